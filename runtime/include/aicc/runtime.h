@@ -1,0 +1,315 @@
+/*===- aicc/runtime.h - The aicc runtime C API ------------------*- C -*-===*\
+|*                                                                            *|
+|* Objects:                                                                   *|
+|*   aicc_runtime_t  the process-wide entry point; discovers devices.         *|
+|*                   Reference counted (retain/release).                      *|
+|*   aicc_module_t   a loaded, verified .aicc artifact. Immutable, so any     *|
+|*                   number of threads may use it and create sessions from it *|
+|*                   at once. Reference counted; retains its runtime.         *|
+|*   aicc_session_t  a module bound to one device, owning its arenas,         *|
+|*                   persistent state and thread pool. One run at a time per  *|
+|*                   session; use one session per concurrent caller.          *|
+|*                   Created/destroyed; retains its module.                   *|
+|*   aicc_tensor_view_t  a plain struct describing caller-owned memory.       *|
+|*                                                                            *|
+|* Conventions: fallible functions return aicc_status_t (NULL = success, see  *|
+|* status.h) and write results through `out_*` parameters, which are left     *|
+|* untouched on failure. "Borrowed" means the callee neither frees nor keeps  *|
+|* the pointer after returning; "owned by X" says who frees a result.         *|
+|*                                                                            *|
+\*===----------------------------------------------------------------------===*/
+
+#ifndef AICC_RUNTIME_H
+#define AICC_RUNTIME_H
+
+#include "aicc/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// Version of the runtime library (also printed by aicc-run --version).
+#define AICC_RUNTIME_VERSION_STRING "0.1.0"
+
+/// Highest artifact format version this runtime reads: any file whose major
+/// version equals AICC_FORMAT_VERSION_MAJOR.
+#define AICC_FORMAT_VERSION_MAJOR 1
+#define AICC_FORMAT_VERSION_MINOR 0
+
+/// Returns AICC_RUNTIME_VERSION_STRING of the loaded library (static string).
+AICC_API const char *aicc_runtime_version(void);
+
+/*===--------------------------------------------------------------------===*/
+/* Element types and devices                                                */
+/*===--------------------------------------------------------------------===*/
+
+/// Tensor element types; values equal aicc.fb.ElementType in aicc.fbs.
+typedef enum aicc_element_type_e {
+  AICC_ELEMENT_TYPE_UNKNOWN = 0,
+  AICC_ELEMENT_TYPE_F32 = 1,
+  AICC_ELEMENT_TYPE_F64 = 2,
+  AICC_ELEMENT_TYPE_F16 = 3,
+  AICC_ELEMENT_TYPE_BF16 = 4,
+  AICC_ELEMENT_TYPE_I8 = 5,
+  AICC_ELEMENT_TYPE_I16 = 6,
+  AICC_ELEMENT_TYPE_I32 = 7,
+  AICC_ELEMENT_TYPE_I64 = 8,
+  AICC_ELEMENT_TYPE_U8 = 9,
+  AICC_ELEMENT_TYPE_U16 = 10,
+  AICC_ELEMENT_TYPE_U32 = 11,
+  AICC_ELEMENT_TYPE_U64 = 12,
+  AICC_ELEMENT_TYPE_BOOL = 13,
+} aicc_element_type_t;
+
+/// Returns the size in bytes of one element (0 for UNKNOWN or invalid).
+AICC_API size_t aicc_element_type_size(aicc_element_type_t type);
+
+/// Returns a static short name ("f32", "i64", "bool", ...; "unknown").
+AICC_API const char *aicc_element_type_name(aicc_element_type_t type);
+
+/// Device kinds; values equal aicc.fb.DeviceKind in aicc.fbs.
+typedef enum aicc_device_kind_e {
+  AICC_DEVICE_KIND_CPU = 0,
+  AICC_DEVICE_KIND_CUDA = 1,
+  AICC_DEVICE_KIND_ROCM = 2,
+  AICC_DEVICE_KIND_NPU = 3,
+} aicc_device_kind_t;
+
+/// Returns a static name ("cpu", "cuda", "rocm", "npu"; "unknown").
+AICC_API const char *aicc_device_kind_name(aicc_device_kind_t kind);
+
+/// Describes one device. Strings are owned by the runtime and live as long as
+/// it does.
+typedef struct aicc_device_info_s {
+  /// Name used to select the device, e.g. "cpu".
+  const char *name;
+  aicc_device_kind_t kind;
+  /// Free-form description (e.g. the CPU model).
+  const char *description;
+  /// Hardware threads usable by the device (CPU) or 1.
+  uint32_t concurrency;
+} aicc_device_info_t;
+
+/*===--------------------------------------------------------------------===*/
+/* Runtime                                                                  */
+/*===--------------------------------------------------------------------===*/
+
+typedef struct aicc_runtime_s aicc_runtime_t;
+
+/// Creates a runtime and discovers devices (at least "cpu").
+/// `out_runtime` receives a new reference owned by the caller.
+AICC_API aicc_status_t aicc_runtime_create(aicc_runtime_t **out_runtime);
+
+/// Adds a reference to `runtime` (borrowed; NULL is a no-op).
+AICC_API void aicc_runtime_retain(aicc_runtime_t *runtime);
+
+/// Drops a reference (NULL is a no-op); the last one frees the runtime.
+AICC_API void aicc_runtime_release(aicc_runtime_t *runtime);
+
+/// Returns the number of devices of `runtime` (borrowed).
+AICC_API size_t aicc_runtime_device_count(const aicc_runtime_t *runtime);
+
+/// Writes the description of device `index` of `runtime` (borrowed) to
+/// `out_info` (caller-owned struct; its strings are owned by the runtime).
+AICC_API aicc_status_t aicc_runtime_device_info(const aicc_runtime_t *runtime,
+                                                size_t index,
+                                                aicc_device_info_t *out_info);
+
+/*===--------------------------------------------------------------------===*/
+/* Module                                                                   */
+/*===--------------------------------------------------------------------===*/
+
+typedef struct aicc_module_s aicc_module_t;
+
+/// Maps the file at `path` (borrowed) read-only, verifies it completely and
+/// returns a module in `out_module` (new reference owned by the caller). The
+/// module retains `runtime` and keeps the mapping until released. The file
+/// must not be truncated while mapped.
+AICC_API aicc_status_t aicc_module_load_file(aicc_runtime_t *runtime,
+                                             const char *path,
+                                             aicc_module_t **out_module);
+
+/// How aicc_module_load_memory treats the caller's bytes.
+typedef enum aicc_memory_mode_e {
+  /// Use the bytes in place: they must be 64-byte aligned, unchanged and
+  /// alive until the module is destroyed (last release).
+  AICC_MEMORY_BORROW = 0,
+  /// Copy the bytes into a 64-byte aligned allocation owned by the module.
+  AICC_MEMORY_COPY = 1,
+} aicc_memory_mode_t;
+
+/// Verifies and loads an artifact from `size` bytes at `data` (borrowed or
+/// copied, see `mode`). `name` (borrowed, may be NULL) names it in messages.
+AICC_API aicc_status_t aicc_module_load_memory(aicc_runtime_t *runtime,
+                                               const void *data, size_t size,
+                                               aicc_memory_mode_t mode,
+                                               const char *name,
+                                               aicc_module_t **out_module);
+
+/// Adds a reference to `module` (NULL is a no-op).
+AICC_API void aicc_module_retain(aicc_module_t *module);
+
+/// Drops a reference (NULL is a no-op); the last one unmaps the artifact and
+/// unloads its code. Sessions hold references, so this is safe while they
+/// live.
+AICC_API void aicc_module_release(aicc_module_t *module);
+
+/// Number of inputs / outputs of the module's signature.
+AICC_API size_t aicc_module_input_count(const aicc_module_t *module);
+AICC_API size_t aicc_module_output_count(const aicc_module_t *module);
+
+/// Describes a tensor of the signature. Pointers are owned by the module and
+/// valid until it is destroyed.
+typedef struct aicc_tensor_info_s {
+  const char *name;
+  aicc_element_type_t element_type;
+  size_t rank;
+  const int64_t *dims;
+  /// Product of dims times the element size.
+  size_t byte_size;
+} aicc_tensor_info_t;
+
+/// Writes the description of input / output `index` to `out_info`.
+AICC_API aicc_status_t aicc_module_input_info(const aicc_module_t *module,
+                                              size_t index,
+                                              aicc_tensor_info_t *out_info);
+AICC_API aicc_status_t aicc_module_output_info(const aicc_module_t *module,
+                                               size_t index,
+                                               aicc_tensor_info_t *out_info);
+
+/// Finds the input / output called `name` (borrowed); NOT_FOUND if none.
+AICC_API aicc_status_t aicc_module_find_input(const aicc_module_t *module,
+                                              const char *name,
+                                              size_t *out_index);
+AICC_API aicc_status_t aicc_module_find_output(const aicc_module_t *module,
+                                               const char *name,
+                                               size_t *out_index);
+
+/// Summary of a module, for tools. Strings are owned by the module.
+typedef struct aicc_module_properties_s {
+  uint32_t version_major;
+  uint32_t version_minor;
+  const char *producer;
+  const char *name;
+  /// Comma separated target names ("" when none).
+  const char *targets;
+  size_t executable_count;
+  size_t constant_count;
+  /// Sum of the sizes of all constants.
+  uint64_t constant_bytes;
+  size_t memory_space_count;
+  size_t buffer_count;
+  size_t state_pool_count;
+  /// Number of commands in the schedule, and how many are dispatches.
+  size_t command_count;
+  size_t dispatch_count;
+  /// Size of the artifact in bytes.
+  uint64_t file_size;
+} aicc_module_properties_t;
+
+AICC_API aicc_status_t
+aicc_module_properties(const aicc_module_t *module,
+                       aicc_module_properties_t *out_properties);
+
+/// One memory space of the plan. Strings are owned by the module.
+typedef struct aicc_memory_space_info_s {
+  const char *name;
+  aicc_device_kind_t device;
+  uint64_t arena_size;
+  uint64_t lower_bound;
+} aicc_memory_space_info_t;
+
+AICC_API aicc_status_t
+aicc_module_memory_space_info(const aicc_module_t *module, size_t index,
+                              aicc_memory_space_info_t *out_info);
+
+/// One executable. Strings are owned by the module.
+typedef struct aicc_executable_info_s {
+  const char *name;
+  aicc_device_kind_t device;
+  /// e.g. "elf-x86_64".
+  const char *format;
+  uint64_t byte_size;
+  size_t entry_point_count;
+} aicc_executable_info_t;
+
+AICC_API aicc_status_t
+aicc_module_executable_info(const aicc_module_t *module, size_t index,
+                            aicc_executable_info_t *out_info);
+
+/// Writes the name (owned by the module) and binding count of entry point
+/// `entry` of executable `executable`.
+AICC_API aicc_status_t aicc_module_entry_point_info(
+    const aicc_module_t *module, size_t executable, size_t entry,
+    const char **out_name, uint32_t *out_binding_count);
+
+/*===--------------------------------------------------------------------===*/
+/* Session                                                                  */
+/*===--------------------------------------------------------------------===*/
+
+typedef struct aicc_session_s aicc_session_t;
+
+/// Options of aicc_session_create. Initialize with
+/// aicc_session_options_init() so new members get defaults.
+typedef struct aicc_session_options_s {
+  /// Device name ("cpu") or "auto" (the best device the module was built
+  /// for); NULL means "auto". Borrowed during aicc_session_create only.
+  const char *device;
+  /// Threads of the CPU thread pool including the caller; 0 = one per core
+  /// available to the process.
+  uint32_t num_threads;
+} aicc_session_options_t;
+
+/// Fills `options` (caller-owned) with defaults.
+AICC_API void aicc_session_options_init(aicc_session_options_t *options);
+
+/// Binds `module` (retained by the session) to a device: loads its code,
+/// allocates arenas and zeroed state pools, starts the thread pool.
+/// `options` is borrowed and may be NULL for defaults. `out_session` receives
+/// a session owned by the caller (aicc_session_destroy).
+AICC_API aicc_status_t
+aicc_session_create(aicc_module_t *module,
+                    const aicc_session_options_t *options,
+                    aicc_session_t **out_session);
+
+/// Stops the thread pool and frees everything the session owns (NULL is a
+/// no-op). Must not race with aicc_session_run on the same session.
+AICC_API void aicc_session_destroy(aicc_session_t *session);
+
+/// Writes the device info of `session` (strings owned by the runtime).
+AICC_API aicc_status_t aicc_session_device_info(const aicc_session_t *session,
+                                                aicc_device_info_t *out_info);
+
+/// A tensor in caller memory. The runtime never frees or keeps `data`/`dims`
+/// beyond the call they are passed to.
+typedef struct aicc_tensor_view_s {
+  /// Base address; dense, C (row-major) order. Inputs are only read.
+  void *data;
+  aicc_element_type_t element_type;
+  size_t rank;
+  const int64_t *dims;
+  /// Bytes available at `data`; must be at least product(dims) * elem size.
+  size_t byte_size;
+} aicc_tensor_view_t;
+
+/// Runs the module's schedule once. `inputs` (borrowed, `input_count` views
+/// in signature order) and `outputs` (borrowed, `output_count` views in
+/// signature order, whose memory receives the results) must match the
+/// signature's element types and shapes exactly. Returns BUSY when another
+/// thread is running the same session. Output contents are unspecified after
+/// a failed run.
+AICC_API aicc_status_t aicc_session_run(aicc_session_t *session,
+                                        const aicc_tensor_view_t *inputs,
+                                        size_t input_count,
+                                        const aicc_tensor_view_t *outputs,
+                                        size_t output_count);
+
+/// Zeroes the session's persistent state pools (e.g. to start a new
+/// sequence with an empty KV cache).
+AICC_API aicc_status_t aicc_session_reset_state(aicc_session_t *session);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* AICC_RUNTIME_H */

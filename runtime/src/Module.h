@@ -1,0 +1,106 @@
+//===- Module.h - A loaded, verified artifact ------------------*- C++ -*-===//
+//
+// A Module owns the bytes of an .aicc file (a read-only mapping, a private
+// copy, or a borrowed caller buffer), the verified FlatBuffer root inside
+// them, and a decoded copy of the signature. Everything is immutable after
+// load except the per-device code cache, which is filled once under a mutex
+// by the first session that needs it and shared by all later ones.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef AICC_RUNTIME_SRC_MODULE_H
+#define AICC_RUNTIME_SRC_MODULE_H
+
+#include "aicc/runtime.h"
+#include "aicc/schemas/aicc_generated.h"
+#include "hal/Hal.h"
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace aicc {
+
+class Runtime;
+
+/// The bytes of an artifact and how to give them back.
+struct ModuleStorage {
+  enum class Kind { Mapped, Owned, Borrowed };
+  Kind kind = Kind::Borrowed;
+  const uint8_t *data = nullptr;
+  size_t size = 0;
+  /// Length passed to munmap for Kind::Mapped (>= size, at least one page).
+  size_t mappedLength = 0;
+
+  void release();
+};
+
+/// A tensor of the signature, decoded once at load.
+struct TensorInfo {
+  std::string name;
+  aicc_element_type_t elementType;
+  std::vector<int64_t> dims;
+  uint64_t byteSize;
+};
+
+class Module {
+public:
+  /// Verifies `storage` and creates a module that takes ownership of it (on
+  /// failure too). `name` labels messages. Retains `runtime`.
+  static aicc_status_t load(Runtime *runtime, ModuleStorage storage,
+                            const char *name, Module **out);
+
+  void retain() { refs_.fetch_add(1, std::memory_order_relaxed); }
+  void release();
+
+  Runtime *runtime() const { return runtime_; }
+  const fb::AiccModule &root() const { return *root_; }
+  const uint8_t *data() const { return storage_.data; }
+  size_t size() const { return storage_.size; }
+  const std::string &name() const { return name_; }
+
+  const std::vector<TensorInfo> &inputs() const { return inputs_; }
+  const std::vector<TensorInfo> &outputs() const { return outputs_; }
+  const aicc_module_properties_t &properties() const { return properties_; }
+
+  /// Start of segment `index` in memory (the index was verified).
+  const uint8_t *segmentData(uint32_t index) const;
+
+  /// Loads every executable of the module on `device` the first time it is
+  /// asked for and returns the shared result. Thread safe.
+  aicc_status_t
+  executablesFor(hal::Device &device,
+                 const std::vector<std::unique_ptr<hal::Executable>> **out);
+
+private:
+  Module() = default;
+  ~Module();
+
+  std::atomic<int> refs_{1};
+  Runtime *runtime_ = nullptr;
+  ModuleStorage storage_;
+  const fb::AiccModule *root_ = nullptr;
+  std::string name_;
+  std::string producer_, moduleName_, targets_;
+  std::vector<TensorInfo> inputs_, outputs_;
+  aicc_module_properties_t properties_{};
+
+  struct LoadedCode {
+    hal::Device *device;
+    std::vector<std::unique_ptr<hal::Executable>> executables;
+  };
+  std::mutex codeMutex_;
+  std::vector<std::unique_ptr<LoadedCode>> code_;
+};
+
+/// Runs the FlatBuffers verifier and every semantic check of
+/// docs/Artifact.md over `size` bytes at `data` (8-byte aligned). On success
+/// stores the root table in `*outRoot`. Never reads outside [data, data+size).
+aicc_status_t verifyModule(const uint8_t *data, size_t size,
+                           const fb::AiccModule **outRoot);
+
+} // namespace aicc
+
+#endif // AICC_RUNTIME_SRC_MODULE_H

@@ -1,0 +1,389 @@
+//===- Session.cpp - A module bound to a device, and its executor ---------===//
+
+#include "src/Session.h"
+
+#include "src/Module.h"
+#include "src/Runtime.h"
+#include "src/Status.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <new>
+#include <string>
+
+using namespace aicc;
+
+/// Upper bound on --threads / num_threads; more is certainly a mistake.
+static constexpr uint32_t kMaxThreads = 1024;
+/// More than the verifier allows one command to bind or push (2^16 each), so
+/// checking the running totals against it keeps 32-bit slot indices valid.
+static constexpr uint32_t kMaxBindingsPerCommand = 1u << 17;
+
+Session::Session(Module *module) : module_(module) { module_->retain(); }
+
+Session::~Session() {
+  // The pool's threads must stop before the memory their tasks used goes.
+  context_.reset();
+  for (uint8_t *arena : arenas_)
+    std::free(arena);
+  for (uint8_t *pool : statePools_)
+    std::free(pool);
+  module_->release();
+}
+
+aicc_status_t Session::create(Module *module,
+                              const aicc_session_options_t &options,
+                              Session **out) {
+  Session *session = new (std::nothrow) Session(module);
+  if (!session)
+    return makeStatus(AICC_STATUS_OUT_OF_MEMORY, "out of memory");
+  if (aicc_status_t status = session->initialize(options)) {
+    delete session;
+    return annotateStatus(status, "%s", module->name().c_str());
+  }
+  *out = session;
+  return nullptr;
+}
+
+aicc_status_t Session::initialize(const aicc_session_options_t &options) {
+  if (options.num_threads > kMaxThreads)
+    return makeStatus(AICC_STATUS_INVALID_ARGUMENT,
+                      "num_threads %u exceeds the maximum of %u",
+                      options.num_threads, kMaxThreads);
+  AICC_RETURN_IF_ERROR(selectDevice(options.device));
+  AICC_RETURN_IF_ERROR(module_->executablesFor(*device_, &executables_));
+  AICC_RETURN_IF_ERROR(allocateMemory());
+  AICC_RETURN_IF_ERROR(prepareSchedule());
+  return device_->createContext(options.num_threads, &context_);
+}
+
+/// Reports which part of the module `device` cannot run, or null.
+static aicc_status_t checkDeviceFits(const fb::AiccModule &root,
+                                     const hal::Device &device) {
+  if (const auto *executables = root.executables()) {
+    for (uint32_t i = 0; i < executables->size(); ++i) {
+      auto kind = static_cast<aicc_device_kind_t>(executables->Get(i)->device());
+      if (!device.supports(kind))
+        return makeStatus(AICC_STATUS_UNSUPPORTED,
+                          "device '%s' cannot run executable %u, which was "
+                          "built for %s",
+                          device.info().name, i, aicc_device_kind_name(kind));
+    }
+  }
+  if (root.memory_plan() && root.memory_plan()->spaces()) {
+    const auto *spaces = root.memory_plan()->spaces();
+    for (uint32_t i = 0; i < spaces->size(); ++i) {
+      auto kind = static_cast<aicc_device_kind_t>(spaces->Get(i)->device());
+      if (!device.supports(kind))
+        return makeStatus(AICC_STATUS_UNSUPPORTED,
+                          "device '%s' cannot hold memory space %u, which "
+                          "belongs to %s",
+                          device.info().name, i, aicc_device_kind_name(kind));
+    }
+  }
+  return nullptr;
+}
+
+aicc_status_t Session::selectDevice(const char *name) {
+  Runtime &runtime = *module_->runtime();
+  std::string available;
+  for (size_t i = 0; i < runtime.deviceCount(); ++i)
+    available += std::string(i ? ", " : "") + runtime.device(i).info().name;
+
+  if (!name || std::strcmp(name, "auto") == 0) {
+    // Devices are listed best first, so the first that fits wins.
+    aicc_status_t firstError = nullptr;
+    for (size_t i = 0; i < runtime.deviceCount(); ++i) {
+      aicc_status_t status = checkDeviceFits(module_->root(), runtime.device(i));
+      if (!status) {
+        aicc_status_free(firstError);
+        device_ = &runtime.device(i);
+        return nullptr;
+      }
+      if (!firstError)
+        firstError = status;
+      else
+        aicc_status_free(status);
+    }
+    return annotateStatus(firstError,
+                          "no available device (%s) can run this module",
+                          available.c_str());
+  }
+  hal::Device *device = runtime.findDevice(name);
+  if (!device)
+    return makeStatus(AICC_STATUS_NOT_FOUND,
+                      "no device named '%s' (available: %s, auto)", name,
+                      available.c_str());
+  AICC_RETURN_IF_ERROR(checkDeviceFits(module_->root(), *device));
+  device_ = device;
+  return nullptr;
+}
+
+static uint8_t *allocateAligned(uint64_t size) {
+  if (size == 0)
+    return nullptr;
+  uint64_t rounded = (size + 63) & ~uint64_t(63);
+  return static_cast<uint8_t *>(std::aligned_alloc(64, rounded));
+}
+
+aicc_status_t Session::allocateMemory() {
+  const fb::AiccModule &root = module_->root();
+  if (root.memory_plan() && root.memory_plan()->spaces()) {
+    const auto *spaces = root.memory_plan()->spaces();
+    for (uint32_t i = 0; i < spaces->size(); ++i) {
+      uint64_t size = spaces->Get(i)->arena_size();
+      // Arenas are not cleared: the plan writes every byte before reading it.
+      uint8_t *arena = allocateAligned(size);
+      if (size && !arena)
+        return makeStatus(AICC_STATUS_OUT_OF_MEMORY,
+                          "cannot allocate the %llu byte arena of memory "
+                          "space %u",
+                          (unsigned long long)size, i);
+      arenas_.push_back(arena);
+    }
+  }
+  if (const auto *pools = root.state_pools()) {
+    for (uint32_t i = 0; i < pools->size(); ++i) {
+      uint64_t size = pools->Get(i)->size();
+      uint8_t *pool = allocateAligned(size);
+      if (size && !pool)
+        return makeStatus(AICC_STATUS_OUT_OF_MEMORY,
+                          "cannot allocate the %llu byte state pool %u",
+                          (unsigned long long)size, i);
+      if (pool)
+        std::memset(pool, 0, size);
+      statePools_.push_back(pool);
+      statePoolSizes_.push_back(size);
+    }
+  }
+  return nullptr;
+}
+
+uint8_t *Session::staticBufferAddress(uint32_t index) const {
+  const fb::AiccModule &root = module_->root();
+  const fb::Buffer *buffer = root.memory_plan()->buffers()->Get(index);
+  uint8_t *base = nullptr;
+  switch (buffer->kind()) {
+  case fb::BufferKind::Arena:
+    base = arenas_[buffer->space()];
+    break;
+  case fb::BufferKind::State:
+    base = statePools_[buffer->ref()];
+    break;
+  case fb::BufferKind::Constant: {
+    // Weights are used in place; kernels must not write them (the mapping
+    // is read-only, so a write faults instead of corrupting the file).
+    const fb::Constant *constant = root.constants()->Get(buffer->ref());
+    base = const_cast<uint8_t *>(module_->segmentData(constant->segment())) +
+           constant->offset();
+    break;
+  }
+  default:
+    return nullptr; // Inputs and outputs are patched per run.
+  }
+  return base ? base + buffer->offset() : nullptr;
+}
+
+aicc_status_t Session::prepareSchedule() {
+  const fb::AiccModule &root = module_->root();
+  const auto *types = root.commands_type();
+  if (!types)
+    return nullptr;
+  const auto *values = root.commands();
+  const auto *buffers =
+      root.memory_plan() ? root.memory_plan()->buffers() : nullptr;
+  commands_.reserve(types->size());
+
+  auto addSlot = [&](uint32_t bufferIndex) {
+    const fb::Buffer *buffer = buffers->Get(bufferIndex);
+    uint32_t slot = static_cast<uint32_t>(slots_.size());
+    bool isInput = buffer->kind() == fb::BufferKind::Input;
+    if (isInput || buffer->kind() == fb::BufferKind::Output)
+      ioPatches_.push_back({slot, !isInput, buffer->ref(), buffer->offset()});
+    slots_.push_back(staticBufferAddress(bufferIndex));
+  };
+
+  for (uint32_t i = 0; i < types->size(); ++i) {
+    if (slots_.size() > UINT32_MAX - kMaxBindingsPerCommand ||
+        pushConstants_.size() > UINT32_MAX - kMaxBindingsPerCommand)
+      return makeStatus(AICC_STATUS_UNSUPPORTED,
+                        "the schedule binds more than 2^32 buffers");
+    PreparedCommand command{};
+    command.commandIndex = i;
+    command.firstSlot = static_cast<uint32_t>(slots_.size());
+    command.pushOffset = UINT32_MAX;
+    switch (types->GetEnum<fb::Command>(i)) {
+    case fb::Command::Dispatch: {
+      const auto *dispatch = static_cast<const fb::Dispatch *>(values->Get(i));
+      command.kind = CommandKind::Dispatch;
+      command.entry = (*executables_)[dispatch->executable()]->entryPoint(
+          dispatch->entry_point());
+      if (const auto *bindings = dispatch->bindings())
+        for (uint32_t b : *bindings)
+          addSlot(b);
+      if (const auto *push = dispatch->push_constants()) {
+        if (push->size()) {
+          command.pushOffset = static_cast<uint32_t>(pushConstants_.size());
+          pushConstants_.insert(pushConstants_.end(), push->begin(),
+                                push->end());
+        }
+      }
+      break;
+    }
+    case fb::Command::Copy: {
+      const auto *copy = static_cast<const fb::Copy *>(values->Get(i));
+      command.kind = CommandKind::Copy;
+      command.copyBytes = buffers->Get(copy->source())->size();
+      addSlot(copy->source());
+      addSlot(copy->target());
+      break;
+    }
+    default:
+      // Everything on one CPU device runs in order; a barrier matters once
+      // several devices share a schedule.
+      command.kind = CommandKind::Barrier;
+      break;
+    }
+    commands_.push_back(command);
+  }
+  return nullptr;
+}
+
+static std::string describeTensor(aicc_element_type_t type, size_t rank,
+                                  const int64_t *dims) {
+  std::string text = aicc_element_type_name(type);
+  text += "[";
+  for (size_t i = 0; i < rank; ++i) {
+    if (i)
+      text += ",";
+    text += std::to_string(dims[i]);
+  }
+  return text + "]";
+}
+
+aicc_status_t Session::checkViews(const aicc_tensor_view_t *views,
+                                  size_t count, bool isInput) const {
+  const std::vector<TensorInfo> &infos =
+      isInput ? module_->inputs() : module_->outputs();
+  const char *what = isInput ? "input" : "output";
+  if (count != infos.size())
+    return makeStatus(AICC_STATUS_INVALID_ARGUMENT,
+                      "expected %zu %ss, got %zu", infos.size(), what, count);
+  if (count && !views)
+    return makeStatus(AICC_STATUS_INVALID_ARGUMENT, "the %s array is NULL",
+                      what);
+  for (size_t i = 0; i < count; ++i) {
+    const aicc_tensor_view_t &view = views[i];
+    const TensorInfo &info = infos[i];
+    bool shapeOk = view.element_type == info.elementType &&
+                   view.rank == info.dims.size() &&
+                   (view.rank == 0 || view.dims != nullptr);
+    for (size_t d = 0; shapeOk && d < view.rank; ++d)
+      shapeOk = view.dims[d] == info.dims[d];
+    if (!shapeOk) {
+      std::string expected = describeTensor(info.elementType, info.dims.size(),
+                                            info.dims.data());
+      std::string actual =
+          view.rank && !view.dims
+              ? std::string(aicc_element_type_name(view.element_type)) +
+                    "[<NULL dims>]"
+              : describeTensor(view.element_type, view.rank, view.dims);
+      return makeStatus(AICC_STATUS_INVALID_ARGUMENT,
+                        "%s %zu ('%s'): expected %s, got %s", what, i,
+                        info.name.c_str(), expected.c_str(), actual.c_str());
+    }
+    if (view.byte_size < info.byteSize)
+      return makeStatus(AICC_STATUS_INVALID_ARGUMENT,
+                        "%s %zu ('%s'): the view holds %zu bytes, the tensor "
+                        "needs %llu",
+                        what, i, info.name.c_str(), view.byte_size,
+                        (unsigned long long)info.byteSize);
+    if (!view.data && info.byteSize)
+      return makeStatus(AICC_STATUS_INVALID_ARGUMENT,
+                        "%s %zu ('%s'): data is NULL", what, i,
+                        info.name.c_str());
+  }
+  return nullptr;
+}
+
+aicc_status_t Session::commandError(uint32_t commandIndex,
+                                    aicc_status_t status) {
+  const fb::AiccModule &root = module_->root();
+  if (root.commands_type()->GetEnum<fb::Command>(commandIndex) !=
+      fb::Command::Dispatch)
+    return annotateStatus(status, "%s: command %u", module_->name().c_str(),
+                          commandIndex);
+  const auto *dispatch =
+      static_cast<const fb::Dispatch *>(root.commands()->Get(commandIndex));
+  const fb::Executable *exe = root.executables()->Get(dispatch->executable());
+  return annotateStatus(
+      status, "%s: command %u (dispatch of '%s' in executable %u)",
+      module_->name().c_str(), commandIndex,
+      exe->entry_points()->Get(dispatch->entry_point())->name()->c_str(),
+      dispatch->executable());
+}
+
+aicc_status_t Session::runCommands() {
+  void **slots = slots_.data();
+  const int64_t *push = pushConstants_.data();
+  hal::DeviceContext &context = *context_;
+  for (const PreparedCommand &command : commands_) {
+    switch (command.kind) {
+    case CommandKind::Dispatch: {
+      const int64_t *pushConstants =
+          command.pushOffset == UINT32_MAX ? nullptr : push + command.pushOffset;
+      if (aicc_status_t status = context.dispatch(
+              command.entry, slots + command.firstSlot, pushConstants))
+        return commandError(command.commandIndex, status);
+      break;
+    }
+    case CommandKind::Copy:
+      if (command.copyBytes)
+        std::memmove(slots[command.firstSlot + 1], slots[command.firstSlot],
+                     command.copyBytes);
+      break;
+    case CommandKind::Barrier:
+      break;
+    }
+  }
+  return nullptr;
+}
+
+aicc_status_t Session::run(const aicc_tensor_view_t *inputs, size_t inputCount,
+                           const aicc_tensor_view_t *outputs,
+                           size_t outputCount) {
+  if (running_.exchange(true, std::memory_order_acquire))
+    return makeStatus(AICC_STATUS_BUSY,
+                      "%s: the session is already running on another thread; "
+                      "use one session per thread",
+                      module_->name().c_str());
+  aicc_status_t status = checkViews(inputs, inputCount, /*isInput=*/true);
+  if (!status)
+    status = checkViews(outputs, outputCount, /*isInput=*/false);
+  if (status) {
+    running_.store(false, std::memory_order_release);
+    return annotateStatus(status, "%s", module_->name().c_str());
+  }
+  for (const IoPatch &patch : ioPatches_) {
+    const aicc_tensor_view_t &view =
+        patch.isOutput ? outputs[patch.tensor] : inputs[patch.tensor];
+    slots_[patch.slot] = view.data
+                             ? static_cast<uint8_t *>(view.data) + patch.offset
+                             : nullptr;
+  }
+  status = runCommands();
+  running_.store(false, std::memory_order_release);
+  return status;
+}
+
+aicc_status_t Session::resetState() {
+  if (running_.exchange(true, std::memory_order_acquire))
+    return makeStatus(AICC_STATUS_BUSY,
+                      "%s: cannot reset state while the session runs",
+                      module_->name().c_str());
+  for (size_t i = 0; i < statePools_.size(); ++i)
+    if (statePools_[i])
+      std::memset(statePools_[i], 0, statePoolSizes_[i]);
+  running_.store(false, std::memory_order_release);
+  return nullptr;
+}

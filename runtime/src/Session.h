@@ -1,0 +1,95 @@
+//===- Session.h - A module bound to a device, and its executor -*- C++ -*-===//
+//
+// Creating a session does all the work that does not depend on the inputs:
+// it picks the device, loads the module's code there (shared across
+// sessions), allocates one 64-byte aligned arena per memory space and the
+// state pools, resolves every buffer the schedule names to an address and
+// decodes the schedule into a flat array of prepared commands. A run then
+// only patches the input/output addresses into the binding slots that refer
+// to them and walks that array, which keeps per-dispatch overhead to an
+// indirect call.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef AICC_RUNTIME_SRC_SESSION_H
+#define AICC_RUNTIME_SRC_SESSION_H
+
+#include "aicc/runtime.h"
+#include "hal/Hal.h"
+
+#include <atomic>
+#include <memory>
+#include <vector>
+
+namespace aicc {
+
+class Module;
+
+class Session {
+public:
+  static aicc_status_t create(Module *module,
+                              const aicc_session_options_t &options,
+                              Session **out);
+  ~Session();
+
+  aicc_status_t run(const aicc_tensor_view_t *inputs, size_t inputCount,
+                    const aicc_tensor_view_t *outputs, size_t outputCount);
+  aicc_status_t resetState();
+
+  const aicc_device_info_t &deviceInfo() const { return device_->info(); }
+
+private:
+  explicit Session(Module *module);
+
+  aicc_status_t initialize(const aicc_session_options_t &options);
+  aicc_status_t selectDevice(const char *name);
+  aicc_status_t allocateMemory();
+  aicc_status_t prepareSchedule();
+  /// Address of buffer `index` for everything but inputs and outputs.
+  uint8_t *staticBufferAddress(uint32_t index) const;
+  aicc_status_t checkViews(const aicc_tensor_view_t *views, size_t count,
+                           bool isInput) const;
+  aicc_status_t runCommands();
+  aicc_status_t commandError(uint32_t commandIndex, aicc_status_t status);
+
+  enum class CommandKind : uint8_t { Dispatch, Copy, Barrier };
+  struct PreparedCommand {
+    CommandKind kind;
+    /// Index of the first binding slot (dispatch: binding_count slots; copy:
+    /// source then target).
+    uint32_t firstSlot;
+    /// Dispatch: offset into pushConstants_, or UINT32_MAX for none.
+    uint32_t pushOffset;
+    /// Index in the artifact's schedule, for messages.
+    uint32_t commandIndex;
+    /// Dispatch: the device's entry point handle.
+    void *entry;
+    /// Copy: bytes to copy.
+    uint64_t copyBytes;
+  };
+  /// A binding slot that points into a caller tensor, patched every run.
+  struct IoPatch {
+    uint32_t slot;
+    bool isOutput;
+    uint32_t tensor;
+    uint64_t offset;
+  };
+
+  Module *module_;
+  hal::Device *device_ = nullptr;
+  std::unique_ptr<hal::DeviceContext> context_;
+  const std::vector<std::unique_ptr<hal::Executable>> *executables_ = nullptr;
+  /// 64-byte aligned, one per memory space / state pool (null when empty).
+  std::vector<uint8_t *> arenas_;
+  std::vector<uint8_t *> statePools_;
+  std::vector<uint64_t> statePoolSizes_;
+  std::vector<PreparedCommand> commands_;
+  std::vector<void *> slots_;
+  std::vector<int64_t> pushConstants_;
+  std::vector<IoPatch> ioPatches_;
+  std::atomic<bool> running_{false};
+};
+
+} // namespace aicc
+
+#endif // AICC_RUNTIME_SRC_SESSION_H

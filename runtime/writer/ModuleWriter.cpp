@@ -1,0 +1,368 @@
+//===- ModuleWriter.cpp - Builds .aicc artifacts --------------------------===//
+//
+// The FlatBuffer is built once with placeholder segment offsets and
+// checksums; because Segment is a fixed-size struct and the checksum field is
+// always present, filling in the real values afterwards does not change the
+// FlatBuffer's size, so they are patched in place.
+//
+//===----------------------------------------------------------------------===//
+
+#include "aicc/ModuleWriter.h"
+
+#include "Checksum.h"
+
+#include <cstdio>
+#include <cstring>
+#include <utility>
+
+using namespace aicc;
+
+size_t aicc::elementTypeSize(fb::ElementType type) {
+  switch (type) {
+  case fb::ElementType::F64:
+  case fb::ElementType::I64:
+  case fb::ElementType::U64:
+    return 8;
+  case fb::ElementType::F32:
+  case fb::ElementType::I32:
+  case fb::ElementType::U32:
+    return 4;
+  case fb::ElementType::F16:
+  case fb::ElementType::BF16:
+  case fb::ElementType::I16:
+  case fb::ElementType::U16:
+    return 2;
+  case fb::ElementType::I8:
+  case fb::ElementType::U8:
+  case fb::ElementType::Bool:
+    return 1;
+  default:
+    return 0;
+  }
+}
+
+static uint64_t alignUp(uint64_t value, uint64_t alignment) {
+  return (value + alignment - 1) / alignment * alignment;
+}
+
+ModuleWriter::ModuleWriter() = default;
+
+void ModuleWriter::setVersion(uint16_t major, uint16_t minor) {
+  versionMajor_ = major;
+  versionMinor_ = minor;
+}
+void ModuleWriter::setProducer(std::string producer) {
+  producer_ = std::move(producer);
+}
+void ModuleWriter::setName(std::string name) { name_ = std::move(name); }
+void ModuleWriter::addTarget(std::string target) {
+  targets_.push_back(std::move(target));
+}
+
+uint32_t ModuleWriter::addInput(std::string name, fb::ElementType type,
+                                std::vector<int64_t> shape) {
+  inputs_.push_back({std::move(name), type, std::move(shape)});
+  return static_cast<uint32_t>(inputs_.size() - 1);
+}
+
+uint32_t ModuleWriter::addOutput(std::string name, fb::ElementType type,
+                                 std::vector<int64_t> shape) {
+  outputs_.push_back({std::move(name), type, std::move(shape)});
+  return static_cast<uint32_t>(outputs_.size() - 1);
+}
+
+uint32_t ModuleWriter::addSegment(const void *data, size_t size) {
+  const uint8_t *bytes = static_cast<const uint8_t *>(data);
+  return addSegment(std::vector<uint8_t>(bytes, bytes + size));
+}
+
+uint32_t ModuleWriter::addSegment(std::vector<uint8_t> bytes) {
+  segments_.push_back(std::move(bytes));
+  return static_cast<uint32_t>(segments_.size() - 1);
+}
+
+uint32_t ModuleWriter::addConstant(std::string name, uint32_t segment,
+                                   uint64_t offset, uint64_t size,
+                                   uint32_t alignment) {
+  constants_.push_back({std::move(name), segment, offset, size, alignment});
+  return static_cast<uint32_t>(constants_.size() - 1);
+}
+
+uint32_t ModuleWriter::addConstantData(std::string name, const void *data,
+                                       size_t size) {
+  uint32_t segment = addSegment(data, size);
+  return addConstant(std::move(name), segment, 0, size);
+}
+
+uint32_t ModuleWriter::addExecutable(ExecutableDesc executable) {
+  executables_.push_back(std::move(executable));
+  return static_cast<uint32_t>(executables_.size() - 1);
+}
+
+uint32_t ModuleWriter::addMemorySpace(std::string name, fb::DeviceKind device,
+                                      uint64_t arenaSize,
+                                      uint64_t lowerBound) {
+  spaces_.push_back({std::move(name), device, arenaSize, lowerBound});
+  return static_cast<uint32_t>(spaces_.size() - 1);
+}
+
+uint32_t ModuleWriter::addStatePool(std::string name, uint32_t space,
+                                    uint64_t size) {
+  pools_.push_back({std::move(name), space, size});
+  return static_cast<uint32_t>(pools_.size() - 1);
+}
+
+uint32_t ModuleWriter::addBuffer(const BufferDesc &buffer) {
+  buffers_.push_back(buffer);
+  return static_cast<uint32_t>(buffers_.size() - 1);
+}
+
+uint32_t ModuleWriter::addArenaBuffer(uint32_t space, uint64_t offset,
+                                      uint64_t size) {
+  return addBuffer({fb::BufferKind::Arena, space, 0, offset, size});
+}
+
+uint32_t ModuleWriter::addConstantBuffer(uint32_t constant, uint64_t offset,
+                                         uint64_t size) {
+  return addBuffer({fb::BufferKind::Constant, 0, constant, offset, size});
+}
+
+uint64_t ModuleWriter::tensorByteSize(const TensorEntry &tensor) {
+  uint64_t bytes = elementTypeSize(tensor.type);
+  for (int64_t dim : tensor.shape)
+    bytes *= static_cast<uint64_t>(dim);
+  return bytes;
+}
+
+uint32_t ModuleWriter::addInputBuffer(uint32_t input) {
+  uint64_t size = input < inputs_.size() ? tensorByteSize(inputs_[input]) : 0;
+  return addBuffer({fb::BufferKind::Input, 0, input, 0, size});
+}
+
+uint32_t ModuleWriter::addOutputBuffer(uint32_t output) {
+  uint64_t size =
+      output < outputs_.size() ? tensorByteSize(outputs_[output]) : 0;
+  return addBuffer({fb::BufferKind::Output, 0, output, 0, size});
+}
+
+uint32_t ModuleWriter::addStateBuffer(uint32_t pool, uint64_t offset,
+                                      uint64_t size) {
+  uint32_t space = pool < pools_.size() ? pools_[pool].space : 0;
+  return addBuffer({fb::BufferKind::State, space, pool, offset, size});
+}
+
+uint32_t ModuleWriter::addDispatch(uint32_t executable, uint32_t entryPoint,
+                                   std::vector<uint32_t> bindings,
+                                   std::vector<int64_t> pushConstants,
+                                   std::vector<uint32_t> workgroupCount) {
+  CommandEntry command;
+  command.type = fb::Command::Dispatch;
+  command.executable = executable;
+  command.entryPoint = entryPoint;
+  command.bindings = std::move(bindings);
+  command.pushConstants = std::move(pushConstants);
+  command.workgroupCount = std::move(workgroupCount);
+  commands_.push_back(std::move(command));
+  return static_cast<uint32_t>(commands_.size() - 1);
+}
+
+uint32_t ModuleWriter::addCopy(uint32_t source, uint32_t target) {
+  CommandEntry command;
+  command.type = fb::Command::Copy;
+  command.source = source;
+  command.target = target;
+  commands_.push_back(std::move(command));
+  return static_cast<uint32_t>(commands_.size() - 1);
+}
+
+uint32_t ModuleWriter::addBarrier() {
+  CommandEntry command;
+  command.type = fb::Command::Barrier;
+  commands_.push_back(std::move(command));
+  return static_cast<uint32_t>(commands_.size() - 1);
+}
+
+std::vector<uint8_t> ModuleWriter::finish() const {
+  flatbuffers::FlatBufferBuilder fbb(4096);
+  using flatbuffers::Offset;
+
+  auto makeTensors = [&](const std::vector<TensorEntry> &tensors) {
+    std::vector<Offset<fb::TensorDesc>> out;
+    for (const TensorEntry &t : tensors)
+      out.push_back(fb::CreateTensorDesc(fbb, fbb.CreateString(t.name), t.type,
+                                         fbb.CreateVector(t.shape)));
+    return fbb.CreateVector(out);
+  };
+  auto inputs = makeTensors(inputs_);
+  auto outputs = makeTensors(outputs_);
+  auto signature = fb::CreateSignature(fbb, inputs, outputs);
+
+  // Placeholders; the real offsets and checksums are patched in below.
+  std::vector<fb::Segment> segmentStructs(segments_.size());
+  auto segments = fbb.CreateVectorOfStructs(segmentStructs);
+
+  std::vector<Offset<fb::Executable>> executables;
+  for (const ExecutableDesc &e : executables_) {
+    std::vector<Offset<fb::EntryPoint>> entries;
+    for (const EntryPointDesc &ep : e.entryPoints)
+      entries.push_back(fb::CreateEntryPoint(
+          fbb, fbb.CreateString(ep.name), ep.bindingCount,
+          ep.pushConstantCount,
+          ep.workgroupSize.empty() ? 0 : fbb.CreateVector(ep.workgroupSize)));
+    auto features = e.requiredFeatures.empty()
+                        ? 0
+                        : fbb.CreateVectorOfStrings(e.requiredFeatures);
+    executables.push_back(fb::CreateExecutable(
+        fbb, e.name.empty() ? 0 : fbb.CreateString(e.name), e.device,
+        fbb.CreateString(e.format), e.segment, fbb.CreateVector(entries),
+        features));
+  }
+  auto executablesVec = fbb.CreateVector(executables);
+
+  std::vector<Offset<fb::Constant>> constants;
+  for (const ConstantEntry &c : constants_)
+    constants.push_back(fb::CreateConstant(
+        fbb, c.name.empty() ? 0 : fbb.CreateString(c.name), c.segment,
+        c.offset, c.size, c.alignment));
+  auto constantsVec = fbb.CreateVector(constants);
+
+  std::vector<Offset<fb::MemorySpace>> spaces;
+  for (const SpaceEntry &s : spaces_)
+    spaces.push_back(fb::CreateMemorySpace(
+        fbb, s.name.empty() ? 0 : fbb.CreateString(s.name), s.device,
+        s.arenaSize, s.lowerBound));
+  std::vector<Offset<fb::Buffer>> buffers;
+  for (const BufferDesc &b : buffers_)
+    buffers.push_back(
+        fb::CreateBuffer(fbb, b.kind, b.space, b.ref, b.offset, b.size));
+  auto plan = fb::CreateMemoryPlan(fbb, fbb.CreateVector(spaces),
+                                   fbb.CreateVector(buffers));
+
+  std::vector<Offset<fb::StatePool>> pools;
+  for (const PoolEntry &p : pools_)
+    pools.push_back(fb::CreateStatePool(
+        fbb, p.name.empty() ? 0 : fbb.CreateString(p.name), p.space, p.size));
+  auto poolsVec = fbb.CreateVector(pools);
+
+  std::vector<fb::Command> commandTypes;
+  std::vector<Offset<void>> commands;
+  for (const CommandEntry &c : commands_) {
+    commandTypes.push_back(c.type);
+    switch (c.type) {
+    case fb::Command::Dispatch:
+      commands.push_back(
+          fb::CreateDispatch(
+              fbb, c.executable, c.entryPoint, fbb.CreateVector(c.bindings),
+              c.pushConstants.empty() ? 0 : fbb.CreateVector(c.pushConstants),
+              c.workgroupCount.empty() ? 0
+                                       : fbb.CreateVector(c.workgroupCount))
+              .Union());
+      break;
+    case fb::Command::Copy:
+      commands.push_back(fb::CreateCopy(fbb, c.source, c.target).Union());
+      break;
+    default:
+      commands.push_back(fb::CreateBarrier(fbb).Union());
+      break;
+    }
+  }
+  auto commandTypesVec = fbb.CreateVector(commandTypes);
+  auto commandsVec = fbb.CreateVector(commands);
+
+  std::vector<Offset<flatbuffers::String>> targetStrings;
+  for (const std::string &t : targets_)
+    targetStrings.push_back(fbb.CreateString(t));
+  auto targets = fbb.CreateVector(targetStrings);
+  auto producer = fbb.CreateString(producer_);
+  auto name = fbb.CreateString(name_);
+
+  fb::AiccModuleBuilder root(fbb);
+  root.add_version_major(versionMajor_);
+  root.add_version_minor(versionMinor_);
+  root.add_producer(producer);
+  root.add_name(name);
+  root.add_targets(targets);
+  root.add_signature(signature);
+  root.add_segments(segments);
+  root.add_executables(executablesVec);
+  root.add_constants(constantsVec);
+  root.add_memory_plan(plan);
+  root.add_state_pools(poolsVec);
+  root.add_commands_type(commandTypesVec);
+  root.add_commands(commandsVec);
+  // Non-default so that the field is always stored and can be patched.
+  root.add_checksum(1);
+  fb::FinishSizePrefixedAiccModuleBuffer(fbb, root.Finish());
+
+  // Layout: FlatBuffer, then each segment at the next 64-byte boundary.
+  const size_t fbSize = fbb.GetSize();
+  std::vector<uint64_t> offsets(segments_.size());
+  uint64_t end = fbSize;
+  for (size_t i = 0; i < segments_.size(); ++i) {
+    offsets[i] = alignUp(end, kSegmentAlignment);
+    end = offsets[i] + segments_[i].size();
+  }
+  std::vector<uint8_t> file(end, 0);
+  std::memcpy(file.data(), fbb.GetBufferPointer(), fbSize);
+  for (size_t i = 0; i < segments_.size(); ++i)
+    if (!segments_[i].empty())
+      std::memcpy(file.data() + offsets[i], segments_[i].data(),
+                  segments_[i].size());
+
+  fb::AiccModule *module = fb::GetMutableSizePrefixedAiccModule(file.data());
+  auto *segmentVec = module->mutable_segments();
+  for (size_t i = 0; i < segments_.size(); ++i) {
+    fb::Segment *segment = segmentVec->GetMutableObject(i);
+    segment->mutate_offset(offsets[i]);
+    segment->mutate_length(segments_[i].size());
+  }
+  resealChecksums(file, /*segments=*/true);
+  return file;
+}
+
+bool ModuleWriter::resealChecksums(std::vector<uint8_t> &file, bool segments) {
+  if (file.size() < 12)
+    return false;
+  uint32_t prefix;
+  std::memcpy(&prefix, file.data(), 4);
+  uint64_t fbSize = uint64_t(prefix) + 4;
+  if (fbSize > file.size() ||
+      !fb::SizePrefixedAiccModuleBufferHasIdentifier(file.data()))
+    return false;
+  fb::AiccModule *module = fb::GetMutableSizePrefixedAiccModule(file.data());
+  if (segments) {
+    if (auto *segmentVec = module->mutable_segments()) {
+      for (uint32_t i = 0; i < segmentVec->size(); ++i) {
+        fb::Segment *segment = segmentVec->GetMutableObject(i);
+        uint64_t offset = segment->offset(), length = segment->length();
+        if (offset <= file.size() && length <= file.size() - offset)
+          segment->mutate_checksum(
+              checksum64(file.data() + offset, static_cast<size_t>(length)));
+      }
+    }
+  }
+  uint8_t *field = reinterpret_cast<flatbuffers::Table *>(module)->GetAddressOf(
+      fb::AiccModule::VT_CHECKSUM);
+  if (!field)
+    return false;
+  size_t fieldOffset = static_cast<size_t>(field - file.data());
+  uint64_t sum = checksum64(file.data(), fbSize, fieldOffset);
+  std::memcpy(field, &sum, 8);
+  return true;
+}
+
+bool ModuleWriter::writeFile(const std::string &path,
+                             std::string *error) const {
+  std::vector<uint8_t> bytes = finish();
+  FILE *file = std::fopen(path.c_str(), "wb");
+  if (!file) {
+    if (error)
+      *error = "cannot open '" + path + "' for writing";
+    return false;
+  }
+  bool ok = std::fwrite(bytes.data(), 1, bytes.size(), file) == bytes.size();
+  ok = std::fclose(file) == 0 && ok;
+  if (!ok && error)
+    *error = "cannot write '" + path + "'";
+  return ok;
+}

@@ -1,0 +1,185 @@
+//===- ModuleWriter.h - Builds .aicc artifacts ------------------*- C++ -*-===//
+//
+// aicc::ModuleWriter collects the parts of a module (signature, segments,
+// executables, constants, memory plan, schedule) and lays out the file:
+// size-prefixed FlatBuffer, then every segment at the next 64-byte boundary
+// with zero padding, then the checksums. It is the one place that knows the
+// layout rules of docs/Artifact.md, shared by the compiler's serializer
+// (targets/common) and the runtime tests.
+//
+// The writer does not validate indices or sizes: the loader does, and tests
+// use the writer to build deliberately inconsistent modules. Everything here
+// is plain C++17 with no exceptions and no LLVM.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef AICC_RUNTIME_WRITER_MODULEWRITER_H
+#define AICC_RUNTIME_WRITER_MODULEWRITER_H
+
+#include "aicc/schemas/aicc_generated.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace aicc {
+
+/// Format version this writer emits by default.
+constexpr uint16_t kFormatVersionMajor = 1;
+constexpr uint16_t kFormatVersionMinor = 0;
+/// File offsets of segments are multiples of this.
+constexpr size_t kSegmentAlignment = 64;
+
+/// Returns the size in bytes of one element of `type` (0 for Unknown).
+size_t elementTypeSize(fb::ElementType type);
+
+/// A function of an executable.
+struct EntryPointDesc {
+  std::string name;
+  uint32_t bindingCount = 0;
+  uint32_t pushConstantCount = 0;
+  /// GPU only; empty on the CPU.
+  std::vector<uint32_t> workgroupSize;
+};
+
+/// Code for one device kind; its binary lives in segment `segment`.
+struct ExecutableDesc {
+  std::string name;
+  fb::DeviceKind device = fb::DeviceKind::Cpu;
+  std::string format = "elf-x86_64";
+  uint32_t segment = 0;
+  std::vector<EntryPointDesc> entryPoints;
+  /// CPU features the code needs, e.g. {"avx512f", "avx512vnni"}.
+  std::vector<std::string> requiredFeatures;
+};
+
+/// An entry of the buffer table (see aicc.fbs, table Buffer).
+struct BufferDesc {
+  fb::BufferKind kind = fb::BufferKind::Arena;
+  uint32_t space = 0;
+  uint32_t ref = 0;
+  uint64_t offset = 0;
+  uint64_t size = 0;
+};
+
+/// Builds one .aicc file. Every add* returns the index of what it added, the
+/// number later parts use to refer to it.
+class ModuleWriter {
+public:
+  ModuleWriter();
+
+  /// Header fields. The version defaults to kFormatVersionMajor/Minor; tests
+  /// override it to exercise the loader's version check.
+  void setVersion(uint16_t major, uint16_t minor);
+  void setProducer(std::string producer);
+  void setName(std::string name);
+  void addTarget(std::string target);
+
+  /// Signature.
+  uint32_t addInput(std::string name, fb::ElementType type,
+                    std::vector<int64_t> shape);
+  uint32_t addOutput(std::string name, fb::ElementType type,
+                     std::vector<int64_t> shape);
+
+  /// Appends a segment holding a copy of `size` bytes at `data`. Its file
+  /// offset is assigned by finish().
+  uint32_t addSegment(const void *data, size_t size);
+  uint32_t addSegment(std::vector<uint8_t> bytes);
+
+  /// Declares `size` bytes at `offset` of segment `segment` as a constant.
+  uint32_t addConstant(std::string name, uint32_t segment, uint64_t offset,
+                       uint64_t size, uint32_t alignment = 64);
+  /// Convenience: a new segment holding `data`, and a constant covering it.
+  uint32_t addConstantData(std::string name, const void *data, size_t size);
+
+  uint32_t addExecutable(ExecutableDesc executable);
+
+  /// Memory plan.
+  uint32_t addMemorySpace(std::string name, fb::DeviceKind device,
+                          uint64_t arenaSize, uint64_t lowerBound);
+  uint32_t addStatePool(std::string name, uint32_t space, uint64_t size);
+  uint32_t addBuffer(const BufferDesc &buffer);
+  uint32_t addArenaBuffer(uint32_t space, uint64_t offset, uint64_t size);
+  uint32_t addConstantBuffer(uint32_t constant, uint64_t offset,
+                             uint64_t size);
+  /// A buffer covering all of input / output `index` (size from the
+  /// signature, which must be added first).
+  uint32_t addInputBuffer(uint32_t input);
+  uint32_t addOutputBuffer(uint32_t output);
+  uint32_t addStateBuffer(uint32_t pool, uint64_t offset, uint64_t size);
+
+  /// Schedule; returns the command index.
+  uint32_t addDispatch(uint32_t executable, uint32_t entryPoint,
+                       std::vector<uint32_t> bindings,
+                       std::vector<int64_t> pushConstants = {},
+                       std::vector<uint32_t> workgroupCount = {});
+  uint32_t addCopy(uint32_t source, uint32_t target);
+  uint32_t addBarrier();
+
+  /// Lays out and returns the complete file.
+  std::vector<uint8_t> finish() const;
+
+  /// finish() and write the result to `path`; on failure returns false and
+  /// sets `*error` (if non-null).
+  bool writeFile(const std::string &path, std::string *error = nullptr) const;
+
+  /// Recomputes the FlatBuffer checksum (and, if `segments` is true, the
+  /// segment checksums, for segments that lie inside the file) of `file`
+  /// after a caller edited it in place; returns false if `file` is not a
+  /// size-prefixed .aicc FlatBuffer. For tests that need a file which is
+  /// consistent byte-wise but semantically wrong.
+  static bool resealChecksums(std::vector<uint8_t> &file,
+                              bool segments = true);
+
+private:
+  struct TensorEntry {
+    std::string name;
+    fb::ElementType type;
+    std::vector<int64_t> shape;
+  };
+  struct ConstantEntry {
+    std::string name;
+    uint32_t segment;
+    uint64_t offset, size;
+    uint32_t alignment;
+  };
+  struct SpaceEntry {
+    std::string name;
+    fb::DeviceKind device;
+    uint64_t arenaSize, lowerBound;
+  };
+  struct PoolEntry {
+    std::string name;
+    uint32_t space;
+    uint64_t size;
+  };
+  struct CommandEntry {
+    fb::Command type;
+    uint32_t executable = 0, entryPoint = 0;
+    std::vector<uint32_t> bindings;
+    std::vector<int64_t> pushConstants;
+    std::vector<uint32_t> workgroupCount;
+    uint32_t source = 0, target = 0;
+  };
+
+  static uint64_t tensorByteSize(const TensorEntry &tensor);
+
+  uint16_t versionMajor_ = kFormatVersionMajor;
+  uint16_t versionMinor_ = kFormatVersionMinor;
+  std::string producer_ = "aicc";
+  std::string name_;
+  std::vector<std::string> targets_;
+  std::vector<TensorEntry> inputs_, outputs_;
+  std::vector<std::vector<uint8_t>> segments_;
+  std::vector<ConstantEntry> constants_;
+  std::vector<ExecutableDesc> executables_;
+  std::vector<SpaceEntry> spaces_;
+  std::vector<PoolEntry> pools_;
+  std::vector<BufferDesc> buffers_;
+  std::vector<CommandEntry> commands_;
+};
+
+} // namespace aicc
+
+#endif // AICC_RUNTIME_WRITER_MODULEWRITER_H
