@@ -1,0 +1,757 @@
+//===- OnnxImporter.cpp - ONNX protobuf to graph dialect -----------------===//
+//
+// The importer maps nodes generically through the op layout table generated
+// from the ONNX schemas (OnnxSchema.h): inputs to operand segments,
+// attributes by kind. Older opsets are first rewritten to the newest form
+// (OnnxLegacy.cpp). Each op's result types come from its inference rule and
+// each op is folded as it is built, so shape computations (Shape → Gather →
+// Concat → Reshape, ConstantOfShape, Range...) become constants at once.
+//
+// Errors never stop at the first: every unsupported node is reported, then
+// import fails.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/onnx/OnnxImporter.h"
+#include "compiler/onnx/OnnxLegacy.h"
+#include "compiler/onnx/OnnxSchema.h"
+#include "compiler/onnx/OnnxTensor.h"
+#include "dialects/graph/GraphOps.h"
+#include "dialects/graph/ShapeInference.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/Verifier.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "llvm/ADT/ScopeExit.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "onnx/defs/parser.h"
+#include "onnx/onnx_pb.h"
+#include <google/protobuf/io/coded_stream.h>
+
+using namespace mlir;
+
+namespace aicc {
+
+LogicalResult parseInputShape(StringRef spec, ImportOptions &options,
+                              std::string &error) {
+  auto [name, dims] = spec.rsplit(':');
+  if (name.empty() || !spec.contains(':')) {
+    error = "--input-shape expects <name>:<d0>x<d1>x..., got '" + spec.str() +
+            "'";
+    return failure();
+  }
+  SmallVector<int64_t> shape;
+  if (!dims.empty()) {
+    SmallVector<StringRef> parts;
+    dims.split(parts, 'x');
+    for (StringRef p : parts) {
+      int64_t d;
+      if (p.getAsInteger(10, d) || d < 0) {
+        error = "--input-shape for '" + name.str() + "': '" + p.str() +
+                "' is not a non-negative dim";
+        return failure();
+      }
+      shape.push_back(d);
+    }
+  }
+  options.inputShapes[name] = shape;
+  return success();
+}
+
+namespace {
+
+using onnx_import::OnnxAttr;
+using onnx_import::OnnxOpInfo;
+using onnx_import::OnnxParam;
+
+/// "node 'conv1' (ai.onnx::Conv, opset 17)"; unnamed nodes are named by
+/// their first output.
+std::string describeNode(const onnx::NodeProto &node,
+                         const onnx::ModelProto &model) {
+  bool isDefault = node.domain().empty() || node.domain() == "ai.onnx";
+  std::string domain = isDefault ? "ai.onnx" : node.domain();
+  int64_t version = 0;
+  for (const auto &o : model.opset_import()) {
+    bool oDefault = o.domain().empty() || o.domain() == "ai.onnx";
+    if (oDefault == isDefault && (isDefault || o.domain() == node.domain()))
+      version = o.version();
+  }
+  std::string name =
+      !node.name().empty()
+          ? "node '" + node.name() + "'"
+          : "unnamed node producing '" +
+                (node.output_size() ? node.output(0) : std::string()) + "'";
+  return name + " (" + domain + "::" + node.op_type() + ", opset " +
+         std::to_string(version) + ")";
+}
+
+std::string shapeString(ArrayRef<int64_t> shape) {
+  std::string s;
+  for (size_t i = 0; i < shape.size(); ++i) {
+    if (i)
+      s += "x";
+    s += ShapedType::isDynamic(shape[i]) ? "?" : std::to_string(shape[i]);
+  }
+  return s;
+}
+
+class Importer {
+public:
+  Importer(MLIRContext &ctx, const onnx::ModelProto &model,
+           const ImportOptions &options)
+      : ctx(ctx), model(model), options(options), builder(&ctx) {}
+
+  OwningOpRef<ModuleOp> run();
+
+private:
+  LogicalResult readOpsets();
+  LogicalResult importInitializers();
+  LogicalResult createFunction();
+  /// Imports one node; failures are reported and counted, not fatal.
+  void importNode(const onnx::NodeProto &node);
+  LogicalResult checkStaticShapes();
+  Attribute convertAttribute(const onnx::AttributeProto &attr,
+                             const OnnxAttr &schema, std::string &error);
+  /// Result types of ops without an inference rule (Split).
+  LogicalResult inferSplitTypes(Operation *op, unsigned numResults,
+                                SmallVectorImpl<Type> &types);
+  Location nodeLoc(const onnx::NodeProto &node) {
+    StringRef name = node.name();
+    if (name.empty() && node.output_size())
+      name = node.output(0);
+    return NameLoc::get(builder.getStringAttr(name));
+  }
+  InFlightDiagnostic nodeError(const onnx::NodeProto &node) {
+    ++errors;
+    return emitError(nodeLoc(node)) << describeNode(node, model) << ": ";
+  }
+  Type tensorTypeFromProto(const onnx::TypeProto &type, StringRef name,
+                           bool isInput);
+
+  MLIRContext &ctx;
+  const onnx::ModelProto &model;
+  const ImportOptions &options;
+  OpBuilder builder;
+  OwningOpRef<ModuleOp> module;
+  func::FuncOp func;
+  int64_t opset = 0;
+  int errors = 0;
+  llvm::StringMap<Value> values;
+};
+
+OwningOpRef<ModuleOp> Importer::run() {
+  module = ModuleOp::create(UnknownLoc::get(&ctx));
+  builder.setInsertionPointToStart(module->getBody());
+  if (!model.has_graph()) {
+    emitError(UnknownLoc::get(&ctx)) << "the model has no graph";
+    return nullptr;
+  }
+  if (failed(readOpsets()) || failed(createFunction()) ||
+      failed(importInitializers()))
+    return nullptr;
+
+  // Nodes in topological order (ONNX requires it; some exporters don't).
+  const auto &graph = model.graph();
+  std::vector<int> order;
+  {
+    llvm::StringSet<> defined;
+    for (auto &kv : values)
+      defined.insert(kv.first());
+    std::vector<bool> done(graph.node_size(), false);
+    bool progress = true;
+    while (progress && (int)order.size() < graph.node_size()) {
+      progress = false;
+      for (int i = 0; i < graph.node_size(); ++i) {
+        if (done[i])
+          continue;
+        const auto &node = graph.node(i);
+        bool ready = llvm::all_of(node.input(), [&](const std::string &in) {
+          return in.empty() || defined.contains(in);
+        });
+        if (!ready)
+          continue;
+        done[i] = true;
+        progress = true;
+        order.push_back(i);
+        for (const auto &out : node.output())
+          defined.insert(out);
+      }
+    }
+    for (int i = 0; i < graph.node_size(); ++i) {
+      if (done[i])
+        continue;
+      const auto &node = graph.node(i);
+      for (const auto &in : node.input())
+        if (!in.empty() && !defined.contains(in)) {
+          nodeError(node) << "input '" << in
+                          << "' is not produced by any node, initializer or "
+                             "graph input (or the graph has a cycle)";
+          break;
+        }
+    }
+    if (errors)
+      return nullptr;
+  }
+
+  builder.setInsertionPointToEnd(&func.getBody().front());
+  for (int i : order)
+    importNode(graph.node(i));
+  if (errors) {
+    emitError(UnknownLoc::get(&ctx))
+        << errors << " node" << (errors == 1 ? "" : "s")
+        << " could not be imported";
+    return nullptr;
+  }
+
+  SmallVector<Value> results;
+  SmallVector<Type> resultTypes;
+  for (const auto &out : graph.output()) {
+    auto it = values.find(out.name());
+    if (it == values.end()) {
+      emitError(UnknownLoc::get(&ctx))
+          << "graph output '" << out.name() << "' is not produced by any node";
+      return nullptr;
+    }
+    results.push_back(it->second);
+    resultTypes.push_back(it->second.getType());
+  }
+  func::ReturnOp::create(builder, UnknownLoc::get(&ctx), results);
+  func.setFunctionType(builder.getFunctionType(
+      func.getFunctionType().getInputs(), resultTypes));
+  for (auto [i, out] : llvm::enumerate(graph.output()))
+    func.setResultAttr(i, "graph.name", builder.getStringAttr(out.name()));
+
+  if (failed(checkStaticShapes()))
+    return nullptr;
+  if (failed(verify(*module)))
+    return nullptr;
+  return std::move(module);
+}
+
+LogicalResult Importer::readOpsets() {
+  for (const auto &o : model.opset_import()) {
+    if (o.domain().empty() || o.domain() == "ai.onnx")
+      opset = o.version();
+  }
+  if (opset == 0) {
+    // IR version 1-2 models predate opset_import: opset 1.
+    if (model.opset_import_size() == 0 && model.ir_version() <= 2)
+      opset = 1;
+    else {
+      emitError(UnknownLoc::get(&ctx))
+          << "the model imports no version of the default ONNX domain";
+      return failure();
+    }
+  }
+  if (opset > onnx_import::latestOnnxOpset()) {
+    emitError(UnknownLoc::get(&ctx))
+        << "the model uses ONNX opset " << opset << "; aicc supports opsets "
+        << "1 to " << onnx_import::latestOnnxOpset();
+    return failure();
+  }
+  return success();
+}
+
+Type Importer::tensorTypeFromProto(const onnx::TypeProto &type,
+                                   StringRef name, bool isInput) {
+  Location loc = UnknownLoc::get(&ctx);
+  StringRef what = isInput ? "graph input" : "graph output";
+  if (!type.has_tensor_type()) {
+    emitError(loc) << what << " '" << name
+                   << "' is not a tensor (sequences, maps and optionals are "
+                      "not supported)";
+    return {};
+  }
+  const auto &tt = type.tensor_type();
+  Type elem = graph::onnxDataTypeToType(&ctx, tt.elem_type());
+  if (!elem) {
+    emitError(loc) << what << " '" << name << "' has element type '"
+                   << onnx_import::onnxDataTypeName(tt.elem_type())
+                   << "', which is not supported";
+    return {};
+  }
+  auto given = options.inputShapes.find(name);
+  if (given != options.inputShapes.end()) {
+    if (tt.has_shape() && tt.shape().dim_size() != (int)given->second.size()) {
+      emitError(loc) << "--input-shape gives '" << name << "' rank "
+                     << given->second.size() << ", the model declares rank "
+                     << tt.shape().dim_size();
+      return {};
+    }
+    if (tt.has_shape())
+      for (int i = 0; i < tt.shape().dim_size(); ++i) {
+        const auto &d = tt.shape().dim(i);
+        if (d.has_dim_value() && d.dim_value() != given->second[i]) {
+          emitError(loc) << "--input-shape gives '" << name << "' dim " << i
+                         << " = " << given->second[i]
+                         << ", the model fixes it to " << d.dim_value();
+          return {};
+        }
+      }
+    return RankedTensorType::get(given->second, elem);
+  }
+  if (!tt.has_shape()) {
+    emitError(loc) << what << " '" << name
+                   << "' has an unknown rank; give its shape with "
+                      "--input-shape="
+                   << name << ":<d0>x<d1>x...";
+    return {};
+  }
+  SmallVector<int64_t> dims;
+  std::string unknown;
+  for (int i = 0; i < tt.shape().dim_size(); ++i) {
+    const auto &d = tt.shape().dim(i);
+    if (d.has_dim_value() && d.dim_value() >= 0) {
+      dims.push_back(d.dim_value());
+      continue;
+    }
+    dims.push_back(ShapedType::kDynamic);
+    if (!unknown.empty())
+      unknown += ", ";
+    unknown += std::to_string(i) +
+               (d.has_dim_param() ? " ('" + d.dim_param() + "')" : "");
+  }
+  if (!unknown.empty() && isInput) {
+    std::string example;
+    for (size_t i = 0; i < dims.size(); ++i)
+      example += (i ? "x" : "") + (ShapedType::isDynamic(dims[i])
+                                       ? std::string("N")
+                                       : std::to_string(dims[i]));
+    emitError(loc) << "graph input '" << name << "' has unknown dim"
+                   << (StringRef(unknown).contains(',') ? "s " : " ")
+                   << unknown
+                   << "; aicc compiles static shapes: specialize it with "
+                      "--input-shape="
+                   << name << ":" << example;
+    return {};
+  }
+  return RankedTensorType::get(dims, elem);
+}
+
+LogicalResult Importer::createFunction() {
+  const auto &graph = model.graph();
+  llvm::StringSet<> initializers;
+  for (const auto &init : graph.initializer())
+    initializers.insert(init.name());
+  SmallVector<Type> inputTypes;
+  SmallVector<std::string> inputNames;
+  bool failedInput = false;
+  for (const auto &in : graph.input()) {
+    // Before IR version 4 initializers were also listed as inputs.
+    if (initializers.contains(in.name()))
+      continue;
+    Type t = tensorTypeFromProto(in.type(), in.name(), /*isInput=*/true);
+    if (!t) {
+      failedInput = true;
+      continue;
+    }
+    inputTypes.push_back(t);
+    inputNames.push_back(in.name());
+  }
+  for (auto &kv : options.inputShapes)
+    if (!llvm::is_contained(inputNames, kv.first().str())) {
+      emitError(UnknownLoc::get(&ctx))
+          << "--input-shape names '" << kv.first()
+          << "', which is not a graph input";
+      failedInput = true;
+    }
+  if (failedInput)
+    return failure();
+  std::string funcName = "main";
+  func = func::FuncOp::create(builder, UnknownLoc::get(&ctx), funcName,
+                              builder.getFunctionType(inputTypes, {}));
+  Block *entry = func.addEntryBlock();
+  for (auto [i, name] : llvm::enumerate(inputNames)) {
+    func.setArgAttr(i, "graph.name", builder.getStringAttr(name));
+    values[name] = entry->getArgument(i);
+  }
+  return success();
+}
+
+LogicalResult Importer::importInitializers() {
+  builder.setInsertionPointToStart(&func.getBody().front());
+  std::string baseDir = options.baseDir;
+  for (const auto &init : model.graph().initializer()) {
+    std::string error;
+    ElementsAttr value = onnx_import::convertTensor(
+        &ctx, init, baseDir, options.inlineConstantLimit, error);
+    Location loc = NameLoc::get(builder.getStringAttr(init.name()));
+    if (!value) {
+      emitError(loc) << "initializer '" << init.name() << "': " << error;
+      ++errors;
+      continue;
+    }
+    values[init.name()] = graph::ConstantOp::create(builder, loc, value);
+  }
+  return success(errors == 0);
+}
+
+Attribute Importer::convertAttribute(const onnx::AttributeProto &attr,
+                                     const OnnxAttr &schema,
+                                     std::string &error) {
+  auto kindName = [](OnnxAttr::Kind k) {
+    static const char *names[] = {"int", "float", "string", "ints",
+                                  "floats", "strings", "tensor"};
+    return names[k];
+  };
+  auto mismatch = [&]() -> Attribute {
+    error = "attribute '" + attr.name() + "' should be " +
+            kindName(schema.kind);
+    return {};
+  };
+  // Exporters sometimes leave `type` unset; infer it from the payload.
+  switch (schema.kind) {
+  case OnnxAttr::Int:
+    if (attr.type() == onnx::AttributeProto::FLOAT)
+      return mismatch();
+    return builder.getI64IntegerAttr(attr.i());
+  case OnnxAttr::Float:
+    if (attr.type() == onnx::AttributeProto::INT)
+      return builder.getF32FloatAttr((float)attr.i());
+    return builder.getF32FloatAttr(attr.f());
+  case OnnxAttr::String:
+    if (attr.type() != onnx::AttributeProto::STRING && !attr.has_s())
+      return mismatch();
+    return builder.getStringAttr(attr.s());
+  case OnnxAttr::Ints:
+    if (attr.type() != onnx::AttributeProto::INTS &&
+        attr.type() != onnx::AttributeProto::UNDEFINED)
+      return mismatch();
+    return builder.getDenseI64ArrayAttr(
+        SmallVector<int64_t>(attr.ints().begin(), attr.ints().end()));
+  case OnnxAttr::Floats:
+    if (attr.type() != onnx::AttributeProto::FLOATS &&
+        attr.type() != onnx::AttributeProto::UNDEFINED)
+      return mismatch();
+    return builder.getDenseF32ArrayAttr(
+        SmallVector<float>(attr.floats().begin(), attr.floats().end()));
+  case OnnxAttr::Strings: {
+    SmallVector<Attribute> strs;
+    for (const auto &s : attr.strings())
+      strs.push_back(builder.getStringAttr(s));
+    return builder.getArrayAttr(strs);
+  }
+  case OnnxAttr::Tensor: {
+    if (!attr.has_t())
+      return mismatch();
+    return onnx_import::convertTensor(&ctx, attr.t(), options.baseDir,
+                                      options.inlineConstantLimit, error);
+  }
+  }
+  return mismatch();
+}
+
+LogicalResult Importer::inferSplitTypes(Operation *op, unsigned numResults,
+                                        SmallVectorImpl<Type> &types) {
+  auto split = cast<graph::SplitOp>(op);
+  auto shape = graph::getShape(split.getInput());
+  Type elem = graph::getElementType(split.getInput());
+  if (!shape)
+    return emitError(op->getLoc()) << "Split input has unknown rank";
+  auto axis = graph::normalizeAxis(op->getLoc(), split.getAxis(),
+                                   shape->size());
+  if (failed(axis))
+    return failure();
+  int64_t dim = (*shape)[*axis];
+  SmallVector<int64_t> sizes;
+  if (Value s = split.getSplit()) {
+    auto c = graph::getConstantInts(s);
+    if (!c)
+      return emitError(op->getLoc())
+             << "Split sizes must be constant for static shapes";
+    sizes = *c;
+    if (sizes.size() != numResults)
+      return emitError(op->getLoc())
+             << "Split has " << numResults << " outputs but " << sizes.size()
+             << " sizes";
+  } else {
+    int64_t n = split.getNumOutputs() ? *split.getNumOutputs() : numResults;
+    if (n <= 0 || n != (int64_t)numResults)
+      return emitError(op->getLoc())
+             << "Split num_outputs " << n << " does not match the node's "
+             << numResults << " outputs";
+    if (ShapedType::isDynamic(dim))
+      sizes.assign(n, ShapedType::kDynamic);
+    else {
+      // Equal parts; the last one smaller when not divisible.
+      int64_t part = (dim + n - 1) / n;
+      for (int64_t i = 0; i < n; ++i)
+        sizes.push_back(std::max<int64_t>(0, std::min(part, dim - i * part)));
+    }
+  }
+  for (int64_t s : sizes) {
+    SmallVector<int64_t> out = *shape;
+    out[*axis] = s;
+    types.push_back(RankedTensorType::get(out, elem));
+  }
+  return success();
+}
+
+void Importer::importNode(const onnx::NodeProto &original) {
+  if (!original.domain().empty() && original.domain() != "ai.onnx") {
+    nodeError(original) << "domain '" << original.domain()
+                        << "' is not supported (only the default ONNX domain "
+                           "is)";
+    return;
+  }
+  // Rewrite older opsets to the newest form; may add constant inputs.
+  onnx::NodeProto node = original;
+  std::string legacyError;
+  auto constantFor = [&](ElementsAttr value) -> std::string {
+    std::string name = "__aicc_const_" + std::to_string(values.size());
+    values[name] = graph::ConstantOp::create(builder, nodeLoc(original), value);
+    return name;
+  };
+  onnx_import::LegacyResult legacy = onnx_import::normalizeLegacyNode(
+      node, opset, builder, constantFor, legacyError);
+  if (legacy == onnx_import::LegacyResult::Error) {
+    nodeError(original) << legacyError;
+    return;
+  }
+  if (node.op_type() == "Constant") {
+    std::string error;
+    ElementsAttr value =
+        onnx_import::convertConstantNode(node, builder, options.baseDir,
+                                         error);
+    if (!value) {
+      nodeError(original) << error;
+      return;
+    }
+    if (node.output_size() > 0)
+      values[node.output(0)] =
+          graph::ConstantOp::create(builder, nodeLoc(original), value);
+    return;
+  }
+
+  const OnnxOpInfo *info = onnx_import::lookupOnnxOp(node.op_type());
+  if (!info) {
+    if (const char *reason = onnx_import::lookupSkippedOnnxOp(node.op_type()))
+      nodeError(original) << "op is not supported: " << reason;
+    else
+      nodeError(original) << "unknown op '" << node.op_type() << "'";
+    return;
+  }
+
+  // A node fed by a node that failed is skipped silently: the producer's
+  // error is the one worth reading.
+  for (const auto &in : node.input())
+    if (!in.empty() && !values.count(in))
+      return;
+
+  // Inputs to operand segments.
+  SmallVector<Value> operands;
+  SmallVector<int32_t> segments;
+  int next = 0, numInputs = node.input_size();
+  for (const OnnxParam &p : info->inputs) {
+    auto valueOf = [&](int i) -> Value {
+      auto it = values.find(node.input(i));
+      return it == values.end() ? Value() : it->second;
+    };
+    if (p.option == OnnxParam::Variadic) {
+      int count = 0;
+      for (; next < numInputs; ++next, ++count) {
+        if (node.input(next).empty()) {
+          nodeError(original) << "variadic input " << next << " is empty";
+          return;
+        }
+        operands.push_back(valueOf(next));
+      }
+      segments.push_back(count);
+      continue;
+    }
+    bool present = next < numInputs && !node.input(next).empty();
+    if (!present && p.option == OnnxParam::Single) {
+      nodeError(original) << "missing required input '" << p.name
+                          << "' (#" << next << ")";
+      return;
+    }
+    if (present)
+      operands.push_back(valueOf(next));
+    segments.push_back(present ? 1 : 0);
+    ++next;
+  }
+  if (next < numInputs) {
+    nodeError(original) << "has " << numInputs << " inputs, the op takes at "
+                        << "most " << next;
+    return;
+  }
+
+  // Attributes by schema kind.
+  OperationState state(nodeLoc(original), "graph." + node.op_type());
+  state.addOperands(operands);
+  for (const auto &attr : node.attribute()) {
+    const OnnxAttr *schema = info->findAttribute(attr.name());
+    if (!schema) {
+      nodeError(original) << "unknown attribute '" << attr.name() << "'";
+      return;
+    }
+    std::string error;
+    Attribute value = convertAttribute(attr, *schema, error);
+    if (!value) {
+      nodeError(original) << error;
+      return;
+    }
+    state.addAttribute(attr.name(), value);
+  }
+  for (const OnnxAttr &a : info->attributes)
+    if (a.required && !state.attributes.get(a.name)) {
+      nodeError(original) << "missing required attribute '" << a.name << "'";
+      return;
+    }
+  int numMulti = llvm::count_if(info->inputs, [](const OnnxParam &p) {
+    return p.option != OnnxParam::Single;
+  });
+  if (numMulti > 1)
+    state.addAttribute("operandSegmentSizes",
+                       builder.getDenseI32ArrayAttr(segments));
+
+  // Results: all declared outputs (optional ones included) or, for
+  // variadic results, as many as the node has.
+  bool variadicResults = llvm::any_of(info->outputs, [](const OnnxParam &p) {
+    return p.option == OnnxParam::Variadic;
+  });
+  unsigned numResults =
+      variadicResults ? node.output_size() : info->outputs.size();
+  if (!variadicResults && node.output_size() > (int)numResults) {
+    nodeError(original) << "has " << node.output_size()
+                        << " outputs, the op has " << numResults;
+    return;
+  }
+  state.addTypes(SmallVector<Type>(numResults, builder.getNoneType()));
+  Operation *op = builder.create(state);
+  auto eraseOnError = llvm::make_scope_exit([&] {
+    if (op)
+      op->erase();
+  });
+
+  // Result types from the op's rule, then the verifier; their diagnostics
+  // are re-emitted prefixed with the node, op type and opset.
+  SmallVector<Type> types;
+  SmallVector<std::string> messages;
+  LogicalResult ok = failure();
+  {
+    ScopedDiagnosticHandler handler(&ctx, [&](Diagnostic &diag) {
+      if (diag.getSeverity() == DiagnosticSeverity::Error)
+        messages.push_back(diag.str());
+      return success();
+    });
+    if (auto iface = dyn_cast<InferTypeOpInterface>(op))
+      ok = iface.inferReturnTypes(
+          &ctx, op->getLoc(), op->getOperands(), op->getRawDictionaryAttrs(),
+          op->getPropertiesStorage(), op->getRegions(), types);
+    else if (isa<graph::SplitOp>(op))
+      ok = inferSplitTypes(op, numResults, types);
+    if (succeeded(ok)) {
+      for (auto [r, t] : llvm::zip(op->getResults(), types))
+        r.setType(t);
+      ok = verify(op);
+    }
+  }
+  if (failed(ok)) {
+    if (messages.empty())
+      messages.push_back("cannot infer the result types");
+    for (const std::string &m : messages)
+      nodeError(original) << m;
+    return;
+  }
+
+  // Fold (shape arithmetic on constants); results may become constants.
+  SmallVector<Value> folded;
+  if (succeeded(builder.tryFold(op, folded)) && !folded.empty()) {
+    for (auto [i, v] : llvm::enumerate(folded)) {
+      if (i < (size_t)node.output_size() && !node.output(i).empty()) {
+        if (auto c = v.getDefiningOp<graph::ConstantOp>())
+          c->setLoc(nodeLoc(original));
+        values[node.output(i)] = v;
+      }
+    }
+    return; // scope exit erases the folded op
+  }
+  eraseOnError.release();
+  for (int i = 0; i < node.output_size(); ++i)
+    if (!node.output(i).empty())
+      values[node.output(i)] = op->getResult(i);
+}
+
+LogicalResult Importer::checkStaticShapes() {
+  // Shapes that stay unknown after folding are errors: name the node.
+  int bad = 0;
+  Block &body = func.getBody().front();
+  for (Operation &op : llvm::make_early_inc_range(llvm::reverse(body)))
+    if (op.use_empty() && !isa<func::ReturnOp>(op) && isMemoryEffectFree(&op))
+      op.erase();
+  func.walk([&](Operation *op) {
+    for (Value r : op->getResults()) {
+      auto t = dyn_cast<RankedTensorType>(r.getType());
+      if (t && t.hasStaticShape())
+        continue;
+      std::string shape = t ? "tensor<" + shapeString(t.getShape()) + ">"
+                            : std::string("unranked");
+      auto name = dyn_cast<NameLoc>(op->getLoc());
+      emitError(op->getLoc())
+          << "node '" << (name ? name.getName().str() : std::string("?"))
+          << "' (" << op->getName().getStringRef().drop_front(6)
+          << "): result #" << cast<OpResult>(r).getResultNumber()
+          << " has shape " << shape
+          << " that depends on input values; aicc needs static shapes";
+      ++bad;
+      return;
+    }
+  });
+  return success(bad == 0);
+}
+
+} // namespace
+
+OwningOpRef<ModuleOp> importOnnxModel(MLIRContext &context,
+                                      const onnx::ModelProto &model,
+                                      const ImportOptions &options) {
+  context.loadDialect<graph::GraphDialect, func::FuncDialect>();
+  return Importer(context, model, options).run();
+}
+
+OwningOpRef<ModuleOp> importOnnxFile(MLIRContext &context, StringRef path,
+                                     ImportOptions options) {
+  Location loc = FileLineColLoc::get(&context, path, 0, 0);
+  auto file = llvm::MemoryBuffer::getFileOrSTDIN(path, /*IsText=*/false,
+                                                 /*RequiresNullTerminator=*/
+                                                 true);
+  if (!file) {
+    emitError(loc) << "cannot open '" << path
+                   << "': " << file.getError().message();
+    return nullptr;
+  }
+  if (options.baseDir.empty())
+    options.baseDir = llvm::sys::path::parent_path(path).str();
+  onnx::ModelProto model;
+  StringRef bytes = (*file)->getBuffer();
+  if (path.ends_with(".onnxtxt")) {
+    auto status = onnx::OnnxParser::Parse(model, bytes.data());
+    if (!status.IsOK()) {
+      emitError(loc) << "'" << path << "' is not valid ONNX text syntax: "
+                     << status.ErrorMessage();
+      return nullptr;
+    }
+  } else {
+    google::protobuf::io::CodedInputStream stream(
+        reinterpret_cast<const uint8_t *>(bytes.data()), bytes.size());
+    stream.SetTotalBytesLimit(INT_MAX);
+    if (bytes.empty() || !model.ParseFromCodedStream(&stream) ||
+        !stream.ConsumedEntireMessage()) {
+      emitError(loc) << "'" << path
+                     << "' is not an ONNX model (the protobuf does not parse; "
+                        "the file may be truncated or of another format)";
+      return nullptr;
+    }
+    if (!model.has_graph() || model.ir_version() <= 0) {
+      emitError(loc) << "'" << path
+                     << "' is not an ONNX model (no graph or IR version)";
+      return nullptr;
+    }
+  }
+  return importOnnxModel(context, model, options);
+}
+
+} // namespace aicc

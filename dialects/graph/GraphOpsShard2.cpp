@@ -1,0 +1,10 @@
+//===- GraphOpsShard2.cpp - Graph dialect operations, shard 2 ------------===//
+
+#include "dialects/graph/GraphOps.h"
+#include "mlir/IR/Builders.h"
+
+using namespace mlir;
+using namespace aicc::graph;
+
+#define GET_OP_DEFS_2
+#include "dialects/graph/GraphOps.cpp.inc"

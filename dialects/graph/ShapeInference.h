@@ -1,0 +1,75 @@
+//===- ShapeInference.h - Helpers for graph result-type rules ---*- C++ -*-===//
+//
+// Building blocks for the result-type inference of graph ops. Conventions:
+//  - an operand that is unranked makes dependent results unranked (success);
+//  - a dim that depends on a non-constant operand value is dynamic;
+//  - an inconsistency (bad axis, mismatched broadcast) is a failure with a
+//    diagnostic through emitOptionalError.
+// The importer folds shape subgraphs to graph.constant first, so constant
+// operands are visible through getConstantInts().
+//
+//===----------------------------------------------------------------------===//
+#ifndef AICC_DIALECTS_GRAPH_SHAPEINFERENCE_H
+#define AICC_DIALECTS_GRAPH_SHAPEINFERENCE_H
+
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/TypeRange.h"
+#include "mlir/IR/Value.h"
+#include "llvm/ADT/SmallVector.h"
+#include <optional>
+
+namespace aicc::graph {
+
+using mlir::LogicalResult;
+using Loc = std::optional<mlir::Location>;
+
+/// Static or dynamic dims are compatible when they can be equal; used by
+/// every op's isCompatibleReturnTypes so an inferred type may be less
+/// precise than the declared one.
+bool areCompatibleReturnTypes(mlir::TypeRange lhs, mlir::TypeRange rhs);
+
+/// The values of an integer tensor produced by a constant, if it is one.
+std::optional<llvm::SmallVector<int64_t>> getConstantInts(mlir::Value value);
+/// The values of a float or integer constant tensor as doubles.
+std::optional<llvm::SmallVector<double>> getConstantFloats(mlir::Value value);
+
+/// A ranked tensor type, or unranked when `shape` is std::nullopt.
+mlir::TensorType makeTensorType(std::optional<llvm::ArrayRef<int64_t>> shape,
+                                mlir::Type elementType);
+/// Shape of a ranked tensor value, std::nullopt when unranked.
+std::optional<llvm::SmallVector<int64_t>> getShape(mlir::Value value);
+mlir::Type getElementType(mlir::Value value);
+
+/// Normalizes a possibly negative axis into [0, rank); `what` names the
+/// attribute or operand in the diagnostic.
+mlir::FailureOr<int64_t> normalizeAxis(Loc loc, int64_t axis, int64_t rank,
+                                       llvm::StringRef what = "axis");
+
+/// Multidirectional (NumPy) broadcasting of several shapes.
+mlir::FailureOr<llvm::SmallVector<int64_t>>
+broadcastShapes(Loc loc, llvm::ArrayRef<llvm::SmallVector<int64_t>> shapes);
+
+/// Maps an ONNX TensorProto.DataType code to an element type; null if none.
+mlir::Type onnxDataTypeToType(mlir::MLIRContext *context, int64_t code);
+
+/// Product of static dims; -1 if any is dynamic.
+int64_t numElements(llvm::ArrayRef<int64_t> shape);
+
+// Families used by the generated rules (GraphOnnxOpsInfer.inc).
+LogicalResult inferUnary(mlir::MLIRContext *context, Loc loc,
+                         mlir::ValueRange operands,
+                         llvm::SmallVectorImpl<mlir::Type> &types);
+LogicalResult inferUnaryBool(mlir::MLIRContext *context, Loc loc,
+                             mlir::ValueRange operands,
+                             llvm::SmallVectorImpl<mlir::Type> &types);
+LogicalResult inferBroadcast(mlir::MLIRContext *context, Loc loc,
+                             mlir::ValueRange operands,
+                             llvm::SmallVectorImpl<mlir::Type> &types);
+LogicalResult inferCompare(mlir::MLIRContext *context, Loc loc,
+                           mlir::ValueRange operands,
+                           llvm::SmallVectorImpl<mlir::Type> &types);
+
+} // namespace aicc::graph
+
+#endif // AICC_DIALECTS_GRAPH_SHAPEINFERENCE_H
