@@ -152,8 +152,8 @@ FailureOr<int64_t> mergeDim(Loc loc, StringRef op, int64_t a, StringRef aWhat,
     return b;
   if (isDyn(b) || a == b)
     return a;
-  return emitOptionalError(loc, op, ": ", aWhat, " (", a,
-                           ") does not match ", bWhat, " (", b, ")");
+  return emitOptionalError(loc, op, ": ", aWhat, " (", a, ") does not match ",
+                           bWhat, " (", b, ")");
 }
 
 /// `value / divisor` when the divisor divides it; dynamic if either is.
@@ -209,14 +209,17 @@ LogicalResult checkLength(Loc loc, StringRef op, StringRef what, size_t size,
                            " values, expected ", expected);
 }
 
-LogicalResult checkOneOf(Loc loc, StringRef op, StringRef what,
-                         StringRef value, ArrayRef<StringRef> allowed) {
+LogicalResult checkOneOf(Loc loc, StringRef op, StringRef what, StringRef value,
+                         ArrayRef<StringRef> allowed) {
   if (llvm::is_contained(allowed, value))
     return success();
   return emitOptionalError(loc, op, ": ", what, " must be one of ",
                            llvm::join(allowed, ", "), ", got '", value, "'");
 }
 
+// Parsed IR never gets here: ODS verifies required attributes before the
+// result types. Builders that infer types from an incomplete attribute list
+// do, and get this instead of a null dereference.
 LogicalResult missingAttr(Loc loc, StringRef op, StringRef name) {
   return emitOptionalError(loc, op, ": missing required attribute '", name,
                            "'");
@@ -234,13 +237,24 @@ FailureOr<OptShape> mergeShapes(Loc loc, StringRef op, const OptShape &a,
     return failure();
   Shape out(a->size());
   for (size_t i = 0; i < a->size(); ++i) {
-    auto d = mergeDim(loc, op, (*a)[i], ("dim " + Twine(i) + " of " + aWhat).str(),
-                      (*b)[i], ("dim " + Twine(i) + " of " + bWhat).str());
+    auto d =
+        mergeDim(loc, op, (*a)[i], ("dim " + Twine(i) + " of " + aWhat).str(),
+                 (*b)[i], ("dim " + Twine(i) + " of " + bWhat).str());
     if (failed(d))
       return failure();
     out[i] = *d;
   }
   return OptShape(out);
+}
+
+/// A dim computed in floating point (Resize), rejected when it cannot be an
+/// int64 size.
+FailureOr<int64_t> checkedSize(Loc loc, StringRef op, int64_t axis,
+                               double size) {
+  if (size >= 0 && size < 9.0e18)
+    return (int64_t)size;
+  return emitOptionalError(loc, op, ": dim ", axis, " has output size ", size,
+                           ", which is not a valid dim");
 }
 
 /// The trailing dim of DFT/STFT signals: 1 for real, 2 for complex values.
@@ -301,7 +315,7 @@ LogicalResult readWindow(Loc loc, StringRef op, size_t n,
       return failure();
     w.dilations.assign(dilations->begin(), dilations->end());
   }
-  // Explicit pads are ignored under SAME_* and VALID, as in the reference.
+  // ONNX forbids pads next to an auto_pad other than NOTSET; auto_pad wins.
   if (pads && autoPad == "NOTSET") {
     if (failed(checkLength(loc, op, "pads", pads->size(), 2 * n)) ||
         failed(checkAllNonNegative(loc, op, "pads", *pads)))
@@ -368,12 +382,13 @@ FailureOr<Shape> windowOutput(Loc loc, StringRef op, ArrayRef<int64_t> in,
     } else {
       result = floorDiv(span, stride) + 1;
     }
-    if (result < 1)
+    // The spec's floor gives 0 where a window never fits by less than a
+    // stride (ONNX's C++ inference and ONNX Runtime truncate to 1 there).
+    if (result < 0)
       return emitOptionalError(
-          loc, op, ": spatial dim ", i, " has output size ", result,
+          loc, op, ": spatial dim ", i, " has negative output size ", result,
           " (input ", size, ", pads ", padBegin, "+", padEnd,
-          ", dilated kernel ", effective, ", stride ", stride,
-          "); expected at least 1");
+          ", dilated kernel ", effective, ", stride ", stride, ")");
     out[i] = result;
   }
   return out;
@@ -414,8 +429,7 @@ FailureOr<OptShape> inferConvShape(Loc loc, const ConvArgs &a) {
 
   int64_t channels = (*xs)[1];
   int64_t outChannels = dimAt(ws, 0), channelsPerGroup = dimAt(ws, 1);
-  if (failed(divideDim(loc, op, channels, "channels of X", a.group,
-                       "group")) ||
+  if (failed(divideDim(loc, op, channels, "channels of X", a.group, "group")) ||
       failed(divideDim(loc, op, outChannels, "output channels of W (dim 0)",
                        a.group, "group")))
     return failure();
@@ -434,8 +448,8 @@ FailureOr<OptShape> inferConvShape(Loc loc, const ConvArgs &a) {
       return failure();
     outChannels = *m;
   }
-  auto spatial = windowOutput(loc, op, ArrayRef<int64_t>(*xs).drop_front(2),
-                              win);
+  auto spatial =
+      windowOutput(loc, op, ArrayRef<int64_t>(*xs).drop_front(2), win);
   if (failed(spatial))
     return failure();
   Shape out = {(*xs)[0], outChannels};
@@ -471,8 +485,8 @@ FailureOr<OptShape> inferPoolShape(Loc loc, const PoolArgs &a) {
   if (failed(kernel))
     return failure();
   win.kernel = *kernel;
-  auto spatial = windowOutput(loc, op, ArrayRef<int64_t>(*xs).drop_front(2),
-                              win);
+  auto spatial =
+      windowOutput(loc, op, ArrayRef<int64_t>(*xs).drop_front(2), win);
   if (failed(spatial))
     return failure();
   Shape out = {(*xs)[0], (*xs)[1]};
@@ -508,8 +522,7 @@ LogicalResult inferRecurrent(Loc loc, StringRef op, int64_t gates, Value x,
                         {"forward", "reverse", "bidirectional"})))
     return failure();
   if (layout != 0 && layout != 1)
-    return emitOptionalError(loc, op, ": layout must be 0 or 1, got ",
-                             layout);
+    return emitOptionalError(loc, op, ": layout must be 0 or 1, got ", layout);
   int64_t numDirections = direction == "bidirectional" ? 2 : 1;
   OptShape xs = shapeOf(x), ws = shapeOf(w), rs = shapeOf(r),
            hs = shapeOf(initialH);
@@ -547,12 +560,15 @@ LogicalResult inferRecurrent(Loc loc, StringRef op, int64_t gates, Value x,
     return failure();
 
   int64_t seq = dimAt(xs, layout == 0 ? 0 : 1);
-  int64_t batch = dimAt(xs, layout == 0 ? 1 : 0);
+  auto batch = mergeDim(loc, op, dimAt(xs, layout == 0 ? 1 : 0), "batch of X",
+                        dimAt(hs, layout == 0 ? 1 : 0), "batch of initial_h");
+  if (failed(batch))
+    return failure();
   Type elem = elemOf(x);
-  Shape y = layout == 0 ? Shape{seq, numDirections, batch, hidden}
-                        : Shape{batch, seq, numDirections, hidden};
-  Shape state = layout == 0 ? Shape{numDirections, batch, hidden}
-                            : Shape{batch, numDirections, hidden};
+  Shape y = layout == 0 ? Shape{seq, numDirections, *batch, hidden}
+                        : Shape{*batch, seq, numDirections, hidden};
+  Shape state = layout == 0 ? Shape{numDirections, *batch, hidden}
+                            : Shape{*batch, numDirections, hidden};
   types.push_back(RankedTensorType::get(y, elem));
   for (unsigned i = 0; i < numStates; ++i)
     types.push_back(RankedTensorType::get(state, elem));
@@ -663,8 +679,7 @@ FailureOr<OptShape> inferEinsumShape(Loc loc, StringRef equation,
       if (failed(mergeLabel(c, (*s)[j], i)))
         return failure();
     for (auto [j, c] : llvm::enumerate(term.after))
-      if (failed(mergeLabel(c, (*s)[term.before.size() + ellipsisRank + j],
-                            i)))
+      if (failed(mergeLabel(c, (*s)[term.before.size() + ellipsisRank + j], i)))
         return failure();
     if (term.ellipsis)
       ellipsisShapes.push_back(SmallVector<int64_t>(
@@ -723,7 +738,8 @@ FailureOr<OptShape> inferEinsumShape(Loc loc, StringRef equation,
 // Convolution
 //===----------------------------------------------------------------------===//
 
-LogicalResult ConvOp::inferReturnTypes(MLIRContext *, std::optional<Location> location,
+LogicalResult ConvOp::inferReturnTypes(MLIRContext *,
+                                       std::optional<Location> location,
                                        ConvOp::Adaptor adaptor,
                                        SmallVectorImpl<Type> &types) {
   ConvArgs a{"Conv",
@@ -743,9 +759,10 @@ LogicalResult ConvOp::inferReturnTypes(MLIRContext *, std::optional<Location> lo
   return success();
 }
 
-LogicalResult ConvIntegerOp::inferReturnTypes(
-    MLIRContext *context, std::optional<Location> location,
-    ConvIntegerOp::Adaptor adaptor, SmallVectorImpl<Type> &types) {
+LogicalResult ConvIntegerOp::inferReturnTypes(MLIRContext *context,
+                                              std::optional<Location> location,
+                                              ConvIntegerOp::Adaptor adaptor,
+                                              SmallVectorImpl<Type> &types) {
   ConvArgs a{"ConvInteger",
              adaptor.getX(),
              adaptor.getW(),
@@ -763,9 +780,10 @@ LogicalResult ConvIntegerOp::inferReturnTypes(
   return success();
 }
 
-LogicalResult QLinearConvOp::inferReturnTypes(
-    MLIRContext *, std::optional<Location> location,
-    QLinearConvOp::Adaptor adaptor, SmallVectorImpl<Type> &types) {
+LogicalResult QLinearConvOp::inferReturnTypes(MLIRContext *,
+                                              std::optional<Location> location,
+                                              QLinearConvOp::Adaptor adaptor,
+                                              SmallVectorImpl<Type> &types) {
   ConvArgs a{"QLinearConv",
              adaptor.getX(),
              adaptor.getW(),
@@ -783,9 +801,10 @@ LogicalResult QLinearConvOp::inferReturnTypes(
   return success();
 }
 
-LogicalResult DeformConvOp::inferReturnTypes(
-    MLIRContext *, std::optional<Location> location,
-    DeformConvOp::Adaptor adaptor, SmallVectorImpl<Type> &types) {
+LogicalResult DeformConvOp::inferReturnTypes(MLIRContext *,
+                                             std::optional<Location> location,
+                                             DeformConvOp::Adaptor adaptor,
+                                             SmallVectorImpl<Type> &types) {
   StringRef op = "DeformConv";
   ConvArgs a{op,
              adaptor.getX(),
@@ -816,10 +835,9 @@ LogicalResult DeformConvOp::inferReturnTypes(
     for (size_t i = 0; i < out->size(); ++i) {
       if (i == 1)
         continue;
-      auto d = mergeDim(location, op, (*out)[i],
-                        ("dim " + Twine(i) + " of the output").str(),
-                        dimAt(offset, i),
-                        ("dim " + Twine(i) + " of offset").str());
+      auto d = mergeDim(
+          location, op, (*out)[i], ("dim " + Twine(i) + " of the output").str(),
+          dimAt(offset, i), ("dim " + Twine(i) + " of offset").str());
       if (failed(d))
         return failure();
       (*out)[i] = *d;
@@ -863,8 +881,8 @@ LogicalResult ConvTransposeOp::inferReturnTypes(
   int64_t channels = (*xs)[1];
   if (failed(mergeDim(location, op, dimAt(ws, 0), "dim 0 of W", channels,
                       "channels of X")) ||
-      failed(divideDim(location, op, channels, "channels of X", group,
-                       "group")))
+      failed(
+          divideDim(location, op, channels, "channels of X", group, "group")))
     return failure();
   int64_t outChannels = mulDims(dimAt(ws, 1), group);
   if (Value b = adaptor.getB()) {
@@ -880,8 +898,8 @@ LogicalResult ConvTransposeOp::inferReturnTypes(
 
   Shape outputPadding(n, 0);
   if (auto padding = arrayAttr(adaptor.getOutputPaddingAttr())) {
-    if (failed(checkLength(location, op, "output_padding", padding->size(),
-                           n)) ||
+    if (failed(
+            checkLength(location, op, "output_padding", padding->size(), n)) ||
         failed(checkAllNonNegative(location, op, "output_padding", *padding)))
       return failure();
     outputPadding.assign(padding->begin(), padding->end());
@@ -912,13 +930,12 @@ LogicalResult ConvTransposeOp::inferReturnTypes(
       int64_t effective = (k - 1) * win.dilations[i] + 1;
       int64_t size = win.strides[i] * (in - 1) + outputPadding[i] + effective -
                      win.pads[i] - win.pads[i + n];
-      if (size < 1)
-        return emitOptionalError(location, op, ": spatial dim ", i,
-                                 " has output size ", size, " (input ", in,
-                                 ", pads ", win.pads[i], "+", win.pads[i + n],
-                                 ", dilated kernel ", effective, ", stride ",
-                                 win.strides[i], ", output_padding ",
-                                 outputPadding[i], "); expected at least 1");
+      if (size < 0)
+        return emitOptionalError(
+            location, op, ": spatial dim ", i, " has negative output size ",
+            size, " (input ", in, ", pads ", win.pads[i], "+", win.pads[i + n],
+            ", dilated kernel ", effective, ", stride ", win.strides[i],
+            ", output_padding ", outputPadding[i], ")");
       out.push_back(size);
     }
   }
@@ -936,7 +953,8 @@ LogicalResult CausalConvWithStateOp::inferReturnTypes(
     return failure();
   Value input = adaptor.getInput();
   OptShape xs = shapeOf(input), ws = shapeOf(adaptor.getWeight()),
-           bs = shapeOf(adaptor.getBias()), ps = shapeOf(adaptor.getPastState());
+           bs = shapeOf(adaptor.getBias()),
+           ps = shapeOf(adaptor.getPastState());
   if (failed(checkRank(location, op, "input", xs, 3)) ||
       failed(checkRank(location, op, "weight", ws, 3)) ||
       failed(checkRank(location, op, "bias", bs, 1)) ||
@@ -952,6 +970,8 @@ LogicalResult CausalConvWithStateOp::inferReturnTypes(
                       "channels")))
     return failure();
   int64_t k = dimAt(ws, 2);
+  if (!isDyn(k) && failed(checkPositive(location, op, "dim 2 of weight", k)))
+    return failure();
   int64_t stateLen = isDyn(k) ? kDyn : k - 1;
   auto batch = mergeDim(location, op, dimAt(xs, 0), "dim 0 of input",
                         dimAt(ps, 0), "dim 0 of past_state");
@@ -994,9 +1014,10 @@ LogicalResult MaxPoolOp::inferReturnTypes(MLIRContext *context,
   return success();
 }
 
-LogicalResult AveragePoolOp::inferReturnTypes(
-    MLIRContext *, std::optional<Location> location,
-    AveragePoolOp::Adaptor adaptor, SmallVectorImpl<Type> &types) {
+LogicalResult AveragePoolOp::inferReturnTypes(MLIRContext *,
+                                              std::optional<Location> location,
+                                              AveragePoolOp::Adaptor adaptor,
+                                              SmallVectorImpl<Type> &types) {
   PoolArgs a{"AveragePool",
              adaptor.getX(),
              adaptor.getProperties().kernel_shape,
@@ -1043,9 +1064,10 @@ LogicalResult GlobalMaxPoolOp::inferReturnTypes(
   return inferGlobalPool(location, "GlobalMaxPool", adaptor.getX(), types);
 }
 
-LogicalResult GlobalLpPoolOp::inferReturnTypes(
-    MLIRContext *, std::optional<Location> location,
-    GlobalLpPoolOp::Adaptor adaptor, SmallVectorImpl<Type> &types) {
+LogicalResult GlobalLpPoolOp::inferReturnTypes(MLIRContext *,
+                                               std::optional<Location> location,
+                                               GlobalLpPoolOp::Adaptor adaptor,
+                                               SmallVectorImpl<Type> &types) {
   return inferGlobalPool(location, "GlobalLpPool", adaptor.getX(), types);
 }
 
@@ -1060,8 +1082,8 @@ LogicalResult MaxUnpoolOp::inferReturnTypes(MLIRContext *,
   Value x = adaptor.getX();
   OptShape xs = shapeOf(x);
   if (failed(checkMinRank(location, op, "X", xs, 3)) ||
-      failed(checkSameRank(location, op, "I", shapeOf(adaptor.getI()), "X",
-                           xs)))
+      failed(
+          checkSameRank(location, op, "I", shapeOf(adaptor.getI()), "X", xs)))
     return failure();
   if (!xs) {
     types.push_back(UnrankedTensorType::get(elemOf(x)));
@@ -1081,7 +1103,8 @@ LogicalResult MaxUnpoolOp::inferReturnTypes(MLIRContext *,
   if (Value outputShape = adaptor.getOutputShape()) {
     if (auto values = getConstantInts(outputShape)) {
       if (failed(checkLength(location, op, "output_shape", values->size(),
-                             xs->size())))
+                             xs->size())) ||
+          failed(checkAllNonNegative(location, op, "output_shape", *values)))
         return failure();
       out.assign(values->begin(), values->end());
     } else {
@@ -1099,10 +1122,9 @@ LogicalResult MaxUnpoolOp::inferReturnTypes(MLIRContext *,
       continue;
     int64_t size = (in - 1) * win.strides[i] - win.pads[i] - win.pads[i + n] +
                    (*kernel)[i];
-    if (size < 1)
+    if (size < 0)
       return emitOptionalError(location, op, ": spatial dim ", i,
-                               " has output size ", size,
-                               "; expected at least 1");
+                               " has negative output size ", size);
     out[i + 2] = size;
   }
   types.push_back(RankedTensorType::get(out, elemOf(x)));
@@ -1118,8 +1140,8 @@ LogicalResult MaxRoiPoolOp::inferReturnTypes(MLIRContext *,
   if (!pooled)
     return missingAttr(location, op, "pooled_shape");
   if (failed(checkLength(location, op, "pooled_shape", pooled.size(), 2)) ||
-      failed(checkAllPositive(location, op, "pooled_shape",
-                              pooled.asArrayRef())))
+      failed(
+          checkAllPositive(location, op, "pooled_shape", pooled.asArrayRef())))
     return failure();
   OptShape xs = shapeOf(adaptor.getX()), rs = shapeOf(adaptor.getRois());
   if (failed(checkRank(location, op, "X", xs, 4)) ||
@@ -1176,15 +1198,15 @@ LogicalResult BatchNormalizationOp::inferReturnTypes(
     StringRef name;
     Value value;
   };
-  for (Param p : {Param{"scale", adaptor.getScale()}, Param{"B", adaptor.getB()},
-                  Param{"input_mean", adaptor.getInputMean()},
-                  Param{"input_var", adaptor.getInputVar()}}) {
+  for (Param p :
+       {Param{"scale", adaptor.getScale()}, Param{"B", adaptor.getB()},
+        Param{"input_mean", adaptor.getInputMean()},
+        Param{"input_var", adaptor.getInputVar()}}) {
     OptShape s = shapeOf(p.value);
     if (failed(checkRank(location, op, p.name, s, 1)))
       return failure();
-    auto c = mergeDim(location, op, dimAt(s, 0),
-                      ("dim 0 of " + p.name).str(), channels,
-                      "channels of X");
+    auto c = mergeDim(location, op, dimAt(s, 0), ("dim 0 of " + p.name).str(),
+                      channels, "channels of X");
     if (failed(c))
       return failure();
     channels = *c;
@@ -1283,14 +1305,16 @@ LogicalResult AttentionOp::inferReturnTypes(MLIRContext *,
   Value q = adaptor.getQ(), k = adaptor.getK(), v = adaptor.getV();
   OptShape qs = shapeOf(q), ks = shapeOf(k), vs = shapeOf(v);
   if (failed(checkRankEither(location, op, "Q", qs, 3, 4)) ||
+      failed(checkRankEither(location, op, "K", ks, 3, 4)) ||
+      failed(checkRankEither(location, op, "V", vs, 3, 4)) ||
       failed(checkSameRank(location, op, "K", ks, "Q", qs)) ||
       failed(checkSameRank(location, op, "V", vs, "Q", qs)) ||
       failed(checkSameRank(location, op, "V", vs, "K", ks)))
     return failure();
   Value pastKey = adaptor.getPastKey(), pastValue = adaptor.getPastValue();
   if (!pastKey != !pastValue)
-    return emitOptionalError(location, op,
-                             ": past_key and past_value must be given together");
+    return emitOptionalError(
+        location, op, ": past_key and past_value must be given together");
   if (pastKey && adaptor.getNonpadKvSeqlen())
     return emitOptionalError(
         location, op,
@@ -1313,8 +1337,8 @@ LogicalResult AttentionOp::inferReturnTypes(MLIRContext *,
       into = *d;
     return succeeded(d);
   };
-  auto divide = [&](int64_t &into, int64_t value, StringRef what,
-                    int64_t heads, StringRef headsWhat) {
+  auto divide = [&](int64_t &into, int64_t value, StringRef what, int64_t heads,
+                    StringRef headsWhat) {
     auto d = divideDim(location, op, value, what, heads, headsWhat);
     if (succeeded(d))
       into = *d;
@@ -1341,8 +1365,7 @@ LogicalResult AttentionOp::inferReturnTypes(MLIRContext *,
                 "kv_num_heads") ||
         !merge(headSize, qHeadSize, "head size of Q", kHeadSize,
                "head size of K") ||
-        !divide(vHeadSize, dimAt(vs, 2), "dim 2 of V", kvHeads,
-                "kv_num_heads"))
+        !divide(vHeadSize, dimAt(vs, 2), "dim 2 of V", kvHeads, "kv_num_heads"))
       return failure();
     qSeq = dimAt(qs, 1);
   } else if (rank == 4) {
@@ -1368,8 +1391,8 @@ LogicalResult AttentionOp::inferReturnTypes(MLIRContext *,
                "dim 2 of past_value") ||
         !merge(batch, batch, "batch size", dimAt(pks, 0),
                "dim 0 of past_key") ||
-        !merge(kvHeads, kvHeads, "the number of key/value heads",
-               dimAt(pks, 1), "dim 1 of past_key") ||
+        !merge(kvHeads, kvHeads, "the number of key/value heads", dimAt(pks, 1),
+               "dim 1 of past_key") ||
         !merge(headSize, headSize, "head size", dimAt(pks, 3),
                "dim 3 of past_key") ||
         !merge(vHeadSize, vHeadSize, "value head size", dimAt(pvs, 3),
@@ -1454,15 +1477,14 @@ LogicalResult LinearAttentionOp::inferReturnTypes(
   if (failed(dk))
     return failure();
   Shape state = {*batch, kvHeads, *dk, *dv};
-  auto merged =
-      mergeShapes(location, op, OptShape(state), "present_state", ps,
-                  "past_state");
+  auto merged = mergeShapes(location, op, OptShape(state), "present_state", ps,
+                            "past_state");
   if (failed(merged))
     return failure();
   Type stateElem =
       adaptor.getPastState() ? elemOf(adaptor.getPastState()) : elemOf(query);
-  types.push_back(RankedTensorType::get(
-      {*batch, *seq, mulDims(qHeads, *dv)}, elemOf(query)));
+  types.push_back(RankedTensorType::get({*batch, *seq, mulDims(qHeads, *dv)},
+                                        elemOf(query)));
   types.push_back(RankedTensorType::get(**merged, stateElem));
   return success();
 }
@@ -1534,8 +1556,9 @@ LogicalResult TensorScatterOp::inferReturnTypes(
                                    " but past_cache only ", p);
         continue;
       }
-      auto d = mergeDim(location, op, p, ("dim " + Twine(i) + " of past_cache").str(),
-                        u, ("dim " + Twine(i) + " of update").str());
+      auto d = mergeDim(location, op, p,
+                        ("dim " + Twine(i) + " of past_cache").str(), u,
+                        ("dim " + Twine(i) + " of update").str());
       if (failed(d))
         return failure();
       (*out)[i] = *d;
@@ -1549,9 +1572,10 @@ LogicalResult TensorScatterOp::inferReturnTypes(
 // Layout and sampling
 //===----------------------------------------------------------------------===//
 
-LogicalResult DepthToSpaceOp::inferReturnTypes(
-    MLIRContext *, std::optional<Location> location,
-    DepthToSpaceOp::Adaptor adaptor, SmallVectorImpl<Type> &types) {
+LogicalResult DepthToSpaceOp::inferReturnTypes(MLIRContext *,
+                                               std::optional<Location> location,
+                                               DepthToSpaceOp::Adaptor adaptor,
+                                               SmallVectorImpl<Type> &types) {
   StringRef op = "DepthToSpace";
   IntegerAttr blockAttr = adaptor.getProperties().blocksize;
   if (!blockAttr)
@@ -1559,8 +1583,7 @@ LogicalResult DepthToSpaceOp::inferReturnTypes(
   int64_t block = blockAttr.getValue().getSExtValue();
   if (failed(checkPositive(location, op, "blocksize", block)) ||
       failed(checkOneOf(location, op, "mode",
-                        strAttr(adaptor.getModeAttr(), "DCR"),
-                        {"DCR", "CRD"})))
+                        strAttr(adaptor.getModeAttr(), "DCR"), {"DCR", "CRD"})))
     return failure();
   Value input = adaptor.getInput();
   OptShape s = shapeOf(input);
@@ -1577,9 +1600,10 @@ LogicalResult DepthToSpaceOp::inferReturnTypes(
   return success();
 }
 
-LogicalResult SpaceToDepthOp::inferReturnTypes(
-    MLIRContext *, std::optional<Location> location,
-    SpaceToDepthOp::Adaptor adaptor, SmallVectorImpl<Type> &types) {
+LogicalResult SpaceToDepthOp::inferReturnTypes(MLIRContext *,
+                                               std::optional<Location> location,
+                                               SpaceToDepthOp::Adaptor adaptor,
+                                               SmallVectorImpl<Type> &types) {
   StringRef op = "SpaceToDepth";
   IntegerAttr blockAttr = adaptor.getProperties().blocksize;
   if (!blockAttr)
@@ -1587,18 +1611,17 @@ LogicalResult SpaceToDepthOp::inferReturnTypes(
   int64_t block = blockAttr.getValue().getSExtValue();
   if (failed(checkPositive(location, op, "blocksize", block)) ||
       failed(checkOneOf(location, op, "mode",
-                        strAttr(adaptor.getModeAttr(), "DCR"),
-                        {"DCR", "CRD"})))
+                        strAttr(adaptor.getModeAttr(), "DCR"), {"DCR", "CRD"})))
     return failure();
   Value input = adaptor.getInput();
   OptShape s = shapeOf(input);
   if (failed(checkRank(location, op, "input", s, 4)))
     return failure();
   if (s) {
-    auto h = divideDim(location, op, (*s)[2], "dim 2 of input", block,
-                       "blocksize");
-    auto w = divideDim(location, op, (*s)[3], "dim 3 of input", block,
-                       "blocksize");
+    auto h =
+        divideDim(location, op, (*s)[2], "dim 2 of input", block, "blocksize");
+    auto w =
+        divideDim(location, op, (*s)[3], "dim 3 of input", block, "blocksize");
     if (failed(h) || failed(w))
       return failure();
     *s = {(*s)[0], mulDims((*s)[1], block * block), *h, *w};
@@ -1623,8 +1646,8 @@ LogicalResult GridSampleOp::inferReturnTypes(MLIRContext *,
     return success();
   }
   int64_t rank = xs ? xs->size() : gs->size();
-  auto batch = mergeDim(location, op, dimAt(xs, 0), "dim 0 of X",
-                        dimAt(gs, 0), "dim 0 of grid");
+  auto batch = mergeDim(location, op, dimAt(xs, 0), "dim 0 of X", dimAt(gs, 0),
+                        "dim 0 of grid");
   if (failed(batch) ||
       failed(mergeDim(location, op, dimAt(gs, rank - 1),
                       ("dim " + Twine(rank - 1) + " of grid").str(), rank - 2,
@@ -1651,9 +1674,10 @@ LogicalResult AffineGridOp::inferReturnTypes(MLIRContext *,
   // The number of spatial dims: from size's values or length, else theta.
   int64_t sizeLength = size ? (int64_t)size->size() : dimAt(sizeShape, 0);
   if (!isDyn(sizeLength) && sizeLength != 4 && sizeLength != 5)
-    return emitOptionalError(location, op,
-                             ": size must have 4 or 5 elements, got ",
-                             sizeLength);
+    return emitOptionalError(
+        location, op, ": size must have 4 or 5 elements, got ", sizeLength);
+  if (size && failed(checkAllNonNegative(location, op, "size", *size)))
+    return failure();
   int64_t spatial = isDyn(sizeLength) ? dimAt(ts, 1) : sizeLength - 2;
   if (spatial != 2 && spatial != 3) {
     types.push_back(UnrankedTensorType::get(elemOf(theta)));
@@ -1662,8 +1686,8 @@ LogicalResult AffineGridOp::inferReturnTypes(MLIRContext *,
   int64_t batch = dimAt(ts, 0);
   if (failed(mergeDim(location, op, dimAt(ts, 1), "dim 1 of theta", spatial,
                       "the number of spatial dims")) ||
-      failed(mergeDim(location, op, dimAt(ts, 2), "dim 2 of theta",
-                      spatial + 1, "the number of spatial dims + 1")))
+      failed(mergeDim(location, op, dimAt(ts, 2), "dim 2 of theta", spatial + 1,
+                      "the number of spatial dims + 1")))
     return failure();
   Shape out(spatial + 2, kDyn);
   if (size) {
@@ -1703,8 +1727,9 @@ LogicalResult CenterCropPadOp::inferReturnTypes(
       axes = llvm::to_vector(llvm::seq<int64_t>(0, rank));
     }
     auto values = getConstantInts(adaptor.getShape());
-    if (values && failed(checkLength(location, op, "shape", values->size(),
-                                     axes.size())))
+    if (values && (failed(checkLength(location, op, "shape", values->size(),
+                                      axes.size())) ||
+                   failed(checkAllNonNegative(location, op, "shape", *values))))
       return failure();
     for (auto [i, axis] : llvm::enumerate(axes))
       (*s)[axis] = values ? (*values)[i] : kDyn;
@@ -1769,8 +1794,8 @@ LogicalResult Col2ImOp::inferReturnTypes(MLIRContext *,
     int64_t numBlocks = 1;
     for (int64_t c : *counts)
       numBlocks *= c;
-    if (failed(mergeDim(location, op, dimAt(xs, 2), "dim 2 of input",
-                        numBlocks, "the number of blocks")))
+    if (failed(mergeDim(location, op, dimAt(xs, 2), "dim 2 of input", numBlocks,
+                        "the number of blocks")))
       return failure();
   }
   Shape out = {dimAt(xs, 0), channels};
@@ -1818,8 +1843,8 @@ LogicalResult PadOp::inferReturnTypes(MLIRContext *,
   }
   auto pads = getConstantInts(adaptor.getPads());
   size_t numAxes = axes->size();
-  if (pads && failed(checkLength(location, op, "pads", pads->size(),
-                                 2 * numAxes)))
+  if (pads &&
+      failed(checkLength(location, op, "pads", pads->size(), 2 * numAxes)))
     return failure();
   Shape out = *s;
   for (size_t i = 0; i < numAxes; ++i) {
@@ -1862,7 +1887,8 @@ LogicalResult ResizeOp::inferReturnTypes(MLIRContext *,
     return emitOptionalError(location, op,
                              ": scales and sizes must not both be given");
   if (!scales && !sizes)
-    return emitOptionalError(location, op, ": one of scales and sizes is required");
+    return emitOptionalError(location, op,
+                             ": one of scales and sizes is required");
   Value x = adaptor.getX();
   OptShape s = shapeOf(x);
   if (!s) {
@@ -1892,21 +1918,27 @@ LogicalResult ResizeOp::inferReturnTypes(MLIRContext *,
         out[axis] = kDyn;
         continue;
       }
-      // ONNX computes in float: floor(float(in) * scale).
-      float scale = (float)(*values)[i];
+      // floor(in * scale) on the exact f32 scale, as ONNX's shape inference
+      // and reference do; a float product would round 40 * 1.4f up to 56.
+      double scale = (*values)[i];
       if (!(scale > 0))
-        return emitOptionalError(location, op, ": scales must be positive, got ",
-                                 (double)scale);
-      out[axis] = (int64_t)std::floor((float)(*s)[axis] * scale);
+        return emitOptionalError(location, op,
+                                 ": scales must be positive, got ", scale);
+      auto size = checkedSize(location, op, axis,
+                              std::floor((double)(*s)[axis] * scale));
+      if (failed(size))
+        return failure();
+      out[axis] = *size;
     }
   } else {
     auto values = getConstantInts(sizes);
-    if (values && failed(checkLength(location, op, "sizes", values->size(),
-                                     axes.size())))
+    if (values &&
+        failed(checkLength(location, op, "sizes", values->size(), axes.size())))
       return failure();
     if (values && failed(checkAllPositive(location, op, "sizes", *values)))
       return failure();
-    bool anyDynamic = llvm::any_of(axes, [&](int64_t a) { return isDyn((*s)[a]); });
+    bool anyDynamic =
+        llvm::any_of(axes, [&](int64_t a) { return isDyn((*s)[a]); });
     if (!values || (policy != "stretch" && anyDynamic)) {
       for (int64_t axis : axes)
         out[axis] = kDyn;
@@ -1914,13 +1946,21 @@ LogicalResult ResizeOp::inferReturnTypes(MLIRContext *,
       for (auto [i, axis] : llvm::enumerate(axes))
         out[axis] = (*values)[i];
     } else {
-      double scale = policy == "not_larger" ? std::numeric_limits<double>::infinity() : 0.0;
+      double scale = policy == "not_larger"
+                         ? std::numeric_limits<double>::infinity()
+                         : 0.0;
       for (auto [i, axis] : llvm::enumerate(axes)) {
         double r = (double)(*values)[i] / (double)(*s)[axis];
-        scale = policy == "not_larger" ? std::min(scale, r) : std::max(scale, r);
+        scale =
+            policy == "not_larger" ? std::min(scale, r) : std::max(scale, r);
       }
-      for (int64_t axis : axes)
-        out[axis] = (int64_t)(scale * (double)(*s)[axis] + 0.5);
+      for (int64_t axis : axes) {
+        auto size = checkedSize(location, op, axis,
+                                std::floor(scale * (double)(*s)[axis] + 0.5));
+        if (failed(size))
+          return failure();
+        out[axis] = *size;
+      }
     }
   }
   types.push_back(RankedTensorType::get(out, elemOf(x)));
@@ -2017,6 +2057,8 @@ LogicalResult DFTOp::inferReturnTypes(MLIRContext *,
       return failure();
   } else if (onesided && inverse && !isDyn(length)) {
     length = 2 * (length - 1);
+    if (failed(checkPositive(location, op, "dft_length", length)))
+      return failure();
   }
   if (isDyn(length))
     out[a] = kDyn;
@@ -2071,8 +2113,8 @@ LogicalResult STFTOp::inferReturnTypes(MLIRContext *,
   int64_t bins = frameLength;
   if (onesided && !isDyn(frameLength))
     bins = frameLength / 2 + 1;
-  types.push_back(RankedTensorType::get({dimAt(s, 0), frames, bins, 2},
-                                        elemOf(signal)));
+  types.push_back(
+      RankedTensorType::get({dimAt(s, 0), frames, bins, 2}, elemOf(signal)));
   return success();
 }
 
@@ -2095,23 +2137,23 @@ LogicalResult BlackmanWindowOp::inferReturnTypes(
     MLIRContext *context, std::optional<Location> location,
     BlackmanWindowOp::Adaptor adaptor, SmallVectorImpl<Type> &types) {
   return inferWindowFunction(context, location, "BlackmanWindow",
-                             adaptor.getSize(),
-                             adaptor.getOutputDatatypeAttr(), types);
+                             adaptor.getSize(), adaptor.getOutputDatatypeAttr(),
+                             types);
 }
 
 LogicalResult HammingWindowOp::inferReturnTypes(
     MLIRContext *context, std::optional<Location> location,
     HammingWindowOp::Adaptor adaptor, SmallVectorImpl<Type> &types) {
   return inferWindowFunction(context, location, "HammingWindow",
-                             adaptor.getSize(),
-                             adaptor.getOutputDatatypeAttr(), types);
+                             adaptor.getSize(), adaptor.getOutputDatatypeAttr(),
+                             types);
 }
 
-LogicalResult HannWindowOp::inferReturnTypes(
-    MLIRContext *context, std::optional<Location> location,
-    HannWindowOp::Adaptor adaptor, SmallVectorImpl<Type> &types) {
-  return inferWindowFunction(context, location, "HannWindow",
-                             adaptor.getSize(),
+LogicalResult HannWindowOp::inferReturnTypes(MLIRContext *context,
+                                             std::optional<Location> location,
+                                             HannWindowOp::Adaptor adaptor,
+                                             SmallVectorImpl<Type> &types) {
+  return inferWindowFunction(context, location, "HannWindow", adaptor.getSize(),
                              adaptor.getOutputDatatypeAttr(), types);
 }
 
@@ -2187,12 +2229,13 @@ LogicalResult NonMaxSuppressionOp::inferReturnTypes(
 /// NegativeLogLikelihoodLoss and SoftmaxCrossEntropyLoss: input (N, C, d...)
 /// and target (N, d...); the loss has target's shape for reduction "none" and
 /// is a scalar otherwise.
-static FailureOr<OptShape>
-inferLossShape(Loc loc, StringRef op, StringRef inputName, Value input,
-               StringRef targetName, Value target, StringRef weightName,
-               Value weight, StringRef reduction) {
-  if (failed(checkOneOf(loc, op, "reduction", reduction,
-                        {"none", "sum", "mean"})))
+static FailureOr<OptShape> inferLossShape(Loc loc, StringRef op,
+                                          StringRef inputName, Value input,
+                                          StringRef targetName, Value target,
+                                          StringRef weightName, Value weight,
+                                          StringRef reduction) {
+  if (failed(
+          checkOneOf(loc, op, "reduction", reduction, {"none", "sum", "mean"})))
     return failure();
   OptShape is = shapeOf(input), ts = shapeOf(target), ws = shapeOf(weight);
   if (failed(checkMinRank(loc, op, inputName, is, 2)) ||
@@ -2230,10 +2273,10 @@ LogicalResult NegativeLogLikelihoodLossOp::inferReturnTypes(
     NegativeLogLikelihoodLossOp::Adaptor adaptor,
     SmallVectorImpl<Type> &types) {
   Value input = adaptor.getInput();
-  auto shape = inferLossShape(
-      location, "NegativeLogLikelihoodLoss", "input", input, "target",
-      adaptor.getTarget(), "weight", adaptor.getWeight(),
-      strAttr(adaptor.getReductionAttr(), "mean"));
+  auto shape = inferLossShape(location, "NegativeLogLikelihoodLoss", "input",
+                              input, "target", adaptor.getTarget(), "weight",
+                              adaptor.getWeight(),
+                              strAttr(adaptor.getReductionAttr(), "mean"));
   if (failed(shape))
     return failure();
   types.push_back(tensorOf(*shape, elemOf(input)));
@@ -2244,10 +2287,10 @@ LogicalResult SoftmaxCrossEntropyLossOp::inferReturnTypes(
     MLIRContext *, std::optional<Location> location,
     SoftmaxCrossEntropyLossOp::Adaptor adaptor, SmallVectorImpl<Type> &types) {
   Value scores = adaptor.getScores();
-  auto shape = inferLossShape(
-      location, "SoftmaxCrossEntropyLoss", "scores", scores, "labels",
-      adaptor.getLabels(), "weights", adaptor.getWeights(),
-      strAttr(adaptor.getReductionAttr(), "mean"));
+  auto shape = inferLossShape(location, "SoftmaxCrossEntropyLoss", "scores",
+                              scores, "labels", adaptor.getLabels(), "weights",
+                              adaptor.getWeights(),
+                              strAttr(adaptor.getReductionAttr(), "mean"));
   if (failed(shape))
     return failure();
   types.push_back(tensorOf(*shape, elemOf(scores)));

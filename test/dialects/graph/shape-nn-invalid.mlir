@@ -97,7 +97,7 @@ func.func @conv_bias_rank(%x: tensor<1x3x8x8xf32>, %w: tensor<6x3x3x3xf32>, %b: 
 
 // Tests that Conv rejects a kernel larger than the padded input.
 func.func @conv_too_small(%x: tensor<1x3x2x8xf32>, %w: tensor<6x3x5x3xf32>) -> tensor<1x6x1x6xf32> {
-  // expected-error @+2 {{Conv: spatial dim 0 has output size -2 (input 2, pads 0+0, dilated kernel 5, stride 1); expected at least 1}}
+  // expected-error @+2 {{Conv: spatial dim 0 has negative output size -2 (input 2, pads 0+0, dilated kernel 5, stride 1)}}
   // expected-error @+1 {{failed to infer returned types}}
   %0 = graph.Conv %x, %w : (tensor<1x3x2x8xf32>, tensor<6x3x5x3xf32>) -> tensor<1x6x1x6xf32>
   return %0 : tensor<1x6x1x6xf32>
@@ -147,7 +147,7 @@ func.func @conv_transpose_channels(%x: tensor<1x3x5x5xf32>, %w: tensor<4x4x3x3xf
 
 // Tests that ConvTranspose rejects pads that remove the whole output.
 func.func @conv_transpose_negative(%x: tensor<1x3x1x5xf32>, %w: tensor<3x4x1x3xf32>) -> tensor<1x4x1x7xf32> {
-  // expected-error @+2 {{ConvTranspose: spatial dim 0 has output size -1 (input 1, pads 1+1, dilated kernel 1, stride 1, output_padding 0); expected at least 1}}
+  // expected-error @+2 {{ConvTranspose: spatial dim 0 has negative output size -1 (input 1, pads 1+1, dilated kernel 1, stride 1, output_padding 0)}}
   // expected-error @+1 {{failed to infer returned types}}
   %0 = graph.ConvTranspose %x, %w {pads = array<i64: 1, 0, 1, 0>} : (tensor<1x3x1x5xf32>, tensor<3x4x1x3xf32>) -> tensor<1x4x1x7xf32>
   return %0 : tensor<1x4x1x7xf32>
@@ -227,7 +227,7 @@ func.func @global_pool_rank(%x: tensor<3xf32>) -> tensor<3xf32> {
 
 // Tests that MaxUnpool rejects pads larger than the unpooled size.
 func.func @max_unpool_negative(%x: tensor<1x1x1x4xf32>, %i: tensor<1x1x1x4xi64>) -> tensor<1x1x1x8xf32> {
-  // expected-error @+2 {{MaxUnpool: spatial dim 0 has output size -1; expected at least 1}}
+  // expected-error @+2 {{MaxUnpool: spatial dim 0 has negative output size -1}}
   // expected-error @+1 {{failed to infer returned types}}
   %0 = graph.MaxUnpool %x, %i {kernel_shape = array<i64: 1, 2>, pads = array<i64: 1, 0, 1, 0>, strides = array<i64: 1, 2>} : (tensor<1x1x1x4xf32>, tensor<1x1x1x4xi64>) -> tensor<1x1x1x8xf32>
   return %0 : tensor<1x1x1x8xf32>
@@ -488,6 +488,17 @@ func.func @center_crop_pad(%x: tensor<20x10x3xf32>) -> tensor<10x20x3xf32> {
 
 // -----
 
+// Tests that CenterCropPad rejects a negative target size.
+func.func @center_crop_pad_negative(%x: tensor<20x10xf32>) -> tensor<20x10xf32> {
+  %s = graph.constant dense<[10, -1]> : tensor<2xi64>
+  // expected-error @+2 {{CenterCropPad: shape must be non-negative, got [10, -1]}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = graph.CenterCropPad %x, %s : (tensor<20x10xf32>, tensor<2xi64>) -> tensor<20x10xf32>
+  return %0 : tensor<20x10xf32>
+}
+
+// -----
+
 // Tests that Col2Im rejects a block count that contradicts the image.
 func.func @col2im_blocks(%x: tensor<1x12x10xf32>) -> tensor<1x2x5x7xf32> {
   %i = graph.constant dense<[5, 7]> : tensor<2xi64>
@@ -561,6 +572,17 @@ func.func @resize_sizes_length(%x: tensor<1x3x4x4xf32>) -> tensor<1x3x8x8xf32> {
   // expected-error @+1 {{failed to infer returned types}}
   %0 = graph.Resize %x sizes(%s) : (tensor<1x3x4x4xf32>, tensor<2xi64>) -> tensor<1x3x8x8xf32>
   return %0 : tensor<1x3x8x8xf32>
+}
+
+// -----
+
+// Tests that Resize rejects a scale whose output size overflows int64.
+func.func @resize_overflow(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  %s = graph.constant dense<[1.0e30, 1.0]> : tensor<2xf32>
+  // expected-error @+2 {{Resize: dim 0 has output size 2.000000e+30, which is not a valid dim}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = graph.Resize %x scales(%s) : (tensor<2x3xf32>, tensor<2xf32>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
 }
 
 // -----
@@ -673,6 +695,26 @@ func.func @dft_length(%x: tensor<2x8x2xf32>) -> tensor<2x8x2xf32> {
   // expected-error @+1 {{failed to infer returned types}}
   %0 = graph.DFT %x dft_length(%l) : (tensor<2x8x2xf32>, tensor<i64>) -> tensor<2x8x2xf32>
   return %0 : tensor<2x8x2xf32>
+}
+
+// -----
+
+// Tests that an inverse one-sided DFT needs a signal of at least two bins.
+func.func @dft_irfft_length(%x: tensor<2x1x2xf32>) -> tensor<2x1x1xf32> {
+  // expected-error @+2 {{DFT: dft_length must be positive, got 0}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = graph.DFT %x {inverse = 1 : i64, onesided = 1 : i64} : (tensor<2x1x2xf32>) -> tensor<2x1x1xf32>
+  return %0 : tensor<2x1x1xf32>
+}
+
+// -----
+
+// Tests that CausalConvWithState rejects an empty kernel.
+func.func @causal_conv_empty_kernel(%x: tensor<1x2x3xf32>, %w: tensor<2x1x0xf32>) -> (tensor<1x2x3xf32>, tensor<1x2x0xf32>) {
+  // expected-error @+2 {{CausalConvWithState: dim 2 of weight must be positive, got 0}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0:2 = graph.CausalConvWithState %x, %w : (tensor<1x2x3xf32>, tensor<2x1x0xf32>) -> (tensor<1x2x3xf32>, tensor<1x2x0xf32>)
+  return %0#0, %0#1 : tensor<1x2x3xf32>, tensor<1x2x0xf32>
 }
 
 // -----

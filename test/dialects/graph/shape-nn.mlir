@@ -413,6 +413,17 @@ func.func @resize_scales(%x: tensor<1x3x10x20xf32>) -> tensor<1x3x15x15xf32> {
 
 // -----
 
+// Tests that Resize multiplies by the exact f32 scale: 40 * 1.4f is just
+// below 56.
+// CHECK-LABEL: func @resize_scales_exact
+func.func @resize_scales_exact(%x: tensor<1x40xf32>) -> tensor<1x55xf32> {
+  %s = graph.constant dense<[1.0, 1.4]> : tensor<2xf32>
+  %0 = graph.Resize %x scales(%s) : (tensor<1x40xf32>, tensor<2xf32>) -> tensor<1x55xf32>
+  return %0 : tensor<1x55xf32>
+}
+
+// -----
+
 // Tests that Resize sizes with axes and each keep_aspect_ratio_policy.
 // CHECK-LABEL: func @resize_sizes
 func.func @resize_sizes(%x: tensor<1x3x10x20xf32>) -> (tensor<1x3x30x30xf32>, tensor<1x3x15x30xf32>, tensor<1x3x30x60xf32>) {
