@@ -1,0 +1,184 @@
+//===- Avx512Target.cpp - Kernels to one x86-64 shared object ------------===//
+
+#include "targets/avx512/Avx512Target.h"
+#include "targets/avx512/EntryPoints.h"
+#include "targets/avx512/LinalgToHalide.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OperationSupport.h"
+#include "llvm/ADT/ScopeExit.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+
+#ifndef AICC_LLVM_TOOLS_DIR
+#define AICC_LLVM_TOOLS_DIR ""
+#endif
+
+namespace aicc::avx512 {
+
+std::string halideTargetFor(const Avx512Options &options) {
+  if (options.cpu == "host")
+    return "host";
+  // AVX-512 F/CD/BW/DQ/VL: every AVX-512 server CPU since Skylake-SP.
+  return "x86-64-linux-avx512_skylake";
+}
+
+namespace {
+
+/// Structural key of a kernel: its printed body under a fixed name.
+std::string kernelKey(func::FuncOp kernel) {
+  func::FuncOp clone = kernel.clone();
+  clone.setSymName("k");
+  std::string key;
+  llvm::raw_string_ostream os(key);
+  clone->print(os, OpPrintingFlags().useLocalScope().elideLargeElementsAttrs(
+                       1 << 30));
+  clone->erase();
+  return key;
+}
+
+/// ld.lld from the LLVM the compiler was built with, else from PATH.
+std::string findLinker() {
+  for (const char *name : {"ld.lld", "ld.lld-22"}) {
+    if (*AICC_LLVM_TOOLS_DIR) {
+      SmallString<256> p(AICC_LLVM_TOOLS_DIR);
+      llvm::sys::path::append(p, name);
+      if (llvm::sys::fs::can_execute(p))
+        return std::string(p);
+    }
+    if (auto found = llvm::sys::findProgramByName(name))
+      return *found;
+  }
+  return "";
+}
+
+} // namespace
+
+FailureOr<KernelLibrary> buildKernelLibrary(ArrayRef<func::FuncOp> kernels,
+                                            const Avx512Options &options) {
+  Location loc = kernels.empty()
+                     ? Location(UnknownLoc::get(nullptr))
+                     : Location(func::FuncOp(kernels.front()).getLoc());
+  SmallString<128> dir;
+  if (std::error_code ec =
+          llvm::sys::fs::createUniqueDirectory("aicc-avx512", dir)) {
+    emitError(loc) << "cannot create a temporary directory: " << ec.message();
+    return failure();
+  }
+  auto cleanup = llvm::make_scope_exit(
+      [&] { (void)llvm::sys::fs::remove_directories(dir); });
+  auto pathIn = [&](StringRef name) {
+    SmallString<256> p(dir);
+    llvm::sys::path::append(p, name);
+    return std::string(p);
+  };
+
+  HalideCompileOptions halideOptions;
+  halideOptions.target = halideTargetFor(options);
+  halideOptions.naiveSchedule = options.optLevel == 0;
+
+  // Compile each distinct kernel once.
+  KernelLibrary library;
+  llvm::StringMap<size_t> byKey;
+  std::vector<std::unique_ptr<CompiledKernel>> compiled;
+  std::vector<std::string> objects;
+  std::vector<EntryPoint> entries;
+  bool failedAny = false;
+  for (size_t i = 0; i < kernels.size(); ++i) {
+    func::FuncOp kernel = kernels[i];
+    std::string key = kernelKey(kernel);
+    auto it = byKey.find(key);
+    size_t index;
+    if (it != byKey.end()) {
+      index = it->second;
+    } else {
+      index = compiled.size();
+      std::string fn = "aicc_hl_" + std::to_string(index);
+      std::string object = pathIn(fn + ".o");
+      FailureOr<CompiledKernel> k =
+          compileKernelWithHalide(kernel, fn, object, halideOptions);
+      if (failed(k)) {
+        failedAny = true;
+        compiled.push_back(nullptr);
+      } else {
+        compiled.push_back(std::make_unique<CompiledKernel>(std::move(*k)));
+        objects.push_back(object);
+      }
+      byKey[key] = index;
+    }
+    if (compiled[index]) {
+      std::string name = kernel.getSymName().str();
+      entries.push_back({name, compiled[index].get()});
+      library.entryPoints.push_back(name);
+      library.bindingCounts.push_back(compiled[index]->buffers.size());
+    }
+    if (options.progress)
+      options.progress(i + 1, kernels.size());
+  }
+  if (failedAny)
+    return failure();
+  library.uniqueKernels = compiled.size();
+
+  std::string entryObject = pathIn("entries.o");
+  if (llvm::Error err = writeEntryPointsObject(entries, entryObject)) {
+    emitError(loc) << llvm::toString(std::move(err));
+    return failure();
+  }
+  std::string supportObject = pathIn("support.o");
+  {
+    std::error_code ec;
+    llvm::raw_fd_ostream out(supportObject, ec);
+    ArrayRef<unsigned char> bytes = kernelSupportObject();
+    out.write(reinterpret_cast<const char *>(bytes.data()), bytes.size());
+    if (ec) {
+      emitError(loc) << "cannot write " << supportObject << ": "
+                     << ec.message();
+      return failure();
+    }
+  }
+
+  // Link.
+  std::string linker = findLinker();
+  if (linker.empty()) {
+    emitError(loc) << "cannot find ld.lld (install lld-22)";
+    return failure();
+  }
+  std::string output = pathIn("kernels.so");
+  std::string log = pathIn("link.log");
+  std::vector<std::string> args = {linker,    "-shared", "--gc-sections",
+                                   "-O2",     "-o",      output,
+                                   entryObject, supportObject};
+  args.insert(args.end(), objects.begin(), objects.end());
+  SmallVector<StringRef> argRefs(args.begin(), args.end());
+  std::optional<StringRef> redirects[] = {std::nullopt, StringRef(log),
+                                          StringRef(log)};
+  std::string execError;
+  int rc = llvm::sys::ExecuteAndWait(linker, argRefs, std::nullopt, redirects,
+                                     /*SecondsToWait=*/0, /*MemoryLimit=*/0,
+                                     &execError);
+  if (rc != 0) {
+    auto text = llvm::MemoryBuffer::getFile(log);
+    emitError(loc) << "linking the kernel library failed"
+                   << (execError.empty() ? "" : ": " + execError) << "\n"
+                   << (text ? (*text)->getBuffer() : "");
+    return failure();
+  }
+  auto so = llvm::MemoryBuffer::getFile(output, /*IsText=*/false,
+                                        /*RequiresNullTerminator=*/false);
+  if (!so) {
+    emitError(loc) << "cannot read the linked kernel library";
+    return failure();
+  }
+  library.elf.assign((*so)->getBufferStart(), (*so)->getBufferEnd());
+  library.requiredFeatures = {"avx512f", "avx512cd", "avx512bw", "avx512dq",
+                              "avx512vl"};
+  return library;
+}
+
+} // namespace aicc::avx512

@@ -1,0 +1,52 @@
+//===- Avx512Target.h - Kernels to one x86-64 shared object -----*- C++ -*-===//
+//
+// Compiles the outlined kernels of a module with Halide for AVX-512 and
+// links them, their entry points and aicc's kernel-support code into one ELF
+// shared object that the runtime's CPU driver loads (docs/Pipeline.md §4).
+//
+//===----------------------------------------------------------------------===//
+#ifndef AICC_TARGETS_AVX512_AVX512TARGET_H
+#define AICC_TARGETS_AVX512_AVX512TARGET_H
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace aicc::avx512 {
+
+struct Avx512Options {
+  /// "avx512": AVX-512 F/CD/BW/DQ/VL, runs on any AVX-512 machine;
+  /// "host": every feature of the compiling machine.
+  std::string cpu = "avx512";
+  /// -O level; 0 disables the schedule heuristics.
+  int optLevel = 3;
+  /// Called after each kernel with (done, total) for progress reporting.
+  std::function<void(size_t, size_t)> progress;
+};
+
+/// One compiled library. Entry point i runs kernel i of the input.
+struct KernelLibrary {
+  std::vector<uint8_t> elf;
+  std::vector<std::string> entryPoints;
+  std::vector<uint32_t> bindingCounts;
+  /// CPU features the code needs (for the artifact's executable table).
+  std::vector<std::string> requiredFeatures;
+  /// Number of distinct kernels compiled after deduplication.
+  size_t uniqueKernels = 0;
+};
+
+/// Compiles `kernels` (func.func of linalg on tensors; arguments = inputs,
+/// results = outputs). Identical kernels share code. Errors are emitted on
+/// the offending kernel or op.
+mlir::FailureOr<KernelLibrary>
+buildKernelLibrary(llvm::ArrayRef<mlir::func::FuncOp> kernels,
+                   const Avx512Options &options);
+
+/// The Halide target string for `options.cpu`.
+std::string halideTargetFor(const Avx512Options &options);
+
+} // namespace aicc::avx512
+
+#endif // AICC_TARGETS_AVX512_AVX512TARGET_H

@@ -1,0 +1,960 @@
+//===- LinalgToHalide.cpp - Kernel functions to Halide pipelines ---------===//
+//
+// Index convention: a tensor<d0 x d1 x ... x dn-1> is a Halide Func whose
+// first argument is the innermost tensor dim (dn-1), so Halide's dense
+// dimension 0 is the tensor's contiguous one. `at()` takes tensor-order
+// indices and reverses them.
+//
+// Halide reports errors by throwing Halide::Error (the SDK is built with
+// exceptions); this file is compiled with -fexceptions and turns them into
+// MLIR diagnostics at its boundary.
+//
+//===----------------------------------------------------------------------===//
+
+#include "targets/avx512/LinalgToHalide.h"
+#include "targets/avx512/HalideSchedule.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/PatternMatch.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+#include "Halide.h"
+
+using namespace mlir;
+namespace hl = Halide;
+
+namespace aicc::avx512 {
+namespace {
+
+/// Thrown inside the translator for constructs it cannot express; caught at
+/// the boundary like Halide's own errors.
+struct Unsupported {
+  Operation *op;
+  std::string message;
+};
+
+[[noreturn]] void unsupported(Operation *op, const std::string &message) {
+  throw Unsupported{op, message};
+}
+
+hl::Type halideType(Type t, Operation *where) {
+  if (t.isF32())
+    return hl::Float(32);
+  if (t.isF64())
+    return hl::Float(64);
+  if (t.isF16())
+    return hl::Float(16);
+  if (t.isBF16())
+    return hl::BFloat(16);
+  if (t.isInteger(1))
+    return hl::Bool();
+  if (t.isIndex())
+    return hl::Int(32);
+  if (auto it = dyn_cast<IntegerType>(t)) {
+    unsigned w = it.getWidth();
+    if (w != 8 && w != 16 && w != 32 && w != 64)
+      unsupported(where, "integer width " + std::to_string(w));
+    return it.isUnsigned() ? hl::UInt(w) : hl::Int(w);
+  }
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  os << "element type " << t;
+  unsupported(where, s);
+}
+
+/// Halide's type for storage of `t` (bool is stored as uint8).
+HalideBufferDesc bufferDesc(RankedTensorType t, Operation *where) {
+  hl::Type ht = halideType(t.getElementType(), where);
+  HalideBufferDesc d;
+  d.typeCode = ht.code();
+  d.bits = ht.is_bool() ? 8 : ht.bits();
+  if (ht.is_bool())
+    d.typeCode = halide_type_uint;
+  for (int64_t i = t.getRank() - 1; i >= 0; --i) {
+    if (t.getDimSize(i) > INT32_MAX)
+      unsupported(where, "dimension larger than 2^31");
+    d.extents.push_back((int32_t)t.getDimSize(i));
+  }
+  return d;
+}
+
+class Translator {
+public:
+  explicit Translator(func::FuncOp kernel) : kernel(kernel) {}
+
+  /// Builds the Funcs; returns the inputs (ImageParams) and outputs.
+  void run(std::vector<hl::ImageParam> &inputs, std::vector<hl::Func> &outputs,
+           std::vector<RankedTensorType> &outputTypes);
+
+  /// Funcs with update definitions: they cannot be inlined.
+  std::vector<ScheduledFunc> reductions;
+
+private:
+  struct TensorFunc {
+    hl::Func func;
+    RankedTensorType type;
+    bool defined = true;
+  };
+
+  RankedTensorType tensorType(Value v) {
+    auto t = dyn_cast<RankedTensorType>(v.getType());
+    if (!t || !t.hasStaticShape())
+      unsupported(v.getDefiningOp() ? v.getDefiningOp() : kernel,
+                  "tensors must have static shapes");
+    return t;
+  }
+
+  /// Vars for a Func over tensor dims, in tensor order.
+  std::vector<hl::Var> makeVars(int64_t rank) {
+    std::vector<hl::Var> vars;
+    for (int64_t i = 0; i < rank; ++i)
+      vars.emplace_back("d" + std::to_string(i));
+    return vars;
+  }
+  static std::vector<hl::Var> reversed(std::vector<hl::Var> v) {
+    std::reverse(v.begin(), v.end());
+    return v;
+  }
+  static std::vector<hl::Expr> reversed(std::vector<hl::Expr> v) {
+    std::reverse(v.begin(), v.end());
+    return v;
+  }
+
+  TensorFunc &lookup(Value v, Operation *user) {
+    auto it = tensors.find(v);
+    if (it == tensors.end())
+      unsupported(user, "operand is not produced inside the kernel");
+    if (!it->second.defined)
+      unsupported(user, "reads the contents of an uninitialized tensor");
+    return it->second;
+  }
+
+  /// Element of tensor `v` at tensor-order indices.
+  hl::Expr at(Value v, const std::vector<hl::Expr> &idx, Operation *user) {
+    TensorFunc &tf = lookup(v, user);
+    if (idx.empty())
+      return tf.func();
+    return tf.func(reversed(idx));
+  }
+
+  /// Defines a new Func for `result` from an expression over its vars.
+  template <typename Fn> void define(Value result, Fn &&body, StringRef name) {
+    RankedTensorType t = tensorType(result);
+    hl::Func f(uniqueName(name));
+    std::vector<hl::Var> vars = makeVars(t.getRank());
+    std::vector<hl::Expr> idx(vars.begin(), vars.end());
+    hl::Expr e = body(idx);
+    if (vars.empty())
+      f() = e;
+    else
+      f(reversed(vars)) = e;
+    tensors[result] = {f, t, true};
+  }
+
+  std::string uniqueName(StringRef base) {
+    std::string s;
+    for (char c : base)
+      s += (isalnum((unsigned char)c) ? c : '_');
+    return s + "_" + std::to_string(counter++);
+  }
+
+  hl::Expr scalar(Value v, Operation *user);
+  hl::Expr constantExpr(Attribute attr, Type type, Operation *op);
+  hl::Expr affine(AffineExpr e, const std::vector<hl::Expr> &dims,
+                  Operation *op);
+  hl::Expr convert(hl::Expr e, Type from, Type to, Operation *op);
+  void translateOp(Operation *op);
+  void translateGeneric(linalg::GenericOp op);
+  hl::Expr translateBody(Operation &op,
+                         llvm::DenseMap<Value, hl::Expr> &values,
+                         const std::vector<hl::Expr> &loops);
+  void translateReshape(Value result, Value source, Operation *op);
+  void translateConstantTensor(arith::ConstantOp op);
+
+  func::FuncOp kernel;
+  llvm::DenseMap<Value, TensorFunc> tensors;
+  llvm::DenseMap<Value, hl::Expr> scalars;
+  int counter = 0;
+};
+
+hl::Expr Translator::constantExpr(Attribute attr, Type type, Operation *op) {
+  hl::Type ht = halideType(type, op);
+  if (auto f = dyn_cast<FloatAttr>(attr))
+    return hl::cast(ht, hl::Expr(f.getValueAsDouble()));
+  if (auto i = dyn_cast<IntegerAttr>(attr)) {
+    if (type.isInteger(1))
+      return hl::cast(hl::Bool(), hl::Expr(i.getValue().getBoolValue()));
+    if (ht.is_uint())
+      return hl::cast(ht, hl::Expr((uint64_t)i.getValue().getZExtValue()));
+    return hl::cast(ht, hl::Expr((int64_t)i.getValue().getSExtValue()));
+  }
+  unsupported(op, "constant attribute");
+}
+
+hl::Expr Translator::scalar(Value v, Operation *user) {
+  auto it = scalars.find(v);
+  if (it != scalars.end())
+    return it->second;
+  unsupported(user, "scalar operand defined outside the kernel");
+}
+
+hl::Expr Translator::affine(AffineExpr e, const std::vector<hl::Expr> &dims,
+                            Operation *op) {
+  if (auto d = dyn_cast<AffineDimExpr>(e))
+    return dims[d.getPosition()];
+  if (auto c = dyn_cast<AffineConstantExpr>(e))
+    return hl::Expr((int32_t)c.getValue());
+  if (auto b = dyn_cast<AffineBinaryOpExpr>(e)) {
+    hl::Expr l = affine(b.getLHS(), dims, op), r = affine(b.getRHS(), dims, op);
+    switch (b.getKind()) {
+    case AffineExprKind::Add:
+      return l + r;
+    case AffineExprKind::Mul:
+      return l * r;
+    case AffineExprKind::FloorDiv:
+      return l / r; // Halide's integer division floors for positive divisors
+    case AffineExprKind::CeilDiv:
+      return (l + r - 1) / r;
+    case AffineExprKind::Mod:
+      return l % r;
+    default:
+      break;
+    }
+  }
+  unsupported(op, "affine expression with symbols");
+}
+
+/// Element type conversion with MLIR's semantics for the cast ops.
+hl::Expr Translator::convert(hl::Expr e, Type, Type to, Operation *op) {
+  return hl::cast(halideType(to, op), e);
+}
+
+hl::Expr Translator::translateBody(Operation &op,
+                                   llvm::DenseMap<Value, hl::Expr> &values,
+                                   const std::vector<hl::Expr> &loops) {
+  auto in = [&](unsigned i) -> hl::Expr {
+    Value v = op.getOperand(i);
+    auto it = values.find(v);
+    if (it != values.end())
+      return it->second;
+    return scalar(v, &op);
+  };
+  Type resultType = op.getNumResults() ? op.getResult(0).getType() : Type();
+  auto asUnsigned = [&](hl::Expr e) {
+    hl::Type t = e.type();
+    return t.is_int() ? hl::reinterpret(hl::UInt(t.bits()), e) : e;
+  };
+  auto asSigned = [&](hl::Expr e) {
+    hl::Type t = e.type();
+    return t.is_uint() ? hl::reinterpret(hl::Int(t.bits()), e) : e;
+  };
+  auto nanOf = [&](hl::Expr a) { return hl::cast(a.type(), hl::Expr(NAN)); };
+
+  return llvm::TypeSwitch<Operation *, hl::Expr>(&op)
+      .Case([&](arith::ConstantOp c) {
+        return constantExpr(c.getValue(), c.getType(), &op);
+      })
+      .Case([&](arith::AddFOp) { return in(0) + in(1); })
+      .Case([&](arith::SubFOp) { return in(0) - in(1); })
+      .Case([&](arith::MulFOp) { return in(0) * in(1); })
+      .Case([&](arith::DivFOp) { return in(0) / in(1); })
+      .Case([&](arith::RemFOp) {
+        // C fmod: the result has the sign of the dividend.
+        hl::Expr a = in(0), b = in(1);
+        return a - hl::trunc(a / b) * b;
+      })
+      .Case([&](arith::NegFOp) { return -in(0); })
+      .Case([&](arith::MaximumFOp) {
+        hl::Expr a = in(0), b = in(1);
+        return hl::select(hl::is_nan(a) || hl::is_nan(b), nanOf(a),
+                          hl::max(a, b));
+      })
+      .Case([&](arith::MinimumFOp) {
+        hl::Expr a = in(0), b = in(1);
+        return hl::select(hl::is_nan(a) || hl::is_nan(b), nanOf(a),
+                          hl::min(a, b));
+      })
+      .Case([&](arith::MaxNumFOp) {
+        hl::Expr a = in(0), b = in(1);
+        return hl::select(hl::is_nan(a), b,
+                          hl::select(hl::is_nan(b), a, hl::max(a, b)));
+      })
+      .Case([&](arith::MinNumFOp) {
+        hl::Expr a = in(0), b = in(1);
+        return hl::select(hl::is_nan(a), b,
+                          hl::select(hl::is_nan(b), a, hl::min(a, b)));
+      })
+      .Case([&](arith::AddIOp) { return in(0) + in(1); })
+      .Case([&](arith::SubIOp) { return in(0) - in(1); })
+      .Case([&](arith::MulIOp) { return in(0) * in(1); })
+      .Case([&](arith::DivSIOp) {
+        return hl::div_round_to_zero(asSigned(in(0)), asSigned(in(1)));
+      })
+      .Case([&](arith::RemSIOp) {
+        return hl::mod_round_to_zero(asSigned(in(0)), asSigned(in(1)));
+      })
+      .Case([&](arith::DivUIOp) {
+        return asSigned(asUnsigned(in(0)) / asUnsigned(in(1)));
+      })
+      .Case([&](arith::RemUIOp) {
+        return asSigned(asUnsigned(in(0)) % asUnsigned(in(1)));
+      })
+      .Case([&](arith::FloorDivSIOp) {
+        // Halide's division floors when the divisor is positive and rounds
+        // up when it is negative; flooring for both needs a fix-up.
+        hl::Expr a = asSigned(in(0)), b = asSigned(in(1));
+        hl::Expr q = hl::div_round_to_zero(a, b);
+        return hl::select((a % b != 0) && ((a < 0) != (b < 0)), q - 1, q);
+      })
+      .Case([&](arith::CeilDivSIOp) {
+        hl::Expr a = asSigned(in(0)), b = asSigned(in(1));
+        hl::Expr q = hl::div_round_to_zero(a, b);
+        return hl::select((a % b != 0) && ((a < 0) == (b < 0)), q + 1, q);
+      })
+      .Case([&](arith::MaxSIOp) { return hl::max(in(0), in(1)); })
+      .Case([&](arith::MinSIOp) { return hl::min(in(0), in(1)); })
+      .Case([&](arith::MaxUIOp) {
+        return asSigned(hl::max(asUnsigned(in(0)), asUnsigned(in(1))));
+      })
+      .Case([&](arith::MinUIOp) {
+        return asSigned(hl::min(asUnsigned(in(0)), asUnsigned(in(1))));
+      })
+      .Case([&](arith::AndIOp) { return in(0) & in(1); })
+      .Case([&](arith::OrIOp) { return in(0) | in(1); })
+      .Case([&](arith::XOrIOp) { return in(0) ^ in(1); })
+      .Case([&](arith::ShLIOp) { return in(0) << in(1); })
+      .Case([&](arith::ShRSIOp) { return in(0) >> in(1); })
+      .Case([&](arith::ShRUIOp) {
+        return asSigned(asUnsigned(in(0)) >> asUnsigned(in(1)));
+      })
+      .Case([&](arith::CmpFOp c) {
+        hl::Expr a = in(0), b = in(1);
+        hl::Expr unord = hl::is_nan(a) || hl::is_nan(b);
+        switch (c.getPredicate()) {
+        case arith::CmpFPredicate::OEQ: return !unord && a == b;
+        case arith::CmpFPredicate::OGT: return !unord && a > b;
+        case arith::CmpFPredicate::OGE: return !unord && a >= b;
+        case arith::CmpFPredicate::OLT: return !unord && a < b;
+        case arith::CmpFPredicate::OLE: return !unord && a <= b;
+        case arith::CmpFPredicate::ONE: return !unord && a != b;
+        case arith::CmpFPredicate::ORD: return !unord;
+        case arith::CmpFPredicate::UEQ: return unord || a == b;
+        case arith::CmpFPredicate::UGT: return unord || a > b;
+        case arith::CmpFPredicate::UGE: return unord || a >= b;
+        case arith::CmpFPredicate::ULT: return unord || a < b;
+        case arith::CmpFPredicate::ULE: return unord || a <= b;
+        case arith::CmpFPredicate::UNE: return unord || a != b;
+        case arith::CmpFPredicate::UNO: return unord;
+        case arith::CmpFPredicate::AlwaysTrue: return hl::Internal::const_true();
+        case arith::CmpFPredicate::AlwaysFalse: return hl::Internal::const_false();
+        }
+        unsupported(&op, "cmpf predicate");
+      })
+      .Case([&](arith::CmpIOp c) {
+        hl::Expr a = in(0), b = in(1);
+        switch (c.getPredicate()) {
+        case arith::CmpIPredicate::eq: return a == b;
+        case arith::CmpIPredicate::ne: return a != b;
+        case arith::CmpIPredicate::slt: return asSigned(a) < asSigned(b);
+        case arith::CmpIPredicate::sle: return asSigned(a) <= asSigned(b);
+        case arith::CmpIPredicate::sgt: return asSigned(a) > asSigned(b);
+        case arith::CmpIPredicate::sge: return asSigned(a) >= asSigned(b);
+        case arith::CmpIPredicate::ult: return asUnsigned(a) < asUnsigned(b);
+        case arith::CmpIPredicate::ule: return asUnsigned(a) <= asUnsigned(b);
+        case arith::CmpIPredicate::ugt: return asUnsigned(a) > asUnsigned(b);
+        case arith::CmpIPredicate::uge: return asUnsigned(a) >= asUnsigned(b);
+        }
+        unsupported(&op, "cmpi predicate");
+      })
+      .Case([&](arith::SelectOp) {
+        hl::Expr c = in(0);
+        if (!c.type().is_bool())
+          c = c != 0;
+        return hl::select(c, in(1), in(2));
+      })
+      .Case([&](arith::ExtFOp) { return convert(in(0), {}, resultType, &op); })
+      .Case([&](arith::TruncFOp) { return convert(in(0), {}, resultType, &op); })
+      .Case([&](arith::ExtSIOp) {
+        return hl::cast(halideType(resultType, &op), asSigned(in(0)));
+      })
+      .Case([&](arith::ExtUIOp) {
+        hl::Expr a = in(0);
+        if (a.type().is_bool())
+          return hl::cast(halideType(resultType, &op), a);
+        return hl::cast(halideType(resultType, &op), asUnsigned(a));
+      })
+      .Case([&](arith::TruncIOp) {
+        hl::Type t = halideType(resultType, &op);
+        if (t.is_bool())
+          return (in(0) & 1) != 0;
+        return hl::cast(t, in(0));
+      })
+      .Case([&](arith::SIToFPOp) {
+        return hl::cast(halideType(resultType, &op), asSigned(in(0)));
+      })
+      .Case([&](arith::UIToFPOp) {
+        hl::Expr a = in(0);
+        return hl::cast(halideType(resultType, &op),
+                        a.type().is_bool() ? a : asUnsigned(a));
+      })
+      .Case([&](arith::FPToSIOp) {
+        return hl::cast(halideType(resultType, &op), hl::trunc(in(0)));
+      })
+      .Case([&](arith::FPToUIOp) {
+        hl::Type t = halideType(resultType, &op);
+        return hl::reinterpret(t, hl::cast(hl::UInt(t.bits()),
+                                           hl::trunc(in(0))));
+      })
+      .Case([&](arith::IndexCastOp) {
+        return hl::cast(halideType(resultType, &op), in(0));
+      })
+      .Case([&](arith::IndexCastUIOp) {
+        return hl::cast(halideType(resultType, &op), asUnsigned(in(0)));
+      })
+      .Case([&](arith::BitcastOp) {
+        return hl::reinterpret(halideType(resultType, &op), in(0));
+      })
+      .Case([&](math::ExpOp) { return hl::exp(in(0)); })
+      .Case([&](math::Exp2Op) { return hl::pow(hl::cast(in(0).type(), 2), in(0)); })
+      .Case([&](math::ExpM1Op) { return hl::exp(in(0)) - 1; })
+      .Case([&](math::LogOp) { return hl::log(in(0)); })
+      .Case([&](math::Log1pOp) { return hl::log(in(0) + 1); })
+      .Case([&](math::Log2Op) {
+        return hl::log(in(0)) /
+               hl::Internal::make_const(in(0).type(), std::log(2.0));
+      })
+      .Case([&](math::SqrtOp) { return hl::sqrt(in(0)); })
+      .Case([&](math::RsqrtOp) { return 1 / hl::sqrt(in(0)); })
+      .Case([&](math::TanhOp) { return hl::tanh(in(0)); })
+      .Case([&](math::ErfOp) { return hl::erf(in(0)); })
+      .Case([&](math::AbsFOp) { return hl::abs(in(0)); })
+      .Case([&](math::AbsIOp) {
+        return hl::cast(in(0).type(), hl::abs(in(0)));
+      })
+      .Case([&](math::FloorOp) { return hl::floor(in(0)); })
+      .Case([&](math::CeilOp) { return hl::ceil(in(0)); })
+      .Case([&](math::RoundEvenOp) { return hl::round(in(0)); })
+      .Case([&](math::RoundOp) {
+        hl::Expr a = in(0);
+        return hl::select(a < 0, -hl::floor(-a + 0.5f), hl::floor(a + 0.5f));
+      })
+      .Case([&](math::TruncOp) { return hl::trunc(in(0)); })
+      .Case([&](math::PowFOp) { return hl::pow(in(0), in(1)); })
+      .Case([&](math::SinOp) { return hl::sin(in(0)); })
+      .Case([&](math::CosOp) { return hl::cos(in(0)); })
+      .Case([&](math::TanOp) { return hl::tan(in(0)); })
+      .Case([&](math::AsinOp) { return hl::asin(in(0)); })
+      .Case([&](math::AcosOp) { return hl::acos(in(0)); })
+      .Case([&](math::AtanOp) { return hl::atan(in(0)); })
+      .Case([&](math::Atan2Op) { return hl::atan2(in(0), in(1)); })
+      .Case([&](math::SinhOp) { return hl::sinh(in(0)); })
+      .Case([&](math::CoshOp) { return hl::cosh(in(0)); })
+      .Case([&](math::AsinhOp) { return hl::asinh(in(0)); })
+      .Case([&](math::AcoshOp) { return hl::acosh(in(0)); })
+      .Case([&](math::AtanhOp) { return hl::atanh(in(0)); })
+      .Case([&](math::CopySignOp) {
+        hl::Expr a = in(0), b = in(1);
+        hl::Expr negative = !hl::is_nan(b) && (b < 0 || (b == 0 && 1 / b < 0));
+        return hl::select(negative, -hl::abs(a), hl::abs(a));
+      })
+      .Case([&](math::IsNaNOp) { return hl::is_nan(in(0)); })
+      .Case([&](math::IsInfOp) { return hl::is_inf(in(0)); })
+      .Case([&](math::FPowIOp) {
+        return hl::pow(in(0), hl::cast(in(0).type(), in(1)));
+      })
+      .Case([&](linalg::IndexOp i) { return loops[i.getDim()]; })
+      .Case([&](tensor::ExtractOp e) {
+        RankedTensorType t = tensorType(e.getTensor());
+        std::vector<hl::Expr> idx;
+        for (auto [k, v] : llvm::enumerate(e.getIndices())) {
+          auto it = values.find(v);
+          hl::Expr x = it != values.end() ? it->second : scalar(v, &op);
+          // Out-of-range indices read the nearest element, never outside.
+          idx.push_back(hl::clamp(hl::cast(hl::Int(32), x), 0,
+                                  (int32_t)t.getDimSize(k) - 1));
+        }
+        return at(e.getTensor(), idx, &op);
+      })
+      .Default([&](Operation *o) -> hl::Expr {
+        unsupported(o, "op '" + o->getName().getStringRef().str() +
+                           "' in a kernel body");
+      });
+}
+
+void Translator::translateGeneric(linalg::GenericOp op) {
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  auto iterators = op.getIteratorTypesArray();
+  unsigned numLoops = ranges.size();
+  // Reduction loops: one RDom, innermost (last) loop as its first dim.
+  std::vector<unsigned> reductionLoops;
+  for (unsigned d = 0; d < numLoops; ++d)
+    if (iterators[d] == utils::IteratorType::reduction)
+      reductionLoops.push_back(d);
+  std::vector<hl::Expr> loops(numLoops);
+  std::optional<hl::RDom> rdom;
+  if (!reductionLoops.empty()) {
+    std::vector<hl::Range> r;
+    for (auto it = reductionLoops.rbegin(); it != reductionLoops.rend(); ++it)
+      r.emplace_back(0, (int32_t)ranges[*it]);
+    rdom = hl::RDom(r, uniqueName("r"));
+    for (size_t k = 0; k < reductionLoops.size(); ++k)
+      loops[reductionLoops[reductionLoops.size() - 1 - k]] = (*rdom)[k];
+  }
+
+  unsigned numInputs = op.getNumDpsInputs();
+  unsigned numOutputs = op.getNumDpsInits();
+  auto maps = op.getIndexingMapsArray();
+  // Output vars: the parallel loops in the order of output 0's dims.
+  AffineMap outMap = maps[numInputs];
+  if (!outMap.isProjectedPermutation())
+    unsupported(op, "output indexing map is not a projected permutation");
+  RankedTensorType outType = tensorType(op.getResult(0));
+  std::vector<hl::Var> vars = makeVars(outType.getRank());
+  std::vector<hl::Expr> outIdx;
+  for (unsigned k = 0; k < outMap.getNumResults(); ++k) {
+    unsigned d = outMap.getDimPosition(k);
+    if (iterators[d] != utils::IteratorType::parallel)
+      unsupported(op, "output indexed by a reduction loop");
+    loops[d] = vars[k];
+    outIdx.push_back(vars[k]);
+  }
+  for (unsigned d = 0; d < numLoops; ++d)
+    if (!loops[d].defined())
+      unsupported(op, "parallel loop missing from the output");
+  for (unsigned o = 1; o < numOutputs; ++o)
+    if (maps[numInputs + o] != outMap)
+      unsupported(op, "outputs with different indexing maps");
+
+  hl::Func f(uniqueName("generic"));
+  std::vector<hl::Var> hvars = reversed(vars);
+  Block &body = op.getRegion().front();
+  llvm::DenseMap<Value, hl::Expr> values;
+  for (unsigned i = 0; i < numInputs; ++i) {
+    Value operand = op.getDpsInputOperand(i)->get();
+    BlockArgument arg = body.getArgument(i);
+    if (!isa<RankedTensorType>(operand.getType())) {
+      values[arg] = scalar(operand, op);
+      continue;
+    }
+    if (arg.use_empty())
+      continue;
+    std::vector<hl::Expr> idx;
+    for (AffineExpr e : maps[i].getResults())
+      idx.push_back(affine(e, loops, op));
+    values[arg] = at(operand, idx, op);
+  }
+  auto yieldExprs = [&]() {
+    std::vector<hl::Expr> out;
+    for (Operation &inner : body.without_terminator()) {
+      hl::Expr e = translateBody(inner, values, loops);
+      if (inner.getNumResults() != 1)
+        unsupported(&inner, "ops with several results in a kernel body");
+      values[inner.getResult(0)] = e;
+    }
+    auto yield = cast<linalg::YieldOp>(body.getTerminator());
+    for (Value v : yield.getValues()) {
+      auto it = values.find(v);
+      out.push_back(it != values.end() ? it->second : scalar(v, op));
+    }
+    return out;
+  };
+  if (!rdom) {
+    // Output block arguments read the init tensors (rarely used).
+    for (unsigned o = 0; o < numOutputs; ++o) {
+      BlockArgument arg = body.getArgument(numInputs + o);
+      if (!arg.use_empty())
+        values[arg] = at(op.getDpsInitOperand(o)->get(), outIdx, op);
+    }
+    std::vector<hl::Expr> e = yieldExprs();
+    if (numOutputs == 1)
+      f(hvars) = e[0];
+    else
+      f(hvars) = hl::Tuple(e);
+  } else {
+    // Pure definition: the init tensors; update: the body over the RDom.
+    std::vector<hl::Expr> init;
+    for (unsigned o = 0; o < numOutputs; ++o)
+      init.push_back(at(op.getDpsInitOperand(o)->get(), outIdx, op));
+    if (numOutputs == 1)
+      f(hvars) = init[0];
+    else
+      f(hvars) = hl::Tuple(init);
+    for (unsigned o = 0; o < numOutputs; ++o) {
+      BlockArgument arg = body.getArgument(numInputs + o);
+      values[arg] = numOutputs == 1 ? hl::Expr(f(hvars))
+                                    : hl::Expr(f(hvars)[o]);
+    }
+    std::vector<hl::Expr> e = yieldExprs();
+    if (numOutputs == 1)
+      f(hvars) = e[0];
+    else
+      f(hvars) = hl::Tuple(e);
+    std::vector<int> extents;
+    for (int64_t k = outType.getRank() - 1; k >= 0; --k)
+      extents.push_back((int)outType.getDimSize(k));
+    reductions.push_back({f, extents});
+  }
+  for (unsigned o = 0; o < numOutputs; ++o) {
+    if (numOutputs == 1) {
+      tensors[op.getResult(0)] = {f, outType, true};
+    } else {
+      hl::Func part(uniqueName("part"));
+      part(hvars) = f(hvars)[o];
+      tensors[op.getResult(o)] = {part, tensorType(op.getResult(o)), true};
+    }
+  }
+}
+
+/// Any reshape (collapse, expand, tensor.reshape): same row-major element
+/// order, new dims.
+void Translator::translateReshape(Value result, Value source, Operation *op) {
+  RankedTensorType src = tensorType(source), dst = tensorType(result);
+  define(
+      result,
+      [&](const std::vector<hl::Expr> &idx) {
+        hl::Expr linear = 0;
+        for (int64_t k = 0; k < dst.getRank(); ++k)
+          linear = linear * (int32_t)dst.getDimSize(k) + idx[k];
+        std::vector<hl::Expr> srcIdx(src.getRank());
+        for (int64_t k = src.getRank() - 1; k >= 0; --k) {
+          int32_t d = (int32_t)src.getDimSize(k);
+          srcIdx[k] = k == 0 ? linear : linear % d;
+          linear = linear / d;
+        }
+        return at(source, srcIdx, op);
+      },
+      "reshape");
+}
+
+void Translator::translateConstantTensor(arith::ConstantOp op) {
+  auto dense = dyn_cast<DenseElementsAttr>(op.getValue());
+  RankedTensorType t = tensorType(op.getResult());
+  if (!dense)
+    unsupported(op, "non-dense constant tensor");
+  if (dense.isSplat()) {
+    hl::Expr v = constantExpr(dense.getSplatValue<Attribute>(),
+                              t.getElementType(), op);
+    define(op.getResult(), [&](const std::vector<hl::Expr> &) { return v; },
+           "splat");
+    return;
+  }
+  // Small constant tables inside a kernel: a select chain over the flat
+  // index would be slow; embed them as a Halide Buffer instead.
+  hl::Type ht = halideType(t.getElementType(), op);
+  std::vector<int> extents;
+  for (int64_t i = t.getRank() - 1; i >= 0; --i)
+    extents.push_back((int)t.getDimSize(i));
+  hl::Buffer<> buffer(ht.is_bool() ? hl::UInt(8) : ht, extents,
+                      uniqueName("table"));
+  int64_t n = t.getNumElements(), i = 0;
+  auto *bytes = static_cast<uint8_t *>(buffer.data());
+  int bytesPer = buffer.type().bytes();
+  for (Attribute a : dense.getValues<Attribute>()) {
+    if (i >= n)
+      break;
+    if (auto f = dyn_cast<FloatAttr>(a)) {
+      APInt bits = f.getValue().bitcastToAPInt();
+      uint64_t raw = bits.getZExtValue();
+      memcpy(bytes + i * bytesPer, &raw, bytesPer);
+    } else if (auto ia = dyn_cast<IntegerAttr>(a)) {
+      uint64_t raw = ia.getValue().getZExtValue();
+      memcpy(bytes + i * bytesPer, &raw, bytesPer);
+    }
+    ++i;
+  }
+  hl::Func f(uniqueName("const"));
+  std::vector<hl::Var> vars = makeVars(t.getRank());
+  hl::Expr e = buffer(reversed(std::vector<hl::Expr>(vars.begin(), vars.end())));
+  if (ht.is_bool())
+    e = e != 0;
+  f(reversed(vars)) = e;
+  tensors[op.getResult()] = {f, t, true};
+}
+
+void Translator::translateOp(Operation *op) {
+  llvm::TypeSwitch<Operation *>(op)
+      .Case([&](arith::ConstantOp c) {
+        if (isa<RankedTensorType>(c.getType()))
+          translateConstantTensor(c);
+        else
+          scalars[c.getResult()] = constantExpr(c.getValue(), c.getType(), op);
+      })
+      .Case([&](tensor::EmptyOp e) {
+        tensors[e.getResult()] = {hl::Func(), tensorType(e.getResult()),
+                                  false};
+      })
+      .Case([&](linalg::FillOp f) {
+        hl::Expr v = scalar(f.getInputs()[0], op);
+        define(f.getResult(0), [&](const std::vector<hl::Expr> &) { return v; },
+               "fill");
+      })
+      .Case([&](linalg::GenericOp g) { translateGeneric(g); })
+      .Case([&](tensor::CollapseShapeOp c) {
+        translateReshape(c.getResult(), c.getSrc(), op);
+      })
+      .Case([&](tensor::ExpandShapeOp e) {
+        translateReshape(e.getResult(), e.getSrc(), op);
+      })
+      .Case([&](tensor::ReshapeOp r) {
+        translateReshape(r.getResult(), r.getSource(), op);
+      })
+      .Case([&](tensor::PadOp p) {
+        RankedTensorType src = tensorType(p.getSource());
+        auto low = p.getStaticLow(), high = p.getStaticHigh();
+        for (int64_t v : llvm::concat<const int64_t>(low, high))
+          if (ShapedType::isDynamic(v))
+            unsupported(op, "dynamic padding");
+        auto yield = cast<tensor::YieldOp>(p.getRegion().front().getTerminator());
+        if (yield.getValue().getParentBlock() == &p.getRegion().front() &&
+            yield.getValue().getDefiningOp() &&
+            yield.getValue().getDefiningOp()->getBlock() ==
+                &p.getRegion().front())
+          unsupported(op, "padding value computed inside the pad region");
+        hl::Expr padValue = scalar(yield.getValue(), op);
+        define(
+            p.getResult(),
+            [&](const std::vector<hl::Expr> &idx) {
+              hl::Expr inside = hl::Internal::const_true();
+              std::vector<hl::Expr> srcIdx;
+              for (int64_t k = 0; k < src.getRank(); ++k) {
+                hl::Expr s = idx[k] - (int32_t)low[k];
+                inside = inside && s >= 0 && s < (int32_t)src.getDimSize(k);
+                srcIdx.push_back(
+                    hl::clamp(s, 0, (int32_t)src.getDimSize(k) - 1));
+              }
+              return hl::select(inside, at(p.getSource(), srcIdx, op),
+                                padValue);
+            },
+            "pad");
+      })
+      .Case([&](tensor::ExtractSliceOp s) {
+        RankedTensorType src = tensorType(s.getSource());
+        auto offsets = s.getStaticOffsets(), strides = s.getStaticStrides();
+        auto sizes = s.getStaticSizes();
+        for (int64_t v : llvm::concat<const int64_t>(offsets, strides, sizes))
+          if (ShapedType::isDynamic(v))
+            unsupported(op, "dynamic slice");
+        llvm::SmallBitVector dropped = s.getDroppedDims();
+        define(
+            s.getResult(),
+            [&](const std::vector<hl::Expr> &idx) {
+              std::vector<hl::Expr> srcIdx;
+              size_t r = 0;
+              for (int64_t k = 0; k < src.getRank(); ++k) {
+                hl::Expr i = dropped.test(k) ? hl::Expr(0) : idx[r++];
+                srcIdx.push_back((int32_t)offsets[k] + i * (int32_t)strides[k]);
+              }
+              return at(s.getSource(), srcIdx, op);
+            },
+            "slice");
+      })
+      .Case([&](tensor::InsertSliceOp s) {
+        RankedTensorType dst = tensorType(s.getDest());
+        auto offsets = s.getStaticOffsets(), strides = s.getStaticStrides();
+        auto sizes = s.getStaticSizes();
+        for (int64_t v : llvm::concat<const int64_t>(offsets, strides, sizes))
+          if (ShapedType::isDynamic(v))
+            unsupported(op, "dynamic slice");
+        llvm::SmallBitVector dropped = s.getDroppedDims();
+        bool destDefined = tensors.count(s.getDest()) &&
+                           tensors[s.getDest()].defined;
+        define(
+            s.getResult(),
+            [&](const std::vector<hl::Expr> &idx) {
+              hl::Expr inside = hl::Internal::const_true();
+              std::vector<hl::Expr> srcIdx;
+              for (int64_t k = 0; k < dst.getRank(); ++k) {
+                hl::Expr rel = idx[k] - (int32_t)offsets[k];
+                inside = inside && rel >= 0 && rel % (int32_t)strides[k] == 0 &&
+                         rel / (int32_t)strides[k] < (int32_t)sizes[k];
+                if (!dropped.test(k))
+                  srcIdx.push_back(hl::clamp(rel / (int32_t)strides[k], 0,
+                                             (int32_t)sizes[k] - 1));
+              }
+              hl::Expr fromSource = at(s.getSource(), srcIdx, op);
+              if (!destDefined)
+                return fromSource; // the slices cover the destination
+              return hl::select(inside, fromSource,
+                                at(s.getDest(), idx, op));
+            },
+            "insert");
+      })
+      .Case([&](tensor::ConcatOp c) {
+        int64_t dim = c.getDim();
+        define(
+            c.getResult(),
+            [&](const std::vector<hl::Expr> &idx) {
+              // Select chain from the last input backwards.
+              std::vector<int32_t> starts;
+              int32_t start = 0;
+              for (Value in : c.getInputs()) {
+                starts.push_back(start);
+                start += (int32_t)tensorType(in).getDimSize(dim);
+              }
+              hl::Expr e;
+              for (int64_t i = c.getInputs().size() - 1; i >= 0; --i) {
+                Value in = c.getInputs()[i];
+                std::vector<hl::Expr> inIdx = idx;
+                int32_t size = (int32_t)tensorType(in).getDimSize(dim);
+                if (size == 0)
+                  continue;
+                inIdx[dim] = hl::clamp(idx[dim] - starts[i], 0, size - 1);
+                hl::Expr v = at(in, inIdx, op);
+                e = e.defined() ? hl::select(idx[dim] >= starts[i], v, e) : v;
+              }
+              return e;
+            },
+            "concat");
+      })
+      .Case([&](tensor::ExtractOp e) {
+        std::vector<hl::Expr> idx;
+        for (Value v : e.getIndices())
+          idx.push_back(scalar(v, op));
+        scalars[e.getResult()] = at(e.getTensor(), idx, op);
+      })
+      .Case([&](func::ReturnOp) {})
+      .Default([&](Operation *o) {
+        // Scalar arith/math ops between tensor ops.
+        if (o->getNumResults() == 1 &&
+            !isa<ShapedType>(o->getResult(0).getType()) &&
+            (isa<arith::ArithDialect, math::MathDialect>(o->getDialect()))) {
+          llvm::DenseMap<Value, hl::Expr> none;
+          scalars[o->getResult(0)] = translateBody(*o, none, {});
+          return;
+        }
+        unsupported(o, "op '" + o->getName().getStringRef().str() +
+                           "' is not supported by the avx512 kernel emitter");
+      });
+}
+
+void Translator::run(std::vector<hl::ImageParam> &inputs,
+                     std::vector<hl::Func> &outputs,
+                     std::vector<RankedTensorType> &outputTypes) {
+  for (BlockArgument arg : kernel.getArguments()) {
+    RankedTensorType t = tensorType(arg);
+    hl::Type ht = halideType(t.getElementType(), kernel);
+    hl::ImageParam p(ht.is_bool() ? hl::UInt(8) : ht, (int)t.getRank(),
+                     uniqueName("in"));
+    // Static shapes: dense strides and exact bounds let Halide vectorize and
+    // drop bounds checks.
+    int32_t stride = 1;
+    for (int k = 0; k < (int)t.getRank(); ++k) {
+      int32_t extent = (int32_t)t.getDimSize(t.getRank() - 1 - k);
+      p.dim(k).set_bounds(0, extent).set_stride(stride);
+      stride *= extent;
+    }
+    inputs.push_back(p);
+    hl::Func f(uniqueName("arg"));
+    std::vector<hl::Var> vars = makeVars(t.getRank());
+    hl::Expr e = vars.empty() ? hl::Expr(p())
+                              : hl::Expr(p(reversed(std::vector<hl::Expr>(
+                                    vars.begin(), vars.end()))));
+    if (ht.is_bool())
+      e = e != 0;
+    if (vars.empty())
+      f() = e;
+    else
+      f(reversed(vars)) = e;
+    tensors[arg] = {f, t, true};
+  }
+  for (Operation &op : kernel.getBody().front())
+    translateOp(&op);
+  auto ret = cast<func::ReturnOp>(kernel.getBody().front().getTerminator());
+  llvm::DenseSet<void *> used;
+  for (Value v : ret.getOperands()) {
+    TensorFunc &tf = lookup(v, ret);
+    hl::Func out = tf.func;
+    bool isArg = isa<BlockArgument>(v);
+    bool boolType = tf.type.getElementType().isInteger(1);
+    // Outputs must be distinct Funcs defined by this kernel; bools are
+    // stored as uint8.
+    if (isArg || used.count(out.function().get_contents().get()) || boolType) {
+      hl::Func copy(uniqueName("out"));
+      std::vector<hl::Var> vars = makeVars(tf.type.getRank());
+      std::vector<hl::Expr> idx(vars.begin(), vars.end());
+      hl::Expr e = idx.empty() ? hl::Expr(out()) : hl::Expr(out(reversed(idx)));
+      if (boolType)
+        e = hl::cast(hl::UInt(8), e);
+      if (vars.empty())
+        copy() = e;
+      else
+        copy(reversed(vars)) = e;
+      out = copy;
+    }
+    used.insert(out.function().get_contents().get());
+    outputs.push_back(out);
+    outputTypes.push_back(tf.type);
+  }
+}
+
+} // namespace
+
+FailureOr<CompiledKernel>
+compileKernelWithHalide(func::FuncOp kernel, const std::string &functionName,
+                        const std::string &objectPath,
+                        const HalideCompileOptions &options) {
+  // Named linalg ops become linalg.generic first.
+  {
+    IRRewriter rewriter(kernel.getContext());
+    SmallVector<linalg::LinalgOp> named;
+    kernel.walk([&](linalg::LinalgOp op) {
+      if (!isa<linalg::GenericOp>(op))
+        named.push_back(op);
+    });
+    for (linalg::LinalgOp op : named) {
+      rewriter.setInsertionPoint(op);
+      if (failed(linalg::generalizeNamedOp(rewriter, op)))
+        return kernel.emitError("cannot generalize ")
+               << op->getName() << " for the avx512 emitter";
+    }
+  }
+  CompiledKernel result;
+  result.functionName = functionName;
+  try {
+    Translator translator(kernel);
+    std::vector<hl::ImageParam> inputs;
+    std::vector<hl::Func> outputs;
+    std::vector<RankedTensorType> outputTypes;
+    translator.run(inputs, outputs, outputTypes);
+    for (BlockArgument arg : kernel.getArguments())
+      result.buffers.push_back(
+          bufferDesc(cast<RankedTensorType>(arg.getType()), kernel));
+    std::vector<ScheduledFunc> scheduled;
+    for (auto [f, t] : llvm::zip(outputs, outputTypes)) {
+      result.buffers.push_back(bufferDesc(t, kernel));
+      HalideBufferDesc &d = result.buffers.back();
+      int32_t stride = 1;
+      for (int k = 0; k < (int)d.extents.size(); ++k) {
+        f.output_buffer().dim(k).set_bounds(0, d.extents[k]).set_stride(stride);
+        stride *= d.extents[k];
+      }
+      scheduled.push_back({f, std::vector<int>(d.extents.begin(),
+                                               d.extents.end())});
+    }
+    scheduleKernel(scheduled, translator.reductions, options.naiveSchedule);
+    std::vector<hl::Argument> args(inputs.begin(), inputs.end());
+    hl::Target target(options.target);
+    target = target.with_feature(hl::Target::UserContext)
+                 .with_feature(hl::Target::NoRuntime)
+                 .with_feature(hl::Target::NoAsserts)
+                 .with_feature(hl::Target::NoBoundsQuery);
+    hl::Pipeline pipeline(outputs);
+    pipeline.compile_to_object(objectPath, args, functionName, target);
+  } catch (const Unsupported &u) {
+    InFlightDiagnostic d = u.op->emitError(u.message);
+    return failure();
+  } catch (const hl::Error &e) {
+    kernel.emitError("Halide failed on kernel '")
+        << kernel.getSymName() << "': " << e.what();
+    return failure();
+  }
+  return result;
+}
+
+} // namespace aicc::avx512

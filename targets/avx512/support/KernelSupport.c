@@ -1,0 +1,102 @@
+/*===- KernelSupport.c - Glue between Halide pipelines and aicc's runtime -===*\
+|*                                                                            *|
+|* Linked into every avx512 kernel library the compiler emits. It provides    *|
+|* the Halide runtime entry points the generated pipelines call, routed to    *|
+|* the aicc_kernel_env the kernel was dispatched with (Halide's user_context) *|
+|* so parallel loops run on the aicc runtime's thread pool and scratch memory *|
+|* comes from its allocator: there is no second thread pool. It also holds    *|
+|* aicc_hl_dispatch, which every entry point calls to wrap the raw binding    *|
+|* pointers in halide_buffer_t descriptors of the kernel's static shapes.     *|
+|*                                                                            *|
+|* Compiled when aicc is built and embedded in the aicc binary.               *|
+\*===----------------------------------------------------------------------===*/
+
+#include "HalideRuntime.h"
+#include "aicc/kernel_abi.h"
+
+#include <stdint.h>
+#include <string.h>
+
+const uint32_t aicc_kernel_abi_version = AICC_KERNEL_ABI_VERSION;
+
+#define AICC_HL_MAX_RANK 8
+#define AICC_HL_MAX_BUFFERS 64
+
+/* Layout shared with the entry points the compiler generates (see
+ * targets/avx512/EntryPoints.cpp): keep the two in step. */
+typedef struct aicc_hl_buffer_desc {
+  uint8_t code;  /* halide_type_code_t */
+  uint8_t bits;
+  uint16_t rank;
+  int32_t extents[AICC_HL_MAX_RANK]; /* innermost first, Halide's order */
+} aicc_hl_buffer_desc;
+
+typedef struct aicc_hl_kernel_desc {
+  int32_t num_buffers;
+  const aicc_hl_buffer_desc *buffers;
+  int (*argv_fn)(void **args);
+  const char *name;
+} aicc_hl_kernel_desc;
+
+int aicc_hl_dispatch(const aicc_kernel_env *env, void *const *bindings,
+                     const aicc_hl_kernel_desc *desc) {
+  halide_buffer_t buffers[AICC_HL_MAX_BUFFERS];
+  halide_dimension_t dims[AICC_HL_MAX_BUFFERS][AICC_HL_MAX_RANK];
+  void *args[AICC_HL_MAX_BUFFERS + 1];
+  const void *user_context = env;
+  int n = desc->num_buffers;
+  if (n > AICC_HL_MAX_BUFFERS) {
+    env->report_error(env, "kernel has too many buffers");
+    return -1;
+  }
+  args[0] = (void *)&user_context;
+  for (int i = 0; i < n; ++i) {
+    const aicc_hl_buffer_desc *d = &desc->buffers[i];
+    halide_buffer_t *b = &buffers[i];
+    memset(b, 0, sizeof(*b));
+    b->host = (uint8_t *)bindings[i];
+    b->type.code = d->code;
+    b->type.bits = d->bits;
+    b->type.lanes = 1;
+    b->dimensions = d->rank;
+    b->dim = dims[i];
+    int32_t stride = 1;
+    for (int k = 0; k < d->rank; ++k) {
+      dims[i][k].min = 0;
+      dims[i][k].extent = d->extents[k];
+      dims[i][k].stride = stride;
+      dims[i][k].flags = 0;
+      stride *= d->extents[k];
+    }
+    args[i + 1] = b;
+  }
+  return desc->argv_fn(args);
+}
+
+/* Halide runtime entry points, routed to the aicc runtime. */
+
+int halide_do_par_for(void *user_context, halide_task_t task, int min,
+                      int size, uint8_t *closure) {
+  const aicc_kernel_env *env = (const aicc_kernel_env *)user_context;
+  return env->parallel_for(env, (aicc_task_fn)task, min, size, closure);
+}
+
+void *halide_malloc(void *user_context, size_t bytes) {
+  const aicc_kernel_env *env = (const aicc_kernel_env *)user_context;
+  return env->alloc(env, bytes);
+}
+
+void halide_free(void *user_context, void *ptr) {
+  const aicc_kernel_env *env = (const aicc_kernel_env *)user_context;
+  env->free(env, ptr);
+}
+
+void halide_error(void *user_context, const char *msg) {
+  const aicc_kernel_env *env = (const aicc_kernel_env *)user_context;
+  env->report_error(env, msg);
+}
+
+int halide_error_out_of_memory(void *user_context) {
+  halide_error(user_context, "out of memory in a kernel");
+  return halide_error_code_out_of_memory;
+}
