@@ -1,0 +1,281 @@
+//===- ExecOps.td - Exec dialect operations ---------------*- tablegen -*-===//
+
+#ifndef AICC_EXEC_OPS_TD
+#define AICC_EXEC_OPS_TD
+
+include "dialects/exec/ExecDialect.td"
+include "mlir/IR/SymbolInterfaces.td"
+include "mlir/IR/RegionKindInterface.td"
+include "mlir/Interfaces/CallInterfaces.td"
+include "mlir/Interfaces/FunctionInterfaces.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+include "mlir/Interfaces/ViewLikeInterface.td"
+
+/// A statically shaped memref with the identity layout: a plain contiguous
+/// byte range, which is all the runtime's buffers can describe.
+def Exec_Buffer : Type<
+    And<[IsMemRefTypePred,
+         CPred<"::llvm::cast<::mlir::MemRefType>($_self).hasStaticShape()">,
+         CPred<"::llvm::cast<::mlir::MemRefType>($_self).getLayout()"
+               ".isIdentity()">]>,
+    "statically shaped memref with identity layout",
+    "::mlir::MemRefType">;
+
+//===----------------------------------------------------------------------===//
+// Executables
+//===----------------------------------------------------------------------===//
+
+def Exec_ExecutableOp : Exec_Op<"executable", [
+    Symbol, SymbolTable, IsolatedFromAbove, NoRegionArguments,
+    SingleBlock, NoTerminator, GraphRegionNoTerminator]> {
+  let summary = "A set of kernels compiled into one binary";
+  let description = [{
+    A symbol table of kernels: each is a `func.func` on tensors whose
+    arguments are the kernel's inputs and whose results are its outputs. A
+    target compiles the whole executable into one binary (for the CPU, one
+    ELF shared object) with one entry point per kernel. Dispatches name a
+    kernel as `@executable::@kernel`; the binding order of a dispatch is the
+    kernel's arguments, then its results.
+
+    Example:
+
+    ```mlir
+    exec.executable @kernels {
+      func.func @k0_relu(%x: tensor<4xf32>) -> tensor<4xf32> {
+        ...
+        return %y : tensor<4xf32>
+      }
+    }
+    ```
+  }];
+  let arguments = (ins SymbolNameAttr:$sym_name);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = "$sym_name attr-dict-with-keyword $body";
+  let hasVerifier = 1;
+  let skipDefaultBuilders = 1;
+  let builders = [OpBuilder<(ins "::llvm::StringRef":$name)>];
+  let extraClassDeclaration = [{
+    ::mlir::Block &getBodyBlock() { return getBody().front(); }
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// The schedule
+//===----------------------------------------------------------------------===//
+
+def Exec_ScheduleOp : Exec_Op<"schedule", [
+    IsolatedFromAbove, FunctionOpInterface, Symbol,
+    AutomaticAllocationScope]> {
+  let summary = "The ordered program of buffers and commands of a model";
+  let description = [{
+    The program the runtime runs, in order. The arguments are the caller's
+    buffers in signature order: the first `num_inputs` are the model inputs
+    (read only), the rest its outputs (written by the schedule); each carries
+    its ONNX name in a `graph.name` argument attribute. The schedule has no
+    results: outputs are written in place.
+
+    After memory planning `arena_size` and `lower_bound` hold, per memory
+    space (indexed by the `space` of `exec.alloc`), the bytes of the arena
+    and the peak bytes alive at one step, which no plan can go below.
+
+    Example:
+
+    ```mlir
+    exec.schedule @main(%x: memref<4xf32> {graph.name = "x"},
+                        %y: memref<4xf32> {graph.name = "y"})
+        attributes {num_inputs = 1 : i64, arena_size = array<i64: 64>,
+                    lower_bound = array<i64: 64>} {
+      %t = exec.alloc {offset = 0 : i64, space = 0 : i64} : memref<4xf32>
+      exec.dispatch @kernels::@k0_relu ins(%x : memref<4xf32>)
+          outs(%t : memref<4xf32>)
+      exec.dispatch @kernels::@k1_neg ins(%t : memref<4xf32>)
+          outs(%y : memref<4xf32>)
+      exec.return
+    }
+    ```
+  }];
+  let arguments = (ins SymbolNameAttr:$sym_name,
+                       TypeAttrOf<FunctionType>:$function_type,
+                       I64Attr:$num_inputs,
+                       OptionalAttr<DictArrayAttr>:$arg_attrs,
+                       OptionalAttr<DictArrayAttr>:$res_attrs,
+                       OptionalAttr<DenseI64ArrayAttr>:$arena_size,
+                       OptionalAttr<DenseI64ArrayAttr>:$lower_bound);
+  let regions = (region SizedRegion<1>:$body);
+  let hasCustomAssemblyFormat = 1;
+  let hasVerifier = 1;
+  let hasRegionVerifier = 1;
+  let skipDefaultBuilders = 1;
+  let builders = [OpBuilder<(ins "::llvm::StringRef":$name,
+                                 "::mlir::FunctionType":$type,
+                                 "int64_t":$numInputs)>];
+  let extraClassDeclaration = [{
+    /// FunctionOpInterface.
+    ::llvm::ArrayRef<::mlir::Type> getArgumentTypes() {
+      return getFunctionType().getInputs();
+    }
+    ::llvm::ArrayRef<::mlir::Type> getResultTypes() {
+      return getFunctionType().getResults();
+    }
+    ::mlir::Region *getCallableRegion() { return &getBody(); }
+
+    /// The caller buffers of the model's inputs / outputs.
+    ::mlir::Block::BlockArgListType getInputBuffers() {
+      return getBody().getArguments().take_front(getNumInputs());
+    }
+    ::mlir::Block::BlockArgListType getOutputBuffers() {
+      return getBody().getArguments().drop_front(getNumInputs());
+    }
+  }];
+}
+
+def Exec_ReturnOp : Exec_Op<"return", [Pure, HasParent<"ScheduleOp">,
+                                       Terminator]> {
+  let summary = "Ends a schedule";
+  let description = [{
+    Terminates an `exec.schedule`. Outputs are written into the output
+    buffers by the commands before it, so it has no operands.
+
+    Example:
+
+    ```mlir
+    exec.return
+    ```
+  }];
+  let assemblyFormat = "attr-dict";
+}
+
+//===----------------------------------------------------------------------===//
+// Buffers
+//===----------------------------------------------------------------------===//
+
+def Exec_AllocOp : Exec_Op<"alloc", [
+    MemoryEffects<[MemAlloc<DefaultResource>]>]> {
+  let summary = "A buffer in the arena of a memory space";
+  let description = [{
+    A buffer that lives in the session arena of memory space `space` (0 is
+    the CPU arena). Memory planning sets `offset`, its byte offset in the
+    arena; buffers whose live ranges overlap never share bytes. The live
+    range runs from the first to the last command that uses the buffer or a
+    view of it.
+
+    Example:
+
+    ```mlir
+    %0 = exec.alloc : memref<1x64xf32>
+    %1 = exec.alloc {offset = 256 : i64, space = 0 : i64} : memref<64xf32>
+    ```
+  }];
+  let arguments = (ins DefaultValuedAttr<I64Attr, "0">:$space,
+                       OptionalAttr<I64Attr>:$offset);
+  let results = (outs Exec_Buffer:$result);
+  let assemblyFormat = "attr-dict `:` type($result)";
+  let hasVerifier = 1;
+}
+
+def Exec_ConstantOp : Exec_Op<"constant", [Pure]> {
+  let summary = "A weight, used in place from the artifact";
+  let description = [{
+    A read-only buffer holding the value of `value` (the ElementsAttr of the
+    `graph.constant` it comes from, usually a `dense_resource`). The
+    serializer stores the raw bytes in the artifact, where the CPU runtime
+    uses them in place. `name` names the constant in the artifact.
+
+    Example:
+
+    ```mlir
+    %w = exec.constant "fc.weight" dense_resource<fc.weight>
+        : tensor<64x32xf32> -> memref<64x32xf32>
+    %b = exec.constant dense<1.0> : tensor<4xf32> -> memref<4xf32>
+    ```
+  }];
+  let arguments = (ins OptionalAttr<StrAttr>:$name, ElementsAttr:$value);
+  let results = (outs Exec_Buffer:$result);
+  let assemblyFormat = [{
+    ($name^)? $value attr-dict `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+def Exec_ViewOp : Exec_Op<"view", [
+    Pure, DeclareOpInterfaceMethods<ViewLikeOpInterface>]> {
+  let summary = "An alias of a byte range of another buffer";
+  let description = [{
+    A buffer that aliases the bytes `[byte_offset, byte_offset + size)` of
+    `source`, with its own shape (and possibly element type). Reshapes and
+    contiguous slices become views, so they cost nothing at run time. The
+    range must lie inside the source.
+
+    Example:
+
+    ```mlir
+    %1 = exec.view %0[0] : memref<2x3xf32> to memref<6xf32>
+    %2 = exec.view %0[12] : memref<2x3xf32> to memref<3xf32>
+    ```
+  }];
+  let arguments = (ins Exec_Buffer:$source, I64Attr:$byte_offset);
+  let results = (outs Exec_Buffer:$result);
+  let assemblyFormat = [{
+    $source `[` $byte_offset `]` attr-dict `:` type($source) `to`
+    type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Commands
+//===----------------------------------------------------------------------===//
+
+def Exec_DispatchOp : Exec_Op<"dispatch", [
+    AttrSizedOperandSegments,
+    DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
+  let summary = "Runs a kernel on buffers";
+  let description = [{
+    Calls kernel `kernel` (`@executable::@func`) with the buffers `ins`
+    (bound to the kernel's tensor arguments, read only) and `outs` (bound to
+    its tensor results, written). Shapes and element types match the
+    kernel's signature one to one. The binding order in the artifact is
+    `ins` then `outs`.
+
+    Example:
+
+    ```mlir
+    exec.dispatch @kernels::@k0_fc ins(%x, %w : memref<1x64xf32>,
+        memref<64x32xf32>) outs(%y : memref<1x32xf32>)
+    ```
+  }];
+  let arguments = (ins SymbolRefAttr:$kernel,
+                       Arg<Variadic<Exec_Buffer>, "", [MemRead]>:$ins,
+                       Arg<Variadic<Exec_Buffer>, "", [MemWrite]>:$outs);
+  let assemblyFormat = [{
+    $kernel (`ins` `(` $ins^ `:` type($ins) `)`)?
+    `outs` `(` $outs `:` type($outs) `)` attr-dict
+  }];
+  let extraClassDeclaration = [{
+    /// The kernel this dispatch calls, or null if it does not resolve.
+    ::mlir::func::FuncOp lookupKernel();
+  }];
+}
+
+def Exec_CopyOp : Exec_Op<"copy"> {
+  let summary = "Copies one buffer into another of the same byte size";
+  let description = [{
+    Copies all bytes of `source` into `target`. The compiler emits copies
+    only where a buffer cannot be written in place, e.g. a model output that
+    is one of its inputs or weights.
+
+    Example:
+
+    ```mlir
+    exec.copy %x, %y : memref<4xf32>, memref<4xf32>
+    ```
+  }];
+  let arguments = (ins Arg<Exec_Buffer, "", [MemRead]>:$source,
+                       Arg<Exec_Buffer, "", [MemWrite]>:$target);
+  let assemblyFormat = [{
+    $source `,` $target attr-dict `:` type($source) `,` type($target)
+  }];
+  let hasVerifier = 1;
+}
+
+#endif // AICC_EXEC_OPS_TD

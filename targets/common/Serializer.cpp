@@ -1,0 +1,362 @@
+//===- Serializer.cpp - Writes planned exec modules as .aicc --------------===//
+//
+// Buffer table: every memref value of the schedule is one entry, found by
+// walking views back to their root: a schedule argument (Input/Output), an
+// exec.constant (Constant) or an exec.alloc (Arena at its planned offset),
+// plus the views' byte offsets. Equal entries are shared.
+//
+// Weights are packed into one segment, each at a 64-byte aligned offset, so
+// the CPU runtime uses them in place; equal attributes are stored once.
+//
+//===----------------------------------------------------------------------===//
+
+#include "targets/common/Serializer.h"
+
+#include "aicc/ModuleWriter.h"
+#include "dialects/exec/ExecOps.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/StringMap.h"
+
+#include <tuple>
+
+using namespace mlir;
+using namespace aicc;
+using namespace aicc::exec;
+
+namespace {
+
+std::optional<fb::ElementType> getElementType(Type type) {
+  if (type.isF32())
+    return fb::ElementType::F32;
+  if (type.isF64())
+    return fb::ElementType::F64;
+  if (type.isF16())
+    return fb::ElementType::F16;
+  if (type.isBF16())
+    return fb::ElementType::BF16;
+  auto integer = dyn_cast<IntegerType>(type);
+  if (!integer)
+    return std::nullopt;
+  bool isUnsigned = integer.isUnsigned();
+  switch (integer.getWidth()) {
+  case 1:
+    return fb::ElementType::Bool;
+  case 8:
+    return isUnsigned ? fb::ElementType::U8 : fb::ElementType::I8;
+  case 16:
+    return isUnsigned ? fb::ElementType::U16 : fb::ElementType::I16;
+  case 32:
+    return isUnsigned ? fb::ElementType::U32 : fb::ElementType::I32;
+  case 64:
+    return isUnsigned ? fb::ElementType::U64 : fb::ElementType::I64;
+  default:
+    return std::nullopt;
+  }
+}
+
+/// Appends the little-endian bytes of `value` (row-major, as the runtime
+/// reads them) to `out`, or fails with a diagnostic on `op`.
+LogicalResult appendRawData(Operation *op, ElementsAttr value,
+                            std::vector<uint8_t> &out) {
+  auto type = cast<ShapedType>(value.getType());
+  uint64_t expected = *getByteSize(type);
+  size_t start = out.size();
+  if (auto dense = dyn_cast<DenseElementsAttr>(value)) {
+    if (type.getElementType().isInteger(1)) {
+      for (bool element : dense.getValues<bool>())
+        out.push_back(element ? 1 : 0);
+    } else if (dense.isSplat()) {
+      ArrayRef<char> raw = dense.getRawData();
+      uint64_t elementSize = *getElementByteSize(type.getElementType());
+      if (raw.size() < elementSize)
+        return op->emitOpError("splat constant has ")
+               << raw.size() << " bytes of data, expected " << elementSize;
+      for (int64_t i = 0, e = type.getNumElements(); i < e; ++i)
+        out.insert(out.end(), raw.begin(), raw.begin() + elementSize);
+    } else {
+      ArrayRef<char> raw = dense.getRawData();
+      out.insert(out.end(), raw.begin(), raw.end());
+    }
+  } else if (auto resource = dyn_cast<DenseResourceElementsAttr>(value)) {
+    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
+    if (!blob)
+      return op->emitOpError("weight '")
+             << resource.getRawHandle().getKey()
+             << "' has no data: its resource blob is missing";
+    ArrayRef<char> raw = blob->getData();
+    out.insert(out.end(), raw.begin(), raw.end());
+  } else {
+    return op->emitOpError("constant of kind ")
+           << value << " cannot be serialized (expected dense or "
+           << "dense_resource elements)";
+  }
+  if (out.size() - start != expected)
+    return op->emitOpError("constant has ")
+           << out.size() - start << " bytes of data, its type needs "
+           << expected;
+  return success();
+}
+
+class Serializer {
+public:
+  Serializer(ModuleOp module, const ExecutableBinary &binary,
+             const SerializeOptions &options)
+      : module_(module), binary_(binary), options_(options) {}
+
+  LogicalResult run(std::vector<uint8_t> &out);
+
+private:
+  LogicalResult addSignature(ScheduleOp schedule);
+  LogicalResult addExecutable(ScheduleOp schedule);
+  LogicalResult addConstants(ScheduleOp schedule);
+  LogicalResult addMemoryPlan(ScheduleOp schedule);
+  /// The buffer table index of `value`, adding the entry if needed.
+  FailureOr<uint32_t> getBuffer(Value value);
+  LogicalResult addCommands(ScheduleOp schedule);
+
+  ModuleOp module_;
+  const ExecutableBinary &binary_;
+  const SerializeOptions &options_;
+  ModuleWriter writer_;
+  ExecutableOp executable_;
+  /// Kernel symbol -> entry point index.
+  llvm::StringMap<uint32_t> kernelEntries_;
+  /// exec.constant result -> constant index.
+  DenseMap<Value, uint32_t> constants_;
+  /// Arguments of the schedule that are outputs start here.
+  unsigned numInputs_ = 0;
+  std::map<std::tuple<fb::BufferKind, uint32_t, uint32_t, uint64_t, uint64_t>,
+           uint32_t>
+      buffers_;
+};
+
+} // namespace
+
+LogicalResult Serializer::addSignature(ScheduleOp schedule) {
+  numInputs_ = schedule.getNumInputs();
+  for (auto [index, argument] : llvm::enumerate(schedule.getArguments())) {
+    auto type = cast<MemRefType>(argument.getType());
+    bool isInput = index < numInputs_;
+    std::optional<fb::ElementType> elementType =
+        getElementType(type.getElementType());
+    if (!elementType)
+      return schedule.emitOpError("argument ")
+             << index << ": element type " << type.getElementType()
+             << " has no artifact equivalent";
+    std::string name;
+    if (auto attr = schedule.getArgAttrOfType<StringAttr>(index, "graph.name"))
+      name = attr.str();
+    else
+      name = (isInput ? "input" : "output") +
+             std::to_string(isInput ? index : index - numInputs_);
+    std::vector<int64_t> shape(type.getShape().begin(),
+                               type.getShape().end());
+    if (isInput)
+      writer_.addInput(name, *elementType, shape);
+    else
+      writer_.addOutput(name, *elementType, shape);
+  }
+  return success();
+}
+
+LogicalResult Serializer::addExecutable(ScheduleOp schedule) {
+  ExecutableDesc desc;
+  desc.device = fb::DeviceKind::Cpu;
+  desc.format = binary_.format;
+  desc.requiredFeatures = binary_.requiredFeatures;
+  llvm::StringMap<uint32_t> entryIndex;
+  WalkResult result = schedule.walk([&](DispatchOp dispatch) {
+    SymbolRefAttr kernelRef = dispatch.getKernel();
+    func::FuncOp kernel = dispatch.lookupKernel();
+    if (!kernel) {
+      dispatch.emitOpError("kernel ") << kernelRef << " does not resolve";
+      return WalkResult::interrupt();
+    }
+    auto executable = cast<ExecutableOp>(kernel->getParentOp());
+    if (!executable_) {
+      executable_ = executable;
+    } else if (executable_ != executable) {
+      dispatch.emitOpError("calls a kernel of executable @")
+          << executable.getSymName() << ", but the module's binary is "
+          << "executable @" << executable_.getSymName()
+          << "; only one executable is supported";
+      return WalkResult::interrupt();
+    }
+    StringRef kernelName = kernel.getSymName();
+    if (kernelEntries_.count(kernelName))
+      return WalkResult::advance();
+    std::string entry = kernelName.str();
+    auto mapped = binary_.entryPoints.find(entry);
+    if (mapped != binary_.entryPoints.end())
+      entry = mapped->second;
+    uint32_t bindings = static_cast<uint32_t>(kernel.getNumArguments() +
+                                              kernel.getNumResults());
+    auto [it, inserted] = entryIndex.try_emplace(
+        entry, static_cast<uint32_t>(desc.entryPoints.size()));
+    if (inserted) {
+      desc.entryPoints.push_back({entry, bindings, 0, {}});
+    } else if (desc.entryPoints[it->second].bindingCount != bindings) {
+      dispatch.emitOpError("kernel @")
+          << kernelName << " maps to entry point '" << entry << "' with "
+          << desc.entryPoints[it->second].bindingCount
+          << " bindings, but has " << bindings;
+      return WalkResult::interrupt();
+    }
+    kernelEntries_[kernelName] = it->second;
+    return WalkResult::advance();
+  });
+  if (result.wasInterrupted())
+    return failure();
+  if (!executable_)
+    return success(); // Nothing to run: a module of copies only.
+  desc.name = executable_.getSymName().str();
+  desc.segment = writer_.addSegment(binary_.data.data(), binary_.data.size());
+  writer_.addExecutable(std::move(desc));
+  return success();
+}
+
+LogicalResult Serializer::addConstants(ScheduleOp schedule) {
+  std::vector<uint8_t> weights;
+  struct Pending {
+    std::string name;
+    uint64_t offset, size;
+  };
+  std::vector<Pending> pending;
+  DenseMap<Attribute, uint32_t> byValue;
+  for (ConstantOp constant : schedule.getBody().getOps<ConstantOp>()) {
+    auto [it, inserted] = byValue.try_emplace(
+        constant.getValue(), static_cast<uint32_t>(pending.size()));
+    if (inserted) {
+      weights.resize(llvm::alignTo(weights.size(), kSegmentAlignment), 0);
+      uint64_t offset = weights.size();
+      if (failed(appendRawData(constant, constant.getValue(), weights)))
+        return failure();
+      std::string name =
+          constant.getName()
+              ? constant.getName()->str()
+              : "constant" + std::to_string(pending.size());
+      pending.push_back({name, offset, weights.size() - offset});
+    }
+    constants_[constant.getResult()] = it->second;
+  }
+  if (pending.empty())
+    return success();
+  uint32_t segment = writer_.addSegment(std::move(weights));
+  for (const Pending &constant : pending)
+    writer_.addConstant(constant.name, segment, constant.offset,
+                        constant.size, kSegmentAlignment);
+  return success();
+}
+
+LogicalResult Serializer::addMemoryPlan(ScheduleOp schedule) {
+  std::optional<ArrayRef<int64_t>> arena = schedule.getArenaSize();
+  std::optional<ArrayRef<int64_t>> bound = schedule.getLowerBound();
+  if (!arena || !bound)
+    return schedule.emitOpError(
+        "is not memory planned (no 'arena_size'); run aicc-plan-memory "
+        "before serializing");
+  for (auto [space, sizes] : llvm::enumerate(llvm::zip(*arena, *bound))) {
+    std::string name = space == 0 ? "cpu" : "space" + std::to_string(space);
+    writer_.addMemorySpace(name, fb::DeviceKind::Cpu,
+                           static_cast<uint64_t>(std::get<0>(sizes)),
+                           static_cast<uint64_t>(std::get<1>(sizes)));
+  }
+  return success();
+}
+
+FailureOr<uint32_t> Serializer::getBuffer(Value value) {
+  uint64_t size = *getByteSize(cast<MemRefType>(value.getType()));
+  uint64_t offset = 0;
+  while (auto view = value.getDefiningOp<ViewOp>()) {
+    offset += static_cast<uint64_t>(view.getByteOffset());
+    value = view.getSource();
+  }
+  fb::BufferKind kind;
+  uint32_t space = 0, ref = 0;
+  if (auto argument = dyn_cast<BlockArgument>(value)) {
+    bool isInput = argument.getArgNumber() < numInputs_;
+    kind = isInput ? fb::BufferKind::Input : fb::BufferKind::Output;
+    ref = isInput ? argument.getArgNumber()
+                  : argument.getArgNumber() - numInputs_;
+  } else if (auto constant = value.getDefiningOp<ConstantOp>()) {
+    kind = fb::BufferKind::Constant;
+    ref = constants_.lookup(constant.getResult());
+  } else if (auto alloc = value.getDefiningOp<AllocOp>()) {
+    if (!alloc.getOffset())
+      return alloc.emitOpError("has no offset; run aicc-plan-memory before "
+                               "serializing");
+    kind = fb::BufferKind::Arena;
+    space = static_cast<uint32_t>(alloc.getSpace());
+    offset += static_cast<uint64_t>(*alloc.getOffset());
+  } else {
+    return value.getDefiningOp()->emitOpError(
+        "does not define a buffer the artifact can describe");
+  }
+  auto key = std::make_tuple(kind, space, ref, offset, size);
+  auto it = buffers_.find(key);
+  if (it != buffers_.end())
+    return it->second;
+  uint32_t index = writer_.addBuffer({kind, space, ref, offset, size});
+  buffers_[key] = index;
+  return index;
+}
+
+LogicalResult Serializer::addCommands(ScheduleOp schedule) {
+  for (Operation &op : schedule.getBody().front()) {
+    if (auto dispatch = dyn_cast<DispatchOp>(op)) {
+      std::vector<uint32_t> bindings;
+      for (Value buffer : llvm::concat<Value>(dispatch.getIns(),
+                                              dispatch.getOuts())) {
+        FailureOr<uint32_t> index = getBuffer(buffer);
+        if (failed(index))
+          return failure();
+        bindings.push_back(*index);
+      }
+      StringRef kernel = dispatch.getKernel().getLeafReference().getValue();
+      writer_.addDispatch(0, kernelEntries_.lookup(kernel),
+                          std::move(bindings));
+    } else if (auto copy = dyn_cast<CopyOp>(op)) {
+      FailureOr<uint32_t> source = getBuffer(copy.getSource());
+      FailureOr<uint32_t> target = getBuffer(copy.getTarget());
+      if (failed(source) || failed(target))
+        return failure();
+      writer_.addCopy(*source, *target);
+    } else if (!isa<AllocOp, ConstantOp, ViewOp, ReturnOp>(op)) {
+      return op.emitOpError("cannot be serialized: not an exec command");
+    }
+  }
+  return success();
+}
+
+LogicalResult Serializer::run(std::vector<uint8_t> &out) {
+  auto schedules = llvm::to_vector(module_.getOps<ScheduleOp>());
+  if (schedules.size() != 1)
+    return module_.emitError("expected one exec.schedule to serialize, found ")
+           << schedules.size();
+  ScheduleOp schedule = schedules.front();
+
+  writer_.setProducer(options_.producer);
+  std::string name = options_.name;
+  if (name.empty())
+    name = module_.getSymName() ? module_.getSymName()->str() : "main";
+  writer_.setName(name);
+  for (const std::string &target : options_.targets)
+    writer_.addTarget(target);
+
+  if (failed(addSignature(schedule)) || failed(addExecutable(schedule)) ||
+      failed(addConstants(schedule)) || failed(addMemoryPlan(schedule)) ||
+      failed(addCommands(schedule)))
+    return failure();
+  out = writer_.finish();
+  return success();
+}
+
+LogicalResult aicc::serializeModule(ModuleOp module,
+                                    const ExecutableBinary &binary,
+                                    std::vector<uint8_t> &out,
+                                    const SerializeOptions &options) {
+  return Serializer(module, binary, options).run(out);
+}
