@@ -1,7 +1,11 @@
 //===- Registration.cpp - Dialects and passes aicc registers -------------===//
 
 #include "compiler/Registration.h"
+#include "compiler/Pipelines.h"
+#include "dialects/exec/ExecDialect.h"
 #include "dialects/graph/GraphDialect.h"
+#include "passes/exec/Passes.h"
+#include "passes/lowering/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Transforms/Passes.h"
@@ -10,9 +14,17 @@ namespace aicc {
 
 void registerAllDialects(mlir::DialectRegistry &registry) {
   registry.insert<graph::GraphDialect, mlir::func::FuncDialect>();
+  registry.insert<exec::ExecDialect>();
+  registry.insert<mlir::linalg::LinalgDialect, mlir::tensor::TensorDialect,
+                  mlir::arith::ArithDialect, mlir::math::MathDialect>();
 }
 
-void registerAllPasses() { mlir::registerTransformsPasses(); }
+void registerAllPasses() {
+  mlir::registerTransformsPasses();
+  lowering::registerAiccLoweringPasses();
+  exec::registerExecPasses();
+  registerPipelines();
+}
 
 const char *getVersionString() { return "aicc " AICC_VERSION; }
 

@@ -1,6 +1,7 @@
 //===- Driver.cpp - The aicc command-line driver -------------------------===//
 //
-// aicc <model.onnx> [--input-shape=x:1x3x224x224] --emit=graph [-o out.mlir]
+// aicc <model.onnx> [--input-shape=x:1x3x224x224] --target=avx512 -o out.aicc
+// aicc <model.onnx> --emit=graph|linalg|exec [-o out.mlir]
 //
 // Diagnostics are printed as "aicc: error: <message>"; messages about a node
 // name it with its op type, domain and opset (the importer does that), so
@@ -10,7 +11,14 @@
 
 #include "compiler/driver/Driver.h"
 #include "compiler/Registration.h"
+#include "compiler/Pipelines.h"
 #include "compiler/onnx/OnnxImporter.h"
+#include "dialects/exec/ExecOps.h"
+#include "dialects/graph/GraphOps.h"
+#include "passes/exec/Passes.h"
+#include "targets/avx512/Avx512Target.h"
+#include "targets/common/Serializer.h"
+#include "mlir/Pass/PassManager.h"
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Diagnostics.h"
@@ -18,9 +26,11 @@
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/Process.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/WithColor.h"
+#include <chrono>
 
 using namespace mlir;
 namespace cl = llvm::cl;
@@ -28,7 +38,7 @@ namespace cl = llvm::cl;
 namespace aicc {
 namespace {
 
-enum class EmitKind { Graph };
+enum class EmitKind { Graph, Linalg, Exec, Artifact };
 
 struct Options {
   cl::OptionCategory category{"aicc options"};
@@ -39,10 +49,30 @@ struct Options {
                               cl::value_desc("file"), cl::init("-"),
                               cl::cat(category)};
   cl::opt<EmitKind> emit{
-      "emit", cl::desc("What to produce"), cl::init(EmitKind::Graph),
-      cl::values(clEnumValN(EmitKind::Graph, "graph",
-                            "the imported graph-dialect MLIR")),
+      "emit", cl::desc("What to produce (default: aicc with --target, else "
+                       "graph)"),
+      cl::values(
+          clEnumValN(EmitKind::Graph, "graph",
+                     "the imported graph-dialect MLIR"),
+          clEnumValN(EmitKind::Linalg, "linalg",
+                     "MLIR after lowering to linalg on tensors"),
+          clEnumValN(EmitKind::Exec, "exec",
+                     "MLIR of the planned schedule and its kernels"),
+          clEnumValN(EmitKind::Artifact, "aicc",
+                     "the .aicc artifact (needs --target)")),
       cl::cat(category)};
+  cl::opt<std::string> target{
+      "target",
+      cl::desc("Device to compile for: avx512 (any AVX-512 CPU) or host "
+               "(every feature of this machine)"),
+      cl::value_desc("avx512|host"), cl::cat(category)};
+  cl::opt<unsigned> optLevel{"O", cl::Prefix,
+                             cl::desc("Optimization level 0-3 (default 3)"),
+                             cl::init(3), cl::cat(category)};
+  cl::opt<std::string> report{
+      "report", cl::desc("Print a report to stderr: memory (arena, lower "
+                         "bound, no-sharing sum)"),
+      cl::value_desc("memory"), cl::cat(category)};
   cl::list<std::string> inputShapes{
       "input-shape",
       cl::desc("Static shape of a graph input with symbolic or unknown dims, "
@@ -70,6 +100,77 @@ void printDiagnostic(Diagnostic &diag) {
     os << "aicc: note: " << note.str() << "\n";
 }
 
+/// Progress for long compiles: a line that updates in place on a terminal,
+/// quarter marks otherwise; silent for compiles under two seconds.
+class Progress {
+public:
+  void update(size_t done, size_t total) {
+    double elapsed = std::chrono::duration<double>(
+                         std::chrono::steady_clock::now() - start)
+                         .count();
+    if (elapsed < 2.0 && !shown)
+      return;
+    shown = true;
+    if (llvm::sys::Process::StandardErrIsDisplayed()) {
+      llvm::errs() << "\raicc: compiling kernels " << done << "/" << total;
+      if (done == total)
+        llvm::errs() << "\n";
+      return;
+    }
+    unsigned quarter = total ? (4 * done) / total : 4;
+    if (quarter != lastQuarter || done == total) {
+      llvm::errs() << "aicc: compiling kernels " << done << "/" << total
+                   << "\n";
+      lastQuarter = quarter;
+    }
+  }
+
+private:
+  std::chrono::steady_clock::time_point start =
+      std::chrono::steady_clock::now();
+  bool shown = false;
+  unsigned lastQuarter = 0;
+};
+
+/// Graph ops the lowering left are not supported on the target: one error
+/// per node, all at once.
+LogicalResult reportUnsupported(ModuleOp module, StringRef target) {
+  int count = 0;
+  module.walk([&](Operation *op) {
+    if (!isa<graph::GraphDialect>(op->getDialect()) ||
+        isa<graph::ConstantOp>(op))
+      return;
+    auto name = dyn_cast<NameLoc>(op->getLoc());
+    emitError(op->getLoc())
+        << "node '" << (name ? name.getName().str() : std::string("?"))
+        << "' (ai.onnx::" << op->getName().getStringRef().drop_front(6)
+        << "): not supported by target " << target << " yet";
+    ++count;
+  });
+  if (count)
+    emitError(module.getLoc())
+        << count << " node" << (count == 1 ? "" : "s")
+        << " cannot be compiled for " << target;
+  return success(count == 0);
+}
+
+LogicalResult runPipeline(ModuleOp module,
+                          llvm::function_ref<void(OpPassManager &)> build) {
+  PassManager pm(module.getContext());
+  build(pm);
+  return pm.run(module);
+}
+
+/// The kernels of the module's exec.executable.
+SmallVector<func::FuncOp> collectKernels(ModuleOp module) {
+  SmallVector<func::FuncOp> kernels;
+  module.walk([&](exec::ExecutableOp executable) {
+    for (auto f : executable.getBody().getOps<func::FuncOp>())
+      kernels.push_back(f);
+  });
+  return kernels;
+}
+
 } // namespace
 
 int runAiccMain(int argc, char **argv) {
@@ -84,8 +185,9 @@ int runAiccMain(int argc, char **argv) {
   cl::ParseCommandLineOptions(
       argc, argv,
       "aicc: ahead-of-time compiler for ONNX models\n\n"
-      "  aicc model.onnx --emit=graph -o model.mlir\n"
-      "  aicc model.onnx --input-shape=x:1x3x224x224 --emit=graph\n");
+      "  aicc model.onnx --target=avx512 -o model.aicc\n"
+      "  aicc model.onnx --input-shape=x:1x3x224x224 --target=host -o m.aicc\n"
+      "  aicc model.onnx --emit=graph -o model.mlir\n");
 
   DialectRegistry registry;
   registerAllDialects(registry);
@@ -110,17 +212,83 @@ int runAiccMain(int argc, char **argv) {
   if (!module)
     return 1;
 
+  bool hasTarget = !options.target.empty();
+  if (hasTarget && options.target != "avx512" && options.target != "host") {
+    llvm::errs() << "aicc: error: unknown --target '" << options.target
+                 << "' (available: avx512, host)\n";
+    return 1;
+  }
+  if (options.optLevel > 3) {
+    llvm::errs() << "aicc: error: -O" << options.optLevel
+                 << " is not a level (0-3)\n";
+    return 1;
+  }
+  EmitKind emit = options.emit.getNumOccurrences()
+                      ? options.emit.getValue()
+                      : (hasTarget ? EmitKind::Artifact : EmitKind::Graph);
+  if (emit == EmitKind::Artifact && !hasTarget) {
+    llvm::errs() << "aicc: error: --emit=aicc needs --target\n";
+    return 1;
+  }
+  if (emit == EmitKind::Artifact && options.output == "-") {
+    llvm::errs() << "aicc: error: give the artifact a file name with -o\n";
+    return 1;
+  }
+
+  std::vector<uint8_t> artifact;
+  if (emit != EmitKind::Graph) {
+    StringRef targetName = hasTarget ? StringRef(options.target) : "avx512";
+    if (failed(runPipeline(*module, buildGraphToLinalgPipeline)) ||
+        failed(reportUnsupported(*module, targetName)))
+      return 1;
+    if (emit != EmitKind::Linalg &&
+        failed(runPipeline(*module, buildExecPipeline)))
+      return 1;
+    if (options.report == "memory")
+      exec::printMemoryReport(*module, llvm::errs());
+    else if (!options.report.empty()) {
+      llvm::errs() << "aicc: error: unknown --report '" << options.report
+                   << "' (available: memory)\n";
+      return 1;
+    }
+    if (emit == EmitKind::Artifact) {
+      avx512::Avx512Options targetOptions;
+      targetOptions.cpu = options.target;
+      targetOptions.optLevel = options.optLevel;
+      Progress progress;
+      targetOptions.progress = [&](size_t done, size_t total) {
+        progress.update(done, total);
+      };
+      FailureOr<avx512::KernelLibrary> library =
+          avx512::buildKernelLibrary(collectKernels(*module), targetOptions);
+      if (failed(library))
+        return 1;
+      ExecutableBinary binary;
+      binary.format = "elf-x86_64";
+      binary.data = std::move(library->elf);
+      for (const std::string &entry : library->entryPoints)
+        binary.entryPoints[entry] = entry;
+      binary.requiredFeatures = library->requiredFeatures;
+      SerializeOptions serializeOptions;
+      serializeOptions.producer = getVersionString();
+      serializeOptions.targets = {options.target};
+      if (failed(serializeModule(*module, binary, artifact, serializeOptions)))
+        return 1;
+    }
+  }
+
   std::string error;
   auto out = openOutputFile(options.output, &error);
   if (!out) {
     llvm::errs() << "aicc: error: " << error << "\n";
     return 1;
   }
-  switch (options.emit) {
-  case EmitKind::Graph:
+  if (emit == EmitKind::Artifact) {
+    out->os().write(reinterpret_cast<const char *>(artifact.data()),
+                    artifact.size());
+  } else {
     module->print(out->os());
     out->os() << "\n";
-    break;
   }
   out->keep();
   return 0;

@@ -1,0 +1,34 @@
+//===- Pipelines.cpp - aicc's pass pipelines -----------------------------===//
+
+#include "compiler/Pipelines.h"
+#include "passes/exec/Passes.h"
+#include "passes/lowering/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+namespace aicc {
+
+void buildGraphToLinalgPipeline(mlir::OpPassManager &pm) {
+  pm.addNestedPass<mlir::func::FuncOp>(
+      lowering::createLowerGraphToLinalgPass());
+  pm.addPass(mlir::createCanonicalizerPass());
+  pm.addPass(mlir::createCSEPass());
+}
+
+void buildExecPipeline(mlir::OpPassManager &pm) {
+  pm.addPass(exec::createFormDispatches());
+  pm.addPass(exec::createPlanMemory());
+}
+
+void registerPipelines() {
+  mlir::PassPipelineRegistration<>(
+      "aicc-graph-to-linalg", "Lower graph ops to linalg on tensors",
+      buildGraphToLinalgPipeline);
+  mlir::PassPipelineRegistration<>(
+      "aicc-exec", "Form dispatches and plan memory (linalg → exec)",
+      buildExecPipeline);
+}
+
+} // namespace aicc

@@ -1,0 +1,22 @@
+//===- Pipelines.h - aicc's pass pipelines ----------------------*- C++ -*-===//
+#ifndef AICC_COMPILER_PIPELINES_H
+#define AICC_COMPILER_PIPELINES_H
+
+namespace mlir {
+class OpPassManager;
+} // namespace mlir
+
+namespace aicc {
+
+/// graph → linalg on tensors (stage 2 of docs/Pipeline.md).
+void buildGraphToLinalgPipeline(mlir::OpPassManager &pm);
+/// linalg on tensors → planned exec schedule (stage 3).
+void buildExecPipeline(mlir::OpPassManager &pm);
+
+/// Registers the pipelines above with aicc-opt (aicc-graph-to-linalg,
+/// aicc-exec).
+void registerPipelines();
+
+} // namespace aicc
+
+#endif // AICC_COMPILER_PIPELINES_H
