@@ -1,0 +1,768 @@
+//===- LowerDataMovement.cpp - Shape and data movement ops to linalg -----===//
+//
+// Views where the layout allows (Reshape, Flatten, Squeeze, Unsqueeze as
+// collapse/expand_shape; Slice with positive steps and Split as
+// extract_slice), tensor.concat, linalg.transpose, broadcasts as projected
+// maps (Expand, Tile), and gathers (Gather, GatherElements, Slice with
+// negative steps, Pad reflect/edge/wrap, Resize) as linalg.generic computing
+// source indices from linalg.index and reading with tensor.extract.
+// Everything that only moves data keeps unsigned element types as they are.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/lowering/LoweringUtils.h"
+#include "passes/lowering/Passes.h"
+
+#include "mlir/IR/PatternMatch.h"
+#include <cmath>
+
+using namespace mlir;
+
+namespace aicc::lowering {
+namespace {
+
+Value extractSlice(OpBuilder &b, Location loc, Value source,
+                   ArrayRef<int64_t> offsets, ArrayRef<int64_t> sizes,
+                   ArrayRef<int64_t> strides) {
+  auto type = cast<RankedTensorType>(source.getType());
+  if (type.getShape() == sizes &&
+      llvm::all_of(offsets, [](int64_t v) { return v == 0; }))
+    return source;
+  auto resultType = RankedTensorType::get(sizes, type.getElementType());
+  return tensor::ExtractSliceOp::create(b, loc, resultType, source, ValueRange{},
+                                        ValueRange{}, ValueRange{}, offsets,
+                                        sizes, strides);
+}
+
+/// An index-typed value of an integer scalar.
+Value toIndex(OpBuilder &b, Location loc, Value v) {
+  if (v.getType().isIndex())
+    return v;
+  return arith::IndexCastOp::create(b, loc, b.getIndexType(), v);
+}
+
+/// Reshape, Flatten, Squeeze, Unsqueeze: the static result shape says it all.
+struct ReshapeLikePattern : RewritePattern {
+  ReshapeLikePattern(StringRef name, MLIRContext *ctx)
+      : RewritePattern(name, 1, ctx) {}
+  LogicalResult matchAndRewrite(Operation *op,
+                                PatternRewriter &rewriter) const override {
+    auto inType = getStaticType(op->getOperand(0));
+    auto outType = getStaticType(op->getResult(0));
+    if (!inType || !outType ||
+        inType.getElementType() != outType.getElementType() ||
+        inType.getNumElements() != outType.getNumElements())
+      return failure();
+    rewriter.replaceOp(op, reshapeTo(rewriter, op->getLoc(), op->getOperand(0),
+                                     outType.getShape()));
+    return success();
+  }
+};
+
+struct TransposePattern : OpRewritePattern<graph::TransposeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(graph::TransposeOp op,
+                                PatternRewriter &rewriter) const override {
+    auto inType = getStaticType(op.getData());
+    auto outType = getStaticType(op.getTransposed());
+    if (!inType || !outType)
+      return failure();
+    SmallVector<int64_t> perm;
+    if (auto attr = op.getPerm())
+      perm.assign(attr->begin(), attr->end());
+    else
+      for (int64_t i = inType.getRank() - 1; i >= 0; --i)
+        perm.push_back(i);
+    if (static_cast<int64_t>(perm.size()) != inType.getRank())
+      return failure();
+    Value init = createEmpty(rewriter, op.getLoc(), outType.getShape(),
+                             outType.getElementType());
+    rewriter.replaceOp(op, linalg::TransposeOp::create(rewriter, op.getLoc(),
+                                                       op.getData(), init, perm)
+                               .getResult());
+    return success();
+  }
+};
+
+struct ConcatPattern : OpRewritePattern<graph::ConcatOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(graph::ConcatOp op,
+                                PatternRewriter &rewriter) const override {
+    auto outType = getStaticType(op.getResult());
+    if (!outType || !llvm::all_of(op.getInputs(), getStaticType))
+      return failure();
+    auto axis = normalizeAxis(op.getAxis(), outType.getRank());
+    if (!axis)
+      return failure();
+    // Empty inputs contribute nothing.
+    SmallVector<Value> inputs;
+    for (Value input : op.getInputs())
+      if (cast<RankedTensorType>(input.getType()).getNumElements() != 0)
+        inputs.push_back(input);
+    if (inputs.empty())
+      return failure();
+    if (inputs.size() == 1) {
+      rewriter.replaceOp(op, inputs.front());
+      return success();
+    }
+    rewriter.replaceOp(op, tensor::ConcatOp::create(rewriter, op.getLoc(),
+                                                    outType, *axis, inputs)
+                               .getResult());
+    return success();
+  }
+};
+
+/// Slice with constant starts/ends/axes/steps, clamped like ONNX.
+struct SlicePattern : OpRewritePattern<graph::SliceOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(graph::SliceOp op,
+                                PatternRewriter &rewriter) const override {
+    auto inType = getStaticType(op.getData());
+    auto outType = getStaticType(op.getOutput());
+    if (!inType || !outType)
+      return failure();
+    int64_t rank = inType.getRank();
+    auto starts = constantInts(op.getStarts());
+    auto ends = constantInts(op.getEnds());
+    if (!starts || !ends || starts->size() != ends->size())
+      return rewriter.notifyMatchFailure(op, "non-constant starts/ends");
+    SmallVector<int64_t> axes;
+    if (op.getAxes()) {
+      auto values = constantInts(op.getAxes());
+      if (!values)
+        return failure();
+      axes = *values;
+    } else {
+      for (size_t i = 0; i < starts->size(); ++i)
+        axes.push_back(i);
+    }
+    SmallVector<int64_t> steps(starts->size(), 1);
+    if (op.getSteps()) {
+      auto values = constantInts(op.getSteps());
+      if (!values)
+        return failure();
+      steps = *values;
+    }
+    if (axes.size() != starts->size() || steps.size() != starts->size())
+      return failure();
+    SmallVector<int64_t> offsets(rank, 0), sizes(inType.getShape()),
+        strides(rank, 1);
+    bool negative = false;
+    for (size_t i = 0; i < axes.size(); ++i) {
+      auto axis = normalizeAxis(axes[i], rank);
+      if (!axis || steps[i] == 0)
+        return failure();
+      int64_t dim = inType.getDimSize(*axis);
+      int64_t start = (*starts)[i], end = (*ends)[i], step = steps[i];
+      if (start < 0)
+        start += dim;
+      if (end < 0)
+        end += dim;
+      int64_t size;
+      if (step > 0) {
+        start = std::clamp<int64_t>(start, 0, dim);
+        end = std::clamp<int64_t>(end, 0, dim);
+        size = end > start ? (end - start + step - 1) / step : 0;
+      } else {
+        start = std::clamp<int64_t>(start, 0, dim - 1);
+        end = std::clamp<int64_t>(end, -1, dim - 1);
+        size = start > end ? (start - end - step - 1) / (-step) : 0;
+        negative = true;
+      }
+      offsets[*axis] = start;
+      sizes[*axis] = size;
+      strides[*axis] = step;
+    }
+    if (ArrayRef<int64_t>(sizes) != outType.getShape())
+      return rewriter.notifyMatchFailure(op, "shape mismatch");
+    Location loc = op.getLoc();
+    if (!negative) {
+      rewriter.replaceOp(
+          op, extractSlice(rewriter, loc, op.getData(), offsets, sizes, strides));
+      return success();
+    }
+    Value data = op.getData();
+    Value result = buildParallel(
+        rewriter, loc, {}, sizes, outType.getElementType(),
+        [&](OpBuilder &b, Location l, ValueRange) -> Value {
+          SmallVector<Value> indices;
+          for (int64_t d = 0; d < rank; ++d) {
+            Value i = linalg::IndexOp::create(b, l, d);
+            if (strides[d] != 1)
+              i = arith::MulIOp::create(b, l, i, constIndex(b, l, strides[d]));
+            if (offsets[d] != 0)
+              i = arith::AddIOp::create(b, l, i, constIndex(b, l, offsets[d]));
+            indices.push_back(i);
+          }
+          return tensor::ExtractOp::create(b, l, data, indices);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct SplitPattern : OpRewritePattern<graph::SplitOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(graph::SplitOp op,
+                                PatternRewriter &rewriter) const override {
+    auto inType = getStaticType(op.getInput());
+    if (!inType || !llvm::all_of(op.getOutputs(), getStaticType))
+      return failure();
+    auto axis = normalizeAxis(op.getAxis(), inType.getRank());
+    if (!axis)
+      return failure();
+    SmallVector<Value> results;
+    int64_t offset = 0;
+    int64_t rank = inType.getRank();
+    for (Value output : op.getOutputs()) {
+      auto type = cast<RankedTensorType>(output.getType());
+      SmallVector<int64_t> offsets(rank, 0), strides(rank, 1);
+      offsets[*axis] = offset;
+      results.push_back(extractSlice(rewriter, op.getLoc(), op.getInput(),
+                                     offsets, type.getShape(), strides));
+      offset += type.getDimSize(*axis);
+    }
+    if (offset != inType.getDimSize(*axis))
+      return failure();
+    rewriter.replaceOp(op, results);
+    return success();
+  }
+};
+
+/// Gather: out[a.., i.., b..] = data[a.., indices[i..], b..].
+struct GatherPattern : OpRewritePattern<graph::GatherOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(graph::GatherOp op,
+                                PatternRewriter &rewriter) const override {
+    auto dataType = getStaticType(op.getData());
+    auto idxType = getStaticType(op.getIndices());
+    auto outType = getStaticType(op.getOutput());
+    if (!dataType || !idxType || !outType)
+      return failure();
+    auto axis = normalizeAxis(op.getAxis(), dataType.getRank());
+    if (!axis)
+      return failure();
+    Location loc = op.getLoc();
+    int64_t q = idxType.getRank();
+    int64_t dim = dataType.getDimSize(*axis);
+    SmallVector<int64_t> idxDims;
+    for (int64_t i = 0; i < q; ++i)
+      idxDims.push_back(*axis + i);
+    LoopOperand indices =
+        readInto(rewriter, loc, op.getIndices(), outType.getShape(), idxDims);
+    Value data = op.getData();
+    int64_t rank = dataType.getRank();
+    Value result = buildParallel(
+        rewriter, loc, {indices}, outType.getShape(), outType.getElementType(),
+        [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+          SmallVector<Value> srcIdx;
+          for (int64_t d = 0; d < *axis; ++d)
+            srcIdx.push_back(linalg::IndexOp::create(b, l, d));
+          Value idx = toIndex(b, l, a[0]);
+          // Negative indices count from the end.
+          Value isNeg = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt,
+                                              idx, constIndex(b, l, 0));
+          idx = arith::SelectOp::create(
+              b, l, isNeg, arith::AddIOp::create(b, l, idx, constIndex(b, l, dim)),
+              idx);
+          srcIdx.push_back(idx);
+          for (int64_t d = *axis + 1; d < rank; ++d)
+            srcIdx.push_back(linalg::IndexOp::create(b, l, d + q - 1));
+          return tensor::ExtractOp::create(b, l, data, srcIdx);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// GatherElements: out[i] = data[i with i[axis] = indices[i]].
+struct GatherElementsPattern : OpRewritePattern<graph::GatherElementsOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(graph::GatherElementsOp op,
+                                PatternRewriter &rewriter) const override {
+    auto dataType = getStaticType(op.getData());
+    auto idxType = getStaticType(op.getIndices());
+    auto outType = getStaticType(op.getOutput());
+    if (!dataType || !idxType || !outType)
+      return failure();
+    auto axis = normalizeAxis(op.getAxis(), dataType.getRank());
+    if (!axis)
+      return failure();
+    Location loc = op.getLoc();
+    int64_t dim = dataType.getDimSize(*axis);
+    Value data = op.getData();
+    LoopOperand indices = {op.getIndices(),
+                           rewriter.getMultiDimIdentityMap(idxType.getRank())};
+    Value result = buildParallel(
+        rewriter, loc, {indices}, outType.getShape(), outType.getElementType(),
+        [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+          SmallVector<Value> srcIdx;
+          for (int64_t d = 0; d < dataType.getRank(); ++d) {
+            if (d != *axis) {
+              srcIdx.push_back(linalg::IndexOp::create(b, l, d));
+              continue;
+            }
+            Value idx = toIndex(b, l, a[0]);
+            Value isNeg = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt,
+                                                idx, constIndex(b, l, 0));
+            srcIdx.push_back(arith::SelectOp::create(
+                b, l, isNeg,
+                arith::AddIOp::create(b, l, idx, constIndex(b, l, dim)), idx));
+          }
+          return tensor::ExtractOp::create(b, l, data, srcIdx);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// Expand: a broadcast to the static result shape.
+struct ExpandPattern : OpRewritePattern<graph::ExpandOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(graph::ExpandOp op,
+                                PatternRewriter &rewriter) const override {
+    auto inType = getStaticType(op.getInput());
+    auto outType = getStaticType(op.getOutput());
+    if (!inType || !outType || inType.getRank() > outType.getRank())
+      return failure();
+    if (inType == outType) {
+      rewriter.replaceOp(op, op.getInput());
+      return success();
+    }
+    rewriter.replaceOp(
+        op, buildElementwise(rewriter, op.getLoc(), {op.getInput()},
+                             outType.getShape(), outType.getElementType(),
+                             [](OpBuilder &, Location, ValueRange a) {
+                               return a[0];
+                             }));
+    return success();
+  }
+};
+
+/// Tile: broadcast into [r0, d0, r1, d1, ...] and collapse pairs.
+struct TilePattern : OpRewritePattern<graph::TileOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(graph::TileOp op,
+                                PatternRewriter &rewriter) const override {
+    auto inType = getStaticType(op.getInput());
+    auto outType = getStaticType(op.getOutput());
+    if (!inType || !outType)
+      return failure();
+    int64_t rank = inType.getRank();
+    SmallVector<int64_t> loopShape, inDims;
+    SmallVector<ReassociationIndices> reassoc;
+    for (int64_t i = 0; i < rank; ++i) {
+      int64_t d = inType.getDimSize(i);
+      if (d == 0 || outType.getDimSize(i) % d != 0)
+        return failure();
+      int64_t r = outType.getDimSize(i) / d;
+      reassoc.push_back({2 * i, 2 * i + 1});
+      loopShape.append({r, d});
+      inDims.push_back(2 * i + 1);
+    }
+    Location loc = op.getLoc();
+    Value tiled = buildParallel(
+        rewriter, loc,
+        {readInto(rewriter, loc, op.getInput(), loopShape, inDims)}, loopShape,
+        outType.getElementType(),
+        [](OpBuilder &, Location, ValueRange a) { return a[0]; });
+    rewriter.replaceOp(op, tensor::CollapseShapeOp::create(rewriter, loc, outType,
+                                                           tiled, reassoc)
+                               .getResult());
+    return success();
+  }
+};
+
+/// Pad with constant pads: constant mode is tensor.pad (negative pads crop
+/// first); reflect/edge/wrap gather with clamped/mirrored indices.
+struct PadPattern : OpRewritePattern<graph::PadOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(graph::PadOp op,
+                                PatternRewriter &rewriter) const override {
+    auto inType = getStaticType(op.getData());
+    auto outType = getStaticType(op.getOutput());
+    if (!inType || !outType)
+      return failure();
+    int64_t rank = inType.getRank();
+    auto pads = constantInts(op.getPads());
+    if (!pads)
+      return rewriter.notifyMatchFailure(op, "non-constant pads");
+    SmallVector<int64_t> axes;
+    if (op.getAxes()) {
+      auto values = constantInts(op.getAxes());
+      if (!values)
+        return failure();
+      for (int64_t a : *values) {
+        auto n = normalizeAxis(a, rank);
+        if (!n)
+          return failure();
+        axes.push_back(*n);
+      }
+    } else {
+      for (int64_t i = 0; i < rank; ++i)
+        axes.push_back(i);
+    }
+    if (pads->size() != 2 * axes.size())
+      return failure();
+    SmallVector<int64_t> low(rank, 0), high(rank, 0);
+    for (size_t i = 0; i < axes.size(); ++i) {
+      low[axes[i]] = (*pads)[i];
+      high[axes[i]] = (*pads)[i + axes.size()];
+    }
+    StringRef mode = op.getMode();
+    Location loc = op.getLoc();
+    Value data = op.getData();
+    // Negative pads crop.
+    SmallVector<int64_t> offsets(rank, 0), sizes(inType.getShape()),
+        ones(rank, 1);
+    bool crop = false;
+    for (int64_t i = 0; i < rank; ++i) {
+      if (low[i] < 0) {
+        offsets[i] = -low[i];
+        sizes[i] += low[i];
+        low[i] = 0;
+        crop = true;
+      }
+      if (high[i] < 0) {
+        sizes[i] += high[i];
+        high[i] = 0;
+        crop = true;
+      }
+      if (sizes[i] < 0)
+        return failure();
+    }
+    if (crop)
+      data = extractSlice(rewriter, loc, data, offsets, sizes, ones);
+    Type elementType = outType.getElementType();
+    if (mode == "constant") {
+      Value padValue;
+      if (Value cv = op.getConstantValue()) {
+        auto values = constantFloats(cv);
+        if (values && values->size() == 1) {
+          padValue = constScalar(rewriter, loc, toSignless(elementType),
+                                 (*values)[0]);
+        } else {
+          return rewriter.notifyMatchFailure(op, "non-constant pad value");
+        }
+      } else {
+        padValue = constScalar(rewriter, loc, toSignless(elementType), 0.0);
+      }
+      Value signless = castToSignless(rewriter, loc, data);
+      Value padded = padWith(rewriter, loc, signless, low, high, padValue);
+      rewriter.replaceOp(op, castFromSignless(rewriter, loc, padded, outType));
+      return success();
+    }
+    if (mode != "reflect" && mode != "edge" && mode != "wrap")
+      return failure();
+    Value result = buildParallel(
+        rewriter, loc, {}, outType.getShape(), elementType,
+        [&](OpBuilder &b, Location l, ValueRange) -> Value {
+          SmallVector<Value> indices;
+          for (int64_t d = 0; d < rank; ++d) {
+            Value i = linalg::IndexOp::create(b, l, d);
+            int64_t n = sizes[d];
+            if (low[d] == 0 && high[d] == 0) {
+              indices.push_back(i);
+              continue;
+            }
+            // Source coordinate, possibly outside [0, n).
+            Value s = arith::SubIOp::create(b, l, i, constIndex(b, l, low[d]));
+            Value zero = constIndex(b, l, 0), last = constIndex(b, l, n - 1);
+            if (mode == "edge") {
+              s = arith::MaxSIOp::create(b, l, s, zero);
+              s = arith::MinSIOp::create(b, l, s, last);
+            } else if (mode == "wrap") {
+              // ((s mod n) + n) mod n
+              Value nv = constIndex(b, l, n);
+              s = arith::RemSIOp::create(
+                  b, l, arith::AddIOp::create(b, l, arith::RemSIOp::create(b, l, s, nv), nv),
+                  nv);
+            } else {
+              // Reflect without repeating the edge: period 2(n-1).
+              if (n == 1) {
+                s = zero;
+              } else {
+                Value period = constIndex(b, l, 2 * (n - 1));
+                Value m = arith::RemSIOp::create(
+                    b, l,
+                    arith::AddIOp::create(b, l, arith::RemSIOp::create(b, l, s, period),
+                                          period),
+                    period);
+                Value mirrored = arith::SubIOp::create(b, l, period, m);
+                Value inRange = arith::CmpIOp::create(
+                    b, l, arith::CmpIPredicate::sle, m, last);
+                s = arith::SelectOp::create(b, l, inRange, m, mirrored);
+              }
+            }
+            indices.push_back(s);
+          }
+          return tensor::ExtractOp::create(b, l, data, indices);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// Trilu: keep j - i >= k (upper) or j - i <= k (lower), zero elsewhere, on
+/// the last two dims.
+struct TriluPattern : OpRewritePattern<graph::TriluOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(graph::TriluOp op,
+                                PatternRewriter &rewriter) const override {
+    auto type = getStaticType(op.getInput());
+    if (!type || type.getRank() < 2 || !getStaticType(op.getOutput()))
+      return failure();
+    Location loc = op.getLoc();
+    int64_t rank = type.getRank();
+    bool upper = op.getUpper() != 0;
+    Value x = castToSignless(rewriter, loc, op.getInput());
+    Type elementType = toSignless(type.getElementType());
+    SmallVector<LoopOperand> inputs = {
+        {x, rewriter.getMultiDimIdentityMap(rank)}};
+    if (op.getK()) {
+      auto kType = getStaticType(op.getK());
+      if (!kType)
+        return failure();
+      Value k = reshapeTo(rewriter, loc, op.getK(), {});
+      inputs.push_back({k, AffineMap::get(rank, 0, {}, rewriter.getContext())});
+    }
+    Value result = buildParallel(
+        rewriter, loc, inputs, type.getShape(), elementType,
+        [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+          Value i = arith::IndexCastOp::create(
+              b, l, b.getI64Type(), linalg::IndexOp::create(b, l, rank - 2));
+          Value j = arith::IndexCastOp::create(
+              b, l, b.getI64Type(), linalg::IndexOp::create(b, l, rank - 1));
+          Value k = a.size() > 1 ? a[1] : constInt(b, l, b.getI64Type(), 0);
+          Value diff = arith::SubIOp::create(b, l, j, i);
+          Value keep = arith::CmpIOp::create(
+              b, l, upper ? arith::CmpIPredicate::sge : arith::CmpIPredicate::sle,
+              diff, k);
+          return arith::SelectOp::create(b, l, keep, a[0],
+                                         constScalar(b, l, elementType, 0.0));
+        });
+    rewriter.replaceOp(op,
+                       castFromSignless(rewriter, loc, result, op.getOutput().getType()));
+    return success();
+  }
+};
+
+/// DepthToSpace / SpaceToDepth: reshape, transpose, reshape.
+template <typename OpTy, bool ToSpace>
+struct BlockRearrangePattern : OpRewritePattern<OpTy> {
+  using OpRewritePattern<OpTy>::OpRewritePattern;
+  LogicalResult matchAndRewrite(OpTy op,
+                                PatternRewriter &rewriter) const override {
+    auto inType = getStaticType(op.getInput());
+    auto outType = getStaticType(op.getOutput());
+    if (!inType || !outType || inType.getRank() != 4)
+      return failure();
+    int64_t bs = op.getBlocksize();
+    int64_t n = inType.getDimSize(0), c = inType.getDimSize(1),
+            h = inType.getDimSize(2), w = inType.getDimSize(3);
+    SmallVector<int64_t> splitShape, perm;
+    if (ToSpace) {
+      if (bs <= 0 || c % (bs * bs) != 0)
+        return failure();
+      bool crd = op.getMode() == "CRD";
+      if (crd) {
+        splitShape = {n, c / (bs * bs), bs, bs, h, w};
+        perm = {0, 1, 4, 2, 5, 3};
+      } else {
+        splitShape = {n, bs, bs, c / (bs * bs), h, w};
+        perm = {0, 3, 4, 1, 5, 2};
+      }
+    } else {
+      if (bs <= 0 || h % bs != 0 || w % bs != 0)
+        return failure();
+      splitShape = {n, c, h / bs, bs, w / bs, bs};
+      perm = {0, 3, 5, 1, 2, 4};
+    }
+    Location loc = op.getLoc();
+    Value split = reshapeTo(rewriter, loc, op.getInput(), splitShape);
+    SmallVector<int64_t> permuted;
+    for (int64_t p : perm)
+      permuted.push_back(splitShape[p]);
+    Value init = createEmpty(rewriter, loc, permuted, inType.getElementType());
+    Value transposed =
+        linalg::TransposeOp::create(rewriter, loc, split, init, perm).getResult()[0];
+    rewriter.replaceOp(op, reshapeTo(rewriter, loc, transposed, outType.getShape()));
+    return success();
+  }
+};
+
+/// Range: out[i] = start + i * delta.
+struct RangePattern : OpRewritePattern<graph::RangeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(graph::RangeOp op,
+                                PatternRewriter &rewriter) const override {
+    auto outType = getStaticType(op.getOutput());
+    if (!outType || !hasStaticIntOrFloatTypes(op))
+      return failure();
+    Location loc = op.getLoc();
+    Type elementType = toSignless(outType.getElementType());
+    Value start = reshapeTo(rewriter, loc, castToSignless(rewriter, loc, op.getStart()), {});
+    Value delta = reshapeTo(rewriter, loc, castToSignless(rewriter, loc, op.getDelta()), {});
+    AffineMap scalarMap = AffineMap::get(1, 0, {}, rewriter.getContext());
+    Value result = buildParallel(
+        rewriter, loc, {{start, scalarMap}, {delta, scalarMap}},
+        outType.getShape(), elementType,
+        [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+          Value i = arith::IndexCastOp::create(b, l, b.getI64Type(),
+                                               linalg::IndexOp::create(b, l, 0));
+          Value iv = convertScalar(b, l, i, elementType, false, false);
+          return scalarAdd(b, l, a[0], scalarMul(b, l, iv, a[1]));
+        });
+    rewriter.replaceOp(op, castFromSignless(rewriter, loc, result, outType));
+    return success();
+  }
+};
+
+/// CumSum: out[.., i, ..] = sum over j <= i (j < i exclusive; reversed:
+/// j >= i) of x[.., j, ..], as a reduction over a second loop along the axis.
+struct CumSumPattern : OpRewritePattern<graph::CumSumOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(graph::CumSumOp op,
+                                PatternRewriter &rewriter) const override {
+    auto type = getStaticType(op.getX());
+    if (!type || !hasStaticIntOrFloatTypes(op))
+      return failure();
+    auto axisValues = constantInts(op.getAxis());
+    if (!axisValues || axisValues->size() != 1)
+      return failure();
+    auto axis = normalizeAxis((*axisValues)[0], type.getRank());
+    if (!axis)
+      return failure();
+    Location loc = op.getLoc();
+    bool exclusive = op.getExclusive() != 0, reverse = op.getReverse() != 0;
+    Value x = castToSignless(rewriter, loc, op.getX());
+    Type elementType = toSignless(type.getElementType());
+    int64_t rank = type.getRank();
+    SmallVector<int64_t> loopShape(type.getShape());
+    loopShape.push_back(type.getDimSize(*axis));
+    MLIRContext *ctx = rewriter.getContext();
+    SmallVector<AffineExpr> inExprs, outExprs;
+    for (int64_t i = 0; i < rank; ++i) {
+      inExprs.push_back(getAffineDimExpr(i == *axis ? rank : i, ctx));
+      outExprs.push_back(getAffineDimExpr(i, ctx));
+    }
+    SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
+    iterators.push_back(utils::IteratorType::reduction);
+    Value init = createFilled(rewriter, loc, type.getShape(),
+                              constScalar(rewriter, loc, elementType, 0.0));
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{init.getType()}, ValueRange{x}, ValueRange{init},
+        SmallVector<AffineMap>{AffineMap::get(rank + 1, 0, inExprs, ctx),
+                               AffineMap::get(rank + 1, 0, outExprs, ctx)},
+        iterators, [&](OpBuilder &b, Location l, ValueRange a) {
+          Value i = linalg::IndexOp::create(b, l, *axis);
+          Value j = linalg::IndexOp::create(b, l, rank);
+          arith::CmpIPredicate pred =
+              reverse ? (exclusive ? arith::CmpIPredicate::sgt
+                                   : arith::CmpIPredicate::sge)
+                      : (exclusive ? arith::CmpIPredicate::slt
+                                   : arith::CmpIPredicate::sle);
+          Value take = arith::CmpIOp::create(b, l, pred, j, i);
+          Value sum = scalarAdd(b, l, a[1], a[0]);
+          linalg::YieldOp::create(b, l,
+                                  Value(arith::SelectOp::create(b, l, take, sum, a[1])));
+        });
+    rewriter.replaceOp(op, castFromSignless(rewriter, loc, generic.getResult(0), type));
+    return success();
+  }
+};
+
+/// ConstantOfShape: a linalg.fill.
+struct ConstantOfShapePattern : OpRewritePattern<graph::ConstantOfShapeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(graph::ConstantOfShapeOp op,
+                                PatternRewriter &rewriter) const override {
+    auto outType = getStaticType(op.getOutput());
+    if (!outType || !outType.getElementType().isIntOrFloat())
+      return failure();
+    Type elementType = toSignless(outType.getElementType());
+    double value = 0.0;
+    if (auto attr = op.getValue()) {
+      auto dense = dyn_cast<DenseElementsAttr>(*attr);
+      if (!dense || dense.getNumElements() != 1)
+        return failure();
+      if (auto f = dyn_cast<DenseFPElementsAttr>(dense))
+        value = (*f.value_begin<APFloat>()).convertToDouble();
+      else if (auto i = dyn_cast<DenseIntElementsAttr>(dense))
+        value = isUnsignedInt(dense.getElementType())
+                    ? double((*i.value_begin<APInt>()).getZExtValue())
+                    : double((*i.value_begin<APInt>()).getSExtValue());
+      else
+        return failure();
+    }
+    Location loc = op.getLoc();
+    Value filled = createFilled(rewriter, loc, outType.getShape(),
+                                constScalar(rewriter, loc, elementType, value));
+    rewriter.replaceOp(op, castFromSignless(rewriter, loc, filled, outType));
+    return success();
+  }
+};
+
+/// Shape and Size of static tensors are constants (graph.constant, the one
+/// constant kind of the pipeline).
+struct ShapePattern : OpRewritePattern<graph::ShapeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(graph::ShapeOp op,
+                                PatternRewriter &rewriter) const override {
+    auto inType = getStaticType(op.getData());
+    auto outType = getStaticType(op.getShape());
+    if (!inType || !outType)
+      return failure();
+    int64_t rank = inType.getRank();
+    int64_t start = op.getStart();
+    int64_t end = op.getEnd() ? static_cast<int64_t>(*op.getEnd()) : rank;
+    if (start < 0)
+      start += rank;
+    if (end < 0)
+      end += rank;
+    start = std::clamp<int64_t>(start, 0, rank);
+    end = std::clamp<int64_t>(end, 0, rank);
+    SmallVector<int64_t> dims;
+    for (int64_t i = start; i < end; ++i)
+      dims.push_back(inType.getDimSize(i));
+    if (static_cast<int64_t>(dims.size()) != outType.getNumElements())
+      return failure();
+    auto attr = DenseIntElementsAttr::get(outType, dims);
+    rewriter.replaceOpWithNewOp<graph::ConstantOp>(op, attr);
+    return success();
+  }
+};
+
+struct SizePattern : OpRewritePattern<graph::SizeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(graph::SizeOp op,
+                                PatternRewriter &rewriter) const override {
+    auto inType = getStaticType(op.getData());
+    auto outType = getStaticType(op.getSize());
+    if (!inType || !outType || outType.getNumElements() != 1)
+      return failure();
+    auto attr = DenseIntElementsAttr::get(
+        outType, ArrayRef<int64_t>{inType.getNumElements()});
+    rewriter.replaceOpWithNewOp<graph::ConstantOp>(op, attr);
+    return success();
+  }
+};
+
+} // namespace
+
+void populateDataMovementPatterns(RewritePatternSet &patterns) {
+  MLIRContext *ctx = patterns.getContext();
+  for (StringRef name : {"graph.Reshape", "graph.Flatten", "graph.Squeeze",
+                         "graph.Unsqueeze"})
+    patterns.add<ReshapeLikePattern>(name, ctx);
+  patterns.add<TransposePattern, ConcatPattern, SlicePattern, SplitPattern,
+               GatherPattern, GatherElementsPattern, ExpandPattern, TilePattern,
+               PadPattern, TriluPattern,
+               BlockRearrangePattern<graph::DepthToSpaceOp, true>,
+               BlockRearrangePattern<graph::SpaceToDepthOp, false>,
+               RangePattern, CumSumPattern, ConstantOfShapePattern,
+               ShapePattern, SizePattern>(ctx);
+  populateResizePatterns(patterns);
+}
+
+} // namespace aicc::lowering

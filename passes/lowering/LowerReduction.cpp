@@ -1,0 +1,810 @@
+//===- LowerReduction.cpp - Reductions and normalizations to linalg ------===//
+//
+// Reduce*, ArgMax/ArgMin, Softmax/LogSoftmax/Hardmax and the normalizations.
+// A reduction is a linalg.generic with reduction iterators into a linalg.fill
+// of the neutral value, producing the shape without the reduced dims;
+// keepdims is an expand_shape. Statistics are read back into the full loop
+// nest with projected maps that skip the reduced dims.
+//
+// Numerics: Softmax subtracts the max; ReduceLogSumExp is max-shifted;
+// LayerNormalization/InstanceNormalization use the two-pass variance like the
+// ONNX reference, in f32 for f16/bf16 inputs (stash_type); Max/Min reductions
+// propagate NaN.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/lowering/LoweringUtils.h"
+#include "passes/lowering/Passes.h"
+
+#include "mlir/IR/PatternMatch.h"
+
+using namespace mlir;
+
+namespace aicc::lowering {
+namespace {
+
+using CombineFn =
+    llvm::function_ref<Value(OpBuilder &, Location, ValueRange, Value)>;
+
+/// Reduces over `axes` of a loop nest of `loopShape`, reading `inputs`
+/// through their maps; the result has the loop shape without `axes`.
+Value reduceInputs(OpBuilder &b, Location loc, ArrayRef<LoopOperand> inputs,
+                   ArrayRef<int64_t> loopShape, ArrayRef<int64_t> axes,
+                   Value init, CombineFn combine) {
+  int64_t rank = loopShape.size();
+  Value filled =
+      createFilled(b, loc, reducedShape(loopShape, axes, false), init);
+  MLIRContext *ctx = b.getContext();
+  SmallVector<AffineExpr> outExprs;
+  SmallVector<utils::IteratorType> iterators;
+  for (int64_t i = 0; i < rank; ++i) {
+    if (llvm::is_contained(axes, i)) {
+      iterators.push_back(utils::IteratorType::reduction);
+    } else {
+      iterators.push_back(utils::IteratorType::parallel);
+      outExprs.push_back(getAffineDimExpr(i, ctx));
+    }
+  }
+  SmallVector<Value> values;
+  SmallVector<AffineMap> maps;
+  for (const LoopOperand &input : inputs) {
+    values.push_back(input.value);
+    maps.push_back(input.map);
+  }
+  maps.push_back(AffineMap::get(rank, 0, outExprs, ctx));
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{filled.getType()}, values, ValueRange{filled},
+             maps, iterators,
+             [&](OpBuilder &nb, Location nloc, ValueRange args) {
+               linalg::YieldOp::create(
+                   nb, nloc, combine(nb, nloc, args.drop_back(), args.back()));
+             })
+      .getResult(0);
+}
+
+/// The loop dims of a rank-`rank` nest that are not in `axes`.
+SmallVector<int64_t> keptDims(int64_t rank, ArrayRef<int64_t> axes) {
+  SmallVector<int64_t> dims;
+  for (int64_t i = 0; i < rank; ++i)
+    if (!llvm::is_contained(axes, i))
+      dims.push_back(i);
+  return dims;
+}
+
+/// A reduced tensor (shape without `axes`) read in the full loop nest.
+LoopOperand readReduced(OpBuilder &b, Location loc, Value reduced,
+                        ArrayRef<int64_t> loopShape, ArrayRef<int64_t> axes) {
+  return readInto(b, loc, reduced, loopShape,
+                  keptDims(loopShape.size(), axes));
+}
+
+LoopOperand identity(OpBuilder &b, Value value) {
+  auto rank = cast<RankedTensorType>(value.getType()).getRank();
+  return {value, b.getMultiDimIdentityMap(rank)};
+}
+
+/// Float type to compute statistics of `type` in: f32 for narrower floats.
+Type statsType(OpBuilder &b, Type type) {
+  if (type.isF16() || type.isBF16() || type.getIntOrFloatBitWidth() < 16)
+    return b.getF32Type();
+  return type;
+}
+
+/// Mean and 1/sqrt(var + eps) of `x` over `axes`, in `computeType`, with the
+/// shape without `axes`. With `rms`, the mean is not subtracted (RMSNorm).
+std::pair<Value, Value> meanAndInvStd(OpBuilder &b, Location loc, Value x,
+                                      ArrayRef<int64_t> axes, double epsilon,
+                                      Type computeType, bool rms = false) {
+  auto xType = cast<RankedTensorType>(x.getType());
+  ArrayRef<int64_t> shape = xType.getShape();
+  int64_t count = 1;
+  for (int64_t axis : axes)
+    count *= shape[axis];
+  SmallVector<int64_t> outShape = reducedShape(shape, axes, false);
+  Value zero = constScalar(b, loc, computeType, 0.0);
+  auto toCompute = [&](OpBuilder &nb, Location l, Value v) {
+    return convertScalar(nb, l, v, computeType, false, false);
+  };
+  Value mean;
+  if (!rms) {
+    Value sum = reduceInputs(b, loc, {identity(b, x)}, shape, axes, zero,
+                             [&](OpBuilder &nb, Location l, ValueRange a,
+                                 Value acc) -> Value {
+                               return arith::AddFOp::create(
+                                   nb, l, acc, toCompute(nb, l, a[0]));
+                             });
+    mean = buildElementwise(
+        b, loc, {sum}, outShape, computeType,
+        [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
+          return arith::DivFOp::create(nb, l, a[0],
+                                       constScalar(nb, l, computeType, count));
+        });
+  }
+  SmallVector<LoopOperand> inputs = {identity(b, x)};
+  if (mean)
+    inputs.push_back(readReduced(b, loc, mean, shape, axes));
+  Value sumSq = reduceInputs(
+      b, loc, inputs, shape, axes, zero,
+      [&](OpBuilder &nb, Location l, ValueRange a, Value acc) -> Value {
+        Value v = toCompute(nb, l, a[0]);
+        if (a.size() > 1)
+          v = arith::SubFOp::create(nb, l, v, a[1]);
+        return arith::AddFOp::create(nb, l, acc,
+                                     arith::MulFOp::create(nb, l, v, v));
+      });
+  Value invStd = buildElementwise(
+      b, loc, {sumSq}, outShape, computeType,
+      [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
+        Value var = arith::DivFOp::create(
+            nb, l, a[0], constScalar(nb, l, computeType, count));
+        Value std = math::SqrtOp::create(
+            nb, l,
+            arith::AddFOp::create(nb, l, var,
+                                  constScalar(nb, l, computeType, epsilon)));
+        return arith::DivFOp::create(nb, l, constScalar(nb, l, computeType, 1.0),
+                                     std);
+      });
+  return {mean, invStd};
+}
+
+/// Axes of a Reduce* op: from the constant `axes` operand, all dims when it is
+/// absent or empty (unless noop_with_empty_axes), sorted. nullopt when not
+/// constant or out of range; an empty vector means identity.
+std::optional<SmallVector<int64_t>> reduceAxes(Value axesOperand, int64_t rank,
+                                               bool noopWithEmpty) {
+  SmallVector<int64_t> axes;
+  if (axesOperand) {
+    auto values = constantInts(axesOperand);
+    if (!values)
+      return std::nullopt;
+    for (int64_t axis : *values) {
+      auto normalized = normalizeAxis(axis, rank);
+      if (!normalized)
+        return std::nullopt;
+      if (!llvm::is_contained(axes, *normalized))
+        axes.push_back(*normalized);
+    }
+  }
+  if (axes.empty() && !noopWithEmpty)
+    for (int64_t i = 0; i < rank; ++i)
+      axes.push_back(i);
+  llvm::sort(axes);
+  return axes;
+}
+
+enum class ReduceKind {
+  Sum,
+  Mean,
+  Max,
+  Min,
+  Prod,
+  SumSquare,
+  L1,
+  L2,
+  LogSum,
+  LogSumExp
+};
+
+template <typename OpTy, ReduceKind Kind>
+struct ReducePattern : OpRewritePattern<OpTy> {
+  using OpRewritePattern<OpTy>::OpRewritePattern;
+  LogicalResult matchAndRewrite(OpTy op,
+                                PatternRewriter &rewriter) const override {
+    if (!hasStaticIntOrFloatTypes(op))
+      return failure();
+    auto xType = cast<RankedTensorType>(op.getData().getType());
+    auto yType = cast<RankedTensorType>(op.getType());
+    bool isFloat = isa<FloatType>(xType.getElementType());
+    bool isUnsigned = isUnsignedInt(xType.getElementType());
+    if (!isFloat && (Kind == ReduceKind::L2 || Kind == ReduceKind::LogSum ||
+                     Kind == ReduceKind::LogSumExp))
+      return rewriter.notifyMatchFailure(op, "integer with log/sqrt");
+    auto axes = reduceAxes(op.getAxes(), xType.getRank(),
+                           op.getNoopWithEmptyAxes() != 0);
+    if (!axes)
+      return rewriter.notifyMatchFailure(op, "non-constant axes");
+    Location loc = op.getLoc();
+    if (axes->empty()) {
+      if (op.getData().getType() != op.getType())
+        return failure();
+      rewriter.replaceOp(op, op.getData());
+      return success();
+    }
+    Value x = castToSignless(rewriter, loc, op.getData());
+    Type elementType = toSignless(xType.getElementType());
+    ArrayRef<int64_t> shape = xType.getShape();
+    SmallVector<int64_t> outShape = reducedShape(shape, *axes, false);
+    int64_t count = 1;
+    for (int64_t axis : *axes)
+      count *= shape[axis];
+
+    Value init;
+    switch (Kind) {
+    case ReduceKind::Max:
+    case ReduceKind::LogSumExp:
+      init = lowestValue(rewriter, loc, elementType, isUnsigned);
+      break;
+    case ReduceKind::Min:
+      init = highestValue(rewriter, loc, elementType, isUnsigned);
+      break;
+    case ReduceKind::Prod:
+      init = constScalar(rewriter, loc, elementType, 1.0);
+      break;
+    default:
+      init = constScalar(rewriter, loc, elementType, 0.0);
+    }
+    Value result;
+    if (Kind == ReduceKind::LogSumExp) {
+      // max + log(sum(exp(x - max))), with max = 0 where it is -inf.
+      Value max = buildReduction(rewriter, loc, x, *axes, init,
+                                 [](OpBuilder &b, Location l, Value v,
+                                    Value acc) -> Value {
+                                   return arith::MaximumFOp::create(b, l, acc, v);
+                                 });
+      max = buildElementwise(
+          rewriter, loc, {max}, outShape, elementType,
+          [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+            Value isInf = arith::CmpFOp::create(
+                b, l, arith::CmpFPredicate::OEQ,
+                math::AbsFOp::create(b, l, a[0]),
+                highestValue(b, l, elementType, false));
+            return arith::SelectOp::create(
+                b, l, isInf, constScalar(b, l, elementType, 0.0), a[0]);
+          });
+      Value sum = reduceInputs(
+          rewriter, loc,
+          {identity(rewriter, x), readReduced(rewriter, loc, max, shape, *axes)},
+          shape, *axes, constScalar(rewriter, loc, elementType, 0.0),
+          [](OpBuilder &b, Location l, ValueRange a, Value acc) -> Value {
+            Value e = math::ExpOp::create(b, l,
+                                          arith::SubFOp::create(b, l, a[0], a[1]));
+            return arith::AddFOp::create(b, l, acc, e);
+          });
+      result = buildElementwise(
+          rewriter, loc, {sum, max}, outShape, elementType,
+          [](OpBuilder &b, Location l, ValueRange a) -> Value {
+            return arith::AddFOp::create(b, l, math::LogOp::create(b, l, a[0]),
+                                         a[1]);
+          });
+    } else {
+      result = buildReduction(
+          rewriter, loc, x, *axes, init,
+          [&](OpBuilder &b, Location l, Value v, Value acc) -> Value {
+            switch (Kind) {
+            case ReduceKind::Max:
+              return scalarMax(b, l, acc, v, isUnsigned);
+            case ReduceKind::Min:
+              return scalarMin(b, l, acc, v, isUnsigned);
+            case ReduceKind::Prod:
+              return scalarMul(b, l, acc, v);
+            case ReduceKind::SumSquare:
+            case ReduceKind::L2:
+              return scalarAdd(b, l, acc, scalarMul(b, l, v, v));
+            case ReduceKind::L1:
+              if (isFloat)
+                return scalarAdd(b, l, acc, math::AbsFOp::create(b, l, v));
+              return scalarAdd(b, l, acc,
+                               isUnsigned ? v : Value(math::AbsIOp::create(b, l, v)));
+            default:
+              return scalarAdd(b, l, acc, v);
+            }
+          });
+      if (Kind == ReduceKind::Mean || Kind == ReduceKind::L2 ||
+          Kind == ReduceKind::LogSum) {
+        result = buildElementwise(
+            rewriter, loc, {result}, outShape, elementType,
+            [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+              if (Kind == ReduceKind::Mean)
+                return scalarDiv(b, l, a[0],
+                                 constScalar(b, l, elementType, count),
+                                 isUnsigned);
+              if (Kind == ReduceKind::L2)
+                return math::SqrtOp::create(b, l, a[0]);
+              return math::LogOp::create(b, l, a[0]);
+            });
+      }
+    }
+    result = reshapeTo(rewriter, loc, result, yType.getShape());
+    rewriter.replaceOp(op, castFromSignless(rewriter, loc, result, yType));
+    return success();
+  }
+};
+
+/// ArgMax/ArgMin: a reduction with two outputs, the best value and its index.
+template <typename OpTy, bool IsMax>
+struct ArgPattern : OpRewritePattern<OpTy> {
+  using OpRewritePattern<OpTy>::OpRewritePattern;
+  LogicalResult matchAndRewrite(OpTy op,
+                                PatternRewriter &rewriter) const override {
+    if (!hasStaticIntOrFloatTypes(op))
+      return failure();
+    auto xType = cast<RankedTensorType>(op.getData().getType());
+    auto yType = cast<RankedTensorType>(op.getType());
+    auto axis = normalizeAxis(op.getAxis(), xType.getRank());
+    if (!axis)
+      return failure();
+    Location loc = op.getLoc();
+    bool isUnsigned = isUnsignedInt(xType.getElementType());
+    bool last = op.getSelectLastIndex() != 0;
+    Value x = castToSignless(rewriter, loc, op.getData());
+    Type elementType = toSignless(xType.getElementType());
+    Type indexType = toSignless(yType.getElementType());
+    ArrayRef<int64_t> shape = xType.getShape();
+    SmallVector<int64_t> outShape = reducedShape(shape, {*axis}, false);
+    Value bestInit =
+        IsMax ? lowestValue(rewriter, loc, elementType, isUnsigned)
+              : highestValue(rewriter, loc, elementType, isUnsigned);
+    Value values = createFilled(rewriter, loc, outShape, bestInit);
+    Value indices = createFilled(rewriter, loc, outShape,
+                                 constInt(rewriter, loc, indexType, 0));
+    int64_t rank = shape.size();
+    MLIRContext *ctx = rewriter.getContext();
+    SmallVector<AffineExpr> outExprs;
+    SmallVector<utils::IteratorType> iterators;
+    for (int64_t i = 0; i < rank; ++i) {
+      if (i == *axis) {
+        iterators.push_back(utils::IteratorType::reduction);
+      } else {
+        iterators.push_back(utils::IteratorType::parallel);
+        outExprs.push_back(getAffineDimExpr(i, ctx));
+      }
+    }
+    AffineMap outMap = AffineMap::get(rank, 0, outExprs, ctx);
+    SmallVector<AffineMap> maps = {rewriter.getMultiDimIdentityMap(rank),
+                                   outMap, outMap};
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{values.getType(), indices.getType()},
+        ValueRange{x}, ValueRange{values, indices}, maps, iterators,
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          Value v = args[0], best = args[1], bestIdx = args[2];
+          Value idx = arith::IndexCastOp::create(
+              b, l, indexType, linalg::IndexOp::create(b, l, *axis));
+          Value better;
+          if (isa<FloatType>(elementType)) {
+            auto pred = IsMax ? (last ? arith::CmpFPredicate::OGE
+                                      : arith::CmpFPredicate::OGT)
+                              : (last ? arith::CmpFPredicate::OLE
+                                      : arith::CmpFPredicate::OLT);
+            better = arith::CmpFOp::create(b, l, pred, v, best);
+          } else {
+            auto pred = IsMax ? (last ? arith::CmpIPredicate::sge
+                                      : arith::CmpIPredicate::sgt)
+                              : (last ? arith::CmpIPredicate::sle
+                                      : arith::CmpIPredicate::slt);
+            if (isUnsigned) {
+              switch (pred) {
+              case arith::CmpIPredicate::sge:
+                pred = arith::CmpIPredicate::uge;
+                break;
+              case arith::CmpIPredicate::sgt:
+                pred = arith::CmpIPredicate::ugt;
+                break;
+              case arith::CmpIPredicate::sle:
+                pred = arith::CmpIPredicate::ule;
+                break;
+              default:
+                pred = arith::CmpIPredicate::ult;
+              }
+            }
+            better = arith::CmpIOp::create(b, l, pred, v, best);
+          }
+          // The first element always wins so that an all -inf (or all
+          // lowest) row gets a valid index.
+          Value first = arith::CmpIOp::create(
+              b, l, arith::CmpIPredicate::eq, linalg::IndexOp::create(b, l, *axis),
+              constIndex(b, l, 0));
+          better = arith::OrIOp::create(b, l, better, first);
+          linalg::YieldOp::create(
+              b, l,
+              ValueRange{arith::SelectOp::create(b, l, better, v, best),
+                         arith::SelectOp::create(b, l, better, idx, bestIdx)});
+        });
+    Value result = reshapeTo(rewriter, loc, generic.getResult(1), yType.getShape());
+    rewriter.replaceOp(op, castFromSignless(rewriter, loc, result, yType));
+    return success();
+  }
+};
+
+enum class SoftmaxKind { Softmax, LogSoftmax, Hardmax };
+
+template <typename OpTy, SoftmaxKind Kind>
+struct SoftmaxPattern : OpRewritePattern<OpTy> {
+  using OpRewritePattern<OpTy>::OpRewritePattern;
+  LogicalResult matchAndRewrite(OpTy op,
+                                PatternRewriter &rewriter) const override {
+    if (!hasStaticIntOrFloatTypes(op))
+      return failure();
+    auto xType = cast<RankedTensorType>(op.getInput().getType());
+    Type elementType = xType.getElementType();
+    if (!isa<FloatType>(elementType))
+      return failure();
+    auto axis = normalizeAxis(op.getAxis(), xType.getRank());
+    if (!axis)
+      return failure();
+    Location loc = op.getLoc();
+    Value x = op.getInput();
+    ArrayRef<int64_t> shape = xType.getShape();
+    SmallVector<int64_t> axes = {*axis};
+    SmallVector<int64_t> outShape = reducedShape(shape, axes, false);
+    Value result;
+    if (Kind == SoftmaxKind::Hardmax) {
+      // 1 at the first maximum along the axis.
+      Value values = createFilled(rewriter, loc, outShape,
+                                  lowestValue(rewriter, loc, elementType, false));
+      Value indices = createFilled(rewriter, loc, outShape, constIndex(rewriter, loc, 0));
+      int64_t rank = shape.size();
+      MLIRContext *ctx = rewriter.getContext();
+      SmallVector<AffineExpr> outExprs;
+      SmallVector<utils::IteratorType> iterators;
+      for (int64_t i = 0; i < rank; ++i) {
+        iterators.push_back(i == *axis ? utils::IteratorType::reduction
+                                       : utils::IteratorType::parallel);
+        if (i != *axis)
+          outExprs.push_back(getAffineDimExpr(i, ctx));
+      }
+      AffineMap outMap = AffineMap::get(rank, 0, outExprs, ctx);
+      auto argmax = linalg::GenericOp::create(
+          rewriter, loc, TypeRange{values.getType(), indices.getType()},
+          ValueRange{x}, ValueRange{values, indices},
+          SmallVector<AffineMap>{rewriter.getMultiDimIdentityMap(rank), outMap,
+                                 outMap},
+          iterators, [&](OpBuilder &b, Location l, ValueRange args) {
+            Value idx = linalg::IndexOp::create(b, l, *axis);
+            Value better = arith::OrIOp::create(
+                b, l,
+                arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT, args[0],
+                                      args[1]),
+                arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, idx,
+                                      constIndex(b, l, 0)));
+            linalg::YieldOp::create(
+                b, l,
+                ValueRange{arith::SelectOp::create(b, l, better, args[0], args[1]),
+                           arith::SelectOp::create(b, l, better, idx, args[2])});
+          });
+      result = buildParallel(
+          rewriter, loc,
+          {readReduced(rewriter, loc, argmax.getResult(1), shape, axes)}, shape,
+          elementType, [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+            Value hit = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq,
+                                              linalg::IndexOp::create(b, l, *axis),
+                                              a[0]);
+            return arith::SelectOp::create(b, l, hit,
+                                           constScalar(b, l, elementType, 1.0),
+                                           constScalar(b, l, elementType, 0.0));
+          });
+      rewriter.replaceOp(op, result);
+      return success();
+    }
+    Value max = buildReduction(
+        rewriter, loc, x, axes, lowestValue(rewriter, loc, elementType, false),
+        [](OpBuilder &b, Location l, Value v, Value acc) -> Value {
+          return arith::MaximumFOp::create(b, l, acc, v);
+        });
+    // e = exp(x - max)
+    Value shifted = buildParallel(
+        rewriter, loc,
+        {identity(rewriter, x), readReduced(rewriter, loc, max, shape, axes)},
+        shape, elementType, [](OpBuilder &b, Location l, ValueRange a) -> Value {
+          return arith::SubFOp::create(b, l, a[0], a[1]);
+        });
+    Value sum = reduceInputs(
+        rewriter, loc, {identity(rewriter, shifted)}, shape, axes,
+        constScalar(rewriter, loc, elementType, 0.0),
+        [](OpBuilder &b, Location l, ValueRange a, Value acc) -> Value {
+          return arith::AddFOp::create(b, l, acc, math::ExpOp::create(b, l, a[0]));
+        });
+    result = buildParallel(
+        rewriter, loc,
+        {identity(rewriter, shifted), readReduced(rewriter, loc, sum, shape, axes)},
+        shape, elementType, [](OpBuilder &b, Location l, ValueRange a) -> Value {
+          if (Kind == SoftmaxKind::LogSoftmax)
+            return arith::SubFOp::create(b, l, a[0], math::LogOp::create(b, l, a[1]));
+          return arith::DivFOp::create(b, l, math::ExpOp::create(b, l, a[0]), a[1]);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct LayerNormPattern : OpRewritePattern<graph::LayerNormalizationOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(graph::LayerNormalizationOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!hasStaticIntOrFloatTypes(op))
+      return failure();
+    auto xType = cast<RankedTensorType>(op.getX().getType());
+    Type elementType = xType.getElementType();
+    if (!isa<FloatType>(elementType))
+      return failure();
+    auto axis = normalizeAxis(op.getAxis(), xType.getRank());
+    if (!axis)
+      return failure();
+    Location loc = op.getLoc();
+    ArrayRef<int64_t> shape = xType.getShape();
+    SmallVector<int64_t> axes;
+    for (int64_t i = *axis; i < xType.getRank(); ++i)
+      axes.push_back(i);
+    Type computeType = op.getStashType() == 1 ? statsType(rewriter, elementType)
+                                              : elementType;
+    auto [mean, invStd] =
+        meanAndInvStd(rewriter, loc, op.getX(), axes,
+                      op.getEpsilon().convertToDouble(), computeType);
+    SmallVector<LoopOperand> inputs = {
+        identity(rewriter, op.getX()),
+        readReduced(rewriter, loc, mean, shape, axes),
+        readReduced(rewriter, loc, invStd, shape, axes),
+        broadcastInto(rewriter, loc, op.getScale(), shape)};
+    if (op.getB())
+      inputs.push_back(broadcastInto(rewriter, loc, op.getB(), shape));
+    Value y = buildParallel(
+        rewriter, loc, inputs, shape, elementType,
+        [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+          Value v = convertScalar(b, l, a[0], computeType, false, false);
+          v = arith::MulFOp::create(b, l, arith::SubFOp::create(b, l, v, a[1]),
+                                    a[2]);
+          v = convertScalar(b, l, v, elementType, false, false);
+          v = arith::MulFOp::create(b, l, v, a[3]);
+          if (a.size() > 4)
+            v = arith::AddFOp::create(b, l, v, a[4]);
+          return v;
+        });
+    auto finish = [&](Value stat, Value result) -> Value {
+      auto type = cast<RankedTensorType>(result.getType());
+      Value converted = stat;
+      if (type.getElementType() != computeType)
+        converted = buildElementwise(
+            rewriter, loc, {stat},
+            cast<RankedTensorType>(stat.getType()).getShape(),
+            type.getElementType(),
+            [&](OpBuilder &b, Location l, ValueRange a) {
+              return convertScalar(b, l, a[0], type.getElementType(), false,
+                                   false);
+            });
+      return reshapeTo(rewriter, loc, converted, type.getShape());
+    };
+    Value meanOut = finish(mean, op.getMean());
+    Value invStdOut = finish(invStd, op.getInvStdDev());
+    rewriter.replaceOp(op, {y, meanOut, invStdOut});
+    return success();
+  }
+};
+
+struct RMSNormPattern : OpRewritePattern<graph::RMSNormalizationOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(graph::RMSNormalizationOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!hasStaticIntOrFloatTypes(op))
+      return failure();
+    auto xType = cast<RankedTensorType>(op.getX().getType());
+    Type elementType = xType.getElementType();
+    if (!isa<FloatType>(elementType))
+      return failure();
+    auto axis = normalizeAxis(op.getAxis(), xType.getRank());
+    if (!axis)
+      return failure();
+    Location loc = op.getLoc();
+    ArrayRef<int64_t> shape = xType.getShape();
+    SmallVector<int64_t> axes;
+    for (int64_t i = *axis; i < xType.getRank(); ++i)
+      axes.push_back(i);
+    Type computeType = op.getStashType() == 1 ? statsType(rewriter, elementType)
+                                              : elementType;
+    Value invRms = meanAndInvStd(rewriter, loc, op.getX(), axes,
+                                 op.getEpsilon().convertToDouble(), computeType,
+                                 /*rms=*/true)
+                       .second;
+    Value y = buildParallel(
+        rewriter, loc,
+        {identity(rewriter, op.getX()),
+         readReduced(rewriter, loc, invRms, shape, axes),
+         broadcastInto(rewriter, loc, op.getScale(), shape)},
+        shape, elementType, [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+          Value v = convertScalar(b, l, a[0], computeType, false, false);
+          v = arith::MulFOp::create(b, l, v, a[1]);
+          v = convertScalar(b, l, v, elementType, false, false);
+          return arith::MulFOp::create(b, l, v, a[2]);
+        });
+    rewriter.replaceOp(op, y);
+    return success();
+  }
+};
+
+/// Inference BatchNormalization: (x - mean) / sqrt(var + eps) * scale + B
+/// with the per-channel parameters along dim 1.
+struct BatchNormPattern : OpRewritePattern<graph::BatchNormalizationOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(graph::BatchNormalizationOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!hasStaticIntOrFloatTypes(op))
+      return failure();
+    if (op.getTrainingMode() != 0 || !op.getRunningMean().use_empty() ||
+        !op.getRunningVar().use_empty())
+      return rewriter.notifyMatchFailure(op, "training mode");
+    auto xType = cast<RankedTensorType>(op.getX().getType());
+    Type elementType = xType.getElementType();
+    if (!isa<FloatType>(elementType) || xType.getRank() < 2)
+      return failure();
+    Location loc = op.getLoc();
+    ArrayRef<int64_t> shape = xType.getShape();
+    double epsilon = op.getEpsilon().convertToDouble();
+    auto channel = [&](Value v) { return readInto(rewriter, loc, v, shape, {1}); };
+    Value y = buildParallel(
+        rewriter, loc,
+        {identity(rewriter, op.getX()), channel(op.getScale()),
+         channel(op.getB()), channel(op.getInputMean()),
+         channel(op.getInputVar())},
+        shape, elementType, [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+          auto conv = [&](Value v) {
+            return convertScalar(b, l, v, elementType, false, false);
+          };
+          Value var = conv(a[4]);
+          Value std = math::SqrtOp::create(
+              b, l,
+              arith::AddFOp::create(b, l, var,
+                                    constScalar(b, l, elementType, epsilon)));
+          Value v = arith::DivFOp::create(
+              b, l, arith::SubFOp::create(b, l, a[0], conv(a[3])), std);
+          v = arith::MulFOp::create(b, l, v, conv(a[1]));
+          return arith::AddFOp::create(b, l, v, conv(a[2]));
+        });
+    Value unusedMean = tensor::EmptyOp::create(
+        rewriter, loc, cast<RankedTensorType>(op.getRunningMean().getType()).getShape(),
+        cast<RankedTensorType>(op.getRunningMean().getType()).getElementType());
+    Value unusedVar = tensor::EmptyOp::create(
+        rewriter, loc, cast<RankedTensorType>(op.getRunningVar().getType()).getShape(),
+        cast<RankedTensorType>(op.getRunningVar().getType()).getElementType());
+    rewriter.replaceOp(op, {y, unusedMean, unusedVar});
+    return success();
+  }
+};
+
+/// InstanceNormalization: per (n, c) statistics over the spatial dims.
+struct InstanceNormPattern : OpRewritePattern<graph::InstanceNormalizationOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(graph::InstanceNormalizationOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!hasStaticIntOrFloatTypes(op))
+      return failure();
+    auto xType = cast<RankedTensorType>(op.getInput().getType());
+    Type elementType = xType.getElementType();
+    if (!isa<FloatType>(elementType) || xType.getRank() < 3)
+      return failure();
+    Location loc = op.getLoc();
+    ArrayRef<int64_t> shape = xType.getShape();
+    SmallVector<int64_t> axes;
+    for (int64_t i = 2; i < xType.getRank(); ++i)
+      axes.push_back(i);
+    Type computeType = statsType(rewriter, elementType);
+    auto [mean, invStd] =
+        meanAndInvStd(rewriter, loc, op.getInput(), axes,
+                      op.getEpsilon().convertToDouble(), computeType);
+    Value y = buildParallel(
+        rewriter, loc,
+        {identity(rewriter, op.getInput()),
+         readReduced(rewriter, loc, mean, shape, axes),
+         readReduced(rewriter, loc, invStd, shape, axes),
+         readInto(rewriter, loc, op.getScale(), shape, {1}),
+         readInto(rewriter, loc, op.getB(), shape, {1})},
+        shape, elementType, [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+          Value v = convertScalar(b, l, a[0], computeType, false, false);
+          v = arith::MulFOp::create(b, l, arith::SubFOp::create(b, l, v, a[1]),
+                                    a[2]);
+          v = convertScalar(b, l, v, elementType, false, false);
+          v = arith::MulFOp::create(b, l, v, a[3]);
+          return arith::AddFOp::create(b, l, v, a[4]);
+        });
+    rewriter.replaceOp(op, y);
+    return success();
+  }
+};
+
+/// GroupNormalization: statistics per (n, group) over the group's channels
+/// and the spatial dims; scale and bias per channel.
+struct GroupNormPattern : OpRewritePattern<graph::GroupNormalizationOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(graph::GroupNormalizationOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!hasStaticIntOrFloatTypes(op))
+      return failure();
+    auto xType = cast<RankedTensorType>(op.getX().getType());
+    Type elementType = xType.getElementType();
+    int64_t groups = op.getNumGroups();
+    if (!isa<FloatType>(elementType) || xType.getRank() < 3 || groups <= 0 ||
+        xType.getDimSize(1) % groups != 0)
+      return failure();
+    Location loc = op.getLoc();
+    ArrayRef<int64_t> shape = xType.getShape();
+    int64_t n = shape[0], c = shape[1];
+    int64_t spatial = 1;
+    for (int64_t d : shape.drop_front(2))
+      spatial *= d;
+    // [N, G, C/G, spatial]
+    SmallVector<int64_t> gShape = {n, groups, c / groups, spatial};
+    Value gx = reshapeTo(rewriter, loc, op.getX(), gShape);
+    Type computeType = op.getStashType() == 1 ? statsType(rewriter, elementType)
+                                              : elementType;
+    SmallVector<int64_t> axes = {2, 3};
+    auto [mean, invStd] = meanAndInvStd(rewriter, loc, gx, axes,
+                                        op.getEpsilon().convertToDouble(),
+                                        computeType);
+    Value scale = reshapeTo(rewriter, loc, op.getScale(), {groups, c / groups});
+    Value bias = reshapeTo(rewriter, loc, op.getBias(), {groups, c / groups});
+    Value y = buildParallel(
+        rewriter, loc,
+        {identity(rewriter, gx), readReduced(rewriter, loc, mean, gShape, axes),
+         readReduced(rewriter, loc, invStd, gShape, axes),
+         readInto(rewriter, loc, scale, gShape, {1, 2}),
+         readInto(rewriter, loc, bias, gShape, {1, 2})},
+        gShape, elementType, [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+          Value v = convertScalar(b, l, a[0], computeType, false, false);
+          v = arith::MulFOp::create(b, l, arith::SubFOp::create(b, l, v, a[1]),
+                                    a[2]);
+          v = convertScalar(b, l, v, elementType, false, false);
+          v = arith::MulFOp::create(b, l, v, a[3]);
+          return arith::AddFOp::create(b, l, v, a[4]);
+        });
+    rewriter.replaceOp(op, reshapeTo(rewriter, loc, y, shape));
+    return success();
+  }
+};
+
+/// LpNormalization: x / ||x||_p along one axis, p in {1, 2}.
+struct LpNormPattern : OpRewritePattern<graph::LpNormalizationOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(graph::LpNormalizationOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!hasStaticIntOrFloatTypes(op))
+      return failure();
+    auto xType = cast<RankedTensorType>(op.getInput().getType());
+    Type elementType = xType.getElementType();
+    int64_t p = op.getP();
+    auto axis = normalizeAxis(op.getAxis(), xType.getRank());
+    if (!isa<FloatType>(elementType) || !axis || (p != 1 && p != 2))
+      return failure();
+    Location loc = op.getLoc();
+    ArrayRef<int64_t> shape = xType.getShape();
+    SmallVector<int64_t> axes = {*axis};
+    Value norm = buildReduction(
+        rewriter, loc, op.getInput(), axes,
+        constScalar(rewriter, loc, elementType, 0.0),
+        [&](OpBuilder &b, Location l, Value v, Value acc) -> Value {
+          Value t = p == 1 ? Value(math::AbsFOp::create(b, l, v))
+                           : Value(arith::MulFOp::create(b, l, v, v));
+          return arith::AddFOp::create(b, l, acc, t);
+        });
+    Value y = buildParallel(
+        rewriter, loc,
+        {identity(rewriter, op.getInput()),
+         readReduced(rewriter, loc, norm, shape, axes)},
+        shape, elementType, [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+          Value n = p == 2 ? Value(math::SqrtOp::create(b, l, a[1])) : a[1];
+          return arith::DivFOp::create(b, l, a[0], n);
+        });
+    rewriter.replaceOp(op, y);
+    return success();
+  }
+};
+
+} // namespace
+
+void populateReductionPatterns(RewritePatternSet &patterns) {
+  patterns.add<
+      ReducePattern<graph::ReduceSumOp, ReduceKind::Sum>,
+      ReducePattern<graph::ReduceMeanOp, ReduceKind::Mean>,
+      ReducePattern<graph::ReduceMaxOp, ReduceKind::Max>,
+      ReducePattern<graph::ReduceMinOp, ReduceKind::Min>,
+      ReducePattern<graph::ReduceProdOp, ReduceKind::Prod>,
+      ReducePattern<graph::ReduceSumSquareOp, ReduceKind::SumSquare>,
+      ReducePattern<graph::ReduceL1Op, ReduceKind::L1>,
+      ReducePattern<graph::ReduceL2Op, ReduceKind::L2>,
+      ReducePattern<graph::ReduceLogSumOp, ReduceKind::LogSum>,
+      ReducePattern<graph::ReduceLogSumExpOp, ReduceKind::LogSumExp>,
+      ArgPattern<graph::ArgMaxOp, true>, ArgPattern<graph::ArgMinOp, false>,
+      SoftmaxPattern<graph::SoftmaxOp, SoftmaxKind::Softmax>,
+      SoftmaxPattern<graph::LogSoftmaxOp, SoftmaxKind::LogSoftmax>,
+      SoftmaxPattern<graph::HardmaxOp, SoftmaxKind::Hardmax>, LayerNormPattern,
+      RMSNormPattern, BatchNormPattern, InstanceNormPattern, GroupNormPattern,
+      LpNormPattern>(patterns.getContext());
+}
+
+} // namespace aicc::lowering

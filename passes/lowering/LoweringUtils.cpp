@@ -1,0 +1,482 @@
+//===- LoweringUtils.cpp - Helpers shared by the graph lowerings ---------===//
+
+#include "passes/lowering/LoweringUtils.h"
+
+#include "dialects/graph/ShapeInference.h"
+#include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
+#include "mlir/Dialect/Utils/StructuredOpsUtils.h"
+#include "mlir/IR/AffineMap.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "llvm/ADT/APFloat.h"
+
+using namespace mlir;
+
+namespace aicc::lowering {
+
+//===----------------------------------------------------------------------===//
+// Types
+//===----------------------------------------------------------------------===//
+
+bool isUnsignedInt(Type type) {
+  auto intType = dyn_cast<IntegerType>(type);
+  return intType && intType.isUnsigned();
+}
+
+Type toSignless(Type type) {
+  if (auto intType = dyn_cast<IntegerType>(type))
+    if (!intType.isSignless())
+      return IntegerType::get(type.getContext(), intType.getWidth());
+  return type;
+}
+
+RankedTensorType toSignless(RankedTensorType type) {
+  return RankedTensorType::get(type.getShape(),
+                               toSignless(type.getElementType()));
+}
+
+RankedTensorType getStaticType(Value value) {
+  auto type = dyn_cast<RankedTensorType>(value.getType());
+  if (!type || !type.hasStaticShape())
+    return nullptr;
+  return type;
+}
+
+bool hasStaticIntOrFloatTypes(Operation *op) {
+  auto ok = [](Type type) {
+    auto tensor = dyn_cast<RankedTensorType>(type);
+    return tensor && tensor.hasStaticShape() &&
+           tensor.getElementType().isIntOrFloat();
+  };
+  return llvm::all_of(op->getOperandTypes(), ok) &&
+         llvm::all_of(op->getResultTypes(), ok);
+}
+
+Value castToSignless(OpBuilder &b, Location loc, Value tensor) {
+  auto type = cast<RankedTensorType>(tensor.getType());
+  if (!isUnsignedInt(type.getElementType()))
+    return tensor;
+  return tensor::BitcastOp::create(b, loc, toSignless(type), tensor);
+}
+
+Value castFromSignless(OpBuilder &b, Location loc, Value tensor, Type type) {
+  if (tensor.getType() == type)
+    return tensor;
+  return tensor::BitcastOp::create(b, loc, type, tensor);
+}
+
+//===----------------------------------------------------------------------===//
+// Scalars
+//===----------------------------------------------------------------------===//
+
+Value constScalar(OpBuilder &b, Location loc, Type type, double value) {
+  if (auto floatType = dyn_cast<FloatType>(type)) {
+    APFloat apValue(value);
+    bool lost;
+    apValue.convert(floatType.getFloatSemantics(),
+                    APFloat::rmNearestTiesToEven, &lost);
+    return arith::ConstantOp::create(b, loc, type,
+                                     b.getFloatAttr(type, apValue));
+  }
+  return constInt(b, loc, type, static_cast<int64_t>(value));
+}
+
+Value constInt(OpBuilder &b, Location loc, Type type, int64_t value) {
+  if (type.isIndex())
+    return arith::ConstantIndexOp::create(b, loc, value);
+  auto width = type.getIntOrFloatBitWidth();
+  APInt apValue(width, static_cast<uint64_t>(value), /*isSigned=*/true,
+                /*implicitTrunc=*/true);
+  return arith::ConstantOp::create(b, loc, type,
+                                   b.getIntegerAttr(type, apValue));
+}
+
+Value constIndex(OpBuilder &b, Location loc, int64_t value) {
+  return arith::ConstantIndexOp::create(b, loc, value);
+}
+
+Value lowestValue(OpBuilder &b, Location loc, Type type, bool isUnsigned) {
+  if (auto floatType = dyn_cast<FloatType>(type)) {
+    APFloat value = APFloat::getInf(floatType.getFloatSemantics(), true);
+    if (!APFloat::semanticsHasInf(floatType.getFloatSemantics()))
+      value = APFloat::getLargest(floatType.getFloatSemantics(), true);
+    return arith::ConstantOp::create(b, loc, type, b.getFloatAttr(type, value));
+  }
+  unsigned width = type.getIntOrFloatBitWidth();
+  APInt value = isUnsigned ? APInt::getMinValue(width)
+                           : (width == 1 ? APInt(1, 0)
+                                         : APInt::getSignedMinValue(width));
+  return arith::ConstantOp::create(b, loc, type, b.getIntegerAttr(type, value));
+}
+
+Value highestValue(OpBuilder &b, Location loc, Type type, bool isUnsigned) {
+  if (auto floatType = dyn_cast<FloatType>(type)) {
+    APFloat value = APFloat::getInf(floatType.getFloatSemantics(), false);
+    if (!APFloat::semanticsHasInf(floatType.getFloatSemantics()))
+      value = APFloat::getLargest(floatType.getFloatSemantics(), false);
+    return arith::ConstantOp::create(b, loc, type, b.getFloatAttr(type, value));
+  }
+  unsigned width = type.getIntOrFloatBitWidth();
+  APInt value = isUnsigned || width == 1 ? APInt::getMaxValue(width)
+                                         : APInt::getSignedMaxValue(width);
+  return arith::ConstantOp::create(b, loc, type, b.getIntegerAttr(type, value));
+}
+
+Value scalarAdd(OpBuilder &b, Location loc, Value x, Value y) {
+  if (isa<FloatType>(x.getType()))
+    return arith::AddFOp::create(b, loc, x, y);
+  return arith::AddIOp::create(b, loc, x, y);
+}
+
+Value scalarSub(OpBuilder &b, Location loc, Value x, Value y) {
+  if (isa<FloatType>(x.getType()))
+    return arith::SubFOp::create(b, loc, x, y);
+  return arith::SubIOp::create(b, loc, x, y);
+}
+
+Value scalarMul(OpBuilder &b, Location loc, Value x, Value y) {
+  if (isa<FloatType>(x.getType()))
+    return arith::MulFOp::create(b, loc, x, y);
+  return arith::MulIOp::create(b, loc, x, y);
+}
+
+Value scalarDiv(OpBuilder &b, Location loc, Value x, Value y,
+                bool isUnsigned) {
+  if (isa<FloatType>(x.getType()))
+    return arith::DivFOp::create(b, loc, x, y);
+  if (isUnsigned)
+    return arith::DivUIOp::create(b, loc, x, y);
+  return arith::DivSIOp::create(b, loc, x, y);
+}
+
+Value scalarMax(OpBuilder &b, Location loc, Value x, Value y,
+                bool isUnsigned) {
+  if (isa<FloatType>(x.getType()))
+    return arith::MaximumFOp::create(b, loc, x, y);
+  if (isUnsigned || x.getType().isInteger(1))
+    return arith::MaxUIOp::create(b, loc, x, y);
+  return arith::MaxSIOp::create(b, loc, x, y);
+}
+
+Value scalarMin(OpBuilder &b, Location loc, Value x, Value y,
+                bool isUnsigned) {
+  if (isa<FloatType>(x.getType()))
+    return arith::MinimumFOp::create(b, loc, x, y);
+  if (isUnsigned || x.getType().isInteger(1))
+    return arith::MinUIOp::create(b, loc, x, y);
+  return arith::MinSIOp::create(b, loc, x, y);
+}
+
+Value convertScalar(OpBuilder &b, Location loc, Value x, Type dstType,
+                    bool srcUnsigned, bool dstUnsigned) {
+  Type srcType = x.getType();
+  if (srcType == dstType)
+    return x;
+  auto srcFloat = dyn_cast<FloatType>(srcType);
+  auto dstFloat = dyn_cast<FloatType>(dstType);
+  // i1 is ONNX bool: zero-extended, and "to bool" means "!= 0".
+  srcUnsigned |= srcType.isInteger(1);
+  if (dstType.isInteger(1)) {
+    if (srcFloat)
+      return arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNE, x,
+                                   constScalar(b, loc, srcType, 0.0));
+    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, x,
+                                 constInt(b, loc, srcType, 0));
+  }
+  if (srcFloat && dstFloat) {
+    if (srcFloat.getWidth() < dstFloat.getWidth())
+      return arith::ExtFOp::create(b, loc, dstType, x);
+    if (srcFloat.getWidth() > dstFloat.getWidth())
+      return arith::TruncFOp::create(b, loc, dstType, x);
+    // Same width, different format (f16 <-> bf16): go through f32.
+    Value wide = arith::ExtFOp::create(b, loc, b.getF32Type(), x);
+    return arith::TruncFOp::create(b, loc, dstType, wide);
+  }
+  if (srcFloat) {
+    if (dstUnsigned)
+      return arith::FPToUIOp::create(b, loc, dstType, x);
+    return arith::FPToSIOp::create(b, loc, dstType, x);
+  }
+  if (dstFloat) {
+    if (srcUnsigned)
+      return arith::UIToFPOp::create(b, loc, dstType, x);
+    return arith::SIToFPOp::create(b, loc, dstType, x);
+  }
+  if (dstType.isIndex() || srcType.isIndex())
+    return arith::IndexCastOp::create(b, loc, dstType, x);
+  unsigned srcWidth = srcType.getIntOrFloatBitWidth();
+  unsigned dstWidth = dstType.getIntOrFloatBitWidth();
+  if (srcWidth > dstWidth)
+    return arith::TruncIOp::create(b, loc, dstType, x);
+  if (srcUnsigned)
+    return arith::ExtUIOp::create(b, loc, dstType, x);
+  return arith::ExtSIOp::create(b, loc, dstType, x);
+}
+
+//===----------------------------------------------------------------------===//
+// Tensors
+//===----------------------------------------------------------------------===//
+
+Value createEmpty(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
+                  Type elementType) {
+  return tensor::EmptyOp::create(b, loc, shape, elementType);
+}
+
+Value createFilled(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
+                   Value scalar) {
+  Value empty = createEmpty(b, loc, shape, scalar.getType());
+  return linalg::FillOp::create(b, loc, scalar, empty).getResult(0);
+}
+
+Value reshapeTo(OpBuilder &b, Location loc, Value value,
+                ArrayRef<int64_t> shape) {
+  auto srcType = cast<RankedTensorType>(value.getType());
+  auto dstType = RankedTensorType::get(shape, srcType.getElementType());
+  if (srcType == dstType)
+    return value;
+  ArrayRef<int64_t> srcShape = srcType.getShape();
+  if (shape.empty())
+    return tensor::CollapseShapeOp::create(b, loc, dstType, value,
+                                           ArrayRef<ReassociationIndices>{});
+  if (srcShape.empty())
+    return tensor::ExpandShapeOp::create(b, loc, dstType, value,
+                                         ArrayRef<ReassociationIndices>{});
+  if (srcShape.size() > shape.size()) {
+    if (auto reassoc = getReassociationIndicesForCollapse(srcShape, shape))
+      return tensor::CollapseShapeOp::create(b, loc, dstType, value, *reassoc);
+  } else if (srcShape.size() < shape.size()) {
+    if (auto reassoc = getReassociationIndicesForCollapse(shape, srcShape))
+      return tensor::ExpandShapeOp::create(b, loc, dstType, value, *reassoc);
+  }
+  // General case: through 1-D.
+  int64_t size = 1;
+  for (int64_t d : srcShape)
+    size *= d;
+  Value flat = value;
+  if (srcShape.size() != 1) {
+    ReassociationIndices all;
+    for (int64_t i = 0, e = srcShape.size(); i < e; ++i)
+      all.push_back(i);
+    flat = tensor::CollapseShapeOp::create(
+        b, loc, RankedTensorType::get({size}, srcType.getElementType()), value,
+        ArrayRef<ReassociationIndices>{all});
+  }
+  if (shape.size() == 1)
+    return flat;
+  ReassociationIndices all;
+  for (int64_t i = 0, e = shape.size(); i < e; ++i)
+    all.push_back(i);
+  return tensor::ExpandShapeOp::create(b, loc, dstType, flat,
+                                       ArrayRef<ReassociationIndices>{all});
+}
+
+LoopOperand readInto(OpBuilder &b, Location loc, Value value,
+                     ArrayRef<int64_t> loopShape, ArrayRef<int64_t> loopDims) {
+  auto type = cast<RankedTensorType>(value.getType());
+  ArrayRef<int64_t> shape = type.getShape();
+  MLIRContext *ctx = b.getContext();
+  SmallVector<int64_t> kept;
+  for (auto [i, size] : llvm::enumerate(shape))
+    if (!(size == 1 && loopShape[loopDims[i]] != 1))
+      kept.push_back(i);
+  SmallVector<AffineExpr> exprs;
+  for (int64_t i : kept)
+    exprs.push_back(getAffineDimExpr(loopDims[i], ctx));
+  auto map = AffineMap::get(loopShape.size(), 0, exprs, ctx);
+  if (kept.size() == shape.size())
+    return {value, map};
+  // Each kept dim absorbs the dropped (unit) dims before it; trailing
+  // dropped dims go to the last group.
+  SmallVector<ReassociationIndices> reassoc;
+  SmallVector<int64_t> newShape;
+  ReassociationIndices pending;
+  for (int64_t i = 0, e = shape.size(); i < e; ++i) {
+    pending.push_back(i);
+    if (llvm::is_contained(kept, i)) {
+      reassoc.push_back(pending);
+      newShape.push_back(shape[i]);
+      pending.clear();
+    }
+  }
+  if (!pending.empty() && !reassoc.empty())
+    reassoc.back().append(pending.begin(), pending.end());
+  auto newType = RankedTensorType::get(newShape, type.getElementType());
+  Value collapsed =
+      tensor::CollapseShapeOp::create(b, loc, newType, value, reassoc);
+  return {collapsed, map};
+}
+
+LoopOperand broadcastInto(OpBuilder &b, Location loc, Value value,
+                          ArrayRef<int64_t> loopShape) {
+  auto rank = cast<RankedTensorType>(value.getType()).getRank();
+  int64_t offset = loopShape.size() - rank;
+  SmallVector<int64_t> loopDims;
+  for (int64_t i = 0; i < rank; ++i)
+    loopDims.push_back(i + offset);
+  return readInto(b, loc, value, loopShape, loopDims);
+}
+
+Value buildParallel(OpBuilder &b, Location loc, ArrayRef<LoopOperand> inputs,
+                    ArrayRef<int64_t> shape, Type elementType,
+                    ScalarBody body) {
+  SmallVector<Value> values;
+  SmallVector<AffineMap> maps;
+  for (const LoopOperand &input : inputs) {
+    values.push_back(input.value);
+    maps.push_back(input.map);
+  }
+  maps.push_back(b.getMultiDimIdentityMap(shape.size()));
+  Value init = createEmpty(b, loc, shape, elementType);
+  SmallVector<utils::IteratorType> iterators(shape.size(),
+                                             utils::IteratorType::parallel);
+  auto generic = linalg::GenericOp::create(
+      b, loc, TypeRange{init.getType()}, values, ValueRange{init}, maps,
+      iterators, [&](OpBuilder &nb, Location nloc, ValueRange args) {
+        Value result = body(nb, nloc, args.drop_back());
+        linalg::YieldOp::create(nb, nloc, result);
+      });
+  return generic.getResult(0);
+}
+
+Value buildElementwise(OpBuilder &b, Location loc, ValueRange inputs,
+                       ArrayRef<int64_t> shape, Type elementType,
+                       ScalarBody body) {
+  SmallVector<LoopOperand> operands;
+  for (Value input : inputs)
+    operands.push_back(broadcastInto(b, loc, input, shape));
+  return buildParallel(b, loc, operands, shape, elementType, body);
+}
+
+SmallVector<int64_t> reducedShape(ArrayRef<int64_t> shape,
+                                  ArrayRef<int64_t> axes, bool keepDims) {
+  SmallVector<int64_t> out;
+  for (auto [i, size] : llvm::enumerate(shape)) {
+    if (!llvm::is_contained(axes, static_cast<int64_t>(i)))
+      out.push_back(size);
+    else if (keepDims)
+      out.push_back(1);
+  }
+  return out;
+}
+
+Value buildReduction(
+    OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> axes,
+    Value init,
+    llvm::function_ref<Value(OpBuilder &, Location, Value, Value)> combine) {
+  auto type = cast<RankedTensorType>(input.getType());
+  int64_t rank = type.getRank();
+  SmallVector<int64_t> outShape = reducedShape(type.getShape(), axes, false);
+  Value filled = createFilled(b, loc, outShape, init);
+  MLIRContext *ctx = b.getContext();
+  SmallVector<AffineExpr> outExprs;
+  SmallVector<utils::IteratorType> iterators;
+  for (int64_t i = 0; i < rank; ++i) {
+    if (llvm::is_contained(axes, i)) {
+      iterators.push_back(utils::IteratorType::reduction);
+    } else {
+      iterators.push_back(utils::IteratorType::parallel);
+      outExprs.push_back(getAffineDimExpr(i, ctx));
+    }
+  }
+  SmallVector<AffineMap> maps = {b.getMultiDimIdentityMap(rank),
+                                 AffineMap::get(rank, 0, outExprs, ctx)};
+  auto generic = linalg::GenericOp::create(
+      b, loc, TypeRange{filled.getType()}, ValueRange{input},
+      ValueRange{filled}, maps, iterators,
+      [&](OpBuilder &nb, Location nloc, ValueRange args) {
+        linalg::YieldOp::create(nb, nloc,
+                                combine(nb, nloc, args[0], args[1]));
+      });
+  return generic.getResult(0);
+}
+
+std::optional<WindowParams>
+getWindowParams(ArrayRef<int64_t> inSpatial, ArrayRef<int64_t> outSpatial,
+                ArrayRef<int64_t> kernel,
+                std::optional<ArrayRef<int64_t>> strides,
+                std::optional<ArrayRef<int64_t>> dilations,
+                std::optional<ArrayRef<int64_t>> pads, StringRef autoPad) {
+  size_t rank = inSpatial.size();
+  if (kernel.size() != rank || outSpatial.size() != rank)
+    return std::nullopt;
+  if ((strides && strides->size() != rank) ||
+      (dilations && dilations->size() != rank) ||
+      (pads && pads->size() != 2 * rank))
+    return std::nullopt;
+  WindowParams params;
+  params.kernel.assign(kernel.begin(), kernel.end());
+  for (size_t i = 0; i < rank; ++i) {
+    int64_t stride = strides ? (*strides)[i] : 1;
+    int64_t dilation = dilations ? (*dilations)[i] : 1;
+    if (stride <= 0 || dilation <= 0)
+      return std::nullopt;
+    params.strides.push_back(stride);
+    params.dilations.push_back(dilation);
+    int64_t extent = (kernel[i] - 1) * dilation + 1;
+    int64_t begin = 0, end = 0;
+    if (autoPad == "NOTSET" || autoPad.empty()) {
+      if (pads) {
+        begin = (*pads)[i];
+        end = (*pads)[i + rank];
+      }
+    } else if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
+      int64_t total = std::max<int64_t>(
+          0, (outSpatial[i] - 1) * stride + extent - inSpatial[i]);
+      begin = autoPad == "SAME_UPPER" ? total / 2 : total - total / 2;
+      end = total - begin;
+    } else if (autoPad != "VALID") {
+      return std::nullopt;
+    }
+    if (begin < 0 || end < 0)
+      return std::nullopt;
+    params.padBegin.push_back(begin);
+    params.explicitPadEnd.push_back(end);
+    // ceil_mode (or SAME rounding): the last window may need more.
+    int64_t needed = (outSpatial[i] - 1) * stride + extent - inSpatial[i] - begin;
+    params.padEnd.push_back(std::max(end, needed));
+  }
+  return params;
+}
+
+Value padWith(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> low,
+              ArrayRef<int64_t> high, Value value) {
+  if (llvm::all_of(low, [](int64_t v) { return v == 0; }) &&
+      llvm::all_of(high, [](int64_t v) { return v == 0; }))
+    return input;
+  auto type = cast<RankedTensorType>(input.getType());
+  SmallVector<int64_t> shape(type.getShape());
+  for (size_t i = 0; i < shape.size(); ++i)
+    shape[i] += low[i] + high[i];
+  auto resultType = RankedTensorType::get(shape, type.getElementType());
+  SmallVector<OpFoldResult> lowAttrs, highAttrs;
+  for (size_t i = 0; i < shape.size(); ++i) {
+    lowAttrs.push_back(b.getIndexAttr(low[i]));
+    highAttrs.push_back(b.getIndexAttr(high[i]));
+  }
+  return tensor::PadOp::create(b, loc, resultType, input, lowAttrs, highAttrs,
+                               value);
+}
+
+Value padSpatial(OpBuilder &b, Location loc, Value input,
+                 ArrayRef<int64_t> padBegin, ArrayRef<int64_t> padEnd,
+                 Value value) {
+  SmallVector<int64_t> low = {0, 0}, high = {0, 0};
+  low.append(padBegin.begin(), padBegin.end());
+  high.append(padEnd.begin(), padEnd.end());
+  return padWith(b, loc, input, low, high, value);
+}
+
+std::optional<int64_t> normalizeAxis(int64_t axis, int64_t rank) {
+  if (axis < -rank || axis >= std::max<int64_t>(rank, 1))
+    return std::nullopt;
+  return axis < 0 ? axis + rank : axis;
+}
+
+std::optional<SmallVector<int64_t>> constantInts(Value value) {
+  return graph::getConstantInts(value);
+}
+
+std::optional<SmallVector<double>> constantFloats(Value value) {
+  return graph::getConstantFloats(value);
+}
+
+} // namespace aicc::lowering

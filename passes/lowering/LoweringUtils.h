@@ -1,0 +1,178 @@
+//===- LoweringUtils.h - Helpers shared by the graph lowerings --*- C++ -*-===//
+//
+// Building blocks of the graph -> linalg patterns: broadcasting operands into
+// a loop nest with projected-permutation maps, elementwise and reduction
+// `linalg.generic`s, reshapes as collapse/expand, scalar constants, and the
+// unsigned-integer convention (tensor.bitcast to the signless type around
+// arithmetic; see Passes.td).
+//
+//===----------------------------------------------------------------------===//
+#ifndef AICC_PASSES_LOWERING_LOWERINGUTILS_H
+#define AICC_PASSES_LOWERING_LOWERINGUTILS_H
+
+#include "dialects/graph/GraphOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/PatternMatch.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
+#include <optional>
+
+namespace aicc::lowering {
+
+using mlir::Location;
+using mlir::OpBuilder;
+using mlir::RankedTensorType;
+using mlir::Type;
+using mlir::Value;
+using mlir::ValueRange;
+
+//===----------------------------------------------------------------------===//
+// Types
+//===----------------------------------------------------------------------===//
+
+/// True for `ui8`, `ui16`, ... (ONNX unsigned types).
+bool isUnsignedInt(Type type);
+/// The signless equivalent of an integer type; other types unchanged.
+Type toSignless(Type type);
+/// A ranked tensor type with the signless element type.
+RankedTensorType toSignless(RankedTensorType type);
+/// The static ranked tensor type of `value`, or null.
+RankedTensorType getStaticType(Value value);
+/// True when every operand and result is a statically shaped ranked tensor of
+/// int or float elements.
+bool hasStaticIntOrFloatTypes(mlir::Operation *op);
+
+/// Reinterprets an unsigned tensor as its signless equivalent (tensor.bitcast,
+/// a view); other tensors are returned unchanged.
+Value castToSignless(OpBuilder &b, Location loc, Value tensor);
+/// Inverse of castToSignless: reinterprets `tensor` as `type` if they differ.
+Value castFromSignless(OpBuilder &b, Location loc, Value tensor, Type type);
+
+//===----------------------------------------------------------------------===//
+// Scalars
+//===----------------------------------------------------------------------===//
+
+/// A scalar constant of an int (signless) or float type.
+Value constScalar(OpBuilder &b, Location loc, Type type, double value);
+Value constInt(OpBuilder &b, Location loc, Type type, int64_t value);
+Value constIndex(OpBuilder &b, Location loc, int64_t value);
+/// The lowest (-inf for floats) and highest values of a type.
+Value lowestValue(OpBuilder &b, Location loc, Type type, bool isUnsigned);
+Value highestValue(OpBuilder &b, Location loc, Type type, bool isUnsigned);
+
+/// Scalar arithmetic dispatched on float/int and signedness. Max/min
+/// propagate NaN like NumPy.
+Value scalarAdd(OpBuilder &b, Location loc, Value x, Value y);
+Value scalarSub(OpBuilder &b, Location loc, Value x, Value y);
+Value scalarMul(OpBuilder &b, Location loc, Value x, Value y);
+Value scalarDiv(OpBuilder &b, Location loc, Value x, Value y, bool isUnsigned);
+Value scalarMax(OpBuilder &b, Location loc, Value x, Value y, bool isUnsigned);
+Value scalarMin(OpBuilder &b, Location loc, Value x, Value y, bool isUnsigned);
+/// Converts a scalar between any int/float types; `srcUnsigned` and
+/// `dstUnsigned` give the signedness of the integer sides. Float -> int
+/// truncates; int/float -> i1 is `!= 0`.
+Value convertScalar(OpBuilder &b, Location loc, Value x, Type dstType,
+                    bool srcUnsigned, bool dstUnsigned);
+
+//===----------------------------------------------------------------------===//
+// Tensors
+//===----------------------------------------------------------------------===//
+
+Value createEmpty(OpBuilder &b, Location loc, llvm::ArrayRef<int64_t> shape,
+                  Type elementType);
+/// linalg.fill of a new tensor.
+Value createFilled(OpBuilder &b, Location loc, llvm::ArrayRef<int64_t> shape,
+                   Value scalar);
+
+/// Reshapes a static tensor with tensor.collapse_shape / expand_shape (one of
+/// them when the shapes allow it, else collapse to 1-D and expand).
+Value reshapeTo(OpBuilder &b, Location loc, Value value,
+                llvm::ArrayRef<int64_t> shape);
+
+/// An operand prepared for a loop nest: the (possibly collapsed) value and
+/// the projected-permutation map reading it.
+struct LoopOperand {
+  Value value;
+  mlir::AffineMap map;
+};
+
+/// Right-aligned NumPy broadcasting of `value` into a loop nest of
+/// `loopShape`: dims of size 1 that are broadcast are collapsed away.
+LoopOperand broadcastInto(OpBuilder &b, Location loc, Value value,
+                          llvm::ArrayRef<int64_t> loopShape);
+/// `value` read in a loop nest of rank `numLoops` where its dim i is loop
+/// dim loopDims[i]; dims of size 1 whose loop is larger are collapsed away.
+LoopOperand readInto(OpBuilder &b, Location loc, Value value,
+                     llvm::ArrayRef<int64_t> loopShape,
+                     llvm::ArrayRef<int64_t> loopDims);
+
+using ScalarBody =
+    llvm::function_ref<Value(OpBuilder &, Location, ValueRange)>;
+
+/// An elementwise linalg.generic producing `shape` x `elementType` from
+/// `inputs` (NumPy-broadcast). Inputs and element type must be signless; the
+/// body gets one scalar per input.
+Value buildElementwise(OpBuilder &b, Location loc, ValueRange inputs,
+                       llvm::ArrayRef<int64_t> shape, Type elementType,
+                       ScalarBody body);
+
+/// A parallel linalg.generic over `shape` with explicit operand maps; the body
+/// gets the input scalars (not the output).
+Value buildParallel(OpBuilder &b, Location loc,
+                    llvm::ArrayRef<LoopOperand> inputs,
+                    llvm::ArrayRef<int64_t> shape, Type elementType,
+                    ScalarBody body);
+
+/// Reduces `input` over `axes` (sorted, unique) into a tensor of the input
+/// shape without those dims, starting from `init`; `combine(elem, acc)`.
+Value buildReduction(
+    OpBuilder &b, Location loc, Value input, llvm::ArrayRef<int64_t> axes,
+    Value init,
+    llvm::function_ref<Value(OpBuilder &, Location, Value, Value)> combine);
+
+/// The shape with `axes` (sorted) removed, or set to 1 when `keepDims`.
+llvm::SmallVector<int64_t> reducedShape(llvm::ArrayRef<int64_t> shape,
+                                        llvm::ArrayRef<int64_t> axes,
+                                        bool keepDims);
+
+/// The sliding-window geometry of Conv and pooling ops, per spatial dim.
+/// `padEnd` may exceed the ONNX pads where ceil_mode needs a last partial
+/// window; `explicitPadEnd` keeps the ONNX value.
+struct WindowParams {
+  llvm::SmallVector<int64_t> kernel, strides, dilations, padBegin, padEnd,
+      explicitPadEnd;
+};
+/// Computes the window of an ONNX Conv/Pool op from its attributes and the
+/// static input/output spatial sizes; nullopt for an unknown auto_pad or
+/// malformed attributes.
+std::optional<WindowParams>
+getWindowParams(llvm::ArrayRef<int64_t> inSpatial,
+                llvm::ArrayRef<int64_t> outSpatial,
+                llvm::ArrayRef<int64_t> kernel,
+                std::optional<llvm::ArrayRef<int64_t>> strides,
+                std::optional<llvm::ArrayRef<int64_t>> dilations,
+                std::optional<llvm::ArrayRef<int64_t>> pads,
+                llvm::StringRef autoPad);
+
+/// Pads the spatial dims (2..) of an N x C x ... tensor with `value`.
+Value padSpatial(OpBuilder &b, Location loc, Value input,
+                 llvm::ArrayRef<int64_t> padBegin,
+                 llvm::ArrayRef<int64_t> padEnd, Value value);
+/// Pads `input` (low/high per dim, non-negative) with the scalar `value`.
+Value padWith(OpBuilder &b, Location loc, Value input,
+              llvm::ArrayRef<int64_t> low, llvm::ArrayRef<int64_t> high,
+              Value value);
+
+/// Normalizes a possibly negative ONNX axis; nullopt when out of range.
+std::optional<int64_t> normalizeAxis(int64_t axis, int64_t rank);
+
+/// Values of a constant integer operand (graph.constant / arith.constant).
+std::optional<llvm::SmallVector<int64_t>> constantInts(Value value);
+/// Values of a constant float or int operand as doubles.
+std::optional<llvm::SmallVector<double>> constantFloats(Value value);
+
+} // namespace aicc::lowering
+
+#endif // AICC_PASSES_LOWERING_LOWERINGUTILS_H

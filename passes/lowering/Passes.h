@@ -1,0 +1,52 @@
+//===- Passes.h - graph to linalg lowering passes ---------------*- C++ -*-===//
+//
+// The lowering of graph ops to linalg on tensors (docs/Pipeline.md, stage 2)
+// and the pattern sets it is made of, one per op family.
+//
+//===----------------------------------------------------------------------===//
+#ifndef AICC_PASSES_LOWERING_PASSES_H
+#define AICC_PASSES_LOWERING_PASSES_H
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Pass/Pass.h"
+
+namespace mlir {
+class RewritePatternSet;
+} // namespace mlir
+
+namespace aicc::lowering {
+
+#define GEN_PASS_DECL
+#include "passes/lowering/Passes.h.inc"
+
+/// Unary, binary and variadic elementwise ops, comparisons, logic, Cast,
+/// Where, Clip, activations.
+void populateElementwisePatterns(mlir::RewritePatternSet &patterns);
+/// MatMul, Gemm, MatMulInteger.
+void populateMatmulPatterns(mlir::RewritePatternSet &patterns);
+/// Conv, ConvTranspose.
+void populateConvPatterns(mlir::RewritePatternSet &patterns);
+/// MaxPool, AveragePool, LpPool, GlobalAveragePool, GlobalMaxPool, GlobalLpPool.
+void populatePoolingPatterns(mlir::RewritePatternSet &patterns);
+/// Reduce*, ArgMax/ArgMin, Softmax family, normalizations.
+void populateReductionPatterns(mlir::RewritePatternSet &patterns);
+/// Shape and data movement ops: Transpose, Reshape family, Concat, Slice,
+/// Split, Gather*, Expand, Tile, Pad, Resize, ...
+void populateDataMovementPatterns(mlir::RewritePatternSet &patterns);
+
+/// Resize (nearest and linear).
+void populateResizePatterns(mlir::RewritePatternSet &patterns);
+
+/// All of the above.
+void populateGraphToLinalgPatterns(mlir::RewritePatternSet &patterns);
+
+#define GEN_PASS_REGISTRATION
+#include "passes/lowering/Passes.h.inc"
+
+} // namespace aicc::lowering
+
+#endif // AICC_PASSES_LOWERING_PASSES_H

@@ -1,0 +1,75 @@
+//===- Passes.td - graph to linalg lowering passes ---------*- tablegen -*-===//
+//
+// Stage 2 of the pipeline (docs/Pipeline.md): graph ops with ONNX semantics
+// become linalg on tensors.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef AICC_PASSES_LOWERING_PASSES_TD
+#define AICC_PASSES_LOWERING_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def LowerGraphToLinalgPass
+    : Pass<"aicc-lower-graph-to-linalg", "::mlir::func::FuncOp"> {
+  let summary = "Lower graph ops to linalg, tensor, arith and math on tensors";
+  let description = [{
+    Rewrites every graph op with a lowering into linalg named ops or
+    `linalg.generic` (with `linalg.index` and `tensor.extract` in bodies for
+    gathers), the tensor view and padding ops (`empty`, `pad`,
+    `collapse_shape`, `expand_shape`, `extract_slice`, `insert_slice`,
+    `concat`, `bitcast`), `arith` and `math`, with exact ONNX semantics.
+    `graph.constant` stays: it is the weight reference. An op without a
+    lowering (or with attributes the lowering does not handle) is left as it
+    is, never an error: the driver reports all of them per node.
+
+    Conventions:
+    - Broadcasting: an operand's broadcast dims are dropped with
+      `tensor.collapse_shape`, so every indexing map is a projected
+      permutation.
+    - Unsigned element types (`ui8`..): arithmetic is done on the signless
+      equivalent with the unsigned arith variants (`divui`, `cmpi ult`,
+      `extui`, `uitofp`, ...); the tensor is reinterpreted with
+      `tensor.bitcast` (a view) before and after. Pure data movement
+      (transpose, gather, slice, ...) keeps the unsigned type.
+    - Padding is `tensor.pad` with the neutral value (0 for Conv/AveragePool,
+      -inf or the lowest integer for MaxPool); AveragePool divides by a
+      per-position count computed from `linalg.index` when pads are excluded.
+
+    Before:
+
+    ```mlir
+    %0 = graph.Relu %x : (tensor<1x8xf32>) -> tensor<1x8xf32>
+    %1 = graph.Add %0, %b : (tensor<1x8xf32>, tensor<8xf32>) -> tensor<1x8xf32>
+    ```
+
+    After:
+
+    ```mlir
+    %e = tensor.empty() : tensor<1x8xf32>
+    %0 = linalg.generic {indexing_maps = [#id, #id],
+                         iterator_types = ["parallel", "parallel"]}
+        ins(%x : tensor<1x8xf32>) outs(%e : tensor<1x8xf32>) {
+    ^bb0(%in: f32, %out: f32):
+      %c0 = arith.constant 0.0 : f32
+      %m = arith.maximumf %in, %c0 : f32
+      linalg.yield %m : f32
+    } -> tensor<1x8xf32>
+    %1 = linalg.generic {indexing_maps = [#id, affine_map<(d0, d1) -> (d1)>, #id],
+                         iterator_types = ["parallel", "parallel"]}
+        ins(%0, %b : tensor<1x8xf32>, tensor<8xf32>) outs(%e2 : tensor<1x8xf32>) {
+    ^bb0(%l: f32, %r: f32, %out: f32):
+      %s = arith.addf %l, %r : f32
+      linalg.yield %s : f32
+    } -> tensor<1x8xf32>
+    ```
+  }];
+  let dependentDialects = [
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::tensor::TensorDialect",
+    "::mlir::arith::ArithDialect",
+    "::mlir::math::MathDialect",
+  ];
+}
+
+#endif // AICC_PASSES_LOWERING_PASSES_TD
