@@ -79,6 +79,12 @@ struct Options {
                "e.g. --input-shape=input_ids:1x128 (repeatable; "
                "'name:' for a scalar)"),
       cl::value_desc("name:d0xd1x..."), cl::cat(category)};
+  cl::list<std::string> inputValues{
+      "input-value",
+      cl::desc("Compile-time value of a graph input that determines shapes "
+               "(a Reshape's shape, a Slice's starts...); the input leaves "
+               "the signature (repeatable)"),
+      cl::value_desc("name=@file.npy|name=v0,v1,..."), cl::cat(category)};
 };
 
 void printDiagnostic(Diagnostic &diag) {
@@ -203,6 +209,13 @@ int runAiccMain(int argc, char **argv) {
   for (const std::string &spec : options.inputShapes) {
     std::string error;
     if (failed(parseInputShape(spec, importOptions, error))) {
+      llvm::errs() << "aicc: error: " << error << "\n";
+      return 1;
+    }
+  }
+  for (const std::string &spec : options.inputValues) {
+    std::string error;
+    if (failed(parseInputValue(spec, importOptions, error))) {
       llvm::errs() << "aicc: error: " << error << "\n";
       return 1;
     }

@@ -28,6 +28,7 @@
 #include "llvm/Support/Path.h"
 #include "onnx/defs/parser.h"
 #include "onnx/onnx_pb.h"
+#include "Npy.h"
 #include <google/protobuf/io/coded_stream.h>
 
 using namespace mlir;
@@ -57,6 +58,19 @@ LogicalResult parseInputShape(StringRef spec, ImportOptions &options,
     }
   }
   options.inputShapes[name] = shape;
+  return success();
+}
+
+LogicalResult parseInputValue(StringRef spec, ImportOptions &options,
+                              std::string &error) {
+  auto [name, value] = spec.split('=');
+  if (name.empty() || !spec.contains('=') || value.empty()) {
+    error = "--input-value expects <name>=@<file.npy> or <name>=<v0>,<v1>,..."
+            ", got '" +
+            spec.str() + "'";
+    return failure();
+  }
+  options.inputValues[name] = value.str();
   return success();
 }
 
@@ -109,6 +123,9 @@ private:
   LogicalResult readOpsets();
   LogicalResult importInitializers();
   LogicalResult createFunction();
+  /// The constant given with --input-value for graph input `name`.
+  ElementsAttr inputValue(StringRef name, RankedTensorType declared,
+                          StringRef spec);
   /// Imports one node; failures are reported and counted, not fatal.
   void importNode(const onnx::NodeProto &node);
   LogicalResult checkStaticShapes();
@@ -337,11 +354,34 @@ LogicalResult Importer::createFunction() {
     initializers.insert(init.name());
   SmallVector<Type> inputTypes;
   SmallVector<std::string> inputNames;
+  SmallVector<std::pair<std::string, ElementsAttr>> frozen;
   bool failedInput = false;
   for (const auto &in : graph.input()) {
     // Before IR version 4 initializers were also listed as inputs.
     if (initializers.contains(in.name()))
       continue;
+    auto given = options.inputValues.find(in.name());
+    if (given != options.inputValues.end()) {
+      // A value fixes the shape too: only the element type is needed.
+      Type elem = in.type().has_tensor_type()
+                      ? graph::onnxDataTypeToType(
+                            &ctx, in.type().tensor_type().elem_type())
+                      : Type();
+      ElementsAttr value =
+          elem ? inputValue(in.name(), RankedTensorType::get({}, elem),
+                            given->second)
+               : ElementsAttr();
+      if (!value) {
+        if (!elem)
+          emitError(UnknownLoc::get(&ctx))
+              << "--input-value: graph input '" << in.name()
+              << "' is not a tensor of a supported type";
+        failedInput = true;
+        continue;
+      }
+      frozen.push_back({in.name(), value});
+      continue;
+    }
     Type t = tensorTypeFromProto(in.type(), in.name(), /*isInput=*/true);
     if (!t) {
       failedInput = true;
@@ -350,6 +390,15 @@ LogicalResult Importer::createFunction() {
     inputTypes.push_back(t);
     inputNames.push_back(in.name());
   }
+  for (auto &kv : options.inputValues)
+    if (!llvm::any_of(graph.input(), [&](const onnx::ValueInfoProto &in) {
+          return in.name() == kv.first();
+        })) {
+      emitError(UnknownLoc::get(&ctx))
+          << "--input-value names '" << kv.first()
+          << "', which is not a graph input";
+      failedInput = true;
+    }
   for (auto &kv : options.inputShapes)
     if (!llvm::is_contained(inputNames, kv.first().str())) {
       emitError(UnknownLoc::get(&ctx))
@@ -367,7 +416,95 @@ LogicalResult Importer::createFunction() {
     func.setArgAttr(i, "graph.name", builder.getStringAttr(name));
     values[name] = entry->getArgument(i);
   }
+  builder.setInsertionPointToStart(entry);
+  for (auto &[name, value] : frozen)
+    values[name] = graph::ConstantOp::create(
+        builder, NameLoc::get(builder.getStringAttr(name)), value);
   return success();
+}
+
+ElementsAttr Importer::inputValue(StringRef name, RankedTensorType declared,
+                                  StringRef spec) {
+  Location loc = UnknownLoc::get(&ctx);
+  Type elem = declared.getElementType();
+  if (spec.starts_with("@")) {
+    npy::Array array;
+    std::string error;
+    if (!npy::readFile(spec.drop_front().str(), &array, &error)) {
+      emitError(loc) << "--input-value for '" << name << "': " << error;
+      return {};
+    }
+    unsigned bits = elem.isInteger(1) ? 8 : elem.getIntOrFloatBitWidth();
+    if (npy::elementSize(array.elementType) * 8 != bits) {
+      emitError(loc) << "--input-value for '" << name << "': the .npy holds "
+                     << npy::dtypeDescr(array.elementType)
+                     << " values, the input is " << elem;
+      return {};
+    }
+    auto type = RankedTensorType::get(array.shape, elem);
+    if (elem.isInteger(1)) {
+      SmallVector<bool> bools(array.data.begin(), array.data.end());
+      return DenseElementsAttr::get(type, ArrayRef<bool>(bools));
+    }
+    ArrayRef<char> raw(reinterpret_cast<const char *>(array.data.data()),
+                       array.data.size());
+    bool splat;
+    if (!DenseElementsAttr::isValidRawBuffer(type, raw, splat)) {
+      emitError(loc) << "--input-value for '" << name
+                     << "': the data does not match its shape";
+      return {};
+    }
+    return DenseElementsAttr::getFromRawBuffer(type, raw);
+  }
+  // A comma-separated list: a 1-D tensor (a scalar when the model says so).
+  SmallVector<StringRef> parts;
+  spec.split(parts, ',');
+  const onnx::ValueInfoProto *info = nullptr;
+  for (const auto &in : model.graph().input())
+    if (in.name() == name)
+      info = &in;
+  bool scalar = info && info->type().tensor_type().has_shape() &&
+                info->type().tensor_type().shape().dim_size() == 0;
+  if (scalar && parts.size() != 1) {
+    emitError(loc) << "--input-value for '" << name
+                   << "': the input is a scalar";
+    return {};
+  }
+  auto type = scalar ? RankedTensorType::get({}, elem)
+                     : RankedTensorType::get({(int64_t)parts.size()}, elem);
+  if (auto ft = dyn_cast<FloatType>(elem)) {
+    SmallVector<APFloat> values;
+    for (StringRef p : parts) {
+      double d;
+      if (p.trim().getAsDouble(d)) {
+        emitError(loc) << "--input-value for '" << name << "': '" << p
+                       << "' is not a number";
+        return {};
+      }
+      APFloat v(d);
+      bool lost;
+      v.convert(ft.getFloatSemantics(), APFloat::rmNearestTiesToEven, &lost);
+      values.push_back(v);
+    }
+    return DenseElementsAttr::get(type, values);
+  }
+  auto it = dyn_cast<IntegerType>(elem);
+  if (!it) {
+    emitError(loc) << "--input-value for '" << name << "': element type "
+                   << elem << " needs a .npy file";
+    return {};
+  }
+  SmallVector<APInt> values;
+  for (StringRef p : parts) {
+    int64_t v;
+    if (p.trim().getAsInteger(10, v)) {
+      emitError(loc) << "--input-value for '" << name << "': '" << p
+                     << "' is not an integer";
+      return {};
+    }
+    values.push_back(APInt(it.getWidth(), v, !it.isUnsigned(), true));
+  }
+  return DenseElementsAttr::get(type, values);
 }
 
 LogicalResult Importer::importInitializers() {
@@ -690,12 +827,23 @@ LogicalResult Importer::checkStaticShapes() {
       std::string shape = t ? "tensor<" + shapeString(t.getShape()) + ">"
                             : std::string("unranked");
       auto name = dyn_cast<NameLoc>(op->getLoc());
-      emitError(op->getLoc())
-          << "node '" << (name ? name.getName().str() : std::string("?"))
-          << "' (" << op->getName().getStringRef().drop_front(6)
-          << "): result #" << cast<OpResult>(r).getResultNumber()
-          << " has shape " << shape
-          << " that depends on input values; aicc needs static shapes";
+      InFlightDiagnostic diag = emitError(op->getLoc());
+      diag << "node '" << (name ? name.getName().str() : std::string("?"))
+           << "' (" << op->getName().getStringRef().drop_front(6)
+           << "): result #" << cast<OpResult>(r).getResultNumber()
+           << " has shape " << shape
+           << " that depends on input values; aicc needs static shapes";
+      // Name the graph inputs the shape may come from.
+      std::string suggest;
+      for (Value operand : op->getOperands())
+        if (auto arg = dyn_cast<BlockArgument>(operand))
+          if (auto n = func.getArgAttrOfType<StringAttr>(arg.getArgNumber(),
+                                                         "graph.name");
+              n && graph::getElementType(arg).isIntOrIndex())
+            suggest += (suggest.empty() ? "" : " ") + ("--input-value=" +
+                       n.getValue().str() + "=...");
+      if (!suggest.empty())
+        diag << "; fix the shape-determining input with " << suggest;
       ++bad;
       return;
     }

@@ -24,6 +24,10 @@ struct ImportOptions {
   /// Static shapes for graph inputs with symbolic or unknown dims
   /// (--input-shape=<name>:<d0>x<d1>...).
   llvm::StringMap<llvm::SmallVector<int64_t>> inputShapes;
+  /// Values for graph inputs that determine shapes (a Reshape's shape, a
+  /// Slice's starts...): such inputs become constants and leave the
+  /// signature (--input-value=<name>=@file.npy or =v0,v1,...).
+  llvm::StringMap<std::string> inputValues;
   /// Directory that external-data paths are relative to.
   std::string baseDir;
   /// Initializers with more elements than this become dense_resource blobs.
@@ -32,6 +36,11 @@ struct ImportOptions {
 
 /// Parses `--input-shape` values ("name:1x3x224x224"; "name:" for a scalar).
 mlir::LogicalResult parseInputShape(llvm::StringRef spec,
+                                    ImportOptions &options,
+                                    std::string &error);
+
+/// Parses `--input-value` values ("name=@file.npy" or "name=1,2,3").
+mlir::LogicalResult parseInputValue(llvm::StringRef spec,
                                     ImportOptions &options,
                                     std::string &error);
 

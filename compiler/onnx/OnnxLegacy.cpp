@@ -198,6 +198,15 @@ LegacyResult normalizeLegacyNode(onnx::NodeProto &node, int64_t opset,
     if (m == "nearest")
       setString("nearest_mode", "floor");
     rewritten();
+  } else if (op == "DFT" && opset < 20) {
+    // DFT-17's axis attribute (default 1) became a scalar input.
+    int64_t axis = 1;
+    if (const auto *a = findAttr(node, "axis"))
+      axis = a->i();
+    removeAttr(node, "axis");
+    auto type = RankedTensorType::get({}, b.getI64Type());
+    setInput(node, 2, make(DenseElementsAttr::get(type, axis)));
+    rewritten();
   } else if (op == "Scatter") {
     node.set_op_type("ScatterElements");
     rewritten();

@@ -274,13 +274,41 @@ BINARY_FOLD(AndOp, v[0] && v[1], v[0] && v[1])
 BINARY_FOLD(OrOp, v[0] || v[1], v[0] || v[1])
 #undef BINARY_FOLD
 
+/// True when `divisor` is an integer constant with a zero element: integer
+/// division by zero has no value, so such ops are not folded.
+static bool hasIntegerZero(Attribute divisor) {
+  auto t = readTensor(divisor);
+  return t && !t->isFloat && llvm::is_contained(t->ints, 0);
+}
+
 OpFoldResult DivOp::fold(FoldAdaptor adaptor) {
+  if (hasIntegerZero(adaptor.getB()))
+    return {};
   return foldElementwise(
       adaptor.getOperands(), getType(),
       [](ArrayRef<double> v) { return v[0] / v[1]; },
-      [](ArrayRef<int64_t> v) -> int64_t {
-        // Integer division by zero has no value; keep it (and the fold) out.
-        return v[1] == 0 ? 0 : v[0] / v[1];
+      [](ArrayRef<int64_t> v) -> int64_t { return v[0] / v[1]; });
+}
+
+OpFoldResult ModOp::fold(FoldAdaptor adaptor) {
+  if (hasIntegerZero(adaptor.getB()))
+    return {};
+  // fmod = 0: the result takes the divisor's sign (Python's %); fmod = 1:
+  // the dividend's (C's fmod).
+  bool cStyle = getFmod() != 0;
+  return foldElementwise(
+      adaptor.getOperands(), getType(),
+      [cStyle](ArrayRef<double> v) {
+        double r = std::fmod(v[0], v[1]);
+        if (!cStyle && r != 0 && ((r < 0) != (v[1] < 0)))
+          r += v[1];
+        return r;
+      },
+      [cStyle](ArrayRef<int64_t> v) -> int64_t {
+        int64_t r = v[0] % v[1];
+        if (!cStyle && r != 0 && ((r < 0) != (v[1] < 0)))
+          r += v[1];
+        return r;
       });
 }
 

@@ -2435,6 +2435,7 @@ Example:
   );
   let results = (outs Graph_T_F32_F64_F16_BF16_I8_I16_I32_I64_UI8_UI16_UI32_UI64:$C);
   let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
 }
 
 def Graph_MulOp : Graph_OnnxOp<"Mul", 14, [Pure, InferTypeOpAdaptorWithIsCompatible]> {

@@ -2039,8 +2039,12 @@ LogicalResult DFTOp::inferReturnTypes(MLIRContext *,
   Shape out = *s;
   out[rank - 1] = onesided && inverse ? 1 : 2;
   if (!axis) {
-    for (int64_t i = 0; i < rank - 1; ++i)
-      out[i] = kDyn;
+    // Without onesided or dft_length the transformed axis keeps its size,
+    // so only those make the unknown axis matter.
+    bool keepsSizes = !onesided && !adaptor.getDftLength();
+    if (!keepsSizes)
+      for (int64_t i = 0; i < rank - 1; ++i)
+        out[i] = kDyn;
     types.push_back(RankedTensorType::get(out, elemOf(input)));
     return success();
   }

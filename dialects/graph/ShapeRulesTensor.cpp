@@ -207,8 +207,11 @@ LogicalResult BitCastOp::inferReturnTypes(MLIRContext *ctx, Loc loc,
     return failure();
   Type in = getElementType(adaptor.getInput());
   auto shape = getShape(adaptor.getInput());
-  unsigned inBits = in.getIntOrFloatBitWidth(),
-           outBits = elem->getIntOrFloatBitWidth();
+  // ONNX stores bool in one byte.
+  auto storageBits = [](Type t) {
+    return t.isInteger(1) ? 8u : t.getIntOrFloatBitWidth();
+  };
+  unsigned inBits = storageBits(in), outBits = storageBits(*elem);
   if (shape && inBits != outBits) {
     if (inBits > outBits) {
       shape->push_back(inBits / outBits);
@@ -269,13 +272,20 @@ LogicalResult ConcatOp::inferReturnTypes(MLIRContext *, Loc loc,
   return push(types, out, elem);
 }
 
-LogicalResult ConstantOfShapeOp::inferReturnTypes(MLIRContext *ctx, Loc,
+LogicalResult ConstantOfShapeOp::inferReturnTypes(MLIRContext *ctx, Loc loc,
                                                   Adaptor adaptor,
                                                   Types &types) {
   Type elem = Float32Type::get(ctx);
   if (auto value = adaptor.getValueAttr())
     elem = value.getElementType();
-  return push(types, shapeFromOperand(adaptor.getInput()), elem);
+  std::optional<Shape> shape = shapeFromOperand(adaptor.getInput());
+  if (shape)
+    for (int64_t d : *shape)
+      if (d < 0 && !ShapedType::isDynamic(d))
+        return emitOptionalError(loc, "ConstantOfShape dims must be >= 0, "
+                                      "got ",
+                                 d);
+  return push(types, shape, elem);
 }
 
 LogicalResult CompressOp::inferReturnTypes(MLIRContext *, Loc loc,
@@ -392,6 +402,13 @@ LogicalResult GatherOp::inferReturnTypes(MLIRContext *, Loc loc,
   auto axis = normalizeAxis(loc, adaptor.getAxis(), data->size());
   if (failed(axis))
     return failure();
+  int64_t dim = (*data)[*axis];
+  if (auto values = getConstantInts(adaptor.getIndices());
+      values && !ShapedType::isDynamic(dim))
+    for (int64_t i : *values)
+      if (i < -dim || i >= dim)
+        return emitOptionalError(loc, "Gather index ", i,
+                                 " is out of range for an axis of size ", dim);
   Shape out(data->begin(), data->begin() + *axis);
   out.append(*indices);
   out.append(data->begin() + *axis + 1, data->end());

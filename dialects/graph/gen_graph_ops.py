@@ -55,7 +55,7 @@ Max Min Sum Mean PRelu And Or Xor""".split()
 COMPARE = "Equal Greater GreaterOrEqual Less LessOrEqual".split()
 # Ops with a folder in GraphFolders.cpp (shape arithmetic and constants).
 FOLDABLE = set("""Abs Add And Cast Ceil Concat ConstantOfShape Div Equal Expand
-Flatten Floor Gather Greater Identity Less Max Min Mul Neg Not Or Range
+Flatten Floor Gather Greater Identity Less Max Min Mod Mul Neg Not Or Range
 ReduceMax ReduceMin ReduceProd ReduceSum Reshape Shape Size Slice Sqrt Squeeze
 Sub Tile Transpose Unsqueeze Where""".split())
 NOT_PURE = {"RandomNormal", "RandomNormalLike", "RandomUniform",

@@ -79,3 +79,21 @@ func.func @data_movement() -> (tensor<3x2xi64>, tensor<2x4xi64>, tensor<2x2xi64>
   %cos = graph.ConstantOfShape %s23 {value = dense<1.5> : tensor<1xf32>} : (tensor<2xi64>) -> tensor<2x3xf32>
   return %t, %tile, %e, %cos : tensor<3x2xi64>, tensor<2x4xi64>, tensor<2x2xi64>, tensor<2x3xf32>
 }
+
+// -----
+
+// Tests that Mod folds with Python (fmod = 0) and C (fmod = 1) signs, and
+// that integer division by zero is not folded.
+// CHECK-LABEL: func @mod_and_div
+func.func @mod_and_div() -> (tensor<2xi64>, tensor<2xi64>, tensor<2xi64>) {
+  // CHECK-DAG: graph.constant dense<[1, -1]> : tensor<2xi64>
+  // CHECK-DAG: graph.constant dense<[-2, 2]> : tensor<2xi64>
+  // CHECK: graph.Div
+  %a = graph.constant dense<[-5, 5]> : tensor<2xi64>
+  %b = graph.constant dense<[3, -3]> : tensor<2xi64>
+  %m = graph.Mod %a, %b : (tensor<2xi64>, tensor<2xi64>) -> tensor<2xi64>
+  %c = graph.Mod %a, %b {fmod = 1 : i64} : (tensor<2xi64>, tensor<2xi64>) -> tensor<2xi64>
+  %z = graph.constant dense<[0, 1]> : tensor<2xi64>
+  %d = graph.Div %a, %z : (tensor<2xi64>, tensor<2xi64>) -> tensor<2xi64>
+  return %m, %c, %d : tensor<2xi64>, tensor<2xi64>, tensor<2xi64>
+}

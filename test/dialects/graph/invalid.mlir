@@ -421,3 +421,25 @@ func.func @split2(%a: tensor<4x3xf32>) {
   graph.Split %a {axis = 0 : i64} : (tensor<4x3xf32>) -> ()
   return
 }
+
+// -----
+
+// Tests that ConstantOfShape rejects negative dims.
+func.func @constant_of_shape_negative() {
+  %s = graph.constant dense<[-3, 2]> : tensor<2xi64>
+  // expected-error @+2 {{ConstantOfShape dims must be >= 0, got -3}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = graph.ConstantOfShape %s : (tensor<2xi64>) -> tensor<3x2xf32>
+  return
+}
+
+// -----
+
+// Tests that a constant Gather index must be inside the axis.
+func.func @gather_out_of_range(%a: tensor<3xf32>) {
+  %i = graph.constant dense<[5]> : tensor<1xi64>
+  // expected-error @+2 {{Gather index 5 is out of range for an axis of size 3}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = graph.Gather %a, %i : (tensor<3xf32>, tensor<1xi64>) -> tensor<1xf32>
+  return
+}
