@@ -111,11 +111,10 @@ LogicalResult ScheduleOp::verify() {
   if (type.getNumResults() != 0)
     return emitOpError("has results; outputs are written into output "
                        "buffer arguments");
-  if (getNumInputs() < 0 ||
-      getNumInputs() > static_cast<int64_t>(type.getNumInputs()))
+  auto numInputs = static_cast<int64_t>(getNumInputs());
+  if (numInputs < 0 || numInputs > static_cast<int64_t>(type.getNumInputs()))
     return emitOpError("'num_inputs' (")
-           << getNumInputs() << ") is not in [0, " << type.getNumInputs()
-           << "]";
+           << numInputs << ") is not in [0, " << type.getNumInputs() << "]";
   for (auto [index, input] : llvm::enumerate(type.getInputs())) {
     auto memref = dyn_cast<MemRefType>(input);
     if (!memref || !memref.hasStaticShape() ||
@@ -143,15 +142,13 @@ LogicalResult ScheduleOp::verify() {
 }
 
 LogicalResult ScheduleOp::verifyRegions() {
-  if (isExternal())
-    return emitOpError("has no body");
   std::optional<ArrayRef<int64_t>> arena = getArenaSize();
   if (!arena)
     return success();
   for (AllocOp alloc : getBody().getOps<AllocOp>()) {
     if (!alloc.getOffset())
       return alloc.emitOpError("has no offset, but the schedule is planned");
-    if (alloc.getSpace() >= static_cast<int64_t>(arena->size()))
+    if (alloc.getSpace() >= arena->size())
       return alloc.emitOpError("memory space ")
              << alloc.getSpace() << " has no arena size in the schedule";
     uint64_t size = *getByteSize(alloc.getType());
@@ -173,12 +170,13 @@ LogicalResult AllocOp::verify() {
   if (!getByteSize(getType()))
     return emitOpError("element type ")
            << getType().getElementType() << " has no byte size";
-  if (getSpace() < 0)
+  if (static_cast<int64_t>(getSpace()) < 0)
     return emitOpError("memory space must be non-negative");
-  if (std::optional<int64_t> offset = getOffset()) {
-    if (*offset < 0 || *offset % 64 != 0)
+  if (std::optional<uint64_t> offset = getOffset()) {
+    auto value = static_cast<int64_t>(*offset);
+    if (value < 0 || value % 64 != 0)
       return emitOpError("offset ")
-             << *offset << " is not a non-negative multiple of 64";
+             << value << " is not a non-negative multiple of 64";
   }
   return success();
 }

@@ -1,0 +1,213 @@
+// RUN: aicc-opt %s -split-input-file -verify-diagnostics -allow-unregistered-dialect
+
+exec.executable @kernels {
+  // expected-error @+1 {{is not a kernel: an exec.executable holds only 'func.func' ops}}
+  exec.executable @nested {
+  }
+}
+
+// -----
+
+exec.executable @kernels {
+  // expected-error @+1 {{kernel has no body}}
+  func.func private @k(%a: tensor<4xf32>) -> tensor<4xf32>
+}
+
+// -----
+
+exec.executable @kernels {
+  // expected-error @+1 {{kernel arguments and results must be statically shaped tensors}}
+  func.func @k(%a: tensor<?xf32>) -> tensor<?xf32> {
+    return %a : tensor<?xf32>
+  }
+}
+
+// -----
+
+// expected-error @+1 {{has results; outputs are written into output buffer arguments}}
+exec.schedule @main(%x: memref<4xf32>) -> memref<4xf32> attributes {num_inputs = 1 : i64} {
+  exec.return
+}
+
+// -----
+
+// expected-error @+1 {{'num_inputs' (2) is not in [0, 1]}}
+exec.schedule @main(%x: memref<4xf32>) attributes {num_inputs = 2 : i64} {
+  exec.return
+}
+
+// -----
+
+// expected-error @+1 {{argument 0 is not a statically shaped memref with identity layout}}
+exec.schedule @main(%x: memref<?xf32>) attributes {num_inputs = 1 : i64} {
+  exec.return
+}
+
+// -----
+
+// expected-error @+1 {{'arena_size' and 'lower_bound' must both be present with one entry per memory space}}
+exec.schedule @main(%x: memref<4xf32>) attributes {num_inputs = 1 : i64, arena_size = array<i64: 64>} {
+  exec.return
+}
+
+// -----
+
+// expected-error @+1 {{memory space 0: lower bound 128 is not in [0, arena size 64]}}
+exec.schedule @main(%x: memref<4xf32>) attributes {num_inputs = 1 : i64, arena_size = array<i64: 64>, lower_bound = array<i64: 128>} {
+  exec.return
+}
+
+// -----
+
+exec.schedule @main(%x: memref<4xf32>) attributes {num_inputs = 1 : i64, arena_size = array<i64: 64>, lower_bound = array<i64: 64>} {
+  // expected-error @+1 {{has no offset, but the schedule is planned}}
+  %a = exec.alloc : memref<4xf32>
+  exec.return
+}
+
+// -----
+
+exec.schedule @main(%x: memref<4xf32>) attributes {num_inputs = 1 : i64, arena_size = array<i64: 64>, lower_bound = array<i64: 64>} {
+  // expected-error @+1 {{memory space 1 has no arena size in the schedule}}
+  %a = exec.alloc {space = 1 : i64, offset = 0 : i64} : memref<4xf32>
+  exec.return
+}
+
+// -----
+
+exec.schedule @main(%x: memref<4xf32>) attributes {num_inputs = 1 : i64, arena_size = array<i64: 64>, lower_bound = array<i64: 64>} {
+  // expected-error @+1 {{bytes [64, 80) exceed the arena of 64 bytes}}
+  %a = exec.alloc {offset = 64 : i64} : memref<4xf32>
+  exec.return
+}
+
+// -----
+
+// expected-error @+1 {{element type 'index' has no byte size}}
+%a = exec.alloc : memref<4xindex>
+
+// -----
+
+// expected-error @+1 {{memory space must be non-negative}}
+%a = exec.alloc {space = -1 : i64} : memref<4xf32>
+
+// -----
+
+// expected-error @+1 {{offset 32 is not a non-negative multiple of 64}}
+%a = exec.alloc {offset = 32 : i64} : memref<4xf32>
+
+// -----
+
+// expected-error @+1 {{must be statically shaped memref with identity layout}}
+%a = exec.alloc : memref<?xf32>
+
+// -----
+
+// expected-error @+1 {{value of type 'tensor<4xf32>' does not match the buffer type 'memref<2x2xf32>'}}
+%c = exec.constant dense<1.0> : tensor<4xf32> -> memref<2x2xf32>
+
+// -----
+
+// expected-error @+1 {{element type 'index' has no byte size}}
+%c = exec.constant dense<1> : tensor<2xindex> -> memref<2xindex>
+
+// -----
+
+%a = "test.source"() : () -> memref<4xindex>
+// expected-error @+1 {{element types must have a byte size}}
+%v = exec.view %a[0] : memref<4xindex> to memref<4xf32>
+
+// -----
+
+%a = exec.alloc : memref<4xf32>
+// expected-error @+1 {{byte offset -4 is negative}}
+%v = exec.view %a[-4] : memref<4xf32> to memref<2xf32>
+
+// -----
+
+%a = exec.alloc : memref<4xf32>
+// expected-error @+1 {{bytes [8, 24) exceed the source's 16 bytes}}
+%v = exec.view %a[8] : memref<4xf32> to memref<4xf32>
+
+// -----
+
+%a = exec.alloc : memref<4xf32>
+%b = exec.alloc : memref<8xf32>
+// expected-error @+1 {{source and target differ in byte size}}
+exec.copy %a, %b : memref<4xf32>, memref<8xf32>
+
+// -----
+
+exec.executable @kernels {
+  func.func @k(%a: tensor<4xf32>) -> tensor<4xf32> {
+    return %a : tensor<4xf32>
+  }
+}
+exec.schedule @main(%x: memref<4xf32>, %y: memref<4xf32>) attributes {num_inputs = 1 : i64} {
+  // expected-error @+1 {{'@kernels::@missing' does not name a kernel (a func.func in an exec.executable)}}
+  exec.dispatch @kernels::@missing ins(%x : memref<4xf32>) outs(%y : memref<4xf32>)
+  exec.return
+}
+
+// -----
+
+func.func @k(%a: tensor<4xf32>) -> tensor<4xf32> {
+  return %a : tensor<4xf32>
+}
+exec.schedule @main(%x: memref<4xf32>, %y: memref<4xf32>) attributes {num_inputs = 1 : i64} {
+  // expected-error @+1 {{'@k' does not name a kernel (a func.func in an exec.executable)}}
+  exec.dispatch @k ins(%x : memref<4xf32>) outs(%y : memref<4xf32>)
+  exec.return
+}
+
+// -----
+
+exec.executable @kernels {
+  func.func @k(%a: tensor<4xf32>) -> tensor<4xf32> {
+    return %a : tensor<4xf32>
+  }
+}
+exec.schedule @main(%x: memref<4xf32>, %y: memref<4xf32>) attributes {num_inputs = 1 : i64} {
+  // expected-error @+1 {{has 2 ins, but the kernel takes 1 arguments}}
+  exec.dispatch @kernels::@k ins(%x, %x : memref<4xf32>, memref<4xf32>) outs(%y : memref<4xf32>)
+  exec.return
+}
+
+// -----
+
+exec.executable @kernels {
+  func.func @k(%a: tensor<4xf32>) -> tensor<4xf32> {
+    return %a : tensor<4xf32>
+  }
+}
+exec.schedule @main(%x: memref<4xf32>, %y: memref<4xf32>) attributes {num_inputs = 1 : i64} {
+  // expected-error @+1 {{has 2 outs, but the kernel returns 1 results}}
+  exec.dispatch @kernels::@k ins(%x : memref<4xf32>) outs(%y, %y : memref<4xf32>, memref<4xf32>)
+  exec.return
+}
+
+// -----
+
+exec.executable @kernels {
+  func.func @k(%a: tensor<4xf32>) -> tensor<4xf32> {
+    return %a : tensor<4xf32>
+  }
+}
+exec.schedule @main(%x: memref<2x2xf32>, %y: memref<4xf32>) attributes {num_inputs = 1 : i64} {
+  // expected-error @+1 {{in #0 of type 'memref<2x2xf32>' does not match kernel argument type 'tensor<4xf32>'}}
+  exec.dispatch @kernels::@k ins(%x : memref<2x2xf32>) outs(%y : memref<4xf32>)
+  exec.return
+}
+
+// -----
+
+exec.executable @kernels {
+  func.func @k(%a: tensor<4xf32>) -> tensor<4xf32> {
+    return %a : tensor<4xf32>
+  }
+}
+exec.schedule @main(%x: memref<4xf32>, %y: memref<4xi32>) attributes {num_inputs = 1 : i64} {
+  // expected-error @+1 {{out #0 of type 'memref<4xi32>' does not match kernel result type 'tensor<4xf32>'}}
+  exec.dispatch @kernels::@k ins(%x : memref<4xf32>) outs(%y : memref<4xi32>)
+  exec.return
+}

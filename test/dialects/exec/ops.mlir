@@ -1,0 +1,58 @@
+// RUN: aicc-opt %s -split-input-file | aicc-opt -split-input-file | FileCheck %s
+
+// Tests that a planned schedule with every buffer and command kind round
+// trips.
+
+// CHECK-LABEL: exec.executable @kernels
+// CHECK: func.func @k0_fc
+exec.executable @kernels {
+  func.func @k0_fc(%x: tensor<1x4xf32>, %w: tensor<4x2xf32>) -> tensor<1x2xf32> {
+    %e = tensor.empty() : tensor<1x2xf32>
+    %r = linalg.matmul ins(%x, %w : tensor<1x4xf32>, tensor<4x2xf32>)
+                       outs(%e : tensor<1x2xf32>) -> tensor<1x2xf32>
+    return %r : tensor<1x2xf32>
+  }
+}
+
+// CHECK: exec.schedule @main(%[[X:.*]]: memref<1x4xf32> {graph.name = "x"}, %[[Y:.*]]: memref<2xf32> {graph.name = "y"}, %[[Z:.*]]: memref<1x4xf32> {graph.name = "z"})
+// CHECK-SAME: arena_size = array<i64: 64>
+// CHECK-SAME: lower_bound = array<i64: 64>
+// CHECK-SAME: num_inputs = 1
+exec.schedule @main(%x: memref<1x4xf32> {graph.name = "x"},
+                    %y: memref<2xf32> {graph.name = "y"},
+                    %z: memref<1x4xf32> {graph.name = "z"})
+    attributes {num_inputs = 1 : i64, arena_size = array<i64: 64>,
+                lower_bound = array<i64: 64>} {
+  // CHECK: %[[W:.*]] = exec.constant "fc.weight" dense<1.000000e+00> : tensor<4x2xf32> -> memref<4x2xf32>
+  %w = exec.constant "fc.weight" dense<1.0> : tensor<4x2xf32> -> memref<4x2xf32>
+  // CHECK: %[[T:.*]] = exec.alloc {offset = 0 : i64} : memref<1x2xf32>
+  %t = exec.alloc {offset = 0 : i64} : memref<1x2xf32>
+  // CHECK: exec.dispatch @kernels::@k0_fc ins(%[[X]], %[[W]] : memref<1x4xf32>, memref<4x2xf32>) outs(%[[T]] : memref<1x2xf32>)
+  exec.dispatch @kernels::@k0_fc ins(%x, %w : memref<1x4xf32>, memref<4x2xf32>)
+      outs(%t : memref<1x2xf32>)
+  // CHECK: %[[V:.*]] = exec.view %[[T]][0] : memref<1x2xf32> to memref<2xf32>
+  %v = exec.view %t[0] : memref<1x2xf32> to memref<2xf32>
+  // CHECK: exec.copy %[[V]], %[[Y]] : memref<2xf32>, memref<2xf32>
+  exec.copy %v, %y : memref<2xf32>, memref<2xf32>
+  // CHECK: exec.copy %[[X]], %[[Z]]
+  exec.copy %x, %z : memref<1x4xf32>, memref<1x4xf32>
+  // CHECK: exec.return
+  exec.return
+}
+
+// -----
+
+// Tests that an unplanned schedule, allocs in other memory spaces, weights
+// without names and byte-offset views of another element type parse.
+
+// CHECK-LABEL: exec.schedule @unplanned
+// CHECK-NOT: arena_size
+exec.schedule @unplanned(%x: memref<8xi8>) attributes {num_inputs = 1 : i64} {
+  // CHECK: exec.alloc {space = 1 : i64} : memref<16xf16>
+  %a = exec.alloc {space = 1 : i64} : memref<16xf16>
+  // CHECK: exec.constant dense_resource<blob> : tensor<2xi32> -> memref<2xi32>
+  %c = exec.constant dense_resource<blob> : tensor<2xi32> -> memref<2xi32>
+  // CHECK: exec.view %{{.*}}[4] : memref<8xi8> to memref<1xi32>
+  %v = exec.view %x[4] : memref<8xi8> to memref<1xi32>
+  exec.return
+}
