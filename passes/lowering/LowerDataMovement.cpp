@@ -435,21 +435,22 @@ struct PadPattern : OpRewritePattern<graph::PadOp> {
       data = extractSlice(rewriter, loc, data, offsets, sizes, ones);
     Type elementType = outType.getElementType();
     if (mode == "constant") {
+      // tensor.pad needs a pad value of the element type; arith cannot make
+      // `ui*` constants.
+      if (isUnsignedInt(elementType))
+        return rewriter.notifyMatchFailure(op, "unsigned constant Pad");
       Value padValue;
       if (Value cv = op.getConstantValue()) {
         auto values = constantFloats(cv);
         if (values && values->size() == 1) {
-          padValue = constScalar(rewriter, loc, toSignless(elementType),
-                                 (*values)[0]);
+          padValue = constScalar(rewriter, loc, elementType, (*values)[0]);
         } else {
           return rewriter.notifyMatchFailure(op, "non-constant pad value");
         }
       } else {
-        padValue = constScalar(rewriter, loc, toSignless(elementType), 0.0);
+        padValue = constScalar(rewriter, loc, elementType, 0.0);
       }
-      Value signless = castToSignless(rewriter, loc, data);
-      Value padded = padWith(rewriter, loc, signless, low, high, padValue);
-      rewriter.replaceOp(op, castFromSignless(rewriter, loc, padded, outType));
+      rewriter.replaceOp(op, padWith(rewriter, loc, data, low, high, padValue));
       return success();
     }
     if (mode != "reflect" && mode != "edge" && mode != "wrap")
@@ -515,8 +516,8 @@ struct TriluPattern : OpRewritePattern<graph::TriluOp> {
     Location loc = op.getLoc();
     int64_t rank = type.getRank();
     bool upper = op.getUpper() != 0;
-    Value x = castToSignless(rewriter, loc, op.getInput());
-    Type elementType = toSignless(type.getElementType());
+    Value x = op.getInput();
+    Type elementType = type.getElementType();
     SmallVector<LoopOperand> inputs = {
         {x, rewriter.getMultiDimIdentityMap(rank)}};
     if (op.getK()) {
@@ -538,11 +539,10 @@ struct TriluPattern : OpRewritePattern<graph::TriluOp> {
           Value keep = arith::CmpIOp::create(
               b, l, upper ? arith::CmpIPredicate::sge : arith::CmpIPredicate::sle,
               diff, k);
-          return arith::SelectOp::create(b, l, keep, a[0],
-                                         constScalar(b, l, elementType, 0.0));
+          return arith::SelectOp::create(
+              b, l, keep, a[0], constScalar(b, l, a[0].getType(), 0.0));
         });
-    rewriter.replaceOp(op,
-                       castFromSignless(rewriter, loc, result, op.getOutput().getType()));
+    rewriter.replaceOp(op, result);
     return success();
   }
 };
@@ -600,9 +600,9 @@ struct RangePattern : OpRewritePattern<graph::RangeOp> {
     if (!outType || !hasStaticIntOrFloatTypes(op))
       return failure();
     Location loc = op.getLoc();
-    Type elementType = toSignless(outType.getElementType());
-    Value start = reshapeTo(rewriter, loc, castToSignless(rewriter, loc, op.getStart()), {});
-    Value delta = reshapeTo(rewriter, loc, castToSignless(rewriter, loc, op.getDelta()), {});
+    Type elementType = outType.getElementType();
+    Value start = reshapeTo(rewriter, loc, op.getStart(), {});
+    Value delta = reshapeTo(rewriter, loc, op.getDelta(), {});
     AffineMap scalarMap = AffineMap::get(1, 0, {}, rewriter.getContext());
     Value result = buildParallel(
         rewriter, loc, {{start, scalarMap}, {delta, scalarMap}},
@@ -610,10 +610,10 @@ struct RangePattern : OpRewritePattern<graph::RangeOp> {
         [&](OpBuilder &b, Location l, ValueRange a) -> Value {
           Value i = arith::IndexCastOp::create(b, l, b.getI64Type(),
                                                linalg::IndexOp::create(b, l, 0));
-          Value iv = convertScalar(b, l, i, elementType, false, false);
+          Value iv = convertScalar(b, l, i, a[0].getType(), false, false);
           return scalarAdd(b, l, a[0], scalarMul(b, l, iv, a[1]));
         });
-    rewriter.replaceOp(op, castFromSignless(rewriter, loc, result, outType));
+    rewriter.replaceOp(op, result);
     return success();
   }
 };
@@ -635,8 +635,8 @@ struct CumSumPattern : OpRewritePattern<graph::CumSumOp> {
       return failure();
     Location loc = op.getLoc();
     bool exclusive = op.getExclusive() != 0, reverse = op.getReverse() != 0;
-    Value x = castToSignless(rewriter, loc, op.getX());
-    Type elementType = toSignless(type.getElementType());
+    Value x = op.getX();
+    Type elementType = type.getElementType();
     int64_t rank = type.getRank();
     SmallVector<int64_t> loopShape(type.getShape());
     loopShape.push_back(type.getDimSize(*axis));
@@ -648,13 +648,15 @@ struct CumSumPattern : OpRewritePattern<graph::CumSumOp> {
     }
     SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
     iterators.push_back(utils::IteratorType::reduction);
-    Value init = createFilled(rewriter, loc, type.getShape(),
-                              constScalar(rewriter, loc, elementType, 0.0));
+    Value init = createFilled(
+        rewriter, loc, type.getShape(),
+        constScalar(rewriter, loc, toSignless(elementType), 0.0), elementType);
     auto generic = linalg::GenericOp::create(
         rewriter, loc, TypeRange{init.getType()}, ValueRange{x}, ValueRange{init},
         SmallVector<AffineMap>{AffineMap::get(rank + 1, 0, inExprs, ctx),
                                AffineMap::get(rank + 1, 0, outExprs, ctx)},
-        iterators, [&](OpBuilder &b, Location l, ValueRange a) {
+        iterators, [&](OpBuilder &b, Location l, ValueRange blockArgs) {
+          SmallVector<Value> a = toSignlessScalars(b, l, blockArgs);
           Value i = linalg::IndexOp::create(b, l, *axis);
           Value j = linalg::IndexOp::create(b, l, rank);
           arith::CmpIPredicate pred =
@@ -664,10 +666,10 @@ struct CumSumPattern : OpRewritePattern<graph::CumSumOp> {
                                    : arith::CmpIPredicate::sle);
           Value take = arith::CmpIOp::create(b, l, pred, j, i);
           Value sum = scalarAdd(b, l, a[1], a[0]);
-          linalg::YieldOp::create(b, l,
-                                  Value(arith::SelectOp::create(b, l, take, sum, a[1])));
+          Value r = arith::SelectOp::create(b, l, take, sum, a[1]);
+          linalg::YieldOp::create(b, l, fromSignlessScalar(b, l, r, elementType));
         });
-    rewriter.replaceOp(op, castFromSignless(rewriter, loc, generic.getResult(0), type));
+    rewriter.replaceOp(op, generic.getResult(0));
     return success();
   }
 };
@@ -697,8 +699,9 @@ struct ConstantOfShapePattern : OpRewritePattern<graph::ConstantOfShapeOp> {
     }
     Location loc = op.getLoc();
     Value filled = createFilled(rewriter, loc, outType.getShape(),
-                                constScalar(rewriter, loc, elementType, value));
-    rewriter.replaceOp(op, castFromSignless(rewriter, loc, filled, outType));
+                                constScalar(rewriter, loc, elementType, value),
+                                outType.getElementType());
+    rewriter.replaceOp(op, filled);
     return success();
   }
 };

@@ -3,8 +3,8 @@
 // Every elementwise ONNX op (unary math, activations, broadcasting binary and
 // variadic ops, comparisons, logic, Cast, Where, Clip) becomes one parallel
 // linalg.generic over the result shape. Operands are NumPy-broadcast by
-// collapsing their broadcast unit dims (LoweringUtils), and unsigned tensors
-// are bitcast to signless so the body only ever sees signless arith.
+// collapsing their broadcast unit dims (LoweringUtils); bodies see unsigned
+// scalars as signless (see Passes.td) and use the unsigned arith variants.
 //
 // The scalar semantics follow ONNX Runtime where ONNX leaves room: integer Div
 // truncates, Max/Min propagate NaN, Round is half-to-even, Pow with a constant
@@ -68,14 +68,14 @@ public:
     for (Value operand : op->getOperands()) {
       context.inputTypes.push_back(
           cast<RankedTensorType>(operand.getType()).getElementType());
-      inputs.push_back(castToSignless(rewriter, loc, operand));
+      inputs.push_back(operand);
     }
     Value result = buildElementwise(
-        rewriter, loc, inputs, resultType.getShape(), context.resultSignless,
+        rewriter, loc, inputs, resultType.getShape(), context.resultType,
         [&](OpBuilder &b, Location l, ValueRange args) {
           return body(b, l, args, context);
         });
-    rewriter.replaceOp(op, castFromSignless(rewriter, loc, result, resultType));
+    rewriter.replaceOp(op, result);
     return success();
   }
 
@@ -277,8 +277,12 @@ SmallVector<Entry> buildTable() {
            Value r = math::PowFOp::create(b, loc, xf, y);
            return convertScalar(b, loc, r, baseType, false, baseUnsigned);
          }
-         Value yi = convertScalar(b, loc, y, baseType, expUnsigned, false);
-         return math::IPowIOp::create(b, loc, x, yi);
+         // int ^ int: through f64 like ONNX Runtime (std::pow), truncated.
+         Type f64 = b.getF64Type();
+         Value r = math::PowFOp::create(
+             b, loc, convertScalar(b, loc, x, f64, baseUnsigned, false),
+             convertScalar(b, loc, y, f64, expUnsigned, false));
+         return convertScalar(b, loc, r, baseType, false, baseUnsigned);
        }});
 
   auto variadic = [](StringRef name, bool mean,

@@ -47,10 +47,13 @@ Value buildContraction(OpBuilder &b, Location loc, LoopOperand lhs,
   auto generic = linalg::GenericOp::create(
       b, loc, TypeRange{init.getType()}, ValueRange{lhs.value, rhs.value},
       ValueRange{init}, maps, iterators,
-      [&](OpBuilder &nb, Location nloc, ValueRange args) {
+      [&](OpBuilder &nb, Location nloc, ValueRange blockArgs) {
+        SmallVector<Value> args = toSignlessScalars(nb, nloc, blockArgs);
         Value product = scalarMul(nb, nloc, args[0], args[1]);
-        linalg::YieldOp::create(nb, nloc,
-                                scalarAdd(nb, nloc, args[2], product));
+        linalg::YieldOp::create(
+            nb, nloc,
+            fromSignlessScalar(nb, nloc, scalarAdd(nb, nloc, args[2], product),
+                               blockArgs[2].getType()));
       });
   return generic.getResult(0);
 }
@@ -94,9 +97,12 @@ Value buildMatmul(OpBuilder &b, Location loc, Value lhs, Value rhs,
   fullShape.append({m, n});
   Value acc = init ? reshapeTo(b, loc, init, fullShape)
                    : createFilled(b, loc, fullShape,
-                                  constScalar(b, loc, elementType, 0.0));
+                                  constScalar(b, loc, toSignless(elementType), 0.0),
+                                  elementType);
+  // Named ops compute with arith on the element type: signless only.
+  bool named = !isUnsignedInt(elementType);
   Value result;
-  if (rhsBatch.empty()) {
+  if (named && rhsBatch.empty()) {
     // The rows of all batches at once against one matrix.
     int64_t rows = product(lhsBatch) * m;
     Value lhs2 = reshapeTo(b, loc, lhs, {rows, k});
@@ -104,7 +110,7 @@ Value buildMatmul(OpBuilder &b, Location loc, Value lhs, Value rhs,
     result = linalg::MatmulOp::create(b, loc, TypeRange{acc2.getType()},
                                       ValueRange{lhs2, rhs}, ValueRange{acc2})
                  .getResult(0);
-  } else if (lhsBatch == rhsBatch) {
+  } else if (named && lhsBatch == rhsBatch) {
     int64_t batches = product(lhsBatch);
     Value lhs3 = reshapeTo(b, loc, lhs, {batches, m, k});
     Value rhs3 = reshapeTo(b, loc, rhs, {batches, k, n});
@@ -140,10 +146,9 @@ struct MatMulPattern : OpRewritePattern<graph::MatMulOp> {
       return failure();
     Location loc = op.getLoc();
     auto resultType = cast<RankedTensorType>(op.getType());
-    Value lhs = castToSignless(rewriter, loc, op.getA());
-    Value rhs = castToSignless(rewriter, loc, op.getB());
-    Value result = buildMatmul(rewriter, loc, lhs, rhs, resultType.getShape());
-    rewriter.replaceOp(op, castFromSignless(rewriter, loc, result, resultType));
+    Value result = buildMatmul(rewriter, loc, op.getA(), op.getB(),
+                               resultType.getShape());
+    rewriter.replaceOp(op, result);
     return success();
   }
 };
@@ -157,11 +162,13 @@ struct GemmPattern : OpRewritePattern<graph::GemmOp> {
       return failure();
     Location loc = op.getLoc();
     auto resultType = cast<RankedTensorType>(op.getType());
-    Type elementType = toSignless(resultType.getElementType());
+    Type elementType = resultType.getElementType();
     bool isFloat = isa<FloatType>(elementType);
-    Value a = castToSignless(rewriter, loc, op.getA());
-    Value bm = castToSignless(rewriter, loc, op.getB());
-    Value c = op.getC() ? castToSignless(rewriter, loc, op.getC()) : Value();
+    if (isUnsignedInt(elementType))
+      return rewriter.notifyMatchFailure(op, "unsigned Gemm");
+    Value a = op.getA();
+    Value bm = op.getB();
+    Value c = op.getC();
     double alpha = op.getAlpha().convertToDouble();
     double beta = op.getBeta().convertToDouble();
     if (!isFloat && (alpha != 1.0 || beta != 1.0))
@@ -223,7 +230,7 @@ struct GemmPattern : OpRewritePattern<graph::GemmOp> {
             return y;
           });
     }
-    rewriter.replaceOp(op, castFromSignless(rewriter, loc, result, resultType));
+    rewriter.replaceOp(op, result);
     return success();
   }
 };
@@ -243,12 +250,12 @@ struct MatMulIntegerPattern : OpRewritePattern<graph::MatMulIntegerOp> {
     auto widen = [&](Value x, Value zeroPoint, bool isLhs) -> Value {
       auto xType = cast<RankedTensorType>(x.getType());
       bool xUnsigned = isUnsignedInt(xType.getElementType());
-      SmallVector<Value> inputs = {castToSignless(rewriter, loc, x)};
+      SmallVector<Value> inputs = {x};
       bool zpUnsigned = false;
       if (zeroPoint) {
         auto zpType = cast<RankedTensorType>(zeroPoint.getType());
         zpUnsigned = isUnsignedInt(zpType.getElementType());
-        Value zp = castToSignless(rewriter, loc, zeroPoint);
+        Value zp = zeroPoint;
         if (isLhs && zpType.getRank() == 1 && xType.getRank() >= 2 &&
             zpType.getNumElements() > 1)
           zp = reshapeTo(rewriter, loc, zp, {zpType.getDimSize(0), 1});
@@ -267,7 +274,7 @@ struct MatMulIntegerPattern : OpRewritePattern<graph::MatMulIntegerOp> {
     Value lhs = widen(op.getA(), op.getAZeroPoint(), true);
     Value rhs = widen(op.getB(), op.getBZeroPoint(), false);
     Value result = buildMatmul(rewriter, loc, lhs, rhs, resultType.getShape());
-    rewriter.replaceOp(op, castFromSignless(rewriter, loc, result, resultType));
+    rewriter.replaceOp(op, result);
     return success();
   }
 };

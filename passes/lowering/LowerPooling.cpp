@@ -69,11 +69,14 @@ Value buildPool(OpBuilder &b, Location loc, PoolKind kind, Value input,
   return linalg::GenericOp::create(
              b, loc, TypeRange{outType}, ValueRange{input, window},
              ValueRange{init}, maps, iterators,
-             [&](OpBuilder &nb, Location nloc, ValueRange args) {
+             [&](OpBuilder &nb, Location nloc, ValueRange blockArgs) {
+               SmallVector<Value> args = toSignlessScalars(nb, nloc, blockArgs);
                Value r = kind == PoolKind::Max
                              ? scalarMax(nb, nloc, args[2], args[0], isUnsigned)
                              : scalarAdd(nb, nloc, args[2], args[0]);
-               linalg::YieldOp::create(nb, nloc, r);
+               linalg::YieldOp::create(
+                   nb, nloc,
+                   fromSignlessScalar(nb, nloc, r, blockArgs[2].getType()));
              })
       .getResult(0);
 }
@@ -104,15 +107,20 @@ struct MaxPoolPattern : OpRewritePattern<graph::MaxPoolOp> {
       return rewriter.notifyMatchFailure(op, "bad window attributes");
     Location loc = op.getLoc();
     bool isUnsigned = isUnsignedInt(xType.getElementType());
-    Value x = castToSignless(rewriter, loc, op.getX());
+    Value x = op.getX();
     Type elementType = toSignless(xType.getElementType());
     Value lowest = lowestValue(rewriter, loc, elementType, isUnsigned);
+    bool padded = llvm::any_of(params->padBegin, [](int64_t v) { return v; }) ||
+                  llvm::any_of(params->padEnd, [](int64_t v) { return v; });
+    // tensor.pad would need a `ui*` pad value, which arith cannot make.
+    if (isUnsigned && padded)
+      return rewriter.notifyMatchFailure(op, "padded unsigned MaxPool");
     Value input =
         padSpatial(rewriter, loc, x, params->padBegin, params->padEnd, lowest);
-    Value init = createFilled(rewriter, loc, yType.getShape(), lowest);
+    Value init = createFilled(rewriter, loc, yType.getShape(), lowest,
+                              xType.getElementType());
     Value result = buildPool(rewriter, loc, PoolKind::Max, input, init,
                              *params, isUnsigned);
-    result = castFromSignless(rewriter, loc, result, yType);
     Value indices = tensor::EmptyOp::create(
         rewriter, loc, cast<RankedTensorType>(op.getIndices().getType()).getShape(),
         cast<RankedTensorType>(op.getIndices().getType()).getElementType());

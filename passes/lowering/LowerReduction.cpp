@@ -34,6 +34,7 @@ Value reduceInputs(OpBuilder &b, Location loc, ArrayRef<LoopOperand> inputs,
   int64_t rank = loopShape.size();
   Value filled =
       createFilled(b, loc, reducedShape(loopShape, axes, false), init);
+  // Statistics are always float; no unsigned results here.
   MLIRContext *ctx = b.getContext();
   SmallVector<AffineExpr> outExprs;
   SmallVector<utils::IteratorType> iterators;
@@ -55,9 +56,11 @@ Value reduceInputs(OpBuilder &b, Location loc, ArrayRef<LoopOperand> inputs,
   return linalg::GenericOp::create(
              b, loc, TypeRange{filled.getType()}, values, ValueRange{filled},
              maps, iterators,
-             [&](OpBuilder &nb, Location nloc, ValueRange args) {
+             [&](OpBuilder &nb, Location nloc, ValueRange blockArgs) {
+               SmallVector<Value> args = toSignlessScalars(nb, nloc, blockArgs);
                linalg::YieldOp::create(
-                   nb, nloc, combine(nb, nloc, args.drop_back(), args.back()));
+                   nb, nloc,
+                   combine(nb, nloc, ValueRange(args).drop_back(), args.back()));
              })
       .getResult(0);
 }
@@ -210,8 +213,9 @@ struct ReducePattern : OpRewritePattern<OpTy> {
       rewriter.replaceOp(op, op.getData());
       return success();
     }
-    Value x = castToSignless(rewriter, loc, op.getData());
+    Value x = op.getData();
     Type elementType = toSignless(xType.getElementType());
+    Type tensorElementType = xType.getElementType();
     ArrayRef<int64_t> shape = xType.getShape();
     SmallVector<int64_t> outShape = reducedShape(shape, *axes, false);
     int64_t count = 1;
@@ -292,7 +296,7 @@ struct ReducePattern : OpRewritePattern<OpTy> {
       if (Kind == ReduceKind::Mean || Kind == ReduceKind::L2 ||
           Kind == ReduceKind::LogSum) {
         result = buildElementwise(
-            rewriter, loc, {result}, outShape, elementType,
+            rewriter, loc, {result}, outShape, tensorElementType,
             [&](OpBuilder &b, Location l, ValueRange a) -> Value {
               if (Kind == ReduceKind::Mean)
                 return scalarDiv(b, l, a[0],
@@ -305,7 +309,7 @@ struct ReducePattern : OpRewritePattern<OpTy> {
       }
     }
     result = reshapeTo(rewriter, loc, result, yType.getShape());
-    rewriter.replaceOp(op, castFromSignless(rewriter, loc, result, yType));
+    rewriter.replaceOp(op, result);
     return success();
   }
 };
@@ -326,15 +330,16 @@ struct ArgPattern : OpRewritePattern<OpTy> {
     Location loc = op.getLoc();
     bool isUnsigned = isUnsignedInt(xType.getElementType());
     bool last = op.getSelectLastIndex() != 0;
-    Value x = castToSignless(rewriter, loc, op.getData());
+    Value x = op.getData();
     Type elementType = toSignless(xType.getElementType());
-    Type indexType = toSignless(yType.getElementType());
+    Type indexType = yType.getElementType();
     ArrayRef<int64_t> shape = xType.getShape();
     SmallVector<int64_t> outShape = reducedShape(shape, {*axis}, false);
     Value bestInit =
         IsMax ? lowestValue(rewriter, loc, elementType, isUnsigned)
               : highestValue(rewriter, loc, elementType, isUnsigned);
-    Value values = createFilled(rewriter, loc, outShape, bestInit);
+    Value values =
+        createFilled(rewriter, loc, outShape, bestInit, xType.getElementType());
     Value indices = createFilled(rewriter, loc, outShape,
                                  constInt(rewriter, loc, indexType, 0));
     int64_t rank = shape.size();
@@ -355,7 +360,8 @@ struct ArgPattern : OpRewritePattern<OpTy> {
     auto generic = linalg::GenericOp::create(
         rewriter, loc, TypeRange{values.getType(), indices.getType()},
         ValueRange{x}, ValueRange{values, indices}, maps, iterators,
-        [&](OpBuilder &b, Location l, ValueRange args) {
+        [&](OpBuilder &b, Location l, ValueRange blockArgs) {
+          SmallVector<Value> args = toSignlessScalars(b, l, blockArgs);
           Value v = args[0], best = args[1], bestIdx = args[2];
           Value idx = arith::IndexCastOp::create(
               b, l, indexType, linalg::IndexOp::create(b, l, *axis));
@@ -394,13 +400,14 @@ struct ArgPattern : OpRewritePattern<OpTy> {
               b, l, arith::CmpIPredicate::eq, linalg::IndexOp::create(b, l, *axis),
               constIndex(b, l, 0));
           better = arith::OrIOp::create(b, l, better, first);
+          Value newBest = arith::SelectOp::create(b, l, better, v, best);
           linalg::YieldOp::create(
               b, l,
-              ValueRange{arith::SelectOp::create(b, l, better, v, best),
+              ValueRange{fromSignlessScalar(b, l, newBest, blockArgs[1].getType()),
                          arith::SelectOp::create(b, l, better, idx, bestIdx)});
         });
-    Value result = reshapeTo(rewriter, loc, generic.getResult(1), yType.getShape());
-    rewriter.replaceOp(op, castFromSignless(rewriter, loc, result, yType));
+    rewriter.replaceOp(
+        op, reshapeTo(rewriter, loc, generic.getResult(1), yType.getShape()));
     return success();
   }
 };

@@ -51,17 +51,26 @@ bool hasStaticIntOrFloatTypes(Operation *op) {
          llvm::all_of(op->getResultTypes(), ok);
 }
 
-Value castToSignless(OpBuilder &b, Location loc, Value tensor) {
-  auto type = cast<RankedTensorType>(tensor.getType());
-  if (!isUnsignedInt(type.getElementType()))
-    return tensor;
-  return tensor::BitcastOp::create(b, loc, toSignless(type), tensor);
+Value toSignlessScalar(OpBuilder &b, Location loc, Value scalar) {
+  Type type = scalar.getType();
+  if (!isUnsignedInt(type))
+    return scalar;
+  return UnrealizedConversionCastOp::create(b, loc, toSignless(type), scalar)
+      .getResult(0);
 }
 
-Value castFromSignless(OpBuilder &b, Location loc, Value tensor, Type type) {
-  if (tensor.getType() == type)
-    return tensor;
-  return tensor::BitcastOp::create(b, loc, type, tensor);
+Value fromSignlessScalar(OpBuilder &b, Location loc, Value scalar, Type type) {
+  if (scalar.getType() == type)
+    return scalar;
+  return UnrealizedConversionCastOp::create(b, loc, type, scalar).getResult(0);
+}
+
+SmallVector<Value> toSignlessScalars(OpBuilder &b, Location loc,
+                                     ValueRange scalars) {
+  SmallVector<Value> out;
+  for (Value v : scalars)
+    out.push_back(toSignlessScalar(b, loc, v));
+  return out;
 }
 
 //===----------------------------------------------------------------------===//
@@ -222,7 +231,12 @@ Value createEmpty(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
 }
 
 Value createFilled(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
-                   Value scalar) {
+                   Value scalar, Type elementType) {
+  if (elementType && elementType != scalar.getType())
+    return buildParallel(b, loc, {}, shape, elementType,
+                         [&](OpBuilder &, Location, ValueRange) {
+                           return scalar;
+                         });
   Value empty = createEmpty(b, loc, shape, scalar.getType());
   return linalg::FillOp::create(b, loc, scalar, empty).getResult(0);
 }
@@ -331,8 +345,10 @@ Value buildParallel(OpBuilder &b, Location loc, ArrayRef<LoopOperand> inputs,
   auto generic = linalg::GenericOp::create(
       b, loc, TypeRange{init.getType()}, values, ValueRange{init}, maps,
       iterators, [&](OpBuilder &nb, Location nloc, ValueRange args) {
-        Value result = body(nb, nloc, args.drop_back());
-        linalg::YieldOp::create(nb, nloc, result);
+        Value result =
+            body(nb, nloc, toSignlessScalars(nb, nloc, args.drop_back()));
+        linalg::YieldOp::create(
+            nb, nloc, fromSignlessScalar(nb, nloc, result, elementType));
       });
   return generic.getResult(0);
 }
@@ -365,7 +381,8 @@ Value buildReduction(
   auto type = cast<RankedTensorType>(input.getType());
   int64_t rank = type.getRank();
   SmallVector<int64_t> outShape = reducedShape(type.getShape(), axes, false);
-  Value filled = createFilled(b, loc, outShape, init);
+  Type elementType = type.getElementType();
+  Value filled = createFilled(b, loc, outShape, init, elementType);
   MLIRContext *ctx = b.getContext();
   SmallVector<AffineExpr> outExprs;
   SmallVector<utils::IteratorType> iterators;
@@ -383,8 +400,10 @@ Value buildReduction(
       b, loc, TypeRange{filled.getType()}, ValueRange{input},
       ValueRange{filled}, maps, iterators,
       [&](OpBuilder &nb, Location nloc, ValueRange args) {
-        linalg::YieldOp::create(nb, nloc,
-                                combine(nb, nloc, args[0], args[1]));
+        SmallVector<Value> scalars = toSignlessScalars(nb, nloc, args);
+        Value result = combine(nb, nloc, scalars[0], scalars[1]);
+        linalg::YieldOp::create(
+            nb, nloc, fromSignlessScalar(nb, nloc, result, elementType));
       });
   return generic.getResult(0);
 }

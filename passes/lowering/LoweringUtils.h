@@ -44,11 +44,14 @@ RankedTensorType getStaticType(Value value);
 /// int or float elements.
 bool hasStaticIntOrFloatTypes(mlir::Operation *op);
 
-/// Reinterprets an unsigned tensor as its signless equivalent (tensor.bitcast,
-/// a view); other tensors are returned unchanged.
-Value castToSignless(OpBuilder &b, Location loc, Value tensor);
-/// Inverse of castToSignless: reinterprets `tensor` as `type` if they differ.
-Value castFromSignless(OpBuilder &b, Location loc, Value tensor, Type type);
+/// Unsigned scalars (block arguments of linalg bodies over `ui*` tensors)
+/// are reinterpreted as signless with builtin.unrealized_conversion_cast so
+/// that arith applies; results go back the same way. Other values are
+/// returned unchanged.
+Value toSignlessScalar(OpBuilder &b, Location loc, Value scalar);
+Value fromSignlessScalar(OpBuilder &b, Location loc, Value scalar, Type type);
+llvm::SmallVector<Value> toSignlessScalars(OpBuilder &b, Location loc,
+                                           ValueRange scalars);
 
 //===----------------------------------------------------------------------===//
 // Scalars
@@ -82,9 +85,10 @@ Value convertScalar(OpBuilder &b, Location loc, Value x, Type dstType,
 
 Value createEmpty(OpBuilder &b, Location loc, llvm::ArrayRef<int64_t> shape,
                   Type elementType);
-/// linalg.fill of a new tensor.
+/// A new tensor filled with `scalar` (linalg.fill), of `elementType` when
+/// given (an unsigned type for a signless scalar: a generic then).
 Value createFilled(OpBuilder &b, Location loc, llvm::ArrayRef<int64_t> shape,
-                   Value scalar);
+                   Value scalar, Type elementType = {});
 
 /// Reshapes a static tensor with tensor.collapse_shape / expand_shape (one of
 /// them when the shapes allow it, else collapse to 1-D and expand).
@@ -112,21 +116,23 @@ using ScalarBody =
     llvm::function_ref<Value(OpBuilder &, Location, ValueRange)>;
 
 /// An elementwise linalg.generic producing `shape` x `elementType` from
-/// `inputs` (NumPy-broadcast). Inputs and element type must be signless; the
-/// body gets one scalar per input.
+/// `inputs` (NumPy-broadcast). The body gets one signless scalar per input
+/// and returns a signless scalar.
 Value buildElementwise(OpBuilder &b, Location loc, ValueRange inputs,
                        llvm::ArrayRef<int64_t> shape, Type elementType,
                        ScalarBody body);
 
 /// A parallel linalg.generic over `shape` with explicit operand maps; the body
-/// gets the input scalars (not the output).
+/// gets the input scalars (not the output), signless.
 Value buildParallel(OpBuilder &b, Location loc,
                     llvm::ArrayRef<LoopOperand> inputs,
                     llvm::ArrayRef<int64_t> shape, Type elementType,
                     ScalarBody body);
 
 /// Reduces `input` over `axes` (sorted, unique) into a tensor of the input
-/// shape without those dims, starting from `init`; `combine(elem, acc)`.
+/// shape without those dims, starting from `init` (signless);
+/// `combine(elem, acc)` on signless scalars. The result has the element type
+/// of `input`.
 Value buildReduction(
     OpBuilder &b, Location loc, Value input, llvm::ArrayRef<int64_t> axes,
     Value init,

@@ -18,7 +18,7 @@ def LowerGraphToLinalgPass
     `linalg.generic` (with `linalg.index` and `tensor.extract` in bodies for
     gathers), the tensor view and padding ops (`empty`, `pad`,
     `collapse_shape`, `expand_shape`, `extract_slice`, `insert_slice`,
-    `concat`, `bitcast`), `arith` and `math`, with exact ONNX semantics.
+    `concat`), `arith` and `math`, with exact ONNX semantics.
     `graph.constant` stays: it is the weight reference. An op without a
     lowering (or with attributes the lowering does not handle) is left as it
     is, never an error: the driver reports all of them per node.
@@ -27,11 +27,11 @@ def LowerGraphToLinalgPass
     - Broadcasting: an operand's broadcast dims are dropped with
       `tensor.collapse_shape`, so every indexing map is a projected
       permutation.
-    - Unsigned element types (`ui8`..): arithmetic is done on the signless
-      equivalent with the unsigned arith variants (`divui`, `cmpi ult`,
-      `extui`, `uitofp`, ...); the tensor is reinterpreted with
-      `tensor.bitcast` (a view) before and after. Pure data movement
-      (transpose, gather, slice, ...) keeps the unsigned type.
+    - Unsigned element types (`ui8`..) stay on tensors. Inside linalg bodies
+      an unsigned scalar is reinterpreted as its signless equivalent with
+      `builtin.unrealized_conversion_cast` (same bits) and computed on with
+      the unsigned arith variants (`divui`, `cmpi ult`, `extui`, `uitofp`,
+      ...); the yielded value is cast back. Pure data movement never casts.
     - Padding is `tensor.pad` with the neutral value (0 for Conv/AveragePool,
       -inf or the lowest integer for MaxPool); AveragePool divides by a
       per-position count computed from `linalg.index` when pads are excluded.
