@@ -27,6 +27,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/SymbolTable.h"
@@ -135,8 +136,11 @@ private:
   LogicalResult outline(Operation *op);
   /// Adds to `clones` the ops computing `value` inside a kernel of `user`,
   /// or fails if `value` must come from a buffer.
+  /// Tensors that cloned scalar ops read (e.g. `tensor.extract` of a
+  /// weight) are added to `arguments`.
   bool collectClones(Value value, Operation *user,
-                     llvm::SetVector<Operation *> &clones);
+                     llvm::SetVector<Operation *> &clones,
+                     llvm::SetVector<Value> &arguments);
   /// The buffer for a new result `result` of a dispatch.
   Value createResultBuffer(OpResult result);
   Value createView(Value source, int64_t byteOffset, MemRefType type,
@@ -223,40 +227,45 @@ Value DispatchFormer::createResultBuffer(OpResult result) {
 }
 
 bool DispatchFormer::collectClones(Value value, Operation *user,
-                                   llvm::SetVector<Operation *> &clones) {
+                                   llvm::SetVector<Operation *> &clones,
+                                   llvm::SetVector<Value> &arguments) {
   Operation *def = value.getDefiningOp();
   if (!def || def->getBlock() != &func_.getBody().front())
     return false;
   if (clones.contains(def))
     return true;
   if (isa<RankedTensorType>(value.getType())) {
-    // Destination tensors: an uninitialised init, or a fill of one whose
-    // only use is this op.
-    auto dps = dyn_cast<DestinationStyleOpInterface>(user);
-    bool isInit = dps && llvm::is_contained(dps.getDpsInits(), value);
-    if (!isInit)
-      return false;
+    // An undefined tensor (an init, or the window operand of a pooling op)
+    // is created in the kernel rather than read from a buffer.
     if (isa<tensor::EmptyOp>(def)) {
       clones.insert(def);
       return true;
     }
+    // A fill of an empty init whose only use is this op's init.
     if (fusedFills_.contains(def)) {
       auto fill = cast<linalg::FillOp>(def);
       for (Value operand : fill->getOperands())
-        if (!collectClones(operand, fill, clones))
+        if (!collectClones(operand, fill, clones, arguments))
           return false;
       clones.insert(def);
       return true;
     }
     return false;
   }
-  // Scalars: effect-free chains of scalar ops (usually one arith.constant).
+  // Scalars: effect-free chains of scalar ops (usually one arith.constant,
+  // sometimes a tensor.extract of a weight, whose tensor is then a binding).
   if (!isMemoryEffectFree(def) || def->getNumRegions() != 0)
     return false;
-  for (Value operand : def->getOperands())
+  for (Value operand : def->getOperands()) {
+    if (isa<RankedTensorType>(operand.getType()) &&
+        !isa_and_nonnull<tensor::EmptyOp>(operand.getDefiningOp())) {
+      arguments.insert(operand);
+      continue;
+    }
     if (isa<ShapedType>(operand.getType()) ||
-        !collectClones(operand, def, clones))
+        !collectClones(operand, def, clones, arguments))
       return false;
+  }
   clones.insert(def);
   return true;
 }
@@ -272,19 +281,21 @@ LogicalResult DispatchFormer::outline(Operation *op) {
   llvm::SetVector<Value> used(op->operand_begin(), op->operand_end());
   getUsedValuesDefinedAbove(op->getRegions(), used);
 
-  SmallVector<Value> arguments;
+  llvm::SetVector<Value> arguments;
   llvm::SetVector<Operation *> clones;
   for (Value value : used) {
-    if (collectClones(value, op, clones))
+    if (collectClones(value, op, clones, arguments))
       continue;
     if (!isa<RankedTensorType>(value.getType()))
       return op->emitOpError("uses a ")
              << value.getType()
              << " value that is neither a tensor nor computable from "
                 "constants; it cannot be passed to a kernel";
-    if (!llvm::is_contained(arguments, value))
-      arguments.push_back(value);
+    arguments.insert(value);
   }
+  for (Value argument : arguments)
+    if (!buffers_.lookup(argument))
+      return op->emitOpError("reads a tensor that has no buffer");
 
   // The kernel.
   std::string name = makeKernelName(op);
@@ -337,6 +348,9 @@ LogicalResult DispatchFormer::convertOp(Operation *op) {
       return op->emitOpError("constant of type ")
              << type << " cannot be placed in a buffer";
     StringRef node = getNodeName(loc);
+    if (auto resource = dyn_cast<DenseResourceElementsAttr>(value);
+        node.empty() && resource)
+      node = resource.getRawHandle().getKey();
     buffers_[op->getResult(0)] = ConstantOp::create(
         builder_, loc, getBufferType(type),
         node.empty() ? StringAttr() : builder_.getStringAttr(node), value);
@@ -355,13 +369,12 @@ LogicalResult DispatchFormer::convertOp(Operation *op) {
     return success();
   }
   if (auto empty = dyn_cast<tensor::EmptyOp>(op)) {
-    // Only materialised where something other than a kernel's init reads
-    // it (its content is undefined either way).
-    bool onlyInits = llvm::all_of(empty->getUses(), [](OpOperand &use) {
-      auto dps = dyn_cast<DestinationStyleOpInterface>(use.getOwner());
-      return dps && dps.isDpsInit(&use);
+    // Kernels create their own (its content is undefined); a buffer is only
+    // needed where a view or the return reads it.
+    bool onlyKernels = llvm::all_of(empty->getUsers(), [](Operation *user) {
+      return !isViewOp(user) && !isa<func::ReturnOp>(user);
     });
-    if (!onlyInits) {
+    if (!onlyKernels) {
       if (!isBufferable(empty.getType()))
         return op->emitOpError("cannot be placed in a buffer");
       buffers_[empty] =

@@ -123,3 +123,29 @@ func.func @main(%x: tensor<1x2x2xf32> {graph.name = "x"}) -> (tensor<1x4x4xf32> 
   } : tensor<1x2x2xf32> to tensor<1x4x4xf32>
   return %y : tensor<1x4x4xf32>
 }
+
+// -----
+
+// Tests that a scalar read from a weight in @main (tensor.extract) is
+// recomputed in the kernel, with the weight as a binding.
+
+// CHECK-LABEL: exec.executable @kernels
+// CHECK: func.func @k0_Clip_0(%[[IN:.*]]: tensor<4xf32>, %[[LIMIT:.*]]: tensor<f32>) -> tensor<4xf32>
+// CHECK:   %[[S:.*]] = tensor.extract %[[LIMIT]][] : tensor<f32>
+// CHECK:   arith.minimumf %{{.*}}, %[[S]]
+// CHECK: exec.schedule @main(%[[X:[^:]*]]: memref<4xf32>
+// CHECK:   %[[C:.*]] = exec.constant dense<6.000000e+00> : tensor<f32> -> memref<f32>
+// CHECK:   exec.dispatch @kernels::@k0_Clip_0 ins(%[[X]], %[[C]] : memref<4xf32>, memref<f32>)
+func.func @main(%x: tensor<4xf32> {graph.name = "x"}) -> (tensor<4xf32> {graph.name = "y"}) {
+  %limit = graph.constant dense<6.0> : tensor<f32>
+  %s = tensor.extract %limit[] : tensor<f32>
+  %e = tensor.empty() : tensor<4xf32>
+  %y = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>],
+                       iterator_types = ["parallel"]}
+      ins(%x : tensor<4xf32>) outs(%e : tensor<4xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %v = arith.minimumf %in, %s : f32
+    linalg.yield %v : f32
+  } -> tensor<4xf32> loc("Clip_0")
+  return %y : tensor<4xf32>
+}

@@ -234,8 +234,8 @@ TEST_F(SerializerTest, RejectsMissingResourceBlobs) {
 TEST_F(SerializerTest, MemoryReport) {
   OwningOpRef<ModuleOp> module = parse(R"mlir(
     exec.schedule @main(%x: memref<4xf32>, %y: memref<4xf32>)
-        attributes {num_inputs = 1 : i64, arena_size = array<i64: 128>,
-                    lower_bound = array<i64: 64>} {
+        attributes {num_inputs = 1 : i64, arena_size = array<i64: 256>,
+                    lower_bound = array<i64: 192>} {
       %a = exec.alloc {offset = 0 : i64} : memref<4xf32>
       %b = exec.alloc {offset = 64 : i64} : memref<40xf32>
       exec.return
@@ -246,8 +246,8 @@ TEST_F(SerializerTest, MemoryReport) {
   llvm::raw_string_ostream os(report);
   aicc::exec::printMemoryReport(*module, os);
   EXPECT_NE(report.find("space 0: 2 buffers"), std::string::npos) << report;
-  EXPECT_NE(report.find("arena        128 B"), std::string::npos) << report;
-  EXPECT_NE(report.find("lower bound  64 B  (arena/bound 2.000)"),
+  EXPECT_NE(report.find("arena        256 B"), std::string::npos) << report;
+  EXPECT_NE(report.find("lower bound  192 B  (arena/bound 1.333)"),
             std::string::npos)
       << report;
   // 64 + 192 (160 rounded up to 64).
