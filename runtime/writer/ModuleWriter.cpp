@@ -326,8 +326,13 @@ bool ModuleWriter::resealChecksums(std::vector<uint8_t> &file, bool segments) {
   uint32_t prefix;
   std::memcpy(&prefix, file.data(), 4);
   uint64_t fbSize = uint64_t(prefix) + 4;
-  if (fbSize > file.size() ||
+  if (fbSize > file.size() || fbSize >= FLATBUFFERS_MAX_BUFFER_SIZE ||
       !fb::SizePrefixedAiccModuleBufferHasIdentifier(file.data()))
+    return false;
+  // Tests reseal deliberately damaged files: never follow an unverified
+  // offset.
+  flatbuffers::Verifier verifier(file.data(), static_cast<size_t>(fbSize));
+  if (!fb::VerifySizePrefixedAiccModuleBuffer(verifier))
     return false;
   fb::AiccModule *module = fb::GetMutableSizePrefixedAiccModule(file.data());
   if (segments) {

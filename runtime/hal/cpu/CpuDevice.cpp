@@ -164,14 +164,15 @@ public:
     AICC_RETURN_IF_ERROR(
         cpu::loadSharedObject(spec.data, spec.size, label.c_str(), &handle));
 
-    if (auto *version = static_cast<const uint32_t *>(
+    if (auto *symbol = static_cast<const uint32_t *>(
             ::dlsym(handle, AICC_KERNEL_ABI_VERSION_SYMBOL))) {
-      if (*version != AICC_KERNEL_ABI_VERSION) {
+      uint32_t version = *symbol; // Read before dlclose unmaps it.
+      if (version != AICC_KERNEL_ABI_VERSION) {
         ::dlclose(handle);
         return makeStatus(AICC_STATUS_UNSUPPORTED,
                           "%s was built for kernel ABI version %u, this "
                           "runtime provides %u",
-                          label.c_str(), *version, AICC_KERNEL_ABI_VERSION);
+                          label.c_str(), version, AICC_KERNEL_ABI_VERSION);
       }
     }
 

@@ -1,0 +1,271 @@
+//===- AiccRunTest.cpp - Command-line tests of aicc-run -------------------===//
+//
+// Runs the real aicc-run binary on modules and .npy files written by the
+// test, and checks exit codes and output.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Npy.h"
+
+#include "TestUtil.h"
+
+#include <cstdio>
+#include <regex>
+#include <sys/wait.h>
+
+using namespace aicc;
+using namespace aicc::test;
+
+namespace {
+
+struct Result {
+  int exitCode;
+  std::string output; // stdout and stderr together.
+};
+
+class AiccRunTest : public ::testing::Test {
+protected:
+  static void SetUpTestSuite() {
+    dir_ = new std::string(makeTempDir("aicc-run"));
+    std::string error;
+    ASSERT_TRUE(addModule(4).writeFile(path("add.aicc"), &error)) << error;
+    std::vector<float> w = pipelineWeights(5, 3), bias = pipelineBias(3);
+    ModuleWriter pipeline = pipelineModule(5, 3, w, bias);
+    ASSERT_TRUE(pipeline.writeFile(path("pipeline.aicc"), &error)) << error;
+    std::vector<uint8_t> corrupt = addModule(4).finish();
+    corrupt[corrupt.size() - 7] ^= 0x20;
+    ASSERT_TRUE(writeFileBytes(path("corrupt.aicc"), corrupt));
+
+    writeF32("a.npy", {1.5f, 2, -3, 4}, {4});
+    writeF32("b.npy", {0.25f, 10, 3, -8}, {4});
+    writeF32("c_expected.npy", {1.75f, 12, 0, -4}, {4});
+    writeF32("c_close.npy", {1.75f, 12, 1e-9f, -4.00001f}, {4});
+    writeF32("c_wrong.npy", {1.75f, 12, 0.5f, -4}, {4});
+    writeF32("a_2x2.npy", {1, 2, 3, 4}, {2, 2});
+    npy::Array ints;
+    ints.elementType = AICC_ELEMENT_TYPE_I32;
+    ints.shape = {4};
+    ints.data.assign(16, 0);
+    ASSERT_TRUE(npy::writeFile(path("a_i32.npy"), ints, &error)) << error;
+  }
+
+  static void TearDownTestSuite() {
+    delete dir_;
+    dir_ = nullptr;
+  }
+
+  static std::string path(const std::string &name) {
+    return *dir_ + "/" + name;
+  }
+
+  static void writeF32(const std::string &name, std::vector<float> values,
+                       std::vector<int64_t> shape) {
+    npy::Array array;
+    array.elementType = AICC_ELEMENT_TYPE_F32;
+    array.shape = std::move(shape);
+    array.data.resize(values.size() * 4);
+    std::memcpy(array.data.data(), values.data(), array.data.size());
+    std::string error;
+    ASSERT_TRUE(npy::writeFile(path(name), array, &error)) << error;
+  }
+
+  /// Runs aicc-run with `args` (shell words, paths relative to the temp dir
+  /// are spelled with path()).
+  static Result run(const std::string &args) {
+    std::string command =
+        std::string("'") + AICC_RUN_PATH + "' " + args + " 2>&1";
+    FILE *pipe = popen(command.c_str(), "r");
+    Result result{-1, ""};
+    if (!pipe)
+      return result;
+    char buffer[4096];
+    size_t n;
+    while ((n = std::fread(buffer, 1, sizeof(buffer), pipe)) > 0)
+      result.output.append(buffer, n);
+    int status = pclose(pipe);
+    result.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+    return result;
+  }
+
+  static std::string addInputs() {
+    return path("add.aicc") + " --input a=@" + path("a.npy") + " --input b=@" +
+           path("b.npy");
+  }
+
+  static std::string *dir_;
+};
+
+std::string *AiccRunTest::dir_ = nullptr;
+
+#define EXPECT_CONTAINS(haystack, needle)                                      \
+  EXPECT_NE((haystack).find(needle), std::string::npos)                        \
+      << "missing: " << (needle) << "\nin:\n"                                  \
+      << (haystack)
+
+TEST_F(AiccRunTest, HelpAndVersion) {
+  Result help = run("--help");
+  EXPECT_EQ(help.exitCode, 0);
+  EXPECT_CONTAINS(help.output, "usage: aicc-run <module.aicc>");
+  EXPECT_CONTAINS(help.output, "--benchmark N");
+  Result version = run("--version");
+  EXPECT_EQ(version.exitCode, 0);
+  EXPECT_CONTAINS(version.output, "aicc-run 0.1.0");
+  EXPECT_CONTAINS(version.output, "artifact format 1.0");
+  Result devices = run("--list-devices");
+  EXPECT_EQ(devices.exitCode, 0);
+  EXPECT_CONTAINS(devices.output, "cpu (cpu)");
+}
+
+TEST_F(AiccRunTest, Inspect) {
+  Result result = run(path("pipeline.aicc") + " --inspect");
+  EXPECT_EQ(result.exitCode, 0) << result.output;
+  EXPECT_CONTAINS(result.output, "format 1.0, producer 'aicc runtime tests', "
+                                 "name 'pipeline', targets: host");
+  EXPECT_CONTAINS(result.output, "inputs: 1\n  0 x: f32[5,3] (60 bytes)");
+  EXPECT_CONTAINS(result.output, "outputs: 1\n  0 y: f32[5,3] (60 bytes)");
+  EXPECT_CONTAINS(result.output, "executables: 1\n  0 'test_kernels': cpu "
+                                 "elf-x86_64");
+  EXPECT_CONTAINS(result.output, "mul_rows_parallel(3 bindings)");
+  EXPECT_CONTAINS(result.output, "memory spaces: 1\n  0 'host' (cpu): arena "
+                                 "124 bytes, lower bound 60 bytes");
+  EXPECT_CONTAINS(result.output, "schedule: 3 commands (2 dispatches)");
+  EXPECT_CONTAINS(result.output, "weights: 2 constants, 72 bytes");
+}
+
+TEST_F(AiccRunTest, RunsAndWritesOutputs) {
+  Result result = run(addInputs() + " --output c=@" + path("c.npy"));
+  ASSERT_EQ(result.exitCode, 0) << result.output;
+  npy::Array c;
+  std::string error;
+  ASSERT_TRUE(npy::readFile(path("c.npy"), &c, &error)) << error;
+  std::vector<float> values(4);
+  std::memcpy(values.data(), c.data.data(), 16);
+  EXPECT_EQ(values, (std::vector<float>{1.75f, 12, 0, -4}));
+
+  // Positional inputs, and the printed summary when nothing is written.
+  result = run(path("add.aicc") + " --input @" + path("a.npy") + " --input @" +
+               path("b.npy") + " --threads 2 --device cpu");
+  EXPECT_EQ(result.exitCode, 0) << result.output;
+  EXPECT_CONTAINS(result.output, "output 0 'c': f32[4] = [1.75, 12, 0, -4]");
+}
+
+TEST_F(AiccRunTest, RandomInputsAreReproducible) {
+  std::string args =
+      path("add.aicc") + " --input a=random --input b=random --seed 7";
+  Result first = run(args), second = run(args);
+  EXPECT_EQ(first.exitCode, 0) << first.output;
+  EXPECT_EQ(first.output, second.output);
+  Result other = run(path("add.aicc") +
+                     " --input a=random --input b=random --seed 8");
+  EXPECT_NE(first.output, other.output);
+}
+
+TEST_F(AiccRunTest, ExpectedOutputs) {
+  Result pass = run(addInputs() + " --expected c=@" + path("c_expected.npy"));
+  EXPECT_EQ(pass.exitCode, 0) << pass.output;
+  EXPECT_CONTAINS(pass.output, "output 'c': max abs error 0, max rel error 0, "
+                               "0 of 4 elements out of tolerance");
+  EXPECT_CONTAINS(pass.output, "PASS");
+
+  Result close = run(addInputs() + " --expected c=@" + path("c_close.npy") +
+                     " --rtol 1e-5 --atol 1e-6");
+  EXPECT_EQ(close.exitCode, 0) << close.output;
+  Result tooStrict = run(addInputs() + " --expected c=@" + path("c_close.npy") +
+                         " --rtol 0 --atol 0");
+  EXPECT_EQ(tooStrict.exitCode, 1) << tooStrict.output;
+
+  Result fail = run(addInputs() + " --expected c=@" + path("c_wrong.npy"));
+  EXPECT_EQ(fail.exitCode, 1) << fail.output;
+  EXPECT_CONTAINS(fail.output, "1 of 4 elements out of tolerance");
+  EXPECT_CONTAINS(fail.output, "FAIL");
+  EXPECT_CONTAINS(fail.output, "first mismatch at element 2: got 0, expected "
+                               "0.5");
+  EXPECT_CONTAINS(fail.output, "outputs differ from the expected values");
+
+  Result wrongShape = run(addInputs() + " --expected c=@" + path("a_2x2.npy"));
+  EXPECT_EQ(wrongShape.exitCode, 1);
+  EXPECT_CONTAINS(wrongShape.output,
+                  "expected output 'c': expected shape f32[4], got f32[2,2]");
+}
+
+TEST_F(AiccRunTest, WrongInputsAreClearErrors) {
+  Result name = run(addInputs() + " --input z=@" + path("a.npy"));
+  EXPECT_EQ(name.exitCode, 1);
+  EXPECT_CONTAINS(name.output, "--input: the module has no input named 'z'; "
+                               "its inputs are: a (f32[4]), b (f32[4])");
+
+  Result shape = run(path("add.aicc") + " --input a=@" + path("a_2x2.npy") +
+                     " --input b=@" + path("b.npy"));
+  EXPECT_EQ(shape.exitCode, 1);
+  EXPECT_CONTAINS(shape.output, "input 'a': expected shape f32[4], got "
+                                "f32[2,2] (from " +
+                                    path("a_2x2.npy") + ")");
+
+  Result dtype = run(path("add.aicc") + " --input a=@" + path("a_i32.npy") +
+                     " --input b=@" + path("b.npy"));
+  EXPECT_EQ(dtype.exitCode, 1);
+  EXPECT_CONTAINS(dtype.output,
+                  "input 'a': expected element type f32, got i32");
+
+  Result missing = run(path("add.aicc") + " --input a=@" + path("a.npy"));
+  EXPECT_EQ(missing.exitCode, 1);
+  EXPECT_CONTAINS(missing.output, "missing input 'b' (f32[4])");
+
+  Result twice = run(addInputs() + " --input a=random");
+  EXPECT_EQ(twice.exitCode, 1);
+  EXPECT_CONTAINS(twice.output, "input 'a' is given twice");
+
+  Result tooMany = run(addInputs() + " --input random");
+  EXPECT_EQ(tooMany.exitCode, 1);
+  EXPECT_CONTAINS(tooMany.output, "the module has only 2 inputs");
+
+  Result noFile = run(path("add.aicc") + " --input a=@" + path("nope.npy") +
+                      " --input b=random");
+  EXPECT_EQ(noFile.exitCode, 1);
+  EXPECT_CONTAINS(noFile.output, "nope.npy: cannot open");
+}
+
+TEST_F(AiccRunTest, BadModulesAndOptions) {
+  Result missing = run(path("missing.aicc") + " --inspect");
+  EXPECT_EQ(missing.exitCode, 1);
+  EXPECT_CONTAINS(missing.output, "cannot open");
+  Result corrupt = run(path("corrupt.aicc") + " --inspect");
+  EXPECT_EQ(corrupt.exitCode, 1);
+  EXPECT_CONTAINS(corrupt.output, "checksum mismatch");
+  Result option = run(path("add.aicc") + " --frobnicate");
+  EXPECT_EQ(option.exitCode, 1);
+  EXPECT_CONTAINS(option.output, "unknown option '--frobnicate'");
+  Result device = run(addInputs() + " --device gpu");
+  EXPECT_EQ(device.exitCode, 1);
+  EXPECT_CONTAINS(device.output, "no device named 'gpu'");
+  Result threads = run(addInputs() + " --threads lots");
+  EXPECT_EQ(threads.exitCode, 1);
+  EXPECT_CONTAINS(threads.output, "--threads 'lots'");
+  Result noModule = run("");
+  EXPECT_EQ(noModule.exitCode, 1);
+  EXPECT_CONTAINS(noModule.output, "no module given");
+}
+
+TEST_F(AiccRunTest, Benchmark) {
+  Result result = run(path("pipeline.aicc") +
+                      " --input x=random --benchmark 5 --threads 2");
+  ASSERT_EQ(result.exitCode, 0) << result.output;
+  std::string output = result.output;
+  while (!output.empty() && output.back() == '\n')
+    output.pop_back();
+  std::string last = output.substr(output.rfind('\n') + 1);
+  EXPECT_TRUE(std::regex_match(
+      last, std::regex("latency: median [0-9]+\\.[0-9]+ ms, p90 [0-9]+\\.[0-9]+ "
+                       "ms, min [0-9]+\\.[0-9]+ ms, [0-9]+\\.[0-9] runs/s")))
+      << last;
+
+  Result withCheck = run(addInputs() + " --expected c=@" +
+                         path("c_expected.npy") + " --benchmark 3 --warmup 0");
+  EXPECT_EQ(withCheck.exitCode, 0) << withCheck.output;
+  EXPECT_CONTAINS(withCheck.output, "PASS");
+  EXPECT_CONTAINS(withCheck.output, "latency: median");
+  Result zero = run(addInputs() + " --benchmark 0");
+  EXPECT_EQ(zero.exitCode, 1);
+}
+
+} // namespace

@@ -1,0 +1,194 @@
+//===- TestUtil.cpp - Shared helpers of the runtime tests -----------------===//
+
+#include "TestUtil.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <unistd.h>
+
+using namespace aicc;
+using namespace aicc::test;
+
+std::vector<uint8_t> test::readFileBytes(const std::string &path) {
+  std::vector<uint8_t> bytes;
+  FILE *file = std::fopen(path.c_str(), "rb");
+  if (!file) {
+    ADD_FAILURE() << "cannot open " << path;
+    return bytes;
+  }
+  uint8_t buffer[65536];
+  size_t n;
+  while ((n = std::fread(buffer, 1, sizeof(buffer), file)) > 0)
+    bytes.insert(bytes.end(), buffer, buffer + n);
+  std::fclose(file);
+  return bytes;
+}
+
+bool test::writeFileBytes(const std::string &path,
+                          const std::vector<uint8_t> &bytes) {
+  FILE *file = std::fopen(path.c_str(), "wb");
+  if (!file)
+    return false;
+  bool ok = std::fwrite(bytes.data(), 1, bytes.size(), file) == bytes.size();
+  return std::fclose(file) == 0 && ok;
+}
+
+const std::vector<uint8_t> &test::testKernels() {
+  static const std::vector<uint8_t> bytes = readFileBytes(AICC_TEST_KERNELS_SO);
+  return bytes;
+}
+
+const std::vector<uint8_t> &test::badAbiKernels() {
+  static const std::vector<uint8_t> bytes =
+      readFileBytes(AICC_TEST_BAD_ABI_KERNELS_SO);
+  return bytes;
+}
+
+std::string test::makeTempDir(const char *tag) {
+  std::string pattern = std::string(AICC_TEST_TMP_DIR) + "/" + tag + "-XXXXXX";
+  std::vector<char> buffer(pattern.begin(), pattern.end());
+  buffer.push_back('\0');
+  if (!::mkdtemp(buffer.data())) {
+    ADD_FAILURE() << "mkdtemp failed for " << pattern;
+    return AICC_TEST_TMP_DIR;
+  }
+  return buffer.data();
+}
+
+namespace {
+struct EntrySpec {
+  const char *name;
+  uint32_t bindings, pushConstants;
+};
+const EntrySpec kEntries[] = {
+    {"empty_kernel", 0, 0},   {"add_f32", 3, 1},
+    {"mul_rows_parallel", 3, 2}, {"add_bias_relu", 3, 2},
+    {"fail_kernel", 0, 0},    {"parallel_fail", 0, 0},
+    {"nested_parallel", 1, 2}, {"scratch_kernel", 1, 0},
+    {"count_runs", 2, 0},     {"parallel_sum", 2, 2},
+    {"binding_address", 2, 0}, {"spin_until_set", 2, 0},
+};
+} // namespace
+
+ExecutableDesc test::testKernelsExecutable(uint32_t segment) {
+  ExecutableDesc exe;
+  exe.name = "test_kernels";
+  exe.segment = segment;
+  for (const EntrySpec &entry : kEntries)
+    exe.entryPoints.push_back({entry.name, entry.bindings, entry.pushConstants, {}});
+  return exe;
+}
+
+uint32_t test::entryIndex(const char *name) {
+  for (uint32_t i = 0; i < sizeof(kEntries) / sizeof(kEntries[0]); ++i)
+    if (std::strcmp(kEntries[i].name, name) == 0)
+      return i;
+  ADD_FAILURE() << "no test entry point " << name;
+  return 0;
+}
+
+ModuleWriter test::addModule(int64_t n) {
+  ModuleWriter writer;
+  writer.setName("add");
+  writer.addTarget("host");
+  writer.addInput("a", fb::ElementType::F32, {n});
+  writer.addInput("b", fb::ElementType::F32, {n});
+  writer.addOutput("c", fb::ElementType::F32, {n});
+  uint32_t code = writer.addSegment(testKernels().data(), testKernels().size());
+  uint32_t exe = writer.addExecutable(testKernelsExecutable(code));
+  uint32_t a = writer.addInputBuffer(0);
+  uint32_t b = writer.addInputBuffer(1);
+  uint32_t c = writer.addOutputBuffer(0);
+  writer.addDispatch(exe, entryIndex("add_f32"), {a, b, c}, {n});
+  return writer;
+}
+
+std::vector<float> test::pipelineWeights(int64_t rows, int64_t cols) {
+  std::vector<float> w(static_cast<size_t>(rows * cols));
+  for (size_t i = 0; i < w.size(); ++i)
+    w[i] = 0.25f * static_cast<float>(static_cast<int>(i % 7) - 3);
+  return w;
+}
+
+std::vector<float> test::pipelineBias(int64_t cols) {
+  std::vector<float> bias(static_cast<size_t>(cols));
+  for (size_t i = 0; i < bias.size(); ++i)
+    bias[i] = 0.5f * static_cast<float>(static_cast<int>(i % 5) - 2);
+  return bias;
+}
+
+std::vector<float> test::pipelineReference(int64_t rows, int64_t cols,
+                                           const std::vector<float> &x,
+                                           const std::vector<float> &w,
+                                           const std::vector<float> &bias) {
+  std::vector<float> y(static_cast<size_t>(rows * cols));
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t c = 0; c < cols; ++c) {
+      size_t i = static_cast<size_t>(r * cols + c);
+      float v = x[i] * w[i] + bias[static_cast<size_t>(c)];
+      y[i] = v > 0 ? v : 0;
+    }
+  return y;
+}
+
+ModuleWriter test::pipelineModule(int64_t rows, int64_t cols,
+                                  const std::vector<float> &w,
+                                  const std::vector<float> &bias) {
+  ModuleWriter writer;
+  writer.setName("pipeline");
+  writer.setProducer("aicc runtime tests");
+  writer.addTarget("host");
+  uint64_t n = static_cast<uint64_t>(rows * cols);
+  writer.addInput("x", fb::ElementType::F32, {rows, cols});
+  writer.addOutput("y", fb::ElementType::F32, {rows, cols});
+  uint32_t code = writer.addSegment(testKernels().data(), testKernels().size());
+  uint32_t exe = writer.addExecutable(testKernelsExecutable(code));
+
+  // Both weights in one segment: w at 0, bias at the next 64-byte boundary.
+  uint64_t wBytes = n * 4, biasOffset = (wBytes + 63) / 64 * 64;
+  std::vector<uint8_t> weights(biasOffset + bias.size() * 4, 0);
+  std::memcpy(weights.data(), w.data(), wBytes);
+  std::memcpy(weights.data() + biasOffset, bias.data(), bias.size() * 4);
+  uint32_t weightSegment = writer.addSegment(std::move(weights));
+  uint32_t wConst = writer.addConstant("w", weightSegment, 0, wBytes);
+  uint32_t bConst =
+      writer.addConstant("bias", weightSegment, biasOffset, bias.size() * 4);
+
+  // The intermediate sits at offset 64 so that offsets are exercised.
+  uint32_t space = writer.addMemorySpace("host", fb::DeviceKind::Cpu,
+                                         64 + wBytes, wBytes);
+  uint32_t bx = writer.addInputBuffer(0);
+  uint32_t bw = writer.addConstantBuffer(wConst, 0, wBytes);
+  uint32_t bb = writer.addConstantBuffer(bConst, 0, bias.size() * 4);
+  uint32_t tmp = writer.addArenaBuffer(space, 64, wBytes);
+  uint32_t by = writer.addOutputBuffer(0);
+  writer.addDispatch(exe, entryIndex("mul_rows_parallel"), {bx, bw, tmp},
+                     {rows, cols});
+  writer.addBarrier();
+  writer.addDispatch(exe, entryIndex("add_bias_relu"), {tmp, bb, by},
+                     {rows, cols});
+  return writer;
+}
+
+RuntimeHandle::RuntimeHandle() {
+  aicc_status_t status = aicc_runtime_create(&runtime);
+  EXPECT_EQ(status, nullptr) << aicc_status_message(status);
+  aicc_status_free(status);
+}
+
+aicc_status_t test::loadModule(aicc_runtime_t *runtime,
+                               const std::vector<uint8_t> &bytes,
+                               aicc_module_t **out) {
+  return aicc_module_load_memory(runtime, bytes.data(), bytes.size(),
+                                 AICC_MEMORY_COPY, "test.aicc", out);
+}
+
+std::string test::statusText(aicc_status_t status) {
+  if (!status)
+    return "OK";
+  std::string text = std::string(aicc_status_code_name(aicc_status_code(status))) +
+                     ": " + aicc_status_message(status);
+  aicc_status_free(status);
+  return text;
+}

@@ -1,0 +1,100 @@
+//===- TestUtil.h - Shared helpers of the runtime tests --------*- C++ -*-===//
+//
+// Builders for the small modules the tests run (all using the kernels of
+// kernels/test_kernels.c, compiled by the system C compiler at build time),
+// RAII wrappers for the C API objects, and file helpers.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef AICC_TEST_RUNTIME_TESTUTIL_H
+#define AICC_TEST_RUNTIME_TESTUTIL_H
+
+#include "aicc/ModuleWriter.h"
+#include "aicc/runtime.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace aicc {
+namespace test {
+
+/// Bytes of a file; empty (and a test failure) if it cannot be read.
+std::vector<uint8_t> readFileBytes(const std::string &path);
+bool writeFileBytes(const std::string &path, const std::vector<uint8_t> &bytes);
+
+/// The kernel library the tests embed.
+const std::vector<uint8_t> &testKernels();
+/// The same library built to claim a different kernel ABI version.
+const std::vector<uint8_t> &badAbiKernels();
+
+/// A fresh directory under the build tree's temp dir, removed by the caller
+/// (or left for inspection when a test fails).
+std::string makeTempDir(const char *tag);
+
+/// Every entry point of test_kernels.c with its binding/push counts.
+ExecutableDesc testKernelsExecutable(uint32_t segment);
+/// Index of an entry point in testKernelsExecutable().
+uint32_t entryIndex(const char *name);
+
+/// c = a + b over f32[n]: inputs "a", "b", output "c". One dispatch.
+ModuleWriter addModule(int64_t n);
+
+/// The reference pipeline: y = relu(x * w + bias) over f32[rows, cols] with
+/// `w` (rows*cols) and `bias` (cols) as constants, `x * w` in an arena
+/// buffer computed with parallel_for, then a second dispatch.
+ModuleWriter pipelineModule(int64_t rows, int64_t cols,
+                            const std::vector<float> &w,
+                            const std::vector<float> &bias);
+/// Deterministic test data for pipelineModule.
+std::vector<float> pipelineWeights(int64_t rows, int64_t cols);
+std::vector<float> pipelineBias(int64_t cols);
+/// Reference result computed independently of the runtime.
+std::vector<float> pipelineReference(int64_t rows, int64_t cols,
+                                     const std::vector<float> &x,
+                                     const std::vector<float> &w,
+                                     const std::vector<float> &bias);
+
+/// Owning handles.
+struct RuntimeHandle {
+  aicc_runtime_t *runtime = nullptr;
+  RuntimeHandle();
+  ~RuntimeHandle() { aicc_runtime_release(runtime); }
+};
+struct ModuleHandle {
+  aicc_module_t *module = nullptr;
+  ~ModuleHandle() { aicc_module_release(module); }
+};
+struct SessionHandle {
+  aicc_session_t *session = nullptr;
+  ~SessionHandle() { aicc_session_destroy(session); }
+};
+
+/// Loads `bytes` (copied); returns the status (owned by the caller).
+aicc_status_t loadModule(aicc_runtime_t *runtime,
+                         const std::vector<uint8_t> &bytes,
+                         aicc_module_t **out);
+
+/// Takes ownership of `status`; returns "OK" or "CODE: message".
+std::string statusText(aicc_status_t status);
+
+/// A view of a vector's memory.
+template <typename T>
+aicc_tensor_view_t viewOf(std::vector<T> &data, aicc_element_type_t type,
+                          const std::vector<int64_t> &dims) {
+  return {data.data(), type, dims.size(), dims.data(), data.size() * sizeof(T)};
+}
+
+} // namespace test
+} // namespace aicc
+
+/// Asserts success, printing the status message otherwise.
+#define AICC_ASSERT_OK(expr)                                                   \
+  do {                                                                         \
+    std::string aiccText_ = ::aicc::test::statusText(expr);                    \
+    ASSERT_EQ(aiccText_, "OK");                                                \
+  } while (0)
+
+#endif // AICC_TEST_RUNTIME_TESTUTIL_H

@@ -1,0 +1,115 @@
+//===- ThreadPoolTest.cpp - The CPU driver's parallel_for pool ------------===//
+
+#include "hal/cpu/ThreadPool.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <set>
+#include <thread>
+#include <vector>
+
+using aicc::cpu::ThreadPool;
+
+namespace {
+
+struct Counts {
+  std::vector<std::atomic<int>> hits;
+  explicit Counts(size_t n) : hits(n) {}
+};
+
+int countTask(void *, int index, uint8_t *closure) {
+  reinterpret_cast<Counts *>(closure)->hits[index].fetch_add(1);
+  return 0;
+}
+
+TEST(ThreadPoolTest, RunsEveryIndexExactlyOnce) {
+  for (uint32_t threads : {1u, 2u, 3u, 8u}) {
+    ThreadPool pool(threads);
+    EXPECT_EQ(pool.numThreads(), threads);
+    for (int extent : {0, 1, 2, 7, 1000}) {
+      Counts counts(1000 + 10);
+      ASSERT_EQ(pool.parallelFor(countTask, nullptr, 10, extent,
+                                 reinterpret_cast<uint8_t *>(&counts)),
+                0);
+      for (int i = 0; i < 1010; ++i)
+        ASSERT_EQ(counts.hits[i].load(), i >= 10 && i < 10 + extent ? 1 : 0)
+            << "threads " << threads << " extent " << extent << " i " << i;
+    }
+  }
+}
+
+struct ThreadIds {
+  std::mutex mutex;
+  std::set<std::thread::id> ids;
+};
+
+int recordThread(void *, int, uint8_t *closure) {
+  auto *ids = reinterpret_cast<ThreadIds *>(closure);
+  // Long enough that several workers get a share.
+  std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  std::lock_guard<std::mutex> lock(ids->mutex);
+  ids->ids.insert(std::this_thread::get_id());
+  return 0;
+}
+
+TEST(ThreadPoolTest, UsesTheWorkers) {
+  ThreadPool pool(4);
+  ThreadIds ids;
+  ASSERT_EQ(pool.parallelFor(recordThread, nullptr, 0, 64,
+                             reinterpret_cast<uint8_t *>(&ids)),
+            0);
+  EXPECT_GT(ids.ids.size(), 1u);
+}
+
+int failAbove(void *, int index, uint8_t *) { return index >= 50 ? -3 : 0; }
+
+TEST(ThreadPoolTest, ReturnsAFailure) {
+  ThreadPool pool(4);
+  for (int round = 0; round < 50; ++round)
+    ASSERT_EQ(pool.parallelFor(failAbove, nullptr, 0, 100, nullptr), -3);
+  ThreadPool serial(1);
+  EXPECT_EQ(serial.parallelFor(failAbove, nullptr, 0, 100, nullptr), -3);
+}
+
+struct Nested {
+  ThreadPool *pool;
+  std::atomic<int> inner{0};
+};
+
+int innerTask(void *, int, uint8_t *closure) {
+  reinterpret_cast<Nested *>(closure)->inner.fetch_add(1);
+  return 0;
+}
+
+int outerTask(void *, int, uint8_t *closure) {
+  auto *nested = reinterpret_cast<Nested *>(closure);
+  return nested->pool->parallelFor(innerTask, nullptr, 0, 10, closure);
+}
+
+TEST(ThreadPoolTest, NestedLoopsRunInline) {
+  ThreadPool pool(4);
+  Nested nested;
+  nested.pool = &pool;
+  ASSERT_EQ(pool.parallelFor(outerTask, nullptr, 0, 20,
+                             reinterpret_cast<uint8_t *>(&nested)),
+            0);
+  EXPECT_EQ(nested.inner.load(), 200);
+}
+
+TEST(ThreadPoolTest, ManyBackToBackLoops) {
+  ThreadPool pool(3);
+  Counts counts(16);
+  for (int round = 0; round < 2000; ++round)
+    ASSERT_EQ(pool.parallelFor(countTask, nullptr, 0, 16,
+                               reinterpret_cast<uint8_t *>(&counts)),
+              0);
+  for (auto &hits : counts.hits)
+    EXPECT_EQ(hits.load(), 2000);
+}
+
+TEST(ThreadPoolTest, DefaultThreadCountIsPositive) {
+  EXPECT_GE(ThreadPool::defaultThreadCount(), 1u);
+}
+
+} // namespace

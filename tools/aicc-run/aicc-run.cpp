@@ -1,0 +1,622 @@
+//===- aicc-run.cpp - Runs an .aicc module from the command line ----------===//
+//
+//   aicc-run model.aicc --input x=@x.npy --output y=@y.npy
+//   aicc-run model.aicc --input x=random --seed 1 --benchmark 100
+//   aicc-run model.aicc --input x=@x.npy --expected y=@ref.npy --atol 1e-4
+//   aicc-run model.aicc --inspect
+//
+// Uses only the runtime's C API (and the .npy helpers), like any embedder
+// would. Every user mistake is a one-line message and exit code 1.
+//
+//===----------------------------------------------------------------------===//
+
+#include "TensorUtil.h"
+
+#include "Npy.h"
+#include "aicc/runtime.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdarg>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <random>
+#include <string>
+#include <vector>
+
+using namespace aicc;
+using namespace aicc::tool;
+
+namespace {
+
+const char *kUsage = R"(usage: aicc-run <module.aicc> [options]
+
+Runs a compiled aicc module once (or benchmarks it) on this machine.
+
+Inputs and outputs (repeatable; NAME may be omitted to go by position):
+  --input NAME=@FILE.npy      read input NAME from a .npy file
+  --input NAME=random         fill input NAME with random values (see --seed)
+  --output NAME=@FILE.npy     write output NAME to a .npy file
+  --expected NAME=@FILE.npy   compare output NAME with a reference; exit 1
+                              if any element differs by more than
+                              atol + rtol * |expected|
+  --rtol R                    relative tolerance (default 1e-5)
+  --atol A                    absolute tolerance (default 1e-8)
+  --seed S                    seed of random inputs (default 0)
+
+Execution:
+  --device auto|cpu           device to run on (default auto)
+  --threads N                 CPU threads, 0 = one per core (default 0)
+  --benchmark N               after the run, time N more runs (after
+                              --warmup runs) and print the latency
+  --warmup W                  untimed runs before --benchmark (default 2)
+
+Information:
+  --inspect                   print the module's signature, executables,
+                              memory plan and schedule, then exit
+  --list-devices              print the runtime's devices, then exit
+  --version                   print versions, then exit
+  --help                      print this help, then exit
+
+Exit status: 0 on success, 1 on any error or tolerance failure.
+)";
+
+/// A NAME=SPEC argument; an empty name means "the next by position".
+struct TensorArg {
+  std::string name;
+  /// "@path" or "random".
+  std::string spec;
+  std::string option;
+};
+
+struct Options {
+  std::string modulePath;
+  std::vector<TensorArg> inputs, outputs, expected;
+  double rtol = 1e-5, atol = 1e-8;
+  uint64_t seed = 0;
+  std::string device = "auto";
+  uint32_t threads = 0;
+  long benchmark = 0;
+  long warmup = 2;
+  bool inspect = false, listDevices = false, help = false, version = false;
+};
+
+/// Reports an error and returns exit code 1, so that `return fail(...)`
+/// reads naturally.
+int fail(const char *format, ...) __attribute__((format(printf, 1, 2)));
+int fail(const char *format, ...) {
+  std::fflush(stdout);
+  std::fputs("aicc-run: error: ", stderr);
+  va_list args;
+  va_start(args, format);
+  std::vfprintf(stderr, format, args);
+  va_end(args);
+  std::fputc('\n', stderr);
+  return 1;
+}
+
+/// Prints and frees a failed status; returns 1.
+int failStatus(aicc_status_t status) {
+  int code = fail("%s", aicc_status_message(status));
+  aicc_status_free(status);
+  return code;
+}
+
+bool parseTensorArg(const std::string &option, const std::string &value,
+                    TensorArg *out) {
+  out->option = option;
+  size_t at = value.find("=@");
+  if (at != std::string::npos) {
+    out->name = value.substr(0, at);
+    out->spec = value.substr(at + 1);
+  } else if (value.size() > 7 &&
+             value.compare(value.size() - 7, 7, "=random") == 0) {
+    out->name = value.substr(0, value.size() - 7);
+    out->spec = "random";
+  } else if (!value.empty() && (value[0] == '@' || value == "random")) {
+    out->spec = value;
+  } else {
+    return false;
+  }
+  return out->spec != "@";
+}
+
+bool parseNumber(const std::string &text, double *out) {
+  char *end = nullptr;
+  *out = std::strtod(text.c_str(), &end);
+  return !text.empty() && *end == '\0' && std::isfinite(*out) && *out >= 0;
+}
+
+bool parseInteger(const std::string &text, long max, long *out) {
+  char *end = nullptr;
+  errno = 0;
+  long value = std::strtol(text.c_str(), &end, 10);
+  if (text.empty() || *end != '\0' || errno != 0 || value < 0 || value > max)
+    return false;
+  *out = value;
+  return true;
+}
+
+/// Parses argv into `options`; returns 0, or 1 after printing an error.
+int parseArgs(int argc, char **argv, Options &options) {
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg.size() < 2 || arg.compare(0, 2, "--") != 0) {
+      if (!options.modulePath.empty())
+        return fail("unexpected argument '%s' (the module is '%s'); inputs "
+                    "are passed with --input",
+                    arg.c_str(), options.modulePath.c_str());
+      options.modulePath = arg;
+      continue;
+    }
+    std::string name = arg, value;
+    bool hasValue = false;
+    size_t eq = arg.find('=');
+    if (eq != std::string::npos) {
+      name = arg.substr(0, eq);
+      value = arg.substr(eq + 1);
+      hasValue = true;
+    }
+    bool *flag = name == "--help"           ? &options.help
+                 : name == "--version"      ? &options.version
+                 : name == "--inspect"      ? &options.inspect
+                 : name == "--list-devices" ? &options.listDevices
+                                            : nullptr;
+    if (flag) {
+      if (hasValue)
+        return fail("option %s takes no value", name.c_str());
+      *flag = true;
+    } else {
+      static const char *const kValueOptions[] = {
+          "--input", "--output",  "--expected",  "--rtol",  "--atol",
+          "--seed",  "--device",  "--threads",   "--benchmark", "--warmup"};
+      bool known = false;
+      for (const char *option : kValueOptions)
+        known |= name == option;
+      if (!known)
+        return fail("unknown option '%s' (see --help)", name.c_str());
+      if (!hasValue) {
+        if (i + 1 >= argc)
+          return fail("option %s needs a value (see --help)", name.c_str());
+        value = argv[++i];
+      }
+      if (name == "--input" || name == "--output" || name == "--expected") {
+        TensorArg tensor;
+        if (!parseTensorArg(name, value, &tensor))
+          return fail("%s '%s': expected NAME=@FILE.npy%s", name.c_str(),
+                      value.c_str(),
+                      name == "--input" ? " or NAME=random" : "");
+        if (name == "--output" && tensor.spec == "random")
+          return fail("--output '%s': outputs cannot be random",
+                      value.c_str());
+        if (name == "--expected" && tensor.spec == "random")
+          return fail("--expected '%s': references cannot be random",
+                      value.c_str());
+        (name == "--input"    ? options.inputs
+         : name == "--output" ? options.outputs
+                              : options.expected)
+            .push_back(tensor);
+      } else if (name == "--rtol" || name == "--atol") {
+        double number;
+        if (!parseNumber(value, &number))
+          return fail("%s '%s': expected a non-negative number", name.c_str(),
+                      value.c_str());
+        (name == "--rtol" ? options.rtol : options.atol) = number;
+      } else if (name == "--seed") {
+        char *end = nullptr;
+        options.seed = std::strtoull(value.c_str(), &end, 0);
+        if (value.empty() || *end != '\0')
+          return fail("--seed '%s': expected an integer", value.c_str());
+      } else if (name == "--device") {
+        options.device = value;
+      } else if (name == "--threads") {
+        long threads;
+        if (!parseInteger(value, 1024, &threads))
+          return fail("--threads '%s': expected an integer in [0, 1024]",
+                      value.c_str());
+        options.threads = static_cast<uint32_t>(threads);
+      } else if (name == "--benchmark" || name == "--warmup") {
+        long count;
+        if (!parseInteger(value, 100000000, &count) ||
+            (name == "--benchmark" && count == 0))
+          return fail("%s '%s': expected a %s integer", name.c_str(),
+                      value.c_str(),
+                      name == "--benchmark" ? "positive" : "non-negative");
+        (name == "--benchmark" ? options.benchmark : options.warmup) = count;
+      } else {
+        return fail("unknown option '%s' (see --help)", name.c_str());
+      }
+    }
+  }
+  return 0;
+}
+
+/// Owns the runtime objects so that every exit path releases them.
+struct Handles {
+  aicc_runtime_t *runtime = nullptr;
+  aicc_module_t *module = nullptr;
+  aicc_session_t *session = nullptr;
+  ~Handles() {
+    aicc_session_destroy(session);
+    aicc_module_release(module);
+    aicc_runtime_release(runtime);
+  }
+};
+
+/// A signature tensor and the caller memory bound to it.
+struct Binding {
+  aicc_tensor_info_t info{};
+  /// 64-byte aligned: kernels may use aligned vector loads on inputs.
+  std::vector<uint8_t> storage;
+  uint8_t *data = nullptr;
+  std::string source; // For messages: "x.npy" or "random".
+  bool assigned = false;
+
+  void allocate() {
+    storage.assign(info.byte_size + 64, 0);
+    uintptr_t base = reinterpret_cast<uintptr_t>(storage.data());
+    data = storage.data() + ((64 - base % 64) % 64);
+  }
+
+  aicc_tensor_view_t view() const {
+    return {data, info.element_type, info.rank, info.dims, info.byte_size};
+  }
+};
+
+std::string describe(const aicc_tensor_info_t &info) {
+  return tool::describe(info.element_type, info.rank, info.dims);
+}
+
+/// Resolves NAME=SPEC arguments to signature indices; positional ones take
+/// the first tensors not named explicitly, in order.
+int resolveNames(const std::vector<TensorArg> &args,
+                 const std::vector<Binding> &tensors, const char *what,
+                 std::vector<size_t> *indices) {
+  std::vector<bool> taken(tensors.size(), false);
+  indices->assign(args.size(), SIZE_MAX);
+  for (size_t a = 0; a < args.size(); ++a) {
+    if (args[a].name.empty())
+      continue;
+    size_t found = SIZE_MAX;
+    for (size_t t = 0; t < tensors.size(); ++t)
+      if (args[a].name == tensors[t].info.name)
+        found = t;
+    if (found == SIZE_MAX) {
+      std::string names;
+      for (size_t t = 0; t < tensors.size(); ++t)
+        names += (t ? ", " : "") + std::string(tensors[t].info.name) + " (" +
+                 describe(tensors[t].info) + ")";
+      return fail("%s: the module has no %s named '%s'; its %ss are: %s",
+                  args[a].option.c_str(), what, args[a].name.c_str(), what,
+                  names.empty() ? "none" : names.c_str());
+    }
+    if (taken[found])
+      return fail("%s: %s '%s' is given twice", args[a].option.c_str(), what,
+                  args[a].name.c_str());
+    taken[found] = true;
+    (*indices)[a] = found;
+  }
+  size_t next = 0;
+  for (size_t a = 0; a < args.size(); ++a) {
+    if (!args[a].name.empty())
+      continue;
+    while (next < tensors.size() && taken[next])
+      ++next;
+    if (next == tensors.size())
+      return fail("%s %s: the module has only %zu %ss", args[a].option.c_str(),
+                  args[a].spec.c_str(), tensors.size(), what);
+    taken[next] = true;
+    (*indices)[a] = next++;
+  }
+  return 0;
+}
+
+/// Checks that a .npy array matches a signature tensor exactly.
+int checkArray(const npy::Array &array, const aicc_tensor_info_t &info,
+               const char *what, const std::string &path) {
+  bool shapeOk = array.shape.size() == info.rank;
+  for (size_t d = 0; shapeOk && d < info.rank; ++d)
+    shapeOk = array.shape[d] == info.dims[d];
+  if (array.elementType != info.element_type)
+    return fail("%s '%s': expected element type %s, got %s (from %s)", what,
+                info.name, aicc_element_type_name(info.element_type),
+                aicc_element_type_name(array.elementType), path.c_str());
+  if (!shapeOk)
+    return fail("%s '%s': expected shape %s, got %s (from %s)", what,
+                info.name, describe(info).c_str(),
+                tool::describe(array.elementType, array.shape.size(),
+                               array.shape.data())
+                    .c_str(),
+                path.c_str());
+  return 0;
+}
+
+int listDevices(aicc_runtime_t *runtime) {
+  for (size_t i = 0; i < aicc_runtime_device_count(runtime); ++i) {
+    aicc_device_info_t info;
+    if (aicc_status_t status = aicc_runtime_device_info(runtime, i, &info))
+      return failStatus(status);
+    std::printf("%s (%s): %s, %u threads\n", info.name,
+                aicc_device_kind_name(info.kind), info.description,
+                info.concurrency);
+  }
+  return 0;
+}
+
+int inspect(aicc_module_t *module, const std::string &path) {
+  aicc_module_properties_t props;
+  if (aicc_status_t status = aicc_module_properties(module, &props))
+    return failStatus(status);
+  std::printf("module: %s (%llu bytes)\n", path.c_str(),
+              (unsigned long long)props.file_size);
+  std::printf("  format %u.%u, producer '%s', name '%s', targets: %s\n",
+              props.version_major, props.version_minor, props.producer,
+              props.name, *props.targets ? props.targets : "(none)");
+  for (int pass = 0; pass < 2; ++pass) {
+    bool inputs = pass == 0;
+    size_t count = inputs ? aicc_module_input_count(module)
+                          : aicc_module_output_count(module);
+    std::printf("%s: %zu\n", inputs ? "inputs" : "outputs", count);
+    for (size_t i = 0; i < count; ++i) {
+      aicc_tensor_info_t info;
+      aicc_status_t status = inputs ? aicc_module_input_info(module, i, &info)
+                                    : aicc_module_output_info(module, i, &info);
+      if (status)
+        return failStatus(status);
+      std::printf("  %zu %s: %s (%zu bytes)\n", i, info.name,
+                  describe(info).c_str(), info.byte_size);
+    }
+  }
+  std::printf("executables: %zu\n", props.executable_count);
+  for (size_t i = 0; i < props.executable_count; ++i) {
+    aicc_executable_info_t info;
+    if (aicc_status_t status = aicc_module_executable_info(module, i, &info))
+      return failStatus(status);
+    std::printf("  %zu '%s': %s %s, %llu bytes, entry points:", i, info.name,
+                aicc_device_kind_name(info.device), info.format,
+                (unsigned long long)info.byte_size);
+    for (size_t e = 0; e < info.entry_point_count; ++e) {
+      const char *name;
+      uint32_t bindings;
+      if (aicc_status_t status =
+              aicc_module_entry_point_info(module, i, e, &name, &bindings))
+        return failStatus(status);
+      std::printf(" %s(%u bindings)", name, bindings);
+    }
+    std::printf("\n");
+  }
+  std::printf("memory spaces: %zu\n", props.memory_space_count);
+  for (size_t i = 0; i < props.memory_space_count; ++i) {
+    aicc_memory_space_info_t info;
+    if (aicc_status_t status = aicc_module_memory_space_info(module, i, &info))
+      return failStatus(status);
+    std::printf("  %zu '%s' (%s): arena %llu bytes, lower bound %llu bytes\n",
+                i, info.name, aicc_device_kind_name(info.device),
+                (unsigned long long)info.arena_size,
+                (unsigned long long)info.lower_bound);
+  }
+  std::printf("buffers: %zu\n", props.buffer_count);
+  std::printf("state pools: %zu\n", props.state_pool_count);
+  std::printf("schedule: %zu commands (%zu dispatches)\n", props.command_count,
+              props.dispatch_count);
+  std::printf("weights: %zu constants, %llu bytes\n", props.constant_count,
+              (unsigned long long)props.constant_bytes);
+  return 0;
+}
+
+double percentile(const std::vector<double> &sorted, double fraction) {
+  size_t rank = static_cast<size_t>(std::ceil(fraction * sorted.size()));
+  return sorted[rank ? rank - 1 : 0];
+}
+
+/// Milliseconds with two decimals, more below 1 ms so fast modules still
+/// show something.
+std::string formatMs(double ms) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof(buffer), ms >= 1.0 ? "%.2f" : "%.4f", ms);
+  return buffer;
+}
+
+int runMain(int argc, char **argv) {
+  Options options;
+  if (parseArgs(argc, argv, options))
+    return 1;
+  if (options.help) {
+    std::fputs(kUsage, stdout);
+    return 0;
+  }
+  if (options.version) {
+    std::printf("aicc-run %s (runtime %s, artifact format %d.%d)\n",
+                AICC_RUNTIME_VERSION_STRING, aicc_runtime_version(),
+                AICC_FORMAT_VERSION_MAJOR, AICC_FORMAT_VERSION_MINOR);
+    return 0;
+  }
+
+  Handles handles;
+  if (aicc_status_t status = aicc_runtime_create(&handles.runtime))
+    return failStatus(status);
+  if (options.listDevices)
+    return listDevices(handles.runtime);
+  if (options.modulePath.empty())
+    return fail("no module given (usage: aicc-run <module.aicc> [options]; "
+                "see --help)");
+  if (aicc_status_t status = aicc_module_load_file(
+          handles.runtime, options.modulePath.c_str(), &handles.module))
+    return failStatus(status);
+  if (options.inspect)
+    return inspect(handles.module, options.modulePath);
+
+  // Signature.
+  std::vector<Binding> inputs(aicc_module_input_count(handles.module));
+  std::vector<Binding> outputs(aicc_module_output_count(handles.module));
+  for (size_t i = 0; i < inputs.size(); ++i)
+    if (aicc_status_t status =
+            aicc_module_input_info(handles.module, i, &inputs[i].info))
+      return failStatus(status);
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    if (aicc_status_t status =
+            aicc_module_output_info(handles.module, i, &outputs[i].info))
+      return failStatus(status);
+    outputs[i].allocate();
+  }
+
+  // Inputs.
+  std::vector<size_t> inputIndex, outputIndex, expectedIndex;
+  if (resolveNames(options.inputs, inputs, "input", &inputIndex) ||
+      resolveNames(options.outputs, outputs, "output", &outputIndex) ||
+      resolveNames(options.expected, outputs, "output", &expectedIndex))
+    return 1;
+  std::mt19937_64 rng(options.seed);
+  for (size_t a = 0; a < options.inputs.size(); ++a) {
+    Binding &input = inputs[inputIndex[a]];
+    input.allocate();
+    input.assigned = true;
+    const std::string &spec = options.inputs[a].spec;
+    if (spec == "random") {
+      input.source = "random";
+      fillRandom(input.info.element_type, input.data,
+                 input.info.byte_size /
+                     std::max<size_t>(
+                         1, aicc_element_type_size(input.info.element_type)),
+                 rng);
+      continue;
+    }
+    std::string path = spec.substr(1), error;
+    npy::Array array;
+    if (!npy::readFile(path, &array, &error))
+      return fail("input '%s': %s", input.info.name, error.c_str());
+    if (checkArray(array, input.info, "input", path))
+      return 1;
+    input.source = path;
+    if (!array.data.empty())
+      std::memcpy(input.data, array.data.data(), array.data.size());
+  }
+  for (const Binding &input : inputs)
+    if (!input.assigned)
+      return fail("missing input '%s' (%s); pass --input %s=@FILE.npy or "
+                  "--input %s=random",
+                  input.info.name, describe(input.info).c_str(),
+                  input.info.name, input.info.name);
+
+  // References are read before running so that a bad file fails fast.
+  std::vector<npy::Array> references(options.expected.size());
+  for (size_t a = 0; a < options.expected.size(); ++a) {
+    const Binding &output = outputs[expectedIndex[a]];
+    std::string path = options.expected[a].spec.substr(1), error;
+    if (!npy::readFile(path, &references[a], &error))
+      return fail("expected output '%s': %s", output.info.name, error.c_str());
+    if (checkArray(references[a], output.info, "expected output", path))
+      return 1;
+  }
+
+  // Session and the run.
+  aicc_session_options_t sessionOptions;
+  aicc_session_options_init(&sessionOptions);
+  sessionOptions.device = options.device.c_str();
+  sessionOptions.num_threads = options.threads;
+  if (aicc_status_t status = aicc_session_create(
+          handles.module, &sessionOptions, &handles.session))
+    return failStatus(status);
+
+  std::vector<aicc_tensor_view_t> inputViews, outputViews;
+  for (const Binding &input : inputs)
+    inputViews.push_back(input.view());
+  for (const Binding &output : outputs)
+    outputViews.push_back(output.view());
+  auto runOnce = [&]() {
+    return aicc_session_run(handles.session, inputViews.data(),
+                            inputViews.size(), outputViews.data(),
+                            outputViews.size());
+  };
+  if (aicc_status_t status = runOnce())
+    return failStatus(status);
+
+  // Results.
+  for (size_t a = 0; a < options.outputs.size(); ++a) {
+    const Binding &output = outputs[outputIndex[a]];
+    npy::Array array;
+    array.elementType = output.info.element_type;
+    array.shape.assign(output.info.dims, output.info.dims + output.info.rank);
+    array.data.assign(output.data, output.data + output.info.byte_size);
+    std::string path = options.outputs[a].spec.substr(1), error;
+    if (!npy::writeFile(path, array, &error))
+      return fail("output '%s': %s", output.info.name, error.c_str());
+  }
+  bool printed = !options.outputs.empty() || !options.expected.empty();
+  for (size_t i = 0; i < outputs.size() && !printed; ++i) {
+    const Binding &output = outputs[i];
+    size_t count = output.info.byte_size /
+                   std::max<size_t>(
+                       1, aicc_element_type_size(output.info.element_type));
+    std::printf("output %zu '%s': %s = %s\n", i, output.info.name,
+                describe(output.info).c_str(),
+                previewElements(output.info.element_type, output.data, count)
+                    .c_str());
+  }
+  bool withinTolerance = true;
+  for (size_t a = 0; a < options.expected.size(); ++a) {
+    const Binding &output = outputs[expectedIndex[a]];
+    size_t count = output.info.byte_size /
+                   std::max<size_t>(
+                       1, aicc_element_type_size(output.info.element_type));
+    Comparison result =
+        compare(output.info.element_type, output.data,
+                references[a].data.data(), count, options.rtol, options.atol);
+    bool ok = result.mismatches == 0;
+    withinTolerance &= ok;
+    std::printf("output '%s': max abs error %.3g, max rel error %.3g, %zu of "
+                "%zu elements out of tolerance (rtol %g, atol %g): %s\n",
+                output.info.name, result.maxAbsError, result.maxRelError,
+                result.mismatches, count, options.rtol, options.atol,
+                ok ? "PASS" : "FAIL");
+    if (!ok) {
+      size_t i = result.firstMismatch;
+      std::printf("  first mismatch at element %zu: got %.9g, expected %.9g\n",
+                  i, loadElement(output.info.element_type, output.data, i),
+                  loadElement(output.info.element_type,
+                              references[a].data.data(), i));
+    }
+  }
+
+  if (options.benchmark > 0) {
+    for (long i = 0; i < options.warmup; ++i)
+      if (aicc_status_t status = runOnce())
+        return failStatus(status);
+    std::vector<double> times;
+    times.reserve(static_cast<size_t>(options.benchmark));
+    double total = 0;
+    for (long i = 0; i < options.benchmark; ++i) {
+      auto start = std::chrono::steady_clock::now();
+      aicc_status_t status = runOnce();
+      auto end = std::chrono::steady_clock::now();
+      if (status)
+        return failStatus(status);
+      double ms = std::chrono::duration<double, std::milli>(end - start).count();
+      times.push_back(ms);
+      total += ms;
+    }
+    std::sort(times.begin(), times.end());
+    size_t n = times.size();
+    double median =
+        n % 2 ? times[n / 2] : 0.5 * (times[n / 2 - 1] + times[n / 2]);
+    double runsPerSecond = total > 0 ? 1000.0 * n / total : 0;
+    std::printf("latency: median %s ms, p90 %s ms, min %s ms, %.1f runs/s\n",
+                formatMs(median).c_str(),
+                formatMs(percentile(times, 0.9)).c_str(),
+                formatMs(times.front()).c_str(), runsPerSecond);
+  }
+  if (!withinTolerance) {
+    std::fflush(stdout);
+    std::fprintf(stderr, "aicc-run: error: outputs differ from the expected "
+                         "values beyond tolerance\n");
+    return 1;
+  }
+  return 0;
+}
+
+} // namespace
+
+int main(int argc, char **argv) { return runMain(argc, argv); }
