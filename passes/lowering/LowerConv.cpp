@@ -221,8 +221,10 @@ struct ConvTransposePattern : OpRewritePattern<graph::ConvTransposeOp> {
     SmallVector<int64_t> padBegin(rank, 0);
     for (int64_t i = 0; i < rank; ++i) {
       int64_t in = xType.getDimSize(2 + i), out = yType.getDimSize(2 + i);
-      int64_t total = strides[i] * (in - 1) + outputPadding[i] +
-                      (kernel[i] - 1) * dilations[i] + 1 - out;
+      // Like ONNX Runtime, a larger output_shape pads at the end only.
+      int64_t total = std::max<int64_t>(
+          0, strides[i] * (in - 1) + outputPadding[i] +
+                 (kernel[i] - 1) * dilations[i] + 1 - out);
       if (autoPad == "SAME_UPPER")
         padBegin[i] = total / 2;
       else if (autoPad == "SAME_LOWER" ||
