@@ -25,6 +25,7 @@
 #include "llvm/ADT/TypeSwitch.h"
 
 #include "Halide.h"
+#include <map>
 
 using namespace mlir;
 namespace hl = Halide;
@@ -93,7 +94,9 @@ public:
            std::vector<RankedTensorType> &outputTypes);
 
   /// Funcs with update definitions: they cannot be inlined.
-  std::vector<ScheduledFunc> reductions;
+  std::vector<ScheduledReduction> reductions;
+  /// Repacked copies of inputs (see packPosition), computed at root.
+  std::vector<ScheduledFunc> packs;
 
 private:
   struct TensorFunc {
@@ -171,6 +174,12 @@ private:
   hl::Expr convert(hl::Expr e, Type from, Type to, Operation *op);
   void translateOp(Operation *op);
   void translateGeneric(linalg::GenericOp op);
+  static int broadcastDim(linalg::GenericOp op, AffineMap outMap,
+                          int64_t rank);
+  std::optional<unsigned> packPosition(linalg::GenericOp op, unsigned input,
+                                       AffineMap outMap);
+  hl::Expr atPacked(Value tensor, std::vector<hl::Expr> idx, unsigned pos,
+                    Operation *user);
   hl::Expr translateBody(Operation &op,
                          llvm::DenseMap<Value, hl::Expr> &values,
                          const std::vector<hl::Expr> &loops);
@@ -180,6 +189,7 @@ private:
   func::FuncOp kernel;
   llvm::DenseMap<Value, TensorFunc> tensors;
   llvm::DenseMap<Value, hl::Expr> scalars;
+  std::map<std::pair<void *, unsigned>, hl::Func> packedFuncs;
   int counter = 0;
 };
 
@@ -547,6 +557,10 @@ void Translator::translateGeneric(linalg::GenericOp op) {
     std::vector<hl::Expr> idx;
     for (AffineExpr e : maps[i].getResults())
       idx.push_back(affine(e, loops, op));
+    if (std::optional<unsigned> pos = packPosition(op, i, outMap)) {
+      values[arg] = atPacked(operand, idx, *pos, op);
+      continue;
+    }
     values[arg] = at(operand, idx, op);
   }
   auto yieldExprs = [&]() {
@@ -598,7 +612,22 @@ void Translator::translateGeneric(linalg::GenericOp op) {
     std::vector<int> extents;
     for (int64_t k = outType.getRank() - 1; k >= 0; --k)
       extents.push_back((int)outType.getDimSize(k));
-    reductions.push_back({f, extents});
+    ScheduledReduction r;
+    r.func = f;
+    r.rdom = *rdom;
+    r.extents = extents;
+    if (numOutputs == 1) {
+      // Consumers read a pure copy: the schedule computes the reduction in
+      // register tiles inside it.
+      r.result = hl::Func(uniqueName("acc"));
+      r.result(hvars) = f(hvars);
+      r.unrollDim = broadcastDim(op, outMap, outType.getRank());
+    }
+    reductions.push_back(r);
+    if (numOutputs == 1) {
+      tensors[op.getResult(0)] = {r.result, outType, true};
+      return;
+    }
   }
   for (unsigned o = 0; o < numOutputs; ++o) {
     if (numOutputs == 1) {
@@ -609,6 +638,98 @@ void Translator::translateGeneric(linalg::GenericOp op) {
       tensors[op.getResult(o)] = {part, tensorType(op.getResult(o)), true};
     }
   }
+}
+
+/// The Halide dim of the output to unroll in a register tile: a parallel
+/// dim that some input (a weight, the other matmul operand) is indexed by
+/// while not depending on the innermost output dim, so one value of it is
+/// broadcast across a vector of outputs. -1 if there is none.
+int Translator::broadcastDim(linalg::GenericOp op, AffineMap outMap,
+                             int64_t rank) {
+  if (rank < 2)
+    return -1;
+  unsigned innerLoop = outMap.getDimPosition(rank - 1);
+  auto maps = op.getIndexingMapsArray();
+  for (unsigned i = 0; i < op.getNumDpsInputs(); ++i) {
+    AffineMap m = maps[i];
+    if (m.isFunctionOfDim(innerLoop))
+      continue;
+    // The outermost-tensor-dim-first order: prefer dims nearer the inside.
+    for (int64_t k = rank - 2; k >= 0; --k)
+      if (m.isFunctionOfDim(outMap.getDimPosition(k)))
+        return rank - 1 - k;
+  }
+  return 1;
+}
+
+/// When a reduction's output is too narrow to vectorize along its innermost
+/// dim, the schedule vectorizes along the broadcast dim instead (see
+/// HalideSchedule.cpp). An input indexed by that dim but not by the
+/// innermost one (a conv's weights along output channels) is then read with
+/// a large stride; this returns the tensor position of the broadcast dim in
+/// such an input so it can be read from a copy with that dim innermost.
+std::optional<unsigned> Translator::packPosition(linalg::GenericOp op,
+                                                 unsigned input,
+                                                 AffineMap outMap) {
+  if (op.getNumReductionLoops() == 0)
+    return std::nullopt;
+  int64_t rank = outMap.getNumResults();
+  RankedTensorType outType = tensorType(op.getResult(0));
+  int u = broadcastDim(op, outMap, rank);
+  constexpr int64_t kLanes = 16;
+  if (rank < 2 || u < 1 || outType.getDimSize(rank - 1) >= kLanes ||
+      outType.getDimSize(rank - 1 - u) < kLanes)
+    return std::nullopt;
+  unsigned uLoop = outMap.getDimPosition(rank - 1 - u);
+  unsigned innerLoop = outMap.getDimPosition(rank - 1);
+  AffineMap m = op.getIndexingMapsArray()[input];
+  if (m.isFunctionOfDim(innerLoop) || !m.isFunctionOfDim(uLoop))
+    return std::nullopt;
+  for (unsigned p = 0; p < m.getNumResults(); ++p) {
+    auto d = dyn_cast<AffineDimExpr>(m.getResult(p));
+    if (d && d.getPosition() == uLoop)
+      return p + 1 == m.getNumResults() ? std::nullopt
+                                        : std::optional<unsigned>(p);
+  }
+  return std::nullopt;
+}
+
+/// Element of `tensor` at tensor-order `idx`, read from a copy whose
+/// innermost dim is tensor dim `pos` (made once per kernel call).
+hl::Expr Translator::atPacked(Value tensor, std::vector<hl::Expr> idx,
+                              unsigned pos, Operation *user) {
+  TensorFunc &src = lookup(tensor, user);
+  int64_t rank = src.type.getRank();
+  auto key = std::make_pair(tensor.getAsOpaquePointer(), pos);
+  auto it = packedFuncs.find(key);
+  if (it == packedFuncs.end()) {
+    // Packed order: the tensor's dims without `pos`, then `pos` innermost.
+    std::vector<hl::Var> vars = makeVars(rank);
+    std::vector<hl::Var> packedOrder;
+    for (int64_t k = 0; k < rank; ++k)
+      if (k != pos)
+        packedOrder.push_back(vars[k]);
+    packedOrder.push_back(vars[pos]);
+    hl::Func packed(uniqueName("packed"));
+    packed(reversed(packedOrder)) =
+        src.func(reversed(std::vector<hl::Expr>(vars.begin(), vars.end())));
+    std::vector<int> extents;
+    for (int64_t k = rank - 1; k >= 0; --k)
+      extents.push_back((int)src.type.getDimSize(packedOrder[k].name() ==
+                                                         vars[pos].name()
+                                                     ? pos
+                                                     : (k < (int64_t)pos
+                                                            ? k
+                                                            : k + 1)));
+    packs.push_back({packed, extents});
+    it = packedFuncs.insert({key, packed}).first;
+  }
+  std::vector<hl::Expr> packedIdx;
+  for (int64_t k = 0; k < rank; ++k)
+    if (k != pos)
+      packedIdx.push_back(idx[k]);
+  packedIdx.push_back(idx[pos]);
+  return it->second(reversed(packedIdx));
 }
 
 /// Any reshape (collapse, expand, tensor.reshape): same row-major element
@@ -937,6 +1058,8 @@ compileKernelWithHalide(func::FuncOp kernel, const std::string &functionName,
       scheduled.push_back({f, std::vector<int>(d.extents.begin(),
                                                d.extents.end())});
     }
+    for (const ScheduledFunc &p : translator.packs)
+      scheduleFunc(p, /*isOutput=*/false, options.naiveSchedule);
     scheduleKernel(scheduled, translator.reductions, options.naiveSchedule);
     std::vector<hl::Argument> args(inputs.begin(), inputs.end());
     hl::Target target(options.target);
@@ -946,6 +1069,14 @@ compileKernelWithHalide(func::FuncOp kernel, const std::string &functionName,
                  .with_feature(hl::Target::NoBoundsQuery);
     hl::Pipeline pipeline(outputs);
     pipeline.compile_to_object(objectPath, args, functionName, target);
+    // Debugging aid: AICC_HALIDE_STMT_DIR=<dir> writes each kernel's
+    // lowered Halide statement (loops, vectors, allocations).
+    if (const char *dir = getenv("AICC_HALIDE_STMT_DIR"))
+      pipeline.compile_to_lowered_stmt(std::string(dir) + "/" +
+                                           kernel.getSymName().str() +
+                                           ".stmt",
+                                       args, hl::StmtOutputFormat::Text,
+                                       target);
   } catch (const Unsupported &u) {
     InFlightDiagnostic d = u.op->emitError(u.message);
     return failure();
