@@ -95,10 +95,10 @@ aicc_status_t Module::load(Runtime *runtime, ModuleStorage storage,
     p.buffer_count = plan->buffers() ? plan->buffers()->size() : 0;
   }
   p.state_pool_count = root->state_pools() ? root->state_pools()->size() : 0;
-  if (const auto *types = root->commands_type()) {
-    p.command_count = types->size();
-    for (uint32_t i = 0; i < types->size(); ++i)
-      if (types->GetEnum<fb::Command>(i) == fb::Command::Dispatch)
+  if (const auto *commands = root->commands()) {
+    p.command_count = commands->size();
+    for (const fb::Command *command : *commands)
+      if (command->op_type() == fb::CommandOp::Dispatch)
         ++p.dispatch_count;
   }
   p.file_size = storage.size;

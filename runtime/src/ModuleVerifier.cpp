@@ -398,27 +398,27 @@ private:
   }
 
   aicc_status_t verifyCommands() {
-    const auto *types = root_.commands_type();
     const auto *commands = root_.commands();
-    // The FlatBuffers verifier checked that both are present with equal
-    // lengths, or both absent.
-    for (uint32_t i = 0; i < sizeOf(types); ++i) {
-      fb::Command type = types->GetEnum<fb::Command>(i);
-      const void *value = commands->Get(i);
-      switch (type) {
-      case fb::Command::Dispatch:
-        AICC_RETURN_IF_ERROR(verifyDispatch(
-            i, *static_cast<const fb::Dispatch *>(value)));
+    for (uint32_t i = 0; i < sizeOf(commands); ++i) {
+      const fb::Command *command = commands->Get(i);
+      // The FlatBuffers verifier accepts an absent union value, so the
+      // accessors below may return null.
+      switch (command->op_type()) {
+      case fb::CommandOp::Dispatch:
+        if (!command->op_as_Dispatch())
+          return AICC_INVALID("command %u: dispatch without its table", i);
+        AICC_RETURN_IF_ERROR(verifyDispatch(i, *command->op_as_Dispatch()));
         break;
-      case fb::Command::Copy:
-        AICC_RETURN_IF_ERROR(
-            verifyCopy(i, *static_cast<const fb::Copy *>(value)));
+      case fb::CommandOp::Copy:
+        if (!command->op_as_Copy())
+          return AICC_INVALID("command %u: copy without its table", i);
+        AICC_RETURN_IF_ERROR(verifyCopy(i, *command->op_as_Copy()));
         break;
-      case fb::Command::Barrier:
+      case fb::CommandOp::Barrier:
         break;
       default:
         return AICC_INVALID("command %u: unknown command type %u", i,
-                       unsigned(type));
+                            unsigned(command->op_type()));
       }
     }
     return nullptr;

@@ -186,13 +186,12 @@ uint8_t *Session::staticBufferAddress(uint32_t index) const {
 
 aicc_status_t Session::prepareSchedule() {
   const fb::AiccModule &root = module_->root();
-  const auto *types = root.commands_type();
-  if (!types)
+  const auto *schedule = root.commands();
+  if (!schedule)
     return nullptr;
-  const auto *values = root.commands();
   const auto *buffers =
       root.memory_plan() ? root.memory_plan()->buffers() : nullptr;
-  commands_.reserve(types->size());
+  commands_.reserve(schedule->size());
 
   auto addSlot = [&](uint32_t bufferIndex) {
     const fb::Buffer *buffer = buffers->Get(bufferIndex);
@@ -203,7 +202,7 @@ aicc_status_t Session::prepareSchedule() {
     slots_.push_back(staticBufferAddress(bufferIndex));
   };
 
-  for (uint32_t i = 0; i < types->size(); ++i) {
+  for (uint32_t i = 0; i < schedule->size(); ++i) {
     if (slots_.size() > UINT32_MAX - kMaxBindingsPerCommand ||
         pushConstants_.size() > UINT32_MAX - kMaxBindingsPerCommand)
       return makeStatus(AICC_STATUS_UNSUPPORTED,
@@ -212,9 +211,10 @@ aicc_status_t Session::prepareSchedule() {
     command.commandIndex = i;
     command.firstSlot = static_cast<uint32_t>(slots_.size());
     command.pushOffset = UINT32_MAX;
-    switch (types->GetEnum<fb::Command>(i)) {
-    case fb::Command::Dispatch: {
-      const auto *dispatch = static_cast<const fb::Dispatch *>(values->Get(i));
+    const fb::Command *op = schedule->Get(i);
+    switch (op->op_type()) {
+    case fb::CommandOp::Dispatch: {
+      const fb::Dispatch *dispatch = op->op_as_Dispatch();
       command.kind = CommandKind::Dispatch;
       command.entry = (*executables_)[dispatch->executable()]->entryPoint(
           dispatch->entry_point());
@@ -230,8 +230,8 @@ aicc_status_t Session::prepareSchedule() {
       }
       break;
     }
-    case fb::Command::Copy: {
-      const auto *copy = static_cast<const fb::Copy *>(values->Get(i));
+    case fb::CommandOp::Copy: {
+      const fb::Copy *copy = op->op_as_Copy();
       command.kind = CommandKind::Copy;
       command.copyBytes = buffers->Get(copy->source())->size();
       addSlot(copy->source());
@@ -309,12 +309,11 @@ aicc_status_t Session::checkViews(const aicc_tensor_view_t *views,
 aicc_status_t Session::commandError(uint32_t commandIndex,
                                     aicc_status_t status) {
   const fb::AiccModule &root = module_->root();
-  if (root.commands_type()->GetEnum<fb::Command>(commandIndex) !=
-      fb::Command::Dispatch)
+  const fb::Dispatch *dispatch =
+      root.commands()->Get(commandIndex)->op_as_Dispatch();
+  if (!dispatch)
     return annotateStatus(status, "%s: command %u", module_->name().c_str(),
                           commandIndex);
-  const auto *dispatch =
-      static_cast<const fb::Dispatch *>(root.commands()->Get(commandIndex));
   const fb::Executable *exe = root.executables()->Get(dispatch->executable());
   return annotateStatus(
       status, "%s: command %u (dispatch of '%s' in executable %u)",

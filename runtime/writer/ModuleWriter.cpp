@@ -156,7 +156,7 @@ uint32_t ModuleWriter::addDispatch(uint32_t executable, uint32_t entryPoint,
                                    std::vector<int64_t> pushConstants,
                                    std::vector<uint32_t> workgroupCount) {
   CommandEntry command;
-  command.type = fb::Command::Dispatch;
+  command.type = fb::CommandOp::Dispatch;
   command.executable = executable;
   command.entryPoint = entryPoint;
   command.bindings = std::move(bindings);
@@ -168,7 +168,7 @@ uint32_t ModuleWriter::addDispatch(uint32_t executable, uint32_t entryPoint,
 
 uint32_t ModuleWriter::addCopy(uint32_t source, uint32_t target) {
   CommandEntry command;
-  command.type = fb::Command::Copy;
+  command.type = fb::CommandOp::Copy;
   command.source = source;
   command.target = target;
   commands_.push_back(std::move(command));
@@ -177,7 +177,7 @@ uint32_t ModuleWriter::addCopy(uint32_t source, uint32_t target) {
 
 uint32_t ModuleWriter::addBarrier() {
   CommandEntry command;
-  command.type = fb::Command::Barrier;
+  command.type = fb::CommandOp::Barrier;
   commands_.push_back(std::move(command));
   return static_cast<uint32_t>(commands_.size() - 1);
 }
@@ -244,29 +244,26 @@ std::vector<uint8_t> ModuleWriter::finish() const {
         fbb, p.name.empty() ? 0 : fbb.CreateString(p.name), p.space, p.size));
   auto poolsVec = fbb.CreateVector(pools);
 
-  std::vector<fb::Command> commandTypes;
-  std::vector<Offset<void>> commands;
+  std::vector<Offset<fb::Command>> commands;
   for (const CommandEntry &c : commands_) {
-    commandTypes.push_back(c.type);
+    Offset<void> op;
     switch (c.type) {
-    case fb::Command::Dispatch:
-      commands.push_back(
-          fb::CreateDispatch(
-              fbb, c.executable, c.entryPoint, fbb.CreateVector(c.bindings),
-              c.pushConstants.empty() ? 0 : fbb.CreateVector(c.pushConstants),
-              c.workgroupCount.empty() ? 0
-                                       : fbb.CreateVector(c.workgroupCount))
-              .Union());
+    case fb::CommandOp::Dispatch:
+      op = fb::CreateDispatch(
+               fbb, c.executable, c.entryPoint, fbb.CreateVector(c.bindings),
+               c.pushConstants.empty() ? 0 : fbb.CreateVector(c.pushConstants),
+               c.workgroupCount.empty() ? 0 : fbb.CreateVector(c.workgroupCount))
+               .Union();
       break;
-    case fb::Command::Copy:
-      commands.push_back(fb::CreateCopy(fbb, c.source, c.target).Union());
+    case fb::CommandOp::Copy:
+      op = fb::CreateCopy(fbb, c.source, c.target).Union();
       break;
     default:
-      commands.push_back(fb::CreateBarrier(fbb).Union());
+      op = fb::CreateBarrier(fbb).Union();
       break;
     }
+    commands.push_back(fb::CreateCommand(fbb, c.type, op));
   }
-  auto commandTypesVec = fbb.CreateVector(commandTypes);
   auto commandsVec = fbb.CreateVector(commands);
 
   std::vector<Offset<flatbuffers::String>> targetStrings;
@@ -288,7 +285,6 @@ std::vector<uint8_t> ModuleWriter::finish() const {
   root.add_constants(constantsVec);
   root.add_memory_plan(plan);
   root.add_state_pools(poolsVec);
-  root.add_commands_type(commandTypesVec);
   root.add_commands(commandsVec);
   // Non-default so that the field is always stored and can be patched.
   root.add_checksum(1);

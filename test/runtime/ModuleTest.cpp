@@ -556,7 +556,7 @@ TEST_F(ModuleTest, RejectsBadChecksums) {
   file[weights + 5] ^= 0x40;
   EXPECT_EQ(load(file), "OK");
   // A change inside the FlatBuffer that keeps it verifiable: a push constant.
-  const auto *dispatch = root->commands()->GetAs<fb::Dispatch>(0);
+  const fb::Dispatch *dispatch = root->commands()->Get(0)->op_as_Dispatch();
   const uint8_t *push =
       reinterpret_cast<const uint8_t *>(dispatch->push_constants()->Data());
   file[push - file.data()] ^= 1;
@@ -567,10 +567,38 @@ TEST_F(ModuleTest, RejectsBadChecksums) {
 
 TEST_F(ModuleTest, RejectsUnknownCommandType) {
   std::string text = load(editFile([](fb::AiccModule &m, std::vector<uint8_t> &) {
-    m.mutable_commands_type()->Mutate(2, static_cast<fb::Command>(9));
+    // The generated API has no mutator for a union's type; write the byte.
+    auto *barrier = reinterpret_cast<flatbuffers::Table *>(
+        m.mutable_commands()->GetMutableObject(2));
+    *barrier->GetAddressOf(fb::Command::VT_OP_TYPE) = 9;
   }));
   EXPECT_NE(text.find("command 2: unknown command type 9"), std::string::npos)
       << text;
+}
+
+TEST_F(ModuleTest, RejectsCommandsWithoutTheirTable) {
+  // The FlatBuffers verifier accepts a union whose value is absent; the
+  // writer never produces one, so build the file by hand.
+  for (fb::CommandOp type : {fb::CommandOp::Dispatch, fb::CommandOp::Copy}) {
+    flatbuffers::FlatBufferBuilder fbb;
+    std::vector<flatbuffers::Offset<fb::Command>> commands = {
+        fb::CreateCommand(fbb, type, 0)};
+    auto commandsVec = fbb.CreateVector(commands);
+    fb::AiccModuleBuilder root(fbb);
+    root.add_version_major(1);
+    root.add_commands(commandsVec);
+    root.add_checksum(1);
+    fb::FinishSizePrefixedAiccModuleBuffer(fbb, root.Finish());
+    std::vector<uint8_t> file(fbb.GetBufferPointer(),
+                              fbb.GetBufferPointer() + fbb.GetSize());
+    ASSERT_TRUE(ModuleWriter::resealChecksums(file));
+    std::string text = load(file);
+    EXPECT_NE(text.find(type == fb::CommandOp::Dispatch
+                            ? "command 0: dispatch without its table"
+                            : "command 0: copy without its table"),
+              std::string::npos)
+        << text;
+  }
 }
 
 TEST_F(ModuleTest, RejectsForeignFiles) {

@@ -155,7 +155,7 @@ private:
     uint64_t size;
   };
   struct CommandEntry {
-    fb::Command type;
+    fb::CommandOp type;
     uint32_t executable = 0, entryPoint = 0;
     std::vector<uint32_t> bindings;
     std::vector<int64_t> pushConstants;
