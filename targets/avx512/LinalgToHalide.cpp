@@ -430,6 +430,10 @@ hl::Expr Translator::translateBody(Operation &op,
       .Case([&](arith::BitcastOp) {
         return hl::reinterpret(halideType(resultType, &op), in(0));
       })
+      .Case([&](UnrealizedConversionCastOp) {
+        // The lowering's unsigned <-> signless reinterpretation (same bits).
+        return hl::reinterpret(halideType(resultType, &op), in(0));
+      })
       .Case([&](math::ExpOp) { return hl::exp(in(0)); })
       .Case([&](math::Exp2Op) { return hl::pow(hl::cast(in(0).type(), 2), in(0)); })
       .Case([&](math::ExpM1Op) { return hl::exp(in(0)) - 1; })
