@@ -915,7 +915,7 @@ void Translator::translateOp(Operation *op) {
         define(
             c.getResult(),
             [&](const std::vector<hl::Expr> &idx) {
-              // Select chain from the last input backwards.
+              // Select chain: a later input wins from its start on.
               std::vector<int32_t> starts;
               int32_t start = 0;
               for (Value in : c.getInputs()) {
@@ -923,12 +923,12 @@ void Translator::translateOp(Operation *op) {
                 start += (int32_t)tensorType(in).getDimSize(dim);
               }
               hl::Expr e;
-              for (int64_t i = c.getInputs().size() - 1; i >= 0; --i) {
+              for (size_t i = 0; i < c.getInputs().size(); ++i) {
                 Value in = c.getInputs()[i];
-                std::vector<hl::Expr> inIdx = idx;
                 int32_t size = (int32_t)tensorType(in).getDimSize(dim);
                 if (size == 0)
                   continue;
+                std::vector<hl::Expr> inIdx = idx;
                 inIdx[dim] = hl::clamp(idx[dim] - starts[i], 0, size - 1);
                 hl::Expr v = at(in, inIdx, op);
                 e = e.defined() ? hl::select(idx[dim] >= starts[i], v, e) : v;
