@@ -235,4 +235,18 @@ TEST_F(KernelLibraryTest, PadGatherAndIntegerDivision) {
   }
 }
 
+TEST_F(KernelLibraryTest, ConcatTakesEachSegmentFromItsInput) {
+  auto lib = compile(R"mlir(
+    func.func @cat(%a: tensor<2x1xf32>, %b: tensor<2x2xf32>, %c: tensor<2x1xf32>) -> tensor<2x4xf32> {
+      %r = tensor.concat dim(1) %a, %b, %c : (tensor<2x1xf32>, tensor<2x2xf32>, tensor<2x1xf32>) -> tensor<2x4xf32>
+      return %r : tensor<2x4xf32>
+    })mlir");
+  ASSERT_TRUE(lib);
+  std::vector<float> a = {1, 5}, b = {2, 3, 6, 7}, c = {4, 8}, out(8);
+  void *bindings[] = {a.data(), b.data(), c.data(), out.data()};
+  aicc_kernel_env env = makeEnv();
+  ASSERT_EQ(lib->entry("cat")(&env, bindings, nullptr), 0) << lastError;
+  EXPECT_EQ(out, (std::vector<float>{1, 2, 3, 4, 5, 6, 7, 8}));
+}
+
 } // namespace
