@@ -45,8 +45,12 @@ std::vector<uint8_t> buildModule(const std::vector<uint8_t> &kernel,
   writer.addInput("x", fb::ElementType::F32, {16});
   writer.addOutput("y", fb::ElementType::F32, {16});
   uint32_t code = writer.addSegment(kernel.data(), kernel.size());
-  writer.addExecutable({"bench", fb::DeviceKind::Cpu, "elf-x86_64", code,
-                        {{"empty_kernel", 3, 1, {}}}, {}});
+  writer.addExecutable({"bench",
+                        fb::DeviceKind::Cpu,
+                        "elf-x86_64",
+                        code,
+                        {{"empty_kernel", 3, 1, {}}},
+                        {}});
   writer.addMemorySpace("host", fb::DeviceKind::Cpu, 64, 64);
   uint32_t x = writer.addInputBuffer(0);
   uint32_t tmp = writer.addArenaBuffer(0, 0, 64);
@@ -88,7 +92,8 @@ double medianRunNs(aicc_runtime_t *runtime, const std::vector<uint8_t> &file,
     aicc_status_t status = aicc_session_run(session, &in, 1, &out, 1);
     auto end = std::chrono::steady_clock::now();
     check(status);
-    times.push_back(std::chrono::duration<double, std::nano>(end - start).count());
+    times.push_back(
+        std::chrono::duration<double, std::nano>(end - start).count());
   }
   aicc_session_destroy(session);
   aicc_module_release(module);

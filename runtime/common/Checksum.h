@@ -1,4 +1,4 @@
-//===- Checksum.h - aicc-hash64, the artifact's integrity checksum -*- C++ -*-===//
+//===- Checksum.h - aicc-hash64, the integrity checksum ----*- C++ -*-===//
 //
 // The writer stores a checksum of the FlatBuffer and of every segment; the
 // loader recomputes them so that a corrupt file (a flipped byte anywhere) is

@@ -45,12 +45,11 @@ static const Session *unwrap(const aicc_session_t *session) {
 #define AICC_CHECK_ARG(cond)                                                   \
   do {                                                                         \
     if (!(cond))                                                               \
-      return makeStatus(AICC_STATUS_INVALID_ARGUMENT, "%s: '%s' is false",    \
+      return makeStatus(AICC_STATUS_INVALID_ARGUMENT, "%s: '%s' is false",     \
                         __func__, #cond);                                      \
   } while (0)
 
-static void fillTensorInfo(const TensorInfo &tensor,
-                           aicc_tensor_info_t *out) {
+static void fillTensorInfo(const TensorInfo &tensor, aicc_tensor_info_t *out) {
   out->name = tensor.name.c_str();
   out->element_type = tensor.elementType;
   out->rank = tensor.dims.size();
@@ -71,8 +70,8 @@ static aicc_status_t findTensor(const std::vector<TensorInfo> &tensors,
   for (size_t i = 0; i < tensors.size(); ++i)
     names += (i ? ", " : "") + tensors[i].name;
   return makeStatus(AICC_STATUS_NOT_FOUND,
-                    "no %s named '%s' (the module's %ss: %s)", what, name,
-                    what, names.empty() ? "none" : names.c_str());
+                    "no %s named '%s' (the module's %ss: %s)", what, name, what,
+                    names.empty() ? "none" : names.c_str());
 }
 
 extern "C" {
@@ -198,8 +197,7 @@ aicc_status_t aicc_module_load_file(aicc_runtime_t *runtime, const char *path,
   struct stat info;
   if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
     ::close(fd);
-    return makeStatus(AICC_STATUS_IO_ERROR, "'%s' is not a regular file",
-                      path);
+    return makeStatus(AICC_STATUS_IO_ERROR, "'%s' is not a regular file", path);
   }
   if (info.st_size == 0) {
     ::close(fd);
@@ -224,9 +222,8 @@ aicc_status_t aicc_module_load_file(aicc_runtime_t *runtime, const char *path,
   return nullptr;
 }
 
-aicc_status_t aicc_module_load_memory(aicc_runtime_t *runtime,
-                                      const void *data, size_t size,
-                                      aicc_memory_mode_t mode,
+aicc_status_t aicc_module_load_memory(aicc_runtime_t *runtime, const void *data,
+                                      size_t size, aicc_memory_mode_t mode,
                                       const char *name,
                                       aicc_module_t **out_module) {
   AICC_CHECK_ARG(runtime && out_module && (data || size == 0));
@@ -291,8 +288,7 @@ aicc_status_t aicc_module_input_info(const aicc_module_t *module, size_t index,
   return nullptr;
 }
 
-aicc_status_t aicc_module_output_info(const aicc_module_t *module,
-                                      size_t index,
+aicc_status_t aicc_module_output_info(const aicc_module_t *module, size_t index,
                                       aicc_tensor_info_t *out_info) {
   AICC_CHECK_ARG(module && out_info);
   const auto &outputs = unwrap(module)->outputs();
@@ -323,9 +319,9 @@ aicc_status_t aicc_module_properties(const aicc_module_t *module,
   return nullptr;
 }
 
-aicc_status_t aicc_module_memory_space_info(const aicc_module_t *module,
-                                            size_t index,
-                                            aicc_memory_space_info_t *out_info) {
+aicc_status_t
+aicc_module_memory_space_info(const aicc_module_t *module, size_t index,
+                              aicc_memory_space_info_t *out_info) {
   AICC_CHECK_ARG(module && out_info);
   const fb::AiccModule &root = unwrap(module)->root();
   const auto *spaces =
@@ -333,8 +329,8 @@ aicc_status_t aicc_module_memory_space_info(const aicc_module_t *module,
   size_t count = spaces ? spaces->size() : 0;
   if (index >= count)
     return makeStatus(AICC_STATUS_INVALID_ARGUMENT,
-                      "memory space index %zu out of range (%zu spaces)",
-                      index, count);
+                      "memory space index %zu out of range (%zu spaces)", index,
+                      count);
   const fb::MemorySpace *space = spaces->Get(static_cast<uint32_t>(index));
   out_info->name = space->name() ? space->name()->c_str() : "";
   out_info->device = static_cast<aicc_device_kind_t>(space->device());
@@ -374,8 +370,9 @@ aicc_status_t aicc_module_entry_point_info(const aicc_module_t *module,
     return makeStatus(AICC_STATUS_INVALID_ARGUMENT,
                       "executable index %zu out of range (%zu executables)",
                       executable, count);
-  const auto *entries =
-      root.executables()->Get(static_cast<uint32_t>(executable))->entry_points();
+  const auto *entries = root.executables()
+                            ->Get(static_cast<uint32_t>(executable))
+                            ->entry_points();
   if (entry >= entries->size())
     return makeStatus(AICC_STATUS_INVALID_ARGUMENT,
                       "entry point index %zu out of range (%u entry points)",
@@ -409,9 +406,7 @@ aicc_status_t aicc_session_create(aicc_module_t *module,
   return nullptr;
 }
 
-void aicc_session_destroy(aicc_session_t *session) {
-  delete unwrap(session);
-}
+void aicc_session_destroy(aicc_session_t *session) { delete unwrap(session); }
 
 aicc_status_t aicc_session_device_info(const aicc_session_t *session,
                                        aicc_device_info_t *out_info) {

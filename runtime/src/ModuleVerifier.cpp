@@ -40,7 +40,6 @@ constexpr uint64_t kSegmentAlignment = 64;
 /// Size prefix, root offset and file identifier.
 constexpr size_t kMinFileSize = 12;
 
-
 /// Whether [offset, offset + size) lies inside [0, limit), without overflow.
 bool rangeFits(uint64_t offset, uint64_t size, uint64_t limit) {
   return offset <= limit && size <= limit - offset;
@@ -65,21 +64,21 @@ aicc_status_t tensorByteSize(const fb::TensorDesc &tensor, const char *what,
       static_cast<aicc_element_type_t>(tensor.element_type()));
   if (bytes == 0)
     return AICC_INVALID("%s %u ('%s') has unknown element type %u", what, index,
-                   name, unsigned(tensor.element_type()));
+                        name, unsigned(tensor.element_type()));
   const auto *shape = tensor.shape();
   if (sizeOf(shape) > kMaxRank)
     return AICC_INVALID("%s %u ('%s') has rank %u, more than the supported %zu",
-                   what, index, name, sizeOf(shape), kMaxRank);
+                        what, index, name, sizeOf(shape), kMaxRank);
   for (uint32_t d = 0; d < sizeOf(shape); ++d) {
     int64_t dim = shape->Get(d);
     if (dim < 0)
       return AICC_INVALID("%s %u ('%s') has dimension %u = %lld; dynamic or "
-                     "negative dimensions are not supported",
-                     what, index, name, d, static_cast<long long>(dim));
+                          "negative dimensions are not supported",
+                          what, index, name, d, static_cast<long long>(dim));
     if (__builtin_mul_overflow(bytes, static_cast<uint64_t>(dim), &bytes) ||
         bytes > SIZE_MAX)
       return AICC_INVALID("%s %u ('%s') is too large: its byte size overflows",
-                     what, index, name);
+                          what, index, name);
   }
   *out = bytes;
   return nullptr;
@@ -111,29 +110,32 @@ private:
       const fb::Segment *segment = segments->Get(i);
       uint64_t offset = segment->offset(), length = segment->length();
       if (offset % kSegmentAlignment != 0)
-        return AICC_INVALID("segment %u: offset %llu is not a multiple of %llu", i,
-                       (unsigned long long)offset,
-                       (unsigned long long)kSegmentAlignment);
+        return AICC_INVALID("segment %u: offset %llu is not a multiple of %llu",
+                            i, (unsigned long long)offset,
+                            (unsigned long long)kSegmentAlignment);
       if (offset < end)
-        return AICC_INVALID("segment %u: offset %llu overlaps the FlatBuffer or "
-                       "the previous segment (which end at %llu)",
-                       i, (unsigned long long)offset, (unsigned long long)end);
+        return AICC_INVALID(
+            "segment %u: offset %llu overlaps the FlatBuffer or "
+            "the previous segment (which end at %llu)",
+            i, (unsigned long long)offset, (unsigned long long)end);
       if (!rangeFits(offset, length, size_))
-        return AICC_INVALID("segment %u: bytes [%llu, +%llu) extend past the end "
-                       "of the file (%zu bytes); the file is truncated",
-                       i, (unsigned long long)offset,
-                       (unsigned long long)length, size_);
+        return AICC_INVALID(
+            "segment %u: bytes [%llu, +%llu) extend past the end "
+            "of the file (%zu bytes); the file is truncated",
+            i, (unsigned long long)offset, (unsigned long long)length, size_);
       for (uint64_t p = end; p < offset; ++p)
         if (data_[p] != 0)
-          return AICC_INVALID("padding byte at offset %llu before segment %u is "
-                         "not zero; the file is corrupt",
-                         (unsigned long long)p, i);
+          return AICC_INVALID(
+              "padding byte at offset %llu before segment %u is "
+              "not zero; the file is corrupt",
+              (unsigned long long)p, i);
       end = offset + length;
     }
     if (end != size_)
-      return AICC_INVALID("the file has %llu bytes after its last segment; it is "
-                     "corrupt or was written by a broken tool",
-                     (unsigned long long)(size_ - end));
+      return AICC_INVALID(
+          "the file has %llu bytes after its last segment; it is "
+          "corrupt or was written by a broken tool",
+          (unsigned long long)(size_ - end));
     segmentCount_ = sizeOf(segments);
     return nullptr;
   }
@@ -142,28 +144,26 @@ private:
     const auto *segments = root_.segments();
     for (uint32_t i = 0; i < segmentCount_; ++i) {
       const fb::Segment *segment = segments->Get(i);
-      uint64_t sum =
-          checksum64(data_ + segment->offset(), segment->length());
+      uint64_t sum = checksum64(data_ + segment->offset(), segment->length());
       if (sum != segment->checksum())
         return AICC_INVALID("segment %u: checksum mismatch (stored %016llx, "
-                       "computed %016llx); the file is corrupt",
-                       i, (unsigned long long)segment->checksum(),
-                       (unsigned long long)sum);
+                            "computed %016llx); the file is corrupt",
+                            i, (unsigned long long)segment->checksum(),
+                            (unsigned long long)sum);
     }
     return nullptr;
   }
 
-  aicc_status_t verifyTensors(const flatbuffers::Vector<
-                                  flatbuffers::Offset<fb::TensorDesc>> *tensors,
-                              const char *what,
-                              std::vector<uint64_t> &byteSizes) {
+  aicc_status_t verifyTensors(
+      const flatbuffers::Vector<flatbuffers::Offset<fb::TensorDesc>> *tensors,
+      const char *what, std::vector<uint64_t> &byteSizes) {
     std::set<std::string> names;
     for (uint32_t i = 0; i < sizeOf(tensors); ++i) {
       uint64_t bytes;
       AICC_RETURN_IF_ERROR(tensorByteSize(*tensors->Get(i), what, i, &bytes));
       if (!names.insert(tensors->Get(i)->name()->str()).second)
         return AICC_INVALID("%s %u: name '%s' is used twice", what, i,
-                       tensors->Get(i)->name()->c_str());
+                            tensors->Get(i)->name()->c_str());
       byteSizes.push_back(bytes);
     }
     return nullptr;
@@ -184,39 +184,42 @@ private:
       const fb::Executable *exe = executables->Get(i);
       if (!isKnownDevice(exe->device()))
         return AICC_INVALID("executable %u: unknown device kind %u", i,
-                       unsigned(exe->device()));
+                            unsigned(exe->device()));
       if (exe->format()->size() == 0)
         return AICC_INVALID("executable %u: empty format string", i);
       if (exe->segment() >= segmentCount_)
-        return AICC_INVALID("executable %u: segment %u does not exist (the file "
-                       "has %u segments)",
-                       i, exe->segment(), segmentCount_);
+        return AICC_INVALID(
+            "executable %u: segment %u does not exist (the file "
+            "has %u segments)",
+            i, exe->segment(), segmentCount_);
       const auto *entries = exe->entry_points();
       for (uint32_t e = 0; e < entries->size(); ++e) {
         const fb::EntryPoint *entry = entries->Get(e);
         if (entry->name()->size() == 0)
-          return AICC_INVALID("executable %u: entry point %u has an empty name", i,
-                         e);
+          return AICC_INVALID("executable %u: entry point %u has an empty name",
+                              i, e);
         if (entry->binding_count() > kMaxBindings)
           return AICC_INVALID("executable %u: entry point '%s' declares %u "
-                         "bindings, more than the supported %u",
-                         i, entry->name()->c_str(), entry->binding_count(),
-                         kMaxBindings);
+                              "bindings, more than the supported %u",
+                              i, entry->name()->c_str(), entry->binding_count(),
+                              kMaxBindings);
         if (entry->push_constant_count() > kMaxPushConstants)
-          return AICC_INVALID("executable %u: entry point '%s' declares %u push "
-                         "constants, more than the supported %u",
-                         i, entry->name()->c_str(),
-                         entry->push_constant_count(), kMaxPushConstants);
+          return AICC_INVALID(
+              "executable %u: entry point '%s' declares %u push "
+              "constants, more than the supported %u",
+              i, entry->name()->c_str(), entry->push_constant_count(),
+              kMaxPushConstants);
         if (sizeOf(entry->workgroup_size()) > kMaxWorkgroupDims)
           return AICC_INVALID("executable %u: entry point '%s' has a %u-D "
-                         "workgroup size (at most 3-D)",
-                         i, entry->name()->c_str(),
-                         sizeOf(entry->workgroup_size()));
+                              "workgroup size (at most 3-D)",
+                              i, entry->name()->c_str(),
+                              sizeOf(entry->workgroup_size()));
       }
       const auto *features = exe->required_features();
       for (uint32_t f = 0; f < sizeOf(features); ++f)
         if (features->Get(f)->size() == 0)
-          return AICC_INVALID("executable %u: required feature %u is empty", i, f);
+          return AICC_INVALID("executable %u: required feature %u is empty", i,
+                              f);
     }
     return nullptr;
   }
@@ -227,25 +230,28 @@ private:
     for (uint32_t i = 0; i < sizeOf(constants); ++i) {
       const fb::Constant *constant = constants->Get(i);
       if (constant->segment() >= segmentCount_)
-        return AICC_INVALID("constant %u: segment %u does not exist (the file has "
-                       "%u segments)",
-                       i, constant->segment(), segmentCount_);
+        return AICC_INVALID(
+            "constant %u: segment %u does not exist (the file has "
+            "%u segments)",
+            i, constant->segment(), segmentCount_);
       uint32_t alignment = constant->alignment();
       if (alignment == 0 || (alignment & (alignment - 1)) != 0 ||
           alignment > kSegmentAlignment)
-        return AICC_INVALID("constant %u: alignment %u is not a power of two in "
-                       "[1, 64]",
-                       i, alignment);
+        return AICC_INVALID(
+            "constant %u: alignment %u is not a power of two in "
+            "[1, 64]",
+            i, alignment);
       if (constant->offset() % alignment != 0)
         return AICC_INVALID("constant %u: offset %llu is not aligned to %u", i,
-                       (unsigned long long)constant->offset(), alignment);
+                            (unsigned long long)constant->offset(), alignment);
       uint64_t length = segments->Get(constant->segment())->length();
       if (!rangeFits(constant->offset(), constant->size(), length))
-        return AICC_INVALID("constant %u: bytes [%llu, +%llu) exceed segment %u "
-                       "(%llu bytes)",
-                       i, (unsigned long long)constant->offset(),
-                       (unsigned long long)constant->size(),
-                       constant->segment(), (unsigned long long)length);
+        return AICC_INVALID(
+            "constant %u: bytes [%llu, +%llu) exceed segment %u "
+            "(%llu bytes)",
+            i, (unsigned long long)constant->offset(),
+            (unsigned long long)constant->size(), constant->segment(),
+            (unsigned long long)length);
     }
     return nullptr;
   }
@@ -261,24 +267,26 @@ private:
       const fb::MemorySpace *space = spaces->Get(i);
       if (!isKnownDevice(space->device()))
         return AICC_INVALID("memory space %u: unknown device kind %u", i,
-                       unsigned(space->device()));
+                            unsigned(space->device()));
       if (space->arena_size() > SIZE_MAX / 2)
-        return AICC_INVALID("memory space %u: arena size %llu is not addressable",
-                       i, (unsigned long long)space->arena_size());
+        return AICC_INVALID(
+            "memory space %u: arena size %llu is not addressable", i,
+            (unsigned long long)space->arena_size());
       if (space->lower_bound() > space->arena_size())
-        return AICC_INVALID("memory space %u: lower bound %llu exceeds the arena "
-                       "size %llu",
-                       i, (unsigned long long)space->lower_bound(),
-                       (unsigned long long)space->arena_size());
+        return AICC_INVALID(
+            "memory space %u: lower bound %llu exceeds the arena "
+            "size %llu",
+            i, (unsigned long long)space->lower_bound(),
+            (unsigned long long)space->arena_size());
     }
     for (uint32_t i = 0; i < sizeOf(pools); ++i) {
       const fb::StatePool *pool = pools->Get(i);
       if (pool->space() >= spaceCount_)
         return AICC_INVALID("state pool %u: memory space %u does not exist", i,
-                       pool->space());
+                            pool->space());
       if (pool->size() > SIZE_MAX / 2)
         return AICC_INVALID("state pool %u: size %llu is not addressable", i,
-                       (unsigned long long)pool->size());
+                            (unsigned long long)pool->size());
     }
 
     bufferCount_ = sizeOf(buffers);
@@ -291,8 +299,8 @@ private:
       case fb::BufferKind::Arena:
         if (buffer->space() >= spaceCount_)
           return AICC_INVALID("buffer %u: memory space %u does not exist (the "
-                         "plan has %u)",
-                         i, buffer->space(), spaceCount_);
+                              "plan has %u)",
+                              i, buffer->space(), spaceCount_);
         limit = spaces->Get(buffer->space())->arena_size();
         container = "its arena";
         break;
@@ -316,23 +324,26 @@ private:
         break;
       case fb::BufferKind::State:
         if (ref >= sizeOf(pools))
-          return AICC_INVALID("buffer %u: state pool %u does not exist", i, ref);
+          return AICC_INVALID("buffer %u: state pool %u does not exist", i,
+                              ref);
         if (buffer->space() != pools->Get(ref)->space())
           return AICC_INVALID("buffer %u: memory space %u differs from that of "
-                         "state pool %u (%u)",
-                         i, buffer->space(), ref, pools->Get(ref)->space());
+                              "state pool %u (%u)",
+                              i, buffer->space(), ref,
+                              pools->Get(ref)->space());
         limit = pools->Get(ref)->size();
         container = "its state pool";
         break;
       default:
         return AICC_INVALID("buffer %u: unknown kind %u", i,
-                       unsigned(buffer->kind()));
+                            unsigned(buffer->kind()));
       }
       if (!rangeFits(buffer->offset(), buffer->size(), limit))
-        return AICC_INVALID("buffer %u: bytes [%llu, +%llu) exceed %s (%llu bytes)",
-                       i, (unsigned long long)buffer->offset(),
-                       (unsigned long long)buffer->size(), container,
-                       (unsigned long long)limit);
+        return AICC_INVALID(
+            "buffer %u: bytes [%llu, +%llu) exceed %s (%llu bytes)", i,
+            (unsigned long long)buffer->offset(),
+            (unsigned long long)buffer->size(), container,
+            (unsigned long long)limit);
     }
     return nullptr;
   }
@@ -341,59 +352,60 @@ private:
     const auto *executables = root_.executables();
     if (dispatch.executable() >= sizeOf(executables))
       return AICC_INVALID("command %u: dispatch names executable %u, but the "
-                     "module has %u",
-                     i, dispatch.executable(), sizeOf(executables));
+                          "module has %u",
+                          i, dispatch.executable(), sizeOf(executables));
     const fb::Executable *exe = executables->Get(dispatch.executable());
     const auto *entries = exe->entry_points();
     if (dispatch.entry_point() >= entries->size())
       return AICC_INVALID("command %u: dispatch names entry point %u of "
-                     "executable %u, which has %u",
-                     i, dispatch.entry_point(), dispatch.executable(),
-                     entries->size());
+                          "executable %u, which has %u",
+                          i, dispatch.entry_point(), dispatch.executable(),
+                          entries->size());
     const fb::EntryPoint *entry = entries->Get(dispatch.entry_point());
     const auto *bindings = dispatch.bindings();
     if (sizeOf(bindings) != entry->binding_count())
       return AICC_INVALID("command %u: dispatch of '%s' binds %u buffers, the "
-                     "entry point takes %u",
-                     i, entry->name()->c_str(), sizeOf(bindings),
-                     entry->binding_count());
+                          "entry point takes %u",
+                          i, entry->name()->c_str(), sizeOf(bindings),
+                          entry->binding_count());
     for (uint32_t b = 0; b < sizeOf(bindings); ++b)
       if (bindings->Get(b) >= bufferCount_)
         return AICC_INVALID("command %u: binding %u names buffer %u, but the "
-                       "buffer table has %u",
-                       i, b, bindings->Get(b), bufferCount_);
+                            "buffer table has %u",
+                            i, b, bindings->Get(b), bufferCount_);
     if (sizeOf(dispatch.push_constants()) != entry->push_constant_count())
-      return AICC_INVALID("command %u: dispatch of '%s' passes %u push constants, "
-                     "the entry point takes %u",
-                     i, entry->name()->c_str(),
-                     sizeOf(dispatch.push_constants()),
-                     entry->push_constant_count());
+      return AICC_INVALID(
+          "command %u: dispatch of '%s' passes %u push constants, "
+          "the entry point takes %u",
+          i, entry->name()->c_str(), sizeOf(dispatch.push_constants()),
+          entry->push_constant_count());
     if (sizeOf(dispatch.workgroup_count()) > kMaxWorkgroupDims)
       return AICC_INVALID("command %u: %u-D workgroup count (at most 3-D)", i,
-                     sizeOf(dispatch.workgroup_count()));
+                          sizeOf(dispatch.workgroup_count()));
     return nullptr;
   }
 
   aicc_status_t verifyCopy(uint32_t i, const fb::Copy &copy) {
-    const auto *buffers = root_.memory_plan()
-                              ? root_.memory_plan()->buffers()
-                              : nullptr;
+    const auto *buffers =
+        root_.memory_plan() ? root_.memory_plan()->buffers() : nullptr;
     if (copy.source() >= bufferCount_ || copy.target() >= bufferCount_)
-      return AICC_INVALID("command %u: copy names buffer %u -> %u, but the buffer "
-                     "table has %u",
-                     i, copy.source(), copy.target(), bufferCount_);
+      return AICC_INVALID(
+          "command %u: copy names buffer %u -> %u, but the buffer "
+          "table has %u",
+          i, copy.source(), copy.target(), bufferCount_);
     const fb::Buffer *source = buffers->Get(copy.source());
     const fb::Buffer *target = buffers->Get(copy.target());
     if (source->size() != target->size())
-      return AICC_INVALID("command %u: copy from buffer %u (%llu bytes) to buffer "
-                     "%u (%llu bytes) changes the size",
-                     i, copy.source(), (unsigned long long)source->size(),
-                     copy.target(), (unsigned long long)target->size());
+      return AICC_INVALID(
+          "command %u: copy from buffer %u (%llu bytes) to buffer "
+          "%u (%llu bytes) changes the size",
+          i, copy.source(), (unsigned long long)source->size(), copy.target(),
+          (unsigned long long)target->size());
     if (target->kind() == fb::BufferKind::Constant ||
         target->kind() == fb::BufferKind::Input)
       return AICC_INVALID("command %u: copy target buffer %u is read-only (a "
-                     "constant or input)",
-                     i, copy.target());
+                          "constant or input)",
+                          i, copy.target());
     return nullptr;
   }
 
@@ -439,8 +451,8 @@ private:
 aicc_status_t aicc::verifyModule(const uint8_t *data, size_t size,
                                  const fb::AiccModule **outRoot) {
   if (size < kMinFileSize)
-    return AICC_INVALID("the file is %zu bytes, too small to be an .aicc module",
-                   size);
+    return AICC_INVALID(
+        "the file is %zu bytes, too small to be an .aicc module", size);
   if (!fb::SizePrefixedAiccModuleBufferHasIdentifier(data)) {
     char id[5] = {0};
     for (int i = 0; i < 4; ++i) {
@@ -448,26 +460,28 @@ aicc_status_t aicc::verifyModule(const uint8_t *data, size_t size,
       id[i] = (c >= 0x20 && c < 0x7f) ? c : '?';
     }
     return AICC_INVALID("not an .aicc module (file identifier '%s', expected "
-                   "'AICC')",
-                   id);
+                        "'AICC')",
+                        id);
   }
   uint32_t prefix;
   std::memcpy(&prefix, data, 4);
   uint64_t fbSize = uint64_t(prefix) + 4;
   if (fbSize > size)
-    return AICC_INVALID("the file is truncated: its FlatBuffer needs %llu bytes, "
-                   "the file has %zu",
-                   (unsigned long long)fbSize, size);
+    return AICC_INVALID(
+        "the file is truncated: its FlatBuffer needs %llu bytes, "
+        "the file has %zu",
+        (unsigned long long)fbSize, size);
   if (fbSize >= FLATBUFFERS_MAX_BUFFER_SIZE)
     return AICC_INVALID("the FlatBuffer size %llu exceeds the 2 GiB limit",
-                   (unsigned long long)fbSize);
+                        (unsigned long long)fbSize);
 
   flatbuffers::Verifier::Options options;
   options.max_tables = kMaxTables;
   flatbuffers::Verifier verifier(data, static_cast<size_t>(fbSize), options);
   if (!fb::VerifySizePrefixedAiccModuleBuffer(verifier))
-    return AICC_INVALID("FlatBuffer verification failed: the file is corrupt or "
-                   "not an .aicc module");
+    return AICC_INVALID(
+        "FlatBuffer verification failed: the file is corrupt or "
+        "not an .aicc module");
   const fb::AiccModule *root = fb::GetSizePrefixedAiccModule(data);
 
   // Version before checksum: a future format may checksum differently, and
@@ -488,10 +502,10 @@ aicc_status_t aicc::verifyModule(const uint8_t *data, size_t size,
   uint64_t sum = checksum64(data, static_cast<size_t>(fbSize),
                             static_cast<size_t>(field - data));
   if (sum != root->checksum())
-    return AICC_INVALID("FlatBuffer checksum mismatch (stored %016llx, computed "
-                   "%016llx); the file is corrupt",
-                   (unsigned long long)root->checksum(),
-                   (unsigned long long)sum);
+    return AICC_INVALID(
+        "FlatBuffer checksum mismatch (stored %016llx, computed "
+        "%016llx); the file is corrupt",
+        (unsigned long long)root->checksum(), (unsigned long long)sum);
 
   SemanticVerifier semantic(data, size, static_cast<size_t>(fbSize), *root);
   AICC_RETURN_IF_ERROR(semantic.run());

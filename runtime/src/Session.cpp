@@ -62,7 +62,8 @@ static aicc_status_t checkDeviceFits(const fb::AiccModule &root,
                                      const hal::Device &device) {
   if (const auto *executables = root.executables()) {
     for (uint32_t i = 0; i < executables->size(); ++i) {
-      auto kind = static_cast<aicc_device_kind_t>(executables->Get(i)->device());
+      auto kind =
+          static_cast<aicc_device_kind_t>(executables->Get(i)->device());
       if (!device.supports(kind))
         return makeStatus(AICC_STATUS_UNSUPPORTED,
                           "device '%s' cannot run executable %u, which was "
@@ -94,7 +95,8 @@ aicc_status_t Session::selectDevice(const char *name) {
     // Devices are listed best first, so the first that fits wins.
     aicc_status_t firstError = nullptr;
     for (size_t i = 0; i < runtime.deviceCount(); ++i) {
-      aicc_status_t status = checkDeviceFits(module_->root(), runtime.device(i));
+      aicc_status_t status =
+          checkDeviceFits(module_->root(), runtime.device(i));
       if (!status) {
         aicc_status_free(firstError);
         device_ = &runtime.device(i);
@@ -261,14 +263,14 @@ static std::string describeTensor(aicc_element_type_t type, size_t rank,
   return text + "]";
 }
 
-aicc_status_t Session::checkViews(const aicc_tensor_view_t *views,
-                                  size_t count, bool isInput) const {
+aicc_status_t Session::checkViews(const aicc_tensor_view_t *views, size_t count,
+                                  bool isInput) const {
   const std::vector<TensorInfo> &infos =
       isInput ? module_->inputs() : module_->outputs();
   const char *what = isInput ? "input" : "output";
   if (count != infos.size())
-    return makeStatus(AICC_STATUS_INVALID_ARGUMENT,
-                      "expected %zu %ss, got %zu", infos.size(), what, count);
+    return makeStatus(AICC_STATUS_INVALID_ARGUMENT, "expected %zu %ss, got %zu",
+                      infos.size(), what, count);
   if (count && !views)
     return makeStatus(AICC_STATUS_INVALID_ARGUMENT, "the %s array is NULL",
                       what);
@@ -281,8 +283,8 @@ aicc_status_t Session::checkViews(const aicc_tensor_view_t *views,
     for (size_t d = 0; shapeOk && d < view.rank; ++d)
       shapeOk = view.dims[d] == info.dims[d];
     if (!shapeOk) {
-      std::string expected = describeTensor(info.elementType, info.dims.size(),
-                                            info.dims.data());
+      std::string expected =
+          describeTensor(info.elementType, info.dims.size(), info.dims.data());
       std::string actual =
           view.rank && !view.dims
               ? std::string(aicc_element_type_name(view.element_type)) +
@@ -329,8 +331,9 @@ aicc_status_t Session::runCommands() {
   for (const PreparedCommand &command : commands_) {
     switch (command.kind) {
     case CommandKind::Dispatch: {
-      const int64_t *pushConstants =
-          command.pushOffset == UINT32_MAX ? nullptr : push + command.pushOffset;
+      const int64_t *pushConstants = command.pushOffset == UINT32_MAX
+                                         ? nullptr
+                                         : push + command.pushOffset;
       if (aicc_status_t status = context.dispatch(
               command.entry, slots + command.firstSlot, pushConstants))
         return commandError(command.commandIndex, status);
@@ -366,9 +369,8 @@ aicc_status_t Session::run(const aicc_tensor_view_t *inputs, size_t inputCount,
   for (const IoPatch &patch : ioPatches_) {
     const aicc_tensor_view_t &view =
         patch.isOutput ? outputs[patch.tensor] : inputs[patch.tensor];
-    slots_[patch.slot] = view.data
-                             ? static_cast<uint8_t *>(view.data) + patch.offset
-                             : nullptr;
+    slots_[patch.slot] =
+        view.data ? static_cast<uint8_t *>(view.data) + patch.offset : nullptr;
   }
   status = runCommands();
   running_.store(false, std::memory_order_release);

@@ -27,9 +27,8 @@ class Module;
 
 class Session {
 public:
-  static aicc_status_t create(Module *module,
-                              const aicc_session_options_t &options,
-                              Session **out);
+  static aicc_status_t
+  create(Module *module, const aicc_session_options_t &options, Session **out);
   ~Session();
 
   aicc_status_t run(const aicc_tensor_view_t *inputs, size_t inputCount,

@@ -14,8 +14,7 @@ struct aicc_status_s {
   char message[1]; // NUL-terminated, allocated to fit.
 };
 
-static aicc_status_s outOfMemoryStatus = {AICC_STATUS_OUT_OF_MEMORY, true,
-                                          {0}};
+static aicc_status_s outOfMemoryStatus = {AICC_STATUS_OUT_OF_MEMORY, true, {0}};
 
 static aicc_status_t allocateStatus(aicc_status_code_t code, const char *text,
                                     size_t length) {
@@ -41,11 +40,13 @@ static aicc_status_t makeStatusV(aicc_status_code_t code, const char *format,
     return allocateStatus(code, "", 0);
   if (static_cast<size_t>(length) < sizeof(stackBuffer))
     return allocateStatus(code, stackBuffer, static_cast<size_t>(length));
-  char *text = static_cast<char *>(std::malloc(static_cast<size_t>(length) + 1));
+  char *text =
+      static_cast<char *>(std::malloc(static_cast<size_t>(length) + 1));
   if (!text)
     return &outOfMemoryStatus;
   std::vsnprintf(text, static_cast<size_t>(length) + 1, format, args);
-  aicc_status_t status = allocateStatus(code, text, static_cast<size_t>(length));
+  aicc_status_t status =
+      allocateStatus(code, text, static_cast<size_t>(length));
   std::free(text);
   return status;
 }
@@ -69,8 +70,10 @@ aicc_status_t aicc::annotateStatus(aicc_status_t status, const char *format,
   std::vsnprintf(prefix, sizeof(prefix), format, args);
   va_end(args);
   const char *message = aicc_status_message(status);
-  size_t prefixLength = std::strlen(prefix), messageLength = std::strlen(message);
-  char *text = static_cast<char *>(std::malloc(prefixLength + messageLength + 3));
+  size_t prefixLength = std::strlen(prefix),
+         messageLength = std::strlen(message);
+  char *text =
+      static_cast<char *>(std::malloc(prefixLength + messageLength + 3));
   if (!text)
     return status; // Keep the original error rather than lose it.
   std::memcpy(text, prefix, prefixLength);

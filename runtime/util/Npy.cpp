@@ -137,9 +137,8 @@ private:
   }
 
   void skipSpace() {
-    while (pos_ < text_.size() &&
-           (text_[pos_] == ' ' || text_[pos_] == '\t' || text_[pos_] == '\n' ||
-            text_[pos_] == '\r'))
+    while (pos_ < text_.size() && (text_[pos_] == ' ' || text_[pos_] == '\t' ||
+                                   text_[pos_] == '\n' || text_[pos_] == '\r'))
       ++pos_;
   }
 
@@ -339,8 +338,8 @@ bool npy::parse(const uint8_t *bytes, size_t size, Array *out,
   if (major < 3) {
     for (unsigned char c : header) {
       if (c >= 0x80) {
-        *error = "non-ASCII .npy header in a version " +
-                 std::to_string(major) + " file";
+        *error = "non-ASCII .npy header in a version " + std::to_string(major) +
+                 " file";
         return false;
       }
     }

@@ -54,8 +54,7 @@ bool readFile(const std::string &path, Array *out, std::string *error);
 std::vector<uint8_t> serialize(const Array &array, std::string *error);
 
 /// serialize() and write to `path`.
-bool writeFile(const std::string &path, const Array &array,
-               std::string *error);
+bool writeFile(const std::string &path, const Array &array, std::string *error);
 
 } // namespace npy
 } // namespace aicc

@@ -100,8 +100,7 @@ uint32_t ModuleWriter::addExecutable(ExecutableDesc executable) {
 }
 
 uint32_t ModuleWriter::addMemorySpace(std::string name, fb::DeviceKind device,
-                                      uint64_t arenaSize,
-                                      uint64_t lowerBound) {
+                                      uint64_t arenaSize, uint64_t lowerBound) {
   spaces_.push_back({std::move(name), device, arenaSize, lowerBound});
   return static_cast<uint32_t>(spaces_.size() - 1);
 }
@@ -206,24 +205,23 @@ std::vector<uint8_t> ModuleWriter::finish() const {
     std::vector<Offset<fb::EntryPoint>> entries;
     for (const EntryPointDesc &ep : e.entryPoints)
       entries.push_back(fb::CreateEntryPoint(
-          fbb, fbb.CreateString(ep.name), ep.bindingCount,
-          ep.pushConstantCount,
+          fbb, fbb.CreateString(ep.name), ep.bindingCount, ep.pushConstantCount,
           ep.workgroupSize.empty() ? 0 : fbb.CreateVector(ep.workgroupSize)));
     auto features = e.requiredFeatures.empty()
                         ? 0
                         : fbb.CreateVectorOfStrings(e.requiredFeatures);
-    executables.push_back(fb::CreateExecutable(
-        fbb, e.name.empty() ? 0 : fbb.CreateString(e.name), e.device,
-        fbb.CreateString(e.format), e.segment, fbb.CreateVector(entries),
-        features));
+    executables.push_back(
+        fb::CreateExecutable(fbb, e.name.empty() ? 0 : fbb.CreateString(e.name),
+                             e.device, fbb.CreateString(e.format), e.segment,
+                             fbb.CreateVector(entries), features));
   }
   auto executablesVec = fbb.CreateVector(executables);
 
   std::vector<Offset<fb::Constant>> constants;
   for (const ConstantEntry &c : constants_)
-    constants.push_back(fb::CreateConstant(
-        fbb, c.name.empty() ? 0 : fbb.CreateString(c.name), c.segment,
-        c.offset, c.size, c.alignment));
+    constants.push_back(
+        fb::CreateConstant(fbb, c.name.empty() ? 0 : fbb.CreateString(c.name),
+                           c.segment, c.offset, c.size, c.alignment));
   auto constantsVec = fbb.CreateVector(constants);
 
   std::vector<Offset<fb::MemorySpace>> spaces;
@@ -249,11 +247,12 @@ std::vector<uint8_t> ModuleWriter::finish() const {
     Offset<void> op;
     switch (c.type) {
     case fb::CommandOp::Dispatch:
-      op = fb::CreateDispatch(
-               fbb, c.executable, c.entryPoint, fbb.CreateVector(c.bindings),
-               c.pushConstants.empty() ? 0 : fbb.CreateVector(c.pushConstants),
-               c.workgroupCount.empty() ? 0 : fbb.CreateVector(c.workgroupCount))
-               .Union();
+      op =
+          fb::CreateDispatch(
+              fbb, c.executable, c.entryPoint, fbb.CreateVector(c.bindings),
+              c.pushConstants.empty() ? 0 : fbb.CreateVector(c.pushConstants),
+              c.workgroupCount.empty() ? 0 : fbb.CreateVector(c.workgroupCount))
+              .Union();
       break;
     case fb::CommandOp::Copy:
       op = fb::CreateCopy(fbb, c.source, c.target).Union();

@@ -155,8 +155,8 @@ TEST_F(AiccRunTest, RandomInputsAreReproducible) {
   Result first = run(args), second = run(args);
   EXPECT_EQ(first.exitCode, 0) << first.output;
   EXPECT_EQ(first.output, second.output);
-  Result other = run(path("add.aicc") +
-                     " --input a=random --input b=random --seed 8");
+  Result other =
+      run(path("add.aicc") + " --input a=random --input b=random --seed 8");
   EXPECT_NE(first.output, other.output);
 }
 
@@ -255,8 +255,9 @@ TEST_F(AiccRunTest, Benchmark) {
     output.pop_back();
   std::string last = output.substr(output.rfind('\n') + 1);
   EXPECT_TRUE(std::regex_match(
-      last, std::regex("latency: median [0-9]+\\.[0-9]+ ms, p90 [0-9]+\\.[0-9]+ "
-                       "ms, min [0-9]+\\.[0-9]+ ms, [0-9]+\\.[0-9] runs/s")))
+      last,
+      std::regex("latency: median [0-9]+\\.[0-9]+ ms, p90 [0-9]+\\.[0-9]+ "
+                 "ms, min [0-9]+\\.[0-9]+ ms, [0-9]+\\.[0-9] runs/s")))
       << last;
 
   Result withCheck = run(addInputs() + " --expected c=@" +

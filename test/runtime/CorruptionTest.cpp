@@ -50,8 +50,9 @@ protected:
     aicc_status_code_t code = aicc_status_code(status);
     if (status) {
       // Every message must be a readable sentence that names the artifact.
-      EXPECT_EQ(std::string(aicc_status_message(status)).rfind("corrupt.aicc: ", 0),
-                0u)
+      EXPECT_EQ(
+          std::string(aicc_status_message(status)).rfind("corrupt.aicc: ", 0),
+          0u)
           << aicc_status_message(status);
     }
     aicc_status_free(status);
@@ -81,8 +82,8 @@ TEST_F(CorruptionTest, EveryByteChangeIsAnError) {
   std::vector<uint8_t> damaged = file_;
   for (size_t i = 0; i < damaged.size(); ++i) {
     // Vary the change: single bits, and whole-byte patterns.
-    uint8_t mask = i % 3 == 0 ? uint8_t(1u << (i % 8))
-                              : uint8_t(0x5a + 37 * (i % 7));
+    uint8_t mask =
+        i % 3 == 0 ? uint8_t(1u << (i % 8)) : uint8_t(0x5a + 37 * (i % 7));
     damaged[i] ^= mask;
     aicc_status_code_t code = load(damaged);
     ASSERT_TRUE(code == AICC_STATUS_INVALID_MODULE ||

@@ -200,10 +200,10 @@ TEST_F(ModuleTest, BorrowedMemoryMustBeAligned) {
 
 TEST_F(ModuleTest, RejectsNullArguments) {
   ModuleHandle module;
-  EXPECT_NE(statusText(aicc_module_load_file(rt.runtime, nullptr,
-                                             &module.module))
-                .find("INVALID_ARGUMENT"),
-            std::string::npos);
+  EXPECT_NE(
+      statusText(aicc_module_load_file(rt.runtime, nullptr, &module.module))
+          .find("INVALID_ARGUMENT"),
+      std::string::npos);
   EXPECT_NE(statusText(aicc_module_load_file(nullptr, "x", &module.module))
                 .find("INVALID_ARGUMENT"),
             std::string::npos);
@@ -229,8 +229,7 @@ TEST_F(ModuleTest, VersionPolicy) {
   major.setVersion(2, 0);
   std::string text = load(major.finish());
   EXPECT_NE(text.find("UNSUPPORTED"), std::string::npos) << text;
-  EXPECT_NE(text.find("format version 2.0 is not supported"),
-            std::string::npos)
+  EXPECT_NE(text.find("format version 2.0 is not supported"), std::string::npos)
       << text;
 }
 
@@ -255,12 +254,12 @@ ModuleWriter baseModule() {
   writer.addConstantData("w", w, sizeof(w));
   writer.addMemorySpace("host", fb::DeviceKind::Cpu, 64, 16);
   writer.addStatePool("kv", 0, 16);
-  writer.addInputBuffer(0);            // 0
-  writer.addInputBuffer(1);            // 1
-  writer.addOutputBuffer(0);           // 2
-  writer.addConstantBuffer(0, 0, 16);  // 3
-  writer.addArenaBuffer(0, 16, 16);    // 4
-  writer.addStateBuffer(0, 0, 16);     // 5
+  writer.addInputBuffer(0);           // 0
+  writer.addInputBuffer(1);           // 1
+  writer.addOutputBuffer(0);          // 2
+  writer.addConstantBuffer(0, 0, 16); // 3
+  writer.addArenaBuffer(0, 16, 16);   // 4
+  writer.addStateBuffer(0, 0, 16);    // 5
   writer.addDispatch(0, entryIndex("add_f32"), {0, 3, 4}, {4});
   writer.addCopy(4, 5);
   writer.addBarrier();
@@ -296,14 +295,14 @@ TEST_P(BrokenModuleTest, IsRejectedWithAMessageNamingTheProblem) {
 }
 
 const BrokenCase kBrokenCases[] = {
-    {"DispatchExecutable",
-     [](ModuleWriter &w) { w.addDispatch(5, 0, {}); },
+    {"DispatchExecutable", [](ModuleWriter &w) { w.addDispatch(5, 0, {}); },
      "command 4: dispatch names executable 5, but the module has 1"},
-    {"DispatchEntryPoint",
-     [](ModuleWriter &w) { w.addDispatch(0, 99, {}); },
+    {"DispatchEntryPoint", [](ModuleWriter &w) { w.addDispatch(0, 99, {}); },
      "dispatch names entry point 99 of executable 0"},
     {"BindingCount",
-     [](ModuleWriter &w) { w.addDispatch(0, entryIndex("add_f32"), {0, 1}, {4}); },
+     [](ModuleWriter &w) {
+       w.addDispatch(0, entryIndex("add_f32"), {0, 1}, {4});
+     },
      "binds 2 buffers, the entry point takes 3"},
     {"BindingIndex",
      [](ModuleWriter &w) {
@@ -311,53 +310,57 @@ const BrokenCase kBrokenCases[] = {
      },
      "binding 2 names buffer 17, but the buffer table has 6"},
     {"PushConstantCount",
-     [](ModuleWriter &w) { w.addDispatch(0, entryIndex("add_f32"), {0, 1, 2}); },
+     [](ModuleWriter &w) {
+       w.addDispatch(0, entryIndex("add_f32"), {0, 1, 2});
+     },
      "passes 0 push constants, the entry point takes 1"},
     {"WorkgroupRank",
      [](ModuleWriter &w) {
        w.addDispatch(0, entryIndex("add_f32"), {0, 1, 2}, {4}, {1, 1, 1, 1});
      },
      "4-D workgroup count"},
-    {"ArenaOverrun",
-     [](ModuleWriter &w) { w.addArenaBuffer(0, 60, 8); },
+    {"ArenaOverrun", [](ModuleWriter &w) { w.addArenaBuffer(0, 60, 8); },
      "buffer 6: bytes [60, +8) exceed its arena (64 bytes)"},
     {"ArenaOffsetOverflow",
      [](ModuleWriter &w) { w.addArenaBuffer(0, UINT64_MAX - 2, 16); },
      "exceed its arena"},
-    {"ArenaSpace",
-     [](ModuleWriter &w) { w.addArenaBuffer(3, 0, 8); },
+    {"ArenaSpace", [](ModuleWriter &w) { w.addArenaBuffer(3, 0, 8); },
      "buffer 6: memory space 3 does not exist"},
     {"ConstantBufferOverrun",
      [](ModuleWriter &w) { w.addConstantBuffer(0, 8, 16); },
      "exceed its constant (16 bytes)"},
-    {"ConstantBufferRef",
-     [](ModuleWriter &w) { w.addConstantBuffer(4, 0, 4); },
+    {"ConstantBufferRef", [](ModuleWriter &w) { w.addConstantBuffer(4, 0, 4); },
      "buffer 6: constant 4 does not exist"},
     {"InputBufferOverrun",
-     [](ModuleWriter &w) { w.addBuffer({fb::BufferKind::Input, 0, 0, 4, 16}); },
+     [](ModuleWriter &w) {
+       w.addBuffer({fb::BufferKind::Input, 0, 0, 4, 16});
+     },
      "exceed its input tensor (16 bytes)"},
     {"OutputRef",
-     [](ModuleWriter &w) { w.addBuffer({fb::BufferKind::Output, 0, 4, 0, 4}); },
+     [](ModuleWriter &w) {
+       w.addBuffer({fb::BufferKind::Output, 0, 4, 0, 4});
+     },
      "buffer 6: output 4 does not exist"},
     {"StateRef",
-     [](ModuleWriter &w) { w.addBuffer({fb::BufferKind::State, 0, 2, 0, 4}); },
+     [](ModuleWriter &w) {
+       w.addBuffer({fb::BufferKind::State, 0, 2, 0, 4});
+     },
      "buffer 6: state pool 2 does not exist"},
     {"StateSpace",
-     [](ModuleWriter &w) { w.addBuffer({fb::BufferKind::State, 1, 0, 0, 4}); },
+     [](ModuleWriter &w) {
+       w.addBuffer({fb::BufferKind::State, 1, 0, 0, 4});
+     },
      "differs from that of state pool 0"},
-    {"StateOverrun",
-     [](ModuleWriter &w) { w.addStateBuffer(0, 8, 16); },
+    {"StateOverrun", [](ModuleWriter &w) { w.addStateBuffer(0, 8, 16); },
      "exceed its state pool (16 bytes)"},
     {"BufferKind",
      [](ModuleWriter &w) {
        w.addBuffer({static_cast<fb::BufferKind>(9), 0, 0, 0, 4});
      },
      "buffer 6: unknown kind 9"},
-    {"ConstantSegment",
-     [](ModuleWriter &w) { w.addConstant("x", 9, 0, 4); },
+    {"ConstantSegment", [](ModuleWriter &w) { w.addConstant("x", 9, 0, 4); },
      "constant 1: segment 9 does not exist"},
-    {"ConstantOverrun",
-     [](ModuleWriter &w) { w.addConstant("x", 1, 0, 17); },
+    {"ConstantOverrun", [](ModuleWriter &w) { w.addConstant("x", 1, 0, 17); },
      "constant 1: bytes [0, +17) exceed segment 1 (16 bytes)"},
     {"ConstantAlignmentValue",
      [](ModuleWriter &w) { w.addConstant("x", 1, 0, 4, 3); },
@@ -422,8 +425,7 @@ const BrokenCase kBrokenCases[] = {
        w.addMemorySpace("x", fb::DeviceKind::Cpu, UINT64_MAX, 0);
      },
      "is not addressable"},
-    {"StatePoolSpace",
-     [](ModuleWriter &w) { w.addStatePool("x", 4, 8); },
+    {"StatePoolSpace", [](ModuleWriter &w) { w.addStatePool("x", 4, 8); },
      "state pool 1: memory space 4 does not exist"},
     {"CopySize",
      [](ModuleWriter &w) {
@@ -432,14 +434,11 @@ const BrokenCase kBrokenCases[] = {
      },
      "command 4: copy from buffer 4 (16 bytes) to buffer 6 (8 bytes) changes "
      "the size"},
-    {"CopyIntoConstant",
-     [](ModuleWriter &w) { w.addCopy(4, 3); },
+    {"CopyIntoConstant", [](ModuleWriter &w) { w.addCopy(4, 3); },
      "command 4: copy target buffer 3 is read-only"},
-    {"CopyIntoInput",
-     [](ModuleWriter &w) { w.addCopy(4, 0); },
+    {"CopyIntoInput", [](ModuleWriter &w) { w.addCopy(4, 0); },
      "copy target buffer 0 is read-only"},
-    {"CopyIndex",
-     [](ModuleWriter &w) { w.addCopy(4, 40); },
+    {"CopyIndex", [](ModuleWriter &w) { w.addCopy(4, 40); },
      "copy names buffer 4 -> 40, but the buffer table has 6"},
     {"DuplicateInput",
      [](ModuleWriter &w) { w.addInput("a", fb::ElementType::F32, {4}); },
@@ -448,7 +447,9 @@ const BrokenCase kBrokenCases[] = {
      [](ModuleWriter &w) { w.addOutput("", fb::ElementType::F32, {4}); },
      "output 1 has an empty name"},
     {"NegativeDim",
-     [](ModuleWriter &w) { w.addInput("d", fb::ElementType::F32, {2, -1}); },
+     [](ModuleWriter &w) {
+       w.addInput("d", fb::ElementType::F32, {2, -1});
+     },
      "input 2 ('d') has dimension 1 = -1"},
     {"ShapeOverflow",
      [](ModuleWriter &w) {
@@ -470,11 +471,11 @@ const BrokenCase kBrokenCases[] = {
      "has rank 33, more than the supported 32"},
 };
 
-INSTANTIATE_TEST_SUITE_P(
-    Rules, BrokenModuleTest, ::testing::ValuesIn(kBrokenCases),
-    [](const ::testing::TestParamInfo<BrokenCase> &info) {
-      return std::string(info.param.name);
-    });
+INSTANTIATE_TEST_SUITE_P(Rules, BrokenModuleTest,
+                         ::testing::ValuesIn(kBrokenCases),
+                         [](const ::testing::TestParamInfo<BrokenCase> &info) {
+                           return std::string(info.param.name);
+                         });
 
 /// Edits a finished file through the mutable FlatBuffers API, then reseals
 /// the checksums so that only the semantic checks can object.
@@ -488,19 +489,21 @@ editFile(std::function<void(fb::AiccModule &, std::vector<uint8_t> &)> edit,
 }
 
 TEST_F(ModuleTest, RejectsMisalignedSegment) {
-  std::string text = load(editFile([](fb::AiccModule &m, std::vector<uint8_t> &) {
-    auto *segment = m.mutable_segments()->GetMutableObject(1);
-    segment->mutate_offset(segment->offset() - 8);
-  }));
+  std::string text =
+      load(editFile([](fb::AiccModule &m, std::vector<uint8_t> &) {
+        auto *segment = m.mutable_segments()->GetMutableObject(1);
+        segment->mutate_offset(segment->offset() - 8);
+      }));
   EXPECT_NE(text.find("segment 1: offset"), std::string::npos) << text;
   EXPECT_NE(text.find("is not a multiple of 64"), std::string::npos) << text;
 }
 
 TEST_F(ModuleTest, RejectsOverlappingSegments) {
-  std::string text = load(editFile([](fb::AiccModule &m, std::vector<uint8_t> &) {
-    auto *segment = m.mutable_segments()->GetMutableObject(0);
-    segment->mutate_offset(0);
-  }));
+  std::string text =
+      load(editFile([](fb::AiccModule &m, std::vector<uint8_t> &) {
+        auto *segment = m.mutable_segments()->GetMutableObject(0);
+        segment->mutate_offset(0);
+      }));
   EXPECT_NE(text.find("segment 0: offset 0 overlaps the FlatBuffer"),
             std::string::npos)
       << text;
@@ -566,12 +569,13 @@ TEST_F(ModuleTest, RejectsBadChecksums) {
 }
 
 TEST_F(ModuleTest, RejectsUnknownCommandType) {
-  std::string text = load(editFile([](fb::AiccModule &m, std::vector<uint8_t> &) {
-    // The generated API has no mutator for a union's type; write the byte.
-    auto *barrier = reinterpret_cast<flatbuffers::Table *>(
-        m.mutable_commands()->GetMutableObject(2));
-    *barrier->GetAddressOf(fb::Command::VT_OP_TYPE) = 9;
-  }));
+  std::string text =
+      load(editFile([](fb::AiccModule &m, std::vector<uint8_t> &) {
+        // The generated API has no mutator for a union's type; write the byte.
+        auto *barrier = reinterpret_cast<flatbuffers::Table *>(
+            m.mutable_commands()->GetMutableObject(2));
+        *barrier->GetAddressOf(fb::Command::VT_OP_TYPE) = 9;
+      }));
   EXPECT_NE(text.find("command 2: unknown command type 9"), std::string::npos)
       << text;
 }

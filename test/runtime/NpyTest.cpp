@@ -100,8 +100,7 @@ TEST(NpyTest, ReadsFormatVersions2And3) {
     npy::Array array = readFixture(name);
     EXPECT_EQ(array.elementType, AICC_ELEMENT_TYPE_I16) << name;
     EXPECT_EQ(array.shape, (std::vector<int64_t>{2, 2})) << name;
-    EXPECT_EQ(values<int16_t>(array),
-              (std::vector<int16_t>{1, -2, 300, -400}))
+    EXPECT_EQ(values<int16_t>(array), (std::vector<int16_t>{1, -2, 300, -400}))
         << name;
   }
 }
@@ -142,9 +141,8 @@ TEST(NpyTest, RoundTripsEveryDtype) {
     array.shape = {3, 2};
     array.data.resize(6 * npy::elementSize(type));
     for (size_t i = 0; i < array.data.size(); ++i)
-      array.data[i] = static_cast<uint8_t>(type == AICC_ELEMENT_TYPE_BOOL
-                                               ? i % 2
-                                               : i * 31 + 7);
+      array.data[i] = static_cast<uint8_t>(
+          type == AICC_ELEMENT_TYPE_BOOL ? i % 2 : i * 31 + 7);
     std::string error;
     std::vector<uint8_t> bytes = npy::serialize(array, &error);
     ASSERT_FALSE(bytes.empty()) << error;

@@ -139,8 +139,8 @@ TEST_F(SessionTest, UsesWeightsInPlace) {
   std::vector<int64_t> address(1), dims = {1};
   ASSERT_EQ(run({}, {viewOf(address, AICC_ELEMENT_TYPE_I64, dims)}), "OK");
   const fb::AiccModule *root = fb::GetSizePrefixedAiccModule(file.data());
-  uintptr_t expected = reinterpret_cast<uintptr_t>(memory) +
-                       root->segments()->Get(1)->offset();
+  uintptr_t expected =
+      reinterpret_cast<uintptr_t>(memory) + root->segments()->Get(1)->offset();
   EXPECT_EQ(static_cast<uintptr_t>(address[0]), expected);
   EXPECT_EQ(expected % 64, 0u);
   aicc_session_destroy(session.session);
@@ -187,9 +187,10 @@ TEST_F(SessionTest, RejectsMismatchedTensors) {
   noDims.dims = nullptr;
   text = run({noDims, good(b)}, {good(c)});
   EXPECT_NE(text.find("got f32[<NULL dims>]"), std::string::npos) << text;
-  EXPECT_NE(statusText(aicc_session_run(session.session, nullptr, 2, nullptr, 1))
-                .find("the input array is NULL"),
-            std::string::npos);
+  EXPECT_NE(
+      statusText(aicc_session_run(session.session, nullptr, 2, nullptr, 1))
+          .find("the input array is NULL"),
+      std::string::npos);
   // The session is still usable after rejected calls.
   EXPECT_EQ(run({good(a), good(b)}, {good(c)}), "OK");
 }
@@ -230,7 +231,8 @@ TEST_F(SessionTest, KernelEnvironmentAndScratch) {
   writer.addOutput("info", fb::ElementType::I64, {2});
   uint32_t code = writer.addSegment(testKernels().data(), testKernels().size());
   writer.addExecutable(testKernelsExecutable(code));
-  writer.addDispatch(0, entryIndex("scratch_kernel"), {writer.addOutputBuffer(0)});
+  writer.addDispatch(0, entryIndex("scratch_kernel"),
+                     {writer.addOutputBuffer(0)});
   open(writer, 3);
   std::vector<int64_t> info(2), dims = {2};
   ASSERT_EQ(run({}, {viewOf(info, AICC_ELEMENT_TYPE_I64, dims)}), "OK");
@@ -306,7 +308,8 @@ TEST_F(SessionTest, CopiesThroughTheArena) {
   uint32_t arena = writer.addArenaBuffer(0, 128, n * 4);
   uint32_t y = writer.addOutputBuffer(0);
   // Sub-range views: the last 3 elements of x straight into "tail".
-  uint32_t xTail = writer.addBuffer({fb::BufferKind::Input, 0, 0, (n - 3) * 4, 12});
+  uint32_t xTail =
+      writer.addBuffer({fb::BufferKind::Input, 0, 0, (n - 3) * 4, 12});
   uint32_t tail = writer.addOutputBuffer(1);
   writer.addCopy(x, arena);
   writer.addBarrier();
@@ -466,7 +469,8 @@ TEST_F(SessionCreateTest, RejectsOtherBinaryFormats) {
 
 TEST_F(SessionCreateTest, RejectsCodeThatIsNotElf) {
   ExecutableDesc exe = testKernelsExecutable(0);
-  std::string text = create(withExecutable(exe, std::vector<uint8_t>(100, 0x42)));
+  std::string text =
+      create(withExecutable(exe, std::vector<uint8_t>(100, 0x42)));
   EXPECT_NE(text.find("executable 0 ('test_kernels'): not an ELF file"),
             std::string::npos)
       << text;

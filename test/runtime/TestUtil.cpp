@@ -62,12 +62,12 @@ struct EntrySpec {
   uint32_t bindings, pushConstants;
 };
 const EntrySpec kEntries[] = {
-    {"empty_kernel", 0, 0},   {"add_f32", 3, 1},
+    {"empty_kernel", 0, 0},      {"add_f32", 3, 1},
     {"mul_rows_parallel", 3, 2}, {"add_bias_relu", 3, 2},
-    {"fail_kernel", 0, 0},    {"parallel_fail", 0, 0},
-    {"nested_parallel", 1, 2}, {"scratch_kernel", 1, 0},
-    {"count_runs", 2, 0},     {"parallel_sum", 2, 2},
-    {"binding_address", 2, 0}, {"spin_until_set", 2, 0},
+    {"fail_kernel", 0, 0},       {"parallel_fail", 0, 0},
+    {"nested_parallel", 1, 2},   {"scratch_kernel", 1, 0},
+    {"count_runs", 2, 0},        {"parallel_sum", 2, 2},
+    {"binding_address", 2, 0},   {"spin_until_set", 2, 0},
 };
 } // namespace
 
@@ -76,7 +76,8 @@ ExecutableDesc test::testKernelsExecutable(uint32_t segment) {
   exe.name = "test_kernels";
   exe.segment = segment;
   for (const EntrySpec &entry : kEntries)
-    exe.entryPoints.push_back({entry.name, entry.bindings, entry.pushConstants, {}});
+    exe.entryPoints.push_back(
+        {entry.name, entry.bindings, entry.pushConstants, {}});
   return exe;
 }
 
@@ -156,8 +157,8 @@ ModuleWriter test::pipelineModule(int64_t rows, int64_t cols,
       writer.addConstant("bias", weightSegment, biasOffset, bias.size() * 4);
 
   // The intermediate sits at offset 64 so that offsets are exercised.
-  uint32_t space = writer.addMemorySpace("host", fb::DeviceKind::Cpu,
-                                         64 + wBytes, wBytes);
+  uint32_t space =
+      writer.addMemorySpace("host", fb::DeviceKind::Cpu, 64 + wBytes, wBytes);
   uint32_t bx = writer.addInputBuffer(0);
   uint32_t bw = writer.addConstantBuffer(wConst, 0, wBytes);
   uint32_t bb = writer.addConstantBuffer(bConst, 0, bias.size() * 4);
@@ -187,8 +188,9 @@ aicc_status_t test::loadModule(aicc_runtime_t *runtime,
 std::string test::statusText(aicc_status_t status) {
   if (!status)
     return "OK";
-  std::string text = std::string(aicc_status_code_name(aicc_status_code(status))) +
-                     ": " + aicc_status_message(status);
+  std::string text =
+      std::string(aicc_status_code_name(aicc_status_code(status))) + ": " +
+      aicc_status_message(status);
   aicc_status_free(status);
   return text;
 }

@@ -23,7 +23,8 @@ TEST(ThreadSafetyTest, ConcurrentSessionsOfOneModule) {
   std::vector<float> w = pipelineWeights(rows, cols), bias = pipelineBias(cols);
   RuntimeHandle rt;
   ModuleHandle module;
-  AICC_ASSERT_OK(loadModule(rt.runtime, pipelineModule(rows, cols, w, bias).finish(),
+  AICC_ASSERT_OK(loadModule(rt.runtime,
+                            pipelineModule(rows, cols, w, bias).finish(),
                             &module.module));
 
   std::atomic<int> failures{0};

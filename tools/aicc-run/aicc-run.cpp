@@ -17,9 +17,9 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstdarg>
 #include <chrono>
 #include <cmath>
+#include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -171,8 +171,8 @@ int parseArgs(int argc, char **argv, Options &options) {
       *flag = true;
     } else {
       static const char *const kValueOptions[] = {
-          "--input", "--output",  "--expected",  "--rtol",  "--atol",
-          "--seed",  "--device",  "--threads",   "--benchmark", "--warmup"};
+          "--input", "--output", "--expected", "--rtol",      "--atol",
+          "--seed",  "--device", "--threads",  "--benchmark", "--warmup"};
       bool known = false;
       for (const char *option : kValueOptions)
         known |= name == option;
@@ -190,8 +190,7 @@ int parseArgs(int argc, char **argv, Options &options) {
                       value.c_str(),
                       name == "--input" ? " or NAME=random" : "");
         if (name == "--output" && tensor.spec == "random")
-          return fail("--output '%s': outputs cannot be random",
-                      value.c_str());
+          return fail("--output '%s': outputs cannot be random", value.c_str());
         if (name == "--expected" && tensor.spec == "random")
           return fail("--expected '%s': references cannot be random",
                       value.c_str());
@@ -325,8 +324,8 @@ int checkArray(const npy::Array &array, const aicc_tensor_info_t &info,
                 info.name, aicc_element_type_name(info.element_type),
                 aicc_element_type_name(array.elementType), path.c_str());
   if (!shapeOk)
-    return fail("%s '%s': expected shape %s, got %s (from %s)", what,
-                info.name, describe(info).c_str(),
+    return fail("%s '%s': expected shape %s, got %s (from %s)", what, info.name,
+                describe(info).c_str(),
                 tool::describe(array.elementType, array.shape.size(),
                                array.shape.data())
                     .c_str(),
@@ -548,20 +547,20 @@ int runMain(int argc, char **argv) {
   bool printed = !options.outputs.empty() || !options.expected.empty();
   for (size_t i = 0; i < outputs.size() && !printed; ++i) {
     const Binding &output = outputs[i];
-    size_t count = output.info.byte_size /
-                   std::max<size_t>(
-                       1, aicc_element_type_size(output.info.element_type));
-    std::printf("output %zu '%s': %s = %s\n", i, output.info.name,
-                describe(output.info).c_str(),
-                previewElements(output.info.element_type, output.data, count)
-                    .c_str());
+    size_t count =
+        output.info.byte_size /
+        std::max<size_t>(1, aicc_element_type_size(output.info.element_type));
+    std::printf(
+        "output %zu '%s': %s = %s\n", i, output.info.name,
+        describe(output.info).c_str(),
+        previewElements(output.info.element_type, output.data, count).c_str());
   }
   bool withinTolerance = true;
   for (size_t a = 0; a < options.expected.size(); ++a) {
     const Binding &output = outputs[expectedIndex[a]];
-    size_t count = output.info.byte_size /
-                   std::max<size_t>(
-                       1, aicc_element_type_size(output.info.element_type));
+    size_t count =
+        output.info.byte_size /
+        std::max<size_t>(1, aicc_element_type_size(output.info.element_type));
     Comparison result =
         compare(output.info.element_type, output.data,
                 references[a].data.data(), count, options.rtol, options.atol);
@@ -574,10 +573,10 @@ int runMain(int argc, char **argv) {
                 ok ? "PASS" : "FAIL");
     if (!ok) {
       size_t i = result.firstMismatch;
-      std::printf("  first mismatch at element %zu: got %.9g, expected %.9g\n",
-                  i, loadElement(output.info.element_type, output.data, i),
-                  loadElement(output.info.element_type,
-                              references[a].data.data(), i));
+      std::printf(
+          "  first mismatch at element %zu: got %.9g, expected %.9g\n", i,
+          loadElement(output.info.element_type, output.data, i),
+          loadElement(output.info.element_type, references[a].data.data(), i));
     }
   }
 
@@ -594,7 +593,8 @@ int runMain(int argc, char **argv) {
       auto end = std::chrono::steady_clock::now();
       if (status)
         return failStatus(status);
-      double ms = std::chrono::duration<double, std::milli>(end - start).count();
+      double ms =
+          std::chrono::duration<double, std::milli>(end - start).count();
       times.push_back(ms);
       total += ms;
     }

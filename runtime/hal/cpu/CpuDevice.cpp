@@ -75,8 +75,8 @@ private:
 
   static int parallelFor(const aicc_kernel_env *env, aicc_task_fn fn, int min,
                          int extent, uint8_t *closure) {
-    return self(env)->pool_.parallelFor(
-        fn, const_cast<aicc_kernel_env *>(env), min, extent, closure);
+    return self(env)->pool_.parallelFor(fn, const_cast<aicc_kernel_env *>(env),
+                                        min, extent, closure);
   }
 
   static void *alloc(const aicc_kernel_env *, size_t bytes) {

@@ -94,8 +94,8 @@ void ThreadPool::runTasks() {
     int64_t i = job_.next.fetch_add(1, std::memory_order_relaxed);
     if (i >= extent || job_.result.load(std::memory_order_relaxed) != 0)
       return;
-    int result = job_.fn(job_.userContext, job_.min + static_cast<int>(i),
-                         job_.closure);
+    int result =
+        job_.fn(job_.userContext, job_.min + static_cast<int>(i), job_.closure);
     if (result != 0) {
       int expected = 0;
       job_.result.compare_exchange_strong(expected, result);

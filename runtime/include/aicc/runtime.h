@@ -207,9 +207,8 @@ typedef struct aicc_module_properties_s {
   uint64_t file_size;
 } aicc_module_properties_t;
 
-AICC_API aicc_status_t
-aicc_module_properties(const aicc_module_t *module,
-                       aicc_module_properties_t *out_properties);
+AICC_API aicc_status_t aicc_module_properties(
+    const aicc_module_t *module, aicc_module_properties_t *out_properties);
 
 /// One memory space of the plan. Strings are owned by the module.
 typedef struct aicc_memory_space_info_s {
@@ -267,10 +266,9 @@ AICC_API void aicc_session_options_init(aicc_session_options_t *options);
 /// allocates arenas and zeroed state pools, starts the thread pool.
 /// `options` is borrowed and may be NULL for defaults. `out_session` receives
 /// a session owned by the caller (aicc_session_destroy).
-AICC_API aicc_status_t
-aicc_session_create(aicc_module_t *module,
-                    const aicc_session_options_t *options,
-                    aicc_session_t **out_session);
+AICC_API aicc_status_t aicc_session_create(
+    aicc_module_t *module, const aicc_session_options_t *options,
+    aicc_session_t **out_session);
 
 /// Stops the thread pool and frees everything the session owns (NULL is a
 /// no-op). Must not race with aicc_session_run on the same session.

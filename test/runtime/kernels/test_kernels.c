@@ -49,7 +49,8 @@ static int mul_row(void *user_context, int row, uint8_t *closure) {
   (void)user_context;
   const struct mul_rows_closure *c = (const struct mul_rows_closure *)closure;
   for (int64_t j = 0; j < c->cols; ++j)
-    c->out[row * c->cols + j] = c->x[row * c->cols + j] * c->w[row * c->cols + j];
+    c->out[row * c->cols + j] =
+        c->x[row * c->cols + j] * c->w[row * c->cols + j];
   return 0;
 }
 
@@ -60,8 +61,7 @@ int32_t mul_rows_parallel(const aicc_kernel_env *env, void *const *bindings,
   struct mul_rows_closure closure = {(const float *)bindings[0],
                                      (const float *)bindings[1],
                                      (float *)bindings[2], push[1]};
-  return env->parallel_for(env, mul_row, 0, (int)push[0],
-                           (uint8_t *)&closure);
+  return env->parallel_for(env, mul_row, 0, (int)push[0], (uint8_t *)&closure);
 }
 
 /* y[r, c] = max(x[r, c] + bias[c], 0). Bindings: x, bias, y. Push: rows,
@@ -189,8 +189,8 @@ int32_t parallel_sum(const aicc_kernel_env *env, void *const *bindings,
   if (!partial)
     return 1;
   struct sum_closure closure = {(const float *)bindings[0], partial, push[1]};
-  int result = env->parallel_for(env, sum_chunk, 0, (int)push[0],
-                                 (uint8_t *)&closure);
+  int result =
+      env->parallel_for(env, sum_chunk, 0, (int)push[0], (uint8_t *)&closure);
   float total = 0;
   for (int64_t i = 0; i < push[0]; ++i)
     total += partial[i];

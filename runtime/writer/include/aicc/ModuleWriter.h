@@ -101,8 +101,7 @@ public:
   uint32_t addStatePool(std::string name, uint32_t space, uint64_t size);
   uint32_t addBuffer(const BufferDesc &buffer);
   uint32_t addArenaBuffer(uint32_t space, uint64_t offset, uint64_t size);
-  uint32_t addConstantBuffer(uint32_t constant, uint64_t offset,
-                             uint64_t size);
+  uint32_t addConstantBuffer(uint32_t constant, uint64_t offset, uint64_t size);
   /// A buffer covering all of input / output `index` (size from the
   /// signature, which must be added first).
   uint32_t addInputBuffer(uint32_t input);
@@ -125,12 +124,12 @@ public:
   bool writeFile(const std::string &path, std::string *error = nullptr) const;
 
   /// Recomputes the FlatBuffer checksum (and, if `segments` is true, the
-  /// segment checksums, for segments that lie inside the file) of `file`
-  /// after a caller edited it in place; returns false if `file` is not a
-  /// size-prefixed .aicc FlatBuffer. For tests that need a file which is
-  /// consistent byte-wise but semantically wrong.
-  static bool resealChecksums(std::vector<uint8_t> &file,
-                              bool segments = true);
+  /// checksums of the segments that lie inside the file) of `file` after a
+  /// caller edited it in place. Returns false, changing nothing, if `file` is
+  /// not a size-prefixed .aicc FlatBuffer that passes the FlatBuffers
+  /// verifier. For tests that need a file which is intact byte-wise but
+  /// semantically wrong.
+  static bool resealChecksums(std::vector<uint8_t> &file, bool segments = true);
 
 private:
   struct TensorEntry {
