@@ -13,7 +13,9 @@
 #include "src/Session.h"
 #include "src/Status.h"
 
+#include <algorithm>
 #include <cerrno>
+#include <cstddef>
 #include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
@@ -389,6 +391,7 @@ void aicc_session_options_init(aicc_session_options_t *options) {
   if (!options)
     return;
   std::memset(options, 0, sizeof(*options));
+  options->struct_size = sizeof(*options);
   options->device = "auto";
   options->num_threads = 0;
 }
@@ -397,11 +400,23 @@ aicc_status_t aicc_session_create(aicc_module_t *module,
                                   const aicc_session_options_t *options,
                                   aicc_session_t **out_session) {
   AICC_CHECK_ARG(module && out_session);
-  aicc_session_options_t defaults;
-  aicc_session_options_init(&defaults);
+  aicc_session_options_t resolved;
+  aicc_session_options_init(&resolved);
+  if (options) {
+    // Members the caller's header did not have keep their defaults.
+    constexpr size_t kFirstVersionSize =
+        offsetof(aicc_session_options_t, num_threads) + sizeof(uint32_t);
+    if (options->struct_size < kFirstVersionSize)
+      return makeStatus(AICC_STATUS_INVALID_ARGUMENT,
+                        "aicc_session_create: options->struct_size is %zu; "
+                        "initialize options with aicc_session_options_init",
+                        options->struct_size);
+    std::memcpy(&resolved, options,
+                std::min(options->struct_size, sizeof(resolved)));
+    resolved.struct_size = sizeof(resolved);
+  }
   Session *session = nullptr;
-  AICC_RETURN_IF_ERROR(
-      Session::create(unwrap(module), options ? *options : defaults, &session));
+  AICC_RETURN_IF_ERROR(Session::create(unwrap(module), resolved, &session));
   *out_session = reinterpret_cast<aicc_session_t *>(session);
   return nullptr;
 }

@@ -431,6 +431,15 @@ TEST_F(SessionCreateTest, DeviceSelection) {
                       "(available: cpu, auto)"),
             std::string::npos)
       << text;
+  ModuleHandle m;
+  AICC_ASSERT_OK(loadModule(rt.runtime, addModule(2).finish(), &m.module));
+  aicc_session_options_t uninitialized = {};
+  uninitialized.device = "cpu";
+  SessionHandle s;
+  text = statusText(aicc_session_create(m.module, &uninitialized, &s.session));
+  EXPECT_NE(text.find("initialize options with aicc_session_options_init"),
+            std::string::npos)
+      << text;
   text = create(addModule(2), "cpu", 5000);
   EXPECT_NE(text.find("num_threads 5000 exceeds the maximum"),
             std::string::npos)

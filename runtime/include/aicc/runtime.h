@@ -249,8 +249,13 @@ AICC_API aicc_status_t aicc_module_entry_point_info(
 typedef struct aicc_session_s aicc_session_t;
 
 /// Options of aicc_session_create. Initialize with
-/// aicc_session_options_init() so new members get defaults.
+/// aicc_session_options_init(), then set what you need. New members are only
+/// ever appended; `struct_size` tells the library which ones the caller
+/// knows, so programs built against an older header keep working.
 typedef struct aicc_session_options_s {
+  /// sizeof(aicc_session_options_t) as the caller compiled it (set by
+  /// aicc_session_options_init).
+  size_t struct_size;
   /// Device name ("cpu") or "auto" (the best device the module was built
   /// for); NULL means "auto". Borrowed during aicc_session_create only.
   const char *device;
