@@ -383,7 +383,8 @@ int inspect(aicc_module_t *module, const std::string &path) {
       if (aicc_status_t status =
               aicc_module_entry_point_info(module, i, e, &name, &bindings))
         return failStatus(status);
-      std::printf(" %s(%u bindings)", name, bindings);
+      std::printf(" %s(%u binding%s)", name, bindings,
+                  bindings == 1 ? "" : "s");
     }
     std::printf("\n");
   }
