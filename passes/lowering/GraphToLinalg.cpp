@@ -25,6 +25,7 @@ void populateGraphToLinalgPatterns(mlir::RewritePatternSet &patterns) {
   populatePoolingPatterns(patterns);
   populateReductionPatterns(patterns);
   populateDataMovementPatterns(patterns);
+  populateResizePatterns(patterns);
 }
 
 namespace {

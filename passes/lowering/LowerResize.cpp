@@ -1,20 +1,194 @@
 //===- LowerResize.cpp - Resize to linalg ---------------------------------===//
 //
-// Not lowered yet: graph.Resize stays a graph op and the driver reports it.
-// The plan: one gather generic over the output, with the source coordinate
-// of each output index computed from linalg.index by the
-// coordinate_transformation_mode (half_pixel, pytorch_half_pixel,
-// align_corners, asymmetric) and nearest_mode, or the two (linear) taps
-// per resized dim blended with their weights.
+// graph.Resize (nearest and linear modes) becomes one generic over the
+// output: each output index is mapped to a source coordinate by the
+// coordinate_transformation_mode, in f64 like ONNX's reference; nearest
+// rounds it by nearest_mode, linear blends the two neighbours of every
+// resized dim (2^k taps for k resized dims). Neighbours outside the input
+// take the edge value. Cubic mode, antialiasing, tf_crop_and_resize, the
+// keep-aspect-ratio policies and exclude_outside are left as graph ops.
 //
 //===----------------------------------------------------------------------===//
 
+#include "passes/lowering/LoweringUtils.h"
 #include "passes/lowering/Passes.h"
 
+#include "dialects/graph/ShapeInference.h"
 #include "mlir/IR/PatternMatch.h"
 
-namespace aicc::lowering {
+using namespace mlir;
 
-void populateResizePatterns(mlir::RewritePatternSet &patterns) {}
+namespace aicc::lowering {
+namespace {
+
+struct ResizePattern : OpRewritePattern<graph::ResizeOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(graph::ResizeOp op,
+                                PatternRewriter &rewriter) const override {
+    auto inType = getStaticType(op.getX());
+    auto outType = getStaticType(op.getY());
+    if (!inType || !outType || !isa<FloatType>(inType.getElementType()))
+      return failure();
+    StringRef mode = op.getMode();
+    StringRef coordMode = op.getCoordinateTransformationMode();
+    if ((mode != "nearest" && mode != "linear") || op.getAntialias() ||
+        op.getExcludeOutside() || coordMode == "tf_crop_and_resize" ||
+        op.getKeepAspectRatioPolicy() != "stretch")
+      return failure();
+    int64_t rank = inType.getRank();
+
+    // Per-dim scale: given, or output size / input size.
+    SmallVector<int64_t> axes;
+    if (auto a = op.getAxes())
+      for (int64_t x : *a)
+        axes.push_back(x < 0 ? x + rank : x);
+    else
+      for (int64_t i = 0; i < rank; ++i)
+        axes.push_back(i);
+    SmallVector<double> scales(rank, 1.0);
+    if (Value s = op.getScales()) {
+      auto values = graph::getConstantFloats(s);
+      if (!values || values->size() != axes.size())
+        return failure();
+      for (auto [axis, v] : llvm::zip(axes, *values))
+        scales[axis] = v;
+    } else if (op.getSizes()) {
+      for (int64_t axis : axes)
+        scales[axis] = (double)outType.getDimSize(axis) /
+                       (double)inType.getDimSize(axis);
+    } else {
+      return failure();
+    }
+
+    Location loc = op.getLoc();
+    Value x = op.getX();
+    Type elem = inType.getElementType();
+    StringRef nearestMode = op.getNearestMode();
+    Value result = buildParallel(
+        rewriter, loc, {}, outType.getShape(), elem,
+        [&](OpBuilder &b, Location l, ValueRange) -> Value {
+          Type f64 = b.getF64Type();
+          auto cst = [&](double v) { return constScalar(b, l, f64, v); };
+          // Source coordinate of output index `i` along `d`, in f64.
+          auto coordinate = [&](int64_t d, Value i) -> Value {
+            Value xf = arith::SIToFPOp::create(
+                b, l, f64,
+                arith::IndexCastOp::create(b, l, b.getI64Type(), i));
+            double scale = scales[d];
+            double inSize = inType.getDimSize(d);
+            double outSize = scale * inSize;
+            auto halfPixel = [&]() {
+              return arith::SubFOp::create(
+                  b, l,
+                  arith::DivFOp::create(
+                      b, l, arith::AddFOp::create(b, l, xf, cst(0.5)),
+                      cst(scale)),
+                  cst(0.5));
+            };
+            if (coordMode == "asymmetric")
+              return arith::DivFOp::create(b, l, xf, cst(scale));
+            if (coordMode == "align_corners")
+              return outSize == 1
+                         ? cst(0.0)
+                         : (Value)arith::MulFOp::create(
+                               b, l, xf,
+                               cst((inSize - 1) / (outSize - 1)));
+            if (coordMode == "pytorch_half_pixel")
+              return outSize == 1 ? cst(-0.5) : (Value)halfPixel();
+            if (coordMode == "half_pixel_symmetric") {
+              double adjustment = outType.getDimSize(d) / outSize;
+              double offset = inSize / 2 * (1 - adjustment);
+              return arith::AddFOp::create(b, l, halfPixel(), cst(offset));
+            }
+            return halfPixel(); // half_pixel
+          };
+          auto clampIndex = [&](Value f, int64_t d) -> Value {
+            Value i = arith::FPToSIOp::create(b, l, b.getI64Type(), f);
+            Value lo = constInt(b, l, b.getI64Type(), 0);
+            Value hi = constInt(b, l, b.getI64Type(), inType.getDimSize(d) - 1);
+            i = arith::MaxSIOp::create(b, l, i, lo);
+            i = arith::MinSIOp::create(b, l, i, hi);
+            return arith::IndexCastOp::create(b, l, b.getIndexType(), i);
+          };
+          // Dims that keep their size with scale 1 map index to index.
+          auto isIdentity = [&](int64_t d) {
+            return scales[d] == 1.0 &&
+                   inType.getDimSize(d) == outType.getDimSize(d) &&
+                   coordMode != "pytorch_half_pixel" &&
+                   coordMode != "align_corners";
+          };
+
+          if (mode == "nearest") {
+            SmallVector<Value> idx;
+            for (int64_t d = 0; d < rank; ++d) {
+              Value i = linalg::IndexOp::create(b, l, d);
+              if (isIdentity(d)) {
+                idx.push_back(i);
+                continue;
+              }
+              Value c = coordinate(d, i);
+              Value r;
+              if (nearestMode == "floor")
+                r = math::FloorOp::create(b, l, c);
+              else if (nearestMode == "ceil")
+                r = math::CeilOp::create(b, l, c);
+              else if (nearestMode == "round_prefer_ceil")
+                r = math::FloorOp::create(
+                    b, l, arith::AddFOp::create(b, l, c, cst(0.5)));
+              else // round_prefer_floor
+                r = math::CeilOp::create(
+                    b, l, arith::SubFOp::create(b, l, c, cst(0.5)));
+              idx.push_back(clampIndex(r, d));
+            }
+            return tensor::ExtractOp::create(b, l, x, idx);
+          }
+
+          // Linear: two neighbours per resized dim.
+          SmallVector<int64_t> resized;
+          SmallVector<Value> lo(rank), hi(rank), frac(rank);
+          for (int64_t d = 0; d < rank; ++d) {
+            Value i = linalg::IndexOp::create(b, l, d);
+            if (isIdentity(d)) {
+              lo[d] = i;
+              continue;
+            }
+            resized.push_back(d);
+            Value c = coordinate(d, i);
+            Value f = math::FloorOp::create(b, l, c);
+            frac[d] = arith::SubFOp::create(b, l, c, f);
+            lo[d] = clampIndex(f, d);
+            hi[d] = clampIndex(arith::AddFOp::create(b, l, f, cst(1.0)), d);
+          }
+          Value sum = cst(0.0);
+          for (unsigned mask = 0; mask < (1u << resized.size()); ++mask) {
+            SmallVector<Value> idx(lo);
+            Value weight = cst(1.0);
+            for (auto [k, d] : llvm::enumerate(resized)) {
+              bool upper = mask & (1u << k);
+              idx[d] = upper ? hi[d] : lo[d];
+              Value w = upper ? frac[d]
+                              : (Value)arith::SubFOp::create(b, l, cst(1.0),
+                                                             frac[d]);
+              weight = arith::MulFOp::create(b, l, weight, w);
+            }
+            Value v = tensor::ExtractOp::create(b, l, x, idx);
+            v = arith::ExtFOp::create(b, l, f64, v);
+            sum = arith::AddFOp::create(b, l, sum,
+                                        arith::MulFOp::create(b, l, weight, v));
+          }
+          return elem.isF64() ? sum
+                              : (Value)arith::TruncFOp::create(b, l, elem, sum);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+} // namespace
+
+void populateResizePatterns(RewritePatternSet &patterns) {
+  patterns.add<ResizePattern>(patterns.getContext());
+}
 
 } // namespace aicc::lowering
