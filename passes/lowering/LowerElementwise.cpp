@@ -65,7 +65,12 @@ public:
     context.resultSignless = toSignless(context.resultType);
     Location loc = op->getLoc();
     SmallVector<Value> inputs;
-    for (Value operand : op->getOperands()) {
+    // CastLike's second operand only names the element type: it is not
+    // read, and broadcasting it could widen the loop nest.
+    ValueRange operands = op->getOperands();
+    if (isa<graph::CastLikeOp>(op))
+      operands = operands.take_front();
+    for (Value operand : operands) {
       context.inputTypes.push_back(
           cast<RankedTensorType>(operand.getType()).getElementType());
       inputs.push_back(operand);
