@@ -87,6 +87,20 @@ struct Options {
       cl::value_desc("name=@file.npy|name=v0,v1,..."), cl::cat(category)};
 };
 
+/// The ONNX node a location names: a NameLoc, possibly inside a FusedLoc or
+/// CallSiteLoc.
+std::string nodeName(Location loc) {
+  if (auto name = dyn_cast<NameLoc>(loc))
+    return name.getName().str();
+  if (auto fused = dyn_cast<FusedLoc>(loc))
+    for (Location inner : fused.getLocations())
+      if (std::string n = nodeName(inner); !n.empty())
+        return n;
+  if (auto call = dyn_cast<CallSiteLoc>(loc))
+    return nodeName(call.getCallee());
+  return "";
+}
+
 void printDiagnostic(Diagnostic &diag) {
   llvm::raw_ostream &os = llvm::errs();
   os << "aicc: ";
@@ -101,7 +115,13 @@ void printDiagnostic(Diagnostic &diag) {
     llvm::WithColor(os, llvm::HighlightColor::Note) << "note: ";
     break;
   }
-  os << diag.str() << "\n";
+  // Messages from later stages say what failed, the location says where.
+  std::string message = diag.str();
+  std::string node = nodeName(diag.getLocation());
+  if (!node.empty() && !StringRef(message).starts_with("node '") &&
+      !StringRef(message).contains("'" + node + "'"))
+    os << "node '" << node << "': ";
+  os << message << "\n";
   for (Diagnostic &note : diag.getNotes())
     os << "aicc: note: " << note.str() << "\n";
 }
@@ -273,7 +293,8 @@ int runAiccMain(int argc, char **argv) {
         progress.update(done, total);
       };
       FailureOr<avx512::KernelLibrary> library =
-          avx512::buildKernelLibrary(collectKernels(*module), targetOptions);
+          avx512::buildKernelLibrary(collectKernels(*module),
+                                     module->getLoc(), targetOptions);
       if (failed(library))
         return 1;
       ExecutableBinary binary;

@@ -61,10 +61,8 @@ std::string findLinker() {
 } // namespace
 
 FailureOr<KernelLibrary> buildKernelLibrary(ArrayRef<func::FuncOp> kernels,
+                                            Location loc,
                                             const Avx512Options &options) {
-  Location loc = kernels.empty()
-                     ? Location(UnknownLoc::get(nullptr))
-                     : Location(func::FuncOp(kernels.front()).getLoc());
   SmallString<128> dir;
   if (std::error_code ec =
           llvm::sys::fs::createUniqueDirectory("aicc-avx512", dir)) {

@@ -40,9 +40,11 @@ struct KernelLibrary {
 /// Compiles `kernels` (func.func of linalg on tensors; arguments = inputs,
 /// results = outputs). Identical kernels share code. Errors are emitted on
 /// the offending kernel or op.
+/// `loc` locates errors that belong to no kernel; a model without kernels
+/// (only views, copies and constants) gets a library with no entry points.
 mlir::FailureOr<KernelLibrary>
 buildKernelLibrary(llvm::ArrayRef<mlir::func::FuncOp> kernels,
-                   const Avx512Options &options);
+                   mlir::Location loc, const Avx512Options &options);
 
 /// The Halide target string for `options.cpu`.
 std::string halideTargetFor(const Avx512Options &options);

@@ -84,7 +84,8 @@ protected:
       return nullptr;
     SmallVector<func::FuncOp> kernels(module->getOps<func::FuncOp>());
     aicc::avx512::Avx512Options options;
-    auto lib = aicc::avx512::buildKernelLibrary(kernels, options);
+    auto lib = aicc::avx512::buildKernelLibrary(kernels, module->getLoc(),
+                                                options);
     EXPECT_TRUE(succeeded(lib));
     if (failed(lib))
       return nullptr;
