@@ -23,6 +23,8 @@
 #include "mlir/IR/Verifier.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "llvm/ADT/ScopeExit.h"
+#include "llvm/ADT/SmallPtrSet.h"
+#include <functional>
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
@@ -833,15 +835,32 @@ LogicalResult Importer::checkStaticShapes() {
            << "): result #" << cast<OpResult>(r).getResultNumber()
            << " has shape " << shape
            << " that depends on input values; aicc needs static shapes";
-      // Name the graph inputs the shape may come from.
+      // Name the graph inputs the shape may come from: those feeding the
+      // op's shape operands (all operands but the data, operand 0, except
+      // for ops whose operand 0 is itself a shape), through any chain of
+      // ops.
       std::string suggest;
-      for (Value operand : op->getOperands())
-        if (auto arg = dyn_cast<BlockArgument>(operand))
-          if (auto n = func.getArgAttrOfType<StringAttr>(arg.getArgNumber(),
-                                                         "graph.name");
-              n && graph::getElementType(arg).isIntOrIndex())
-            suggest += (suggest.empty() ? "" : " ") + ("--input-value=" +
-                       n.getValue().str() + "=...");
+      llvm::SmallPtrSet<Operation *, 16> seen;
+      std::function<void(Value, int)> visit = [&](Value v, int depth) {
+        if (auto arg = dyn_cast<BlockArgument>(v)) {
+          auto n = func.getArgAttrOfType<StringAttr>(arg.getArgNumber(),
+                                                     "graph.name");
+          std::string flag = n ? "--input-value=" + n.getValue().str() + "=..."
+                               : "";
+          if (n && !StringRef(suggest).contains(flag))
+            suggest += (suggest.empty() ? "" : " ") + flag;
+          return;
+        }
+        Operation *def = v.getDefiningOp();
+        if (!def || depth > 8 || !seen.insert(def).second)
+          return;
+        for (Value operand : def->getOperands())
+          visit(operand, depth + 1);
+      };
+      bool shapeFirst = isa<graph::RangeOp, graph::ConstantOfShapeOp>(op);
+      for (auto [i, operand] : llvm::enumerate(op->getOperands()))
+        if (i > 0 || shapeFirst)
+          visit(operand, 0);
       if (!suggest.empty())
         diag << "; fix the shape-determining input with " << suggest;
       ++bad;
