@@ -576,7 +576,10 @@ struct BlockRearrangePattern : OpRewritePattern<OpTy> {
       if (bs <= 0 || h % bs != 0 || w % bs != 0)
         return failure();
       splitShape = {n, c, h / bs, bs, w / bs, bs};
-      perm = {0, 3, 5, 1, 2, 4};
+      if (op.getMode() == "CRD")
+        perm = {0, 1, 3, 5, 2, 4};
+      else
+        perm = {0, 3, 5, 1, 2, 4};
     }
     Location loc = op.getLoc();
     Value split = reshapeTo(rewriter, loc, op.getInput(), splitShape);

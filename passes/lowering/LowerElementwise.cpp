@@ -233,6 +233,15 @@ SmallVector<Entry> buildTable() {
          bool fmod = getI(c.op, "fmod", 0) != 0;
          if (c.isFloat()) {
            Value r = arith::RemFOp::create(b, loc, x, y);
+           // fmod(finite, +-inf) is the dividend; the kernel's remainder
+           // (x - y * trunc(x / y)) would give NaN.
+           Value yInf = math::IsInfOp::create(b, loc, y);
+           Value xInf = math::IsInfOp::create(b, loc, x);
+           Value keepX = arith::AndIOp::create(
+               b, loc, yInf,
+               arith::XOrIOp::create(b, loc, xInf,
+                                     constInt(b, loc, b.getI1Type(), 1)));
+           r = select(b, loc, keepX, x, r);
            if (fmod)
              return r;
            // Python-style: result takes the divisor's sign.
@@ -559,17 +568,19 @@ SmallVector<Entry> buildTable() {
        }});
   table.push_back(
       {"graph.IsInf", [](OpBuilder &b, Location loc, ValueRange a, Ctx c) -> Value {
+         // math.isinf and a sign test, no infinity constants: the kernel
+         // emitter compiles those comparisons unreliably.
          Value x = a[0];
-         Value inf = highestValue(b, loc, x.getType(), false);
-         Value negInf = lowestValue(b, loc, x.getType(), false);
-         Value result = constInt(b, loc, b.getI1Type(), 0);
-         if (getI(c.op, "detect_positive", 1))
-           result = arith::OrIOp::create(b, loc, result,
-                                         cmpF(b, loc, FP::OEQ, x, inf));
-         if (getI(c.op, "detect_negative", 1))
-           result = arith::OrIOp::create(b, loc, result,
-                                         cmpF(b, loc, FP::OEQ, x, negInf));
-         return result;
+         Value isInf = math::IsInfOp::create(b, loc, x);
+         Value zero = cst(b, loc, x, 0.0);
+         bool pos = getI(c.op, "detect_positive", 1) != 0;
+         bool neg = getI(c.op, "detect_negative", 1) != 0;
+         if (pos && neg)
+           return isInf;
+         if (!pos && !neg)
+           return constInt(b, loc, b.getI1Type(), 0);
+         return arith::AndIOp::create(
+             b, loc, isInf, cmpF(b, loc, pos ? FP::OGT : FP::OLT, x, zero));
        }, [](Operation *op) {
          return isa<FloatType>(
              cast<RankedTensorType>(op->getOperand(0).getType()).getElementType());
@@ -614,14 +625,25 @@ SmallVector<Entry> buildTable() {
       {"graph.BitShift", [](OpBuilder &b, Location loc, ValueRange a, Ctx c) -> Value {
          Value x = a[0], y = a[1];
          auto dir = c.op->getAttrOfType<StringAttr>("direction");
+         bool left = dir && dir.getValue() == "LEFT";
+         // Signed types (opset 27) shift right arithmetically.
+         bool arithmetic = !left && !c.inputUnsigned();
          Value shifted =
-             dir && dir.getValue() == "LEFT"
-                 ? Value(arith::ShLIOp::create(b, loc, x, y))
-                 : Value(arith::ShRUIOp::create(b, loc, x, y));
-         // Shifting by the bit width or more gives 0 (arith would be poison).
-         Value width = cst(b, loc, x, x.getType().getIntOrFloatBitWidth());
-         return select(b, loc, cmpI(b, loc, IP::uge, y, width),
-                       cst(b, loc, x, 0), shifted);
+             left ? Value(arith::ShLIOp::create(b, loc, x, y))
+                  : arithmetic ? Value(arith::ShRSIOp::create(b, loc, x, y))
+                               : Value(arith::ShRUIOp::create(b, loc, x, y));
+         // A shift by a negative amount or by the bit width or more gives 0
+         // (-1 for a negative signed value shifted right); arith would give
+         // poison. The unsigned compare catches negative amounts too.
+         unsigned bits = x.getType().getIntOrFloatBitWidth();
+         Value width = cst(b, loc, x, bits);
+         Value outOfRange =
+             arithmetic
+                 ? Value(arith::ShRSIOp::create(b, loc, x,
+                                                cst(b, loc, x, bits - 1)))
+                 : cst(b, loc, x, 0);
+         return select(b, loc, cmpI(b, loc, IP::uge, y, width), outOfRange,
+                       shifted);
        }, [](Operation *op) {
          auto dir = op->getAttrOfType<StringAttr>("direction");
          return dir && (dir.getValue() == "LEFT" || dir.getValue() == "RIGHT");

@@ -438,7 +438,10 @@ struct SoftmaxPattern : OpRewritePattern<OpTy> {
       // 1 at the first maximum along the axis.
       Value values = createFilled(rewriter, loc, outShape,
                                   lowestValue(rewriter, loc, elementType, false));
-      Value indices = createFilled(rewriter, loc, outShape, constIndex(rewriter, loc, 0));
+      // i64, not index: every tensor must have a storable element type.
+      Type i64 = rewriter.getI64Type();
+      Value indices =
+          createFilled(rewriter, loc, outShape, constInt(rewriter, loc, i64, 0));
       int64_t rank = shape.size();
       MLIRContext *ctx = rewriter.getContext();
       SmallVector<AffineExpr> outExprs;
@@ -456,12 +459,13 @@ struct SoftmaxPattern : OpRewritePattern<OpTy> {
           SmallVector<AffineMap>{rewriter.getMultiDimIdentityMap(rank), outMap,
                                  outMap},
           iterators, [&](OpBuilder &b, Location l, ValueRange args) {
-            Value idx = linalg::IndexOp::create(b, l, *axis);
+            Value pos = linalg::IndexOp::create(b, l, *axis);
+            Value idx = arith::IndexCastOp::create(b, l, i64, pos);
             Value better = arith::OrIOp::create(
                 b, l,
                 arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT, args[0],
                                       args[1]),
-                arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, idx,
+                arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, pos,
                                       constIndex(b, l, 0)));
             linalg::YieldOp::create(
                 b, l,
@@ -472,9 +476,10 @@ struct SoftmaxPattern : OpRewritePattern<OpTy> {
           rewriter, loc,
           {readReduced(rewriter, loc, argmax.getResult(1), shape, axes)}, shape,
           elementType, [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+            Value pos = arith::IndexCastOp::create(
+                b, l, i64, linalg::IndexOp::create(b, l, *axis));
             Value hit = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq,
-                                              linalg::IndexOp::create(b, l, *axis),
-                                              a[0]);
+                                              pos, a[0]);
             return arith::SelectOp::create(b, l, hit,
                                            constScalar(b, l, elementType, 1.0),
                                            constScalar(b, l, elementType, 0.0));
@@ -785,7 +790,12 @@ struct LpNormPattern : OpRewritePattern<graph::LpNormalizationOp> {
          readReduced(rewriter, loc, norm, shape, axes)},
         shape, elementType, [&](OpBuilder &b, Location l, ValueRange a) -> Value {
           Value n = p == 2 ? Value(math::SqrtOp::create(b, l, a[1])) : a[1];
-          return arith::DivFOp::create(b, l, a[0], n);
+          // A zero vector stays zero (the reference's 0 / 0 = 0).
+          Value zero = constScalar(b, l, elementType, 0.0);
+          Value isZero =
+              arith::CmpFOp::create(b, l, arith::CmpFPredicate::OEQ, n, zero);
+          return arith::SelectOp::create(
+              b, l, isZero, zero, arith::DivFOp::create(b, l, a[0], n));
         });
     rewriter.replaceOp(op, y);
     return success();

@@ -301,3 +301,33 @@ func.func @resize_nearest(%x: tensor<1x1x2x2xf32>) -> tensor<1x1x4x4xf32> {
   %0 = graph.Resize %x sizes(%sizes) {coordinate_transformation_mode = "asymmetric"} : (tensor<1x1x2x2xf32>, tensor<4xi64>) -> tensor<1x1x4x4xf32>
   return %0 : tensor<1x1x4x4xf32>
 }
+
+// -----
+
+// Tests that CastLike reads only its input (the second operand gives the
+// type and is not broadcast into the result).
+// CHECK-LABEL: func @castlike_scalar
+// CHECK-SAME: (%[[S:.*]]: tensor<f64>, %{{.*}}: tensor<3x4xf32>)
+func.func @castlike_scalar(%s: tensor<f64>, %like: tensor<3x4xf32>) -> tensor<f32> {
+  // CHECK: linalg.generic {{.*}} ins(%[[S]] : tensor<f64>) outs(%{{.*}} : tensor<f32>)
+  // CHECK: arith.truncf
+  %0 = graph.CastLike %s, %like : (tensor<f64>, tensor<3x4xf32>) -> tensor<f32>
+  return %0 : tensor<f32>
+}
+
+// -----
+
+// Tests that BitShift RIGHT of a signed type shifts arithmetically, also
+// when the amount is out of range, and that Hardmax keeps i64 indices.
+// CHECK-LABEL: func @bitshift_signed_hardmax
+func.func @bitshift_signed_hardmax(%x: tensor<3xi8>, %y: tensor<3xi8>, %h: tensor<2x3xf32>) -> (tensor<3xi8>, tensor<2x3xf32>) {
+  // CHECK: arith.shrsi
+  // CHECK: arith.shrsi
+  // CHECK: arith.cmpi uge
+  // CHECK-NOT: arith.shrui
+  %0 = graph.BitShift %x, %y {direction = "RIGHT"} : (tensor<3xi8>, tensor<3xi8>) -> tensor<3xi8>
+  // CHECK: } -> (tensor<2xf32>, tensor<2xi64>)
+  // CHECK-NOT: xindex>
+  %1 = graph.Hardmax %h {axis = 1 : i64} : (tensor<2x3xf32>) -> tensor<2x3xf32>
+  return %0, %1 : tensor<3xi8>, tensor<2x3xf32>
+}
