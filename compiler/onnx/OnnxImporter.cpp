@@ -130,6 +130,9 @@ private:
                           StringRef spec);
   /// Imports one node; failures are reported and counted, not fatal.
   void importNode(const onnx::NodeProto &node);
+  /// If with a compile-time condition: the taken branch's nodes are
+  /// imported in place of the If.
+  void importIf(const onnx::NodeProto &node);
   LogicalResult checkStaticShapes();
   Attribute convertAttribute(const onnx::AttributeProto &attr,
                              const OnnxAttr &schema, std::string &error);
@@ -597,9 +600,17 @@ LogicalResult Importer::inferSplitTypes(Operation *op, unsigned numResults,
   SmallVector<int64_t> sizes;
   if (Value s = split.getSplit()) {
     auto c = graph::getConstantInts(s);
-    if (!c)
-      return emitError(op->getLoc())
-             << "Split sizes must be constant for static shapes";
+    if (!c) {
+      InFlightDiagnostic diag = emitError(op->getLoc())
+                                << "Split sizes must be constant for static "
+                                   "shapes";
+      if (auto arg = dyn_cast<BlockArgument>(s))
+        if (auto n = func.getArgAttrOfType<StringAttr>(arg.getArgNumber(),
+                                                       "graph.name"))
+          diag << "; fix the shape-determining input with --input-value="
+               << n.getValue() << "=...";
+      return diag;
+    }
     sizes = *c;
     if (sizes.size() != numResults)
       return emitError(op->getLoc())
@@ -647,6 +658,10 @@ void Importer::importNode(const onnx::NodeProto &original) {
       node, opset, builder, constantFor, legacyError);
   if (legacy == onnx_import::LegacyResult::Error) {
     nodeError(original) << legacyError;
+    return;
+  }
+  if (node.op_type() == "If") {
+    importIf(node);
     return;
   }
   if (node.op_type() == "Constant") {
@@ -812,6 +827,57 @@ void Importer::importNode(const onnx::NodeProto &original) {
   for (int i = 0; i < node.output_size(); ++i)
     if (!node.output(i).empty())
       values[node.output(i)] = op->getResult(i);
+}
+
+void Importer::importIf(const onnx::NodeProto &node) {
+  Value cond = node.input_size() ? values.lookup(node.input(0)) : Value();
+  std::optional<SmallVector<int64_t>> c =
+      cond ? graph::getConstantInts(cond) : std::nullopt;
+  if (!c || c->size() != 1) {
+    std::string hint;
+    if (auto arg = dyn_cast_or_null<BlockArgument>(cond))
+      if (auto n = func.getArgAttrOfType<StringAttr>(arg.getArgNumber(),
+                                                     "graph.name"))
+        hint = "; freeze it with --input-value=" + n.getValue().str() + "=...";
+    nodeError(node) << "If is supported only when its condition is a "
+                       "compile-time constant"
+                    << hint;
+    return;
+  }
+  const onnx::GraphProto *branch = nullptr;
+  for (const auto &a : node.attribute())
+    if (a.name() == ((*c)[0] ? "then_branch" : "else_branch") && a.has_g())
+      branch = &a.g();
+  if (!branch) {
+    nodeError(node) << "If has no " << ((*c)[0] ? "then" : "else")
+                    << "_branch subgraph";
+    return;
+  }
+  for (const auto &init : branch->initializer()) {
+    std::string error;
+    ElementsAttr value = onnx_import::convertTensor(
+        &ctx, init, options.baseDir, options.inlineConstantLimit, error);
+    if (!value) {
+      nodeError(node) << "initializer '" << init.name() << "': " << error;
+      return;
+    }
+    values[init.name()] = graph::ConstantOp::create(
+        builder, NameLoc::get(builder.getStringAttr(init.name())), value);
+  }
+  for (const auto &inner : branch->node())
+    importNode(inner);
+  if (branch->output_size() != node.output_size()) {
+    nodeError(node) << "the taken branch has " << branch->output_size()
+                    << " outputs, the If has " << node.output_size();
+    return;
+  }
+  for (int i = 0; i < node.output_size(); ++i) {
+    Value v = values.lookup(branch->output(i).name());
+    if (!v)
+      return; // an inner node failed and was reported
+    if (!node.output(i).empty())
+      values[node.output(i)] = v;
+  }
 }
 
 LogicalResult Importer::checkStaticShapes() {

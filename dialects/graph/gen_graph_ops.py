@@ -32,7 +32,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 # Ops deliberately not in the dialect, with the reason the importer reports.
 EXCLUDED = {
     "Constant": "imported as graph.constant",
-    "If": "control flow (subgraphs) is not supported yet",
+    "If": "imported by inlining the branch its constant condition takes",
     "Loop": "control flow (subgraphs) is not supported yet",
     "Scan": "control flow (subgraphs) is not supported yet",
     "SequenceMap": "sequence ops are not supported",
