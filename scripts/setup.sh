@@ -3,7 +3,8 @@
 #
 # On a fresh Debian 12 machine: installs the apt packages and a Python venv
 # (.venv) with pinned test tools, configures and builds into build/ (tools in
-# build/bin/), then compiles the bundled example model.
+# build/bin/), then compiles the bundled example model for AVX-512 and runs
+# it.
 #
 #   scripts/setup.sh            # everything
 #   AICC_SKIP_APT=1 scripts/setup.sh   # packages already installed
@@ -52,6 +53,7 @@ cmake --build build -j "$(nproc)"
 
 echo "== example: examples/tiny-cnn.onnx"
 build/bin/aicc examples/tiny-cnn.onnx --input-shape=input:1x1x28x28 \
-  --emit=graph -o build/tiny-cnn.mlir
-echo "imported $(grep -c '= graph\.' build/tiny-cnn.mlir) graph ops into build/tiny-cnn.mlir"
+  --target=avx512 -o build/tiny-cnn.aicc --report=memory
+build/bin/aicc-run build/tiny-cnn.aicc --inspect
+build/bin/aicc-run build/tiny-cnn.aicc --input input=random --benchmark 20
 echo "setup done: tools are in build/bin (aicc, aicc-opt, aicc-run); run scripts/test.sh for the tests"
