@@ -17,6 +17,7 @@
 #include "dialects/graph/GraphOps.h"
 #include "passes/exec/Passes.h"
 #include "targets/avx512/Avx512Target.h"
+#include "targets/avx512/Passes.h"
 #include "targets/common/Serializer.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/IR/AsmState.h"
@@ -275,7 +276,10 @@ int runAiccMain(int argc, char **argv) {
         failed(reportUnsupported(*module, targetName)))
       return 1;
     if (emit != EmitKind::Linalg &&
-        failed(runPipeline(*module, buildExecPipeline)))
+        failed(runPipeline(*module, [](OpPassManager &pm) {
+          pm.addNestedPass<func::FuncOp>(avx512::createPackWeights());
+          buildExecPipeline(pm);
+        })))
       return 1;
     if (options.report == "memory")
       exec::printMemoryReport(*module, llvm::errs());

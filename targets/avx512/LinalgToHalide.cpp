@@ -13,6 +13,7 @@
 
 #include "targets/avx512/LinalgToHalide.h"
 #include "targets/avx512/HalideSchedule.h"
+#include "targets/avx512/VectorLayout.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -95,7 +96,7 @@ public:
 
   /// Funcs with update definitions: they cannot be inlined.
   std::vector<ScheduledReduction> reductions;
-  /// Repacked copies of inputs (see packPosition), computed at root.
+  /// Repacked copies of inputs (see stridedVectorPosition), at root.
   std::vector<ScheduledFunc> packs;
 
 private:
@@ -174,10 +175,6 @@ private:
   hl::Expr convert(hl::Expr e, Type from, Type to, Operation *op);
   void translateOp(Operation *op);
   void translateGeneric(linalg::GenericOp op);
-  static int broadcastDim(linalg::GenericOp op, AffineMap outMap,
-                          int64_t rank);
-  std::optional<unsigned> packPosition(linalg::GenericOp op, unsigned input,
-                                       AffineMap outMap);
   hl::Expr atPacked(Value tensor, std::vector<hl::Expr> idx, unsigned pos,
                     Operation *user);
   hl::Expr translateBody(Operation &op,
@@ -561,7 +558,10 @@ void Translator::translateGeneric(linalg::GenericOp op) {
     std::vector<hl::Expr> idx;
     for (AffineExpr e : maps[i].getResults())
       idx.push_back(affine(e, loops, op));
-    if (std::optional<unsigned> pos = packPosition(op, i, outMap)) {
+    // Read with vector loads from a copy (made per call) when the schedule
+    // vectorizes a dim this input does not have innermost; PackWeights
+    // does it at compile time for constant weights.
+    if (std::optional<unsigned> pos = stridedVectorPosition(op, i)) {
       values[arg] = atPacked(operand, idx, *pos, op);
       continue;
     }
@@ -625,7 +625,7 @@ void Translator::translateGeneric(linalg::GenericOp op) {
       // register tiles inside it.
       r.result = hl::Func(uniqueName("acc"));
       r.result(hvars) = f(hvars);
-      r.unrollDim = broadcastDim(op, outMap, outType.getRank());
+      r.unrollDim = broadcastDim(op);
     }
     reductions.push_back(r);
     if (numOutputs == 1) {
@@ -642,60 +642,6 @@ void Translator::translateGeneric(linalg::GenericOp op) {
       tensors[op.getResult(o)] = {part, tensorType(op.getResult(o)), true};
     }
   }
-}
-
-/// The Halide dim of the output to unroll in a register tile: a parallel
-/// dim that some input (a weight, the other matmul operand) is indexed by
-/// while not depending on the innermost output dim, so one value of it is
-/// broadcast across a vector of outputs. -1 if there is none.
-int Translator::broadcastDim(linalg::GenericOp op, AffineMap outMap,
-                             int64_t rank) {
-  if (rank < 2)
-    return -1;
-  unsigned innerLoop = outMap.getDimPosition(rank - 1);
-  auto maps = op.getIndexingMapsArray();
-  for (unsigned i = 0; i < op.getNumDpsInputs(); ++i) {
-    AffineMap m = maps[i];
-    if (m.isFunctionOfDim(innerLoop))
-      continue;
-    // The outermost-tensor-dim-first order: prefer dims nearer the inside.
-    for (int64_t k = rank - 2; k >= 0; --k)
-      if (m.isFunctionOfDim(outMap.getDimPosition(k)))
-        return rank - 1 - k;
-  }
-  return 1;
-}
-
-/// When a reduction's output is too narrow to vectorize along its innermost
-/// dim, the schedule vectorizes along the broadcast dim instead (see
-/// HalideSchedule.cpp). An input indexed by that dim but not by the
-/// innermost one (a conv's weights along output channels) is then read with
-/// a large stride; this returns the tensor position of the broadcast dim in
-/// such an input so it can be read from a copy with that dim innermost.
-std::optional<unsigned> Translator::packPosition(linalg::GenericOp op,
-                                                 unsigned input,
-                                                 AffineMap outMap) {
-  if (op.getNumReductionLoops() == 0)
-    return std::nullopt;
-  int64_t rank = outMap.getNumResults();
-  RankedTensorType outType = tensorType(op.getResult(0));
-  int u = broadcastDim(op, outMap, rank);
-  constexpr int64_t kLanes = 16;
-  if (rank < 2 || u < 1 || outType.getDimSize(rank - 1) >= kLanes ||
-      outType.getDimSize(rank - 1 - u) < kLanes)
-    return std::nullopt;
-  unsigned uLoop = outMap.getDimPosition(rank - 1 - u);
-  unsigned innerLoop = outMap.getDimPosition(rank - 1);
-  AffineMap m = op.getIndexingMapsArray()[input];
-  if (m.isFunctionOfDim(innerLoop) || !m.isFunctionOfDim(uLoop))
-    return std::nullopt;
-  for (unsigned p = 0; p < m.getNumResults(); ++p) {
-    auto d = dyn_cast<AffineDimExpr>(m.getResult(p));
-    if (d && d.getPosition() == uLoop)
-      return p + 1 == m.getNumResults() ? std::nullopt
-                                        : std::optional<unsigned>(p);
-  }
-  return std::nullopt;
 }
 
 /// Element of `tensor` at tensor-order `idx`, read from a copy whose

@@ -1,0 +1,36 @@
+//===- VectorLayout.h - Which dims the avx512 schedule vectorizes -*- C++ -*-===//
+//
+// The avx512 schedule (HalideSchedule.cpp) computes reductions in register
+// tiles: a vector along the output's innermost dim times a few rows of a
+// "broadcast dim" (a parallel dim that some input is indexed by while not
+// depending on the innermost dim: a conv's output channels, a matmul's rows
+// of A). When the innermost dim is narrower than a vector the roles swap and
+// the broadcast dim is vectorized; inputs indexed by it must then have it
+// innermost in memory to be read with vector loads. These queries are shared
+// by the kernel translator and the weight-packing pass so both agree.
+//
+//===----------------------------------------------------------------------===//
+#ifndef AICC_TARGETS_AVX512_VECTORLAYOUT_H
+#define AICC_TARGETS_AVX512_VECTORLAYOUT_H
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include <optional>
+
+namespace aicc::avx512 {
+
+/// fp32 lanes in one 512-bit register.
+constexpr int64_t kVectorLanes = 16;
+
+/// The Halide dim (0 = innermost tensor dim) of `op`'s output to unroll in
+/// a register tile, or -1 if there is none.
+int broadcastDim(mlir::linalg::GenericOp op);
+
+/// For a reduction whose schedule vectorizes the broadcast dim: the tensor
+/// position of that dim in input `input` when the input is indexed by it but
+/// does not have it innermost (and so would be read with a large stride).
+std::optional<unsigned> stridedVectorPosition(mlir::linalg::GenericOp op,
+                                              unsigned input);
+
+} // namespace aicc::avx512
+
+#endif // AICC_TARGETS_AVX512_VECTORLAYOUT_H
