@@ -26,6 +26,9 @@ void populateGraphToLinalgPatterns(mlir::RewritePatternSet &patterns) {
   populateReductionPatterns(patterns);
   populateDataMovementPatterns(patterns);
   populateResizePatterns(patterns);
+  populateLossPatterns(patterns);
+  populateAttentionPatterns(patterns);
+  populateQuantizePatterns(patterns);
 }
 
 namespace {

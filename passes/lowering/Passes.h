@@ -38,6 +38,13 @@ void populateReductionPatterns(mlir::RewritePatternSet &patterns);
 /// Split, Gather*, Expand, Tile, Pad, Resize, ...
 void populateDataMovementPatterns(mlir::RewritePatternSet &patterns);
 
+/// NegativeLogLikelihoodLoss, SoftmaxCrossEntropyLoss.
+void populateLossPatterns(mlir::RewritePatternSet &patterns);
+/// Attention (opset 23).
+void populateAttentionPatterns(mlir::RewritePatternSet &patterns);
+/// QuantizeLinear, DequantizeLinear.
+void populateQuantizePatterns(mlir::RewritePatternSet &patterns);
+
 /// Resize (nearest and linear).
 void populateResizePatterns(mlir::RewritePatternSet &patterns);
 

@@ -331,3 +331,66 @@ func.func @bitshift_signed_hardmax(%x: tensor<3xi8>, %y: tensor<3xi8>, %h: tenso
   %1 = graph.Hardmax %h {axis = 1 : i64} : (tensor<2x3xf32>) -> tensor<2x3xf32>
   return %0, %1 : tensor<3xi8>, tensor<2x3xf32>
 }
+
+// -----
+
+// Tests that NegativeLogLikelihoodLoss gathers -input[n, target, d] with a
+// clamped class index, zeroes ignored elements, and divides the sum by the
+// sum of the weights for `mean`; SoftmaxCrossEntropyLoss goes through
+// LogSoftmax along the classes.
+// CHECK-LABEL: func @loss
+func.func @loss(%x: tensor<3x5x2xf32>, %t: tensor<3x2xi64>, %w: tensor<5xf32>) -> (tensor<f32>, tensor<3x2xf32>, tensor<3x5x2xf32>) {
+  // CHECK: arith.maxsi
+  // CHECK: arith.minsi
+  // CHECK: tensor.extract %{{.*}} : tensor<5xf32>
+  // CHECK: arith.cmpi eq
+  // CHECK: tensor.extract %{{.*}} : tensor<3x5x2xf32>
+  // CHECK: arith.negf
+  // CHECK: arith.divf
+  // CHECK-NOT: graph.
+  %0 = graph.NegativeLogLikelihoodLoss %x, %t, %w {ignore_index = 1 : i64} : (tensor<3x5x2xf32>, tensor<3x2xi64>, tensor<5xf32>) -> tensor<f32>
+  // CHECK: math.exp
+  // CHECK: math.log
+  %1, %2 = graph.SoftmaxCrossEntropyLoss %x, %t {reduction = "none"} : (tensor<3x5x2xf32>, tensor<3x2xi64>) -> (tensor<3x2xf32>, tensor<3x5x2xf32>)
+  return %0, %1, %2 : tensor<f32>, tensor<3x2xf32>, tensor<3x5x2xf32>
+}
+
+// -----
+
+// Tests that grouped-query Attention repeats the kv heads, masks causally
+// with a select of -inf, scales Q and K by sqrt(scale) in the QK
+// contraction, and zeroes fully masked rows.
+// CHECK-LABEL: func @attention_gqa_causal
+func.func @attention_gqa_causal(%q: tensor<1x4x3x8xf32>, %k: tensor<1x2x3x8xf32>, %v: tensor<1x2x3x8xf32>) -> tensor<1x4x3x8xf32> {
+  // CHECK: tensor.collapse_shape %{{.*}} {{\[}}[0], [1, 2], [3], [4]] : tensor<1x2x2x3x8xf32> into tensor<1x4x3x8xf32>
+  // CHECK: arith.cmpi sle
+  // CHECK: arith.select %{{.*}}, %{{.*}}, %{{.*}} : f32
+  // CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]
+  // CHECK: arith.mulf
+  // CHECK: arith.mulf
+  // CHECK: math.exp
+  // CHECK: math.isinf
+  // CHECK-NOT: graph.
+  %y, %pk, %pv, %qk = graph.Attention %q, %k, %v {is_causal = 1 : i64} : (tensor<1x4x3x8xf32>, tensor<1x2x3x8xf32>, tensor<1x2x3x8xf32>) -> (tensor<1x4x3x8xf32>, tensor<1x2x3x8xf32>, tensor<1x2x3x8xf32>, tensor<1x4x3x3xf32>)
+  return %y : tensor<1x4x3x8xf32>
+}
+
+// -----
+
+// Tests that QuantizeLinear rounds half to even and clamps to the output
+// range in float, and that blocked DequantizeLinear gathers its scale at
+// index / block_size.
+// CHECK-LABEL: func @quantize
+func.func @quantize(%x: tensor<2x4xf32>, %s: tensor<f32>, %zp: tensor<ui8>, %q: tensor<2x4xi8>, %bs: tensor<2x2xf32>) -> (tensor<2x4xui8>, tensor<2x4xf32>) {
+  // CHECK: arith.divf
+  // CHECK: math.roundeven
+  // CHECK: arith.maximumf
+  // CHECK: arith.minimumf
+  // CHECK: arith.fptoui
+  %0 = graph.QuantizeLinear %x, %s, %zp : (tensor<2x4xf32>, tensor<f32>, tensor<ui8>) -> tensor<2x4xui8>
+  // CHECK: arith.divui
+  // CHECK: tensor.extract %{{.*}} : tensor<2x2xf32>
+  // CHECK: arith.mulf
+  %1 = graph.DequantizeLinear %q, %bs {axis = 1 : i64, block_size = 2 : i64} : (tensor<2x4xi8>, tensor<2x2xf32>) -> tensor<2x4xf32>
+  return %0, %1 : tensor<2x4xui8>, tensor<2x4xf32>
+}
