@@ -434,23 +434,57 @@ struct PadPattern : OpRewritePattern<graph::PadOp> {
     if (crop)
       data = extractSlice(rewriter, loc, data, offsets, sizes, ones);
     Type elementType = outType.getElementType();
-    if (mode == "constant") {
-      // tensor.pad needs a pad value of the element type; arith cannot make
-      // `ui*` constants.
-      if (isUnsignedInt(elementType))
-        return rewriter.notifyMatchFailure(op, "unsigned constant Pad");
-      Value padValue;
-      if (Value cv = op.getConstantValue()) {
-        auto values = constantFloats(cv);
-        if (values && values->size() == 1) {
-          padValue = constScalar(rewriter, loc, elementType, (*values)[0]);
-        } else {
-          return rewriter.notifyMatchFailure(op, "non-constant pad value");
-        }
-      } else {
-        padValue = constScalar(rewriter, loc, elementType, 0.0);
-      }
+    Value cv = op.getConstantValue();
+    std::optional<SmallVector<double>> cvValues;
+    if (cv)
+      cvValues = constantFloats(cv);
+    // tensor.pad needs a constant pad value of the element type (arith
+    // cannot make `ui*` constants); otherwise a generic selects between a
+    // gather of the data and the pad value read as a rank-0 operand.
+    if (mode == "constant" && !isUnsignedInt(elementType) &&
+        (!cv || (cvValues && cvValues->size() == 1))) {
+      Value padValue = constScalar(rewriter, loc, elementType,
+                                   cv ? (*cvValues)[0] : 0.0);
       rewriter.replaceOp(op, padWith(rewriter, loc, data, low, high, padValue));
+      return success();
+    }
+    if (mode == "constant") {
+      auto cvType = cv ? getStaticType(cv) : RankedTensorType();
+      if (cv && (!cvType || cvType.getNumElements() != 1))
+        return rewriter.notifyMatchFailure(op, "pad value is not a scalar");
+      SmallVector<LoopOperand> inputs;
+      if (cv)
+        inputs.push_back({reshapeTo(rewriter, loc, cv, {}),
+                          AffineMap::get(rank, 0, rewriter.getContext())});
+      Value result = buildParallel(
+          rewriter, loc, inputs, outType.getShape(), elementType,
+          [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+            Value inside = constInt(b, l, b.getI1Type(), 1);
+            SmallVector<Value> indices;
+            for (int64_t d = 0; d < rank; ++d) {
+              Value s = arith::SubIOp::create(
+                  b, l, linalg::IndexOp::create(b, l, d),
+                  constIndex(b, l, low[d]));
+              Value zero = constIndex(b, l, 0);
+              Value last = constIndex(b, l, sizes[d] - 1);
+              inside = arith::AndIOp::create(
+                  b, l, inside,
+                  arith::AndIOp::create(
+                      b, l,
+                      arith::CmpIOp::create(b, l, arith::CmpIPredicate::sge, s,
+                                            zero),
+                      arith::CmpIOp::create(b, l, arith::CmpIPredicate::sle, s,
+                                            last)));
+              s = arith::MaxSIOp::create(b, l, s, zero);
+              indices.push_back(arith::MinSIOp::create(b, l, s, last));
+            }
+            Value v = toSignlessScalar(
+                b, l, tensor::ExtractOp::create(b, l, data, indices));
+            Value padValue =
+                cv ? a[0] : constScalar(b, l, toSignless(elementType), 0.0);
+            return arith::SelectOp::create(b, l, inside, v, padValue);
+          });
+      rewriter.replaceOp(op, result);
       return success();
     }
     if (mode != "reflect" && mode != "edge" && mode != "wrap")
@@ -631,7 +665,9 @@ struct CumSumPattern : OpRewritePattern<graph::CumSumOp> {
     if (!type || !hasStaticIntOrFloatTypes(op))
       return failure();
     auto axisValues = constantInts(op.getAxis());
-    if (!axisValues || axisValues->size() != 1)
+    if (!axisValues)
+      return lowerRuntimeAxis(op, type, rewriter);
+    if (axisValues->size() != 1)
       return failure();
     auto axis = normalizeAxis((*axisValues)[0], type.getRank());
     if (!axis)
@@ -670,6 +706,85 @@ struct CumSumPattern : OpRewritePattern<graph::CumSumOp> {
           Value take = arith::CmpIOp::create(b, l, pred, j, i);
           Value sum = scalarAdd(b, l, a[1], a[0]);
           Value r = arith::SelectOp::create(b, l, take, sum, a[1]);
+          linalg::YieldOp::create(b, l, fromSignlessScalar(b, l, r, elementType));
+        });
+    rewriter.replaceOp(op, generic.getResult(0));
+    return success();
+  }
+
+  /// An axis known only at run time: one more loop j over the largest dim;
+  /// each dim d reads j where d is the axis and its own index elsewhere,
+  /// and j counts while it is inside the axis and before (after) the
+  /// output position.
+  LogicalResult lowerRuntimeAxis(graph::CumSumOp op, RankedTensorType type,
+                                 PatternRewriter &rewriter) const {
+    auto axisType = getStaticType(op.getAxis());
+    if (!axisType || axisType.getNumElements() != 1 || type.getRank() == 0)
+      return failure();
+    Location loc = op.getLoc();
+    bool exclusive = op.getExclusive() != 0, reverse = op.getReverse() != 0;
+    Value x = op.getX();
+    Type elementType = type.getElementType();
+    ArrayRef<int64_t> shape = type.getShape();
+    int64_t rank = type.getRank();
+    int64_t maxDim = *llvm::max_element(shape);
+    SmallVector<int64_t> loopShape(shape);
+    loopShape.push_back(maxDim);
+    MLIRContext *ctx = rewriter.getContext();
+    Value axisScalar = reshapeTo(rewriter, loc, op.getAxis(), {});
+    SmallVector<AffineExpr> outExprs;
+    for (int64_t i = 0; i < rank; ++i)
+      outExprs.push_back(getAffineDimExpr(i, ctx));
+    SmallVector<utils::IteratorType> iterators(rank,
+                                               utils::IteratorType::parallel);
+    iterators.push_back(utils::IteratorType::reduction);
+    Value init = createFilled(
+        rewriter, loc, shape,
+        constScalar(rewriter, loc, toSignless(elementType), 0.0), elementType);
+    // x read with j in place of its largest dim gives the j loop its bound
+    // (the value is not used).
+    int64_t widest = llvm::max_element(shape) - shape.begin();
+    SmallVector<AffineExpr> boundExprs(outExprs);
+    boundExprs[widest] = getAffineDimExpr(rank, ctx);
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{init.getType()}, ValueRange{axisScalar, x},
+        ValueRange{init},
+        SmallVector<AffineMap>{AffineMap::get(rank + 1, 0, ctx),
+                               AffineMap::get(rank + 1, 0, boundExprs, ctx),
+                               AffineMap::get(rank + 1, 0, outExprs, ctx)},
+        iterators, [&](OpBuilder &b, Location l, ValueRange blockArgs) {
+          SmallVector<Value> a = toSignlessScalars(b, l, blockArgs);
+          Value axis = toIndex(b, l, a[0]);
+          Value isNeg = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt,
+                                              axis, constIndex(b, l, 0));
+          axis = arith::SelectOp::create(
+              b, l, isNeg,
+              arith::AddIOp::create(b, l, axis, constIndex(b, l, rank)), axis);
+          Value j = linalg::IndexOp::create(b, l, rank);
+          Value pos = constIndex(b, l, 0), size = constIndex(b, l, 0);
+          SmallVector<Value> idx;
+          for (int64_t d = 0; d < rank; ++d) {
+            Value i = linalg::IndexOp::create(b, l, d);
+            Value isAxis = arith::CmpIOp::create(
+                b, l, arith::CmpIPredicate::eq, axis, constIndex(b, l, d));
+            pos = arith::SelectOp::create(b, l, isAxis, i, pos);
+            size = arith::SelectOp::create(b, l, isAxis,
+                                           constIndex(b, l, shape[d]), size);
+            Value jc = arith::MinSIOp::create(b, l, j,
+                                              constIndex(b, l, shape[d] - 1));
+            idx.push_back(arith::SelectOp::create(b, l, isAxis, jc, i));
+          }
+          arith::CmpIPredicate pred =
+              reverse ? (exclusive ? arith::CmpIPredicate::sgt
+                                   : arith::CmpIPredicate::sge)
+                      : (exclusive ? arith::CmpIPredicate::slt
+                                   : arith::CmpIPredicate::sle);
+          Value take = arith::AndIOp::create(
+              b, l, arith::CmpIOp::create(b, l, pred, j, pos),
+              arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, j, size));
+          Value v = toSignlessScalar(b, l, tensor::ExtractOp::create(b, l, x, idx));
+          Value sum = scalarAdd(b, l, a[2], v);
+          Value r = arith::SelectOp::create(b, l, take, sum, a[2]);
           linalg::YieldOp::create(b, l, fromSignlessScalar(b, l, r, elementType));
         });
     rewriter.replaceOp(op, generic.getResult(0));

@@ -394,3 +394,22 @@ func.func @quantize(%x: tensor<2x4xf32>, %s: tensor<f32>, %zp: tensor<ui8>, %q: 
   %1 = graph.DequantizeLinear %q, %bs {axis = 1 : i64, block_size = 2 : i64} : (tensor<2x4xi8>, tensor<2x2xf32>) -> tensor<2x4xf32>
   return %0, %1 : tensor<2x4xui8>, tensor<2x4xf32>
 }
+
+// -----
+
+// Tests that CumSum with an axis known only at run time loops over the
+// largest dim and gathers with tensor.extract, and that Pad with a computed
+// pad value selects between a clamped gather and that value.
+// CHECK-LABEL: func @cumsum_runtime_axis_pad_value
+func.func @cumsum_runtime_axis_pad_value(%x: tensor<2x3xf32>, %axis: tensor<i32>, %v: tensor<1xf32>) -> (tensor<2x3xf32>, tensor<2x5xf32>) {
+  // CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]
+  // CHECK-SAME: ins(%{{.*}}, %{{.*}} : tensor<i32>, tensor<2x3xf32>)
+  // CHECK: tensor.extract %{{.*}} : tensor<2x3xf32>
+  %0 = graph.CumSum %x, %axis : (tensor<2x3xf32>, tensor<i32>) -> tensor<2x3xf32>
+  %pads = graph.constant dense<[0, 1, 0, 1]> : tensor<4xi64>
+  // CHECK-NOT: tensor.pad
+  // CHECK: tensor.extract %{{.*}} : tensor<2x3xf32>
+  // CHECK: arith.select
+  %1 = graph.Pad %x, %pads constant_value(%v) : (tensor<2x3xf32>, tensor<4xi64>, tensor<1xf32>) -> tensor<2x5xf32>
+  return %0, %1 : tensor<2x3xf32>, tensor<2x5xf32>
+}
