@@ -42,6 +42,15 @@ FailureOr<Type> dtypeAttr(MLIRContext *ctx, Loc loc, int64_t code,
   return t;
 }
 
+/// `fallback`, or the type an optional ONNX dtype attribute names.
+FailureOr<Type> dtypeOr(MLIRContext *ctx, Loc loc, Type fallback,
+                        std::optional<int64_t> dtype,
+                        StringRef what = "dtype") {
+  if (!dtype)
+    return fallback;
+  return dtypeAttr(ctx, loc, *dtype, what);
+}
+
 /// The common rule of Reduce* ops: axes from the optional operand.
 LogicalResult inferReduce(Loc loc, Value data, Value axesValue,
                           int64_t keepdims, int64_t noopWithEmptyAxes,
@@ -310,14 +319,15 @@ LogicalResult CompressOp::inferReturnTypes(MLIRContext *, Loc loc,
 LogicalResult DequantizeLinearOp::inferReturnTypes(MLIRContext *ctx, Loc loc,
                                                    Adaptor adaptor,
                                                    Types &types) {
-  Type elem = getElementType(adaptor.getXScale());
-  if (adaptor.getOutputDtype()) {
-    auto t = dtypeAttr(ctx, loc, adaptor.getOutputDtype(), "output_dtype");
-    if (failed(t))
-      return failure();
-    elem = *t;
-  }
-  return push(types, getShape(adaptor.getX()), elem);
+  // output_dtype 0 means "the scale's type".
+  std::optional<int64_t> dtype;
+  if (adaptor.getOutputDtype())
+    dtype = adaptor.getOutputDtype();
+  auto elem = dtypeOr(ctx, loc, getElementType(adaptor.getXScale()), dtype,
+                      "output_dtype");
+  if (failed(elem))
+    return failure();
+  return push(types, getShape(adaptor.getX()), *elem);
 }
 
 LogicalResult QuantizeLinearOp::inferReturnTypes(MLIRContext *ctx, Loc loc,
@@ -354,18 +364,15 @@ LogicalResult ExpandOp::inferReturnTypes(MLIRContext *, Loc loc,
 
 LogicalResult EyeLikeOp::inferReturnTypes(MLIRContext *ctx, Loc loc,
                                           Adaptor adaptor, Types &types) {
-  Type elem = getElementType(adaptor.getInput());
-  if (adaptor.getDtype()) {
-    auto t = dtypeAttr(ctx, loc, *adaptor.getDtype());
-    if (failed(t))
-      return failure();
-    elem = *t;
-  }
+  auto elem = dtypeOr(ctx, loc, getElementType(adaptor.getInput()),
+                      adaptor.getDtype());
+  if (failed(elem))
+    return failure();
   auto shape = getShape(adaptor.getInput());
   if (shape && shape->size() != 2)
     return emitOptionalError(loc, "EyeLike input must be 2-D, got rank ",
                              shape->size());
-  return push(types, shape, elem);
+  return push(types, shape, *elem);
 }
 
 LogicalResult FlattenOp::inferReturnTypes(MLIRContext *, Loc loc,
@@ -943,14 +950,11 @@ LogicalResult RandomUniformOp::inferReturnTypes(MLIRContext *ctx, Loc loc,
 template <typename AdaptorT>
 static LogicalResult inferLike(MLIRContext *ctx, Loc loc, AdaptorT adaptor,
                                Types &types) {
-  Type elem = getElementType(adaptor.getInput());
-  if (adaptor.getDtype()) {
-    auto t = dtypeAttr(ctx, loc, *adaptor.getDtype());
-    if (failed(t))
-      return failure();
-    elem = *t;
-  }
-  return push(types, getShape(adaptor.getInput()), elem);
+  auto elem = dtypeOr(ctx, loc, getElementType(adaptor.getInput()),
+                      adaptor.getDtype());
+  if (failed(elem))
+    return failure();
+  return push(types, getShape(adaptor.getInput()), *elem);
 }
 
 LogicalResult RandomNormalLikeOp::inferReturnTypes(MLIRContext *ctx, Loc loc,

@@ -45,6 +45,14 @@ struct Unsupported {
   throw Unsupported{op, message};
 }
 
+/// Slices with dynamic offsets, sizes or strides cannot be translated.
+void requireStaticSlice(OffsetSizeAndStrideOpInterface op) {
+  for (int64_t v : llvm::concat<const int64_t>(
+           op.getStaticOffsets(), op.getStaticSizes(), op.getStaticStrides()))
+    if (ShapedType::isDynamic(v))
+      unsupported(op, "dynamic slice");
+}
+
 hl::Type halideType(Type t, Operation *where) {
   if (t.isF32())
     return hl::Float(32);
@@ -806,11 +814,8 @@ void Translator::translateOp(Operation *op) {
       })
       .Case([&](tensor::ExtractSliceOp s) {
         RankedTensorType src = tensorType(s.getSource());
+        requireStaticSlice(s);
         auto offsets = s.getStaticOffsets(), strides = s.getStaticStrides();
-        auto sizes = s.getStaticSizes();
-        for (int64_t v : llvm::concat<const int64_t>(offsets, strides, sizes))
-          if (ShapedType::isDynamic(v))
-            unsupported(op, "dynamic slice");
         llvm::SmallBitVector dropped = s.getDroppedDims();
         define(
             s.getResult(),
@@ -827,11 +832,9 @@ void Translator::translateOp(Operation *op) {
       })
       .Case([&](tensor::InsertSliceOp s) {
         RankedTensorType dst = tensorType(s.getDest());
+        requireStaticSlice(s);
         auto offsets = s.getStaticOffsets(), strides = s.getStaticStrides();
         auto sizes = s.getStaticSizes();
-        for (int64_t v : llvm::concat<const int64_t>(offsets, strides, sizes))
-          if (ShapedType::isDynamic(v))
-            unsupported(op, "dynamic slice");
         llvm::SmallBitVector dropped = s.getDroppedDims();
         bool destDefined = tensors.count(s.getDest()) &&
                            tensors[s.getDest()].defined;
