@@ -29,6 +29,7 @@ void populateGraphToLinalgPatterns(mlir::RewritePatternSet &patterns) {
   populateLossPatterns(patterns);
   populateAttentionPatterns(patterns);
   populateQuantizePatterns(patterns);
+  populateScatterPatterns(patterns);
 }
 
 namespace {

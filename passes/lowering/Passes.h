@@ -42,6 +42,8 @@ void populateDataMovementPatterns(mlir::RewritePatternSet &patterns);
 void populateLossPatterns(mlir::RewritePatternSet &patterns);
 /// Attention (opset 23).
 void populateAttentionPatterns(mlir::RewritePatternSet &patterns);
+/// ScatterElements, ScatterND, GatherND.
+void populateScatterPatterns(mlir::RewritePatternSet &patterns);
 /// QuantizeLinear, DequantizeLinear.
 void populateQuantizePatterns(mlir::RewritePatternSet &patterns);
 
