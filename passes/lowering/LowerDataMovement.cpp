@@ -655,11 +655,13 @@ struct RangePattern : OpRewritePattern<graph::RangeOp> {
   }
 };
 
-/// CumSum: out[.., i, ..] = sum over j <= i (j < i exclusive; reversed:
-/// j >= i) of x[.., j, ..], as a reduction over a second loop along the axis.
-struct CumSumPattern : OpRewritePattern<graph::CumSumOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(graph::CumSumOp op,
+/// CumSum/CumProd: out[.., i, ..] = sum (product) over j <= i (j < i
+/// exclusive; reversed: j >= i) of x[.., j, ..], as a reduction over a second
+/// loop along the axis.
+template <typename OpTy, bool IsProd>
+struct CumulativePattern : OpRewritePattern<OpTy> {
+  using OpRewritePattern<OpTy>::OpRewritePattern;
+  LogicalResult matchAndRewrite(OpTy op,
                                 PatternRewriter &rewriter) const override {
     auto type = getStaticType(op.getX());
     if (!type || !hasStaticIntOrFloatTypes(op))
@@ -689,7 +691,8 @@ struct CumSumPattern : OpRewritePattern<graph::CumSumOp> {
     iterators.push_back(utils::IteratorType::reduction);
     Value init = createFilled(
         rewriter, loc, type.getShape(),
-        constScalar(rewriter, loc, toSignless(elementType), 0.0), elementType);
+        constScalar(rewriter, loc, toSignless(elementType), IsProd ? 1.0 : 0.0),
+        elementType);
     auto generic = linalg::GenericOp::create(
         rewriter, loc, TypeRange{init.getType()}, ValueRange{x}, ValueRange{init},
         SmallVector<AffineMap>{AffineMap::get(rank + 1, 0, inExprs, ctx),
@@ -704,7 +707,8 @@ struct CumSumPattern : OpRewritePattern<graph::CumSumOp> {
                       : (exclusive ? arith::CmpIPredicate::slt
                                    : arith::CmpIPredicate::sle);
           Value take = arith::CmpIOp::create(b, l, pred, j, i);
-          Value sum = scalarAdd(b, l, a[1], a[0]);
+          Value sum = IsProd ? scalarMul(b, l, a[1], a[0])
+                            : scalarAdd(b, l, a[1], a[0]);
           Value r = arith::SelectOp::create(b, l, take, sum, a[1]);
           linalg::YieldOp::create(b, l, fromSignlessScalar(b, l, r, elementType));
         });
@@ -716,7 +720,7 @@ struct CumSumPattern : OpRewritePattern<graph::CumSumOp> {
   /// each dim d reads j where d is the axis and its own index elsewhere,
   /// and j counts while it is inside the axis and before (after) the
   /// output position.
-  LogicalResult lowerRuntimeAxis(graph::CumSumOp op, RankedTensorType type,
+  LogicalResult lowerRuntimeAxis(OpTy op, RankedTensorType type,
                                  PatternRewriter &rewriter) const {
     auto axisType = getStaticType(op.getAxis());
     if (!axisType || axisType.getNumElements() != 1 || type.getRank() == 0)
@@ -740,7 +744,8 @@ struct CumSumPattern : OpRewritePattern<graph::CumSumOp> {
     iterators.push_back(utils::IteratorType::reduction);
     Value init = createFilled(
         rewriter, loc, shape,
-        constScalar(rewriter, loc, toSignless(elementType), 0.0), elementType);
+        constScalar(rewriter, loc, toSignless(elementType), IsProd ? 1.0 : 0.0),
+        elementType);
     // x read with j in place of its largest dim gives the j loop its bound
     // (the value is not used).
     int64_t widest = llvm::max_element(shape) - shape.begin();
@@ -783,7 +788,7 @@ struct CumSumPattern : OpRewritePattern<graph::CumSumOp> {
               b, l, arith::CmpIOp::create(b, l, pred, j, pos),
               arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, j, size));
           Value v = toSignlessScalar(b, l, tensor::ExtractOp::create(b, l, x, idx));
-          Value sum = scalarAdd(b, l, a[2], v);
+          Value sum = IsProd ? scalarMul(b, l, a[2], v) : scalarAdd(b, l, a[2], v);
           Value r = arith::SelectOp::create(b, l, take, sum, a[2]);
           linalg::YieldOp::create(b, l, fromSignlessScalar(b, l, r, elementType));
         });
@@ -881,7 +886,8 @@ void populateDataMovementPatterns(RewritePatternSet &patterns) {
                PadPattern, TriluPattern,
                BlockRearrangePattern<graph::DepthToSpaceOp, true>,
                BlockRearrangePattern<graph::SpaceToDepthOp, false>,
-               RangePattern, CumSumPattern, ConstantOfShapePattern,
+               RangePattern, CumulativePattern<graph::CumSumOp, false>,
+               CumulativePattern<graph::CumProdOp, true>, ConstantOfShapePattern,
                ShapePattern, SizePattern>(ctx);
   populateResizePatterns(patterns);
 }

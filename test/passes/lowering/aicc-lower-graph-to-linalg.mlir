@@ -433,3 +433,16 @@ func.func @scatter_gathernd(%d: tensor<3x3xf32>, %i: tensor<1x2xi64>, %u: tensor
   %1 = graph.GatherND %d, %nd : (tensor<3x3xf32>, tensor<2x1xi64>) -> tensor<2x3xf32>
   return %0, %1 : tensor<3x3xf32>, tensor<2x3xf32>
 }
+
+// -----
+
+// Tests that CumProd is the CumSum reduction with a product from 1.
+// CHECK-LABEL: func @cumprod
+func.func @cumprod(%x: tensor<4xi64>) -> tensor<4xi64> {
+  %axis = graph.constant dense<0> : tensor<i64>
+  // CHECK: arith.constant 1 : i64
+  // CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]
+  // CHECK: arith.muli
+  %0 = graph.CumProd %x, %axis {exclusive = 1 : i64} : (tensor<4xi64>, tensor<i64>) -> tensor<4xi64>
+  return %0 : tensor<4xi64>
+}
