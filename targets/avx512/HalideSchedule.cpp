@@ -88,7 +88,8 @@ void scheduleReduction(const ScheduledReduction &r, bool isOutput) {
   int rank = vars.size();
   if (!isOutput)
     g.compute_root();
-  if (rank == 0 || (int)ext.size() != rank) {
+  // Scalars and empty outputs need no tiles.
+  if (rank == 0 || (int)ext.size() != rank || llvm::is_contained(ext, 0)) {
     f.compute_at(g, hl::Var::outermost());
     return;
   }
