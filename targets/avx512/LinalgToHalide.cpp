@@ -581,6 +581,11 @@ void Translator::translateGeneric(linalg::GenericOp op) {
       hl::Expr e = translateBody(inner, values, loops);
       if (inner.getNumResults() != 1)
         unsupported(&inner, "ops with several results in a kernel body");
+      // Halide computes some math in a wider type (e.g. bf16 in f32):
+      // keep every value in the type MLIR gives it.
+      hl::Type want = halideType(inner.getResult(0).getType(), &inner);
+      if (e.type() != want)
+        e = hl::cast(want, e);
       values[inner.getResult(0)] = e;
     }
     auto yield = cast<linalg::YieldOp>(body.getTerminator());

@@ -313,13 +313,21 @@ int resolveNames(const std::vector<TensorArg> &args,
   return 0;
 }
 
+/// NumPy has no bfloat16: by convention such tensors travel as uint16 bit
+/// patterns, so a u2 .npy is taken as bf16 data (and bf16 results are
+/// written as u2).
+bool isBf16Bits(const npy::Array &array, const aicc_tensor_info_t &info) {
+  return info.element_type == AICC_ELEMENT_TYPE_BF16 &&
+         array.elementType == AICC_ELEMENT_TYPE_U16;
+}
+
 /// Checks that a .npy array matches a signature tensor exactly.
 int checkArray(const npy::Array &array, const aicc_tensor_info_t &info,
                const char *what, const std::string &path) {
   bool shapeOk = array.shape.size() == info.rank;
   for (size_t d = 0; shapeOk && d < info.rank; ++d)
     shapeOk = array.shape[d] == info.dims[d];
-  if (array.elementType != info.element_type)
+  if (array.elementType != info.element_type && !isBf16Bits(array, info))
     return fail("%s '%s': expected element type %s, got %s (from %s)", what,
                 info.name, aicc_element_type_name(info.element_type),
                 aicc_element_type_name(array.elementType), path.c_str());
@@ -538,7 +546,9 @@ int runMain(int argc, char **argv) {
   for (size_t a = 0; a < options.outputs.size(); ++a) {
     const Binding &output = outputs[outputIndex[a]];
     npy::Array array;
-    array.elementType = output.info.element_type;
+    array.elementType = output.info.element_type == AICC_ELEMENT_TYPE_BF16
+                            ? AICC_ELEMENT_TYPE_U16
+                            : output.info.element_type;
     array.shape.assign(output.info.dims, output.info.dims + output.info.rank);
     array.data.assign(output.data, output.data + output.info.byte_size);
     std::string path = options.outputs[a].spec.substr(1), error;
