@@ -133,6 +133,31 @@ private:
   /// If with a compile-time condition: the taken branch's nodes are
   /// imported in place of the If.
   void importIf(const onnx::NodeProto &node);
+  /// Loop with a compile-time trip count / condition and Scan over static
+  /// sequences are unrolled: the body's nodes are imported once per
+  /// iteration (at most kMaxUnroll times).
+  void unrollLoop(const onnx::NodeProto &node);
+  void unrollScan(const onnx::NodeProto &node);
+  /// Imports `body`'s initializers and nodes with its inputs bound to
+  /// `inputs`; returns its outputs' values (empty on failure). Names the
+  /// body defines are visible only inside it.
+  SmallVector<Value> importBody(const onnx::NodeProto &node,
+                                const onnx::GraphProto &body,
+                                ArrayRef<Value> inputs);
+  /// Builds one generated node (Gather, Unsqueeze, Concat...) through the
+  /// normal import path; returns its first output.
+  Value buildNode(const onnx::NodeProto &parent, StringRef opType,
+                  ArrayRef<Value> inputs,
+                  ArrayRef<std::pair<StringRef, int64_t>> intAttrs = {});
+  Value constantI64(const onnx::NodeProto &parent, ArrayRef<int64_t> values,
+                    bool scalar);
+  const onnx::GraphProto *graphAttr(const onnx::NodeProto &node,
+                                    StringRef name);
+  /// "; fix it with --input-value=..." naming the graph inputs `value`
+  /// is computed from, or "".
+  std::string freezeHint(Value value);
+  static constexpr int64_t kMaxUnroll = 4096;
+  int64_t generatedNames = 0;
   LogicalResult checkStaticShapes();
   Attribute convertAttribute(const onnx::AttributeProto &attr,
                              const OnnxAttr &schema, std::string &error);
@@ -664,6 +689,13 @@ void Importer::importNode(const onnx::NodeProto &original) {
     importIf(node);
     return;
   }
+  if (node.op_type() == "Loop" || node.op_type() == "Scan") {
+    if (node.op_type() == "Loop")
+      unrollLoop(node);
+    else
+      unrollScan(node);
+    return;
+  }
   if (node.op_type() == "Constant") {
     std::string error;
     ElementsAttr value =
@@ -834,14 +866,9 @@ void Importer::importIf(const onnx::NodeProto &node) {
   std::optional<SmallVector<int64_t>> c =
       cond ? graph::getConstantInts(cond) : std::nullopt;
   if (!c || c->size() != 1) {
-    std::string hint;
-    if (auto arg = dyn_cast_or_null<BlockArgument>(cond))
-      if (auto n = func.getArgAttrOfType<StringAttr>(arg.getArgNumber(),
-                                                     "graph.name"))
-        hint = "; freeze it with --input-value=" + n.getValue().str() + "=...";
     nodeError(node) << "If is supported only when its condition is a "
                        "compile-time constant"
-                    << hint;
+                    << freezeHint(cond);
     return;
   }
   const onnx::GraphProto *branch = nullptr;
@@ -877,6 +904,293 @@ void Importer::importIf(const onnx::NodeProto &node) {
       return; // an inner node failed and was reported
     if (!node.output(i).empty())
       values[node.output(i)] = v;
+  }
+}
+
+std::string Importer::freezeHint(Value value) {
+  std::string hint;
+  llvm::SmallPtrSet<Operation *, 16> seen;
+  std::function<void(Value, int)> visit = [&](Value v, int depth) {
+    if (auto arg = dyn_cast<BlockArgument>(v)) {
+      if (auto n = func.getArgAttrOfType<StringAttr>(arg.getArgNumber(),
+                                                     "graph.name")) {
+        std::string flag = "--input-value=" + n.getValue().str() + "=...";
+        if (!StringRef(hint).contains(flag))
+          hint += " " + flag;
+      }
+      return;
+    }
+    Operation *def = v.getDefiningOp();
+    if (!def || depth > 8 || !seen.insert(def).second)
+      return;
+    for (Value operand : def->getOperands())
+      visit(operand, depth + 1);
+  };
+  if (value)
+    visit(value, 0);
+  return hint.empty() ? "" : "; fix it with" + hint;
+}
+
+const onnx::GraphProto *Importer::graphAttr(const onnx::NodeProto &node,
+                                            StringRef name) {
+  for (const auto &a : node.attribute())
+    if (a.name() == name && a.has_g())
+      return &a.g();
+  return nullptr;
+}
+
+Value Importer::constantI64(const onnx::NodeProto &parent,
+                            ArrayRef<int64_t> values, bool scalar) {
+  auto type = scalar ? RankedTensorType::get({}, builder.getI64Type())
+                     : RankedTensorType::get({(int64_t)values.size()},
+                                             builder.getI64Type());
+  return graph::ConstantOp::create(builder, nodeLoc(parent),
+                                   DenseElementsAttr::get(type, values));
+}
+
+Value Importer::buildNode(const onnx::NodeProto &parent, StringRef opType,
+                          ArrayRef<Value> inputs,
+                          ArrayRef<std::pair<StringRef, int64_t>> intAttrs) {
+  onnx::NodeProto node;
+  node.set_op_type(opType.str());
+  node.set_name(parent.name());
+  std::string prefix = "__aicc_gen_" + std::to_string(generatedNames++);
+  for (auto [i, v] : llvm::enumerate(inputs)) {
+    std::string name = prefix + "_in" + std::to_string(i);
+    values[name] = v;
+    node.add_input(name);
+  }
+  node.add_output(prefix + "_out");
+  for (auto [name, value] : intAttrs) {
+    auto *a = node.add_attribute();
+    a->set_name(name.str());
+    a->set_type(onnx::AttributeProto::INT);
+    a->set_i(value);
+  }
+  importNode(node);
+  return values.lookup(prefix + "_out");
+}
+
+SmallVector<Value> Importer::importBody(const onnx::NodeProto &node,
+                                        const onnx::GraphProto &body,
+                                        ArrayRef<Value> inputs) {
+  if (body.input_size() != (int)inputs.size()) {
+    nodeError(node) << "the body takes " << body.input_size()
+                    << " inputs, the op gives it " << inputs.size();
+    return {};
+  }
+  // Body names shadow outer ones only inside the body.
+  llvm::StringMap<Value> outer = values;
+  for (auto [in, v] : llvm::zip(body.input(), inputs))
+    values[in.name()] = v;
+  for (const auto &init : body.initializer()) {
+    std::string error;
+    ElementsAttr value = onnx_import::convertTensor(
+        &ctx, init, options.baseDir, options.inlineConstantLimit, error);
+    if (!value) {
+      nodeError(node) << "initializer '" << init.name() << "': " << error;
+      values = std::move(outer);
+      return {};
+    }
+    values[init.name()] = graph::ConstantOp::create(builder, nodeLoc(node),
+                                                    value);
+  }
+  int before = errors;
+  for (const auto &inner : body.node())
+    importNode(inner);
+  SmallVector<Value> results;
+  for (const auto &out : body.output())
+    results.push_back(values.lookup(out.name()));
+  values = std::move(outer);
+  if (errors != before || llvm::is_contained(results, Value()))
+    return {};
+  return results;
+}
+
+void Importer::unrollLoop(const onnx::NodeProto &node) {
+  const onnx::GraphProto *body = graphAttr(node, "body");
+  if (!body) {
+    nodeError(node) << "Loop has no body";
+    return;
+  }
+  auto input = [&](int i) -> Value {
+    return i < node.input_size() && !node.input(i).empty()
+               ? values.lookup(node.input(i))
+               : Value();
+  };
+  Value tripValue = input(0), condValue = input(1);
+  std::optional<int64_t> trips;
+  if (tripValue) {
+    auto c = graph::getConstantInts(tripValue);
+    if (!c || c->size() != 1) {
+      nodeError(node) << "Loop is unrolled at compile time and needs a "
+                         "constant trip count"
+                      << freezeHint(tripValue);
+      return;
+    }
+    trips = (*c)[0];
+  }
+  SmallVector<Value> carried;
+  for (int i = 2; i < node.input_size(); ++i)
+    carried.push_back(input(i));
+  unsigned numCarried = carried.size();
+  SmallVector<SmallVector<Value>> scans;
+  Value cond = condValue;
+  for (int64_t it = 0;; ++it) {
+    if (trips && it >= *trips)
+      break;
+    if (cond) {
+      auto c = graph::getConstantInts(cond);
+      if (!c || c->size() != 1) {
+        nodeError(node) << "Loop is unrolled at compile time and needs a "
+                           "condition that is constant in every iteration"
+                        << freezeHint(cond);
+        return;
+      }
+      if (!(*c)[0])
+        break;
+    }
+    if (it >= kMaxUnroll) {
+      nodeError(node) << "Loop runs more than " << kMaxUnroll
+                      << " iterations; aicc unrolls loops at compile time";
+      return;
+    }
+    SmallVector<Value> bodyInputs = {constantI64(node, {it}, true)};
+    bodyInputs.push_back(cond ? cond
+                              : graph::ConstantOp::create(
+                                    builder, nodeLoc(node),
+                                    DenseElementsAttr::get(
+                                        RankedTensorType::get(
+                                            {}, builder.getI1Type()),
+                                        true)));
+    bodyInputs.append(carried);
+    SmallVector<Value> out = importBody(node, *body, bodyInputs);
+    if (out.empty())
+      return;
+    if (out.size() < 1 + numCarried) {
+      nodeError(node) << "the Loop body returns too few values";
+      return;
+    }
+    // Without a cond input the loop is a for loop: its body's cond is ignored.
+    cond = condValue ? out[0] : Value();
+    carried.assign(out.begin() + 1, out.begin() + 1 + numCarried);
+    scans.resize(out.size() - 1 - numCarried);
+    for (size_t k = 0; k < scans.size(); ++k)
+      scans[k].push_back(out[1 + numCarried + k]);
+  }
+  // Outputs: final carried values, then each scan output stacked on axis 0.
+  for (unsigned k = 0; k < numCarried && (int)k < node.output_size(); ++k)
+    if (!node.output(k).empty())
+      values[node.output(k)] = carried[k];
+  for (size_t k = 0; k < scans.size(); ++k) {
+    int index = numCarried + k;
+    if (index >= node.output_size() || node.output(index).empty())
+      continue;
+    if (scans[k].empty()) {
+      nodeError(node) << "Loop runs no iteration, so scan output '"
+                      << node.output(index) << "' has no static shape";
+      return;
+    }
+    SmallVector<Value> parts;
+    for (Value v : scans[k])
+      parts.push_back(buildNode(node, "Unsqueeze",
+                                {v, constantI64(node, {0}, false)}));
+    values[node.output(index)] =
+        parts.size() == 1 ? parts[0]
+                          : buildNode(node, "Concat", parts, {{"axis", 0}});
+  }
+}
+
+void Importer::unrollScan(const onnx::NodeProto &node) {
+  const onnx::GraphProto *body = graphAttr(node, "body");
+  int64_t numScanInputs = -1;
+  SmallVector<int64_t> inAxes, inDirs, outAxes, outDirs;
+  for (const auto &a : node.attribute()) {
+    if (a.name() == "num_scan_inputs")
+      numScanInputs = a.i();
+    auto ints = [&](SmallVector<int64_t> &v) { v.assign(a.ints().begin(), a.ints().end()); };
+    if (a.name() == "scan_input_axes")
+      ints(inAxes);
+    else if (a.name() == "scan_input_directions")
+      ints(inDirs);
+    else if (a.name() == "scan_output_axes")
+      ints(outAxes);
+    else if (a.name() == "scan_output_directions")
+      ints(outDirs);
+  }
+  if (!body || numScanInputs < 0 || opset < 9) {
+    nodeError(node) << "Scan needs a body and num_scan_inputs (opset >= 9)";
+    return;
+  }
+  int numInputs = node.input_size();
+  int numStates = numInputs - numScanInputs;
+  SmallVector<Value> states, scanIn;
+  for (int i = 0; i < numInputs; ++i)
+    (i < numStates ? states : scanIn).push_back(values.lookup(node.input(i)));
+  if (scanIn.empty()) {
+    nodeError(node) << "Scan has no scan inputs";
+    return;
+  }
+  // The sequence length: the scanned axis of the first scan input.
+  int64_t length = -1;
+  SmallVector<int64_t> axes;
+  for (auto [k, v] : llvm::enumerate(scanIn)) {
+    auto shape = graph::getShape(v);
+    int64_t axis = k < inAxes.size() ? inAxes[k] : 0;
+    if (!shape || (axis < 0 ? axis + (int64_t)shape->size() : axis) >=
+                      (int64_t)shape->size()) {
+      nodeError(node) << "Scan input " << k << " has no axis " << axis;
+      return;
+    }
+    axis = axis < 0 ? axis + shape->size() : axis;
+    axes.push_back(axis);
+    length = (*shape)[axis];
+  }
+  if (length > kMaxUnroll) {
+    nodeError(node) << "Scan runs " << length << " iterations; aicc unrolls "
+                       "at most " << kMaxUnroll;
+    return;
+  }
+  SmallVector<SmallVector<Value>> scans;
+  for (int64_t it = 0; it < length; ++it) {
+    SmallVector<Value> bodyInputs(states);
+    for (auto [k, v] : llvm::enumerate(scanIn)) {
+      bool reverse = k < inDirs.size() && inDirs[k];
+      int64_t index = reverse ? length - 1 - it : it;
+      bodyInputs.push_back(buildNode(node, "Gather",
+                                     {v, constantI64(node, {index}, true)},
+                                     {{"axis", axes[k]}}));
+    }
+    SmallVector<Value> out = importBody(node, *body, bodyInputs);
+    if (out.empty())
+      return;
+    states.assign(out.begin(), out.begin() + numStates);
+    scans.resize(out.size() - numStates);
+    for (size_t k = 0; k < scans.size(); ++k)
+      scans[k].push_back(out[numStates + k]);
+  }
+  for (int k = 0; k < numStates && k < node.output_size(); ++k)
+    values[node.output(k)] = states[k];
+  for (size_t k = 0; k < scans.size(); ++k) {
+    int index = numStates + k;
+    if (index >= node.output_size() || node.output(index).empty())
+      continue;
+    if (scans[k].empty()) {
+      nodeError(node) << "Scan runs no iteration";
+      return;
+    }
+    int64_t axis = k < outAxes.size() ? outAxes[k] : 0;
+    bool reverse = k < outDirs.size() && outDirs[k];
+    SmallVector<Value> parts;
+    for (Value v : scans[k])
+      parts.push_back(buildNode(node, "Unsqueeze",
+                                {v, constantI64(node, {axis}, false)}));
+    if (reverse)
+      std::reverse(parts.begin(), parts.end());
+    values[node.output(index)] =
+        parts.size() == 1
+            ? parts[0]
+            : buildNode(node, "Concat", parts, {{"axis", axis}});
   }
 }
 

@@ -343,6 +343,8 @@ UNARY_FOLD(AbsOp, [](ArrayRef<double> v) { return std::fabs(v[0]); },
            [](ArrayRef<int64_t> v) { return v[0] < 0 ? -v[0] : v[0]; })
 UNARY_FOLD(NotOp, nullptr,
            [](ArrayRef<int64_t> v) -> int64_t { return !v[0]; })
+UNARY_FOLD(ReluOp, [](ArrayRef<double> v) { return v[0] > 0 ? v[0] : 0.0; },
+           [](ArrayRef<int64_t> v) -> int64_t { return v[0] > 0 ? v[0] : 0; })
 UNARY_FOLD(CeilOp, [](ArrayRef<double> v) { return std::ceil(v[0]); },
            nullptr)
 UNARY_FOLD(FloorOp, [](ArrayRef<double> v) { return std::floor(v[0]); },

@@ -3299,6 +3299,7 @@ Example:
   );
   let results = (outs Graph_T_F32_F64_F16_BF16_I8_I16_I32_I64:$Y);
   let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
 }
 
 def Graph_ReshapeOp : Graph_OnnxOp<"Reshape", 25, [Pure, InferTypeOpAdaptorWithIsCompatible]> {

@@ -33,8 +33,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 EXCLUDED = {
     "Constant": "imported as graph.constant",
     "If": "imported by inlining the branch its constant condition takes",
-    "Loop": "control flow (subgraphs) is not supported yet",
-    "Scan": "control flow (subgraphs) is not supported yet",
+    "Loop": "imported by unrolling (constant trip count and condition)",
+    "Scan": "imported by unrolling over the static sequence length",
     "SequenceMap": "sequence ops are not supported",
     "ImageDecoder": "image decoding is not supported",
     "OptionalGetElement": "optional ops are not supported",
@@ -56,7 +56,7 @@ COMPARE = "Equal Greater GreaterOrEqual Less LessOrEqual".split()
 # Ops with a folder in GraphFolders.cpp (shape arithmetic and constants).
 FOLDABLE = set("""Abs Add And Cast Ceil Concat ConstantOfShape Div Equal Expand
 Flatten Floor Gather Greater Identity Less Max Min Mod Mul Neg Not Or Range
-ReduceMax ReduceMin ReduceProd ReduceSum Reshape Shape Size Slice Sqrt Squeeze
+ReduceMax ReduceMin ReduceProd ReduceSum Relu Reshape Shape Size Slice Sqrt Squeeze
 Sub Tile Transpose Unsqueeze Where""".split())
 NOT_PURE = {"RandomNormal", "RandomNormalLike", "RandomUniform",
             "RandomUniformLike", "Bernoulli", "Multinomial", "Dropout"}

@@ -972,6 +972,26 @@ void Translator::run(std::vector<hl::ImageParam> &inputs,
   }
 }
 
+/// Halide compiles floating point with fast-math assumptions (no NaN or
+/// infinity, free reassociation) unless told otherwise. Kernels whose result
+/// depends on IEEE special values (NaN-propagating max/min, comparisons,
+/// isnan/isinf, fmod, infinite constants) are compiled strictly; pure
+/// multiply-add kernels (conv, matmul) keep FMA contraction.
+bool needsStrictFloat(func::FuncOp kernel) {
+  bool strict = false;
+  kernel.walk([&](Operation *op) {
+    if (isa<arith::CmpFOp, arith::MaximumFOp, arith::MinimumFOp,
+            arith::MaxNumFOp, arith::MinNumFOp, arith::RemFOp, math::IsNaNOp,
+            math::IsInfOp, math::IsFiniteOp, math::CopySignOp>(op))
+      strict = true;
+    if (auto c = dyn_cast<arith::ConstantOp>(op))
+      if (auto f = dyn_cast<FloatAttr>(c.getValue()))
+        strict |= !f.getValue().isFinite();
+    return strict ? WalkResult::interrupt() : WalkResult::advance();
+  });
+  return strict;
+}
+
 } // namespace
 
 FailureOr<CompiledKernel>
@@ -1025,6 +1045,8 @@ compileKernelWithHalide(func::FuncOp kernel, const std::string &functionName,
                  .with_feature(hl::Target::NoRuntime)
                  .with_feature(hl::Target::NoAsserts)
                  .with_feature(hl::Target::NoBoundsQuery);
+    if (needsStrictFloat(kernel))
+      target = target.with_feature(hl::Target::StrictFloat);
     hl::Pipeline pipeline(outputs);
     pipeline.compile_to_object(objectPath, args, functionName, target);
     // Debugging aid: AICC_HALIDE_STMT_DIR=<dir> writes each kernel's
