@@ -13,6 +13,7 @@
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/BuiltinDialect.h"
 #include "llvm/ADT/SmallString.h"
+#include "llvm/ADT/bit.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "onnx/onnx_pb.h"
@@ -153,34 +154,24 @@ LogicalResult collectBytes(const onnx::TensorProto &t, Type elem,
     };
     switch (t.data_type()) {
     case onnx::TensorProto::FLOAT:
-      if (failed(checkCount(t.float_data_size(), count, "float_data")))
+    case onnx::TensorProto::COMPLEX64: {
+      // Complex values are (real, imaginary) pairs of the same field.
+      int64_t want = t.data_type() == onnx::TensorProto::FLOAT ? count
+                                                                : 2 * count;
+      if (failed(checkCount(t.float_data_size(), want, "float_data")))
         return failure();
-      for (float f : t.float_data()) {
-        uint32_t u;
-        memcpy(&u, &f, 4);
-        put(u, 4);
-      }
+      for (float f : t.float_data())
+        put(llvm::bit_cast<uint32_t>(f), 4);
       break;
-    case onnx::TensorProto::COMPLEX64:
-      if (failed(checkCount(t.float_data_size(), 2 * count, "float_data")))
-        return failure();
-      for (float f : t.float_data()) {
-        uint32_t u;
-        memcpy(&u, &f, 4);
-        put(u, 4);
-      }
-      break;
+    }
     case onnx::TensorProto::DOUBLE:
     case onnx::TensorProto::COMPLEX128: {
       int64_t want = t.data_type() == onnx::TensorProto::DOUBLE ? count
                                                                  : 2 * count;
       if (failed(checkCount(t.double_data_size(), want, "double_data")))
         return failure();
-      for (double d : t.double_data()) {
-        uint64_t u;
-        memcpy(&u, &d, 8);
-        put(u, 8);
-      }
+      for (double d : t.double_data())
+        put(llvm::bit_cast<uint64_t>(d), 8);
       break;
     }
     case onnx::TensorProto::INT64:
