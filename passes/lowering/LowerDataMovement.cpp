@@ -889,7 +889,6 @@ void populateDataMovementPatterns(RewritePatternSet &patterns) {
                RangePattern, CumulativePattern<graph::CumSumOp, false>,
                CumulativePattern<graph::CumProdOp, true>, ConstantOfShapePattern,
                ShapePattern, SizePattern>(ctx);
-  populateResizePatterns(patterns);
 }
 
 } // namespace aicc::lowering

@@ -35,7 +35,7 @@ void populatePoolingPatterns(mlir::RewritePatternSet &patterns);
 /// Reduce*, ArgMax/ArgMin, Softmax family, normalizations.
 void populateReductionPatterns(mlir::RewritePatternSet &patterns);
 /// Shape and data movement ops: Transpose, Reshape family, Concat, Slice,
-/// Split, Gather*, Expand, Tile, Pad, Resize, ...
+/// Split, Gather*, Expand, Tile, Pad, ...
 void populateDataMovementPatterns(mlir::RewritePatternSet &patterns);
 
 /// NegativeLogLikelihoodLoss, SoftmaxCrossEntropyLoss.
