@@ -807,7 +807,7 @@ void Importer::importNode(const onnx::NodeProto &original) {
   }
   state.addTypes(SmallVector<Type>(numResults, builder.getNoneType()));
   Operation *op = builder.create(state);
-  auto eraseOnError = llvm::make_scope_exit([&] {
+  llvm::scope_exit eraseOnError([&] {
     if (op)
       op->erase();
   });

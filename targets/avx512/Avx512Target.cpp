@@ -69,7 +69,7 @@ FailureOr<KernelLibrary> buildKernelLibrary(ArrayRef<func::FuncOp> kernels,
     emitError(loc) << "cannot create a temporary directory: " << ec.message();
     return failure();
   }
-  auto cleanup = llvm::make_scope_exit(
+  llvm::scope_exit cleanup(
       [&] { (void)llvm::sys::fs::remove_directories(dir); });
   auto pathIn = [&](StringRef name) {
     SmallString<256> p(dir);
