@@ -153,7 +153,8 @@ private:
   OpBuilder builder_;
   SymbolTable symbols_;
   DenseMap<Value, Value> buffers_;
-  /// linalg.fill ops that are cloned into their only user's kernel.
+  /// Init producers (linalg.fill, elementwise generics) cloned into their
+  /// only user's kernel.
   DenseSet<Operation *> fusedFills_;
   /// For each returned value, the outputs it is returned as.
   DenseMap<Value, SmallVector<unsigned>> returnedAs_;
@@ -241,12 +242,18 @@ bool DispatchFormer::collectClones(Value value, Operation *user,
       clones.insert(def);
       return true;
     }
-    // A fill of an empty init whose only use is this op's init.
+    // A fill, or an elementwise generic (a bias broadcast), used only as
+    // inits: computed inside the kernel, its tensor inputs become bindings.
     if (fusedFills_.contains(def)) {
-      auto fill = cast<linalg::FillOp>(def);
-      for (Value operand : fill->getOperands())
-        if (!collectClones(operand, fill, clones, arguments))
+      for (Value operand : def->getOperands()) {
+        bool isInit = isa_and_nonnull<tensor::EmptyOp>(operand.getDefiningOp());
+        if (isa<RankedTensorType>(operand.getType()) && !isInit) {
+          arguments.insert(operand);
+          continue;
+        }
+        if (!collectClones(operand, def, clones, arguments))
           return false;
+      }
       clones.insert(def);
       return true;
     }
@@ -408,16 +415,24 @@ LogicalResult DispatchFormer::run() {
        llvm::zip(func_.getArguments(), schedule_.getInputBuffers()))
     buffers_[argument] = buffer;
 
-  // A fill whose only use is the init of a linalg op runs inside that op's
-  // kernel (matmul/conv accumulators), unless it is returned.
-  for (auto fill : body.getOps<linalg::FillOp>()) {
-    if (!fill->hasOneUse() || returnedAs_.count(fill->getResult(0)) ||
-        !fill.getDpsInits()[0].getDefiningOp<tensor::EmptyOp>())
+  // A fill, or an elementwise generic such as a bias broadcast, used only as
+  // the init of linalg ops runs inside each of their kernels (matmul and
+  // conv accumulators start from it), unless it is returned.
+  for (auto init : body.getOps<linalg::LinalgOp>()) {
+    bool elementwise =
+        isa<linalg::FillOp>(init) ||
+        (isa<linalg::GenericOp>(init) && init.getNumReductionLoops() == 0);
+    if (!elementwise || init->getNumResults() != 1 || init->use_empty() ||
+        returnedAs_.count(init->getResult(0)) ||
+        !init.getDpsInits()[0].getDefiningOp<tensor::EmptyOp>())
       continue;
-    OpOperand &use = *fill->getUses().begin();
-    auto user = dyn_cast<linalg::LinalgOp>(use.getOwner());
-    if (user && user.isDpsInit(&use))
-      fusedFills_.insert(fill);
+    // Every user gets its own copy (CSE may have merged equal broadcasts).
+    bool onlyInits = llvm::all_of(init->getUses(), [](OpOperand &use) {
+      auto user = dyn_cast<linalg::LinalgOp>(use.getOwner());
+      return user && user.isDpsInit(&use);
+    });
+    if (onlyInits)
+      fusedFills_.insert(init);
   }
 
   for (Operation &op : body.without_terminator())

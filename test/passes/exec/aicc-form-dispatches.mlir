@@ -149,3 +149,34 @@ func.func @main(%x: tensor<4xf32> {graph.name = "x"}) -> (tensor<4xf32> {graph.n
   } -> tensor<4xf32> loc("Clip_0")
   return %y : tensor<4xf32>
 }
+
+// -----
+
+// Tests that a bias broadcast used only as the init of two matmuls is
+// cloned into both kernels (its bias becomes a binding of each) instead of
+// being a dispatch that writes a full tensor.
+
+// CHECK-LABEL: exec.executable @kernels
+// CHECK: func.func @k0_Gemm_a(%{{.*}}: tensor<2x4xf32>, %{{.*}}: tensor<4x3xf32>, %[[B0:.*]]: tensor<3xf32>)
+// CHECK:   linalg.generic {{.*}} ins(%[[B0]] : tensor<3xf32>)
+// CHECK:   linalg.matmul
+// CHECK: func.func @k1_Gemm_b(%{{.*}}: tensor<2x4xf32>, %{{.*}}: tensor<4x3xf32>, %[[B1:.*]]: tensor<3xf32>)
+// CHECK:   linalg.generic {{.*}} ins(%[[B1]] : tensor<3xf32>)
+// CHECK:   linalg.matmul
+// CHECK: exec.schedule @main
+// CHECK-COUNT-2: exec.dispatch
+// CHECK-NOT: exec.dispatch
+func.func @main(%x: tensor<2x4xf32> {graph.name = "x"}) -> (tensor<2x3xf32> {graph.name = "a"}, tensor<2x3xf32> {graph.name = "b"}) {
+  %w = graph.constant dense<0.5> : tensor<4x3xf32> loc("w")
+  %bias = graph.constant dense<[1.0, 2.0, 3.0]> : tensor<3xf32> loc("bias")
+  %e = tensor.empty() : tensor<2x3xf32>
+  %b = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d1)>, affine_map<(d0, d1) -> (d0, d1)>],
+                       iterator_types = ["parallel", "parallel"]}
+      ins(%bias : tensor<3xf32>) outs(%e : tensor<2x3xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  } -> tensor<2x3xf32>
+  %m0 = linalg.matmul ins(%x, %w : tensor<2x4xf32>, tensor<4x3xf32>) outs(%b : tensor<2x3xf32>) -> tensor<2x3xf32> loc("Gemm_a")
+  %m1 = linalg.matmul ins(%x, %w : tensor<2x4xf32>, tensor<4x3xf32>) outs(%b : tensor<2x3xf32>) -> tensor<2x3xf32> loc("Gemm_b")
+  return %m0, %m1 : tensor<2x3xf32>, tensor<2x3xf32>
+}
