@@ -59,6 +59,36 @@ std::optional<QuantParam> getQuantParam(OpBuilder &b, Location loc,
   return QuantParam{std::nullopt, param};
 }
 
+/// A quantization op's scale and optional zero point.
+struct QuantParams {
+  QuantParam scale;
+  std::optional<QuantParam> zeroPoint;
+
+  /// The generic inputs they are read through (in readParam order).
+  void appendOperands(SmallVectorImpl<LoopOperand> &inputs) const {
+    if (scale.operand)
+      inputs.push_back(*scale.operand);
+    if (zeroPoint && zeroPoint->operand)
+      inputs.push_back(*zeroPoint->operand);
+  }
+};
+
+std::optional<QuantParams> getQuantParams(OpBuilder &b, Location loc,
+                                          Value scale, Value zeroPoint,
+                                          ArrayRef<int64_t> shape,
+                                          int64_t axis, int64_t blockSize) {
+  auto s = getQuantParam(b, loc, scale, shape, axis, blockSize);
+  std::optional<QuantParam> zp;
+  if (zeroPoint) {
+    zp = getQuantParam(b, loc, zeroPoint, shape, axis, blockSize);
+    if (!zp)
+      return std::nullopt;
+  }
+  if (!s)
+    return std::nullopt;
+  return QuantParams{*s, zp};
+}
+
 /// The scalar of `param` at the current loop position; `args` are the block
 /// arguments, `next` the position of the next unused one.
 Value readParam(OpBuilder &b, Location loc, const QuantParam &param,
@@ -104,16 +134,12 @@ struct QuantizeLinearPattern : OpRewritePattern<graph::QuantizeLinearOp> {
     int64_t blockSize = op.getBlockSize();
     Location loc = op.getLoc();
     ArrayRef<int64_t> shape = xType.getShape();
-    auto scale =
-        getQuantParam(rewriter, loc, op.getYScale(), shape, *axis, blockSize);
-    std::optional<QuantParam> zeroPoint;
-    if (Value zp = op.getYZeroPoint()) {
-      zeroPoint = getQuantParam(rewriter, loc, zp, shape, *axis, blockSize);
-      if (!zeroPoint)
-        return failure();
-    }
-    if (!scale)
+    std::optional<QuantParams> params = getQuantParams(
+        rewriter, loc, op.getYScale(), op.getYZeroPoint(), shape, *axis, blockSize);
+    if (!params)
       return failure();
+    const QuantParam &scale = params->scale;
+    const std::optional<QuantParam> &zeroPoint = params->zeroPoint;
     // The type of the division: x's, or `precision` (f32/f64 only).
     Type divType = xElement;
     if (int64_t precision = op.getPrecision()) {
@@ -139,15 +165,12 @@ struct QuantizeLinearPattern : OpRewritePattern<graph::QuantizeLinearOp> {
 
     SmallVector<LoopOperand> inputs = {
         {op.getX(), rewriter.getMultiDimIdentityMap(rank)}};
-    if (scale->operand)
-      inputs.push_back(*scale->operand);
-    if (zeroPoint && zeroPoint->operand)
-      inputs.push_back(*zeroPoint->operand);
+    params->appendOperands(inputs);
     Value result = buildParallel(
         rewriter, loc, inputs, shape, outType,
         [&](OpBuilder &b, Location l, ValueRange a) -> Value {
           unsigned next = 1;
-          Value s = readParam(b, l, *scale, a, next, rank, *axis, blockSize);
+          Value s = readParam(b, l, scale, a, next, rank, *axis, blockSize);
           Value x = convertScalar(b, l, a[0], divType, false, false);
           s = convertScalar(b, l, s, divType, false, false);
           Value q = arith::DivFOp::create(b, l, x, s);
@@ -190,29 +213,22 @@ struct DequantizeLinearPattern : OpRewritePattern<graph::DequantizeLinearOp> {
     int64_t blockSize = op.getBlockSize();
     Location loc = op.getLoc();
     ArrayRef<int64_t> shape = xType.getShape();
-    auto scale =
-        getQuantParam(rewriter, loc, op.getXScale(), shape, *axis, blockSize);
-    std::optional<QuantParam> zeroPoint;
-    if (Value zp = op.getXZeroPoint()) {
-      zeroPoint = getQuantParam(rewriter, loc, zp, shape, *axis, blockSize);
-      if (!zeroPoint)
-        return failure();
-    }
-    if (!scale)
+    std::optional<QuantParams> params = getQuantParams(
+        rewriter, loc, op.getXScale(), op.getXZeroPoint(), shape, *axis, blockSize);
+    if (!params)
       return failure();
+    const QuantParam &scale = params->scale;
+    const std::optional<QuantParam> &zeroPoint = params->zeroPoint;
     bool xUnsigned = isUnsignedInt(xElement);
     Type f32 = rewriter.getF32Type();
     SmallVector<LoopOperand> inputs = {
         {op.getX(), rewriter.getMultiDimIdentityMap(rank)}};
-    if (scale->operand)
-      inputs.push_back(*scale->operand);
-    if (zeroPoint && zeroPoint->operand)
-      inputs.push_back(*zeroPoint->operand);
+    params->appendOperands(inputs);
     Value result = buildParallel(
         rewriter, loc, inputs, shape, outType,
         [&](OpBuilder &b, Location l, ValueRange a) -> Value {
           unsigned next = 1;
-          Value s = readParam(b, l, *scale, a, next, rank, *axis, blockSize);
+          Value s = readParam(b, l, scale, a, next, rank, *axis, blockSize);
           Value x = convertScalar(b, l, a[0], f32, xUnsigned, false);
           if (zeroPoint) {
             Value zp =
