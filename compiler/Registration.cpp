@@ -6,7 +6,7 @@
 #include "dialects/graph/GraphDialect.h"
 #include "passes/exec/Passes.h"
 #include "passes/lowering/Passes.h"
-#include "targets/avx512/Passes.h"
+#include "targets/RegisterAll.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Transforms/Passes.h"
@@ -24,7 +24,7 @@ void registerAllPasses() {
   mlir::registerTransformsPasses();
   lowering::registerAiccLoweringPasses();
   exec::registerExecPasses();
-  avx512::registerAiccAvx512Passes();
+  registerAllTargets();
   registerPipelines();
 }
 

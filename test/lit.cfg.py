@@ -18,6 +18,6 @@ llvm_config.use_default_substitutions()
 llvm_config.add_tool_substitutions(
     ["FileCheck", "not", "count", "split-file"], config.llvm_tools_dir)
 llvm_config.add_tool_substitutions(
-    ["aicc", "aicc-opt"], [config.aicc_tools_dir])
+    ["aicc", "aicc-opt", "aicc-run"], [config.aicc_tools_dir])
 config.substitutions.append(("%python", config.python_executable))
 config.substitutions.append(("%aicc_src", config.aicc_src_root))

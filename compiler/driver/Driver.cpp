@@ -16,9 +16,9 @@
 #include "dialects/exec/ExecOps.h"
 #include "dialects/graph/GraphOps.h"
 #include "passes/exec/Passes.h"
-#include "targets/avx512/Avx512Target.h"
-#include "targets/avx512/Passes.h"
+#include "targets/RegisterAll.h"
 #include "targets/common/Serializer.h"
+#include "targets/common/Target.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -43,7 +43,7 @@ enum class EmitKind { Graph, Linalg, Exec, Artifact };
 
 struct Options {
   cl::OptionCategory category{"aicc options"};
-  cl::opt<std::string> input{cl::Positional, cl::Required,
+  cl::opt<std::string> input{cl::Positional,
                              cl::desc("<model.onnx | model.onnxtxt>"),
                              cl::cat(category)};
   cl::opt<std::string> output{"o", cl::desc("Output file (default: stdout)"),
@@ -63,10 +63,11 @@ struct Options {
                      "the .aicc artifact (needs --target)")),
       cl::cat(category)};
   cl::opt<std::string> target{
-      "target",
-      cl::desc("Device to compile for: avx512 (any AVX-512 CPU) or host "
-               "(every feature of this machine)"),
-      cl::value_desc("avx512|host"), cl::cat(category)};
+      "target", cl::desc("Target to compile for (--list-targets names them)"),
+      cl::value_desc("name"), cl::cat(category)};
+  cl::opt<bool> listTargets{"list-targets",
+                            cl::desc("List the targets and exit"),
+                            cl::cat(category)};
   cl::opt<unsigned> optLevel{"O", cl::Prefix,
                              cl::desc("Optimization level 0-3 (default 3)"),
                              cl::init(3), cl::cat(category)};
@@ -80,6 +81,11 @@ struct Options {
                "e.g. --input-shape=input_ids:1x128 (repeatable; "
                "'name:' for a scalar)"),
       cl::value_desc("name:d0xd1x..."), cl::cat(category)};
+  cl::list<std::string> dims{
+      "dim",
+      cl::desc("Value of a symbolic dim, for every input that uses it, e.g. "
+               "--dim batch=1 --dim past_sequence=9 (repeatable)"),
+      cl::value_desc("symbol=N"), cl::cat(category)};
   cl::list<std::string> inputValues{
       "input-value",
       cl::desc("Compile-time value of a graph input that determines shapes "
@@ -188,14 +194,20 @@ LogicalResult runPipeline(ModuleOp module,
   return pm.run(module);
 }
 
-/// The kernels of the module's exec.executable.
-SmallVector<func::FuncOp> collectKernels(ModuleOp module) {
-  SmallVector<func::FuncOp> kernels;
-  module.walk([&](exec::ExecutableOp executable) {
-    for (auto f : executable.getBody().getOps<func::FuncOp>())
-      kernels.push_back(f);
-  });
-  return kernels;
+std::string listTargetNames() {
+  std::string names;
+  for (const Target *t : getRegisteredTargets())
+    names += (names.empty() ? "" : ", ") + t->getName().str();
+  return names;
+}
+
+void printTargets(llvm::raw_ostream &os) {
+  size_t width = 0;
+  for (const Target *t : getRegisteredTargets())
+    width = std::max(width, t->getName().size());
+  for (const Target *t : getRegisteredTargets())
+    os << "  " << t->getName() << std::string(width + 2 - t->getName().size(), ' ')
+       << t->getDescription() << "\n";
 }
 
 } // namespace
@@ -208,13 +220,35 @@ int runAiccMain(int argc, char **argv) {
   cl::SetVersionPrinter([](llvm::raw_ostream &os) {
     os << getVersionString() << " (MLIR/LLVM " LLVM_VERSION_STRING ")\n";
   });
-  cl::HideUnrelatedOptions({&options.category, &cl::getGeneralCategory()});
+  // --help shows aicc's own options; LLVM's and MLIR's stay usable (e.g.
+  // --mlir-print-debuginfo) and are listed by --help-hidden.
+  cl::HideUnrelatedOptions(options.category);
+  registerAllTargets();
   cl::ParseCommandLineOptions(
       argc, argv,
       "aicc: ahead-of-time compiler for ONNX models\n\n"
       "  aicc model.onnx --target=avx512 -o model.aicc\n"
-      "  aicc model.onnx --input-shape=x:1x3x224x224 --target=host -o m.aicc\n"
-      "  aicc model.onnx --emit=graph -o model.mlir\n");
+      "  aicc model.onnx --dim batch=1 --target=host -o model.aicc\n"
+      "  aicc model.onnx --emit=graph -o model.mlir\n"
+      "  aicc --list-targets\n");
+  if (options.listTargets) {
+    printTargets(llvm::outs());
+    return 0;
+  }
+  if (options.input.empty()) {
+    llvm::errs() << "aicc: error: no input model (aicc --help shows the "
+                    "usage)\n";
+    return 1;
+  }
+  const Target *target = nullptr;
+  if (!options.target.empty()) {
+    target = lookupTarget(options.target);
+    if (!target) {
+      llvm::errs() << "aicc: error: unknown --target '" << options.target
+                   << "' (available: " << listTargetNames() << ")\n";
+      return 1;
+    }
+  }
 
   DialectRegistry registry;
   registerAllDialects(registry);
@@ -234,6 +268,13 @@ int runAiccMain(int argc, char **argv) {
       return 1;
     }
   }
+  for (const std::string &spec : options.dims) {
+    std::string error;
+    if (failed(parseDimValue(spec, importOptions, error))) {
+      llvm::errs() << "aicc: error: " << error << "\n";
+      return 1;
+    }
+  }
   for (const std::string &spec : options.inputValues) {
     std::string error;
     if (failed(parseInputValue(spec, importOptions, error))) {
@@ -246,12 +287,7 @@ int runAiccMain(int argc, char **argv) {
   if (!module)
     return 1;
 
-  bool hasTarget = !options.target.empty();
-  if (hasTarget && options.target != "avx512" && options.target != "host") {
-    llvm::errs() << "aicc: error: unknown --target '" << options.target
-                 << "' (available: avx512, host)\n";
-    return 1;
-  }
+  bool hasTarget = target != nullptr;
   if (options.optLevel > 3) {
     llvm::errs() << "aicc: error: -O" << options.optLevel
                  << " is not a level (0-3)\n";
@@ -269,48 +305,43 @@ int runAiccMain(int argc, char **argv) {
     return 1;
   }
 
+  TargetOptions targetOptions;
+  targetOptions.optLevel = options.optLevel;
+  Progress progress;
+  targetOptions.progress = [&](size_t done, size_t total) {
+    progress.update(done, total);
+  };
+  if (!options.report.empty() && options.report != "memory") {
+    llvm::errs() << "aicc: error: unknown --report '" << options.report
+                 << "' (available: memory)\n";
+    return 1;
+  }
+
   std::vector<uint8_t> artifact;
   if (emit != EmitKind::Graph) {
-    StringRef targetName = hasTarget ? StringRef(options.target) : "avx512";
+    StringRef targetName = hasTarget ? target->getName() : "any target";
     if (failed(runPipeline(*module, buildGraphToLinalgPipeline)) ||
         failed(reportUnsupported(*module, targetName)))
       return 1;
+    // Without --target, --emit=exec shows the target-neutral schedule.
     if (emit != EmitKind::Linalg &&
-        failed(runPipeline(*module, [](OpPassManager &pm) {
-          pm.addNestedPass<func::FuncOp>(avx512::createPackWeights());
+        failed(runPipeline(*module, [&](OpPassManager &pm) {
+          if (target)
+            target->buildConfigurationPipeline(pm, targetOptions);
           buildExecPipeline(pm);
         })))
       return 1;
     if (options.report == "memory")
       exec::printMemoryReport(*module, llvm::errs());
-    else if (!options.report.empty()) {
-      llvm::errs() << "aicc: error: unknown --report '" << options.report
-                   << "' (available: memory)\n";
-      return 1;
-    }
     if (emit == EmitKind::Artifact) {
-      avx512::Avx512Options targetOptions;
-      targetOptions.cpu = options.target;
-      targetOptions.optLevel = options.optLevel;
-      Progress progress;
-      targetOptions.progress = [&](size_t done, size_t total) {
-        progress.update(done, total);
-      };
-      FailureOr<avx512::KernelLibrary> library =
-          avx512::buildKernelLibrary(collectKernels(*module),
-                                     module->getLoc(), targetOptions);
-      if (failed(library))
+      FailureOr<ExecutableBinary> binary =
+          target->compileExecutable(*module, targetOptions);
+      if (failed(binary))
         return 1;
-      ExecutableBinary binary;
-      binary.format = "elf-x86_64";
-      binary.data = std::move(library->elf);
-      for (const std::string &entry : library->entryPoints)
-        binary.entryPoints[entry] = entry;
-      binary.requiredFeatures = library->requiredFeatures;
       SerializeOptions serializeOptions;
       serializeOptions.producer = getVersionString();
-      serializeOptions.targets = {options.target};
-      if (failed(serializeModule(*module, binary, artifact, serializeOptions)))
+      serializeOptions.targets = {target->getName().str()};
+      if (failed(serializeModule(*module, *binary, artifact, serializeOptions)))
         return 1;
     }
   }

@@ -63,6 +63,24 @@ LogicalResult parseInputShape(StringRef spec, ImportOptions &options,
   return success();
 }
 
+LogicalResult parseDimValue(StringRef spec, ImportOptions &options,
+                            std::string &error) {
+  auto [name, value] = spec.split('=');
+  int64_t v;
+  if (name.empty() || !spec.contains('=') || value.getAsInteger(10, v) ||
+      v < 0) {
+    error = "--dim expects <symbol>=<N> with N >= 0, got '" + spec.str() + "'";
+    return failure();
+  }
+  auto [it, inserted] = options.dimValues.try_emplace(name, v);
+  if (!inserted && it->second != v) {
+    error = "--dim gives '" + name.str() + "' two values, " +
+            std::to_string(it->second) + " and " + std::to_string(v);
+    return failure();
+  }
+  return success();
+}
+
 LogicalResult parseInputValue(StringRef spec, ImportOptions &options,
                               std::string &error) {
   auto [name, value] = spec.split('=');
@@ -157,6 +175,8 @@ private:
   /// is computed from, or "".
   std::string freezeHint(Value value);
   static constexpr int64_t kMaxUnroll = 4096;
+  /// The --dim symbols some graph input uses.
+  llvm::StringSet<> usedDims;
   int64_t generatedNames = 0;
   LogicalResult checkStaticShapes();
   Attribute convertAttribute(const onnx::AttributeProto &attr,
@@ -347,12 +367,22 @@ Type Importer::tensorTypeFromProto(const onnx::TypeProto &type,
     return {};
   }
   SmallVector<int64_t> dims;
-  std::string unknown;
+  std::string unknown, symbols;
   for (int i = 0; i < tt.shape().dim_size(); ++i) {
     const auto &d = tt.shape().dim(i);
     if (d.has_dim_value() && d.dim_value() >= 0) {
       dims.push_back(d.dim_value());
       continue;
+    }
+    if (d.has_dim_param()) {
+      auto given = options.dimValues.find(d.dim_param());
+      if (given != options.dimValues.end()) {
+        if (isInput)
+          usedDims.insert(d.dim_param());
+        dims.push_back(given->second);
+        continue;
+      }
+      symbols += " --dim " + d.dim_param() + "=N";
     }
     dims.push_back(ShapedType::kDynamic);
     if (!unknown.empty())
@@ -370,8 +400,10 @@ Type Importer::tensorTypeFromProto(const onnx::TypeProto &type,
                    << (StringRef(unknown).contains(',') ? "s " : " ")
                    << unknown
                    << "; aicc compiles static shapes: specialize it with "
-                      "--input-shape="
-                   << name << ":" << example;
+                   << (symbols.empty() ? "" : StringRef(symbols).ltrim().str() +
+                                                  " (for every input using "
+                                                  "the symbol) or ")
+                   << "--input-shape=" << name << ":" << example;
     return {};
   }
   return RankedTensorType::get(dims, elem);
@@ -427,6 +459,13 @@ LogicalResult Importer::createFunction() {
       emitError(UnknownLoc::get(&ctx))
           << "--input-value names '" << kv.first()
           << "', which is not a graph input";
+      failedInput = true;
+    }
+  for (auto &kv : options.dimValues)
+    if (!failedInput && !usedDims.contains(kv.first())) {
+      emitError(UnknownLoc::get(&ctx))
+          << "--dim names '" << kv.first()
+          << "', which no graph input uses as a symbolic dim";
       failedInput = true;
     }
   for (auto &kv : options.inputShapes)

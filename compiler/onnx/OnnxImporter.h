@@ -24,6 +24,9 @@ struct ImportOptions {
   /// Static shapes for graph inputs with symbolic or unknown dims
   /// (--input-shape=<name>:<d0>x<d1>...).
   llvm::StringMap<llvm::SmallVector<int64_t>> inputShapes;
+  /// Values of symbolic dims (ONNX dim_param), applied to every graph input
+  /// that uses the symbol (--dim=<symbol>=<N>).
+  llvm::StringMap<int64_t> dimValues;
   /// Values for graph inputs that determine shapes (a Reshape's shape, a
   /// Slice's starts...): such inputs become constants and leave the
   /// signature (--input-value=<name>=@file.npy or =v0,v1,...).
@@ -38,6 +41,10 @@ struct ImportOptions {
 mlir::LogicalResult parseInputShape(llvm::StringRef spec,
                                     ImportOptions &options,
                                     std::string &error);
+
+/// Parses `--dim` values ("past_sequence=9").
+mlir::LogicalResult parseDimValue(llvm::StringRef spec, ImportOptions &options,
+                                  std::string &error);
 
 /// Parses `--input-value` values ("name=@file.npy" or "name=1,2,3").
 mlir::LogicalResult parseInputValue(llvm::StringRef spec,

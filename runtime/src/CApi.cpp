@@ -358,6 +358,30 @@ aicc_status_t aicc_module_executable_info(const aicc_module_t *module,
   out_info->format = exe->format()->c_str();
   out_info->byte_size = root.segments()->Get(exe->segment())->length();
   out_info->entry_point_count = exe->entry_points()->size();
+  out_info->required_feature_count =
+      exe->required_features() ? exe->required_features()->size() : 0;
+  return nullptr;
+}
+
+aicc_status_t aicc_module_required_feature(const aicc_module_t *module,
+                                           size_t executable, size_t feature,
+                                           const char **out_name) {
+  AICC_CHECK_ARG(module && out_name);
+  const fb::AiccModule &root = unwrap(module)->root();
+  size_t count = root.executables() ? root.executables()->size() : 0;
+  if (executable >= count)
+    return makeStatus(AICC_STATUS_INVALID_ARGUMENT,
+                      "executable index %zu out of range (%zu executables)",
+                      executable, count);
+  const auto *features = root.executables()
+                             ->Get(static_cast<uint32_t>(executable))
+                             ->required_features();
+  size_t featureCount = features ? features->size() : 0;
+  if (feature >= featureCount)
+    return makeStatus(AICC_STATUS_INVALID_ARGUMENT,
+                      "feature index %zu out of range (%zu features)", feature,
+                      featureCount);
+  *out_name = features->Get(static_cast<uint32_t>(feature))->c_str();
   return nullptr;
 }
 

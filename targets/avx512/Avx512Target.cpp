@@ -1,8 +1,14 @@
 //===- Avx512Target.cpp - Kernels to one x86-64 shared object ------------===//
 
 #include "targets/avx512/Avx512Target.h"
+#include "targets/avx512/CpuFeatures.h"
 #include "targets/avx512/EntryPoints.h"
-#include "targets/avx512/LinalgToHalide.h"
+#include "targets/avx512/HalideSchedule.h"
+#include "targets/avx512/Passes.h"
+#include "targets/halide/LinalgToHalide.h"
+
+#include "dialects/exec/ExecOps.h"
+#include "mlir/Pass/PassManager.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OperationSupport.h"
@@ -21,6 +27,9 @@ using namespace mlir;
 #endif
 
 namespace aicc::avx512 {
+
+using halidegen::CompiledKernel;
+using halidegen::HalideCompileOptions;
 
 std::string halideTargetFor(const Avx512Options &options) {
   if (options.cpu == "host")
@@ -77,8 +86,10 @@ FailureOr<KernelLibrary> buildKernelLibrary(ArrayRef<func::FuncOp> kernels,
     return std::string(p);
   };
 
+  Avx512SchedulePolicy policy;
   HalideCompileOptions halideOptions;
   halideOptions.target = halideTargetFor(options);
+  halideOptions.policy = &policy;
   halideOptions.naiveSchedule = options.optLevel == 0;
 
   // Compile each distinct kernel once.
@@ -99,8 +110,8 @@ FailureOr<KernelLibrary> buildKernelLibrary(ArrayRef<func::FuncOp> kernels,
       index = compiled.size();
       std::string fn = "aicc_hl_" + std::to_string(index);
       std::string object = pathIn(fn + ".o");
-      FailureOr<CompiledKernel> k =
-          compileKernelWithHalide(kernel, fn, object, halideOptions);
+      FailureOr<CompiledKernel> k = halidegen::compileKernelWithHalide(
+          kernel, fn, object, halideOptions);
       if (failed(k)) {
         failedAny = true;
         compiled.push_back(nullptr);
@@ -174,9 +185,82 @@ FailureOr<KernelLibrary> buildKernelLibrary(ArrayRef<func::FuncOp> kernels,
     return failure();
   }
   library.elf.assign((*so)->getBufferStart(), (*so)->getBufferEnd());
-  library.requiredFeatures = {"avx512f", "avx512cd", "avx512bw", "avx512dq",
-                              "avx512vl"};
+  std::string featureError;
+  FailureOr<std::vector<std::string>> features =
+      requiredCpuFeatures(halideOptions.target, featureError);
+  if (failed(features)) {
+    emitError(loc) << "cannot list the CPU features of the kernels: "
+                   << featureError;
+    return failure();
+  }
+  library.requiredFeatures = std::move(*features);
   return library;
+}
+
+namespace {
+
+/// The kernels of the module's exec.executable.
+SmallVector<func::FuncOp> collectKernels(ModuleOp module) {
+  SmallVector<func::FuncOp> kernels;
+  module.walk([&](exec::ExecutableOp executable) {
+    for (auto f : executable.getBody().getOps<func::FuncOp>())
+      kernels.push_back(f);
+  });
+  return kernels;
+}
+
+/// avx512 (a fixed AVX-512 feature level) and host (the compiling CPU) share
+/// everything but the Halide target.
+class Avx512Target : public Target {
+public:
+  explicit Avx512Target(bool host) : host(host) {}
+
+  StringRef getName() const override { return host ? "host" : "avx512"; }
+  StringRef getDescription() const override {
+    return host ? "x86-64 with every extension of this CPU (e.g. AVX-512 "
+                  "VNNI, BF16, FP16); runs on CPUs that have them all"
+                : "x86-64 CPUs with AVX-512 F/CD/BW/DQ/VL (Skylake-SP, Zen 4 "
+                  "and every later AVX-512 CPU)";
+  }
+  fb::DeviceKind getDeviceKind() const override { return fb::DeviceKind::Cpu; }
+  StringRef getBinaryFormat() const override { return "elf-x86_64"; }
+
+  void buildConfigurationPipeline(OpPassManager &pm,
+                                  const TargetOptions &) const override {
+    pm.addNestedPass<func::FuncOp>(createPackWeights());
+  }
+
+  FailureOr<ExecutableBinary>
+  compileExecutable(ModuleOp module,
+                    const TargetOptions &options) const override {
+    Avx512Options avx512Options;
+    avx512Options.cpu = getName().str();
+    avx512Options.optLevel = options.optLevel;
+    avx512Options.progress = options.progress;
+    FailureOr<KernelLibrary> library = buildKernelLibrary(
+        collectKernels(module), module.getLoc(), avx512Options);
+    if (failed(library))
+      return failure();
+    ExecutableBinary binary;
+    binary.device = getDeviceKind();
+    binary.format = getBinaryFormat().str();
+    binary.data = std::move(library->elf);
+    for (const std::string &entry : library->entryPoints)
+      binary.entryPoints[entry] = entry;
+    binary.requiredFeatures = std::move(library->requiredFeatures);
+    return binary;
+  }
+
+private:
+  bool host;
+};
+
+} // namespace
+
+void registerAvx512Targets() {
+  registerTarget(std::make_unique<Avx512Target>(/*host=*/false));
+  registerTarget(std::make_unique<Avx512Target>(/*host=*/true));
+  registerAiccAvx512Passes();
 }
 
 } // namespace aicc::avx512

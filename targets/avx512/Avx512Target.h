@@ -1,13 +1,15 @@
 //===- Avx512Target.h - Kernels to one x86-64 shared object -----*- C++ -*-===//
 //
-// Compiles the outlined kernels of a module with Halide for AVX-512 and
-// links them, their entry points and aicc's kernel-support code into one ELF
-// shared object that the runtime's CPU driver loads (docs/Pipeline.md §4).
+// The avx512 and host targets: the outlined kernels of a module are
+// translated to Halide (targets/halide) with the AVX-512 schedule, compiled,
+// and linked with their entry points and aicc's kernel-support code into one
+// ELF shared object that the runtime's CPU driver loads (docs/Pipeline.md §4).
 //
 //===----------------------------------------------------------------------===//
 #ifndef AICC_TARGETS_AVX512_AVX512TARGET_H
 #define AICC_TARGETS_AVX512_AVX512TARGET_H
 
+#include "targets/common/Target.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include <cstdint>
 #include <functional>
@@ -48,6 +50,9 @@ buildKernelLibrary(llvm::ArrayRef<mlir::func::FuncOp> kernels,
 
 /// The Halide target string for `options.cpu`.
 std::string halideTargetFor(const Avx512Options &options);
+
+/// Registers the avx512 and host targets and the avx512 passes.
+void registerAvx512Targets();
 
 } // namespace aicc::avx512
 

@@ -34,11 +34,11 @@ std::string entryIR(const std::vector<EntryPoint> &entries) {
       os << "declare i32 @" << e.kernel->functionName << "_argv(ptr)\n";
   for (size_t i = 0; i < entries.size(); ++i) {
     const EntryPoint &e = entries[i];
-    const CompiledKernel &k = *e.kernel;
+    const halidegen::CompiledKernel &k = *e.kernel;
     os << "@buffers." << i << " = private unnamed_addr constant ["
        << k.buffers.size() << " x %bufdesc] [";
     for (size_t b = 0; b < k.buffers.size(); ++b) {
-      const HalideBufferDesc &d = k.buffers[b];
+      const halidegen::HalideBufferDesc &d = k.buffers[b];
       os << (b ? ", " : "") << "%bufdesc { i8 " << (int)d.typeCode << ", i8 "
          << (int)d.bits << ", i16 " << d.extents.size() << ", ["
          << kMaxRank << " x i32] [";
@@ -66,7 +66,7 @@ std::string entryIR(const std::vector<EntryPoint> &entries) {
 llvm::Error writeEntryPointsObject(const std::vector<EntryPoint> &entries,
                                    const std::string &path) {
   for (const EntryPoint &e : entries)
-    for (const HalideBufferDesc &d : e.kernel->buffers)
+    for (const halidegen::HalideBufferDesc &d : e.kernel->buffers)
       if (d.extents.size() > (size_t)kMaxRank)
         return llvm::createStringError("kernel '" + e.name + "' has a buffer "
                                        "of rank > 8");

@@ -10,7 +10,7 @@
 #ifndef AICC_TARGETS_AVX512_ENTRYPOINTS_H
 #define AICC_TARGETS_AVX512_ENTRYPOINTS_H
 
-#include "targets/avx512/LinalgToHalide.h"
+#include "targets/halide/LinalgToHalide.h"
 #include "llvm/Support/Error.h"
 #include <string>
 #include <vector>
@@ -19,7 +19,7 @@ namespace aicc::avx512 {
 
 struct EntryPoint {
   std::string name;              ///< exported symbol
-  const CompiledKernel *kernel;  ///< the pipeline it calls
+  const halidegen::CompiledKernel *kernel; ///< the pipeline it calls
 };
 
 /// Writes an x86-64 ELF object defining every entry point.

@@ -1,7 +1,8 @@
 //===- HalideSchedule.cpp - Schedules for translated kernels -------------===//
 //
 // Materialized Funcs get their innermost dim vectorized by one 512-bit
-// register (16 fp32 lanes) and their outermost non-trivial dim parallel.
+// register (16 fp32 lanes, 64 int8 lanes) and their outermost non-trivial
+// dim parallel.
 //
 // Reductions (matmul, conv, pooling...) are computed in register tiles, the
 // classic Halide matmul schedule: the pure copy consumers read is split into
@@ -14,16 +15,20 @@
 //===----------------------------------------------------------------------===//
 
 #include "targets/avx512/HalideSchedule.h"
+#include "targets/avx512/VectorLayout.h"
 #include "llvm/ADT/STLExtras.h"
 
 namespace hl = Halide;
 
 namespace aicc::avx512 {
+
+using halidegen::ScheduledFunc;
+using halidegen::ScheduledReduction;
+
 namespace {
 
 int lanesFor(const hl::Func &f) {
-  int bytes = std::max(1, f.types()[0].bytes());
-  return std::max(4, 64 / bytes);
+  return vectorLanesForBytes(f.types()[0].bytes());
 }
 
 /// Parallelizes the outermost dim with more than one iteration.
@@ -57,7 +62,18 @@ void scheduleStage(hl::Stage stage, const std::vector<hl::Var> &vars,
 
 } // namespace
 
-void scheduleFunc(const ScheduledFunc &sf, bool isOutput, bool naive) {
+int Avx512SchedulePolicy::registerTileDim(mlir::linalg::GenericOp op) const {
+  return broadcastDim(op);
+}
+
+std::optional<unsigned>
+Avx512SchedulePolicy::repackedInputDim(mlir::linalg::GenericOp op,
+                                       unsigned input) const {
+  return stridedVectorPosition(op, input);
+}
+
+void Avx512SchedulePolicy::scheduleFunc(const ScheduledFunc &sf,
+                                        bool isOutput, bool naive) const {
   hl::Func f = sf.func;
   if (!isOutput)
     f.compute_root();
@@ -179,9 +195,9 @@ void scheduleReduction(const ScheduledReduction &r, bool isOutput) {
 
 } // namespace
 
-void scheduleKernel(const std::vector<ScheduledFunc> &outputs,
-                    const std::vector<ScheduledReduction> &reductions,
-                    bool naive) {
+void Avx512SchedulePolicy::scheduleKernel(
+    const std::vector<ScheduledFunc> &outputs,
+    const std::vector<ScheduledReduction> &reductions, bool naive) const {
   auto isOutput = [&](const hl::Func &f) {
     return f.defined() &&
            llvm::any_of(outputs, [&](const ScheduledFunc &o) {

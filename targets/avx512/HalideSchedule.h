@@ -1,41 +1,36 @@
-//===- HalideSchedule.h - Schedules for translated kernels ------*- C++ -*-===//
+//===- HalideSchedule.h - The avx512 schedule of translated kernels -*- C++ -*-===//
+//
+// The avx512 target's SchedulePolicy for the Halide kernel translator
+// (targets/halide): register-tiled reductions, one 512-bit vector per
+// innermost iteration, parallel outermost loops on the runtime's pool.
+//
+//===----------------------------------------------------------------------===//
 #ifndef AICC_TARGETS_AVX512_HALIDESCHEDULE_H
 #define AICC_TARGETS_AVX512_HALIDESCHEDULE_H
 
-#include "Halide.h"
-#include <vector>
+#include "targets/halide/SchedulePolicy.h"
 
 namespace aicc::avx512 {
 
-/// A Func to materialize and its static extents, innermost first.
-struct ScheduledFunc {
-  Halide::Func func;
-  std::vector<int> extents;
+class Avx512SchedulePolicy : public halidegen::SchedulePolicy {
+public:
+  int registerTileDim(mlir::linalg::GenericOp op) const override;
+  std::optional<unsigned> repackedInputDim(mlir::linalg::GenericOp op,
+                                           unsigned input) const override;
+
+  /// Materializes `f` at root (or as an output), vectorized along its
+  /// innermost dim and parallel over its outermost non-trivial one.
+  void scheduleFunc(const halidegen::ScheduledFunc &f, bool isOutput,
+                    bool naive) const override;
+
+  /// Outputs and reductions are materialized, vectorized along their
+  /// innermost dim by one 512-bit register and parallelized over their
+  /// outermost dim on the runtime's thread pool; everything else is
+  /// inlined.
+  void scheduleKernel(const std::vector<halidegen::ScheduledFunc> &outputs,
+                      const std::vector<halidegen::ScheduledReduction> &reductions,
+                      bool naive) const override;
 };
-
-/// A reduction (a Func with an update over `rdom`) and the pure copy of it
-/// that consumers read (undefined for multi-result reductions).
-struct ScheduledReduction {
-  Halide::Func func;
-  Halide::Func result;
-  Halide::RDom rdom;
-  std::vector<int> extents;
-  /// Halide dim unrolled in a register tile, -1 for none.
-  int unrollDim = -1;
-};
-
-/// Materializes `f` at root (or as an output), vectorized along its
-/// innermost dim and parallel over its outermost non-trivial one.
-void scheduleFunc(const ScheduledFunc &f, bool isOutput, bool naive);
-
-/// Schedules a kernel's Funcs for AVX-512: outputs and reductions are
-/// materialized, vectorized along their innermost dim by one 512-bit
-/// register and parallelized over their outermost dim on the runtime's
-/// thread pool; everything else is inlined. `naive` (-O0) only
-/// materializes what must be.
-void scheduleKernel(const std::vector<ScheduledFunc> &outputs,
-                    const std::vector<ScheduledReduction> &reductions,
-                    bool naive);
 
 } // namespace aicc::avx512
 

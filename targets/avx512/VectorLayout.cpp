@@ -6,6 +6,10 @@ using namespace mlir;
 
 namespace aicc::avx512 {
 
+int64_t vectorLanesForBytes(int64_t bytes) {
+  return std::max<int64_t>(4, 64 / std::max<int64_t>(1, bytes));
+}
+
 int broadcastDim(linalg::GenericOp op) {
   AffineMap outMap = op.getIndexingMapsArray()[op.getNumDpsInputs()];
   int64_t rank = outMap.getNumResults();
@@ -33,9 +37,13 @@ std::optional<unsigned> stridedVectorPosition(linalg::GenericOp op,
   auto outType = dyn_cast<RankedTensorType>(op.getResult(0).getType());
   int64_t rank = outMap.getNumResults();
   int u = broadcastDim(op);
-  if (!outType || rank < 2 || u < 1 ||
-      outType.getDimSize(rank - 1) >= kVectorLanes ||
-      outType.getDimSize(rank - 1 - u) < kVectorLanes)
+  if (!outType || rank < 2 || u < 1)
+    return std::nullopt;
+  // The schedule's lane count is that of the output's element type.
+  int64_t lanes = vectorLanesForBytes(
+      llvm::divideCeil(outType.getElementTypeBitWidth(), 8));
+  if (outType.getDimSize(rank - 1) >= lanes ||
+      outType.getDimSize(rank - 1 - u) < lanes)
     return std::nullopt;
   unsigned uLoop = outMap.getDimPosition(rank - 1 - u);
   unsigned innerLoop = outMap.getDimPosition(rank - 1);

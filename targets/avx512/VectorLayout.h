@@ -18,8 +18,11 @@
 
 namespace aicc::avx512 {
 
-/// fp32 lanes in one 512-bit register.
-constexpr int64_t kVectorLanes = 16;
+/// Lanes of one 512-bit register for elements of `bytes` bytes (16 for
+/// fp32, 32 for f16/bf16, 64 for int8; at least 4, so f64 vectors hold 8
+/// and 1-byte bools 64). The schedule vectorizes by this many lanes, and
+/// the layout queries below use the same count so both agree per type.
+int64_t vectorLanesForBytes(int64_t bytes);
 
 /// The Halide dim (0 = innermost tensor dim) of `op`'s output to unroll in
 /// a register tile, or -1 if there is none.

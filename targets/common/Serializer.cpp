@@ -163,8 +163,10 @@ LogicalResult Serializer::addSignature(ScheduleOp schedule) {
 }
 
 LogicalResult Serializer::addExecutable(ScheduleOp schedule) {
+  if (binary_.format.empty())
+    return schedule.emitOpError("the target gave its executable no format");
   ExecutableDesc desc;
-  desc.device = fb::DeviceKind::Cpu;
+  desc.device = binary_.device;
   desc.format = binary_.format;
   desc.requiredFeatures = binary_.requiredFeatures;
   llvm::StringMap<uint32_t> entryIndex;
@@ -259,8 +261,10 @@ LogicalResult Serializer::addMemoryPlan(ScheduleOp schedule) {
         "is not memory planned (no 'arena_size'); run aicc-plan-memory "
         "before serializing");
   for (auto [space, sizes] : llvm::enumerate(llvm::zip(*arena, *bound))) {
-    std::string name = space == 0 ? "cpu" : "space" + std::to_string(space);
-    writer_.addMemorySpace(name, fb::DeviceKind::Cpu,
+    std::string name =
+        space == 0 ? StringRef(fb::EnumNameDeviceKind(binary_.device)).lower()
+                   : "space" + std::to_string(space);
+    writer_.addMemorySpace(name, binary_.device,
                            static_cast<uint64_t>(std::get<0>(sizes)),
                            static_cast<uint64_t>(std::get<1>(sizes)));
   }

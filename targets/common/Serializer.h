@@ -12,6 +12,7 @@
 #ifndef AICC_TARGETS_COMMON_SERIALIZER_H
 #define AICC_TARGETS_COMMON_SERIALIZER_H
 
+#include "targets/common/Target.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Support/LogicalResult.h"
 
@@ -22,27 +23,12 @@
 
 namespace aicc {
 
-/// The compiled form of a module's exec.executable.
-struct ExecutableBinary {
-  /// Binary format, e.g. "elf-x86_64".
-  std::string format = "elf-x86_64";
-  /// The bytes (for the CPU, the ELF shared object).
-  std::vector<uint8_t> data;
-  /// The entry-point symbol of each kernel, by kernel name (the symbol of
-  /// the func.func in the exec.executable). Kernels not listed are their own
-  /// entry point; kernels the target deduplicated map to the same symbol and
-  /// share one entry point.
-  std::map<std::string, std::string> entryPoints;
-  /// CPU features the code needs, e.g. {"avx512f"}.
-  std::vector<std::string> requiredFeatures;
-};
-
 struct SerializeOptions {
   /// Written as the artifact's producer.
   std::string producer = "aicc";
   /// Module name; empty: the module's sym_name, else "main".
   std::string name;
-  /// Target names the module was compiled for, e.g. {"avx512"}.
+  /// Names of the targets the module was compiled for.
   std::vector<std::string> targets;
 };
 

@@ -395,6 +395,15 @@ int inspect(aicc_module_t *module, const std::string &path) {
                   bindings == 1 ? "" : "s");
     }
     std::printf("\n");
+    std::printf("    requires:");
+    for (size_t f = 0; f < info.required_feature_count; ++f) {
+      const char *feature;
+      if (aicc_status_t status =
+              aicc_module_required_feature(module, i, f, &feature))
+        return failStatus(status);
+      std::printf(" %s", feature);
+    }
+    std::printf("%s\n", info.required_feature_count ? "" : " nothing");
   }
   std::printf("memory spaces: %zu\n", props.memory_space_count);
   for (size_t i = 0; i < props.memory_space_count; ++i) {

@@ -3,51 +3,46 @@
 #include "hal/cpu/CpuFeatures.h"
 
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 using namespace aicc::cpu;
+
+namespace {
+
+/// AICC_CPU_DISABLE=f1,f2,... makes the runtime treat those features as
+/// missing, like oneDNN's ONEDNN_MAX_CPU_ISA: to try on a capable machine
+/// what happens on a smaller one (an artifact that needs them is refused).
+bool isDisabled(const char *name) {
+  const char *list = std::getenv("AICC_CPU_DISABLE");
+  if (!list)
+    return false;
+  size_t length = std::strlen(name);
+  for (const char *p = list; *p;) {
+    const char *end = std::strchr(p, ',');
+    size_t n = end ? static_cast<size_t>(end - p) : std::strlen(p);
+    if (n == length && std::strncmp(p, name, n) == 0)
+      return true;
+    if (!end)
+      break;
+    p = end + 1;
+  }
+  return false;
+}
+
+} // namespace
 
 FeatureSupport aicc::cpu::hostHasFeature(const char *name) {
 #if defined(__x86_64__)
   __builtin_cpu_init();
   // __builtin_cpu_supports takes only string literals, hence the table.
-#define AICC_FEATURE(str)                                                      \
+#define AICC_CPU_FEATURE(str)                                                  \
   if (std::strcmp(name, str) == 0)                                             \
-    return __builtin_cpu_supports(str) ? FeatureSupport::Present               \
-                                       : FeatureSupport::Missing;
-  AICC_FEATURE("sse2")
-  AICC_FEATURE("sse3")
-  AICC_FEATURE("ssse3")
-  AICC_FEATURE("sse4.1")
-  AICC_FEATURE("sse4.2")
-  AICC_FEATURE("popcnt")
-  AICC_FEATURE("avx")
-  AICC_FEATURE("avx2")
-  AICC_FEATURE("fma")
-  AICC_FEATURE("f16c")
-  AICC_FEATURE("bmi")
-  AICC_FEATURE("bmi2")
-  AICC_FEATURE("avx512f")
-  AICC_FEATURE("avx512bw")
-  AICC_FEATURE("avx512dq")
-  AICC_FEATURE("avx512vl")
-  AICC_FEATURE("avx512cd")
-  AICC_FEATURE("avx512vnni")
-  AICC_FEATURE("avx512bf16")
-  AICC_FEATURE("avx512fp16")
-  AICC_FEATURE("avx512vbmi")
-  AICC_FEATURE("avx512vbmi2")
-  AICC_FEATURE("avx512ifma")
-  AICC_FEATURE("avx512bitalg")
-  AICC_FEATURE("avx512vpopcntdq")
-  AICC_FEATURE("avxvnni")
-  AICC_FEATURE("amx-tile")
-  AICC_FEATURE("amx-int8")
-  AICC_FEATURE("amx-bf16")
-  AICC_FEATURE("gfni")
-  AICC_FEATURE("vaes")
-  AICC_FEATURE("vpclmulqdq")
-#undef AICC_FEATURE
+    return isDisabled(name) || !__builtin_cpu_supports(str)                    \
+               ? FeatureSupport::Missing                                       \
+               : FeatureSupport::Present;
+#include "aicc/cpu_features.def"
+#undef AICC_CPU_FEATURE
 #else
   (void)name;
 #endif

@@ -230,11 +230,19 @@ typedef struct aicc_executable_info_s {
   const char *format;
   uint64_t byte_size;
   size_t entry_point_count;
+  /// Device features the code needs (aicc_module_required_feature).
+  size_t required_feature_count;
 } aicc_executable_info_t;
 
 AICC_API aicc_status_t
 aicc_module_executable_info(const aicc_module_t *module, size_t index,
                             aicc_executable_info_t *out_info);
+
+/// Writes the name (owned by the module) of device feature `feature` that
+/// executable `executable` needs, e.g. "avx512vnni" for a CPU.
+AICC_API aicc_status_t aicc_module_required_feature(
+    const aicc_module_t *module, size_t executable, size_t feature,
+    const char **out_name);
 
 /// Writes the name (owned by the module) and binding count of entry point
 /// `entry` of executable `executable`.

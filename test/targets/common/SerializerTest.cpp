@@ -88,6 +88,8 @@ protected:
 
   static aicc::ExecutableBinary kernelsBinary() {
     aicc::ExecutableBinary binary;
+    binary.device = aicc::fb::DeviceKind::Cpu;
+    binary.format = "elf-x86_64";
     binary.data = readKernels();
     binary.entryPoints = {{"k0_add", "add4"}, {"k1_add", "add4"}};
     return binary;

@@ -6,22 +6,26 @@
 // linalg.generic becomes a pure definition over Vars plus, for reduction
 // loops, an update over an RDom.
 //
-// This header does not include Halide.h so that MLIR code can use it; the
-// pipeline is compiled to an object file directly.
+// The translation is shared by every target that generates code through
+// Halide; the target supplies the schedule (SchedulePolicy.h) and the Halide
+// target string. This header does not include Halide.h so that MLIR code can
+// use it; the pipeline is compiled to an object file directly.
 //
 //===----------------------------------------------------------------------===//
-#ifndef AICC_TARGETS_AVX512_LINALGTOHALIDE_H
-#define AICC_TARGETS_AVX512_LINALGTOHALIDE_H
+#ifndef AICC_TARGETS_HALIDE_LINALGTOHALIDE_H
+#define AICC_TARGETS_HALIDE_LINALGTOHALIDE_H
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include <cstdint>
 #include <string>
 #include <vector>
 
-namespace aicc::avx512 {
+namespace aicc::halidegen {
 
-/// A buffer of a kernel's signature as the entry point describes it to
-/// Halide (see KernelSupport.c: aicc_hl_buffer_desc).
+class SchedulePolicy;
+
+/// A buffer of a kernel's signature as an entry point describes it to
+/// Halide (for the avx512 target: KernelSupport.c, aicc_hl_buffer_desc).
 struct HalideBufferDesc {
   uint8_t typeCode = 0; ///< halide_type_code_t
   uint8_t bits = 0;
@@ -37,6 +41,8 @@ struct CompiledKernel {
 struct HalideCompileOptions {
   /// Halide target string, e.g. "x86-64-linux-avx512_skylake".
   std::string target;
+  /// The target's schedule; must be set.
+  const SchedulePolicy *policy = nullptr;
   /// Disable the schedule heuristics (-O0): compute everything root, serial.
   bool naiveSchedule = false;
 };
@@ -50,6 +56,6 @@ compileKernelWithHalide(mlir::func::FuncOp kernel,
                         const std::string &objectPath,
                         const HalideCompileOptions &options);
 
-} // namespace aicc::avx512
+} // namespace aicc::halidegen
 
-#endif // AICC_TARGETS_AVX512_LINALGTOHALIDE_H
+#endif // AICC_TARGETS_HALIDE_LINALGTOHALIDE_H

@@ -5,15 +5,18 @@
 // dimension 0 is the tensor's contiguous one. `at()` takes tensor-order
 // indices and reverses them.
 //
+// The translation is target-neutral: which inputs are read through a
+// repacked copy, which dim a reduction unrolls and the schedule itself come
+// from the target's SchedulePolicy.
+//
 // Halide reports errors by throwing Halide::Error (the SDK is built with
 // exceptions); this file is compiled with -fexceptions and turns them into
 // MLIR diagnostics at its boundary.
 //
 //===----------------------------------------------------------------------===//
 
-#include "targets/avx512/LinalgToHalide.h"
-#include "targets/avx512/HalideSchedule.h"
-#include "targets/avx512/VectorLayout.h"
+#include "targets/halide/LinalgToHalide.h"
+#include "targets/halide/SchedulePolicy.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -31,7 +34,10 @@
 using namespace mlir;
 namespace hl = Halide;
 
-namespace aicc::avx512 {
+namespace aicc::halidegen {
+
+SchedulePolicy::~SchedulePolicy() = default;
+
 namespace {
 
 /// Thrown inside the translator for constructs it cannot express; caught at
@@ -96,7 +102,8 @@ HalideBufferDesc bufferDesc(RankedTensorType t, Operation *where) {
 
 class Translator {
 public:
-  explicit Translator(func::FuncOp kernel) : kernel(kernel) {}
+  Translator(func::FuncOp kernel, const SchedulePolicy &policy)
+      : kernel(kernel), policy(policy) {}
 
   /// Builds the Funcs; returns the inputs (ImageParams) and outputs.
   void run(std::vector<hl::ImageParam> &inputs, std::vector<hl::Func> &outputs,
@@ -104,7 +111,8 @@ public:
 
   /// Funcs with update definitions: they cannot be inlined.
   std::vector<ScheduledReduction> reductions;
-  /// Repacked copies of inputs (see stridedVectorPosition), at root.
+  /// Repacked copies of inputs (see SchedulePolicy::repackedInputDim), at
+  /// root.
   std::vector<ScheduledFunc> packs;
 
 private:
@@ -192,6 +200,7 @@ private:
   void translateConstantTensor(arith::ConstantOp op);
 
   func::FuncOp kernel;
+  const SchedulePolicy &policy;
   llvm::DenseMap<Value, TensorFunc> tensors;
   llvm::DenseMap<Value, hl::Expr> scalars;
   std::map<std::pair<void *, unsigned>, hl::Func> packedFuncs;
@@ -569,7 +578,7 @@ void Translator::translateGeneric(linalg::GenericOp op) {
     // Read with vector loads from a copy (made per call) when the schedule
     // vectorizes a dim this input does not have innermost; PackWeights
     // does it at compile time for constant weights.
-    if (std::optional<unsigned> pos = stridedVectorPosition(op, i)) {
+    if (std::optional<unsigned> pos = policy.repackedInputDim(op, i)) {
       values[arg] = atPacked(operand, idx, *pos, op);
       continue;
     }
@@ -638,7 +647,7 @@ void Translator::translateGeneric(linalg::GenericOp op) {
       // register tiles inside it.
       r.result = hl::Func(uniqueName("acc"));
       r.result(hvars) = f(hvars);
-      r.unrollDim = broadcastDim(op);
+      r.unrollDim = policy.registerTileDim(op);
     }
     reductions.push_back(r);
     if (numOutputs == 1) {
@@ -908,7 +917,7 @@ void Translator::translateOp(Operation *op) {
           return;
         }
         unsupported(o, "op '" + o->getName().getStringRef().str() +
-                           "' is not supported by the avx512 kernel emitter");
+                           "' is not supported by the Halide kernel emitter");
       });
 }
 
@@ -1010,13 +1019,14 @@ compileKernelWithHalide(func::FuncOp kernel, const std::string &functionName,
       rewriter.setInsertionPoint(op);
       if (failed(linalg::generalizeNamedOp(rewriter, op)))
         return kernel.emitError("cannot generalize ")
-               << op->getName() << " for the avx512 emitter";
+               << op->getName() << " for the Halide kernel emitter";
     }
   }
   CompiledKernel result;
   result.functionName = functionName;
   try {
-    Translator translator(kernel);
+    const SchedulePolicy &policy = *options.policy;
+    Translator translator(kernel, policy);
     std::vector<hl::ImageParam> inputs;
     std::vector<hl::Func> outputs;
     std::vector<RankedTensorType> outputTypes;
@@ -1037,8 +1047,9 @@ compileKernelWithHalide(func::FuncOp kernel, const std::string &functionName,
                                                d.extents.end())});
     }
     for (const ScheduledFunc &p : translator.packs)
-      scheduleFunc(p, /*isOutput=*/false, options.naiveSchedule);
-    scheduleKernel(scheduled, translator.reductions, options.naiveSchedule);
+      policy.scheduleFunc(p, /*isOutput=*/false, options.naiveSchedule);
+    policy.scheduleKernel(scheduled, translator.reductions,
+                          options.naiveSchedule);
     std::vector<hl::Argument> args(inputs.begin(), inputs.end());
     hl::Target target(options.target);
     target = target.with_feature(hl::Target::UserContext)
@@ -1068,4 +1079,4 @@ compileKernelWithHalide(func::FuncOp kernel, const std::string &functionName,
   return result;
 }
 
-} // namespace aicc::avx512
+} // namespace aicc::halidegen

@@ -1,0 +1,100 @@
+//===- Target.h - The interface every code generation target implements -*- C++ -*-===//
+//
+// A target turns the outlined kernels of a module (the exec.executable that
+// dispatch formation produced) into one executable binary for one kind of
+// device, in the spirit of IREE's HAL TargetBackend. The driver and the
+// serializer only see this interface: they look a target up by its
+// `--target` name in the registry and never name a target themselves.
+//
+// What a new target implements, and in which files: targets/README.md.
+//
+//===----------------------------------------------------------------------===//
+#ifndef AICC_TARGETS_COMMON_TARGET_H
+#define AICC_TARGETS_COMMON_TARGET_H
+
+#include "aicc/schemas/aicc_generated.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Support/LogicalResult.h"
+#include "llvm/ADT/StringRef.h"
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace mlir {
+class OpPassManager;
+} // namespace mlir
+
+namespace aicc {
+
+/// The compiled form of a module's exec.executable.
+struct ExecutableBinary {
+  /// The device kind that runs the binary.
+  fb::DeviceKind device{};
+  /// Binary format the runtime's driver for `device` loads, e.g. an ELF
+  /// shared object for x86-64 (the target's getBinaryFormat()).
+  std::string format;
+  /// The bytes.
+  std::vector<uint8_t> data;
+  /// The entry-point symbol of each kernel, by kernel name (the symbol of
+  /// the func.func in the exec.executable). Kernels not listed are their own
+  /// entry point; kernels the target deduplicated map to the same symbol and
+  /// share one entry point.
+  std::map<std::string, std::string> entryPoints;
+  /// Device features the code needs (for a CPU, the instruction set
+  /// extensions, e.g. "avx512f", "avx512vnni"); the runtime refuses to load
+  /// a binary that needs a feature the device lacks.
+  std::vector<std::string> requiredFeatures;
+};
+
+/// Options of one compilation that every target understands.
+struct TargetOptions {
+  /// -O level, 0-3; 0 turns the schedule heuristics off.
+  unsigned optLevel = 3;
+  /// Called with (done, total) while kernels are compiled.
+  std::function<void(size_t, size_t)> progress;
+};
+
+/// A code generation target.
+class Target {
+public:
+  virtual ~Target();
+
+  /// The `--target` name, e.g. the name of an instruction set.
+  virtual llvm::StringRef getName() const = 0;
+  /// One line for `aicc --list-targets`.
+  virtual llvm::StringRef getDescription() const = 0;
+  /// The kind of device that runs the target's binaries.
+  virtual fb::DeviceKind getDeviceKind() const = 0;
+  /// The executable format written into the artifact.
+  virtual llvm::StringRef getBinaryFormat() const = 0;
+
+  /// Adds the target's passes that run on linalg on tensors, after graph
+  /// lowering and before dispatch formation (weight layouts, target-specific
+  /// rewrites). The default adds nothing.
+  virtual void buildConfigurationPipeline(mlir::OpPassManager &pm,
+                                          const TargetOptions &options) const;
+
+  /// Compiles every kernel of `module`'s exec.executable (the module is
+  /// memory planned) into one binary. Errors are emitted on the offending
+  /// kernel or op.
+  virtual mlir::FailureOr<ExecutableBinary>
+  compileExecutable(mlir::ModuleOp module,
+                    const TargetOptions &options) const = 0;
+};
+
+/// Adds `target` to the registry; its name must be new.
+void registerTarget(std::unique_ptr<Target> target);
+
+/// The registered target called `name`, or null.
+const Target *lookupTarget(llvm::StringRef name);
+
+/// Every registered target, sorted by name.
+std::vector<const Target *> getRegisteredTargets();
+
+} // namespace aicc
+
+#endif // AICC_TARGETS_COMMON_TARGET_H

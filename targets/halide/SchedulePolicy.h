@@ -1,0 +1,66 @@
+//===- SchedulePolicy.h - How a target schedules translated kernels -*- C++ -*-===//
+//
+// The seam between the target-neutral linalg → Halide translation
+// (LinalgToHalide.cpp) and a target's schedules: the translator asks the
+// policy which dim of a reduction to unroll in a register tile and which
+// inputs to read through a repacked copy, then hands it the Funcs to
+// schedule. The avx512 target's policy is targets/avx512/HalideSchedule.cpp.
+//
+//===----------------------------------------------------------------------===//
+#ifndef AICC_TARGETS_HALIDE_SCHEDULEPOLICY_H
+#define AICC_TARGETS_HALIDE_SCHEDULEPOLICY_H
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "Halide.h"
+#include <optional>
+#include <vector>
+
+namespace aicc::halidegen {
+
+/// A Func to materialize and its static extents, innermost first.
+struct ScheduledFunc {
+  Halide::Func func;
+  std::vector<int> extents;
+};
+
+/// A reduction (a Func with an update over `rdom`) and the pure copy of it
+/// that consumers read (undefined for multi-result reductions).
+struct ScheduledReduction {
+  Halide::Func func;
+  Halide::Func result;
+  Halide::RDom rdom;
+  std::vector<int> extents;
+  /// Halide dim unrolled in a register tile, -1 for none.
+  int unrollDim = -1;
+};
+
+class SchedulePolicy {
+public:
+  virtual ~SchedulePolicy();
+
+  /// The Halide dim (0 = innermost tensor dim) of `op`'s output to unroll in
+  /// a register tile, or -1 for none.
+  virtual int registerTileDim(mlir::linalg::GenericOp op) const = 0;
+
+  /// For input `input` of `op`: the tensor position of a dim the schedule
+  /// vectorizes although the input does not have it innermost; the
+  /// translator then reads the input through a copy with that dim innermost.
+  /// std::nullopt reads the input in place.
+  virtual std::optional<unsigned>
+  repackedInputDim(mlir::linalg::GenericOp op, unsigned input) const = 0;
+
+  /// Materializes `f` at root (or as an output) with the target's schedule.
+  virtual void scheduleFunc(const ScheduledFunc &f, bool isOutput,
+                            bool naive) const = 0;
+
+  /// Schedules a kernel's outputs and reductions; everything else is
+  /// inlined. `naive` (-O0) only materializes what must be.
+  virtual void
+  scheduleKernel(const std::vector<ScheduledFunc> &outputs,
+                 const std::vector<ScheduledReduction> &reductions,
+                 bool naive) const = 0;
+};
+
+} // namespace aicc::halidegen
+
+#endif // AICC_TARGETS_HALIDE_SCHEDULEPOLICY_H
