@@ -1,6 +1,6 @@
 //===- Driver.cpp - The aicc command-line driver -------------------------===//
 //
-// aicc <model.onnx> [--input-shape=x:1x3x224x224] --target=avx512 -o out.aicc
+// aicc <model.onnx> [--dim batch=1] --target=<name> -o out.aicc
 // aicc <model.onnx> --emit=graph|linalg|exec [-o out.mlir]
 //
 // Diagnostics are printed as "aicc: error: <message>"; messages about a node
@@ -224,13 +224,17 @@ int runAiccMain(int argc, char **argv) {
   // --mlir-print-debuginfo) and are listed by --help-hidden.
   cl::HideUnrelatedOptions(options.category);
   registerAllTargets();
-  cl::ParseCommandLineOptions(
-      argc, argv,
+  std::string example = "<target>";
+  if (!getRegisteredTargets().empty())
+    example = getRegisteredTargets().front()->getName().str();
+  std::string overview =
       "aicc: ahead-of-time compiler for ONNX models\n\n"
-      "  aicc model.onnx --target=avx512 -o model.aicc\n"
-      "  aicc model.onnx --dim batch=1 --target=host -o model.aicc\n"
+      "  aicc model.onnx --target=" + example + " -o model.aicc\n"
+      "  aicc model.onnx --dim batch=1 --target=" + example +
+      " -o model.aicc\n"
       "  aicc model.onnx --emit=graph -o model.mlir\n"
-      "  aicc --list-targets\n");
+      "  aicc --list-targets\n";
+  cl::ParseCommandLineOptions(argc, argv, overview);
   if (options.listTargets) {
     printTargets(llvm::outs());
     return 0;
