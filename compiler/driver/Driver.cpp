@@ -245,6 +245,9 @@ int runAiccMain(int argc, char **argv) {
       importOnnxFile(context, options.input, importOptions);
   if (!module)
     return 1;
+  // Graph-level rewrites for every --emit kind, --emit=graph included.
+  if (failed(runPipeline(*module, buildGraphPipeline)))
+    return 1;
 
   bool hasTarget = !options.target.empty();
   if (hasTarget && options.target != "avx512" && options.target != "host") {
