@@ -2,8 +2,8 @@
 
 #include "passes/graph/ConstantData.h"
 
-#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/BuiltinDialect.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 #include <cstring>
 
 using namespace mlir;

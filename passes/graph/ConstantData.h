@@ -39,7 +39,8 @@ mlir::ElementsAttr makeElements(mlir::RankedTensorType type,
                                 llvm::StringRef key);
 
 /// The values of a float or integer constant, converted to double.
-std::optional<llvm::SmallVector<double>> readAsDoubles(mlir::ElementsAttr value);
+std::optional<llvm::SmallVector<double>>
+readAsDoubles(mlir::ElementsAttr value);
 
 /// A float constant of `type` holding `values` rounded to its element type.
 mlir::ElementsAttr makeFloatElements(mlir::RankedTensorType type,

@@ -11,9 +11,9 @@
 #include "passes/graph/Passes.h"
 
 #include "dialects/graph/GraphOps.h"
-#include "passes/graph/ConstantData.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "passes/graph/ConstantData.h"
 #include "llvm/Support/Debug.h"
 #include <cmath>
 
@@ -44,8 +44,8 @@ Value createConstant(PatternRewriter &rewriter, Location loc,
   bool asResource = (like && isa<DenseResourceElementsAttr>(like)) ||
                     type.getNumElements() > kInlineElementLimit;
   StringRef key = like ? getResourceKey(like) : StringRef();
-  ElementsAttr attr = makeFloatElements(type, values, asResource,
-                                        key.empty() ? name : key);
+  ElementsAttr attr =
+      makeFloatElements(type, values, asResource, key.empty() ? name : key);
   if (!attr)
     return {};
   return ConstantOp::create(rewriter, loc, attr);
@@ -80,15 +80,14 @@ struct FoldBatchNorm : OpRewritePattern<BatchNormalizationOp> {
       return rewriter.notifyMatchFailure(bn, "the producer has other uses");
     auto type = dyn_cast<RankedTensorType>(bn.getX().getType());
     if (!type || !type.hasStaticShape() || type.getRank() < 2 ||
-        !isa<FloatType>(type.getElementType()) ||
-        type != bn.getY().getType())
+        !isa<FloatType>(type.getElementType()) || type != bn.getY().getType())
       return rewriter.notifyMatchFailure(bn, "not a static float tensor");
     int64_t channels = type.getDimSize(1);
 
-    // s = scale / sqrt(var + epsilon); shift = B - mean * s.
+    // s = scale / sqrt(var + epsilon) per channel; B is the shift.
     SmallVector<SmallVector<double>, 4> params;
-    for (Value v : {bn.getScale(), bn.getB(), bn.getInputMean(),
-                    bn.getInputVar()}) {
+    for (Value v :
+         {bn.getScale(), bn.getB(), bn.getInputMean(), bn.getInputVar()}) {
       ElementsAttr attr = constantValue(v);
       std::optional<SmallVector<double>> values =
           attr ? readAsDoubles(attr) : std::nullopt;
@@ -155,13 +154,12 @@ private:
 
     rewriter.setInsertionPoint(conv);
     std::string name = nameOf(conv.getLoc());
-    Value newWeight =
-        createConstant(rewriter, fusedLoc, weightType, *weights, weightAttr,
-                       name + ".weight");
-    auto biasType = RankedTensorType::get({channels},
-                                          weightType.getElementType());
-    Value newBias = createConstant(rewriter, fusedLoc, biasType, bias,
-                                   biasAttr, name + ".bias");
+    Value newWeight = createConstant(rewriter, fusedLoc, weightType, *weights,
+                                     weightAttr, name + ".weight");
+    auto biasType =
+        RankedTensorType::get({channels}, weightType.getElementType());
+    Value newBias = createConstant(rewriter, fusedLoc, biasType, bias, biasAttr,
+                                   name + ".bias");
     if (!newWeight || !newBias)
       return rewriter.notifyMatchFailure(conv, "cannot build the weights");
     if (counters)
@@ -204,8 +202,8 @@ private:
                        cType.getDimSize(cType.getRank() - 1) == channels &&
                        cType.getNumElements() == channels;
       if (!values || (values->size() != 1 && !perColumn))
-        return rewriter.notifyMatchFailure(
-            gemm, "C is not a constant scalar or row");
+        return rewriter.notifyMatchFailure(gemm,
+                                           "C is not a constant scalar or row");
       for (int64_t n = 0; n < channels; ++n)
         bias[n] = beta * (*values)[values->size() == 1 ? 0 : n];
     }
@@ -221,8 +219,8 @@ private:
                                      weightAttr, name + ".weight");
     auto biasType =
         RankedTensorType::get({channels}, weightType.getElementType());
-    Value newBias = createConstant(rewriter, fusedLoc, biasType, bias,
-                                   biasAttr, name + ".bias");
+    Value newBias = createConstant(rewriter, fusedLoc, biasType, bias, biasAttr,
+                                   name + ".bias");
     if (!newWeight || !newBias)
       return rewriter.notifyMatchFailure(gemm, "cannot build the weights");
     if (counters)

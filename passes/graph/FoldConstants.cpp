@@ -13,11 +13,11 @@
 #include "passes/graph/Passes.h"
 
 #include "dialects/graph/GraphOps.h"
-#include "passes/graph/ConstantData.h"
 #include "mlir/IR/BuiltinDialect.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "passes/graph/ConstantData.h"
 #include "llvm/Support/Debug.h"
 #include <cstring>
 
@@ -59,8 +59,7 @@ void replaceWithConstant(PatternRewriter &rewriter, Operation *op,
 }
 
 /// Reshape, Squeeze, Unsqueeze, Flatten: the same data under a new type.
-template <typename OpTy>
-struct FoldReshapeLike : OpRewritePattern<OpTy> {
+template <typename OpTy> struct FoldReshapeLike : OpRewritePattern<OpTy> {
   FoldReshapeLike(MLIRContext *ctx, GraphFoldCounters *counters)
       : OpRewritePattern<OpTy>(ctx), counters(counters) {}
 
@@ -144,10 +143,10 @@ struct FoldTranspose : OpRewritePattern<TransposeOp> {
 
     auto dense = dyn_cast<DenseElementsAttr>(value);
     if (dense && dense.isSplat()) {
-      replaceWithConstant(rewriter, op, source,
-                          DenseElementsAttr::get(
-                              type, dense.getSplatValue<Attribute>()),
-                          counters, 0);
+      replaceWithConstant(
+          rewriter, op, source,
+          DenseElementsAttr::get(type, dense.getSplatValue<Attribute>()),
+          counters, 0);
       return success();
     }
     if (dense && sourceType.getElementType().isInteger(1)) {
@@ -205,14 +204,13 @@ struct FoldCast : OpRewritePattern<CastOp> {
     std::optional<SmallVector<double>> values = readAsDoubles(value);
     if (!values)
       return rewriter.notifyMatchFailure(op, "constant data is not readable");
-    ElementsAttr folded = makeFloatElements(
-        type, *values, isa<DenseResourceElementsAttr>(value),
-        getResourceKey(value));
+    ElementsAttr folded =
+        makeFloatElements(type, *values, isa<DenseResourceElementsAttr>(value),
+                          getResourceKey(value));
     if (!folded)
       return rewriter.notifyMatchFailure(op, "cannot build the constant");
     replaceWithConstant(rewriter, op, source, folded, counters,
-                        type.getNumElements() * to.getIntOrFloatBitWidth() /
-                            8);
+                        type.getNumElements() * to.getIntOrFloatBitWidth() / 8);
     return success();
   }
 
