@@ -2,6 +2,7 @@
 
 #include "compiler/Pipelines.h"
 #include "passes/exec/Passes.h"
+#include "passes/graph/Passes.h"
 #include "passes/lowering/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Pass/PassManager.h"
@@ -9,6 +10,14 @@
 #include "mlir/Transforms/Passes.h"
 
 namespace aicc {
+
+void buildGraphPipeline(mlir::OpPassManager &pm) {
+  // Constants first, so that weights behind a Transpose or Reshape are
+  // plain constants when BatchNormalization is folded into them.
+  pm.addNestedPass<mlir::func::FuncOp>(graph::createFoldConstantsPass());
+  pm.addNestedPass<mlir::func::FuncOp>(graph::createFoldBatchNormPass());
+  pm.addNestedPass<mlir::func::FuncOp>(mlir::createCanonicalizerPass());
+}
 
 void buildGraphToLinalgPipeline(mlir::OpPassManager &pm) {
   pm.addNestedPass<mlir::func::FuncOp>(
@@ -23,6 +32,11 @@ void buildExecPipeline(mlir::OpPassManager &pm) {
 }
 
 void registerPipelines() {
+  mlir::PassPipelineRegistration<>(
+      "aicc-graph-opt",
+      "Graph-level rewrites after import (constants, BatchNormalization "
+      "folding, canonicalization)",
+      buildGraphPipeline);
   mlir::PassPipelineRegistration<>(
       "aicc-graph-to-linalg", "Lower graph ops to linalg on tensors",
       buildGraphToLinalgPipeline);

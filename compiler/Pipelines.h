@@ -8,13 +8,18 @@ class OpPassManager;
 
 namespace aicc {
 
+/// Graph-level rewrites right after import (stage 1 of docs/Pipeline.md):
+/// Transpose/Reshape/Cast of constants folded, inference BatchNormalization
+/// folded into Conv/Gemm weights, then the canonicalizer (the graph ops'
+/// folders, dead-op removal, constant deduplication).
+void buildGraphPipeline(mlir::OpPassManager &pm);
 /// graph → linalg on tensors (stage 2 of docs/Pipeline.md).
 void buildGraphToLinalgPipeline(mlir::OpPassManager &pm);
 /// linalg on tensors → planned exec schedule (stage 3).
 void buildExecPipeline(mlir::OpPassManager &pm);
 
-/// Registers the pipelines above with aicc-opt (aicc-graph-to-linalg,
-/// aicc-exec).
+/// Registers the pipelines above with aicc-opt (aicc-graph-opt,
+/// aicc-graph-to-linalg, aicc-exec).
 void registerPipelines();
 
 } // namespace aicc

@@ -5,6 +5,7 @@
 #include "dialects/exec/ExecDialect.h"
 #include "dialects/graph/GraphDialect.h"
 #include "passes/exec/Passes.h"
+#include "passes/graph/Passes.h"
 #include "passes/lowering/Passes.h"
 #include "targets/RegisterAll.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -22,6 +23,7 @@ void registerAllDialects(mlir::DialectRegistry &registry) {
 
 void registerAllPasses() {
   mlir::registerTransformsPasses();
+  graph::registerAiccGraphPasses();
   lowering::registerAiccLoweringPasses();
   exec::registerExecPasses();
   registerAllTargets();

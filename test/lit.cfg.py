@@ -19,5 +19,7 @@ llvm_config.add_tool_substitutions(
     ["FileCheck", "not", "count", "split-file"], config.llvm_tools_dir)
 llvm_config.add_tool_substitutions(
     ["aicc", "aicc-opt", "aicc-run"], [config.aicc_tools_dir])
-config.substitutions.append(("%python", config.python_executable))
+# %python is the project's interpreter (with onnx), not the one running lit:
+# inserted first, it wins over lit's default %python substitution.
+config.substitutions.insert(0, ("%python", config.python_executable))
 config.substitutions.append(("%aicc_src", config.aicc_src_root))

@@ -290,6 +290,9 @@ int runAiccMain(int argc, char **argv) {
       importOnnxFile(context, options.input, importOptions);
   if (!module)
     return 1;
+  // Graph-level rewrites for every --emit kind, --emit=graph included.
+  if (failed(runPipeline(*module, buildGraphPipeline)))
+    return 1;
 
   bool hasTarget = target != nullptr;
   if (options.optLevel > 3) {

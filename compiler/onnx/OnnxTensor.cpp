@@ -57,8 +57,12 @@ std::string onnxDataTypeName(int dataType) {
 
 namespace {
 
-/// Storage bits of one element (complex counts both parts).
+/// Storage bits of one element in ONNX's encodings (complex counts both
+/// parts). ONNX stores a bool in one byte (raw_data, external data) or one
+/// int32_data value, never packed as bits.
 unsigned elementBits(Type t) {
+  if (t.isInteger(1))
+    return 8;
   if (auto c = dyn_cast<ComplexType>(t))
     return 2 * c.getElementType().getIntOrFloatBitWidth();
   return t.getIntOrFloatBitWidth();
