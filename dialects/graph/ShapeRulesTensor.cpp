@@ -1,8 +1,9 @@
 //===- ShapeRulesTensor.cpp - Result types of tensor graph ops -----------===//
 //
 // Result-type inference for data-movement, shape, reduction, matmul,
-// type-conversion, quantization and random ops. NN ops (conv, pooling,
-// normalization, recurrent, signal) are in ShapeRulesNN.cpp.
+// type-conversion, quantization and random ops. NN ops are in one file per
+// family (ShapeRulesConv.cpp, ShapeRulesPooling.cpp, ...; see
+// ShapeRulesNNHelpers.h).
 //
 //===----------------------------------------------------------------------===//
 

@@ -8,9 +8,11 @@
 #   GraphOnnxOps.td      ODS definitions (operands, attributes, results,
 #                        element-type constraints, docs)
 #   GraphOnnxOpsInfer.inc result-type inference for ops whose shape rule is
-#                        one of a few families (unary, broadcast, compare);
-#                        the other ops' rules are hand-written in
-#                        GraphShapeInference.cpp
+#                        one of a few families (unary, unary-to-bool,
+#                        broadcast, compare; ShapeInference.cpp); the other
+#                        ops' rules are hand-written in ShapeRulesTensor.cpp
+#                        and, for NN ops, one ShapeRules<Family>.cpp per op
+#                        family (Conv, Pooling, ...)
 #   OnnxOpTable.inc      the operand/result/attribute layout of every op,
 #                        read by the importer to map ONNX nodes generically
 #

@@ -8,6 +8,7 @@
 
 #include "aicc/runtime.h"
 
+#include "ElementType.h"
 #include "src/Module.h"
 #include "src/Runtime.h"
 #include "src/Session.h"
@@ -81,27 +82,7 @@ extern "C" {
 const char *aicc_runtime_version(void) { return AICC_RUNTIME_VERSION_STRING; }
 
 size_t aicc_element_type_size(aicc_element_type_t type) {
-  switch (type) {
-  case AICC_ELEMENT_TYPE_F64:
-  case AICC_ELEMENT_TYPE_I64:
-  case AICC_ELEMENT_TYPE_U64:
-    return 8;
-  case AICC_ELEMENT_TYPE_F32:
-  case AICC_ELEMENT_TYPE_I32:
-  case AICC_ELEMENT_TYPE_U32:
-    return 4;
-  case AICC_ELEMENT_TYPE_F16:
-  case AICC_ELEMENT_TYPE_BF16:
-  case AICC_ELEMENT_TYPE_I16:
-  case AICC_ELEMENT_TYPE_U16:
-    return 2;
-  case AICC_ELEMENT_TYPE_I8:
-  case AICC_ELEMENT_TYPE_U8:
-  case AICC_ELEMENT_TYPE_BOOL:
-    return 1;
-  default:
-    return 0;
-  }
+  return elementTypeSize(type);
 }
 
 const char *aicc_element_type_name(aicc_element_type_t type) {

@@ -2,6 +2,7 @@
 
 #include "src/Session.h"
 
+#include "ElementType.h"
 #include "src/Module.h"
 #include "src/Runtime.h"
 #include "src/Status.h"
@@ -249,18 +250,6 @@ aicc_status_t Session::prepareSchedule() {
     commands_.push_back(command);
   }
   return nullptr;
-}
-
-static std::string describeTensor(aicc_element_type_t type, size_t rank,
-                                  const int64_t *dims) {
-  std::string text = aicc_element_type_name(type);
-  text += "[";
-  for (size_t i = 0; i < rank; ++i) {
-    if (i)
-      text += ",";
-    text += std::to_string(dims[i]);
-  }
-  return text + "]";
 }
 
 aicc_status_t Session::checkViews(const aicc_tensor_view_t *views, size_t count,

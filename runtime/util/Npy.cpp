@@ -8,6 +8,8 @@
 
 #include "Npy.h"
 
+#include "ElementType.h"
+
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -26,27 +28,7 @@ uint64_t Array::elementCount() const {
 }
 
 size_t npy::elementSize(aicc_element_type_t type) {
-  switch (type) {
-  case AICC_ELEMENT_TYPE_F64:
-  case AICC_ELEMENT_TYPE_I64:
-  case AICC_ELEMENT_TYPE_U64:
-    return 8;
-  case AICC_ELEMENT_TYPE_F32:
-  case AICC_ELEMENT_TYPE_I32:
-  case AICC_ELEMENT_TYPE_U32:
-    return 4;
-  case AICC_ELEMENT_TYPE_F16:
-  case AICC_ELEMENT_TYPE_BF16:
-  case AICC_ELEMENT_TYPE_I16:
-  case AICC_ELEMENT_TYPE_U16:
-    return 2;
-  case AICC_ELEMENT_TYPE_I8:
-  case AICC_ELEMENT_TYPE_U8:
-  case AICC_ELEMENT_TYPE_BOOL:
-    return 1;
-  default:
-    return 0;
-  }
+  return elementTypeSize(type);
 }
 
 namespace {

@@ -34,7 +34,8 @@ struct Array {
   uint64_t elementCount() const;
 };
 
-/// Size in bytes of one element (0 for UNKNOWN).
+/// Size in bytes of one element (0 for UNKNOWN); aicc::elementTypeSize, the
+/// table aicc_element_type_size() also returns.
 size_t elementSize(aicc_element_type_t type);
 
 /// The .npy dtype string written for `type`, e.g. "<f4", "|b1"; "" if the

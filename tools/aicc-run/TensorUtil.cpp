@@ -165,18 +165,6 @@ void tool::fillRandom(aicc_element_type_t type, void *data, size_t count,
   }
 }
 
-std::string tool::describe(aicc_element_type_t type, size_t rank,
-                           const int64_t *dims) {
-  std::string text = aicc_element_type_name(type);
-  text += "[";
-  for (size_t i = 0; i < rank; ++i) {
-    if (i)
-      text += ",";
-    text += std::to_string(dims[i]);
-  }
-  return text + "]";
-}
-
 std::string tool::previewElements(aicc_element_type_t type, const void *data,
                                   size_t count, size_t limit) {
   std::string text = "[";

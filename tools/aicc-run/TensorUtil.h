@@ -35,10 +35,6 @@ double loadElement(aicc_element_type_t type, const void *data, size_t index);
 void fillRandom(aicc_element_type_t type, void *data, size_t count,
                 std::mt19937_64 &rng);
 
-/// "f32[2,3]".
-std::string describe(aicc_element_type_t type, size_t rank,
-                     const int64_t *dims);
-
 /// The first `limit` elements, "[1, 2, 3, ...]".
 std::string previewElements(aicc_element_type_t type, const void *data,
                             size_t count, size_t limit = 8);

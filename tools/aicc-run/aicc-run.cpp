@@ -12,6 +12,7 @@
 
 #include "TensorUtil.h"
 
+#include "ElementType.h"
 #include "Npy.h"
 #include "aicc/runtime.h"
 
@@ -266,7 +267,7 @@ struct Binding {
 };
 
 std::string describe(const aicc_tensor_info_t &info) {
-  return tool::describe(info.element_type, info.rank, info.dims);
+  return describeTensor(info.element_type, info.rank, info.dims);
 }
 
 /// Resolves NAME=SPEC arguments to signature indices; positional ones take
@@ -334,7 +335,7 @@ int checkArray(const npy::Array &array, const aicc_tensor_info_t &info,
   if (!shapeOk)
     return fail("%s '%s': expected shape %s, got %s (from %s)", what, info.name,
                 describe(info).c_str(),
-                tool::describe(array.elementType, array.shape.size(),
+                describeTensor(array.elementType, array.shape.size(),
                                array.shape.data())
                     .c_str(),
                 path.c_str());

@@ -1,9 +1,10 @@
 // RUN: aicc-opt %s -split-input-file -verify-diagnostics
 
-// Diagnostics of the NN result-type rules (ShapeRulesNN.cpp). Every failing
-// rule is followed by the verifier's "failed to infer returned types". The
-// last cases declare an incompatible type on purpose so that the verifier
-// prints the inferred type, which shows dims that must stay dynamic.
+// Diagnostics of the NN result-type rules (one dialects/graph/ShapeRules*.cpp
+// per op family). Every failing rule is followed by the verifier's "failed to
+// infer returned types". The last cases declare an incompatible type on
+// purpose so that the verifier prints the inferred type, which shows dims that
+// must stay dynamic.
 
 // Tests that Conv rejects W with the wrong number of input channels.
 func.func @conv_channels(%x: tensor<1x4x8x8xf32>, %w: tensor<8x3x3x3xf32>) -> tensor<1x8x6x6xf32> {
