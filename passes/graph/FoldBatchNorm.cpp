@@ -149,28 +149,45 @@ private:
     int64_t perChannel = weights->size() / channels;
     for (int64_t i = 0, e = weights->size(); i < e; ++i)
       (*weights)[i] *= s[i / perChannel];
-    for (int64_t c = 0; c < channels; ++c)
-      bias[c] = (bias[c] - mean[c]) * s[c] + shift[c];
-
-    rewriter.setInsertionPoint(conv);
-    std::string name = nameOf(conv.getLoc());
-    Value newWeight = createConstant(rewriter, fusedLoc, weightType, *weights,
-                                     weightAttr, name + ".weight");
-    auto biasType =
-        RankedTensorType::get({channels}, weightType.getElementType());
-    Value newBias = createConstant(rewriter, fusedLoc, biasType, bias, biasAttr,
-                                   name + ".bias");
-    if (!newWeight || !newBias)
+    auto folded = buildFolded(conv, weightType, *weights, weightAttr, bias,
+                              biasAttr, s, mean, shift, fusedLoc, rewriter);
+    if (failed(folded))
       return rewriter.notifyMatchFailure(conv, "cannot build the weights");
-    if (counters)
-      counters->bytes += (weightType.getNumElements() + channels) *
-                         weightType.getElementTypeBitWidth() / 8;
+    auto [newWeight, newBias] = *folded;
     rewriter.modifyOpInPlace(conv, [&] {
       conv.getWMutable().set(newWeight);
       conv.getBMutable().assign(newBias);
       conv->setLoc(fusedLoc);
     });
     return success();
+  }
+
+  /// bias = (bias - mean) * s + shift, then the scaled weights and the bias
+  /// as new constants before `op` at `fusedLoc`.
+  FailureOr<std::pair<Value, Value>>
+  buildFolded(Operation *op, RankedTensorType weightType,
+              ArrayRef<double> weights, ElementsAttr weightAttr,
+              MutableArrayRef<double> bias, ElementsAttr biasAttr,
+              ArrayRef<double> s, ArrayRef<double> mean,
+              ArrayRef<double> shift, Location fusedLoc,
+              PatternRewriter &rewriter) const {
+    int64_t channels = s.size();
+    for (int64_t c = 0; c < channels; ++c)
+      bias[c] = (bias[c] - mean[c]) * s[c] + shift[c];
+    rewriter.setInsertionPoint(op);
+    std::string name = nameOf(op->getLoc());
+    Value newWeight = createConstant(rewriter, fusedLoc, weightType, weights,
+                                     weightAttr, name + ".weight");
+    auto biasType =
+        RankedTensorType::get({channels}, weightType.getElementType());
+    Value newBias = createConstant(rewriter, fusedLoc, biasType, bias, biasAttr,
+                                   name + ".bias");
+    if (!newWeight || !newBias)
+      return failure();
+    if (counters)
+      counters->bytes += (weightType.getNumElements() + channels) *
+                         weightType.getElementTypeBitWidth() / 8;
+    return std::make_pair(newWeight, newBias);
   }
 
   /// Column n of op(B) *= s[n]; C = (beta * C - mean) * s + shift, beta = 1.
@@ -210,22 +227,11 @@ private:
     int64_t cols = weightType.getDimSize(1);
     for (int64_t i = 0, e = weights->size(); i < e; ++i)
       (*weights)[i] *= s[transB ? i / cols : i % cols];
-    for (int64_t n = 0; n < channels; ++n)
-      bias[n] = (bias[n] - mean[n]) * s[n] + shift[n];
-
-    rewriter.setInsertionPoint(gemm);
-    std::string name = nameOf(gemm.getLoc());
-    Value newWeight = createConstant(rewriter, fusedLoc, weightType, *weights,
-                                     weightAttr, name + ".weight");
-    auto biasType =
-        RankedTensorType::get({channels}, weightType.getElementType());
-    Value newBias = createConstant(rewriter, fusedLoc, biasType, bias, biasAttr,
-                                   name + ".bias");
-    if (!newWeight || !newBias)
+    auto folded = buildFolded(gemm, weightType, *weights, weightAttr, bias,
+                              biasAttr, s, mean, shift, fusedLoc, rewriter);
+    if (failed(folded))
       return rewriter.notifyMatchFailure(gemm, "cannot build the weights");
-    if (counters)
-      counters->bytes += (weightType.getNumElements() + channels) *
-                         weightType.getElementTypeBitWidth() / 8;
+    auto [newWeight, newBias] = *folded;
     rewriter.modifyOpInPlace(gemm, [&] {
       gemm.getBMutable().set(newWeight);
       gemm.getCMutable().assign(newBias);

@@ -322,18 +322,27 @@ aicc_module_memory_space_info(const aicc_module_t *module, size_t index,
   return nullptr;
 }
 
-aicc_status_t aicc_module_executable_info(const aicc_module_t *module,
-                                          size_t index,
-                                          aicc_executable_info_t *out_info) {
-  AICC_CHECK_ARG(module && out_info);
+/// Executable `index` of `module`, or an out-of-range status.
+static aicc_status_t getExecutable(const aicc_module_t *module, size_t index,
+                                   const fb::Executable **out) {
   const fb::AiccModule &root = unwrap(module)->root();
   size_t count = root.executables() ? root.executables()->size() : 0;
   if (index >= count)
     return makeStatus(AICC_STATUS_INVALID_ARGUMENT,
                       "executable index %zu out of range (%zu executables)",
                       index, count);
-  const fb::Executable *exe =
-      root.executables()->Get(static_cast<uint32_t>(index));
+  *out = root.executables()->Get(static_cast<uint32_t>(index));
+  return nullptr;
+}
+
+aicc_status_t aicc_module_executable_info(const aicc_module_t *module,
+                                          size_t index,
+                                          aicc_executable_info_t *out_info) {
+  AICC_CHECK_ARG(module && out_info);
+  const fb::Executable *exe;
+  if (aicc_status_t status = getExecutable(module, index, &exe))
+    return status;
+  const fb::AiccModule &root = unwrap(module)->root();
   out_info->name = exe->name() ? exe->name()->c_str() : "";
   out_info->device = static_cast<aicc_device_kind_t>(exe->device());
   out_info->format = exe->format()->c_str();
@@ -348,15 +357,10 @@ aicc_status_t aicc_module_required_feature(const aicc_module_t *module,
                                            size_t executable, size_t feature,
                                            const char **out_name) {
   AICC_CHECK_ARG(module && out_name);
-  const fb::AiccModule &root = unwrap(module)->root();
-  size_t count = root.executables() ? root.executables()->size() : 0;
-  if (executable >= count)
-    return makeStatus(AICC_STATUS_INVALID_ARGUMENT,
-                      "executable index %zu out of range (%zu executables)",
-                      executable, count);
-  const auto *features = root.executables()
-                             ->Get(static_cast<uint32_t>(executable))
-                             ->required_features();
+  const fb::Executable *exe;
+  if (aicc_status_t status = getExecutable(module, executable, &exe))
+    return status;
+  const auto *features = exe->required_features();
   size_t featureCount = features ? features->size() : 0;
   if (feature >= featureCount)
     return makeStatus(AICC_STATUS_INVALID_ARGUMENT,
@@ -371,15 +375,10 @@ aicc_status_t aicc_module_entry_point_info(const aicc_module_t *module,
                                            const char **out_name,
                                            uint32_t *out_binding_count) {
   AICC_CHECK_ARG(module && out_name && out_binding_count);
-  const fb::AiccModule &root = unwrap(module)->root();
-  size_t count = root.executables() ? root.executables()->size() : 0;
-  if (executable >= count)
-    return makeStatus(AICC_STATUS_INVALID_ARGUMENT,
-                      "executable index %zu out of range (%zu executables)",
-                      executable, count);
-  const auto *entries = root.executables()
-                            ->Get(static_cast<uint32_t>(executable))
-                            ->entry_points();
+  const fb::Executable *exe;
+  if (aicc_status_t status = getExecutable(module, executable, &exe))
+    return status;
+  const auto *entries = exe->entry_points();
   if (entry >= entries->size())
     return makeStatus(AICC_STATUS_INVALID_ARGUMENT,
                       "entry point index %zu out of range (%u entry points)",

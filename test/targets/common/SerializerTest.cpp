@@ -204,8 +204,31 @@ TEST_F(SerializerTest, RejectsUnplannedSchedules) {
     return success();
   });
   std::vector<uint8_t> file;
-  EXPECT_TRUE(failed(aicc::serializeModule(*module, {}, file)));
+  EXPECT_TRUE(failed(aicc::serializeModule(*module, kernelsBinary(), file)));
   EXPECT_NE(message.find("is not memory planned"), std::string::npos)
+      << message;
+}
+
+TEST_F(SerializerTest, RejectsExecutablesWithoutFormat) {
+  OwningOpRef<ModuleOp> module = parse(R"mlir(
+    exec.schedule @main(%x: memref<4xf32>, %y: memref<4xf32>)
+        attributes {num_inputs = 1 : i64, arena_size = array<i64: 0>,
+                    lower_bound = array<i64: 0>} {
+      exec.copy %x, %y : memref<4xf32>, memref<4xf32>
+      exec.return
+    }
+  )mlir");
+  ASSERT_TRUE(module);
+  std::string message;
+  ScopedDiagnosticHandler handler(&context, [&](Diagnostic &diagnostic) {
+    message = diagnostic.str();
+    return success();
+  });
+  std::vector<uint8_t> file;
+  aicc::ExecutableBinary binary = kernelsBinary();
+  binary.format.clear();
+  EXPECT_TRUE(failed(aicc::serializeModule(*module, binary, file)));
+  EXPECT_NE(message.find("gave its executable no format"), std::string::npos)
       << message;
 }
 
@@ -226,7 +249,7 @@ TEST_F(SerializerTest, RejectsMissingResourceBlobs) {
     return success();
   });
   std::vector<uint8_t> file;
-  EXPECT_TRUE(failed(aicc::serializeModule(*module, {}, file)));
+  EXPECT_TRUE(failed(aicc::serializeModule(*module, kernelsBinary(), file)));
   EXPECT_NE(message.find("resource blob is missing"), std::string::npos)
       << message;
 }
