@@ -27,8 +27,9 @@ namespace aicc::exec {
 #define GEN_PASS_REGISTRATION
 #include "passes/exec/Passes.h.inc"
 
-/// aicc-form-dispatch-regions with a grouping policy other than the default
-/// one (one op per region); a null `policy` is the default.
+/// aicc-form-dispatch-regions grouping ops with `policy` (the fusion seam,
+/// passes/exec/DispatchGroupingPolicy.h); null means the default policy,
+/// one op per region.
 std::unique_ptr<mlir::Pass> createFormDispatchRegions(
     std::shared_ptr<const DispatchGroupingPolicy> policy,
     const FormDispatchRegionsOptions &options = {});
