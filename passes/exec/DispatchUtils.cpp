@@ -99,14 +99,15 @@ bool isInitProducer(Operation *op) {
 bool isClonableIntoDispatchRegion(Operation *op) {
   if (isa<tensor::EmptyOp>(op) || isInitProducer(op))
     return true;
-  // Scalars: effect-free ops without regions on scalars; tensors they read
-  // are read by the kernel.
-  auto isShaped = [](Type type) { return isa<ShapedType>(type); };
+  // Scalars (anything but ranked tensors): effect-free ops without regions;
+  // the tensors they read are read by the kernel, other shaped operands
+  // cannot be passed to a kernel.
+  auto isTensor = [](Type type) { return isa<RankedTensorType>(type); };
   auto isNonTensorShaped = [](Type type) {
     return isa<ShapedType>(type) && !isa<RankedTensorType>(type);
   };
   return op->getNumResults() != 0 &&
-         llvm::none_of(op->getResultTypes(), isShaped) &&
+         llvm::none_of(op->getResultTypes(), isTensor) &&
          llvm::none_of(op->getOperandTypes(), isNonTensorShaped) &&
          op->getNumRegions() == 0 && isMemoryEffectFree(op);
 }

@@ -75,6 +75,7 @@ func.func @main(%x: tensor<4xf32> {graph.name = "x"}) -> (tensor<4xf32> {graph.n
 // gets a region of its own, as do non-contiguous slices and pads.
 
 // CHECK-LABEL: func.func @main
+// CHECK-NOT: exec.dispatch_region
 // CHECK:   %[[B:.*]] = linalg.generic {{.*}} ins(%{{.*}} : tensor<3xf32>)
 // CHECK-NOT: exec.dispatch_region
 // CHECK:   exec.dispatch_region -> (tensor<2x3xf32>) {
