@@ -11,11 +11,11 @@
 #include "passes/exec/Passes.h"
 
 #include "dialects/exec/ExecOps.h"
-#include "passes/exec/DispatchUtils.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Transforms/RegionUtils.h"
+#include "passes/exec/DispatchUtils.h"
 #include "llvm/ADT/SetVector.h"
 #include "llvm/ADT/Statistic.h"
 #include "llvm/Support/Debug.h"
@@ -67,16 +67,14 @@ struct CloneProducersIntoDispatchRegionsPass
     Block &body = func.getBody().front();
 
     llvm::SetVector<Operation *> cloned;
-    for (auto region :
-         llvm::to_vector(body.getOps<DispatchRegionOp>())) {
+    for (auto region : llvm::to_vector(body.getOps<DispatchRegionOp>())) {
       llvm::SetVector<Operation *> producers = collectProducers(region, body);
       // In the function's order, so every clone follows its operands'.
       SmallVector<Operation *> ordered(producers.begin(), producers.end());
       llvm::sort(ordered, [](Operation *a, Operation *b) {
         return a->isBeforeInBlock(b);
       });
-      OpBuilder builder(&region.getBodyBlock(),
-                        region.getBodyBlock().begin());
+      OpBuilder builder(&region.getBodyBlock(), region.getBodyBlock().begin());
       IRMapping mapping;
       for (Operation *producer : ordered) {
         Operation *clone = builder.clone(*producer, mapping);

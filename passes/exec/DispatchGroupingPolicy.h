@@ -59,8 +59,7 @@ public:
 
 /// Today's policy: every op that needsDispatch() is a group of its own, so
 /// each kernel computes one ONNX node (plus the producers cloned into it).
-std::shared_ptr<const DispatchGroupingPolicy>
-createOneOpPerRegionPolicy();
+std::shared_ptr<const DispatchGroupingPolicy> createOneOpPerRegionPolicy();
 
 } // namespace aicc::exec
 

@@ -1,4 +1,5 @@
-//===- DispatchUtils.h - Shared predicates of dispatch formation -*- C++ -*-===//
+//===- DispatchUtils.h - Shared predicates of dispatch formation -*- C++
+//-*-===//
 //
 // What the three dispatch formation passes (aicc-form-dispatch-regions,
 // aicc-clone-producers-into-dispatch-regions, aicc-outline-dispatch-regions)

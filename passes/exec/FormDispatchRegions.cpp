@@ -10,9 +10,9 @@
 #include "passes/exec/Passes.h"
 
 #include "dialects/exec/ExecOps.h"
+#include "mlir/IR/Builders.h"
 #include "passes/exec/DispatchGroupingPolicy.h"
 #include "passes/exec/DispatchUtils.h"
-#include "mlir/IR/Builders.h"
 #include "llvm/ADT/Statistic.h"
 #include "llvm/Support/Debug.h"
 
@@ -91,8 +91,8 @@ LogicalResult formRegion(Block &body, ArrayRef<Operation *> group) {
     result.replaceUsesWithIf(regionResult, [&](OpOperand &use) {
       return !region->isProperAncestor(use.getOwner());
     });
-  LLVM_DEBUG(llvm::dbgs() << "formed a region of " << group.size()
-                          << " ops at " << loc << "\n");
+  LLVM_DEBUG(llvm::dbgs() << "formed a region of " << group.size() << " ops at "
+                          << loc << "\n");
   ++numRegions;
   numGroupedOps += group.size();
   return success();
@@ -112,8 +112,8 @@ struct FormDispatchRegionsPass
       return signalPassFailure();
     std::shared_ptr<const DispatchGroupingPolicy> groupingPolicy =
         policy ? policy : createOneOpPerRegionPolicy();
-    LLVM_DEBUG(llvm::dbgs() << "grouping policy: "
-                            << groupingPolicy->getName() << "\n");
+    LLVM_DEBUG(llvm::dbgs()
+               << "grouping policy: " << groupingPolicy->getName() << "\n");
 
     Block &body = func.getBody().front();
     SmallVector<DispatchGroup> groups;
@@ -165,6 +165,5 @@ struct FormDispatchRegionsPass
 std::unique_ptr<Pass> aicc::exec::createFormDispatchRegions(
     std::shared_ptr<const DispatchGroupingPolicy> policy,
     const FormDispatchRegionsOptions &options) {
-  return std::make_unique<FormDispatchRegionsPass>(std::move(policy),
-                                                   options);
+  return std::make_unique<FormDispatchRegionsPass>(std::move(policy), options);
 }

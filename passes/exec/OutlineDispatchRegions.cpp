@@ -21,7 +21,6 @@
 #include "passes/exec/Passes.h"
 
 #include "dialects/exec/ExecOps.h"
-#include "passes/exec/DispatchUtils.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Builders.h"
@@ -30,6 +29,7 @@
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Transforms/RegionUtils.h"
+#include "passes/exec/DispatchUtils.h"
 #include "llvm/ADT/SetVector.h"
 #include "llvm/ADT/Statistic.h"
 #include "llvm/Support/Debug.h"
@@ -84,8 +84,7 @@ class Outliner {
 public:
   Outliner(func::FuncOp func, ExecutableOp executable, ScheduleOp schedule)
       : func_(func), executable_(executable), schedule_(schedule),
-        builder_(&schedule.getBody().front(),
-                 schedule.getBody().front().end()),
+        builder_(&schedule.getBody().front(), schedule.getBody().front().end()),
         symbols_(executable) {}
 
   LogicalResult run();
@@ -121,8 +120,8 @@ std::string Outliner::makeKernelName(DispatchRegionOp region) {
     Operation *op = region.getYield().getValues()[0].getDefiningOp();
     node = (op ? op : region.getOperation())->getName().getStringRef();
   }
-  std::string base = "k" + std::to_string(kernelCount_++) + "_" +
-                     sanitizeSymbolName(node);
+  std::string base =
+      "k" + std::to_string(kernelCount_++) + "_" + sanitizeSymbolName(node);
   std::string name = base;
   for (unsigned suffix = 1; symbols_.lookup(name); ++suffix)
     name = base + "_" + std::to_string(suffix);
@@ -233,12 +232,12 @@ LogicalResult Outliner::outline(DispatchRegionOp region) {
     buffers_[result] = buffer;
     outs.push_back(buffer);
   }
-  auto kernelRef = SymbolRefAttr::get(
-      executable_.getSymNameAttr(),
-      {FlatSymbolRefAttr::get(kernel.getSymNameAttr())});
+  auto kernelRef =
+      SymbolRefAttr::get(executable_.getSymNameAttr(),
+                         {FlatSymbolRefAttr::get(kernel.getSymNameAttr())});
   DispatchOp::create(builder_, region->getLoc(), kernelRef, ins, outs);
-  LLVM_DEBUG(llvm::dbgs() << "outlined " << name << " with "
-                          << arguments.size() << " arguments\n");
+  LLVM_DEBUG(llvm::dbgs() << "outlined " << name << " with " << arguments.size()
+                          << " arguments\n");
   return success();
 }
 
@@ -266,9 +265,9 @@ LogicalResult Outliner::convertOp(Operation *op) {
     auto type = cast<RankedTensorType>(result.getType());
     int64_t byteOffset = 0;
     if (auto slice = dyn_cast<tensor::ExtractSliceOp>(op))
-      byteOffset = *getContiguousSliceOffset(slice) *
-                   static_cast<int64_t>(*getElementByteSize(
-                       type.getElementType()));
+      byteOffset =
+          *getContiguousSliceOffset(slice) *
+          static_cast<int64_t>(*getElementByteSize(type.getElementType()));
     buffers_[result] = createView(buffers_.lookup(op->getOperand(0)),
                                   byteOffset, getBufferType(type), loc);
     return success();
@@ -282,15 +281,13 @@ LogicalResult Outliner::convertOp(Operation *op) {
     if (!onlyKernels) {
       if (!isBufferable(empty.getType()))
         return op->emitOpError("cannot be placed in a buffer");
-      buffers_[empty] =
-          AllocOp::create(builder_, loc, getBufferType(empty.getType()), 0,
-                          IntegerAttr());
+      buffers_[empty] = AllocOp::create(
+          builder_, loc, getBufferType(empty.getType()), 0, IntegerAttr());
     }
     return success();
   }
-  bool producesTensors = llvm::any_of(op->getResultTypes(), [](Type type) {
-    return isa<TensorType>(type);
-  });
+  bool producesTensors = llvm::any_of(
+      op->getResultTypes(), [](Type type) { return isa<TensorType>(type); });
   if (producesTensors)
     return op->emitOpError("is not in an exec.dispatch_region; run "
                            "aicc-form-dispatch-regions first");
@@ -352,16 +349,14 @@ struct OutlineDispatchRegionsPass
     FunctionType type = func.getFunctionType();
     for (auto [index, input] : llvm::enumerate(type.getInputs()))
       if (!isBufferable(input)) {
-        func.emitOpError("argument ")
-            << index << " of type " << input
-            << " is not a statically shaped tensor";
+        func.emitOpError("argument ") << index << " of type " << input
+                                      << " is not a statically shaped tensor";
         return signalPassFailure();
       }
     for (auto [index, result] : llvm::enumerate(type.getResults()))
       if (!isBufferable(result)) {
-        func.emitOpError("result ")
-            << index << " of type " << result
-            << " is not a statically shaped tensor";
+        func.emitOpError("result ") << index << " of type " << result
+                                    << " is not a statically shaped tensor";
         return signalPassFailure();
       }
 

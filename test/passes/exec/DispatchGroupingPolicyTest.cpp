@@ -38,8 +38,9 @@ public:
   using Fn = std::function<void(Block &, SmallVectorImpl<DispatchGroup> &)>;
   explicit LambdaPolicy(Fn fn) : fn_(std::move(fn)) {}
   StringRef getName() const override { return "test"; }
-  LogicalResult formGroups(Block &body,
-                           SmallVectorImpl<DispatchGroup> &groups) const override {
+  LogicalResult
+  formGroups(Block &body,
+             SmallVectorImpl<DispatchGroup> &groups) const override {
     fn_(body, groups);
     return success();
   }
@@ -139,7 +140,8 @@ TEST_F(DispatchGroupingPolicyTest, GroupOfSeveralOpsIsOneKernel) {
       << diagnostics_;
   auto executable = module_->lookupSymbol<ExecutableOp>("kernels");
   ASSERT_TRUE(executable);
-  auto kernels = llvm::to_vector(executable.getBodyBlock().getOps<func::FuncOp>());
+  auto kernels =
+      llvm::to_vector(executable.getBodyBlock().getOps<func::FuncOp>());
   ASSERT_EQ(kernels.size(), 1u);
   EXPECT_EQ(kernels[0].getSymName(), "k0_Exp_0");
   EXPECT_EQ(kernels[0].getNumArguments(), 1u);
