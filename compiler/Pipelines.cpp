@@ -27,7 +27,11 @@ void buildGraphToLinalgPipeline(mlir::OpPassManager &pm) {
 }
 
 void buildExecPipeline(mlir::OpPassManager &pm) {
-  pm.addPass(exec::createFormDispatches());
+  // Dispatch formation (docs/Pipeline.md, section 3): form regions with the
+  // default grouping policy (one op per region), clone cheap producers into
+  // them, outline them into kernels and the schedule. A fusion policy is
+  // passed here.
+  exec::addDispatchFormationPasses(pm, exec::createOneOpPerRegionPolicy());
   pm.addPass(exec::createPlanMemory());
 }
 

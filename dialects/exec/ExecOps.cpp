@@ -276,5 +276,31 @@ LogicalResult CopyOp::verify() {
   return success();
 }
 
+//===----------------------------------------------------------------------===//
+// DispatchRegionOp
+//===----------------------------------------------------------------------===//
+
+YieldOp DispatchRegionOp::getYield() {
+  return cast<YieldOp>(getBodyBlock().getTerminator());
+}
+
+LogicalResult DispatchRegionOp::verifyRegions() {
+  if (getNumResults() == 0)
+    return emitOpError("has no results; a dispatch region computes at least "
+                       "one tensor");
+  YieldOp yield = getYield();
+  if (yield.getValues().size() != getNumResults())
+    return emitOpError("yields ")
+           << yield.getValues().size() << " values, but the region has "
+           << getNumResults() << " results";
+  for (auto [index, pair] : llvm::enumerate(
+           llvm::zip(yield.getValues().getTypes(), getResultTypes())))
+    if (std::get<0>(pair) != std::get<1>(pair))
+      return emitOpError("yielded value #")
+             << index << " of type " << std::get<0>(pair)
+             << " does not match result type " << std::get<1>(pair);
+  return success();
+}
+
 #define GET_OP_CLASSES
 #include "dialects/exec/ExecOps.cpp.inc"

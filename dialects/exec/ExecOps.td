@@ -278,4 +278,73 @@ def Exec_CopyOp : Exec_Op<"copy"> {
   let hasVerifier = 1;
 }
 
+//===----------------------------------------------------------------------===//
+// Dispatch regions (before outlining)
+//===----------------------------------------------------------------------===//
+
+def Exec_DispatchRegionOp : Exec_Op<"dispatch_region", [
+    RecursiveMemoryEffects, SingleBlockImplicitTerminator<"YieldOp">]> {
+  let summary = "Ops on tensors that one dispatch will compute";
+  let description = [{
+    A group of ops of the entry function, not yet outlined, that will become
+    one kernel and one `exec.dispatch`. The body may use any value defined
+    above it: tensors it reads become the kernel's arguments (bindings),
+    and cheap producers (`tensor.empty`, fills of an empty init, scalar
+    constants) are cloned into the body instead of being read from a buffer.
+    The results, yielded by `exec.yield`, are the tensors the dispatch
+    writes. `aicc-form-dispatch-regions` creates these regions,
+    `aicc-clone-producers-into-dispatch-regions` clones producers into them
+    and `aicc-outline-dispatch-regions` turns each into a kernel of an
+    `exec.executable` and an `exec.dispatch` (docs/Pipeline.md, section 3).
+    The region's location is that of its op, or a `FusedLoc` of the
+    locations of its ops when it holds several.
+
+    Example:
+
+    ```mlir
+    %r = exec.dispatch_region -> (tensor<1x3xf32>) {
+      %zero = arith.constant 0.0 : f32
+      %e = tensor.empty() : tensor<1x3xf32>
+      %f = linalg.fill ins(%zero : f32) outs(%e : tensor<1x3xf32>)
+          -> tensor<1x3xf32>
+      %m = linalg.matmul ins(%x, %w : tensor<1x4xf32>, tensor<4x3xf32>)
+          outs(%f : tensor<1x3xf32>) -> tensor<1x3xf32>
+      exec.yield %m : tensor<1x3xf32>
+    } loc("Gemm_0")
+    ```
+  }];
+  let results = (outs Variadic<AnyRankedTensor>:$results);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = [{
+    (`->` `(` type($results)^ `)`)? attr-dict-with-keyword $body
+  }];
+  let hasRegionVerifier = 1;
+  let extraClassDeclaration = [{
+    ::mlir::Block &getBodyBlock() { return getBody().front(); }
+    /// The terminator of the body.
+    YieldOp getYield();
+  }];
+}
+
+def Exec_YieldOp : Exec_Op<"yield", [
+    Pure, Terminator, HasParent<"DispatchRegionOp">]> {
+  let summary = "Yields the results of a dispatch region";
+  let description = [{
+    Terminates an `exec.dispatch_region`; its operands are the region's
+    results, one to one.
+
+    Example:
+
+    ```mlir
+    exec.yield %m : tensor<1x3xf32>
+    ```
+  }];
+  let arguments = (ins Variadic<AnyRankedTensor>:$values);
+  // The builder the implicit terminator of an empty region needs.
+  let builders = [OpBuilder<(ins), [{
+    build($_builder, $_state, ::mlir::ValueRange());
+  }]>];
+  let assemblyFormat = "attr-dict ($values^ `:` type($values))?";
+}
+
 #endif // AICC_EXEC_OPS_TD

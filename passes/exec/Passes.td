@@ -5,37 +5,142 @@
 
 include "mlir/Pass/PassBase.td"
 
-def FormDispatches : Pass<"aicc-form-dispatches", "::mlir::ModuleOp"> {
-  let summary = "Outline compute ops into kernels and build the exec schedule";
+def FormDispatchRegions
+    : Pass<"aicc-form-dispatch-regions", "::mlir::ModuleOp"> {
+  let summary = "Wrap the ops that share a kernel in exec.dispatch_region ops";
   let description = [{
-    Turns `func.func @main` (linalg/tensor/arith/math on static tensors plus
-    `graph.constant` weights) into an `exec.executable` holding one kernel
-    per compute op and an `exec.schedule @main` over buffers:
+    The first of the three dispatch formation passes. A grouping policy
+    (`passes/exec/DispatchGroupingPolicy.h`) picks groups of ops of the entry
+    function; each group is moved into an `exec.dispatch_region` at the
+    place of its last op, whose results are the group's results used
+    outside it (or not used at all) and whose location is the op's, or a
+    `FusedLoc` of its ops' locations. The default policy, used by this
+    flag, is "one op per region": every op that needs a kernel (tensor
+    results; not a constant, a view, a `tensor.empty` or a clonable
+    producer) is a region of its own. A fusion policy is passed with
+    `createFormDispatchRegions(policy)`.
 
-    - every linalg op, `tensor.pad`, `tensor.concat`, `tensor.insert_slice`,
-      non-contiguous `tensor.extract_slice` (and any other op with tensor
-      results) becomes a kernel `func.func @k<N>_<node>` (tensor arguments =
-      its tensor operands and captured tensors, results = its results;
-      `tensor.empty` and `linalg.fill`-of-empty inits and scalar constants
-      are cloned in) and an `exec.dispatch` writing into new `exec.alloc`s;
+    Before:
+
+    ```mlir
+    %e = tensor.empty() : tensor<4xf32>
+    %r = linalg.exp ins(%x : tensor<4xf32>) outs(%e : tensor<4xf32>)
+        -> tensor<4xf32> loc("Exp_0")
+    ```
+
+    After:
+
+    ```mlir
+    %e = tensor.empty() : tensor<4xf32>
+    %r = exec.dispatch_region -> (tensor<4xf32>) {
+      %0 = linalg.exp ins(%x : tensor<4xf32>) outs(%e : tensor<4xf32>)
+          -> tensor<4xf32>
+      exec.yield %0 : tensor<4xf32>
+    } loc("Exp_0")
+    ```
+  }];
+  let options = [
+    Option<"entryPoint", "entry-point", "std::string", /*default=*/"\"main\"",
+           "Name of the function to convert">,
+  ];
+  let dependentDialects = ["::aicc::exec::ExecDialect"];
+}
+
+def CloneProducersIntoDispatchRegions
+    : Pass<"aicc-clone-producers-into-dispatch-regions", "::mlir::ModuleOp"> {
+  let summary = "Clone cheap producers into the dispatch regions using them";
+  let description = [{
+    The second dispatch formation pass. For every `exec.dispatch_region` of
+    the entry function, the producers of the values it uses from above that
+    are cheap to recompute (`isClonableIntoDispatchRegion`,
+    `passes/exec/DispatchUtils.h`) are cloned into the region, transitively
+    and in the function's order, so the kernel computes them instead of
+    reading a buffer:
+
+    - `tensor.empty` (its content is undefined);
+    - a `linalg.fill`, or an elementwise `linalg.generic` such as a bias
+      broadcast, of an empty init, used only as the init of linalg ops;
+      each user gets its own copy, its tensor inputs stay bindings;
+    - effect-free scalar ops without regions (`arith.constant`, a
+      `tensor.extract` of a weight whose tensor stays a binding).
+
+    Originals left without uses are erased.
+
+    Before:
+
+    ```mlir
+    %zero = arith.constant 0.0 : f32
+    %e = tensor.empty() : tensor<1x3xf32>
+    %f = linalg.fill ins(%zero : f32) outs(%e : tensor<1x3xf32>)
+        -> tensor<1x3xf32>
+    %m = exec.dispatch_region -> (tensor<1x3xf32>) {
+      %0 = linalg.matmul ins(%x, %w : tensor<1x4xf32>, tensor<4x3xf32>)
+          outs(%f : tensor<1x3xf32>) -> tensor<1x3xf32>
+      exec.yield %0 : tensor<1x3xf32>
+    } loc("Gemm_0")
+    ```
+
+    After:
+
+    ```mlir
+    %m = exec.dispatch_region -> (tensor<1x3xf32>) {
+      %zero = arith.constant 0.0 : f32
+      %e = tensor.empty() : tensor<1x3xf32>
+      %f = linalg.fill ins(%zero : f32) outs(%e : tensor<1x3xf32>)
+          -> tensor<1x3xf32>
+      %0 = linalg.matmul ins(%x, %w : tensor<1x4xf32>, tensor<4x3xf32>)
+          outs(%f : tensor<1x3xf32>) -> tensor<1x3xf32>
+      exec.yield %0 : tensor<1x3xf32>
+    } loc("Gemm_0")
+    ```
+  }];
+  let options = [
+    Option<"entryPoint", "entry-point", "std::string", /*default=*/"\"main\"",
+           "Name of the function to convert">,
+  ];
+  let dependentDialects = ["::aicc::exec::ExecDialect"];
+}
+
+def OutlineDispatchRegions
+    : Pass<"aicc-outline-dispatch-regions", "::mlir::ModuleOp"> {
+  let summary = "Outline dispatch regions into kernels and build the schedule";
+  let description = [{
+    The last dispatch formation pass. Turns the entry function `@main`
+    (dispatch regions, views, constants on static tensors) into an
+    `exec.executable` with one kernel per region and an `exec.schedule @main`
+    over buffers, walking the function in order:
+
+    - every `exec.dispatch_region` becomes a kernel `func.func
+      @k<N>_<node>` (`<node>` = the region's first NameLoc, sanitized, else
+      the name of the op yielding its first result) whose arguments are the
+      tensors it uses from above (in the order its results' computation
+      first reads them) and whose results are the region's, and an
+      `exec.dispatch` with the region's location writing new `exec.alloc`s;
     - `tensor.collapse_shape`, `tensor.expand_shape` and contiguous
-      `tensor.extract_slice` become `exec.view`s of their source (no copy);
+      `tensor.extract_slice` become `exec.view`s of their source's root
+      buffer (no copy);
     - `graph.constant` (and tensor `arith.constant`) become `exec.constant`;
+    - a `tensor.empty` read by a view or returned gets an `exec.alloc`;
+      effect-free scalar ops are left to the regions that cloned them;
     - results of @main become output buffer arguments: the dispatch that
       computes a result writes straight into its output buffer (through a
       view when the result is a reshape of it); a result that is an input,
       a weight, a slice or a value returned twice is copied (`exec.copy`).
 
-    Dispatches keep the location of the op they replace (the ONNX node).
+    Any other op with tensor results is an error: it should have been put
+    in a region by `aicc-form-dispatch-regions`.
 
     Before:
 
     ```mlir
     func.func @main(%x: tensor<2x4xf32> {graph.name = "x"})
         -> (tensor<8xf32> {graph.name = "y"}) {
-      %e = tensor.empty() : tensor<2x4xf32>
-      %r = linalg.exp ins(%x : tensor<2x4xf32>) outs(%e : tensor<2x4xf32>)
-          -> tensor<2x4xf32> loc("Exp_0")
+      %r = exec.dispatch_region -> (tensor<2x4xf32>) {
+        %e = tensor.empty() : tensor<2x4xf32>
+        %0 = linalg.exp ins(%x : tensor<2x4xf32>) outs(%e : tensor<2x4xf32>)
+            -> tensor<2x4xf32>
+        exec.yield %0 : tensor<2x4xf32>
+      } loc("Exp_0")
       %y = tensor.collapse_shape %r [[0, 1]]
           : tensor<2x4xf32> into tensor<8xf32>
       return %y : tensor<8xf32>
@@ -54,6 +159,56 @@ def FormDispatches : Pass<"aicc-form-dispatches", "::mlir::ModuleOp"> {
       %0 = exec.view %arg1[0] : memref<8xf32> to memref<2x4xf32>
       exec.dispatch @kernels::@k0_Exp_0 ins(%arg0 : memref<2x4xf32>)
           outs(%0 : memref<2x4xf32>) loc("Exp_0")
+      exec.return
+    }
+    ```
+  }];
+  let options = [
+    Option<"entryPoint", "entry-point", "std::string", /*default=*/"\"main\"",
+           "Name of the function to convert">,
+    Option<"executableName", "executable-name", "std::string",
+           /*default=*/"\"kernels\"", "Name of the exec.executable to create">,
+  ];
+  let dependentDialects = ["::aicc::exec::ExecDialect",
+                           "::mlir::func::FuncDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::linalg::LinalgDialect"];
+}
+
+def FormDispatches : Pass<"aicc-form-dispatches", "::mlir::ModuleOp"> {
+  let summary = "Run the three dispatch formation passes with the default "
+                "policy";
+  let description = [{
+    Shorthand for `aicc-form-dispatch-regions`,
+    `aicc-clone-producers-into-dispatch-regions` and
+    `aicc-outline-dispatch-regions` in this order with the default grouping
+    policy (one op per region) and the given options: `func.func @main` on
+    tensors in, `exec.executable` + `exec.schedule` out. `buildExecPipeline`
+    adds the three passes itself.
+
+    Before:
+
+    ```mlir
+    func.func @main(%x: tensor<4xf32> {graph.name = "x"})
+        -> (tensor<4xf32> {graph.name = "y"}) {
+      %e = tensor.empty() : tensor<4xf32>
+      %r = linalg.exp ins(%x : tensor<4xf32>) outs(%e : tensor<4xf32>)
+          -> tensor<4xf32> loc("Exp_0")
+      return %r : tensor<4xf32>
+    }
+    ```
+
+    After:
+
+    ```mlir
+    exec.executable @kernels {
+      func.func @k0_Exp_0(%arg0: tensor<4xf32>) -> tensor<4xf32> { ... }
+    }
+    exec.schedule @main(%arg0: memref<4xf32> {graph.name = "x"},
+                        %arg1: memref<4xf32> {graph.name = "y"})
+        attributes {num_inputs = 1 : i64} {
+      exec.dispatch @kernels::@k0_Exp_0 ins(%arg0 : memref<4xf32>)
+          outs(%arg1 : memref<4xf32>) loc("Exp_0")
       exec.return
     }
     ```

@@ -211,3 +211,40 @@ exec.schedule @main(%x: memref<4xf32>, %y: memref<4xi32>) attributes {num_inputs
   exec.dispatch @kernels::@k ins(%x : memref<4xf32>) outs(%y : memref<4xi32>)
   exec.return
 }
+
+// -----
+
+func.func @region() {
+  // expected-error @+1 {{has no results; a dispatch region computes at least one tensor}}
+  exec.dispatch_region {
+    exec.yield
+  }
+  return
+}
+
+// -----
+
+func.func @region(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{yields 2 values, but the region has 1 results}}
+  %r = exec.dispatch_region -> (tensor<4xf32>) {
+    exec.yield %x, %x : tensor<4xf32>, tensor<4xf32>
+  }
+  return %r : tensor<4xf32>
+}
+
+// -----
+
+func.func @region(%x: tensor<4xf32>) -> tensor<2x2xf32> {
+  // expected-error @+1 {{yielded value #0 of type 'tensor<4xf32>' does not match result type 'tensor<2x2xf32>'}}
+  %r = exec.dispatch_region -> (tensor<2x2xf32>) {
+    exec.yield %x : tensor<4xf32>
+  }
+  return %r : tensor<2x2xf32>
+}
+
+// -----
+
+func.func @yield(%x: tensor<4xf32>) {
+  // expected-error @+1 {{expects parent op 'exec.dispatch_region'}}
+  exec.yield %x : tensor<4xf32>
+}

@@ -56,3 +56,26 @@ exec.schedule @unplanned(%x: memref<8xi8>) attributes {num_inputs = 1 : i64} {
   %v = exec.view %x[4] : memref<8xi8> to memref<1xi32>
   exec.return
 }
+
+// -----
+
+// Tests that a dispatch region with several results, values captured from
+// above and its yield round trips.
+
+// CHECK-LABEL: func.func @region
+// CHECK-SAME: (%[[X:.*]]: tensor<4xf32>)
+func.func @region(%x: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>) {
+  // CHECK: %[[R:.*]]:2 = exec.dispatch_region -> (tensor<4xf32>, tensor<4xf32>) {
+  %r:2 = exec.dispatch_region -> (tensor<4xf32>, tensor<4xf32>) {
+    // CHECK: %[[E:.*]] = tensor.empty() : tensor<4xf32>
+    %e = tensor.empty() : tensor<4xf32>
+    // CHECK: %[[A:.*]] = linalg.exp ins(%[[X]] : tensor<4xf32>) outs(%[[E]] : tensor<4xf32>)
+    %a = linalg.exp ins(%x : tensor<4xf32>) outs(%e : tensor<4xf32>) -> tensor<4xf32>
+    // CHECK: %[[B:.*]] = linalg.negf ins(%[[A]] : tensor<4xf32>) outs(%[[E]] : tensor<4xf32>)
+    %b = linalg.negf ins(%a : tensor<4xf32>) outs(%e : tensor<4xf32>) -> tensor<4xf32>
+    // CHECK: exec.yield %[[A]], %[[B]] : tensor<4xf32>, tensor<4xf32>
+    exec.yield %a, %b : tensor<4xf32>, tensor<4xf32>
+  }
+  // CHECK: return %[[R]]#0, %[[R]]#1
+  return %r#0, %r#1 : tensor<4xf32>, tensor<4xf32>
+}

@@ -1,5 +1,6 @@
 // RUN: aicc-opt %s -split-input-file --aicc-form-dispatches | FileCheck %s
 // RUN: aicc-opt %s -split-input-file --aicc-form-dispatches --mlir-print-debuginfo --mlir-print-local-scope | FileCheck %s --check-prefix=LOC
+// RUN: aicc-opt %s -split-input-file --aicc-form-dispatch-regions --aicc-clone-producers-into-dispatch-regions --aicc-outline-dispatch-regions | FileCheck %s
 
 // Tests that an elementwise op becomes a kernel named after its ONNX node, a
 // dispatch keeps the node's location, and a returned reshape of its result

@@ -1,0 +1,135 @@
+//===- DispatchUtils.cpp - Shared predicates of dispatch formation --------===//
+
+#include "passes/exec/DispatchUtils.h"
+
+#include "dialects/exec/ExecOps.h"
+#include "dialects/graph/GraphOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
+using namespace mlir;
+
+namespace aicc::exec {
+
+StringRef getNodeName(Location loc) {
+  StringRef name;
+  loc->walk([&](Location nested) {
+    if (auto nameLoc = dyn_cast<NameLoc>(nested)) {
+      name = nameLoc.getName().strref();
+      return WalkResult::interrupt();
+    }
+    return WalkResult::advance();
+  });
+  return name;
+}
+
+std::string sanitizeSymbolName(StringRef text) {
+  std::string result;
+  for (char c : text)
+    result.push_back(llvm::isAlnum(c) || c == '_' ? c : '_');
+  return result;
+}
+
+MemRefType getBufferType(RankedTensorType type) {
+  return MemRefType::get(type.getShape(), type.getElementType());
+}
+
+bool isBufferable(Type type) {
+  auto tensor = dyn_cast<RankedTensorType>(type);
+  return tensor && tensor.hasStaticShape() && getByteSize(tensor);
+}
+
+bool isTensorConstant(Operation *op) {
+  if (isa<graph::ConstantOp>(op))
+    return true;
+  auto constant = dyn_cast<arith::ConstantOp>(op);
+  return constant && isa<RankedTensorType>(constant.getType());
+}
+
+std::optional<int64_t> getContiguousSliceOffset(tensor::ExtractSliceOp slice) {
+  RankedTensorType source = slice.getSourceType();
+  if (!source.hasStaticShape() || !slice.hasUnitStride())
+    return std::nullopt;
+  ArrayRef<int64_t> offsets = slice.getStaticOffsets();
+  ArrayRef<int64_t> sizes = slice.getStaticSizes();
+  ArrayRef<int64_t> shape = source.getShape();
+  if (ShapedType::isDynamicShape(offsets) || ShapedType::isDynamicShape(sizes))
+    return std::nullopt;
+  // Leading dimensions of size 1, then at most one partial dimension, then
+  // full dimensions.
+  size_t dim = 0, rank = shape.size();
+  while (dim < rank && sizes[dim] == 1)
+    ++dim;
+  for (size_t inner = dim + 1; inner < rank; ++inner)
+    if (offsets[inner] != 0 || sizes[inner] != shape[inner])
+      return std::nullopt;
+  int64_t linear = 0;
+  for (size_t d = 0; d < rank; ++d)
+    linear = linear * shape[d] + offsets[d];
+  return linear;
+}
+
+bool isViewOp(Operation *op) {
+  if (isa<tensor::CollapseShapeOp, tensor::ExpandShapeOp>(op))
+    return true;
+  auto slice = dyn_cast<tensor::ExtractSliceOp>(op);
+  return slice && getContiguousSliceOffset(slice).has_value();
+}
+
+bool isInitProducer(Operation *op) {
+  auto init = dyn_cast<linalg::LinalgOp>(op);
+  if (!init)
+    return false;
+  bool elementwise =
+      isa<linalg::FillOp>(op) ||
+      (isa<linalg::GenericOp>(op) && init.getNumReductionLoops() == 0);
+  if (!elementwise || op->getNumResults() != 1 || op->use_empty() ||
+      init.getNumDpsInits() != 1 ||
+      !init.getDpsInits()[0].getDefiningOp<tensor::EmptyOp>())
+    return false;
+  // Every user gets its own copy (CSE may have merged equal broadcasts). A
+  // returned value has a use that is no init, so it is never cloned.
+  return llvm::all_of(op->getUses(), [](OpOperand &use) {
+    auto user = dyn_cast<linalg::LinalgOp>(use.getOwner());
+    return user && user.isDpsInit(&use);
+  });
+}
+
+bool isClonableIntoDispatchRegion(Operation *op) {
+  if (isa<tensor::EmptyOp>(op) || isInitProducer(op))
+    return true;
+  // Scalars (anything but ranked tensors): effect-free ops without regions;
+  // the tensors they read are read by the kernel, other shaped operands
+  // cannot be passed to a kernel.
+  auto isTensor = [](Type type) { return isa<RankedTensorType>(type); };
+  auto isNonTensorShaped = [](Type type) {
+    return isa<ShapedType>(type) && !isa<RankedTensorType>(type);
+  };
+  return op->getNumResults() != 0 &&
+         llvm::none_of(op->getResultTypes(), isTensor) &&
+         llvm::none_of(op->getOperandTypes(), isNonTensorShaped) &&
+         op->getNumRegions() == 0 && isMemoryEffectFree(op);
+}
+
+bool needsDispatch(Operation *op) {
+  bool producesTensors = llvm::any_of(
+      op->getResultTypes(), [](Type type) { return isa<TensorType>(type); });
+  return producesTensors && !isTensorConstant(op) && !isViewOp(op) &&
+         !isa<tensor::EmptyOp>(op) && !isClonableIntoDispatchRegion(op);
+}
+
+func::FuncOp lookupEntryFunction(ModuleOp module, StringRef name) {
+  auto func = module.lookupSymbol<func::FuncOp>(name);
+  if (!func) {
+    module.emitError("no function '@") << name << "' to convert";
+    return nullptr;
+  }
+  if (func.isExternal() || !func.getBody().hasOneBlock()) {
+    func.emitOpError("must have a body of one block");
+    return nullptr;
+  }
+  return func;
+}
+
+} // namespace aicc::exec

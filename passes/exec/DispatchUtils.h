@@ -1,0 +1,77 @@
+//===- DispatchUtils.h - Shared predicates of dispatch formation -*- C++
+//-*-===//
+//
+// What the three dispatch formation passes (aicc-form-dispatch-regions,
+// aicc-clone-producers-into-dispatch-regions, aicc-outline-dispatch-regions)
+// and the grouping policies agree on: which ops of the entry function need a
+// kernel, which become views or constants of the schedule, and which are
+// cheap enough to be recomputed inside every kernel that uses them.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef AICC_PASSES_EXEC_DISPATCHUTILS_H
+#define AICC_PASSES_EXEC_DISPATCHUTILS_H
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/BuiltinTypes.h"
+
+#include <optional>
+#include <string>
+
+namespace aicc::exec {
+
+/// The ONNX node name in `loc` (the first NameLoc inside it), or "".
+llvm::StringRef getNodeName(mlir::Location loc);
+
+/// `text` with every character that is not [A-Za-z0-9_] replaced by '_', so
+/// it is a plain C identifier fragment (entry points are ELF symbols).
+std::string sanitizeSymbolName(llvm::StringRef text);
+
+/// The buffer type that holds a tensor of `type`.
+mlir::MemRefType getBufferType(mlir::RankedTensorType type);
+
+/// Whether a value of `type` can live in a buffer: a statically shaped
+/// tensor whose elements have a byte size.
+bool isBufferable(mlir::Type type);
+
+/// Whether `op` (a tensor constant) becomes an exec.constant.
+bool isTensorConstant(mlir::Operation *op);
+
+/// If `slice` reads one contiguous row-major byte range of its source,
+/// returns the offset of that range in elements.
+std::optional<int64_t>
+getContiguousSliceOffset(mlir::tensor::ExtractSliceOp slice);
+
+/// Whether `op` is a pure reshape/slice that becomes an exec.view.
+bool isViewOp(mlir::Operation *op);
+
+/// Whether `op` is a linalg.fill, or an elementwise linalg.generic such as a
+/// bias broadcast, of a `tensor.empty` init whose result is used only as
+/// the init of linalg ops (matmul and conv accumulators start from it). It
+/// runs inside each of their kernels instead of writing a full tensor.
+bool isInitProducer(mlir::Operation *op);
+
+/// Whether `op` is cheap enough to be cloned into every dispatch region
+/// that uses its result instead of being read from a buffer:
+/// `tensor.empty` (its content is undefined), an init producer (above), and
+/// effect-free scalar ops without regions (usually an arith.constant,
+/// sometimes a tensor.extract of a weight, whose tensor is then read by the
+/// kernel).
+bool isClonableIntoDispatchRegion(mlir::Operation *op);
+
+/// Whether `op`, an op of the entry function's body, needs a kernel: it has
+/// tensor results and is none of a tensor constant, a view, a
+/// `tensor.empty` or an op cloned into its users' regions. Every such op
+/// must end up in a dispatch region.
+bool needsDispatch(mlir::Operation *op);
+
+/// The function `name` of `module` with a body of one block, or null after
+/// emitting an error.
+mlir::func::FuncOp lookupEntryFunction(mlir::ModuleOp module,
+                                       llvm::StringRef name);
+
+} // namespace aicc::exec
+
+#endif // AICC_PASSES_EXEC_DISPATCHUTILS_H
