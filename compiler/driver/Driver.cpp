@@ -25,11 +25,12 @@
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
-#include "mlir/Support/FileUtilities.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/Process.h"
 #include "llvm/Support/InitLLVM.h"
-#include "llvm/Support/ToolOutputFile.h"
+#include "llvm/ADT/ScopeExit.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/WithColor.h"
 #include <chrono>
 
@@ -194,6 +195,69 @@ LogicalResult runPipeline(ModuleOp module,
   return pm.run(module);
 }
 
+/// Writes `bytes` to `path` ("-": stdout). A file is written next to its
+/// destination under a temporary name and renamed over it only once it is
+/// complete, so a failed write (a full disk) never destroys what was there.
+LogicalResult writeOutput(StringRef path, StringRef bytes) {
+  if (path == "-") {
+    llvm::outs() << bytes;
+    llvm::outs().flush();
+    if (llvm::outs().has_error()) {
+      llvm::outs().clear_error();
+      llvm::errs() << "aicc: error: cannot write to standard output\n";
+      return failure();
+    }
+    return success();
+  }
+  auto report = [&](std::error_code ec) {
+    llvm::errs() << "aicc: error: cannot write '" << path
+                 << "': " << ec.message() << "\n";
+    return failure();
+  };
+  auto writeAll = [&](llvm::raw_fd_ostream &os) -> LogicalResult {
+    os << bytes;
+    os.close();
+    if (std::error_code ec = os.error()) {
+      os.clear_error();
+      return report(ec);
+    }
+    return success();
+  };
+  // A device or pipe (/dev/null, a fifo) is written in place.
+  llvm::sys::fs::file_status status;
+  if (!llvm::sys::fs::status(path, status) &&
+      llvm::sys::fs::exists(status) &&
+      !llvm::sys::fs::is_regular_file(status)) {
+    std::error_code ec;
+    llvm::raw_fd_ostream os(path, ec);
+    if (ec)
+      return report(ec);
+    return writeAll(os);
+  }
+  SmallString<256> directory(path);
+  llvm::sys::path::remove_filename(directory);
+  SmallString<256> pattern(directory);
+  llvm::sys::path::append(pattern, "." +
+                                       llvm::sys::path::filename(path).str() +
+                                       "-%%%%%%.tmp");
+  int fd;
+  SmallString<256> temporary;
+  if (std::error_code ec =
+          llvm::sys::fs::createUniqueFile(pattern, fd, temporary))
+    return report(ec);
+  llvm::scope_exit removeTemporary(
+      [&] { (void)llvm::sys::fs::remove(temporary); });
+  {
+    llvm::raw_fd_ostream os(fd, /*shouldClose=*/true);
+    if (failed(writeAll(os)))
+      return failure();
+  }
+  if (std::error_code ec = llvm::sys::fs::rename(temporary, path))
+    return report(ec);
+  removeTemporary.release();
+  return success();
+}
+
 std::string listTargetNames() {
   std::string names;
   for (const Target *t : getRegisteredTargets())
@@ -242,6 +306,17 @@ int runAiccMain(int argc, char **argv) {
   if (options.input.empty()) {
     llvm::errs() << "aicc: error: no input model (aicc --help shows the "
                     "usage)\n";
+    return 1;
+  }
+  if (options.target.getNumOccurrences() && options.target.empty()) {
+    llvm::errs() << "aicc: error: --target needs a name (available: "
+                 << listTargetNames() << ")\n";
+    return 1;
+  }
+  if (options.output != "-" &&
+      llvm::sys::fs::equivalent(options.input, options.output)) {
+    llvm::errs() << "aicc: error: -o '" << options.output
+                 << "' is the input model; choose another output file\n";
     return 1;
   }
   const Target *target = nullptr;
@@ -353,20 +428,19 @@ int runAiccMain(int argc, char **argv) {
     }
   }
 
-  std::string error;
-  auto out = openOutputFile(options.output, &error);
-  if (!out) {
-    llvm::errs() << "aicc: error: " << error << "\n";
+  std::string text;
+  if (emit != EmitKind::Artifact) {
+    llvm::raw_string_ostream os(text);
+    module->print(os);
+    os << "\n";
+  }
+  StringRef bytes = emit == EmitKind::Artifact
+                        ? StringRef(reinterpret_cast<const char *>(
+                                        artifact.data()),
+                                    artifact.size())
+                        : StringRef(text);
+  if (failed(writeOutput(options.output, bytes)))
     return 1;
-  }
-  if (emit == EmitKind::Artifact) {
-    out->os().write(reinterpret_cast<const char *>(artifact.data()),
-                    artifact.size());
-  } else {
-    module->print(out->os());
-    out->os() << "\n";
-  }
-  out->keep();
   return 0;
 }
 
