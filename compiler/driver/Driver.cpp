@@ -16,6 +16,7 @@
 #include "dialects/exec/ExecOps.h"
 #include "dialects/graph/GraphOps.h"
 #include "passes/exec/Passes.h"
+#include "passes/lowering/Passes.h"
 #include "targets/avx512/Avx512Target.h"
 #include "targets/avx512/Passes.h"
 #include "targets/common/Serializer.h"
@@ -159,28 +160,6 @@ private:
   unsigned lastQuarter = 0;
 };
 
-/// Graph ops the lowering left are not supported on the target: one error
-/// per node, all at once.
-LogicalResult reportUnsupported(ModuleOp module, StringRef target) {
-  int count = 0;
-  module.walk([&](Operation *op) {
-    if (!isa<graph::GraphDialect>(op->getDialect()) ||
-        isa<graph::ConstantOp>(op))
-      return;
-    auto name = dyn_cast<NameLoc>(op->getLoc());
-    emitError(op->getLoc())
-        << "node '" << (name ? name.getName().str() : std::string("?"))
-        << "' (ai.onnx::" << op->getName().getStringRef().drop_front(6)
-        << "): not supported by target " << target << " yet";
-    ++count;
-  });
-  if (count)
-    emitError(module.getLoc())
-        << count << " node" << (count == 1 ? "" : "s")
-        << " cannot be compiled for " << target;
-  return success(count == 0);
-}
-
 LogicalResult runPipeline(ModuleOp module,
                           llvm::function_ref<void(OpPassManager &)> build) {
   PassManager pm(module.getContext());
@@ -273,7 +252,7 @@ int runAiccMain(int argc, char **argv) {
   if (emit != EmitKind::Graph) {
     StringRef targetName = hasTarget ? StringRef(options.target) : "avx512";
     if (failed(runPipeline(*module, buildGraphToLinalgPipeline)) ||
-        failed(reportUnsupported(*module, targetName)))
+        failed(lowering::reportUnloweredOps(*module, targetName)))
       return 1;
     if (emit != EmitKind::Linalg &&
         failed(runPipeline(*module, [](OpPassManager &pm) {

@@ -18,6 +18,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "passes/lowering/LoweringPattern.h"
 #include "passes/lowering/LoweringUtils.h"
 #include "passes/lowering/Passes.h"
 
@@ -109,12 +110,12 @@ Value repeatHeads(OpBuilder &b, Location loc, Value x, int64_t reps) {
   return reshapeTo(b, loc, wide, {s[0], s[1] * reps, s[2], s[3]});
 }
 
-struct AttentionPattern : OpRewritePattern<graph::AttentionOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(graph::AttentionOp op,
-                                PatternRewriter &rewriter) const override {
-    if (!hasStaticIntOrFloatTypes(op))
-      return rewriter.notifyMatchFailure(op, "needs static types");
+struct AttentionPattern : LoweringPattern<graph::AttentionOp> {
+  using LoweringPattern::LoweringPattern;
+  LogicalResult lower(graph::AttentionOp op,
+                      PatternRewriter &rewriter) const override {
+    if (std::string why = whyNotStaticIntOrFloat(op); !why.empty())
+      return rewriter.notifyMatchFailure(op, why);
     Location loc = op.getLoc();
     auto qType = cast<RankedTensorType>(op.getQ().getType());
     Type elementType = qType.getElementType();

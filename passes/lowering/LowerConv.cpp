@@ -13,6 +13,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "passes/lowering/LoweringPattern.h"
 #include "passes/lowering/LoweringUtils.h"
 #include "passes/lowering/Passes.h"
 
@@ -126,10 +127,10 @@ bool isFloatTensor(Value value) {
   return type && isa<FloatType>(type.getElementType());
 }
 
-struct ConvPattern : OpRewritePattern<graph::ConvOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(graph::ConvOp op,
-                                PatternRewriter &rewriter) const override {
+struct ConvPattern : LoweringPattern<graph::ConvOp> {
+  using LoweringPattern::LoweringPattern;
+  LogicalResult lower(graph::ConvOp op,
+                      PatternRewriter &rewriter) const override {
     if (!isFloatTensor(op.getX()) || !isFloatTensor(op.getW()) ||
         !isFloatTensor(op.getY()) || (op.getB() && !isFloatTensor(op.getB())))
       return rewriter.notifyMatchFailure(op, "needs static float tensors");
@@ -186,10 +187,10 @@ struct ConvPattern : OpRewritePattern<graph::ConvOp> {
   }
 };
 
-struct ConvTransposePattern : OpRewritePattern<graph::ConvTransposeOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(graph::ConvTransposeOp op,
-                                PatternRewriter &rewriter) const override {
+struct ConvTransposePattern : LoweringPattern<graph::ConvTransposeOp> {
+  using LoweringPattern::LoweringPattern;
+  LogicalResult lower(graph::ConvTransposeOp op,
+                      PatternRewriter &rewriter) const override {
     if (!isFloatTensor(op.getX()) || !isFloatTensor(op.getW()) ||
         !isFloatTensor(op.getY()) || (op.getB() && !isFloatTensor(op.getB())))
       return rewriter.notifyMatchFailure(op, "needs static float tensors");

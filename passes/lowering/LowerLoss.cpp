@@ -15,6 +15,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "passes/lowering/LoweringPattern.h"
 #include "passes/lowering/LoweringUtils.h"
 #include "passes/lowering/Passes.h"
 
@@ -38,12 +39,12 @@ Value sumAll(OpBuilder &b, Location loc, Value value) {
       });
 }
 
-struct NllLossPattern : OpRewritePattern<graph::NegativeLogLikelihoodLossOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(graph::NegativeLogLikelihoodLossOp op,
-                                PatternRewriter &rewriter) const override {
-    if (!hasStaticIntOrFloatTypes(op))
-      return failure();
+struct NllLossPattern : LoweringPattern<graph::NegativeLogLikelihoodLossOp> {
+  using LoweringPattern::LoweringPattern;
+  LogicalResult lower(graph::NegativeLogLikelihoodLossOp op,
+                      PatternRewriter &rewriter) const override {
+    if (std::string why = whyNotStaticIntOrFloat(op); !why.empty())
+      return rewriter.notifyMatchFailure(op, why);
     auto xType = cast<RankedTensorType>(op.getInput().getType());
     auto tType = cast<RankedTensorType>(op.getTarget().getType());
     auto lossType = cast<RankedTensorType>(op.getLoss().getType());
@@ -121,12 +122,12 @@ struct NllLossPattern : OpRewritePattern<graph::NegativeLogLikelihoodLossOp> {
 };
 
 struct SoftmaxCrossEntropyPattern
-    : OpRewritePattern<graph::SoftmaxCrossEntropyLossOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(graph::SoftmaxCrossEntropyLossOp op,
-                                PatternRewriter &rewriter) const override {
-    if (!hasStaticIntOrFloatTypes(op))
-      return failure();
+    : LoweringPattern<graph::SoftmaxCrossEntropyLossOp> {
+  using LoweringPattern::LoweringPattern;
+  LogicalResult lower(graph::SoftmaxCrossEntropyLossOp op,
+                      PatternRewriter &rewriter) const override {
+    if (std::string why = whyNotStaticIntOrFloat(op); !why.empty())
+      return rewriter.notifyMatchFailure(op, why);
     auto xType = cast<RankedTensorType>(op.getScores().getType());
     if (xType.getRank() < 2 || op.getLogProb().getType() != xType)
       return rewriter.notifyMatchFailure(op, "unsupported shapes");

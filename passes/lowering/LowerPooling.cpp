@@ -13,6 +13,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "passes/lowering/LoweringPattern.h"
 #include "passes/lowering/LoweringUtils.h"
 #include "passes/lowering/Passes.h"
 
@@ -92,12 +93,12 @@ std::optional<WindowParams> poolWindow(OpTy op, RankedTensorType xType,
                          op.getAutoPad());
 }
 
-struct MaxPoolPattern : OpRewritePattern<graph::MaxPoolOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(graph::MaxPoolOp op,
-                                PatternRewriter &rewriter) const override {
-    if (!hasStaticIntOrFloatTypes(op))
-      return failure();
+struct MaxPoolPattern : LoweringPattern<graph::MaxPoolOp> {
+  using LoweringPattern::LoweringPattern;
+  LogicalResult lower(graph::MaxPoolOp op,
+                      PatternRewriter &rewriter) const override {
+    if (std::string why = whyNotStaticIntOrFloat(op); !why.empty())
+      return rewriter.notifyMatchFailure(op, why);
     if (!op.getIndices().use_empty())
       return rewriter.notifyMatchFailure(op, "Indices output is used");
     auto xType = cast<RankedTensorType>(op.getX().getType());
@@ -149,12 +150,12 @@ Value countInWindow(OpBuilder &b, Location loc, Value start, int64_t kernel,
   return arith::MaxSIOp::create(b, loc, count, zero);
 }
 
-struct AveragePoolPattern : OpRewritePattern<graph::AveragePoolOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(graph::AveragePoolOp op,
-                                PatternRewriter &rewriter) const override {
-    if (!hasStaticIntOrFloatTypes(op))
-      return failure();
+struct AveragePoolPattern : LoweringPattern<graph::AveragePoolOp> {
+  using LoweringPattern::LoweringPattern;
+  LogicalResult lower(graph::AveragePoolOp op,
+                      PatternRewriter &rewriter) const override {
+    if (std::string why = whyNotStaticIntOrFloat(op); !why.empty())
+      return rewriter.notifyMatchFailure(op, why);
     auto xType = cast<RankedTensorType>(op.getX().getType());
     auto yType = cast<RankedTensorType>(op.getY().getType());
     Type elementType = xType.getElementType();
@@ -225,12 +226,12 @@ struct AveragePoolPattern : OpRewritePattern<graph::AveragePoolOp> {
 
 /// GlobalAveragePool / GlobalMaxPool: reduce all spatial dims, keep them as 1.
 template <typename OpTy, bool IsMax>
-struct GlobalPoolPattern : OpRewritePattern<OpTy> {
-  using OpRewritePattern<OpTy>::OpRewritePattern;
-  LogicalResult matchAndRewrite(OpTy op,
-                                PatternRewriter &rewriter) const override {
-    if (!hasStaticIntOrFloatTypes(op))
-      return failure();
+struct GlobalPoolPattern : LoweringPattern<OpTy> {
+  using LoweringPattern<OpTy>::LoweringPattern;
+  LogicalResult lower(OpTy op,
+                      PatternRewriter &rewriter) const override {
+    if (std::string why = whyNotStaticIntOrFloat(op); !why.empty())
+      return rewriter.notifyMatchFailure(op, why);
     auto xType = cast<RankedTensorType>(op->getOperand(0).getType());
     auto yType = cast<RankedTensorType>(op->getResult(0).getType());
     Type elementType = xType.getElementType();

@@ -13,6 +13,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "passes/lowering/LoweringPattern.h"
 #include "passes/lowering/LoweringUtils.h"
 #include "passes/lowering/Passes.h"
 
@@ -88,12 +89,12 @@ Value buildPull(OpBuilder &b, Location loc, Value data,
       .getResult(0);
 }
 
-struct ScatterElementsPattern : OpRewritePattern<graph::ScatterElementsOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(graph::ScatterElementsOp op,
-                                PatternRewriter &rewriter) const override {
-    if (!hasStaticIntOrFloatTypes(op))
-      return failure();
+struct ScatterElementsPattern : LoweringPattern<graph::ScatterElementsOp> {
+  using LoweringPattern::LoweringPattern;
+  LogicalResult lower(graph::ScatterElementsOp op,
+                      PatternRewriter &rewriter) const override {
+    if (std::string why = whyNotStaticIntOrFloat(op); !why.empty())
+      return rewriter.notifyMatchFailure(op, why);
     auto dataType = cast<RankedTensorType>(op.getData().getType());
     auto idxType = cast<RankedTensorType>(op.getIndices().getType());
     int64_t rank = dataType.getRank();
@@ -134,12 +135,12 @@ struct ScatterElementsPattern : OpRewritePattern<graph::ScatterElementsOp> {
   }
 };
 
-struct ScatterNDPattern : OpRewritePattern<graph::ScatterNDOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(graph::ScatterNDOp op,
-                                PatternRewriter &rewriter) const override {
-    if (!hasStaticIntOrFloatTypes(op))
-      return failure();
+struct ScatterNDPattern : LoweringPattern<graph::ScatterNDOp> {
+  using LoweringPattern::LoweringPattern;
+  LogicalResult lower(graph::ScatterNDOp op,
+                      PatternRewriter &rewriter) const override {
+    if (std::string why = whyNotStaticIntOrFloat(op); !why.empty())
+      return rewriter.notifyMatchFailure(op, why);
     auto dataType = cast<RankedTensorType>(op.getData().getType());
     auto idxType = cast<RankedTensorType>(op.getIndices().getType());
     auto updType = cast<RankedTensorType>(op.getUpdates().getType());
@@ -193,19 +194,19 @@ struct ScatterNDPattern : OpRewritePattern<graph::ScatterNDOp> {
 
 /// GatherND: out[batch..., rest...] = data[batch..., indices[batch..., :],
 /// rest...].
-struct GatherNDPattern : OpRewritePattern<graph::GatherNDOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(graph::GatherNDOp op,
-                                PatternRewriter &rewriter) const override {
-    if (!hasStaticIntOrFloatTypes(op))
-      return failure();
+struct GatherNDPattern : LoweringPattern<graph::GatherNDOp> {
+  using LoweringPattern::LoweringPattern;
+  LogicalResult lower(graph::GatherNDOp op,
+                      PatternRewriter &rewriter) const override {
+    if (std::string why = whyNotStaticIntOrFloat(op); !why.empty())
+      return rewriter.notifyMatchFailure(op, why);
     auto dataType = cast<RankedTensorType>(op.getData().getType());
     auto idxType = cast<RankedTensorType>(op.getIndices().getType());
     auto outType = cast<RankedTensorType>(op.getOutput().getType());
     int64_t r = dataType.getRank(), q = idxType.getRank();
     int64_t bd = op.getBatchDims();
     if (q < 1 || bd < 0 || bd >= q || bd > r)
-      return failure();
+      return rewriter.notifyMatchFailure(op, "needs indices of rank 1 or more and 0 <= batch_dims < min(rank(indices), rank(data) + 1)");
     int64_t k = idxType.getShape().back();
     if (bd + k > r || outType.getRank() != q - 1 + r - k - bd)
       return rewriter.notifyMatchFailure(op, "inconsistent shapes");
