@@ -50,8 +50,7 @@ namespace {
 /// innermost attempt.
 class MatchFailureReasons : public mlir::RewriterBase::Listener {
 public:
-  void notifyPatternBegin(const mlir::Pattern &,
-                          mlir::Operation *op) override {
+  void notifyPatternBegin(const mlir::Pattern &, mlir::Operation *op) override {
     attempts.push_back({op, /*gaveReason=*/false});
   }
 
@@ -100,10 +99,10 @@ struct LowerGraphToLinalgPass
   void runOnOperation() override {
     mlir::MLIRContext *ctx = &getContext();
     mlir::ConversionTarget target(*ctx);
-    target.addLegalDialect<mlir::linalg::LinalgDialect,
-                           mlir::tensor::TensorDialect,
-                           mlir::arith::ArithDialect, mlir::math::MathDialect,
-                           mlir::func::FuncDialect>();
+    target
+        .addLegalDialect<mlir::linalg::LinalgDialect,
+                         mlir::tensor::TensorDialect, mlir::arith::ArithDialect,
+                         mlir::math::MathDialect, mlir::func::FuncDialect>();
     // Bodies reinterpret unsigned scalars with unrealized casts (Passes.td).
     target.addLegalOp<graph::ConstantOp, mlir::UnrealizedConversionCastOp>();
     // The other graph ops are deliberately left without a legality action
@@ -125,8 +124,8 @@ struct LowerGraphToLinalgPass
     // No folding: the result must keep graph.constant as the only weight
     // reference, and graph folders belong to the importer.
     config.foldingMode = mlir::DialectConversionFoldingMode::Never;
-    if (mlir::failed(mlir::applyPartialConversion(
-            getOperation(), target, std::move(patterns), config)))
+    if (mlir::failed(mlir::applyPartialConversion(getOperation(), target,
+                                                  std::move(patterns), config)))
       return signalPassFailure();
 
     getOperation().walk([&](mlir::Operation *op) {
@@ -136,8 +135,8 @@ struct LowerGraphToLinalgPass
       std::string reason = reasons.reasonFor(op).str();
       if (reason.empty())
         reason = ("no lowering for " + getOnnxOpType(op) + " yet").str();
-      LLVM_DEBUG(llvm::dbgs() << "unlowered " << op->getName() << ": "
-                              << reason << "\n");
+      LLVM_DEBUG(llvm::dbgs()
+                 << "unlowered " << op->getName() << ": " << reason << "\n");
       op->setAttr(kUnsupportedAttrName, mlir::StringAttr::get(ctx, reason));
       ++numUnlowered;
     });

@@ -43,8 +43,7 @@ Value toIndex(OpBuilder &b, Location loc, Value v) {
 }
 
 /// Reshape, Flatten, Squeeze, Unsqueeze: the static result shape says it all.
-template <typename OpTy>
-struct ReshapeLikePattern : LoweringPattern<OpTy> {
+template <typename OpTy> struct ReshapeLikePattern : LoweringPattern<OpTy> {
   using LoweringPattern<OpTy>::LoweringPattern;
   LogicalResult lower(OpTy op, PatternRewriter &rewriter) const override {
     auto inType = getStaticType(op->getOperand(0));
@@ -77,7 +76,8 @@ struct TransposePattern : LoweringPattern<graph::TransposeOp> {
       for (int64_t i = inType.getRank() - 1; i >= 0; --i)
         perm.push_back(i);
     if (static_cast<int64_t>(perm.size()) != inType.getRank())
-      return rewriter.notifyMatchFailure(op, "perm has another length than the input rank");
+      return rewriter.notifyMatchFailure(
+          op, "perm has another length than the input rank");
     Value init = createEmpty(rewriter, op.getLoc(), outType.getShape(),
                              outType.getElementType());
     rewriter.replaceOp(op, linalg::TransposeOp::create(rewriter, op.getLoc(),
@@ -147,14 +147,16 @@ struct SlicePattern : LoweringPattern<graph::SliceOp> {
       steps = *values;
     }
     if (axes.size() != starts->size() || steps.size() != starts->size())
-      return rewriter.notifyMatchFailure(op, "starts, ends, axes and steps have different lengths");
+      return rewriter.notifyMatchFailure(
+          op, "starts, ends, axes and steps have different lengths");
     SmallVector<int64_t> offsets(rank, 0), sizes(inType.getShape()),
         strides(rank, 1);
     bool negative = false;
     for (size_t i = 0; i < axes.size(); ++i) {
       auto axis = normalizeAxis(axes[i], rank);
       if (!axis || steps[i] == 0)
-        return rewriter.notifyMatchFailure(op, "an axis is out of range or a step is 0");
+        return rewriter.notifyMatchFailure(
+            op, "an axis is out of range or a step is 0");
       int64_t dim = inType.getDimSize(*axis);
       int64_t start = (*starts)[i], end = (*ends)[i], step = steps[i];
       if (start < 0)
@@ -227,7 +229,9 @@ struct SplitPattern : LoweringPattern<graph::SplitOp> {
       offset += type.getDimSize(*axis);
     }
     if (offset != inType.getDimSize(*axis))
-      return rewriter.notifyMatchFailure(op, "the output sizes do not add up to the input size along the axis");
+      return rewriter.notifyMatchFailure(
+          op,
+          "the output sizes do not add up to the input size along the axis");
     rewriter.replaceOp(op, results);
     return success();
   }
@@ -328,7 +332,9 @@ struct ExpandPattern : LoweringPattern<graph::ExpandOp> {
     auto inType = getStaticType(op.getInput());
     auto outType = getStaticType(op.getOutput());
     if (!inType || !outType || inType.getRank() > outType.getRank())
-      return rewriter.notifyMatchFailure(op, "needs static shapes and an output rank no less than the input rank");
+      return rewriter.notifyMatchFailure(
+          op,
+          "needs static shapes and an output rank no less than the input rank");
     if (inType == outType) {
       rewriter.replaceOp(op, op.getInput());
       return success();
@@ -358,7 +364,8 @@ struct TilePattern : LoweringPattern<graph::TileOp> {
     for (int64_t i = 0; i < rank; ++i) {
       int64_t d = inType.getDimSize(i);
       if (d == 0 || outType.getDimSize(i) % d != 0)
-        return rewriter.notifyMatchFailure(op, "an output dim is not a multiple of the input dim");
+        return rewriter.notifyMatchFailure(
+            op, "an output dim is not a multiple of the input dim");
       int64_t r = outType.getDimSize(i) / d;
       reassoc.push_back({2 * i, 2 * i + 1});
       loopShape.append({r, d});
@@ -407,7 +414,8 @@ struct PadPattern : LoweringPattern<graph::PadOp> {
         axes.push_back(i);
     }
     if (pads->size() != 2 * axes.size())
-      return rewriter.notifyMatchFailure(op, "pads must have two values per padded axis");
+      return rewriter.notifyMatchFailure(
+          op, "pads must have two values per padded axis");
     SmallVector<int64_t> low(rank, 0), high(rank, 0);
     for (size_t i = 0; i < axes.size(); ++i) {
       low[axes[i]] = (*pads)[i];
@@ -433,7 +441,8 @@ struct PadPattern : LoweringPattern<graph::PadOp> {
         crop = true;
       }
       if (sizes[i] < 0)
-        return rewriter.notifyMatchFailure(op, "negative pads crop more than the whole dim");
+        return rewriter.notifyMatchFailure(
+            op, "negative pads crop more than the whole dim");
     }
     if (crop)
       data = extractSlice(rewriter, loc, data, offsets, sizes, ones);
@@ -492,7 +501,9 @@ struct PadPattern : LoweringPattern<graph::PadOp> {
       return success();
     }
     if (mode != "reflect" && mode != "edge" && mode != "wrap")
-      return rewriter.notifyMatchFailure(op, "mode='" + mode + "' is not supported (constant, reflect, edge, wrap)");
+      return rewriter.notifyMatchFailure(
+          op, "mode='" + mode +
+                  "' is not supported (constant, reflect, edge, wrap)");
     Value result = buildParallel(
         rewriter, loc, {}, outType.getShape(), elementType,
         [&](OpBuilder &b, Location l, ValueRange) -> Value {
@@ -550,7 +561,8 @@ struct TriluPattern : LoweringPattern<graph::TriluOp> {
                       PatternRewriter &rewriter) const override {
     auto type = getStaticType(op.getInput());
     if (!type || type.getRank() < 2 || !getStaticType(op.getOutput()))
-      return rewriter.notifyMatchFailure(op, "needs static shapes and an input of rank 2 or more");
+      return rewriter.notifyMatchFailure(
+          op, "needs static shapes and an input of rank 2 or more");
     Location loc = op.getLoc();
     int64_t rank = type.getRank();
     bool upper = op.getUpper() != 0;
@@ -589,8 +601,7 @@ struct TriluPattern : LoweringPattern<graph::TriluOp> {
 template <typename OpTy, bool ToSpace>
 struct BlockRearrangePattern : LoweringPattern<OpTy> {
   using LoweringPattern<OpTy>::LoweringPattern;
-  LogicalResult lower(OpTy op,
-                      PatternRewriter &rewriter) const override {
+  LogicalResult lower(OpTy op, PatternRewriter &rewriter) const override {
     auto inType = getStaticType(op.getInput());
     auto outType = getStaticType(op.getOutput());
     if (!inType || !outType || inType.getRank() != 4)
@@ -601,7 +612,9 @@ struct BlockRearrangePattern : LoweringPattern<OpTy> {
     SmallVector<int64_t> splitShape, perm;
     if (ToSpace) {
       if (bs <= 0 || c % (bs * bs) != 0)
-        return rewriter.notifyMatchFailure(op, "blocksize must be positive and divide the channels by blocksize^2");
+        return rewriter.notifyMatchFailure(
+            op, "blocksize must be positive and divide the channels by "
+                "blocksize^2");
       bool crd = op.getMode() == "CRD";
       if (crd) {
         splitShape = {n, c / (bs * bs), bs, bs, h, w};
@@ -612,7 +625,9 @@ struct BlockRearrangePattern : LoweringPattern<OpTy> {
       }
     } else {
       if (bs <= 0 || h % bs != 0 || w % bs != 0)
-        return rewriter.notifyMatchFailure(op, "blocksize must be positive and divide the height and the width");
+        return rewriter.notifyMatchFailure(
+            op,
+            "blocksize must be positive and divide the height and the width");
       splitShape = {n, c, h / bs, bs, w / bs, bs};
       if (op.getMode() == "CRD")
         perm = {0, 1, 3, 5, 2, 4};
@@ -665,8 +680,7 @@ struct RangePattern : LoweringPattern<graph::RangeOp> {
 template <typename OpTy, bool IsProd>
 struct CumulativePattern : LoweringPattern<OpTy> {
   using LoweringPattern<OpTy>::LoweringPattern;
-  LogicalResult lower(OpTy op,
-                      PatternRewriter &rewriter) const override {
+  LogicalResult lower(OpTy op, PatternRewriter &rewriter) const override {
     auto type = getStaticType(op.getX());
     if (std::string why = whyNotStaticIntOrFloat(op); !why.empty())
       return rewriter.notifyMatchFailure(op, why);
@@ -728,7 +742,8 @@ struct CumulativePattern : LoweringPattern<OpTy> {
                                  PatternRewriter &rewriter) const {
     auto axisType = getStaticType(op.getAxis());
     if (!axisType || axisType.getNumElements() != 1 || type.getRank() == 0)
-      return rewriter.notifyMatchFailure(op, "needs a static one-element axis and an input of rank 1 or more");
+      return rewriter.notifyMatchFailure(
+          op, "needs a static one-element axis and an input of rank 1 or more");
     Location loc = op.getLoc();
     bool exclusive = op.getExclusive() != 0, reverse = op.getReverse() != 0;
     Value x = op.getX();
@@ -808,13 +823,15 @@ struct ConstantOfShapePattern : LoweringPattern<graph::ConstantOfShapeOp> {
                       PatternRewriter &rewriter) const override {
     auto outType = getStaticType(op.getOutput());
     if (!outType || !outType.getElementType().isIntOrFloat())
-      return rewriter.notifyMatchFailure(op, "needs a static output of int or float elements");
+      return rewriter.notifyMatchFailure(
+          op, "needs a static output of int or float elements");
     Type elementType = toSignless(outType.getElementType());
     double value = 0.0;
     if (auto attr = op.getValue()) {
       auto dense = dyn_cast<DenseElementsAttr>(*attr);
       if (!dense || dense.getNumElements() != 1)
-        return rewriter.notifyMatchFailure(op, "value must be a one-element tensor");
+        return rewriter.notifyMatchFailure(
+            op, "value must be a one-element tensor");
       if (auto f = dyn_cast<DenseFPElementsAttr>(dense))
         value = (*f.value_begin<APFloat>()).convertToDouble();
       else if (auto i = dyn_cast<DenseIntElementsAttr>(dense))
@@ -822,7 +839,8 @@ struct ConstantOfShapePattern : LoweringPattern<graph::ConstantOfShapeOp> {
                     ? double((*i.value_begin<APInt>()).getZExtValue())
                     : double((*i.value_begin<APInt>()).getSExtValue());
       else
-        return rewriter.notifyMatchFailure(op, "value must be a float or int tensor");
+        return rewriter.notifyMatchFailure(
+            op, "value must be a float or int tensor");
     }
     Location loc = op.getLoc();
     Value filled = createFilled(rewriter, loc, outType.getShape(),
@@ -856,7 +874,8 @@ struct ShapePattern : LoweringPattern<graph::ShapeOp> {
     for (int64_t i = start; i < end; ++i)
       dims.push_back(inType.getDimSize(i));
     if (static_cast<int64_t>(dims.size()) != outType.getNumElements())
-      return rewriter.notifyMatchFailure(op, "the output length does not match start and end");
+      return rewriter.notifyMatchFailure(
+          op, "the output length does not match start and end");
     auto attr = DenseIntElementsAttr::get(outType, dims);
     rewriter.replaceOpWithNewOp<graph::ConstantOp>(op, attr);
     return success();
@@ -870,7 +889,8 @@ struct SizePattern : LoweringPattern<graph::SizeOp> {
     auto inType = getStaticType(op.getData());
     auto outType = getStaticType(op.getSize());
     if (!inType || !outType || outType.getNumElements() != 1)
-      return rewriter.notifyMatchFailure(op, "needs static shapes and a one-element output");
+      return rewriter.notifyMatchFailure(
+          op, "needs static shapes and a one-element output");
     auto attr = DenseIntElementsAttr::get(
         outType, ArrayRef<int64_t>{inType.getNumElements()});
     rewriter.replaceOpWithNewOp<graph::ConstantOp>(op, attr);
@@ -885,14 +905,14 @@ void populateDataMovementPatterns(RewritePatternSet &patterns) {
   patterns.add<ReshapeLikePattern<graph::ReshapeOp>,
                ReshapeLikePattern<graph::FlattenOp>,
                ReshapeLikePattern<graph::SqueezeOp>,
-               ReshapeLikePattern<graph::UnsqueezeOp>, TransposePattern, ConcatPattern, SlicePattern, SplitPattern,
-               GatherPattern, GatherElementsPattern, ExpandPattern, TilePattern,
-               PadPattern, TriluPattern,
-               BlockRearrangePattern<graph::DepthToSpaceOp, true>,
+               ReshapeLikePattern<graph::UnsqueezeOp>, TransposePattern,
+               ConcatPattern, SlicePattern, SplitPattern, GatherPattern,
+               GatherElementsPattern, ExpandPattern, TilePattern, PadPattern,
+               TriluPattern, BlockRearrangePattern<graph::DepthToSpaceOp, true>,
                BlockRearrangePattern<graph::SpaceToDepthOp, false>,
                RangePattern, CumulativePattern<graph::CumSumOp, false>,
-               CumulativePattern<graph::CumProdOp, true>, ConstantOfShapePattern,
-               ShapePattern, SizePattern>(ctx);
+               CumulativePattern<graph::CumProdOp, true>,
+               ConstantOfShapePattern, ShapePattern, SizePattern>(ctx);
 }
 
 } // namespace aicc::lowering

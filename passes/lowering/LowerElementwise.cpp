@@ -234,8 +234,7 @@ std::optional<double> splatExponent(Value exponent) {
 //===----------------------------------------------------------------------===//
 
 /// Registers the elementwise lowering of OpTy.
-template <typename OpTy>
-void add(RewritePatternSet &patterns, Entry entry) {
+template <typename OpTy> void add(RewritePatternSet &patterns, Entry entry) {
   patterns.add<ElementwisePattern<OpTy>>(patterns.getContext(),
                                          std::move(entry));
 }
@@ -243,8 +242,7 @@ void add(RewritePatternSet &patterns, Entry entry) {
 using Ctx = const ScalarContext &;
 
 /// A float-only unary math op.
-template <typename MathOp>
-Entry unaryFloat() {
+template <typename MathOp> Entry unaryFloat() {
   return {[](OpBuilder &b, Location loc, ValueRange a, Ctx) -> Value {
             return MathOp::create(b, loc, a[0]);
           },
@@ -256,142 +254,158 @@ void addElementwiseTable(RewritePatternSet &patterns) {
   using IP = arith::CmpIPredicate;
 
   // --- Arithmetic with broadcasting. ---
-  add<graph::AddOp>(patterns, {[](OpBuilder &b, Location loc, ValueRange a,
-                                   Ctx) -> Value { return scalarAdd(b, loc, a[0], a[1]); }});
-  add<graph::SubOp>(patterns, {[](OpBuilder &b, Location loc, ValueRange a,
-                                   Ctx) -> Value { return scalarSub(b, loc, a[0], a[1]); }});
-  add<graph::MulOp>(patterns, {[](OpBuilder &b, Location loc, ValueRange a,
-                                   Ctx) -> Value { return scalarMul(b, loc, a[0], a[1]); }});
-  add<graph::DivOp>(patterns, {[](OpBuilder &b, Location loc, ValueRange a, Ctx c) -> Value {
-         return scalarDiv(b, loc, a[0], a[1], c.inputUnsigned());
-       }});
-  add<graph::ModOp>(patterns, {[](OpBuilder &b, Location loc, ValueRange a, Ctx c) -> Value {
-         Value x = a[0], y = a[1];
-         bool fmod = getI(c.op, "fmod", 0) != 0;
-         if (c.isFloat()) {
-           Value r = arith::RemFOp::create(b, loc, x, y);
-           // fmod(finite, +-inf) is the dividend; the kernel's remainder
-           // (x - y * trunc(x / y)) would give NaN.
-           Value yInf = math::IsInfOp::create(b, loc, y);
-           Value xInf = math::IsInfOp::create(b, loc, x);
-           Value keepX = arith::AndIOp::create(
-               b, loc, yInf,
-               arith::XOrIOp::create(b, loc, xInf,
-                                     constInt(b, loc, b.getI1Type(), 1)));
-           r = select(b, loc, keepX, x, r);
-           if (fmod)
-             return r;
-           // Python-style: result takes the divisor's sign.
-           Value zero = cst(b, loc, x, 0.0);
-           Value nonZero = cmpF(b, loc, FP::ONE, r, zero);
-           Value rNeg = cmpF(b, loc, FP::OLT, r, zero);
-           Value yNeg = cmpF(b, loc, FP::OLT, y, zero);
-           Value differ = arith::XOrIOp::create(b, loc, rNeg, yNeg);
-           Value fix = arith::AndIOp::create(b, loc, nonZero, differ);
-           return select(b, loc, fix, arith::AddFOp::create(b, loc, r, y), r);
-         }
-         if (c.inputUnsigned())
-           return arith::RemUIOp::create(b, loc, x, y);
-         Value r = arith::RemSIOp::create(b, loc, x, y);
-         if (fmod)
-           return r;
-         Value zero = cst(b, loc, x, 0);
-         Value nonZero = cmpI(b, loc, IP::ne, r, zero);
-         Value rNeg = cmpI(b, loc, IP::slt, r, zero);
-         Value yNeg = cmpI(b, loc, IP::slt, y, zero);
-         Value differ = arith::XOrIOp::create(b, loc, rNeg, yNeg);
-         Value fix = arith::AndIOp::create(b, loc, nonZero, differ);
-         return select(b, loc, fix, arith::AddIOp::create(b, loc, r, y), r);
-       }});
-  add<graph::PowOp>(patterns, {[](OpBuilder &b, Location loc, ValueRange a, Ctx c) -> Value {
-         Value x = a[0], y = a[1];
-         Type baseType = x.getType();
-         bool baseUnsigned = c.inputUnsigned(0);
-         bool expUnsigned = c.inputUnsigned(1);
-         // Like ONNX Runtime: x*x and x*x*x for constant exponents 2 and 3.
-         if (auto e = splatExponent(c.op->getOperand(1))) {
-           if (*e == 1.0)
-             return x;
-           if (*e == 2.0)
-             return scalarMul(b, loc, x, x);
-           if (*e == 3.0)
-             return scalarMul(b, loc, scalarMul(b, loc, x, x), x);
-         }
-         if (isa<FloatType>(baseType)) {
-           Value yf = convertScalar(b, loc, y, baseType, expUnsigned, false);
-           return math::PowFOp::create(b, loc, x, yf);
-         }
-         if (isa<FloatType>(y.getType())) {
-           // int ^ float: compute in the float type, truncate back.
-           Value xf = convertScalar(b, loc, x, y.getType(), baseUnsigned, false);
-           Value r = math::PowFOp::create(b, loc, xf, y);
-           return convertScalar(b, loc, r, baseType, false, baseUnsigned);
-         }
-         // int ^ int: through f64 like ONNX Runtime (std::pow), truncated.
-         Type f64 = b.getF64Type();
-         Value r = math::PowFOp::create(
-             b, loc, convertScalar(b, loc, x, f64, baseUnsigned, false),
-             convertScalar(b, loc, y, f64, expUnsigned, false));
-         return convertScalar(b, loc, r, baseType, false, baseUnsigned);
-       }});
+  add<graph::AddOp>(
+      patterns, {[](OpBuilder &b, Location loc, ValueRange a, Ctx) -> Value {
+        return scalarAdd(b, loc, a[0], a[1]);
+      }});
+  add<graph::SubOp>(
+      patterns, {[](OpBuilder &b, Location loc, ValueRange a, Ctx) -> Value {
+        return scalarSub(b, loc, a[0], a[1]);
+      }});
+  add<graph::MulOp>(
+      patterns, {[](OpBuilder &b, Location loc, ValueRange a, Ctx) -> Value {
+        return scalarMul(b, loc, a[0], a[1]);
+      }});
+  add<graph::DivOp>(
+      patterns, {[](OpBuilder &b, Location loc, ValueRange a, Ctx c) -> Value {
+        return scalarDiv(b, loc, a[0], a[1], c.inputUnsigned());
+      }});
+  add<graph::ModOp>(
+      patterns, {[](OpBuilder &b, Location loc, ValueRange a, Ctx c) -> Value {
+        Value x = a[0], y = a[1];
+        bool fmod = getI(c.op, "fmod", 0) != 0;
+        if (c.isFloat()) {
+          Value r = arith::RemFOp::create(b, loc, x, y);
+          // fmod(finite, +-inf) is the dividend; the kernel's remainder
+          // (x - y * trunc(x / y)) would give NaN.
+          Value yInf = math::IsInfOp::create(b, loc, y);
+          Value xInf = math::IsInfOp::create(b, loc, x);
+          Value keepX = arith::AndIOp::create(
+              b, loc, yInf,
+              arith::XOrIOp::create(b, loc, xInf,
+                                    constInt(b, loc, b.getI1Type(), 1)));
+          r = select(b, loc, keepX, x, r);
+          if (fmod)
+            return r;
+          // Python-style: result takes the divisor's sign.
+          Value zero = cst(b, loc, x, 0.0);
+          Value nonZero = cmpF(b, loc, FP::ONE, r, zero);
+          Value rNeg = cmpF(b, loc, FP::OLT, r, zero);
+          Value yNeg = cmpF(b, loc, FP::OLT, y, zero);
+          Value differ = arith::XOrIOp::create(b, loc, rNeg, yNeg);
+          Value fix = arith::AndIOp::create(b, loc, nonZero, differ);
+          return select(b, loc, fix, arith::AddFOp::create(b, loc, r, y), r);
+        }
+        if (c.inputUnsigned())
+          return arith::RemUIOp::create(b, loc, x, y);
+        Value r = arith::RemSIOp::create(b, loc, x, y);
+        if (fmod)
+          return r;
+        Value zero = cst(b, loc, x, 0);
+        Value nonZero = cmpI(b, loc, IP::ne, r, zero);
+        Value rNeg = cmpI(b, loc, IP::slt, r, zero);
+        Value yNeg = cmpI(b, loc, IP::slt, y, zero);
+        Value differ = arith::XOrIOp::create(b, loc, rNeg, yNeg);
+        Value fix = arith::AndIOp::create(b, loc, nonZero, differ);
+        return select(b, loc, fix, arith::AddIOp::create(b, loc, r, y), r);
+      }});
+  add<graph::PowOp>(
+      patterns, {[](OpBuilder &b, Location loc, ValueRange a, Ctx c) -> Value {
+        Value x = a[0], y = a[1];
+        Type baseType = x.getType();
+        bool baseUnsigned = c.inputUnsigned(0);
+        bool expUnsigned = c.inputUnsigned(1);
+        // Like ONNX Runtime: x*x and x*x*x for constant exponents 2 and 3.
+        if (auto e = splatExponent(c.op->getOperand(1))) {
+          if (*e == 1.0)
+            return x;
+          if (*e == 2.0)
+            return scalarMul(b, loc, x, x);
+          if (*e == 3.0)
+            return scalarMul(b, loc, scalarMul(b, loc, x, x), x);
+        }
+        if (isa<FloatType>(baseType)) {
+          Value yf = convertScalar(b, loc, y, baseType, expUnsigned, false);
+          return math::PowFOp::create(b, loc, x, yf);
+        }
+        if (isa<FloatType>(y.getType())) {
+          // int ^ float: compute in the float type, truncate back.
+          Value xf = convertScalar(b, loc, x, y.getType(), baseUnsigned, false);
+          Value r = math::PowFOp::create(b, loc, xf, y);
+          return convertScalar(b, loc, r, baseType, false, baseUnsigned);
+        }
+        // int ^ int: through f64 like ONNX Runtime (std::pow), truncated.
+        Type f64 = b.getF64Type();
+        Value r = math::PowFOp::create(
+            b, loc, convertScalar(b, loc, x, f64, baseUnsigned, false),
+            convertScalar(b, loc, y, f64, expUnsigned, false));
+        return convertScalar(b, loc, r, baseType, false, baseUnsigned);
+      }});
 
-  auto variadic = [](bool mean,
-                     std::function<Value(OpBuilder &, Location, Value, Value,
-                                         bool)>
-                         combine) {
-    return Entry{[=](OpBuilder &b, Location loc, ValueRange a, Ctx c) -> Value {
-                   Value acc = a[0];
-                   for (Value v : a.drop_front())
-                     acc = combine(b, loc, acc, v, c.inputUnsigned());
-                   if (mean)
-                     acc = scalarDiv(b, loc, acc,
-                                     cst(b, loc, acc, double(a.size())),
-                                     c.inputUnsigned());
-                   return acc;
-                 }};
-  };
-  add<graph::SumOp>(patterns, variadic(false,
-                           [](OpBuilder &b, Location l, Value x, Value y,
-                              bool) { return scalarAdd(b, l, x, y); }));
-  add<graph::MeanOp>(patterns, variadic(true,
-                           [](OpBuilder &b, Location l, Value x, Value y,
-                              bool) { return scalarAdd(b, l, x, y); }));
+  auto variadic =
+      [](bool mean,
+         std::function<Value(OpBuilder &, Location, Value, Value, bool)>
+             combine) {
+        return Entry{
+            [=](OpBuilder &b, Location loc, ValueRange a, Ctx c) -> Value {
+              Value acc = a[0];
+              for (Value v : a.drop_front())
+                acc = combine(b, loc, acc, v, c.inputUnsigned());
+              if (mean)
+                acc = scalarDiv(b, loc, acc, cst(b, loc, acc, double(a.size())),
+                                c.inputUnsigned());
+              return acc;
+            }};
+      };
+  add<graph::SumOp>(
+      patterns, variadic(false, [](OpBuilder &b, Location l, Value x, Value y,
+                                   bool) { return scalarAdd(b, l, x, y); }));
+  add<graph::MeanOp>(
+      patterns, variadic(true, [](OpBuilder &b, Location l, Value x, Value y,
+                                  bool) { return scalarAdd(b, l, x, y); }));
   add<graph::MaxOp>(patterns, variadic(false, scalarMax));
   add<graph::MinOp>(patterns, variadic(false, scalarMin));
 
   // --- Unary. ---
-  add<graph::AbsOp>(patterns, {[](OpBuilder &b, Location loc, ValueRange a, Ctx c) -> Value {
-         if (c.isFloat())
-           return math::AbsFOp::create(b, loc, a[0]);
-         if (c.inputUnsigned())
-           return a[0];
-         return math::AbsIOp::create(b, loc, a[0]);
-       }});
-  add<graph::NegOp>(patterns, {[](OpBuilder &b, Location loc, ValueRange a, Ctx c) -> Value {
-         if (c.isFloat())
-           return arith::NegFOp::create(b, loc, a[0]);
-         return arith::SubIOp::create(b, loc, cst(b, loc, a[0], 0), a[0]);
-       }});
-  add<graph::SignOp>(patterns, {[](OpBuilder &b, Location loc, ValueRange a, Ctx c) -> Value {
-         Value x = a[0];
-         if (c.isFloat()) {
-           // NaN and +-0 give themselves.
-           Value one = cst(b, loc, x, 1.0), minusOne = cst(b, loc, x, -1.0);
-           Value neg = select(b, loc, cmpF(b, loc, FP::OLT, x, cst(b, loc, x, 0.0)),
-                              minusOne, x);
-           return select(b, loc, cmpF(b, loc, FP::OGT, x, cst(b, loc, x, 0.0)),
-                         one, neg);
-         }
-         Value zero = cst(b, loc, x, 0), one = cst(b, loc, x, 1);
-         if (c.inputUnsigned())
-           return select(b, loc, cmpI(b, loc, IP::ne, x, zero), one, zero);
-         Value neg = select(b, loc, cmpI(b, loc, IP::slt, x, zero),
-                            cst(b, loc, x, -1), zero);
-         return select(b, loc, cmpI(b, loc, IP::sgt, x, zero), one, neg);
-       }});
-  add<graph::ReciprocalOp>(patterns, {[](OpBuilder &b, Location loc, ValueRange a, Ctx) -> Value {
-         return arith::DivFOp::create(b, loc, cst(b, loc, a[0], 1.0), a[0]);
-       }, requireFloat});
+  add<graph::AbsOp>(
+      patterns, {[](OpBuilder &b, Location loc, ValueRange a, Ctx c) -> Value {
+        if (c.isFloat())
+          return math::AbsFOp::create(b, loc, a[0]);
+        if (c.inputUnsigned())
+          return a[0];
+        return math::AbsIOp::create(b, loc, a[0]);
+      }});
+  add<graph::NegOp>(
+      patterns, {[](OpBuilder &b, Location loc, ValueRange a, Ctx c) -> Value {
+        if (c.isFloat())
+          return arith::NegFOp::create(b, loc, a[0]);
+        return arith::SubIOp::create(b, loc, cst(b, loc, a[0], 0), a[0]);
+      }});
+  add<graph::SignOp>(
+      patterns, {[](OpBuilder &b, Location loc, ValueRange a, Ctx c) -> Value {
+        Value x = a[0];
+        if (c.isFloat()) {
+          // NaN and +-0 give themselves.
+          Value one = cst(b, loc, x, 1.0), minusOne = cst(b, loc, x, -1.0);
+          Value neg =
+              select(b, loc, cmpF(b, loc, FP::OLT, x, cst(b, loc, x, 0.0)),
+                     minusOne, x);
+          return select(b, loc, cmpF(b, loc, FP::OGT, x, cst(b, loc, x, 0.0)),
+                        one, neg);
+        }
+        Value zero = cst(b, loc, x, 0), one = cst(b, loc, x, 1);
+        if (c.inputUnsigned())
+          return select(b, loc, cmpI(b, loc, IP::ne, x, zero), one, zero);
+        Value neg = select(b, loc, cmpI(b, loc, IP::slt, x, zero),
+                           cst(b, loc, x, -1), zero);
+        return select(b, loc, cmpI(b, loc, IP::sgt, x, zero), one, neg);
+      }});
+  add<graph::ReciprocalOp>(
+      patterns, {[](OpBuilder &b, Location loc, ValueRange a, Ctx) -> Value {
+                   return arith::DivFOp::create(b, loc, cst(b, loc, a[0], 1.0),
+                                                a[0]);
+                 },
+                 requireFloat});
   add<graph::FloorOp>(patterns, unaryFloat<math::FloorOp>());
   add<graph::CeilOp>(patterns, unaryFloat<math::CeilOp>());
   add<graph::RoundOp>(patterns, unaryFloat<math::RoundEvenOp>());
@@ -413,14 +427,18 @@ void addElementwiseTable(RewritePatternSet &patterns) {
   add<graph::AtanhOp>(patterns, unaryFloat<math::AtanhOp>());
 
   // --- Activations. ---
-  add<graph::ReluOp>(patterns, {[](OpBuilder &b, Location loc, ValueRange a, Ctx c) -> Value {
-         return scalarMax(b, loc, a[0], cst(b, loc, a[0], 0.0),
-                          c.inputUnsigned());
-       }});
-  add<graph::SigmoidOp>(patterns, {[](OpBuilder &b, Location loc, ValueRange a, Ctx) -> Value {
-         return sigmoid(b, loc, a[0]);
-       }, requireFloat});
-  add<graph::HardSigmoidOp>(patterns, {[](OpBuilder &b, Location loc, ValueRange a, Ctx c) -> Value {
+  add<graph::ReluOp>(
+      patterns, {[](OpBuilder &b, Location loc, ValueRange a, Ctx c) -> Value {
+        return scalarMax(b, loc, a[0], cst(b, loc, a[0], 0.0),
+                         c.inputUnsigned());
+      }});
+  add<graph::SigmoidOp>(patterns,
+                        {[](OpBuilder &b, Location loc, ValueRange a,
+                            Ctx) -> Value { return sigmoid(b, loc, a[0]); },
+                         requireFloat});
+  add<graph::HardSigmoidOp>(
+      patterns,
+      {[](OpBuilder &b, Location loc, ValueRange a, Ctx c) -> Value {
          Value x = a[0];
          Value y = arith::AddFOp::create(
              b, loc,
@@ -428,8 +446,11 @@ void addElementwiseTable(RewritePatternSet &patterns) {
              cst(b, loc, x, getF(c.op, "beta", 0.5)));
          y = arith::MinimumFOp::create(b, loc, y, cst(b, loc, x, 1.0));
          return arith::MaximumFOp::create(b, loc, y, cst(b, loc, x, 0.0));
-       }, requireFloat});
-  add<graph::HardSwishOp>(patterns, {[](OpBuilder &b, Location loc, ValueRange a, Ctx) -> Value {
+       },
+       requireFloat});
+  add<graph::HardSwishOp>(
+      patterns,
+      {[](OpBuilder &b, Location loc, ValueRange a, Ctx) -> Value {
          Value x = a[0];
          Value y = arith::AddFOp::create(
              b, loc, arith::MulFOp::create(b, loc, cst(b, loc, x, 1.0 / 6.0), x),
@@ -437,38 +458,51 @@ void addElementwiseTable(RewritePatternSet &patterns) {
          y = arith::MinimumFOp::create(b, loc, y, cst(b, loc, x, 1.0));
          y = arith::MaximumFOp::create(b, loc, y, cst(b, loc, x, 0.0));
          return arith::MulFOp::create(b, loc, x, y);
-       }, requireFloat});
-  add<graph::LeakyReluOp>(patterns, {[](OpBuilder &b, Location loc, ValueRange a, Ctx c) -> Value {
+       },
+       requireFloat});
+  add<graph::LeakyReluOp>(
+      patterns,
+      {[](OpBuilder &b, Location loc, ValueRange a, Ctx c) -> Value {
          Value x = a[0];
          Value scaled = arith::MulFOp::create(
              b, loc, x, cst(b, loc, x, getF(c.op, "alpha", 0.01)));
          return select(b, loc, cmpF(b, loc, FP::OGE, x, cst(b, loc, x, 0.0)), x,
                        scaled);
-       }, requireFloat});
-  add<graph::PReluOp>(patterns, {[](OpBuilder &b, Location loc, ValueRange a, Ctx c) -> Value {
-         Value x = a[0], slope = a[1];
-         if (c.isFloat())
-           return select(b, loc, cmpF(b, loc, FP::OLT, x, cst(b, loc, x, 0.0)),
-                         arith::MulFOp::create(b, loc, x, slope), x);
-         return select(b, loc, cmpI(b, loc, IP::slt, x, cst(b, loc, x, 0)),
-                       arith::MulIOp::create(b, loc, x, slope), x);
-       }});
-  add<graph::ThresholdedReluOp>(patterns, {[](OpBuilder &b, Location loc, ValueRange a, Ctx c) -> Value {
+       },
+       requireFloat});
+  add<graph::PReluOp>(
+      patterns, {[](OpBuilder &b, Location loc, ValueRange a, Ctx c) -> Value {
+        Value x = a[0], slope = a[1];
+        if (c.isFloat())
+          return select(b, loc, cmpF(b, loc, FP::OLT, x, cst(b, loc, x, 0.0)),
+                        arith::MulFOp::create(b, loc, x, slope), x);
+        return select(b, loc, cmpI(b, loc, IP::slt, x, cst(b, loc, x, 0)),
+                      arith::MulIOp::create(b, loc, x, slope), x);
+      }});
+  add<graph::ThresholdedReluOp>(
+      patterns,
+      {[](OpBuilder &b, Location loc, ValueRange a, Ctx c) -> Value {
          Value x = a[0];
          return select(
              b, loc,
              cmpF(b, loc, FP::OGT, x, cst(b, loc, x, getF(c.op, "alpha", 1.0))), x,
              cst(b, loc, x, 0.0));
-       }, requireFloat});
-  add<graph::EluOp>(patterns, {[](OpBuilder &b, Location loc, ValueRange a, Ctx c) -> Value {
+       },
+       requireFloat});
+  add<graph::EluOp>(
+      patterns,
+      {[](OpBuilder &b, Location loc, ValueRange a, Ctx c) -> Value {
          Value x = a[0];
          Value neg = arith::MulFOp::create(
              b, loc, cst(b, loc, x, getF(c.op, "alpha", 1.0)),
              arith::SubFOp::create(b, loc, exp(b, loc, x), cst(b, loc, x, 1.0)));
          return select(b, loc, cmpF(b, loc, FP::OGE, x, cst(b, loc, x, 0.0)), x,
                        neg);
-       }, requireFloat});
-  add<graph::SeluOp>(patterns, {[](OpBuilder &b, Location loc, ValueRange a, Ctx c) -> Value {
+       },
+       requireFloat});
+  add<graph::SeluOp>(
+      patterns,
+      {[](OpBuilder &b, Location loc, ValueRange a, Ctx c) -> Value {
          Value x = a[0];
          Value alpha = cst(b, loc, x, getF(c.op, "alpha", 1.67326319217681884765625));
          Value gamma = cst(b, loc, x, getF(c.op, "gamma", 1.05070102214813232421875));
@@ -477,8 +511,11 @@ void addElementwiseTable(RewritePatternSet &patterns) {
          Value y = select(b, loc, cmpF(b, loc, FP::OGT, x, cst(b, loc, x, 0.0)), x,
                           neg);
          return arith::MulFOp::create(b, loc, gamma, y);
-       }, requireFloat});
-  add<graph::CeluOp>(patterns, {[](OpBuilder &b, Location loc, ValueRange a, Ctx c) -> Value {
+       },
+       requireFloat});
+  add<graph::CeluOp>(
+      patterns,
+      {[](OpBuilder &b, Location loc, ValueRange a, Ctx c) -> Value {
          Value x = a[0];
          Value alpha = cst(b, loc, x, getF(c.op, "alpha", 1.0));
          Value zero = cst(b, loc, x, 0.0);
@@ -489,28 +526,41 @@ void addElementwiseTable(RewritePatternSet &patterns) {
              b, loc, zero, arith::MulFOp::create(b, loc, alpha, e));
          return arith::AddFOp::create(
              b, loc, arith::MaximumFOp::create(b, loc, zero, x), neg);
-       }, requireFloat});
-  add<graph::SoftplusOp>(patterns, {[](OpBuilder &b, Location loc, ValueRange a, Ctx) -> Value {
-         return softplus(b, loc, a[0]);
-       }, requireFloat});
-  add<graph::SoftsignOp>(patterns, {[](OpBuilder &b, Location loc, ValueRange a, Ctx) -> Value {
+       },
+       requireFloat});
+  add<graph::SoftplusOp>(patterns,
+                         {[](OpBuilder &b, Location loc, ValueRange a,
+                             Ctx) -> Value { return softplus(b, loc, a[0]); },
+                          requireFloat});
+  add<graph::SoftsignOp>(
+      patterns,
+      {[](OpBuilder &b, Location loc, ValueRange a, Ctx) -> Value {
          Value x = a[0];
          Value denom = arith::AddFOp::create(b, loc, cst(b, loc, x, 1.0),
                                              math::AbsFOp::create(b, loc, x));
          return arith::DivFOp::create(b, loc, x, denom);
-       }, requireFloat});
-  add<graph::MishOp>(patterns, {[](OpBuilder &b, Location loc, ValueRange a, Ctx) -> Value {
+       },
+       requireFloat});
+  add<graph::MishOp>(
+      patterns,
+      {[](OpBuilder &b, Location loc, ValueRange a, Ctx) -> Value {
          Value x = a[0];
          return arith::MulFOp::create(
              b, loc, x, math::TanhOp::create(b, loc, softplus(b, loc, x)));
-       }, requireFloat});
-  add<graph::SwishOp>(patterns, {[](OpBuilder &b, Location loc, ValueRange a, Ctx c) -> Value {
+       },
+       requireFloat});
+  add<graph::SwishOp>(
+      patterns,
+      {[](OpBuilder &b, Location loc, ValueRange a, Ctx c) -> Value {
          Value x = a[0];
          Value ax = arith::MulFOp::create(
              b, loc, cst(b, loc, x, getF(c.op, "alpha", 1.0)), x);
          return arith::MulFOp::create(b, loc, x, sigmoid(b, loc, ax));
-       }, requireFloat});
-  add<graph::GeluOp>(patterns, {[](OpBuilder &b, Location loc, ValueRange a, Ctx c) -> Value {
+       },
+       requireFloat});
+  add<graph::GeluOp>(
+      patterns,
+      {[](OpBuilder &b, Location loc, ValueRange a, Ctx c) -> Value {
          Value x = a[0];
          auto approx = c.op->getAttrOfType<StringAttr>("approximate");
          Value inner;
@@ -533,7 +583,8 @@ void addElementwiseTable(RewritePatternSet &patterns) {
          return arith::MulFOp::create(
              b, loc, arith::MulFOp::create(b, loc, cst(b, loc, x, 0.5), x),
              onePlus);
-       }, [](Operation *op) -> std::string {
+       },
+       [](Operation *op) -> std::string {
          std::string reason = requireFloat(op);
          if (!reason.empty())
            return reason;
@@ -545,7 +596,9 @@ void addElementwiseTable(RewritePatternSet &patterns) {
                .str();
          return {};
        }});
-  add<graph::ShrinkOp>(patterns, {[](OpBuilder &b, Location loc, ValueRange a, Ctx c) -> Value {
+  add<graph::ShrinkOp>(
+      patterns,
+      {[](OpBuilder &b, Location loc, ValueRange a, Ctx c) -> Value {
          Value x = a[0];
          Value lambd = cst(b, loc, x, getF(c.op, "lambd", 0.5));
          Value bias = cst(b, loc, x, getF(c.op, "bias", 0.0));
@@ -555,36 +608,41 @@ void addElementwiseTable(RewritePatternSet &patterns) {
                            cst(b, loc, x, 0.0));
          return select(b, loc, cmpF(b, loc, FP::OLT, x, negLambd),
                        arith::AddFOp::create(b, loc, x, bias), hi);
-       }, requireFloat});
+       },
+       requireFloat});
 
   // --- Clip: min/max are optional scalar operands. ---
-  add<graph::ClipOp>(patterns, {[](OpBuilder &b, Location loc, ValueRange a, Ctx c) -> Value {
-         auto clip = cast<graph::ClipOp>(c.op);
-         Value x = a[0];
-         unsigned next = 1;
-         if (clip.getMin())
-           x = scalarMax(b, loc, x, a[next++], c.inputUnsigned());
-         if (clip.getMax())
-           x = scalarMin(b, loc, x, a[next++], c.inputUnsigned());
-         return x;
-       }});
+  add<graph::ClipOp>(
+      patterns, {[](OpBuilder &b, Location loc, ValueRange a, Ctx c) -> Value {
+        auto clip = cast<graph::ClipOp>(c.op);
+        Value x = a[0];
+        unsigned next = 1;
+        if (clip.getMin())
+          x = scalarMax(b, loc, x, a[next++], c.inputUnsigned());
+        if (clip.getMax())
+          x = scalarMin(b, loc, x, a[next++], c.inputUnsigned());
+        return x;
+      }});
 
   // --- Comparisons. ---
   auto comparison = [](FP fpred, IP ipred) {
     return Entry{[=](OpBuilder &b, Location loc, ValueRange a, Ctx c) -> Value {
-                   return compare(b, loc, a[0], a[1], fpred, ipred,
-                                  c.inputUnsigned());
-                 }};
+      return compare(b, loc, a[0], a[1], fpred, ipred, c.inputUnsigned());
+    }};
   };
   add<graph::EqualOp>(patterns, comparison(FP::OEQ, IP::eq));
   add<graph::LessOp>(patterns, comparison(FP::OLT, IP::slt));
   add<graph::LessOrEqualOp>(patterns, comparison(FP::OLE, IP::sle));
   add<graph::GreaterOp>(patterns, comparison(FP::OGT, IP::sgt));
   add<graph::GreaterOrEqualOp>(patterns, comparison(FP::OGE, IP::sge));
-  add<graph::IsNaNOp>(patterns, {[](OpBuilder &b, Location loc, ValueRange a, Ctx) -> Value {
-         return cmpF(b, loc, FP::UNO, a[0], a[0]);
-       }, requireFloatInput});
-  add<graph::IsInfOp>(patterns, {[](OpBuilder &b, Location loc, ValueRange a, Ctx c) -> Value {
+  add<graph::IsNaNOp>(
+      patterns, {[](OpBuilder &b, Location loc, ValueRange a, Ctx) -> Value {
+                   return cmpF(b, loc, FP::UNO, a[0], a[0]);
+                 },
+                 requireFloatInput});
+  add<graph::IsInfOp>(
+      patterns,
+      {[](OpBuilder &b, Location loc, ValueRange a, Ctx c) -> Value {
          // math.isinf and a sign test, no infinity constants: the kernel
          // emitter compiles those comparisons unreliably.
          Value x = a[0];
@@ -598,44 +656,45 @@ void addElementwiseTable(RewritePatternSet &patterns) {
            return constInt(b, loc, b.getI1Type(), 0);
          return arith::AndIOp::create(
              b, loc, isInf, cmpF(b, loc, pos ? FP::OGT : FP::OLT, x, zero));
-       }, requireFloatInput});
+       },
+       requireFloatInput});
 
   // --- Logic and bitwise. ---
-  add<graph::AndOp>(patterns, {[](OpBuilder &b, Location loc, ValueRange a,
-                                   Ctx) -> Value {
-                     return arith::AndIOp::create(b, loc, a[0], a[1]);
-                   }});
-  add<graph::OrOp>(patterns, {[](OpBuilder &b, Location loc, ValueRange a,
-                                  Ctx) -> Value {
+  add<graph::AndOp>(
+      patterns, {[](OpBuilder &b, Location loc, ValueRange a, Ctx) -> Value {
+        return arith::AndIOp::create(b, loc, a[0], a[1]);
+      }});
+  add<graph::OrOp>(patterns,
+                   {[](OpBuilder &b, Location loc, ValueRange a, Ctx) -> Value {
                      return arith::OrIOp::create(b, loc, a[0], a[1]);
                    }});
-  add<graph::XorOp>(patterns, {[](OpBuilder &b, Location loc, ValueRange a,
-                                   Ctx) -> Value {
-                     return arith::XOrIOp::create(b, loc, a[0], a[1]);
-                   }});
-  add<graph::NotOp>(patterns, {[](OpBuilder &b, Location loc, ValueRange a,
-                                   Ctx) -> Value {
-                     return arith::XOrIOp::create(b, loc, a[0],
-                                                  cst(b, loc, a[0], 1));
-                   }});
-  add<graph::BitwiseAndOp>(patterns, {[](OpBuilder &b, Location loc,
-                                          ValueRange a, Ctx) -> Value {
-                     return arith::AndIOp::create(b, loc, a[0], a[1]);
-                   }});
-  add<graph::BitwiseOrOp>(patterns, {[](OpBuilder &b, Location loc,
-                                         ValueRange a, Ctx) -> Value {
-                     return arith::OrIOp::create(b, loc, a[0], a[1]);
-                   }});
-  add<graph::BitwiseXorOp>(patterns, {[](OpBuilder &b, Location loc,
-                                          ValueRange a, Ctx) -> Value {
-                     return arith::XOrIOp::create(b, loc, a[0], a[1]);
-                   }});
-  add<graph::BitwiseNotOp>(patterns, {[](OpBuilder &b, Location loc,
-                                          ValueRange a, Ctx) -> Value {
-                     return arith::XOrIOp::create(b, loc, a[0],
-                                                  cst(b, loc, a[0], -1));
-                   }});
-  add<graph::BitShiftOp>(patterns, {[](OpBuilder &b, Location loc, ValueRange a, Ctx c) -> Value {
+  add<graph::XorOp>(
+      patterns, {[](OpBuilder &b, Location loc, ValueRange a, Ctx) -> Value {
+        return arith::XOrIOp::create(b, loc, a[0], a[1]);
+      }});
+  add<graph::NotOp>(
+      patterns, {[](OpBuilder &b, Location loc, ValueRange a, Ctx) -> Value {
+        return arith::XOrIOp::create(b, loc, a[0], cst(b, loc, a[0], 1));
+      }});
+  add<graph::BitwiseAndOp>(
+      patterns, {[](OpBuilder &b, Location loc, ValueRange a, Ctx) -> Value {
+        return arith::AndIOp::create(b, loc, a[0], a[1]);
+      }});
+  add<graph::BitwiseOrOp>(
+      patterns, {[](OpBuilder &b, Location loc, ValueRange a, Ctx) -> Value {
+        return arith::OrIOp::create(b, loc, a[0], a[1]);
+      }});
+  add<graph::BitwiseXorOp>(
+      patterns, {[](OpBuilder &b, Location loc, ValueRange a, Ctx) -> Value {
+        return arith::XOrIOp::create(b, loc, a[0], a[1]);
+      }});
+  add<graph::BitwiseNotOp>(
+      patterns, {[](OpBuilder &b, Location loc, ValueRange a, Ctx) -> Value {
+        return arith::XOrIOp::create(b, loc, a[0], cst(b, loc, a[0], -1));
+      }});
+  add<graph::BitShiftOp>(
+      patterns,
+      {[](OpBuilder &b, Location loc, ValueRange a, Ctx c) -> Value {
          Value x = a[0], y = a[1];
          auto dir = c.op->getAttrOfType<StringAttr>("direction");
          bool left = dir && dir.getValue() == "LEFT";
@@ -657,7 +716,8 @@ void addElementwiseTable(RewritePatternSet &patterns) {
                  : cst(b, loc, x, 0);
          return select(b, loc, cmpI(b, loc, IP::uge, y, width), outOfRange,
                        shifted);
-       }, [](Operation *op) -> std::string {
+       },
+       [](Operation *op) -> std::string {
          auto dir = op->getAttrOfType<StringAttr>("direction");
          if (!dir)
            return "the direction attribute is missing";
@@ -669,21 +729,23 @@ void addElementwiseTable(RewritePatternSet &patterns) {
        }});
 
   // --- Selection and conversion. ---
-  add<graph::WhereOp>(patterns, {[](OpBuilder &b, Location loc, ValueRange a,
-                                     Ctx) -> Value { return select(b, loc, a[0], a[1], a[2]); }});
+  add<graph::WhereOp>(
+      patterns, {[](OpBuilder &b, Location loc, ValueRange a, Ctx) -> Value {
+        return select(b, loc, a[0], a[1], a[2]);
+      }});
   auto castBody = [](OpBuilder &b, Location loc, ValueRange a, Ctx c) -> Value {
     return convertScalar(b, loc, a[0], c.resultSignless, c.inputUnsigned(),
                          isUnsignedInt(c.resultType));
   };
   add<graph::CastOp>(patterns, {castBody});
-  add<graph::CastLikeOp>(patterns, {[=](OpBuilder &b, Location loc, ValueRange a, Ctx c) -> Value {
-         return castBody(b, loc, a.take_front(), c);
-       }});
+  add<graph::CastLikeOp>(
+      patterns, {[=](OpBuilder &b, Location loc, ValueRange a, Ctx c) -> Value {
+        return castBody(b, loc, a.take_front(), c);
+      }});
 }
 
 /// Ops that forward their input.
-template <typename OpTy>
-struct ForwardPattern : LoweringPattern<OpTy> {
+template <typename OpTy> struct ForwardPattern : LoweringPattern<OpTy> {
   using LoweringPattern<OpTy>::LoweringPattern;
   LogicalResult lower(OpTy op, PatternRewriter &rewriter) const override {
     if (op->getOperand(0).getType() != op->getResult(0).getType())
@@ -703,8 +765,8 @@ struct DropoutPattern : LoweringPattern<graph::DropoutOp> {
       auto values = constantInts(training);
       if (!values || values->size() != 1 || (*values)[0] != 0)
         return rewriter.notifyMatchFailure(
-            op, "training mode (a training_mode that is not the constant "
-                "false) is not supported");
+            op, "training mode is not supported (training_mode must be the "
+                "constant false)");
     }
     if (op.getData().getType() != op.getOutput().getType())
       return rewriter.notifyMatchFailure(

@@ -51,7 +51,9 @@ struct NllLossPattern : LoweringPattern<graph::NegativeLogLikelihoodLossOp> {
     StringRef reduction = op.getReduction();
     if (xType.getRank() < 2 || tType.getRank() != xType.getRank() - 1 ||
         (reduction != "none" && reduction != "sum" && reduction != "mean"))
-      return rewriter.notifyMatchFailure(op, "unsupported shapes/reduction");
+      return rewriter.notifyMatchFailure(
+          op, "needs an input of rank 2 or more, a target of one rank less and "
+              "reduction none, sum or mean");
     Location loc = op.getLoc();
     Type elementType = xType.getElementType();
     Type targetType = tType.getElementType();
@@ -115,7 +117,8 @@ struct NllLossPattern : LoweringPattern<graph::NegativeLogLikelihoodLossOp> {
     }
     if (cast<RankedTensorType>(result.getType()).getShape() !=
         lossType.getShape())
-      return rewriter.notifyMatchFailure(op, "unexpected loss shape");
+      return rewriter.notifyMatchFailure(
+          op, "the loss output has an unexpected shape");
     rewriter.replaceOp(op, result);
     return success();
   }
@@ -130,7 +133,8 @@ struct SoftmaxCrossEntropyPattern
       return rewriter.notifyMatchFailure(op, why);
     auto xType = cast<RankedTensorType>(op.getScores().getType());
     if (xType.getRank() < 2 || op.getLogProb().getType() != xType)
-      return rewriter.notifyMatchFailure(op, "unsupported shapes");
+      return rewriter.notifyMatchFailure(
+          op, "needs an input of rank 2 or more and a target of one rank less");
     Location loc = op.getLoc();
     Value logProb = graph::LogSoftmaxOp::create(rewriter, loc, xType,
                                                 op.getScores(), /*axis=*/1);

@@ -166,14 +166,16 @@ struct GemmPattern : LoweringPattern<graph::GemmOp> {
     Type elementType = resultType.getElementType();
     bool isFloat = isa<FloatType>(elementType);
     if (isUnsignedInt(elementType))
-      return rewriter.notifyMatchFailure(op, "unsigned Gemm");
+      return rewriter.notifyMatchFailure(
+          op, "unsigned integer Gemm is not supported");
     Value a = op.getA();
     Value bm = op.getB();
     Value c = op.getC();
     double alpha = op.getAlpha().convertToDouble();
     double beta = op.getBeta().convertToDouble();
     if (!isFloat && (alpha != 1.0 || beta != 1.0))
-      return rewriter.notifyMatchFailure(op, "integer Gemm with alpha/beta");
+      return rewriter.notifyMatchFailure(
+          op, "integer Gemm with alpha or beta other than 1 is not supported");
     int64_t m = resultType.getDimSize(0), n = resultType.getDimSize(1);
     int64_t k = cast<RankedTensorType>(a.getType()).getDimSize(op.getTransA() ? 0 : 1);
     ArrayRef<int64_t> shape = resultType.getShape();

@@ -100,12 +100,15 @@ struct MaxPoolPattern : LoweringPattern<graph::MaxPoolOp> {
     if (std::string why = whyNotStaticIntOrFloat(op); !why.empty())
       return rewriter.notifyMatchFailure(op, why);
     if (!op.getIndices().use_empty())
-      return rewriter.notifyMatchFailure(op, "Indices output is used");
+      return rewriter.notifyMatchFailure(
+          op, "the Indices output of MaxPool is not supported");
     auto xType = cast<RankedTensorType>(op.getX().getType());
     auto yType = cast<RankedTensorType>(op.getY().getType());
     auto params = poolWindow(op, xType, yType);
     if (!params)
-      return rewriter.notifyMatchFailure(op, "bad window attributes");
+      return rewriter.notifyMatchFailure(
+          op, "kernel_shape, strides, dilations, pads or auto_pad are "
+              "malformed or unsupported");
     Location loc = op.getLoc();
     bool isUnsigned = isUnsignedInt(xType.getElementType());
     Value x = op.getX();
@@ -115,7 +118,8 @@ struct MaxPoolPattern : LoweringPattern<graph::MaxPoolOp> {
                   llvm::any_of(params->padEnd, [](int64_t v) { return v; });
     // tensor.pad would need a `ui*` pad value, which arith cannot make.
     if (isUnsigned && padded)
-      return rewriter.notifyMatchFailure(op, "padded unsigned MaxPool");
+      return rewriter.notifyMatchFailure(
+          op, "padding an unsigned MaxPool is not supported");
     Value input =
         padSpatial(rewriter, loc, x, params->padBegin, params->padEnd, lowest);
     Value init = createFilled(rewriter, loc, yType.getShape(), lowest,
@@ -160,10 +164,12 @@ struct AveragePoolPattern : LoweringPattern<graph::AveragePoolOp> {
     auto yType = cast<RankedTensorType>(op.getY().getType());
     Type elementType = xType.getElementType();
     if (!isa<FloatType>(elementType))
-      return rewriter.notifyMatchFailure(op, "needs floats");
+      return rewriter.notifyMatchFailure(op, "only float inputs are supported");
     auto params = poolWindow(op, xType, yType);
     if (!params)
-      return rewriter.notifyMatchFailure(op, "bad window attributes");
+      return rewriter.notifyMatchFailure(
+          op, "kernel_shape, strides, dilations, pads or auto_pad are "
+              "malformed or unsupported");
     Location loc = op.getLoc();
     Value zero = constScalar(rewriter, loc, elementType, 0.0);
     Value input = padSpatial(rewriter, loc, op.getX(), params->padBegin,
@@ -228,15 +234,14 @@ struct AveragePoolPattern : LoweringPattern<graph::AveragePoolOp> {
 template <typename OpTy, bool IsMax>
 struct GlobalPoolPattern : LoweringPattern<OpTy> {
   using LoweringPattern<OpTy>::LoweringPattern;
-  LogicalResult lower(OpTy op,
-                      PatternRewriter &rewriter) const override {
+  LogicalResult lower(OpTy op, PatternRewriter &rewriter) const override {
     if (std::string why = whyNotStaticIntOrFloat(op); !why.empty())
       return rewriter.notifyMatchFailure(op, why);
     auto xType = cast<RankedTensorType>(op->getOperand(0).getType());
     auto yType = cast<RankedTensorType>(op->getResult(0).getType());
     Type elementType = xType.getElementType();
     if (!isa<FloatType>(elementType) || xType.getRank() < 2)
-      return rewriter.notifyMatchFailure(op, "needs floats");
+      return rewriter.notifyMatchFailure(op, "only float inputs are supported");
     Location loc = op.getLoc();
     SmallVector<int64_t> axes;
     int64_t count = 1;

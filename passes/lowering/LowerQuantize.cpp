@@ -36,10 +36,9 @@ struct QuantParam {
 /// How `param` (a scale or zero point) is read over x of `shape`; nullopt,
 /// with `why` set, for a shape that is neither per tensor, per axis nor
 /// blocked along `axis`.
-std::optional<QuantParam> getQuantParam(OpBuilder &b, Location loc,
-                                        Value param, ArrayRef<int64_t> shape,
-                                        int64_t axis, int64_t blockSize,
-                                        std::string &why) {
+std::optional<QuantParam> getQuantParam(OpBuilder &b, Location loc, Value param,
+                                        ArrayRef<int64_t> shape, int64_t axis,
+                                        int64_t blockSize, std::string &why) {
   auto type = cast<RankedTensorType>(param.getType());
   if (type.getNumElements() == 1) {
     Value scalar = reshapeTo(b, loc, param, {});
@@ -89,9 +88,8 @@ struct QuantParams {
 
 std::optional<QuantParams> getQuantParams(OpBuilder &b, Location loc,
                                           Value scale, Value zeroPoint,
-                                          ArrayRef<int64_t> shape,
-                                          int64_t axis, int64_t blockSize,
-                                          std::string &why) {
+                                          ArrayRef<int64_t> shape, int64_t axis,
+                                          int64_t blockSize, std::string &why) {
   auto s = getQuantParam(b, loc, scale, shape, axis, blockSize, why);
   std::optional<QuantParam> zp;
   if (zeroPoint) {
@@ -157,8 +155,9 @@ struct QuantizeLinearPattern : LoweringPattern<graph::QuantizeLinearOp> {
     Location loc = op.getLoc();
     ArrayRef<int64_t> shape = xType.getShape();
     std::string why;
-    std::optional<QuantParams> params = getQuantParams(
-        rewriter, loc, op.getYScale(), op.getYZeroPoint(), shape, *axis, blockSize, why);
+    std::optional<QuantParams> params =
+        getQuantParams(rewriter, loc, op.getYScale(), op.getYZeroPoint(), shape,
+                       *axis, blockSize, why);
     if (!params)
       return rewriter.notifyMatchFailure(op, why);
     const QuantParam &scale = params->scale;
@@ -171,7 +170,8 @@ struct QuantizeLinearPattern : LoweringPattern<graph::QuantizeLinearOp> {
       else if (precision == 11)
         divType = rewriter.getF64Type();
       else
-        return rewriter.notifyMatchFailure(op, "unsupported precision");
+        return rewriter.notifyMatchFailure(
+            op, "precision must be 0, 1 (float) or 11 (double)");
     }
     bool outUnsigned = isUnsignedInt(outType);
     unsigned width = outType.getIntOrFloatBitWidth();
@@ -238,8 +238,9 @@ struct DequantizeLinearPattern : LoweringPattern<graph::DequantizeLinearOp> {
     Location loc = op.getLoc();
     ArrayRef<int64_t> shape = xType.getShape();
     std::string why;
-    std::optional<QuantParams> params = getQuantParams(
-        rewriter, loc, op.getXScale(), op.getXZeroPoint(), shape, *axis, blockSize, why);
+    std::optional<QuantParams> params =
+        getQuantParams(rewriter, loc, op.getXScale(), op.getXZeroPoint(), shape,
+                       *axis, blockSize, why);
     if (!params)
       return rewriter.notifyMatchFailure(op, why);
     const QuantParam &scale = params->scale;

@@ -182,8 +182,7 @@ enum class ReduceKind {
 template <typename OpTy, ReduceKind Kind>
 struct ReducePattern : LoweringPattern<OpTy> {
   using LoweringPattern<OpTy>::LoweringPattern;
-  LogicalResult lower(OpTy op,
-                      PatternRewriter &rewriter) const override {
+  LogicalResult lower(OpTy op, PatternRewriter &rewriter) const override {
     if (std::string why = whyNotStaticIntOrFloat(op); !why.empty())
       return rewriter.notifyMatchFailure(op, why);
     auto xType = cast<RankedTensorType>(op.getData().getType());
@@ -192,15 +191,18 @@ struct ReducePattern : LoweringPattern<OpTy> {
     bool isUnsigned = isUnsignedInt(xType.getElementType());
     if (!isFloat && (Kind == ReduceKind::L2 || Kind == ReduceKind::LogSum ||
                      Kind == ReduceKind::LogSumExp))
-      return rewriter.notifyMatchFailure(op, "integer with log/sqrt");
+      return rewriter.notifyMatchFailure(
+          op, "ReduceL2, ReduceLogSum and ReduceLogSumExp need float inputs");
     auto axes = reduceAxes(op.getAxes(), xType.getRank(),
                            op.getNoopWithEmptyAxes() != 0);
     if (!axes)
-      return rewriter.notifyMatchFailure(op, "non-constant axes");
+      return rewriter.notifyMatchFailure(op, "axes must be a constant");
     Location loc = op.getLoc();
     if (axes->empty()) {
       if (op.getData().getType() != op.getType())
-        return rewriter.notifyMatchFailure(op, "with no axes to reduce, the output type must equal the input type");
+        return rewriter.notifyMatchFailure(op,
+                                           "with no axes to reduce, the output "
+                                           "type must equal the input type");
       rewriter.replaceOp(op, op.getData());
       return success();
     }
@@ -306,11 +308,9 @@ struct ReducePattern : LoweringPattern<OpTy> {
 };
 
 /// ArgMax/ArgMin: a reduction with two outputs, the best value and its index.
-template <typename OpTy, bool IsMax>
-struct ArgPattern : LoweringPattern<OpTy> {
+template <typename OpTy, bool IsMax> struct ArgPattern : LoweringPattern<OpTy> {
   using LoweringPattern<OpTy>::LoweringPattern;
-  LogicalResult lower(OpTy op,
-                      PatternRewriter &rewriter) const override {
+  LogicalResult lower(OpTy op, PatternRewriter &rewriter) const override {
     if (std::string why = whyNotStaticIntOrFloat(op); !why.empty())
       return rewriter.notifyMatchFailure(op, why);
     auto xType = cast<RankedTensorType>(op.getData().getType());
@@ -398,8 +398,7 @@ enum class SoftmaxKind { Softmax, LogSoftmax, Hardmax };
 template <typename OpTy, SoftmaxKind Kind>
 struct SoftmaxPattern : LoweringPattern<OpTy> {
   using LoweringPattern<OpTy>::LoweringPattern;
-  LogicalResult lower(OpTy op,
-                      PatternRewriter &rewriter) const override {
+  LogicalResult lower(OpTy op, PatternRewriter &rewriter) const override {
     if (std::string why = whyNotStaticIntOrFloat(op); !why.empty())
       return rewriter.notifyMatchFailure(op, why);
     auto xType = cast<RankedTensorType>(op.getInput().getType());
@@ -516,8 +515,8 @@ FailureOr<TrailingNorm> matchTrailingNorm(OpTy op, PatternRewriter &rewriter) {
     return rewriter.notifyMatchFailure(op, "axis is out of range");
   for (int64_t i = *axis; i < norm.xType.getRank(); ++i)
     norm.axes.push_back(i);
-  norm.computeType = op.getStashType() == 1 ? statsType(rewriter, elementType)
-                                            : elementType;
+  norm.computeType =
+      op.getStashType() == 1 ? statsType(rewriter, elementType) : elementType;
   return norm;
 }
 
@@ -618,11 +617,14 @@ struct BatchNormPattern : LoweringPattern<graph::BatchNormalizationOp> {
       return rewriter.notifyMatchFailure(op, why);
     if (op.getTrainingMode() != 0 || !op.getRunningMean().use_empty() ||
         !op.getRunningVar().use_empty())
-      return rewriter.notifyMatchFailure(op, "training mode");
+      return rewriter.notifyMatchFailure(
+          op, "training mode (training_mode=1 or a used "
+              "running_mean/running_var output) is not supported");
     auto xType = cast<RankedTensorType>(op.getX().getType());
     Type elementType = xType.getElementType();
     if (!isa<FloatType>(elementType) || xType.getRank() < 2)
-      return rewriter.notifyMatchFailure(op, "needs a float input of rank 2 or more");
+      return rewriter.notifyMatchFailure(
+          op, "needs a float input of rank 2 or more");
     Location loc = op.getLoc();
     ArrayRef<int64_t> shape = xType.getShape();
     double epsilon = op.getEpsilon().convertToDouble();
@@ -667,7 +669,8 @@ struct InstanceNormPattern : LoweringPattern<graph::InstanceNormalizationOp> {
     auto xType = cast<RankedTensorType>(op.getInput().getType());
     Type elementType = xType.getElementType();
     if (!isa<FloatType>(elementType) || xType.getRank() < 3)
-      return rewriter.notifyMatchFailure(op, "needs a float input of rank 3 or more");
+      return rewriter.notifyMatchFailure(
+          op, "needs a float input of rank 3 or more");
     Location loc = op.getLoc();
     ArrayRef<int64_t> shape = xType.getShape();
     SmallVector<int64_t> axes;
@@ -710,7 +713,9 @@ struct GroupNormPattern : LoweringPattern<graph::GroupNormalizationOp> {
     int64_t groups = op.getNumGroups();
     if (!isa<FloatType>(elementType) || xType.getRank() < 3 || groups <= 0 ||
         xType.getDimSize(1) % groups != 0)
-      return rewriter.notifyMatchFailure(op, "needs a float input of rank 3 or more and num_groups dividing the channels");
+      return rewriter.notifyMatchFailure(
+          op, "needs a float input of rank 3 or more and num_groups dividing "
+              "the channels");
     Location loc = op.getLoc();
     ArrayRef<int64_t> shape = xType.getShape();
     int64_t n = shape[0], c = shape[1];
@@ -759,7 +764,8 @@ struct LpNormPattern : LoweringPattern<graph::LpNormalizationOp> {
     int64_t p = op.getP();
     auto axis = normalizeAxis(op.getAxis(), xType.getRank());
     if (!isa<FloatType>(elementType) || !axis || (p != 1 && p != 2))
-      return rewriter.notifyMatchFailure(op, "needs a float input, an axis in range and p of 1 or 2");
+      return rewriter.notifyMatchFailure(
+          op, "needs a float input, an axis in range and p of 1 or 2");
     Location loc = op.getLoc();
     ArrayRef<int64_t> shape = xType.getShape();
     SmallVector<int64_t> axes = {*axis};

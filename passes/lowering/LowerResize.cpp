@@ -65,7 +65,8 @@ struct ResizePattern : LoweringPattern<graph::ResizeOp> {
     if (Value s = op.getScales()) {
       auto values = graph::getConstantFloats(s);
       if (!values || values->size() != axes.size())
-        return rewriter.notifyMatchFailure(op, "scales must be a constant with one value per resized axis");
+        return rewriter.notifyMatchFailure(
+            op, "scales must be a constant with one value per resized axis");
       for (auto [axis, v] : llvm::zip(axes, *values))
         scales[axis] = v;
     } else if (op.getSizes()) {

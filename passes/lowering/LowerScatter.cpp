@@ -105,7 +105,9 @@ struct ScatterElementsPattern : LoweringPattern<graph::ScatterElementsOp> {
                                          idxType.getShape(),
                                          dataType.getElementType()) ||
         !isKnownReduction(reduction) || rank == 0)
-      return rewriter.notifyMatchFailure(op, "unsupported scatter");
+      return rewriter.notifyMatchFailure(
+          op, "needs an axis in range, indices and updates of the data rank "
+              "and type, and reduction none, add, mul, max or min");
     bool isUnsigned = isUnsignedInt(dataType.getElementType());
     int64_t axisSize = dataType.getDimSize(*axis);
     // indices and updates are read at the reduction loops (rank..2*rank-1).
@@ -148,11 +150,14 @@ struct ScatterNDPattern : LoweringPattern<graph::ScatterNDOp> {
     int64_t rank = dataType.getRank();
     int64_t q = idxType.getRank();
     if (q < 1 || !isKnownReduction(reduction))
-      return rewriter.notifyMatchFailure(op, "unsupported scatter");
+      return rewriter.notifyMatchFailure(
+          op, "needs indices of rank 1 or more and reduction none, add, mul, "
+              "max or min");
     int64_t k = idxType.getShape().back();
     int64_t batchRank = q - 1;
     if (k > rank || updType.getRank() != batchRank + rank - k)
-      return rewriter.notifyMatchFailure(op, "inconsistent shapes");
+      return rewriter.notifyMatchFailure(
+          op, "the data, indices and updates shapes do not agree");
     bool isUnsigned = isUnsignedInt(dataType.getElementType());
     ArrayRef<int64_t> dataShape = dataType.getShape();
     // Loops: output dims (0..rank-1), then the batch dims of indices.
@@ -206,10 +211,13 @@ struct GatherNDPattern : LoweringPattern<graph::GatherNDOp> {
     int64_t r = dataType.getRank(), q = idxType.getRank();
     int64_t bd = op.getBatchDims();
     if (q < 1 || bd < 0 || bd >= q || bd > r)
-      return rewriter.notifyMatchFailure(op, "needs indices of rank 1 or more and 0 <= batch_dims < min(rank(indices), rank(data) + 1)");
+      return rewriter.notifyMatchFailure(
+          op, "needs indices of rank 1 or more and 0 <= batch_dims < "
+              "min(rank(indices), rank(data) + 1)");
     int64_t k = idxType.getShape().back();
     if (bd + k > r || outType.getRank() != q - 1 + r - k - bd)
-      return rewriter.notifyMatchFailure(op, "inconsistent shapes");
+      return rewriter.notifyMatchFailure(
+          op, "the data, indices and updates shapes do not agree");
     ArrayRef<int64_t> dataShape = dataType.getShape();
     Value data = op.getData(), indices = op.getIndices();
     Value result = buildParallel(

@@ -38,7 +38,8 @@ namespace aicc::lowering {
 class ScopedMatchFailureForwarding
     : public mlir::RewriterBase::ForwardingListener {
 public:
-  explicit ScopedMatchFailureForwarding(mlir::ConversionPatternRewriter &rewriter)
+  explicit ScopedMatchFailureForwarding(
+      mlir::ConversionPatternRewriter &rewriter)
       : ForwardingListener(rewriter.getListener()), rewriter(rewriter),
         previous(rewriter.getListener()),
         target(rewriter.getConfig().listener) {

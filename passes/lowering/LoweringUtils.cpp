@@ -47,8 +47,7 @@ std::string whyNotStaticIntOrFloat(Operation *op) {
   auto check = [&](Type type, StringRef what, unsigned index) {
     auto tensor = dyn_cast<RankedTensorType>(type);
     if (!tensor)
-      os << what << " " << index << " is not a ranked tensor (" << type
-         << ")";
+      os << what << " " << index << " is not a ranked tensor (" << type << ")";
     else if (!tensor.hasStaticShape())
       os << what << " " << index << " has a dynamic shape (" << type
          << "); only static shapes are supported";
@@ -409,8 +408,7 @@ reductionLoops(MLIRContext *ctx, int64_t rank, ArrayRef<int64_t> axes) {
 }
 
 Value buildReduction(
-    OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> axes,
-    Value init,
+    OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> axes, Value init,
     llvm::function_ref<Value(OpBuilder &, Location, Value, Value)> combine) {
   auto type = cast<RankedTensorType>(input.getType());
   int64_t rank = type.getRank();
@@ -418,8 +416,7 @@ Value buildReduction(
   Type elementType = type.getElementType();
   Value filled = createFilled(b, loc, outShape, init, elementType);
   auto [iterators, outMap] = reductionLoops(b.getContext(), rank, axes);
-  SmallVector<AffineMap> maps = {b.getMultiDimIdentityMap(rank),
-                                 outMap};
+  SmallVector<AffineMap> maps = {b.getMultiDimIdentityMap(rank), outMap};
   auto generic = linalg::GenericOp::create(
       b, loc, TypeRange{filled.getType()}, ValueRange{input},
       ValueRange{filled}, maps, iterators,

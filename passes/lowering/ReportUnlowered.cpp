@@ -46,9 +46,8 @@ LogicalResult reportUnloweredOps(ModuleOp module, StringRef targetName) {
     ++count;
   });
   if (count)
-    emitError(module.getLoc())
-        << count << " node" << (count == 1 ? "" : "s")
-        << " cannot be compiled for " << targetName;
+    emitError(module.getLoc()) << count << " node" << (count == 1 ? "" : "s")
+                               << " cannot be compiled for " << targetName;
   return success(count == 0);
 }
 

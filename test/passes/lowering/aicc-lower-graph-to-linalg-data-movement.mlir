@@ -115,11 +115,13 @@ func.func @gather_elements_expand_tile(%d: tensor<3x2xf32>, %i: tensor<3x2xi64>,
   // CHECK: tensor.extract %[[D]]
   %0 = graph.GatherElements %d, %i {axis = 0 : i64} : (tensor<3x2xf32>, tensor<3x2xi64>) -> tensor<3x2xf32>
   %shape = graph.constant dense<[3, 2]> : tensor<2xi64>
-  // CHECK: tensor.collapse_shape
-  // CHECK: linalg.generic {{.*}} -> tensor<3x2xf32>
+  // CHECK: %[[R:.*]] = tensor.collapse_shape %{{.*}} {{\[}}[0, 1]] : tensor<1x2xf32> into tensor<2xf32>
+  // CHECK: linalg.generic {{.*}} ins(%[[R]] : tensor<2xf32>)
+  // CHECK: } -> tensor<3x2xf32>
   %1 = graph.Expand %r, %shape : (tensor<1x2xf32>, tensor<2xi64>) -> tensor<3x2xf32>
   %reps = graph.constant dense<[2, 2]> : tensor<2xi64>
-  // CHECK: linalg.generic {{.*}} -> tensor<2x1x2x2xf32>
+  // CHECK: linalg.generic
+  // CHECK: } -> tensor<2x1x2x2xf32>
   // CHECK: tensor.collapse_shape {{.*}} {{\[}}[0, 1], [2, 3]] : tensor<2x1x2x2xf32> into tensor<2x4xf32>
   %2 = graph.Tile %r, %reps : (tensor<1x2xf32>, tensor<2xi64>) -> tensor<2x4xf32>
   return %0, %1, %2 : tensor<3x2xf32>, tensor<3x2xf32>, tensor<2x4xf32>
@@ -147,7 +149,7 @@ func.func @depth_space(%x: tensor<1x8x2x2xf32>, %y: tensor<1x2x4x4xf32>) -> (ten
 // Tests that Range is start + index * delta, ConstantOfShape a fill, and
 // Shape and Size constants of the static shape.
 // CHECK-LABEL: func @range_constant_shape
-func.func @range_constant_shape(%s: tensor<f32>, %l: tensor<f32>, %d: tensor<f32>, %x: tensor<2x3xf32>) -> (tensor<4xf32>, tensor<2x3xi32>, tensor<2xi64>, tensor<i64>) {
+func.func @range_constant_shape(%s: tensor<f32>, %l: tensor<f32>, %d: tensor<f32>, %x: tensor<5x7xf32>) -> (tensor<4xf32>, tensor<2x3xi32>, tensor<2xi64>, tensor<i64>) {
   // CHECK: linalg.index 0
   // CHECK: arith.mulf
   // CHECK: arith.addf
@@ -156,10 +158,10 @@ func.func @range_constant_shape(%s: tensor<f32>, %l: tensor<f32>, %d: tensor<f32
   // CHECK: %[[SEVEN:.*]] = arith.constant 7 : i32
   // CHECK: linalg.fill ins(%[[SEVEN]] : i32) outs(%{{.*}} : tensor<2x3xi32>)
   %1 = graph.ConstantOfShape %shape {value = dense<7> : tensor<1xi32>} : (tensor<2xi64>) -> tensor<2x3xi32>
-  // CHECK-DAG: graph.constant dense<[2, 3]> : tensor<2xi64>
-  %2 = graph.Shape %x : (tensor<2x3xf32>) -> tensor<2xi64>
-  // CHECK-DAG: graph.constant dense<6> : tensor<i64>
-  %3 = graph.Size %x : (tensor<2x3xf32>) -> tensor<i64>
+  // CHECK-DAG: graph.constant dense<[5, 7]> : tensor<2xi64>
+  %2 = graph.Shape %x : (tensor<5x7xf32>) -> tensor<2xi64>
+  // CHECK-DAG: graph.constant dense<35> : tensor<i64>
+  %3 = graph.Size %x : (tensor<5x7xf32>) -> tensor<i64>
   // CHECK-NOT: graph.Shape
   // CHECK-NOT: graph.Size
   return %0, %1, %2, %3 : tensor<4xf32>, tensor<2x3xi32>, tensor<2xi64>, tensor<i64>

@@ -16,15 +16,14 @@ func.func @matmul_gemm(%a: tensor<2x3x4xf32>, %w: tensor<4x5xf32>, %x: tensor<2x
 
 // -----
 
-// Tests that MatMulInteger widens to i32 and subtracts the zero points
-// before multiplying.
+// Tests that MatMulInteger widens to i32 by each operand's signedness and
+// subtracts the zero point before an i32 linalg.matmul.
 // CHECK-LABEL: func @matmul_integer
 func.func @matmul_integer(%a: tensor<2x4xui8>, %b: tensor<4x3xi8>, %az: tensor<ui8>) -> tensor<2x3xi32> {
   // CHECK: arith.extui %{{.*}} : i8 to i32
   // CHECK: arith.subi
   // CHECK: arith.extsi %{{.*}} : i8 to i32
-  // CHECK: arith.muli
-  // CHECK: arith.addi
+  // CHECK: linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<2x4xi32>, tensor<4x3xi32>)
   // CHECK-NOT: graph.
   %0 = graph.MatMulInteger %a, %b a_zero_point(%az) : (tensor<2x4xui8>, tensor<4x3xi8>, tensor<ui8>) -> tensor<2x3xi32>
   return %0 : tensor<2x3xi32>

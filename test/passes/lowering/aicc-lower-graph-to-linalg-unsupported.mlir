@@ -38,12 +38,11 @@ func.func @dynamic_shape(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
 
 // -----
 
-// Tests that a float-only op on integers and an unsupported mode of an
-// elementwise op say so.
+// Tests that unsupported attribute values of elementwise ops say so.
 // CHECK-LABEL: func @elementwise_checks
 func.func @elementwise_checks(%i: tensor<4xi32>, %x: tensor<4xf32>) -> (tensor<4xi32>, tensor<4xf32>) {
-  // CHECK: graph.Sqrt %{{.*}} {aicc.unsupported = "is only lowered for float tensors, not i32"}
-  %0 = graph.Sqrt %i : (tensor<4xi32>) -> tensor<4xi32>
+  // CHECK: graph.BitShift {{.*}}aicc.unsupported = "direction='UP' is not supported (only 'LEFT' and 'RIGHT')"
+  %0 = graph.BitShift %i, %i {direction = "UP"} : (tensor<4xi32>, tensor<4xi32>) -> tensor<4xi32>
   // CHECK: graph.Gelu {{.*}}aicc.unsupported = "approximate='erf' is not supported (only 'none' and 'tanh')"
   %1 = graph.Gelu %x {approximate = "erf"} : (tensor<4xf32>) -> tensor<4xf32>
   return %0, %1 : tensor<4xi32>, tensor<4xf32>
@@ -55,7 +54,7 @@ func.func @elementwise_checks(%i: tensor<4xi32>, %x: tensor<4xf32>) -> (tensor<4
 // CHECK-LABEL: func @dropout_training
 func.func @dropout_training(%x: tensor<4xf32>) -> tensor<4xf32> {
   %t = graph.constant dense<true> : tensor<i1>
-  // CHECK: graph.Dropout {{.*}}aicc.unsupported = "training mode
+  // CHECK: graph.Dropout {{.*}}aicc.unsupported = "training mode is not supported (training_mode must be the constant false)"
   %0, %1 = graph.Dropout %x training_mode(%t) : (tensor<4xf32>, tensor<i1>) -> (tensor<4xf32>, tensor<4xi1>)
   return %0 : tensor<4xf32>
 }
