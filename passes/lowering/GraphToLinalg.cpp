@@ -13,7 +13,9 @@
 
 #include "dialects/graph/GraphDialect.h"
 #include "dialects/graph/GraphOps.h"
+#include "mlir/IR/Iterators.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Transforms/DialectConversion.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/Statistic.h"
@@ -94,6 +96,26 @@ private:
   std::string lastReason;
 };
 
+/// Erases the ops nothing uses, as the greedy driver of the pass did before
+/// it was a conversion: a lowering may build IR for results no one reads
+/// (the slice of an empty Split output, statistics outputs of a
+/// normalization) and some of it, like a zero-size slice at the end of a dim,
+/// does not verify.
+void eraseDeadOps(mlir::func::FuncOp func) {
+  bool erased = true;
+  while (erased) {
+    erased = false;
+    // Users come before their producers in reverse post-order.
+    func.walk<mlir::WalkOrder::PostOrder, mlir::ReverseIterator>(
+        [&](mlir::Operation *op) {
+          if (op != func && mlir::isOpTriviallyDead(op)) {
+            op->erase();
+            erased = true;
+          }
+        });
+  }
+}
+
 struct LowerGraphToLinalgPass
     : impl::LowerGraphToLinalgPassBase<LowerGraphToLinalgPass> {
   void runOnOperation() override {
@@ -127,6 +149,7 @@ struct LowerGraphToLinalgPass
     if (mlir::failed(mlir::applyPartialConversion(getOperation(), target,
                                                   std::move(patterns), config)))
       return signalPassFailure();
+    eraseDeadOps(getOperation());
 
     getOperation().walk([&](mlir::Operation *op) {
       if (!llvm::isa<graph::GraphDialect>(op->getDialect()) ||
