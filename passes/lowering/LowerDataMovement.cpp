@@ -128,7 +128,8 @@ struct SlicePattern : LoweringPattern<graph::SliceOp> {
     auto starts = constantInts(op.getStarts());
     auto ends = constantInts(op.getEnds());
     if (!starts || !ends || starts->size() != ends->size())
-      return rewriter.notifyMatchFailure(op, "non-constant starts/ends");
+      return rewriter.notifyMatchFailure(
+          op, "starts and ends must be constants of the same length");
     SmallVector<int64_t> axes;
     if (op.getAxes()) {
       auto values = constantInts(op.getAxes());
@@ -397,7 +398,7 @@ struct PadPattern : LoweringPattern<graph::PadOp> {
     int64_t rank = inType.getRank();
     auto pads = constantInts(op.getPads());
     if (!pads)
-      return rewriter.notifyMatchFailure(op, "non-constant pads");
+      return rewriter.notifyMatchFailure(op, "pads must be a constant");
     SmallVector<int64_t> axes;
     if (op.getAxes()) {
       auto values = constantInts(op.getAxes());

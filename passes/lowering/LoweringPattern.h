@@ -17,11 +17,12 @@
 // match failures to the config's listener. (ConversionPatternRewriter hides
 // setListener; see ScopedMatchFailureForwarding for why this use is sound.)
 //
-// Bodies read operands from the op, not from the adaptor: the lowering
-// converts no types, and only `graph.constant` operands are inspected for
-// values (it is legal, never replaced), so the op's operands and the adaptor's
-// agree on everything a pattern looks at; the driver rewires replaced values
-// when the conversion commits.
+// Bodies read operands from the op. The conversion driver replaces the uses
+// of a converted producer only when it commits, so before `lower` runs the op
+// is pointed at the adaptor's (converted) operands: a pattern that looks
+// through an operand (Slice reading constant starts from an Identity or a
+// Shape that became a graph.constant) sees what the greedy driver used to
+// show it. A failed match rolls this back with the rest.
 //
 //===----------------------------------------------------------------------===//
 #ifndef AICC_PASSES_LOWERING_LOWERINGPATTERN_H
@@ -79,9 +80,12 @@ public:
   using OpAdaptor = typename mlir::OpConversionPattern<OpTy>::OpAdaptor;
 
   mlir::LogicalResult
-  matchAndRewrite(OpTy op, OpAdaptor /*adaptor*/,
+  matchAndRewrite(OpTy op, OpAdaptor adaptor,
                   mlir::ConversionPatternRewriter &rewriter) const final {
     ScopedMatchFailureForwarding forwarding(rewriter);
+    mlir::ValueRange converted = adaptor.getOperands();
+    if (!llvm::equal(op->getOperands(), converted))
+      rewriter.modifyOpInPlace(op, [&] { op->setOperands(converted); });
     return lower(op, rewriter);
   }
 

@@ -195,3 +195,18 @@ func.func @split_unused_empty_output(%x: tensor<2x8xf32>) -> tensor<2x8xf32> {
   %0:2 = graph.Split %x, %sizes {axis = 1 : i64} : (tensor<2x8xf32>, tensor<2xi64>) -> (tensor<2x8xf32>, tensor<2x0xf32>)
   return %0#0 : tensor<2x8xf32>
 }
+
+// -----
+
+// Tests that a pattern sees the converted producers of its operands: Slice
+// reads its starts through an Identity of a constant, lowered just before.
+// CHECK-LABEL: func @slice_starts_through_identity
+func.func @slice_starts_through_identity(%x: tensor<6xf32>) -> tensor<3xf32> {
+  %s = graph.constant dense<[2]> : tensor<1xi64>
+  %e = graph.constant dense<[5]> : tensor<1xi64>
+  %si = graph.Identity %s : (tensor<1xi64>) -> tensor<1xi64>
+  // CHECK: tensor.extract_slice %{{.*}}[2] [3] [1] : tensor<6xf32> to tensor<3xf32>
+  // CHECK-NOT: graph.Slice
+  %0 = graph.Slice %x, %si, %e : (tensor<6xf32>, tensor<1xi64>, tensor<1xi64>) -> tensor<3xf32>
+  return %0 : tensor<3xf32>
+}
