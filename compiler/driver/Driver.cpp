@@ -16,6 +16,7 @@
 #include "dialects/exec/ExecOps.h"
 #include "dialects/graph/GraphOps.h"
 #include "passes/exec/Passes.h"
+#include "passes/lowering/Passes.h"
 #include "targets/RegisterAll.h"
 #include "targets/common/Serializer.h"
 #include "targets/common/Target.h"
@@ -165,28 +166,6 @@ private:
   bool shown = false;
   unsigned lastQuarter = 0;
 };
-
-/// Graph ops the lowering left are not supported on the target: one error
-/// per node, all at once.
-LogicalResult reportUnsupported(ModuleOp module, StringRef target) {
-  int count = 0;
-  module.walk([&](Operation *op) {
-    if (!isa<graph::GraphDialect>(op->getDialect()) ||
-        isa<graph::ConstantOp>(op))
-      return;
-    auto name = dyn_cast<NameLoc>(op->getLoc());
-    emitError(op->getLoc())
-        << "node '" << (name ? name.getName().str() : std::string("?"))
-        << "' (ai.onnx::" << op->getName().getStringRef().drop_front(6)
-        << "): not supported by target " << target << " yet";
-    ++count;
-  });
-  if (count)
-    emitError(module.getLoc())
-        << count << " node" << (count == 1 ? "" : "s")
-        << " cannot be compiled for " << target;
-  return success(count == 0);
-}
 
 LogicalResult runPipeline(ModuleOp module,
                           llvm::function_ref<void(OpPassManager &)> build) {
@@ -403,7 +382,7 @@ int runAiccMain(int argc, char **argv) {
   if (emit != EmitKind::Graph) {
     StringRef targetName = hasTarget ? target->getName() : "any target";
     if (failed(runPipeline(*module, buildGraphToLinalgPipeline)) ||
-        failed(reportUnsupported(*module, targetName)))
+        failed(lowering::reportUnloweredOps(*module, targetName)))
       return 1;
     // Without --target, --emit=exec shows the target-neutral schedule.
     if (emit != EmitKind::Linalg &&

@@ -18,6 +18,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "passes/lowering/LoweringPattern.h"
 #include "passes/lowering/LoweringUtils.h"
 #include "passes/lowering/Passes.h"
 
@@ -109,12 +110,12 @@ Value repeatHeads(OpBuilder &b, Location loc, Value x, int64_t reps) {
   return reshapeTo(b, loc, wide, {s[0], s[1] * reps, s[2], s[3]});
 }
 
-struct AttentionPattern : OpRewritePattern<graph::AttentionOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(graph::AttentionOp op,
-                                PatternRewriter &rewriter) const override {
-    if (!hasStaticIntOrFloatTypes(op))
-      return rewriter.notifyMatchFailure(op, "needs static types");
+struct AttentionPattern : LoweringPattern<graph::AttentionOp> {
+  using LoweringPattern::LoweringPattern;
+  LogicalResult lower(graph::AttentionOp op,
+                      PatternRewriter &rewriter) const override {
+    if (std::string why = whyNotStaticIntOrFloat(op); !why.empty())
+      return rewriter.notifyMatchFailure(op, why);
     Location loc = op.getLoc();
     auto qType = cast<RankedTensorType>(op.getQ().getType());
     Type elementType = qType.getElementType();
@@ -125,20 +126,24 @@ struct AttentionPattern : OpRewritePattern<graph::AttentionOp> {
       return rewriter.notifyMatchFailure(op, "Q/K/V must be 3-D or 4-D");
     if (!op.getPastKey() != !op.getPastValue() ||
         (op.getPastKey() && op.getNonpadKvSeqlen()))
-      return rewriter.notifyMatchFailure(op, "invalid cache inputs");
+      return rewriter.notifyMatchFailure(
+          op, "past_key and past_value must be given together, and not with "
+              "nonpad_kv_seqlen");
     Value mask = op.getAttnMask();
     Type maskElement;
     if (mask) {
       maskElement = cast<RankedTensorType>(mask.getType()).getElementType();
       if (!maskElement.isInteger(1) && maskElement != elementType)
-        return rewriter.notifyMatchFailure(op, "mask must be bool or float");
+        return rewriter.notifyMatchFailure(op,
+                                           "attn_mask must be bool or float");
     }
 
     Value q = op.getQ(), k = op.getK(), v = op.getV();
     if (inRank == 3) {
       auto qHeads = op.getQNumHeads(), kvHeads = op.getKvNumHeads();
       if (!qHeads || !kvHeads || *qHeads <= 0 || *kvHeads <= 0)
-        return rewriter.notifyMatchFailure(op, "3-D needs head counts");
+        return rewriter.notifyMatchFailure(
+            op, "3-D inputs need q_num_heads and kv_num_heads");
       q = splitHeads(rewriter, loc, q, *qHeads);
       k = splitHeads(rewriter, loc, k, *kvHeads);
       v = splitHeads(rewriter, loc, v, *kvHeads);
@@ -162,7 +167,8 @@ struct AttentionPattern : OpRewritePattern<graph::AttentionOp> {
     int64_t kvHeads = kShape[1], kvLen = kShape[2], vSize = vShape[3];
     if (kShape[3] != headSize || vShape[1] != kvHeads || vShape[2] != kvLen ||
         qHeads % kvHeads != 0)
-      return rewriter.notifyMatchFailure(op, "inconsistent Q/K/V shapes");
+      return rewriter.notifyMatchFailure(op,
+                                         "the Q, K and V shapes do not agree");
     k = repeatHeads(rewriter, loc, presentKey, qHeads / kvHeads);
     v = repeatHeads(rewriter, loc, presentValue, qHeads / kvHeads);
 
@@ -189,10 +195,12 @@ struct AttentionPattern : OpRewritePattern<graph::AttentionOp> {
       if (mask) {
         auto maskType = cast<RankedTensorType>(mask.getType());
         if (maskType.getRank() > 4)
-          return rewriter.notifyMatchFailure(op, "mask rank > 4");
+          return rewriter.notifyMatchFailure(
+              op, "attn_mask of rank above 4 is not supported");
         int64_t padWidth = kvLen - maskType.getShape().back();
         if (padWidth < 0)
-          return rewriter.notifyMatchFailure(op, "mask longer than kv");
+          return rewriter.notifyMatchFailure(
+              op, "attn_mask is longer than the key sequence");
         if (padWidth > 0) {
           SmallVector<int64_t> low(maskType.getRank(), 0),
               high(maskType.getRank(), 0);
@@ -382,7 +390,8 @@ struct AttentionPattern : OpRewritePattern<graph::AttentionOp> {
         continue;
       }
       if (value.getType() != result.getType())
-        return rewriter.notifyMatchFailure(op, "unexpected result type");
+        return rewriter.notifyMatchFailure(op,
+                                           "an output has an unexpected type");
     }
     rewriter.replaceOp(op, results);
     return success();

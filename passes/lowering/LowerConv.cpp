@@ -13,6 +13,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "passes/lowering/LoweringPattern.h"
 #include "passes/lowering/LoweringUtils.h"
 #include "passes/lowering/Passes.h"
 
@@ -126,10 +127,10 @@ bool isFloatTensor(Value value) {
   return type && isa<FloatType>(type.getElementType());
 }
 
-struct ConvPattern : OpRewritePattern<graph::ConvOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(graph::ConvOp op,
-                                PatternRewriter &rewriter) const override {
+struct ConvPattern : LoweringPattern<graph::ConvOp> {
+  using LoweringPattern::LoweringPattern;
+  LogicalResult lower(graph::ConvOp op,
+                      PatternRewriter &rewriter) const override {
     if (!isFloatTensor(op.getX()) || !isFloatTensor(op.getW()) ||
         !isFloatTensor(op.getY()) || (op.getB() && !isFloatTensor(op.getB())))
       return rewriter.notifyMatchFailure(op, "needs static float tensors");
@@ -140,13 +141,17 @@ struct ConvPattern : OpRewritePattern<graph::ConvOp> {
     if (xType.getRank() < 3 || group <= 0 ||
         xType.getDimSize(1) != wType.getDimSize(1) * group ||
         wType.getDimSize(0) % group != 0)
-      return rewriter.notifyMatchFailure(op, "bad shapes");
+      return rewriter.notifyMatchFailure(
+          op, "the input channels must be group times the weight channels, and "
+              "the output channels a multiple of group");
     auto params = getWindowParams(
         xType.getShape().drop_front(2), yType.getShape().drop_front(2),
         wType.getShape().drop_front(2), op.getStrides(), op.getDilations(),
         op.getPads(), op.getAutoPad());
     if (!params)
-      return rewriter.notifyMatchFailure(op, "bad window attributes");
+      return rewriter.notifyMatchFailure(
+          op, "kernel_shape, strides, dilations, pads or auto_pad are "
+              "malformed or unsupported");
     Location loc = op.getLoc();
     Value zero = constScalar(rewriter, loc, xType.getElementType(), 0.0);
     Value input = padSpatial(rewriter, loc, op.getX(), params->padBegin,
@@ -186,10 +191,10 @@ struct ConvPattern : OpRewritePattern<graph::ConvOp> {
   }
 };
 
-struct ConvTransposePattern : OpRewritePattern<graph::ConvTransposeOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(graph::ConvTransposeOp op,
-                                PatternRewriter &rewriter) const override {
+struct ConvTransposePattern : LoweringPattern<graph::ConvTransposeOp> {
+  using LoweringPattern::LoweringPattern;
+  LogicalResult lower(graph::ConvTransposeOp op,
+                      PatternRewriter &rewriter) const override {
     if (!isFloatTensor(op.getX()) || !isFloatTensor(op.getW()) ||
         !isFloatTensor(op.getY()) || (op.getB() && !isFloatTensor(op.getB())))
       return rewriter.notifyMatchFailure(op, "needs static float tensors");
@@ -200,10 +205,14 @@ struct ConvTransposePattern : OpRewritePattern<graph::ConvTransposeOp> {
     int64_t rank = xType.getRank() - 2;
     int64_t c = xType.getDimSize(1);
     if (rank < 1 || group <= 0 || wType.getDimSize(0) != c || c % group != 0)
-      return rewriter.notifyMatchFailure(op, "bad shapes");
+      return rewriter.notifyMatchFailure(
+          op, "the input channels must be group times the weight channels, and "
+              "the output channels a multiple of group");
     int64_t cg = c / group, mg = wType.getDimSize(1), m = mg * group;
     if (yType.getDimSize(1) != m)
-      return rewriter.notifyMatchFailure(op, "bad shapes");
+      return rewriter.notifyMatchFailure(
+          op, "the input channels must be group times the weight channels, and "
+              "the output channels a multiple of group");
     ArrayRef<int64_t> kernel = wType.getShape().drop_front(2);
     auto attrOr = [&](std::optional<ArrayRef<int64_t>> attr, int64_t size,
                       int64_t fallback) {
@@ -252,7 +261,8 @@ struct ConvTransposePattern : OpRewritePattern<graph::ConvTransposeOp> {
                                           ? (length - 1 - front) / strides[i]
                                           : -1);
       if (last < first)
-        return rewriter.notifyMatchFailure(op, "empty transposed window");
+        return rewriter.notifyMatchFailure(op,
+                                           "the transposed window is empty");
       stuffedShape.push_back(length);
       srcOffsets.push_back(first);
       srcSizes.push_back(last - first + 1);

@@ -10,6 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "passes/lowering/LoweringPattern.h"
 #include "passes/lowering/LoweringUtils.h"
 #include "passes/lowering/Passes.h"
 
@@ -42,31 +43,32 @@ Value toIndex(OpBuilder &b, Location loc, Value v) {
 }
 
 /// Reshape, Flatten, Squeeze, Unsqueeze: the static result shape says it all.
-struct ReshapeLikePattern : RewritePattern {
-  ReshapeLikePattern(StringRef name, MLIRContext *ctx)
-      : RewritePattern(name, 1, ctx) {}
-  LogicalResult matchAndRewrite(Operation *op,
-                                PatternRewriter &rewriter) const override {
+template <typename OpTy> struct ReshapeLikePattern : LoweringPattern<OpTy> {
+  using LoweringPattern<OpTy>::LoweringPattern;
+  LogicalResult lower(OpTy op, PatternRewriter &rewriter) const override {
     auto inType = getStaticType(op->getOperand(0));
     auto outType = getStaticType(op->getResult(0));
-    if (!inType || !outType ||
-        inType.getElementType() != outType.getElementType() ||
+    if (!inType || !outType)
+      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    if (inType.getElementType() != outType.getElementType() ||
         inType.getNumElements() != outType.getNumElements())
-      return failure();
+      return rewriter.notifyMatchFailure(
+          op, "the result has another element type or element count than "
+              "the input");
     rewriter.replaceOp(op, reshapeTo(rewriter, op->getLoc(), op->getOperand(0),
                                      outType.getShape()));
     return success();
   }
 };
 
-struct TransposePattern : OpRewritePattern<graph::TransposeOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(graph::TransposeOp op,
-                                PatternRewriter &rewriter) const override {
+struct TransposePattern : LoweringPattern<graph::TransposeOp> {
+  using LoweringPattern::LoweringPattern;
+  LogicalResult lower(graph::TransposeOp op,
+                      PatternRewriter &rewriter) const override {
     auto inType = getStaticType(op.getData());
     auto outType = getStaticType(op.getTransposed());
     if (!inType || !outType)
-      return failure();
+      return rewriter.notifyMatchFailure(op, "needs static shapes");
     SmallVector<int64_t> perm;
     if (auto attr = op.getPerm())
       perm.assign(attr->begin(), attr->end());
@@ -74,7 +76,8 @@ struct TransposePattern : OpRewritePattern<graph::TransposeOp> {
       for (int64_t i = inType.getRank() - 1; i >= 0; --i)
         perm.push_back(i);
     if (static_cast<int64_t>(perm.size()) != inType.getRank())
-      return failure();
+      return rewriter.notifyMatchFailure(
+          op, "perm has another length than the input rank");
     Value init = createEmpty(rewriter, op.getLoc(), outType.getShape(),
                              outType.getElementType());
     rewriter.replaceOp(op, linalg::TransposeOp::create(rewriter, op.getLoc(),
@@ -84,23 +87,23 @@ struct TransposePattern : OpRewritePattern<graph::TransposeOp> {
   }
 };
 
-struct ConcatPattern : OpRewritePattern<graph::ConcatOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(graph::ConcatOp op,
-                                PatternRewriter &rewriter) const override {
+struct ConcatPattern : LoweringPattern<graph::ConcatOp> {
+  using LoweringPattern::LoweringPattern;
+  LogicalResult lower(graph::ConcatOp op,
+                      PatternRewriter &rewriter) const override {
     auto outType = getStaticType(op.getResult());
     if (!outType || !llvm::all_of(op.getInputs(), getStaticType))
-      return failure();
+      return rewriter.notifyMatchFailure(op, "needs static shapes");
     auto axis = normalizeAxis(op.getAxis(), outType.getRank());
     if (!axis)
-      return failure();
+      return rewriter.notifyMatchFailure(op, "axis is out of range");
     // Empty inputs contribute nothing.
     SmallVector<Value> inputs;
     for (Value input : op.getInputs())
       if (cast<RankedTensorType>(input.getType()).getNumElements() != 0)
         inputs.push_back(input);
     if (inputs.empty())
-      return failure();
+      return rewriter.notifyMatchFailure(op, "every input is empty");
     if (inputs.size() == 1) {
       rewriter.replaceOp(op, inputs.front());
       return success();
@@ -113,24 +116,25 @@ struct ConcatPattern : OpRewritePattern<graph::ConcatOp> {
 };
 
 /// Slice with constant starts/ends/axes/steps, clamped like ONNX.
-struct SlicePattern : OpRewritePattern<graph::SliceOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(graph::SliceOp op,
-                                PatternRewriter &rewriter) const override {
+struct SlicePattern : LoweringPattern<graph::SliceOp> {
+  using LoweringPattern::LoweringPattern;
+  LogicalResult lower(graph::SliceOp op,
+                      PatternRewriter &rewriter) const override {
     auto inType = getStaticType(op.getData());
     auto outType = getStaticType(op.getOutput());
     if (!inType || !outType)
-      return failure();
+      return rewriter.notifyMatchFailure(op, "needs static shapes");
     int64_t rank = inType.getRank();
     auto starts = constantInts(op.getStarts());
     auto ends = constantInts(op.getEnds());
     if (!starts || !ends || starts->size() != ends->size())
-      return rewriter.notifyMatchFailure(op, "non-constant starts/ends");
+      return rewriter.notifyMatchFailure(
+          op, "starts and ends must be constants of the same length");
     SmallVector<int64_t> axes;
     if (op.getAxes()) {
       auto values = constantInts(op.getAxes());
       if (!values)
-        return failure();
+        return rewriter.notifyMatchFailure(op, "axes must be a constant");
       axes = *values;
     } else {
       for (size_t i = 0; i < starts->size(); ++i)
@@ -140,18 +144,20 @@ struct SlicePattern : OpRewritePattern<graph::SliceOp> {
     if (op.getSteps()) {
       auto values = constantInts(op.getSteps());
       if (!values)
-        return failure();
+        return rewriter.notifyMatchFailure(op, "steps must be a constant");
       steps = *values;
     }
     if (axes.size() != starts->size() || steps.size() != starts->size())
-      return failure();
+      return rewriter.notifyMatchFailure(
+          op, "starts, ends, axes and steps have different lengths");
     SmallVector<int64_t> offsets(rank, 0), sizes(inType.getShape()),
         strides(rank, 1);
     bool negative = false;
     for (size_t i = 0; i < axes.size(); ++i) {
       auto axis = normalizeAxis(axes[i], rank);
       if (!axis || steps[i] == 0)
-        return failure();
+        return rewriter.notifyMatchFailure(
+            op, "an axis is out of range or a step is 0");
       int64_t dim = inType.getDimSize(*axis);
       int64_t start = (*starts)[i], end = (*ends)[i], step = steps[i];
       if (start < 0)
@@ -174,7 +180,8 @@ struct SlicePattern : OpRewritePattern<graph::SliceOp> {
       strides[*axis] = step;
     }
     if (ArrayRef<int64_t>(sizes) != outType.getShape())
-      return rewriter.notifyMatchFailure(op, "shape mismatch");
+      return rewriter.notifyMatchFailure(
+          op, "the computed slice shape does not match the output shape");
     Location loc = op.getLoc();
     if (!negative) {
       rewriter.replaceOp(
@@ -201,16 +208,16 @@ struct SlicePattern : OpRewritePattern<graph::SliceOp> {
   }
 };
 
-struct SplitPattern : OpRewritePattern<graph::SplitOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(graph::SplitOp op,
-                                PatternRewriter &rewriter) const override {
+struct SplitPattern : LoweringPattern<graph::SplitOp> {
+  using LoweringPattern::LoweringPattern;
+  LogicalResult lower(graph::SplitOp op,
+                      PatternRewriter &rewriter) const override {
     auto inType = getStaticType(op.getInput());
     if (!inType || !llvm::all_of(op.getOutputs(), getStaticType))
-      return failure();
+      return rewriter.notifyMatchFailure(op, "needs static shapes");
     auto axis = normalizeAxis(op.getAxis(), inType.getRank());
     if (!axis)
-      return failure();
+      return rewriter.notifyMatchFailure(op, "axis is out of range");
     SmallVector<Value> results;
     int64_t offset = 0;
     int64_t rank = inType.getRank();
@@ -223,25 +230,27 @@ struct SplitPattern : OpRewritePattern<graph::SplitOp> {
       offset += type.getDimSize(*axis);
     }
     if (offset != inType.getDimSize(*axis))
-      return failure();
+      return rewriter.notifyMatchFailure(
+          op,
+          "the output sizes do not add up to the input size along the axis");
     rewriter.replaceOp(op, results);
     return success();
   }
 };
 
 /// Gather: out[a.., i.., b..] = data[a.., indices[i..], b..].
-struct GatherPattern : OpRewritePattern<graph::GatherOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(graph::GatherOp op,
-                                PatternRewriter &rewriter) const override {
+struct GatherPattern : LoweringPattern<graph::GatherOp> {
+  using LoweringPattern::LoweringPattern;
+  LogicalResult lower(graph::GatherOp op,
+                      PatternRewriter &rewriter) const override {
     auto dataType = getStaticType(op.getData());
     auto idxType = getStaticType(op.getIndices());
     auto outType = getStaticType(op.getOutput());
     if (!dataType || !idxType || !outType)
-      return failure();
+      return rewriter.notifyMatchFailure(op, "needs static shapes");
     auto axis = normalizeAxis(op.getAxis(), dataType.getRank());
     if (!axis)
-      return failure();
+      return rewriter.notifyMatchFailure(op, "axis is out of range");
     Location loc = op.getLoc();
     int64_t q = idxType.getRank();
     int64_t dim = dataType.getDimSize(*axis);
@@ -276,18 +285,18 @@ struct GatherPattern : OpRewritePattern<graph::GatherOp> {
 };
 
 /// GatherElements: out[i] = data[i with i[axis] = indices[i]].
-struct GatherElementsPattern : OpRewritePattern<graph::GatherElementsOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(graph::GatherElementsOp op,
-                                PatternRewriter &rewriter) const override {
+struct GatherElementsPattern : LoweringPattern<graph::GatherElementsOp> {
+  using LoweringPattern::LoweringPattern;
+  LogicalResult lower(graph::GatherElementsOp op,
+                      PatternRewriter &rewriter) const override {
     auto dataType = getStaticType(op.getData());
     auto idxType = getStaticType(op.getIndices());
     auto outType = getStaticType(op.getOutput());
     if (!dataType || !idxType || !outType)
-      return failure();
+      return rewriter.notifyMatchFailure(op, "needs static shapes");
     auto axis = normalizeAxis(op.getAxis(), dataType.getRank());
     if (!axis)
-      return failure();
+      return rewriter.notifyMatchFailure(op, "axis is out of range");
     Location loc = op.getLoc();
     int64_t dim = dataType.getDimSize(*axis);
     Value data = op.getData();
@@ -317,14 +326,16 @@ struct GatherElementsPattern : OpRewritePattern<graph::GatherElementsOp> {
 };
 
 /// Expand: a broadcast to the static result shape.
-struct ExpandPattern : OpRewritePattern<graph::ExpandOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(graph::ExpandOp op,
-                                PatternRewriter &rewriter) const override {
+struct ExpandPattern : LoweringPattern<graph::ExpandOp> {
+  using LoweringPattern::LoweringPattern;
+  LogicalResult lower(graph::ExpandOp op,
+                      PatternRewriter &rewriter) const override {
     auto inType = getStaticType(op.getInput());
     auto outType = getStaticType(op.getOutput());
     if (!inType || !outType || inType.getRank() > outType.getRank())
-      return failure();
+      return rewriter.notifyMatchFailure(
+          op,
+          "needs static shapes and an output rank no less than the input rank");
     if (inType == outType) {
       rewriter.replaceOp(op, op.getInput());
       return success();
@@ -340,21 +351,22 @@ struct ExpandPattern : OpRewritePattern<graph::ExpandOp> {
 };
 
 /// Tile: broadcast into [r0, d0, r1, d1, ...] and collapse pairs.
-struct TilePattern : OpRewritePattern<graph::TileOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(graph::TileOp op,
-                                PatternRewriter &rewriter) const override {
+struct TilePattern : LoweringPattern<graph::TileOp> {
+  using LoweringPattern::LoweringPattern;
+  LogicalResult lower(graph::TileOp op,
+                      PatternRewriter &rewriter) const override {
     auto inType = getStaticType(op.getInput());
     auto outType = getStaticType(op.getOutput());
     if (!inType || !outType)
-      return failure();
+      return rewriter.notifyMatchFailure(op, "needs static shapes");
     int64_t rank = inType.getRank();
     SmallVector<int64_t> loopShape, inDims;
     SmallVector<ReassociationIndices> reassoc;
     for (int64_t i = 0; i < rank; ++i) {
       int64_t d = inType.getDimSize(i);
       if (d == 0 || outType.getDimSize(i) % d != 0)
-        return failure();
+        return rewriter.notifyMatchFailure(
+            op, "an output dim is not a multiple of the input dim");
       int64_t r = outType.getDimSize(i) / d;
       reassoc.push_back({2 * i, 2 * i + 1});
       loopShape.append({r, d});
@@ -375,27 +387,27 @@ struct TilePattern : OpRewritePattern<graph::TileOp> {
 
 /// Pad with constant pads: constant mode is tensor.pad (negative pads crop
 /// first); reflect/edge/wrap gather with clamped/mirrored indices.
-struct PadPattern : OpRewritePattern<graph::PadOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(graph::PadOp op,
-                                PatternRewriter &rewriter) const override {
+struct PadPattern : LoweringPattern<graph::PadOp> {
+  using LoweringPattern::LoweringPattern;
+  LogicalResult lower(graph::PadOp op,
+                      PatternRewriter &rewriter) const override {
     auto inType = getStaticType(op.getData());
     auto outType = getStaticType(op.getOutput());
     if (!inType || !outType)
-      return failure();
+      return rewriter.notifyMatchFailure(op, "needs static shapes");
     int64_t rank = inType.getRank();
     auto pads = constantInts(op.getPads());
     if (!pads)
-      return rewriter.notifyMatchFailure(op, "non-constant pads");
+      return rewriter.notifyMatchFailure(op, "pads must be a constant");
     SmallVector<int64_t> axes;
     if (op.getAxes()) {
       auto values = constantInts(op.getAxes());
       if (!values)
-        return failure();
+        return rewriter.notifyMatchFailure(op, "axes must be a constant");
       for (int64_t a : *values) {
         auto n = normalizeAxis(a, rank);
         if (!n)
-          return failure();
+          return rewriter.notifyMatchFailure(op, "an axis is out of range");
         axes.push_back(*n);
       }
     } else {
@@ -403,7 +415,8 @@ struct PadPattern : OpRewritePattern<graph::PadOp> {
         axes.push_back(i);
     }
     if (pads->size() != 2 * axes.size())
-      return failure();
+      return rewriter.notifyMatchFailure(
+          op, "pads must have two values per padded axis");
     SmallVector<int64_t> low(rank, 0), high(rank, 0);
     for (size_t i = 0; i < axes.size(); ++i) {
       low[axes[i]] = (*pads)[i];
@@ -429,7 +442,8 @@ struct PadPattern : OpRewritePattern<graph::PadOp> {
         crop = true;
       }
       if (sizes[i] < 0)
-        return failure();
+        return rewriter.notifyMatchFailure(
+            op, "negative pads crop more than the whole dim");
     }
     if (crop)
       data = extractSlice(rewriter, loc, data, offsets, sizes, ones);
@@ -488,7 +502,9 @@ struct PadPattern : OpRewritePattern<graph::PadOp> {
       return success();
     }
     if (mode != "reflect" && mode != "edge" && mode != "wrap")
-      return failure();
+      return rewriter.notifyMatchFailure(
+          op, "mode='" + mode +
+                  "' is not supported (constant, reflect, edge, wrap)");
     Value result = buildParallel(
         rewriter, loc, {}, outType.getShape(), elementType,
         [&](OpBuilder &b, Location l, ValueRange) -> Value {
@@ -540,13 +556,14 @@ struct PadPattern : OpRewritePattern<graph::PadOp> {
 
 /// Trilu: keep j - i >= k (upper) or j - i <= k (lower), zero elsewhere, on
 /// the last two dims.
-struct TriluPattern : OpRewritePattern<graph::TriluOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(graph::TriluOp op,
-                                PatternRewriter &rewriter) const override {
+struct TriluPattern : LoweringPattern<graph::TriluOp> {
+  using LoweringPattern::LoweringPattern;
+  LogicalResult lower(graph::TriluOp op,
+                      PatternRewriter &rewriter) const override {
     auto type = getStaticType(op.getInput());
     if (!type || type.getRank() < 2 || !getStaticType(op.getOutput()))
-      return failure();
+      return rewriter.notifyMatchFailure(
+          op, "needs static shapes and an input of rank 2 or more");
     Location loc = op.getLoc();
     int64_t rank = type.getRank();
     bool upper = op.getUpper() != 0;
@@ -557,7 +574,7 @@ struct TriluPattern : OpRewritePattern<graph::TriluOp> {
     if (op.getK()) {
       auto kType = getStaticType(op.getK());
       if (!kType)
-        return failure();
+        return rewriter.notifyMatchFailure(op, "k needs a static shape");
       Value k = reshapeTo(rewriter, loc, op.getK(), {});
       inputs.push_back({k, AffineMap::get(rank, 0, {}, rewriter.getContext())});
     }
@@ -583,21 +600,22 @@ struct TriluPattern : OpRewritePattern<graph::TriluOp> {
 
 /// DepthToSpace / SpaceToDepth: reshape, transpose, reshape.
 template <typename OpTy, bool ToSpace>
-struct BlockRearrangePattern : OpRewritePattern<OpTy> {
-  using OpRewritePattern<OpTy>::OpRewritePattern;
-  LogicalResult matchAndRewrite(OpTy op,
-                                PatternRewriter &rewriter) const override {
+struct BlockRearrangePattern : LoweringPattern<OpTy> {
+  using LoweringPattern<OpTy>::LoweringPattern;
+  LogicalResult lower(OpTy op, PatternRewriter &rewriter) const override {
     auto inType = getStaticType(op.getInput());
     auto outType = getStaticType(op.getOutput());
     if (!inType || !outType || inType.getRank() != 4)
-      return failure();
+      return rewriter.notifyMatchFailure(op, "needs static 4-D tensors");
     int64_t bs = op.getBlocksize();
     int64_t n = inType.getDimSize(0), c = inType.getDimSize(1),
             h = inType.getDimSize(2), w = inType.getDimSize(3);
     SmallVector<int64_t> splitShape, perm;
     if (ToSpace) {
       if (bs <= 0 || c % (bs * bs) != 0)
-        return failure();
+        return rewriter.notifyMatchFailure(
+            op, "blocksize must be positive and divide the channels by "
+                "blocksize^2");
       bool crd = op.getMode() == "CRD";
       if (crd) {
         splitShape = {n, c / (bs * bs), bs, bs, h, w};
@@ -608,7 +626,9 @@ struct BlockRearrangePattern : OpRewritePattern<OpTy> {
       }
     } else {
       if (bs <= 0 || h % bs != 0 || w % bs != 0)
-        return failure();
+        return rewriter.notifyMatchFailure(
+            op,
+            "blocksize must be positive and divide the height and the width");
       splitShape = {n, c, h / bs, bs, w / bs, bs};
       if (op.getMode() == "CRD")
         perm = {0, 1, 3, 5, 2, 4};
@@ -629,13 +649,13 @@ struct BlockRearrangePattern : OpRewritePattern<OpTy> {
 };
 
 /// Range: out[i] = start + i * delta.
-struct RangePattern : OpRewritePattern<graph::RangeOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(graph::RangeOp op,
-                                PatternRewriter &rewriter) const override {
+struct RangePattern : LoweringPattern<graph::RangeOp> {
+  using LoweringPattern::LoweringPattern;
+  LogicalResult lower(graph::RangeOp op,
+                      PatternRewriter &rewriter) const override {
     auto outType = getStaticType(op.getOutput());
-    if (!outType || !hasStaticIntOrFloatTypes(op))
-      return failure();
+    if (std::string why = whyNotStaticIntOrFloat(op); !why.empty())
+      return rewriter.notifyMatchFailure(op, why);
     Location loc = op.getLoc();
     Type elementType = outType.getElementType();
     Value start = reshapeTo(rewriter, loc, op.getStart(), {});
@@ -659,21 +679,20 @@ struct RangePattern : OpRewritePattern<graph::RangeOp> {
 /// exclusive; reversed: j >= i) of x[.., j, ..], as a reduction over a second
 /// loop along the axis.
 template <typename OpTy, bool IsProd>
-struct CumulativePattern : OpRewritePattern<OpTy> {
-  using OpRewritePattern<OpTy>::OpRewritePattern;
-  LogicalResult matchAndRewrite(OpTy op,
-                                PatternRewriter &rewriter) const override {
+struct CumulativePattern : LoweringPattern<OpTy> {
+  using LoweringPattern<OpTy>::LoweringPattern;
+  LogicalResult lower(OpTy op, PatternRewriter &rewriter) const override {
     auto type = getStaticType(op.getX());
-    if (!type || !hasStaticIntOrFloatTypes(op))
-      return failure();
+    if (std::string why = whyNotStaticIntOrFloat(op); !why.empty())
+      return rewriter.notifyMatchFailure(op, why);
     auto axisValues = constantInts(op.getAxis());
     if (!axisValues)
       return lowerRuntimeAxis(op, type, rewriter);
     if (axisValues->size() != 1)
-      return failure();
+      return rewriter.notifyMatchFailure(op, "axis must hold a single value");
     auto axis = normalizeAxis((*axisValues)[0], type.getRank());
     if (!axis)
-      return failure();
+      return rewriter.notifyMatchFailure(op, "axis is out of range");
     Location loc = op.getLoc();
     bool exclusive = op.getExclusive() != 0, reverse = op.getReverse() != 0;
     Value x = op.getX();
@@ -724,7 +743,8 @@ struct CumulativePattern : OpRewritePattern<OpTy> {
                                  PatternRewriter &rewriter) const {
     auto axisType = getStaticType(op.getAxis());
     if (!axisType || axisType.getNumElements() != 1 || type.getRank() == 0)
-      return failure();
+      return rewriter.notifyMatchFailure(
+          op, "needs a static one-element axis and an input of rank 1 or more");
     Location loc = op.getLoc();
     bool exclusive = op.getExclusive() != 0, reverse = op.getReverse() != 0;
     Value x = op.getX();
@@ -798,19 +818,21 @@ struct CumulativePattern : OpRewritePattern<OpTy> {
 };
 
 /// ConstantOfShape: a linalg.fill.
-struct ConstantOfShapePattern : OpRewritePattern<graph::ConstantOfShapeOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(graph::ConstantOfShapeOp op,
-                                PatternRewriter &rewriter) const override {
+struct ConstantOfShapePattern : LoweringPattern<graph::ConstantOfShapeOp> {
+  using LoweringPattern::LoweringPattern;
+  LogicalResult lower(graph::ConstantOfShapeOp op,
+                      PatternRewriter &rewriter) const override {
     auto outType = getStaticType(op.getOutput());
     if (!outType || !outType.getElementType().isIntOrFloat())
-      return failure();
+      return rewriter.notifyMatchFailure(
+          op, "needs a static output of int or float elements");
     Type elementType = toSignless(outType.getElementType());
     double value = 0.0;
     if (auto attr = op.getValue()) {
       auto dense = dyn_cast<DenseElementsAttr>(*attr);
       if (!dense || dense.getNumElements() != 1)
-        return failure();
+        return rewriter.notifyMatchFailure(
+            op, "value must be a one-element tensor");
       if (auto f = dyn_cast<DenseFPElementsAttr>(dense))
         value = (*f.value_begin<APFloat>()).convertToDouble();
       else if (auto i = dyn_cast<DenseIntElementsAttr>(dense))
@@ -818,7 +840,8 @@ struct ConstantOfShapePattern : OpRewritePattern<graph::ConstantOfShapeOp> {
                     ? double((*i.value_begin<APInt>()).getZExtValue())
                     : double((*i.value_begin<APInt>()).getSExtValue());
       else
-        return failure();
+        return rewriter.notifyMatchFailure(
+            op, "value must be a float or int tensor");
     }
     Location loc = op.getLoc();
     Value filled = createFilled(rewriter, loc, outType.getShape(),
@@ -831,14 +854,14 @@ struct ConstantOfShapePattern : OpRewritePattern<graph::ConstantOfShapeOp> {
 
 /// Shape and Size of static tensors are constants (graph.constant, the one
 /// constant kind of the pipeline).
-struct ShapePattern : OpRewritePattern<graph::ShapeOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(graph::ShapeOp op,
-                                PatternRewriter &rewriter) const override {
+struct ShapePattern : LoweringPattern<graph::ShapeOp> {
+  using LoweringPattern::LoweringPattern;
+  LogicalResult lower(graph::ShapeOp op,
+                      PatternRewriter &rewriter) const override {
     auto inType = getStaticType(op.getData());
     auto outType = getStaticType(op.getShape());
     if (!inType || !outType)
-      return failure();
+      return rewriter.notifyMatchFailure(op, "needs static shapes");
     int64_t rank = inType.getRank();
     int64_t start = op.getStart();
     int64_t end = op.getEnd() ? static_cast<int64_t>(*op.getEnd()) : rank;
@@ -852,21 +875,23 @@ struct ShapePattern : OpRewritePattern<graph::ShapeOp> {
     for (int64_t i = start; i < end; ++i)
       dims.push_back(inType.getDimSize(i));
     if (static_cast<int64_t>(dims.size()) != outType.getNumElements())
-      return failure();
+      return rewriter.notifyMatchFailure(
+          op, "the output length does not match start and end");
     auto attr = DenseIntElementsAttr::get(outType, dims);
     rewriter.replaceOpWithNewOp<graph::ConstantOp>(op, attr);
     return success();
   }
 };
 
-struct SizePattern : OpRewritePattern<graph::SizeOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(graph::SizeOp op,
-                                PatternRewriter &rewriter) const override {
+struct SizePattern : LoweringPattern<graph::SizeOp> {
+  using LoweringPattern::LoweringPattern;
+  LogicalResult lower(graph::SizeOp op,
+                      PatternRewriter &rewriter) const override {
     auto inType = getStaticType(op.getData());
     auto outType = getStaticType(op.getSize());
     if (!inType || !outType || outType.getNumElements() != 1)
-      return failure();
+      return rewriter.notifyMatchFailure(
+          op, "needs static shapes and a one-element output");
     auto attr = DenseIntElementsAttr::get(
         outType, ArrayRef<int64_t>{inType.getNumElements()});
     rewriter.replaceOpWithNewOp<graph::ConstantOp>(op, attr);
@@ -878,17 +903,17 @@ struct SizePattern : OpRewritePattern<graph::SizeOp> {
 
 void populateDataMovementPatterns(RewritePatternSet &patterns) {
   MLIRContext *ctx = patterns.getContext();
-  for (StringRef name : {"graph.Reshape", "graph.Flatten", "graph.Squeeze",
-                         "graph.Unsqueeze"})
-    patterns.add<ReshapeLikePattern>(name, ctx);
-  patterns.add<TransposePattern, ConcatPattern, SlicePattern, SplitPattern,
-               GatherPattern, GatherElementsPattern, ExpandPattern, TilePattern,
-               PadPattern, TriluPattern,
-               BlockRearrangePattern<graph::DepthToSpaceOp, true>,
+  patterns.add<ReshapeLikePattern<graph::ReshapeOp>,
+               ReshapeLikePattern<graph::FlattenOp>,
+               ReshapeLikePattern<graph::SqueezeOp>,
+               ReshapeLikePattern<graph::UnsqueezeOp>, TransposePattern,
+               ConcatPattern, SlicePattern, SplitPattern, GatherPattern,
+               GatherElementsPattern, ExpandPattern, TilePattern, PadPattern,
+               TriluPattern, BlockRearrangePattern<graph::DepthToSpaceOp, true>,
                BlockRearrangePattern<graph::SpaceToDepthOp, false>,
                RangePattern, CumulativePattern<graph::CumSumOp, false>,
-               CumulativePattern<graph::CumProdOp, true>, ConstantOfShapePattern,
-               ShapePattern, SizePattern>(ctx);
+               CumulativePattern<graph::CumProdOp, true>,
+               ConstantOfShapePattern, ShapePattern, SizePattern>(ctx);
 }
 
 } // namespace aicc::lowering

@@ -12,6 +12,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "passes/lowering/LoweringPattern.h"
 #include "passes/lowering/LoweringUtils.h"
 #include "passes/lowering/Passes.h"
 
@@ -41,52 +42,68 @@ struct ScalarContext {
 
 using BodyFn = std::function<Value(OpBuilder &, Location, ValueRange,
                                    const ScalarContext &)>;
-/// Extra legality check of an op beyond static int/float types.
-using CheckFn = std::function<bool(Operation *)>;
+/// Extra check of an op beyond static int/float types: the reason the op
+/// cannot be lowered, or an empty string.
+using CheckFn = std::function<std::string(Operation *)>;
 
-/// Lowers one elementwise op given its scalar body.
-class ElementwisePattern : public RewritePattern {
+/// The scalar body of an elementwise op and its extra check.
+struct Entry {
+  BodyFn body;
+  CheckFn check = nullptr;
+};
+
+/// Lowers one elementwise op given its scalar body: the part shared by every
+/// ElementwisePattern<OpTy>.
+LogicalResult lowerElementwise(Operation *op, PatternRewriter &rewriter,
+                               const Entry &entry) {
+  if (op->getNumResults() != 1)
+    return rewriter.notifyMatchFailure(op, "needs exactly one result");
+  if (std::string why = whyNotStaticIntOrFloat(op); !why.empty())
+    return rewriter.notifyMatchFailure(op, why);
+  if (entry.check) {
+    std::string reason = entry.check(op);
+    if (!reason.empty())
+      return rewriter.notifyMatchFailure(op, reason);
+  }
+  auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
+  ScalarContext context;
+  context.op = op;
+  context.resultType = resultType.getElementType();
+  context.resultSignless = toSignless(context.resultType);
+  Location loc = op->getLoc();
+  SmallVector<Value> inputs;
+  // CastLike's second operand only names the element type: it is not
+  // read, and broadcasting it could widen the loop nest.
+  ValueRange operands = op->getOperands();
+  if (isa<graph::CastLikeOp>(op))
+    operands = operands.take_front();
+  for (Value operand : operands) {
+    context.inputTypes.push_back(
+        cast<RankedTensorType>(operand.getType()).getElementType());
+    inputs.push_back(operand);
+  }
+  Value result = buildElementwise(
+      rewriter, loc, inputs, resultType.getShape(), context.resultType,
+      [&](OpBuilder &b, Location l, ValueRange args) {
+        return entry.body(b, l, args, context);
+      });
+  rewriter.replaceOp(op, result);
+  return success();
+}
+
+/// Lowers the elementwise op OpTy with the scalar body of its table entry.
+template <typename OpTy>
+class ElementwisePattern : public LoweringPattern<OpTy> {
 public:
-  ElementwisePattern(StringRef opName, MLIRContext *ctx, BodyFn body,
-                     CheckFn check)
-      : RewritePattern(opName, /*benefit=*/1, ctx), body(std::move(body)),
-        check(std::move(check)) {}
+  ElementwisePattern(MLIRContext *ctx, Entry entry)
+      : LoweringPattern<OpTy>(ctx), entry(std::move(entry)) {}
 
-  LogicalResult matchAndRewrite(Operation *op,
-                                PatternRewriter &rewriter) const override {
-    if (op->getNumResults() != 1 || !hasStaticIntOrFloatTypes(op))
-      return rewriter.notifyMatchFailure(op, "needs static int/float tensors");
-    if (check && !check(op))
-      return rewriter.notifyMatchFailure(op, "unsupported attributes");
-    auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
-    ScalarContext context;
-    context.op = op;
-    context.resultType = resultType.getElementType();
-    context.resultSignless = toSignless(context.resultType);
-    Location loc = op->getLoc();
-    SmallVector<Value> inputs;
-    // CastLike's second operand only names the element type: it is not
-    // read, and broadcasting it could widen the loop nest.
-    ValueRange operands = op->getOperands();
-    if (isa<graph::CastLikeOp>(op))
-      operands = operands.take_front();
-    for (Value operand : operands) {
-      context.inputTypes.push_back(
-          cast<RankedTensorType>(operand.getType()).getElementType());
-      inputs.push_back(operand);
-    }
-    Value result = buildElementwise(
-        rewriter, loc, inputs, resultType.getShape(), context.resultType,
-        [&](OpBuilder &b, Location l, ValueRange args) {
-          return body(b, l, args, context);
-        });
-    rewriter.replaceOp(op, result);
-    return success();
+  LogicalResult lower(OpTy op, PatternRewriter &rewriter) const override {
+    return lowerElementwise(op, rewriter, entry);
   }
 
 private:
-  BodyFn body;
-  CheckFn check;
+  Entry entry;
 };
 
 //===----------------------------------------------------------------------===//
@@ -178,6 +195,29 @@ bool isFloatOp(Operation *op) {
       cast<RankedTensorType>(op->getResult(0).getType()).getElementType());
 }
 
+/// The check of float-only ops (on the result type).
+std::string requireFloat(Operation *op) {
+  if (isFloatOp(op))
+    return {};
+  std::string reason;
+  llvm::raw_string_ostream os(reason);
+  os << "is only lowered for float tensors, not "
+     << cast<RankedTensorType>(op->getResult(0).getType()).getElementType();
+  return reason;
+}
+
+/// The check of ops whose first operand must be float.
+std::string requireFloatInput(Operation *op) {
+  Type type =
+      cast<RankedTensorType>(op->getOperand(0).getType()).getElementType();
+  if (isa<FloatType>(type))
+    return {};
+  std::string reason;
+  llvm::raw_string_ostream os(reason);
+  os << "is only lowered for float inputs, not " << type;
+  return reason;
+}
+
 /// A constant scalar exponent of Pow, if it is one.
 std::optional<double> splatExponent(Value exponent) {
   auto values = constantFloats(exponent);
@@ -193,205 +233,212 @@ std::optional<double> splatExponent(Value exponent) {
 // The table
 //===----------------------------------------------------------------------===//
 
-struct Entry {
-  StringRef name;
-  BodyFn body;
-  CheckFn check = nullptr;
-};
+/// Registers the elementwise lowering of OpTy.
+template <typename OpTy> void add(RewritePatternSet &patterns, Entry entry) {
+  patterns.add<ElementwisePattern<OpTy>>(patterns.getContext(),
+                                         std::move(entry));
+}
 
 using Ctx = const ScalarContext &;
 
 /// A float-only unary math op.
-template <typename MathOp>
-Entry unaryFloat(StringRef name) {
-  return {name,
-          [](OpBuilder &b, Location loc, ValueRange a, Ctx) -> Value {
+template <typename MathOp> Entry unaryFloat() {
+  return {[](OpBuilder &b, Location loc, ValueRange a, Ctx) -> Value {
             return MathOp::create(b, loc, a[0]);
           },
-          isFloatOp};
+          requireFloat};
 }
 
-SmallVector<Entry> buildTable() {
-  SmallVector<Entry> table;
+void addElementwiseTable(RewritePatternSet &patterns) {
   using FP = arith::CmpFPredicate;
   using IP = arith::CmpIPredicate;
 
   // --- Arithmetic with broadcasting. ---
-  table.push_back({"graph.Add", [](OpBuilder &b, Location loc, ValueRange a,
-                                   Ctx) -> Value { return scalarAdd(b, loc, a[0], a[1]); }});
-  table.push_back({"graph.Sub", [](OpBuilder &b, Location loc, ValueRange a,
-                                   Ctx) -> Value { return scalarSub(b, loc, a[0], a[1]); }});
-  table.push_back({"graph.Mul", [](OpBuilder &b, Location loc, ValueRange a,
-                                   Ctx) -> Value { return scalarMul(b, loc, a[0], a[1]); }});
-  table.push_back(
-      {"graph.Div", [](OpBuilder &b, Location loc, ValueRange a, Ctx c) -> Value {
-         return scalarDiv(b, loc, a[0], a[1], c.inputUnsigned());
-       }});
-  table.push_back(
-      {"graph.Mod", [](OpBuilder &b, Location loc, ValueRange a, Ctx c) -> Value {
-         Value x = a[0], y = a[1];
-         bool fmod = getI(c.op, "fmod", 0) != 0;
-         if (c.isFloat()) {
-           Value r = arith::RemFOp::create(b, loc, x, y);
-           // fmod(finite, +-inf) is the dividend; the kernel's remainder
-           // (x - y * trunc(x / y)) would give NaN.
-           Value yInf = math::IsInfOp::create(b, loc, y);
-           Value xInf = math::IsInfOp::create(b, loc, x);
-           Value keepX = arith::AndIOp::create(
-               b, loc, yInf,
-               arith::XOrIOp::create(b, loc, xInf,
-                                     constInt(b, loc, b.getI1Type(), 1)));
-           r = select(b, loc, keepX, x, r);
-           if (fmod)
-             return r;
-           // Python-style: result takes the divisor's sign.
-           Value zero = cst(b, loc, x, 0.0);
-           Value nonZero = cmpF(b, loc, FP::ONE, r, zero);
-           Value rNeg = cmpF(b, loc, FP::OLT, r, zero);
-           Value yNeg = cmpF(b, loc, FP::OLT, y, zero);
-           Value differ = arith::XOrIOp::create(b, loc, rNeg, yNeg);
-           Value fix = arith::AndIOp::create(b, loc, nonZero, differ);
-           return select(b, loc, fix, arith::AddFOp::create(b, loc, r, y), r);
-         }
-         if (c.inputUnsigned())
-           return arith::RemUIOp::create(b, loc, x, y);
-         Value r = arith::RemSIOp::create(b, loc, x, y);
-         if (fmod)
-           return r;
-         Value zero = cst(b, loc, x, 0);
-         Value nonZero = cmpI(b, loc, IP::ne, r, zero);
-         Value rNeg = cmpI(b, loc, IP::slt, r, zero);
-         Value yNeg = cmpI(b, loc, IP::slt, y, zero);
-         Value differ = arith::XOrIOp::create(b, loc, rNeg, yNeg);
-         Value fix = arith::AndIOp::create(b, loc, nonZero, differ);
-         return select(b, loc, fix, arith::AddIOp::create(b, loc, r, y), r);
-       }});
-  table.push_back(
-      {"graph.Pow", [](OpBuilder &b, Location loc, ValueRange a, Ctx c) -> Value {
-         Value x = a[0], y = a[1];
-         Type baseType = x.getType();
-         bool baseUnsigned = c.inputUnsigned(0);
-         bool expUnsigned = c.inputUnsigned(1);
-         // Like ONNX Runtime: x*x and x*x*x for constant exponents 2 and 3.
-         if (auto e = splatExponent(c.op->getOperand(1))) {
-           if (*e == 1.0)
-             return x;
-           if (*e == 2.0)
-             return scalarMul(b, loc, x, x);
-           if (*e == 3.0)
-             return scalarMul(b, loc, scalarMul(b, loc, x, x), x);
-         }
-         if (isa<FloatType>(baseType)) {
-           Value yf = convertScalar(b, loc, y, baseType, expUnsigned, false);
-           return math::PowFOp::create(b, loc, x, yf);
-         }
-         if (isa<FloatType>(y.getType())) {
-           // int ^ float: compute in the float type, truncate back.
-           Value xf = convertScalar(b, loc, x, y.getType(), baseUnsigned, false);
-           Value r = math::PowFOp::create(b, loc, xf, y);
-           return convertScalar(b, loc, r, baseType, false, baseUnsigned);
-         }
-         // int ^ int: through f64 like ONNX Runtime (std::pow), truncated.
-         Type f64 = b.getF64Type();
-         Value r = math::PowFOp::create(
-             b, loc, convertScalar(b, loc, x, f64, baseUnsigned, false),
-             convertScalar(b, loc, y, f64, expUnsigned, false));
-         return convertScalar(b, loc, r, baseType, false, baseUnsigned);
-       }});
+  add<graph::AddOp>(
+      patterns, {[](OpBuilder &b, Location loc, ValueRange a, Ctx) -> Value {
+        return scalarAdd(b, loc, a[0], a[1]);
+      }});
+  add<graph::SubOp>(
+      patterns, {[](OpBuilder &b, Location loc, ValueRange a, Ctx) -> Value {
+        return scalarSub(b, loc, a[0], a[1]);
+      }});
+  add<graph::MulOp>(
+      patterns, {[](OpBuilder &b, Location loc, ValueRange a, Ctx) -> Value {
+        return scalarMul(b, loc, a[0], a[1]);
+      }});
+  add<graph::DivOp>(
+      patterns, {[](OpBuilder &b, Location loc, ValueRange a, Ctx c) -> Value {
+        return scalarDiv(b, loc, a[0], a[1], c.inputUnsigned());
+      }});
+  add<graph::ModOp>(
+      patterns, {[](OpBuilder &b, Location loc, ValueRange a, Ctx c) -> Value {
+        Value x = a[0], y = a[1];
+        bool fmod = getI(c.op, "fmod", 0) != 0;
+        if (c.isFloat()) {
+          Value r = arith::RemFOp::create(b, loc, x, y);
+          // fmod(finite, +-inf) is the dividend; the kernel's remainder
+          // (x - y * trunc(x / y)) would give NaN.
+          Value yInf = math::IsInfOp::create(b, loc, y);
+          Value xInf = math::IsInfOp::create(b, loc, x);
+          Value keepX = arith::AndIOp::create(
+              b, loc, yInf,
+              arith::XOrIOp::create(b, loc, xInf,
+                                    constInt(b, loc, b.getI1Type(), 1)));
+          r = select(b, loc, keepX, x, r);
+          if (fmod)
+            return r;
+          // Python-style: result takes the divisor's sign.
+          Value zero = cst(b, loc, x, 0.0);
+          Value nonZero = cmpF(b, loc, FP::ONE, r, zero);
+          Value rNeg = cmpF(b, loc, FP::OLT, r, zero);
+          Value yNeg = cmpF(b, loc, FP::OLT, y, zero);
+          Value differ = arith::XOrIOp::create(b, loc, rNeg, yNeg);
+          Value fix = arith::AndIOp::create(b, loc, nonZero, differ);
+          return select(b, loc, fix, arith::AddFOp::create(b, loc, r, y), r);
+        }
+        if (c.inputUnsigned())
+          return arith::RemUIOp::create(b, loc, x, y);
+        Value r = arith::RemSIOp::create(b, loc, x, y);
+        if (fmod)
+          return r;
+        Value zero = cst(b, loc, x, 0);
+        Value nonZero = cmpI(b, loc, IP::ne, r, zero);
+        Value rNeg = cmpI(b, loc, IP::slt, r, zero);
+        Value yNeg = cmpI(b, loc, IP::slt, y, zero);
+        Value differ = arith::XOrIOp::create(b, loc, rNeg, yNeg);
+        Value fix = arith::AndIOp::create(b, loc, nonZero, differ);
+        return select(b, loc, fix, arith::AddIOp::create(b, loc, r, y), r);
+      }});
+  add<graph::PowOp>(
+      patterns, {[](OpBuilder &b, Location loc, ValueRange a, Ctx c) -> Value {
+        Value x = a[0], y = a[1];
+        Type baseType = x.getType();
+        bool baseUnsigned = c.inputUnsigned(0);
+        bool expUnsigned = c.inputUnsigned(1);
+        // Like ONNX Runtime: x*x and x*x*x for constant exponents 2 and 3.
+        if (auto e = splatExponent(c.op->getOperand(1))) {
+          if (*e == 1.0)
+            return x;
+          if (*e == 2.0)
+            return scalarMul(b, loc, x, x);
+          if (*e == 3.0)
+            return scalarMul(b, loc, scalarMul(b, loc, x, x), x);
+        }
+        if (isa<FloatType>(baseType)) {
+          Value yf = convertScalar(b, loc, y, baseType, expUnsigned, false);
+          return math::PowFOp::create(b, loc, x, yf);
+        }
+        if (isa<FloatType>(y.getType())) {
+          // int ^ float: compute in the float type, truncate back.
+          Value xf = convertScalar(b, loc, x, y.getType(), baseUnsigned, false);
+          Value r = math::PowFOp::create(b, loc, xf, y);
+          return convertScalar(b, loc, r, baseType, false, baseUnsigned);
+        }
+        // int ^ int: through f64 like ONNX Runtime (std::pow), truncated.
+        Type f64 = b.getF64Type();
+        Value r = math::PowFOp::create(
+            b, loc, convertScalar(b, loc, x, f64, baseUnsigned, false),
+            convertScalar(b, loc, y, f64, expUnsigned, false));
+        return convertScalar(b, loc, r, baseType, false, baseUnsigned);
+      }});
 
-  auto variadic = [](StringRef name, bool mean,
-                     std::function<Value(OpBuilder &, Location, Value, Value,
-                                         bool)>
-                         combine) {
-    return Entry{name, [=](OpBuilder &b, Location loc, ValueRange a, Ctx c) -> Value {
-                   Value acc = a[0];
-                   for (Value v : a.drop_front())
-                     acc = combine(b, loc, acc, v, c.inputUnsigned());
-                   if (mean)
-                     acc = scalarDiv(b, loc, acc,
-                                     cst(b, loc, acc, double(a.size())),
-                                     c.inputUnsigned());
-                   return acc;
-                 }};
-  };
-  table.push_back(variadic("graph.Sum", false,
-                           [](OpBuilder &b, Location l, Value x, Value y,
-                              bool) { return scalarAdd(b, l, x, y); }));
-  table.push_back(variadic("graph.Mean", true,
-                           [](OpBuilder &b, Location l, Value x, Value y,
-                              bool) { return scalarAdd(b, l, x, y); }));
-  table.push_back(variadic("graph.Max", false, scalarMax));
-  table.push_back(variadic("graph.Min", false, scalarMin));
+  auto variadic =
+      [](bool mean,
+         std::function<Value(OpBuilder &, Location, Value, Value, bool)>
+             combine) {
+        return Entry{
+            [=](OpBuilder &b, Location loc, ValueRange a, Ctx c) -> Value {
+              Value acc = a[0];
+              for (Value v : a.drop_front())
+                acc = combine(b, loc, acc, v, c.inputUnsigned());
+              if (mean)
+                acc = scalarDiv(b, loc, acc, cst(b, loc, acc, double(a.size())),
+                                c.inputUnsigned());
+              return acc;
+            }};
+      };
+  add<graph::SumOp>(
+      patterns, variadic(false, [](OpBuilder &b, Location l, Value x, Value y,
+                                   bool) { return scalarAdd(b, l, x, y); }));
+  add<graph::MeanOp>(
+      patterns, variadic(true, [](OpBuilder &b, Location l, Value x, Value y,
+                                  bool) { return scalarAdd(b, l, x, y); }));
+  add<graph::MaxOp>(patterns, variadic(false, scalarMax));
+  add<graph::MinOp>(patterns, variadic(false, scalarMin));
 
   // --- Unary. ---
-  table.push_back(
-      {"graph.Abs", [](OpBuilder &b, Location loc, ValueRange a, Ctx c) -> Value {
-         if (c.isFloat())
-           return math::AbsFOp::create(b, loc, a[0]);
-         if (c.inputUnsigned())
-           return a[0];
-         return math::AbsIOp::create(b, loc, a[0]);
-       }});
-  table.push_back(
-      {"graph.Neg", [](OpBuilder &b, Location loc, ValueRange a, Ctx c) -> Value {
-         if (c.isFloat())
-           return arith::NegFOp::create(b, loc, a[0]);
-         return arith::SubIOp::create(b, loc, cst(b, loc, a[0], 0), a[0]);
-       }});
-  table.push_back(
-      {"graph.Sign", [](OpBuilder &b, Location loc, ValueRange a, Ctx c) -> Value {
-         Value x = a[0];
-         if (c.isFloat()) {
-           // NaN and +-0 give themselves.
-           Value one = cst(b, loc, x, 1.0), minusOne = cst(b, loc, x, -1.0);
-           Value neg = select(b, loc, cmpF(b, loc, FP::OLT, x, cst(b, loc, x, 0.0)),
-                              minusOne, x);
-           return select(b, loc, cmpF(b, loc, FP::OGT, x, cst(b, loc, x, 0.0)),
-                         one, neg);
-         }
-         Value zero = cst(b, loc, x, 0), one = cst(b, loc, x, 1);
-         if (c.inputUnsigned())
-           return select(b, loc, cmpI(b, loc, IP::ne, x, zero), one, zero);
-         Value neg = select(b, loc, cmpI(b, loc, IP::slt, x, zero),
-                            cst(b, loc, x, -1), zero);
-         return select(b, loc, cmpI(b, loc, IP::sgt, x, zero), one, neg);
-       }});
-  table.push_back(
-      {"graph.Reciprocal", [](OpBuilder &b, Location loc, ValueRange a, Ctx) -> Value {
-         return arith::DivFOp::create(b, loc, cst(b, loc, a[0], 1.0), a[0]);
-       }, isFloatOp});
-  table.push_back(unaryFloat<math::FloorOp>("graph.Floor"));
-  table.push_back(unaryFloat<math::CeilOp>("graph.Ceil"));
-  table.push_back(unaryFloat<math::RoundEvenOp>("graph.Round"));
-  table.push_back(unaryFloat<math::SqrtOp>("graph.Sqrt"));
-  table.push_back(unaryFloat<math::ExpOp>("graph.Exp"));
-  table.push_back(unaryFloat<math::LogOp>("graph.Log"));
-  table.push_back(unaryFloat<math::TanhOp>("graph.Tanh"));
-  table.push_back(unaryFloat<math::ErfOp>("graph.Erf"));
-  table.push_back(unaryFloat<math::SinOp>("graph.Sin"));
-  table.push_back(unaryFloat<math::CosOp>("graph.Cos"));
-  table.push_back(unaryFloat<math::TanOp>("graph.Tan"));
-  table.push_back(unaryFloat<math::AsinOp>("graph.Asin"));
-  table.push_back(unaryFloat<math::AcosOp>("graph.Acos"));
-  table.push_back(unaryFloat<math::AtanOp>("graph.Atan"));
-  table.push_back(unaryFloat<math::SinhOp>("graph.Sinh"));
-  table.push_back(unaryFloat<math::CoshOp>("graph.Cosh"));
-  table.push_back(unaryFloat<math::AsinhOp>("graph.Asinh"));
-  table.push_back(unaryFloat<math::AcoshOp>("graph.Acosh"));
-  table.push_back(unaryFloat<math::AtanhOp>("graph.Atanh"));
+  add<graph::AbsOp>(
+      patterns, {[](OpBuilder &b, Location loc, ValueRange a, Ctx c) -> Value {
+        if (c.isFloat())
+          return math::AbsFOp::create(b, loc, a[0]);
+        if (c.inputUnsigned())
+          return a[0];
+        return math::AbsIOp::create(b, loc, a[0]);
+      }});
+  add<graph::NegOp>(
+      patterns, {[](OpBuilder &b, Location loc, ValueRange a, Ctx c) -> Value {
+        if (c.isFloat())
+          return arith::NegFOp::create(b, loc, a[0]);
+        return arith::SubIOp::create(b, loc, cst(b, loc, a[0], 0), a[0]);
+      }});
+  add<graph::SignOp>(
+      patterns, {[](OpBuilder &b, Location loc, ValueRange a, Ctx c) -> Value {
+        Value x = a[0];
+        if (c.isFloat()) {
+          // NaN and +-0 give themselves.
+          Value one = cst(b, loc, x, 1.0), minusOne = cst(b, loc, x, -1.0);
+          Value neg =
+              select(b, loc, cmpF(b, loc, FP::OLT, x, cst(b, loc, x, 0.0)),
+                     minusOne, x);
+          return select(b, loc, cmpF(b, loc, FP::OGT, x, cst(b, loc, x, 0.0)),
+                        one, neg);
+        }
+        Value zero = cst(b, loc, x, 0), one = cst(b, loc, x, 1);
+        if (c.inputUnsigned())
+          return select(b, loc, cmpI(b, loc, IP::ne, x, zero), one, zero);
+        Value neg = select(b, loc, cmpI(b, loc, IP::slt, x, zero),
+                           cst(b, loc, x, -1), zero);
+        return select(b, loc, cmpI(b, loc, IP::sgt, x, zero), one, neg);
+      }});
+  add<graph::ReciprocalOp>(
+      patterns, {[](OpBuilder &b, Location loc, ValueRange a, Ctx) -> Value {
+                   return arith::DivFOp::create(b, loc, cst(b, loc, a[0], 1.0),
+                                                a[0]);
+                 },
+                 requireFloat});
+  add<graph::FloorOp>(patterns, unaryFloat<math::FloorOp>());
+  add<graph::CeilOp>(patterns, unaryFloat<math::CeilOp>());
+  add<graph::RoundOp>(patterns, unaryFloat<math::RoundEvenOp>());
+  add<graph::SqrtOp>(patterns, unaryFloat<math::SqrtOp>());
+  add<graph::ExpOp>(patterns, unaryFloat<math::ExpOp>());
+  add<graph::LogOp>(patterns, unaryFloat<math::LogOp>());
+  add<graph::TanhOp>(patterns, unaryFloat<math::TanhOp>());
+  add<graph::ErfOp>(patterns, unaryFloat<math::ErfOp>());
+  add<graph::SinOp>(patterns, unaryFloat<math::SinOp>());
+  add<graph::CosOp>(patterns, unaryFloat<math::CosOp>());
+  add<graph::TanOp>(patterns, unaryFloat<math::TanOp>());
+  add<graph::AsinOp>(patterns, unaryFloat<math::AsinOp>());
+  add<graph::AcosOp>(patterns, unaryFloat<math::AcosOp>());
+  add<graph::AtanOp>(patterns, unaryFloat<math::AtanOp>());
+  add<graph::SinhOp>(patterns, unaryFloat<math::SinhOp>());
+  add<graph::CoshOp>(patterns, unaryFloat<math::CoshOp>());
+  add<graph::AsinhOp>(patterns, unaryFloat<math::AsinhOp>());
+  add<graph::AcoshOp>(patterns, unaryFloat<math::AcoshOp>());
+  add<graph::AtanhOp>(patterns, unaryFloat<math::AtanhOp>());
 
   // --- Activations. ---
-  table.push_back(
-      {"graph.Relu", [](OpBuilder &b, Location loc, ValueRange a, Ctx c) -> Value {
-         return scalarMax(b, loc, a[0], cst(b, loc, a[0], 0.0),
-                          c.inputUnsigned());
-       }});
-  table.push_back(
-      {"graph.Sigmoid", [](OpBuilder &b, Location loc, ValueRange a, Ctx) -> Value {
-         return sigmoid(b, loc, a[0]);
-       }, isFloatOp});
-  table.push_back(
-      {"graph.HardSigmoid", [](OpBuilder &b, Location loc, ValueRange a, Ctx c) -> Value {
+  add<graph::ReluOp>(
+      patterns, {[](OpBuilder &b, Location loc, ValueRange a, Ctx c) -> Value {
+        return scalarMax(b, loc, a[0], cst(b, loc, a[0], 0.0),
+                         c.inputUnsigned());
+      }});
+  add<graph::SigmoidOp>(patterns,
+                        {[](OpBuilder &b, Location loc, ValueRange a,
+                            Ctx) -> Value { return sigmoid(b, loc, a[0]); },
+                         requireFloat});
+  add<graph::HardSigmoidOp>(
+      patterns,
+      {[](OpBuilder &b, Location loc, ValueRange a, Ctx c) -> Value {
          Value x = a[0];
          Value y = arith::AddFOp::create(
              b, loc,
@@ -399,9 +446,11 @@ SmallVector<Entry> buildTable() {
              cst(b, loc, x, getF(c.op, "beta", 0.5)));
          y = arith::MinimumFOp::create(b, loc, y, cst(b, loc, x, 1.0));
          return arith::MaximumFOp::create(b, loc, y, cst(b, loc, x, 0.0));
-       }, isFloatOp});
-  table.push_back(
-      {"graph.HardSwish", [](OpBuilder &b, Location loc, ValueRange a, Ctx) -> Value {
+       },
+       requireFloat});
+  add<graph::HardSwishOp>(
+      patterns,
+      {[](OpBuilder &b, Location loc, ValueRange a, Ctx) -> Value {
          Value x = a[0];
          Value y = arith::AddFOp::create(
              b, loc, arith::MulFOp::create(b, loc, cst(b, loc, x, 1.0 / 6.0), x),
@@ -409,43 +458,51 @@ SmallVector<Entry> buildTable() {
          y = arith::MinimumFOp::create(b, loc, y, cst(b, loc, x, 1.0));
          y = arith::MaximumFOp::create(b, loc, y, cst(b, loc, x, 0.0));
          return arith::MulFOp::create(b, loc, x, y);
-       }, isFloatOp});
-  table.push_back(
-      {"graph.LeakyRelu", [](OpBuilder &b, Location loc, ValueRange a, Ctx c) -> Value {
+       },
+       requireFloat});
+  add<graph::LeakyReluOp>(
+      patterns,
+      {[](OpBuilder &b, Location loc, ValueRange a, Ctx c) -> Value {
          Value x = a[0];
          Value scaled = arith::MulFOp::create(
              b, loc, x, cst(b, loc, x, getF(c.op, "alpha", 0.01)));
          return select(b, loc, cmpF(b, loc, FP::OGE, x, cst(b, loc, x, 0.0)), x,
                        scaled);
-       }, isFloatOp});
-  table.push_back(
-      {"graph.PRelu", [](OpBuilder &b, Location loc, ValueRange a, Ctx c) -> Value {
-         Value x = a[0], slope = a[1];
-         if (c.isFloat())
-           return select(b, loc, cmpF(b, loc, FP::OLT, x, cst(b, loc, x, 0.0)),
-                         arith::MulFOp::create(b, loc, x, slope), x);
-         return select(b, loc, cmpI(b, loc, IP::slt, x, cst(b, loc, x, 0)),
-                       arith::MulIOp::create(b, loc, x, slope), x);
-       }});
-  table.push_back(
-      {"graph.ThresholdedRelu", [](OpBuilder &b, Location loc, ValueRange a, Ctx c) -> Value {
+       },
+       requireFloat});
+  add<graph::PReluOp>(
+      patterns, {[](OpBuilder &b, Location loc, ValueRange a, Ctx c) -> Value {
+        Value x = a[0], slope = a[1];
+        if (c.isFloat())
+          return select(b, loc, cmpF(b, loc, FP::OLT, x, cst(b, loc, x, 0.0)),
+                        arith::MulFOp::create(b, loc, x, slope), x);
+        return select(b, loc, cmpI(b, loc, IP::slt, x, cst(b, loc, x, 0)),
+                      arith::MulIOp::create(b, loc, x, slope), x);
+      }});
+  add<graph::ThresholdedReluOp>(
+      patterns,
+      {[](OpBuilder &b, Location loc, ValueRange a, Ctx c) -> Value {
          Value x = a[0];
          return select(
              b, loc,
              cmpF(b, loc, FP::OGT, x, cst(b, loc, x, getF(c.op, "alpha", 1.0))), x,
              cst(b, loc, x, 0.0));
-       }, isFloatOp});
-  table.push_back(
-      {"graph.Elu", [](OpBuilder &b, Location loc, ValueRange a, Ctx c) -> Value {
+       },
+       requireFloat});
+  add<graph::EluOp>(
+      patterns,
+      {[](OpBuilder &b, Location loc, ValueRange a, Ctx c) -> Value {
          Value x = a[0];
          Value neg = arith::MulFOp::create(
              b, loc, cst(b, loc, x, getF(c.op, "alpha", 1.0)),
              arith::SubFOp::create(b, loc, exp(b, loc, x), cst(b, loc, x, 1.0)));
          return select(b, loc, cmpF(b, loc, FP::OGE, x, cst(b, loc, x, 0.0)), x,
                        neg);
-       }, isFloatOp});
-  table.push_back(
-      {"graph.Selu", [](OpBuilder &b, Location loc, ValueRange a, Ctx c) -> Value {
+       },
+       requireFloat});
+  add<graph::SeluOp>(
+      patterns,
+      {[](OpBuilder &b, Location loc, ValueRange a, Ctx c) -> Value {
          Value x = a[0];
          Value alpha = cst(b, loc, x, getF(c.op, "alpha", 1.67326319217681884765625));
          Value gamma = cst(b, loc, x, getF(c.op, "gamma", 1.05070102214813232421875));
@@ -454,9 +511,11 @@ SmallVector<Entry> buildTable() {
          Value y = select(b, loc, cmpF(b, loc, FP::OGT, x, cst(b, loc, x, 0.0)), x,
                           neg);
          return arith::MulFOp::create(b, loc, gamma, y);
-       }, isFloatOp});
-  table.push_back(
-      {"graph.Celu", [](OpBuilder &b, Location loc, ValueRange a, Ctx c) -> Value {
+       },
+       requireFloat});
+  add<graph::CeluOp>(
+      patterns,
+      {[](OpBuilder &b, Location loc, ValueRange a, Ctx c) -> Value {
          Value x = a[0];
          Value alpha = cst(b, loc, x, getF(c.op, "alpha", 1.0));
          Value zero = cst(b, loc, x, 0.0);
@@ -467,33 +526,41 @@ SmallVector<Entry> buildTable() {
              b, loc, zero, arith::MulFOp::create(b, loc, alpha, e));
          return arith::AddFOp::create(
              b, loc, arith::MaximumFOp::create(b, loc, zero, x), neg);
-       }, isFloatOp});
-  table.push_back(
-      {"graph.Softplus", [](OpBuilder &b, Location loc, ValueRange a, Ctx) -> Value {
-         return softplus(b, loc, a[0]);
-       }, isFloatOp});
-  table.push_back(
-      {"graph.Softsign", [](OpBuilder &b, Location loc, ValueRange a, Ctx) -> Value {
+       },
+       requireFloat});
+  add<graph::SoftplusOp>(patterns,
+                         {[](OpBuilder &b, Location loc, ValueRange a,
+                             Ctx) -> Value { return softplus(b, loc, a[0]); },
+                          requireFloat});
+  add<graph::SoftsignOp>(
+      patterns,
+      {[](OpBuilder &b, Location loc, ValueRange a, Ctx) -> Value {
          Value x = a[0];
          Value denom = arith::AddFOp::create(b, loc, cst(b, loc, x, 1.0),
                                              math::AbsFOp::create(b, loc, x));
          return arith::DivFOp::create(b, loc, x, denom);
-       }, isFloatOp});
-  table.push_back(
-      {"graph.Mish", [](OpBuilder &b, Location loc, ValueRange a, Ctx) -> Value {
+       },
+       requireFloat});
+  add<graph::MishOp>(
+      patterns,
+      {[](OpBuilder &b, Location loc, ValueRange a, Ctx) -> Value {
          Value x = a[0];
          return arith::MulFOp::create(
              b, loc, x, math::TanhOp::create(b, loc, softplus(b, loc, x)));
-       }, isFloatOp});
-  table.push_back(
-      {"graph.Swish", [](OpBuilder &b, Location loc, ValueRange a, Ctx c) -> Value {
+       },
+       requireFloat});
+  add<graph::SwishOp>(
+      patterns,
+      {[](OpBuilder &b, Location loc, ValueRange a, Ctx c) -> Value {
          Value x = a[0];
          Value ax = arith::MulFOp::create(
              b, loc, cst(b, loc, x, getF(c.op, "alpha", 1.0)), x);
          return arith::MulFOp::create(b, loc, x, sigmoid(b, loc, ax));
-       }, isFloatOp});
-  table.push_back(
-      {"graph.Gelu", [](OpBuilder &b, Location loc, ValueRange a, Ctx c) -> Value {
+       },
+       requireFloat});
+  add<graph::GeluOp>(
+      patterns,
+      {[](OpBuilder &b, Location loc, ValueRange a, Ctx c) -> Value {
          Value x = a[0];
          auto approx = c.op->getAttrOfType<StringAttr>("approximate");
          Value inner;
@@ -516,13 +583,22 @@ SmallVector<Entry> buildTable() {
          return arith::MulFOp::create(
              b, loc, arith::MulFOp::create(b, loc, cst(b, loc, x, 0.5), x),
              onePlus);
-       }, [](Operation *op) {
+       },
+       [](Operation *op) -> std::string {
+         std::string reason = requireFloat(op);
+         if (!reason.empty())
+           return reason;
          auto approx = op->getAttrOfType<StringAttr>("approximate");
-         return isFloatOp(op) && (!approx || approx.getValue() == "none" ||
-                                  approx.getValue() == "tanh");
+         if (approx && approx.getValue() != "none" &&
+             approx.getValue() != "tanh")
+           return ("approximate='" + approx.getValue() +
+                   "' is not supported (only 'none' and 'tanh')")
+               .str();
+         return {};
        }});
-  table.push_back(
-      {"graph.Shrink", [](OpBuilder &b, Location loc, ValueRange a, Ctx c) -> Value {
+  add<graph::ShrinkOp>(
+      patterns,
+      {[](OpBuilder &b, Location loc, ValueRange a, Ctx c) -> Value {
          Value x = a[0];
          Value lambd = cst(b, loc, x, getF(c.op, "lambd", 0.5));
          Value bias = cst(b, loc, x, getF(c.op, "bias", 0.0));
@@ -532,42 +608,41 @@ SmallVector<Entry> buildTable() {
                            cst(b, loc, x, 0.0));
          return select(b, loc, cmpF(b, loc, FP::OLT, x, negLambd),
                        arith::AddFOp::create(b, loc, x, bias), hi);
-       }, isFloatOp});
+       },
+       requireFloat});
 
   // --- Clip: min/max are optional scalar operands. ---
-  table.push_back(
-      {"graph.Clip", [](OpBuilder &b, Location loc, ValueRange a, Ctx c) -> Value {
-         auto clip = cast<graph::ClipOp>(c.op);
-         Value x = a[0];
-         unsigned next = 1;
-         if (clip.getMin())
-           x = scalarMax(b, loc, x, a[next++], c.inputUnsigned());
-         if (clip.getMax())
-           x = scalarMin(b, loc, x, a[next++], c.inputUnsigned());
-         return x;
-       }});
+  add<graph::ClipOp>(
+      patterns, {[](OpBuilder &b, Location loc, ValueRange a, Ctx c) -> Value {
+        auto clip = cast<graph::ClipOp>(c.op);
+        Value x = a[0];
+        unsigned next = 1;
+        if (clip.getMin())
+          x = scalarMax(b, loc, x, a[next++], c.inputUnsigned());
+        if (clip.getMax())
+          x = scalarMin(b, loc, x, a[next++], c.inputUnsigned());
+        return x;
+      }});
 
   // --- Comparisons. ---
-  auto comparison = [](StringRef name, FP fpred, IP ipred) {
-    return Entry{name, [=](OpBuilder &b, Location loc, ValueRange a, Ctx c) -> Value {
-                   return compare(b, loc, a[0], a[1], fpred, ipred,
-                                  c.inputUnsigned());
-                 }};
+  auto comparison = [](FP fpred, IP ipred) {
+    return Entry{[=](OpBuilder &b, Location loc, ValueRange a, Ctx c) -> Value {
+      return compare(b, loc, a[0], a[1], fpred, ipred, c.inputUnsigned());
+    }};
   };
-  table.push_back(comparison("graph.Equal", FP::OEQ, IP::eq));
-  table.push_back(comparison("graph.Less", FP::OLT, IP::slt));
-  table.push_back(comparison("graph.LessOrEqual", FP::OLE, IP::sle));
-  table.push_back(comparison("graph.Greater", FP::OGT, IP::sgt));
-  table.push_back(comparison("graph.GreaterOrEqual", FP::OGE, IP::sge));
-  table.push_back(
-      {"graph.IsNaN", [](OpBuilder &b, Location loc, ValueRange a, Ctx) -> Value {
-         return cmpF(b, loc, FP::UNO, a[0], a[0]);
-       }, [](Operation *op) {
-         return isa<FloatType>(
-             cast<RankedTensorType>(op->getOperand(0).getType()).getElementType());
-       }});
-  table.push_back(
-      {"graph.IsInf", [](OpBuilder &b, Location loc, ValueRange a, Ctx c) -> Value {
+  add<graph::EqualOp>(patterns, comparison(FP::OEQ, IP::eq));
+  add<graph::LessOp>(patterns, comparison(FP::OLT, IP::slt));
+  add<graph::LessOrEqualOp>(patterns, comparison(FP::OLE, IP::sle));
+  add<graph::GreaterOp>(patterns, comparison(FP::OGT, IP::sgt));
+  add<graph::GreaterOrEqualOp>(patterns, comparison(FP::OGE, IP::sge));
+  add<graph::IsNaNOp>(
+      patterns, {[](OpBuilder &b, Location loc, ValueRange a, Ctx) -> Value {
+                   return cmpF(b, loc, FP::UNO, a[0], a[0]);
+                 },
+                 requireFloatInput});
+  add<graph::IsInfOp>(
+      patterns,
+      {[](OpBuilder &b, Location loc, ValueRange a, Ctx c) -> Value {
          // math.isinf and a sign test, no infinity constants: the kernel
          // emitter compiles those comparisons unreliably.
          Value x = a[0];
@@ -581,48 +656,45 @@ SmallVector<Entry> buildTable() {
            return constInt(b, loc, b.getI1Type(), 0);
          return arith::AndIOp::create(
              b, loc, isInf, cmpF(b, loc, pos ? FP::OGT : FP::OLT, x, zero));
-       }, [](Operation *op) {
-         return isa<FloatType>(
-             cast<RankedTensorType>(op->getOperand(0).getType()).getElementType());
-       }});
+       },
+       requireFloatInput});
 
   // --- Logic and bitwise. ---
-  table.push_back({"graph.And", [](OpBuilder &b, Location loc, ValueRange a,
-                                   Ctx) -> Value {
-                     return arith::AndIOp::create(b, loc, a[0], a[1]);
-                   }});
-  table.push_back({"graph.Or", [](OpBuilder &b, Location loc, ValueRange a,
-                                  Ctx) -> Value {
+  add<graph::AndOp>(
+      patterns, {[](OpBuilder &b, Location loc, ValueRange a, Ctx) -> Value {
+        return arith::AndIOp::create(b, loc, a[0], a[1]);
+      }});
+  add<graph::OrOp>(patterns,
+                   {[](OpBuilder &b, Location loc, ValueRange a, Ctx) -> Value {
                      return arith::OrIOp::create(b, loc, a[0], a[1]);
                    }});
-  table.push_back({"graph.Xor", [](OpBuilder &b, Location loc, ValueRange a,
-                                   Ctx) -> Value {
-                     return arith::XOrIOp::create(b, loc, a[0], a[1]);
-                   }});
-  table.push_back({"graph.Not", [](OpBuilder &b, Location loc, ValueRange a,
-                                   Ctx) -> Value {
-                     return arith::XOrIOp::create(b, loc, a[0],
-                                                  cst(b, loc, a[0], 1));
-                   }});
-  table.push_back({"graph.BitwiseAnd", [](OpBuilder &b, Location loc,
-                                          ValueRange a, Ctx) -> Value {
-                     return arith::AndIOp::create(b, loc, a[0], a[1]);
-                   }});
-  table.push_back({"graph.BitwiseOr", [](OpBuilder &b, Location loc,
-                                         ValueRange a, Ctx) -> Value {
-                     return arith::OrIOp::create(b, loc, a[0], a[1]);
-                   }});
-  table.push_back({"graph.BitwiseXor", [](OpBuilder &b, Location loc,
-                                          ValueRange a, Ctx) -> Value {
-                     return arith::XOrIOp::create(b, loc, a[0], a[1]);
-                   }});
-  table.push_back({"graph.BitwiseNot", [](OpBuilder &b, Location loc,
-                                          ValueRange a, Ctx) -> Value {
-                     return arith::XOrIOp::create(b, loc, a[0],
-                                                  cst(b, loc, a[0], -1));
-                   }});
-  table.push_back(
-      {"graph.BitShift", [](OpBuilder &b, Location loc, ValueRange a, Ctx c) -> Value {
+  add<graph::XorOp>(
+      patterns, {[](OpBuilder &b, Location loc, ValueRange a, Ctx) -> Value {
+        return arith::XOrIOp::create(b, loc, a[0], a[1]);
+      }});
+  add<graph::NotOp>(
+      patterns, {[](OpBuilder &b, Location loc, ValueRange a, Ctx) -> Value {
+        return arith::XOrIOp::create(b, loc, a[0], cst(b, loc, a[0], 1));
+      }});
+  add<graph::BitwiseAndOp>(
+      patterns, {[](OpBuilder &b, Location loc, ValueRange a, Ctx) -> Value {
+        return arith::AndIOp::create(b, loc, a[0], a[1]);
+      }});
+  add<graph::BitwiseOrOp>(
+      patterns, {[](OpBuilder &b, Location loc, ValueRange a, Ctx) -> Value {
+        return arith::OrIOp::create(b, loc, a[0], a[1]);
+      }});
+  add<graph::BitwiseXorOp>(
+      patterns, {[](OpBuilder &b, Location loc, ValueRange a, Ctx) -> Value {
+        return arith::XOrIOp::create(b, loc, a[0], a[1]);
+      }});
+  add<graph::BitwiseNotOp>(
+      patterns, {[](OpBuilder &b, Location loc, ValueRange a, Ctx) -> Value {
+        return arith::XOrIOp::create(b, loc, a[0], cst(b, loc, a[0], -1));
+      }});
+  add<graph::BitShiftOp>(
+      patterns,
+      {[](OpBuilder &b, Location loc, ValueRange a, Ctx c) -> Value {
          Value x = a[0], y = a[1];
          auto dir = c.op->getAttrOfType<StringAttr>("direction");
          bool left = dir && dir.getValue() == "LEFT";
@@ -644,56 +716,66 @@ SmallVector<Entry> buildTable() {
                  : cst(b, loc, x, 0);
          return select(b, loc, cmpI(b, loc, IP::uge, y, width), outOfRange,
                        shifted);
-       }, [](Operation *op) {
+       },
+       [](Operation *op) -> std::string {
          auto dir = op->getAttrOfType<StringAttr>("direction");
-         return dir && (dir.getValue() == "LEFT" || dir.getValue() == "RIGHT");
+         if (!dir)
+           return "the direction attribute is missing";
+         if (dir.getValue() != "LEFT" && dir.getValue() != "RIGHT")
+           return ("direction='" + dir.getValue() +
+                   "' is not supported (only 'LEFT' and 'RIGHT')")
+               .str();
+         return {};
        }});
 
   // --- Selection and conversion. ---
-  table.push_back({"graph.Where", [](OpBuilder &b, Location loc, ValueRange a,
-                                     Ctx) -> Value { return select(b, loc, a[0], a[1], a[2]); }});
+  add<graph::WhereOp>(
+      patterns, {[](OpBuilder &b, Location loc, ValueRange a, Ctx) -> Value {
+        return select(b, loc, a[0], a[1], a[2]);
+      }});
   auto castBody = [](OpBuilder &b, Location loc, ValueRange a, Ctx c) -> Value {
     return convertScalar(b, loc, a[0], c.resultSignless, c.inputUnsigned(),
                          isUnsignedInt(c.resultType));
   };
-  table.push_back({"graph.Cast", castBody});
-  table.push_back(
-      {"graph.CastLike", [=](OpBuilder &b, Location loc, ValueRange a, Ctx c) -> Value {
-         return castBody(b, loc, a.take_front(), c);
-       }});
-  return table;
+  add<graph::CastOp>(patterns, {castBody});
+  add<graph::CastLikeOp>(
+      patterns, {[=](OpBuilder &b, Location loc, ValueRange a, Ctx c) -> Value {
+        return castBody(b, loc, a.take_front(), c);
+      }});
 }
 
 /// Ops that forward their input.
-template <typename OpTy>
-struct ForwardPattern : OpRewritePattern<OpTy> {
-  using OpRewritePattern<OpTy>::OpRewritePattern;
-  LogicalResult matchAndRewrite(OpTy op,
-                                PatternRewriter &rewriter) const override {
+template <typename OpTy> struct ForwardPattern : LoweringPattern<OpTy> {
+  using LoweringPattern<OpTy>::LoweringPattern;
+  LogicalResult lower(OpTy op, PatternRewriter &rewriter) const override {
     if (op->getOperand(0).getType() != op->getResult(0).getType())
-      return failure();
+      return rewriter.notifyMatchFailure(
+          op, "the result type differs from the input type");
     rewriter.replaceOp(op, op->getOperand(0));
     return success();
   }
 };
 
 /// Dropout at inference: the data passes through and the mask is all true.
-struct DropoutPattern : OpRewritePattern<graph::DropoutOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(graph::DropoutOp op,
-                                PatternRewriter &rewriter) const override {
+struct DropoutPattern : LoweringPattern<graph::DropoutOp> {
+  using LoweringPattern::LoweringPattern;
+  LogicalResult lower(graph::DropoutOp op,
+                      PatternRewriter &rewriter) const override {
     if (Value training = op.getTrainingMode()) {
       auto values = constantInts(training);
       if (!values || values->size() != 1 || (*values)[0] != 0)
-        return rewriter.notifyMatchFailure(op, "training mode");
+        return rewriter.notifyMatchFailure(
+            op, "training mode is not supported (training_mode must be the "
+                "constant false)");
     }
     if (op.getData().getType() != op.getOutput().getType())
-      return failure();
+      return rewriter.notifyMatchFailure(
+          op, "the output type differs from the data type");
     Value mask;
     if (!op.getMask().use_empty()) {
       auto maskType = getStaticType(op.getMask());
       if (!maskType)
-        return failure();
+        return rewriter.notifyMatchFailure(op, "needs a static mask shape");
       mask = createFilled(rewriter, op.getLoc(), maskType.getShape(),
                           constInt(rewriter, op.getLoc(), rewriter.getI1Type(), 1));
     } else {
@@ -711,8 +793,7 @@ struct DropoutPattern : OpRewritePattern<graph::DropoutOp> {
 
 void populateElementwisePatterns(RewritePatternSet &patterns) {
   MLIRContext *ctx = patterns.getContext();
-  for (Entry &entry : buildTable())
-    patterns.add<ElementwisePattern>(entry.name, ctx, entry.body, entry.check);
+  addElementwiseTable(patterns);
   patterns.add<ForwardPattern<graph::IdentityOp>, DropoutPattern>(ctx);
 }
 

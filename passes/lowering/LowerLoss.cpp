@@ -15,6 +15,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "passes/lowering/LoweringPattern.h"
 #include "passes/lowering/LoweringUtils.h"
 #include "passes/lowering/Passes.h"
 
@@ -38,19 +39,21 @@ Value sumAll(OpBuilder &b, Location loc, Value value) {
       });
 }
 
-struct NllLossPattern : OpRewritePattern<graph::NegativeLogLikelihoodLossOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(graph::NegativeLogLikelihoodLossOp op,
-                                PatternRewriter &rewriter) const override {
-    if (!hasStaticIntOrFloatTypes(op))
-      return failure();
+struct NllLossPattern : LoweringPattern<graph::NegativeLogLikelihoodLossOp> {
+  using LoweringPattern::LoweringPattern;
+  LogicalResult lower(graph::NegativeLogLikelihoodLossOp op,
+                      PatternRewriter &rewriter) const override {
+    if (std::string why = whyNotStaticIntOrFloat(op); !why.empty())
+      return rewriter.notifyMatchFailure(op, why);
     auto xType = cast<RankedTensorType>(op.getInput().getType());
     auto tType = cast<RankedTensorType>(op.getTarget().getType());
     auto lossType = cast<RankedTensorType>(op.getLoss().getType());
     StringRef reduction = op.getReduction();
     if (xType.getRank() < 2 || tType.getRank() != xType.getRank() - 1 ||
         (reduction != "none" && reduction != "sum" && reduction != "mean"))
-      return rewriter.notifyMatchFailure(op, "unsupported shapes/reduction");
+      return rewriter.notifyMatchFailure(
+          op, "needs an input of rank 2 or more, a target of one rank less and "
+              "reduction none, sum or mean");
     Location loc = op.getLoc();
     Type elementType = xType.getElementType();
     Type targetType = tType.getElementType();
@@ -114,22 +117,24 @@ struct NllLossPattern : OpRewritePattern<graph::NegativeLogLikelihoodLossOp> {
     }
     if (cast<RankedTensorType>(result.getType()).getShape() !=
         lossType.getShape())
-      return rewriter.notifyMatchFailure(op, "unexpected loss shape");
+      return rewriter.notifyMatchFailure(
+          op, "the loss output has an unexpected shape");
     rewriter.replaceOp(op, result);
     return success();
   }
 };
 
 struct SoftmaxCrossEntropyPattern
-    : OpRewritePattern<graph::SoftmaxCrossEntropyLossOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(graph::SoftmaxCrossEntropyLossOp op,
-                                PatternRewriter &rewriter) const override {
-    if (!hasStaticIntOrFloatTypes(op))
-      return failure();
+    : LoweringPattern<graph::SoftmaxCrossEntropyLossOp> {
+  using LoweringPattern::LoweringPattern;
+  LogicalResult lower(graph::SoftmaxCrossEntropyLossOp op,
+                      PatternRewriter &rewriter) const override {
+    if (std::string why = whyNotStaticIntOrFloat(op); !why.empty())
+      return rewriter.notifyMatchFailure(op, why);
     auto xType = cast<RankedTensorType>(op.getScores().getType());
     if (xType.getRank() < 2 || op.getLogProb().getType() != xType)
-      return rewriter.notifyMatchFailure(op, "unsupported shapes");
+      return rewriter.notifyMatchFailure(
+          op, "needs an input of rank 2 or more and a target of one rank less");
     Location loc = op.getLoc();
     Value logProb = graph::LogSoftmaxOp::create(rewriter, loc, xType,
                                                 op.getScores(), /*axis=*/1);

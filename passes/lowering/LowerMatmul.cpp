@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "passes/lowering/LoweringPattern.h"
 #include "passes/lowering/LoweringUtils.h"
 #include "passes/lowering/Passes.h"
 
@@ -138,12 +139,12 @@ Value buildMatmul(OpBuilder &b, Location loc, Value lhs, Value rhs,
   return reshapeTo(b, loc, result, resultShape);
 }
 
-struct MatMulPattern : OpRewritePattern<graph::MatMulOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(graph::MatMulOp op,
-                                PatternRewriter &rewriter) const override {
-    if (!hasStaticIntOrFloatTypes(op))
-      return failure();
+struct MatMulPattern : LoweringPattern<graph::MatMulOp> {
+  using LoweringPattern::LoweringPattern;
+  LogicalResult lower(graph::MatMulOp op,
+                      PatternRewriter &rewriter) const override {
+    if (std::string why = whyNotStaticIntOrFloat(op); !why.empty())
+      return rewriter.notifyMatchFailure(op, why);
     Location loc = op.getLoc();
     auto resultType = cast<RankedTensorType>(op.getType());
     Value result = buildMatmul(rewriter, loc, op.getA(), op.getB(),
@@ -154,25 +155,27 @@ struct MatMulPattern : OpRewritePattern<graph::MatMulOp> {
 };
 
 /// Y = alpha * op(A) * op(B) + beta * C.
-struct GemmPattern : OpRewritePattern<graph::GemmOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(graph::GemmOp op,
-                                PatternRewriter &rewriter) const override {
-    if (!hasStaticIntOrFloatTypes(op))
-      return failure();
+struct GemmPattern : LoweringPattern<graph::GemmOp> {
+  using LoweringPattern::LoweringPattern;
+  LogicalResult lower(graph::GemmOp op,
+                      PatternRewriter &rewriter) const override {
+    if (std::string why = whyNotStaticIntOrFloat(op); !why.empty())
+      return rewriter.notifyMatchFailure(op, why);
     Location loc = op.getLoc();
     auto resultType = cast<RankedTensorType>(op.getType());
     Type elementType = resultType.getElementType();
     bool isFloat = isa<FloatType>(elementType);
     if (isUnsignedInt(elementType))
-      return rewriter.notifyMatchFailure(op, "unsigned Gemm");
+      return rewriter.notifyMatchFailure(
+          op, "unsigned integer Gemm is not supported");
     Value a = op.getA();
     Value bm = op.getB();
     Value c = op.getC();
     double alpha = op.getAlpha().convertToDouble();
     double beta = op.getBeta().convertToDouble();
     if (!isFloat && (alpha != 1.0 || beta != 1.0))
-      return rewriter.notifyMatchFailure(op, "integer Gemm with alpha/beta");
+      return rewriter.notifyMatchFailure(
+          op, "integer Gemm with alpha or beta other than 1 is not supported");
     int64_t m = resultType.getDimSize(0), n = resultType.getDimSize(1);
     int64_t k = cast<RankedTensorType>(a.getType()).getDimSize(op.getTransA() ? 0 : 1);
     ArrayRef<int64_t> shape = resultType.getShape();
@@ -236,12 +239,12 @@ struct GemmPattern : OpRewritePattern<graph::GemmOp> {
 };
 
 /// Y (i32) = (A - a_zero_point) x (B - b_zero_point), widened to i32 first.
-struct MatMulIntegerPattern : OpRewritePattern<graph::MatMulIntegerOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(graph::MatMulIntegerOp op,
-                                PatternRewriter &rewriter) const override {
-    if (!hasStaticIntOrFloatTypes(op))
-      return failure();
+struct MatMulIntegerPattern : LoweringPattern<graph::MatMulIntegerOp> {
+  using LoweringPattern::LoweringPattern;
+  LogicalResult lower(graph::MatMulIntegerOp op,
+                      PatternRewriter &rewriter) const override {
+    if (std::string why = whyNotStaticIntOrFloat(op); !why.empty())
+      return rewriter.notifyMatchFailure(op, why);
     Location loc = op.getLoc();
     auto resultType = cast<RankedTensorType>(op.getType());
     Type i32 = toSignless(resultType.getElementType());

@@ -13,6 +13,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "passes/lowering/LoweringPattern.h"
 #include "passes/lowering/LoweringUtils.h"
 #include "passes/lowering/Passes.h"
 
@@ -92,19 +93,22 @@ std::optional<WindowParams> poolWindow(OpTy op, RankedTensorType xType,
                          op.getAutoPad());
 }
 
-struct MaxPoolPattern : OpRewritePattern<graph::MaxPoolOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(graph::MaxPoolOp op,
-                                PatternRewriter &rewriter) const override {
-    if (!hasStaticIntOrFloatTypes(op))
-      return failure();
+struct MaxPoolPattern : LoweringPattern<graph::MaxPoolOp> {
+  using LoweringPattern::LoweringPattern;
+  LogicalResult lower(graph::MaxPoolOp op,
+                      PatternRewriter &rewriter) const override {
+    if (std::string why = whyNotStaticIntOrFloat(op); !why.empty())
+      return rewriter.notifyMatchFailure(op, why);
     if (!op.getIndices().use_empty())
-      return rewriter.notifyMatchFailure(op, "Indices output is used");
+      return rewriter.notifyMatchFailure(
+          op, "the Indices output of MaxPool is not supported");
     auto xType = cast<RankedTensorType>(op.getX().getType());
     auto yType = cast<RankedTensorType>(op.getY().getType());
     auto params = poolWindow(op, xType, yType);
     if (!params)
-      return rewriter.notifyMatchFailure(op, "bad window attributes");
+      return rewriter.notifyMatchFailure(
+          op, "kernel_shape, strides, dilations, pads or auto_pad are "
+              "malformed or unsupported");
     Location loc = op.getLoc();
     bool isUnsigned = isUnsignedInt(xType.getElementType());
     Value x = op.getX();
@@ -114,7 +118,8 @@ struct MaxPoolPattern : OpRewritePattern<graph::MaxPoolOp> {
                   llvm::any_of(params->padEnd, [](int64_t v) { return v; });
     // tensor.pad would need a `ui*` pad value, which arith cannot make.
     if (isUnsigned && padded)
-      return rewriter.notifyMatchFailure(op, "padded unsigned MaxPool");
+      return rewriter.notifyMatchFailure(
+          op, "padding an unsigned MaxPool is not supported");
     Value input =
         padSpatial(rewriter, loc, x, params->padBegin, params->padEnd, lowest);
     Value init = createFilled(rewriter, loc, yType.getShape(), lowest,
@@ -149,20 +154,22 @@ Value countInWindow(OpBuilder &b, Location loc, Value start, int64_t kernel,
   return arith::MaxSIOp::create(b, loc, count, zero);
 }
 
-struct AveragePoolPattern : OpRewritePattern<graph::AveragePoolOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(graph::AveragePoolOp op,
-                                PatternRewriter &rewriter) const override {
-    if (!hasStaticIntOrFloatTypes(op))
-      return failure();
+struct AveragePoolPattern : LoweringPattern<graph::AveragePoolOp> {
+  using LoweringPattern::LoweringPattern;
+  LogicalResult lower(graph::AveragePoolOp op,
+                      PatternRewriter &rewriter) const override {
+    if (std::string why = whyNotStaticIntOrFloat(op); !why.empty())
+      return rewriter.notifyMatchFailure(op, why);
     auto xType = cast<RankedTensorType>(op.getX().getType());
     auto yType = cast<RankedTensorType>(op.getY().getType());
     Type elementType = xType.getElementType();
     if (!isa<FloatType>(elementType))
-      return rewriter.notifyMatchFailure(op, "needs floats");
+      return rewriter.notifyMatchFailure(op, "only float inputs are supported");
     auto params = poolWindow(op, xType, yType);
     if (!params)
-      return rewriter.notifyMatchFailure(op, "bad window attributes");
+      return rewriter.notifyMatchFailure(
+          op, "kernel_shape, strides, dilations, pads or auto_pad are "
+              "malformed or unsupported");
     Location loc = op.getLoc();
     Value zero = constScalar(rewriter, loc, elementType, 0.0);
     Value input = padSpatial(rewriter, loc, op.getX(), params->padBegin,
@@ -225,17 +232,16 @@ struct AveragePoolPattern : OpRewritePattern<graph::AveragePoolOp> {
 
 /// GlobalAveragePool / GlobalMaxPool: reduce all spatial dims, keep them as 1.
 template <typename OpTy, bool IsMax>
-struct GlobalPoolPattern : OpRewritePattern<OpTy> {
-  using OpRewritePattern<OpTy>::OpRewritePattern;
-  LogicalResult matchAndRewrite(OpTy op,
-                                PatternRewriter &rewriter) const override {
-    if (!hasStaticIntOrFloatTypes(op))
-      return failure();
+struct GlobalPoolPattern : LoweringPattern<OpTy> {
+  using LoweringPattern<OpTy>::LoweringPattern;
+  LogicalResult lower(OpTy op, PatternRewriter &rewriter) const override {
+    if (std::string why = whyNotStaticIntOrFloat(op); !why.empty())
+      return rewriter.notifyMatchFailure(op, why);
     auto xType = cast<RankedTensorType>(op->getOperand(0).getType());
     auto yType = cast<RankedTensorType>(op->getResult(0).getType());
     Type elementType = xType.getElementType();
     if (!isa<FloatType>(elementType) || xType.getRank() < 2)
-      return rewriter.notifyMatchFailure(op, "needs floats");
+      return rewriter.notifyMatchFailure(op, "only float inputs are supported");
     Location loc = op.getLoc();
     SmallVector<int64_t> axes;
     int64_t count = 1;

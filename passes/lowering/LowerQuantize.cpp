@@ -13,10 +13,12 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "passes/lowering/LoweringPattern.h"
 #include "passes/lowering/LoweringUtils.h"
 #include "passes/lowering/Passes.h"
 
 #include "mlir/IR/PatternMatch.h"
+#include <string>
 
 using namespace mlir;
 
@@ -31,9 +33,12 @@ struct QuantParam {
   Value value;
 };
 
-std::optional<QuantParam> getQuantParam(OpBuilder &b, Location loc,
-                                        Value param, ArrayRef<int64_t> shape,
-                                        int64_t axis, int64_t blockSize) {
+/// How `param` (a scale or zero point) is read over x of `shape`; nullopt,
+/// with `why` set, for a shape that is neither per tensor, per axis nor
+/// blocked along `axis`.
+std::optional<QuantParam> getQuantParam(OpBuilder &b, Location loc, Value param,
+                                        ArrayRef<int64_t> shape, int64_t axis,
+                                        int64_t blockSize, std::string &why) {
   auto type = cast<RankedTensorType>(param.getType());
   if (type.getNumElements() == 1) {
     Value scalar = reshapeTo(b, loc, param, {});
@@ -41,20 +46,28 @@ std::optional<QuantParam> getQuantParam(OpBuilder &b, Location loc,
                                                          b.getContext())},
                       {}};
   }
-  if (axis < 0)
+  if (axis < 0) {
+    why = "axis is out of range for per-axis or blocked parameters";
     return std::nullopt;
+  }
   if (blockSize <= 0) {
-    if (type.getRank() != 1 || type.getDimSize(0) != shape[axis])
+    if (type.getRank() != 1 || type.getDimSize(0) != shape[axis]) {
+      why = "per-axis parameters must be 1-D with the size of the axis";
       return std::nullopt;
+    }
     return QuantParam{readInto(b, loc, param, shape, {axis}), {}};
   }
-  if (type.getRank() != static_cast<int64_t>(shape.size()))
+  if (type.getRank() != static_cast<int64_t>(shape.size())) {
+    why = "blocked parameters must have the rank of the input";
     return std::nullopt;
+  }
   for (int64_t d = 0, e = shape.size(); d < e; ++d) {
     int64_t expected =
         d == axis ? (shape[d] + blockSize - 1) / blockSize : shape[d];
-    if (type.getDimSize(d) != expected)
+    if (type.getDimSize(d) != expected) {
+      why = "blocked parameters do not match the input shape and block_size";
       return std::nullopt;
+    }
   }
   return QuantParam{std::nullopt, param};
 }
@@ -75,17 +88,22 @@ struct QuantParams {
 
 std::optional<QuantParams> getQuantParams(OpBuilder &b, Location loc,
                                           Value scale, Value zeroPoint,
-                                          ArrayRef<int64_t> shape,
-                                          int64_t axis, int64_t blockSize) {
-  auto s = getQuantParam(b, loc, scale, shape, axis, blockSize);
+                                          ArrayRef<int64_t> shape, int64_t axis,
+                                          int64_t blockSize, std::string &why) {
+  auto s = getQuantParam(b, loc, scale, shape, axis, blockSize, why);
   std::optional<QuantParam> zp;
   if (zeroPoint) {
-    zp = getQuantParam(b, loc, zeroPoint, shape, axis, blockSize);
-    if (!zp)
+    std::string zpWhy;
+    zp = getQuantParam(b, loc, zeroPoint, shape, axis, blockSize, zpWhy);
+    if (!zp) {
+      why = "zero point: " + zpWhy;
       return std::nullopt;
+    }
   }
-  if (!s)
+  if (!s) {
+    why = "scale: " + why;
     return std::nullopt;
+  }
   return QuantParams{*s, zp};
 }
 
@@ -112,12 +130,12 @@ bool isPlainInt(Type type, ArrayRef<unsigned> widths) {
   return intType && llvm::is_contained(widths, intType.getWidth());
 }
 
-struct QuantizeLinearPattern : OpRewritePattern<graph::QuantizeLinearOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(graph::QuantizeLinearOp op,
-                                PatternRewriter &rewriter) const override {
-    if (!hasStaticIntOrFloatTypes(op))
-      return failure();
+struct QuantizeLinearPattern : LoweringPattern<graph::QuantizeLinearOp> {
+  using LoweringPattern::LoweringPattern;
+  LogicalResult lower(graph::QuantizeLinearOp op,
+                      PatternRewriter &rewriter) const override {
+    if (std::string why = whyNotStaticIntOrFloat(op); !why.empty())
+      return rewriter.notifyMatchFailure(op, why);
     auto xType = cast<RankedTensorType>(op.getX().getType());
     auto yType = cast<RankedTensorType>(op.getY().getType());
     Type outType = yType.getElementType();
@@ -126,7 +144,9 @@ struct QuantizeLinearPattern : OpRewritePattern<graph::QuantizeLinearOp> {
         cast<RankedTensorType>(op.getYScale().getType()).getElementType();
     if (!isPlainInt(outType, {8, 16}) || !isa<FloatType>(xElement) ||
         !isa<FloatType>(scaleElement))
-      return rewriter.notifyMatchFailure(op, "unsupported types");
+      return rewriter.notifyMatchFailure(
+          op, "needs a float input and scale and an 8- or 16-bit integer "
+              "output");
     int64_t rank = xType.getRank();
     // An axis out of range only matters to per-axis and blocked parameters.
     std::optional<int64_t> axis =
@@ -134,10 +154,12 @@ struct QuantizeLinearPattern : OpRewritePattern<graph::QuantizeLinearOp> {
     int64_t blockSize = op.getBlockSize();
     Location loc = op.getLoc();
     ArrayRef<int64_t> shape = xType.getShape();
-    std::optional<QuantParams> params = getQuantParams(
-        rewriter, loc, op.getYScale(), op.getYZeroPoint(), shape, *axis, blockSize);
+    std::string why;
+    std::optional<QuantParams> params =
+        getQuantParams(rewriter, loc, op.getYScale(), op.getYZeroPoint(), shape,
+                       *axis, blockSize, why);
     if (!params)
-      return failure();
+      return rewriter.notifyMatchFailure(op, why);
     const QuantParam &scale = params->scale;
     const std::optional<QuantParam> &zeroPoint = params->zeroPoint;
     // The type of the division: x's, or `precision` (f32/f64 only).
@@ -148,7 +170,8 @@ struct QuantizeLinearPattern : OpRewritePattern<graph::QuantizeLinearOp> {
       else if (precision == 11)
         divType = rewriter.getF64Type();
       else
-        return rewriter.notifyMatchFailure(op, "unsupported precision");
+        return rewriter.notifyMatchFailure(
+            op, "precision must be 0, 1 (float) or 11 (double)");
     }
     bool outUnsigned = isUnsignedInt(outType);
     unsigned width = outType.getIntOrFloatBitWidth();
@@ -194,18 +217,19 @@ struct QuantizeLinearPattern : OpRewritePattern<graph::QuantizeLinearOp> {
   }
 };
 
-struct DequantizeLinearPattern : OpRewritePattern<graph::DequantizeLinearOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(graph::DequantizeLinearOp op,
-                                PatternRewriter &rewriter) const override {
-    if (!hasStaticIntOrFloatTypes(op))
-      return failure();
+struct DequantizeLinearPattern : LoweringPattern<graph::DequantizeLinearOp> {
+  using LoweringPattern::LoweringPattern;
+  LogicalResult lower(graph::DequantizeLinearOp op,
+                      PatternRewriter &rewriter) const override {
+    if (std::string why = whyNotStaticIntOrFloat(op); !why.empty())
+      return rewriter.notifyMatchFailure(op, why);
     auto xType = cast<RankedTensorType>(op.getX().getType());
     auto yType = cast<RankedTensorType>(op.getY().getType());
     Type xElement = xType.getElementType();
     Type outType = yType.getElementType();
     if (!isPlainInt(xElement, {8, 16, 32}) || !isa<FloatType>(outType))
-      return rewriter.notifyMatchFailure(op, "unsupported types");
+      return rewriter.notifyMatchFailure(
+          op, "needs an 8-, 16- or 32-bit integer input and a float output");
     int64_t rank = xType.getRank();
     // An axis out of range only matters to per-axis and blocked parameters.
     std::optional<int64_t> axis =
@@ -213,10 +237,12 @@ struct DequantizeLinearPattern : OpRewritePattern<graph::DequantizeLinearOp> {
     int64_t blockSize = op.getBlockSize();
     Location loc = op.getLoc();
     ArrayRef<int64_t> shape = xType.getShape();
-    std::optional<QuantParams> params = getQuantParams(
-        rewriter, loc, op.getXScale(), op.getXZeroPoint(), shape, *axis, blockSize);
+    std::string why;
+    std::optional<QuantParams> params =
+        getQuantParams(rewriter, loc, op.getXScale(), op.getXZeroPoint(), shape,
+                       *axis, blockSize, why);
     if (!params)
-      return failure();
+      return rewriter.notifyMatchFailure(op, why);
     const QuantParam &scale = params->scale;
     const std::optional<QuantParam> &zeroPoint = params->zeroPoint;
     bool xUnsigned = isUnsignedInt(xElement);

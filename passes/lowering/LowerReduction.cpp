@@ -13,6 +13,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "passes/lowering/LoweringPattern.h"
 #include "passes/lowering/LoweringUtils.h"
 #include "passes/lowering/Passes.h"
 
@@ -35,24 +36,14 @@ Value reduceInputs(OpBuilder &b, Location loc, ArrayRef<LoopOperand> inputs,
   Value filled =
       createFilled(b, loc, reducedShape(loopShape, axes, false), init);
   // Statistics are always float; no unsigned results here.
-  MLIRContext *ctx = b.getContext();
-  SmallVector<AffineExpr> outExprs;
-  SmallVector<utils::IteratorType> iterators;
-  for (int64_t i = 0; i < rank; ++i) {
-    if (llvm::is_contained(axes, i)) {
-      iterators.push_back(utils::IteratorType::reduction);
-    } else {
-      iterators.push_back(utils::IteratorType::parallel);
-      outExprs.push_back(getAffineDimExpr(i, ctx));
-    }
-  }
+  auto [iterators, outMap] = reductionLoops(b.getContext(), rank, axes);
   SmallVector<Value> values;
   SmallVector<AffineMap> maps;
   for (const LoopOperand &input : inputs) {
     values.push_back(input.value);
     maps.push_back(input.map);
   }
-  maps.push_back(AffineMap::get(rank, 0, outExprs, ctx));
+  maps.push_back(outMap);
   return linalg::GenericOp::create(
              b, loc, TypeRange{filled.getType()}, values, ValueRange{filled},
              maps, iterators,
@@ -189,27 +180,29 @@ enum class ReduceKind {
 };
 
 template <typename OpTy, ReduceKind Kind>
-struct ReducePattern : OpRewritePattern<OpTy> {
-  using OpRewritePattern<OpTy>::OpRewritePattern;
-  LogicalResult matchAndRewrite(OpTy op,
-                                PatternRewriter &rewriter) const override {
-    if (!hasStaticIntOrFloatTypes(op))
-      return failure();
+struct ReducePattern : LoweringPattern<OpTy> {
+  using LoweringPattern<OpTy>::LoweringPattern;
+  LogicalResult lower(OpTy op, PatternRewriter &rewriter) const override {
+    if (std::string why = whyNotStaticIntOrFloat(op); !why.empty())
+      return rewriter.notifyMatchFailure(op, why);
     auto xType = cast<RankedTensorType>(op.getData().getType());
     auto yType = cast<RankedTensorType>(op.getType());
     bool isFloat = isa<FloatType>(xType.getElementType());
     bool isUnsigned = isUnsignedInt(xType.getElementType());
     if (!isFloat && (Kind == ReduceKind::L2 || Kind == ReduceKind::LogSum ||
                      Kind == ReduceKind::LogSumExp))
-      return rewriter.notifyMatchFailure(op, "integer with log/sqrt");
+      return rewriter.notifyMatchFailure(
+          op, "ReduceL2, ReduceLogSum and ReduceLogSumExp need float inputs");
     auto axes = reduceAxes(op.getAxes(), xType.getRank(),
                            op.getNoopWithEmptyAxes() != 0);
     if (!axes)
-      return rewriter.notifyMatchFailure(op, "non-constant axes");
+      return rewriter.notifyMatchFailure(op, "axes must be a constant");
     Location loc = op.getLoc();
     if (axes->empty()) {
       if (op.getData().getType() != op.getType())
-        return failure();
+        return rewriter.notifyMatchFailure(op,
+                                           "with no axes to reduce, the output "
+                                           "type must equal the input type");
       rewriter.replaceOp(op, op.getData());
       return success();
     }
@@ -315,18 +308,16 @@ struct ReducePattern : OpRewritePattern<OpTy> {
 };
 
 /// ArgMax/ArgMin: a reduction with two outputs, the best value and its index.
-template <typename OpTy, bool IsMax>
-struct ArgPattern : OpRewritePattern<OpTy> {
-  using OpRewritePattern<OpTy>::OpRewritePattern;
-  LogicalResult matchAndRewrite(OpTy op,
-                                PatternRewriter &rewriter) const override {
-    if (!hasStaticIntOrFloatTypes(op))
-      return failure();
+template <typename OpTy, bool IsMax> struct ArgPattern : LoweringPattern<OpTy> {
+  using LoweringPattern<OpTy>::LoweringPattern;
+  LogicalResult lower(OpTy op, PatternRewriter &rewriter) const override {
+    if (std::string why = whyNotStaticIntOrFloat(op); !why.empty())
+      return rewriter.notifyMatchFailure(op, why);
     auto xType = cast<RankedTensorType>(op.getData().getType());
     auto yType = cast<RankedTensorType>(op.getType());
     auto axis = normalizeAxis(op.getAxis(), xType.getRank());
     if (!axis)
-      return failure();
+      return rewriter.notifyMatchFailure(op, "axis is out of range");
     Location loc = op.getLoc();
     bool isUnsigned = isUnsignedInt(xType.getElementType());
     bool last = op.getSelectLastIndex() != 0;
@@ -343,18 +334,8 @@ struct ArgPattern : OpRewritePattern<OpTy> {
     Value indices = createFilled(rewriter, loc, outShape,
                                  constInt(rewriter, loc, indexType, 0));
     int64_t rank = shape.size();
-    MLIRContext *ctx = rewriter.getContext();
-    SmallVector<AffineExpr> outExprs;
-    SmallVector<utils::IteratorType> iterators;
-    for (int64_t i = 0; i < rank; ++i) {
-      if (i == *axis) {
-        iterators.push_back(utils::IteratorType::reduction);
-      } else {
-        iterators.push_back(utils::IteratorType::parallel);
-        outExprs.push_back(getAffineDimExpr(i, ctx));
-      }
-    }
-    AffineMap outMap = AffineMap::get(rank, 0, outExprs, ctx);
+    auto [iterators, outMap] =
+        reductionLoops(rewriter.getContext(), rank, {*axis});
     SmallVector<AffineMap> maps = {rewriter.getMultiDimIdentityMap(rank),
                                    outMap, outMap};
     auto generic = linalg::GenericOp::create(
@@ -415,19 +396,18 @@ struct ArgPattern : OpRewritePattern<OpTy> {
 enum class SoftmaxKind { Softmax, LogSoftmax, Hardmax };
 
 template <typename OpTy, SoftmaxKind Kind>
-struct SoftmaxPattern : OpRewritePattern<OpTy> {
-  using OpRewritePattern<OpTy>::OpRewritePattern;
-  LogicalResult matchAndRewrite(OpTy op,
-                                PatternRewriter &rewriter) const override {
-    if (!hasStaticIntOrFloatTypes(op))
-      return failure();
+struct SoftmaxPattern : LoweringPattern<OpTy> {
+  using LoweringPattern<OpTy>::LoweringPattern;
+  LogicalResult lower(OpTy op, PatternRewriter &rewriter) const override {
+    if (std::string why = whyNotStaticIntOrFloat(op); !why.empty())
+      return rewriter.notifyMatchFailure(op, why);
     auto xType = cast<RankedTensorType>(op.getInput().getType());
     Type elementType = xType.getElementType();
     if (!isa<FloatType>(elementType))
-      return failure();
+      return rewriter.notifyMatchFailure(op, "only float inputs are supported");
     auto axis = normalizeAxis(op.getAxis(), xType.getRank());
     if (!axis)
-      return failure();
+      return rewriter.notifyMatchFailure(op, "axis is out of range");
     Location loc = op.getLoc();
     Value x = op.getInput();
     ArrayRef<int64_t> shape = xType.getShape();
@@ -443,16 +423,8 @@ struct SoftmaxPattern : OpRewritePattern<OpTy> {
       Value indices =
           createFilled(rewriter, loc, outShape, constInt(rewriter, loc, i64, 0));
       int64_t rank = shape.size();
-      MLIRContext *ctx = rewriter.getContext();
-      SmallVector<AffineExpr> outExprs;
-      SmallVector<utils::IteratorType> iterators;
-      for (int64_t i = 0; i < rank; ++i) {
-        iterators.push_back(i == *axis ? utils::IteratorType::reduction
-                                       : utils::IteratorType::parallel);
-        if (i != *axis)
-          outExprs.push_back(getAffineDimExpr(i, ctx));
-      }
-      AffineMap outMap = AffineMap::get(rank, 0, outExprs, ctx);
+      auto [iterators, outMap] =
+          reductionLoops(rewriter.getContext(), rank, {*axis});
       auto argmax = linalg::GenericOp::create(
           rewriter, loc, TypeRange{values.getType(), indices.getType()},
           ValueRange{x}, ValueRange{values, indices},
@@ -518,26 +490,48 @@ struct SoftmaxPattern : OpRewritePattern<OpTy> {
   }
 };
 
-struct LayerNormPattern : OpRewritePattern<graph::LayerNormalizationOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(graph::LayerNormalizationOp op,
-                                PatternRewriter &rewriter) const override {
-    if (!hasStaticIntOrFloatTypes(op))
-      return failure();
-    auto xType = cast<RankedTensorType>(op.getX().getType());
-    Type elementType = xType.getElementType();
-    if (!isa<FloatType>(elementType))
-      return failure();
-    auto axis = normalizeAxis(op.getAxis(), xType.getRank());
-    if (!axis)
-      return failure();
+/// What LayerNormalization and RMSNormalization share: the float input, the
+/// normalized axes (axis .. rank-1) and the type statistics are computed in
+/// (stash_type).
+struct TrailingNorm {
+  RankedTensorType xType;
+  SmallVector<int64_t> axes;
+  Type computeType;
+};
+
+/// Checks a LayerNormalization / RMSNormalization op and computes its
+/// TrailingNorm; the match failure says what is unsupported.
+template <typename OpTy>
+FailureOr<TrailingNorm> matchTrailingNorm(OpTy op, PatternRewriter &rewriter) {
+  if (std::string why = whyNotStaticIntOrFloat(op); !why.empty())
+    return rewriter.notifyMatchFailure(op, why);
+  TrailingNorm norm;
+  norm.xType = cast<RankedTensorType>(op.getX().getType());
+  Type elementType = norm.xType.getElementType();
+  if (!isa<FloatType>(elementType))
+    return rewriter.notifyMatchFailure(op, "only float inputs are supported");
+  auto axis = normalizeAxis(op.getAxis(), norm.xType.getRank());
+  if (!axis)
+    return rewriter.notifyMatchFailure(op, "axis is out of range");
+  for (int64_t i = *axis; i < norm.xType.getRank(); ++i)
+    norm.axes.push_back(i);
+  norm.computeType =
+      op.getStashType() == 1 ? statsType(rewriter, elementType) : elementType;
+  return norm;
+}
+
+struct LayerNormPattern : LoweringPattern<graph::LayerNormalizationOp> {
+  using LoweringPattern::LoweringPattern;
+  LogicalResult lower(graph::LayerNormalizationOp op,
+                      PatternRewriter &rewriter) const override {
+    FailureOr<TrailingNorm> norm = matchTrailingNorm(op, rewriter);
+    if (failed(norm))
+      return failure(); // matchTrailingNorm gave the reason.
     Location loc = op.getLoc();
-    ArrayRef<int64_t> shape = xType.getShape();
-    SmallVector<int64_t> axes;
-    for (int64_t i = *axis; i < xType.getRank(); ++i)
-      axes.push_back(i);
-    Type computeType = op.getStashType() == 1 ? statsType(rewriter, elementType)
-                                              : elementType;
+    ArrayRef<int64_t> shape = norm->xType.getShape();
+    Type elementType = norm->xType.getElementType();
+    Type computeType = norm->computeType;
+    ArrayRef<int64_t> axes = norm->axes;
     auto [mean, invStd] =
         meanAndInvStd(rewriter, loc, op.getX(), axes,
                       op.getEpsilon().convertToDouble(), computeType);
@@ -581,26 +575,18 @@ struct LayerNormPattern : OpRewritePattern<graph::LayerNormalizationOp> {
   }
 };
 
-struct RMSNormPattern : OpRewritePattern<graph::RMSNormalizationOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(graph::RMSNormalizationOp op,
-                                PatternRewriter &rewriter) const override {
-    if (!hasStaticIntOrFloatTypes(op))
-      return failure();
-    auto xType = cast<RankedTensorType>(op.getX().getType());
-    Type elementType = xType.getElementType();
-    if (!isa<FloatType>(elementType))
-      return failure();
-    auto axis = normalizeAxis(op.getAxis(), xType.getRank());
-    if (!axis)
-      return failure();
+struct RMSNormPattern : LoweringPattern<graph::RMSNormalizationOp> {
+  using LoweringPattern::LoweringPattern;
+  LogicalResult lower(graph::RMSNormalizationOp op,
+                      PatternRewriter &rewriter) const override {
+    FailureOr<TrailingNorm> norm = matchTrailingNorm(op, rewriter);
+    if (failed(norm))
+      return failure(); // matchTrailingNorm gave the reason.
     Location loc = op.getLoc();
-    ArrayRef<int64_t> shape = xType.getShape();
-    SmallVector<int64_t> axes;
-    for (int64_t i = *axis; i < xType.getRank(); ++i)
-      axes.push_back(i);
-    Type computeType = op.getStashType() == 1 ? statsType(rewriter, elementType)
-                                              : elementType;
+    ArrayRef<int64_t> shape = norm->xType.getShape();
+    Type elementType = norm->xType.getElementType();
+    Type computeType = norm->computeType;
+    ArrayRef<int64_t> axes = norm->axes;
     Value invRms = meanAndInvStd(rewriter, loc, op.getX(), axes,
                                  op.getEpsilon().convertToDouble(), computeType,
                                  /*rms=*/true)
@@ -623,19 +609,22 @@ struct RMSNormPattern : OpRewritePattern<graph::RMSNormalizationOp> {
 
 /// Inference BatchNormalization: (x - mean) / sqrt(var + eps) * scale + B
 /// with the per-channel parameters along dim 1.
-struct BatchNormPattern : OpRewritePattern<graph::BatchNormalizationOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(graph::BatchNormalizationOp op,
-                                PatternRewriter &rewriter) const override {
-    if (!hasStaticIntOrFloatTypes(op))
-      return failure();
+struct BatchNormPattern : LoweringPattern<graph::BatchNormalizationOp> {
+  using LoweringPattern::LoweringPattern;
+  LogicalResult lower(graph::BatchNormalizationOp op,
+                      PatternRewriter &rewriter) const override {
+    if (std::string why = whyNotStaticIntOrFloat(op); !why.empty())
+      return rewriter.notifyMatchFailure(op, why);
     if (op.getTrainingMode() != 0 || !op.getRunningMean().use_empty() ||
         !op.getRunningVar().use_empty())
-      return rewriter.notifyMatchFailure(op, "training mode");
+      return rewriter.notifyMatchFailure(
+          op, "training mode (training_mode=1 or a used "
+              "running_mean/running_var output) is not supported");
     auto xType = cast<RankedTensorType>(op.getX().getType());
     Type elementType = xType.getElementType();
     if (!isa<FloatType>(elementType) || xType.getRank() < 2)
-      return failure();
+      return rewriter.notifyMatchFailure(
+          op, "needs a float input of rank 2 or more");
     Location loc = op.getLoc();
     ArrayRef<int64_t> shape = xType.getShape();
     double epsilon = op.getEpsilon().convertToDouble();
@@ -671,16 +660,17 @@ struct BatchNormPattern : OpRewritePattern<graph::BatchNormalizationOp> {
 };
 
 /// InstanceNormalization: per (n, c) statistics over the spatial dims.
-struct InstanceNormPattern : OpRewritePattern<graph::InstanceNormalizationOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(graph::InstanceNormalizationOp op,
-                                PatternRewriter &rewriter) const override {
-    if (!hasStaticIntOrFloatTypes(op))
-      return failure();
+struct InstanceNormPattern : LoweringPattern<graph::InstanceNormalizationOp> {
+  using LoweringPattern::LoweringPattern;
+  LogicalResult lower(graph::InstanceNormalizationOp op,
+                      PatternRewriter &rewriter) const override {
+    if (std::string why = whyNotStaticIntOrFloat(op); !why.empty())
+      return rewriter.notifyMatchFailure(op, why);
     auto xType = cast<RankedTensorType>(op.getInput().getType());
     Type elementType = xType.getElementType();
     if (!isa<FloatType>(elementType) || xType.getRank() < 3)
-      return failure();
+      return rewriter.notifyMatchFailure(
+          op, "needs a float input of rank 3 or more");
     Location loc = op.getLoc();
     ArrayRef<int64_t> shape = xType.getShape();
     SmallVector<int64_t> axes;
@@ -712,18 +702,20 @@ struct InstanceNormPattern : OpRewritePattern<graph::InstanceNormalizationOp> {
 
 /// GroupNormalization: statistics per (n, group) over the group's channels
 /// and the spatial dims; scale and bias per channel.
-struct GroupNormPattern : OpRewritePattern<graph::GroupNormalizationOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(graph::GroupNormalizationOp op,
-                                PatternRewriter &rewriter) const override {
-    if (!hasStaticIntOrFloatTypes(op))
-      return failure();
+struct GroupNormPattern : LoweringPattern<graph::GroupNormalizationOp> {
+  using LoweringPattern::LoweringPattern;
+  LogicalResult lower(graph::GroupNormalizationOp op,
+                      PatternRewriter &rewriter) const override {
+    if (std::string why = whyNotStaticIntOrFloat(op); !why.empty())
+      return rewriter.notifyMatchFailure(op, why);
     auto xType = cast<RankedTensorType>(op.getX().getType());
     Type elementType = xType.getElementType();
     int64_t groups = op.getNumGroups();
     if (!isa<FloatType>(elementType) || xType.getRank() < 3 || groups <= 0 ||
         xType.getDimSize(1) % groups != 0)
-      return failure();
+      return rewriter.notifyMatchFailure(
+          op, "needs a float input of rank 3 or more and num_groups dividing "
+              "the channels");
     Location loc = op.getLoc();
     ArrayRef<int64_t> shape = xType.getShape();
     int64_t n = shape[0], c = shape[1];
@@ -761,18 +753,19 @@ struct GroupNormPattern : OpRewritePattern<graph::GroupNormalizationOp> {
 };
 
 /// LpNormalization: x / ||x||_p along one axis, p in {1, 2}.
-struct LpNormPattern : OpRewritePattern<graph::LpNormalizationOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(graph::LpNormalizationOp op,
-                                PatternRewriter &rewriter) const override {
-    if (!hasStaticIntOrFloatTypes(op))
-      return failure();
+struct LpNormPattern : LoweringPattern<graph::LpNormalizationOp> {
+  using LoweringPattern::LoweringPattern;
+  LogicalResult lower(graph::LpNormalizationOp op,
+                      PatternRewriter &rewriter) const override {
+    if (std::string why = whyNotStaticIntOrFloat(op); !why.empty())
+      return rewriter.notifyMatchFailure(op, why);
     auto xType = cast<RankedTensorType>(op.getInput().getType());
     Type elementType = xType.getElementType();
     int64_t p = op.getP();
     auto axis = normalizeAxis(op.getAxis(), xType.getRank());
     if (!isa<FloatType>(elementType) || !axis || (p != 1 && p != 2))
-      return failure();
+      return rewriter.notifyMatchFailure(
+          op, "needs a float input, an axis in range and p of 1 or 2");
     Location loc = op.getLoc();
     ArrayRef<int64_t> shape = xType.getShape();
     SmallVector<int64_t> axes = {*axis};

@@ -10,6 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "passes/lowering/LoweringPattern.h"
 #include "passes/lowering/LoweringUtils.h"
 #include "passes/lowering/Passes.h"
 
@@ -21,21 +22,35 @@ using namespace mlir;
 namespace aicc::lowering {
 namespace {
 
-struct ResizePattern : OpRewritePattern<graph::ResizeOp> {
-  using OpRewritePattern::OpRewritePattern;
+struct ResizePattern : LoweringPattern<graph::ResizeOp> {
+  using LoweringPattern::LoweringPattern;
 
-  LogicalResult matchAndRewrite(graph::ResizeOp op,
-                                PatternRewriter &rewriter) const override {
+  LogicalResult lower(graph::ResizeOp op,
+                      PatternRewriter &rewriter) const override {
     auto inType = getStaticType(op.getX());
     auto outType = getStaticType(op.getY());
-    if (!inType || !outType || !isa<FloatType>(inType.getElementType()))
-      return failure();
+    if (!inType || !outType)
+      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    if (!isa<FloatType>(inType.getElementType()))
+      return rewriter.notifyMatchFailure(op, "only float inputs are supported");
     StringRef mode = op.getMode();
     StringRef coordMode = op.getCoordinateTransformationMode();
-    if ((mode != "nearest" && mode != "linear") || op.getAntialias() ||
-        op.getExcludeOutside() || coordMode == "tf_crop_and_resize" ||
-        op.getKeepAspectRatioPolicy() != "stretch")
-      return failure();
+    if (mode != "nearest" && mode != "linear")
+      return rewriter.notifyMatchFailure(
+          op, "mode='" + mode + "' is not supported (only nearest and linear)");
+    if (op.getAntialias())
+      return rewriter.notifyMatchFailure(op, "antialias is not supported");
+    if (op.getExcludeOutside())
+      return rewriter.notifyMatchFailure(op,
+                                         "exclude_outside is not supported");
+    if (coordMode == "tf_crop_and_resize")
+      return rewriter.notifyMatchFailure(
+          op, "coordinate_transformation_mode='tf_crop_and_resize' is not "
+              "supported");
+    if (op.getKeepAspectRatioPolicy() != "stretch")
+      return rewriter.notifyMatchFailure(
+          op, "keep_aspect_ratio_policy='" + op.getKeepAspectRatioPolicy() +
+                  "' is not supported (only stretch)");
     int64_t rank = inType.getRank();
 
     // Per-dim scale: given, or output size / input size.
@@ -50,7 +65,8 @@ struct ResizePattern : OpRewritePattern<graph::ResizeOp> {
     if (Value s = op.getScales()) {
       auto values = graph::getConstantFloats(s);
       if (!values || values->size() != axes.size())
-        return failure();
+        return rewriter.notifyMatchFailure(
+            op, "scales must be a constant with one value per resized axis");
       for (auto [axis, v] : llvm::zip(axes, *values))
         scales[axis] = v;
     } else if (op.getSizes()) {
@@ -58,7 +74,7 @@ struct ResizePattern : OpRewritePattern<graph::ResizeOp> {
         scales[axis] = (double)outType.getDimSize(axis) /
                        (double)inType.getDimSize(axis);
     } else {
-      return failure();
+      return rewriter.notifyMatchFailure(op, "needs constant scales or sizes");
     }
 
     Location loc = op.getLoc();

@@ -13,6 +13,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "passes/lowering/LoweringPattern.h"
 #include "passes/lowering/LoweringUtils.h"
 #include "passes/lowering/Passes.h"
 
@@ -88,12 +89,12 @@ Value buildPull(OpBuilder &b, Location loc, Value data,
       .getResult(0);
 }
 
-struct ScatterElementsPattern : OpRewritePattern<graph::ScatterElementsOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(graph::ScatterElementsOp op,
-                                PatternRewriter &rewriter) const override {
-    if (!hasStaticIntOrFloatTypes(op))
-      return failure();
+struct ScatterElementsPattern : LoweringPattern<graph::ScatterElementsOp> {
+  using LoweringPattern::LoweringPattern;
+  LogicalResult lower(graph::ScatterElementsOp op,
+                      PatternRewriter &rewriter) const override {
+    if (std::string why = whyNotStaticIntOrFloat(op); !why.empty())
+      return rewriter.notifyMatchFailure(op, why);
     auto dataType = cast<RankedTensorType>(op.getData().getType());
     auto idxType = cast<RankedTensorType>(op.getIndices().getType());
     int64_t rank = dataType.getRank();
@@ -104,7 +105,9 @@ struct ScatterElementsPattern : OpRewritePattern<graph::ScatterElementsOp> {
                                          idxType.getShape(),
                                          dataType.getElementType()) ||
         !isKnownReduction(reduction) || rank == 0)
-      return rewriter.notifyMatchFailure(op, "unsupported scatter");
+      return rewriter.notifyMatchFailure(
+          op, "needs an axis in range, indices and updates of the data rank "
+              "and type, and reduction none, add, mul, max or min");
     bool isUnsigned = isUnsignedInt(dataType.getElementType());
     int64_t axisSize = dataType.getDimSize(*axis);
     // indices and updates are read at the reduction loops (rank..2*rank-1).
@@ -134,12 +137,12 @@ struct ScatterElementsPattern : OpRewritePattern<graph::ScatterElementsOp> {
   }
 };
 
-struct ScatterNDPattern : OpRewritePattern<graph::ScatterNDOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(graph::ScatterNDOp op,
-                                PatternRewriter &rewriter) const override {
-    if (!hasStaticIntOrFloatTypes(op))
-      return failure();
+struct ScatterNDPattern : LoweringPattern<graph::ScatterNDOp> {
+  using LoweringPattern::LoweringPattern;
+  LogicalResult lower(graph::ScatterNDOp op,
+                      PatternRewriter &rewriter) const override {
+    if (std::string why = whyNotStaticIntOrFloat(op); !why.empty())
+      return rewriter.notifyMatchFailure(op, why);
     auto dataType = cast<RankedTensorType>(op.getData().getType());
     auto idxType = cast<RankedTensorType>(op.getIndices().getType());
     auto updType = cast<RankedTensorType>(op.getUpdates().getType());
@@ -147,11 +150,14 @@ struct ScatterNDPattern : OpRewritePattern<graph::ScatterNDOp> {
     int64_t rank = dataType.getRank();
     int64_t q = idxType.getRank();
     if (q < 1 || !isKnownReduction(reduction))
-      return rewriter.notifyMatchFailure(op, "unsupported scatter");
+      return rewriter.notifyMatchFailure(
+          op, "needs indices of rank 1 or more and reduction none, add, mul, "
+              "max or min");
     int64_t k = idxType.getShape().back();
     int64_t batchRank = q - 1;
     if (k > rank || updType.getRank() != batchRank + rank - k)
-      return rewriter.notifyMatchFailure(op, "inconsistent shapes");
+      return rewriter.notifyMatchFailure(
+          op, "the data, indices and updates shapes do not agree");
     bool isUnsigned = isUnsignedInt(dataType.getElementType());
     ArrayRef<int64_t> dataShape = dataType.getShape();
     // Loops: output dims (0..rank-1), then the batch dims of indices.
@@ -193,22 +199,25 @@ struct ScatterNDPattern : OpRewritePattern<graph::ScatterNDOp> {
 
 /// GatherND: out[batch..., rest...] = data[batch..., indices[batch..., :],
 /// rest...].
-struct GatherNDPattern : OpRewritePattern<graph::GatherNDOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(graph::GatherNDOp op,
-                                PatternRewriter &rewriter) const override {
-    if (!hasStaticIntOrFloatTypes(op))
-      return failure();
+struct GatherNDPattern : LoweringPattern<graph::GatherNDOp> {
+  using LoweringPattern::LoweringPattern;
+  LogicalResult lower(graph::GatherNDOp op,
+                      PatternRewriter &rewriter) const override {
+    if (std::string why = whyNotStaticIntOrFloat(op); !why.empty())
+      return rewriter.notifyMatchFailure(op, why);
     auto dataType = cast<RankedTensorType>(op.getData().getType());
     auto idxType = cast<RankedTensorType>(op.getIndices().getType());
     auto outType = cast<RankedTensorType>(op.getOutput().getType());
     int64_t r = dataType.getRank(), q = idxType.getRank();
     int64_t bd = op.getBatchDims();
     if (q < 1 || bd < 0 || bd >= q || bd > r)
-      return failure();
+      return rewriter.notifyMatchFailure(
+          op, "needs indices of rank 1 or more and 0 <= batch_dims < "
+              "min(rank(indices), rank(data) + 1)");
     int64_t k = idxType.getShape().back();
     if (bd + k > r || outType.getRank() != q - 1 + r - k - bd)
-      return rewriter.notifyMatchFailure(op, "inconsistent shapes");
+      return rewriter.notifyMatchFailure(
+          op, "the data, indices and updates shapes do not agree");
     ArrayRef<int64_t> dataShape = dataType.getShape();
     Value data = op.getData(), indices = op.getIndices();
     Value result = buildParallel(

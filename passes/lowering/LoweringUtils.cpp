@@ -41,14 +41,32 @@ RankedTensorType getStaticType(Value value) {
   return type;
 }
 
-bool hasStaticIntOrFloatTypes(Operation *op) {
-  auto ok = [](Type type) {
+std::string whyNotStaticIntOrFloat(Operation *op) {
+  std::string reason;
+  llvm::raw_string_ostream os(reason);
+  auto check = [&](Type type, StringRef what, unsigned index) {
     auto tensor = dyn_cast<RankedTensorType>(type);
-    return tensor && tensor.hasStaticShape() &&
-           tensor.getElementType().isIntOrFloat();
+    if (!tensor)
+      os << what << " " << index << " is not a ranked tensor (" << type << ")";
+    else if (!tensor.hasStaticShape())
+      os << what << " " << index << " has a dynamic shape (" << type
+         << "); only static shapes are supported";
+    else if (!tensor.getElementType().isIntOrFloat())
+      os << what << " " << index << " has element type "
+         << tensor.getElementType() << "; only int and float are supported";
+    return reason.empty();
   };
-  return llvm::all_of(op->getOperandTypes(), ok) &&
-         llvm::all_of(op->getResultTypes(), ok);
+  for (auto [i, type] : llvm::enumerate(op->getOperandTypes()))
+    if (!check(type, "input", i))
+      return reason;
+  for (auto [i, type] : llvm::enumerate(op->getResultTypes()))
+    if (!check(type, "output", i))
+      return reason;
+  return reason;
+}
+
+bool hasStaticIntOrFloatTypes(Operation *op) {
+  return whyNotStaticIntOrFloat(op).empty();
 }
 
 Value toSignlessScalar(OpBuilder &b, Location loc, Value scalar) {
@@ -374,16 +392,8 @@ SmallVector<int64_t> reducedShape(ArrayRef<int64_t> shape,
   return out;
 }
 
-Value buildReduction(
-    OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> axes,
-    Value init,
-    llvm::function_ref<Value(OpBuilder &, Location, Value, Value)> combine) {
-  auto type = cast<RankedTensorType>(input.getType());
-  int64_t rank = type.getRank();
-  SmallVector<int64_t> outShape = reducedShape(type.getShape(), axes, false);
-  Type elementType = type.getElementType();
-  Value filled = createFilled(b, loc, outShape, init, elementType);
-  MLIRContext *ctx = b.getContext();
+std::pair<SmallVector<utils::IteratorType>, AffineMap>
+reductionLoops(MLIRContext *ctx, int64_t rank, ArrayRef<int64_t> axes) {
   SmallVector<AffineExpr> outExprs;
   SmallVector<utils::IteratorType> iterators;
   for (int64_t i = 0; i < rank; ++i) {
@@ -394,8 +404,19 @@ Value buildReduction(
       outExprs.push_back(getAffineDimExpr(i, ctx));
     }
   }
-  SmallVector<AffineMap> maps = {b.getMultiDimIdentityMap(rank),
-                                 AffineMap::get(rank, 0, outExprs, ctx)};
+  return {iterators, AffineMap::get(rank, 0, outExprs, ctx)};
+}
+
+Value buildReduction(
+    OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> axes, Value init,
+    llvm::function_ref<Value(OpBuilder &, Location, Value, Value)> combine) {
+  auto type = cast<RankedTensorType>(input.getType());
+  int64_t rank = type.getRank();
+  SmallVector<int64_t> outShape = reducedShape(type.getShape(), axes, false);
+  Type elementType = type.getElementType();
+  Value filled = createFilled(b, loc, outShape, init, elementType);
+  auto [iterators, outMap] = reductionLoops(b.getContext(), rank, axes);
+  SmallVector<AffineMap> maps = {b.getMultiDimIdentityMap(rank), outMap};
   auto generic = linalg::GenericOp::create(
       b, loc, TypeRange{filled.getType()}, ValueRange{input},
       ValueRange{filled}, maps, iterators,

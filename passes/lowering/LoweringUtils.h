@@ -3,8 +3,9 @@
 // Building blocks of the graph -> linalg patterns: broadcasting operands into
 // a loop nest with projected-permutation maps, elementwise and reduction
 // `linalg.generic`s, reshapes as collapse/expand, scalar constants, and the
-// unsigned-integer convention (tensor.bitcast to the signless type around
-// arithmetic; see Passes.td).
+// unsigned-integer convention (inside linalg bodies, unsigned scalars are
+// reinterpreted as signless with builtin.unrealized_conversion_cast; see
+// Passes.td).
 //
 //===----------------------------------------------------------------------===//
 #ifndef AICC_PASSES_LOWERING_LOWERINGUTILS_H
@@ -18,6 +19,7 @@
 #include "mlir/IR/PatternMatch.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
 #include <optional>
+#include <string>
 
 namespace aicc::lowering {
 
@@ -43,6 +45,9 @@ RankedTensorType getStaticType(Value value);
 /// True when every operand and result is a statically shaped ranked tensor of
 /// int or float elements.
 bool hasStaticIntOrFloatTypes(mlir::Operation *op);
+/// Why `op` does not pass hasStaticIntOrFloatTypes (which input or output,
+/// and its type), for a match failure; empty when it does.
+std::string whyNotStaticIntOrFloat(mlir::Operation *op);
 
 /// Unsigned scalars (block arguments of linalg bodies over `ui*` tensors)
 /// are reinterpreted as signless with builtin.unrealized_conversion_cast so
@@ -128,6 +133,13 @@ Value buildParallel(OpBuilder &b, Location loc,
                     llvm::ArrayRef<LoopOperand> inputs,
                     llvm::ArrayRef<int64_t> shape, Type elementType,
                     ScalarBody body);
+
+/// The loops of a reduction over `axes` (sorted) of a nest of `rank` dims:
+/// their iterator types and the map writing the result (the parallel dims,
+/// in order).
+std::pair<llvm::SmallVector<mlir::utils::IteratorType>, mlir::AffineMap>
+reductionLoops(mlir::MLIRContext *ctx, int64_t rank,
+               llvm::ArrayRef<int64_t> axes);
 
 /// Reduces `input` over `axes` (sorted, unique) into a tensor of the input
 /// shape without those dims, starting from `init` (signless);

@@ -15,6 +15,8 @@
 #include "mlir/Pass/Pass.h"
 
 namespace mlir {
+class ModuleOp;
+class Operation;
 class RewritePatternSet;
 } // namespace mlir
 
@@ -52,6 +54,22 @@ void populateResizePatterns(mlir::RewritePatternSet &patterns);
 
 /// All of the above.
 void populateGraphToLinalgPatterns(mlir::RewritePatternSet &patterns);
+
+/// The StringAttr the lowering sets on every graph op it leaves in place:
+/// why the op could not be lowered (the reason of its last failed match, or
+/// "no lowering for <OpType> yet").
+inline constexpr llvm::StringLiteral kUnsupportedAttrName = "aicc.unsupported";
+
+/// The ONNX op type of a graph op (`graph.Conv` -> "Conv").
+llvm::StringRef getOnnxOpType(mlir::Operation *op);
+
+/// Emits one error per graph op left by the lowering (graph.constant
+/// aside), all at once, at the op's location:
+///   node '<onnx node name>' (ai.onnx::<OpType>): <reason>
+/// followed by "N node(s) cannot be compiled for <targetName>". Fails when
+/// there was at least one.
+mlir::LogicalResult reportUnloweredOps(mlir::ModuleOp module,
+                                       llvm::StringRef targetName);
 
 #define GEN_PASS_REGISTRATION
 #include "passes/lowering/Passes.h.inc"

@@ -19,9 +19,16 @@ def LowerGraphToLinalgPass
     gathers), the tensor view and padding ops (`empty`, `pad`,
     `collapse_shape`, `expand_shape`, `extract_slice`, `insert_slice`,
     `concat`), `arith` and `math`, with exact ONNX semantics.
-    `graph.constant` stays: it is the weight reference. An op without a
-    lowering (or with attributes the lowering does not handle) is left as it
-    is, never an error: the driver reports all of them per node.
+    `graph.constant` stays: it is the weight reference.
+
+    The pass is a partial dialect conversion with typed patterns. An op
+    without a lowering (or with attributes, types or modes the lowering does
+    not handle) is left as it is, never an error, and gets the reason of its
+    last failed match as a string attribute, e.g.
+    `aicc.unsupported = "mode='cubic' is not supported (only nearest and
+    linear)"` or `"no lowering for Det yet"`. The other ops are still
+    lowered; the driver reports every op left, with its node name, op type
+    and reason, in one run (`reportUnloweredOps`).
 
     Conventions:
     - Broadcasting: an operand's broadcast dims are dropped with

@@ -1,0 +1,34 @@
+// RUN: aicc-opt %s -split-input-file --aicc-lower-graph-to-linalg | FileCheck %s
+
+// Tests that Resize in linear mode blends the two edge-clamped neighbours of
+// each resized dim with f64 weights, and that dims of scale 1 index
+// directly.
+// CHECK-LABEL: func @resize_linear
+func.func @resize_linear(%x: tensor<1x2x4x4xf32>) -> tensor<1x2x8x8xf32> {
+  %s = graph.constant dense<[1.0, 1.0, 2.0, 2.0]> : tensor<4xf32>
+  // CHECK: linalg.generic
+  // CHECK: math.floor
+  // CHECK: arith.maxsi
+  // CHECK: arith.minsi
+  // CHECK-COUNT-4: tensor.extract %{{.*}}[%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}] : tensor<1x2x4x4xf32>
+  // CHECK: arith.truncf %{{.*}} : f64 to f32
+  %0 = graph.Resize %x scales(%s) {mode = "linear"} : (tensor<1x2x4x4xf32>, tensor<4xf32>) -> tensor<1x2x8x8xf32>
+  return %0 : tensor<1x2x8x8xf32>
+}
+
+// -----
+
+// Tests that Resize in nearest mode rounds the asymmetric coordinate with
+// round_prefer_floor (ceil(x - 0.5)) and gathers one element.
+// CHECK-LABEL: func @resize_nearest
+func.func @resize_nearest(%x: tensor<1x1x2x2xf32>) -> tensor<1x1x4x4xf32> {
+  %sizes = graph.constant dense<[1, 1, 4, 4]> : tensor<4xi64>
+  // CHECK: linalg.generic
+  // CHECK: arith.divf
+  // CHECK: arith.subf
+  // CHECK: math.ceil
+  // CHECK: tensor.extract
+  // CHECK-NOT: tensor.extract
+  %0 = graph.Resize %x sizes(%sizes) {coordinate_transformation_mode = "asymmetric"} : (tensor<1x1x2x2xf32>, tensor<4xi64>) -> tensor<1x1x4x4xf32>
+  return %0 : tensor<1x1x4x4xf32>
+}
