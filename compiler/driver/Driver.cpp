@@ -380,7 +380,7 @@ int runAiccMain(int argc, char **argv) {
 
   std::vector<uint8_t> artifact;
   if (emit != EmitKind::Graph) {
-    StringRef targetName = hasTarget ? target->getName() : "any target";
+    StringRef targetName = hasTarget ? target->getName() : "";
     if (failed(runPipeline(*module, buildGraphToLinalgPipeline)) ||
         failed(lowering::reportUnloweredOps(*module, targetName)))
       return 1;

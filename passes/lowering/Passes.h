@@ -66,8 +66,9 @@ llvm::StringRef getOnnxOpType(mlir::Operation *op);
 /// Emits one error per graph op left by the lowering (graph.constant
 /// aside), all at once, at the op's location:
 ///   node '<onnx node name>' (ai.onnx::<OpType>): <reason>
-/// followed by "N node(s) cannot be compiled for <targetName>". Fails when
-/// there was at least one.
+/// followed by "N node(s) cannot be compiled for <targetName>" ("... cannot
+/// be lowered to linalg" when `targetName` is empty). Fails when there was
+/// at least one.
 mlir::LogicalResult reportUnloweredOps(mlir::ModuleOp module,
                                        llvm::StringRef targetName);
 

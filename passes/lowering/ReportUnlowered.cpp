@@ -45,9 +45,14 @@ LogicalResult reportUnloweredOps(ModuleOp module, StringRef targetName) {
       diag << "no lowering for " << getOnnxOpType(op) << " yet";
     ++count;
   });
-  if (count)
-    emitError(module.getLoc()) << count << " node" << (count == 1 ? "" : "s")
-                               << " cannot be compiled for " << targetName;
+  if (count) {
+    InFlightDiagnostic diag = emitError(module.getLoc());
+    diag << count << " node" << (count == 1 ? "" : "s");
+    if (targetName.empty())
+      diag << " cannot be lowered to linalg";
+    else
+      diag << " cannot be compiled for " << targetName;
+  }
   return success(count == 0);
 }
 
