@@ -3,12 +3,12 @@
 // The importer maps nodes generically through the op layout table generated
 // from the ONNX schemas (OnnxSchema.h): inputs to operand segments,
 // attributes by kind. Older opsets are first rewritten to the newest form
-// (OnnxLegacy.cpp). Each op's result types come from its inference rule and
-// each op is folded as it is built, so shape computations (Shape → Gather →
-// Concat → Reshape, ConstantOfShape, Range...) become constants at once.
-// If, Loop and Scan become region ops; the graph pipeline inlines and
-// unrolls them, refines the types behind them and checks that every shape
-// is static (passes/graph).
+// (OnnxLegacy.cpp). Each op's result types come from its inference rule; If,
+// Loop and Scan become region ops with their subgraphs as regions. The
+// importer only translates: the graph pipeline (passes/graph) inlines and
+// unrolls control flow, re-infers types and folds shape computations
+// (Shape → Gather → Concat → Reshape, ConstantOfShape, Range...) into
+// constants, and reports shapes that stay unknown.
 //
 // Errors never stop at the first: every unsupported node is reported, then
 // import fails.
@@ -119,16 +119,6 @@ std::string describeNode(const onnx::NodeProto &node,
                 (node.output_size() ? node.output(0) : std::string()) + "'";
   return name + " (" + domain + "::" + node.op_type() + ", opset " +
          std::to_string(version) + ")";
-}
-
-std::string shapeString(ArrayRef<int64_t> shape) {
-  std::string s;
-  for (size_t i = 0; i < shape.size(); ++i) {
-    if (i)
-      s += "x";
-    s += ShapedType::isDynamic(shape[i]) ? "?" : std::to_string(shape[i]);
-  }
-  return s;
 }
 
 class Importer {
@@ -798,10 +788,9 @@ void Importer::importNode(const onnx::NodeProto &original) {
           &ctx, op->getLoc(), op->getOperands(), op->getRawDictionaryAttrs(),
           op->getPropertiesStorage(), op->getRegions(), types);
     else if (auto split = dyn_cast<graph::SplitOp>(op))
-      ok = graph::inferSplitResultTypes(op->getLoc(), split.getInput(),
-                                        split.getSplit(), split.getAxis(),
-                                        split.getNumOutputs(), numResults,
-                                        types);
+      ok = graph::inferSplitResultTypes(
+          op->getLoc(), split.getInput(), split.getSplit(), split.getAxis(),
+          split.getNumOutputs(), numResults, types);
     if (succeeded(ok)) {
       for (auto [r, t] : llvm::zip(op->getResults(), types))
         r.setType(t);
@@ -816,18 +805,6 @@ void Importer::importNode(const onnx::NodeProto &original) {
     return;
   }
 
-  // Fold (shape arithmetic on constants); results may become constants.
-  SmallVector<Value> folded;
-  if (succeeded(builder.tryFold(op, folded)) && !folded.empty()) {
-    for (auto [i, v] : llvm::enumerate(folded)) {
-      if (i < (size_t)node.output_size() && !node.output(i).empty()) {
-        if (auto c = v.getDefiningOp<graph::ConstantOp>())
-          c->setLoc(nodeLoc(original));
-        values[node.output(i)] = v;
-      }
-    }
-    return; // scope exit erases the folded op
-  }
   eraseOnError.release();
   for (int i = 0; i < node.output_size(); ++i)
     if (!node.output(i).empty())
@@ -862,8 +839,8 @@ LogicalResult Importer::importSubgraph(const onnx::NodeProto &node,
     ElementsAttr value = onnx_import::convertTensor(
         &ctx, init, options.baseDir, options.inlineConstantLimit, error);
     if (!value)
-      return nodeError(node) << "initializer '" << init.name()
-                             << "': " << error;
+      return nodeError(node)
+             << "initializer '" << init.name() << "': " << error;
     values[init.name()] = graph::ConstantOp::create(
         builder, NameLoc::get(builder.getStringAttr(init.name())), value);
   }
@@ -985,9 +962,8 @@ void Importer::importLoop(const onnx::NodeProto &node) {
     unsigned i = r.getResultNumber();
     Type yielded = yieldedValue(op.getBody(), 1 + i).getType();
     // A scan output's type gains the iteration axis: unknown until unrolled.
-    r.setType(regionResultType(yielded, i < carried.size()
-                                            ? carried[i].getType()
-                                            : Type()));
+    r.setType(regionResultType(
+        yielded, i < carried.size() ? carried[i].getType() : Type()));
   }
   finishRegionOp(node, op);
 }
@@ -1045,8 +1021,7 @@ void Importer::importScan(const onnx::NodeProto &node) {
       argTypes.push_back(UnrankedTensorType::get(elem));
       continue;
     }
-    int64_t axis =
-        inAxes && k < (int64_t)inAxes.size() ? inAxes[k] : 0;
+    int64_t axis = inAxes && k < (int64_t)inAxes.size() ? inAxes[k] : 0;
     int64_t rank = shape->size();
     if (axis < -rank || axis >= rank) {
       nodeError(node) << "Scan input " << k << " has no axis " << axis;
@@ -1056,11 +1031,11 @@ void Importer::importScan(const onnx::NodeProto &node) {
     argTypes.push_back(RankedTensorType::get(*shape, elem));
   }
   auto placeholder = UnrankedTensorType::get(builder.getF32Type());
-  auto op = graph::ScanOp::create(
-      builder, nodeLoc(node),
-      SmallVector<Type>(body->output_size(), placeholder), inputs,
-      builder.getI64IntegerAttr(numScanInputs), inAxes, inDirs, outAxes,
-      outDirs);
+  auto op =
+      graph::ScanOp::create(builder, nodeLoc(node),
+                            SmallVector<Type>(body->output_size(), placeholder),
+                            inputs, builder.getI64IntegerAttr(numScanInputs),
+                            inAxes, inDirs, outAxes, outDirs);
   if (failed(importSubgraph(node, *body, op.getBody(), argTypes))) {
     op->erase();
     return;
@@ -1068,8 +1043,8 @@ void Importer::importScan(const onnx::NodeProto &node) {
   for (OpResult r : op->getResults()) {
     unsigned i = r.getResultNumber();
     Type yielded = yieldedValue(op.getBody(), i).getType();
-    r.setType(regionResultType(
-        yielded, (int)i < numStates ? inputs[i].getType() : Type()));
+    r.setType(regionResultType(yielded, (int)i < numStates ? inputs[i].getType()
+                                                           : Type()));
   }
   finishRegionOp(node, op);
 }

@@ -42,9 +42,9 @@ LogicalResult IfOp::verify() {
     if (t.hasStaticShape() && t.getNumElements() != 1)
       return emitOpError("condition must have one element, it has ")
              << t.getNumElements();
-  for (auto [name, region] : {std::pair<StringRef, Region *>{
-                                  "then_branch", &getThenBranch()},
-                              {"else_branch", &getElseBranch()}})
+  for (auto [name, region] :
+       {std::pair<StringRef, Region *>{"then_branch", &getThenBranch()},
+        {"else_branch", &getElseBranch()}})
     if (numYielded(*region) != getNumResults())
       return emitOpError() << name << " yields " << numYielded(*region)
                            << " values, the op has " << getNumResults()
@@ -57,13 +57,12 @@ LogicalResult LoopOp::verify() {
   Block &body = getBody().front();
   if (body.getNumArguments() != 2 + numCarried)
     return emitOpError("body takes ")
-           << body.getNumArguments() << " arguments, expected " << 2 + numCarried
-           << " (iteration number, condition and " << numCarried
-           << " loop-carried values)";
+           << body.getNumArguments() << " arguments, expected "
+           << 2 + numCarried << " (iteration number, condition and "
+           << numCarried << " loop-carried values)";
   if (getNumResults() < numCarried)
-    return emitOpError("has ")
-           << getNumResults() << " results, fewer than its " << numCarried
-           << " loop-carried values";
+    return emitOpError("has ") << getNumResults() << " results, fewer than its "
+                               << numCarried << " loop-carried values";
   if (numYielded(getBody()) != 1 + getNumResults())
     return emitOpError("body yields ")
            << numYielded(getBody()) << " values, expected "
@@ -73,9 +72,10 @@ LogicalResult LoopOp::verify() {
 
 LogicalResult ScanOp::verify() {
   int64_t numInputs = getInputs().size();
-  if (getNumScanInputs() < 1 || getNumScanInputs() > numInputs)
+  int64_t numScanInputs = getNumScanInputsAttr().getValue().getSExtValue();
+  if (numScanInputs < 1 || numScanInputs > numInputs)
     return emitOpError("num_scan_inputs ")
-           << getNumScanInputs() << " must be between 1 and the number of "
+           << numScanInputs << " must be between 1 and the number of "
            << "operands, " << numInputs;
   Block &body = getBody().front();
   if ((int64_t)body.getNumArguments() != numInputs)
@@ -83,13 +83,12 @@ LogicalResult ScanOp::verify() {
            << body.getNumArguments() << " arguments, the op has " << numInputs
            << " operands";
   if ((int64_t)getNumResults() < getNumStates())
-    return emitOpError("has ")
-           << getNumResults() << " results, fewer than its " << getNumStates()
-           << " states";
+    return emitOpError("has ") << getNumResults() << " results, fewer than its "
+                               << getNumStates() << " states";
   if (numYielded(getBody()) != getNumResults())
     return emitOpError("body yields ")
-           << numYielded(getBody()) << " values, the op has "
-           << getNumResults() << " results";
+           << numYielded(getBody()) << " values, the op has " << getNumResults()
+           << " results";
   return success();
 }
 

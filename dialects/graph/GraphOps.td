@@ -161,7 +161,8 @@ def Graph_ScanOp : Graph_Op<"Scan", [SingleBlock, RecursiveMemoryEffects]> {
   let extraClassDeclaration = [{
     /// Number of state operands (the operands before the scan inputs).
     int64_t getNumStates() {
-      return (int64_t)getInputs().size() - getNumScanInputs();
+      return (int64_t)getInputs().size() -
+             getNumScanInputsAttr().getValue().getSExtValue();
     }
   }];
   let hasVerifier = 1;

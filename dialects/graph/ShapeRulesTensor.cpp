@@ -731,8 +731,8 @@ LogicalResult inferSplitResultTypes(Loc loc, Value input, Value split,
     if (auto c = getConstantInts(split)) {
       sizes = *c;
       if (sizes.size() != numResults)
-        return emitOptionalError(loc, "Split has ", numResults,
-                                 " outputs but ", sizes.size(), " sizes");
+        return emitOptionalError(loc, "Split has ", numResults, " outputs but ",
+                                 sizes.size(), " sizes");
     } else {
       sizes.assign(numResults, ShapedType::kDynamic);
     }

@@ -8,9 +8,9 @@
 //===----------------------------------------------------------------------===//
 
 #include "dialects/graph/GraphOps.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "passes/graph/Passes.h"
 #include "passes/graph/ShapeRefinement.h"
-#include "mlir/Interfaces/SideEffectInterfaces.h"
 
 #define DEBUG_TYPE "aicc-graph-check-static-shapes"
 

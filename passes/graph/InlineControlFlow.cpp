@@ -13,10 +13,10 @@
 
 #include "dialects/graph/GraphOps.h"
 #include "dialects/graph/ShapeInference.h"
-#include "passes/graph/Passes.h"
-#include "passes/graph/ShapeRefinement.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/IRMapping.h"
+#include "passes/graph/Passes.h"
+#include "passes/graph/ShapeRefinement.h"
 #include "llvm/Support/Debug.h"
 
 #define DEBUG_TYPE "aicc-graph-inline-control-flow"
@@ -62,8 +62,7 @@ private:
   /// Replaces `result` (of `op`) by the outputs of all iterations for one
   /// scan output, stacked along `axis` with Unsqueeze and Concat before
   /// `op`.
-  void stack(Operation *op, Value result, ArrayRef<Value> parts,
-             int64_t axis);
+  void stack(Operation *op, Value result, ArrayRef<Value> parts, int64_t axis);
   Value constantI64(Operation *op, ArrayRef<int64_t> values, bool scalar);
   /// Reports a control-flow node that cannot be made static: the message
   /// begins with the ONNX node the importer recorded.
@@ -155,9 +154,10 @@ Value ControlFlowInliner::constantI64(Operation *op, ArrayRef<int64_t> values,
                             DenseElementsAttr::get(type, values));
 }
 
-FailureOr<SmallVector<Value>>
-ControlFlowInliner::runBody(Block &body, ValueRange args, Operation *first,
-                            Operation *before) {
+FailureOr<SmallVector<Value>> ControlFlowInliner::runBody(Block &body,
+                                                          ValueRange args,
+                                                          Operation *first,
+                                                          Operation *before) {
   IRMapping mapping;
   mapping.map(body.getArguments(), args);
   OpBuilder builder(before);
@@ -194,10 +194,13 @@ void ControlFlowInliner::stack(Operation *op, Value result,
         builder, loc, UnrankedTensorType::get(getElementType(part)), part,
         axes));
   }
-  Value stacked = expanded.front();
-  if (expanded.size() > 1)
-    stacked = ConcatOp::create(builder, loc, stacked.getType(), expanded,
-                               builder.getI64IntegerAttr(axis));
+  assert(!expanded.empty() && "no iteration to stack");
+  Value stacked = expanded.size() == 1
+                      ? expanded[0]
+                      : ConcatOp::create(builder, loc, expanded[0].getType(),
+                                         expanded,
+                                         builder.getI64IntegerAttr(axis))
+                            .getResult();
   // Replaced first: the sweep infers the new ops' types and may fold them.
   result.replaceAllUsesWith(stacked);
   sweep(first, op);
@@ -242,8 +245,8 @@ LogicalResult ControlFlowInliner::unrollLoop(LoopOp op) {
       OpBuilder builder(op);
       condArg = ConstantOp::create(
           builder, op.getLoc(),
-          DenseElementsAttr::get(
-              RankedTensorType::get({}, builder.getI1Type()), true));
+          DenseElementsAttr::get(RankedTensorType::get({}, builder.getI1Type()),
+                                 true));
     }
     SmallVector<Value> args = {iteration, condArg};
     args.append(carried);
@@ -299,8 +302,7 @@ LogicalResult ControlFlowInliner::unrollScan(ScanOp op) {
   }
   if (length > kMaxUnroll)
     return nodeError(op) << "Scan runs " << length
-                         << " iterations; aicc unrolls at most "
-                         << kMaxUnroll;
+                         << " iterations; aicc unrolls at most " << kMaxUnroll;
   Block &body = op.getBody().front();
   SmallVector<SmallVector<Value>> scans(op.getNumResults() - numStates);
   for (int64_t it = 0; it < length; ++it) {
@@ -313,8 +315,8 @@ LogicalResult ControlFlowInliner::unrollScan(ScanOp op) {
       if (!first)
         first = index.getDefiningOp();
       args.push_back(GatherOp::create(
-          builder, op.getLoc(), UnrankedTensorType::get(getElementType(v)),
-          v, index, builder.getI64IntegerAttr(axes[k])));
+          builder, op.getLoc(), UnrankedTensorType::get(getElementType(v)), v,
+          index, builder.getI64IntegerAttr(axes[k])));
     }
     auto outputs = runBody(body, args, first, op);
     if (failed(outputs))

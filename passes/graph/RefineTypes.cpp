@@ -53,8 +53,8 @@ struct RefineTypesPass : impl::RefineTypesPassBase<RefineTypesPass> {
       if (failed(sweepRegion(func.getBody(), changed, folded)))
         return signalPassFailure();
       numFolded += folded;
-      LLVM_DEBUG(llvm::dbgs() << "sweep " << sweep << ": " << folded
-                              << " ops folded\n");
+      LLVM_DEBUG(llvm::dbgs()
+                 << "sweep " << sweep << ": " << folded << " ops folded\n");
       if (!changed)
         break;
     }

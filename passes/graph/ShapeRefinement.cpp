@@ -19,10 +19,9 @@ LogicalResult refineAndFold(Operation *op, bool &changed, bool &erased) {
   SmallVector<Type> types;
   LogicalResult inferred = failure();
   if (auto split = dyn_cast<SplitOp>(op)) {
-    inferred = inferSplitResultTypes(op->getLoc(), split.getInput(),
-                                     split.getSplit(), split.getAxis(),
-                                     split.getNumOutputs(),
-                                     op->getNumResults(), types);
+    inferred = inferSplitResultTypes(
+        op->getLoc(), split.getInput(), split.getSplit(), split.getAxis(),
+        split.getNumOutputs(), op->getNumResults(), types);
     if (failed(inferred))
       return failure();
   } else if (auto iface = dyn_cast<InferTypeOpInterface>(op)) {
