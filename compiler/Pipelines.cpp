@@ -12,11 +12,17 @@
 namespace aicc {
 
 void buildGraphPipeline(mlir::OpPassManager &pm) {
+  // Control flow first: the ops behind an If, Loop or Scan get their types
+  // and their shape subgraphs fold only once it is inlined.
+  pm.addNestedPass<mlir::func::FuncOp>(graph::createInlineControlFlowPass());
+  pm.addNestedPass<mlir::func::FuncOp>(graph::createRefineTypesPass());
   // Constants first, so that weights behind a Transpose or Reshape are
   // plain constants when BatchNormalization is folded into them.
   pm.addNestedPass<mlir::func::FuncOp>(graph::createFoldConstantsPass());
   pm.addNestedPass<mlir::func::FuncOp>(graph::createFoldBatchNormPass());
   pm.addNestedPass<mlir::func::FuncOp>(mlir::createCanonicalizerPass());
+  // Last, when everything that can fold has.
+  pm.addNestedPass<mlir::func::FuncOp>(graph::createCheckStaticShapesPass());
 }
 
 void buildGraphToLinalgPipeline(mlir::OpPassManager &pm) {
@@ -38,8 +44,9 @@ void buildExecPipeline(mlir::OpPassManager &pm) {
 void registerPipelines() {
   mlir::PassPipelineRegistration<>(
       "aicc-graph-opt",
-      "Graph-level rewrites after import (constants, BatchNormalization "
-      "folding, canonicalization)",
+      "Graph-level rewrites after import (control flow inlining, type "
+      "refinement, constants, BatchNormalization folding, canonicalization, "
+      "static shape check)",
       buildGraphPipeline);
   mlir::PassPipelineRegistration<>(
       "aicc-graph-to-linalg", "Lower graph ops to linalg on tensors",

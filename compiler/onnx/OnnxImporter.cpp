@@ -3,9 +3,12 @@
 // The importer maps nodes generically through the op layout table generated
 // from the ONNX schemas (OnnxSchema.h): inputs to operand segments,
 // attributes by kind. Older opsets are first rewritten to the newest form
-// (OnnxLegacy.cpp). Each op's result types come from its inference rule and
-// each op is folded as it is built, so shape computations (Shape → Gather →
-// Concat → Reshape, ConstantOfShape, Range...) become constants at once.
+// (OnnxLegacy.cpp). Each op's result types come from its inference rule; If,
+// Loop and Scan become region ops with their subgraphs as regions. The
+// importer only translates: the graph pipeline (passes/graph) inlines and
+// unrolls control flow, re-infers types and folds shape computations
+// (Shape → Gather → Concat → Reshape, ConstantOfShape, Range...) into
+// constants, and reports shapes that stay unknown.
 //
 // Errors never stop at the first: every unsupported node is reported, then
 // import fails.
@@ -21,10 +24,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Verifier.h"
-#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "llvm/ADT/ScopeExit.h"
-#include "llvm/ADT/SmallPtrSet.h"
-#include <functional>
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
@@ -121,16 +121,6 @@ std::string describeNode(const onnx::NodeProto &node,
          std::to_string(version) + ")";
 }
 
-std::string shapeString(ArrayRef<int64_t> shape) {
-  std::string s;
-  for (size_t i = 0; i < shape.size(); ++i) {
-    if (i)
-      s += "x";
-    s += ShapedType::isDynamic(shape[i]) ? "?" : std::to_string(shape[i]);
-  }
-  return s;
-}
-
 class Importer {
 public:
   Importer(MLIRContext &ctx, const onnx::ModelProto &model,
@@ -148,42 +138,28 @@ private:
                           StringRef spec);
   /// Imports one node; failures are reported and counted, not fatal.
   void importNode(const onnx::NodeProto &node);
-  /// If with a compile-time condition: the taken branch's nodes are
-  /// imported in place of the If.
+  /// If, Loop and Scan become graph.If, graph.Loop and graph.Scan with
+  /// their subgraphs as regions; aicc-graph-inline-control-flow inlines or
+  /// unrolls them.
   void importIf(const onnx::NodeProto &node);
-  /// Loop with a compile-time trip count / condition and Scan over static
-  /// sequences are unrolled: the body's nodes are imported once per
-  /// iteration (at most kMaxUnroll times).
-  void unrollLoop(const onnx::NodeProto &node);
-  void unrollScan(const onnx::NodeProto &node);
-  /// Imports `body`'s initializers and nodes with its inputs bound to
-  /// `inputs`; returns its outputs' values (empty on failure). Names the
-  /// body defines are visible only inside it.
-  SmallVector<Value> importBody(const onnx::NodeProto &node,
-                                const onnx::GraphProto &body,
-                                ArrayRef<Value> inputs);
-  /// Builds one generated node (Gather, Unsqueeze, Concat...) through the
-  /// normal import path; returns its first output.
-  Value buildNode(const onnx::NodeProto &parent, StringRef opType,
-                  ArrayRef<Value> inputs,
-                  ArrayRef<std::pair<StringRef, int64_t>> intAttrs = {});
-  Value constantI64(const onnx::NodeProto &parent, ArrayRef<int64_t> values,
-                    bool scalar);
+  void importLoop(const onnx::NodeProto &node);
+  void importScan(const onnx::NodeProto &node);
+  /// Imports `body`'s initializers and nodes into a new block of `region`
+  /// whose arguments (of `argTypes`) are the body's inputs, ending it with a
+  /// graph.yield of its outputs. Names the body defines are visible only
+  /// inside it. Fails (reported) when the body does not import.
+  LogicalResult importSubgraph(const onnx::NodeProto &node,
+                               const onnx::GraphProto &body, Region &region,
+                               TypeRange argTypes);
+  /// Binds the node's outputs to `op`'s results and records the node's
+  /// description for the diagnostics of the passes that inline `op`.
+  void finishRegionOp(const onnx::NodeProto &node, Operation *op);
   const onnx::GraphProto *graphAttr(const onnx::NodeProto &node,
                                     StringRef name);
-  /// "; fix it with --input-value=..." naming the graph inputs `value`
-  /// is computed from, or "".
-  std::string freezeHint(Value value);
-  static constexpr int64_t kMaxUnroll = 4096;
   /// The --dim symbols some graph input uses.
   llvm::StringSet<> usedDims;
-  int64_t generatedNames = 0;
-  LogicalResult checkStaticShapes();
   Attribute convertAttribute(const onnx::AttributeProto &attr,
                              const OnnxAttr &schema, std::string &error);
-  /// Result types of ops without an inference rule (Split).
-  LogicalResult inferSplitTypes(Operation *op, unsigned numResults,
-                                SmallVectorImpl<Type> &types);
   Location nodeLoc(const onnx::NodeProto &node) {
     StringRef name = node.name();
     if (name.empty() && node.output_size())
@@ -290,8 +266,6 @@ OwningOpRef<ModuleOp> Importer::run() {
   for (auto [i, out] : llvm::enumerate(graph.output()))
     func.setResultAttr(i, "graph.name", builder.getStringAttr(out.name()));
 
-  if (failed(checkStaticShapes()))
-    return nullptr;
   if (failed(verify(*module)))
     return nullptr;
   return std::move(module);
@@ -649,60 +623,6 @@ Attribute Importer::convertAttribute(const onnx::AttributeProto &attr,
   return mismatch();
 }
 
-LogicalResult Importer::inferSplitTypes(Operation *op, unsigned numResults,
-                                        SmallVectorImpl<Type> &types) {
-  auto split = cast<graph::SplitOp>(op);
-  auto shape = graph::getShape(split.getInput());
-  Type elem = graph::getElementType(split.getInput());
-  if (!shape)
-    return emitError(op->getLoc()) << "Split input has unknown rank";
-  auto axis = graph::normalizeAxis(op->getLoc(), split.getAxis(),
-                                   shape->size());
-  if (failed(axis))
-    return failure();
-  int64_t dim = (*shape)[*axis];
-  SmallVector<int64_t> sizes;
-  if (Value s = split.getSplit()) {
-    auto c = graph::getConstantInts(s);
-    if (!c) {
-      InFlightDiagnostic diag = emitError(op->getLoc())
-                                << "Split sizes must be constant for static "
-                                   "shapes";
-      if (auto arg = dyn_cast<BlockArgument>(s))
-        if (auto n = func.getArgAttrOfType<StringAttr>(arg.getArgNumber(),
-                                                       "graph.name"))
-          diag << "; fix the shape-determining input with --input-value="
-               << n.getValue() << "=...";
-      return diag;
-    }
-    sizes = *c;
-    if (sizes.size() != numResults)
-      return emitError(op->getLoc())
-             << "Split has " << numResults << " outputs but " << sizes.size()
-             << " sizes";
-  } else {
-    int64_t n = split.getNumOutputs() ? *split.getNumOutputs() : numResults;
-    if (n <= 0 || n != (int64_t)numResults)
-      return emitError(op->getLoc())
-             << "Split num_outputs " << n << " does not match the node's "
-             << numResults << " outputs";
-    if (ShapedType::isDynamic(dim))
-      sizes.assign(n, ShapedType::kDynamic);
-    else {
-      // Equal parts; the last one smaller when not divisible.
-      int64_t part = (dim + n - 1) / n;
-      for (int64_t i = 0; i < n; ++i)
-        sizes.push_back(std::max<int64_t>(0, std::min(part, dim - i * part)));
-    }
-  }
-  for (int64_t s : sizes) {
-    SmallVector<int64_t> out = *shape;
-    out[*axis] = s;
-    types.push_back(RankedTensorType::get(out, elem));
-  }
-  return success();
-}
-
 void Importer::importNode(const onnx::NodeProto &original) {
   if (!original.domain().empty() && original.domain() != "ai.onnx") {
     nodeError(original) << "domain '" << original.domain()
@@ -728,11 +648,12 @@ void Importer::importNode(const onnx::NodeProto &original) {
     importIf(node);
     return;
   }
-  if (node.op_type() == "Loop" || node.op_type() == "Scan") {
-    if (node.op_type() == "Loop")
-      unrollLoop(node);
-    else
-      unrollScan(node);
+  if (node.op_type() == "Loop") {
+    importLoop(node);
+    return;
+  }
+  if (node.op_type() == "Scan") {
+    importScan(node);
     return;
   }
   if (node.op_type() == "Constant") {
@@ -866,8 +787,10 @@ void Importer::importNode(const onnx::NodeProto &original) {
       ok = iface.inferReturnTypes(
           &ctx, op->getLoc(), op->getOperands(), op->getRawDictionaryAttrs(),
           op->getPropertiesStorage(), op->getRegions(), types);
-    else if (isa<graph::SplitOp>(op))
-      ok = inferSplitTypes(op, numResults, types);
+    else if (auto split = dyn_cast<graph::SplitOp>(op))
+      ok = graph::inferSplitResultTypes(
+          op->getLoc(), split.getInput(), split.getSplit(), split.getAxis(),
+          split.getNumOutputs(), numResults, types);
     if (succeeded(ok)) {
       for (auto [r, t] : llvm::zip(op->getResults(), types))
         r.setType(t);
@@ -882,92 +805,10 @@ void Importer::importNode(const onnx::NodeProto &original) {
     return;
   }
 
-  // Fold (shape arithmetic on constants); results may become constants.
-  SmallVector<Value> folded;
-  if (succeeded(builder.tryFold(op, folded)) && !folded.empty()) {
-    for (auto [i, v] : llvm::enumerate(folded)) {
-      if (i < (size_t)node.output_size() && !node.output(i).empty()) {
-        if (auto c = v.getDefiningOp<graph::ConstantOp>())
-          c->setLoc(nodeLoc(original));
-        values[node.output(i)] = v;
-      }
-    }
-    return; // scope exit erases the folded op
-  }
   eraseOnError.release();
   for (int i = 0; i < node.output_size(); ++i)
     if (!node.output(i).empty())
       values[node.output(i)] = op->getResult(i);
-}
-
-void Importer::importIf(const onnx::NodeProto &node) {
-  Value cond = node.input_size() ? values.lookup(node.input(0)) : Value();
-  std::optional<SmallVector<int64_t>> c =
-      cond ? graph::getConstantInts(cond) : std::nullopt;
-  if (!c || c->size() != 1) {
-    nodeError(node) << "If is supported only when its condition is a "
-                       "compile-time constant"
-                    << freezeHint(cond);
-    return;
-  }
-  const onnx::GraphProto *branch = nullptr;
-  for (const auto &a : node.attribute())
-    if (a.name() == ((*c)[0] ? "then_branch" : "else_branch") && a.has_g())
-      branch = &a.g();
-  if (!branch) {
-    nodeError(node) << "If has no " << ((*c)[0] ? "then" : "else")
-                    << "_branch subgraph";
-    return;
-  }
-  for (const auto &init : branch->initializer()) {
-    std::string error;
-    ElementsAttr value = onnx_import::convertTensor(
-        &ctx, init, options.baseDir, options.inlineConstantLimit, error);
-    if (!value) {
-      nodeError(node) << "initializer '" << init.name() << "': " << error;
-      return;
-    }
-    values[init.name()] = graph::ConstantOp::create(
-        builder, NameLoc::get(builder.getStringAttr(init.name())), value);
-  }
-  for (const auto &inner : branch->node())
-    importNode(inner);
-  if (branch->output_size() != node.output_size()) {
-    nodeError(node) << "the taken branch has " << branch->output_size()
-                    << " outputs, the If has " << node.output_size();
-    return;
-  }
-  for (int i = 0; i < node.output_size(); ++i) {
-    Value v = values.lookup(branch->output(i).name());
-    if (!v)
-      return; // an inner node failed and was reported
-    if (!node.output(i).empty())
-      values[node.output(i)] = v;
-  }
-}
-
-std::string Importer::freezeHint(Value value) {
-  std::string hint;
-  llvm::SmallPtrSet<Operation *, 16> seen;
-  std::function<void(Value, int)> visit = [&](Value v, int depth) {
-    if (auto arg = dyn_cast<BlockArgument>(v)) {
-      if (auto n = func.getArgAttrOfType<StringAttr>(arg.getArgNumber(),
-                                                     "graph.name")) {
-        std::string flag = "--input-value=" + n.getValue().str() + "=...";
-        if (!StringRef(hint).contains(flag))
-          hint += " " + flag;
-      }
-      return;
-    }
-    Operation *def = v.getDefiningOp();
-    if (!def || depth > 8 || !seen.insert(def).second)
-      return;
-    for (Value operand : def->getOperands())
-      visit(operand, depth + 1);
-  };
-  if (value)
-    visit(value, 0);
-  return hint.empty() ? "" : "; fix it with" + hint;
 }
 
 const onnx::GraphProto *Importer::graphAttr(const onnx::NodeProto &node,
@@ -978,75 +819,112 @@ const onnx::GraphProto *Importer::graphAttr(const onnx::NodeProto &node,
   return nullptr;
 }
 
-Value Importer::constantI64(const onnx::NodeProto &parent,
-                            ArrayRef<int64_t> values, bool scalar) {
-  auto type = scalar ? RankedTensorType::get({}, builder.getI64Type())
-                     : RankedTensorType::get({(int64_t)values.size()},
-                                             builder.getI64Type());
-  return graph::ConstantOp::create(builder, nodeLoc(parent),
-                                   DenseElementsAttr::get(type, values));
-}
-
-Value Importer::buildNode(const onnx::NodeProto &parent, StringRef opType,
-                          ArrayRef<Value> inputs,
-                          ArrayRef<std::pair<StringRef, int64_t>> intAttrs) {
-  onnx::NodeProto node;
-  node.set_op_type(opType.str());
-  node.set_name(parent.name());
-  std::string prefix = "__aicc_gen_" + std::to_string(generatedNames++);
-  for (auto [i, v] : llvm::enumerate(inputs)) {
-    std::string name = prefix + "_in" + std::to_string(i);
-    values[name] = v;
-    node.add_input(name);
-  }
-  node.add_output(prefix + "_out");
-  for (auto [name, value] : intAttrs) {
-    auto *a = node.add_attribute();
-    a->set_name(name.str());
-    a->set_type(onnx::AttributeProto::INT);
-    a->set_i(value);
-  }
-  importNode(node);
-  return values.lookup(prefix + "_out");
-}
-
-SmallVector<Value> Importer::importBody(const onnx::NodeProto &node,
-                                        const onnx::GraphProto &body,
-                                        ArrayRef<Value> inputs) {
-  if (body.input_size() != (int)inputs.size()) {
-    nodeError(node) << "the body takes " << body.input_size()
-                    << " inputs, the op gives it " << inputs.size();
-    return {};
-  }
+LogicalResult Importer::importSubgraph(const onnx::NodeProto &node,
+                                       const onnx::GraphProto &body,
+                                       Region &region, TypeRange argTypes) {
+  if (body.input_size() != (int)argTypes.size())
+    return nodeError(node) << "the body takes " << body.input_size()
+                           << " inputs, the op gives it " << argTypes.size();
+  Block *block = new Block();
+  region.push_back(block);
+  OpBuilder::InsertionGuard guard(builder);
+  builder.setInsertionPointToStart(block);
   // Body names shadow outer ones only inside the body.
   llvm::StringMap<Value> outer = values;
-  for (auto [in, v] : llvm::zip(body.input(), inputs))
-    values[in.name()] = v;
+  llvm::scope_exit restore([&] { values = std::move(outer); });
+  for (auto [in, type] : llvm::zip(body.input(), argTypes))
+    values[in.name()] = block->addArgument(type, nodeLoc(node));
   for (const auto &init : body.initializer()) {
     std::string error;
     ElementsAttr value = onnx_import::convertTensor(
         &ctx, init, options.baseDir, options.inlineConstantLimit, error);
-    if (!value) {
-      nodeError(node) << "initializer '" << init.name() << "': " << error;
-      values = std::move(outer);
-      return {};
-    }
-    values[init.name()] = graph::ConstantOp::create(builder, nodeLoc(node),
-                                                    value);
+    if (!value)
+      return nodeError(node)
+             << "initializer '" << init.name() << "': " << error;
+    values[init.name()] = graph::ConstantOp::create(
+        builder, NameLoc::get(builder.getStringAttr(init.name())), value);
   }
   int before = errors;
   for (const auto &inner : body.node())
     importNode(inner);
   SmallVector<Value> results;
-  for (const auto &out : body.output())
-    results.push_back(values.lookup(out.name()));
-  values = std::move(outer);
-  if (errors != before || llvm::is_contained(results, Value()))
-    return {};
-  return results;
+  for (const auto &out : body.output()) {
+    Value v = values.lookup(out.name());
+    if (!v) {
+      if (errors == before)
+        nodeError(node) << "the body's output '" << out.name()
+                        << "' is not produced by any of its nodes";
+      break;
+    }
+    results.push_back(v);
+  }
+  // The block always ends with a terminator, so the op can be erased
+  // cleanly when import fails.
+  graph::YieldOp::create(builder, nodeLoc(node), results);
+  return success(errors == before);
 }
 
-void Importer::unrollLoop(const onnx::NodeProto &node) {
+void Importer::finishRegionOp(const onnx::NodeProto &node, Operation *op) {
+  // aicc-graph-inline-control-flow names the node in its diagnostics as
+  // the importer does (named or not, domain, opset).
+  op->setAttr("graph.onnx_node",
+              builder.getStringAttr(describeNode(node, model)));
+  for (int i = 0; i < node.output_size() && i < (int)op->getNumResults(); ++i)
+    if (!node.output(i).empty())
+      values[node.output(i)] = op->getResult(i);
+}
+
+/// The type of a region op's result that takes the value `yielded` in its
+/// region(s) and starts from `initial` (if any): that type where they agree,
+/// else an unranked tensor (aicc-graph-refine-types infers it once the op is
+/// inlined).
+static Type regionResultType(Type yielded, Type other) {
+  if (yielded == other)
+    return yielded;
+  auto shaped = dyn_cast<ShapedType>(yielded);
+  return UnrankedTensorType::get(shaped ? shaped.getElementType() : yielded);
+}
+
+static Value yieldedValue(Region &region, unsigned i) {
+  Operation *yield = region.front().getTerminator();
+  return i < yield->getNumOperands() ? yield->getOperand(i) : Value();
+}
+
+void Importer::importIf(const onnx::NodeProto &node) {
+  Value cond = node.input_size() ? values.lookup(node.input(0)) : Value();
+  if (!cond)
+    return; // its producer failed and was reported
+  const onnx::GraphProto *thenBranch = graphAttr(node, "then_branch");
+  const onnx::GraphProto *elseBranch = graphAttr(node, "else_branch");
+  if (!thenBranch || !elseBranch) {
+    nodeError(node) << "If has no " << (thenBranch ? "else" : "then")
+                    << "_branch subgraph";
+    return;
+  }
+  for (const onnx::GraphProto *branch : {thenBranch, elseBranch})
+    if (branch->output_size() != node.output_size()) {
+      nodeError(node) << "the " << (branch == thenBranch ? "then" : "else")
+                      << "_branch has " << branch->output_size()
+                      << " outputs, the If has " << node.output_size();
+      return;
+    }
+  auto placeholder = UnrankedTensorType::get(builder.getF32Type());
+  auto op = graph::IfOp::create(
+      builder, nodeLoc(node),
+      SmallVector<Type>(node.output_size(), placeholder), cond);
+  if (failed(importSubgraph(node, *thenBranch, op.getThenBranch(), {})) ||
+      failed(importSubgraph(node, *elseBranch, op.getElseBranch(), {}))) {
+    op->erase();
+    return;
+  }
+  for (OpResult r : op->getResults())
+    r.setType(regionResultType(
+        yieldedValue(op.getThenBranch(), r.getResultNumber()).getType(),
+        yieldedValue(op.getElseBranch(), r.getResultNumber()).getType()));
+  finishRegionOp(node, op);
+}
+
+void Importer::importLoop(const onnx::NodeProto &node) {
   const onnx::GraphProto *body = graphAttr(node, "body");
   if (!body) {
     nodeError(node) << "Loop has no body";
@@ -1057,97 +935,50 @@ void Importer::unrollLoop(const onnx::NodeProto &node) {
                ? values.lookup(node.input(i))
                : Value();
   };
-  Value tripValue = input(0), condValue = input(1);
-  std::optional<int64_t> trips;
-  if (tripValue) {
-    auto c = graph::getConstantInts(tripValue);
-    if (!c || c->size() != 1) {
-      nodeError(node) << "Loop is unrolled at compile time and needs a "
-                         "constant trip count"
-                      << freezeHint(tripValue);
-      return;
-    }
-    trips = (*c)[0];
-  }
   SmallVector<Value> carried;
-  for (int i = 2; i < node.input_size(); ++i)
+  for (int i = 2; i < node.input_size(); ++i) {
     carried.push_back(input(i));
-  unsigned numCarried = carried.size();
-  SmallVector<SmallVector<Value>> scans;
-  Value cond = condValue;
-  for (int64_t it = 0;; ++it) {
-    if (trips && it >= *trips)
-      break;
-    if (cond) {
-      auto c = graph::getConstantInts(cond);
-      if (!c || c->size() != 1) {
-        nodeError(node) << "Loop is unrolled at compile time and needs a "
-                           "condition that is constant in every iteration"
-                        << freezeHint(cond);
-        return;
-      }
-      if (!(*c)[0])
-        break;
-    }
-    if (it >= kMaxUnroll) {
-      nodeError(node) << "Loop runs more than " << kMaxUnroll
-                      << " iterations; aicc unrolls loops at compile time";
-      return;
-    }
-    SmallVector<Value> bodyInputs = {constantI64(node, {it}, true)};
-    bodyInputs.push_back(cond ? cond
-                              : graph::ConstantOp::create(
-                                    builder, nodeLoc(node),
-                                    DenseElementsAttr::get(
-                                        RankedTensorType::get(
-                                            {}, builder.getI1Type()),
-                                        true)));
-    bodyInputs.append(carried);
-    SmallVector<Value> out = importBody(node, *body, bodyInputs);
-    if (out.empty())
-      return;
-    if (out.size() < 1 + numCarried) {
-      nodeError(node) << "the Loop body returns too few values";
-      return;
-    }
-    // Without a cond input the loop is a for loop: its body's cond is ignored.
-    cond = condValue ? out[0] : Value();
-    carried.assign(out.begin() + 1, out.begin() + 1 + numCarried);
-    scans.resize(out.size() - 1 - numCarried);
-    for (size_t k = 0; k < scans.size(); ++k)
-      scans[k].push_back(out[1 + numCarried + k]);
+    if (!carried.back())
+      return; // a producer failed and was reported
   }
-  // Outputs: final carried values, then each scan output stacked on axis 0.
-  for (unsigned k = 0; k < numCarried && (int)k < node.output_size(); ++k)
-    if (!node.output(k).empty())
-      values[node.output(k)] = carried[k];
-  for (size_t k = 0; k < scans.size(); ++k) {
-    int index = numCarried + k;
-    if (index >= node.output_size() || node.output(index).empty())
-      continue;
-    if (scans[k].empty()) {
-      nodeError(node) << "Loop runs no iteration, so scan output '"
-                      << node.output(index) << "' has no static shape";
-      return;
-    }
-    SmallVector<Value> parts;
-    for (Value v : scans[k])
-      parts.push_back(buildNode(node, "Unsqueeze",
-                                {v, constantI64(node, {0}, false)}));
-    values[node.output(index)] =
-        parts.size() == 1 ? parts[0]
-                          : buildNode(node, "Concat", parts, {{"axis", 0}});
+  if (body->output_size() < 1 + (int)carried.size()) {
+    nodeError(node) << "the Loop body returns too few values";
+    return;
   }
+  SmallVector<Type> argTypes = {RankedTensorType::get({}, builder.getI64Type()),
+                                RankedTensorType::get({}, builder.getI1Type())};
+  for (Value v : carried)
+    argTypes.push_back(v.getType());
+  auto placeholder = UnrankedTensorType::get(builder.getF32Type());
+  auto op = graph::LoopOp::create(
+      builder, nodeLoc(node),
+      SmallVector<Type>(body->output_size() - 1, placeholder), input(0),
+      input(1), carried);
+  if (failed(importSubgraph(node, *body, op.getBody(), argTypes))) {
+    op->erase();
+    return;
+  }
+  for (OpResult r : op->getResults()) {
+    unsigned i = r.getResultNumber();
+    Type yielded = yieldedValue(op.getBody(), 1 + i).getType();
+    // A scan output's type gains the iteration axis: unknown until unrolled.
+    r.setType(regionResultType(
+        yielded, i < carried.size() ? carried[i].getType() : Type()));
+  }
+  finishRegionOp(node, op);
 }
 
-void Importer::unrollScan(const onnx::NodeProto &node) {
+void Importer::importScan(const onnx::NodeProto &node) {
   const onnx::GraphProto *body = graphAttr(node, "body");
   int64_t numScanInputs = -1;
-  SmallVector<int64_t> inAxes, inDirs, outAxes, outDirs;
+  DenseI64ArrayAttr inAxes, inDirs, outAxes, outDirs;
   for (const auto &a : node.attribute()) {
     if (a.name() == "num_scan_inputs")
       numScanInputs = a.i();
-    auto ints = [&](SmallVector<int64_t> &v) { v.assign(a.ints().begin(), a.ints().end()); };
+    auto ints = [&](DenseI64ArrayAttr &v) {
+      v = builder.getDenseI64ArrayAttr(
+          SmallVector<int64_t>(a.ints().begin(), a.ints().end()));
+    };
     if (a.name() == "scan_input_axes")
       ints(inAxes);
     else if (a.name() == "scan_input_directions")
@@ -1163,130 +994,59 @@ void Importer::unrollScan(const onnx::NodeProto &node) {
   }
   int numInputs = node.input_size();
   int numStates = numInputs - numScanInputs;
-  SmallVector<Value> states, scanIn;
-  for (int i = 0; i < numInputs; ++i)
-    (i < numStates ? states : scanIn).push_back(values.lookup(node.input(i)));
-  if (scanIn.empty()) {
+  if (numScanInputs == 0 || numStates < 0) {
     nodeError(node) << "Scan has no scan inputs";
     return;
   }
-  // The sequence length: the scanned axis of the first scan input.
-  int64_t length = -1;
-  SmallVector<int64_t> axes;
-  for (auto [k, v] : llvm::enumerate(scanIn)) {
+  if (body->output_size() < numStates) {
+    nodeError(node) << "the Scan body returns too few values";
+    return;
+  }
+  SmallVector<Value> inputs;
+  SmallVector<Type> argTypes;
+  for (int i = 0; i < numInputs; ++i) {
+    Value v = values.lookup(node.input(i));
+    if (!v)
+      return; // its producer failed and was reported
+    inputs.push_back(v);
+    if (i < numStates) {
+      argTypes.push_back(v.getType());
+      continue;
+    }
+    // A scan input's slice: the input without its scanned axis.
+    int64_t k = i - numStates;
     auto shape = graph::getShape(v);
-    int64_t axis = k < inAxes.size() ? inAxes[k] : 0;
-    if (!shape || (axis < 0 ? axis + (int64_t)shape->size() : axis) >=
-                      (int64_t)shape->size()) {
+    Type elem = graph::getElementType(v);
+    if (!shape) {
+      argTypes.push_back(UnrankedTensorType::get(elem));
+      continue;
+    }
+    int64_t axis = inAxes && k < (int64_t)inAxes.size() ? inAxes[k] : 0;
+    int64_t rank = shape->size();
+    if (axis < -rank || axis >= rank) {
       nodeError(node) << "Scan input " << k << " has no axis " << axis;
       return;
     }
-    axis = axis < 0 ? axis + shape->size() : axis;
-    axes.push_back(axis);
-    length = (*shape)[axis];
+    shape->erase(shape->begin() + (axis < 0 ? axis + rank : axis));
+    argTypes.push_back(RankedTensorType::get(*shape, elem));
   }
-  if (length > kMaxUnroll) {
-    nodeError(node) << "Scan runs " << length << " iterations; aicc unrolls "
-                       "at most " << kMaxUnroll;
+  auto placeholder = UnrankedTensorType::get(builder.getF32Type());
+  auto op =
+      graph::ScanOp::create(builder, nodeLoc(node),
+                            SmallVector<Type>(body->output_size(), placeholder),
+                            inputs, builder.getI64IntegerAttr(numScanInputs),
+                            inAxes, inDirs, outAxes, outDirs);
+  if (failed(importSubgraph(node, *body, op.getBody(), argTypes))) {
+    op->erase();
     return;
   }
-  SmallVector<SmallVector<Value>> scans;
-  for (int64_t it = 0; it < length; ++it) {
-    SmallVector<Value> bodyInputs(states);
-    for (auto [k, v] : llvm::enumerate(scanIn)) {
-      bool reverse = k < inDirs.size() && inDirs[k];
-      int64_t index = reverse ? length - 1 - it : it;
-      bodyInputs.push_back(buildNode(node, "Gather",
-                                     {v, constantI64(node, {index}, true)},
-                                     {{"axis", axes[k]}}));
-    }
-    SmallVector<Value> out = importBody(node, *body, bodyInputs);
-    if (out.empty())
-      return;
-    states.assign(out.begin(), out.begin() + numStates);
-    scans.resize(out.size() - numStates);
-    for (size_t k = 0; k < scans.size(); ++k)
-      scans[k].push_back(out[numStates + k]);
+  for (OpResult r : op->getResults()) {
+    unsigned i = r.getResultNumber();
+    Type yielded = yieldedValue(op.getBody(), i).getType();
+    r.setType(regionResultType(yielded, (int)i < numStates ? inputs[i].getType()
+                                                           : Type()));
   }
-  for (int k = 0; k < numStates && k < node.output_size(); ++k)
-    values[node.output(k)] = states[k];
-  for (size_t k = 0; k < scans.size(); ++k) {
-    int index = numStates + k;
-    if (index >= node.output_size() || node.output(index).empty())
-      continue;
-    if (scans[k].empty()) {
-      nodeError(node) << "Scan runs no iteration";
-      return;
-    }
-    int64_t axis = k < outAxes.size() ? outAxes[k] : 0;
-    bool reverse = k < outDirs.size() && outDirs[k];
-    SmallVector<Value> parts;
-    for (Value v : scans[k])
-      parts.push_back(buildNode(node, "Unsqueeze",
-                                {v, constantI64(node, {axis}, false)}));
-    if (reverse)
-      std::reverse(parts.begin(), parts.end());
-    values[node.output(index)] =
-        parts.size() == 1
-            ? parts[0]
-            : buildNode(node, "Concat", parts, {{"axis", axis}});
-  }
-}
-
-LogicalResult Importer::checkStaticShapes() {
-  // Shapes that stay unknown after folding are errors: name the node.
-  int bad = 0;
-  Block &body = func.getBody().front();
-  for (Operation &op : llvm::make_early_inc_range(llvm::reverse(body)))
-    if (op.use_empty() && !isa<func::ReturnOp>(op) && isMemoryEffectFree(&op))
-      op.erase();
-  func.walk([&](Operation *op) {
-    for (Value r : op->getResults()) {
-      auto t = dyn_cast<RankedTensorType>(r.getType());
-      if (t && t.hasStaticShape())
-        continue;
-      std::string shape = t ? "tensor<" + shapeString(t.getShape()) + ">"
-                            : std::string("unranked");
-      auto name = dyn_cast<NameLoc>(op->getLoc());
-      InFlightDiagnostic diag = emitError(op->getLoc());
-      diag << "node '" << (name ? name.getName().str() : std::string("?"))
-           << "' (" << op->getName().getStringRef().drop_front(6)
-           << "): result #" << cast<OpResult>(r).getResultNumber()
-           << " has shape " << shape
-           << " that depends on input values; aicc needs static shapes";
-      // Name the graph inputs the shape may come from: those feeding the
-      // op's shape operands (all operands but the data, operand 0, except
-      // for ops whose operand 0 is itself a shape), through any chain of
-      // ops.
-      std::string suggest;
-      llvm::SmallPtrSet<Operation *, 16> seen;
-      std::function<void(Value, int)> visit = [&](Value v, int depth) {
-        if (auto arg = dyn_cast<BlockArgument>(v)) {
-          auto n = func.getArgAttrOfType<StringAttr>(arg.getArgNumber(),
-                                                     "graph.name");
-          std::string flag = n ? "--input-value=" + n.getValue().str() + "=..."
-                               : "";
-          if (n && !StringRef(suggest).contains(flag))
-            suggest += (suggest.empty() ? "" : " ") + flag;
-          return;
-        }
-        Operation *def = v.getDefiningOp();
-        if (!def || depth > 8 || !seen.insert(def).second)
-          return;
-        for (Value operand : def->getOperands())
-          visit(operand, depth + 1);
-      };
-      bool shapeFirst = isa<graph::RangeOp, graph::ConstantOfShapeOp>(op);
-      for (auto [i, operand] : llvm::enumerate(op->getOperands()))
-        if (i > 0 || shapeFirst)
-          visit(operand, 0);
-      if (!suggest.empty())
-        diag << "; fix the shape-determining input with " << suggest;
-      ++bad;
-      return;
-    }
-  });
-  return success(bad == 0);
+  finishRegionOp(node, op);
 }
 
 } // namespace

@@ -712,6 +712,54 @@ LogicalResult SliceOp::inferReturnTypes(MLIRContext *, Loc loc,
   return push(types, out, elem);
 }
 
+LogicalResult inferSplitResultTypes(Loc loc, Value input, Value split,
+                                    int64_t axisAttr,
+                                    std::optional<int64_t> numOutputs,
+                                    unsigned numResults,
+                                    SmallVectorImpl<Type> &types) {
+  Type elem = getElementType(input);
+  auto shape = getShape(input);
+  if (!shape) {
+    types.assign(numResults, makeTensorType(std::nullopt, elem));
+    return success();
+  }
+  auto axis = normalizeAxis(loc, axisAttr, shape->size());
+  if (failed(axis))
+    return failure();
+  int64_t dim = (*shape)[*axis];
+  SmallVector<int64_t> sizes;
+  if (split) {
+    if (auto c = getConstantInts(split)) {
+      sizes = *c;
+      if (sizes.size() != numResults)
+        return emitOptionalError(loc, "Split has ", numResults, " outputs but ",
+                                 sizes.size(), " sizes");
+    } else {
+      sizes.assign(numResults, ShapedType::kDynamic);
+    }
+  } else {
+    int64_t n = numOutputs ? *numOutputs : numResults;
+    if (n <= 0 || n != (int64_t)numResults)
+      return emitOptionalError(loc, "Split num_outputs ", n,
+                               " does not match the node's ", numResults,
+                               " outputs");
+    if (ShapedType::isDynamic(dim)) {
+      sizes.assign(n, ShapedType::kDynamic);
+    } else {
+      // Equal parts; the last one smaller when not divisible.
+      int64_t part = (dim + n - 1) / n;
+      for (int64_t i = 0; i < n; ++i)
+        sizes.push_back(std::max<int64_t>(0, std::min(part, dim - i * part)));
+    }
+  }
+  for (int64_t s : sizes) {
+    Shape out = *shape;
+    out[*axis] = s;
+    types.push_back(RankedTensorType::get(out, elem));
+  }
+  return success();
+}
+
 LogicalResult SplitOp::verify() {
   auto shape = getShape(getInput());
   if (!shape)

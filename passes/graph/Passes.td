@@ -11,6 +11,110 @@
 
 include "mlir/Pass/PassBase.td"
 
+def InlineControlFlowPass
+    : Pass<"aicc-graph-inline-control-flow", "::mlir::func::FuncOp"> {
+  let summary = "Inline If with a constant condition, unroll Loop and Scan";
+  let description = [{
+    aicc compiles static graphs. A `graph.If` whose condition is a constant
+    is replaced by the ops of the branch it takes. A `graph.Loop` with a
+    constant trip count and a condition that is constant in every iteration
+    and a `graph.Scan` over a static sequence length are unrolled (at most
+    4096 iterations): the body is cloned per iteration with its arguments
+    bound to the iteration number, the condition, the loop-carried values
+    (a Scan: the states and a `graph.Gather` of each scan input), and scan
+    outputs are stacked with `graph.Unsqueeze` and `graph.Concat`.
+
+    The function is swept once, in order: every other op's result types are
+    re-inferred from its operands and the op is folded, so a condition
+    computed from shapes is a constant when its If is reached; each unrolled
+    iteration is swept before the next one's condition is read, so nested
+    control flow and conditions computed in the body resolve too. Control
+    flow that stays dynamic is an error naming the ONNX node (recorded by
+    the importer in `graph.onnx_node`) and the graph inputs to freeze with
+    `--input-value`.
+
+    Before:
+
+    ```mlir
+    %c = graph.constant dense<false> : tensor<i1>
+    %y = graph.If %c : tensor<i1> -> tensor<2xf32> then {
+      %r = graph.Relu %x : (tensor<2xf32>) -> tensor<2xf32>
+      graph.yield %r : tensor<2xf32>
+    } else {
+      %n = graph.Neg %x : (tensor<2xf32>) -> tensor<2xf32>
+      graph.yield %n : tensor<2xf32>
+    }
+    ```
+
+    After:
+
+    ```mlir
+    %y = graph.Neg %x : (tensor<2xf32>) -> tensor<2xf32>
+    ```
+  }];
+  let statistics = [
+    Statistic<"numInlined", "ops-inlined",
+              "Number of If, Loop and Scan ops inlined or unrolled">,
+    Statistic<"numIterations", "iterations-unrolled",
+              "Number of Loop and Scan iterations unrolled">,
+  ];
+}
+
+def RefineTypesPass
+    : Pass<"aicc-graph-refine-types", "::mlir::func::FuncOp"> {
+  let summary = "Re-infer result types from operands and fold, to a fixed "
+                "point";
+  let description = [{
+    Each graph op's result types are inferred again from its current operands
+    (its `InferTypeOpInterface` rule; `graph.Split`'s rule) and the op is
+    folded, in order, until nothing changes; the function's result types
+    follow its returned values. After control flow is inlined this makes the
+    ops behind it static and their shape subgraphs constants, as the
+    importer does for the rest of the graph.
+
+    Before:
+
+    ```mlir
+    %s = graph.Shape %x : (tensor<2x3xf32>) -> tensor<?xi64>
+    %y = graph.Reshape %x, %s : (tensor<2x3xf32>, tensor<?xi64>) -> tensor<*xf32>
+    ```
+
+    After:
+
+    ```mlir
+    %s = graph.constant dense<[2, 3]> : tensor<2xi64>
+    %y = graph.Reshape %x, %s : (tensor<2x3xf32>, tensor<2xi64>) -> tensor<2x3xf32>
+    ```
+  }];
+  let statistics = [
+    Statistic<"numFolded", "ops-folded", "Number of ops folded away">,
+  ];
+}
+
+def CheckStaticShapesPass
+    : Pass<"aicc-graph-check-static-shapes", "::mlir::func::FuncOp"> {
+  let summary = "Report results whose shape stays unknown";
+  let description = [{
+    aicc compiles static shapes. Unused side-effect-free ops are erased;
+    then every op result that is not a tensor of static shape is an error
+    naming the ONNX node and op type, with the graph inputs the shape comes
+    from as `--input-value` flags. The IR is unchanged when all shapes are
+    static.
+
+    ```mlir
+    // error: node 'y' (Reshape): result #0 has shape tensor<?x?> that
+    // depends on input values; aicc needs static shapes; fix the
+    // shape-determining input with --input-value=shape=...
+    %y = graph.Reshape %x, %shape
+        : (tensor<2x6xf32>, tensor<2xi64>) -> tensor<?x?xf32> loc("y")
+    ```
+  }];
+  let statistics = [
+    Statistic<"numUnknown", "unknown-shapes",
+              "Number of ops with a result of unknown shape">,
+  ];
+}
+
 def FoldBatchNormPass
     : Pass<"aicc-graph-fold-batchnorm", "::mlir::func::FuncOp"> {
   let summary = "Fold inference BatchNormalization into the preceding "

@@ -443,3 +443,122 @@ func.func @gather_out_of_range(%a: tensor<3xf32>) {
   %0 = graph.Gather %a, %i : (tensor<3xf32>, tensor<1xi64>) -> tensor<1xf32>
   return
 }
+
+// -----
+
+// Tests that an If's branches yield one value per result.
+func.func @if_yield_count(%c: tensor<i1>, %x: tensor<2xf32>) {
+  // expected-error @+1 {{else_branch yields 0 values, the op has 1 results}}
+  %y = graph.If %c : tensor<i1> -> tensor<2xf32> then {
+    graph.yield %x : tensor<2xf32>
+  } else {
+    graph.yield
+  }
+  return
+}
+
+// -----
+
+// Tests that an If's condition has one element.
+func.func @if_cond_elements(%c: tensor<2xi1>, %x: tensor<2xf32>) {
+  // expected-error @+1 {{condition must have one element, it has 2}}
+  %y = graph.If %c : tensor<2xi1> -> tensor<2xf32> then {
+    graph.yield %x : tensor<2xf32>
+  } else {
+    graph.yield %x : tensor<2xf32>
+  }
+  return
+}
+
+// -----
+
+// Tests that a Loop body takes the iteration number, the condition and the
+// loop-carried values.
+func.func @loop_body_arguments(%x: tensor<2xf32>) {
+  // expected-error @+1 {{body takes 2 arguments, expected 3 (iteration number, condition and 1 loop-carried values)}}
+  %r = graph.Loop carried %x : tensor<2xf32> -> tensor<2xf32> {
+  ^bb0(%i: tensor<i64>, %c: tensor<i1>):
+    graph.yield %c, %x : tensor<i1>, tensor<2xf32>
+  }
+  return
+}
+
+// -----
+
+// Tests that a Loop has a result per loop-carried value.
+func.func @loop_results(%x: tensor<2xf32>) {
+  // expected-error @+1 {{has 0 results, fewer than its 1 loop-carried values}}
+  graph.Loop carried %x : tensor<2xf32> {
+  ^bb0(%i: tensor<i64>, %c: tensor<i1>, %v: tensor<2xf32>):
+    graph.yield %c : tensor<i1>
+  }
+  return
+}
+
+// -----
+
+// Tests that a Loop body yields the condition and a value per result.
+func.func @loop_yield_count(%x: tensor<2xf32>) {
+  // expected-error @+1 {{body yields 1 values, expected 2 (condition and one per result)}}
+  %r = graph.Loop carried %x : tensor<2xf32> -> tensor<2xf32> {
+  ^bb0(%i: tensor<i64>, %c: tensor<i1>, %v: tensor<2xf32>):
+    graph.yield %c : tensor<i1>
+  }
+  return
+}
+
+// -----
+
+// Tests that a Scan has at least one scan input.
+func.func @scan_no_scan_input(%x: tensor<2xf32>) {
+  // expected-error @+1 {{num_scan_inputs 0 must be between 1 and the number of operands, 1}}
+  %s = graph.Scan %x {num_scan_inputs = 0 : i64} : (tensor<2xf32>) -> tensor<2xf32> {
+  ^bb0(%st: tensor<2xf32>):
+    graph.yield %st : tensor<2xf32>
+  }
+  return
+}
+
+// -----
+
+// Tests that a Scan body takes one argument per operand.
+func.func @scan_body_arguments(%x: tensor<2xf32>, %xs: tensor<3x2xf32>) {
+  // expected-error @+1 {{body takes 1 arguments, the op has 2 operands}}
+  %s = graph.Scan %x, %xs {num_scan_inputs = 1 : i64} : (tensor<2xf32>, tensor<3x2xf32>) -> tensor<2xf32> {
+  ^bb0(%st: tensor<2xf32>):
+    graph.yield %st : tensor<2xf32>
+  }
+  return
+}
+
+// -----
+
+// Tests that a Scan has a result per state.
+func.func @scan_results(%x: tensor<2xf32>, %xs: tensor<3x2xf32>) {
+  // expected-error @+1 {{has 0 results, fewer than its 1 states}}
+  graph.Scan %x, %xs {num_scan_inputs = 1 : i64} : (tensor<2xf32>, tensor<3x2xf32>) -> () {
+  ^bb0(%st: tensor<2xf32>, %e: tensor<2xf32>):
+    graph.yield
+  }
+  return
+}
+
+// -----
+
+// Tests that a Scan body yields one value per result.
+func.func @scan_yield_count(%x: tensor<2xf32>, %xs: tensor<3x2xf32>) {
+  // expected-error @+1 {{body yields 2 values, the op has 1 results}}
+  %s = graph.Scan %x, %xs {num_scan_inputs = 1 : i64} : (tensor<2xf32>, tensor<3x2xf32>) -> tensor<2xf32> {
+  ^bb0(%st: tensor<2xf32>, %e: tensor<2xf32>):
+    graph.yield %st, %e : tensor<2xf32>, tensor<2xf32>
+  }
+  return
+}
+
+// -----
+
+// Tests that graph.yield ends only control-flow regions.
+func.func @yield_parent() {
+  // expected-error @+1 {{expects parent op to be one of}}
+  graph.yield
+}

@@ -68,6 +68,39 @@ func.func @quantized(%x: tensor<1x16xf32>) -> tensor<1x16xf32> {
   return %d : tensor<1x16xf32>
 }
 
+// CHECK-LABEL: func @control_flow
+func.func @control_flow(%c: tensor<i1>, %n: tensor<i64>, %x: tensor<2xf32>, %xs: tensor<3x2xf32>) -> (tensor<2xf32>, tensor<*xf32>, tensor<2xf32>, tensor<*xf32>, tensor<2xf32>) {
+  // CHECK: graph.If %{{.*}} : tensor<i1> -> tensor<2xf32> then {
+  // CHECK: graph.yield %{{.*}} : tensor<2xf32>
+  // CHECK: } else {
+  %y = graph.If %c : tensor<i1> -> tensor<2xf32> then {
+    %r = graph.Relu %x : (tensor<2xf32>) -> tensor<2xf32>
+    graph.yield %r : tensor<2xf32>
+  } else {
+    graph.yield %x : tensor<2xf32>
+  }
+  // CHECK: graph.Loop trip_count %{{.*}} : tensor<i64> carried %{{.*}} : tensor<2xf32> -> tensor<2xf32>, tensor<*xf32> {
+  // CHECK: ^bb0(%{{.*}}: tensor<i64>, %{{.*}}: tensor<i1>, %{{.*}}: tensor<2xf32>):
+  %acc, %steps = graph.Loop trip_count %n : tensor<i64> carried %x : tensor<2xf32> -> tensor<2xf32>, tensor<*xf32> {
+  ^bb0(%i: tensor<i64>, %ci: tensor<i1>, %v: tensor<2xf32>):
+    %a = graph.Add %v, %v : (tensor<2xf32>, tensor<2xf32>) -> tensor<2xf32>
+    graph.yield %ci, %a, %a : tensor<i1>, tensor<2xf32>, tensor<2xf32>
+  }
+  // CHECK: graph.Loop cond %{{.*}} : tensor<i1> {
+  // CHECK: graph.yield %{{.*}} : tensor<i1>
+  graph.Loop cond %c : tensor<i1> {
+  ^bb0(%i: tensor<i64>, %ci: tensor<i1>):
+    graph.yield %ci : tensor<i1>
+  }
+  // CHECK: graph.Scan %{{.*}}, %{{.*}} {num_scan_inputs = 1 : i64, scan_input_directions = array<i64: 1>} : (tensor<2xf32>, tensor<3x2xf32>) -> (tensor<2xf32>, tensor<*xf32>) {
+  %s, %ys = graph.Scan %x, %xs {num_scan_inputs = 1 : i64, scan_input_directions = array<i64: 1>} : (tensor<2xf32>, tensor<3x2xf32>) -> (tensor<2xf32>, tensor<*xf32>) {
+  ^bb0(%st: tensor<2xf32>, %e: tensor<2xf32>):
+    %a = graph.Add %st, %e : (tensor<2xf32>, tensor<2xf32>) -> tensor<2xf32>
+    graph.yield %a, %a : tensor<2xf32>, tensor<2xf32>
+  }
+  return %y, %steps, %acc, %ys, %s : tensor<2xf32>, tensor<*xf32>, tensor<2xf32>, tensor<*xf32>, tensor<2xf32>
+}
+
 {-#
   dialect_resources: {
     builtin: {
