@@ -3,7 +3,7 @@
 // `aicc-run --profile` reports each kernel's GFLOP/s as a fraction of what
 // the cores can do at most: a loop of independent fp32 fused multiply-adds
 // in the widest vectors the CPU has (AVX-512, else AVX2+FMA, else scalar),
-// run on a number of threads at once for a fixed time.
+// run on a number of threads at once, best of five trials.
 //
 //===----------------------------------------------------------------------===//
 
@@ -22,7 +22,8 @@ struct FmaPeak {
   const char *isa = "";
 };
 
-/// Runs the FMA loop on `threads` threads at once for `seconds` each.
+/// Runs the FMA loop on `threads` threads at once for `seconds` in all
+/// (five trials of a fifth each) and returns the best trial.
 FmaPeak measureFmaPeak(uint32_t threads, double seconds);
 
 } // namespace tool

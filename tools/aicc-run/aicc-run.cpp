@@ -67,7 +67,7 @@ Profiling:
   --profile-top K             show only the K costliest commands
   --peak-gflops X             the machine's fp32 peak in GFLOP/s for the
                               threads used (default: measured, 50 ms per
-                              thread count)
+                              thread count, best of 5 trials)
   --perf-map                  write /tmp/perf-<pid>.map naming every kernel
                               function for `perf` (same as AICC_PERF_MAP=1)
 
@@ -847,7 +847,7 @@ int runMain(int argc, char **argv) {
         std::snprintf(onOne, sizeof(onOne), ", %.1f on 1", one.gflops);
       std::snprintf(buffer, sizeof(buffer),
                     "%.1f GFLOP/s on %u thread%s%s (measured, %s FMA loop, "
-                    "50 ms each)",
+                    "best of 5 x 10 ms)",
                     all.gflops, threads, threads == 1 ? "" : "s",
                     onOne, all.isa);
     }
