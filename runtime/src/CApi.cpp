@@ -400,18 +400,20 @@ aicc_status_t aicc_module_command_info(const aicc_module_t *module,
                       "command index %zu out of range (%zu commands)", index,
                       count);
   // The verifier checked every index used below.
-  const fb::Command *command = root.commands()->Get(static_cast<uint32_t>(index));
+  const fb::Command *command =
+      root.commands()->Get(static_cast<uint32_t>(index));
   aicc_command_info_t info{};
   switch (command->op_type()) {
   case fb::CommandOp::Dispatch: {
     const fb::Dispatch *dispatch = command->op_as_Dispatch();
-    const fb::Executable *exe =
-        root.executables()->Get(dispatch->executable());
+    const fb::Executable *exe = root.executables()->Get(dispatch->executable());
     info.kind = AICC_COMMAND_KIND_DISPATCH;
-    info.name = exe->entry_points()->Get(dispatch->entry_point())->name()->c_str();
+    info.name =
+        exe->entry_points()->Get(dispatch->entry_point())->name()->c_str();
     info.executable = dispatch->executable();
     info.entry_point = dispatch->entry_point();
-    info.has_cost = dispatch->flops().has_value() && dispatch->bytes().has_value();
+    info.has_cost =
+        dispatch->flops().has_value() && dispatch->bytes().has_value();
     info.flops = dispatch->flops().value_or(0);
     info.bytes = dispatch->bytes().value_or(0);
     break;
@@ -494,15 +496,14 @@ aicc_status_t aicc_session_reset_state(aicc_session_t *session) {
 
 //===--- Profiling ---===//
 
-aicc_status_t aicc_session_set_profiling(aicc_session_t *session,
-                                         int enabled) {
+aicc_status_t aicc_session_set_profiling(aicc_session_t *session, int enabled) {
   AICC_CHECK_ARG(session);
   return unwrap(session)->setProfiling(enabled != 0);
 }
 
-aicc_status_t aicc_session_command_profile(const aicc_session_t *session,
-                                           size_t index,
-                                           aicc_command_profile_t *out_profile) {
+aicc_status_t
+aicc_session_command_profile(const aicc_session_t *session, size_t index,
+                             aicc_command_profile_t *out_profile) {
   AICC_CHECK_ARG(session && out_profile);
   return unwrap(session)->commandProfile(index, out_profile);
 }

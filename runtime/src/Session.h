@@ -38,8 +38,7 @@ public:
   /// Profiling (aicc_session_set_profiling and friends).
   aicc_status_t setProfiling(bool enabled);
   aicc_status_t resetProfile();
-  aicc_status_t commandProfile(size_t index,
-                               aicc_command_profile_t *out) const;
+  aicc_status_t commandProfile(size_t index, aicc_command_profile_t *out) const;
 
   const aicc_device_info_t &deviceInfo() const { return device_->info(); }
 

@@ -332,9 +332,8 @@ LogicalResult Serializer::addCommands(ScheduleOp schedule) {
       if (inserted)
         if (func::FuncOp function = dispatch.lookupKernel())
           it->second = countKernelFlops(function);
-      std::optional<uint64_t> bytes = countOperandBytes(
-          llvm::to_vector(llvm::concat<Value>(dispatch.getIns(),
-                                              dispatch.getOuts())));
+      std::optional<uint64_t> bytes = countOperandBytes(llvm::to_vector(
+          llvm::concat<Value>(dispatch.getIns(), dispatch.getOuts())));
       if (it->second && bytes)
         writer_.setDispatchCost(command, *it->second, *bytes);
     } else if (auto copy = dyn_cast<CopyOp>(op)) {

@@ -9,11 +9,11 @@
 #include "TestUtil.h"
 
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <map>
 #include <memory>
-#include <cstdlib>
-#include <fstream>
 #include <sstream>
 #include <unistd.h>
 
@@ -143,10 +143,10 @@ TEST_F(ProfileTest, TimesEveryCommandOfEveryProfiledRun) {
 TEST_F(ProfileTest, RejectsBadArguments) {
   open(scheduleModule(true));
   aicc_command_profile_t profile;
-  EXPECT_NE(statusText(aicc_session_command_profile(session.session, 4,
-                                                    &profile))
-                .find("command index 4 out of range (4 commands)"),
-            std::string::npos);
+  EXPECT_NE(
+      statusText(aicc_session_command_profile(session.session, 4, &profile))
+          .find("command index 4 out of range (4 commands)"),
+      std::string::npos);
   EXPECT_EQ(statusText(aicc_session_command_profile(nullptr, 0, &profile))
                 .rfind("INVALID_ARGUMENT", 0),
             0u);
@@ -154,10 +154,9 @@ TEST_F(ProfileTest, RejectsBadArguments) {
                 .rfind("INVALID_ARGUMENT", 0),
             0u);
   aicc_command_info_t info;
-  EXPECT_NE(
-      statusText(aicc_module_command_info(module.module, 7, &info))
-          .find("command index 7 out of range (4 commands)"),
-      std::string::npos);
+  EXPECT_NE(statusText(aicc_module_command_info(module.module, 7, &info))
+                .find("command index 7 out of range (4 commands)"),
+            std::string::npos);
 }
 
 TEST_F(ProfileTest, DispatchCostsRoundTrip) {
@@ -239,8 +238,8 @@ protected:
   void loadKernels() {
     modules.emplace_back(new ModuleHandle);
     sessions.emplace_back(new SessionHandle);
-    AICC_ASSERT_OK(loadModule(rt.runtime, addModule(4).finish(),
-                              &modules.back()->module));
+    AICC_ASSERT_OK(
+        loadModule(rt.runtime, addModule(4).finish(), &modules.back()->module));
     AICC_ASSERT_OK(aicc_session_create(modules.back()->module, nullptr,
                                        &sessions.back()->session));
   }

@@ -193,9 +193,9 @@ int parseArgs(int argc, char **argv, Options &options) {
       *flag = true;
     } else {
       static const char *const kValueOptions[] = {
-          "--input", "--output", "--expected", "--rtol",      "--atol",
-          "--seed",  "--device", "--threads",  "--benchmark", "--warmup",
-          "--profile-top", "--peak-gflops"};
+          "--input",     "--output", "--expected",    "--rtol",
+          "--atol",      "--seed",   "--device",      "--threads",
+          "--benchmark", "--warmup", "--profile-top", "--peak-gflops"};
       bool known = false;
       for (const char *option : kValueOptions)
         known |= name == option;
@@ -228,8 +228,7 @@ int parseArgs(int argc, char **argv, Options &options) {
                       value.c_str());
         options.profile = true;
       } else if (name == "--peak-gflops") {
-        if (!parseNumber(value, &options.peakGflops) ||
-            options.peakGflops <= 0)
+        if (!parseNumber(value, &options.peakGflops) || options.peakGflops <= 0)
           return fail("--peak-gflops '%s': expected a positive number",
                       value.c_str());
       } else if (name == "--rtol" || name == "--atol") {
@@ -566,8 +565,8 @@ void printProfile(const ProfileData &data, const Options &options,
     cell(bandwidth, sizeof(bandwidth), hasCost && seconds > 0, "%.2f",
          bytes / seconds * 1e-9);
     std::printf("%6s %10s %7s %9s %7s %11s %10s %8s  %s\n", label,
-                formatMs(ms).c_str(), share, rate, ofPeak, gflop, mb,
-                bandwidth, name);
+                formatMs(ms).c_str(), share, rate, ofPeak, gflop, mb, bandwidth,
+                name);
   };
   std::printf("%6s %10s %7s %9s %7s %11s %10s %8s  %s\n", "cmd", "time ms",
               "share", "GFLOP/s", "%peak", "GFLOP", "MB", "GB/s", "kernel");
@@ -781,8 +780,8 @@ int runMain(int argc, char **argv) {
     profile.commands.resize(props.command_count);
     profile.times.resize(props.command_count);
     for (size_t i = 0; i < props.command_count; ++i)
-      if (aicc_status_t status = aicc_module_command_info(
-              handles.module, i, &profile.commands[i]))
+      if (aicc_status_t status =
+              aicc_module_command_info(handles.module, i, &profile.commands[i]))
         return failStatus(status);
     if (benchmarkRuns == 0)
       benchmarkRuns = 10;
@@ -792,8 +791,7 @@ int runMain(int argc, char **argv) {
       if (aicc_status_t status = runOnce())
         return failStatus(status);
     if (options.profile)
-      if (aicc_status_t status =
-              aicc_session_set_profiling(handles.session, 1))
+      if (aicc_status_t status = aicc_session_set_profiling(handles.session, 1))
         return failStatus(status);
     std::vector<double> times;
     times.reserve(static_cast<size_t>(benchmarkRuns));
@@ -821,10 +819,10 @@ int runMain(int argc, char **argv) {
         n % 2 ? times[n / 2] : 0.5 * (times[n / 2 - 1] + times[n / 2]);
     double runsPerSecond = total > 0 ? 1000.0 * n / total : 0;
     if (options.benchmark > 0)
-      std::printf(
-          "latency: median %s ms, p90 %s ms, min %s ms, %.1f runs/s\n",
-          formatMs(median).c_str(), formatMs(percentile(times, 0.9)).c_str(),
-          formatMs(times.front()).c_str(), runsPerSecond);
+      std::printf("latency: median %s ms, p90 %s ms, min %s ms, %.1f runs/s\n",
+                  formatMs(median).c_str(),
+                  formatMs(percentile(times, 0.9)).c_str(),
+                  formatMs(times.front()).c_str(), runsPerSecond);
   }
   if (options.profile) {
     aicc_device_info_t device;
@@ -848,8 +846,8 @@ int runMain(int argc, char **argv) {
       std::snprintf(buffer, sizeof(buffer),
                     "%.1f GFLOP/s on %u thread%s%s (measured, %s FMA loop, "
                     "best of 5 x 10 ms)",
-                    all.gflops, threads, threads == 1 ? "" : "s",
-                    onOne, all.isa);
+                    all.gflops, threads, threads == 1 ? "" : "s", onOne,
+                    all.isa);
     }
     peakNote = buffer;
     printProfile(profile, options, threads, peak, peakNote);

@@ -1,4 +1,5 @@
-//===- PerfMap.h - perf map files for kernels loaded from memory -*- C++ -*-===//
+//===- PerfMap.h - perf map files for kernels loaded from memory -*- C++
+//-*-===//
 //
 // Kernel libraries are loaded from a memfd (ElfLoader.h), so `perf report`
 // cannot find their symbols and shows bare addresses. perf reads

@@ -379,9 +379,9 @@ typedef struct aicc_command_profile_s {
 /// aicc_module_command_info) of `session` (borrowed) to `out_profile`
 /// (caller-owned). All zero when nothing was profiled. Must not race with
 /// aicc_session_run on the same session (read between runs).
-AICC_API aicc_status_t aicc_session_command_profile(
-    const aicc_session_t *session, size_t index,
-    aicc_command_profile_t *out_profile);
+AICC_API aicc_status_t
+aicc_session_command_profile(const aicc_session_t *session, size_t index,
+                             aicc_command_profile_t *out_profile);
 
 /// Clears the counters of `session`; BUSY while the session runs.
 AICC_API aicc_status_t aicc_session_reset_profile(aicc_session_t *session);
