@@ -389,6 +389,52 @@ aicc_status_t aicc_module_entry_point_info(const aicc_module_t *module,
   return nullptr;
 }
 
+aicc_status_t aicc_module_command_info(const aicc_module_t *module,
+                                       size_t index,
+                                       aicc_command_info_t *out_info) {
+  AICC_CHECK_ARG(module && out_info);
+  const fb::AiccModule &root = unwrap(module)->root();
+  size_t count = root.commands() ? root.commands()->size() : 0;
+  if (index >= count)
+    return makeStatus(AICC_STATUS_INVALID_ARGUMENT,
+                      "command index %zu out of range (%zu commands)", index,
+                      count);
+  // The verifier checked every index used below.
+  const fb::Command *command =
+      root.commands()->Get(static_cast<uint32_t>(index));
+  aicc_command_info_t info{};
+  switch (command->op_type()) {
+  case fb::CommandOp::Dispatch: {
+    const fb::Dispatch *dispatch = command->op_as_Dispatch();
+    const fb::Executable *exe = root.executables()->Get(dispatch->executable());
+    info.kind = AICC_COMMAND_KIND_DISPATCH;
+    info.name =
+        exe->entry_points()->Get(dispatch->entry_point())->name()->c_str();
+    info.executable = dispatch->executable();
+    info.entry_point = dispatch->entry_point();
+    info.has_cost =
+        dispatch->flops().has_value() && dispatch->bytes().has_value();
+    info.flops = dispatch->flops().value_or(0);
+    info.bytes = dispatch->bytes().value_or(0);
+    break;
+  }
+  case fb::CommandOp::Copy: {
+    const fb::Copy *copy = command->op_as_Copy();
+    info.kind = AICC_COMMAND_KIND_COPY;
+    info.name = "copy";
+    info.has_cost = 1;
+    info.bytes = 2 * root.memory_plan()->buffers()->Get(copy->source())->size();
+    break;
+  }
+  default:
+    info.kind = AICC_COMMAND_KIND_BARRIER;
+    info.name = "barrier";
+    break;
+  }
+  *out_info = info;
+  return nullptr;
+}
+
 //===--- Session ---===//
 
 void aicc_session_options_init(aicc_session_options_t *options) {
@@ -446,6 +492,25 @@ aicc_status_t aicc_session_run(aicc_session_t *session,
 aicc_status_t aicc_session_reset_state(aicc_session_t *session) {
   AICC_CHECK_ARG(session);
   return unwrap(session)->resetState();
+}
+
+//===--- Profiling ---===//
+
+aicc_status_t aicc_session_set_profiling(aicc_session_t *session, int enabled) {
+  AICC_CHECK_ARG(session);
+  return unwrap(session)->setProfiling(enabled != 0);
+}
+
+aicc_status_t
+aicc_session_command_profile(const aicc_session_t *session, size_t index,
+                             aicc_command_profile_t *out_profile) {
+  AICC_CHECK_ARG(session && out_profile);
+  return unwrap(session)->commandProfile(index, out_profile);
+}
+
+aicc_status_t aicc_session_reset_profile(aicc_session_t *session) {
+  AICC_CHECK_ARG(session);
+  return unwrap(session)->resetProfile();
 }
 
 } // extern "C"

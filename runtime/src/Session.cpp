@@ -7,6 +7,7 @@
 #include "src/Runtime.h"
 #include "src/Status.h"
 
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -313,10 +314,19 @@ aicc_status_t Session::commandError(uint32_t commandIndex,
       dispatch->executable());
 }
 
-aicc_status_t Session::runCommands() {
+/// Nanoseconds of a monotonic clock.
+static inline uint64_t nowNs() {
+  return static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(
+          std::chrono::steady_clock::now().time_since_epoch())
+          .count());
+}
+
+template <bool Profile> aicc_status_t Session::runCommands() {
   void **slots = slots_.data();
   const int64_t *push = pushConstants_.data();
   hal::DeviceContext &context = *context_;
+  uint64_t start = Profile ? nowNs() : 0;
   for (const PreparedCommand &command : commands_) {
     switch (command.kind) {
     case CommandKind::Dispatch: {
@@ -335,6 +345,19 @@ aicc_status_t Session::runCommands() {
       break;
     case CommandKind::Barrier:
       break;
+    }
+    if (Profile) {
+      // One clock read per command: each command's time runs from the end
+      // of the previous one, so the times add up to the whole schedule.
+      uint64_t end = nowNs();
+      aicc_command_profile_t &entry = profile_[command.commandIndex];
+      uint64_t elapsed = end - start;
+      entry.last_ns = elapsed;
+      entry.total_ns += elapsed;
+      if (entry.run_count == 0 || elapsed < entry.min_ns)
+        entry.min_ns = elapsed;
+      ++entry.run_count;
+      start = end;
     }
   }
   return nullptr;
@@ -361,9 +384,41 @@ aicc_status_t Session::run(const aicc_tensor_view_t *inputs, size_t inputCount,
     slots_[patch.slot] =
         view.data ? static_cast<uint8_t *>(view.data) + patch.offset : nullptr;
   }
-  status = runCommands();
+  status = profiling_ ? runCommands<true>() : runCommands<false>();
   running_.store(false, std::memory_order_release);
   return status;
+}
+
+aicc_status_t Session::setProfiling(bool enabled) {
+  if (running_.exchange(true, std::memory_order_acquire))
+    return makeStatus(AICC_STATUS_BUSY,
+                      "%s: cannot change profiling while the session runs",
+                      module_->name().c_str());
+  if (enabled && !profiling_)
+    profile_.assign(commands_.size(), aicc_command_profile_t{});
+  profiling_ = enabled;
+  running_.store(false, std::memory_order_release);
+  return nullptr;
+}
+
+aicc_status_t Session::resetProfile() {
+  if (running_.exchange(true, std::memory_order_acquire))
+    return makeStatus(AICC_STATUS_BUSY,
+                      "%s: cannot reset the profile while the session runs",
+                      module_->name().c_str());
+  profile_.assign(commands_.size(), aicc_command_profile_t{});
+  running_.store(false, std::memory_order_release);
+  return nullptr;
+}
+
+aicc_status_t Session::commandProfile(size_t index,
+                                      aicc_command_profile_t *out) const {
+  if (index >= commands_.size())
+    return makeStatus(AICC_STATUS_INVALID_ARGUMENT,
+                      "command index %zu out of range (%zu commands)", index,
+                      commands_.size());
+  *out = index < profile_.size() ? profile_[index] : aicc_command_profile_t{};
+  return nullptr;
 }
 
 aicc_status_t Session::resetState() {

@@ -35,6 +35,11 @@ public:
                     const aicc_tensor_view_t *outputs, size_t outputCount);
   aicc_status_t resetState();
 
+  /// Profiling (aicc_session_set_profiling and friends).
+  aicc_status_t setProfiling(bool enabled);
+  aicc_status_t resetProfile();
+  aicc_status_t commandProfile(size_t index, aicc_command_profile_t *out) const;
+
   const aicc_device_info_t &deviceInfo() const { return device_->info(); }
 
 private:
@@ -48,7 +53,9 @@ private:
   uint8_t *staticBufferAddress(uint32_t index) const;
   aicc_status_t checkViews(const aicc_tensor_view_t *views, size_t count,
                            bool isInput) const;
-  aicc_status_t runCommands();
+  /// Walks the prepared schedule; `Profile` adds a clock read after each
+  /// command, so the common path has none.
+  template <bool Profile> aicc_status_t runCommands();
   aicc_status_t commandError(uint32_t commandIndex, aicc_status_t status);
 
   enum class CommandKind : uint8_t { Dispatch, Copy, Barrier };
@@ -87,6 +94,9 @@ private:
   std::vector<int64_t> pushConstants_;
   std::vector<IoPatch> ioPatches_;
   std::atomic<bool> running_{false};
+  bool profiling_ = false;
+  /// One entry per command of the schedule (sized when profiling starts).
+  std::vector<aicc_command_profile_t> profile_;
 };
 
 } // namespace aicc

@@ -165,6 +165,16 @@ uint32_t ModuleWriter::addDispatch(uint32_t executable, uint32_t entryPoint,
   return static_cast<uint32_t>(commands_.size() - 1);
 }
 
+void ModuleWriter::setDispatchCost(uint32_t command, uint64_t flops,
+                                   uint64_t bytes) {
+  if (command >= commands_.size())
+    return;
+  CommandEntry &entry = commands_[command];
+  entry.hasCost = true;
+  entry.flops = flops;
+  entry.bytes = bytes;
+}
+
 uint32_t ModuleWriter::addCopy(uint32_t source, uint32_t target) {
   CommandEntry command;
   command.type = fb::CommandOp::Copy;
@@ -246,14 +256,27 @@ std::vector<uint8_t> ModuleWriter::finish() const {
   for (const CommandEntry &c : commands_) {
     Offset<void> op;
     switch (c.type) {
-    case fb::CommandOp::Dispatch:
-      op =
-          fb::CreateDispatch(
-              fbb, c.executable, c.entryPoint, fbb.CreateVector(c.bindings),
-              c.pushConstants.empty() ? 0 : fbb.CreateVector(c.pushConstants),
-              c.workgroupCount.empty() ? 0 : fbb.CreateVector(c.workgroupCount))
-              .Union();
+    case fb::CommandOp::Dispatch: {
+      auto bindings = fbb.CreateVector(c.bindings);
+      auto push =
+          c.pushConstants.empty() ? 0 : fbb.CreateVector(c.pushConstants);
+      auto grid =
+          c.workgroupCount.empty() ? 0 : fbb.CreateVector(c.workgroupCount);
+      fb::DispatchBuilder dispatch(fbb);
+      dispatch.add_executable(c.executable);
+      dispatch.add_entry_point(c.entryPoint);
+      dispatch.add_bindings(bindings);
+      if (!push.IsNull())
+        dispatch.add_push_constants(push);
+      if (!grid.IsNull())
+        dispatch.add_workgroup_count(grid);
+      if (c.hasCost) {
+        dispatch.add_flops(c.flops);
+        dispatch.add_bytes(c.bytes);
+      }
+      op = dispatch.Finish().Union();
       break;
+    }
     case fb::CommandOp::Copy:
       op = fb::CreateCopy(fbb, c.source, c.target).Union();
       break;

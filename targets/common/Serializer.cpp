@@ -8,9 +8,13 @@
 // Weights are packed into one segment, each at a 64-byte aligned offset, so
 // the CPU runtime uses them in place; equal attributes are stored once.
 //
+// Every dispatch records its cost (FLOPs of one call and bytes bound), from
+// the kernel's linalg ops as KernelCost.h counts them, for profilers.
+//
 //===----------------------------------------------------------------------===//
 
 #include "targets/common/Serializer.h"
+#include "targets/common/KernelCost.h"
 
 #include "aicc/ModuleWriter.h"
 #include "dialects/exec/ExecOps.h"
@@ -124,6 +128,8 @@ private:
   ExecutableOp executable_;
   /// Kernel symbol -> entry point index.
   llvm::StringMap<uint32_t> kernelEntries_;
+  /// Kernel symbol -> FLOPs of one call (nullopt: not countable).
+  llvm::StringMap<std::optional<uint64_t>> kernelFlops_;
   /// exec.constant result -> constant index.
   DenseMap<Value, uint32_t> constants_;
   /// Arguments of the schedule that are outputs start here.
@@ -320,8 +326,16 @@ LogicalResult Serializer::addCommands(ScheduleOp schedule) {
         bindings.push_back(*index);
       }
       StringRef kernel = dispatch.getKernel().getLeafReference().getValue();
-      writer_.addDispatch(0, kernelEntries_.lookup(kernel),
-                          std::move(bindings));
+      uint32_t command = writer_.addDispatch(0, kernelEntries_.lookup(kernel),
+                                             std::move(bindings));
+      auto [it, inserted] = kernelFlops_.try_emplace(kernel);
+      if (inserted)
+        if (func::FuncOp function = dispatch.lookupKernel())
+          it->second = countKernelFlops(function);
+      std::optional<uint64_t> bytes = countOperandBytes(llvm::to_vector(
+          llvm::concat<Value>(dispatch.getIns(), dispatch.getOuts())));
+      if (it->second && bytes)
+        writer_.setDispatchCost(command, *it->second, *bytes);
     } else if (auto copy = dyn_cast<CopyOp>(op)) {
       FailureOr<uint32_t> source = getBuffer(copy.getSource());
       FailureOr<uint32_t> target = getBuffer(copy.getTarget());

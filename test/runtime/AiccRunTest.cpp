@@ -110,7 +110,7 @@ TEST_F(AiccRunTest, HelpAndVersion) {
   Result version = run("--version");
   EXPECT_EQ(version.exitCode, 0);
   EXPECT_CONTAINS(version.output, "aicc-run 0.1.0");
-  EXPECT_CONTAINS(version.output, "artifact format 1.0");
+  EXPECT_CONTAINS(version.output, "artifact format 1.1");
   Result devices = run("--list-devices");
   EXPECT_EQ(devices.exitCode, 0);
   EXPECT_CONTAINS(devices.output, "cpu (cpu)");
@@ -119,7 +119,7 @@ TEST_F(AiccRunTest, HelpAndVersion) {
 TEST_F(AiccRunTest, Inspect) {
   Result result = run(path("pipeline.aicc") + " --inspect");
   EXPECT_EQ(result.exitCode, 0) << result.output;
-  EXPECT_CONTAINS(result.output, "format 1.0, producer 'aicc runtime tests', "
+  EXPECT_CONTAINS(result.output, "format 1.1, producer 'aicc runtime tests', "
                                  "name 'pipeline', targets: host");
   EXPECT_CONTAINS(result.output, "inputs: 1\n  0 x: f32[5,3] (60 bytes)");
   EXPECT_CONTAINS(result.output, "outputs: 1\n  0 y: f32[5,3] (60 bytes)");
@@ -130,6 +130,46 @@ TEST_F(AiccRunTest, Inspect) {
                                  "124 bytes, lower bound 60 bytes");
   EXPECT_CONTAINS(result.output, "schedule: 3 commands (2 dispatches)");
   EXPECT_CONTAINS(result.output, "weights: 2 constants, 72 bytes");
+}
+
+TEST_F(AiccRunTest, InspectListsCommandsAndTheirCosts) {
+  // Written without costs, like a 1.0 artifact.
+  Result result = run(path("pipeline.aicc") + " --inspect");
+  EXPECT_EQ(result.exitCode, 0) << result.output;
+  EXPECT_CONTAINS(result.output,
+                  "commands:\n  0 dispatch mul_rows_parallel: cost not "
+                  "recorded\n  1 barrier\n  2 dispatch add_bias_relu: cost "
+                  "not recorded\n");
+}
+
+TEST_F(AiccRunTest, ProfileWithoutRecordedCosts) {
+  Result result = run(path("pipeline.aicc") +
+                      " --input x=random --profile --peak-gflops 50");
+  ASSERT_EQ(result.exitCode, 0) << result.output;
+  EXPECT_CONTAINS(result.output, "profile: 10 runs, ");
+  EXPECT_CONTAINS(result.output, "fp32 peak 50.0 GFLOP/s (--peak-gflops)");
+  // Times are measured; FLOPs and bytes show as unknown; the barrier is
+  // not listed.
+  EXPECT_TRUE(std::regex_search(
+      result.output, std::regex("\\n +[02] +[0-9.]+ +[0-9.]+% +- +- +- +- +-  "
+                                "mul_rows_parallel\\n")))
+      << result.output;
+  EXPECT_TRUE(std::regex_search(
+      result.output,
+      std::regex("\\n +total +[0-9.]+ +100.0% +- +- +- +- +-  total \\(2 "
+                 "dispatches, 0 copies\\)\\n")))
+      << result.output;
+  EXPECT_EQ(result.output.find("barrier"), std::string::npos);
+}
+
+TEST_F(AiccRunTest, ProfileOptionsAreChecked) {
+  Result top = run(addInputs() + " --profile-top 0");
+  EXPECT_EQ(top.exitCode, 1);
+  EXPECT_CONTAINS(top.output, "--profile-top '0': expected a positive integer");
+  Result peak = run(addInputs() + " --profile --peak-gflops -3");
+  EXPECT_EQ(peak.exitCode, 1);
+  EXPECT_CONTAINS(peak.output,
+                  "--peak-gflops '-3': expected a positive number");
 }
 
 TEST_F(AiccRunTest, RunsAndWritesOutputs) {

@@ -4,12 +4,14 @@
 //   aicc-run model.aicc --input x=random --seed 1 --benchmark 100
 //   aicc-run model.aicc --input x=@x.npy --expected y=@ref.npy --atol 1e-4
 //   aicc-run model.aicc --inspect
+//   aicc-run model.aicc --input x=random --benchmark 50 --profile
 //
 // Uses only the runtime's C API (and the .npy helpers), like any embedder
 // would. Every user mistake is a one-line message and exit code 1.
 //
 //===----------------------------------------------------------------------===//
 
+#include "FmaPeak.h"
 #include "TensorUtil.h"
 
 #include "ElementType.h"
@@ -26,6 +28,7 @@
 #include <cstring>
 #include <random>
 #include <string>
+#include <unistd.h>
 #include <vector>
 
 using namespace aicc;
@@ -55,6 +58,19 @@ Execution:
                               --warmup runs) and print the latency
   --warmup W                  untimed runs before --benchmark (default 2)
 
+Profiling:
+  --profile                   time every command of the schedule over the
+                              --benchmark runs (10 runs without it) and print
+                              per kernel: median time, share, GFLOP/s and
+                              fraction of the fp32 FMA peak, bytes moved and
+                              GB/s, sorted by time, and a total line
+  --profile-top K             show only the K costliest commands
+  --peak-gflops X             the machine's fp32 peak in GFLOP/s for the
+                              threads used (default: measured, 50 ms per
+                              thread count, best of 5 trials)
+  --perf-map                  write /tmp/perf-<pid>.map naming every kernel
+                              function for `perf` (same as AICC_PERF_MAP=1)
+
 Information:
   --inspect                   print the module's signature, executables,
                               memory plan and schedule, then exit
@@ -83,6 +99,9 @@ struct Options {
   long benchmark = 0;
   long warmup = 2;
   bool inspect = false, listDevices = false, help = false, version = false;
+  bool profile = false, perfMap = false;
+  long profileTop = 0;
+  double peakGflops = 0;
 };
 
 /// Reports an error and returns exit code 1, so that `return fail(...)`
@@ -165,6 +184,8 @@ int parseArgs(int argc, char **argv, Options &options) {
                  : name == "--version"      ? &options.version
                  : name == "--inspect"      ? &options.inspect
                  : name == "--list-devices" ? &options.listDevices
+                 : name == "--profile"      ? &options.profile
+                 : name == "--perf-map"     ? &options.perfMap
                                             : nullptr;
     if (flag) {
       if (hasValue)
@@ -172,8 +193,9 @@ int parseArgs(int argc, char **argv, Options &options) {
       *flag = true;
     } else {
       static const char *const kValueOptions[] = {
-          "--input", "--output", "--expected", "--rtol",      "--atol",
-          "--seed",  "--device", "--threads",  "--benchmark", "--warmup"};
+          "--input",     "--output", "--expected",    "--rtol",
+          "--atol",      "--seed",   "--device",      "--threads",
+          "--benchmark", "--warmup", "--profile-top", "--peak-gflops"};
       bool known = false;
       for (const char *option : kValueOptions)
         known |= name == option;
@@ -199,6 +221,16 @@ int parseArgs(int argc, char **argv, Options &options) {
          : name == "--output" ? options.outputs
                               : options.expected)
             .push_back(tensor);
+      } else if (name == "--profile-top") {
+        if (!parseInteger(value, 1000000000, &options.profileTop) ||
+            options.profileTop == 0)
+          return fail("--profile-top '%s': expected a positive integer",
+                      value.c_str());
+        options.profile = true;
+      } else if (name == "--peak-gflops") {
+        if (!parseNumber(value, &options.peakGflops) || options.peakGflops <= 0)
+          return fail("--peak-gflops '%s': expected a positive number",
+                      value.c_str());
       } else if (name == "--rtol" || name == "--atol") {
         double number;
         if (!parseNumber(value, &number))
@@ -422,6 +454,24 @@ int inspect(aicc_module_t *module, const std::string &path) {
               props.dispatch_count);
   std::printf("weights: %zu constants, %llu bytes\n", props.constant_count,
               (unsigned long long)props.constant_bytes);
+  std::printf("commands:\n");
+  for (size_t i = 0; i < props.command_count; ++i) {
+    aicc_command_info_t info;
+    if (aicc_status_t status = aicc_module_command_info(module, i, &info))
+      return failStatus(status);
+    if (info.kind == AICC_COMMAND_KIND_BARRIER) {
+      std::printf("  %zu barrier\n", i);
+    } else if (info.kind == AICC_COMMAND_KIND_COPY) {
+      std::printf("  %zu copy: %llu bytes\n", i,
+                  (unsigned long long)info.bytes);
+    } else if (info.has_cost) {
+      std::printf("  %zu dispatch %s: %llu flops, %llu bytes\n", i, info.name,
+                  (unsigned long long)info.flops,
+                  (unsigned long long)info.bytes);
+    } else {
+      std::printf("  %zu dispatch %s: cost not recorded\n", i, info.name);
+    }
+  }
   return 0;
 }
 
@@ -438,6 +488,121 @@ std::string formatMs(double ms) {
   return buffer;
 }
 
+double median(std::vector<double> values) {
+  if (values.empty())
+    return 0;
+  std::sort(values.begin(), values.end());
+  size_t n = values.size();
+  return n % 2 ? values[n / 2] : 0.5 * (values[n / 2 - 1] + values[n / 2]);
+}
+
+/// Per-command timings of the profiled runs: times[command][run] in ms.
+struct ProfileData {
+  std::vector<aicc_command_info_t> commands;
+  std::vector<std::vector<double>> times;
+  std::vector<double> runTimes;
+};
+
+/// Appends the latest run's command times from `session`.
+int collectProfile(aicc_session_t *session, ProfileData &data) {
+  for (size_t i = 0; i < data.commands.size(); ++i) {
+    aicc_command_profile_t profile;
+    if (aicc_status_t status =
+            aicc_session_command_profile(session, i, &profile))
+      return failStatus(status);
+    data.times[i].push_back(profile.last_ns * 1e-6);
+  }
+  return 0;
+}
+
+/// Prints the --profile table. `peak` is GFLOP/s (0: unknown).
+void printProfile(const ProfileData &data, const Options &options,
+                  uint32_t threads, double peak, const std::string &peakNote) {
+  struct Row {
+    size_t index;
+    double ms;
+  };
+  std::vector<Row> rows;
+  double totalMs = 0;
+  uint64_t totalFlops = 0, totalBytes = 0;
+  size_t dispatches = 0, copies = 0;
+  for (size_t i = 0; i < data.commands.size(); ++i) {
+    const aicc_command_info_t &info = data.commands[i];
+    if (info.kind == AICC_COMMAND_KIND_BARRIER)
+      continue;
+    double ms = median(data.times[i]);
+    rows.push_back({i, ms});
+    totalMs += ms;
+    totalFlops += info.flops;
+    totalBytes += info.bytes;
+    (info.kind == AICC_COMMAND_KIND_DISPATCH ? dispatches : copies) += 1;
+  }
+  std::stable_sort(rows.begin(), rows.end(),
+                   [](const Row &a, const Row &b) { return a.ms > b.ms; });
+
+  std::printf("profile: %zu runs, %u thread%s, fp32 peak %s\n",
+              data.runTimes.size(), threads, threads == 1 ? "" : "s",
+              peakNote.c_str());
+  auto cell = [](char *buffer, size_t size, bool known, const char *format,
+                 double value) {
+    if (known)
+      std::snprintf(buffer, size, format, value);
+    else
+      std::snprintf(buffer, size, "%s", "-");
+  };
+  auto printRow = [&](const char *label, double ms, bool hasCost,
+                      uint64_t flops, uint64_t bytes, const char *name) {
+    double seconds = ms * 1e-3;
+    double gflops = seconds > 0 ? flops / seconds * 1e-9 : 0;
+    char share[16], rate[16], ofPeak[16], gflop[24], mb[24], bandwidth[16];
+    std::snprintf(share, sizeof(share), "%.1f%%",
+                  totalMs > 0 ? 100.0 * ms / totalMs : 0.0);
+    cell(rate, sizeof(rate), hasCost && seconds > 0, "%.2f", gflops);
+    cell(ofPeak, sizeof(ofPeak), hasCost && seconds > 0 && peak > 0, "%.1f%%",
+         100.0 * gflops / peak);
+    cell(gflop, sizeof(gflop), hasCost, "%.6f", flops * 1e-9);
+    cell(mb, sizeof(mb), hasCost, "%.3f", bytes * 1e-6);
+    cell(bandwidth, sizeof(bandwidth), hasCost && seconds > 0, "%.2f",
+         bytes / seconds * 1e-9);
+    std::printf("%6s %10s %7s %9s %7s %11s %10s %8s  %s\n", label,
+                formatMs(ms).c_str(), share, rate, ofPeak, gflop, mb, bandwidth,
+                name);
+  };
+  std::printf("%6s %10s %7s %9s %7s %11s %10s %8s  %s\n", "cmd", "time ms",
+              "share", "GFLOP/s", "%peak", "GFLOP", "MB", "GB/s", "kernel");
+  size_t shown = rows.size();
+  if (options.profileTop > 0 && static_cast<size_t>(options.profileTop) < shown)
+    shown = static_cast<size_t>(options.profileTop);
+  bool allCosted = true;
+  for (size_t r = 0; r < rows.size(); ++r) {
+    const aicc_command_info_t &info = data.commands[rows[r].index];
+    allCosted &= info.has_cost != 0;
+    if (r >= shown)
+      continue;
+    std::string label = std::to_string(rows[r].index);
+    printRow(label.c_str(), rows[r].ms, info.has_cost, info.flops, info.bytes,
+             info.name);
+  }
+  if (shown < rows.size()) {
+    double restMs = 0;
+    for (size_t r = shown; r < rows.size(); ++r)
+      restMs += rows[r].ms;
+    std::printf("%6s %10s %6.1f%%  (%zu more commands)\n", "...",
+                formatMs(restMs).c_str(),
+                totalMs > 0 ? 100.0 * restMs / totalMs : 0.0,
+                rows.size() - shown);
+  }
+  std::string total = "total (" + std::to_string(dispatches) + " dispatch" +
+                      (dispatches == 1 ? "" : "es") + ", " +
+                      std::to_string(copies) + " cop" +
+                      (copies == 1 ? "y" : "ies") + ")";
+  printRow("total", totalMs, allCosted, totalFlops, totalBytes, total.c_str());
+  std::printf("run: median %s ms end to end (commands %s ms, the rest is "
+              "run overhead)\n",
+              formatMs(median(data.runTimes)).c_str(),
+              formatMs(totalMs).c_str());
+}
+
 int runMain(int argc, char **argv) {
   Options options;
   if (parseArgs(argc, argv, options))
@@ -452,6 +617,10 @@ int runMain(int argc, char **argv) {
                 AICC_FORMAT_VERSION_MAJOR, AICC_FORMAT_VERSION_MINOR);
     return 0;
   }
+
+  // Read by the CPU driver when it loads code (session creation).
+  if (options.perfMap)
+    ::setenv("AICC_PERF_MAP", "1", 1);
 
   Handles handles;
   if (aicc_status_t status = aicc_runtime_create(&handles.runtime))
@@ -601,14 +770,33 @@ int runMain(int argc, char **argv) {
     }
   }
 
-  if (options.benchmark > 0) {
+  // --profile times the --benchmark runs (or 10 of its own).
+  ProfileData profile;
+  long benchmarkRuns = options.benchmark;
+  if (options.profile) {
+    aicc_module_properties_t props;
+    if (aicc_status_t status = aicc_module_properties(handles.module, &props))
+      return failStatus(status);
+    profile.commands.resize(props.command_count);
+    profile.times.resize(props.command_count);
+    for (size_t i = 0; i < props.command_count; ++i)
+      if (aicc_status_t status =
+              aicc_module_command_info(handles.module, i, &profile.commands[i]))
+        return failStatus(status);
+    if (benchmarkRuns == 0)
+      benchmarkRuns = 10;
+  }
+  if (benchmarkRuns > 0) {
     for (long i = 0; i < options.warmup; ++i)
       if (aicc_status_t status = runOnce())
         return failStatus(status);
+    if (options.profile)
+      if (aicc_status_t status = aicc_session_set_profiling(handles.session, 1))
+        return failStatus(status);
     std::vector<double> times;
-    times.reserve(static_cast<size_t>(options.benchmark));
+    times.reserve(static_cast<size_t>(benchmarkRuns));
     double total = 0;
-    for (long i = 0; i < options.benchmark; ++i) {
+    for (long i = 0; i < benchmarkRuns; ++i) {
       auto start = std::chrono::steady_clock::now();
       aicc_status_t status = runOnce();
       auto end = std::chrono::steady_clock::now();
@@ -618,17 +806,55 @@ int runMain(int argc, char **argv) {
           std::chrono::duration<double, std::milli>(end - start).count();
       times.push_back(ms);
       total += ms;
+      if (options.profile && collectProfile(handles.session, profile))
+        return 1;
+    }
+    if (options.profile) {
+      profile.runTimes = times;
+      aicc_session_set_profiling(handles.session, 0);
     }
     std::sort(times.begin(), times.end());
     size_t n = times.size();
     double median =
         n % 2 ? times[n / 2] : 0.5 * (times[n / 2 - 1] + times[n / 2]);
     double runsPerSecond = total > 0 ? 1000.0 * n / total : 0;
-    std::printf("latency: median %s ms, p90 %s ms, min %s ms, %.1f runs/s\n",
-                formatMs(median).c_str(),
-                formatMs(percentile(times, 0.9)).c_str(),
-                formatMs(times.front()).c_str(), runsPerSecond);
+    if (options.benchmark > 0)
+      std::printf("latency: median %s ms, p90 %s ms, min %s ms, %.1f runs/s\n",
+                  formatMs(median).c_str(),
+                  formatMs(percentile(times, 0.9)).c_str(),
+                  formatMs(times.front()).c_str(), runsPerSecond);
   }
+  if (options.profile) {
+    aicc_device_info_t device;
+    if (aicc_status_t status =
+            aicc_session_device_info(handles.session, &device))
+      return failStatus(status);
+    uint32_t threads = options.threads ? options.threads : device.concurrency;
+    double peak = options.peakGflops;
+    std::string peakNote;
+    char buffer[160];
+    if (peak > 0) {
+      std::snprintf(buffer, sizeof(buffer), "%.1f GFLOP/s (--peak-gflops)",
+                    peak);
+    } else {
+      FmaPeak one = measureFmaPeak(1, 0.05);
+      FmaPeak all = threads == 1 ? one : measureFmaPeak(threads, 0.05);
+      peak = all.gflops;
+      char onOne[48] = "";
+      if (threads != 1)
+        std::snprintf(onOne, sizeof(onOne), ", %.1f on 1", one.gflops);
+      std::snprintf(buffer, sizeof(buffer),
+                    "%.1f GFLOP/s on %u thread%s%s (measured, %s FMA loop, "
+                    "best of 5 x 10 ms)",
+                    all.gflops, threads, threads == 1 ? "" : "s", onOne,
+                    all.isa);
+    }
+    peakNote = buffer;
+    printProfile(profile, options, threads, peak, peakNote);
+  }
+  if (options.perfMap)
+    std::fprintf(stderr, "aicc-run: perf map: /tmp/perf-%ld.map\n",
+                 static_cast<long>(::getpid()));
   if (!withinTolerance) {
     std::fflush(stdout);
     std::fprintf(stderr, "aicc-run: error: outputs differ from the expected "

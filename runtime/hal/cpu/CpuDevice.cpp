@@ -10,6 +10,7 @@
 #include "hal/Hal.h"
 #include "hal/cpu/CpuFeatures.h"
 #include "hal/cpu/ElfLoader.h"
+#include "hal/cpu/PerfMap.h"
 #include "hal/cpu/ThreadPool.h"
 #include "src/Status.h"
 
@@ -189,6 +190,8 @@ public:
       }
       entries.push_back(symbol);
     }
+    if (cpu::perfMapEnabled())
+      (void)cpu::appendPerfMap(spec.data, spec.size, handle);
     out->reset(new CpuExecutable(handle, std::move(entries)));
     return nullptr;
   }

@@ -34,7 +34,7 @@ extern "C" {
 /// Highest artifact format version this runtime reads: any file whose major
 /// version equals AICC_FORMAT_VERSION_MAJOR.
 #define AICC_FORMAT_VERSION_MAJOR 1
-#define AICC_FORMAT_VERSION_MINOR 0
+#define AICC_FORMAT_VERSION_MINOR 1
 
 /// Returns AICC_RUNTIME_VERSION_STRING of the loaded library (static string).
 AICC_API const char *aicc_runtime_version(void);
@@ -250,6 +250,39 @@ AICC_API aicc_status_t aicc_module_entry_point_info(
     const aicc_module_t *module, size_t executable, size_t entry,
     const char **out_name, uint32_t *out_binding_count);
 
+/// Kind of a command of the schedule.
+typedef enum aicc_command_kind_e {
+  AICC_COMMAND_KIND_DISPATCH = 0,
+  AICC_COMMAND_KIND_COPY = 1,
+  AICC_COMMAND_KIND_BARRIER = 2,
+} aicc_command_kind_t;
+
+/// Describes command `index` of the schedule. Strings are owned by the
+/// module.
+typedef struct aicc_command_info_s {
+  aicc_command_kind_t kind;
+  /// Dispatch: the entry point's name (for compiled modules the kernel name
+  /// `k<N>_<ONNX node>`); "copy" or "barrier" otherwise.
+  const char *name;
+  /// Dispatch: executable and entry point indices (0 otherwise).
+  uint32_t executable;
+  uint32_t entry_point;
+  /// Whether the artifact records the cost below (format 1.1 dispatches
+  /// written by the compiler; copies always have it).
+  int has_cost;
+  /// Arithmetic operations of one call as the compiler counted them
+  /// (docs/Artifact.md, "Kernel cost"); 0 for copies and barriers.
+  uint64_t flops;
+  /// Bytes one call reads plus writes (a copy: twice its size).
+  uint64_t bytes;
+} aicc_command_info_t;
+
+/// Writes the description of command `index` (< command_count of
+/// aicc_module_properties) of `module` (borrowed) to `out_info`.
+AICC_API aicc_status_t aicc_module_command_info(const aicc_module_t *module,
+                                                size_t index,
+                                                aicc_command_info_t *out_info);
+
 /*===--------------------------------------------------------------------===*/
 /* Session                                                                  */
 /*===--------------------------------------------------------------------===*/
@@ -318,6 +351,40 @@ AICC_API aicc_status_t aicc_session_run(aicc_session_t *session,
 /// Zeroes the session's persistent state pools (e.g. to start a new
 /// sequence with an empty KV cache).
 AICC_API aicc_status_t aicc_session_reset_state(aicc_session_t *session);
+
+/*===--------------------------------------------------------------------===*/
+/* Profiling                                                                */
+/*===--------------------------------------------------------------------===*/
+
+/// Turns per-command timing of `session` on (`enabled` != 0) or off. While
+/// on, every aicc_session_run reads a monotonic clock around each command of
+/// the schedule; while off, runs read no clock at all. Turning it on clears
+/// the counters. Returns BUSY while the session runs.
+AICC_API aicc_status_t aicc_session_set_profiling(aicc_session_t *session,
+                                                  int enabled);
+
+/// Timings of one command of the schedule, accumulated over the profiled
+/// runs since profiling was turned on (or aicc_session_reset_profile).
+typedef struct aicc_command_profile_s {
+  /// Profiled runs that executed the command.
+  uint64_t run_count;
+  /// Wall time of the command in the latest profiled run, and the sum and
+  /// minimum over all of them, in nanoseconds.
+  uint64_t last_ns;
+  uint64_t total_ns;
+  uint64_t min_ns;
+} aicc_command_profile_t;
+
+/// Writes the timings of command `index` (same numbering as
+/// aicc_module_command_info) of `session` (borrowed) to `out_profile`
+/// (caller-owned). All zero when nothing was profiled. Must not race with
+/// aicc_session_run on the same session (read between runs).
+AICC_API aicc_status_t
+aicc_session_command_profile(const aicc_session_t *session, size_t index,
+                             aicc_command_profile_t *out_profile);
+
+/// Clears the counters of `session`; BUSY while the session runs.
+AICC_API aicc_status_t aicc_session_reset_profile(aicc_session_t *session);
 
 #ifdef __cplusplus
 } /* extern "C" */

@@ -134,6 +134,12 @@ TEST_F(SerializerTest, WritesWhatTheRuntimeLoadsAndRuns) {
   EXPECT_EQ(b->offset() % 64, 0u);
   ASSERT_EQ(root->executables()->size(), 1u);
   ASSERT_EQ(root->executables()->Get(0)->entry_points()->size(), 1u);
+  // Every dispatch records its cost: these kernels compute nothing, and bind
+  // three 16-byte buffers each.
+  const aicc::fb::Dispatch *first = root->commands()->Get(0)->op_as_Dispatch();
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->flops(), flatbuffers::Optional<uint64_t>(0));
+  EXPECT_EQ(first->bytes(), flatbuffers::Optional<uint64_t>(48));
 
   // The loader verifies everything before anything runs.
   aicc_runtime_t *runtime = nullptr;

@@ -27,7 +27,7 @@ namespace aicc {
 
 /// Format version this writer emits by default.
 constexpr uint16_t kFormatVersionMajor = 1;
-constexpr uint16_t kFormatVersionMinor = 0;
+constexpr uint16_t kFormatVersionMinor = 1;
 /// File offsets of segments are multiples of this.
 constexpr size_t kSegmentAlignment = 64;
 
@@ -113,6 +113,9 @@ public:
                        std::vector<uint32_t> bindings,
                        std::vector<int64_t> pushConstants = {},
                        std::vector<uint32_t> workgroupCount = {});
+  /// Records the FLOPs and bytes of dispatch `command` (the optional
+  /// `flops`/`bytes` fields); dispatches without a call store neither.
+  void setDispatchCost(uint32_t command, uint64_t flops, uint64_t bytes);
   uint32_t addCopy(uint32_t source, uint32_t target);
   uint32_t addBarrier();
 
@@ -160,6 +163,8 @@ private:
     std::vector<int64_t> pushConstants;
     std::vector<uint32_t> workgroupCount;
     uint32_t source = 0, target = 0;
+    bool hasCost = false;
+    uint64_t flops = 0, bytes = 0;
   };
 
   static uint64_t tensorByteSize(const TensorEntry &tensor);
