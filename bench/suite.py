@@ -86,11 +86,29 @@ def make_static(src, dst, shapes_fn):
     return shapes
 
 
-def count_flops(path):
+def ort_shapes(model, names, inputs):
+    """Shapes of the tensors NAMES from one ONNX Runtime run on INPUTS (for
+    what shape inference cannot follow, e.g. GPT-2's sliced causal mask)."""
+    import onnxruntime as ort
+    m = onnx.ModelProto()
+    m.CopyFrom(model)
+    del m.graph.value_info[:]
+    known = {o.name for o in m.graph.output}
+    for n in names:
+        if n not in known:
+            m.graph.output.append(helper.make_tensor_value_info(n, TensorProto.FLOAT, None))
+    sess = ort.InferenceSession(m.SerializeToString(), providers=["CPUExecutionProvider"])
+    outs = sess.run(names, {n: np.load(p) for n, p in inputs})
+    return {n: list(o.shape) for n, o in zip(names, outs)}
+
+
+def count_flops(path, inputs=None):
     """Useful FLOPs of one inference (2 per multiply-add of Conv,
-    ConvTranspose, MatMul, Gemm) and the nodes whose shapes inference left
-    unknown."""
-    model = onnx.shape_inference.infer_shapes(onnx.load(path), strict_mode=False, data_prop=True)
+    ConvTranspose, MatMul, Gemm) and the nodes whose shapes are unknown.
+    Shapes come from ONNX shape inference, else from one ONNX Runtime run on
+    INPUTS ([name, file.npy] pairs)."""
+    raw = onnx.load(path)
+    model = onnx.shape_inference.infer_shapes(raw, strict_mode=False, data_prop=True)
     shapes = {}
     for vi in list(model.graph.input) + list(model.graph.value_info) + list(model.graph.output):
         dims = vi.type.tensor_type.shape.dim
@@ -98,9 +116,17 @@ def count_flops(path):
             shapes[vi.name] = [d.dim_value for d in dims]
     for t in model.graph.initializer:
         shapes[t.name] = list(t.dims)
+    counted = ("Conv", "ConvTranspose", "MatMul", "Gemm")
+    missing = sorted({x for n in model.graph.node if n.op_type in counted
+                      for x in list(n.input[:2]) + [n.output[0]] if x not in shapes})
+    if missing and inputs:
+        try:
+            shapes.update(ort_shapes(raw, missing, inputs))
+        except Exception as e:  # counted as unknown below
+            print(f"bench: shapes of {path} from ONNX Runtime failed: {e}", flush=True)
     total, unknown = 0, []
     for n in model.graph.node:
-        if n.op_type not in ("Conv", "ConvTranspose", "MatMul", "Gemm"):
+        if n.op_type not in counted:
             continue
         ins = [shapes.get(x) for x in n.input[:2]]
         out = shapes.get(n.output[0])
@@ -159,7 +185,8 @@ def prepare_models(names, models_dir, work_dir, small):
         if cache.get(name, {}).get("key") != key or not os.path.exists(dst):
             t0 = time.time()
             shapes = make_static(src, dst, lambda m: model_shapes(name, m, small))
-            flops, unknown = count_flops(dst)
+            inputs, _ = make_inputs(dst, shapes, work_dir, name)
+            flops, unknown = count_flops(dst, inputs)
             cache[name] = {"key": key, "shapes": shapes, "flops": flops, "unknown": unknown}
             print(f"bench: prepared {name} ({time.time() - t0:.1f} s)", flush=True)
             json.dump(cache, open(cache_path, "w"), indent=1)
