@@ -108,7 +108,10 @@ FailureOr<KernelLibrary> buildKernelLibrary(ArrayRef<func::FuncOp> kernels,
       index = it->second;
     } else {
       index = compiled.size();
-      std::string fn = "aicc_hl_" + std::to_string(index);
+      // Named after the first kernel that uses it, so that profilers (the
+      // perf map) name the node whose loops take the time.
+      std::string fn = "aicc_hl_" + std::to_string(index) + "_" +
+                       kernel.getSymName().str();
       std::string object = pathIn(fn + ".o");
       FailureOr<CompiledKernel> k = halidegen::compileKernelWithHalide(
           kernel, fn, object, halideOptions);
