@@ -5,8 +5,9 @@
 //  - a dim that depends on a non-constant operand value is dynamic;
 //  - an inconsistency (bad axis, mismatched broadcast) is a failure with a
 //    diagnostic through emitOptionalError.
-// The importer folds shape subgraphs to graph.constant first, so constant
-// operands are visible through getConstantInts().
+// The graph passes (aicc-graph-inline-control-flow, aicc-graph-refine-types)
+// re-infer result types as shape subgraphs fold to graph.constant, so
+// constant operands are visible through getConstantInts() by then.
 //
 //===----------------------------------------------------------------------===//
 #ifndef AICC_DIALECTS_GRAPH_SHAPEINFERENCE_H

@@ -34,9 +34,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 # Ops deliberately not in the dialect, with the reason the importer reports.
 EXCLUDED = {
     "Constant": "imported as graph.constant",
-    "If": "imported by inlining the branch its constant condition takes",
-    "Loop": "imported by unrolling (constant trip count and condition)",
-    "Scan": "imported by unrolling over the static sequence length",
+    "If": "hand-written region op graph.If (GraphOps.td), inlined by aicc-graph-inline-control-flow",
+    "Loop": "hand-written region op graph.Loop (GraphOps.td), unrolled by aicc-graph-inline-control-flow",
+    "Scan": "hand-written region op graph.Scan (GraphOps.td), unrolled by aicc-graph-inline-control-flow",
     "SequenceMap": "sequence ops are not supported",
     "ImageDecoder": "image decoding is not supported",
     "OptionalGetElement": "optional ops are not supported",
