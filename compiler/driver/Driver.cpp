@@ -96,20 +96,6 @@ struct Options {
       cl::value_desc("name=@file.npy|name=v0,v1,..."), cl::cat(category)};
 };
 
-/// The ONNX node a location names: a NameLoc, possibly inside a FusedLoc or
-/// CallSiteLoc.
-std::string nodeName(Location loc) {
-  if (auto name = dyn_cast<NameLoc>(loc))
-    return name.getName().str();
-  if (auto fused = dyn_cast<FusedLoc>(loc))
-    for (Location inner : fused.getLocations())
-      if (std::string n = nodeName(inner); !n.empty())
-        return n;
-  if (auto call = dyn_cast<CallSiteLoc>(loc))
-    return nodeName(call.getCallee());
-  return "";
-}
-
 void printDiagnostic(Diagnostic &diag) {
   llvm::raw_ostream &os = llvm::errs();
   os << "aicc: ";
@@ -126,7 +112,7 @@ void printDiagnostic(Diagnostic &diag) {
   }
   // Messages from later stages say what failed, the location says where.
   std::string message = diag.str();
-  std::string node = nodeName(diag.getLocation());
+  std::string node = graph::getNodeName(diag.getLocation()).str();
   if (!node.empty() && !StringRef(message).starts_with("node '") &&
       !StringRef(message).contains("'" + node + "'"))
     os << "node '" << node << "': ";

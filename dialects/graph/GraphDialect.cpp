@@ -18,3 +18,15 @@ Operation *GraphDialect::materializeConstant(OpBuilder &builder,
     return nullptr;
   return ConstantOp::create(builder, loc, elements);
 }
+
+llvm::StringRef aicc::graph::getNodeName(Location loc) {
+  llvm::StringRef name;
+  loc->walk([&](Location nested) {
+    if (auto nameLoc = dyn_cast<NameLoc>(nested)) {
+      name = nameLoc.getName().strref();
+      return WalkResult::interrupt();
+    }
+    return WalkResult::advance();
+  });
+  return name;
+}

@@ -3,7 +3,15 @@
 #define AICC_DIALECTS_GRAPH_GRAPHDIALECT_H
 
 #include "mlir/IR/Dialect.h"
+#include "mlir/IR/Location.h"
 
 #include "dialects/graph/GraphDialect.h.inc"
+
+namespace aicc::graph {
+/// The ONNX node a location names: the first NameLoc inside it (the
+/// importer gives every op `loc("<node name>")`; fused and call-site
+/// locations are searched), or "" when there is none.
+llvm::StringRef getNodeName(mlir::Location loc);
+} // namespace aicc::graph
 
 #endif // AICC_DIALECTS_GRAPH_GRAPHDIALECT_H

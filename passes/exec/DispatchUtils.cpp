@@ -12,18 +12,6 @@ using namespace mlir;
 
 namespace aicc::exec {
 
-StringRef getNodeName(Location loc) {
-  StringRef name;
-  loc->walk([&](Location nested) {
-    if (auto nameLoc = dyn_cast<NameLoc>(nested)) {
-      name = nameLoc.getName().strref();
-      return WalkResult::interrupt();
-    }
-    return WalkResult::advance();
-  });
-  return name;
-}
-
 std::string sanitizeSymbolName(StringRef text) {
   std::string result;
   for (char c : text)

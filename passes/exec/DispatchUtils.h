@@ -23,7 +23,7 @@
 namespace aicc::exec {
 
 /// The ONNX node name in `loc` (the first NameLoc inside it), or "".
-llvm::StringRef getNodeName(mlir::Location loc);
+
 
 /// `text` with every character that is not [A-Za-z0-9_] replaced by '_', so
 /// it is a plain C identifier fragment (entry points are ELF symbols).

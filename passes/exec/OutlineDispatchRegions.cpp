@@ -114,7 +114,7 @@ private:
 } // namespace
 
 std::string Outliner::makeKernelName(DispatchRegionOp region) {
-  StringRef node = getNodeName(region->getLoc());
+  StringRef node = graph::getNodeName(region->getLoc());
   if (node.empty()) {
     // Named after the op that computes its first result.
     Operation *op = region.getYield().getValues()[0].getDefiningOp();
@@ -251,7 +251,7 @@ LogicalResult Outliner::convertOp(Operation *op) {
     if (!isBufferable(type))
       return op->emitOpError("constant of type ")
              << type << " cannot be placed in a buffer";
-    StringRef node = getNodeName(loc);
+    StringRef node = graph::getNodeName(loc);
     if (auto resource = dyn_cast<DenseResourceElementsAttr>(value);
         node.empty() && resource)
       node = resource.getRawHandle().getKey();

@@ -54,9 +54,9 @@ struct CheckStaticShapesPass
           continue;
         std::string shape = t ? "tensor<" + shapeString(t.getShape()) + ">"
                               : std::string("unranked");
-        auto name = dyn_cast<NameLoc>(op->getLoc());
+        StringRef name = getNodeName(op->getLoc());
         InFlightDiagnostic diag = emitError(op->getLoc());
-        diag << "node '" << (name ? name.getName().str() : std::string("?"))
+        diag << "node '" << (name.empty() ? StringRef("?") : name)
              << "' (" << op->getName().getStringRef().drop_front(6)
              << "): result #" << cast<OpResult>(r).getResultNumber()
              << " has shape " << shape

@@ -51,17 +51,6 @@ Value createConstant(PatternRewriter &rewriter, Location loc,
   return ConstantOp::create(rewriter, loc, attr);
 }
 
-/// The node name of a location (the first NameLoc in it), for naming new
-/// weights.
-std::string nameOf(Location loc) {
-  if (auto name = dyn_cast<NameLoc>(loc))
-    return name.getName().str();
-  if (auto fused = dyn_cast<FusedLoc>(loc))
-    for (Location inner : fused.getLocations())
-      if (std::string n = nameOf(inner); !n.empty())
-        return n;
-  return "";
-}
 
 struct FoldBatchNorm : OpRewritePattern<BatchNormalizationOp> {
   FoldBatchNorm(MLIRContext *ctx, GraphFoldCounters *counters)
@@ -175,7 +164,7 @@ private:
     for (int64_t c = 0; c < channels; ++c)
       bias[c] = (bias[c] - mean[c]) * s[c] + shift[c];
     rewriter.setInsertionPoint(op);
-    std::string name = nameOf(op->getLoc());
+    std::string name = getNodeName(op->getLoc()).str();
     Value newWeight = createConstant(rewriter, fusedLoc, weightType, weights,
                                      weightAttr, name + ".weight");
     auto biasType =

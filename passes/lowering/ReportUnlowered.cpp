@@ -34,10 +34,10 @@ LogicalResult reportUnloweredOps(ModuleOp module, StringRef targetName) {
     // The importer names every op after its node; in LLVM 22 a NameLoc
     // wrapped around a file location does not print its name, so it is
     // printed here.
-    auto name = dyn_cast<NameLoc>(op->getLoc());
+    StringRef name = graph::getNodeName(op->getLoc());
     auto reason = op->getAttrOfType<StringAttr>(kUnsupportedAttrName);
     InFlightDiagnostic diag = emitError(op->getLoc());
-    diag << "node '" << (name ? name.getName().str() : std::string("?"))
+    diag << "node '" << (name.empty() ? StringRef("?") : name)
          << "' (ai.onnx::" << getOnnxOpType(op) << "): ";
     if (reason)
       diag << reason.getValue();
