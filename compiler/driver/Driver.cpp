@@ -21,6 +21,7 @@
 #include "targets/common/Serializer.h"
 #include "targets/common/Target.h"
 #include "mlir/Pass/PassManager.h"
+#include "mlir/Support/Timing.h"
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Diagnostics.h"
@@ -156,16 +157,26 @@ private:
 LogicalResult runPipeline(ModuleOp module,
                           llvm::function_ref<void(OpPassManager &)> build) {
   PassManager pm(module.getContext());
+  // Hidden options for developers: --mlir-timing (time per pass),
+  // --mlir-print-ir-after-all, ...
+  if (failed(applyPassManagerCLOptions(pm)))
+    return failure();
+  auto timing = std::make_unique<DefaultTimingManager>();
+  applyDefaultTimingManagerCLOptions(*timing);
+  if (timing->isEnabled())
+    pm.enableTiming(std::move(timing));
   build(pm);
   return pm.run(module);
 }
 
-/// Writes `bytes` to `path` ("-": stdout). A file is written next to its
-/// destination under a temporary name and renamed over it only once it is
-/// complete, so a failed write (a full disk) never destroys what was there.
-LogicalResult writeOutput(StringRef path, StringRef bytes) {
+/// Writes what `write` prints to `path` ("-": stdout), streaming (a model's
+/// MLIR can be gigabytes). A file is written next to its destination under a
+/// temporary name and renamed over it only once it is complete, so a failed
+/// write (a full disk) never destroys what was there.
+LogicalResult writeOutput(StringRef path,
+                          llvm::function_ref<void(llvm::raw_ostream &)> write) {
   if (path == "-") {
-    llvm::outs() << bytes;
+    write(llvm::outs());
     llvm::outs().flush();
     if (llvm::outs().has_error()) {
       llvm::outs().clear_error();
@@ -180,7 +191,7 @@ LogicalResult writeOutput(StringRef path, StringRef bytes) {
     return failure();
   };
   auto writeAll = [&](llvm::raw_fd_ostream &os) -> LogicalResult {
-    os << bytes;
+    write(os);
     os.close();
     if (std::error_code ec = os.error()) {
       os.clear_error();
@@ -246,6 +257,8 @@ int runAiccMain(int argc, char **argv) {
   Options options;
   registerAsmPrinterCLOptions();
   registerMLIRContextCLOptions();
+  registerPassManagerCLOptions();
+  registerDefaultTimingManagerCLOptions();
   cl::SetVersionPrinter([](llvm::raw_ostream &os) {
     os << getVersionString() << " (MLIR/LLVM " LLVM_VERSION_STRING ")\n";
   });
@@ -393,18 +406,16 @@ int runAiccMain(int argc, char **argv) {
     }
   }
 
-  std::string text;
-  if (emit != EmitKind::Artifact) {
-    llvm::raw_string_ostream os(text);
+  auto write = [&](llvm::raw_ostream &os) {
+    if (emit == EmitKind::Artifact) {
+      os.write(reinterpret_cast<const char *>(artifact.data()),
+               artifact.size());
+      return;
+    }
     module->print(os);
     os << "\n";
-  }
-  StringRef bytes = emit == EmitKind::Artifact
-                        ? StringRef(reinterpret_cast<const char *>(
-                                        artifact.data()),
-                                    artifact.size())
-                        : StringRef(text);
-  if (failed(writeOutput(options.output, bytes)))
+  };
+  if (failed(writeOutput(options.output, write)))
     return 1;
   return 0;
 }

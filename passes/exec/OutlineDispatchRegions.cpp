@@ -21,6 +21,7 @@
 #include "passes/exec/Passes.h"
 
 #include "dialects/exec/ExecOps.h"
+#include "dialects/graph/GraphDialect.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Builders.h"
@@ -114,7 +115,7 @@ private:
 } // namespace
 
 std::string Outliner::makeKernelName(DispatchRegionOp region) {
-  StringRef node = graph::getNodeName(region->getLoc());
+  StringRef node = aicc::graph::getNodeName(region->getLoc());
   if (node.empty()) {
     // Named after the op that computes its first result.
     Operation *op = region.getYield().getValues()[0].getDefiningOp();
@@ -251,7 +252,7 @@ LogicalResult Outliner::convertOp(Operation *op) {
     if (!isBufferable(type))
       return op->emitOpError("constant of type ")
              << type << " cannot be placed in a buffer";
-    StringRef node = graph::getNodeName(loc);
+    StringRef node = aicc::graph::getNodeName(loc);
     if (auto resource = dyn_cast<DenseResourceElementsAttr>(value);
         node.empty() && resource)
       node = resource.getRawHandle().getKey();

@@ -13,6 +13,7 @@
 
 #include "dialects/exec/ExecDialect.h"
 #include "dialects/exec/ExecOps.h"
+#include "dialects/graph/GraphDialect.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -121,15 +122,15 @@ TEST_F(DispatchGroupingPolicyTest, GroupOfSeveralOpsIsOneRegion) {
   auto fused = dyn_cast<FusedLoc>(region->getLoc());
   ASSERT_TRUE(fused);
   ASSERT_EQ(fused.getLocations().size(), 3u);
-  EXPECT_EQ(getNodeName(fused.getLocations()[0]), "Exp_0");
-  EXPECT_EQ(getNodeName(fused.getLocations()[1]), "Neg_1");
-  EXPECT_EQ(getNodeName(fused.getLocations()[2]), "Abs_2");
+  EXPECT_EQ(aicc::graph::getNodeName(fused.getLocations()[0]), "Exp_0");
+  EXPECT_EQ(aicc::graph::getNodeName(fused.getLocations()[1]), "Neg_1");
+  EXPECT_EQ(aicc::graph::getNodeName(fused.getLocations()[2]), "Abs_2");
 
   // Results: neg and abs (returned); exp stays inside.
   ASSERT_EQ(region->getNumResults(), 2u);
   auto yielded = region.getYield().getValues();
-  EXPECT_EQ(getNodeName(yielded[0].getDefiningOp()->getLoc()), "Neg_1");
-  EXPECT_EQ(getNodeName(yielded[1].getDefiningOp()->getLoc()), "Abs_2");
+  EXPECT_EQ(aicc::graph::getNodeName(yielded[0].getDefiningOp()->getLoc()), "Neg_1");
+  EXPECT_EQ(aicc::graph::getNodeName(yielded[1].getDefiningOp()->getLoc()), "Abs_2");
   auto returnOp = cast<func::ReturnOp>(getBody().getTerminator());
   EXPECT_EQ(returnOp.getOperand(0), region->getResult(0));
   EXPECT_EQ(returnOp.getOperand(1), region->getResult(1));
@@ -169,7 +170,7 @@ TEST_F(DispatchGroupingPolicyTest, GroupsInAnyOrderFollowTheBlock) {
   auto regions = llvm::to_vector(getBody().getOps<DispatchRegionOp>());
   ASSERT_EQ(regions.size(), 2u);
   EXPECT_TRUE(isa<FusedLoc>(regions[0]->getLoc()));
-  EXPECT_EQ(getNodeName(regions[1]->getLoc()), "Abs_2");
+  EXPECT_EQ(aicc::graph::getNodeName(regions[1]->getLoc()), "Abs_2");
   // The second region reads the first one's result.
   EXPECT_EQ(regions[0]->getNumResults(), 1u);
 }
@@ -177,7 +178,7 @@ TEST_F(DispatchGroupingPolicyTest, GroupsInAnyOrderFollowTheBlock) {
 TEST_F(DispatchGroupingPolicyTest, OpLeftOutIsAnError) {
   EXPECT_TRUE(failed(run(kChain, [](Block &body, auto &groups) {
     for (Operation &op : body.without_terminator())
-      if (needsDispatch(&op) && getNodeName(op.getLoc()) != "Neg_1")
+      if (needsDispatch(&op) && aicc::graph::getNodeName(op.getLoc()) != "Neg_1")
         groups.push_back({&op});
   })));
   EXPECT_NE(diagnostics_.find("needs a kernel, but grouping policy 'test' "
