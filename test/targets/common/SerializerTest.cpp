@@ -95,6 +95,24 @@ protected:
     return binary;
   }
 
+  /// Serializes `source` with `binary` and returns the error message (the
+  /// serialization must fail).
+  std::string serializeError(const char *source,
+                             const aicc::ExecutableBinary &binary) {
+    OwningOpRef<ModuleOp> module = parse(source);
+    EXPECT_TRUE(module);
+    if (!module)
+      return "";
+    std::string message;
+    ScopedDiagnosticHandler handler(&context, [&](Diagnostic &diagnostic) {
+      message = diagnostic.str();
+      return success();
+    });
+    std::vector<uint8_t> file;
+    EXPECT_TRUE(failed(aicc::serializeModule(*module, binary, file)));
+    return message;
+  }
+
   MLIRContext context;
 };
 
@@ -196,50 +214,34 @@ TEST_F(SerializerTest, WritesWhatTheRuntimeLoadsAndRuns) {
 }
 
 TEST_F(SerializerTest, RejectsUnplannedSchedules) {
-  OwningOpRef<ModuleOp> module = parse(R"mlir(
+  std::string message = serializeError(R"mlir(
     exec.schedule @main(%x: memref<4xf32>, %y: memref<4xf32>)
         attributes {num_inputs = 1 : i64} {
       exec.copy %x, %y : memref<4xf32>, memref<4xf32>
       exec.return
     }
-  )mlir");
-  ASSERT_TRUE(module);
-  std::string message;
-  ScopedDiagnosticHandler handler(&context, [&](Diagnostic &diagnostic) {
-    message = diagnostic.str();
-    return success();
-  });
-  std::vector<uint8_t> file;
-  EXPECT_TRUE(failed(aicc::serializeModule(*module, kernelsBinary(), file)));
+  )mlir", kernelsBinary());
   EXPECT_NE(message.find("is not memory planned"), std::string::npos)
       << message;
 }
 
 TEST_F(SerializerTest, RejectsExecutablesWithoutFormat) {
-  OwningOpRef<ModuleOp> module = parse(R"mlir(
+  aicc::ExecutableBinary binary = kernelsBinary();
+  binary.format.clear();
+  std::string message = serializeError(R"mlir(
     exec.schedule @main(%x: memref<4xf32>, %y: memref<4xf32>)
         attributes {num_inputs = 1 : i64, arena_size = array<i64: 0>,
                     lower_bound = array<i64: 0>} {
       exec.copy %x, %y : memref<4xf32>, memref<4xf32>
       exec.return
     }
-  )mlir");
-  ASSERT_TRUE(module);
-  std::string message;
-  ScopedDiagnosticHandler handler(&context, [&](Diagnostic &diagnostic) {
-    message = diagnostic.str();
-    return success();
-  });
-  std::vector<uint8_t> file;
-  aicc::ExecutableBinary binary = kernelsBinary();
-  binary.format.clear();
-  EXPECT_TRUE(failed(aicc::serializeModule(*module, binary, file)));
+  )mlir", binary);
   EXPECT_NE(message.find("gave its executable no format"), std::string::npos)
       << message;
 }
 
 TEST_F(SerializerTest, RejectsMissingResourceBlobs) {
-  OwningOpRef<ModuleOp> module = parse(R"mlir(
+  std::string message = serializeError(R"mlir(
     exec.schedule @main(%y: memref<4xf32>)
         attributes {num_inputs = 0 : i64, arena_size = array<i64: 0>,
                     lower_bound = array<i64: 0>} {
@@ -247,15 +249,7 @@ TEST_F(SerializerTest, RejectsMissingResourceBlobs) {
       exec.copy %w, %y : memref<4xf32>, memref<4xf32>
       exec.return
     }
-  )mlir");
-  ASSERT_TRUE(module);
-  std::string message;
-  ScopedDiagnosticHandler handler(&context, [&](Diagnostic &diagnostic) {
-    message = diagnostic.str();
-    return success();
-  });
-  std::vector<uint8_t> file;
-  EXPECT_TRUE(failed(aicc::serializeModule(*module, kernelsBinary(), file)));
+  )mlir", kernelsBinary());
   EXPECT_NE(message.find("resource blob is missing"), std::string::npos)
       << message;
 }
