@@ -317,6 +317,30 @@ int runAiccMain(int argc, char **argv) {
     return success();
   });
 
+  // Options are checked before the model is read.
+  bool hasTarget = target != nullptr;
+  if (options.optLevel > 3) {
+    llvm::errs() << "aicc: error: -O" << options.optLevel
+                 << " is not a level (0-3)\n";
+    return 1;
+  }
+  EmitKind emit = options.emit.getNumOccurrences()
+                      ? options.emit.getValue()
+                      : (hasTarget ? EmitKind::Artifact : EmitKind::Graph);
+  if (emit == EmitKind::Artifact && !hasTarget) {
+    llvm::errs() << "aicc: error: --emit=aicc needs --target\n";
+    return 1;
+  }
+  if (emit == EmitKind::Artifact && options.output == "-") {
+    llvm::errs() << "aicc: error: give the artifact a file name with -o\n";
+    return 1;
+  }
+  if (!options.report.empty() && options.report != "memory") {
+    llvm::errs() << "aicc: error: unknown --report '" << options.report
+                 << "' (available: memory)\n";
+    return 1;
+  }
+
   ImportOptions importOptions;
   for (const std::string &spec : options.inputShapes) {
     std::string error;
@@ -347,35 +371,12 @@ int runAiccMain(int argc, char **argv) {
   if (failed(runPipeline(*module, buildGraphPipeline)))
     return 1;
 
-  bool hasTarget = target != nullptr;
-  if (options.optLevel > 3) {
-    llvm::errs() << "aicc: error: -O" << options.optLevel
-                 << " is not a level (0-3)\n";
-    return 1;
-  }
-  EmitKind emit = options.emit.getNumOccurrences()
-                      ? options.emit.getValue()
-                      : (hasTarget ? EmitKind::Artifact : EmitKind::Graph);
-  if (emit == EmitKind::Artifact && !hasTarget) {
-    llvm::errs() << "aicc: error: --emit=aicc needs --target\n";
-    return 1;
-  }
-  if (emit == EmitKind::Artifact && options.output == "-") {
-    llvm::errs() << "aicc: error: give the artifact a file name with -o\n";
-    return 1;
-  }
-
   TargetOptions targetOptions;
   targetOptions.optLevel = options.optLevel;
   Progress progress;
   targetOptions.progress = [&](size_t done, size_t total) {
     progress.update(done, total);
   };
-  if (!options.report.empty() && options.report != "memory") {
-    llvm::errs() << "aicc: error: unknown --report '" << options.report
-                 << "' (available: memory)\n";
-    return 1;
-  }
 
   std::vector<uint8_t> artifact;
   if (emit != EmitKind::Graph) {
