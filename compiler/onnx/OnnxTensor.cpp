@@ -3,7 +3,8 @@
 // Every encoding of ONNX tensor data: raw_data (little-endian bytes), the
 // typed repeated fields (float_data, int32_data holding 8/16-bit values and
 // fp16/bf16 bit patterns, int64_data, double_data, uint64_data) and external
-// data files (location/offset/length relative to the model's directory).
+// data files (location/offset/length relative to the model's directory,
+// whose real path, symbolic links resolved, must stay inside it).
 //
 //===----------------------------------------------------------------------===//
 
@@ -14,6 +15,7 @@
 #include "mlir/IR/BuiltinDialect.h"
 #include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/bit.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "onnx/onnx_pb.h"
@@ -100,7 +102,47 @@ LogicalResult readExternal(const onnx::TensorProto &tensor, StringRef baseDir,
   }
   SmallString<256> path(baseDir);
   llvm::sys::path::append(path, location);
-  auto file = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
+  // The lexical check above is not enough: a symbolic link inside the
+  // model's directory (the file or a directory on the way) may lead anywhere.
+  // Resolve both real paths and require the file to stay inside (as ONNX's
+  // own checker does).
+  SmallString<256> realBase, realFile;
+  if (std::error_code ec = llvm::sys::fs::real_path(
+          baseDir.empty() ? StringRef(".") : baseDir, realBase)) {
+    error = "cannot resolve the model's directory '" + baseDir.str() +
+            "': " + ec.message();
+    return failure();
+  }
+  if (std::error_code ec = llvm::sys::fs::real_path(path, realFile)) {
+    error = "cannot read external data file '" + std::string(path) +
+            "': " + ec.message();
+    return failure();
+  }
+  StringRef inside = realFile;
+  bool baseIsRoot = llvm::sys::path::is_separator(realBase.back());
+  if (!inside.consume_front(realBase) ||
+      (!baseIsRoot &&
+       (inside.empty() || !llvm::sys::path::is_separator(inside.front())))) {
+    error = "external data location '" + location + "' resolves to '" +
+            std::string(realFile) + "', outside the model's directory '" +
+            std::string(realBase) +
+            "' (symbolic links must not lead out of it)";
+    return failure();
+  }
+  llvm::sys::fs::file_status status;
+  if (std::error_code ec = llvm::sys::fs::status(realFile, status)) {
+    error = "cannot read external data file '" + std::string(path) +
+            "': " + ec.message();
+    return failure();
+  }
+  if (status.type() != llvm::sys::fs::file_type::regular_file) {
+    error = "external data file '" + std::string(path) + "' " +
+            (status.type() == llvm::sys::fs::file_type::directory_file
+                 ? "is a directory"
+                 : "is not a regular file");
+    return failure();
+  }
+  auto file = llvm::MemoryBuffer::getFile(realFile, /*IsText=*/false,
                                           /*RequiresNullTerminator=*/false);
   if (!file) {
     error = "cannot read external data file '" + std::string(path) +

@@ -10,10 +10,14 @@
 
 #include "ElementType.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <fcntl.h>
 #include <limits>
+#include <sys/stat.h>
+#include <unistd.h>
 
 using namespace aicc;
 using namespace aicc::npy;
@@ -286,17 +290,30 @@ const char *npy::dtypeDescr(aicc_element_type_t type) {
   }
 }
 
-bool npy::parse(const uint8_t *bytes, size_t size, Array *out,
-                std::string *error) {
+namespace {
+
+/// What the header says: the element type, the shape, where the data starts
+/// and how many bytes of it the array needs.
+struct Header {
+  aicc_element_type_t type = AICC_ELEMENT_TYPE_UNKNOWN;
+  std::vector<int64_t> shape;
+  size_t dataStart = 0;
+  uint64_t dataBytes = 0;
+};
+
+/// Decodes the fixed prefix (magic, version, header length) from the first
+/// `size` bytes and sets `*dataStart` to the offset of the array data.
+bool parsePrefix(const uint8_t *bytes, size_t size, size_t *headerStart,
+                 size_t *dataStart, std::string *error) {
   if (size < 10 || std::memcmp(bytes, kMagic, sizeof(kMagic)) != 0) {
     *error = "not a .npy file (bad magic)";
     return false;
   }
   uint8_t major = bytes[6], minor = bytes[7];
-  size_t headerLength, headerStart;
+  size_t headerLength;
   if (major == 1) {
     headerLength = bytes[8] | (size_t(bytes[9]) << 8);
-    headerStart = 10;
+    *headerStart = 10;
   } else if (major == 2 || major == 3) {
     if (size < 12) {
       *error = "truncated .npy header";
@@ -304,19 +321,30 @@ bool npy::parse(const uint8_t *bytes, size_t size, Array *out,
     }
     headerLength = bytes[8] | (size_t(bytes[9]) << 8) |
                    (size_t(bytes[10]) << 16) | (size_t(bytes[11]) << 24);
-    headerStart = 12;
+    *headerStart = 12;
   } else {
     *error = "unsupported .npy format version " + std::to_string(major) + "." +
              std::to_string(minor);
     return false;
   }
-  if (headerLength > size - headerStart) {
-    *error = "truncated .npy header (needs " + std::to_string(headerLength) +
-             " bytes)";
+  *dataStart = *headerStart + headerLength;
+  return true;
+}
+
+/// Parses the prefix and the header dict; `size` bytes are available.
+bool parseHeader(const uint8_t *bytes, size_t size, Header *out,
+                 std::string *error) {
+  size_t headerStart, dataStart;
+  if (!parsePrefix(bytes, size, &headerStart, &dataStart, error))
+    return false;
+  if (dataStart > size) {
+    *error = "truncated .npy header (needs " +
+             std::to_string(dataStart - headerStart) + " bytes)";
     return false;
   }
   std::string header(reinterpret_cast<const char *>(bytes + headerStart),
-                     headerLength);
+                     dataStart - headerStart);
+  uint8_t major = bytes[6];
   if (major < 3) {
     for (unsigned char c : header) {
       if (c >= 0x80) {
@@ -349,41 +377,145 @@ bool npy::parse(const uint8_t *bytes, size_t size, Array *out,
       return false;
     }
   }
-  size_t dataStart = headerStart + headerLength;
-  size_t available = size - dataStart;
-  if (bytesNeeded > available) {
-    *error = "truncated data: the array needs " + std::to_string(bytesNeeded) +
-             " bytes, the file has " + std::to_string(available);
-    return false;
-  }
-  out->elementType = type;
+  out->type = type;
   out->shape = std::move(shape);
-  // Trailing bytes are ignored, as numpy.load does.
-  out->data.assign(bytes + dataStart, bytes + dataStart + bytesNeeded);
+  out->dataStart = dataStart;
+  out->dataBytes = bytesNeeded;
   return true;
 }
 
-bool npy::readFile(const std::string &path, Array *out, std::string *error) {
-  FILE *file = std::fopen(path.c_str(), "rb");
-  if (!file) {
+std::string truncatedData(uint64_t needed, uint64_t available) {
+  return "truncated data: the array needs " + std::to_string(needed) +
+         " bytes, the file has " + std::to_string(available);
+}
+
+/// Reads exactly `size` bytes at the current offset; false on a read error
+/// or an early end of file (which sets errno to 0).
+bool readExact(int fd, uint8_t *buffer, size_t size) {
+  while (size > 0) {
+    ssize_t n = ::read(fd, buffer, std::min<size_t>(size, size_t(1) << 30));
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0) {
+      if (n == 0)
+        errno = 0;
+      return false;
+    }
+    buffer += n;
+    size -= static_cast<size_t>(n);
+  }
+  return true;
+}
+
+/// Closes a file descriptor on every return path.
+struct FdCloser {
+  int fd;
+  ~FdCloser() {
+    if (fd >= 0)
+      ::close(fd);
+  }
+};
+
+} // namespace
+
+bool npy::parse(const uint8_t *bytes, size_t size, Array *out,
+                std::string *error) {
+  Header header;
+  if (!parseHeader(bytes, size, &header, error))
+    return false;
+  size_t available = size - header.dataStart;
+  if (header.dataBytes > available) {
+    *error = truncatedData(header.dataBytes, available);
+    return false;
+  }
+  out->elementType = header.type;
+  out->shape = std::move(header.shape);
+  // Trailing bytes are ignored, as numpy.load does.
+  const uint8_t *data = bytes + header.dataStart;
+  out->data.assign(data, data + header.dataBytes);
+  return true;
+}
+
+bool npy::readFile(const std::string &path, Array *out, std::string *error,
+                   uint64_t maxDataBytes) {
+  // O_NONBLOCK: opening a FIFO without a writer must not hang; the file
+  // type is checked right after, and regular files ignore the flag.
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) {
     *error = path + ": cannot open: " + std::strerror(errno);
     return false;
   }
-  std::vector<uint8_t> bytes;
-  uint8_t buffer[65536];
-  size_t n;
-  while ((n = std::fread(buffer, 1, sizeof(buffer), file)) > 0)
-    bytes.insert(bytes.end(), buffer, buffer + n);
-  bool readError = std::ferror(file) != 0;
-  std::fclose(file);
-  if (readError) {
-    *error = path + ": read error";
+  FdCloser closer{fd};
+  struct stat info;
+  if (::fstat(fd, &info) != 0) {
+    *error = path + ": cannot stat: " + std::strerror(errno);
     return false;
   }
-  if (!parse(bytes.data(), bytes.size(), out, error)) {
+  if (S_ISDIR(info.st_mode)) {
+    *error = path + ": is a directory, not a .npy file";
+    return false;
+  }
+  if (!S_ISREG(info.st_mode)) {
+    *error = path + ": not a regular file (a device, FIFO or socket); pass "
+                    "a .npy file";
+    return false;
+  }
+  // Only as many bytes as the file has and the header declares are read, and
+  // the sizes are checked before anything is allocated for them.
+  uint64_t fileSize = static_cast<uint64_t>(info.st_size);
+  auto readError = [&](const char *what) {
+    *error = path + ": " +
+             (errno ? std::string("read error: ") + std::strerror(errno)
+                    : std::string("the file shrank while being read (") +
+                          what + ")");
+    return false;
+  };
+  std::vector<uint8_t> bytes(std::min<uint64_t>(fileSize, 12));
+  if (!readExact(fd, bytes.data(), bytes.size()))
+    return readError("prefix");
+  size_t headerStart, dataStart;
+  if (!parsePrefix(bytes.data(), bytes.size(), &headerStart, &dataStart,
+                   error)) {
     *error = path + ": " + *error;
     return false;
   }
+  if (dataStart > fileSize) {
+    *error = path + ": truncated .npy header (needs " +
+             std::to_string(dataStart - headerStart) + " bytes)";
+    return false;
+  }
+  size_t prefix = bytes.size();
+  bytes.resize(dataStart);
+  if (dataStart > prefix &&
+      !readExact(fd, bytes.data() + prefix, dataStart - prefix))
+    return readError("header");
+  Header header;
+  if (!parseHeader(bytes.data(), bytes.size(), &header, error)) {
+    *error = path + ": " + *error;
+    return false;
+  }
+  uint64_t available = fileSize - dataStart;
+  if (header.dataBytes > available) {
+    *error = path + ": " + truncatedData(header.dataBytes, available);
+    return false;
+  }
+  if (header.dataBytes > maxDataBytes) {
+    std::string shape;
+    for (int64_t dim : header.shape)
+      shape += (shape.empty() ? "" : ",") + std::to_string(dim);
+    *error = path + ": the array (shape [" + shape + "]) holds " +
+             std::to_string(header.dataBytes) + " bytes, more than the " +
+             std::to_string(maxDataBytes) + " bytes the tensor takes";
+    return false;
+  }
+  out->data.resize(header.dataBytes);
+  if (!readExact(fd, out->data.data(), out->data.size())) {
+    out->data.clear();
+    return readError("data");
+  }
+  // Trailing bytes are ignored, as numpy.load does.
+  out->elementType = header.type;
+  out->shape = std::move(header.shape);
   return true;
 }
 

@@ -46,8 +46,13 @@ const char *dtypeDescr(aicc_element_type_t type);
 /// sets `*error` to a message that does not name the file.
 bool parse(const uint8_t *bytes, size_t size, Array *out, std::string *error);
 
-/// Reads and parses `path`; messages start with the path.
-bool readFile(const std::string &path, Array *out, std::string *error);
+/// Reads and parses `path`; messages start with the path. `path` must be a
+/// regular file (not a directory, device or FIFO). The header is read first
+/// and the data size it declares is checked against the file size and
+/// against `maxDataBytes` before the data is allocated or read, so a hostile
+/// file cannot make the reader allocate more than the file holds.
+bool readFile(const std::string &path, Array *out, std::string *error,
+              uint64_t maxDataBytes = UINT64_MAX);
 
 /// Returns the .npy encoding of `array` (version 1.0 unless the header is too
 /// long, then 2.0); empty if `array` cannot be written (bf16, inconsistent

@@ -265,6 +265,45 @@ TEST_F(AiccRunTest, WrongInputsAreClearErrors) {
   EXPECT_CONTAINS(noFile.output, "nope.npy: cannot open");
 }
 
+// Tests that an --input or --expected file that is not a regular .npy file of
+// the right size is a clear error with exit code 1, never an abort: /dev/zero
+// used to be read until std::bad_alloc.
+TEST_F(AiccRunTest, HostileInputFilesAreClearErrors) {
+  Result zero = run(path("add.aicc") + " --input a=@/dev/zero --input b=@" +
+                    path("b.npy"));
+  EXPECT_EQ(zero.exitCode, 1);
+  EXPECT_CONTAINS(zero.output, "input 'a': /dev/zero: not a regular file");
+
+  Result urandom = run(addInputs() + " --expected c=@/dev/urandom");
+  EXPECT_EQ(urandom.exitCode, 1);
+  EXPECT_CONTAINS(urandom.output,
+                  "expected output 'c': /dev/urandom: not a regular file");
+
+  Result directory = run(path("add.aicc") + " --input a=@" + *dir_ +
+                         " --input b=@" + path("b.npy"));
+  EXPECT_EQ(directory.exitCode, 1);
+  EXPECT_CONTAINS(directory.output, "input 'a': " + *dir_ + ": is a directory");
+
+  std::vector<uint8_t> bytes = readFileBytes(path("a.npy"));
+  ASSERT_GT(bytes.size(), 5u);
+  bytes.resize(bytes.size() - 5);
+  ASSERT_TRUE(writeFileBytes(path("a_truncated.npy"), bytes));
+  Result truncated = run(path("add.aicc") + " --input a=@" +
+                         path("a_truncated.npy") + " --input b=@" +
+                         path("b.npy"));
+  EXPECT_EQ(truncated.exitCode, 1);
+  EXPECT_CONTAINS(truncated.output, "truncated data: the array needs 16 bytes, "
+                                    "the file has 11");
+
+  // An array larger than the input is refused before its data is read.
+  writeF32("a_8.npy", {1, 2, 3, 4, 5, 6, 7, 8}, {8});
+  Result large = run(path("add.aicc") + " --input a=@" + path("a_8.npy") +
+                     " --input b=@" + path("b.npy"));
+  EXPECT_EQ(large.exitCode, 1);
+  EXPECT_CONTAINS(large.output, "the array (shape [8]) holds 32 bytes, more "
+                                "than the 16 bytes the tensor takes");
+}
+
 TEST_F(AiccRunTest, BadModulesAndOptions) {
   Result missing = run(path("missing.aicc") + " --inspect");
   EXPECT_EQ(missing.exitCode, 1);

@@ -9,7 +9,10 @@
 
 #include "TestUtil.h"
 
+#include <cerrno>
+#include <cstdio>
 #include <cstring>
+#include <sys/stat.h>
 
 using namespace aicc;
 using namespace aicc::test;
@@ -263,3 +266,82 @@ TEST(NpyTest, AcceptsNumpyDtypeSpellings) {
 }
 
 } // namespace
+
+namespace {
+
+/// readFile() on `path`, expected to fail; returns the message.
+std::string readPathError(const std::string &path, uint64_t maxDataBytes) {
+  npy::Array array;
+  std::string error;
+  EXPECT_FALSE(npy::readFile(path, &array, &error, maxDataBytes)) << path;
+  return error;
+}
+
+} // namespace
+
+// Tests that readFile() refuses what is not a regular file before reading it:
+// /dev/zero would otherwise be read until memory runs out, a FIFO would block.
+TEST(NpyTest, ReadFileRejectsNonRegularFiles) {
+  std::string zero = readPathError("/dev/zero", UINT64_MAX);
+  EXPECT_NE(zero.find("/dev/zero: not a regular file"), std::string::npos)
+      << zero;
+  std::string dir = makeTempDir("npy-dir");
+  std::string directory = readPathError(dir, UINT64_MAX);
+  EXPECT_NE(directory.find(dir + ": is a directory"), std::string::npos)
+      << directory;
+  std::string fifo = dir + "/fifo.npy";
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0) << std::strerror(errno);
+  std::string fifoError = readPathError(fifo, UINT64_MAX);
+  EXPECT_NE(fifoError.find("not a regular file"), std::string::npos)
+      << fifoError;
+  std::remove(fifo.c_str());
+}
+
+// Tests that the data size the header declares is checked against the file
+// size and the caller's limit before the data is read.
+TEST(NpyTest, ReadFileChecksSizesBeforeReading) {
+  std::string dir = makeTempDir("npy-sizes");
+  // A header that declares 2^40 f32 elements, followed by 8 bytes.
+  std::vector<uint8_t> huge =
+      header("{'descr': '<f4', 'fortran_order': False, 'shape': (1099511627776,"
+             "), }\n");
+  huge.resize(huge.size() + 8, 0);
+  ASSERT_TRUE(writeFileBytes(dir + "/huge.npy", huge));
+  std::string hugeError = readPathError(dir + "/huge.npy", UINT64_MAX);
+  EXPECT_NE(hugeError.find("truncated data: the array needs 4398046511104 "
+                           "bytes, the file has 8"),
+            std::string::npos)
+      << hugeError;
+
+  std::vector<uint8_t> valid =
+      header("{'descr': '<f4', 'fortran_order': False, 'shape': (4,), }\n");
+  valid.resize(valid.size() + 16, 0);
+  ASSERT_TRUE(writeFileBytes(dir + "/four.npy", valid));
+  std::vector<uint8_t> truncated(valid.begin(), valid.end() - 3);
+  ASSERT_TRUE(writeFileBytes(dir + "/truncated.npy", truncated));
+  std::string truncatedError =
+      readPathError(dir + "/truncated.npy", UINT64_MAX);
+  EXPECT_NE(truncatedError.find("truncated data: the array needs 16 bytes, "
+                                "the file has 13"),
+            std::string::npos)
+      << truncatedError;
+  std::vector<uint8_t> shortHeader(valid.begin(), valid.begin() + 20);
+  ASSERT_TRUE(writeFileBytes(dir + "/short-header.npy", shortHeader));
+  EXPECT_NE(readPathError(dir + "/short-header.npy", UINT64_MAX)
+                .find("truncated .npy header"),
+            std::string::npos);
+  ASSERT_TRUE(writeFileBytes(dir + "/empty.npy", {}));
+  EXPECT_NE(readPathError(dir + "/empty.npy", UINT64_MAX).find("bad magic"),
+            std::string::npos);
+
+  std::string limit = readPathError(dir + "/four.npy", 8);
+  EXPECT_NE(limit.find("the array (shape [4]) holds 16 bytes, more than the 8 "
+                       "bytes the tensor takes"),
+            std::string::npos)
+      << limit;
+  npy::Array array;
+  std::string error;
+  EXPECT_TRUE(npy::readFile(dir + "/four.npy", &array, &error, 16)) << error;
+  EXPECT_EQ(array.data.size(), 16u);
+  EXPECT_EQ(array.shape, std::vector<int64_t>{4});
+}

@@ -673,7 +673,9 @@ int runMain(int argc, char **argv) {
     }
     std::string path = spec.substr(1), error;
     npy::Array array;
-    if (!npy::readFile(path, &array, &error))
+    // The tensor's byte size bounds what is read, so a hostile header
+    // cannot make aicc-run allocate more than the input takes.
+    if (!npy::readFile(path, &array, &error, input.info.byte_size))
       return fail("input '%s': %s", input.info.name, error.c_str());
     if (checkArray(array, input.info, "input", path))
       return 1;
@@ -693,7 +695,7 @@ int runMain(int argc, char **argv) {
   for (size_t a = 0; a < options.expected.size(); ++a) {
     const Binding &output = outputs[expectedIndex[a]];
     std::string path = options.expected[a].spec.substr(1), error;
-    if (!npy::readFile(path, &references[a], &error))
+    if (!npy::readFile(path, &references[a], &error, output.info.byte_size))
       return fail("expected output '%s': %s", output.info.name, error.c_str());
     if (checkArray(references[a], output.info, "expected output", path))
       return 1;
