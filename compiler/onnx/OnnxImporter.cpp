@@ -59,7 +59,18 @@ LogicalResult parseInputShape(StringRef spec, ImportOptions &options,
       shape.push_back(d);
     }
   }
-  options.inputShapes[name] = shape;
+  auto [it, inserted] = options.inputShapes.try_emplace(name, shape);
+  if (!inserted && it->second != shape) {
+    auto str = [](ArrayRef<int64_t> dims) {
+      std::string s;
+      for (auto [i, d] : llvm::enumerate(dims))
+        s += (i ? "x" : "") + std::to_string(d);
+      return s;
+    };
+    error = "--input-shape for '" + name.str() + "' given twice, " +
+            str(it->second) + " and " + str(shape);
+    return failure();
+  }
   return success();
 }
 
@@ -90,7 +101,12 @@ LogicalResult parseInputValue(StringRef spec, ImportOptions &options,
             spec.str() + "'";
     return failure();
   }
-  options.inputValues[name] = value.str();
+  auto [it, inserted] = options.inputValues.try_emplace(name, value.str());
+  if (!inserted && it->second != value) {
+    error = "--input-value for '" + name.str() + "' given twice, " +
+            it->second + " and " + value.str();
+    return failure();
+  }
   return success();
 }
 
@@ -133,6 +149,10 @@ private:
   LogicalResult readOpsets();
   LogicalResult importInitializers();
   LogicalResult createFunction();
+  /// Checks the shape of an --input-value against the declared shape of the
+  /// graph input (--input-shape, else the model's); reports a mismatch.
+  LogicalResult checkInputValueShape(const onnx::ValueInfoProto &in,
+                                     ShapedType given);
   /// The constant given with --input-value for graph input `name`.
   ElementsAttr inputValue(StringRef name, RankedTensorType declared,
                           StringRef spec);
@@ -392,10 +412,12 @@ LogicalResult Importer::createFunction() {
   SmallVector<std::string> inputNames;
   SmallVector<std::pair<std::string, ElementsAttr>> frozen;
   bool failedInput = false;
+  llvm::StringSet<> graphInputs;
   for (const auto &in : graph.input()) {
     // Before IR version 4 initializers were also listed as inputs.
     if (initializers.contains(in.name()))
       continue;
+    graphInputs.insert(in.name());
     auto given = options.inputValues.find(in.name());
     if (given != options.inputValues.end()) {
       // A value fixes the shape too: only the element type is needed.
@@ -412,6 +434,10 @@ LogicalResult Importer::createFunction() {
           emitError(UnknownLoc::get(&ctx))
               << "--input-value: graph input '" << in.name()
               << "' is not a tensor of a supported type";
+        failedInput = true;
+        continue;
+      }
+      if (failed(checkInputValueShape(in, cast<ShapedType>(value.getType())))) {
         failedInput = true;
         continue;
       }
@@ -442,8 +468,10 @@ LogicalResult Importer::createFunction() {
           << "', which no graph input uses as a symbolic dim";
       failedInput = true;
     }
+  // An input whose --input-shape was rejected above is still a graph input:
+  // check the name against the graph, not against the accepted inputs.
   for (auto &kv : options.inputShapes)
-    if (!llvm::is_contained(inputNames, kv.first().str())) {
+    if (!graphInputs.contains(kv.first())) {
       emitError(UnknownLoc::get(&ctx))
           << "--input-shape names '" << kv.first()
           << "', which is not a graph input";
@@ -464,6 +492,49 @@ LogicalResult Importer::createFunction() {
     values[name] = graph::ConstantOp::create(
         builder, NameLoc::get(builder.getStringAttr(name)), value);
   return success();
+}
+
+LogicalResult Importer::checkInputValueShape(const onnx::ValueInfoProto &in,
+                                             ShapedType given) {
+  // The declared shape: --input-shape when given, else the model's (when it
+  // has one); -1 stands for a symbolic or unknown dim.
+  SmallVector<int64_t> declared;
+  SmallVector<std::string> declaredText;
+  auto shape = options.inputShapes.find(in.name());
+  if (shape != options.inputShapes.end()) {
+    for (int64_t d : shape->second) {
+      declared.push_back(d);
+      declaredText.push_back(std::to_string(d));
+    }
+  } else if (in.type().tensor_type().has_shape()) {
+    for (const auto &d : in.type().tensor_type().shape().dim()) {
+      bool fixed = d.has_dim_value() && d.dim_value() >= 0;
+      declared.push_back(fixed ? d.dim_value() : -1);
+      declaredText.push_back(fixed               ? std::to_string(d.dim_value())
+                             : d.has_dim_param() ? d.dim_param()
+                                                 : std::string("?"));
+    }
+  } else {
+    return success(); // Unknown rank: any value fits.
+  }
+  bool matches = given.getRank() == (int64_t)declared.size();
+  for (int64_t i = 0; matches && i < given.getRank(); ++i)
+    matches = declared[i] < 0 || declared[i] == given.getDimSize(i);
+  if (matches)
+    return success();
+  InFlightDiagnostic diag = emitError(UnknownLoc::get(&ctx));
+  diag << "--input-value gives '" << in.name() << "' shape [";
+  llvm::interleave(given.getShape(), diag, ",");
+  diag << "], the "
+       << (shape != options.inputShapes.end() ? "--input-shape" : "model")
+       << " declares [";
+  llvm::interleave(declaredText, diag, ",");
+  diag << "]";
+  if (given.getRank() == 1 && declared.size() > 1 &&
+      !StringRef(options.inputValues.lookup(in.name())).starts_with("@"))
+    diag << " (a comma-separated list is 1-D; give other shapes as a .npy "
+            "file)";
+  return failure();
 }
 
 ElementsAttr Importer::inputValue(StringRef name, RankedTensorType declared,
