@@ -30,6 +30,19 @@ struct PoolArgs {
   bool ceilMode = false;
 };
 
+/// The pooling attributes every pool op has (MaxPool, AveragePool, LpPool).
+template <typename Adaptor>
+PoolArgs poolArgsOf(StringRef op, Adaptor adaptor) {
+  return PoolArgs{op,
+                  adaptor.getX(),
+                  adaptor.getProperties().kernel_shape,
+                  arrayAttr(adaptor.getStridesAttr()),
+                  arrayAttr(adaptor.getDilationsAttr()),
+                  arrayAttr(adaptor.getPadsAttr()),
+                  strAttr(adaptor.getAutoPadAttr(), "NOTSET"),
+                  intAttr(adaptor.getCeilModeAttr(), 0) != 0};
+}
+
 FailureOr<OptShape> inferPoolShape(Loc loc, const PoolArgs &a) {
   StringRef op = a.op;
   if (!a.kernelShape)
@@ -80,15 +93,7 @@ LogicalResult MaxPoolOp::inferReturnTypes(MLIRContext *context,
                                           std::optional<Location> location,
                                           MaxPoolOp::Adaptor adaptor,
                                           SmallVectorImpl<Type> &types) {
-  PoolArgs a{"MaxPool",
-             adaptor.getX(),
-             adaptor.getProperties().kernel_shape,
-             arrayAttr(adaptor.getStridesAttr()),
-             arrayAttr(adaptor.getDilationsAttr()),
-             arrayAttr(adaptor.getPadsAttr()),
-             strAttr(adaptor.getAutoPadAttr(), "NOTSET"),
-             intAttr(adaptor.getCeilModeAttr(), 0) != 0};
-  auto shape = inferPoolShape(location, a);
+  auto shape = inferPoolShape(location, poolArgsOf("MaxPool", adaptor));
   if (failed(shape))
     return failure();
   types.push_back(tensorOf(*shape, elemOf(adaptor.getX())));
@@ -100,15 +105,7 @@ LogicalResult AveragePoolOp::inferReturnTypes(MLIRContext *,
                                               std::optional<Location> location,
                                               AveragePoolOp::Adaptor adaptor,
                                               SmallVectorImpl<Type> &types) {
-  PoolArgs a{"AveragePool",
-             adaptor.getX(),
-             adaptor.getProperties().kernel_shape,
-             arrayAttr(adaptor.getStridesAttr()),
-             arrayAttr(adaptor.getDilationsAttr()),
-             arrayAttr(adaptor.getPadsAttr()),
-             strAttr(adaptor.getAutoPadAttr(), "NOTSET"),
-             intAttr(adaptor.getCeilModeAttr(), 0) != 0};
-  auto shape = inferPoolShape(location, a);
+  auto shape = inferPoolShape(location, poolArgsOf("AveragePool", adaptor));
   if (failed(shape))
     return failure();
   types.push_back(tensorOf(*shape, elemOf(adaptor.getX())));
@@ -119,15 +116,7 @@ LogicalResult LpPoolOp::inferReturnTypes(MLIRContext *,
                                          std::optional<Location> location,
                                          LpPoolOp::Adaptor adaptor,
                                          SmallVectorImpl<Type> &types) {
-  PoolArgs a{"LpPool",
-             adaptor.getX(),
-             adaptor.getProperties().kernel_shape,
-             arrayAttr(adaptor.getStridesAttr()),
-             arrayAttr(adaptor.getDilationsAttr()),
-             arrayAttr(adaptor.getPadsAttr()),
-             strAttr(adaptor.getAutoPadAttr(), "NOTSET"),
-             intAttr(adaptor.getCeilModeAttr(), 0) != 0};
-  auto shape = inferPoolShape(location, a);
+  auto shape = inferPoolShape(location, poolArgsOf("LpPool", adaptor));
   if (failed(shape))
     return failure();
   types.push_back(tensorOf(*shape, elemOf(adaptor.getX())));
