@@ -31,6 +31,21 @@ struct ConvArgs {
   int64_t group = 1;
 };
 
+/// The convolution attributes Conv, ConvInteger and QLinearConv share.
+template <typename Adaptor>
+ConvArgs convArgsOf(StringRef op, Adaptor adaptor, Value bias) {
+  return ConvArgs{op,
+                  adaptor.getX(),
+                  adaptor.getW(),
+                  bias,
+                  arrayAttr(adaptor.getKernelShapeAttr()),
+                  arrayAttr(adaptor.getStridesAttr()),
+                  arrayAttr(adaptor.getDilationsAttr()),
+                  arrayAttr(adaptor.getPadsAttr()),
+                  strAttr(adaptor.getAutoPadAttr(), "NOTSET"),
+                  intAttr(adaptor.getGroupAttr(), 1)};
+}
+
 /// Result shape (N, M, spatial...) of a convolution, std::nullopt if X is
 /// unranked.
 FailureOr<OptShape> inferConvShape(Loc loc, const ConvArgs &a) {
@@ -94,17 +109,8 @@ LogicalResult ConvOp::inferReturnTypes(MLIRContext *,
                                        std::optional<Location> location,
                                        ConvOp::Adaptor adaptor,
                                        SmallVectorImpl<Type> &types) {
-  ConvArgs a{"Conv",
-             adaptor.getX(),
-             adaptor.getW(),
-             adaptor.getB(),
-             arrayAttr(adaptor.getKernelShapeAttr()),
-             arrayAttr(adaptor.getStridesAttr()),
-             arrayAttr(adaptor.getDilationsAttr()),
-             arrayAttr(adaptor.getPadsAttr()),
-             strAttr(adaptor.getAutoPadAttr(), "NOTSET"),
-             intAttr(adaptor.getGroupAttr(), 1)};
-  auto shape = inferConvShape(location, a);
+  auto shape =
+      inferConvShape(location, convArgsOf("Conv", adaptor, adaptor.getB()));
   if (failed(shape))
     return failure();
   types.push_back(tensorOf(*shape, elemOf(adaptor.getX())));
@@ -115,17 +121,8 @@ LogicalResult ConvIntegerOp::inferReturnTypes(MLIRContext *context,
                                               std::optional<Location> location,
                                               ConvIntegerOp::Adaptor adaptor,
                                               SmallVectorImpl<Type> &types) {
-  ConvArgs a{"ConvInteger",
-             adaptor.getX(),
-             adaptor.getW(),
-             Value(),
-             arrayAttr(adaptor.getKernelShapeAttr()),
-             arrayAttr(adaptor.getStridesAttr()),
-             arrayAttr(adaptor.getDilationsAttr()),
-             arrayAttr(adaptor.getPadsAttr()),
-             strAttr(adaptor.getAutoPadAttr(), "NOTSET"),
-             intAttr(adaptor.getGroupAttr(), 1)};
-  auto shape = inferConvShape(location, a);
+  auto shape =
+      inferConvShape(location, convArgsOf("ConvInteger", adaptor, Value()));
   if (failed(shape))
     return failure();
   types.push_back(tensorOf(*shape, IntegerType::get(context, 32)));
@@ -136,17 +133,8 @@ LogicalResult QLinearConvOp::inferReturnTypes(MLIRContext *,
                                               std::optional<Location> location,
                                               QLinearConvOp::Adaptor adaptor,
                                               SmallVectorImpl<Type> &types) {
-  ConvArgs a{"QLinearConv",
-             adaptor.getX(),
-             adaptor.getW(),
-             adaptor.getB(),
-             arrayAttr(adaptor.getKernelShapeAttr()),
-             arrayAttr(adaptor.getStridesAttr()),
-             arrayAttr(adaptor.getDilationsAttr()),
-             arrayAttr(adaptor.getPadsAttr()),
-             strAttr(adaptor.getAutoPadAttr(), "NOTSET"),
-             intAttr(adaptor.getGroupAttr(), 1)};
-  auto shape = inferConvShape(location, a);
+  auto shape = inferConvShape(
+      location, convArgsOf("QLinearConv", adaptor, adaptor.getB()));
   if (failed(shape))
     return failure();
   types.push_back(tensorOf(*shape, elemOf(adaptor.getYZeroPoint())));
