@@ -27,11 +27,11 @@ using namespace nn_rules;
 // Layout and sampling
 //===----------------------------------------------------------------------===//
 
-LogicalResult DepthToSpaceOp::inferReturnTypes(MLIRContext *,
-                                               std::optional<Location> location,
-                                               DepthToSpaceOp::Adaptor adaptor,
-                                               SmallVectorImpl<Type> &types) {
-  StringRef op = "DepthToSpace";
+/// The checked `blocksize` (positive) and `mode` (DCR or CRD) of
+/// DepthToSpace and SpaceToDepth.
+template <typename Adaptor>
+FailureOr<int64_t> checkedBlockSize(Loc location, StringRef op,
+                                    Adaptor adaptor) {
   IntegerAttr blockAttr = adaptor.getProperties().blocksize;
   if (!blockAttr)
     return missingAttr(location, op, "blocksize");
@@ -40,6 +40,18 @@ LogicalResult DepthToSpaceOp::inferReturnTypes(MLIRContext *,
       failed(checkOneOf(location, op, "mode",
                         strAttr(adaptor.getModeAttr(), "DCR"), {"DCR", "CRD"})))
     return failure();
+  return block;
+}
+
+LogicalResult DepthToSpaceOp::inferReturnTypes(MLIRContext *,
+                                               std::optional<Location> location,
+                                               DepthToSpaceOp::Adaptor adaptor,
+                                               SmallVectorImpl<Type> &types) {
+  StringRef op = "DepthToSpace";
+  FailureOr<int64_t> blockSize = checkedBlockSize(location, op, adaptor);
+  if (failed(blockSize))
+    return failure();
+  int64_t block = *blockSize;
   Value input = adaptor.getInput();
   OptShape s = shapeOf(input);
   if (failed(checkRank(location, op, "input", s, 4)))
@@ -60,14 +72,10 @@ LogicalResult SpaceToDepthOp::inferReturnTypes(MLIRContext *,
                                                SpaceToDepthOp::Adaptor adaptor,
                                                SmallVectorImpl<Type> &types) {
   StringRef op = "SpaceToDepth";
-  IntegerAttr blockAttr = adaptor.getProperties().blocksize;
-  if (!blockAttr)
-    return missingAttr(location, op, "blocksize");
-  int64_t block = blockAttr.getValue().getSExtValue();
-  if (failed(checkPositive(location, op, "blocksize", block)) ||
-      failed(checkOneOf(location, op, "mode",
-                        strAttr(adaptor.getModeAttr(), "DCR"), {"DCR", "CRD"})))
+  FailureOr<int64_t> blockSize = checkedBlockSize(location, op, adaptor);
+  if (failed(blockSize))
     return failure();
+  int64_t block = *blockSize;
   Value input = adaptor.getInput();
   OptShape s = shapeOf(input);
   if (failed(checkRank(location, op, "input", s, 4)))
