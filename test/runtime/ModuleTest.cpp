@@ -241,31 +241,8 @@ struct BrokenCase {
 };
 
 /// A valid base with every kind of buffer and command, for BrokenCase to
-/// damage: inputs a, b f32[4]; output c f32[4]; constant w (16 bytes);
-/// arena of 64 bytes; state pool of 16 bytes.
-ModuleWriter baseModule() {
-  ModuleWriter writer;
-  writer.addInput("a", fb::ElementType::F32, {4});
-  writer.addInput("b", fb::ElementType::F32, {4});
-  writer.addOutput("c", fb::ElementType::F32, {4});
-  uint32_t code = writer.addSegment(testKernels().data(), testKernels().size());
-  writer.addExecutable(testKernelsExecutable(code));
-  float w[4] = {1, 2, 3, 4};
-  writer.addConstantData("w", w, sizeof(w));
-  writer.addMemorySpace("host", fb::DeviceKind::Cpu, 64, 16);
-  writer.addStatePool("kv", 0, 16);
-  writer.addInputBuffer(0);           // 0
-  writer.addInputBuffer(1);           // 1
-  writer.addOutputBuffer(0);          // 2
-  writer.addConstantBuffer(0, 0, 16); // 3
-  writer.addArenaBuffer(0, 16, 16);   // 4
-  writer.addStateBuffer(0, 0, 16);    // 5
-  writer.addDispatch(0, entryIndex("add_f32"), {0, 3, 4}, {4});
-  writer.addCopy(4, 5);
-  writer.addBarrier();
-  writer.addDispatch(0, entryIndex("add_f32"), {1, 5, 2}, {4});
-  return writer;
-}
+/// damage (TestUtil's everyCommandModule).
+ModuleWriter baseModule() { return everyCommandModule(); }
 
 class BrokenModuleTest : public ModuleTest,
                          public ::testing::WithParamInterface<BrokenCase> {};

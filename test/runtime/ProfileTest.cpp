@@ -26,27 +26,8 @@ namespace {
 /// dispatch, copy, barrier, dispatch. With `costs`, the dispatches record
 /// FLOPs and bytes.
 ModuleWriter scheduleModule(bool costs) {
-  ModuleWriter writer;
-  writer.addInput("a", fb::ElementType::F32, {4});
-  writer.addInput("b", fb::ElementType::F32, {4});
-  writer.addOutput("c", fb::ElementType::F32, {4});
-  uint32_t code = writer.addSegment(testKernels().data(), testKernels().size());
-  writer.addExecutable(testKernelsExecutable(code));
-  float w[4] = {1, 2, 3, 4};
-  writer.addConstantData("w", w, sizeof(w));
-  writer.addMemorySpace("host", fb::DeviceKind::Cpu, 64, 16);
-  writer.addStatePool("kv", 0, 16);
-  writer.addInputBuffer(0);           // 0
-  writer.addInputBuffer(1);           // 1
-  writer.addOutputBuffer(0);          // 2
-  writer.addConstantBuffer(0, 0, 16); // 3
-  writer.addArenaBuffer(0, 16, 16);   // 4
-  writer.addStateBuffer(0, 0, 16);    // 5
-  uint32_t first = writer.addDispatch(0, entryIndex("add_f32"), {0, 3, 4}, {4});
-  writer.addCopy(4, 5);
-  writer.addBarrier();
-  uint32_t second =
-      writer.addDispatch(0, entryIndex("add_f32"), {1, 5, 2}, {4});
+  uint32_t first, second;
+  ModuleWriter writer = everyCommandModule(&first, &second);
   if (costs) {
     writer.setDispatchCost(first, 4, 48);
     writer.setDispatchCost(second, 0, 1ull << 40); // Zero FLOPs is a value.

@@ -89,6 +89,34 @@ uint32_t test::entryIndex(const char *name) {
   return 0;
 }
 
+ModuleWriter test::everyCommandModule(uint32_t *first, uint32_t *second) {
+  ModuleWriter writer;
+  writer.addInput("a", fb::ElementType::F32, {4});
+  writer.addInput("b", fb::ElementType::F32, {4});
+  writer.addOutput("c", fb::ElementType::F32, {4});
+  uint32_t code = writer.addSegment(testKernels().data(), testKernels().size());
+  writer.addExecutable(testKernelsExecutable(code));
+  float w[4] = {1, 2, 3, 4};
+  writer.addConstantData("w", w, sizeof(w));
+  writer.addMemorySpace("host", fb::DeviceKind::Cpu, 64, 16);
+  writer.addStatePool("kv", 0, 16);
+  writer.addInputBuffer(0);           // 0
+  writer.addInputBuffer(1);           // 1
+  writer.addOutputBuffer(0);          // 2
+  writer.addConstantBuffer(0, 0, 16); // 3
+  writer.addArenaBuffer(0, 16, 16);   // 4
+  writer.addStateBuffer(0, 0, 16);    // 5
+  uint32_t d0 = writer.addDispatch(0, entryIndex("add_f32"), {0, 3, 4}, {4});
+  writer.addCopy(4, 5);
+  writer.addBarrier();
+  uint32_t d1 = writer.addDispatch(0, entryIndex("add_f32"), {1, 5, 2}, {4});
+  if (first)
+    *first = d0;
+  if (second)
+    *second = d1;
+  return writer;
+}
+
 ModuleWriter test::addModule(int64_t n) {
   ModuleWriter writer;
   writer.setName("add");

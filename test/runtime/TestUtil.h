@@ -39,6 +39,14 @@ ExecutableDesc testKernelsExecutable(uint32_t segment);
 /// Index of an entry point in testKernelsExecutable().
 uint32_t entryIndex(const char *name);
 
+/// c = b + (a + w) through an arena, a copy to a state pool and a barrier
+/// (dispatch, copy, barrier, dispatch): every kind of buffer and command.
+/// Inputs a, b f32[4]; output c f32[4]; constant w (16 bytes); arena of 64
+/// bytes; state pool of 16 bytes. The two dispatches' command indices go to
+/// `first` and `second` when given.
+ModuleWriter everyCommandModule(uint32_t *first = nullptr,
+                                uint32_t *second = nullptr);
+
 /// c = a + b over f32[n]: inputs "a", "b", output "c". One dispatch.
 ModuleWriter addModule(int64_t n);
 
