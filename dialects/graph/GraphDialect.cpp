@@ -30,3 +30,9 @@ llvm::StringRef aicc::graph::getNodeName(Location loc) {
   });
   return name;
 }
+
+llvm::StringRef aicc::graph::getOnnxOpType(Operation *op) {
+  llvm::StringRef name = op->getName().getStringRef();
+  name.consume_front("graph.");
+  return name;
+}

@@ -12,6 +12,8 @@ namespace aicc::graph {
 /// importer gives every op `loc("<node name>")`; fused and call-site
 /// locations are searched), or "" when there is none.
 llvm::StringRef getNodeName(mlir::Location loc);
+/// The ONNX op type of a graph op (`graph.Conv` -> "Conv").
+llvm::StringRef getOnnxOpType(mlir::Operation *op);
 } // namespace aicc::graph
 
 #endif // AICC_DIALECTS_GRAPH_GRAPHDIALECT_H

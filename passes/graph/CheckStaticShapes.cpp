@@ -57,7 +57,7 @@ struct CheckStaticShapesPass
         StringRef name = getNodeName(op->getLoc());
         InFlightDiagnostic diag = emitError(op->getLoc());
         diag << "node '" << (name.empty() ? StringRef("?") : name)
-             << "' (" << op->getName().getStringRef().drop_front(6)
+             << "' (" << getOnnxOpType(op)
              << "): result #" << cast<OpResult>(r).getResultNumber()
              << " has shape " << shape
              << " that depends on input values; aicc needs static shapes";

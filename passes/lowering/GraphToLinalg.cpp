@@ -157,7 +157,7 @@ struct LowerGraphToLinalgPass
         return;
       std::string reason = reasons.reasonFor(op).str();
       if (reason.empty())
-        reason = ("no lowering for " + getOnnxOpType(op) + " yet").str();
+        reason = ("no lowering for " + graph::getOnnxOpType(op) + " yet").str();
       LLVM_DEBUG(llvm::dbgs()
                  << "unlowered " << op->getName() << ": " << reason << "\n");
       op->setAttr(kUnsupportedAttrName, mlir::StringAttr::get(ctx, reason));

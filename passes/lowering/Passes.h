@@ -60,9 +60,6 @@ void populateGraphToLinalgPatterns(mlir::RewritePatternSet &patterns);
 /// "no lowering for <OpType> yet").
 inline constexpr llvm::StringLiteral kUnsupportedAttrName = "aicc.unsupported";
 
-/// The ONNX op type of a graph op (`graph.Conv` -> "Conv").
-llvm::StringRef getOnnxOpType(mlir::Operation *op);
-
 /// Emits one error per graph op left by the lowering (graph.constant
 /// aside), all at once, at the op's location:
 ///   node '<onnx node name>' (ai.onnx::<OpType>): <reason>

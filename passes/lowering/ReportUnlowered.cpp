@@ -19,12 +19,6 @@ using namespace mlir;
 
 namespace aicc::lowering {
 
-StringRef getOnnxOpType(Operation *op) {
-  StringRef name = op->getName().getStringRef();
-  name.consume_front("graph.");
-  return name;
-}
-
 LogicalResult reportUnloweredOps(ModuleOp module, StringRef targetName) {
   int count = 0;
   module.walk([&](Operation *op) {
@@ -38,11 +32,11 @@ LogicalResult reportUnloweredOps(ModuleOp module, StringRef targetName) {
     auto reason = op->getAttrOfType<StringAttr>(kUnsupportedAttrName);
     InFlightDiagnostic diag = emitError(op->getLoc());
     diag << "node '" << (name.empty() ? StringRef("?") : name)
-         << "' (ai.onnx::" << getOnnxOpType(op) << "): ";
+         << "' (ai.onnx::" << graph::getOnnxOpType(op) << "): ";
     if (reason)
       diag << reason.getValue();
     else
-      diag << "no lowering for " << getOnnxOpType(op) << " yet";
+      diag << "no lowering for " << graph::getOnnxOpType(op) << " yet";
     ++count;
   });
   if (count) {
