@@ -29,6 +29,33 @@ int broadcastDim(linalg::GenericOp op) {
   return 1;
 }
 
+unsigned largestInputDims(linalg::GenericOp op) {
+  auto maps = op.getIndexingMapsArray();
+  AffineMap outMap = maps[op.getNumDpsInputs()];
+  int64_t rank = outMap.getNumResults();
+  if (rank == 0 || rank > 32 || !outMap.isProjectedPermutation())
+    return 0;
+  int largest = -1;
+  int64_t largestSize = 16;
+  for (unsigned i = 0; i < op.getNumDpsInputs(); ++i) {
+    auto type = dyn_cast<RankedTensorType>(
+        op.getDpsInputOperand(i)->get().getType());
+    if (!type || !type.hasStaticShape())
+      continue;
+    if (type.getNumElements() >= largestSize) {
+      largest = i;
+      largestSize = type.getNumElements();
+    }
+  }
+  if (largest < 0)
+    return 0;
+  unsigned mask = 0;
+  for (int64_t k = 0; k < rank; ++k)
+    if (maps[largest].isFunctionOfDim(outMap.getDimPosition(k)))
+      mask |= 1u << (rank - 1 - k);
+  return mask;
+}
+
 std::optional<unsigned> stridedVectorPosition(linalg::GenericOp op,
                                               unsigned input) {
   if (op.getNumReductionLoops() == 0 || op.getNumDpsInits() != 1)

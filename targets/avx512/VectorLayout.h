@@ -28,6 +28,12 @@ int64_t vectorLanesForBytes(int64_t bytes);
 /// a register tile, or -1 if there is none.
 int broadcastDim(mlir::linalg::GenericOp op);
 
+/// Bit k set: the largest shaped input of `op` (by static element count;
+/// ties go to the later input, the weights of a matmul or conv) is indexed
+/// by the output's Halide dim k (0 = innermost). 0 when no input is larger
+/// than a cache line's worth or the output map is not a permutation.
+unsigned largestInputDims(mlir::linalg::GenericOp op);
+
 /// For a reduction whose schedule vectorizes the broadcast dim: the tensor
 /// position of that dim in input `input` when the input is indexed by it but
 /// does not have it innermost (and so would be read with a large stride).

@@ -647,7 +647,7 @@ void Translator::translateGeneric(linalg::GenericOp op) {
       // register tiles inside it.
       r.result = hl::Func(uniqueName("acc"));
       r.result(hvars) = f(hvars);
-      r.unrollDim = policy.registerTileDim(op);
+      r.tile = policy.registerTile(op);
     }
     reductions.push_back(r);
     if (numOutputs == 1) {
