@@ -65,7 +65,8 @@ void scheduleStage(hl::Stage stage, const std::vector<hl::Var> &vars,
 
 halidegen::TileHint
 Avx512SchedulePolicy::registerTile(mlir::linalg::GenericOp op) const {
-  return {broadcastDim(op), largestInputDims(op)};
+  std::optional<LargestInput> largest = largestInput(op);
+  return {broadcastDim(op), largest ? largest->dims : 0u};
 }
 
 std::optional<unsigned>
@@ -97,49 +98,6 @@ hl::TailStrategy tailFor(int extent, int factor) {
                               : hl::TailStrategy::GuardWithIf;
 }
 
-/// A register tile: `vectors` vectors of the vector dim times `rows` of the
-/// unrolled dim; each of the vectors × rows accumulators is one register.
-struct TileShape {
-  int vectors = 1;
-  int rows = 1;
-};
-
-/// Of AVX-512's 32 vector registers, the accumulators may use this many;
-/// the rest hold the loaded vectors and broadcasts of one reduction step.
-constexpr int kMaxAccumulators = 24;
-/// Enough accumulators to hide the FMA latency on both FMA ports.
-constexpr int kEnoughAccumulators = 20;
-
-/// The fraction of the computed elements that are real when `extent`
-/// elements are covered by tiles of `tile`.
-double tileEfficiency(int extent, int tile) {
-  int tiles = (extent + tile - 1) / tile;
-  return double(extent) / double(tiles * tile);
-}
-
-/// The register tile with the least padding waste and enough accumulators;
-/// among equals, the one with more accumulators.
-TileShape chooseTile(int extV, int lanes, bool vectorize, int extU) {
-  TileShape best;
-  double bestScore = -1;
-  int maxVectors = vectorize ? std::min(4, (extV + lanes - 1) / lanes) : 1;
-  for (int vectors = 1; vectors <= maxVectors; ++vectors) {
-    int maxRows = std::max(1, std::min(extU, kMaxAccumulators / vectors));
-    for (int rows = 1; rows <= maxRows; ++rows) {
-      int acc = vectors * rows;
-      double score =
-          (vectorize ? tileEfficiency(extV, vectors * lanes) : 1.0) *
-          tileEfficiency(extU, rows) *
-          std::min(acc, kEnoughAccumulators) / double(kEnoughAccumulators);
-      if (score >= bestScore - 1e-9) {
-        best = {vectors, rows};
-        bestScore = std::max(score, bestScore);
-      }
-    }
-  }
-  return best;
-}
-
 /// Register-tiled reduction; `isOutput` says whether r.result is a kernel
 /// output (else it is computed at root).
 ///
@@ -163,20 +121,14 @@ void scheduleReduction(const ScheduledReduction &r, bool isOutput) {
     f.compute_at(g, hl::Var::outermost());
     return;
   }
-  int lanes = lanesFor(g);
-  // The vector dim: the innermost dim when it fills a register, else the
-  // broadcast dim (e.g. output channels of a conv on a small image, whose
-  // weights the translator reads from a copy with that dim innermost).
-  int v = 0;
-  int unrollDim = r.tile.unrollDim;
-  int u = unrollDim >= 1 && unrollDim < rank && ext[unrollDim] > 1 ? unrollDim
-                                                                    : -1;
-  if (ext[0] < lanes && u >= 0 && ext[u] >= lanes)
-    std::swap(v, u);
-  bool vectorize = ext[v] >= lanes;
-  TileShape shape = chooseTile(ext[v], lanes, vectorize, u >= 0 ? ext[u] : 1);
-  int tileV = vectorize ? lanes * shape.vectors : ext[v];
-  int tileU = u >= 0 ? shape.rows : 1;
+  // The vector dim, the unrolled dim and the tile's size (shared with
+  // PackWeights, which lays constant weights out in the tile's panels).
+  RegisterTile tile =
+      chooseRegisterTile(ext, r.tile.unrollDim, lanesFor(g));
+  int lanes = tile.lanes, v = tile.vectorDim, u = tile.unrollDim;
+  bool vectorize = tile.vectorize;
+  int tileV = tile.width(ext);
+  int tileU = u >= 0 ? tile.rows : 1;
 
   hl::Var vo("vo"), vi("vi"), uo("uo"), ui("ui");
   g.split(vars[v], vo, vi, tileV, tailFor(ext[v], tileV));
@@ -281,7 +233,7 @@ void scheduleReduction(const ScheduledReduction &r, bool isOutput) {
   update.reorder(updateOrder);
   if (vectorize) {
     update.vectorize(vars[v], lanes);
-    if (shape.vectors > 1)
+    if (tile.vectors > 1)
       update.unroll(vars[v]);
   }
   if (u >= 0)

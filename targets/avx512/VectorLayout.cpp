@@ -2,6 +2,8 @@
 
 #include "targets/avx512/VectorLayout.h"
 
+#include <limits>
+
 using namespace mlir;
 
 namespace aicc::avx512 {
@@ -29,12 +31,12 @@ int broadcastDim(linalg::GenericOp op) {
   return 1;
 }
 
-unsigned largestInputDims(linalg::GenericOp op) {
+std::optional<LargestInput> largestInput(linalg::GenericOp op) {
   auto maps = op.getIndexingMapsArray();
   AffineMap outMap = maps[op.getNumDpsInputs()];
   int64_t rank = outMap.getNumResults();
   if (rank == 0 || rank > 32 || !outMap.isProjectedPermutation())
-    return 0;
+    return std::nullopt;
   int largest = -1;
   int64_t largestSize = 16;
   for (unsigned i = 0; i < op.getNumDpsInputs(); ++i) {
@@ -48,12 +50,93 @@ unsigned largestInputDims(linalg::GenericOp op) {
     }
   }
   if (largest < 0)
+    return std::nullopt;
+  return LargestInput{(unsigned)largest, outputDimsOf(op, largest)};
+}
+
+unsigned outputDimsOf(linalg::GenericOp op, unsigned input) {
+  auto maps = op.getIndexingMapsArray();
+  AffineMap outMap = maps[op.getNumDpsInputs()];
+  int64_t rank = outMap.getNumResults();
+  if (rank > 32 || !outMap.isProjectedPermutation())
     return 0;
-  unsigned mask = 0;
+  unsigned dims = 0;
   for (int64_t k = 0; k < rank; ++k)
-    if (maps[largest].isFunctionOfDim(outMap.getDimPosition(k)))
-      mask |= 1u << (rank - 1 - k);
-  return mask;
+    if (maps[input].isFunctionOfDim(outMap.getDimPosition(k)))
+      dims |= 1u << (rank - 1 - k);
+  return dims;
+}
+
+namespace {
+
+/// Of AVX-512's 32 vector registers, the accumulators may use this many;
+/// the rest hold the loaded vectors and broadcasts of one reduction step.
+constexpr int kMaxAccumulators = 24;
+/// Enough accumulators to hide the FMA latency on both FMA ports.
+constexpr int kEnoughAccumulators = 20;
+
+/// The fraction of the computed elements that are real when `extent`
+/// elements are covered by tiles of `tile`.
+double tileEfficiency(int extent, int tile) {
+  int tiles = (extent + tile - 1) / tile;
+  return double(extent) / double(tiles * tile);
+}
+
+} // namespace
+
+RegisterTile chooseRegisterTile(const std::vector<int> &extents, int broadcast,
+                                int lanes) {
+  RegisterTile t;
+  t.lanes = lanes;
+  int rank = extents.size();
+  int v = 0;
+  int u = broadcast >= 1 && broadcast < rank && extents[broadcast] > 1
+              ? broadcast
+              : -1;
+  if (extents[0] < lanes && u >= 0 && extents[u] >= lanes)
+    std::swap(v, u);
+  t.vectorDim = v;
+  t.unrollDim = u;
+  t.vectorize = extents[v] >= lanes;
+  int extV = extents[v], extU = u >= 0 ? extents[u] : 1;
+  double bestScore = -1;
+  int maxVectors = t.vectorize ? std::min(4, (extV + lanes - 1) / lanes) : 1;
+  for (int vectors = 1; vectors <= maxVectors; ++vectors) {
+    int maxRows = std::max(1, std::min(extU, kMaxAccumulators / vectors));
+    for (int rows = 1; rows <= maxRows; ++rows) {
+      int acc = vectors * rows;
+      double score =
+          (t.vectorize ? tileEfficiency(extV, vectors * lanes) : 1.0) *
+          tileEfficiency(extU, rows) *
+          std::min(acc, kEnoughAccumulators) / double(kEnoughAccumulators);
+      // Among equals, the later (more accumulators) wins.
+      if (score >= bestScore - 1e-9) {
+        t.vectors = vectors;
+        t.rows = rows;
+        bestScore = std::max(score, bestScore);
+      }
+    }
+  }
+  return t;
+}
+
+std::optional<RegisterTile> registerTileFor(linalg::GenericOp op) {
+  if (op.getNumDpsInits() != 1)
+    return std::nullopt;
+  auto outType = dyn_cast<RankedTensorType>(op.getResult(0).getType());
+  if (!outType || !outType.hasStaticShape() || outType.getRank() == 0 ||
+      outType.getNumElements() == 0 ||
+      !outType.getElementType().isIntOrFloat())
+    return std::nullopt;
+  std::vector<int> extents;
+  for (int64_t k = outType.getRank() - 1; k >= 0; --k) {
+    if (outType.getDimSize(k) > std::numeric_limits<int>::max())
+      return std::nullopt;
+    extents.push_back((int)outType.getDimSize(k));
+  }
+  int64_t lanes = vectorLanesForBytes(
+      llvm::divideCeil(outType.getElementTypeBitWidth(), 8));
+  return chooseRegisterTile(extents, broadcastDim(op), lanes);
 }
 
 std::optional<unsigned> stridedVectorPosition(linalg::GenericOp op,

@@ -28,11 +28,49 @@ int64_t vectorLanesForBytes(int64_t bytes);
 /// a register tile, or -1 if there is none.
 int broadcastDim(mlir::linalg::GenericOp op);
 
-/// Bit k set: the largest shaped input of `op` (by static element count;
-/// ties go to the later input, the weights of a matmul or conv) is indexed
-/// by the output's Halide dim k (0 = innermost). 0 when no input is larger
-/// than a cache line's worth or the output map is not a permutation.
-unsigned largestInputDims(mlir::linalg::GenericOp op);
+/// The largest shaped input of a reduction (by static element count; ties
+/// go to the later input, the weights of a matmul or conv) and the output's
+/// Halide dims (bit k: dim k, 0 = innermost) it is indexed by.
+struct LargestInput {
+  unsigned input = 0;
+  unsigned dims = 0;
+};
+/// std::nullopt when no input is larger than a cache line or the output map
+/// is not a permutation.
+std::optional<LargestInput> largestInput(mlir::linalg::GenericOp op);
+
+/// The output's Halide dims (bit k: dim k) that input `input` of `op` is
+/// indexed by; 0 when the output map is not a permutation.
+unsigned outputDimsOf(mlir::linalg::GenericOp op, unsigned input);
+
+/// A reduction's register tile as the avx512 schedule forms it: `vectors`
+/// vectors of `lanes` along Halide dim `vectorDim` (or the whole dim when
+/// it is narrower than a vector) times `rows` of dim `unrollDim` (-1: none).
+struct RegisterTile {
+  int vectorDim = 0;
+  int unrollDim = -1;
+  int lanes = 16;
+  bool vectorize = false;
+  int vectors = 1;
+  int rows = 1;
+  /// Elements of the vector dim in one tile.
+  int width(const std::vector<int> &extents) const {
+    return vectorize ? vectors * lanes : extents[vectorDim];
+  }
+};
+
+/// The tile for an output of `extents` (Halide order, innermost first)
+/// whose broadcast dim is `broadcast` (see broadcastDim) and whose elements
+/// fill `lanes` per vector: the innermost dim is vectorized when it fills a
+/// vector, else the broadcast dim; the tile has the least padding waste with
+/// enough accumulators to hide the FMA latency (at most 24 of the 32
+/// registers).
+RegisterTile chooseRegisterTile(const std::vector<int> &extents, int broadcast,
+                                int lanes);
+
+/// The tile the schedule uses for reduction `op`, from its static output
+/// shape; std::nullopt for dynamic or empty outputs.
+std::optional<RegisterTile> registerTileFor(mlir::linalg::GenericOp op);
 
 /// For a reduction whose schedule vectorizes the broadcast dim: the tensor
 /// position of that dim in input `input` when the input is indexed by it but
