@@ -65,8 +65,18 @@ void scheduleStage(hl::Stage stage, const std::vector<hl::Var> &vars,
 
 halidegen::TileHint
 Avx512SchedulePolicy::registerTile(mlir::linalg::GenericOp op) const {
+  halidegen::TileHint hint;
   std::optional<LargestInput> largest = largestInput(op);
-  return {broadcastDim(op), largest ? largest->dims : 0u};
+  hint.largestInputDims = largest ? largest->dims : 0u;
+  if (std::optional<RegisterTile> tile = registerTileFor(op)) {
+    hint.valid = true;
+    hint.vectorDim = tile->vectorDim;
+    hint.unrollDim = tile->unrollDim;
+    hint.lanes = tile->vectorize ? tile->lanes : 0;
+    hint.vectors = tile->vectors;
+    hint.rows = tile->rows;
+  }
+  return hint;
 }
 
 std::optional<unsigned>
@@ -123,8 +133,20 @@ void scheduleReduction(const ScheduledReduction &r, bool isOutput) {
   }
   // The vector dim, the unrolled dim and the tile's size (shared with
   // PackWeights, which lays constant weights out in the tile's panels).
-  RegisterTile tile =
-      chooseRegisterTile(ext, r.tile.unrollDim, lanesFor(g));
+  RegisterTile tile;
+  if (r.tile.valid) {
+    tile.vectorDim = r.tile.vectorDim;
+    tile.unrollDim = r.tile.unrollDim;
+    tile.lanes = r.tile.lanes ? r.tile.lanes : lanesFor(g);
+    tile.vectorize = r.tile.lanes > 0;
+    tile.vectors = r.tile.vectors;
+    tile.rows = r.tile.rows;
+  } else {
+    TileProblem problem;
+    problem.extents = ext;
+    problem.lanes = lanesFor(g);
+    tile = chooseRegisterTile(problem);
+  }
   int lanes = tile.lanes, v = tile.vectorDim, u = tile.unrollDim;
   bool vectorize = tile.vectorize;
   int tileV = tile.width(ext);

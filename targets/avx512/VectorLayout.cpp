@@ -1,6 +1,7 @@
 //===- VectorLayout.cpp - Which dims the avx512 schedule vectorizes ------===//
 
 #include "targets/avx512/VectorLayout.h"
+#include "dialects/graph/GraphOps.h"
 
 #include <limits>
 
@@ -84,17 +85,15 @@ double tileEfficiency(int extent, int tile) {
 
 } // namespace
 
-RegisterTile chooseRegisterTile(const std::vector<int> &extents, int broadcast,
-                                int lanes) {
+namespace {
+
+/// The best tile with vectors along `v` and rows along `u` (-1: none), and
+/// its score: the fraction of useful lanes and rows times how well its
+/// accumulators hide the FMA latency.
+std::pair<RegisterTile, double> bestTile(const std::vector<int> &extents,
+                                         int v, int u, int lanes) {
   RegisterTile t;
   t.lanes = lanes;
-  int rank = extents.size();
-  int v = 0;
-  int u = broadcast >= 1 && broadcast < rank && extents[broadcast] > 1
-              ? broadcast
-              : -1;
-  if (extents[0] < lanes && u >= 0 && extents[u] >= lanes)
-    std::swap(v, u);
   t.vectorDim = v;
   t.unrollDim = u;
   t.vectorize = extents[v] >= lanes;
@@ -117,7 +116,37 @@ RegisterTile chooseRegisterTile(const std::vector<int> &extents, int broadcast,
       }
     }
   }
-  return t;
+  return {t, bestScore};
+}
+
+} // namespace
+
+RegisterTile chooseRegisterTile(const TileProblem &p) {
+  const std::vector<int> &ext = p.extents;
+  int rank = ext.size();
+  int b = p.broadcast >= 1 && p.broadcast < rank && ext[p.broadcast] > 1
+              ? p.broadcast
+              : -1;
+  auto [inner, innerScore] = bestTile(ext, 0, b, p.lanes);
+  if (b < 0 || ext[b] < p.lanes)
+    return inner;
+  // Vectors along the broadcast dim: always when the innermost dim does not
+  // fill a vector (its weights are then packed or repacked for it), else
+  // only for constant weights and when it scores better.
+  auto [across, acrossScore] = bestTile(ext, b, 0, p.lanes);
+  if (ext[0] < p.lanes)
+    return across;
+  if (!p.broadcastInputsConstant)
+    return inner;
+  // Strided reads along the innermost dim cost a shuffle per vector, on
+  // the port the FMAs need.
+  if (p.innerStep > 1)
+    innerScore *= 0.75;
+  // Each accumulator of the other tile is stored as a scatter of `lanes`
+  // elements: about lanes cycles against reductionSize / 2 of FMAs.
+  double r = double(p.reductionSize);
+  acrossScore *= r / (r + 2.0 * p.lanes);
+  return acrossScore > innerScore ? across : inner;
 }
 
 std::optional<RegisterTile> registerTileFor(linalg::GenericOp op) {
@@ -128,41 +157,68 @@ std::optional<RegisterTile> registerTileFor(linalg::GenericOp op) {
       outType.getNumElements() == 0 ||
       !outType.getElementType().isIntOrFloat())
     return std::nullopt;
-  std::vector<int> extents;
+  auto maps = op.getIndexingMapsArray();
+  AffineMap outMap = maps[op.getNumDpsInputs()];
+  if (!outMap.isProjectedPermutation())
+    return std::nullopt;
+  TileProblem p;
   for (int64_t k = outType.getRank() - 1; k >= 0; --k) {
     if (outType.getDimSize(k) > std::numeric_limits<int>::max())
       return std::nullopt;
-    extents.push_back((int)outType.getDimSize(k));
+    p.extents.push_back((int)outType.getDimSize(k));
   }
-  int64_t lanes = vectorLanesForBytes(
+  p.broadcast = broadcastDim(op);
+  p.lanes = vectorLanesForBytes(
       llvm::divideCeil(outType.getElementTypeBitWidth(), 8));
-  return chooseRegisterTile(extents, broadcastDim(op), lanes);
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  for (auto [k, type] : llvm::enumerate(op.getIteratorTypesArray()))
+    if (type == utils::IteratorType::reduction && k < ranges.size() &&
+        !ShapedType::isDynamic(ranges[k]))
+      p.reductionSize *= ranges[k];
+  unsigned innerLoop = outMap.getDimPosition(outMap.getNumResults() - 1);
+  int rank = outMap.getNumResults();
+  unsigned bLoop = p.broadcast >= 1 && p.broadcast < rank
+                       ? outMap.getDimPosition(rank - 1 - p.broadcast)
+                       : ~0u;
+  p.broadcastInputsConstant = bLoop != ~0u;
+  for (unsigned i = 0; i < op.getNumDpsInputs(); ++i) {
+    AffineMap m = maps[i];
+    for (AffineExpr e : m.getResults()) {
+      // The coefficient of the innermost loop in this index.
+      e.walk([&](AffineExpr sub) {
+        auto bin = dyn_cast<AffineBinaryOpExpr>(sub);
+        if (!bin || bin.getKind() != AffineExprKind::Mul)
+          return;
+        auto d = dyn_cast<AffineDimExpr>(bin.getLHS());
+        auto c = dyn_cast<AffineConstantExpr>(bin.getRHS());
+        if (d && c && d.getPosition() == innerLoop)
+          p.innerStep = std::max(p.innerStep, std::abs(c.getValue()));
+      });
+    }
+    if (bLoop != ~0u && m.isFunctionOfDim(bLoop) &&
+        !op.getDpsInputOperand(i)->get().getDefiningOp<graph::ConstantOp>())
+      p.broadcastInputsConstant = false;
+  }
+  return chooseRegisterTile(p);
 }
 
 std::optional<unsigned> stridedVectorPosition(linalg::GenericOp op,
                                               unsigned input) {
   if (op.getNumReductionLoops() == 0 || op.getNumDpsInits() != 1)
     return std::nullopt;
+  std::optional<RegisterTile> tile = registerTileFor(op);
   AffineMap outMap = op.getIndexingMapsArray()[op.getNumDpsInputs()];
-  auto outType = dyn_cast<RankedTensorType>(op.getResult(0).getType());
   int64_t rank = outMap.getNumResults();
-  int u = broadcastDim(op);
-  if (!outType || rank < 2 || u < 1)
+  if (!tile || rank < 2 || tile->vectorDim < 1 || !tile->vectorize)
     return std::nullopt;
-  // The schedule's lane count is that of the output's element type.
-  int64_t lanes = vectorLanesForBytes(
-      llvm::divideCeil(outType.getElementTypeBitWidth(), 8));
-  if (outType.getDimSize(rank - 1) >= lanes ||
-      outType.getDimSize(rank - 1 - u) < lanes)
-    return std::nullopt;
-  unsigned uLoop = outMap.getDimPosition(rank - 1 - u);
+  unsigned vLoop = outMap.getDimPosition(rank - 1 - tile->vectorDim);
   unsigned innerLoop = outMap.getDimPosition(rank - 1);
   AffineMap m = op.getIndexingMapsArray()[input];
-  if (m.isFunctionOfDim(innerLoop) || !m.isFunctionOfDim(uLoop))
+  if (m.isFunctionOfDim(innerLoop) || !m.isFunctionOfDim(vLoop))
     return std::nullopt;
   for (unsigned p = 0; p + 1 < m.getNumResults(); ++p) {
     auto d = dyn_cast<AffineDimExpr>(m.getResult(p));
-    if (d && d.getPosition() == uLoop)
+    if (d && d.getPosition() == vLoop)
       return p;
   }
   return std::nullopt;

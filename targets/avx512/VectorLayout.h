@@ -59,22 +59,39 @@ struct RegisterTile {
   }
 };
 
-/// The tile for an output of `extents` (Halide order, innermost first)
-/// whose broadcast dim is `broadcast` (see broadcastDim) and whose elements
-/// fill `lanes` per vector: the innermost dim is vectorized when it fills a
-/// vector, else the broadcast dim; the tile has the least padding waste with
-/// enough accumulators to hide the FMA latency (at most 24 of the 32
-/// registers).
-RegisterTile chooseRegisterTile(const std::vector<int> &extents, int broadcast,
-                                int lanes);
+/// What the tile choice needs to know about a reduction besides its output
+/// extents (Halide order, innermost first).
+struct TileProblem {
+  std::vector<int> extents;
+  /// The broadcast dim (see broadcastDim), -1 for none.
+  int broadcast = -1;
+  int lanes = 16;
+  /// Multiply-adds per output element (the reduction loops' trip count).
+  int64_t reductionSize = 1;
+  /// The largest step of the innermost output loop in an input's index
+  /// (a stride-2 conv reads its image with step 2).
+  int64_t innerStep = 1;
+  /// Whether every input indexed by the broadcast dim is a constant (conv
+  /// weights, which PackWeights lays out for vector loads along it).
+  bool broadcastInputsConstant = false;
+};
+
+/// The register tile: vectors along the innermost dim, or along the
+/// broadcast dim when that dim fills vectors and is cheaper (the innermost
+/// is narrow or wastes lanes, or its reads are strided) — output stores
+/// then scatter, which only pays when each output element takes many
+/// multiply-adds; among tiles, the least padding waste with enough
+/// accumulators to hide the FMA latency (at most 24 of the 32 registers).
+RegisterTile chooseRegisterTile(const TileProblem &problem);
 
 /// The tile the schedule uses for reduction `op`, from its static output
 /// shape; std::nullopt for dynamic or empty outputs.
 std::optional<RegisterTile> registerTileFor(mlir::linalg::GenericOp op);
 
-/// For a reduction whose schedule vectorizes the broadcast dim: the tensor
-/// position of that dim in input `input` when the input is indexed by it but
-/// does not have it innermost (and so would be read with a large stride).
+/// For a reduction whose tile vectorizes a dim other than the innermost:
+/// the tensor position of that dim in input `input` when the input is
+/// indexed by it but does not have it innermost (and so would be read with
+/// a large stride unless repacked).
 std::optional<unsigned> stridedVectorPosition(mlir::linalg::GenericOp op,
                                               unsigned input);
 

@@ -23,10 +23,22 @@ struct ScheduledFunc {
   std::vector<int> extents;
 };
 
-/// How a target wants a reduction's register tiles formed and ordered.
+/// How a target wants a reduction's register tiles formed and ordered,
+/// decided from the linalg op (its maps, strides and constant operands)
+/// before it becomes Halide Funcs.
 struct TileHint {
-  /// Halide dim of the output unrolled in a register tile, -1 for none.
+  /// Whether the fields below were decided; a schedule falls back to its
+  /// own choice for reductions without a hint.
+  bool valid = false;
+  /// Halide dim of the output computed in vectors, and of the one unrolled
+  /// in a register tile (-1: none).
+  int vectorDim = 0;
   int unrollDim = -1;
+  /// Lanes of one vector; 0: the vector dim is narrower and not vectorized.
+  int lanes = 0;
+  /// Vectors along vectorDim and rows along unrollDim in one tile.
+  int vectors = 1;
+  int rows = 1;
   /// Bit k set: the reduction's largest input (its weights, usually) is
   /// indexed by the output's Halide dim k. A schedule keeps the tile loop
   /// of such a dim outside the others so that input's panel is read from
