@@ -273,6 +273,30 @@ void Avx512SchedulePolicy::scheduleKernel(
              return o.func.name() == f.name();
            });
   };
+  // One reduction and an epilogue of the same shape (the fusion policy's
+  // conv + bias + ReLU, or matmul + bias): the output is tiled like the
+  // reduction and the reduction computed per tile of it, so the epilogue
+  // works on the accumulators while they are in registers and the
+  // reduction's result is never stored.
+  if (!naive && reductions.size() == 1 && outputs.size() == 1) {
+    const ScheduledReduction &r = reductions.front();
+    const ScheduledFunc &o = outputs.front();
+    auto sameArgs = [](const hl::Func &a, const hl::Func &b) {
+      std::vector<hl::Var> x = a.args(), y = b.args();
+      return x.size() == y.size() &&
+             llvm::all_of(llvm::zip(x, y), [](auto p) {
+               return std::get<0>(p).name() == std::get<1>(p).name();
+             });
+    };
+    if (r.result.defined() && !isOutput(r.result) && !isOutput(r.func) &&
+        o.extents == r.extents && o.func.outputs() == 1 &&
+        o.func.num_update_definitions() == 0 && sameArgs(o.func, r.result)) {
+      ScheduledReduction epilogue = r;
+      epilogue.result = o.func;
+      scheduleReduction(epilogue, /*isOutput=*/true);
+      return;
+    }
+  }
   std::vector<std::string> tiled;
   if (!naive) {
     for (const ScheduledReduction &r : reductions) {
