@@ -33,6 +33,7 @@
 #include <algorithm>
 #include <climits>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <sstream>
 
@@ -273,15 +274,42 @@ QuantizationPlan planQuantization(const onnx::ModelProto &model,
   for (const onnx::ValueInfoProto &v : graph.input())
     if (consumedInputs.contains(v.name()))
       add(v.name());
+  // A tensor read only by Relu/Clip is not quantized itself: its activation
+  // is applied before the Q (DQ -> Conv -> Relu -> Q), where ONNX Runtime
+  // folds it away, and an int8 kernel fuses it into the requantization.
+  llvm::StringMap<unsigned> readers, activationReaders;
+  for (const onnx::NodeProto &n : graph.node())
+    for (const std::string &i : n.input()) {
+      readers[i]++;
+      if (isDefaultDomain(n) && types.contains(n.op_type()) &&
+          (n.op_type() == "Relu" || n.op_type() == "Clip") &&
+          i == n.input(0))
+        activationReaders[i]++;
+    }
+  llvm::StringSet<> outputs;
+  for (const onnx::ValueInfoProto &v : graph.output())
+    outputs.insert(v.name());
+  llvm::StringSet<> producedByQuantized;
+  for (const onnx::NodeProto &n : graph.node())
+    if (isDefaultDomain(n) && types.contains(n.op_type()))
+      for (const std::string &o : n.output())
+        producedByQuantized.insert(o);
+  auto feedsOnlyActivations = [&](const std::string &name) {
+    return producedByQuantized.contains(name) && !outputs.contains(name) &&
+           readers.lookup(name) &&
+           readers.lookup(name) == activationReaders.lookup(name);
+  };
   for (const onnx::NodeProto &n : graph.node()) {
     if (!isDefaultDomain(n) || !types.contains(n.op_type()))
       continue;
     OpRole role = getOpRole(n);
     for (int i = 0; i < n.input_size(); ++i)
-      if (role.dataInputs.empty() || llvm::is_contained(role.dataInputs, i))
+      if ((role.dataInputs.empty() || llvm::is_contained(role.dataInputs, i)) &&
+          !feedsOnlyActivations(n.input(i)))
         add(n.input(i));
     for (const std::string &o : n.output())
-      add(o);
+      if (!feedsOnlyActivations(o))
+        add(o);
   }
   return plan;
 }
@@ -628,7 +656,70 @@ llvm::Error writeModel(StringRef path, const onnx::ModelProto &model) {
     for (int i = 0; i < model.opset_import_size(); ++i)
       os << (i ? ", " : "") << "\"" << model.opset_import(i).domain()
          << "\" : " << model.opset_import(i).version();
-    os << "]>\n" << model.graph() << "\n";
+    os << "]>\n";
+    // The printer leaves out initializers and reads only typed fields: the
+    // initializer list is written here, raw data converted.
+    const onnx::GraphProto &graph = model.graph();
+    os << (graph.name().empty() ? "g" : graph.name()) << " " << graph.input()
+       << " => " << graph.output() << "\n<";
+    for (int i = 0; i < graph.initializer_size(); ++i) {
+      const onnx::TensorProto &t = graph.initializer(i);
+      std::string values;
+      auto each = [&](auto zero, auto repeated, const char *type) -> bool {
+        using T = decltype(zero);
+        os << (i ? ", " : "") << type;
+        if (t.dims_size()) {
+          os << "[";
+          for (int d = 0; d < t.dims_size(); ++d)
+            os << (d ? "," : "") << t.dims(d);
+          os << "]";
+        }
+        os << " " << t.name() << " = {";
+        const std::string &raw = t.raw_data();
+        size_t count = t.has_raw_data() ? raw.size() / sizeof(T)
+                                        : size_t(repeated.size());
+        for (size_t o = 0; o < count; ++o) {
+          T v;
+          if (t.has_raw_data())
+            std::memcpy(&v, raw.data() + o * sizeof(T), sizeof(T));
+          else
+            v = T(repeated.Get(int(o)));
+          os << (o ? ", " : "");
+          if constexpr (std::is_floating_point_v<T>) {
+            char text[32];
+            std::snprintf(text, sizeof(text), "%.9g", double(v));
+            os << text;
+          } else
+            os << int64_t(v);
+        }
+        os << "}";
+        return true;
+      };
+      switch (t.data_type()) {
+      case onnx::TensorProto::FLOAT:
+        each(float(), t.float_data(), "float");
+        break;
+      case onnx::TensorProto::INT8:
+        each(int8_t(), t.int32_data(), "int8");
+        break;
+      case onnx::TensorProto::UINT8:
+        each(uint8_t(), t.int32_data(), "uint8");
+        break;
+      case onnx::TensorProto::INT32:
+        each(int32_t(), t.int32_data(), "int32");
+        break;
+      case onnx::TensorProto::INT64:
+        each(int64_t(), t.int64_data(), "int64");
+        break;
+      default:
+        return makeError("cannot write initializer '" + t.name() +
+                         "' as ONNX text; write a .onnx file");
+      }
+    }
+    os << ">\n{\n";
+    for (const onnx::NodeProto &n : graph.node())
+      os << "  " << n << "\n";
+    os << "}\n";
     bytes = os.str();
   } else if (!model.SerializeToString(&bytes)) {
     return makeError("cannot serialize the quantized model (over 2 GiB?)");
