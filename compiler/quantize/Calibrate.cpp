@@ -522,7 +522,10 @@ std::pair<double, double> chooseRange(const TensorStats &stats,
       }
     }
   } else {
-    threshold = double(entropyThresholdBins(hist)) * width;
+    // |x| spans 128 levels of a signed tensor's range, all 256 of a
+    // non-negative one.
+    size_t levels = lo >= 0 ? 256 : 128;
+    threshold = double(entropyThresholdBins(hist, levels)) * width;
   }
   return {std::max(lo, -threshold), std::min(hi, threshold)};
 }
