@@ -33,10 +33,7 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
-#include "llvm/Support/Process.h"
-#include "llvm/Support/raw_ostream.h"
 #include "onnx/onnx_pb.h"
-#include <chrono>
 #include <cmath>
 #include <cstring>
 
@@ -536,41 +533,6 @@ std::pair<double, double> chooseRange(const TensorStats &stats,
 
 namespace {
 
-/// "aicc: calibrating [=====     ] 12/40" on a terminal, quarter marks in a
-/// log.
-class ProgressBar {
-public:
-  ProgressBar(bool enabled, size_t total)
-      : enabled(enabled), total(total),
-        terminal(llvm::sys::Process::StandardErrIsDisplayed()) {}
-  void update(size_t done, StringRef what) {
-    if (!enabled || !total)
-      return;
-    if (terminal) {
-      const size_t width = 30;
-      size_t filled = done * width / total;
-      llvm::errs() << "\raicc: " << what << " [" << std::string(filled, '=')
-                   << std::string(width - filled, ' ') << "] " << done << "/"
-                   << total;
-      if (done == total)
-        llvm::errs() << "\n";
-      llvm::errs().flush();
-      return;
-    }
-    unsigned quarter = unsigned(4 * done / total);
-    if (quarter != lastQuarter || done == total) {
-      llvm::errs() << "aicc: " << what << " " << done << "/" << total << "\n";
-      lastQuarter = quarter;
-    }
-  }
-
-private:
-  bool enabled;
-  size_t total;
-  bool terminal;
-  unsigned lastQuarter = 0;
-};
-
 std::string statusMessage(aicc_status_t status) {
   std::string message = aicc_status_message(status);
   aicc_status_free(status);
@@ -797,8 +759,7 @@ calibrate(const onnx::ModelProto &model, const std::vector<Sample> &samples,
   std::map<std::string, std::unique_ptr<CalibrationSession>> sessions;
   bool histograms = options.method != CalibrationMethod::MinMax;
   int passes = histograms ? 2 : 1;
-  ProgressBar progress(options.showProgress, samples.size() * passes);
-  size_t done = 0;
+  size_t done = 0, total = samples.size() * passes;
   for (int pass = 0; pass < passes; ++pass) {
     bool histogramPass = pass == 1;
     for (const Sample &sample : samples) {
@@ -824,7 +785,9 @@ calibrate(const onnx::ModelProto &model, const std::vector<Sample> &samples,
         observe(stats[cs.outputTensors[o]], cs.outputBuffers[o].data(),
                 cs.outputViews[o].byte_size / sizeof(float), histogramPass);
       }
-      progress.update(++done, "calibrating");
+      ++done;
+      if (options.progress)
+        options.progress(done, total);
     }
   }
   sessions.clear();

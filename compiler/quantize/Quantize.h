@@ -59,8 +59,8 @@ struct QuantizeOptions {
   std::string calibrationDir;
   /// aicc target the calibration model is compiled for (it runs here).
   std::string calibrationTarget = "host";
-  /// Progress bar on stderr while calibrating.
-  bool showProgress = true;
+  /// Called after each calibration run with (runs done, runs in all).
+  std::function<void(size_t, size_t)> progress;
 };
 
 /// The op types quantized by default: what ONNX Runtime's quantize_static

@@ -18,6 +18,7 @@
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Process.h"
 #include "llvm/Support/WithColor.h"
 #include "llvm/Support/raw_ostream.h"
 #include "onnx/onnx_pb.h"
@@ -65,6 +66,36 @@ Options:
   --calibration-target T aicc target the calibration runs on (default host)
   --no-progress          no progress bar on stderr
 )";
+
+/// "aicc: calibrating [=====     ] 12/40" on a terminal, quarter marks in a
+/// log.
+class ProgressBar {
+public:
+  void update(size_t done, size_t total) {
+    if (!total)
+      return;
+    if (terminal) {
+      const size_t width = 30;
+      size_t filled = done * width / total;
+      llvm::errs() << "\raicc: calibrating [" << std::string(filled, '=')
+                   << std::string(width - filled, ' ') << "] " << done << "/"
+                   << total;
+      if (done == total)
+        llvm::errs() << "\n";
+      llvm::errs().flush();
+      return;
+    }
+    unsigned quarter = unsigned(4 * done / total);
+    if (quarter != lastQuarter || done == total) {
+      llvm::errs() << "aicc: calibrating " << done << "/" << total << "\n";
+      lastQuarter = quarter;
+    }
+  }
+
+private:
+  bool terminal = llvm::sys::Process::StandardErrIsDisplayed();
+  unsigned lastQuarter = 0;
+};
 
 int error(const llvm::Twine &message) {
   llvm::errs() << "aicc: ";
@@ -153,7 +184,7 @@ int parseQuantizeOption(int argc, char **argv, int &i,
     return 1;
   }
   if (name == "no-progress" && !hasValue) {
-    options.showProgress = false;
+    options.progress = nullptr;
     return 1;
   }
   return 0;
@@ -173,8 +204,18 @@ int quantizeFile(StringRef input, StringRef output,
 
 } // namespace
 
-int runQuantizeMain(int argc, char **argv) {
+/// Options with the progress bar on (--no-progress clears it).
+static quantize::QuantizeOptions defaultOptions(ProgressBar &bar) {
   quantize::QuantizeOptions options;
+  options.progress = [&bar](size_t done, size_t total) {
+    bar.update(done, total);
+  };
+  return options;
+}
+
+int runQuantizeMain(int argc, char **argv) {
+  ProgressBar bar;
+  quantize::QuantizeOptions options = defaultOptions(bar);
   std::string input, output;
   for (int i = 1; i < argc; ++i) {
     StringRef arg = argv[i];
@@ -235,7 +276,8 @@ bool hasQuantizeOption(int argc, char **argv) {
 }
 
 int runQuantizedCompile(int argc, char **argv) {
-  quantize::QuantizeOptions options;
+  ProgressBar bar;
+  quantize::QuantizeOptions options = defaultOptions(bar);
   std::string precision;
   std::vector<char *> rest = {argv[0]};
   int inputIndex = -1;
