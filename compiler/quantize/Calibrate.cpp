@@ -318,27 +318,10 @@ loadCalibrationData(const onnx::ModelProto &model, StringRef dir) {
                      "' mixes .npy and .npz files; use one layout");
   if (!npzFiles.empty()) {
     for (const std::string &f : npzFiles) {
-      std::map<std::string, npy::Array> arrays;
-      if (llvm::Error e = readNpz(path(f), arrays))
-        return std::move(e);
       Sample sample;
       sample.source = path(f);
-      for (const ModelInput &in : inputs) {
-        auto it = arrays.find(in.name);
-        if (it == arrays.end()) {
-          std::string has;
-          for (const auto &kv : arrays)
-            has += (has.empty() ? "" : ", ") + kv.first;
-          return makeError("calibration file '" + path(f) +
-                           "' has no array '" + in.name + "' (it has: " +
-                           (has.empty() ? "none" : has) +
-                           "; the model's inputs are " + names + ")");
-        }
-        if (llvm::Error e = checkArray(in, it->second,
-                                       path(f) + ":" + in.name,
-                                       sample.inputs[in.name]))
-          return std::move(e);
-      }
+      for (const ModelInput &in : inputs)
+        sample.files.emplace_back(in.name, path(f));
       samples.push_back(std::move(sample));
     }
     return samples;
@@ -352,15 +335,9 @@ loadCalibrationData(const onnx::ModelProto &model, StringRef dir) {
           "): put each input's files in '" + path("<input name>") +
           "/' or use one .npz per sample");
     for (const std::string &f : npyFiles) {
-      npy::Array array;
-      std::string error;
-      if (!npy::readFile(path(f), &array, &error))
-        return makeError("calibration file " + error);
       Sample sample;
       sample.source = path(f);
-      if (llvm::Error e =
-              checkArray(inputs[0], array, path(f), sample.inputs[inputs[0].name]))
-        return std::move(e);
+      sample.files.emplace_back(inputs[0].name, path(f));
       samples.push_back(std::move(sample));
     }
     return samples;
@@ -408,18 +385,54 @@ loadCalibrationData(const onnx::ModelProto &model, StringRef dir) {
   for (const std::string &f : reference) {
     Sample sample;
     sample.source = path("*", f);
-    for (const ModelInput &in : inputs) {
-      npy::Array array;
-      std::string error;
-      if (!npy::readFile(path(in.name, f), &array, &error))
-        return makeError("calibration file " + error);
-      if (llvm::Error e = checkArray(in, array, path(in.name, f),
-                                     sample.inputs[in.name]))
-        return std::move(e);
-    }
+    for (const ModelInput &in : inputs)
+      sample.files.emplace_back(in.name, path(in.name, f));
     samples.push_back(std::move(sample));
   }
   return samples;
+}
+
+llvm::Error readSample(const onnx::ModelProto &model, Sample &sample) {
+  std::vector<ModelInput> inputs = modelInputs(model);
+  std::string names;
+  for (const ModelInput &in : inputs)
+    names += (names.empty() ? "'" : ", '") + in.name + "'";
+  std::map<std::string, std::map<std::string, npy::Array>> archives;
+  sample.inputs.clear();
+  for (const auto &[name, file] : sample.files) {
+    auto in = llvm::find_if(
+        inputs, [&](const ModelInput &i) { return i.name == name; });
+    assert(in != inputs.end() && "samples are made for the model's inputs");
+    if (!StringRef(file).ends_with(".npz")) {
+      npy::Array array;
+      std::string error;
+      if (!npy::readFile(file, &array, &error))
+        return makeError("calibration file " + error);
+      if (llvm::Error e = checkArray(*in, array, file, sample.inputs[name]))
+        return e;
+      continue;
+    }
+    auto archive = archives.find(file);
+    if (archive == archives.end()) {
+      archive = archives.emplace(file, std::map<std::string, npy::Array>())
+                    .first;
+      if (llvm::Error e = readNpz(file, archive->second))
+        return e;
+    }
+    auto it = archive->second.find(name);
+    if (it == archive->second.end()) {
+      std::string has;
+      for (const auto &kv : archive->second)
+        has += (has.empty() ? "" : ", ") + kv.first;
+      return makeError("calibration file '" + file + "' has no array '" +
+                       name + "' (it has: " + (has.empty() ? "none" : has) +
+                       "; the model's inputs are " + names + ")");
+    }
+    if (llvm::Error e =
+            checkArray(*in, it->second, file + ":" + name, sample.inputs[name]))
+      return e;
+  }
+  return llvm::Error::success();
 }
 
 //===----------------------------------------------------------------------===//
@@ -738,7 +751,7 @@ std::string shapeKey(const Sample &sample) {
 } // namespace
 
 llvm::Expected<llvm::StringMap<TensorStats>>
-calibrate(const onnx::ModelProto &model, const std::vector<Sample> &samples,
+calibrate(const onnx::ModelProto &model, std::vector<Sample> &samples,
           const std::vector<std::string> &tensors,
           const QuantizeOptions &options) {
   llvm::StringMap<TensorStats> stats;
@@ -762,7 +775,9 @@ calibrate(const onnx::ModelProto &model, const std::vector<Sample> &samples,
   size_t done = 0, total = samples.size() * passes;
   for (int pass = 0; pass < passes; ++pass) {
     bool histogramPass = pass == 1;
-    for (const Sample &sample : samples) {
+    for (Sample &sample : samples) {
+      if (llvm::Error e = readSample(model, sample))
+        return std::move(e);
       for (const auto &[name, tensor] : sample.inputs)
         if (wanted.contains(name) && tensor.dataType == onnx::TensorProto::FLOAT)
           observe(stats[name], reinterpret_cast<const float *>(tensor.data.data()),
@@ -779,6 +794,7 @@ calibrate(const onnx::ModelProto &model, const std::vector<Sample> &samples,
       CalibrationSession &cs = *it->second;
       if (llvm::Error e = runSample(cs, sample))
         return std::move(e);
+      sample.inputs.clear(); // one sample in memory at a time
       for (size_t o = 0; o < cs.outputTensors.size(); ++o) {
         if (cs.outputTensors[o].empty() || graphInputs.contains(cs.outputTensors[o]))
           continue;

@@ -67,27 +67,36 @@ struct QuantizeOptions {
 /// quantizes in QDQ form.
 const std::vector<std::string> &defaultOpTypes();
 
-/// One calibration sample: an array per graph input.
+/// An array for a graph input.
 struct Tensor {
   /// ONNX TensorProto::DataType of the elements.
   int32_t dataType = 0;
   std::vector<int64_t> shape;
   std::vector<uint8_t> data;
 };
+
+/// One calibration sample: a file per graph input, read when it is used.
 struct Sample {
   /// Names the sample in messages (a file, or a file per input).
   std::string source;
+  /// (input name, .npy file or .npz archive holding it).
+  std::vector<std::pair<std::string, std::string>> files;
+  /// The arrays, filled by readSample.
   std::map<std::string, Tensor> inputs;
 };
 
-/// Reads the calibration samples for the graph inputs of `model` from `dir`:
+/// Finds the calibration samples for the graph inputs of `model` in `dir`:
 ///   DIR/*.npy           one file per sample (models with one input);
 ///   DIR/<input>/*.npy   one folder per input, samples matched by file name;
 ///   DIR/*.npz           one archive per sample, an array per input name
 ///                       (np.savez; compressed archives are refused).
-/// Element types and static dims are checked against the model's inputs.
+/// The layout is checked here, the files' contents by readSample.
 llvm::Expected<std::vector<Sample>>
 loadCalibrationData(const onnx::ModelProto &model, llvm::StringRef dir);
+
+/// Reads the arrays of `sample`, checking element types and static dims
+/// against the model's inputs; errors name the file and the input.
+llvm::Error readSample(const onnx::ModelProto &model, Sample &sample);
 
 /// Observed statistics of one tensor.
 struct TensorStats {
@@ -113,12 +122,12 @@ struct QuantizationPlan {
 QuantizationPlan planQuantization(const onnx::ModelProto &model,
                                   const QuantizeOptions &options);
 
-/// Runs `model` over `samples` with aicc (compiled in memory for
+/// Runs `model` over `samples` (read one at a time) with aicc (compiled in memory for
 /// options.calibrationTarget, with every tensor of `tensors` as an extra
 /// output) and returns their statistics. Tensors the compiled model does
 /// not produce as f32 are left out of the result.
 llvm::Expected<llvm::StringMap<TensorStats>>
-calibrate(const onnx::ModelProto &model, const std::vector<Sample> &samples,
+calibrate(const onnx::ModelProto &model, std::vector<Sample> &samples,
           const std::vector<std::string> &tensors,
           const QuantizeOptions &options);
 
