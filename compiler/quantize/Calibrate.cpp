@@ -19,6 +19,7 @@
 #include "compiler/Pipelines.h"
 #include "compiler/Registration.h"
 #include "compiler/onnx/OnnxImporter.h"
+#include "dialects/graph/GraphOps.h"
 #include "passes/lowering/Passes.h"
 #include "targets/RegisterAll.h"
 #include "targets/common/Serializer.h"
@@ -602,8 +603,15 @@ compileCalibrationModel(const onnx::ModelProto &model, const Sample &sample,
   context.printOpOnDiagnostic(false);
   std::string diagnostics;
   mlir::ScopedDiagnosticHandler handler(&context, [&](mlir::Diagnostic &d) {
-    if (d.getSeverity() == mlir::DiagnosticSeverity::Error)
-      diagnostics += (diagnostics.empty() ? "" : "\n") + d.str();
+    if (d.getSeverity() != mlir::DiagnosticSeverity::Error)
+      return mlir::success();
+    // Like the driver: messages from later stages get their node's name.
+    std::string message = d.str();
+    std::string node = graph::getNodeName(d.getLocation()).str();
+    if (!node.empty() && !StringRef(message).starts_with("node '") &&
+        !StringRef(message).contains("'" + node + "'"))
+      message = "node '" + node + "': " + message;
+    diagnostics += "\n  " + message;
     return mlir::success();
   });
   ImportOptions importOptions;
@@ -612,7 +620,7 @@ compileCalibrationModel(const onnx::ModelProto &model, const Sample &sample,
         llvm::SmallVector<int64_t>(tensor.shape.begin(), tensor.shape.end());
   auto fail = [&](StringRef stage) {
     return makeError("calibration: cannot " + stage +
-                     " the model with aicc: " + diagnostics);
+                     " the model with aicc:" + diagnostics);
   };
   mlir::OwningOpRef<mlir::ModuleOp> module =
       importOnnxModel(context, augmented, importOptions);
