@@ -396,7 +396,9 @@ insertQDQ(onnx::ModelProto &model,
     for (const std::string &o : graph.node(i).output())
       producer[o] = i;
   for (const onnx::ValueInfoProto &v : graph.input()) {
-    if (!ranges.count(v.name()) || initializerIndex.count(v.name()))
+    // An input that is also an output stays float (nothing to rename).
+    if (!ranges.count(v.name()) || initializerIndex.count(v.name()) ||
+        graphOutputs.contains(v.name()))
       continue;
     for (onnx::NodeProto &n : makeQDQ(v.name()))
       prologue.push_back(std::move(n));

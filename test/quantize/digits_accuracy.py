@@ -132,6 +132,7 @@ def main():
         int8_pred = aicc_predict(args, int8_model, x_test_path, n, workdir,
                                  "int8-" + tag)
         quantized = onnx.load(int8_model)
+        onnx.checker.check_model(quantized, full_check=True)
         ops = [node.op_type for node in quantized.graph.node]
         ort_pred = ort.InferenceSession(
             int8_model, providers=["CPUExecutionProvider"]).run(
