@@ -618,6 +618,25 @@ llvm::Error quantizeModel(onnx::ModelProto &model,
     if (it != stats->end() && it->second.seen)
       ranges[name] = chooseRange(it->second, options);
   }
+  // Ops that only move or select values keep their input's scale and zero
+  // point (ONNX Runtime does the same), so an int8 kernel needs no
+  // requantization: the output's values are among (or averages of) the
+  // input's.
+  static const llvm::StringSet<> sameRange = {
+      "AveragePool", "Flatten",   "Gather",  "GatherElements", "MaxPool",
+      "Reshape",     "Resize",    "Slice",   "Split",          "Squeeze",
+      "Transpose",   "Unsqueeze", "TopK"};
+  for (const onnx::NodeProto &n : model.graph().node()) {
+    if (!isDefaultDomain(n) || !sameRange.contains(n.op_type()) ||
+        n.input_size() == 0)
+      continue;
+    auto in = ranges.find(n.input(0));
+    if (in == ranges.end())
+      continue;
+    for (const std::string &o : n.output())
+      if (ranges.count(o))
+        ranges[o] = in->second;
+  }
   return insertQDQ(model, ranges, options);
 }
 
