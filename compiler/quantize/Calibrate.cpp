@@ -632,6 +632,10 @@ compileCalibrationModel(const onnx::ModelProto &model, const Sample &sample,
     return pm.run(*module);
   };
   TargetOptions targetOptions;
+  if (options.progress)
+    targetOptions.progress = [&](size_t done, size_t total) {
+      options.progress("compiling kernels", done, total);
+    };
   if (mlir::failed(run(buildGraphPipeline)) ||
       mlir::failed(run(buildGraphToLinalgPipeline)) ||
       mlir::failed(lowering::reportUnloweredOps(*module, target->getName())) ||
@@ -811,7 +815,7 @@ calibrate(const onnx::ModelProto &model, std::vector<Sample> &samples,
       }
       ++done;
       if (options.progress)
-        options.progress(done, total);
+        options.progress("calibrating", done, total);
     }
   }
   sessions.clear();

@@ -59,8 +59,9 @@ struct QuantizeOptions {
   std::string calibrationDir;
   /// aicc target the calibration model is compiled for (it runs here).
   std::string calibrationTarget = "host";
-  /// Called after each calibration run with (runs done, runs in all).
-  std::function<void(size_t, size_t)> progress;
+  /// Progress of a stage ("compiling kernels", "calibrating"): called with
+  /// (stage, steps done, steps in all).
+  std::function<void(llvm::StringRef, size_t, size_t)> progress;
 };
 
 /// The op types quantized by default: what ONNX Runtime's quantize_static

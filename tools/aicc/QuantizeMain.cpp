@@ -22,6 +22,7 @@
 #include "llvm/Support/WithColor.h"
 #include "llvm/Support/raw_ostream.h"
 #include "onnx/onnx_pb.h"
+#include <chrono>
 
 using llvm::StringRef;
 
@@ -68,16 +69,30 @@ Options:
 )";
 
 /// "aicc: calibrating [=====     ] 12/40" on a terminal, quarter marks in a
-/// log.
+/// log; one line per stage, none for stages done within two seconds (like
+/// the driver's kernel progress).
 class ProgressBar {
 public:
-  void update(size_t done, size_t total) {
+  void update(StringRef stage, size_t done, size_t total) {
     if (!total)
       return;
+    if (stage != currentStage) {
+      if (terminal && unfinished)
+        llvm::errs() << "\n";
+      currentStage = stage.str();
+      lastQuarter = 0;
+      shown = false;
+      start = std::chrono::steady_clock::now();
+    }
+    if (!shown && std::chrono::steady_clock::now() - start <
+                      std::chrono::seconds(2))
+      return;
+    shown = true;
+    unfinished = done != total;
     if (terminal) {
       const size_t width = 30;
       size_t filled = done * width / total;
-      llvm::errs() << "\raicc: calibrating [" << std::string(filled, '=')
+      llvm::errs() << "\raicc: " << stage << " [" << std::string(filled, '=')
                    << std::string(width - filled, ' ') << "] " << done << "/"
                    << total;
       if (done == total)
@@ -87,13 +102,17 @@ public:
     }
     unsigned quarter = unsigned(4 * done / total);
     if (quarter != lastQuarter || done == total) {
-      llvm::errs() << "aicc: calibrating " << done << "/" << total << "\n";
+      llvm::errs() << "aicc: " << stage << " " << done << "/" << total << "\n";
       lastQuarter = quarter;
     }
   }
 
 private:
   bool terminal = llvm::sys::Process::StandardErrIsDisplayed();
+  std::string currentStage;
+  std::chrono::steady_clock::time_point start;
+  bool shown = false;
+  bool unfinished = false;
   unsigned lastQuarter = 0;
 };
 
@@ -207,8 +226,8 @@ int quantizeFile(StringRef input, StringRef output,
 /// Options with the progress bar on (--no-progress clears it).
 static quantize::QuantizeOptions defaultOptions(ProgressBar &bar) {
   quantize::QuantizeOptions options;
-  options.progress = [&bar](size_t done, size_t total) {
-    bar.update(done, total);
+  options.progress = [&bar](StringRef stage, size_t done, size_t total) {
+    bar.update(stage, done, total);
   };
   return options;
 }
