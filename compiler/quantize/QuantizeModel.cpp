@@ -19,12 +19,16 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/quantize/Quantize.h"
+#include "compiler/onnx/OnnxTensor.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/MLIRContext.h"
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 #include "onnx/defs/parser.h"
 #include "onnx/defs/printer.h"
@@ -35,6 +39,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <limits>
 #include <sstream>
 
 using llvm::StringRef;
@@ -661,11 +666,46 @@ llvm::Error readModel(StringRef path, onnx::ModelProto &model) {
       return makeError("'" + path +
                        "' is not an ONNX model (the protobuf does not parse)");
   }
-  for (const onnx::TensorProto &t : model.graph().initializer())
-    if (t.data_location() == onnx::TensorProto::EXTERNAL)
-      return makeError("'" + path + "': initializer '" + t.name() +
-                       "' is stored as external data, which aicc quantize "
-                       "does not read yet");
+  // External data is read in (through the importer's checked reader), so
+  // the quantized model is self-contained wherever it is written.
+  std::string baseDir = llvm::sys::path::parent_path(path).str();
+  mlir::MLIRContext context;
+  for (onnx::TensorProto &t : *model.mutable_graph()->mutable_initializer()) {
+    if (t.data_location() != onnx::TensorProto::EXTERNAL)
+      continue;
+    auto unsupported = [&](StringRef why) {
+      return makeError("'" + path + "': cannot read external data of '" +
+                       t.name() + "': " + why);
+    };
+    switch (t.data_type()) {
+    case onnx::TensorProto::FLOAT: case onnx::TensorProto::DOUBLE:
+    case onnx::TensorProto::FLOAT16: case onnx::TensorProto::BFLOAT16:
+    case onnx::TensorProto::INT8: case onnx::TensorProto::UINT8:
+    case onnx::TensorProto::INT16: case onnx::TensorProto::UINT16:
+    case onnx::TensorProto::INT32: case onnx::TensorProto::UINT32:
+    case onnx::TensorProto::INT64: case onnx::TensorProto::UINT64:
+      break;
+    default:
+      return unsupported("its element type is not supported by aicc quantize");
+    }
+    std::string error;
+    mlir::ElementsAttr attr = onnx_import::convertTensor(
+        &context, t, baseDir, std::numeric_limits<int64_t>::max(), error);
+    auto dense = llvm::dyn_cast_if_present<mlir::DenseElementsAttr>(attr);
+    if (!dense)
+      return unsupported(error.empty() ? "not a dense tensor" : error);
+    llvm::ArrayRef<char> raw = dense.getRawData();
+    std::string bytes;
+    if (dense.isSplat()) {
+      for (int64_t i = 0, e = dense.getNumElements(); i < e; ++i)
+        bytes.append(raw.data(), raw.size());
+    } else {
+      bytes.assign(raw.data(), raw.size());
+    }
+    t.clear_external_data();
+    t.set_data_location(onnx::TensorProto::DEFAULT);
+    t.set_raw_data(std::move(bytes));
+  }
   return llvm::Error::success();
 }
 

@@ -1,4 +1,5 @@
 """Writes the calibration data folders of calibration-data.test into argv[1]
+(and, given argv[2] = two-inputs.onnxtxt, that model with external data)
 for Inputs/two-inputs.onnxtxt (inputs a and b, float[2,3])."""
 import os
 import sys
@@ -37,3 +38,15 @@ os.makedirs(f"{root}/npz-key", exist_ok=True)
 np.savez(f"{root}/npz-key/0.npz", a=a[0], c=b[0])
 os.makedirs(f"{root}/npz-compressed", exist_ok=True)
 np.savez_compressed(f"{root}/npz-compressed/0.npz", a=a[0], b=b[0])
+
+# two-inputs.onnxtxt with its weight in an external data file.
+if len(sys.argv) > 2:
+    import onnx
+    import onnx.parser
+
+    with open(sys.argv[2]) as f:
+        model = onnx.parser.parse_model(f.read())
+    os.makedirs(f"{root}/external", exist_ok=True)
+    onnx.save(model, f"{root}/external/model.onnx", save_as_external_data=True,
+              all_tensors_to_one_file=True, location="weights.bin",
+              size_threshold=0)
