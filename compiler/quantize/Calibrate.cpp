@@ -13,20 +13,21 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "compiler/quantize/Quantize.h"
 #include "Npy.h"
 #include "aicc/runtime.h"
 #include "compiler/Pipelines.h"
 #include "compiler/Registration.h"
 #include "compiler/onnx/OnnxImporter.h"
+#include "compiler/quantize/Quantize.h"
 #include "dialects/graph/GraphOps.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Pass/PassManager.h"
+#include "onnx/onnx_pb.h"
 #include "passes/lowering/Passes.h"
 #include "targets/RegisterAll.h"
 #include "targets/common/Serializer.h"
 #include "targets/common/Target.h"
-#include "mlir/IR/DialectRegistry.h"
-#include "mlir/IR/MLIRContext.h"
-#include "mlir/Pass/PassManager.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/StringExtras.h"
@@ -34,7 +35,6 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
-#include "onnx/onnx_pb.h"
 #include <cmath>
 #include <cstring>
 
@@ -57,19 +57,32 @@ namespace {
 
 int32_t onnxTypeOf(aicc_element_type_t type) {
   switch (type) {
-  case AICC_ELEMENT_TYPE_F32: return onnx::TensorProto::FLOAT;
-  case AICC_ELEMENT_TYPE_F64: return onnx::TensorProto::DOUBLE;
-  case AICC_ELEMENT_TYPE_F16: return onnx::TensorProto::FLOAT16;
-  case AICC_ELEMENT_TYPE_I8: return onnx::TensorProto::INT8;
-  case AICC_ELEMENT_TYPE_I16: return onnx::TensorProto::INT16;
-  case AICC_ELEMENT_TYPE_I32: return onnx::TensorProto::INT32;
-  case AICC_ELEMENT_TYPE_I64: return onnx::TensorProto::INT64;
-  case AICC_ELEMENT_TYPE_U8: return onnx::TensorProto::UINT8;
-  case AICC_ELEMENT_TYPE_U16: return onnx::TensorProto::UINT16;
-  case AICC_ELEMENT_TYPE_U32: return onnx::TensorProto::UINT32;
-  case AICC_ELEMENT_TYPE_U64: return onnx::TensorProto::UINT64;
-  case AICC_ELEMENT_TYPE_BOOL: return onnx::TensorProto::BOOL;
-  default: return 0;
+  case AICC_ELEMENT_TYPE_F32:
+    return onnx::TensorProto::FLOAT;
+  case AICC_ELEMENT_TYPE_F64:
+    return onnx::TensorProto::DOUBLE;
+  case AICC_ELEMENT_TYPE_F16:
+    return onnx::TensorProto::FLOAT16;
+  case AICC_ELEMENT_TYPE_I8:
+    return onnx::TensorProto::INT8;
+  case AICC_ELEMENT_TYPE_I16:
+    return onnx::TensorProto::INT16;
+  case AICC_ELEMENT_TYPE_I32:
+    return onnx::TensorProto::INT32;
+  case AICC_ELEMENT_TYPE_I64:
+    return onnx::TensorProto::INT64;
+  case AICC_ELEMENT_TYPE_U8:
+    return onnx::TensorProto::UINT8;
+  case AICC_ELEMENT_TYPE_U16:
+    return onnx::TensorProto::UINT16;
+  case AICC_ELEMENT_TYPE_U32:
+    return onnx::TensorProto::UINT32;
+  case AICC_ELEMENT_TYPE_U64:
+    return onnx::TensorProto::UINT64;
+  case AICC_ELEMENT_TYPE_BOOL:
+    return onnx::TensorProto::BOOL;
+  default:
+    return 0;
   }
 }
 
@@ -120,7 +133,7 @@ std::vector<ModelInput> modelInputs(const onnx::ModelProto &model) {
         for (const auto &d : v.type().tensor_type().shape().dim()) {
           in.dims.push_back(d.has_dim_value() ? d.dim_value() : -1);
           in.dimsText += (in.dimsText.empty() ? "" : "x") +
-                         (d.has_dim_value() ? std::to_string(d.dim_value())
+                         (d.has_dim_value()   ? std::to_string(d.dim_value())
                           : d.has_dim_param() ? d.dim_param()
                                               : std::string("?"));
         }
@@ -262,8 +275,8 @@ llvm::Error readNpz(const std::string &path,
                        "np.savez");
     if (local + 30 > size || read32(data + local) != 0x04034b50)
       return bad("bad member header");
-    uint64_t start = local + 30 + read16(data + local + 26) +
-                     read16(data + local + 28);
+    uint64_t start =
+        local + 30 + read16(data + local + 26) + read16(data + local + 28);
     if (start + usize > size || csize != usize)
       return bad("truncated member");
     StringRef key(name);
@@ -329,12 +342,12 @@ loadCalibrationData(const onnx::ModelProto &model, StringRef dir) {
   }
   if (!npyFiles.empty()) {
     if (inputs.size() != 1)
-      return makeError(
-          "calibration data '" + dir + "' holds .npy files directly, which "
-          "is for models with one input; this model has " +
-          llvm::Twine(inputs.size()) + " (" + names +
-          "): put each input's files in '" + path("<input name>") +
-          "/' or use one .npz per sample");
+      return makeError("calibration data '" + dir +
+                       "' holds .npy files directly, which "
+                       "is for models with one input; this model has " +
+                       llvm::Twine(inputs.size()) + " (" + names +
+                       "): put each input's files in '" + path("<input name>") +
+                       "/' or use one .npz per sample");
     for (const std::string &f : npyFiles) {
       Sample sample;
       sample.source = path(f);
@@ -349,10 +362,10 @@ loadCalibrationData(const onnx::ModelProto &model, StringRef dir) {
                      "(see docs/Quantization.md)");
   // One folder per input; samples matched by file name.
   for (const std::string &s : subdirs)
-    if (llvm::none_of(inputs, [&](const ModelInput &in) { return in.name == s; }))
+    if (llvm::none_of(inputs,
+                      [&](const ModelInput &in) { return in.name == s; }))
       return makeError("calibration data folder '" + path(s) +
-                       "' names no model input (the inputs are " + names +
-                       ")");
+                       "' names no model input (the inputs are " + names + ")");
   std::vector<std::string> reference;
   std::string referenceInput;
   for (const ModelInput &in : inputs) {
@@ -362,8 +375,9 @@ loadCalibrationData(const onnx::ModelProto &model, StringRef dir) {
     std::vector<std::string> inputFiles, ignored;
     if (llvm::Error e = listDirectory(path(in.name), inputFiles, ignored))
       return std::move(e);
-    llvm::erase_if(inputFiles,
-                   [](const std::string &f) { return !StringRef(f).ends_with(".npy"); });
+    llvm::erase_if(inputFiles, [](const std::string &f) {
+      return !StringRef(f).ends_with(".npy");
+    });
     if (inputFiles.empty())
       return makeError("calibration data folder '" + path(in.name) +
                        "' has no .npy files");
@@ -375,13 +389,12 @@ loadCalibrationData(const onnx::ModelProto &model, StringRef dir) {
     for (const std::string &f : reference)
       if (!llvm::is_contained(inputFiles, f))
         return makeError("calibration file '" + path(in.name, f) +
-                         "' is missing (there is '" +
-                         path(referenceInput, f) + "')");
+                         "' is missing (there is '" + path(referenceInput, f) +
+                         "')");
     for (const std::string &f : inputFiles)
       if (!llvm::is_contained(reference, f))
         return makeError("calibration file '" + path(referenceInput, f) +
-                         "' is missing (there is '" + path(in.name, f) +
-                         "')");
+                         "' is missing (there is '" + path(in.name, f) + "')");
   }
   for (const std::string &f : reference) {
     Sample sample;
@@ -415,8 +428,8 @@ llvm::Error readSample(const onnx::ModelProto &model, Sample &sample) {
     }
     auto archive = archives.find(file);
     if (archive == archives.end()) {
-      archive = archives.emplace(file, std::map<std::string, npy::Array>())
-                    .first;
+      archive =
+          archives.emplace(file, std::map<std::string, npy::Array>()).first;
       if (llvm::Error e = readNpz(file, archive->second))
         return e;
     }
@@ -425,8 +438,8 @@ llvm::Error readSample(const onnx::ModelProto &model, Sample &sample) {
       std::string has;
       for (const auto &kv : archive->second)
         has += (has.empty() ? "" : ", ") + kv.first;
-      return makeError("calibration file '" + file + "' has no array '" +
-                       name + "' (it has: " + (has.empty() ? "none" : has) +
+      return makeError("calibration file '" + file + "' has no array '" + name +
+                       "' (it has: " + (has.empty() ? "none" : has) +
                        "; the model's inputs are " + names + ")");
     }
     if (llvm::Error e =
@@ -652,8 +665,8 @@ compileCalibrationModel(const onnx::ModelProto &model, const Sample &sample,
   SerializeOptions serializeOptions;
   serializeOptions.producer = getVersionString();
   serializeOptions.targets = {target->getName().str()};
-  if (mlir::failed(serializeModule(*module, *binary, artifact,
-                                   serializeOptions)))
+  if (mlir::failed(
+          serializeModule(*module, *binary, artifact, serializeOptions)))
     return fail("serialize");
 
   auto result = std::make_unique<CalibrationSession>();
@@ -791,8 +804,10 @@ calibrate(const onnx::ModelProto &model, std::vector<Sample> &samples,
       if (llvm::Error e = readSample(model, sample))
         return std::move(e);
       for (const auto &[name, tensor] : sample.inputs)
-        if (wanted.contains(name) && tensor.dataType == onnx::TensorProto::FLOAT)
-          observe(stats[name], reinterpret_cast<const float *>(tensor.data.data()),
+        if (wanted.contains(name) &&
+            tensor.dataType == onnx::TensorProto::FLOAT)
+          observe(stats[name],
+                  reinterpret_cast<const float *>(tensor.data.data()),
                   tensor.data.size() / sizeof(float), histogramPass);
       std::string key = shapeKey(sample);
       auto it = sessions.find(key);
@@ -808,7 +823,8 @@ calibrate(const onnx::ModelProto &model, std::vector<Sample> &samples,
         return std::move(e);
       sample.inputs.clear(); // one sample in memory at a time
       for (size_t o = 0; o < cs.outputTensors.size(); ++o) {
-        if (cs.outputTensors[o].empty() || graphInputs.contains(cs.outputTensors[o]))
+        if (cs.outputTensors[o].empty() ||
+            graphInputs.contains(cs.outputTensors[o]))
           continue;
         observe(stats[cs.outputTensors[o]], cs.outputBuffers[o].data(),
                 cs.outputViews[o].byte_size / sizeof(float), histogramPass);

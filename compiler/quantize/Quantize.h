@@ -1,4 +1,4 @@
-//===- Quantize.h - Post-training int8 quantization of ONNX models -*- C++ -*-===//
+//===- Quantize.h - Post-training int8 quantization -------------*- C++ -*-===//
 //
 // `aicc quantize` and `aicc --quantize=int8`: calibrates a float ONNX model
 // by running it with aicc itself over sample inputs, then rewrites it into a
@@ -123,9 +123,9 @@ struct QuantizationPlan {
 QuantizationPlan planQuantization(const onnx::ModelProto &model,
                                   const QuantizeOptions &options);
 
-/// Runs `model` over `samples` (read one at a time) with aicc (compiled in memory for
-/// options.calibrationTarget, with every tensor of `tensors` as an extra
-/// output) and returns their statistics. Tensors the compiled model does
+/// Runs `model` over `samples` (read one at a time) with aicc (compiled in
+/// memory for options.calibrationTarget, with every tensor of `tensors` as an
+/// extra output) and returns their statistics. Tensors the compiled model does
 /// not produce as f32 are left out of the result.
 llvm::Expected<llvm::StringMap<TensorStats>>
 calibrate(const onnx::ModelProto &model, std::vector<Sample> &samples,

@@ -3,8 +3,9 @@
 // The graph edit of `aicc quantize`, on the ONNX protobuf (the output is an
 // ONNX model, not aicc IR):
 //
-//   x -> Conv(W, B) -> y            x -> Q -> DQ -> Conv(DQ(Wq), DQ(Bq)) -> y
-//                                                                      -> Q -> DQ
+//   x -> Conv(W, B) -> y
+// becomes
+//   x -> Q -> DQ -> Conv(DQ(Wq), DQ(Bq)) -> y -> Q -> DQ
 //
 // Every float activation that is an input or an output of a node of a
 // quantized op type gets one QuantizeLinear/DequantizeLinear pair (shared by
@@ -18,10 +19,13 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "compiler/quantize/Quantize.h"
 #include "compiler/onnx/OnnxTensor.h"
+#include "compiler/quantize/Quantize.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/MLIRContext.h"
+#include "onnx/defs/parser.h"
+#include "onnx/defs/printer.h"
+#include "onnx/onnx_pb.h"
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
@@ -30,15 +34,12 @@
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
-#include "onnx/defs/parser.h"
-#include "onnx/defs/printer.h"
-#include "onnx/onnx_pb.h"
-#include <google/protobuf/io/coded_stream.h>
 #include <algorithm>
 #include <climits>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <google/protobuf/io/coded_stream.h>
 #include <limits>
 #include <sstream>
 
@@ -64,18 +65,39 @@ std::optional<CalibrationMethod> parseCalibrationMethod(StringRef name) {
 const std::vector<std::string> &defaultOpTypes() {
   // ONNX Runtime's default for quantize_static: the keys of its QLinear and
   // QDQ registries.
-  static const std::vector<std::string> types = {
-      "Add",        "ArgMax",     "AveragePool",
-      "BatchNormalization",       "Clip",       "Concat",
-      "Conv",       "ConvTranspose",            "CumSum",
-      "Flatten",    "Gather",     "GatherElements",
-      "Gemm",       "GlobalAveragePool",        "InstanceNormalization",
-      "LayerNormalization",       "LeakyRelu",  "MatMul",
-      "MaxPool",    "Mul",        "Pad",
-      "Relu",       "Reshape",    "Resize",
-      "Sigmoid",    "Slice",      "Softmax",
-      "Split",      "Squeeze",    "TopK",
-      "Transpose",  "Unsqueeze",  "Where"};
+  static const std::vector<std::string> types = {"Add",
+                                                 "ArgMax",
+                                                 "AveragePool",
+                                                 "BatchNormalization",
+                                                 "Clip",
+                                                 "Concat",
+                                                 "Conv",
+                                                 "ConvTranspose",
+                                                 "CumSum",
+                                                 "Flatten",
+                                                 "Gather",
+                                                 "GatherElements",
+                                                 "Gemm",
+                                                 "GlobalAveragePool",
+                                                 "InstanceNormalization",
+                                                 "LayerNormalization",
+                                                 "LeakyRelu",
+                                                 "MatMul",
+                                                 "MaxPool",
+                                                 "Mul",
+                                                 "Pad",
+                                                 "Relu",
+                                                 "Reshape",
+                                                 "Resize",
+                                                 "Sigmoid",
+                                                 "Slice",
+                                                 "Softmax",
+                                                 "Split",
+                                                 "Squeeze",
+                                                 "TopK",
+                                                 "Transpose",
+                                                 "Unsqueeze",
+                                                 "Where"};
   return types;
 }
 
@@ -270,8 +292,8 @@ QuantizationPlan planQuantization(const onnx::ModelProto &model,
       continue;
     OpRole role = getOpRole(n);
     for (int i = 0; i < n.input_size(); ++i) {
-      bool data = role.dataInputs.empty() ||
-                  llvm::is_contained(role.dataInputs, i);
+      bool data =
+          role.dataInputs.empty() || llvm::is_contained(role.dataInputs, i);
       if (data)
         consumedInputs.insert(n.input(i));
     }
@@ -287,8 +309,7 @@ QuantizationPlan planQuantization(const onnx::ModelProto &model,
     for (const std::string &i : n.input()) {
       readers[i]++;
       if (isDefaultDomain(n) && types.contains(n.op_type()) &&
-          (n.op_type() == "Relu" || n.op_type() == "Clip") &&
-          i == n.input(0))
+          (n.op_type() == "Relu" || n.op_type() == "Clip") && i == n.input(0))
         activationReaders[i]++;
     }
   llvm::StringSet<> outputs;
@@ -330,7 +351,8 @@ insertQDQ(onnx::ModelProto &model,
                      " has no QuantizeLinear (opset 10 or later needed)");
   if (options.perChannel && opset < 13)
     return makeError("--per-channel needs opset 13 or later (the model's "
-                     "is " + llvm::Twine(opset) +
+                     "is " +
+                     llvm::Twine(opset) +
                      "); quantize per tensor or convert the model");
 
   NameTable names(graph);
@@ -356,9 +378,10 @@ insertQDQ(onnx::ModelProto &model,
   };
   std::map<std::string, Activation> activations;
   std::map<std::string, std::vector<onnx::NodeProto>> after; // by producer out
-  std::map<std::string, std::string> renamedOutputs; // producer renames
+  std::map<std::string, std::string> renamedOutputs;         // producer renames
 
-  auto makeQDQ = [&](const std::string &tensor) -> std::vector<onnx::NodeProto> {
+  auto makeQDQ =
+      [&](const std::string &tensor) -> std::vector<onnx::NodeProto> {
     auto [lo, hi] = ranges.at(tensor);
     Activation a;
     a.params = activationParams(lo, hi, options.symmetricActivations);
@@ -469,8 +492,8 @@ insertQDQ(onnx::ModelProto &model,
       std::vector<int8_t> q(values.size());
       for (size_t i = 0; i < values.size(); ++i) {
         int64_t c = axis < 0 ? 0 : (int64_t(i) / inner) % channels;
-        q[i] = int8_t(std::clamp(roundEven(values[i] / weight.scales[c]),
-                                 -127.0, 127.0));
+        q[i] = int8_t(
+            std::clamp(roundEven(values[i] / weight.scales[c]), -127.0, 127.0));
       }
       std::string qName = names.make(w.name() + "_quantized");
       std::string sName = names.make(w.name() + "_scale");
@@ -491,10 +514,10 @@ insertQDQ(onnx::ModelProto &model,
       newInitializers.push_back(std::move(qt));
       newInitializers.push_back(std::move(st));
       newInitializers.push_back(std::move(zt));
-      prologue.push_back(makeNode(
-          "DequantizeLinear", names.make(w.name() + "_DequantizeLinear"),
-          {qName, sName, zName}, weight.dequantized,
-          axis >= 0 ? axis : INT64_MIN));
+      prologue.push_back(makeNode("DequantizeLinear",
+                                  names.make(w.name() + "_DequantizeLinear"),
+                                  {qName, sName, zName}, weight.dequantized,
+                                  axis >= 0 ? axis : INT64_MIN));
       found = weights.emplace(key, std::move(weight)).first;
     }
     const Weight &weight = found->second;
@@ -520,8 +543,8 @@ insertQDQ(onnx::ModelProto &model,
     std::vector<float> scales(bias.size());
     std::vector<int32_t> q(bias.size());
     for (size_t i = 0; i < bias.size(); ++i) {
-      scales[i] = act->second.params.scale *
-                  weight.scales[channels == 1 ? 0 : i];
+      scales[i] =
+          act->second.params.scale * weight.scales[channels == 1 ? 0 : i];
       double v = scales[i] > 0 ? roundEven(bias[i] / scales[i]) : 0.0;
       q[i] = int32_t(std::clamp(v, double(INT32_MIN + 1), double(INT32_MAX)));
     }
@@ -531,23 +554,23 @@ insertQDQ(onnx::ModelProto &model,
     std::string dqName = names.make(b.name() + "_DequantizeLinear_Output");
     std::vector<int64_t> dims = {int64_t(bias.size())};
     bool perChannelBias = channels != 1;
-    onnx::TensorProto qt = scalarOrVector(qName, onnx::TensorProto::INT32, dims);
+    onnx::TensorProto qt =
+        scalarOrVector(qName, onnx::TensorProto::INT32, dims);
     setRaw(qt, q);
-    onnx::TensorProto st = scalarOrVector(
-        sName, onnx::TensorProto::FLOAT,
-        perChannelBias ? dims : std::vector<int64_t>{});
+    onnx::TensorProto st =
+        scalarOrVector(sName, onnx::TensorProto::FLOAT,
+                       perChannelBias ? dims : std::vector<int64_t>{});
     setRaw(st, perChannelBias ? scales : std::vector<float>{scales[0]});
-    onnx::TensorProto zt = scalarOrVector(
-        zName, onnx::TensorProto::INT32,
-        perChannelBias ? dims : std::vector<int64_t>{});
+    onnx::TensorProto zt =
+        scalarOrVector(zName, onnx::TensorProto::INT32,
+                       perChannelBias ? dims : std::vector<int64_t>{});
     setRaw(zt, std::vector<int32_t>(perChannelBias ? bias.size() : 1, 0));
     newInitializers.push_back(std::move(qt));
     newInitializers.push_back(std::move(st));
     newInitializers.push_back(std::move(zt));
-    prologue.push_back(makeNode("DequantizeLinear",
-                                names.make(b.name() + "_DequantizeLinear"),
-                                {qName, sName, zName}, dqName,
-                                perChannelBias ? 0 : INT64_MIN));
+    prologue.push_back(makeNode(
+        "DequantizeLinear", names.make(b.name() + "_DequantizeLinear"),
+        {qName, sName, zName}, dqName, perChannelBias ? 0 : INT64_MIN));
     n.set_input(role.biasInput, dqName);
   }
 
@@ -628,8 +651,8 @@ llvm::Error quantizeModel(onnx::ModelProto &model,
   // requantization: the output's values are among (or averages of) the
   // input's.
   static const llvm::StringSet<> sameRange = {
-      "AveragePool", "Flatten",   "Gather",  "GatherElements", "MaxPool",
-      "Reshape",     "Resize",    "Slice",   "Split",          "Squeeze",
+      "AveragePool", "Flatten",   "Gather", "GatherElements", "MaxPool",
+      "Reshape",     "Resize",    "Slice",  "Split",          "Squeeze",
       "Transpose",   "Unsqueeze", "TopK"};
   for (const onnx::NodeProto &n : model.graph().node()) {
     if (!isDefaultDomain(n) || !sameRange.contains(n.op_type()) ||
@@ -649,8 +672,8 @@ llvm::Error readModel(StringRef path, onnx::ModelProto &model) {
   auto file = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
                                           /*RequiresNullTerminator=*/true);
   if (!file)
-    return makeError("cannot read '" + path + "': " +
-                     file.getError().message());
+    return makeError("cannot read '" + path +
+                     "': " + file.getError().message());
   StringRef bytes = (*file)->getBuffer();
   if (path.ends_with(".onnxtxt")) {
     auto status = onnx::OnnxParser::Parse(model, bytes.data());
@@ -678,12 +701,18 @@ llvm::Error readModel(StringRef path, onnx::ModelProto &model) {
                        t.name() + "': " + why);
     };
     switch (t.data_type()) {
-    case onnx::TensorProto::FLOAT: case onnx::TensorProto::DOUBLE:
-    case onnx::TensorProto::FLOAT16: case onnx::TensorProto::BFLOAT16:
-    case onnx::TensorProto::INT8: case onnx::TensorProto::UINT8:
-    case onnx::TensorProto::INT16: case onnx::TensorProto::UINT16:
-    case onnx::TensorProto::INT32: case onnx::TensorProto::UINT32:
-    case onnx::TensorProto::INT64: case onnx::TensorProto::UINT64:
+    case onnx::TensorProto::FLOAT:
+    case onnx::TensorProto::DOUBLE:
+    case onnx::TensorProto::FLOAT16:
+    case onnx::TensorProto::BFLOAT16:
+    case onnx::TensorProto::INT8:
+    case onnx::TensorProto::UINT8:
+    case onnx::TensorProto::INT16:
+    case onnx::TensorProto::UINT16:
+    case onnx::TensorProto::INT32:
+    case onnx::TensorProto::UINT32:
+    case onnx::TensorProto::INT64:
+    case onnx::TensorProto::UINT64:
       break;
     default:
       return unsupported("its element type is not supported by aicc quantize");
@@ -737,8 +766,8 @@ llvm::Error writeModel(StringRef path, const onnx::ModelProto &model) {
         }
         os << " " << t.name() << " = {";
         const std::string &raw = t.raw_data();
-        size_t count = t.has_raw_data() ? raw.size() / sizeof(T)
-                                        : size_t(repeated.size());
+        size_t count =
+            t.has_raw_data() ? raw.size() / sizeof(T) : size_t(repeated.size());
         for (size_t o = 0; o < count; ++o) {
           T v;
           if (t.has_raw_data())

@@ -12,8 +12,9 @@
 //===----------------------------------------------------------------------===//
 
 #include "tools/aicc/QuantizeMain.h"
-#include "compiler/quantize/Quantize.h"
 #include "compiler/driver/Driver.h"
+#include "compiler/quantize/Quantize.h"
+#include "onnx/onnx_pb.h"
 #include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
@@ -21,7 +22,6 @@
 #include "llvm/Support/Process.h"
 #include "llvm/Support/WithColor.h"
 #include "llvm/Support/raw_ostream.h"
-#include "onnx/onnx_pb.h"
 #include <chrono>
 
 using llvm::StringRef;
@@ -36,11 +36,12 @@ QUANTIZATION (docs/Quantization.md):
       Writes a QDQ int8 model (ONNX Runtime runs it too); calibrates by
       running the model with aicc over DIR (aicc quantize --help).
   aicc model.onnx --quantize=int8 --calibration-data DIR --target=avx512 -o m.aicc
-      Quantizes in memory, then compiles. Also: --calibration-method=M,
+      Quantizes, then compiles the QDQ model. Also: --calibration-method=M,
       --per-channel, --symmetric-activations.
 )");
 
-const char *kUsage = R"(usage: aicc quantize <model.onnx | model.onnxtxt> --calibration-data DIR -o OUT.onnx [options]
+const char *kUsage =
+    R"(usage: aicc quantize <model.onnx | model.onnxtxt> --calibration-data DIR -o OUT.onnx [options]
 
 Post-training int8 quantization: runs the model with aicc over the samples in
 DIR, chooses a range per activation, and writes a QDQ ONNX model
@@ -84,8 +85,8 @@ public:
       shown = false;
       start = std::chrono::steady_clock::now();
     }
-    if (!shown && std::chrono::steady_clock::now() - start <
-                      std::chrono::seconds(2))
+    if (!shown &&
+        std::chrono::steady_clock::now() - start < std::chrono::seconds(2))
       return;
     shown = true;
     unfinished = done != total;
@@ -263,8 +264,8 @@ int runQuantizeMain(int argc, char **argv) {
       return error("aicc quantize: unknown option '" + arg +
                    "' (aicc quantize --help lists them)");
     if (!input.empty())
-      return error("aicc quantize: more than one model ('" + input +
-                   "' and '" + arg + "')");
+      return error("aicc quantize: more than one model ('" + input + "' and '" +
+                   arg + "')");
     input = arg.str();
   }
   if (input.empty())
@@ -277,7 +278,8 @@ int runQuantizeMain(int argc, char **argv) {
     return error("aicc quantize: --calibration-data DIR is required (a "
                  "folder of .npy or .npz samples; see aicc quantize --help)");
   if (llvm::sys::fs::equivalent(input, output))
-    return error("-o '" + output + "' is the input model; choose another "
+    return error("-o '" + output +
+                 "' is the input model; choose another "
                  "output file");
   return quantizeFile(input, output, options);
 }
@@ -324,8 +326,7 @@ int runQuantizedCompile(int argc, char **argv) {
       if (parsed)
         continue;
       rest.push_back(argv[i]);
-      if (!hasValue && llvm::is_contained(kValueOptions, name) &&
-          i + 1 < argc)
+      if (!hasValue && llvm::is_contained(kValueOptions, name) && i + 1 < argc)
         rest.push_back(argv[++i]);
       continue;
     }
