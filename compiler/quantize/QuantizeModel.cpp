@@ -272,6 +272,21 @@ onnx::NodeProto makeNode(const std::string &type, const std::string &name,
 
 } // namespace
 
+/// QDQ needs opset 10, its axis (per channel) opset 13.
+static llvm::Error checkOpset(const onnx::ModelProto &model,
+                              const QuantizeOptions &options) {
+  int64_t opset = defaultOpset(model);
+  if (opset < 10)
+    return makeError("the model's opset " + llvm::Twine(opset) +
+                     " has no QuantizeLinear (opset 10 or later needed)");
+  if (options.perChannel && opset < 13)
+    return makeError("--per-channel needs opset 13 or later (the model's "
+                     "is " +
+                     llvm::Twine(opset) +
+                     "); quantize per tensor or convert the model");
+  return llvm::Error::success();
+}
+
 QuantizationPlan planQuantization(const onnx::ModelProto &model,
                                   const QuantizeOptions &options) {
   const onnx::GraphProto &graph = model.graph();
@@ -345,15 +360,8 @@ insertQDQ(onnx::ModelProto &model,
           const std::map<std::string, std::pair<double, double>> &ranges,
           const QuantizeOptions &options) {
   onnx::GraphProto &graph = *model.mutable_graph();
-  int64_t opset = defaultOpset(model);
-  if (opset < 10)
-    return makeError("the model's opset " + llvm::Twine(opset) +
-                     " has no QuantizeLinear (opset 10 or later needed)");
-  if (options.perChannel && opset < 13)
-    return makeError("--per-channel needs opset 13 or later (the model's "
-                     "is " +
-                     llvm::Twine(opset) +
-                     "); quantize per tensor or convert the model");
+  if (llvm::Error e = checkOpset(model, options))
+    return e;
 
   NameTable names(graph);
   llvm::StringSet<> types = quantizedTypes(options);
@@ -631,6 +639,9 @@ insertQDQ(onnx::ModelProto &model,
 
 llvm::Error quantizeModel(onnx::ModelProto &model,
                           const QuantizeOptions &options) {
+  // Checked before the calibration runs, not after.
+  if (llvm::Error e = checkOpset(model, options))
+    return e;
   QuantizationPlan plan = planQuantization(model, options);
   llvm::Expected<std::vector<Sample>> samples =
       loadCalibrationData(model, options.calibrationDir);
