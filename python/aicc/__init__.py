@@ -13,10 +13,13 @@ docs/Python.md has the details.
 
 from __future__ import annotations
 
+import atexit
 import os
 import statistics
 import sys
 from typing import Any, Dict, List, Mapping, NamedTuple, Optional, Sequence, Tuple, Union
+
+import weakref
 
 import numpy as np
 
@@ -200,6 +203,17 @@ class TensorInfo(NamedTuple):
     shape: Tuple[int, ...]
 
 
+# Every session, closed at exit: their worker threads must stop before the
+# interpreter and the libraries' static objects are torn down.
+_live_sessions: "weakref.WeakSet" = weakref.WeakSet()
+
+
+@atexit.register
+def _close_sessions() -> None:
+    for session in list(_live_sessions):
+        session.close()
+
+
 class Module:
     """A loaded artifact bound to a device; callable.
 
@@ -228,7 +242,9 @@ class Module:
         self._sessions = [session]
 
     def _new_session(self):
-        return _runtime.Session(self._native, self._device_request, self._threads)
+        session = _runtime.Session(self._native, self._device_request, self._threads)
+        _live_sessions.add(session)
+        return session
 
     @property
     def properties(self) -> Dict[str, Any]:

@@ -213,9 +213,23 @@ public:
           "cannot create a session");
   }
   Session(const Session &) = delete;
-  ~Session() { aicc_session_destroy(session); }
+  ~Session() { close(); }
+
+  /// Destroys the session now (stops its thread pool); later calls fail.
+  /// aicc/__init__.py closes every session at exit, before the interpreter
+  /// and the libraries' static objects go away under running worker threads.
+  void close() {
+    aicc_session_destroy(session);
+    session = nullptr;
+  }
+
+  void checkOpen() const {
+    if (!session)
+      throw nb::value_error("the session is closed");
+  }
 
   std::string device() const {
+    checkOpen();
     aicc_device_info_t info;
     check(aicc_session_device_info(session, &info), "cannot read the device");
     return info.name;
@@ -291,6 +305,7 @@ public:
   /// Runs once: `inputs` and `outputs` are lists in signature order. Returns
   /// -1, or the index of an input to copy (nothing ran).
   Py_ssize_t run(nb::handle inputs, nb::handle outputs) {
+    checkOpen();
     Buffers buffers(module.inputs.size() + module.outputs.size());
     Py_ssize_t copy = view(inputs, module.inputs, false, buffers, inputViews);
     if (copy >= 0)
@@ -310,6 +325,7 @@ public:
   /// the C API sees it (no Python in the loop).
   std::vector<int64_t> benchmark(nb::handle inputs, nb::handle outputs,
                                  size_t n) {
+    checkOpen();
     Buffers buffers(module.inputs.size() + module.outputs.size());
     if (view(inputs, module.inputs, false, buffers, inputViews) >= 0)
       throw nb::value_error("benchmark inputs must be C-contiguous");
@@ -332,7 +348,10 @@ public:
     return times;
   }
 
-  void resetState() { check(aicc_session_reset_state(session), "reset"); }
+  void resetState() {
+    checkOpen();
+    check(aicc_session_reset_state(session), "reset");
+  }
 
   Module &module;
   nb::object owner; // keeps the Module alive
@@ -370,7 +389,7 @@ NB_MODULE(_runtime, m) {
                    [](Module &self) { return Module::describe(self.outputs); })
       .def_prop_ro("properties", &Module::properties);
 
-  nb::class_<Session>(m, "Session")
+  nb::class_<Session>(m, "Session", nb::is_weak_referenceable())
       .def(
           "__init__",
           [](Session *self, nb::handle module, const std::string &device,
@@ -383,5 +402,6 @@ NB_MODULE(_runtime, m) {
       .def("run", &Session::run, nb::arg("inputs"), nb::arg("outputs"))
       .def("benchmark", &Session::benchmark, nb::arg("inputs"),
            nb::arg("outputs"), nb::arg("n"))
-      .def("reset_state", &Session::resetState);
+      .def("reset_state", &Session::resetState)
+      .def("close", &Session::close);
 }
