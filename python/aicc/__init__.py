@@ -67,10 +67,20 @@ class CompileError(Exception):
         return [d for d in self.diagnostics if d.severity == "error"]
 
 
+def _compiler_module():
+    try:
+        from . import _compiler
+    except ImportError as error:
+        raise ImportError(
+            "aicc: this build of the package has no compiler (runtime only: "
+            "built with AICC_BUILD_COMPILER=OFF, or _compiler failed to load: "
+            f"{error}); aicc.load still runs .aicc artifacts") from error
+    return _compiler
+
+
 def targets() -> List[str]:
     """Names of the compiler's targets (``aicc --list-targets``)."""
-    from . import _compiler
-    return list(_compiler.targets())
+    return list(_compiler_module().targets())
 
 
 def devices() -> List[Dict[str, Any]]:
@@ -132,7 +142,7 @@ def compile(model: Union[str, os.PathLike, bytes, Any], target: str = "avx512", 
     Raises :class:`CompileError` listing every problem (node, op, reason).
     The compile releases the GIL.
     """
-    from . import _compiler
+    _compiler = _compiler_module()
 
     dims = dict(dims or {})
     input_shapes = dict(input_shapes or {})
