@@ -26,12 +26,13 @@ def test_same_code_as_onnxruntime(ort, mlp_model):
         np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-5)
 
 
-def test_shapes_and_artifacts(tmp_path):
+def test_shapes_and_artifacts(tmp_path, tiny_cnn_artifact):
     session = aicc.onnx_session(str(TINY_CNN), dims={"batch": 2}, threads=1)
     assert session.get_inputs()[0].shape == [2, 1, 28, 28]
     assert session.get_outputs()[0].shape == [2, 10]
+    assert session.get_outputs()[0].type == "tensor(float)"
     path = tmp_path / "cnn.aicc"
-    aicc.compile(TINY_CNN, output=path)
+    path.write_bytes(tiny_cnn_artifact)
     loaded = aicc.onnx_session(str(path))
     assert loaded.get_inputs()[0].shape == [1, 1, 28, 28]
     assert loaded.get_providers() == ["AiccExecutionProvider"]
