@@ -205,6 +205,16 @@ def compile(model: Union[str, os.PathLike, bytes, Any], target: str = "avx512", 
 # Running
 # ---------------------------------------------------------------------------
 
+def _dtype(name: str) -> np.dtype:
+    """NumPy's dtype for a runtime element type; bfloat16, which NumPy lacks,
+    travels as its raw bits in uint16 (``x.view(np.uint16)`` of an ml_dtypes
+    array)."""
+    try:
+        return np.dtype(name)
+    except TypeError:
+        return np.dtype(np.uint16)
+
+
 class TensorInfo(NamedTuple):
     """An input or output of a module's signature."""
 
@@ -240,9 +250,9 @@ class Module:
         self._device_request = device
         self._threads = int(threads)
         self.inputs: List[TensorInfo] = [
-            TensorInfo(n, np.dtype(d), tuple(s)) for n, d, s in native.inputs]
+            TensorInfo(n, _dtype(d), tuple(s)) for n, d, s in native.inputs]
         self.outputs: List[TensorInfo] = [
-            TensorInfo(n, np.dtype(d), tuple(s)) for n, d, s in native.outputs]
+            TensorInfo(n, _dtype(d), tuple(s)) for n, d, s in native.outputs]
         self._input_names = [t.name for t in self.inputs]
         self._input_set = set(self._input_names)
         self._output_names = [t.name for t in self.outputs]

@@ -90,6 +90,9 @@ bool formatMatches(const char *format, aicc_element_type_t type,
     return c == 'f' || c == 'd';
   case AICC_ELEMENT_TYPE_F16:
     return c == 'e';
+  case AICC_ELEMENT_TYPE_BF16:
+    // NumPy has no bfloat16: its bits travel as uint16.
+    return c == 'H';
   case AICC_ELEMENT_TYPE_I8:
   case AICC_ELEMENT_TYPE_I16:
   case AICC_ELEMENT_TYPE_I32:
