@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import atexit
 import os
+import re
 import statistics
 import sys
 from typing import Any, Dict, List, Mapping, NamedTuple, Optional, Sequence, Tuple, Union
@@ -41,6 +42,7 @@ class Diagnostic(NamedTuple):
 
     severity: str  #: "error", "warning" or "note"
     node: str  #: the ONNX node's name ("" when the problem is not about one)
+    op: str  #: its op type, e.g. "Conv" ("" when the message does not say)
     message: str  #: as the aicc tool prints it; names the node and its op
     notes: List[str]
 
@@ -109,6 +111,19 @@ def _default_dims(model, dims: Dict[str, int], input_shapes: Dict[str, Any]) -> 
             if dim.HasField("dim_param") and dim.dim_param not in dims:
                 result[dim.dim_param] = 1
     return result
+
+
+# The importer's node prefix: node 'conv1' (ai.onnx::Conv, opset 13): ...
+_NODE_PREFIX = re.compile(r"node '([^']*)' \(([^:,()]*)::([^,()]+), opset \d+\)")
+
+
+def _diagnostic(severity: str, node: str, message: str, notes) -> Diagnostic:
+    op = ""
+    match = _NODE_PREFIX.match(message)
+    if match:
+        node = node or match.group(1)
+        op = match.group(3)
+    return Diagnostic(severity, node, op, message, list(notes))
 
 
 def _shape_spec(name: str, shape) -> str:
@@ -188,7 +203,7 @@ def compile(model: Union[str, os.PathLike, bytes, Any], target: str = "avx512", 
         input_shapes=[_shape_spec(n, s) for n, s in input_shapes.items()],
         dims=[f"{k}={int(v)}" for k, v in dims.items()],
         input_values=value_specs, report=report or "")
-    diagnostics = [Diagnostic(s, n, m, list(notes)) for s, n, m, notes in diagnostics]
+    diagnostics = [_diagnostic(*d) for d in diagnostics]
     if artifact is None:
         raise CompileError(diagnostics)
     for d in diagnostics:

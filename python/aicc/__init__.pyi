@@ -12,6 +12,7 @@ class Error(RuntimeError):
 class Diagnostic(NamedTuple):
     severity: str
     node: str
+    op: str
     message: str
     notes: List[str]
 

@@ -60,8 +60,8 @@ def test_compile_error_lists_every_problem():
     # Both nodes and both ops are named, in the message and in the list.
     for word in ("first_bad", "NoSuchOpA", "second_bad", "NoSuchOpB"):
         assert word in text
-    nodes = {d.node for d in error.errors}
-    assert {"first_bad", "second_bad"} <= nodes
+    nodes = {(d.node, d.op) for d in error.errors}
+    assert {("first_bad", "NoSuchOpA"), ("second_bad", "NoSuchOpB")} <= nodes
     assert all(d.severity == "error" for d in error.errors)
     assert len(error.errors) >= 2
 
