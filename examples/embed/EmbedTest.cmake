@@ -20,7 +20,7 @@ endfunction()
 
 function(expect_output what)
   message(STATUS "${what}:\n${OUT}")
-  if(NOT OUT MATCHES "probs: [^\n]* sum 1\\.0000")
+  if(NOT OUT MATCHES "probs: first [^\n]*, sum 1\\.0000")
     message(FATAL_ERROR "${what}: expected the softmax output to sum to 1")
   endif()
 endfunction()
