@@ -374,16 +374,21 @@ class Module:
         feed = self.random_inputs() if feed is None else feed
         args = [self._convert(i, a) for i, a in enumerate(self._inputs_in_order(feed))]
         outs = [np.empty(s, d) for s, d in self._output_specs]
-        session = self._sessions[0] if self._sessions else self._new_session()
-        if warmup:
-            session.benchmark(args, outs, int(warmup))
-        times = [t / 1000.0 for t in session.benchmark(args, outs, int(n))]
+        sessions = self._sessions
+        session = sessions.pop() if sessions else self._new_session()
+        try:
+            if warmup:
+                session.benchmark(args, outs, int(warmup))
+            times = [t / 1000.0 for t in session.benchmark(args, outs, int(n))]
+        finally:
+            sessions.append(session)
         return dict(runs=len(times), mean_us=statistics.fmean(times),
                     median_us=statistics.median(times), min_us=min(times),
                     max_us=max(times))
 
     def reset_state(self) -> None:
-        """Zeroes persistent state (e.g. a KV cache) of every session."""
+        """Zeroes persistent state (e.g. a KV cache) of every idle session
+        (call it while no run is in flight)."""
         for session in self._sessions:
             session.reset_state()
 

@@ -309,6 +309,9 @@ public:
   /// -1, or the index of an input to copy (nothing ran).
   Py_ssize_t run(nb::handle inputs, nb::handle outputs) {
     checkOpen();
+    // Local views: two threads calling one Session object must not share
+    // them (the runtime answers the second BUSY).
+    std::vector<aicc_tensor_view_t> inputViews, outputViews;
     Buffers buffers(module.inputs.size() + module.outputs.size());
     Py_ssize_t copy = view(inputs, module.inputs, false, buffers, inputViews);
     if (copy >= 0)
@@ -329,6 +332,7 @@ public:
   std::vector<int64_t> benchmark(nb::handle inputs, nb::handle outputs,
                                  size_t n) {
     checkOpen();
+    std::vector<aicc_tensor_view_t> inputViews, outputViews;
     Buffers buffers(module.inputs.size() + module.outputs.size());
     if (view(inputs, module.inputs, false, buffers, inputViews) >= 0)
       throw nb::value_error("benchmark inputs must be C-contiguous");
@@ -359,7 +363,6 @@ public:
   Module &module;
   nb::object owner; // keeps the Module alive
   aicc_session_t *session = nullptr;
-  std::vector<aicc_tensor_view_t> inputViews, outputViews;
 };
 
 } // namespace
