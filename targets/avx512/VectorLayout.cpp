@@ -91,12 +91,14 @@ namespace {
 /// its score: the fraction of useful lanes and rows times how well its
 /// accumulators hide the FMA latency.
 std::pair<RegisterTile, double> bestTile(const std::vector<int> &extents,
-                                         int v, int u, int lanes) {
+                                         int v, int u, int lanes,
+                                         bool partialVector = false) {
   RegisterTile t;
   t.lanes = lanes;
   t.vectorDim = v;
   t.unrollDim = u;
-  t.vectorize = extents[v] >= lanes;
+  t.vectorize =
+      extents[v] >= lanes || (partialVector && 4 * extents[v] >= lanes);
   int extV = extents[v], extU = u >= 0 ? extents[u] : 1;
   double bestScore = -1;
   int maxVectors = t.vectorize ? std::min(4, (extV + lanes - 1) / lanes) : 1;
@@ -134,8 +136,15 @@ RegisterTile chooseRegisterTile(const TileProblem &p) {
   // fill a vector (its weights are then packed or repacked for it), else
   // only for constant weights and when it scores better.
   auto [across, acrossScore] = bestTile(ext, b, 0, p.lanes);
-  if (ext[0] < p.lanes)
+  if (ext[0] < p.lanes) {
+    // Vectors along a non-constant input's outer dim would need a
+    // transposed copy of it per call (a depthwise conv's image on a 14x14
+    // map): a masked vector along the innermost dim is cheaper when it is
+    // at least a quarter full.
+    if (!p.broadcastInputsConstant && 4 * ext[0] >= p.lanes)
+      return bestTile(ext, 0, b, p.lanes, /*partialVector=*/true).first;
     return across;
+  }
   if (!p.broadcastInputsConstant)
     return inner;
   // Strided reads along the innermost dim cost a shuffle per vector, on
