@@ -64,6 +64,41 @@ FailureOr<OptShape> quantMatmulShape(Loc loc, StringRef op, Value av,
 
 } // namespace
 
+// Result types may be refined (static where the rule gives dynamic dims).
+bool QLinearAddOp::isCompatibleReturnTypes(TypeRange l, TypeRange r) {
+  return areCompatibleReturnTypes(l, r);
+}
+bool QLinearMulOp::isCompatibleReturnTypes(TypeRange l, TypeRange r) {
+  return areCompatibleReturnTypes(l, r);
+}
+bool QLinearSigmoidOp::isCompatibleReturnTypes(TypeRange l, TypeRange r) {
+  return areCompatibleReturnTypes(l, r);
+}
+bool QLinearLeakyReluOp::isCompatibleReturnTypes(TypeRange l, TypeRange r) {
+  return areCompatibleReturnTypes(l, r);
+}
+bool QLinearConcatOp::isCompatibleReturnTypes(TypeRange l, TypeRange r) {
+  return areCompatibleReturnTypes(l, r);
+}
+bool QLinearAveragePoolOp::isCompatibleReturnTypes(TypeRange l, TypeRange r) {
+  return areCompatibleReturnTypes(l, r);
+}
+bool QLinearGlobalAveragePoolOp::isCompatibleReturnTypes(TypeRange l, TypeRange r) {
+  return areCompatibleReturnTypes(l, r);
+}
+bool QLinearSoftmaxOp::isCompatibleReturnTypes(TypeRange l, TypeRange r) {
+  return areCompatibleReturnTypes(l, r);
+}
+bool QGemmOp::isCompatibleReturnTypes(TypeRange l, TypeRange r) {
+  return areCompatibleReturnTypes(l, r);
+}
+bool DynamicQuantizeMatMulOp::isCompatibleReturnTypes(TypeRange l, TypeRange r) {
+  return areCompatibleReturnTypes(l, r);
+}
+bool MatMulIntegerToFloatOp::isCompatibleReturnTypes(TypeRange l, TypeRange r) {
+  return areCompatibleReturnTypes(l, r);
+}
+
 LogicalResult QLinearAddOp::inferReturnTypes(MLIRContext *ctx, Loc loc,
                                              Adaptor adaptor, Types &types) {
   return inferBroadcast(ctx, loc, {adaptor.getA(), adaptor.getB()}, types);

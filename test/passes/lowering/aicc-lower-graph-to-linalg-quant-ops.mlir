@@ -72,7 +72,7 @@ func.func @qlinear_add(%a: tensor<2x4xui8>, %as: tensor<f32>, %az: tensor<ui8>, 
   // CHECK: arith.divf
   // CHECK: math.roundeven
   // CHECK-NOT: linalg.generic
-  %0 = graph.QLinearAdd %a, %as, %az, %b, %bs, %bz, %cs, %cz : (tensor<2x4xui8>, tensor<f32>, tensor<ui8>, tensor<4xui8>, tensor<f32>, tensor<ui8>, tensor<f32>, tensor<ui8>) -> tensor<2x4xui8>
+  %0 = graph.QLinearAdd %a, %as, %az, %b, %bs, %bz, %cs, %cz {operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 1, 1, 1>} : (tensor<2x4xui8>, tensor<f32>, tensor<ui8>, tensor<4xui8>, tensor<f32>, tensor<ui8>, tensor<f32>, tensor<ui8>) -> tensor<2x4xui8>
   return %0 : tensor<2x4xui8>
 }
 
