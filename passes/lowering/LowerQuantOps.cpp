@@ -25,10 +25,11 @@
 // dequantized floats and quantized with the same rounding:
 //   dequantize(x) = f32(x - x_zero_point) * x_scale
 //   quantize(v)   = saturate(round_half_to_even(v / y_scale) + y_zero_point)
-// QLinearAveragePool, QLinearGlobalAveragePool and QLinearSoftmax become
+// QLinearAveragePool and QLinearGlobalAveragePool become
 // DequantizeLinear-like generics around the float graph ops (AveragePool,
-// GlobalAveragePool, Softmax; transposes for channels_last), which the
-// other lowerings take over.
+// GlobalAveragePool; transposes for channels_last), which the other
+// lowerings take over. QLinearSoftmax follows ONNX Runtime's kernel step by
+// step (see QLinearSoftmaxPattern), as its results depend on it.
 //
 //===----------------------------------------------------------------------===//
 
@@ -37,6 +38,8 @@
 #include "passes/lowering/Passes.h"
 
 #include "mlir/IR/PatternMatch.h"
+#include <cmath>
+#include <limits>
 #include <string>
 
 using namespace mlir;
@@ -904,6 +907,15 @@ struct QLinearGlobalAveragePoolPattern
   }
 };
 
+/// ONNX Runtime's QLinearSoftmax, computed the way its CPU kernel does so
+/// the integers match: per row of D elements (the softmax axis moved last,
+/// or the dims from `axis` on flattened before opset 13),
+///   t(x)  = f32(exp(f64(x - max(row) + c / x_scale) * x_scale)),
+///           c = max(0, log(FLT_MAX / D) - 5)   (keeps the sum finite)
+///   y     = saturate(round_half_to_even(t(x) * floor(1 / y_scale)
+///                                       / sum(t(row))) + y_zero_point)
+/// The zero point of x cancels in x - max(row). floor(1 / y_scale) is what
+/// ONNX Runtime multiplies by (not 1 / y_scale).
 struct QLinearSoftmaxPattern : LoweringPattern<graph::QLinearSoftmaxOp> {
   using LoweringPattern::LoweringPattern;
   LogicalResult lower(graph::QLinearSoftmaxOp op,
@@ -915,35 +927,88 @@ struct QLinearSoftmaxPattern : LoweringPattern<graph::QLinearSoftmaxOp> {
       return rewriter.notifyMatchFailure(
           op, "scales and zero points must be per tensor");
     auto yType = cast<RankedTensorType>(op.getY().getType());
+    Type outType = yType.getElementType();
     ArrayRef<int64_t> shape = yType.getShape();
     int64_t rank = shape.size();
     std::optional<int64_t> axis = normalizeAxis(op.getAxis(), rank);
-    if (!axis)
+    if (!axis || rank == 0)
       return rewriter.notifyMatchFailure(op, "axis is out of range");
     Location loc = op.getLoc();
-    Type f32 = rewriter.getF32Type();
+    Value x = op.getX();
+    Type xElement = elementTypeOf(x);
     bool flattened = op.getOpset() < 13;
-    Value result = dequantizeApplyQuantize(
-        rewriter, loc, {op.getX(), op.getXScale(), op.getXZeroPoint()},
-        op.getYScale(), op.getYZeroPoint(), yType, [&](Value x) -> Value {
-          if (!flattened)
-            return createGraphOp(
-                rewriter, loc, "graph.Softmax", {x},
-                RankedTensorType::get(shape, f32),
-                {rewriter.getNamedAttr("axis",
-                                       rewriter.getI64IntegerAttr(*axis))});
-          // Before opset 13: over the dims from axis on, as one.
-          int64_t outer = 1, inner = 1;
-          for (int64_t d = 0; d < rank; ++d)
-            (d < *axis ? outer : inner) *= shape[d];
-          Value x2 = reshapeTo(rewriter, loc, x, {outer, inner});
-          Value y2 = createGraphOp(
-              rewriter, loc, "graph.Softmax", {x2},
-              RankedTensorType::get({outer, inner}, f32),
-              {rewriter.getNamedAttr("axis", rewriter.getI64IntegerAttr(1))});
-          return reshapeTo(rewriter, loc, y2, shape);
+    // Rows: the softmax axis last (opset 13), then [N, D].
+    SmallVector<int64_t> perm;
+    if (!flattened && *axis != rank - 1) {
+      perm = llvm::to_vector(llvm::seq<int64_t>(0, rank));
+      std::swap(perm[*axis], perm[rank - 1]);
+      x = createTranspose(rewriter, loc, x, perm);
+    }
+    ArrayRef<int64_t> rowShape = cast<RankedTensorType>(x.getType()).getShape();
+    int64_t split = flattened ? *axis : rank - 1;
+    int64_t n = 1, d = 1;
+    for (int64_t i = 0; i < rank; ++i)
+      (i < split ? n : d) *= rowShape[i];
+    x = reshapeTo(rewriter, loc, x, {n, d});
+    SmallVector<int64_t> rows = {n, d};
+    MLIRContext *ctx = rewriter.getContext();
+    Type f32 = rewriter.getF32Type(), f64 = rewriter.getF64Type();
+    AffineMap identity = rewriter.getMultiDimIdentityMap(2);
+    AffineMap perRow = AffineMap::get(2, 0, {getAffineDimExpr(0, ctx)}, ctx);
+    Value xf = buildElementwise(
+        rewriter, loc, {x}, rows, f32,
+        [&](OpBuilder &b, Location l, ValueRange a) {
+          return toF32(b, l, a[0], xElement);
         });
-    rewriter.replaceOp(op, result);
+    Value rowMax = buildReduction(
+        rewriter, loc, xf, {1},
+        constScalar(rewriter, loc, f32, -std::numeric_limits<double>::infinity()),
+        [](OpBuilder &b, Location l, Value v, Value acc) -> Value {
+          return arith::MaximumFOp::create(b, l, v, acc);
+        });
+    double c = std::max(
+        0.0, std::log(static_cast<double>(std::numeric_limits<float>::max() /
+                                          static_cast<float>(d))) -
+                 5.0);
+    auto xScale = readQuantParam(rewriter, loc, op.getXScale(), rows, -1);
+    Type xScaleType = elementTypeOf(op.getXScale());
+    Value t = buildParallel(
+        rewriter, loc, {{xf, identity}, {rowMax, perRow}, *xScale}, rows, f32,
+        [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+          Value diff = arith::SubFOp::create(b, l, a[0], a[1]);
+          Value s = convertScalar(b, l, toF32(b, l, a[2], xScaleType), f64,
+                                  false, false);
+          Value shift =
+              arith::DivFOp::create(b, l, constScalar(b, l, f64, c), s);
+          Value e = arith::AddFOp::create(
+              b, l, convertScalar(b, l, diff, f64, false, false), shift);
+          e = arith::MulFOp::create(b, l, e, s);
+          e = math::ExpOp::create(b, l, e);
+          return convertScalar(b, l, e, f32, false, false);
+        });
+    Value sum = buildReduction(
+        rewriter, loc, t, {1}, constScalar(rewriter, loc, f32, 0.0),
+        [](OpBuilder &b, Location l, Value v, Value acc) -> Value {
+          return arith::AddFOp::create(b, l, acc, v);
+        });
+    auto yScale = readQuantParam(rewriter, loc, op.getYScale(), rows, -1);
+    auto yZeroPoint = readQuantParam(rewriter, loc, op.getYZeroPoint(), rows, -1);
+    Type yScaleType = elementTypeOf(op.getYScale());
+    Value y = buildParallel(
+        rewriter, loc,
+        {{t, identity}, {sum, perRow}, *yScale, *yZeroPoint}, rows, outType,
+        [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+          Value inv = arith::DivFOp::create(
+              b, l, constScalar(b, l, f32, 1.0), toF32(b, l, a[2], yScaleType));
+          inv = math::FloorOp::create(b, l, inv);
+          Value v = arith::MulFOp::create(b, l, a[0], inv);
+          v = arith::DivFOp::create(b, l, v, a[1]);
+          return roundAndSaturate(b, l, v, toF32(b, l, a[3], outType), outType);
+        });
+    y = reshapeTo(rewriter, loc, y, rowShape);
+    if (!perm.empty())
+      y = createTranspose(rewriter, loc, y, perm);
+    rewriter.replaceOp(op, y);
     return success();
   }
 };
