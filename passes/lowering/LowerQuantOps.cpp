@@ -684,6 +684,26 @@ Value buildDequantize(OpBuilder &b, Location loc, const QuantOperand &o) {
       [](OpBuilder &, Location, ValueRange v) { return v[0]; });
 }
 
+/// round_f32(a * b + c) for f32 a, b, c, through f64 (the product is exact
+/// there): ONNX Runtime's vfmadd in QLinearAdd.
+Value fusedMulAdd(OpBuilder &b, Location loc, Value x, Value y, Value z) {
+  Type f64 = b.getF64Type();
+  auto wide = [&](Value v) { return convertScalar(b, loc, v, f64, false, false); };
+  Value r = arith::AddFOp::create(
+      b, loc, arith::MulFOp::create(b, loc, wide(x), wide(y)), wide(z));
+  return convertScalar(b, loc, r, b.getF32Type(), false, false);
+}
+
+/// QLinearAdd and QLinearMul, computed like ONNX Runtime's MLAS kernels so
+/// that the integers match (see the file comment for the general rounding):
+///   Add: r_a = a_scale / c_scale, r_b = b_scale / c_scale,
+///        k = c_zp - (r_a * a_zp + r_b * b_zp),
+///        c = saturate(round_half_to_even(fma(a, r_a, fma(b, r_b, k))))
+///        on the raw integers a and b (a one-element operand is folded into
+///        k with a separate multiply and add, as MLAS does);
+///   Mul: c = saturate(round_half_to_even(f32((a - a_zp) * (b - b_zp))
+///                                        * (a_scale * b_scale / c_scale))
+///                     + c_zp).
 template <typename OpTy>
 struct QLinearBinaryPattern : LoweringPattern<OpTy> {
   using LoweringPattern<OpTy>::LoweringPattern;
@@ -695,17 +715,73 @@ struct QLinearBinaryPattern : LoweringPattern<OpTy> {
       return rewriter.notifyMatchFailure(
           op, "scales and zero points must be per tensor");
     auto cType = cast<RankedTensorType>(op.getC().getType());
+    Type outType = cType.getElementType();
     bool isAdd = std::is_same_v<OpTy, graph::QLinearAddOp>;
-    Value result = buildQuantizedElementwise(
-        rewriter, op.getLoc(),
-        {{op.getA(), op.getAScale(), op.getAZeroPoint()},
-         {op.getB(), op.getBScale(), op.getBZeroPoint()}},
-        op.getCScale(), op.getCZeroPoint(), cType.getShape(),
-        cType.getElementType(),
-        [&](OpBuilder &b, Location l, ValueRange v) -> Value {
-          if (isAdd)
-            return arith::AddFOp::create(b, l, v[0], v[1]);
-          return arith::MulFOp::create(b, l, v[0], v[1]);
+    Location loc = op.getLoc();
+    auto numElements = [](Value v) {
+      return cast<RankedTensorType>(v.getType()).getNumElements();
+    };
+    bool scalarA = numElements(op.getA()) == 1 && numElements(op.getB()) != 1;
+    bool scalarB = !scalarA && numElements(op.getB()) == 1 &&
+                   numElements(op.getA()) != 1;
+    // Inputs: A, B, then the scalar parameters (absent zero points are 0).
+    SmallVector<Value> inputs = {op.getA(), op.getB()};
+    SmallVector<Value> params = {op.getAScale(), op.getAZeroPoint(),
+                                 op.getBScale(), op.getBZeroPoint(),
+                                 op.getCScale(), op.getCZeroPoint()};
+    SmallVector<Type> types = {elementTypeOf(op.getA()),
+                               elementTypeOf(op.getB())};
+    for (Value p : params) {
+      if (!p)
+        continue;
+      inputs.push_back(reshapeTo(rewriter, loc, p, {}));
+      types.push_back(elementTypeOf(p));
+    }
+    Value result = buildElementwise(
+        rewriter, loc, inputs, cType.getShape(), outType,
+        [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+          Type f32 = b.getF32Type();
+          unsigned next = 2;
+          SmallVector<Value> p; // sa, za, sb, zb, sc, zc as f32
+          for (Value v : params) {
+            if (!v) {
+              p.push_back(constScalar(b, l, f32, 0.0));
+              continue;
+            }
+            p.push_back(toF32(b, l, args[next], types[next]));
+            ++next;
+          }
+          Value a = toF32(b, l, args[0], types[0]);
+          Value bv = toF32(b, l, args[1], types[1]);
+          if (isAdd) {
+            Value ra = arith::DivFOp::create(b, l, p[0], p[4]);
+            Value rb = arith::DivFOp::create(b, l, p[2], p[4]);
+            Value k = arith::SubFOp::create(
+                b, l, p[5],
+                arith::AddFOp::create(b, l, arith::MulFOp::create(b, l, ra, p[1]),
+                                      arith::MulFOp::create(b, l, rb, p[3])));
+            Value v;
+            if (scalarA) {
+              k = arith::AddFOp::create(b, l, k,
+                                        arith::MulFOp::create(b, l, a, ra));
+              v = fusedMulAdd(b, l, bv, rb, k);
+            } else if (scalarB) {
+              k = arith::AddFOp::create(b, l, k,
+                                        arith::MulFOp::create(b, l, bv, rb));
+              v = fusedMulAdd(b, l, a, ra, k);
+            } else {
+              v = fusedMulAdd(b, l, a, ra, fusedMulAdd(b, l, bv, rb, k));
+            }
+            return roundAndSaturate(b, l, v, nullptr, outType);
+          }
+          Value ratio = arith::DivFOp::create(
+              b, l, arith::MulFOp::create(b, l, p[0], p[2]), p[4]);
+          Value prod = arith::MulFOp::create(
+              b, l, arith::SubFOp::create(b, l, a, p[1]),
+              arith::SubFOp::create(b, l, bv, p[3]));
+          return roundAndSaturate(b, l,
+                                  arith::MulFOp::create(b, l, prod, ratio),
+                                  p[5], outType);
         });
     rewriter.replaceOp(op, result);
     return success();

@@ -59,18 +59,22 @@ func.func @dynamic_quantize(%x: tensor<2x3xf32>) -> (tensor<2x3xui8>, tensor<f32
 
 // -----
 
-// Tests that QLinearAdd dequantizes both operands, adds in float and
-// requantizes in one generic.
+// Tests that QLinearAdd computes like ONNX Runtime's kernel in one generic:
+// scale ratios to the output scale, the zero points folded into one
+// constant, multiply-adds in f64 rounded to f32, no zero point added after
+// rounding.
 // CHECK-LABEL: func @qlinear_add
 func.func @qlinear_add(%a: tensor<2x4xui8>, %as: tensor<f32>, %az: tensor<ui8>, %b: tensor<4xui8>, %bs: tensor<f32>, %bz: tensor<ui8>, %cs: tensor<f32>, %cz: tensor<ui8>) -> tensor<2x4xui8> {
   // CHECK: linalg.generic
-  // CHECK: arith.subf
-  // CHECK: arith.mulf
-  // CHECK: arith.subf
-  // CHECK: arith.mulf
-  // CHECK: arith.addf
   // CHECK: arith.divf
+  // CHECK: arith.divf
+  // CHECK: arith.subf
+  // CHECK: arith.extf %{{.*}} : f32 to f64
+  // CHECK: arith.mulf %{{.*}} : f64
+  // CHECK: arith.truncf %{{.*}} : f64 to f32
   // CHECK: math.roundeven
+  // CHECK-NOT: arith.addf %{{.*}} : f32
+  // CHECK: arith.maximumf
   // CHECK-NOT: linalg.generic
   %0 = graph.QLinearAdd %a, %as, %az, %b, %bs, %bz, %cs, %cz {operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 1, 1, 1>} : (tensor<2x4xui8>, tensor<f32>, tensor<ui8>, tensor<4xui8>, tensor<f32>, tensor<ui8>, tensor<f32>, tensor<ui8>) -> tensor<2x4xui8>
   return %0 : tensor<2x4xui8>
