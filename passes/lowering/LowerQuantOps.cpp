@@ -21,8 +21,10 @@
 // multiplier is a float, not a fixed-point multiplier and shift: the two
 // differ in the last bit for some products, and f32 is what ORT computes.
 //
-// The elementwise, pooling and softmax contrib ops are computed on
-// dequantized floats and quantized with the same rounding:
+// QLinearAdd, QLinearMul and QLinearSoftmax reproduce ONNX Runtime's
+// kernels step by step (see their patterns): deep networks amplify any
+// one-step difference. The other elementwise and pooling contrib ops are
+// computed on dequantized floats and quantized with the same rounding:
 //   dequantize(x) = f32(x - x_zero_point) * x_scale
 //   quantize(v)   = saturate(round_half_to_even(v / y_scale) + y_zero_point)
 // QLinearAveragePool and QLinearGlobalAveragePool become
