@@ -362,9 +362,17 @@ struct FuseQDQPass : impl::FuseQDQPassBase<FuseQDQPass> {
         true);
     GreedyRewriteConfig config;
     config.enableFolding(false).enableConstantCSE(false);
+    // Every fused group replaces one QuantizeLinear.
+    auto countQuantize = [&] {
+      unsigned n = 0;
+      getOperation().walk([&](QuantizeLinearOp) { ++n; });
+      return n;
+    };
+    unsigned before = countQuantize();
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns),
                                      config)))
       return signalPassFailure();
+    numFused += before - countQuantize();
   }
 };
 

@@ -186,6 +186,11 @@ def FuseQDQPass : Pass<"aicc-graph-fuse-qdq", "::mlir::func::FuncOp"> {
     %y = graph.QLinearMatMul %x, %xs, %xz, %w, %ws, %wz, %ys, %yz : (...) -> tensor<2x3xui8>
     ```
   }];
+  let statistics = [
+    Statistic<"numFused", "groups-fused",
+              "Number of DequantizeLinear -> op -> QuantizeLinear groups "
+              "fused into a QLinear op">,
+  ];
 }
 
 def FoldConstantsPass
