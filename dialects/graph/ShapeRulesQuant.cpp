@@ -83,7 +83,8 @@ bool QLinearConcatOp::isCompatibleReturnTypes(TypeRange l, TypeRange r) {
 bool QLinearAveragePoolOp::isCompatibleReturnTypes(TypeRange l, TypeRange r) {
   return areCompatibleReturnTypes(l, r);
 }
-bool QLinearGlobalAveragePoolOp::isCompatibleReturnTypes(TypeRange l, TypeRange r) {
+bool QLinearGlobalAveragePoolOp::isCompatibleReturnTypes(TypeRange l,
+                                                         TypeRange r) {
   return areCompatibleReturnTypes(l, r);
 }
 bool QLinearSoftmaxOp::isCompatibleReturnTypes(TypeRange l, TypeRange r) {
@@ -92,7 +93,8 @@ bool QLinearSoftmaxOp::isCompatibleReturnTypes(TypeRange l, TypeRange r) {
 bool QGemmOp::isCompatibleReturnTypes(TypeRange l, TypeRange r) {
   return areCompatibleReturnTypes(l, r);
 }
-bool DynamicQuantizeMatMulOp::isCompatibleReturnTypes(TypeRange l, TypeRange r) {
+bool DynamicQuantizeMatMulOp::isCompatibleReturnTypes(TypeRange l,
+                                                      TypeRange r) {
   return areCompatibleReturnTypes(l, r);
 }
 bool MatMulIntegerToFloatOp::isCompatibleReturnTypes(TypeRange l, TypeRange r) {
@@ -195,9 +197,8 @@ LogicalResult QLinearAveragePoolOp::inferReturnTypes(MLIRContext *, Loc loc,
                         strAttr(adaptor.getAutoPadAttr(), "NOTSET"),
                         intAttr(adaptor.getCeilModeAttr(), 0) != 0, win)))
     return failure();
-  auto kernel = readKernel(loc, op, n,
-                           adaptor.getProperties().kernel_shape.asArrayRef(),
-                           {});
+  auto kernel = readKernel(
+      loc, op, n, adaptor.getProperties().kernel_shape.asArrayRef(), {});
   if (failed(kernel))
     return failure();
   win.kernel = *kernel;
@@ -223,8 +224,8 @@ LogicalResult QLinearGlobalAveragePoolOp::inferReturnTypes(MLIRContext *,
     return failure();
   bool channelsLast = intAttr(adaptor.getChannelsLastAttr(), 0) != 0;
   if (xs) {
-    size_t first = channelsLast ? 1 : 2, last = channelsLast ? xs->size() - 1
-                                                              : xs->size();
+    size_t first = channelsLast ? 1 : 2,
+           last = channelsLast ? xs->size() - 1 : xs->size();
     for (size_t i = first; i < last; ++i)
       (*xs)[i] = 1;
   }
@@ -266,8 +267,7 @@ LogicalResult DynamicQuantizeMatMulOp::inferReturnTypes(MLIRContext *ctx,
 }
 
 LogicalResult MatMulIntegerToFloatOp::inferReturnTypes(MLIRContext *ctx,
-                                                       Loc loc,
-                                                       Adaptor adaptor,
+                                                       Loc loc, Adaptor adaptor,
                                                        Types &types) {
   auto out = quantMatmulShape(loc, "MatMulIntegerToFloat", adaptor.getA(),
                               adaptor.getB());

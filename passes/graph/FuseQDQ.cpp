@@ -1,4 +1,5 @@
-//===- FuseQDQ.cpp - DequantizeLinear -> op -> QuantizeLinear to QLinear ops -===//
+//===- FuseQDQ.cpp - DequantizeLinear -> op -> QuantizeLinear to QLinear ops
+//-===//
 //
 // A QDQ model (ONNX Runtime's quantize_static with QuantFormat.QDQ) spells
 // every quantized op as float math between DequantizeLinear and
@@ -55,16 +56,26 @@ bool isPerTensor(Value param) {
 }
 
 /// The quantized tensor behind a DequantizeLinear: x, scale and zero point
-/// (a constant 0 of x's type when absent).
+/// (null when absent: `zeroPointOf` makes a constant 0 once the whole group
+/// has matched, so a failed match leaves the IR alone).
 struct Dequantized {
   Value x, scale, zeroPoint;
 };
 
+/// The zero point of `d`, a new constant 0 of x's type when it has none.
+Value zeroPointOf(PatternRewriter &rewriter, const Dequantized &d) {
+  if (d.zeroPoint)
+    return d.zeroPoint;
+  auto type = RankedTensorType::get(
+      {}, cast<RankedTensorType>(d.x.getType()).getElementType());
+  return ConstantOp::create(rewriter, d.x.getLoc(),
+                            DenseElementsAttr::get(type, APInt(8, 0)));
+}
+
 /// `v` as the output of a DequantizeLinear of i8/ui8 (or i32 when `bias`)
 /// with per-tensor parameters, or per channel along `channelAxis` (of x)
 /// when it is >= 0.
-std::optional<Dequantized> matchDequantize(PatternRewriter &rewriter, Value v,
-                                           int64_t channelAxis = -1,
+std::optional<Dequantized> matchDequantize(Value v, int64_t channelAxis = -1,
                                            bool bias = false) {
   auto dq = v.getDefiningOp<DequantizeLinearOp>();
   if (!dq || dq.getBlockSize() != 0)
@@ -85,8 +96,8 @@ std::optional<Dequantized> matchDequantize(PatternRewriter &rewriter, Value v,
     if (channelAxis < 0 || axis != channelAxis || scaleType.getRank() != 1 ||
         scaleType.getDimSize(0) != xType.getDimSize(axis))
       return std::nullopt;
-    if (zeroPoint && staticType(zeroPoint) != RankedTensorType::get(
-                                                  scaleType.getShape(), element))
+    if (zeroPoint && staticType(zeroPoint) !=
+                         RankedTensorType::get(scaleType.getShape(), element))
       return std::nullopt;
   } else if (zeroPoint && !isPerTensor(zeroPoint)) {
     return std::nullopt;
@@ -95,19 +106,14 @@ std::optional<Dequantized> matchDequantize(PatternRewriter &rewriter, Value v,
     // int32 biases: zero point 0 only.
     if (zeroPoint) {
       auto constant = zeroPoint.getDefiningOp<ConstantOp>();
-      auto dense = constant ? dyn_cast<DenseIntElementsAttr>(constant.getValue())
-                            : DenseIntElementsAttr();
+      auto dense = constant
+                       ? dyn_cast<DenseIntElementsAttr>(constant.getValue())
+                       : DenseIntElementsAttr();
       if (!dense || llvm::any_of(dense.getValues<APInt>(),
                                  [](const APInt &z) { return !z.isZero(); }))
         return std::nullopt;
     }
     return Dequantized{dq.getX(), scale, Value()};
-  }
-  if (!zeroPoint) {
-    auto zpType = RankedTensorType::get({}, element);
-    zeroPoint = ConstantOp::create(
-        rewriter, dq.getLoc(),
-        DenseElementsAttr::get(zpType, APInt(8, 0)));
   }
   return Dequantized{dq.getX(), scale, zeroPoint};
 }
@@ -154,8 +160,8 @@ void replaceWithQLinear(PatternRewriter &rewriter, Operation *op,
     state.addAttribute("operandSegmentSizes",
                        rewriter.getDenseI32ArrayAttr(segments));
   Operation *fused = rewriter.create(state);
-  LLVM_DEBUG(llvm::dbgs() << "fused " << op->getName() << " at "
-                          << op->getLoc() << " into " << name << "\n");
+  LLVM_DEBUG(llvm::dbgs() << "fused " << op->getName() << " at " << op->getLoc()
+                          << " into " << name << "\n");
   rewriter.replaceOp(q, fused->getResults());
 }
 
@@ -165,8 +171,8 @@ SmallVector<NamedAttribute> copyAttrs(Operation *op,
   SmallVector<NamedAttribute> attrs;
   for (StringRef name : names)
     if (Attribute a = op->getAttr(name))
-      attrs.push_back(NamedAttribute(
-          StringAttr::get(op->getContext(), name), a));
+      attrs.push_back(
+          NamedAttribute(StringAttr::get(op->getContext(), name), a));
   return attrs;
 }
 
@@ -178,14 +184,14 @@ struct FuseMatMul : OpRewritePattern<MatMulOp> {
     RankedTensorType bType = staticType(op.getB());
     if (!q || !bType)
       return failure();
-    auto a = matchDequantize(rewriter, op.getA());
-    auto b = matchDequantize(rewriter, op.getB(),
+    auto a = matchDequantize(op.getA());
+    auto b = matchDequantize(op.getB(),
                              bType.getRank() >= 2 ? bType.getRank() - 1 : -1);
     if (!a || !b)
       return failure();
     replaceWithQLinear(rewriter, op, q, "graph.QLinearMatMul",
-                       {a->x, a->scale, a->zeroPoint, b->x, b->scale,
-                        b->zeroPoint, q.getYScale(),
+                       {a->x, a->scale, zeroPointOf(rewriter, *a), b->x,
+                        b->scale, zeroPointOf(rewriter, *b), q.getYScale(),
                         quantizeZeroPoint(rewriter, q)},
                        {}, {});
     return success();
@@ -199,19 +205,24 @@ struct FuseConv : OpRewritePattern<ConvOp> {
     QuantizeLinearOp q = matchQuantize(op);
     if (!q)
       return failure();
-    auto x = matchDequantize(rewriter, op.getX());
-    auto w = matchDequantize(rewriter, op.getW(), 0);
+    auto x = matchDequantize(op.getX());
+    auto w = matchDequantize(op.getW(), 0);
     std::optional<Dequantized> bias;
     if (op.getB()) {
-      bias = matchDequantize(rewriter, op.getB(), 0, /*bias=*/true);
+      bias = matchDequantize(op.getB(), 0, /*bias=*/true);
       if (!bias)
         return failure();
     }
     if (!x || !w)
       return failure();
-    SmallVector<Value> operands = {x->x,          x->scale,      x->zeroPoint,
-                                   w->x,          w->scale,      w->zeroPoint,
-                                   q.getYScale(), quantizeZeroPoint(rewriter, q)};
+    SmallVector<Value> operands = {x->x,
+                                   x->scale,
+                                   zeroPointOf(rewriter, *x),
+                                   w->x,
+                                   w->scale,
+                                   zeroPointOf(rewriter, *w),
+                                   q.getYScale(),
+                                   quantizeZeroPoint(rewriter, q)};
     if (bias)
       operands.push_back(bias->x);
     replaceWithQLinear(rewriter, op, q, "graph.QLinearConv", operands, {},
@@ -228,20 +239,20 @@ struct FuseGemm : OpRewritePattern<GemmOp> {
     QuantizeLinearOp q = matchQuantize(op);
     if (!q || op.getBeta().convertToDouble() != 1.0)
       return failure();
-    auto a = matchDequantize(rewriter, op.getA());
-    auto b = matchDequantize(rewriter, op.getB(), op.getTransB() ? 0 : 1);
+    auto a = matchDequantize(op.getA());
+    auto b = matchDequantize(op.getB(), op.getTransB() ? 0 : 1);
     std::optional<Dequantized> c;
     if (op.getC()) {
-      c = matchDequantize(rewriter, op.getC(), 0, /*bias=*/true);
+      c = matchDequantize(op.getC(), 0, /*bias=*/true);
       if (!c)
         return failure();
     }
     if (!a || !b)
       return failure();
     replaceWithQLinear(rewriter, op, q, "graph.QGemm",
-                       {a->x, a->scale, a->zeroPoint, b->x, b->scale,
-                        b->zeroPoint, c ? c->x : Value(), q.getYScale(),
-                        quantizeZeroPoint(rewriter, q)},
+                       {a->x, a->scale, zeroPointOf(rewriter, *a), b->x,
+                        b->scale, zeroPointOf(rewriter, *b), c ? c->x : Value(),
+                        q.getYScale(), quantizeZeroPoint(rewriter, q)},
                        {1, 1, 1, 1, 1, 1, c ? 1 : 0, 1, 1},
                        copyAttrs(op, {"alpha", "transA", "transB"}));
     return success();
@@ -249,8 +260,7 @@ struct FuseGemm : OpRewritePattern<GemmOp> {
 };
 
 /// Add and Mul: QLinearAdd / QLinearMul (per tensor).
-template <typename OpTy>
-struct FuseBinary : OpRewritePattern<OpTy> {
+template <typename OpTy> struct FuseBinary : OpRewritePattern<OpTy> {
   FuseBinary(MLIRContext *ctx, StringRef name)
       : OpRewritePattern<OpTy>(ctx), name(name) {}
   LogicalResult matchAndRewrite(OpTy op,
@@ -258,13 +268,13 @@ struct FuseBinary : OpRewritePattern<OpTy> {
     QuantizeLinearOp q = matchQuantize(op);
     if (!q)
       return failure();
-    auto a = matchDequantize(rewriter, op->getOperand(0));
-    auto b = matchDequantize(rewriter, op->getOperand(1));
+    auto a = matchDequantize(op->getOperand(0));
+    auto b = matchDequantize(op->getOperand(1));
     if (!a || !b)
       return failure();
     replaceWithQLinear(rewriter, op, q, name,
-                       {a->x, a->scale, a->zeroPoint, b->x, b->scale,
-                        b->zeroPoint, q.getYScale(),
+                       {a->x, a->scale, zeroPointOf(rewriter, *a), b->x,
+                        b->scale, zeroPointOf(rewriter, *b), q.getYScale(),
                         quantizeZeroPoint(rewriter, q)},
                        {1, 1, 1, 1, 1, 1, 1, 1}, {});
     return success();
@@ -274,8 +284,7 @@ struct FuseBinary : OpRewritePattern<OpTy> {
 
 /// Ops of one quantized input: Sigmoid, LeakyRelu, Softmax, AveragePool,
 /// GlobalAveragePool.
-template <typename OpTy>
-struct FuseUnary : OpRewritePattern<OpTy> {
+template <typename OpTy> struct FuseUnary : OpRewritePattern<OpTy> {
   FuseUnary(MLIRContext *ctx, StringRef name, ArrayRef<StringRef> attrs,
             bool segments)
       : OpRewritePattern<OpTy>(ctx), name(name),
@@ -285,20 +294,20 @@ struct FuseUnary : OpRewritePattern<OpTy> {
     QuantizeLinearOp q = matchQuantize(op);
     if (!q)
       return failure();
-    auto x = matchDequantize(rewriter, op->getOperand(0));
+    auto x = matchDequantize(op->getOperand(0));
     if (!x)
       return failure();
     SmallVector<StringRef> names(attrNames.begin(), attrNames.end());
     SmallVector<NamedAttribute> attrs = copyAttrs(op, names);
     if (std::is_same_v<OpTy, SoftmaxOp>)
-      attrs.push_back(rewriter.getNamedAttr("opset",
-                                            rewriter.getI64IntegerAttr(13)));
+      attrs.push_back(
+          rewriter.getNamedAttr("opset", rewriter.getI64IntegerAttr(13)));
     SmallVector<int32_t> sizes;
     if (segments)
       sizes = {1, 1, 1, 1, 1};
     replaceWithQLinear(rewriter, op, q, name,
-                       {x->x, x->scale, x->zeroPoint, q.getYScale(),
-                        quantizeZeroPoint(rewriter, q)},
+                       {x->x, x->scale, zeroPointOf(rewriter, *x),
+                        q.getYScale(), quantizeZeroPoint(rewriter, q)},
                        sizes, attrs);
     return success();
   }
@@ -326,14 +335,17 @@ struct FuseConcat : OpRewritePattern<ConcatOp> {
     QuantizeLinearOp q = matchQuantize(op);
     if (!q)
       return failure();
-    SmallVector<Value> operands = {q.getYScale(),
-                                   quantizeZeroPoint(rewriter, q)};
+    SmallVector<Dequantized> inputs;
     for (Value input : op.getInputs()) {
-      auto x = matchDequantize(rewriter, input);
+      auto x = matchDequantize(input);
       if (!x)
         return failure();
-      operands.append({x->x, x->scale, x->zeroPoint});
+      inputs.push_back(*x);
     }
+    SmallVector<Value> operands = {q.getYScale(),
+                                   quantizeZeroPoint(rewriter, q)};
+    for (const Dequantized &x : inputs)
+      operands.append({x.x, x.scale, zeroPointOf(rewriter, x)});
     replaceWithQLinear(rewriter, op, q, "graph.QLinearConcat", operands, {},
                        copyAttrs(op, {"axis"}));
     return success();
@@ -369,8 +381,8 @@ struct FuseQDQPass : impl::FuseQDQPassBase<FuseQDQPass> {
       return n;
     };
     unsigned before = countQuantize();
-    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns),
-                                     config)))
+    if (failed(
+            applyPatternsGreedily(getOperation(), std::move(patterns), config)))
       return signalPassFailure();
     numFused += before - countQuantize();
   }

@@ -92,8 +92,8 @@ Value roundAndSaturate(OpBuilder &b, Location loc, Value v, Value zeroPoint,
   bool isUnsigned = isUnsignedInt(outType);
   unsigned width = outType.getIntOrFloatBitWidth();
   double lo = isUnsigned ? 0.0 : -std::ldexp(1.0, width - 1);
-  double hi = isUnsigned ? std::ldexp(1.0, width) - 1
-                         : std::ldexp(1.0, width - 1) - 1;
+  double hi =
+      isUnsigned ? std::ldexp(1.0, width) - 1 : std::ldexp(1.0, width - 1) - 1;
   v = arith::MaximumFOp::create(b, loc, v, constScalar(b, loc, f32, lo));
   v = arith::MinimumFOp::create(b, loc, v, constScalar(b, loc, f32, hi));
   return convertScalar(b, loc, v, toSignless(outType), false, isUnsigned);
@@ -106,7 +106,8 @@ FailureOr<Value> widenMinusZeroPoint(OpBuilder &b, Location loc, Value x,
   ArrayRef<int64_t> shape = xType.getShape();
   Type i32 = b.getI32Type();
   bool xUnsigned = isUnsignedInt(xType.getElementType());
-  SmallVector<LoopOperand> inputs = {{x, b.getMultiDimIdentityMap(shape.size())}};
+  SmallVector<LoopOperand> inputs = {
+      {x, b.getMultiDimIdentityMap(shape.size())}};
   bool zpUnsigned = false;
   if (zeroPoint) {
     auto zp = readQuantParam(b, loc, zeroPoint, shape, axis);
@@ -239,10 +240,9 @@ Value createTranspose(OpBuilder &b, Location loc, Value x,
   SmallVector<int64_t> shape;
   for (int64_t p : perm)
     shape.push_back(type.getDimSize(p));
-  return createGraphOp(
-      b, loc, "graph.Transpose", {x},
-      RankedTensorType::get(shape, type.getElementType()),
-      {b.getNamedAttr("perm", b.getDenseI64ArrayAttr(perm))});
+  return createGraphOp(b, loc, "graph.Transpose", {x},
+                       RankedTensorType::get(shape, type.getElementType()),
+                       {b.getNamedAttr("perm", b.getDenseI64ArrayAttr(perm))});
 }
 
 //===----------------------------------------------------------------------===//
@@ -254,8 +254,7 @@ Value createTranspose(OpBuilder &b, Location loc, Value x,
 template <typename OpTy>
 FailureOr<Value> buildIntegerConv(OpTy op, PatternRewriter &rewriter,
                                   Value xZeroPoint, Value wZeroPoint,
-                                  ArrayRef<int64_t> yShape,
-                                  std::string &why) {
+                                  ArrayRef<int64_t> yShape, std::string &why) {
   Value x = op.getX(), w = op.getW();
   auto xType = cast<RankedTensorType>(x.getType());
   auto wType = cast<RankedTensorType>(w.getType());
@@ -267,10 +266,10 @@ FailureOr<Value> buildIntegerConv(OpTy op, PatternRewriter &rewriter,
           "the output channels a multiple of group";
     return failure();
   }
-  auto params = getWindowParams(
-      xType.getShape().drop_front(2), yShape.drop_front(2),
-      wType.getShape().drop_front(2), op.getStrides(), op.getDilations(),
-      op.getPads(), op.getAutoPad());
+  auto params =
+      getWindowParams(xType.getShape().drop_front(2), yShape.drop_front(2),
+                      wType.getShape().drop_front(2), op.getStrides(),
+                      op.getDilations(), op.getPads(), op.getAutoPad());
   if (!params) {
     why = "kernel_shape, strides, dilations, pads or auto_pad are malformed "
           "or unsupported";
@@ -308,7 +307,8 @@ FailureOr<Value> buildIntegerConv(OpTy op, PatternRewriter &rewriter,
         rewriter, loc, RankedTensorType::get(sizes, i32), input, ValueRange{},
         ValueRange{}, ValueRange{}, offsets, sizes, ones);
   }
-  Value init = createFilled(rewriter, loc, yShape, constScalar(rewriter, loc, i32, 0));
+  Value init =
+      createFilled(rewriter, loc, yShape, constScalar(rewriter, loc, i32, 0));
   return buildConv(rewriter, loc, input, *wWide, init, params->strides,
                    params->dilations, group);
 }
@@ -358,10 +358,9 @@ struct QLinearConvPattern : LoweringPattern<graph::QLinearConvOp> {
             return arith::AddIOp::create(b, l, args[0], args[1]);
           });
     }
-    auto result = requantize(rewriter, loc, sum,
-                             {{op.getXScale(), -1}, {op.getWScale(), 1}}, 1.0,
-                             op.getYScale(), op.getYZeroPoint(),
-                             yType.getElementType());
+    auto result = requantize(
+        rewriter, loc, sum, {{op.getXScale(), -1}, {op.getWScale(), 1}}, 1.0,
+        op.getYScale(), op.getYZeroPoint(), yType.getElementType());
     if (failed(result))
       return rewriter.notifyMatchFailure(
           op, "x_scale, y_scale and y_zero_point must be per tensor and "
@@ -396,14 +395,14 @@ struct QLinearMatMulPattern : LoweringPattern<graph::QLinearMatMulOp> {
     Location loc = op.getLoc();
     ArrayRef<int64_t> shape = yType.getShape();
     int64_t rank = shape.size();
-    Value acc = createMatMulInteger(rewriter, loc, op.getA(), op.getB(),
-                                    op.getAZeroPoint(), op.getBZeroPoint(),
-                                    shape);
-    auto result = requantize(
-        rewriter, loc, acc,
-        {{op.getAScale(), rowAxis(op.getA(), rank)},
-         {op.getBScale(), columnAxis(op.getB(), rank)}},
-        1.0, op.getYScale(), op.getYZeroPoint(), yType.getElementType());
+    Value acc =
+        createMatMulInteger(rewriter, loc, op.getA(), op.getB(),
+                            op.getAZeroPoint(), op.getBZeroPoint(), shape);
+    auto result = requantize(rewriter, loc, acc,
+                             {{op.getAScale(), rowAxis(op.getA(), rank)},
+                              {op.getBScale(), columnAxis(op.getB(), rank)}},
+                             1.0, op.getYScale(), op.getYZeroPoint(),
+                             yType.getElementType());
     if (failed(result))
       return rewriter.notifyMatchFailure(
           op, "a_scale must be per tensor or per row, b_scale per tensor or "
@@ -445,17 +444,15 @@ struct QGemmPattern : LoweringPattern<graph::QGemmOp> {
     Value acc = createMatMulInteger(rewriter, loc, a, bm, op.getAZeroPoint(),
                                     zpB, shape);
     if (Value c = op.getC())
-      acc = buildElementwise(rewriter, loc, {acc, c}, shape,
-                             rewriter.getI32Type(),
-                             [](OpBuilder &b, Location l, ValueRange args) {
-                               return arith::AddIOp::create(b, l, args[0],
-                                                            args[1])
-                                   .getResult();
-                             });
-    auto result = requantize(
-        rewriter, loc, acc, {{op.getAScale(), -1}, {op.getBScale(), 1}},
-        op.getAlpha().convertToDouble(), op.getYScale(), op.getYZeroPoint(),
-        outType);
+      acc = buildElementwise(
+          rewriter, loc, {acc, c}, shape, rewriter.getI32Type(),
+          [](OpBuilder &b, Location l, ValueRange args) {
+            return arith::AddIOp::create(b, l, args[0], args[1]).getResult();
+          });
+    auto result = requantize(rewriter, loc, acc,
+                             {{op.getAScale(), -1}, {op.getBScale(), 1}},
+                             op.getAlpha().convertToDouble(), op.getYScale(),
+                             op.getYZeroPoint(), outType);
     if (failed(result))
       return rewriter.notifyMatchFailure(
           op, "a_scale, y_scale and y_zero_point must be per tensor, b_scale "
@@ -483,10 +480,10 @@ LogicalResult lowerIntegerMatMulToFloat(OpTy op, PatternRewriter &rewriter,
   }
   Value acc = createMatMulInteger(rewriter, loc, a, op.getB(), aZeroPoint,
                                   bZeroPoint, shape);
-  auto result = requantize(rewriter, loc, acc,
-                           {{aScale, -1}, {op.getBScale(),
-                                           columnAxis(op.getB(), rank)}},
-                           1.0, nullptr, nullptr, rewriter.getF32Type(), bias);
+  auto result =
+      requantize(rewriter, loc, acc,
+                 {{aScale, -1}, {op.getBScale(), columnAxis(op.getB(), rank)}},
+                 1.0, nullptr, nullptr, rewriter.getF32Type(), bias);
   if (failed(result))
     return rewriter.notifyMatchFailure(
         op, "a_scale must be per tensor and b_scale per tensor or per column");
@@ -524,10 +521,9 @@ struct DynamicQuantizeMatMulPattern
                     RankedTensorType::get({}, rewriter.getF32Type()),
                     RankedTensorType::get({}, u8)});
     Operation *quantized = rewriter.create(state);
-    return lowerIntegerMatMulToFloat(op, rewriter, quantized->getResult(0),
-                                     quantized->getResult(1),
-                                     quantized->getResult(2),
-                                     op.getBZeroPoint());
+    return lowerIntegerMatMulToFloat(
+        op, rewriter, quantized->getResult(0), quantized->getResult(1),
+        quantized->getResult(2), op.getBZeroPoint());
   }
 };
 
@@ -582,8 +578,8 @@ struct DynamicQuantizeLinearPattern
     Value zeroPoint = buildElementwise(
         rewriter, loc, {lo, scale}, {}, u8,
         [&](OpBuilder &b, Location l, ValueRange args) -> Value {
-          Value v = arith::DivFOp::create(b, l, args[0],
-                                          divisorOf(b, l, args[1]));
+          Value v =
+              arith::DivFOp::create(b, l, args[0], divisorOf(b, l, args[1]));
           v = arith::NegFOp::create(b, l, v);
           return roundAndSaturate(b, l, v, nullptr, u8);
         });
@@ -690,7 +686,9 @@ Value buildDequantize(OpBuilder &b, Location loc, const QuantOperand &o) {
 /// there): ONNX Runtime's vfmadd in QLinearAdd.
 Value fusedMulAdd(OpBuilder &b, Location loc, Value x, Value y, Value z) {
   Type f64 = b.getF64Type();
-  auto wide = [&](Value v) { return convertScalar(b, loc, v, f64, false, false); };
+  auto wide = [&](Value v) {
+    return convertScalar(b, loc, v, f64, false, false);
+  };
   Value r = arith::AddFOp::create(
       b, loc, arith::MulFOp::create(b, loc, wide(x), wide(y)), wide(z));
   return convertScalar(b, loc, r, b.getF32Type(), false, false);
@@ -706,8 +704,7 @@ Value fusedMulAdd(OpBuilder &b, Location loc, Value x, Value y, Value z) {
 ///   Mul: c = saturate(round_half_to_even(f32((a - a_zp) * (b - b_zp))
 ///                                        * (a_scale * b_scale / c_scale))
 ///                     + c_zp).
-template <typename OpTy>
-struct QLinearBinaryPattern : LoweringPattern<OpTy> {
+template <typename OpTy> struct QLinearBinaryPattern : LoweringPattern<OpTy> {
   using LoweringPattern<OpTy>::LoweringPattern;
   LogicalResult lower(OpTy op, PatternRewriter &rewriter) const override {
     if (std::string why = whyNotStaticIntOrFloat(op); !why.empty())
@@ -724,8 +721,8 @@ struct QLinearBinaryPattern : LoweringPattern<OpTy> {
       return cast<RankedTensorType>(v.getType()).getNumElements();
     };
     bool scalarA = numElements(op.getA()) == 1 && numElements(op.getB()) != 1;
-    bool scalarB = !scalarA && numElements(op.getB()) == 1 &&
-                   numElements(op.getA()) != 1;
+    bool scalarB =
+        !scalarA && numElements(op.getB()) == 1 && numElements(op.getA()) != 1;
     // Inputs: A, B, then the scalar parameters (absent zero points are 0).
     SmallVector<Value> inputs = {op.getA(), op.getB()};
     SmallVector<Value> params = {op.getAScale(), op.getAZeroPoint(),
@@ -760,7 +757,8 @@ struct QLinearBinaryPattern : LoweringPattern<OpTy> {
             Value rb = arith::DivFOp::create(b, l, p[2], p[4]);
             Value k = arith::SubFOp::create(
                 b, l, p[5],
-                arith::AddFOp::create(b, l, arith::MulFOp::create(b, l, ra, p[1]),
+                arith::AddFOp::create(b, l,
+                                      arith::MulFOp::create(b, l, ra, p[1]),
                                       arith::MulFOp::create(b, l, rb, p[3])));
             Value v;
             if (scalarA) {
@@ -778,12 +776,11 @@ struct QLinearBinaryPattern : LoweringPattern<OpTy> {
           }
           Value ratio = arith::DivFOp::create(
               b, l, arith::MulFOp::create(b, l, p[0], p[2]), p[4]);
-          Value prod = arith::MulFOp::create(
-              b, l, arith::SubFOp::create(b, l, a, p[1]),
-              arith::SubFOp::create(b, l, bv, p[3]));
-          return roundAndSaturate(b, l,
-                                  arith::MulFOp::create(b, l, prod, ratio),
-                                  p[5], outType);
+          Value prod =
+              arith::MulFOp::create(b, l, arith::SubFOp::create(b, l, a, p[1]),
+                                    arith::SubFOp::create(b, l, bv, p[3]));
+          return roundAndSaturate(
+              b, l, arith::MulFOp::create(b, l, prod, ratio), p[5], outType);
         });
     rewriter.replaceOp(op, result);
     return success();
@@ -802,12 +799,13 @@ struct QLinearSigmoidPattern : LoweringPattern<graph::QLinearSigmoidOp> {
           op, "scales and zero points must be per tensor");
     auto yType = cast<RankedTensorType>(op.getY().getType());
     Value result = buildQuantizedElementwise(
-        rewriter, op.getLoc(), {{op.getX(), op.getXScale(), op.getXZeroPoint()}},
-        op.getYScale(), op.getYZeroPoint(), yType.getShape(),
-        yType.getElementType(),
+        rewriter, op.getLoc(),
+        {{op.getX(), op.getXScale(), op.getXZeroPoint()}}, op.getYScale(),
+        op.getYZeroPoint(), yType.getShape(), yType.getElementType(),
         [](OpBuilder &b, Location l, ValueRange v) -> Value {
           Type f32 = b.getF32Type();
-          Value e = math::ExpOp::create(b, l, arith::NegFOp::create(b, l, v[0]));
+          Value e =
+              math::ExpOp::create(b, l, arith::NegFOp::create(b, l, v[0]));
           return arith::DivFOp::create(
               b, l, constScalar(b, l, f32, 1.0),
               arith::AddFOp::create(b, l, constScalar(b, l, f32, 1.0), e));
@@ -830,16 +828,16 @@ struct QLinearLeakyReluPattern : LoweringPattern<graph::QLinearLeakyReluOp> {
     auto yType = cast<RankedTensorType>(op.getY().getType());
     double alpha = op.getAlpha().convertToDouble();
     Value result = buildQuantizedElementwise(
-        rewriter, op.getLoc(), {{op.getX(), op.getXScale(), op.getXZeroPoint()}},
-        op.getYScale(), op.getYZeroPoint(), yType.getShape(),
-        yType.getElementType(),
+        rewriter, op.getLoc(),
+        {{op.getX(), op.getXScale(), op.getXZeroPoint()}}, op.getYScale(),
+        op.getYZeroPoint(), yType.getShape(), yType.getElementType(),
         [&](OpBuilder &b, Location l, ValueRange v) -> Value {
           Type f32 = b.getF32Type();
           Value zero = constScalar(b, l, f32, 0.0);
           Value neg = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OLT,
                                             v[0], zero);
-          Value scaled = arith::MulFOp::create(
-              b, l, v[0], constScalar(b, l, f32, alpha));
+          Value scaled =
+              arith::MulFOp::create(b, l, v[0], constScalar(b, l, f32, alpha));
           return arith::SelectOp::create(b, l, neg, scaled, v[0]);
         });
     rewriter.replaceOp(op, result);
@@ -1033,14 +1031,14 @@ struct QLinearSoftmaxPattern : LoweringPattern<graph::QLinearSoftmaxOp> {
     Type f32 = rewriter.getF32Type(), f64 = rewriter.getF64Type();
     AffineMap identity = rewriter.getMultiDimIdentityMap(2);
     AffineMap perRow = AffineMap::get(2, 0, {getAffineDimExpr(0, ctx)}, ctx);
-    Value xf = buildElementwise(
-        rewriter, loc, {x}, rows, f32,
-        [&](OpBuilder &b, Location l, ValueRange a) {
-          return toF32(b, l, a[0], xElement);
-        });
+    Value xf = buildElementwise(rewriter, loc, {x}, rows, f32,
+                                [&](OpBuilder &b, Location l, ValueRange a) {
+                                  return toF32(b, l, a[0], xElement);
+                                });
     Value rowMax = buildReduction(
         rewriter, loc, xf, {1},
-        constScalar(rewriter, loc, f32, -std::numeric_limits<double>::infinity()),
+        constScalar(rewriter, loc, f32,
+                    -std::numeric_limits<double>::infinity()),
         [](OpBuilder &b, Location l, Value v, Value acc) -> Value {
           return arith::MaximumFOp::create(b, l, v, acc);
         });
@@ -1070,14 +1068,14 @@ struct QLinearSoftmaxPattern : LoweringPattern<graph::QLinearSoftmaxOp> {
           return arith::AddFOp::create(b, l, acc, v);
         });
     auto yScale = readQuantParam(rewriter, loc, op.getYScale(), rows, -1);
-    auto yZeroPoint = readQuantParam(rewriter, loc, op.getYZeroPoint(), rows, -1);
+    auto yZeroPoint =
+        readQuantParam(rewriter, loc, op.getYZeroPoint(), rows, -1);
     Type yScaleType = elementTypeOf(op.getYScale());
     Value y = buildParallel(
-        rewriter, loc,
-        {{t, identity}, {sum, perRow}, *yScale, *yZeroPoint}, rows, outType,
-        [&](OpBuilder &b, Location l, ValueRange a) -> Value {
-          Value inv = arith::DivFOp::create(
-              b, l, constScalar(b, l, f32, 1.0), toF32(b, l, a[2], yScaleType));
+        rewriter, loc, {{t, identity}, {sum, perRow}, *yScale, *yZeroPoint},
+        rows, outType, [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+          Value inv = arith::DivFOp::create(b, l, constScalar(b, l, f32, 1.0),
+                                            toF32(b, l, a[2], yScaleType));
           inv = math::FloorOp::create(b, l, inv);
           Value v = arith::MulFOp::create(b, l, a[0], inv);
           v = arith::DivFOp::create(b, l, v, a[1]);
@@ -1094,14 +1092,13 @@ struct QLinearSoftmaxPattern : LoweringPattern<graph::QLinearSoftmaxOp> {
 } // namespace
 
 void populateQuantOpsPatterns(RewritePatternSet &patterns) {
-  patterns.add<ConvIntegerPattern, QLinearConvPattern, QLinearMatMulPattern,
-               QGemmPattern, MatMulIntegerToFloatPattern,
-               DynamicQuantizeMatMulPattern, DynamicQuantizeLinearPattern,
-               QLinearBinaryPattern<graph::QLinearAddOp>,
-               QLinearBinaryPattern<graph::QLinearMulOp>, QLinearSigmoidPattern,
-               QLinearLeakyReluPattern, QLinearConcatPattern,
-               QLinearAveragePoolPattern, QLinearGlobalAveragePoolPattern,
-               QLinearSoftmaxPattern>(
+  patterns.add<
+      ConvIntegerPattern, QLinearConvPattern, QLinearMatMulPattern,
+      QGemmPattern, MatMulIntegerToFloatPattern, DynamicQuantizeMatMulPattern,
+      DynamicQuantizeLinearPattern, QLinearBinaryPattern<graph::QLinearAddOp>,
+      QLinearBinaryPattern<graph::QLinearMulOp>, QLinearSigmoidPattern,
+      QLinearLeakyReluPattern, QLinearConcatPattern, QLinearAveragePoolPattern,
+      QLinearGlobalAveragePoolPattern, QLinearSoftmaxPattern>(
       patterns.getContext());
 }
 
