@@ -100,6 +100,18 @@ HalideBufferDesc bufferDesc(RankedTensorType t, Operation *where) {
   return d;
 }
 
+/// Whether `op` depends on IEEE special values (see needsStrictFloat).
+bool dependsOnIeeeSpecials(Operation *op) {
+  if (isa<arith::CmpFOp, arith::MaximumFOp, arith::MinimumFOp,
+          arith::MaxNumFOp, arith::MinNumFOp, arith::RemFOp, math::IsNaNOp,
+          math::IsInfOp, math::IsFiniteOp, math::CopySignOp>(op))
+    return true;
+  if (auto c = dyn_cast<arith::ConstantOp>(op))
+    if (auto f = dyn_cast<FloatAttr>(c.getValue()))
+      return !f.getValue().isFinite();
+  return false;
+}
+
 class Translator {
 public:
   Translator(func::FuncOp kernel, const SchedulePolicy &policy)
@@ -108,6 +120,10 @@ public:
   /// Builds the Funcs; returns the inputs (ImageParams) and outputs.
   void run(std::vector<hl::ImageParam> &inputs, std::vector<hl::Func> &outputs,
            std::vector<RankedTensorType> &outputTypes);
+
+  /// Compute IEEE-dependent ops with Halide::strict_float one by one
+  /// (else the whole kernel is compiled strictly).
+  bool strictPerOp = false;
 
   /// Funcs with update definitions: they cannot be inlined.
   std::vector<ScheduledReduction> reductions;
@@ -588,6 +604,8 @@ void Translator::translateGeneric(linalg::GenericOp op) {
     std::vector<hl::Expr> out;
     for (Operation &inner : body.without_terminator()) {
       hl::Expr e = translateBody(inner, values, loops);
+      if (strictPerOp && dependsOnIeeeSpecials(&inner))
+        e = hl::strict_float(e);
       if (inner.getNumResults() != 1)
         unsupported(&inner, "ops with several results in a kernel body");
       // Halide computes some math in a wider type (e.g. bf16 in f32):
@@ -647,7 +665,7 @@ void Translator::translateGeneric(linalg::GenericOp op) {
       // register tiles inside it.
       r.result = hl::Func(uniqueName("acc"));
       r.result(hvars) = f(hvars);
-      r.unrollDim = policy.registerTileDim(op);
+      r.tile = policy.registerTile(op);
     }
     reductions.push_back(r);
     if (numOutputs == 1) {
@@ -987,18 +1005,25 @@ void Translator::run(std::vector<hl::ImageParam> &inputs,
 /// isnan/isinf, fmod, infinite constants) are compiled strictly; pure
 /// multiply-add kernels (conv, matmul) keep FMA contraction.
 bool needsStrictFloat(func::FuncOp kernel) {
-  bool strict = false;
-  kernel.walk([&](Operation *op) {
-    if (isa<arith::CmpFOp, arith::MaximumFOp, arith::MinimumFOp,
-            arith::MaxNumFOp, arith::MinNumFOp, arith::RemFOp, math::IsNaNOp,
-            math::IsInfOp, math::IsFiniteOp, math::CopySignOp>(op))
-      strict = true;
-    if (auto c = dyn_cast<arith::ConstantOp>(op))
-      if (auto f = dyn_cast<FloatAttr>(c.getValue()))
-        strict |= !f.getValue().isFinite();
-    return strict ? WalkResult::interrupt() : WalkResult::advance();
-  });
-  return strict;
+  return kernel
+      .walk([&](Operation *op) {
+        return dependsOnIeeeSpecials(op) ? WalkResult::interrupt()
+                                         : WalkResult::advance();
+      })
+      .wasInterrupted();
+}
+
+/// A kernel with a reduction (a conv or matmul with a fused epilogue) keeps
+/// FMA contraction for it: only the epilogue's IEEE-dependent ops (ReLU's
+/// NaN-propagating max) are computed strictly, each through
+/// Halide::strict_float, instead of the whole kernel.
+bool hasReduction(func::FuncOp kernel) {
+  return kernel
+      .walk([&](linalg::LinalgOp op) {
+        return op.getNumReductionLoops() ? WalkResult::interrupt()
+                                         : WalkResult::advance();
+      })
+      .wasInterrupted();
 }
 
 } // namespace
@@ -1027,6 +1052,7 @@ compileKernelWithHalide(func::FuncOp kernel, const std::string &functionName,
   try {
     const SchedulePolicy &policy = *options.policy;
     Translator translator(kernel, policy);
+    translator.strictPerOp = hasReduction(kernel);
     std::vector<hl::ImageParam> inputs;
     std::vector<hl::Func> outputs;
     std::vector<RankedTensorType> outputTypes;
@@ -1056,7 +1082,7 @@ compileKernelWithHalide(func::FuncOp kernel, const std::string &functionName,
                  .with_feature(hl::Target::NoRuntime)
                  .with_feature(hl::Target::NoAsserts)
                  .with_feature(hl::Target::NoBoundsQuery);
-    if (needsStrictFloat(kernel))
+    if (!translator.strictPerOp && needsStrictFloat(kernel))
       target = target.with_feature(hl::Target::StrictFloat);
     hl::Pipeline pipeline(outputs);
     pipeline.compile_to_object(objectPath, args, functionName, target);
