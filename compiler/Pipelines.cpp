@@ -20,6 +20,8 @@ void buildGraphPipeline(mlir::OpPassManager &pm) {
   // plain constants when BatchNormalization is folded into them.
   pm.addNestedPass<mlir::func::FuncOp>(graph::createFoldConstantsPass());
   pm.addNestedPass<mlir::func::FuncOp>(graph::createFoldBatchNormPass());
+  // QDQ groups to integer QLinear ops (docs/Quantization.md).
+  pm.addNestedPass<mlir::func::FuncOp>(graph::createFuseQDQPass());
   pm.addNestedPass<mlir::func::FuncOp>(mlir::createCanonicalizerPass());
   // Last, when everything that can fold has.
   pm.addNestedPass<mlir::func::FuncOp>(graph::createCheckStaticShapesPass());

@@ -158,6 +158,10 @@ private:
                           StringRef spec);
   /// Imports one node; failures are reported and counted, not fatal.
   void importNode(const onnx::NodeProto &node);
+  /// Builds the graph op of `node` (normalised from `original`) from its
+  /// layout `info`.
+  void importOp(const onnx::NodeProto &original, const onnx::NodeProto &node,
+                const onnx_import::OnnxOpInfo *info);
   /// If, Loop and Scan become graph.If, graph.Loop and graph.Scan with
   /// their subgraphs as regions; aicc-graph-inline-control-flow inlines or
   /// unrolls them.
@@ -695,14 +699,32 @@ Attribute Importer::convertAttribute(const onnx::AttributeProto &attr,
 }
 
 void Importer::importNode(const onnx::NodeProto &original) {
+  // ONNX Runtime's quantized contrib ops (com.microsoft) have their own
+  // table; they have one version and no legacy forms.
+  const OnnxOpInfo *contrib = nullptr;
   if (!original.domain().empty() && original.domain() != "ai.onnx") {
-    nodeError(original) << "domain '" << original.domain()
-                        << "' is not supported (only the default ONNX domain "
-                           "is)";
-    return;
+    contrib =
+        onnx_import::lookupContribOp(original.domain(), original.op_type());
+    if (!contrib) {
+      if (original.domain() == onnx_import::kContribDomain)
+        nodeError(original)
+            << "op is not supported: of the com.microsoft domain aicc "
+               "supports the quantized ops of ONNX Runtime's quantization "
+               "tool only (docs/SupportedOps.md)";
+      else
+        nodeError(original) << "domain '" << original.domain()
+                            << "' is not supported (only the default ONNX "
+                               "domain and ONNX Runtime's quantized "
+                               "com.microsoft ops are)";
+      return;
+    }
   }
   // Rewrite older opsets to the newest form; may add constant inputs.
   onnx::NodeProto node = original;
+  if (contrib) {
+    importOp(original, node, contrib);
+    return;
+  }
   std::string legacyError;
   auto constantFor = [&](ElementsAttr value) -> std::string {
     std::string name = "__aicc_const_" + std::to_string(values.size());
@@ -750,6 +772,11 @@ void Importer::importNode(const onnx::NodeProto &original) {
       nodeError(original) << "unknown op '" << node.op_type() << "'";
     return;
   }
+  importOp(original, node, info);
+}
+
+void Importer::importOp(const onnx::NodeProto &original,
+                        const onnx::NodeProto &node, const OnnxOpInfo *info) {
 
   // A node fed by a node that failed is skipped silently: the producer's
   // error is the one worth reading.

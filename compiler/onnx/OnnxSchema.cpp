@@ -6,6 +6,7 @@
 namespace aicc::onnx_import {
 
 #include "dialects/graph/OnnxOpTable.inc"
+#include "dialects/graph/ContribOpTable.inc"
 
 const OnnxAttr *OnnxOpInfo::findAttribute(llvm::StringRef attr) const {
   for (const OnnxAttr &a : attributes)
@@ -23,6 +24,16 @@ const OnnxOpInfo *lookupOnnxOp(llvm::StringRef opType) {
   }();
   auto it = index.find(opType);
   return it == index.end() ? nullptr : it->second;
+}
+
+const OnnxOpInfo *lookupContribOp(llvm::StringRef domain,
+                                  llvm::StringRef opType) {
+  if (domain != kContribDomain)
+    return nullptr;
+  for (const OnnxOpInfo &op : kContribOps)
+    if (opType == op.name)
+      return &op;
+  return nullptr;
 }
 
 const char *lookupSkippedOnnxOp(llvm::StringRef opType) {

@@ -43,6 +43,12 @@ struct OnnxSkippedOp {
 
 /// The op's layout, or null when the dialect has no such op.
 const OnnxOpInfo *lookupOnnxOp(llvm::StringRef opType);
+/// The domain of ONNX Runtime's contrib ops.
+inline constexpr llvm::StringLiteral kContribDomain = "com.microsoft";
+/// The layout of a contrib op of `domain` the graph dialect has
+/// (GraphContribOps.td: ONNX Runtime's quantized ops), or null.
+const OnnxOpInfo *lookupContribOp(llvm::StringRef domain,
+                                  llvm::StringRef opType);
 /// Why a known ONNX op is not in the dialect, or null.
 const char *lookupSkippedOnnxOp(llvm::StringRef opType);
 /// The newest default-domain opset the dialect was generated from.

@@ -169,5 +169,6 @@ def Graph_ScanOp : Graph_Op<"Scan", [SingleBlock, RecursiveMemoryEffects]> {
 }
 
 include "dialects/graph/GraphOnnxOps.td"
+include "dialects/graph/GraphContribOps.td"
 
 #endif // AICC_GRAPH_OPS_TD

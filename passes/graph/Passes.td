@@ -156,6 +156,43 @@ def FoldBatchNormPass
   ];
 }
 
+def FuseQDQPass : Pass<"aicc-graph-fuse-qdq", "::mlir::func::FuncOp"> {
+  let summary = "Fuse DequantizeLinear -> op -> QuantizeLinear into QLinear "
+                "ops";
+  let description = [{
+    The QDQ form of a quantized model (float ops between DequantizeLinear
+    and QuantizeLinear) becomes the integer QOperator form that ONNX
+    Runtime's QDQ transformer also computes: MatMul -> QLinearMatMul, Conv
+    -> QLinearConv (an int32 bias DequantizeLinear becomes its bias), Gemm
+    -> QGemm, Add/Mul -> QLinearAdd/QLinearMul, Sigmoid, LeakyRelu,
+    Softmax, AveragePool, GlobalAveragePool and Concat -> their QLinear
+    ops. A group fuses when the QuantizeLinear is the op's only use, it and
+    every DequantizeLinear are per tensor to/from i8 or ui8 (weights of
+    MatMul, Conv and Gemm may be per output channel) and no block_size is
+    set. The fused op's location fuses the op's and the QuantizeLinear's.
+
+    Before:
+
+    ```mlir
+    %a = graph.DequantizeLinear %x, %xs, %xz : (...) -> tensor<2x4xf32>
+    %b = graph.DequantizeLinear %w, %ws, %wz {axis = 1 : i64} : (...) -> tensor<4x3xf32>
+    %m = graph.MatMul %a, %b : (...) -> tensor<2x3xf32>
+    %y = graph.QuantizeLinear %m, %ys, %yz : (...) -> tensor<2x3xui8>
+    ```
+
+    After:
+
+    ```mlir
+    %y = graph.QLinearMatMul %x, %xs, %xz, %w, %ws, %wz, %ys, %yz : (...) -> tensor<2x3xui8>
+    ```
+  }];
+  let statistics = [
+    Statistic<"numFused", "groups-fused",
+              "Number of DequantizeLinear -> op -> QuantizeLinear groups "
+              "fused into a QLinear op">,
+  ];
+}
+
 def FoldConstantsPass
     : Pass<"aicc-graph-fold-constants", "::mlir::func::FuncOp"> {
   let summary = "Fold data movement and casts of constants, large ones "

@@ -28,8 +28,10 @@ DenseIntElementsAttr i64Vector(OpBuilder &b, ArrayRef<int64_t> values) {
   return b.getI64TensorAttr(values);
 }
 
-/// Convolution of an already padded N x C x in... `input` with an
-/// M x C/group x k... `weight` into `init` (N x M x out...).
+} // namespace
+
+// Declared in LoweringUtils.h (the integer convolutions of LowerQuantOps.cpp
+// use it too).
 Value buildConv(OpBuilder &b, Location loc, Value input, Value weight,
                 Value init, ArrayRef<int64_t> strides,
                 ArrayRef<int64_t> dilations, int64_t group) {
@@ -107,6 +109,8 @@ Value buildConv(OpBuilder &b, Location loc, Value input, Value weight,
   }
   return reshapeTo(b, loc, result, outShape);
 }
+
+namespace {
 
 /// The accumulator: the bias broadcast along dim 1, or zeros.
 Value buildConvInit(OpBuilder &b, Location loc, Value bias,

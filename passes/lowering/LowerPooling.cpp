@@ -116,12 +116,21 @@ struct MaxPoolPattern : LoweringPattern<graph::MaxPoolOp> {
     Value lowest = lowestValue(rewriter, loc, elementType, isUnsigned);
     bool padded = llvm::any_of(params->padBegin, [](int64_t v) { return v; }) ||
                   llvm::any_of(params->padEnd, [](int64_t v) { return v; });
-    // tensor.pad would need a `ui*` pad value, which arith cannot make.
+    // tensor.pad would need a `ui*` pad value, which arith cannot make: an
+    // unsigned input is padded as its signless copy (the bits of the lowest
+    // value, 0, are the same) and copied back (quantized u8 models).
+    auto copyAs = [&](Value v, Type type) {
+      return buildElementwise(
+          rewriter, loc, {v},
+          cast<RankedTensorType>(v.getType()).getShape(), type,
+          [](OpBuilder &, Location, ValueRange args) { return args[0]; });
+    };
     if (isUnsigned && padded)
-      return rewriter.notifyMatchFailure(
-          op, "padding an unsigned MaxPool is not supported");
+      x = copyAs(x, elementType);
     Value input =
         padSpatial(rewriter, loc, x, params->padBegin, params->padEnd, lowest);
+    if (isUnsigned && padded)
+      input = copyAs(input, xType.getElementType());
     Value init = createFilled(rewriter, loc, yType.getShape(), lowest,
                               xType.getElementType());
     Value result = buildPool(rewriter, loc, PoolKind::Max, input, init,

@@ -276,6 +276,7 @@ struct DequantizeLinearPattern : LoweringPattern<graph::DequantizeLinearOp> {
 void populateQuantizePatterns(RewritePatternSet &patterns) {
   patterns.add<QuantizeLinearPattern, DequantizeLinearPattern>(
       patterns.getContext());
+  populateQuantOpsPatterns(patterns);
 }
 
 } // namespace aicc::lowering

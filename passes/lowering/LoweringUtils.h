@@ -174,6 +174,14 @@ getWindowParams(llvm::ArrayRef<int64_t> inSpatial,
                 std::optional<llvm::ArrayRef<int64_t>> pads,
                 llvm::StringRef autoPad);
 
+/// Convolution of an already padded N x C x in... `input` with an
+/// M x C/group x k... `weight` into `init` (N x M x out...), all of one
+/// element type (float, or i32 for the integer convolutions); defined in
+/// LowerConv.cpp.
+Value buildConv(OpBuilder &b, Location loc, Value input, Value weight,
+                Value init, llvm::ArrayRef<int64_t> strides,
+                llvm::ArrayRef<int64_t> dilations, int64_t group);
+
 /// Pads the spatial dims (2..) of an N x C x ... tensor with `value`.
 Value padSpatial(OpBuilder &b, Location loc, Value input,
                  llvm::ArrayRef<int64_t> padBegin,

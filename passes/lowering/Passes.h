@@ -46,8 +46,12 @@ void populateLossPatterns(mlir::RewritePatternSet &patterns);
 void populateAttentionPatterns(mlir::RewritePatternSet &patterns);
 /// ScatterElements, ScatterND, GatherND.
 void populateScatterPatterns(mlir::RewritePatternSet &patterns);
-/// QuantizeLinear, DequantizeLinear.
+/// QuantizeLinear, DequantizeLinear, and (through populateQuantOpsPatterns)
+/// the integer quantized ops.
 void populateQuantizePatterns(mlir::RewritePatternSet &patterns);
+/// ConvInteger, QLinearConv, QLinearMatMul, DynamicQuantizeLinear and ONNX
+/// Runtime's quantized com.microsoft ops (LowerQuantOps.cpp).
+void populateQuantOpsPatterns(mlir::RewritePatternSet &patterns);
 
 /// Resize (nearest and linear).
 void populateResizePatterns(mlir::RewritePatternSet &patterns);

@@ -1,0 +1,1105 @@
+//===- LowerQuantOps.cpp - Quantized operators to integer linalg ----------===//
+//
+// The QOperator ops of the default domain (QLinearConv, QLinearMatMul,
+// ConvInteger, DynamicQuantizeLinear; MatMulInteger is in LowerMatmul.cpp)
+// and ONNX Runtime's com.microsoft quantized ops (GraphContribOps.td).
+//
+// Products are integer: both operands are widened to i32 with their zero
+// points subtracted ((x - x_zero_point) * (w - w_zero_point), exact for 8-bit
+// inputs) and accumulated in i32; an int32 bias is added to the accumulator.
+// Per-channel weight zero points are subtracted along their axis (output
+// channel of a conv, column of a matmul). Padding of integer convolutions
+// pads x - x_zero_point with 0, i.e. x with its zero point.
+//
+// Requantization (the rounding that must match ONNX and ONNX Runtime):
+//   multiplier = x_scale * w_scale[c] / y_scale          (f32, in this order)
+//   y = saturate(round_half_to_even(f32(acc) * multiplier) + y_zero_point)
+// where saturate clamps to the output type's range (0..255 for u8,
+// -128..127 for i8). This is ONNX's QuantizeLinear rounding (rint, half to
+// even) and MLAS's requantization (multiply in f32, vcvtps2dq with the
+// default round-to-nearest-even mode, add the zero point, clamp). The
+// multiplier is a float, not a fixed-point multiplier and shift: the two
+// differ in the last bit for some products, and f32 is what ORT computes.
+//
+// QLinearAdd, QLinearMul and QLinearSoftmax reproduce ONNX Runtime's
+// kernels step by step (see their patterns): deep networks amplify any
+// one-step difference. The other elementwise and pooling contrib ops are
+// computed on dequantized floats and quantized with the same rounding:
+//   dequantize(x) = f32(x - x_zero_point) * x_scale
+//   quantize(v)   = saturate(round_half_to_even(v / y_scale) + y_zero_point)
+// QLinearAveragePool and QLinearGlobalAveragePool become
+// DequantizeLinear-like generics around the float graph ops (AveragePool,
+// GlobalAveragePool; transposes for channels_last), which the other
+// lowerings take over. QLinearSoftmax follows ONNX Runtime's kernel step by
+// step (see QLinearSoftmaxPattern), as its results depend on it.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/lowering/LoweringPattern.h"
+#include "passes/lowering/LoweringUtils.h"
+#include "passes/lowering/Passes.h"
+
+#include "mlir/IR/PatternMatch.h"
+#include <cmath>
+#include <limits>
+#include <string>
+
+using namespace mlir;
+
+namespace aicc::lowering {
+namespace {
+
+Type f32Type(OpBuilder &b) { return b.getF32Type(); }
+
+bool isI8OrU8(Type type) {
+  auto intType = dyn_cast<IntegerType>(type);
+  return intType && intType.getWidth() == 8;
+}
+
+Type elementTypeOf(Value v) {
+  return cast<RankedTensorType>(v.getType()).getElementType();
+}
+
+/// Reads a scale or zero point in a loop nest of `shape`: per tensor (one
+/// element) or per axis (1-D of the size of dim `axis`; `axis` < 0 allows
+/// per tensor only). Nullopt when it is neither.
+std::optional<LoopOperand> readQuantParam(OpBuilder &b, Location loc,
+                                          Value param, ArrayRef<int64_t> shape,
+                                          int64_t axis) {
+  auto type = cast<RankedTensorType>(param.getType());
+  if (type.getNumElements() == 1)
+    return LoopOperand{reshapeTo(b, loc, param, {}),
+                       AffineMap::get(shape.size(), 0, b.getContext())};
+  if (axis < 0 || type.getRank() != 1 || type.getDimSize(0) != shape[axis])
+    return std::nullopt;
+  return readInto(b, loc, param, shape, {axis});
+}
+
+/// A scalar to f32 (`type` gives its signedness).
+Value toF32(OpBuilder &b, Location loc, Value scalar, Type type) {
+  return convertScalar(b, loc, scalar, b.getF32Type(), isUnsignedInt(type),
+                       false);
+}
+
+/// saturate(round_half_to_even(v) + zeroPoint) in `outType` (i8/ui8); `v`
+/// and `zeroPoint` (may be null) are f32.
+Value roundAndSaturate(OpBuilder &b, Location loc, Value v, Value zeroPoint,
+                       Type outType) {
+  Type f32 = b.getF32Type();
+  v = math::RoundEvenOp::create(b, loc, v);
+  if (zeroPoint)
+    v = arith::AddFOp::create(b, loc, v, zeroPoint);
+  bool isUnsigned = isUnsignedInt(outType);
+  unsigned width = outType.getIntOrFloatBitWidth();
+  double lo = isUnsigned ? 0.0 : -std::ldexp(1.0, width - 1);
+  double hi =
+      isUnsigned ? std::ldexp(1.0, width) - 1 : std::ldexp(1.0, width - 1) - 1;
+  v = arith::MaximumFOp::create(b, loc, v, constScalar(b, loc, f32, lo));
+  v = arith::MinimumFOp::create(b, loc, v, constScalar(b, loc, f32, hi));
+  return convertScalar(b, loc, v, toSignless(outType), false, isUnsigned);
+}
+
+/// An i32 tensor x - zeroPoint (zeroPoint per tensor or along `axis`).
+FailureOr<Value> widenMinusZeroPoint(OpBuilder &b, Location loc, Value x,
+                                     Value zeroPoint, int64_t axis) {
+  auto xType = cast<RankedTensorType>(x.getType());
+  ArrayRef<int64_t> shape = xType.getShape();
+  Type i32 = b.getI32Type();
+  bool xUnsigned = isUnsignedInt(xType.getElementType());
+  SmallVector<LoopOperand> inputs = {
+      {x, b.getMultiDimIdentityMap(shape.size())}};
+  bool zpUnsigned = false;
+  if (zeroPoint) {
+    auto zp = readQuantParam(b, loc, zeroPoint, shape, axis);
+    if (!zp)
+      return failure();
+    inputs.push_back(*zp);
+    zpUnsigned = isUnsignedInt(elementTypeOf(zeroPoint));
+  }
+  return buildParallel(
+      b, loc, inputs, shape, i32,
+      [&](OpBuilder &nb, Location l, ValueRange args) {
+        Value v = convertScalar(nb, l, args[0], i32, xUnsigned, false);
+        if (args.size() > 1)
+          v = arith::SubIOp::create(
+              nb, l, v, convertScalar(nb, l, args[1], i32, zpUnsigned, false));
+        return v;
+      });
+}
+
+/// One factor of a requantization multiplier: a scale read per tensor or
+/// along `axis` of the accumulator.
+struct ScaleTerm {
+  Value scale;
+  int64_t axis = -1;
+};
+
+/// Requantizes (or, with a null yScale, converts to f32) the i32
+/// accumulator: f32(acc) * (scales[0] * scales[1] ... [* alpha] / yScale),
+/// then roundAndSaturate with yZeroPoint, or + `bias` (f32, broadcast along
+/// the last dim) for a float result. See the file comment for the rounding.
+FailureOr<Value> requantize(OpBuilder &b, Location loc, Value acc,
+                            ArrayRef<ScaleTerm> scales, double alpha,
+                            Value yScale, Value yZeroPoint, Type outType,
+                            Value bias = nullptr) {
+  ArrayRef<int64_t> shape = cast<RankedTensorType>(acc.getType()).getShape();
+  int64_t rank = shape.size();
+  SmallVector<LoopOperand> inputs = {{acc, b.getMultiDimIdentityMap(rank)}};
+  SmallVector<Type> scaleTypes;
+  for (const ScaleTerm &term : scales) {
+    auto operand = readQuantParam(b, loc, term.scale, shape, term.axis);
+    if (!operand)
+      return failure();
+    inputs.push_back(*operand);
+    scaleTypes.push_back(elementTypeOf(term.scale));
+  }
+  if (yScale) {
+    auto operand = readQuantParam(b, loc, yScale, shape, -1);
+    if (!operand)
+      return failure();
+    inputs.push_back(*operand);
+  }
+  Type zpType;
+  if (yZeroPoint) {
+    auto operand = readQuantParam(b, loc, yZeroPoint, shape, -1);
+    if (!operand)
+      return failure();
+    inputs.push_back(*operand);
+    zpType = elementTypeOf(yZeroPoint);
+  }
+  if (bias) {
+    auto biasType = cast<RankedTensorType>(bias.getType());
+    if (biasType.getRank() == 1 && rank >= 1 &&
+        biasType.getDimSize(0) == shape.back())
+      inputs.push_back(readInto(b, loc, bias, shape, {rank - 1}));
+    else
+      inputs.push_back(broadcastInto(b, loc, bias, shape));
+  }
+  Type yScaleType = yScale ? elementTypeOf(yScale) : Type();
+  return buildParallel(
+      b, loc, inputs, shape, outType,
+      [&](OpBuilder &nb, Location l, ValueRange args) -> Value {
+        Type f32 = nb.getF32Type();
+        unsigned next = 1;
+        Value multiplier;
+        for (Type t : scaleTypes) {
+          Value s = toF32(nb, l, args[next++], t);
+          multiplier =
+              multiplier ? arith::MulFOp::create(nb, l, multiplier, s) : s;
+        }
+        if (alpha != 1.0)
+          multiplier = arith::MulFOp::create(nb, l, multiplier,
+                                             constScalar(nb, l, f32, alpha));
+        if (yScale)
+          multiplier = arith::DivFOp::create(
+              nb, l, multiplier, toF32(nb, l, args[next++], yScaleType));
+        Value v = convertScalar(nb, l, args[0], f32, false, false);
+        v = arith::MulFOp::create(nb, l, v, multiplier);
+        if (!yScale) {
+          if (bias)
+            v = arith::AddFOp::create(nb, l, v, args[next++]);
+          return v;
+        }
+        Value zp = yZeroPoint ? toF32(nb, l, args[next++], zpType) : Value();
+        return roundAndSaturate(nb, l, v, zp, outType);
+      });
+}
+
+/// Creates a graph op generically (the lowering then converts it too).
+Value createGraphOp(OpBuilder &b, Location loc, StringRef name,
+                    ValueRange operands, Type resultType,
+                    ArrayRef<NamedAttribute> attrs = {}) {
+  OperationState state(loc, name);
+  state.addOperands(operands);
+  state.addTypes(resultType);
+  state.addAttributes(attrs);
+  return b.create(state)->getResult(0);
+}
+
+/// graph.MatMulInteger of a and b with optional zero points (i32 result).
+Value createMatMulInteger(OpBuilder &b, Location loc, Value a, Value bm,
+                          Value aZeroPoint, Value bZeroPoint,
+                          ArrayRef<int64_t> shape) {
+  SmallVector<Value> operands = {a, bm};
+  if (aZeroPoint)
+    operands.push_back(aZeroPoint);
+  if (bZeroPoint)
+    operands.push_back(bZeroPoint);
+  NamedAttribute segments = b.getNamedAttr(
+      "operandSegmentSizes",
+      b.getDenseI32ArrayAttr({1, 1, aZeroPoint ? 1 : 0, bZeroPoint ? 1 : 0}));
+  return createGraphOp(b, loc, "graph.MatMulInteger", operands,
+                       RankedTensorType::get(shape, b.getI32Type()),
+                       {segments});
+}
+
+/// graph.Transpose of a static tensor by `perm`.
+Value createTranspose(OpBuilder &b, Location loc, Value x,
+                      ArrayRef<int64_t> perm) {
+  auto type = cast<RankedTensorType>(x.getType());
+  SmallVector<int64_t> shape;
+  for (int64_t p : perm)
+    shape.push_back(type.getDimSize(p));
+  return createGraphOp(b, loc, "graph.Transpose", {x},
+                       RankedTensorType::get(shape, type.getElementType()),
+                       {b.getNamedAttr("perm", b.getDenseI64ArrayAttr(perm))});
+}
+
+//===----------------------------------------------------------------------===//
+// Integer convolutions
+//===----------------------------------------------------------------------===//
+
+/// The i32 convolution (x - x_zero_point) * (w - w_zero_point) of ConvInteger
+/// and QLinearConv, w_zero_point per tensor or per output channel.
+template <typename OpTy>
+FailureOr<Value> buildIntegerConv(OpTy op, PatternRewriter &rewriter,
+                                  Value xZeroPoint, Value wZeroPoint,
+                                  ArrayRef<int64_t> yShape, std::string &why) {
+  Value x = op.getX(), w = op.getW();
+  auto xType = cast<RankedTensorType>(x.getType());
+  auto wType = cast<RankedTensorType>(w.getType());
+  int64_t group = op.getGroup();
+  if (xType.getRank() < 3 || group <= 0 ||
+      xType.getDimSize(1) != wType.getDimSize(1) * group ||
+      wType.getDimSize(0) % group != 0) {
+    why = "the input channels must be group times the weight channels, and "
+          "the output channels a multiple of group";
+    return failure();
+  }
+  auto params =
+      getWindowParams(xType.getShape().drop_front(2), yShape.drop_front(2),
+                      wType.getShape().drop_front(2), op.getStrides(),
+                      op.getDilations(), op.getPads(), op.getAutoPad());
+  if (!params) {
+    why = "kernel_shape, strides, dilations, pads or auto_pad are malformed "
+          "or unsupported";
+    return failure();
+  }
+  Location loc = op.getLoc();
+  auto xWide = widenMinusZeroPoint(rewriter, loc, x, xZeroPoint, -1);
+  if (failed(xWide)) {
+    why = "x_zero_point must be per tensor";
+    return failure();
+  }
+  auto wWide = widenMinusZeroPoint(rewriter, loc, w, wZeroPoint, 0);
+  if (failed(wWide)) {
+    why = "w_zero_point must be per tensor or per output channel";
+    return failure();
+  }
+  Type i32 = rewriter.getI32Type();
+  Value input = padSpatial(rewriter, loc, *xWide, params->padBegin,
+                           params->padEnd, constScalar(rewriter, loc, i32, 0));
+  // Crop what the windows never read so named ops see consistent shapes.
+  auto paddedType = cast<RankedTensorType>(input.getType());
+  SmallVector<int64_t> sizes(paddedType.getShape());
+  bool trim = false;
+  for (size_t i = 0; i < params->kernel.size(); ++i) {
+    int64_t needed = (yShape[i + 2] - 1) * params->strides[i] +
+                     (params->kernel[i] - 1) * params->dilations[i] + 1;
+    if (needed < sizes[i + 2]) {
+      sizes[i + 2] = needed;
+      trim = true;
+    }
+  }
+  if (trim) {
+    SmallVector<int64_t> offsets(sizes.size(), 0), ones(sizes.size(), 1);
+    input = tensor::ExtractSliceOp::create(
+        rewriter, loc, RankedTensorType::get(sizes, i32), input, ValueRange{},
+        ValueRange{}, ValueRange{}, offsets, sizes, ones);
+  }
+  Value init =
+      createFilled(rewriter, loc, yShape, constScalar(rewriter, loc, i32, 0));
+  return buildConv(rewriter, loc, input, *wWide, init, params->strides,
+                   params->dilations, group);
+}
+
+struct ConvIntegerPattern : LoweringPattern<graph::ConvIntegerOp> {
+  using LoweringPattern::LoweringPattern;
+  LogicalResult lower(graph::ConvIntegerOp op,
+                      PatternRewriter &rewriter) const override {
+    if (std::string why = whyNotStaticIntOrFloat(op); !why.empty())
+      return rewriter.notifyMatchFailure(op, why);
+    auto yType = cast<RankedTensorType>(op.getY().getType());
+    std::string why;
+    auto result = buildIntegerConv(op, rewriter, op.getXZeroPoint(),
+                                   op.getWZeroPoint(), yType.getShape(), why);
+    if (failed(result))
+      return rewriter.notifyMatchFailure(op, why);
+    rewriter.replaceOp(op, *result);
+    return success();
+  }
+};
+
+struct QLinearConvPattern : LoweringPattern<graph::QLinearConvOp> {
+  using LoweringPattern::LoweringPattern;
+  LogicalResult lower(graph::QLinearConvOp op,
+                      PatternRewriter &rewriter) const override {
+    if (std::string why = whyNotStaticIntOrFloat(op); !why.empty())
+      return rewriter.notifyMatchFailure(op, why);
+    auto yType = cast<RankedTensorType>(op.getY().getType());
+    if (!isI8OrU8(yType.getElementType()))
+      return rewriter.notifyMatchFailure(op, "needs an 8-bit integer output");
+    ArrayRef<int64_t> shape = yType.getShape();
+    std::string why;
+    auto acc = buildIntegerConv(op, rewriter, op.getXZeroPoint(),
+                                op.getWZeroPoint(), shape, why);
+    if (failed(acc))
+      return rewriter.notifyMatchFailure(op, why);
+    Location loc = op.getLoc();
+    Value sum = *acc;
+    if (Value bias = op.getB()) {
+      // The int32 bias (scale x_scale * w_scale, zero point 0) per channel.
+      LoopOperand biasOperand = readInto(rewriter, loc, bias, shape, {1});
+      sum = buildParallel(
+          rewriter, loc,
+          {{sum, rewriter.getMultiDimIdentityMap(shape.size())}, biasOperand},
+          shape, rewriter.getI32Type(),
+          [](OpBuilder &b, Location l, ValueRange args) -> Value {
+            return arith::AddIOp::create(b, l, args[0], args[1]);
+          });
+    }
+    auto result = requantize(
+        rewriter, loc, sum, {{op.getXScale(), -1}, {op.getWScale(), 1}}, 1.0,
+        op.getYScale(), op.getYZeroPoint(), yType.getElementType());
+    if (failed(result))
+      return rewriter.notifyMatchFailure(
+          op, "x_scale, y_scale and y_zero_point must be per tensor and "
+              "w_scale per tensor or per output channel");
+    rewriter.replaceOp(op, *result);
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Integer matrix products
+//===----------------------------------------------------------------------===//
+
+/// The axis of the output that a per-row (A) or per-column (B) parameter of
+/// a matmul follows; -1 (per tensor only) for a 1-D operand.
+int64_t rowAxis(Value a, int64_t outRank) {
+  return cast<RankedTensorType>(a.getType()).getRank() >= 2 ? outRank - 2 : -1;
+}
+int64_t columnAxis(Value b, int64_t outRank) {
+  return cast<RankedTensorType>(b.getType()).getRank() >= 2 ? outRank - 1 : -1;
+}
+
+struct QLinearMatMulPattern : LoweringPattern<graph::QLinearMatMulOp> {
+  using LoweringPattern::LoweringPattern;
+  LogicalResult lower(graph::QLinearMatMulOp op,
+                      PatternRewriter &rewriter) const override {
+    if (std::string why = whyNotStaticIntOrFloat(op); !why.empty())
+      return rewriter.notifyMatchFailure(op, why);
+    auto yType = cast<RankedTensorType>(op.getY().getType());
+    if (!isI8OrU8(yType.getElementType()))
+      return rewriter.notifyMatchFailure(op, "needs an 8-bit integer output");
+    Location loc = op.getLoc();
+    ArrayRef<int64_t> shape = yType.getShape();
+    int64_t rank = shape.size();
+    Value acc =
+        createMatMulInteger(rewriter, loc, op.getA(), op.getB(),
+                            op.getAZeroPoint(), op.getBZeroPoint(), shape);
+    auto result = requantize(rewriter, loc, acc,
+                             {{op.getAScale(), rowAxis(op.getA(), rank)},
+                              {op.getBScale(), columnAxis(op.getB(), rank)}},
+                             1.0, op.getYScale(), op.getYZeroPoint(),
+                             yType.getElementType());
+    if (failed(result))
+      return rewriter.notifyMatchFailure(
+          op, "a_scale must be per tensor or per row, b_scale per tensor or "
+              "per column, y_scale and y_zero_point per tensor");
+    rewriter.replaceOp(op, *result);
+    return success();
+  }
+};
+
+/// ONNX Runtime's QGemm: int32 (A' - a_zp)(B' - b_zp) + C, then
+/// requantized with alpha * a_scale * b_scale / y_scale or scaled to f32.
+struct QGemmPattern : LoweringPattern<graph::QGemmOp> {
+  using LoweringPattern::LoweringPattern;
+  LogicalResult lower(graph::QGemmOp op,
+                      PatternRewriter &rewriter) const override {
+    if (std::string why = whyNotStaticIntOrFloat(op); !why.empty())
+      return rewriter.notifyMatchFailure(op, why);
+    auto yType = cast<RankedTensorType>(op.getY().getType());
+    Type outType = yType.getElementType();
+    if (op.getYScale() ? !isI8OrU8(outType) : !outType.isF32())
+      return rewriter.notifyMatchFailure(
+          op, "the output must be 8-bit with y_scale, f32 without");
+    Location loc = op.getLoc();
+    ArrayRef<int64_t> shape = yType.getShape();
+    Value a = op.getA(), bm = op.getB();
+    if (op.getTransA())
+      a = createTranspose(rewriter, loc, a, {1, 0});
+    if (op.getTransB())
+      bm = createTranspose(rewriter, loc, bm, {1, 0});
+    Value zpB = op.getBZeroPoint();
+    auto zpBType = cast<RankedTensorType>(zpB.getType());
+    if (zpBType.getNumElements() != 1 &&
+        (zpBType.getRank() != 1 || zpBType.getDimSize(0) != shape[1]))
+      return rewriter.notifyMatchFailure(
+          op, "b_zero_point must be per tensor or per column");
+    if (cast<RankedTensorType>(op.getAZeroPoint().getType()).getNumElements() !=
+        1)
+      return rewriter.notifyMatchFailure(op, "a_zero_point must be per tensor");
+    Value acc = createMatMulInteger(rewriter, loc, a, bm, op.getAZeroPoint(),
+                                    zpB, shape);
+    if (Value c = op.getC())
+      acc = buildElementwise(
+          rewriter, loc, {acc, c}, shape, rewriter.getI32Type(),
+          [](OpBuilder &b, Location l, ValueRange args) {
+            return arith::AddIOp::create(b, l, args[0], args[1]).getResult();
+          });
+    auto result = requantize(rewriter, loc, acc,
+                             {{op.getAScale(), -1}, {op.getBScale(), 1}},
+                             op.getAlpha().convertToDouble(), op.getYScale(),
+                             op.getYZeroPoint(), outType);
+    if (failed(result))
+      return rewriter.notifyMatchFailure(
+          op, "a_scale, y_scale and y_zero_point must be per tensor, b_scale "
+              "per tensor or per column");
+    rewriter.replaceOp(op, *result);
+    return success();
+  }
+};
+
+/// Y = a_scale * b_scale * MatMulInteger(A, B, a_zp, b_zp) + bias.
+template <typename OpTy>
+LogicalResult lowerIntegerMatMulToFloat(OpTy op, PatternRewriter &rewriter,
+                                        Value a, Value aScale, Value aZeroPoint,
+                                        Value bZeroPoint) {
+  auto yType = cast<RankedTensorType>(op.getY().getType());
+  ArrayRef<int64_t> shape = yType.getShape();
+  int64_t rank = shape.size();
+  Location loc = op.getLoc();
+  Value bias = op.getBias();
+  if (bias) {
+    auto biasType = cast<RankedTensorType>(bias.getType());
+    if (biasType.getRank() != 1 || rank < 1 ||
+        biasType.getDimSize(0) != shape.back())
+      return rewriter.notifyMatchFailure(op, "bias must be 1-D of size N");
+  }
+  Value acc = createMatMulInteger(rewriter, loc, a, op.getB(), aZeroPoint,
+                                  bZeroPoint, shape);
+  auto result =
+      requantize(rewriter, loc, acc,
+                 {{aScale, -1}, {op.getBScale(), columnAxis(op.getB(), rank)}},
+                 1.0, nullptr, nullptr, rewriter.getF32Type(), bias);
+  if (failed(result))
+    return rewriter.notifyMatchFailure(
+        op, "a_scale must be per tensor and b_scale per tensor or per column");
+  rewriter.replaceOp(op, *result);
+  return success();
+}
+
+struct MatMulIntegerToFloatPattern
+    : LoweringPattern<graph::MatMulIntegerToFloatOp> {
+  using LoweringPattern::LoweringPattern;
+  LogicalResult lower(graph::MatMulIntegerToFloatOp op,
+                      PatternRewriter &rewriter) const override {
+    if (std::string why = whyNotStaticIntOrFloat(op); !why.empty())
+      return rewriter.notifyMatchFailure(op, why);
+    return lowerIntegerMatMulToFloat(op, rewriter, op.getA(), op.getAScale(),
+                                     op.getAZeroPoint(), op.getBZeroPoint());
+  }
+};
+
+struct DynamicQuantizeMatMulPattern
+    : LoweringPattern<graph::DynamicQuantizeMatMulOp> {
+  using LoweringPattern::LoweringPattern;
+  LogicalResult lower(graph::DynamicQuantizeMatMulOp op,
+                      PatternRewriter &rewriter) const override {
+    if (std::string why = whyNotStaticIntOrFloat(op); !why.empty())
+      return rewriter.notifyMatchFailure(op, why);
+    Location loc = op.getLoc();
+    auto aType = cast<RankedTensorType>(op.getA().getType());
+    MLIRContext *ctx = rewriter.getContext();
+    Type u8 = IntegerType::get(ctx, 8, IntegerType::Unsigned);
+    // A is quantized to ui8 like DynamicQuantizeLinear (as ONNX Runtime does).
+    OperationState state(loc, "graph.DynamicQuantizeLinear");
+    state.addOperands(op.getA());
+    state.addTypes({RankedTensorType::get(aType.getShape(), u8),
+                    RankedTensorType::get({}, rewriter.getF32Type()),
+                    RankedTensorType::get({}, u8)});
+    Operation *quantized = rewriter.create(state);
+    return lowerIntegerMatMulToFloat(
+        op, rewriter, quantized->getResult(0), quantized->getResult(1),
+        quantized->getResult(2), op.getBZeroPoint());
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// DynamicQuantizeLinear
+//===----------------------------------------------------------------------===//
+
+/// y_scale = (max(0, max(x)) - min(0, min(x))) / 255,
+/// y_zero_point = saturate(round(0 - min(0, min(x)) / y_scale)),
+/// y = saturate(round(x / y_scale) + y_zero_point), all ui8. A zero range
+/// (x all zero) gives scale 0 and quantizes with a divisor of 1.
+struct DynamicQuantizeLinearPattern
+    : LoweringPattern<graph::DynamicQuantizeLinearOp> {
+  using LoweringPattern::LoweringPattern;
+  LogicalResult lower(graph::DynamicQuantizeLinearOp op,
+                      PatternRewriter &rewriter) const override {
+    if (std::string why = whyNotStaticIntOrFloat(op); !why.empty())
+      return rewriter.notifyMatchFailure(op, why);
+    auto xType = cast<RankedTensorType>(op.getX().getType());
+    if (!xType.getElementType().isF32())
+      return rewriter.notifyMatchFailure(op, "needs an f32 input");
+    Location loc = op.getLoc();
+    Type f32 = rewriter.getF32Type();
+    Type u8 = elementTypeOf(op.getY());
+    SmallVector<int64_t> axes =
+        llvm::to_vector(llvm::seq<int64_t>(0, xType.getRank()));
+    Value lo = buildReduction(
+        rewriter, loc, op.getX(), axes, constScalar(rewriter, loc, f32, 0.0),
+        [](OpBuilder &b, Location l, Value x, Value acc) -> Value {
+          return arith::MinimumFOp::create(b, l, x, acc);
+        });
+    Value hi = buildReduction(
+        rewriter, loc, op.getX(), axes, constScalar(rewriter, loc, f32, 0.0),
+        [](OpBuilder &b, Location l, Value x, Value acc) -> Value {
+          return arith::MaximumFOp::create(b, l, x, acc);
+        });
+    // The reductions start at 0, which includes 0 in the range.
+    Value scale = buildElementwise(
+        rewriter, loc, {lo, hi}, {}, f32,
+        [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+          Value range = arith::SubFOp::create(b, l, args[1], args[0]);
+          return arith::DivFOp::create(b, l, range,
+                                       constScalar(b, l, f32, 255.0));
+        });
+    auto divisorOf = [&](OpBuilder &b, Location l, Value s) -> Value {
+      Value zero = constScalar(b, l, f32, 0.0);
+      Value isZero =
+          arith::CmpFOp::create(b, l, arith::CmpFPredicate::OEQ, s, zero);
+      return arith::SelectOp::create(b, l, isZero, constScalar(b, l, f32, 1.0),
+                                     s);
+    };
+    Value zeroPoint = buildElementwise(
+        rewriter, loc, {lo, scale}, {}, u8,
+        [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+          Value v =
+              arith::DivFOp::create(b, l, args[0], divisorOf(b, l, args[1]));
+          v = arith::NegFOp::create(b, l, v);
+          return roundAndSaturate(b, l, v, nullptr, u8);
+        });
+    Value y = buildElementwise(
+        rewriter, loc, {op.getX(), scale, zeroPoint}, xType.getShape(), u8,
+        [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+          Value v =
+              arith::DivFOp::create(b, l, args[0], divisorOf(b, l, args[1]));
+          return roundAndSaturate(b, l, v, toF32(b, l, args[2], u8), u8);
+        });
+    rewriter.replaceOp(op, {y, scale, zeroPoint});
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Contrib ops computed on dequantized values
+//===----------------------------------------------------------------------===//
+
+/// A quantized operand of an elementwise contrib op: the tensor and its
+/// per-tensor scale and optional zero point.
+struct QuantOperand {
+  Value x, scale, zeroPoint;
+};
+
+/// True when every scale and zero point holds one element.
+bool allPerTensor(ArrayRef<Value> params) {
+  return llvm::all_of(params, [](Value p) {
+    return !p || cast<RankedTensorType>(p.getType()).getNumElements() == 1;
+  });
+}
+
+/// quantize(f(dequantize(operands)...)) over `shape` (NumPy broadcast), the
+/// output quantized with yScale / yZeroPoint into `outType`. An operand
+/// without a scale is f32 already; without yScale the result is f32.
+Value buildQuantizedElementwise(
+    OpBuilder &b, Location loc, ArrayRef<QuantOperand> operands, Value yScale,
+    Value yZeroPoint, ArrayRef<int64_t> shape, Type outType,
+    llvm::function_ref<Value(OpBuilder &, Location, ValueRange)> f) {
+  SmallVector<Value> inputs;
+  SmallVector<Type> types;
+  auto addScalarParam = [&](Value p) {
+    // Per-tensor parameters as rank-0 tensors broadcast to every element.
+    inputs.push_back(reshapeTo(b, loc, p, {}));
+    types.push_back(elementTypeOf(p));
+  };
+  for (const QuantOperand &o : operands) {
+    inputs.push_back(o.x);
+    types.push_back(elementTypeOf(o.x));
+    if (o.scale)
+      addScalarParam(o.scale);
+    if (o.zeroPoint)
+      addScalarParam(o.zeroPoint);
+  }
+  if (yScale)
+    addScalarParam(yScale);
+  if (yZeroPoint)
+    addScalarParam(yZeroPoint);
+  return buildElementwise(
+      b, loc, inputs, shape, outType,
+      [&](OpBuilder &nb, Location l, ValueRange args) -> Value {
+        unsigned next = 0;
+        SmallVector<Value> values;
+        for (const QuantOperand &o : operands) {
+          Value v = toF32(nb, l, args[next], types[next]);
+          ++next;
+          if (!o.scale) {
+            values.push_back(v);
+            continue;
+          }
+          Value s = toF32(nb, l, args[next], types[next]);
+          ++next;
+          if (o.zeroPoint) {
+            v = arith::SubFOp::create(nb, l, v,
+                                      toF32(nb, l, args[next], types[next]));
+            ++next;
+          }
+          values.push_back(arith::MulFOp::create(nb, l, v, s));
+        }
+        Value r = f(nb, l, values);
+        if (!yScale)
+          return r;
+        Value ys = toF32(nb, l, args[next], types[next]);
+        ++next;
+        r = arith::DivFOp::create(nb, l, r, ys);
+        Value zp;
+        if (yZeroPoint) {
+          zp = toF32(nb, l, args[next], types[next]);
+          ++next;
+        }
+        return roundAndSaturate(nb, l, r, zp, outType);
+      });
+}
+
+/// Dequantizes a per-tensor quantized tensor to f32.
+Value buildDequantize(OpBuilder &b, Location loc, const QuantOperand &o) {
+  auto type = cast<RankedTensorType>(o.x.getType());
+  return buildQuantizedElementwise(
+      b, loc, {o}, nullptr, nullptr, type.getShape(), b.getF32Type(),
+      [](OpBuilder &, Location, ValueRange v) { return v[0]; });
+}
+
+/// round_f32(a * b + c) for f32 a, b, c, through f64 (the product is exact
+/// there): ONNX Runtime's vfmadd in QLinearAdd.
+Value fusedMulAdd(OpBuilder &b, Location loc, Value x, Value y, Value z) {
+  Type f64 = b.getF64Type();
+  auto wide = [&](Value v) {
+    return convertScalar(b, loc, v, f64, false, false);
+  };
+  Value r = arith::AddFOp::create(
+      b, loc, arith::MulFOp::create(b, loc, wide(x), wide(y)), wide(z));
+  return convertScalar(b, loc, r, b.getF32Type(), false, false);
+}
+
+/// QLinearAdd and QLinearMul, computed like ONNX Runtime's MLAS kernels so
+/// that the integers match (see the file comment for the general rounding):
+///   Add: r_a = a_scale / c_scale, r_b = b_scale / c_scale,
+///        k = c_zp - (r_a * a_zp + r_b * b_zp),
+///        c = saturate(round_half_to_even(fma(a, r_a, fma(b, r_b, k))))
+///        on the raw integers a and b (a one-element operand is folded into
+///        k with a separate multiply and add, as MLAS does);
+///   Mul: c = saturate(round_half_to_even(f32((a - a_zp) * (b - b_zp))
+///                                        * (a_scale * b_scale / c_scale))
+///                     + c_zp).
+template <typename OpTy> struct QLinearBinaryPattern : LoweringPattern<OpTy> {
+  using LoweringPattern<OpTy>::LoweringPattern;
+  LogicalResult lower(OpTy op, PatternRewriter &rewriter) const override {
+    if (std::string why = whyNotStaticIntOrFloat(op); !why.empty())
+      return rewriter.notifyMatchFailure(op, why);
+    if (!allPerTensor({op.getAScale(), op.getAZeroPoint(), op.getBScale(),
+                       op.getBZeroPoint(), op.getCScale(), op.getCZeroPoint()}))
+      return rewriter.notifyMatchFailure(
+          op, "scales and zero points must be per tensor");
+    auto cType = cast<RankedTensorType>(op.getC().getType());
+    Type outType = cType.getElementType();
+    bool isAdd = std::is_same_v<OpTy, graph::QLinearAddOp>;
+    Location loc = op.getLoc();
+    auto numElements = [](Value v) {
+      return cast<RankedTensorType>(v.getType()).getNumElements();
+    };
+    bool scalarA = numElements(op.getA()) == 1 && numElements(op.getB()) != 1;
+    bool scalarB =
+        !scalarA && numElements(op.getB()) == 1 && numElements(op.getA()) != 1;
+    // Inputs: A, B, then the scalar parameters (absent zero points are 0).
+    SmallVector<Value> inputs = {op.getA(), op.getB()};
+    SmallVector<Value> params = {op.getAScale(), op.getAZeroPoint(),
+                                 op.getBScale(), op.getBZeroPoint(),
+                                 op.getCScale(), op.getCZeroPoint()};
+    SmallVector<Type> types = {elementTypeOf(op.getA()),
+                               elementTypeOf(op.getB())};
+    for (Value p : params) {
+      if (!p)
+        continue;
+      inputs.push_back(reshapeTo(rewriter, loc, p, {}));
+      types.push_back(elementTypeOf(p));
+    }
+    Value result = buildElementwise(
+        rewriter, loc, inputs, cType.getShape(), outType,
+        [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+          Type f32 = b.getF32Type();
+          unsigned next = 2;
+          SmallVector<Value> p; // sa, za, sb, zb, sc, zc as f32
+          for (Value v : params) {
+            if (!v) {
+              p.push_back(constScalar(b, l, f32, 0.0));
+              continue;
+            }
+            p.push_back(toF32(b, l, args[next], types[next]));
+            ++next;
+          }
+          Value a = toF32(b, l, args[0], types[0]);
+          Value bv = toF32(b, l, args[1], types[1]);
+          if (isAdd) {
+            Value ra = arith::DivFOp::create(b, l, p[0], p[4]);
+            Value rb = arith::DivFOp::create(b, l, p[2], p[4]);
+            Value k = arith::SubFOp::create(
+                b, l, p[5],
+                arith::AddFOp::create(b, l,
+                                      arith::MulFOp::create(b, l, ra, p[1]),
+                                      arith::MulFOp::create(b, l, rb, p[3])));
+            Value v;
+            if (scalarA) {
+              k = arith::AddFOp::create(b, l, k,
+                                        arith::MulFOp::create(b, l, a, ra));
+              v = fusedMulAdd(b, l, bv, rb, k);
+            } else if (scalarB) {
+              k = arith::AddFOp::create(b, l, k,
+                                        arith::MulFOp::create(b, l, bv, rb));
+              v = fusedMulAdd(b, l, a, ra, k);
+            } else {
+              v = fusedMulAdd(b, l, a, ra, fusedMulAdd(b, l, bv, rb, k));
+            }
+            return roundAndSaturate(b, l, v, nullptr, outType);
+          }
+          Value ratio = arith::DivFOp::create(
+              b, l, arith::MulFOp::create(b, l, p[0], p[2]), p[4]);
+          Value prod =
+              arith::MulFOp::create(b, l, arith::SubFOp::create(b, l, a, p[1]),
+                                    arith::SubFOp::create(b, l, bv, p[3]));
+          return roundAndSaturate(
+              b, l, arith::MulFOp::create(b, l, prod, ratio), p[5], outType);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct QLinearSigmoidPattern : LoweringPattern<graph::QLinearSigmoidOp> {
+  using LoweringPattern::LoweringPattern;
+  LogicalResult lower(graph::QLinearSigmoidOp op,
+                      PatternRewriter &rewriter) const override {
+    if (std::string why = whyNotStaticIntOrFloat(op); !why.empty())
+      return rewriter.notifyMatchFailure(op, why);
+    if (!allPerTensor({op.getXScale(), op.getXZeroPoint(), op.getYScale(),
+                       op.getYZeroPoint()}))
+      return rewriter.notifyMatchFailure(
+          op, "scales and zero points must be per tensor");
+    auto yType = cast<RankedTensorType>(op.getY().getType());
+    Value result = buildQuantizedElementwise(
+        rewriter, op.getLoc(),
+        {{op.getX(), op.getXScale(), op.getXZeroPoint()}}, op.getYScale(),
+        op.getYZeroPoint(), yType.getShape(), yType.getElementType(),
+        [](OpBuilder &b, Location l, ValueRange v) -> Value {
+          Type f32 = b.getF32Type();
+          Value e =
+              math::ExpOp::create(b, l, arith::NegFOp::create(b, l, v[0]));
+          return arith::DivFOp::create(
+              b, l, constScalar(b, l, f32, 1.0),
+              arith::AddFOp::create(b, l, constScalar(b, l, f32, 1.0), e));
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct QLinearLeakyReluPattern : LoweringPattern<graph::QLinearLeakyReluOp> {
+  using LoweringPattern::LoweringPattern;
+  LogicalResult lower(graph::QLinearLeakyReluOp op,
+                      PatternRewriter &rewriter) const override {
+    if (std::string why = whyNotStaticIntOrFloat(op); !why.empty())
+      return rewriter.notifyMatchFailure(op, why);
+    if (!allPerTensor({op.getXScale(), op.getXZeroPoint(), op.getYScale(),
+                       op.getYZeroPoint()}))
+      return rewriter.notifyMatchFailure(
+          op, "scales and zero points must be per tensor");
+    auto yType = cast<RankedTensorType>(op.getY().getType());
+    double alpha = op.getAlpha().convertToDouble();
+    Value result = buildQuantizedElementwise(
+        rewriter, op.getLoc(),
+        {{op.getX(), op.getXScale(), op.getXZeroPoint()}}, op.getYScale(),
+        op.getYZeroPoint(), yType.getShape(), yType.getElementType(),
+        [&](OpBuilder &b, Location l, ValueRange v) -> Value {
+          Type f32 = b.getF32Type();
+          Value zero = constScalar(b, l, f32, 0.0);
+          Value neg = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OLT,
+                                            v[0], zero);
+          Value scaled =
+              arith::MulFOp::create(b, l, v[0], constScalar(b, l, f32, alpha));
+          return arith::SelectOp::create(b, l, neg, scaled, v[0]);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct QLinearConcatPattern : LoweringPattern<graph::QLinearConcatOp> {
+  using LoweringPattern::LoweringPattern;
+  LogicalResult lower(graph::QLinearConcatOp op,
+                      PatternRewriter &rewriter) const override {
+    if (std::string why = whyNotStaticIntOrFloat(op); !why.empty())
+      return rewriter.notifyMatchFailure(op, why);
+    ValueRange inputs = op.getInputs();
+    SmallVector<Value> params = {op.getYScale(), op.getYZeroPoint()};
+    for (size_t i = 0; i + 2 < inputs.size(); i += 3)
+      params.append({inputs[i + 1], inputs[i + 2]});
+    if (inputs.size() % 3 != 0 || !allPerTensor(params))
+      return rewriter.notifyMatchFailure(
+          op, "scales and zero points must be per tensor");
+    auto yType = cast<RankedTensorType>(op.getY().getType());
+    Type outType = yType.getElementType();
+    Location loc = op.getLoc();
+    // Each input requantized to the output's scale and zero point.
+    SmallVector<Value> parts;
+    for (size_t i = 0; i < inputs.size(); i += 3) {
+      auto xType = cast<RankedTensorType>(inputs[i].getType());
+      parts.push_back(buildQuantizedElementwise(
+          rewriter, loc, {{inputs[i], inputs[i + 1], inputs[i + 2]}},
+          op.getYScale(), op.getYZeroPoint(), xType.getShape(), outType,
+          [](OpBuilder &, Location, ValueRange v) { return v[0]; }));
+    }
+    Value result =
+        createGraphOp(rewriter, loc, "graph.Concat", parts, yType,
+                      {rewriter.getNamedAttr("axis", op.getAxisAttr())});
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// quantize(floatOp(dequantize(x))) for the pooling and softmax contrib ops:
+/// `buildFloat` builds the float op from the dequantized f32 tensor.
+Value dequantizeApplyQuantize(OpBuilder &b, Location loc, QuantOperand x,
+                              Value yScale, Value yZeroPoint,
+                              RankedTensorType yType,
+                              llvm::function_ref<Value(Value)> buildFloat) {
+  Value y = buildFloat(buildDequantize(b, loc, x));
+  return buildQuantizedElementwise(
+      b, loc, {{y, nullptr, nullptr}}, yScale, yZeroPoint, yType.getShape(),
+      yType.getElementType(),
+      [](OpBuilder &, Location, ValueRange v) { return v[0]; });
+}
+
+/// The permutations between channels-last (N x spatial... x C) and
+/// channels-first layouts of rank `rank`.
+SmallVector<int64_t> toChannelsFirst(int64_t rank) {
+  SmallVector<int64_t> perm = {0, rank - 1};
+  for (int64_t i = 1; i < rank - 1; ++i)
+    perm.push_back(i);
+  return perm;
+}
+SmallVector<int64_t> toChannelsLast(int64_t rank) {
+  SmallVector<int64_t> perm = {0};
+  for (int64_t i = 2; i < rank; ++i)
+    perm.push_back(i);
+  perm.push_back(1);
+  return perm;
+}
+
+/// A float pool `name` over f32 `x` with `attrs`, in channels-last layout
+/// when `channelsLast` (transposed around the channels-first graph op);
+/// `yShape` is the shape of the result in the layout of x.
+Value buildFloatPool(OpBuilder &b, Location loc, StringRef name, Value x,
+                     ArrayRef<int64_t> yShape, bool channelsLast,
+                     ArrayRef<NamedAttribute> attrs) {
+  int64_t rank = yShape.size();
+  SmallVector<int64_t> shape(yShape);
+  if (channelsLast) {
+    x = createTranspose(b, loc, x, toChannelsFirst(rank));
+    shape.clear();
+    for (int64_t p : toChannelsFirst(rank))
+      shape.push_back(yShape[p]);
+  }
+  Value y = createGraphOp(b, loc, name, {x},
+                          RankedTensorType::get(shape, b.getF32Type()), attrs);
+  if (channelsLast)
+    y = createTranspose(b, loc, y, toChannelsLast(rank));
+  return y;
+}
+
+struct QLinearAveragePoolPattern
+    : LoweringPattern<graph::QLinearAveragePoolOp> {
+  using LoweringPattern::LoweringPattern;
+  LogicalResult lower(graph::QLinearAveragePoolOp op,
+                      PatternRewriter &rewriter) const override {
+    if (std::string why = whyNotStaticIntOrFloat(op); !why.empty())
+      return rewriter.notifyMatchFailure(op, why);
+    if (!allPerTensor({op.getXScale(), op.getXZeroPoint(), op.getYScale(),
+                       op.getYZeroPoint()}))
+      return rewriter.notifyMatchFailure(
+          op, "scales and zero points must be per tensor");
+    auto yType = cast<RankedTensorType>(op.getY().getType());
+    SmallVector<NamedAttribute> attrs;
+    for (StringRef name : {"auto_pad", "ceil_mode", "count_include_pad",
+                           "kernel_shape", "pads", "strides"})
+      if (Attribute a = op->getAttr(name))
+        attrs.push_back(rewriter.getNamedAttr(name, a));
+    Location loc = op.getLoc();
+    Value result = dequantizeApplyQuantize(
+        rewriter, loc, {op.getX(), op.getXScale(), op.getXZeroPoint()},
+        op.getYScale(), op.getYZeroPoint(), yType, [&](Value x) {
+          return buildFloatPool(rewriter, loc, "graph.AveragePool", x,
+                                yType.getShape(), op.getChannelsLast() != 0,
+                                attrs);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct QLinearGlobalAveragePoolPattern
+    : LoweringPattern<graph::QLinearGlobalAveragePoolOp> {
+  using LoweringPattern::LoweringPattern;
+  LogicalResult lower(graph::QLinearGlobalAveragePoolOp op,
+                      PatternRewriter &rewriter) const override {
+    if (std::string why = whyNotStaticIntOrFloat(op); !why.empty())
+      return rewriter.notifyMatchFailure(op, why);
+    if (!allPerTensor({op.getXScale(), op.getXZeroPoint(), op.getYScale(),
+                       op.getYZeroPoint()}))
+      return rewriter.notifyMatchFailure(
+          op, "scales and zero points must be per tensor");
+    auto yType = cast<RankedTensorType>(op.getY().getType());
+    Location loc = op.getLoc();
+    Value result = dequantizeApplyQuantize(
+        rewriter, loc, {op.getX(), op.getXScale(), op.getXZeroPoint()},
+        op.getYScale(), op.getYZeroPoint(), yType, [&](Value x) {
+          return buildFloatPool(rewriter, loc, "graph.GlobalAveragePool", x,
+                                yType.getShape(), op.getChannelsLast() != 0,
+                                {});
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// ONNX Runtime's QLinearSoftmax, computed the way its CPU kernel does so
+/// the integers match: per row of D elements (the softmax axis moved last,
+/// or the dims from `axis` on flattened before opset 13),
+///   t(x)  = f32(exp(f64(x - max(row) + c / x_scale) * x_scale)),
+///           c = max(0, log(FLT_MAX / D) - 5)   (keeps the sum finite)
+///   y     = saturate(round_half_to_even(t(x) * floor(1 / y_scale)
+///                                       / sum(t(row))) + y_zero_point)
+/// The zero point of x cancels in x - max(row). floor(1 / y_scale) is what
+/// ONNX Runtime multiplies by (not 1 / y_scale).
+struct QLinearSoftmaxPattern : LoweringPattern<graph::QLinearSoftmaxOp> {
+  using LoweringPattern::LoweringPattern;
+  LogicalResult lower(graph::QLinearSoftmaxOp op,
+                      PatternRewriter &rewriter) const override {
+    if (std::string why = whyNotStaticIntOrFloat(op); !why.empty())
+      return rewriter.notifyMatchFailure(op, why);
+    if (!allPerTensor({op.getXScale(), op.getXZeroPoint(), op.getYScale(),
+                       op.getYZeroPoint()}))
+      return rewriter.notifyMatchFailure(
+          op, "scales and zero points must be per tensor");
+    auto yType = cast<RankedTensorType>(op.getY().getType());
+    Type outType = yType.getElementType();
+    ArrayRef<int64_t> shape = yType.getShape();
+    int64_t rank = shape.size();
+    std::optional<int64_t> axis = normalizeAxis(op.getAxis(), rank);
+    if (!axis || rank == 0)
+      return rewriter.notifyMatchFailure(op, "axis is out of range");
+    Location loc = op.getLoc();
+    Value x = op.getX();
+    Type xElement = elementTypeOf(x);
+    bool flattened = op.getOpset() < 13;
+    // Rows: the softmax axis last (opset 13), then [N, D].
+    SmallVector<int64_t> perm;
+    if (!flattened && *axis != rank - 1) {
+      perm = llvm::to_vector(llvm::seq<int64_t>(0, rank));
+      std::swap(perm[*axis], perm[rank - 1]);
+      x = createTranspose(rewriter, loc, x, perm);
+    }
+    ArrayRef<int64_t> rowShape = cast<RankedTensorType>(x.getType()).getShape();
+    int64_t split = flattened ? *axis : rank - 1;
+    int64_t n = 1, d = 1;
+    for (int64_t i = 0; i < rank; ++i)
+      (i < split ? n : d) *= rowShape[i];
+    x = reshapeTo(rewriter, loc, x, {n, d});
+    SmallVector<int64_t> rows = {n, d};
+    MLIRContext *ctx = rewriter.getContext();
+    Type f32 = rewriter.getF32Type(), f64 = rewriter.getF64Type();
+    AffineMap identity = rewriter.getMultiDimIdentityMap(2);
+    AffineMap perRow = AffineMap::get(2, 0, {getAffineDimExpr(0, ctx)}, ctx);
+    Value xf = buildElementwise(rewriter, loc, {x}, rows, f32,
+                                [&](OpBuilder &b, Location l, ValueRange a) {
+                                  return toF32(b, l, a[0], xElement);
+                                });
+    Value rowMax = buildReduction(
+        rewriter, loc, xf, {1},
+        constScalar(rewriter, loc, f32,
+                    -std::numeric_limits<double>::infinity()),
+        [](OpBuilder &b, Location l, Value v, Value acc) -> Value {
+          return arith::MaximumFOp::create(b, l, v, acc);
+        });
+    double c = std::max(
+        0.0, std::log(static_cast<double>(std::numeric_limits<float>::max() /
+                                          static_cast<float>(d))) -
+                 5.0);
+    auto xScale = readQuantParam(rewriter, loc, op.getXScale(), rows, -1);
+    Type xScaleType = elementTypeOf(op.getXScale());
+    Value t = buildParallel(
+        rewriter, loc, {{xf, identity}, {rowMax, perRow}, *xScale}, rows, f32,
+        [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+          Value diff = arith::SubFOp::create(b, l, a[0], a[1]);
+          Value s = convertScalar(b, l, toF32(b, l, a[2], xScaleType), f64,
+                                  false, false);
+          Value shift =
+              arith::DivFOp::create(b, l, constScalar(b, l, f64, c), s);
+          Value e = arith::AddFOp::create(
+              b, l, convertScalar(b, l, diff, f64, false, false), shift);
+          e = arith::MulFOp::create(b, l, e, s);
+          e = math::ExpOp::create(b, l, e);
+          return convertScalar(b, l, e, f32, false, false);
+        });
+    Value sum = buildReduction(
+        rewriter, loc, t, {1}, constScalar(rewriter, loc, f32, 0.0),
+        [](OpBuilder &b, Location l, Value v, Value acc) -> Value {
+          return arith::AddFOp::create(b, l, acc, v);
+        });
+    auto yScale = readQuantParam(rewriter, loc, op.getYScale(), rows, -1);
+    auto yZeroPoint =
+        readQuantParam(rewriter, loc, op.getYZeroPoint(), rows, -1);
+    Type yScaleType = elementTypeOf(op.getYScale());
+    Value y = buildParallel(
+        rewriter, loc, {{t, identity}, {sum, perRow}, *yScale, *yZeroPoint},
+        rows, outType, [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+          Value inv = arith::DivFOp::create(b, l, constScalar(b, l, f32, 1.0),
+                                            toF32(b, l, a[2], yScaleType));
+          inv = math::FloorOp::create(b, l, inv);
+          Value v = arith::MulFOp::create(b, l, a[0], inv);
+          v = arith::DivFOp::create(b, l, v, a[1]);
+          return roundAndSaturate(b, l, v, toF32(b, l, a[3], outType), outType);
+        });
+    y = reshapeTo(rewriter, loc, y, rowShape);
+    if (!perm.empty())
+      y = createTranspose(rewriter, loc, y, perm);
+    rewriter.replaceOp(op, y);
+    return success();
+  }
+};
+
+} // namespace
+
+void populateQuantOpsPatterns(RewritePatternSet &patterns) {
+  patterns.add<
+      ConvIntegerPattern, QLinearConvPattern, QLinearMatMulPattern,
+      QGemmPattern, MatMulIntegerToFloatPattern, DynamicQuantizeMatMulPattern,
+      DynamicQuantizeLinearPattern, QLinearBinaryPattern<graph::QLinearAddOp>,
+      QLinearBinaryPattern<graph::QLinearMulOp>, QLinearSigmoidPattern,
+      QLinearLeakyReluPattern, QLinearConcatPattern, QLinearAveragePoolPattern,
+      QLinearGlobalAveragePoolPattern, QLinearSoftmaxPattern>(
+      patterns.getContext());
+}
+
+} // namespace aicc::lowering

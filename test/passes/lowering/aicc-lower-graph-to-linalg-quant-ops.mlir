@@ -1,0 +1,109 @@
+// RUN: aicc-opt %s -split-input-file --aicc-lower-graph-to-linalg | FileCheck %s
+
+// Tests that QLinearMatMul multiplies in int32 (operands widened with their
+// zero points subtracted) and requantizes with a float multiplier, rounding
+// half to even and saturating to the output range.
+// CHECK-LABEL: func @qlinear_matmul
+func.func @qlinear_matmul(%a: tensor<2x4xui8>, %as: tensor<f32>, %az: tensor<ui8>, %b: tensor<4x3xi8>, %bs: tensor<3xf32>, %bz: tensor<3xi8>, %ys: tensor<f32>, %yz: tensor<ui8>) -> tensor<2x3xui8> {
+  // CHECK: arith.extui %{{.*}} : i8 to i32
+  // CHECK: arith.subi
+  // CHECK: arith.extsi %{{.*}} : i8 to i32
+  // CHECK: arith.subi
+  // CHECK: linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<2x4xi32>, tensor<4x3xi32>) outs(%{{.*}} : tensor<2x3xi32>)
+  // CHECK: linalg.generic
+  // CHECK: arith.mulf
+  // CHECK: arith.divf
+  // CHECK: arith.sitofp %{{.*}} : i32 to f32
+  // CHECK: arith.mulf
+  // CHECK: math.roundeven
+  // CHECK: arith.addf
+  // CHECK: arith.maximumf
+  // CHECK: arith.minimumf
+  // CHECK: arith.fptoui %{{.*}} : f32 to i8
+  %0 = graph.QLinearMatMul %a, %as, %az, %b, %bs, %bz, %ys, %yz : (tensor<2x4xui8>, tensor<f32>, tensor<ui8>, tensor<4x3xi8>, tensor<3xf32>, tensor<3xi8>, tensor<f32>, tensor<ui8>) -> tensor<2x3xui8>
+  return %0 : tensor<2x3xui8>
+}
+
+// -----
+
+// Tests that QLinearConv convolves (x - x_zero_point) and per-channel
+// (w - w_zero_point) in int32, pads with 0 after the subtraction, adds the
+// int32 bias and requantizes per output channel.
+// CHECK-LABEL: func @qlinear_conv
+func.func @qlinear_conv(%x: tensor<1x2x4x4xui8>, %xs: tensor<f32>, %xz: tensor<ui8>, %w: tensor<3x2x3x3xi8>, %ws: tensor<3xf32>, %wz: tensor<3xi8>, %ys: tensor<f32>, %yz: tensor<ui8>, %bias: tensor<3xi32>) -> tensor<1x3x4x4xui8> {
+  // CHECK: tensor.pad
+  // CHECK: arith.constant 0 : i32
+  // CHECK: linalg.conv_2d_nchw_fchw {{.*}} ins(%{{.*}}, %{{.*}} : tensor<1x2x6x6xi32>, tensor<3x2x3x3xi32>)
+  // CHECK: arith.addi
+  // CHECK: math.roundeven
+  // CHECK: arith.fptoui
+  %0 = graph.QLinearConv %x, %xs, %xz, %w, %ws, %wz, %ys, %yz, %bias {pads = array<i64: 1, 1, 1, 1>} : (tensor<1x2x4x4xui8>, tensor<f32>, tensor<ui8>, tensor<3x2x3x3xi8>, tensor<3xf32>, tensor<3xi8>, tensor<f32>, tensor<ui8>, tensor<3xi32>) -> tensor<1x3x4x4xui8>
+  return %0 : tensor<1x3x4x4xui8>
+}
+
+// -----
+
+// Tests that DynamicQuantizeLinear reduces min and max from 0 (so the range
+// includes 0), divides the range by 255 and quantizes with it.
+// CHECK-LABEL: func @dynamic_quantize
+func.func @dynamic_quantize(%x: tensor<2x3xf32>) -> (tensor<2x3xui8>, tensor<f32>, tensor<ui8>) {
+  // CHECK: arith.minimumf
+  // CHECK: arith.maximumf
+  // CHECK: arith.constant 2.550000e+02 : f32
+  // CHECK: arith.negf
+  // CHECK: math.roundeven
+  // CHECK: math.roundeven
+  %y, %s, %z = graph.DynamicQuantizeLinear %x : (tensor<2x3xf32>) -> (tensor<2x3xui8>, tensor<f32>, tensor<ui8>)
+  return %y, %s, %z : tensor<2x3xui8>, tensor<f32>, tensor<ui8>
+}
+
+// -----
+
+// Tests that QLinearAdd computes like ONNX Runtime's kernel in one generic:
+// scale ratios to the output scale, the zero points folded into one
+// constant, multiply-adds in f64 rounded to f32, no zero point added after
+// rounding.
+// CHECK-LABEL: func @qlinear_add
+func.func @qlinear_add(%a: tensor<2x4xui8>, %as: tensor<f32>, %az: tensor<ui8>, %b: tensor<4xui8>, %bs: tensor<f32>, %bz: tensor<ui8>, %cs: tensor<f32>, %cz: tensor<ui8>) -> tensor<2x4xui8> {
+  // CHECK: linalg.generic
+  // CHECK: arith.divf
+  // CHECK: arith.divf
+  // CHECK: arith.subf
+  // CHECK: arith.extf %{{.*}} : f32 to f64
+  // CHECK: arith.mulf %{{.*}} : f64
+  // CHECK: arith.truncf %{{.*}} : f64 to f32
+  // CHECK: math.roundeven
+  // CHECK-NOT: arith.addf %{{.*}} : f32
+  // CHECK: arith.maximumf
+  // CHECK-NOT: linalg.generic
+  %0 = graph.QLinearAdd %a, %as, %az, %b, %bs, %bz, %cs, %cz {operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 1, 1, 1>} : (tensor<2x4xui8>, tensor<f32>, tensor<ui8>, tensor<4xui8>, tensor<f32>, tensor<ui8>, tensor<f32>, tensor<ui8>) -> tensor<2x4xui8>
+  return %0 : tensor<2x4xui8>
+}
+
+// -----
+
+// Tests that QGemm with transB transposes B, multiplies in int32, adds the
+// int32 C and scales by alpha * a_scale * b_scale to f32 without y_scale.
+// CHECK-LABEL: func @qgemm_float
+func.func @qgemm_float(%a: tensor<2x4xui8>, %as: tensor<f32>, %az: tensor<ui8>, %b: tensor<3x4xi8>, %bs: tensor<3xf32>, %bz: tensor<3xi8>, %c: tensor<3xi32>) -> tensor<2x3xf32> {
+  // CHECK: linalg.transpose
+  // CHECK: linalg.matmul {{.*}} -> tensor<2x3xi32>
+  // CHECK: arith.addi
+  // CHECK: arith.constant 5.000000e-01 : f32
+  // CHECK-NOT: math.roundeven
+  %0 = graph.QGemm %a, %as, %az, %b, %bs, %bz, %c {transB = 1 : i64, alpha = 0.5 : f32, operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 1, 1, 0, 0>} : (tensor<2x4xui8>, tensor<f32>, tensor<ui8>, tensor<3x4xi8>, tensor<3xf32>, tensor<3xi8>, tensor<3xi32>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+// Tests that QLinearGlobalAveragePool with channels_last transposes to
+// channels-first around the float pool.
+// CHECK-LABEL: func @qlinear_gap_nhwc
+func.func @qlinear_gap_nhwc(%x: tensor<1x4x4x8xui8>, %xs: tensor<f32>, %xz: tensor<ui8>, %ys: tensor<f32>, %yz: tensor<ui8>) -> tensor<1x1x1x8xui8> {
+  // CHECK: linalg.transpose {{.*}} permutation = [0, 3, 1, 2]
+  // CHECK: linalg.transpose {{.*}} permutation = [0, 2, 3, 1]
+  // CHECK: math.roundeven
+  %0 = graph.QLinearGlobalAveragePool %x, %xs, %xz, %ys, %yz {channels_last = 1 : i64} : (tensor<1x4x4x8xui8>, tensor<f32>, tensor<ui8>, tensor<f32>, tensor<ui8>) -> tensor<1x1x1x8xui8>
+  return %0 : tensor<1x1x1x8xui8>
+}
