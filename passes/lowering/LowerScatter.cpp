@@ -234,18 +234,14 @@ struct GatherNDPattern : LoweringPattern<graph::GatherNDOp> {
             src.push_back(linalg::IndexOp::create(b, l, d));
           for (int64_t j = 0; j < k; ++j) {
             idxPos.back() = constIndex(b, l, j);
-            Value i = normalizedIndex(
+            // An index out of range fails the kernel at run time.
+            src.push_back(normalizedIndex(
                 b, l, tensor::ExtractOp::create(b, l, indices, idxPos),
-                dataShape[bd + j]);
-            // Clamped: an out-of-range index is invalid input, not UB here.
-            i = arith::MaxSIOp::create(b, l, i, constIndex(b, l, 0));
-            src.push_back(arith::MinSIOp::create(
-                b, l, i, constIndex(b, l, dataShape[bd + j] - 1)));
+                dataShape[bd + j]));
           }
           for (int64_t d = bd + k; d < r; ++d)
             src.push_back(linalg::IndexOp::create(b, l, q - 1 + d - bd - k));
-          return toSignlessScalar(b, l,
-                                  tensor::ExtractOp::create(b, l, data, src));
+          return toSignlessScalar(b, l, checkedExtract(b, l, data, src));
         });
     rewriter.replaceOp(op, result);
     return success();

@@ -1,6 +1,7 @@
 //===- LoweringUtils.cpp - Helpers shared by the graph lowerings ---------===//
 
 #include "passes/lowering/LoweringUtils.h"
+#include "passes/lowering/Passes.h"
 
 #include "dialects/graph/ShapeInference.h"
 #include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
@@ -119,6 +120,13 @@ Value constInt(OpBuilder &b, Location loc, Type type, int64_t value) {
 
 Value constIndex(OpBuilder &b, Location loc, int64_t value) {
   return arith::ConstantIndexOp::create(b, loc, value);
+}
+
+Value checkedExtract(OpBuilder &b, Location loc, Value tensor,
+                     ValueRange indices) {
+  auto extract = tensor::ExtractOp::create(b, loc, tensor, indices);
+  extract->setAttr(kCheckedIndexAttrName, b.getUnitAttr());
+  return extract;
 }
 
 Value lowestValue(OpBuilder &b, Location loc, Type type, bool isUnsigned) {

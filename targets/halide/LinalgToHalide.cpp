@@ -18,6 +18,8 @@
 #include "targets/halide/LinalgToHalide.h"
 #include "targets/halide/SchedulePolicy.h"
 
+#include "passes/lowering/Passes.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
@@ -29,6 +31,7 @@
 #include "llvm/ADT/TypeSwitch.h"
 
 #include "Halide.h"
+#include <functional>
 #include <map>
 
 using namespace mlir;
@@ -115,6 +118,16 @@ public:
   /// root.
   std::vector<ScheduledFunc> packs;
 
+  /// A run-time check of one parallel generic (or of the kernel's scalars
+  /// when `vars` is empty): `bad` is a KernelStatus code (0 when fine) over
+  /// the loop vars `vars` (tensor order) of extents `extents`.
+  struct Check {
+    hl::Expr bad;
+    std::vector<hl::Var> vars;
+    std::vector<int> extents;
+  };
+  std::vector<Check> checks;
+
 private:
   struct TensorFunc {
     hl::Func func;
@@ -199,8 +212,33 @@ private:
   void translateReshape(Value result, Value source, Operation *op);
   void translateConstantTensor(arith::ConstantOp op);
 
+  /// Records that the value computed is only valid where `ok` holds; else
+  /// the kernel's status becomes `code`. Ignored outside parallel loops
+  /// (reductions keep their guarded, clamped result).
+  void addCheck(hl::Expr ok, KernelStatus code) {
+    if (!checksAllowed)
+      return;
+    hl::Expr bad = hl::select(ok, hl::Expr(int32_t(0)), hl::Expr(int32_t(code)));
+    pendingBad = pendingBad.defined() ? hl::max(pendingBad, bad) : bad;
+  }
+  /// Moves the checks recorded since the last call into `checks`.
+  void finishChecks(std::vector<hl::Var> vars, std::vector<int> extents) {
+    if (pendingBad.defined() && !llvm::is_contained(extents, 0))
+      checks.push_back({pendingBad, std::move(vars), std::move(extents)});
+    pendingBad = hl::Expr();
+    checksAllowed = false;
+  }
+  /// a / b or a % b on integers without a hardware trap: a zero divisor
+  /// (a run-time error, see addCheck) gives 0; INT_MIN / -1 wraps to
+  /// INT_MIN and INT_MIN % -1 is 0, like NumPy.
+  hl::Expr safeIntDivide(hl::Expr a, hl::Expr b, bool isSigned,
+                         const std::function<hl::Expr(hl::Expr, hl::Expr)> &op,
+                         bool isRemainder);
+
   func::FuncOp kernel;
   const SchedulePolicy &policy;
+  bool checksAllowed = false;
+  hl::Expr pendingBad;
   llvm::DenseMap<Value, TensorFunc> tensors;
   llvm::DenseMap<Value, hl::Expr> scalars;
   std::map<std::pair<void *, unsigned>, hl::Func> packedFuncs;
@@ -257,6 +295,34 @@ hl::Expr Translator::affine(AffineExpr e, const std::vector<hl::Expr> &dims,
 /// Element type conversion with MLIR's semantics for the cast ops.
 hl::Expr Translator::convert(hl::Expr e, Type, Type to, Operation *op) {
   return hl::cast(halideType(to, op), e);
+}
+
+hl::Expr Translator::safeIntDivide(
+    hl::Expr a, hl::Expr b, bool isSigned,
+    const std::function<hl::Expr(hl::Expr, hl::Expr)> &op, bool isRemainder) {
+  hl::Type t = b.type();
+  // Constant divisors other than 0 and -1 need no guard (index math).
+  if (isSigned) {
+    if (std::optional<int64_t> c = hl::Internal::as_const_int(b))
+      if (*c != 0 && *c != -1)
+        return op(a, b);
+  } else if (std::optional<uint64_t> c = hl::Internal::as_const_uint(b)) {
+    if (*c != 0)
+      return op(a, b);
+  }
+  hl::Expr zero = hl::Internal::make_zero(t), one = hl::Internal::make_one(t);
+  hl::Expr isZero = b == zero;
+  addCheck(!isZero, kStatusDivisionByZero);
+  if (!isSigned)
+    return hl::select(isZero, zero, op(a, hl::select(isZero, one, b)));
+  hl::Expr minusOne = b == hl::Internal::make_const(t, -1);
+  hl::Expr q = op(a, hl::select(isZero || minusOne, one, b));
+  // a / -1 = -a, wrapping (computed unsigned: no signed overflow).
+  hl::Type u = hl::UInt(t.bits());
+  hl::Expr negA = hl::reinterpret(
+      t, hl::Internal::make_zero(u) - hl::reinterpret(u, a));
+  return hl::select(isZero, zero,
+                    hl::select(minusOne, isRemainder ? zero : negA, q));
 }
 
 hl::Expr Translator::translateBody(Operation &op,
@@ -318,28 +384,50 @@ hl::Expr Translator::translateBody(Operation &op,
       .Case([&](arith::SubIOp) { return in(0) - in(1); })
       .Case([&](arith::MulIOp) { return in(0) * in(1); })
       .Case([&](arith::DivSIOp) {
-        return hl::div_round_to_zero(asSigned(in(0)), asSigned(in(1)));
+        return safeIntDivide(
+            asSigned(in(0)), asSigned(in(1)), true,
+            [](hl::Expr a, hl::Expr b) { return hl::div_round_to_zero(a, b); },
+            false);
       })
       .Case([&](arith::RemSIOp) {
-        return hl::mod_round_to_zero(asSigned(in(0)), asSigned(in(1)));
+        return safeIntDivide(
+            asSigned(in(0)), asSigned(in(1)), true,
+            [](hl::Expr a, hl::Expr b) { return hl::mod_round_to_zero(a, b); },
+            true);
       })
       .Case([&](arith::DivUIOp) {
-        return asSigned(asUnsigned(in(0)) / asUnsigned(in(1)));
+        return asSigned(safeIntDivide(
+            asUnsigned(in(0)), asUnsigned(in(1)), false,
+            [](hl::Expr a, hl::Expr b) { return a / b; }, false));
       })
       .Case([&](arith::RemUIOp) {
-        return asSigned(asUnsigned(in(0)) % asUnsigned(in(1)));
+        return asSigned(safeIntDivide(
+            asUnsigned(in(0)), asUnsigned(in(1)), false,
+            [](hl::Expr a, hl::Expr b) { return a % b; }, true));
       })
       .Case([&](arith::FloorDivSIOp) {
         // Halide's division floors when the divisor is positive and rounds
         // up when it is negative; flooring for both needs a fix-up.
-        hl::Expr a = asSigned(in(0)), b = asSigned(in(1));
-        hl::Expr q = hl::div_round_to_zero(a, b);
-        return hl::select((a % b != 0) && ((a < 0) != (b < 0)), q - 1, q);
+        return safeIntDivide(
+            asSigned(in(0)), asSigned(in(1)), true,
+            [](hl::Expr a, hl::Expr b) {
+              hl::Expr q = hl::div_round_to_zero(a, b);
+              return hl::select(
+                  (hl::mod_round_to_zero(a, b) != 0) && ((a < 0) != (b < 0)),
+                  q - 1, q);
+            },
+            false);
       })
       .Case([&](arith::CeilDivSIOp) {
-        hl::Expr a = asSigned(in(0)), b = asSigned(in(1));
-        hl::Expr q = hl::div_round_to_zero(a, b);
-        return hl::select((a % b != 0) && ((a < 0) == (b < 0)), q + 1, q);
+        return safeIntDivide(
+            asSigned(in(0)), asSigned(in(1)), true,
+            [](hl::Expr a, hl::Expr b) {
+              hl::Expr q = hl::div_round_to_zero(a, b);
+              return hl::select(
+                  (hl::mod_round_to_zero(a, b) != 0) && ((a < 0) == (b < 0)),
+                  q + 1, q);
+            },
+            false);
       })
       .Case([&](arith::MaxSIOp) { return hl::max(in(0), in(1)); })
       .Case([&](arith::MinSIOp) { return hl::min(in(0), in(1)); })
@@ -436,7 +524,15 @@ hl::Expr Translator::translateBody(Operation &op,
                                            hl::trunc(in(0))));
       })
       .Case([&](arith::IndexCastOp) {
-        return hl::cast(halideType(resultType, &op), in(0));
+        // index is 32-bit here: a wider value saturates to +-2^30, so that
+        // an index of 2^40 stays out of range instead of wrapping into it
+        // (not to +-2^31: Halide's bounds of `index + dim` would overflow).
+        hl::Type t = halideType(resultType, &op);
+        hl::Expr a = in(0);
+        if (resultType.isIndex() && a.type().bits() > t.bits())
+          return hl::cast(t, hl::clamp(a, hl::cast(a.type(), -(1 << 30)),
+                                       hl::cast(a.type(), 1 << 30)));
+        return hl::cast(t, a);
       })
       .Case([&](arith::IndexCastUIOp) {
         return hl::cast(halideType(resultType, &op), asUnsigned(in(0)));
@@ -500,12 +596,18 @@ hl::Expr Translator::translateBody(Operation &op,
       .Case([&](tensor::ExtractOp e) {
         RankedTensorType t = tensorType(e.getTensor());
         std::vector<hl::Expr> idx;
+        bool checked = e->hasAttr(lowering::kCheckedIndexAttrName);
         for (auto [k, v] : llvm::enumerate(e.getIndices())) {
           auto it = values.find(v);
           hl::Expr x = it != values.end() ? it->second : scalar(v, &op);
-          // Out-of-range indices read the nearest element, never outside.
-          idx.push_back(hl::clamp(hl::cast(hl::Int(32), x), 0,
-                                  (int32_t)t.getDimSize(k) - 1));
+          x = hl::cast(hl::Int(32), x);
+          int32_t size = (int32_t)t.getDimSize(k);
+          // Indices from the model's data must be in range (else the
+          // kernel fails); every index reads the nearest element, never
+          // outside.
+          if (checked)
+            addCheck(x >= 0 && x < size, kStatusIndexOutOfRange);
+          idx.push_back(hl::clamp(x, 0, size - 1));
         }
         return at(e.getTensor(), idx, &op);
       })
@@ -611,7 +713,11 @@ void Translator::translateGeneric(linalg::GenericOp op) {
       if (!arg.use_empty())
         values[arg] = at(op.getDpsInitOperand(o)->get(), outIdx, op);
     }
+    checksAllowed = true;
     std::vector<hl::Expr> e = yieldExprs();
+    std::vector<int> extents(outType.getShape().begin(),
+                             outType.getShape().end());
+    finishChecks(vars, extents);
     if (numOutputs == 1)
       f(hvars) = e[0];
     else
@@ -913,7 +1019,9 @@ void Translator::translateOp(Operation *op) {
             !isa<ShapedType>(o->getResult(0).getType()) &&
             (isa<arith::ArithDialect, math::MathDialect>(o->getDialect()))) {
           llvm::DenseMap<Value, hl::Expr> none;
+          checksAllowed = true;
           scalars[o->getResult(0)] = translateBody(*o, none, {});
+          finishChecks({}, {});
           return;
         }
         unsupported(o, "op '" + o->getName().getStringRef().str() +
@@ -1048,6 +1156,48 @@ compileKernelWithHalide(func::FuncOp kernel, const std::string &functionName,
     }
     for (const ScheduledFunc &p : translator.packs)
       policy.scheduleFunc(p, /*isOutput=*/false, options.naiveSchedule);
+    // Run-time checks: one more output, the kernel's status (the largest
+    // failing KernelStatus code). Each check is reduced to a vector over
+    // its innermost loop first, so the extra pass over the loops
+    // vectorizes; the entry point turns a non-zero status into an error.
+    if (!translator.checks.empty()) {
+      hl::Func status("status");
+      status() = hl::Expr(int32_t(0));
+      int n = 0;
+      for (const Translator::Check &c : translator.checks) {
+        if (c.vars.empty()) {
+          status() = hl::max(status(), c.bad);
+          continue;
+        }
+        size_t rank = c.vars.size();
+        hl::Var v0 = c.vars.back();
+        int extent0 = c.extents.back();
+        hl::Func partial("check_" + std::to_string(n++));
+        if (rank == 1) {
+          partial(v0) = c.bad;
+        } else {
+          std::vector<hl::Range> ranges;
+          for (int k = (int)rank - 2; k >= 0; --k)
+            ranges.emplace_back(0, c.extents[k]);
+          hl::RDom r(ranges);
+          hl::Expr e = c.bad;
+          for (int k = (int)rank - 2, d = 0; k >= 0; --k, ++d)
+            e = hl::Internal::substitute(c.vars[k].name(), r[d], e);
+          partial(v0) = hl::Expr(int32_t(0));
+          partial(v0) = hl::max(partial(v0), e);
+        }
+        partial.compute_root();
+        if (!options.naiveSchedule && extent0 >= 16) {
+          partial.vectorize(v0, 16, hl::TailStrategy::GuardWithIf);
+          if (rank > 1)
+            partial.update().vectorize(v0, 16, hl::TailStrategy::GuardWithIf);
+        }
+        hl::RDom r0(0, extent0);
+        status() = hl::max(status(), partial(r0));
+      }
+      outputs.push_back(status);
+      result.hasStatus = true;
+    }
     policy.scheduleKernel(scheduled, translator.reductions,
                           options.naiveSchedule);
     std::vector<hl::Argument> args(inputs.begin(), inputs.end());
