@@ -103,6 +103,105 @@ HalideBufferDesc bufferDesc(RankedTensorType t, Operation *where) {
   return d;
 }
 
+
+//===----------------------------------------------------------------------===//
+// Transcendental functions with IEEE behaviour at the edges
+//===----------------------------------------------------------------------===//
+//
+// Halide computes float32 exp, log, pow and erf with fast polynomial
+// approximations (Halide::Internal::halide_exp etc.) that are accurate on
+// ordinary values but not at the edges of float32: exp converts x / ln 2 to
+// int32, so exp(x) is 0 for x >= ~1.5e9, +inf and NaN; log(+inf) and
+// log(NaN) are finite and denormals lose their exponent; erf(+-inf) is NaN.
+// The fast paths stay; selects patch the edges to what libm (and ONNX
+// Runtime) give. Narrower floats are computed in float32; float64 uses
+// Halide's exact libm calls.
+
+hl::Expr f32Const(double v) { return hl::Expr(float(v)); }
+
+/// `fn` on float32, for f32 and narrower float types (cast back); float64
+/// goes to `exact`.
+hl::Expr onFloat32(hl::Expr x, const std::function<hl::Expr(hl::Expr)> &fn,
+                   const std::function<hl::Expr(hl::Expr)> &exact) {
+  hl::Type t = x.type();
+  if (t.bits() > 32)
+    return exact(x);
+  if (t == hl::Float(32))
+    return fn(x);
+  return hl::cast(t, fn(hl::cast(hl::Float(32), x)));
+}
+
+/// exp on float32: NaN stays NaN, x > 88.8 overflows to +inf, x < -104
+/// underflows to 0 (the polynomial's int conversion wraps beyond that).
+hl::Expr exp32(hl::Expr x) {
+  hl::Expr inf = f32Const(INFINITY);
+  return hl::select(hl::is_nan(x), x,
+                    hl::select(x > f32Const(88.8), inf,
+                               hl::select(x < f32Const(-104.0), f32Const(0),
+                                          hl::exp(x))));
+}
+
+/// log on float32: NaN and negative x give NaN, +inf gives +inf, 0 gives
+/// -inf and denormals are scaled by 2^24 first.
+hl::Expr log32(hl::Expr x) {
+  const float minNormal = 1.17549435e-38f;
+  hl::Expr denormal = x < f32Const(minNormal) && x > f32Const(0);
+  hl::Expr scaled = hl::select(denormal, x * f32Const(16777216.0), x);
+  hl::Expr r = hl::log(scaled) -
+               hl::select(denormal, f32Const(24 * std::log(2.0)), f32Const(0));
+  hl::Expr nan = f32Const(NAN);
+  return hl::select(hl::is_nan(x) || x < f32Const(0), nan,
+                    hl::select(x == f32Const(0), f32Const(-INFINITY),
+                               hl::select(hl::is_inf(x), x, r)));
+}
+
+/// erf on float32: +-1 beyond |x| > 6 (erf is 1 to float precision from
+/// ~3.9), NaN stays NaN.
+hl::Expr erf32(hl::Expr x) {
+  return hl::select(
+      hl::is_nan(x), x,
+      hl::select(x > f32Const(6), f32Const(1),
+                 hl::select(x < f32Const(-6), f32Const(-1), hl::erf(x))));
+}
+
+/// pow on float32 as exp(y * log|x|) with C's special cases: pow(x, 0) and
+/// pow(1, y) are 1 (NaN included), pow(-1, +-inf) is 1, a negative base
+/// needs an integer exponent (its parity gives the sign) except -inf.
+hl::Expr pow32(hl::Expr x, hl::Expr y) {
+  hl::Expr r = exp32(y * log32(hl::abs(x)));
+  hl::Expr yInt = hl::floor(y) == y;
+  hl::Expr half = y * f32Const(0.5);
+  hl::Expr yOdd = yInt && hl::floor(half) != half;
+  // The sign bit, so that pow(-0, -3) is -inf.
+  hl::Expr signBit = (hl::reinterpret(hl::UInt(32), x) >> 31) != 0;
+  r = hl::select(signBit && yOdd, -r, r);
+  r = hl::select(x < f32Const(0) && !yInt && !hl::is_inf(x), f32Const(NAN),
+                 r);
+  hl::Expr one = f32Const(1);
+  return hl::select(y == f32Const(0) || x == one ||
+                        (hl::abs(x) == one && hl::is_inf(y)),
+                    one, r);
+}
+
+hl::Expr edgeExp(hl::Expr x) {
+  return onFloat32(x, exp32, [](hl::Expr v) { return hl::exp(v); });
+}
+hl::Expr edgeLog(hl::Expr x) {
+  return onFloat32(x, log32, [](hl::Expr v) { return hl::log(v); });
+}
+hl::Expr edgeErf(hl::Expr x) {
+  return onFloat32(x, erf32, [](hl::Expr v) { return hl::erf(v); });
+}
+hl::Expr edgePow(hl::Expr x, hl::Expr y) {
+  hl::Type t = x.type();
+  if (t.bits() > 32)
+    return hl::pow(x, y);
+  if (t == hl::Float(32))
+    return pow32(x, hl::cast(t, y));
+  return hl::cast(t, pow32(hl::cast(hl::Float(32), x),
+                           hl::cast(hl::Float(32), y)));
+}
+
 class Translator {
 public:
   Translator(func::FuncOp kernel, const SchedulePolicy &policy)
@@ -544,19 +643,21 @@ hl::Expr Translator::translateBody(Operation &op,
         // The lowering's unsigned <-> signless reinterpretation (same bits).
         return hl::reinterpret(halideType(resultType, &op), in(0));
       })
-      .Case([&](math::ExpOp) { return hl::exp(in(0)); })
-      .Case([&](math::Exp2Op) { return hl::pow(hl::cast(in(0).type(), 2), in(0)); })
-      .Case([&](math::ExpM1Op) { return hl::exp(in(0)) - 1; })
-      .Case([&](math::LogOp) { return hl::log(in(0)); })
-      .Case([&](math::Log1pOp) { return hl::log(in(0) + 1); })
+      .Case([&](math::ExpOp) { return edgeExp(in(0)); })
+      .Case([&](math::Exp2Op) {
+        return edgePow(hl::cast(in(0).type(), 2), in(0));
+      })
+      .Case([&](math::ExpM1Op) { return edgeExp(in(0)) - 1; })
+      .Case([&](math::LogOp) { return edgeLog(in(0)); })
+      .Case([&](math::Log1pOp) { return edgeLog(in(0) + 1); })
       .Case([&](math::Log2Op) {
-        return hl::log(in(0)) /
+        return edgeLog(in(0)) /
                hl::Internal::make_const(in(0).type(), std::log(2.0));
       })
       .Case([&](math::SqrtOp) { return hl::sqrt(in(0)); })
       .Case([&](math::RsqrtOp) { return 1 / hl::sqrt(in(0)); })
       .Case([&](math::TanhOp) { return hl::tanh(in(0)); })
-      .Case([&](math::ErfOp) { return hl::erf(in(0)); })
+      .Case([&](math::ErfOp) { return edgeErf(in(0)); })
       .Case([&](math::AbsFOp) { return hl::abs(in(0)); })
       .Case([&](math::AbsIOp) {
         return hl::cast(in(0).type(), hl::abs(in(0)));
@@ -569,7 +670,7 @@ hl::Expr Translator::translateBody(Operation &op,
         return hl::select(a < 0, -hl::floor(-a + 0.5f), hl::floor(a + 0.5f));
       })
       .Case([&](math::TruncOp) { return hl::trunc(in(0)); })
-      .Case([&](math::PowFOp) { return hl::pow(in(0), in(1)); })
+      .Case([&](math::PowFOp) { return edgePow(in(0), in(1)); })
       .Case([&](math::SinOp) { return hl::sin(in(0)); })
       .Case([&](math::CosOp) { return hl::cos(in(0)); })
       .Case([&](math::TanOp) { return hl::tan(in(0)); })
@@ -590,7 +691,7 @@ hl::Expr Translator::translateBody(Operation &op,
       .Case([&](math::IsNaNOp) { return hl::is_nan(in(0)); })
       .Case([&](math::IsInfOp) { return hl::is_inf(in(0)); })
       .Case([&](math::FPowIOp) {
-        return hl::pow(in(0), hl::cast(in(0).type(), in(1)));
+        return edgePow(in(0), hl::cast(in(0).type(), in(1)));
       })
       .Case([&](linalg::IndexOp i) { return loops[i.getDim()]; })
       .Case([&](tensor::ExtractOp e) {
