@@ -29,6 +29,7 @@
 #include "mlir/IR/PatternMatch.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/TypeSwitch.h"
+#include "llvm/Support/MathExtras.h"
 
 #include "Halide.h"
 #include <functional>
@@ -87,9 +88,30 @@ hl::Type halideType(Type t, Operation *where) {
   unsupported(where, s);
 }
 
+/// Halide buffers address elements with int32 strides: a tensor of more
+/// than 2^31 - 1 elements (or a larger dim) cannot be a Func or a buffer.
+void requireAddressable(RankedTensorType t, Operation *where) {
+  int64_t elements = 1;
+  bool overflow = false;
+  for (int64_t d : t.getShape())
+    overflow |= llvm::MulOverflow(elements, d, elements);
+  if (!overflow && elements <= INT32_MAX)
+    return;
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  os << "tensor " << t << " has ";
+  if (overflow)
+    os << "more elements than int64 can count";
+  else
+    os << elements << " elements";
+  os << "; Halide kernels address at most 2^31 - 1 elements per tensor";
+  unsupported(where, s);
+}
+
 /// Halide's type for storage of `t` (bool is stored as uint8).
 HalideBufferDesc bufferDesc(RankedTensorType t, Operation *where) {
   hl::Type ht = halideType(t.getElementType(), where);
+  requireAddressable(t, where);
   HalideBufferDesc d;
   d.typeCode = ht.code();
   d.bits = ht.is_bool() ? 8 : ht.bits();
@@ -236,9 +258,10 @@ private:
 
   RankedTensorType tensorType(Value v) {
     auto t = dyn_cast<RankedTensorType>(v.getType());
+    Operation *where = v.getDefiningOp() ? v.getDefiningOp() : kernel;
     if (!t || !t.hasStaticShape())
-      unsupported(v.getDefiningOp() ? v.getDefiningOp() : kernel,
-                  "tensors must have static shapes");
+      unsupported(where, "tensors must have static shapes");
+    requireAddressable(t, where);
     return t;
   }
 
