@@ -1,6 +1,7 @@
 """Writes the models of huge-tensors.test into argv[1]: tensors of 2^40
 elements and more (Expand, a graph input, ConstantOfShape), a Pad by 2^30
-and a tensor just over Halide's 2^31 - 1 elements."""
+a tensor just over Halide's 2^31 - 1 elements, and a Relu on 1 GiB that
+compiles (run under a smaller memory limit)."""
 import os
 import sys
 
@@ -40,3 +41,5 @@ save("pad", [helper.make_node("Pad", ["x", "p"], ["y"], name="big_pad")],
 save("overflow", [helper.make_node("Expand", ["x", "s"], ["y"], name="wrapping_expand")],
      [vi("x", F, [1])], [vi("y", F, None)],
      [i64("s", [1 << 40, 1 << 40, 1 << 40])])
+save("gib", [helper.make_node("Relu", ["x"], ["y"], name="relu_gib")],
+     [vi("x", F, [1 << 28])], [vi("y", F, [1 << 28])])
