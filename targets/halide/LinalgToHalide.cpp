@@ -1233,6 +1233,40 @@ bool needsStrictFloat(func::FuncOp kernel) {
   return strict;
 }
 
+/// An error Halide reported through ReportCollector.
+struct HalideReported {
+  std::string message;
+};
+
+/// Installed while a kernel compiles: Halide's errors become HalideReported
+/// exceptions and its warnings are collected, so that a pipeline Halide
+/// knows will fail at run time ("This pipeline is guaranteed to fail an
+/// assertion at runtime") fails the compilation instead of only printing.
+class ReportCollector final : public hl::CompileTimeErrorReporter {
+public:
+  ReportCollector() { hl::set_custom_compile_time_error_reporter(this); }
+  ~ReportCollector() override {
+    hl::set_custom_compile_time_error_reporter(nullptr);
+  }
+  ReportCollector(const ReportCollector &) = delete;
+  ReportCollector &operator=(const ReportCollector &) = delete;
+
+  void warning(const char *msg) override { warnings.emplace_back(msg); }
+  [[noreturn]] void error(const char *msg) override {
+    throw HalideReported{msg};
+  }
+
+  /// The first warning that means the kernel cannot run, or "".
+  std::string fatalWarning() const {
+    for (const std::string &w : warnings)
+      if (w.find("guaranteed to fail") != std::string::npos)
+        return w;
+    return "";
+  }
+
+  std::vector<std::string> warnings;
+};
+
 } // namespace
 
 FailureOr<CompiledKernel>
@@ -1256,6 +1290,7 @@ compileKernelWithHalide(func::FuncOp kernel, const std::string &functionName,
   }
   CompiledKernel result;
   result.functionName = functionName;
+  ReportCollector reports;
   try {
     const SchedulePolicy &policy = *options.policy;
     Translator translator(kernel, policy);
@@ -1281,43 +1316,53 @@ compileKernelWithHalide(func::FuncOp kernel, const std::string &functionName,
     for (const ScheduledFunc &p : translator.packs)
       policy.scheduleFunc(p, /*isOutput=*/false, options.naiveSchedule);
     // Run-time checks: one more output, the kernel's status (the largest
-    // failing KernelStatus code). Each check is reduced to a vector over
-    // its innermost loop first, so the extra pass over the loops
-    // vectorizes; the entry point turns a non-zero status into an error.
+    // failing KernelStatus code). A check runs over the loops its condition
+    // uses, reduced into 16 lanes (a vector over the innermost loop, which
+    // reads its inputs densely), then across the lanes; the entry point
+    // turns a non-zero status into an error.
     if (!translator.checks.empty()) {
       hl::Func status("status");
       status() = hl::Expr(int32_t(0));
       int n = 0;
       for (const Translator::Check &c : translator.checks) {
-        if (c.vars.empty()) {
+        std::vector<hl::Var> vars;
+        std::vector<int> extents;
+        for (auto [v, e] : llvm::zip(c.vars, c.extents))
+          if (hl::Internal::expr_uses_var(c.bad, v.name())) {
+            vars.push_back(v);
+            extents.push_back(e);
+          }
+        if (vars.empty()) {
           status() = hl::max(status(), c.bad);
           continue;
         }
-        size_t rank = c.vars.size();
-        hl::Var v0 = c.vars.back();
-        int extent0 = c.extents.back();
+        int rank = vars.size();
+        int extent0 = extents.back();
+        int lanes = extent0 >= 16 ? 16 : 1;
+        int chunks = (extent0 + lanes - 1) / lanes;
+        // RDom: the chunks of the innermost loop, then the outer loops.
+        std::vector<hl::Range> ranges = {hl::Range(0, chunks)};
+        for (int k = rank - 2; k >= 0; --k)
+          ranges.emplace_back(0, extents[k]);
+        hl::RDom r(ranges);
+        hl::Var lane("lane");
+        hl::Expr inner = r[0] * lanes + lane;
+        hl::Expr e = hl::Internal::substitute(
+            vars.back().name(), hl::min(inner, extent0 - 1), c.bad);
+        for (int k = rank - 2, d = 1; k >= 0; --k, ++d)
+          e = hl::Internal::substitute(vars[k].name(), r[d], e);
+        if (extent0 % lanes)
+          e = hl::select(inner < extent0, e, hl::Expr(int32_t(0)));
         hl::Func partial("check_" + std::to_string(n++));
-        if (rank == 1) {
-          partial(v0) = c.bad;
-        } else {
-          std::vector<hl::Range> ranges;
-          for (int k = (int)rank - 2; k >= 0; --k)
-            ranges.emplace_back(0, c.extents[k]);
-          hl::RDom r(ranges);
-          hl::Expr e = c.bad;
-          for (int k = (int)rank - 2, d = 0; k >= 0; --k, ++d)
-            e = hl::Internal::substitute(c.vars[k].name(), r[d], e);
-          partial(v0) = hl::Expr(int32_t(0));
-          partial(v0) = hl::max(partial(v0), e);
-        }
+        partial(lane) = hl::Expr(int32_t(0));
+        partial(lane) = hl::max(partial(lane), e);
         partial.compute_root();
-        if (!options.naiveSchedule && extent0 >= 16) {
-          partial.vectorize(v0, 16, hl::TailStrategy::GuardWithIf);
-          if (rank > 1)
-            partial.update().vectorize(v0, 16, hl::TailStrategy::GuardWithIf);
+        if (lanes > 1 && !options.naiveSchedule) {
+          partial.bound(lane, 0, lanes).vectorize(lane);
+          partial.update().vectorize(lane);
         }
-        hl::RDom r0(0, extent0);
-        status() = hl::max(status(), partial(r0));
+        hl::RDom acrossLanes(0, lanes);
+        status() = hl::max(status(), partial(acrossLanes));
       }
       outputs.push_back(status);
       result.hasStatus = true;
@@ -1345,11 +1390,24 @@ compileKernelWithHalide(func::FuncOp kernel, const std::string &functionName,
   } catch (const Unsupported &u) {
     InFlightDiagnostic d = u.op->emitError(u.message);
     return failure();
+  } catch (const HalideReported &e) {
+    kernel.emitError("Halide failed on kernel '")
+        << kernel.getSymName() << "': " << StringRef(e.message).trim();
+    return failure();
   } catch (const hl::Error &e) {
     kernel.emitError("Halide failed on kernel '")
         << kernel.getSymName() << "': " << e.what();
     return failure();
   }
+  if (std::string w = reports.fatalWarning(); !w.empty()) {
+    kernel.emitError("kernel '")
+        << kernel.getSymName()
+        << "' would fail at run time: " << StringRef(w).trim();
+    return failure();
+  }
+  // Other warnings reach the user as Halide printed them.
+  for (const std::string &w : reports.warnings)
+    llvm::errs() << w;
   return result;
 }
 
