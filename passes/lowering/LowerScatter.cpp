@@ -181,9 +181,11 @@ struct ScatterNDPattern : LoweringPattern<graph::ScatterNDOp> {
           Value match = constInt(b, l, b.getI1Type(), 1);
           for (int64_t j = 0; j < k; ++j) {
             idx.back() = constIndex(b, l, j);
-            Value target = normalizedIndex(
-                b, l, tensor::ExtractOp::create(b, l, indices, idx),
-                dataShape[j]);
+            // An index outside [-dim, dim) fails the kernel at run time.
+            auto read = tensor::ExtractOp::create(b, l, indices, idx);
+            read->setAttr(kIndexBoundAttrName,
+                          b.getI64IntegerAttr(dataShape[j]));
+            Value target = normalizedIndex(b, l, read, dataShape[j]);
             match = arith::AndIOp::create(
                 b, l, match,
                 arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, target,

@@ -224,6 +224,22 @@ hl::Expr edgePow(hl::Expr x, hl::Expr y) {
                            hl::cast(hl::Float(32), y)));
 }
 
+/// Whether `e` calls the Func named `name`.
+bool callsFunc(const hl::Expr &e, const std::string &name) {
+  struct Finder : hl::Internal::IRVisitor {
+    using hl::Internal::IRVisitor::visit;
+    std::string name;
+    bool found = false;
+    void visit(const hl::Internal::Call *c) override {
+      found |= c->name == name;
+      hl::Internal::IRVisitor::visit(c);
+    }
+  } finder;
+  finder.name = name;
+  e.accept(&finder);
+  return finder.found;
+}
+
 class Translator {
 public:
   Translator(func::FuncOp kernel, const SchedulePolicy &policy)
@@ -239,12 +255,13 @@ public:
   /// root.
   std::vector<ScheduledFunc> packs;
 
-  /// A run-time check of one parallel generic (or of the kernel's scalars
-  /// when `vars` is empty): `bad` is a KernelStatus code (0 when fine) over
-  /// the loop vars `vars` (tensor order) of extents `extents`.
+  /// A run-time check of one generic (or of the kernel's scalars when
+  /// `loops` is empty): `bad` is a KernelStatus code (0 when fine) over the
+  /// loop variables named `loops` (Vars or RVars, in loop order) of extents
+  /// `extents`.
   struct Check {
     hl::Expr bad;
-    std::vector<hl::Var> vars;
+    std::vector<std::string> loops;
     std::vector<int> extents;
   };
   std::vector<Check> checks;
@@ -344,9 +361,9 @@ private:
     pendingBad = pendingBad.defined() ? hl::max(pendingBad, bad) : bad;
   }
   /// Moves the checks recorded since the last call into `checks`.
-  void finishChecks(std::vector<hl::Var> vars, std::vector<int> extents) {
+  void finishChecks(std::vector<std::string> loops, std::vector<int> extents) {
     if (pendingBad.defined() && !llvm::is_contained(extents, 0))
-      checks.push_back({pendingBad, std::move(vars), std::move(extents)});
+      checks.push_back({pendingBad, std::move(loops), std::move(extents)});
     pendingBad = hl::Expr();
     checksAllowed = false;
   }
@@ -721,6 +738,8 @@ hl::Expr Translator::translateBody(Operation &op,
         RankedTensorType t = tensorType(e.getTensor());
         std::vector<hl::Expr> idx;
         bool checked = e->hasAttr(lowering::kCheckedIndexAttrName);
+        // The element read is an index into a dim of this size.
+        auto bound = e->getAttrOfType<IntegerAttr>(lowering::kIndexBoundAttrName);
         for (auto [k, v] : llvm::enumerate(e.getIndices())) {
           auto it = values.find(v);
           hl::Expr x = it != values.end() ? it->second : scalar(v, &op);
@@ -733,7 +752,12 @@ hl::Expr Translator::translateBody(Operation &op,
             addCheck(x >= 0 && x < size, kStatusIndexOutOfRange);
           idx.push_back(hl::clamp(x, 0, size - 1));
         }
-        return at(e.getTensor(), idx, &op);
+        hl::Expr v = at(e.getTensor(), idx, &op);
+        if (bound) {
+          hl::Expr n = hl::cast(v.type(), hl::Expr(bound.getInt()));
+          addCheck(v >= -n && v < n, kStatusIndexOutOfRange);
+        }
+        return v;
       })
       .Default([&](Operation *o) -> hl::Expr {
         unsupported(o, "op '" + o->getName().getStringRef().str() +
@@ -839,9 +863,11 @@ void Translator::translateGeneric(linalg::GenericOp op) {
     }
     checksAllowed = true;
     std::vector<hl::Expr> e = yieldExprs();
-    std::vector<int> extents(outType.getShape().begin(),
-                             outType.getShape().end());
-    finishChecks(vars, extents);
+    std::vector<std::string> names;
+    for (const hl::Var &v : vars)
+      names.push_back(v.name());
+    finishChecks(names, std::vector<int>(outType.getShape().begin(),
+                                         outType.getShape().end()));
     if (numOutputs == 1)
       f(hvars) = e[0];
     else
@@ -860,7 +886,16 @@ void Translator::translateGeneric(linalg::GenericOp op) {
       values[arg] = numOutputs == 1 ? hl::Expr(f(hvars))
                                     : hl::Expr(f(hvars)[o]);
     }
+    checksAllowed = true;
     std::vector<hl::Expr> e = yieldExprs();
+    // Checks over every loop, unless they read the reduction itself (it is
+    // computed inside its consumer, out of the checks' reach).
+    if (pendingBad.defined() && callsFunc(pendingBad, f.name()))
+      pendingBad = hl::Expr();
+    std::vector<std::string> loopNames;
+    for (const hl::Expr &l : loops)
+      loopNames.push_back(l.as<hl::Internal::Variable>()->name);
+    finishChecks(loopNames, std::vector<int>(ranges.begin(), ranges.end()));
     if (numOutputs == 1)
       f(hvars) = e[0];
     else
@@ -1325,10 +1360,10 @@ compileKernelWithHalide(func::FuncOp kernel, const std::string &functionName,
       status() = hl::Expr(int32_t(0));
       int n = 0;
       for (const Translator::Check &c : translator.checks) {
-        std::vector<hl::Var> vars;
+        std::vector<std::string> vars;
         std::vector<int> extents;
-        for (auto [v, e] : llvm::zip(c.vars, c.extents))
-          if (hl::Internal::expr_uses_var(c.bad, v.name())) {
+        for (auto [v, e] : llvm::zip(c.loops, c.extents))
+          if (hl::Internal::expr_uses_var(c.bad, v)) {
             vars.push_back(v);
             extents.push_back(e);
           }
@@ -1348,9 +1383,9 @@ compileKernelWithHalide(func::FuncOp kernel, const std::string &functionName,
         hl::Var lane("lane");
         hl::Expr inner = r[0] * lanes + lane;
         hl::Expr e = hl::Internal::substitute(
-            vars.back().name(), hl::min(inner, extent0 - 1), c.bad);
+            vars.back(), hl::min(inner, extent0 - 1), c.bad);
         for (int k = rank - 2, d = 1; k >= 0; --k, ++d)
-          e = hl::Internal::substitute(vars[k].name(), r[d], e);
+          e = hl::Internal::substitute(vars[k], r[d], e);
         if (extent0 % lanes)
           e = hl::select(inner < extent0, e, hl::Expr(int32_t(0)));
         hl::Func partial("check_" + std::to_string(n++));

@@ -22,12 +22,14 @@ func.func @scatter_gathernd(%d: tensor<3x3xf32>, %i: tensor<1x2xi64>, %u: tensor
 // -----
 
 // Tests that ScatterND starts from the data and writes each update where its
-// index tuple names the output element.
+// index tuple names the output element; each index read carries the size of
+// the dim it indexes (checked at run time).
 // CHECK-LABEL: func @scatter_nd
 // CHECK-SAME: (%[[D:.*]]: tensor<4x2xf32>, %[[I:.*]]: tensor<2x1xi64>, %[[U:.*]]: tensor<2x2xf32>)
 func.func @scatter_nd(%d: tensor<4x2xf32>, %i: tensor<2x1xi64>, %u: tensor<2x2xf32>) -> tensor<4x2xf32> {
   // CHECK: linalg.generic
   // CHECK-SAME: outs(%[[D]] : tensor<4x2xf32>)
+  // CHECK: tensor.extract %[[I]]{{.*}} {aicc.index_bound = 4 : i64}
   // CHECK: arith.cmpi eq
   // CHECK: arith.select
   %0 = graph.ScatterND %d, %i, %u : (tensor<4x2xf32>, tensor<2x1xi64>, tensor<2x2xf32>) -> tensor<4x2xf32>

@@ -78,3 +78,20 @@ npy("nx", np.arange(4, dtype=np.float32).reshape(2, 2))
 npy("ni_ok", np.array([[0, 1], [-1, -2]], np.int64))
 npy("gather_nd_ref", np.array([1, 2], np.float32))
 npy("ni_bad", np.array([[0, 1], [2, 0]], np.int64))
+
+save("scatter_nd",
+     [helper.make_node("ScatterND", ["x", "i", "u"], ["y"], name="the_scatter_nd")],
+     [vi("x", TensorProto.FLOAT, [4, 2]), vi("i", TensorProto.INT64, [2, 1]),
+      vi("u", TensorProto.FLOAT, [2, 2])],
+     [vi("y", TensorProto.FLOAT, [4, 2])])
+sx = np.zeros((4, 2), np.float32)
+su = np.array([[1, 2], [3, 4]], np.float32)
+npy("sx", sx)
+npy("su", su)
+npy("si_ok", np.array([[1], [-1]], np.int64))
+ref = sx.copy()
+ref[1] = su[0]
+ref[3] = su[1]
+npy("scatter_nd_ref", ref)
+npy("si_bad", np.array([[4], [0]], np.int64))
+npy("si_neg", np.array([[0], [-5]], np.int64))
