@@ -34,10 +34,10 @@ void buildGraphToLinalgPipeline(mlir::OpPassManager &pm) {
 
 void buildExecPipeline(mlir::OpPassManager &pm) {
   // Dispatch formation (docs/Pipeline.md, section 3): form regions with the
-  // default grouping policy (one op per region), clone cheap producers into
-  // them, outline them into kernels and the schedule. A fusion policy is
-  // passed here.
-  exec::addDispatchFormationPasses(pm, exec::createOneOpPerRegionPolicy());
+  // fusion policy (elementwise chains and reduction epilogues share a
+  // kernel), clone cheap producers into them, outline them into kernels and
+  // the schedule.
+  exec::addDispatchFormationPasses(pm, exec::createFusionPolicy());
   pm.addPass(exec::createPlanMemory());
 }
 

@@ -61,6 +61,11 @@ public:
 /// each kernel computes one ONNX node (plus the producers cloned into it).
 std::shared_ptr<const DispatchGroupingPolicy> createOneOpPerRegionPolicy();
 
+/// Producer-consumer fusion (FusionPolicy.cpp): elementwise ops join the
+/// dispatch of the elementwise op or reduction producing an operand they
+/// alone read, element for element.
+std::shared_ptr<const DispatchGroupingPolicy> createFusionPolicy();
+
 } // namespace aicc::exec
 
 #endif // AICC_PASSES_EXEC_DISPATCHGROUPINGPOLICY_H

@@ -110,8 +110,16 @@ struct FormDispatchRegionsPass
     func::FuncOp func = lookupEntryFunction(getOperation(), entryPoint);
     if (!func)
       return signalPassFailure();
-    std::shared_ptr<const DispatchGroupingPolicy> groupingPolicy =
-        policy ? policy : createOneOpPerRegionPolicy();
+    std::shared_ptr<const DispatchGroupingPolicy> groupingPolicy = policy;
+    if (!groupingPolicy && policyName == "fusion")
+      groupingPolicy = createFusionPolicy();
+    else if (!groupingPolicy && policyName == "one-op-per-region")
+      groupingPolicy = createOneOpPerRegionPolicy();
+    if (!groupingPolicy) {
+      getOperation().emitError("unknown grouping policy '")
+          << policyName << "' (one-op-per-region, fusion)";
+      return signalPassFailure();
+    }
     LLVM_DEBUG(llvm::dbgs()
                << "grouping policy: " << groupingPolicy->getName() << "\n");
 

@@ -42,6 +42,10 @@ def FormDispatchRegions
   let options = [
     Option<"entryPoint", "entry-point", "std::string", /*default=*/"\"main\"",
            "Name of the function to convert">,
+    Option<"policyName", "policy", "std::string",
+           /*default=*/"\"one-op-per-region\"",
+           "Grouping policy when none is passed in: one-op-per-region or "
+           "fusion (passes/exec/FusionPolicy.cpp)">,
   ];
   let dependentDialects = ["::aicc::exec::ExecDialect"];
 }

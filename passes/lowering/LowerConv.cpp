@@ -154,40 +154,24 @@ struct ConvPattern : LoweringPattern<graph::ConvOp> {
               "malformed or unsupported");
     Location loc = op.getLoc();
     Value zero = constScalar(rewriter, loc, xType.getElementType(), 0.0);
-    Value input = padSpatial(rewriter, loc, op.getX(), params->padBegin,
-                             params->padEnd, zero);
-    // Trim what the windows never read (ceil rounding of SAME/explicit pads)
-    // so named ops see consistent shapes.
-    input = trimToWindows(rewriter, loc, input, yType.getShape(), *params);
+    // Padding the windows never read (ceil rounding of SAME/explicit pads)
+    // is not added; an input longer than the windows read is read in place
+    // (linalg's conv ops allow it), never cropped into a copy.
+    SmallVector<int64_t> padEnd(params->padEnd.begin(), params->padEnd.end());
+    for (size_t i = 0; i < params->kernel.size(); ++i) {
+      int64_t needed = (yType.getDimSize(i + 2) - 1) * params->strides[i] +
+                       (params->kernel[i] - 1) * params->dilations[i] + 1;
+      int64_t available =
+          xType.getDimSize(i + 2) + params->padBegin[i] + padEnd[i];
+      padEnd[i] -= std::clamp<int64_t>(available - needed, 0, padEnd[i]);
+    }
+    Value input =
+        padSpatial(rewriter, loc, op.getX(), params->padBegin, padEnd, zero);
     Value init = buildConvInit(rewriter, loc, op.getB(), yType);
     Value result = buildConv(rewriter, loc, input, op.getW(), init,
                              params->strides, params->dilations, group);
     rewriter.replaceOp(op, result);
     return success();
-  }
-
-  /// Crops the padded input to exactly the extent the windows read.
-  static Value trimToWindows(OpBuilder &b, Location loc, Value input,
-                             ArrayRef<int64_t> outShape,
-                             const WindowParams &params) {
-    auto type = cast<RankedTensorType>(input.getType());
-    SmallVector<int64_t> sizes(type.getShape());
-    bool trim = false;
-    for (size_t i = 0; i < params.kernel.size(); ++i) {
-      int64_t needed = (outShape[i + 2] - 1) * params.strides[i] +
-                       (params.kernel[i] - 1) * params.dilations[i] + 1;
-      if (needed < sizes[i + 2]) {
-        sizes[i + 2] = needed;
-        trim = true;
-      }
-    }
-    if (!trim)
-      return input;
-    SmallVector<int64_t> offsets(sizes.size(), 0), ones(sizes.size(), 1);
-    auto resultType = RankedTensorType::get(sizes, type.getElementType());
-    return tensor::ExtractSliceOp::create(b, loc, resultType, input, ValueRange{},
-                                          ValueRange{}, ValueRange{}, offsets,
-                                          sizes, ones);
   }
 };
 

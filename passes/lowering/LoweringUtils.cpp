@@ -276,6 +276,21 @@ Value reshapeTo(OpBuilder &b, Location loc, Value value,
   auto dstType = RankedTensorType::get(shape, srcType.getElementType());
   if (srcType == dstType)
     return value;
+  // A reshaped empty tensor is an empty tensor of the new shape: a fill or
+  // reduction on it then starts from tensor.empty, which dispatch formation
+  // clones into the consuming kernel instead of materializing a zero buffer.
+  if (auto empty = value.getDefiningOp<tensor::EmptyOp>();
+      empty && dstType.hasStaticShape())
+    return tensor::EmptyOp::create(b, loc, shape, srcType.getElementType());
+  // Likewise a filled empty tensor (a matmul's zero accumulator).
+  if (auto fill = value.getDefiningOp<linalg::FillOp>();
+      fill && dstType.hasStaticShape() &&
+      fill.getOutputs()[0].getDefiningOp<tensor::EmptyOp>()) {
+    Value empty =
+        tensor::EmptyOp::create(b, loc, shape, srcType.getElementType());
+    return linalg::FillOp::create(b, loc, fill.getInputs()[0], empty)
+        .getResult(0);
+  }
   ArrayRef<int64_t> srcShape = srcType.getShape();
   if (shape.empty())
     return tensor::CollapseShapeOp::create(b, loc, dstType, value,

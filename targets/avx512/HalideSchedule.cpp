@@ -17,6 +17,7 @@
 #include "targets/avx512/HalideSchedule.h"
 #include "targets/avx512/VectorLayout.h"
 #include "llvm/ADT/STLExtras.h"
+#include <optional>
 
 namespace hl = Halide;
 
@@ -62,8 +63,20 @@ void scheduleStage(hl::Stage stage, const std::vector<hl::Var> &vars,
 
 } // namespace
 
-int Avx512SchedulePolicy::registerTileDim(mlir::linalg::GenericOp op) const {
-  return broadcastDim(op);
+halidegen::TileHint
+Avx512SchedulePolicy::registerTile(mlir::linalg::GenericOp op) const {
+  halidegen::TileHint hint;
+  std::optional<LargestInput> largest = largestInput(op);
+  hint.largestInputDims = largest ? largest->dims : 0u;
+  if (std::optional<RegisterTile> tile = registerTileFor(op)) {
+    hint.valid = true;
+    hint.vectorDim = tile->vectorDim;
+    hint.unrollDim = tile->unrollDim;
+    hint.lanes = tile->vectorize ? tile->lanes : 0;
+    hint.vectors = tile->vectors;
+    hint.rows = tile->rows;
+  }
+  return hint;
 }
 
 std::optional<unsigned>
@@ -97,6 +110,15 @@ hl::TailStrategy tailFor(int extent, int factor) {
 
 /// Register-tiled reduction; `isOutput` says whether r.result is a kernel
 /// output (else it is computed at root).
+///
+/// Loops, innermost first: the tile (vector lanes, unrolled rows), then the
+/// tiles of the vector dim and of the unrolled dim, then the other output
+/// dims. When the largest input (the weights) is indexed by only one of the
+/// two tiled dims, that dim's tile loop goes outside the other output dims:
+/// each panel of weights is then read from memory once and reused from
+/// cache for every tile of the other operand (a matmul's B panel for all
+/// rows of A, a conv's filters for all pixels), instead of the whole weight
+/// tensor streaming through the cache once per tile.
 void scheduleReduction(const ScheduledReduction &r, bool isOutput) {
   hl::Func g = r.result, f = r.func;
   std::vector<hl::Var> vars = g.args();
@@ -109,58 +131,105 @@ void scheduleReduction(const ScheduledReduction &r, bool isOutput) {
     f.compute_at(g, hl::Var::outermost());
     return;
   }
-  int lanes = lanesFor(g);
-  // The vector dim: the innermost dim when it fills a register, else the
-  // broadcast dim (e.g. output channels of a conv on a small image: its
-  // weights become gathers, still far faster than scalar code).
-  int v = 0;
-  int u = r.unrollDim >= 1 && r.unrollDim < rank && ext[r.unrollDim] > 1
-              ? r.unrollDim
-              : -1;
-  if (ext[0] < lanes && u >= 0 && ext[u] >= lanes)
-    std::swap(v, u);
-  bool vectorize = ext[v] >= lanes;
-  int vt = vectorize && ext[v] >= 2 * lanes ? 2 : 1;
-  int tileV = vectorize ? lanes * vt : ext[v];
-  int tileU = u >= 0 ? std::min(ext[u], vt == 2 ? 4 : 8) : 1;
+  // The vector dim, the unrolled dim and the tile's size (shared with
+  // PackWeights, which lays constant weights out in the tile's panels).
+  RegisterTile tile;
+  if (r.tile.valid) {
+    tile.vectorDim = r.tile.vectorDim;
+    tile.unrollDim = r.tile.unrollDim;
+    tile.lanes = r.tile.lanes ? r.tile.lanes : lanesFor(g);
+    tile.vectorize = r.tile.lanes > 0;
+    tile.vectors = r.tile.vectors;
+    tile.rows = r.tile.rows;
+  } else {
+    TileProblem problem;
+    problem.extents = ext;
+    problem.lanes = lanesFor(g);
+    tile = chooseRegisterTile(problem);
+  }
+  int lanes = tile.lanes, v = tile.vectorDim, u = tile.unrollDim;
+  bool vectorize = tile.vectorize;
+  int tileV = tile.width(ext);
+  int tileU = u >= 0 ? tile.rows : 1;
 
   hl::Var vo("vo"), vi("vi"), uo("uo"), ui("ui");
-  std::vector<hl::VarOrRVar> order;
   g.split(vars[v], vo, vi, tileV, tailFor(ext[v], tileV));
-  order.push_back(vi);
-  if (u >= 0) {
-    g.split(vars[u], uo, ui, tileU, tailFor(ext[u], tileU));
-    order.push_back(ui);
-  }
-  order.push_back(vo);
   if (u >= 0)
-    order.push_back(uo);
-  // Remaining dims keep their order outside the tile.
-  std::vector<int> outer;
+    g.split(vars[u], uo, ui, tileU, tailFor(ext[u], tileU));
+
+  // Which tile loop keeps the weights in cache (see above).
+  unsigned weights = r.tile.largestInputDims;
+  auto indexes = [&](int dim) { return dim >= 0 && (weights >> dim) & 1; };
+  bool weightsOuterV = u >= 0 && indexes(v) && !indexes(u);
+  bool weightsOuterU = u >= 0 && indexes(u) && !indexes(v);
+  hl::Var inner = weightsOuterU ? vo : (u >= 0 && weightsOuterV ? uo : vo);
+  std::optional<hl::Var> outer;
+  if (u >= 0)
+    outer = weightsOuterU ? uo : (weightsOuterV ? vo : uo);
+  bool outerAfterRest = weightsOuterU || weightsOuterV;
+
+  // Loops innermost first, with their trip counts.
+  std::vector<std::pair<hl::VarOrRVar, int>> loops;
+  auto trips = [&](const hl::Var &tileLoop) {
+    bool isV = tileLoop.name() == vo.name();
+    int e = isV ? ext[v] : ext[u], t = isV ? tileV : tileU;
+    return (e + t - 1) / t;
+  };
+  loops.push_back({vi, tileV});
+  if (u >= 0)
+    loops.push_back({ui, tileU});
+  loops.push_back({inner, trips(inner)});
+  if (outer && !outerAfterRest)
+    loops.push_back({*outer, trips(*outer)});
+  // Other dims: those the weights do not vary with inside the weights'
+  // tile loop, the rest outside it.
   for (int k = 0; k < rank; ++k)
-    if (k != u && k != v) {
-      order.push_back(vars[k]);
-      outer.push_back(k);
-    }
+    if (k != u && k != v && !(outerAfterRest && indexes(k)))
+      loops.push_back({vars[k], ext[k]});
+  if (outer && outerAfterRest)
+    loops.push_back({*outer, trips(*outer)});
+  for (int k = 0; k < rank; ++k)
+    if (k != u && k != v && outerAfterRest && indexes(k))
+      loops.push_back({vars[k], ext[k]});
+  std::vector<hl::VarOrRVar> order;
+  for (auto &l : loops)
+    order.push_back(l.first);
   g.reorder(order);
   if (vectorize)
     g.vectorize(vi, lanes);
   if (u >= 0)
     g.unroll(ui);
-  // Parallel: the outermost loop with more than one iteration.
-  bool parallel = false;
-  for (auto it = outer.rbegin(); it != outer.rend(); ++it)
-    if (ext[*it] > 1) {
-      g.parallel(vars[*it]);
-      parallel = true;
-      break;
-    }
-  if (!parallel && u >= 0 && ext[u] > tileU)
-    g.parallel(uo);
-  else if (!parallel && ext[v] > tileV)
-    g.parallel(vo);
 
-  f.compute_at(g, vo);
+  // Parallel: the outermost loops outside the tile, fused until there are
+  // enough tasks for the thread pool to balance.
+  constexpr int kEnoughTasks = 8;
+  size_t firstOuter = u >= 0 ? 2 : 1;
+  std::vector<size_t> parallelLoops;
+  int tasks = 1;
+  for (size_t k = loops.size(); k-- > firstOuter && tasks < kEnoughTasks;) {
+    if (loops[k].second <= 1 && parallelLoops.empty())
+      continue;
+    parallelLoops.push_back(k);
+    tasks *= loops[k].second;
+  }
+  // The accumulators are computed per tile, at the loop just outside it
+  // (or the parallel loop that loop is fused into).
+  hl::Var computeAt = inner;
+  if (tasks > 1 && !parallelLoops.empty()) {
+    hl::VarOrRVar fused = loops[parallelLoops.front()].first;
+    bool fusedInner = false;
+    for (size_t i = 1; i < parallelLoops.size(); ++i) {
+      hl::Var next("pf" + std::to_string(i));
+      g.fuse(loops[parallelLoops[i]].first, fused, next);
+      fused = next;
+      fusedInner |= parallelLoops[i] == firstOuter;
+    }
+    g.parallel(fused);
+    if (fusedInner)
+      computeAt = fused.var;
+  }
+
+  f.compute_at(g, computeAt);
   // The accumulator tile is stored vector dim first so each accumulator is
   // one contiguous register.
   if (v != 0) {
@@ -186,7 +255,7 @@ void scheduleReduction(const ScheduledReduction &r, bool isOutput) {
   update.reorder(updateOrder);
   if (vectorize) {
     update.vectorize(vars[v], lanes);
-    if (vt > 1)
+    if (tile.vectors > 1)
       update.unroll(vars[v]);
   }
   if (u >= 0)
@@ -204,6 +273,30 @@ void Avx512SchedulePolicy::scheduleKernel(
              return o.func.name() == f.name();
            });
   };
+  // One reduction and an epilogue of the same shape (the fusion policy's
+  // conv + bias + ReLU, or matmul + bias): the output is tiled like the
+  // reduction and the reduction computed per tile of it, so the epilogue
+  // works on the accumulators while they are in registers and the
+  // reduction's result is never stored.
+  if (!naive && reductions.size() == 1 && outputs.size() == 1) {
+    const ScheduledReduction &r = reductions.front();
+    const ScheduledFunc &o = outputs.front();
+    auto sameArgs = [](const hl::Func &a, const hl::Func &b) {
+      std::vector<hl::Var> x = a.args(), y = b.args();
+      return x.size() == y.size() &&
+             llvm::all_of(llvm::zip(x, y), [](auto p) {
+               return std::get<0>(p).name() == std::get<1>(p).name();
+             });
+    };
+    if (r.result.defined() && !isOutput(r.result) && !isOutput(r.func) &&
+        o.extents == r.extents && o.func.outputs() == 1 &&
+        o.func.num_update_definitions() == 0 && sameArgs(o.func, r.result)) {
+      ScheduledReduction epilogue = r;
+      epilogue.result = o.func;
+      scheduleReduction(epilogue, /*isOutput=*/true);
+      return;
+    }
+  }
   std::vector<std::string> tiled;
   if (!naive) {
     for (const ScheduledReduction &r : reductions) {

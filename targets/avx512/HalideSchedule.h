@@ -14,7 +14,7 @@ namespace aicc::avx512 {
 
 class Avx512SchedulePolicy : public halidegen::SchedulePolicy {
 public:
-  int registerTileDim(mlir::linalg::GenericOp op) const override;
+  halidegen::TileHint registerTile(mlir::linalg::GenericOp op) const override;
   std::optional<unsigned> repackedInputDim(mlir::linalg::GenericOp op,
                                            unsigned input) const override;
 

@@ -83,6 +83,96 @@ ElementsAttr moveDimInnermost(ElementsAttr value, unsigned pos,
                          ArrayRef<char>(dst), alignof(uint64_t)));
 }
 
+/// A copy of `value` whose dim `pos` (extent E) is split into E/block
+/// panels: the panel index becomes the outermost dim and the position in the
+/// panel the innermost, `[E/block][other dims...][block]`, zero-padded to a
+/// whole number of panels. One panel is then contiguous in memory.
+ElementsAttr blockDim(ElementsAttr value, unsigned pos, int64_t block,
+                      StringRef name) {
+  auto type = cast<RankedTensorType>(value.getType());
+  Type elem = type.getElementType();
+  if (!elem.isIntOrFloat() || elem.getIntOrFloatBitWidth() % 8 || block < 1)
+    return {};
+  ArrayRef<int64_t> shape = type.getShape();
+  int64_t rank = shape.size(), extent = shape[pos];
+  int64_t panels = llvm::divideCeil(extent, block);
+  SmallVector<int64_t> newShape = {panels};
+  for (int64_t k = 0; k < rank; ++k)
+    if (k != pos)
+      newShape.push_back(shape[k]);
+  newShape.push_back(block);
+  auto newType = RankedTensorType::get(newShape, elem);
+  if (auto dense = dyn_cast<DenseElementsAttr>(value);
+      dense && dense.isSplat() && panels * block == extent)
+    return DenseElementsAttr::get(newType, dense.getSplatValue<Attribute>());
+  ArrayRef<char> src = rawData(value);
+  size_t bytes = elem.getIntOrFloatBitWidth() / 8;
+  if (src.size() != type.getNumElements() * bytes)
+    return {};
+  SmallVector<int64_t> srcStrides(rank, 1);
+  for (int64_t k = rank - 2; k >= 0; --k)
+    srcStrides[k] = srcStrides[k + 1] * shape[k + 1];
+  // The source dim of each destination dim but the first and last.
+  SmallVector<int64_t> middle;
+  for (int64_t k = 0; k < rank; ++k)
+    if (k != pos)
+      middle.push_back(k);
+  int64_t total = panels * block;
+  for (int64_t k : middle)
+    total *= shape[k];
+  std::vector<char> dst(total * bytes, 0);
+  SmallVector<int64_t> idx(newShape.size(), 0);
+  for (int64_t flat = 0; flat < total; ++flat) {
+    int64_t along = idx.front() * block + idx.back();
+    if (along < extent) {
+      int64_t from = along * srcStrides[pos];
+      for (size_t m = 0; m < middle.size(); ++m)
+        from += idx[m + 1] * srcStrides[middle[m]];
+      memcpy(&dst[flat * bytes], &src[from * bytes], bytes);
+    }
+    for (int64_t k = newShape.size() - 1; k >= 0; --k) {
+      if (++idx[k] < newShape[k])
+        break;
+      idx[k] = 0;
+    }
+  }
+  return DenseResourceElementsAttr::get(
+      newType, name, HeapAsmResourceBlob::allocateAndCopyWithAlign(
+                         ArrayRef<char>(dst), alignof(uint64_t)));
+}
+
+/// The output loop whose register tiles each read one panel of constant
+/// weights indexed by the output dims `dims`, and the panel size: the rows
+/// (or vector columns) of one tile. Stored contiguously, a tile's weights
+/// are read with sequential loads from a few cache lines instead of one line
+/// per row at a large stride; when the weights are the largest input the
+/// schedule also keeps their tile loop outermost, so each panel streams
+/// through the cache once. std::nullopt when the weights are indexed by
+/// both tiled dims or by neither.
+std::optional<std::pair<unsigned, int64_t>>
+weightPanel(linalg::GenericOp op, const RegisterTile &tile, unsigned dims) {
+  AffineMap outMap = op.getIndexingMapsArray()[op.getNumDpsInputs()];
+  int rank = outMap.getNumResults();
+  auto outType = cast<RankedTensorType>(op.getResult(0).getType());
+  std::vector<int> extents;
+  for (int k = rank - 1; k >= 0; --k)
+    extents.push_back((int)outType.getDimSize(k));
+  int v = tile.vectorDim, u = tile.unrollDim;
+  bool byV = (dims >> v) & 1, byU = u >= 0 && ((dims >> u) & 1);
+  int dim;
+  int64_t block;
+  if (byV && !byU) {
+    dim = v;
+    block = tile.width(extents);
+  } else if (byU && !byV && tile.rows > 1) {
+    dim = u;
+    block = tile.rows;
+  } else {
+    return std::nullopt;
+  }
+  return std::make_pair(outMap.getDimPosition(rank - 1 - dim), block);
+}
+
 struct PackWeightsPass : impl::PackWeightsBase<PackWeightsPass> {
   void runOnOperation() override {
     IRRewriter rewriter(&getContext());
@@ -106,30 +196,54 @@ struct PackWeightsPass : impl::PackWeightsBase<PackWeightsPass> {
           continue;
         generic = *g;
       }
+      std::optional<RegisterTile> tile = registerTileFor(generic);
       for (unsigned i = 0; i < generic.getNumDpsInputs(); ++i) {
-        std::optional<unsigned> pos = stridedVectorPosition(generic, i);
         auto constant = generic.getDpsInputOperand(i)
                             ->get()
                             .getDefiningOp<graph::ConstantOp>();
-        if (!pos || !constant)
+        if (!constant)
+          continue;
+        // The weights in panels of the register tile, when the schedule
+        // walks them panel by panel...
+        std::optional<std::pair<unsigned, int64_t>> panel;
+        std::optional<unsigned> panelPos;
+        if (tile)
+          panel = weightPanel(generic, *tile, outputDimsOf(generic, i));
+        if (panel) {
+          AffineMap m = generic.getIndexingMapsArray()[i];
+          for (unsigned k = 0; k < m.getNumResults(); ++k)
+            if (auto d = dyn_cast<AffineDimExpr>(m.getResult(k));
+                d && d.getPosition() == panel->first)
+              panelPos = k;
+        }
+        // ... else with the vectorized dim innermost.
+        std::optional<unsigned> pos = stridedVectorPosition(generic, i);
+        if (!panelPos && !pos)
           continue;
         std::string name = "packed";
         if (auto loc = dyn_cast<NameLoc>(constant.getLoc()))
           name = loc.getName().str() + ".packed";
-        ElementsAttr packed = moveDimInnermost(constant.getValue(), *pos, name);
+        ElementsAttr packed =
+            panelPos ? blockDim(constant.getValue(), *panelPos, panel->second,
+                                name)
+                     : moveDimInnermost(constant.getValue(), *pos, name);
         if (!packed)
           continue;
         rewriter.setInsertionPoint(constant);
         auto newConstant =
             graph::ConstantOp::create(rewriter, constant.getLoc(), packed);
-        // Same permutation on the indexing map's results.
+        // The same permutation (and split) of the indexing map's results.
         SmallVector<AffineMap> maps = generic.getIndexingMapsArray();
         AffineMap m = maps[i];
+        unsigned moved = panelPos ? *panelPos : *pos;
         SmallVector<AffineExpr> results;
+        if (panelPos)
+          results.push_back(m.getResult(moved).floorDiv(panel->second));
         for (unsigned k = 0; k < m.getNumResults(); ++k)
-          if (k != *pos)
+          if (k != moved)
             results.push_back(m.getResult(k));
-        results.push_back(m.getResult(*pos));
+        results.push_back(panelPos ? m.getResult(moved) % panel->second
+                                   : m.getResult(moved));
         maps[i] = AffineMap::get(m.getNumDims(), m.getNumSymbols(), results,
                                  &getContext());
         rewriter.modifyOpInPlace(generic, [&] {

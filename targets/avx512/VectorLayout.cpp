@@ -1,6 +1,9 @@
 //===- VectorLayout.cpp - Which dims the avx512 schedule vectorizes ------===//
 
 #include "targets/avx512/VectorLayout.h"
+#include "dialects/graph/GraphOps.h"
+
+#include <limits>
 
 using namespace mlir;
 
@@ -29,30 +32,193 @@ int broadcastDim(linalg::GenericOp op) {
   return 1;
 }
 
+std::optional<LargestInput> largestInput(linalg::GenericOp op) {
+  auto maps = op.getIndexingMapsArray();
+  AffineMap outMap = maps[op.getNumDpsInputs()];
+  int64_t rank = outMap.getNumResults();
+  if (rank == 0 || rank > 32 || !outMap.isProjectedPermutation())
+    return std::nullopt;
+  int largest = -1;
+  int64_t largestSize = 16;
+  for (unsigned i = 0; i < op.getNumDpsInputs(); ++i) {
+    auto type = dyn_cast<RankedTensorType>(
+        op.getDpsInputOperand(i)->get().getType());
+    if (!type || !type.hasStaticShape())
+      continue;
+    if (type.getNumElements() >= largestSize) {
+      largest = i;
+      largestSize = type.getNumElements();
+    }
+  }
+  if (largest < 0)
+    return std::nullopt;
+  return LargestInput{(unsigned)largest, outputDimsOf(op, largest)};
+}
+
+unsigned outputDimsOf(linalg::GenericOp op, unsigned input) {
+  auto maps = op.getIndexingMapsArray();
+  AffineMap outMap = maps[op.getNumDpsInputs()];
+  int64_t rank = outMap.getNumResults();
+  if (rank > 32 || !outMap.isProjectedPermutation())
+    return 0;
+  unsigned dims = 0;
+  for (int64_t k = 0; k < rank; ++k)
+    if (maps[input].isFunctionOfDim(outMap.getDimPosition(k)))
+      dims |= 1u << (rank - 1 - k);
+  return dims;
+}
+
+namespace {
+
+/// Of AVX-512's 32 vector registers, the accumulators may use this many;
+/// the rest hold the loaded vectors and broadcasts of one reduction step.
+constexpr int kMaxAccumulators = 24;
+/// Enough accumulators to hide the FMA latency on both FMA ports.
+constexpr int kEnoughAccumulators = 20;
+
+/// The fraction of the computed elements that are real when `extent`
+/// elements are covered by tiles of `tile`.
+double tileEfficiency(int extent, int tile) {
+  int tiles = (extent + tile - 1) / tile;
+  return double(extent) / double(tiles * tile);
+}
+
+} // namespace
+
+namespace {
+
+/// The best tile with vectors along `v` and rows along `u` (-1: none), and
+/// its score: the fraction of useful lanes and rows times how well its
+/// accumulators hide the FMA latency.
+std::pair<RegisterTile, double> bestTile(const std::vector<int> &extents,
+                                         int v, int u, int lanes) {
+  RegisterTile t;
+  t.lanes = lanes;
+  t.vectorDim = v;
+  t.unrollDim = u;
+  t.vectorize = extents[v] >= lanes;
+  int extV = extents[v], extU = u >= 0 ? extents[u] : 1;
+  double bestScore = -1;
+  int maxVectors = t.vectorize ? std::min(4, (extV + lanes - 1) / lanes) : 1;
+  for (int vectors = 1; vectors <= maxVectors; ++vectors) {
+    int maxRows = std::max(1, std::min(extU, kMaxAccumulators / vectors));
+    for (int rows = 1; rows <= maxRows; ++rows) {
+      int acc = vectors * rows;
+      double score =
+          (t.vectorize ? tileEfficiency(extV, vectors * lanes) : 1.0) *
+          tileEfficiency(extU, rows) *
+          std::min(acc, kEnoughAccumulators) / double(kEnoughAccumulators);
+      // Among equals, the later (more accumulators) wins.
+      if (score >= bestScore - 1e-9) {
+        t.vectors = vectors;
+        t.rows = rows;
+        bestScore = std::max(score, bestScore);
+      }
+    }
+  }
+  return {t, bestScore};
+}
+
+} // namespace
+
+RegisterTile chooseRegisterTile(const TileProblem &p) {
+  const std::vector<int> &ext = p.extents;
+  int rank = ext.size();
+  int b = p.broadcast >= 1 && p.broadcast < rank && ext[p.broadcast] > 1
+              ? p.broadcast
+              : -1;
+  auto [inner, innerScore] = bestTile(ext, 0, b, p.lanes);
+  if (b < 0 || ext[b] < p.lanes)
+    return inner;
+  // Vectors along the broadcast dim: always when the innermost dim does not
+  // fill a vector (its weights are then packed or repacked for it), else
+  // only for constant weights and when it scores better.
+  auto [across, acrossScore] = bestTile(ext, b, 0, p.lanes);
+  if (ext[0] < p.lanes)
+    return across;
+  if (!p.broadcastInputsConstant)
+    return inner;
+  // Strided reads along the innermost dim cost a shuffle per vector, on
+  // the port the FMAs need.
+  if (p.innerStep > 1)
+    innerScore *= 0.75;
+  // Each accumulator of the other tile is stored as a scatter of `lanes`
+  // elements: about lanes cycles against reductionSize / 2 of FMAs.
+  double r = double(p.reductionSize);
+  acrossScore *= r / (r + 2.0 * p.lanes);
+  return acrossScore > innerScore ? across : inner;
+}
+
+std::optional<RegisterTile> registerTileFor(linalg::GenericOp op) {
+  if (op.getNumDpsInits() != 1)
+    return std::nullopt;
+  auto outType = dyn_cast<RankedTensorType>(op.getResult(0).getType());
+  if (!outType || !outType.hasStaticShape() || outType.getRank() == 0 ||
+      outType.getNumElements() == 0 ||
+      !outType.getElementType().isIntOrFloat())
+    return std::nullopt;
+  auto maps = op.getIndexingMapsArray();
+  AffineMap outMap = maps[op.getNumDpsInputs()];
+  if (!outMap.isProjectedPermutation())
+    return std::nullopt;
+  TileProblem p;
+  for (int64_t k = outType.getRank() - 1; k >= 0; --k) {
+    if (outType.getDimSize(k) > std::numeric_limits<int>::max())
+      return std::nullopt;
+    p.extents.push_back((int)outType.getDimSize(k));
+  }
+  p.broadcast = broadcastDim(op);
+  p.lanes = vectorLanesForBytes(
+      llvm::divideCeil(outType.getElementTypeBitWidth(), 8));
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  for (auto [k, type] : llvm::enumerate(op.getIteratorTypesArray()))
+    if (type == utils::IteratorType::reduction && k < ranges.size() &&
+        !ShapedType::isDynamic(ranges[k]))
+      p.reductionSize *= ranges[k];
+  unsigned innerLoop = outMap.getDimPosition(outMap.getNumResults() - 1);
+  int rank = outMap.getNumResults();
+  unsigned bLoop = p.broadcast >= 1 && p.broadcast < rank
+                       ? outMap.getDimPosition(rank - 1 - p.broadcast)
+                       : ~0u;
+  p.broadcastInputsConstant = bLoop != ~0u;
+  for (unsigned i = 0; i < op.getNumDpsInputs(); ++i) {
+    AffineMap m = maps[i];
+    for (AffineExpr e : m.getResults()) {
+      // The coefficient of the innermost loop in this index.
+      e.walk([&](AffineExpr sub) {
+        auto bin = dyn_cast<AffineBinaryOpExpr>(sub);
+        if (!bin || bin.getKind() != AffineExprKind::Mul)
+          return;
+        auto d = dyn_cast<AffineDimExpr>(bin.getLHS());
+        auto c = dyn_cast<AffineConstantExpr>(bin.getRHS());
+        if (d && c && d.getPosition() == innerLoop)
+          p.innerStep = std::max(p.innerStep, std::abs(c.getValue()));
+      });
+    }
+    if (bLoop != ~0u && m.isFunctionOfDim(bLoop) &&
+        !op.getDpsInputOperand(i)->get().getDefiningOp<graph::ConstantOp>())
+      p.broadcastInputsConstant = false;
+  }
+  return chooseRegisterTile(p);
+}
+
 std::optional<unsigned> stridedVectorPosition(linalg::GenericOp op,
                                               unsigned input) {
   if (op.getNumReductionLoops() == 0 || op.getNumDpsInits() != 1)
     return std::nullopt;
+  std::optional<RegisterTile> tile = registerTileFor(op);
   AffineMap outMap = op.getIndexingMapsArray()[op.getNumDpsInputs()];
-  auto outType = dyn_cast<RankedTensorType>(op.getResult(0).getType());
   int64_t rank = outMap.getNumResults();
-  int u = broadcastDim(op);
-  if (!outType || rank < 2 || u < 1)
+  if (!tile || rank < 2 || tile->vectorDim < 1 || !tile->vectorize)
     return std::nullopt;
-  // The schedule's lane count is that of the output's element type.
-  int64_t lanes = vectorLanesForBytes(
-      llvm::divideCeil(outType.getElementTypeBitWidth(), 8));
-  if (outType.getDimSize(rank - 1) >= lanes ||
-      outType.getDimSize(rank - 1 - u) < lanes)
-    return std::nullopt;
-  unsigned uLoop = outMap.getDimPosition(rank - 1 - u);
+  unsigned vLoop = outMap.getDimPosition(rank - 1 - tile->vectorDim);
   unsigned innerLoop = outMap.getDimPosition(rank - 1);
   AffineMap m = op.getIndexingMapsArray()[input];
-  if (m.isFunctionOfDim(innerLoop) || !m.isFunctionOfDim(uLoop))
+  if (m.isFunctionOfDim(innerLoop) || !m.isFunctionOfDim(vLoop))
     return std::nullopt;
   for (unsigned p = 0; p + 1 < m.getNumResults(); ++p) {
     auto d = dyn_cast<AffineDimExpr>(m.getResult(p));
-    if (d && d.getPosition() == uLoop)
+    if (d && d.getPosition() == vLoop)
       return p;
   }
   return std::nullopt;

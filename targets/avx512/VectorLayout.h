@@ -28,9 +28,70 @@ int64_t vectorLanesForBytes(int64_t bytes);
 /// a register tile, or -1 if there is none.
 int broadcastDim(mlir::linalg::GenericOp op);
 
-/// For a reduction whose schedule vectorizes the broadcast dim: the tensor
-/// position of that dim in input `input` when the input is indexed by it but
-/// does not have it innermost (and so would be read with a large stride).
+/// The largest shaped input of a reduction (by static element count; ties
+/// go to the later input, the weights of a matmul or conv) and the output's
+/// Halide dims (bit k: dim k, 0 = innermost) it is indexed by.
+struct LargestInput {
+  unsigned input = 0;
+  unsigned dims = 0;
+};
+/// std::nullopt when no input is larger than a cache line or the output map
+/// is not a permutation.
+std::optional<LargestInput> largestInput(mlir::linalg::GenericOp op);
+
+/// The output's Halide dims (bit k: dim k) that input `input` of `op` is
+/// indexed by; 0 when the output map is not a permutation.
+unsigned outputDimsOf(mlir::linalg::GenericOp op, unsigned input);
+
+/// A reduction's register tile as the avx512 schedule forms it: `vectors`
+/// vectors of `lanes` along Halide dim `vectorDim` (or the whole dim when
+/// it is narrower than a vector) times `rows` of dim `unrollDim` (-1: none).
+struct RegisterTile {
+  int vectorDim = 0;
+  int unrollDim = -1;
+  int lanes = 16;
+  bool vectorize = false;
+  int vectors = 1;
+  int rows = 1;
+  /// Elements of the vector dim in one tile.
+  int width(const std::vector<int> &extents) const {
+    return vectorize ? vectors * lanes : extents[vectorDim];
+  }
+};
+
+/// What the tile choice needs to know about a reduction besides its output
+/// extents (Halide order, innermost first).
+struct TileProblem {
+  std::vector<int> extents;
+  /// The broadcast dim (see broadcastDim), -1 for none.
+  int broadcast = -1;
+  int lanes = 16;
+  /// Multiply-adds per output element (the reduction loops' trip count).
+  int64_t reductionSize = 1;
+  /// The largest step of the innermost output loop in an input's index
+  /// (a stride-2 conv reads its image with step 2).
+  int64_t innerStep = 1;
+  /// Whether every input indexed by the broadcast dim is a constant (conv
+  /// weights, which PackWeights lays out for vector loads along it).
+  bool broadcastInputsConstant = false;
+};
+
+/// The register tile: vectors along the innermost dim, or along the
+/// broadcast dim when that dim fills vectors and is cheaper (the innermost
+/// is narrow or wastes lanes, or its reads are strided) — output stores
+/// then scatter, which only pays when each output element takes many
+/// multiply-adds; among tiles, the least padding waste with enough
+/// accumulators to hide the FMA latency (at most 24 of the 32 registers).
+RegisterTile chooseRegisterTile(const TileProblem &problem);
+
+/// The tile the schedule uses for reduction `op`, from its static output
+/// shape; std::nullopt for dynamic or empty outputs.
+std::optional<RegisterTile> registerTileFor(mlir::linalg::GenericOp op);
+
+/// For a reduction whose tile vectorizes a dim other than the innermost:
+/// the tensor position of that dim in input `input` when the input is
+/// indexed by it but does not have it innermost (and so would be read with
+/// a large stride unless repacked).
 std::optional<unsigned> stridedVectorPosition(mlir::linalg::GenericOp op,
                                               unsigned input);
 

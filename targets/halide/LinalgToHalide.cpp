@@ -240,6 +240,18 @@ bool callsFunc(const hl::Expr &e, const std::string &name) {
   return finder.found;
 }
 
+/// Whether `op` depends on IEEE special values (see needsStrictFloat).
+bool dependsOnIeeeSpecials(Operation *op) {
+  if (isa<arith::CmpFOp, arith::MaximumFOp, arith::MinimumFOp,
+          arith::MaxNumFOp, arith::MinNumFOp, arith::RemFOp, math::IsNaNOp,
+          math::IsInfOp, math::IsFiniteOp, math::CopySignOp>(op))
+    return true;
+  if (auto c = dyn_cast<arith::ConstantOp>(op))
+    if (auto f = dyn_cast<FloatAttr>(c.getValue()))
+      return !f.getValue().isFinite();
+  return false;
+}
+
 class Translator {
 public:
   Translator(func::FuncOp kernel, const SchedulePolicy &policy)
@@ -248,6 +260,10 @@ public:
   /// Builds the Funcs; returns the inputs (ImageParams) and outputs.
   void run(std::vector<hl::ImageParam> &inputs, std::vector<hl::Func> &outputs,
            std::vector<RankedTensorType> &outputTypes);
+
+  /// Compute IEEE-dependent ops with Halide::strict_float one by one
+  /// (else the whole kernel is compiled strictly).
+  bool strictPerOp = false;
 
   /// Funcs with update definitions: they cannot be inlined.
   std::vector<ScheduledReduction> reductions;
@@ -838,6 +854,8 @@ void Translator::translateGeneric(linalg::GenericOp op) {
     std::vector<hl::Expr> out;
     for (Operation &inner : body.without_terminator()) {
       hl::Expr e = translateBody(inner, values, loops);
+      if (strictPerOp && dependsOnIeeeSpecials(&inner))
+        e = hl::strict_float(e);
       if (inner.getNumResults() != 1)
         unsupported(&inner, "ops with several results in a kernel body");
       // Halide computes some math in a wider type (e.g. bf16 in f32):
@@ -888,10 +906,8 @@ void Translator::translateGeneric(linalg::GenericOp op) {
     }
     checksAllowed = true;
     std::vector<hl::Expr> e = yieldExprs();
-    // Checks over every loop, unless they read the reduction itself (it is
-    // computed inside its consumer, out of the checks' reach).
-    if (pendingBad.defined() && callsFunc(pendingBad, f.name()))
-      pendingBad = hl::Expr();
+    // Checks over every loop (those reading a reduction are dropped when
+    // the status is built).
     std::vector<std::string> loopNames;
     for (const hl::Expr &l : loops)
       loopNames.push_back(l.as<hl::Internal::Variable>()->name);
@@ -912,7 +928,7 @@ void Translator::translateGeneric(linalg::GenericOp op) {
       // register tiles inside it.
       r.result = hl::Func(uniqueName("acc"));
       r.result(hvars) = f(hvars);
-      r.unrollDim = policy.registerTileDim(op);
+      r.tile = policy.registerTile(op);
     }
     reductions.push_back(r);
     if (numOutputs == 1) {
@@ -1254,18 +1270,25 @@ void Translator::run(std::vector<hl::ImageParam> &inputs,
 /// isnan/isinf, fmod, infinite constants) are compiled strictly; pure
 /// multiply-add kernels (conv, matmul) keep FMA contraction.
 bool needsStrictFloat(func::FuncOp kernel) {
-  bool strict = false;
-  kernel.walk([&](Operation *op) {
-    if (isa<arith::CmpFOp, arith::MaximumFOp, arith::MinimumFOp,
-            arith::MaxNumFOp, arith::MinNumFOp, arith::RemFOp, math::IsNaNOp,
-            math::IsInfOp, math::IsFiniteOp, math::CopySignOp>(op))
-      strict = true;
-    if (auto c = dyn_cast<arith::ConstantOp>(op))
-      if (auto f = dyn_cast<FloatAttr>(c.getValue()))
-        strict |= !f.getValue().isFinite();
-    return strict ? WalkResult::interrupt() : WalkResult::advance();
-  });
-  return strict;
+  return kernel
+      .walk([&](Operation *op) {
+        return dependsOnIeeeSpecials(op) ? WalkResult::interrupt()
+                                         : WalkResult::advance();
+      })
+      .wasInterrupted();
+}
+
+/// A kernel with a reduction (a conv or matmul with a fused epilogue) keeps
+/// FMA contraction for it: only the epilogue's IEEE-dependent ops (ReLU's
+/// NaN-propagating max) are computed strictly, each through
+/// Halide::strict_float, instead of the whole kernel.
+bool hasReduction(func::FuncOp kernel) {
+  return kernel
+      .walk([&](linalg::LinalgOp op) {
+        return op.getNumReductionLoops() ? WalkResult::interrupt()
+                                         : WalkResult::advance();
+      })
+      .wasInterrupted();
 }
 
 /// An error Halide reported through ReportCollector.
@@ -1329,6 +1352,7 @@ compileKernelWithHalide(func::FuncOp kernel, const std::string &functionName,
   try {
     const SchedulePolicy &policy = *options.policy;
     Translator translator(kernel, policy);
+    translator.strictPerOp = hasReduction(kernel);
     std::vector<hl::ImageParam> inputs;
     std::vector<hl::Func> outputs;
     std::vector<RankedTensorType> outputTypes;
@@ -1360,6 +1384,16 @@ compileKernelWithHalide(func::FuncOp kernel, const std::string &functionName,
       status() = hl::Expr(int32_t(0));
       int n = 0;
       for (const Translator::Check &c : translator.checks) {
+        // A check that reads a reduction is left out: the schedule may
+        // compute the reduction inside its consumer's tiles (a fused
+        // epilogue), out of the status loop's reach.
+        if (llvm::any_of(translator.reductions,
+                         [&](const ScheduledReduction &r) {
+                           return callsFunc(c.bad, r.func.name()) ||
+                                  (r.result.defined() &&
+                                   callsFunc(c.bad, r.result.name()));
+                         }))
+          continue;
         std::vector<std::string> vars;
         std::vector<int> extents;
         for (auto [v, e] : llvm::zip(c.loops, c.extents))
@@ -1410,7 +1444,7 @@ compileKernelWithHalide(func::FuncOp kernel, const std::string &functionName,
                  .with_feature(hl::Target::NoRuntime)
                  .with_feature(hl::Target::NoAsserts)
                  .with_feature(hl::Target::NoBoundsQuery);
-    if (needsStrictFloat(kernel))
+    if (!translator.strictPerOp && needsStrictFloat(kernel))
       target = target.with_feature(hl::Target::StrictFloat);
     hl::Pipeline pipeline(outputs);
     pipeline.compile_to_object(objectPath, args, functionName, target);

@@ -23,6 +23,29 @@ struct ScheduledFunc {
   std::vector<int> extents;
 };
 
+/// How a target wants a reduction's register tiles formed and ordered,
+/// decided from the linalg op (its maps, strides and constant operands)
+/// before it becomes Halide Funcs.
+struct TileHint {
+  /// Whether the fields below were decided; a schedule falls back to its
+  /// own choice for reductions without a hint.
+  bool valid = false;
+  /// Halide dim of the output computed in vectors, and of the one unrolled
+  /// in a register tile (-1: none).
+  int vectorDim = 0;
+  int unrollDim = -1;
+  /// Lanes of one vector; 0: the vector dim is narrower and not vectorized.
+  int lanes = 0;
+  /// Vectors along vectorDim and rows along unrollDim in one tile.
+  int vectors = 1;
+  int rows = 1;
+  /// Bit k set: the reduction's largest input (its weights, usually) is
+  /// indexed by the output's Halide dim k. A schedule keeps the tile loop
+  /// of such a dim outside the others so that input's panel is read from
+  /// memory once and then reused from cache.
+  unsigned largestInputDims = 0;
+};
+
 /// A reduction (a Func with an update over `rdom`) and the pure copy of it
 /// that consumers read (undefined for multi-result reductions).
 struct ScheduledReduction {
@@ -30,17 +53,17 @@ struct ScheduledReduction {
   Halide::Func result;
   Halide::RDom rdom;
   std::vector<int> extents;
-  /// Halide dim unrolled in a register tile, -1 for none.
-  int unrollDim = -1;
+  TileHint tile;
 };
 
 class SchedulePolicy {
 public:
   virtual ~SchedulePolicy();
 
-  /// The Halide dim (0 = innermost tensor dim) of `op`'s output to unroll in
-  /// a register tile, or -1 for none.
-  virtual int registerTileDim(mlir::linalg::GenericOp op) const = 0;
+  /// How to tile reduction `op`: the Halide dim (0 = innermost tensor dim)
+  /// of its output to unroll in a register tile, and which output dims its
+  /// largest input is indexed by.
+  virtual TileHint registerTile(mlir::linalg::GenericOp op) const = 0;
 
   /// For input `input` of `op`: the tensor position of a dim the schedule
   /// vectorizes although the input does not have it innermost; the

@@ -1,18 +1,19 @@
 // RUN: aicc-opt %s -split-input-file --aicc-exec | FileCheck %s
 
-// Tests that the exec pipeline forms one dispatch per compute op, with its
-// init fill cloned into its kernel, and plans the arena of the intermediate.
+// Tests that the exec pipeline fuses the elementwise epilogue (Exp) into the
+// kernel of the matmul it follows (the fusion policy), with the init fill
+// cloned in, so no intermediate buffer is left: the arena is empty.
 
 // CHECK-LABEL: exec.executable @kernels
 // CHECK: func.func @k0_Gemm_0
 // CHECK:   linalg.fill
 // CHECK:   linalg.matmul
-// CHECK: func.func @k1_Exp_1
+// CHECK:   linalg.exp
+// CHECK-NOT: func.func @k1
 // CHECK: exec.schedule @main
-// CHECK-SAME: arena_size = array<i64: 64>
-// CHECK:   %[[T:.*]] = exec.alloc {offset = 0 : i64} : memref<1x3xf32>
-// CHECK:   exec.dispatch @kernels::@k0_Gemm_0 {{.*}} outs(%[[T]] : memref<1x3xf32>)
-// CHECK:   exec.dispatch @kernels::@k1_Exp_1 ins(%[[T]] : memref<1x3xf32>)
+// CHECK-SAME: arena_size = array<i64: 0>
+// CHECK:   exec.dispatch @kernels::@k0_Gemm_0 {{.*}} outs(%arg1 : memref<1x3xf32>)
+// CHECK-NOT: exec.dispatch
 // CHECK-NOT: exec.dispatch_region
 func.func @main(%x: tensor<1x4xf32> {graph.name = "x"}) -> (tensor<1x3xf32> {graph.name = "y"}) {
   %w = graph.constant dense<0.5> : tensor<4x3xf32> loc("fc.weight")

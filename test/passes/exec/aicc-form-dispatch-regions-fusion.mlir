@@ -1,0 +1,108 @@
+// RUN: aicc-opt %s -split-input-file --aicc-form-dispatch-regions=policy=fusion | FileCheck %s
+// RUN: aicc-opt %s -split-input-file --aicc-form-dispatch-regions=policy=fusion --mlir-print-debuginfo --mlir-print-local-scope | FileCheck %s --check-prefix=LOC
+// RUN: not aicc-opt %s -split-input-file --aicc-form-dispatch-regions=policy=bogus 2>&1 | FileCheck %s --check-prefix=BAD
+
+// BAD: unknown grouping policy 'bogus' (one-op-per-region, fusion)
+
+// Tests that a matmul's elementwise epilogue (ReLU) joins its region, which
+// yields only the epilogue's result and carries both ops' locations.
+
+// CHECK-LABEL: func.func @main
+// CHECK:   %[[R:.*]] = exec.dispatch_region -> (tensor<1x3xf32>) {
+// CHECK:     %[[MM:.*]] = linalg.matmul
+// CHECK:     %[[G:.*]] = linalg.generic {{.*}} ins(%[[MM]] : tensor<1x3xf32>)
+// CHECK:     exec.yield %[[G]] : tensor<1x3xf32>
+// CHECK:   }
+// CHECK-NOT: exec.dispatch_region
+// CHECK:   return %[[R]]
+// LOC-LABEL: func.func @main
+// LOC: } loc(fused["Gemm_0", "Relu_1"])
+func.func @main(%x: tensor<1x4xf32> {graph.name = "x"}) -> (tensor<1x3xf32> {graph.name = "y"}) {
+  %w = graph.constant dense<0.5> : tensor<4x3xf32> loc("fc.weight")
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x3xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<1x3xf32>) -> tensor<1x3xf32>
+  %m = linalg.matmul ins(%x, %w : tensor<1x4xf32>, tensor<4x3xf32>) outs(%f : tensor<1x3xf32>) -> tensor<1x3xf32> loc("Gemm_0")
+  %r = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>],
+                       iterator_types = ["parallel", "parallel"]}
+      ins(%m : tensor<1x3xf32>) outs(%e : tensor<1x3xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %v = arith.maximumf %in, %zero : f32
+    linalg.yield %v : f32
+  } -> tensor<1x3xf32> loc("Relu_1")
+  return %r : tensor<1x3xf32>
+}
+
+// -----
+
+// Tests that a chain of elementwise ops is one region, and that a producer
+// whose result has a second use (here %a, read by Exp and by Add) ends its
+// region: the chain after it starts a new one.
+
+// CHECK-LABEL: func.func @main
+// CHECK:   %[[A:.*]] = exec.dispatch_region -> (tensor<8xf32>) {
+// CHECK:     linalg.negf
+// CHECK:     exec.yield
+// CHECK:   }
+// CHECK:   %[[B:.*]] = exec.dispatch_region -> (tensor<8xf32>) {
+// CHECK:     %[[EXP:.*]] = linalg.exp ins(%[[A]] : tensor<8xf32>)
+// CHECK:     %[[ADD:.*]] = linalg.add ins(%[[EXP]], %[[A]] : tensor<8xf32>, tensor<8xf32>)
+// CHECK:     %[[TANH:.*]] = linalg.tanh ins(%[[ADD]] : tensor<8xf32>)
+// CHECK:     exec.yield %[[TANH]] : tensor<8xf32>
+// CHECK:   }
+// CHECK:   return %[[B]]
+// LOC-LABEL: func.func @main
+// LOC: } loc("Neg_0")
+// LOC: } loc(fused["Exp_1", "Add_2", "Tanh_3"])
+func.func @main(%x: tensor<8xf32> {graph.name = "x"}) -> (tensor<8xf32> {graph.name = "y"}) {
+  %e = tensor.empty() : tensor<8xf32>
+  %a = linalg.negf ins(%x : tensor<8xf32>) outs(%e : tensor<8xf32>) -> tensor<8xf32> loc("Neg_0")
+  %b = linalg.exp ins(%a : tensor<8xf32>) outs(%e : tensor<8xf32>) -> tensor<8xf32> loc("Exp_1")
+  %c = linalg.add ins(%b, %a : tensor<8xf32>, tensor<8xf32>) outs(%e : tensor<8xf32>) -> tensor<8xf32> loc("Add_2")
+  %d = linalg.tanh ins(%c : tensor<8xf32>) outs(%e : tensor<8xf32>) -> tensor<8xf32> loc("Tanh_3")
+  return %d : tensor<8xf32>
+}
+
+// -----
+
+// Tests that a residual Add joins the reduction it follows (conv3), not the
+// other branch (the downsample conv, itself a reduction with its own
+// region), and that an elementwise op reading a producer through a
+// broadcast (not element for element) does not join it.
+
+// CHECK-LABEL: func.func @main
+// CHECK:   %[[DS:.*]] = exec.dispatch_region -> (tensor<1x4xf32>) {
+// CHECK:     linalg.matmul
+// CHECK:     exec.yield
+// CHECK:   }
+// CHECK:   %[[SUM:.*]] = exec.dispatch_region -> (tensor<1x4xf32>) {
+// CHECK:     %[[C3:.*]] = linalg.matmul
+// CHECK:     linalg.add ins({{.*}}%[[C3]]{{.*}} : tensor<1x4xf32>, tensor<1x4xf32>)
+// CHECK:     exec.yield
+// CHECK:   }
+// CHECK:   %[[BC:.*]] = exec.dispatch_region -> (tensor<2x4xf32>) {
+// CHECK:     linalg.generic
+// CHECK:     exec.yield
+// CHECK:   }
+// CHECK:   return %[[BC]]
+// LOC-LABEL: func.func @main
+// LOC: } loc("Downsample")
+// LOC: } loc(fused["Conv3", "Add"])
+// LOC: } loc("Broadcast")
+func.func @main(%x: tensor<1x4xf32> {graph.name = "x"}) -> (tensor<2x4xf32> {graph.name = "y"}) {
+  %w = graph.constant dense<0.5> : tensor<4x4xf32> loc("w")
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x4xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<1x4xf32>) -> tensor<1x4xf32>
+  %ds = linalg.matmul ins(%x, %w : tensor<1x4xf32>, tensor<4x4xf32>) outs(%f : tensor<1x4xf32>) -> tensor<1x4xf32> loc("Downsample")
+  %c3 = linalg.matmul ins(%x, %w : tensor<1x4xf32>, tensor<4x4xf32>) outs(%f : tensor<1x4xf32>) -> tensor<1x4xf32> loc("Conv3")
+  %sum = linalg.add ins(%c3, %ds : tensor<1x4xf32>, tensor<1x4xf32>) outs(%e : tensor<1x4xf32>) -> tensor<1x4xf32> loc("Add")
+  %e2 = tensor.empty() : tensor<2x4xf32>
+  %bc = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (0, d1)>, affine_map<(d0, d1) -> (d0, d1)>],
+                        iterator_types = ["parallel", "parallel"]}
+      ins(%sum : tensor<1x4xf32>) outs(%e2 : tensor<2x4xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  } -> tensor<2x4xf32> loc("Broadcast")
+  return %bc : tensor<2x4xf32>
+}
