@@ -553,7 +553,8 @@ std::string whyTooLarge(Operation *op) {
     Type elem = tensor.getElementType();
     if (!elem.isIntOrFloat())
       return "";
-    int64_t bytes = std::max<int64_t>(1, (elem.getIntOrFloatBitWidth() + 7) / 8);
+    int64_t bytes =
+        std::max<int64_t>(1, (elem.getIntOrFloatBitWidth() + 7) / 8);
     bool overflow = false;
     int64_t elements = 1;
     for (int64_t d : tensor.getShape())

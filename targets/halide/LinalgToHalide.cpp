@@ -373,7 +373,8 @@ private:
   void addCheck(hl::Expr ok, KernelStatus code) {
     if (!checksAllowed)
       return;
-    hl::Expr bad = hl::select(ok, hl::Expr(int32_t(0)), hl::Expr(int32_t(code)));
+    hl::Expr bad =
+        hl::select(ok, hl::Expr(int32_t(0)), hl::Expr(int32_t(code)));
     pendingBad = pendingBad.defined() ? hl::max(pendingBad, bad) : bad;
   }
   /// Moves the checks recorded since the last call into `checks`.
@@ -755,7 +756,8 @@ hl::Expr Translator::translateBody(Operation &op,
         std::vector<hl::Expr> idx;
         bool checked = e->hasAttr(lowering::kCheckedIndexAttrName);
         // The element read is an index into a dim of this size.
-        auto bound = e->getAttrOfType<IntegerAttr>(lowering::kIndexBoundAttrName);
+        auto bound =
+            e->getAttrOfType<IntegerAttr>(lowering::kIndexBoundAttrName);
         for (auto [k, v] : llvm::enumerate(e.getIndices())) {
           auto it = values.find(v);
           hl::Expr x = it != values.end() ? it->second : scalar(v, &op);
