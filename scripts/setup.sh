@@ -23,8 +23,9 @@ APT_PACKAGES=(
   libonnx-dev libonnx-testdata libprotobuf-dev protobuf-compiler
   # the artifact format and the runtime's unit tests
   libflatbuffers-dev flatbuffers-compiler libgtest-dev
-  # Python for test generators; Debian's CPU torch for model export
-  python3 python3-venv python3-torch python3-torchvision
+  # Python for test generators; Debian's CPU torch for model export;
+  # python3-dev for the Python package's extensions (nanobind)
+  python3 python3-venv python3-dev python3-torch python3-torchvision
 )
 
 if [[ -z "${AICC_SKIP_APT:-}" ]]; then
@@ -50,6 +51,14 @@ cmake -G Ninja -S . -B build \
   -DLLVM_EXTERNAL_LIT="$LLVM_BIN/lit" \
   -DAICC_PYTHON="$ROOT/.venv/bin/python" >/dev/null
 cmake --build build -j "$(nproc)"
+
+echo "== python package: import aicc from build/python"
+# The build assembles the package (python/ -> build/python/aicc, extensions
+# included); a .pth file puts it on the venv's path, so rebuilding updates it
+# in place. (pip install ./python builds a standalone wheel instead.)
+SITE=$(.venv/bin/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
+echo "$ROOT/build/python" > "$SITE/aicc-build.pth"
+.venv/bin/python -c 'import aicc; print("aicc", aicc.__version__, "for Python from", aicc.__file__)'
 
 echo "== example: examples/tiny-cnn.onnx"
 build/bin/aicc examples/tiny-cnn.onnx --input-shape=input:1x1x28x28 \

@@ -20,6 +20,7 @@
 #include "targets/RegisterAll.h"
 #include "targets/common/Serializer.h"
 #include "targets/common/Target.h"
+#include "onnx/onnx_pb.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/Timing.h"
 #include "mlir/IR/AsmState.h"
@@ -35,6 +36,7 @@
 #include "llvm/Support/Path.h"
 #include "llvm/Support/WithColor.h"
 #include <chrono>
+#include <climits>
 
 using namespace mlir;
 namespace cl = llvm::cl;
@@ -97,29 +99,52 @@ struct Options {
       cl::value_desc("name=@file.npy|name=v0,v1,..."), cl::cat(category)};
 };
 
-void printDiagnostic(Diagnostic &diag) {
-  llvm::raw_ostream &os = llvm::errs();
-  os << "aicc: ";
+/// Converts an MLIR diagnostic to the form both entry points report: a
+/// message about a node names it once (later stages say what failed, the
+/// location says where).
+CompileDiagnostic toCompileDiagnostic(Diagnostic &diag) {
+  CompileDiagnostic result;
   switch (diag.getSeverity()) {
   case DiagnosticSeverity::Error:
-    llvm::WithColor(os, llvm::HighlightColor::Error) << "error: ";
+    result.severity = CompileDiagnostic::Severity::Error;
     break;
   case DiagnosticSeverity::Warning:
-    llvm::WithColor(os, llvm::HighlightColor::Warning) << "warning: ";
+    result.severity = CompileDiagnostic::Severity::Warning;
     break;
   default:
+    result.severity = CompileDiagnostic::Severity::Note;
+    break;
+  }
+  std::string message = diag.str();
+  result.node = graph::getNodeName(diag.getLocation()).str();
+  const std::string &node = result.node;
+  if (!node.empty() && !StringRef(message).starts_with("node '") &&
+      !StringRef(message).contains("'" + node + "'"))
+    message = "node '" + node + "': " + message;
+  result.message = std::move(message);
+  for (Diagnostic &note : diag.getNotes())
+    result.notes.push_back(note.str());
+  return result;
+}
+
+void printDiagnostic(Diagnostic &diag) {
+  llvm::raw_ostream &os = llvm::errs();
+  CompileDiagnostic converted = toCompileDiagnostic(diag);
+  os << "aicc: ";
+  switch (converted.severity) {
+  case CompileDiagnostic::Severity::Error:
+    llvm::WithColor(os, llvm::HighlightColor::Error) << "error: ";
+    break;
+  case CompileDiagnostic::Severity::Warning:
+    llvm::WithColor(os, llvm::HighlightColor::Warning) << "warning: ";
+    break;
+  case CompileDiagnostic::Severity::Note:
     llvm::WithColor(os, llvm::HighlightColor::Note) << "note: ";
     break;
   }
-  // Messages from later stages say what failed, the location says where.
-  std::string message = diag.str();
-  std::string node = graph::getNodeName(diag.getLocation()).str();
-  if (!node.empty() && !StringRef(message).starts_with("node '") &&
-      !StringRef(message).contains("'" + node + "'"))
-    os << "node '" << node << "': ";
-  os << message << "\n";
-  for (Diagnostic &note : diag.getNotes())
-    os << "aicc: note: " << note.str() << "\n";
+  os << converted.message << "\n";
+  for (const std::string &note : converted.notes)
+    os << "aicc: note: " << note << "\n";
 }
 
 /// Progress for long compiles: a line that updates in place on a terminal,
@@ -154,19 +179,66 @@ private:
   unsigned lastQuarter = 0;
 };
 
+/// Whether runAiccMain registered MLIR's command-line options (compileModel
+/// does not: applyPassManagerCLOptions fails without them).
+bool commandLineOptionsRegistered = false;
+
 LogicalResult runPipeline(ModuleOp module,
                           llvm::function_ref<void(OpPassManager &)> build) {
   PassManager pm(module.getContext());
   // Hidden options for developers: --mlir-timing (time per pass),
   // --mlir-print-ir-after-all, ...
-  if (failed(applyPassManagerCLOptions(pm)))
-    return failure();
-  auto timing = std::make_unique<DefaultTimingManager>();
-  applyDefaultTimingManagerCLOptions(*timing);
-  if (timing->isEnabled())
-    pm.enableTiming(std::move(timing));
+  if (commandLineOptionsRegistered) {
+    if (failed(applyPassManagerCLOptions(pm)))
+      return failure();
+    auto timing = std::make_unique<DefaultTimingManager>();
+    applyDefaultTimingManagerCLOptions(*timing);
+    if (timing->isEnabled())
+      pm.enableTiming(std::move(timing));
+  }
   build(pm);
   return pm.run(module);
+}
+
+/// The compiler proper, shared by `aicc` and compileModel: graph rewrites
+/// (every kind), then for all but Graph the lowering to linalg, for Exec and
+/// Artifact the target configuration and the exec pipeline, and for Artifact
+/// the kernels and the serialized module in `artifact`. The memory report
+/// goes to `reportOS` when `report` is "memory".
+LogicalResult runCompiler(ModuleOp module, EmitKind emit, const Target *target,
+                          TargetOptions &targetOptions, StringRef report,
+                          llvm::raw_ostream &reportOS,
+                          std::vector<uint8_t> &artifact) {
+  // Graph-level rewrites for every --emit kind, --emit=graph included.
+  if (failed(runPipeline(module, buildGraphPipeline)))
+    return failure();
+  if (emit == EmitKind::Graph)
+    return success();
+  StringRef targetName = target ? target->getName() : "";
+  if (failed(runPipeline(module, buildGraphToLinalgPipeline)) ||
+      failed(lowering::reportUnloweredOps(module, targetName)))
+    return failure();
+  if (emit == EmitKind::Linalg)
+    return success();
+  // Without --target, --emit=exec shows the target-neutral schedule.
+  if (failed(runPipeline(module, [&](OpPassManager &pm) {
+        if (target)
+          target->buildConfigurationPipeline(pm, targetOptions);
+        buildExecPipeline(pm);
+      })))
+    return failure();
+  if (report == "memory")
+    exec::printMemoryReport(module, reportOS);
+  if (emit != EmitKind::Artifact)
+    return success();
+  FailureOr<ExecutableBinary> binary =
+      target->compileExecutable(module, targetOptions);
+  if (failed(binary))
+    return failure();
+  SerializeOptions serializeOptions;
+  serializeOptions.producer = getVersionString();
+  serializeOptions.targets = {target->getName().str()};
+  return serializeModule(module, *binary, artifact, serializeOptions);
 }
 
 /// Writes what `write` prints to `path` ("-": stdout), streaming (a model's
@@ -259,6 +331,7 @@ int runAiccMain(int argc, char **argv) {
   registerMLIRContextCLOptions();
   registerPassManagerCLOptions();
   registerDefaultTimingManagerCLOptions();
+  commandLineOptionsRegistered = true;
   cl::SetVersionPrinter([](llvm::raw_ostream &os) {
     os << getVersionString() << " (MLIR/LLVM " LLVM_VERSION_STRING ")\n";
   });
@@ -367,45 +440,16 @@ int runAiccMain(int argc, char **argv) {
       importOnnxFile(context, options.input, importOptions);
   if (!module)
     return 1;
-  // Graph-level rewrites for every --emit kind, --emit=graph included.
-  if (failed(runPipeline(*module, buildGraphPipeline)))
-    return 1;
-
   TargetOptions targetOptions;
   targetOptions.optLevel = options.optLevel;
   Progress progress;
   targetOptions.progress = [&](size_t done, size_t total) {
     progress.update(done, total);
   };
-
   std::vector<uint8_t> artifact;
-  if (emit != EmitKind::Graph) {
-    StringRef targetName = hasTarget ? target->getName() : "";
-    if (failed(runPipeline(*module, buildGraphToLinalgPipeline)) ||
-        failed(lowering::reportUnloweredOps(*module, targetName)))
-      return 1;
-    // Without --target, --emit=exec shows the target-neutral schedule.
-    if (emit != EmitKind::Linalg &&
-        failed(runPipeline(*module, [&](OpPassManager &pm) {
-          if (target)
-            target->buildConfigurationPipeline(pm, targetOptions);
-          buildExecPipeline(pm);
-        })))
-      return 1;
-    if (options.report == "memory")
-      exec::printMemoryReport(*module, llvm::errs());
-    if (emit == EmitKind::Artifact) {
-      FailureOr<ExecutableBinary> binary =
-          target->compileExecutable(*module, targetOptions);
-      if (failed(binary))
-        return 1;
-      SerializeOptions serializeOptions;
-      serializeOptions.producer = getVersionString();
-      serializeOptions.targets = {target->getName().str()};
-      if (failed(serializeModule(*module, *binary, artifact, serializeOptions)))
-        return 1;
-    }
-  }
+  if (failed(runCompiler(*module, emit, target, targetOptions, options.report,
+                         llvm::errs(), artifact)))
+    return 1;
 
   auto write = [&](llvm::raw_ostream &os) {
     if (emit == EmitKind::Artifact) {
@@ -419,6 +463,101 @@ int runAiccMain(int argc, char **argv) {
   if (failed(writeOutput(options.output, write)))
     return 1;
   return 0;
+}
+
+CompileResult compileModel(const CompileOptions &options) {
+  CompileResult result;
+  auto fail = [&](std::string message) {
+    CompileDiagnostic diag;
+    diag.message = std::move(message);
+    result.diagnostics.push_back(std::move(diag));
+    return std::move(result);
+  };
+  registerAllTargets();
+  const Target *target = lookupTarget(options.target);
+  if (!target)
+    return fail("unknown target '" + options.target +
+                "' (available: " + listTargetNames() + ")");
+  if (options.optLevel > 3)
+    return fail("opt level " + std::to_string(options.optLevel) +
+                " is not a level (0-3)");
+  if (!options.report.empty() && options.report != "memory")
+    return fail("unknown report '" + options.report + "' (available: memory)");
+  ImportOptions importOptions;
+  importOptions.baseDir = options.baseDir;
+  std::string error;
+  for (const std::string &spec : options.inputShapes)
+    if (failed(parseInputShape(spec, importOptions, error)))
+      return fail(error);
+  for (const std::string &spec : options.dims)
+    if (failed(parseDimValue(spec, importOptions, error)))
+      return fail(error);
+  for (const std::string &spec : options.inputValues)
+    if (failed(parseInputValue(spec, importOptions, error)))
+      return fail(error);
+
+  DialectRegistry registry;
+  registerAllDialects(registry);
+  MLIRContext context(registry);
+  context.printOpOnDiagnostic(false);
+  context.printStackTraceOnDiagnostic(false);
+  ScopedDiagnosticHandler handler(&context, [&](Diagnostic &diag) {
+    result.diagnostics.push_back(toCompileDiagnostic(diag));
+    return success();
+  });
+
+  OwningOpRef<ModuleOp> module;
+  if (!options.modelPath.empty()) {
+    module = importOnnxFile(context, options.modelPath, importOptions);
+  } else {
+    onnx::ModelProto model;
+    google::protobuf::io::CodedInputStream stream(
+        reinterpret_cast<const uint8_t *>(options.modelBytes.data()),
+        options.modelBytes.size());
+    stream.SetTotalBytesLimit(INT_MAX);
+    if (options.modelBytes.empty() || !model.ParseFromCodedStream(&stream) ||
+        !stream.ConsumedEntireMessage() || !model.has_graph() ||
+        model.ir_version() <= 0)
+      return fail("the model bytes are not an ONNX model (the protobuf does "
+                  "not parse, or it has no graph or IR version)");
+    module = importOnnxModel(context, model, importOptions);
+  }
+  bool hasError = llvm::any_of(result.diagnostics, [](auto &diag) {
+    return diag.severity == CompileDiagnostic::Severity::Error;
+  });
+  if (!module || hasError) {
+    if (!hasError)
+      return fail("the model did not import");
+    return result;
+  }
+
+  TargetOptions targetOptions;
+  targetOptions.optLevel = options.optLevel;
+  if (options.progress)
+    targetOptions.progress = options.progress;
+  std::vector<uint8_t> artifact;
+  llvm::raw_string_ostream reportOS(result.report);
+  LogicalResult compiled =
+      runCompiler(*module, EmitKind::Artifact, target, targetOptions,
+                  options.report, reportOS, artifact);
+  reportOS.flush();
+  if (failed(compiled) || artifact.empty()) {
+    if (llvm::none_of(result.diagnostics, [](auto &diag) {
+          return diag.severity == CompileDiagnostic::Severity::Error;
+        }))
+      return fail("the compile failed without a diagnostic");
+    return result;
+  }
+  result.artifact = std::move(artifact);
+  return result;
+}
+
+std::vector<std::string> getTargetNames() {
+  registerAllTargets();
+  std::vector<std::string> names;
+  for (const Target *t : getRegisteredTargets())
+    names.push_back(t->getName().str());
+  return names;
 }
 
 } // namespace aicc

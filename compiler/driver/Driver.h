@@ -1,10 +1,76 @@
 //===- Driver.h - The aicc command-line driver ------------------*- C++ -*-===//
+//
+// Two entry points: runAiccMain is the `aicc` tool; compileModel compiles a
+// model to an artifact in memory for embedders (the Python package). Both run
+// the same pipeline. This header includes no LLVM or MLIR header, so code
+// built with exceptions and RTTI (Python bindings) can use it.
+//
+//===----------------------------------------------------------------------===//
 #ifndef AICC_COMPILER_DRIVER_DRIVER_H
 #define AICC_COMPILER_DRIVER_DRIVER_H
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
 
 namespace aicc {
 /// Runs `aicc` with its command line; returns the process exit code.
 int runAiccMain(int argc, char **argv);
+
+/// What compileModel compiles and how; the fields mirror aicc's options.
+struct CompileOptions {
+  /// The model: a file (binary ONNX, or ONNX text when it ends in .onnxtxt),
+  /// or, when `modelPath` is empty, a serialized onnx.ModelProto.
+  std::string modelPath;
+  std::string modelBytes;
+  /// Directory that external-data paths of `modelBytes` are relative to.
+  std::string baseDir;
+  /// --target (a registered target name).
+  std::string target = "avx512";
+  /// -O level, 0-3.
+  unsigned optLevel = 3;
+  /// --input-shape specs ("name:1x3x224x224"), --dim specs ("batch=1") and
+  /// --input-value specs ("name=1,2,3" or "name=@file.npy").
+  std::vector<std::string> inputShapes;
+  std::vector<std::string> dims;
+  std::vector<std::string> inputValues;
+  /// --report: "" (none) or "memory"; the text lands in CompileResult.report.
+  std::string report;
+  /// Called as kernels compile (done, total); may be empty.
+  std::function<void(size_t, size_t)> progress;
+};
+
+/// One diagnostic of a compile.
+struct CompileDiagnostic {
+  enum class Severity { Error, Warning, Note };
+  Severity severity = Severity::Error;
+  /// The ONNX node it is about ("" when none).
+  std::string node;
+  /// The message as `aicc` prints it after "aicc: error: ".
+  std::string message;
+  /// Attached notes.
+  std::vector<std::string> notes;
+};
+
+struct CompileResult {
+  /// The .aicc artifact; empty when the compile failed.
+  std::vector<uint8_t> artifact;
+  /// Every diagnostic in the order it was emitted; a failed compile has at
+  /// least one error.
+  std::vector<CompileDiagnostic> diagnostics;
+  /// The text of the requested report ("" when none).
+  std::string report;
+  bool succeeded() const { return !artifact.empty(); }
+};
+
+/// Compiles a model to an artifact in memory. Thread-safe (each call has its
+/// own MLIR context); never prints and never exits.
+CompileResult compileModel(const CompileOptions &options);
+
+/// Names of the registered targets.
+std::vector<std::string> getTargetNames();
 } // namespace aicc
 
 #endif // AICC_COMPILER_DRIVER_DRIVER_H

@@ -230,36 +230,40 @@ void scheduleReduction(const ScheduledReduction &r, bool isOutput) {
   }
 
   f.compute_at(g, computeAt);
+  // The reduction's own vars (an epilogue output's dims correspond to them
+  // by position).
+  std::vector<hl::Var> fvars = f.args();
+  int fRank = fvars.size();
   // The accumulator tile is stored vector dim first so each accumulator is
   // one contiguous register.
   if (v != 0) {
-    std::vector<hl::Var> storage = {vars[v]};
-    for (int k = 0; k < rank; ++k)
+    std::vector<hl::Var> storage = {fvars[v]};
+    for (int k = 0; k < fRank; ++k)
       if (k != v)
-        storage.push_back(vars[k]);
+        storage.push_back(fvars[k]);
     f.reorder_storage(storage);
   }
   if (vectorize)
-    f.vectorize(vars[v], lanes);
+    f.vectorize(fvars[v], lanes);
   if (u >= 0)
-    f.unroll(vars[u]);
-  std::vector<hl::VarOrRVar> updateOrder = {vars[v]};
+    f.unroll(fvars[u]);
+  std::vector<hl::VarOrRVar> updateOrder = {fvars[v]};
   if (u >= 0)
-    updateOrder.push_back(vars[u]);
+    updateOrder.push_back(fvars[u]);
   for (int d = 0; d < r.rdom.dimensions(); ++d)
     updateOrder.push_back(r.rdom[d]);
-  for (int k = 0; k < rank; ++k)
+  for (int k = 0; k < fRank; ++k)
     if (k != u && k != v)
-      updateOrder.push_back(vars[k]);
+      updateOrder.push_back(fvars[k]);
   hl::Stage update = f.update();
   update.reorder(updateOrder);
   if (vectorize) {
-    update.vectorize(vars[v], lanes);
+    update.vectorize(fvars[v], lanes);
     if (tile.vectors > 1)
-      update.unroll(vars[v]);
+      update.unroll(fvars[v]);
   }
   if (u >= 0)
-    update.unroll(vars[u]);
+    update.unroll(fvars[u]);
 }
 
 } // namespace
@@ -281,18 +285,19 @@ void Avx512SchedulePolicy::scheduleKernel(
   if (!naive && reductions.size() == 1 && outputs.size() == 1) {
     const ScheduledReduction &r = reductions.front();
     const ScheduledFunc &o = outputs.front();
-    auto sameArgs = [](const hl::Func &a, const hl::Func &b) {
-      std::vector<hl::Var> x = a.args(), y = b.args();
-      return x.size() == y.size() &&
-             llvm::all_of(llvm::zip(x, y), [](auto p) {
-               return std::get<0>(p).name() == std::get<1>(p).name();
-             });
+    // The output has the reduction's dims (the epilogue reads it element
+    // for element; through a reshape, Halide's bounds of the reduction per
+    // output tile would span the whole tensor and recompute it).
+    auto sameShape = [&] {
+      return o.extents == r.extents &&
+             o.func.dimensions() == r.result.dimensions();
     };
     if (r.result.defined() && !isOutput(r.result) && !isOutput(r.func) &&
-        o.extents == r.extents && o.func.outputs() == 1 &&
-        o.func.num_update_definitions() == 0 && sameArgs(o.func, r.result)) {
+        sameShape() && o.func.outputs() == 1 &&
+        o.func.num_update_definitions() == 0) {
       ScheduledReduction epilogue = r;
       epilogue.result = o.func;
+      epilogue.extents = o.extents;
       scheduleReduction(epilogue, /*isOutput=*/true);
       return;
     }

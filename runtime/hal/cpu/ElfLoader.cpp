@@ -9,9 +9,11 @@
 #include <cstdlib>
 #include <cstring>
 #include <dlfcn.h>
+#include <fcntl.h>
 #include <elf.h>
 #include <sys/mman.h>
 #include <unistd.h>
+#include <vector>
 
 using namespace aicc;
 
@@ -90,9 +92,29 @@ static bool loadViaMemfd(const uint8_t *data, size_t size, const char *label,
     ::close(fd);
     return false;
   }
+  // dlopen() returns the already loaded object when the name matches one,
+  // and descriptor numbers are reused once closed: an executable loaded
+  // earlier through the same /proc/self/fd/N (another module, or another
+  // session's copy) would be returned instead of this one. Move to a number
+  // whose name no loaded object has; the descriptors tried stay open until
+  // the end so that the search makes progress.
+  std::vector<int> tried;
+  while (void *existing = ::dlopen(path, RTLD_NOW | RTLD_NOLOAD)) {
+    ::dlclose(existing);
+    tried.push_back(fd);
+    fd = ::fcntl(fd, F_DUPFD_CLOEXEC, fd + 1);
+    if (fd < 0) {
+      for (int old : tried)
+        ::close(old);
+      return false;
+    }
+    std::snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+  }
   *outStatus = dlopenPath(path, label, outHandle);
-  // The loader keeps its own mapping; the descriptor is no longer needed.
+  // The loader keeps its own mapping; the descriptors are no longer needed.
   ::close(fd);
+  for (int old : tried)
+    ::close(old);
   return true;
 #else
   (void)data, (void)size, (void)label, (void)outHandle, (void)outStatus;

@@ -1,0 +1,90 @@
+"""aicc.compile: model kinds, options, and errors (aicc.CompileError)."""
+import numpy as np
+import onnx
+import pytest
+from onnx import TensorProto, helper
+
+import aicc
+from conftest import TINY_CNN
+
+
+def test_compile_path_then_load(tiny_cnn_artifact):
+    # The README's one-liner: load(compile(path)).
+    module = aicc.load(aicc.compile(str(TINY_CNN)))
+    assert [t.name for t in module.inputs] == ["input"]
+    # The symbolic batch defaults to 1.
+    assert module.inputs[0].shape == (1, 1, 28, 28)
+    assert tiny_cnn_artifact[:64] and isinstance(tiny_cnn_artifact, bytes)
+
+
+def test_compile_bytes_and_model_proto(mlp_model):
+    from_proto = aicc.load(aicc.compile(mlp_model, dims={"batch": 2}))
+    from_bytes = aicc.load(aicc.compile(mlp_model.SerializeToString(),
+                                        dims={"batch": 2}))
+    for module in (from_proto, from_bytes):
+        assert [(t.name, t.shape) for t in module.inputs] == [
+            ("x", (2, 16)), ("ids", (2,))]
+
+
+def test_input_shapes_and_output_file(tmp_path):
+    path = tmp_path / "cnn.aicc"
+    artifact = aicc.compile(TINY_CNN, input_shapes={"input": (3, 1, 28, 28)},
+                            opt_level=2, output=path)
+    assert path.read_bytes() == artifact
+    module = aicc.load(path)
+    assert module.inputs[0].shape == (3, 1, 28, 28)
+    assert module.outputs[0].shape == (3, 10)
+
+
+def test_memory_report(capsys):
+    aicc.compile(TINY_CNN, report="memory")
+    assert "arena" in capsys.readouterr().err.lower()
+
+
+def two_bad_nodes() -> onnx.ModelProto:
+    nodes = [helper.make_node("NoSuchOpA", ["x"], ["y"], name="first_bad"),
+             helper.make_node("Relu", ["y"], ["z"], name="fine"),
+             helper.make_node("NoSuchOpB", ["z"], ["w"], name="second_bad")]
+    graph = helper.make_graph(
+        nodes, "bad",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2])],
+        [helper.make_tensor_value_info("w", TensorProto.FLOAT, [2])])
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+
+
+def test_compile_error_lists_every_problem():
+    with pytest.raises(aicc.CompileError) as info:
+        aicc.compile(two_bad_nodes())
+    error = info.value
+    text = str(error)
+    # Both nodes and both ops are named, in the message and in the list.
+    for word in ("first_bad", "NoSuchOpA", "second_bad", "NoSuchOpB"):
+        assert word in text
+    nodes = {(d.node, d.op) for d in error.errors}
+    assert {("first_bad", "NoSuchOpA"), ("second_bad", "NoSuchOpB")} <= nodes
+    assert all(d.severity == "error" for d in error.errors)
+    assert len(error.errors) >= 2
+
+
+@pytest.mark.parametrize("kwargs, expected", [
+    (dict(target="no-such-target"), "unknown target 'no-such-target'"),
+    (dict(opt_level=7), "not a level"),
+    (dict(report="speed"), "unknown report 'speed'"),
+    (dict(input_shapes={"input": "1xZ"}), "input"),
+])
+def test_bad_options(kwargs, expected):
+    with pytest.raises(aicc.CompileError, match=expected):
+        aicc.compile(TINY_CNN, **kwargs)
+
+
+def test_not_a_model():
+    with pytest.raises(aicc.CompileError, match="not an ONNX model"):
+        aicc.compile(b"definitely not a protobuf")
+    with pytest.raises(FileNotFoundError):
+        aicc.compile("/no/such/model.onnx")
+    with pytest.raises(TypeError):
+        aicc.compile(42)
+
+
+def test_targets():
+    assert "avx512" in aicc.targets()
