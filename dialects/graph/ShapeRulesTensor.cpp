@@ -699,14 +699,20 @@ LogicalResult SliceOp::inferReturnTypes(MLIRContext *, Loc loc,
     if (step > 0) {
       start = clampTo((*starts)[i], 0, dim);
       end = clampTo((*ends)[i], 0, dim);
-      out[*axis] = std::max<int64_t>(0, (end - start + step - 1) / step);
+      // Counted without overflow for steps near INT64_MAX.
+      out[*axis] = end > start ? (end - start - 1) / step + 1 : 0;
     } else {
       start = clampTo((*starts)[i], 0, dim - 1);
       end = clampTo((*ends)[i], -1, dim - 1);
       // An end below -dim means "through index 0".
       if ((*ends)[i] < -dim)
         end = -1;
-      out[*axis] = std::max<int64_t>(0, (start - end - step - 1) / -step);
+      // -step overflows for INT64_MIN: divide by the step's magnitude as
+      // an unsigned number.
+      out[*axis] = start > end ? (int64_t)((uint64_t)(start - end - 1) /
+                                           (0 - (uint64_t)step)) +
+                                     1
+                               : 0;
     }
   }
   return push(types, out, elem);

@@ -168,16 +168,21 @@ struct SlicePattern : LoweringPattern<graph::SliceOp> {
       if (step > 0) {
         start = std::clamp<int64_t>(start, 0, dim);
         end = std::clamp<int64_t>(end, 0, dim);
-        size = end > start ? (end - start + step - 1) / step : 0;
+        size = end > start ? (end - start - 1) / step + 1 : 0;
       } else {
         start = std::clamp<int64_t>(start, 0, dim - 1);
         end = std::clamp<int64_t>(end, -1, dim - 1);
-        size = start > end ? (start - end - step - 1) / (-step) : 0;
+        // -step overflows for INT64_MIN: divide by its unsigned magnitude.
+        size = start > end ? (int64_t)((uint64_t)(start - end - 1) /
+                                       (0 - (uint64_t)step)) +
+                                 1
+                           : 0;
         negative = true;
       }
       offsets[*axis] = start;
       sizes[*axis] = size;
-      strides[*axis] = step;
+      // A step larger than the dim reads one element: keep strides small.
+      strides[*axis] = size > 1 ? step : (step > 0 ? 1 : -1);
     }
     if (ArrayRef<int64_t>(sizes) != outType.getShape())
       return rewriter.notifyMatchFailure(
@@ -277,7 +282,7 @@ struct GatherPattern : LoweringPattern<graph::GatherOp> {
           srcIdx.push_back(idx);
           for (int64_t d = *axis + 1; d < rank; ++d)
             srcIdx.push_back(linalg::IndexOp::create(b, l, d + q - 1));
-          return tensor::ExtractOp::create(b, l, data, srcIdx);
+          return checkedExtract(b, l, data, srcIdx);
         });
     rewriter.replaceOp(op, result);
     return success();
@@ -318,7 +323,7 @@ struct GatherElementsPattern : LoweringPattern<graph::GatherElementsOp> {
                 b, l, isNeg,
                 arith::AddIOp::create(b, l, idx, constIndex(b, l, dim)), idx));
           }
-          return tensor::ExtractOp::create(b, l, data, srcIdx);
+          return checkedExtract(b, l, data, srcIdx);
         });
     rewriter.replaceOp(op, result);
     return success();

@@ -234,6 +234,20 @@ std::optional<double> splatExponent(Value exponent) {
 //===----------------------------------------------------------------------===//
 
 /// Registers the elementwise lowering of OpTy.
+/// Integer Div and Mod refuse a constant divisor with a zero element (a
+/// run-time divisor of zero fails the kernel instead).
+std::string checkConstantDivisor(Operation *op) {
+  Value divisor = op->getOperand(1);
+  auto type = cast<RankedTensorType>(divisor.getType());
+  if (!isa<IntegerType>(type.getElementType()))
+    return "";
+  std::optional<SmallVector<int64_t>> values = constantInts(divisor);
+  if (values && llvm::is_contained(*values, 0))
+    return "integer division by zero: the constant divisor has a zero "
+           "element";
+  return "";
+}
+
 template <typename OpTy> void add(RewritePatternSet &patterns, Entry entry) {
   patterns.add<ElementwisePattern<OpTy>>(patterns.getContext(),
                                          std::move(entry));
@@ -269,7 +283,8 @@ void addElementwiseTable(RewritePatternSet &patterns) {
   add<graph::DivOp>(
       patterns, {[](OpBuilder &b, Location loc, ValueRange a, Ctx c) -> Value {
         return scalarDiv(b, loc, a[0], a[1], c.inputUnsigned());
-      }});
+      },
+                 checkConstantDivisor});
   add<graph::ModOp>(
       patterns, {[](OpBuilder &b, Location loc, ValueRange a, Ctx c) -> Value {
         Value x = a[0], y = a[1];
@@ -308,7 +323,8 @@ void addElementwiseTable(RewritePatternSet &patterns) {
         Value differ = arith::XOrIOp::create(b, loc, rNeg, yNeg);
         Value fix = arith::AndIOp::create(b, loc, nonZero, differ);
         return select(b, loc, fix, arith::AddIOp::create(b, loc, r, y), r);
-      }});
+      },
+                 checkConstantDivisor});
   add<graph::PowOp>(
       patterns, {[](OpBuilder &b, Location loc, ValueRange a, Ctx c) -> Value {
         Value x = a[0], y = a[1];

@@ -181,9 +181,11 @@ struct ScatterNDPattern : LoweringPattern<graph::ScatterNDOp> {
           Value match = constInt(b, l, b.getI1Type(), 1);
           for (int64_t j = 0; j < k; ++j) {
             idx.back() = constIndex(b, l, j);
-            Value target = normalizedIndex(
-                b, l, tensor::ExtractOp::create(b, l, indices, idx),
-                dataShape[j]);
+            // An index outside [-dim, dim) fails the kernel at run time.
+            auto read = tensor::ExtractOp::create(b, l, indices, idx);
+            read->setAttr(kIndexBoundAttrName,
+                          b.getI64IntegerAttr(dataShape[j]));
+            Value target = normalizedIndex(b, l, read, dataShape[j]);
             match = arith::AndIOp::create(
                 b, l, match,
                 arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, target,
@@ -234,18 +236,14 @@ struct GatherNDPattern : LoweringPattern<graph::GatherNDOp> {
             src.push_back(linalg::IndexOp::create(b, l, d));
           for (int64_t j = 0; j < k; ++j) {
             idxPos.back() = constIndex(b, l, j);
-            Value i = normalizedIndex(
+            // An index out of range fails the kernel at run time.
+            src.push_back(normalizedIndex(
                 b, l, tensor::ExtractOp::create(b, l, indices, idxPos),
-                dataShape[bd + j]);
-            // Clamped: an out-of-range index is invalid input, not UB here.
-            i = arith::MaxSIOp::create(b, l, i, constIndex(b, l, 0));
-            src.push_back(arith::MinSIOp::create(
-                b, l, i, constIndex(b, l, dataShape[bd + j] - 1)));
+                dataShape[bd + j]));
           }
           for (int64_t d = bd + k; d < r; ++d)
             src.push_back(linalg::IndexOp::create(b, l, q - 1 + d - bd - k));
-          return toSignlessScalar(b, l,
-                                  tensor::ExtractOp::create(b, l, data, src));
+          return toSignlessScalar(b, l, checkedExtract(b, l, data, src));
         });
     rewriter.replaceOp(op, result);
     return success();

@@ -30,6 +30,7 @@
 
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/DialectConversion.h"
+#include <string>
 
 namespace aicc::lowering {
 
@@ -70,6 +71,15 @@ private:
   mlir::RewriterBase::Listener *target;
 };
 
+/// The largest tensor the lowering accepts, in bytes (2^40, 1 TiB): a
+/// larger one cannot be allocated on any machine aicc targets, and its size
+/// may not even fit in int64.
+inline constexpr int64_t kMaxTensorBytes = int64_t(1) << 40;
+
+/// Why a result or operand of `op` is too large to lower (more than
+/// kMaxTensorBytes, or a size that overflows int64), or "".
+std::string whyTooLarge(mlir::Operation *op);
+
 /// A lowering of one graph op type. Subclasses implement `lower`, which
 /// rewrites `op` or returns `rewriter.notifyMatchFailure(op, "<why>")` with a
 /// user-facing reason (which attribute, type or mode is unsupported).
@@ -83,6 +93,8 @@ public:
   matchAndRewrite(OpTy op, OpAdaptor adaptor,
                   mlir::ConversionPatternRewriter &rewriter) const final {
     ScopedMatchFailureForwarding forwarding(rewriter);
+    if (std::string why = whyTooLarge(op); !why.empty())
+      return rewriter.notifyMatchFailure(op, why);
     mlir::ValueRange converted = adaptor.getOperands();
     if (!llvm::equal(op->getOperands(), converted))
       rewriter.modifyOpInPlace(op, [&] { op->setOperands(converted); });

@@ -1,6 +1,8 @@
 //===- LoweringUtils.cpp - Helpers shared by the graph lowerings ---------===//
 
 #include "passes/lowering/LoweringUtils.h"
+#include "passes/lowering/LoweringPattern.h"
+#include "passes/lowering/Passes.h"
 
 #include "dialects/graph/ShapeInference.h"
 #include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
@@ -8,6 +10,8 @@
 #include "mlir/IR/AffineMap.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "llvm/ADT/APFloat.h"
+#include "llvm/Support/MathExtras.h"
+#include "llvm/Support/raw_ostream.h"
 
 using namespace mlir;
 
@@ -119,6 +123,13 @@ Value constInt(OpBuilder &b, Location loc, Type type, int64_t value) {
 
 Value constIndex(OpBuilder &b, Location loc, int64_t value) {
   return arith::ConstantIndexOp::create(b, loc, value);
+}
+
+Value checkedExtract(OpBuilder &b, Location loc, Value tensor,
+                     ValueRange indices) {
+  auto extract = tensor::ExtractOp::create(b, loc, tensor, indices);
+  extract->setAttr(kCheckedIndexAttrName, b.getUnitAttr());
+  return extract;
 }
 
 Value lowestValue(OpBuilder &b, Location loc, Type type, bool isUnsigned) {
@@ -532,6 +543,43 @@ std::optional<SmallVector<int64_t>> constantInts(Value value) {
 
 std::optional<SmallVector<double>> constantFloats(Value value) {
   return graph::getConstantFloats(value);
+}
+
+std::string whyTooLarge(Operation *op) {
+  auto check = [](Type type, StringRef what, unsigned index) -> std::string {
+    auto tensor = dyn_cast<RankedTensorType>(type);
+    if (!tensor || !tensor.hasStaticShape())
+      return "";
+    Type elem = tensor.getElementType();
+    if (!elem.isIntOrFloat())
+      return "";
+    int64_t bytes =
+        std::max<int64_t>(1, (elem.getIntOrFloatBitWidth() + 7) / 8);
+    bool overflow = false;
+    int64_t elements = 1;
+    for (int64_t d : tensor.getShape())
+      overflow |= llvm::MulOverflow(elements, d, elements);
+    int64_t total = 0;
+    overflow |= llvm::MulOverflow(elements, bytes, total);
+    if (!overflow && total <= kMaxTensorBytes)
+      return "";
+    std::string s;
+    llvm::raw_string_ostream os(s);
+    os << what << " " << index << " (" << type << ") has ";
+    if (overflow)
+      os << "more elements than int64 can count";
+    else
+      os << elements << " elements (" << total << " bytes)";
+    os << ", more than the 2^40-byte limit of a tensor";
+    return s;
+  };
+  for (auto [i, v] : llvm::enumerate(op->getResults()))
+    if (std::string why = check(v.getType(), "result", i); !why.empty())
+      return why;
+  for (auto [i, v] : llvm::enumerate(op->getOperands()))
+    if (std::string why = check(v.getType(), "operand", i); !why.empty())
+      return why;
+  return "";
 }
 
 } // namespace aicc::lowering

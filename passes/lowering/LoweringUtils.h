@@ -66,6 +66,11 @@ llvm::SmallVector<Value> toSignlessScalars(OpBuilder &b, Location loc,
 Value constScalar(OpBuilder &b, Location loc, Type type, double value);
 Value constInt(OpBuilder &b, Location loc, Type type, int64_t value);
 Value constIndex(OpBuilder &b, Location loc, int64_t value);
+/// A `tensor.extract` whose indices come from the model's data: marked
+/// with kCheckedIndexAttrName so that an index outside `tensor` fails the
+/// kernel at run time instead of reading a clamped element.
+Value checkedExtract(OpBuilder &b, Location loc, Value tensor,
+                     ValueRange indices);
 /// The lowest (-inf for floats) and highest values of a type.
 Value lowestValue(OpBuilder &b, Location loc, Type type, bool isUnsigned);
 Value highestValue(OpBuilder &b, Location loc, Type type, bool isUnsigned);

@@ -64,6 +64,20 @@ void populateGraphToLinalgPatterns(mlir::RewritePatternSet &patterns);
 /// "no lowering for <OpType> yet").
 inline constexpr llvm::StringLiteral kUnsupportedAttrName = "aicc.unsupported";
 
+/// Discardable unit attribute on a `tensor.extract` inside a linalg.generic
+/// body: its indices come from the model's data (Gather, GatherElements,
+/// GatherND) and an index outside the tensor is a run-time error of the
+/// kernel (ONNX Runtime: INVALID_ARGUMENT), not a clamped read. Kernels
+/// without it may clamp.
+inline constexpr llvm::StringLiteral kCheckedIndexAttrName =
+    "aicc.checked_index";
+
+/// Integer attribute N on a `tensor.extract` inside a linalg.generic body
+/// that reads an index from the model's data (ScatterND's index tuples): the
+/// value indexes a dim of size N (negative values count from the end), and
+/// one outside [-N, N) is a run-time error of the kernel.
+inline constexpr llvm::StringLiteral kIndexBoundAttrName = "aicc.index_bound";
+
 /// Emits one error per graph op left by the lowering (graph.constant
 /// aside), all at once, at the op's location:
 ///   node '<onnx node name>' (ai.onnx::<OpType>): <reason>

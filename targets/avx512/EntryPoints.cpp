@@ -26,7 +26,7 @@ std::string entryIR(const std::vector<EntryPoint> &entries) {
   std::string ir;
   llvm::raw_string_ostream os(ir);
   os << "%bufdesc = type { i8, i8, i16, [" << kMaxRank << " x i32] }\n"
-     << "%kerneldesc = type { i32, ptr, ptr, ptr }\n"
+     << "%kerneldesc = type { i32, ptr, ptr, ptr, i32 }\n"
      << "declare i32 @aicc_hl_dispatch(ptr, ptr, ptr)\n\n";
   std::set<std::string> declared;
   for (const EntryPoint &e : entries)
@@ -52,7 +52,8 @@ std::string entryIR(const std::vector<EntryPoint> &entries) {
        << e.name.size() + 1 << " x i8] c\"" << e.name << "\\00\"\n";
     os << "@desc." << i << " = private unnamed_addr constant %kerneldesc { i32 "
        << k.buffers.size() << ", ptr @buffers." << i << ", ptr @"
-       << k.functionName << "_argv, ptr @name." << i << " }\n";
+       << k.functionName << "_argv, ptr @name." << i << ", i32 "
+       << (k.hasStatus ? 1 : 0) << " }\n";
     os << "define i32 @" << e.name
        << "(ptr %env, ptr %bindings, ptr %push) {\n"
        << "  %r = tail call i32 @aicc_hl_dispatch(ptr %env, ptr %bindings, "

@@ -18,6 +18,8 @@
 #include "targets/halide/LinalgToHalide.h"
 #include "targets/halide/SchedulePolicy.h"
 
+#include "passes/lowering/Passes.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
@@ -27,8 +29,10 @@
 #include "mlir/IR/PatternMatch.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/TypeSwitch.h"
+#include "llvm/Support/MathExtras.h"
 
 #include "Halide.h"
+#include <functional>
 #include <map>
 
 using namespace mlir;
@@ -84,9 +88,30 @@ hl::Type halideType(Type t, Operation *where) {
   unsupported(where, s);
 }
 
+/// Halide buffers address elements with int32 strides: a tensor of more
+/// than 2^31 - 1 elements (or a larger dim) cannot be a Func or a buffer.
+void requireAddressable(RankedTensorType t, Operation *where) {
+  int64_t elements = 1;
+  bool overflow = false;
+  for (int64_t d : t.getShape())
+    overflow |= llvm::MulOverflow(elements, d, elements);
+  if (!overflow && elements <= INT32_MAX)
+    return;
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  os << "tensor " << t << " has ";
+  if (overflow)
+    os << "more elements than int64 can count";
+  else
+    os << elements << " elements";
+  os << "; Halide kernels address at most 2^31 - 1 elements per tensor";
+  unsupported(where, s);
+}
+
 /// Halide's type for storage of `t` (bool is stored as uint8).
 HalideBufferDesc bufferDesc(RankedTensorType t, Operation *where) {
   hl::Type ht = halideType(t.getElementType(), where);
+  requireAddressable(t, where);
   HalideBufferDesc d;
   d.typeCode = ht.code();
   d.bits = ht.is_bool() ? 8 : ht.bits();
@@ -98,6 +123,121 @@ HalideBufferDesc bufferDesc(RankedTensorType t, Operation *where) {
     d.extents.push_back((int32_t)t.getDimSize(i));
   }
   return d;
+}
+
+
+//===----------------------------------------------------------------------===//
+// Transcendental functions with IEEE behaviour at the edges
+//===----------------------------------------------------------------------===//
+//
+// Halide computes float32 exp, log, pow and erf with fast polynomial
+// approximations (Halide::Internal::halide_exp etc.) that are accurate on
+// ordinary values but not at the edges of float32: exp converts x / ln 2 to
+// int32, so exp(x) is 0 for x >= ~1.5e9, +inf and NaN; log(+inf) and
+// log(NaN) are finite and denormals lose their exponent; erf(+-inf) is NaN.
+// The fast paths stay; selects patch the edges to what libm (and ONNX
+// Runtime) give. Narrower floats are computed in float32; float64 uses
+// Halide's exact libm calls.
+
+hl::Expr f32Const(double v) { return hl::Expr(float(v)); }
+
+/// `fn` on float32, for f32 and narrower float types (cast back); float64
+/// goes to `exact`.
+hl::Expr onFloat32(hl::Expr x, const std::function<hl::Expr(hl::Expr)> &fn,
+                   const std::function<hl::Expr(hl::Expr)> &exact) {
+  hl::Type t = x.type();
+  if (t.bits() > 32)
+    return exact(x);
+  if (t == hl::Float(32))
+    return fn(x);
+  return hl::cast(t, fn(hl::cast(hl::Float(32), x)));
+}
+
+/// exp on float32: NaN stays NaN, x > 88.8 overflows to +inf, x < -104
+/// underflows to 0 (the polynomial's int conversion wraps beyond that).
+hl::Expr exp32(hl::Expr x) {
+  hl::Expr inf = f32Const(INFINITY);
+  return hl::select(hl::is_nan(x), x,
+                    hl::select(x > f32Const(88.8), inf,
+                               hl::select(x < f32Const(-104.0), f32Const(0),
+                                          hl::exp(x))));
+}
+
+/// log on float32: NaN and negative x give NaN, +inf gives +inf, 0 gives
+/// -inf and denormals are scaled by 2^24 first.
+hl::Expr log32(hl::Expr x) {
+  const float minNormal = 1.17549435e-38f;
+  hl::Expr denormal = x < f32Const(minNormal) && x > f32Const(0);
+  hl::Expr scaled = hl::select(denormal, x * f32Const(16777216.0), x);
+  hl::Expr r = hl::log(scaled) -
+               hl::select(denormal, f32Const(24 * std::log(2.0)), f32Const(0));
+  hl::Expr nan = f32Const(NAN);
+  return hl::select(hl::is_nan(x) || x < f32Const(0), nan,
+                    hl::select(x == f32Const(0), f32Const(-INFINITY),
+                               hl::select(hl::is_inf(x), x, r)));
+}
+
+/// erf on float32: +-1 beyond |x| > 6 (erf is 1 to float precision from
+/// ~3.9), NaN stays NaN.
+hl::Expr erf32(hl::Expr x) {
+  return hl::select(
+      hl::is_nan(x), x,
+      hl::select(x > f32Const(6), f32Const(1),
+                 hl::select(x < f32Const(-6), f32Const(-1), hl::erf(x))));
+}
+
+/// pow on float32 as exp(y * log|x|) with C's special cases: pow(x, 0) and
+/// pow(1, y) are 1 (NaN included), pow(-1, +-inf) is 1, a negative base
+/// needs an integer exponent (its parity gives the sign) except -inf.
+hl::Expr pow32(hl::Expr x, hl::Expr y) {
+  hl::Expr r = exp32(y * log32(hl::abs(x)));
+  hl::Expr yInt = hl::floor(y) == y;
+  hl::Expr half = y * f32Const(0.5);
+  hl::Expr yOdd = yInt && hl::floor(half) != half;
+  // The sign bit, so that pow(-0, -3) is -inf.
+  hl::Expr signBit = (hl::reinterpret(hl::UInt(32), x) >> 31) != 0;
+  r = hl::select(signBit && yOdd, -r, r);
+  r = hl::select(x < f32Const(0) && !yInt && !hl::is_inf(x), f32Const(NAN),
+                 r);
+  hl::Expr one = f32Const(1);
+  return hl::select(y == f32Const(0) || x == one ||
+                        (hl::abs(x) == one && hl::is_inf(y)),
+                    one, r);
+}
+
+hl::Expr edgeExp(hl::Expr x) {
+  return onFloat32(x, exp32, [](hl::Expr v) { return hl::exp(v); });
+}
+hl::Expr edgeLog(hl::Expr x) {
+  return onFloat32(x, log32, [](hl::Expr v) { return hl::log(v); });
+}
+hl::Expr edgeErf(hl::Expr x) {
+  return onFloat32(x, erf32, [](hl::Expr v) { return hl::erf(v); });
+}
+hl::Expr edgePow(hl::Expr x, hl::Expr y) {
+  hl::Type t = x.type();
+  if (t.bits() > 32)
+    return hl::pow(x, y);
+  if (t == hl::Float(32))
+    return pow32(x, hl::cast(t, y));
+  return hl::cast(t, pow32(hl::cast(hl::Float(32), x),
+                           hl::cast(hl::Float(32), y)));
+}
+
+/// Whether `e` calls the Func named `name`.
+bool callsFunc(const hl::Expr &e, const std::string &name) {
+  struct Finder : hl::Internal::IRVisitor {
+    using hl::Internal::IRVisitor::visit;
+    std::string name;
+    bool found = false;
+    void visit(const hl::Internal::Call *c) override {
+      found |= c->name == name;
+      hl::Internal::IRVisitor::visit(c);
+    }
+  } finder;
+  finder.name = name;
+  e.accept(&finder);
+  return finder.found;
 }
 
 /// Whether `op` depends on IEEE special values (see needsStrictFloat).
@@ -131,6 +271,17 @@ public:
   /// root.
   std::vector<ScheduledFunc> packs;
 
+  /// A run-time check of one generic (or of the kernel's scalars when
+  /// `loops` is empty): `bad` is a KernelStatus code (0 when fine) over the
+  /// loop variables named `loops` (Vars or RVars, in loop order) of extents
+  /// `extents`.
+  struct Check {
+    hl::Expr bad;
+    std::vector<std::string> loops;
+    std::vector<int> extents;
+  };
+  std::vector<Check> checks;
+
 private:
   struct TensorFunc {
     hl::Func func;
@@ -140,9 +291,10 @@ private:
 
   RankedTensorType tensorType(Value v) {
     auto t = dyn_cast<RankedTensorType>(v.getType());
+    Operation *where = v.getDefiningOp() ? v.getDefiningOp() : kernel;
     if (!t || !t.hasStaticShape())
-      unsupported(v.getDefiningOp() ? v.getDefiningOp() : kernel,
-                  "tensors must have static shapes");
+      unsupported(where, "tensors must have static shapes");
+    requireAddressable(t, where);
     return t;
   }
 
@@ -215,8 +367,34 @@ private:
   void translateReshape(Value result, Value source, Operation *op);
   void translateConstantTensor(arith::ConstantOp op);
 
+  /// Records that the value computed is only valid where `ok` holds; else
+  /// the kernel's status becomes `code`. Ignored outside parallel loops
+  /// (reductions keep their guarded, clamped result).
+  void addCheck(hl::Expr ok, KernelStatus code) {
+    if (!checksAllowed)
+      return;
+    hl::Expr bad =
+        hl::select(ok, hl::Expr(int32_t(0)), hl::Expr(int32_t(code)));
+    pendingBad = pendingBad.defined() ? hl::max(pendingBad, bad) : bad;
+  }
+  /// Moves the checks recorded since the last call into `checks`.
+  void finishChecks(std::vector<std::string> loops, std::vector<int> extents) {
+    if (pendingBad.defined() && !llvm::is_contained(extents, 0))
+      checks.push_back({pendingBad, std::move(loops), std::move(extents)});
+    pendingBad = hl::Expr();
+    checksAllowed = false;
+  }
+  /// a / b or a % b on integers without a hardware trap: a zero divisor
+  /// (a run-time error, see addCheck) gives 0; INT_MIN / -1 wraps to
+  /// INT_MIN and INT_MIN % -1 is 0, like NumPy.
+  hl::Expr safeIntDivide(hl::Expr a, hl::Expr b, bool isSigned,
+                         const std::function<hl::Expr(hl::Expr, hl::Expr)> &op,
+                         bool isRemainder);
+
   func::FuncOp kernel;
   const SchedulePolicy &policy;
+  bool checksAllowed = false;
+  hl::Expr pendingBad;
   llvm::DenseMap<Value, TensorFunc> tensors;
   llvm::DenseMap<Value, hl::Expr> scalars;
   std::map<std::pair<void *, unsigned>, hl::Func> packedFuncs;
@@ -273,6 +451,34 @@ hl::Expr Translator::affine(AffineExpr e, const std::vector<hl::Expr> &dims,
 /// Element type conversion with MLIR's semantics for the cast ops.
 hl::Expr Translator::convert(hl::Expr e, Type, Type to, Operation *op) {
   return hl::cast(halideType(to, op), e);
+}
+
+hl::Expr Translator::safeIntDivide(
+    hl::Expr a, hl::Expr b, bool isSigned,
+    const std::function<hl::Expr(hl::Expr, hl::Expr)> &op, bool isRemainder) {
+  hl::Type t = b.type();
+  // Constant divisors other than 0 and -1 need no guard (index math).
+  if (isSigned) {
+    if (std::optional<int64_t> c = hl::Internal::as_const_int(b))
+      if (*c != 0 && *c != -1)
+        return op(a, b);
+  } else if (std::optional<uint64_t> c = hl::Internal::as_const_uint(b)) {
+    if (*c != 0)
+      return op(a, b);
+  }
+  hl::Expr zero = hl::Internal::make_zero(t), one = hl::Internal::make_one(t);
+  hl::Expr isZero = b == zero;
+  addCheck(!isZero, kStatusDivisionByZero);
+  if (!isSigned)
+    return hl::select(isZero, zero, op(a, hl::select(isZero, one, b)));
+  hl::Expr minusOne = b == hl::Internal::make_const(t, -1);
+  hl::Expr q = op(a, hl::select(isZero || minusOne, one, b));
+  // a / -1 = -a, wrapping (computed unsigned: no signed overflow).
+  hl::Type u = hl::UInt(t.bits());
+  hl::Expr negA = hl::reinterpret(
+      t, hl::Internal::make_zero(u) - hl::reinterpret(u, a));
+  return hl::select(isZero, zero,
+                    hl::select(minusOne, isRemainder ? zero : negA, q));
 }
 
 hl::Expr Translator::translateBody(Operation &op,
@@ -334,28 +540,50 @@ hl::Expr Translator::translateBody(Operation &op,
       .Case([&](arith::SubIOp) { return in(0) - in(1); })
       .Case([&](arith::MulIOp) { return in(0) * in(1); })
       .Case([&](arith::DivSIOp) {
-        return hl::div_round_to_zero(asSigned(in(0)), asSigned(in(1)));
+        return safeIntDivide(
+            asSigned(in(0)), asSigned(in(1)), true,
+            [](hl::Expr a, hl::Expr b) { return hl::div_round_to_zero(a, b); },
+            false);
       })
       .Case([&](arith::RemSIOp) {
-        return hl::mod_round_to_zero(asSigned(in(0)), asSigned(in(1)));
+        return safeIntDivide(
+            asSigned(in(0)), asSigned(in(1)), true,
+            [](hl::Expr a, hl::Expr b) { return hl::mod_round_to_zero(a, b); },
+            true);
       })
       .Case([&](arith::DivUIOp) {
-        return asSigned(asUnsigned(in(0)) / asUnsigned(in(1)));
+        return asSigned(safeIntDivide(
+            asUnsigned(in(0)), asUnsigned(in(1)), false,
+            [](hl::Expr a, hl::Expr b) { return a / b; }, false));
       })
       .Case([&](arith::RemUIOp) {
-        return asSigned(asUnsigned(in(0)) % asUnsigned(in(1)));
+        return asSigned(safeIntDivide(
+            asUnsigned(in(0)), asUnsigned(in(1)), false,
+            [](hl::Expr a, hl::Expr b) { return a % b; }, true));
       })
       .Case([&](arith::FloorDivSIOp) {
         // Halide's division floors when the divisor is positive and rounds
         // up when it is negative; flooring for both needs a fix-up.
-        hl::Expr a = asSigned(in(0)), b = asSigned(in(1));
-        hl::Expr q = hl::div_round_to_zero(a, b);
-        return hl::select((a % b != 0) && ((a < 0) != (b < 0)), q - 1, q);
+        return safeIntDivide(
+            asSigned(in(0)), asSigned(in(1)), true,
+            [](hl::Expr a, hl::Expr b) {
+              hl::Expr q = hl::div_round_to_zero(a, b);
+              return hl::select(
+                  (hl::mod_round_to_zero(a, b) != 0) && ((a < 0) != (b < 0)),
+                  q - 1, q);
+            },
+            false);
       })
       .Case([&](arith::CeilDivSIOp) {
-        hl::Expr a = asSigned(in(0)), b = asSigned(in(1));
-        hl::Expr q = hl::div_round_to_zero(a, b);
-        return hl::select((a % b != 0) && ((a < 0) == (b < 0)), q + 1, q);
+        return safeIntDivide(
+            asSigned(in(0)), asSigned(in(1)), true,
+            [](hl::Expr a, hl::Expr b) {
+              hl::Expr q = hl::div_round_to_zero(a, b);
+              return hl::select(
+                  (hl::mod_round_to_zero(a, b) != 0) && ((a < 0) == (b < 0)),
+                  q + 1, q);
+            },
+            false);
       })
       .Case([&](arith::MaxSIOp) { return hl::max(in(0), in(1)); })
       .Case([&](arith::MinSIOp) { return hl::min(in(0), in(1)); })
@@ -452,7 +680,15 @@ hl::Expr Translator::translateBody(Operation &op,
                                            hl::trunc(in(0))));
       })
       .Case([&](arith::IndexCastOp) {
-        return hl::cast(halideType(resultType, &op), in(0));
+        // index is 32-bit here: a wider value saturates to +-2^30, so that
+        // an index of 2^40 stays out of range instead of wrapping into it
+        // (not to +-2^31: Halide's bounds of `index + dim` would overflow).
+        hl::Type t = halideType(resultType, &op);
+        hl::Expr a = in(0);
+        if (resultType.isIndex() && a.type().bits() > t.bits())
+          return hl::cast(t, hl::clamp(a, hl::cast(a.type(), -(1 << 30)),
+                                       hl::cast(a.type(), 1 << 30)));
+        return hl::cast(t, a);
       })
       .Case([&](arith::IndexCastUIOp) {
         return hl::cast(halideType(resultType, &op), asUnsigned(in(0)));
@@ -464,19 +700,21 @@ hl::Expr Translator::translateBody(Operation &op,
         // The lowering's unsigned <-> signless reinterpretation (same bits).
         return hl::reinterpret(halideType(resultType, &op), in(0));
       })
-      .Case([&](math::ExpOp) { return hl::exp(in(0)); })
-      .Case([&](math::Exp2Op) { return hl::pow(hl::cast(in(0).type(), 2), in(0)); })
-      .Case([&](math::ExpM1Op) { return hl::exp(in(0)) - 1; })
-      .Case([&](math::LogOp) { return hl::log(in(0)); })
-      .Case([&](math::Log1pOp) { return hl::log(in(0) + 1); })
+      .Case([&](math::ExpOp) { return edgeExp(in(0)); })
+      .Case([&](math::Exp2Op) {
+        return edgePow(hl::cast(in(0).type(), 2), in(0));
+      })
+      .Case([&](math::ExpM1Op) { return edgeExp(in(0)) - 1; })
+      .Case([&](math::LogOp) { return edgeLog(in(0)); })
+      .Case([&](math::Log1pOp) { return edgeLog(in(0) + 1); })
       .Case([&](math::Log2Op) {
-        return hl::log(in(0)) /
+        return edgeLog(in(0)) /
                hl::Internal::make_const(in(0).type(), std::log(2.0));
       })
       .Case([&](math::SqrtOp) { return hl::sqrt(in(0)); })
       .Case([&](math::RsqrtOp) { return 1 / hl::sqrt(in(0)); })
       .Case([&](math::TanhOp) { return hl::tanh(in(0)); })
-      .Case([&](math::ErfOp) { return hl::erf(in(0)); })
+      .Case([&](math::ErfOp) { return edgeErf(in(0)); })
       .Case([&](math::AbsFOp) { return hl::abs(in(0)); })
       .Case([&](math::AbsIOp) {
         return hl::cast(in(0).type(), hl::abs(in(0)));
@@ -489,7 +727,7 @@ hl::Expr Translator::translateBody(Operation &op,
         return hl::select(a < 0, -hl::floor(-a + 0.5f), hl::floor(a + 0.5f));
       })
       .Case([&](math::TruncOp) { return hl::trunc(in(0)); })
-      .Case([&](math::PowFOp) { return hl::pow(in(0), in(1)); })
+      .Case([&](math::PowFOp) { return edgePow(in(0), in(1)); })
       .Case([&](math::SinOp) { return hl::sin(in(0)); })
       .Case([&](math::CosOp) { return hl::cos(in(0)); })
       .Case([&](math::TanOp) { return hl::tan(in(0)); })
@@ -510,20 +748,34 @@ hl::Expr Translator::translateBody(Operation &op,
       .Case([&](math::IsNaNOp) { return hl::is_nan(in(0)); })
       .Case([&](math::IsInfOp) { return hl::is_inf(in(0)); })
       .Case([&](math::FPowIOp) {
-        return hl::pow(in(0), hl::cast(in(0).type(), in(1)));
+        return edgePow(in(0), hl::cast(in(0).type(), in(1)));
       })
       .Case([&](linalg::IndexOp i) { return loops[i.getDim()]; })
       .Case([&](tensor::ExtractOp e) {
         RankedTensorType t = tensorType(e.getTensor());
         std::vector<hl::Expr> idx;
+        bool checked = e->hasAttr(lowering::kCheckedIndexAttrName);
+        // The element read is an index into a dim of this size.
+        auto bound =
+            e->getAttrOfType<IntegerAttr>(lowering::kIndexBoundAttrName);
         for (auto [k, v] : llvm::enumerate(e.getIndices())) {
           auto it = values.find(v);
           hl::Expr x = it != values.end() ? it->second : scalar(v, &op);
-          // Out-of-range indices read the nearest element, never outside.
-          idx.push_back(hl::clamp(hl::cast(hl::Int(32), x), 0,
-                                  (int32_t)t.getDimSize(k) - 1));
+          x = hl::cast(hl::Int(32), x);
+          int32_t size = (int32_t)t.getDimSize(k);
+          // Indices from the model's data must be in range (else the
+          // kernel fails); every index reads the nearest element, never
+          // outside.
+          if (checked)
+            addCheck(x >= 0 && x < size, kStatusIndexOutOfRange);
+          idx.push_back(hl::clamp(x, 0, size - 1));
         }
-        return at(e.getTensor(), idx, &op);
+        hl::Expr v = at(e.getTensor(), idx, &op);
+        if (bound) {
+          hl::Expr n = hl::cast(v.type(), hl::Expr(bound.getInt()));
+          addCheck(v >= -n && v < n, kStatusIndexOutOfRange);
+        }
+        return v;
       })
       .Default([&](Operation *o) -> hl::Expr {
         unsupported(o, "op '" + o->getName().getStringRef().str() +
@@ -629,7 +881,13 @@ void Translator::translateGeneric(linalg::GenericOp op) {
       if (!arg.use_empty())
         values[arg] = at(op.getDpsInitOperand(o)->get(), outIdx, op);
     }
+    checksAllowed = true;
     std::vector<hl::Expr> e = yieldExprs();
+    std::vector<std::string> names;
+    for (const hl::Var &v : vars)
+      names.push_back(v.name());
+    finishChecks(names, std::vector<int>(outType.getShape().begin(),
+                                         outType.getShape().end()));
     if (numOutputs == 1)
       f(hvars) = e[0];
     else
@@ -648,7 +906,14 @@ void Translator::translateGeneric(linalg::GenericOp op) {
       values[arg] = numOutputs == 1 ? hl::Expr(f(hvars))
                                     : hl::Expr(f(hvars)[o]);
     }
+    checksAllowed = true;
     std::vector<hl::Expr> e = yieldExprs();
+    // Checks over every loop (those reading a reduction are dropped when
+    // the status is built).
+    std::vector<std::string> loopNames;
+    for (const hl::Expr &l : loops)
+      loopNames.push_back(l.as<hl::Internal::Variable>()->name);
+    finishChecks(loopNames, std::vector<int>(ranges.begin(), ranges.end()));
     if (numOutputs == 1)
       f(hvars) = e[0];
     else
@@ -931,7 +1196,9 @@ void Translator::translateOp(Operation *op) {
             !isa<ShapedType>(o->getResult(0).getType()) &&
             (isa<arith::ArithDialect, math::MathDialect>(o->getDialect()))) {
           llvm::DenseMap<Value, hl::Expr> none;
+          checksAllowed = true;
           scalars[o->getResult(0)] = translateBody(*o, none, {});
+          finishChecks({}, {});
           return;
         }
         unsupported(o, "op '" + o->getName().getStringRef().str() +
@@ -1026,6 +1293,40 @@ bool hasReduction(func::FuncOp kernel) {
       .wasInterrupted();
 }
 
+/// An error Halide reported through ReportCollector.
+struct HalideReported {
+  std::string message;
+};
+
+/// Installed while a kernel compiles: Halide's errors become HalideReported
+/// exceptions and its warnings are collected, so that a pipeline Halide
+/// knows will fail at run time ("This pipeline is guaranteed to fail an
+/// assertion at runtime") fails the compilation instead of only printing.
+class ReportCollector final : public hl::CompileTimeErrorReporter {
+public:
+  ReportCollector() { hl::set_custom_compile_time_error_reporter(this); }
+  ~ReportCollector() override {
+    hl::set_custom_compile_time_error_reporter(nullptr);
+  }
+  ReportCollector(const ReportCollector &) = delete;
+  ReportCollector &operator=(const ReportCollector &) = delete;
+
+  void warning(const char *msg) override { warnings.emplace_back(msg); }
+  [[noreturn]] void error(const char *msg) override {
+    throw HalideReported{msg};
+  }
+
+  /// The first warning that means the kernel cannot run, or "".
+  std::string fatalWarning() const {
+    for (const std::string &w : warnings)
+      if (w.find("guaranteed to fail") != std::string::npos)
+        return w;
+    return "";
+  }
+
+  std::vector<std::string> warnings;
+};
+
 } // namespace
 
 FailureOr<CompiledKernel>
@@ -1049,6 +1350,7 @@ compileKernelWithHalide(func::FuncOp kernel, const std::string &functionName,
   }
   CompiledKernel result;
   result.functionName = functionName;
+  ReportCollector reports;
   try {
     const SchedulePolicy &policy = *options.policy;
     Translator translator(kernel, policy);
@@ -1074,6 +1376,68 @@ compileKernelWithHalide(func::FuncOp kernel, const std::string &functionName,
     }
     for (const ScheduledFunc &p : translator.packs)
       policy.scheduleFunc(p, /*isOutput=*/false, options.naiveSchedule);
+    // Run-time checks: one more output, the kernel's status (the largest
+    // failing KernelStatus code). A check runs over the loops its condition
+    // uses, reduced into 16 lanes (a vector over the innermost loop, which
+    // reads its inputs densely), then across the lanes; the entry point
+    // turns a non-zero status into an error.
+    if (!translator.checks.empty()) {
+      hl::Func status("status");
+      status() = hl::Expr(int32_t(0));
+      int n = 0;
+      for (const Translator::Check &c : translator.checks) {
+        // A check that reads a reduction is left out: the schedule may
+        // compute the reduction inside its consumer's tiles (a fused
+        // epilogue), out of the status loop's reach.
+        if (llvm::any_of(translator.reductions,
+                         [&](const ScheduledReduction &r) {
+                           return callsFunc(c.bad, r.func.name()) ||
+                                  (r.result.defined() &&
+                                   callsFunc(c.bad, r.result.name()));
+                         }))
+          continue;
+        std::vector<std::string> vars;
+        std::vector<int> extents;
+        for (auto [v, e] : llvm::zip(c.loops, c.extents))
+          if (hl::Internal::expr_uses_var(c.bad, v)) {
+            vars.push_back(v);
+            extents.push_back(e);
+          }
+        if (vars.empty()) {
+          status() = hl::max(status(), c.bad);
+          continue;
+        }
+        int rank = vars.size();
+        int extent0 = extents.back();
+        int lanes = extent0 >= 16 ? 16 : 1;
+        int chunks = (extent0 + lanes - 1) / lanes;
+        // RDom: the chunks of the innermost loop, then the outer loops.
+        std::vector<hl::Range> ranges = {hl::Range(0, chunks)};
+        for (int k = rank - 2; k >= 0; --k)
+          ranges.emplace_back(0, extents[k]);
+        hl::RDom r(ranges);
+        hl::Var lane("lane");
+        hl::Expr inner = r[0] * lanes + lane;
+        hl::Expr e = hl::Internal::substitute(
+            vars.back(), hl::min(inner, extent0 - 1), c.bad);
+        for (int k = rank - 2, d = 1; k >= 0; --k, ++d)
+          e = hl::Internal::substitute(vars[k], r[d], e);
+        if (extent0 % lanes)
+          e = hl::select(inner < extent0, e, hl::Expr(int32_t(0)));
+        hl::Func partial("check_" + std::to_string(n++));
+        partial(lane) = hl::Expr(int32_t(0));
+        partial(lane) = hl::max(partial(lane), e);
+        partial.compute_root();
+        if (lanes > 1 && !options.naiveSchedule) {
+          partial.bound(lane, 0, lanes).vectorize(lane);
+          partial.update().vectorize(lane);
+        }
+        hl::RDom acrossLanes(0, lanes);
+        status() = hl::max(status(), partial(acrossLanes));
+      }
+      outputs.push_back(status);
+      result.hasStatus = true;
+    }
     policy.scheduleKernel(scheduled, translator.reductions,
                           options.naiveSchedule);
     std::vector<hl::Argument> args(inputs.begin(), inputs.end());
@@ -1097,11 +1461,24 @@ compileKernelWithHalide(func::FuncOp kernel, const std::string &functionName,
   } catch (const Unsupported &u) {
     InFlightDiagnostic d = u.op->emitError(u.message);
     return failure();
+  } catch (const HalideReported &e) {
+    kernel.emitError("Halide failed on kernel '")
+        << kernel.getSymName() << "': " << StringRef(e.message).trim();
+    return failure();
   } catch (const hl::Error &e) {
     kernel.emitError("Halide failed on kernel '")
         << kernel.getSymName() << "': " << e.what();
     return failure();
   }
+  if (std::string w = reports.fatalWarning(); !w.empty()) {
+    kernel.emitError("kernel '")
+        << kernel.getSymName()
+        << "' would fail at run time: " << StringRef(w).trim();
+    return failure();
+  }
+  // Other warnings reach the user as Halide printed them.
+  for (const std::string &w : reports.warnings)
+    llvm::errs() << w;
   return result;
 }
 

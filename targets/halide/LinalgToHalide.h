@@ -36,7 +36,20 @@ struct HalideBufferDesc {
 struct CompiledKernel {
   std::string functionName; ///< the Halide pipeline; its argv form is +"_argv"
   std::vector<HalideBufferDesc> buffers; ///< inputs then outputs
+  /// The pipeline has one more output, a rank-0 int32 run-time status
+  /// (KernelStatus) that the entry point provides and checks; it is not
+  /// one of `buffers` (it is no binding of the dispatch).
+  bool hasStatus = false;
 };
+
+/// Codes of a kernel's run-time status output; the larger code wins when
+/// several checks fail. KernelSupport.c maps them to messages.
+enum KernelStatus : int32_t {
+  kStatusOk = 0,
+  kStatusDivisionByZero = 1,
+  kStatusIndexOutOfRange = 2,
+};
+
 
 struct HalideCompileOptions {
   /// Halide target string, e.g. "x86-64-linux-avx512_skylake".

@@ -26,6 +26,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
+#include <new>
 #include <random>
 #include <string>
 #include <unistd.h>
@@ -278,19 +280,31 @@ struct Handles {
   }
 };
 
+std::string describe(const aicc_tensor_info_t &info);
+
 /// A signature tensor and the caller memory bound to it.
 struct Binding {
   aicc_tensor_info_t info{};
   /// 64-byte aligned: kernels may use aligned vector loads on inputs.
-  std::vector<uint8_t> storage;
+  std::unique_ptr<uint8_t, decltype(&std::free)> storage{nullptr, &std::free};
   uint8_t *data = nullptr;
   std::string source; // For messages: "x.npy" or "random".
   bool assigned = false;
 
-  void allocate() {
-    storage.assign(info.byte_size + 64, 0);
-    uintptr_t base = reinterpret_cast<uintptr_t>(storage.data());
-    data = storage.data() + ((64 - base % 64) % 64);
+  /// Zeroed memory for the tensor; false (with a message) when there is not
+  /// enough of it.
+  bool allocate(const char *what) {
+    size_t bytes = info.byte_size;
+    void *p = bytes <= SIZE_MAX - 64 ? std::calloc(bytes + 64, 1) : nullptr;
+    if (!p) {
+      fail("cannot allocate the %zu bytes of %s '%s' (%s): out of memory",
+           bytes, what, info.name, describe(info).c_str());
+      return false;
+    }
+    storage.reset(static_cast<uint8_t *>(p));
+    uintptr_t base = reinterpret_cast<uintptr_t>(p);
+    data = storage.get() + ((64 - base % 64) % 64);
+    return true;
   }
 
   aicc_tensor_view_t view() const {
@@ -647,7 +661,8 @@ int runMain(int argc, char **argv) {
     if (aicc_status_t status =
             aicc_module_output_info(handles.module, i, &outputs[i].info))
       return failStatus(status);
-    outputs[i].allocate();
+    if (!outputs[i].allocate("output"))
+      return 1;
   }
 
   // Inputs.
@@ -659,7 +674,8 @@ int runMain(int argc, char **argv) {
   std::mt19937_64 rng(options.seed);
   for (size_t a = 0; a < options.inputs.size(); ++a) {
     Binding &input = inputs[inputIndex[a]];
-    input.allocate();
+    if (!input.allocate("input"))
+      return 1;
     input.assigned = true;
     const std::string &spec = options.inputs[a].spec;
     if (spec == "random") {
@@ -868,4 +884,12 @@ int runMain(int argc, char **argv) {
 
 } // namespace
 
-int main(int argc, char **argv) { return runMain(argc, argv); }
+int main(int argc, char **argv) {
+  // Allocation failures the checks above do not foresee (reading a huge
+  // .npy, profiling tables) end in an error, not an abort.
+  try {
+    return runMain(argc, argv);
+  } catch (const std::bad_alloc &) {
+    return fail("out of memory");
+  }
+}

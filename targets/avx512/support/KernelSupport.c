@@ -36,13 +36,30 @@ typedef struct aicc_hl_kernel_desc {
   const aicc_hl_buffer_desc *buffers;
   int (*argv_fn)(void **args);
   const char *name;
+  /* Non-zero: the pipeline has one more output, a rank-0 int32 status
+   * (aicc::halidegen::KernelStatus in LinalgToHalide.h), not a binding. */
+  int32_t has_status;
 } aicc_hl_kernel_desc;
+
+/* The messages of the status codes. */
+static const char *status_message(int32_t code) {
+  switch (code) {
+  case 1:
+    return "integer division by zero";
+  case 2:
+    return "index out of range (an index read from the data is outside the "
+           "dimension it indexes)";
+  default:
+    return "run-time check failed";
+  }
+}
 
 int aicc_hl_dispatch(const aicc_kernel_env *env, void *const *bindings,
                      const aicc_hl_kernel_desc *desc) {
-  halide_buffer_t buffers[AICC_HL_MAX_BUFFERS];
+  halide_buffer_t buffers[AICC_HL_MAX_BUFFERS + 1];
   halide_dimension_t dims[AICC_HL_MAX_BUFFERS][AICC_HL_MAX_RANK];
-  void *args[AICC_HL_MAX_BUFFERS + 1];
+  void *args[AICC_HL_MAX_BUFFERS + 2];
+  int32_t status = 0;
   const void *user_context = env;
   int n = desc->num_buffers;
   if (n > AICC_HL_MAX_BUFFERS) {
@@ -70,7 +87,21 @@ int aicc_hl_dispatch(const aicc_kernel_env *env, void *const *bindings,
     }
     args[i + 1] = b;
   }
-  return desc->argv_fn(args);
+  if (desc->has_status) {
+    halide_buffer_t *b = &buffers[n];
+    memset(b, 0, sizeof(*b));
+    b->host = (uint8_t *)&status;
+    b->type.code = halide_type_int;
+    b->type.bits = 32;
+    b->type.lanes = 1;
+    args[n + 1] = b;
+  }
+  int result = desc->argv_fn(args);
+  if (result == 0 && status != 0) {
+    env->report_error(env, status_message(status));
+    return -1;
+  }
+  return result;
 }
 
 /* Halide runtime entry points, routed to the aicc runtime. */

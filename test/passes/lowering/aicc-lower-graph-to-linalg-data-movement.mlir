@@ -27,7 +27,7 @@ func.func @data_movement(%x: tensor<2x3x4xf32>, %y: tensor<2x3x2xf32>) -> (tenso
 // -----
 
 // Tests that Gather reads the data with tensor.extract at an index that
-// wraps negative values.
+// wraps negative values, marked as an index the kernel checks at run time.
 // CHECK-LABEL: func @gather
 // CHECK-SAME: (%[[DATA:.*]]: tensor<5x4xf32>, %[[IDX:.*]]: tensor<3xi64>)
 func.func @gather(%data: tensor<5x4xf32>, %idx: tensor<3xi64>) -> tensor<3x4xf32> {
@@ -37,7 +37,7 @@ func.func @gather(%data: tensor<5x4xf32>, %idx: tensor<3xi64>) -> tensor<3x4xf32
   // CHECK: arith.cmpi slt, %[[II]]
   // CHECK: %[[W:.*]] = arith.select
   // CHECK: %[[J:.*]] = linalg.index 1
-  // CHECK: tensor.extract %[[DATA]][%[[W]], %[[J]]]
+  // CHECK: tensor.extract %[[DATA]][%[[W]], %[[J]]] {aicc.checked_index}
   %0 = graph.Gather %data, %idx {axis = 0 : i64} : (tensor<5x4xf32>, tensor<3xi64>) -> tensor<3x4xf32>
   return %0 : tensor<3x4xf32>
 }

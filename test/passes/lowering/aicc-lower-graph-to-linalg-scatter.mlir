@@ -13,7 +13,8 @@ func.func @scatter_gathernd(%d: tensor<3x3xf32>, %i: tensor<1x2xi64>, %u: tensor
   // CHECK: arith.select
   %0 = graph.ScatterElements %d, %i, %u {axis = 1 : i64, reduction = "add"} : (tensor<3x3xf32>, tensor<1x2xi64>, tensor<1x2xf32>) -> tensor<3x3xf32>
   // CHECK: tensor.extract %{{.*}} : tensor<2x1xi64>
-  // CHECK: tensor.extract %[[D]]
+  // CHECK-NOT: arith.minsi
+  // CHECK: tensor.extract %[[D]]{{.*}} {aicc.checked_index}
   %1 = graph.GatherND %d, %nd : (tensor<3x3xf32>, tensor<2x1xi64>) -> tensor<2x3xf32>
   return %0, %1 : tensor<3x3xf32>, tensor<2x3xf32>
 }
@@ -21,12 +22,14 @@ func.func @scatter_gathernd(%d: tensor<3x3xf32>, %i: tensor<1x2xi64>, %u: tensor
 // -----
 
 // Tests that ScatterND starts from the data and writes each update where its
-// index tuple names the output element.
+// index tuple names the output element; each index read carries the size of
+// the dim it indexes (checked at run time).
 // CHECK-LABEL: func @scatter_nd
 // CHECK-SAME: (%[[D:.*]]: tensor<4x2xf32>, %[[I:.*]]: tensor<2x1xi64>, %[[U:.*]]: tensor<2x2xf32>)
 func.func @scatter_nd(%d: tensor<4x2xf32>, %i: tensor<2x1xi64>, %u: tensor<2x2xf32>) -> tensor<4x2xf32> {
   // CHECK: linalg.generic
   // CHECK-SAME: outs(%[[D]] : tensor<4x2xf32>)
+  // CHECK: tensor.extract %[[I]]{{.*}} {aicc.index_bound = 4 : i64}
   // CHECK: arith.cmpi eq
   // CHECK: arith.select
   %0 = graph.ScatterND %d, %i, %u : (tensor<4x2xf32>, tensor<2x1xi64>, tensor<2x2xf32>) -> tensor<4x2xf32>
