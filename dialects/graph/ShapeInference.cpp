@@ -209,6 +209,11 @@ LogicalResult checkTensorSize(Loc loc, Type type, StringRef what) {
     os << "]";
     return s;
   };
+  // A rule that forwards an attribute or a constant as a dim must not make
+  // an invalid type (tensor<2x-3xf32>) out of a negative one.
+  if (llvm::any_of(shaped.getShape(),
+                   [](int64_t d) { return d < 0 && !ShapedType::isDynamic(d); }))
+    return emitOptionalError(loc, describe(), " has a negative dim");
   std::optional<int64_t> count = checkedProduct(shaped.getShape());
   if (!count)
     return emitOptionalError(loc, describe(),

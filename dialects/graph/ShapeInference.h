@@ -65,8 +65,8 @@ int64_t numElements(llvm::ArrayRef<int64_t> shape);
 std::optional<int64_t> checkedProduct(llvm::ArrayRef<int64_t> shape);
 
 /// Fails, with "<what> [d0, d1, ...] has more elements than fit in 64 bits"
-/// (or "... is larger than 2^63 bytes" for its byte size), when the element
-/// count or the byte size of ranked `type` overflows int64_t.
+/// (or "... is larger than 2^63 bytes" for its byte size, or "... has a
+/// negative dim"), when ranked `type` is not a valid tensor size.
 LogicalResult checkTensorSize(Loc loc, mlir::Type type, llvm::StringRef what);
 
 // Families used by the generated rules (GraphOnnxOpsInfer.inc).

@@ -1043,7 +1043,12 @@ LogicalResult MultinomialOp::inferReturnTypes(MLIRContext *ctx, Loc loc,
   if (shape && shape->size() != 2)
     return emitOptionalError(loc, "Multinomial input must be 2-D");
   int64_t batch = shape ? (*shape)[0] : kDyn;
-  return push(types, Shape{batch, adaptor.getSampleSize()}, *elem);
+  // The attribute is an i64 that the accessor returns as unsigned.
+  auto sampleSize = static_cast<int64_t>(adaptor.getSampleSize());
+  if (sampleSize < 0)
+    return emitOptionalError(loc, "Multinomial sample_size ", sampleSize,
+                             " is negative");
+  return push(types, Shape{batch, sampleSize}, *elem);
 }
 
 } // namespace aicc::graph
