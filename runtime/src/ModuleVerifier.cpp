@@ -60,8 +60,14 @@ aicc_status_t tensorByteSize(const fb::TensorDesc &tensor, const char *what,
   const char *name = tensor.name()->c_str();
   if (!*name)
     return AICC_INVALID("%s %u has an empty name", what, index);
-  uint64_t bytes = aicc_element_type_size(
-      static_cast<aicc_element_type_t>(tensor.element_type()));
+  // Range-check the stored code before it becomes an aicc_element_type_t:
+  // an out-of-range enum value is undefined behaviour in C++ (found by
+  // test/fuzz, aicc-fuzz-artifact-resealed).
+  auto code = static_cast<uint64_t>(tensor.element_type());
+  uint64_t bytes =
+      code <= AICC_ELEMENT_TYPE_BOOL
+          ? aicc_element_type_size(static_cast<aicc_element_type_t>(code))
+          : 0;
   if (bytes == 0)
     return AICC_INVALID("%s %u ('%s') has unknown element type %u", what, index,
                         name, unsigned(tensor.element_type()));
@@ -105,6 +111,16 @@ public:
 private:
   aicc_status_t verifySegments() {
     const auto *segments = root_.segments();
+    // The FlatBuffers verifier checks a vector's length field (4-byte
+    // aligned), not its 8-byte structs; reading a misaligned Segment is
+    // undefined behaviour (found by test/fuzz, aicc-fuzz-artifact-resealed).
+    // The file itself is 64-byte aligned in memory.
+    if (segments && reinterpret_cast<uintptr_t>(segments->Data()) %
+                            alignof(fb::Segment) !=
+                        0)
+      return AICC_INVALID("the segment table is not %zu-byte aligned; the "
+                          "file is corrupt",
+                          alignof(fb::Segment));
     uint64_t end = fbSize_;
     for (uint32_t i = 0; i < sizeOf(segments); ++i) {
       const fb::Segment *segment = segments->Get(i);

@@ -106,6 +106,53 @@ TEST_F(CorruptionTest, RandomMultiByteDamageIsAnError) {
   }
 }
 
+TEST_F(CorruptionTest, OutOfRangeElementTypeIsAnError) {
+  // Found by aicc-fuzz-artifact-resealed: the stored code became an
+  // aicc_element_type_t before it was range-checked (undefined behaviour,
+  // reported by UBSan in build-fuzz; the seed corpus replays that input).
+  for (uint8_t code : {uint8_t(14), uint8_t(250), uint8_t(255)}) {
+    std::vector<uint8_t> damaged = file_;
+    auto *module = fb::GetMutableSizePrefixedAiccModule(damaged.data());
+    auto *input =
+        module->mutable_signature()->mutable_inputs()->GetMutableObject(0);
+    ASSERT_TRUE(
+        input->mutate_element_type(static_cast<fb::ElementType>(code)));
+    ASSERT_TRUE(ModuleWriter::resealChecksums(damaged));
+    aicc_module_t *loaded = nullptr;
+    aicc_status_t status =
+        aicc_module_load_memory(rt_.runtime, damaged.data(), damaged.size(),
+                                AICC_MEMORY_COPY, "corrupt.aicc", &loaded);
+    ASSERT_EQ(aicc_status_code(status), AICC_STATUS_INVALID_MODULE);
+    EXPECT_NE(std::string(aicc_status_message(status))
+                  .find("has unknown element type " + std::to_string(code)),
+              std::string::npos)
+        << aicc_status_message(status);
+    aicc_status_free(status);
+  }
+}
+
+TEST_F(CorruptionTest, MisalignedSegmentTableIsAnError) {
+  // Found by aicc-fuzz-artifact-resealed (kept in data/ and in the fuzz seed
+  // corpus): a FlatBuffer that verifies, but whose vector of 8-byte Segment
+  // structs starts at a 4-byte boundary. Reading it is undefined behaviour;
+  // the loader must reject it first (UBSan in build-fuzz checks the read).
+  std::vector<uint8_t> file =
+      readFileBytes(std::string(AICC_TEST_DATA_DIR) +
+                    "/misaligned_segments.aicc");
+  ASSERT_FALSE(file.empty());
+  ModuleWriter::resealChecksums(file);
+  aicc_module_t *loaded = nullptr;
+  aicc_status_t status =
+      aicc_module_load_memory(rt_.runtime, file.data(), file.size(),
+                              AICC_MEMORY_COPY, "corrupt.aicc", &loaded);
+  ASSERT_EQ(aicc_status_code(status), AICC_STATUS_INVALID_MODULE);
+  EXPECT_NE(std::string(aicc_status_message(status))
+                .find("the segment table is not 8-byte aligned"),
+            std::string::npos)
+      << aicc_status_message(status);
+  aicc_status_free(status);
+}
+
 TEST_F(CorruptionTest, ResealedFlatBufferDamageNeverCrashes) {
   // Damage inside the FlatBuffer with valid checksums: the structural checks
   // alone must catch whatever would make the module unsafe. Some changes
