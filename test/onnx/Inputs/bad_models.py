@@ -19,6 +19,8 @@ Usage: bad_models.py <output directory>
   input_wrap.onnx      graph input of shape [2^31, 2^31] (2^64 bytes of f32)
   softmax_axis.onnx    Softmax axis 7 on a rank-2 input
   complex_input.onnx   a complex64 graph input
+  split_scalar.onnx    Split of a rank-0 input (found by aicc-fuzz-onnx: the
+                       rule read past the empty shape)
   multinomial_neg.onnx Multinomial with sample_size -3 (was tensor<2x-3xi32>)
   good.onnx            the positive case: the same graph as dup_nodes with
                        distinct names
@@ -81,6 +83,11 @@ def main():
                                             name="I")],
          [h.make_tensor_value_info("c", T.COMPLEX64, [2, 3])],
          [h.make_tensor_value_info("y", T.COMPLEX64, [2, 3])])
+    save(out, "split_scalar",
+         [h.make_node("Split", ["s"], ["a", "b"], name="P", axis=0)],
+         [h.make_tensor_value_info("s", T.FLOAT, [])],
+         [h.make_tensor_value_info("a", T.FLOAT, None),
+          h.make_tensor_value_info("b", T.FLOAT, None)])
     save(out, "multinomial_neg",
          [h.make_node("Multinomial", ["x"], ["y"], name="M", sample_size=-3)],
          [x], [h.make_tensor_value_info("y", T.INT32, None)])
