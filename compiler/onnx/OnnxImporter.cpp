@@ -320,9 +320,9 @@ LogicalResult Importer::checkUniqueNames() {
     definedBy.try_emplace(init.name(), "initializer");
   }
   for (const auto &node : graph.node()) {
-    std::string self =
-        node.name().empty() ? "unnamed " + node.op_type() + " node"
-                            : "node " + node.name();
+    std::string self = node.name().empty()
+                           ? "unnamed " + node.op_type() + " node"
+                           : "node " + node.name();
     for (const auto &out : node.output()) {
       if (out.empty())
         continue;
@@ -398,8 +398,8 @@ Type Importer::tensorTypeFromProto(const onnx::TypeProto &type,
     return {};
   }
   auto sizeChecked = [&](Type t) -> Type {
-    if (failed(graph::checkTensorSize(
-            loc, t, (what + " '" + name + "' shape").str())))
+    if (failed(graph::checkTensorSize(loc, t,
+                                      (what + " '" + name + "' shape").str())))
       return {};
     return t;
   };
@@ -934,9 +934,8 @@ void Importer::importNode(const onnx::NodeProto &original) {
           split.getNumOutputs(), numResults, types);
     for (auto [i, t] : llvm::enumerate(types))
       if (succeeded(ok))
-        ok = graph::checkTensorSize(
-            op->getLoc(), t,
-            "output " + std::to_string(i) + " shape");
+        ok = graph::checkTensorSize(op->getLoc(), t,
+                                    "output " + std::to_string(i) + " shape");
     if (succeeded(ok)) {
       for (auto [r, t] : llvm::zip(op->getResults(), types))
         r.setType(t);

@@ -200,21 +200,23 @@ LogicalResult checkTensorSize(Loc loc, Type type, StringRef what) {
     std::string s;
     llvm::raw_string_ostream os(s);
     os << what << " [";
-    llvm::interleave(shaped.getShape(), os,
-                     [&](int64_t d) {
-                       if (ShapedType::isDynamic(d))
-                         os << "?";
-                       else
-                         os << d;
-                     },
-                     ", ");
+    llvm::interleave(
+        shaped.getShape(), os,
+        [&](int64_t d) {
+          if (ShapedType::isDynamic(d))
+            os << "?";
+          else
+            os << d;
+        },
+        ", ");
     os << "]";
     return s;
   };
   // A rule that forwards an attribute or a constant as a dim must not make
   // an invalid type (tensor<2x-3xf32>) out of a negative one.
-  if (llvm::any_of(shaped.getShape(),
-                   [](int64_t d) { return d < 0 && !ShapedType::isDynamic(d); }))
+  if (llvm::any_of(shaped.getShape(), [](int64_t d) {
+        return d < 0 && !ShapedType::isDynamic(d);
+      }))
     return emitOptionalError(loc, describe(), " has a negative dim");
   std::optional<int64_t> count = checkedProduct(shaped.getShape());
   if (!count)
@@ -223,8 +225,7 @@ LogicalResult checkTensorSize(Loc loc, Type type, StringRef what) {
   Type elem = shaped.getElementType();
   int64_t bits = elem.isIntOrFloat() ? elem.getIntOrFloatBitWidth() : 64;
   int64_t bytes;
-  if (llvm::MulOverflow(*count, (bits + 7) / 8, bytes))
-  {
+  if (llvm::MulOverflow(*count, (bits + 7) / 8, bytes)) {
     std::string elemName;
     llvm::raw_string_ostream(elemName) << elem;
     return emitOptionalError(loc, describe(), " of ", elemName,
@@ -239,9 +240,8 @@ LogicalResult inferUnary(MLIRContext *, Loc, ValueRange operands,
   return success();
 }
 
-LogicalResult inferUnaryAxis(MLIRContext *context, Loc loc,
-                             ValueRange operands, int64_t axis,
-                             SmallVectorImpl<Type> &types) {
+LogicalResult inferUnaryAxis(MLIRContext *context, Loc loc, ValueRange operands,
+                             int64_t axis, SmallVectorImpl<Type> &types) {
   if (auto shape = getShape(operands[0]))
     if (failed(normalizeAxis(loc, axis, shape->size())))
       return failure();

@@ -261,8 +261,8 @@ LogicalResult Col2ImOp::inferReturnTypes(MLIRContext *,
       return checkTensorSize(location,
                              RankedTensorType::get(*counts, elemOf(input)),
                              "Col2Im block counts");
-    if (failed(mergeDim(location, op, dimAt(xs, 2), "dim 2 of input", *numBlocks,
-                        "the number of blocks")))
+    if (failed(mergeDim(location, op, dimAt(xs, 2), "dim 2 of input",
+                        *numBlocks, "the number of blocks")))
       return failure();
   }
   Shape out = {dimAt(xs, 0), channels};

@@ -115,9 +115,9 @@ private:
     // aligned), not its 8-byte structs; reading a misaligned Segment is
     // undefined behaviour (found by test/fuzz, aicc-fuzz-artifact-resealed).
     // The file itself is 64-byte aligned in memory.
-    if (segments && reinterpret_cast<uintptr_t>(segments->Data()) %
-                            alignof(fb::Segment) !=
-                        0)
+    if (segments &&
+        reinterpret_cast<uintptr_t>(segments->Data()) % alignof(fb::Segment) !=
+            0)
       return AICC_INVALID("the segment table is not %zu-byte aligned; the "
                           "file is corrupt",
                           alignof(fb::Segment));

@@ -11,8 +11,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "aicc/runtime.h"
 #include "aicc/ModuleWriter.h"
+#include "aicc/runtime.h"
 
 #include <cstdint>
 #include <cstdlib>
@@ -83,9 +83,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   aicc::ModuleWriter::resealChecksums(bytes);
 #endif
   aicc_module_t *module = nullptr;
-  aicc_status_t status =
-      aicc_module_load_memory(runtime(), bytes.data(), bytes.size(),
-                              AICC_MEMORY_COPY, "fuzz", &module);
+  aicc_status_t status = aicc_module_load_memory(
+      runtime(), bytes.data(), bytes.size(), AICC_MEMORY_COPY, "fuzz", &module);
   if (status) {
     aicc_status_free(status);
     return 0;

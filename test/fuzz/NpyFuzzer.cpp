@@ -20,8 +20,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     return 0;
   // What parse accepts is consistent: the data holds exactly
   // elementCount() elements.
-  if (array.data.size() != array.elementCount() *
-                               aicc::npy::elementSize(array.elementType))
+  if (array.data.size() !=
+      array.elementCount() * aicc::npy::elementSize(array.elementType))
     std::abort();
   std::vector<uint8_t> bytes = aicc::npy::serialize(array, &error);
   aicc::npy::Array again;

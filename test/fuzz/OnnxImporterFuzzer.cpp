@@ -49,8 +49,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 
   aicc::ImportOptions options;
   options.baseDir = "/nonexistent/aicc-fuzz";
-  OwningOpRef<ModuleOp> module =
-      aicc::importOnnxModel(context, model, options);
+  OwningOpRef<ModuleOp> module = aicc::importOnnxModel(context, model, options);
   if (!module)
     return 0;
   PassManager pm(&context);

@@ -43,10 +43,9 @@ static int readNpy(const char *path, Array *out) {
   char *header = calloc(headerLength + 1, 1);
   long long rows = 0, cols = 0;
   int ok = fread(header, 1, headerLength, f) == headerLength &&
-           strstr(header, "'<f4'") &&
-           sscanf(strstr(header, "'shape': (") ? strstr(header, "'shape': (")
-                                               : "",
-                  "'shape': (%lld, %lld)", &rows, &cols) == 2;
+           strstr(header, "'<f4'") != NULL;
+  const char *shape = ok ? strstr(header, "'shape': (") : NULL;
+  ok = shape && sscanf(shape, "'shape': (%lld, %lld)", &rows, &cols) == 2;
   free(header);
   if (!ok || rows <= 0 || cols <= 0) {
     fclose(f);
@@ -136,8 +135,7 @@ static void *sharedSession(void *arg) {
 
 int main(int argc, char **argv) {
   if (argc < 4 || argc > 6) {
-    fprintf(stderr, "usage: %s MODULE X.npy Y.npy [THREADS [RUNS]]\n",
-            argv[0]);
+    fprintf(stderr, "usage: %s MODULE X.npy Y.npy [THREADS [RUNS]]\n", argv[0]);
     return 2;
   }
   int threads = argc > 4 ? atoi(argv[4]) : 8;
@@ -182,7 +180,7 @@ int main(int argc, char **argv) {
     fprintf(stderr, "%d of %d threads failed\n", failures, threads + 2);
     return 1;
   }
-  printf("%d threads x %d runs on one module: all results exact\n",
-         threads + 2, runs);
+  printf("%d threads x %d runs on one module: all results exact\n", threads + 2,
+         runs);
   return 0;
 }

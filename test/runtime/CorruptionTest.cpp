@@ -115,8 +115,7 @@ TEST_F(CorruptionTest, OutOfRangeElementTypeIsAnError) {
     auto *module = fb::GetMutableSizePrefixedAiccModule(damaged.data());
     auto *input =
         module->mutable_signature()->mutable_inputs()->GetMutableObject(0);
-    ASSERT_TRUE(
-        input->mutate_element_type(static_cast<fb::ElementType>(code)));
+    ASSERT_TRUE(input->mutate_element_type(static_cast<fb::ElementType>(code)));
     ASSERT_TRUE(ModuleWriter::resealChecksums(damaged));
     aicc_module_t *loaded = nullptr;
     aicc_status_t status =
@@ -136,9 +135,8 @@ TEST_F(CorruptionTest, MisalignedSegmentTableIsAnError) {
   // corpus): a FlatBuffer that verifies, but whose vector of 8-byte Segment
   // structs starts at a 4-byte boundary. Reading it is undefined behaviour;
   // the loader must reject it first (UBSan in build-fuzz checks the read).
-  std::vector<uint8_t> file =
-      readFileBytes(std::string(AICC_TEST_DATA_DIR) +
-                    "/misaligned_segments.aicc");
+  std::vector<uint8_t> file = readFileBytes(std::string(AICC_TEST_DATA_DIR) +
+                                            "/misaligned_segments.aicc");
   ASSERT_FALSE(file.empty());
   ModuleWriter::resealChecksums(file);
   aicc_module_t *loaded = nullptr;
