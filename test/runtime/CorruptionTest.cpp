@@ -130,25 +130,31 @@ TEST_F(CorruptionTest, OutOfRangeElementTypeIsAnError) {
   }
 }
 
-TEST_F(CorruptionTest, MisalignedSegmentTableIsAnError) {
+TEST_F(CorruptionTest, MisalignedEightByteVectorsAreErrors) {
   // Found by aicc-fuzz-artifact-resealed (kept in data/ and in the fuzz seed
-  // corpus): a FlatBuffer that verifies, but whose vector of 8-byte Segment
-  // structs starts at a 4-byte boundary. Reading it is undefined behaviour;
-  // the loader must reject it first (UBSan in build-fuzz checks the read).
-  std::vector<uint8_t> file = readFileBytes(std::string(AICC_TEST_DATA_DIR) +
-                                            "/misaligned_segments.aicc");
-  ASSERT_FALSE(file.empty());
-  ModuleWriter::resealChecksums(file);
-  aicc_module_t *loaded = nullptr;
-  aicc_status_t status =
-      aicc_module_load_memory(rt_.runtime, file.data(), file.size(),
-                              AICC_MEMORY_COPY, "corrupt.aicc", &loaded);
-  ASSERT_EQ(aicc_status_code(status), AICC_STATUS_INVALID_MODULE);
-  EXPECT_NE(std::string(aicc_status_message(status))
-                .find("the segment table is not 8-byte aligned"),
-            std::string::npos)
-      << aicc_status_message(status);
-  aicc_status_free(status);
+  // corpus): FlatBuffers that verify, but whose vector of 8-byte elements
+  // (Segment structs, a tensor's shape) starts at a 4-byte boundary. Reading
+  // them is undefined behaviour; the loader must reject them first (UBSan in
+  // build-fuzz checks the reads).
+  const std::pair<const char *, const char *> cases[] = {
+      {"misaligned_segments.aicc", "the segment table is not 8-byte aligned"},
+      {"misaligned_shape.aicc", "its shape is not 8-byte aligned"},
+  };
+  for (auto [file, message] : cases) {
+    std::vector<uint8_t> bytes =
+        readFileBytes(std::string(AICC_TEST_DATA_DIR) + "/" + file);
+    ASSERT_FALSE(bytes.empty()) << file;
+    ModuleWriter::resealChecksums(bytes);
+    aicc_module_t *loaded = nullptr;
+    aicc_status_t status =
+        aicc_module_load_memory(rt_.runtime, bytes.data(), bytes.size(),
+                                AICC_MEMORY_COPY, "corrupt.aicc", &loaded);
+    ASSERT_EQ(aicc_status_code(status), AICC_STATUS_INVALID_MODULE) << file;
+    EXPECT_NE(std::string(aicc_status_message(status)).find(message),
+              std::string::npos)
+        << aicc_status_message(status);
+    aicc_status_free(status);
+  }
 }
 
 TEST_F(CorruptionTest, ResealedFlatBufferDamageNeverCrashes) {
