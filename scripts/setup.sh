@@ -23,6 +23,9 @@ APT_PACKAGES=(
   libonnx-dev libonnx-testdata libprotobuf-dev protobuf-compiler
   # the artifact format and the runtime's unit tests
   libflatbuffers-dev flatbuffers-compiler libgtest-dev
+  # clang with libFuzzer and the sanitizer runtimes: scripts/fuzz (test/fuzz
+  # harnesses) and scripts/runtime-tsan.sh, run by .ci/run
+  clang-22 libclang-rt-22-dev
   # Python for test generators; Debian's CPU torch for model export;
   # python3-dev for the Python package's extensions (nanobind)
   python3 python3-venv python3-dev python3-torch python3-torchvision

@@ -335,8 +335,10 @@ int runAiccMain(int argc, char **argv) {
   cl::SetVersionPrinter([](llvm::raw_ostream &os) {
     os << getVersionString() << " (MLIR/LLVM " LLVM_VERSION_STRING ")\n";
   });
-  // --help shows aicc's own options; LLVM's and MLIR's stay usable (e.g.
-  // --mlir-print-debuginfo) and are listed by --help-hidden.
+  // --help shows aicc's own options. LLVM's and MLIR's stay usable (e.g.
+  // --mlir-print-debuginfo) but become ReallyHidden, which also keeps them
+  // out of llvm::cl's "Did you mean" for a mistyped flag (it suggests only
+  // aicc's options and the generic ones: --help, --version...).
   cl::HideUnrelatedOptions(options.category);
   registerAllTargets();
   std::string example = "<target>";

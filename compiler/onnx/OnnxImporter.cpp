@@ -147,6 +147,10 @@ public:
 
 private:
   LogicalResult readOpsets();
+  /// Every tensor name has one definition (a graph input, an initializer or
+  /// one node output), and graph inputs and outputs are listed once, as ONNX
+  /// Runtime requires ("Duplicate definition"); reports every violation.
+  LogicalResult checkUniqueNames();
   LogicalResult importInitializers();
   LogicalResult createFunction();
   /// Checks the shape of an --input-value against the declared shape of the
@@ -215,8 +219,8 @@ OwningOpRef<ModuleOp> Importer::run() {
     emitError(UnknownLoc::get(&ctx)) << "the model has no graph";
     return nullptr;
   }
-  if (failed(readOpsets()) || failed(createFunction()) ||
-      failed(importInitializers()))
+  if (failed(readOpsets()) || failed(checkUniqueNames()) ||
+      failed(createFunction()) || failed(importInitializers()))
     return nullptr;
 
   // Nodes in topological order (ONNX requires it; some exporters don't).
@@ -295,6 +299,60 @@ OwningOpRef<ModuleOp> Importer::run() {
   return std::move(module);
 }
 
+LogicalResult Importer::checkUniqueNames() {
+  const auto &graph = model.graph();
+  Location loc = UnknownLoc::get(&ctx);
+  bool ok = true;
+  // Before IR version 4 initializers were also listed as inputs: a name
+  // that is both is one definition.
+  llvm::StringMap<std::string> definedBy;
+  llvm::StringSet<> inputs, outputs;
+  for (const auto &in : graph.input()) {
+    if (!inputs.insert(in.name()).second) {
+      emitError(loc) << "graph input '" << in.name() << "' is listed twice";
+      ok = false;
+    }
+    definedBy.try_emplace(in.name(), "graph input");
+  }
+  llvm::StringSet<> initializers;
+  for (const auto &init : graph.initializer()) {
+    if (!initializers.insert(init.name()).second) {
+      emitError(loc) << "duplicate definition of tensor '" << init.name()
+                     << "' (two initializers)";
+      ok = false;
+    }
+    definedBy.try_emplace(init.name(), "initializer");
+  }
+  for (const auto &node : graph.node()) {
+    std::string self = node.name().empty()
+                           ? "unnamed " + node.op_type() + " node"
+                           : "node " + node.name();
+    for (const auto &out : node.output()) {
+      if (out.empty())
+        continue;
+      auto [it, inserted] = definedBy.try_emplace(out, self);
+      if (inserted)
+        continue;
+      InFlightDiagnostic diag = emitError(nodeLoc(node));
+      diag << "duplicate definition of tensor '" << out << "' (";
+      if (it->second == self)
+        diag << self << " lists it twice)";
+      else if (StringRef(it->second).starts_with("node "))
+        diag << "nodes " << StringRef(it->second).drop_front(5) << " and "
+             << (node.name().empty() ? self : node.name()) << ")";
+      else
+        diag << it->second << " and " << self << ")";
+      ok = false;
+    }
+  }
+  for (const auto &out : graph.output())
+    if (!outputs.insert(out.name()).second) {
+      emitError(loc) << "graph output '" << out.name() << "' is listed twice";
+      ok = false;
+    }
+  return success(ok);
+}
+
 LogicalResult Importer::readOpsets() {
   for (const auto &o : model.opset_import()) {
     if (o.domain().empty() || o.domain() == "ai.onnx")
@@ -337,6 +395,18 @@ Type Importer::tensorTypeFromProto(const onnx::TypeProto &type,
                    << "', which is not supported";
     return {};
   }
+  if (isa<ComplexType>(elem)) {
+    emitError(loc) << what << " '" << name << "' has element type '"
+                   << onnx_import::onnxDataTypeName(tt.elem_type())
+                   << "', which is not supported";
+    return {};
+  }
+  auto sizeChecked = [&](Type t) -> Type {
+    if (failed(graph::checkTensorSize(loc, t,
+                                      (what + " '" + name + "' shape").str())))
+      return {};
+    return t;
+  };
   auto given = options.inputShapes.find(name);
   if (given != options.inputShapes.end()) {
     if (tt.has_shape() && tt.shape().dim_size() != (int)given->second.size()) {
@@ -355,7 +425,7 @@ Type Importer::tensorTypeFromProto(const onnx::TypeProto &type,
           return {};
         }
       }
-    return RankedTensorType::get(given->second, elem);
+    return sizeChecked(RankedTensorType::get(given->second, elem));
   }
   if (!tt.has_shape()) {
     emitError(loc) << what << " '" << name
@@ -404,7 +474,7 @@ Type Importer::tensorTypeFromProto(const onnx::TypeProto &type,
                    << "--input-shape=" << name << ":" << example;
     return {};
   }
-  return RankedTensorType::get(dims, elem);
+  return sizeChecked(RankedTensorType::get(dims, elem));
 }
 
 LogicalResult Importer::createFunction() {
@@ -889,6 +959,10 @@ void Importer::importOp(const onnx::NodeProto &original,
       ok = graph::inferSplitResultTypes(
           op->getLoc(), split.getInput(), split.getSplit(), split.getAxis(),
           split.getNumOutputs(), numResults, types);
+    for (auto [i, t] : llvm::enumerate(types))
+      if (succeeded(ok))
+        ok = graph::checkTensorSize(op->getLoc(), t,
+                                    "output " + std::to_string(i) + " shape");
     if (succeeded(ok)) {
       for (auto [r, t] : llvm::zip(op->getResults(), types))
         r.setType(t);

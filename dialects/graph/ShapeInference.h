@@ -54,13 +54,30 @@ broadcastShapes(Loc loc, llvm::ArrayRef<llvm::SmallVector<int64_t>> shapes);
 /// Maps an ONNX TensorProto.DataType code to an element type; null if none.
 mlir::Type onnxDataTypeToType(mlir::MLIRContext *context, int64_t code);
 
-/// Product of static dims; -1 if any is dynamic.
+/// Product of static dims; -1 if any is dynamic or if the product does not
+/// fit in int64_t (every static result type is checked with
+/// checkTensorSize, so a verified op never has such a shape).
 int64_t numElements(llvm::ArrayRef<int64_t> shape);
+
+/// The one checked product of dims in the shape rules and the importer:
+/// multiplies the static dims of `shape` (dynamic dims are skipped) with
+/// llvm::MulOverflow; std::nullopt when the product does not fit in int64_t.
+std::optional<int64_t> checkedProduct(llvm::ArrayRef<int64_t> shape);
+
+/// Fails, with "<what> [d0, d1, ...] has more elements than fit in 64 bits"
+/// (or "... is larger than 2^63 bytes" for its byte size, or "... has a
+/// negative dim"), when ranked `type` is not a valid tensor size.
+LogicalResult checkTensorSize(Loc loc, mlir::Type type, llvm::StringRef what);
 
 // Families used by the generated rules (GraphOnnxOpsInfer.inc).
 LogicalResult inferUnary(mlir::MLIRContext *context, Loc loc,
                          mlir::ValueRange operands,
                          llvm::SmallVectorImpl<mlir::Type> &types);
+/// inferUnary for ops with an `axis` attribute (Softmax, LpNormalization...):
+/// also fails when `axis` is out of range for the input's rank.
+LogicalResult inferUnaryAxis(mlir::MLIRContext *context, Loc loc,
+                             mlir::ValueRange operands, int64_t axis,
+                             llvm::SmallVectorImpl<mlir::Type> &types);
 LogicalResult inferUnaryBool(mlir::MLIRContext *context, Loc loc,
                              mlir::ValueRange operands,
                              llvm::SmallVectorImpl<mlir::Type> &types);

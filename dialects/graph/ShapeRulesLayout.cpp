@@ -239,10 +239,12 @@ LogicalResult Col2ImOp::inferReturnTypes(MLIRContext *,
 
   int64_t channels = kDyn;
   if (block) {
-    int64_t blockSize = 1;
-    for (int64_t b : *block)
-      blockSize *= b;
-    auto c = divideDim(location, op, dimAt(xs, 1), "dim 1 of input", blockSize,
+    std::optional<int64_t> blockSize = checkedProduct(*block);
+    if (!blockSize)
+      return checkTensorSize(location,
+                             RankedTensorType::get(*block, elemOf(input)),
+                             "Col2Im block_shape");
+    auto c = divideDim(location, op, dimAt(xs, 1), "dim 1 of input", *blockSize,
                        "the block size");
     if (failed(c))
       return failure();
@@ -254,11 +256,13 @@ LogicalResult Col2ImOp::inferReturnTypes(MLIRContext *,
     auto counts = windowOutput(location, op, *image, win);
     if (failed(counts))
       return failure();
-    int64_t numBlocks = 1;
-    for (int64_t c : *counts)
-      numBlocks *= c;
-    if (failed(mergeDim(location, op, dimAt(xs, 2), "dim 2 of input", numBlocks,
-                        "the number of blocks")))
+    std::optional<int64_t> numBlocks = checkedProduct(*counts);
+    if (!numBlocks)
+      return checkTensorSize(location,
+                             RankedTensorType::get(*counts, elemOf(input)),
+                             "Col2Im block counts");
+    if (failed(mergeDim(location, op, dimAt(xs, 2), "dim 2 of input",
+                        *numBlocks, "the number of blocks")))
       return failure();
   }
   Shape out = {dimAt(xs, 0), channels};

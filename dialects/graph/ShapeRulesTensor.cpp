@@ -604,8 +604,13 @@ LogicalResult ReshapeOp::inferReturnTypes(MLIRContext *, Loc loc,
     }
     if (ShapedType::isDynamic(out.back()))
       known = -1;
-    else if (known >= 0)
-      known *= out.back();
+  }
+  if (known >= 0) {
+    std::optional<int64_t> product = checkedProduct(out);
+    if (!product)
+      return checkTensorSize(loc, makeTensorType(ArrayRef<int64_t>(out), elem),
+                             "Reshape shape");
+    known = *product;
   }
   int64_t total = in ? numElements(*in) : -1;
   if (inferIndex >= 0) {
@@ -876,9 +881,15 @@ LogicalResult TileOp::inferReturnTypes(MLIRContext *, Loc loc,
   for (size_t i = 0; i < out.size(); ++i) {
     if ((*repeats)[i] < 0)
       return emitOptionalError(loc, "Tile repeats must be >= 0");
-    if (!ShapedType::isDynamic(out[i]))
-      out[i] *= (*repeats)[i];
+    if (!ShapedType::isDynamic(out[i]) &&
+        llvm::MulOverflow(out[i], (*repeats)[i], out[i]))
+      return emitOptionalError(loc, "Tile: dim ", i, " (", (*shape)[i],
+                               ") times ", (*repeats)[i],
+                               " does not fit in 64 bits");
   }
+  if (failed(checkTensorSize(loc, makeTensorType(ArrayRef<int64_t>(out), elem),
+                             "Tile result shape")))
+    return failure();
   return push(types, out, elem);
 }
 
@@ -1038,7 +1049,12 @@ LogicalResult MultinomialOp::inferReturnTypes(MLIRContext *ctx, Loc loc,
   if (shape && shape->size() != 2)
     return emitOptionalError(loc, "Multinomial input must be 2-D");
   int64_t batch = shape ? (*shape)[0] : kDyn;
-  return push(types, Shape{batch, adaptor.getSampleSize()}, *elem);
+  // The attribute is an i64 that the accessor returns as unsigned.
+  auto sampleSize = static_cast<int64_t>(adaptor.getSampleSize());
+  if (sampleSize < 0)
+    return emitOptionalError(loc, "Multinomial sample_size ", sampleSize,
+                             " is negative");
+  return push(types, Shape{batch, sampleSize}, *elem);
 }
 
 } // namespace aicc::graph

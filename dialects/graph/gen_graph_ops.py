@@ -47,10 +47,12 @@ EXCLUDED = {
 UNARY = """Abs Acos Acosh Asin Asinh Atan Atanh Ceil Cos Cosh Elu Erf Exp Floor
 HardSigmoid HardSwish Identity LeakyRelu Log Mish Neg Reciprocal Relu Round
 Selu Sigmoid Sign Sin Sinh Softplus Softsign Sqrt Tan Tanh ThresholdedRelu
-Celu Gelu Shrink BitwiseNot Not Softmax LogSoftmax Hardmax Swish CumSum CumProd
-LpNormalization MeanVarianceNormalization LRN Clip Trilu InstanceNormalization
+Celu Gelu Shrink BitwiseNot Not Swish CumSum CumProd
+MeanVarianceNormalization LRN Clip Trilu InstanceNormalization
 GroupNormalization ReverseSequence Scatter ScatterElements ScatterND
 RMSNormalization""".split()
+# Same shape as the input, with an `axis` attribute checked against its rank.
+UNARY_AXIS = "Softmax LogSoftmax Hardmax LpNormalization".split()
 UNARY_BOOL = "IsInf IsNaN".split()
 BROADCAST = """Add Sub Mul Div Pow Mod BitShift BitwiseAnd BitwiseOr BitwiseXor
 Max Min Sum Mean PRelu And Or Xor""".split()
@@ -245,6 +247,14 @@ Example:
         if not variadic_out:
             infer.append(f"""bool {name}Op::isCompatibleReturnTypes(TypeRange l, TypeRange r) {{
   return areCompatibleReturnTypes(l, r);
+}}
+""")
+        if name in UNARY_AXIS:
+            infer.append(f"""LogicalResult {name}Op::inferReturnTypes(
+    MLIRContext *context, std::optional<Location> location, Adaptor adaptor,
+    SmallVectorImpl<Type> &inferredReturnTypes) {{
+  return inferUnaryAxis(context, location, adaptor.getOperands(),
+                        adaptor.getAxis(), inferredReturnTypes);
 }}
 """)
         if fam:

@@ -32,6 +32,12 @@ LogicalResult refineAndFold(Operation *op, bool &changed, bool &erased) {
     if (failed(inferred))
       return failure();
   }
+  // Shapes that became static here (a folded shape subgraph) are checked
+  // like the importer's: an element count or byte size beyond int64_t.
+  for (auto [i, type] : llvm::enumerate(types))
+    if (failed(checkTensorSize(op->getLoc(), type,
+                               "output " + std::to_string(i) + " shape")))
+      return failure();
   if (succeeded(inferred) && types.size() == op->getNumResults())
     for (auto [result, type] : llvm::zip(op->getResults(), types))
       if (result.getType() != type) {

@@ -49,6 +49,18 @@ template <typename T> uint32_t sizeOf(const flatbuffers::Vector<T> *vector) {
   return vector ? vector->size() : 0;
 }
 
+/// Whether the elements of `vector` (null: none) start at a multiple of
+/// `alignment` in memory. Debian's FlatBuffers 2.0 verifier checks only a
+/// vector's 4-byte length field, so a damaged file can place 8-byte elements
+/// ([long], [Segment]) at a 4-byte boundary, and reading them there is
+/// undefined behaviour (found by test/fuzz, aicc-fuzz-artifact-resealed).
+/// The artifact itself is 64-byte aligned in memory.
+template <typename T>
+bool elementsAligned(const flatbuffers::Vector<T> *vector, size_t alignment) {
+  return !vector ||
+         reinterpret_cast<uintptr_t>(vector->Data()) % alignment == 0;
+}
+
 bool isKnownDevice(fb::DeviceKind kind) {
   return static_cast<unsigned>(kind) <=
          static_cast<unsigned>(fb::DeviceKind::MAX);
@@ -60,12 +72,22 @@ aicc_status_t tensorByteSize(const fb::TensorDesc &tensor, const char *what,
   const char *name = tensor.name()->c_str();
   if (!*name)
     return AICC_INVALID("%s %u has an empty name", what, index);
-  uint64_t bytes = aicc_element_type_size(
-      static_cast<aicc_element_type_t>(tensor.element_type()));
+  // Range-check the stored code before it becomes an aicc_element_type_t:
+  // an out-of-range enum value is undefined behaviour in C++ (found by
+  // test/fuzz, aicc-fuzz-artifact-resealed).
+  auto code = static_cast<uint64_t>(tensor.element_type());
+  uint64_t bytes =
+      code <= AICC_ELEMENT_TYPE_BOOL
+          ? aicc_element_type_size(static_cast<aicc_element_type_t>(code))
+          : 0;
   if (bytes == 0)
     return AICC_INVALID("%s %u ('%s') has unknown element type %u", what, index,
                         name, unsigned(tensor.element_type()));
   const auto *shape = tensor.shape();
+  if (!elementsAligned(shape, alignof(int64_t)))
+    return AICC_INVALID("%s %u ('%s'): its shape is not %zu-byte aligned; the "
+                        "file is corrupt",
+                        what, index, name, alignof(int64_t));
   if (sizeOf(shape) > kMaxRank)
     return AICC_INVALID("%s %u ('%s') has rank %u, more than the supported %zu",
                         what, index, name, sizeOf(shape), kMaxRank);
@@ -105,6 +127,10 @@ public:
 private:
   aicc_status_t verifySegments() {
     const auto *segments = root_.segments();
+    if (!elementsAligned(segments, alignof(fb::Segment)))
+      return AICC_INVALID("the segment table is not %zu-byte aligned; the "
+                          "file is corrupt",
+                          alignof(fb::Segment));
     uint64_t end = fbSize_;
     for (uint32_t i = 0; i < sizeOf(segments); ++i) {
       const fb::Segment *segment = segments->Get(i);
@@ -373,6 +399,10 @@ private:
         return AICC_INVALID("command %u: binding %u names buffer %u, but the "
                             "buffer table has %u",
                             i, b, bindings->Get(b), bufferCount_);
+    if (!elementsAligned(dispatch.push_constants(), alignof(int64_t)))
+      return AICC_INVALID("command %u: its push constants are not %zu-byte "
+                          "aligned; the file is corrupt",
+                          i, alignof(int64_t));
     if (sizeOf(dispatch.push_constants()) != entry->push_constant_count())
       return AICC_INVALID(
           "command %u: dispatch of '%s' passes %u push constants, "

@@ -354,7 +354,12 @@ bool ModuleWriter::resealChecksums(std::vector<uint8_t> &file, bool segments) {
     return false;
   fb::AiccModule *module = fb::GetMutableSizePrefixedAiccModule(file.data());
   if (segments) {
-    if (auto *segmentVec = module->mutable_segments()) {
+    // A damaged file may place the 8-byte Segment structs at a 4-byte
+    // boundary (the loader rejects that); never read them there.
+    auto *segmentVec = module->mutable_segments();
+    if (segmentVec && reinterpret_cast<uintptr_t>(segmentVec->Data()) %
+                              alignof(fb::Segment) ==
+                          0) {
       for (uint32_t i = 0; i < segmentVec->size(); ++i) {
         fb::Segment *segment = segmentVec->GetMutableObject(i);
         uint64_t offset = segment->offset(), length = segment->length();

@@ -106,6 +106,57 @@ TEST_F(CorruptionTest, RandomMultiByteDamageIsAnError) {
   }
 }
 
+TEST_F(CorruptionTest, OutOfRangeElementTypeIsAnError) {
+  // Found by aicc-fuzz-artifact-resealed: the stored code became an
+  // aicc_element_type_t before it was range-checked (undefined behaviour,
+  // reported by UBSan in build-fuzz; the seed corpus replays that input).
+  for (uint8_t code : {uint8_t(14), uint8_t(250), uint8_t(255)}) {
+    std::vector<uint8_t> damaged = file_;
+    auto *module = fb::GetMutableSizePrefixedAiccModule(damaged.data());
+    auto *input =
+        module->mutable_signature()->mutable_inputs()->GetMutableObject(0);
+    ASSERT_TRUE(input->mutate_element_type(static_cast<fb::ElementType>(code)));
+    ASSERT_TRUE(ModuleWriter::resealChecksums(damaged));
+    aicc_module_t *loaded = nullptr;
+    aicc_status_t status =
+        aicc_module_load_memory(rt_.runtime, damaged.data(), damaged.size(),
+                                AICC_MEMORY_COPY, "corrupt.aicc", &loaded);
+    ASSERT_EQ(aicc_status_code(status), AICC_STATUS_INVALID_MODULE);
+    EXPECT_NE(std::string(aicc_status_message(status))
+                  .find("has unknown element type " + std::to_string(code)),
+              std::string::npos)
+        << aicc_status_message(status);
+    aicc_status_free(status);
+  }
+}
+
+TEST_F(CorruptionTest, MisalignedEightByteVectorsAreErrors) {
+  // Found by aicc-fuzz-artifact-resealed (kept in data/ and in the fuzz seed
+  // corpus): FlatBuffers that verify, but whose vector of 8-byte elements
+  // (Segment structs, a tensor's shape) starts at a 4-byte boundary. Reading
+  // them is undefined behaviour; the loader must reject them first (UBSan in
+  // build-fuzz checks the reads).
+  const std::pair<const char *, const char *> cases[] = {
+      {"misaligned_segments.aicc", "the segment table is not 8-byte aligned"},
+      {"misaligned_shape.aicc", "its shape is not 8-byte aligned"},
+  };
+  for (auto [file, message] : cases) {
+    std::vector<uint8_t> bytes =
+        readFileBytes(std::string(AICC_TEST_DATA_DIR) + "/" + file);
+    ASSERT_FALSE(bytes.empty()) << file;
+    ModuleWriter::resealChecksums(bytes);
+    aicc_module_t *loaded = nullptr;
+    aicc_status_t status =
+        aicc_module_load_memory(rt_.runtime, bytes.data(), bytes.size(),
+                                AICC_MEMORY_COPY, "corrupt.aicc", &loaded);
+    ASSERT_EQ(aicc_status_code(status), AICC_STATUS_INVALID_MODULE) << file;
+    EXPECT_NE(std::string(aicc_status_message(status)).find(message),
+              std::string::npos)
+        << aicc_status_message(status);
+    aicc_status_free(status);
+  }
+}
+
 TEST_F(CorruptionTest, ResealedFlatBufferDamageNeverCrashes) {
   // Damage inside the FlatBuffer with valid checksums: the structural checks
   // alone must catch whatever would make the module unsafe. Some changes
