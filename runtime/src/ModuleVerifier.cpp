@@ -57,7 +57,9 @@ template <typename T> uint32_t sizeOf(const flatbuffers::Vector<T> *vector) {
 /// The artifact itself is 64-byte aligned in memory.
 template <typename T>
 bool elementsAligned(const flatbuffers::Vector<T> *vector, size_t alignment) {
-  return !vector ||
+  // An empty vector has no elements to misread (FlatBuffers does not align
+  // the data of a 0-length vector, e.g. a scalar's shape).
+  return !vector || vector->size() == 0 ||
          reinterpret_cast<uintptr_t>(vector->Data()) % alignment == 0;
 }
 

@@ -243,8 +243,11 @@ void scheduleReduction(const ScheduledReduction &r, bool isOutput) {
         storage.push_back(fvars[k]);
     f.reorder_storage(storage);
   }
+  // The accumulators of a tile narrower than a vector (a masked tail) must
+  // not shift inwards: that would read inputs before their start.
+  hl::TailStrategy accTail = tailFor(ext[v], lanes);
   if (vectorize)
-    f.vectorize(fvars[v], lanes);
+    f.vectorize(fvars[v], lanes, accTail);
   if (u >= 0)
     f.unroll(fvars[u]);
   std::vector<hl::VarOrRVar> updateOrder = {fvars[v]};
@@ -258,7 +261,7 @@ void scheduleReduction(const ScheduledReduction &r, bool isOutput) {
   hl::Stage update = f.update();
   update.reorder(updateOrder);
   if (vectorize) {
-    update.vectorize(fvars[v], lanes);
+    update.vectorize(fvars[v], lanes, accTail);
     if (tile.vectors > 1)
       update.unroll(fvars[v]);
   }
