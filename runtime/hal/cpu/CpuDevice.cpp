@@ -38,7 +38,7 @@ class CpuExecutable final : public hal::Executable {
 public:
   CpuExecutable(void *handle, std::vector<void *> entries)
       : handle_(handle), entries_(std::move(entries)) {}
-  ~CpuExecutable() override { ::dlclose(handle_); }
+  ~CpuExecutable() override { cpu::closeSharedObject(handle_); }
   void *entryPoint(size_t index) const override { return entries_[index]; }
 
 private:
@@ -169,7 +169,7 @@ public:
             ::dlsym(handle, AICC_KERNEL_ABI_VERSION_SYMBOL))) {
       uint32_t version = *symbol; // Read before dlclose unmaps it.
       if (version != AICC_KERNEL_ABI_VERSION) {
-        ::dlclose(handle);
+        cpu::closeSharedObject(handle);
         return makeStatus(AICC_STATUS_UNSUPPORTED,
                           "%s was built for kernel ABI version %u, this "
                           "runtime provides %u",
@@ -183,7 +183,7 @@ public:
       ::dlerror();
       void *symbol = ::dlsym(handle, name);
       if (!symbol) {
-        ::dlclose(handle);
+        cpu::closeSharedObject(handle);
         return makeStatus(AICC_STATUS_NOT_FOUND,
                           "%s: entry point '%s' is not defined by its ELF",
                           label.c_str(), name);

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <dlfcn.h>
 #include <fcntl.h>
+#include <mutex>
 #include <elf.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -147,9 +148,23 @@ static aicc_status_t loadViaTempFile(const uint8_t *data, size_t size,
   return status;
 }
 
+/// Serializes this process's loads and closes (see closeSharedObject).
+static std::mutex &loaderMutex() {
+  static std::mutex mutex;
+  return mutex;
+}
+
+void cpu::closeSharedObject(void *handle) {
+  if (!handle)
+    return;
+  std::lock_guard<std::mutex> lock(loaderMutex());
+  ::dlclose(handle);
+}
+
 aicc_status_t cpu::loadSharedObject(const uint8_t *data, size_t size,
                                     const char *label, void **outHandle) {
   AICC_RETURN_IF_ERROR(checkElfHeader(data, size, label));
+  std::lock_guard<std::mutex> lock(loaderMutex());
   aicc_status_t status = nullptr;
   if (std::getenv("AICC_CPU_NO_MEMFD") == nullptr &&
       loadViaMemfd(data, size, label, outHandle, &status))

@@ -26,9 +26,15 @@ aicc_status_t checkElfHeader(const uint8_t *data, size_t size,
 
 /// dlopen()s the shared object held in `size` bytes at `data` with
 /// RTLD_NOW | RTLD_LOCAL and returns the handle in `*outHandle` (owned by the
-/// caller, dlclose() it).
+/// caller, release it with closeSharedObject()).
 aicc_status_t loadSharedObject(const uint8_t *data, size_t size,
                                const char *label, void **outHandle);
+
+/// dlclose()s a handle of loadSharedObject(). Loads and closes are
+/// serialized: the check that a /proc/self/fd name is free and the dlopen
+/// under it must not interleave with another thread's, and ThreadSanitizer
+/// does not see the dynamic loader's own lock.
+void closeSharedObject(void *handle);
 
 } // namespace cpu
 } // namespace aicc
