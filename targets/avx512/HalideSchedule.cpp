@@ -162,10 +162,10 @@ void scheduleReduction(const ScheduledReduction &r, bool isOutput) {
   auto indexes = [&](int dim) { return dim >= 0 && (weights >> dim) & 1; };
   bool weightsOuterV = u >= 0 && indexes(v) && !indexes(u);
   bool weightsOuterU = u >= 0 && indexes(u) && !indexes(v);
-  hl::Var inner = weightsOuterU ? vo : (u >= 0 && weightsOuterV ? uo : vo);
+  hl::Var inner = weightsOuterV ? uo : vo;
   std::optional<hl::Var> outer;
   if (u >= 0)
-    outer = weightsOuterU ? uo : (weightsOuterV ? vo : uo);
+    outer = weightsOuterV ? vo : uo;
   bool outerAfterRest = weightsOuterU || weightsOuterV;
 
   // Loops innermost first, with their trip counts.
