@@ -51,6 +51,13 @@ mlir::FailureOr<int64_t> normalizeAxis(Loc loc, int64_t axis, int64_t rank,
 mlir::FailureOr<llvm::SmallVector<int64_t>>
 broadcastShapes(Loc loc, llvm::ArrayRef<llvm::SmallVector<int64_t>> shapes);
 
+/// The result shape of a matmul of ranked `a` and `b` with NumPy semantics
+/// (rank-1 operands promoted and dropped, batch dims broadcast); errors
+/// name `op`.
+mlir::FailureOr<llvm::SmallVector<int64_t>>
+matmulShape(Loc loc, llvm::SmallVector<int64_t> a,
+            llvm::SmallVector<int64_t> b, llvm::StringRef op);
+
 /// Maps an ONNX TensorProto.DataType code to an element type; null if none.
 mlir::Type onnxDataTypeToType(mlir::MLIRContext *context, int64_t code);
 

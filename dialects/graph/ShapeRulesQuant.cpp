@@ -34,32 +34,10 @@ FailureOr<OptShape> quantMatmulShape(Loc loc, StringRef op, Value av,
   OptShape as = shapeOf(av), bs = shapeOf(bv);
   if (!as || !bs)
     return OptShape();
-  Shape a = *as, b = *bs;
-  if (a.empty() || b.empty()) {
-    (void)emitOptionalError(loc, op, ": A and B must have rank >= 1");
+  FailureOr<Shape> out = matmulShape(loc, *as, *bs, op);
+  if (failed(out))
     return failure();
-  }
-  bool vecA = a.size() == 1, vecB = b.size() == 1;
-  if (vecA)
-    a.insert(a.begin(), 1);
-  if (vecB)
-    b.push_back(1);
-  int64_t k1 = a.back(), k2 = b[b.size() - 2];
-  if (!isDyn(k1) && !isDyn(k2) && k1 != k2) {
-    (void)emitOptionalError(loc, op, ": contraction dims differ: ", k1, " vs ",
-                            k2);
-    return failure();
-  }
-  Shape batchA(a.begin(), a.end() - 2), batchB(b.begin(), b.end() - 2);
-  auto batch = broadcastShapes(loc, {batchA, batchB});
-  if (failed(batch))
-    return failure();
-  Shape out = *batch;
-  if (!vecA)
-    out.push_back(a[a.size() - 2]);
-  if (!vecB)
-    out.push_back(b.back());
-  return OptShape(out);
+  return OptShape(*out);
 }
 
 } // namespace

@@ -124,10 +124,24 @@ std::optional<Shape> shapeFromOperand(Value v) {
   return std::nullopt;
 }
 
-/// Shape of a matmul of ranked a and b with NumPy semantics.
-FailureOr<Shape> matmulShape(Loc loc, Shape a, Shape b) {
+
+/// Output element type of QuantizeLinear-like ops: zero point's type, else
+/// output_dtype, else uint8.
+FailureOr<Type> quantizedType(MLIRContext *ctx, Loc loc, Value zeroPoint,
+                              int64_t outputDtype) {
+  if (zeroPoint)
+    return getElementType(zeroPoint);
+  if (outputDtype)
+    return dtypeAttr(ctx, loc, outputDtype, "output_dtype");
+  return Type(IntegerType::get(ctx, 8, IntegerType::Unsigned));
+}
+} // namespace
+
+FailureOr<llvm::SmallVector<int64_t>>
+matmulShape(Loc loc, llvm::SmallVector<int64_t> a,
+            llvm::SmallVector<int64_t> b, llvm::StringRef op) {
   if (a.empty() || b.empty()) {
-    (void)emitOptionalError(loc, "MatMul operands must have rank >= 1");
+    (void)emitOptionalError(loc, op, " operands must have rank >= 1");
     return failure();
   }
   bool vecA = a.size() == 1, vecB = b.size() == 1;
@@ -137,8 +151,8 @@ FailureOr<Shape> matmulShape(Loc loc, Shape a, Shape b) {
     b.push_back(1);
   int64_t k1 = a.back(), k2 = b[b.size() - 2];
   if (!ShapedType::isDynamic(k1) && !ShapedType::isDynamic(k2) && k1 != k2) {
-    (void)emitOptionalError(loc, "MatMul contraction dims differ: ", k1,
-                            " vs ", k2);
+    (void)emitOptionalError(loc, op, " contraction dims differ: ", k1, " vs ",
+                            k2);
     return failure();
   }
   Shape batchA(a.begin(), a.end() - 2), batchB(b.begin(), b.end() - 2);
@@ -152,18 +166,6 @@ FailureOr<Shape> matmulShape(Loc loc, Shape a, Shape b) {
     out.push_back(b.back());
   return out;
 }
-
-/// Output element type of QuantizeLinear-like ops: zero point's type, else
-/// output_dtype, else uint8.
-FailureOr<Type> quantizedType(MLIRContext *ctx, Loc loc, Value zeroPoint,
-                              int64_t outputDtype) {
-  if (zeroPoint)
-    return getElementType(zeroPoint);
-  if (outputDtype)
-    return dtypeAttr(ctx, loc, outputDtype, "output_dtype");
-  return Type(IntegerType::get(ctx, 8, IntegerType::Unsigned));
-}
-} // namespace
 
 #define REDUCE_RULE(OP)                                                        \
   LogicalResult OP::inferReturnTypes(MLIRContext *, Loc loc,                   \
@@ -490,7 +492,7 @@ LogicalResult MatMulOp::inferReturnTypes(MLIRContext *, Loc loc,
   auto a = getShape(adaptor.getA()), b = getShape(adaptor.getB());
   if (!a || !b)
     return push(types, std::nullopt, elem);
-  auto out = matmulShape(loc, *a, *b);
+  auto out = matmulShape(loc, *a, *b, "MatMul");
   if (failed(out))
     return failure();
   return push(types, *out, elem);
@@ -503,7 +505,7 @@ LogicalResult MatMulIntegerOp::inferReturnTypes(MLIRContext *ctx, Loc loc,
   auto a = getShape(adaptor.getA()), b = getShape(adaptor.getB());
   if (!a || !b)
     return push(types, std::nullopt, elem);
-  auto out = matmulShape(loc, *a, *b);
+  auto out = matmulShape(loc, *a, *b, "MatMul");
   if (failed(out))
     return failure();
   return push(types, *out, elem);
@@ -516,7 +518,7 @@ LogicalResult QLinearMatMulOp::inferReturnTypes(MLIRContext *, Loc loc,
   auto a = getShape(adaptor.getA()), b = getShape(adaptor.getB());
   if (!a || !b)
     return push(types, std::nullopt, elem);
-  auto out = matmulShape(loc, *a, *b);
+  auto out = matmulShape(loc, *a, *b, "MatMul");
   if (failed(out))
     return failure();
   return push(types, *out, elem);
