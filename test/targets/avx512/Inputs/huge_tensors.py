@@ -5,23 +5,13 @@ compiles (run under a smaller memory limit)."""
 import os
 import sys
 
-import onnx
 from onnx import TensorProto, helper
 
+from onnx_models import saver, vi
+
 out = sys.argv[1]
-os.makedirs(out, exist_ok=True)
+save = saver(out)
 F = TensorProto.FLOAT
-
-
-def save(name, nodes, inputs, outputs, inits=()):
-    graph = helper.make_graph(nodes, name, inputs, outputs,
-                              initializer=list(inits))
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
-    onnx.save(model, os.path.join(out, name + ".onnx"))
-
-
-def vi(name, elem, shape):
-    return helper.make_tensor_value_info(name, elem, shape)
 
 
 def i64(name, values):
