@@ -2,7 +2,6 @@
 elements and more (Expand, a graph input, ConstantOfShape), a Pad by 2^30
 a tensor just over Halide's 2^31 - 1 elements, and a Relu on 1 GiB that
 compiles (run under a smaller memory limit)."""
-import os
 import sys
 
 from onnx import TensorProto, helper
