@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 
 namespace aicc {
@@ -364,6 +365,112 @@ Queue queueOf(const Instruction &inst) {
   default:
     return Queue::Compute;
   }
+}
+
+namespace {
+template <typename T> std::string list(const T *v, int n) {
+  std::string s = "[";
+  for (int i = 0; i < n; ++i)
+    s += (i ? "," : "") + std::to_string(v[i]);
+  return s + "]";
+}
+std::string operand(Space space, const VecOperand &o) {
+  return std::string(spaceName(space)) + "[" + std::to_string(o.addr) +
+         "]" + list(o.stride, 3);
+}
+std::string flt(float f) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.9g", double(f));
+  return buf;
+}
+} // namespace
+
+std::string disassemble(const Instruction &inst) {
+  std::string s = opcodeName(inst.opcode);
+  switch (inst.opcode) {
+  case Opcode::DmaLoad:
+  case Opcode::DmaStore: {
+    const DmaInst &d = inst.dma;
+    bool load = inst.opcode == Opcode::DmaLoad;
+    std::string sram = std::string(spaceName(d.space)) + "[" +
+                       std::to_string(d.sramAddr) + "]";
+    std::string dram = "b" + std::to_string(d.binding) + "[" +
+                       std::to_string(d.dramOffset) + "]";
+    s += " " + (load ? sram + " <- " + dram : dram + " <- " + sram);
+    s += " size=" + list(d.size, 4) + " sram_stride=" + list(d.sramStride, 4) +
+         " dram_stride=" + list(d.dramStride, 4);
+    if (d.elemBytes != 1)
+      s += " elem=" + std::to_string(d.elemBytes);
+    bool pad = false;
+    for (int i = 0; i < 4; ++i)
+      pad = pad || d.padLo[i] || d.padHi[i];
+    if (pad)
+      s += " pad_lo=" + list(d.padLo, 4) + " pad_hi=" + list(d.padHi, 4) +
+           " pad_value=" + std::to_string(d.padValue);
+    if (d.repeat != 1)
+      s += " repeat=" + std::to_string(d.repeat) + " sram_repeat_stride=" +
+           std::to_string(d.sramRepeatStride) + " dram_repeat_stride=" +
+           std::to_string(d.dramRepeatStride);
+    break;
+  }
+  case Opcode::Gemm: {
+    const GemmInst &g = inst.gemm;
+    s += std::string(g.flags & kGemmAccumulate ? " acc+=" : " acc=") +
+         "ACC[" + std::to_string(g.accAddr) + "] inp=ACT[" +
+         std::to_string(g.inpAddr) + "] wgt=WGT[" + std::to_string(g.wgtAddr) +
+         "] rows=" + std::to_string(g.rows) + " (acc " +
+         std::to_string(g.accRowStride) + ", inp " +
+         std::to_string(g.inpRowStride) + ") outer=" +
+         std::to_string(g.outer) + " (acc " + std::to_string(g.accOuterStride) +
+         ", inp " + std::to_string(g.inpOuterStride) + ", wgt " +
+         std::to_string(g.wgtOuterStride) + ") inner=" +
+         std::to_string(g.inner) + " (acc " + std::to_string(g.accInnerStride) +
+         ", inp " + std::to_string(g.inpInnerStride) + ", wgt " +
+         std::to_string(g.wgtInnerStride) + ") " +
+         (g.flags & kGemmInpUnsigned ? "u8" : "s8") + "-" +
+         std::to_string(g.inpZeroPoint) + " x " +
+         (g.flags & kGemmWgtUnsigned ? "u8" : "s8") + "-" +
+         std::to_string(g.wgtZeroPoint);
+    break;
+  }
+  case Opcode::Vec: {
+    const VecInst &v = inst.vec;
+    s += std::string(" ") + vecOpName(v.op) + " count=" + list(v.count, 3) +
+         " dst=" + operand(v.dstSpace, v.dst) +
+         " src0=" + operand(v.src0Space, v.src0);
+    if (readsSrc1(v))
+      s += " src1=" + operand(v.src1Space, v.src1);
+    if (isPool(v.op))
+      s += " window=" + list(v.window, 2) + list(v.windowStride, 2);
+    if (v.op == VecOp::Requant) {
+      s += (v.flags & kVecMultImm) ? " mult=" + flt(v.fImm[0])
+                                   : " mult=" + operand(Space::Acc, v.mult);
+      if (v.flags & kVecHasBias)
+        s += " bias=" + operand(Space::Acc, v.bias);
+    } else if (v.op == VecOp::QAdd || v.op == VecOp::QMul ||
+               v.op == VecOp::PoolAvg) {
+      s += " f=" + flt(v.fImm[0]);
+      if (v.op == VecOp::QAdd)
+        s += "," + flt(v.fImm[1]) + "," + flt(v.fImm[2]);
+    }
+    s += " i=" + list(v.iImm, 3) + " clamp=[" + std::to_string(v.clampLo) +
+         "," + std::to_string(v.clampHi) + "] " +
+         (v.flags & kVecSrc0Signed ? "s8" : "u8") + "->" +
+         (v.flags & kVecOutSigned ? "s8" : "u8");
+    break;
+  }
+  case Opcode::Sync:
+    s += std::string(" ") + queueName(inst.sync.queue) +
+         (inst.sync.kind == SyncKind::Wait ? " wait" : " signal") + " s" +
+         std::to_string(inst.sync.semaphore) +
+         (inst.sync.count != 1 ? " x" + std::to_string(inst.sync.count) : "");
+    break;
+  case Opcode::End:
+    break;
+  }
+  if (inst.tag)
+    s += " tag=" + std::to_string(inst.tag);
+  return s;
 }
 
 Instruction Instruction::dmaLoad(const DmaInst &d, uint16_t tag) {

@@ -216,6 +216,10 @@ const char *vecOpName(VecOp op);
 /// The queue an instruction runs on.
 Queue queueOf(const Instruction &inst);
 
+/// One line of assembly-like text for an instruction (for listings, error
+/// reports and `rnpu-sim --disassemble`); not parsed back.
+std::string disassemble(const Instruction &inst);
+
 /// Serializes a program (header + instructions). Does not validate.
 std::vector<uint8_t> encodeProgram(const std::vector<Instruction> &program);
 /// Encodes one instruction into exactly kInstructionBytes bytes.
