@@ -172,41 +172,14 @@ uint8_t *Simulator::writeSram(Space space, int64_t addr, size_t len) {
 
 /// The DRAM bytes a DMA touches lie in its binding (checked before running).
 Status Simulator::checkDram(const Instruction &inst, size_t index) const {
-  if (inst.opcode != Opcode::DmaLoad && inst.opcode != Opcode::DmaStore)
-    return Status::success();
-  const DmaInst &d = inst.dma;
-  std::string pre = "instruction " + std::to_string(index) + " (" +
-                    opcodeName(inst.opcode) + "): ";
-  if (d.binding >= bindings_.size())
-    return Status::error(pre + "DRAM binding " + std::to_string(d.binding) +
-                         " is not bound (" + std::to_string(bindings_.size()) +
-                         " bindings)");
-  const DramBinding &b = bindings_[d.binding];
-  if (inst.opcode == Opcode::DmaStore && !b.writable)
-    return Status::error(pre + "DRAM binding " + std::to_string(d.binding) +
-                         " is read-only");
-  i128 lo = i128(d.dramOffset), hi = lo;
-  i128 counts[5], strides[5];
-  for (int i = 0; i < 4; ++i) {
-    counts[i] = i128(d.size[i]) - d.padLo[i] - d.padHi[i];
-    strides[i] = d.dramStride[i];
-    if (counts[i] == 0)
-      return Status::success(); // all padding: DRAM is not accessed
+  std::vector<uint64_t> sizes;
+  std::vector<bool> writable;
+  for (const DramBinding &b : bindings_) {
+    // A null buffer can only back an empty binding.
+    sizes.push_back(b.data ? b.size : 0);
+    writable.push_back(b.writable);
   }
-  counts[4] = d.repeat;
-  strides[4] = d.dramRepeatStride;
-  for (int i = 0; i < 5; ++i) {
-    i128 span = (counts[i] - 1) * strides[i];
-    (span < 0 ? lo : hi) += span;
-  }
-  hi += d.elemBytes;
-  if (lo < 0 || hi > i128(b.size) || (b.data == nullptr && b.size != 0))
-    return Status::error(
-        pre + "DRAM bytes [" + std::to_string(int64_t(std::max<i128>(lo, -(i128(1) << 62)))) +
-        ", " + std::to_string(int64_t(std::min<i128>(hi, i128(1) << 62))) +
-        ") outside binding " + std::to_string(d.binding) + " (" +
-        std::to_string(b.size) + " bytes)");
-  return Status::success();
+  return checkDmaAgainstBindings(inst, index, sizes, writable);
 }
 
 void Simulator::dma(const DmaInst &d, bool isLoad) {
@@ -659,6 +632,47 @@ SimResult Simulator::run(const std::vector<Instruction> &program) {
 }
 
 } // namespace
+
+Status checkDmaAgainstBindings(const Instruction &inst, size_t index,
+                               const std::vector<uint64_t> &sizes,
+                               const std::vector<bool> &writable) {
+  if (inst.opcode != Opcode::DmaLoad && inst.opcode != Opcode::DmaStore)
+    return Status::success();
+  const DmaInst &d = inst.dma;
+  std::string pre = "instruction " + std::to_string(index) + " (" +
+                    opcodeName(inst.opcode) + "): ";
+  if (d.binding >= sizes.size())
+    return Status::error(pre + "DRAM binding " + std::to_string(d.binding) +
+                         " is not bound (" + std::to_string(sizes.size()) +
+                         " bindings)");
+  if (inst.opcode == Opcode::DmaStore &&
+      !(d.binding < writable.size() && writable[d.binding]))
+    return Status::error(pre + "DRAM binding " + std::to_string(d.binding) +
+                         " is read-only");
+  using i128 = __int128;
+  i128 lo = i128(d.dramOffset), hi = lo;
+  for (int i = 0; i < 5; ++i) {
+    i128 count = i < 4 ? i128(d.size[i]) - d.padLo[i] - d.padHi[i]
+                       : i128(d.repeat);
+    i128 stride = i < 4 ? i128(d.dramStride[i]) : i128(d.dramRepeatStride);
+    if (count == 0)
+      return Status::success(); // all padding: DRAM is not accessed
+    i128 span = (count - 1) * stride;
+    (span < 0 ? lo : hi) += span;
+  }
+  hi += d.elemBytes;
+  uint64_t size = sizes[d.binding];
+  if (lo < 0 || hi > i128(size)) {
+    auto clip = [](i128 v) {
+      const i128 big = i128(1) << 62;
+      return std::to_string(int64_t(v < -big ? -big : v > big ? big : v));
+    };
+    return Status::error(pre + "DRAM bytes [" + clip(lo) + ", " + clip(hi) +
+                         ") outside binding " + std::to_string(d.binding) +
+                         " (" + std::to_string(size) + " bytes)");
+  }
+  return Status::success();
+}
 
 uint64_t instructionCycles(const Instruction &inst, const RnpuConfig &cfg) {
   switch (inst.opcode) {

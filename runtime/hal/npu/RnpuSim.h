@@ -113,6 +113,12 @@ SimResult simulateProgram(const RnpuConfig &config,
                           const std::vector<DramBinding> &bindings,
                           const SimOptions &options = SimOptions());
 
+/// Checks the DRAM side of a DMA_LOAD/DMA_STORE against binding sizes
+/// (and, for a store, writability); success for other instructions.
+Status checkDmaAgainstBindings(const Instruction &inst, size_t index,
+                               const std::vector<uint64_t> &sizes,
+                               const std::vector<bool> &writable);
+
 /// The cycles one instruction takes in the timing model (docs/RNPU.md,
 /// "Timing model"); 0 for SYNC and END.
 uint64_t instructionCycles(const Instruction &inst, const RnpuConfig &config);
