@@ -178,6 +178,138 @@ TEST(RnpuConv, ResNet18LayerUtilization) {
   EXPECT_GE(c.macUtilization, 0.70);
 }
 
+TEST(RnpuConv, DepthwiseStride2ThroughDiagonalWeightBlocks) {
+  // A depthwise 3x3 conv, stride 2, pad 1 (MobileNetV2's downsampling
+  // blocks), as GEMMs whose weight blocks are diagonal: input row = 16
+  // channels of one pixel, block[k][c] = w[c] if k == c. The stride is the
+  // input row stride (two pixels). 1/16 of the array does useful work,
+  // the throughput of a 16-lane vector unit.
+  const int H = 9, W = 11, Ch = 20, zx = 77, zy = 6;
+  const int Ho = (H - 1) / 2 + 1, Wo = (W - 1) / 2 + 1;
+  const int CB = ceilDiv(Ch, 16), cP = CB * 16, Wp = W + 2;
+  std::mt19937 rng(31);
+  std::vector<uint8_t> x(size_t(H) * W * Ch);
+  std::vector<int8_t> w(size_t(Ch) * 9);
+  std::vector<int32_t> bias(Ch);
+  std::vector<float> mult(Ch);
+  for (auto &v : x)
+    v = uint8_t(rng());
+  for (auto &v : w)
+    v = int8_t(int(rng() % 255) - 127);
+  for (auto &v : bias)
+    v = int32_t(rng() % 4001) - 2000;
+  for (auto &v : mult)
+    v = float(1 + rng() % 1000) * 4e-5f;
+  // Diagonal blocks [kh][kw][cb][16][16].
+  std::vector<uint8_t> packed(size_t(9) * CB * 256, 0);
+  for (int t = 0; t < 9; ++t)
+    for (int c = 0; c < Ch; ++c)
+      packed[(size_t(t) * CB + c / 16) * 256 + (c % 16) * 16 + c % 16] =
+          uint8_t(w[size_t(c) * 9 + t]);
+  std::vector<uint8_t> y(size_t(Ho) * Wo * Ch, 0xee);
+  std::vector<DramBinding> bindings = {
+      {x.data(), x.size(), false},
+      {packed.data(), packed.size(), false},
+      {reinterpret_cast<uint8_t *>(bias.data()), 4 * bias.size(), false},
+      {reinterpret_cast<uint8_t *>(mult.data()), 4 * mult.size(), false},
+      {y.data(), y.size(), true}};
+  const uint32_t outAddr = uint32_t((H + 2) * Wp * cP);
+  const uint32_t biasAddr = uint32_t(Ho * Wo * CB * 64);
+  const uint32_t multAddr = biasAddr + uint32_t(cP * 4);
+  std::vector<Instruction> p;
+  DmaInst in;
+  in.padValue = zx;
+  in.size[0] = uint32_t(cP);
+  in.padHi[0] = uint16_t(cP - Ch);
+  in.sramStride[0] = in.dramStride[0] = 1;
+  in.size[1] = uint32_t(Wp);
+  in.padLo[1] = in.padHi[1] = 1;
+  in.sramStride[1] = cP;
+  in.dramStride[1] = Ch;
+  in.size[2] = uint32_t(H + 2);
+  in.padLo[2] = in.padHi[2] = 1;
+  in.sramStride[2] = Wp * cP;
+  in.dramStride[2] = W * Ch;
+  p.push_back(Instruction::dmaLoad(in));
+  DmaInst wl;
+  wl.space = Space::Wgt;
+  wl.binding = 1;
+  wl.size[0] = uint32_t(packed.size());
+  wl.sramStride[0] = wl.dramStride[0] = 1;
+  p.push_back(Instruction::dmaLoad(wl));
+  for (int param = 0; param < 2; ++param) {
+    DmaInst d;
+    d.space = Space::Acc;
+    d.elemBytes = 4;
+    d.binding = uint8_t(2 + param);
+    d.sramAddr = param ? multAddr : biasAddr;
+    d.size[0] = uint32_t(cP);
+    d.padHi[0] = uint16_t(cP - Ch);
+    d.sramStride[0] = d.dramStride[0] = 4;
+    p.push_back(Instruction::dmaLoad(d));
+  }
+  p.push_back(Instruction::signal(Queue::Load, 0));
+  p.push_back(Instruction::wait(Queue::Compute, 0));
+  for (int ho = 0; ho < Ho; ++ho)
+    for (int cb = 0; cb < CB; ++cb) {
+      GemmInst g;
+      g.flags = kGemmInpUnsigned;
+      g.inpZeroPoint = zx;
+      g.accAddr = uint32_t((ho * Wo * CB + cb) * 64);
+      g.inpAddr = uint32_t(2 * ho * Wp * cP + cb * 16);
+      g.wgtAddr = uint32_t(cb * 256);
+      g.rows = uint16_t(Wo);
+      g.accRowStride = CB * 64;
+      g.inpRowStride = 2 * cP; // stride 2
+      g.outer = 3;             // kh
+      g.inpOuterStride = Wp * cP;
+      g.wgtOuterStride = 3 * CB * 256;
+      g.inner = 3; // kw
+      g.inpInnerStride = cP;
+      g.wgtInnerStride = CB * 256;
+      p.push_back(Instruction::gemmOp(g));
+    }
+  VecInst v;
+  v.op = VecOp::Requant;
+  v.flags = kVecHasBias;
+  v.src0Space = Space::Acc;
+  v.count[0] = Ch;
+  v.count[1] = uint16_t(Ho * Wo);
+  v.src0 = {0, {4, CB * 64, 0}};
+  v.bias = {biasAddr, {4, 0, 0}};
+  v.mult = {multAddr, {4, 0, 0}};
+  v.dst = {outAddr, {1, Ch, 0}};
+  v.iImm[0] = zy;
+  p.push_back(Instruction::vecOp(v));
+  p.push_back(Instruction::signal(Queue::Compute, 1));
+  p.push_back(Instruction::wait(Queue::Store, 1));
+  DmaInst st;
+  st.binding = 4;
+  st.sramAddr = outAddr;
+  st.size[0] = uint32_t(y.size());
+  st.sramStride[0] = st.dramStride[0] = 1;
+  p.push_back(Instruction::dmaStore(st));
+  p.push_back(Instruction::end());
+  SimResult r = simulateProgram(RnpuConfig(), p, bindings);
+  ASSERT_TRUE(r.status.ok()) << r.status.message;
+  for (int ho = 0; ho < Ho; ++ho)
+    for (int wo = 0; wo < Wo; ++wo)
+      for (int c = 0; c < Ch; ++c) {
+        int32_t acc = bias[c];
+        for (int kh = 0; kh < 3; ++kh)
+          for (int kw = 0; kw < 3; ++kw) {
+            int ih = 2 * ho + kh - 1, iw = 2 * wo + kw - 1;
+            int xv = (ih < 0 || ih >= H || iw < 0 || iw >= W)
+                         ? zx
+                         : x[(size_t(ih) * W + iw) * Ch + c];
+            acc += (xv - zx) * w[size_t(c) * 9 + kh * 3 + kw];
+          }
+        ASSERT_EQ(y[(size_t(ho) * Wo + wo) * Ch + c],
+                  requantU8(acc, mult[c], zy))
+            << ho << "," << wo << "," << c;
+      }
+}
+
 TEST(RnpuMatmul, ZeroPointsOnBothOperandsMatchTheReference) {
   // Y[M][N] = requant(sum_k (A[m][k] - za) * (B[k][n] - zb) + bias[n]),
   // A u8, B s8 with a non-zero zero point, K and N not multiples of 16:
