@@ -12,7 +12,8 @@ std::string RnpuConfig::validate() const {
     return std::string(name) + " = " + std::to_string(v) + " is outside [" +
            std::to_string(lo) + ", " + std::to_string(hi) + "]";
   };
-  const uint64_t kMaxSram = uint64_t(1) << 30;
+  // The simulator keeps ~20 bytes of state per SRAM byte.
+  const uint64_t kMaxSram = uint64_t(16) << 20;
   std::string why;
   for (std::string s :
        {range("mac_rows", macRows, 1, 256), range("mac_cols", macCols, 1, 256),

@@ -42,7 +42,13 @@ class Simulator {
 public:
   Simulator(const RnpuConfig &config, const std::vector<DramBinding> &bindings,
             const SimOptions &options)
-      : cfg_(config), bindings_(bindings), options_(options) {
+      : cfg_(config), bindings_(bindings), options_(options) {}
+
+  SimResult run(const std::vector<Instruction> &program);
+
+private:
+  /// Allocates the SRAMs and their bookkeeping (after the config is valid).
+  void allocate() {
     const uint64_t sizes[kNumSpaces] = {cfg_.actSramBytes, cfg_.wgtSramBytes,
                                         cfg_.accSramBytes};
     for (unsigned s = 0; s < kNumSpaces; ++s) {
@@ -57,9 +63,6 @@ public:
     }
   }
 
-  SimResult run(const std::vector<Instruction> &program);
-
-private:
   Status checkDram(const Instruction &inst, size_t index) const;
   void execute(const Instruction &inst);
   void dma(const DmaInst &d, bool isLoad);
@@ -472,7 +475,7 @@ SimResult Simulator::run(const std::vector<Instruction> &program) {
     result.status = Status::error("command stream: does not end with END");
     return result;
   }
-  // Validate everything before running anything.
+  // Validate everything before running (or allocating) anything.
   std::vector<size_t> queues[kNumQueues];
   for (size_t i = 0; i < program.size(); ++i) {
     const Instruction &inst = program[i];
@@ -492,6 +495,7 @@ SimResult Simulator::run(const std::vector<Instruction> &program) {
       queues[unsigned(queueOf(inst))].push_back(i);
   }
 
+  allocate();
   std::vector<Semaphore> sems(cfg_.numSemaphores);
   uint64_t queueTime[kNumQueues] = {0, 0, 0};
   size_t head[kNumQueues] = {0, 0, 0};
