@@ -760,6 +760,15 @@ std::string jsonEscape(const std::string &s) {
 
 std::string chromeTraceJson(const SimResult &result, const RnpuConfig &config,
                             const std::string &processName) {
+  TraceSegment segment;
+  segment.events = &result.trace;
+  return chromeTraceJson(std::vector<TraceSegment>{segment}, config,
+                         processName);
+}
+
+std::string chromeTraceJson(const std::vector<TraceSegment> &segments,
+                            const RnpuConfig &config,
+                            const std::string &processName) {
   double mhz = config.clockMhz ? double(config.clockMhz) : 1.0;
   auto micros = [&](uint64_t cycles) {
     char buf[48];
@@ -774,19 +783,25 @@ std::string chromeTraceJson(const SimResult &result, const RnpuConfig &config,
     out += ",\n{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":0,\"tid\":" +
            std::to_string(q) + ",\"args\":{\"name\":\"" +
            jsonEscape(std::string(queueName(Queue(q))) + " queue") + "\"}}";
-  for (const TraceEvent &e : result.trace) {
-    std::string name = opcodeName(e.opcode);
-    if (e.opcode == Opcode::Vec)
-      name += std::string(" ") + vecOpName(e.vecOp);
-    if (e.opcode == Opcode::Sync)
-      name += e.syncKind == SyncKind::Wait ? " wait" : " signal";
-    out += ",\n{\"name\":\"" + jsonEscape(name) +
-           "\",\"cat\":\"rnpu\",\"ph\":\"X\",\"pid\":0,\"tid\":" +
-           std::to_string(unsigned(e.queue)) + ",\"ts\":" +
-           micros(e.startCycle) + ",\"dur\":" + micros(e.cycles) +
-           ",\"args\":{\"instruction\":" + std::to_string(e.index) +
-           ",\"tag\":" + std::to_string(e.tag) +
-           ",\"cycles\":" + std::to_string(e.cycles) + "}}";
+  for (const TraceSegment &segment : segments) {
+    if (!segment.events)
+      continue;
+    std::string prefix = segment.label.empty() ? "" : segment.label + ": ";
+    for (const TraceEvent &e : *segment.events) {
+      std::string name = prefix + opcodeName(e.opcode);
+      if (e.opcode == Opcode::Vec)
+        name += std::string(" ") + vecOpName(e.vecOp);
+      if (e.opcode == Opcode::Sync)
+        name += e.syncKind == SyncKind::Wait ? " wait" : " signal";
+      out += ",\n{\"name\":\"" + jsonEscape(name) +
+             "\",\"cat\":\"rnpu\",\"ph\":\"X\",\"pid\":0,\"tid\":" +
+             std::to_string(unsigned(e.queue)) +
+             ",\"ts\":" + micros(segment.startCycle + e.startCycle) +
+             ",\"dur\":" + micros(e.cycles) +
+             ",\"args\":{\"instruction\":" + std::to_string(e.index) +
+             ",\"tag\":" + std::to_string(e.tag) +
+             ",\"cycles\":" + std::to_string(e.cycles) + "}}";
+    }
   }
   out += "\n]}\n";
   return out;

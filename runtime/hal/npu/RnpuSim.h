@@ -128,6 +128,19 @@ uint64_t instructionCycles(const Instruction &inst, const RnpuConfig &config);
 /// the process row (escaped).
 std::string chromeTraceJson(const SimResult &result, const RnpuConfig &config,
                             const std::string &processName = "simulated RNPU");
+/// The events of one run placed on a combined timeline (e.g. the
+/// dispatches of a model, one after another).
+struct TraceSegment {
+  /// Prefixed to the event names ("conv_0: GEMM"); may be empty.
+  std::string label;
+  const std::vector<TraceEvent> *events = nullptr;
+  /// Where the run starts on the combined timeline, in cycles.
+  uint64_t startCycle = 0;
+};
+/// A Chrome trace of several runs (same layout as above).
+std::string chromeTraceJson(const std::vector<TraceSegment> &segments,
+                            const RnpuConfig &config,
+                            const std::string &processName = "simulated RNPU");
 /// Escapes `s` as the contents of a JSON string literal.
 std::string jsonEscape(const std::string &s);
 
