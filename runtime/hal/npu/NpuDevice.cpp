@@ -59,8 +59,8 @@ public:
         return makeStatus(AICC_STATUS_INVALID_ARGUMENT,
                           "npu: %s: binding %zu is null", entry.name.c_str(),
                           i);
-      dram.push_back({data, entry.bindingSizes[i],
-                      bool(entry.bindingWritable[i])});
+      dram.push_back(
+          {data, entry.bindingSizes[i], bool(entry.bindingWritable[i])});
     }
     rnpu::SimOptions options;
     options.collectTrace = tracing_;
@@ -69,8 +69,8 @@ public:
     if (!r.status.ok())
       return makeStatus(AICC_STATUS_KERNEL_FAILED, "simulated RNPU: %s: %s",
                         entry.name.c_str(), r.status.message.c_str());
-    records_.push_back({entry.name, *e->config, std::move(r.counters),
-                        std::move(r.trace)});
+    records_.push_back(
+        {entry.name, *e->config, std::move(r.counters), std::move(r.trace)});
     return nullptr;
   }
 
@@ -99,8 +99,9 @@ public:
     rnpu::RnpuBlob blob;
     rnpu::Status s = rnpu::decodeBlob(spec.data, spec.size, &blob);
     if (!s.ok())
-      return makeStatus(AICC_STATUS_INVALID_MODULE, "npu: executable %u (%s): %s",
-                        spec.index, spec.name, s.message.c_str());
+      return makeStatus(AICC_STATUS_INVALID_MODULE,
+                        "npu: executable %u (%s): %s", spec.index, spec.name,
+                        s.message.c_str());
     std::vector<size_t> indices;
     for (const char *name : spec.entryPointNames) {
       size_t found = blob.entries.size();
@@ -116,8 +117,9 @@ public:
     *out = std::make_unique<NpuExecutable>(std::move(blob), indices);
     return nullptr;
   }
-  aicc_status_t createContext(uint32_t /*numThreads*/,
-                              std::unique_ptr<hal::DeviceContext> *out) override {
+  aicc_status_t
+  createContext(uint32_t /*numThreads*/,
+                std::unique_ptr<hal::DeviceContext> *out) override {
     *out = std::make_unique<NpuContext>();
     return nullptr;
   }

@@ -36,8 +36,8 @@ struct NpuDispatchRecord {
 /// createNpuDevice()'s createContext; anything else is undefined), in
 /// order, and whether to collect traces (--trace). For --profile and
 /// --trace in aicc-run.
-const std::vector<NpuDispatchRecord> &npuDispatchRecords(
-    const DeviceContext *context);
+const std::vector<NpuDispatchRecord> &
+npuDispatchRecords(const DeviceContext *context);
 void npuClearDispatchRecords(DeviceContext *context);
 void npuSetTracing(DeviceContext *context, bool enabled);
 

@@ -11,11 +11,11 @@ namespace {
 
 /// The config fields in docs/RNPU.md's table order.
 std::vector<uint32_t *> configFields(RnpuConfig &c) {
-  return {&c.macRows,          &c.macCols,          &c.actSramBytes,
-          &c.wgtSramBytes,     &c.accSramBytes,     &c.actSramBanks,
-          &c.wgtSramBanks,     &c.accSramBanks,     &c.dramBytesPerCycle,
-          &c.dmaLatencyCycles, &c.gemmSetupCycles,  &c.vecLanes,
-          &c.vecSetupCycles,   &c.numSemaphores,    &c.clockMhz};
+  return {&c.macRows,          &c.macCols,         &c.actSramBytes,
+          &c.wgtSramBytes,     &c.accSramBytes,    &c.actSramBanks,
+          &c.wgtSramBanks,     &c.accSramBanks,    &c.dramBytesPerCycle,
+          &c.dmaLatencyCycles, &c.gemmSetupCycles, &c.vecLanes,
+          &c.vecSetupCycles,   &c.numSemaphores,   &c.clockMhz};
 }
 
 struct Writer {
@@ -152,8 +152,7 @@ Status decodeBlob(const uint8_t *data, size_t size, RnpuBlob *out) {
       const Instruction &inst = e.program[k];
       if ((s = validateInstruction(inst, blob.config, k)).ok() &&
           (inst.opcode == Opcode::DmaLoad || inst.opcode == Opcode::DmaStore))
-        s = checkDmaAgainstBindings(inst, k, e.bindingSizes,
-                                    e.bindingWritable);
+        s = checkDmaAgainstBindings(inst, k, e.bindingSizes, e.bindingWritable);
       if (!s.ok())
         return Status::error(pre + s.message);
     }

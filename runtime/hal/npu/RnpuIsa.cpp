@@ -128,8 +128,7 @@ Status checkSram(const Extent &e, uint64_t size, Space space,
     return Status::success();
   return Status::error(prefix + what + " accesses " + spaceName(space) +
                        " bytes [" + str128(e.lo) + ", " + str128(e.hi) +
-                       ") outside the " + std::to_string(size) +
-                       "-byte SRAM");
+                       ") outside the " + std::to_string(size) + "-byte SRAM");
 }
 
 bool isPool(VecOp op) { return op == VecOp::PoolMax || op == VecOp::PoolAvg; }
@@ -202,8 +201,8 @@ Status checkGemmFields(const GemmInst &g, const std::string &pre) {
     return Status::error(pre + "unknown flags");
   if (g.rows == 0 || g.outer == 0 || g.inner == 0)
     return Status::error(pre + "zero loop count");
-  Status s = checkZeroPoint(g.inpZeroPoint, g.flags & kGemmInpUnsigned, pre,
-                            "input");
+  Status s =
+      checkZeroPoint(g.inpZeroPoint, g.flags & kGemmInpUnsigned, pre, "input");
   if (!s.ok())
     return s;
   return checkZeroPoint(g.wgtZeroPoint, g.flags & kGemmWgtUnsigned, pre,
@@ -212,8 +211,7 @@ Status checkGemmFields(const GemmInst &g, const std::string &pre) {
 
 Status checkVecFields(const VecInst &v, const std::string &pre) {
   if (v.op < VecOp::Requant || v.op > VecOp::Clamp)
-    return Status::error(pre + "bad VEC op " +
-                         std::to_string(unsigned(v.op)));
+    return Status::error(pre + "bad VEC op " + std::to_string(unsigned(v.op)));
   if (v.flags & ~0x3f)
     return Status::error(pre + "unknown flags");
   if (unsigned(v.dstSpace) >= kNumSpaces ||
@@ -236,8 +234,7 @@ Status checkVecFields(const VecInst &v, const std::string &pre) {
     bool ok = v.src1Space == Space::Act ||
               (v.op == VecOp::Lut && v.src1Space == Space::Wgt);
     if (!ok)
-      return Status::error(pre + "src1 cannot be in " +
-                           spaceName(v.src1Space));
+      return Status::error(pre + "src1 cannot be in " + spaceName(v.src1Space));
   }
   uint8_t allowed = kVecSrc0Signed | kVecSrc1Signed | kVecOutSigned;
   if (v.op == VecOp::Requant)
@@ -251,8 +248,7 @@ Status checkVecFields(const VecInst &v, const std::string &pre) {
   if ((v.op == VecOp::Max || v.op == VecOp::Min) && (s0 != s1 || s0 != out))
     return Status::error(pre + "MAX/MIN operands and result must share "
                                "signedness");
-  if ((v.op == VecOp::PoolMax || v.op == VecOp::Copy ||
-       v.op == VecOp::Clamp) &&
+  if ((v.op == VecOp::PoolMax || v.op == VecOp::Copy || v.op == VecOp::Clamp) &&
       s0 != out)
     return Status::error(pre + std::string(vecOpName(v.op)) +
                          " source and result must share signedness");
@@ -375,8 +371,8 @@ template <typename T> std::string list(const T *v, int n) {
   return s + "]";
 }
 std::string operand(Space space, const VecOperand &o) {
-  return std::string(spaceName(space)) + "[" + std::to_string(o.addr) +
-         "]" + list(o.stride, 3);
+  return std::string(spaceName(space)) + "[" + std::to_string(o.addr) + "]" +
+         list(o.stride, 3);
 }
 std::string flt(float f) {
   char buf[32];
@@ -408,24 +404,25 @@ std::string disassemble(const Instruction &inst) {
       s += " pad_lo=" + list(d.padLo, 4) + " pad_hi=" + list(d.padHi, 4) +
            " pad_value=" + std::to_string(d.padValue);
     if (d.repeat != 1)
-      s += " repeat=" + std::to_string(d.repeat) + " sram_repeat_stride=" +
-           std::to_string(d.sramRepeatStride) + " dram_repeat_stride=" +
-           std::to_string(d.dramRepeatStride);
+      s += " repeat=" + std::to_string(d.repeat) +
+           " sram_repeat_stride=" + std::to_string(d.sramRepeatStride) +
+           " dram_repeat_stride=" + std::to_string(d.dramRepeatStride);
     break;
   }
   case Opcode::Gemm: {
     const GemmInst &g = inst.gemm;
-    s += std::string(g.flags & kGemmAccumulate ? " acc+=" : " acc=") +
-         "ACC[" + std::to_string(g.accAddr) + "] inp=ACT[" +
-         std::to_string(g.inpAddr) + "] wgt=WGT[" + std::to_string(g.wgtAddr) +
+    s += std::string(g.flags & kGemmAccumulate ? " acc+=" : " acc=") + "ACC[" +
+         std::to_string(g.accAddr) + "] inp=ACT[" + std::to_string(g.inpAddr) +
+         "] wgt=WGT[" + std::to_string(g.wgtAddr) +
          "] rows=" + std::to_string(g.rows) + " (acc " +
          std::to_string(g.accRowStride) + ", inp " +
-         std::to_string(g.inpRowStride) + ") outer=" +
-         std::to_string(g.outer) + " (acc " + std::to_string(g.accOuterStride) +
-         ", inp " + std::to_string(g.inpOuterStride) + ", wgt " +
-         std::to_string(g.wgtOuterStride) + ") inner=" +
-         std::to_string(g.inner) + " (acc " + std::to_string(g.accInnerStride) +
-         ", inp " + std::to_string(g.inpInnerStride) + ", wgt " +
+         std::to_string(g.inpRowStride) + ") outer=" + std::to_string(g.outer) +
+         " (acc " + std::to_string(g.accOuterStride) + ", inp " +
+         std::to_string(g.inpOuterStride) + ", wgt " +
+         std::to_string(g.wgtOuterStride) +
+         ") inner=" + std::to_string(g.inner) + " (acc " +
+         std::to_string(g.accInnerStride) + ", inp " +
+         std::to_string(g.inpInnerStride) + ", wgt " +
          std::to_string(g.wgtInnerStride) + ") " +
          (g.flags & kGemmInpUnsigned ? "u8" : "s8") + "-" +
          std::to_string(g.inpZeroPoint) + " x " +
@@ -549,10 +546,9 @@ void encodeInstruction(const Instruction &inst, uint8_t *p) {
     put16(p, 20, g.rows);
     put16(p, 22, g.outer);
     put16(p, 24, g.inner);
-    const int32_t strides[8] = {g.accRowStride,   g.inpRowStride,
-                                g.accOuterStride, g.inpOuterStride,
-                                g.wgtOuterStride, g.accInnerStride,
-                                g.inpInnerStride, g.wgtInnerStride};
+    const int32_t strides[8] = {
+        g.accRowStride,   g.inpRowStride,   g.accOuterStride, g.inpOuterStride,
+        g.wgtOuterStride, g.accInnerStride, g.inpInnerStride, g.wgtInnerStride};
     for (int i = 0; i < 8; ++i)
       put32(p, 28 + 4 * i, uint32_t(strides[i]));
     break;
@@ -751,9 +747,8 @@ Status decodeProgram(const uint8_t *data, size_t size,
     return Status::error("command stream: no instructions (END missing)");
   out->resize(count);
   for (uint32_t i = 0; i < count; ++i) {
-    Status s = decodeInstruction(data + kHeaderBytes + size_t(i) *
-                                            kInstructionBytes,
-                                 i, &(*out)[i]);
+    Status s = decodeInstruction(
+        data + kHeaderBytes + size_t(i) * kInstructionBytes, i, &(*out)[i]);
     if (!s.ok()) {
       out->clear();
       return s;
@@ -798,7 +793,8 @@ Status validateInstruction(const Instruction &inst, const RnpuConfig &cfg,
     counts[4] = d.repeat;
     strides[4] = d.sramRepeatStride;
     return checkSram(extentOf(d.sramAddr, counts, strides, 5, d.elemBytes),
-                     sramBytes[unsigned(d.space)], d.space, pre, "the SRAM side");
+                     sramBytes[unsigned(d.space)], d.space, pre,
+                     "the SRAM side");
   }
   case Opcode::Gemm: {
     const GemmInst &g = inst.gemm;
@@ -833,18 +829,17 @@ Status validateInstruction(const Instruction &inst, const RnpuConfig &cfg,
                      const char *what) {
       i128 strides[5] = {o.stride[0], o.stride[1], o.stride[2],
                          v.windowStride[0], v.windowStride[1]};
-      if (width == 4 && (o.addr % 4 || o.stride[0] % 4 || o.stride[1] % 4 ||
-                         o.stride[2] % 4))
-        return Status::error(pre + what + ": ACC address or stride not a "
-                                          "multiple of 4");
-      return checkSram(extentOf(o.addr, counts, strides, window ? 5 : 3,
-                                width),
+      if (width == 4 &&
+          (o.addr % 4 || o.stride[0] % 4 || o.stride[1] % 4 || o.stride[2] % 4))
+        return Status::error(pre + what +
+                             ": ACC address or stride not a "
+                             "multiple of 4");
+      return checkSram(extentOf(o.addr, counts, strides, window ? 5 : 3, width),
                        sramBytes[unsigned(space)], space, pre, what);
     };
     bool requant = v.op == VecOp::Requant;
     if (!(s = check(v.dst, v.dstSpace, 1, false, "the destination")).ok() ||
-        !(s = check(v.src0, v.src0Space, requant ? 4 : 1, isPool(v.op),
-                    "src0"))
+        !(s = check(v.src0, v.src0Space, requant ? 4 : 1, isPool(v.op), "src0"))
              .ok())
       return s;
     if (v.op == VecOp::Lut) {

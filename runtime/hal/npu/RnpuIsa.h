@@ -1,4 +1,4 @@
-//===- RnpuIsa.h - The RNPU instruction set: structs and encoding -*- C++ -*-===//
+//===- RnpuIsa.h - RNPU instruction set: structs, encoding -*- C++ -*-===//
 //
 // RNPU ISA 1.0 (docs/RNPU.md). One struct per instruction kind, held in an
 // `Instruction`; `encodeProgram` serializes a program into the binary
@@ -103,7 +103,8 @@ enum GemmFlags : uint8_t {
 ///     a = accAddr + j0*accOuterStride + j1*accInnerStride + n*accRowStride
 ///     x = inpAddr + j0*inpOuterStride + j1*inpInnerStride + n*inpRowStride
 ///     w = wgtAddr + j0*wgtOuterStride + j1*wgtInnerStride
-///     ACC[a][c] += sum_k (ACT[x+k] - inpZeroPoint) * (WGT[w+k*C+c] - wgtZeroPoint)
+///     ACC[a][c] += sum_k (ACT[x+k] - inpZeroPoint) * (WGT[w+k*C+c] -
+///     wgtZeroPoint)
 ///
 /// Without kGemmAccumulate every accumulator row the instruction writes is
 /// zeroed first. Operands are read as unsigned or signed 8-bit per flag.

@@ -126,8 +126,8 @@ const uint8_t *Simulator::readSram(Space space, int64_t addr, size_t len,
     if (writeQueue_[s][a] != q && writeEnd_[s][a] > curStart_) {
       fail(std::string(what) + " reads " + describe(space, int64_t(a)) +
            " while the " + queueName(Queue(writeQueue_[s][a])) +
-           " queue writes it until cycle " +
-           std::to_string(writeEnd_[s][a]) + " (missing SYNC)");
+           " queue writes it until cycle " + std::to_string(writeEnd_[s][a]) +
+           " (missing SYNC)");
       return nullptr;
     }
     if (readQueue_[s][a] == q || readEnd_[s][a] <= curStart_ ||
@@ -154,15 +154,14 @@ uint8_t *Simulator::writeSram(Space space, int64_t addr, size_t len) {
     if (writeQueue_[s][a] != q && writeEnd_[s][a] > curStart_) {
       fail("writes " + describe(space, int64_t(a)) + " while the " +
            queueName(Queue(writeQueue_[s][a])) +
-           " queue writes it until cycle " +
-           std::to_string(writeEnd_[s][a]) + " (missing SYNC)");
+           " queue writes it until cycle " + std::to_string(writeEnd_[s][a]) +
+           " (missing SYNC)");
       return nullptr;
     }
     if (readQueue_[s][a] != q && readEnd_[s][a] > curStart_) {
       fail("writes " + describe(space, int64_t(a)) + " while the " +
-           queueName(Queue(readQueue_[s][a])) +
-           " queue reads it until cycle " + std::to_string(readEnd_[s][a]) +
-           " (missing SYNC)");
+           queueName(Queue(readQueue_[s][a])) + " queue reads it until cycle " +
+           std::to_string(readEnd_[s][a]) + " (missing SYNC)");
       return nullptr;
     }
     writeEnd_[s][a] = curEnd_;
@@ -423,8 +422,7 @@ void Simulator::vec(const VecInst &v) {
           if (v.op == VecOp::PoolMax) {
             result = std::min(std::max(best, lo), hi);
           } else {
-            float t =
-                std::nearbyint(float(sum) * v.fImm[0]) + float(v.iImm[2]);
+            float t = std::nearbyint(float(sum) * v.fImm[0]) + float(v.iImm[2]);
             result = clampToInt(t, lo, hi);
           }
           break;
@@ -539,9 +537,10 @@ SimResult Simulator::run(const std::vector<Instruction> &program) {
           continue;
         size_t i = queues[q][head[q]];
         const SyncInst &y = program[i].sync;
-        msg += std::string(" ") + queueName(Queue(q)) + " queue at instruction " +
-               std::to_string(i) + " waits for " + std::to_string(y.count) +
-               " on semaphore " + std::to_string(y.semaphore) + " (holds " +
+        msg += std::string(" ") + queueName(Queue(q)) +
+               " queue at instruction " + std::to_string(i) + " waits for " +
+               std::to_string(y.count) + " on semaphore " +
+               std::to_string(y.semaphore) + " (holds " +
                std::to_string(sems[y.semaphore].available) + ");";
       }
       msg.pop_back();
@@ -656,8 +655,8 @@ Status checkDmaAgainstBindings(const Instruction &inst, size_t index,
   using i128 = __int128;
   i128 lo = i128(d.dramOffset), hi = lo;
   for (int i = 0; i < 5; ++i) {
-    i128 count = i < 4 ? i128(d.size[i]) - d.padLo[i] - d.padHi[i]
-                       : i128(d.repeat);
+    i128 count =
+        i < 4 ? i128(d.size[i]) - d.padLo[i] - d.padHi[i] : i128(d.repeat);
     i128 stride = i < 4 ? i128(d.dramStride[i]) : i128(d.dramRepeatStride);
     if (count == 0)
       return Status::success(); // all padding: DRAM is not accessed
@@ -716,8 +715,8 @@ SimResult simulateProgram(const RnpuConfig &config,
   return sim.run(program);
 }
 
-SimResult simulate(const RnpuConfig &config, const uint8_t *stream,
-                   size_t size, const std::vector<DramBinding> &bindings,
+SimResult simulate(const RnpuConfig &config, const uint8_t *stream, size_t size,
+                   const std::vector<DramBinding> &bindings,
                    const SimOptions &options) {
   std::vector<Instruction> program;
   Status s = decodeProgram(stream, size, &program);

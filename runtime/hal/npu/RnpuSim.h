@@ -103,8 +103,8 @@ struct SimResult {
 
 /// Decodes, validates and runs a binary command stream. DRAM contents are
 /// updated in place by DMA_STORE (also when a later instruction fails).
-SimResult simulate(const RnpuConfig &config, const uint8_t *stream,
-                   size_t size, const std::vector<DramBinding> &bindings,
+SimResult simulate(const RnpuConfig &config, const uint8_t *stream, size_t size,
+                   const std::vector<DramBinding> &bindings,
                    const SimOptions &options = SimOptions());
 
 /// The same on an already decoded program (must end with END, once).

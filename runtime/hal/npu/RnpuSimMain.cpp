@@ -205,13 +205,13 @@ int main(int argc, char **argv) {
     count = std::max(count, o.binding + 1);
   std::vector<DramBinding> bindings(count);
   for (auto &entry : inputs)
-    bindings[entry.first] = {entry.second.data.data(),
-                             entry.second.data.size(), false};
+    bindings[entry.first] = {entry.second.data.data(), entry.second.data.size(),
+                             false};
   for (OutSpec &o : outputs)
     bindings[o.binding] = {o.array.data.data(), o.array.data.size(), true};
   options.collectTrace = !tracePath.empty();
-  SimResult r = simulate(config, stream.data(), stream.size(), bindings,
-                         options);
+  SimResult r =
+      simulate(config, stream.data(), stream.size(), bindings, options);
   if (!r.status.ok()) {
     std::fprintf(stderr, "rnpu-sim: %s: %s\n", programPath.c_str(),
                  r.status.message.c_str());

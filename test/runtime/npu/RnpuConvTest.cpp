@@ -147,32 +147,29 @@ TEST(RnpuConv, ResNet18LayerUtilization) {
   uint64_t computeBound = usefulMacs / (cfg.macRows * cfg.macCols);
   uint64_t dramBytes = c.dramBytesRead + c.dramBytesWritten;
   uint64_t dramBound = dramBytes / cfg.dramBytesPerCycle;
-  std::printf("simulated RNPU (rnpu-16x16), ResNet-18 3x3 conv 64->64 "
-              "56x56, %d output rows per tile:\n"
-              "  total %llu cycles (%.1f us at %u MHz), MAC utilization "
-              "%.1f%%\n"
-              "  compute busy %llu (GEMM %llu, VEC %llu), load busy %llu, "
-              "store busy %llu\n"
-              "  DRAM read %llu B, written %llu B; roofline bound %llu "
-              "cycles (compute %llu, DRAM %llu): %.1f%% of the bound\n"
-              "  SRAM high-water: ACT %llu, WGT %llu, ACC %llu bytes\n",
-              run.tileRows, (unsigned long long)c.totalCycles,
-              double(c.totalCycles) / cfg.clockMhz, cfg.clockMhz,
-              100 * c.macUtilization, (unsigned long long)c.busyCycles[1],
-              (unsigned long long)c.gemmCycles,
-              (unsigned long long)c.vecCycles,
-              (unsigned long long)c.busyCycles[0],
-              (unsigned long long)c.busyCycles[2],
-              (unsigned long long)c.dramBytesRead,
-              (unsigned long long)c.dramBytesWritten,
-              (unsigned long long)std::max(computeBound, dramBound),
-              (unsigned long long)computeBound,
-              (unsigned long long)dramBound,
-              100.0 * double(std::max(computeBound, dramBound)) /
-                  double(c.totalCycles),
-              (unsigned long long)c.sramHighWater[0],
-              (unsigned long long)c.sramHighWater[1],
-              (unsigned long long)c.sramHighWater[2]);
+  std::printf(
+      "simulated RNPU (rnpu-16x16), ResNet-18 3x3 conv 64->64 "
+      "56x56, %d output rows per tile:\n"
+      "  total %llu cycles (%.1f us at %u MHz), MAC utilization "
+      "%.1f%%\n"
+      "  compute busy %llu (GEMM %llu, VEC %llu), load busy %llu, "
+      "store busy %llu\n"
+      "  DRAM read %llu B, written %llu B; roofline bound %llu "
+      "cycles (compute %llu, DRAM %llu): %.1f%% of the bound\n"
+      "  SRAM high-water: ACT %llu, WGT %llu, ACC %llu bytes\n",
+      run.tileRows, (unsigned long long)c.totalCycles,
+      double(c.totalCycles) / cfg.clockMhz, cfg.clockMhz,
+      100 * c.macUtilization, (unsigned long long)c.busyCycles[1],
+      (unsigned long long)c.gemmCycles, (unsigned long long)c.vecCycles,
+      (unsigned long long)c.busyCycles[0], (unsigned long long)c.busyCycles[2],
+      (unsigned long long)c.dramBytesRead,
+      (unsigned long long)c.dramBytesWritten,
+      (unsigned long long)std::max(computeBound, dramBound),
+      (unsigned long long)computeBound, (unsigned long long)dramBound,
+      100.0 * double(std::max(computeBound, dramBound)) / double(c.totalCycles),
+      (unsigned long long)c.sramHighWater[0],
+      (unsigned long long)c.sramHighWater[1],
+      (unsigned long long)c.sramHighWater[2]);
   RecordProperty("mac_utilization_percent",
                  std::to_string(100 * c.macUtilization));
   EXPECT_GE(c.macUtilization, 0.70);
@@ -345,8 +342,8 @@ TEST(RnpuMatmul, ZeroPointsOnBothOperandsMatchTheReference) {
   // SRAM: A [M][KB*16] at ACT 0, Y [M][N] after it; B in WGT at 0;
   // ACC: [M][NB] rows, then bias and multipliers.
   const uint32_t yAddr = uint32_t(M * KB * 16);
-  const uint32_t biasAddr = uint32_t(M * NB * 64), multAddr =
-                                                       biasAddr + NB * 64;
+  const uint32_t biasAddr = uint32_t(M * NB * 64),
+                 multAddr = biasAddr + NB * 64;
   std::vector<Instruction> p;
   DmaInst la;
   la.binding = 0;
@@ -441,8 +438,8 @@ TEST(RnpuTrace, ChromeTraceIsValidJson) {
   ConvRun run = runConv(l, cfg, 2, options);
   ASSERT_TRUE(run.result.status.ok()) << run.result.status.message;
   ASSERT_FALSE(run.result.trace.empty());
-  std::string json = chromeTraceJson(run.result, cfg,
-                                     "simulated RNPU \"16x16\"\n");
+  std::string json =
+      chromeTraceJson(run.result, cfg, "simulated RNPU \"16x16\"\n");
   std::string path = AICC_NPU_TEST_TMP_DIR "/rnpu-trace.json";
   {
     std::ofstream out(path);
@@ -471,17 +468,16 @@ TEST(RnpuTrace, ChromeTraceIsValidJson) {
     std::ofstream out(scriptPath);
     out << script;
   }
-  std::string cmd = std::string(AICC_NPU_TEST_PYTHON) + " " + scriptPath +
-                    " " + path + " " +
-                    std::to_string(run.result.trace.size());
+  std::string cmd = std::string(AICC_NPU_TEST_PYTHON) + " " + scriptPath + " " +
+                    path + " " + std::to_string(run.result.trace.size());
   EXPECT_EQ(std::system(cmd.c_str()), 0) << cmd;
 
   // Two dispatches on one timeline: the second starts where the first
   // ended, labelled by entry name.
   uint64_t end = run.result.counters.totalCycles;
-  json = chromeTraceJson({{"conv_0", &run.result.trace, 0},
-                          {"conv\"1", &run.result.trace, end}},
-                         cfg);
+  json = chromeTraceJson(
+      {{"conv_0", &run.result.trace, 0}, {"conv\"1", &run.result.trace, end}},
+      cfg);
   EXPECT_NE(json.find("\"name\":\"conv\\\"1: GEMM\""), std::string::npos);
   {
     std::ofstream out(path);
@@ -490,9 +486,8 @@ TEST(RnpuTrace, ChromeTraceIsValidJson) {
   cmd = std::string(AICC_NPU_TEST_PYTHON) + " " + scriptPath + " " + path +
         " " + std::to_string(2 * run.result.trace.size());
   // (Without the check of the first trace's process name.)
-  script.replace(script.find("assert ev[0]"), script.find("x = [e") -
-                                                   script.find("assert ev[0]"),
-                 "");
+  script.replace(script.find("assert ev[0]"),
+                 script.find("x = [e") - script.find("assert ev[0]"), "");
   {
     std::ofstream out(scriptPath);
     out << script;

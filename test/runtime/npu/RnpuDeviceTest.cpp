@@ -122,8 +122,8 @@ TEST(RnpuDevice, RefusesBadBlobs) {
   EXPECT_EQ(r.first, AICC_STATUS_INVALID_MODULE);
   EXPECT_NE(r.second.find("ABI version 2.0 is not supported"),
             std::string::npos);
-  for (size_t cut : {size_t(3), size_t(40), b.bytes.size() / 2,
-                     b.bytes.size() - 1}) {
+  for (size_t cut :
+       {size_t(3), size_t(40), b.bytes.size() / 2, b.bytes.size() - 1}) {
     bad.assign(b.bytes.begin(), b.bytes.begin() + long(cut));
     r = load(bad);
     EXPECT_EQ(r.first, AICC_STATUS_INVALID_MODULE) << cut;

@@ -222,8 +222,18 @@ TEST(RnpuIsa, RejectsMalformedInstructions) {
        "more than 2^32 elements"},
       {gemm, [](uint8_t *p) { p[1] = 0x80; }, "unknown flags"},
       {gemm, [](uint8_t *p) { p[20] = p[21] = 0; }, "zero loop count"},
-      {gemm, [](uint8_t *p) { p[4] = 0; p[5] = 1; }, "input zero point 256"},
-      {gemm, [](uint8_t *p) { p[6] = 200; p[7] = 0; }, "weight zero point 200"},
+      {gemm,
+       [](uint8_t *p) {
+         p[4] = 0;
+         p[5] = 1;
+       },
+       "input zero point 256"},
+      {gemm,
+       [](uint8_t *p) {
+         p[6] = 200;
+         p[7] = 0;
+       },
+       "weight zero point 200"},
       {gemm, [](uint8_t *p) { p[60] = 1; }, "reserved bytes are not zero"},
       {vec, [](uint8_t *p) { p[1] = 11; }, "bad VEC op 11"},
       {vec, [](uint8_t *p) { p[1] = 0; }, "bad VEC op 0"},
@@ -234,8 +244,18 @@ TEST(RnpuIsa, RejectsMalformedInstructions) {
       {vec, [](uint8_t *p) { p[7] = 9; }, "bad SRAM space"},
       {vec, [](uint8_t *p) { p[8] = p[9] = 0; }, "count[0] is 0"},
       {vec, [](uint8_t *p) { p[14] = 2; }, "window on a non-pooling op"},
-      {vec, [](uint8_t *p) { p[110] = 200; p[111] = 0; }, "clamp [200, 100] leaves no value"},
-      {vec, [](uint8_t *p) { p[4] |= kVecMultImm; p[119] = 0x7f; p[118] = 0xc0; },
+      {vec,
+       [](uint8_t *p) {
+         p[110] = 200;
+         p[111] = 0;
+       },
+       "clamp [200, 100] leaves no value"},
+      {vec,
+       [](uint8_t *p) {
+         p[4] |= kVecMultImm;
+         p[119] = 0x7f;
+         p[118] = 0xc0;
+       },
        "non-finite float immediate 0"},
       {vec, [](uint8_t *p) { p[114] = 1; }, "reserved bytes are not zero"},
       {sync, [](uint8_t *p) { p[1] = 3; }, "bad queue 3"},
@@ -383,8 +403,8 @@ std::map<std::string, std::string> readFlatJson(const std::string &path) {
 }
 
 TEST(RnpuConfig, BundledJsonMatchesTheDefaults) {
-  auto json = readFlatJson(AICC_SOURCE_DIR
-                           "/targets/npu/configs/rnpu-16x16.json");
+  auto json =
+      readFlatJson(AICC_SOURCE_DIR "/targets/npu/configs/rnpu-16x16.json");
   RnpuConfig c;
   std::map<std::string, uint32_t> expected = {
       {"mac_rows", c.macRows},

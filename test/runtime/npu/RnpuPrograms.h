@@ -137,8 +137,8 @@ inline ConvProgram buildConvProgram(const ConvLayer &l, const RnpuConfig &cfg,
     tileRows = l.H;
     auto fits = [&](int t) {
       uint64_t acc = uint64_t(t) * l.W * COB * accRowBytes + paramBytes;
-      uint64_t act = 2 * uint64_t(t + 2) * Wp * cinP +
-                     2 * uint64_t(t) * l.W * l.Cout;
+      uint64_t act =
+          2 * uint64_t(t + 2) * Wp * cinP + 2 * uint64_t(t) * l.W * l.Cout;
       return acc <= cfg.accSramBytes && act <= cfg.actSramBytes;
     };
     while (tileRows > 1 && !fits(tileRows))

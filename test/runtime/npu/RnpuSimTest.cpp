@@ -1,4 +1,4 @@
-//===- RnpuSimTest.cpp - Semantics, checks and timing of the RNPU simulator ===//
+//===- RnpuSimTest.cpp - Semantics, checks and timing of the simulator ---===//
 //
 // One test per instruction (expected values worked out by hand or by a
 // direct loop over the spec's formula), the memory checks (bounds,
@@ -54,7 +54,8 @@ struct Machine {
   }
   void load(Space space, uint32_t addr, std::vector<uint8_t> bytes) {
     size_t n = bytes.size();
-    loads.push_back(Instruction::dmaLoad(linear(space, addr, buffer(bytes), n)));
+    loads.push_back(
+        Instruction::dmaLoad(linear(space, addr, buffer(bytes), n)));
   }
   /// Stores `bytes` bytes of `space` at `addr`; returns the DRAM buffer.
   uint8_t store(Space space, uint32_t addr, size_t bytes) {
@@ -334,8 +335,7 @@ TEST(RnpuVec, RequantRoundsHalfToEvenAndSaturates) {
   v.fImm[0] = 0.5f;
   // x * 0.5: 2.5 -> 2, 3.5 -> 4, -2.5 -> -2, -3.5 -> -4, 1.5 -> 2,
   // 500 -> 127, -500 -> -128, 0.5 -> 0.
-  std::vector<uint8_t> y =
-      requant({5, 7, -5, -7, 3, 1000, -1000, 1}, v);
+  std::vector<uint8_t> y = requant({5, 7, -5, -7, 3, 1000, -1000, 1}, v);
   std::vector<int8_t> got(y.begin(), y.end());
   EXPECT_EQ(got, (std::vector<int8_t>{2, 4, -2, -4, 2, 127, -128, 0}));
   // Unsigned with zero point 10 and a ReLU clamp at the zero point:
@@ -418,8 +418,8 @@ TEST(RnpuVec, QMulAndMinMax) {
   EXPECT_EQ(runVec(v, {6, 2, 100}, {5, 200, 200}, 3),
             (std::vector<uint8_t>{12, 10, 255}));
   // (6-2)(5-3)/4 = 2 -> 12; 0 -> 10; 98*197/4 = 4826.5 -> 255.
-  v = elementwise(VecOp::Max, 3, kVecSrc0Signed | kVecSrc1Signed |
-                                      kVecOutSigned);
+  v = elementwise(VecOp::Max, 3,
+                  kVecSrc0Signed | kVecSrc1Signed | kVecOutSigned);
   EXPECT_EQ(runVec(v, {0xff, 5, 0x80}, {1, 0xfb, 0x81}, 3),
             (std::vector<uint8_t>{1, 5, 0x81}));
   v = elementwise(VecOp::Max, 3, 0); // unsigned: 255 > 1
@@ -444,7 +444,7 @@ TEST(RnpuVec, LutIndexesByTheRawByte) {
 
 TEST(RnpuVec, PoolingOverWindows) {
   // A 4x4 single-channel image, 2x2 windows with stride 2.
-  std::vector<uint8_t> img = {1, 2, 3, 4, 5, 6, 7, 8,
+  std::vector<uint8_t> img = {1, 2,  3,  4,  5,  6,  7,  8,
                               9, 10, 11, 12, 13, 14, 15, 250};
   VecInst v;
   v.op = VecOp::PoolMax;
