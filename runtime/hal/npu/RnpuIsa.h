@@ -1,4 +1,4 @@
-//===- RnpuIsa.h - RNPU instruction set: structs, encoding -*- C++ -*-===//
+//===- RnpuIsa.h - RNPU instruction set: structs, encoding ------*- C++ -*-===//
 //
 // RNPU ISA 1.0 (docs/RNPU.md). One struct per instruction kind, held in an
 // `Instruction`; `encodeProgram` serializes a program into the binary

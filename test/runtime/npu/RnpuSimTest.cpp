@@ -1,4 +1,4 @@
-//===- RnpuSimTest.cpp - Semantics, checks and timing of the simulator ---===//
+//===- RnpuSimTest.cpp - Semantics, checks and timing of the simulator ----===//
 //
 // One test per instruction (expected values worked out by hand or by a
 // direct loop over the spec's formula), the memory checks (bounds,
