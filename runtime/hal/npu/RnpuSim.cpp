@@ -628,8 +628,17 @@ SimResult Simulator::run(const std::vector<Instruction> &program) {
   c.totalCycles = std::max({queueTime[0], queueTime[1], queueTime[2]});
   double peak = double(c.totalCycles) * cfg_.macRows * cfg_.macCols;
   c.macUtilization = peak > 0 ? double(c.macs) / peak : 0.0;
-  for (auto &entry : tags)
-    c.perTag.push_back(entry.second);
+  auto roofline = [&](uint64_t macs, uint64_t dramBytes) {
+    uint64_t mac = uint64_t(cfg_.macRows) * cfg_.macCols;
+    uint64_t bw = cfg_.dramBytesPerCycle;
+    return std::max((macs + mac - 1) / mac, (dramBytes + bw - 1) / bw);
+  };
+  c.rooflineCycles = roofline(c.macs, c.dramBytesRead + c.dramBytesWritten);
+  for (auto &entry : tags) {
+    TagCounters &t = entry.second;
+    t.rooflineCycles = roofline(t.macs, t.dramBytesRead + t.dramBytesWritten);
+    c.perTag.push_back(t);
+  }
   result.counters = c;
   return result;
 }

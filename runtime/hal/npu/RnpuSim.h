@@ -47,6 +47,8 @@ struct TagCounters {
   uint64_t macs = 0;
   uint64_t dramBytesRead = 0;
   uint64_t dramBytesWritten = 0;
+  /// max(macs / (macRows * macCols), DRAM bytes / dramBytesPerCycle).
+  uint64_t rooflineCycles = 0;
 };
 
 struct Counters {
@@ -65,6 +67,9 @@ struct Counters {
   uint64_t macs = 0;
   /// macs / (totalCycles * macRows * macCols).
   double macUtilization = 0;
+  /// The roofline bound: max(macs / (macRows * macCols),
+  /// (dramBytesRead + dramBytesWritten) / dramBytesPerCycle), rounded up.
+  uint64_t rooflineCycles = 0;
   /// One past the highest byte written, per SRAM (ACT, WGT, ACC).
   uint64_t sramHighWater[kNumSpaces] = {0, 0, 0};
   /// By tag, ascending.

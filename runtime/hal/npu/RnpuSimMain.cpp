@@ -238,29 +238,31 @@ int main(int argc, char **argv) {
               "utilization %.1f%%\n"
               "  busy cycles: load %llu, compute %llu (GEMM %llu, VEC %llu), "
               "store %llu\n"
-              "  DRAM bytes: read %llu, written %llu; MACs %llu\n"
+              "  DRAM bytes: read %llu, written %llu; MACs %llu; roofline "
+              "bound %llu cycles\n"
               "  SRAM high-water bytes: ACT %llu, WGT %llu, ACC %llu\n",
               ull(c.totalCycles), double(c.totalCycles) / config.clockMhz,
               config.clockMhz, 100 * c.macUtilization, ull(c.busyCycles[0]),
               ull(c.busyCycles[1]), ull(c.gemmCycles), ull(c.vecCycles),
               ull(c.busyCycles[2]), ull(c.dramBytesRead),
-              ull(c.dramBytesWritten), ull(c.macs), ull(c.sramHighWater[0]),
-              ull(c.sramHighWater[1]), ull(c.sramHighWater[2]));
+              ull(c.dramBytesWritten), ull(c.macs), ull(c.rooflineCycles),
+              ull(c.sramHighWater[0]), ull(c.sramHighWater[1]),
+              ull(c.sramHighWater[2]));
   if (profile) {
-    std::printf("  %5s %10s %10s %10s %10s %10s %12s %12s %6s\n", "tag",
+    std::printf("  %5s %10s %10s %10s %10s %10s %12s %12s %10s %6s\n", "tag",
                 "first", "last", "load", "compute", "store", "DRAM read",
-                "DRAM write", "MAC%");
+                "DRAM write", "roofline", "MAC%");
     for (const TagCounters &t : c.perTag) {
       uint64_t span = t.lastCycle - t.firstCycle;
       double util = span ? 100.0 * double(t.macs) /
                                (double(span) * config.macRows * config.macCols)
                          : 0.0;
       std::printf("  %5u %10llu %10llu %10llu %10llu %10llu %12llu %12llu "
-                  "%6.1f\n",
+                  "%10llu %6.1f\n",
                   unsigned(t.tag), ull(t.firstCycle), ull(t.lastCycle),
                   ull(t.busyCycles[0]), ull(t.busyCycles[1]),
                   ull(t.busyCycles[2]), ull(t.dramBytesRead),
-                  ull(t.dramBytesWritten), util);
+                  ull(t.dramBytesWritten), ull(t.rooflineCycles), util);
     }
   }
   return 0;

@@ -147,6 +147,9 @@ TEST(RnpuConv, ResNet18LayerUtilization) {
   uint64_t computeBound = usefulMacs / (cfg.macRows * cfg.macCols);
   uint64_t dramBytes = c.dramBytesRead + c.dramBytesWritten;
   uint64_t dramBound = dramBytes / cfg.dramBytesPerCycle;
+  EXPECT_EQ(c.rooflineCycles, std::max(computeBound, dramBound));
+  ASSERT_EQ(c.perTag.size(), 1u);
+  EXPECT_EQ(c.perTag[0].rooflineCycles, c.rooflineCycles);
   std::printf(
       "simulated RNPU (rnpu-16x16), ResNet-18 3x3 conv 64->64 "
       "56x56, %d output rows per tile:\n"

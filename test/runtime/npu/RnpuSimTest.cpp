@@ -664,6 +664,8 @@ TEST(RnpuTiming, CyclesOfASmallProgramByHand) {
   EXPECT_EQ(c.sramHighWater[1], 256u);
   EXPECT_EQ(c.sramHighWater[2], 256u);
   EXPECT_EQ(c.instructions[unsigned(Opcode::Sync)], 4u);
+  // Roofline: max(6144 / 256, ceil(1320 / 32)) = max(24, 42).
+  EXPECT_EQ(c.rooflineCycles, 42u);
   // Per tag: GEMM + VEC have tag 7, the rest tag 0.
   ASSERT_EQ(c.perTag.size(), 2u);
   EXPECT_EQ(c.perTag[1].tag, 7);
