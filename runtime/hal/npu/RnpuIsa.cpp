@@ -258,6 +258,16 @@ Status checkVecFields(const VecInst &v, const std::string &pre) {
     return Status::error(pre + "clamp [" + std::to_string(v.clampLo) + ", " +
                          std::to_string(v.clampHi) +
                          "] leaves no value of the result type");
+  // Zero points of 8-bit sources (QMUL: a_zp, b_zp; POOL_AVG: x_zp) lie in
+  // [-128, 255], which keeps the integer products and window sums exact in
+  // int32.
+  int sourceZeroPoints = v.op == VecOp::QMul      ? 2
+                         : v.op == VecOp::PoolAvg ? 1
+                                                  : 0;
+  for (int i = 0; i < sourceZeroPoints; ++i)
+    if (v.iImm[i] < -128 || v.iImm[i] > 255)
+      return Status::error(pre + "source zero point " +
+                           std::to_string(v.iImm[i]) + " outside [-128, 255]");
   int floats = 0;
   switch (v.op) {
   case VecOp::Requant:

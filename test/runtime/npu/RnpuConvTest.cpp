@@ -92,6 +92,39 @@ TEST(RnpuConv, SmallLayersMatchTheReference) {
   }
 }
 
+TEST(RnpuConv, RandomShapesAndArraySizesMatchTheReference) {
+  // Random layers, tile heights and MAC array shapes (the generator packs
+  // weights for the configured R x C).
+  std::mt19937 rng(77);
+  auto u = [&](int lo, int hi) {
+    return std::uniform_int_distribution<int>(lo, hi)(rng);
+  };
+  const std::pair<uint32_t, uint32_t> arrays[] = {
+      {16, 16}, {8, 8}, {32, 16}, {4, 32}};
+  for (int trial = 0; trial < 16; ++trial) {
+    RnpuConfig cfg;
+    cfg.macRows = arrays[trial % 4].first;
+    cfg.macCols = arrays[trial % 4].second;
+    ConvLayer l;
+    l.H = u(1, 12);
+    l.W = u(1, 20);
+    l.Cin = u(1, 40);
+    l.Cout = u(1, 40);
+    l.xZeroPoint = u(0, 255);
+    l.yZeroPoint = u(0, 255);
+    l.relu = u(0, 1);
+    l.randomize(unsigned(trial));
+    int tileRows = u(0, l.H);
+    ConvRun run = runConv(l, cfg, tileRows);
+    ASSERT_TRUE(run.result.status.ok())
+        << "trial " << trial << ": " << run.result.status.message;
+    ASSERT_EQ(run.y, l.reference())
+        << "trial " << trial << ": " << l.H << "x" << l.W << " " << l.Cin
+        << "->" << l.Cout << " on " << cfg.macRows << "x" << cfg.macCols << ", "
+        << run.tileRows << " rows per tile";
+  }
+}
+
 TEST(RnpuConv, DroppingADoubleBufferingTokenIsCaught) {
   // Without the wait for "input buffer free", the load of tile 2 overwrites
   // buffer 0 while tile 0's GEMMs may still read it.

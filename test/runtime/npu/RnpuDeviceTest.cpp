@@ -149,6 +149,48 @@ TEST(RnpuDevice, RefusesBadBlobs) {
             std::string::npos);
 }
 
+TEST(RnpuDevice, CorruptedBlobsNeverCrash) {
+  ConvBlob b = convBlob();
+  std::unique_ptr<hal::Device> device = hal::createNpuDevice();
+  std::mt19937 rng(13);
+  int loaded = 0;
+  for (int trial = 0; trial < 400; ++trial) {
+    std::vector<uint8_t> bytes = b.bytes;
+    for (int f = 0, n = 1 + int(rng() % 3); f < n; ++f)
+      bytes[rng() % bytes.size()] ^= uint8_t(1u << (rng() % 8));
+    std::unique_ptr<hal::Executable> exe;
+    auto r = take(device->loadExecutable(specOf(bytes), &exe));
+    if (r.first != AICC_STATUS_OK) {
+      EXPECT_FALSE(r.second.empty());
+      continue;
+    }
+    ++loaded;
+    // Loaded: the blob's declared binding sizes were validated, so running
+    // it on buffers that large is safe whatever it computes.
+    RnpuBlob blob;
+    ASSERT_TRUE(decodeBlob(bytes.data(), bytes.size(), &blob).ok());
+    const RnpuEntry *entry = nullptr;
+    for (const RnpuEntry &e : blob.entries)
+      if (e.name == "conv_0")
+        entry = &e;
+    ASSERT_NE(entry, nullptr);
+    std::vector<std::vector<uint8_t>> buffers;
+    std::vector<void *> bindings;
+    for (uint64_t size : entry->bindingSizes) {
+      if (size > (uint64_t(1) << 24))
+        break; // a corrupted size: not worth allocating
+      buffers.emplace_back(size, 1);
+      bindings.push_back(buffers.back().data());
+    }
+    if (bindings.size() != entry->bindingSizes.size())
+      continue;
+    std::unique_ptr<hal::DeviceContext> ctx;
+    ASSERT_EQ(take(device->createContext(0, &ctx)).first, AICC_STATUS_OK);
+    take(ctx->dispatch(exe->entryPoint(0), bindings.data(), nullptr));
+  }
+  EXPECT_GT(loaded, 0);
+}
+
 TEST(RnpuDevice, FailingProgramFailsTheDispatch) {
   // Stores ACT bytes nothing wrote.
   RnpuBlob blob;

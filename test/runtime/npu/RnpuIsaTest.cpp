@@ -197,6 +197,7 @@ TEST(RnpuIsa, RejectsMalformedInstructions) {
   Instruction dma = everyKind()[0];
   Instruction gemm = everyKind()[1];
   Instruction vec = everyKind()[2];
+  Instruction pool = everyKind()[3];
   Instruction sync = everyKind()[4];
   struct Case {
     Instruction inst;
@@ -258,6 +259,12 @@ TEST(RnpuIsa, RejectsMalformedInstructions) {
        },
        "non-finite float immediate 0"},
       {vec, [](uint8_t *p) { p[114] = 1; }, "reserved bytes are not zero"},
+      {pool,
+       [](uint8_t *p) {
+         p[104] = 0;
+         p[105] = 0x80;
+       },
+       "source zero point -32768 outside [-128, 255]"},
       {sync, [](uint8_t *p) { p[1] = 3; }, "bad queue 3"},
       {sync, [](uint8_t *p) { p[4] = 2; }, "bad kind 2"},
       {sync, [](uint8_t *p) { p[6] = p[7] = 0; }, "count 0"},
