@@ -4,11 +4,13 @@
 // runtime neither links against CUDA nor needs it installed. The few driver
 // API types and prototypes used are declared here, as in cuda.h; every
 // function is resolved by its versioned symbol name (cuMemAlloc_v2, ...), as
-// cuda.h's macros would. Each device uses its primary context, pushed around
+// cuda.h's macros would (CudaApi.h; CudaApiCheck.cpp compares them with
+// cuda.h when the toolkit is there at build time). Each device uses its primary context, pushed around
 // every call and popped after, so an embedder's own CUDA state is untouched.
 //
 //===----------------------------------------------------------------------===//
 
+#include "hal/cuda/CudaApi.h"
 #include "hal/gpu/GpuDevice.h"
 
 #include "src/Status.h"
@@ -24,61 +26,9 @@ using namespace aicc::hal;
 
 namespace {
 
-// From cuda.h (driver API, stable ABI).
-using CUresult = int;
-using CUdevice = int;
-using CUdeviceptr = unsigned long long;
-using CUcontext = void *;
-using CUmodule = void *;
-using CUfunction = void *;
-using CUstream = void *;
-using CUevent = void *;
-constexpr CUresult CUDA_SUCCESS = 0;
-constexpr CUresult CUDA_ERROR_OUT_OF_MEMORY = 2;
-constexpr int CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT = 16;
-constexpr int CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR = 75;
-constexpr int CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR = 76;
-constexpr unsigned CU_STREAM_NON_BLOCKING = 1;
-constexpr unsigned CU_EVENT_DEFAULT = 0;
+using namespace aicc::cuda;
 
-/// The driver API entry points, resolved once per process.
-struct CudaFunctions {
-  CUresult (*cuInit)(unsigned);
-  CUresult (*cuDriverGetVersion)(int *);
-  CUresult (*cuGetErrorName)(CUresult, const char **);
-  CUresult (*cuGetErrorString)(CUresult, const char **);
-  CUresult (*cuDeviceGetCount)(int *);
-  CUresult (*cuDeviceGet)(CUdevice *, int);
-  CUresult (*cuDeviceGetName)(char *, int, CUdevice);
-  CUresult (*cuDeviceTotalMem)(size_t *, CUdevice);
-  CUresult (*cuDeviceGetAttribute)(int *, int, CUdevice);
-  CUresult (*cuDevicePrimaryCtxRetain)(CUcontext *, CUdevice);
-  CUresult (*cuDevicePrimaryCtxRelease)(CUdevice);
-  CUresult (*cuCtxPushCurrent)(CUcontext);
-  CUresult (*cuCtxPopCurrent)(CUcontext *);
-  CUresult (*cuModuleLoadData)(CUmodule *, const void *);
-  CUresult (*cuModuleUnload)(CUmodule);
-  CUresult (*cuModuleGetFunction)(CUfunction *, CUmodule, const char *);
-  CUresult (*cuMemAlloc)(CUdeviceptr *, size_t);
-  CUresult (*cuMemFree)(CUdeviceptr);
-  CUresult (*cuMemcpyHtoD)(CUdeviceptr, const void *, size_t);
-  CUresult (*cuMemcpyHtoDAsync)(CUdeviceptr, const void *, size_t, CUstream);
-  CUresult (*cuMemcpyDtoHAsync)(void *, CUdeviceptr, size_t, CUstream);
-  CUresult (*cuMemcpyDtoDAsync)(CUdeviceptr, CUdeviceptr, size_t, CUstream);
-  CUresult (*cuMemsetD8Async)(CUdeviceptr, unsigned char, size_t, CUstream);
-  CUresult (*cuStreamCreate)(CUstream *, unsigned);
-  CUresult (*cuStreamDestroy)(CUstream);
-  CUresult (*cuStreamSynchronize)(CUstream);
-  CUresult (*cuLaunchKernel)(CUfunction, unsigned, unsigned, unsigned,
-                             unsigned, unsigned, unsigned, unsigned, CUstream,
-                             void **, void **);
-  CUresult (*cuEventCreate)(CUevent *, unsigned);
-  CUresult (*cuEventDestroy)(CUevent);
-  CUresult (*cuEventRecord)(CUevent, CUstream);
-  CUresult (*cuEventElapsedTime)(float *, CUevent, CUevent);
-};
-
-CudaFunctions cu;
+Functions cu;
 
 /// Resolves `*slot` from the first of the names that the library defines
 /// (the versioned symbol first); false if none is.
@@ -161,7 +111,7 @@ bool loadCuda(std::string *error) {
     if (!ok) {
       loadError = "the CUDA driver library lacks " + missing +
                   " (driver too old?)";
-      cu = CudaFunctions{};
+      cu = Functions{};
     }
   });
   *error = loadError;
