@@ -305,6 +305,8 @@ aicc_status_t Session::prepareSchedule() {
   const auto *buffers =
       root.memory_plan() ? root.memory_plan()->buffers() : nullptr;
   commands_.reserve(schedule->size());
+  // The executor walks these; keep two to a cache line.
+  static_assert(sizeof(PreparedCommand) == 32, "a prepared command grew");
 
   auto addSlot = [&](uint32_t bufferIndex) {
     const fb::Buffer *buffer = buffers->Get(bufferIndex);
@@ -331,11 +333,14 @@ aicc_status_t Session::prepareSchedule() {
       command.kind = ownMemory_ ? CommandKind::Launch : CommandKind::Dispatch;
       command.entry = code_->executables[dispatch->executable()]->entryPoint(
           dispatch->entry_point());
-      for (uint32_t d = 0; d < 3; ++d)
-        command.grid[d] = 1;
-      if (const auto *grid = dispatch->workgroup_count())
-        for (uint32_t d = 0; d < grid->size() && d < 3; ++d)
-          command.grid[d] = grid->Get(d);
+      if (ownMemory_) {
+        command.gridOffset = static_cast<uint32_t>(grids_.size());
+        uint32_t grid[3] = {1, 1, 1};
+        if (const auto *count = dispatch->workgroup_count())
+          for (uint32_t d = 0; d < count->size() && d < 3; ++d)
+            grid[d] = count->Get(d);
+        grids_.insert(grids_.end(), grid, grid + 3);
+      }
       if (const auto *bindings = dispatch->bindings()) {
         for (uint32_t b : *bindings) {
           // Kernels of a device with its own memory address only that
@@ -489,7 +494,7 @@ template <bool Profile> aicc_status_t Session::runCommands() {
                                          : push + command.pushOffset;
       if (aicc_status_t status =
               context.launch(command.entry, slots + command.firstSlot,
-                             pushConstants, command.grid))
+                             pushConstants, grids_.data() + command.gridOffset))
         return commandError(command.commandIndex, status);
       break;
     }

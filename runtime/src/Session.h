@@ -82,10 +82,13 @@ private:
     uint32_t commandIndex;
     /// Dispatch: the device's entry point handle.
     void *entry;
-    /// Copy: bytes to copy.
-    uint64_t copyBytes;
-    /// Launch: the grid (missing dimensions 1).
-    uint32_t grid[3];
+    union {
+      /// Copy: bytes to copy.
+      uint64_t copyBytes;
+      /// Launch: offset of its grid (3 entries, missing dimensions 1) in
+      /// grids_. (A union keeps the command at 32 bytes, as on the CPU.)
+      uint32_t gridOffset;
+    };
   };
   /// A binding slot that points into a caller tensor, patched every run.
   struct IoPatch {
@@ -112,6 +115,7 @@ private:
   std::vector<PreparedCommand> commands_;
   std::vector<void *> slots_;
   std::vector<int64_t> pushConstants_;
+  std::vector<uint32_t> grids_;
   std::vector<IoPatch> ioPatches_;
   std::atomic<bool> running_{false};
   bool profiling_ = false;
