@@ -46,6 +46,12 @@ protected:
     sm90Cubin.cubin = true;
     ASSERT_TRUE(gpuModule(sm90Cubin).writeFile(path("cuda_sm90.aicc"), &error))
         << error;
+    GpuModuleOptions rocm;
+    rocm.rocm = true;
+    ASSERT_TRUE(gpuModule(rocm).writeFile(path("rocm.aicc"), &error)) << error;
+    rocm.hsacoArch = "gfx1100";
+    ASSERT_TRUE(gpuModule(rocm).writeFile(path("rocm_gfx1100.aicc"), &error))
+        << error;
     GpuModuleOptions tooLarge;
     tooLarge.grid = 100; // 400 floats: beyond every buffer.
     ASSERT_TRUE(
@@ -483,6 +489,37 @@ TEST_F(AiccRunTest, ReportsGpuFaultsWithTheDriverError) {
                       ": run on device 'cuda:0': cuda: cuStreamSynchronize "
                       "failed: CUDA_ERROR_ILLEGAL_ADDRESS (700: an illegal "
                       "memory access was encountered)");
+}
+
+TEST_F(AiccRunTest, RunsOnTheFakeRocmDriver) {
+  std::string fake =
+      std::string("AICC_HIP_LIBRARY='") + AICC_FAKE_HIP_SO +
+      "' AICC_FAKE_CUDA_TRACE=1 AICC_CUDA_LIBRARY=/nonexistent/libcuda.so.1 ";
+  Result devices = runWith(fake, "--list-devices");
+  EXPECT_EQ(devices.exitCode, 0);
+  EXPECT_CONTAINS(devices.output,
+                  "rocm:0 (rocm): Fake GPU (aicc tests), 1.0 GiB, HIP 6.0\n");
+
+  std::string io = " --input a=@" + path("a.npy") + " --input b=@" +
+                   path("b.npy") + " --expected c=@" + path("c_gpu.npy") +
+                   " --rtol 0 --atol 0";
+  Result result = runWith(fake, path("rocm.aicc") + io + " --device=rocm");
+  EXPECT_EQ(result.exitCode, 0) << result.output;
+  EXPECT_CONTAINS(result.output, "PASS");
+  EXPECT_CONTAINS(result.output,
+                  "fake-cuda: cuLaunchKernel add grid 1x1x1 block 4x1x1\n"
+                  "fake-cuda: cuLaunchKernel mul grid 1x1x1 block 4x1x1\n"
+                  "fake-cuda: cuMemcpyDtoHAsync 16\n"
+                  "fake-cuda: cuStreamSynchronize -> 0\n");
+
+  // Code for another GPU is a clear error naming the HIP call.
+  result = runWith(fake, path("rocm_gfx1100.aicc") + io);
+  EXPECT_EQ(result.exitCode, 1);
+  EXPECT_CONTAINS(result.output,
+                  "executable 0 ('kernels') cannot be loaded on rocm:0 (Fake "
+                  "GPU (aicc tests), 1.0 GiB, HIP 6.0): hsaco: rocm: "
+                  "hipModuleLoadData failed: hipErrorNoBinaryForGpu (209: no "
+                  "kernel image is available for execution on the device)");
 }
 
 } // namespace

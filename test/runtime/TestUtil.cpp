@@ -232,7 +232,7 @@ static const std::vector<int64_t> kGpuShape = {4};
 /// entry points as a cubin.
 ModuleWriter test::gpuModule(const GpuModuleOptions &options) {
   ModuleWriter writer;
-  writer.addTarget("cuda");
+  writer.addTarget(options.rocm ? "rocm" : "cuda");
   uint32_t a = writer.addInput("a", fb::ElementType::F32, kGpuShape);
   uint32_t b = writer.addInput("b", fb::ElementType::F32, kGpuShape);
   uint32_t c = writer.addOutput("c", fb::ElementType::F32, kGpuShape);
@@ -242,6 +242,13 @@ ModuleWriter test::gpuModule(const GpuModuleOptions &options) {
   exe.device = fb::DeviceKind::Cuda;
   exe.format = "ptx";
   exe.segment = writer.addSegment(ptx.c_str(), ptx.size() + 1);
+  if (options.rocm) {
+    exe.device = fb::DeviceKind::Rocm;
+    exe.format = "hsaco";
+    std::string hsaco = std::string("\x7f" "ELF fake hsaco ") +
+                        options.hsacoArch;
+    exe.segment = writer.addSegment(hsaco.c_str(), hsaco.size() + 1);
+  }
   exe.entryPoints = {{"add", 3, 0, {4}}, {"mul", 3, 0, {4, 1}}};
   uint32_t kernels = writer.addExecutable(exe);
   if (options.cubin) {
@@ -258,8 +265,9 @@ ModuleWriter test::gpuModule(const GpuModuleOptions &options) {
   writer.addConstant("unused", segment, 16, 16, 16);
   uint32_t wConstant = writer.addConstant("w", segment, 64, 16, 64);
 
-  uint32_t space =
-      writer.addMemorySpace("cuda-global", fb::DeviceKind::Cuda, 256, 64);
+  uint32_t space = writer.addMemorySpace(
+      options.rocm ? "rocm-global" : "cuda-global",
+      options.rocm ? fb::DeviceKind::Rocm : fb::DeviceKind::Cuda, 256, 64);
   uint32_t inA = writer.addInputBuffer(a), inB = writer.addInputBuffer(b);
   uint32_t outC = writer.addOutputBuffer(c);
   uint32_t dA = writer.addArenaBuffer(space, 0, 16);

@@ -81,6 +81,10 @@ struct GpuModuleOptions {
   bool bindInput = false;
   /// Grid (x) of the add dispatch.
   uint32_t grid = 1;
+  /// Build for ROCm instead: device Rocm, one executable in format "hsaco"
+  /// whose bytes are "\x7fELF fake hsaco <hsacoArch>" (no PTX, no cubin).
+  bool rocm = false;
+  const char *hsacoArch = "gfx90a";
 };
 ModuleWriter gpuModule(const GpuModuleOptions &options = {});
 

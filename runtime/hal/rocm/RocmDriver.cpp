@@ -290,8 +290,10 @@ DriverProbe hal::probeRocmDevices() {
       continue;
     }
     char description[512];
-    std::snprintf(description, sizeof(description), "%s, %s, HIP driver %d",
-                  name, formatBytes(memory).c_str(), version);
+    // HIP encodes major * 10^7 + minor * 10^5 + patch.
+    std::snprintf(description, sizeof(description), "%s, %s, HIP %d.%d", name,
+                  formatBytes(memory).c_str(), version / 10000000,
+                  version / 100000 % 100);
     GpuDescription desc;
     desc.name = "rocm:" + std::to_string(ordinal);
     desc.description = description;

@@ -39,6 +39,12 @@ enum {
 
 #define EXPORT __attribute__((visibility("default")))
 
+/* The binary a "cubin" (any ELF image) must name to load; fake_hip.c sets
+   "gfx90a" for its HSACO images. */
+#ifndef FAKE_GPU_ARCH
+#define FAKE_GPU_ARCH "sm_90"
+#endif
+
 static pthread_mutex_t mutex = PTHREAD_MUTEX_INITIALIZER;
 static int context; /* The primary context's address is its handle. */
 static __thread int depth; /* Pushes minus pops on this thread. */
@@ -174,7 +180,7 @@ EXPORT CUresult cuModuleLoadData(void **module, const void *image) {
   NEED_CONTEXT();
   const char *bytes = (const char *)image;
   int isCubin = memcmp(bytes, "\x7f" "ELF", 4) == 0;
-  if (isCubin && !strstr(bytes + 4, "sm_90")) {
+  if (isCubin && !strstr(bytes + 4, FAKE_GPU_ARCH)) {
     trace("cuModuleLoadData(cubin) -> CUDA_ERROR_NO_BINARY_FOR_GPU");
     return CUDA_ERROR_NO_BINARY_FOR_GPU;
   }
