@@ -22,6 +22,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <thread>
 
 using namespace aicc;
 using namespace aicc::test;
@@ -57,6 +58,10 @@ struct FakeState {
   void violation(std::string text) {
     std::lock_guard<std::mutex> lock(mutex);
     violations.push_back(std::move(text));
+  }
+  void op(std::string text) {
+    std::lock_guard<std::mutex> lock(mutex);
+    ops.push_back(std::move(text));
   }
 };
 
@@ -129,7 +134,7 @@ public:
         else if (name == "accumulate") // state += a; out = state
           args[2][i] = args[1][i] += args[0][i];
       }
-      state_->ops.push_back(op);
+      state_->op(op);
     });
     return nullptr;
   }
@@ -150,7 +155,7 @@ public:
     std::string op = std::string(name) + " " + std::to_string(bytes);
     enqueue(10, [=] {
       std::memcpy(target, source, bytes);
-      state_->ops.push_back(op);
+      state_->op(op);
     });
     return nullptr;
   }
@@ -160,7 +165,7 @@ public:
       state_->violation("zero of host memory");
     enqueue(1, [=] {
       std::memset(target, 0, bytes);
-      state_->ops.push_back("zero " + std::to_string(bytes));
+      state_->op("zero " + std::to_string(bytes));
     });
     return nullptr;
   }
@@ -433,6 +438,50 @@ TEST_F(GpuSessionTest, ReportsAsynchronousFailures) {
   // The session stays usable.
   EXPECT_EQ(run(s.session, {1, 1, 1, 1}, {0, 0, 0, 0}),
             (std::vector<float>{2, 3, 4, 5}));
+}
+
+TEST_F(GpuSessionTest, ConcurrentSessionsShareOneUpload) {
+  // Threads create sessions of one module at once (the first uploads the
+  // constants under the module's lock) and run them; scripts/runtime-tsan.sh
+  // runs this under ThreadSanitizer.
+  AICC_ASSERT_OK(loadModule(fake.runtime, gpuModule().finish(), &module_));
+  constexpr int kThreads = 4, kRuns = 20;
+  std::vector<std::string> failures(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      aicc_session_options_t options;
+      aicc_session_options_init(&options);
+      options.device = "cuda";
+      aicc_session_t *session = nullptr;
+      std::string status =
+          statusText(aicc_session_create(module_, &options, &session));
+      if (status != "OK") {
+        failures[t] = status;
+        return;
+      }
+      for (int r = 0; r < kRuns && failures[t].empty(); ++r) {
+        std::vector<float> a = {float(t), float(r), 1, 2}, b = {1, 1, 1, 1};
+        std::vector<float> c(4, -1);
+        aicc_tensor_view_t inputs[] = {viewOf(a, AICC_ELEMENT_TYPE_F32, kShape),
+                                       viewOf(b, AICC_ELEMENT_TYPE_F32, kShape)};
+        aicc_tensor_view_t outputs[] = {viewOf(c, AICC_ELEMENT_TYPE_F32, kShape)};
+        status = statusText(aicc_session_run(session, inputs, 2, outputs, 1));
+        if (status != "OK")
+          failures[t] = status;
+        else if (c != std::vector<float>{(t + 1) * 2.0f, (r + 1) * 3.0f, 8, 15})
+          failures[t] = "wrong result in run " + std::to_string(r);
+      }
+      aicc_session_destroy(session);
+    });
+  }
+  for (std::thread &thread : threads)
+    thread.join();
+  for (int t = 0; t < kThreads; ++t)
+    EXPECT_EQ(failures[t], "") << "thread " << t;
+  EXPECT_EQ(fake.state->uploads, 1);
+  EXPECT_EQ(fake.state->loads, 1);
+  EXPECT_EQ(fake.state->violations, std::vector<std::string>{});
 }
 
 /// out = (state += a): a device state pool, zeroed at creation and by
