@@ -52,8 +52,7 @@ aicc_status_t Device::allocate(uint64_t bytes, void **out) {
 
 void Device::deallocate(void *address) { std::free(address); }
 
-aicc_status_t Device::upload(void *target, const void *source,
-                             uint64_t bytes) {
+aicc_status_t Device::upload(void *target, const void *source, uint64_t bytes) {
   std::memcpy(target, source, bytes);
   return nullptr;
 }

@@ -138,8 +138,7 @@ aicc_status_t Module::codeFor(hal::Device &device, const DeviceCode **out) {
   }
   std::unique_ptr<DeviceCode> loaded(new (std::nothrow) DeviceCode());
   if (!loaded)
-    return makeStatus(AICC_STATUS_OUT_OF_MEMORY, "%s: out of memory",
-                      name_.c_str());
+    return makeStatus(AICC_STATUS_OUT_OF_MEMORY, "out of memory");
   loaded->device = &device;
   AICC_RETURN_IF_ERROR(loadExecutables(*loaded));
   if (device.hasOwnMemory())
@@ -210,9 +209,8 @@ aicc_status_t Module::loadExecutables(DeviceCode &code) {
     if (const auto *features = exe->required_features())
       for (const flatbuffers::String *feature : *features)
         spec.requiredFeatures.push_back(feature->c_str());
-    if (aicc_status_t status =
-            device.loadExecutable(spec, &code.executables[i]))
-      return annotateStatus(status, "%s", name_.c_str());
+    // The session that asked adds the module's name.
+    AICC_RETURN_IF_ERROR(device.loadExecutable(spec, &code.executables[i]));
   }
   return nullptr;
 }
@@ -243,8 +241,8 @@ aicc_status_t Module::uploadConstants(DeviceCode &code) {
     const fb::Constant *constant = constants->Get(c);
     Range &range = ranges[constant->segment()];
     range.begin = std::min<uint64_t>(range.begin, constant->offset() & ~63ull);
-    range.end = std::max<uint64_t>(range.end,
-                                   constant->offset() + constant->size());
+    range.end =
+        std::max<uint64_t>(range.end, constant->offset() + constant->size());
   }
   uint64_t total = 0;
   for (Range &range : ranges) {
@@ -258,23 +256,22 @@ aicc_status_t Module::uploadConstants(DeviceCode &code) {
   hal::Device &device = *code.device;
   if (aicc_status_t status = device.allocate(total, &code.constantBlock))
     return annotateStatus(status,
-                          "%s: cannot allocate the %llu bytes of constants on "
+                          "cannot allocate the %llu bytes of constants on "
                           "device '%s'",
-                          name_.c_str(), (unsigned long long)total,
-                          device.info().name);
+                          (unsigned long long)total, device.info().name);
   code.constantBlockSize = total;
   auto *block = static_cast<uint8_t *>(code.constantBlock);
   for (uint32_t s = 0; s < segmentCount; ++s) {
     const Range &range = ranges[s];
     if (range.begin >= range.end)
       continue;
-    if (aicc_status_t status =
-            device.upload(block + range.blockOffset,
-                          segmentData(s) + range.begin, range.end - range.begin))
+    if (aicc_status_t status = device.upload(block + range.blockOffset,
+                                             segmentData(s) + range.begin,
+                                             range.end - range.begin))
       return annotateStatus(status,
-                            "%s: uploading the constants of segment %u to "
-                            "device '%s'",
-                            name_.c_str(), s, device.info().name);
+                            "uploading the constants of segment %u to device "
+                            "'%s'",
+                            s, device.info().name);
   }
   for (uint32_t c = 0; c < constantCount; ++c) {
     if (!used[c])

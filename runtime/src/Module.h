@@ -87,7 +87,8 @@ public:
 
   /// Loads every executable of the module on `device` (and, for a device
   /// with its own memory, uploads the constants) the first time it is asked
-  /// for and returns the shared result. Thread safe.
+  /// for and returns the shared result. Thread safe. Errors do not name the
+  /// module (the caller does).
   aicc_status_t codeFor(hal::Device &device, const DeviceCode **out);
 
 private:

@@ -660,8 +660,8 @@ aicc_status_t Session::resetState() {
         status = finished;
     }
     if (status)
-      status = annotateStatus(status, "%s: reset state",
-                              module_->name().c_str());
+      status =
+          annotateStatus(status, "%s: reset state", module_->name().c_str());
   }
   running_.store(false, std::memory_order_release);
   return status;

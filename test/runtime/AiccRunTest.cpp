@@ -54,8 +54,7 @@ protected:
         << error;
     GpuModuleOptions tooLarge;
     tooLarge.grid = 100; // 400 floats: beyond every buffer.
-    ASSERT_TRUE(
-        gpuModule(tooLarge).writeFile(path("cuda_oob.aicc"), &error))
+    ASSERT_TRUE(gpuModule(tooLarge).writeFile(path("cuda_oob.aicc"), &error))
         << error;
 
     writeF32("a.npy", {1.5f, 2, -3, 4}, {4});
@@ -101,8 +100,8 @@ public:
   /// run() with `environment` ("NAME=value " words) before the command.
   static Result runWith(const std::string &environment,
                         const std::string &args) {
-    std::string command = environment + "'" + AICC_RUN_PATH + "' " + args +
-                          " 2>&1";
+    std::string command =
+        environment + "'" + AICC_RUN_PATH + "' " + args + " 2>&1";
     FILE *pipe = popen(command.c_str(), "r");
     Result result{-1, ""};
     if (!pipe)
@@ -457,10 +456,9 @@ TEST_F(AiccRunTest, RunsOnTheFakeCudaDriver) {
   // A cubin for another arch falls back to the PTX; one for this GPU wins.
   result = runFakeCuda(path("cuda_sm80.aicc") + io + " --device=cuda");
   EXPECT_EQ(result.exitCode, 0) << result.output;
-  EXPECT_CONTAINS(result.output,
-                  "fake-cuda: cuModuleLoadData(cubin) -> "
-                  "CUDA_ERROR_NO_BINARY_FOR_GPU\n"
-                  "fake-cuda: cuModuleLoadData(ptx)\n");
+  EXPECT_CONTAINS(result.output, "fake-cuda: cuModuleLoadData(cubin) -> "
+                                 "CUDA_ERROR_NO_BINARY_FOR_GPU\n"
+                                 "fake-cuda: cuModuleLoadData(ptx)\n");
   result = runFakeCuda(path("cuda_sm90.aicc") + io + " --device=cuda:0");
   EXPECT_EQ(result.exitCode, 0) << result.output;
   EXPECT_CONTAINS(result.output, "fake-cuda: cuModuleLoadData(cubin)\n");
@@ -468,9 +466,9 @@ TEST_F(AiccRunTest, RunsOnTheFakeCudaDriver) {
 }
 
 TEST_F(AiccRunTest, ProfilesOnTheFakeCudaDriverWithEvents) {
-  Result result = runFakeCuda(path("cuda.aicc") + " --input a=@" +
-                              path("a.npy") + " --input b=@" + path("b.npy") +
-                              " --profile --benchmark 3");
+  Result result =
+      runFakeCuda(path("cuda.aicc") + " --input a=@" + path("a.npy") +
+                  " --input b=@" + path("b.npy") + " --profile --benchmark 3");
   EXPECT_EQ(result.exitCode, 0) << result.output;
   EXPECT_CONTAINS(result.output, "profile: 3 runs, cuda:0 (Fake GPU");
   // The fake stream's clock: 0.25 ms a launch, 0.001 ms a copy.

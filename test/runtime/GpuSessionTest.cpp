@@ -122,8 +122,8 @@ public:
     }
     char text[128];
     std::snprintf(text, sizeof(text), "launch %s %ux%ux%u %ux%ux%u",
-                  entry.name.c_str(), grid[0], grid[1], grid[2],
-                  entry.block[0], entry.block[1], entry.block[2]);
+                  entry.name.c_str(), grid[0], grid[1], grid[2], entry.block[0],
+                  entry.block[1], entry.block[2]);
     std::string op = text, name = entry.name;
     enqueue(1000, [=] {
       for (uint64_t i = 0; i < n; ++i) {
@@ -232,7 +232,8 @@ public:
       formats.push_back(image.format);
     std::unique_ptr<FakeExecutable> exe(new FakeExecutable());
     for (const hal::EntryPointSpec &entry : spec.entryPoints)
-      exe->entries.push_back({entry.name, entry.bindingCount,
+      exe->entries.push_back({entry.name,
+                              entry.bindingCount,
                               {entry.workgroupSize[0], entry.workgroupSize[1],
                                entry.workgroupSize[2]}});
     std::lock_guard<std::mutex> lock(state_->mutex);
@@ -241,8 +242,8 @@ public:
     *out = std::move(exe);
     return nullptr;
   }
-  aicc_status_t createContext(uint32_t,
-                              std::unique_ptr<hal::DeviceContext> *out) override {
+  aicc_status_t
+  createContext(uint32_t, std::unique_ptr<hal::DeviceContext> *out) override {
     out->reset(new FakeContext(state_));
     return nullptr;
   }
@@ -346,10 +347,9 @@ TEST_F(GpuSessionTest, RunsInDeviceMemoryInScheduleOrder) {
     std::vector<float> c = run(s.session, a, b);
     for (int i = 0; i < 4; ++i)
       EXPECT_EQ(c[i], (a[i] + b[i]) * w[i]) << i;
-    EXPECT_EQ(fake.state->ops,
-              (std::vector<std::string>{"H2D 16", "H2D 16",
-                                        "launch add 1x1x1 4x1x1",
-                                        "launch mul 1x1x1 4x1x1", "D2H 16"}));
+    EXPECT_EQ(fake.state->ops, (std::vector<std::string>{
+                                   "H2D 16", "H2D 16", "launch add 1x1x1 4x1x1",
+                                   "launch mul 1x1x1 4x1x1", "D2H 16"}));
     a[0] += 1;
   }
   EXPECT_EQ(fake.state->violations, std::vector<std::string>{});
@@ -387,16 +387,15 @@ TEST_F(GpuSessionTest, OffersOtherBinariesOfTheSameCode) {
   // Only the dispatched executable is loaded, with the cubin as an
   // alternative image.
   ASSERT_EQ(fake.state->offered.size(), 1u);
-  EXPECT_EQ(fake.state->offered[0],
-            (std::vector<std::string>{"ptx", "cubin"}));
+  EXPECT_EQ(fake.state->offered[0], (std::vector<std::string>{"ptx", "cubin"}));
   std::vector<float> c = run(s.session, {1, 2, 3, 4}, {1, 1, 1, 1});
   EXPECT_EQ(c, (std::vector<float>{4, 9, 16, 25}));
 }
 
 TEST_F(GpuSessionTest, RejectsDispatchesOfHostMemory) {
   SessionHandle s;
-  std::string text = statusText(
-      create(gpuModule({/*cubin=*/false, "sm_90", /*bindInput=*/true}), &s.session));
+  std::string text = statusText(create(
+      gpuModule({/*cubin=*/false, "sm_90", /*bindInput=*/true}), &s.session));
   EXPECT_NE(text.find("command 2: the dispatch of 'add' binds buffer 0 "
                       "(input), which is host memory; on device 'cuda:0'"),
             std::string::npos)
@@ -463,9 +462,11 @@ TEST_F(GpuSessionTest, ConcurrentSessionsShareOneUpload) {
       for (int r = 0; r < kRuns && failures[t].empty(); ++r) {
         std::vector<float> a = {float(t), float(r), 1, 2}, b = {1, 1, 1, 1};
         std::vector<float> c(4, -1);
-        aicc_tensor_view_t inputs[] = {viewOf(a, AICC_ELEMENT_TYPE_F32, kShape),
-                                       viewOf(b, AICC_ELEMENT_TYPE_F32, kShape)};
-        aicc_tensor_view_t outputs[] = {viewOf(c, AICC_ELEMENT_TYPE_F32, kShape)};
+        aicc_tensor_view_t inputs[] = {
+            viewOf(a, AICC_ELEMENT_TYPE_F32, kShape),
+            viewOf(b, AICC_ELEMENT_TYPE_F32, kShape)};
+        aicc_tensor_view_t outputs[] = {
+            viewOf(c, AICC_ELEMENT_TYPE_F32, kShape)};
         status = statusText(aicc_session_run(session, inputs, 2, outputs, 1));
         if (status != "OK")
           failures[t] = status;

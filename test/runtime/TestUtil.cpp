@@ -245,7 +245,8 @@ ModuleWriter test::gpuModule(const GpuModuleOptions &options) {
   if (options.rocm) {
     exe.device = fb::DeviceKind::Rocm;
     exe.format = "hsaco";
-    std::string hsaco = std::string("\x7f" "ELF fake hsaco ") +
+    std::string hsaco = std::string("\x7f"
+                                    "ELF fake hsaco ") +
                         options.hsacoArch;
     exe.segment = writer.addSegment(hsaco.c_str(), hsaco.size() + 1);
   }
@@ -253,7 +254,8 @@ ModuleWriter test::gpuModule(const GpuModuleOptions &options) {
   uint32_t kernels = writer.addExecutable(exe);
   if (options.cubin) {
     exe.format = "cubin";
-    std::string bytes = std::string("\x7f" "ELF fake cubin ") +
+    std::string bytes = std::string("\x7f"
+                                    "ELF fake cubin ") +
                         options.cubinArch;
     exe.segment = writer.addSegment(bytes.data(), bytes.size());
     writer.addExecutable(exe);

@@ -402,8 +402,8 @@ int listDevices(aicc_runtime_t *runtime) {
                   aicc_device_kind_name(info.kind), info.description,
                   info.concurrency);
     else
-      std::printf("%s (%s): %s\n", info.name,
-                  aicc_device_kind_name(info.kind), info.description);
+      std::printf("%s (%s): %s\n", info.name, aicc_device_kind_name(info.kind),
+                  info.description);
   }
   // Drivers that found nothing say why (no library, no GPU).
   for (size_t i = 0; i < aicc_runtime_driver_count(runtime); ++i) {
@@ -864,8 +864,8 @@ int runMain(int argc, char **argv) {
             aicc_session_device_info(handles.session, &device))
       return failStatus(status);
     uint32_t threads = options.threads ? options.threads : device.concurrency;
-    std::string where = std::to_string(threads) + " thread" +
-                        (threads == 1 ? "" : "s");
+    std::string where =
+        std::to_string(threads) + " thread" + (threads == 1 ? "" : "s");
     double peak = options.peakGflops;
     std::string peakNote;
     char buffer[160];

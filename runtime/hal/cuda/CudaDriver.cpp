@@ -5,8 +5,9 @@
 // API types and prototypes used are declared here, as in cuda.h; every
 // function is resolved by its versioned symbol name (cuMemAlloc_v2, ...), as
 // cuda.h's macros would (CudaApi.h; CudaApiCheck.cpp compares them with
-// cuda.h when the toolkit is there at build time). Each device uses its primary context, pushed around
-// every call and popped after, so an embedder's own CUDA state is untouched.
+// cuda.h when the toolkit is there at build time). Each device uses its primary
+// context, pushed around every call and popped after, so an embedder's own CUDA
+// state is untouched.
 //
 //===----------------------------------------------------------------------===//
 
@@ -93,8 +94,7 @@ bool loadCuda(std::string *error) {
                 &missing) &&
         resolve(library, &cu.cuMemcpyDtoDAsync, {"cuMemcpyDtoDAsync_v2"},
                 &missing) &&
-        resolve(library, &cu.cuMemsetD8Async, {"cuMemsetD8Async"},
-                &missing) &&
+        resolve(library, &cu.cuMemsetD8Async, {"cuMemsetD8Async"}, &missing) &&
         resolve(library, &cu.cuStreamCreate, {"cuStreamCreate"}, &missing) &&
         resolve(library, &cu.cuStreamDestroy, {"cuStreamDestroy_v2"},
                 &missing) &&
@@ -102,15 +102,14 @@ bool loadCuda(std::string *error) {
                 &missing) &&
         resolve(library, &cu.cuLaunchKernel, {"cuLaunchKernel"}, &missing) &&
         resolve(library, &cu.cuEventCreate, {"cuEventCreate"}, &missing) &&
-        resolve(library, &cu.cuEventDestroy, {"cuEventDestroy_v2"},
-                &missing) &&
+        resolve(library, &cu.cuEventDestroy, {"cuEventDestroy_v2"}, &missing) &&
         resolve(library, &cu.cuEventRecord, {"cuEventRecord"}, &missing) &&
         // _v2 since CUDA 12.8; the same contract as the original.
         resolve(library, &cu.cuEventElapsedTime,
                 {"cuEventElapsedTime_v2", "cuEventElapsedTime"}, &missing);
     if (!ok) {
-      loadError = "the CUDA driver library lacks " + missing +
-                  " (driver too old?)";
+      loadError =
+          "the CUDA driver library lacks " + missing + " (driver too old?)";
       cu = Functions{};
     }
   });
@@ -179,17 +178,15 @@ aicc_status_t copyAsync(CopyKind kind, void *target, const void *source,
   auto device = [](const void *p) { return reinterpret_cast<CUdeviceptr>(p); };
   switch (kind) {
   case CopyKind::HostToDevice:
-    return check(
-        cu.cuMemcpyHtoDAsync(device(target), source, bytes, stream),
-        "cuMemcpyHtoDAsync");
+    return check(cu.cuMemcpyHtoDAsync(device(target), source, bytes, stream),
+                 "cuMemcpyHtoDAsync");
   case CopyKind::DeviceToHost:
-    return check(
-        cu.cuMemcpyDtoHAsync(target, device(source), bytes, stream),
-        "cuMemcpyDtoHAsync");
+    return check(cu.cuMemcpyDtoHAsync(target, device(source), bytes, stream),
+                 "cuMemcpyDtoHAsync");
   case CopyKind::DeviceToDevice:
-    return check(cu.cuMemcpyDtoDAsync(device(target), device(source), bytes,
-                                      stream),
-                 "cuMemcpyDtoDAsync");
+    return check(
+        cu.cuMemcpyDtoDAsync(device(target), device(source), bytes, stream),
+        "cuMemcpyDtoDAsync");
   case CopyKind::HostToHost:
     break;
   }
@@ -233,12 +230,28 @@ aicc_status_t eventElapsedMs(void *start, void *end, float *ms) {
 const char *const kCudaFormats[] = {"cubin", "ptx"};
 
 const GpuApi kCudaApi = {
-    "cuda",       AICC_DEVICE_KIND_CUDA, kCudaFormats, 2,
-    enter,        leave,                 moduleLoad,   moduleUnload,
-    moduleFunction, memAlloc,            memFree,      upload,
-    copyAsync,    zeroAsync,             streamCreate, streamDestroy,
-    streamSynchronize, launch,           eventCreate,  eventDestroy,
-    eventRecord,  eventElapsedMs,
+    "cuda",
+    AICC_DEVICE_KIND_CUDA,
+    kCudaFormats,
+    2,
+    enter,
+    leave,
+    moduleLoad,
+    moduleUnload,
+    moduleFunction,
+    memAlloc,
+    memFree,
+    upload,
+    copyAsync,
+    zeroAsync,
+    streamCreate,
+    streamDestroy,
+    streamSynchronize,
+    launch,
+    eventCreate,
+    eventDestroy,
+    eventRecord,
+    eventElapsedMs,
 };
 
 void releaseDevice(void *handle) {
@@ -266,8 +279,8 @@ DriverProbe hal::probeCudaDevices() {
   if (aicc_status_t status = check(cu.cuInit(0), "cuInit"))
     return fail(status);
   int count = 0;
-  if (aicc_status_t status = check(cu.cuDeviceGetCount(&count),
-                                   "cuDeviceGetCount"))
+  if (aicc_status_t status =
+          check(cu.cuDeviceGetCount(&count), "cuDeviceGetCount"))
     return fail(status);
   if (count == 0) {
     probe.error = "no CUDA device";
@@ -280,27 +293,28 @@ DriverProbe hal::probeCudaDevices() {
     char name[256] = "";
     size_t memory = 0;
     int major = 0, minor = 0, sms = 0;
-    aicc_status_t status = check(cu.cuDeviceGet(&device, ordinal),
-                                 "cuDeviceGet");
+    aicc_status_t status =
+        check(cu.cuDeviceGet(&device, ordinal), "cuDeviceGet");
     if (!status)
       status = check(cu.cuDeviceGetName(name, sizeof(name) - 1, device),
                      "cuDeviceGetName");
     if (!status)
       status = check(cu.cuDeviceTotalMem(&memory, device), "cuDeviceTotalMem");
     if (!status)
-      status = check(cu.cuDeviceGetAttribute(
-                         &major, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR,
-                         device),
-                     "cuDeviceGetAttribute");
+      status = check(
+          cu.cuDeviceGetAttribute(
+              &major, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, device),
+          "cuDeviceGetAttribute");
     if (!status)
-      status = check(cu.cuDeviceGetAttribute(
-                         &minor, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR,
-                         device),
-                     "cuDeviceGetAttribute");
+      status = check(
+          cu.cuDeviceGetAttribute(
+              &minor, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, device),
+          "cuDeviceGetAttribute");
     if (!status)
-      status = check(cu.cuDeviceGetAttribute(
-                         &sms, CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT, device),
-                     "cuDeviceGetAttribute");
+      status =
+          check(cu.cuDeviceGetAttribute(
+                    &sms, CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT, device),
+                "cuDeviceGetAttribute");
     CUcontext context = nullptr;
     if (!status)
       status = check(cu.cuDevicePrimaryCtxRetain(&context, device),

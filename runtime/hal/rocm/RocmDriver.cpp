@@ -57,8 +57,7 @@ struct HipFunctions {
   hipError_t (*hipMemcpyHtoD)(hipDeviceptr_t, const void *, size_t);
   hipError_t (*hipMemcpyHtoDAsync)(hipDeviceptr_t, const void *, size_t,
                                    hipStream_t);
-  hipError_t (*hipMemcpyDtoHAsync)(void *, hipDeviceptr_t, size_t,
-                                   hipStream_t);
+  hipError_t (*hipMemcpyDtoHAsync)(void *, hipDeviceptr_t, size_t, hipStream_t);
   hipError_t (*hipMemcpyDtoDAsync)(hipDeviceptr_t, hipDeviceptr_t, size_t,
                                    hipStream_t);
   hipError_t (*hipMemsetD8Async)(hipDeviceptr_t, unsigned char, size_t,
@@ -98,25 +97,22 @@ bool loadHip(std::string *error) {
       return;
     std::string m;
 #define AICC_RESOLVE(fn) resolve(library, &hip.fn, #fn, &m)
-    bool ok = AICC_RESOLVE(hipInit) && AICC_RESOLVE(hipDriverGetVersion) &&
-              AICC_RESOLVE(hipGetErrorName) && AICC_RESOLVE(hipGetErrorString) &&
-              AICC_RESOLVE(hipGetDeviceCount) && AICC_RESOLVE(hipDeviceGet) &&
-              AICC_RESOLVE(hipDeviceGetName) &&
-              AICC_RESOLVE(hipDeviceTotalMem) && AICC_RESOLVE(hipGetDevice) &&
-              AICC_RESOLVE(hipSetDevice) && AICC_RESOLVE(hipModuleLoadData) &&
-              AICC_RESOLVE(hipModuleUnload) &&
-              AICC_RESOLVE(hipModuleGetFunction) && AICC_RESOLVE(hipMalloc) &&
-              AICC_RESOLVE(hipFree) && AICC_RESOLVE(hipMemcpyHtoD) &&
-              AICC_RESOLVE(hipMemcpyHtoDAsync) &&
-              AICC_RESOLVE(hipMemcpyDtoHAsync) &&
-              AICC_RESOLVE(hipMemcpyDtoDAsync) &&
-              AICC_RESOLVE(hipMemsetD8Async) &&
-              AICC_RESOLVE(hipStreamCreateWithFlags) &&
-              AICC_RESOLVE(hipStreamDestroy) &&
-              AICC_RESOLVE(hipStreamSynchronize) &&
-              AICC_RESOLVE(hipModuleLaunchKernel) &&
-              AICC_RESOLVE(hipEventCreate) && AICC_RESOLVE(hipEventDestroy) &&
-              AICC_RESOLVE(hipEventRecord) && AICC_RESOLVE(hipEventElapsedTime);
+    bool ok =
+        AICC_RESOLVE(hipInit) && AICC_RESOLVE(hipDriverGetVersion) &&
+        AICC_RESOLVE(hipGetErrorName) && AICC_RESOLVE(hipGetErrorString) &&
+        AICC_RESOLVE(hipGetDeviceCount) && AICC_RESOLVE(hipDeviceGet) &&
+        AICC_RESOLVE(hipDeviceGetName) && AICC_RESOLVE(hipDeviceTotalMem) &&
+        AICC_RESOLVE(hipGetDevice) && AICC_RESOLVE(hipSetDevice) &&
+        AICC_RESOLVE(hipModuleLoadData) && AICC_RESOLVE(hipModuleUnload) &&
+        AICC_RESOLVE(hipModuleGetFunction) && AICC_RESOLVE(hipMalloc) &&
+        AICC_RESOLVE(hipFree) && AICC_RESOLVE(hipMemcpyHtoD) &&
+        AICC_RESOLVE(hipMemcpyHtoDAsync) && AICC_RESOLVE(hipMemcpyDtoHAsync) &&
+        AICC_RESOLVE(hipMemcpyDtoDAsync) && AICC_RESOLVE(hipMemsetD8Async) &&
+        AICC_RESOLVE(hipStreamCreateWithFlags) &&
+        AICC_RESOLVE(hipStreamDestroy) && AICC_RESOLVE(hipStreamSynchronize) &&
+        AICC_RESOLVE(hipModuleLaunchKernel) && AICC_RESOLVE(hipEventCreate) &&
+        AICC_RESOLVE(hipEventDestroy) && AICC_RESOLVE(hipEventRecord) &&
+        AICC_RESOLVE(hipEventElapsedTime);
 #undef AICC_RESOLVE
     if (!ok) {
       loadError = "the HIP runtime library lacks " + m;
@@ -236,12 +232,28 @@ aicc_status_t eventElapsedMs(void *start, void *end, float *ms) {
 const char *const kRocmFormats[] = {"hsaco"};
 
 const GpuApi kRocmApi = {
-    "rocm",       AICC_DEVICE_KIND_ROCM, kRocmFormats, 1,
-    enter,        leave,                 moduleLoad,   moduleUnload,
-    moduleFunction, memAlloc,            memFree,      upload,
-    copyAsync,    zeroAsync,             streamCreate, streamDestroy,
-    streamSynchronize, launch,           eventCreate,  eventDestroy,
-    eventRecord,  eventElapsedMs,
+    "rocm",
+    AICC_DEVICE_KIND_ROCM,
+    kRocmFormats,
+    1,
+    enter,
+    leave,
+    moduleLoad,
+    moduleUnload,
+    moduleFunction,
+    memAlloc,
+    memFree,
+    upload,
+    copyAsync,
+    zeroAsync,
+    streamCreate,
+    streamDestroy,
+    streamSynchronize,
+    launch,
+    eventCreate,
+    eventDestroy,
+    eventRecord,
+    eventElapsedMs,
 };
 
 } // namespace
@@ -274,14 +286,14 @@ DriverProbe hal::probeRocmDevices() {
     hipDevice_t device = 0;
     char name[256] = "";
     size_t memory = 0;
-    aicc_status_t status = check(hip.hipDeviceGet(&device, ordinal),
-                                 "hipDeviceGet");
+    aicc_status_t status =
+        check(hip.hipDeviceGet(&device, ordinal), "hipDeviceGet");
     if (!status)
       status = check(hip.hipDeviceGetName(name, sizeof(name) - 1, device),
                      "hipDeviceGetName");
     if (!status)
-      status = check(hip.hipDeviceTotalMem(&memory, device),
-                     "hipDeviceTotalMem");
+      status =
+          check(hip.hipDeviceTotalMem(&memory, device), "hipDeviceTotalMem");
     if (status) {
       std::string message = aicc_status_message(status);
       aicc_status_free(status);

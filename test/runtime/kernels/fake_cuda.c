@@ -10,13 +10,19 @@
 |* fail with CUDA_ERROR_INVALID_CONTEXT, and a kernel that reaches outside    *|
 |* its buffers leaves a sticky CUDA_ERROR_ILLEGAL_ADDRESS that                *|
 |* cuStreamSynchronize reports, as on a GPU. Kernels, by name, over           *|
-|* n = gridDim.x * blockDim.x floats: add (c = a + b), mul (c = a * b).       *|
+|* n = gridDim.x * blockDim.x floats: add (c = a + b), mul (c = a * b). Any   *|
+|* other kernel is launched as a no-op: one of a PTX image (as the compiler  *|
+|* writes it) is found by its `.entry NAME(` and the launch checks that each *|
+|* of its `.param`s is a device address; one of a real cubin or HSACO is     *|
+|* found by its symbol name, parameters unchecked. So compiled artifacts run *|
+|* end to end structurally (their numbers are not computed).                 *|
 |* The device is "Fake GPU (aicc tests)", sm_90; a cubin loads only if its    *|
 |* bytes name sm_90. Every call is traced to stderr when AICC_FAKE_CUDA_TRACE *|
 |* is set; AICC_FAKE_CUDA_DEVICES=0 makes cuInit fail with NO_DEVICE.         *|
 |*                                                                            *|
 \*===----------------------------------------------------------------------===*/
 
+#define _GNU_SOURCE /* memmem */
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -46,10 +52,10 @@ enum {
 #endif
 
 static pthread_mutex_t mutex = PTHREAD_MUTEX_INITIALIZER;
-static int context; /* The primary context's address is its handle. */
+static int context;        /* The primary context's address is its handle. */
 static __thread int depth; /* Pushes minus pops on this thread. */
-static CUresult sticky;     /* An asynchronous fault. */
-static double clockMs;      /* The fake stream's clock. */
+static CUresult sticky;    /* An asynchronous fault. */
+static double clockMs;     /* The fake stream's clock. */
 
 struct Block {
   uintptr_t base;
@@ -58,7 +64,8 @@ struct Block {
 static struct Block blocks[4096];
 static int blockCount;
 
-static void trace(const char *format, ...) __attribute__((format(printf, 1, 2)));
+static void trace(const char *format, ...)
+    __attribute__((format(printf, 1, 2)));
 #include <stdarg.h>
 static void trace(const char *format, ...) {
   if (!getenv("AICC_FAKE_CUDA_TRACE"))
@@ -98,23 +105,47 @@ EXPORT CUresult cuDriverGetVersion(int *version) {
 }
 EXPORT CUresult cuGetErrorName(CUresult error, const char **name) {
   switch (error) {
-  case CUDA_SUCCESS: *name = "CUDA_SUCCESS"; break;
-  case CUDA_ERROR_INVALID_VALUE: *name = "CUDA_ERROR_INVALID_VALUE"; break;
-  case CUDA_ERROR_NO_DEVICE: *name = "CUDA_ERROR_NO_DEVICE"; break;
-  case CUDA_ERROR_INVALID_CONTEXT: *name = "CUDA_ERROR_INVALID_CONTEXT"; break;
-  case CUDA_ERROR_NO_BINARY_FOR_GPU: *name = "CUDA_ERROR_NO_BINARY_FOR_GPU"; break;
-  case CUDA_ERROR_NOT_FOUND: *name = "CUDA_ERROR_NOT_FOUND"; break;
-  case CUDA_ERROR_ILLEGAL_ADDRESS: *name = "CUDA_ERROR_ILLEGAL_ADDRESS"; break;
-  default: *name = 0; return CUDA_ERROR_INVALID_VALUE;
+  case CUDA_SUCCESS:
+    *name = "CUDA_SUCCESS";
+    break;
+  case CUDA_ERROR_INVALID_VALUE:
+    *name = "CUDA_ERROR_INVALID_VALUE";
+    break;
+  case CUDA_ERROR_NO_DEVICE:
+    *name = "CUDA_ERROR_NO_DEVICE";
+    break;
+  case CUDA_ERROR_INVALID_CONTEXT:
+    *name = "CUDA_ERROR_INVALID_CONTEXT";
+    break;
+  case CUDA_ERROR_NO_BINARY_FOR_GPU:
+    *name = "CUDA_ERROR_NO_BINARY_FOR_GPU";
+    break;
+  case CUDA_ERROR_NOT_FOUND:
+    *name = "CUDA_ERROR_NOT_FOUND";
+    break;
+  case CUDA_ERROR_ILLEGAL_ADDRESS:
+    *name = "CUDA_ERROR_ILLEGAL_ADDRESS";
+    break;
+  default:
+    *name = 0;
+    return CUDA_ERROR_INVALID_VALUE;
   }
   return CUDA_SUCCESS;
 }
 EXPORT CUresult cuGetErrorString(CUresult error, const char **text) {
   switch (error) {
-  case CUDA_ERROR_NO_DEVICE: *text = "no CUDA-capable device is detected"; break;
-  case CUDA_ERROR_NO_BINARY_FOR_GPU: *text = "no kernel image is available for execution on the device"; break;
-  case CUDA_ERROR_ILLEGAL_ADDRESS: *text = "an illegal memory access was encountered"; break;
-  default: *text = "fake error"; break;
+  case CUDA_ERROR_NO_DEVICE:
+    *text = "no CUDA-capable device is detected";
+    break;
+  case CUDA_ERROR_NO_BINARY_FOR_GPU:
+    *text = "no kernel image is available for execution on the device";
+    break;
+  case CUDA_ERROR_ILLEGAL_ADDRESS:
+    *text = "an illegal memory access was encountered";
+    break;
+  default:
+    *text = "fake error";
+    break;
   }
   return CUDA_SUCCESS;
 }
@@ -142,10 +173,17 @@ EXPORT CUresult cuDeviceGetAttribute(int *value, int attribute,
                                      CUdevice device) {
   (void)device;
   switch (attribute) {
-  case 75: *value = 9; break; /* compute capability major */
-  case 76: *value = 0; break; /* minor */
-  case 16: *value = 4; break; /* multiprocessors */
-  default: return CUDA_ERROR_INVALID_VALUE;
+  case 75:
+    *value = 9;
+    break; /* compute capability major */
+  case 76:
+    *value = 0;
+    break; /* minor */
+  case 16:
+    *value = 4;
+    break; /* multiprocessors */
+  default:
+    return CUDA_ERROR_INVALID_VALUE;
   }
   return CUDA_SUCCESS;
 }
@@ -173,27 +211,85 @@ EXPORT CUresult cuCtxPopCurrent_v2(void **ctx) {
   return CUDA_SUCCESS;
 }
 
+/* A kernel found in PTX text: its parameter count. */
+struct Generic {
+  char name[256];
+  int params;
+  struct Generic *next;
+};
 struct Module {
   int isCubin;
+  char *text; /* PTX images: the text. */
+  char *elf;  /* ELF images (cubin, HSACO): the bytes. */
+  size_t elfSize;
+  struct Generic *kernels; /* Looked up so far. */
 };
 EXPORT CUresult cuModuleLoadData(void **module, const void *image) {
   NEED_CONTEXT();
   const char *bytes = (const char *)image;
-  int isCubin = memcmp(bytes, "\x7f" "ELF", 4) == 0;
-  if (isCubin && !strstr(bytes + 4, FAKE_GPU_ARCH)) {
+  int isCubin = memcmp(bytes,
+                       "\x7f"
+                       "ELF",
+                       4) == 0;
+  /* A real ELF (64-bit, little-endian) ends with its section headers; the
+     tests' fake images are NUL-terminated text after "\x7fELF". */
+  size_t size = strlen(bytes);
+  if (isCubin && bytes[4] == 2 && bytes[5] == 1) {
+    uint64_t shoff;
+    uint16_t shentsize, shnum;
+    memcpy(&shoff, bytes + 0x28, 8);
+    memcpy(&shentsize, bytes + 0x3a, 2);
+    memcpy(&shnum, bytes + 0x3c, 2);
+    size = shoff + (size_t)shentsize * shnum;
+  }
+  if (isCubin && !memmem(bytes, size, FAKE_GPU_ARCH, strlen(FAKE_GPU_ARCH))) {
     trace("cuModuleLoadData(cubin) -> CUDA_ERROR_NO_BINARY_FOR_GPU");
     return CUDA_ERROR_NO_BINARY_FOR_GPU;
   }
-  struct Module *m = malloc(sizeof(struct Module));
+  struct Module *m = calloc(1, sizeof(struct Module));
   m->isCubin = isCubin;
+  if (!isCubin) {
+    m->text = strdup(bytes);
+  } else {
+    m->elf = malloc(size);
+    memcpy(m->elf, bytes, size);
+    m->elfSize = size;
+  }
   *module = m;
   trace("cuModuleLoadData(%s)", isCubin ? "cubin" : "ptx");
   return CUDA_SUCCESS;
 }
 EXPORT CUresult cuModuleUnload(void *module) {
   NEED_CONTEXT();
-  free(module);
+  struct Module *m = module;
+  while (m->kernels) {
+    struct Generic *next = m->kernels->next;
+    free(m->kernels);
+    m->kernels = next;
+  }
+  free(m->text);
+  free(m->elf);
+  free(m);
   return CUDA_SUCCESS;
+}
+/* Finds `.entry NAME(` in PTX text and counts its `.param`s; -1 if absent.
+   In an ELF image only the symbol name is looked for (0: parameters not
+   checked). */
+static int countParams(const struct Module *m, const char *name) {
+  if (m->elf)
+    return memmem(m->elf, m->elfSize, name, strlen(name)) ? 0 : -1;
+  const char *text = m->text;
+  char pattern[300];
+  snprintf(pattern, sizeof(pattern), ".entry %s(", name);
+  const char *at = text ? strstr(text, pattern) : 0;
+  if (!at)
+    return -1;
+  const char *end = strchr(at, ')');
+  int count = 0;
+  for (const char *p = strstr(at, ".param"); p && end && p < end;
+       p = strstr(p + 6, ".param"))
+    ++count;
+  return count;
 }
 static const char *const kernels[] = {"add", "mul"};
 EXPORT CUresult cuModuleGetFunction(void **function, void *module,
@@ -206,7 +302,17 @@ EXPORT CUresult cuModuleGetFunction(void **function, void *module,
       return CUDA_SUCCESS;
     }
   }
-  return CUDA_ERROR_NOT_FOUND;
+  struct Module *m = module;
+  int params = countParams(m, name);
+  if (params < 0 || strlen(name) >= sizeof(((struct Generic *)0)->name))
+    return CUDA_ERROR_NOT_FOUND;
+  struct Generic *kernel = calloc(1, sizeof(struct Generic));
+  strcpy(kernel->name, name);
+  kernel->params = params;
+  kernel->next = m->kernels;
+  m->kernels = kernel;
+  *function = kernel;
+  return CUDA_SUCCESS;
 }
 EXPORT CUresult cuMemAlloc_v2(CUdeviceptr *address, size_t bytes) {
   NEED_CONTEXT();
@@ -310,10 +416,20 @@ EXPORT CUresult cuLaunchKernel(void *function, unsigned gx, unsigned gy,
   (void)stream;
   if (shared != 0 || extra)
     return CUDA_ERROR_INVALID_VALUE;
-  const char *name = (const char *)function;
   size_t n = (size_t)gx * bx;
-  trace("cuLaunchKernel %s grid %ux%ux%u block %ux%ux%u", name, gx, gy, gz,
-        bx, by, bz);
+  if (function != (void *)kernels[0] && function != (void *)kernels[1]) {
+    struct Generic *kernel = function;
+    trace("cuLaunchKernel %s grid %ux%ux%u block %ux%ux%u (%d parameters)",
+          kernel->name, gx, gy, gz, bx, by, bz, kernel->params);
+    for (int i = 0; i < kernel->params; ++i)
+      if (!isDevice((uintptr_t) * (CUdeviceptr *)params[i], 1))
+        sticky = CUDA_ERROR_ILLEGAL_ADDRESS;
+    clockMs += 0.25;
+    return CUDA_SUCCESS;
+  }
+  const char *name = (const char *)function;
+  trace("cuLaunchKernel %s grid %ux%ux%u block %ux%ux%u", name, gx, gy, gz, bx,
+        by, bz);
   float *args[3];
   for (int i = 0; i < 3; ++i) {
     CUdeviceptr address = *(CUdeviceptr *)params[i];

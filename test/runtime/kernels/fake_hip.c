@@ -21,14 +21,22 @@ EXPORT hipError_t hipDriverGetVersion(int *version) {
 }
 EXPORT const char *hipGetErrorName(hipError_t error) {
   switch (error) {
-  case CUDA_SUCCESS: return "hipSuccess";
-  case CUDA_ERROR_INVALID_VALUE: return "hipErrorInvalidValue";
-  case CUDA_ERROR_NO_DEVICE: return "hipErrorNoDevice";
-  case CUDA_ERROR_INVALID_CONTEXT: return "hipErrorInvalidContext";
-  case CUDA_ERROR_NO_BINARY_FOR_GPU: return "hipErrorNoBinaryForGpu";
-  case CUDA_ERROR_NOT_FOUND: return "hipErrorNotFound";
-  case CUDA_ERROR_ILLEGAL_ADDRESS: return "hipErrorIllegalAddress";
-  default: return "hipErrorUnknown";
+  case CUDA_SUCCESS:
+    return "hipSuccess";
+  case CUDA_ERROR_INVALID_VALUE:
+    return "hipErrorInvalidValue";
+  case CUDA_ERROR_NO_DEVICE:
+    return "hipErrorNoDevice";
+  case CUDA_ERROR_INVALID_CONTEXT:
+    return "hipErrorInvalidContext";
+  case CUDA_ERROR_NO_BINARY_FOR_GPU:
+    return "hipErrorNoBinaryForGpu";
+  case CUDA_ERROR_NOT_FOUND:
+    return "hipErrorNotFound";
+  case CUDA_ERROR_ILLEGAL_ADDRESS:
+    return "hipErrorIllegalAddress";
+  default:
+    return "hipErrorUnknown";
   }
 }
 EXPORT const char *hipGetErrorString(hipError_t error) {
