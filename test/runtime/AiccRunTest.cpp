@@ -436,6 +436,9 @@ TEST_F(AiccRunTest, RunsOnTheFakeCudaDriver) {
   EXPECT_EQ(devices.exitCode, 0);
   EXPECT_CONTAINS(devices.output, "cuda:0 (cuda): Fake GPU (aicc tests), "
                                   "sm_90, 1.0 GiB, 4 SMs, driver 13.0");
+  // Listing creates no context on the GPU.
+  EXPECT_EQ(devices.output.find("cuDevicePrimaryCtxRetain"), std::string::npos)
+      << devices.output;
 
   std::string io = " --input a=@" + path("a.npy") + " --input b=@" +
                    path("b.npy") + " --expected c=@" + path("c_gpu.npy") +

@@ -135,16 +135,27 @@ aicc_status_t check(CUresult result, const char *call,
 
 //===--- The GpuApi table ---===//
 
-/// A device's handle: its ordinal and retained primary context.
+/// A device's handle: its ordinal and its primary context, retained on first
+/// use (discovery creates no context: a process that only lists devices or
+/// runs on the CPU pays nothing on the GPUs).
 struct CudaDeviceHandle {
   CUdevice device;
-  CUcontext context;
+  std::mutex mutex;
+  CUcontext context = nullptr;
 };
 
-aicc_status_t enter(void *device, void **) {
-  return check(
-      cu.cuCtxPushCurrent(static_cast<CudaDeviceHandle *>(device)->context),
-      "cuCtxPushCurrent");
+aicc_status_t enter(void *handle, void **) {
+  auto *device = static_cast<CudaDeviceHandle *>(handle);
+  CUcontext context;
+  {
+    std::lock_guard<std::mutex> lock(device->mutex);
+    if (!device->context)
+      AICC_RETURN_IF_ERROR(
+          check(cu.cuDevicePrimaryCtxRetain(&device->context, device->device),
+                "cuDevicePrimaryCtxRetain"));
+    context = device->context;
+  }
+  return check(cu.cuCtxPushCurrent(context), "cuCtxPushCurrent");
 }
 aicc_status_t leave(void *, void *) {
   CUcontext popped = nullptr;
@@ -256,7 +267,8 @@ const GpuApi kCudaApi = {
 
 void releaseDevice(void *handle) {
   auto *device = static_cast<CudaDeviceHandle *>(handle);
-  cu.cuDevicePrimaryCtxRelease(device->device);
+  if (device->context)
+    cu.cuDevicePrimaryCtxRelease(device->device);
   delete device;
 }
 
@@ -315,10 +327,6 @@ DriverProbe hal::probeCudaDevices() {
           check(cu.cuDeviceGetAttribute(
                     &sms, CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT, device),
                 "cuDeviceGetAttribute");
-    CUcontext context = nullptr;
-    if (!status)
-      status = check(cu.cuDevicePrimaryCtxRetain(&context, device),
-                     "cuDevicePrimaryCtxRetain");
     if (status) {
       // One broken GPU does not hide the others; say what happened to it.
       std::string message = aicc_status_message(status);
@@ -336,7 +344,9 @@ DriverProbe hal::probeCudaDevices() {
     desc.name = "cuda:" + std::to_string(ordinal);
     desc.description = description;
     desc.multiprocessors = sms > 0 ? uint32_t(sms) : 1;
-    desc.handle = new CudaDeviceHandle{device, context};
+    auto *handle = new CudaDeviceHandle();
+    handle->device = device;
+    desc.handle = handle;
     desc.release = releaseDevice;
     probe.devices.push_back(createGpuDevice(kCudaApi, std::move(desc)));
   }

@@ -190,6 +190,7 @@ EXPORT CUresult cuDeviceGetAttribute(int *value, int attribute,
 EXPORT CUresult cuDevicePrimaryCtxRetain(void **ctx, CUdevice device) {
   (void)device;
   *ctx = &context;
+  trace("cuDevicePrimaryCtxRetain");
   return CUDA_SUCCESS;
 }
 EXPORT CUresult cuDevicePrimaryCtxRelease_v2(CUdevice device) {
