@@ -523,4 +523,18 @@ TEST_F(AiccRunTest, RunsOnTheFakeRocmDriver) {
                   "kernel image is available for execution on the device)");
 }
 
+/// Runs the test module on a real CUDA GPU; skipped where there is none.
+TEST_F(AiccRunTest, RunsOnARealCudaGpu) {
+  Result devices = run("--list-devices");
+  if (devices.output.find("cuda:0 (cuda)") == std::string::npos)
+    GTEST_SKIP() << "no CUDA GPU: " << devices.output;
+  Result result = run(path("cuda.aicc") + " --device=cuda --input a=@" +
+                      path("a.npy") + " --input b=@" + path("b.npy") +
+                      " --expected c=@" + path("c_gpu.npy") +
+                      " --rtol 0 --atol 0 --profile --benchmark 5");
+  EXPECT_EQ(result.exitCode, 0) << result.output;
+  EXPECT_CONTAINS(result.output, "PASS");
+  EXPECT_CONTAINS(result.output, "profile: 5 runs, cuda:0");
+}
+
 } // namespace

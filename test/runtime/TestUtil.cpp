@@ -236,7 +236,9 @@ ModuleWriter test::gpuModule(const GpuModuleOptions &options) {
   uint32_t a = writer.addInput("a", fb::ElementType::F32, kGpuShape);
   uint32_t b = writer.addInput("b", fb::ElementType::F32, kGpuShape);
   uint32_t c = writer.addOutput("c", fb::ElementType::F32, kGpuShape);
-  std::string ptx = "// fake PTX\n.visible .entry add()\n.visible .entry mul()";
+  // Real PTX (kernels/add_mul.ptx), NUL-terminated as the contract says.
+  std::vector<uint8_t> ptxFile = readFileBytes(AICC_TEST_PTX);
+  std::string ptx(ptxFile.begin(), ptxFile.end());
   ExecutableDesc exe;
   exe.name = "kernels";
   exe.device = fb::DeviceKind::Cuda;

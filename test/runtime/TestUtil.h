@@ -67,7 +67,8 @@ std::vector<float> pipelineReference(int64_t rows, int64_t cols,
 
 /// c = (a + b) * w over f32[4], w = {2, 3, 4, 5}, laid out like a module
 /// compiled for CUDA (docs/Artifact.md, "GPU modules"): executable "kernels"
-/// (format "ptx", entry points add and mul with 3 bindings and block size 4)
+/// (format "ptx": kernels/add_mul.ptx, entry points add and mul with 3
+/// bindings and block size 4)
 /// dispatched on device-arena and constant buffers only; inputs copied into
 /// the arena first, the result copied out last (commands: copy, copy, add,
 /// mul, copy). `w` sits 64 bytes into its segment next to a constant no
