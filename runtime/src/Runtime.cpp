@@ -2,6 +2,8 @@
 
 #include "src/Runtime.h"
 
+#include "hal/npu/NpuDevice.h"
+
 #include <cstring>
 #include <new>
 
@@ -17,6 +19,11 @@ aicc_status_t Runtime::create(Runtime **out) {
   drivers.push_back(std::move(cpu));
   drivers.push_back(hal::probeCudaDevices());
   drivers.push_back(hal::probeRocmDevices());
+  // The RNPU simulator (docs/RNPU.md) is always present.
+  hal::DriverProbe npu;
+  npu.name = "npu";
+  npu.devices.push_back(hal::createNpuDevice());
+  drivers.push_back(std::move(npu));
   *out = createWith(std::move(drivers));
   return nullptr;
 }

@@ -411,11 +411,11 @@ TEST_F(AiccRunTest, DeviceCudaWithoutGpuFails) {
   EXPECT_EQ(result.exitCode, 1);
   EXPECT_CONTAINS(result.output,
                   "add.aicc: no cuda device: /nonexistent/libcuda.so.1 not "
-                  "found (available: cpu, auto)\n");
+                  "found (available: cpu, npu, auto)\n");
   result = runWith(kNoGpu, path("cuda.aicc") + " --input a=@" + path("a.npy") +
                                " --input b=@" + path("b.npy"));
   EXPECT_EQ(result.exitCode, 1);
-  EXPECT_CONTAINS(result.output, "no available device (cpu) can run this "
+  EXPECT_CONTAINS(result.output, "no available device (cpu, npu) can run this "
                                  "module");
 }
 

@@ -561,9 +561,9 @@ TEST_F(GpuSessionTest, SelectsDevicesByKindAndSaysWhyOneIsMissing) {
 
 TEST(GpuRuntimeTest, RealRuntimeListsEveryDriver) {
   RuntimeHandle rt;
-  ASSERT_EQ(aicc_runtime_driver_count(rt.runtime), 3u);
-  const char *names[] = {"cpu", "cuda", "rocm"};
-  for (size_t i = 0; i < 3; ++i) {
+  ASSERT_EQ(aicc_runtime_driver_count(rt.runtime), 4u);
+  const char *names[] = {"cpu", "cuda", "rocm", "npu"};
+  for (size_t i = 0; i < 4; ++i) {
     aicc_driver_info_t driver;
     AICC_ASSERT_OK(aicc_runtime_driver_info(rt.runtime, i, &driver));
     EXPECT_STREQ(driver.name, names[i]);
