@@ -271,9 +271,11 @@ def RejectDynamicDimsPass
     Dynamic dims (`--dim NAME=LO..HI`) are carried through the graph stage
     only (docs/Pipeline.md, "Dynamic shapes"); the lowering to linalg needs
     static shapes. This pass runs first in the graph-to-linalg pipeline: a
-    function with a dynamic argument or result is one error naming the
-    first op that has one, its shape over the symbols and the symbols'
-    ranges, instead of a failure somewhere downstream.
+    function with symbols (`aicc.symbols`) and a dynamic argument or result
+    is one error naming the first op that has one, its shape over the
+    symbols and the symbols' ranges, instead of a failure somewhere
+    downstream. Functions without symbols are left to
+    `aicc-graph-check-static-shapes` and the lowering's own reasons.
 
     ```mlir
     // error: node 'add' (Add): result #0 has shape [1, seq]; dynamic dims

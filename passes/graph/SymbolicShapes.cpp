@@ -1119,15 +1119,32 @@ bool SymbolicRules::run(SmallVectorImpl<std::optional<Exprs>> &shapes,
         S = values(o.getInput());
         if (S && S->size() <= 1) {
           // The fill value of a small shape computation.
-          auto attr = dyn_cast_or_null<DenseIntElementsAttr>(
-              o.getValue().value_or(nullptr));
-          int64_t fill = attr ? (*attr.getValues<APInt>().begin()).getSExtValue()
-                              : 0;
-          if (S->empty())
-            V = Exprs{a.constant(fill)};
+          // The fill value: 0 by default, else an integral one.
+          std::optional<int64_t> fill = 0;
+          if (auto value = o.getValue()) {
+            auto attr = dyn_cast<DenseElementsAttr>(*value);
+            fill = std::nullopt;
+            if (attr && attr.getNumElements() == 1) {
+              if (auto ints = dyn_cast<DenseIntElementsAttr>(attr)) {
+                fill = (*ints.getValues<APInt>().begin()).getSExtValue();
+              } else if (auto fp = dyn_cast<DenseFPElementsAttr>(attr)) {
+                APFloat f = *fp.getValues<APFloat>().begin();
+                bool lost;
+                f.convert(APFloat::IEEEdouble(), APFloat::rmNearestTiesToEven,
+                          &lost);
+                double v = f.convertToDouble();
+                if (v == (double)(int64_t)v)
+                  fill = (int64_t)v;
+              }
+            }
+          }
+          if (!fill)
+            V = std::nullopt;
+          else if (S->empty())
+            V = Exprs{a.constant(*fill)};
           else if (auto c = dyn_cast_or_null<AffineConstantExpr>((*S)[0]);
                    c && c.getValue() <= kMaxValues)
-            V = Exprs(c.getValue(), a.constant(fill));
+            V = Exprs(c.getValue(), a.constant(*fill));
         }
         return true;
       })

@@ -21,3 +21,13 @@ func.func @static(%x: tensor<2x4xf32>) -> tensor<2x4xf32> {
   %r = graph.Relu %x : (tensor<2x4xf32>) -> tensor<2x4xf32>
   return %r : tensor<2x4xf32>
 }
+
+// -----
+
+// Tests that a function without symbols is left to the static-shape checks.
+// CHECK-LABEL: func.func @no_symbols
+// CHECK: graph.Relu
+func.func @no_symbols(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
+  %r = graph.Relu %x : (tensor<?x4xf32>) -> tensor<?x4xf32>
+  return %r : tensor<?x4xf32>
+}
