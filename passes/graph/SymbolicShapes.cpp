@@ -20,6 +20,7 @@
 #include "llvm/ADT/TypeSwitch.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/MathExtras.h"
+#include <cmath>
 #include <map>
 
 using namespace mlir;
@@ -760,6 +761,48 @@ struct SymbolicRules {
     return a.max(a.min(v, a.canonical(dim - 1)), a.constant(-1));
   }
 
+  /// The output shape of a Conv or pooling window over `in` ([N, C, d...]):
+  /// `channels` is the output channel count, `kernel` the window per
+  /// spatial dim.
+  std::optional<Exprs> windowShape(const Exprs &in, AffineExpr channels,
+                                   ArrayRef<int64_t> kernel, StringRef autoPad,
+                                   std::optional<ArrayRef<int64_t>> strides,
+                                   std::optional<ArrayRef<int64_t>> dilations,
+                                   std::optional<ArrayRef<int64_t>> pads,
+                                   bool ceilMode) {
+    size_t spatial = kernel.size();
+    if (in.size() != spatial + 2 ||
+        (strides && strides->size() != spatial) ||
+        (dilations && dilations->size() != spatial) ||
+        (pads && pads->size() != 2 * spatial))
+      return std::nullopt;
+    Exprs out{in[0], channels};
+    for (size_t i = 0; i < spatial; ++i) {
+      AffineExpr d = in[i + 2];
+      int64_t stride = strides ? (*strides)[i] : 1;
+      int64_t dilation = dilations ? (*dilations)[i] : 1;
+      if (!d || stride <= 0 || dilation <= 0) {
+        out.push_back({});
+        continue;
+      }
+      int64_t extent = dilation * (kernel[i] - 1) + 1;
+      if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
+        out.push_back(a.canonical(d.ceilDiv(stride)));
+      } else if (autoPad == "VALID") {
+        out.push_back(a.canonical((d - extent).floorDiv(stride) + 1));
+      } else if (ceilMode) {
+        // The last window must also start inside the input (with its
+        // begin padding): not affine, so only for static dims.
+        out.push_back({});
+      } else {
+        int64_t padding = pads ? (*pads)[i] + (*pads)[i + spatial] : 0;
+        out.push_back(
+            a.canonical((d + padding - extent).floorDiv(stride) + 1));
+      }
+    }
+    return out;
+  }
+
   /// The result shapes and values of `op`; false when there is no rule.
   bool run(SmallVectorImpl<std::optional<Exprs>> &shapes,
            SmallVectorImpl<std::optional<Exprs>> &vals);
@@ -1343,6 +1386,123 @@ bool SymbolicRules::run(SmallVectorImpl<std::optional<Exprs>> &shapes,
                               SmallVector<int64_t>{});
         return reduceShape(o.getData(), axes, intAttr("keepdims", 1),
                            intAttr("noop_with_empty_axes", 0));
+      })
+      .Case([&](ConvOp o) {
+        auto in = shape(o.getX()), w = shape(o.getW());
+        if (!in || !w || w->size() != in->size() || in->size() < 3)
+          return true;
+        SmallVector<int64_t> kernel;
+        if (auto k = o.getKernelShape()) {
+          kernel.assign(k->begin(), k->end());
+        } else {
+          for (AffineExpr e : ArrayRef(*w).drop_front(2)) {
+            auto c = dyn_cast_or_null<AffineConstantExpr>(e);
+            if (!c)
+              return true;
+            kernel.push_back(c.getValue());
+          }
+        }
+        S = windowShape(*in, (*w)[0], kernel, o.getAutoPad(), o.getStrides(),
+                        o.getDilations(), o.getPads(), false);
+        return true;
+      })
+      .Case<MaxPoolOp, AveragePoolOp>([&](auto o) {
+        auto in = shape(o.getX());
+        if (!in || in->size() < 3)
+          return true;
+        auto out = windowShape(*in, (*in)[1], o.getKernelShape(),
+                               o.getAutoPad(), o.getStrides(),
+                               o.getDilations(), o.getPads(),
+                               o.getCeilMode() != 0);
+        for (auto &sh : shapes)
+          sh = out;
+        return true;
+      })
+      .Case<GlobalAveragePoolOp, GlobalMaxPoolOp>([&](auto o) {
+        auto in = shape(o.getX());
+        if (!in || in->size() < 2)
+          return true;
+        Exprs out{(*in)[0], (*in)[1]};
+        out.append(in->size() - 2, a.constant(1));
+        S = out;
+        return true;
+      })
+      .Case([&](ResizeOp o) {
+        auto in = shape(o.getX());
+        if (!in || o.getKeepAspectRatioPolicy() != "stretch")
+          return true;
+        SmallVector<int64_t> axes;
+        if (auto ax = o.getAxes()) {
+          for (int64_t axis : *ax) {
+            auto n = normalize(axis, in->size());
+            if (!n)
+              return true;
+            axes.push_back(*n);
+          }
+        } else {
+          for (size_t i = 0; i < in->size(); ++i)
+            axes.push_back(i);
+        }
+        Exprs out = *in;
+        if (o.getSizes()) {
+          auto sizes = values(o.getSizes());
+          if (!sizes || sizes->size() != axes.size())
+            return true;
+          for (auto [axis, size] : llvm::zip(axes, *sizes))
+            out[axis] = size;
+        } else if (o.getScales()) {
+          auto scales = getConstantFloats(o.getScales());
+          if (!scales || scales->size() != axes.size())
+            return true;
+          for (auto [axis, scale] : llvm::zip(axes, *scales)) {
+            AffineExpr d = out[axis];
+            // floor(d * scale): exact for whole scales and for 1/k.
+            if (!d || scale <= 0)
+              out[axis] = {};
+            else if (scale == std::floor(scale))
+              out[axis] = a.canonical(d * (int64_t)scale);
+            else if (double k = 1 / scale; k == std::floor(k))
+              out[axis] = a.canonical(d.floorDiv((int64_t)k));
+            else
+              out[axis] = {};
+          }
+        } else {
+          return true;
+        }
+        S = out;
+        return true;
+      })
+      .Case([&](PadOp o) {
+        auto in = shape(o.getData());
+        auto pads = values(o.getPads());
+        if (!in || !pads)
+          return true;
+        SmallVector<int64_t> axes;
+        if (o.getAxes()) {
+          auto ax = ints(o.getAxes());
+          if (!ax)
+            return true;
+          for (int64_t axis : *ax) {
+            auto n = normalize(axis, in->size());
+            if (!n)
+              return true;
+            axes.push_back(*n);
+          }
+        } else {
+          for (size_t i = 0; i < in->size(); ++i)
+            axes.push_back(i);
+        }
+        if (pads->size() != 2 * axes.size())
+          return true;
+        Exprs out = *in;
+        for (auto [i, axis] : llvm::enumerate(axes)) {
+          AffineExpr b = (*pads)[i], e = (*pads)[i + axes.size()];
+          out[axis] = out[axis] && b && e
+                          ? a.canonical(out[axis] + b + e)
+                          : AffineExpr();
+        }
+        S = out;
+        return true;
       })
       .Default([](Operation *) { return false; });
 }
