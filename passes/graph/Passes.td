@@ -264,6 +264,29 @@ def PrintSymbolicShapesPass
   ];
 }
 
+def RefineSymbolicTypesPass
+    : Pass<"aicc-graph-refine-symbolic-types", "::mlir::func::FuncOp"> {
+  let summary = "Write the dims the symbolic shape analysis knows into types";
+  let description = [{
+    With dynamic symbols (`aicc.symbols`), the static result-type rules
+    leave `?` wherever a dim depends on a shape value that did not fold to
+    a constant: a Reshape to `[batch, sequence, 12, 64]` computed from
+    `Shape` is `tensor<?x?x?x?xf32>`. The symbolic shape analysis knows the
+    constant dims and ranks of such results; this pass writes them into the
+    result types (an unranked result gets its rank), then updates the
+    function's result types. Functions without symbols are unchanged.
+
+    ```mlir
+    %r = graph.Reshape %x, %s : (tensor<1x?x768xf32>, tensor<4xi64>) -> tensor<?x?x?x?xf32>
+    // becomes
+    %r = graph.Reshape %x, %s : (tensor<1x?x768xf32>, tensor<4xi64>) -> tensor<1x?x12x64xf32>
+    ```
+  }];
+  let statistics = [
+    Statistic<"numRefined", "refined-types", "Number of result types refined">,
+  ];
+}
+
 def RejectDynamicDimsPass
     : Pass<"aicc-graph-reject-dynamic-dims", "::mlir::func::FuncOp"> {
   let summary = "One clear error when dynamic dims reach the lowering";
