@@ -521,12 +521,12 @@ Type Importer::tensorTypeFromProto(const onnx::TypeProto &type,
                                        ? std::string("N")
                                        : std::to_string(dims[i]));
     emitError(loc) << "graph input '" << name << "' has unknown dim"
-                   << (StringRef(unknown).contains(',') ? "s " : " ")
-                   << unknown
+                   << (StringRef(unknown).contains(',') ? "s " : " ") << unknown
                    << "; aicc compiles static shapes: specialize it with "
-                   << (symbols.empty() ? "" : StringRef(symbols).ltrim().str() +
-                                                  " (for every input using "
-                                                  "the symbol) or ")
+                   << (symbols.empty() ? ""
+                                       : StringRef(symbols).ltrim().str() +
+                                             " (for every input using "
+                                             "the symbol) or ")
                    << "--input-shape=" << name << ":" << example
                    << (symbols.empty()
                            ? ""
@@ -646,8 +646,8 @@ void Importer::recordSymbols(
   for (auto &kv : options.dimRanges)
     if (usedDims.contains(kv.first()))
       symbols.push_back(builder.getNamedAttr(
-          kv.first(), builder.getDenseI64ArrayAttr(
-                          {kv.second.first, kv.second.second})));
+          kv.first(),
+          builder.getDenseI64ArrayAttr({kv.second.first, kv.second.second})));
   if (symbols.empty())
     return;
   DictionaryAttr dict = builder.getDictionaryAttr(symbols);
@@ -664,15 +664,14 @@ void Importer::recordSymbols(
         continue;
       }
       const std::string &param = shape.dim(d).dim_param();
-      auto pos = llvm::find_if(dict, [&](NamedAttribute a) {
-        return a.getName() == param;
-      });
+      auto pos = llvm::find_if(
+          dict, [&](NamedAttribute a) { return a.getName() == param; });
       exprs.push_back(
           builder.getAffineSymbolExpr(std::distance(dict.begin(), pos)));
     }
     func.setArgAttr(i, kArgShapeAttrName,
-                    AffineMapAttr::get(AffineMap::get(
-                        0, dict.size(), exprs, builder.getContext())));
+                    AffineMapAttr::get(AffineMap::get(0, dict.size(), exprs,
+                                                      builder.getContext())));
   }
 }
 

@@ -41,9 +41,9 @@ struct PrintSymbolicShapesPass
         ++(full ? expressible : notExpressible);
         if (!full)
           LLVM_DEBUG(llvm::dbgs() << "not expressible: " << *op << "\n");
-        shapes.push_back(b.getStringAttr(analysis.print(
-            shape ? std::optional<ArrayRef<AffineExpr>>(*shape)
-                  : std::nullopt)));
+        shapes.push_back(b.getStringAttr(
+            analysis.print(shape ? std::optional<ArrayRef<AffineExpr>>(*shape)
+                                 : std::nullopt)));
         auto vals = analysis.getSymbolicValues(r);
         anyValues |= vals.has_value();
         values.push_back(b.getStringAttr(
@@ -62,8 +62,8 @@ struct PrintSymbolicShapesPass
     numNotExpressible += notExpressible;
     SmallVector<Attribute> assumptions;
     for (const ShapeAssumption &a : analysis.getAssumptions())
-      assumptions.push_back(b.getStringAttr(analysis.print(a.lhs) + " == " +
-                                            analysis.print(a.rhs)));
+      assumptions.push_back(b.getStringAttr(analysis.print(a.lhs) +
+                                            " == " + analysis.print(a.rhs)));
     if (!assumptions.empty())
       func->setAttr("aicc.assumptions", b.getArrayAttr(assumptions));
     markAllAnalysesPreserved();

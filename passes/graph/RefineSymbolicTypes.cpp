@@ -53,9 +53,9 @@ struct RefineSymbolicTypesPass
             d = c.getValue();
           dims.push_back(d);
         }
-        auto newType = RankedTensorType::get(dims, type.getElementType(),
-                                             ranked ? ranked.getEncoding()
-                                                    : Attribute());
+        auto newType =
+            RankedTensorType::get(dims, type.getElementType(),
+                                  ranked ? ranked.getEncoding() : Attribute());
         if (newType == type)
           continue;
         LLVM_DEBUG(llvm::dbgs() << "refined " << type << " to " << newType

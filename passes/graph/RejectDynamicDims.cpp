@@ -70,11 +70,10 @@ struct RejectDynamicDimsPass
       auto shape = analysis.getPartialShape(firstValue);
       diag << "node '" << (name.empty() ? StringRef("?") : name) << "' ("
            << getOnnxOpType(first) << "): "
-           << (isa<OpResult>(firstValue) &&
-                       firstValue.getDefiningOp() == first
-                   ? "result #" + std::to_string(
-                                      cast<OpResult>(firstValue)
-                                          .getResultNumber())
+           << (isa<OpResult>(firstValue) && firstValue.getDefiningOp() == first
+                   ? "result #" +
+                         std::to_string(
+                             cast<OpResult>(firstValue).getResultNumber())
                    : std::string("an operand"))
            << " has shape "
            << analysis.print(shape ? std::optional<ArrayRef<AffineExpr>>(*shape)

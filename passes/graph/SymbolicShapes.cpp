@@ -54,7 +54,6 @@ struct Poly {
 
 struct PolyBuilder {
   std::map<std::string, AffineExpr> atoms;
-  unsigned numSymbols;
   const SymbolicShapeAnalysis &analysis;
 
   std::string keyOf(AffineExpr atom) {
@@ -106,10 +105,9 @@ struct PolyBuilder {
     // floordiv, ceildiv, mod: an atom of canonical operands.
     AffineExpr l = analysis.canonical(bin.getLHS());
     AffineExpr r = analysis.canonical(bin.getRHS());
-    AffineExpr atom = e.getKind() == AffineExprKind::FloorDiv ? l.floorDiv(r)
-                      : e.getKind() == AffineExprKind::CeilDiv
-                          ? l.ceilDiv(r)
-                          : l % r;
+    AffineExpr atom = e.getKind() == AffineExprKind::FloorDiv  ? l.floorDiv(r)
+                      : e.getKind() == AffineExprKind::CeilDiv ? l.ceilDiv(r)
+                                                               : l % r;
     if (isa<AffineBinaryOpExpr>(atom) &&
         (atom.getKind() == AffineExprKind::FloorDiv ||
          atom.getKind() == AffineExprKind::CeilDiv ||
@@ -151,7 +149,7 @@ AffineExpr SymbolicShapeAnalysis::constant(int64_t v) const {
 AffineExpr SymbolicShapeAnalysis::canonical(AffineExpr expr) const {
   if (!expr || isa<AffineConstantExpr, AffineSymbolExpr>(expr))
     return expr;
-  PolyBuilder b{{}, numSymbols(), *this};
+  PolyBuilder b{{}, *this};
   Poly p = b.build(expr);
   if (p.overflow)
     return {};
@@ -233,7 +231,7 @@ AffineExpr SymbolicShapeAnalysis::divide(AffineExpr a, AffineExpr b) const {
   auto cb = dyn_cast<AffineConstantExpr>(b);
   if (cb && cb.getValue() == 0)
     return {};
-  PolyBuilder builder{{}, numSymbols(), *this};
+  PolyBuilder builder{{}, *this};
   Poly pa = builder.build(a), pb = builder.build(b);
   if (pa.overflow || pb.overflow || pb.terms.empty())
     return {};
@@ -291,7 +289,8 @@ AffineExpr SymbolicShapeAnalysis::broadcast(AffineExpr a, AffineExpr b,
     return {};
   if (provablyEqual(a, b))
     return a;
-  auto ca = dyn_cast<AffineConstantExpr>(a), cb = dyn_cast<AffineConstantExpr>(b);
+  auto ca = dyn_cast<AffineConstantExpr>(a),
+       cb = dyn_cast<AffineConstantExpr>(b);
   if (ca && cb)
     return {}; // Not broadcastable; the static rules reject it.
   // Equal or 1: assumed equal (as ONNX Runtime does). Keep the expression
@@ -332,8 +331,8 @@ SymbolicShapeAnalysis::getRange(AffineExpr expr) const {
     if (pos) {
       std::optional<Range> out;
       for (AffineExpr operand : derived[*pos - symbols.size()].operands) {
-        auto r = getRange(canonical(expr.replace(
-            getAffineSymbolExpr(*pos, context), operand)));
+        auto r = getRange(canonical(
+            expr.replace(getAffineSymbolExpr(*pos, context), operand)));
         if (!r)
           return std::nullopt;
         out = out ? Range{std::min(out->first, r->first),
@@ -415,7 +414,7 @@ std::string SymbolicShapeAnalysis::print(AffineExpr expr) const {
     return "?";
   // Precedence: 0 sum, 1 product/division, 2 atom.
   std::function<std::string(AffineExpr, int)> rec = [&](AffineExpr e,
-                                                         int context) {
+                                                        int context) {
     if (auto c = dyn_cast<AffineConstantExpr>(e))
       return c.getValue() < 0 && context > 0
                  ? "(" + std::to_string(c.getValue()) + ")"
@@ -545,17 +544,14 @@ SymbolicShapeAnalysis::infoFromType(Value value) const {
     shape.push_back(ShapedType::isDynamic(d) ? AffineExpr() : constant(d));
   info.shape = shape;
   if (auto ints = getConstantInts(value); ints && ints->size() <= kMaxValues)
-    info.values = llvm::map_to_vector(*ints, [&](int64_t v) {
-      return constant(v);
-    });
+    info.values =
+        llvm::map_to_vector(*ints, [&](int64_t v) { return constant(v); });
   else if (auto floats = getConstantFloats(value);
            floats && floats->size() <= kMaxValues &&
-           llvm::all_of(*floats, [](double v) {
-             return v == (double)(int64_t)v;
-           }))
-    info.values = llvm::map_to_vector(*floats, [&](double v) {
-      return constant((int64_t)v);
-    });
+           llvm::all_of(*floats,
+                        [](double v) { return v == (double)(int64_t)v; }))
+    info.values = llvm::map_to_vector(
+        *floats, [&](double v) { return constant((int64_t)v); });
   return info;
 }
 
@@ -650,9 +646,7 @@ struct SymbolicRules {
     return out;
   }
 
-  bool isIntegerTensor(Value v) {
-    return isa<IntegerType>(getElementType(v));
-  }
+  bool isIntegerTensor(Value v) { return isa<IntegerType>(getElementType(v)); }
 
   /// Clamps a Slice bound `e` (possibly negative, counting from the end) to
   /// [lo, dim + hiOffset].
@@ -771,8 +765,7 @@ struct SymbolicRules {
                                    std::optional<ArrayRef<int64_t>> pads,
                                    bool ceilMode) {
     size_t spatial = kernel.size();
-    if (in.size() != spatial + 2 ||
-        (strides && strides->size() != spatial) ||
+    if (in.size() != spatial + 2 || (strides && strides->size() != spatial) ||
         (dilations && dilations->size() != spatial) ||
         (pads && pads->size() != 2 * spatial))
       return std::nullopt;
@@ -796,8 +789,7 @@ struct SymbolicRules {
         out.push_back({});
       } else {
         int64_t padding = pads ? (*pads)[i] + (*pads)[i + spatial] : 0;
-        out.push_back(
-            a.canonical((d + padding - extent).floorDiv(stride) + 1));
+        out.push_back(a.canonical((d + padding - extent).floorDiv(stride) + 1));
       }
     }
     return out;
@@ -841,8 +833,8 @@ bool SymbolicRules::run(SmallVectorImpl<std::optional<Exprs>> &shapes,
     return true;
   };
   auto intAttr = [&](StringRef name, int64_t dflt) {
-    if (auto attr = dyn_cast_or_null<IntegerAttr>(op->getInherentAttr(name)
-                                                       .value_or(Attribute())))
+    if (auto attr = dyn_cast_or_null<IntegerAttr>(
+            op->getInherentAttr(name).value_or(Attribute())))
       return attr.getInt();
     return dflt;
   };
@@ -864,9 +856,10 @@ bool SymbolicRules::run(SmallVectorImpl<std::optional<Exprs>> &shapes,
     if (isa<AbsOp>(op))
       V = mapValues(op->getOperand(0), [&](ArrayRef<AffineExpr> x) {
         auto r = a.getRange(x[0]);
-        return !r ? AffineExpr() : r->first >= 0 ? x[0]
-                               : r->second <= 0 ? a.canonical(-x[0])
-                                                : AffineExpr();
+        return !r               ? AffineExpr()
+               : r->first >= 0  ? x[0]
+               : r->second <= 0 ? a.canonical(-x[0])
+                                : AffineExpr();
       });
     if (isa<CastLikeOp>(op))
       V = values(op->getOperand(0));
@@ -964,8 +957,7 @@ bool SymbolicRules::run(SmallVectorImpl<std::optional<Exprs>> &shapes,
           bool orEqual = isa<LessOrEqualOp, GreaterOrEqualOp>(op);
           V = mapValues(op->getOperands(), [&](ArrayRef<AffineExpr> x) {
             // d = rhs - lhs for Less: true when d > 0 (>= 0 with OrEqual).
-            auto r = a.getRange(
-                a.canonical(less ? x[1] - x[0] : x[0] - x[1]));
+            auto r = a.getRange(a.canonical(less ? x[1] - x[0] : x[0] - x[1]));
             if (!r)
               return AffineExpr();
             int64_t threshold = orEqual ? 0 : 1;
@@ -1223,9 +1215,9 @@ bool SymbolicRules::run(SmallVectorImpl<std::optional<Exprs>> &shapes,
         auto dv = values(o.getData());
         auto st = ints(o.getStarts()), en = ints(o.getEnds());
         std::optional<SmallVector<int64_t>> steps =
-            o.getSteps() ? ints(o.getSteps())
-                         : std::optional<SmallVector<int64_t>>(
-                               SmallVector<int64_t>{1});
+            o.getSteps()
+                ? ints(o.getSteps())
+                : std::optional<SmallVector<int64_t>>(SmallVector<int64_t>{1});
         if (dv && st && en && steps && st->size() == 1 && en->size() == 1 &&
             steps->size() == 1 && (*steps)[0] > 0) {
           int64_t n = dv->size();
@@ -1381,9 +1373,9 @@ bool SymbolicRules::run(SmallVectorImpl<std::optional<Exprs>> &shapes,
             ReduceMinOp, ReduceProdOp, ReduceSumOp, ReduceSumSquareOp,
             ReduceL1Op, ReduceL2Op>([&](auto o) {
         std::optional<SmallVector<int64_t>> axes =
-            o.getAxes() ? ints(o.getAxes())
-                        : std::optional<SmallVector<int64_t>>(
-                              SmallVector<int64_t>{});
+            o.getAxes()
+                ? ints(o.getAxes())
+                : std::optional<SmallVector<int64_t>>(SmallVector<int64_t>{});
         return reduceShape(o.getData(), axes, intAttr("keepdims", 1),
                            intAttr("noop_with_empty_axes", 0));
       })
@@ -1411,9 +1403,8 @@ bool SymbolicRules::run(SmallVectorImpl<std::optional<Exprs>> &shapes,
         if (!in || in->size() < 3)
           return true;
         auto out = windowShape(*in, (*in)[1], o.getKernelShape(),
-                               o.getAutoPad(), o.getStrides(),
-                               o.getDilations(), o.getPads(),
-                               o.getCeilMode() != 0);
+                               o.getAutoPad(), o.getStrides(), o.getDilations(),
+                               o.getPads(), o.getCeilMode() != 0);
         for (auto &sh : shapes)
           sh = out;
         return true;
@@ -1497,9 +1488,8 @@ bool SymbolicRules::run(SmallVectorImpl<std::optional<Exprs>> &shapes,
         Exprs out = *in;
         for (auto [i, axis] : llvm::enumerate(axes)) {
           AffineExpr b = (*pads)[i], e = (*pads)[i + axes.size()];
-          out[axis] = out[axis] && b && e
-                          ? a.canonical(out[axis] + b + e)
-                          : AffineExpr();
+          out[axis] = out[axis] && b && e ? a.canonical(out[axis] + b + e)
+                                          : AffineExpr();
         }
         S = out;
         return true;
@@ -1542,7 +1532,8 @@ SymbolicShapeAnalysis::SymbolicShapeAnalysis(Operation *op)
     Info info = infoFromType(arg);
     if (auto map = func.getArgAttrOfType<AffineMapAttr>(arg.getArgNumber(),
                                                         kArgShapeAttrName);
-        map && info.shape && map.getValue().getNumResults() == info.shape->size() &&
+        map && info.shape &&
+        map.getValue().getNumResults() == info.shape->size() &&
         map.getValue().getNumSymbols() == symbols.size())
       info.shape = Exprs(map.getValue().getResults());
     infos[arg] = info;
@@ -1572,8 +1563,7 @@ void SymbolicShapeAnalysis::analyze(Operation *op) {
       if (!info.values && vals[i]) {
         // Values only of small tensors of known element count.
         auto count = info.shape ? staticProduct(*info.shape) : std::nullopt;
-        if (count && *count == (int64_t)vals[i]->size() &&
-            *count <= kMaxValues)
+        if (count && *count == (int64_t)vals[i]->size() && *count <= kMaxValues)
           info.values = vals[i];
       }
     }

@@ -1,4 +1,5 @@
-//===- SymbolicShapes.h - Shapes as expressions over dim symbols -*- C++ -*-===//
+//===- SymbolicShapes.h - Shapes as expressions over dim symbols -*- C++
+//-*-===//
 //
 // The symbolic shape analysis of a graph-dialect function imported with
 // dynamic dims (`--dim NAME=LO..HI`, docs/Pipeline.md "Dynamic shapes").
@@ -44,7 +45,6 @@ inline constexpr llvm::StringLiteral kSymbolsAttrName = "aicc.symbols";
 /// map without dims over those symbols, `affine_map<()[s0, s1] -> (1, s1)>`.
 inline constexpr llvm::StringLiteral kArgShapeAttrName = "aicc.shape";
 
-
 namespace graph {
 
 /// A dynamic dim symbol of a function and its inclusive range.
@@ -78,9 +78,7 @@ public:
   llvm::ArrayRef<ShapeSymbol> getSymbols() const { return symbols; }
   /// Derived symbol i is symbol number getSymbols().size() + i.
   llvm::ArrayRef<DerivedSymbol> getDerivedSymbols() const { return derived; }
-  llvm::ArrayRef<ShapeAssumption> getAssumptions() const {
-    return assumptions;
-  }
+  llvm::ArrayRef<ShapeAssumption> getAssumptions() const { return assumptions; }
 
   /// The shape of `value`, every dim an expression; failure when its rank
   /// is unknown or some dim is not expressible.
@@ -97,15 +95,18 @@ public:
 
   /// The inclusive range of `expr` under the symbols' ranges; std::nullopt
   /// when it cannot be bounded.
-  std::optional<std::pair<int64_t, int64_t>> getRange(mlir::AffineExpr expr) const;
+  std::optional<std::pair<int64_t, int64_t>>
+  getRange(mlir::AffineExpr expr) const;
   /// Upper bounds of every dim of `value`'s shape (for the memory planner).
-  std::optional<llvm::SmallVector<int64_t>> getUpperBounds(mlir::Value value) const;
+  std::optional<llvm::SmallVector<int64_t>>
+  getUpperBounds(mlir::Value value) const;
 
   /// `expr` with symbol names: "past_sequence + sequence",
   /// "min(past_sequence + sequence, 1024) - past_sequence", "?" for null.
   std::string print(mlir::AffineExpr expr) const;
   /// "[1, sequence, 768]"; "unranked" for std::nullopt.
-  std::string print(std::optional<llvm::ArrayRef<mlir::AffineExpr>> shape) const;
+  std::string
+  print(std::optional<llvm::ArrayRef<mlir::AffineExpr>> shape) const;
 
   // Building blocks of the rules, public for the rules' helpers.
   mlir::AffineExpr constant(int64_t v) const;
