@@ -87,3 +87,34 @@ func.func @values(%x: tensor<?x?xf32> {aicc.shape = affine_map<()[s0] -> (2, s0)
   %r = graph.Reshape %x, %s : (tensor<?x?xf32>, tensor<2xi64>) -> tensor<?x?xf32>
   return %c, %e, %r : tensor<?xf32>, tensor<?x?xf32>, tensor<?x?xf32>
 }
+
+// -----
+
+// Tests the lengths of a reversed Slice, a strided Slice, a Slice whose
+// end may pass its start (a max() the range cannot drop), a Range with a
+// negative step and an opset-18 Split into two.
+// CHECK-LABEL: func.func @lengths
+// CHECK: graph.Slice {{.*}}aicc.shape = ["[n]"]
+// CHECK: graph.Slice {{.*}}aicc.shape = ["[n ceildiv 2]"]
+// CHECK: graph.Range {{.*}}aicc.shape = ["[n ceildiv 3]"]
+// CHECK: graph.Slice {{.*}}aicc.shape = ["[max(n - 3, 0)]"]
+// CHECK: graph.Split {{.*}}aicc.shape = ["[n ceildiv 2]", "[n - n ceildiv 2]"]
+func.func @lengths(%x: tensor<?xf32> {aicc.shape = affine_map<()[s0] -> (s0)>})
+    -> (tensor<?xf32>, tensor<?xf32>, tensor<?xi64>, tensor<?xf32>, tensor<?xf32>)
+    attributes {aicc.symbols = {n = array<i64: 2, 64>}} {
+  %m1 = graph.constant dense<-1> : tensor<1xi64>
+  %z = graph.constant dense<0> : tensor<1xi64>
+  %min = graph.constant dense<-9223372036854775808> : tensor<1xi64>
+  %0 = graph.Slice %x, %m1, %min axes(%z) steps(%m1) : (tensor<?xf32>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<?xf32>
+  %two = graph.constant dense<2> : tensor<1xi64>
+  %big = graph.constant dense<9223372036854775807> : tensor<1xi64>
+  %1 = graph.Slice %x, %z, %big axes(%z) steps(%two) : (tensor<?xf32>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<?xf32>
+  %s = graph.Shape %x : (tensor<?xf32>) -> tensor<1xi64>
+  %zs = graph.constant dense<0> : tensor<i64>
+  %n = graph.Squeeze %s, %z : (tensor<1xi64>, tensor<1xi64>) -> tensor<i64>
+  %md = graph.constant dense<-3> : tensor<i64>
+  %2 = graph.Range %n, %zs, %md : (tensor<i64>, tensor<i64>, tensor<i64>) -> tensor<?xi64>
+  %3 = graph.Slice %x, %two, %m1 : (tensor<?xf32>, tensor<1xi64>, tensor<1xi64>) -> tensor<?xf32>
+  %split:2 = graph.Split %x {axis = 0 : i64, num_outputs = 2 : i64} : (tensor<?xf32>) -> (tensor<?xf32>, tensor<?xf32>)
+  return %0, %1, %2, %3, %split#1 : tensor<?xf32>, tensor<?xf32>, tensor<?xi64>, tensor<?xf32>, tensor<?xf32>
+}
