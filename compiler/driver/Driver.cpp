@@ -89,8 +89,10 @@ struct Options {
   cl::list<std::string> dims{
       "dim",
       cl::desc("Value of a symbolic dim, for every input that uses it, e.g. "
-               "--dim batch=1 --dim past_sequence=9 (repeatable)"),
-      cl::value_desc("symbol=N"), cl::cat(category)};
+               "--dim batch=1 --dim past_sequence=9, or a range that keeps "
+               "it dynamic, --dim sequence=1..512 (inclusive; the graph "
+               "stage only so far) (repeatable)"),
+      cl::value_desc("symbol=N|symbol=LO..HI"), cl::cat(category)};
   // Expanded by the aicc tool before parsing (tools/aicc/DeployConfig.cpp);
   // declared here for --help.
   cl::opt<std::string> config{
