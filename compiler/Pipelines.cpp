@@ -13,6 +13,9 @@ namespace aicc {
 void buildGraphToLinalgPipeline(mlir::OpPassManager &pm) {
   pm.addNestedPass<mlir::func::FuncOp>(
       lowering::createLowerGraphToLinalgPass());
+  // Before any folding: float8/float4/int4/int2 become bytes.
+  pm.addNestedPass<mlir::func::FuncOp>(
+      lowering::createLegalizeNarrowTypesPass());
   pm.addPass(mlir::createCanonicalizerPass());
   pm.addPass(mlir::createCSEPass());
 }

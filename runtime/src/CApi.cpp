@@ -113,6 +113,26 @@ const char *aicc_element_type_name(aicc_element_type_t type) {
     return "u64";
   case AICC_ELEMENT_TYPE_BOOL:
     return "bool";
+  case AICC_ELEMENT_TYPE_F8E4M3FN:
+    return "f8e4m3fn";
+  case AICC_ELEMENT_TYPE_F8E4M3FNUZ:
+    return "f8e4m3fnuz";
+  case AICC_ELEMENT_TYPE_F8E5M2:
+    return "f8e5m2";
+  case AICC_ELEMENT_TYPE_F8E5M2FNUZ:
+    return "f8e5m2fnuz";
+  case AICC_ELEMENT_TYPE_F8E8M0FNU:
+    return "f8e8m0fnu";
+  case AICC_ELEMENT_TYPE_F4E2M1FN:
+    return "f4e2m1fn";
+  case AICC_ELEMENT_TYPE_I4:
+    return "i4";
+  case AICC_ELEMENT_TYPE_U4:
+    return "u4";
+  case AICC_ELEMENT_TYPE_I2:
+    return "i2";
+  case AICC_ELEMENT_TYPE_U2:
+    return "u2";
   default:
     return "unknown";
   }
