@@ -59,7 +59,8 @@ def sweep():
                    reps[reps > 0].min() / 3]
     for e in range(-140, 128):
         values += [2.0 ** e, 1.5 * 2.0 ** e, 1.75 * 2.0 ** e, 1.25 * 2.0 ** e]
-    v = np.array(values, dtype=np.float32)
+    with np.errstate(over="ignore"):
+        v = np.array(values, dtype=np.float32)
     return np.unique(np.concatenate([v, -v]))
 
 
