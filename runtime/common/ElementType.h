@@ -12,8 +12,10 @@
 
 #include "aicc/runtime.h"
 
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <string>
 
 namespace aicc {
@@ -79,6 +81,53 @@ inline bool narrowIntRange(aicc_element_type_t type, int *lo, int *hi) {
 inline bool isNarrowFloatType(aicc_element_type_t type) {
   return type >= AICC_ELEMENT_TYPE_F8E4M3FN &&
          type <= AICC_ELEMENT_TYPE_F4E2M1FN;
+}
+
+/// The value of the float8/float4 bit pattern `bits` of `type` (exact; NaN
+/// for the types' NaN encodings, 0 for any other type).
+inline double narrowFloatValue(aicc_element_type_t type, uint8_t bits) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  if (type == AICC_ELEMENT_TYPE_F8E8M0FNU)
+    return bits == 0xff ? nan : std::ldexp(1.0, int(bits) - 127);
+  int expBits, manBits, bias;
+  switch (type) {
+  case AICC_ELEMENT_TYPE_F8E4M3FN:
+    expBits = 4, manBits = 3, bias = 7;
+    break;
+  case AICC_ELEMENT_TYPE_F8E4M3FNUZ:
+    expBits = 4, manBits = 3, bias = 8;
+    break;
+  case AICC_ELEMENT_TYPE_F8E5M2:
+    expBits = 5, manBits = 2, bias = 15;
+    break;
+  case AICC_ELEMENT_TYPE_F8E5M2FNUZ:
+    expBits = 5, manBits = 2, bias = 16;
+    break;
+  case AICC_ELEMENT_TYPE_F4E2M1FN:
+    expBits = 2, manBits = 1, bias = 1;
+    bits &= 0xf;
+    break;
+  default:
+    return 0;
+  }
+  int width = 1 + expBits + manBits;
+  bool negative = (bits >> (width - 1)) & 1;
+  int exp = (bits >> manBits) & ((1 << expBits) - 1);
+  int man = bits & ((1 << manBits) - 1);
+  bool fnuz = type == AICC_ELEMENT_TYPE_F8E4M3FNUZ ||
+              type == AICC_ELEMENT_TYPE_F8E5M2FNUZ;
+  if (fnuz && bits == 0x80)
+    return nan;
+  if (type == AICC_ELEMENT_TYPE_F8E4M3FN && (bits & 0x7f) == 0x7f)
+    return nan;
+  if (type == AICC_ELEMENT_TYPE_F8E5M2 && exp == 31)
+    return man ? nan
+               : (negative ? -std::numeric_limits<double>::infinity()
+                           : std::numeric_limits<double>::infinity());
+  double value = exp == 0 ? std::ldexp(man, 1 - bias - manBits)
+                          : std::ldexp((1 << manBits) + man,
+                                       exp - bias - manBits);
+  return negative ? -value : value;
 }
 
 /// A tensor's type as messages print it: "f32[2,3]", "i64[]" for a scalar.

@@ -2,6 +2,8 @@
 
 #include "TensorUtil.h"
 
+#include "ElementType.h"
+
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -107,6 +109,19 @@ double tool::loadElement(aicc_element_type_t type, const void *data,
     return static_cast<double>(loadAs<uint64_t>(data, index));
   case AICC_ELEMENT_TYPE_BOOL:
     return loadAs<uint8_t>(data, index) != 0 ? 1.0 : 0.0;
+  case AICC_ELEMENT_TYPE_I4:
+  case AICC_ELEMENT_TYPE_I2:
+    return loadAs<int8_t>(data, index);
+  case AICC_ELEMENT_TYPE_U4:
+  case AICC_ELEMENT_TYPE_U2:
+    return loadAs<uint8_t>(data, index);
+  case AICC_ELEMENT_TYPE_F8E4M3FN:
+  case AICC_ELEMENT_TYPE_F8E4M3FNUZ:
+  case AICC_ELEMENT_TYPE_F8E5M2:
+  case AICC_ELEMENT_TYPE_F8E5M2FNUZ:
+  case AICC_ELEMENT_TYPE_F8E8M0FNU:
+  case AICC_ELEMENT_TYPE_F4E2M1FN:
+    return narrowFloatValue(type, loadAs<uint8_t>(data, index));
   default:
     return 0;
   }
