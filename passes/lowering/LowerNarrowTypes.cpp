@@ -188,7 +188,7 @@ Value encodeNarrowFloat(OpBuilder &b, Location loc, Value x, Type type,
     if (roundMode == "up") {
       up = i.cmp(P::ne, i.andi(bits, 0x7fffff), 0);
     } else if (roundMode == "down") {
-      up = i.cmp(P::ne, i.c(0), 0);
+      up = constInt(b, loc, b.getI1Type(), 0);
     } else {
       Value g = i.cmp(P::ne, i.andi(bits, 0x400000), 0);
       Value rest = i.cmp(P::ne, i.andi(bits, 0x3fffff), 0);

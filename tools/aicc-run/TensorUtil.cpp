@@ -174,8 +174,17 @@ void tool::fillRandom(aicc_element_type_t type, void *data, size_t count,
     case AICC_ELEMENT_TYPE_BOOL:
       storeAs<uint8_t>(data, i, static_cast<uint8_t>(boolean(rng)));
       break;
-    default:
+    default: {
+      // float8/float4 bit patterns and int4/int2 values within their range.
+      int lo = 0, hi = 255;
+      if (type == AICC_ELEMENT_TYPE_F4E2M1FN)
+        hi = 15;
+      else if (!narrowIntRange(type, &lo, &hi) && !isNarrowFloatType(type))
+        break;
+      std::uniform_int_distribution<int> value(lo, hi);
+      storeAs<int8_t>(data, i, static_cast<int8_t>(value(rng)));
       break;
+    }
     }
   }
 }
