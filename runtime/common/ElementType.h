@@ -56,6 +56,61 @@ inline size_t elementTypeSize(aicc_element_type_t type) {
   }
 }
 
+/// Short name of `type` ("f32", "i64", "bool", "f8e4m3fn", "i4", ...;
+/// "unknown"). aicc_element_type_name() returns this.
+inline const char *elementTypeName(aicc_element_type_t type) {
+  switch (type) {
+  case AICC_ELEMENT_TYPE_F32:
+    return "f32";
+  case AICC_ELEMENT_TYPE_F64:
+    return "f64";
+  case AICC_ELEMENT_TYPE_F16:
+    return "f16";
+  case AICC_ELEMENT_TYPE_BF16:
+    return "bf16";
+  case AICC_ELEMENT_TYPE_I8:
+    return "i8";
+  case AICC_ELEMENT_TYPE_I16:
+    return "i16";
+  case AICC_ELEMENT_TYPE_I32:
+    return "i32";
+  case AICC_ELEMENT_TYPE_I64:
+    return "i64";
+  case AICC_ELEMENT_TYPE_U8:
+    return "u8";
+  case AICC_ELEMENT_TYPE_U16:
+    return "u16";
+  case AICC_ELEMENT_TYPE_U32:
+    return "u32";
+  case AICC_ELEMENT_TYPE_U64:
+    return "u64";
+  case AICC_ELEMENT_TYPE_BOOL:
+    return "bool";
+  case AICC_ELEMENT_TYPE_F8E4M3FN:
+    return "f8e4m3fn";
+  case AICC_ELEMENT_TYPE_F8E4M3FNUZ:
+    return "f8e4m3fnuz";
+  case AICC_ELEMENT_TYPE_F8E5M2:
+    return "f8e5m2";
+  case AICC_ELEMENT_TYPE_F8E5M2FNUZ:
+    return "f8e5m2fnuz";
+  case AICC_ELEMENT_TYPE_F8E8M0FNU:
+    return "f8e8m0fnu";
+  case AICC_ELEMENT_TYPE_F4E2M1FN:
+    return "f4e2m1fn";
+  case AICC_ELEMENT_TYPE_I4:
+    return "i4";
+  case AICC_ELEMENT_TYPE_U4:
+    return "u4";
+  case AICC_ELEMENT_TYPE_I2:
+    return "i2";
+  case AICC_ELEMENT_TYPE_U2:
+    return "u2";
+  default:
+    return "unknown";
+  }
+}
+
 /// The range of the values of a 4- or 2-bit integer type, stored one per
 /// byte; false for every other type (any byte value is valid there).
 inline bool narrowIntRange(aicc_element_type_t type, int *lo, int *hi) {

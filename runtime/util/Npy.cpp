@@ -320,8 +320,7 @@ bool npy::adoptNarrowType(Array *array, aicc_element_type_t type,
         *error = "element " + std::to_string(i) + " is " +
                  std::to_string(value) + ", outside the range [" +
                  std::to_string(lo) + ", " + std::to_string(hi) + "] of " +
-                 aicc_element_type_name(type) +
-                 (isInt ? "" : " bit patterns");
+                 elementTypeName(type) + (isInt ? "" : " bit patterns");
         return false;
       }
     }
