@@ -3,7 +3,7 @@
 One opset-21 model: x (f32) cast to float8 E4M3FN (y8); q (int4) cast to
 f32 (f); x quantized to int4 with a packed int4 zero point initializer (qi);
 a constant beyond E4M3FN's range cast with saturate (sat: +-448, not folded
-to NaN); a 2000-element float8 weight (stored as a resource) cast to f32 (w).
+to NaN); a 2000-element float8 weight (stored as a resource) cast to f32 (w) and returned as it is (w8out).
 References come from ml_dtypes / ONNX's reference evaluator; the .npy files
 hold the one-byte forms of docs/Artifact.md.
 """
@@ -39,18 +39,20 @@ graph = helper.make_graph(
                       name="quantize"),
      helper.make_node("Cast", ["big"], ["sat"], to=TensorProto.FLOAT8E4M3FN,
                       name="saturate"),
-     helper.make_node("Cast", ["w8"], ["w"], to=TensorProto.FLOAT, name="weight")],
+     helper.make_node("Cast", ["w8"], ["w"], to=TensorProto.FLOAT, name="weight"),
+     helper.make_node("Identity", ["w8"], ["w8out"], name="weight_bits")],
     "narrow", [vi("x", TensorProto.FLOAT, [3]), vi("q", TensorProto.INT4, [4])],
     [vi("y8", TensorProto.FLOAT8E4M3FN, [3]), vi("f", TensorProto.FLOAT, [4]),
      vi("qi", TensorProto.INT4, [3]), vi("sat", TensorProto.FLOAT8E4M3FN, [3]),
-     vi("w", TensorProto.FLOAT, [2000])],
+     vi("w", TensorProto.FLOAT, [2000]),
+     vi("w8out", TensorProto.FLOAT8E4M3FN, [2000])],
     initializer=[zp, scale, big, w8])
 model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 21)])
 onnx.save(model, os.path.join(out, "narrow.onnx"))
 
 x = np.array([0.3, -1000.0, 2.75], np.float32)
 q = np.array([-8, -1, 0, 7], np.int8)
-y8, f, qi, sat, w = ReferenceEvaluator(model).run(None, {"x": x, "q": q.astype(ml_dtypes.int4)})
+y8, f, qi, sat, w, w8out = ReferenceEvaluator(model).run(None, {"x": x, "q": q.astype(ml_dtypes.int4)})
 npy("x", x)
 npy("q_ok", q)
 npy("q_bad", np.array([1, 100, 0, 0], np.int8))
@@ -63,3 +65,4 @@ npy("qi_ref", qi.astype(np.int8))
 assert sat.astype(np.float32)[0] == 448
 npy("sat_ref", sat.view(np.uint8))
 npy("w_ref", w)
+npy("w8out_ref", w8out.view(np.uint8))
