@@ -522,7 +522,7 @@ void LegalizeNarrowTypesPass::runOnOperation() {
   // 1. Expand the scalar ops on narrow values (inside bodies).
   SmallVector<Operation *> scalarOps;
   func.walk([&](Operation *op) {
-    if (!isa<arith::ArithDialect>(op->getDialect()))
+    if (!isa<arith::ArithDialect, math::MathDialect>(op->getDialect()))
       return;
     bool narrow = false;
     for (Type t : llvm::concat<const Type>(op->getOperandTypes(),
