@@ -647,8 +647,8 @@ ElementsAttr Importer::inputValue(StringRef name, RankedTensorType declared,
                         : int64_t(byte);
         if (v < lo || v > hi) {
           emitError(loc) << "--input-value for '" << name << "': element " << i
-                         << " is " << v << ", outside the range [" << lo
-                         << ", " << hi << "] of " << elem;
+                         << " is " << v << ", outside the range [" << lo << ", "
+                         << hi << "] of " << elem;
           return {};
         }
         values.push_back(APInt(width, v, isSigned, /*implicitTrunc=*/true));

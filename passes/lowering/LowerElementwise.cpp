@@ -754,13 +754,12 @@ void addElementwiseTable(RewritePatternSet &patterns) {
     // float8/float4/int4/int2: conversions the narrow-type legalization
     // expands (NarrowTypes.h), with Cast's saturate and round_mode.
     if (isNarrowType(c.inputTypes[0]) || isNarrowType(c.resultType))
-      return buildNarrowCast(b, loc, a[0], c.resultSignless, c.inputUnsigned(),
-                             isUnsignedInt(c.resultType),
-                             getI(c.op, "saturate", 1) != 0,
-                             c.op->getAttrOfType<StringAttr>("round_mode")
-                                 ? c.op->getAttrOfType<StringAttr>("round_mode")
-                                       .getValue()
-                                 : StringRef("up"));
+      return buildNarrowCast(
+          b, loc, a[0], c.resultSignless, c.inputUnsigned(),
+          isUnsignedInt(c.resultType), getI(c.op, "saturate", 1) != 0,
+          c.op->getAttrOfType<StringAttr>("round_mode")
+              ? c.op->getAttrOfType<StringAttr>("round_mode").getValue()
+              : StringRef("up"));
     return convertScalar(b, loc, a[0], c.resultSignless, c.inputUnsigned(),
                          isUnsignedInt(c.resultType));
   };

@@ -17,8 +17,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "passes/lowering/NarrowTypes.h"
 #include "passes/lowering/LoweringUtils.h"
+#include "passes/lowering/NarrowTypes.h"
 #include "passes/lowering/Passes.h"
 
 #include "dialects/graph/GraphDialect.h"
@@ -49,7 +49,9 @@ bool isNarrowInt(Type type) {
          (integer.getWidth() == 2 || integer.getWidth() == 4);
 }
 
-bool isNarrowType(Type type) { return isNarrowFloat(type) || isNarrowInt(type); }
+bool isNarrowType(Type type) {
+  return isNarrowFloat(type) || isNarrowInt(type);
+}
 
 Type getNarrowStorageType(Type type) {
   if (auto shaped = dyn_cast<ShapedType>(type)) {
@@ -97,18 +99,26 @@ struct I32Builder {
   Type i32 = b.getI32Type();
 
   Value c(int64_t v) { return constInt(b, loc, i32, v); }
-  Value andi(Value x, int64_t m) { return arith::AndIOp::create(b, loc, x, c(m)); }
+  Value andi(Value x, int64_t m) {
+    return arith::AndIOp::create(b, loc, x, c(m));
+  }
   Value ori(Value x, Value y) { return arith::OrIOp::create(b, loc, x, y); }
   Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
   Value sub(Value x, Value y) { return arith::SubIOp::create(b, loc, x, y); }
-  Value shl(Value x, int64_t s) { return arith::ShLIOp::create(b, loc, x, c(s)); }
-  Value shr(Value x, int64_t s) { return arith::ShRUIOp::create(b, loc, x, c(s)); }
+  Value shl(Value x, int64_t s) {
+    return arith::ShLIOp::create(b, loc, x, c(s));
+  }
+  Value shr(Value x, int64_t s) {
+    return arith::ShRUIOp::create(b, loc, x, c(s));
+  }
   Value shrV(Value x, Value s) { return arith::ShRUIOp::create(b, loc, x, s); }
   Value shlV(Value x, Value s) { return arith::ShLIOp::create(b, loc, x, s); }
   Value cmp(arith::CmpIPredicate p, Value x, Value y) {
     return arith::CmpIOp::create(b, loc, p, x, y);
   }
-  Value cmp(arith::CmpIPredicate p, Value x, int64_t y) { return cmp(p, x, c(y)); }
+  Value cmp(arith::CmpIPredicate p, Value x, int64_t y) {
+    return cmp(p, x, c(y));
+  }
   Value sel(Value cond, Value x, Value y) {
     return arith::SelectOp::create(b, loc, cond, x, y);
   }
@@ -143,8 +153,8 @@ Value decodeNarrowFloat(OpBuilder &b, Location loc, Value bits, Type type) {
   Value exp = i.shr(mag, f.manBits);
   Value man = i.andi(mag, (1 << f.manBits) - 1);
   // Normal: rebias the exponent, widen the mantissa.
-  Value normal =
-      i.ori(i.shl(i.add(exp, i.c(127 - f.bias)), 23), i.shl(man, 23 - f.manBits));
+  Value normal = i.ori(i.shl(i.add(exp, i.c(127 - f.bias)), 23),
+                       i.shl(man, 23 - f.manBits));
   // Subnormal: man * 2^(1 - bias - manBits), exact in f32.
   Value scaled = arith::MulFOp::create(
       b, loc, arith::UIToFPOp::create(b, loc, f32, man),
@@ -160,8 +170,8 @@ Value decodeNarrowFloat(OpBuilder &b, Location loc, Value bits, Type type) {
     break;
   }
   case FloatFormat::FN:
-    r = i.sel(i.cmp(P::eq, mag, (1 << (n - 1)) - 1), i.ori(i.c(0x7fc00000), sign),
-              r);
+    r = i.sel(i.cmp(P::eq, mag, (1 << (n - 1)) - 1),
+              i.ori(i.c(0x7fc00000), sign), r);
     break;
   case FloatFormat::FNUZ:
     r = i.sel(i.cmp(P::eq, u, 1 << (n - 1)), 0x7fc00000, r);
@@ -234,8 +244,8 @@ Value encodeNarrowFloat(OpBuilder &b, Location loc, Value x, Type type,
     overflowEnc = signBit - 1;
   else
     overflowEnc = -1; // FNUZ: NaN, unsigned
-  Value big = arith::OrIOp::create(b, loc, isInf,
-                                   i.cmp(P::sgt, r, (int64_t)f.maxEnc));
+  Value big =
+      arith::OrIOp::create(b, loc, isInf, i.cmp(P::sgt, r, (int64_t)f.maxEnc));
   Value signed_;
   if (overflowEnc >= 0) {
     r = i.sel(big, overflowEnc, r);
@@ -440,14 +450,16 @@ LogicalResult LegalizeNarrowTypesPass::expand(Operation *op) {
         v = convertScalar(b, loc, v, i32, false, dstUnsigned);
       return replaceWith(convertScalar(b, loc, v, i8, srcUnsigned, false));
     }
-    return replaceWith(convertScalar(b, loc, v, type, srcUnsigned, dstUnsigned));
+    return replaceWith(
+        convertScalar(b, loc, v, type, srcUnsigned, dstUnsigned));
   };
 
   if (auto constant = dyn_cast<arith::ConstantOp>(op)) {
     Attribute attr = convertAttr(constant.getValue());
     Type type = constant.getType();
     if (!isa<ShapedType>(type))
-      return replaceWith(arith::ConstantOp::create(b, loc, cast<TypedAttr>(attr)));
+      return replaceWith(
+          arith::ConstantOp::create(b, loc, cast<TypedAttr>(attr)));
     constant.setValueAttr(cast<TypedAttr>(attr));
     constant.getResult().setType(getNarrowStorageType(type));
     return success();
@@ -474,8 +486,8 @@ LogicalResult LegalizeNarrowTypesPass::expand(Operation *op) {
       v = toStorage(b, loc, v);
     Type type = op->getResult(0).getType();
     if (isNarrowInt(type))
-      return replaceWith(v.getType() == i8 ? v
-                                           : arith::TruncIOp::create(b, loc, i8, v));
+      return replaceWith(
+          v.getType() == i8 ? v : arith::TruncIOp::create(b, loc, i8, v));
     return replaceWith(arith::TruncIOp::create(b, loc, type, v));
   }
   if (isa<arith::AddIOp, arith::SubIOp, arith::MulIOp, arith::AndIOp,
@@ -499,8 +511,8 @@ LogicalResult LegalizeNarrowTypesPass::expand(Operation *op) {
   if (isa<arith::SelectOp, UnrealizedConversionCastOp>(op))
     return success(); // retyped below
   Type narrow;
-  for (Type t : llvm::concat<const Type>(op->getOperandTypes(),
-                                         op->getResultTypes()))
+  for (Type t :
+       llvm::concat<const Type>(op->getOperandTypes(), op->getResultTypes()))
     if (isNarrowType(t))
       narrow = t;
   return op->emitError() << "'" << op->getName() << "' on " << narrow
@@ -525,10 +537,9 @@ void LegalizeNarrowTypesPass::runOnOperation() {
     if (!isa<arith::ArithDialect, math::MathDialect>(op->getDialect()))
       return;
     bool narrow = false;
-    for (Type t : llvm::concat<const Type>(op->getOperandTypes(),
-                                           op->getResultTypes()))
-      narrow |= isNarrowType(t) ||
-                (isa<arith::ConstantOp>(op) && hasNarrow(t));
+    for (Type t :
+         llvm::concat<const Type>(op->getOperandTypes(), op->getResultTypes()))
+      narrow |= isNarrowType(t) || (isa<arith::ConstantOp>(op) && hasNarrow(t));
     if (narrow)
       scalarOps.push_back(op);
   });
@@ -549,9 +560,9 @@ void LegalizeNarrowTypesPass::runOnOperation() {
       Value s = toStorage(b, loc, v);
       s = normalizeInt(b, loc, s, element.getIntOrFloatBitWidth(),
                        isUnsignedInt(element));
-      yield.setOperand(index, UnrealizedConversionCastOp::create(
-                                  b, loc, v.getType(), s)
-                                  .getResult(0));
+      yield.setOperand(
+          index, UnrealizedConversionCastOp::create(b, loc, v.getType(), s)
+                     .getResult(0));
     }
   });
 
@@ -567,8 +578,7 @@ void LegalizeNarrowTypesPass::runOnOperation() {
           retype(arg);
     if (auto constant = dyn_cast<graph::ConstantOp>(op)) {
       Attribute converted = convertAttr(constant.getValue());
-      if (converted == constant.getValue() &&
-          hasNarrow(constant.getType())) {
+      if (converted == constant.getValue() && hasNarrow(constant.getType())) {
         constant.emitError() << "constant of " << constant.getType()
                              << " cannot be stored as bytes";
         return signalPassFailure();
@@ -605,8 +615,9 @@ void LegalizeNarrowTypesPass::runOnOperation() {
                       TypeAttr::get(cast<ShapedType>(input).getElementType()));
   for (auto [index, result] : llvm::enumerate(type.getResults()))
     if (hasNarrow(result))
-      func.setResultAttr(index, kElementTypeAttrName,
-                         TypeAttr::get(cast<ShapedType>(result).getElementType()));
+      func.setResultAttr(
+          index, kElementTypeAttrName,
+          TypeAttr::get(cast<ShapedType>(result).getElementType()));
   SmallVector<Type> inputs, results;
   for (Type t : type.getInputs())
     inputs.push_back(getNarrowStorageType(t));

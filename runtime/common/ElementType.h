@@ -179,9 +179,9 @@ inline double narrowFloatValue(aicc_element_type_t type, uint8_t bits) {
     return man ? nan
                : (negative ? -std::numeric_limits<double>::infinity()
                            : std::numeric_limits<double>::infinity());
-  double value = exp == 0 ? std::ldexp(man, 1 - bias - manBits)
-                          : std::ldexp((1 << manBits) + man,
-                                       exp - bias - manBits);
+  double value = exp == 0
+                     ? std::ldexp(man, 1 - bias - manBits)
+                     : std::ldexp((1 << manBits) + man, exp - bias - manBits);
   return negative ? -value : value;
 }
 

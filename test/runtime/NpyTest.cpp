@@ -425,17 +425,29 @@ TEST(NpyTest, RejectsNarrowValuesOutOfRange) {
     std::vector<uint8_t> bytes;
     const char *message;
   } cases[] = {
-      {AICC_ELEMENT_TYPE_I8, AICC_ELEMENT_TYPE_I4, {1, 100},
+      {AICC_ELEMENT_TYPE_I8,
+       AICC_ELEMENT_TYPE_I4,
+       {1, 100},
        "element 1 is 100, outside the range [-8, 7] of i4"},
-      {AICC_ELEMENT_TYPE_I8, AICC_ELEMENT_TYPE_I4, {0xf7},
+      {AICC_ELEMENT_TYPE_I8,
+       AICC_ELEMENT_TYPE_I4,
+       {0xf7},
        "element 0 is -9, outside the range [-8, 7] of i4"},
-      {AICC_ELEMENT_TYPE_U8, AICC_ELEMENT_TYPE_U4, {16},
+      {AICC_ELEMENT_TYPE_U8,
+       AICC_ELEMENT_TYPE_U4,
+       {16},
        "element 0 is 16, outside the range [0, 15] of u4"},
-      {AICC_ELEMENT_TYPE_I8, AICC_ELEMENT_TYPE_I2, {2},
+      {AICC_ELEMENT_TYPE_I8,
+       AICC_ELEMENT_TYPE_I2,
+       {2},
        "element 0 is 2, outside the range [-2, 1] of i2"},
-      {AICC_ELEMENT_TYPE_U8, AICC_ELEMENT_TYPE_U2, {0, 0, 4},
+      {AICC_ELEMENT_TYPE_U8,
+       AICC_ELEMENT_TYPE_U2,
+       {0, 0, 4},
        "element 2 is 4, outside the range [0, 3] of u2"},
-      {AICC_ELEMENT_TYPE_U8, AICC_ELEMENT_TYPE_F4E2M1FN, {0x10},
+      {AICC_ELEMENT_TYPE_U8,
+       AICC_ELEMENT_TYPE_F4E2M1FN,
+       {0x10},
        "element 0 is 16, outside the range [0, 15] of f4e2m1fn bit patterns"}};
   for (const Case &c : cases) {
     npy::Array array = byteArray(c.from, c.bytes);

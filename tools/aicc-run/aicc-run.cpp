@@ -716,8 +716,7 @@ int runMain(int argc, char **argv) {
     std::string path = options.expected[a].spec.substr(1), error;
     if (!npy::readFile(path, &references[a], &error, output.info.byte_size))
       return fail("expected output '%s': %s", output.info.name, error.c_str());
-    if (!npy::adoptNarrowType(&references[a], output.info.element_type,
-                              &error))
+    if (!npy::adoptNarrowType(&references[a], output.info.element_type, &error))
       return fail("expected output '%s': %s (from %s)", output.info.name,
                   error.c_str(), path.c_str());
     if (checkArray(references[a], output.info, "expected output", path))
