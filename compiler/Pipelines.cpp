@@ -16,6 +16,9 @@ void buildGraphToLinalgPipeline(mlir::OpPassManager &pm) {
   pm.addNestedPass<mlir::func::FuncOp>(graph::createRejectDynamicDimsPass());
   pm.addNestedPass<mlir::func::FuncOp>(
       lowering::createLowerGraphToLinalgPass());
+  // Before any folding: float8/float4/int4/int2 become bytes.
+  pm.addNestedPass<mlir::func::FuncOp>(
+      lowering::createLegalizeNarrowTypesPass());
   pm.addPass(mlir::createCanonicalizerPass());
   pm.addPass(mlir::createCSEPass());
 }

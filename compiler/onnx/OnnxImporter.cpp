@@ -729,7 +729,9 @@ ElementsAttr Importer::inputValue(StringRef name, RankedTensorType declared,
       emitError(loc) << "--input-value for '" << name << "': " << error;
       return {};
     }
-    unsigned bits = elem.isInteger(1) ? 8 : elem.getIntOrFloatBitWidth();
+    // bool, float4, int4 and int2 take one byte per element in .npy files
+    // (docs/Artifact.md).
+    unsigned bits = std::max(8u, elem.getIntOrFloatBitWidth());
     if (npy::elementSize(array.elementType) * 8 != bits) {
       emitError(loc) << "--input-value for '" << name << "': the .npy holds "
                      << npy::dtypeDescr(array.elementType)
@@ -737,6 +739,34 @@ ElementsAttr Importer::inputValue(StringRef name, RankedTensorType declared,
       return {};
     }
     auto type = RankedTensorType::get(array.shape, elem);
+    if (elem.getIntOrFloatBitWidth() < 8 && !elem.isInteger(1)) {
+      // int4/int2 values (float4: bit patterns), checked, never wrapped.
+      auto it = dyn_cast<IntegerType>(elem);
+      bool isSigned = it && !it.isUnsigned();
+      unsigned width = elem.getIntOrFloatBitWidth();
+      int64_t lo = isSigned ? -(int64_t(1) << (width - 1)) : 0;
+      int64_t hi = isSigned ? (int64_t(1) << (width - 1)) - 1
+                            : (int64_t(1) << width) - 1;
+      SmallVector<APInt> values;
+      for (auto [i, byte] : llvm::enumerate(array.data)) {
+        int64_t v = array.elementType == AICC_ELEMENT_TYPE_I8
+                        ? int64_t(int8_t(byte))
+                        : int64_t(byte);
+        if (v < lo || v > hi) {
+          emitError(loc) << "--input-value for '" << name << "': element " << i
+                         << " is " << v << ", outside the range [" << lo << ", "
+                         << hi << "] of " << elem;
+          return {};
+        }
+        values.push_back(APInt(width, v, isSigned, /*implicitTrunc=*/true));
+      }
+      if (it)
+        return DenseElementsAttr::get(type, values);
+      SmallVector<APFloat> floats;
+      for (const APInt &v : values)
+        floats.push_back(APFloat(cast<FloatType>(elem).getFloatSemantics(), v));
+      return DenseElementsAttr::get(type, floats);
+    }
     if (elem.isInteger(1)) {
       SmallVector<bool> bools(array.data.begin(), array.data.end());
       return DenseElementsAttr::get(type, ArrayRef<bool>(bools));

@@ -86,36 +86,7 @@ size_t aicc_element_type_size(aicc_element_type_t type) {
 }
 
 const char *aicc_element_type_name(aicc_element_type_t type) {
-  switch (type) {
-  case AICC_ELEMENT_TYPE_F32:
-    return "f32";
-  case AICC_ELEMENT_TYPE_F64:
-    return "f64";
-  case AICC_ELEMENT_TYPE_F16:
-    return "f16";
-  case AICC_ELEMENT_TYPE_BF16:
-    return "bf16";
-  case AICC_ELEMENT_TYPE_I8:
-    return "i8";
-  case AICC_ELEMENT_TYPE_I16:
-    return "i16";
-  case AICC_ELEMENT_TYPE_I32:
-    return "i32";
-  case AICC_ELEMENT_TYPE_I64:
-    return "i64";
-  case AICC_ELEMENT_TYPE_U8:
-    return "u8";
-  case AICC_ELEMENT_TYPE_U16:
-    return "u16";
-  case AICC_ELEMENT_TYPE_U32:
-    return "u32";
-  case AICC_ELEMENT_TYPE_U64:
-    return "u64";
-  case AICC_ELEMENT_TYPE_BOOL:
-    return "bool";
-  default:
-    return "unknown";
-  }
+  return elementTypeName(type);
 }
 
 const char *aicc_device_kind_name(aicc_device_kind_t kind) {

@@ -139,7 +139,7 @@ TEST_F(AiccRunTest, HelpAndVersion) {
   Result version = run("--version");
   EXPECT_EQ(version.exitCode, 0);
   EXPECT_CONTAINS(version.output, "aicc-run 0.1.0");
-  EXPECT_CONTAINS(version.output, "artifact format 1.1");
+  EXPECT_CONTAINS(version.output, "artifact format 1.2");
   Result devices = run("--list-devices");
   EXPECT_EQ(devices.exitCode, 0);
   EXPECT_CONTAINS(devices.output, "cpu (cpu)");
@@ -148,7 +148,7 @@ TEST_F(AiccRunTest, HelpAndVersion) {
 TEST_F(AiccRunTest, Inspect) {
   Result result = run(path("pipeline.aicc") + " --inspect");
   EXPECT_EQ(result.exitCode, 0) << result.output;
-  EXPECT_CONTAINS(result.output, "format 1.1, producer 'aicc runtime tests', "
+  EXPECT_CONTAINS(result.output, "format 1.2, producer 'aicc runtime tests', "
                                  "name 'pipeline', targets: host");
   EXPECT_CONTAINS(result.output, "inputs: 1\n  0 x: f32[5,3] (60 bytes)");
   EXPECT_CONTAINS(result.output, "outputs: 1\n  0 y: f32[5,3] (60 bytes)");

@@ -709,6 +709,9 @@ int runMain(int argc, char **argv) {
     // cannot make aicc-run allocate more than the input takes.
     if (!npy::readFile(path, &array, &error, input.info.byte_size))
       return fail("input '%s': %s", input.info.name, error.c_str());
+    if (!npy::adoptNarrowType(&array, input.info.element_type, &error))
+      return fail("input '%s': %s (from %s)", input.info.name, error.c_str(),
+                  path.c_str());
     if (checkArray(array, input.info, "input", path))
       return 1;
     input.source = path;
@@ -729,6 +732,9 @@ int runMain(int argc, char **argv) {
     std::string path = options.expected[a].spec.substr(1), error;
     if (!npy::readFile(path, &references[a], &error, output.info.byte_size))
       return fail("expected output '%s': %s", output.info.name, error.c_str());
+    if (!npy::adoptNarrowType(&references[a], output.info.element_type, &error))
+      return fail("expected output '%s': %s (from %s)", output.info.name,
+                  error.c_str(), path.c_str());
     if (checkArray(references[a], output.info, "expected output", path))
       return 1;
   }

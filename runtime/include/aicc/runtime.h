@@ -34,7 +34,7 @@ extern "C" {
 /// Highest artifact format version this runtime reads: any file whose major
 /// version equals AICC_FORMAT_VERSION_MAJOR.
 #define AICC_FORMAT_VERSION_MAJOR 1
-#define AICC_FORMAT_VERSION_MINOR 1
+#define AICC_FORMAT_VERSION_MINOR 2
 
 /// Returns AICC_RUNTIME_VERSION_STRING of the loaded library (static string).
 AICC_API const char *aicc_runtime_version(void);
@@ -59,12 +59,29 @@ typedef enum aicc_element_type_e {
   AICC_ELEMENT_TYPE_U32 = 11,
   AICC_ELEMENT_TYPE_U64 = 12,
   AICC_ELEMENT_TYPE_BOOL = 13,
+  /* One byte per element (format 1.2): the float8/float4 types hold their
+     bit pattern (as NumPy's ml_dtypes does), I4/I2 a sign-extended value in
+     [-8, 7] / [-2, 1], U4/U2 a value in [0, 15] / [0, 3]. */
+  AICC_ELEMENT_TYPE_F8E4M3FN = 14,
+  AICC_ELEMENT_TYPE_F8E4M3FNUZ = 15,
+  AICC_ELEMENT_TYPE_F8E5M2 = 16,
+  AICC_ELEMENT_TYPE_F8E5M2FNUZ = 17,
+  AICC_ELEMENT_TYPE_F8E8M0FNU = 18,
+  AICC_ELEMENT_TYPE_F4E2M1FN = 19,
+  AICC_ELEMENT_TYPE_I4 = 20,
+  AICC_ELEMENT_TYPE_U4 = 21,
+  AICC_ELEMENT_TYPE_I2 = 22,
+  AICC_ELEMENT_TYPE_U2 = 23,
 } aicc_element_type_t;
+
+/// The largest aicc_element_type_t value.
+#define AICC_ELEMENT_TYPE_LAST AICC_ELEMENT_TYPE_U2
 
 /// Returns the size in bytes of one element (0 for UNKNOWN or invalid).
 AICC_API size_t aicc_element_type_size(aicc_element_type_t type);
 
-/// Returns a static short name ("f32", "i64", "bool", ...; "unknown").
+/// Returns a static short name ("f32", "i64", "bool", "f8e4m3fn", "i4", ...;
+/// "unknown").
 AICC_API const char *aicc_element_type_name(aicc_element_type_t type);
 
 /// Device kinds; values equal aicc.fb.DeviceKind in aicc.fbs.
