@@ -75,6 +75,7 @@ Avx512SchedulePolicy::registerTile(mlir::linalg::GenericOp op) const {
     hint.lanes = tile->vectorize ? tile->lanes : 0;
     hint.vectors = tile->vectors;
     hint.rows = tile->rows;
+    hint.vectorizeReduction = dotProductOf(op).has_value();
   }
   return hint;
 }
@@ -250,16 +251,25 @@ void scheduleReduction(const ScheduledReduction &r, bool isOutput) {
     f.vectorize(fvars[v], lanes, accTail);
   if (u >= 0)
     f.unroll(fvars[u]);
-  std::vector<hl::VarOrRVar> updateOrder = {fvars[v]};
+  // A dot product of 4 (see DotProduct in VectorLayout.h): its reduction
+  // var innermost, vectorized with the tile's lanes into one vector
+  // reduction per accumulator.
+  bool dot = r.tile.vectorizeReduction && vectorize && r.rdom.dimensions() > 0;
+  std::vector<hl::VarOrRVar> updateOrder;
+  if (dot)
+    updateOrder.push_back(r.rdom[0]);
+  updateOrder.push_back(fvars[v]);
   if (u >= 0)
     updateOrder.push_back(fvars[u]);
-  for (int d = 0; d < r.rdom.dimensions(); ++d)
+  for (int d = dot ? 1 : 0; d < r.rdom.dimensions(); ++d)
     updateOrder.push_back(r.rdom[d]);
   for (int k = 0; k < fRank; ++k)
     if (k != u && k != v)
       updateOrder.push_back(fvars[k]);
   hl::Stage update = f.update();
   update.reorder(updateOrder);
+  if (dot)
+    update.atomic().vectorize(r.rdom[0]);
   if (vectorize) {
     update.vectorize(fvars[v], lanes, accTail);
     if (tile.vectors > 1)

@@ -95,6 +95,30 @@ std::optional<RegisterTile> registerTileFor(mlir::linalg::GenericOp op);
 std::optional<unsigned> stridedVectorPosition(mlir::linalg::GenericOp op,
                                               unsigned input);
 
+/// An 8-bit integer dot-product reduction (the narrow integer convolutions
+/// and matmuls of passes/lowering/LowerQuantOps.cpp): an i32 accumulator
+/// += ext(a) * ext(b) of two 8-bit inputs whose innermost loop is a
+/// reduction of 4, the shape of AVX512-VNNI's vpdpbusd (16 lanes of dot
+/// products of 4 u8 x s8 pairs; Halide emits it for an atomic vectorized
+/// reduction of 4 on avx512_zen4 / avx512_sapphirerapids, and pairs of
+/// vpmaddwd on avx512_skylake). The tile vectorizes the output dim the
+/// constant weights vary with (16 lanes, e.g. output channels) and unrolls
+/// the innermost output dim; the weights are packed at compile time with
+/// that dim and the reduction of 4 innermost ([..][F][4]: one 64-byte load
+/// per vector), the other input is read through a per-call copy with the
+/// reduction of 4 innermost (one broadcast 4-byte load per row).
+struct DotProduct {
+  /// The constant input (weights) and the other one (activations).
+  unsigned weights = 0;
+  unsigned activations = 1;
+  /// Loops: the vectorized output loop and the reduction of 4.
+  unsigned vectorLoop = 0;
+  unsigned dotLoop = 0;
+  /// The register tile (vectorDim/unrollDim in Halide dims).
+  RegisterTile tile;
+};
+std::optional<DotProduct> dotProductOf(mlir::linalg::GenericOp op);
+
 } // namespace aicc::avx512
 
 #endif // AICC_TARGETS_AVX512_VECTORLAYOUT_H
