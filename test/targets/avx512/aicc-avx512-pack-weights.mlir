@@ -119,4 +119,4 @@ func.func @dot_conv(%x: tensor<1x2x4x3x3xi8>) -> tensor<1x16x3x3xi32> {
   } -> tensor<1x16x3x3xi32>
   return %y : tensor<1x16x3x3xi32>
 }
-// CHECK: wd.packed: "0x{{[0-9A-F]{8}}}0001020308090A0B10111213
+// CHECK: wd.packed: "0x080000000001020308090A0B10111213
