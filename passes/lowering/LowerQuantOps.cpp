@@ -616,6 +616,133 @@ struct QLinearConvPattern : LoweringPattern<graph::QLinearConvOp> {
 // Integer matrix products
 //===----------------------------------------------------------------------===//
 
+/// The narrow integer matrix product of QLinearMatMul and QGemm, as
+/// buildNarrowIntegerConv for convolutions: A (8-bit, [..., M, K]) stays
+/// 8-bit, the constant B (8-bit, [K, N], or [N, K] with `transB`) becomes a
+/// constant [N][K/4][4], and with b_zero_point 0
+///   sum_k (a - a_zp) * b = sum_k a * b - a_zp * sum_k b[k][n]
+/// where the compensation (plus `bias`, a constant of N or one element,
+/// when given) is one constant per column. Loops: m, n, k/4, k%4 (the
+/// innermost reduction of 4 is VNNI's dot product). std::nullopt (the
+/// widening lowering) unless B and the zero points are constants, K % 4 ==
+/// 0 and a_zero_point is per tensor. The i32 result has `shape`.
+std::optional<Value> buildNarrowIntegerMatMul(PatternRewriter &rewriter,
+                                              Location loc, Value a, Value b,
+                                              Value aZeroPoint,
+                                              Value bZeroPoint, bool transB,
+                                              Value bias,
+                                              ArrayRef<int64_t> shape) {
+  auto aType = cast<RankedTensorType>(a.getType());
+  auto bType = cast<RankedTensorType>(b.getType());
+  if (aType.getRank() < 2 || bType.getRank() != 2 ||
+      !isI8OrU8(aType.getElementType()) || !isI8OrU8(bType.getElementType()))
+    return std::nullopt;
+  int64_t k = aType.getShape().back();
+  int64_t n = transB ? bType.getDimSize(0) : bType.getDimSize(1);
+  if (k % 4 != 0 || (transB ? bType.getDimSize(1) : bType.getDimSize(0)) != k ||
+      shape.empty() || shape.back() != n)
+    return std::nullopt;
+  std::optional<std::vector<int64_t>> weights = constantInts(b);
+  if (!weights)
+    return std::nullopt;
+  int64_t za = 0;
+  if (aZeroPoint) {
+    auto zp = constantInts(aZeroPoint);
+    if (!zp || zp->size() != 1)
+      return std::nullopt;
+    za = zp->front();
+  }
+  if (bZeroPoint) {
+    auto zp = constantInts(bZeroPoint);
+    if (!zp || llvm::any_of(*zp, [](int64_t v) { return v != 0; }))
+      return std::nullopt;
+  }
+  std::optional<std::vector<int64_t>> biasValues;
+  if (bias) {
+    auto biasType = cast<RankedTensorType>(bias.getType());
+    if (biasType.getNumElements() != 1 &&
+        (biasType.getRank() != 1 || biasType.getDimSize(0) != n))
+      return std::nullopt;
+    biasValues = constantInts(bias);
+    if (!biasValues)
+      return std::nullopt;
+  }
+  MLIRContext *ctx = rewriter.getContext();
+  Type i32 = rewriter.getI32Type(), i8 = rewriter.getI8Type();
+  bool aUnsigned = isUnsignedInt(aType.getElementType());
+  bool bUnsigned = isUnsignedInt(bType.getElementType());
+  int64_t m = aType.getNumElements() / k;
+
+  // B as a signless [N][K/4][4] constant, and the per-column compensation.
+  std::vector<char> bytes(n * k);
+  SmallVector<int32_t> comp(n, 0);
+  for (int64_t col = 0; col < n; ++col) {
+    int64_t sum = 0;
+    for (int64_t row = 0; row < k; ++row) {
+      int64_t v = transB ? (*weights)[col * k + row] : (*weights)[row * n + col];
+      bytes[col * k + row] = (char)(uint8_t)v;
+      sum += v;
+    }
+    int64_t biasValue =
+        biasValues ? (*biasValues)[biasValues->size() == 1 ? 0 : col] : 0;
+    comp[col] = (int32_t)(-za * sum + biasValue);
+  }
+  std::string name = "weights";
+  if (auto nameLoc = dyn_cast<NameLoc>(b.getLoc()))
+    name = nameLoc.getName().str();
+  Value weight = graph::ConstantOp::create(
+      rewriter, b.getLoc(),
+      DenseResourceElementsAttr::get(
+          RankedTensorType::get({n, k / 4, 4}, i8), name + ".i8",
+          HeapAsmResourceBlob::allocateAndCopyWithAlign(ArrayRef<char>(bytes),
+                                                        alignof(uint64_t))));
+  Value input = a;
+  if (aUnsigned)
+    input = buildElementwise(
+        rewriter, loc, {a}, aType.getShape(), i8,
+        [](OpBuilder &, Location, ValueRange args) { return args[0]; });
+  input = reshapeTo(rewriter, loc, input, {m, k / 4, 4});
+  auto d = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
+  SmallVector<AffineMap> maps = {
+      AffineMap::get(4, 0, {d(0), d(2), d(3)}, ctx),
+      AffineMap::get(4, 0, {d(1), d(2), d(3)}, ctx),
+      AffineMap::get(4, 0, {d(0), d(1)}, ctx)};
+  SmallVector<utils::IteratorType> iterators = {
+      utils::IteratorType::parallel, utils::IteratorType::parallel,
+      utils::IteratorType::reduction, utils::IteratorType::reduction};
+  Value init =
+      createFilled(rewriter, loc, {m, n}, constScalar(rewriter, loc, i32, 0));
+  Value acc =
+      linalg::GenericOp::create(
+          rewriter, loc, TypeRange{init.getType()}, ValueRange{input, weight},
+          ValueRange{init}, maps, iterators,
+          [&](OpBuilder &nb, Location l, ValueRange args) {
+            Value xs = toSignlessScalar(nb, l, args[0]);
+            Value ws = args[1];
+            xs = aUnsigned ? arith::ExtUIOp::create(nb, l, i32, xs).getResult()
+                           : arith::ExtSIOp::create(nb, l, i32, xs).getResult();
+            ws = bUnsigned ? arith::ExtUIOp::create(nb, l, i32, ws).getResult()
+                           : arith::ExtSIOp::create(nb, l, i32, ws).getResult();
+            Value prod = arith::MulIOp::create(nb, l, xs, ws);
+            linalg::YieldOp::create(nb, l,
+                                    arith::AddIOp::create(nb, l, args[2], prod)
+                                        .getResult());
+          })
+          .getResult(0);
+  Value compensation = graph::ConstantOp::create(
+      rewriter, loc,
+      DenseElementsAttr::get(RankedTensorType::get({n}, i32),
+                             ArrayRef<int32_t>(comp)));
+  Value sum = buildParallel(
+      rewriter, loc,
+      {{acc, rewriter.getMultiDimIdentityMap(2)},
+       readInto(rewriter, loc, compensation, {m, n}, {1})},
+      {m, n}, i32, [](OpBuilder &nb, Location l, ValueRange args) -> Value {
+        return arith::AddIOp::create(nb, l, args[0], args[1]);
+      });
+  return reshapeTo(rewriter, loc, sum, shape);
+}
+
 /// The axis of the output that a per-row (A) or per-column (B) parameter of
 /// a matmul follows; -1 (per tensor only) for a 1-D operand.
 int64_t rowAxis(Value a, int64_t outRank) {
@@ -637,9 +764,17 @@ struct QLinearMatMulPattern : LoweringPattern<graph::QLinearMatMulOp> {
     Location loc = op.getLoc();
     ArrayRef<int64_t> shape = yType.getShape();
     int64_t rank = shape.size();
-    Value acc =
-        createMatMulInteger(rewriter, loc, op.getA(), op.getB(),
-                            op.getAZeroPoint(), op.getBZeroPoint(), shape);
+    // A per-row a_scale needs A's rows, which the narrow form collapses.
+    auto aScaleType = cast<RankedTensorType>(op.getAScale().getType());
+    std::optional<Value> narrow;
+    if (aScaleType.getNumElements() == 1)
+      narrow = buildNarrowIntegerMatMul(
+          rewriter, loc, op.getA(), op.getB(), op.getAZeroPoint(),
+          op.getBZeroPoint(), /*transB=*/false, Value(), shape);
+    Value acc = narrow ? *narrow
+                       : createMatMulInteger(rewriter, loc, op.getA(),
+                                             op.getB(), op.getAZeroPoint(),
+                                             op.getBZeroPoint(), shape);
     auto result = requantize(rewriter, loc, acc,
                              {{op.getAScale(), rowAxis(op.getA(), rank)},
                               {op.getBScale(), columnAxis(op.getB(), rank)}},
@@ -670,6 +805,23 @@ struct QGemmPattern : LoweringPattern<graph::QGemmOp> {
     Location loc = op.getLoc();
     ArrayRef<int64_t> shape = yType.getShape();
     Value a = op.getA(), bm = op.getB();
+    std::optional<Value> narrow;
+    if (!op.getTransA())
+      narrow = buildNarrowIntegerMatMul(rewriter, loc, a, bm, op.getAZeroPoint(),
+                                        op.getBZeroPoint(), op.getTransB(),
+                                        op.getC(), shape);
+    if (narrow) {
+      auto result = requantize(rewriter, loc, *narrow,
+                               {{op.getAScale(), -1}, {op.getBScale(), 1}},
+                               op.getAlpha().convertToDouble(), op.getYScale(),
+                               op.getYZeroPoint(), outType);
+      if (failed(result))
+        return rewriter.notifyMatchFailure(
+            op, "a_scale, y_scale and y_zero_point must be per tensor, b_scale "
+                "per tensor or per column");
+      rewriter.replaceOp(op, *result);
+      return success();
+    }
     if (op.getTransA())
       a = createTranspose(rewriter, loc, a, {1, 0});
     if (op.getTransB())
