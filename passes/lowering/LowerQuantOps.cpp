@@ -364,8 +364,8 @@ std::optional<std::vector<int64_t>> constantInts(Value v) {
 ///   sum (x - x_zp) * w = sum x * w - x_zp * sum w
 /// over the whole window, so the compensation -x_zp * sum_{c,k} w[f] (plus
 /// the int32 bias, when constant) is computed at compile time and added to
-/// the accumulator. The input channels are split into [C/4][4] with the 4
-/// as the innermost reduction loop: the shape of the dot products of 4
+/// the accumulator. The input channels (padded to a multiple of 4) are
+/// split into [C/4][4] with the 4 as the innermost reduction loop: the shape of the dot products of 4
 /// u8 x s8 that AVX512-VNNI's vpdpbusd computes (the avx512 target's
 /// schedule vectorizes it; other schedules see a plain loop).
 ///
@@ -426,20 +426,29 @@ std::optional<Value> buildNarrowIntegerConv(OpTy op, PatternRewriter &rewriter,
     input = buildElementwise(
         rewriter, loc, {x}, xType.getShape(), i8,
         [](OpBuilder &, Location, ValueRange args) { return args[0]; });
-  input = padSpatial(rewriter, loc, input, params->padBegin, params->padEnd,
-                     constInt(rewriter, loc, i8, zx));
-  // The weights as a signless constant, reshaped below.
-  auto weightConstant = [&](ArrayRef<int64_t> shape) -> Value {
-    std::vector<char> bytes(weights->size());
-    for (size_t i = 0; i < bytes.size(); ++i)
-      bytes[i] = (char)(uint8_t)(*weights)[i];
+  // The channels padded to a multiple of 4 (x with its zero point, w with
+  // 0, which adds nothing to the accumulator or the compensation).
+  int64_t c = xType.getDimSize(1), c4 = llvm::alignTo(c, 4);
+  input = padWith(rewriter, loc, input,
+                  {0, 0, params->padBegin[0], params->padBegin[1]},
+                  {0, c4 - c, params->padEnd[0], params->padEnd[1]},
+                  constInt(rewriter, loc, i8, zx));
+  // The weights as a signless [F][C/4][4][Kh][Kw] constant.
+  auto weightConstant = [&]() -> Value {
+    ArrayRef<int64_t> ws = wType.getShape();
+    int64_t window = ws[2] * ws[3];
+    std::vector<char> bytes(ws[0] * c4 * window, 0);
+    for (int64_t o = 0; o < ws[0]; ++o)
+      for (int64_t i = 0; i < c * window; ++i)
+        bytes[o * c4 * window + i] = (char)(uint8_t)(*weights)[o * c * window + i];
     std::string name = "weights";
     if (auto nameLoc = dyn_cast<NameLoc>(w.getLoc()))
       name = nameLoc.getName().str();
     return graph::ConstantOp::create(
         rewriter, w.getLoc(),
         DenseResourceElementsAttr::get(
-            RankedTensorType::get(shape, i8), name + ".i8",
+            RankedTensorType::get({ws[0], c4 / 4, 4, ws[2], ws[3]}, i8),
+            name + ".i8",
             HeapAsmResourceBlob::allocateAndCopyWithAlign(
                 ArrayRef<char>(bytes), alignof(uint64_t))));
   };
@@ -465,24 +474,14 @@ std::optional<Value> buildNarrowIntegerConv(OpTy op, PatternRewriter &rewriter,
   }
 
   // Loops: n, f, oh, ow, c/4, kh, kw, c%4 with x and w reshaped to
-  // [N][C/4][4][H][W] and [F][C/4][4][kh][kw] (n, f, oh, ow, c, kh, kw and
-  // no reshape when C % 4 != 0).
-  int64_t c = xType.getDimSize(1);
-  bool splitC = c % 4 == 0;
-  int64_t numLoops = splitC ? 8 : 7;
+  // [N][C/4][4][H][W] and [F][C/4][4][kh][kw].
   auto d = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
-  SmallVector<AffineExpr> xExprs = {d(0), d(4)}, wExprs = {d(1), d(4)};
-  Value weight;
-  if (!splitC)
-    weight = weightConstant(wType.getShape());
-  if (splitC) {
-    xExprs.push_back(d(7));
-    wExprs.push_back(d(7));
-    ArrayRef<int64_t> in = sizes;
-    input = reshapeTo(rewriter, loc, input, {in[0], c / 4, 4, in[2], in[3]});
-    ArrayRef<int64_t> ws = wType.getShape();
-    weight = weightConstant({ws[0], c / 4, 4, ws[2], ws[3]});
-  }
+  int64_t numLoops = 8;
+  SmallVector<AffineExpr> xExprs = {d(0), d(4), d(7)},
+                          wExprs = {d(1), d(4), d(7)};
+  input = reshapeTo(rewriter, loc, input,
+                    {sizes[0], c4 / 4, 4, sizes[2], sizes[3]});
+  Value weight = weightConstant();
   xExprs.append({d(2) * s[0] + d(5) * dl[0], d(3) * s[1] + d(6) * dl[1]});
   wExprs.append({d(5), d(6)});
   SmallVector<AffineMap> maps = {

@@ -153,8 +153,14 @@ void scheduleReduction(const ScheduledReduction &r, bool isOutput) {
   int tileV = tile.width(ext);
   int tileU = u >= 0 ? tile.rows : 1;
 
+  // A dot product's tile (see DotProduct in VectorLayout.h) shifts inwards
+  // at the end of its vector dim rather than guarding: its lanes hold 4
+  // reduction steps each, which a guarded tail would compute in scalars.
+  bool dot = r.tile.vectorizeReduction && vectorize && r.rdom.dimensions() > 0;
+  bool dotShift = dot && ext[v] >= tileV;
   hl::Var vo("vo"), vi("vi"), uo("uo"), ui("ui");
-  g.split(vars[v], vo, vi, tileV, tailFor(ext[v], tileV));
+  g.split(vars[v], vo, vi, tileV,
+          dotShift ? hl::TailStrategy::ShiftInwards : tailFor(ext[v], tileV));
   if (u >= 0)
     g.split(vars[u], uo, ui, tileU, tailFor(ext[u], tileU));
 
@@ -246,15 +252,14 @@ void scheduleReduction(const ScheduledReduction &r, bool isOutput) {
   }
   // The accumulators of a tile narrower than a vector (a masked tail) must
   // not shift inwards: that would read inputs before their start.
-  hl::TailStrategy accTail = tailFor(ext[v], lanes);
+  hl::TailStrategy accTail =
+      dotShift ? hl::TailStrategy::Auto : tailFor(ext[v], lanes);
   if (vectorize)
     f.vectorize(fvars[v], lanes, accTail);
   if (u >= 0)
     f.unroll(fvars[u]);
-  // A dot product of 4 (see DotProduct in VectorLayout.h): its reduction
-  // var innermost, vectorized with the tile's lanes into one vector
-  // reduction per accumulator.
-  bool dot = r.tile.vectorizeReduction && vectorize && r.rdom.dimensions() > 0;
+  // A dot product of 4: its reduction var innermost, vectorized with the
+  // tile's lanes into one vector reduction per accumulator.
   std::vector<hl::VarOrRVar> updateOrder;
   if (dot)
     updateOrder.push_back(r.rdom[0]);

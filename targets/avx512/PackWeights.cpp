@@ -191,7 +191,7 @@ bool packDotProductWeights(linalg::GenericOp generic, const DotProduct &dot,
         return k;
     return -1;
   };
-  int64_t vpos = positionOf(dot.vectorLoop), dpos = positionOf(dot.dotLoop);
+  int64_t vpos = positionOf(dot.weightsLoop), dpos = positionOf(dot.dotLoop);
   int64_t rank = m.getNumResults();
   if (!constant || vpos < 0 || dpos < 0 ||
       (vpos == rank - 2 && dpos == rank - 1))

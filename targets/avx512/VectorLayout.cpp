@@ -279,45 +279,94 @@ std::optional<DotProduct> dotProductOf(linalg::GenericOp op) {
   };
   if (!plainIn(w, dot.dotLoop) || !plainIn(a, dot.dotLoop))
     return std::nullopt;
-  // The vectorized dim: the innermost output dim the weights index (plainly)
-  // and the activations do not, with whole vectors of 16.
-  int vectorDim = -1;
-  for (int64_t k = rank - 1; k >= 0 && vectorDim < 0; --k) {
+  // The weights' output dim (packed next to the 4): the innermost output
+  // dim the weights index plainly and the activations do not.
+  int weightsDim = -1;
+  for (int64_t k = rank - 1; k >= 0 && weightsDim < 0; --k) {
     unsigned loop = outMap.getDimPosition(k);
-    if (plainIn(w, loop) && !a.isFunctionOfDim(loop) &&
-        outType.getDimSize(k) % 16 == 0) {
-      vectorDim = rank - 1 - k;
-      dot.vectorLoop = loop;
+    if (plainIn(w, loop) && !a.isFunctionOfDim(loop)) {
+      weightsDim = rank - 1 - k;
+      dot.weightsLoop = loop;
     }
   }
-  if (vectorDim < 0)
+  if (weightsDim < 0)
     return std::nullopt;
-  // Rows: the innermost output dim the activations vary with.
-  int unrollDim = -1;
-  for (int64_t k = rank - 1; k >= 0 && unrollDim < 0; --k) {
+  // The activations' output dim: the innermost one they vary with and the
+  // weights do not.
+  int activationsDim = -1;
+  for (int64_t k = rank - 1; k >= 0 && activationsDim < 0; --k) {
     unsigned loop = outMap.getDimPosition(k);
     if (a.isFunctionOfDim(loop) && !w.isFunctionOfDim(loop) &&
         outType.getDimSize(k) > 1)
-      unrollDim = rank - 1 - k;
+      activationsDim = rank - 1 - k;
   }
   std::vector<int> extents;
   for (int64_t k = rank - 1; k >= 0; --k)
     extents.push_back((int)outType.getDimSize(k));
+  // Whether the activations read output loop `loop` with step 1 (their
+  // vectors of 16 x 4 bytes are then 64 contiguous bytes once the 4 is
+  // innermost).
+  auto unitStep = [&](unsigned loop) {
+    bool unit = true;
+    for (AffineExpr e : a.getResults())
+      e.walk([&](AffineExpr sub) {
+        auto bin = dyn_cast<AffineBinaryOpExpr>(sub);
+        if (!bin || bin.getKind() != AffineExprKind::Mul)
+          return;
+        auto d = dyn_cast<AffineDimExpr>(bin.getLHS());
+        auto c = dyn_cast<AffineConstantExpr>(bin.getRHS());
+        if (d && d.getPosition() == loop && (!c || c.getValue() != 1))
+          unit = false;
+      });
+    return unit;
+  };
+  // Two orientations: vectors along the activations' dim (a conv's output
+  // pixels: dense stores, the weights broadcast 4 bytes at a time), when it
+  // is the innermost output dim, read with step 1 and at least one vector
+  // wide with little padding; else vectors along the weights' dim (output
+  // channels: the activations broadcast, each accumulator stored with a
+  // scatter), which needs whole vectors.
   RegisterTile &t = dot.tile;
   t.lanes = 16;
   t.vectorize = true;
-  t.vectorDim = vectorDim;
-  t.unrollDim = unrollDim;
-  // Up to 2 vectors x 12 rows of accumulators, the fewest padded rows.
-  int extV = extents[vectorDim];
-  t.vectors = extV % 32 == 0 ? 2 : 1;
-  if (unrollDim >= 0) {
-    int extU = extents[unrollDim];
-    int maxRows = 24 / t.vectors / 2;
+  auto bestVectors = [&](int extent) {
+    int best = 1;
+    double bestScore = -1;
+    for (int vectors = 1; vectors <= 4; ++vectors) {
+      double score = tileEfficiency(extent, vectors * 16);
+      if (score > bestScore + 1e-9) {
+        best = vectors;
+        bestScore = score;
+      }
+    }
+    return std::make_pair(best, bestScore);
+  };
+  bool alongActivations = false;
+  if (activationsDim == 0 && extents[0] >= 16 &&
+      unitStep(outMap.getDimPosition(rank - 1))) {
+    auto [vectors, score] = bestVectors(extents[0]);
+    if (score >= 0.8) {
+      alongActivations = true;
+      t.vectorDim = 0;
+      t.unrollDim = weightsDim;
+      t.vectors = vectors;
+    }
+  }
+  if (!alongActivations) {
+    if (extents[weightsDim] % 16 != 0)
+      return std::nullopt;
+    t.vectorDim = weightsDim;
+    t.unrollDim = activationsDim;
+    t.vectors = extents[weightsDim] % 32 == 0 ? 2 : 1;
+  }
+  // Rows: up to 24 accumulators, the fewest padded rows.
+  if (t.unrollDim >= 0) {
+    int extU = extents[t.unrollDim];
+    int maxRows = std::max(1, 24 / t.vectors);
     double best = -1;
     for (int rows = 1; rows <= std::min(extU, maxRows); ++rows) {
       double score = tileEfficiency(extU, rows) *
-                     std::min(rows * t.vectors, 12) / 12.0;
+                     std::min(rows * t.vectors, 16) / 16.0;
       if (score >= best - 1e-9) {
         best = score;
         t.rows = rows;

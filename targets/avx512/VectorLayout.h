@@ -101,18 +101,22 @@ std::optional<unsigned> stridedVectorPosition(mlir::linalg::GenericOp op,
 /// reduction of 4, the shape of AVX512-VNNI's vpdpbusd (16 lanes of dot
 /// products of 4 u8 x s8 pairs; Halide emits it for an atomic vectorized
 /// reduction of 4 on avx512_zen4 / avx512_sapphirerapids, and pairs of
-/// vpmaddwd on avx512_skylake). The tile vectorizes the output dim the
-/// constant weights vary with (16 lanes, e.g. output channels) and unrolls
-/// the innermost output dim; the weights are packed at compile time with
-/// that dim and the reduction of 4 innermost ([..][F][4]: one 64-byte load
-/// per vector), the other input is read through a per-call copy with the
-/// reduction of 4 innermost (one broadcast 4-byte load per row).
+/// vpmaddwd on avx512_skylake). The weights are packed at compile time with
+/// the output dim they vary with (F, e.g. output channels) and the
+/// reduction of 4 innermost ([..][F][4]), the other input is read through a
+/// per-call copy with the reduction of 4 innermost. The tile vectorizes
+/// either the activations' innermost output dim (a conv's output pixels,
+/// read with step 1: 64 contiguous bytes per vector, 4 bytes of weights
+/// broadcast per row, dense stores) or F (one 64-byte load of weights per
+/// vector, 4 bytes of activations broadcast per row, scattered stores)
+/// when the pixels are too few or strided.
 struct DotProduct {
   /// The constant input (weights) and the other one (activations).
   unsigned weights = 0;
   unsigned activations = 1;
-  /// Loops: the vectorized output loop and the reduction of 4.
-  unsigned vectorLoop = 0;
+  /// Loops: the output loop the weights vary with (packed next to the 4)
+  /// and the reduction of 4.
+  unsigned weightsLoop = 0;
   unsigned dotLoop = 0;
   /// The register tile (vectorDim/unrollDim in Halide dims).
   RegisterTile tile;
