@@ -251,9 +251,13 @@ void scheduleReduction(const ScheduledReduction &r, bool isOutput) {
     f.reorder_storage(storage);
   }
   // The accumulators of a tile narrower than a vector (a masked tail) must
-  // not shift inwards: that would read inputs before their start.
-  hl::TailStrategy accTail =
-      dotShift ? hl::TailStrategy::Auto : tailFor(ext[v], lanes);
+  // not shift inwards: that would read inputs before their start. A dim at
+  // least a vector wide may (a partial last tile shifts back onto valid
+  // elements), and must not be guarded: Halide computes a guarded
+  // vectorized update in scalars.
+  hl::TailStrategy accTail = dotShift || ext[v] >= lanes
+                                 ? hl::TailStrategy::Auto
+                                 : hl::TailStrategy::GuardWithIf;
   if (vectorize)
     f.vectorize(fvars[v], lanes, accTail);
   if (u >= 0)
