@@ -250,16 +250,15 @@ void scheduleReduction(const ScheduledReduction &r, bool isOutput) {
         storage.push_back(fvars[k]);
     f.reorder_storage(storage);
   }
-  // The accumulators of a tile narrower than a vector (a masked tail) must
-  // not shift inwards: that would read inputs before their start. A dim at
-  // least a vector wide may (a partial last tile shifts back onto valid
-  // elements), and must not be guarded: Halide computes a guarded
-  // vectorized update in scalars.
-  hl::TailStrategy accTail = dotShift || ext[v] >= lanes
-                                 ? hl::TailStrategy::Auto
-                                 : hl::TailStrategy::GuardWithIf;
+  // The accumulators of a dim narrower than a vector are one vector of
+  // exactly that many lanes: shifting a full vector inwards would read
+  // inputs before their start, and a guarded (masked) vectorized update is
+  // computed in scalars by Halide. A dim at least a vector wide shifts its
+  // last partial vector inwards onto valid elements.
+  int accLanes = vectorize && ext[v] < lanes ? ext[v] : lanes;
+  hl::TailStrategy accTail = hl::TailStrategy::Auto;
   if (vectorize)
-    f.vectorize(fvars[v], lanes, accTail);
+    f.vectorize(fvars[v], accLanes, accTail);
   if (u >= 0)
     f.unroll(fvars[u]);
   // A dot product of 4: its reduction var innermost, vectorized with the
@@ -280,7 +279,7 @@ void scheduleReduction(const ScheduledReduction &r, bool isOutput) {
   if (dot)
     update.atomic().vectorize(r.rdom[0]);
   if (vectorize) {
-    update.vectorize(fvars[v], lanes, accTail);
+    update.vectorize(fvars[v], accLanes, accTail);
     if (tile.vectors > 1)
       update.unroll(fvars[v]);
   }
