@@ -325,7 +325,7 @@ std::optional<DotProduct> dotProductOf(linalg::GenericOp op) {
   // is the innermost output dim, read with step 1 and at least one vector
   // wide with little padding; else vectors along the weights' dim (output
   // channels: the activations broadcast, each accumulator stored with a
-  // scatter), which needs whole vectors.
+  // scatter), which needs at least one vector.
   RegisterTile &t = dot.tile;
   t.lanes = 16;
   t.vectorize = true;
@@ -353,11 +353,15 @@ std::optional<DotProduct> dotProductOf(linalg::GenericOp op) {
     }
   }
   if (!alongActivations) {
-    if (extents[weightsDim] % 16 != 0)
+    // At least one vector (the last partial tile shifts inwards).
+    int extW = extents[weightsDim];
+    if (extW < 16)
       return std::nullopt;
     t.vectorDim = weightsDim;
     t.unrollDim = activationsDim;
-    t.vectors = extents[weightsDim] % 32 == 0 ? 2 : 1;
+    t.vectors = extW >= 32 && tileEfficiency(extW, 32) >= tileEfficiency(extW, 16)
+                    ? 2
+                    : 1;
   }
   // Rows: up to 24 accumulators, the fewest padded rows.
   if (t.unrollDim >= 0) {
