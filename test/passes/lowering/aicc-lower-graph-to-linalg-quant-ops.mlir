@@ -77,6 +77,26 @@ func.func @qlinear_conv_narrow(%x: tensor<1x4x3x3xui8>, %xs: tensor<f32>, %ws: t
 
 // -----
 
+// Tests that the narrow QLinearConv pads 3 input channels to 4 (x with its
+// zero point, the weights with 0: the compensation -5 * (1 + 2 + 3) = -30
+// is unchanged).
+// CHECK-LABEL: func @qlinear_conv_narrow_3_channels
+func.func @qlinear_conv_narrow_3_channels(%x: tensor<1x3x2x2xui8>, %xs: tensor<f32>, %ws: tensor<f32>, %ys: tensor<f32>, %yz: tensor<ui8>) -> tensor<1x1x2x2xui8> {
+  // CHECK: %[[ZP:.*]] = arith.constant 5 : i8
+  // CHECK: tensor.pad %{{.*}} low[0, 0, 0, 0] high[0, 1, 0, 0]
+  // CHECK: tensor.yield %[[ZP]] : i8
+  // CHECK: tensor.expand_shape {{.*}} into tensor<1x1x4x2x2xi8>
+  // CHECK: graph.constant dense_resource<{{.*}}> : tensor<1x1x4x1x1xi8>
+  // CHECK: graph.constant dense<-30> : tensor<1xi32>
+  %xz = graph.constant dense<5> : tensor<ui8>
+  %w = graph.constant dense<[[[[1]], [[2]], [[3]]]]> : tensor<1x3x1x1xi8>
+  %wz = graph.constant dense<0> : tensor<i8>
+  %0 = graph.QLinearConv %x, %xs, %xz, %w, %ws, %wz, %ys, %yz : (tensor<1x3x2x2xui8>, tensor<f32>, tensor<ui8>, tensor<1x3x1x1xi8>, tensor<f32>, tensor<i8>, tensor<f32>, tensor<ui8>) -> tensor<1x1x2x2xui8>
+  return %0 : tensor<1x1x2x2xui8>
+}
+
+// -----
+
 // Tests that QLinearConv with a nonzero w_zero_point keeps the widened form.
 // CHECK-LABEL: func @qlinear_conv_weight_zero_point
 func.func @qlinear_conv_weight_zero_point(%x: tensor<1x4x3x3xui8>, %xs: tensor<f32>, %ws: tensor<f32>, %ys: tensor<f32>, %yz: tensor<ui8>) -> tensor<1x2x3x3xui8> {
