@@ -365,18 +365,17 @@ std::optional<std::vector<int64_t>> constantInts(Value v) {
 /// over the whole window, so the compensation -x_zp * sum_{c,k} w[f] (plus
 /// the int32 bias, when constant) is computed at compile time and added to
 /// the accumulator. The input channels (padded to a multiple of 4) are
-/// split into [C/4][4] with the 4 as the innermost reduction loop: the shape of the dot products of 4
-/// u8 x s8 that AVX512-VNNI's vpdpbusd computes (the avx512 target's
-/// schedule vectorizes it; other schedules see a plain loop).
+/// split into [C/4][4] with the 4 as the innermost reduction loop: the shape of
+/// the dot products of 4 u8 x s8 that AVX512-VNNI's vpdpbusd computes (the
+/// avx512 target's schedule vectorizes it; other schedules see a plain loop).
 ///
 /// Applies to 2-D, ungrouped convolutions with a constant weight, a
 /// per-tensor constant x_zero_point and zero w_zero_point; std::nullopt
 /// (the widening lowering) otherwise. `bias` (i32, per channel) is added.
 template <typename OpTy>
-std::optional<Value> buildNarrowIntegerConv(OpTy op, PatternRewriter &rewriter,
-                                            Value xZeroPoint, Value wZeroPoint,
-                                            Value bias,
-                                            ArrayRef<int64_t> yShape) {
+std::optional<Value>
+buildNarrowIntegerConv(OpTy op, PatternRewriter &rewriter, Value xZeroPoint,
+                       Value wZeroPoint, Value bias, ArrayRef<int64_t> yShape) {
   Value x = op.getX(), w = op.getW();
   auto xType = cast<RankedTensorType>(x.getType());
   auto wType = cast<RankedTensorType>(w.getType());
@@ -440,7 +439,8 @@ std::optional<Value> buildNarrowIntegerConv(OpTy op, PatternRewriter &rewriter,
     std::vector<char> bytes(ws[0] * c4 * window, 0);
     for (int64_t o = 0; o < ws[0]; ++o)
       for (int64_t i = 0; i < c * window; ++i)
-        bytes[o * c4 * window + i] = (char)(uint8_t)(*weights)[o * c * window + i];
+        bytes[o * c4 * window + i] =
+            (char)(uint8_t)(*weights)[o * c * window + i];
     std::string name = "weights";
     if (auto nameLoc = dyn_cast<NameLoc>(w.getLoc()))
       name = nameLoc.getName().str();
@@ -449,8 +449,8 @@ std::optional<Value> buildNarrowIntegerConv(OpTy op, PatternRewriter &rewriter,
         DenseResourceElementsAttr::get(
             RankedTensorType::get({ws[0], c4 / 4, 4, ws[2], ws[3]}, i8),
             name + ".i8",
-            HeapAsmResourceBlob::allocateAndCopyWithAlign(
-                ArrayRef<char>(bytes), alignof(uint64_t))));
+            HeapAsmResourceBlob::allocateAndCopyWithAlign(ArrayRef<char>(bytes),
+                                                          alignof(uint64_t))));
   };
 
   // Crop what the windows never read (as buildIntegerConv does).
@@ -459,8 +459,8 @@ std::optional<Value> buildNarrowIntegerConv(OpTy op, PatternRewriter &rewriter,
   SmallVector<int64_t> sizes(paddedType.getShape());
   bool trim = false;
   for (size_t i = 0; i < 2; ++i) {
-    int64_t needed = (yShape[i + 2] - 1) * s[i] +
-                     (wType.getDimSize(i + 2) - 1) * dl[i] + 1;
+    int64_t needed =
+        (yShape[i + 2] - 1) * s[i] + (wType.getDimSize(i + 2) - 1) * dl[i] + 1;
     if (needed < sizes[i + 2]) {
       sizes[i + 2] = needed;
       trim = true;
@@ -504,9 +504,8 @@ std::optional<Value> buildNarrowIntegerConv(OpTy op, PatternRewriter &rewriter,
             ws = wUnsigned ? arith::ExtUIOp::create(nb, l, i32, ws).getResult()
                            : arith::ExtSIOp::create(nb, l, i32, ws).getResult();
             Value prod = arith::MulIOp::create(nb, l, xs, ws);
-            linalg::YieldOp::create(nb, l,
-                                    arith::AddIOp::create(nb, l, args[2], prod)
-                                        .getResult());
+            linalg::YieldOp::create(
+                nb, l, arith::AddIOp::create(nb, l, args[2], prod).getResult());
           })
           .getResult(0);
 
@@ -531,7 +530,8 @@ std::optional<Value> buildNarrowIntegerConv(OpTy op, PatternRewriter &rewriter,
     operands.push_back(readInto(rewriter, loc, bias, yShape, {1}));
   return buildParallel(rewriter, loc, operands, yShape, i32,
                        [](OpBuilder &b, Location l, ValueRange args) -> Value {
-                         Value v = arith::AddIOp::create(b, l, args[0], args[1]);
+                         Value v =
+                             arith::AddIOp::create(b, l, args[0], args[1]);
                          if (args.size() > 2)
                            v = arith::AddIOp::create(b, l, v, args[2]);
                          return v;
@@ -625,12 +625,10 @@ struct QLinearConvPattern : LoweringPattern<graph::QLinearConvOp> {
 /// innermost reduction of 4 is VNNI's dot product). std::nullopt (the
 /// widening lowering) unless B and the zero points are constants, K % 4 ==
 /// 0 and a_zero_point is per tensor. The i32 result has `shape`.
-std::optional<Value> buildNarrowIntegerMatMul(PatternRewriter &rewriter,
-                                              Location loc, Value a, Value b,
-                                              Value aZeroPoint,
-                                              Value bZeroPoint, bool transB,
-                                              Value bias,
-                                              ArrayRef<int64_t> shape) {
+std::optional<Value>
+buildNarrowIntegerMatMul(PatternRewriter &rewriter, Location loc, Value a,
+                         Value b, Value aZeroPoint, Value bZeroPoint,
+                         bool transB, Value bias, ArrayRef<int64_t> shape) {
   auto aType = cast<RankedTensorType>(a.getType());
   auto bType = cast<RankedTensorType>(b.getType());
   if (aType.getRank() < 2 || bType.getRank() != 2 ||
@@ -678,7 +676,8 @@ std::optional<Value> buildNarrowIntegerMatMul(PatternRewriter &rewriter,
   for (int64_t col = 0; col < n; ++col) {
     int64_t sum = 0;
     for (int64_t row = 0; row < k; ++row) {
-      int64_t v = transB ? (*weights)[col * k + row] : (*weights)[row * n + col];
+      int64_t v =
+          transB ? (*weights)[col * k + row] : (*weights)[row * n + col];
       bytes[col * k + row] = (char)(uint8_t)v;
       sum += v;
     }
@@ -702,10 +701,9 @@ std::optional<Value> buildNarrowIntegerMatMul(PatternRewriter &rewriter,
         [](OpBuilder &, Location, ValueRange args) { return args[0]; });
   input = reshapeTo(rewriter, loc, input, {m, k / 4, 4});
   auto d = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
-  SmallVector<AffineMap> maps = {
-      AffineMap::get(4, 0, {d(0), d(2), d(3)}, ctx),
-      AffineMap::get(4, 0, {d(1), d(2), d(3)}, ctx),
-      AffineMap::get(4, 0, {d(0), d(1)}, ctx)};
+  SmallVector<AffineMap> maps = {AffineMap::get(4, 0, {d(0), d(2), d(3)}, ctx),
+                                 AffineMap::get(4, 0, {d(1), d(2), d(3)}, ctx),
+                                 AffineMap::get(4, 0, {d(0), d(1)}, ctx)};
   SmallVector<utils::IteratorType> iterators = {
       utils::IteratorType::parallel, utils::IteratorType::parallel,
       utils::IteratorType::reduction, utils::IteratorType::reduction};
@@ -723,9 +721,8 @@ std::optional<Value> buildNarrowIntegerMatMul(PatternRewriter &rewriter,
             ws = bUnsigned ? arith::ExtUIOp::create(nb, l, i32, ws).getResult()
                            : arith::ExtSIOp::create(nb, l, i32, ws).getResult();
             Value prod = arith::MulIOp::create(nb, l, xs, ws);
-            linalg::YieldOp::create(nb, l,
-                                    arith::AddIOp::create(nb, l, args[2], prod)
-                                        .getResult());
+            linalg::YieldOp::create(
+                nb, l, arith::AddIOp::create(nb, l, args[2], prod).getResult());
           })
           .getResult(0);
   Value compensation = graph::ConstantOp::create(
@@ -767,9 +764,9 @@ struct QLinearMatMulPattern : LoweringPattern<graph::QLinearMatMulOp> {
     auto aScaleType = cast<RankedTensorType>(op.getAScale().getType());
     std::optional<Value> narrow;
     if (aScaleType.getNumElements() == 1)
-      narrow = buildNarrowIntegerMatMul(
-          rewriter, loc, op.getA(), op.getB(), op.getAZeroPoint(),
-          op.getBZeroPoint(), /*transB=*/false, Value(), shape);
+      narrow = buildNarrowIntegerMatMul(rewriter, loc, op.getA(), op.getB(),
+                                        op.getAZeroPoint(), op.getBZeroPoint(),
+                                        /*transB=*/false, Value(), shape);
     Value acc = narrow ? *narrow
                        : createMatMulInteger(rewriter, loc, op.getA(),
                                              op.getB(), op.getAZeroPoint(),
@@ -806,9 +803,9 @@ struct QGemmPattern : LoweringPattern<graph::QGemmOp> {
     Value a = op.getA(), bm = op.getB();
     std::optional<Value> narrow;
     if (!op.getTransA())
-      narrow = buildNarrowIntegerMatMul(rewriter, loc, a, bm, op.getAZeroPoint(),
-                                        op.getBZeroPoint(), op.getTransB(),
-                                        op.getC(), shape);
+      narrow = buildNarrowIntegerMatMul(rewriter, loc, a, bm,
+                                        op.getAZeroPoint(), op.getBZeroPoint(),
+                                        op.getTransB(), op.getC(), shape);
     if (narrow) {
       auto result = requantize(rewriter, loc, *narrow,
                                {{op.getAScale(), -1}, {op.getBScale(), 1}},

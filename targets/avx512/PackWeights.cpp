@@ -213,8 +213,8 @@ bool packDotProductWeights(linalg::GenericOp generic, const DotProduct &dot,
   SmallVector<AffineExpr> results;
   for (int64_t k : perm)
     results.push_back(m.getResult(k));
-  maps[dot.weights] = AffineMap::get(m.getNumDims(), m.getNumSymbols(),
-                                     results, generic.getContext());
+  maps[dot.weights] = AffineMap::get(m.getNumDims(), m.getNumSymbols(), results,
+                                     generic.getContext());
   rewriter.modifyOpInPlace(generic, [&] {
     generic.setIndexingMapsAttr(rewriter.getAffineMapArrayAttr(maps));
     generic.setOperand(dot.weights, newConstant);

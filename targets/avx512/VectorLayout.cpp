@@ -359,9 +359,9 @@ std::optional<DotProduct> dotProductOf(linalg::GenericOp op) {
       return std::nullopt;
     t.vectorDim = weightsDim;
     t.unrollDim = activationsDim;
-    t.vectors = extW >= 32 && tileEfficiency(extW, 32) >= tileEfficiency(extW, 16)
-                    ? 2
-                    : 1;
+    t.vectors =
+        extW >= 32 && tileEfficiency(extW, 32) >= tileEfficiency(extW, 16) ? 2
+                                                                           : 1;
   }
   // Rows: up to 24 accumulators, the fewest padded rows.
   if (t.unrollDim >= 0) {
@@ -369,8 +369,8 @@ std::optional<DotProduct> dotProductOf(linalg::GenericOp op) {
     int maxRows = std::max(1, 24 / t.vectors);
     double best = -1;
     for (int rows = 1; rows <= std::min(extU, maxRows); ++rows) {
-      double score = tileEfficiency(extU, rows) *
-                     std::min(rows * t.vectors, 16) / 16.0;
+      double score =
+          tileEfficiency(extU, rows) * std::min(rows * t.vectors, 16) / 16.0;
       if (score >= best - 1e-9) {
         best = score;
         t.rows = rows;
