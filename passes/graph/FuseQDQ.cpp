@@ -22,6 +22,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "passes/graph/ConstantData.h"
 #include "passes/graph/Passes.h"
 
 #include "dialects/graph/GraphOps.h"
@@ -105,13 +106,20 @@ std::optional<Dequantized> matchDequantize(Value v, int64_t channelAxis = -1,
   if (bias) {
     // int32 biases: zero point 0 only.
     if (zeroPoint) {
+      // Dense, or a resource (large per-channel zero points): all bytes 0.
       auto constant = zeroPoint.getDefiningOp<ConstantOp>();
-      auto dense = constant
-                       ? dyn_cast<DenseIntElementsAttr>(constant.getValue())
-                       : DenseIntElementsAttr();
-      if (!dense || llvm::any_of(dense.getValues<APInt>(),
-                                 [](const APInt &z) { return !z.isZero(); }))
+      if (!constant)
         return std::nullopt;
+      if (auto dense = dyn_cast<DenseIntElementsAttr>(constant.getValue())) {
+        if (llvm::any_of(dense.getValues<APInt>(),
+                         [](const APInt &z) { return !z.isZero(); }))
+          return std::nullopt;
+      } else {
+        std::optional<ArrayRef<char>> bytes =
+            getElementBytes(constant.getValue());
+        if (!bytes || llvm::any_of(*bytes, [](char c) { return c != 0; }))
+          return std::nullopt;
+      }
     }
     return Dequantized{dq.getX(), scale, Value()};
   }

@@ -39,6 +39,8 @@
 #include "passes/lowering/LoweringUtils.h"
 #include "passes/lowering/Passes.h"
 
+#include "dialects/graph/GraphOps.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/PatternMatch.h"
 #include <cmath>
 #include <limits>
@@ -313,6 +315,229 @@ FailureOr<Value> buildIntegerConv(OpTy op, PatternRewriter &rewriter,
                    params->dilations, group);
 }
 
+/// The integers of a constant 8- or 32-bit integer tensor (graph.constant,
+/// dense or resource), row-major; std::nullopt for anything else.
+std::optional<std::vector<int64_t>> constantInts(Value v) {
+  auto constant = v.getDefiningOp<graph::ConstantOp>();
+  if (!constant)
+    return std::nullopt;
+  ElementsAttr value = constant.getValue();
+  auto type = cast<RankedTensorType>(value.getType());
+  auto intType = dyn_cast<IntegerType>(type.getElementType());
+  if (!intType || (intType.getWidth() != 8 && intType.getWidth() != 32))
+    return std::nullopt;
+  int64_t n = type.getNumElements();
+  bool isUnsigned = intType.isUnsigned();
+  unsigned width = intType.getWidth();
+  std::vector<int64_t> out;
+  out.reserve(n);
+  if (auto dense = dyn_cast<DenseIntElementsAttr>(value)) {
+    for (const APInt &x : dense.getValues<APInt>())
+      out.push_back(isUnsigned ? (int64_t)x.getZExtValue() : x.getSExtValue());
+    return out;
+  }
+  auto resource = dyn_cast<DenseResourceElementsAttr>(value);
+  AsmResourceBlob *blob =
+      resource ? resource.getRawHandle().getBlob() : nullptr;
+  if (!blob)
+    return std::nullopt;
+  ArrayRef<char> data = blob->getData();
+  if ((int64_t)data.size() != n * (width / 8))
+    return std::nullopt;
+  for (int64_t i = 0; i < n; ++i) {
+    if (width == 8) {
+      auto byte = (uint8_t)data[i];
+      out.push_back(isUnsigned ? (int64_t)byte : (int64_t)(int8_t)byte);
+    } else {
+      int32_t word;
+      memcpy(&word, data.data() + 4 * i, 4);
+      out.push_back(isUnsigned ? (int64_t)(uint32_t)word : (int64_t)word);
+    }
+  }
+  return out;
+}
+
+/// The narrow integer convolution of QLinearConv and ConvInteger: x and w
+/// stay 8-bit and are widened to i32 only inside the multiply-add, and the
+/// zero points become one per-channel constant. With w_zero_point 0 (ONNX
+/// Runtime's symmetric s8 weights) and x padded with its zero point,
+///   sum (x - x_zp) * w = sum x * w - x_zp * sum w
+/// over the whole window, so the compensation -x_zp * sum_{c,k} w[f] (plus
+/// the int32 bias, when constant) is computed at compile time and added to
+/// the accumulator. The input channels (padded to a multiple of 4) are
+/// split into [C/4][4] with the 4 as the innermost reduction loop: the shape of
+/// the dot products of 4 u8 x s8 that AVX512-VNNI's vpdpbusd computes (the
+/// avx512 target's schedule vectorizes it; other schedules see a plain loop).
+///
+/// Applies to 2-D, ungrouped convolutions with a constant weight, a
+/// per-tensor constant x_zero_point and zero w_zero_point; std::nullopt
+/// (the widening lowering) otherwise. `bias` (i32, per channel) is added.
+template <typename OpTy>
+std::optional<Value>
+buildNarrowIntegerConv(OpTy op, PatternRewriter &rewriter, Value xZeroPoint,
+                       Value wZeroPoint, Value bias, ArrayRef<int64_t> yShape) {
+  Value x = op.getX(), w = op.getW();
+  auto xType = cast<RankedTensorType>(x.getType());
+  auto wType = cast<RankedTensorType>(w.getType());
+  if (xType.getRank() != 4 || op.getGroup() != 1 ||
+      !isI8OrU8(xType.getElementType()) || !isI8OrU8(wType.getElementType()) ||
+      xType.getDimSize(1) != wType.getDimSize(1))
+    return std::nullopt;
+  std::optional<std::vector<int64_t>> weights = constantInts(w);
+  if (!weights)
+    return std::nullopt;
+  int64_t zx = 0;
+  if (xZeroPoint) {
+    auto zp = constantInts(xZeroPoint);
+    if (!zp || zp->size() != 1)
+      return std::nullopt;
+    zx = zp->front();
+  }
+  if (wZeroPoint) {
+    auto zp = constantInts(wZeroPoint);
+    if (!zp || llvm::any_of(*zp, [](int64_t v) { return v != 0; }))
+      return std::nullopt;
+  }
+  std::optional<std::vector<int64_t>> biasValues;
+  if (bias) {
+    auto biasType = cast<RankedTensorType>(bias.getType());
+    if (biasType.getRank() != 1 || biasType.getDimSize(0) != yShape[1])
+      return std::nullopt;
+    biasValues = constantInts(bias);
+  }
+  auto params =
+      getWindowParams(xType.getShape().drop_front(2), yShape.drop_front(2),
+                      wType.getShape().drop_front(2), op.getStrides(),
+                      op.getDilations(), op.getPads(), op.getAutoPad());
+  if (!params)
+    return std::nullopt;
+
+  Location loc = op.getLoc();
+  MLIRContext *ctx = rewriter.getContext();
+  Type i32 = rewriter.getI32Type(), i8 = rewriter.getI8Type();
+  bool xUnsigned = isUnsignedInt(xType.getElementType());
+  bool wUnsigned = isUnsignedInt(wType.getElementType());
+
+  // x padded with its zero point (as signless i8: tensor.pad needs an arith
+  // constant, which cannot be unsigned).
+  Value input = x;
+  if (xUnsigned)
+    input = buildElementwise(
+        rewriter, loc, {x}, xType.getShape(), i8,
+        [](OpBuilder &, Location, ValueRange args) { return args[0]; });
+  // The channels padded to a multiple of 4 (x with its zero point, w with
+  // 0, which adds nothing to the accumulator or the compensation).
+  int64_t c = xType.getDimSize(1), c4 = llvm::alignTo(c, 4);
+  input = padWith(rewriter, loc, input,
+                  {0, 0, params->padBegin[0], params->padBegin[1]},
+                  {0, c4 - c, params->padEnd[0], params->padEnd[1]},
+                  constInt(rewriter, loc, i8, zx));
+  // The weights as a signless [F][C/4][4][Kh][Kw] constant.
+  auto weightConstant = [&]() -> Value {
+    ArrayRef<int64_t> ws = wType.getShape();
+    int64_t window = ws[2] * ws[3];
+    std::vector<char> bytes(ws[0] * c4 * window, 0);
+    for (int64_t o = 0; o < ws[0]; ++o)
+      for (int64_t i = 0; i < c * window; ++i)
+        bytes[o * c4 * window + i] =
+            (char)(uint8_t)(*weights)[o * c * window + i];
+    std::string name = "weights";
+    if (auto nameLoc = dyn_cast<NameLoc>(w.getLoc()))
+      name = nameLoc.getName().str();
+    return graph::ConstantOp::create(
+        rewriter, w.getLoc(),
+        DenseResourceElementsAttr::get(
+            RankedTensorType::get({ws[0], c4 / 4, 4, ws[2], ws[3]}, i8),
+            name + ".i8",
+            HeapAsmResourceBlob::allocateAndCopyWithAlign(ArrayRef<char>(bytes),
+                                                          alignof(uint64_t))));
+  };
+
+  // Crop what the windows never read (as buildIntegerConv does).
+  ArrayRef<int64_t> s = params->strides, dl = params->dilations;
+  auto paddedType = cast<RankedTensorType>(input.getType());
+  SmallVector<int64_t> sizes(paddedType.getShape());
+  bool trim = false;
+  for (size_t i = 0; i < 2; ++i) {
+    int64_t needed =
+        (yShape[i + 2] - 1) * s[i] + (wType.getDimSize(i + 2) - 1) * dl[i] + 1;
+    if (needed < sizes[i + 2]) {
+      sizes[i + 2] = needed;
+      trim = true;
+    }
+  }
+  if (trim) {
+    SmallVector<int64_t> offsets(sizes.size(), 0), ones(sizes.size(), 1);
+    input = tensor::ExtractSliceOp::create(
+        rewriter, loc, RankedTensorType::get(sizes, i8), input, ValueRange{},
+        ValueRange{}, ValueRange{}, offsets, sizes, ones);
+  }
+
+  // Loops: n, f, oh, ow, c/4, kh, kw, c%4 with x and w reshaped to
+  // [N][C/4][4][H][W] and [F][C/4][4][kh][kw].
+  auto d = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
+  int64_t numLoops = 8;
+  SmallVector<AffineExpr> xExprs = {d(0), d(4), d(7)},
+                          wExprs = {d(1), d(4), d(7)};
+  input = reshapeTo(rewriter, loc, input,
+                    {sizes[0], c4 / 4, 4, sizes[2], sizes[3]});
+  Value weight = weightConstant();
+  xExprs.append({d(2) * s[0] + d(5) * dl[0], d(3) * s[1] + d(6) * dl[1]});
+  wExprs.append({d(5), d(6)});
+  SmallVector<AffineMap> maps = {
+      AffineMap::get(numLoops, 0, xExprs, ctx),
+      AffineMap::get(numLoops, 0, wExprs, ctx),
+      AffineMap::get(numLoops, 0, {d(0), d(1), d(2), d(3)}, ctx)};
+  SmallVector<utils::IteratorType> iterators(4, utils::IteratorType::parallel);
+  iterators.append(numLoops - 4, utils::IteratorType::reduction);
+  Value init =
+      createFilled(rewriter, loc, yShape, constScalar(rewriter, loc, i32, 0));
+  Value acc =
+      linalg::GenericOp::create(
+          rewriter, loc, TypeRange{init.getType()}, ValueRange{input, weight},
+          ValueRange{init}, maps, iterators,
+          [&](OpBuilder &nb, Location l, ValueRange args) {
+            Value xs = toSignlessScalar(nb, l, args[0]);
+            Value ws = toSignlessScalar(nb, l, args[1]);
+            xs = xUnsigned ? arith::ExtUIOp::create(nb, l, i32, xs).getResult()
+                           : arith::ExtSIOp::create(nb, l, i32, xs).getResult();
+            ws = wUnsigned ? arith::ExtUIOp::create(nb, l, i32, ws).getResult()
+                           : arith::ExtSIOp::create(nb, l, i32, ws).getResult();
+            Value prod = arith::MulIOp::create(nb, l, xs, ws);
+            linalg::YieldOp::create(
+                nb, l, arith::AddIOp::create(nb, l, args[2], prod).getResult());
+          })
+          .getResult(0);
+
+  // The per-channel compensation, with the bias when it is constant.
+  int64_t f = yShape[1];
+  int64_t perChannel = (int64_t)weights->size() / f;
+  SmallVector<int32_t> comp(f, 0);
+  for (int64_t o = 0; o < f; ++o) {
+    int64_t sum = 0;
+    for (int64_t k = 0; k < perChannel; ++k)
+      sum += (*weights)[o * perChannel + k];
+    int64_t v = -zx * sum + (biasValues ? (*biasValues)[o] : 0);
+    comp[o] = (int32_t)v; // i32 wrap-around, as the accumulator's
+  }
+  auto compType = RankedTensorType::get({f}, i32);
+  Value compensation = graph::ConstantOp::create(
+      rewriter, loc, DenseElementsAttr::get(compType, ArrayRef<int32_t>(comp)));
+  SmallVector<LoopOperand> operands = {
+      {acc, rewriter.getMultiDimIdentityMap(4)},
+      readInto(rewriter, loc, compensation, yShape, {1})};
+  if (bias && !biasValues)
+    operands.push_back(readInto(rewriter, loc, bias, yShape, {1}));
+  return buildParallel(rewriter, loc, operands, yShape, i32,
+                       [](OpBuilder &b, Location l, ValueRange args) -> Value {
+                         Value v =
+                             arith::AddIOp::create(b, l, args[0], args[1]);
+                         if (args.size() > 2)
+                           v = arith::AddIOp::create(b, l, v, args[2]);
+                         return v;
+                       });
+}
+
 struct ConvIntegerPattern : LoweringPattern<graph::ConvIntegerOp> {
   using LoweringPattern::LoweringPattern;
   LogicalResult lower(graph::ConvIntegerOp op,
@@ -320,6 +545,12 @@ struct ConvIntegerPattern : LoweringPattern<graph::ConvIntegerOp> {
     if (std::string why = whyNotStaticIntOrFloat(op); !why.empty())
       return rewriter.notifyMatchFailure(op, why);
     auto yType = cast<RankedTensorType>(op.getY().getType());
+    if (std::optional<Value> narrow = buildNarrowIntegerConv(
+            op, rewriter, op.getXZeroPoint(), op.getWZeroPoint(), Value(),
+            yType.getShape())) {
+      rewriter.replaceOp(op, *narrow);
+      return success();
+    }
     std::string why;
     auto result = buildIntegerConv(op, rewriter, op.getXZeroPoint(),
                                    op.getWZeroPoint(), yType.getShape(), why);
@@ -340,14 +571,24 @@ struct QLinearConvPattern : LoweringPattern<graph::QLinearConvOp> {
     if (!isI8OrU8(yType.getElementType()))
       return rewriter.notifyMatchFailure(op, "needs an 8-bit integer output");
     ArrayRef<int64_t> shape = yType.getShape();
-    std::string why;
-    auto acc = buildIntegerConv(op, rewriter, op.getXZeroPoint(),
-                                op.getWZeroPoint(), shape, why);
-    if (failed(acc))
-      return rewriter.notifyMatchFailure(op, why);
     Location loc = op.getLoc();
-    Value sum = *acc;
-    if (Value bias = op.getB()) {
+    Value sum;
+    // The narrow form adds the bias itself.
+    bool biasAdded = false;
+    if (std::optional<Value> narrow =
+            buildNarrowIntegerConv(op, rewriter, op.getXZeroPoint(),
+                                   op.getWZeroPoint(), op.getB(), shape)) {
+      sum = *narrow;
+      biasAdded = true;
+    } else {
+      std::string why;
+      auto acc = buildIntegerConv(op, rewriter, op.getXZeroPoint(),
+                                  op.getWZeroPoint(), shape, why);
+      if (failed(acc))
+        return rewriter.notifyMatchFailure(op, why);
+      sum = *acc;
+    }
+    if (Value bias = op.getB(); bias && !biasAdded) {
       // The int32 bias (scale x_scale * w_scale, zero point 0) per channel.
       LoopOperand biasOperand = readInto(rewriter, loc, bias, shape, {1});
       sum = buildParallel(
@@ -374,6 +615,130 @@ struct QLinearConvPattern : LoweringPattern<graph::QLinearConvOp> {
 // Integer matrix products
 //===----------------------------------------------------------------------===//
 
+/// The narrow integer matrix product of QLinearMatMul and QGemm, as
+/// buildNarrowIntegerConv for convolutions: A (8-bit, [..., M, K]) stays
+/// 8-bit, the constant B (8-bit, [K, N], or [N, K] with `transB`) becomes a
+/// constant [N][K/4][4], and with b_zero_point 0
+///   sum_k (a - a_zp) * b = sum_k a * b - a_zp * sum_k b[k][n]
+/// where the compensation (plus `bias`, a constant of N or one element,
+/// when given) is one constant per column. Loops: m, n, k/4, k%4 (the
+/// innermost reduction of 4 is VNNI's dot product). std::nullopt (the
+/// widening lowering) unless B and the zero points are constants, K % 4 ==
+/// 0 and a_zero_point is per tensor. The i32 result has `shape`.
+std::optional<Value>
+buildNarrowIntegerMatMul(PatternRewriter &rewriter, Location loc, Value a,
+                         Value b, Value aZeroPoint, Value bZeroPoint,
+                         bool transB, Value bias, ArrayRef<int64_t> shape) {
+  auto aType = cast<RankedTensorType>(a.getType());
+  auto bType = cast<RankedTensorType>(b.getType());
+  if (aType.getRank() < 2 || bType.getRank() != 2 ||
+      !isI8OrU8(aType.getElementType()) || !isI8OrU8(bType.getElementType()))
+    return std::nullopt;
+  int64_t k = aType.getShape().back();
+  int64_t n = transB ? bType.getDimSize(0) : bType.getDimSize(1);
+  if (k % 4 != 0 || (transB ? bType.getDimSize(1) : bType.getDimSize(0)) != k ||
+      shape.empty() || shape.back() != n)
+    return std::nullopt;
+  std::optional<std::vector<int64_t>> weights = constantInts(b);
+  if (!weights)
+    return std::nullopt;
+  int64_t za = 0;
+  if (aZeroPoint) {
+    auto zp = constantInts(aZeroPoint);
+    if (!zp || zp->size() != 1)
+      return std::nullopt;
+    za = zp->front();
+  }
+  if (bZeroPoint) {
+    auto zp = constantInts(bZeroPoint);
+    if (!zp || llvm::any_of(*zp, [](int64_t v) { return v != 0; }))
+      return std::nullopt;
+  }
+  std::optional<std::vector<int64_t>> biasValues;
+  if (bias) {
+    auto biasType = cast<RankedTensorType>(bias.getType());
+    if (biasType.getNumElements() != 1 &&
+        (biasType.getRank() != 1 || biasType.getDimSize(0) != n))
+      return std::nullopt;
+    biasValues = constantInts(bias);
+    if (!biasValues)
+      return std::nullopt;
+  }
+  MLIRContext *ctx = rewriter.getContext();
+  Type i32 = rewriter.getI32Type(), i8 = rewriter.getI8Type();
+  bool aUnsigned = isUnsignedInt(aType.getElementType());
+  bool bUnsigned = isUnsignedInt(bType.getElementType());
+  int64_t m = aType.getNumElements() / k;
+
+  // B as a signless [N][K/4][4] constant, and the per-column compensation.
+  std::vector<char> bytes(n * k);
+  SmallVector<int32_t> comp(n, 0);
+  for (int64_t col = 0; col < n; ++col) {
+    int64_t sum = 0;
+    for (int64_t row = 0; row < k; ++row) {
+      int64_t v =
+          transB ? (*weights)[col * k + row] : (*weights)[row * n + col];
+      bytes[col * k + row] = (char)(uint8_t)v;
+      sum += v;
+    }
+    int64_t biasValue =
+        biasValues ? (*biasValues)[biasValues->size() == 1 ? 0 : col] : 0;
+    comp[col] = (int32_t)(-za * sum + biasValue);
+  }
+  std::string name = "weights";
+  if (auto nameLoc = dyn_cast<NameLoc>(b.getLoc()))
+    name = nameLoc.getName().str();
+  Value weight = graph::ConstantOp::create(
+      rewriter, b.getLoc(),
+      DenseResourceElementsAttr::get(
+          RankedTensorType::get({n, k / 4, 4}, i8), name + ".i8",
+          HeapAsmResourceBlob::allocateAndCopyWithAlign(ArrayRef<char>(bytes),
+                                                        alignof(uint64_t))));
+  Value input = a;
+  if (aUnsigned)
+    input = buildElementwise(
+        rewriter, loc, {a}, aType.getShape(), i8,
+        [](OpBuilder &, Location, ValueRange args) { return args[0]; });
+  input = reshapeTo(rewriter, loc, input, {m, k / 4, 4});
+  auto d = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
+  SmallVector<AffineMap> maps = {AffineMap::get(4, 0, {d(0), d(2), d(3)}, ctx),
+                                 AffineMap::get(4, 0, {d(1), d(2), d(3)}, ctx),
+                                 AffineMap::get(4, 0, {d(0), d(1)}, ctx)};
+  SmallVector<utils::IteratorType> iterators = {
+      utils::IteratorType::parallel, utils::IteratorType::parallel,
+      utils::IteratorType::reduction, utils::IteratorType::reduction};
+  Value init =
+      createFilled(rewriter, loc, {m, n}, constScalar(rewriter, loc, i32, 0));
+  Value acc =
+      linalg::GenericOp::create(
+          rewriter, loc, TypeRange{init.getType()}, ValueRange{input, weight},
+          ValueRange{init}, maps, iterators,
+          [&](OpBuilder &nb, Location l, ValueRange args) {
+            Value xs = toSignlessScalar(nb, l, args[0]);
+            Value ws = args[1];
+            xs = aUnsigned ? arith::ExtUIOp::create(nb, l, i32, xs).getResult()
+                           : arith::ExtSIOp::create(nb, l, i32, xs).getResult();
+            ws = bUnsigned ? arith::ExtUIOp::create(nb, l, i32, ws).getResult()
+                           : arith::ExtSIOp::create(nb, l, i32, ws).getResult();
+            Value prod = arith::MulIOp::create(nb, l, xs, ws);
+            linalg::YieldOp::create(
+                nb, l, arith::AddIOp::create(nb, l, args[2], prod).getResult());
+          })
+          .getResult(0);
+  Value compensation = graph::ConstantOp::create(
+      rewriter, loc,
+      DenseElementsAttr::get(RankedTensorType::get({n}, i32),
+                             ArrayRef<int32_t>(comp)));
+  Value sum = buildParallel(
+      rewriter, loc,
+      {{acc, rewriter.getMultiDimIdentityMap(2)},
+       readInto(rewriter, loc, compensation, {m, n}, {1})},
+      {m, n}, i32, [](OpBuilder &nb, Location l, ValueRange args) -> Value {
+        return arith::AddIOp::create(nb, l, args[0], args[1]);
+      });
+  return reshapeTo(rewriter, loc, sum, shape);
+}
+
 /// The axis of the output that a per-row (A) or per-column (B) parameter of
 /// a matmul follows; -1 (per tensor only) for a 1-D operand.
 int64_t rowAxis(Value a, int64_t outRank) {
@@ -395,9 +760,17 @@ struct QLinearMatMulPattern : LoweringPattern<graph::QLinearMatMulOp> {
     Location loc = op.getLoc();
     ArrayRef<int64_t> shape = yType.getShape();
     int64_t rank = shape.size();
-    Value acc =
-        createMatMulInteger(rewriter, loc, op.getA(), op.getB(),
-                            op.getAZeroPoint(), op.getBZeroPoint(), shape);
+    // A per-row a_scale needs A's rows, which the narrow form collapses.
+    auto aScaleType = cast<RankedTensorType>(op.getAScale().getType());
+    std::optional<Value> narrow;
+    if (aScaleType.getNumElements() == 1)
+      narrow = buildNarrowIntegerMatMul(rewriter, loc, op.getA(), op.getB(),
+                                        op.getAZeroPoint(), op.getBZeroPoint(),
+                                        /*transB=*/false, Value(), shape);
+    Value acc = narrow ? *narrow
+                       : createMatMulInteger(rewriter, loc, op.getA(),
+                                             op.getB(), op.getAZeroPoint(),
+                                             op.getBZeroPoint(), shape);
     auto result = requantize(rewriter, loc, acc,
                              {{op.getAScale(), rowAxis(op.getA(), rank)},
                               {op.getBScale(), columnAxis(op.getB(), rank)}},
@@ -428,6 +801,23 @@ struct QGemmPattern : LoweringPattern<graph::QGemmOp> {
     Location loc = op.getLoc();
     ArrayRef<int64_t> shape = yType.getShape();
     Value a = op.getA(), bm = op.getB();
+    std::optional<Value> narrow;
+    if (!op.getTransA())
+      narrow = buildNarrowIntegerMatMul(rewriter, loc, a, bm,
+                                        op.getAZeroPoint(), op.getBZeroPoint(),
+                                        op.getTransB(), op.getC(), shape);
+    if (narrow) {
+      auto result = requantize(rewriter, loc, *narrow,
+                               {{op.getAScale(), -1}, {op.getBScale(), 1}},
+                               op.getAlpha().convertToDouble(), op.getYScale(),
+                               op.getYZeroPoint(), outType);
+      if (failed(result))
+        return rewriter.notifyMatchFailure(
+            op, "a_scale, y_scale and y_zero_point must be per tensor, b_scale "
+                "per tensor or per column");
+      rewriter.replaceOp(op, *result);
+      return success();
+    }
     if (op.getTransA())
       a = createTranspose(rewriter, loc, a, {1, 0});
     if (op.getTransB())

@@ -34,6 +34,12 @@ using halidegen::HalideCompileOptions;
 std::string halideTargetFor(const Avx512Options &options) {
   if (options.cpu == "host")
     return "host";
+  // The AVX-512 level of Zen 4 and Sapphire Rapids: VNNI (vpdpbusd for the
+  // int8 dot products), BF16, VBMI/VBMI2, IFMA, BITALG, VPOPCNTDQ, GFNI,
+  // VAES. Halide has no VNNI-only level; this is its smallest one with
+  // vpdpbusd (Cascade Lake and Ice Lake lack BF16 and need --target=avx512).
+  if (options.cpu == "avx512-vnni")
+    return "x86-64-linux-avx512_skylake-avx512_cannonlake-avx512_zen4";
   // AVX-512 F/CD/BW/DQ/VL: every AVX-512 server CPU since Skylake-SP.
   return "x86-64-linux-avx512_skylake";
 }
@@ -212,19 +218,15 @@ SmallVector<func::FuncOp> collectKernels(ModuleOp module) {
   return kernels;
 }
 
-/// avx512 (a fixed AVX-512 feature level) and host (the compiling CPU) share
-/// everything but the Halide target.
+/// avx512 and avx512-vnni (fixed AVX-512 feature levels) and host (the
+/// compiling CPU) share everything but the Halide target.
 class Avx512Target : public Target {
 public:
-  explicit Avx512Target(bool host) : host(host) {}
+  Avx512Target(StringRef name, StringRef description)
+      : name(name), description(description) {}
 
-  StringRef getName() const override { return host ? "host" : "avx512"; }
-  StringRef getDescription() const override {
-    return host ? "x86-64 with every extension of this CPU (e.g. AVX-512 "
-                  "VNNI, BF16, FP16); runs on CPUs that have them all"
-                : "x86-64 CPUs with AVX-512 F/CD/BW/DQ/VL (Skylake-SP, Zen 4 "
-                  "and every later AVX-512 CPU)";
-  }
+  StringRef getName() const override { return name; }
+  StringRef getDescription() const override { return description; }
   fb::DeviceKind getDeviceKind() const override { return fb::DeviceKind::Cpu; }
   StringRef getBinaryFormat() const override { return "elf-x86_64"; }
 
@@ -255,14 +257,24 @@ public:
   }
 
 private:
-  bool host;
+  std::string name, description;
 };
 
 } // namespace
 
 void registerAvx512Targets() {
-  registerTarget(std::make_unique<Avx512Target>(/*host=*/false));
-  registerTarget(std::make_unique<Avx512Target>(/*host=*/true));
+  registerTarget(std::make_unique<Avx512Target>(
+      "avx512", "x86-64 CPUs with AVX-512 F/CD/BW/DQ/VL (Skylake-SP, Zen 4 "
+                "and every later AVX-512 CPU); int8 dot products with "
+                "vpmaddwd"));
+  registerTarget(std::make_unique<Avx512Target>(
+      "avx512-vnni",
+      "x86-64 CPUs with the AVX-512 level of Zen 4 / Sapphire Rapids (VNNI, "
+      "BF16, VBMI2, IFMA, BITALG, VPOPCNTDQ); int8 dot products with "
+      "vpdpbusd"));
+  registerTarget(std::make_unique<Avx512Target>(
+      "host", "x86-64 with every extension of this CPU (e.g. AVX-512 VNNI, "
+              "BF16, FP16); runs on CPUs that have them all"));
   registerAiccAvx512Passes();
 }
 

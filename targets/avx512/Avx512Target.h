@@ -20,6 +20,7 @@ namespace aicc::avx512 {
 
 struct Avx512Options {
   /// "avx512": AVX-512 F/CD/BW/DQ/VL, runs on any AVX-512 machine;
+  /// "avx512-vnni": the AVX-512 level of Zen 4 / Sapphire Rapids (VNNI);
   /// "host": every feature of the compiling machine.
   std::string cpu = "avx512";
   /// -O level; 0 disables the schedule heuristics.
@@ -51,7 +52,7 @@ buildKernelLibrary(llvm::ArrayRef<mlir::func::FuncOp> kernels,
 /// The Halide target string for `options.cpu`.
 std::string halideTargetFor(const Avx512Options &options);
 
-/// Registers the avx512 and host targets and the avx512 passes.
+/// Registers the avx512, avx512-vnni and host targets and the avx512 passes.
 void registerAvx512Targets();
 
 } // namespace aicc::avx512

@@ -75,6 +75,7 @@ Avx512SchedulePolicy::registerTile(mlir::linalg::GenericOp op) const {
     hint.lanes = tile->vectorize ? tile->lanes : 0;
     hint.vectors = tile->vectors;
     hint.rows = tile->rows;
+    hint.vectorizeReduction = dotProductOf(op).has_value();
   }
   return hint;
 }
@@ -152,8 +153,14 @@ void scheduleReduction(const ScheduledReduction &r, bool isOutput) {
   int tileV = tile.width(ext);
   int tileU = u >= 0 ? tile.rows : 1;
 
+  // A dot product's tile (see DotProduct in VectorLayout.h) shifts inwards
+  // at the end of its vector dim rather than guarding: its lanes hold 4
+  // reduction steps each, which a guarded tail would compute in scalars.
+  bool dot = r.tile.vectorizeReduction && vectorize && r.rdom.dimensions() > 0;
+  bool dotShift = dot && ext[v] >= tileV;
   hl::Var vo("vo"), vi("vi"), uo("uo"), ui("ui");
-  g.split(vars[v], vo, vi, tileV, tailFor(ext[v], tileV));
+  g.split(vars[v], vo, vi, tileV,
+          dotShift ? hl::TailStrategy::ShiftInwards : tailFor(ext[v], tileV));
   if (u >= 0)
     g.split(vars[u], uo, ui, tileU, tailFor(ext[u], tileU));
 
@@ -243,25 +250,36 @@ void scheduleReduction(const ScheduledReduction &r, bool isOutput) {
         storage.push_back(fvars[k]);
     f.reorder_storage(storage);
   }
-  // The accumulators of a tile narrower than a vector (a masked tail) must
-  // not shift inwards: that would read inputs before their start.
-  hl::TailStrategy accTail = tailFor(ext[v], lanes);
+  // The accumulators of a dim narrower than a vector are one vector of
+  // exactly that many lanes: shifting a full vector inwards would read
+  // inputs before their start, and a guarded (masked) vectorized update is
+  // computed in scalars by Halide. A dim at least a vector wide shifts its
+  // last partial vector inwards onto valid elements.
+  int accLanes = vectorize && ext[v] < lanes ? ext[v] : lanes;
+  hl::TailStrategy accTail = hl::TailStrategy::Auto;
   if (vectorize)
-    f.vectorize(fvars[v], lanes, accTail);
+    f.vectorize(fvars[v], accLanes, accTail);
   if (u >= 0)
     f.unroll(fvars[u]);
-  std::vector<hl::VarOrRVar> updateOrder = {fvars[v]};
+  // A dot product of 4: its reduction var innermost, vectorized with the
+  // tile's lanes into one vector reduction per accumulator.
+  std::vector<hl::VarOrRVar> updateOrder;
+  if (dot)
+    updateOrder.push_back(r.rdom[0]);
+  updateOrder.push_back(fvars[v]);
   if (u >= 0)
     updateOrder.push_back(fvars[u]);
-  for (int d = 0; d < r.rdom.dimensions(); ++d)
+  for (int d = dot ? 1 : 0; d < r.rdom.dimensions(); ++d)
     updateOrder.push_back(r.rdom[d]);
   for (int k = 0; k < fRank; ++k)
     if (k != u && k != v)
       updateOrder.push_back(fvars[k]);
   hl::Stage update = f.update();
   update.reorder(updateOrder);
+  if (dot)
+    update.atomic().vectorize(r.rdom[0]);
   if (vectorize) {
-    update.vectorize(fvars[v], lanes, accTail);
+    update.vectorize(fvars[v], accLanes, accTail);
     if (tile.vectors > 1)
       update.unroll(fvars[v]);
   }

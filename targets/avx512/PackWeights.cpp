@@ -30,40 +30,29 @@ ArrayRef<char> rawData(ElementsAttr value) {
   return {};
 }
 
-/// A copy of `value` whose dim `pos` is moved innermost.
-ElementsAttr moveDimInnermost(ElementsAttr value, unsigned pos,
-                              StringRef name) {
+/// A copy of `value` with its dims permuted: dim k of the copy is dim
+/// perm[k] of `value`.
+ElementsAttr permuteDims(ElementsAttr value, ArrayRef<int64_t> perm,
+                         StringRef name) {
   auto type = cast<RankedTensorType>(value.getType());
   Type elem = type.getElementType();
   if (!elem.isIntOrFloat() || elem.getIntOrFloatBitWidth() % 8)
     return {};
-  auto permutedType = [&] {
-    SmallVector<int64_t> shape;
-    for (int64_t k = 0; k < type.getRank(); ++k)
-      if (k != pos)
-        shape.push_back(type.getDimSize(k));
-    shape.push_back(type.getDimSize(pos));
-    return RankedTensorType::get(shape, elem);
-  };
+  ArrayRef<int64_t> shape = type.getShape();
+  int64_t rank = shape.size();
+  SmallVector<int64_t> newShape;
+  for (int64_t k : perm)
+    newShape.push_back(shape[k]);
+  auto newType = RankedTensorType::get(newShape, elem);
   if (auto dense = dyn_cast<DenseElementsAttr>(value); dense && dense.isSplat())
-    return DenseElementsAttr::get(permutedType(),
-                                  dense.getSplatValue<Attribute>());
+    return DenseElementsAttr::get(newType, dense.getSplatValue<Attribute>());
   ArrayRef<char> src = rawData(value);
   size_t bytes = elem.getIntOrFloatBitWidth() / 8;
   if (src.size() != type.getNumElements() * bytes)
     return {};
-  ArrayRef<int64_t> shape = type.getShape();
-  int64_t rank = shape.size();
-  SmallVector<int64_t> perm;
-  for (int64_t k = 0; k < rank; ++k)
-    if (k != pos)
-      perm.push_back(k);
-  perm.push_back(pos);
-  SmallVector<int64_t> newShape, srcStrides(rank, 1);
+  SmallVector<int64_t> srcStrides(rank, 1);
   for (int64_t k = rank - 2; k >= 0; --k)
     srcStrides[k] = srcStrides[k + 1] * shape[k + 1];
-  for (int64_t k : perm)
-    newShape.push_back(shape[k]);
   std::vector<char> dst(src.size());
   SmallVector<int64_t> idx(rank, 0);
   for (int64_t flat = 0, n = type.getNumElements(); flat < n; ++flat) {
@@ -77,10 +66,21 @@ ElementsAttr moveDimInnermost(ElementsAttr value, unsigned pos,
       idx[k] = 0;
     }
   }
-  auto newType = RankedTensorType::get(newShape, elem);
   return DenseResourceElementsAttr::get(
       newType, name, HeapAsmResourceBlob::allocateAndCopyWithAlign(
                          ArrayRef<char>(dst), alignof(uint64_t)));
+}
+
+/// A copy of `value` whose dim `pos` is moved innermost.
+ElementsAttr moveDimInnermost(ElementsAttr value, unsigned pos,
+                              StringRef name) {
+  auto type = cast<RankedTensorType>(value.getType());
+  SmallVector<int64_t> perm;
+  for (int64_t k = 0; k < type.getRank(); ++k)
+    if (k != pos)
+      perm.push_back(k);
+  perm.push_back(pos);
+  return permuteDims(value, perm, name);
 }
 
 /// A copy of `value` whose dim `pos` (extent E) is split into E/block
@@ -173,6 +173,57 @@ weightPanel(linalg::GenericOp op, const RegisterTile &tile, unsigned dims) {
   return std::make_pair(outMap.getDimPosition(rank - 1 - dim), block);
 }
 
+/// The weights of an 8-bit dot product (see DotProduct in VectorLayout.h)
+/// with the vectorized dim and the reduction of 4 innermost, the other dims
+/// in their order: one vector of 16 lanes x 4 bytes is one 64-byte load.
+/// False when the weights already have that layout or cannot be read.
+bool packDotProductWeights(linalg::GenericOp generic, const DotProduct &dot,
+                           RewriterBase &rewriter) {
+  auto constant = generic.getDpsInputOperand(dot.weights)
+                      ->get()
+                      .getDefiningOp<graph::ConstantOp>();
+  SmallVector<AffineMap> maps = generic.getIndexingMapsArray();
+  AffineMap m = maps[dot.weights];
+  auto positionOf = [&](unsigned loop) -> int64_t {
+    for (unsigned k = 0; k < m.getNumResults(); ++k)
+      if (auto d = dyn_cast<AffineDimExpr>(m.getResult(k));
+          d && d.getPosition() == loop)
+        return k;
+    return -1;
+  };
+  int64_t vpos = positionOf(dot.weightsLoop), dpos = positionOf(dot.dotLoop);
+  int64_t rank = m.getNumResults();
+  if (!constant || vpos < 0 || dpos < 0 ||
+      (vpos == rank - 2 && dpos == rank - 1))
+    return false;
+  SmallVector<int64_t> perm;
+  for (int64_t k = 0; k < rank; ++k)
+    if (k != vpos && k != dpos)
+      perm.push_back(k);
+  perm.append({vpos, dpos});
+  std::string name = "packed";
+  if (auto loc = dyn_cast<NameLoc>(constant.getLoc()))
+    name = loc.getName().str() + ".packed";
+  ElementsAttr packed = permuteDims(constant.getValue(), perm, name);
+  if (!packed)
+    return false;
+  rewriter.setInsertionPoint(constant);
+  auto newConstant =
+      graph::ConstantOp::create(rewriter, constant.getLoc(), packed);
+  SmallVector<AffineExpr> results;
+  for (int64_t k : perm)
+    results.push_back(m.getResult(k));
+  maps[dot.weights] = AffineMap::get(m.getNumDims(), m.getNumSymbols(), results,
+                                     generic.getContext());
+  rewriter.modifyOpInPlace(generic, [&] {
+    generic.setIndexingMapsAttr(rewriter.getAffineMapArrayAttr(maps));
+    generic.setOperand(dot.weights, newConstant);
+  });
+  if (constant->use_empty())
+    rewriter.eraseOp(constant);
+  return true;
+}
+
 struct PackWeightsPass : impl::PackWeightsBase<PackWeightsPass> {
   void runOnOperation() override {
     IRRewriter rewriter(&getContext());
@@ -195,6 +246,10 @@ struct PackWeightsPass : impl::PackWeightsBase<PackWeightsPass> {
         if (failed(g))
           continue;
         generic = *g;
+      }
+      if (std::optional<DotProduct> dot = dotProductOf(generic)) {
+        packDotProductWeights(generic, *dot, rewriter);
+        continue;
       }
       std::optional<RegisterTile> tile = registerTileFor(generic);
       for (unsigned i = 0; i < generic.getNumDpsInputs(); ++i) {

@@ -2,6 +2,7 @@
 
 #include "targets/avx512/VectorLayout.h"
 #include "dialects/graph/GraphOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
 
 #include <limits>
 
@@ -161,6 +162,8 @@ RegisterTile chooseRegisterTile(const TileProblem &p) {
 std::optional<RegisterTile> registerTileFor(linalg::GenericOp op) {
   if (op.getNumDpsInits() != 1)
     return std::nullopt;
+  if (std::optional<DotProduct> dot = dotProductOf(op))
+    return dot->tile;
   auto outType = dyn_cast<RankedTensorType>(op.getResult(0).getType());
   if (!outType || !outType.hasStaticShape() || outType.getRank() == 0 ||
       outType.getNumElements() == 0 ||
@@ -211,10 +214,189 @@ std::optional<RegisterTile> registerTileFor(linalg::GenericOp op) {
   return chooseRegisterTile(p);
 }
 
+std::optional<DotProduct> dotProductOf(linalg::GenericOp op) {
+  if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1)
+    return std::nullopt;
+  auto outType = dyn_cast<RankedTensorType>(op.getResult(0).getType());
+  if (!outType || !outType.hasStaticShape() || outType.getRank() < 2 ||
+      !outType.getElementType().isInteger(32) ||
+      outType.getNumElements() > std::numeric_limits<int>::max())
+    return std::nullopt;
+  auto is8Bit = [](Value v) {
+    auto t = dyn_cast<RankedTensorType>(v.getType());
+    return t && t.hasStaticShape() && t.getElementType().isInteger(8);
+  };
+  if (!is8Bit(op.getDpsInputs()[0]) || !is8Bit(op.getDpsInputs()[1]))
+    return std::nullopt;
+  // The body: acc + ext(a) * ext(b), nothing else.
+  for (Operation &inner : op.getRegion().front().without_terminator())
+    if (!isa<arith::ExtSIOp, arith::ExtUIOp, arith::MulIOp, arith::AddIOp>(
+            inner))
+      return std::nullopt;
+  auto iterators = op.getIteratorTypesArray();
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  unsigned numLoops = ranges.size();
+  DotProduct dot;
+  dot.dotLoop = numLoops - 1;
+  if (iterators[dot.dotLoop] != utils::IteratorType::reduction ||
+      ranges[dot.dotLoop] != 4)
+    return std::nullopt;
+  auto maps = op.getIndexingMapsArray();
+  AffineMap outMap = maps[2];
+  int64_t rank = outMap.getNumResults();
+  if (!outMap.isProjectedPermutation())
+    return std::nullopt;
+  // The weights: the constant input, or (in a kernel, where constants are
+  // arguments) the one PackWeights laid out with the reduction of 4
+  // innermost and a parallel loop the other input does not read next to it.
+  auto packed = [&](unsigned i) {
+    AffineMap m = maps[i], other = maps[1 - i];
+    int64_t n = m.getNumResults();
+    if (n < 2)
+      return false;
+    auto last = dyn_cast<AffineDimExpr>(m.getResult(n - 1));
+    auto next = dyn_cast<AffineDimExpr>(m.getResult(n - 2));
+    return last && next && last.getPosition() == dot.dotLoop &&
+           iterators[next.getPosition()] == utils::IteratorType::parallel &&
+           !other.isFunctionOfDim(next.getPosition());
+  };
+  bool c0 = (bool)op.getDpsInputs()[0].getDefiningOp<graph::ConstantOp>();
+  bool c1 = (bool)op.getDpsInputs()[1].getDefiningOp<graph::ConstantOp>();
+  if (c0 != c1)
+    dot.weights = c1 ? 1 : 0;
+  else if (packed(0) != packed(1))
+    dot.weights = packed(1) ? 1 : 0;
+  else
+    return std::nullopt;
+  dot.activations = 1 - dot.weights;
+  AffineMap w = maps[dot.weights], a = maps[dot.activations];
+  // Both read the reduction of 4 as a plain index.
+  auto plainIn = [&](AffineMap m, unsigned loop) {
+    return llvm::any_of(m.getResults(), [&](AffineExpr e) {
+      auto d = dyn_cast<AffineDimExpr>(e);
+      return d && d.getPosition() == loop;
+    });
+  };
+  if (!plainIn(w, dot.dotLoop) || !plainIn(a, dot.dotLoop))
+    return std::nullopt;
+  // The weights' output dim (packed next to the 4): the innermost output
+  // dim the weights index plainly and the activations do not.
+  int weightsDim = -1;
+  for (int64_t k = rank - 1; k >= 0 && weightsDim < 0; --k) {
+    unsigned loop = outMap.getDimPosition(k);
+    if (plainIn(w, loop) && !a.isFunctionOfDim(loop)) {
+      weightsDim = rank - 1 - k;
+      dot.weightsLoop = loop;
+    }
+  }
+  if (weightsDim < 0)
+    return std::nullopt;
+  // The activations' output dim: the innermost one they vary with and the
+  // weights do not.
+  int activationsDim = -1;
+  for (int64_t k = rank - 1; k >= 0 && activationsDim < 0; --k) {
+    unsigned loop = outMap.getDimPosition(k);
+    if (a.isFunctionOfDim(loop) && !w.isFunctionOfDim(loop) &&
+        outType.getDimSize(k) > 1)
+      activationsDim = rank - 1 - k;
+  }
+  std::vector<int> extents;
+  for (int64_t k = rank - 1; k >= 0; --k)
+    extents.push_back((int)outType.getDimSize(k));
+  // Whether the activations read output loop `loop` with step 1 (their
+  // vectors of 16 x 4 bytes are then 64 contiguous bytes once the 4 is
+  // innermost).
+  auto unitStep = [&](unsigned loop) {
+    bool unit = true;
+    for (AffineExpr e : a.getResults())
+      e.walk([&](AffineExpr sub) {
+        auto bin = dyn_cast<AffineBinaryOpExpr>(sub);
+        if (!bin || bin.getKind() != AffineExprKind::Mul)
+          return;
+        auto d = dyn_cast<AffineDimExpr>(bin.getLHS());
+        auto c = dyn_cast<AffineConstantExpr>(bin.getRHS());
+        if (d && d.getPosition() == loop && (!c || c.getValue() != 1))
+          unit = false;
+      });
+    return unit;
+  };
+  // Two orientations: vectors along the activations' dim (a conv's output
+  // pixels: dense stores, the weights broadcast 4 bytes at a time), when it
+  // is the innermost output dim, read with step 1 and at least one vector
+  // wide with little padding; else vectors along the weights' dim (output
+  // channels: the activations broadcast, each accumulator stored with a
+  // scatter), which needs at least one vector.
+  RegisterTile &t = dot.tile;
+  t.lanes = 16;
+  t.vectorize = true;
+  auto bestVectors = [&](int extent) {
+    int best = 1;
+    double bestScore = -1;
+    for (int vectors = 1; vectors <= 4; ++vectors) {
+      double score = tileEfficiency(extent, vectors * 16);
+      if (score > bestScore + 1e-9) {
+        best = vectors;
+        bestScore = score;
+      }
+    }
+    return std::make_pair(best, bestScore);
+  };
+  bool alongActivations = false;
+  if (activationsDim == 0 && extents[0] >= 16 &&
+      unitStep(outMap.getDimPosition(rank - 1))) {
+    auto [vectors, score] = bestVectors(extents[0]);
+    if (score >= 0.8) {
+      alongActivations = true;
+      t.vectorDim = 0;
+      t.unrollDim = weightsDim;
+      t.vectors = vectors;
+    }
+  }
+  if (!alongActivations) {
+    // At least one vector (the last partial tile shifts inwards).
+    int extW = extents[weightsDim];
+    if (extW < 16)
+      return std::nullopt;
+    t.vectorDim = weightsDim;
+    t.unrollDim = activationsDim;
+    t.vectors =
+        extW >= 32 && tileEfficiency(extW, 32) >= tileEfficiency(extW, 16) ? 2
+                                                                           : 1;
+  }
+  // Rows: up to 24 accumulators, the fewest padded rows.
+  if (t.unrollDim >= 0) {
+    int extU = extents[t.unrollDim];
+    int maxRows = std::max(1, 24 / t.vectors);
+    double best = -1;
+    for (int rows = 1; rows <= std::min(extU, maxRows); ++rows) {
+      double score =
+          tileEfficiency(extU, rows) * std::min(rows * t.vectors, 16) / 16.0;
+      if (score >= best - 1e-9) {
+        best = score;
+        t.rows = rows;
+      }
+    }
+  }
+  return dot;
+}
+
 std::optional<unsigned> stridedVectorPosition(linalg::GenericOp op,
                                               unsigned input) {
   if (op.getNumReductionLoops() == 0 || op.getNumDpsInits() != 1)
     return std::nullopt;
+  if (std::optional<DotProduct> dot = dotProductOf(op)) {
+    // The activations with the reduction of 4 innermost; the weights are
+    // packed by PackWeights.
+    if (input != dot->activations)
+      return std::nullopt;
+    AffineMap m = op.getIndexingMapsArray()[input];
+    for (unsigned p = 0; p + 1 < m.getNumResults(); ++p) {
+      auto d = dyn_cast<AffineDimExpr>(m.getResult(p));
+      if (d && d.getPosition() == dot->dotLoop)
+        return p;
+    }
+    return std::nullopt;
+  }
   std::optional<RegisterTile> tile = registerTileFor(op);
   AffineMap outMap = op.getIndexingMapsArray()[op.getNumDpsInputs()];
   int64_t rank = outMap.getNumResults();

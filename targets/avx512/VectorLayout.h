@@ -95,6 +95,34 @@ std::optional<RegisterTile> registerTileFor(mlir::linalg::GenericOp op);
 std::optional<unsigned> stridedVectorPosition(mlir::linalg::GenericOp op,
                                               unsigned input);
 
+/// An 8-bit integer dot-product reduction (the narrow integer convolutions
+/// and matmuls of passes/lowering/LowerQuantOps.cpp): an i32 accumulator
+/// += ext(a) * ext(b) of two 8-bit inputs whose innermost loop is a
+/// reduction of 4, the shape of AVX512-VNNI's vpdpbusd (16 lanes of dot
+/// products of 4 u8 x s8 pairs; Halide emits it for an atomic vectorized
+/// reduction of 4 on avx512_zen4 / avx512_sapphirerapids, and pairs of
+/// vpmaddwd on avx512_skylake). The weights are packed at compile time with
+/// the output dim they vary with (F, e.g. output channels) and the
+/// reduction of 4 innermost ([..][F][4]), the other input is read through a
+/// per-call copy with the reduction of 4 innermost. The tile vectorizes
+/// either the activations' innermost output dim (a conv's output pixels,
+/// read with step 1: 64 contiguous bytes per vector, 4 bytes of weights
+/// broadcast per row, dense stores) or F (one 64-byte load of weights per
+/// vector, 4 bytes of activations broadcast per row, scattered stores)
+/// when the pixels are too few or strided.
+struct DotProduct {
+  /// The constant input (weights) and the other one (activations).
+  unsigned weights = 0;
+  unsigned activations = 1;
+  /// Loops: the output loop the weights vary with (packed next to the 4)
+  /// and the reduction of 4.
+  unsigned weightsLoop = 0;
+  unsigned dotLoop = 0;
+  /// The register tile (vectorDim/unrollDim in Halide dims).
+  RegisterTile tile;
+};
+std::optional<DotProduct> dotProductOf(mlir::linalg::GenericOp op);
+
 } // namespace aicc::avx512
 
 #endif // AICC_TARGETS_AVX512_VECTORLAYOUT_H

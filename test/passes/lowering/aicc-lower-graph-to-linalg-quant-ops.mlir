@@ -43,6 +43,73 @@ func.func @qlinear_conv(%x: tensor<1x2x4x4xui8>, %xs: tensor<f32>, %xz: tensor<u
 
 // -----
 
+// Tests that QLinearConv with a constant weight, a constant x_zero_point and
+// zero w_zero_point keeps x and w 8-bit: x is padded with its zero point,
+// both are split into [C/4][4] channels with the 4 as the innermost
+// reduction loop (VNNI's dot product of 4), widened only in the multiply, and
+// -x_zero_point * sum(w[f]) + bias[f] is one constant: -3 * 10 + 100 = 70
+// and -3 * 6 - 7 = -25.
+// CHECK-DAG: #[[$X:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d4, d7, d2 + d5, d3 + d6)>
+// CHECK-DAG: #[[$W:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d1, d4, d7, d5, d6)>
+// CHECK-LABEL: func @qlinear_conv_narrow
+func.func @qlinear_conv_narrow(%x: tensor<1x4x3x3xui8>, %xs: tensor<f32>, %ws: tensor<2xf32>, %ys: tensor<f32>, %yz: tensor<ui8>) -> tensor<1x2x5x5xui8> {
+  // CHECK: %[[ZP:.*]] = arith.constant 3 : i8
+  // CHECK: tensor.pad
+  // CHECK: tensor.yield %[[ZP]] : i8
+  // CHECK: %[[XS:.*]] = tensor.expand_shape {{.*}} into tensor<1x1x4x5x5xi8>
+  // CHECK: %[[W:.*]] = graph.constant dense_resource<{{.*}}> : tensor<2x1x4x1x1xi8>
+  // CHECK: linalg.generic {indexing_maps = [#[[$X]], #[[$W]], {{.*}}], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "reduction"]} ins(%[[XS]], %[[W]] :
+  // CHECK: arith.extui %{{.*}} : i8 to i32
+  // CHECK: arith.extsi %{{.*}} : i8 to i32
+  // CHECK: arith.muli
+  // CHECK: arith.addi
+  // CHECK: %[[COMP:.*]] = graph.constant dense<[70, -25]> : tensor<2xi32>
+  // CHECK: linalg.generic {{.*}} ins(%{{.*}}, %[[COMP]] :
+  // CHECK: arith.addi
+  // CHECK: math.roundeven
+  %xz = graph.constant dense<3> : tensor<ui8>
+  %w = graph.constant dense<[[[[1]], [[2]], [[3]], [[4]]], [[[-1]], [[0]], [[5]], [[2]]]]> : tensor<2x4x1x1xi8>
+  %wz = graph.constant dense<0> : tensor<2xi8>
+  %bias = graph.constant dense<[100, -7]> : tensor<2xi32>
+  %0 = graph.QLinearConv %x, %xs, %xz, %w, %ws, %wz, %ys, %yz, %bias {pads = array<i64: 1, 1, 1, 1>} : (tensor<1x4x3x3xui8>, tensor<f32>, tensor<ui8>, tensor<2x4x1x1xi8>, tensor<2xf32>, tensor<2xi8>, tensor<f32>, tensor<ui8>, tensor<2xi32>) -> tensor<1x2x5x5xui8>
+  return %0 : tensor<1x2x5x5xui8>
+}
+
+// -----
+
+// Tests that the narrow QLinearConv pads 3 input channels to 4 (x with its
+// zero point, the weights with 0: the compensation -5 * (1 + 2 + 3) = -30
+// is unchanged).
+// CHECK-LABEL: func @qlinear_conv_narrow_3_channels
+func.func @qlinear_conv_narrow_3_channels(%x: tensor<1x3x2x2xui8>, %xs: tensor<f32>, %ws: tensor<f32>, %ys: tensor<f32>, %yz: tensor<ui8>) -> tensor<1x1x2x2xui8> {
+  // CHECK: %[[ZP:.*]] = arith.constant 5 : i8
+  // CHECK: tensor.pad %{{.*}} low[0, 0, 0, 0] high[0, 1, 0, 0]
+  // CHECK: tensor.yield %[[ZP]] : i8
+  // CHECK: tensor.expand_shape {{.*}} into tensor<1x1x4x2x2xi8>
+  // CHECK: graph.constant dense_resource<{{.*}}> : tensor<1x1x4x1x1xi8>
+  // CHECK: graph.constant dense<-30> : tensor<1xi32>
+  %xz = graph.constant dense<5> : tensor<ui8>
+  %w = graph.constant dense<[[[[1]], [[2]], [[3]]]]> : tensor<1x3x1x1xi8>
+  %wz = graph.constant dense<0> : tensor<i8>
+  %0 = graph.QLinearConv %x, %xs, %xz, %w, %ws, %wz, %ys, %yz : (tensor<1x3x2x2xui8>, tensor<f32>, tensor<ui8>, tensor<1x3x1x1xi8>, tensor<f32>, tensor<i8>, tensor<f32>, tensor<ui8>) -> tensor<1x1x2x2xui8>
+  return %0 : tensor<1x1x2x2xui8>
+}
+
+// -----
+
+// Tests that QLinearConv with a nonzero w_zero_point keeps the widened form.
+// CHECK-LABEL: func @qlinear_conv_weight_zero_point
+func.func @qlinear_conv_weight_zero_point(%x: tensor<1x4x3x3xui8>, %xs: tensor<f32>, %ws: tensor<f32>, %ys: tensor<f32>, %yz: tensor<ui8>) -> tensor<1x2x3x3xui8> {
+  // CHECK: linalg.conv_2d_nchw_fchw {{.*}} : tensor<1x4x3x3xi32>, tensor<2x4x1x1xi32>)
+  %xz = graph.constant dense<3> : tensor<ui8>
+  %w = graph.constant dense<1> : tensor<2x4x1x1xi8>
+  %wz = graph.constant dense<1> : tensor<i8>
+  %0 = graph.QLinearConv %x, %xs, %xz, %w, %ws, %wz, %ys, %yz : (tensor<1x4x3x3xui8>, tensor<f32>, tensor<ui8>, tensor<2x4x1x1xi8>, tensor<f32>, tensor<i8>, tensor<f32>, tensor<ui8>) -> tensor<1x2x3x3xui8>
+  return %0 : tensor<1x2x3x3xui8>
+}
+
+// -----
+
 // Tests that DynamicQuantizeLinear reduces min and max from 0 (so the range
 // includes 0), divides the range by 255 and quantizes with it.
 // CHECK-LABEL: func @dynamic_quantize

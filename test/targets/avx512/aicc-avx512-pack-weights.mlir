@@ -91,3 +91,32 @@ func.func @no_constants(%a: tensor<8x64xf32>, %b: tensor<64x96xf32>) -> tensor<8
   %y = linalg.matmul ins(%a, %b : tensor<8x64xf32>, tensor<64x96xf32>) outs(%f : tensor<8x96xf32>) -> tensor<8x96xf32>
   return %y : tensor<8x96xf32>
 }
+
+// -----
+
+// Tests that the constant weights of an 8-bit dot-product conv (u8 x s8 ->
+// i32 with an innermost reduction of 4 input channels, VNNI's vpdpbusd) are
+// laid out [C/4][Kh][Kw][F][4]: the 16 output channels a vector holds, each
+// with its 4 input channels, are 64 contiguous bytes. w[f][c/4][c%4] =
+// 8f + 4(c/4) + c%4, so the packed bytes start 0 1 2 3 8 9 10 11 (f = 0, 1).
+// CHECK-DAG: #[[$DOTW:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d4, d5, d6, d1, d7)>
+// CHECK-LABEL: func @dot_conv
+func.func @dot_conv(%x: tensor<1x2x4x3x3xi8>) -> tensor<1x16x3x3xi32> {
+  // CHECK: %[[W:.*]] = graph.constant dense_resource<wd.packed> : tensor<2x1x1x16x4xi8>
+  // CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[$DOTW]], #{{.*}}]
+  // CHECK-SAME: ins(%{{.*}}, %[[W]] :
+  %w = graph.constant dense<[[[[[0]],[[1]],[[2]],[[3]]],[[[4]],[[5]],[[6]],[[7]]]],[[[[8]],[[9]],[[10]],[[11]]],[[[12]],[[13]],[[14]],[[15]]]],[[[[16]],[[17]],[[18]],[[19]]],[[[20]],[[21]],[[22]],[[23]]]],[[[[24]],[[25]],[[26]],[[27]]],[[[28]],[[29]],[[30]],[[31]]]],[[[[32]],[[33]],[[34]],[[35]]],[[[36]],[[37]],[[38]],[[39]]]],[[[[40]],[[41]],[[42]],[[43]]],[[[44]],[[45]],[[46]],[[47]]]],[[[[48]],[[49]],[[50]],[[51]]],[[[52]],[[53]],[[54]],[[55]]]],[[[[56]],[[57]],[[58]],[[59]]],[[[60]],[[61]],[[62]],[[63]]]],[[[[64]],[[65]],[[66]],[[67]]],[[[68]],[[69]],[[70]],[[71]]]],[[[[72]],[[73]],[[74]],[[75]]],[[[76]],[[77]],[[78]],[[79]]]],[[[[80]],[[81]],[[82]],[[83]]],[[[84]],[[85]],[[86]],[[87]]]],[[[[88]],[[89]],[[90]],[[91]]],[[[92]],[[93]],[[94]],[[95]]]],[[[[96]],[[97]],[[98]],[[99]]],[[[100]],[[101]],[[102]],[[103]]]],[[[[104]],[[105]],[[106]],[[107]]],[[[108]],[[109]],[[110]],[[111]]]],[[[[112]],[[113]],[[114]],[[115]]],[[[116]],[[117]],[[118]],[[119]]]],[[[[120]],[[121]],[[122]],[[123]]],[[[124]],[[125]],[[126]],[[127]]]]]> : tensor<16x2x4x1x1xi8> loc("wd")
+  %z = arith.constant 0 : i32
+  %e = tensor.empty() : tensor<1x16x3x3xi32>
+  %f = linalg.fill ins(%z : i32) outs(%e : tensor<1x16x3x3xi32>) -> tensor<1x16x3x3xi32>
+  %y = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d4, d7, d2 + d5, d3 + d6)>, affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d1, d4, d7, d5, d6)>, affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "reduction"]} ins(%x, %w : tensor<1x2x4x3x3xi8>, tensor<16x2x4x1x1xi8>) outs(%f : tensor<1x16x3x3xi32>) {
+  ^bb0(%a: i8, %b: i8, %acc: i32):
+    %0 = arith.extui %a : i8 to i32
+    %1 = arith.extsi %b : i8 to i32
+    %2 = arith.muli %0, %1 : i32
+    %3 = arith.addi %acc, %2 : i32
+    linalg.yield %3 : i32
+  } -> tensor<1x16x3x3xi32>
+  return %y : tensor<1x16x3x3xi32>
+}
+// CHECK: wd.packed: "0x080000000001020308090A0B10111213
