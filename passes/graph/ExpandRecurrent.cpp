@@ -260,6 +260,7 @@ struct RecurrentNode {
   int64_t layout;
   std::optional<float> clip;
   bool linearBeforeReset = false;
+  bool inputForget = false;
   SmallVector<Activation> activations;
   Value y, yH, yC;
 
@@ -447,7 +448,10 @@ LogicalResult expand(RecurrentNode &n) {
           gf = rb.add(gf, rb.mul(pf, c));
         }
         Value i = rb.activate(fns[0], rb.clipped(gi, n.clip));
-        Value f = rb.activate(fns[0], rb.clipped(gf, n.clip));
+        // input_forget couples the gates: f = 1 - i.
+        Value f = n.inputForget
+                      ? rb.sub(rb.splat({}, 1.0), i)
+                      : rb.activate(fns[0], rb.clipped(gf, n.clip));
         Value cTilde = rb.activate(fns[1], rb.clipped(gc, n.clip));
         c = rb.add(rb.mul(f, c), rb.mul(i, cTilde));
         if (po)
@@ -578,10 +582,7 @@ struct ExpandRecurrentPass
           node->initialC = lstm.getInitialC();
           node->peepholes = lstm.getP();
           node->yC = lstm.getYC();
-          if (lstm.getInputForget() != 0) {
-            nodeError(op) << "attribute 'input_forget' = 1 is not supported";
-            node = failure();
-          }
+          node->inputForget = lstm.getInputForget() != 0;
         }
       }
       if (failed(node) || failed(expand(*node))) {

@@ -249,8 +249,9 @@ def ExpandRecurrentPass
     step is masked with `graph.Where`: a batch entry past its length keeps
     its state and writes zeros to `Y`.
 
-    Not supported (an error naming the node and the attribute): LSTM
-    `input_forget = 1`, more than 4096 unrolled steps.
+    LSTM's `input_forget = 1` couples the gates (f = 1 - i). More than
+    4096 unrolled steps, an unknown activation or direction are errors
+    naming the node and the attribute.
 
     Before:
 

@@ -1,10 +1,10 @@
 // RUN: aicc-opt %s -split-input-file --aicc-graph-expand-recurrent -verify-diagnostics
 
-// Tests that LSTM's input_forget is an error naming the attribute.
-func.func @input_forget(%x: tensor<1x1x1xf32>, %w: tensor<1x4x1xf32>, %r: tensor<1x4x1xf32>) -> tensor<1x1x1xf32> {
-  // expected-error @+1 {{LSTM: attribute 'input_forget' = 1 is not supported}}
-  %y, %yh, %yc = graph.LSTM %x, %w, %r {hidden_size = 1 : i64, input_forget = 1 : i64} : (tensor<1x1x1xf32>, tensor<1x4x1xf32>, tensor<1x4x1xf32>) -> (tensor<1x1x1x1xf32>, tensor<1x1x1xf32>, tensor<1x1x1xf32>)
-  return %yh : tensor<1x1x1xf32>
+// Tests that a sequence longer than the unroll limit is an error.
+func.func @too_long(%x: tensor<2049x1x1xf32>, %w: tensor<2x4x1xf32>, %r: tensor<2x4x1xf32>) -> tensor<2x1x1xf32> {
+  // expected-error @+1 {{LSTM: sequence length 2049 x 2 direction(s) is more than 4096 unrolled steps}}
+  %y, %yh, %yc = graph.LSTM %x, %w, %r {hidden_size = 1 : i64, direction = "bidirectional"} : (tensor<2049x1x1xf32>, tensor<2x4x1xf32>, tensor<2x4x1xf32>) -> (tensor<2049x2x1x1xf32>, tensor<2x1x1xf32>, tensor<2x1x1xf32>)
+  return %yh : tensor<2x1x1xf32>
 }
 
 // -----
