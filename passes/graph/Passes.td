@@ -276,4 +276,36 @@ def ExpandRecurrentPass
   ];
 }
 
+def ExpandEinsumPass
+    : Pass<"aicc-graph-expand-einsum", "::mlir::func::FuncOp"> {
+  let summary = "Rewrite Einsum into Transpose, Reshape, MatMul and ReduceSum";
+  let description = [{
+    A `graph.Einsum` with static shapes becomes graph ops: per input, a
+    repeated label takes the diagonal (`graph.Where` with an identity mask,
+    then `graph.ReduceSum`) and a label used nowhere else is summed; the
+    inputs are contracted left to right, each pair by transposing and
+    reshaping both sides to `[batch..., M, K]` and `[batch..., K, N]` for one
+    batched `graph.MatMul`; a last `graph.Transpose` orders the output.
+    Ellipses broadcast as in NumPy; the implicit output (no `->`) is the
+    ellipsis followed by the labels used once, in alphabetical order.
+
+    Before:
+
+    ```mlir
+    %y = graph.Einsum %a, %b {equation = "bij,bjk->bik"}
+        : (tensor<5x2x3xf32>, tensor<5x3x4xf32>) -> tensor<5x2x4xf32>
+    ```
+
+    After:
+
+    ```mlir
+    %y = graph.MatMul %a, %b
+        : (tensor<5x2x3xf32>, tensor<5x3x4xf32>) -> tensor<5x2x4xf32>
+    ```
+  }];
+  let statistics = [
+    Statistic<"numExpanded", "einsums-expanded", "Number of Einsum nodes rewritten">,
+  ];
+}
+
 #endif // AICC_PASSES_GRAPH_PASSES_TD
