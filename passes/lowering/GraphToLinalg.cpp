@@ -42,6 +42,8 @@ void populateGraphToLinalgPatterns(mlir::RewritePatternSet &patterns) {
   populateAttentionPatterns(patterns);
   populateQuantizePatterns(patterns);
   populateScatterPatterns(patterns);
+  populateOneHotPatterns(patterns);
+  populateTopKPatterns(patterns);
 }
 
 namespace {
