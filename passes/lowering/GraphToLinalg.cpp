@@ -44,6 +44,7 @@ void populateGraphToLinalgPatterns(mlir::RewritePatternSet &patterns) {
   populateScatterPatterns(patterns);
   populateOneHotPatterns(patterns);
   populateTopKPatterns(patterns);
+  populateBitCastPatterns(patterns);
 }
 
 namespace {

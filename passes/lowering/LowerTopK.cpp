@@ -5,10 +5,10 @@
 //
 //  1. rank[.., i, ..] = #{ j : x_j comes before x_i }, a reduction over j,
 //     in the strict total order "larger first (smaller first when
-//     largest = 0), equal values by lower index, NaN before every number"
-//     (ONNX: equal values keep the lower index first; NumPy and ONNX
-//     Runtime sort NaN as the largest value). The ranks along the axis are
-//     a permutation of 0..n-1.
+//     largest = 0), equal values by lower index, NaN as the largest value"
+//     (ONNX: equal values keep the lower index first; NaN as in the ONNX
+//     reference's NumPy sort, where ONNX Runtime's order is unspecified).
+//     The ranks along the axis are a permutation of 0..n-1.
 //  2. indices[.., k, ..] = the i whose rank is k, for k < K: a sum over i of
 //     (rank_i == k ? i : 0).
 //  3. values[.., k, ..] = x[.., indices[.., k, ..], ..] (tensor.extract).
@@ -118,15 +118,16 @@ struct TopKPattern : LoweringPattern<graph::TopKOp> {
             Value nanJ = arith::CmpFOp::create(b, l, P::UNO, xj, xj);
             Value notNanI = arith::CmpFOp::create(b, l, P::ORD, xi, xi);
             Value notNanJ = arith::CmpFOp::create(b, l, P::ORD, xj, xj);
-            // NaN first: a NaN x_j precedes a number x_i, whichever order.
-            Value nanFirst = arith::AndIOp::create(b, l, nanJ, notNanI);
+            // NaN is the largest value: first when largest, else last.
+            Value nanOrder =
+                largest ? arith::AndIOp::create(b, l, nanJ, notNanI)
+                        : arith::AndIOp::create(b, l, notNanJ, nanI);
             Value strictly = arith::CmpFOp::create(
                 b, l, largest ? P::OGT : P::OLT, xj, xi);
-            before = arith::OrIOp::create(b, l, nanFirst, strictly);
+            before = arith::OrIOp::create(b, l, nanOrder, strictly);
             equal = arith::OrIOp::create(
                 b, l, arith::CmpFOp::create(b, l, P::OEQ, xj, xi),
                 arith::AndIOp::create(b, l, nanI, nanJ));
-            (void)notNanJ;
           } else {
             using P = arith::CmpIPredicate;
             P gt = isUnsigned ? P::ugt : P::sgt, lt = isUnsigned ? P::ult

@@ -50,6 +50,8 @@ void populateScatterPatterns(mlir::RewritePatternSet &patterns);
 void populateOneHotPatterns(mlir::RewritePatternSet &patterns);
 /// TopK (LowerTopK.cpp).
 void populateTopKPatterns(mlir::RewritePatternSet &patterns);
+/// BitCast and LpPool (LowerBitCast.cpp).
+void populateBitCastPatterns(mlir::RewritePatternSet &patterns);
 /// QuantizeLinear, DequantizeLinear, and (through populateQuantOpsPatterns)
 /// the integer quantized ops.
 void populateQuantizePatterns(mlir::RewritePatternSet &patterns);

@@ -2,13 +2,14 @@
 
 // Tests that TopK ranks every element against every other along the axis
 // (a reduction over a second loop on the axis: larger first, equal values
-// by lower index, NaN first), picks the position of each rank k < K with a
+// by lower index, NaN as the largest value), picks the position of each rank k < K with a
 // second reduction, and gathers the values there.
 // CHECK-LABEL: func.func @top_k
 // CHECK-SAME: (%[[X:[^:]*]]: tensor<3x4xf32>)
 // CHECK: %[[RANKS:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]
 // CHECK-SAME: ins(%[[X]], %[[X]] : tensor<3x4xf32>, tensor<3x4xf32>) outs(%{{.*}} : tensor<3x4xi64>)
 // CHECK: arith.cmpf uno
+// CHECK: arith.cmpf ord
 // CHECK: arith.cmpf ogt
 // CHECK: arith.cmpf oeq
 // CHECK: arith.cmpi slt
