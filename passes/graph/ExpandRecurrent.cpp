@@ -23,6 +23,7 @@
 #include "passes/graph/ConstantData.h"
 #include "llvm/ADT/StringSwitch.h"
 #include "llvm/Support/Debug.h"
+#include <functional>
 
 #define DEBUG_TYPE "aicc-graph-expand-recurrent"
 
@@ -38,6 +39,9 @@ namespace {
 /// More unrolled steps than this (sequence length x directions) is an error
 /// rather than a graph that takes minutes to compile.
 constexpr int64_t kMaxUnrolledSteps = 4096;
+
+/// The most values one graph.Concat of the steps' states joins.
+constexpr size_t kMaxConcatOperands = 8;
 
 /// One activation function of the `activations` attribute with its alpha and
 /// beta (the defaults of the ONNX operators' table when not given).
@@ -476,9 +480,21 @@ LogicalResult expand(RecurrentNode &n) {
       lastC.push_back(rb.reshape(c, {1, batch, hidden}));
   }
 
-  auto concat = [&](ValueRange parts, int64_t axis) -> Value {
+  // A Concat of at most kMaxConcatOperands values, in a tree for more: a
+  // kernel has a bounded number of buffers (64 on avx512), and a Concat of
+  // every step of a long sequence, with its fused producers, exceeds it.
+  std::function<Value(ValueRange, int64_t)> concat =
+      [&](ValueRange parts, int64_t axis) -> Value {
     if (parts.size() == 1)
       return parts[0];
+    if (parts.size() > kMaxConcatOperands) {
+      SmallVector<Value> groups;
+      for (size_t i = 0; i < parts.size(); i += kMaxConcatOperands)
+        groups.push_back(concat(
+            parts.slice(i, std::min(kMaxConcatOperands, parts.size() - i)),
+            axis));
+      return concat(groups, axis);
+    }
     SmallVector<int64_t> shape(RecurrentBuilder::shapeOf(parts[0]));
     shape[axis] = 0;
     for (Value p : parts)

@@ -7,7 +7,7 @@ activations with alpha/beta) and models exported by torch.onnx with random weigh
 model): a streaming voice-activity-style LSTM cell (one time step, the
 state passed in and out as graph inputs and outputs), a 2-layer
 bidirectional batch-first LSTM over a sequence, a bidirectional GRU and a
-ReLU RNN. Every output must match ONNX Runtime within rtol 1e-4, atol 1e-5.
+ReLU RNN and a 100-step LSTM. Every output must match ONNX Runtime within rtol 1e-4, atol 1e-5.
 Without torch the torch models are skipped (with a note).
 
 usage: recurrent-models.py --aicc build/bin/aicc --aicc-run build/bin/aicc-run
@@ -80,6 +80,8 @@ def build_models():
         "bilstm_2layer": (BiLstm(), {"x": f32(3, 7, 16)}),
         "bigru": (BiGru(), {"x": f32(5, 2, 12), "h": f32(2, 2, 20)}),
         "relu_rnn": (ReluRnn(), {"x": f32(6, 3, 8)}),
+        # 100 steps: Y joins more states than one kernel has buffers for.
+        "lstm_seq100": (torch.nn.LSTM(16, 32), {"x": f32(100, 2, 16)}),
     }
 
 
