@@ -3,12 +3,13 @@
 
 Attribute combinations built with onnx.helper (peepholes, clip,
 input_forget, partial sequence_lens, reverse, linear_before_reset,
-activations with alpha/beta) and models exported by torch.onnx with random weights (constants, as in a real
-model): a streaming voice-activity-style LSTM cell (one time step, the
-state passed in and out as graph inputs and outputs), a 2-layer
-bidirectional batch-first LSTM over a sequence, a bidirectional GRU and a
-ReLU RNN and a 100-step LSTM. Every output must match ONNX Runtime within rtol 1e-4, atol 1e-5.
-Without torch the torch models are skipped (with a note).
+activations with alpha/beta) and models exported by torch.onnx with random
+weights (constants, as in a real model): a streaming voice-activity-style
+LSTM cell (one time step, the state passed in and out as graph inputs and
+outputs), a 2-layer bidirectional batch-first LSTM, a bidirectional GRU, a
+ReLU RNN and a 100-step LSTM. Every output must match ONNX Runtime within
+rtol 1e-4, atol 1e-5. Without torch the torch models are skipped (with a
+note).
 
 usage: recurrent-models.py --aicc build/bin/aicc --aicc-run build/bin/aicc-run
                            [--target avx512] [--model NAME]...
