@@ -2,6 +2,7 @@
 
 #include "compiler/Pipelines.h"
 #include "passes/exec/Passes.h"
+#include "passes/graph/Passes.h"
 #include "passes/lowering/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Pass/PassManager.h"
@@ -11,6 +12,8 @@
 namespace aicc {
 
 void buildGraphToLinalgPipeline(mlir::OpPassManager &pm) {
+  // Dynamic dims stop at the graph stage for now: one clear error.
+  pm.addNestedPass<mlir::func::FuncOp>(graph::createRejectDynamicDimsPass());
   pm.addNestedPass<mlir::func::FuncOp>(
       lowering::createLowerGraphToLinalgPass());
   pm.addPass(mlir::createCanonicalizerPass());

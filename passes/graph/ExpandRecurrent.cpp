@@ -279,20 +279,26 @@ InFlightDiagnostic nodeError(Operation *op) {
   return diag;
 }
 
+/// Whether every operand and result of `op` has a static shape: others are
+/// left to aicc-graph-check-static-shapes, which names the dims to fix.
+bool hasStaticShapes(Operation *op) {
+  auto isStatic = [](Type t) {
+    auto shaped = dyn_cast<ShapedType>(t);
+    return shaped && shaped.hasStaticShape();
+  };
+  return llvm::all_of(op->getOperandTypes(), isStatic) &&
+         llvm::all_of(op->getResultTypes(), isStatic);
+}
+
 /// Checks what the expansion supports; errors name the attribute or input.
 LogicalResult checkSupported(RecurrentNode &n, int64_t &seqLength,
                              int64_t &batch, int64_t &hidden) {
   auto xType = dyn_cast<RankedTensorType>(n.x.getType());
   auto rType = dyn_cast<RankedTensorType>(n.r.getType());
   auto yhType = dyn_cast<RankedTensorType>(n.yH.getType());
-  if (!xType || !xType.hasStaticShape() || xType.getRank() != 3 || !rType ||
-      !rType.hasStaticShape() || rType.getRank() != 3 || !yhType ||
-      !yhType.hasStaticShape())
-    return nodeError(n.op) << "needs static shapes for X, R and Y_h";
-  for (Value v : {n.w, n.bias, n.initialH, n.initialC, n.peepholes})
-    if (v && !cast<ShapedType>(v.getType()).hasStaticShape())
-      return nodeError(n.op) << "needs static shapes for W, B, initial_h, "
-                                "initial_c and P";
+  if (!xType || xType.getRank() != 3 || !rType || rType.getRank() != 3 ||
+      !yhType)
+    return nodeError(n.op) << "needs ranked X and R of rank 3";
   if (n.layout != 0 && n.layout != 1)
     return nodeError(n.op) << "attribute 'layout' must be 0 or 1";
   seqLength = xType.getDimSize(n.layout == 0 ? 0 : 1);
@@ -584,6 +590,8 @@ struct ExpandRecurrentPass
     });
     bool failedAny = false;
     for (Operation *op : ops) {
+      if (!hasStaticShapes(op))
+        continue;
       FailureOr<RecurrentNode> node = failure();
       if (auto rnn = dyn_cast<RNNOp>(op)) {
         node = readNode(rnn, RecurrentNode::Rnn, {"Tanh"});

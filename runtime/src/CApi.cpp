@@ -168,6 +168,26 @@ aicc_status_t aicc_runtime_device_info(const aicc_runtime_t *runtime,
   return nullptr;
 }
 
+size_t aicc_runtime_driver_count(const aicc_runtime_t *runtime) {
+  return runtime ? unwrap(runtime)->drivers().size() : 0;
+}
+
+aicc_status_t aicc_runtime_driver_info(const aicc_runtime_t *runtime,
+                                       size_t index,
+                                       aicc_driver_info_t *out_info) {
+  AICC_CHECK_ARG(runtime && out_info);
+  const auto &drivers = unwrap(runtime)->drivers();
+  if (index >= drivers.size())
+    return makeStatus(AICC_STATUS_INVALID_ARGUMENT,
+                      "driver index %zu out of range (%zu drivers)", index,
+                      drivers.size());
+  const Runtime::Driver &driver = drivers[index];
+  out_info->name = driver.name.c_str();
+  out_info->device_count = driver.deviceCount;
+  out_info->error = driver.error.empty() ? nullptr : driver.error.c_str();
+  return nullptr;
+}
+
 //===--- Module ---===//
 
 aicc_status_t aicc_module_load_file(aicc_runtime_t *runtime, const char *path,

@@ -59,3 +59,14 @@ func.func @implicit_transpose(%a: tensor<3x2xf32>) -> tensor<2x3xf32> {
   %y = graph.Einsum %a {equation = "ji"} : (tensor<3x2xf32>) -> tensor<2x3xf32>
   return %y : tensor<2x3xf32>
 }
+
+// -----
+
+// Tests that an Einsum with a dynamic dim is left for the static-shape
+// check to report.
+// CHECK-LABEL: func.func @dynamic
+// CHECK: graph.Einsum
+func.func @dynamic(%a: tensor<?x3xf32>, %b: tensor<3x4xf32>) -> tensor<?x4xf32> {
+  %y = graph.Einsum %a, %b {equation = "ij,jk->ik"} : (tensor<?x3xf32>, tensor<3x4xf32>) -> tensor<?x4xf32>
+  return %y : tensor<?x4xf32>
+}

@@ -105,3 +105,14 @@ func.func @rnn_layout_activation(%x: tensor<2x3x1xf32>, %w: tensor<1x4x1xf32>, %
   %y, %yh = graph.RNN %x, %w, %r {hidden_size = 4 : i64, layout = 1 : i64, activations = ["LeakyRelu"], activation_alpha = array<f32: 0.5>} : (tensor<2x3x1xf32>, tensor<1x4x1xf32>, tensor<1x4x4xf32>) -> (tensor<2x3x1x4xf32>, tensor<2x1x4xf32>)
   return %y : tensor<2x3x1x4xf32>
 }
+
+// -----
+
+// Tests that a node with a dynamic sequence length is left for the
+// static-shape check to report.
+// CHECK-LABEL: func.func @rnn_dynamic
+// CHECK: graph.RNN
+func.func @rnn_dynamic(%x: tensor<?x1x1xf32>, %w: tensor<1x2x1xf32>, %r: tensor<1x2x2xf32>) -> tensor<1x1x2xf32> {
+  %y, %yh = graph.RNN %x, %w, %r {hidden_size = 2 : i64} : (tensor<?x1x1xf32>, tensor<1x2x1xf32>, tensor<1x2x2xf32>) -> (tensor<?x1x1x2xf32>, tensor<1x1x2xf32>)
+  return %yh : tensor<1x1x2xf32>
+}
