@@ -19,6 +19,13 @@ void buildGraphPipeline(mlir::OpPassManager &pm) {
   // and their shape subgraphs fold only once it is inlined.
   pm.addNestedPass<mlir::func::FuncOp>(graph::createInlineControlFlowPass());
   pm.addNestedPass<mlir::func::FuncOp>(graph::createRefineTypesPass());
+  // Recurrent nodes unrolled into MatMul and elementwise ops, their
+  // per-direction weights cut out as constants whose transposes the next
+  // pass folds.
+  pm.addNestedPass<mlir::func::FuncOp>(graph::createExpandRecurrentPass());
+  // Einsum into Transpose/Reshape/MatMul/ReduceSum (constant operands'
+  // transposes fold next too).
+  pm.addNestedPass<mlir::func::FuncOp>(graph::createExpandEinsumPass());
   // Constants first, so that weights behind a Transpose or Reshape are
   // plain constants when BatchNormalization is folded into them.
   pm.addNestedPass<mlir::func::FuncOp>(graph::createFoldConstantsPass());

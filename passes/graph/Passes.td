@@ -235,6 +235,87 @@ def FoldConstantsPass
   ];
 }
 
+def ExpandRecurrentPass
+    : Pass<"aicc-graph-expand-recurrent", "::mlir::func::FuncOp"> {
+  let summary = "Unroll RNN, GRU and LSTM into per-time-step graph ops";
+  let description = [{
+    A `graph.RNN`, `graph.GRU` or `graph.LSTM` with static shapes is
+    replaced, per direction, by one `graph.MatMul` projecting the input of
+    every time step (`X W^T + Wb + Rb`) and, per time step, the recurrent
+    `graph.MatMul` of the hidden state by `R^T`, `graph.Slice`s for the
+    gates (LSTM iofc, GRU zrh), their activations (the `activations`
+    attribute with `activation_alpha`/`activation_beta`, ONNX's defaults
+    otherwise), peepholes, `clip` and the state update of the ONNX
+    equations. `Y` is the `graph.Concat` of the steps' hidden states,
+    `Y_h`/`Y_c` the last ones; `layout = 1` transposes in and out. The
+    per-direction blocks of constant W, R, B and P are cut out here, so
+    aicc-graph-fold-constants folds their transposes once. With
+    `sequence_lens` (unless a constant equal to the sequence length), each
+    step is masked with `graph.Where`: a batch entry past its length keeps
+    its state and writes zeros to `Y`.
+
+    LSTM's `input_forget = 1` couples the gates (f = 1 - i). More than
+    4096 unrolled steps or an unknown activation are errors naming the node
+    and the attribute. A node with dynamic shapes is left in place for
+    aicc-graph-check-static-shapes to report.
+
+    Before:
+
+    ```mlir
+    %y, %yh = graph.RNN %x, %w, %r {hidden_size = 4 : i64}
+        : (tensor<2x1x3xf32>, tensor<1x4x3xf32>, tensor<1x4x4xf32>)
+        -> (tensor<2x1x1x4xf32>, tensor<1x1x4xf32>)
+    ```
+
+    After (per step t; h starts as zeros):
+
+    ```mlir
+    %p = graph.MatMul %x, %wT : (tensor<2x1x3xf32>, tensor<3x4xf32>) -> tensor<2x1x4xf32>
+    %xt = graph.Reshape (graph.Slice %p [t:t+1]) : tensor<1x4xf32>
+    %h1 = graph.Tanh (graph.Add %xt, (graph.MatMul %h0, %rT))
+    %y = graph.Concat (graph.Reshape %h1 ...), ... {axis = 0}
+    ```
+  }];
+  let statistics = [
+    Statistic<"numExpanded", "nodes-expanded",
+              "Number of RNN, GRU and LSTM nodes unrolled">,
+  ];
+}
+
+def ExpandEinsumPass
+    : Pass<"aicc-graph-expand-einsum", "::mlir::func::FuncOp"> {
+  let summary = "Rewrite Einsum into Transpose, Reshape, MatMul and ReduceSum";
+  let description = [{
+    A `graph.Einsum` with static shapes becomes graph ops: per input, a
+    repeated label takes the diagonal (`graph.Where` with an identity mask,
+    then `graph.ReduceSum`) and a label used nowhere else is summed; the
+    inputs are contracted left to right, each pair by transposing and
+    reshaping both sides to `[batch..., M, K]` and `[batch..., K, N]` for one
+    batched `graph.MatMul`; a last `graph.Transpose` orders the output.
+    Ellipses broadcast as in NumPy; the implicit output (no `->`) is the
+    ellipsis followed by the labels used once, in alphabetical order. A node
+    with dynamic shapes is left in place for aicc-graph-check-static-shapes
+    to report.
+
+    Before:
+
+    ```mlir
+    %y = graph.Einsum %a, %b {equation = "bij,bjk->bik"}
+        : (tensor<5x2x3xf32>, tensor<5x3x4xf32>) -> tensor<5x2x4xf32>
+    ```
+
+    After:
+
+    ```mlir
+    %y = graph.MatMul %a, %b
+        : (tensor<5x2x3xf32>, tensor<5x3x4xf32>) -> tensor<5x2x4xf32>
+    ```
+  }];
+  let statistics = [
+    Statistic<"numExpanded", "einsums-expanded", "Number of Einsum nodes rewritten">,
+  ];
+}
+
 def PrintSymbolicShapesPass
     : Pass<"aicc-graph-print-symbolic-shapes", "::mlir::func::FuncOp"> {
   let summary = "Annotate ops with their symbolic result shapes (for tests)";

@@ -42,6 +42,9 @@ void populateGraphToLinalgPatterns(mlir::RewritePatternSet &patterns) {
   populateAttentionPatterns(patterns);
   populateQuantizePatterns(patterns);
   populateScatterPatterns(patterns);
+  populateOneHotPatterns(patterns);
+  populateTopKPatterns(patterns);
+  populateBitCastPatterns(patterns);
 }
 
 namespace {

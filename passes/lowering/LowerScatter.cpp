@@ -110,26 +110,33 @@ struct ScatterElementsPattern : LoweringPattern<graph::ScatterElementsOp> {
               "and type, and reduction none, add, mul, max or min");
     bool isUnsigned = isUnsignedInt(dataType.getElementType());
     int64_t axisSize = dataType.getDimSize(*axis);
-    // indices and updates are read at the reduction loops (rank..2*rank-1).
+    // updates are read at the reduction loops (rank..2*rank-1); indices
+    // there too, with tensor.extract so that an index outside
+    // [-axisSize, axisSize) fails the kernel at run time.
     SmallVector<AffineExpr> exprs;
     for (int64_t d = 0; d < rank; ++d)
       exprs.push_back(rewriter.getAffineDimExpr(rank + d));
     AffineMap map = AffineMap::get(2 * rank, 0, exprs, rewriter.getContext());
+    Value indices = op.getIndices();
     Value result = buildPull(
-        rewriter, op.getLoc(), op.getData(),
-        {{op.getIndices(), map}, {op.getUpdates(), map}}, rank,
+        rewriter, op.getLoc(), op.getData(), {{op.getUpdates(), map}}, rank,
         [&](OpBuilder &b, Location l, ValueRange a, Value acc) -> Value {
+          SmallVector<Value> at;
+          for (int64_t d = 0; d < rank; ++d)
+            at.push_back(linalg::IndexOp::create(b, l, rank + d));
+          auto read = tensor::ExtractOp::create(b, l, indices, at);
+          read->setAttr(kIndexBoundAttrName, b.getI64IntegerAttr(axisSize));
           Value match = constInt(b, l, b.getI1Type(), 1);
           for (int64_t d = 0; d < rank; ++d) {
             Value target = d == *axis
-                               ? normalizedIndex(b, l, a[0], axisSize)
+                               ? normalizedIndex(b, l, read, axisSize)
                                : Value(linalg::IndexOp::create(b, l, rank + d));
             match = arith::AndIOp::create(
                 b, l, match,
                 arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, target,
                                       linalg::IndexOp::create(b, l, d)));
           }
-          Value updated = combine(b, l, reduction, acc, a[1], isUnsigned);
+          Value updated = combine(b, l, reduction, acc, a[0], isUnsigned);
           return arith::SelectOp::create(b, l, match, updated, acc);
         });
     rewriter.replaceOp(op, result);

@@ -46,6 +46,12 @@ void populateLossPatterns(mlir::RewritePatternSet &patterns);
 void populateAttentionPatterns(mlir::RewritePatternSet &patterns);
 /// ScatterElements, ScatterND, GatherND.
 void populateScatterPatterns(mlir::RewritePatternSet &patterns);
+/// OneHot (LowerOneHot.cpp).
+void populateOneHotPatterns(mlir::RewritePatternSet &patterns);
+/// TopK (LowerTopK.cpp).
+void populateTopKPatterns(mlir::RewritePatternSet &patterns);
+/// BitCast and LpPool (LowerBitCast.cpp).
+void populateBitCastPatterns(mlir::RewritePatternSet &patterns);
 /// QuantizeLinear, DequantizeLinear, and (through populateQuantOpsPatterns)
 /// the integer quantized ops.
 void populateQuantizePatterns(mlir::RewritePatternSet &patterns);
@@ -73,9 +79,10 @@ inline constexpr llvm::StringLiteral kCheckedIndexAttrName =
     "aicc.checked_index";
 
 /// Integer attribute N on a `tensor.extract` inside a linalg.generic body
-/// that reads an index from the model's data (ScatterND's index tuples): the
-/// value indexes a dim of size N (negative values count from the end), and
-/// one outside [-N, N) is a run-time error of the kernel.
+/// that reads an index from the model's data (ScatterND's index tuples,
+/// ScatterElements' indices): the value indexes a dim of size N (negative
+/// values count from the end), and one outside [-N, N) is a run-time error
+/// of the kernel.
 inline constexpr llvm::StringLiteral kIndexBoundAttrName = "aicc.index_bound";
 
 /// Emits one error per graph op left by the lowering (graph.constant

@@ -1,13 +1,15 @@
 // RUN: aicc-opt %s -split-input-file --aicc-lower-graph-to-linalg | FileCheck %s
 
 // Tests that ScatterElements starts from the data and reduces over the
-// updates, combining where the (normalized) index names the output element,
-// and that GatherND gathers at the index tuple read with tensor.extract.
+// updates, combining where the (normalized) index names the output element;
+// each index read carries the size of the axis (checked at run time); and
+// that GatherND gathers at the index tuple read with tensor.extract.
 // CHECK-LABEL: func @scatter_gathernd
 // CHECK-SAME: (%[[D:.*]]: tensor<3x3xf32>, %[[I:.*]]: tensor<1x2xi64>, %[[U:.*]]: tensor<1x2xf32>
 func.func @scatter_gathernd(%d: tensor<3x3xf32>, %i: tensor<1x2xi64>, %u: tensor<1x2xf32>, %nd: tensor<2x1xi64>) -> (tensor<3x3xf32>, tensor<2x3xf32>) {
   // CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction", "reduction"]
-  // CHECK-SAME: ins(%[[I]], %[[U]] : tensor<1x2xi64>, tensor<1x2xf32>) outs(%[[D]] : tensor<3x3xf32>)
+  // CHECK-SAME: ins(%[[U]] : tensor<1x2xf32>) outs(%[[D]] : tensor<3x3xf32>)
+  // CHECK: tensor.extract %[[I]]{{.*}} {aicc.index_bound = 3 : i64} : tensor<1x2xi64>
   // CHECK: arith.cmpi eq
   // CHECK: arith.addf
   // CHECK: arith.select

@@ -1,0 +1,89 @@
+//===- LowerOneHot.cpp - OneHot to a parallel linalg.generic -------------===//
+//
+// OneHot(indices, depth, values) with a constant depth (the shape rule needs
+// it) is one parallel generic over the output: the element at position j of
+// the new axis is values[1] where the index (cast to an integer, negative
+// ones counting from depth) equals j, else values[0]. An index outside
+// [-depth, depth) matches no position, so its row is all values[0], as in
+// the ONNX reference.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/lowering/LoweringPattern.h"
+#include "passes/lowering/LoweringUtils.h"
+#include "passes/lowering/Passes.h"
+
+#include "mlir/IR/PatternMatch.h"
+
+using namespace mlir;
+
+namespace aicc::lowering {
+namespace {
+
+struct OneHotPattern : LoweringPattern<graph::OneHotOp> {
+  using LoweringPattern::LoweringPattern;
+  LogicalResult lower(graph::OneHotOp op,
+                      PatternRewriter &rewriter) const override {
+    if (std::string why = whyNotStaticIntOrFloat(op); !why.empty())
+      return rewriter.notifyMatchFailure(op, why);
+    auto idxType = getStaticType(op.getIndices());
+    auto valuesType = getStaticType(op.getValues());
+    auto outType = getStaticType(op.getOutput());
+    if (!idxType || !valuesType || !outType ||
+        valuesType.getNumElements() != 2 ||
+        outType.getRank() != idxType.getRank() + 1)
+      return rewriter.notifyMatchFailure(
+          op, "needs static shapes and a values input of two elements");
+    int64_t rank = outType.getRank();
+    auto axis = normalizeAxis(op.getAxis(), rank);
+    if (!axis)
+      return rewriter.notifyMatchFailure(op, "attribute 'axis' is out of range");
+    int64_t depth = outType.getDimSize(*axis);
+    Location loc = op.getLoc();
+    Type idxElem = idxType.getElementType();
+    bool idxUnsigned = isUnsignedInt(idxElem);
+    SmallVector<int64_t> idxDims;
+    for (int64_t d = 0; d < rank; ++d)
+      if (d != *axis)
+        idxDims.push_back(d);
+    LoopOperand indices = readInto(rewriter, loc, op.getIndices(),
+                                   outType.getShape(), idxDims);
+    // values flattened to [2]: read at constant positions.
+    Value values = reshapeTo(rewriter, loc, op.getValues(), {2});
+    Type i64 = rewriter.getI64Type();
+    Value result = buildParallel(
+        rewriter, loc, {indices}, outType.getShape(), outType.getElementType(),
+        [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+          Value idx = convertScalar(b, l, a[0], i64, idxUnsigned, false);
+          Value isNeg = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt,
+                                              idx, constInt(b, l, i64, 0));
+          idx = arith::SelectOp::create(
+              b, l, isNeg,
+              arith::AddIOp::create(b, l, idx, constInt(b, l, i64, depth)),
+              idx);
+          Value position = arith::IndexCastOp::create(
+              b, l, i64, linalg::IndexOp::create(b, l, *axis));
+          Value hit = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq,
+                                            idx, position);
+          Value off = toSignlessScalar(
+              b, l,
+              tensor::ExtractOp::create(b, l, values,
+                                        ValueRange{constIndex(b, l, 0)}));
+          Value on = toSignlessScalar(
+              b, l,
+              tensor::ExtractOp::create(b, l, values,
+                                        ValueRange{constIndex(b, l, 1)}));
+          return arith::SelectOp::create(b, l, hit, on, off);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+} // namespace
+
+void populateOneHotPatterns(RewritePatternSet &patterns) {
+  patterns.add<OneHotPattern>(patterns.getContext());
+}
+
+} // namespace aicc::lowering
