@@ -2,6 +2,9 @@
 #ifndef AICC_TARGETS_NPU_PASSES_H
 #define AICC_TARGETS_NPU_PASSES_H
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/Pass.h"
 

@@ -27,4 +27,26 @@ def CheckSupport : Pass<"aicc-npu-check-support", "::mlir::ModuleOp"> {
   ];
 }
 
+def FormKernels : Pass<"aicc-npu-form-kernels", "::mlir::ModuleOp"> {
+  let summary = "Compile each RNPU-supported node into a command stream "
+                "and replace it by one opaque kernel op";
+  let description = [{
+    Runs after `aicc-npu-check-support`. Each supported QLinearConv is
+    compiled (targets/npu/ConvCodegen.h) and replaced by a `linalg.generic`
+    that dispatch formation makes a kernel of its own: its inputs are x and
+    the packed weights, bias and multipliers as new `dense_resource`
+    constants (in the stream's binding order), its result is y, and it
+    carries the encoded command stream (`aicc.npu.stream`) and the node
+    name (`aicc.npu.node`). Its body only keeps every operand alive: the
+    npu target's compileExecutable takes the stream, never the body.
+  }];
+  let options = [
+    Option<"configPath", "config", "std::string", /*default=*/"\"\"",
+           "RNPU hardware config (JSON); empty: the bundled rnpu-16x16">,
+  ];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 #endif // AICC_TARGETS_NPU_PASSES_TD
