@@ -9,7 +9,10 @@
 // input channel block)); one REQUANT per tile adds the bias, multiplies by
 // the per-channel f32 multiplier, adds y's zero point, saturates and clamps;
 // one DMA_STORE per tile writes NCHW. Input and output buffers are double
-// buffered with the semaphores of the worked example.
+// buffered with the semaphores of the worked example. When the weights do
+// not fit WGT, the output channel blocks are split into groups that do; the
+// groups run one after the other over all tiles, each loading its weights,
+// bias and multipliers once the previous group is done with them.
 //
 //===----------------------------------------------------------------------===//
 
@@ -30,6 +33,16 @@ int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 struct Layout {
   int64_t r, c, cb, cinP, cob, coutP, wp, oh, ow;
   int64_t wgtBytes;
+  /// Weight bytes of one output channel block (all kh, kw, input blocks).
+  int64_t blockBytes;
+  /// Output channel blocks per group: the weights of one group fit WGT;
+  /// groups run one after the other, each reloading weights, bias and
+  /// multipliers (0: not even one block fits).
+  int64_t groupBlocks, groups;
+  /// Output channels of the widest group.
+  int64_t groupChannels(const QConvParams &p) const {
+    return std::min(p.cout, groupBlocks * c);
+  }
   int64_t inRows(int64_t t, int64_t sh, int64_t kh) const {
     return (t - 1) * sh + kh;
   }
@@ -47,16 +60,20 @@ Layout layoutOf(const QConvParams &p, const RnpuConfig &config) {
   l.oh = p.outH();
   l.ow = p.outW();
   l.wgtBytes = p.kh * p.kw * l.cb * l.cob * l.r * l.c;
+  l.blockBytes = p.kh * p.kw * l.cb * l.r * l.c;
+  l.groupBlocks = std::min<int64_t>(l.cob, config.wgtSramBytes / l.blockBytes);
+  l.groups = l.groupBlocks ? ceilDiv(l.cob, l.groupBlocks) : 0;
   return l;
 }
 
 /// ACT bytes of one input and one output buffer for tiles of `t` rows.
 int64_t actBytes(const QConvParams &p, const Layout &l, int64_t t) {
-  return l.inRows(t, p.strideH, p.kh) * l.wp * l.cinP + t * l.ow * p.cout;
+  return l.inRows(t, p.strideH, p.kh) * l.wp * l.cinP +
+         t * l.ow * l.groupChannels(p);
 }
 
 int64_t accBytes(const Layout &l, int64_t t) {
-  return (t * l.ow * l.coutP + 2 * l.coutP) * 4;
+  return (t * l.ow + 2) * l.groupBlocks * l.c * 4;
 }
 
 /// The most output rows per tile that fit SRAM (double-buffered ACT), or 0.
@@ -93,12 +110,14 @@ std::string whyConvUnsupported(const QConvParams &p, const RnpuConfig &config) {
     return "x zero point outside its type";
   if (p.wScale.size() != 1 && int64_t(p.wScale.size()) != p.cout)
     return "w_scale is neither per tensor nor per output channel";
+  if (config.numSemaphores < 6)
+    return "the conv's command stream needs 6 semaphores";
   Layout l = layoutOf(p, config);
-  if (l.wgtBytes > config.wgtSramBytes)
-    return "packed weights (" + std::to_string(l.wgtBytes) +
-           " B) exceed the weight SRAM (" +
+  if (l.groupBlocks == 0)
+    return "the weights of one output channel block (" +
+           std::to_string(l.blockBytes) + " B) exceed the weight SRAM (" +
            std::to_string(config.wgtSramBytes) +
-           " B); output-channel tiling is not implemented yet";
+           " B); reduction tiling is not implemented yet";
   if (l.ow > 65535 || p.kh > 65535 || p.kw * l.cb > 65535 || p.cout > 65535)
     return "output width, kernel or channels beyond the GEMM/VEC loop limits";
   if (chooseTileRows(p, l, config) == 0)
@@ -135,9 +154,14 @@ bool compileConv(const QConvParams &p, const RnpuConfig &config,
     for (int64_t kw = 0; kw < p.kw; ++kw)
       for (int64_t co = 0; co < p.cout; ++co)
         for (int64_t ci = 0; ci < p.cin; ++ci) {
+          // Group-major: [group][kh][kw][cb][block in group][R][C].
+          int64_t group = co / l.c / l.groupBlocks;
+          int64_t first = group * l.groupBlocks;
+          int64_t nb = std::min(l.groupBlocks, l.cob - first);
           int64_t block =
-              ((kh * p.kw + kw) * l.cb + ci / l.r) * l.cob + co / l.c;
-          int64_t dst = block * l.r * l.c + (ci % l.r) * l.c + co % l.c;
+              ((kh * p.kw + kw) * l.cb + ci / l.r) * nb + (co / l.c - first);
+          int64_t dst = first * l.blockBytes + block * l.r * l.c +
+                        (ci % l.r) * l.c + co % l.c;
           out.packedWeights[dst] =
               p.weights[((co * p.cin + ci) * p.kh + kh) * p.kw + kw];
         }
@@ -149,145 +173,169 @@ bool compileConv(const QConvParams &p, const RnpuConfig &config,
   }
 
   // SRAM plan. ACT: input buffers 0 and 1, output buffers 0 and 1.
-  // ACC: accumulators, bias, multipliers. WGT: all weight blocks.
+  // ACC: accumulators, bias, multipliers of one output channel group.
+  // WGT: the weight blocks of one group.
+  const int64_t gc = l.groupBlocks * l.c; // padded channels of a group
   const int64_t inBytes = l.inRows(tileRows, p.strideH, p.kh) * l.wp * l.cinP;
-  const int64_t outBytes = tileRows * l.ow * p.cout;
+  const int64_t outBytes = tileRows * l.ow * l.groupChannels(p);
   const uint32_t inBuf[2] = {0, uint32_t(inBytes)};
   const uint32_t outBuf[2] = {uint32_t(2 * inBytes),
                               uint32_t(2 * inBytes + outBytes)};
   const uint32_t accBase = 0;
-  const uint32_t biasBase = uint32_t(tileRows * l.ow * l.coutP * 4);
-  const uint32_t multBase = biasBase + uint32_t(l.coutP * 4);
-  enum : uint8_t { kWeightsReady, kInFull, kInFree, kOutFull, kOutFree };
+  const uint32_t biasBase = uint32_t(tileRows * l.ow * gc * 4);
+  const uint32_t multBase = biasBase + uint32_t(gc * 4);
+  enum : uint8_t {
+    kWeightsReady,
+    kInFull,
+    kInFree,
+    kOutFull,
+    kOutFree,
+    kWeightsFree
+  };
   enum : uint8_t { kX, kW, kBias, kMult, kY };
 
   std::vector<Instruction> &prog = out.entry.program;
   auto load1d = [&](Space space, uint8_t elem, uint8_t binding, uint32_t addr,
-                    int64_t count) {
+                    uint64_t offset, int64_t count) {
     DmaInst d;
     d.space = space;
     d.elemBytes = elem;
     d.binding = binding;
     d.sramAddr = addr;
+    d.dramOffset = offset;
     d.size[0] = uint32_t(count);
     d.sramStride[0] = elem;
     d.dramStride[0] = elem;
     prog.push_back(Instruction::dmaLoad(d, tag));
   };
-  load1d(Space::Wgt, 1, kW, 0, l.wgtBytes);
-  load1d(Space::Acc, 4, kBias, biasBase, l.coutP);
-  load1d(Space::Acc, 4, kMult, multBase, l.coutP);
-  prog.push_back(Instruction::signal(Queue::Load, kWeightsReady));
-  prog.push_back(Instruction::wait(Queue::Compute, kWeightsReady));
 
   int64_t tile = 0;
-  for (int64_t n = 0; n < p.n; ++n)
-    for (int64_t oh0 = 0; oh0 < l.oh; oh0 += tileRows, ++tile) {
-      const int64_t rows = std::min(tileRows, l.oh - oh0);
-      const int b = tile % 2;
-      // Load queue: the padded input rows of this tile.
-      const int64_t rin = l.inRows(rows, p.strideH, p.kh);
-      const int64_t p0 = oh0 * p.strideH;
-      const int64_t rs = std::max<int64_t>(0, p0 - p.padTop);
-      const int64_t re = std::min<int64_t>(p.h, p0 + rin - p.padTop);
-      const int64_t padLo = std::max<int64_t>(0, p.padTop - p0);
-      const int64_t real = std::max<int64_t>(0, re - rs);
-      if (tile >= 2)
-        prog.push_back(Instruction::wait(Queue::Load, kInFree));
-      DmaInst in;
-      in.space = Space::Act;
-      in.binding = kX;
-      in.sramAddr = inBuf[b];
-      in.padValue = uint8_t(p.xZeroPoint);
-      in.dramOffset = uint64_t((n * p.cin * p.h + (real ? rs : 0)) * p.w);
-      in.size[0] = uint32_t(l.cinP);
-      in.padHi[0] = uint16_t(l.cinP - p.cin);
-      in.dramStride[0] = p.h * p.w;
-      in.sramStride[0] = 1;
-      in.size[1] = uint32_t(l.wp);
-      in.padLo[1] = uint16_t(p.padLeft);
-      in.padHi[1] = uint16_t(p.padRight);
-      in.dramStride[1] = 1;
-      in.sramStride[1] = int32_t(l.cinP);
-      in.size[2] = uint32_t(rin);
-      in.padLo[2] = uint16_t(real ? padLo : rin);
-      in.padHi[2] = uint16_t(real ? rin - padLo - real : 0);
-      in.dramStride[2] = p.w;
-      in.sramStride[2] = int32_t(l.wp * l.cinP);
-      prog.push_back(Instruction::dmaLoad(in, tag));
-      prog.push_back(Instruction::signal(Queue::Load, kInFull));
+  for (int64_t group = 0; group < l.groups; ++group) {
+    const int64_t first = group * l.groupBlocks; // first channel block
+    const int64_t nb = std::min(l.groupBlocks, l.cob - first);
+    const int64_t co0 = first * l.c;
+    const int64_t coutG = std::min(p.cout, co0 + nb * l.c) - co0;
+    // Weights, bias and multipliers of the group, once the previous group
+    // no longer reads them.
+    if (group > 0)
+      prog.push_back(Instruction::wait(Queue::Load, kWeightsFree));
+    load1d(Space::Wgt, 1, kW, 0, uint64_t(first * l.blockBytes),
+           nb * l.blockBytes);
+    load1d(Space::Acc, 4, kBias, biasBase, uint64_t(co0 * 4), nb * l.c);
+    load1d(Space::Acc, 4, kMult, multBase, uint64_t(co0 * 4), nb * l.c);
+    prog.push_back(Instruction::signal(Queue::Load, kWeightsReady));
+    prog.push_back(Instruction::wait(Queue::Compute, kWeightsReady));
 
-      // Compute queue: GEMMs over the whole reduction, then REQUANT.
-      prog.push_back(Instruction::wait(Queue::Compute, kInFull));
-      for (int64_t t = 0; t < rows; ++t)
-        for (int64_t cob = 0; cob < l.cob; ++cob) {
-          GemmInst g;
-          g.flags = (p.xSigned ? 0 : kGemmInpUnsigned) |
-                    (p.wSigned ? 0 : kGemmWgtUnsigned);
-          g.inpZeroPoint = int16_t(p.xZeroPoint);
-          g.wgtZeroPoint = int16_t(p.wZeroPoint);
-          g.accAddr = uint32_t(accBase + (t * l.ow * l.coutP + cob * l.c) * 4);
-          g.inpAddr = uint32_t(inBuf[b] + t * p.strideH * l.wp * l.cinP);
-          g.wgtAddr = uint32_t(cob * l.r * l.c);
-          g.rows = uint16_t(l.ow);
-          g.accRowStride = int32_t(l.coutP * 4);
-          g.inpRowStride = int32_t(p.strideW * l.cinP);
-          g.outer = uint16_t(p.kh);
-          g.inpOuterStride = int32_t(l.wp * l.cinP);
-          g.wgtOuterStride = int32_t(p.kw * l.cb * l.cob * l.r * l.c);
-          g.inner = uint16_t(p.kw * l.cb);
-          g.inpInnerStride = int32_t(l.r);
-          g.wgtInnerStride = int32_t(l.cob * l.r * l.c);
-          prog.push_back(Instruction::gemmOp(g, tag));
-        }
-      prog.push_back(Instruction::signal(Queue::Compute, kInFree));
-      if (tile >= 2)
-        prog.push_back(Instruction::wait(Queue::Compute, kOutFree));
-      VecInst v;
-      v.op = VecOp::Requant;
-      v.flags = kVecHasBias | (p.ySigned ? kVecOutSigned : 0);
-      v.dstSpace = Space::Act;
-      v.src0Space = Space::Acc;
-      v.count[0] = uint16_t(p.cout);
-      v.count[1] = uint16_t(l.ow);
-      v.count[2] = uint16_t(rows);
-      v.dst.addr = outBuf[b];
-      v.dst.stride[0] = 1;
-      v.dst.stride[1] = int32_t(p.cout);
-      v.dst.stride[2] = int32_t(l.ow * p.cout);
-      v.src0.addr = accBase;
-      v.src0.stride[0] = 4;
-      v.src0.stride[1] = int32_t(l.coutP * 4);
-      v.src0.stride[2] = int32_t(l.ow * l.coutP * 4);
-      v.mult.addr = multBase;
-      v.mult.stride[0] = 4;
-      v.bias.addr = biasBase;
-      v.bias.stride[0] = 4;
-      v.iImm[0] = int16_t(p.yZeroPoint);
-      v.clampLo = p.clampLo;
-      v.clampHi = p.clampHi;
-      prog.push_back(Instruction::vecOp(v, tag));
-      prog.push_back(Instruction::signal(Queue::Compute, kOutFull));
+    for (int64_t n = 0; n < p.n; ++n)
+      for (int64_t oh0 = 0; oh0 < l.oh; oh0 += tileRows, ++tile) {
+        const int64_t rows = std::min(tileRows, l.oh - oh0);
+        const int b = tile % 2;
+        // Load queue: the padded input rows of this tile.
+        const int64_t rin = l.inRows(rows, p.strideH, p.kh);
+        const int64_t p0 = oh0 * p.strideH;
+        const int64_t rs = std::max<int64_t>(0, p0 - p.padTop);
+        const int64_t re = std::min<int64_t>(p.h, p0 + rin - p.padTop);
+        const int64_t padLo = std::max<int64_t>(0, p.padTop - p0);
+        const int64_t real = std::max<int64_t>(0, re - rs);
+        if (tile >= 2)
+          prog.push_back(Instruction::wait(Queue::Load, kInFree));
+        DmaInst in;
+        in.space = Space::Act;
+        in.binding = kX;
+        in.sramAddr = inBuf[b];
+        in.padValue = uint8_t(p.xZeroPoint);
+        in.dramOffset = uint64_t((n * p.cin * p.h + (real ? rs : 0)) * p.w);
+        in.size[0] = uint32_t(l.cinP);
+        in.padHi[0] = uint16_t(l.cinP - p.cin);
+        in.dramStride[0] = p.h * p.w;
+        in.sramStride[0] = 1;
+        in.size[1] = uint32_t(l.wp);
+        in.padLo[1] = uint16_t(p.padLeft);
+        in.padHi[1] = uint16_t(p.padRight);
+        in.dramStride[1] = 1;
+        in.sramStride[1] = int32_t(l.cinP);
+        in.size[2] = uint32_t(rin);
+        in.padLo[2] = uint16_t(real ? padLo : rin);
+        in.padHi[2] = uint16_t(real ? rin - padLo - real : 0);
+        in.dramStride[2] = p.w;
+        in.sramStride[2] = int32_t(l.wp * l.cinP);
+        prog.push_back(Instruction::dmaLoad(in, tag));
+        prog.push_back(Instruction::signal(Queue::Load, kInFull));
 
-      // Store queue: the tile's output rows, back to NCHW.
-      prog.push_back(Instruction::wait(Queue::Store, kOutFull));
-      DmaInst st;
-      st.space = Space::Act;
-      st.binding = kY;
-      st.sramAddr = outBuf[b];
-      st.dramOffset = uint64_t(n * p.cout * l.oh * l.ow + oh0 * l.ow);
-      st.size[0] = uint32_t(p.cout);
-      st.sramStride[0] = 1;
-      st.dramStride[0] = l.oh * l.ow;
-      st.size[1] = uint32_t(l.ow);
-      st.sramStride[1] = int32_t(p.cout);
-      st.dramStride[1] = 1;
-      st.size[2] = uint32_t(rows);
-      st.sramStride[2] = int32_t(l.ow * p.cout);
-      st.dramStride[2] = l.ow;
-      prog.push_back(Instruction::dmaStore(st, tag));
-      prog.push_back(Instruction::signal(Queue::Store, kOutFree));
-    }
+        // Compute queue: GEMMs over the whole reduction, then REQUANT.
+        prog.push_back(Instruction::wait(Queue::Compute, kInFull));
+        for (int64_t t = 0; t < rows; ++t)
+          for (int64_t cob = 0; cob < nb; ++cob) {
+            GemmInst g;
+            g.flags = (p.xSigned ? 0 : kGemmInpUnsigned) |
+                      (p.wSigned ? 0 : kGemmWgtUnsigned);
+            g.inpZeroPoint = int16_t(p.xZeroPoint);
+            g.wgtZeroPoint = int16_t(p.wZeroPoint);
+            g.accAddr = uint32_t(accBase + (t * l.ow * nb + cob) * l.c * 4);
+            g.inpAddr = uint32_t(inBuf[b] + t * p.strideH * l.wp * l.cinP);
+            g.wgtAddr = uint32_t(cob * l.r * l.c);
+            g.rows = uint16_t(l.ow);
+            g.accRowStride = int32_t(nb * l.c * 4);
+            g.inpRowStride = int32_t(p.strideW * l.cinP);
+            g.outer = uint16_t(p.kh);
+            g.inpOuterStride = int32_t(l.wp * l.cinP);
+            g.wgtOuterStride = int32_t(p.kw * l.cb * nb * l.r * l.c);
+            g.inner = uint16_t(p.kw * l.cb);
+            g.inpInnerStride = int32_t(l.r);
+            g.wgtInnerStride = int32_t(nb * l.r * l.c);
+            prog.push_back(Instruction::gemmOp(g, tag));
+          }
+        prog.push_back(Instruction::signal(Queue::Compute, kInFree));
+        if (tile >= 2)
+          prog.push_back(Instruction::wait(Queue::Compute, kOutFree));
+        VecInst v;
+        v.op = VecOp::Requant;
+        v.flags = kVecHasBias | (p.ySigned ? kVecOutSigned : 0);
+        v.dstSpace = Space::Act;
+        v.src0Space = Space::Acc;
+        v.count[0] = uint16_t(coutG);
+        v.count[1] = uint16_t(l.ow);
+        v.count[2] = uint16_t(rows);
+        v.dst.addr = outBuf[b];
+        v.dst.stride[0] = 1;
+        v.dst.stride[1] = int32_t(coutG);
+        v.dst.stride[2] = int32_t(l.ow * coutG);
+        v.src0.addr = accBase;
+        v.src0.stride[0] = 4;
+        v.src0.stride[1] = int32_t(nb * l.c * 4);
+        v.src0.stride[2] = int32_t(l.ow * nb * l.c * 4);
+        v.mult.addr = multBase;
+        v.mult.stride[0] = 4;
+        v.bias.addr = biasBase;
+        v.bias.stride[0] = 4;
+        v.iImm[0] = int16_t(p.yZeroPoint);
+        v.clampLo = p.clampLo;
+        v.clampHi = p.clampHi;
+        prog.push_back(Instruction::vecOp(v, tag));
+        prog.push_back(Instruction::signal(Queue::Compute, kOutFull));
+
+        // Store queue: the tile's output rows, back to NCHW.
+        prog.push_back(Instruction::wait(Queue::Store, kOutFull));
+        DmaInst st;
+        st.space = Space::Act;
+        st.binding = kY;
+        st.sramAddr = outBuf[b];
+        st.dramOffset = uint64_t((n * p.cout + co0) * l.oh * l.ow + oh0 * l.ow);
+        st.size[0] = uint32_t(coutG);
+        st.sramStride[0] = 1;
+        st.dramStride[0] = l.oh * l.ow;
+        st.size[1] = uint32_t(l.ow);
+        st.sramStride[1] = int32_t(coutG);
+        st.dramStride[1] = 1;
+        st.size[2] = uint32_t(rows);
+        st.sramStride[2] = int32_t(l.ow * coutG);
+        st.dramStride[2] = l.ow;
+        prog.push_back(Instruction::dmaStore(st, tag));
+        prog.push_back(Instruction::signal(Queue::Store, kOutFree));
+      }
+    if (group + 1 < l.groups)
+      prog.push_back(Instruction::signal(Queue::Compute, kWeightsFree));
+  }
   prog.push_back(Instruction::end());
 
   out.entry.name = name;

@@ -11,7 +11,7 @@
 // ERR-NOT: conv0
 // CONFIG: error: --npu-config: cannot read '{{.*}}.missing'
 // TINY: error: RNPU cannot run 1 of 1 node (--target=npu):
-// TINY-NEXT: node 'conv0' (ai.onnx::QLinearConv): packed weights (16 B) exceed the weight SRAM (4 B)
+// TINY-NEXT: node 'conv0' (ai.onnx::QLinearConv): the weights of one output channel block (8 B) exceed the weight SRAM (4 B)
 func.func @supported_conv(%x: tensor<1x3x6x6xui8>) -> tensor<1x4x3x3xui8> {
   %xs = graph.constant dense<0.05> : tensor<f32>
   %xz = graph.constant dense<3> : tensor<ui8>

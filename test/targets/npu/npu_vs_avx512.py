@@ -6,7 +6,8 @@ models compiled with --target=avx512 (aicc's int8 CPU path).
 Models (onnx.helper, u8/s8 in and out, so every node runs on RNPU): a 3x3
 pad-1 QLinearConv with per-channel weight scales and a bias, a stride-2
 conv with s8 activations and odd channel counts, and a chain of two convs
-(two dispatches). Exit 77 (ctest: skipped) while the runtime has no npu
+(two dispatches), and a conv whose weights exceed the weight SRAM (output
+channel groups). Exit 77 (ctest: skipped) while the runtime has no npu
 device (aicc-run --list-devices), which the runtime side wires up; the
 models must still compile for both targets and run on the CPU.
 """
@@ -79,6 +80,8 @@ def main():
         "conv3x3": ([(16, 3, 1, 1, U8)], 8, 10, 12, U8),
         "stride2_s8": ([(37, 3, 2, 1, S8)], 19, 13, 11, S8),
         "chain": ([(24, 3, 1, 1, U8), (16, 1, 1, 0, U8)], 8, 9, 9, U8),
+        # 144 KiB of weights: two output channel groups on the 128 KiB WGT.
+        "groups": ([(256, 3, 1, 1, U8)], 64, 6, 6, U8),
     }
     failures = 0
     with tempfile.TemporaryDirectory() as tmp:
@@ -104,6 +107,13 @@ def main():
                                 "x=@" + os.path.join(tmp, "x.npy"), "--output",
                                 out + "=@" + y], check=True)
                 results[target] = np.load(y)
+                # A saturated or constant output would compare equal by
+                # accident: the models are scaled to spread over the range.
+                distinct = len(np.unique(results[target]))
+                if distinct < 20:
+                    print("%s: only %d distinct output values on %s" %
+                          (name, distinct, target))
+                    failures += 1
             if not have_npu:
                 print("%-12s compiled for npu; not run (no npu device)" % name)
                 continue
