@@ -32,6 +32,9 @@ int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 /// Sizes every part of the mapping depends on.
 struct Layout {
   int64_t r, c, cb, cinP, cob, coutP, wp, oh, ow;
+  /// Input channel blocks one output block reduces over: cb, or 1 for a
+  /// depthwise conv (its weight blocks are diagonal).
+  int64_t rb;
   int64_t wgtBytes;
   /// Weight bytes of one output channel block (all kh, kw, input blocks).
   int64_t blockBytes;
@@ -59,8 +62,9 @@ Layout layoutOf(const QConvParams &p, const RnpuConfig &config) {
   l.wp = p.w + p.padLeft + p.padRight;
   l.oh = p.outH();
   l.ow = p.outW();
-  l.wgtBytes = p.kh * p.kw * l.cb * l.cob * l.r * l.c;
-  l.blockBytes = p.kh * p.kw * l.cb * l.r * l.c;
+  l.rb = p.depthwise ? 1 : l.cb;
+  l.wgtBytes = p.kh * p.kw * l.rb * l.cob * l.r * l.c;
+  l.blockBytes = p.kh * p.kw * l.rb * l.r * l.c;
   l.groupBlocks = std::min<int64_t>(l.cob, config.wgtSramBytes / l.blockBytes);
   l.groups = l.groupBlocks ? ceilDiv(l.cob, l.groupBlocks) : 0;
   return l;
@@ -118,7 +122,10 @@ std::string whyConvUnsupported(const QConvParams &p, const RnpuConfig &config) {
            std::to_string(l.blockBytes) + " B) exceed the weight SRAM (" +
            std::to_string(config.wgtSramBytes) +
            " B); reduction tiling is not implemented yet";
-  if (l.ow > 65535 || p.kh > 65535 || p.kw * l.cb > 65535 || p.cout > 65535)
+  if (p.depthwise && (p.cin != p.cout || config.macRows != config.macCols))
+    return "a depthwise conv needs as many output as input channels and a "
+           "square MAC array (diagonal weight blocks)";
+  if (l.ow > 65535 || p.kh > 65535 || p.kw * l.rb > 65535 || p.cout > 65535)
     return "output width, kernel or channels beyond the GEMM/VEC loop limits";
   if (chooseTileRows(p, l, config) == 0)
     return "one output row does not fit the activation/accumulator SRAM";
@@ -153,17 +160,23 @@ bool compileConv(const QConvParams &p, const RnpuConfig &config,
   for (int64_t kh = 0; kh < p.kh; ++kh)
     for (int64_t kw = 0; kw < p.kw; ++kw)
       for (int64_t co = 0; co < p.cout; ++co)
-        for (int64_t ci = 0; ci < p.cin; ++ci) {
-          // Group-major: [group][kh][kw][cb][block in group][R][C].
+        for (int64_t ci = p.depthwise ? co : 0;
+             ci < (p.depthwise ? co + 1 : p.cin); ++ci) {
+          // Group-major: [group][kh][kw][rb][block in group][R][C]; a
+          // depthwise conv's blocks are diagonal (input channel = output
+          // channel), the rest of each block holds w's zero point.
           int64_t group = co / l.c / l.groupBlocks;
           int64_t first = group * l.groupBlocks;
           int64_t nb = std::min(l.groupBlocks, l.cob - first);
           int64_t block =
-              ((kh * p.kw + kw) * l.cb + ci / l.r) * nb + (co / l.c - first);
+              ((kh * p.kw + kw) * l.rb + (p.depthwise ? 0 : ci / l.r)) * nb +
+              (co / l.c - first);
           int64_t dst = first * l.blockBytes + block * l.r * l.c +
                         (ci % l.r) * l.c + co % l.c;
-          out.packedWeights[dst] =
-              p.weights[((co * p.cin + ci) * p.kh + kh) * p.kw + kw];
+          int64_t src = p.depthwise
+                            ? (co * p.kh + kh) * p.kw + kw
+                            : ((co * p.cin + ci) * p.kh + kh) * p.kw + kw;
+          out.packedWeights[dst] = p.weights[src];
         }
   for (int64_t co = 0; co < l.coutP; ++co) {
     int32_t b = co < p.cout && !p.bias.empty() ? p.bias[co] : 0;
@@ -272,16 +285,17 @@ bool compileConv(const QConvParams &p, const RnpuConfig &config,
             g.inpZeroPoint = int16_t(p.xZeroPoint);
             g.wgtZeroPoint = int16_t(p.wZeroPoint);
             g.accAddr = uint32_t(accBase + (t * l.ow * nb + cob) * l.c * 4);
-            g.inpAddr = uint32_t(inBuf[b] + t * p.strideH * l.wp * l.cinP);
+            g.inpAddr = uint32_t(inBuf[b] + t * p.strideH * l.wp * l.cinP +
+                                 (p.depthwise ? (first + cob) * l.r : 0));
             g.wgtAddr = uint32_t(cob * l.r * l.c);
             g.rows = uint16_t(l.ow);
             g.accRowStride = int32_t(nb * l.c * 4);
             g.inpRowStride = int32_t(p.strideW * l.cinP);
             g.outer = uint16_t(p.kh);
             g.inpOuterStride = int32_t(l.wp * l.cinP);
-            g.wgtOuterStride = int32_t(p.kw * l.cb * nb * l.r * l.c);
-            g.inner = uint16_t(p.kw * l.cb);
-            g.inpInnerStride = int32_t(l.r);
+            g.wgtOuterStride = int32_t(p.kw * l.rb * nb * l.r * l.c);
+            g.inner = uint16_t(p.kw * l.rb);
+            g.inpInnerStride = int32_t(p.depthwise ? l.cinP : l.r);
             g.wgtInnerStride = int32_t(nb * l.r * l.c);
             prog.push_back(Instruction::gemmOp(g, tag));
           }

@@ -2,11 +2,11 @@
 //-*-===//
 //
 // The npu target's code generator for one quantized 2-D convolution
-// (QLinearConv, group 1): it packs the weights into RNPU GEMM blocks, the
-// bias and the per-channel requantization multipliers into DRAM constants,
-// tiles the output over rows to the SRAM budgets of an RnpuConfig and emits
-// a double-buffered command stream (docs/RNPU.md, compiler section). Plain
-// C++ on the simulator's structs (no MLIR), so unit tests can drive it.
+// (QLinearConv, group 1 or depthwise): it packs the weights into RNPU GEMM
+// blocks, the bias and the per-channel requantization multipliers into DRAM
+// constants, tiles the output over rows to the SRAM budgets of an RnpuConfig
+// and emits a double-buffered command stream (docs/RNPU.md, compiler section).
+// Plain C++ on the simulator's structs (no MLIR), so unit tests can drive it.
 //
 //===----------------------------------------------------------------------===//
 #ifndef AICC_TARGETS_NPU_CONVCODEGEN_H
@@ -33,7 +33,11 @@ struct QConvParams {
   float xScale = 1.0f, yScale = 1.0f;
   /// One value (per tensor) or cout values (per output channel).
   std::vector<float> wScale;
-  /// cout * cin * kh * kw raw bytes (int8 or uint8).
+  /// A depthwise conv (group = cin = cout): one input channel per output
+  /// channel, weights [cout][1][kh][kw].
+  bool depthwise = false;
+  /// cout * cin * kh * kw raw bytes (int8 or uint8); cout * kh * kw when
+  /// depthwise.
   std::vector<uint8_t> weights;
   /// cout values, or empty.
   std::vector<int32_t> bias;

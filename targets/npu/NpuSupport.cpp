@@ -62,13 +62,16 @@ std::optional<QConvParams> getQConvParams(Operation *operation,
     why = "dynamic shapes (RNPU code is compiled for static shapes)";
     return std::nullopt;
   }
-  if (xType.getRank() != 4) {
+  if (xType.getRank() != 4 || wType.getRank() != 4) {
     why = "only 2-D convolutions (rank-4 NCHW input) are supported";
     return std::nullopt;
   }
-  if (op.getGroup() != 1) {
-    why = "grouped/depthwise convolution (group = " +
-          std::to_string(op.getGroup()) + ") is not implemented yet";
+  ArrayRef<int64_t> xs0 = xType.getShape(), ws0 = wType.getShape();
+  bool depthwise = op.getGroup() != 1 && op.getGroup() == xs0[1] &&
+                   ws0[0] == xs0[1] && ws0[1] == 1;
+  if (op.getGroup() != 1 && !depthwise) {
+    why = "grouped convolution (group = " + std::to_string(op.getGroup()) +
+          ", not depthwise) is not implemented yet";
     return std::nullopt;
   }
   if (auto dilations = op.getDilations())
@@ -86,7 +89,8 @@ std::optional<QConvParams> getQConvParams(Operation *operation,
   ArrayRef<int64_t> x = xType.getShape(), w = wType.getShape();
   p.n = x[0], p.cin = x[1], p.h = x[2], p.w = x[3];
   p.cout = w[0], p.kh = w[2], p.kw = w[3];
-  if (w[1] != p.cin) {
+  p.depthwise = depthwise;
+  if (!depthwise && w[1] != p.cin) {
     why = "weight input channels differ from x's";
     return std::nullopt;
   }

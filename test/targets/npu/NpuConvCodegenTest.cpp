@@ -45,7 +45,8 @@ std::vector<uint8_t> reference(const QConvParams &p,
       for (int64_t i = 0; i < oh; ++i)
         for (int64_t j = 0; j < ow; ++j) {
           int32_t acc = p.bias.empty() ? 0 : p.bias[co];
-          for (int64_t ci = 0; ci < p.cin; ++ci)
+          for (int64_t ci = p.depthwise ? co : 0;
+               ci < (p.depthwise ? co + 1 : p.cin); ++ci)
             for (int64_t a = 0; a < p.kh; ++a)
               for (int64_t b = 0; b < p.kw; ++b) {
                 int64_t r = i * p.strideH + a - p.padTop;
@@ -53,8 +54,10 @@ std::vector<uint8_t> reference(const QConvParams &p,
                 if (r < 0 || r >= p.h || c < 0 || c >= p.w)
                   continue;
                 int32_t xq = xv(x[((n * p.cin + ci) * p.h + r) * p.w + c]);
-                int32_t wq =
-                    wv(p.weights[((co * p.cin + ci) * p.kh + a) * p.kw + b]);
+                int32_t wq = wv(
+                    p.weights[p.depthwise
+                                  ? (co * p.kh + a) * p.kw + b
+                                  : ((co * p.cin + ci) * p.kh + a) * p.kw + b]);
                 acc += (xq - p.xZeroPoint) * (wq - p.wZeroPoint);
               }
           float v = std::nearbyint(float(acc) * mult) + float(p.yZeroPoint);
@@ -70,6 +73,7 @@ std::vector<uint8_t> reference(const QConvParams &p,
 struct Shape {
   int64_t n, cin, h, w, cout, k, stride, padLo, padHi;
   bool xSigned, wSigned, ySigned, perChannel, bias;
+  bool depthwise = false;
 };
 
 QConvParams randomConv(const Shape &s, std::mt19937 &rng) {
@@ -90,7 +94,8 @@ QConvParams randomConv(const Shape &s, std::mt19937 &rng) {
   p.wScale.resize(s.perChannel ? s.cout : 1);
   for (float &v : p.wScale)
     v = scale(rng);
-  p.weights.resize(p.cout * p.cin * p.kh * p.kw);
+  p.depthwise = s.depthwise;
+  p.weights.resize(p.cout * (p.depthwise ? 1 : p.cin) * p.kh * p.kw);
   for (uint8_t &v : p.weights)
     v = uint8_t(byte(rng));
   if (s.bias) {
@@ -260,4 +265,20 @@ TEST(NpuConvCodegen, BlockLargerThanWgtIsRefusedWithAReason) {
                      "SRAM (131072 B)"),
             std::string::npos)
       << why;
+}
+
+TEST(NpuConvCodegen, DepthwiseThroughDiagonalWeightBlocks) {
+  // MobileNetV2's depthwise 3x3 convs, stride 1 and 2, channel counts that
+  // are not multiples of 16, and output channel groups.
+  checkShape(
+      {1, 40, 11, 9, 40, 3, 1, 1, 1, false, true, false, true, true, true},
+      RnpuConfig(), 9);
+  checkShape(
+      {2, 19, 12, 12, 19, 3, 2, 1, 1, true, true, true, false, true, true},
+      RnpuConfig(), 10);
+  RnpuConfig config;
+  config.wgtSramBytes = 9 * 256; // one diagonal block chain per group
+  checkShape(
+      {1, 48, 8, 8, 48, 3, 2, 0, 1, false, false, false, false, true, true},
+      config, 11);
 }

@@ -27,15 +27,11 @@ func.func @supported_conv(%x: tensor<1x3x6x6xui8>) -> tensor<1x4x3x3xui8> {
 
 // -----
 
-// Tests that every node RNPU cannot run is listed in one error, with its
-// node name, op type and reason: a depthwise conv, a conv whose weights are
-// not constants, a DequantizeLinear and a float Softmax.
-// ERR: error: RNPU cannot run 4 of 4 nodes (--target=npu):
-// ERR-NEXT: node 'dw' (ai.onnx::QLinearConv): grouped/depthwise convolution (group = 2) is not implemented yet
-// ERR-NEXT: node 'dynamic_w' (ai.onnx::QLinearConv): weights must be constants
-// ERR-NEXT: node 'dq' (ai.onnx::DequantizeLinear): converts between float and integers; RNPU has no float unit
-// ERR-NEXT: node 'sm' (ai.onnx::Softmax): floating-point op; RNPU computes in int8
-func.func @unsupported(%x: tensor<1x2x4x4xui8>, %wd: tensor<2x2x1x1xi8>) -> tensor<1x2x4x4xf32> {
+// Tests that a depthwise QLinearConv (group = channels, one input channel
+// per weight) passes.
+// CHECK-LABEL: func @depthwise
+// CHECK: graph.QLinearConv
+func.func @depthwise(%x: tensor<1x2x4x4xui8>) -> tensor<1x2x4x4xui8> {
   %xs = graph.constant dense<0.05> : tensor<f32>
   %xz = graph.constant dense<3> : tensor<ui8>
   %w = graph.constant dense<[[[[1]]], [[[2]]]]> : tensor<2x1x1x1xi8>
@@ -44,8 +40,30 @@ func.func @unsupported(%x: tensor<1x2x4x4xui8>, %wd: tensor<2x2x1x1xi8>) -> tens
   %ys = graph.constant dense<0.1> : tensor<f32>
   %yz = graph.constant dense<7> : tensor<ui8>
   %0 = graph.QLinearConv %x, %xs, %xz, %w, %ws, %wz, %ys, %yz {group = 2 : i64} : (tensor<1x2x4x4xui8>, tensor<f32>, tensor<ui8>, tensor<2x1x1x1xi8>, tensor<f32>, tensor<i8>, tensor<f32>, tensor<ui8>) -> tensor<1x2x4x4xui8> loc("dw")
-  %1 = graph.QLinearConv %0, %ys, %yz, %wd, %ws, %wz, %ys, %yz : (tensor<1x2x4x4xui8>, tensor<f32>, tensor<ui8>, tensor<2x2x1x1xi8>, tensor<f32>, tensor<i8>, tensor<f32>, tensor<ui8>) -> tensor<1x2x4x4xui8> loc("dynamic_w")
-  %2 = graph.DequantizeLinear %1, %ys, %yz : (tensor<1x2x4x4xui8>, tensor<f32>, tensor<ui8>) -> tensor<1x2x4x4xf32> loc("dq")
-  %3 = graph.Softmax %2 {axis = 1 : i64} : (tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32> loc("sm")
-  return %3 : tensor<1x2x4x4xf32>
+  return %0 : tensor<1x2x4x4xui8>
+}
+
+// -----
+
+// Tests that every node RNPU cannot run is listed in one error, with its
+// node name, op type and reason: a grouped (not depthwise) conv, a conv
+// whose weights are not constants, a DequantizeLinear and a float Softmax.
+// ERR: error: RNPU cannot run 4 of 4 nodes (--target=npu):
+// ERR-NEXT: node 'grouped' (ai.onnx::QLinearConv): grouped convolution (group = 2, not depthwise) is not implemented yet
+// ERR-NEXT: node 'dynamic_w' (ai.onnx::QLinearConv): weights must be constants
+// ERR-NEXT: node 'dq' (ai.onnx::DequantizeLinear): converts between float and integers; RNPU has no float unit
+// ERR-NEXT: node 'sm' (ai.onnx::Softmax): floating-point op; RNPU computes in int8
+func.func @unsupported(%x: tensor<1x4x4x4xui8>, %wd: tensor<4x4x1x1xi8>) -> tensor<1x4x4x4xf32> {
+  %xs = graph.constant dense<0.05> : tensor<f32>
+  %xz = graph.constant dense<3> : tensor<ui8>
+  %w = graph.constant dense<1> : tensor<4x2x1x1xi8>
+  %ws = graph.constant dense<0.01> : tensor<f32>
+  %wz = graph.constant dense<0> : tensor<i8>
+  %ys = graph.constant dense<0.1> : tensor<f32>
+  %yz = graph.constant dense<7> : tensor<ui8>
+  %0 = graph.QLinearConv %x, %xs, %xz, %w, %ws, %wz, %ys, %yz {group = 2 : i64} : (tensor<1x4x4x4xui8>, tensor<f32>, tensor<ui8>, tensor<4x2x1x1xi8>, tensor<f32>, tensor<i8>, tensor<f32>, tensor<ui8>) -> tensor<1x4x4x4xui8> loc("grouped")
+  %1 = graph.QLinearConv %0, %ys, %yz, %wd, %ws, %wz, %ys, %yz : (tensor<1x4x4x4xui8>, tensor<f32>, tensor<ui8>, tensor<4x4x1x1xi8>, tensor<f32>, tensor<i8>, tensor<f32>, tensor<ui8>) -> tensor<1x4x4x4xui8> loc("dynamic_w")
+  %2 = graph.DequantizeLinear %1, %ys, %yz : (tensor<1x4x4x4xui8>, tensor<f32>, tensor<ui8>) -> tensor<1x4x4x4xf32> loc("dq")
+  %3 = graph.Softmax %2 {axis = 1 : i64} : (tensor<1x4x4x4xf32>) -> tensor<1x4x4x4xf32> loc("sm")
+  return %3 : tensor<1x4x4x4xf32>
 }

@@ -7,7 +7,8 @@ Models (onnx.helper, u8/s8 in and out, so every node runs on RNPU): a 3x3
 pad-1 QLinearConv with per-channel weight scales and a bias, a stride-2
 conv with s8 activations and odd channel counts, and a chain of two convs
 (two dispatches), and a conv whose weights exceed the weight SRAM (output
-channel groups). Exit 77 (ctest: skipped) while the runtime has no npu
+channel groups), and a depthwise stride-2 conv followed by a 1x1 conv.
+Exit 77 (ctest: skipped) while the runtime has no npu
 device (aicc-run --list-devices), which the runtime side wires up; the
 models must still compile for both targets and run on the CPU.
 """
@@ -22,8 +23,10 @@ import onnx
 from onnx import TensorProto, helper, numpy_helper
 
 
-def conv_node(rng, name, x, cin, cout, k, stride, pad, x_t, y_t, inits):
-    w = rng.integers(-127, 128, (cout, cin, k, k)).astype(np.int8)
+def conv_node(rng, name, x, cin, cout, k, stride, pad, x_t, y_t, inits,
+              depthwise=False):
+    w = rng.integers(-127, 128, (cout, 1 if depthwise else cin, k, k))
+    w = w.astype(np.int8)
     ws = (rng.random(cout) * 0.01 + 0.001).astype(np.float32)
     b = rng.integers(-3000, 3000, (cout,)).astype(np.int32)
     yzp = 7 if y_t == TensorProto.UINT8 else -5
@@ -39,7 +42,7 @@ def conv_node(rng, name, x, cin, cout, k, stride, pad, x_t, y_t, inits):
         [x, x + "_s", x + "_z", name + "_w", name + "_ws", name + "_wz",
          name + "_ys", name + "_yz", name + "_b"], [name],
         name=name, kernel_shape=[k, k], strides=[stride, stride],
-        pads=[pad] * 4)
+        pads=[pad] * 4, group=cin if depthwise else 1)
 
 
 def make_model(layers, cin, h, w, x_t, seed):
@@ -49,10 +52,12 @@ def make_model(layers, cin, h, w, x_t, seed):
              numpy_helper.from_array(np.array(3, xdt), "x_z")]
     nodes, cur, c, t = [], "x", cin, x_t
     x_shape = [1, cin, h, w]
-    for i, (cout, k, stride, pad, y_t) in enumerate(layers):
+    for i, layer in enumerate(layers):
+        cout, k, stride, pad, y_t = layer[:5]
+        depthwise = len(layer) > 5 and layer[5]
         name = "conv%d" % i
         nodes.append(conv_node(rng, name, cur, c, cout, k, stride, pad, t,
-                               y_t, inits))
+                               y_t, inits, depthwise))
         inits.append(numpy_helper.from_array(
             numpy_helper.to_array(inits[-2]), name + "_s"))
         inits.append(numpy_helper.from_array(
@@ -82,6 +87,9 @@ def main():
         "chain": ([(24, 3, 1, 1, U8), (16, 1, 1, 0, U8)], 8, 9, 9, U8),
         # 144 KiB of weights: two output channel groups on the 128 KiB WGT.
         "groups": ([(256, 3, 1, 1, U8)], 64, 6, 6, U8),
+        # MobileNetV2's pattern: depthwise 3x3 stride 2, then 1x1.
+        "depthwise": ([(24, 3, 2, 1, U8, True), (16, 1, 1, 0, U8)], 24, 10,
+                      10, U8),
     }
     failures = 0
     with tempfile.TemporaryDirectory() as tmp:
