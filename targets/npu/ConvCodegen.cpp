@@ -257,20 +257,24 @@ bool compileConv(const QConvParams &p, const RnpuConfig &config,
         in.binding = kX;
         in.sramAddr = inBuf[b];
         in.padValue = uint8_t(p.xZeroPoint);
-        in.dramOffset = uint64_t((n * p.cin * p.h + (real ? rs : 0)) * p.w);
+        // x strides of a channel, a pixel and a row (NCHW or NHWC).
+        const int64_t xc = p.channelsLast ? 1 : p.h * p.w;
+        const int64_t xw = p.channelsLast ? p.cin : 1;
+        const int64_t xh = p.w * xw;
+        in.dramOffset = uint64_t(n * p.cin * p.h * p.w + (real ? rs : 0) * xh);
         in.size[0] = uint32_t(l.cinP);
         in.padHi[0] = uint16_t(l.cinP - p.cin);
-        in.dramStride[0] = p.h * p.w;
+        in.dramStride[0] = xc;
         in.sramStride[0] = 1;
         in.size[1] = uint32_t(l.wp);
         in.padLo[1] = uint16_t(p.padLeft);
         in.padHi[1] = uint16_t(p.padRight);
-        in.dramStride[1] = 1;
+        in.dramStride[1] = xw;
         in.sramStride[1] = int32_t(l.cinP);
         in.size[2] = uint32_t(rin);
         in.padLo[2] = uint16_t(real ? padLo : rin);
         in.padHi[2] = uint16_t(real ? rin - padLo - real : 0);
-        in.dramStride[2] = p.w;
+        in.dramStride[2] = xh;
         in.sramStride[2] = int32_t(l.wp * l.cinP);
         prog.push_back(Instruction::dmaLoad(in, tag));
         prog.push_back(Instruction::signal(Queue::Load, kInFull));
@@ -334,16 +338,20 @@ bool compileConv(const QConvParams &p, const RnpuConfig &config,
         st.space = Space::Act;
         st.binding = kY;
         st.sramAddr = outBuf[b];
-        st.dramOffset = uint64_t((n * p.cout + co0) * l.oh * l.ow + oh0 * l.ow);
+        const int64_t yc = p.channelsLast ? 1 : l.oh * l.ow;
+        const int64_t yw = p.channelsLast ? p.cout : 1;
+        const int64_t yh = l.ow * yw;
+        st.dramOffset =
+            uint64_t(n * p.cout * l.oh * l.ow + co0 * yc + oh0 * yh);
         st.size[0] = uint32_t(coutG);
         st.sramStride[0] = 1;
-        st.dramStride[0] = l.oh * l.ow;
+        st.dramStride[0] = yc;
         st.size[1] = uint32_t(l.ow);
         st.sramStride[1] = int32_t(coutG);
-        st.dramStride[1] = 1;
+        st.dramStride[1] = yw;
         st.size[2] = uint32_t(rows);
         st.sramStride[2] = int32_t(l.ow * coutG);
-        st.dramStride[2] = l.ow;
+        st.dramStride[2] = yh;
         prog.push_back(Instruction::dmaStore(st, tag));
         prog.push_back(Instruction::signal(Queue::Store, kOutFree));
       }

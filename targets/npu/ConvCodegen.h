@@ -33,6 +33,10 @@ struct QConvParams {
   float xScale = 1.0f, yScale = 1.0f;
   /// One value (per tensor) or cout values (per output channel).
   std::vector<float> wScale;
+  /// x and y are NHWC instead of NCHW. A QLinearMatMul A[M][K] x B[K][N]
+  /// is the 1x1 conv with n = 1, h = 1, w = M, cin = K, cout = N, weights
+  /// B transposed, channels last.
+  bool channelsLast = false;
   /// A depthwise conv (group = cin = cout): one input channel per output
   /// channel, weights [cout][1][kh][kw].
   bool depthwise = false;

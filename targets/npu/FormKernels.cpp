@@ -61,22 +61,28 @@ struct FormKernelsPass : impl::FormKernelsBase<FormKernelsPass> {
       emitError(module.getLoc()) << "--npu-config: " << error;
       return signalPassFailure();
     }
-    SmallVector<graph::QLinearConvOp> convs;
-    module.walk([&](graph::QLinearConvOp op) { convs.push_back(op); });
+    SmallVector<Operation *> nodes;
+    module.walk([&](Operation *op) {
+      if (isa<graph::QLinearConvOp, graph::QLinearMatMulOp>(op))
+        nodes.push_back(op);
+    });
     uint16_t tag = 0;
-    for (graph::QLinearConvOp op : convs) {
+    for (Operation *op : nodes) {
       std::string why;
-      std::optional<QConvParams> params = getQConvParams(op, why);
-      StringRef node = graph::getNodeName(op.getLoc());
-      std::string name = node.empty() ? "conv" : node.str();
+      std::optional<QConvParams> params = getNpuParams(op, why);
+      StringRef node = graph::getNodeName(op->getLoc());
+      std::string name = node.empty() ? "npu" : node.str();
       CompiledConv conv;
       if (!params || !compileConv(*params, config, name, ++tag, conv, why)) {
-        op.emitError() << "node '" << name
-                       << "' (ai.onnx::QLinearConv): " << why;
+        op->emitError() << "node '" << name
+                        << "' (ai.onnx::" << graph::getOnnxOpType(op)
+                        << "): " << why;
         return signalPassFailure();
       }
+      Value xValue = op->getOperand(0);
+      Value yValue = op->getResult(0);
       OpBuilder b(op);
-      Location loc = op.getLoc();
+      Location loc = op->getLoc();
       MLIRContext *ctx = &getContext();
       Value w = resourceConstant(b, loc, b.getIntegerType(8),
                                  conv.packedWeights, 1, name + ".rnpu_w");
@@ -84,20 +90,27 @@ struct FormKernelsPass : impl::FormKernelsBase<FormKernelsPass> {
                                     conv.biasBytes, 4, name + ".rnpu_bias");
       Value mult = resourceConstant(
           b, loc, b.getF32Type(), conv.multiplierBytes, 4, name + ".rnpu_mult");
-      auto yType = cast<RankedTensorType>(op.getY().getType());
+      auto yType = cast<RankedTensorType>(yValue.getType());
+      auto xType = cast<RankedTensorType>(xValue.getType());
+      unsigned rank = yType.getRank();
       Value init = tensor::EmptyOp::create(b, loc, yType.getShape(),
                                            yType.getElementType());
       AffineExpr d0 = getAffineDimExpr(0, ctx);
       AffineExpr zero = getAffineConstantExpr(0, ctx);
+      // x: (d0, 0, ..., 0), never the identity (dim 0 is the batch of a
+      // conv and the rows of a matmul, the same in x and y).
+      SmallVector<AffineExpr> xExprs(xType.getRank(), zero);
+      xExprs[0] = d0;
       SmallVector<AffineMap> maps = {
-          AffineMap::get(4, 0, {d0, zero, zero, zero}, ctx),
-          AffineMap::get(4, 0, {zero}, ctx), AffineMap::get(4, 0, {zero}, ctx),
-          AffineMap::get(4, 0, {zero}, ctx),
-          AffineMap::getMultiDimIdentityMap(4, ctx)};
-      SmallVector<utils::IteratorType> iterators(4,
+          AffineMap::get(rank, 0, xExprs, ctx),
+          AffineMap::get(rank, 0, {zero}, ctx),
+          AffineMap::get(rank, 0, {zero}, ctx),
+          AffineMap::get(rank, 0, {zero}, ctx),
+          AffineMap::getMultiDimIdentityMap(rank, ctx)};
+      SmallVector<utils::IteratorType> iterators(rank,
                                                  utils::IteratorType::parallel);
       auto generic = linalg::GenericOp::create(
-          b, loc, TypeRange{yType}, ValueRange{op.getX(), w, bias, mult},
+          b, loc, TypeRange{yType}, ValueRange{xValue, w, bias, mult},
           ValueRange{init}, maps, iterators,
           [&](OpBuilder &nb, Location l, ValueRange args) {
             // Keeps every operand alive; never executed.
@@ -122,8 +135,8 @@ struct FormKernelsPass : impl::FormKernelsBase<FormKernelsPass> {
           b.getStringAttr(StringRef(
               reinterpret_cast<const char *>(stream.data()), stream.size())));
       generic->setAttr("aicc.npu.node", b.getStringAttr(name));
-      op.getY().replaceAllUsesWith(generic.getResult(0));
-      op.erase();
+      yValue.replaceAllUsesWith(generic.getResult(0));
+      op->erase();
     }
   }
 };

@@ -165,19 +165,110 @@ std::optional<QConvParams> getQConvParams(Operation *operation,
   return p;
 }
 
+std::optional<QConvParams> getQMatMulParams(Operation *operation,
+                                            std::string &why) {
+  auto op = dyn_cast<graph::QLinearMatMulOp>(operation);
+  if (!op) {
+    why = "not a QLinearMatMul";
+    return std::nullopt;
+  }
+  auto aType = dyn_cast<RankedTensorType>(op.getA().getType());
+  auto bType = dyn_cast<RankedTensorType>(op.getB().getType());
+  auto yType = dyn_cast<RankedTensorType>(op.getY().getType());
+  if (!aType || !bType || !yType || !aType.hasStaticShape() ||
+      !bType.hasStaticShape() || !yType.hasStaticShape()) {
+    why = "dynamic shapes (RNPU code is compiled for static shapes)";
+    return std::nullopt;
+  }
+  if (aType.getRank() != 2 || bType.getRank() != 2) {
+    why = "only 2-D QLinearMatMul is supported";
+    return std::nullopt;
+  }
+  QConvParams p;
+  p.channelsLast = true;
+  p.n = 1, p.h = 1, p.w = aType.getDimSize(0);
+  p.cin = aType.getDimSize(1);
+  p.cout = bType.getDimSize(1);
+  p.xSigned = isSigned8(aType);
+  p.wSigned = isSigned8(bType);
+  p.ySigned = isSigned8(yType);
+  auto as = constantValues(op.getAScale());
+  auto az = constantValues(op.getAZeroPoint());
+  auto bs = constantValues(op.getBScale());
+  auto bz = constantValues(op.getBZeroPoint());
+  auto ys = constantValues(op.getYScale());
+  auto yz = constantValues(op.getYZeroPoint());
+  if (!as || !az || !bs || !bz || !ys || !yz) {
+    why = "scales and zero points must be constants";
+    return std::nullopt;
+  }
+  if (as->size() != 1 || az->size() != 1 || ys->size() != 1 ||
+      yz->size() != 1) {
+    why = "a and y must be quantized per tensor";
+    return std::nullopt;
+  }
+  p.xScale = float((*as)[0]);
+  p.yScale = float((*ys)[0]);
+  p.xZeroPoint = int32_t((*az)[0]);
+  p.yZeroPoint = int32_t((*yz)[0]);
+  for (double s : *bs)
+    p.wScale.push_back(float(s));
+  if (bz->size() == 1) {
+    p.wZeroPoint = int32_t((*bz)[0]);
+  } else {
+    for (double z : *bz)
+      if (z != 0) {
+        why = "per-column non-zero b zero points are not in RNPU ISA 1.0";
+        return std::nullopt;
+      }
+  }
+  ElementsAttr weights = constantOf(op.getB());
+  if (!weights) {
+    why = "b must be a constant";
+    return std::nullopt;
+  }
+  std::vector<uint8_t> b;
+  if (weights.isSplat()) {
+    b.assign(bType.getNumElements(),
+             uint8_t(weights.getSplatValue<APInt>().getZExtValue()));
+  } else {
+    std::optional<ArrayRef<char>> bytes = graph::getElementBytes(weights);
+    if (!bytes) {
+      why = "b's data is not available";
+      return std::nullopt;
+    }
+    b.assign(bytes->begin(), bytes->end());
+  }
+  // Conv weights [cout = N][cin = K] = B transposed.
+  p.weights.resize(b.size());
+  for (int64_t k = 0; k < p.cin; ++k)
+    for (int64_t n = 0; n < p.cout; ++n)
+      p.weights[n * p.cin + k] = b[k * p.cout + n];
+  return p;
+}
+
+std::optional<QConvParams> getNpuParams(Operation *op, std::string &why) {
+  if (isa<graph::QLinearConvOp>(op))
+    return getQConvParams(op, why);
+  if (isa<graph::QLinearMatMulOp>(op))
+    return getQMatMulParams(op, why);
+  why = "no RNPU code generator";
+  return std::nullopt;
+}
+
 std::string whyUnsupported(Operation *op, const rnpu::RnpuConfig &config) {
   if (isa<graph::ConstantOp>(op))
     return "";
-  if (isa<graph::QLinearConvOp>(op)) {
+  if (isa<graph::QLinearConvOp, graph::QLinearMatMulOp>(op)) {
     std::string why;
-    std::optional<QConvParams> params = getQConvParams(op, why);
+    std::optional<QConvParams> params = getNpuParams(op, why);
     if (!params)
       return why;
     return whyConvUnsupported(*params, config);
   }
-  if (isa<graph::QLinearMatMulOp, graph::QGemmOp, graph::QLinearAddOp,
-          graph::QLinearMulOp, graph::QLinearAveragePoolOp,
-          graph::QLinearGlobalAveragePoolOp, graph::MaxPoolOp>(op))
+  if (isa<graph::QGemmOp, graph::QLinearAddOp, graph::QLinearMulOp,
+          graph::QLinearAveragePoolOp, graph::QLinearGlobalAveragePoolOp,
+          graph::MaxPoolOp>(op))
     return "RNPU ISA 1.0 can run it, but the npu target has no code "
            "generator for it yet";
   if (isa<graph::QuantizeLinearOp, graph::DequantizeLinearOp>(op))

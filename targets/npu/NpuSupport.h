@@ -26,6 +26,15 @@ namespace aicc::npu {
 std::optional<QConvParams> getQConvParams(mlir::Operation *op,
                                           std::string &why);
 
+/// The parameters of a 2-D graph.QLinearMatMul with a constant b, as the
+/// channels-last 1x1 conv that computes it; otherwise nullopt and `why`.
+std::optional<QConvParams> getQMatMulParams(mlir::Operation *op,
+                                            std::string &why);
+
+/// The conv parameters of any op the npu target generates code for
+/// (QLinearConv, QLinearMatMul), or nullopt and `why`.
+std::optional<QConvParams> getNpuParams(mlir::Operation *op, std::string &why);
+
 /// Empty when RNPU (with `config`) runs `op`, else why not. Constants are
 /// supported (they become DRAM constants of the ops that use them).
 std::string whyUnsupported(mlir::Operation *op, const rnpu::RnpuConfig &config);

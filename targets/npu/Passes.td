@@ -31,8 +31,8 @@ def FormKernels : Pass<"aicc-npu-form-kernels", "::mlir::ModuleOp"> {
   let summary = "Compile each RNPU-supported node into a command stream "
                 "and replace it by one opaque kernel op";
   let description = [{
-    Runs after `aicc-npu-check-support`. Each supported QLinearConv is
-    compiled (targets/npu/ConvCodegen.h) and replaced by a `linalg.generic`
+    Runs after `aicc-npu-check-support`. Each supported QLinearConv and
+    QLinearMatMul (a channels-last 1x1 conv) is compiled (targets/npu/ConvCodegen.h) and replaced by a `linalg.generic`
     that dispatch formation makes a kernel of its own: its inputs are x and
     the packed weights, bias and multipliers as new `dense_resource`
     constants (in the stream's binding order), its result is y, and it

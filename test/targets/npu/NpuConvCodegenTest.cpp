@@ -282,3 +282,29 @@ TEST(NpuConvCodegen, DepthwiseThroughDiagonalWeightBlocks) {
       {1, 48, 8, 8, 48, 3, 2, 0, 1, false, false, false, false, true, true},
       config, 11);
 }
+
+TEST(NpuConvCodegen, ChannelsLastIsAMatMul) {
+  // Y[M][N] = A[M][K] x B[K][N] as a channels-last 1x1 conv over one row of
+  // M pixels; compared with the NCHW reference on transposed data.
+  std::mt19937 rng(12);
+  const int64_t m = 37, k = 70, n = 45;
+  QConvParams p = randomConv(
+      {1, k, 1, m, n, 1, 1, 0, 0, false, true, false, true, false}, rng);
+  std::vector<uint8_t> a(m * k);
+  for (uint8_t &v : a)
+    v = uint8_t(rng());
+  // NCHW x[0][k][0][m] = A[m][k].
+  std::vector<uint8_t> x(k * m);
+  for (int64_t i = 0; i < m; ++i)
+    for (int64_t j = 0; j < k; ++j)
+      x[j * m + i] = a[i * k + j];
+  std::vector<uint8_t> want = reference(p, x); // [n][m]
+  p.channelsLast = true;
+  std::vector<uint8_t> got = runOnRnpu(p, RnpuConfig(), a); // [m][n]
+  ASSERT_EQ(got.size(), size_t(m * n));
+  size_t mismatches = 0;
+  for (int64_t i = 0; i < m; ++i)
+    for (int64_t j = 0; j < n; ++j)
+      mismatches += got[i * n + j] != want[j * m + i];
+  EXPECT_EQ(mismatches, 0u);
+}

@@ -7,7 +7,8 @@ Models (onnx.helper, u8/s8 in and out, so every node runs on RNPU): a 3x3
 pad-1 QLinearConv with per-channel weight scales and a bias, a stride-2
 conv with s8 activations and odd channel counts, and a chain of two convs
 (two dispatches), and a conv whose weights exceed the weight SRAM (output
-channel groups), and a depthwise stride-2 conv followed by a 1x1 conv.
+channel groups), a depthwise stride-2 conv followed by a 1x1 conv, and a
+QLinearMatMul with per-column scales.
 Exit 77 (ctest: skipped) while the runtime has no npu
 device (aicc-run --list-devices), which the runtime side wires up; the
 models must still compile for both targets and run on the CPU.
@@ -72,6 +73,31 @@ def make_model(layers, cin, h, w, x_t, seed):
     return model, cur, h, w
 
 
+def make_matmul(m, k, n, seed):
+    """Y = QLinearMatMul(A[m][k] u8, B[k][n] s8 per-column scales), u8."""
+    rng = np.random.default_rng(seed)
+    inits = [
+        numpy_helper.from_array(np.array(0.05, np.float32), "a_s"),
+        numpy_helper.from_array(np.array(3, np.uint8), "a_z"),
+        numpy_helper.from_array(
+            rng.integers(-127, 128, (k, n)).astype(np.int8), "b"),
+        numpy_helper.from_array(
+            (rng.random(n) * 0.01 + 0.001).astype(np.float32), "b_s"),
+        numpy_helper.from_array(np.zeros(n, np.int8), "b_z"),
+        numpy_helper.from_array(np.array(0.3, np.float32), "y_s"),
+        numpy_helper.from_array(np.array(100, np.uint8), "y_z")]
+    node = helper.make_node(
+        "QLinearMatMul", ["x", "a_s", "a_z", "b", "b_s", "b_z", "y_s", "y_z"],
+        ["y"], name="matmul0")
+    graph = helper.make_graph(
+        [node], "g",
+        [helper.make_tensor_value_info("x", TensorProto.UINT8, [m, k])],
+        [helper.make_tensor_value_info("y", TensorProto.UINT8, [m, n])],
+        inits)
+    return helper.make_model(graph,
+                             opset_imports=[helper.make_opsetid("", 13)])
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--aicc", required=True)
@@ -90,18 +116,24 @@ def main():
         # MobileNetV2's pattern: depthwise 3x3 stride 2, then 1x1.
         "depthwise": ([(24, 3, 2, 1, U8, True), (16, 1, 1, 0, U8)], 24, 10,
                       10, U8),
+        # QLinearMatMul: a channels-last 1x1 conv over 37 rows.
+        "matmul": (None, 70, 37, 45, U8),
     }
     failures = 0
     with tempfile.TemporaryDirectory() as tmp:
         for name, (layers, cin, h, w, x_t) in cases.items():
             rng = np.random.default_rng(1)
-            model, out, _, _ = make_model(layers, cin, h, w, x_t, 2)
+            if layers is None:
+                model, out = make_matmul(h, cin, w, 3), "y"
+            else:
+                model, out, _, _ = make_model(layers, cin, h, w, x_t, 2)
             onnx.checker.check_model(model)
             path = os.path.join(tmp, name + ".onnx")
             onnx.save(model, path)
             xdt = np.uint8 if x_t == U8 else np.int8
+            shape = (h, cin) if layers is None else (1, cin, h, w)
             x = rng.integers(np.iinfo(xdt).min, np.iinfo(xdt).max + 1,
-                             (1, cin, h, w)).astype(xdt)
+                             shape).astype(xdt)
             np.save(os.path.join(tmp, "x.npy"), x)
             results = {}
             for target in ("avx512", "npu"):
