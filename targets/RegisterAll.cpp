@@ -7,10 +7,14 @@
 
 #include "targets/RegisterAll.h"
 #include "targets/avx512/Avx512Target.h"
+#include "targets/npu/NpuTarget.h"
 
 #include <mutex>
 
 void aicc::registerAllTargets() {
   static std::once_flag once;
-  std::call_once(once, [] { avx512::registerAvx512Targets(); });
+  std::call_once(once, [] {
+    avx512::registerAvx512Targets();
+    npu::registerNpuTargets();
+  });
 }

@@ -224,6 +224,11 @@ LogicalResult runCompiler(ModuleOp module, EmitKind emit, const Target *target,
     return failure();
   if (emit == EmitKind::Graph)
     return success();
+  // Target-specific graph passes (op selection, capability checks).
+  if (target && failed(runPipeline(module, [&](OpPassManager &pm) {
+        target->buildGraphPipeline(pm, targetOptions);
+      })))
+    return failure();
   StringRef targetName = target ? target->getName() : "";
   if (failed(runPipeline(module, buildGraphToLinalgPipeline)) ||
       failed(lowering::reportUnloweredOps(module, targetName)))

@@ -24,6 +24,9 @@ Registry &getRegistry() {
 
 Target::~Target() = default;
 
+void Target::buildGraphPipeline(mlir::OpPassManager &,
+                                const TargetOptions &) const {}
+
 void Target::buildConfigurationPipeline(mlir::OpPassManager &,
                                         const TargetOptions &) const {}
 

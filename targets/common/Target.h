@@ -72,6 +72,13 @@ public:
   /// The executable format written into the artifact.
   virtual llvm::StringRef getBinaryFormat() const = 0;
 
+  /// Adds the target's passes that run on graph ops after the graph
+  /// pipeline (FuseQDQ included) and before the lowering to linalg:
+  /// capability checks and op selection, while each op still is one ONNX
+  /// node. The default adds nothing.
+  virtual void buildGraphPipeline(mlir::OpPassManager &pm,
+                                  const TargetOptions &options) const;
+
   /// Adds the target's passes that run on linalg on tensors, after graph
   /// lowering and before dispatch formation (weight layouts, target-specific
   /// rewrites). The default adds nothing.

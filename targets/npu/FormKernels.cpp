@@ -1,0 +1,146 @@
+//===- FormKernels.cpp - RNPU-supported nodes to opaque kernel ops --------===//
+//
+// The npu target's hand-off from graph ops to the exec pipeline: each
+// supported node is compiled to its RNPU command stream here, while its
+// parameters are visible, and becomes one linalg.generic that dispatch
+// formation outlines into a kernel of its own (its operands are read
+// through non-identity maps, so the fusion policy never merges it). The
+// stream travels on the op as an attribute; compileExecutable renumbers its
+// DRAM bindings to the kernel's arguments.
+//
+//===----------------------------------------------------------------------===//
+
+#include "targets/npu/NpuConfig.h"
+#include "targets/npu/NpuSupport.h"
+#include "targets/npu/Passes.h"
+
+#include "dialects/graph/GraphDialect.h"
+#include "dialects/graph/GraphOps.h"
+#include "passes/graph/ConstantData.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+
+using namespace mlir;
+
+namespace aicc::npu {
+
+#define GEN_PASS_DEF_FORMKERNELS
+#include "targets/npu/Passes.h.inc"
+
+namespace {
+
+Value resourceConstant(OpBuilder &b, Location loc, Type elem,
+                       const std::vector<uint8_t> &bytes, unsigned elemBytes,
+                       StringRef key) {
+  auto type = RankedTensorType::get({int64_t(bytes.size() / elemBytes)}, elem);
+  ElementsAttr attr = graph::makeElements(
+      type,
+      ArrayRef<char>(reinterpret_cast<const char *>(bytes.data()),
+                     bytes.size()),
+      /*asResource=*/true, key);
+  return graph::ConstantOp::create(b, loc, attr).getResult();
+}
+
+/// `v` as a signless integer of `width` bits.
+Value toSignless(OpBuilder &b, Location loc, Value v, unsigned width) {
+  if (v.getType().isSignlessInteger())
+    return v;
+  return UnrealizedConversionCastOp::create(
+             b, loc, IntegerType::get(b.getContext(), width), v)
+      .getResult(0);
+}
+
+struct FormKernelsPass : impl::FormKernelsBase<FormKernelsPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    rnpu::RnpuConfig config;
+    std::string error;
+    if (!loadNpuConfig(configPath, config, error)) {
+      emitError(module.getLoc()) << "--npu-config: " << error;
+      return signalPassFailure();
+    }
+    SmallVector<Operation *> nodes;
+    module.walk([&](Operation *op) {
+      if (isa<graph::QLinearConvOp, graph::QLinearMatMulOp>(op))
+        nodes.push_back(op);
+    });
+    uint16_t tag = 0;
+    for (Operation *op : nodes) {
+      std::string why;
+      std::optional<QConvParams> params = getNpuParams(op, why);
+      StringRef node = graph::getNodeName(op->getLoc());
+      std::string name = node.empty() ? "npu" : node.str();
+      CompiledConv conv;
+      if (!params || !compileConv(*params, config, name, ++tag, conv, why)) {
+        op->emitError() << "node '" << name
+                        << "' (ai.onnx::" << graph::getOnnxOpType(op)
+                        << "): " << why;
+        return signalPassFailure();
+      }
+      Value xValue = op->getOperand(0);
+      Value yValue = op->getResult(0);
+      OpBuilder b(op);
+      Location loc = op->getLoc();
+      MLIRContext *ctx = &getContext();
+      Value w = resourceConstant(b, loc, b.getIntegerType(8),
+                                 conv.packedWeights, 1, name + ".rnpu_w");
+      Value bias = resourceConstant(b, loc, b.getIntegerType(32),
+                                    conv.biasBytes, 4, name + ".rnpu_bias");
+      Value mult = resourceConstant(
+          b, loc, b.getF32Type(), conv.multiplierBytes, 4, name + ".rnpu_mult");
+      auto yType = cast<RankedTensorType>(yValue.getType());
+      auto xType = cast<RankedTensorType>(xValue.getType());
+      unsigned rank = yType.getRank();
+      Value init = tensor::EmptyOp::create(b, loc, yType.getShape(),
+                                           yType.getElementType());
+      AffineExpr d0 = getAffineDimExpr(0, ctx);
+      AffineExpr zero = getAffineConstantExpr(0, ctx);
+      // x: (d0, 0, ..., 0), never the identity (dim 0 is the batch of a
+      // conv and the rows of a matmul, the same in x and y).
+      SmallVector<AffineExpr> xExprs(xType.getRank(), zero);
+      xExprs[0] = d0;
+      SmallVector<AffineMap> maps = {
+          AffineMap::get(rank, 0, xExprs, ctx),
+          AffineMap::get(rank, 0, {zero}, ctx),
+          AffineMap::get(rank, 0, {zero}, ctx),
+          AffineMap::get(rank, 0, {zero}, ctx),
+          AffineMap::getMultiDimIdentityMap(rank, ctx)};
+      SmallVector<utils::IteratorType> iterators(rank,
+                                                 utils::IteratorType::parallel);
+      auto generic = linalg::GenericOp::create(
+          b, loc, TypeRange{yType}, ValueRange{xValue, w, bias, mult},
+          ValueRange{init}, maps, iterators,
+          [&](OpBuilder &nb, Location l, ValueRange args) {
+            // Keeps every operand alive; never executed.
+            Value x = toSignless(nb, l, args[0], 8);
+            Value sum = arith::AddIOp::create(nb, l, x, args[1]);
+            Value b8 =
+                arith::TruncIOp::create(nb, l, nb.getIntegerType(8), args[2]);
+            Value m8 =
+                arith::FPToSIOp::create(nb, l, nb.getIntegerType(8), args[3]);
+            sum = arith::AddIOp::create(nb, l, sum, b8);
+            sum = arith::AddIOp::create(nb, l, sum, m8);
+            Value y = sum;
+            if (!yType.getElementType().isSignlessInteger())
+              y = UnrealizedConversionCastOp::create(
+                      nb, l, yType.getElementType(), sum)
+                      .getResult(0);
+            linalg::YieldOp::create(nb, l, y);
+          });
+      std::vector<uint8_t> stream = rnpu::encodeProgram(conv.entry.program);
+      generic->setAttr(
+          "aicc.npu.stream",
+          b.getStringAttr(StringRef(
+              reinterpret_cast<const char *>(stream.data()), stream.size())));
+      generic->setAttr("aicc.npu.node", b.getStringAttr(name));
+      yValue.replaceAllUsesWith(generic.getResult(0));
+      op->erase();
+    }
+  }
+};
+
+} // namespace
+
+} // namespace aicc::npu

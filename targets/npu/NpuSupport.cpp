@@ -1,0 +1,283 @@
+//===- NpuSupport.cpp - What RNPU runs, asked of graph ops ----------------===//
+
+#include "targets/npu/NpuSupport.h"
+
+#include "dialects/graph/GraphDialect.h"
+#include "dialects/graph/GraphOps.h"
+#include "passes/graph/ConstantData.h"
+
+#include "mlir/IR/Matchers.h"
+
+using namespace mlir;
+
+namespace aicc::npu {
+
+namespace {
+
+/// The constant behind `v`, or null.
+ElementsAttr constantOf(Value v) {
+  if (!v)
+    return {};
+  auto constant = v.getDefiningOp<graph::ConstantOp>();
+  if (!constant)
+    return {};
+  return dyn_cast<ElementsAttr>(constant.getValue());
+}
+
+std::optional<SmallVector<double>> constantValues(Value v) {
+  ElementsAttr attr = constantOf(v);
+  if (!attr)
+    return std::nullopt;
+  return graph::readAsDoubles(attr);
+}
+
+bool isSigned8(Type t) {
+  auto type = cast<ShapedType>(t).getElementType();
+  return type.isSignlessInteger(8) || type.isSignedInteger(8);
+}
+
+bool isFloatOp(Operation *op) {
+  auto isFloat = [](Type t) {
+    auto shaped = dyn_cast<ShapedType>(t);
+    return shaped && isa<FloatType>(shaped.getElementType());
+  };
+  return llvm::any_of(op->getOperandTypes(), isFloat) ||
+         llvm::any_of(op->getResultTypes(), isFloat);
+}
+
+} // namespace
+
+std::optional<QConvParams> getQConvParams(Operation *operation,
+                                          std::string &why) {
+  auto op = dyn_cast<graph::QLinearConvOp>(operation);
+  if (!op) {
+    why = "not a QLinearConv";
+    return std::nullopt;
+  }
+  auto xType = dyn_cast<RankedTensorType>(op.getX().getType());
+  auto wType = dyn_cast<RankedTensorType>(op.getW().getType());
+  auto yType = dyn_cast<RankedTensorType>(op.getY().getType());
+  if (!xType || !wType || !yType || !xType.hasStaticShape() ||
+      !wType.hasStaticShape() || !yType.hasStaticShape()) {
+    why = "dynamic shapes (RNPU code is compiled for static shapes)";
+    return std::nullopt;
+  }
+  if (xType.getRank() != 4 || wType.getRank() != 4) {
+    why = "only 2-D convolutions (rank-4 NCHW input) are supported";
+    return std::nullopt;
+  }
+  ArrayRef<int64_t> xs0 = xType.getShape(), ws0 = wType.getShape();
+  bool depthwise = op.getGroup() != 1 && op.getGroup() == xs0[1] &&
+                   ws0[0] == xs0[1] && ws0[1] == 1;
+  if (op.getGroup() != 1 && !depthwise) {
+    why = "grouped convolution (group = " + std::to_string(op.getGroup()) +
+          ", not depthwise) is not implemented yet";
+    return std::nullopt;
+  }
+  if (auto dilations = op.getDilations())
+    for (int64_t d : *dilations)
+      if (d != 1) {
+        why = "dilated convolution is not implemented yet";
+        return std::nullopt;
+      }
+  if (op.getAutoPad() != "NOTSET") {
+    why = "auto_pad '" + op.getAutoPad().str() +
+          "' is not supported (explicit pads only)";
+    return std::nullopt;
+  }
+  QConvParams p;
+  ArrayRef<int64_t> x = xType.getShape(), w = wType.getShape();
+  p.n = x[0], p.cin = x[1], p.h = x[2], p.w = x[3];
+  p.cout = w[0], p.kh = w[2], p.kw = w[3];
+  p.depthwise = depthwise;
+  if (!depthwise && w[1] != p.cin) {
+    why = "weight input channels differ from x's";
+    return std::nullopt;
+  }
+  if (auto strides = op.getStrides()) {
+    p.strideH = (*strides)[0];
+    p.strideW = (*strides)[1];
+  }
+  if (auto pads = op.getPads()) {
+    p.padTop = (*pads)[0], p.padLeft = (*pads)[1];
+    p.padBottom = (*pads)[2], p.padRight = (*pads)[3];
+  }
+  p.xSigned = isSigned8(xType);
+  p.wSigned = isSigned8(wType);
+  p.ySigned = isSigned8(yType);
+
+  auto xs = constantValues(op.getXScale());
+  auto xz = constantValues(op.getXZeroPoint());
+  auto ws = constantValues(op.getWScale());
+  auto wz = constantValues(op.getWZeroPoint());
+  auto ys = constantValues(op.getYScale());
+  auto yz = constantValues(op.getYZeroPoint());
+  if (!xs || !xz || !ws || !wz || !ys || !yz) {
+    why = "scales and zero points must be constants";
+    return std::nullopt;
+  }
+  if (xs->size() != 1 || xz->size() != 1 || ys->size() != 1 ||
+      yz->size() != 1) {
+    why = "x and y must be quantized per tensor";
+    return std::nullopt;
+  }
+  p.xScale = float((*xs)[0]);
+  p.yScale = float((*ys)[0]);
+  p.xZeroPoint = int32_t((*xz)[0]);
+  p.yZeroPoint = int32_t((*yz)[0]);
+  for (double s : *ws)
+    p.wScale.push_back(float(s));
+  if (wz->size() == 1) {
+    p.wZeroPoint = int32_t((*wz)[0]);
+  } else {
+    for (double z : *wz)
+      if (z != 0) {
+        why = "per-channel non-zero weight zero points are not in RNPU ISA "
+              "1.0";
+        return std::nullopt;
+      }
+  }
+  ElementsAttr weights = constantOf(op.getW());
+  if (!weights) {
+    why = "weights must be constants";
+    return std::nullopt;
+  }
+  if (weights.isSplat()) {
+    uint8_t byte = uint8_t(weights.getSplatValue<APInt>().getZExtValue());
+    p.weights.assign(wType.getNumElements(), byte);
+  } else {
+    std::optional<ArrayRef<char>> bytes = graph::getElementBytes(weights);
+    if (!bytes) {
+      why = "weight data is not available";
+      return std::nullopt;
+    }
+    p.weights.assign(bytes->begin(), bytes->end());
+  }
+  if (Value b = op.getB()) {
+    auto bias = constantValues(b);
+    if (!bias || int64_t(bias->size()) != p.cout) {
+      why = "bias must be a constant with one value per output channel";
+      return std::nullopt;
+    }
+    for (double v : *bias)
+      p.bias.push_back(int32_t(v));
+  }
+  return p;
+}
+
+std::optional<QConvParams> getQMatMulParams(Operation *operation,
+                                            std::string &why) {
+  auto op = dyn_cast<graph::QLinearMatMulOp>(operation);
+  if (!op) {
+    why = "not a QLinearMatMul";
+    return std::nullopt;
+  }
+  auto aType = dyn_cast<RankedTensorType>(op.getA().getType());
+  auto bType = dyn_cast<RankedTensorType>(op.getB().getType());
+  auto yType = dyn_cast<RankedTensorType>(op.getY().getType());
+  if (!aType || !bType || !yType || !aType.hasStaticShape() ||
+      !bType.hasStaticShape() || !yType.hasStaticShape()) {
+    why = "dynamic shapes (RNPU code is compiled for static shapes)";
+    return std::nullopt;
+  }
+  if (aType.getRank() != 2 || bType.getRank() != 2) {
+    why = "only 2-D QLinearMatMul is supported";
+    return std::nullopt;
+  }
+  QConvParams p;
+  p.channelsLast = true;
+  p.n = 1, p.h = 1, p.w = aType.getDimSize(0);
+  p.cin = aType.getDimSize(1);
+  p.cout = bType.getDimSize(1);
+  p.xSigned = isSigned8(aType);
+  p.wSigned = isSigned8(bType);
+  p.ySigned = isSigned8(yType);
+  auto as = constantValues(op.getAScale());
+  auto az = constantValues(op.getAZeroPoint());
+  auto bs = constantValues(op.getBScale());
+  auto bz = constantValues(op.getBZeroPoint());
+  auto ys = constantValues(op.getYScale());
+  auto yz = constantValues(op.getYZeroPoint());
+  if (!as || !az || !bs || !bz || !ys || !yz) {
+    why = "scales and zero points must be constants";
+    return std::nullopt;
+  }
+  if (as->size() != 1 || az->size() != 1 || ys->size() != 1 ||
+      yz->size() != 1) {
+    why = "a and y must be quantized per tensor";
+    return std::nullopt;
+  }
+  p.xScale = float((*as)[0]);
+  p.yScale = float((*ys)[0]);
+  p.xZeroPoint = int32_t((*az)[0]);
+  p.yZeroPoint = int32_t((*yz)[0]);
+  for (double s : *bs)
+    p.wScale.push_back(float(s));
+  if (bz->size() == 1) {
+    p.wZeroPoint = int32_t((*bz)[0]);
+  } else {
+    for (double z : *bz)
+      if (z != 0) {
+        why = "per-column non-zero b zero points are not in RNPU ISA 1.0";
+        return std::nullopt;
+      }
+  }
+  ElementsAttr weights = constantOf(op.getB());
+  if (!weights) {
+    why = "b must be a constant";
+    return std::nullopt;
+  }
+  std::vector<uint8_t> b;
+  if (weights.isSplat()) {
+    b.assign(bType.getNumElements(),
+             uint8_t(weights.getSplatValue<APInt>().getZExtValue()));
+  } else {
+    std::optional<ArrayRef<char>> bytes = graph::getElementBytes(weights);
+    if (!bytes) {
+      why = "b's data is not available";
+      return std::nullopt;
+    }
+    b.assign(bytes->begin(), bytes->end());
+  }
+  // Conv weights [cout = N][cin = K] = B transposed.
+  p.weights.resize(b.size());
+  for (int64_t k = 0; k < p.cin; ++k)
+    for (int64_t n = 0; n < p.cout; ++n)
+      p.weights[n * p.cin + k] = b[k * p.cout + n];
+  return p;
+}
+
+std::optional<QConvParams> getNpuParams(Operation *op, std::string &why) {
+  if (isa<graph::QLinearConvOp>(op))
+    return getQConvParams(op, why);
+  if (isa<graph::QLinearMatMulOp>(op))
+    return getQMatMulParams(op, why);
+  why = "no RNPU code generator";
+  return std::nullopt;
+}
+
+std::string whyUnsupported(Operation *op, const rnpu::RnpuConfig &config) {
+  if (isa<graph::ConstantOp>(op))
+    return "";
+  if (isa<graph::QLinearConvOp, graph::QLinearMatMulOp>(op)) {
+    std::string why;
+    std::optional<QConvParams> params = getNpuParams(op, why);
+    if (!params)
+      return why;
+    return whyConvUnsupported(*params, config);
+  }
+  if (isa<graph::QGemmOp, graph::QLinearAddOp, graph::QLinearMulOp,
+          graph::QLinearAveragePoolOp, graph::QLinearGlobalAveragePoolOp,
+          graph::MaxPoolOp>(op))
+    return "RNPU ISA 1.0 can run it, but the npu target has no code "
+           "generator for it yet";
+  if (isa<graph::QuantizeLinearOp, graph::DequantizeLinearOp>(op))
+    return "converts between float and integers; RNPU has no float unit "
+           "(a CPU target runs it once --target=npu,avx512 partitions)";
+  if (isFloatOp(op))
+    return "floating-point op; RNPU computes in int8 (quantize the model, "
+           "e.g. aicc quantize)";
+  return "not an op RNPU runs";
+}
+
+} // namespace aicc::npu

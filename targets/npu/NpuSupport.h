@@ -1,0 +1,44 @@
+//===- NpuSupport.h - What RNPU runs, asked of graph ops --------*- C++ -*-===//
+//
+// The npu target's capability check. It runs at graph level, after
+// FuseQDQ has turned QDQ groups into integer QLinear ops: there each op
+// still is one ONNX node with its name and attributes, and quantized ops
+// show their zero points, scales and constant weights. An op is supported
+// when the npu target has a code generator for it and the op's types,
+// attributes and sizes fit RNPU (docs/RNPU.md, compiler section).
+//
+//===----------------------------------------------------------------------===//
+#ifndef AICC_TARGETS_NPU_NPUSUPPORT_H
+#define AICC_TARGETS_NPU_NPUSUPPORT_H
+
+#include "targets/npu/ConvCodegen.h"
+
+#include "mlir/IR/Operation.h"
+
+#include <optional>
+#include <string>
+
+namespace aicc::npu {
+
+/// The parameters of a graph.QLinearConv whose scales, zero points, weights
+/// and bias are constants and whose shapes are static; otherwise nullopt and
+/// `why` says what is not.
+std::optional<QConvParams> getQConvParams(mlir::Operation *op,
+                                          std::string &why);
+
+/// The parameters of a 2-D graph.QLinearMatMul with a constant b, as the
+/// channels-last 1x1 conv that computes it; otherwise nullopt and `why`.
+std::optional<QConvParams> getQMatMulParams(mlir::Operation *op,
+                                            std::string &why);
+
+/// The conv parameters of any op the npu target generates code for
+/// (QLinearConv, QLinearMatMul), or nullopt and `why`.
+std::optional<QConvParams> getNpuParams(mlir::Operation *op, std::string &why);
+
+/// Empty when RNPU (with `config`) runs `op`, else why not. Constants are
+/// supported (they become DRAM constants of the ops that use them).
+std::string whyUnsupported(mlir::Operation *op, const rnpu::RnpuConfig &config);
+
+} // namespace aicc::npu
+
+#endif // AICC_TARGETS_NPU_NPUSUPPORT_H

@@ -1,0 +1,32 @@
+// RUN: aicc-opt %s -split-input-file --aicc-npu-form-kernels | FileCheck %s
+
+// Tests that a supported QLinearConv becomes one linalg.generic carrying its
+// RNPU command stream and node name, whose operands are x, then the packed
+// weights (one 16x16 block: 3 input and 4 output channels padded), the bias
+// and the multipliers (padded to 16 channels) as new dense_resource
+// constants, and that x is read through a non-identity map (so the fusion
+// policy keeps the op in a kernel of its own).
+// CHECK-DAG: #[[$X:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, 0, 0, 0)>
+// CHECK-DAG: #[[$C:.*]] = affine_map<(d0, d1, d2, d3) -> (0)>
+// CHECK-LABEL: func @conv
+// CHECK-NOT: graph.QLinearConv
+// CHECK-DAG: %[[W:.*]] = graph.constant dense_resource<conv0.rnpu_w> : tensor<256xi8>
+// CHECK-DAG: %[[B:.*]] = graph.constant dense_resource<conv0.rnpu_bias> : tensor<16xi32>
+// CHECK-DAG: %[[M:.*]] = graph.constant dense_resource<conv0.rnpu_mult> : tensor<16xf32>
+// CHECK: %[[Y:.*]] = linalg.generic {indexing_maps = [#[[$X]], #[[$C]], #[[$C]], #[[$C]], #{{.*}}], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+// CHECK-SAME: ins(%arg0, %[[W]], %[[B]], %[[M]] : tensor<1x3x6x6xui8>, tensor<256xi8>, tensor<16xi32>, tensor<16xf32>)
+// CHECK-SAME: attrs = {aicc.npu.node = "conv0", aicc.npu.stream = "RNPU
+// CHECK: } -> tensor<1x4x3x3xui8>
+// CHECK: return %[[Y]]
+func.func @conv(%x: tensor<1x3x6x6xui8>) -> tensor<1x4x3x3xui8> {
+  %xs = graph.constant dense<0.05> : tensor<f32>
+  %xz = graph.constant dense<3> : tensor<ui8>
+  %w = graph.constant dense<[[[[1]], [[-2]], [[3]]], [[[4]], [[5]], [[-6]]], [[[7]], [[-8]], [[9]]], [[[-1]], [[2]], [[3]]]]> : tensor<4x3x1x1xi8>
+  %ws = graph.constant dense<[0.01, 0.02, 0.03, 0.04]> : tensor<4xf32>
+  %wz = graph.constant dense<0> : tensor<4xi8>
+  %ys = graph.constant dense<0.1> : tensor<f32>
+  %yz = graph.constant dense<7> : tensor<ui8>
+  %b = graph.constant dense<[10, -20, 30, -40]> : tensor<4xi32>
+  %y = graph.QLinearConv %x, %xs, %xz, %w, %ws, %wz, %ys, %yz, %b {strides = array<i64: 2, 2>} : (tensor<1x3x6x6xui8>, tensor<f32>, tensor<ui8>, tensor<4x3x1x1xi8>, tensor<4xf32>, tensor<4xi8>, tensor<f32>, tensor<ui8>, tensor<4xi32>) -> tensor<1x4x3x3xui8> loc("conv0")
+  return %y : tensor<1x4x3x3xui8>
+}

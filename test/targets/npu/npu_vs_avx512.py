@@ -1,0 +1,173 @@
+#!/usr/bin/env python3
+"""End-to-end: int8 models compiled with --target=npu, run by aicc-run on
+the npu device (the RNPU simulator), must give the same bytes as the same
+models compiled with --target=avx512 (aicc's int8 CPU path).
+
+Models (onnx.helper, u8/s8 in and out, so every node runs on RNPU): a 3x3
+pad-1 QLinearConv with per-channel weight scales and a bias, a stride-2
+conv with s8 activations and odd channel counts, and a chain of two convs
+(two dispatches), and a conv whose weights exceed the weight SRAM (output
+channel groups), a depthwise stride-2 conv followed by a 1x1 conv, and a
+QLinearMatMul with per-column scales.
+Exit 77 (ctest: skipped) while the runtime has no npu
+device (aicc-run --list-devices), which the runtime side wires up; the
+models must still compile for both targets and run on the CPU.
+"""
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+
+def conv_node(rng, name, x, cin, cout, k, stride, pad, x_t, y_t, inits,
+              depthwise=False):
+    w = rng.integers(-127, 128, (cout, 1 if depthwise else cin, k, k))
+    w = w.astype(np.int8)
+    ws = (rng.random(cout) * 0.01 + 0.001).astype(np.float32)
+    b = rng.integers(-3000, 3000, (cout,)).astype(np.int32)
+    yzp = 7 if y_t == TensorProto.UINT8 else -5
+    ydt = np.uint8 if y_t == TensorProto.UINT8 else np.int8
+    inits += [numpy_helper.from_array(w, name + "_w"),
+              numpy_helper.from_array(ws, name + "_ws"),
+              numpy_helper.from_array(np.zeros(cout, np.int8), name + "_wz"),
+              numpy_helper.from_array(b, name + "_b"),
+              numpy_helper.from_array(np.array(0.08, np.float32), name + "_ys"),
+              numpy_helper.from_array(np.array(yzp, ydt), name + "_yz")]
+    return helper.make_node(
+        "QLinearConv",
+        [x, x + "_s", x + "_z", name + "_w", name + "_ws", name + "_wz",
+         name + "_ys", name + "_yz", name + "_b"], [name],
+        name=name, kernel_shape=[k, k], strides=[stride, stride],
+        pads=[pad] * 4, group=cin if depthwise else 1)
+
+
+def make_model(layers, cin, h, w, x_t, seed):
+    rng = np.random.default_rng(seed)
+    xdt = np.uint8 if x_t == TensorProto.UINT8 else np.int8
+    inits = [numpy_helper.from_array(np.array(0.05, np.float32), "x_s"),
+             numpy_helper.from_array(np.array(3, xdt), "x_z")]
+    nodes, cur, c, t = [], "x", cin, x_t
+    x_shape = [1, cin, h, w]
+    for i, layer in enumerate(layers):
+        cout, k, stride, pad, y_t = layer[:5]
+        depthwise = len(layer) > 5 and layer[5]
+        name = "conv%d" % i
+        nodes.append(conv_node(rng, name, cur, c, cout, k, stride, pad, t,
+                               y_t, inits, depthwise))
+        inits.append(numpy_helper.from_array(
+            numpy_helper.to_array(inits[-2]), name + "_s"))
+        inits.append(numpy_helper.from_array(
+            numpy_helper.to_array(inits[-2]), name + "_z"))
+        cur, c, t = name, cout, y_t
+        h = (h + 2 * pad - k) // stride + 1
+        w = (w + 2 * pad - k) // stride + 1
+    graph = helper.make_graph(
+        nodes, "g", [helper.make_tensor_value_info("x", x_t, x_shape)],
+        [helper.make_tensor_value_info(cur, t, [1, c, h, w])], inits)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    return model, cur, h, w
+
+
+def make_matmul(m, k, n, seed):
+    """Y = QLinearMatMul(A[m][k] u8, B[k][n] s8 per-column scales), u8."""
+    rng = np.random.default_rng(seed)
+    inits = [
+        numpy_helper.from_array(np.array(0.05, np.float32), "a_s"),
+        numpy_helper.from_array(np.array(3, np.uint8), "a_z"),
+        numpy_helper.from_array(
+            rng.integers(-127, 128, (k, n)).astype(np.int8), "b"),
+        numpy_helper.from_array(
+            (rng.random(n) * 0.01 + 0.001).astype(np.float32), "b_s"),
+        numpy_helper.from_array(np.zeros(n, np.int8), "b_z"),
+        numpy_helper.from_array(np.array(0.3, np.float32), "y_s"),
+        numpy_helper.from_array(np.array(100, np.uint8), "y_z")]
+    node = helper.make_node(
+        "QLinearMatMul", ["x", "a_s", "a_z", "b", "b_s", "b_z", "y_s", "y_z"],
+        ["y"], name="matmul0")
+    graph = helper.make_graph(
+        [node], "g",
+        [helper.make_tensor_value_info("x", TensorProto.UINT8, [m, k])],
+        [helper.make_tensor_value_info("y", TensorProto.UINT8, [m, n])],
+        inits)
+    return helper.make_model(graph,
+                             opset_imports=[helper.make_opsetid("", 13)])
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--aicc", required=True)
+    parser.add_argument("--aicc-run", required=True)
+    args = parser.parse_args()
+    devices = subprocess.run([args.aicc_run, "--list-devices"],
+                             capture_output=True, text=True).stdout
+    have_npu = any(line.startswith("npu") for line in devices.splitlines())
+    U8, S8 = TensorProto.UINT8, TensorProto.INT8
+    cases = {
+        "conv3x3": ([(16, 3, 1, 1, U8)], 8, 10, 12, U8),
+        "stride2_s8": ([(37, 3, 2, 1, S8)], 19, 13, 11, S8),
+        "chain": ([(24, 3, 1, 1, U8), (16, 1, 1, 0, U8)], 8, 9, 9, U8),
+        # 144 KiB of weights: two output channel groups on the 128 KiB WGT.
+        "groups": ([(256, 3, 1, 1, U8)], 64, 6, 6, U8),
+        # MobileNetV2's pattern: depthwise 3x3 stride 2, then 1x1.
+        "depthwise": ([(24, 3, 2, 1, U8, True), (16, 1, 1, 0, U8)], 24, 10,
+                      10, U8),
+        # QLinearMatMul: a channels-last 1x1 conv over 37 rows.
+        "matmul": (None, 70, 37, 45, U8),
+    }
+    failures = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, (layers, cin, h, w, x_t) in cases.items():
+            rng = np.random.default_rng(1)
+            if layers is None:
+                model, out = make_matmul(h, cin, w, 3), "y"
+            else:
+                model, out, _, _ = make_model(layers, cin, h, w, x_t, 2)
+            onnx.checker.check_model(model)
+            path = os.path.join(tmp, name + ".onnx")
+            onnx.save(model, path)
+            xdt = np.uint8 if x_t == U8 else np.int8
+            shape = (h, cin) if layers is None else (1, cin, h, w)
+            x = rng.integers(np.iinfo(xdt).min, np.iinfo(xdt).max + 1,
+                             shape).astype(xdt)
+            np.save(os.path.join(tmp, "x.npy"), x)
+            results = {}
+            for target in ("avx512", "npu"):
+                artifact = os.path.join(tmp, "%s.%s.aicc" % (name, target))
+                y = os.path.join(tmp, "%s.%s.npy" % (name, target))
+                subprocess.run([args.aicc, path, "--target=" + target, "-o",
+                                artifact], check=True)
+                if target == "npu" and not have_npu:
+                    continue
+                subprocess.run([args.aicc_run, artifact, "--input",
+                                "x=@" + os.path.join(tmp, "x.npy"), "--output",
+                                out + "=@" + y], check=True)
+                results[target] = np.load(y)
+                # A saturated or constant output would compare equal by
+                # accident: the models are scaled to spread over the range.
+                distinct = len(np.unique(results[target]))
+                if distinct < 20:
+                    print("%s: only %d distinct output values on %s" %
+                          (name, distinct, target))
+                    failures += 1
+            if not have_npu:
+                print("%-12s compiled for npu; not run (no npu device)" % name)
+                continue
+            same = np.array_equal(results["avx512"], results["npu"])
+            differ = int(np.sum(results["avx512"] != results["npu"]))
+            print("%-12s %s (%d of %d bytes differ)" %
+                  (name, "bit-identical" if same else "MISMATCH", differ,
+                   results["npu"].size))
+            failures += not same
+    if not have_npu:
+        print("skipped: aicc-run has no npu device yet")
+        return 77
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
