@@ -7,10 +7,18 @@
 
 #include "targets/RegisterAll.h"
 #include "targets/avx512/Avx512Target.h"
+#include "targets/cuda/CudaTarget.h"
+#include "targets/gpu/GpuTarget.h"
+#include "targets/rocm/RocmTarget.h"
 
 #include <mutex>
 
 void aicc::registerAllTargets() {
   static std::once_flag once;
-  std::call_once(once, [] { avx512::registerAvx512Targets(); });
+  std::call_once(once, [] {
+    avx512::registerAvx512Targets();
+    cuda::registerCudaTarget();
+    rocm::registerRocmTarget();
+    gpu::registerGpuPasses();
+  });
 }

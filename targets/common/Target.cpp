@@ -27,6 +27,9 @@ Target::~Target() = default;
 void Target::buildConfigurationPipeline(mlir::OpPassManager &,
                                         const TargetOptions &) const {}
 
+void Target::buildSchedulePipeline(mlir::OpPassManager &,
+                                   const TargetOptions &) const {}
+
 void registerTarget(std::unique_ptr<Target> target) {
   Registry &registry = getRegistry();
   std::lock_guard<std::mutex> lock(registry.mutex);

@@ -1,0 +1,203 @@
+//===- GpuTarget.cpp - Kernels to one GPU module (cuda, rocm) -------------===//
+
+#include "targets/gpu/GpuTarget.h"
+#include "targets/gpu/Passes.h"
+
+#include "dialects/exec/ExecOps.h"
+#include "passes/exec/Passes.h"
+#include "mlir/Conversion/AffineToStandard/AffineToStandard.h"
+#include "mlir/Conversion/ArithToLLVM/ArithToLLVM.h"
+#include "mlir/Conversion/ControlFlowToLLVM/ControlFlowToLLVM.h"
+#include "mlir/Conversion/FuncToLLVM/ConvertFuncToLLVM.h"
+#include "mlir/Conversion/GPUCommon/GPUToLLVM.h"
+#include "mlir/Conversion/IndexToLLVM/IndexToLLVM.h"
+#include "mlir/Conversion/MathToLLVM/MathToLLVM.h"
+#include "mlir/Conversion/MemRefToLLVM/MemRefToLLVM.h"
+#include "mlir/Conversion/UBToLLVM/UBToLLVM.h"
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Bufferization/Transforms/FuncBufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlow.h"
+#include "mlir/Dialect/Index/IR/IndexDialect.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/Linalg/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/Linalg/Transforms/TilingInterfaceImpl.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/Transforms/AllocationOpInterfaceImpl.h"
+#include "mlir/Dialect/SCF/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/SCF/Transforms/Passes.h"
+#include "mlir/Dialect/Tensor/IR/TensorTilingInterfaceImpl.h"
+#include "mlir/Dialect/Tensor/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+
+namespace aicc::gpu {
+
+void registerGpuDialects(DialectRegistry &registry) {
+  registry.insert<affine::AffineDialect, arith::ArithDialect,
+                  bufferization::BufferizationDialect, cf::ControlFlowDialect,
+                  func::FuncDialect, ::mlir::gpu::GPUDialect,
+                  index::IndexDialect, linalg::LinalgDialect,
+                  math::MathDialect, memref::MemRefDialect, scf::SCFDialect,
+                  tensor::TensorDialect>();
+  arith::registerBufferizableOpInterfaceExternalModels(registry);
+  bufferization::func_ext::registerBufferizableOpInterfaceExternalModels(
+      registry);
+  linalg::registerBufferizableOpInterfaceExternalModels(registry);
+  linalg::registerTilingInterfaceExternalModels(registry);
+  memref::registerAllocationOpInterfaceExternalModels(registry);
+  scf::registerBufferizableOpInterfaceExternalModels(registry);
+  tensor::registerBufferizableOpInterfaceExternalModels(registry);
+  tensor::registerTilingInterfaceExternalModels(registry);
+  // The LLVM lowering of the gpu.module's ops (convert-gpu-to-nvvm/rocdl).
+  arith::registerConvertArithToLLVMInterface(registry);
+  cf::registerConvertControlFlowToLLVMInterface(registry);
+  ::mlir::gpu::registerConvertGpuToLLVMInterface(registry);
+  index::registerConvertIndexToLLVMInterface(registry);
+  registerConvertFuncToLLVMInterface(registry);
+  registerConvertMathToLLVMInterface(registry);
+  registerConvertMemRefToLLVMInterface(registry);
+  ub::registerConvertUBToLLVMInterface(registry);
+}
+
+namespace {
+
+/// The kernels of the module's exec.executable.
+SmallVector<func::FuncOp> collectKernels(ModuleOp module) {
+  SmallVector<func::FuncOp> kernels;
+  module.walk([&](exec::ExecutableOp executable) {
+    for (auto function : executable.getBody().getOps<func::FuncOp>())
+      kernels.push_back(function);
+  });
+  return kernels;
+}
+
+/// linalg on tensors → one gpu.func per func.func (docs/Pipeline.md).
+void buildKernelPipeline(OpPassManager &pm) {
+  pm.addNestedPass<func::FuncOp>(createGpuTileAndFuse());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  bufferization::OneShotBufferizePassOptions bufferize;
+  bufferize.bufferizeFunctionBoundaries = true;
+  bufferize.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  bufferization::BufferResultsToOutParamsPassOptions outParams;
+  outParams.hoistStaticAllocs = true;
+  outParams.modifyPublicFunctions = true;
+  pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
+  pm.addPass(createCanonicalizerPass());
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
+  pm.addPass(createForallToParallelLoopPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createGpuMapToKernels());
+  pm.addPass(createParallelForToNestedForsPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createCanonicalizerPass());
+}
+
+std::vector<uint32_t> toDims(DenseI32ArrayAttr attr) {
+  std::vector<uint32_t> dims;
+  if (attr)
+    for (int32_t dim : attr.asArrayRef())
+      dims.push_back(static_cast<uint32_t>(dim));
+  return dims;
+}
+
+} // namespace
+
+FailureOr<OwningOpRef<ModuleOp>>
+buildGpuKernelModule(ModuleOp module, const TargetOptions &options,
+                     std::vector<KernelLaunch> &launches) {
+  MLIRContext *context = module.getContext();
+  DialectRegistry registry;
+  registerGpuDialects(registry);
+  context->appendDialectRegistry(registry);
+  context->loadDialect<::mlir::gpu::GPUDialect, memref::MemRefDialect,
+                       scf::SCFDialect>();
+
+  Location loc = module.getLoc();
+  OwningOpRef<ModuleOp> result = ModuleOp::create(loc);
+  (*result)->setAttr(::mlir::gpu::GPUDialect::getContainerModuleAttrName(),
+                     UnitAttr::get(context));
+  OpBuilder builder = OpBuilder::atBlockEnd(result->getBody());
+  auto gpuModule = ::mlir::gpu::GPUModuleOp::create(builder, loc, "kernels");
+
+  SmallVector<func::FuncOp> kernels = collectKernels(module);
+  for (auto [index, kernel] : llvm::enumerate(kernels)) {
+    OwningOpRef<ModuleOp> scratch = ModuleOp::create(kernel.getLoc());
+    scratch->getBody()->push_back(kernel.clone());
+    PassManager pm(context);
+    buildKernelPipeline(pm);
+    if (failed(pm.run(*scratch)))
+      return kernel.emitError("cannot compile kernel @")
+             << kernel.getSymName() << " for the GPU";
+    auto compiled = scratch->lookupSymbol<::mlir::gpu::GPUModuleOp>("kernels");
+    if (!compiled)
+      return kernel.emitError("kernel @")
+             << kernel.getSymName() << " produced no GPU code";
+    for (Operation &op :
+         llvm::make_early_inc_range(compiled.getBody()->getOperations())) {
+      if (op.hasTrait<OpTrait::IsTerminator>())
+        continue;
+      if (auto function = dyn_cast<::mlir::gpu::GPUFuncOp>(op))
+        launches.push_back(
+            {function.getName().str(),
+             toDims(function.getKnownBlockSizeAttr()),
+             toDims(function->getAttrOfType<DenseI32ArrayAttr>(
+                 "aicc.workgroup_count"))});
+      op.moveBefore(gpuModule.getBody(), gpuModule.getBody()->end());
+    }
+    if (options.progress)
+      options.progress(index + 1, kernels.size());
+  }
+  return result;
+}
+
+void GpuTarget::buildSchedulePipeline(OpPassManager &pm,
+                                      const TargetOptions &) const {
+  pm.addPass(exec::createStageHostBuffers());
+}
+
+FailureOr<ExecutableBinary>
+GpuTarget::compileExecutable(ModuleOp module,
+                             const TargetOptions &options) const {
+  std::vector<KernelLaunch> launches;
+  FailureOr<OwningOpRef<ModuleOp>> kernels =
+      buildGpuKernelModule(module, options, launches);
+  if (failed(kernels))
+    return failure();
+  std::string arch = options.gpuArch;
+  if (arch.empty())
+    arch = getGpuArchs().front();
+  FailureOr<std::vector<uint8_t>> bytes = serialize(**kernels, arch);
+  if (failed(bytes))
+    return failure();
+  ExecutableBinary binary;
+  binary.device = getDeviceKind();
+  binary.format = getBinaryFormat().str();
+  binary.data = std::move(*bytes);
+  for (KernelLaunch &launch : launches) {
+    binary.entryPoints[launch.name] = launch.name;
+    binary.workgroupSizes[launch.name] = std::move(launch.workgroupSize);
+    binary.workgroupCounts[launch.name] = std::move(launch.workgroupCount);
+  }
+  return binary;
+}
+
+void registerGpuPasses() {
+  registerAiccGpuPasses();
+  PassPipelineRegistration<>(
+      "aicc-gpu-lower-kernels",
+      "Outlined kernels (func.func on tensors) → gpu.func kernels in "
+      "gpu.module @kernels (the cuda/rocm front end)",
+      buildKernelPipeline);
+}
+
+} // namespace aicc::gpu
