@@ -70,7 +70,11 @@ void lowerCopies(func::FuncOp function) {
       lbs.push_back(zero);
       steps.push_back(one);
       ubs.push_back(
-          memref::DimOp::create(builder, loc, copy.getSource(), dim));
+          type.isDynamicDim(dim)
+              ? Value(memref::DimOp::create(builder, loc, copy.getSource(),
+                                            dim))
+              : Value(arith::ConstantIndexOp::create(builder, loc,
+                                                     type.getDimSize(dim))));
     }
     scf::ParallelOp::create(
         builder, loc, lbs, ubs, steps,
