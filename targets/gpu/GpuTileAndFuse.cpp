@@ -13,6 +13,7 @@
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Interfaces/TilingInterface.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 
 namespace aicc::gpu {
 #define GEN_PASS_DEF_GPUTILEANDFUSE
@@ -70,12 +71,20 @@ struct GpuTileAndFusePass
     for (OpResult value : root->getResults())
       if (Value replacement = result->replacements.lookup(value))
         rewriter.replaceAllUsesWith(value, replacement);
-    // The original producers are now dead (tensor ops have no side effects).
-    Block &body = function.getBody().front();
-    for (Operation &op : llvm::make_early_inc_range(llvm::reverse(body)))
-      if (op.use_empty() && !op.hasTrait<OpTrait::IsTerminator>() &&
-          isMemoryEffectFree(&op))
-        rewriter.eraseOp(&op);
+    // Fusion leaves the original producers and the slices it took of them
+    // unused; erase them so the kernel is the loop nest alone.
+    while (true) {
+      Operation *dead = nullptr;
+      function.walk([&](Operation *op) {
+        if (op == function || !isOpTriviallyDead(op))
+          return WalkResult::advance();
+        dead = op;
+        return WalkResult::interrupt();
+      });
+      if (!dead)
+        break;
+      rewriter.eraseOp(dead);
+    }
   }
 };
 

@@ -16,6 +16,7 @@
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
 #include "llvm/ADT/STLExtras.h"
 
 namespace aicc::gpu {
@@ -101,6 +102,13 @@ FailureOr<SmallVector<int64_t>> getTripCounts(scf::ParallelOp loop) {
     counts.push_back(*u <= *l ? 0 : llvm::divideCeil(*u - *l, *s));
   }
   return counts;
+}
+
+/// `type` in the GPU's private (per-thread) address space.
+MemRefType toPrivate(MemRefType type) {
+  return MemRefType::Builder(type).setMemorySpace(
+      ::mlir::gpu::AddressSpaceAttr::get(type.getContext(),
+                                         ::mlir::gpu::AddressSpace::Private));
 }
 
 enum class PhaseKind { Parallel, Scalar, Shared };
@@ -191,14 +199,29 @@ void KernelMapper::emitIteration(OpBuilder &builder, const Phase &phase,
 LogicalResult KernelMapper::fixUpBody(gpu::GPUFuncOp kernel,
                                       func::FuncOp function) {
   SmallVector<Operation *> toErase;
+  Block &entry = kernel.getBody().front();
   WalkResult result = kernel.walk([&](Operation *op) {
-    if (auto alloc = dyn_cast<memref::AllocOp>(op)) {
-      OpBuilder builder(alloc);
+    if (isa<memref::AllocOp, memref::AllocaOp>(op)) {
+      // A thread's temporary: private memory, allocated once in the entry
+      // block (AMDGPU selects stack objects only in its private address
+      // space and not inside loops; the buffer's contents are undefined at
+      // every allocation anyway), used through a generic-address cast.
+      auto type = cast<MemRefType>(op->getResult(0).getType());
+      if (type.getMemorySpace())
+        return WalkResult::advance();
+      if (!type.hasStaticShape()) {
+        op->emitOpError("has a dynamic shape; GPU kernels need static "
+                        "shapes");
+        return WalkResult::interrupt();
+      }
+      OpBuilder builder = OpBuilder::atBlockBegin(&entry);
       auto alloca = memref::AllocaOp::create(
-          builder, alloc.getLoc(), alloc.getType(), alloc.getDynamicSizes(),
-          alloc.getSymbolOperands(), alloc.getAlignmentAttr());
-      alloc.replaceAllUsesWith(alloca.getResult());
-      toErase.push_back(alloc);
+          builder, op->getLoc(), toPrivate(type), ValueRange(),
+          op->getAttrOfType<IntegerAttr>("alignment"));
+      auto generic = memref::MemorySpaceCastOp::create(builder, op->getLoc(),
+                                                       type, alloca);
+      op->getResult(0).replaceAllUsesWith(generic.getResult());
+      toErase.push_back(op);
     } else if (isa<memref::DeallocOp>(op)) {
       toErase.push_back(op);
     } else if (auto get = dyn_cast<memref::GetGlobalOp>(op)) {
