@@ -33,13 +33,23 @@ using namespace mlir;
 namespace aicc::cuda {
 namespace {
 
-/// The CUDA toolkit used for libdevice: $CUDA_HOME, else /usr/local/cuda.
-void setCudaHome() {
-  if (std::getenv("CUDA_HOME") || std::getenv("CUDA_ROOT") ||
-      std::getenv("CUDA_PATH"))
-    return;
+/// The CUDA toolkit used for libdevice: $CUDA_HOME (or $CUDA_ROOT,
+/// $CUDA_PATH), else /usr/local/cuda when it exists. A variable naming no
+/// directory is an error (MLIR would report it and go on without libdevice).
+LogicalResult setCudaHome(Location loc) {
+  for (const char *name : {"CUDA_HOME", "CUDA_ROOT", "CUDA_PATH"}) {
+    const char *value = std::getenv(name);
+    if (!value)
+      continue;
+    if (!llvm::sys::fs::is_directory(value))
+      return emitError(loc) << name << "='" << value
+                            << "' is not a directory; point it at the CUDA "
+                               "toolkit or unset it";
+    return success();
+  }
   if (llvm::sys::fs::is_directory("/usr/local/cuda"))
     ::setenv("CUDA_HOME", "/usr/local/cuda", /*overwrite=*/0);
+  return success();
 }
 
 /// The PTX ISA version for `arch`: 8.0 covers up to sm_90a; Blackwell needs
@@ -80,7 +90,8 @@ protected:
     registerLLVMDialectTranslation(registry);
     registerNVVMDialectTranslation(registry);
     context->appendDialectRegistry(registry);
-    setCudaHome();
+    if (failed(setCudaHome(kernels.getLoc())))
+      return failure();
 
     ::mlir::gpu::GPUToNVVMPipelineOptions options;
     options.cubinChip = arch.str();
