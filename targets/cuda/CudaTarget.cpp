@@ -93,6 +93,7 @@ protected:
     if (failed(setCudaHome(kernels.getLoc())))
       return failure();
 
+    gpu::lowerRemFToCalls(kernels, "__nv_fmodf", "__nv_fmod");
     ::mlir::gpu::GPUToNVVMPipelineOptions options;
     options.cubinChip = arch.str();
     options.cubinFeatures = ptxFeaturesFor(arch);

@@ -160,6 +160,45 @@ buildGpuKernelModule(ModuleOp module, const TargetOptions &options,
   return result;
 }
 
+void lowerRemFToCalls(ModuleOp kernels, StringRef f32Function,
+                      StringRef f64Function) {
+  kernels.walk([&](::mlir::gpu::GPUModuleOp gpuModule) {
+    SmallVector<arith::RemFOp> rems;
+    gpuModule.walk([&](arith::RemFOp rem) { rems.push_back(rem); });
+    for (arith::RemFOp rem : rems) {
+      auto type = dyn_cast<FloatType>(rem.getType());
+      if (!type || type.getWidth() > 64)
+        continue;
+      OpBuilder builder(rem);
+      Location loc = rem.getLoc();
+      bool isF64 = type.isF64();
+      Type callType = isF64 ? Type(builder.getF64Type())
+                            : Type(builder.getF32Type());
+      StringRef name = isF64 ? f64Function : f32Function;
+      if (!gpuModule.lookupSymbol(name)) {
+        OpBuilder top = OpBuilder::atBlockBegin(gpuModule.getBody());
+        auto declaration = func::FuncOp::create(
+            top, loc, name,
+            top.getFunctionType({callType, callType}, {callType}));
+        declaration.setPrivate();
+      }
+      Value lhs = rem.getLhs(), rhs = rem.getRhs();
+      if (callType != type) {
+        lhs = arith::ExtFOp::create(builder, loc, callType, lhs);
+        rhs = arith::ExtFOp::create(builder, loc, callType, rhs);
+      }
+      Value result = func::CallOp::create(builder, loc, name,
+                                          TypeRange{callType},
+                                          ValueRange{lhs, rhs})
+                         .getResult(0);
+      if (callType != type)
+        result = arith::TruncFOp::create(builder, loc, type, result);
+      rem.replaceAllUsesWith(result);
+      rem.erase();
+    }
+  });
+}
+
 void GpuTarget::buildSchedulePipeline(OpPassManager &pm,
                                       const TargetOptions &) const {
   pm.addPass(exec::createStageHostBuffers());

@@ -41,6 +41,13 @@ mlir::FailureOr<mlir::OwningOpRef<mlir::ModuleOp>>
 buildGpuKernelModule(mlir::ModuleOp module, const TargetOptions &options,
                      std::vector<KernelLaunch> &launches);
 
+/// Replaces every arith.remf in the gpu.modules of `kernels` by a call of
+/// the device math library's fmod (`f32Function`, `f64Function`; f16 and
+/// bf16 through f32), declared in the gpu.module: MLIR's NVVM lowering
+/// leaves llvm.frem illegal.
+void lowerRemFToCalls(mlir::ModuleOp kernels, llvm::StringRef f32Function,
+                      llvm::StringRef f64Function);
+
 /// The dialects, interfaces and translations the GPU pipelines need.
 void registerGpuDialects(mlir::DialectRegistry &registry);
 

@@ -51,7 +51,28 @@ struct GpuTileAndFusePass
     SmallVector<utils::IteratorType> iterators = root.getLoopIteratorTypes();
     if (!llvm::is_contained(iterators, utils::IteratorType::parallel))
       return;
+    // Empty tensors (a zero-sized dim, e.g. a reduction over an empty set)
+    // leave nothing to tile, and tiling their ops would divide by zero.
+    auto isEmpty = [](Type type) {
+      auto shaped = dyn_cast<ShapedType>(type);
+      return shaped && shaped.hasStaticShape() && shaped.getNumElements() == 0;
+    };
+    WalkResult empty = function.walk([&](Operation *op) {
+      for (Type type : llvm::concat<const Type>(op->getOperandTypes(),
+                                                op->getResultTypes()))
+        if (isEmpty(type))
+          return WalkResult::interrupt();
+      return WalkResult::advance();
+    });
+    if (empty.wasInterrupted() ||
+        llvm::any_of(function.getArgumentTypes(), isEmpty))
+      return;
     OpBuilder builder(root);
+    for (const Range &range : root.getIterationDomain(builder)) {
+      std::optional<int64_t> size = getConstantIntValue(range.size);
+      if (!size || *size <= 0)
+        return;
+    }
     SmallVector<OpFoldResult> tileSizes;
     for (utils::IteratorType iterator : iterators)
       tileSizes.push_back(builder.getIndexAttr(

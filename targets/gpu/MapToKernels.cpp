@@ -13,6 +13,8 @@
 
 #include "targets/gpu/Passes.h"
 
+#include "mlir/Dialect/Math/IR/Math.h"
+
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
@@ -29,6 +31,18 @@ using namespace mlir;
 namespace {
 
 constexpr int64_t kMaxGridSize = (int64_t(1) << 31) - 1;
+/// Workgroup memory for the buffers a kernel's phases share (48 KiB is what
+/// CUDA gives without opting in; AMD GPUs have 64 KiB).
+constexpr uint64_t kMaxSharedBytes = 48 * 1024;
+
+/// Bytes of a static memref (i1 one byte), or nullopt.
+std::optional<uint64_t> getByteSize(MemRefType type) {
+  if (!type.hasStaticShape() || !type.getElementType().isIntOrFloat())
+    return std::nullopt;
+  uint64_t width =
+      llvm::divideCeil(type.getElementType().getIntOrFloatBitWidth(), 8);
+  return width * static_cast<uint64_t>(type.getNumElements());
+}
 
 /// Whether `op` or an op nested in it may write memory.
 bool writesMemory(Operation *op) {
@@ -136,6 +150,8 @@ private:
 
   gpu::GPUModuleOp gpuModule;
   unsigned blockSize;
+  /// Top-level buffers of the kernel being mapped (workgroup memory).
+  SmallVector<memref::AllocOp> sharedBuffers;
 };
 
 LogicalResult KernelMapper::classify(func::FuncOp function,
@@ -154,9 +170,18 @@ LogicalResult KernelMapper::classify(func::FuncOp function,
       phase.tripCounts = *counts;
       for (int64_t count : *counts)
         phase.iterations *= count;
-    } else if (isa<memref::AllocOp>(op)) {
-      return op.emitOpError("is a temporary buffer shared by the kernel's "
-                            "threads; not supported on GPUs yet");
+    } else if (auto alloc = dyn_cast<memref::AllocOp>(op)) {
+      // A buffer the phases of the kernel share: workgroup memory of the
+      // one workgroup that runs them.
+      std::optional<uint64_t> bytes = getByteSize(alloc.getType());
+      if (!alloc.getType().hasStaticShape() || !bytes ||
+          *bytes > kMaxSharedBytes)
+        return op.emitOpError("is a temporary buffer of ")
+               << (bytes ? std::to_string(*bytes) : std::string("unknown"))
+               << " bytes shared by the kernel's threads; GPU kernels hold "
+               << "at most " << kMaxSharedBytes << " (workgroup memory)";
+      sharedBuffers.push_back(alloc);
+      continue;
     } else if (isa<memref::DeallocOp>(op)) {
       continue;
     } else if (writesMemory(&op)) {
@@ -222,6 +247,30 @@ LogicalResult KernelMapper::fixUpBody(gpu::GPUFuncOp kernel,
                                                        type, alloca);
       op->getResult(0).replaceAllUsesWith(generic.getResult());
       toErase.push_back(op);
+    } else if (isa<math::IsInfOp, math::IsNaNOp, math::IsFiniteOp>(op)) {
+      // Float classes as comparisons (the ROCDL lowering has none for them).
+      OpBuilder builder(op);
+      Location loc = op->getLoc();
+      Value x = op->getOperand(0);
+      auto type = cast<FloatType>(getElementTypeOrSelf(x.getType()));
+      Value result;
+      if (isa<math::IsNaNOp>(op)) {
+        result = arith::CmpFOp::create(builder, loc, arith::CmpFPredicate::UNO,
+                                       x, x);
+      } else {
+        Value magnitude = math::AbsFOp::create(builder, loc, x);
+        Value inf = arith::ConstantOp::create(
+            builder, loc,
+            builder.getFloatAttr(
+                type, APFloat::getInf(type.getFloatSemantics())));
+        result = arith::CmpFOp::create(builder, loc,
+                                       isa<math::IsInfOp>(op)
+                                           ? arith::CmpFPredicate::OEQ
+                                           : arith::CmpFPredicate::OLT,
+                                       magnitude, inf);
+      }
+      op->getResult(0).replaceAllUsesWith(result);
+      toErase.push_back(op);
     } else if (isa<memref::DeallocOp>(op)) {
       toErase.push_back(op);
     } else if (auto get = dyn_cast<memref::GetGlobalOp>(op)) {
@@ -260,6 +309,7 @@ LogicalResult KernelMapper::map(func::FuncOp function) {
     return function.emitOpError("has several blocks; cannot be mapped to a "
                                 "GPU kernel");
   lowerCopies(function);
+  sharedBuffers.clear();
   SmallVector<Phase> phases;
   if (failed(classify(function, phases)))
     return failure();
@@ -273,7 +323,8 @@ LogicalResult KernelMapper::map(func::FuncOp function) {
     }
     numScalar += phase.kind == PhaseKind::Scalar;
   }
-  bool onePhase = numParallel == 1 && numScalar == 0;
+  bool onePhase =
+      numParallel == 1 && numScalar == 0 && sharedBuffers.empty();
   int64_t block = 1, grid = 1;
   if (onePhase) {
     block = std::max<int64_t>(1, std::min<int64_t>(iterations, blockSize));
@@ -288,9 +339,20 @@ LogicalResult KernelMapper::map(func::FuncOp function) {
 
   Location loc = function.getLoc();
   OpBuilder builder = OpBuilder::atBlockEnd(gpuModule.getBody());
+  // A buffer without elements is never accessed; it is passed as a
+  // one-element buffer (the bare-pointer ABI cannot describe a zero-sized
+  // memref) and stands in the body as an empty private buffer.
+  SmallVector<Type> argumentTypes;
+  for (Type type : function.getArgumentTypes()) {
+    auto memref = cast<MemRefType>(type);
+    argumentTypes.push_back(
+        memref.getNumElements() == 0
+            ? MemRefType::get({1}, memref.getElementType())
+            : type);
+  }
   auto kernel = gpu::GPUFuncOp::create(
       builder, loc, function.getName(),
-      builder.getFunctionType(function.getArgumentTypes(), {}));
+      builder.getFunctionType(argumentTypes, {}));
   kernel->setAttr(gpu::GPUDialect::getKernelFuncAttrName(),
                   builder.getUnitAttr());
   kernel.setKnownBlockSizeAttr(builder.getDenseI32ArrayAttr(
@@ -303,8 +365,30 @@ LogicalResult KernelMapper::map(func::FuncOp function) {
   builder.setInsertionPointToStart(&entry);
   IRMapping mapping;
   for (auto [from, to] :
-       llvm::zip(function.getArguments(), entry.getArguments()))
-    mapping.map(from, to);
+       llvm::zip(function.getArguments(), entry.getArguments())) {
+    auto type = cast<MemRefType>(from.getType());
+    if (type.getNumElements() != 0) {
+      mapping.map(from, to);
+      continue;
+    }
+    auto empty = memref::AllocaOp::create(builder, loc, toPrivate(type));
+    mapping.map(from, memref::MemorySpaceCastOp::create(builder, loc, type,
+                                                        empty)
+                          .getResult());
+  }
+  // Buffers the threads share live in workgroup memory.
+  for (memref::AllocOp alloc : sharedBuffers) {
+    MemRefType type = alloc.getType();
+    BlockArgument buffer = kernel.addWorkgroupAttribution(
+        MemRefType::Builder(type).setMemorySpace(
+            gpu::AddressSpaceAttr::get(type.getContext(),
+                                       gpu::AddressSpace::Workgroup)),
+        alloc.getLoc());
+    mapping.map(alloc.getResult(),
+                memref::MemorySpaceCastOp::create(builder, alloc.getLoc(),
+                                                  type, buffer)
+                    .getResult());
+  }
   Value threadId = gpu::ThreadIdOp::create(builder, loc, gpu::Dimension::x);
   Value blockId = gpu::BlockIdOp::create(builder, loc, gpu::Dimension::x);
   Value zero = arith::ConstantIndexOp::create(builder, loc, 0);

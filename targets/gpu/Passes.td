@@ -19,8 +19,8 @@ def GpuTileAndFuse : Pass<"aicc-gpu-tile-and-fuse", "::mlir::func::FuncOp"> {
     `aicc-gpu-map-to-kernels` maps to GPU threads.
 
     Kernels whose returned values come from several ops, whose root has no
-    parallel loop or cannot be tiled (`tensor.concat`, `tensor.insert_slice`)
-    are left as they are.
+    parallel loop or an empty iteration space (a zero-sized dim), or cannot
+    be tiled (`tensor.concat`, `tensor.insert_slice`) are left as they are.
 
     Before:
 
@@ -64,10 +64,14 @@ def GpuMapToKernels : Pass<"aicc-gpu-map-to-kernels", "::mlir::ModuleOp"> {
       elements (coalesced).
     - Several phases: one workgroup of `block-size` threads runs them in
       order, each thread striding over a parallel phase's iterations, with
-      `gpu.barrier` between phases.
+      `gpu.barrier` between phases. Top-level `memref.alloc`s (buffers the
+      phases share, up to 48 KiB) become workgroup memory.
 
-    Nested `memref.alloc`s (a thread's temporaries) become `memref.alloca`;
-    a `memref.global` a kernel reads is copied into the gpu.module. The
+    A buffer without elements is passed as a one-element buffer. Nested
+    `memref.alloc`s (a thread's temporaries) become private `memref.alloca`s
+    at the kernel's entry;
+    a `memref.global` a kernel reads is copied into the gpu.module;
+    `math.isinf`/`isnan`/`isfinite` become comparisons. The
     grid is recorded as `aicc.workgroup_count`, the block size as
     `known_block_size` on each gpu.func.
   }];
@@ -77,6 +81,7 @@ def GpuMapToKernels : Pass<"aicc-gpu-map-to-kernels", "::mlir::ModuleOp"> {
   ];
   let dependentDialects = ["::mlir::gpu::GPUDialect",
                            "::mlir::memref::MemRefDialect",
+                           "::mlir::math::MathDialect",
                            "::mlir::scf::SCFDialect",
                            "::mlir::arith::ArithDialect"];
 }

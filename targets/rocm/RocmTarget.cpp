@@ -14,6 +14,7 @@
 
 #include "mlir/Conversion/AffineToStandard/AffineToStandard.h"
 #include "mlir/Conversion/GPUToROCDL/GPUToROCDLPass.h"
+#include "mlir/Conversion/MathToLLVM/MathToLLVM.h"
 #include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
 #include "mlir/Conversion/SCFToControlFlow/SCFToControlFlow.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -140,6 +141,7 @@ protected:
         (void)llvm::sys::fs::remove_directories(*toolkit);
     });
 
+    gpu::lowerRemFToCalls(kernels, "__ocml_fmod_f32", "__ocml_fmod_f64");
     PassManager pm(context);
     GpuROCDLAttachTargetOptions attach;
     attach.chip = arch.str();
@@ -156,6 +158,9 @@ protected:
     rocdl.runtime = ::mlir::gpu::amd::Runtime::HIP;
     rocdl.useBarePtrCallConv = true;
     module.addPass(createConvertGpuOpsToROCDLOps(rocdl));
+    // Math ops the ROCDL lowering has no library call for (isinf, isnan,
+    // ...) become LLVM intrinsics.
+    module.addPass(createConvertMathToLLVMPass());
     module.addPass(createCanonicalizerPass());
     module.addPass(createCSEPass());
     module.addPass(createReconcileUnrealizedCastsPass());

@@ -100,12 +100,63 @@ func.func @pad(%a: memref<4xf32>, %c: memref<6xf32>) {
 
 // -----
 
-// Tests that a buffer shared by the threads of a kernel is an error.
+// Tests that a buffer the phases of a kernel share lives in workgroup
+// memory, used through a cast to generic addresses, and that the kernel
+// runs in one workgroup with a barrier between the phases.
 
+// CHECK-LABEL: gpu.func @shared(
+// CHECK-SAME: workgroup(%[[W:.*]] : memref<4xf32, #gpu.address_space<workgroup>>)
+// CHECK-SAME: aicc.workgroup_count = array<i32: 1, 1, 1>
+// CHECK: %[[T:.*]] = memref.memory_space_cast %[[W]] : memref<4xf32, #gpu.address_space<workgroup>> to memref<4xf32>
+// CHECK: memref.store %{{.*}}, %[[T]]
+// CHECK: gpu.barrier
+// CHECK: memref.load %[[T]]
 func.func @shared(%a: memref<4xf32>, %c: memref<4xf32>) {
-  // expected-error @below {{'memref.alloc' op is a temporary buffer shared by the kernel's threads; not supported on GPUs yet}}
   %t = memref.alloc() : memref<4xf32>
   memref.copy %a, %t : memref<4xf32> to memref<4xf32>
   memref.copy %t, %c : memref<4xf32> to memref<4xf32>
+  return
+}
+
+// -----
+
+// Tests that a buffer without elements is passed as a one-element buffer
+// and stands in the body as an empty private buffer, and that math.isinf
+// and math.isnan become comparisons.
+
+// CHECK-LABEL: gpu.func @empty_and_classes(
+// CHECK-SAME: %{{.*}}: memref<1xf32>, %[[X:.*]]: memref<4xf32>, %[[Y:.*]]: memref<4xi1>, %[[Z:.*]]: memref<4xi1>)
+// CHECK: memref.alloca() : memref<0x4xf32, #gpu.address_space<private>>
+// CHECK: %[[V:.*]] = memref.load %[[X]]
+// CHECK: %[[ABS:.*]] = math.absf %[[V]] : f32
+// CHECK: %[[INF:.*]] = arith.constant 0x7F800000 : f32
+// CHECK: arith.cmpf oeq, %[[ABS]], %[[INF]] : f32
+// CHECK: arith.cmpf uno, %[[V]], %[[V]] : f32
+// CHECK-NOT: math.is
+func.func @empty_and_classes(%e: memref<0x4xf32>, %x: memref<4xf32>, %y: memref<4xi1>, %z: memref<4xi1>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  scf.parallel (%i) = (%c0) to (%c4) step (%c1) {
+    %v = memref.load %x[%i] : memref<4xf32>
+    %inf = math.isinf %v : f32
+    %nan = math.isnan %v : f32
+    memref.store %inf, %y[%i] : memref<4xi1>
+    memref.store %nan, %z[%i] : memref<4xi1>
+    scf.reduce
+  }
+  return
+}
+
+// -----
+
+// Tests that a shared buffer larger than the workgroup memory a kernel may
+// use is an error.
+
+func.func @too_big(%a: memref<16384xf32>, %c: memref<16384xf32>) {
+  // expected-error @below {{'memref.alloc' op is a temporary buffer of 65536 bytes shared by the kernel's threads; GPU kernels hold at most 49152 (workgroup memory)}}
+  %t = memref.alloc() : memref<16384xf32>
+  memref.copy %a, %t : memref<16384xf32> to memref<16384xf32>
+  memref.copy %t, %c : memref<16384xf32> to memref<16384xf32>
   return
 }

@@ -80,3 +80,25 @@ func.func @total(%a: tensor<8xf32>) -> tensor<f32> {
     }
   return %r : tensor<f32>
 }
+
+// -----
+
+// Tests that a kernel with an empty tensor (a reduction over a zero-sized
+// dim feeding an elementwise op) is left as it is instead of tiled.
+
+// CHECK-LABEL: func.func @empty_set
+// CHECK-NOT: scf.forall
+// CHECK: linalg.reduce
+// CHECK: linalg.exp
+func.func @empty_set(%a: tensor<2x0xf32>) -> tensor<2xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<2xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<2xf32>) -> tensor<2xf32>
+  %r = linalg.reduce ins(%a : tensor<2x0xf32>) outs(%f : tensor<2xf32>) dimensions = [1]
+    (%in: f32, %init: f32) {
+      %0 = arith.addf %in, %init : f32
+      linalg.yield %0 : f32
+    }
+  %x = linalg.exp ins(%r : tensor<2xf32>) outs(%e : tensor<2xf32>) -> tensor<2xf32>
+  return %x : tensor<2xf32>
+}
