@@ -271,6 +271,14 @@ LogicalResult KernelMapper::fixUpBody(gpu::GPUFuncOp kernel,
       }
       op->getResult(0).replaceAllUsesWith(result);
       toErase.push_back(op);
+    } else if (isa<arith::MulFOp, arith::AddFOp, arith::SubFOp>(op)) {
+      // Multiply-adds may contract into FMAs (reductions, as on the CPU).
+      auto fastMath = cast<arith::ArithFastMathInterface>(op);
+      arith::FastMathFlags flags = arith::FastMathFlags::contract;
+      if (arith::FastMathFlagsAttr old = fastMath.getFastMathFlagsAttr())
+        flags = flags | old.getValue();
+      op->setAttr(fastMath.getFastMathAttrName(),
+                  arith::FastMathFlagsAttr::get(op->getContext(), flags));
     } else if (isa<memref::DeallocOp>(op)) {
       toErase.push_back(op);
     } else if (auto get = dyn_cast<memref::GetGlobalOp>(op)) {

@@ -71,7 +71,8 @@ def GpuMapToKernels : Pass<"aicc-gpu-map-to-kernels", "::mlir::ModuleOp"> {
     `memref.alloc`s (a thread's temporaries) become private `memref.alloca`s
     at the kernel's entry;
     a `memref.global` a kernel reads is copied into the gpu.module;
-    `math.isinf`/`isnan`/`isfinite` become comparisons. The
+    `math.isinf`/`isnan`/`isfinite` become comparisons; float multiplies,
+    adds and subtracts get `fastmath<contract>` (FMA contraction). The
     grid is recorded as `aicc.workgroup_count`, the block size as
     `known_block_size` on each gpu.func.
   }];

@@ -4,6 +4,7 @@
 // arguments, one thread per iteration: 4x64 = 256 iterations in one
 // 256-thread workgroup, the linear index split with the innermost dim
 // fastest (coalesced), guarded by index < 256; the function is erased.
+// The add may contract into an FMA.
 
 // CHECK: module attributes {gpu.container_module}
 // CHECK-NOT: func.func
@@ -21,7 +22,7 @@
 // CHECK: %[[COL:.*]] = arith.remui %[[IDX]], %{{.*}} : index
 // CHECK: %[[ROW:.*]] = arith.divui %[[IDX]], %{{.*}} : index
 // CHECK: memref.load %[[A]][%{{.*}}, %{{.*}}]
-// CHECK: arith.addf
+// CHECK: arith.addf %{{.*}}, %{{.*}} fastmath<contract> : f32
 // CHECK: memref.store %{{.*}}, %[[C]]
 // CHECK: gpu.return
 func.func @add(%a: memref<4x64xf32>, %b: memref<4x64xf32>, %c: memref<4x64xf32>) {
