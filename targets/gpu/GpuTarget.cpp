@@ -204,6 +204,73 @@ void GpuTarget::buildSchedulePipeline(OpPassManager &pm,
   pm.addPass(exec::createStageHostBuffers());
 }
 
+FailureOr<std::vector<uint8_t>>
+GpuTarget::serializeOrBlame(ModuleOp module, ModuleOp kernels,
+                            StringRef arch) const {
+  MLIRContext *context = kernels.getContext();
+  std::vector<std::string> messages;
+  FailureOr<std::vector<uint8_t>> bytes = failure();
+  {
+    OwningOpRef<ModuleOp> all = kernels.clone();
+    ScopedDiagnosticHandler capture(context, [&](Diagnostic &diagnostic) {
+      if (diagnostic.getSeverity() == DiagnosticSeverity::Error)
+        messages.push_back(diagnostic.str());
+      return success();
+    });
+    bytes = serialize(*all, arch);
+  }
+  if (succeeded(bytes))
+    return bytes;
+  // Find the kernels at fault: compile each alone and report its failure on
+  // the kernel (its location names the ONNX node).
+  SmallVector<std::string> names;
+  kernels.walk([&](::mlir::gpu::GPUFuncOp function) {
+    names.push_back(function.getName().str());
+  });
+  bool blamed = false;
+  for (const std::string &name : names) {
+    OwningOpRef<ModuleOp> single = kernels.clone();
+    Location location = single->getLoc();
+    single->walk([&](::mlir::gpu::GPUFuncOp function) {
+      if (function.getName() == name)
+        location = function.getLoc();
+    });
+    SmallVector<::mlir::gpu::GPUFuncOp> others;
+    single->walk([&](::mlir::gpu::GPUFuncOp function) {
+      if (function.getName() != name)
+        others.push_back(function);
+    });
+    for (::mlir::gpu::GPUFuncOp function : others)
+      function.erase();
+    std::vector<std::string> kernelMessages;
+    LogicalResult compiled = success();
+    {
+      ScopedDiagnosticHandler capture(context, [&](Diagnostic &diagnostic) {
+        if (diagnostic.getSeverity() == DiagnosticSeverity::Error)
+          kernelMessages.push_back(diagnostic.str());
+        return success();
+      });
+      compiled = serialize(*single, arch);
+    }
+    if (succeeded(compiled))
+      continue;
+    blamed = true;
+    InFlightDiagnostic error = emitError(location)
+                               << "kernel @" << name << " cannot be compiled "
+                               << "for " << getName() << " " << arch;
+    for (const std::string &message : kernelMessages)
+      error.attachNote() << message;
+  }
+  if (!blamed) {
+    InFlightDiagnostic error = emitError(module.getLoc())
+                               << "the kernels cannot be compiled for "
+                               << getName() << " " << arch;
+    for (const std::string &message : messages)
+      error.attachNote() << message;
+  }
+  return failure();
+}
+
 FailureOr<ExecutableBinary>
 GpuTarget::compileExecutable(ModuleOp module,
                              const TargetOptions &options) const {
@@ -215,7 +282,8 @@ GpuTarget::compileExecutable(ModuleOp module,
   std::string arch = options.gpuArch;
   if (arch.empty())
     arch = getGpuArchs().front();
-  FailureOr<std::vector<uint8_t>> bytes = serialize(**kernels, arch);
+  FailureOr<std::vector<uint8_t>> bytes =
+      serializeOrBlame(module, **kernels, arch);
   if (failed(bytes))
     return failure();
   ExecutableBinary binary;

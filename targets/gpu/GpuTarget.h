@@ -61,6 +61,13 @@ public:
                     const TargetOptions &options) const override;
 
 protected:
+  /// serialize() on a copy of `kernels`; when that fails, compiles each
+  /// kernel alone and reports every failing one on its location (the ONNX
+  /// node), the back end's messages attached as notes.
+  mlir::FailureOr<std::vector<uint8_t>>
+  serializeOrBlame(mlir::ModuleOp module, mlir::ModuleOp kernels,
+                   llvm::StringRef arch) const;
+
   /// Lowers the gpu.module of `kernels` for `arch` and returns the bytes of
   /// the binary the runtime loads. Errors are emitted on the module.
   virtual mlir::FailureOr<std::vector<uint8_t>>
