@@ -77,6 +77,10 @@ public:
   }
 
 protected:
+  LogicalResult checkToolchain(Location loc) const override {
+    return setCudaHome(loc);
+  }
+
   FailureOr<std::vector<uint8_t>>
   serialize(ModuleOp kernels, llvm::StringRef arch) const override {
     MLIRContext *context = kernels.getContext();
@@ -90,8 +94,6 @@ protected:
     registerLLVMDialectTranslation(registry);
     registerNVVMDialectTranslation(registry);
     context->appendDialectRegistry(registry);
-    if (failed(setCudaHome(kernels.getLoc())))
-      return failure();
 
     gpu::lowerRemFToCalls(kernels, "__nv_fmodf", "__nv_fmod");
     ::mlir::gpu::GPUToNVVMPipelineOptions options;

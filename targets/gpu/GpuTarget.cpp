@@ -274,6 +274,8 @@ GpuTarget::serializeOrBlame(ModuleOp module, ModuleOp kernels,
 FailureOr<ExecutableBinary>
 GpuTarget::compileExecutable(ModuleOp module,
                              const TargetOptions &options) const {
+  if (failed(checkToolchain(module.getLoc())))
+    return failure();
   std::vector<KernelLaunch> launches;
   FailureOr<OwningOpRef<ModuleOp>> kernels =
       buildGpuKernelModule(module, options, launches);

@@ -68,6 +68,12 @@ protected:
   serializeOrBlame(mlir::ModuleOp module, mlir::ModuleOp kernels,
                    llvm::StringRef arch) const;
 
+  /// Checks (and sets up) the toolchain before anything compiles; errors
+  /// are emitted at `loc`.
+  virtual mlir::LogicalResult checkToolchain(mlir::Location loc) const {
+    return mlir::success();
+  }
+
   /// Lowers the gpu.module of `kernels` for `arch` and returns the bytes of
   /// the binary the runtime loads. Errors are emitted on the module.
   virtual mlir::FailureOr<std::vector<uint8_t>>
