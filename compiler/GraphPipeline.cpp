@@ -26,6 +26,9 @@ void buildGraphPipeline(mlir::OpPassManager &pm) {
   // QDQ groups to integer QLinear ops (docs/Quantization.md).
   pm.addNestedPass<mlir::func::FuncOp>(graph::createFuseQDQPass());
   pm.addNestedPass<mlir::func::FuncOp>(mlir::createCanonicalizerPass());
+  // With dynamic symbols: the dims the symbolic analysis knows into the
+  // types (nothing without symbols).
+  pm.addNestedPass<mlir::func::FuncOp>(graph::createRefineSymbolicTypesPass());
   // Last, when everything that can fold has.
   pm.addNestedPass<mlir::func::FuncOp>(graph::createCheckStaticShapesPass());
 }

@@ -2,6 +2,7 @@
 
 #include "compiler/Pipelines.h"
 #include "passes/exec/Passes.h"
+#include "passes/graph/Passes.h"
 #include "passes/lowering/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Pass/PassManager.h"
@@ -11,8 +12,13 @@
 namespace aicc {
 
 void buildGraphToLinalgPipeline(mlir::OpPassManager &pm) {
+  // Dynamic dims stop at the graph stage for now: one clear error.
+  pm.addNestedPass<mlir::func::FuncOp>(graph::createRejectDynamicDimsPass());
   pm.addNestedPass<mlir::func::FuncOp>(
       lowering::createLowerGraphToLinalgPass());
+  // Before any folding: float8/float4/int4/int2 become bytes.
+  pm.addNestedPass<mlir::func::FuncOp>(
+      lowering::createLegalizeNarrowTypesPass());
   pm.addPass(mlir::createCanonicalizerPass());
   pm.addPass(mlir::createCSEPass());
 }

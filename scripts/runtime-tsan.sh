@@ -31,4 +31,4 @@ ninja -C "$BUILD_DIR" -j "$JOBS" aicc-runtime-tests aicc-make-test-module \
 export TSAN_OPTIONS="${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1}"
 cd "$BUILD_DIR"
 ctest --output-on-failure -j "$JOBS" \
-  -R 'runtime\.(ConcurrentSessions|ThreadSafetyTest|ThreadPoolTest|SessionTest)' "$@"
+  -R 'runtime\.(ConcurrentSessions|ThreadSafetyTest|ThreadPoolTest|SessionTest|GpuSessionTest)' "$@"

@@ -19,6 +19,10 @@ llvm_config.add_tool_substitutions(
     ["FileCheck", "not", "count", "split-file"], config.llvm_tools_dir)
 llvm_config.add_tool_substitutions(
     ["aicc", "aicc-opt", "aicc-run"], [config.aicc_tools_dir])
+# aicc-bisect exists when the Python package with its compiler is built.
+if os.path.exists(os.path.join(config.aicc_tools_dir, "aicc-bisect")):
+    config.available_features.add("aicc-bisect")
+    llvm_config.add_tool_substitutions(["aicc-bisect"], [config.aicc_tools_dir])
 # %python is the project's interpreter (with onnx), not the one running lit:
 # inserted first, it wins over lit's default %python substitution.
 config.substitutions.insert(0, ("%python", config.python_executable))

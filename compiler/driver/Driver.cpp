@@ -95,8 +95,18 @@ struct Options {
   cl::list<std::string> dims{
       "dim",
       cl::desc("Value of a symbolic dim, for every input that uses it, e.g. "
-               "--dim batch=1 --dim past_sequence=9 (repeatable)"),
-      cl::value_desc("symbol=N"), cl::cat(category)};
+               "--dim batch=1 --dim past_sequence=9, or a range that keeps "
+               "it dynamic, --dim sequence=1..512 (inclusive; the graph "
+               "stage only so far) (repeatable)"),
+      cl::value_desc("symbol=N|symbol=LO..HI"), cl::cat(category)};
+  // Expanded by the aicc tool before parsing (tools/aicc/DeployConfig.cpp);
+  // declared here for --help.
+  cl::opt<std::string> config{
+      "config",
+      cl::desc("Read the deployment (model, targets, precision, quantization, "
+               "dims, input shapes and values) from a JSON file; options on "
+               "the command line override it (docs/Deployment.md)"),
+      cl::value_desc("deploy.json"), cl::cat(category)};
   cl::list<std::string> inputValues{
       "input-value",
       cl::desc("Compile-time value of a graph input that determines shapes "

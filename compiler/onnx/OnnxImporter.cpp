@@ -21,6 +21,7 @@
 #include "compiler/onnx/OnnxTensor.h"
 #include "dialects/graph/GraphOps.h"
 #include "dialects/graph/ShapeInference.h"
+#include "passes/graph/SymbolicShapes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Verifier.h"
@@ -77,10 +78,55 @@ LogicalResult parseInputShape(StringRef spec, ImportOptions &options,
 LogicalResult parseDimValue(StringRef spec, ImportOptions &options,
                             std::string &error) {
   auto [name, value] = spec.split('=');
+  auto syntax = [&] {
+    error = "--dim expects <symbol>=<N> or <symbol>=<LO>..<HI> with "
+            "0 <= LO <= HI, got '" +
+            spec.str() + "'";
+    return failure();
+  };
+  if (name.empty() || !spec.contains('='))
+    return syntax();
+  auto range = [](int64_t lo, int64_t hi) {
+    return std::to_string(lo) + ".." + std::to_string(hi);
+  };
+  if (value.contains("..")) {
+    auto [loText, hiText] = value.split("..");
+    int64_t lo, hi;
+    if (loText.getAsInteger(10, lo) || hiText.getAsInteger(10, hi) || lo < 0 ||
+        hi < 0)
+      return syntax();
+    if (lo > hi) {
+      error = "--dim gives '" + name.str() + "' the empty range " +
+              range(lo, hi) + " (LO > HI)";
+      return failure();
+    }
+    if (lo < hi) {
+      if (auto fixed = options.dimValues.find(name);
+          fixed != options.dimValues.end()) {
+        error = "--dim gives '" + name.str() + "' both the value " +
+                std::to_string(fixed->second) + " and the range " +
+                range(lo, hi);
+        return failure();
+      }
+      auto [it, inserted] = options.dimRanges.try_emplace(name, lo, hi);
+      if (!inserted && it->second != std::make_pair(lo, hi)) {
+        error = "--dim gives '" + name.str() + "' two ranges, " +
+                range(it->second.first, it->second.second) + " and " +
+                range(lo, hi);
+        return failure();
+      }
+      return success();
+    }
+    value = loText; // LO..LO: one value.
+  }
   int64_t v;
-  if (name.empty() || !spec.contains('=') || value.getAsInteger(10, v) ||
-      v < 0) {
-    error = "--dim expects <symbol>=<N> with N >= 0, got '" + spec.str() + "'";
+  if (value.getAsInteger(10, v) || v < 0)
+    return syntax();
+  if (auto ranged = options.dimRanges.find(name);
+      ranged != options.dimRanges.end()) {
+    error = "--dim gives '" + name.str() + "' both the range " +
+            range(ranged->second.first, ranged->second.second) +
+            " and the value " + std::to_string(v);
     return failure();
   }
   auto [it, inserted] = options.dimValues.try_emplace(name, v);
@@ -184,6 +230,9 @@ private:
   void finishRegionOp(const onnx::NodeProto &node, Operation *op);
   const onnx::GraphProto *graphAttr(const onnx::NodeProto &node,
                                     StringRef name);
+  /// Records the dynamic --dim symbols on the function (kSymbolsAttrName)
+  /// and each dynamic argument's shape over them (kArgShapeAttrName).
+  void recordSymbols(ArrayRef<const onnx::ValueInfoProto *> inputProtos);
   /// The --dim symbols some graph input uses.
   llvm::StringSet<> usedDims;
   Attribute convertAttribute(const onnx::AttributeProto &attr,
@@ -450,6 +499,13 @@ Type Importer::tensorTypeFromProto(const onnx::TypeProto &type,
         dims.push_back(given->second);
         continue;
       }
+      if (options.dimRanges.count(d.dim_param())) {
+        // Stays dynamic; createFunction records the symbol.
+        if (isInput)
+          usedDims.insert(d.dim_param());
+        dims.push_back(ShapedType::kDynamic);
+        continue;
+      }
       symbols += " --dim " + d.dim_param() + "=N";
     }
     dims.push_back(ShapedType::kDynamic);
@@ -465,13 +521,17 @@ Type Importer::tensorTypeFromProto(const onnx::TypeProto &type,
                                        ? std::string("N")
                                        : std::to_string(dims[i]));
     emitError(loc) << "graph input '" << name << "' has unknown dim"
-                   << (StringRef(unknown).contains(',') ? "s " : " ")
-                   << unknown
+                   << (StringRef(unknown).contains(',') ? "s " : " ") << unknown
                    << "; aicc compiles static shapes: specialize it with "
-                   << (symbols.empty() ? "" : StringRef(symbols).ltrim().str() +
-                                                  " (for every input using "
-                                                  "the symbol) or ")
-                   << "--input-shape=" << name << ":" << example;
+                   << (symbols.empty() ? ""
+                                       : StringRef(symbols).ltrim().str() +
+                                             " (for every input using "
+                                             "the symbol) or ")
+                   << "--input-shape=" << name << ":" << example
+                   << (symbols.empty()
+                           ? ""
+                           : ", or keep a symbol dynamic with --dim "
+                             "<symbol>=<LO>..<HI>");
     return {};
   }
   return sizeChecked(RankedTensorType::get(dims, elem));
@@ -484,6 +544,7 @@ LogicalResult Importer::createFunction() {
     initializers.insert(init.name());
   SmallVector<Type> inputTypes;
   SmallVector<std::string> inputNames;
+  SmallVector<const onnx::ValueInfoProto *> inputProtos;
   SmallVector<std::pair<std::string, ElementsAttr>> frozen;
   bool failedInput = false;
   llvm::StringSet<> graphInputs;
@@ -525,6 +586,7 @@ LogicalResult Importer::createFunction() {
     }
     inputTypes.push_back(t);
     inputNames.push_back(in.name());
+    inputProtos.push_back(&in);
   }
   for (auto &kv : options.inputValues)
     if (!llvm::any_of(graph.input(), [&](const onnx::ValueInfoProto &in) {
@@ -536,6 +598,13 @@ LogicalResult Importer::createFunction() {
       failedInput = true;
     }
   for (auto &kv : options.dimValues)
+    if (!failedInput && !usedDims.contains(kv.first())) {
+      emitError(UnknownLoc::get(&ctx))
+          << "--dim names '" << kv.first()
+          << "', which no graph input uses as a symbolic dim";
+      failedInput = true;
+    }
+  for (auto &kv : options.dimRanges)
     if (!failedInput && !usedDims.contains(kv.first())) {
       emitError(UnknownLoc::get(&ctx))
           << "--dim names '" << kv.first()
@@ -561,11 +630,49 @@ LogicalResult Importer::createFunction() {
     func.setArgAttr(i, "graph.name", builder.getStringAttr(name));
     values[name] = entry->getArgument(i);
   }
+  recordSymbols(inputProtos);
   builder.setInsertionPointToStart(entry);
   for (auto &[name, value] : frozen)
     values[name] = graph::ConstantOp::create(
         builder, NameLoc::get(builder.getStringAttr(name)), value);
   return success();
+}
+
+void Importer::recordSymbols(
+    ArrayRef<const onnx::ValueInfoProto *> inputProtos) {
+  // The dynamic symbols in name order (a DictionaryAttr sorts its entries):
+  // symbol i of every affine expression is the i-th.
+  SmallVector<NamedAttribute> symbols;
+  for (auto &kv : options.dimRanges)
+    if (usedDims.contains(kv.first()))
+      symbols.push_back(builder.getNamedAttr(
+          kv.first(),
+          builder.getDenseI64ArrayAttr({kv.second.first, kv.second.second})));
+  if (symbols.empty())
+    return;
+  DictionaryAttr dict = builder.getDictionaryAttr(symbols);
+  func->setAttr(kSymbolsAttrName, dict);
+  for (auto [i, in] : llvm::enumerate(inputProtos)) {
+    auto type = cast<RankedTensorType>(func.getArgumentTypes()[i]);
+    if (type.hasStaticShape())
+      continue;
+    const auto &shape = in->type().tensor_type().shape();
+    SmallVector<AffineExpr> exprs;
+    for (auto [d, size] : llvm::enumerate(type.getShape())) {
+      if (!ShapedType::isDynamic(size)) {
+        exprs.push_back(builder.getAffineConstantExpr(size));
+        continue;
+      }
+      const std::string &param = shape.dim(d).dim_param();
+      auto pos = llvm::find_if(
+          dict, [&](NamedAttribute a) { return a.getName() == param; });
+      exprs.push_back(
+          builder.getAffineSymbolExpr(std::distance(dict.begin(), pos)));
+    }
+    func.setArgAttr(i, kArgShapeAttrName,
+                    AffineMapAttr::get(AffineMap::get(0, dict.size(), exprs,
+                                                      builder.getContext())));
+  }
 }
 
 LogicalResult Importer::checkInputValueShape(const onnx::ValueInfoProto &in,
@@ -622,7 +729,9 @@ ElementsAttr Importer::inputValue(StringRef name, RankedTensorType declared,
       emitError(loc) << "--input-value for '" << name << "': " << error;
       return {};
     }
-    unsigned bits = elem.isInteger(1) ? 8 : elem.getIntOrFloatBitWidth();
+    // bool, float4, int4 and int2 take one byte per element in .npy files
+    // (docs/Artifact.md).
+    unsigned bits = std::max(8u, elem.getIntOrFloatBitWidth());
     if (npy::elementSize(array.elementType) * 8 != bits) {
       emitError(loc) << "--input-value for '" << name << "': the .npy holds "
                      << npy::dtypeDescr(array.elementType)
@@ -630,6 +739,34 @@ ElementsAttr Importer::inputValue(StringRef name, RankedTensorType declared,
       return {};
     }
     auto type = RankedTensorType::get(array.shape, elem);
+    if (elem.getIntOrFloatBitWidth() < 8 && !elem.isInteger(1)) {
+      // int4/int2 values (float4: bit patterns), checked, never wrapped.
+      auto it = dyn_cast<IntegerType>(elem);
+      bool isSigned = it && !it.isUnsigned();
+      unsigned width = elem.getIntOrFloatBitWidth();
+      int64_t lo = isSigned ? -(int64_t(1) << (width - 1)) : 0;
+      int64_t hi = isSigned ? (int64_t(1) << (width - 1)) - 1
+                            : (int64_t(1) << width) - 1;
+      SmallVector<APInt> values;
+      for (auto [i, byte] : llvm::enumerate(array.data)) {
+        int64_t v = array.elementType == AICC_ELEMENT_TYPE_I8
+                        ? int64_t(int8_t(byte))
+                        : int64_t(byte);
+        if (v < lo || v > hi) {
+          emitError(loc) << "--input-value for '" << name << "': element " << i
+                         << " is " << v << ", outside the range [" << lo << ", "
+                         << hi << "] of " << elem;
+          return {};
+        }
+        values.push_back(APInt(width, v, isSigned, /*implicitTrunc=*/true));
+      }
+      if (it)
+        return DenseElementsAttr::get(type, values);
+      SmallVector<APFloat> floats;
+      for (const APInt &v : values)
+        floats.push_back(APFloat(cast<FloatType>(elem).getFloatSemantics(), v));
+      return DenseElementsAttr::get(type, floats);
+    }
     if (elem.isInteger(1)) {
       SmallVector<bool> bools(array.data.begin(), array.data.end());
       return DenseElementsAttr::get(type, ArrayRef<bool>(bools));

@@ -27,6 +27,11 @@ struct ImportOptions {
   /// Values of symbolic dims (ONNX dim_param), applied to every graph input
   /// that uses the symbol (--dim=<symbol>=<N>).
   llvm::StringMap<int64_t> dimValues;
+  /// Ranges [lo, hi] of symbolic dims that stay dynamic
+  /// (--dim=<symbol>=<LO>..<HI>): the graph inputs using the symbol keep a
+  /// `?` there, and the function records the symbols (docs/Pipeline.md,
+  /// "Dynamic shapes").
+  llvm::StringMap<std::pair<int64_t, int64_t>> dimRanges;
   /// Values for graph inputs that determine shapes (a Reshape's shape, a
   /// Slice's starts...): such inputs become constants and leave the
   /// signature (--input-value=<name>=@file.npy or =v0,v1,...).
@@ -42,7 +47,9 @@ mlir::LogicalResult parseInputShape(llvm::StringRef spec,
                                     ImportOptions &options,
                                     std::string &error);
 
-/// Parses `--dim` values ("past_sequence=9").
+/// Parses `--dim` values: "past_sequence=9" specializes the symbol,
+/// "past_sequence=0..1024" keeps it dynamic within the inclusive range
+/// (LO..LO is the same as =LO).
 mlir::LogicalResult parseDimValue(llvm::StringRef spec, ImportOptions &options,
                                   std::string &error);
 

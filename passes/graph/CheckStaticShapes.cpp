@@ -3,7 +3,9 @@
 // aicc compiles static shapes. After the graph pipeline has inlined control
 // flow and folded shape subgraphs, a result whose shape is still unknown
 // depends on the value of a graph input: each is an error naming the node
-// and the graph inputs to freeze with --input-value.
+// and the graph inputs to freeze with --input-value. A function with dynamic
+// symbols (--dim NAME=LO..HI) may keep the dynamic dims that the symbolic
+// shape analysis expresses over them.
 //
 //===----------------------------------------------------------------------===//
 
@@ -11,6 +13,7 @@
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "passes/graph/Passes.h"
 #include "passes/graph/ShapeRefinement.h"
+#include "passes/graph/SymbolicShapes.h"
 
 #define DEBUG_TYPE "aicc-graph-check-static-shapes"
 
@@ -47,10 +50,15 @@ struct CheckStaticShapesPass
           isMemoryEffectFree(&op))
         op.erase();
     int64_t bad = 0;
+    std::optional<SymbolicShapeAnalysis> symbolic;
+    if (func->hasAttr(kSymbolsAttrName))
+      symbolic.emplace(func);
     func.walk([&](Operation *op) {
       for (Value r : op->getResults()) {
         auto t = dyn_cast<RankedTensorType>(r.getType());
         if (t && t.hasStaticShape())
+          continue;
+        if (symbolic && succeeded(symbolic->getSymbolicShape(r)))
           continue;
         std::string shape = t ? "tensor<" + shapeString(t.getShape()) + ">"
                               : std::string("unranked");

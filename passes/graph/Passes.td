@@ -101,6 +101,11 @@ def CheckStaticShapesPass
     from as `--input-value` flags. The IR is unchanged when all shapes are
     static.
 
+    A function with dynamic symbols (`aicc.symbols`, from
+    `--dim NAME=LO..HI`) may keep dynamic dims that the symbolic shape
+    analysis (SymbolicShapes.h) expresses over its symbols; only dims it
+    cannot express are errors.
+
     ```mlir
     // error: node 'y' (Reshape): result #0 has shape tensor<?x?> that
     // depends on input values; aicc needs static shapes; fix the
@@ -228,6 +233,79 @@ def FoldConstantsPass
     Statistic<"numBytes", "bytes-folded",
               "Bytes of constant data written by the folds">,
   ];
+}
+
+def PrintSymbolicShapesPass
+    : Pass<"aicc-graph-print-symbolic-shapes", "::mlir::func::FuncOp"> {
+  let summary = "Annotate ops with their symbolic result shapes (for tests)";
+  let description = [{
+    Runs the symbolic shape analysis (passes/graph/SymbolicShapes.h) and
+    writes what it found as attributes, for lit tests and debugging: on
+    every op with results, `aicc.shape` (one string per result, each dim an
+    expression over the symbols of `aicc.symbols`, `?` where it is not
+    expressible) and, for small integer tensors that compute shapes,
+    `aicc.value` (their element values); on the function, the broadcasts
+    that assumed two expressions equal (`aicc.assumptions`).
+
+    ```mlir
+    func.func @main(%k: tensor<1x?xf32> {aicc.shape = affine_map<()[s0, s1] -> (1, s0)>},
+                    %n: tensor<1x?xf32> {aicc.shape = affine_map<()[s0, s1] -> (1, s1)>})
+        attributes {aicc.symbols = {past = array<i64: 0, 16>, seq = array<i64: 1, 8>}} {
+      %0 = graph.Concat %k, %n {axis = 1 : i64} : ... -> tensor<1x?xf32>
+    // becomes
+      %0 = graph.Concat %k, %n {aicc.shape = ["[1, past + seq]"], axis = 1 : i64} ...
+    ```
+  }];
+  let statistics = [
+    Statistic<"numExpressible", "expressible-values",
+              "Number of op results whose every dim is expressible">,
+    Statistic<"numNotExpressible", "not-expressible-values",
+              "Number of op results with a dim that is not expressible">,
+  ];
+}
+
+def RefineSymbolicTypesPass
+    : Pass<"aicc-graph-refine-symbolic-types", "::mlir::func::FuncOp"> {
+  let summary = "Write the dims the symbolic shape analysis knows into types";
+  let description = [{
+    With dynamic symbols (`aicc.symbols`), the static result-type rules
+    leave `?` wherever a dim depends on a shape value that did not fold to
+    a constant: a Reshape to `[batch, sequence, 12, 64]` computed from
+    `Shape` is `tensor<?x?x?x?xf32>`. The symbolic shape analysis knows the
+    constant dims and ranks of such results; this pass writes them into the
+    result types (an unranked result gets its rank), then updates the
+    function's result types. Functions without symbols are unchanged.
+
+    ```mlir
+    %r = graph.Reshape %x, %s : (tensor<1x?x768xf32>, tensor<4xi64>) -> tensor<?x?x?x?xf32>
+    // becomes
+    %r = graph.Reshape %x, %s : (tensor<1x?x768xf32>, tensor<4xi64>) -> tensor<1x?x12x64xf32>
+    ```
+  }];
+  let statistics = [
+    Statistic<"numRefined", "refined-types", "Number of result types refined">,
+  ];
+}
+
+def RejectDynamicDimsPass
+    : Pass<"aicc-graph-reject-dynamic-dims", "::mlir::func::FuncOp"> {
+  let summary = "One clear error when dynamic dims reach the lowering";
+  let description = [{
+    Dynamic dims (`--dim NAME=LO..HI`) are carried through the graph stage
+    only (docs/Pipeline.md, "Dynamic shapes"); the lowering to linalg needs
+    static shapes. This pass runs first in the graph-to-linalg pipeline: a
+    function with symbols (`aicc.symbols`) and a dynamic argument or result
+    is one error naming the first op that has one, its shape over the
+    symbols and the symbols' ranges, instead of a failure somewhere
+    downstream. Functions without symbols are left to
+    `aicc-graph-check-static-shapes` and the lowering's own reasons.
+
+    ```mlir
+    // error: node 'add' (Add): result #0 has shape [1, seq]; dynamic dims
+    // past the graph stage are not supported yet (symbols: seq in [1, 8]);
+    // specialize them with --dim seq=N
+    ```
+  }];
 }
 
 #endif // AICC_PASSES_GRAPH_PASSES_TD

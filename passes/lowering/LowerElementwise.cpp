@@ -14,6 +14,7 @@
 
 #include "passes/lowering/LoweringPattern.h"
 #include "passes/lowering/LoweringUtils.h"
+#include "passes/lowering/NarrowTypes.h"
 #include "passes/lowering/Passes.h"
 
 #include "mlir/IR/PatternMatch.h"
@@ -750,6 +751,15 @@ void addElementwiseTable(RewritePatternSet &patterns) {
         return select(b, loc, a[0], a[1], a[2]);
       }});
   auto castBody = [](OpBuilder &b, Location loc, ValueRange a, Ctx c) -> Value {
+    // float8/float4/int4/int2: conversions the narrow-type legalization
+    // expands (NarrowTypes.h), with Cast's saturate and round_mode.
+    if (isNarrowType(c.inputTypes[0]) || isNarrowType(c.resultType))
+      return buildNarrowCast(
+          b, loc, a[0], c.resultSignless, c.inputUnsigned(),
+          isUnsignedInt(c.resultType), getI(c.op, "saturate", 1) != 0,
+          c.op->getAttrOfType<StringAttr>("round_mode")
+              ? c.op->getAttrOfType<StringAttr>("round_mode").getValue()
+              : StringRef("up"));
     return convertScalar(b, loc, a[0], c.resultSignless, c.inputUnsigned(),
                          isUnsignedInt(c.resultType));
   };

@@ -9,12 +9,13 @@
 // integer range of the output in float, then converted; the division is in
 // x's type or the `precision` type like the reference. DequantizeLinear:
 // (x - zero point) * scale in f32, converted to the output type. Float8/4 and
-// sub-byte integer types are left unlowered.
+// 2/4-bit integer types use the conversions of NarrowTypes.h.
 //
 //===----------------------------------------------------------------------===//
 
 #include "passes/lowering/LoweringPattern.h"
 #include "passes/lowering/LoweringUtils.h"
+#include "passes/lowering/NarrowTypes.h"
 #include "passes/lowering/Passes.h"
 
 #include "mlir/IR/PatternMatch.h"
@@ -142,11 +143,13 @@ struct QuantizeLinearPattern : LoweringPattern<graph::QuantizeLinearOp> {
     Type xElement = xType.getElementType();
     Type scaleElement =
         cast<RankedTensorType>(op.getYScale().getType()).getElementType();
-    if (!isPlainInt(outType, {8, 16}) || !isa<FloatType>(xElement) ||
-        !isa<FloatType>(scaleElement))
+    // float8/float4 outputs: x / scale cast with `saturate` (NarrowTypes.h).
+    bool narrowFloatOut = isNarrowFloat(outType);
+    if ((!isPlainInt(outType, {2, 4, 8, 16}) && !narrowFloatOut) ||
+        !isa<FloatType>(xElement) || !isa<FloatType>(scaleElement))
       return rewriter.notifyMatchFailure(
-          op, "needs a float input and scale and an 8- or 16-bit integer "
-              "output");
+          op, "needs a float input and scale and a 2-, 4-, 8- or 16-bit "
+              "integer or a float8/float4 output");
     int64_t rank = xType.getRank();
     // An axis out of range only matters to per-axis and blocked parameters.
     std::optional<int64_t> axis =
@@ -197,6 +200,17 @@ struct QuantizeLinearPattern : LoweringPattern<graph::QuantizeLinearOp> {
           Value x = convertScalar(b, l, a[0], divType, false, false);
           s = convertScalar(b, l, s, divType, false, false);
           Value q = arith::DivFOp::create(b, l, x, s);
+          if (narrowFloatOut) {
+            // Like the reference: the zero point is added for float4 only.
+            if (zeroPoint && isa<Float4E2M1FNType>(outType)) {
+              Value zp =
+                  readParam(b, l, *zeroPoint, a, next, rank, *axis, blockSize);
+              q = arith::AddFOp::create(
+                  b, l, q, convertScalar(b, l, zp, divType, false, false));
+            }
+            return buildNarrowCast(b, l, q, outType, false, false,
+                                   op.getSaturate() != 0, "nearest");
+          }
           q = convertScalar(b, l, q, roundType, false, false);
           q = math::RoundEvenOp::create(b, l, q);
           if (zeroPoint) {
@@ -227,9 +241,14 @@ struct DequantizeLinearPattern : LoweringPattern<graph::DequantizeLinearOp> {
     auto yType = cast<RankedTensorType>(op.getY().getType());
     Type xElement = xType.getElementType();
     Type outType = yType.getElementType();
-    if (!isPlainInt(xElement, {8, 16, 32}) || !isa<FloatType>(outType))
+    // float8/float4 inputs are decoded (exactly) and their zero point, zero
+    // for float8, is ignored like the reference does.
+    bool narrowFloatIn = isNarrowFloat(xElement);
+    if ((!isPlainInt(xElement, {2, 4, 8, 16, 32}) && !narrowFloatIn) ||
+        !isa<FloatType>(outType))
       return rewriter.notifyMatchFailure(
-          op, "needs an 8-, 16- or 32-bit integer input and a float output");
+          op, "needs a 2-, 4-, 8-, 16- or 32-bit integer or a float8/float4 "
+              "input and a float output");
     int64_t rank = xType.getRank();
     // An axis out of range only matters to per-axis and blocked parameters.
     std::optional<int64_t> axis =
@@ -256,7 +275,7 @@ struct DequantizeLinearPattern : LoweringPattern<graph::DequantizeLinearOp> {
           unsigned next = 1;
           Value s = readParam(b, l, scale, a, next, rank, *axis, blockSize);
           Value x = convertScalar(b, l, a[0], f32, xUnsigned, false);
-          if (zeroPoint) {
+          if (zeroPoint && !narrowFloatIn) {
             Value zp =
                 readParam(b, l, *zeroPoint, a, next, rank, *axis, blockSize);
             x = arith::SubFOp::create(

@@ -79,4 +79,43 @@ def LowerGraphToLinalgPass
   ];
 }
 
+def LegalizeNarrowTypesPass
+    : Pass<"aicc-legalize-narrow-types", "::mlir::func::FuncOp"> {
+  let summary = "Store float8/float4/int4/int2 tensors as bytes and expand "
+                "their conversions into integer arithmetic";
+  let description = [{
+    Runs after `aicc-lower-graph-to-linalg` (it does nothing to a function
+    that still holds unlowered graph ops). Every value whose element type is
+    f8E4M3FN, f8E4M3FNUZ, f8E5M2, f8E5M2FNUZ, f8E8M0FNU, f4E2M1FN, i4/ui4 or
+    i2/ui2 gets its one-byte storage type: `i8` holding the bit pattern for
+    the float types, `i8` sign-extended for i4/i2, `ui8` for ui4/ui2
+    (docs/Artifact.md). Constants are re-encoded. The function's arguments
+    and results keep the caller's element type in `aicc.element_type`.
+
+    Inside linalg bodies the conversions on these types (`arith.extf`,
+    `truncf`, `sitofp`, `uitofp`, `fptosi`, `fptoui`, `extsi`, `extui`,
+    `trunci`, constants) become integer arithmetic on the bits: decoding is
+    exact, encoding rounds to nearest even and follows ONNX Cast's
+    `saturate` (the discardable `aicc.saturate` on the `truncf`; without it
+    MLIR's semantics: inf or NaN) and, for f8E8M0FNU, `round_mode`
+    (`aicc.round_mode`). Wrapping integer arithmetic, comparisons and
+    selects on i4/i2 are kept on the bytes; any other computation on a
+    narrow type is an error.
+
+    Before:
+
+    ```mlir
+    ^bb0(%in: f32, %out: f8E4M3FN):
+      %0 = arith.truncf %in {aicc.saturate = true} : f32 to f8E4M3FN
+      linalg.yield %0 : f8E4M3FN
+    ```
+
+    After: the body yields an `i8` computed with `arith.bitcast`, shifts,
+    masks, compares and selects.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+  ];
+}
+
 #endif // AICC_PASSES_LOWERING_PASSES_TD

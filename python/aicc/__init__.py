@@ -132,6 +132,16 @@ def _shape_spec(name: str, shape) -> str:
     return f"{name}:" + "x".join(str(int(d)) for d in shape)
 
 
+def _dim_spec(name: str, value) -> str:
+    # A (lo, hi) pair keeps the symbol dynamic (--dim NAME=LO..HI).
+    if isinstance(value, (tuple, list)):
+        if len(value) != 2:
+            raise ValueError(f"aicc.compile: dims['{name}'] must be an int or "
+                             f"a (lo, hi) pair, not {value!r}")
+        return f"{name}={int(value[0])}..{int(value[1])}"
+    return f"{name}={int(value)}"
+
+
 def compile(model: Union[str, os.PathLike, bytes, Any], target: str = "avx512", *,
             dims: Optional[Mapping[str, int]] = None,
             input_shapes: Optional[Mapping[str, Sequence[int]]] = None,
@@ -145,7 +155,10 @@ def compile(model: Union[str, os.PathLike, bytes, Any], target: str = "avx512", 
     target: the target name (``aicc.targets()``), as ``aicc --target``.
     dims: values of symbolic dims, e.g. ``{"batch": 1}`` (``--dim``). A
         symbolic dim of a graph input that neither ``dims`` nor
-        ``input_shapes`` fixes defaults to 1.
+        ``input_shapes`` fixes defaults to 1. A ``(lo, hi)`` pair keeps the
+        symbol dynamic in that inclusive range (``--dim NAME=LO..HI``;
+        the graph stage only so far: compiling it is an error naming the
+        first op the lowering cannot handle yet).
     input_shapes: static shapes of inputs, e.g. ``{"input": (1, 3, 224, 224)}``
         (``--input-shape``).
     input_values: compile-time values of shape-determining inputs (they leave
@@ -201,7 +214,7 @@ def compile(model: Union[str, os.PathLike, bytes, Any], target: str = "avx512", 
         path=path, model=data, base_dir=base_dir, target=target,
         opt_level=int(opt_level),
         input_shapes=[_shape_spec(n, s) for n, s in input_shapes.items()],
-        dims=[f"{k}={int(v)}" for k, v in dims.items()],
+        dims=[_dim_spec(k, v) for k, v in dims.items()],
         input_values=value_specs, report=report or "")
     diagnostics = [_diagnostic(*d) for d in diagnostics]
     if artifact is None:

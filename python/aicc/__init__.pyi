@@ -31,7 +31,7 @@ _Model = Union[str, os.PathLike, bytes, Any]
 def targets() -> List[str]: ...
 def devices() -> List[Dict[str, Any]]: ...
 def compile(model: _Model, target: str = "avx512", *,
-            dims: Optional[Mapping[str, int]] = None,
+            dims: Optional[Mapping[str, Union[int, Tuple[int, int]]]] = None,
             input_shapes: Optional[Mapping[str, Sequence[int]]] = None,
             input_values: Optional[Mapping[str, Any]] = None,
             opt_level: int = 3, report: Optional[str] = None,

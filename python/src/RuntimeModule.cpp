@@ -67,7 +67,30 @@ const char *numpyName(aicc_element_type_t type) {
   case AICC_ELEMENT_TYPE_U32: return "uint32";
   case AICC_ELEMENT_TYPE_U64: return "uint64";
   case AICC_ELEMENT_TYPE_BOOL: return "bool";
+  // NumPy has no float8/float4/int4/int2: one byte per element (bit
+  // patterns for the float types, docs/Artifact.md).
+  case AICC_ELEMENT_TYPE_F8E4M3FN:
+  case AICC_ELEMENT_TYPE_F8E4M3FNUZ:
+  case AICC_ELEMENT_TYPE_F8E5M2:
+  case AICC_ELEMENT_TYPE_F8E5M2FNUZ:
+  case AICC_ELEMENT_TYPE_F8E8M0FNU:
+  case AICC_ELEMENT_TYPE_F4E2M1FN:
+  case AICC_ELEMENT_TYPE_U4:
+  case AICC_ELEMENT_TYPE_U2: return "uint8";
+  case AICC_ELEMENT_TYPE_I4:
+  case AICC_ELEMENT_TYPE_I2: return "int8";
   default: return "";
+  }
+}
+
+/// The value range of a 4- or 2-bit integer type (stored one per byte).
+bool narrowRange(aicc_element_type_t type, int &lo, int &hi) {
+  switch (type) {
+  case AICC_ELEMENT_TYPE_I4: lo = -8, hi = 7; return true;
+  case AICC_ELEMENT_TYPE_U4: lo = 0, hi = 15; return true;
+  case AICC_ELEMENT_TYPE_I2: lo = -2, hi = 1; return true;
+  case AICC_ELEMENT_TYPE_U2: lo = 0, hi = 3; return true;
+  default: return false;
   }
 }
 
@@ -105,6 +128,18 @@ bool formatMatches(const char *format, aicc_element_type_t type,
     return c == 'B' || c == 'H' || c == 'I' || c == 'L' || c == 'Q';
   case AICC_ELEMENT_TYPE_BOOL:
     return c == '?';
+  case AICC_ELEMENT_TYPE_I4:
+  case AICC_ELEMENT_TYPE_I2:
+    return c == 'b' || c == 'B';
+  case AICC_ELEMENT_TYPE_F8E4M3FN:
+  case AICC_ELEMENT_TYPE_F8E4M3FNUZ:
+  case AICC_ELEMENT_TYPE_F8E5M2:
+  case AICC_ELEMENT_TYPE_F8E5M2FNUZ:
+  case AICC_ELEMENT_TYPE_F8E8M0FNU:
+  case AICC_ELEMENT_TYPE_F4E2M1FN:
+  case AICC_ELEMENT_TYPE_U4:
+  case AICC_ELEMENT_TYPE_U2:
+    return c == 'B';
   default:
     return false;
   }
@@ -298,6 +333,23 @@ public:
                                  "aligned")
                                     .c_str());
         return (Py_ssize_t)i;
+      }
+      int lo, hi;
+      if (!isOutput && narrowRange(info.type, lo, hi)) {
+        // An int4 input holding 100 is an error, never a silent wrap.
+        bool isSigned = buffer.format && std::strchr(buffer.format, 'b');
+        const uint8_t *bytes = static_cast<const uint8_t *>(buffer.buf);
+        for (size_t k = 0; k < info.byteSize; ++k) {
+          int v = isSigned ? int(int8_t(bytes[k])) : int(bytes[k]);
+          if (v < lo || v > hi)
+            throw nb::value_error(
+                (std::string("input '") + info.name + "': element " +
+                 std::to_string(k) + " is " + std::to_string(v) +
+                 ", outside the range [" + std::to_string(lo) + ", " +
+                 std::to_string(hi) + "] of " +
+                 aicc_element_type_name(info.type))
+                    .c_str());
+        }
       }
       views[i] = aicc_tensor_view_t{buffer.buf, info.type, info.dims.size(),
                                     info.dims.data(), info.byteSize};

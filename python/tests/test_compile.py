@@ -77,6 +77,17 @@ def test_bad_options(kwargs, expected):
         aicc.compile(TINY_CNN, **kwargs)
 
 
+def test_dim_range_stops_at_the_graph_stage(mlp_model):
+    # dims={"batch": (lo, hi)} is --dim batch=LO..HI: dynamic through the
+    # graph stage, then one clear error before the lowering.
+    with pytest.raises(aicc.CompileError,
+                       match="dynamic dims past the graph stage are not "
+                             r"supported yet \(symbols: batch in \[1, 8\]\)"):
+        aicc.compile(mlp_model, dims={"batch": (1, 8)})
+    with pytest.raises(aicc.CompileError, match="empty range 8..1"):
+        aicc.compile(mlp_model, dims={"batch": (8, 1)})
+
+
 def test_not_a_model():
     with pytest.raises(aicc.CompileError, match="not an ONNX model"):
         aicc.compile(b"definitely not a protobuf")

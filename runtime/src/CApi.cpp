@@ -86,36 +86,7 @@ size_t aicc_element_type_size(aicc_element_type_t type) {
 }
 
 const char *aicc_element_type_name(aicc_element_type_t type) {
-  switch (type) {
-  case AICC_ELEMENT_TYPE_F32:
-    return "f32";
-  case AICC_ELEMENT_TYPE_F64:
-    return "f64";
-  case AICC_ELEMENT_TYPE_F16:
-    return "f16";
-  case AICC_ELEMENT_TYPE_BF16:
-    return "bf16";
-  case AICC_ELEMENT_TYPE_I8:
-    return "i8";
-  case AICC_ELEMENT_TYPE_I16:
-    return "i16";
-  case AICC_ELEMENT_TYPE_I32:
-    return "i32";
-  case AICC_ELEMENT_TYPE_I64:
-    return "i64";
-  case AICC_ELEMENT_TYPE_U8:
-    return "u8";
-  case AICC_ELEMENT_TYPE_U16:
-    return "u16";
-  case AICC_ELEMENT_TYPE_U32:
-    return "u32";
-  case AICC_ELEMENT_TYPE_U64:
-    return "u64";
-  case AICC_ELEMENT_TYPE_BOOL:
-    return "bool";
-  default:
-    return "unknown";
-  }
+  return elementTypeName(type);
 }
 
 const char *aicc_device_kind_name(aicc_device_kind_t kind) {
@@ -165,6 +136,26 @@ aicc_status_t aicc_runtime_device_info(const aicc_runtime_t *runtime,
                       "device index %zu out of range (%zu devices)", index,
                       unwrap(runtime)->deviceCount());
   *out_info = unwrap(runtime)->device(index).info();
+  return nullptr;
+}
+
+size_t aicc_runtime_driver_count(const aicc_runtime_t *runtime) {
+  return runtime ? unwrap(runtime)->drivers().size() : 0;
+}
+
+aicc_status_t aicc_runtime_driver_info(const aicc_runtime_t *runtime,
+                                       size_t index,
+                                       aicc_driver_info_t *out_info) {
+  AICC_CHECK_ARG(runtime && out_info);
+  const auto &drivers = unwrap(runtime)->drivers();
+  if (index >= drivers.size())
+    return makeStatus(AICC_STATUS_INVALID_ARGUMENT,
+                      "driver index %zu out of range (%zu drivers)", index,
+                      drivers.size());
+  const Runtime::Driver &driver = drivers[index];
+  out_info->name = driver.name.c_str();
+  out_info->device_count = driver.deviceCount;
+  out_info->error = driver.error.empty() ? nullptr : driver.error.c_str();
   return nullptr;
 }
 

@@ -5,6 +5,7 @@
 #include "src/Runtime.h"
 #include "src/Status.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <new>
 #include <sys/mman.h>
@@ -121,41 +122,164 @@ const uint8_t *Module::segmentData(uint32_t index) const {
   return storage_.data + root_->segments()->Get(index)->offset();
 }
 
-aicc_status_t Module::executablesFor(
-    hal::Device &device,
-    const std::vector<std::unique_ptr<hal::Executable>> **out) {
+Module::DeviceCode::~DeviceCode() {
+  executables.clear();
+  if (constantBlock)
+    device->deallocate(constantBlock);
+}
+
+aicc_status_t Module::codeFor(hal::Device &device, const DeviceCode **out) {
   std::lock_guard<std::mutex> lock(codeMutex_);
   for (const auto &loaded : code_) {
     if (loaded->device == &device) {
-      *out = &loaded->executables;
+      *out = loaded.get();
       return nullptr;
     }
   }
-  std::unique_ptr<LoadedCode> loaded(new (std::nothrow) LoadedCode());
+  std::unique_ptr<DeviceCode> loaded(new (std::nothrow) DeviceCode());
   if (!loaded)
-    return makeStatus(AICC_STATUS_OUT_OF_MEMORY, "%s: out of memory",
-                      name_.c_str());
+    return makeStatus(AICC_STATUS_OUT_OF_MEMORY, "out of memory");
   loaded->device = &device;
+  AICC_RETURN_IF_ERROR(loadExecutables(*loaded));
+  if (device.hasOwnMemory())
+    AICC_RETURN_IF_ERROR(uploadConstants(*loaded));
+  code_.push_back(std::move(loaded));
+  *out = code_.back().get();
+  return nullptr;
+}
+
+/// Whether two executables hold the same code in different binaries: same
+/// device kind and the same entry point names in the same order.
+static bool sameEntryPoints(const fb::Executable &a, const fb::Executable &b) {
+  if (a.device() != b.device() ||
+      a.entry_points()->size() != b.entry_points()->size())
+    return false;
+  for (uint32_t e = 0; e < a.entry_points()->size(); ++e)
+    if (a.entry_points()->Get(e)->name()->str() !=
+        b.entry_points()->Get(e)->name()->str())
+      return false;
+  return true;
+}
+
+aicc_status_t Module::loadExecutables(DeviceCode &code) {
+  hal::Device &device = *code.device;
   const auto *executables = root_->executables();
-  for (uint32_t i = 0; executables && i < executables->size(); ++i) {
+  uint32_t count = executables ? executables->size() : 0;
+  // On a device with its own memory only the executables dispatches name are
+  // loaded; the others are alternative binaries of them (PTX and cubin).
+  std::vector<bool> used(count, !device.hasOwnMemory());
+  if (const auto *commands = root_->commands())
+    for (const fb::Command *command : *commands)
+      if (const fb::Dispatch *dispatch = command->op_as_Dispatch())
+        used[dispatch->executable()] = true;
+
+  code.executables.resize(count);
+  for (uint32_t i = 0; i < count; ++i) {
+    if (!used[i])
+      continue;
     const fb::Executable *exe = executables->Get(i);
     hal::ExecutableSpec spec;
     spec.index = i;
     spec.name = exe->name() ? exe->name()->c_str() : "";
+    spec.device = static_cast<aicc_device_kind_t>(exe->device());
     spec.format = exe->format()->c_str();
     spec.data = segmentData(exe->segment());
     spec.size = root_->segments()->Get(exe->segment())->length();
-    for (const fb::EntryPoint *entry : *exe->entry_points())
+    spec.images.push_back({spec.format, spec.data, spec.size});
+    if (device.hasOwnMemory()) {
+      for (uint32_t j = 0; j < count; ++j) {
+        const fb::Executable *other = executables->Get(j);
+        if (j != i && sameEntryPoints(*exe, *other))
+          spec.images.push_back(
+              {other->format()->c_str(), segmentData(other->segment()),
+               root_->segments()->Get(other->segment())->length()});
+      }
+    }
+    for (const fb::EntryPoint *entry : *exe->entry_points()) {
       spec.entryPointNames.push_back(entry->name()->c_str());
+      hal::EntryPointSpec entrySpec;
+      entrySpec.name = entry->name()->c_str();
+      entrySpec.bindingCount = entry->binding_count();
+      entrySpec.pushConstantCount = entry->push_constant_count();
+      if (const auto *size = entry->workgroup_size())
+        for (uint32_t d = 0; d < size->size() && d < 3; ++d)
+          entrySpec.workgroupSize[d] = size->Get(d);
+      spec.entryPoints.push_back(entrySpec);
+    }
     if (const auto *features = exe->required_features())
       for (const flatbuffers::String *feature : *features)
         spec.requiredFeatures.push_back(feature->c_str());
-    std::unique_ptr<hal::Executable> executable;
-    if (aicc_status_t status = device.loadExecutable(spec, &executable))
-      return annotateStatus(status, "%s", name_.c_str());
-    loaded->executables.push_back(std::move(executable));
+    // The session that asked adds the module's name.
+    AICC_RETURN_IF_ERROR(device.loadExecutable(spec, &code.executables[i]));
   }
-  code_.push_back(std::move(loaded));
-  *out = &code_.back()->executables;
+  return nullptr;
+}
+
+aicc_status_t Module::uploadConstants(DeviceCode &code) {
+  // Every constant a buffer names goes into one device allocation. The used
+  // bytes of each segment are copied as one range (from 64 bytes below its
+  // first constant) to a 256-byte aligned offset of the block, so every
+  // constant keeps its offset, and hence its alignment, relative to its
+  // segment's 64-byte aligned start.
+  const auto *constants = root_->constants();
+  uint32_t constantCount = constants ? constants->size() : 0;
+  code.constantAddresses.assign(constantCount, nullptr);
+  std::vector<bool> used(constantCount, false);
+  if (root_->memory_plan() && root_->memory_plan()->buffers())
+    for (const fb::Buffer *buffer : *root_->memory_plan()->buffers())
+      if (buffer->kind() == fb::BufferKind::Constant)
+        used[buffer->ref()] = true;
+
+  struct Range {
+    uint64_t begin = UINT64_MAX, end = 0, blockOffset = 0;
+  };
+  uint32_t segmentCount = root_->segments() ? root_->segments()->size() : 0;
+  std::vector<Range> ranges(segmentCount);
+  for (uint32_t c = 0; c < constantCount; ++c) {
+    if (!used[c])
+      continue;
+    const fb::Constant *constant = constants->Get(c);
+    Range &range = ranges[constant->segment()];
+    range.begin = std::min<uint64_t>(range.begin, constant->offset() & ~63ull);
+    range.end =
+        std::max<uint64_t>(range.end, constant->offset() + constant->size());
+  }
+  uint64_t total = 0;
+  for (Range &range : ranges) {
+    if (range.begin >= range.end)
+      continue;
+    range.blockOffset = total;
+    total += (range.end - range.begin + 255) & ~uint64_t(255);
+  }
+  if (total == 0)
+    return nullptr;
+  hal::Device &device = *code.device;
+  if (aicc_status_t status = device.allocate(total, &code.constantBlock))
+    return annotateStatus(status,
+                          "cannot allocate the %llu bytes of constants on "
+                          "device '%s'",
+                          (unsigned long long)total, device.info().name);
+  code.constantBlockSize = total;
+  auto *block = static_cast<uint8_t *>(code.constantBlock);
+  for (uint32_t s = 0; s < segmentCount; ++s) {
+    const Range &range = ranges[s];
+    if (range.begin >= range.end)
+      continue;
+    if (aicc_status_t status = device.upload(block + range.blockOffset,
+                                             segmentData(s) + range.begin,
+                                             range.end - range.begin))
+      return annotateStatus(status,
+                            "uploading the constants of segment %u to device "
+                            "'%s'",
+                            s, device.info().name);
+  }
+  for (uint32_t c = 0; c < constantCount; ++c) {
+    if (!used[c])
+      continue;
+    const fb::Constant *constant = constants->Get(c);
+    const Range &range = ranges[constant->segment()];
+    code.constantAddresses[c] =
+        block + range.blockOffset + (constant->offset() - range.begin);
+  }
   return nullptr;
 }

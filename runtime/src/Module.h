@@ -68,11 +68,28 @@ public:
   /// Start of segment `index` in memory (the index was verified).
   const uint8_t *segmentData(uint32_t index) const;
 
-  /// Loads every executable of the module on `device` the first time it is
-  /// asked for and returns the shared result. Thread safe.
-  aicc_status_t
-  executablesFor(hal::Device &device,
-                 const std::vector<std::unique_ptr<hal::Executable>> **out);
+  /// What a module has on one device, shared by all its sessions there.
+  struct DeviceCode {
+    hal::Device *device = nullptr;
+    /// One per executable of the module; on devices with their own memory,
+    /// executables no dispatch names stay null (e.g. a cubin whose PTX is
+    /// the one dispatched: it was offered to the driver as an image of it).
+    std::vector<std::unique_ptr<hal::Executable>> executables;
+    /// Devices with their own memory: the one allocation holding every
+    /// constant a buffer names (null when there are none), and each
+    /// constant's device address (null for constants no buffer names).
+    void *constantBlock = nullptr;
+    uint64_t constantBlockSize = 0;
+    std::vector<void *> constantAddresses;
+
+    ~DeviceCode();
+  };
+
+  /// Loads every executable of the module on `device` (and, for a device
+  /// with its own memory, uploads the constants) the first time it is asked
+  /// for and returns the shared result. Thread safe. Errors do not name the
+  /// module (the caller does).
+  aicc_status_t codeFor(hal::Device &device, const DeviceCode **out);
 
 private:
   Module() = default;
@@ -87,12 +104,11 @@ private:
   std::vector<TensorInfo> inputs_, outputs_;
   aicc_module_properties_t properties_{};
 
-  struct LoadedCode {
-    hal::Device *device;
-    std::vector<std::unique_ptr<hal::Executable>> executables;
-  };
+  aicc_status_t loadExecutables(DeviceCode &code);
+  aicc_status_t uploadConstants(DeviceCode &code);
+
   std::mutex codeMutex_;
-  std::vector<std::unique_ptr<LoadedCode>> code_;
+  std::vector<std::unique_ptr<DeviceCode>> code_;
 };
 
 /// Runs the FlatBuffers verifier and every semantic check of

@@ -79,7 +79,7 @@ aicc_status_t tensorByteSize(const fb::TensorDesc &tensor, const char *what,
   // test/fuzz, aicc-fuzz-artifact-resealed).
   auto code = static_cast<uint64_t>(tensor.element_type());
   uint64_t bytes =
-      code <= AICC_ELEMENT_TYPE_BOOL
+      code <= AICC_ELEMENT_TYPE_LAST
           ? aicc_element_type_size(static_cast<aicc_element_type_t>(code))
           : 0;
   if (bytes == 0)

@@ -2,17 +2,51 @@
 
 #include "src/Runtime.h"
 
+#include "hal/npu/NpuDevice.h"
+
 #include <cstring>
+#include <new>
 
 using namespace aicc;
 
 aicc_status_t Runtime::create(Runtime **out) {
-  Runtime *runtime = new Runtime();
-  // The CPU is always there; GPU and NPU drivers will probe here (dlopen of
-  // their user-mode libraries) and add a device only when one is present.
-  runtime->devices_.push_back(hal::createCpuDevice());
-  *out = runtime;
+  std::vector<hal::DriverProbe> drivers;
+  // The CPU is always there and listed first; the GPU drivers add a device
+  // per GPU they find, or say why they found none.
+  hal::DriverProbe cpu;
+  cpu.name = "cpu";
+  cpu.devices.push_back(hal::createCpuDevice());
+  drivers.push_back(std::move(cpu));
+  drivers.push_back(hal::probeCudaDevices());
+  drivers.push_back(hal::probeRocmDevices());
+  // The RNPU simulator (docs/RNPU.md) is always present.
+  hal::DriverProbe npu;
+  npu.name = "npu";
+  npu.devices.push_back(hal::createNpuDevice());
+  drivers.push_back(std::move(npu));
+  *out = createWith(std::move(drivers));
   return nullptr;
+}
+
+Runtime *Runtime::createWith(std::vector<hal::DriverProbe> drivers) {
+  Runtime *runtime = new Runtime();
+  for (hal::DriverProbe &probe : drivers)
+    runtime->addDriver(std::move(probe));
+  return runtime;
+}
+
+void Runtime::addDriver(hal::DriverProbe probe) {
+  Driver driver;
+  driver.name = probe.name;
+  driver.deviceCount = probe.devices.size();
+  driver.error = probe.error;
+  if (driver.deviceCount == 0 && driver.error.empty())
+    driver.error = "no device found";
+  if (driver.deviceCount)
+    driver.error.clear();
+  for (auto &device : probe.devices)
+    devices_.push_back(std::move(device));
+  drivers_.push_back(std::move(driver));
 }
 
 void Runtime::release() {
@@ -24,5 +58,16 @@ hal::Device *Runtime::findDevice(const char *name) const {
   for (const auto &device : devices_)
     if (std::strcmp(device->info().name, name) == 0)
       return device.get();
+  // A kind name ("cuda") selects the first device of that kind ("cuda:0").
+  for (const auto &device : devices_)
+    if (std::strcmp(aicc_device_kind_name(device->info().kind), name) == 0)
+      return device.get();
   return nullptr;
+}
+
+std::string Runtime::driverError(const char *name) const {
+  for (const Driver &driver : drivers_)
+    if (driver.name == name)
+      return driver.error;
+  return std::string();
 }

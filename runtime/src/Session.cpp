@@ -26,10 +26,11 @@ Session::Session(Module *module) : module_(module) { module_->retain(); }
 Session::~Session() {
   // The pool's threads must stop before the memory their tasks used goes.
   context_.reset();
-  for (uint8_t *arena : arenas_)
-    std::free(arena);
-  for (uint8_t *pool : statePools_)
-    std::free(pool);
+  for (size_t i = 0; i < arenas_.size(); ++i)
+    arenaOnDevice_[i] ? device_->deallocate(arenas_[i]) : std::free(arenas_[i]);
+  for (size_t i = 0; i < statePools_.size(); ++i)
+    statePoolOnDevice_[i] ? device_->deallocate(statePools_[i])
+                          : std::free(statePools_[i]);
   module_->release();
 }
 
@@ -53,10 +54,12 @@ aicc_status_t Session::initialize(const aicc_session_options_t &options) {
                       "num_threads %u exceeds the maximum of %u",
                       options.num_threads, kMaxThreads);
   AICC_RETURN_IF_ERROR(selectDevice(options.device));
-  AICC_RETURN_IF_ERROR(module_->executablesFor(*device_, &executables_));
+  AICC_RETURN_IF_ERROR(module_->codeFor(*device_, &code_));
+  ownMemory_ = device_->hasOwnMemory();
+  AICC_RETURN_IF_ERROR(device_->createContext(options.num_threads, &context_));
+  asynchronous_ = context_->asynchronous();
   AICC_RETURN_IF_ERROR(allocateMemory());
-  AICC_RETURN_IF_ERROR(prepareSchedule());
-  return device_->createContext(options.num_threads, &context_);
+  return prepareSchedule();
 }
 
 /// Reports which part of the module `device` cannot run, or null.
@@ -77,7 +80,9 @@ static aicc_status_t checkDeviceFits(const fb::AiccModule &root,
     const auto *spaces = root.memory_plan()->spaces();
     for (uint32_t i = 0; i < spaces->size(); ++i) {
       auto kind = static_cast<aicc_device_kind_t>(spaces->Get(i)->device());
-      if (!device.supports(kind))
+      // Host memory is there for every device (a GPU's host-side space).
+      bool hostSpace = kind == AICC_DEVICE_KIND_CPU && device.hasOwnMemory();
+      if (!hostSpace && !device.supports(kind))
         return makeStatus(AICC_STATUS_UNSUPPORTED,
                           "device '%s' cannot hold memory space %u, which "
                           "belongs to %s",
@@ -94,14 +99,19 @@ aicc_status_t Session::selectDevice(const char *name) {
     available += std::string(i ? ", " : "") + runtime.device(i).info().name;
 
   if (!name || std::strcmp(name, "auto") == 0) {
-    // Devices are listed best first, so the first that fits wins.
+    // The first accelerator that fits wins, then the CPU (a module is built
+    // for one kind of device, so at most one kind fits anyway).
     aicc_status_t firstError = nullptr;
-    for (size_t i = 0; i < runtime.deviceCount(); ++i) {
-      aicc_status_t status =
-          checkDeviceFits(module_->root(), runtime.device(i));
+    std::vector<hal::Device *> order;
+    for (int cpu = 0; cpu < 2; ++cpu)
+      for (size_t i = 0; i < runtime.deviceCount(); ++i)
+        if ((runtime.device(i).info().kind == AICC_DEVICE_KIND_CPU) == cpu)
+          order.push_back(&runtime.device(i));
+    for (hal::Device *candidate : order) {
+      aicc_status_t status = checkDeviceFits(module_->root(), *candidate);
       if (!status) {
         aicc_status_free(firstError);
-        device_ = &runtime.device(i);
+        device_ = candidate;
         return nullptr;
       }
       if (!firstError)
@@ -114,10 +124,17 @@ aicc_status_t Session::selectDevice(const char *name) {
                           available.c_str());
   }
   hal::Device *device = runtime.findDevice(name);
-  if (!device)
+  if (!device) {
+    // "cuda" on a machine whose CUDA driver found nothing says why.
+    std::string why = runtime.driverError(name);
+    if (!why.empty())
+      return makeStatus(AICC_STATUS_NOT_FOUND,
+                        "no %s device: %s (available: %s, auto)", name,
+                        why.c_str(), available.c_str());
     return makeStatus(AICC_STATUS_NOT_FOUND,
                       "no device named '%s' (available: %s, auto)", name,
                       available.c_str());
+  }
   AICC_RETURN_IF_ERROR(checkDeviceFits(module_->root(), *device));
   device_ = device;
   return nullptr;
@@ -130,35 +147,88 @@ static uint8_t *allocateAligned(uint64_t size) {
   return static_cast<uint8_t *>(std::aligned_alloc(64, rounded));
 }
 
+/// Whether memory space `space` of `root` is device memory on a device with
+/// memory of its own (every space but the host's).
+static bool spaceOnDevice(const fb::AiccModule &root, uint32_t space,
+                          bool ownMemory) {
+  return ownMemory && root.memory_plan()->spaces()->Get(space)->device() !=
+                          fb::DeviceKind::Cpu;
+}
+
 aicc_status_t Session::allocateMemory() {
   const fb::AiccModule &root = module_->root();
   if (root.memory_plan() && root.memory_plan()->spaces()) {
     const auto *spaces = root.memory_plan()->spaces();
     for (uint32_t i = 0; i < spaces->size(); ++i) {
       uint64_t size = spaces->Get(i)->arena_size();
+      bool onDevice = spaceOnDevice(root, i, ownMemory_);
       // Arenas are not cleared: the plan writes every byte before reading it.
-      uint8_t *arena = allocateAligned(size);
-      if (size && !arena)
-        return makeStatus(AICC_STATUS_OUT_OF_MEMORY,
-                          "cannot allocate the %llu byte arena of memory "
-                          "space %u",
-                          (unsigned long long)size, i);
+      uint8_t *arena = nullptr;
+      if (onDevice && size) {
+        void *memory = nullptr;
+        if (aicc_status_t status = device_->allocate(size, &memory))
+          return annotateStatus(status,
+                                "cannot allocate the %llu byte arena of "
+                                "memory space %u on device '%s'",
+                                (unsigned long long)size, i,
+                                device_->info().name);
+        arena = static_cast<uint8_t *>(memory);
+      } else {
+        arena = allocateAligned(size);
+        if (size && !arena)
+          return makeStatus(AICC_STATUS_OUT_OF_MEMORY,
+                            "cannot allocate the %llu byte arena of memory "
+                            "space %u",
+                            (unsigned long long)size, i);
+      }
       arenas_.push_back(arena);
+      arenaOnDevice_.push_back(onDevice);
     }
   }
   if (const auto *pools = root.state_pools()) {
     for (uint32_t i = 0; i < pools->size(); ++i) {
       uint64_t size = pools->Get(i)->size();
-      uint8_t *pool = allocateAligned(size);
-      if (size && !pool)
-        return makeStatus(AICC_STATUS_OUT_OF_MEMORY,
-                          "cannot allocate the %llu byte state pool %u",
-                          (unsigned long long)size, i);
-      if (pool)
-        std::memset(pool, 0, size);
+      bool onDevice = spaceOnDevice(root, pools->Get(i)->space(), ownMemory_);
+      uint8_t *pool = nullptr;
+      if (onDevice && size) {
+        void *memory = nullptr;
+        if (aicc_status_t status = device_->allocate(size, &memory))
+          return annotateStatus(status,
+                                "cannot allocate the %llu byte state pool %u "
+                                "on device '%s'",
+                                (unsigned long long)size, i,
+                                device_->info().name);
+        pool = static_cast<uint8_t *>(memory);
+      } else {
+        pool = allocateAligned(size);
+        if (size && !pool)
+          return makeStatus(AICC_STATUS_OUT_OF_MEMORY,
+                            "cannot allocate the %llu byte state pool %u",
+                            (unsigned long long)size, i);
+        if (pool)
+          std::memset(pool, 0, size);
+      }
       statePools_.push_back(pool);
+      statePoolOnDevice_.push_back(onDevice && pool);
       statePoolSizes_.push_back(size);
     }
+  }
+  // State starts zeroed on the device too.
+  bool anyOnDevice = false;
+  for (bool onDevice : statePoolOnDevice_)
+    anyOnDevice |= onDevice;
+  if (anyOnDevice) {
+    AICC_RETURN_IF_ERROR(context_->begin());
+    aicc_status_t status = nullptr;
+    for (size_t i = 0; i < statePools_.size() && !status; ++i)
+      if (statePoolOnDevice_[i])
+        status = context_->zero(statePools_[i], statePoolSizes_[i]);
+    aicc_status_t finished = context_->finish();
+    if (status) {
+      aicc_status_free(finished);
+      return status;
+    }
+    return finished;
   }
   return nullptr;
 }
@@ -177,6 +247,11 @@ uint8_t *Session::staticBufferAddress(uint32_t index) const {
   case fb::BufferKind::Constant: {
     // Weights are used in place; kernels must not write them (the mapping
     // is read-only, so a write faults instead of corrupting the file).
+    if (ownMemory_) {
+      // The module's upload to this device.
+      base = static_cast<uint8_t *>(code_->constantAddresses[buffer->ref()]);
+      break;
+    }
     const fb::Constant *constant = root.constants()->Get(buffer->ref());
     base = const_cast<uint8_t *>(module_->segmentData(constant->segment())) +
            constant->offset();
@@ -188,6 +263,40 @@ uint8_t *Session::staticBufferAddress(uint32_t index) const {
   return base ? base + buffer->offset() : nullptr;
 }
 
+bool Session::inDeviceMemory(uint32_t index) const {
+  if (!ownMemory_)
+    return false;
+  const fb::Buffer *buffer =
+      module_->root().memory_plan()->buffers()->Get(index);
+  switch (buffer->kind()) {
+  case fb::BufferKind::Arena:
+    return arenaOnDevice_[buffer->space()];
+  case fb::BufferKind::State:
+    return statePoolOnDevice_[buffer->ref()];
+  case fb::BufferKind::Constant:
+    return true;
+  default:
+    return false; // Caller tensors are host memory.
+  }
+}
+
+/// A buffer kind for messages.
+static const char *bufferKindName(fb::BufferKind kind) {
+  switch (kind) {
+  case fb::BufferKind::Arena:
+    return "arena";
+  case fb::BufferKind::Constant:
+    return "constant";
+  case fb::BufferKind::Input:
+    return "input";
+  case fb::BufferKind::Output:
+    return "output";
+  case fb::BufferKind::State:
+    return "state";
+  }
+  return "unknown";
+}
+
 aicc_status_t Session::prepareSchedule() {
   const fb::AiccModule &root = module_->root();
   const auto *schedule = root.commands();
@@ -196,6 +305,8 @@ aicc_status_t Session::prepareSchedule() {
   const auto *buffers =
       root.memory_plan() ? root.memory_plan()->buffers() : nullptr;
   commands_.reserve(schedule->size());
+  // The executor walks these; keep two to a cache line.
+  static_assert(sizeof(PreparedCommand) == 32, "a prepared command grew");
 
   auto addSlot = [&](uint32_t bufferIndex) {
     const fb::Buffer *buffer = buffers->Get(bufferIndex);
@@ -219,12 +330,40 @@ aicc_status_t Session::prepareSchedule() {
     switch (op->op_type()) {
     case fb::CommandOp::Dispatch: {
       const fb::Dispatch *dispatch = op->op_as_Dispatch();
-      command.kind = CommandKind::Dispatch;
-      command.entry = (*executables_)[dispatch->executable()]->entryPoint(
+      command.kind = ownMemory_ ? CommandKind::Launch : CommandKind::Dispatch;
+      command.entry = code_->executables[dispatch->executable()]->entryPoint(
           dispatch->entry_point());
-      if (const auto *bindings = dispatch->bindings())
-        for (uint32_t b : *bindings)
+      if (ownMemory_) {
+        command.gridOffset = static_cast<uint32_t>(grids_.size());
+        uint32_t grid[3] = {1, 1, 1};
+        if (const auto *count = dispatch->workgroup_count())
+          for (uint32_t d = 0; d < count->size() && d < 3; ++d)
+            grid[d] = count->Get(d);
+        grids_.insert(grids_.end(), grid, grid + 3);
+      }
+      if (const auto *bindings = dispatch->bindings()) {
+        for (uint32_t b : *bindings) {
+          // Kernels of a device with its own memory address only that
+          // memory: caller tensors reach them through the schedule's copies.
+          if (ownMemory_ && !inDeviceMemory(b))
+            return makeStatus(
+                AICC_STATUS_INVALID_MODULE,
+                "command %u: the dispatch of '%s' binds buffer %u (%s), "
+                "which is host memory; on device '%s' dispatches bind only "
+                "device memory and the schedule copies inputs and outputs "
+                "(docs/Artifact.md, GPU modules)",
+                i,
+                root.executables()
+                    ->Get(dispatch->executable())
+                    ->entry_points()
+                    ->Get(dispatch->entry_point())
+                    ->name()
+                    ->c_str(),
+                b, bufferKindName(buffers->Get(b)->kind()),
+                device_->info().name);
           addSlot(b);
+        }
+      }
       if (const auto *push = dispatch->push_constants()) {
         if (push->size()) {
           command.pushOffset = static_cast<uint32_t>(pushConstants_.size());
@@ -238,6 +377,12 @@ aicc_status_t Session::prepareSchedule() {
       const fb::Copy *copy = op->op_as_Copy();
       command.kind = CommandKind::Copy;
       command.copyBytes = buffers->Get(copy->source())->size();
+      bool fromDevice = inDeviceMemory(copy->source());
+      bool toDevice = inDeviceMemory(copy->target());
+      command.copyKind = fromDevice ? (toDevice ? hal::CopyKind::DeviceToDevice
+                                                : hal::CopyKind::DeviceToHost)
+                                    : (toDevice ? hal::CopyKind::HostToDevice
+                                                : hal::CopyKind::HostToHost);
       addSlot(copy->source());
       addSlot(copy->target());
       break;
@@ -326,7 +471,12 @@ template <bool Profile> aicc_status_t Session::runCommands() {
   void **slots = slots_.data();
   const int64_t *push = pushConstants_.data();
   hal::DeviceContext &context = *context_;
-  uint64_t start = Profile ? nowNs() : 0;
+  // An asynchronous device times commands with timestamps on its stream
+  // (timestamp i + 1 follows command i), read after the run.
+  const bool timestamps = Profile && asynchronous_;
+  if (timestamps)
+    AICC_RETURN_IF_ERROR(context.recordTimestamp(0));
+  uint64_t start = Profile && !timestamps ? nowNs() : 0;
   for (const PreparedCommand &command : commands_) {
     switch (command.kind) {
     case CommandKind::Dispatch: {
@@ -338,15 +488,36 @@ template <bool Profile> aicc_status_t Session::runCommands() {
         return commandError(command.commandIndex, status);
       break;
     }
+    case CommandKind::Launch: {
+      const int64_t *pushConstants = command.pushOffset == UINT32_MAX
+                                         ? nullptr
+                                         : push + command.pushOffset;
+      if (aicc_status_t status =
+              context.launch(command.entry, slots + command.firstSlot,
+                             pushConstants, grids_.data() + command.gridOffset))
+        return commandError(command.commandIndex, status);
+      break;
+    }
     case CommandKind::Copy:
-      if (command.copyBytes)
+      if (!command.copyBytes)
+        break;
+      if (command.copyKind == hal::CopyKind::HostToHost) {
         std::memmove(slots[command.firstSlot + 1], slots[command.firstSlot],
                      command.copyBytes);
+      } else if (aicc_status_t status = context.copy(
+                     command.copyKind, slots[command.firstSlot + 1],
+                     slots[command.firstSlot], command.copyBytes)) {
+        return commandError(command.commandIndex, status);
+      }
       break;
     case CommandKind::Barrier:
       break;
     }
-    if (Profile) {
+    if (timestamps) {
+      if (aicc_status_t status =
+              context.recordTimestamp(command.commandIndex + 1))
+        return commandError(command.commandIndex, status);
+    } else if (Profile) {
       // One clock read per command: each command's time runs from the end
       // of the previous one, so the times add up to the whole schedule.
       uint64_t end = nowNs();
@@ -384,9 +555,44 @@ aicc_status_t Session::run(const aicc_tensor_view_t *inputs, size_t inputCount,
     slots_[patch.slot] =
         view.data ? static_cast<uint8_t *>(view.data) + patch.offset : nullptr;
   }
-  status = profiling_ ? runCommands<true>() : runCommands<false>();
+  if (!ownMemory_) {
+    status = profiling_ ? runCommands<true>() : runCommands<false>();
+  } else {
+    // Enqueue everything, then wait for the stream: outputs are valid when
+    // the run returns.
+    status = context_->begin();
+    if (!status) {
+      status = profiling_ ? runCommands<true>() : runCommands<false>();
+      aicc_status_t finished = context_->finish();
+      if (status)
+        aicc_status_free(finished);
+      else if (finished)
+        status = annotateStatus(finished, "%s: run on device '%s'",
+                                module_->name().c_str(), device_->info().name);
+    } else {
+      status = annotateStatus(status, "%s", module_->name().c_str());
+    }
+    if (!status && profiling_ && asynchronous_)
+      status = collectTimestamps();
+  }
   running_.store(false, std::memory_order_release);
   return status;
+}
+
+aicc_status_t Session::collectTimestamps() {
+  for (const PreparedCommand &command : commands_) {
+    uint64_t elapsed = 0;
+    if (aicc_status_t status = context_->elapsedNs(
+            command.commandIndex, command.commandIndex + 1, &elapsed))
+      return commandError(command.commandIndex, status);
+    aicc_command_profile_t &entry = profile_[command.commandIndex];
+    entry.last_ns = elapsed;
+    entry.total_ns += elapsed;
+    if (entry.run_count == 0 || elapsed < entry.min_ns)
+      entry.min_ns = elapsed;
+    ++entry.run_count;
+  }
+  return nullptr;
 }
 
 aicc_status_t Session::setProfiling(bool enabled) {
@@ -394,8 +600,16 @@ aicc_status_t Session::setProfiling(bool enabled) {
     return makeStatus(AICC_STATUS_BUSY,
                       "%s: cannot change profiling while the session runs",
                       module_->name().c_str());
-  if (enabled && !profiling_)
+  if (enabled && !profiling_) {
+    if (asynchronous_) {
+      if (aicc_status_t status =
+              context_->prepareTimestamps(commands_.size() + 1)) {
+        running_.store(false, std::memory_order_release);
+        return annotateStatus(status, "%s: profiling", module_->name().c_str());
+      }
+    }
     profile_.assign(commands_.size(), aicc_command_profile_t{});
+  }
   profiling_ = enabled;
   running_.store(false, std::memory_order_release);
   return nullptr;
@@ -426,9 +640,29 @@ aicc_status_t Session::resetState() {
     return makeStatus(AICC_STATUS_BUSY,
                       "%s: cannot reset state while the session runs",
                       module_->name().c_str());
-  for (size_t i = 0; i < statePools_.size(); ++i)
-    if (statePools_[i])
+  aicc_status_t status = nullptr;
+  bool onDevice = false;
+  for (size_t i = 0; i < statePools_.size(); ++i) {
+    if (statePools_[i] && !statePoolOnDevice_[i])
       std::memset(statePools_[i], 0, statePoolSizes_[i]);
+    onDevice |= statePoolOnDevice_[i];
+  }
+  if (onDevice) {
+    status = context_->begin();
+    if (!status) {
+      for (size_t i = 0; i < statePools_.size() && !status; ++i)
+        if (statePoolOnDevice_[i])
+          status = context_->zero(statePools_[i], statePoolSizes_[i]);
+      aicc_status_t finished = context_->finish();
+      if (status)
+        aicc_status_free(finished);
+      else
+        status = finished;
+    }
+    if (status)
+      status =
+          annotateStatus(status, "%s: reset state", module_->name().c_str());
+  }
   running_.store(false, std::memory_order_release);
-  return nullptr;
+  return status;
 }

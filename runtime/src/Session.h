@@ -9,6 +9,12 @@
 // to them and walks that array, which keeps per-dispatch overhead to an
 // indirect call.
 //
+// On a device with its own memory (a GPU) arenas, device state pools and the
+// module's constants live in device memory, caller tensors stay in host
+// memory, every copy is classified once (host->device, device->host, ...)
+// and enqueued on the context's stream, dispatches are launched with their
+// grid, and a run ends by waiting for the stream.
+//
 //===----------------------------------------------------------------------===//
 
 #ifndef AICC_RUNTIME_SRC_SESSION_H
@@ -16,14 +22,13 @@
 
 #include "aicc/runtime.h"
 #include "hal/Hal.h"
+#include "src/Module.h"
 
 #include <atomic>
 #include <memory>
 #include <vector>
 
 namespace aicc {
-
-class Module;
 
 class Session {
 public:
@@ -51,6 +56,11 @@ private:
   aicc_status_t prepareSchedule();
   /// Address of buffer `index` for everything but inputs and outputs.
   uint8_t *staticBufferAddress(uint32_t index) const;
+  /// Whether buffer `index` lives in device memory (always false on devices
+  /// without memory of their own).
+  bool inDeviceMemory(uint32_t index) const;
+  /// Reads the timestamps of an asynchronous profiled run into profile_.
+  aicc_status_t collectTimestamps();
   aicc_status_t checkViews(const aicc_tensor_view_t *views, size_t count,
                            bool isInput) const;
   /// Walks the prepared schedule; `Profile` adds a clock read after each
@@ -58,9 +68,11 @@ private:
   template <bool Profile> aicc_status_t runCommands();
   aicc_status_t commandError(uint32_t commandIndex, aicc_status_t status);
 
-  enum class CommandKind : uint8_t { Dispatch, Copy, Barrier };
+  enum class CommandKind : uint8_t { Dispatch, Launch, Copy, Barrier };
   struct PreparedCommand {
     CommandKind kind;
+    /// Copy: between which memories.
+    hal::CopyKind copyKind;
     /// Index of the first binding slot (dispatch: binding_count slots; copy:
     /// source then target).
     uint32_t firstSlot;
@@ -70,8 +82,13 @@ private:
     uint32_t commandIndex;
     /// Dispatch: the device's entry point handle.
     void *entry;
-    /// Copy: bytes to copy.
-    uint64_t copyBytes;
+    union {
+      /// Copy: bytes to copy.
+      uint64_t copyBytes;
+      /// Launch: offset of its grid (3 entries, missing dimensions 1) in
+      /// grids_. (A union keeps the command at 32 bytes, as on the CPU.)
+      uint32_t gridOffset;
+    };
   };
   /// A binding slot that points into a caller tensor, patched every run.
   struct IoPatch {
@@ -84,14 +101,21 @@ private:
   Module *module_;
   hal::Device *device_ = nullptr;
   std::unique_ptr<hal::DeviceContext> context_;
-  const std::vector<std::unique_ptr<hal::Executable>> *executables_ = nullptr;
-  /// 64-byte aligned, one per memory space / state pool (null when empty).
+  const Module::DeviceCode *code_ = nullptr;
+  /// device_->hasOwnMemory() and context_->asynchronous(), read once.
+  bool ownMemory_ = false;
+  bool asynchronous_ = false;
+  /// 64-byte aligned, one per memory space / state pool (null when empty);
+  /// host memory, or device memory where the matching flag is set.
   std::vector<uint8_t *> arenas_;
+  std::vector<bool> arenaOnDevice_;
   std::vector<uint8_t *> statePools_;
+  std::vector<bool> statePoolOnDevice_;
   std::vector<uint64_t> statePoolSizes_;
   std::vector<PreparedCommand> commands_;
   std::vector<void *> slots_;
   std::vector<int64_t> pushConstants_;
+  std::vector<uint32_t> grids_;
   std::vector<IoPatch> ioPatches_;
   std::atomic<bool> running_{false};
   bool profiling_ = false;

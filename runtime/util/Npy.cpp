@@ -285,9 +285,48 @@ const char *npy::dtypeDescr(aicc_element_type_t type) {
     return "<u8";
   case AICC_ELEMENT_TYPE_BOOL:
     return "|b1";
+  case AICC_ELEMENT_TYPE_I4:
+  case AICC_ELEMENT_TYPE_I2:
+    return "|i1";
+  case AICC_ELEMENT_TYPE_F8E4M3FN:
+  case AICC_ELEMENT_TYPE_F8E4M3FNUZ:
+  case AICC_ELEMENT_TYPE_F8E5M2:
+  case AICC_ELEMENT_TYPE_F8E5M2FNUZ:
+  case AICC_ELEMENT_TYPE_F8E8M0FNU:
+  case AICC_ELEMENT_TYPE_F4E2M1FN:
+  case AICC_ELEMENT_TYPE_U4:
+  case AICC_ELEMENT_TYPE_U2:
+    return "|u1";
   default:
     return "";
   }
+}
+
+bool npy::adoptNarrowType(Array *array, aicc_element_type_t type,
+                          std::string *error) {
+  int lo = 0, hi = 0;
+  bool isInt = narrowIntRange(type, &lo, &hi);
+  if (!isInt && !isNarrowFloatType(type))
+    return true;
+  bool isSigned = array->elementType == AICC_ELEMENT_TYPE_I8;
+  if (array->elementType != AICC_ELEMENT_TYPE_U8 && !(isInt && isSigned))
+    return true;
+  if (type == AICC_ELEMENT_TYPE_F4E2M1FN)
+    lo = 0, hi = 15;
+  if (isInt || type == AICC_ELEMENT_TYPE_F4E2M1FN) {
+    for (size_t i = 0; i < array->data.size(); ++i) {
+      int value = isSigned ? int(int8_t(array->data[i])) : int(array->data[i]);
+      if (value < lo || value > hi) {
+        *error = "element " + std::to_string(i) + " is " +
+                 std::to_string(value) + ", outside the range [" +
+                 std::to_string(lo) + ", " + std::to_string(hi) + "] of " +
+                 elementTypeName(type) + (isInt ? "" : " bit patterns");
+        return false;
+      }
+    }
+  }
+  array->elementType = type;
+  return true;
 }
 
 namespace {

@@ -39,8 +39,20 @@ struct Array {
 size_t elementSize(aicc_element_type_t type);
 
 /// The .npy dtype string written for `type`, e.g. "<f4", "|b1"; "" if the
-/// format has no such dtype (bf16).
+/// format has no such dtype (bf16). The one-byte float8/float4 types are
+/// written as "|u1" (their bit patterns, as ml_dtypes arrays viewed as
+/// uint8), I4/I2 as "|i1" and U4/U2 as "|u1".
 const char *dtypeDescr(aicc_element_type_t type);
+
+/// NumPy has no float8/float4/int4/int2 dtypes (ml_dtypes' are not in the
+/// .npy format): such tensors travel one byte per element. When `type` is
+/// one of them and `array` holds "|u1" bytes (float8/float4 bit patterns,
+/// U4/U2) or "|i1"/"|u1" values (I4/I2), checks every value against the
+/// type's range and makes `array` a `type` array. Returns false, with
+/// `*error` naming the first element out of range (an int4 holding 100),
+/// never wrapping it; any other array or type is left as it is (true).
+bool adoptNarrowType(Array *array, aicc_element_type_t type,
+                     std::string *error);
 
 /// Parses a whole .npy file held in memory. On failure returns false and
 /// sets `*error` to a message that does not name the file.

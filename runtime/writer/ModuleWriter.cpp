@@ -35,6 +35,16 @@ size_t aicc::elementTypeSize(fb::ElementType type) {
   case fb::ElementType::I8:
   case fb::ElementType::U8:
   case fb::ElementType::Bool:
+  case fb::ElementType::F8E4M3FN:
+  case fb::ElementType::F8E4M3FNUZ:
+  case fb::ElementType::F8E5M2:
+  case fb::ElementType::F8E5M2FNUZ:
+  case fb::ElementType::F8E8M0FNU:
+  case fb::ElementType::F4E2M1FN:
+  case fb::ElementType::I4:
+  case fb::ElementType::U4:
+  case fb::ElementType::I2:
+  case fb::ElementType::U2:
     return 1;
   default:
     return 0;

@@ -36,6 +36,26 @@ using namespace aicc::exec;
 namespace {
 
 std::optional<fb::ElementType> getElementType(Type type) {
+  // float8/float4/int4/int2 (stored as bytes; the schedule argument's
+  // aicc.element_type attribute gives the type the caller sees).
+  if (isa<Float8E4M3FNType>(type))
+    return fb::ElementType::F8E4M3FN;
+  if (isa<Float8E4M3FNUZType>(type))
+    return fb::ElementType::F8E4M3FNUZ;
+  if (isa<Float8E5M2Type>(type))
+    return fb::ElementType::F8E5M2;
+  if (isa<Float8E5M2FNUZType>(type))
+    return fb::ElementType::F8E5M2FNUZ;
+  if (isa<Float8E8M0FNUType>(type))
+    return fb::ElementType::F8E8M0FNU;
+  if (isa<Float4E2M1FNType>(type))
+    return fb::ElementType::F4E2M1FN;
+  if (type.isInteger(4))
+    return cast<IntegerType>(type).isUnsigned() ? fb::ElementType::U4
+                                                : fb::ElementType::I4;
+  if (type.isInteger(2))
+    return cast<IntegerType>(type).isUnsigned() ? fb::ElementType::U2
+                                                : fb::ElementType::I2;
   if (type.isF32())
     return fb::ElementType::F32;
   if (type.isF64())
@@ -149,8 +169,11 @@ LogicalResult Serializer::addSignature(ScheduleOp schedule) {
   for (auto [index, argument] : llvm::enumerate(schedule.getArguments())) {
     auto type = cast<MemRefType>(argument.getType());
     bool isInput = index < numInputs_;
-    std::optional<fb::ElementType> elementType =
-        getElementType(type.getElementType());
+    Type callerType = type.getElementType();
+    if (auto attr =
+            schedule.getArgAttrOfType<TypeAttr>(index, "aicc.element_type"))
+      callerType = attr.getValue();
+    std::optional<fb::ElementType> elementType = getElementType(callerType);
     if (!elementType)
       return schedule.emitOpError("argument ")
              << index << ": element type " << type.getElementType()

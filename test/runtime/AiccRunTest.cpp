@@ -10,6 +10,7 @@
 #include "TestUtil.h"
 
 #include <cstdio>
+#include <dlfcn.h>
 #include <regex>
 #include <sys/wait.h>
 
@@ -35,10 +36,32 @@ protected:
     std::vector<uint8_t> corrupt = addModule(4).finish();
     corrupt[corrupt.size() - 7] ^= 0x20;
     ASSERT_TRUE(writeFileBytes(path("corrupt.aicc"), corrupt));
+    ASSERT_TRUE(gpuModule().writeFile(path("cuda.aicc"), &error)) << error;
+    GpuModuleOptions sm80Cubin;
+    sm80Cubin.cubin = true;
+    sm80Cubin.cubinArch = "sm_80";
+    ASSERT_TRUE(gpuModule(sm80Cubin).writeFile(path("cuda_sm80.aicc"), &error))
+        << error;
+    GpuModuleOptions sm90Cubin;
+    sm90Cubin.cubin = true;
+    ASSERT_TRUE(gpuModule(sm90Cubin).writeFile(path("cuda_sm90.aicc"), &error))
+        << error;
+    GpuModuleOptions rocm;
+    rocm.rocm = true;
+    ASSERT_TRUE(gpuModule(rocm).writeFile(path("rocm.aicc"), &error)) << error;
+    rocm.hsacoArch = "gfx1100";
+    ASSERT_TRUE(gpuModule(rocm).writeFile(path("rocm_gfx1100.aicc"), &error))
+        << error;
+    GpuModuleOptions tooLarge;
+    tooLarge.grid = 100; // 400 floats: beyond every buffer.
+    ASSERT_TRUE(gpuModule(tooLarge).writeFile(path("cuda_oob.aicc"), &error))
+        << error;
 
     writeF32("a.npy", {1.5f, 2, -3, 4}, {4});
     writeF32("b.npy", {0.25f, 10, 3, -8}, {4});
     writeF32("c_expected.npy", {1.75f, 12, 0, -4}, {4});
+    // (a + b) * {2, 3, 4, 5}, computed here.
+    writeF32("c_gpu.npy", {3.5f, 36, 0, -20}, {4});
     writeF32("c_close.npy", {1.75f, 12, 1e-9f, -4.00001f}, {4});
     writeF32("c_wrong.npy", {1.75f, 12, 0.5f, -4}, {4});
     writeF32("a_2x2.npy", {1, 2, 3, 4}, {2, 2});
@@ -71,9 +94,14 @@ protected:
 
   /// Runs aicc-run with `args` (shell words, paths relative to the temp dir
   /// are spelled with path()).
-  static Result run(const std::string &args) {
+  static Result run(const std::string &args) { return runWith("", args); }
+
+public:
+  /// run() with `environment` ("NAME=value " words) before the command.
+  static Result runWith(const std::string &environment,
+                        const std::string &args) {
     std::string command =
-        std::string("'") + AICC_RUN_PATH + "' " + args + " 2>&1";
+        environment + "'" + AICC_RUN_PATH + "' " + args + " 2>&1";
     FILE *pipe = popen(command.c_str(), "r");
     Result result{-1, ""};
     if (!pipe)
@@ -87,6 +115,7 @@ protected:
     return result;
   }
 
+protected:
   static std::string addInputs() {
     return path("add.aicc") + " --input a=@" + path("a.npy") + " --input b=@" +
            path("b.npy");
@@ -110,7 +139,7 @@ TEST_F(AiccRunTest, HelpAndVersion) {
   Result version = run("--version");
   EXPECT_EQ(version.exitCode, 0);
   EXPECT_CONTAINS(version.output, "aicc-run 0.1.0");
-  EXPECT_CONTAINS(version.output, "artifact format 1.1");
+  EXPECT_CONTAINS(version.output, "artifact format 1.2");
   Result devices = run("--list-devices");
   EXPECT_EQ(devices.exitCode, 0);
   EXPECT_CONTAINS(devices.output, "cpu (cpu)");
@@ -119,7 +148,7 @@ TEST_F(AiccRunTest, HelpAndVersion) {
 TEST_F(AiccRunTest, Inspect) {
   Result result = run(path("pipeline.aicc") + " --inspect");
   EXPECT_EQ(result.exitCode, 0) << result.output;
-  EXPECT_CONTAINS(result.output, "format 1.1, producer 'aicc runtime tests', "
+  EXPECT_CONTAINS(result.output, "format 1.2, producer 'aicc runtime tests', "
                                  "name 'pipeline', targets: host");
   EXPECT_CONTAINS(result.output, "inputs: 1\n  0 x: f32[5,3] (60 bytes)");
   EXPECT_CONTAINS(result.output, "outputs: 1\n  0 y: f32[5,3] (60 bytes)");
@@ -346,6 +375,166 @@ TEST_F(AiccRunTest, Benchmark) {
   EXPECT_CONTAINS(withCheck.output, "latency: median");
   Result zero = run(addInputs() + " --benchmark 0");
   EXPECT_EQ(zero.exitCode, 1);
+}
+
+/// Environment that makes the CUDA and ROCm drivers find no library.
+const char *kNoGpu = "AICC_CUDA_LIBRARY=/nonexistent/libcuda.so.1 "
+                     "AICC_HIP_LIBRARY=/nonexistent/libamdhip64.so ";
+
+/// Runs aicc-run with the fake CUDA driver library and its trace.
+Result runFakeCuda(const std::string &args) {
+  return AiccRunTest::runWith(std::string("AICC_CUDA_LIBRARY='") +
+                                  AICC_FAKE_CUDA_SO +
+                                  "' AICC_FAKE_CUDA_TRACE=1 ",
+                              args);
+}
+
+TEST_F(AiccRunTest, ListDevicesSaysWhyGpuDriversFoundNothing) {
+  Result result = runWith(kNoGpu, "--list-devices");
+  EXPECT_EQ(result.exitCode, 0);
+  EXPECT_CONTAINS(result.output, "cpu (cpu): ");
+  EXPECT_CONTAINS(result.output,
+                  "\ncuda: /nonexistent/libcuda.so.1 not found\n");
+  EXPECT_CONTAINS(result.output,
+                  "\nrocm: /nonexistent/libamdhip64.so not found\n");
+  result = runWith(std::string("AICC_FAKE_CUDA_DEVICES=0 AICC_CUDA_LIBRARY='") +
+                       AICC_FAKE_CUDA_SO + "' ",
+                   "--list-devices");
+  EXPECT_EQ(result.exitCode, 0);
+  EXPECT_CONTAINS(result.output,
+                  "cuda: cuInit failed: CUDA_ERROR_NO_DEVICE (100: no "
+                  "CUDA-capable device is detected)");
+}
+
+TEST_F(AiccRunTest, DeviceCudaWithoutGpuFails) {
+  Result result = runWith(kNoGpu, addInputs() + " --device=cuda");
+  EXPECT_EQ(result.exitCode, 1);
+  EXPECT_CONTAINS(result.output,
+                  "add.aicc: no cuda device: /nonexistent/libcuda.so.1 not "
+                  "found (available: cpu, npu, auto)\n");
+  result = runWith(kNoGpu, path("cuda.aicc") + " --input a=@" + path("a.npy") +
+                               " --input b=@" + path("b.npy"));
+  EXPECT_EQ(result.exitCode, 1);
+  EXPECT_CONTAINS(result.output, "no available device (cpu, npu) can run this "
+                                 "module");
+}
+
+TEST_F(AiccRunTest, DeviceCudaWithoutGpuFailsInThisEnvironment) {
+  // The same without the override, where the machine has no CUDA driver.
+  if (void *driver = ::dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL)) {
+    ::dlclose(driver);
+    GTEST_SKIP() << "this machine has a CUDA driver";
+  }
+  Result result = run(addInputs() + " --device=cuda");
+  EXPECT_EQ(result.exitCode, 1);
+  EXPECT_CONTAINS(result.output,
+                  "no cuda device: libcuda.so.1 not found (available: cpu");
+}
+
+TEST_F(AiccRunTest, RunsOnTheFakeCudaDriver) {
+  Result devices = runFakeCuda("--list-devices");
+  EXPECT_EQ(devices.exitCode, 0);
+  EXPECT_CONTAINS(devices.output, "cuda:0 (cuda): Fake GPU (aicc tests), "
+                                  "sm_90, 1.0 GiB, 4 SMs, driver 13.0");
+  // Listing creates no context on the GPU.
+  EXPECT_EQ(devices.output.find("cuDevicePrimaryCtxRetain"), std::string::npos)
+      << devices.output;
+
+  std::string io = " --input a=@" + path("a.npy") + " --input b=@" +
+                   path("b.npy") + " --expected c=@" + path("c_gpu.npy") +
+                   " --rtol 0 --atol 0";
+  // auto picks the GPU; the run copies in, launches, copies out, waits.
+  Result result = runFakeCuda(path("cuda.aicc") + io);
+  EXPECT_EQ(result.exitCode, 0) << result.output;
+  EXPECT_CONTAINS(result.output, "PASS");
+  EXPECT_CONTAINS(result.output,
+                  "fake-cuda: cuMemcpyHtoD 16\n" // The constants, at load.
+                  "fake-cuda: cuMemcpyHtoDAsync 16\n"
+                  "fake-cuda: cuMemcpyHtoDAsync 16\n"
+                  "fake-cuda: cuLaunchKernel add grid 1x1x1 block 4x1x1\n"
+                  "fake-cuda: cuLaunchKernel mul grid 1x1x1 block 4x1x1\n"
+                  "fake-cuda: cuMemcpyDtoHAsync 16\n"
+                  "fake-cuda: cuStreamSynchronize -> 0\n");
+
+  // A cubin for another arch falls back to the PTX; one for this GPU wins.
+  result = runFakeCuda(path("cuda_sm80.aicc") + io + " --device=cuda");
+  EXPECT_EQ(result.exitCode, 0) << result.output;
+  EXPECT_CONTAINS(result.output, "fake-cuda: cuModuleLoadData(cubin) -> "
+                                 "CUDA_ERROR_NO_BINARY_FOR_GPU\n"
+                                 "fake-cuda: cuModuleLoadData(ptx)\n");
+  result = runFakeCuda(path("cuda_sm90.aicc") + io + " --device=cuda:0");
+  EXPECT_EQ(result.exitCode, 0) << result.output;
+  EXPECT_CONTAINS(result.output, "fake-cuda: cuModuleLoadData(cubin)\n");
+  EXPECT_EQ(result.output.find("cuModuleLoadData(ptx)"), std::string::npos);
+}
+
+TEST_F(AiccRunTest, ProfilesOnTheFakeCudaDriverWithEvents) {
+  Result result =
+      runFakeCuda(path("cuda.aicc") + " --input a=@" + path("a.npy") +
+                  " --input b=@" + path("b.npy") + " --profile --benchmark 3");
+  EXPECT_EQ(result.exitCode, 0) << result.output;
+  EXPECT_CONTAINS(result.output, "profile: 3 runs, cuda:0 (Fake GPU");
+  // The fake stream's clock: 0.25 ms a launch, 0.001 ms a copy.
+  std::regex add(R"(\n +2 +0\.2500 .* add\n)");
+  std::regex copy(R"(\n +[014] +0\.0010 .* copy\n)");
+  EXPECT_TRUE(std::regex_search(result.output, add)) << result.output;
+  EXPECT_TRUE(std::regex_search(result.output, copy)) << result.output;
+}
+
+TEST_F(AiccRunTest, ReportsGpuFaultsWithTheDriverError) {
+  Result result = runFakeCuda(path("cuda_oob.aicc") + " --input a=@" +
+                              path("a.npy") + " --input b=@" + path("b.npy"));
+  EXPECT_EQ(result.exitCode, 1);
+  EXPECT_CONTAINS(result.output,
+                  "aicc-run: error: " + path("cuda_oob.aicc") +
+                      ": run on device 'cuda:0': cuda: cuStreamSynchronize "
+                      "failed: CUDA_ERROR_ILLEGAL_ADDRESS (700: an illegal "
+                      "memory access was encountered)");
+}
+
+TEST_F(AiccRunTest, RunsOnTheFakeRocmDriver) {
+  std::string fake =
+      std::string("AICC_HIP_LIBRARY='") + AICC_FAKE_HIP_SO +
+      "' AICC_FAKE_CUDA_TRACE=1 AICC_CUDA_LIBRARY=/nonexistent/libcuda.so.1 ";
+  Result devices = runWith(fake, "--list-devices");
+  EXPECT_EQ(devices.exitCode, 0);
+  EXPECT_CONTAINS(devices.output,
+                  "rocm:0 (rocm): Fake GPU (aicc tests), 1.0 GiB, HIP 6.0\n");
+
+  std::string io = " --input a=@" + path("a.npy") + " --input b=@" +
+                   path("b.npy") + " --expected c=@" + path("c_gpu.npy") +
+                   " --rtol 0 --atol 0";
+  Result result = runWith(fake, path("rocm.aicc") + io + " --device=rocm");
+  EXPECT_EQ(result.exitCode, 0) << result.output;
+  EXPECT_CONTAINS(result.output, "PASS");
+  EXPECT_CONTAINS(result.output,
+                  "fake-cuda: cuLaunchKernel add grid 1x1x1 block 4x1x1\n"
+                  "fake-cuda: cuLaunchKernel mul grid 1x1x1 block 4x1x1\n"
+                  "fake-cuda: cuMemcpyDtoHAsync 16\n"
+                  "fake-cuda: cuStreamSynchronize -> 0\n");
+
+  // Code for another GPU is a clear error naming the HIP call.
+  result = runWith(fake, path("rocm_gfx1100.aicc") + io);
+  EXPECT_EQ(result.exitCode, 1);
+  EXPECT_CONTAINS(result.output,
+                  "executable 0 ('kernels') cannot be loaded on rocm:0 (Fake "
+                  "GPU (aicc tests), 1.0 GiB, HIP 6.0): hsaco: rocm: "
+                  "hipModuleLoadData failed: hipErrorNoBinaryForGpu (209: no "
+                  "kernel image is available for execution on the device)");
+}
+
+/// Runs the test module on a real CUDA GPU; skipped where there is none.
+TEST_F(AiccRunTest, RunsOnARealCudaGpu) {
+  Result devices = run("--list-devices");
+  if (devices.output.find("cuda:0 (cuda)") == std::string::npos)
+    GTEST_SKIP() << "no CUDA GPU: " << devices.output;
+  Result result = run(path("cuda.aicc") + " --device=cuda --input a=@" +
+                      path("a.npy") + " --input b=@" + path("b.npy") +
+                      " --expected c=@" + path("c_gpu.npy") +
+                      " --rtol 0 --atol 0 --profile --benchmark 5");
+  EXPECT_EQ(result.exitCode, 0) << result.output;
+  EXPECT_CONTAINS(result.output, "PASS");
+  EXPECT_CONTAINS(result.output, "profile: 5 runs, cuda:0");
 }
 
 } // namespace

@@ -110,7 +110,8 @@ TEST_F(CorruptionTest, OutOfRangeElementTypeIsAnError) {
   // Found by aicc-fuzz-artifact-resealed: the stored code became an
   // aicc_element_type_t before it was range-checked (undefined behaviour,
   // reported by UBSan in build-fuzz; the seed corpus replays that input).
-  for (uint8_t code : {uint8_t(14), uint8_t(250), uint8_t(255)}) {
+  for (uint8_t code :
+       {uint8_t(AICC_ELEMENT_TYPE_LAST + 1), uint8_t(250), uint8_t(255)}) {
     std::vector<uint8_t> damaged = file_;
     auto *module = fb::GetMutableSizePrefixedAiccModule(damaged.data());
     auto *input =

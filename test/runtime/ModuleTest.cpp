@@ -114,7 +114,7 @@ TEST_F(ModuleTest, RoundTripsSignatureAndProperties) {
   aicc_module_properties_t props;
   AICC_ASSERT_OK(aicc_module_properties(module.module, &props));
   EXPECT_EQ(props.version_major, 1u);
-  EXPECT_EQ(props.version_minor, 1u);
+  EXPECT_EQ(props.version_minor, 2u);
   EXPECT_STREQ(props.producer, "aicc runtime tests");
   EXPECT_STREQ(props.name, "pipeline");
   EXPECT_STREQ(props.targets, "host");

@@ -345,3 +345,135 @@ TEST(NpyTest, ReadFileChecksSizesBeforeReading) {
   EXPECT_EQ(array.data.size(), 16u);
   EXPECT_EQ(array.shape, std::vector<int64_t>{4});
 }
+
+namespace {
+
+/// A one-dimensional .npy array of `type` holding `bytes`.
+npy::Array byteArray(aicc_element_type_t type, std::vector<uint8_t> bytes) {
+  npy::Array array;
+  array.elementType = type;
+  array.shape = {static_cast<int64_t>(bytes.size())};
+  array.data = std::move(bytes);
+  return array;
+}
+
+TEST(NpyTest, NarrowTypesAreOneByteWithNames) {
+  struct Case {
+    aicc_element_type_t type;
+    const char *name;
+    const char *descr;
+  } cases[] = {{AICC_ELEMENT_TYPE_F8E4M3FN, "f8e4m3fn", "|u1"},
+               {AICC_ELEMENT_TYPE_F8E4M3FNUZ, "f8e4m3fnuz", "|u1"},
+               {AICC_ELEMENT_TYPE_F8E5M2, "f8e5m2", "|u1"},
+               {AICC_ELEMENT_TYPE_F8E5M2FNUZ, "f8e5m2fnuz", "|u1"},
+               {AICC_ELEMENT_TYPE_F8E8M0FNU, "f8e8m0fnu", "|u1"},
+               {AICC_ELEMENT_TYPE_F4E2M1FN, "f4e2m1fn", "|u1"},
+               {AICC_ELEMENT_TYPE_I4, "i4", "|i1"},
+               {AICC_ELEMENT_TYPE_U4, "u4", "|u1"},
+               {AICC_ELEMENT_TYPE_I2, "i2", "|i1"},
+               {AICC_ELEMENT_TYPE_U2, "u2", "|u1"}};
+  // Appended after the existing values, which never change.
+  EXPECT_EQ(AICC_ELEMENT_TYPE_BOOL, 13);
+  EXPECT_EQ(AICC_ELEMENT_TYPE_F8E4M3FN, 14);
+  EXPECT_EQ(AICC_ELEMENT_TYPE_LAST, AICC_ELEMENT_TYPE_U2);
+  EXPECT_EQ(AICC_ELEMENT_TYPE_U2, 23);
+  for (const Case &c : cases) {
+    EXPECT_EQ(aicc_element_type_size(c.type), 1u) << c.name;
+    EXPECT_STREQ(aicc_element_type_name(c.type), c.name);
+    EXPECT_STREQ(npy::dtypeDescr(c.type), c.descr) << c.name;
+    // A narrow array is written with its byte dtype.
+    std::string error;
+    std::vector<uint8_t> bytes =
+        npy::serialize(byteArray(c.type, {0, 1}), &error);
+    ASSERT_FALSE(bytes.empty()) << c.name << ": " << error;
+    std::string text(bytes.begin(), bytes.end());
+    EXPECT_NE(text.find(std::string("'descr': '") + c.descr + "'"),
+              std::string::npos)
+        << c.name;
+  }
+  EXPECT_EQ(aicc_element_type_size(
+                static_cast<aicc_element_type_t>(AICC_ELEMENT_TYPE_LAST + 1)),
+            0u);
+}
+
+TEST(NpyTest, AdoptsNarrowTypesWithinTheirRange) {
+  struct Case {
+    aicc_element_type_t from, to;
+    std::vector<uint8_t> bytes;
+  } cases[] = {
+      {AICC_ELEMENT_TYPE_U8, AICC_ELEMENT_TYPE_F8E4M3FN, {0x00, 0x7f, 0xff}},
+      {AICC_ELEMENT_TYPE_U8, AICC_ELEMENT_TYPE_F8E8M0FNU, {0x00, 0xff}},
+      {AICC_ELEMENT_TYPE_U8, AICC_ELEMENT_TYPE_F4E2M1FN, {0, 15}},
+      {AICC_ELEMENT_TYPE_I8, AICC_ELEMENT_TYPE_I4, {0xf8, 0x07}}, // -8, 7
+      {AICC_ELEMENT_TYPE_U8, AICC_ELEMENT_TYPE_I4, {0, 7}},
+      {AICC_ELEMENT_TYPE_U8, AICC_ELEMENT_TYPE_U4, {0, 15}},
+      {AICC_ELEMENT_TYPE_I8, AICC_ELEMENT_TYPE_I2, {0xfe, 0x01}}, // -2, 1
+      {AICC_ELEMENT_TYPE_U8, AICC_ELEMENT_TYPE_U2, {0, 3}}};
+  for (const Case &c : cases) {
+    npy::Array array = byteArray(c.from, c.bytes);
+    std::string error;
+    EXPECT_TRUE(npy::adoptNarrowType(&array, c.to, &error))
+        << aicc_element_type_name(c.to) << ": " << error;
+    EXPECT_EQ(array.elementType, c.to);
+    EXPECT_EQ(array.data, c.bytes);
+  }
+}
+
+TEST(NpyTest, RejectsNarrowValuesOutOfRange) {
+  struct Case {
+    aicc_element_type_t from, to;
+    std::vector<uint8_t> bytes;
+    const char *message;
+  } cases[] = {
+      {AICC_ELEMENT_TYPE_I8,
+       AICC_ELEMENT_TYPE_I4,
+       {1, 100},
+       "element 1 is 100, outside the range [-8, 7] of i4"},
+      {AICC_ELEMENT_TYPE_I8,
+       AICC_ELEMENT_TYPE_I4,
+       {0xf7},
+       "element 0 is -9, outside the range [-8, 7] of i4"},
+      {AICC_ELEMENT_TYPE_U8,
+       AICC_ELEMENT_TYPE_U4,
+       {16},
+       "element 0 is 16, outside the range [0, 15] of u4"},
+      {AICC_ELEMENT_TYPE_I8,
+       AICC_ELEMENT_TYPE_I2,
+       {2},
+       "element 0 is 2, outside the range [-2, 1] of i2"},
+      {AICC_ELEMENT_TYPE_U8,
+       AICC_ELEMENT_TYPE_U2,
+       {0, 0, 4},
+       "element 2 is 4, outside the range [0, 3] of u2"},
+      {AICC_ELEMENT_TYPE_U8,
+       AICC_ELEMENT_TYPE_F4E2M1FN,
+       {0x10},
+       "element 0 is 16, outside the range [0, 15] of f4e2m1fn bit patterns"}};
+  for (const Case &c : cases) {
+    npy::Array array = byteArray(c.from, c.bytes);
+    std::string error;
+    EXPECT_FALSE(npy::adoptNarrowType(&array, c.to, &error))
+        << aicc_element_type_name(c.to);
+    EXPECT_EQ(error, c.message);
+    EXPECT_EQ(array.elementType, c.from) << "a failed adoption keeps the type";
+  }
+}
+
+TEST(NpyTest, LeavesOtherArraysAlone) {
+  std::string error;
+  // Not a byte array: the caller's type check reports the mismatch.
+  npy::Array floats = byteArray(AICC_ELEMENT_TYPE_F32, {0, 0, 0, 0});
+  EXPECT_TRUE(npy::adoptNarrowType(&floats, AICC_ELEMENT_TYPE_I4, &error));
+  EXPECT_EQ(floats.elementType, AICC_ELEMENT_TYPE_F32);
+  // Signed bytes are not float8 bit patterns.
+  npy::Array signedBytes = byteArray(AICC_ELEMENT_TYPE_I8, {1});
+  EXPECT_TRUE(
+      npy::adoptNarrowType(&signedBytes, AICC_ELEMENT_TYPE_F8E5M2, &error));
+  EXPECT_EQ(signedBytes.elementType, AICC_ELEMENT_TYPE_I8);
+  // Not a narrow type: nothing to adopt.
+  npy::Array bytes = byteArray(AICC_ELEMENT_TYPE_U8, {200});
+  EXPECT_TRUE(npy::adoptNarrowType(&bytes, AICC_ELEMENT_TYPE_I8, &error));
+  EXPECT_EQ(bytes.elementType, AICC_ELEMENT_TYPE_U8);
+}
+
+} // namespace

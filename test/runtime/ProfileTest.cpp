@@ -144,7 +144,7 @@ TEST_F(ProfileTest, DispatchCostsRoundTrip) {
   open(scheduleModule(true));
   aicc_module_properties_t props;
   AICC_ASSERT_OK(aicc_module_properties(module.module, &props));
-  EXPECT_EQ(props.version_minor, 1u);
+  EXPECT_EQ(props.version_minor, 2u);
 
   aicc_command_info_t first = infoOf(0);
   EXPECT_EQ(first.kind, AICC_COMMAND_KIND_DISPATCH);

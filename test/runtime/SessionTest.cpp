@@ -428,7 +428,7 @@ TEST_F(SessionCreateTest, DeviceSelection) {
   EXPECT_EQ(create(addModule(2), "auto"), "OK");
   std::string text = create(addModule(2), "gpu");
   EXPECT_NE(text.find("NOT_FOUND: test.aicc: no device named 'gpu' "
-                      "(available: cpu, auto)"),
+                      "(available: cpu, npu, auto)"),
             std::string::npos)
       << text;
   ModuleHandle m;
@@ -456,7 +456,7 @@ TEST_F(SessionCreateTest, RejectsCodeForOtherDevices) {
             std::string::npos)
       << text;
   text = create(withExecutable(exe, testKernels()));
-  EXPECT_NE(text.find("no available device (cpu) can run this module"),
+  EXPECT_NE(text.find("no available device (cpu, npu) can run this module"),
             std::string::npos)
       << text;
   ModuleWriter npuSpace = addModule(2);

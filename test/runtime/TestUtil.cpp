@@ -222,3 +222,68 @@ std::string test::statusText(aicc_status_t status) {
   aicc_status_free(status);
   return text;
 }
+
+static const std::vector<int64_t> kGpuShape = {4};
+
+/// c = (a + b) * w on the GPU as the compiler lays it out: inputs copied
+/// into the device arena, two dispatches over arena and constant buffers,
+/// the result copied out. `w` sits 64 bytes into its segment next to a
+/// constant no buffer uses. With `cubin`, a second executable holds the same
+/// entry points as a cubin.
+ModuleWriter test::gpuModule(const GpuModuleOptions &options) {
+  ModuleWriter writer;
+  writer.addTarget(options.rocm ? "rocm" : "cuda");
+  uint32_t a = writer.addInput("a", fb::ElementType::F32, kGpuShape);
+  uint32_t b = writer.addInput("b", fb::ElementType::F32, kGpuShape);
+  uint32_t c = writer.addOutput("c", fb::ElementType::F32, kGpuShape);
+  // Real PTX (kernels/add_mul.ptx), NUL-terminated as the contract says.
+  std::vector<uint8_t> ptxFile = readFileBytes(AICC_TEST_PTX);
+  std::string ptx(ptxFile.begin(), ptxFile.end());
+  ExecutableDesc exe;
+  exe.name = "kernels";
+  exe.device = fb::DeviceKind::Cuda;
+  exe.format = "ptx";
+  exe.segment = writer.addSegment(ptx.c_str(), ptx.size() + 1);
+  if (options.rocm) {
+    exe.device = fb::DeviceKind::Rocm;
+    exe.format = "hsaco";
+    std::string hsaco = std::string("\x7f"
+                                    "ELF fake hsaco ") +
+                        options.hsacoArch;
+    exe.segment = writer.addSegment(hsaco.c_str(), hsaco.size() + 1);
+  }
+  exe.entryPoints = {{"add", 3, 0, {4}}, {"mul", 3, 0, {4, 1}}};
+  uint32_t kernels = writer.addExecutable(exe);
+  if (options.cubin) {
+    exe.format = "cubin";
+    std::string bytes = std::string("\x7f"
+                                    "ELF fake cubin ") +
+                        options.cubinArch;
+    exe.segment = writer.addSegment(bytes.data(), bytes.size());
+    writer.addExecutable(exe);
+  }
+  std::vector<float> weights(20, -1.0f);
+  float w[4] = {2, 3, 4, 5};
+  std::memcpy(&weights[16], w, sizeof(w));
+  uint32_t segment = writer.addSegment(weights.data(), weights.size() * 4);
+  writer.addConstant("unused", segment, 16, 16, 16);
+  uint32_t wConstant = writer.addConstant("w", segment, 64, 16, 64);
+
+  uint32_t space = writer.addMemorySpace(
+      options.rocm ? "rocm-global" : "cuda-global",
+      options.rocm ? fb::DeviceKind::Rocm : fb::DeviceKind::Cuda, 256, 64);
+  uint32_t inA = writer.addInputBuffer(a), inB = writer.addInputBuffer(b);
+  uint32_t outC = writer.addOutputBuffer(c);
+  uint32_t dA = writer.addArenaBuffer(space, 0, 16);
+  uint32_t dB = writer.addArenaBuffer(space, 64, 16);
+  uint32_t dT = writer.addArenaBuffer(space, 128, 16);
+  uint32_t dC = writer.addArenaBuffer(space, 192, 16);
+  uint32_t dW = writer.addConstantBuffer(wConstant, 0, 16);
+  writer.addCopy(inA, dA);
+  writer.addCopy(inB, dB);
+  writer.addDispatch(kernels, 0, {options.bindInput ? inA : dA, dB, dT}, {},
+                     {options.grid});
+  writer.addDispatch(kernels, 1, {dT, dW, dC}, {}, {1, 1});
+  writer.addCopy(dC, outC);
+  return writer;
+}

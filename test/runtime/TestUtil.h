@@ -65,6 +65,30 @@ std::vector<float> pipelineReference(int64_t rows, int64_t cols,
                                      const std::vector<float> &w,
                                      const std::vector<float> &bias);
 
+/// c = (a + b) * w over f32[4], w = {2, 3, 4, 5}, laid out like a module
+/// compiled for CUDA (docs/Artifact.md, "GPU modules"): executable "kernels"
+/// (format "ptx": kernels/add_mul.ptx, entry points add and mul with 3
+/// bindings and block size 4)
+/// dispatched on device-arena and constant buffers only; inputs copied into
+/// the arena first, the result copied out last (commands: copy, copy, add,
+/// mul, copy). `w` sits 64 bytes into its segment next to a constant no
+/// buffer uses. Kernel semantics: over grid.x * block.x floats.
+struct GpuModuleOptions {
+  /// Add a second executable with the same entry points in format "cubin"
+  /// whose bytes are "\x7fELF fake cubin <cubinArch>".
+  bool cubin = false;
+  const char *cubinArch = "sm_90";
+  /// Let the add dispatch bind input a directly (invalid on a GPU).
+  bool bindInput = false;
+  /// Grid (x) of the add dispatch.
+  uint32_t grid = 1;
+  /// Build for ROCm instead: device Rocm, one executable in format "hsaco"
+  /// whose bytes are "\x7fELF fake hsaco <hsacoArch>" (no PTX, no cubin).
+  bool rocm = false;
+  const char *hsacoArch = "gfx90a";
+};
+ModuleWriter gpuModule(const GpuModuleOptions &options = {});
+
 /// Owning handles.
 struct RuntimeHandle {
   aicc_runtime_t *runtime = nullptr;

@@ -2,6 +2,8 @@
 
 #include "TensorUtil.h"
 
+#include "ElementType.h"
+
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -107,6 +109,19 @@ double tool::loadElement(aicc_element_type_t type, const void *data,
     return static_cast<double>(loadAs<uint64_t>(data, index));
   case AICC_ELEMENT_TYPE_BOOL:
     return loadAs<uint8_t>(data, index) != 0 ? 1.0 : 0.0;
+  case AICC_ELEMENT_TYPE_I4:
+  case AICC_ELEMENT_TYPE_I2:
+    return loadAs<int8_t>(data, index);
+  case AICC_ELEMENT_TYPE_U4:
+  case AICC_ELEMENT_TYPE_U2:
+    return loadAs<uint8_t>(data, index);
+  case AICC_ELEMENT_TYPE_F8E4M3FN:
+  case AICC_ELEMENT_TYPE_F8E4M3FNUZ:
+  case AICC_ELEMENT_TYPE_F8E5M2:
+  case AICC_ELEMENT_TYPE_F8E5M2FNUZ:
+  case AICC_ELEMENT_TYPE_F8E8M0FNU:
+  case AICC_ELEMENT_TYPE_F4E2M1FN:
+    return narrowFloatValue(type, loadAs<uint8_t>(data, index));
   default:
     return 0;
   }
@@ -159,8 +174,17 @@ void tool::fillRandom(aicc_element_type_t type, void *data, size_t count,
     case AICC_ELEMENT_TYPE_BOOL:
       storeAs<uint8_t>(data, i, static_cast<uint8_t>(boolean(rng)));
       break;
-    default:
+    default: {
+      // float8/float4 bit patterns and int4/int2 values within their range.
+      int lo = 0, hi = 255;
+      if (type == AICC_ELEMENT_TYPE_F4E2M1FN)
+        hi = 15;
+      else if (!narrowIntRange(type, &lo, &hi) && !isNarrowFloatType(type))
+        break;
+      std::uniform_int_distribution<int> value(lo, hi);
+      storeAs<int8_t>(data, i, static_cast<int8_t>(value(rng)));
       break;
+    }
     }
   }
 }

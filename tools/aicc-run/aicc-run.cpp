@@ -54,7 +54,10 @@ Inputs and outputs (repeatable; NAME may be omitted to go by position):
   --seed S                    seed of random inputs (default 0)
 
 Execution:
-  --device auto|cpu           device to run on (default auto)
+  --device D                  device to run on: auto (default: a GPU or NPU
+                              that can run the module, else the CPU), cpu,
+                              cuda, rocm, npu (the driver's first device) or
+                              a name from --list-devices (cuda:1)
   --threads N                 CPU threads, 0 = one per core (default 0)
   --benchmark N               after the run, time N more runs (after
                               --warmup runs) and print the latency
@@ -76,7 +79,8 @@ Profiling:
 Information:
   --inspect                   print the module's signature, executables,
                               memory plan and schedule, then exit
-  --list-devices              print the runtime's devices, then exit
+  --list-devices              print the runtime's devices, and for each
+                              driver without one the reason, then exit
   --version                   print versions, then exit
   --help                      print this help, then exit
 
@@ -393,9 +397,21 @@ int listDevices(aicc_runtime_t *runtime) {
     aicc_device_info_t info;
     if (aicc_status_t status = aicc_runtime_device_info(runtime, i, &info))
       return failStatus(status);
-    std::printf("%s (%s): %s, %u threads\n", info.name,
-                aicc_device_kind_name(info.kind), info.description,
-                info.concurrency);
+    if (info.kind == AICC_DEVICE_KIND_CPU)
+      std::printf("%s (%s): %s, %u threads\n", info.name,
+                  aicc_device_kind_name(info.kind), info.description,
+                  info.concurrency);
+    else
+      std::printf("%s (%s): %s\n", info.name, aicc_device_kind_name(info.kind),
+                  info.description);
+  }
+  // Drivers that found nothing say why (no library, no GPU).
+  for (size_t i = 0; i < aicc_runtime_driver_count(runtime); ++i) {
+    aicc_driver_info_t driver;
+    if (aicc_status_t status = aicc_runtime_driver_info(runtime, i, &driver))
+      return failStatus(status);
+    if (driver.error)
+      std::printf("%s: %s\n", driver.name, driver.error);
   }
   return 0;
 }
@@ -531,7 +547,8 @@ int collectProfile(aicc_session_t *session, ProfileData &data) {
 
 /// Prints the --profile table. `peak` is GFLOP/s (0: unknown).
 void printProfile(const ProfileData &data, const Options &options,
-                  uint32_t threads, double peak, const std::string &peakNote) {
+                  const std::string &where, double peak,
+                  const std::string &peakNote) {
   struct Row {
     size_t index;
     double ms;
@@ -554,9 +571,8 @@ void printProfile(const ProfileData &data, const Options &options,
   std::stable_sort(rows.begin(), rows.end(),
                    [](const Row &a, const Row &b) { return a.ms > b.ms; });
 
-  std::printf("profile: %zu runs, %u thread%s, fp32 peak %s\n",
-              data.runTimes.size(), threads, threads == 1 ? "" : "s",
-              peakNote.c_str());
+  std::printf("profile: %zu runs, %s, fp32 peak %s\n", data.runTimes.size(),
+              where.c_str(), peakNote.c_str());
   auto cell = [](char *buffer, size_t size, bool known, const char *format,
                  double value) {
     if (known)
@@ -693,6 +709,9 @@ int runMain(int argc, char **argv) {
     // cannot make aicc-run allocate more than the input takes.
     if (!npy::readFile(path, &array, &error, input.info.byte_size))
       return fail("input '%s': %s", input.info.name, error.c_str());
+    if (!npy::adoptNarrowType(&array, input.info.element_type, &error))
+      return fail("input '%s': %s (from %s)", input.info.name, error.c_str(),
+                  path.c_str());
     if (checkArray(array, input.info, "input", path))
       return 1;
     input.source = path;
@@ -713,6 +732,9 @@ int runMain(int argc, char **argv) {
     std::string path = options.expected[a].spec.substr(1), error;
     if (!npy::readFile(path, &references[a], &error, output.info.byte_size))
       return fail("expected output '%s': %s", output.info.name, error.c_str());
+    if (!npy::adoptNarrowType(&references[a], output.info.element_type, &error))
+      return fail("expected output '%s': %s (from %s)", output.info.name,
+                  error.c_str(), path.c_str());
     if (checkArray(references[a], output.info, "expected output", path))
       return 1;
   }
@@ -848,10 +870,22 @@ int runMain(int argc, char **argv) {
             aicc_session_device_info(handles.session, &device))
       return failStatus(status);
     uint32_t threads = options.threads ? options.threads : device.concurrency;
+    std::string where =
+        std::to_string(threads) + " thread" + (threads == 1 ? "" : "s");
     double peak = options.peakGflops;
     std::string peakNote;
     char buffer[160];
-    if (peak > 0) {
+    if (device.kind != AICC_DEVICE_KIND_CPU) {
+      // Kernel times are the device's (events on the session's stream); the
+      // host FMA loop says nothing about a GPU's peak.
+      where = std::string(device.name) + " (" + device.description + ")";
+      if (peak > 0)
+        std::snprintf(buffer, sizeof(buffer), "%.1f GFLOP/s (--peak-gflops)",
+                      peak);
+      else
+        std::snprintf(buffer, sizeof(buffer),
+                      "unknown (pass --peak-gflops for %%peak)");
+    } else if (peak > 0) {
       std::snprintf(buffer, sizeof(buffer), "%.1f GFLOP/s (--peak-gflops)",
                     peak);
     } else {
@@ -868,7 +902,7 @@ int runMain(int argc, char **argv) {
                     all.isa);
     }
     peakNote = buffer;
-    printProfile(profile, options, threads, peak, peakNote);
+    printProfile(profile, options, where, peak, peakNote);
   }
   if (options.perfMap)
     std::fprintf(stderr, "aicc-run: perf map: /tmp/perf-%ld.map\n",

@@ -34,7 +34,7 @@ extern "C" {
 /// Highest artifact format version this runtime reads: any file whose major
 /// version equals AICC_FORMAT_VERSION_MAJOR.
 #define AICC_FORMAT_VERSION_MAJOR 1
-#define AICC_FORMAT_VERSION_MINOR 1
+#define AICC_FORMAT_VERSION_MINOR 2
 
 /// Returns AICC_RUNTIME_VERSION_STRING of the loaded library (static string).
 AICC_API const char *aicc_runtime_version(void);
@@ -59,12 +59,29 @@ typedef enum aicc_element_type_e {
   AICC_ELEMENT_TYPE_U32 = 11,
   AICC_ELEMENT_TYPE_U64 = 12,
   AICC_ELEMENT_TYPE_BOOL = 13,
+  /* One byte per element (format 1.2): the float8/float4 types hold their
+     bit pattern (as NumPy's ml_dtypes does), I4/I2 a sign-extended value in
+     [-8, 7] / [-2, 1], U4/U2 a value in [0, 15] / [0, 3]. */
+  AICC_ELEMENT_TYPE_F8E4M3FN = 14,
+  AICC_ELEMENT_TYPE_F8E4M3FNUZ = 15,
+  AICC_ELEMENT_TYPE_F8E5M2 = 16,
+  AICC_ELEMENT_TYPE_F8E5M2FNUZ = 17,
+  AICC_ELEMENT_TYPE_F8E8M0FNU = 18,
+  AICC_ELEMENT_TYPE_F4E2M1FN = 19,
+  AICC_ELEMENT_TYPE_I4 = 20,
+  AICC_ELEMENT_TYPE_U4 = 21,
+  AICC_ELEMENT_TYPE_I2 = 22,
+  AICC_ELEMENT_TYPE_U2 = 23,
 } aicc_element_type_t;
+
+/// The largest aicc_element_type_t value.
+#define AICC_ELEMENT_TYPE_LAST AICC_ELEMENT_TYPE_U2
 
 /// Returns the size in bytes of one element (0 for UNKNOWN or invalid).
 AICC_API size_t aicc_element_type_size(aicc_element_type_t type);
 
-/// Returns a static short name ("f32", "i64", "bool", ...; "unknown").
+/// Returns a static short name ("f32", "i64", "bool", "f8e4m3fn", "i4", ...;
+/// "unknown").
 AICC_API const char *aicc_element_type_name(aicc_element_type_t type);
 
 /// Device kinds; values equal aicc.fb.DeviceKind in aicc.fbs.
@@ -81,12 +98,15 @@ AICC_API const char *aicc_device_kind_name(aicc_device_kind_t kind);
 /// Describes one device. Strings are owned by the runtime and live as long as
 /// it does.
 typedef struct aicc_device_info_s {
-  /// Name used to select the device, e.g. "cpu".
+  /// Name used to select the device: "cpu", or for GPUs the driver and the
+  /// ordinal, "cuda:0", "rocm:1".
   const char *name;
   aicc_device_kind_t kind;
-  /// Free-form description (e.g. the CPU model).
+  /// Free-form description: the CPU model; for a GPU its name, arch
+  /// ("sm_90"), memory, multiprocessors and driver version.
   const char *description;
-  /// Hardware threads usable by the device (CPU) or 1.
+  /// Hardware threads usable by the device (CPU), multiprocessors (SMs /
+  /// CUs) of a GPU, or 1.
   uint32_t concurrency;
 } aicc_device_info_t;
 
@@ -114,6 +134,28 @@ AICC_API size_t aicc_runtime_device_count(const aicc_runtime_t *runtime);
 AICC_API aicc_status_t aicc_runtime_device_info(const aicc_runtime_t *runtime,
                                                 size_t index,
                                                 aicc_device_info_t *out_info);
+
+/// A driver the runtime probed when it was created: "cpu", "cuda", "rocm".
+/// GPU drivers load their user-mode library (libcuda.so.1, libamdhip64.so)
+/// with dlopen; a missing library or GPU leaves the driver without devices
+/// and says why. Strings are owned by the runtime.
+typedef struct aicc_driver_info_s {
+  const char *name;
+  /// Devices the driver contributed to aicc_runtime_device_info.
+  size_t device_count;
+  /// Why the driver has no device, e.g. "libcuda.so.1 not found" or
+  /// "cuInit failed: CUDA_ERROR_NO_DEVICE (...)"; NULL when it has some.
+  const char *error;
+} aicc_driver_info_t;
+
+/// Returns the number of drivers of `runtime` (borrowed).
+AICC_API size_t aicc_runtime_driver_count(const aicc_runtime_t *runtime);
+
+/// Writes the description of driver `index` of `runtime` (borrowed) to
+/// `out_info` (caller-owned struct; its strings are owned by the runtime).
+AICC_API aicc_status_t aicc_runtime_driver_info(const aicc_runtime_t *runtime,
+                                                size_t index,
+                                                aicc_driver_info_t *out_info);
 
 /*===--------------------------------------------------------------------===*/
 /* Module                                                                   */
@@ -297,11 +339,13 @@ typedef struct aicc_session_options_s {
   /// sizeof(aicc_session_options_t) as the caller compiled it (set by
   /// aicc_session_options_init).
   size_t struct_size;
-  /// Device name ("cpu") or "auto" (the best device the module was built
-  /// for); NULL means "auto". Borrowed during aicc_session_create only.
+  /// Device name ("cpu", "cuda:0"), a driver name for its first device
+  /// ("cuda", "rocm"), or "auto" (a GPU or NPU that can run the module
+  /// before the CPU); NULL means "auto". Borrowed during aicc_session_create
+  /// only.
   const char *device;
   /// Threads of the CPU thread pool including the caller; 0 = one per core
-  /// available to the process.
+  /// available to the process. Ignored by GPUs.
   uint32_t num_threads;
 } aicc_session_options_t;
 
@@ -309,7 +353,10 @@ typedef struct aicc_session_options_s {
 AICC_API void aicc_session_options_init(aicc_session_options_t *options);
 
 /// Binds `module` (retained by the session) to a device: loads its code,
-/// allocates arenas and zeroed state pools, starts the thread pool.
+/// allocates arenas and zeroed state pools, starts the thread pool (CPU) or
+/// creates the session's stream (GPU: arenas and state live in device
+/// memory, the module's constants are uploaded once per device and shared
+/// by its sessions; see docs/Runtime.md).
 /// `options` is borrowed and may be NULL for defaults. `out_session` receives
 /// a session owned by the caller (aicc_session_destroy).
 AICC_API aicc_status_t aicc_session_create(
@@ -341,7 +388,8 @@ typedef struct aicc_tensor_view_s {
 /// signature order, whose memory receives the results) must match the
 /// signature's element types and shapes exactly. Returns BUSY when another
 /// thread is running the same session. Output contents are unspecified after
-/// a failed run.
+/// a failed run. On a GPU the inputs are copied to the device and the outputs
+/// back on the session's stream, which is synchronized before returning.
 AICC_API aicc_status_t aicc_session_run(aicc_session_t *session,
                                         const aicc_tensor_view_t *inputs,
                                         size_t input_count,
@@ -358,8 +406,10 @@ AICC_API aicc_status_t aicc_session_reset_state(aicc_session_t *session);
 
 /// Turns per-command timing of `session` on (`enabled` != 0) or off. While
 /// on, every aicc_session_run reads a monotonic clock around each command of
-/// the schedule; while off, runs read no clock at all. Turning it on clears
-/// the counters. Returns BUSY while the session runs.
+/// the schedule (on a GPU: records an event on the session's stream between
+/// commands and reads the elapsed device times after the run); while off,
+/// runs read no clock at all. Turning it on clears the counters. Returns BUSY
+/// while the session runs.
 AICC_API aicc_status_t aicc_session_set_profiling(aicc_session_t *session,
                                                   int enabled);
 

@@ -27,7 +27,7 @@ namespace aicc {
 
 /// Format version this writer emits by default.
 constexpr uint16_t kFormatVersionMajor = 1;
-constexpr uint16_t kFormatVersionMinor = 1;
+constexpr uint16_t kFormatVersionMinor = 2;
 /// File offsets of segments are multiples of this.
 constexpr size_t kSegmentAlignment = 64;
 
