@@ -23,12 +23,16 @@ void buildGraphToLinalgPipeline(mlir::OpPassManager &pm) {
   pm.addPass(mlir::createCSEPass());
 }
 
-void buildExecPipeline(mlir::OpPassManager &pm) {
+void buildExecPipeline(
+    mlir::OpPassManager &pm,
+    const std::function<void(mlir::OpPassManager &)> &beforePlanning) {
   // Dispatch formation (docs/Pipeline.md, section 3): form regions with the
   // fusion policy (elementwise chains and reduction epilogues share a
   // kernel), clone cheap producers into them, outline them into kernels and
   // the schedule.
   exec::addDispatchFormationPasses(pm, exec::createFusionPolicy());
+  if (beforePlanning)
+    beforePlanning(pm);
   pm.addPass(exec::createPlanMemory());
 }
 
@@ -44,7 +48,7 @@ void registerPipelines() {
       buildGraphToLinalgPipeline);
   mlir::PassPipelineRegistration<>(
       "aicc-exec", "Form dispatches and plan memory (linalg → exec)",
-      buildExecPipeline);
+      [](mlir::OpPassManager &pm) { buildExecPipeline(pm); });
 }
 
 } // namespace aicc

@@ -2,6 +2,8 @@
 #ifndef AICC_COMPILER_PIPELINES_H
 #define AICC_COMPILER_PIPELINES_H
 
+#include <functional>
+
 namespace mlir {
 class OpPassManager;
 } // namespace mlir
@@ -15,8 +17,12 @@ namespace aicc {
 void buildGraphPipeline(mlir::OpPassManager &pm);
 /// graph → linalg on tensors (stage 2 of docs/Pipeline.md).
 void buildGraphToLinalgPipeline(mlir::OpPassManager &pm);
-/// linalg on tensors → planned exec schedule (stage 3).
-void buildExecPipeline(mlir::OpPassManager &pm);
+/// linalg on tensors → planned exec schedule (stage 3). `beforePlanning`
+/// (a target's schedule passes, e.g. GPU host-buffer staging) adds passes
+/// that run on the schedule between dispatch formation and memory planning.
+void buildExecPipeline(
+    mlir::OpPassManager &pm,
+    const std::function<void(mlir::OpPassManager &)> &beforePlanning = {});
 
 /// Registers the pipelines above with aicc-opt (aicc-graph-opt,
 /// aicc-graph-to-linalg, aicc-exec).

@@ -8,6 +8,7 @@
 #include "passes/graph/Passes.h"
 #include "passes/lowering/Passes.h"
 #include "targets/RegisterAll.h"
+#include "targets/gpu/GpuTarget.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Transforms/Passes.h"
@@ -19,6 +20,9 @@ void registerAllDialects(mlir::DialectRegistry &registry) {
   registry.insert<exec::ExecDialect>();
   registry.insert<mlir::linalg::LinalgDialect, mlir::tensor::TensorDialect,
                   mlir::arith::ArithDialect, mlir::math::MathDialect>();
+  // The GPU targets' dialects and interfaces (bufferization, tiling), so
+  // aicc-opt parses their passes' IR.
+  gpu::registerGpuDialects(registry);
 }
 
 void registerAllPasses() {

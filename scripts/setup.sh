@@ -21,6 +21,9 @@ APT_PACKAGES=(
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools lld-22
   # ONNX (protobuf messages, text parser) and its node-test data
   libonnx-dev libonnx-testdata libprotobuf-dev protobuf-compiler
+  # --target=rocm: the ROCm math bitcode libraries (ocml, ockl) that HSACO
+  # code objects link (Debian's 5.2.3 bitcode links into LLVM 22)
+  rocm-device-libs
   # the artifact format and the runtime's unit tests
   libflatbuffers-dev flatbuffers-compiler libgtest-dev
   # clang with libFuzzer and the sanitizer runtimes: scripts/fuzz (test/fuzz

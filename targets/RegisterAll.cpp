@@ -8,6 +8,9 @@
 #include "targets/RegisterAll.h"
 #include "targets/avx512/Avx512Target.h"
 #include "targets/npu/NpuTarget.h"
+#include "targets/cuda/CudaTarget.h"
+#include "targets/gpu/GpuTarget.h"
+#include "targets/rocm/RocmTarget.h"
 
 #include <mutex>
 
@@ -16,5 +19,8 @@ void aicc::registerAllTargets() {
   std::call_once(once, [] {
     avx512::registerAvx512Targets();
     npu::registerNpuTargets();
+    cuda::registerCudaTarget();
+    rocm::registerRocmTarget();
+    gpu::registerGpuPasses();
   });
 }

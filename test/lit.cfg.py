@@ -27,3 +27,24 @@ if os.path.exists(os.path.join(config.aicc_tools_dir, "aicc-bisect")):
 # inserted first, it wins over lit's default %python substitution.
 config.substitutions.insert(0, ("%python", config.python_executable))
 config.substitutions.append(("%aicc_src", config.aicc_src_root))
+
+# GPU targets (test/targets/cuda, rocm): `ptxas` when a CUDA toolkit validates
+# PTX ($CUDA_HOME, /usr/local/cuda or PATH); `rocm-device-libs` when the
+# ROCm math bitcode libraries are installed (Debian's rocm-device-libs).
+import shutil
+
+_ptxas = None
+for _root in (os.environ.get("CUDA_HOME"), "/usr/local/cuda"):
+    if _root and os.access(os.path.join(_root, "bin", "ptxas"), os.X_OK):
+        _ptxas = os.path.join(_root, "bin", "ptxas")
+        break
+_ptxas = _ptxas or shutil.which("ptxas")
+if _ptxas:
+    config.available_features.add("ptxas")
+    config.substitutions.append(("%ptxas", _ptxas))
+if os.path.isdir("/usr/lib/x86_64-linux-gnu/amdgcn/bitcode") or (
+        os.environ.get("ROCM_PATH") and
+        os.path.isdir(os.path.join(os.environ["ROCM_PATH"], "amdgcn", "bitcode"))):
+    config.available_features.add("rocm-device-libs")
+llvm_config.with_system_environment(["CUDA_HOME", "ROCM_PATH"])
+llvm_config.add_tool_substitutions(["llvm-readelf"], config.llvm_tools_dir)

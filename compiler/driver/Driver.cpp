@@ -32,6 +32,7 @@
 #include "llvm/Support/Process.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/ADT/ScopeExit.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/WithColor.h"
@@ -70,6 +71,11 @@ struct Options {
   cl::opt<std::string> target{
       "target", cl::desc("Target to compile for (--list-targets names them)"),
       cl::value_desc("name"), cl::cat(category)};
+  cl::opt<std::string> gpuArch{
+      "gpu-arch",
+      cl::desc("GPU chip of --target=cuda (sm_90 default, sm_80, ...) or "
+               "--target=rocm (gfx90a default, gfx942, ...)"),
+      cl::value_desc("chip"), cl::cat(category)};
   cl::opt<bool> listTargets{"list-targets",
                             cl::desc("List the targets and exit"),
                             cl::cat(category)};
@@ -237,9 +243,14 @@ LogicalResult runCompiler(ModuleOp module, EmitKind emit, const Target *target,
     return success();
   // Without --target, --emit=exec shows the target-neutral schedule.
   if (failed(runPipeline(module, [&](OpPassManager &pm) {
-        if (target)
-          target->buildConfigurationPipeline(pm, targetOptions);
-        buildExecPipeline(pm);
+        if (!target) {
+          buildExecPipeline(pm);
+          return;
+        }
+        target->buildConfigurationPipeline(pm, targetOptions);
+        buildExecPipeline(pm, [&](OpPassManager &nested) {
+          target->buildSchedulePipeline(nested, targetOptions);
+        });
       })))
     return failure();
   if (report == "memory")
@@ -321,6 +332,26 @@ LogicalResult writeOutput(StringRef path,
   return success();
 }
 
+/// Checks `arch` (--gpu-arch; "" = the target's default) against what
+/// `target` accepts; fills `error` when it is not valid.
+LogicalResult checkGpuArch(const Target *target, StringRef arch,
+                           std::string &error) {
+  if (arch.empty())
+    return success();
+  std::vector<std::string> archs = target ? target->getGpuArchs()
+                                          : std::vector<std::string>{};
+  if (archs.empty()) {
+    error = "--gpu-arch needs a GPU target (--target=cuda or --target=rocm)";
+    return failure();
+  }
+  if (llvm::is_contained(archs, arch.str()))
+    return success();
+  error = "unknown --gpu-arch '" + arch.str() + "' for --target=" +
+          target->getName().str() + " (valid: " + llvm::join(archs, ", ") +
+          ")";
+  return failure();
+}
+
 std::string listTargetNames() {
   std::string names;
   for (const Target *t : getRegisteredTargets())
@@ -397,6 +428,14 @@ int runAiccMain(int argc, char **argv) {
     }
   }
 
+  {
+    std::string error;
+    if (failed(checkGpuArch(target, options.gpuArch, error))) {
+      llvm::errs() << "aicc: error: " << error << "\n";
+      return 1;
+    }
+  }
+
   DialectRegistry registry;
   registerAllDialects(registry);
   MLIRContext context(registry);
@@ -459,6 +498,7 @@ int runAiccMain(int argc, char **argv) {
     return 1;
   TargetOptions targetOptions;
   targetOptions.optLevel = options.optLevel;
+  targetOptions.gpuArch = options.gpuArch;
   Progress progress;
   targetOptions.progress = [&](size_t done, size_t total) {
     progress.update(done, total);
@@ -500,6 +540,11 @@ CompileResult compileModel(const CompileOptions &options) {
                 " is not a level (0-3)");
   if (!options.report.empty() && options.report != "memory")
     return fail("unknown report '" + options.report + "' (available: memory)");
+  {
+    std::string archError;
+    if (failed(checkGpuArch(target, options.gpuArch, archError)))
+      return fail(archError);
+  }
   ImportOptions importOptions;
   importOptions.baseDir = options.baseDir;
   std::string error;
@@ -550,6 +595,7 @@ CompileResult compileModel(const CompileOptions &options) {
 
   TargetOptions targetOptions;
   targetOptions.optLevel = options.optLevel;
+  targetOptions.gpuArch = options.gpuArch;
   if (options.progress)
     targetOptions.progress = options.progress;
   std::vector<uint8_t> artifact;

@@ -31,6 +31,8 @@ struct CompileOptions {
   std::string target = "avx512";
   /// -O level, 0-3.
   unsigned optLevel = 3;
+  /// --gpu-arch for GPU targets ("" = the target's default chip).
+  std::string gpuArch;
   /// --input-shape specs ("name:1x3x224x224"), --dim specs ("batch=1") and
   /// --input-value specs ("name=1,2,3" or "name=@file.npy").
   std::vector<std::string> inputShapes;

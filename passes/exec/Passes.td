@@ -266,4 +266,48 @@ def PlanMemory : Pass<"aicc-plan-memory", "::mlir::ModuleOp"> {
   let dependentDialects = ["::aicc::exec::ExecDialect"];
 }
 
+def StageHostBuffers
+    : Pass<"aicc-stage-host-buffers", "::mlir::ModuleOp"> {
+  let summary = "Copy the caller's host buffers through device arena buffers";
+  let description = [{
+    For targets whose kernels run on a device with its own memory (GPUs):
+    every argument of each `exec.schedule` (the caller's inputs and outputs,
+    host memory) that a command uses gets an `exec.alloc` of its type in
+    memory space `space` (the device arena), and every use of the argument
+    is replaced by it (views included). An input is copied into its buffer
+    right before the first command that uses it; an output's buffer is
+    copied back right after the last command that uses it. Afterwards no
+    dispatch binds an input or output directly. Runs before
+    `aicc-plan-memory`, which places the new buffers.
+
+    Before:
+
+    ```mlir
+    exec.schedule @main(%x: memref<4xf32>, %y: memref<4xf32>)
+        attributes {num_inputs = 1 : i64} {
+      exec.dispatch @kernels::@k0 ins(%x : memref<4xf32>)
+          outs(%y : memref<4xf32>)
+      exec.return
+    }
+    ```
+
+    After:
+
+    ```mlir
+      %0 = exec.alloc : memref<4xf32>
+      %1 = exec.alloc : memref<4xf32>
+      exec.copy %x, %0 : memref<4xf32>, memref<4xf32>
+      exec.dispatch @kernels::@k0 ins(%0 : memref<4xf32>)
+          outs(%1 : memref<4xf32>)
+      exec.copy %1, %y : memref<4xf32>, memref<4xf32>
+      exec.return
+    ```
+  }];
+  let options = [
+    Option<"space", "space", "int64_t", /*default=*/"0",
+           "Memory space of the device buffers">,
+  ];
+  let dependentDialects = ["::aicc::exec::ExecDialect"];
+}
+
 #endif // AICC_PASSES_EXEC_PASSES_TD

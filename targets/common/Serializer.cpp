@@ -11,6 +11,9 @@
 // Every dispatch records its cost (FLOPs of one call and bytes bound), from
 // the kernel's linalg ops as KernelCost.h counts them, for profilers.
 //
+// GPU targets add each entry point's block size and each dispatch's grid
+// (ExecutableBinary::workgroupSizes/workgroupCounts); the CPU has neither.
+//
 //===----------------------------------------------------------------------===//
 
 #include "targets/common/Serializer.h"
@@ -228,7 +231,11 @@ LogicalResult Serializer::addExecutable(ScheduleOp schedule) {
     auto [it, inserted] = entryIndex.try_emplace(
         entry, static_cast<uint32_t>(desc.entryPoints.size()));
     if (inserted) {
-      desc.entryPoints.push_back({entry, bindings, 0, {}});
+      std::vector<uint32_t> workgroupSize;
+      auto size = binary_.workgroupSizes.find(entry);
+      if (size != binary_.workgroupSizes.end())
+        workgroupSize = size->second;
+      desc.entryPoints.push_back({entry, bindings, 0, workgroupSize});
     } else if (desc.entryPoints[it->second].bindingCount != bindings) {
       dispatch.emitOpError("kernel @")
           << kernelName << " maps to entry point '" << entry << "' with "
@@ -349,8 +356,13 @@ LogicalResult Serializer::addCommands(ScheduleOp schedule) {
         bindings.push_back(*index);
       }
       StringRef kernel = dispatch.getKernel().getLeafReference().getValue();
+      std::vector<uint32_t> workgroupCount;
+      auto count = binary_.workgroupCounts.find(kernel.str());
+      if (count != binary_.workgroupCounts.end())
+        workgroupCount = count->second;
       uint32_t command = writer_.addDispatch(0, kernelEntries_.lookup(kernel),
-                                             std::move(bindings));
+                                             std::move(bindings), {},
+                                             std::move(workgroupCount));
       auto [it, inserted] = kernelFlops_.try_emplace(kernel);
       if (inserted)
         if (func::FuncOp function = dispatch.lookupKernel())

@@ -30,6 +30,9 @@ void Target::buildGraphPipeline(mlir::OpPassManager &,
 void Target::buildConfigurationPipeline(mlir::OpPassManager &,
                                         const TargetOptions &) const {}
 
+void Target::buildSchedulePipeline(mlir::OpPassManager &,
+                                   const TargetOptions &) const {}
+
 void registerTarget(std::unique_ptr<Target> target) {
   Registry &registry = getRegistry();
   std::lock_guard<std::mutex> lock(registry.mutex);

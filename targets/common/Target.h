@@ -48,6 +48,12 @@ struct ExecutableBinary {
   /// extensions, e.g. "avx512f", "avx512vnni"); the runtime refuses to load
   /// a binary that needs a feature the device lacks.
   std::vector<std::string> requiredFeatures;
+  /// GPU only: the block size (1-3 dims) of each entry point, by entry-point
+  /// symbol; empty on the CPU.
+  std::map<std::string, std::vector<uint32_t>> workgroupSizes;
+  /// GPU only: the grid size (1-3 dims) that every dispatch of a kernel
+  /// launches, by kernel name; empty on the CPU.
+  std::map<std::string, std::vector<uint32_t>> workgroupCounts;
 };
 
 /// Options of one compilation that every target understands.
@@ -56,6 +62,9 @@ struct TargetOptions {
   unsigned optLevel = 3;
   /// Called with (done, total) while kernels are compiled.
   std::function<void(size_t, size_t)> progress;
+  /// GPU targets: the chip (--gpu-arch, e.g. "sm_90", "gfx90a"); empty means
+  /// the target's default (getGpuArchs().front()).
+  std::string gpuArch;
 };
 
 /// A code generation target.
@@ -84,6 +93,16 @@ public:
   /// rewrites). The default adds nothing.
   virtual void buildConfigurationPipeline(mlir::OpPassManager &pm,
                                           const TargetOptions &options) const;
+
+  /// Adds the target's passes that run on the exec schedule after dispatch
+  /// formation and before memory planning (a GPU target stages the caller's
+  /// host buffers through its device arena). The default adds nothing.
+  virtual void buildSchedulePipeline(mlir::OpPassManager &pm,
+                                     const TargetOptions &options) const;
+
+  /// The chips `--gpu-arch` accepts, the default first; empty for targets
+  /// that take no `--gpu-arch` (CPUs).
+  virtual std::vector<std::string> getGpuArchs() const { return {}; }
 
   /// Compiles every kernel of `module`'s exec.executable (the module is
   /// memory planned) into one binary. Errors are emitted on the offending

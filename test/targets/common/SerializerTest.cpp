@@ -213,6 +213,47 @@ TEST_F(SerializerTest, WritesWhatTheRuntimeLoadsAndRuns) {
   aicc_runtime_release(runtime);
 }
 
+// A GPU target's binary: each entry point carries its block size, each
+// dispatch its kernel's grid, and the arena is the device's memory space.
+TEST_F(SerializerTest, WritesGpuLaunchConfigurations) {
+  OwningOpRef<ModuleOp> module = parse(kModule);
+  ASSERT_TRUE(module);
+  aicc::ExecutableBinary binary;
+  binary.device = aicc::fb::DeviceKind::Cuda;
+  binary.format = "ptx";
+  binary.data = {'.', 'p', 't', 'x', 0};
+  binary.entryPoints = {{"k0_add", "k0_add"}, {"k1_add", "k1_add"}};
+  binary.workgroupSizes = {{"k0_add", {64, 1, 1}}, {"k1_add", {4}}};
+  binary.workgroupCounts = {{"k0_add", {2, 1, 1}}, {"k1_add", {1, 3, 1}}};
+  std::vector<uint8_t> file;
+  ASSERT_TRUE(succeeded(aicc::serializeModule(*module, binary, file)));
+  const aicc::fb::AiccModule *root =
+      aicc::fb::GetSizePrefixedAiccModule(file.data());
+  const aicc::fb::Executable *executable = root->executables()->Get(0);
+  EXPECT_EQ(executable->device(), aicc::fb::DeviceKind::Cuda);
+  EXPECT_EQ(executable->format()->str(), "ptx");
+  ASSERT_EQ(executable->entry_points()->size(), 2u);
+  auto dims = [](const flatbuffers::Vector<uint32_t> *vector) {
+    return vector ? std::vector<uint32_t>(vector->begin(), vector->end())
+                  : std::vector<uint32_t>();
+  };
+  EXPECT_EQ(dims(executable->entry_points()->Get(0)->workgroup_size()),
+            (std::vector<uint32_t>{64, 1, 1}));
+  EXPECT_EQ(dims(executable->entry_points()->Get(1)->workgroup_size()),
+            (std::vector<uint32_t>{4}));
+  const aicc::fb::Dispatch *first = root->commands()->Get(0)->op_as_Dispatch();
+  const aicc::fb::Dispatch *second =
+      root->commands()->Get(1)->op_as_Dispatch();
+  ASSERT_TRUE(first && second);
+  EXPECT_EQ(dims(first->workgroup_count()),
+            (std::vector<uint32_t>{2, 1, 1}));
+  EXPECT_EQ(dims(second->workgroup_count()),
+            (std::vector<uint32_t>{1, 3, 1}));
+  const aicc::fb::MemorySpace *space = root->memory_plan()->spaces()->Get(0);
+  EXPECT_EQ(space->device(), aicc::fb::DeviceKind::Cuda);
+  EXPECT_EQ(space->name()->str(), "cuda");
+}
+
 TEST_F(SerializerTest, RejectsUnplannedSchedules) {
   std::string message = serializeError(R"mlir(
     exec.schedule @main(%x: memref<4xf32>, %y: memref<4xf32>)
