@@ -23,6 +23,9 @@ llvm_config.add_tool_substitutions(
 if os.path.exists(os.path.join(config.aicc_tools_dir, "aicc-bisect")):
     config.available_features.add("aicc-bisect")
     llvm_config.add_tool_substitutions(["aicc-bisect"], [config.aicc_tools_dir])
+# scripts/sanitize runs the suite with ASan+UBSan-instrumented tools.
+if os.environ.get("AICC_SANITIZE"):
+    config.available_features.add("asan")
 # %python is the project's interpreter (with onnx), not the one running lit:
 # inserted first, it wins over lit's default %python substitution.
 config.substitutions.insert(0, ("%python", config.python_executable))
