@@ -310,15 +310,29 @@ bool expandConfig(const json::Object &root, ConfigReader &reader,
       args.push_back("--calibration-target=" + *target);
   }
 
-  // dims: {"batch": 1}
+  // dims: {"batch": 1, "sequence": [1, 512]} (a range keeps it dynamic)
   if (const json::Value *dims = root.get("dims")) {
     const json::Object *object = dims->getAsObject();
     if (!object)
-      reader.error("dims", "expects an object of symbol: size");
+      reader.error("dims", "expects an object of symbol: size or [lo, hi]");
     for (const auto &kv : object ? *object : json::Object()) {
-      std::optional<int64_t> v = reader.integer(kv.second, llvm::Twine("dims.") + StringRef(kv.first));
-      if (v && !cl.dims.contains(kv.first))
-        args.push_back("--dim=" + kv.first.str() + "=" + std::to_string(*v));
+      std::string where = "dims." + kv.first.str();
+      std::string value;
+      if (const json::Array *range = kv.second.getAsArray()) {
+        std::optional<int64_t> lo, hi;
+        if (range->size() == 2) {
+          lo = reader.integer((*range)[0], where);
+          hi = reader.integer((*range)[1], where);
+        } else {
+          reader.error(where, "expects a size or a range [lo, hi]");
+        }
+        if (lo && hi)
+          value = std::to_string(*lo) + ".." + std::to_string(*hi);
+      } else if (std::optional<int64_t> v = reader.integer(kv.second, where)) {
+        value = std::to_string(*v);
+      }
+      if (!value.empty() && !cl.dims.contains(kv.first))
+        args.push_back("--dim=" + kv.first.str() + "=" + value);
     }
   }
   // input_shapes: {"x": [1, 3, 224, 224]}
