@@ -278,9 +278,12 @@ class Module:
         self._device_request = device
         self._threads = int(threads)
         self.inputs: List[TensorInfo] = [
-            TensorInfo(n, _dtype(d), tuple(s)) for n, d, s in native.inputs]
+            TensorInfo(n, _dtype(d), tuple(s)) for n, d, s, _ in native.inputs]
         self.outputs: List[TensorInfo] = [
-            TensorInfo(n, _dtype(d), tuple(s)) for n, d, s in native.outputs]
+            TensorInfo(n, _dtype(d), tuple(s)) for n, d, s, _ in native.outputs]
+        # The runtime's element type of each input ("i4", "f8e4m3fn", ...),
+        # where NumPy's dtype (one byte) does not say the value range.
+        self._input_elements = {n: e for n, _, _, e in native.inputs}
         self._input_names = [t.name for t in self.inputs]
         self._input_set = set(self._input_names)
         self._output_names = [t.name for t in self.outputs]
@@ -367,11 +370,22 @@ class Module:
 
     def random_inputs(self, seed: int = 0) -> Dict[str, np.ndarray]:
         """Inputs of the right shapes and dtypes: floats ~ N(0, 1), integers
-        in [0, 10), booleans random."""
+        in [0, 10) (in [0, 2) for 2- and 4-bit integers), booleans random;
+        float8/float4 inputs get bit patterns of finite values."""
         rng = np.random.default_rng(seed)
         feed = {}
         for t in self.inputs:
-            if t.dtype.kind == "f":
+            element = self._input_elements.get(t.name, "")
+            if element in ("i4", "u4", "i2", "u2"):
+                feed[t.name] = rng.integers(0, 2, t.shape).astype(t.dtype)
+            elif element.startswith("f8"):
+                # Bit patterns 0x08-0x1f are small positive finite values in
+                # every float8 encoding (E4M3, E5M2, their FNUZ forms, E8M0).
+                feed[t.name] = rng.integers(0x08, 0x20, t.shape).astype(np.uint8)
+            elif element.startswith("f4"):
+                # Every float4 E2M1 value (low nibble) is finite.
+                feed[t.name] = rng.integers(0, 16, t.shape).astype(np.uint8)
+            elif t.dtype.kind == "f":
                 feed[t.name] = rng.standard_normal(t.shape).astype(t.dtype)
             elif t.dtype.kind == "b":
                 feed[t.name] = rng.integers(0, 2, t.shape).astype(bool)

@@ -197,7 +197,8 @@ public:
       for (int64_t d : t.dims)
         shape.append(d);
       result.append(nb::make_tuple(t.name, numpyName(t.type),
-                                   nb::tuple(shape)));
+                                   nb::tuple(shape),
+                                   aicc_element_type_name(t.type)));
     }
     return result;
   }

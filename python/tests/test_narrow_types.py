@@ -43,3 +43,11 @@ def test_int4_input_out_of_range(narrow):
     with pytest.raises(ValueError, match=r"input 'q': element 1 is 100, "
                                          r"outside the range \[-8, 7\] of i4"):
         narrow(x=np.zeros(4, np.float32), q=np.array([1, 100, 0], np.int8))
+
+
+def test_random_inputs_stay_in_range(narrow):
+    # An int4 input gets values the runtime accepts (it rejects 8 and 9).
+    feed = narrow.random_inputs(seed=3)
+    assert feed["q"].dtype == np.int8
+    assert feed["q"].min() >= -8 and feed["q"].max() <= 7
+    narrow(feed)
