@@ -56,15 +56,36 @@ static const char *status_message(int32_t code) {
 
 int aicc_hl_dispatch(const aicc_kernel_env *env, void *const *bindings,
                      const aicc_hl_kernel_desc *desc) {
-  halide_buffer_t buffers[AICC_HL_MAX_BUFFERS + 1];
-  halide_dimension_t dims[AICC_HL_MAX_BUFFERS][AICC_HL_MAX_RANK];
-  void *args[AICC_HL_MAX_BUFFERS + 2];
+  /* Descriptors for up to AICC_HL_MAX_BUFFERS buffers live on the stack;
+   * a kernel with more (a Concat of many inputs) gets them from the
+   * runtime's allocator. */
+  halide_buffer_t small_buffers[AICC_HL_MAX_BUFFERS + 1];
+  halide_dimension_t small_dims[AICC_HL_MAX_BUFFERS][AICC_HL_MAX_RANK];
+  void *small_args[AICC_HL_MAX_BUFFERS + 2];
+  halide_buffer_t *buffers = small_buffers;
+  void **args = small_args;
+  halide_dimension_t(*dims)[AICC_HL_MAX_RANK] = small_dims;
+  void *heap = NULL;
   int32_t status = 0;
   const void *user_context = env;
   int n = desc->num_buffers;
-  if (n > AICC_HL_MAX_BUFFERS) {
-    env->report_error(env, "kernel has too many buffers");
+  if (n < 0) {
+    env->report_error(env, "kernel has a negative buffer count");
     return -1;
+  }
+  if (n > AICC_HL_MAX_BUFFERS) {
+    /* halide_buffer_t and pointers first (8-byte aligned), then dims. */
+    size_t bytes = (size_t)(n + 1) * sizeof(halide_buffer_t) +
+                   (size_t)(n + 2) * sizeof(void *) +
+                   (size_t)n * sizeof(halide_dimension_t[AICC_HL_MAX_RANK]);
+    heap = env->alloc(env, bytes);
+    if (!heap) {
+      env->report_error(env, "out of memory for a kernel's buffer table");
+      return -1;
+    }
+    buffers = (halide_buffer_t *)heap;
+    args = (void **)(buffers + n + 1);
+    dims = (halide_dimension_t(*)[AICC_HL_MAX_RANK])(args + n + 2);
   }
   args[0] = (void *)&user_context;
   for (int i = 0; i < n; ++i) {
@@ -97,6 +118,8 @@ int aicc_hl_dispatch(const aicc_kernel_env *env, void *const *bindings,
     args[n + 1] = b;
   }
   int result = desc->argv_fn(args);
+  if (heap)
+    env->free(env, heap);
   if (result == 0 && status != 0) {
     env->report_error(env, status_message(status));
     return -1;
