@@ -15,6 +15,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "passes/graph/Passes.h"
+#include "passes/graph/GraphOpBuilder.h"
 
 #include "dialects/graph/GraphOps.h"
 #include "mlir/IR/Builders.h"
@@ -148,20 +149,9 @@ FailureOr<Equation> parseEquation(StringRef text, ArrayRef<int64_t> ranks,
   return result;
 }
 
-class EinsumExpander {
+class EinsumExpander : public GraphOpBuilder {
 public:
-  EinsumExpander(OpBuilder &b, Location loc, Type elementType)
-      : b(b), loc(loc), elementType(elementType) {}
-
-  RankedTensorType type(ArrayRef<int64_t> shape) const {
-    return RankedTensorType::get(shape, elementType);
-  }
-
-  Value i64s(ArrayRef<int64_t> values) {
-    auto t = RankedTensorType::get({(int64_t)values.size()},
-                                   b.getIntegerType(64));
-    return ConstantOp::create(b, loc, DenseElementsAttr::get(t, values));
-  }
+  using GraphOpBuilder::GraphOpBuilder;
 
   /// `t` with its dims in the order `ids`.
   void permute(Term &t, ArrayRef<int> ids) {
@@ -173,7 +163,7 @@ public:
       perm.push_back(pos);
       shape.push_back(t.shape()[pos]);
     }
-    t.value = TransposeOp::create(b, loc, type(shape), t.value,
+    t.value = TransposeOp::create(b, loc, tensorType(shape), t.value,
                                   b.getDenseI64ArrayAttr(perm));
     t.ids.assign(ids.begin(), ids.end());
   }
@@ -181,7 +171,7 @@ public:
   Value reshape(Value v, ArrayRef<int64_t> shape) {
     if (cast<RankedTensorType>(v.getType()).getShape() == shape)
       return v;
-    return ReshapeOp::create(b, loc, type(shape), v, i64s(shape),
+    return ReshapeOp::create(b, loc, tensorType(shape), v, i64s(shape),
                              b.getI64IntegerAttr(0));
   }
 
@@ -199,7 +189,7 @@ public:
         shape.push_back(t.shape()[pos]);
       }
     }
-    t.value = ReduceSumOp::create(b, loc, type(shape), t.value, i64s(axes),
+    t.value = ReduceSumOp::create(b, loc, tensorType(shape), t.value, i64s(axes),
                                   b.getI64IntegerAttr(0),
                                   b.getI64IntegerAttr(0));
     t.ids = kept;
@@ -231,7 +221,7 @@ public:
     SmallVector<int64_t> axes = {q};
     SmallVector<int64_t> outShape(shape);
     outShape.erase(outShape.begin() + q);
-    t.value = ReduceSumOp::create(b, loc, type(outShape), t.value, i64s(axes),
+    t.value = ReduceSumOp::create(b, loc, tensorType(outShape), t.value, i64s(axes),
                                   b.getI64IntegerAttr(0),
                                   b.getI64IntegerAttr(0));
     t.ids.erase(t.ids.begin() + q);
@@ -295,7 +285,7 @@ public:
     shapeMN.append({m, n});
     Value lhs = reshape(a.value, shapeA);
     Value rhs = reshape(c.value, shapeC);
-    Value product = MatMulOp::create(b, loc, type(shapeMN), lhs, rhs);
+    Value product = MatMulOp::create(b, loc, tensorType(shapeMN), lhs, rhs);
     Term result;
     result.value = reshape(product, outShape);
     result.ids = batch;
@@ -303,10 +293,6 @@ public:
     llvm::append_range(result.ids, cOnly);
     return result;
   }
-
-  OpBuilder &b;
-  Location loc;
-  Type elementType;
 };
 
 LogicalResult expandEinsum(EinsumOp op) {

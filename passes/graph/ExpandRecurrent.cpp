@@ -16,6 +16,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "passes/graph/Passes.h"
+#include "passes/graph/GraphOpBuilder.h"
 
 #include "dialects/graph/GraphOps.h"
 #include "dialects/graph/ShapeInference.h"
@@ -51,20 +52,9 @@ struct Activation {
 };
 
 /// Builds the graph ops of one recurrent node at its location.
-class RecurrentBuilder {
+class RecurrentBuilder : public GraphOpBuilder {
 public:
-  RecurrentBuilder(OpBuilder &b, Location loc, Type elementType)
-      : b(b), loc(loc), elementType(elementType) {}
-
-  RankedTensorType tensorType(ArrayRef<int64_t> shape) const {
-    return RankedTensorType::get(shape, elementType);
-  }
-
-  Value i64s(ArrayRef<int64_t> values) {
-    auto type = RankedTensorType::get({(int64_t)values.size()},
-                                      b.getIntegerType(64));
-    return ConstantOp::create(b, loc, DenseElementsAttr::get(type, values));
-  }
+  using GraphOpBuilder::GraphOpBuilder;
 
   /// A splat of `value` with `shape` (a scalar for an empty shape).
   Value splat(ArrayRef<int64_t> shape, double value) {
@@ -172,10 +162,6 @@ public:
       return x;
     return ClipOp::create(b, loc, x, splat({}, -*clip), splat({}, *clip));
   }
-
-  OpBuilder &b;
-  Location loc;
-  Type elementType;
 };
 
 /// The activations of a node, `perDirection` per direction, filled with the
