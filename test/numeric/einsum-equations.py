@@ -10,13 +10,14 @@ usage: einsum-equations.py --aicc build/bin/aicc --aicc-run build/bin/aicc-run
 """
 import argparse
 import os
-import subprocess
 import sys
 import tempfile
 
 import numpy as np
 import onnx
 from onnx import TensorProto, helper
+
+from aicc_cli import compile_and_run
 
 # equation -> input shapes
 CASES = [
@@ -66,23 +67,11 @@ def main():
                 opset_imports=[helper.make_opsetid("", 12)])
             path = os.path.join(tmp, f"e{n}.onnx")
             onnx.save(model, path)
-            artifact = os.path.join(tmp, f"e{n}.aicc")
-            out = os.path.join(tmp, f"e{n}.y.npy")
-            run = [args.aicc_run, artifact, "--output", f"y=@{out}"]
-            for k, v in zip(names, inputs):
-                p = os.path.join(tmp, f"e{n}.{k}.npy")
-                np.save(p, v)
-                run += ["--input", f"{k}=@{p}"]
-            error = None
-            for cmd in ([args.aicc, path, "--target=" + args.target, "-o",
-                         artifact], run):
-                r = subprocess.run(cmd, capture_output=True, text=True)
-                if r.returncode != 0:
-                    error = f"{os.path.basename(cmd[0])} rc={r.returncode}: " \
-                            f"{r.stderr.strip()}"
-                    break
+            outputs, error = compile_and_run(
+                args.aicc, args.aicc_run, args.target, path,
+                dict(zip(names, inputs)), ["y"], tmp, f"e{n}")
             if error is None:
-                got = np.load(out)
+                got = outputs["y"]
                 if got.shape != want.shape:
                     error = f"shape {got.shape}, numpy {want.shape}"
                 elif not np.allclose(got, want, rtol=1e-5, atol=1e-5):

@@ -13,7 +13,6 @@ usage: selection-ops.py --aicc build/bin/aicc --aicc-run build/bin/aicc-run
 """
 import argparse
 import os
-import subprocess
 import sys
 import tempfile
 
@@ -22,6 +21,8 @@ import onnx
 import onnxruntime as ort
 from onnx import TensorProto, helper
 from onnx.reference import ReferenceEvaluator
+
+from aicc_cli import compile_and_run
 
 F, I32, I64 = TensorProto.FLOAT, TensorProto.INT32, TensorProto.INT64
 
@@ -109,26 +110,12 @@ def main():
                 sess = ort.InferenceSession(
                     path, providers=["CPUExecutionProvider"])
                 want = sess.run(None, feeds)
-            artifact = os.path.join(tmp, name + ".aicc")
-            run = [args.aicc_run, artifact]
-            for k, v in feeds.items():
-                p = os.path.join(tmp, f"{name}.{k}.npy")
-                np.save(p, v)
-                run += ["--input", f"{k}=@{p}"]
-            outs = [os.path.join(tmp, f"{name}.{o}.npy") for o in names]
-            for o, p in zip(names, outs):
-                run += ["--output", f"{o}=@{p}"]
-            error = None
-            for cmd in ([args.aicc, path, "--target=" + args.target, "-o",
-                         artifact], run):
-                r = subprocess.run(cmd, capture_output=True, text=True)
-                if r.returncode != 0:
-                    error = f"{os.path.basename(cmd[0])} rc={r.returncode}: " \
-                            f"{r.stderr.strip()}"
-                    break
+            outputs, error = compile_and_run(args.aicc, args.aicc_run,
+                                             args.target, path, feeds, names,
+                                             tmp, name)
             if error is None:
-                for o, p, w in zip(names, outs, want):
-                    got = np.load(p)
+                for o, w in zip(names, want):
+                    got = outputs[o]
                     if got.shape != w.shape or got.dtype != w.dtype:
                         error = f"{o}: {got.dtype}{got.shape}, ONNX Runtime " \
                                 f"{w.dtype}{w.shape}"
