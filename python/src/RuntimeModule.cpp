@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "ElementType.h"
 #include "aicc/runtime.h"
 
 #include <nanobind/nanobind.h>
@@ -80,17 +81,6 @@ const char *numpyName(aicc_element_type_t type) {
   case AICC_ELEMENT_TYPE_I4:
   case AICC_ELEMENT_TYPE_I2: return "int8";
   default: return "";
-  }
-}
-
-/// The value range of a 4- or 2-bit integer type (stored one per byte).
-bool narrowRange(aicc_element_type_t type, int &lo, int &hi) {
-  switch (type) {
-  case AICC_ELEMENT_TYPE_I4: lo = -8, hi = 7; return true;
-  case AICC_ELEMENT_TYPE_U4: lo = 0, hi = 15; return true;
-  case AICC_ELEMENT_TYPE_I2: lo = -2, hi = 1; return true;
-  case AICC_ELEMENT_TYPE_U2: lo = 0, hi = 3; return true;
-  default: return false;
   }
 }
 
@@ -336,7 +326,7 @@ public:
         return (Py_ssize_t)i;
       }
       int lo, hi;
-      if (!isOutput && narrowRange(info.type, lo, hi)) {
+      if (!isOutput && aicc::narrowIntRange(info.type, &lo, &hi)) {
         // An int4 input holding 100 is an error, never a silent wrap.
         bool isSigned = buffer.format && std::strchr(buffer.format, 'b');
         const uint8_t *bytes = static_cast<const uint8_t *>(buffer.buf);
