@@ -76,6 +76,16 @@ struct Options {
       cl::desc("GPU chip of --target=cuda (sm_90 default, sm_80, ...) or "
                "--target=rocm (gfx90a default, gfx942, ...)"),
       cl::value_desc("chip"), cl::cat(category)};
+  cl::opt<GpuCubin> gpuCubin{
+      "gpu-cubin",
+      cl::desc("--target=cuda: also store a cubin for the chip, assembled "
+               "with the CUDA toolkit's ptxas"),
+      cl::values(clEnumValN(GpuCubin::Auto, "auto",
+                            "when ptxas is found (default)"),
+                 clEnumValN(GpuCubin::On, "on", "always; no ptxas is an error"),
+                 clEnumValN(GpuCubin::Off, "off",
+                            "PTX only, compiled by the driver at load")),
+      cl::init(GpuCubin::Auto), cl::cat(category)};
   cl::opt<bool> listTargets{"list-targets",
                             cl::desc("List the targets and exit"),
                             cl::cat(category)};
@@ -435,6 +445,11 @@ int runAiccMain(int argc, char **argv) {
       return 1;
     }
   }
+  if (options.gpuCubin.getNumOccurrences() &&
+      (!target || target->getName() != "cuda")) {
+    llvm::errs() << "aicc: error: --gpu-cubin needs --target=cuda\n";
+    return 1;
+  }
 
   DialectRegistry registry;
   registerAllDialects(registry);
@@ -499,6 +514,7 @@ int runAiccMain(int argc, char **argv) {
   TargetOptions targetOptions;
   targetOptions.optLevel = options.optLevel;
   targetOptions.gpuArch = options.gpuArch;
+  targetOptions.gpuCubin = options.gpuCubin;
   Progress progress;
   targetOptions.progress = [&](size_t done, size_t total) {
     progress.update(done, total);

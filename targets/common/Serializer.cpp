@@ -252,7 +252,19 @@ LogicalResult Serializer::addExecutable(ScheduleOp schedule) {
     return success(); // Nothing to run: a module of copies only.
   desc.name = executable_.getSymName().str();
   desc.segment = writer_.addSegment(binary_.data.data(), binary_.data.size());
+  // Alternatives (a cubin next to the PTX) share the entry points; the
+  // runtime offers them to the driver as other encodings of the main one.
+  ExecutableDesc main = desc;
   writer_.addExecutable(std::move(desc));
+  for (const ExecutableBinary::Alternative &alternative :
+       binary_.alternatives) {
+    ExecutableDesc other = main;
+    other.name = main.name + "." + alternative.format;
+    other.format = alternative.format;
+    other.segment =
+        writer_.addSegment(alternative.data.data(), alternative.data.size());
+    writer_.addExecutable(std::move(other));
+  }
   return success();
 }
 

@@ -54,6 +54,25 @@ struct ExecutableBinary {
   /// GPU only: the grid size (1-3 dims) that every dispatch of a kernel
   /// launches, by kernel name; empty on the CPU.
   std::map<std::string, std::vector<uint32_t>> workgroupCounts;
+  /// Other encodings of the same code with the same entry points, which the
+  /// runtime's driver may load instead (the CUDA target's cubin next to its
+  /// PTX). Each becomes an executable of its own; dispatches name the main
+  /// one (docs/Artifact.md, "GPU modules").
+  struct Alternative {
+    std::string format;
+    std::vector<uint8_t> data;
+  };
+  std::vector<Alternative> alternatives;
+};
+
+/// Whether the CUDA target assembles a cubin next to its PTX (--gpu-cubin).
+enum class GpuCubin {
+  /// When the CUDA toolkit's ptxas is found.
+  Auto,
+  /// Always; a missing ptxas is an error.
+  On,
+  /// Never: PTX only, compiled by the driver when the module loads.
+  Off,
 };
 
 /// Options of one compilation that every target understands.
@@ -65,6 +84,8 @@ struct TargetOptions {
   /// GPU targets: the chip (--gpu-arch, e.g. "sm_90", "gfx90a"); empty means
   /// the target's default (getGpuArchs().front()).
   std::string gpuArch;
+  /// The CUDA target: whether to add a cubin (--gpu-cubin).
+  GpuCubin gpuCubin = GpuCubin::Auto;
 };
 
 /// A code generation target.

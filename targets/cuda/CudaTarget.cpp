@@ -2,7 +2,10 @@
 //
 // The gpu.module of targets/gpu through MLIR's NVVM pipeline
 // (gpu-lower-to-nvvm-pipeline) to PTX text, which the CUDA driver JIT
-// compiles for the device at module load. Traps (../shared/design/GPU.md):
+// compiles for the device at module load; when the toolkit's ptxas is found
+// (or --gpu-cubin=on), a cubin for the --gpu-arch chip goes next to it, so a
+// GPU of that chip loads machine code without a JIT. Traps
+// (../shared/design/GPU.md):
 // the PTX version must be given with the chip (+ptx80 for sm_90), and
 // libdevice (math functions) is linked only when CUDA_HOME names the
 // toolkit.
@@ -24,7 +27,11 @@
 #include "mlir/Target/LLVMIR/Dialect/GPU/GPUToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/NVVM/NVVMToLLVMIRTranslation.h"
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Program.h"
+#include "llvm/Support/raw_ostream.h"
 
 #include <cstdlib>
 
@@ -61,12 +68,84 @@ std::string ptxFeaturesFor(llvm::StringRef arch) {
   return version >= 100 ? "+ptx87" : "+ptx80";
 }
 
+/// The CUDA toolkit's ptxas: $CUDA_HOME/bin/ptxas when a toolkit is named
+/// (setCudaHome ran), else the first on $PATH; empty when there is none.
+std::string findPtxas() {
+  for (const char *name : {"CUDA_HOME", "CUDA_ROOT", "CUDA_PATH"}) {
+    const char *home = std::getenv(name);
+    if (!home)
+      continue;
+    // The toolkit named there, not another one's assembler from PATH.
+    std::string path = std::string(home) + "/bin/ptxas";
+    return llvm::sys::fs::can_execute(path) ? path : std::string();
+  }
+  llvm::ErrorOr<std::string> onPath = llvm::sys::findProgramByName("ptxas");
+  return onPath ? *onPath : std::string();
+}
+
+/// Assembles `ptx` (NUL-terminated text) for `arch` with `ptxas`. On failure
+/// returns the reason (ptxas's own message when it ran).
+llvm::Expected<std::vector<uint8_t>>
+assembleCubin(llvm::StringRef ptxas, llvm::ArrayRef<uint8_t> ptx,
+              llvm::StringRef arch) {
+  llvm::SmallString<128> ptxPath, cubinPath, logPath;
+  for (auto [path, suffix] :
+       {std::pair{&ptxPath, "ptx"}, {&cubinPath, "cubin"}, {&logPath, "log"}})
+    if (std::error_code error = llvm::sys::fs::createTemporaryFile(
+            "aicc-cuda", suffix, *path))
+      return llvm::createStringError(error, "cannot create a temporary file");
+  auto cleanup = llvm::make_scope_exit([&] {
+    for (const llvm::SmallString<128> *path : {&ptxPath, &cubinPath, &logPath})
+      llvm::sys::fs::remove(*path);
+  });
+  {
+    std::error_code error;
+    llvm::raw_fd_ostream os(ptxPath, error);
+    if (error)
+      return llvm::createStringError(error, "cannot write %s",
+                                     ptxPath.c_str());
+    size_t size = ptx.size();
+    while (size && ptx[size - 1] == 0)
+      --size;
+    os.write(reinterpret_cast<const char *>(ptx.data()), size);
+    os.close();
+    if (os.has_error())
+      return llvm::createStringError(os.error(), "cannot write %s",
+                                     ptxPath.c_str());
+  }
+  std::string archFlag = "-arch=" + arch.str();
+  llvm::SmallVector<llvm::StringRef> args = {
+      ptxas, archFlag, "-O3", ptxPath, "-o", cubinPath};
+  std::optional<llvm::StringRef> redirects[] = {
+      std::nullopt, llvm::StringRef(logPath), llvm::StringRef(logPath)};
+  std::string message;
+  int rc = llvm::sys::ExecuteAndWait(ptxas, args, std::nullopt, redirects,
+                                     /*SecondsToWait=*/0, /*MemoryLimit=*/0,
+                                     &message);
+  if (rc != 0) {
+    std::string log;
+    if (auto buffer = llvm::MemoryBuffer::getFile(logPath))
+      log = llvm::StringRef((*buffer)->getBuffer()).trim().str();
+    return llvm::createStringError(
+        llvm::inconvertibleErrorCode(), "%s %s failed%s%s",
+        ptxas.str().c_str(), archFlag.c_str(), log.empty() ? "" : ": ",
+        log.empty() ? message.c_str() : log.c_str());
+  }
+  auto cubin = llvm::MemoryBuffer::getFile(cubinPath, /*IsText=*/false,
+                                           /*RequiresNullTerminator=*/false);
+  if (!cubin)
+    return llvm::createStringError(cubin.getError(), "cannot read %s",
+                                   cubinPath.c_str());
+  llvm::StringRef bytes = (*cubin)->getBuffer();
+  return std::vector<uint8_t>(bytes.begin(), bytes.end());
+}
+
 class CudaTarget : public gpu::GpuTarget {
 public:
   llvm::StringRef getName() const override { return "cuda"; }
   llvm::StringRef getDescription() const override {
     return "NVIDIA GPUs through CUDA: PTX for the --gpu-arch chip (default "
-           "sm_90, H100), JIT-compiled by the driver";
+           "sm_90, H100) and, with ptxas, its cubin";
   }
   fb::DeviceKind getDeviceKind() const override {
     return fb::DeviceKind::Cuda;
@@ -79,6 +158,34 @@ public:
 protected:
   LogicalResult checkToolchain(Location loc) const override {
     return setCudaHome(loc);
+  }
+
+  LogicalResult addAlternatives(Location loc, ExecutableBinary &binary,
+                                llvm::StringRef arch,
+                                const TargetOptions &options) const override {
+    if (options.gpuCubin == GpuCubin::Off)
+      return success();
+    std::string ptxas = findPtxas();
+    if (ptxas.empty()) {
+      if (options.gpuCubin == GpuCubin::Auto)
+        return success(); // PTX only; the driver compiles it at load.
+      return emitError(loc) << "--gpu-cubin=on needs the CUDA toolkit's "
+                               "ptxas: set CUDA_HOME or put it on PATH";
+    }
+    llvm::Expected<std::vector<uint8_t>> cubin =
+        assembleCubin(ptxas, binary.data, arch);
+    if (!cubin) {
+      std::string reason = llvm::toString(cubin.takeError());
+      if (options.gpuCubin == GpuCubin::On)
+        return emitError(loc) << "cannot assemble a cubin for " << arch
+                              << ": " << reason;
+      emitWarning(loc) << "no cubin for " << arch << " (" << reason
+                       << "); the artifact holds PTX only, which the driver "
+                          "compiles when the module loads";
+      return success();
+    }
+    binary.alternatives.push_back({"cubin", std::move(*cubin)});
+    return success();
   }
 
   FailureOr<std::vector<uint8_t>>

@@ -297,6 +297,8 @@ GpuTarget::compileExecutable(ModuleOp module,
     binary.workgroupSizes[launch.name] = std::move(launch.workgroupSize);
     binary.workgroupCounts[launch.name] = std::move(launch.workgroupCount);
   }
+  if (failed(addAlternatives(module.getLoc(), binary, arch, options)))
+    return failure();
   return binary;
 }
 

@@ -78,6 +78,15 @@ protected:
   /// the binary the runtime loads. Errors are emitted on the module.
   virtual mlir::FailureOr<std::vector<uint8_t>>
   serialize(mlir::ModuleOp kernels, llvm::StringRef arch) const = 0;
+
+  /// Adds other encodings of `binary` (ExecutableBinary::alternatives), e.g.
+  /// a cubin assembled from the PTX. Errors are emitted at `loc`.
+  virtual mlir::LogicalResult addAlternatives(mlir::Location loc,
+                                              ExecutableBinary &binary,
+                                              llvm::StringRef arch,
+                                              const TargetOptions &options) const {
+    return mlir::success();
+  }
 };
 
 /// Registers the GPU passes (aicc-gpu-*).

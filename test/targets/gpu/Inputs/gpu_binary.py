@@ -2,6 +2,9 @@
 """Extracts the GPU binary (PTX text or HSACO code object) of a .aicc file.
 
     gpu_binary.py model.aicc out.{ptx,hsaco}
+    gpu_binary.py model.aicc out.cubin cubin
+
+The second form extracts the CUDA target's cubin (an ELF of machine EM_CUDA).
 
 The PTX module is NUL-terminated text starting with LLVM's NVPTX banner; the
 HSACO is an ELF file whose size follows from its header (the section header
@@ -21,8 +24,26 @@ def has_gpu_executable(data):
             b"\x05\x00\x00\x00hsaco\x00" in data)
 
 
-def extract(data):
-    """Returns ("ptx" | "hsaco", bytes) of the first GPU binary in `data`."""
+def elf_size(header):
+    """The size of an ELF64 file whose last part is its section or program
+    header table (ptxas writes the program headers last)."""
+    phoff, shoff = struct.unpack_from("<QQ", header, 32)
+    phentsize, phnum, shentsize, shnum = struct.unpack_from("<HHHH", header,
+                                                            54)
+    return max(shoff + shentsize * shnum, phoff + phentsize * phnum)
+
+
+def extract(data, want=None):
+    """Returns ("ptx" | "hsaco" | "cubin", bytes) of the first GPU binary in
+    `data` (of kind `want` when given)."""
+    if want == "cubin":
+        start = data.find(b"\x7fELF\x02\x01")
+        while start >= 0:
+            header = data[start:start + 64]
+            if struct.unpack_from("<H", header, 18)[0] == 190:  # EM_CUDA
+                return "cubin", data[start:start + elf_size(header)]
+            start = data.find(b"\x7fELF\x02\x01", start + 1)
+        return None, b""
     start = data.find(PTX_BANNER)
     if start >= 0:
         end = data.find(b"\0", start)
@@ -32,20 +53,20 @@ def extract(data):
         header = data[start:start + 64]
         machine = struct.unpack_from("<H", header, 18)[0]
         if machine == 224:  # EM_AMDGPU
-            shoff = struct.unpack_from("<Q", header, 40)[0]
-            shentsize, shnum = struct.unpack_from("<HH", header, 58)
-            return "hsaco", data[start:start + shoff + shentsize * shnum]
+            return "hsaco", data[start:start + elf_size(header)]
         start = data.find(b"\x7fELF\x02\x01", start + 1)
     return None, b""
 
 
 def main():
-    if len(sys.argv) != 3:
-        sys.exit("usage: gpu_binary.py model.aicc out")
+    if len(sys.argv) not in (3, 4):
+        sys.exit("usage: gpu_binary.py model.aicc out [cubin]")
+    want = sys.argv[3] if len(sys.argv) == 4 else None
     with open(sys.argv[1], "rb") as f:
-        kind, binary = extract(f.read())
+        kind, binary = extract(f.read(), want)
     if kind is None:
-        sys.exit("error: %s holds no PTX or HSACO" % sys.argv[1])
+        sys.exit("error: %s holds no %s" %
+                 (sys.argv[1], want or "PTX or HSACO"))
 
     with open(sys.argv[2], "wb") as f:
         f.write(binary)
