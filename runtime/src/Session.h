@@ -72,8 +72,10 @@ private:
   bool inDeviceMemory(uint32_t index) const;
   /// Reads the timestamps of an asynchronous profiled run into profile_.
   aicc_status_t collectTimestamps();
+  /// Checks count, element types and shapes of `views`, and with
+  /// `checkMemory` that each holds its tensor's bytes.
   aicc_status_t checkViews(const aicc_tensor_view_t *views, size_t count,
-                           bool isInput) const;
+                           bool isInput, bool checkMemory = true) const;
   /// Dynamic modules: binds symbolValues_ from the input shapes, checks
   /// ranges and assumptions, and computes inputDims_/outputDims_.
   aicc_status_t bindShapes(const aicc_tensor_view_t *inputs, size_t count);

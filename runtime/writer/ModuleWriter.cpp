@@ -201,15 +201,58 @@ uint32_t ModuleWriter::addBarrier() {
   return static_cast<uint32_t>(commands_.size() - 1);
 }
 
+uint32_t ModuleWriter::addSymbol(std::string name, int64_t min, int64_t max) {
+  symbols_.push_back({std::move(name), min, max});
+  return static_cast<uint32_t>(symbols_.size() - 1);
+}
+
+void ModuleWriter::addAssumption(std::vector<int64_t> lhs,
+                                 std::vector<int64_t> rhs, std::string what) {
+  assumptions_.push_back({std::move(lhs), std::move(rhs), std::move(what)});
+}
+
+void ModuleWriter::setInputDims(uint32_t input,
+                                std::vector<std::vector<int64_t>> dims) {
+  if (input < inputs_.size())
+    inputs_[input].dims = std::move(dims);
+}
+
+void ModuleWriter::setOutputDims(uint32_t output,
+                                 std::vector<std::vector<int64_t>> dims) {
+  if (output < outputs_.size())
+    outputs_[output].dims = std::move(dims);
+}
+
+void ModuleWriter::setPushConstantExprs(
+    uint32_t command, std::vector<std::vector<int64_t>> exprs) {
+  if (command < commands_.size())
+    commands_[command].pushConstantExprs = std::move(exprs);
+}
+
+void ModuleWriter::setCopyBytes(uint32_t command, std::vector<int64_t> expr) {
+  if (command < commands_.size())
+    commands_[command].copyBytes = std::move(expr);
+}
+
 std::vector<uint8_t> ModuleWriter::finish() const {
   flatbuffers::FlatBufferBuilder fbb(4096);
   using flatbuffers::Offset;
 
+  auto makeExpr = [&](const std::vector<int64_t> &code) {
+    return fb::CreateIntExpr(fbb, fbb.CreateVector(code));
+  };
+  auto makeExprs = [&](const std::vector<std::vector<int64_t>> &codes) {
+    std::vector<Offset<fb::IntExpr>> exprs;
+    for (const std::vector<int64_t> &code : codes)
+      exprs.push_back(makeExpr(code));
+    return fbb.CreateVector(exprs);
+  };
   auto makeTensors = [&](const std::vector<TensorEntry> &tensors) {
     std::vector<Offset<fb::TensorDesc>> out;
     for (const TensorEntry &t : tensors)
-      out.push_back(fb::CreateTensorDesc(fbb, fbb.CreateString(t.name), t.type,
-                                         fbb.CreateVector(t.shape)));
+      out.push_back(fb::CreateTensorDesc(
+          fbb, fbb.CreateString(t.name), t.type, fbb.CreateVector(t.shape),
+          t.dims.empty() ? 0 : makeExprs(t.dims)));
     return fbb.CreateVector(out);
   };
   auto inputs = makeTensors(inputs_);
@@ -272,7 +315,12 @@ std::vector<uint8_t> ModuleWriter::finish() const {
           c.pushConstants.empty() ? 0 : fbb.CreateVector(c.pushConstants);
       auto grid =
           c.workgroupCount.empty() ? 0 : fbb.CreateVector(c.workgroupCount);
+      auto pushExprs = c.pushConstantExprs.empty()
+                           ? 0
+                           : makeExprs(c.pushConstantExprs);
       fb::DispatchBuilder dispatch(fbb);
+      if (!pushExprs.IsNull())
+        dispatch.add_push_constant_exprs(pushExprs);
       dispatch.add_executable(c.executable);
       dispatch.add_entry_point(c.entryPoint);
       dispatch.add_bindings(bindings);
@@ -288,7 +336,9 @@ std::vector<uint8_t> ModuleWriter::finish() const {
       break;
     }
     case fb::CommandOp::Copy:
-      op = fb::CreateCopy(fbb, c.source, c.target).Union();
+      op = fb::CreateCopy(fbb, c.source, c.target,
+                          c.copyBytes.empty() ? 0 : makeExpr(c.copyBytes))
+               .Union();
       break;
     default:
       op = fb::CreateBarrier(fbb).Union();
@@ -304,6 +354,23 @@ std::vector<uint8_t> ModuleWriter::finish() const {
   auto targets = fbb.CreateVector(targetStrings);
   auto producer = fbb.CreateString(producer_);
   auto name = fbb.CreateString(name_);
+  Offset<flatbuffers::Vector<Offset<fb::Symbol>>> symbols;
+  if (!symbols_.empty()) {
+    std::vector<Offset<fb::Symbol>> entries;
+    for (const SymbolEntry &symbol : symbols_)
+      entries.push_back(fb::CreateSymbol(fbb, fbb.CreateString(symbol.name),
+                                         symbol.min, symbol.max));
+    symbols = fbb.CreateVector(entries);
+  }
+  Offset<flatbuffers::Vector<Offset<fb::Assumption>>> assumptions;
+  if (!assumptions_.empty()) {
+    std::vector<Offset<fb::Assumption>> entries;
+    for (const AssumptionEntry &a : assumptions_)
+      entries.push_back(fb::CreateAssumption(fbb, makeExpr(a.lhs),
+                                             makeExpr(a.rhs),
+                                             fbb.CreateString(a.what)));
+    assumptions = fbb.CreateVector(entries);
+  }
 
   fb::AiccModuleBuilder root(fbb);
   root.add_version_major(versionMajor_);
@@ -318,6 +385,10 @@ std::vector<uint8_t> ModuleWriter::finish() const {
   root.add_memory_plan(plan);
   root.add_state_pools(poolsVec);
   root.add_commands(commandsVec);
+  if (!symbols.IsNull())
+    root.add_symbols(symbols);
+  if (!assumptions.IsNull())
+    root.add_assumptions(assumptions);
   // Non-default so that the field is always stored and can be patched.
   root.add_checksum(1);
   fb::FinishSizePrefixedAiccModuleBuffer(fbb, root.Finish());

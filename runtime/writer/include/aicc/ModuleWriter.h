@@ -119,6 +119,22 @@ public:
   uint32_t addCopy(uint32_t source, uint32_t target);
   uint32_t addBarrier();
 
+  /// Format 1.3 (dynamic shapes; docs/Artifact.md). An IntExpr is given as
+  /// its postfix program (opcodes in aicc.fbs). Symbols are numbered in the
+  /// order they are added.
+  uint32_t addSymbol(std::string name, int64_t min, int64_t max);
+  void addAssumption(std::vector<int64_t> lhs, std::vector<int64_t> rhs,
+                     std::string what);
+  /// One program per dim of input / output `index` (its shape then holds
+  /// the upper bounds).
+  void setInputDims(uint32_t input, std::vector<std::vector<int64_t>> dims);
+  void setOutputDims(uint32_t output, std::vector<std::vector<int64_t>> dims);
+  /// Push constants of dispatch `command` evaluated per run.
+  void setPushConstantExprs(uint32_t command,
+                            std::vector<std::vector<int64_t>> exprs);
+  /// Bytes copy `command` moves per run.
+  void setCopyBytes(uint32_t command, std::vector<int64_t> expr);
+
   /// Lays out and returns the complete file.
   std::vector<uint8_t> finish() const;
 
@@ -139,6 +155,7 @@ private:
     std::string name;
     fb::ElementType type;
     std::vector<int64_t> shape;
+    std::vector<std::vector<int64_t>> dims;
   };
   struct ConstantEntry {
     std::string name;
@@ -165,6 +182,16 @@ private:
     uint32_t source = 0, target = 0;
     bool hasCost = false;
     uint64_t flops = 0, bytes = 0;
+    std::vector<std::vector<int64_t>> pushConstantExprs;
+    std::vector<int64_t> copyBytes;
+  };
+  struct SymbolEntry {
+    std::string name;
+    int64_t min, max;
+  };
+  struct AssumptionEntry {
+    std::vector<int64_t> lhs, rhs;
+    std::string what;
   };
 
   static uint64_t tensorByteSize(const TensorEntry &tensor);
@@ -182,6 +209,8 @@ private:
   std::vector<PoolEntry> pools_;
   std::vector<BufferDesc> buffers_;
   std::vector<CommandEntry> commands_;
+  std::vector<SymbolEntry> symbols_;
+  std::vector<AssumptionEntry> assumptions_;
 };
 
 } // namespace aicc
