@@ -64,7 +64,8 @@ Generation (decoder modules with a KV cache, docs/Runtime.md):
                               back as past; prints the tokens, the time to
                               first token and tokens/s
   --prompt T1,T2,...          prompt token ids (default: the --input of the
-                              token input, else the single token 0)
+                              token input, else the single token 0); with
+                              --warmup W, W untimed passes come first
   --kv-cache PAST:PRESENT,... cache pairs (default: past_key_values.* or
                               past.* inputs with the present.* outputs)
   --input-ids NAME            the token input (default input_ids)
@@ -121,6 +122,7 @@ struct Options {
   uint32_t threads = 0;
   long benchmark = 0;
   long warmup = 2;
+  bool warmupGiven = false;
   bool inspect = false, listDevices = false, help = false, version = false;
   bool profile = false, perfMap = false;
   long profileTop = 0;
@@ -321,6 +323,7 @@ int parseArgs(int argc, char **argv, Options &options) {
                       value.c_str(),
                       name == "--benchmark" ? "positive" : "non-negative");
         (name == "--benchmark" ? options.benchmark : options.warmup) = count;
+        options.warmupGiven |= name == "--warmup";
       } else {
         return fail("unknown option '%s' (see --help)", name.c_str());
       }
@@ -797,6 +800,18 @@ int generate(aicc_session_t *session, const Options &options,
   };
   const float *logits = nullptr;
   size_t vocabulary = 0;
+  // --warmup W: W untimed passes (prefill and up to two steps) first.
+  for (long w = 0; options.warmupGiven && w < options.warmup; ++w) {
+    aicc_status_t status = aicc_generator_prefill(
+        generator, prompt.data(), prompt.size(), &logits, &vocabulary);
+    for (long i = 1; i < std::min(options.generate, 3L) && !status; ++i)
+      status = aicc_generator_step(generator, argmax(logits, vocabulary),
+                                   &logits, &vocabulary);
+    if (!status)
+      status = aicc_generator_reset(generator);
+    if (status)
+      return failStatus(status);
+  }
   auto start = std::chrono::steady_clock::now();
   if (aicc_status_t status = aicc_generator_prefill(
           generator, prompt.data(), prompt.size(), &logits, &vocabulary))
