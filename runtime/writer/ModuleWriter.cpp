@@ -136,6 +136,48 @@ uint32_t ModuleWriter::addConstantBuffer(uint32_t constant, uint64_t offset,
   return addBuffer({fb::BufferKind::Constant, 0, constant, offset, size});
 }
 
+void ModuleWriter::setInputDims(uint32_t index,
+                                std::vector<IntExprCode> dims) {
+  if (index >= inputs_.size())
+    return;
+  inputs_[index].dims = std::move(dims);
+  inputs_[index].hasDims = true;
+}
+
+void ModuleWriter::setOutputDims(uint32_t index,
+                                 std::vector<IntExprCode> dims) {
+  if (index >= outputs_.size())
+    return;
+  outputs_[index].dims = std::move(dims);
+  outputs_[index].hasDims = true;
+}
+
+uint32_t ModuleWriter::addSymbol(std::string name, int64_t min, int64_t max) {
+  symbols_.push_back({std::move(name), min, max});
+  return static_cast<uint32_t>(symbols_.size() - 1);
+}
+
+uint32_t ModuleWriter::addAssumption(IntExprCode lhs, IntExprCode rhs,
+                                     std::string what) {
+  assumptions_.push_back({std::move(lhs), std::move(rhs), std::move(what)});
+  return static_cast<uint32_t>(assumptions_.size() - 1);
+}
+
+void ModuleWriter::setDispatchPushConstantExprs(
+    uint32_t command, std::vector<IntExprCode> exprs) {
+  if (command >= commands_.size())
+    return;
+  commands_[command].pushConstantExprs = std::move(exprs);
+  commands_[command].hasPushConstantExprs = true;
+}
+
+void ModuleWriter::setCopyBytes(uint32_t command, IntExprCode bytes) {
+  if (command >= commands_.size())
+    return;
+  commands_[command].copyBytes = std::move(bytes);
+  commands_[command].hasCopyBytes = true;
+}
+
 uint64_t ModuleWriter::tensorByteSize(const TensorEntry &tensor) {
   uint64_t bytes = elementTypeSize(tensor.type);
   for (int64_t dim : tensor.shape)
@@ -201,58 +243,29 @@ uint32_t ModuleWriter::addBarrier() {
   return static_cast<uint32_t>(commands_.size() - 1);
 }
 
-uint32_t ModuleWriter::addSymbol(std::string name, int64_t min, int64_t max) {
-  symbols_.push_back({std::move(name), min, max});
-  return static_cast<uint32_t>(symbols_.size() - 1);
-}
-
-void ModuleWriter::addAssumption(std::vector<int64_t> lhs,
-                                 std::vector<int64_t> rhs, std::string what) {
-  assumptions_.push_back({std::move(lhs), std::move(rhs), std::move(what)});
-}
-
-void ModuleWriter::setInputDims(uint32_t input,
-                                std::vector<std::vector<int64_t>> dims) {
-  if (input < inputs_.size())
-    inputs_[input].dims = std::move(dims);
-}
-
-void ModuleWriter::setOutputDims(uint32_t output,
-                                 std::vector<std::vector<int64_t>> dims) {
-  if (output < outputs_.size())
-    outputs_[output].dims = std::move(dims);
-}
-
-void ModuleWriter::setPushConstantExprs(
-    uint32_t command, std::vector<std::vector<int64_t>> exprs) {
-  if (command < commands_.size())
-    commands_[command].pushConstantExprs = std::move(exprs);
-}
-
-void ModuleWriter::setCopyBytes(uint32_t command, std::vector<int64_t> expr) {
-  if (command < commands_.size())
-    commands_[command].copyBytes = std::move(expr);
-}
-
 std::vector<uint8_t> ModuleWriter::finish() const {
   flatbuffers::FlatBufferBuilder fbb(4096);
   using flatbuffers::Offset;
 
-  auto makeExpr = [&](const std::vector<int64_t> &code) {
+  auto makeExpr = [&](const IntExprCode &code) {
     return fb::CreateIntExpr(fbb, fbb.CreateVector(code));
   };
-  auto makeExprs = [&](const std::vector<std::vector<int64_t>> &codes) {
-    std::vector<Offset<fb::IntExpr>> exprs;
-    for (const std::vector<int64_t> &code : codes)
-      exprs.push_back(makeExpr(code));
-    return fbb.CreateVector(exprs);
+  auto makeExprs = [&](const std::vector<IntExprCode> &codes) {
+    std::vector<Offset<fb::IntExpr>> out;
+    for (const IntExprCode &code : codes)
+      out.push_back(makeExpr(code));
+    return fbb.CreateVector(out);
   };
   auto makeTensors = [&](const std::vector<TensorEntry> &tensors) {
     std::vector<Offset<fb::TensorDesc>> out;
-    for (const TensorEntry &t : tensors)
-      out.push_back(fb::CreateTensorDesc(
-          fbb, fbb.CreateString(t.name), t.type, fbb.CreateVector(t.shape),
-          t.dims.empty() ? 0 : makeExprs(t.dims)));
+    for (const TensorEntry &t : tensors) {
+      // Dynamic shapes only: static tensors keep their 1.2 bytes.
+      flatbuffers::Offset<flatbuffers::Vector<Offset<fb::IntExpr>>> dims = 0;
+      if (t.hasDims)
+        dims = makeExprs(t.dims);
+      out.push_back(fb::CreateTensorDesc(fbb, fbb.CreateString(t.name), t.type,
+                                         fbb.CreateVector(t.shape), dims));
+    }
     return fbb.CreateVector(out);
   };
   auto inputs = makeTensors(inputs_);
@@ -315,12 +328,10 @@ std::vector<uint8_t> ModuleWriter::finish() const {
           c.pushConstants.empty() ? 0 : fbb.CreateVector(c.pushConstants);
       auto grid =
           c.workgroupCount.empty() ? 0 : fbb.CreateVector(c.workgroupCount);
-      auto pushExprs = c.pushConstantExprs.empty()
-                           ? 0
-                           : makeExprs(c.pushConstantExprs);
+      flatbuffers::Offset<flatbuffers::Vector<Offset<fb::IntExpr>>> exprs = 0;
+      if (c.hasPushConstantExprs)
+        exprs = makeExprs(c.pushConstantExprs);
       fb::DispatchBuilder dispatch(fbb);
-      if (!pushExprs.IsNull())
-        dispatch.add_push_constant_exprs(pushExprs);
       dispatch.add_executable(c.executable);
       dispatch.add_entry_point(c.entryPoint);
       dispatch.add_bindings(bindings);
@@ -332,12 +343,14 @@ std::vector<uint8_t> ModuleWriter::finish() const {
         dispatch.add_flops(c.flops);
         dispatch.add_bytes(c.bytes);
       }
+      if (!exprs.IsNull())
+        dispatch.add_push_constant_exprs(exprs);
       op = dispatch.Finish().Union();
       break;
     }
     case fb::CommandOp::Copy:
       op = fb::CreateCopy(fbb, c.source, c.target,
-                          c.copyBytes.empty() ? 0 : makeExpr(c.copyBytes))
+                          c.hasCopyBytes ? makeExpr(c.copyBytes) : 0)
                .Union();
       break;
     default:
@@ -354,7 +367,7 @@ std::vector<uint8_t> ModuleWriter::finish() const {
   auto targets = fbb.CreateVector(targetStrings);
   auto producer = fbb.CreateString(producer_);
   auto name = fbb.CreateString(name_);
-  Offset<flatbuffers::Vector<Offset<fb::Symbol>>> symbols;
+  flatbuffers::Offset<flatbuffers::Vector<Offset<fb::Symbol>>> symbols = 0;
   if (!symbols_.empty()) {
     std::vector<Offset<fb::Symbol>> entries;
     for (const SymbolEntry &symbol : symbols_)
@@ -362,13 +375,17 @@ std::vector<uint8_t> ModuleWriter::finish() const {
                                          symbol.min, symbol.max));
     symbols = fbb.CreateVector(entries);
   }
-  Offset<flatbuffers::Vector<Offset<fb::Assumption>>> assumptions;
+  flatbuffers::Offset<flatbuffers::Vector<Offset<fb::Assumption>>>
+      assumptions = 0;
   if (!assumptions_.empty()) {
     std::vector<Offset<fb::Assumption>> entries;
-    for (const AssumptionEntry &a : assumptions_)
-      entries.push_back(fb::CreateAssumption(fbb, makeExpr(a.lhs),
-                                             makeExpr(a.rhs),
-                                             fbb.CreateString(a.what)));
+    for (const AssumptionEntry &assumption : assumptions_) {
+      auto lhs = makeExpr(assumption.lhs);
+      auto rhs = makeExpr(assumption.rhs);
+      entries.push_back(fb::CreateAssumption(
+          fbb, lhs, rhs,
+          assumption.what.empty() ? 0 : fbb.CreateString(assumption.what)));
+    }
     assumptions = fbb.CreateVector(entries);
   }
 

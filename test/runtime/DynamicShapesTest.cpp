@@ -322,7 +322,7 @@ TEST(DynamicShapes, RejectsMalformedExpressionsAtLoad) {
   for (const BadExpr &bad : cases) {
     ModuleWriter writer = dynamicAddModule(64);
     uint32_t dispatch = 0; // The only command.
-    writer.setPushConstantExprs(dispatch, {bad.code});
+    writer.setDispatchPushConstantExprs(dispatch, {bad.code});
     std::string text = loadError(writer);
     EXPECT_NE(text.find("command 0: push constant 0: "), std::string::npos)
         << bad.what << ": " << text;
@@ -392,7 +392,7 @@ TEST(DynamicShapes, RejectsInconsistentSignaturesAtLoad) {
   {
     // Push constant expressions must match the entry point's count.
     ModuleWriter writer = dynamicAddModule(64);
-    writer.setPushConstantExprs(0, {{kSym, 0}, {kSym, 0}});
+    writer.setDispatchPushConstantExprs(0, {{kSym, 0}, {kSym, 0}});
     std::string text = loadError(writer);
     EXPECT_NE(text.find("passes 2 push constant expressions, the entry point "
                         "takes 1"),

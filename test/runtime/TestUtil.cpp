@@ -306,7 +306,7 @@ ModuleWriter test::dynamicAddModule(int64_t max) {
   uint32_t b = writer.addInputBuffer(1);
   uint32_t c = writer.addOutputBuffer(0);
   uint32_t dispatch = writer.addDispatch(exe, entryIndex("add_f32"), {a, b, c});
-  writer.setPushConstantExprs(dispatch, {{kSym, 0}});
+  writer.setDispatchPushConstantExprs(dispatch, {{kSym, 0}});
   return writer;
 }
 
@@ -346,7 +346,7 @@ ModuleWriter test::fakeDecoderModule() {
   uint32_t present = writer.addOutputBuffer(1);
   uint32_t dispatch = writer.addDispatch(exe, entryIndex("fake_decoder"),
                                          {ids, pastBuffer, logits, present});
-  writer.setPushConstantExprs(
+  writer.setDispatchPushConstantExprs(
       dispatch, {{kSym, seq}, {kSym, past}, {kConst, kFakeVocabulary}});
   return writer;
 }

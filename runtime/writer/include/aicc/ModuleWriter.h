@@ -28,6 +28,10 @@ namespace aicc {
 /// Format version this writer emits by default.
 constexpr uint16_t kFormatVersionMajor = 1;
 constexpr uint16_t kFormatVersionMinor = 2;
+/// The minor version of artifacts with dynamic shapes (symbols, IntExpr
+/// dims, push constant expressions); static artifacts keep
+/// kFormatVersionMinor and their bytes.
+constexpr uint16_t kDynamicShapesVersionMinor = 3;
 /// File offsets of segments are multiples of this.
 constexpr size_t kSegmentAlignment = 64;
 
@@ -82,6 +86,23 @@ public:
   uint32_t addOutput(std::string name, fb::ElementType type,
                      std::vector<int64_t> shape);
 
+  /// Dynamic shapes (1.3): an IntExpr postfix program (docs/Artifact.md).
+  using IntExprCode = std::vector<int64_t>;
+  /// Gives input/output `index` one expression per dim (its `shape` then
+  /// holds the upper bounds).
+  void setInputDims(uint32_t index, std::vector<IntExprCode> dims);
+  void setOutputDims(uint32_t index, std::vector<IntExprCode> dims);
+  /// Appends symbol `name` with the inclusive range [min, max].
+  uint32_t addSymbol(std::string name, int64_t min, int64_t max);
+  /// Appends the run-time check lhs == rhs; `what` names the ONNX node.
+  uint32_t addAssumption(IntExprCode lhs, IntExprCode rhs, std::string what);
+  /// The push constants of dispatch `command` as expressions, evaluated per
+  /// run (replaces its push_constants).
+  void setDispatchPushConstantExprs(uint32_t command,
+                                    std::vector<IntExprCode> exprs);
+  /// The bytes copy `command` copies per run.
+  void setCopyBytes(uint32_t command, IntExprCode bytes);
+
   /// Appends a segment holding a copy of `size` bytes at `data`. Its file
   /// offset is assigned by finish().
   uint32_t addSegment(const void *data, size_t size);
@@ -119,22 +140,6 @@ public:
   uint32_t addCopy(uint32_t source, uint32_t target);
   uint32_t addBarrier();
 
-  /// Format 1.3 (dynamic shapes; docs/Artifact.md). An IntExpr is given as
-  /// its postfix program (opcodes in aicc.fbs). Symbols are numbered in the
-  /// order they are added.
-  uint32_t addSymbol(std::string name, int64_t min, int64_t max);
-  void addAssumption(std::vector<int64_t> lhs, std::vector<int64_t> rhs,
-                     std::string what);
-  /// One program per dim of input / output `index` (its shape then holds
-  /// the upper bounds).
-  void setInputDims(uint32_t input, std::vector<std::vector<int64_t>> dims);
-  void setOutputDims(uint32_t output, std::vector<std::vector<int64_t>> dims);
-  /// Push constants of dispatch `command` evaluated per run.
-  void setPushConstantExprs(uint32_t command,
-                            std::vector<std::vector<int64_t>> exprs);
-  /// Bytes copy `command` moves per run.
-  void setCopyBytes(uint32_t command, std::vector<int64_t> expr);
-
   /// Lays out and returns the complete file.
   std::vector<uint8_t> finish() const;
 
@@ -155,7 +160,16 @@ private:
     std::string name;
     fb::ElementType type;
     std::vector<int64_t> shape;
-    std::vector<std::vector<int64_t>> dims;
+    std::vector<IntExprCode> dims;
+    bool hasDims = false;
+  };
+  struct SymbolEntry {
+    std::string name;
+    int64_t min, max;
+  };
+  struct AssumptionEntry {
+    IntExprCode lhs, rhs;
+    std::string what;
   };
   struct ConstantEntry {
     std::string name;
@@ -182,16 +196,10 @@ private:
     uint32_t source = 0, target = 0;
     bool hasCost = false;
     uint64_t flops = 0, bytes = 0;
-    std::vector<std::vector<int64_t>> pushConstantExprs;
-    std::vector<int64_t> copyBytes;
-  };
-  struct SymbolEntry {
-    std::string name;
-    int64_t min, max;
-  };
-  struct AssumptionEntry {
-    std::vector<int64_t> lhs, rhs;
-    std::string what;
+    std::vector<IntExprCode> pushConstantExprs;
+    bool hasPushConstantExprs = false;
+    IntExprCode copyBytes;
+    bool hasCopyBytes = false;
   };
 
   static uint64_t tensorByteSize(const TensorEntry &tensor);
