@@ -3,7 +3,6 @@
 #include "src/IntExpr.h"
 
 #include <algorithm>
-#include <cstdio>
 
 using namespace aicc;
 

@@ -255,6 +255,9 @@ private:
                                 .c_str());
       if (isSym && isInput)
         symbolBound_[static_cast<size_t>(operand)] = true;
+      if (isInput && !isSym && operand < 0)
+        return AICC_INVALID("%s: the constant dim %lld is negative",
+                            where.c_str(), static_cast<long long>(operand));
       int64_t bound = tensor.shape()->Get(d);
       if (range.hi > bound)
         return AICC_INVALID("%s: '%s' can be %lld, above the upper bound %lld "

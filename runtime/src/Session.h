@@ -15,6 +15,12 @@
 // and enqueued on the context's stream, dispatches are launched with their
 // grid, and a run ends by waiting for the stream.
 //
+// A dynamic module (format 1.3) adds one step before the walk: bind the
+// symbols from the input shapes, check ranges, consistency and the
+// compiler's assumptions, and evaluate the output shapes, the push constants
+// (written into their slots of pushConstants_) and the copy sizes (into the
+// prepared copies). Nothing is allocated per run.
+//
 //===----------------------------------------------------------------------===//
 
 #ifndef AICC_RUNTIME_SRC_SESSION_H

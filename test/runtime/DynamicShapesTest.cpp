@@ -362,6 +362,16 @@ TEST(DynamicShapes, RejectsInconsistentSignaturesAtLoad) {
   }
   {
     ModuleWriter writer = dynamicAddModule(64);
+    writer.addInput("negative", fb::ElementType::F32, {0});
+    writer.setInputDims(2, {{kConst, -1}});
+    std::string text = loadError(writer);
+    EXPECT_NE(text.find("input 2 ('negative') dim 0: the constant dim -1 is "
+                        "negative"),
+              std::string::npos)
+        << text;
+  }
+  {
+    ModuleWriter writer = dynamicAddModule(64);
     writer.addSymbol("unused", 1, 4);
     std::string text = loadError(writer);
     EXPECT_NE(text.find("symbol 1 ('unused') is no input's dim, so nothing "

@@ -445,9 +445,10 @@ AICC_API aicc_status_t aicc_session_infer_shapes(aicc_session_t *session,
                                                  const aicc_tensor_view_t *inputs,
                                                  size_t input_count);
 
-/// Writes the shape of output `index` of the latest successful
-/// aicc_session_run or aicc_session_infer_shapes of `session` (before any:
-/// the signature's dims, upper bounds for dynamic ones) to `out_dims`
+/// Writes the shape of output `index` for the inputs of the latest
+/// aicc_session_run or aicc_session_infer_shapes of `session` whose input
+/// shapes passed the checks (before any: the signature's dims, upper bounds
+/// for dynamic ones) to `out_dims`
 /// (caller-owned, `capacity` entries) and its rank to `out_rank`.
 /// INVALID_ARGUMENT when `capacity` is less than the rank.
 AICC_API aicc_status_t aicc_session_output_shape(const aicc_session_t *session,
