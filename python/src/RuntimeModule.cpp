@@ -372,8 +372,8 @@ public:
     std::vector<aicc_tensor_view_t> inputViews, outputViews;
     std::vector<std::vector<int64_t>> inputShapes, outputShapes;
     Buffers buffers(module.inputs.size() + module.outputs.size());
-    Py_ssize_t copy = view(inputs, module.inputs, false, buffers, inputViews,
-                           inputShapes);
+    Py_ssize_t copy =
+        view(inputs, module.inputs, false, buffers, inputViews, inputShapes);
     if (copy >= 0)
       return copy;
     view(outputs, module.outputs, true, buffers, outputViews, outputShapes);

@@ -548,8 +548,7 @@ aicc_status_t aicc_module_output_dim_symbol(const aicc_module_t *module,
                                             size_t index, size_t dim,
                                             int64_t *out_symbol) {
   AICC_CHECK_ARG(module && out_symbol);
-  return dimSymbol(unwrap(module)->outputs(), "output", index, dim,
-                   out_symbol);
+  return dimSymbol(unwrap(module)->outputs(), "output", index, dim, out_symbol);
 }
 
 aicc_status_t aicc_session_infer_shapes(aicc_session_t *session,

@@ -109,8 +109,7 @@ size_t pastAxis(aicc_generator_t &g, size_t input) {
   std::vector<size_t> candidates;
   for (size_t d = 0; d < g.inputs[input].rank; ++d) {
     int64_t symbol = -1;
-    aicc_status_free(
-        aicc_module_input_dim_symbol(g.module, input, d, &symbol));
+    aicc_status_free(aicc_module_input_dim_symbol(g.module, input, d, &symbol));
     if (symbol >= 0 && symbol != batchSymbol)
       candidates.push_back(d);
   }
@@ -166,8 +165,8 @@ aicc_status_t run(aicc_generator_t &g, const int64_t *tokens, size_t count) {
                         "%zu tokens do not fit input '%s'", count,
                         positions.name);
     for (size_t t = 0; t < count; ++t)
-      fillInteger(positions.element_type, g.inputBuffers[g.positions]->data,
-                  t, static_cast<int64_t>(past + t));
+      fillInteger(positions.element_type, g.inputBuffers[g.positions]->data, t,
+                  static_cast<int64_t>(past + t));
   }
   for (CachePair &pair : g.cache)
     dims[pair.input] = pair.pastDims;
@@ -177,8 +176,8 @@ aicc_status_t run(aicc_generator_t &g, const int64_t *tokens, size_t count) {
     for (CachePair &pair : g.cache)
       if (pair.input == i)
         buffer = pair.past.get();
-    inputViews[i] = {buffer->data, info.element_type, info.rank,
-                     dims[i].data(), buffer->bytes};
+    inputViews[i] = {buffer->data, info.element_type, info.rank, dims[i].data(),
+                     buffer->bytes};
   }
   for (size_t o = 0; o < g.outputCount; ++o) {
     const aicc_tensor_info_t &info = g.outputs[o];
@@ -220,7 +219,8 @@ aicc_status_t run(aicc_generator_t &g, const int64_t *tokens, size_t count) {
   int64_t rows = 1;
   for (size_t d = 0; d + 1 < rank; ++d)
     rows *= shape[d];
-  const float *all = static_cast<const float *>(g.outputBuffers[g.logits]->data);
+  const float *all =
+      static_cast<const float *>(g.outputBuffers[g.logits]->data);
   // [1, count, V]: the last row; [1, V]: the only one.
   const float *last = all + (rows - 1) * vocabulary;
   g.lastLogits.assign(last, last + vocabulary);
@@ -260,8 +260,7 @@ aicc_status_t aicc_generator_create(aicc_session_t *session,
   for (size_t i = 0; i < g->inputCount; ++i)
     AICC_RETURN_IF_ERROR(aicc_module_input_info(g->module, i, &g->inputs[i]));
   for (size_t o = 0; o < g->outputCount; ++o)
-    AICC_RETURN_IF_ERROR(
-        aicc_module_output_info(g->module, o, &g->outputs[o]));
+    AICC_RETURN_IF_ERROR(aicc_module_output_info(g->module, o, &g->outputs[o]));
 
   std::string idsName = defaults.input_ids ? defaults.input_ids : "input_ids";
   std::string logitsName = defaults.logits ? defaults.logits : "logits";
@@ -327,7 +326,8 @@ aicc_status_t aicc_generator_create(aicc_session_t *session,
     CachePair pair;
     if (aicc_status_t status = findTensor(g->inputs, pastName, &pair.input))
       return annotateStatus(status, "generation: cache input");
-    if (aicc_status_t status = findTensor(g->outputs, presentName, &pair.output))
+    if (aicc_status_t status =
+            findTensor(g->outputs, presentName, &pair.output))
       return annotateStatus(status, "generation: the present output of '%s'",
                             pastName.c_str());
     const aicc_tensor_info_t &in = g->inputs[pair.input];
@@ -382,9 +382,8 @@ aicc_status_t aicc_generator_create(aicc_session_t *session,
     for (const CachePair &pair : g->cache)
       isCache |= pair.output == o;
     g->outputBuffers.emplace_back(new (std::nothrow) HostBuffer());
-    if (!g->outputBuffers.back() ||
-        !g->outputBuffers.back()->allocate(isCache ? 0
-                                                   : g->outputs[o].byte_size))
+    if (!g->outputBuffers.back() || !g->outputBuffers.back()->allocate(
+                                        isCache ? 0 : g->outputs[o].byte_size))
       return makeStatus(AICC_STATUS_OUT_OF_MEMORY, "out of memory");
   }
   *out_generator = g.release();

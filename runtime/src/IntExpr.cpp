@@ -88,7 +88,8 @@ bool aicc::checkIntExpr(const int64_t *code, uint32_t size,
                         const std::vector<IntRange> &symbols, IntRange *out,
                         std::string *error) {
   auto fail = [&](uint32_t at, const std::string &what) {
-    *error = at == UINT32_MAX ? what : "element " + std::to_string(at) + ": " + what;
+    *error =
+        at == UINT32_MAX ? what : "element " + std::to_string(at) + ": " + what;
     return false;
   };
   if (size == 0)
@@ -137,8 +138,7 @@ bool aicc::checkIntExpr(const int64_t *code, uint32_t size,
     IntRange a = stack[depth - 1];
     IntRange r;
     bool ok = true;
-    if ((op == kIntFloorDiv || op == kIntCeilDiv || op == kIntMod) &&
-        b.lo <= 0)
+    if ((op == kIntFloorDiv || op == kIntCeilDiv || op == kIntMod) && b.lo <= 0)
       return fail(pc, std::string(opName(op)) + " by a value that can be " +
                           std::to_string(b.lo) + " (<= 0)");
     switch (op) {
@@ -186,8 +186,7 @@ bool aicc::checkIntExpr(const int64_t *code, uint32_t size,
 }
 
 bool aicc::evalIntExpr(const int64_t *code, uint32_t size,
-                       const int64_t *values, size_t valueCount,
-                       int64_t *out) {
+                       const int64_t *values, size_t valueCount, int64_t *out) {
   int64_t stack[kMaxIntExprDepth];
   uint32_t depth = 0;
   for (uint32_t pc = 0; pc < size; ++pc) {

@@ -197,8 +197,8 @@ private:
                           "aligned; the file is corrupt",
                           what.c_str(), alignof(int64_t));
     std::string error;
-    if (!checkIntExpr(expr->code()->data(), expr->code()->size(),
-                      symbolRanges_, range, &error))
+    if (!checkIntExpr(expr->code()->data(), expr->code()->size(), symbolRanges_,
+                      range, &error))
       return AICC_INVALID("%s: malformed integer expression: %s", what.c_str(),
                           error.c_str());
     return nullptr;
@@ -247,12 +247,11 @@ private:
       bool isSym = isSymIntExpr(code->data(), code->size(), &operand);
       if (isInput && !isSym &&
           !isConstIntExpr(code->data(), code->size(), &operand))
-        return AICC_INVALID("%s: an input dim must be a constant or a "
-                            "symbol, not '%s'",
-                            where.c_str(),
-                            formatIntExpr(code->data(), code->size(),
-                                          symbolNames())
-                                .c_str());
+        return AICC_INVALID(
+            "%s: an input dim must be a constant or a "
+            "symbol, not '%s'",
+            where.c_str(),
+            formatIntExpr(code->data(), code->size(), symbolNames()).c_str());
       if (isSym && isInput)
         symbolBound_[static_cast<size_t>(operand)] = true;
       if (isInput && !isSym && operand < 0)
@@ -260,14 +259,12 @@ private:
                             where.c_str(), static_cast<long long>(operand));
       int64_t bound = tensor.shape()->Get(d);
       if (range.hi > bound)
-        return AICC_INVALID("%s: '%s' can be %lld, above the upper bound %lld "
-                            "in its shape",
-                            where.c_str(),
-                            formatIntExpr(code->data(), code->size(),
-                                          symbolNames())
-                                .c_str(),
-                            static_cast<long long>(range.hi),
-                            static_cast<long long>(bound));
+        return AICC_INVALID(
+            "%s: '%s' can be %lld, above the upper bound %lld "
+            "in its shape",
+            where.c_str(),
+            formatIntExpr(code->data(), code->size(), symbolNames()).c_str(),
+            static_cast<long long>(range.hi), static_cast<long long>(bound));
     }
     return nullptr;
   }
@@ -290,8 +287,10 @@ private:
       const fb::Assumption *assumption = assumptions->Get(i);
       std::string where = "assumption " + std::to_string(i);
       IntRange range;
-      AICC_RETURN_IF_ERROR(checkExpr(assumption->lhs(), where + " lhs", &range));
-      AICC_RETURN_IF_ERROR(checkExpr(assumption->rhs(), where + " rhs", &range));
+      AICC_RETURN_IF_ERROR(
+          checkExpr(assumption->lhs(), where + " lhs", &range));
+      AICC_RETURN_IF_ERROR(
+          checkExpr(assumption->rhs(), where + " rhs", &range));
     }
     return nullptr;
   }
@@ -530,11 +529,11 @@ private:
             entry->push_constant_count());
       for (uint32_t p = 0; p < exprs->size(); ++p) {
         IntRange range;
-        AICC_RETURN_IF_ERROR(checkExpr(
-            exprs->Get(p),
-            "command " + std::to_string(i) + ": push constant " +
-                std::to_string(p),
-            &range));
+        AICC_RETURN_IF_ERROR(checkExpr(exprs->Get(p),
+                                       "command " + std::to_string(i) +
+                                           ": push constant " +
+                                           std::to_string(p),
+                                       &range));
       }
     } else if (sizeOf(dispatch.push_constants()) !=
                entry->push_constant_count()) {
@@ -573,14 +572,13 @@ private:
                           i, copy.target());
     if (copy.bytes()) {
       IntRange range;
-      AICC_RETURN_IF_ERROR(checkExpr(
-          copy.bytes(), "command " + std::to_string(i) + ": copy size",
-          &range));
+      AICC_RETURN_IF_ERROR(
+          checkExpr(copy.bytes(),
+                    "command " + std::to_string(i) + ": copy size", &range));
       if (range.hi > 0 && static_cast<uint64_t>(range.hi) > source->size())
         return AICC_INVALID("command %u: the copy can move %lld bytes, more "
                             "than buffer %u holds (%llu)",
-                            i, static_cast<long long>(range.hi),
-                            copy.source(),
+                            i, static_cast<long long>(range.hi), copy.source(),
                             (unsigned long long)source->size());
     }
     return nullptr;

@@ -437,7 +437,8 @@ static std::string describeExpected(const TensorInfo &info,
                                     const std::vector<std::string> &names) {
   if (info.dimExprs.empty())
     return describeTensor(info.elementType, dims.size(), dims.data());
-  std::string text = std::string(aicc_element_type_name(info.elementType)) + "[";
+  std::string text =
+      std::string(aicc_element_type_name(info.elementType)) + "[";
   for (size_t d = 0; d < info.dimExprs.size(); ++d) {
     if (d)
       text += ",";
@@ -446,8 +447,8 @@ static std::string describeExpected(const TensorInfo &info,
     if (isConstIntExpr(program.code, program.size, &value))
       text += std::to_string(value);
     else
-      text += formatIntExpr(program.code, program.size, names) + "<=" +
-              std::to_string(info.dims[d]);
+      text += formatIntExpr(program.code, program.size, names) +
+              "<=" + std::to_string(info.dims[d]);
   }
   return text + "]";
 }
@@ -489,10 +490,9 @@ aicc_status_t Session::checkViews(const aicc_tensor_view_t *views, size_t count,
               ? std::string(aicc_element_type_name(view.element_type)) +
                     "[<NULL dims>]"
               : describeTensor(view.element_type, view.rank, view.dims);
-      return makeStatus(AICC_STATUS_INVALID_ARGUMENT,
-                        "%s %zu ('%s'): expected %s, got %s", what, i,
-                        info.name.c_str(), expected.c_str(),
-                        actualText.c_str());
+      return makeStatus(
+          AICC_STATUS_INVALID_ARGUMENT, "%s %zu ('%s'): expected %s, got %s",
+          what, i, info.name.c_str(), expected.c_str(), actualText.c_str());
     }
     if (!checkMemory)
       continue;
@@ -545,11 +545,10 @@ aicc_status_t Session::bindShapes(const aicc_tensor_view_t *inputs,
               ? std::string(aicc_element_type_name(view.element_type)) +
                     "[<NULL dims>]"
               : describeTensor(view.element_type, view.rank, view.dims);
-      return makeStatus(AICC_STATUS_INVALID_ARGUMENT,
-                        "input %zu ('%s'): expected %s, got %s", i,
-                        info.name.c_str(),
-                        describeExpected(info, info.dims, names).c_str(),
-                        actual.c_str());
+      return makeStatus(
+          AICC_STATUS_INVALID_ARGUMENT, "input %zu ('%s'): expected %s, got %s",
+          i, info.name.c_str(),
+          describeExpected(info, info.dims, names).c_str(), actual.c_str());
     }
   }
   // Bind every symbol from its input dim and check its range.
@@ -594,8 +593,7 @@ aicc_status_t Session::bindShapes(const aicc_tensor_view_t *inputs,
             info.name.c_str(), d, bound.name.c_str(),
             static_cast<long long>(view.dims[d]),
             infos[bound.input].name.c_str(), bound.dim, bound.name.c_str(),
-            static_cast<long long>(expected),
-            static_cast<long long>(bound.min),
+            static_cast<long long>(expected), static_cast<long long>(bound.min),
             static_cast<long long>(bound.max));
       }
       dims[d] = expected;
@@ -632,15 +630,14 @@ aicc_status_t Session::bindShapes(const aicc_tensor_view_t *inputs,
       if (!evalIntExpr(program.code, program.size, symbolValues_.data(),
                        symbolValues_.size(), &value) ||
           value < 0 || value > info.dims[d])
-        return makeStatus(AICC_STATUS_INVALID_MODULE,
-                          "output '%s' dim %zu (%s) evaluates to %lld, "
-                          "outside 0..%lld, for %s",
-                          info.name.c_str(), d,
-                          formatIntExpr(program.code, program.size, names)
-                              .c_str(),
-                          static_cast<long long>(value),
-                          static_cast<long long>(info.dims[d]),
-                          symbolValuesText().c_str());
+        return makeStatus(
+            AICC_STATUS_INVALID_MODULE,
+            "output '%s' dim %zu (%s) evaluates to %lld, "
+            "outside 0..%lld, for %s",
+            info.name.c_str(), d,
+            formatIntExpr(program.code, program.size, names).c_str(),
+            static_cast<long long>(value), static_cast<long long>(info.dims[d]),
+            symbolValuesText().c_str());
       outputDims_[o][d] = value;
     }
   }
@@ -650,9 +647,8 @@ aicc_status_t Session::bindShapes(const aicc_tensor_view_t *inputs,
 aicc_status_t Session::evaluateSchedule(const aicc_tensor_view_t *inputs,
                                         const aicc_tensor_view_t *outputs) {
   for (const DynamicPush &push : dynamicPushes_) {
-    if (!evalIntExpr(push.program.code, push.program.size,
-                     symbolValues_.data(), symbolValues_.size(),
-                     &pushConstants_[push.index]))
+    if (!evalIntExpr(push.program.code, push.program.size, symbolValues_.data(),
+                     symbolValues_.size(), &pushConstants_[push.index]))
       return makeStatus(AICC_STATUS_INVALID_ARGUMENT,
                         "command %u: push constant %u (%s) overflows int64 "
                         "for %s",
@@ -669,8 +665,8 @@ aicc_status_t Session::evaluateSchedule(const aicc_tensor_view_t *inputs,
     uint64_t limit =
         module_->root().memory_plan()->buffers()->Get(source->source())->size();
     int64_t bytes = 0;
-    if (!evalIntExpr(copy.program.code, copy.program.size,
-                     symbolValues_.data(), symbolValues_.size(), &bytes) ||
+    if (!evalIntExpr(copy.program.code, copy.program.size, symbolValues_.data(),
+                     symbolValues_.size(), &bytes) ||
         bytes < 0 || static_cast<uint64_t>(bytes) > limit)
       return makeStatus(AICC_STATUS_INVALID_MODULE,
                         "command %u: the copy size %s is %lld for %s, "
@@ -680,17 +676,15 @@ aicc_status_t Session::evaluateSchedule(const aicc_tensor_view_t *inputs,
                                       module_->symbolNames())
                             .c_str(),
                         static_cast<long long>(bytes),
-                        symbolValuesText().c_str(),
-                        (unsigned long long)limit);
+                        symbolValuesText().c_str(), (unsigned long long)limit);
     command.copyBytes = static_cast<uint64_t>(bytes);
   }
   for (const CallerCopy &copy : callerCopies_) {
     const PreparedCommand &command = commands_[copy.prepared];
     const aicc_tensor_view_t &view =
         copy.isOutput ? outputs[copy.tensor] : inputs[copy.tensor];
-    if (command.copyBytes &&
-        (copy.offset > view.byte_size ||
-         command.copyBytes > view.byte_size - copy.offset))
+    if (command.copyBytes && (copy.offset > view.byte_size ||
+                              command.copyBytes > view.byte_size - copy.offset))
       return makeStatus(
           AICC_STATUS_INVALID_ARGUMENT,
           "command %u copies %llu bytes at offset %llu of %s '%s', whose "

@@ -57,11 +57,11 @@ protected:
     ASSERT_TRUE(gpuModule(tooLarge).writeFile(path("cuda_oob.aicc"), &error))
         << error;
 
-    ASSERT_TRUE(dynamicAddModule(64).writeFile(path("dynamic_add.aicc"),
-                                               &error))
+    ASSERT_TRUE(
+        dynamicAddModule(64).writeFile(path("dynamic_add.aicc"), &error))
         << error;
-    ASSERT_TRUE(fakeDecoderModule().writeFile(path("fake_decoder.aicc"),
-                                              &error))
+    ASSERT_TRUE(
+        fakeDecoderModule().writeFile(path("fake_decoder.aicc"), &error))
         << error;
     npy::Array prompt;
     prompt.elementType = AICC_ELEMENT_TYPE_I64;
@@ -271,8 +271,7 @@ TEST_F(AiccRunTest, DynamicShapesTakeAnyShapeInRange) {
 }
 
 TEST_F(AiccRunTest, GeneratesWithTheKvCache) {
-  Result result =
-      run(path("fake_decoder.aicc") + " --generate 10 --prompt 5");
+  Result result = run(path("fake_decoder.aicc") + " --generate 10 --prompt 5");
   ASSERT_EQ(result.exitCode, 0) << result.output;
   std::string expected = "tokens:";
   for (int64_t token : fakeDecoderTokens({5}, 10))

@@ -36,7 +36,8 @@ struct Loaded {
 std::string loadError(const ModuleWriter &writer) {
   RuntimeHandle runtime;
   ModuleHandle module;
-  return statusText(loadModule(runtime.runtime, writer.finish(), &module.module));
+  return statusText(
+      loadModule(runtime.runtime, writer.finish(), &module.module));
 }
 
 /// Runs dynamic_add on vectors of `n` and `m` elements; returns the status
@@ -153,8 +154,8 @@ TEST(DynamicShapes, InferShapesBeforeRunning) {
   int64_t dims[4] = {0, 0, 0, 0};
   size_t rank = 0;
   // Before anything: the upper bounds.
-  AICC_ASSERT_OK(aicc_session_output_shape(loaded.session.session, 1, dims, 4,
-                                           &rank));
+  AICC_ASSERT_OK(
+      aicc_session_output_shape(loaded.session.session, 1, dims, 4, &rank));
   EXPECT_EQ(rank, 4u);
   EXPECT_EQ(dims[2], kFakeMaxPast + kFakeMaxSequence);
   std::vector<int64_t> idsDims{1, 3}, maskDims{1, 8}, pastDims{1, 1, 5, 2};
@@ -164,8 +165,8 @@ TEST(DynamicShapes, InferShapesBeforeRunning) {
       {nullptr, AICC_ELEMENT_TYPE_F32, 4, pastDims.data(), 0}};
   // Only shapes are read.
   AICC_ASSERT_OK(aicc_session_infer_shapes(loaded.session.session, inputs, 3));
-  AICC_ASSERT_OK(aicc_session_output_shape(loaded.session.session, 1, dims, 4,
-                                           &rank));
+  AICC_ASSERT_OK(
+      aicc_session_output_shape(loaded.session.session, 1, dims, 4, &rank));
   EXPECT_EQ(dims[2], 8);
   std::vector<int64_t> ids(3), mask(8);
   std::vector<float> past(10);
@@ -175,12 +176,12 @@ TEST(DynamicShapes, InferShapesBeforeRunning) {
   inputs[1] = viewOf(mask, AICC_ELEMENT_TYPE_I64, maskDims);
   inputs[2] = viewOf(past, AICC_ELEMENT_TYPE_F32, pastDims);
   AICC_ASSERT_OK(aicc_session_infer_shapes(loaded.session.session, inputs, 3));
-  AICC_ASSERT_OK(aicc_session_output_shape(loaded.session.session, 0, dims, 4,
-                                           &rank));
+  AICC_ASSERT_OK(
+      aicc_session_output_shape(loaded.session.session, 0, dims, 4, &rank));
   EXPECT_EQ(std::vector<int64_t>(dims, dims + rank),
             (std::vector<int64_t>{1, 3, kFakeVocabulary}));
-  AICC_ASSERT_OK(aicc_session_output_shape(loaded.session.session, 1, dims, 4,
-                                           &rank));
+  AICC_ASSERT_OK(
+      aicc_session_output_shape(loaded.session.session, 1, dims, 4, &rank));
   EXPECT_EQ(std::vector<int64_t>(dims, dims + rank),
             (std::vector<int64_t>{1, 1, 7, 2}));
   std::string text = statusText(
@@ -204,9 +205,10 @@ TEST(DynamicShapes, ChecksTheCompilersAssumptions) {
   std::vector<int64_t> ids(3), mask(7);
   std::vector<float> past(10);
   std::vector<int64_t> idsDims{1, 3}, maskDims{1, 7}, pastDims{1, 1, 5, 2};
-  aicc_tensor_view_t inputs[3] = {viewOf(ids, AICC_ELEMENT_TYPE_I64, idsDims),
-                                  viewOf(mask, AICC_ELEMENT_TYPE_I64, maskDims),
-                                  viewOf(past, AICC_ELEMENT_TYPE_F32, pastDims)};
+  aicc_tensor_view_t inputs[3] = {
+      viewOf(ids, AICC_ELEMENT_TYPE_I64, idsDims),
+      viewOf(mask, AICC_ELEMENT_TYPE_I64, maskDims),
+      viewOf(past, AICC_ELEMENT_TYPE_F32, pastDims)};
   std::string text =
       statusText(aicc_session_infer_shapes(loaded.session.session, inputs, 3));
   EXPECT_NE(text.find("break an assumption of the compiler at node "
@@ -300,7 +302,9 @@ TEST(DynamicShapes, RejectsMalformedExpressionsAtLoad) {
   const BadExpr cases[] = {
       {"empty", {}, "the integer expression is empty"},
       {"unknown opcode", {kSym, 0, 11}, "element 2: unknown opcode 11"},
-      {"missing operand", {kSym, 0, kConst}, "element 2: CONST lacks its operand"},
+      {"missing operand",
+       {kSym, 0, kConst},
+       "element 2: CONST lacks its operand"},
       {"underflow", {kSym, 0, kAdd}, "'+' needs two operands"},
       {"two results", {kSym, 0, kConst, 1}, "leaves 2 values on the stack"},
       {"bad symbol", {kSym, 3}, "symbol 3 does not exist (the module has 1)"},
@@ -445,8 +449,7 @@ TEST(Generation, GreedyDecodingFeedsTheCacheBack) {
     const float *logits = nullptr;
     size_t vocabulary = 0;
     AICC_ASSERT_OK(aicc_generator_prefill(generator, prompt.data(),
-                                          prompt.size(), &logits,
-                                          &vocabulary));
+                                          prompt.size(), &logits, &vocabulary));
     ASSERT_EQ(vocabulary, static_cast<size_t>(kFakeVocabulary));
     std::vector<int64_t> tokens{argmax(logits, vocabulary)};
     for (int i = 0; i < 9; ++i) {

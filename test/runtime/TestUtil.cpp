@@ -317,8 +317,8 @@ ModuleWriter test::fakeDecoderModule() {
   // Sorted by name, as the compiler writes them.
   uint32_t past = writer.addSymbol("past_sequence", 0, kFakeMaxPast);
   uint32_t seq = writer.addSymbol("sequence", 1, kFakeMaxSequence);
-  uint32_t total = writer.addSymbol("total_sequence", 1,
-                                    kFakeMaxPast + kFakeMaxSequence);
+  uint32_t total =
+      writer.addSymbol("total_sequence", 1, kFakeMaxPast + kFakeMaxSequence);
   int64_t maxTotal = kFakeMaxPast + kFakeMaxSequence;
   writer.addInput("input_ids", fb::ElementType::I64, {1, kFakeMaxSequence});
   writer.setInputDims(0, {{kConst, 1}, {kSym, seq}});
@@ -332,10 +332,9 @@ ModuleWriter test::fakeDecoderModule() {
   writer.setOutputDims(0,
                        {{kConst, 1}, {kSym, seq}, {kConst, kFakeVocabulary}});
   writer.addOutput("present.0.key", fb::ElementType::F32, {1, 1, maxTotal, 2});
-  writer.setOutputDims(1, {{kConst, 1},
-                           {kConst, 1},
-                           {kSym, past, kSym, seq, kAdd},
-                           {kConst, 2}});
+  writer.setOutputDims(
+      1,
+      {{kConst, 1}, {kConst, 1}, {kSym, past, kSym, seq, kAdd}, {kConst, 2}});
   writer.addAssumption({kSym, total}, {kSym, past, kSym, seq, kAdd},
                        "node 'mask_concat' (Concat)");
   uint32_t code = writer.addSegment(testKernels().data(), testKernels().size());

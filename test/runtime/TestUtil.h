@@ -98,8 +98,7 @@ ModuleWriter dynamicAddModule(int64_t max);
 /// f32 [1, 1, past_sequence, 2]; outputs logits f32 [1, sequence, 16],
 /// present.0.key [1, 1, past_sequence + sequence, 2]. Greedy decoding from a
 /// prompt yields fakeDecoderTokens(prompt, n).
-constexpr int64_t kFakeMaxPast = 32, kFakeMaxSequence = 8,
-                  kFakeVocabulary = 16;
+constexpr int64_t kFakeMaxPast = 32, kFakeMaxSequence = 8, kFakeVocabulary = 16;
 ModuleWriter fakeDecoderModule();
 std::vector<int64_t> fakeDecoderTokens(std::vector<int64_t> prompt,
                                        size_t count);

@@ -222,10 +222,10 @@ int parseArgs(int argc, char **argv, Options &options) {
       *flag = true;
     } else {
       static const char *const kValueOptions[] = {
-          "--input",     "--output", "--expected",    "--rtol",
-          "--atol",      "--seed",   "--device",      "--threads",
-          "--benchmark", "--warmup", "--profile-top", "--peak-gflops",
-          "--dim",       "--generate", "--prompt", "--kv-cache",
+          "--input",     "--output",   "--expected",    "--rtol",
+          "--atol",      "--seed",     "--device",      "--threads",
+          "--benchmark", "--warmup",   "--profile-top", "--peak-gflops",
+          "--dim",       "--generate", "--prompt",      "--kv-cache",
           "--input-ids", "--logits"};
       bool known = false;
       for (const char *option : kValueOptions)
@@ -394,12 +394,12 @@ std::string describe(const aicc_tensor_info_t &info) {
 
 /// The shape of input / output `index` with its dynamic dims named:
 /// "f32[1,sequence<=512]".
-std::string describeSignature(aicc_module_t *module, bool isInput,
-                              size_t index, const aicc_tensor_info_t &info) {
+std::string describeSignature(aicc_module_t *module, bool isInput, size_t index,
+                              const aicc_tensor_info_t &info) {
   if (!aicc_module_is_dynamic(module))
     return describe(info);
-  std::string text = std::string(aicc_element_type_name(info.element_type)) +
-                     "[";
+  std::string text =
+      std::string(aicc_element_type_name(info.element_type)) + "[";
   for (size_t d = 0; d < info.rank; ++d) {
     int64_t symbol = -1;
     aicc_status_free(
@@ -408,9 +408,8 @@ std::string describeSignature(aicc_module_t *module, bool isInput,
     aicc_symbol_info_t symbolInfo{};
     if (d)
       text += ",";
-    if (symbol >= 0 &&
-        !aicc_module_symbol_info(module, static_cast<size_t>(symbol),
-                                 &symbolInfo))
+    if (symbol >= 0 && !aicc_module_symbol_info(
+                           module, static_cast<size_t>(symbol), &symbolInfo))
       text += std::string(symbolInfo.name) + "<=";
     else if (symbol == -2)
       text += "?<=";
@@ -488,16 +487,16 @@ int checkArray(const npy::Array &array, const aicc_tensor_info_t &info,
                 info.name, aicc_element_type_name(info.element_type),
                 aicc_element_type_name(array.elementType), path.c_str());
   if (!shapeOk)
-    return fail("%s '%s': expected shape %s, got %s (from %s)", what, info.name,
-                dims ? describeTensor(info.element_type, dims->size(),
-                                      dims->data())
-                           .c_str()
-                : !shapeText.empty() ? shapeText.c_str()
-                                     : describe(info).c_str(),
-                describeTensor(array.elementType, array.shape.size(),
-                               array.shape.data())
-                    .c_str(),
-                path.c_str());
+    return fail(
+        "%s '%s': expected shape %s, got %s (from %s)", what, info.name,
+        dims ? describeTensor(info.element_type, dims->size(), dims->data())
+                   .c_str()
+        : !shapeText.empty() ? shapeText.c_str()
+                             : describe(info).c_str(),
+        describeTensor(array.elementType, array.shape.size(),
+                       array.shape.data())
+            .c_str(),
+        path.c_str());
   return 0;
 }
 
@@ -901,7 +900,8 @@ int runMain(int argc, char **argv) {
         known += (known.empty() ? "" : ", ") + symbol;
       return fail("--dim %s: the module has no symbol '%s' (its symbols: %s)",
                   name.c_str(), name.c_str(),
-                  known.empty() ? "none; its shapes are static" : known.c_str());
+                  known.empty() ? "none; its shapes are static"
+                                : known.c_str());
     }
     symbolValues[static_cast<size_t>(it - symbolNames.begin())] = value;
   }
@@ -977,8 +977,8 @@ int runMain(int argc, char **argv) {
     if (!input.assigned && options.generate == 0)
       return fail("missing input '%s' (%s); pass --input %s=@FILE.npy or "
                   "--input %s=random",
-                  input.info.name, input.shapeText.c_str(),
-                  input.info.name, input.info.name);
+                  input.info.name, input.shapeText.c_str(), input.info.name,
+                  input.info.name);
 
   // References are read before running so that a bad file fails fast.
   std::vector<npy::Array> references(options.expected.size());

@@ -395,10 +395,11 @@ typedef struct aicc_tensor_view_s {
 /// the symbols' ranges, and an output view's dynamic dims are not compared
 /// (pass the upper bounds of aicc_module_output_info or the shape from
 /// aicc_session_infer_shapes): its byte_size must hold the actual output,
-/// whose shape aicc_session_output_shape reports after the run. Returns BUSY when another
-/// thread is running the same session. Output contents are unspecified after
-/// a failed run. On a GPU the inputs are copied to the device and the outputs
-/// back on the session's stream, which is synchronized before returning.
+/// whose shape aicc_session_output_shape reports after the run. Returns BUSY
+/// when another thread is running the same session. Output contents are
+/// unspecified after a failed run. On a GPU the inputs are copied to the device
+/// and the outputs back on the session's stream, which is synchronized before
+/// returning.
 AICC_API aicc_status_t aicc_session_run(aicc_session_t *session,
                                         const aicc_tensor_view_t *inputs,
                                         size_t input_count,
@@ -431,8 +432,9 @@ AICC_API aicc_status_t aicc_module_symbol_info(const aicc_module_t *module,
 /// the dim is exactly a symbol, -1 when it is static (its value is the
 /// tensor info's dims[dim]), -2 when it is another expression of the
 /// symbols (outputs only; aicc_session_output_shape gives its value).
-AICC_API aicc_status_t aicc_module_input_dim_symbol(
-    const aicc_module_t *module, size_t index, size_t dim, int64_t *out_symbol);
+AICC_API aicc_status_t aicc_module_input_dim_symbol(const aicc_module_t *module,
+                                                    size_t index, size_t dim,
+                                                    int64_t *out_symbol);
 AICC_API aicc_status_t aicc_module_output_dim_symbol(
     const aicc_module_t *module, size_t index, size_t dim, int64_t *out_symbol);
 
@@ -441,9 +443,9 @@ AICC_API aicc_status_t aicc_module_output_dim_symbol(
 /// consistency and the compiler's assumptions, and computes the output
 /// shapes (aicc_session_output_shape) without running. Lets a caller size
 /// its output buffers exactly. For a static module it only checks.
-AICC_API aicc_status_t aicc_session_infer_shapes(aicc_session_t *session,
-                                                 const aicc_tensor_view_t *inputs,
-                                                 size_t input_count);
+AICC_API aicc_status_t
+aicc_session_infer_shapes(aicc_session_t *session,
+                          const aicc_tensor_view_t *inputs, size_t input_count);
 
 /// Writes the shape of output `index` for the inputs of the latest
 /// aicc_session_run or aicc_session_infer_shapes of `session` whose input
@@ -452,7 +454,8 @@ AICC_API aicc_status_t aicc_session_infer_shapes(aicc_session_t *session,
 /// (caller-owned, `capacity` entries) and its rank to `out_rank`.
 /// INVALID_ARGUMENT when `capacity` is less than the rank.
 AICC_API aicc_status_t aicc_session_output_shape(const aicc_session_t *session,
-                                                 size_t index, int64_t *out_dims,
+                                                 size_t index,
+                                                 int64_t *out_dims,
                                                  size_t capacity,
                                                  size_t *out_rank);
 
