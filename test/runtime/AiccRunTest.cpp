@@ -79,6 +79,7 @@ protected:
     writeF32("c_close.npy", {1.75f, 12, 1e-9f, -4.00001f}, {4});
     writeF32("c_wrong.npy", {1.75f, 12, 0.5f, -4}, {4});
     writeF32("a_2x2.npy", {1, 2, 3, 4}, {2, 2});
+    writeF32("a_65.npy", std::vector<float>(65, 1.0f), {65});
     npy::Array ints;
     ints.elementType = AICC_ELEMENT_TYPE_I32;
     ints.shape = {4};
@@ -255,6 +256,11 @@ TEST_F(AiccRunTest, DynamicShapesTakeAnyShapeInRange) {
   EXPECT_CONTAINS(result.output, "output 0 'c': f32[64] = ");
   result = run(path("dynamic_add.aicc") +
                " --input a=random --input b=random --dim n=65");
+  EXPECT_EQ(result.exitCode, 1);
+  EXPECT_CONTAINS(result.output, "input 'a' dim 0 (n) is 65, outside 1..64");
+  // A file past the upper bound: the runtime's range message.
+  result = run(path("dynamic_add.aicc") + " --input a=@" + path("a_65.npy") +
+               " --input b=@" + path("a_65.npy"));
   EXPECT_EQ(result.exitCode, 1);
   EXPECT_CONTAINS(result.output, "input 'a' dim 0 (n) is 65, outside 1..64");
   result = run(path("dynamic_add.aicc") + " --input a=@" + path("a.npy") +

@@ -355,6 +355,8 @@ struct Binding {
   /// outputs: after the run) and its bytes.
   std::vector<int64_t> dims;
   size_t bytes = 0;
+  /// Bytes allocated at `data`.
+  size_t capacity = 0;
   /// 64-byte aligned: kernels may use aligned vector loads on inputs.
   std::unique_ptr<uint8_t, decltype(&std::free)> storage{nullptr, &std::free};
   uint8_t *data = nullptr;
@@ -363,8 +365,8 @@ struct Binding {
 
   /// Zeroed memory for the tensor; false (with a message) when there is not
   /// enough of it.
-  bool allocate(const char *what) {
-    size_t bytes = info.byte_size;
+  bool allocate(const char *what, size_t bytes = 0) {
+    bytes = std::max(bytes, info.byte_size);
     void *p = bytes <= SIZE_MAX - 64 ? std::calloc(bytes + 64, 1) : nullptr;
     if (!p) {
       fail("cannot allocate the %zu bytes of %s '%s' (%s): out of memory",
@@ -372,13 +374,14 @@ struct Binding {
       return false;
     }
     storage.reset(static_cast<uint8_t *>(p));
+    capacity = bytes;
     uintptr_t base = reinterpret_cast<uintptr_t>(p);
     data = storage.get() + ((64 - base % 64) % 64);
     return true;
   }
 
   aicc_tensor_view_t view() const {
-    return {data, info.element_type, dims.size(), dims.data(), info.byte_size};
+    return {data, info.element_type, dims.size(), dims.data(), capacity};
   }
   void setDims(const int64_t *begin, size_t rank) {
     dims.assign(begin, begin + rank);
@@ -960,8 +963,15 @@ int runMain(int argc, char **argv) {
     npy::Array array;
     // The tensor's byte size bounds what is read, so a hostile header
     // cannot make aicc-run allocate more than the input takes.
-    if (!npy::readFile(path, &array, &error, input.info.byte_size))
+    // A dynamic module's inputs may be any size: the runtime says which
+    // symbol is out of range (a file past the upper bound included).
+    size_t limit = dynamic ? std::max<size_t>(input.info.byte_size, 1u << 30)
+                           : input.info.byte_size;
+    if (!npy::readFile(path, &array, &error, limit))
       return fail("input '%s': %s", input.info.name, error.c_str());
+    if (array.data.size() > input.info.byte_size &&
+        !input.allocate("input", array.data.size()))
+      return 1;
     if (!npy::adoptNarrowType(&array, input.info.element_type, &error))
       return fail("input '%s': %s (from %s)", input.info.name, error.c_str(),
                   path.c_str());
