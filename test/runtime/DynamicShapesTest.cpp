@@ -98,6 +98,37 @@ TEST(DynamicShapes, RunsEveryLengthInRange) {
   }
 }
 
+TEST(DynamicShapes, StaticModulesKeepExactShapes) {
+  Loaded loaded(addModule(4));
+  ASSERT_EQ(loaded.error, "OK");
+  EXPECT_EQ(aicc_module_is_dynamic(loaded.module.module), 0);
+  EXPECT_EQ(aicc_module_symbol_count(loaded.module.module), 0u);
+  int64_t symbol = 0;
+  AICC_ASSERT_OK(
+      aicc_module_input_dim_symbol(loaded.module.module, 0, 0, &symbol));
+  EXPECT_EQ(symbol, -1);
+  std::vector<float> a(4, 1.0f), b(4, 2.0f), c(4);
+  std::vector<int64_t> four{4}, three{3};
+  aicc_tensor_view_t inputs[2] = {viewOf(a, AICC_ELEMENT_TYPE_F32, four),
+                                  viewOf(b, AICC_ELEMENT_TYPE_F32, four)};
+  aicc_tensor_view_t output = viewOf(c, AICC_ELEMENT_TYPE_F32, four);
+  AICC_ASSERT_OK(
+      aicc_session_run(loaded.session.session, inputs, 2, &output, 1));
+  int64_t dims[1] = {0};
+  size_t rank = 0;
+  AICC_ASSERT_OK(aicc_session_output_shape(loaded.session.session, 0, dims, 1,
+                                           &rank));
+  EXPECT_EQ(rank, 1u);
+  EXPECT_EQ(dims[0], 4);
+  // A static output's shape is still compared exactly.
+  output = viewOf(c, AICC_ELEMENT_TYPE_F32, three);
+  std::string text = statusText(
+      aicc_session_run(loaded.session.session, inputs, 2, &output, 1));
+  EXPECT_NE(text.find("output 0 ('c'): expected f32[4], got f32[3]"),
+            std::string::npos)
+      << text;
+}
+
 TEST(DynamicShapes, RejectsLengthsOutsideTheRange) {
   Loaded loaded(dynamicAddModule(64));
   ASSERT_EQ(loaded.error, "OK");
