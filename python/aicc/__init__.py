@@ -288,6 +288,12 @@ class Module:
         self._input_set = set(self._input_names)
         self._output_names = [t.name for t in self.outputs]
         self._output_specs = [(t.shape, t.dtype) for t in self.outputs]
+        # Format 1.3 dynamic shapes: `shape`s are upper bounds; inputs may
+        # have any shape within the symbols' ranges (symbols: name -> (min,
+        # max)), outputs come back with their actual shapes.
+        self.dynamic: bool = bool(native.dynamic)
+        self.symbols: Dict[str, Tuple[int, int]] = {
+            n: (lo, hi) for n, lo, hi in native.symbols}
         session = self._new_session()  # errors (device, features) surface here
         self.device: str = session.device
         self._sessions = [session]
@@ -330,18 +336,21 @@ class Module:
             return np.require(value, requirements=("C", "A"))
         return np.require(np.asarray(value, dtype=info.dtype), requirements=("C", "A"))
 
-    def _call(self, args: list, outs: list) -> None:
+    def _call(self, args: list, outs: list):
+        """Runs; returns the output shapes of a dynamic module (else None)."""
         sessions = self._sessions
         session = sessions.pop() if sessions else self._new_session()
         try:
-            index = session.run(args, outs)
-            while index >= 0:
-                args[index] = self._convert(index, args[index])
+            try:
                 index = session.run(args, outs)
-        except TypeError:
-            # Not arrays (lists, scalars): convert them all and retry once.
-            args[:] = [self._convert(i, a) for i, a in enumerate(args)]
-            session.run(args, outs)
+                while index >= 0:
+                    args[index] = self._convert(index, args[index])
+                    index = session.run(args, outs)
+            except TypeError:
+                # Not arrays (lists, scalars): convert them all and retry once.
+                args[:] = [self._convert(i, a) for i, a in enumerate(args)]
+                session.run(args, outs)
+            return session.output_shapes() if self.dynamic else None
         finally:
             sessions.append(session)
 
@@ -362,7 +371,12 @@ class Module:
         else:
             outs = [out[n] if n in out else np.empty(s, d)
                     for n, (s, d) in zip(self._output_names, self._output_specs)]
-        self._call(args, outs)
+        shapes = self._call(args, outs)
+        if shapes is not None:
+            # The result is dense at the start of each (upper-bound) array.
+            outs = [o if o.shape == s else
+                    o.reshape(-1)[:int(np.prod(s, dtype=np.int64))].reshape(s)
+                    for o, s in zip(outs, shapes)]
         return dict(zip(self._output_names, outs))
 
     def __call__(self, feed: Optional[Mapping[str, Any]] = None, **inputs: Any) -> Dict[str, np.ndarray]:

@@ -41,6 +41,8 @@ class Module:
     inputs: List[TensorInfo]
     outputs: List[TensorInfo]
     device: str
+    dynamic: bool
+    symbols: Dict[str, Tuple[int, int]]
     @property
     def properties(self) -> Dict[str, Any]: ...
     def run(self, feed: Optional[Mapping[str, Any]] = None, *,

@@ -145,7 +145,8 @@ struct TensorInfo {
 /// A loaded artifact (aicc_module_t).
 class Module {
 public:
-  explicit Module(aicc_module_t *module) : module(module) {
+  explicit Module(aicc_module_t *module)
+      : module(module), dynamic(aicc_module_is_dynamic(module) != 0) {
     for (int isInput = 1; isInput >= 0; --isInput) {
       size_t count = isInput ? aicc_module_input_count(module)
                              : aicc_module_output_count(module);
@@ -211,6 +212,9 @@ public:
   }
 
   aicc_module_t *module;
+  /// Format 1.3 dynamic shapes: dims are upper bounds, runs take any shape
+  /// in range (the runtime checks) and report the output shapes.
+  bool dynamic;
   std::vector<TensorInfo> inputs, outputs;
 };
 
@@ -269,7 +273,8 @@ public:
   /// aligned), or -1 when all views are ready.
   Py_ssize_t view(nb::handle arrays, const std::vector<TensorInfo> &infos,
                   bool isOutput, Buffers &buffers,
-                  std::vector<aicc_tensor_view_t> &views) {
+                  std::vector<aicc_tensor_view_t> &views,
+                  std::vector<std::vector<int64_t>> &shapes) {
     const char *what = isOutput ? "output" : "input";
     if (!PyList_Check(arrays.ptr()) ||
         (size_t)PyList_GET_SIZE(arrays.ptr()) != infos.size())
@@ -278,6 +283,7 @@ public:
                              " arrays")
                                 .c_str());
     views.resize(infos.size());
+    shapes.resize(infos.size());
     for (size_t i = 0; i < infos.size(); ++i) {
       const TensorInfo &info = infos[i];
       PyObject *item = PyList_GET_ITEM(arrays.ptr(), i);
@@ -302,7 +308,9 @@ public:
                                  .c_str());
       }
       bool shapeOk = (size_t)buffer.ndim == info.dims.size();
-      for (size_t d = 0; shapeOk && d < info.dims.size(); ++d)
+      // A dynamic module: the runtime checks dims against the symbols.
+      for (size_t d = 0; shapeOk && d < info.dims.size() && !module.dynamic;
+           ++d)
         shapeOk = buffer.shape[d] == info.dims[d];
       if (!shapeOk) {
         std::string got = "(", want = "(";
@@ -330,7 +338,8 @@ public:
         // An int4 input holding 100 is an error, never a silent wrap.
         bool isSigned = buffer.format && std::strchr(buffer.format, 'b');
         const uint8_t *bytes = static_cast<const uint8_t *>(buffer.buf);
-        for (size_t k = 0; k < info.byteSize; ++k) {
+        size_t count = module.dynamic ? (size_t)buffer.len : info.byteSize;
+        for (size_t k = 0; k < count; ++k) {
           int v = isSigned ? int(int8_t(bytes[k])) : int(bytes[k]);
           if (v < lo || v > hi)
             throw nb::value_error(
@@ -342,8 +351,14 @@ public:
                     .c_str());
         }
       }
-      views[i] = aicc_tensor_view_t{buffer.buf, info.type, info.dims.size(),
-                                    info.dims.data(), info.byteSize};
+      if (module.dynamic) {
+        shapes[i].assign(buffer.shape, buffer.shape + buffer.ndim);
+        views[i] = aicc_tensor_view_t{buffer.buf, info.type, shapes[i].size(),
+                                      shapes[i].data(), (size_t)buffer.len};
+      } else {
+        views[i] = aicc_tensor_view_t{buffer.buf, info.type, info.dims.size(),
+                                      info.dims.data(), info.byteSize};
+      }
     }
     return -1;
   }
@@ -355,11 +370,13 @@ public:
     // Local views: two threads calling one Session object must not share
     // them (the runtime answers the second BUSY).
     std::vector<aicc_tensor_view_t> inputViews, outputViews;
+    std::vector<std::vector<int64_t>> inputShapes, outputShapes;
     Buffers buffers(module.inputs.size() + module.outputs.size());
-    Py_ssize_t copy = view(inputs, module.inputs, false, buffers, inputViews);
+    Py_ssize_t copy =
+        view(inputs, module.inputs, false, buffers, inputViews, inputShapes);
     if (copy >= 0)
       return copy;
-    view(outputs, module.outputs, true, buffers, outputViews);
+    view(outputs, module.outputs, true, buffers, outputViews, outputShapes);
     aicc_status_t status;
     {
       nb::gil_scoped_release release;
@@ -376,10 +393,12 @@ public:
                                  size_t n) {
     checkOpen();
     std::vector<aicc_tensor_view_t> inputViews, outputViews;
+    std::vector<std::vector<int64_t>> inputShapes, outputShapes;
     Buffers buffers(module.inputs.size() + module.outputs.size());
-    if (view(inputs, module.inputs, false, buffers, inputViews) >= 0)
+    if (view(inputs, module.inputs, false, buffers, inputViews, inputShapes) >=
+        0)
       throw nb::value_error("benchmark inputs must be C-contiguous");
-    view(outputs, module.outputs, true, buffers, outputViews);
+    view(outputs, module.outputs, true, buffers, outputViews, outputShapes);
     std::vector<int64_t> times(n);
     aicc_status_t status = nullptr;
     {
@@ -396,6 +415,24 @@ public:
     }
     check(status, "run failed");
     return times;
+  }
+
+  /// The output shapes of the latest run (dynamic modules).
+  nb::list outputShapes() const {
+    checkOpen();
+    nb::list result;
+    for (size_t o = 0; o < module.outputs.size(); ++o) {
+      std::vector<int64_t> dims(module.outputs[o].dims.size());
+      size_t rank = 0;
+      check(aicc_session_output_shape(session, o, dims.data(), dims.size(),
+                                      &rank),
+            "output shape");
+      nb::list shape;
+      for (size_t d = 0; d < rank; ++d)
+        shape.append(dims[d]);
+      result.append(nb::tuple(shape));
+    }
+    return result;
   }
 
   void resetState() {
@@ -436,7 +473,18 @@ NB_MODULE(_runtime, m) {
                    [](Module &self) { return Module::describe(self.inputs); })
       .def_prop_ro("outputs",
                    [](Module &self) { return Module::describe(self.outputs); })
-      .def_prop_ro("properties", &Module::properties);
+      .def_prop_ro("properties", &Module::properties)
+      .def_prop_ro("dynamic", [](Module &self) { return self.dynamic; })
+      .def_prop_ro("symbols", [](Module &self) {
+        nb::list result;
+        for (size_t i = 0, e = aicc_module_symbol_count(self.module); i < e;
+             ++i) {
+          aicc_symbol_info_t info;
+          check(aicc_module_symbol_info(self.module, i, &info), "symbols");
+          result.append(nb::make_tuple(info.name, info.min, info.max));
+        }
+        return result;
+      });
 
   nb::class_<Session>(m, "Session", nb::is_weak_referenceable())
       .def(
@@ -451,6 +499,7 @@ NB_MODULE(_runtime, m) {
       .def("run", &Session::run, nb::arg("inputs"), nb::arg("outputs"))
       .def("benchmark", &Session::benchmark, nb::arg("inputs"),
            nb::arg("outputs"), nb::arg("n"))
+      .def("output_shapes", &Session::outputShapes)
       .def("reset_state", &Session::resetState)
       .def("close", &Session::close);
 }

@@ -9,6 +9,7 @@
 #include "aicc/runtime.h"
 
 #include "ElementType.h"
+#include "src/IntExpr.h"
 #include "src/Module.h"
 #include "src/Runtime.h"
 #include "src/Session.h"
@@ -483,6 +484,98 @@ aicc_status_t aicc_session_run(aicc_session_t *session,
 aicc_status_t aicc_session_reset_state(aicc_session_t *session) {
   AICC_CHECK_ARG(session);
   return unwrap(session)->resetState();
+}
+
+aicc_module_t *aicc_session_module(const aicc_session_t *session) {
+  return session ? reinterpret_cast<aicc_module_t *>(&unwrap(session)->module())
+                 : nullptr;
+}
+
+//===--- Dynamic shapes ---===//
+
+int aicc_module_is_dynamic(const aicc_module_t *module) {
+  return module && unwrap(module)->isDynamic() ? 1 : 0;
+}
+
+size_t aicc_module_symbol_count(const aicc_module_t *module) {
+  return module ? unwrap(module)->symbols().size() : 0;
+}
+
+aicc_status_t aicc_module_symbol_info(const aicc_module_t *module, size_t index,
+                                      aicc_symbol_info_t *out_info) {
+  AICC_CHECK_ARG(module && out_info);
+  const auto &symbols = unwrap(module)->symbols();
+  if (index >= symbols.size())
+    return makeStatus(AICC_STATUS_INVALID_ARGUMENT,
+                      "symbol index %zu out of range (%zu symbols)", index,
+                      symbols.size());
+  out_info->name = symbols[index].name.c_str();
+  out_info->min = symbols[index].min;
+  out_info->max = symbols[index].max;
+  return nullptr;
+}
+
+static aicc_status_t dimSymbol(const std::vector<TensorInfo> &tensors,
+                               const char *what, size_t index, size_t dim,
+                               int64_t *out_symbol) {
+  if (index >= tensors.size())
+    return makeStatus(AICC_STATUS_INVALID_ARGUMENT,
+                      "%s index %zu out of range (%zu %ss)", what, index,
+                      tensors.size(), what);
+  const TensorInfo &tensor = tensors[index];
+  if (dim >= tensor.dims.size())
+    return makeStatus(AICC_STATUS_INVALID_ARGUMENT,
+                      "%s '%s': dim %zu out of range (rank %zu)", what,
+                      tensor.name.c_str(), dim, tensor.dims.size());
+  int64_t value = 0;
+  if (tensor.dimExprs.empty() ||
+      isConstIntExpr(tensor.dimExprs[dim].code, tensor.dimExprs[dim].size,
+                     &value))
+    *out_symbol = -1;
+  else
+    *out_symbol = tensor.symbols[dim] >= 0 ? tensor.symbols[dim] : -2;
+  return nullptr;
+}
+
+aicc_status_t aicc_module_input_dim_symbol(const aicc_module_t *module,
+                                           size_t index, size_t dim,
+                                           int64_t *out_symbol) {
+  AICC_CHECK_ARG(module && out_symbol);
+  return dimSymbol(unwrap(module)->inputs(), "input", index, dim, out_symbol);
+}
+
+aicc_status_t aicc_module_output_dim_symbol(const aicc_module_t *module,
+                                            size_t index, size_t dim,
+                                            int64_t *out_symbol) {
+  AICC_CHECK_ARG(module && out_symbol);
+  return dimSymbol(unwrap(module)->outputs(), "output", index, dim, out_symbol);
+}
+
+aicc_status_t aicc_session_infer_shapes(aicc_session_t *session,
+                                        const aicc_tensor_view_t *inputs,
+                                        size_t input_count) {
+  AICC_CHECK_ARG(session);
+  return unwrap(session)->inferShapes(inputs, input_count);
+}
+
+aicc_status_t aicc_session_output_shape(const aicc_session_t *session,
+                                        size_t index, int64_t *out_dims,
+                                        size_t capacity, size_t *out_rank) {
+  AICC_CHECK_ARG(session && out_rank && (out_dims || capacity == 0));
+  const Session &s = *unwrap(session);
+  if (index >= s.module().outputs().size())
+    return makeStatus(AICC_STATUS_INVALID_ARGUMENT,
+                      "output index %zu out of range (%zu outputs)", index,
+                      s.module().outputs().size());
+  const std::vector<int64_t> &dims = s.outputDims(index);
+  if (capacity < dims.size())
+    return makeStatus(AICC_STATUS_INVALID_ARGUMENT,
+                      "output '%s' has rank %zu, more than the capacity %zu",
+                      s.module().outputs()[index].name.c_str(), dims.size(),
+                      capacity);
+  std::copy(dims.begin(), dims.end(), out_dims);
+  *out_rank = dims.size();
+  return nullptr;
 }
 
 //===--- Profiling ---===//

@@ -2,6 +2,7 @@
 
 #include "src/Module.h"
 
+#include "src/IntExpr.h"
 #include "src/Runtime.h"
 #include "src/Status.h"
 
@@ -28,12 +29,31 @@ void ModuleStorage::release() {
   size = 0;
 }
 
+IntProgram aicc::intProgram(const fb::IntExpr *expr) {
+  IntProgram program;
+  if (expr && expr->code() && expr->code()->size()) {
+    program.code = expr->code()->data();
+    program.size = expr->code()->size();
+  }
+  return program;
+}
+
 static TensorInfo decodeTensor(const fb::TensorDesc &tensor) {
   TensorInfo info;
   info.name = tensor.name()->str();
   info.elementType = static_cast<aicc_element_type_t>(tensor.element_type());
   if (const auto *shape = tensor.shape())
     info.dims.assign(shape->begin(), shape->end());
+  if (const auto *dims = tensor.dims()) {
+    for (const fb::IntExpr *expr : *dims) {
+      IntProgram program = intProgram(expr);
+      int64_t symbol = -1;
+      if (!isSymIntExpr(program.code, program.size, &symbol))
+        symbol = -1;
+      info.dimExprs.push_back(program);
+      info.symbols.push_back(symbol);
+    }
+  }
   // Verified not to overflow.
   info.byteSize = aicc_element_type_size(info.elementType);
   for (int64_t dim : info.dims)
@@ -78,6 +98,36 @@ aicc_status_t Module::load(Runtime *runtime, ModuleStorage storage,
       for (const fb::TensorDesc *tensor : *signature->outputs())
         module->outputs_.push_back(decodeTensor(*tensor));
   }
+
+  for (const TensorInfo &info : module->inputs_)
+    module->dynamic_ |= !info.dimExprs.empty();
+  for (const TensorInfo &info : module->outputs_)
+    module->dynamic_ |= !info.dimExprs.empty();
+  if (const auto *symbols = root->symbols()) {
+    for (const fb::Symbol *symbol : *symbols) {
+      SymbolInfo info{symbol->name()->str(), symbol->min(), symbol->max(), 0,
+                      0};
+      module->symbolNames_.push_back(info.name);
+      module->symbols_.push_back(info);
+    }
+    // The verifier proved every symbol is some input dim.
+    for (size_t s = 0; s < module->symbols_.size(); ++s) {
+      bool found = false;
+      for (uint32_t i = 0; i < module->inputs_.size() && !found; ++i)
+        for (uint32_t d = 0; d < module->inputs_[i].symbols.size() && !found;
+             ++d)
+          if (module->inputs_[i].symbols[d] == static_cast<int64_t>(s)) {
+            module->symbols_[s].input = i;
+            module->symbols_[s].dim = d;
+            found = true;
+          }
+    }
+  }
+  if (const auto *assumptions = root->assumptions())
+    for (const fb::Assumption *assumption : *assumptions)
+      module->assumptions_.push_back(
+          {intProgram(assumption->lhs()), intProgram(assumption->rhs()),
+           assumption->what() ? assumption->what()->str() : std::string()});
 
   aicc_module_properties_t &p = module->properties_;
   p.version_major = root->version_major();

@@ -37,12 +37,39 @@ struct ModuleStorage {
   void release();
 };
 
+/// An IntExpr program (format 1.3) inside the artifact's bytes; verified at
+/// load (src/IntExpr.h).
+struct IntProgram {
+  const int64_t *code = nullptr;
+  uint32_t size = 0;
+};
+
 /// A tensor of the signature, decoded once at load.
 struct TensorInfo {
   std::string name;
   aicc_element_type_t elementType;
+  /// The static shape, or for a dynamic tensor the dims' upper bounds.
   std::vector<int64_t> dims;
+  /// Bytes of `dims` (the upper bound for a dynamic tensor).
   uint64_t byteSize;
+  /// Format 1.3: one program per dim (empty: static). For inputs each is
+  /// CONST or SYM; `symbols[d]` is the symbol of dim d or -1.
+  std::vector<IntProgram> dimExprs;
+  std::vector<int64_t> symbols;
+};
+
+/// A symbol of a dynamic module.
+struct SymbolInfo {
+  std::string name;
+  int64_t min, max;
+  /// The input and dim it is bound from (the first that is exactly it).
+  uint32_t input, dim;
+};
+
+/// A checked assumption of a dynamic module.
+struct AssumptionInfo {
+  IntProgram lhs, rhs;
+  std::string what;
 };
 
 class Module {
@@ -64,6 +91,15 @@ public:
   const std::vector<TensorInfo> &inputs() const { return inputs_; }
   const std::vector<TensorInfo> &outputs() const { return outputs_; }
   const aicc_module_properties_t &properties() const { return properties_; }
+
+  /// Format 1.3: whether any signature tensor has dynamic dims, the
+  /// symbols and the assumptions.
+  bool isDynamic() const { return dynamic_; }
+  const std::vector<SymbolInfo> &symbols() const { return symbols_; }
+  const std::vector<std::string> &symbolNames() const { return symbolNames_; }
+  const std::vector<AssumptionInfo> &assumptions() const {
+    return assumptions_;
+  }
 
   /// Start of segment `index` in memory (the index was verified).
   const uint8_t *segmentData(uint32_t index) const;
@@ -103,6 +139,10 @@ private:
   std::string producer_, moduleName_, targets_;
   std::vector<TensorInfo> inputs_, outputs_;
   aicc_module_properties_t properties_{};
+  bool dynamic_ = false;
+  std::vector<SymbolInfo> symbols_;
+  std::vector<std::string> symbolNames_;
+  std::vector<AssumptionInfo> assumptions_;
 
   aicc_status_t loadExecutables(DeviceCode &code);
   aicc_status_t uploadConstants(DeviceCode &code);
@@ -110,6 +150,9 @@ private:
   std::mutex codeMutex_;
   std::vector<std::unique_ptr<DeviceCode>> code_;
 };
+
+/// The program of `expr` (null or without code: an empty program).
+IntProgram intProgram(const fb::IntExpr *expr);
 
 /// Runs the FlatBuffers verifier and every semantic check of
 /// docs/Artifact.md over `size` bytes at `data` (8-byte aligned). On success

@@ -12,6 +12,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Checksum.h"
+#include "src/IntExpr.h"
 #include "src/Module.h"
 #include "src/Status.h"
 
@@ -96,8 +97,9 @@ aicc_status_t tensorByteSize(const fb::TensorDesc &tensor, const char *what,
   for (uint32_t d = 0; d < sizeOf(shape); ++d) {
     int64_t dim = shape->Get(d);
     if (dim < 0)
-      return AICC_INVALID("%s %u ('%s') has dimension %u = %lld; dynamic or "
-                          "negative dimensions are not supported",
+      return AICC_INVALID("%s %u ('%s') has dimension %u = %lld; negative "
+                          "dimensions are not supported (a dynamic dim "
+                          "stores its upper bound, format 1.3)",
                           what, index, name, d, static_cast<long long>(dim));
     if (__builtin_mul_overflow(bytes, static_cast<uint64_t>(dim), &bytes) ||
         bytes > SIZE_MAX)
@@ -116,7 +118,9 @@ public:
 
   aicc_status_t run() {
     AICC_RETURN_IF_ERROR(verifySegments());
+    AICC_RETURN_IF_ERROR(verifySymbols());
     AICC_RETURN_IF_ERROR(verifySignature());
+    AICC_RETURN_IF_ERROR(verifyAssumptions());
     AICC_RETURN_IF_ERROR(verifyExecutables());
     AICC_RETURN_IF_ERROR(verifyConstants());
     AICC_RETURN_IF_ERROR(verifyMemoryPlan());
@@ -182,6 +186,115 @@ private:
     return nullptr;
   }
 
+  /// Checks IntExpr `expr` (`what` describes where it is, for messages)
+  /// and stores its range over the symbols' ranges in `*range`.
+  aicc_status_t checkExpr(const fb::IntExpr *expr, const std::string &what,
+                          IntRange *range) {
+    if (!expr || !expr->code() || expr->code()->size() == 0)
+      return AICC_INVALID("%s: the integer expression is empty", what.c_str());
+    if (!elementsAligned(expr->code(), alignof(int64_t)))
+      return AICC_INVALID("%s: the integer expression is not %zu-byte "
+                          "aligned; the file is corrupt",
+                          what.c_str(), alignof(int64_t));
+    std::string error;
+    if (!checkIntExpr(expr->code()->data(), expr->code()->size(), symbolRanges_,
+                      range, &error))
+      return AICC_INVALID("%s: malformed integer expression: %s", what.c_str(),
+                          error.c_str());
+    return nullptr;
+  }
+
+  aicc_status_t verifySymbols() {
+    const auto *symbols = root_.symbols();
+    std::set<std::string> names;
+    for (uint32_t i = 0; i < sizeOf(symbols); ++i) {
+      const fb::Symbol *symbol = symbols->Get(i);
+      const char *name = symbol->name()->c_str();
+      if (!*name)
+        return AICC_INVALID("symbol %u has an empty name", i);
+      if (!names.insert(name).second)
+        return AICC_INVALID("symbol %u: name '%s' is used twice", i, name);
+      if (symbol->min() < 0 || symbol->min() > symbol->max())
+        return AICC_INVALID("symbol %u ('%s'): range %lld..%lld is not a "
+                            "non-empty range of sizes",
+                            i, name, static_cast<long long>(symbol->min()),
+                            static_cast<long long>(symbol->max()));
+      symbolRanges_.push_back({symbol->min(), symbol->max()});
+    }
+    symbolBound_.assign(symbolRanges_.size(), false);
+    return nullptr;
+  }
+
+  /// Format 1.3 dims of signature tensor `index`.
+  aicc_status_t verifyTensorDims(const fb::TensorDesc &tensor, const char *what,
+                                 uint32_t index) {
+    const auto *dims = tensor.dims();
+    if (!dims)
+      return nullptr;
+    const char *name = tensor.name()->c_str();
+    if (dims->size() != sizeOf(tensor.shape()))
+      return AICC_INVALID("%s %u ('%s') has %u dim expressions for rank %u",
+                          what, index, name, dims->size(),
+                          sizeOf(tensor.shape()));
+    bool isInput = std::strcmp(what, "input") == 0;
+    for (uint32_t d = 0; d < dims->size(); ++d) {
+      std::string where = std::string(what) + " " + std::to_string(index) +
+                          " ('" + name + "') dim " + std::to_string(d);
+      IntRange range;
+      AICC_RETURN_IF_ERROR(checkExpr(dims->Get(d), where, &range));
+      const auto *code = dims->Get(d)->code();
+      int64_t operand = 0;
+      bool isSym = isSymIntExpr(code->data(), code->size(), &operand);
+      if (isInput && !isSym &&
+          !isConstIntExpr(code->data(), code->size(), &operand))
+        return AICC_INVALID(
+            "%s: an input dim must be a constant or a "
+            "symbol, not '%s'",
+            where.c_str(),
+            formatIntExpr(code->data(), code->size(), symbolNames()).c_str());
+      if (isSym && isInput)
+        symbolBound_[static_cast<size_t>(operand)] = true;
+      if (isInput && !isSym && operand < 0)
+        return AICC_INVALID("%s: the constant dim %lld is negative",
+                            where.c_str(), static_cast<long long>(operand));
+      int64_t bound = tensor.shape()->Get(d);
+      if (range.hi > bound)
+        return AICC_INVALID(
+            "%s: '%s' can be %lld, above the upper bound %lld "
+            "in its shape",
+            where.c_str(),
+            formatIntExpr(code->data(), code->size(), symbolNames()).c_str(),
+            static_cast<long long>(range.hi), static_cast<long long>(bound));
+    }
+    return nullptr;
+  }
+
+  std::vector<std::string> symbolNames() const {
+    std::vector<std::string> names;
+    for (uint32_t i = 0; i < sizeOf(root_.symbols()); ++i)
+      names.push_back(root_.symbols()->Get(i)->name()->str());
+    return names;
+  }
+
+  aicc_status_t verifyAssumptions() {
+    for (uint32_t i = 0; i < symbolBound_.size(); ++i)
+      if (!symbolBound_[i])
+        return AICC_INVALID("symbol %u ('%s') is no input's dim, so nothing "
+                            "binds it",
+                            i, root_.symbols()->Get(i)->name()->c_str());
+    const auto *assumptions = root_.assumptions();
+    for (uint32_t i = 0; i < sizeOf(assumptions); ++i) {
+      const fb::Assumption *assumption = assumptions->Get(i);
+      std::string where = "assumption " + std::to_string(i);
+      IntRange range;
+      AICC_RETURN_IF_ERROR(
+          checkExpr(assumption->lhs(), where + " lhs", &range));
+      AICC_RETURN_IF_ERROR(
+          checkExpr(assumption->rhs(), where + " rhs", &range));
+    }
+    return nullptr;
+  }
+
   aicc_status_t verifyTensors(
       const flatbuffers::Vector<flatbuffers::Offset<fb::TensorDesc>> *tensors,
       const char *what, std::vector<uint64_t> &byteSizes) {
@@ -189,6 +302,7 @@ private:
     for (uint32_t i = 0; i < sizeOf(tensors); ++i) {
       uint64_t bytes;
       AICC_RETURN_IF_ERROR(tensorByteSize(*tensors->Get(i), what, i, &bytes));
+      AICC_RETURN_IF_ERROR(verifyTensorDims(*tensors->Get(i), what, i));
       if (!names.insert(tensors->Get(i)->name()->str()).second)
         return AICC_INVALID("%s %u: name '%s' is used twice", what, i,
                             tensors->Get(i)->name()->c_str());
@@ -405,12 +519,30 @@ private:
       return AICC_INVALID("command %u: its push constants are not %zu-byte "
                           "aligned; the file is corrupt",
                           i, alignof(int64_t));
-    if (sizeOf(dispatch.push_constants()) != entry->push_constant_count())
+    if (const auto *exprs = dispatch.push_constant_exprs()) {
+      // 1.3: the expressions replace push_constants.
+      if (exprs->size() != entry->push_constant_count())
+        return AICC_INVALID(
+            "command %u: dispatch of '%s' passes %u push constant "
+            "expressions, the entry point takes %u push constants",
+            i, entry->name()->c_str(), exprs->size(),
+            entry->push_constant_count());
+      for (uint32_t p = 0; p < exprs->size(); ++p) {
+        IntRange range;
+        AICC_RETURN_IF_ERROR(checkExpr(exprs->Get(p),
+                                       "command " + std::to_string(i) +
+                                           ": push constant " +
+                                           std::to_string(p),
+                                       &range));
+      }
+    } else if (sizeOf(dispatch.push_constants()) !=
+               entry->push_constant_count()) {
       return AICC_INVALID(
           "command %u: dispatch of '%s' passes %u push constants, "
           "the entry point takes %u",
           i, entry->name()->c_str(), sizeOf(dispatch.push_constants()),
           entry->push_constant_count());
+    }
     if (sizeOf(dispatch.workgroup_count()) > kMaxWorkgroupDims)
       return AICC_INVALID("command %u: %u-D workgroup count (at most 3-D)", i,
                           sizeOf(dispatch.workgroup_count()));
@@ -438,6 +570,17 @@ private:
       return AICC_INVALID("command %u: copy target buffer %u is read-only (a "
                           "constant or input)",
                           i, copy.target());
+    if (copy.bytes()) {
+      IntRange range;
+      AICC_RETURN_IF_ERROR(
+          checkExpr(copy.bytes(),
+                    "command " + std::to_string(i) + ": copy size", &range));
+      if (range.hi > 0 && static_cast<uint64_t>(range.hi) > source->size())
+        return AICC_INVALID("command %u: the copy can move %lld bytes, more "
+                            "than buffer %u holds (%llu)",
+                            i, static_cast<long long>(range.hi), copy.source(),
+                            (unsigned long long)source->size());
+    }
     return nullptr;
   }
 
@@ -476,6 +619,9 @@ private:
   uint32_t spaceCount_ = 0;
   uint32_t bufferCount_ = 0;
   std::vector<uint64_t> inputBytes_, outputBytes_;
+  std::vector<IntRange> symbolRanges_;
+  /// Whether symbol i is exactly some input dim.
+  std::vector<bool> symbolBound_;
 };
 
 } // namespace

@@ -3,6 +3,7 @@
 #include "src/Session.h"
 
 #include "ElementType.h"
+#include "src/IntExpr.h"
 #include "src/Module.h"
 #include "src/Runtime.h"
 #include "src/Status.h"
@@ -59,7 +60,15 @@ aicc_status_t Session::initialize(const aicc_session_options_t &options) {
   AICC_RETURN_IF_ERROR(device_->createContext(options.num_threads, &context_));
   asynchronous_ = context_->asynchronous();
   AICC_RETURN_IF_ERROR(allocateMemory());
-  return prepareSchedule();
+  for (const TensorInfo &info : module_->inputs())
+    inputDims_.push_back(info.dims);
+  for (const TensorInfo &info : module_->outputs())
+    outputDims_.push_back(info.dims);
+  symbolValues_.assign(module_->symbols().size(), 0);
+  AICC_RETURN_IF_ERROR(prepareSchedule());
+  dynamic_ = module_->isDynamic() || !dynamicPushes_.empty() ||
+             !dynamicCopies_.empty();
+  return nullptr;
 }
 
 /// Reports which part of the module `device` cannot run, or null.
@@ -364,7 +373,17 @@ aicc_status_t Session::prepareSchedule() {
           addSlot(b);
         }
       }
-      if (const auto *push = dispatch->push_constants()) {
+      if (const auto *exprs = dispatch->push_constant_exprs()) {
+        if (exprs->size()) {
+          command.pushOffset = static_cast<uint32_t>(pushConstants_.size());
+          for (uint32_t p = 0; p < exprs->size(); ++p) {
+            dynamicPushes_.push_back(
+                {static_cast<uint32_t>(pushConstants_.size()), i, p,
+                 intProgram(exprs->Get(p))});
+            pushConstants_.push_back(0);
+          }
+        }
+      } else if (const auto *push = dispatch->push_constants()) {
         if (push->size()) {
           command.pushOffset = static_cast<uint32_t>(pushConstants_.size());
           pushConstants_.insert(pushConstants_.end(), push->begin(),
@@ -377,6 +396,19 @@ aicc_status_t Session::prepareSchedule() {
       const fb::Copy *copy = op->op_as_Copy();
       command.kind = CommandKind::Copy;
       command.copyBytes = buffers->Get(copy->source())->size();
+      if (copy->bytes())
+        dynamicCopies_.push_back({static_cast<uint32_t>(commands_.size()),
+                                  intProgram(copy->bytes())});
+      if (module_->isDynamic()) {
+        for (uint32_t b : {copy->source(), copy->target()}) {
+          fb::BufferKind kind = buffers->Get(b)->kind();
+          if (kind == fb::BufferKind::Input || kind == fb::BufferKind::Output)
+            callerCopies_.push_back({static_cast<uint32_t>(commands_.size()),
+                                     kind == fb::BufferKind::Output,
+                                     buffers->Get(b)->ref(),
+                                     buffers->Get(b)->offset()});
+        }
+      }
       bool fromDevice = inDeviceMemory(copy->source());
       bool toDevice = inDeviceMemory(copy->target());
       command.copyKind = fromDevice ? (toDevice ? hal::CopyKind::DeviceToDevice
@@ -398,10 +430,35 @@ aicc_status_t Session::prepareSchedule() {
   return nullptr;
 }
 
+/// The shape of `info` for messages: a dynamic dim shows its symbol (or
+/// its bound).
+static std::string describeExpected(const TensorInfo &info,
+                                    const std::vector<int64_t> &dims,
+                                    const std::vector<std::string> &names) {
+  if (info.dimExprs.empty())
+    return describeTensor(info.elementType, dims.size(), dims.data());
+  std::string text =
+      std::string(aicc_element_type_name(info.elementType)) + "[";
+  for (size_t d = 0; d < info.dimExprs.size(); ++d) {
+    if (d)
+      text += ",";
+    int64_t value = 0;
+    const IntProgram &program = info.dimExprs[d];
+    if (isConstIntExpr(program.code, program.size, &value))
+      text += std::to_string(value);
+    else
+      text += formatIntExpr(program.code, program.size, names) +
+              "<=" + std::to_string(info.dims[d]);
+  }
+  return text + "]";
+}
+
 aicc_status_t Session::checkViews(const aicc_tensor_view_t *views, size_t count,
-                                  bool isInput) const {
+                                  bool isInput, bool checkMemory) const {
   const std::vector<TensorInfo> &infos =
       isInput ? module_->inputs() : module_->outputs();
+  const std::vector<std::vector<int64_t>> &actual =
+      isInput ? inputDims_ : outputDims_;
   const char *what = isInput ? "input" : "output";
   if (count != infos.size())
     return makeStatus(AICC_STATUS_INVALID_ARGUMENT, "expected %zu %ss, got %zu",
@@ -412,35 +469,252 @@ aicc_status_t Session::checkViews(const aicc_tensor_view_t *views, size_t count,
   for (size_t i = 0; i < count; ++i) {
     const aicc_tensor_view_t &view = views[i];
     const TensorInfo &info = infos[i];
+    const std::vector<int64_t> &dims = actual[i];
     bool shapeOk = view.element_type == info.elementType &&
-                   view.rank == info.dims.size() &&
+                   view.rank == dims.size() &&
                    (view.rank == 0 || view.dims != nullptr);
-    for (size_t d = 0; shapeOk && d < view.rank; ++d)
-      shapeOk = view.dims[d] == info.dims[d];
+    // An output's dynamic dims are the runtime's to say
+    // (aicc_session_output_shape); the view only has to hold the bytes.
+    for (size_t d = 0; shapeOk && d < view.rank; ++d) {
+      int64_t constant = 0;
+      bool anyValue = !isInput && !info.dimExprs.empty() &&
+                      !isConstIntExpr(info.dimExprs[d].code,
+                                      info.dimExprs[d].size, &constant);
+      shapeOk = anyValue || view.dims[d] == dims[d];
+    }
     if (!shapeOk) {
       std::string expected =
-          describeTensor(info.elementType, info.dims.size(), info.dims.data());
-      std::string actual =
+          describeExpected(info, dims, module_->symbolNames());
+      std::string actualText =
           view.rank && !view.dims
               ? std::string(aicc_element_type_name(view.element_type)) +
                     "[<NULL dims>]"
               : describeTensor(view.element_type, view.rank, view.dims);
-      return makeStatus(AICC_STATUS_INVALID_ARGUMENT,
-                        "%s %zu ('%s'): expected %s, got %s", what, i,
-                        info.name.c_str(), expected.c_str(), actual.c_str());
+      return makeStatus(
+          AICC_STATUS_INVALID_ARGUMENT, "%s %zu ('%s'): expected %s, got %s",
+          what, i, info.name.c_str(), expected.c_str(), actualText.c_str());
     }
-    if (view.byte_size < info.byteSize)
+    if (!checkMemory)
+      continue;
+    uint64_t byteSize = info.byteSize;
+    if (!info.dimExprs.empty()) {
+      byteSize = aicc_element_type_size(info.elementType);
+      for (int64_t dim : dims)
+        byteSize *= static_cast<uint64_t>(dim); // <= the upper bound's size
+    }
+    if (view.byte_size < byteSize)
       return makeStatus(AICC_STATUS_INVALID_ARGUMENT,
                         "%s %zu ('%s'): the view holds %zu bytes, the tensor "
                         "needs %llu",
                         what, i, info.name.c_str(), view.byte_size,
-                        (unsigned long long)info.byteSize);
-    if (!view.data && info.byteSize)
+                        (unsigned long long)byteSize);
+    if (!view.data && byteSize)
       return makeStatus(AICC_STATUS_INVALID_ARGUMENT,
                         "%s %zu ('%s'): data is NULL", what, i,
                         info.name.c_str());
   }
   return nullptr;
+}
+
+std::string Session::symbolValuesText() const {
+  std::string text;
+  const std::vector<SymbolInfo> &symbols = module_->symbols();
+  for (size_t s = 0; s < symbols.size(); ++s)
+    text += (s ? ", " : "") + symbols[s].name + " = " +
+            std::to_string(symbolValues_[s]);
+  return text;
+}
+
+aicc_status_t Session::bindShapes(const aicc_tensor_view_t *inputs,
+                                  size_t count) {
+  const std::vector<TensorInfo> &infos = module_->inputs();
+  const std::vector<SymbolInfo> &symbols = module_->symbols();
+  const std::vector<std::string> &names = module_->symbolNames();
+  if (count != infos.size())
+    return makeStatus(AICC_STATUS_INVALID_ARGUMENT,
+                      "expected %zu inputs, got %zu", infos.size(), count);
+  if (count && !inputs)
+    return makeStatus(AICC_STATUS_INVALID_ARGUMENT, "the input array is NULL");
+  // Ranks first, so that every dim read below exists.
+  for (size_t i = 0; i < count; ++i) {
+    const TensorInfo &info = infos[i];
+    const aicc_tensor_view_t &view = inputs[i];
+    if (view.rank != info.dims.size() || (view.rank && !view.dims)) {
+      std::string actual =
+          view.rank && !view.dims
+              ? std::string(aicc_element_type_name(view.element_type)) +
+                    "[<NULL dims>]"
+              : describeTensor(view.element_type, view.rank, view.dims);
+      return makeStatus(
+          AICC_STATUS_INVALID_ARGUMENT, "input %zu ('%s'): expected %s, got %s",
+          i, info.name.c_str(),
+          describeExpected(info, info.dims, names).c_str(), actual.c_str());
+    }
+  }
+  // Bind every symbol from its input dim and check its range.
+  for (size_t s = 0; s < symbols.size(); ++s) {
+    const SymbolInfo &symbol = symbols[s];
+    int64_t value = inputs[symbol.input].dims[symbol.dim];
+    if (value < symbol.min || value > symbol.max)
+      return makeStatus(AICC_STATUS_INVALID_ARGUMENT,
+                        "input '%s' dim %u (%s) is %lld, outside %lld..%lld",
+                        infos[symbol.input].name.c_str(), symbol.dim,
+                        symbol.name.c_str(), static_cast<long long>(value),
+                        static_cast<long long>(symbol.min),
+                        static_cast<long long>(symbol.max));
+    symbolValues_[s] = value;
+  }
+  // Every other input dim must agree.
+  for (size_t i = 0; i < count; ++i) {
+    const TensorInfo &info = infos[i];
+    const aicc_tensor_view_t &view = inputs[i];
+    std::vector<int64_t> &dims = inputDims_[i];
+    for (size_t d = 0; d < info.dimExprs.size(); ++d) {
+      int64_t expected = 0;
+      const IntProgram &program = info.dimExprs[d];
+      int64_t symbol = info.symbols[d];
+      if (symbol >= 0)
+        expected = symbolValues_[static_cast<size_t>(symbol)];
+      else
+        isConstIntExpr(program.code, program.size, &expected);
+      if (view.dims[d] != expected) {
+        if (symbol < 0)
+          return makeStatus(AICC_STATUS_INVALID_ARGUMENT,
+                            "input '%s' dim %zu is %lld, expected %lld (%s)",
+                            info.name.c_str(), d,
+                            static_cast<long long>(view.dims[d]),
+                            static_cast<long long>(expected),
+                            describeExpected(info, info.dims, names).c_str());
+        const SymbolInfo &bound = symbols[static_cast<size_t>(symbol)];
+        return makeStatus(
+            AICC_STATUS_INVALID_ARGUMENT,
+            "input '%s' dim %zu (%s) is %lld, but input '%s' dim %u set %s "
+            "to %lld (range %lld..%lld)",
+            info.name.c_str(), d, bound.name.c_str(),
+            static_cast<long long>(view.dims[d]),
+            infos[bound.input].name.c_str(), bound.dim, bound.name.c_str(),
+            static_cast<long long>(expected), static_cast<long long>(bound.min),
+            static_cast<long long>(bound.max));
+      }
+      dims[d] = expected;
+    }
+  }
+  // Assumptions.
+  for (const AssumptionInfo &assumption : module_->assumptions()) {
+    int64_t lhs = 0, rhs = 0;
+    bool ok = evalIntExpr(assumption.lhs.code, assumption.lhs.size,
+                          symbolValues_.data(), symbolValues_.size(), &lhs) &&
+              evalIntExpr(assumption.rhs.code, assumption.rhs.size,
+                          symbolValues_.data(), symbolValues_.size(), &rhs);
+    if (!ok || lhs != rhs) {
+      std::string lhsText =
+          formatIntExpr(assumption.lhs.code, assumption.lhs.size, names);
+      std::string rhsText =
+          formatIntExpr(assumption.rhs.code, assumption.rhs.size, names);
+      return makeStatus(
+          AICC_STATUS_INVALID_ARGUMENT,
+          "these input shapes break an assumption of the compiler%s%s: %s "
+          "(= %lld) must equal %s (= %lld) (%s)",
+          assumption.what.empty() ? "" : " at ", assumption.what.c_str(),
+          lhsText.c_str(), static_cast<long long>(lhs), rhsText.c_str(),
+          static_cast<long long>(rhs), symbolValuesText().c_str());
+    }
+  }
+  // Output shapes.
+  const std::vector<TensorInfo> &outputs = module_->outputs();
+  for (size_t o = 0; o < outputs.size(); ++o) {
+    const TensorInfo &info = outputs[o];
+    for (size_t d = 0; d < info.dimExprs.size(); ++d) {
+      int64_t value = 0;
+      const IntProgram &program = info.dimExprs[d];
+      if (!evalIntExpr(program.code, program.size, symbolValues_.data(),
+                       symbolValues_.size(), &value) ||
+          value < 0 || value > info.dims[d])
+        return makeStatus(
+            AICC_STATUS_INVALID_MODULE,
+            "output '%s' dim %zu (%s) evaluates to %lld, "
+            "outside 0..%lld, for %s",
+            info.name.c_str(), d,
+            formatIntExpr(program.code, program.size, names).c_str(),
+            static_cast<long long>(value), static_cast<long long>(info.dims[d]),
+            symbolValuesText().c_str());
+      outputDims_[o][d] = value;
+    }
+  }
+  return nullptr;
+}
+
+aicc_status_t Session::evaluateSchedule(const aicc_tensor_view_t *inputs,
+                                        const aicc_tensor_view_t *outputs) {
+  for (const DynamicPush &push : dynamicPushes_) {
+    if (!evalIntExpr(push.program.code, push.program.size, symbolValues_.data(),
+                     symbolValues_.size(), &pushConstants_[push.index]))
+      return makeStatus(AICC_STATUS_INVALID_ARGUMENT,
+                        "command %u: push constant %u (%s) overflows int64 "
+                        "for %s",
+                        push.command, push.constant,
+                        formatIntExpr(push.program.code, push.program.size,
+                                      module_->symbolNames())
+                            .c_str(),
+                        symbolValuesText().c_str());
+  }
+  for (const DynamicCopy &copy : dynamicCopies_) {
+    PreparedCommand &command = commands_[copy.prepared];
+    const fb::Copy *source =
+        module_->root().commands()->Get(command.commandIndex)->op_as_Copy();
+    uint64_t limit =
+        module_->root().memory_plan()->buffers()->Get(source->source())->size();
+    int64_t bytes = 0;
+    if (!evalIntExpr(copy.program.code, copy.program.size, symbolValues_.data(),
+                     symbolValues_.size(), &bytes) ||
+        bytes < 0 || static_cast<uint64_t>(bytes) > limit)
+      return makeStatus(AICC_STATUS_INVALID_MODULE,
+                        "command %u: the copy size %s is %lld for %s, "
+                        "outside 0..%llu",
+                        command.commandIndex,
+                        formatIntExpr(copy.program.code, copy.program.size,
+                                      module_->symbolNames())
+                            .c_str(),
+                        static_cast<long long>(bytes),
+                        symbolValuesText().c_str(), (unsigned long long)limit);
+    command.copyBytes = static_cast<uint64_t>(bytes);
+  }
+  for (const CallerCopy &copy : callerCopies_) {
+    const PreparedCommand &command = commands_[copy.prepared];
+    const aicc_tensor_view_t &view =
+        copy.isOutput ? outputs[copy.tensor] : inputs[copy.tensor];
+    if (command.copyBytes && (copy.offset > view.byte_size ||
+                              command.copyBytes > view.byte_size - copy.offset))
+      return makeStatus(
+          AICC_STATUS_INVALID_ARGUMENT,
+          "command %u copies %llu bytes at offset %llu of %s '%s', whose "
+          "view holds %zu bytes (give views of the tensors' upper-bound "
+          "size for this module)",
+          command.commandIndex, (unsigned long long)command.copyBytes,
+          (unsigned long long)copy.offset, copy.isOutput ? "output" : "input",
+          (copy.isOutput ? module_->outputs() : module_->inputs())[copy.tensor]
+              .name.c_str(),
+          view.byte_size);
+  }
+  return nullptr;
+}
+
+aicc_status_t Session::inferShapes(const aicc_tensor_view_t *inputs,
+                                   size_t inputCount) {
+  if (running_.exchange(true, std::memory_order_acquire))
+    return makeStatus(AICC_STATUS_BUSY,
+                      "%s: the session is already running on another thread; "
+                      "use one session per thread",
+                      module_->name().c_str());
+  aicc_status_t status = nullptr;
+  if (dynamic_)
+    status = bindShapes(inputs, inputCount);
+  if (!status)
+    status = checkViews(inputs, inputCount, /*isInput=*/true,
+                        /*checkMemory=*/false);
+  running_.store(false, std::memory_order_release);
+  return status ? annotateStatus(status, "%s", module_->name().c_str())
+                : nullptr;
 }
 
 aicc_status_t Session::commandError(uint32_t commandIndex,
@@ -542,9 +816,15 @@ aicc_status_t Session::run(const aicc_tensor_view_t *inputs, size_t inputCount,
                       "%s: the session is already running on another thread; "
                       "use one session per thread",
                       module_->name().c_str());
-  aicc_status_t status = checkViews(inputs, inputCount, /*isInput=*/true);
+  aicc_status_t status = nullptr;
+  if (dynamic_)
+    status = bindShapes(inputs, inputCount);
+  if (!status)
+    status = checkViews(inputs, inputCount, /*isInput=*/true);
   if (!status)
     status = checkViews(outputs, outputCount, /*isInput=*/false);
+  if (!status && dynamic_)
+    status = evaluateSchedule(inputs, outputs);
   if (status) {
     running_.store(false, std::memory_order_release);
     return annotateStatus(status, "%s", module_->name().c_str());

@@ -15,6 +15,12 @@
 // and enqueued on the context's stream, dispatches are launched with their
 // grid, and a run ends by waiting for the stream.
 //
+// A dynamic module (format 1.3) adds one step before the walk: bind the
+// symbols from the input shapes, check ranges, consistency and the
+// compiler's assumptions, and evaluate the output shapes, the push constants
+// (written into their slots of pushConstants_) and the copy sizes (into the
+// prepared copies). Nothing is allocated per run.
+//
 //===----------------------------------------------------------------------===//
 
 #ifndef AICC_RUNTIME_SRC_SESSION_H
@@ -40,6 +46,17 @@ public:
                     const aicc_tensor_view_t *outputs, size_t outputCount);
   aicc_status_t resetState();
 
+  /// Format 1.3: binds the symbols from the shapes of `inputs` and computes
+  /// the output shapes without running (aicc_session_infer_shapes).
+  aicc_status_t inferShapes(const aicc_tensor_view_t *inputs,
+                            size_t inputCount);
+  /// The shape of output `index` of the latest run or inferShapes (the
+  /// static shape before any).
+  const std::vector<int64_t> &outputDims(size_t index) const {
+    return outputDims_[index];
+  }
+  Module &module() const { return *module_; }
+
   /// Profiling (aicc_session_set_profiling and friends).
   aicc_status_t setProfiling(bool enabled);
   aicc_status_t resetProfile();
@@ -61,8 +78,18 @@ private:
   bool inDeviceMemory(uint32_t index) const;
   /// Reads the timestamps of an asynchronous profiled run into profile_.
   aicc_status_t collectTimestamps();
+  /// Checks count, element types and shapes of `views`, and with
+  /// `checkMemory` that each holds its tensor's bytes.
   aicc_status_t checkViews(const aicc_tensor_view_t *views, size_t count,
-                           bool isInput) const;
+                           bool isInput, bool checkMemory = true) const;
+  /// Dynamic modules: binds symbolValues_ from the input shapes, checks
+  /// ranges and assumptions, and computes inputDims_/outputDims_.
+  aicc_status_t bindShapes(const aicc_tensor_view_t *inputs, size_t count);
+  /// Dynamic modules: evaluates push constants and copy sizes for the bound
+  /// symbols, and checks copies touching caller memory.
+  aicc_status_t evaluateSchedule(const aicc_tensor_view_t *inputs,
+                                 const aicc_tensor_view_t *outputs);
+  std::string symbolValuesText() const;
   /// Walks the prepared schedule; `Profile` adds a clock read after each
   /// command, so the common path has none.
   template <bool Profile> aicc_status_t runCommands();
@@ -117,6 +144,33 @@ private:
   std::vector<int64_t> pushConstants_;
   std::vector<uint32_t> grids_;
   std::vector<IoPatch> ioPatches_;
+  /// Format 1.3: per-run integers.
+  struct DynamicPush {
+    uint32_t index;   // into pushConstants_
+    uint32_t command; // schedule index
+    uint32_t constant;
+    IntProgram program;
+  };
+  struct DynamicCopy {
+    uint32_t prepared; // index into commands_
+    IntProgram program;
+  };
+  /// A copy (of commands_[prepared]) whose source or target is caller
+  /// memory: its range must lie inside the caller's view.
+  struct CallerCopy {
+    uint32_t prepared;
+    bool isOutput;
+    uint32_t tensor;
+    uint64_t offset;
+  };
+  std::vector<DynamicPush> dynamicPushes_;
+  std::vector<DynamicCopy> dynamicCopies_;
+  std::vector<CallerCopy> callerCopies_;
+  std::vector<int64_t> symbolValues_;
+  /// Whether runs bind symbols and evaluate expressions.
+  bool dynamic_ = false;
+  /// The actual shapes of the current run (static shapes otherwise).
+  std::vector<std::vector<int64_t>> inputDims_, outputDims_;
   std::atomic<bool> running_{false};
   bool profiling_ = false;
   /// One entry per command of the schedule (sized when profiling starts).

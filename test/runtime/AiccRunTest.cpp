@@ -57,6 +57,20 @@ protected:
     ASSERT_TRUE(gpuModule(tooLarge).writeFile(path("cuda_oob.aicc"), &error))
         << error;
 
+    ASSERT_TRUE(
+        dynamicAddModule(64).writeFile(path("dynamic_add.aicc"), &error))
+        << error;
+    ASSERT_TRUE(
+        fakeDecoderModule().writeFile(path("fake_decoder.aicc"), &error))
+        << error;
+    npy::Array prompt;
+    prompt.elementType = AICC_ELEMENT_TYPE_I64;
+    prompt.shape = {1, 3};
+    int64_t promptIds[3] = {2, 3, 9};
+    prompt.data.resize(sizeof(promptIds));
+    std::memcpy(prompt.data.data(), promptIds, sizeof(promptIds));
+    ASSERT_TRUE(npy::writeFile(path("prompt.npy"), prompt, &error)) << error;
+
     writeF32("a.npy", {1.5f, 2, -3, 4}, {4});
     writeF32("b.npy", {0.25f, 10, 3, -8}, {4});
     writeF32("c_expected.npy", {1.75f, 12, 0, -4}, {4});
@@ -65,6 +79,7 @@ protected:
     writeF32("c_close.npy", {1.75f, 12, 1e-9f, -4.00001f}, {4});
     writeF32("c_wrong.npy", {1.75f, 12, 0.5f, -4}, {4});
     writeF32("a_2x2.npy", {1, 2, 3, 4}, {2, 2});
+    writeF32("a_65.npy", std::vector<float>(65, 1.0f), {65});
     npy::Array ints;
     ints.elementType = AICC_ELEMENT_TYPE_I32;
     ints.shape = {4};
@@ -139,7 +154,7 @@ TEST_F(AiccRunTest, HelpAndVersion) {
   Result version = run("--version");
   EXPECT_EQ(version.exitCode, 0);
   EXPECT_CONTAINS(version.output, "aicc-run 0.1.0");
-  EXPECT_CONTAINS(version.output, "artifact format 1.2");
+  EXPECT_CONTAINS(version.output, "artifact format 1.3");
   Result devices = run("--list-devices");
   EXPECT_EQ(devices.exitCode, 0);
   EXPECT_CONTAINS(devices.output, "cpu (cpu)");
@@ -216,6 +231,85 @@ TEST_F(AiccRunTest, RunsAndWritesOutputs) {
                path("b.npy") + " --threads 2 --device cpu");
   EXPECT_EQ(result.exitCode, 0) << result.output;
   EXPECT_CONTAINS(result.output, "output 0 'c': f32[4] = [1.75, 12, 0, -4]");
+}
+
+TEST_F(AiccRunTest, DynamicShapesTakeAnyShapeInRange) {
+  // The 4-element files through a module for 1..64 elements.
+  std::string inputs = path("dynamic_add.aicc") + " --input a=@" +
+                       path("a.npy") + " --input b=@" + path("b.npy");
+  Result result = run(inputs + " --output c=@" + path("c_dynamic.npy") +
+                      " --expected c=@" + path("c_expected.npy"));
+  ASSERT_EQ(result.exitCode, 0) << result.output;
+  EXPECT_CONTAINS(result.output, "PASS");
+  npy::Array c;
+  std::string error;
+  ASSERT_TRUE(npy::readFile(path("c_dynamic.npy"), &c, &error)) << error;
+  EXPECT_EQ(c.shape, std::vector<int64_t>{4});
+  result = run(inputs);
+  EXPECT_CONTAINS(result.output, "output 0 'c': f32[4] = [1.75, 12, 0, -4]");
+  // Random inputs take --dim (default: the maximum).
+  result = run(path("dynamic_add.aicc") +
+               " --input a=random --input b=random --dim n=3");
+  EXPECT_EQ(result.exitCode, 0) << result.output;
+  EXPECT_CONTAINS(result.output, "output 0 'c': f32[3] = ");
+  result = run(path("dynamic_add.aicc") + " --input a=random --input b=random");
+  EXPECT_CONTAINS(result.output, "output 0 'c': f32[64] = ");
+  result = run(path("dynamic_add.aicc") +
+               " --input a=random --input b=random --dim n=65");
+  EXPECT_EQ(result.exitCode, 1);
+  EXPECT_CONTAINS(result.output, "input 'a' dim 0 (n) is 65, outside 1..64");
+  // A file past the upper bound: the runtime's range message.
+  result = run(path("dynamic_add.aicc") + " --input a=@" + path("a_65.npy") +
+               " --input b=@" + path("a_65.npy"));
+  EXPECT_EQ(result.exitCode, 1);
+  EXPECT_CONTAINS(result.output, "input 'a' dim 0 (n) is 65, outside 1..64");
+  result = run(path("dynamic_add.aicc") + " --input a=@" + path("a.npy") +
+               " --input b=@" + path("a_2x2.npy"));
+  EXPECT_EQ(result.exitCode, 1);
+  EXPECT_CONTAINS(result.output,
+                  "input 'b': expected shape f32[n<=64], got f32[2,2]");
+  result = run(path("dynamic_add.aicc") + " --input a=random --dim m=2");
+  EXPECT_CONTAINS(result.output,
+                  "--dim m: the module has no symbol 'm' (its symbols: n)");
+  result = run(path("dynamic_add.aicc") + " --inspect");
+  EXPECT_CONTAINS(result.output, "0 a: f32[n<=64] (256 bytes at most)");
+  EXPECT_CONTAINS(result.output, "symbols: 1\n  0 n: 1..64");
+}
+
+TEST_F(AiccRunTest, GeneratesWithTheKvCache) {
+  Result result = run(path("fake_decoder.aicc") + " --generate 10 --prompt 5");
+  ASSERT_EQ(result.exitCode, 0) << result.output;
+  std::string expected = "tokens:";
+  for (int64_t token : fakeDecoderTokens({5}, 10))
+    expected += " " + std::to_string(token);
+  EXPECT_CONTAINS(result.output, expected + "\n");
+  EXPECT_CONTAINS(result.output, "prompt: 1 tokens, time to first token ");
+  EXPECT_CONTAINS(result.output, "decode: 9 steps, median ");
+  EXPECT_CONTAINS(result.output, " tokens/s");
+  // The prompt from the token input's file, and explicit cache pairs.
+  result = run(path("fake_decoder.aicc") + " --generate 4 --input input_ids=@" +
+               path("prompt.npy") +
+               " --kv-cache past_key_values.0.key:present.0.key");
+  ASSERT_EQ(result.exitCode, 0) << result.output;
+  expected = "tokens:";
+  for (int64_t token : fakeDecoderTokens({2, 3, 9}, 4))
+    expected += " " + std::to_string(token);
+  EXPECT_CONTAINS(result.output, expected + "\n");
+  // Beyond the cache's range: the tokens so far, then the range error.
+  result = run(path("fake_decoder.aicc") + " --generate 40 --prompt 5");
+  EXPECT_EQ(result.exitCode, 1);
+  EXPECT_CONTAINS(result.output, "input 'past_key_values.0.key' dim 2 "
+                                 "(past_sequence) is 33, outside 0..32");
+  result = run(path("fake_decoder.aicc") +
+               " --generate 2 --kv-cache past_key_values.0.key:nothing");
+  EXPECT_EQ(result.exitCode, 1);
+  EXPECT_CONTAINS(result.output, "generation: the present output of "
+                                 "'past_key_values.0.key': no tensor named "
+                                 "'nothing'");
+  result = run(addInputs() + " --generate 2");
+  EXPECT_EQ(result.exitCode, 1);
+  EXPECT_CONTAINS(result.output,
+                  "generation: the token input: no tensor named 'input_ids'");
 }
 
 TEST_F(AiccRunTest, RandomInputsAreReproducible) {

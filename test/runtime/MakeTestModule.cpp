@@ -1,6 +1,7 @@
 //===- MakeTestModule.cpp - Writes a sample module for trying aicc-run ----===//
 //
 //   aicc-make-test-module DIR [ROWS COLS]
+//   aicc-make-test-module --dynamic DIR
 //
 // Writes DIR/pipeline.aicc (y = relu(x * w + bias) over f32[ROWS, COLS], two
 // dispatches, weights in place, an arena intermediate; the kernels of
@@ -11,7 +12,10 @@
 //   aicc-run DIR/pipeline.aicc --input x=@DIR/x.npy --expected y=@DIR/y.npy \
 //            --benchmark 100
 //
-// can be tried without the compiler.
+// can be tried without the compiler. With --dynamic it writes two format 1.3
+// modules instead: DIR/dynamic_add.aicc (c = a + b, f32[n], n in 1..64) and
+// DIR/fake_decoder.aicc (a stand-in decoder with a KV cache for
+// `aicc-run --generate`; test/runtime/TestUtil.h).
 //
 //===----------------------------------------------------------------------===//
 
@@ -42,6 +46,17 @@ static bool writeArray(const std::string &path, const std::vector<float> &data,
 }
 
 int main(int argc, char **argv) {
+  if (argc == 3 && std::string(argv[1]) == "--dynamic") {
+    std::string dir = argv[2], error;
+    if (!dynamicAddModule(64).writeFile(dir + "/dynamic_add.aicc", &error) ||
+        !fakeDecoderModule().writeFile(dir + "/fake_decoder.aicc", &error)) {
+      std::fprintf(stderr, "error: %s\n", error.c_str());
+      return 1;
+    }
+    std::printf("wrote %s/dynamic_add.aicc, %s/fake_decoder.aicc\n",
+                dir.c_str(), dir.c_str());
+    return 0;
+  }
   if (argc != 2 && argc != 4) {
     std::fprintf(stderr, "usage: %s DIR [ROWS COLS]\n", argv[0]);
     return 1;

@@ -68,6 +68,7 @@ const EntrySpec kEntries[] = {
     {"nested_parallel", 1, 2},   {"scratch_kernel", 1, 0},
     {"count_runs", 2, 0},        {"parallel_sum", 2, 2},
     {"binding_address", 2, 0},   {"spin_until_set", 2, 0},
+    {"fake_decoder", 4, 3},
 };
 } // namespace
 
@@ -286,4 +287,76 @@ ModuleWriter test::gpuModule(const GpuModuleOptions &options) {
   writer.addDispatch(kernels, 1, {dT, dW, dC}, {}, {1, 1});
   writer.addCopy(dC, outC);
   return writer;
+}
+
+ModuleWriter test::dynamicAddModule(int64_t max) {
+  ModuleWriter writer;
+  writer.setVersion(1, 3);
+  writer.setName("dynamic_add");
+  writer.addSymbol("n", 1, max);
+  writer.addInput("a", fb::ElementType::F32, {max});
+  writer.addInput("b", fb::ElementType::F32, {max});
+  writer.addOutput("c", fb::ElementType::F32, {max});
+  writer.setInputDims(0, {{kSym, 0}});
+  writer.setInputDims(1, {{kSym, 0}});
+  writer.setOutputDims(0, {{kSym, 0}});
+  uint32_t code = writer.addSegment(testKernels().data(), testKernels().size());
+  uint32_t exe = writer.addExecutable(testKernelsExecutable(code));
+  uint32_t a = writer.addInputBuffer(0);
+  uint32_t b = writer.addInputBuffer(1);
+  uint32_t c = writer.addOutputBuffer(0);
+  uint32_t dispatch = writer.addDispatch(exe, entryIndex("add_f32"), {a, b, c});
+  writer.setDispatchPushConstantExprs(dispatch, {{kSym, 0}});
+  return writer;
+}
+
+ModuleWriter test::fakeDecoderModule() {
+  ModuleWriter writer;
+  writer.setVersion(1, 3);
+  writer.setName("fake_decoder");
+  // Sorted by name, as the compiler writes them.
+  uint32_t past = writer.addSymbol("past_sequence", 0, kFakeMaxPast);
+  uint32_t seq = writer.addSymbol("sequence", 1, kFakeMaxSequence);
+  uint32_t total =
+      writer.addSymbol("total_sequence", 1, kFakeMaxPast + kFakeMaxSequence);
+  int64_t maxTotal = kFakeMaxPast + kFakeMaxSequence;
+  writer.addInput("input_ids", fb::ElementType::I64, {1, kFakeMaxSequence});
+  writer.setInputDims(0, {{kConst, 1}, {kSym, seq}});
+  writer.addInput("attention_mask", fb::ElementType::I64, {1, maxTotal});
+  writer.setInputDims(1, {{kConst, 1}, {kSym, total}});
+  writer.addInput("past_key_values.0.key", fb::ElementType::F32,
+                  {1, 1, kFakeMaxPast, 2});
+  writer.setInputDims(2, {{kConst, 1}, {kConst, 1}, {kSym, past}, {kConst, 2}});
+  writer.addOutput("logits", fb::ElementType::F32,
+                   {1, kFakeMaxSequence, kFakeVocabulary});
+  writer.setOutputDims(0,
+                       {{kConst, 1}, {kSym, seq}, {kConst, kFakeVocabulary}});
+  writer.addOutput("present.0.key", fb::ElementType::F32, {1, 1, maxTotal, 2});
+  writer.setOutputDims(
+      1,
+      {{kConst, 1}, {kConst, 1}, {kSym, past, kSym, seq, kAdd}, {kConst, 2}});
+  writer.addAssumption({kSym, total}, {kSym, past, kSym, seq, kAdd},
+                       "node 'mask_concat' (Concat)");
+  uint32_t code = writer.addSegment(testKernels().data(), testKernels().size());
+  uint32_t exe = writer.addExecutable(testKernelsExecutable(code));
+  uint32_t ids = writer.addInputBuffer(0);
+  uint32_t pastBuffer = writer.addInputBuffer(2);
+  uint32_t logits = writer.addOutputBuffer(0);
+  uint32_t present = writer.addOutputBuffer(1);
+  uint32_t dispatch = writer.addDispatch(exe, entryIndex("fake_decoder"),
+                                         {ids, pastBuffer, logits, present});
+  writer.setDispatchPushConstantExprs(
+      dispatch, {{kSym, seq}, {kSym, past}, {kConst, kFakeVocabulary}});
+  return writer;
+}
+
+std::vector<int64_t> test::fakeDecoderTokens(std::vector<int64_t> prompt,
+                                             size_t count) {
+  std::vector<int64_t> tokens;
+  int64_t first = prompt.front(), last = prompt.back();
+  for (size_t i = 0; i < count; ++i) {
+    last = (last + first + 1) % kFakeVocabulary;
+    tokens.push_back(last);
+  }
+  return tokens;
 }

@@ -73,6 +73,36 @@ std::vector<float> pipelineReference(int64_t rows, int64_t cols,
 /// the arena first, the result copied out last (commands: copy, copy, add,
 /// mul, copy). `w` sits 64 bytes into its segment next to a constant no
 /// buffer uses. Kernel semantics: over grid.x * block.x floats.
+/// IntExpr opcodes (aicc.fbs), for building format 1.3 modules.
+enum : int64_t {
+  kConst = 0,
+  kSym = 1,
+  kAdd = 2,
+  kSub = 3,
+  kMul = 4,
+  kFloorDiv = 5,
+  kCeilDiv = 6,
+  kMod = 7,
+  kMin = 8,
+  kMax = 9,
+  kNeg = 10,
+};
+
+/// Format 1.3: c = a + b over f32 tensors of dynamic length n in [1, max]
+/// (symbol 0 "n"; the add_f32 kernel gets n as a push constant expression).
+ModuleWriter dynamicAddModule(int64_t max);
+
+/// Format 1.3: a stand-in decoder with a KV cache (the fake_decoder test
+/// kernel): inputs input_ids i64 [1, sequence], attention_mask i64 [1,
+/// total_sequence] (assumed = past_sequence + sequence), past_key_values.0.key
+/// f32 [1, 1, past_sequence, 2]; outputs logits f32 [1, sequence, 16],
+/// present.0.key [1, 1, past_sequence + sequence, 2]. Greedy decoding from a
+/// prompt yields fakeDecoderTokens(prompt, n).
+constexpr int64_t kFakeMaxPast = 32, kFakeMaxSequence = 8, kFakeVocabulary = 16;
+ModuleWriter fakeDecoderModule();
+std::vector<int64_t> fakeDecoderTokens(std::vector<int64_t> prompt,
+                                       size_t count);
+
 struct GpuModuleOptions {
   /// Add a second executable with the same entry points in format "cubin"
   /// whose bytes are "\x7fELF fake cubin <cubinArch>".

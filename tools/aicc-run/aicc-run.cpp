@@ -5,6 +5,7 @@
 //   aicc-run model.aicc --input x=@x.npy --expected y=@ref.npy --atol 1e-4
 //   aicc-run model.aicc --inspect
 //   aicc-run model.aicc --input x=random --benchmark 50 --profile
+//   aicc-run decoder.aicc --generate 32 --prompt 464,318
 //
 // Uses only the runtime's C API (and the .npy helpers), like any embedder
 // would. Every user mistake is a one-line message and exit code 1.
@@ -52,6 +53,23 @@ Inputs and outputs (repeatable; NAME may be omitted to go by position):
   --rtol R                    relative tolerance (default 1e-5)
   --atol A                    absolute tolerance (default 1e-8)
   --seed S                    seed of random inputs (default 0)
+  --dim SYMBOL=N              a dynamic module's symbol value for random
+                              inputs (default: its maximum); .npy inputs
+                              may have any shape within the symbols' ranges,
+                              and outputs get their actual shapes
+
+Generation (decoder modules with a KV cache, docs/Runtime.md):
+  --generate N                greedy-decode N tokens: prefill the prompt,
+                              then feed each token and the present tensors
+                              back as past; prints the tokens, the time to
+                              first token and tokens/s
+  --prompt T1,T2,...          prompt token ids (default: the --input of the
+                              token input, else the single token 0); with
+                              --warmup W, W untimed passes come first
+  --kv-cache PAST:PRESENT,... cache pairs (default: past_key_values.* or
+                              past.* inputs with the present.* outputs)
+  --input-ids NAME            the token input (default input_ids)
+  --logits NAME               the logits output (default logits)
 
 Execution:
   --device D                  device to run on: auto (default: a GPU or NPU
@@ -104,10 +122,15 @@ struct Options {
   uint32_t threads = 0;
   long benchmark = 0;
   long warmup = 2;
+  bool warmupGiven = false;
   bool inspect = false, listDevices = false, help = false, version = false;
   bool profile = false, perfMap = false;
   long profileTop = 0;
   double peakGflops = 0;
+  std::vector<std::pair<std::string, int64_t>> dims;
+  long generate = 0;
+  std::vector<int64_t> prompt;
+  std::string kvCache, inputIds, logits;
 };
 
 /// Reports an error and returns exit code 1, so that `return fail(...)`
@@ -199,9 +222,11 @@ int parseArgs(int argc, char **argv, Options &options) {
       *flag = true;
     } else {
       static const char *const kValueOptions[] = {
-          "--input",     "--output", "--expected",    "--rtol",
-          "--atol",      "--seed",   "--device",      "--threads",
-          "--benchmark", "--warmup", "--profile-top", "--peak-gflops"};
+          "--input",     "--output",   "--expected",    "--rtol",
+          "--atol",      "--seed",     "--device",      "--threads",
+          "--benchmark", "--warmup",   "--profile-top", "--peak-gflops",
+          "--dim",       "--generate", "--prompt",      "--kv-cache",
+          "--input-ids", "--logits"};
       bool known = false;
       for (const char *option : kValueOptions)
         known |= name == option;
@@ -227,6 +252,40 @@ int parseArgs(int argc, char **argv, Options &options) {
          : name == "--output" ? options.outputs
                               : options.expected)
             .push_back(tensor);
+      } else if (name == "--dim") {
+        size_t eq2 = value.find('=');
+        long number = -1;
+        if (eq2 == std::string::npos || eq2 == 0 ||
+            !parseInteger(value.substr(eq2 + 1), INT32_MAX, &number))
+          return fail("--dim '%s': expected SYMBOL=N with N >= 0",
+                      value.c_str());
+        options.dims.push_back({value.substr(0, eq2), number});
+      } else if (name == "--generate") {
+        if (!parseInteger(value, 1000000, &options.generate) ||
+            options.generate == 0)
+          return fail("--generate '%s': expected a positive number of tokens",
+                      value.c_str());
+      } else if (name == "--prompt") {
+        size_t start = 0;
+        options.prompt.clear();
+        while (start <= value.size()) {
+          size_t end = value.find(',', start);
+          if (end == std::string::npos)
+            end = value.size();
+          long token = 0;
+          if (!parseInteger(value.substr(start, end - start), INT32_MAX,
+                            &token))
+            return fail("--prompt '%s': expected comma-separated token ids",
+                        value.c_str());
+          options.prompt.push_back(token);
+          start = end + 1;
+        }
+      } else if (name == "--kv-cache") {
+        options.kvCache = value;
+      } else if (name == "--input-ids") {
+        options.inputIds = value;
+      } else if (name == "--logits") {
+        options.logits = value;
       } else if (name == "--profile-top") {
         if (!parseInteger(value, 1000000000, &options.profileTop) ||
             options.profileTop == 0)
@@ -264,6 +323,7 @@ int parseArgs(int argc, char **argv, Options &options) {
                       value.c_str(),
                       name == "--benchmark" ? "positive" : "non-negative");
         (name == "--benchmark" ? options.benchmark : options.warmup) = count;
+        options.warmupGiven |= name == "--warmup";
       } else {
         return fail("unknown option '%s' (see --help)", name.c_str());
       }
@@ -289,6 +349,14 @@ std::string describe(const aicc_tensor_info_t &info);
 /// A signature tensor and the caller memory bound to it.
 struct Binding {
   aicc_tensor_info_t info{};
+  /// The signature's shape for messages ("f32[1,sequence<=512]").
+  std::string shapeText;
+  /// The actual shape (dynamic inputs: from the .npy file or --dim;
+  /// outputs: after the run) and its bytes.
+  std::vector<int64_t> dims;
+  size_t bytes = 0;
+  /// Bytes allocated at `data`.
+  size_t capacity = 0;
   /// 64-byte aligned: kernels may use aligned vector loads on inputs.
   std::unique_ptr<uint8_t, decltype(&std::free)> storage{nullptr, &std::free};
   uint8_t *data = nullptr;
@@ -297,8 +365,8 @@ struct Binding {
 
   /// Zeroed memory for the tensor; false (with a message) when there is not
   /// enough of it.
-  bool allocate(const char *what) {
-    size_t bytes = info.byte_size;
+  bool allocate(const char *what, size_t bytes = 0) {
+    bytes = std::max(bytes, info.byte_size);
     void *p = bytes <= SIZE_MAX - 64 ? std::calloc(bytes + 64, 1) : nullptr;
     if (!p) {
       fail("cannot allocate the %zu bytes of %s '%s' (%s): out of memory",
@@ -306,18 +374,51 @@ struct Binding {
       return false;
     }
     storage.reset(static_cast<uint8_t *>(p));
+    capacity = bytes;
     uintptr_t base = reinterpret_cast<uintptr_t>(p);
     data = storage.get() + ((64 - base % 64) % 64);
     return true;
   }
 
   aicc_tensor_view_t view() const {
-    return {data, info.element_type, info.rank, info.dims, info.byte_size};
+    return {data, info.element_type, dims.size(), dims.data(), capacity};
+  }
+  void setDims(const int64_t *begin, size_t rank) {
+    dims.assign(begin, begin + rank);
+    bytes = aicc_element_type_size(info.element_type);
+    for (int64_t dim : dims)
+      bytes *= static_cast<size_t>(dim);
   }
 };
 
 std::string describe(const aicc_tensor_info_t &info) {
   return describeTensor(info.element_type, info.rank, info.dims);
+}
+
+/// The shape of input / output `index` with its dynamic dims named:
+/// "f32[1,sequence<=512]".
+std::string describeSignature(aicc_module_t *module, bool isInput, size_t index,
+                              const aicc_tensor_info_t &info) {
+  if (!aicc_module_is_dynamic(module))
+    return describe(info);
+  std::string text =
+      std::string(aicc_element_type_name(info.element_type)) + "[";
+  for (size_t d = 0; d < info.rank; ++d) {
+    int64_t symbol = -1;
+    aicc_status_free(
+        isInput ? aicc_module_input_dim_symbol(module, index, d, &symbol)
+                : aicc_module_output_dim_symbol(module, index, d, &symbol));
+    aicc_symbol_info_t symbolInfo{};
+    if (d)
+      text += ",";
+    if (symbol >= 0 && !aicc_module_symbol_info(
+                           module, static_cast<size_t>(symbol), &symbolInfo))
+      text += std::string(symbolInfo.name) + "<=";
+    else if (symbol == -2)
+      text += "?<=";
+    text += std::to_string(info.dims[d]);
+  }
+  return text + "]";
 }
 
 /// Resolves NAME=SPEC arguments to signature indices; positional ones take
@@ -338,7 +439,7 @@ int resolveNames(const std::vector<TensorArg> &args,
       std::string names;
       for (size_t t = 0; t < tensors.size(); ++t)
         names += (t ? ", " : "") + std::string(tensors[t].info.name) + " (" +
-                 describe(tensors[t].info) + ")";
+                 tensors[t].shapeText + ")";
       return fail("%s: the module has no %s named '%s'; its %ss are: %s",
                   args[a].option.c_str(), what, args[a].name.c_str(), what,
                   names.empty() ? "none" : names.c_str());
@@ -373,22 +474,32 @@ bool isBf16Bits(const npy::Array &array, const aicc_tensor_info_t &info) {
 }
 
 /// Checks that a .npy array matches a signature tensor exactly.
+/// Checks the element type and shape of `array` against `info`, or against
+/// `dims` when given (a dynamic module: the actual shape, or for an input
+/// only the rank, since the runtime checks the symbols' ranges).
 int checkArray(const npy::Array &array, const aicc_tensor_info_t &info,
-               const char *what, const std::string &path) {
+               const char *what, const std::string &path,
+               const std::string &shapeText = "",
+               const std::vector<int64_t> *dims = nullptr,
+               bool anyShape = false) {
   bool shapeOk = array.shape.size() == info.rank;
-  for (size_t d = 0; shapeOk && d < info.rank; ++d)
-    shapeOk = array.shape[d] == info.dims[d];
+  for (size_t d = 0; shapeOk && d < info.rank && !anyShape; ++d)
+    shapeOk = array.shape[d] == (dims ? (*dims)[d] : info.dims[d]);
   if (array.elementType != info.element_type && !isBf16Bits(array, info))
     return fail("%s '%s': expected element type %s, got %s (from %s)", what,
                 info.name, aicc_element_type_name(info.element_type),
                 aicc_element_type_name(array.elementType), path.c_str());
   if (!shapeOk)
-    return fail("%s '%s': expected shape %s, got %s (from %s)", what, info.name,
-                describe(info).c_str(),
-                describeTensor(array.elementType, array.shape.size(),
-                               array.shape.data())
-                    .c_str(),
-                path.c_str());
+    return fail(
+        "%s '%s': expected shape %s, got %s (from %s)", what, info.name,
+        dims ? describeTensor(info.element_type, dims->size(), dims->data())
+                   .c_str()
+        : !shapeText.empty() ? shapeText.c_str()
+                             : describe(info).c_str(),
+        describeTensor(array.elementType, array.shape.size(),
+                       array.shape.data())
+            .c_str(),
+        path.c_str());
   return 0;
 }
 
@@ -436,8 +547,21 @@ int inspect(aicc_module_t *module, const std::string &path) {
                                     : aicc_module_output_info(module, i, &info);
       if (status)
         return failStatus(status);
-      std::printf("  %zu %s: %s (%zu bytes)\n", i, info.name,
-                  describe(info).c_str(), info.byte_size);
+      std::printf("  %zu %s: %s (%zu bytes%s)\n", i, info.name,
+                  describeSignature(module, inputs, i, info).c_str(),
+                  info.byte_size,
+                  aicc_module_is_dynamic(module) ? " at most" : "");
+    }
+  }
+  if (size_t symbols = aicc_module_symbol_count(module)) {
+    std::printf("symbols: %zu\n", symbols);
+    for (size_t i = 0; i < symbols; ++i) {
+      aicc_symbol_info_t info;
+      if (aicc_status_t status = aicc_module_symbol_info(module, i, &info))
+        return failStatus(status);
+      std::printf("  %zu %s: %lld..%lld\n", i, info.name,
+                  static_cast<long long>(info.min),
+                  static_cast<long long>(info.max));
     }
   }
   std::printf("executables: %zu\n", props.executable_count);
@@ -633,6 +757,98 @@ void printProfile(const ProfileData &data, const Options &options,
               formatMs(totalMs).c_str());
 }
 
+/// --generate: greedy decoding through the runtime's generation loop
+/// (aicc_generator_*).
+int generate(aicc_session_t *session, const Options &options,
+             const std::vector<Binding> &inputs) {
+  aicc_generator_options_t generatorOptions;
+  aicc_generator_options_init(&generatorOptions);
+  if (!options.inputIds.empty())
+    generatorOptions.input_ids = options.inputIds.c_str();
+  if (!options.logits.empty())
+    generatorOptions.logits = options.logits.c_str();
+  if (!options.kvCache.empty())
+    generatorOptions.kv_cache = options.kvCache.c_str();
+  aicc_generator_t *generator = nullptr;
+  if (aicc_status_t status =
+          aicc_generator_create(session, &generatorOptions, &generator))
+    return failStatus(status);
+  std::unique_ptr<aicc_generator_t, decltype(&aicc_generator_destroy)> owner(
+      generator, &aicc_generator_destroy);
+  std::vector<int64_t> prompt = options.prompt;
+  std::string idsName =
+      options.inputIds.empty() ? "input_ids" : options.inputIds;
+  for (const Binding &input : inputs) {
+    if (prompt.empty() && input.assigned && input.source != "random" &&
+        idsName == input.info.name) {
+      size_t count =
+          input.bytes / aicc_element_type_size(input.info.element_type);
+      for (size_t t = 0; t < count; ++t)
+        prompt.push_back(static_cast<int64_t>(
+            loadElement(input.info.element_type, input.data, t)));
+    }
+  }
+  if (prompt.empty())
+    prompt.push_back(0);
+  auto argmax = [](const float *logits, size_t count) {
+    return static_cast<int64_t>(std::max_element(logits, logits + count) -
+                                logits);
+  };
+  auto printTokens = [](const std::vector<int64_t> &tokens) {
+    std::printf("tokens:");
+    for (int64_t token : tokens)
+      std::printf(" %lld", static_cast<long long>(token));
+    std::printf("\n");
+  };
+  const float *logits = nullptr;
+  size_t vocabulary = 0;
+  // --warmup W: W untimed passes (prefill and up to two steps) first.
+  for (long w = 0; options.warmupGiven && w < options.warmup; ++w) {
+    aicc_status_t status = aicc_generator_prefill(
+        generator, prompt.data(), prompt.size(), &logits, &vocabulary);
+    for (long i = 1; i < std::min(options.generate, 3L) && !status; ++i)
+      status = aicc_generator_step(generator, argmax(logits, vocabulary),
+                                   &logits, &vocabulary);
+    if (!status)
+      status = aicc_generator_reset(generator);
+    if (status)
+      return failStatus(status);
+  }
+  auto start = std::chrono::steady_clock::now();
+  if (aicc_status_t status = aicc_generator_prefill(
+          generator, prompt.data(), prompt.size(), &logits, &vocabulary))
+    return failStatus(status);
+  auto first = std::chrono::steady_clock::now();
+  std::vector<int64_t> tokens{argmax(logits, vocabulary)};
+  std::vector<double> steps;
+  for (long i = 1; i < options.generate; ++i) {
+    auto stepStart = std::chrono::steady_clock::now();
+    if (aicc_status_t status = aicc_generator_step(generator, tokens.back(),
+                                                   &logits, &vocabulary)) {
+      printTokens(tokens);
+      return failStatus(status);
+    }
+    steps.push_back(std::chrono::duration<double, std::milli>(
+                        std::chrono::steady_clock::now() - stepStart)
+                        .count());
+    tokens.push_back(argmax(logits, vocabulary));
+  }
+  double ttft =
+      std::chrono::duration<double, std::milli>(first - start).count();
+  printTokens(tokens);
+  std::printf("prompt: %zu tokens, time to first token %s ms\n", prompt.size(),
+              formatMs(ttft).c_str());
+  if (!steps.empty()) {
+    double total = 0;
+    for (double ms : steps)
+      total += ms;
+    std::printf("decode: %zu steps, median %s ms, %.1f tokens/s\n",
+                steps.size(), formatMs(median(steps)).c_str(),
+                total > 0 ? 1000.0 * steps.size() / total : 0.0);
+  }
+  return 0;
+}
+
 int runMain(int argc, char **argv) {
   Options options;
   if (parseArgs(argc, argv, options))
@@ -667,17 +883,57 @@ int runMain(int argc, char **argv) {
     return inspect(handles.module, options.modulePath);
 
   // Signature.
-  std::vector<Binding> inputs(aicc_module_input_count(handles.module));
-  std::vector<Binding> outputs(aicc_module_output_count(handles.module));
-  for (size_t i = 0; i < inputs.size(); ++i)
-    if (aicc_status_t status =
-            aicc_module_input_info(handles.module, i, &inputs[i].info))
+  aicc_module_t *module = handles.module;
+  const bool dynamic = aicc_module_is_dynamic(module) != 0;
+  // Symbol values for random inputs: --dim, else the maximum.
+  std::vector<int64_t> symbolValues(aicc_module_symbol_count(module));
+  std::vector<std::string> symbolNames(symbolValues.size());
+  for (size_t s = 0; s < symbolValues.size(); ++s) {
+    aicc_symbol_info_t info;
+    if (aicc_status_t status = aicc_module_symbol_info(module, s, &info))
       return failStatus(status);
+    symbolValues[s] = info.max;
+    symbolNames[s] = info.name;
+  }
+  for (const auto &[name, value] : options.dims) {
+    auto it = std::find(symbolNames.begin(), symbolNames.end(), name);
+    if (it == symbolNames.end()) {
+      std::string known;
+      for (const std::string &symbol : symbolNames)
+        known += (known.empty() ? "" : ", ") + symbol;
+      return fail("--dim %s: the module has no symbol '%s' (its symbols: %s)",
+                  name.c_str(), name.c_str(),
+                  known.empty() ? "none; its shapes are static"
+                                : known.c_str());
+    }
+    symbolValues[static_cast<size_t>(it - symbolNames.begin())] = value;
+  }
+  std::vector<Binding> inputs(aicc_module_input_count(module));
+  std::vector<Binding> outputs(aicc_module_output_count(module));
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    Binding &input = inputs[i];
+    if (aicc_status_t status = aicc_module_input_info(module, i, &input.info))
+      return failStatus(status);
+    input.shapeText = describeSignature(module, true, i, input.info);
+    std::vector<int64_t> dims(input.info.dims,
+                              input.info.dims + input.info.rank);
+    for (size_t d = 0; d < dims.size() && dynamic; ++d) {
+      int64_t symbol = -1;
+      if (aicc_status_t status =
+              aicc_module_input_dim_symbol(module, i, d, &symbol))
+        return failStatus(status);
+      if (symbol >= 0)
+        dims[d] = symbolValues[static_cast<size_t>(symbol)];
+    }
+    input.setDims(dims.data(), dims.size());
+  }
   for (size_t i = 0; i < outputs.size(); ++i) {
-    if (aicc_status_t status =
-            aicc_module_output_info(handles.module, i, &outputs[i].info))
+    Binding &output = outputs[i];
+    if (aicc_status_t status = aicc_module_output_info(module, i, &output.info))
       return failStatus(status);
-    if (!outputs[i].allocate("output"))
+    output.shapeText = describeSignature(module, false, i, output.info);
+    output.setDims(output.info.dims, output.info.rank);
+    if (!output.allocate("output"))
       return 1;
   }
 
@@ -697,7 +953,7 @@ int runMain(int argc, char **argv) {
     if (spec == "random") {
       input.source = "random";
       fillRandom(input.info.element_type, input.data,
-                 input.info.byte_size /
+                 input.bytes /
                      std::max<size_t>(
                          1, aicc_element_type_size(input.info.element_type)),
                  rng);
@@ -707,23 +963,32 @@ int runMain(int argc, char **argv) {
     npy::Array array;
     // The tensor's byte size bounds what is read, so a hostile header
     // cannot make aicc-run allocate more than the input takes.
-    if (!npy::readFile(path, &array, &error, input.info.byte_size))
+    // A dynamic module's inputs may be any size: the runtime says which
+    // symbol is out of range (a file past the upper bound included).
+    size_t limit = dynamic ? std::max<size_t>(input.info.byte_size, 1u << 30)
+                           : input.info.byte_size;
+    if (!npy::readFile(path, &array, &error, limit))
       return fail("input '%s': %s", input.info.name, error.c_str());
+    if (array.data.size() > input.info.byte_size &&
+        !input.allocate("input", array.data.size()))
+      return 1;
     if (!npy::adoptNarrowType(&array, input.info.element_type, &error))
       return fail("input '%s': %s (from %s)", input.info.name, error.c_str(),
                   path.c_str());
-    if (checkArray(array, input.info, "input", path))
+    if (checkArray(array, input.info, "input", path, input.shapeText, nullptr,
+                   dynamic))
       return 1;
+    input.setDims(array.shape.data(), array.shape.size());
     input.source = path;
     if (!array.data.empty())
       std::memcpy(input.data, array.data.data(), array.data.size());
   }
   for (const Binding &input : inputs)
-    if (!input.assigned)
+    if (!input.assigned && options.generate == 0)
       return fail("missing input '%s' (%s); pass --input %s=@FILE.npy or "
                   "--input %s=random",
-                  input.info.name, describe(input.info).c_str(),
-                  input.info.name, input.info.name);
+                  input.info.name, input.shapeText.c_str(), input.info.name,
+                  input.info.name);
 
   // References are read before running so that a bad file fails fast.
   std::vector<npy::Array> references(options.expected.size());
@@ -735,7 +1000,8 @@ int runMain(int argc, char **argv) {
     if (!npy::adoptNarrowType(&references[a], output.info.element_type, &error))
       return fail("expected output '%s': %s (from %s)", output.info.name,
                   error.c_str(), path.c_str());
-    if (checkArray(references[a], output.info, "expected output", path))
+    if (checkArray(references[a], output.info, "expected output", path,
+                   output.shapeText, nullptr, dynamic))
       return 1;
   }
 
@@ -758,8 +1024,26 @@ int runMain(int argc, char **argv) {
                             inputViews.size(), outputViews.data(),
                             outputViews.size());
   };
+  if (options.generate > 0)
+    return generate(handles.session, options, inputs);
   if (aicc_status_t status = runOnce())
     return failStatus(status);
+  // The actual output shapes.
+  for (size_t o = 0; o < outputs.size(); ++o) {
+    std::vector<int64_t> dims(outputs[o].info.rank);
+    size_t rank = 0;
+    if (aicc_status_t status = aicc_session_output_shape(
+            handles.session, o, dims.data(), dims.size(), &rank))
+      return failStatus(status);
+    outputs[o].setDims(dims.data(), rank);
+  }
+  for (size_t a = 0; a < options.expected.size() && dynamic; ++a) {
+    const Binding &output = outputs[expectedIndex[a]];
+    if (checkArray(references[a], output.info, "expected output",
+                   options.expected[a].spec.substr(1), output.shapeText,
+                   &output.dims))
+      return 1;
+  }
 
   // Results.
   for (size_t a = 0; a < options.outputs.size(); ++a) {
@@ -768,8 +1052,8 @@ int runMain(int argc, char **argv) {
     array.elementType = output.info.element_type == AICC_ELEMENT_TYPE_BF16
                             ? AICC_ELEMENT_TYPE_U16
                             : output.info.element_type;
-    array.shape.assign(output.info.dims, output.info.dims + output.info.rank);
-    array.data.assign(output.data, output.data + output.info.byte_size);
+    array.shape = output.dims;
+    array.data.assign(output.data, output.data + output.bytes);
     std::string path = options.outputs[a].spec.substr(1), error;
     if (!npy::writeFile(path, array, &error))
       return fail("output '%s': %s", output.info.name, error.c_str());
@@ -778,18 +1062,20 @@ int runMain(int argc, char **argv) {
   for (size_t i = 0; i < outputs.size() && !printed; ++i) {
     const Binding &output = outputs[i];
     size_t count =
-        output.info.byte_size /
+        output.bytes /
         std::max<size_t>(1, aicc_element_type_size(output.info.element_type));
     std::printf(
         "output %zu '%s': %s = %s\n", i, output.info.name,
-        describe(output.info).c_str(),
+        describeTensor(output.info.element_type, output.dims.size(),
+                       output.dims.data())
+            .c_str(),
         previewElements(output.info.element_type, output.data, count).c_str());
   }
   bool withinTolerance = true;
   for (size_t a = 0; a < options.expected.size(); ++a) {
     const Binding &output = outputs[expectedIndex[a]];
     size_t count =
-        output.info.byte_size /
+        output.bytes /
         std::max<size_t>(1, aicc_element_type_size(output.info.element_type));
     Comparison result =
         compare(output.info.element_type, output.data,

@@ -34,7 +34,7 @@ extern "C" {
 /// Highest artifact format version this runtime reads: any file whose major
 /// version equals AICC_FORMAT_VERSION_MAJOR.
 #define AICC_FORMAT_VERSION_MAJOR 1
-#define AICC_FORMAT_VERSION_MINOR 2
+#define AICC_FORMAT_VERSION_MINOR 3
 
 /// Returns AICC_RUNTIME_VERSION_STRING of the loaded library (static string).
 AICC_API const char *aicc_runtime_version(void);
@@ -367,6 +367,10 @@ AICC_API aicc_status_t aicc_session_create(
 /// no-op). Must not race with aicc_session_run on the same session.
 AICC_API void aicc_session_destroy(aicc_session_t *session);
 
+/// Returns the module of `session` (borrowed: the session holds a
+/// reference).
+AICC_API aicc_module_t *aicc_session_module(const aicc_session_t *session);
+
 /// Writes the device info of `session` (strings owned by the runtime).
 AICC_API aicc_status_t aicc_session_device_info(const aicc_session_t *session,
                                                 aicc_device_info_t *out_info);
@@ -386,15 +390,134 @@ typedef struct aicc_tensor_view_s {
 /// Runs the module's schedule once. `inputs` (borrowed, `input_count` views
 /// in signature order) and `outputs` (borrowed, `output_count` views in
 /// signature order, whose memory receives the results) must match the
-/// signature's element types and shapes exactly. Returns BUSY when another
-/// thread is running the same session. Output contents are unspecified after
-/// a failed run. On a GPU the inputs are copied to the device and the outputs
-/// back on the session's stream, which is synchronized before returning.
+/// signature's element types and shapes exactly; for a dynamic module
+/// (format 1.3, aicc_module_is_dynamic) the inputs may have any shape within
+/// the symbols' ranges, and an output view's dynamic dims are not compared
+/// (pass the upper bounds of aicc_module_output_info or the shape from
+/// aicc_session_infer_shapes): its byte_size must hold the actual output,
+/// whose shape aicc_session_output_shape reports after the run. Returns BUSY
+/// when another thread is running the same session. Output contents are
+/// unspecified after a failed run. On a GPU the inputs are copied to the device
+/// and the outputs back on the session's stream, which is synchronized before
+/// returning.
 AICC_API aicc_status_t aicc_session_run(aicc_session_t *session,
                                         const aicc_tensor_view_t *inputs,
                                         size_t input_count,
                                         const aicc_tensor_view_t *outputs,
                                         size_t output_count);
+
+/*===--------------------------------------------------------------------===*/
+/* Dynamic shapes (format 1.3, docs/Runtime.md "Dynamic shapes")            */
+/*===--------------------------------------------------------------------===*/
+
+/// Whether `module` has dynamic dims: then the dims of aicc_tensor_info_t are
+/// the upper bounds and runs accept any shape within the symbols' ranges.
+AICC_API int aicc_module_is_dynamic(const aicc_module_t *module);
+
+/// A symbol (dimension variable) of a dynamic module, e.g. "sequence" with
+/// range [1, 512]. `name` is owned by the module.
+typedef struct aicc_symbol_info_s {
+  const char *name;
+  int64_t min;
+  int64_t max;
+} aicc_symbol_info_t;
+
+/// Number of symbols of `module` (0 for a static one).
+AICC_API size_t aicc_module_symbol_count(const aicc_module_t *module);
+AICC_API aicc_status_t aicc_module_symbol_info(const aicc_module_t *module,
+                                               size_t index,
+                                               aicc_symbol_info_t *out_info);
+
+/// What dim `dim` of input / output `index` is: the index of its symbol when
+/// the dim is exactly a symbol, -1 when it is static (its value is the
+/// tensor info's dims[dim]), -2 when it is another expression of the
+/// symbols (outputs only; aicc_session_output_shape gives its value).
+AICC_API aicc_status_t aicc_module_input_dim_symbol(const aicc_module_t *module,
+                                                    size_t index, size_t dim,
+                                                    int64_t *out_symbol);
+AICC_API aicc_status_t aicc_module_output_dim_symbol(
+    const aicc_module_t *module, size_t index, size_t dim, int64_t *out_symbol);
+
+/// Binds the symbols of `session`'s module from the shapes of `inputs` (only
+/// rank, dims and element type are read; data may be NULL), checks ranges,
+/// consistency and the compiler's assumptions, and computes the output
+/// shapes (aicc_session_output_shape) without running. Lets a caller size
+/// its output buffers exactly. For a static module it only checks.
+AICC_API aicc_status_t
+aicc_session_infer_shapes(aicc_session_t *session,
+                          const aicc_tensor_view_t *inputs, size_t input_count);
+
+/// Writes the shape of output `index` for the inputs of the latest
+/// aicc_session_run or aicc_session_infer_shapes of `session` whose input
+/// shapes passed the checks (before any: the signature's dims, upper bounds
+/// for dynamic ones) to `out_dims`
+/// (caller-owned, `capacity` entries) and its rank to `out_rank`.
+/// INVALID_ARGUMENT when `capacity` is less than the rank.
+AICC_API aicc_status_t aicc_session_output_shape(const aicc_session_t *session,
+                                                 size_t index,
+                                                 int64_t *out_dims,
+                                                 size_t capacity,
+                                                 size_t *out_rank);
+
+/*===--------------------------------------------------------------------===*/
+/* Generation (docs/Runtime.md "Generation")                                */
+/*===--------------------------------------------------------------------===*/
+
+/// A token-by-token decoding loop over a session of a decoder module with a
+/// KV cache as inputs and outputs (ONNX "with past" exports): inputs
+/// `input_ids` [batch 1, sequence], optional `attention_mask` [1, past +
+/// sequence] (filled with ones) and `position_ids` [1, sequence] (past ..
+/// past + sequence - 1), and past/present pairs (`past_key_values.N.key` ->
+/// `present.N.key`, the same for `.value`); output `logits` [1, sequence,
+/// vocabulary] f32. The loop keeps the cache on the host: each run's present
+/// tensors become the next run's past (buffers are swapped, not copied).
+typedef struct aicc_generator_s aicc_generator_t;
+
+typedef struct aicc_generator_options_s {
+  /// sizeof(aicc_generator_options_t) as the caller compiled it.
+  size_t struct_size;
+  /// Names of the token input and the logits output; NULL: "input_ids",
+  /// "logits". Borrowed during aicc_generator_create only.
+  const char *input_ids;
+  const char *logits;
+  /// "PAST:PRESENT,..." pairs of cache tensors; NULL: pair every input named
+  /// past_key_values.* / past.* with the output named present.* with the
+  /// same suffix.
+  const char *kv_cache;
+} aicc_generator_options_t;
+
+AICC_API void aicc_generator_options_init(aicc_generator_options_t *options);
+
+/// Creates a generator over `session` (borrowed; must outlive the generator
+/// and not be run by anyone else meanwhile). Fails with a message naming the
+/// input or output that does not fit the pattern above.
+AICC_API aicc_status_t aicc_generator_create(
+    aicc_session_t *session, const aicc_generator_options_t *options,
+    aicc_generator_t **out_generator);
+
+AICC_API void aicc_generator_destroy(aicc_generator_t *generator);
+
+/// Empties the cache (the next call is a prefill again).
+AICC_API aicc_status_t aicc_generator_reset(aicc_generator_t *generator);
+
+/// Runs `count` tokens (borrowed) after what the cache holds (a prompt at
+/// first), appends them to the cache and returns the logits of the last one
+/// (`out_logits`, owned by the generator, valid until its next call;
+/// `out_vocabulary` entries).
+AICC_API aicc_status_t aicc_generator_prefill(aicc_generator_t *generator,
+                                              const int64_t *tokens,
+                                              size_t count,
+                                              const float **out_logits,
+                                              size_t *out_vocabulary);
+
+/// aicc_generator_prefill of one token.
+AICC_API aicc_status_t aicc_generator_step(aicc_generator_t *generator,
+                                           int64_t token,
+                                           const float **out_logits,
+                                           size_t *out_vocabulary);
+
+/// Tokens the cache holds.
+AICC_API size_t aicc_generator_length(const aicc_generator_t *generator);
 
 /// Zeroes the session's persistent state pools (e.g. to start a new
 /// sequence with an empty KV cache).

@@ -220,3 +220,34 @@ int32_t spin_until_set(const aicc_kernel_env *env, void *const *bindings,
     __builtin_ia32_pause();
   return 0;
 }
+
+/* A stand-in for a decoder with a KV cache (dynamic shapes, format 1.3):
+   present = past followed by (id, id) for each new token, along the
+   sequence; logits[s] is one-hot at (ids[s] + first + 1) mod V, where
+   `first` is present[0], the first token of the whole sequence, so the
+   tokens depend on the cache being fed back. Bindings: input_ids (i64
+   [1, S]), past (f32 [1, 1, P, 2]), logits (f32 [1, S, V]), present (f32
+   [1, 1, P + S, 2]). Push: S, P, V. */
+int32_t fake_decoder(const aicc_kernel_env *env, void *const *bindings,
+                     const int64_t *push) {
+  const int64_t *ids = (const int64_t *)bindings[0];
+  const float *past = (const float *)bindings[1];
+  float *logits = (float *)bindings[2];
+  float *present = (float *)bindings[3];
+  int64_t s_len = push[0], p_len = push[1], vocab = push[2];
+  if (s_len < 0 || p_len < 0 || vocab <= 0) {
+    env->report_error(env, "fake_decoder: negative size");
+    return 1;
+  }
+  if (p_len)
+    memmove(present, past, (size_t)(p_len * 2) * sizeof(float));
+  for (int64_t s = 0; s < s_len; ++s)
+    present[(p_len + s) * 2] = present[(p_len + s) * 2 + 1] = (float)ids[s];
+  int64_t first = (int64_t)present[0];
+  for (int64_t s = 0; s < s_len; ++s) {
+    int64_t next = (ids[s] + first + 1) % vocab;
+    for (int64_t v = 0; v < vocab; ++v)
+      logits[s * vocab + v] = v == next ? 1.0f : 0.0f;
+  }
+  return 0;
+}
