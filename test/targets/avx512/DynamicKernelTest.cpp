@@ -1,0 +1,436 @@
+//===- DynamicKernelTest.cpp - avx512 kernels over dynamic shapes ---------===//
+//
+// Kernels of the dynamic-shapes contract (docs/Pipeline.md "Dynamic
+// shapes"): tensors with `?` dims carrying aicc.dynamic_dims, trailing index
+// arguments as push constants. Each is compiled once with the avx512 target,
+// loaded with dlopen and run for several extents (0, 1, 7, 512) through
+// aicc's kernel ABI, compared with plain C++ loops. Every buffer ends right
+// before an inaccessible page, so a read or write past a buffer's run-time
+// size faults.
+//
+//===----------------------------------------------------------------------===//
+
+#include "targets/avx512/Avx512Target.h"
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Parser/Parser.h"
+#include "aicc/kernel_abi.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <dlfcn.h>
+#include <gtest/gtest.h>
+#include <random>
+#include <sys/mman.h>
+#include <unistd.h>
+
+using namespace mlir;
+
+namespace {
+
+int serialParallelFor(const aicc_kernel_env *env, aicc_task_fn fn, int min,
+                      int extent, uint8_t *closure) {
+  for (int i = min; i < min + extent; ++i)
+    if (int rc = fn((void *)env, i, closure))
+      return rc;
+  return 0;
+}
+void *alignedAlloc(const aicc_kernel_env *, size_t bytes) {
+  return aligned_alloc(64, (bytes + 63) / 64 * 64);
+}
+void freeMem(const aicc_kernel_env *, void *p) { free(p); }
+std::string lastError;
+void reportError(const aicc_kernel_env *, const char *msg) { lastError = msg; }
+
+aicc_kernel_env makeEnv() {
+  aicc_kernel_env env{};
+  env.abi_version = AICC_KERNEL_ABI_VERSION;
+  env.num_threads = 1;
+  env.parallel_for = serialParallelFor;
+  env.alloc = alignedAlloc;
+  env.free = freeMem;
+  env.report_error = reportError;
+  return env;
+}
+
+/// `n` floats that end right before a PROT_NONE page.
+class GuardedFloats {
+public:
+  explicit GuardedFloats(size_t n) : n(n) {
+    size_t page = sysconf(_SC_PAGESIZE);
+    size_t bytes = n * sizeof(float);
+    size_t dataPages = (bytes + page - 1) / page;
+    mapped = (dataPages + 1) * page;
+    base = (uint8_t *)mmap(nullptr, mapped, PROT_READ | PROT_WRITE,
+                           MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    EXPECT_NE(base, MAP_FAILED);
+    mprotect(base + dataPages * page, page, PROT_NONE);
+    ptr = (float *)(base + dataPages * page - bytes);
+  }
+  ~GuardedFloats() { munmap(base, mapped); }
+  GuardedFloats(const GuardedFloats &) = delete;
+  GuardedFloats &operator=(const GuardedFloats &) = delete;
+
+  float *data() { return ptr; }
+  float &operator[](size_t i) { return ptr[i]; }
+  size_t size() const { return n; }
+  void fillRandom(unsigned seed) {
+    std::mt19937 rng(seed);
+    std::uniform_real_distribution<float> dist(-1, 1);
+    for (size_t i = 0; i < n; ++i)
+      ptr[i] = dist(rng);
+  }
+  void fill(float v) { std::fill(ptr, ptr + n, v); }
+
+private:
+  size_t n, mapped = 0;
+  uint8_t *base = nullptr;
+  float *ptr = nullptr;
+};
+
+class DynamicKernelTest : public ::testing::Test {
+protected:
+  DynamicKernelTest() {
+    context.loadDialect<func::FuncDialect, linalg::LinalgDialect,
+                        tensor::TensorDialect, arith::ArithDialect,
+                        math::MathDialect, affine::AffineDialect>();
+  }
+  ~DynamicKernelTest() override {
+    if (handle)
+      dlclose(handle);
+    if (!path.empty())
+      unlink(path.c_str());
+  }
+
+  /// Compiles every func of `source` and loads the library.
+  bool compile(const char *source) {
+    module = parseSourceString<ModuleOp>(source, &context);
+    if (!module)
+      return false;
+    SmallVector<func::FuncOp> kernels(module->getOps<func::FuncOp>());
+    aicc::avx512::Avx512Options options;
+    auto lib = aicc::avx512::buildKernelLibrary(kernels, module->getLoc(),
+                                                options);
+    if (failed(lib))
+      return false;
+    char tmp[] = "/tmp/aicc-dyn-kernel-test-XXXXXX";
+    int fd = mkstemp(tmp);
+    if (fd < 0)
+      return false;
+    bool written = write(fd, lib->elf.data(), lib->elf.size()) ==
+                   (ssize_t)lib->elf.size();
+    close(fd);
+    path = tmp;
+    handle = written ? dlopen(tmp, RTLD_NOW | RTLD_LOCAL) : nullptr;
+    return handle != nullptr;
+  }
+
+  /// Runs entry point `name`; returns its status.
+  int32_t call(const char *name, std::vector<void *> bindings,
+               std::vector<int64_t> push) {
+    auto fn = reinterpret_cast<aicc_kernel_fn>(dlsym(handle, name));
+    EXPECT_NE(fn, nullptr) << name;
+    if (!fn)
+      return -1;
+    aicc_kernel_env env = makeEnv();
+    lastError.clear();
+    return fn(&env, bindings.data(), push.empty() ? nullptr : push.data());
+  }
+
+  MLIRContext context;
+  OwningOpRef<ModuleOp> module;
+  void *handle = nullptr;
+  std::string path;
+};
+
+const int64_t kExtents[] = {0, 1, 7, 512};
+
+TEST_F(DynamicKernelTest, ElementwiseAddOverDynamicSequence) {
+  ASSERT_TRUE(compile(R"mlir(
+    func.func @add(%x: tensor<1x?x64xf32> {aicc.dynamic_dims = array<i64: 0>},
+                   %y: tensor<1x?x64xf32> {aicc.dynamic_dims = array<i64: 0>},
+                   %n: index)
+        -> (tensor<1x?x64xf32> {aicc.dynamic_dims = array<i64: 0>}) {
+      %e = tensor.empty(%n) : tensor<1x?x64xf32>
+      %r = linalg.generic {indexing_maps = [affine_map<(b, s, c) -> (b, s, c)>, affine_map<(b, s, c) -> (b, s, c)>, affine_map<(b, s, c) -> (b, s, c)>], iterator_types = ["parallel", "parallel", "parallel"]}
+          ins(%x, %y : tensor<1x?x64xf32>, tensor<1x?x64xf32>) outs(%e : tensor<1x?x64xf32>) {
+        ^bb0(%a: f32, %b: f32, %o: f32):
+          %s = arith.addf %a, %b : f32
+          linalg.yield %s : f32
+      } -> tensor<1x?x64xf32>
+      return %r : tensor<1x?x64xf32>
+    })mlir"));
+  for (int64_t n : kExtents) {
+    GuardedFloats x(n * 64), y(n * 64), out(n * 64);
+    x.fillRandom(1);
+    y.fillRandom(2);
+    out.fill(-7);
+    ASSERT_EQ(call("add", {x.data(), y.data(), out.data()}, {n}), 0)
+        << lastError;
+    for (int64_t i = 0; i < n * 64; ++i)
+      ASSERT_EQ(out[i], x[i] + y[i]) << "n=" << n << " i=" << i;
+  }
+}
+
+TEST_F(DynamicKernelTest, MatmulWithDynamicRowsAndBiasEpilogue) {
+  // @mm: a plain matmul; @mm_bias: matmul + bias + ReLU, the fused
+  // epilogue schedule.
+  ASSERT_TRUE(compile(R"mlir(
+    func.func @mm(%a: tensor<?x64xf32> {aicc.dynamic_dims = array<i64: 0>},
+                  %b: tensor<64x64xf32>, %n: index)
+        -> (tensor<?x64xf32> {aicc.dynamic_dims = array<i64: 0>}) {
+      %zero = arith.constant 0.0 : f32
+      %e = tensor.empty(%n) : tensor<?x64xf32>
+      %f = linalg.fill ins(%zero : f32) outs(%e : tensor<?x64xf32>) -> tensor<?x64xf32>
+      %m = linalg.matmul ins(%a, %b : tensor<?x64xf32>, tensor<64x64xf32>) outs(%f : tensor<?x64xf32>) -> tensor<?x64xf32>
+      return %m : tensor<?x64xf32>
+    }
+    func.func @mm_bias(%a: tensor<?x64xf32> {aicc.dynamic_dims = array<i64: 0>},
+                       %b: tensor<64x64xf32>, %bias: tensor<64xf32>, %n: index)
+        -> (tensor<?x64xf32> {aicc.dynamic_dims = array<i64: 0>}) {
+      %zero = arith.constant 0.0 : f32
+      %e = tensor.empty(%n) : tensor<?x64xf32>
+      %f = linalg.fill ins(%zero : f32) outs(%e : tensor<?x64xf32>) -> tensor<?x64xf32>
+      %m = linalg.matmul ins(%a, %b : tensor<?x64xf32>, tensor<64x64xf32>) outs(%f : tensor<?x64xf32>) -> tensor<?x64xf32>
+      %r = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (j)>, affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]}
+          ins(%m, %bias : tensor<?x64xf32>, tensor<64xf32>) outs(%e : tensor<?x64xf32>) {
+        ^bb0(%x: f32, %y: f32, %o: f32):
+          %s = arith.addf %x, %y : f32
+          %z = arith.maximumf %s, %zero : f32
+          linalg.yield %z : f32
+      } -> tensor<?x64xf32>
+      return %r : tensor<?x64xf32>
+    })mlir"));
+  GuardedFloats b(64 * 64), bias(64);
+  b.fillRandom(3);
+  bias.fillRandom(4);
+  for (int64_t n : kExtents) {
+    GuardedFloats a(n * 64), out(n * 64), outBias(n * 64);
+    a.fillRandom(5);
+    out.fill(-7);
+    outBias.fill(-7);
+    ASSERT_EQ(call("mm", {a.data(), b.data(), out.data()}, {n}), 0)
+        << lastError;
+    ASSERT_EQ(call("mm_bias", {a.data(), b.data(), bias.data(),
+                               outBias.data()},
+                   {n}),
+              0)
+        << lastError;
+    for (int64_t i = 0; i < n; ++i)
+      for (int j = 0; j < 64; ++j) {
+        float ref = 0;
+        for (int k = 0; k < 64; ++k)
+          ref += a[i * 64 + k] * b[k * 64 + j];
+        ASSERT_NEAR(out[i * 64 + j], ref, 1e-4) << "n=" << n;
+        ASSERT_NEAR(outBias[i * 64 + j], std::max(ref + bias[j], 0.f), 1e-4)
+            << "n=" << n;
+      }
+  }
+}
+
+TEST_F(DynamicKernelTest, SoftmaxOverTheDynamicDim) {
+  // Softmax of each row of a 4 x ? tensor: max and sum reduce over the
+  // dynamic dim.
+  ASSERT_TRUE(compile(R"mlir(
+    func.func @softmax(%x: tensor<4x?xf32> {aicc.dynamic_dims = array<i64: 0>},
+                       %n: index)
+        -> (tensor<4x?xf32> {aicc.dynamic_dims = array<i64: 0>}) {
+      %ninf = arith.constant 0xFF800000 : f32
+      %zero = arith.constant 0.0 : f32
+      %e4 = tensor.empty() : tensor<4xf32>
+      %m0 = linalg.fill ins(%ninf : f32) outs(%e4 : tensor<4xf32>) -> tensor<4xf32>
+      %m = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i)>], iterator_types = ["parallel", "reduction"]}
+          ins(%x : tensor<4x?xf32>) outs(%m0 : tensor<4xf32>) {
+        ^bb0(%a: f32, %acc: f32):
+          %r = arith.maxnumf %a, %acc : f32
+          linalg.yield %r : f32
+      } -> tensor<4xf32>
+      %s0 = linalg.fill ins(%zero : f32) outs(%e4 : tensor<4xf32>) -> tensor<4xf32>
+      %s = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i)>, affine_map<(i, j) -> (i)>], iterator_types = ["parallel", "reduction"]}
+          ins(%x, %m : tensor<4x?xf32>, tensor<4xf32>) outs(%s0 : tensor<4xf32>) {
+        ^bb0(%a: f32, %mx: f32, %acc: f32):
+          %d = arith.subf %a, %mx : f32
+          %ex = math.exp %d : f32
+          %r = arith.addf %ex, %acc : f32
+          linalg.yield %r : f32
+      } -> tensor<4xf32>
+      %e = tensor.empty(%n) : tensor<4x?xf32>
+      %y = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i)>, affine_map<(i, j) -> (i)>, affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]}
+          ins(%x, %m, %s : tensor<4x?xf32>, tensor<4xf32>, tensor<4xf32>) outs(%e : tensor<4x?xf32>) {
+        ^bb0(%a: f32, %mx: f32, %sum: f32, %o: f32):
+          %d = arith.subf %a, %mx : f32
+          %ex = math.exp %d : f32
+          %r = arith.divf %ex, %sum : f32
+          linalg.yield %r : f32
+      } -> tensor<4x?xf32>
+      return %y : tensor<4x?xf32>
+    })mlir"));
+  for (int64_t n : kExtents) {
+    GuardedFloats x(4 * n), out(4 * n);
+    x.fillRandom(6);
+    out.fill(-7);
+    ASSERT_EQ(call("softmax", {x.data(), out.data()}, {n}), 0) << lastError;
+    for (int i = 0; i < 4; ++i) {
+      double mx = -INFINITY, sum = 0;
+      for (int64_t j = 0; j < n; ++j)
+        mx = std::max(mx, (double)x[i * n + j]);
+      for (int64_t j = 0; j < n; ++j)
+        sum += std::exp(x[i * n + j] - mx);
+      for (int64_t j = 0; j < n; ++j)
+        ASSERT_NEAR(out[i * n + j], std::exp(x[i * n + j] - mx) / sum, 1e-5)
+            << "n=" << n;
+    }
+  }
+}
+
+TEST_F(DynamicKernelTest, ConcatOfTwoDynamicSegments) {
+  ASSERT_TRUE(compile(R"mlir(
+    func.func @cat(%x: tensor<2x?x8xf32> {aicc.dynamic_dims = array<i64: 0>},
+                   %y: tensor<2x?x8xf32> {aicc.dynamic_dims = array<i64: 1>},
+                   %a: index, %b: index, %s: index)
+        -> (tensor<2x?x8xf32> {aicc.dynamic_dims = array<i64: 2>}) {
+      %r = tensor.concat dim(1) %x, %y : (tensor<2x?x8xf32>, tensor<2x?x8xf32>) -> tensor<2x?x8xf32>
+      return %r : tensor<2x?x8xf32>
+    })mlir"));
+  for (int64_t a : kExtents)
+    for (int64_t b : {int64_t(0), int64_t(1), int64_t(9)}) {
+      GuardedFloats x(2 * a * 8), y(2 * b * 8), out(2 * (a + b) * 8);
+      x.fillRandom(7);
+      y.fillRandom(8);
+      out.fill(-7);
+      ASSERT_EQ(call("cat", {x.data(), y.data(), out.data()}, {a, b, a + b}),
+                0)
+          << lastError;
+      for (int i = 0; i < 2; ++i)
+        for (int64_t j = 0; j < a + b; ++j)
+          for (int c = 0; c < 8; ++c) {
+            float ref = j < a ? x[(i * a + j) * 8 + c]
+                              : y[(i * b + (j - a)) * 8 + c];
+            ASSERT_EQ(out[(i * (a + b) + j) * 8 + c], ref)
+                << "a=" << a << " b=" << b;
+          }
+    }
+}
+
+TEST_F(DynamicKernelTest, SlicesPadReshapeAndIndex) {
+  // @last: the last row of a [1, ?, 16] tensor (extract_slice at offset
+  // n - 1 from affine.apply), collapsed to [16]... as [1, 16].
+  // @pad: [?, 4] padded with `p` rows of 5.0 at the end, then each element
+  // plus its row index (linalg.index).
+  // @window: rows [o, o + l) of a [?, 4] tensor inserted into a zero
+  // [?, 4] tensor at the same place, collapsed to [? * 4] and expanded back.
+  ASSERT_TRUE(compile(R"mlir(
+    func.func @last(%x: tensor<1x?x16xf32> {aicc.dynamic_dims = array<i64: 0>},
+                    %n: index) -> tensor<1x16xf32> {
+      %o = affine.apply affine_map<()[s0] -> (s0 - 1)>()[%n]
+      %s = tensor.extract_slice %x[0, %o, 0] [1, 1, 16] [1, 1, 1] : tensor<1x?x16xf32> to tensor<1x16xf32>
+      return %s : tensor<1x16xf32>
+    }
+    func.func @pad(%x: tensor<?x4xf32> {aicc.dynamic_dims = array<i64: 0>},
+                   %n: index, %p: index, %m: index)
+        -> (tensor<?x4xf32> {aicc.dynamic_dims = array<i64: 2>}) {
+      %c = arith.constant 5.0 : f32
+      %padded = tensor.pad %x low[0, 0] high[%p, 0] {
+      ^bb0(%i: index, %j: index):
+        tensor.yield %c : f32
+      } : tensor<?x4xf32> to tensor<?x4xf32>
+      %e = tensor.empty(%m) : tensor<?x4xf32>
+      %r = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]}
+          ins(%padded : tensor<?x4xf32>) outs(%e : tensor<?x4xf32>) {
+        ^bb0(%a: f32, %o: f32):
+          %i = linalg.index 0 : index
+          %ii = arith.index_cast %i : index to i32
+          %f = arith.sitofp %ii : i32 to f32
+          %s = arith.addf %a, %f : f32
+          linalg.yield %s : f32
+      } -> tensor<?x4xf32>
+      return %r : tensor<?x4xf32>
+    }
+    func.func @window(%x: tensor<?x4xf32> {aicc.dynamic_dims = array<i64: 0>},
+                      %n: index, %o: index, %l: index)
+        -> (tensor<?x4xf32> {aicc.dynamic_dims = array<i64: 0>}) {
+      %zero = arith.constant 0.0 : f32
+      %s = tensor.extract_slice %x[%o, 0] [%l, 4] [1, 1] : tensor<?x4xf32> to tensor<?x4xf32>
+      %e = tensor.empty(%n) : tensor<?x4xf32>
+      %z = linalg.fill ins(%zero : f32) outs(%e : tensor<?x4xf32>) -> tensor<?x4xf32>
+      %i = tensor.insert_slice %s into %z[%o, 0] [%l, 4] [1, 1] : tensor<?x4xf32> into tensor<?x4xf32>
+      %flat = tensor.collapse_shape %i [[0, 1]] : tensor<?x4xf32> into tensor<?xf32>
+      %back = tensor.expand_shape %flat [[0, 1]] output_shape [%n, 4] : tensor<?xf32> into tensor<?x4xf32>
+      return %back : tensor<?x4xf32>
+    })mlir"));
+  for (int64_t n : kExtents) {
+    if (n > 0) {
+      GuardedFloats x(n * 16), out(16);
+      x.fillRandom(9);
+      ASSERT_EQ(call("last", {x.data(), out.data()}, {n}), 0) << lastError;
+      for (int c = 0; c < 16; ++c)
+        ASSERT_EQ(out[c], x[(n - 1) * 16 + c]) << "n=" << n;
+    }
+    {
+      int64_t p = 3, m = n + p;
+      GuardedFloats x(n * 4), out(m * 4);
+      x.fillRandom(10);
+      ASSERT_EQ(call("pad", {x.data(), out.data()}, {n, p, m}), 0)
+          << lastError;
+      for (int64_t i = 0; i < m; ++i)
+        for (int j = 0; j < 4; ++j)
+          ASSERT_EQ(out[i * 4 + j], (i < n ? x[i * 4 + j] : 5.f) + i)
+              << "n=" << n;
+    }
+    {
+      int64_t o = n / 3, l = n - n / 3 - n / 4;
+      GuardedFloats x(n * 4), out(n * 4);
+      x.fillRandom(11);
+      out.fill(-7);
+      ASSERT_EQ(call("window", {x.data(), out.data()}, {n, o, l}), 0)
+          << lastError;
+      for (int64_t i = 0; i < n; ++i)
+        for (int j = 0; j < 4; ++j)
+          ASSERT_EQ(out[i * 4 + j], i >= o && i < o + l ? x[i * 4 + j] : 0.f)
+              << "n=" << n << " i=" << i;
+    }
+  }
+}
+
+TEST_F(DynamicKernelTest, BadPushConstantsAreErrorsNotCrashes) {
+  ASSERT_TRUE(compile(R"mlir(
+    func.func @neg(%x: tensor<1x?x64xf32> {aicc.dynamic_dims = array<i64: 0>},
+                   %n: index)
+        -> (tensor<1x?x64xf32> {aicc.dynamic_dims = array<i64: 0>}) {
+      %e = tensor.empty(%n) : tensor<1x?x64xf32>
+      %r = linalg.generic {indexing_maps = [affine_map<(b, s, c) -> (b, s, c)>, affine_map<(b, s, c) -> (b, s, c)>], iterator_types = ["parallel", "parallel", "parallel"]}
+          ins(%x : tensor<1x?x64xf32>) outs(%e : tensor<1x?x64xf32>) {
+        ^bb0(%a: f32, %o: f32):
+          %s = arith.negf %a : f32
+          linalg.yield %s : f32
+      } -> tensor<1x?x64xf32>
+      return %r : tensor<1x?x64xf32>
+    })mlir"));
+  GuardedFloats x(64), out(64);
+  EXPECT_NE(call("neg", {x.data(), out.data()}, {-1}), 0);
+  EXPECT_EQ(lastError, "kernel 'neg': push constant 0 is -1, outside "
+                       "0..2147483647");
+  // 2^31 - 1 rows of 64 elements: more than Halide addresses.
+  EXPECT_NE(call("neg", {x.data(), out.data()}, {INT32_MAX}), 0);
+  EXPECT_EQ(lastError,
+            "kernel 'neg': buffer 0 has more than 2^31 - 1 elements");
+  EXPECT_NE(call("neg", {x.data(), out.data()}, {int64_t(1) << 40}), 0);
+  EXPECT_NE(lastError.find("outside 0..2147483647"), std::string::npos);
+  // No push constants at all.
+  EXPECT_NE(call("neg", {x.data(), out.data()}, {}), 0);
+  EXPECT_NE(lastError.find("no push constants"), std::string::npos);
+  // And a good call still works.
+  x.fillRandom(12);
+  ASSERT_EQ(call("neg", {x.data(), out.data()}, {1}), 0) << lastError;
+  for (int i = 0; i < 64; ++i)
+    ASSERT_EQ(out[i], -x[i]);
+}
+
+} // namespace
