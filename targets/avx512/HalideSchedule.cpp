@@ -80,6 +80,10 @@ bool isDynamic(int extent) { return extent == kDynamicExtent; }
 /// more in the thread pool than it computes).
 constexpr int kMinTaskElements = 4096;
 
+/// The extent a dynamic dim is assumed to have when choosing a register
+/// tile: long enough that the tile's padding waste does not matter.
+constexpr int kNominalDynamicExtent = 240;
+
 /// Parallelizes the outermost dim that may have more than one iteration
 /// (dynamic, or static > 1), in tasks of at least kMinTaskElements elements
 /// when the dims inside it are static.
@@ -167,6 +171,22 @@ void scheduleReductionDynamic(const ScheduledReduction &r, bool isOutput) {
       lanes = r.tile.lanes;
     vectors = r.tile.vectors;
     rows = r.tile.rows;
+  } else {
+    // No hint (registerTileFor decides from static shapes): the tile of a
+    // problem whose dynamic dims are long.
+    TileProblem problem;
+    for (int e : ext)
+      problem.extents.push_back(isDynamic(e) ? kNominalDynamicExtent : e);
+    problem.lanes = lanes;
+    // Rows of the next dim in the tile (a matmul's rows of A).
+    problem.broadcast = rank >= 2 ? 1 : -1;
+    RegisterTile tile = chooseRegisterTile(problem);
+    v = tile.vectorDim;
+    u = tile.unrollDim;
+    vectorize = tile.vectorize;
+    lanes = tile.lanes;
+    vectors = tile.vectors;
+    rows = tile.rows;
   }
   if (v < 0 || v >= rank || u >= rank || u == v) {
     v = 0;
