@@ -399,6 +399,72 @@ TEST_F(DynamicKernelTest, SlicesPadReshapeAndIndex) {
   }
 }
 
+TEST_F(DynamicKernelTest, CheckedGatherOverDynamicIdsAndTable) {
+  // @embed: rows of a static table for a dynamic number of ids; @lookup:
+  // elements of a dynamic table. Ids out of range fail the kernel (the
+  // run-time status over a dynamic extent).
+  ASSERT_TRUE(compile(R"mlir(
+    func.func @embed(%table: tensor<100x8xf32>,
+                     %ids: tensor<1x?xi64> {aicc.dynamic_dims = array<i64: 0>},
+                     %n: index)
+        -> (tensor<1x?x8xf32> {aicc.dynamic_dims = array<i64: 0>}) {
+      %e = tensor.empty(%n) : tensor<1x?x8xf32>
+      %r = linalg.generic {indexing_maps = [affine_map<(b, s, c) -> (b, s)>, affine_map<(b, s, c) -> (b, s, c)>], iterator_types = ["parallel", "parallel", "parallel"]}
+          ins(%ids : tensor<1x?xi64>) outs(%e : tensor<1x?x8xf32>) {
+        ^bb0(%id: i64, %o: f32):
+          %c = linalg.index 2 : index
+          %i = arith.index_cast %id : i64 to index
+          %v = tensor.extract %table[%i, %c] {aicc.checked_index} : tensor<100x8xf32>
+          linalg.yield %v : f32
+      } -> tensor<1x?x8xf32>
+      return %r : tensor<1x?x8xf32>
+    }
+    func.func @lookup(%table: tensor<?xf32> {aicc.dynamic_dims = array<i64: 0>},
+                      %ids: tensor<5xi64>, %n: index) -> tensor<5xf32> {
+      %e = tensor.empty() : tensor<5xf32>
+      %r = linalg.generic {indexing_maps = [affine_map<(i) -> (i)>, affine_map<(i) -> (i)>], iterator_types = ["parallel"]}
+          ins(%ids : tensor<5xi64>) outs(%e : tensor<5xf32>) {
+        ^bb0(%id: i64, %o: f32):
+          %i = arith.index_cast %id : i64 to index
+          %v = tensor.extract %table[%i] {aicc.checked_index} : tensor<?xf32>
+          linalg.yield %v : f32
+      } -> tensor<5xf32>
+      return %r : tensor<5xf32>
+    })mlir"));
+  GuardedFloats table(100 * 8);
+  table.fillRandom(13);
+  for (int64_t n : kExtents) {
+    std::vector<int64_t> ids(n);
+    for (int64_t s = 0; s < n; ++s)
+      ids[s] = (s * 37) % 100;
+    GuardedFloats out(n * 8);
+    ASSERT_EQ(call("embed", {table.data(), ids.data(), out.data()}, {n}), 0)
+        << lastError;
+    for (int64_t s = 0; s < n; ++s)
+      for (int c = 0; c < 8; ++c)
+        ASSERT_EQ(out[s * 8 + c], table[ids[s] * 8 + c]) << "n=" << n;
+    if (n > 0) {
+      ids[n - 1] = 100;
+      EXPECT_NE(call("embed", {table.data(), ids.data(), out.data()}, {n}),
+                0)
+          << "n=" << n;
+      EXPECT_NE(lastError.find("index out of range"), std::string::npos)
+          << lastError;
+    }
+  }
+  for (int64_t n : {int64_t(1), int64_t(7), int64_t(512)}) {
+    GuardedFloats t(n), out(5);
+    t.fillRandom(14);
+    std::vector<int64_t> ids = {0, n - 1, n / 2, n / 3, 0};
+    ASSERT_EQ(call("lookup", {t.data(), ids.data(), out.data()}, {n}), 0)
+        << lastError;
+    for (int i = 0; i < 5; ++i)
+      ASSERT_EQ(out[i], t[ids[i]]) << "n=" << n;
+    ids[2] = n;
+    EXPECT_NE(call("lookup", {t.data(), ids.data(), out.data()}, {n}), 0);
+  }
+}
+
 TEST_F(DynamicKernelTest, BadPushConstantsAreErrorsNotCrashes) {
   ASSERT_TRUE(compile(R"mlir(
     func.func @neg(%x: tensor<1x?x64xf32> {aicc.dynamic_dims = array<i64: 0>},
