@@ -213,19 +213,36 @@ void scheduleReductionDynamic(const ScheduledReduction &r, bool isOutput) {
   g.split(vars[v], vo, vi, tileV, tail(ext[v], tileV));
   if (u >= 0)
     g.split(vars[u], uo, ui, tileU, tail(ext[u], tileU));
+  // As in the static schedule: when the largest input (the weights) is
+  // indexed by only one of the two tiled dims, that dim's tile loop goes
+  // outside the other dims, so each weight panel is reused from cache.
+  unsigned weights = r.tile.largestInputDims;
+  auto indexes = [&](int dim) { return dim >= 0 && (weights >> dim) & 1; };
+  bool weightsOuterV = u >= 0 && indexes(v) && !indexes(u);
+  bool weightsOuterU = u >= 0 && indexes(u) && !indexes(v);
+  bool outerAfterRest = weightsOuterU || weightsOuterV;
   // Loops innermost first and whether each may run more than once.
   std::vector<std::pair<hl::Var, bool>> loops;
   auto several = [&](int extent, int tileSize) {
     return isDynamic(extent) || extent > tileSize;
   };
+  std::pair<hl::Var, bool> vTiles = {vo, several(ext[v], tileV)};
+  std::pair<hl::Var, bool> uTiles = {uo, u >= 0 && several(ext[u], tileU)};
+  auto inner = weightsOuterV ? uTiles : vTiles;
+  auto outer = weightsOuterV ? vTiles : uTiles;
   loops.push_back({vi, false});
   if (u >= 0)
     loops.push_back({ui, false});
-  loops.push_back({vo, several(ext[v], tileV)});
-  if (u >= 0)
-    loops.push_back({uo, several(ext[u], tileU)});
+  loops.push_back(inner);
+  if (u >= 0 && !outerAfterRest)
+    loops.push_back(outer);
   for (int k = 0; k < rank; ++k)
-    if (k != u && k != v)
+    if (k != u && k != v && !(outerAfterRest && indexes(k)))
+      loops.push_back({vars[k], several(ext[k], 1)});
+  if (u >= 0 && outerAfterRest)
+    loops.push_back(outer);
+  for (int k = 0; k < rank; ++k)
+    if (k != u && k != v && outerAfterRest && indexes(k))
       loops.push_back({vars[k], several(ext[k], 1)});
   std::vector<hl::VarOrRVar> order;
   for (auto &l : loops)
@@ -241,7 +258,8 @@ void scheduleReductionDynamic(const ScheduledReduction &r, bool isOutput) {
       g.parallel(loops[k].first);
       break;
     }
-  f.compute_at(g, vo);
+  // The accumulators per tile, at the loop just outside it.
+  f.compute_at(g, loops[firstOuter].first);
   std::vector<hl::Var> fvars = f.args();
   int fRank = fvars.size();
   if (v != 0) {

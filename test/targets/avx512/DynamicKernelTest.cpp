@@ -23,6 +23,7 @@
 #include "aicc/kernel_abi.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstring>
 #include <dlfcn.h>
@@ -497,6 +498,55 @@ TEST_F(DynamicKernelTest, BadPushConstantsAreErrorsNotCrashes) {
   ASSERT_EQ(call("neg", {x.data(), out.data()}, {1}), 0) << lastError;
   for (int i = 0; i < 64; ++i)
     ASSERT_EQ(out[i], -x[i]);
+}
+
+} // namespace
+
+namespace {
+
+/// Not a test: single-threaded timings of a dynamic `?x768 * 768x768`
+/// matmul against static ones of the same shapes (run with
+/// --gtest_also_run_disabled_tests).
+TEST_F(DynamicKernelTest, DISABLED_MatmulTimingAgainstStatic) {
+  auto kernel = [](const std::string &name, const std::string &rows,
+                   bool dynamic) {
+    std::string t = "tensor<" + rows + "x768xf32>";
+    std::string attr =
+        dynamic ? " {aicc.dynamic_dims = array<i64: 0>}" : std::string();
+    return "func.func @" + name + "(%a: " + t + attr +
+           ", %b: tensor<768x768xf32>" + (dynamic ? ", %n: index" : "") +
+           ") -> (" + t + attr + ") {\n" +
+           "  %zero = arith.constant 0.0 : f32\n" + "  %e = tensor.empty(" +
+           (dynamic ? "%n" : "") + ") : " + t + "\n" +
+           "  %f = linalg.fill ins(%zero : f32) outs(%e : " + t + ") -> " + t +
+           "\n" + "  %m = linalg.matmul ins(%a, %b : " + t +
+           ", tensor<768x768xf32>) outs(%f : " + t + ") -> " + t + "\n" +
+           "  return %m : " + t + "\n}\n";
+  };
+  std::string source = kernel("dyn", "?", true) + kernel("s1", "1", false) +
+                       kernel("s128", "128", false);
+  ASSERT_TRUE(compile(source.c_str()));
+  GuardedFloats b(768 * 768);
+  b.fillRandom(1);
+  for (int64_t n : {1, 128}) {
+    GuardedFloats a(n * 768), out(n * 768);
+    a.fillRandom(2);
+    auto time = [&](const char *name, std::vector<int64_t> push) {
+      int reps = n == 1 ? 2000 : 50;
+      for (int i = 0; i < 3; ++i)
+        EXPECT_EQ(call(name, {a.data(), b.data(), out.data()}, push), 0);
+      auto start = std::chrono::steady_clock::now();
+      for (int i = 0; i < reps; ++i)
+        call(name, {a.data(), b.data(), out.data()}, push);
+      std::chrono::duration<double, std::micro> d =
+          std::chrono::steady_clock::now() - start;
+      return d.count() / reps;
+    };
+    double dyn = time("dyn", {n});
+    double stat = time(n == 1 ? "s1" : "s128", {});
+    printf("n=%lld: dynamic %.1f us, static %.1f us\n", (long long)n, dyn,
+           stat);
+  }
 }
 
 } // namespace
