@@ -111,12 +111,13 @@ protected:
   }
 
   /// Compiles every func of `source` and loads the library.
-  bool compile(const char *source) {
+  bool compile(const char *source, int optLevel = 2) {
     module = parseSourceString<ModuleOp>(source, &context);
     if (!module)
       return false;
     SmallVector<func::FuncOp> kernels(module->getOps<func::FuncOp>());
     aicc::avx512::Avx512Options options;
+    options.optLevel = optLevel;
     auto lib = aicc::avx512::buildKernelLibrary(kernels, module->getLoc(),
                                                 options);
     if (failed(lib))
@@ -464,6 +465,62 @@ TEST_F(DynamicKernelTest, CheckedGatherOverDynamicIdsAndTable) {
     ids[2] = n;
     EXPECT_NE(call("lookup", {t.data(), ids.data(), out.data()}, {n}), 0);
   }
+}
+
+TEST_F(DynamicKernelTest, NaiveScheduleRunsDynamicKernels) {
+  // -O0: everything at root, serial.
+  ASSERT_TRUE(compile(R"mlir(
+    func.func @mm(%a: tensor<?x16xf32> {aicc.dynamic_dims = array<i64: 0>},
+                  %b: tensor<16x24xf32>, %n: index)
+        -> (tensor<?x24xf32> {aicc.dynamic_dims = array<i64: 0>}) {
+      %zero = arith.constant 0.0 : f32
+      %e = tensor.empty(%n) : tensor<?x24xf32>
+      %f = linalg.fill ins(%zero : f32) outs(%e : tensor<?x24xf32>) -> tensor<?x24xf32>
+      %m = linalg.matmul ins(%a, %b : tensor<?x16xf32>, tensor<16x24xf32>) outs(%f : tensor<?x24xf32>) -> tensor<?x24xf32>
+      return %m : tensor<?x24xf32>
+    })mlir",
+                      /*optLevel=*/0));
+  GuardedFloats b(16 * 24);
+  b.fillRandom(15);
+  for (int64_t n : kExtents) {
+    GuardedFloats a(n * 16), out(n * 24);
+    a.fillRandom(16);
+    ASSERT_EQ(call("mm", {a.data(), b.data(), out.data()}, {n}), 0)
+        << lastError;
+    for (int64_t i = 0; i < n; ++i)
+      for (int j = 0; j < 24; ++j) {
+        float ref = 0;
+        for (int k = 0; k < 16; ++k)
+          ref += a[i * 16 + k] * b[k * 24 + j];
+        ASSERT_NEAR(out[i * 24 + j], ref, 1e-4) << "n=" << n;
+      }
+  }
+}
+
+TEST_F(DynamicKernelTest, DynamicDimWithoutPushConstantIsACompileError) {
+  std::string diagnostics;
+  ScopedDiagnosticHandler handler(&context, [&](Diagnostic &d) {
+    diagnostics += d.str() + "\n";
+    return success();
+  });
+  EXPECT_FALSE(compile(R"mlir(
+    func.func @k(%x: tensor<?x4xf32>, %n: index)
+        -> (tensor<?x4xf32> {aicc.dynamic_dims = array<i64: 0>}) {
+      return %x : tensor<?x4xf32>
+    }
+    func.func @k2(%x: tensor<?x4xf32> {aicc.dynamic_dims = array<i64: 1>},
+                  %n: index)
+        -> (tensor<?x4xf32> {aicc.dynamic_dims = array<i64: 0>}) {
+      return %x : tensor<?x4xf32>
+    })mlir"));
+  EXPECT_NE(diagnostics.find("kernel argument 0 has dynamic dims but no "
+                             "aicc.dynamic_dims attribute"),
+            std::string::npos)
+      << diagnostics;
+  EXPECT_NE(diagnostics.find("kernel argument 0: aicc.dynamic_dims names "
+                             "push constant 1, the kernel has 1"),
+            std::string::npos)
+      << diagnostics;
 }
 
 TEST_F(DynamicKernelTest, BadPushConstantsAreErrorsNotCrashes) {
