@@ -237,6 +237,46 @@ TEST_F(DynamicKernelTest, MatmulWithDynamicRowsAndBiasEpilogue) {
   }
 }
 
+TEST_F(DynamicKernelTest, AttentionScoresWithTwoDynamicDims) {
+  // q [2, ?q, 16] x k [2, ?kv, 16]^T -> [2, ?q, ?kv] (both tile dims of
+  // the reduction dynamic; k read transposed).
+  ASSERT_TRUE(compile(R"mlir(
+    func.func @scores(%q: tensor<2x?x16xf32> {aicc.dynamic_dims = array<i64: 0>},
+                      %k: tensor<2x?x16xf32> {aicc.dynamic_dims = array<i64: 1>},
+                      %nq: index, %nkv: index)
+        -> (tensor<2x?x?xf32> {aicc.dynamic_dims = array<i64: 0, 1>}) {
+      %zero = arith.constant 0.0 : f32
+      %e = tensor.empty(%nq, %nkv) : tensor<2x?x?xf32>
+      %f = linalg.fill ins(%zero : f32) outs(%e : tensor<2x?x?xf32>) -> tensor<2x?x?xf32>
+      %r = linalg.generic {indexing_maps = [affine_map<(b, i, j, d) -> (b, i, d)>, affine_map<(b, i, j, d) -> (b, j, d)>, affine_map<(b, i, j, d) -> (b, i, j)>], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+          ins(%q, %k : tensor<2x?x16xf32>, tensor<2x?x16xf32>) outs(%f : tensor<2x?x?xf32>) {
+        ^bb0(%a: f32, %c: f32, %acc: f32):
+          %m = arith.mulf %a, %c : f32
+          %s = arith.addf %acc, %m : f32
+          linalg.yield %s : f32
+      } -> tensor<2x?x?xf32>
+      return %r : tensor<2x?x?xf32>
+    })mlir"));
+  for (int64_t nq : {int64_t(0), int64_t(1), int64_t(7), int64_t(40)})
+    for (int64_t nkv : {int64_t(1), int64_t(7), int64_t(512)}) {
+      GuardedFloats q(2 * nq * 16), k(2 * nkv * 16), out(2 * nq * nkv);
+      q.fillRandom(17);
+      k.fillRandom(18);
+      ASSERT_EQ(call("scores", {q.data(), k.data(), out.data()}, {nq, nkv}),
+                0)
+          << lastError;
+      for (int b = 0; b < 2; ++b)
+        for (int64_t i = 0; i < nq; ++i)
+          for (int64_t j = 0; j < nkv; ++j) {
+            float ref = 0;
+            for (int d = 0; d < 16; ++d)
+              ref += q[(b * nq + i) * 16 + d] * k[(b * nkv + j) * 16 + d];
+            ASSERT_NEAR(out[(b * nq + i) * nkv + j], ref, 1e-4)
+                << "nq=" << nq << " nkv=" << nkv;
+          }
+    }
+}
+
 TEST_F(DynamicKernelTest, SoftmaxOverTheDynamicDim) {
   // Softmax of each row of a 4 x ? tensor: max and sum reduce over the
   // dynamic dim.
