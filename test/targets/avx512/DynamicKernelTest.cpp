@@ -23,13 +23,16 @@
 #include "aicc/kernel_abi.h"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <cstring>
 #include <dlfcn.h>
 #include <gtest/gtest.h>
+#include <mutex>
 #include <random>
 #include <sys/mman.h>
+#include <thread>
 #include <unistd.h>
 
 using namespace mlir;
@@ -43,18 +46,50 @@ int serialParallelFor(const aicc_kernel_env *env, aicc_task_fn fn, int min,
       return rc;
   return 0;
 }
+
+/// Tasks on 4 threads (tasks of a nested parallel_for run inline), so that
+/// tasks writing overlapping outputs would show.
+thread_local bool inTask = false;
+int threadedParallelFor(const aicc_kernel_env *env, aicc_task_fn fn, int min,
+                        int extent, uint8_t *closure) {
+  std::atomic<int> next(min), result(0);
+  auto worker = [&] {
+    bool outer = inTask;
+    inTask = true;
+    for (int i; (i = next++) < min + extent;)
+      if (int rc = fn((void *)env, i, closure))
+        result = rc;
+    inTask = outer;
+  };
+  if (inTask) {
+    worker();
+    return result;
+  }
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 3; ++t)
+    threads.emplace_back(worker);
+  worker();
+  for (std::thread &t : threads)
+    t.join();
+  return result;
+}
 void *alignedAlloc(const aicc_kernel_env *, size_t bytes) {
   return aligned_alloc(64, (bytes + 63) / 64 * 64);
 }
 void freeMem(const aicc_kernel_env *, void *p) { free(p); }
+std::mutex errorMutex;
 std::string lastError;
-void reportError(const aicc_kernel_env *, const char *msg) { lastError = msg; }
+void reportError(const aicc_kernel_env *, const char *msg) {
+  std::lock_guard<std::mutex> lock(errorMutex);
+  if (lastError.empty())
+    lastError = msg;
+}
 
 aicc_kernel_env makeEnv() {
   aicc_kernel_env env{};
   env.abi_version = AICC_KERNEL_ABI_VERSION;
-  env.num_threads = 1;
-  env.parallel_for = serialParallelFor;
+  env.num_threads = 4;
+  env.parallel_for = threadedParallelFor;
   env.alloc = alignedAlloc;
   env.free = freeMem;
   env.report_error = reportError;
@@ -142,6 +177,10 @@ protected:
     if (!fn)
       return -1;
     aicc_kernel_env env = makeEnv();
+    if (serial) {
+      env.num_threads = 1;
+      env.parallel_for = serialParallelFor;
+    }
     lastError.clear();
     return fn(&env, bindings.data(), push.empty() ? nullptr : push.data());
   }
@@ -150,6 +189,8 @@ protected:
   OwningOpRef<ModuleOp> module;
   void *handle = nullptr;
   std::string path;
+  /// Run tasks one after the other on the calling thread.
+  bool serial = false;
 };
 
 const int64_t kExtents[] = {0, 1, 7, 512};
@@ -168,7 +209,30 @@ TEST_F(DynamicKernelTest, ElementwiseAddOverDynamicSequence) {
           linalg.yield %s : f32
       } -> tensor<1x?x64xf32>
       return %r : tensor<1x?x64xf32>
+    }
+    func.func @add1(%x: tensor<?xf32> {aicc.dynamic_dims = array<i64: 0>},
+                    %y: tensor<?xf32> {aicc.dynamic_dims = array<i64: 0>},
+                    %n: index)
+        -> (tensor<?xf32> {aicc.dynamic_dims = array<i64: 0>}) {
+      %e = tensor.empty(%n) : tensor<?xf32>
+      %r = linalg.generic {indexing_maps = [affine_map<(i) -> (i)>, affine_map<(i) -> (i)>, affine_map<(i) -> (i)>], iterator_types = ["parallel"]}
+          ins(%x, %y : tensor<?xf32>, tensor<?xf32>) outs(%e : tensor<?xf32>) {
+        ^bb0(%a: f32, %b: f32, %o: f32):
+          %s = arith.addf %a, %b : f32
+          linalg.yield %s : f32
+      } -> tensor<?xf32>
+      return %r : tensor<?xf32>
     })mlir"));
+  for (int64_t n : {int64_t(0), int64_t(1), int64_t(7), int64_t(512),
+                    int64_t(5000)}) {
+    GuardedFloats x(n), y(n), out(n);
+    x.fillRandom(1);
+    y.fillRandom(2);
+    ASSERT_EQ(call("add1", {x.data(), y.data(), out.data()}, {n}), 0)
+        << lastError;
+    for (int64_t i = 0; i < n; ++i)
+      ASSERT_EQ(out[i], x[i] + y[i]) << "n=" << n << " i=" << i;
+  }
   for (int64_t n : kExtents) {
     GuardedFloats x(n * 64), y(n * 64), out(n * 64);
     x.fillRandom(1);
@@ -623,6 +687,7 @@ TEST_F(DynamicKernelTest, DISABLED_MatmulTimingAgainstStatic) {
   std::string source = kernel("dyn", "?", true) + kernel("s1", "1", false) +
                        kernel("s128", "128", false);
   ASSERT_TRUE(compile(source.c_str()));
+  serial = true;
   GuardedFloats b(768 * 768);
   b.fillRandom(1);
   for (int64_t n : {1, 128}) {
