@@ -827,6 +827,15 @@ hl::Expr Translator::translateBody(Operation &op,
         return edgePow(in(0), hl::cast(in(0).type(), in(1)));
       })
       .Case([&](linalg::IndexOp i) { return loops[i.getDim()]; })
+      .Case([&](affine::AffineApplyOp a) {
+        // Index arithmetic over loop indices and push constants.
+        AffineMap map = a.getAffineMap();
+        std::vector<hl::Expr> dims, syms;
+        for (unsigned i = 0; i < a->getNumOperands(); ++i)
+          (i < map.getNumDims() ? dims : syms)
+              .push_back(hl::cast(hl::Int(32), in(i)));
+        return affine(map.getResult(0), dims, &op, syms);
+      })
       .Case([&](tensor::ExtractOp e) {
         RankedTensorType t = tensorType(e.getTensor());
         std::vector<hl::Expr> idx;

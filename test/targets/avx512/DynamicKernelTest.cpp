@@ -429,7 +429,7 @@ TEST_F(DynamicKernelTest, SlicesPadReshapeAndIndex) {
   // @last: the last row of a [1, ?, 16] tensor (extract_slice at offset
   // n - 1 from affine.apply), collapsed to [16]... as [1, 16].
   // @pad: [?, 4] padded with `p` rows of 5.0 at the end, then each element
-  // plus its row index (linalg.index).
+  // plus 2 * its row index (linalg.index) + p (affine.apply in the body).
   // @window: rows [o, o + l) of a [?, 4] tensor inserted into a zero
   // [?, 4] tensor at the same place, collapsed to [? * 4] and expanded back.
   ASSERT_TRUE(compile(R"mlir(
@@ -452,7 +452,8 @@ TEST_F(DynamicKernelTest, SlicesPadReshapeAndIndex) {
           ins(%padded : tensor<?x4xf32>) outs(%e : tensor<?x4xf32>) {
         ^bb0(%a: f32, %o: f32):
           %i = linalg.index 0 : index
-          %ii = arith.index_cast %i : index to i32
+          %ip = affine.apply affine_map<(d0)[s0] -> (d0 * 2 + s0)>(%i)[%p]
+          %ii = arith.index_cast %ip : index to i32
           %f = arith.sitofp %ii : i32 to f32
           %s = arith.addf %a, %f : f32
           linalg.yield %s : f32
@@ -487,7 +488,7 @@ TEST_F(DynamicKernelTest, SlicesPadReshapeAndIndex) {
           << lastError;
       for (int64_t i = 0; i < m; ++i)
         for (int j = 0; j < 4; ++j)
-          ASSERT_EQ(out[i * 4 + j], (i < n ? x[i * 4 + j] : 5.f) + i)
+          ASSERT_EQ(out[i * 4 + j], (i < n ? x[i * 4 + j] : 5.f) + (2 * i + p))
               << "n=" << n;
     }
     {
