@@ -628,6 +628,52 @@ TEST_F(DynamicKernelTest, DynamicDimWithoutPushConstantIsACompileError) {
       << diagnostics;
 }
 
+TEST_F(DynamicKernelTest, KernelsAsDispatchFormationOutlinesThem) {
+  // The kernels aicc-form-dispatches outlines from contract-A linalg
+  // (test/passes/exec/aicc-form-dispatches-dynamic.mlir): named ops, one
+  // push constant shared by two arguments, a concat whose result extent is
+  // another push constant (2 s), a slice at offset s of a 2 s tensor.
+  ASSERT_TRUE(compile(R"mlir(
+    func.func @k0_Add_0(%arg0: tensor<1x?x64xf32> {aicc.dynamic_dims = array<i64: 0>}, %arg1: index) -> (tensor<1x?x64xf32> {aicc.dynamic_dims = array<i64: 0>}) {
+      %0 = tensor.empty(%arg1) : tensor<1x?x64xf32>
+      %1 = linalg.add ins(%arg0, %arg0 : tensor<1x?x64xf32>, tensor<1x?x64xf32>) outs(%0 : tensor<1x?x64xf32>) -> tensor<1x?x64xf32>
+      return %1 : tensor<1x?x64xf32>
+    }
+    func.func @k2_Concat_2(%arg0: tensor<1x?x64xf32> {aicc.dynamic_dims = array<i64: 0>}, %arg1: tensor<1x?x64xf32> {aicc.dynamic_dims = array<i64: 0>}, %arg2: index, %arg3: index) -> (tensor<1x?x64xf32> {aicc.dynamic_dims = array<i64: 1>}) {
+      %concat = tensor.concat dim(1) %arg0, %arg1 : (tensor<1x?x64xf32>, tensor<1x?x64xf32>) -> tensor<1x?x64xf32>
+      return %concat : tensor<1x?x64xf32>
+    }
+    func.func @k3_Slice_3(%arg0: tensor<1x?x64xf32> {aicc.dynamic_dims = array<i64: 1>}, %arg1: index, %arg2: index) -> (tensor<1x?x64xf32> {aicc.dynamic_dims = array<i64: 0>}) {
+      %extracted_slice = tensor.extract_slice %arg0[0, %arg1, 0] [1, %arg1, 64] [1, 1, 1] : tensor<1x?x64xf32> to tensor<1x?x64xf32>
+      return %extracted_slice : tensor<1x?x64xf32>
+    }
+    func.func @k4_Exp(%arg0: tensor<?x64xf32> {aicc.dynamic_dims = array<i64: 0>}, %arg1: index) -> (tensor<?x64xf32> {aicc.dynamic_dims = array<i64: 0>}) {
+      %0 = tensor.empty(%arg1) : tensor<?x64xf32>
+      %1 = linalg.exp ins(%arg0 : tensor<?x64xf32>) outs(%0 : tensor<?x64xf32>) -> tensor<?x64xf32>
+      return %1 : tensor<?x64xf32>
+    })mlir"));
+  for (int64_t s : kExtents) {
+    GuardedFloats x(s * 64), a(s * 64), cat(2 * s * 64), t(s * 64),
+        e(s * 64);
+    x.fillRandom(19);
+    ASSERT_EQ(call("k0_Add_0", {x.data(), a.data()}, {s}), 0) << lastError;
+    ASSERT_EQ(call("k2_Concat_2", {x.data(), a.data(), cat.data()},
+                   {s, 2 * s}),
+              0)
+        << lastError;
+    ASSERT_EQ(call("k3_Slice_3", {cat.data(), t.data()}, {s, 2 * s}), 0)
+        << lastError;
+    ASSERT_EQ(call("k4_Exp", {x.data(), e.data()}, {s}), 0) << lastError;
+    for (int64_t i = 0; i < s * 64; ++i) {
+      ASSERT_EQ(a[i], x[i] + x[i]) << "s=" << s;
+      ASSERT_EQ(cat[i], x[i]) << "s=" << s;
+      ASSERT_EQ(cat[s * 64 + i], a[i]) << "s=" << s;
+      ASSERT_EQ(t[i], a[i]) << "s=" << s;
+      ASSERT_NEAR(e[i], std::exp(x[i]), 1e-6 * std::exp(x[i])) << "s=" << s;
+    }
+  }
+}
+
 TEST_F(DynamicKernelTest, BadPushConstantsAreErrorsNotCrashes) {
   ASSERT_TRUE(compile(R"mlir(
     func.func @neg(%x: tensor<1x?x64xf32> {aicc.dynamic_dims = array<i64: 0>},
