@@ -396,6 +396,50 @@ TEST_F(DynamicKernelTest, SoftmaxOverTheDynamicDim) {
   }
 }
 
+TEST_F(DynamicKernelTest, RowSumsOverDynamicRows) {
+  // A reduction whose only output dim is dynamic (the rows of a [?, 37]
+  // tensor), then a mean over them (a reduction over the dynamic dim into
+  // a scalar).
+  ASSERT_TRUE(compile(R"mlir(
+    func.func @rows(%x: tensor<?x37xf32> {aicc.dynamic_dims = array<i64: 0>},
+                    %n: index)
+        -> (tensor<?xf32> {aicc.dynamic_dims = array<i64: 0>}, tensor<f32>) {
+      %zero = arith.constant 0.0 : f32
+      %e = tensor.empty(%n) : tensor<?xf32>
+      %f = linalg.fill ins(%zero : f32) outs(%e : tensor<?xf32>) -> tensor<?xf32>
+      %s = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i)>], iterator_types = ["parallel", "reduction"]}
+          ins(%x : tensor<?x37xf32>) outs(%f : tensor<?xf32>) {
+        ^bb0(%a: f32, %acc: f32):
+          %r = arith.addf %a, %acc : f32
+          linalg.yield %r : f32
+      } -> tensor<?xf32>
+      %e0 = tensor.empty() : tensor<f32>
+      %f0 = linalg.fill ins(%zero : f32) outs(%e0 : tensor<f32>) -> tensor<f32>
+      %t = linalg.generic {indexing_maps = [affine_map<(i) -> (i)>, affine_map<(i) -> ()>], iterator_types = ["reduction"]}
+          ins(%s : tensor<?xf32>) outs(%f0 : tensor<f32>) {
+        ^bb0(%a: f32, %acc: f32):
+          %r = arith.addf %a, %acc : f32
+          linalg.yield %r : f32
+      } -> tensor<f32>
+      return %s, %t : tensor<?xf32>, tensor<f32>
+    })mlir"));
+  for (int64_t n : kExtents) {
+    GuardedFloats x(n * 37), sums(n), total(1);
+    x.fillRandom(20);
+    ASSERT_EQ(call("rows", {x.data(), sums.data(), total.data()}, {n}), 0)
+        << lastError;
+    double all = 0;
+    for (int64_t i = 0; i < n; ++i) {
+      double ref = 0;
+      for (int j = 0; j < 37; ++j)
+        ref += x[i * 37 + j];
+      all += ref;
+      ASSERT_NEAR(sums[i], ref, 1e-4) << "n=" << n;
+    }
+    ASSERT_NEAR(total[0], all, 1e-3) << "n=" << n;
+  }
+}
+
 TEST_F(DynamicKernelTest, ConcatOfTwoDynamicSegments) {
   ASSERT_TRUE(compile(R"mlir(
     func.func @cat(%x: tensor<2x?x8xf32> {aicc.dynamic_dims = array<i64: 0>},
