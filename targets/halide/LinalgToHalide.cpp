@@ -272,9 +272,6 @@ public:
            std::vector<hl::Func> &outputs,
            std::vector<RankedTensorType> &outputTypes);
 
-  /// The extents of the kernel's returned tensors, tensor order.
-  std::vector<std::vector<hl::Expr>> outputDims;
-
   /// Compute IEEE-dependent ops with Halide::strict_float one by one
   /// (else the whole kernel is compiled strictly).
   bool strictPerOp = false;
@@ -1302,11 +1299,9 @@ void Translator::translateOp(Operation *op) {
         scalars[d.getResult()] = dimOf(d.getSource(), *k, op);
       })
       .Case([&](tensor::CastOp c) {
-        TensorFunc tf = tensors.count(c.getSource())
-                            ? tensors[c.getSource()]
-                            : TensorFunc{hl::Func(), {}, false, {}};
         if (!tensors.count(c.getSource()))
           unsupported(op, "operand is not produced inside the kernel");
+        TensorFunc tf = tensors[c.getSource()];
         tf.type = tensorType(c.getResult());
         tf.dims = shapeOf(c.getResult());
         tensors[c.getResult()] = tf;
@@ -1674,7 +1669,6 @@ void Translator::run(std::vector<hl::ImageParam> &inputs,
     used.insert(out.function().get_contents().get());
     outputs.push_back(out);
     outputTypes.push_back(tf.type);
-    outputDims.push_back(tf.dims);
   }
 }
 
@@ -1855,11 +1849,6 @@ compileKernelWithHalide(func::FuncOp kernel, const std::string &functionName,
         int rank = vars.size();
         std::optional<int64_t> static0 =
             hl::Internal::as_const_int(extents.back());
-        auto outerExtent = [&](int k) -> hl::Expr {
-          if (std::optional<int64_t> c = hl::Internal::as_const_int(extents[k]))
-            return hl::Expr((int)*c);
-          return extents[k];
-        };
         // A dynamic innermost extent: 16 lanes, the last chunk guarded.
         int lanes = !static0 || *static0 >= 16 ? 16 : 1;
         hl::Expr extent0 =
@@ -1870,7 +1859,7 @@ compileKernelWithHalide(func::FuncOp kernel, const std::string &functionName,
         // RDom: the chunks of the innermost loop, then the outer loops.
         std::vector<hl::Range> ranges = {hl::Range(0, chunks)};
         for (int k = rank - 2; k >= 0; --k)
-          ranges.emplace_back(0, outerExtent(k));
+          ranges.emplace_back(0, extents[k]);
         hl::RDom r(ranges);
         hl::Var lane("lane");
         hl::Expr inner = r[0] * lanes + lane;
