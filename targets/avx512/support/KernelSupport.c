@@ -88,8 +88,8 @@ static void message_start(aicc_hl_message *m,
   message_append(m, "': ");
 }
 
-/* A binding of no bytes may be NULL; Halide may still form (not
- * dereference beyond the clamped first element of) its address. */
+/* A binding of no elements may be NULL (any other NULL binding is an
+ * error); Halide may still read one vector at its clamped first element. */
 static uint8_t empty_binding[64] __attribute__((aligned(64)));
 
 /* The messages of the status codes. */
@@ -186,6 +186,14 @@ int aicc_hl_dispatch(const aicc_kernel_env *env, void *const *bindings,
         env->report_error(env, msg.text);
         return -1;
       }
+    }
+    if (!bindings[i] && elements > 0) {
+      message_start(&msg, desc);
+      message_append(&msg, "buffer ");
+      message_append_int(&msg, i);
+      message_append(&msg, " is bound to NULL");
+      env->report_error(env, msg.text);
+      return -1;
     }
   }
   if (n > AICC_HL_MAX_BUFFERS) {

@@ -42,7 +42,7 @@ namespace {
 int serialParallelFor(const aicc_kernel_env *env, aicc_task_fn fn, int min,
                       int extent, uint8_t *closure) {
   for (int i = min; i < min + extent; ++i)
-    if (int rc = fn((void *)env, i, closure))
+    if (int rc = fn(const_cast<aicc_kernel_env *>(env), i, closure))
       return rc;
   return 0;
 }
@@ -57,7 +57,7 @@ int threadedParallelFor(const aicc_kernel_env *env, aicc_task_fn fn, int min,
     bool outer = inTask;
     inTask = true;
     for (int i; (i = next++) < min + extent;)
-      if (int rc = fn((void *)env, i, closure))
+      if (int rc = fn(const_cast<aicc_kernel_env *>(env), i, closure))
         result = rc;
     inTask = outer;
   };
@@ -742,6 +742,9 @@ TEST_F(DynamicKernelTest, BadPushConstantsAreErrorsNotCrashes) {
             "kernel 'neg': buffer 0 has more than 2^31 - 1 elements");
   EXPECT_NE(call("neg", {x.data(), out.data()}, {int64_t(1) << 40}), 0);
   EXPECT_NE(lastError.find("outside 0..2147483647"), std::string::npos);
+  // A NULL binding of a non-empty buffer.
+  EXPECT_NE(call("neg", {nullptr, out.data()}, {1}), 0);
+  EXPECT_EQ(lastError, "kernel 'neg': buffer 0 is bound to NULL");
   // No push constants at all.
   EXPECT_NE(call("neg", {x.data(), out.data()}, {}), 0);
   EXPECT_NE(lastError.find("no push constants"), std::string::npos);
