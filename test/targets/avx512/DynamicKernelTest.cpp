@@ -341,6 +341,110 @@ TEST_F(DynamicKernelTest, AttentionScoresWithTwoDynamicDims) {
     }
 }
 
+TEST_F(DynamicKernelTest, TransformerLayerPieces) {
+  // @ln: layer norm over 64 of a [1, ?, 64] tensor (reductions into a
+  // dynamic [1, ?] output, then an epilogue). @heads: [1, ?, 2, 8] ->
+  // [1, 2, ?, 8] (a transpose of the dynamic dim). @pv: probabilities
+  // [2, ?q, ?kv] x values [2, ?kv, 8] (a reduction over a dynamic dim).
+  ASSERT_TRUE(compile(R"mlir(
+    func.func @ln(%x: tensor<1x?x64xf32> {aicc.dynamic_dims = array<i64: 0>},
+                  %n: index)
+        -> (tensor<1x?x64xf32> {aicc.dynamic_dims = array<i64: 0>}) {
+      %zero = arith.constant 0.0 : f32
+      %inv = arith.constant 0.015625 : f32
+      %eps = arith.constant 1.0e-5 : f32
+      %e2 = tensor.empty(%n) : tensor<1x?xf32>
+      %f2 = linalg.fill ins(%zero : f32) outs(%e2 : tensor<1x?xf32>) -> tensor<1x?xf32>
+      %sum = linalg.generic {indexing_maps = [affine_map<(b, s, c) -> (b, s, c)>, affine_map<(b, s, c) -> (b, s)>], iterator_types = ["parallel", "parallel", "reduction"]}
+          ins(%x : tensor<1x?x64xf32>) outs(%f2 : tensor<1x?xf32>) {
+        ^bb0(%a: f32, %acc: f32):
+          %r = arith.addf %a, %acc : f32
+          linalg.yield %r : f32
+      } -> tensor<1x?xf32>
+      %sq = linalg.generic {indexing_maps = [affine_map<(b, s, c) -> (b, s, c)>, affine_map<(b, s, c) -> (b, s)>, affine_map<(b, s, c) -> (b, s)>], iterator_types = ["parallel", "parallel", "reduction"]}
+          ins(%x, %sum : tensor<1x?x64xf32>, tensor<1x?xf32>) outs(%f2 : tensor<1x?xf32>) {
+        ^bb0(%a: f32, %s: f32, %acc: f32):
+          %m = arith.mulf %s, %inv : f32
+          %d = arith.subf %a, %m : f32
+          %d2 = arith.mulf %d, %d : f32
+          %r = arith.addf %d2, %acc : f32
+          linalg.yield %r : f32
+      } -> tensor<1x?xf32>
+      %e = tensor.empty(%n) : tensor<1x?x64xf32>
+      %y = linalg.generic {indexing_maps = [affine_map<(b, s, c) -> (b, s, c)>, affine_map<(b, s, c) -> (b, s)>, affine_map<(b, s, c) -> (b, s)>, affine_map<(b, s, c) -> (b, s, c)>], iterator_types = ["parallel", "parallel", "parallel"]}
+          ins(%x, %sum, %sq : tensor<1x?x64xf32>, tensor<1x?xf32>, tensor<1x?xf32>) outs(%e : tensor<1x?x64xf32>) {
+        ^bb0(%a: f32, %s: f32, %v: f32, %o: f32):
+          %m = arith.mulf %s, %inv : f32
+          %var = arith.mulf %v, %inv : f32
+          %ve = arith.addf %var, %eps : f32
+          %rs = math.rsqrt %ve : f32
+          %d = arith.subf %a, %m : f32
+          %r = arith.mulf %d, %rs : f32
+          linalg.yield %r : f32
+      } -> tensor<1x?x64xf32>
+      return %y : tensor<1x?x64xf32>
+    }
+    func.func @heads(%x: tensor<1x?x2x8xf32> {aicc.dynamic_dims = array<i64: 0>},
+                     %n: index)
+        -> (tensor<1x2x?x8xf32> {aicc.dynamic_dims = array<i64: 0>}) {
+      %e = tensor.empty(%n) : tensor<1x2x?x8xf32>
+      %t = linalg.transpose ins(%x : tensor<1x?x2x8xf32>) outs(%e : tensor<1x2x?x8xf32>) permutation = [0, 2, 1, 3]
+      return %t : tensor<1x2x?x8xf32>
+    }
+    func.func @pv(%p: tensor<2x?x?xf32> {aicc.dynamic_dims = array<i64: 0, 1>},
+                  %v: tensor<2x?x8xf32> {aicc.dynamic_dims = array<i64: 1>},
+                  %nq: index, %nkv: index)
+        -> (tensor<2x?x8xf32> {aicc.dynamic_dims = array<i64: 0>}) {
+      %zero = arith.constant 0.0 : f32
+      %e = tensor.empty(%nq) : tensor<2x?x8xf32>
+      %f = linalg.fill ins(%zero : f32) outs(%e : tensor<2x?x8xf32>) -> tensor<2x?x8xf32>
+      %r = linalg.batch_matmul ins(%p, %v : tensor<2x?x?xf32>, tensor<2x?x8xf32>) outs(%f : tensor<2x?x8xf32>) -> tensor<2x?x8xf32>
+      return %r : tensor<2x?x8xf32>
+    })mlir"));
+  for (int64_t n : kExtents) {
+    GuardedFloats x(n * 64), y(n * 64);
+    x.fillRandom(21);
+    ASSERT_EQ(call("ln", {x.data(), y.data()}, {n}), 0) << lastError;
+    for (int64_t s = 0; s < n; ++s) {
+      double mean = 0, var = 0;
+      for (int c = 0; c < 64; ++c)
+        mean += x[s * 64 + c] / 64.0;
+      for (int c = 0; c < 64; ++c)
+        var += (x[s * 64 + c] - mean) * (x[s * 64 + c] - mean) / 64.0;
+      for (int c = 0; c < 64; ++c)
+        ASSERT_NEAR(y[s * 64 + c], (x[s * 64 + c] - mean) / std::sqrt(var + 1e-5),
+                    1e-3)
+            << "n=" << n;
+    }
+    GuardedFloats h(n * 16), t(n * 16);
+    h.fillRandom(22);
+    ASSERT_EQ(call("heads", {h.data(), t.data()}, {n}), 0) << lastError;
+    for (int hd = 0; hd < 2; ++hd)
+      for (int64_t s = 0; s < n; ++s)
+        for (int c = 0; c < 8; ++c)
+          ASSERT_EQ(t[(hd * n + s) * 8 + c], h[(s * 2 + hd) * 8 + c])
+              << "n=" << n;
+  }
+  for (int64_t nq : {int64_t(0), int64_t(1), int64_t(7)})
+    for (int64_t nkv : {int64_t(0), int64_t(1), int64_t(7), int64_t(512)}) {
+      GuardedFloats p(2 * nq * nkv), v(2 * nkv * 8), out(2 * nq * 8);
+      p.fillRandom(23);
+      v.fillRandom(24);
+      out.fill(-7);
+      ASSERT_EQ(call("pv", {p.data(), v.data(), out.data()}, {nq, nkv}), 0)
+          << lastError;
+      for (int b = 0; b < 2; ++b)
+        for (int64_t i = 0; i < nq; ++i)
+          for (int c = 0; c < 8; ++c) {
+            float ref = 0;
+            for (int64_t j = 0; j < nkv; ++j)
+              ref += p[(b * nq + i) * nkv + j] * v[(b * nkv + j) * 8 + c];
+            ASSERT_NEAR(out[(b * nq + i) * 8 + c], ref, 1e-4)
+                << "nq=" << nq << " nkv=" << nkv;
+          }
+    }
+}
+
 TEST_F(DynamicKernelTest, SoftmaxOverTheDynamicDim) {
   // Softmax of each row of a 4 x ? tensor: max and sum reduce over the
   // dynamic dim.
