@@ -21,13 +21,14 @@ namespace aicc::avx512 {
 namespace {
 /// Must match aicc_hl_buffer_desc / aicc_hl_kernel_desc in KernelSupport.c.
 constexpr int kMaxRank = 8;
+constexpr int kMaxPushConstants = 64;
 
 std::string entryIR(const std::vector<EntryPoint> &entries) {
   std::string ir;
   llvm::raw_string_ostream os(ir);
   os << "%bufdesc = type { i8, i8, i16, [" << kMaxRank << " x i32] }\n"
-     << "%kerneldesc = type { i32, ptr, ptr, ptr, i32 }\n"
-     << "declare i32 @aicc_hl_dispatch(ptr, ptr, ptr)\n\n";
+     << "%kerneldesc = type { i32, ptr, ptr, ptr, i32, i32 }\n"
+     << "declare i32 @aicc_hl_dispatch(ptr, ptr, ptr, ptr)\n\n";
   std::set<std::string> declared;
   for (const EntryPoint &e : entries)
     if (declared.insert(e.kernel->functionName).second)
@@ -53,11 +54,11 @@ std::string entryIR(const std::vector<EntryPoint> &entries) {
     os << "@desc." << i << " = private unnamed_addr constant %kerneldesc { i32 "
        << k.buffers.size() << ", ptr @buffers." << i << ", ptr @"
        << k.functionName << "_argv, ptr @name." << i << ", i32 "
-       << (k.hasStatus ? 1 : 0) << " }\n";
+       << (k.hasStatus ? 1 : 0) << ", i32 " << k.numPushConstants << " }\n";
     os << "define i32 @" << e.name
        << "(ptr %env, ptr %bindings, ptr %push) {\n"
        << "  %r = tail call i32 @aicc_hl_dispatch(ptr %env, ptr %bindings, "
-          "ptr @desc."
+          "ptr %push, ptr @desc."
        << i << ")\n  ret i32 %r\n}\n\n";
   }
   return ir;
@@ -66,11 +67,17 @@ std::string entryIR(const std::vector<EntryPoint> &entries) {
 
 llvm::Error writeEntryPointsObject(const std::vector<EntryPoint> &entries,
                                    const std::string &path) {
-  for (const EntryPoint &e : entries)
+  for (const EntryPoint &e : entries) {
     for (const halidegen::HalideBufferDesc &d : e.kernel->buffers)
       if (d.extents.size() > (size_t)kMaxRank)
         return llvm::createStringError("kernel '" + e.name + "' has a buffer "
                                        "of rank > 8");
+    if (e.kernel->numPushConstants > kMaxPushConstants)
+      return llvm::createStringError(
+          "kernel '" + e.name + "' takes " +
+          std::to_string(e.kernel->numPushConstants) +
+          " push constants; at most " + std::to_string(kMaxPushConstants));
+  }
   llvm::InitializeNativeTarget();
   llvm::InitializeNativeTargetAsmPrinter();
   llvm::LLVMContext context;

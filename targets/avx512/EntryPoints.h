@@ -2,8 +2,9 @@
 //
 // Each entry point of a kernel library has aicc's kernel signature
 // (runtime/include/aicc/kernel_abi.h) and forwards to aicc_hl_dispatch
-// (KernelSupport.c) with a constant descriptor of its buffers' static
-// shapes and the Halide pipeline's _argv function. They are generated as
+// (KernelSupport.c) with its push constants and a constant descriptor of its
+// buffers' shapes (a static extent, or the push constant holding a dynamic
+// one, per dim) and the Halide pipeline's _argv function. They are generated as
 // LLVM IR and compiled in-process for x86-64.
 //
 //===----------------------------------------------------------------------===//

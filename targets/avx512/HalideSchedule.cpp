@@ -12,6 +12,12 @@
 // loops outside the fully unrolled tile, so its accumulators live in
 // registers and each loaded vector feeds several FMAs.
 //
+// Kernels over dynamic shapes (extents kDynamicExtent, known at run time)
+// have their own schedules below (scheduleFuncDynamic,
+// scheduleReductionDynamic): the same vectors and register tiles, with
+// GuardWithIf tails wherever an extent is dynamic, and the parallel loop
+// over the outermost dim that may be non-trivial.
+//
 //===----------------------------------------------------------------------===//
 
 #include "targets/avx512/HalideSchedule.h"
@@ -61,6 +67,242 @@ void scheduleStage(hl::Stage stage, const std::vector<hl::Var> &vars,
   parallelizeOutermost(stage, vars, extents, lanes);
 }
 
+//===----------------------------------------------------------------------===//
+// Dynamic extents
+//===----------------------------------------------------------------------===//
+
+using halidegen::kDynamicExtent;
+
+bool isDynamic(int extent) { return extent == kDynamicExtent; }
+
+/// Elements per parallel task below which a dynamic outer dim is split into
+/// chunks of several rows (a task per row of a [?, 64] tensor would cost
+/// more in the thread pool than it computes).
+constexpr int kMinTaskElements = 4096;
+
+/// The extent a dynamic dim is assumed to have when choosing a register
+/// tile: long enough that the tile's padding waste does not matter.
+constexpr int kNominalDynamicExtent = 240;
+
+/// Parallelizes the outermost dim that may have more than one iteration
+/// (dynamic, or static > 1), in tasks of at least kMinTaskElements elements
+/// when the dims inside it are static.
+void parallelizeOutermostDynamic(hl::Stage stage,
+                                 const std::vector<hl::Var> &vars,
+                                 const std::vector<int> &extents, int lanes) {
+  int rank = vars.size();
+  for (int k = rank - 1; k >= 1; --k) {
+    if (!isDynamic(extents[k]) && extents[k] <= 1)
+      continue;
+    int64_t inner = 1;
+    for (int j = 0; j < k; ++j)
+      inner = isDynamic(extents[j]) ? kMinTaskElements : inner * extents[j];
+    if (isDynamic(extents[k]) && inner < kMinTaskElements) {
+      hl::Var outer("po"), innerVar("pi");
+      int rows = (int)((kMinTaskElements + inner - 1) / inner);
+      stage.split(vars[k], outer, innerVar, rows,
+                  hl::TailStrategy::GuardWithIf);
+      stage.parallel(outer);
+      return;
+    }
+    stage.parallel(vars[k]);
+    return;
+  }
+  if (rank >= 1 && (isDynamic(extents[0]) || extents[0] >= 16 * lanes)) {
+    hl::Var outer("po"), inner("pi");
+    stage.split(vars[0], outer, inner, 8 * lanes,
+                hl::TailStrategy::GuardWithIf);
+    stage.parallel(outer);
+  }
+}
+
+/// scheduleStage for a Func with a dynamic extent: the innermost dim in
+/// vectors (a guarded tail when its extent is dynamic), the outermost
+/// parallel.
+void scheduleStageDynamic(hl::Stage stage, const std::vector<hl::Var> &vars,
+                          int lanes, const std::vector<int> &extents) {
+  if (vars.empty())
+    return;
+  if (isDynamic(extents[0]) || extents[0] >= lanes)
+    stage.vectorize(vars[0], lanes,
+                    !isDynamic(extents[0]) && extents[0] % lanes == 0
+                        ? hl::TailStrategy::Auto
+                        : hl::TailStrategy::GuardWithIf);
+  parallelizeOutermostDynamic(stage, vars, extents, lanes);
+}
+
+/// scheduleFunc's body for a Func with a dynamic extent.
+void scheduleFuncDynamic(const ScheduledFunc &sf) {
+  hl::Func f = sf.func;
+  std::vector<hl::Var> vars = f.args();
+  if (vars.size() != sf.extents.size())
+    return;
+  int lanes = lanesFor(f);
+  scheduleStageDynamic(f, vars, lanes, sf.extents);
+  for (int u = 0; u < f.num_update_definitions(); ++u)
+    scheduleStageDynamic(f.update(u), vars, lanes, sf.extents);
+}
+
+/// scheduleReduction for a reduction with a dynamic output extent. The
+/// register tile of the static schedule (vectors along the hint's vector
+/// dim, rows of its unrolled dim), tails guarded where the extent is
+/// dynamic; the tile loops of the vector and unrolled dims, then the other
+/// dims, with the outermost loop that may be non-trivial parallel. The
+/// accumulators are computed per tile.
+void scheduleReductionDynamic(const ScheduledReduction &r, bool isOutput) {
+  hl::Func g = r.result, f = r.func;
+  std::vector<hl::Var> vars = g.args();
+  const std::vector<int> &ext = r.extents;
+  int rank = vars.size();
+  if (!isOutput)
+    g.compute_root();
+  if (rank == 0 || (int)ext.size() != rank) {
+    f.compute_at(g, hl::Var::outermost());
+    return;
+  }
+  int lanes = lanesFor(g);
+  int v = 0, u = -1, vectors = 1, rows = 1;
+  bool vectorize = isDynamic(ext[0]) || ext[0] >= lanes;
+  if (r.tile.valid) {
+    v = r.tile.vectorDim;
+    u = r.tile.unrollDim;
+    vectorize = r.tile.lanes > 0;
+    if (r.tile.lanes)
+      lanes = r.tile.lanes;
+    vectors = r.tile.vectors;
+    rows = r.tile.rows;
+  } else {
+    // No hint (registerTileFor decides from static shapes): the tile of a
+    // problem whose dynamic dims are long.
+    TileProblem problem;
+    for (int e : ext)
+      problem.extents.push_back(isDynamic(e) ? kNominalDynamicExtent : e);
+    problem.lanes = lanes;
+    // Rows of the next dim in the tile (a matmul's rows of A).
+    problem.broadcast = rank >= 2 ? 1 : -1;
+    RegisterTile tile = chooseRegisterTile(problem);
+    v = tile.vectorDim;
+    u = tile.unrollDim;
+    vectorize = tile.vectorize;
+    lanes = tile.lanes;
+    vectors = tile.vectors;
+    rows = tile.rows;
+  }
+  if (v < 0 || v >= rank || u >= rank || u == v) {
+    v = 0;
+    u = -1;
+  }
+  // A static vector dim narrower than the tile: one vector of exactly its
+  // width (as in the static schedule).
+  // A dynamic vector dim: one vector by at most 4 rows. Its guarded tail
+  // unrolled over the tile takes Halide long to compile: 12 s for 3 x 8 on
+  // a [2, ?, ?] attention-scores kernel, 2.8 s for 2 x 4, 1.8 s for 1 x 4.
+  if (isDynamic(ext[v])) {
+    vectors = 1;
+    rows = std::min(rows, 4);
+  }
+  int tileV = vectorize ? lanes * vectors : 1;
+  int accLanes = lanes;
+  if (vectorize && !isDynamic(ext[v]) && ext[v] < tileV) {
+    vectors = std::max(1, ext[v] / lanes);
+    tileV = ext[v] < lanes ? ext[v] : lanes * vectors;
+    accLanes = std::min(lanes, tileV);
+  }
+  int tileU = u >= 0 ? rows : 1;
+  if (u >= 0 && !isDynamic(ext[u]) && ext[u] < tileU)
+    tileU = std::max(1, ext[u]);
+  auto tail = [&](int extent, int factor) {
+    return !isDynamic(extent) && extent % factor == 0
+               ? hl::TailStrategy::Auto
+               : hl::TailStrategy::GuardWithIf;
+  };
+  hl::Var vo("vo"), vi("vi"), uo("uo"), ui("ui");
+  g.split(vars[v], vo, vi, tileV, tail(ext[v], tileV));
+  if (u >= 0)
+    g.split(vars[u], uo, ui, tileU, tail(ext[u], tileU));
+  // As in the static schedule: when the largest input (the weights) is
+  // indexed by only one of the two tiled dims, that dim's tile loop goes
+  // outside the other dims, so each weight panel is reused from cache.
+  unsigned weights = r.tile.largestInputDims;
+  auto indexes = [&](int dim) { return dim >= 0 && (weights >> dim) & 1; };
+  bool weightsOuterV = u >= 0 && indexes(v) && !indexes(u);
+  bool weightsOuterU = u >= 0 && indexes(u) && !indexes(v);
+  bool outerAfterRest = weightsOuterU || weightsOuterV;
+  // Loops innermost first and whether each may run more than once.
+  std::vector<std::pair<hl::Var, bool>> loops;
+  auto several = [&](int extent, int tileSize) {
+    return isDynamic(extent) || extent > tileSize;
+  };
+  std::pair<hl::Var, bool> vTiles = {vo, several(ext[v], tileV)};
+  std::pair<hl::Var, bool> uTiles = {uo, u >= 0 && several(ext[u], tileU)};
+  auto inner = weightsOuterV ? uTiles : vTiles;
+  auto outer = weightsOuterV ? vTiles : uTiles;
+  loops.push_back({vi, false});
+  if (u >= 0)
+    loops.push_back({ui, false});
+  loops.push_back(inner);
+  if (u >= 0 && !outerAfterRest)
+    loops.push_back(outer);
+  for (int k = 0; k < rank; ++k)
+    if (k != u && k != v && !(outerAfterRest && indexes(k)))
+      loops.push_back({vars[k], several(ext[k], 1)});
+  if (u >= 0 && outerAfterRest)
+    loops.push_back(outer);
+  for (int k = 0; k < rank; ++k)
+    if (k != u && k != v && outerAfterRest && indexes(k))
+      loops.push_back({vars[k], several(ext[k], 1)});
+  std::vector<hl::VarOrRVar> order;
+  for (auto &l : loops)
+    order.push_back(l.first);
+  g.reorder(order);
+  if (vectorize)
+    g.vectorize(vi, std::min(lanes, tileV));
+  if (u >= 0)
+    g.unroll(ui);
+  size_t firstOuter = u >= 0 ? 2 : 1;
+  for (size_t k = loops.size(); k-- > firstOuter;)
+    if (loops[k].second) {
+      g.parallel(loops[k].first);
+      break;
+    }
+  // The accumulators per tile, at the loop just outside it.
+  f.compute_at(g, loops[firstOuter].first);
+  std::vector<hl::Var> fvars = f.args();
+  int fRank = fvars.size();
+  if (v != 0) {
+    std::vector<hl::Var> storage = {fvars[v]};
+    for (int k = 0; k < fRank; ++k)
+      if (k != v)
+        storage.push_back(fvars[k]);
+    f.reorder_storage(storage);
+  }
+  // A dynamic vector dim may be narrower than a vector: its last vector is
+  // guarded (shifting it inwards would read before the start).
+  hl::TailStrategy accTail = isDynamic(ext[v]) ? hl::TailStrategy::GuardWithIf
+                                               : hl::TailStrategy::Auto;
+  if (vectorize)
+    f.vectorize(fvars[v], accLanes, accTail);
+  if (u >= 0)
+    f.unroll(fvars[u]);
+  std::vector<hl::VarOrRVar> updateOrder = {fvars[v]};
+  if (u >= 0)
+    updateOrder.push_back(fvars[u]);
+  for (int d = 0; d < r.rdom.dimensions(); ++d)
+    updateOrder.push_back(r.rdom[d]);
+  for (int k = 0; k < fRank; ++k)
+    if (k != u && k != v)
+      updateOrder.push_back(fvars[k]);
+  hl::Stage update = f.update();
+  update.reorder(updateOrder);
+  if (vectorize) {
+    update.vectorize(fvars[v], accLanes, accTail);
+    if (tileV > accLanes)
+      update.unroll(fvars[v]);
+  }
+  if (u >= 0)
+    update.unroll(fvars[u]);
+}
+
 } // namespace
 
 halidegen::TileHint
@@ -93,6 +335,8 @@ void Avx512SchedulePolicy::scheduleFunc(const ScheduledFunc &sf,
     f.compute_root();
   if (naive)
     return;
+  if (halidegen::hasDynamicExtent(sf.extents))
+    return scheduleFuncDynamic(sf);
   std::vector<hl::Var> vars = f.args();
   if (vars.size() != sf.extents.size())
     return;
@@ -121,6 +365,8 @@ hl::TailStrategy tailFor(int extent, int factor) {
 /// rows of A, a conv's filters for all pixels), instead of the whole weight
 /// tensor streaming through the cache once per tile.
 void scheduleReduction(const ScheduledReduction &r, bool isOutput) {
+  if (halidegen::hasDynamicExtent(r.extents))
+    return scheduleReductionDynamic(r, isOutput);
   hl::Func g = r.result, f = r.func;
   std::vector<hl::Var> vars = g.args();
   const std::vector<int> &ext = r.extents;

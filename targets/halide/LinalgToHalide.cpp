@@ -20,6 +20,7 @@
 
 #include "passes/lowering/Passes.h"
 
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
@@ -55,13 +56,9 @@ struct Unsupported {
   throw Unsupported{op, message};
 }
 
-/// Slices with dynamic offsets, sizes or strides cannot be translated.
-void requireStaticSlice(OffsetSizeAndStrideOpInterface op) {
-  for (int64_t v : llvm::concat<const int64_t>(
-           op.getStaticOffsets(), op.getStaticSizes(), op.getStaticStrides()))
-    if (ShapedType::isDynamic(v))
-      unsupported(op, "dynamic slice");
-}
+/// The attribute of a kernel's dynamic tensor arguments and results
+/// (contract B, docs/Pipeline.md "Dynamic shapes").
+constexpr llvm::StringLiteral kDynamicDimsAttr = "aicc.dynamic_dims";
 
 hl::Type halideType(Type t, Operation *where) {
   if (t.isF32())
@@ -90,11 +87,13 @@ hl::Type halideType(Type t, Operation *where) {
 
 /// Halide buffers address elements with int32 strides: a tensor of more
 /// than 2^31 - 1 elements (or a larger dim) cannot be a Func or a buffer.
+/// Dynamic dims are checked at run time by the entry point.
 void requireAddressable(RankedTensorType t, Operation *where) {
   int64_t elements = 1;
   bool overflow = false;
   for (int64_t d : t.getShape())
-    overflow |= llvm::MulOverflow(elements, d, elements);
+    if (!ShapedType::isDynamic(d))
+      overflow |= llvm::MulOverflow(elements, d, elements);
   if (!overflow && elements <= INT32_MAX)
     return;
   std::string s;
@@ -108,8 +107,10 @@ void requireAddressable(RankedTensorType t, Operation *where) {
   unsupported(where, s);
 }
 
-/// Halide's type for storage of `t` (bool is stored as uint8).
-HalideBufferDesc bufferDesc(RankedTensorType t, Operation *where) {
+/// Halide's type for storage of `t` (bool is stored as uint8). `dynamicDims`
+/// (aicc.dynamic_dims) names the push constant of each `?` dim in order.
+HalideBufferDesc bufferDesc(RankedTensorType t, Operation *where,
+                            ArrayRef<int64_t> dynamicDims = {}) {
   hl::Type ht = halideType(t.getElementType(), where);
   requireAddressable(t, where);
   HalideBufferDesc d;
@@ -118,6 +119,13 @@ HalideBufferDesc bufferDesc(RankedTensorType t, Operation *where) {
   if (ht.is_bool())
     d.typeCode = halide_type_uint;
   for (int64_t i = t.getRank() - 1; i >= 0; --i) {
+    if (t.isDynamicDim(i)) {
+      unsigned k = t.getDynamicDimIndex(i);
+      if (k >= dynamicDims.size())
+        unsupported(where, "dynamic dim without aicc.dynamic_dims");
+      d.extents.push_back(dynamicExtent(dynamicDims[k]));
+      continue;
+    }
     if (t.getDimSize(i) > INT32_MAX)
       unsupported(where, "dimension larger than 2^31");
     d.extents.push_back((int32_t)t.getDimSize(i));
@@ -257,8 +265,11 @@ public:
   Translator(func::FuncOp kernel, const SchedulePolicy &policy)
       : kernel(kernel), policy(policy) {}
 
-  /// Builds the Funcs; returns the inputs (ImageParams) and outputs.
-  void run(std::vector<hl::ImageParam> &inputs, std::vector<hl::Func> &outputs,
+  /// Builds the Funcs; returns the inputs (ImageParams), the push
+  /// constants (the kernel's trailing index arguments) and the outputs.
+  void run(std::vector<hl::ImageParam> &inputs,
+           std::vector<hl::Param<int32_t>> &pushConstants,
+           std::vector<hl::Func> &outputs,
            std::vector<RankedTensorType> &outputTypes);
 
   /// Compute IEEE-dependent ops with Halide::strict_float one by one
@@ -274,11 +285,11 @@ public:
   /// A run-time check of one generic (or of the kernel's scalars when
   /// `loops` is empty): `bad` is a KernelStatus code (0 when fine) over the
   /// loop variables named `loops` (Vars or RVars, in loop order) of extents
-  /// `extents`.
+  /// `extents` (constants for static shapes).
   struct Check {
     hl::Expr bad;
     std::vector<std::string> loops;
-    std::vector<int> extents;
+    std::vector<hl::Expr> extents;
   };
   std::vector<Check> checks;
 
@@ -287,16 +298,46 @@ private:
     hl::Func func;
     RankedTensorType type;
     bool defined = true;
+    /// Extents in tensor order: int32 constants for static dims, else
+    /// expressions of the push constants.
+    std::vector<hl::Expr> dims;
   };
 
   RankedTensorType tensorType(Value v) {
     auto t = dyn_cast<RankedTensorType>(v.getType());
     Operation *where = v.getDefiningOp() ? v.getDefiningOp() : kernel;
-    if (!t || !t.hasStaticShape())
-      unsupported(where, "tensors must have static shapes");
+    if (!t)
+      unsupported(where, "tensors must be ranked");
     requireAddressable(t, where);
     return t;
   }
+
+  /// Extents of tensor `v` (already translated), tensor order.
+  const std::vector<hl::Expr> &dimsOf(Value v, Operation *user) {
+    auto it = tensors.find(v);
+    if (it == tensors.end())
+      unsupported(user, "operand is not produced inside the kernel");
+    return it->second.dims;
+  }
+  hl::Expr dimOf(Value v, int64_t k, Operation *user) {
+    return dimsOf(v, user)[k];
+  }
+  /// An index operand of a mixed static/dynamic list.
+  hl::Expr mixed(OpFoldResult r, Operation *user) {
+    if (auto a = dyn_cast<Attribute>(r))
+      return hl::Expr((int32_t)cast<IntegerAttr>(a).getInt());
+    return hl::cast(hl::Int(32), scalar(cast<Value>(r), user));
+  }
+  std::vector<hl::Expr> mixedList(ArrayRef<OpFoldResult> list,
+                                  Operation *user) {
+    std::vector<hl::Expr> out;
+    for (OpFoldResult r : list)
+      out.push_back(mixed(r, user));
+    return out;
+  }
+  /// Extents of the result `v` of an op, from its operands (contract B:
+  /// dynamic sizes are index values, never tensor.dim).
+  std::vector<hl::Expr> shapeOf(Value v);
 
   /// Vars for a Func over tensor dims, in tensor order.
   std::vector<hl::Var> makeVars(int64_t rank) {
@@ -342,7 +383,7 @@ private:
       f() = e;
     else
       f(reversed(vars)) = e;
-    tensors[result] = {f, t, true};
+    tensors[result] = {f, t, true, shapeOf(result)};
   }
 
   std::string uniqueName(StringRef base) {
@@ -355,7 +396,9 @@ private:
   hl::Expr scalar(Value v, Operation *user);
   hl::Expr constantExpr(Attribute attr, Type type, Operation *op);
   hl::Expr affine(AffineExpr e, const std::vector<hl::Expr> &dims,
-                  Operation *op);
+                  Operation *op, const std::vector<hl::Expr> &syms = {});
+  hl::Expr affineOp(AffineMap map, ValueRange operands, Operation *op,
+                    bool isMax);
   hl::Expr convert(hl::Expr e, Type from, Type to, Operation *op);
   void translateOp(Operation *op);
   void translateGeneric(linalg::GenericOp op);
@@ -378,8 +421,12 @@ private:
     pendingBad = pendingBad.defined() ? hl::max(pendingBad, bad) : bad;
   }
   /// Moves the checks recorded since the last call into `checks`.
-  void finishChecks(std::vector<std::string> loops, std::vector<int> extents) {
-    if (pendingBad.defined() && !llvm::is_contained(extents, 0))
+  void finishChecks(std::vector<std::string> loops,
+                    std::vector<hl::Expr> extents) {
+    bool empty = llvm::any_of(extents, [](const hl::Expr &e) {
+      return hl::Internal::is_const_zero(e);
+    });
+    if (pendingBad.defined() && !empty)
       checks.push_back({pendingBad, std::move(loops), std::move(extents)});
     pendingBad = hl::Expr();
     checksAllowed = false;
@@ -423,13 +470,19 @@ hl::Expr Translator::scalar(Value v, Operation *user) {
 }
 
 hl::Expr Translator::affine(AffineExpr e, const std::vector<hl::Expr> &dims,
-                            Operation *op) {
+                            Operation *op, const std::vector<hl::Expr> &syms) {
   if (auto d = dyn_cast<AffineDimExpr>(e))
     return dims[d.getPosition()];
+  if (auto sym = dyn_cast<AffineSymbolExpr>(e)) {
+    if (sym.getPosition() < syms.size())
+      return syms[sym.getPosition()];
+    unsupported(op, "affine expression with symbols");
+  }
   if (auto c = dyn_cast<AffineConstantExpr>(e))
     return hl::Expr((int32_t)c.getValue());
   if (auto b = dyn_cast<AffineBinaryOpExpr>(e)) {
-    hl::Expr l = affine(b.getLHS(), dims, op), r = affine(b.getRHS(), dims, op);
+    hl::Expr l = affine(b.getLHS(), dims, op, syms),
+             r = affine(b.getRHS(), dims, op, syms);
     switch (b.getKind()) {
     case AffineExprKind::Add:
       return l + r;
@@ -446,6 +499,26 @@ hl::Expr Translator::affine(AffineExpr e, const std::vector<hl::Expr> &dims,
     }
   }
   unsupported(op, "affine expression with symbols");
+}
+
+/// affine.apply (one result), affine.min or affine.max of index values.
+hl::Expr Translator::affineOp(AffineMap map, ValueRange operands,
+                              Operation *op, bool isMax) {
+  std::vector<hl::Expr> dims, syms;
+  for (unsigned i = 0; i < operands.size(); ++i) {
+    hl::Expr v = hl::cast(hl::Int(32), scalar(operands[i], op));
+    (i < map.getNumDims() ? dims : syms).push_back(v);
+  }
+  hl::Expr result;
+  for (AffineExpr e : map.getResults()) {
+    hl::Expr v = affine(e, dims, op, syms);
+    result = !result.defined() ? v
+             : isMax           ? hl::max(result, v)
+                               : hl::min(result, v);
+  }
+  if (!result.defined())
+    unsupported(op, "affine map without results");
+  return result;
 }
 
 /// Element type conversion with MLIR's semantics for the cast ops.
@@ -751,6 +824,15 @@ hl::Expr Translator::translateBody(Operation &op,
         return edgePow(in(0), hl::cast(in(0).type(), in(1)));
       })
       .Case([&](linalg::IndexOp i) { return loops[i.getDim()]; })
+      .Case([&](affine::AffineApplyOp a) {
+        // Index arithmetic over loop indices and push constants.
+        AffineMap map = a.getAffineMap();
+        std::vector<hl::Expr> dims, syms;
+        for (unsigned i = 0; i < a->getNumOperands(); ++i)
+          (i < map.getNumDims() ? dims : syms)
+              .push_back(hl::cast(hl::Int(32), in(i)));
+        return affine(map.getResult(0), dims, &op, syms);
+      })
       .Case([&](tensor::ExtractOp e) {
         RankedTensorType t = tensorType(e.getTensor());
         std::vector<hl::Expr> idx;
@@ -762,10 +844,17 @@ hl::Expr Translator::translateBody(Operation &op,
           auto it = values.find(v);
           hl::Expr x = it != values.end() ? it->second : scalar(v, &op);
           x = hl::cast(hl::Int(32), x);
-          int32_t size = (int32_t)t.getDimSize(k);
           // Indices from the model's data must be in range (else the
           // kernel fails); every index reads the nearest element, never
           // outside.
+          if (t.isDynamicDim(k)) {
+            hl::Expr size = dimOf(e.getTensor(), k, &op);
+            if (checked)
+              addCheck(x >= 0 && x < size, kStatusIndexOutOfRange);
+            idx.push_back(hl::clamp(x, 0, hl::max(size - 1, 0)));
+            continue;
+          }
+          int32_t size = (int32_t)t.getDimSize(k);
           if (checked)
             addCheck(x >= 0 && x < size, kStatusIndexOutOfRange);
           idx.push_back(hl::clamp(x, 0, size - 1));
@@ -787,6 +876,28 @@ void Translator::translateGeneric(linalg::GenericOp op) {
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   auto iterators = op.getIteratorTypesArray();
   unsigned numLoops = ranges.size();
+  // Loop extents: constants, or for a dynamic loop the extent of an operand
+  // dim it indexes directly.
+  std::vector<hl::Expr> rangeExprs(numLoops);
+  for (unsigned d = 0; d < numLoops; ++d)
+    if (!ShapedType::isDynamic(ranges[d]))
+      rangeExprs[d] = hl::Expr((int32_t)ranges[d]);
+  {
+    auto maps = op.getIndexingMapsArray();
+    for (OpOperand &operand : op->getOpOperands()) {
+      if (!isa<RankedTensorType>(operand.get().getType()))
+        continue;
+      AffineMap map = maps[operand.getOperandNumber()];
+      for (unsigned k = 0; k < map.getNumResults(); ++k)
+        if (auto d = dyn_cast<AffineDimExpr>(map.getResult(k)))
+          if (!rangeExprs[d.getPosition()].defined())
+            rangeExprs[d.getPosition()] = dimOf(operand.get(), k, op);
+    }
+    for (unsigned d = 0; d < numLoops; ++d)
+      if (!rangeExprs[d].defined())
+        unsupported(op, "loop of dynamic extent indexes no operand dim "
+                        "directly");
+  }
   // Reduction loops: one RDom, innermost (last) loop as its first dim.
   std::vector<unsigned> reductionLoops;
   for (unsigned d = 0; d < numLoops; ++d)
@@ -797,7 +908,7 @@ void Translator::translateGeneric(linalg::GenericOp op) {
   if (!reductionLoops.empty()) {
     std::vector<hl::Range> r;
     for (auto it = reductionLoops.rbegin(); it != reductionLoops.rend(); ++it)
-      r.emplace_back(0, (int32_t)ranges[*it]);
+      r.emplace_back(0, rangeExprs[*it]);
     rdom = hl::RDom(r, uniqueName("r"));
     for (size_t k = 0; k < reductionLoops.size(); ++k)
       loops[reductionLoops[reductionLoops.size() - 1 - k]] = (*rdom)[k];
@@ -886,8 +997,7 @@ void Translator::translateGeneric(linalg::GenericOp op) {
     std::vector<std::string> names;
     for (const hl::Var &v : vars)
       names.push_back(v.name());
-    finishChecks(names, std::vector<int>(outType.getShape().begin(),
-                                         outType.getShape().end()));
+    finishChecks(names, dimsOf(op.getDpsInitOperand(0)->get(), op));
     if (numOutputs == 1)
       f(hvars) = e[0];
     else
@@ -913,14 +1023,15 @@ void Translator::translateGeneric(linalg::GenericOp op) {
     std::vector<std::string> loopNames;
     for (const hl::Expr &l : loops)
       loopNames.push_back(l.as<hl::Internal::Variable>()->name);
-    finishChecks(loopNames, std::vector<int>(ranges.begin(), ranges.end()));
+    finishChecks(loopNames, rangeExprs);
     if (numOutputs == 1)
       f(hvars) = e[0];
     else
       f(hvars) = hl::Tuple(e);
     std::vector<int> extents;
     for (int64_t k = outType.getRank() - 1; k >= 0; --k)
-      extents.push_back((int)outType.getDimSize(k));
+      extents.push_back(outType.isDynamicDim(k) ? kDynamicExtent
+                                                : (int)outType.getDimSize(k));
     ScheduledReduction r;
     r.func = f;
     r.rdom = *rdom;
@@ -934,17 +1045,19 @@ void Translator::translateGeneric(linalg::GenericOp op) {
     }
     reductions.push_back(r);
     if (numOutputs == 1) {
-      tensors[op.getResult(0)] = {r.result, outType, true};
+      tensors[op.getResult(0)] = {r.result, outType, true,
+                                  shapeOf(op.getResult(0))};
       return;
     }
   }
   for (unsigned o = 0; o < numOutputs; ++o) {
     if (numOutputs == 1) {
-      tensors[op.getResult(0)] = {f, outType, true};
+      tensors[op.getResult(0)] = {f, outType, true, shapeOf(op.getResult(0))};
     } else {
       hl::Func part(uniqueName("part"));
       part(hvars) = f(hvars)[o];
-      tensors[op.getResult(o)] = {part, tensorType(op.getResult(o)), true};
+      tensors[op.getResult(o)] = {part, tensorType(op.getResult(o)), true,
+                                  shapeOf(op.getResult(o))};
     }
   }
 }
@@ -969,13 +1082,14 @@ hl::Expr Translator::atPacked(Value tensor, std::vector<hl::Expr> idx,
     packed(reversed(packedOrder)) =
         src.func(reversed(std::vector<hl::Expr>(vars.begin(), vars.end())));
     std::vector<int> extents;
-    for (int64_t k = rank - 1; k >= 0; --k)
-      extents.push_back((int)src.type.getDimSize(packedOrder[k].name() ==
-                                                         vars[pos].name()
-                                                     ? pos
-                                                     : (k < (int64_t)pos
-                                                            ? k
-                                                            : k + 1)));
+    for (int64_t k = rank - 1; k >= 0; --k) {
+      int64_t dim = packedOrder[k].name() == vars[pos].name()
+                        ? pos
+                        : (k < (int64_t)pos ? k : k + 1);
+      extents.push_back(src.type.isDynamicDim(dim)
+                            ? kDynamicExtent
+                            : (int)src.type.getDimSize(dim));
+    }
     packs.push_back({packed, extents});
     it = packedFuncs.insert({key, packed}).first;
   }
@@ -991,6 +1105,52 @@ hl::Expr Translator::atPacked(Value tensor, std::vector<hl::Expr> idx,
 /// order, new dims.
 void Translator::translateReshape(Value result, Value source, Operation *op) {
   RankedTensorType src = tensorType(source), dst = tensorType(result);
+  if (!src.hasStaticShape() || !dst.hasStaticShape()) {
+    // Dynamic shapes: collapse_shape / expand_shape map each group of dims
+    // on their own, so only a group with a dynamic dim divides by a
+    // run-time extent (a whole-tensor linear index would divide by every
+    // dim).
+    SmallVector<ReassociationIndices> groups;
+    bool collapse = isa<tensor::CollapseShapeOp>(op);
+    if (auto c = dyn_cast<tensor::CollapseShapeOp>(op))
+      groups = c.getReassociationIndices();
+    else if (auto e = dyn_cast<tensor::ExpandShapeOp>(op))
+      groups = e.getReassociationIndices();
+    else
+      unsupported(op, "tensor.reshape of dynamic shapes");
+    std::vector<hl::Expr> srcDims = dimsOf(source, op);
+    std::vector<hl::Expr> dstDims = shapeOf(result);
+    define(
+        result,
+        [&](const std::vector<hl::Expr> &idx) {
+          std::vector<hl::Expr> srcIdx(src.getRank());
+          for (auto [g, group] : llvm::enumerate(groups)) {
+            if (collapse) {
+              // Result dim g = row-major linearization of the group's
+              // source dims: split it.
+              hl::Expr linear = idx[g];
+              for (int64_t k = group.size() - 1; k >= 0; --k) {
+                int64_t d = group[k];
+                if (k == 0) {
+                  srcIdx[d] = linear;
+                } else {
+                  srcIdx[d] = linear % srcDims[d];
+                  linear = linear / srcDims[d];
+                }
+              }
+            } else {
+              // Source dim g = linearization of the group's result dims.
+              hl::Expr linear = 0;
+              for (int64_t d : group)
+                linear = linear * dstDims[d] + idx[d];
+              srcIdx[g] = linear;
+            }
+          }
+          return at(source, srcIdx, op);
+        },
+        "reshape");
+    return;
+  }
   define(
       result,
       [&](const std::vector<hl::Expr> &idx) {
@@ -1050,7 +1210,74 @@ void Translator::translateConstantTensor(arith::ConstantOp op) {
   if (ht.is_bool())
     e = e != 0;
   f(reversed(vars)) = e;
-  tensors[op.getResult()] = {f, t, true};
+  tensors[op.getResult()] = {f, t, true, shapeOf(op.getResult())};
+}
+
+std::vector<hl::Expr> Translator::shapeOf(Value v) {
+  RankedTensorType t = tensorType(v);
+  std::vector<hl::Expr> dims(t.getRank());
+  for (int64_t k = 0; k < t.getRank(); ++k)
+    if (!t.isDynamicDim(k))
+      dims[k] = hl::Expr((int32_t)t.getDimSize(k));
+  if (t.hasStaticShape())
+    return dims;
+  Operation *op = v.getDefiningOp();
+  if (!op)
+    unsupported(kernel, "dynamic tensor argument");
+  // The extents the op gives its result; static dims of the result type win.
+  std::vector<hl::Expr> derived(t.getRank());
+  llvm::TypeSwitch<Operation *>(op)
+      .Case([&](tensor::EmptyOp e) {
+        derived = mixedList(e.getMixedSizes(), op);
+      })
+      .Case([&](DestinationStyleOpInterface d) {
+        derived = dimsOf(
+            d.getDpsInitOperand(cast<OpResult>(v).getResultNumber())->get(),
+            op);
+      })
+      .Case([&](tensor::ExtractSliceOp s) {
+        std::vector<hl::Expr> sizes = mixedList(s.getMixedSizes(), op);
+        llvm::SmallBitVector dropped = s.getDroppedDims();
+        size_t r = 0;
+        for (size_t k = 0; k < sizes.size(); ++k)
+          if (!dropped.test(k))
+            derived[r++] = sizes[k];
+      })
+      .Case([&](tensor::PadOp p) {
+        std::vector<hl::Expr> low = mixedList(p.getMixedLowPad(), op);
+        std::vector<hl::Expr> high = mixedList(p.getMixedHighPad(), op);
+        const std::vector<hl::Expr> &src = dimsOf(p.getSource(), op);
+        for (int64_t k = 0; k < t.getRank(); ++k)
+          derived[k] = src[k] + low[k] + high[k];
+      })
+      .Case([&](tensor::ConcatOp c) {
+        derived = dimsOf(c.getInputs()[0], op);
+        hl::Expr sum = 0;
+        for (Value in : c.getInputs())
+          sum = sum + dimOf(in, c.getDim(), op);
+        derived[c.getDim()] = sum;
+      })
+      .Case([&](tensor::CollapseShapeOp c) {
+        const std::vector<hl::Expr> &src = dimsOf(c.getSrc(), op);
+        for (auto [g, group] : llvm::enumerate(c.getReassociationIndices())) {
+          hl::Expr n = 1;
+          for (int64_t d : group)
+            n = n * src[d];
+          derived[g] = n;
+        }
+      })
+      .Case([&](tensor::ExpandShapeOp e) {
+        derived = mixedList(e.getMixedOutputShape(), op);
+      })
+      .Case([&](tensor::CastOp c) { derived = dimsOf(c.getSource(), op); })
+      .Default([&](Operation *o) {
+        unsupported(o, "dynamic result shape of op '" +
+                           o->getName().getStringRef().str() + "'");
+      });
+  for (int64_t k = 0; k < t.getRank(); ++k)
+    if (!dims[k].defined())
+      dims[k] = hl::Internal::simplify(derived[k]);
+  return dims;
 }
 
 void Translator::translateOp(Operation *op) {
@@ -1063,7 +1290,33 @@ void Translator::translateOp(Operation *op) {
       })
       .Case([&](tensor::EmptyOp e) {
         tensors[e.getResult()] = {hl::Func(), tensorType(e.getResult()),
-                                  false};
+                                  false, shapeOf(e.getResult())};
+      })
+      .Case([&](tensor::DimOp d) {
+        std::optional<int64_t> k = d.getConstantIndex();
+        if (!k)
+          unsupported(op, "tensor.dim of a dynamic dim index");
+        scalars[d.getResult()] = dimOf(d.getSource(), *k, op);
+      })
+      .Case([&](tensor::CastOp c) {
+        if (!tensors.count(c.getSource()))
+          unsupported(op, "operand is not produced inside the kernel");
+        TensorFunc tf = tensors[c.getSource()];
+        tf.type = tensorType(c.getResult());
+        tf.dims = shapeOf(c.getResult());
+        tensors[c.getResult()] = tf;
+      })
+      .Case([&](affine::AffineApplyOp a) {
+        scalars[a.getResult()] =
+            affineOp(a.getAffineMap(), a.getMapOperands(), op, false);
+      })
+      .Case([&](affine::AffineMinOp a) {
+        scalars[a.getResult()] =
+            affineOp(a.getAffineMap(), a.getMapOperands(), op, false);
+      })
+      .Case([&](affine::AffineMaxOp a) {
+        scalars[a.getResult()] =
+            affineOp(a.getAffineMap(), a.getMapOperands(), op, true);
       })
       .Case([&](linalg::FillOp f) {
         hl::Expr v = scalar(f.getInputs()[0], op);
@@ -1083,9 +1336,9 @@ void Translator::translateOp(Operation *op) {
       .Case([&](tensor::PadOp p) {
         RankedTensorType src = tensorType(p.getSource());
         auto low = p.getStaticLow(), high = p.getStaticHigh();
+        bool dynamic = !src.hasStaticShape();
         for (int64_t v : llvm::concat<const int64_t>(low, high))
-          if (ShapedType::isDynamic(v))
-            unsupported(op, "dynamic padding");
+          dynamic |= ShapedType::isDynamic(v);
         auto yield = cast<tensor::YieldOp>(p.getRegion().front().getTerminator());
         if (yield.getValue().getParentBlock() == &p.getRegion().front() &&
             yield.getValue().getDefiningOp() &&
@@ -1093,6 +1346,26 @@ void Translator::translateOp(Operation *op) {
                 &p.getRegion().front())
           unsupported(op, "padding value computed inside the pad region");
         hl::Expr padValue = scalar(yield.getValue(), op);
+        if (dynamic) {
+          std::vector<hl::Expr> lowE = mixedList(p.getMixedLowPad(), op);
+          std::vector<hl::Expr> srcDims = dimsOf(p.getSource(), op);
+          define(
+              p.getResult(),
+              [&](const std::vector<hl::Expr> &idx) {
+                hl::Expr inside = hl::Internal::const_true();
+                std::vector<hl::Expr> srcIdx;
+                for (int64_t k = 0; k < src.getRank(); ++k) {
+                  hl::Expr s = idx[k] - lowE[k];
+                  inside = inside && s >= 0 && s < srcDims[k];
+                  srcIdx.push_back(
+                      hl::clamp(s, 0, hl::max(srcDims[k] - 1, 0)));
+                }
+                return hl::select(inside, at(p.getSource(), srcIdx, op),
+                                  padValue);
+              },
+              "pad");
+          return;
+        }
         define(
             p.getResult(),
             [&](const std::vector<hl::Expr> &idx) {
@@ -1111,9 +1384,25 @@ void Translator::translateOp(Operation *op) {
       })
       .Case([&](tensor::ExtractSliceOp s) {
         RankedTensorType src = tensorType(s.getSource());
-        requireStaticSlice(s);
         auto offsets = s.getStaticOffsets(), strides = s.getStaticStrides();
         llvm::SmallBitVector dropped = s.getDroppedDims();
+        if (!s.getOffsets().empty() || !s.getStrides().empty()) {
+          std::vector<hl::Expr> off = mixedList(s.getMixedOffsets(), op);
+          std::vector<hl::Expr> str = mixedList(s.getMixedStrides(), op);
+          define(
+              s.getResult(),
+              [&](const std::vector<hl::Expr> &idx) {
+                std::vector<hl::Expr> srcIdx;
+                size_t r = 0;
+                for (int64_t k = 0; k < src.getRank(); ++k) {
+                  hl::Expr i = dropped.test(k) ? hl::Expr(0) : idx[r++];
+                  srcIdx.push_back(off[k] + i * str[k]);
+                }
+                return at(s.getSource(), srcIdx, op);
+              },
+              "slice");
+          return;
+        }
         define(
             s.getResult(),
             [&](const std::vector<hl::Expr> &idx) {
@@ -1129,12 +1418,39 @@ void Translator::translateOp(Operation *op) {
       })
       .Case([&](tensor::InsertSliceOp s) {
         RankedTensorType dst = tensorType(s.getDest());
-        requireStaticSlice(s);
         auto offsets = s.getStaticOffsets(), strides = s.getStaticStrides();
         auto sizes = s.getStaticSizes();
         llvm::SmallBitVector dropped = s.getDroppedDims();
         bool destDefined = tensors.count(s.getDest()) &&
                            tensors[s.getDest()].defined;
+        if (!s.getOffsets().empty() || !s.getSizes().empty() ||
+            !s.getStrides().empty()) {
+          std::vector<hl::Expr> off = mixedList(s.getMixedOffsets(), op);
+          std::vector<hl::Expr> str = mixedList(s.getMixedStrides(), op);
+          std::vector<hl::Expr> size = mixedList(s.getMixedSizes(), op);
+          define(
+              s.getResult(),
+              [&](const std::vector<hl::Expr> &idx) {
+                hl::Expr inside = hl::Internal::const_true();
+                std::vector<hl::Expr> srcIdx;
+                for (int64_t k = 0; k < dst.getRank(); ++k) {
+                  hl::Expr rel = idx[k] - off[k];
+                  // Strides are >= 1 (Halide divides by 0 as 0).
+                  inside = inside && rel >= 0 && rel % str[k] == 0 &&
+                           rel / str[k] < size[k];
+                  if (!dropped.test(k))
+                    srcIdx.push_back(hl::clamp(rel / str[k], 0,
+                                               hl::max(size[k] - 1, 0)));
+                }
+                hl::Expr fromSource = at(s.getSource(), srcIdx, op);
+                if (!destDefined)
+                  return fromSource; // the slices cover the destination
+                return hl::select(inside, fromSource,
+                                  at(s.getDest(), idx, op));
+              },
+              "insert");
+          return;
+        }
         define(
             s.getResult(),
             [&](const std::vector<hl::Expr> &idx) {
@@ -1158,6 +1474,32 @@ void Translator::translateOp(Operation *op) {
       })
       .Case([&](tensor::ConcatOp c) {
         int64_t dim = c.getDim();
+        bool dynamic = llvm::any_of(c.getInputs(), [&](Value in) {
+          return tensorType(in).isDynamicDim(dim);
+        });
+        if (dynamic) {
+          define(
+              c.getResult(),
+              [&](const std::vector<hl::Expr> &idx) {
+                // Select chain: a later input wins from its start on (an
+                // empty input's start is the next one's).
+                hl::Expr start = 0, e;
+                for (Value in : c.getInputs()) {
+                  hl::Expr size = dimOf(in, dim, op);
+                  std::vector<hl::Expr> inIdx = idx;
+                  inIdx[dim] =
+                      hl::clamp(idx[dim] - start, 0, hl::max(size - 1, 0));
+                  hl::Expr v = at(in, inIdx, op);
+                  e = e.defined()
+                          ? hl::select(idx[dim] >= start && size > 0, v, e)
+                          : v;
+                  start = start + size;
+                }
+                return e;
+              },
+              "concat");
+          return;
+        }
         define(
             c.getResult(),
             [&](const std::vector<hl::Expr> &idx) {
@@ -1206,21 +1548,85 @@ void Translator::translateOp(Operation *op) {
       });
 }
 
+/// The push constant of each `?` dim of kernel argument (or result) `attrs`
+/// (aicc.dynamic_dims), checked against `t` and the number of push
+/// constants.
+static std::vector<int64_t> dynamicDimsOf(DictionaryAttr attrs,
+                                          RankedTensorType t,
+                                          int64_t numPush, Operation *where,
+                                          const std::string &what) {
+  std::vector<int64_t> dims;
+  if (t.hasStaticShape())
+    return dims;
+  auto attr = attrs ? attrs.getAs<DenseI64ArrayAttr>(kDynamicDimsAttr)
+                    : DenseI64ArrayAttr();
+  if (!attr)
+    unsupported(where, what + " has dynamic dims but no " +
+                           kDynamicDimsAttr.str() + " attribute");
+  if ((int64_t)attr.size() != (int64_t)t.getNumDynamicDims())
+    unsupported(where, what + ": " + kDynamicDimsAttr.str() +
+                           " must name one push constant per dynamic dim");
+  for (int64_t p : attr.asArrayRef()) {
+    if (p < 0 || p >= numPush)
+      unsupported(where, what + ": " + kDynamicDimsAttr.str() + " names push "
+                             "constant " + std::to_string(p) +
+                             ", the kernel has " + std::to_string(numPush));
+    dims.push_back(p);
+  }
+  return dims;
+}
+
 void Translator::run(std::vector<hl::ImageParam> &inputs,
+                     std::vector<hl::Param<int32_t>> &pushConstants,
                      std::vector<hl::Func> &outputs,
                      std::vector<RankedTensorType> &outputTypes) {
-  for (BlockArgument arg : kernel.getArguments()) {
+  // Trailing index arguments: the push constants, int32 scalars in
+  // [0, 2^31 - 1] (the entry point checks the range).
+  unsigned numArgs = kernel.getNumArguments(), firstPush = numArgs;
+  while (firstPush > 0 &&
+         kernel.getArgument(firstPush - 1).getType().isIndex())
+    --firstPush;
+  std::vector<hl::Expr> pushExprs;
+  for (unsigned i = firstPush; i < numArgs; ++i) {
+    hl::Param<int32_t> p(uniqueName("push"));
+    p.set_range(0, INT32_MAX);
+    pushConstants.push_back(p);
+    pushExprs.push_back(p);
+    scalars[kernel.getArgument(i)] = p;
+  }
+  int64_t numPush = pushExprs.size();
+  for (BlockArgument arg : kernel.getArguments().take_front(firstPush)) {
     RankedTensorType t = tensorType(arg);
     hl::Type ht = halideType(t.getElementType(), kernel);
     hl::ImageParam p(ht.is_bool() ? hl::UInt(8) : ht, (int)t.getRank(),
                      uniqueName("in"));
-    // Static shapes: dense strides and exact bounds let Halide vectorize and
-    // drop bounds checks.
-    int32_t stride = 1;
-    for (int k = 0; k < (int)t.getRank(); ++k) {
-      int32_t extent = (int32_t)t.getDimSize(t.getRank() - 1 - k);
-      p.dim(k).set_bounds(0, extent).set_stride(stride);
-      stride *= extent;
+    std::vector<hl::Expr> dims(t.getRank());
+    if (t.hasStaticShape()) {
+      // Static shapes: dense strides and exact bounds let Halide vectorize
+      // and drop bounds checks.
+      int32_t stride = 1;
+      for (int k = 0; k < (int)t.getRank(); ++k) {
+        int32_t extent = (int32_t)t.getDimSize(t.getRank() - 1 - k);
+        p.dim(k).set_bounds(0, extent).set_stride(stride);
+        stride *= extent;
+        dims[t.getRank() - 1 - k] = hl::Expr(extent);
+      }
+    } else {
+      // Dynamic shapes: the extents are the push constants the entry point
+      // built the buffer from, the strides dense.
+      std::vector<int64_t> dyn = dynamicDimsOf(
+          kernel.getArgAttrDict(arg.getArgNumber()), t, numPush, kernel,
+          "kernel argument " + std::to_string(arg.getArgNumber()));
+      hl::Expr stride = 1;
+      for (int k = 0; k < (int)t.getRank(); ++k) {
+        int64_t d = t.getRank() - 1 - k;
+        hl::Expr extent =
+            t.isDynamicDim(d) ? pushExprs[dyn[t.getDynamicDimIndex(d)]]
+                              : hl::Expr((int32_t)t.getDimSize(d));
+        p.dim(k).set_bounds(0, extent).set_stride(stride);
+        stride = hl::Internal::simplify(stride * extent);
+        dims[d] = extent;
+      }
     }
     inputs.push_back(p);
     hl::Func f(uniqueName("arg"));
@@ -1234,7 +1640,7 @@ void Translator::run(std::vector<hl::ImageParam> &inputs,
       f() = e;
     else
       f(reversed(vars)) = e;
-    tensors[arg] = {f, t, true};
+    tensors[arg] = {f, t, true, dims};
   }
   for (Operation &op : kernel.getBody().front())
     translateOp(&op);
@@ -1356,23 +1762,56 @@ compileKernelWithHalide(func::FuncOp kernel, const std::string &functionName,
     Translator translator(kernel, policy);
     translator.strictPerOp = hasReduction(kernel);
     std::vector<hl::ImageParam> inputs;
+    std::vector<hl::Param<int32_t>> pushConstants;
     std::vector<hl::Func> outputs;
     std::vector<RankedTensorType> outputTypes;
-    translator.run(inputs, outputs, outputTypes);
-    for (BlockArgument arg : kernel.getArguments())
-      result.buffers.push_back(
-          bufferDesc(cast<RankedTensorType>(arg.getType()), kernel));
+    translator.run(inputs, pushConstants, outputs, outputTypes);
+    int64_t numPush = pushConstants.size();
+    result.numPushConstants = numPush;
+    for (BlockArgument arg : kernel.getArguments().drop_back(numPush)) {
+      auto t = cast<RankedTensorType>(arg.getType());
+      result.buffers.push_back(bufferDesc(
+          t, kernel,
+          dynamicDimsOf(kernel.getArgAttrDict(arg.getArgNumber()), t, numPush,
+                        kernel,
+                        "kernel argument " +
+                            std::to_string(arg.getArgNumber()))));
+    }
     std::vector<ScheduledFunc> scheduled;
-    for (auto [f, t] : llvm::zip(outputs, outputTypes)) {
-      result.buffers.push_back(bufferDesc(t, kernel));
+    for (auto [i, f, t] : llvm::enumerate(outputs, outputTypes)) {
+      // The kernel's declared result type (the returned value's may be
+      // more static).
+      auto declared =
+          dyn_cast<RankedTensorType>(kernel.getResultTypes()[i]);
+      if (!declared)
+        unsupported(kernel, "kernel results must be ranked tensors");
+      std::vector<int64_t> dyn =
+          dynamicDimsOf(kernel.getResultAttrDict(i), declared, numPush,
+                        kernel, "kernel result " + std::to_string(i));
+      result.buffers.push_back(bufferDesc(declared, kernel, dyn));
       HalideBufferDesc &d = result.buffers.back();
-      int32_t stride = 1;
-      for (int k = 0; k < (int)d.extents.size(); ++k) {
-        f.output_buffer().dim(k).set_bounds(0, d.extents[k]).set_stride(stride);
-        stride *= d.extents[k];
+      std::vector<int> extents;
+      if (declared.hasStaticShape()) {
+        int32_t stride = 1;
+        for (int k = 0; k < (int)d.extents.size(); ++k) {
+          f.output_buffer().dim(k).set_bounds(0, d.extents[k]).set_stride(
+              stride);
+          stride *= d.extents[k];
+        }
+        extents.assign(d.extents.begin(), d.extents.end());
+      } else {
+        hl::Expr stride = 1;
+        for (int k = 0; k < (int)d.extents.size(); ++k) {
+          hl::Expr extent =
+              d.extents[k] >= 0 ? hl::Expr(d.extents[k])
+                                : hl::Expr(pushConstants[-1 - d.extents[k]]);
+          f.output_buffer().dim(k).set_bounds(0, extent).set_stride(stride);
+          stride = hl::Internal::simplify(stride * extent);
+          extents.push_back(d.extents[k] >= 0 ? d.extents[k]
+                                              : kDynamicExtent);
+        }
       }
-      scheduled.push_back({f, std::vector<int>(d.extents.begin(),
-                                               d.extents.end())});
+      scheduled.push_back({f, extents});
     }
     for (const ScheduledFunc &p : translator.packs)
       policy.scheduleFunc(p, /*isOutput=*/false, options.naiveSchedule);
@@ -1397,7 +1836,7 @@ compileKernelWithHalide(func::FuncOp kernel, const std::string &functionName,
                          }))
           continue;
         std::vector<std::string> vars;
-        std::vector<int> extents;
+        std::vector<hl::Expr> extents;
         for (auto [v, e] : llvm::zip(c.loops, c.extents))
           if (hl::Internal::expr_uses_var(c.bad, v)) {
             vars.push_back(v);
@@ -1408,9 +1847,15 @@ compileKernelWithHalide(func::FuncOp kernel, const std::string &functionName,
           continue;
         }
         int rank = vars.size();
-        int extent0 = extents.back();
-        int lanes = extent0 >= 16 ? 16 : 1;
-        int chunks = (extent0 + lanes - 1) / lanes;
+        std::optional<int64_t> static0 =
+            hl::Internal::as_const_int(extents.back());
+        // A dynamic innermost extent: 16 lanes, the last chunk guarded.
+        int lanes = !static0 || *static0 >= 16 ? 16 : 1;
+        hl::Expr extent0 =
+            static0 ? hl::Expr((int)*static0) : extents.back();
+        hl::Expr chunks =
+            static0 ? hl::Expr((int)((*static0 + lanes - 1) / lanes))
+                    : (extent0 + (lanes - 1)) / lanes;
         // RDom: the chunks of the innermost loop, then the outer loops.
         std::vector<hl::Range> ranges = {hl::Range(0, chunks)};
         for (int k = rank - 2; k >= 0; --k)
@@ -1419,10 +1864,13 @@ compileKernelWithHalide(func::FuncOp kernel, const std::string &functionName,
         hl::Var lane("lane");
         hl::Expr inner = r[0] * lanes + lane;
         hl::Expr e = hl::Internal::substitute(
-            vars.back(), hl::min(inner, extent0 - 1), c.bad);
+            vars.back(),
+            static0 ? hl::min(inner, (int)*static0 - 1)
+                    : hl::min(inner, hl::max(extent0 - 1, 0)),
+            c.bad);
         for (int k = rank - 2, d = 1; k >= 0; --k, ++d)
           e = hl::Internal::substitute(vars[k], r[d], e);
-        if (extent0 % lanes)
+        if (!static0 || *static0 % lanes)
           e = hl::select(inner < extent0, e, hl::Expr(int32_t(0)));
         hl::Func partial("check_" + std::to_string(n++));
         partial(lane) = hl::Expr(int32_t(0));
@@ -1440,7 +1888,9 @@ compileKernelWithHalide(func::FuncOp kernel, const std::string &functionName,
     }
     policy.scheduleKernel(scheduled, translator.reductions,
                           options.naiveSchedule);
-    std::vector<hl::Argument> args(inputs.begin(), inputs.end());
+    // Push constants first (see CompiledKernel::numPushConstants).
+    std::vector<hl::Argument> args(pushConstants.begin(), pushConstants.end());
+    args.insert(args.end(), inputs.begin(), inputs.end());
     hl::Target target(options.target);
     target = target.with_feature(hl::Target::UserContext)
                  .with_feature(hl::Target::NoRuntime)

@@ -1,10 +1,17 @@
 //===- LinalgToHalide.h - Kernel functions to Halide pipelines --*- C++ -*-===//
 //
 // Translates one outlined kernel (a func.func of linalg/tensor/arith/math
-// ops on static-shaped tensors, see docs/Pipeline.md) into a Halide
+// ops on tensors, see docs/Pipeline.md) into a Halide
 // pipeline: each tensor value becomes a Func indexed innermost-first,
 // linalg.generic becomes a pure definition over Vars plus, for reduction
 // loops, an update over an RDom.
+//
+// Dynamic shapes (docs/Pipeline.md "Dynamic shapes", contract B): a kernel
+// may take tensors with `?` dims, followed by trailing `index` arguments
+// (the dispatch's push constants). Each `?` dim of an argument or result
+// carries `aicc.dynamic_dims = array<i64: p, ...>`, the push constant that
+// holds its extent. The push constants become int32 scalar parameters of
+// the pipeline, placed before its buffers.
 //
 // The translation is shared by every target that generates code through
 // Halide; the target supplies the schedule (SchedulePolicy.h) and the Halide
@@ -29,8 +36,13 @@ class SchedulePolicy;
 struct HalideBufferDesc {
   uint8_t typeCode = 0; ///< halide_type_code_t
   uint8_t bits = 0;
-  std::vector<int32_t> extents; ///< innermost first
+  /// Innermost first. A negative value `-1 - p` is a dynamic extent: push
+  /// constant `p` of the dispatch holds it (see dynamicExtent).
+  std::vector<int32_t> extents;
 };
+
+/// The HalideBufferDesc extent meaning "push constant `p`".
+inline int32_t dynamicExtent(int64_t p) { return int32_t(-1 - p); }
 
 /// What compiling one kernel produced.
 struct CompiledKernel {
@@ -40,6 +52,11 @@ struct CompiledKernel {
   /// (KernelStatus) that the entry point provides and checks; it is not
   /// one of `buffers` (it is no binding of the dispatch).
   bool hasStatus = false;
+  /// Number of push constants (the kernel's trailing index arguments). The
+  /// pipeline takes them as int32 scalars, right after the user context and
+  /// before the buffers; the entry point checks that each is in
+  /// [0, 2^31 - 1] and passes a copy.
+  int32_t numPushConstants = 0;
 };
 
 /// Codes of a kernel's run-time status output; the larger code wins when

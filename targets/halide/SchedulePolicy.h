@@ -17,7 +17,20 @@
 
 namespace aicc::halidegen {
 
-/// A Func to materialize and its static extents, innermost first.
+/// An extent of ScheduledFunc/ScheduledReduction known only at run time (a
+/// kernel over dynamic shapes).
+constexpr int kDynamicExtent = -1;
+
+/// Whether `extents` has a dim known only at run time.
+inline bool hasDynamicExtent(const std::vector<int> &extents) {
+  for (int e : extents)
+    if (e == kDynamicExtent)
+      return true;
+  return false;
+}
+
+/// A Func to materialize and its static extents (or kDynamicExtent),
+/// innermost first.
 struct ScheduledFunc {
   Halide::Func func;
   std::vector<int> extents;

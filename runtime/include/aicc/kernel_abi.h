@@ -66,7 +66,9 @@ typedef struct aicc_kernel_env {
 /// dispatch binds (inputs, constants, arena ranges, outputs: whatever the
 /// schedule lists, in its order); constants and inputs must not be written.
 /// `push_constants` holds the dispatch's int64 push constants (may be NULL
-/// when there are none). Returns 0 on success; any other value fails the run
+/// when there are none); a kernel over dynamic shapes reads the run-time
+/// extents of its buffers' dynamic dims from them (docs/Pipeline.md, section
+/// 4) and fails with report_error when one is negative or too large. Returns 0 on success; any other value fails the run
 /// with the message given to report_error.
 typedef int32_t (*aicc_kernel_fn)(const aicc_kernel_env *env,
                                   void *const *bindings,

@@ -120,3 +120,23 @@ func.func @dot_conv(%x: tensor<1x2x4x3x3xi8>) -> tensor<1x16x3x3xi32> {
   return %y : tensor<1x16x3x3xi32>
 }
 // CHECK: wd.packed: "0x080000000001020308090A0B10111213
+
+// -----
+
+// Tests that a matmul with a dynamic row count (dynamic shapes, issue 12)
+// keeps its constant weights as they are: the register tile of a dynamic
+// output is chosen by the kernel's schedule, not here, so no panels.
+
+// CHECK-LABEL: func.func @dynamic_rows
+// CHECK: graph.constant dense<5.000000e-01> : tensor<64x48xf32>
+// CHECK-NOT: packed
+// CHECK: linalg.generic
+// CHECK-SAME: ins(%{{.*}}, %{{.*}} : tensor<?x64xf32>, tensor<64x48xf32>)
+func.func @dynamic_rows(%a: tensor<?x64xf32>, %n: index) -> tensor<?x48xf32> {
+  %w = graph.constant dense<0.5> : tensor<64x48xf32>
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty(%n) : tensor<?x48xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<?x48xf32>) -> tensor<?x48xf32>
+  %m = linalg.matmul ins(%a, %w : tensor<?x64xf32>, tensor<64x48xf32>) outs(%f : tensor<?x48xf32>) -> tensor<?x48xf32>
+  return %m : tensor<?x48xf32>
+}
