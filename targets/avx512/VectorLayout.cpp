@@ -122,6 +122,23 @@ std::pair<RegisterTile, double> bestTile(const std::vector<int> &extents,
   return {t, bestScore};
 }
 
+/// Whether `m` reads weights PackWeights laid out in panels: its first
+/// result is `d floordiv c` and its last `d mod c`. In a kernel the
+/// weights are an argument, no longer a constant; the tile chosen for them
+/// must still be the one PackWeights packed for.
+bool isPackedPanel(AffineMap m) {
+  unsigned n = m.getNumResults();
+  if (n < 2)
+    return false;
+  auto first = dyn_cast<AffineBinaryOpExpr>(m.getResult(0));
+  auto last = dyn_cast<AffineBinaryOpExpr>(m.getResult(n - 1));
+  return first && last && first.getKind() == AffineExprKind::FloorDiv &&
+         last.getKind() == AffineExprKind::Mod &&
+         first.getLHS() == last.getLHS() &&
+         isa<AffineConstantExpr>(first.getRHS()) &&
+         first.getRHS() == last.getRHS();
+}
+
 } // namespace
 
 RegisterTile chooseRegisterTile(const TileProblem &p) {
@@ -208,7 +225,8 @@ std::optional<RegisterTile> registerTileFor(linalg::GenericOp op) {
       });
     }
     if (bLoop != ~0u && m.isFunctionOfDim(bLoop) &&
-        !op.getDpsInputOperand(i)->get().getDefiningOp<graph::ConstantOp>())
+        !op.getDpsInputOperand(i)->get().getDefiningOp<graph::ConstantOp>() &&
+        !isPackedPanel(m))
       p.broadcastInputsConstant = false;
   }
   return chooseRegisterTile(p);
