@@ -302,4 +302,22 @@ TEST_F(KernelLibraryTest, PackedWeightPanelsKeepTheirRegisterTile) {
   EXPECT_EQ(plain->vectorDim, 0);
 }
 
+// Vectors along output channels store each accumulator as a scatter across
+// output planes: worth it for the 3x3 stride-2 conv on a 28x28 output
+// (small planes, long reduction), not for ResNet's 7x7 stride-2 stem on a
+// 112x112 output, whose scatter lanes lie 49 KiB apart.
+TEST(RegisterTileTest, ScatterAcrossLargePlanesLosesToRows) {
+  aicc::avx512::TileProblem stem;
+  stem.extents = {112, 112, 64, 1};
+  stem.broadcast = 2;
+  stem.reductionSize = 3 * 7 * 7;
+  stem.innerStep = 2;
+  stem.broadcastInputsConstant = true;
+  EXPECT_EQ(aicc::avx512::chooseRegisterTile(stem).vectorDim, 0);
+  aicc::avx512::TileProblem strided = stem;
+  strided.extents = {28, 28, 128, 1};
+  strided.reductionSize = 128 * 3 * 3;
+  EXPECT_EQ(aicc::avx512::chooseRegisterTile(strided).vectorDim, 2);
+}
+
 } // namespace
