@@ -64,6 +64,11 @@ void scheduleStage(hl::Stage stage, const std::vector<hl::Var> &vars,
     stage.vectorize(vars[0], lanes,
                     extents[0] % lanes ? hl::TailStrategy::GuardWithIf
                                        : hl::TailStrategy::Auto);
+  // A row narrower than a vector but at least half of one (the padded
+  // 9-wide rows of a 7x7 map): one vector of exactly that many lanes
+  // rather than scalars.
+  else if (2 * extents[0] >= lanes)
+    stage.vectorize(vars[0], extents[0]);
   parallelizeOutermost(stage, vars, extents, lanes);
 }
 

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "targets/avx512/Avx512Target.h"
+#include "targets/avx512/VectorLayout.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -248,6 +249,75 @@ TEST_F(KernelLibraryTest, ConcatTakesEachSegmentFromItsInput) {
   aicc_kernel_env env = makeEnv();
   ASSERT_EQ(lib->entry("cat")(&env, bindings, nullptr), 0) << lastError;
   EXPECT_EQ(out, (std::vector<float>{1, 2, 3, 4, 5, 6, 7, 8}));
+}
+
+// A 1x1 conv on a 7x7 map, as a kernel sees it: the weights are an
+// argument laid out by PackWeights in panels of 48 output channels. The
+// schedule must choose the tile PackWeights packed for (vectors along the
+// output channels, the panel width), not vectors of 7 lanes along the row
+// it would choose for activations it cannot pack.
+TEST_F(KernelLibraryTest, PackedWeightPanelsKeepTheirRegisterTile) {
+  module = parseSourceString<ModuleOp>(R"mlir(
+    #x = affine_map<(n, co, h, w, ci) -> (n, ci, h, w)>
+    #wp = affine_map<(n, co, h, w, ci) -> (co floordiv 48, ci, co mod 48)>
+    #w = affine_map<(n, co, h, w, ci) -> (co, ci)>
+    #y = affine_map<(n, co, h, w, ci) -> (n, co, h, w)>
+    func.func @conv(%x: tensor<1x64x7x7xf32>, %wp: tensor<2x64x48xf32>,
+                    %w: tensor<96x64xf32>, %init: tensor<1x96x7x7xf32>)
+        -> (tensor<1x96x7x7xf32>, tensor<1x96x7x7xf32>) {
+      %packed = linalg.generic {indexing_maps = [#x, #wp, #y],
+          iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]}
+          ins(%x, %wp : tensor<1x64x7x7xf32>, tensor<2x64x48xf32>) outs(%init : tensor<1x96x7x7xf32>) {
+      ^bb0(%a: f32, %b: f32, %acc: f32):
+        %m = arith.mulf %a, %b : f32
+        %s = arith.addf %acc, %m : f32
+        linalg.yield %s : f32
+      } -> tensor<1x96x7x7xf32>
+      %plain = linalg.generic {indexing_maps = [#x, #w, #y],
+          iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]}
+          ins(%x, %w : tensor<1x64x7x7xf32>, tensor<96x64xf32>) outs(%init : tensor<1x96x7x7xf32>) {
+      ^bb0(%a: f32, %b: f32, %acc: f32):
+        %m = arith.mulf %a, %b : f32
+        %s = arith.addf %acc, %m : f32
+        linalg.yield %s : f32
+      } -> tensor<1x96x7x7xf32>
+      return %packed, %plain : tensor<1x96x7x7xf32>, tensor<1x96x7x7xf32>
+    })mlir",
+                                       &context);
+  ASSERT_TRUE(module);
+  SmallVector<linalg::GenericOp> ops;
+  module->walk([&](linalg::GenericOp op) { ops.push_back(op); });
+  ASSERT_EQ(ops.size(), 2u);
+  // Output dims innermost first: w, h, co, n.
+  std::optional<aicc::avx512::RegisterTile> packed =
+      aicc::avx512::registerTileFor(ops[0]);
+  ASSERT_TRUE(packed);
+  EXPECT_EQ(packed->vectorDim, 2);
+  EXPECT_TRUE(packed->vectorize);
+  EXPECT_EQ(packed->width({7, 7, 96, 1}), 48);
+  // Unpacked weights that are no constant: masked vectors along the row.
+  std::optional<aicc::avx512::RegisterTile> plain =
+      aicc::avx512::registerTileFor(ops[1]);
+  ASSERT_TRUE(plain);
+  EXPECT_EQ(plain->vectorDim, 0);
+}
+
+// Vectors along output channels store each accumulator as a scatter across
+// output planes: worth it for the 3x3 stride-2 conv on a 28x28 output
+// (small planes, long reduction), not for ResNet's 7x7 stride-2 stem on a
+// 112x112 output, whose scatter lanes lie 49 KiB apart.
+TEST(RegisterTileTest, ScatterAcrossLargePlanesLosesToRows) {
+  aicc::avx512::TileProblem stem;
+  stem.extents = {112, 112, 64, 1};
+  stem.broadcast = 2;
+  stem.reductionSize = 3 * 7 * 7;
+  stem.innerStep = 2;
+  stem.broadcastInputsConstant = true;
+  EXPECT_EQ(aicc::avx512::chooseRegisterTile(stem).vectorDim, 0);
+  aicc::avx512::TileProblem strided = stem;
+  strided.extents = {28, 28, 128, 1};
+  strided.reductionSize = 128 * 3 * 3;
+  EXPECT_EQ(aicc::avx512::chooseRegisterTile(strided).vectorDim, 2);
 }
 
 } // namespace
