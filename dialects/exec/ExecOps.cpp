@@ -287,7 +287,7 @@ LogicalResult ViewOp::verify() {
   // Dynamic ranges are checked against the upper bounds by the planner.
   std::optional<uint64_t> sourceSize = getByteSize(getSource().getType());
   std::optional<uint64_t> size = getByteSize(getType());
-  if (!sourceSize || !size || getDynamicByteOffset())
+  if (!sourceSize || !size)
     return success();
   if (static_cast<uint64_t>(offset) > *sourceSize ||
       *size > *sourceSize - static_cast<uint64_t>(offset))

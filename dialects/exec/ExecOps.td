@@ -269,8 +269,7 @@ def Exec_ConstantOp : Exec_Op<"constant", [Pure]> {
 }
 
 def Exec_ViewOp : Exec_Op<"view", [
-    Pure, AttrSizedOperandSegments,
-    DeclareOpInterfaceMethods<ViewLikeOpInterface>]> {
+    Pure, DeclareOpInterfaceMethods<ViewLikeOpInterface>]> {
   let summary = "An alias of a byte range of another buffer";
   let description = [{
     A buffer that aliases the bytes `[byte_offset, byte_offset + size)` of
@@ -285,30 +284,29 @@ def Exec_ViewOp : Exec_Op<"view", [
     %2 = exec.view %0[12] : memref<2x3xf32> to memref<3xf32>
     ```
 
-    With dynamic shapes the offset may have an `index` part computed in the
-    schedule (bytes, added to `byte_offset`), and a result with `?` dims
-    takes one `index` operand per `?` dim:
+    A result with `?` dims takes one `index` operand per `?` dim, its
+    extent in this run (dynamic shapes, issue 12). The byte offset stays
+    static: the artifact's buffer table has static offsets, so a slice at a
+    symbolic offset is a copy kernel, not a view.
 
     ```mlir
-    %3 = exec.view %b[0 + %off](%len) : memref<1x?x64xf32>
-        to memref<1x?x64xf32>
+    %3 = exec.view %b[0](%len) : memref<1x?x64xf32> to memref<?x64xf32>
     ```
   }];
   let arguments = (ins Exec_Buffer:$source,
-                       Optional<Index>:$dynamic_byte_offset,
                        Variadic<Index>:$dynamic_sizes,
                        I64Attr:$byte_offset);
   let results = (outs Exec_Buffer:$result);
   let assemblyFormat = [{
-    $source `[` $byte_offset (`+` $dynamic_byte_offset^)? `]`
+    $source `[` $byte_offset `]`
     (`(` $dynamic_sizes^ `)`)? attr-dict `:` type($source) `to`
     type($result)
   }];
   let builders = [
     OpBuilder<(ins "::mlir::Type":$type, "::mlir::Value":$source,
                    "::mlir::IntegerAttr":$byteOffset), [{
-      build($_builder, $_state, type, source, ::mlir::Value(),
-            ::mlir::ValueRange(), byteOffset);
+      build($_builder, $_state, type, source, ::mlir::ValueRange(),
+            byteOffset);
     }]>
   ];
   let hasVerifier = 1;

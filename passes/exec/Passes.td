@@ -176,7 +176,9 @@ def OutlineDispatchRegions
   let dependentDialects = ["::aicc::exec::ExecDialect",
                            "::mlir::func::FuncDialect",
                            "::mlir::tensor::TensorDialect",
-                           "::mlir::linalg::LinalgDialect"];
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::affine::AffineDialect",
+                           "::mlir::arith::ArithDialect"];
 }
 
 def FormDispatches : Pass<"aicc-form-dispatches", "::mlir::ModuleOp"> {
@@ -226,7 +228,9 @@ def FormDispatches : Pass<"aicc-form-dispatches", "::mlir::ModuleOp"> {
   let dependentDialects = ["::aicc::exec::ExecDialect",
                            "::mlir::func::FuncDialect",
                            "::mlir::tensor::TensorDialect",
-                           "::mlir::linalg::LinalgDialect"];
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::affine::AffineDialect",
+                           "::mlir::arith::ArithDialect"];
 }
 
 def PlanMemory : Pass<"aicc-plan-memory", "::mlir::ModuleOp"> {

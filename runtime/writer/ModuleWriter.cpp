@@ -136,6 +136,48 @@ uint32_t ModuleWriter::addConstantBuffer(uint32_t constant, uint64_t offset,
   return addBuffer({fb::BufferKind::Constant, 0, constant, offset, size});
 }
 
+void ModuleWriter::setInputDims(uint32_t index,
+                                std::vector<IntExprCode> dims) {
+  if (index >= inputs_.size())
+    return;
+  inputs_[index].dims = std::move(dims);
+  inputs_[index].hasDims = true;
+}
+
+void ModuleWriter::setOutputDims(uint32_t index,
+                                 std::vector<IntExprCode> dims) {
+  if (index >= outputs_.size())
+    return;
+  outputs_[index].dims = std::move(dims);
+  outputs_[index].hasDims = true;
+}
+
+uint32_t ModuleWriter::addSymbol(std::string name, int64_t min, int64_t max) {
+  symbols_.push_back({std::move(name), min, max});
+  return static_cast<uint32_t>(symbols_.size() - 1);
+}
+
+uint32_t ModuleWriter::addAssumption(IntExprCode lhs, IntExprCode rhs,
+                                     std::string what) {
+  assumptions_.push_back({std::move(lhs), std::move(rhs), std::move(what)});
+  return static_cast<uint32_t>(assumptions_.size() - 1);
+}
+
+void ModuleWriter::setDispatchPushConstantExprs(
+    uint32_t command, std::vector<IntExprCode> exprs) {
+  if (command >= commands_.size())
+    return;
+  commands_[command].pushConstantExprs = std::move(exprs);
+  commands_[command].hasPushConstantExprs = true;
+}
+
+void ModuleWriter::setCopyBytes(uint32_t command, IntExprCode bytes) {
+  if (command >= commands_.size())
+    return;
+  commands_[command].copyBytes = std::move(bytes);
+  commands_[command].hasCopyBytes = true;
+}
+
 uint64_t ModuleWriter::tensorByteSize(const TensorEntry &tensor) {
   uint64_t bytes = elementTypeSize(tensor.type);
   for (int64_t dim : tensor.shape)
@@ -205,11 +247,25 @@ std::vector<uint8_t> ModuleWriter::finish() const {
   flatbuffers::FlatBufferBuilder fbb(4096);
   using flatbuffers::Offset;
 
+  auto makeExpr = [&](const IntExprCode &code) {
+    return fb::CreateIntExpr(fbb, fbb.CreateVector(code));
+  };
+  auto makeExprs = [&](const std::vector<IntExprCode> &codes) {
+    std::vector<Offset<fb::IntExpr>> out;
+    for (const IntExprCode &code : codes)
+      out.push_back(makeExpr(code));
+    return fbb.CreateVector(out);
+  };
   auto makeTensors = [&](const std::vector<TensorEntry> &tensors) {
     std::vector<Offset<fb::TensorDesc>> out;
-    for (const TensorEntry &t : tensors)
+    for (const TensorEntry &t : tensors) {
+      // Dynamic shapes only: static tensors keep their 1.2 bytes.
+      flatbuffers::Offset<flatbuffers::Vector<Offset<fb::IntExpr>>> dims = 0;
+      if (t.hasDims)
+        dims = makeExprs(t.dims);
       out.push_back(fb::CreateTensorDesc(fbb, fbb.CreateString(t.name), t.type,
-                                         fbb.CreateVector(t.shape)));
+                                         fbb.CreateVector(t.shape), dims));
+    }
     return fbb.CreateVector(out);
   };
   auto inputs = makeTensors(inputs_);
@@ -272,6 +328,9 @@ std::vector<uint8_t> ModuleWriter::finish() const {
           c.pushConstants.empty() ? 0 : fbb.CreateVector(c.pushConstants);
       auto grid =
           c.workgroupCount.empty() ? 0 : fbb.CreateVector(c.workgroupCount);
+      flatbuffers::Offset<flatbuffers::Vector<Offset<fb::IntExpr>>> exprs = 0;
+      if (c.hasPushConstantExprs)
+        exprs = makeExprs(c.pushConstantExprs);
       fb::DispatchBuilder dispatch(fbb);
       dispatch.add_executable(c.executable);
       dispatch.add_entry_point(c.entryPoint);
@@ -284,11 +343,15 @@ std::vector<uint8_t> ModuleWriter::finish() const {
         dispatch.add_flops(c.flops);
         dispatch.add_bytes(c.bytes);
       }
+      if (!exprs.IsNull())
+        dispatch.add_push_constant_exprs(exprs);
       op = dispatch.Finish().Union();
       break;
     }
     case fb::CommandOp::Copy:
-      op = fb::CreateCopy(fbb, c.source, c.target).Union();
+      op = fb::CreateCopy(fbb, c.source, c.target,
+                          c.hasCopyBytes ? makeExpr(c.copyBytes) : 0)
+               .Union();
       break;
     default:
       op = fb::CreateBarrier(fbb).Union();
@@ -304,6 +367,27 @@ std::vector<uint8_t> ModuleWriter::finish() const {
   auto targets = fbb.CreateVector(targetStrings);
   auto producer = fbb.CreateString(producer_);
   auto name = fbb.CreateString(name_);
+  flatbuffers::Offset<flatbuffers::Vector<Offset<fb::Symbol>>> symbols = 0;
+  if (!symbols_.empty()) {
+    std::vector<Offset<fb::Symbol>> entries;
+    for (const SymbolEntry &symbol : symbols_)
+      entries.push_back(fb::CreateSymbol(fbb, fbb.CreateString(symbol.name),
+                                         symbol.min, symbol.max));
+    symbols = fbb.CreateVector(entries);
+  }
+  flatbuffers::Offset<flatbuffers::Vector<Offset<fb::Assumption>>>
+      assumptions = 0;
+  if (!assumptions_.empty()) {
+    std::vector<Offset<fb::Assumption>> entries;
+    for (const AssumptionEntry &assumption : assumptions_) {
+      auto lhs = makeExpr(assumption.lhs);
+      auto rhs = makeExpr(assumption.rhs);
+      entries.push_back(fb::CreateAssumption(
+          fbb, lhs, rhs,
+          assumption.what.empty() ? 0 : fbb.CreateString(assumption.what)));
+    }
+    assumptions = fbb.CreateVector(entries);
+  }
 
   fb::AiccModuleBuilder root(fbb);
   root.add_version_major(versionMajor_);
@@ -318,6 +402,10 @@ std::vector<uint8_t> ModuleWriter::finish() const {
   root.add_memory_plan(plan);
   root.add_state_pools(poolsVec);
   root.add_commands(commandsVec);
+  if (!symbols.IsNull())
+    root.add_symbols(symbols);
+  if (!assumptions.IsNull())
+    root.add_assumptions(assumptions);
   // Non-default so that the field is always stored and can be patched.
   root.add_checksum(1);
   fb::FinishSizePrefixedAiccModuleBuffer(fbb, root.Finish());

@@ -28,6 +28,10 @@ namespace aicc {
 /// Format version this writer emits by default.
 constexpr uint16_t kFormatVersionMajor = 1;
 constexpr uint16_t kFormatVersionMinor = 2;
+/// The minor version of artifacts with dynamic shapes (symbols, IntExpr
+/// dims, push constant expressions); static artifacts keep
+/// kFormatVersionMinor and their bytes.
+constexpr uint16_t kDynamicShapesVersionMinor = 3;
 /// File offsets of segments are multiples of this.
 constexpr size_t kSegmentAlignment = 64;
 
@@ -81,6 +85,23 @@ public:
                     std::vector<int64_t> shape);
   uint32_t addOutput(std::string name, fb::ElementType type,
                      std::vector<int64_t> shape);
+
+  /// Dynamic shapes (1.3): an IntExpr postfix program (docs/Artifact.md).
+  using IntExprCode = std::vector<int64_t>;
+  /// Gives input/output `index` one expression per dim (its `shape` then
+  /// holds the upper bounds).
+  void setInputDims(uint32_t index, std::vector<IntExprCode> dims);
+  void setOutputDims(uint32_t index, std::vector<IntExprCode> dims);
+  /// Appends symbol `name` with the inclusive range [min, max].
+  uint32_t addSymbol(std::string name, int64_t min, int64_t max);
+  /// Appends the run-time check lhs == rhs; `what` names the ONNX node.
+  uint32_t addAssumption(IntExprCode lhs, IntExprCode rhs, std::string what);
+  /// The push constants of dispatch `command` as expressions, evaluated per
+  /// run (replaces its push_constants).
+  void setDispatchPushConstantExprs(uint32_t command,
+                                    std::vector<IntExprCode> exprs);
+  /// The bytes copy `command` copies per run.
+  void setCopyBytes(uint32_t command, IntExprCode bytes);
 
   /// Appends a segment holding a copy of `size` bytes at `data`. Its file
   /// offset is assigned by finish().
@@ -139,6 +160,16 @@ private:
     std::string name;
     fb::ElementType type;
     std::vector<int64_t> shape;
+    std::vector<IntExprCode> dims;
+    bool hasDims = false;
+  };
+  struct SymbolEntry {
+    std::string name;
+    int64_t min, max;
+  };
+  struct AssumptionEntry {
+    IntExprCode lhs, rhs;
+    std::string what;
   };
   struct ConstantEntry {
     std::string name;
@@ -165,6 +196,10 @@ private:
     uint32_t source = 0, target = 0;
     bool hasCost = false;
     uint64_t flops = 0, bytes = 0;
+    std::vector<IntExprCode> pushConstantExprs;
+    bool hasPushConstantExprs = false;
+    IntExprCode copyBytes;
+    bool hasCopyBytes = false;
   };
 
   static uint64_t tensorByteSize(const TensorEntry &tensor);
@@ -182,6 +217,8 @@ private:
   std::vector<PoolEntry> pools_;
   std::vector<BufferDesc> buffers_;
   std::vector<CommandEntry> commands_;
+  std::vector<SymbolEntry> symbols_;
+  std::vector<AssumptionEntry> assumptions_;
 };
 
 } // namespace aicc
