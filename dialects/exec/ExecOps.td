@@ -47,6 +47,11 @@ def Exec_ExecutableOp : Exec_Op<"executable", [
     kernel as `@executable::@kernel`; the binding order of a dispatch is the
     kernel's arguments, then its results.
 
+    With dynamic shapes (issue 12) a kernel's tensor arguments are followed
+    by `index` arguments, its push constants; each tensor argument or result
+    with `?` dims carries `aicc.dynamic_dims`, the push constant holding the
+    extent of each `?` dim in order.
+
     Example:
 
     ```mlir
@@ -87,6 +92,12 @@ def Exec_ScheduleOp : Exec_Op<"schedule", [
     After memory planning `arena_size` and `lower_bound` hold, per memory
     space (indexed by the `space` of `exec.alloc`), the bytes of the arena
     and the peak bytes alive at one step, which no plan can go below.
+
+    With dynamic shapes the arguments may have `?` dims; the schedule then
+    has `aicc.symbols` (name -> array<i64: lo, hi>, read by `exec.symbol`),
+    its inputs their `aicc.shape`, and optionally `aicc.assumptions` and
+    `aicc.assumption_ops`; `exec.return dims(...)` gives the outputs'
+    extents. Plans are for the upper bounds.
 
     Example:
 

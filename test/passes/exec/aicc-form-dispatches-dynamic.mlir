@@ -82,3 +82,40 @@ func.func @main(%x: tensor<?x64xf32> {aicc.shape = affine_map<()[s0] -> (s0, 64)
   %y = linalg.exp ins(%v : tensor<?x64xf32>) outs(%e : tensor<?x64xf32>) -> tensor<?x64xf32> loc("Exp_0")
   return %y, %x : tensor<?x64xf32>, tensor<?x64xf32>
 }
+
+// -----
+
+// Tests the shape of dyn-lower's concat along a dynamic dim (tensor.empty
+// of past + seq, then two insert_slices at symbolic offsets): each
+// insert_slice is a kernel whose result extent comes from its destination,
+// the second reads the first's buffer, a slice of a static input at a
+// symbolic offset is a copy kernel, and the schedule keeps the symbols and
+// the broadcast assumptions for the serializer.
+
+// CHECK-LABEL: exec.executable @kernels
+// CHECK: func.func @k0_Concat_0(%{{.*}}: tensor<1x2x?x4xf32> {aicc.dynamic_dims = array<i64: 1>}, %[[T0:.*]]: index, %[[P0:.*]]: index) -> (tensor<1x2x?x4xf32> {aicc.dynamic_dims = array<i64: 0>})
+// CHECK:   tensor.empty(%[[T0]])
+// CHECK: func.func @k1_Concat_0(
+// CHECK: exec.schedule @main
+// CHECK-SAME: aicc.assumption_ops = ["node 'add' (Add)"]
+// CHECK-SAME: aicc.assumptions = [#{{.*}}]
+// CHECK-SAME: aicc.symbols = {past = array<i64: 0, 6>, seq = array<i64: 1, 2>}
+// CHECK-DAG: %[[S:.*]] = exec.symbol {index = 1 : i64}
+// CHECK-DAG: %[[P:.*]] = exec.symbol {index = 0 : i64}
+// CHECK:   %[[T:.*]] = affine.apply #{{.*}}()[%[[P]], %[[S]]]
+// CHECK:   %[[B:.*]] = exec.alloc(%[[T]]) {upper_bound_bytes = 256 : i64} : memref<1x2x?x4xf32>
+// CHECK:   exec.dispatch @kernels::@k0_Concat_0 ins(%{{.*}} : memref<1x2x?x4xf32>) outs(%[[B]] : memref<1x2x?x4xf32>) push(%[[T]], %[[P]] : index, index)
+// CHECK:   exec.dispatch @kernels::@k1_Concat_0 ins(%{{.*}}, %[[B]] : memref<1x2x?x4xf32>, memref<1x2x?x4xf32>) outs(%{{.*}} : memref<1x2x?x4xf32>) push(%[[P]], %[[S]], %[[T]] : index, index, index)
+// CHECK:   exec.dispatch @kernels::@k2_Slice_1 ins(%{{.*}} : memref<8x8xf32>) outs(%{{.*}} : memref<?x8xf32>) push(%[[P]], %[[S]] : index, index)
+// CHECK:   exec.return dims(%[[T]], %[[S]] : index, index)
+func.func @main(%arg0: tensor<1x2x?x4xf32> {aicc.shape = affine_map<()[s0, s1] -> (1, 2, s0, 4)>, graph.name = "past"}, %arg1: tensor<1x2x?x4xf32> {aicc.shape = affine_map<()[s0, s1] -> (1, 2, s1, 4)>, graph.name = "x"}, %m: tensor<8x8xf32> {graph.name = "mask"}) -> (tensor<1x2x?x4xf32> {graph.name = "present"}, tensor<?x8xf32> {graph.name = "m"}) attributes {aicc.symbols = {past = array<i64: 0, 6>, seq = array<i64: 1, 2>}, aicc.assumptions = [affine_map<()[s0, s1] -> (s0, s1)>], aicc.assumption_ops = ["node 'add' (Add)"]} {
+  %c2 = arith.constant 2 : index
+  %P = tensor.dim {aicc.symbol = 0 : i64} %arg0, %c2 : tensor<1x2x?x4xf32>
+  %S = tensor.dim {aicc.symbol = 1 : i64} %arg1, %c2 : tensor<1x2x?x4xf32>
+  %T = affine.apply affine_map<()[s0, s1] -> (s0 + s1)>()[%P, %S]
+  %E = tensor.empty(%T) : tensor<1x2x?x4xf32>
+  %I = tensor.insert_slice %arg0 into %E[0, 0, 0, 0] [1, 2, %P, 4] [1, 1, 1, 1] : tensor<1x2x?x4xf32> into tensor<1x2x?x4xf32> loc("Concat_0")
+  %J = tensor.insert_slice %arg1 into %I[0, 0, %P, 0] [1, 2, %S, 4] [1, 1, 1, 1] : tensor<1x2x?x4xf32> into tensor<1x2x?x4xf32> loc("Concat_0")
+  %sl = tensor.extract_slice %m[%P, 0] [%S, 8] [1, 1] : tensor<8x8xf32> to tensor<?x8xf32> loc("Slice_1")
+  return %J, %sl : tensor<1x2x?x4xf32>, tensor<?x8xf32>
+}
