@@ -414,10 +414,20 @@ FailureOr<uint32_t> Serializer::getBuffer(Value value) {
            << value.getType() << " has no upper bound over the symbols";
   uint64_t size = *bound;
   uint64_t offset = 0;
+  bool isDynamicView = !cast<MemRefType>(value.getType()).hasStaticShape() &&
+                       value.getDefiningOp<ViewOp>();
   while (auto view = value.getDefiningOp<ViewOp>()) {
     offset += static_cast<uint64_t>(view.getByteOffset());
     value = view.getSource();
   }
+  // A dynamic view holds the same tensor as (part of) its root, so it never
+  // needs more than the root's bytes past its offset; interval arithmetic
+  // over a different expression of the same extent may bound it looser.
+  if (isDynamicView)
+    if (std::optional<uint64_t> root =
+            getBufferUpperBoundBytes(value, symbols_);
+        root && offset <= *root)
+      size = std::min(size, *root - offset);
   fb::BufferKind kind;
   uint32_t space = 0, ref = 0;
   if (auto argument = dyn_cast<BlockArgument>(value)) {
