@@ -57,14 +57,48 @@ LogicalResult ExecutableOp::verify() {
                             "'func.func' ops");
     if (kernel.isExternal())
       return kernel.emitOpError("kernel has no body");
-    auto isStaticTensor = [](Type type) {
-      auto tensor = dyn_cast<RankedTensorType>(type);
-      return tensor && tensor.hasStaticShape();
+    // Tensors, then the push constants (index); `?` dims name the push
+    // constant holding their extent in `aicc.dynamic_dims`.
+    ArrayRef<Type> inputs = kernel.getArgumentTypes();
+    unsigned numTensors = 0;
+    while (numTensors < inputs.size() &&
+           isa<RankedTensorType>(inputs[numTensors]))
+      ++numTensors;
+    unsigned numPush = inputs.size() - numTensors;
+    if (!llvm::all_of(inputs.drop_front(numTensors),
+                      [](Type type) { return type.isIndex(); }) ||
+        !llvm::all_of(kernel.getResultTypes(), llvm::IsaPred<RankedTensorType>))
+      return kernel.emitOpError("kernel arguments must be ranked tensors "
+                                "followed by index push constants, and its "
+                                "results ranked tensors");
+    auto checkDynamicDims = [&](Type type, DictionaryAttr attrs,
+                                StringRef what,
+                                unsigned index) -> LogicalResult {
+      auto tensor = cast<RankedTensorType>(type);
+      if (tensor.hasStaticShape())
+        return success();
+      auto dims = attrs ? attrs.getAs<DenseI64ArrayAttr>(kDynamicDimsAttrName)
+                        : DenseI64ArrayAttr();
+      if (!dims || dims.size() != static_cast<int64_t>(
+                                      tensor.getNumDynamicDims()))
+        return kernel.emitOpError()
+               << what << " #" << index << " of type " << type << " needs '"
+               << kDynamicDimsAttrName << "' with one push constant per '?' dim";
+      for (int64_t push : dims.asArrayRef())
+        if (push < 0 || push >= static_cast<int64_t>(numPush))
+          return kernel.emitOpError()
+                 << what << " #" << index << ": push constant " << push
+                 << " is not in [0, " << numPush << ")";
+      return success();
     };
-    if (!llvm::all_of(kernel.getArgumentTypes(), isStaticTensor) ||
-        !llvm::all_of(kernel.getResultTypes(), isStaticTensor))
-      return kernel.emitOpError(
-          "kernel arguments and results must be statically shaped tensors");
+    for (unsigned i = 0; i < numTensors; ++i)
+      if (failed(checkDynamicDims(inputs[i], kernel.getArgAttrDict(i),
+                                  "argument", i)))
+        return failure();
+    for (auto [i, type] : llvm::enumerate(kernel.getResultTypes()))
+      if (failed(checkDynamicDims(type, kernel.getResultAttrDict(i),
+                                  "result", i)))
+        return failure();
   }
   return success();
 }
@@ -115,13 +149,18 @@ LogicalResult ScheduleOp::verify() {
   if (numInputs < 0 || numInputs > static_cast<int64_t>(type.getNumInputs()))
     return emitOpError("'num_inputs' (")
            << numInputs << ") is not in [0, " << type.getNumInputs() << "]";
+  bool hasSymbols = (*this)->hasAttr("aicc.symbols");
   for (auto [index, input] : llvm::enumerate(type.getInputs())) {
     auto memref = dyn_cast<MemRefType>(input);
-    if (!memref || !memref.hasStaticShape() ||
-        !memref.getLayout().isIdentity() || !getByteSize(memref))
+    if (!memref || !memref.getLayout().isIdentity() ||
+        !getElementByteSize(memref.getElementType()))
       return emitOpError("argument ")
-             << index
-             << " is not a statically shaped memref with identity layout";
+             << index << " is not a memref with identity layout whose "
+             << "elements have a byte size";
+    if (!memref.hasStaticShape() && !hasSymbols)
+      return emitOpError("argument ")
+             << index << " has dynamic dims, but the schedule has no "
+             << "'aicc.symbols'";
   }
   std::optional<ArrayRef<int64_t>> arena = getArenaSize();
   std::optional<ArrayRef<int64_t>> bound = getLowerBound();
@@ -142,6 +181,16 @@ LogicalResult ScheduleOp::verify() {
 }
 
 LogicalResult ScheduleOp::verifyRegions() {
+  int64_t outputDims = 0;
+  for (BlockArgument output : getOutputBuffers())
+    outputDims += cast<MemRefType>(output.getType()).getNumDynamicDims();
+  if (auto returnOp = dyn_cast<ReturnOp>(getBody().front().getTerminator());
+      returnOp &&
+      static_cast<int64_t>(returnOp.getOutputDims().size()) != outputDims)
+    return returnOp.emitOpError("has ")
+           << returnOp.getOutputDims().size()
+           << " output dims, but the outputs have " << outputDims
+           << " dynamic dims";
   std::optional<ArrayRef<int64_t>> arena = getArenaSize();
   if (!arena)
     return success();
@@ -151,7 +200,11 @@ LogicalResult ScheduleOp::verifyRegions() {
     if (alloc.getSpace() >= arena->size())
       return alloc.emitOpError("memory space ")
              << alloc.getSpace() << " has no arena size in the schedule";
-    uint64_t size = *getByteSize(alloc.getType());
+    std::optional<uint64_t> slot = alloc.getSlotBytes();
+    if (!slot)
+      return alloc.emitOpError("has dynamic dims but no 'upper_bound_bytes', "
+                               "but the schedule is planned");
+    uint64_t size = *slot;
     uint64_t limit = (*arena)[alloc.getSpace()];
     uint64_t offset = *alloc.getOffset();
     if (offset > limit || size > limit - offset)
@@ -166,10 +219,25 @@ LogicalResult ScheduleOp::verifyRegions() {
 // AllocOp
 //===----------------------------------------------------------------------===//
 
+std::optional<uint64_t> AllocOp::getSlotBytes() {
+  if (getType().hasStaticShape())
+    return getByteSize(getType());
+  return getUpperBoundBytes();
+}
+
 LogicalResult AllocOp::verify() {
-  if (!getByteSize(getType()))
+  if (!getElementByteSize(getType().getElementType()))
     return emitOpError("element type ")
            << getType().getElementType() << " has no byte size";
+  if (static_cast<int64_t>(getDynamicSizes().size()) !=
+      getType().getNumDynamicDims())
+    return emitOpError("has ")
+           << getDynamicSizes().size() << " size operands, but its type has "
+           << getType().getNumDynamicDims() << " dynamic dims";
+  if (std::optional<uint64_t> bound = getUpperBoundBytes();
+      bound && static_cast<int64_t>(*bound) < 0)
+    return emitOpError("upper bound ")
+           << static_cast<int64_t>(*bound) << " is negative";
   if (static_cast<int64_t>(getSpace()) < 0)
     return emitOpError("memory space must be non-negative");
   if (std::optional<uint64_t> offset = getOffset()) {
@@ -205,13 +273,22 @@ LogicalResult ConstantOp::verify() {
 Value ViewOp::getViewSource() { return getSource(); }
 
 LogicalResult ViewOp::verify() {
-  std::optional<uint64_t> sourceSize = getByteSize(getSource().getType());
-  std::optional<uint64_t> size = getByteSize(getType());
-  if (!sourceSize || !size)
+  if (!getElementByteSize(getSource().getType().getElementType()) ||
+      !getElementByteSize(getType().getElementType()))
     return emitOpError("element types must have a byte size");
+  if (static_cast<int64_t>(getDynamicSizes().size()) !=
+      getType().getNumDynamicDims())
+    return emitOpError("has ")
+           << getDynamicSizes().size() << " size operands, but its type has "
+           << getType().getNumDynamicDims() << " dynamic dims";
   int64_t offset = getByteOffset();
   if (offset < 0)
     return emitOpError("byte offset ") << offset << " is negative";
+  // Dynamic ranges are checked against the upper bounds by the planner.
+  std::optional<uint64_t> sourceSize = getByteSize(getSource().getType());
+  std::optional<uint64_t> size = getByteSize(getType());
+  if (!sourceSize || !size)
+    return success();
   if (static_cast<uint64_t>(offset) > *sourceSize ||
       *size > *sourceSize - static_cast<uint64_t>(offset))
     return emitOpError("bytes [")
@@ -241,16 +318,28 @@ DispatchOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
            << getKernel()
            << "' does not name a kernel (a func.func in an exec.executable)";
   FunctionType type = kernel.getFunctionType();
-  if (type.getNumInputs() != getIns().size())
+  // Trailing index arguments are the push constants.
+  unsigned numPush = 0;
+  while (numPush < type.getNumInputs() &&
+         type.getInput(type.getNumInputs() - 1 - numPush).isIndex())
+    ++numPush;
+  unsigned numTensors = type.getNumInputs() - numPush;
+  if (numTensors != getIns().size())
     return emitOpError("has ")
-           << getIns().size() << " ins, but the kernel takes "
-           << type.getNumInputs() << " arguments";
+           << getIns().size() << " ins, but the kernel takes " << numTensors
+           << " arguments";
+  if (numPush != getPushConstants().size())
+    return emitOpError("has ")
+           << getPushConstants().size()
+           << " push constants, but the kernel takes " << numPush
+           << " index arguments";
   if (type.getNumResults() != getOuts().size())
     return emitOpError("has ")
            << getOuts().size() << " outs, but the kernel returns "
            << type.getNumResults() << " results";
-  for (auto [index, pair] :
-       llvm::enumerate(llvm::zip(getIns().getTypes(), type.getInputs())))
+  for (auto [index, pair] : llvm::enumerate(
+           llvm::zip(getIns().getTypes(), type.getInputs().take_front(
+                                              numTensors))))
     if (!matchesKernelType(std::get<0>(pair), std::get<1>(pair)))
       return emitOpError("in #")
              << index << " of type " << std::get<0>(pair)
@@ -269,10 +358,40 @@ DispatchOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
 //===----------------------------------------------------------------------===//
 
 LogicalResult CopyOp::verify() {
-  std::optional<uint64_t> source = getByteSize(getSource().getType());
-  std::optional<uint64_t> target = getByteSize(getTarget().getType());
-  if (!source || !target || *source != *target)
-    return emitOpError("source and target differ in byte size");
+  MemRefType sourceType = getSource().getType();
+  MemRefType targetType = getTarget().getType();
+  if (sourceType.hasStaticShape() && targetType.hasStaticShape()) {
+    std::optional<uint64_t> source = getByteSize(sourceType);
+    std::optional<uint64_t> target = getByteSize(targetType);
+    if (!source || !target || *source != *target)
+      return emitOpError("source and target differ in byte size");
+    return success();
+  }
+  // Dynamic: the same tensor in both (the bytes of this run).
+  if (sourceType.getShape() != targetType.getShape() ||
+      getElementByteSize(sourceType.getElementType()) !=
+          getElementByteSize(targetType.getElementType()))
+    return emitOpError("dynamically shaped source and target must have the "
+                       "same shape and element size");
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// SymbolOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult SymbolOp::verify() {
+  auto index = static_cast<int64_t>(getIndex());
+  if (index < 0)
+    return emitOpError("symbol index ") << index << " is negative";
+  auto schedule = (*this)->getParentOfType<ScheduleOp>();
+  if (!schedule)
+    return success();
+  auto symbols = schedule->getAttrOfType<DictionaryAttr>("aicc.symbols");
+  if (!symbols || index >= static_cast<int64_t>(symbols.size()))
+    return emitOpError("symbol index ")
+           << index << " is not one of the schedule's "
+           << (symbols ? symbols.size() : 0) << " 'aicc.symbols'";
   return success();
 }
 

@@ -23,6 +23,11 @@ namespace aicc::exec {
 std::optional<uint64_t> getElementByteSize(mlir::Type type);
 /// Bytes of a statically shaped memref or tensor; nullopt as above.
 std::optional<uint64_t> getByteSize(mlir::ShapedType type);
+/// On a kernel's tensor argument or result with `?` dims: for each `?` dim
+/// in order, the index of the push constant (trailing index argument)
+/// holding its extent (contract B of issue 12).
+inline constexpr llvm::StringLiteral kDynamicDimsAttrName =
+    "aicc.dynamic_dims";
 } // namespace aicc::exec
 
 #define GET_OP_CLASSES

@@ -11,9 +11,19 @@ include "mlir/Interfaces/FunctionInterfaces.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 include "mlir/Interfaces/ViewLikeInterface.td"
 
-/// A statically shaped memref with the identity layout: a plain contiguous
-/// byte range, which is all the runtime's buffers can describe.
+/// A memref with the identity layout: a plain contiguous byte range, which
+/// is all the runtime's buffers can describe. Dynamic dims (`?`) are allowed
+/// (issue 12): the buffer is sized by its upper bound and a tensor of the
+/// actual extents occupies its first bytes, dense row-major.
 def Exec_Buffer : Type<
+    And<[IsMemRefTypePred,
+         CPred<"::llvm::cast<::mlir::MemRefType>($_self).getLayout()"
+               ".isIdentity()">]>,
+    "memref with identity layout",
+    "::mlir::MemRefType">;
+
+/// A statically shaped memref with the identity layout (weights).
+def Exec_StaticBuffer : Type<
     And<[IsMemRefTypePred,
          CPred<"::llvm::cast<::mlir::MemRefType>($_self).hasStaticShape()">,
          CPred<"::llvm::cast<::mlir::MemRefType>($_self).getLayout()"
@@ -36,6 +46,11 @@ def Exec_ExecutableOp : Exec_Op<"executable", [
     ELF shared object) with one entry point per kernel. Dispatches name a
     kernel as `@executable::@kernel`; the binding order of a dispatch is the
     kernel's arguments, then its results.
+
+    With dynamic shapes (issue 12) a kernel's tensor arguments are followed
+    by `index` arguments, its push constants; each tensor argument or result
+    with `?` dims carries `aicc.dynamic_dims`, the push constant holding the
+    extent of each `?` dim in order.
 
     Example:
 
@@ -77,6 +92,12 @@ def Exec_ScheduleOp : Exec_Op<"schedule", [
     After memory planning `arena_size` and `lower_bound` hold, per memory
     space (indexed by the `space` of `exec.alloc`), the bytes of the arena
     and the peak bytes alive at one step, which no plan can go below.
+
+    With dynamic shapes the arguments may have `?` dims; the schedule then
+    has `aicc.symbols` (name -> array<i64: lo, hi>, read by `exec.symbol`),
+    its inputs their `aicc.shape`, and optionally `aicc.assumptions` and
+    `aicc.assumption_ops`; `exec.return dims(...)` gives the outputs'
+    extents. Plans are for the upper bounds.
 
     Example:
 
@@ -134,15 +155,45 @@ def Exec_ReturnOp : Exec_Op<"return", [Pure, HasParent<"ScheduleOp">,
   let summary = "Ends a schedule";
   let description = [{
     Terminates an `exec.schedule`. Outputs are written into the output
-    buffers by the commands before it, so it has no operands.
+    buffers by the commands before it. With dynamic shapes `dims` gives,
+    for each `?` dim of each output buffer in order, its extent in this run
+    (the output shapes the runtime reports).
 
     Example:
 
     ```mlir
     exec.return
+    exec.return dims(%len : index)
     ```
   }];
+  let arguments = (ins Variadic<Index>:$output_dims);
+  let builders = [OpBuilder<(ins), [{
+    build($_builder, $_state, ::mlir::ValueRange());
+  }]>];
+  let assemblyFormat = [{
+    (`dims` `(` $output_dims^ `:` type($output_dims) `)`)? attr-dict
+  }];
+}
+
+def Exec_SymbolOp : Exec_Op<"symbol", [Pure]> {
+  let summary = "The value of a function symbol in this run";
+  let description = [{
+    The value of symbol `index` of the schedule's `aicc.symbols` (the i-th
+    entry of the dictionary, sorted by name), which the runtime binds from
+    the input shapes. The schedule computes the other extents and offsets
+    from these with `affine.apply`/`affine.min`/`affine.max` and
+    `arith.constant`.
+
+    Example:
+
+    ```mlir
+    %s0 = exec.symbol {index = 0 : i64}
+    ```
+  }];
+  let arguments = (ins I64Attr:$index);
+  let results = (outs Index:$result);
   let assemblyFormat = "attr-dict";
+  let hasVerifier = 1;
 }
 
 //===----------------------------------------------------------------------===//
@@ -165,11 +216,42 @@ def Exec_AllocOp : Exec_Op<"alloc", [
     %0 = exec.alloc : memref<1x64xf32>
     %1 = exec.alloc {offset = 256 : i64, space = 0 : i64} : memref<64xf32>
     ```
+
+    A dynamically shaped buffer takes one `index` operand per `?` dim, its
+    extent in this run; its arena slot is sized by `upper_bound_bytes`, the
+    bytes of the largest tensor it can hold over the symbols' ranges (set by
+    dispatch formation or memory planning, required once planned):
+
+    ```mlir
+    %2 = exec.alloc(%len) {upper_bound_bytes = 131072 : i64}
+        : memref<1x?x64xf32>
+    ```
   }];
-  let arguments = (ins DefaultValuedAttr<I64Attr, "0">:$space,
-                       OptionalAttr<I64Attr>:$offset);
+  let arguments = (ins Variadic<Index>:$dynamic_sizes,
+                       DefaultValuedAttr<I64Attr, "0">:$space,
+                       OptionalAttr<I64Attr>:$offset,
+                       OptionalAttr<I64Attr>:$upper_bound_bytes);
   let results = (outs Exec_Buffer:$result);
-  let assemblyFormat = "attr-dict `:` type($result)";
+  let assemblyFormat = [{
+    (`(` $dynamic_sizes^ `)`)? attr-dict `:` type($result)
+  }];
+  let builders = [
+    OpBuilder<(ins "::mlir::MemRefType":$type, "int64_t":$space,
+                   "::mlir::IntegerAttr":$offset), [{
+      build($_builder, $_state, type, ::mlir::ValueRange(),
+            $_builder.getI64IntegerAttr(space), offset,
+            ::mlir::IntegerAttr());
+    }]>,
+    OpBuilder<(ins "::mlir::Type":$type, "::mlir::IntegerAttr":$space,
+                   "::mlir::IntegerAttr":$offset), [{
+      build($_builder, $_state, type, ::mlir::ValueRange(), space, offset,
+            ::mlir::IntegerAttr());
+    }]>
+  ];
+  let extraClassDeclaration = [{
+    /// Bytes of the arena slot: the static size, else `upper_bound_bytes`.
+    std::optional<uint64_t> getSlotBytes();
+  }];
   let hasVerifier = 1;
 }
 
@@ -190,7 +272,7 @@ def Exec_ConstantOp : Exec_Op<"constant", [Pure]> {
     ```
   }];
   let arguments = (ins OptionalAttr<StrAttr>:$name, ElementsAttr:$value);
-  let results = (outs Exec_Buffer:$result);
+  let results = (outs Exec_StaticBuffer:$result);
   let assemblyFormat = [{
     ($name^)? $value attr-dict `->` type($result)
   }];
@@ -212,13 +294,32 @@ def Exec_ViewOp : Exec_Op<"view", [
     %1 = exec.view %0[0] : memref<2x3xf32> to memref<6xf32>
     %2 = exec.view %0[12] : memref<2x3xf32> to memref<3xf32>
     ```
+
+    A result with `?` dims takes one `index` operand per `?` dim, its
+    extent in this run (dynamic shapes, issue 12). The byte offset stays
+    static: the artifact's buffer table has static offsets, so a slice at a
+    symbolic offset is a copy kernel, not a view.
+
+    ```mlir
+    %3 = exec.view %b[0](%len) : memref<1x?x64xf32> to memref<?x64xf32>
+    ```
   }];
-  let arguments = (ins Exec_Buffer:$source, I64Attr:$byte_offset);
+  let arguments = (ins Exec_Buffer:$source,
+                       Variadic<Index>:$dynamic_sizes,
+                       I64Attr:$byte_offset);
   let results = (outs Exec_Buffer:$result);
   let assemblyFormat = [{
-    $source `[` $byte_offset `]` attr-dict `:` type($source) `to`
+    $source `[` $byte_offset `]`
+    (`(` $dynamic_sizes^ `)`)? attr-dict `:` type($source) `to`
     type($result)
   }];
+  let builders = [
+    OpBuilder<(ins "::mlir::Type":$type, "::mlir::Value":$source,
+                   "::mlir::IntegerAttr":$byteOffset), [{
+      build($_builder, $_state, type, source, ::mlir::ValueRange(),
+            byteOffset);
+    }]>
+  ];
   let hasVerifier = 1;
 }
 
@@ -243,14 +344,32 @@ def Exec_DispatchOp : Exec_Op<"dispatch", [
     exec.dispatch @kernels::@k0_fc ins(%x, %w : memref<1x64xf32>,
         memref<64x32xf32>) outs(%y : memref<1x32xf32>)
     ```
+
+    With dynamic shapes the kernel's trailing `index` arguments are push
+    constants: `push` passes one `index` value per such argument, in order
+    (the extents the kernel's `aicc.dynamic_dims` name, and other sizes and
+    offsets its body uses):
+
+    ```mlir
+    exec.dispatch @kernels::@k1_add ins(%x : memref<1x?x64xf32>)
+        outs(%y : memref<1x?x64xf32>) push(%len : index)
+    ```
   }];
   let arguments = (ins SymbolRefAttr:$kernel,
                        Arg<Variadic<Exec_Buffer>, "", [MemRead]>:$ins,
-                       Arg<Variadic<Exec_Buffer>, "", [MemWrite]>:$outs);
+                       Arg<Variadic<Exec_Buffer>, "", [MemWrite]>:$outs,
+                       Variadic<Index>:$push_constants);
   let assemblyFormat = [{
     $kernel (`ins` `(` $ins^ `:` type($ins) `)`)?
-    `outs` `(` $outs `:` type($outs) `)` attr-dict
+    `outs` `(` $outs `:` type($outs) `)`
+    (`push` `(` $push_constants^ `:` type($push_constants) `)`)? attr-dict
   }];
+  let builders = [
+    OpBuilder<(ins "::mlir::SymbolRefAttr":$kernel, "::mlir::ValueRange":$ins,
+                   "::mlir::ValueRange":$outs), [{
+      build($_builder, $_state, kernel, ins, outs, ::mlir::ValueRange());
+    }]>
+  ];
   let extraClassDeclaration = [{
     /// The kernel this dispatch calls, or null if it does not resolve.
     ::mlir::func::FuncOp lookupKernel();
@@ -262,7 +381,9 @@ def Exec_CopyOp : Exec_Op<"copy"> {
   let description = [{
     Copies all bytes of `source` into `target`. The compiler emits copies
     only where a buffer cannot be written in place, e.g. a model output that
-    is one of its inputs or weights.
+    is one of its inputs or weights. With dynamic shapes both have the same
+    element size and `?` dims in the same places; the bytes copied are
+    those of the source's tensor in this run.
 
     Example:
 

@@ -25,7 +25,12 @@ MemRefType getBufferType(RankedTensorType type) {
 
 bool isBufferable(Type type) {
   auto tensor = dyn_cast<RankedTensorType>(type);
-  return tensor && tensor.hasStaticShape() && getByteSize(tensor);
+  return tensor && getElementByteSize(tensor.getElementType());
+}
+
+bool isIndexComputation(Operation *op) {
+  return op->getNumResults() == 1 && op->getResult(0).getType().isIndex() &&
+         !op->hasTrait<OpTrait::ConstantLike>();
 }
 
 bool isTensorConstant(Operation *op) {
@@ -37,24 +42,34 @@ bool isTensorConstant(Operation *op) {
 
 std::optional<int64_t> getContiguousSliceOffset(tensor::ExtractSliceOp slice) {
   RankedTensorType source = slice.getSourceType();
-  if (!source.hasStaticShape() || !slice.hasUnitStride())
+  if (!slice.hasUnitStride())
     return std::nullopt;
   ArrayRef<int64_t> offsets = slice.getStaticOffsets();
   ArrayRef<int64_t> sizes = slice.getStaticSizes();
   ArrayRef<int64_t> shape = source.getShape();
-  if (ShapedType::isDynamicShape(offsets) || ShapedType::isDynamicShape(sizes))
+  // The offset must be static (the artifact's buffer offsets are); the size
+  // of the partial dimension may be dynamic.
+  if (ShapedType::isDynamicShape(offsets))
     return std::nullopt;
   // Leading dimensions of size 1, then at most one partial dimension, then
-  // full dimensions.
+  // full (static) dimensions.
   size_t dim = 0, rank = shape.size();
   while (dim < rank && sizes[dim] == 1)
     ++dim;
   for (size_t inner = dim + 1; inner < rank; ++inner)
-    if (offsets[inner] != 0 || sizes[inner] != shape[inner])
+    if (offsets[inner] != 0 || ShapedType::isDynamic(shape[inner]) ||
+        sizes[inner] != shape[inner])
       return std::nullopt;
+  // The linear offset: a dynamic dim may only follow the last non-zero
+  // offset (its stride would be dynamic).
   int64_t linear = 0;
-  for (size_t d = 0; d < rank; ++d)
-    linear = linear * shape[d] + offsets[d];
+  bool nonZero = false;
+  for (size_t d = 0; d < rank; ++d) {
+    if (nonZero && ShapedType::isDynamic(shape[d]))
+      return std::nullopt;
+    linear = nonZero ? linear * shape[d] + offsets[d] : offsets[d];
+    nonZero = nonZero || offsets[d] != 0;
+  }
   return linear;
 }
 
@@ -87,6 +102,10 @@ bool isInitProducer(Operation *op) {
 bool isClonableIntoDispatchRegion(Operation *op) {
   if (isa<tensor::EmptyOp>(op) || isInitProducer(op))
     return true;
+  // Extents and offsets are computed in the schedule and reach the kernel
+  // as push constants.
+  if (isIndexComputation(op) || isa<tensor::DimOp>(op))
+    return false;
   // Scalars (anything but ranked tensors): effect-free ops without regions;
   // the tensors they read are read by the kernel, other shaped operands
   // cannot be passed to a kernel.

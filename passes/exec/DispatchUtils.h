@@ -32,15 +32,23 @@ std::string sanitizeSymbolName(llvm::StringRef text);
 /// The buffer type that holds a tensor of `type`.
 mlir::MemRefType getBufferType(mlir::RankedTensorType type);
 
-/// Whether a value of `type` can live in a buffer: a statically shaped
-/// tensor whose elements have a byte size.
+/// Whether a value of `type` can live in a buffer: a ranked tensor whose
+/// elements have a byte size (dynamic dims are sized by upper bounds).
 bool isBufferable(mlir::Type type);
+
+/// Whether `op` computes an `index` value that is not a constant (an
+/// extent or offset computed from the symbols: affine.apply/min/max,
+/// tensor.dim of an argument). The schedule computes these; kernels get
+/// them as push constants.
+bool isIndexComputation(mlir::Operation *op);
 
 /// Whether `op` (a tensor constant) becomes an exec.constant.
 bool isTensorConstant(mlir::Operation *op);
 
-/// If `slice` reads one contiguous row-major byte range of its source,
-/// returns the offset of that range in elements.
+/// If `slice` reads one contiguous row-major byte range of its source at a
+/// static offset, returns the offset of that range in elements (dynamic
+/// sizes are allowed in the partial dimension; a symbolic offset is not: a
+/// copy kernel reads it).
 std::optional<int64_t>
 getContiguousSliceOffset(mlir::tensor::ExtractSliceOp slice);
 

@@ -64,8 +64,8 @@ LogicalResult formRegion(Block &body, ArrayRef<Operation *> group) {
       if (!isBufferable(result.getType()))
         return op->emitOpError("result of type ")
                << result.getType()
-               << " is not a statically shaped tensor; it cannot be placed "
-                  "in a buffer";
+               << " is not a ranked tensor of a type with a byte size; it "
+                  "cannot be placed in a buffer";
       results.push_back(result);
     }
   }

@@ -3,6 +3,7 @@
 #include "passes/exec/Passes.h"
 
 #include "dialects/exec/ExecOps.h"
+#include "dialects/exec/IndexExpr.h"
 #include "passes/exec/MemoryPlanner.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/raw_ostream.h"
@@ -30,12 +31,20 @@ void aicc::exec::printMemoryReport(ModuleOp module, llvm::raw_ostream &os) {
         unshared.resize(space + 1, 0);
         counts.resize(space + 1, 0);
       }
-      unshared[space] += alignTo(*getByteSize(alloc.getType()), 64);
+      unshared[space] += alignTo(alloc.getSlotBytes().value_or(0), 64);
       ++counts[space];
     }
     size_t spaces = std::max(unshared.size(), arena ? arena->size() : 0);
     if (!arena)
       os << "  (not planned: run aicc-plan-memory)\n";
+    // Dynamic shapes: one plan for every run, sized by the upper bounds.
+    FailureOr<SmallVector<SymbolInfo>> symbols = getSymbols(schedule);
+    if (succeeded(symbols) && !symbols->empty()) {
+      os << "  planned for the upper bounds:";
+      for (auto [index, symbol] : llvm::enumerate(*symbols))
+        os << (index ? ", " : " ") << symbol.name << "=" << symbol.range.hi;
+      os << "\n";
+    }
     for (size_t space = 0; space < spaces; ++space) {
       os << "  space " << space << ":";
       os << " " << (space < counts.size() ? counts[space] : 0)

@@ -16,11 +16,26 @@
 //     of the model when its result (or a reshape of it) is returned.
 // Returned values that are not written in place are copied at the end.
 //
+// Dynamic shapes (issue 12, contract B): the index values of @main
+// (`tensor.dim` with `aicc.symbol`, affine.apply/min/max, constants) are
+// recomputed in the schedule on demand (`exec.symbol` for the symbols). A
+// kernel's trailing index arguments are its push constants: the index
+// values its region uses from above, then the extents of the `?` dims of
+// its tensors (named by `aicc.dynamic_dims`), deduplicated. Each `?` dim of
+// a @main tensor is resolved to a schedule value through its producer
+// (tensor.empty sizes, a destination's dims, expand_shape's output shape,
+// slice sizes, else the op's reified shape) down to the symbols.
+//
 //===----------------------------------------------------------------------===//
 
 #include "passes/exec/Passes.h"
 
 #include "dialects/exec/ExecOps.h"
+#include "dialects/exec/IndexExpr.h"
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Interfaces/DestinationStyleOpInterface.h"
+#include "mlir/Interfaces/InferTypeOpInterface.h"
 #include "dialects/graph/GraphDialect.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -83,10 +98,11 @@ llvm::SetVector<Value> getKernelArguments(DispatchRegionOp region) {
 
 class Outliner {
 public:
-  Outliner(func::FuncOp func, ExecutableOp executable, ScheduleOp schedule)
+  Outliner(func::FuncOp func, ExecutableOp executable, ScheduleOp schedule,
+           ArrayRef<SymbolInfo> symbolInfos)
       : func_(func), executable_(executable), schedule_(schedule),
         builder_(&schedule.getBody().front(), schedule.getBody().front().end()),
-        symbols_(executable) {}
+        symbols_(executable), symbolInfos_(symbolInfos) {}
 
   LogicalResult run();
 
@@ -94,9 +110,21 @@ private:
   LogicalResult convertOp(Operation *op);
   LogicalResult outline(DispatchRegionOp region);
   /// The buffer for a new result `result` of a dispatch.
-  Value createResultBuffer(OpResult result);
-  Value createView(Value source, int64_t byteOffset, MemRefType type,
-                   Location loc);
+  FailureOr<Value> createResultBuffer(OpResult result);
+  FailureOr<Value> createView(Value source, int64_t byteOffset,
+                              RankedTensorType type, Value tensor,
+                              Location loc);
+  /// The schedule's value of the index value `value` of @main.
+  FailureOr<Value> getScheduleIndex(Value value);
+  /// The schedule's value of the extent of dim `dim` of the @main tensor
+  /// `tensor`.
+  FailureOr<Value> getScheduleDim(Value tensor, unsigned dim);
+  /// The schedule's values of the `?` dims of `tensor`, in order.
+  FailureOr<SmallVector<Value>> getDynamicDims(Value tensor);
+  Value getConstantIndex(int64_t value);
+  Value getSymbol(int64_t index);
+  /// Sets `upper_bound_bytes` of a dynamic alloc, or fails.
+  LogicalResult setUpperBound(AllocOp alloc);
   std::string makeKernelName(DispatchRegionOp region);
 
   func::FuncOp func_;
@@ -105,6 +133,12 @@ private:
   OpBuilder builder_;
   SymbolTable symbols_;
   DenseMap<Value, Value> buffers_;
+  ArrayRef<SymbolInfo> symbolInfos_;
+  /// @main index value -> schedule index value.
+  DenseMap<Value, Value> indices_;
+  /// (@main tensor, dim) -> schedule index value.
+  DenseMap<std::pair<Value, unsigned>, Value> dims_;
+  DenseMap<int64_t, Value> constants_, symbolValues_;
   /// For each returned value, the outputs it is returned as.
   DenseMap<Value, SmallVector<unsigned>> returnedAs_;
   /// Outputs already written in place.
@@ -129,21 +163,289 @@ std::string Outliner::makeKernelName(DispatchRegionOp region) {
   return name;
 }
 
-Value Outliner::createView(Value source, int64_t byteOffset, MemRefType type,
-                           Location loc) {
+FailureOr<Value> Outliner::createView(Value source, int64_t byteOffset,
+                                      RankedTensorType tensorType,
+                                      Value tensor, Location loc) {
+  MemRefType type = getBufferType(tensorType);
   if (auto view = source.getDefiningOp<ViewOp>()) {
     byteOffset += view.getByteOffset();
     source = view.getSource();
   }
-  if (byteOffset == 0 && source.getType() == type)
+  FailureOr<SmallVector<Value>> sizes = getDynamicDims(tensor);
+  if (failed(sizes))
+    return failure();
+  if (byteOffset == 0 && source.getType() == type && type.hasStaticShape())
     return source;
   ++numViews;
-  return ViewOp::create(builder_, loc, type, source,
-                        builder_.getI64IntegerAttr(byteOffset));
+  return ViewOp::create(builder_, loc, type, source, *sizes,
+                        builder_.getI64IntegerAttr(byteOffset))
+      .getResult();
 }
 
-Value Outliner::createResultBuffer(OpResult result) {
-  auto type = getBufferType(cast<RankedTensorType>(result.getType()));
+Value Outliner::getConstantIndex(int64_t value) {
+  Value &constant = constants_[value];
+  if (!constant) {
+    OpBuilder::InsertionGuard guard(builder_);
+    builder_.setInsertionPointToStart(&schedule_.getBody().front());
+    constant = arith::ConstantIndexOp::create(builder_, schedule_.getLoc(),
+                                              value);
+  }
+  return constant;
+}
+
+Value Outliner::getSymbol(int64_t index) {
+  Value &symbol = symbolValues_[index];
+  if (!symbol) {
+    OpBuilder::InsertionGuard guard(builder_);
+    builder_.setInsertionPointToStart(&schedule_.getBody().front());
+    symbol = SymbolOp::create(builder_, schedule_.getLoc(),
+                              builder_.getIndexType(),
+                              builder_.getI64IntegerAttr(index));
+  }
+  return symbol;
+}
+
+FailureOr<Value> Outliner::getScheduleIndex(Value value) {
+  if (Value known = indices_.lookup(value))
+    return known;
+  Operation *def = value.getDefiningOp();
+  auto fail = [&]() -> FailureOr<Value> {
+    InFlightDiagnostic diag =
+        def ? def->emitOpError("computes an index value")
+            : emitError(value.getLoc(), "an index block argument");
+    diag << " that the schedule cannot compute: extents and offsets must "
+            "come from the symbols (tensor.dim of an argument with "
+            "'aicc.symbol') by affine.apply/min/max and constants";
+    return failure();
+  };
+  if (!def)
+    return fail();
+  Value result;
+  if (auto dim = dyn_cast<tensor::DimOp>(def)) {
+    auto symbol = def->getAttrOfType<IntegerAttr>("aicc.symbol");
+    std::optional<int64_t> index = dim.getConstantIndex();
+    if (symbol) {
+      result = getSymbol(symbol.getInt());
+    } else if (index) {
+      FailureOr<Value> extent =
+          getScheduleDim(dim.getSource(), static_cast<unsigned>(*index));
+      if (failed(extent))
+        return failure();
+      result = *extent;
+    } else {
+      return fail();
+    }
+  } else if (auto constant = dyn_cast<arith::ConstantIndexOp>(def)) {
+    result = getConstantIndex(constant.value());
+  } else if (isa<affine::AffineApplyOp, affine::AffineMinOp,
+                 affine::AffineMaxOp>(def)) {
+    IRMapping mapping;
+    for (Value operand : def->getOperands()) {
+      FailureOr<Value> mapped = getScheduleIndex(operand);
+      if (failed(mapped))
+        return failure();
+      mapping.map(operand, *mapped);
+    }
+    result = builder_.clone(*def, mapping)->getResult(0);
+  } else {
+    return fail();
+  }
+  indices_[value] = result;
+  return result;
+}
+
+FailureOr<Value> Outliner::getScheduleDim(Value tensor, unsigned dim) {
+  auto type = cast<RankedTensorType>(tensor.getType());
+  if (!type.isDynamicDim(dim))
+    return getConstantIndex(type.getDimSize(dim));
+  auto key = std::make_pair(tensor, dim);
+  if (Value known = dims_.lookup(key))
+    return known;
+  auto store = [&](FailureOr<Value> result) {
+    if (succeeded(result))
+      dims_[key] = *result;
+    return result;
+  };
+  // An argument: its aicc.shape over the symbols.
+  if (auto argument = dyn_cast<BlockArgument>(tensor)) {
+    if (argument.getOwner()->getParentOp() != func_)
+      return emitError(tensor.getLoc(), "dim ")
+             << dim << " of a block argument that is not @main's";
+    auto shape =
+        func_.getArgAttrOfType<AffineMapAttr>(argument.getArgNumber(),
+                                              "aicc.shape");
+    if (!shape || shape.getValue().getNumResults() != type.getRank())
+      return func_.emitOpError("argument ")
+             << argument.getArgNumber() << " has dynamic dims but no "
+             << "'aicc.shape' of rank " << type.getRank();
+    AffineMap map = shape.getValue();
+    AffineExpr expr = map.getResult(dim);
+    if (auto symbol = dyn_cast<AffineSymbolExpr>(expr))
+      return store(getSymbol(symbol.getPosition()));
+    SmallVector<Value> operands;
+    for (unsigned i = 0; i < map.getNumSymbols(); ++i)
+      operands.push_back(getSymbol(i));
+    return store(affine::AffineApplyOp::create(
+                     builder_, tensor.getLoc(),
+                     AffineMap::get(0, map.getNumSymbols(), expr), operands)
+                     .getResult());
+  }
+  Operation *def = tensor.getDefiningOp();
+  unsigned resultNumber = cast<OpResult>(tensor).getResultNumber();
+  if (auto region = dyn_cast<DispatchRegionOp>(def))
+    return store(getScheduleDim(region.getYield().getValues()[resultNumber],
+                                dim));
+  if (auto empty = dyn_cast<tensor::EmptyOp>(def))
+    return store(getScheduleIndex(empty.getDynamicSize(dim)));
+  if (auto destination = dyn_cast<DestinationStyleOpInterface>(def))
+    return store(getScheduleDim(
+        destination.getDpsInitOperand(resultNumber)->get(), dim));
+  auto fromFoldResult = [&](OpFoldResult size) -> FailureOr<Value> {
+    if (auto attr = dyn_cast<Attribute>(size))
+      return getConstantIndex(cast<IntegerAttr>(attr).getInt());
+    return getScheduleIndex(cast<Value>(size));
+  };
+  if (auto expand = dyn_cast<tensor::ExpandShapeOp>(def))
+    return store(fromFoldResult(expand.getMixedOutputShape()[dim]));
+  if (auto slice = dyn_cast<tensor::ExtractSliceOp>(def);
+      slice && slice.getSourceType().getRank() == type.getRank())
+    return store(fromFoldResult(slice.getMixedSizes()[dim]));
+  // Sums and products of other extents, computed in the schedule.
+  auto combine = [&](ArrayRef<OpFoldResult> terms,
+                     bool product) -> FailureOr<Value> {
+    SmallVector<Value> operands;
+    AffineExpr expr = getAffineConstantExpr(product ? 1 : 0,
+                                            builder_.getContext());
+    for (OpFoldResult term : terms) {
+      AffineExpr part;
+      if (auto attr = dyn_cast<Attribute>(term)) {
+        part = getAffineConstantExpr(cast<IntegerAttr>(attr).getInt(),
+                                     builder_.getContext());
+      } else {
+        part = getAffineSymbolExpr(operands.size(), builder_.getContext());
+        operands.push_back(cast<Value>(term));
+      }
+      expr = product ? expr * part : expr + part;
+    }
+    if (auto symbol = dyn_cast<AffineSymbolExpr>(expr))
+      return operands[symbol.getPosition()];
+    if (auto constant = dyn_cast<AffineConstantExpr>(expr))
+      return getConstantIndex(constant.getValue());
+    return affine::AffineApplyOp::create(
+               builder_, def->getLoc(),
+               AffineMap::get(0, operands.size(), expr), operands)
+        .getResult();
+  };
+  auto scheduledDim = [&](Value source,
+                          unsigned sourceDim) -> FailureOr<OpFoldResult> {
+    auto sourceType = cast<RankedTensorType>(source.getType());
+    if (!sourceType.isDynamicDim(sourceDim))
+      return OpFoldResult(builder_.getIndexAttr(sourceType.getDimSize(sourceDim)));
+    FailureOr<Value> value = getScheduleDim(source, sourceDim);
+    if (failed(value))
+      return failure();
+    return OpFoldResult(*value);
+  };
+  if (auto collapse = dyn_cast<tensor::CollapseShapeOp>(def)) {
+    SmallVector<OpFoldResult> terms;
+    for (int64_t sourceDim : collapse.getReassociationIndices()[dim]) {
+      FailureOr<OpFoldResult> term =
+          scheduledDim(collapse.getSrc(), static_cast<unsigned>(sourceDim));
+      if (failed(term))
+        return failure();
+      terms.push_back(*term);
+    }
+    return store(combine(terms, /*product=*/true));
+  }
+  if (auto concat = dyn_cast<tensor::ConcatOp>(def)) {
+    if (dim != concat.getDim())
+      return store(getScheduleDim(concat.getInputs()[0], dim));
+    SmallVector<OpFoldResult> terms;
+    for (Value input : concat.getInputs()) {
+      FailureOr<OpFoldResult> term = scheduledDim(input, dim);
+      if (failed(term))
+        return failure();
+      terms.push_back(*term);
+    }
+    return store(combine(terms, /*product=*/false));
+  }
+  if (auto pad = dyn_cast<tensor::PadOp>(def)) {
+    FailureOr<OpFoldResult> source = scheduledDim(pad.getSource(), dim);
+    if (failed(source))
+      return failure();
+    SmallVector<OpFoldResult> terms = {*source};
+    for (OpFoldResult bound :
+         {pad.getMixedLowPad()[dim], pad.getMixedHighPad()[dim]}) {
+      if (auto value = dyn_cast<Value>(bound)) {
+        FailureOr<Value> scheduled = getScheduleIndex(value);
+        if (failed(scheduled))
+          return failure();
+        bound = *scheduled;
+      }
+      terms.push_back(bound);
+    }
+    return store(combine(terms, /*product=*/false));
+  }
+  // Anything else: the op's reified shape (tensor.dim of its operands and
+  // affine.apply), resolved, then erased again.
+  if (auto reify = dyn_cast<ReifyRankedShapedTypeOpInterface>(def)) {
+    OpBuilder builder(def);
+    Operation *before = def->getPrevNode();
+    ReifiedRankedShapedTypeDims shapes;
+    if (succeeded(reifyResultShapes(builder, def, shapes))) {
+      FailureOr<Value> result =
+          fromFoldResult(shapes[resultNumber][dim]);
+      // The ops reify created, users first.
+      SmallVector<Operation *> created;
+      for (Operation *op = before ? before->getNextNode()
+                                  : &def->getBlock()->front();
+           op != def; op = op->getNextNode())
+        created.push_back(op);
+      for (Operation *op : llvm::reverse(created)) {
+        for (Value v : op->getResults())
+          indices_.erase(v);
+        if (op->use_empty())
+          op->erase();
+      }
+      return store(result);
+    }
+  }
+  return def->emitOpError("result #")
+         << resultNumber << " of type " << type << ": the extent of dim "
+         << dim << " cannot be computed in the schedule";
+}
+
+FailureOr<SmallVector<Value>> Outliner::getDynamicDims(Value tensor) {
+  SmallVector<Value> sizes;
+  auto type = cast<RankedTensorType>(tensor.getType());
+  for (unsigned dim = 0; dim < type.getRank(); ++dim) {
+    if (!type.isDynamicDim(dim))
+      continue;
+    FailureOr<Value> size = getScheduleDim(tensor, dim);
+    if (failed(size))
+      return failure();
+    sizes.push_back(*size);
+  }
+  return sizes;
+}
+
+LogicalResult Outliner::setUpperBound(AllocOp alloc) {
+  if (alloc.getType().hasStaticShape())
+    return success();
+  std::optional<uint64_t> bound =
+      getBufferUpperBoundBytes(alloc.getResult(), symbolInfos_);
+  if (!bound || static_cast<int64_t>(*bound) < 0)
+    return alloc.emitOpError("of type ")
+           << alloc.getType() << " has no upper bound over the symbols' "
+           << "ranges ('aicc.symbols')";
+  alloc.setUpperBoundBytesAttr(builder_.getI64IntegerAttr(
+      static_cast<int64_t>(*bound)));
+  return success();
+}
+
+FailureOr<Value> Outliner::createResultBuffer(OpResult result) {
+  auto tensorType = cast<RankedTensorType>(result.getType());
+  auto type = getBufferType(tensorType);
   Location loc = result.getOwner()->getLoc();
   auto outputs = schedule_.getOutputBuffers();
   // Returned as it is: write the output buffer directly.
@@ -171,25 +473,38 @@ Value Outliner::createResultBuffer(OpResult result) {
           if (writtenInPlace_[output])
             continue;
           writtenInPlace_[output] = true;
-          return createView(outputs[output], 0, type, loc);
+          return createView(outputs[output], 0, tensorType, result, loc);
         }
       }
       worklist.push_back(reshaped);
     }
   }
-  return AllocOp::create(builder_, loc, type, /*space=*/0,
-                         /*offset=*/IntegerAttr());
+  FailureOr<SmallVector<Value>> sizes = getDynamicDims(result);
+  if (failed(sizes))
+    return failure();
+  auto alloc = AllocOp::create(builder_, loc, type, *sizes,
+                               builder_.getI64IntegerAttr(0),
+                               /*offset=*/IntegerAttr(),
+                               /*upper_bound_bytes=*/IntegerAttr());
+  if (failed(setUpperBound(alloc)))
+    return failure();
+  return alloc.getResult();
 }
 
 LogicalResult Outliner::outline(DispatchRegionOp region) {
   for (Type type : region->getResultTypes())
     if (!isBufferable(type))
       return region->emitOpError("result of type ")
-             << type << " is not a statically shaped tensor; it cannot be "
-             << "placed in a buffer";
+             << type << " is not a ranked tensor of a type with a byte size; it "
+             << "cannot be placed in a buffer";
 
-  llvm::SetVector<Value> arguments = getKernelArguments(region);
-  for (Value argument : arguments) {
+  llvm::SetVector<Value> used = getKernelArguments(region);
+  SmallVector<Value> arguments, indexArguments;
+  for (Value argument : used) {
+    if (argument.getType().isIndex()) {
+      indexArguments.push_back(argument);
+      continue;
+    }
     if (!isa<RankedTensorType>(argument.getType()))
       return region->emitOpError("uses a ")
              << argument.getType()
@@ -197,6 +512,50 @@ LogicalResult Outliner::outline(DispatchRegionOp region) {
                 "constants; it cannot be passed to a kernel";
     if (!buffers_.lookup(argument))
       return region->emitOpError("reads a tensor that has no buffer");
+  }
+  for (Value argument : used)
+    if (!argument.getType().isIndex())
+      arguments.push_back(argument);
+
+  // The push constants: the index values the body uses, then the extents
+  // of the `?` dims of its tensors, each schedule value once.
+  SmallVector<Value> push;
+  DenseMap<Value, int64_t> pushIndex;
+  auto addPush = [&](Value value) {
+    auto [it, inserted] = pushIndex.try_emplace(value, push.size());
+    if (inserted)
+      push.push_back(value);
+    return it->second;
+  };
+  SmallVector<int64_t> indexPositions;
+  for (Value value : indexArguments) {
+    FailureOr<Value> scheduled = getScheduleIndex(value);
+    if (failed(scheduled))
+      return failure();
+    indexPositions.push_back(addPush(*scheduled));
+  }
+  auto dynamicDims = [&](Value tensor) -> FailureOr<SmallVector<int64_t>> {
+    FailureOr<SmallVector<Value>> sizes = getDynamicDims(tensor);
+    if (failed(sizes))
+      return failure();
+    SmallVector<int64_t> positions;
+    for (Value size : *sizes) {
+      positions.push_back(addPush(size));
+    }
+    return positions;
+  };
+  SmallVector<SmallVector<int64_t>> argumentDims, resultDims;
+  for (Value argument : arguments) {
+    FailureOr<SmallVector<int64_t>> dims = dynamicDims(argument);
+    if (failed(dims))
+      return failure();
+    argumentDims.push_back(*dims);
+  }
+  for (OpResult result : region->getResults()) {
+    FailureOr<SmallVector<int64_t>> dims = dynamicDims(result);
+    if (failed(dims))
+      return failure();
+    resultDims.push_back(*dims);
   }
 
   // The kernel: the region's body on the arguments.
@@ -206,16 +565,27 @@ LogicalResult Outliner::outline(DispatchRegionOp region) {
   SmallVector<Type> argumentTypes;
   for (Value argument : arguments)
     argumentTypes.push_back(argument.getType());
+  argumentTypes.append(push.size(), kernelBuilder.getIndexType());
   auto kernel = func::FuncOp::create(
       kernelBuilder, region->getLoc(), name,
       kernelBuilder.getFunctionType(argumentTypes, region->getResultTypes()));
   symbols_.insert(kernel);
+  for (auto [index, dims] : llvm::enumerate(argumentDims))
+    if (!dims.empty())
+      kernel.setArgAttr(index, kDynamicDimsAttrName,
+                        kernelBuilder.getDenseI64ArrayAttr(dims));
+  for (auto [index, dims] : llvm::enumerate(resultDims))
+    if (!dims.empty())
+      kernel.setResultAttr(index, kDynamicDimsAttrName,
+                           kernelBuilder.getDenseI64ArrayAttr(dims));
   Block *entry = kernel.addEntryBlock();
   kernelBuilder.setInsertionPointToStart(entry);
   IRMapping mapping;
   for (auto [argument, blockArgument] :
        llvm::zip(arguments, entry->getArguments()))
     mapping.map(argument, blockArgument);
+  for (auto [value, position] : llvm::zip(indexArguments, indexPositions))
+    mapping.map(value, entry->getArgument(arguments.size() + position));
   for (Operation &op : region.getBodyBlock().without_terminator())
     kernelBuilder.clone(op, mapping);
   SmallVector<Value> results;
@@ -229,14 +599,17 @@ LogicalResult Outliner::outline(DispatchRegionOp region) {
   for (Value argument : arguments)
     ins.push_back(buffers_.lookup(argument));
   for (OpResult result : region->getResults()) {
-    Value buffer = createResultBuffer(result);
-    buffers_[result] = buffer;
-    outs.push_back(buffer);
+    FailureOr<Value> buffer = createResultBuffer(result);
+    if (failed(buffer))
+      return failure();
+    buffers_[result] = *buffer;
+    outs.push_back(*buffer);
   }
   auto kernelRef =
       SymbolRefAttr::get(executable_.getSymNameAttr(),
                          {FlatSymbolRefAttr::get(kernel.getSymNameAttr())});
-  DispatchOp::create(builder_, region->getLoc(), kernelRef, ins, outs);
+  DispatchOp::create(builder_, region->getLoc(), kernelRef, ins, outs,
+                     push);
   LLVM_DEBUG(llvm::dbgs() << "outlined " << name << " with " << arguments.size()
                           << " arguments\n");
   return success();
@@ -269,8 +642,11 @@ LogicalResult Outliner::convertOp(Operation *op) {
       byteOffset =
           *getContiguousSliceOffset(slice) *
           static_cast<int64_t>(*getElementByteSize(type.getElementType()));
-    buffers_[result] = createView(buffers_.lookup(op->getOperand(0)),
-                                  byteOffset, getBufferType(type), loc);
+    FailureOr<Value> view = createView(buffers_.lookup(op->getOperand(0)),
+                                       byteOffset, type, result, loc);
+    if (failed(view))
+      return failure();
+    buffers_[result] = *view;
     return success();
   }
   if (auto empty = dyn_cast<tensor::EmptyOp>(op)) {
@@ -282,8 +658,16 @@ LogicalResult Outliner::convertOp(Operation *op) {
     if (!onlyKernels) {
       if (!isBufferable(empty.getType()))
         return op->emitOpError("cannot be placed in a buffer");
-      buffers_[empty] = AllocOp::create(
-          builder_, loc, getBufferType(empty.getType()), 0, IntegerAttr());
+      FailureOr<SmallVector<Value>> sizes = getDynamicDims(empty);
+      if (failed(sizes))
+        return failure();
+      auto alloc = AllocOp::create(builder_, loc,
+                                   getBufferType(empty.getType()), *sizes,
+                                   builder_.getI64IntegerAttr(0),
+                                   IntegerAttr(), IntegerAttr());
+      if (failed(setUpperBound(alloc)))
+        return failure();
+      buffers_[empty] = alloc;
     }
     return success();
   }
@@ -325,7 +709,15 @@ LogicalResult Outliner::run() {
     CopyOp::create(builder_, returnOp.getLoc(), buffer, outputs[index]);
     ++numCopies;
   }
-  ReturnOp::create(builder_, returnOp.getLoc());
+  // The extents of the outputs' `?` dims, for the output shapes.
+  SmallVector<Value> outputDims;
+  for (Value value : returnOp.getOperands()) {
+    FailureOr<SmallVector<Value>> dims = getDynamicDims(value);
+    if (failed(dims))
+      return failure();
+    outputDims.append(*dims);
+  }
+  ReturnOp::create(builder_, returnOp.getLoc(), outputDims);
 
   // Views that only fed other views (and were folded) are dead.
   SmallVector<ViewOp> views(schedule_.getBody().getOps<ViewOp>());
@@ -348,18 +740,32 @@ struct OutlineDispatchRegionsPass
     if (!func)
       return signalPassFailure();
     FunctionType type = func.getFunctionType();
+    FailureOr<SmallVector<SymbolInfo>> symbolInfos = getSymbols(func);
+    if (failed(symbolInfos))
+      return signalPassFailure();
+    auto checkType = [&](Type type, StringRef what, size_t index) {
+      if (!isBufferable(type)) {
+        func.emitOpError() << what << " " << index << " of type " << type
+                           << " is not a ranked tensor of a type with a "
+                           << "byte size";
+        return false;
+      }
+      if (!cast<RankedTensorType>(type).hasStaticShape() &&
+          symbolInfos->empty()) {
+        func.emitOpError()
+            << what << " " << index << " of type " << type
+            << " has dynamic dims, but the function has no 'aicc.symbols' "
+            << "(compile with --dim NAME=LO..HI)";
+        return false;
+      }
+      return true;
+    };
     for (auto [index, input] : llvm::enumerate(type.getInputs()))
-      if (!isBufferable(input)) {
-        func.emitOpError("argument ") << index << " of type " << input
-                                      << " is not a statically shaped tensor";
+      if (!checkType(input, "argument", index))
         return signalPassFailure();
-      }
     for (auto [index, result] : llvm::enumerate(type.getResults()))
-      if (!isBufferable(result)) {
-        func.emitOpError("result ") << index << " of type " << result
-                                    << " is not a statically shaped tensor";
+      if (!checkType(result, "result", index))
         return signalPassFailure();
-      }
 
     OpBuilder builder(func);
     auto executable =
@@ -385,11 +791,16 @@ struct OutlineDispatchRegionsPass
         builder, func.getLoc(), func.getSymName(),
         builder.getFunctionType(bufferTypes, {}), type.getNumInputs());
     schedule.setArgAttrsAttr(builder.getArrayAttr(argumentAttrs));
+    // Dynamic shapes: the symbols, assumptions (contract B).
+    for (StringRef attr :
+         {"aicc.symbols", "aicc.assumptions", "aicc.assumption_ops"})
+      if (Attribute value = func->getAttr(attr))
+        schedule->setAttr(attr, value);
     for (auto [argument, buffer] :
          llvm::zip(func.getArguments(), schedule.getInputBuffers()))
       buffer.setLoc(argument.getLoc());
 
-    Outliner outliner(func, executable, schedule);
+    Outliner outliner(func, executable, schedule, *symbolInfos);
     if (failed(outliner.run())) {
       schedule->erase();
       executable->erase();

@@ -4,6 +4,8 @@
 
 #include "dialects/exec/ExecDialect.h"
 #include "passes/exec/DispatchGroupingPolicy.h"
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/BuiltinOps.h"

@@ -134,6 +134,15 @@ def OutlineDispatchRegions
     Any other op with tensor results is an error: it should have been put
     in a region by `aicc-form-dispatch-regions`.
 
+    Dynamic shapes (issue 12): index values of `@main` (the `tensor.dim`
+    marked `aicc.symbol`, `affine.apply/min/max`, constants) are recomputed
+    in the schedule (`exec.symbol`); a kernel takes the index values its
+    region uses and the extents of its tensors' `?` dims as trailing
+    `index` arguments (push constants, `aicc.dynamic_dims` on its tensors),
+    dynamic `exec.alloc`s get size operands and `upper_bound_bytes`, and
+    `exec.return` the outputs' extents. The schedule keeps `aicc.symbols`,
+    `aicc.assumptions` and `aicc.assumption_ops`.
+
     Before:
 
     ```mlir
@@ -176,7 +185,9 @@ def OutlineDispatchRegions
   let dependentDialects = ["::aicc::exec::ExecDialect",
                            "::mlir::func::FuncDialect",
                            "::mlir::tensor::TensorDialect",
-                           "::mlir::linalg::LinalgDialect"];
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::affine::AffineDialect",
+                           "::mlir::arith::ArithDialect"];
 }
 
 def FormDispatches : Pass<"aicc-form-dispatches", "::mlir::ModuleOp"> {
@@ -226,7 +237,9 @@ def FormDispatches : Pass<"aicc-form-dispatches", "::mlir::ModuleOp"> {
   let dependentDialects = ["::aicc::exec::ExecDialect",
                            "::mlir::func::FuncDialect",
                            "::mlir::tensor::TensorDialect",
-                           "::mlir::linalg::LinalgDialect"];
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::affine::AffineDialect",
+                           "::mlir::arith::ArithDialect"];
 }
 
 def PlanMemory : Pass<"aicc-plan-memory", "::mlir::ModuleOp"> {
@@ -240,6 +253,10 @@ def PlanMemory : Pass<"aicc-plan-memory", "::mlir::ModuleOp"> {
     offsets, and records the result: `offset` on each alloc, `arena_size`
     and `lower_bound` (peak bytes alive at one step) per space on the
     schedule. Caller inputs/outputs and constants are not in the arena.
+    A dynamic buffer is placed by its upper bound: `upper_bound_bytes`,
+    computed here when missing from the schedule's `aicc.symbols` ranges by
+    interval arithmetic over its size operands (dialects/exec/IndexExpr.h);
+    a buffer that cannot be bounded is an error.
 
     Before:
 

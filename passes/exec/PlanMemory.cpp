@@ -5,11 +5,17 @@
 // and hands the ranges of each memory space to the MemoryPlanner. Buffers
 // that are caller inputs/outputs or constants are not in any arena.
 //
+// Dynamic buffers are planned by their upper bounds (`upper_bound_bytes`,
+// computed here from the symbols' ranges in `aicc.symbols` by interval
+// arithmetic when dispatch formation did not set it): one plan is valid
+// for every run.
+//
 //===----------------------------------------------------------------------===//
 
 #include "passes/exec/Passes.h"
 
 #include "dialects/exec/ExecOps.h"
+#include "dialects/exec/IndexExpr.h"
 #include "passes/exec/MemoryPlanner.h"
 #include "mlir/IR/Builders.h"
 #include "llvm/ADT/DenseMap.h"
@@ -29,7 +35,7 @@ namespace {
 LiveBuffer getLiveRange(AllocOp alloc,
                         const DenseMap<Operation *, int64_t> &steps) {
   LiveBuffer range;
-  range.size = *getByteSize(alloc.getType());
+  range.size = *alloc.getSlotBytes();
   range.first = INT64_MAX;
   range.last = INT64_MIN;
   SmallVector<Value> worklist = {alloc.getResult()};
@@ -60,10 +66,27 @@ struct PlanMemoryPass : public aicc::exec::impl::PlanMemoryBase<PlanMemoryPass> 
       return signalPassFailure();
     }
     for (ScheduleOp schedule : getOperation().getOps<ScheduleOp>())
-      planSchedule(schedule);
+      if (failed(planSchedule(schedule)))
+        return signalPassFailure();
   }
 
-  void planSchedule(ScheduleOp schedule) {
+  LogicalResult planSchedule(ScheduleOp schedule) {
+    FailureOr<SmallVector<SymbolInfo>> symbols = getSymbols(schedule);
+    if (failed(symbols))
+      return failure();
+    for (AllocOp alloc : schedule.getBody().getOps<AllocOp>()) {
+      if (alloc.getSlotBytes())
+        continue;
+      std::optional<uint64_t> bound =
+          getBufferUpperBoundBytes(alloc.getResult(), *symbols);
+      if (!bound || static_cast<int64_t>(*bound) < 0)
+        return alloc.emitOpError("of type ")
+               << alloc.getType() << " has no upper bound over the symbols' "
+               << "ranges ('aicc.symbols' of the schedule)";
+      alloc.setUpperBoundBytesAttr(
+          Builder(alloc.getContext()).getI64IntegerAttr(static_cast<int64_t>(*bound)));
+    }
+
     DenseMap<Operation *, int64_t> steps;
     int64_t step = 0;
     for (Operation &op : schedule.getBody().front())
@@ -101,6 +124,7 @@ struct PlanMemoryPass : public aicc::exec::impl::PlanMemoryBase<PlanMemoryPass> 
     }
     schedule.setArenaSizeAttr(builder.getDenseI64ArrayAttr(arenaSizes));
     schedule.setLowerBoundAttr(builder.getDenseI64ArrayAttr(lowerBounds));
+    return success();
   }
 };
 

@@ -14,6 +14,13 @@
 // GPU targets add each entry point's block size and each dispatch's grid
 // (ExecutableBinary::workgroupSizes/workgroupCounts); the CPU has neither.
 //
+// Dynamic shapes (artifact 1.3, only when the schedule has `aicc.symbols` or
+// a dynamic buffer; static artifacts keep 1.2 and their bytes): the symbols
+// and assumptions, every signature dim as an IntExpr (inputs from their
+// `aicc.shape`, outputs from the `dims` of exec.return) with the upper
+// bounds as `shape`, each dispatch's push constants as IntExprs, the bytes
+// of each dynamic copy, and buffer sizes as upper bounds.
+//
 //===----------------------------------------------------------------------===//
 
 #include "targets/common/Serializer.h"
@@ -21,6 +28,7 @@
 
 #include "aicc/ModuleWriter.h"
 #include "dialects/exec/ExecOps.h"
+#include "dialects/exec/IndexExpr.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -143,6 +151,12 @@ private:
   /// The buffer table index of `value`, adding the entry if needed.
   FailureOr<uint32_t> getBuffer(Value value);
   LogicalResult addCommands(ScheduleOp schedule);
+  /// Symbols and assumptions (dynamic modules only).
+  LogicalResult addSymbols(ScheduleOp schedule);
+  /// The postfix program of dim `dim` of `buffer`, or failure after a
+  /// diagnostic on `user`.
+  FailureOr<std::vector<int64_t>> getDimCode(Value buffer, unsigned dim,
+                                             Operation *user);
 
   ModuleOp module_;
   const ExecutableBinary &binary_;
@@ -157,6 +171,9 @@ private:
   DenseMap<Value, uint32_t> constants_;
   /// Arguments of the schedule that are outputs start here.
   unsigned numInputs_ = 0;
+  /// Whether the module has dynamic shapes (writes artifact 1.3).
+  bool dynamic_ = false;
+  SmallVector<SymbolInfo> symbols_;
   std::map<std::tuple<fb::BufferKind, uint32_t, uint32_t, uint64_t, uint64_t>,
            uint32_t>
       buffers_;
@@ -186,10 +203,86 @@ LogicalResult Serializer::addSignature(ScheduleOp schedule) {
              std::to_string(isInput ? index : index - numInputs_);
     std::vector<int64_t> shape(type.getShape().begin(),
                                type.getShape().end());
-    if (isInput)
-      writer_.addInput(name, *elementType, shape);
-    else
-      writer_.addOutput(name, *elementType, shape);
+    // Dynamic dims: the upper bound in `shape`, the expression in `dims`.
+    std::vector<std::vector<int64_t>> dims;
+    if (!type.hasStaticShape()) {
+      for (unsigned dim = 0; dim < type.getRank(); ++dim) {
+        std::optional<DimSource> source = getBufferDim(argument, dim);
+        std::optional<IndexRange> range =
+            source ? getDimRange(*source, symbols_) : std::nullopt;
+        if (!range)
+          return schedule.emitOpError("argument ")
+                 << index << " ('" << name << "'): dim " << dim
+                 << " has no bounded expression over the symbols";
+        shape[dim] = range->hi;
+        FailureOr<std::vector<int64_t>> code =
+            getDimCode(argument, dim, schedule);
+        if (failed(code))
+          return failure();
+        dims.push_back(std::move(*code));
+      }
+    }
+    uint32_t tensor = isInput ? writer_.addInput(name, *elementType, shape)
+                              : writer_.addOutput(name, *elementType, shape);
+    if (!type.hasStaticShape()) {
+      if (isInput)
+        writer_.setInputDims(tensor, std::move(dims));
+      else
+        writer_.setOutputDims(tensor, std::move(dims));
+    }
+  }
+  return success();
+}
+
+FailureOr<std::vector<int64_t>>
+Serializer::getDimCode(Value buffer, unsigned dim, Operation *user) {
+  std::vector<int64_t> code;
+  std::optional<DimSource> source = getBufferDim(buffer, dim);
+  if (!source || failed(appendDimCode(*source, code)))
+    return user->emitOpError("dim ")
+           << dim << " of a buffer of type " << buffer.getType()
+           << " is not computed from the symbols and constants";
+  return code;
+}
+
+LogicalResult Serializer::addSymbols(ScheduleOp schedule) {
+  FailureOr<SmallVector<SymbolInfo>> symbols = getSymbols(schedule);
+  if (failed(symbols))
+    return failure();
+  symbols_ = std::move(*symbols);
+  dynamic_ = !symbols_.empty();
+  schedule.walk([&](Operation *op) {
+    for (Type type : op->getResultTypes())
+      if (auto memref = dyn_cast<MemRefType>(type);
+          memref && !memref.hasStaticShape())
+        dynamic_ = true;
+  });
+  for (Type type : schedule.getArgumentTypes())
+    if (!cast<MemRefType>(type).hasStaticShape())
+      dynamic_ = true;
+  if (!dynamic_)
+    return success();
+  writer_.setVersion(kFormatVersionMajor, kDynamicShapesVersionMinor);
+  for (const SymbolInfo &symbol : symbols_)
+    writer_.addSymbol(symbol.name, symbol.range.lo, symbol.range.hi);
+  auto assumptions = schedule->getAttrOfType<ArrayAttr>("aicc.assumptions");
+  auto what = schedule->getAttrOfType<ArrayAttr>("aicc.assumption_ops");
+  if (!assumptions)
+    return success();
+  for (auto [index, attr] : llvm::enumerate(assumptions)) {
+    auto map = dyn_cast<AffineMapAttr>(attr);
+    std::vector<int64_t> lhs, rhs;
+    if (!map || map.getValue().getNumResults() != 2 ||
+        map.getValue().getNumDims() != 0 ||
+        failed(appendSymbolExprCode(map.getValue().getResult(0), lhs)) ||
+        failed(appendSymbolExprCode(map.getValue().getResult(1), rhs)))
+      return schedule.emitOpError("'aicc.assumptions' entry ")
+             << index << " is not an affine_map<()[s...] -> (lhs, rhs)>";
+    std::string text;
+    if (what && index < what.size())
+      if (auto string = dyn_cast<StringAttr>(what[index]))
+        text = string.str();
+    writer_.addAssumption(std::move(lhs), std::move(rhs), std::move(text));
   }
   return success();
 }
@@ -226,8 +319,14 @@ LogicalResult Serializer::addExecutable(ScheduleOp schedule) {
     auto mapped = binary_.entryPoints.find(entry);
     if (mapped != binary_.entryPoints.end())
       entry = mapped->second;
-    uint32_t bindings = static_cast<uint32_t>(kernel.getNumArguments() +
-                                              kernel.getNumResults());
+    // Trailing index arguments are push constants, not bindings.
+    uint32_t pushCount = 0;
+    while (pushCount < kernel.getNumArguments() &&
+           kernel.getArgumentTypes()[kernel.getNumArguments() - 1 - pushCount]
+               .isIndex())
+      ++pushCount;
+    uint32_t bindings = static_cast<uint32_t>(
+        kernel.getNumArguments() - pushCount + kernel.getNumResults());
     auto [it, inserted] = entryIndex.try_emplace(
         entry, static_cast<uint32_t>(desc.entryPoints.size()));
     if (inserted) {
@@ -235,7 +334,7 @@ LogicalResult Serializer::addExecutable(ScheduleOp schedule) {
       auto size = binary_.workgroupSizes.find(entry);
       if (size != binary_.workgroupSizes.end())
         workgroupSize = size->second;
-      desc.entryPoints.push_back({entry, bindings, 0, workgroupSize});
+      desc.entryPoints.push_back({entry, bindings, pushCount, workgroupSize});
     } else if (desc.entryPoints[it->second].bindingCount != bindings) {
       dispatch.emitOpError("kernel @")
           << kernelName << " maps to entry point '" << entry << "' with "
@@ -320,12 +419,27 @@ LogicalResult Serializer::addMemoryPlan(ScheduleOp schedule) {
 }
 
 FailureOr<uint32_t> Serializer::getBuffer(Value value) {
-  uint64_t size = *getByteSize(cast<MemRefType>(value.getType()));
+  // Dynamic buffers: their upper bound (runs use a prefix of it).
+  std::optional<uint64_t> bound = getBufferUpperBoundBytes(value, symbols_);
+  if (!bound)
+    return emitError(value.getLoc(), "a buffer of type ")
+           << value.getType() << " has no upper bound over the symbols";
+  uint64_t size = *bound;
   uint64_t offset = 0;
+  bool isDynamicView = !cast<MemRefType>(value.getType()).hasStaticShape() &&
+                       value.getDefiningOp<ViewOp>();
   while (auto view = value.getDefiningOp<ViewOp>()) {
     offset += static_cast<uint64_t>(view.getByteOffset());
     value = view.getSource();
   }
+  // A dynamic view holds the same tensor as (part of) its root, so it never
+  // needs more than the root's bytes past its offset; interval arithmetic
+  // over a different expression of the same extent may bound it looser.
+  if (isDynamicView)
+    if (std::optional<uint64_t> root =
+            getBufferUpperBoundBytes(value, symbols_);
+        root && offset <= *root)
+      size = std::min(size, *root - offset);
   fb::BufferKind kind;
   uint32_t space = 0, ref = 0;
   if (auto argument = dyn_cast<BlockArgument>(value)) {
@@ -375,6 +489,20 @@ LogicalResult Serializer::addCommands(ScheduleOp schedule) {
       uint32_t command = writer_.addDispatch(0, kernelEntries_.lookup(kernel),
                                              std::move(bindings), {},
                                              std::move(workgroupCount));
+      if (!dispatch.getPushConstants().empty()) {
+        std::vector<std::vector<int64_t>> exprs;
+        for (auto [index, value] :
+             llvm::enumerate(dispatch.getPushConstants())) {
+          std::vector<int64_t> code;
+          if (failed(appendIndexCode(value, code)))
+            return dispatch.emitOpError("push constant ")
+                   << index << " is not computed from the symbols and "
+                   << "constants (exec.symbol, arith.constant, affine.apply/"
+                   << "min/max)";
+          exprs.push_back(std::move(code));
+        }
+        writer_.setDispatchPushConstantExprs(command, std::move(exprs));
+      }
       auto [it, inserted] = kernelFlops_.try_emplace(kernel);
       if (inserted)
         if (func::FuncOp function = dispatch.lookupKernel())
@@ -388,8 +516,26 @@ LogicalResult Serializer::addCommands(ScheduleOp schedule) {
       FailureOr<uint32_t> target = getBuffer(copy.getTarget());
       if (failed(source) || failed(target))
         return failure();
-      writer_.addCopy(*source, *target);
-    } else if (!isa<AllocOp, ConstantOp, ViewOp, ReturnOp>(op)) {
+      uint32_t command = writer_.addCopy(*source, *target);
+      // Dynamic: the bytes of the source's tensor in this run.
+      auto type = cast<MemRefType>(copy.getSource().getType());
+      if (!type.hasStaticShape()) {
+        std::vector<int64_t> code = {
+            static_cast<int64_t>(IntExprOp::Const),
+            static_cast<int64_t>(*getElementByteSize(type.getElementType()))};
+        for (unsigned dim = 0; dim < type.getRank(); ++dim) {
+          FailureOr<std::vector<int64_t>> extent =
+              getDimCode(copy.getSource(), dim, copy);
+          if (failed(extent))
+            return failure();
+          code.insert(code.end(), extent->begin(), extent->end());
+          code.push_back(static_cast<int64_t>(IntExprOp::Mul));
+        }
+        writer_.setCopyBytes(command, std::move(code));
+      }
+    } else if (!isa<AllocOp, ConstantOp, ViewOp, ReturnOp, SymbolOp>(op) &&
+               !(op.getNumResults() == 1 &&
+                 op.getResult(0).getType().isIndex() && isMemoryEffectFree(&op))) {
       return op.emitOpError("cannot be serialized: not an exec command");
     }
   }
@@ -411,7 +557,7 @@ LogicalResult Serializer::run(std::vector<uint8_t> &out) {
   for (const std::string &target : options_.targets)
     writer_.addTarget(target);
 
-  if (failed(addSignature(schedule)) || failed(addExecutable(schedule)) ||
+  if (failed(addSymbols(schedule)) || failed(addSignature(schedule)) || failed(addExecutable(schedule)) ||
       failed(addConstants(schedule)) || failed(addMemoryPlan(schedule)) ||
       failed(addCommands(schedule)))
     return failure();

@@ -16,8 +16,26 @@ exec.executable @kernels {
 // -----
 
 exec.executable @kernels {
-  // expected-error @+1 {{kernel arguments and results must be statically shaped tensors}}
-  func.func @k(%a: tensor<?xf32>) -> tensor<?xf32> {
+  // expected-error @+1 {{argument #0 of type 'tensor<?xf32>' needs 'aicc.dynamic_dims' with one push constant per '?' dim}}
+  func.func @k(%a: tensor<?xf32>, %n: index) -> tensor<?xf32> {
+    return %a : tensor<?xf32>
+  }
+}
+
+// -----
+
+exec.executable @kernels {
+  // expected-error @+1 {{kernel arguments must be ranked tensors followed by index push constants, and its results ranked tensors}}
+  func.func @k(%n: index, %a: tensor<4xf32>) -> tensor<4xf32> {
+    return %a : tensor<4xf32>
+  }
+}
+
+// -----
+
+exec.executable @kernels {
+  // expected-error @+1 {{result #0: push constant 1 is not in [0, 1)}}
+  func.func @k(%a: tensor<?xf32> {aicc.dynamic_dims = array<i64: 0>}, %n: index) -> (tensor<?xf32> {aicc.dynamic_dims = array<i64: 1>}) {
     return %a : tensor<?xf32>
   }
 }
@@ -38,8 +56,39 @@ exec.schedule @main(%x: memref<4xf32>) attributes {num_inputs = 2 : i64} {
 
 // -----
 
-// expected-error @+1 {{argument 0 is not a statically shaped memref with identity layout}}
+// expected-error @+1 {{argument 0 has dynamic dims, but the schedule has no 'aicc.symbols'}}
 exec.schedule @main(%x: memref<?xf32>) attributes {num_inputs = 1 : i64} {
+  exec.return
+}
+
+// -----
+
+// expected-error @+1 {{argument 0 is not a memref with identity layout whose elements have a byte size}}
+exec.schedule @main(%x: memref<4xindex>) attributes {num_inputs = 1 : i64} {
+  exec.return
+}
+
+// -----
+
+exec.schedule @main(%x: memref<?xf32>, %y: memref<?xf32>) attributes {num_inputs = 1 : i64, aicc.symbols = {n = array<i64: 1, 8>}} {
+  // expected-error @+1 {{has 0 output dims, but the outputs have 1 dynamic dims}}
+  exec.return
+}
+
+// -----
+
+exec.schedule @main(%x: memref<4xf32>) attributes {num_inputs = 1 : i64, aicc.symbols = {n = array<i64: 1, 8>}} {
+  // expected-error @+1 {{symbol index 1 is not one of the schedule's 1 'aicc.symbols'}}
+  %n = exec.symbol {index = 1 : i64}
+  exec.return
+}
+
+// -----
+
+exec.schedule @main(%x: memref<4xf32>) attributes {num_inputs = 1 : i64, aicc.symbols = {n = array<i64: 1, 8>}, arena_size = array<i64: 64>, lower_bound = array<i64: 64>} {
+  %n = exec.symbol {index = 0 : i64}
+  // expected-error @+1 {{has dynamic dims but no 'upper_bound_bytes', but the schedule is planned}}
+  %a = exec.alloc(%n) {offset = 0 : i64} : memref<?xf32>
   exec.return
 }
 
@@ -98,7 +147,7 @@ exec.schedule @main(%x: memref<4xf32>) attributes {num_inputs = 1 : i64, arena_s
 
 // -----
 
-// expected-error @+1 {{must be statically shaped memref with identity layout}}
+// expected-error @+1 {{has 0 size operands, but its type has 1 dynamic dims}}
 %a = exec.alloc : memref<?xf32>
 
 // -----
@@ -247,4 +296,27 @@ func.func @region(%x: tensor<4xf32>) -> tensor<2x2xf32> {
 func.func @yield(%x: tensor<4xf32>) {
   // expected-error @+1 {{expects parent op 'exec.dispatch_region'}}
   exec.yield %x : tensor<4xf32>
+}
+
+// -----
+
+exec.executable @kernels {
+  func.func @k(%a: tensor<?xf32> {aicc.dynamic_dims = array<i64: 0>}, %n: index) -> (tensor<?xf32> {aicc.dynamic_dims = array<i64: 0>}) {
+    return %a : tensor<?xf32>
+  }
+}
+exec.schedule @main(%x: memref<?xf32>, %y: memref<?xf32>) attributes {num_inputs = 1 : i64, aicc.symbols = {n = array<i64: 1, 8>}} {
+  %n = exec.symbol {index = 0 : i64}
+  // expected-error @+1 {{has 0 push constants, but the kernel takes 1 index arguments}}
+  exec.dispatch @kernels::@k ins(%x : memref<?xf32>) outs(%y : memref<?xf32>)
+  exec.return dims(%n : index)
+}
+
+// -----
+
+exec.schedule @main(%x: memref<?xf32>, %y: memref<?x2xf32>) attributes {num_inputs = 1 : i64, aicc.symbols = {n = array<i64: 1, 8>}} {
+  %n = exec.symbol {index = 0 : i64}
+  // expected-error @+1 {{dynamically shaped source and target must have the same shape and element size}}
+  exec.copy %x, %y : memref<?xf32>, memref<?x2xf32>
+  exec.return dims(%n : index)
 }

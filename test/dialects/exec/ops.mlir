@@ -79,3 +79,35 @@ func.func @region(%x: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>) {
   // CHECK: return %[[R]]#0, %[[R]]#1
   return %r#0, %r#1 : tensor<4xf32>, tensor<4xf32>
 }
+
+// -----
+
+// Tests that the dynamic forms round trip: exec.symbol, a dynamic alloc
+// with its upper bound, a dynamic view, a dispatch with push constants, a
+// dynamic copy and exec.return with the outputs' dims.
+
+// CHECK-LABEL: exec.executable @dyn_kernels
+// CHECK: func.func @k(%{{.*}}: tensor<1x?xf32> {aicc.dynamic_dims = array<i64: 0>}, %{{.*}}: index) -> (tensor<1x?xf32> {aicc.dynamic_dims = array<i64: 0>})
+exec.executable @dyn_kernels {
+  func.func @k(%a: tensor<1x?xf32> {aicc.dynamic_dims = array<i64: 0>}, %n: index) -> (tensor<1x?xf32> {aicc.dynamic_dims = array<i64: 0>}) {
+    return %a : tensor<1x?xf32>
+  }
+}
+// CHECK: exec.schedule @dyn(%[[X:.*]]: memref<1x?xf32>, %[[Y:.*]]: memref<?xf32>, %[[Z:.*]]: memref<1x?xf32>)
+// CHECK-SAME: aicc.symbols = {n = array<i64: 1, 8>}
+exec.schedule @dyn(%x: memref<1x?xf32>, %y: memref<?xf32>, %z: memref<1x?xf32>) attributes {num_inputs = 1 : i64, aicc.symbols = {n = array<i64: 1, 8>}} {
+  // CHECK: %[[N:.*]] = exec.symbol {index = 0 : i64}
+  %n = exec.symbol {index = 0 : i64}
+  // CHECK: %[[A:.*]] = exec.alloc(%[[N]]) {upper_bound_bytes = 32 : i64} : memref<1x?xf32>
+  %a = exec.alloc(%n) {upper_bound_bytes = 32 : i64} : memref<1x?xf32>
+  // CHECK: exec.dispatch @dyn_kernels::@k ins(%[[X]] : memref<1x?xf32>) outs(%[[A]] : memref<1x?xf32>) push(%[[N]] : index)
+  exec.dispatch @dyn_kernels::@k ins(%x : memref<1x?xf32>) outs(%a : memref<1x?xf32>) push(%n : index)
+  // CHECK: %[[V:.*]] = exec.view %[[A]][0] (%[[N]]) : memref<1x?xf32> to memref<?xf32>
+  %v = exec.view %a[0] (%n) : memref<1x?xf32> to memref<?xf32>
+  // CHECK: exec.copy %[[V]], %[[Y]] : memref<?xf32>, memref<?xf32>
+  exec.copy %v, %y : memref<?xf32>, memref<?xf32>
+  // CHECK: exec.copy %[[X]], %[[Z]] : memref<1x?xf32>, memref<1x?xf32>
+  exec.copy %x, %z : memref<1x?xf32>, memref<1x?xf32>
+  // CHECK: exec.return dims(%[[N]], %[[N]] : index, index)
+  exec.return dims(%n, %n : index, index)
+}

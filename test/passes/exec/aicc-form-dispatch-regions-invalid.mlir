@@ -1,9 +1,9 @@
 // RUN: aicc-opt %s -split-input-file --aicc-form-dispatch-regions -verify-diagnostics
 
-func.func @main(%x: tensor<4xf32>) -> tensor<?xf32> {
-  // expected-error @+1 {{result of type 'tensor<?xf32>' is not a statically shaped tensor; it cannot be placed in a buffer}}
-  %c = tensor.cast %x : tensor<4xf32> to tensor<?xf32>
-  return %c : tensor<?xf32>
+func.func @main(%x: tensor<4xi64>) -> tensor<4xindex> {
+  // expected-error @+1 {{result of type 'tensor<4xindex>' is not a ranked tensor of a type with a byte size; it cannot be placed in a buffer}}
+  %c = arith.index_cast %x : tensor<4xi64> to tensor<4xindex>
+  return %c : tensor<4xindex>
 }
 
 // -----

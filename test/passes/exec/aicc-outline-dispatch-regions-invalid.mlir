@@ -34,7 +34,26 @@ func.func @main(%x: tensor<4xf32>) -> tensor<4xf32> {
 
 // -----
 
-// expected-error @+1 {{argument 0 of type 'tensor<?xf32>' is not a statically shaped tensor}}
+// expected-error @+1 {{argument 0 of type 'tensor<?xf32>' has dynamic dims, but the function has no 'aicc.symbols' (compile with --dim NAME=LO..HI)}}
 func.func @main(%x: tensor<?xf32>) -> tensor<?xf32> {
   return %x : tensor<?xf32>
+}
+
+// -----
+
+// Tests that an extent the schedule cannot compute (arith.muli rather than
+// an affine op of the symbols) is an error naming the op.
+
+func.func @main(%x: tensor<?xf32> {aicc.shape = affine_map<()[s0] -> (s0)>}) -> tensor<?xf32>
+    attributes {aicc.symbols = {n = array<i64: 1, 8>}} {
+  %c0 = arith.constant 0 : index
+  %c2 = arith.constant 2 : index
+  %n = tensor.dim {aicc.symbol = 0 : i64} %x, %c0 : tensor<?xf32>
+  // expected-error @+1 {{'arith.muli' op computes an index value that the schedule cannot compute}}
+  %m = arith.muli %n, %c2 : index
+  %r = exec.dispatch_region -> (tensor<?xf32>) {
+    %e = tensor.empty(%m) : tensor<?xf32>
+    exec.yield %e : tensor<?xf32>
+  }
+  return %r : tensor<?xf32>
 }

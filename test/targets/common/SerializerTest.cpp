@@ -16,6 +16,8 @@
 #include "aicc/schemas/aicc_generated.h"
 #include "dialects/exec/ExecDialect.h"
 #include "dialects/exec/ExecOps.h"
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
@@ -74,7 +76,8 @@ module @tiny {
 class SerializerTest : public testing::Test {
 protected:
   SerializerTest() {
-    context.loadDialect<aicc::exec::ExecDialect, func::FuncDialect>();
+    context.loadDialect<aicc::exec::ExecDialect, func::FuncDialect,
+                        affine::AffineDialect, arith::ArithDialect>();
   }
 
   OwningOpRef<ModuleOp> parse(const char *source) {
@@ -138,6 +141,11 @@ TEST_F(SerializerTest, WritesWhatTheRuntimeLoadsAndRuns) {
   // The tables, read back directly.
   const aicc::fb::AiccModule *root =
       aicc::fb::GetSizePrefixedAiccModule(file.data());
+  // A static module is a 1.2 artifact without any dynamic-shape field.
+  EXPECT_EQ(root->version_minor(), 2u);
+  EXPECT_FALSE(root->symbols());
+  EXPECT_FALSE(root->assumptions());
+  EXPECT_FALSE(root->signature()->inputs()->Get(0)->dims());
   ASSERT_EQ(root->constants()->size(), 2u);
   const aicc::fb::Constant *w = root->constants()->Get(0);
   EXPECT_EQ(w->name()->str(), "w");
@@ -292,6 +300,178 @@ TEST_F(SerializerTest, RejectsMissingResourceBlobs) {
     }
   )mlir", kernelsBinary());
   EXPECT_NE(message.find("resource blob is missing"), std::string::npos)
+      << message;
+}
+
+// Dynamic shapes (issue 12): inputs x (1 x sequence x 4) and past
+// (1 x past_sequence x 4) are concatenated into an arena buffer of
+// past_sequence + sequence rows, planned by its upper bound (1536 x 16
+// bytes), then copied to output y; a second dispatch gets a derived extent
+// (min(sequence, 100)); z is a copy of x.
+constexpr const char *kDynamicModule = R"mlir(
+module @dyn {
+  exec.executable @kernels {
+    func.func @k0_cat(%a: tensor<1x?x4xf32> {aicc.dynamic_dims = array<i64: 0>},
+                      %b: tensor<1x?x4xf32> {aicc.dynamic_dims = array<i64: 1>},
+                      %n0: index, %n1: index, %n2: index)
+        -> (tensor<1x?x4xf32> {aicc.dynamic_dims = array<i64: 2>}) {
+      return %a : tensor<1x?x4xf32>
+    }
+  }
+  exec.schedule @main(%x: memref<1x?x4xf32> {graph.name = "x", aicc.shape = affine_map<()[s0, s1] -> (1, s1, 4)>},
+                      %p: memref<1x?x4xf32> {graph.name = "past", aicc.shape = affine_map<()[s0, s1] -> (1, s0, 4)>},
+                      %y: memref<1x?x4xf32> {graph.name = "y"},
+                      %z: memref<1x?x4xf32> {graph.name = "z"})
+      attributes {num_inputs = 2 : i64, arena_size = array<i64: 24576>,
+                  lower_bound = array<i64: 24576>,
+                  aicc.symbols = {past_sequence = array<i64: 0, 1024>, sequence = array<i64: 1, 512>},
+                  aicc.assumptions = [affine_map<()[s0, s1] -> (s0 + s1, 1024)>],
+                  aicc.assumption_ops = ["node 'Add_3' (Add)"]} {
+    %ps = exec.symbol {index = 0 : i64}
+    %s = exec.symbol {index = 1 : i64}
+    %t = affine.apply affine_map<()[s0, s1] -> (s0 + s1)>()[%ps, %s]
+    %m = affine.min affine_map<()[s0] -> (s0, 100)>()[%s]
+    %a = exec.alloc(%t) {offset = 0 : i64, upper_bound_bytes = 24576 : i64} : memref<1x?x4xf32>
+    exec.dispatch @kernels::@k0_cat ins(%p, %x : memref<1x?x4xf32>, memref<1x?x4xf32>) outs(%a : memref<1x?x4xf32>) push(%ps, %s, %t : index, index, index)
+    exec.dispatch @kernels::@k0_cat ins(%p, %x : memref<1x?x4xf32>, memref<1x?x4xf32>) outs(%a : memref<1x?x4xf32>) push(%ps, %m, %t : index, index, index)
+    exec.copy %a, %y : memref<1x?x4xf32>, memref<1x?x4xf32>
+    exec.copy %x, %z : memref<1x?x4xf32>, memref<1x?x4xf32>
+    exec.return dims(%t, %s : index, index)
+  }
+}
+)mlir";
+
+std::vector<int64_t> code(const aicc::fb::IntExpr *expr) {
+  if (!expr || !expr->code())
+    return {};
+  return std::vector<int64_t>(expr->code()->begin(), expr->code()->end());
+}
+
+TEST_F(SerializerTest, WritesDynamicShapes) {
+  OwningOpRef<ModuleOp> module = parse(kDynamicModule);
+  ASSERT_TRUE(module);
+  aicc::ExecutableBinary binary = kernelsBinary();
+  binary.entryPoints = {{"k0_cat", "cat"}};
+  std::vector<uint8_t> file;
+  ASSERT_TRUE(succeeded(aicc::serializeModule(*module, binary, file)));
+  // The FlatBuffer alone (segments follow it), as the runtime verifies it.
+  uint32_t prefix;
+  std::memcpy(&prefix, file.data(), 4);
+  flatbuffers::Verifier verifier(file.data(), size_t(prefix) + 4);
+  ASSERT_TRUE(aicc::fb::VerifySizePrefixedAiccModuleBuffer(verifier));
+  const aicc::fb::AiccModule *root =
+      aicc::fb::GetSizePrefixedAiccModule(file.data());
+  EXPECT_EQ(root->version_major(), 1u);
+  EXPECT_EQ(root->version_minor(), 3u);
+
+  // Opcodes of contract C.
+  const int64_t CONST = 0, SYM = 1, ADD = 2, MUL = 4, MIN = 8;
+  ASSERT_TRUE(root->symbols());
+  ASSERT_EQ(root->symbols()->size(), 2u);
+  EXPECT_EQ(root->symbols()->Get(0)->name()->str(), "past_sequence");
+  EXPECT_EQ(root->symbols()->Get(0)->min(), 0);
+  EXPECT_EQ(root->symbols()->Get(0)->max(), 1024);
+  EXPECT_EQ(root->symbols()->Get(1)->name()->str(), "sequence");
+  EXPECT_EQ(root->symbols()->Get(1)->min(), 1);
+  EXPECT_EQ(root->symbols()->Get(1)->max(), 512);
+  ASSERT_TRUE(root->assumptions());
+  ASSERT_EQ(root->assumptions()->size(), 1u);
+  const aicc::fb::Assumption *assumption = root->assumptions()->Get(0);
+  EXPECT_EQ(code(assumption->lhs()),
+            (std::vector<int64_t>{SYM, 0, SYM, 1, ADD}));
+  EXPECT_EQ(code(assumption->rhs()), (std::vector<int64_t>{CONST, 1024}));
+  EXPECT_EQ(assumption->what()->str(), "node 'Add_3' (Add)");
+
+  // Inputs: CONST or SYM per dim, the upper bounds as the shape.
+  const aicc::fb::TensorDesc *x = root->signature()->inputs()->Get(0);
+  EXPECT_EQ(std::vector<int64_t>(x->shape()->begin(), x->shape()->end()),
+            (std::vector<int64_t>{1, 512, 4}));
+  ASSERT_TRUE(x->dims());
+  ASSERT_EQ(x->dims()->size(), 3u);
+  EXPECT_EQ(code(x->dims()->Get(0)), (std::vector<int64_t>{CONST, 1}));
+  EXPECT_EQ(code(x->dims()->Get(1)), (std::vector<int64_t>{SYM, 1}));
+  EXPECT_EQ(code(x->dims()->Get(2)), (std::vector<int64_t>{CONST, 4}));
+  const aicc::fb::TensorDesc *past = root->signature()->inputs()->Get(1);
+  EXPECT_EQ(code(past->dims()->Get(1)), (std::vector<int64_t>{SYM, 0}));
+  // Outputs: the expressions of exec.return's dims.
+  const aicc::fb::TensorDesc *y = root->signature()->outputs()->Get(0);
+  EXPECT_EQ(std::vector<int64_t>(y->shape()->begin(), y->shape()->end()),
+            (std::vector<int64_t>{1, 1536, 4}));
+  EXPECT_EQ(code(y->dims()->Get(1)),
+            (std::vector<int64_t>{SYM, 0, SYM, 1, ADD}));
+  const aicc::fb::TensorDesc *z = root->signature()->outputs()->Get(1);
+  EXPECT_EQ(code(z->dims()->Get(1)), (std::vector<int64_t>{SYM, 1}));
+
+  // The entry point takes 3 bindings and 3 push constants.
+  const aicc::fb::EntryPoint *entry =
+      root->executables()->Get(0)->entry_points()->Get(0);
+  EXPECT_EQ(entry->binding_count(), 3u);
+  EXPECT_EQ(entry->push_constant_count(), 3u);
+  // Dispatches: push constants as expressions (min folds with MIN).
+  const aicc::fb::Dispatch *first = root->commands()->Get(0)->op_as_Dispatch();
+  const aicc::fb::Dispatch *second =
+      root->commands()->Get(1)->op_as_Dispatch();
+  ASSERT_TRUE(first && second);
+  EXPECT_FALSE(first->push_constants());
+  ASSERT_TRUE(first->push_constant_exprs());
+  ASSERT_EQ(first->push_constant_exprs()->size(), 3u);
+  EXPECT_EQ(code(first->push_constant_exprs()->Get(0)),
+            (std::vector<int64_t>{SYM, 0}));
+  EXPECT_EQ(code(first->push_constant_exprs()->Get(2)),
+            (std::vector<int64_t>{SYM, 0, SYM, 1, ADD}));
+  EXPECT_EQ(code(second->push_constant_exprs()->Get(1)),
+            (std::vector<int64_t>{SYM, 1, CONST, 100, MIN}));
+  // The arena buffer is sized by its upper bound; the copies copy the
+  // bytes of this run.
+  const aicc::fb::Buffer *arena =
+      root->memory_plan()->buffers()->Get(first->bindings()->Get(2));
+  EXPECT_EQ(arena->kind(), aicc::fb::BufferKind::Arena);
+  EXPECT_EQ(arena->size(), 24576u);
+  const aicc::fb::Copy *copy = root->commands()->Get(2)->op_as_Copy();
+  ASSERT_TRUE(copy);
+  EXPECT_EQ(code(copy->bytes()),
+            (std::vector<int64_t>{CONST, 4, CONST, 1, MUL, SYM, 0, SYM, 1,
+                                  ADD, MUL, CONST, 4, MUL}));
+  const aicc::fb::Copy *copyX = root->commands()->Get(3)->op_as_Copy();
+  ASSERT_TRUE(copyX);
+  EXPECT_EQ(code(copyX->bytes()),
+            (std::vector<int64_t>{CONST, 4, CONST, 1, MUL, SYM, 1, MUL,
+                                  CONST, 4, MUL}));
+  EXPECT_EQ(root->memory_plan()->buffers()->Get(copyX->source())->size(),
+            512u * 16u);
+
+  // The memory report names the upper bounds it planned for.
+  std::string report;
+  llvm::raw_string_ostream os(report);
+  aicc::exec::printMemoryReport(*module, os);
+  EXPECT_NE(report.find("planned for the upper bounds: past_sequence=1024, "
+                        "sequence=512"),
+            std::string::npos)
+      << report;
+  EXPECT_NE(report.find("arena        24576 B"), std::string::npos) << report;
+}
+
+TEST_F(SerializerTest, RejectsPushConstantsNotFromSymbols) {
+  std::string message = serializeError(R"mlir(
+    exec.executable @kernels {
+      func.func @k0_add(%a: tensor<?xf32> {aicc.dynamic_dims = array<i64: 0>}, %n: index)
+          -> (tensor<?xf32> {aicc.dynamic_dims = array<i64: 0>}) {
+        return %a : tensor<?xf32>
+      }
+    }
+    exec.schedule @main(%x: memref<?xf32> {aicc.shape = affine_map<()[s0] -> (s0)>}, %y: memref<?xf32>)
+        attributes {num_inputs = 1 : i64, arena_size = array<i64: 0>,
+                    lower_bound = array<i64: 0>,
+                    aicc.symbols = {n = array<i64: 1, 8>}} {
+      %s = exec.symbol {index = 0 : i64}
+      %c = arith.constant 2 : index
+      %bad = arith.muli %s, %c : index
+      exec.dispatch @kernels::@k0_add ins(%x : memref<?xf32>) outs(%y : memref<?xf32>) push(%bad : index)
+      exec.return dims(%s : index)
+    }
+  )mlir", kernelsBinary());
+  EXPECT_NE(message.find("push constant 0 is not computed from the symbols"),
+            std::string::npos)
       << message;
 }
 
