@@ -297,6 +297,11 @@ struct LowerGraphToLinalgPass
           llvm::isa<graph::ConstantOp>(op))
         return;
       std::string reason = reasons.reasonFor(op).str();
+      // A static-only lowering of an op with dynamic dims: name the dim.
+      if (dynamicDims && hasDynamicDims(op) &&
+          (reason.empty() || llvm::StringRef(reason).contains("static")))
+        if (std::string why = whyNotStaticIntOrFloat(op); !why.empty())
+          reason = why;
       if (reason.empty())
         reason = ("no lowering for " + graph::getOnnxOpType(op) + " yet").str();
       LLVM_DEBUG(llvm::dbgs()

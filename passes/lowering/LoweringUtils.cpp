@@ -4,6 +4,7 @@
 #include "passes/lowering/LoweringPattern.h"
 #include "passes/lowering/Passes.h"
 
+#include "dialects/graph/GraphDialect.h"
 #include "dialects/graph/ShapeInference.h"
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
@@ -254,9 +255,43 @@ RankedTensorType getStaticType(Value value) {
   return type;
 }
 
+/// With dynamic dims (DynamicDims): "dynamic dim 1 (sequence) of input 0
+/// is not supported by the lowering of Conv yet"; "" for a static type.
+static std::string whyDynamicUnsupported(Operation *op, Value value,
+                                         StringRef what, unsigned index) {
+  DynamicDims *dims = DynamicDims::current();
+  auto tensor = dyn_cast<RankedTensorType>(value.getType());
+  if (!dims || !tensor || tensor.hasStaticShape())
+    return "";
+  std::string reason;
+  llvm::raw_string_ostream os(reason);
+  for (int64_t i = 0, e = tensor.getRank(); i < e; ++i) {
+    if (!tensor.isDynamicDim(i))
+      continue;
+    const auto *shape = dims->lookupShape(value);
+    os << "dynamic dim " << i << " ("
+       << (shape && (int64_t)shape->size() == e
+               ? dims->getAnalysis().print((*shape)[i])
+               : std::string("?"))
+       << ") of " << what << " " << index
+       << " is not supported by the lowering of "
+       << graph::getOnnxOpType(op) << " yet";
+    break;
+  }
+  return reason;
+}
+
 std::string whyNotStaticIntOrFloat(Operation *op) {
   std::string reason;
   llvm::raw_string_ostream os(reason);
+  for (auto [i, v] : llvm::enumerate(op->getOperands()))
+    if (std::string why = whyDynamicUnsupported(op, v, "input", i);
+        !why.empty())
+      return why;
+  for (auto [i, v] : llvm::enumerate(op->getResults()))
+    if (std::string why = whyDynamicUnsupported(op, v, "output", i);
+        !why.empty())
+      return why;
   auto check = [&](Type type, StringRef what, unsigned index) {
     auto tensor = dyn_cast<RankedTensorType>(type);
     if (!tensor)
