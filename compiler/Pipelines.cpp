@@ -12,8 +12,16 @@
 namespace aicc {
 
 void buildGraphToLinalgPipeline(mlir::OpPassManager &pm) {
-  // Dynamic dims stop at the graph stage for now: one clear error.
-  pm.addNestedPass<mlir::func::FuncOp>(graph::createRejectDynamicDimsPass());
+  buildGraphToLinalgPipelineFor(pm, "", /*allowDynamicDims=*/true);
+}
+
+void buildGraphToLinalgPipelineFor(mlir::OpPassManager &pm,
+                                llvm::StringRef targetName,
+                                bool allowDynamicDims) {
+  // Targets without dynamic-shape kernels: one clear error.
+  if (!allowDynamicDims)
+    pm.addNestedPass<mlir::func::FuncOp>(graph::createRejectDynamicDimsPass(
+        graph::RejectDynamicDimsPassOptions{targetName.str()}));
   pm.addNestedPass<mlir::func::FuncOp>(
       lowering::createLowerGraphToLinalgPass());
   // Before any folding: float8/float4/int4/int2 become bytes.

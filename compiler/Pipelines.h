@@ -2,6 +2,7 @@
 #ifndef AICC_COMPILER_PIPELINES_H
 #define AICC_COMPILER_PIPELINES_H
 
+#include "llvm/ADT/StringRef.h"
 #include <functional>
 
 namespace mlir {
@@ -15,8 +16,15 @@ namespace aicc {
 /// folded into Conv/Gemm weights, then the canonicalizer (the graph ops'
 /// folders, dead-op removal, constant deduplication).
 void buildGraphPipeline(mlir::OpPassManager &pm);
-/// graph → linalg on tensors (stage 2 of docs/Pipeline.md).
+/// graph → linalg on tensors (stage 2 of docs/Pipeline.md), dynamic dims
+/// included (docs/Pipeline.md "Dynamic shapes").
 void buildGraphToLinalgPipeline(mlir::OpPassManager &pm);
+/// The same for a target that cannot compile dynamic dims (cuda, rocm,
+/// npu): they are one error naming `targetName` first
+/// (aicc-graph-reject-dynamic-dims).
+void buildGraphToLinalgPipelineFor(mlir::OpPassManager &pm,
+                                llvm::StringRef targetName,
+                                bool allowDynamicDims);
 /// linalg on tensors → planned exec schedule (stage 3). `beforePlanning`
 /// (a target's schedule passes, e.g. GPU host-buffer staging) adds passes
 /// that run on the schedule between dispatch formation and memory planning.

@@ -246,7 +246,14 @@ LogicalResult runCompiler(ModuleOp module, EmitKind emit, const Target *target,
       })))
     return failure();
   StringRef targetName = target ? target->getName() : "";
-  if (failed(runPipeline(module, buildGraphToLinalgPipeline)) ||
+  // Dynamic dims: only the CPU targets (avx512, host) compile them.
+  bool allowDynamicDims =
+      !target || target->getDeviceKind() == fb::DeviceKind::Cpu;
+  if (failed(runPipeline(module,
+                         [&](OpPassManager &pm) {
+                           buildGraphToLinalgPipelineFor(pm, targetName,
+                                                      allowDynamicDims);
+                         })) ||
       failed(lowering::reportUnloweredOps(module, targetName)))
     return failure();
   if (emit == EmitKind::Linalg)

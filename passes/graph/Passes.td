@@ -386,7 +386,15 @@ def RejectDynamicDimsPass
     // past the graph stage are not supported yet (symbols: seq in [1, 8]);
     // specialize them with --dim seq=N
     ```
+
+    The avx512/host CPU targets lower dynamic dims (the driver runs this
+    pass only for the other targets); with `target`, the error says that
+    target does not support them.
   }];
+  let options = [
+    Option<"targetName", "target", "std::string", /*default=*/"\"\"",
+           "The target being compiled for (named in the error)">,
+  ];
 }
 
 #endif // AICC_PASSES_GRAPH_PASSES_TD

@@ -1,9 +1,10 @@
 //===- RejectDynamicDims.cpp - Dynamic dims stop before the lowering ------===//
 //
-// Dynamic dims (`--dim NAME=LO..HI`) go through the graph stage only so
-// far: before the lowering to linalg, a function that still has one is a
+// Dynamic dims (`--dim NAME=LO..HI`) are lowered for the avx512/host CPU
+// targets only: for the others (cuda, rocm, npu) the driver runs this pass
+// before the lowering to linalg, and a function that still has one is a
 // single error that names the first op with a dynamic operand or result,
-// its shape over the symbols, and the symbols with their ranges.
+// its shape over the symbols, the symbols with their ranges, and the target.
 //
 //===----------------------------------------------------------------------===//
 
@@ -30,6 +31,7 @@ bool isDynamic(Type type) {
 
 struct RejectDynamicDimsPass
     : impl::RejectDynamicDimsPassBase<RejectDynamicDimsPass> {
+  using RejectDynamicDimsPassBase::RejectDynamicDimsPassBase;
   void runOnOperation() override {
     func::FuncOp func = getOperation();
     // Without symbols, aicc-graph-check-static-shapes has reported every
@@ -82,7 +84,12 @@ struct RejectDynamicDimsPass
     } else {
       diag << "a graph input has a dynamic shape; ";
     }
-    diag << "dynamic dims past the graph stage are not supported yet";
+    if (targetName.empty())
+      diag << "dynamic dims past the graph stage are not supported yet";
+    else
+      diag << "the " << targetName
+           << " target does not support dynamic dims yet (only the avx512 "
+              "and host targets do)";
     if (!symbols.empty())
       diag << " (symbols: " << symbols << "); specialize them with " << flags;
     signalPassFailure();

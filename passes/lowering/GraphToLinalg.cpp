@@ -13,6 +13,9 @@
 
 #include "dialects/graph/GraphDialect.h"
 #include "dialects/graph/GraphOps.h"
+#include "passes/graph/SymbolicShapes.h"
+#include "passes/lowering/LoweringUtils.h"
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/IR/Iterators.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
@@ -119,15 +122,150 @@ void eraseDeadOps(mlir::func::FuncOp func) {
   }
 }
 
+/// The index values of a function with dynamic symbols (contract A of
+/// docs/Pipeline.md "Dynamic shapes"), built at the top of its entry block
+/// before the conversion: each function symbol as the `tensor.dim` of the
+/// first argument whose `aicc.shape` dim is exactly that symbol (with
+/// `aicc.symbol = i`), each derived symbol as affine.min/affine.max, and
+/// the size of every `?` dim of every value as an affine.apply of them
+/// (unused ones are erased after the conversion). Shape-computing ops whose
+/// element values are all known become `tensor.from_elements` of those
+/// values, so no kernel computes shapes. Also records the analysis'
+/// broadcast assumptions on the function.
+mlir::FailureOr<std::unique_ptr<DynamicDims>>
+materializeDynamicDims(mlir::func::FuncOp func,
+                       const graph::SymbolicShapeAnalysis &analysis) {
+  using namespace mlir;
+  MLIRContext *ctx = func.getContext();
+  Block &entry = func.getBody().front();
+  OpBuilder b = OpBuilder::atBlockBegin(&entry);
+  Location loc = func.getLoc();
+  SmallVector<Value> symbols;
+  for (auto [i, symbol] : llvm::enumerate(analysis.getSymbols())) {
+    Value dim;
+    for (unsigned k = 0, e = func.getNumArguments(); k < e && !dim; ++k) {
+      auto shape = func.getArgAttrOfType<AffineMapAttr>(k, kArgShapeAttrName);
+      auto type = dyn_cast<RankedTensorType>(func.getArgument(k).getType());
+      if (!shape || !type ||
+          shape.getValue().getNumResults() != type.getRank())
+        continue;
+      for (auto [j, expr] : llvm::enumerate(shape.getValue().getResults())) {
+        auto s = dyn_cast<AffineSymbolExpr>(expr);
+        if (!s || s.getPosition() != i || !type.isDynamicDim(j))
+          continue;
+        Value index = arith::ConstantIndexOp::create(b, loc, j);
+        auto op = tensor::DimOp::create(b, loc, func.getArgument(k), index);
+        op->setAttr("aicc.symbol", b.getI64IntegerAttr(i));
+        dim = op;
+        break;
+      }
+    }
+    if (!dim)
+      return func.emitError() << "dynamic symbol '" << symbol.name
+                              << "' is not a dynamic dim of any argument";
+    symbols.push_back(dim);
+  }
+  SmallVector<Attribute> derived;
+  for (const graph::DerivedSymbol &d : analysis.getDerivedSymbols()) {
+    auto map = AffineMap::get(0, symbols.size(), d.operands, ctx);
+    bool isMin = d.kind == graph::DerivedSymbol::Kind::Min;
+    Value v = isMin ? Value(affine::AffineMinOp::create(b, loc, map, symbols))
+                    : Value(affine::AffineMaxOp::create(b, loc, map, symbols));
+    symbols.push_back(v);
+    derived.push_back(b.getDictionaryAttr(
+        {b.getNamedAttr("kind", b.getStringAttr(isMin ? "min" : "max")),
+         b.getNamedAttr("operands", AffineMapAttr::get(map))}));
+  }
+  auto dims = std::make_unique<DynamicDims>(analysis, b, symbols);
+  for (BlockArgument arg : func.getArguments())
+    dims->record(arg);
+  SmallVector<Operation *> shapeOps;
+  func.walk([&](Operation *op) {
+    for (Value r : op->getResults())
+      dims->record(r);
+    // A shape computation whose values are all known.
+    if (!isa<graph::GraphDialect>(op->getDialect()) ||
+        isa<graph::ConstantOp>(op) || op->getNumResults() != 1)
+      return;
+    auto type = dyn_cast<RankedTensorType>(op->getResult(0).getType());
+    if (!type || !type.hasStaticShape() ||
+        !type.getElementType().isSignlessInteger())
+      return;
+    // All constant: the graph stage folds those (and patterns look through
+    // constants only).
+    const auto *values = dims->lookupValues(op->getResult(0));
+    if (values && !llvm::all_of(*values, [](AffineExpr e) {
+          return isa<AffineConstantExpr>(e);
+        }))
+      shapeOps.push_back(op);
+  });
+  for (Operation *op : shapeOps) {
+    Value result = op->getResult(0);
+    auto type = cast<RankedTensorType>(result.getType());
+    SmallVector<AffineExpr> exprs = *dims->lookupValues(result);
+    if ((int64_t)exprs.size() != type.getNumElements())
+      continue;
+    SmallVector<Value> elements;
+    for (AffineExpr e : exprs) {
+      OpFoldResult v = dims->materialize(e);
+      Type elementType = type.getElementType();
+      if (auto attr = dyn_cast<Attribute>(v))
+        elements.push_back(arith::ConstantOp::create(
+            b, loc, elementType,
+            b.getIntegerAttr(elementType,
+                             cast<IntegerAttr>(attr).getValue().getSExtValue())));
+      else
+        elements.push_back(arith::IndexCastOp::create(b, loc, elementType,
+                                                      cast<Value>(v)));
+    }
+    Value replacement =
+        tensor::FromElementsOp::create(b, op->getLoc(), type, elements);
+    dims->setValues(replacement, exprs);
+    // The op stays, dead, until the conversion is over (the analysis is
+    // keyed by its result).
+    result.replaceAllUsesWith(replacement);
+  }
+  // Broadcast assumptions (exact equalities the runtime checks).
+  SmallVector<Attribute> assumptions, assumptionOps;
+  for (const graph::ShapeAssumption &a : analysis.getAssumptions()) {
+    assumptions.push_back(AffineMapAttr::get(
+        AffineMap::get(0, symbols.size(), {a.lhs, a.rhs}, ctx)));
+    StringRef name = graph::getNodeName(a.op->getLoc());
+    assumptionOps.push_back(b.getStringAttr(
+        "node '" + (name.empty() ? StringRef("?") : name).str() + "' (" +
+        graph::getOnnxOpType(a.op).str() + ")"));
+  }
+  if (!assumptions.empty()) {
+    func->setAttr("aicc.assumptions", b.getArrayAttr(assumptions));
+    func->setAttr("aicc.assumption_ops", b.getArrayAttr(assumptionOps));
+  }
+  if (!derived.empty())
+    func->setAttr("aicc.derived_symbols", b.getArrayAttr(derived));
+  return dims;
+}
+
 struct LowerGraphToLinalgPass
     : impl::LowerGraphToLinalgPassBase<LowerGraphToLinalgPass> {
   void runOnOperation() override {
     mlir::MLIRContext *ctx = &getContext();
+    mlir::func::FuncOp func = getOperation();
+    std::unique_ptr<DynamicDims> dynamicDims;
+    std::optional<graph::SymbolicShapeAnalysis> analysis;
+    if (!func.getBody().empty() && func->hasAttr(kSymbolsAttrName)) {
+      // Computed before the conversion: graph ops disappear during it.
+      analysis.emplace(func);
+      auto dims = materializeDynamicDims(func, *analysis);
+      if (mlir::failed(dims))
+        return signalPassFailure();
+      dynamicDims = std::move(*dims);
+    }
+    DynamicDims::Scope scope(dynamicDims.get());
     mlir::ConversionTarget target(*ctx);
     target
         .addLegalDialect<mlir::linalg::LinalgDialect,
                          mlir::tensor::TensorDialect, mlir::arith::ArithDialect,
-                         mlir::math::MathDialect, mlir::func::FuncDialect>();
+                         mlir::math::MathDialect, mlir::func::FuncDialect,
+                         mlir::affine::AffineDialect>();
     // Bodies reinterpret unsigned scalars with unrealized casts (Passes.td).
     target.addLegalOp<graph::ConstantOp, mlir::UnrealizedConversionCastOp>();
     // The other graph ops are deliberately left without a legality action
@@ -159,6 +297,11 @@ struct LowerGraphToLinalgPass
           llvm::isa<graph::ConstantOp>(op))
         return;
       std::string reason = reasons.reasonFor(op).str();
+      // A static-only lowering of an op with dynamic dims: name the dim.
+      if (dynamicDims && hasDynamicDims(op) &&
+          (reason.empty() || llvm::StringRef(reason).contains("static")))
+        if (std::string why = whyNotStaticIntOrFloat(op); !why.empty())
+          reason = why;
       if (reason.empty())
         reason = ("no lowering for " + graph::getOnnxOpType(op) + " yet").str();
       LLVM_DEBUG(llvm::dbgs()

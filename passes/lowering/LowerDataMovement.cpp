@@ -36,6 +36,66 @@ Value extractSlice(OpBuilder &b, Location loc, Value source,
 }
 
 /// An index-typed value of an integer scalar.
+//===----------------------------------------------------------------------===//
+// Dynamic dims (docs/Pipeline.md "Dynamic shapes"): the paths taken when an
+// operand or result has a `?` dim; sizes and offsets are index values over
+// the function's symbols (DynamicDims).
+//===----------------------------------------------------------------------===//
+
+SmallVector<OpFoldResult> indexAttrs(OpBuilder &b, ArrayRef<int64_t> values) {
+  SmallVector<OpFoldResult> out;
+  for (int64_t v : values)
+    out.push_back(b.getIndexAttr(v));
+  return out;
+}
+
+/// Why `op` (with dynamic dims) cannot be lowered for lack of sizes, or "".
+std::string whyUnknownDims(Operation *op) {
+  return whyNotKnownIntOrFloat(op);
+}
+
+LogicalResult lowerDynamicReshape(Operation *op, PatternRewriter &rewriter) {
+  Value input = op->getOperand(0), output = op->getResult(0);
+  auto inType = dyn_cast<RankedTensorType>(input.getType());
+  auto outType = dyn_cast<RankedTensorType>(output.getType());
+  if (!inType || !outType ||
+      inType.getElementType() != outType.getElementType())
+    return rewriter.notifyMatchFailure(
+        op, "needs ranked input and output of one element type");
+  auto inSizes = getKnownDimSizes(input);
+  auto outSizes = getKnownDimSizes(output);
+  if (!inSizes || !outSizes)
+    return rewriter.notifyMatchFailure(op, whyUnknownDims(op));
+  Value result = reshapeToSizes(rewriter, op->getLoc(), input, *outSizes);
+  if (!result) {
+    std::string why;
+    llvm::raw_string_ostream os(why);
+    os << "the reshape of " << inType << " to " << outType
+       << " is not a pure expand or collapse of its dynamic dims; not "
+          "supported by the lowering yet";
+    return rewriter.notifyMatchFailure(op, why);
+  }
+  rewriter.replaceOp(op, result);
+  return success();
+}
+
+/// The offset of each of `values` along `axis` when concatenated: sums of
+/// their dim expressions.
+std::optional<SmallVector<AffineExpr>> concatOffsets(ValueRange values,
+                                                     int64_t axis) {
+  SmallVector<AffineExpr> offsets;
+  AffineExpr offset = getAffineConstantExpr(0, values.front().getContext());
+  for (Value v : values) {
+    auto exprs = getDimExprs(v);
+    if (!exprs)
+      return std::nullopt;
+    offsets.push_back(offset);
+    offset = offset + (*exprs)[axis];
+  }
+  offsets.push_back(offset);
+  return offsets;
+}
+
 Value toIndex(OpBuilder &b, Location loc, Value v) {
   if (v.getType().isIndex())
     return v;
@@ -46,6 +106,8 @@ Value toIndex(OpBuilder &b, Location loc, Value v) {
 template <typename OpTy> struct ReshapeLikePattern : LoweringPattern<OpTy> {
   using LoweringPattern<OpTy>::LoweringPattern;
   LogicalResult lower(OpTy op, PatternRewriter &rewriter) const override {
+    if (DynamicDims::current() && hasDynamicDims(op))
+      return lowerDynamicReshape(op, rewriter);
     auto inType = getStaticType(op->getOperand(0));
     auto outType = getStaticType(op->getResult(0));
     if (!inType || !outType)
@@ -65,8 +127,15 @@ struct TransposePattern : LoweringPattern<graph::TransposeOp> {
   using LoweringPattern::LoweringPattern;
   LogicalResult lower(graph::TransposeOp op,
                       PatternRewriter &rewriter) const override {
-    auto inType = getStaticType(op.getData());
-    auto outType = getStaticType(op.getTransposed());
+    bool dynamic = DynamicDims::current() && hasDynamicDims(op);
+    if (dynamic)
+      if (std::string why = whyUnknownDims(op); !why.empty())
+        return rewriter.notifyMatchFailure(op, why);
+    auto inType = dynamic ? cast<RankedTensorType>(op.getData().getType())
+                          : getStaticType(op.getData());
+    auto outType = dynamic
+                       ? cast<RankedTensorType>(op.getTransposed().getType())
+                       : getStaticType(op.getTransposed());
     if (!inType || !outType)
       return rewriter.notifyMatchFailure(op, "needs static shapes");
     SmallVector<int64_t> perm;
@@ -78,8 +147,12 @@ struct TransposePattern : LoweringPattern<graph::TransposeOp> {
     if (static_cast<int64_t>(perm.size()) != inType.getRank())
       return rewriter.notifyMatchFailure(
           op, "perm has another length than the input rank");
-    Value init = createEmpty(rewriter, op.getLoc(), outType.getShape(),
-                             outType.getElementType());
+    Value init =
+        dynamic ? createEmptySized(rewriter, op.getLoc(),
+                              *getKnownDimSizes(op.getTransposed()),
+                              outType.getElementType())
+                : createEmpty(rewriter, op.getLoc(), outType.getShape(),
+                              outType.getElementType());
     rewriter.replaceOp(op, linalg::TransposeOp::create(rewriter, op.getLoc(),
                                                        op.getData(), init, perm)
                                .getResult());
@@ -91,6 +164,8 @@ struct ConcatPattern : LoweringPattern<graph::ConcatOp> {
   using LoweringPattern::LoweringPattern;
   LogicalResult lower(graph::ConcatOp op,
                       PatternRewriter &rewriter) const override {
+    if (DynamicDims::current() && hasDynamicDims(op))
+      return lowerDynamic(op, rewriter);
     auto outType = getStaticType(op.getResult());
     if (!outType || !llvm::all_of(op.getInputs(), getStaticType))
       return rewriter.notifyMatchFailure(op, "needs static shapes");
@@ -113,6 +188,44 @@ struct ConcatPattern : LoweringPattern<graph::ConcatOp> {
                                .getResult());
     return success();
   }
+
+  /// tensor.empty of the result's sizes and one tensor.insert_slice per
+  /// input at the sum of the sizes before it (an input may be empty at run
+  /// time: past_sequence = 0).
+  LogicalResult lowerDynamic(graph::ConcatOp op,
+                             PatternRewriter &rewriter) const {
+    if (std::string why = whyUnknownDims(op); !why.empty())
+      return rewriter.notifyMatchFailure(op, why);
+    auto outType = cast<RankedTensorType>(op.getResult().getType());
+    auto axis = normalizeAxis(op.getAxis(), outType.getRank());
+    if (!axis)
+      return rewriter.notifyMatchFailure(op, "axis is out of range");
+    SmallVector<Value> inputs;
+    for (Value input : op.getInputs())
+      if (!llvm::is_contained(
+              cast<RankedTensorType>(input.getType()).getShape(), 0))
+        inputs.push_back(input);
+    if (inputs.empty())
+      return rewriter.notifyMatchFailure(op, "every input is empty");
+    auto offsets = concatOffsets(inputs, *axis);
+    if (!offsets)
+      return rewriter.notifyMatchFailure(
+          op, "the size of an input along the axis is not known");
+    Location loc = op.getLoc();
+    Value result =
+        createEmptySized(rewriter, loc, *getKnownDimSizes(op.getResult()),
+                         outType.getElementType());
+    int64_t rank = outType.getRank();
+    for (auto [i, input] : llvm::enumerate(inputs)) {
+      SmallVector<OpFoldResult> at(rank, rewriter.getIndexAttr(0));
+      at[*axis] = materializeExpr((*offsets)[i]);
+      SmallVector<OpFoldResult> strides(rank, rewriter.getIndexAttr(1));
+      result = tensor::InsertSliceOp::create(rewriter, loc, input, result, at,
+                                             *getKnownDimSizes(input), strides);
+    }
+    rewriter.replaceOp(op, result);
+    return success();
+  }
 };
 
 /// Slice with constant starts/ends/axes/steps, clamped like ONNX.
@@ -120,6 +233,8 @@ struct SlicePattern : LoweringPattern<graph::SliceOp> {
   using LoweringPattern::LoweringPattern;
   LogicalResult lower(graph::SliceOp op,
                       PatternRewriter &rewriter) const override {
+    if (DynamicDims::current() && hasDynamicDims(op))
+      return lowerDynamic(op, rewriter);
     auto inType = getStaticType(op.getData());
     auto outType = getStaticType(op.getOutput());
     if (!inType || !outType)
@@ -211,12 +326,118 @@ struct SlicePattern : LoweringPattern<graph::SliceOp> {
     rewriter.replaceOp(op, result);
     return success();
   }
+
+  /// Starts from constants or from the shape values of the analysis (a
+  /// start over the symbols must provably lie within its dim: no clamp is
+  /// left to the kernel); the sizes are the result's. Positive steps only.
+  LogicalResult lowerDynamic(graph::SliceOp op,
+                             PatternRewriter &rewriter) const {
+    if (std::string why = whyUnknownDims(op); !why.empty())
+      return rewriter.notifyMatchFailure(op, why);
+    DynamicDims &dims = *DynamicDims::current();
+    const graph::SymbolicShapeAnalysis &analysis = dims.getAnalysis();
+    auto inType = cast<RankedTensorType>(op.getData().getType());
+    auto outType = cast<RankedTensorType>(op.getOutput().getType());
+    int64_t rank = inType.getRank();
+    auto inExprs = getDimExprs(op.getData());
+    if (!inExprs)
+      return rewriter.notifyMatchFailure(op, "the input's dims are not known");
+    auto symbolic = [&](Value v) -> std::optional<SmallVector<AffineExpr>> {
+      if (auto ints = constantInts(v)) {
+        SmallVector<AffineExpr> out;
+        for (int64_t i : *ints)
+          out.push_back(analysis.constant(i));
+        return out;
+      }
+      if (const auto *known = dims.lookupValues(v))
+        return *known;
+      return std::nullopt;
+    };
+    auto starts = symbolic(op.getStarts());
+    if (!starts)
+      return rewriter.notifyMatchFailure(
+          op, "starts are neither constant nor known over the dim symbols");
+    SmallVector<int64_t> axes;
+    if (op.getAxes()) {
+      auto values = constantInts(op.getAxes());
+      if (!values)
+        return rewriter.notifyMatchFailure(op, "axes must be a constant");
+      axes = *values;
+    } else {
+      for (size_t i = 0; i < starts->size(); ++i)
+        axes.push_back(i);
+    }
+    SmallVector<int64_t> steps(starts->size(), 1);
+    if (op.getSteps()) {
+      auto values = constantInts(op.getSteps());
+      if (!values)
+        return rewriter.notifyMatchFailure(op, "steps must be a constant");
+      steps = *values;
+    }
+    if (axes.size() != starts->size() || steps.size() != starts->size())
+      return rewriter.notifyMatchFailure(
+          op, "starts, axes and steps have different lengths");
+    SmallVector<OpFoldResult> offsets(rank, rewriter.getIndexAttr(0)),
+        strides(rank, rewriter.getIndexAttr(1));
+    for (size_t i = 0; i < axes.size(); ++i) {
+      auto axis = normalizeAxis(axes[i], rank);
+      if (!axis || steps[i] <= 0)
+        return rewriter.notifyMatchFailure(
+            op, "an axis is out of range or a step is not positive (a "
+                "negative step on a dynamic slice is not supported yet)");
+      AffineExpr dim = (*inExprs)[*axis], start = (*starts)[i];
+      if (auto c = dyn_cast<AffineConstantExpr>(start)) {
+        if (c.getValue() < 0)
+          start = analysis.canonical(dim + c.getValue());
+        else if (auto d = dyn_cast<AffineConstantExpr>(dim))
+          start = analysis.constant(std::min(c.getValue(), d.getValue()));
+      }
+      if (!analysis.provablyLessEqual(analysis.constant(0), start) ||
+          !analysis.provablyLessEqual(start, dim))
+        return rewriter.notifyMatchFailure(
+            op, "the start " + analysis.print(start) + " of axis " +
+                    std::to_string(*axis) + " may lie outside its dim " +
+                    analysis.print(dim) +
+                    "; a clamped dynamic start is not supported yet");
+      offsets[*axis] = materializeExpr(start);
+      strides[*axis] = rewriter.getIndexAttr(steps[i]);
+    }
+    Value result = tensor::ExtractSliceOp::create(
+        rewriter, op.getLoc(), outType, op.getData(), offsets,
+        *getKnownDimSizes(op.getOutput()), strides);
+    rewriter.replaceOp(op, result);
+    return success();
+  }
 };
 
 struct SplitPattern : LoweringPattern<graph::SplitOp> {
   using LoweringPattern::LoweringPattern;
   LogicalResult lower(graph::SplitOp op,
                       PatternRewriter &rewriter) const override {
+    if (DynamicDims::current() && hasDynamicDims(op)) {
+      if (std::string why = whyUnknownDims(op); !why.empty())
+        return rewriter.notifyMatchFailure(op, why);
+      auto inType = cast<RankedTensorType>(op.getInput().getType());
+      auto axis = normalizeAxis(op.getAxis(), inType.getRank());
+      if (!axis)
+        return rewriter.notifyMatchFailure(op, "axis is out of range");
+      auto offsets = concatOffsets(op.getOutputs(), *axis);
+      if (!offsets)
+        return rewriter.notifyMatchFailure(
+            op, "the size of an output along the axis is not known");
+      int64_t rank = inType.getRank();
+      SmallVector<Value> results;
+      for (auto [i, output] : llvm::enumerate(op.getOutputs())) {
+        SmallVector<OpFoldResult> at(rank, rewriter.getIndexAttr(0)),
+            strides(rank, rewriter.getIndexAttr(1));
+        at[*axis] = materializeExpr((*offsets)[i]);
+        results.push_back(tensor::ExtractSliceOp::create(
+            rewriter, op.getLoc(), cast<RankedTensorType>(output.getType()),
+            op.getInput(), at, *getKnownDimSizes(output), strides));
+      }
+      rewriter.replaceOp(op, results);
+      return success();
+    }
     auto inType = getStaticType(op.getInput());
     if (!inType || !llvm::all_of(op.getOutputs(), getStaticType))
       return rewriter.notifyMatchFailure(op, "needs static shapes");
@@ -248,17 +469,33 @@ struct GatherPattern : LoweringPattern<graph::GatherOp> {
   using LoweringPattern::LoweringPattern;
   LogicalResult lower(graph::GatherOp op,
                       PatternRewriter &rewriter) const override {
-    auto dataType = getStaticType(op.getData());
-    auto idxType = getStaticType(op.getIndices());
-    auto outType = getStaticType(op.getOutput());
+    bool dynamic = DynamicDims::current() && hasDynamicDims(op);
+    if (dynamic)
+      if (std::string why = whyUnknownDims(op); !why.empty())
+        return rewriter.notifyMatchFailure(op, why);
+    auto ranked = [&](Value v) {
+      return dynamic ? dyn_cast<RankedTensorType>(v.getType())
+                     : getStaticType(v);
+    };
+    auto dataType = ranked(op.getData());
+    auto idxType = ranked(op.getIndices());
+    auto outType = ranked(op.getOutput());
     if (!dataType || !idxType || !outType)
       return rewriter.notifyMatchFailure(op, "needs static shapes");
     auto axis = normalizeAxis(op.getAxis(), dataType.getRank());
     if (!axis)
       return rewriter.notifyMatchFailure(op, "axis is out of range");
+    if (dataType.isDynamicDim(*axis))
+      return rewriter.notifyMatchFailure(
+          op, "the gathered dim " + std::to_string(*axis) +
+                  " of the data is dynamic; not supported by the lowering "
+                  "yet");
     Location loc = op.getLoc();
     int64_t q = idxType.getRank();
     int64_t dim = dataType.getDimSize(*axis);
+    SmallVector<OpFoldResult> outSizes =
+        dynamic ? *getKnownDimSizes(op.getOutput())
+                : indexAttrs(rewriter, outType.getShape());
     SmallVector<int64_t> idxDims;
     for (int64_t i = 0; i < q; ++i)
       idxDims.push_back(*axis + i);
@@ -266,8 +503,8 @@ struct GatherPattern : LoweringPattern<graph::GatherOp> {
         readInto(rewriter, loc, op.getIndices(), outType.getShape(), idxDims);
     Value data = op.getData();
     int64_t rank = dataType.getRank();
-    Value result = buildParallel(
-        rewriter, loc, {indices}, outType.getShape(), outType.getElementType(),
+    Value result = buildParallelSized(
+        rewriter, loc, {indices}, outSizes, outType.getElementType(),
         [&](OpBuilder &b, Location l, ValueRange a) -> Value {
           SmallVector<Value> srcIdx;
           for (int64_t d = 0; d < *axis; ++d)
@@ -335,6 +572,23 @@ struct ExpandPattern : LoweringPattern<graph::ExpandOp> {
   using LoweringPattern::LoweringPattern;
   LogicalResult lower(graph::ExpandOp op,
                       PatternRewriter &rewriter) const override {
+    if (DynamicDims::current() && hasDynamicDims(op)) {
+      if (std::string why = whyUnknownDims(op); !why.empty())
+        return rewriter.notifyMatchFailure(op, why);
+      auto inType = cast<RankedTensorType>(op.getInput().getType());
+      auto outType = cast<RankedTensorType>(op.getOutput().getType());
+      if (inType.getRank() > outType.getRank())
+        return rewriter.notifyMatchFailure(
+            op, "needs an output rank no less than the input rank");
+      rewriter.replaceOp(
+          op, buildElementwiseSized(rewriter, op.getLoc(), {op.getInput()},
+                               *getKnownDimSizes(op.getOutput()),
+                               outType.getElementType(),
+                               [](OpBuilder &, Location, ValueRange a) {
+                                 return a[0];
+                               }));
+      return success();
+    }
     auto inType = getStaticType(op.getInput());
     auto outType = getStaticType(op.getOutput());
     if (!inType || !outType || inType.getRank() > outType.getRank())
@@ -658,17 +912,17 @@ struct RangePattern : LoweringPattern<graph::RangeOp> {
   using LoweringPattern::LoweringPattern;
   LogicalResult lower(graph::RangeOp op,
                       PatternRewriter &rewriter) const override {
-    auto outType = getStaticType(op.getOutput());
-    if (std::string why = whyNotStaticIntOrFloat(op); !why.empty())
+    if (std::string why = whyNotKnownIntOrFloat(op); !why.empty())
       return rewriter.notifyMatchFailure(op, why);
+    auto outType = cast<RankedTensorType>(op.getOutput().getType());
     Location loc = op.getLoc();
     Type elementType = outType.getElementType();
     Value start = reshapeTo(rewriter, loc, op.getStart(), {});
     Value delta = reshapeTo(rewriter, loc, op.getDelta(), {});
     AffineMap scalarMap = AffineMap::get(1, 0, {}, rewriter.getContext());
-    Value result = buildParallel(
+    Value result = buildParallelSized(
         rewriter, loc, {{start, scalarMap}, {delta, scalarMap}},
-        outType.getShape(), elementType,
+        *getKnownDimSizes(op.getOutput()), elementType,
         [&](OpBuilder &b, Location l, ValueRange a) -> Value {
           Value i = arith::IndexCastOp::create(b, l, b.getI64Type(),
                                                linalg::IndexOp::create(b, l, 0));
@@ -827,7 +1081,12 @@ struct ConstantOfShapePattern : LoweringPattern<graph::ConstantOfShapeOp> {
   using LoweringPattern::LoweringPattern;
   LogicalResult lower(graph::ConstantOfShapeOp op,
                       PatternRewriter &rewriter) const override {
-    auto outType = getStaticType(op.getOutput());
+    bool dynamic = DynamicDims::current() && hasDynamicDims(op);
+    auto outType = dynamic
+                       ? dyn_cast<RankedTensorType>(op.getOutput().getType())
+                       : getStaticType(op.getOutput());
+    if (dynamic && outType && !hasKnownDims(op.getOutput()))
+      return rewriter.notifyMatchFailure(op, whyUnknownDims(op));
     if (!outType || !outType.getElementType().isIntOrFloat())
       return rewriter.notifyMatchFailure(
           op, "needs a static output of int or float elements");
@@ -849,7 +1108,8 @@ struct ConstantOfShapePattern : LoweringPattern<graph::ConstantOfShapeOp> {
             op, "value must be a float or int tensor");
     }
     Location loc = op.getLoc();
-    Value filled = createFilled(rewriter, loc, outType.getShape(),
+    Value filled = createFilledSized(rewriter, loc,
+                                     *getKnownDimSizes(op.getOutput()),
                                 constScalar(rewriter, loc, elementType, value),
                                 outType.getElementType());
     rewriter.replaceOp(op, filled);

@@ -59,7 +59,7 @@ LogicalResult lowerElementwise(Operation *op, PatternRewriter &rewriter,
                                const Entry &entry) {
   if (op->getNumResults() != 1)
     return rewriter.notifyMatchFailure(op, "needs exactly one result");
-  if (std::string why = whyNotStaticIntOrFloat(op); !why.empty())
+  if (std::string why = whyNotKnownIntOrFloat(op); !why.empty())
     return rewriter.notifyMatchFailure(op, why);
   if (entry.check) {
     std::string reason = entry.check(op);
@@ -83,11 +83,16 @@ LogicalResult lowerElementwise(Operation *op, PatternRewriter &rewriter,
         cast<RankedTensorType>(operand.getType()).getElementType());
     inputs.push_back(operand);
   }
-  Value result = buildElementwise(
-      rewriter, loc, inputs, resultType.getShape(), context.resultType,
-      [&](OpBuilder &b, Location l, ValueRange args) {
-        return entry.body(b, l, args, context);
-      });
+  auto body = [&](OpBuilder &b, Location l, ValueRange args) {
+    return entry.body(b, l, args, context);
+  };
+  Value result =
+      resultType.hasStaticShape()
+          ? buildElementwise(rewriter, loc, inputs, resultType.getShape(),
+                             context.resultType, body)
+          : buildElementwiseSized(rewriter, loc, inputs,
+                             *getKnownDimSizes(op->getResult(0)),
+                             context.resultType, body);
   rewriter.replaceOp(op, result);
   return success();
 }

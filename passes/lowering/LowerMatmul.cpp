@@ -139,10 +139,56 @@ Value buildMatmul(OpBuilder &b, Location loc, Value lhs, Value rhs,
   return reshapeTo(b, loc, result, resultShape);
 }
 
+/// NumPy matmul with dynamic dims: one linalg.generic contraction (batch...,
+/// m, n, k) into a zero-filled tensor of the result's sizes. Batch dims of
+/// static size 1 against a larger one are broadcast; other dims are read as
+/// they are (the analysis assumed equal dims equal).
+Value buildDynamicMatmul(OpBuilder &b, Location loc, Value lhs, Value rhs,
+                         ArrayRef<OpFoldResult> resultSizes) {
+  auto lhsType = cast<RankedTensorType>(lhs.getType());
+  auto rhsType = cast<RankedTensorType>(rhs.getType());
+  Type elementType = lhsType.getElementType();
+  ArrayRef<int64_t> lhsShape = lhsType.getShape();
+  ArrayRef<int64_t> rhsShape = rhsType.getShape();
+  SmallVector<int64_t> loopShape = staticShapeOf(resultSizes);
+  int64_t r = loopShape.size() - 2;
+  int64_t k = lhsShape.back();
+  if (ShapedType::isDynamic(k))
+    k = rhsShape[rhsShape.size() - 2];
+  loopShape.push_back(k);
+  int64_t batchRank = r;
+  SmallVector<int64_t> lhsDims, rhsDims;
+  for (int64_t i = 0, e = lhsShape.size() - 2; i < e; ++i)
+    lhsDims.push_back(batchRank - e + i);
+  lhsDims.append({r, r + 2});
+  for (int64_t i = 0, e = rhsShape.size() - 2; i < e; ++i)
+    rhsDims.push_back(batchRank - e + i);
+  rhsDims.append({r + 2, r + 1});
+  Value acc = createFilledSized(b, loc, resultSizes,
+                           constScalar(b, loc, toSignless(elementType), 0.0),
+                           elementType);
+  return buildContraction(b, loc, readInto(b, loc, lhs, loopShape, lhsDims),
+                          readInto(b, loc, rhs, loopShape, rhsDims),
+                          loopShape, {r + 2}, acc);
+}
+
 struct MatMulPattern : LoweringPattern<graph::MatMulOp> {
   using LoweringPattern::LoweringPattern;
   LogicalResult lower(graph::MatMulOp op,
                       PatternRewriter &rewriter) const override {
+    if (hasDynamicDims(op)) {
+      if (std::string why = whyNotKnownIntOrFloat(op); !why.empty())
+        return rewriter.notifyMatchFailure(op, why);
+      if (cast<RankedTensorType>(op.getA().getType()).getRank() < 2 ||
+          cast<RankedTensorType>(op.getB().getType()).getRank() < 2)
+        return rewriter.notifyMatchFailure(
+            op, "a 1-D operand with dynamic dims is not supported yet");
+      Value result =
+          buildDynamicMatmul(rewriter, op.getLoc(), op.getA(), op.getB(),
+                             *getKnownDimSizes(op->getResult(0)));
+      rewriter.replaceOp(op, result);
+      return success();
+    }
     if (std::string why = whyNotStaticIntOrFloat(op); !why.empty())
       return rewriter.notifyMatchFailure(op, why);
     Location loc = op.getLoc();
@@ -159,7 +205,7 @@ struct GemmPattern : LoweringPattern<graph::GemmOp> {
   using LoweringPattern::LoweringPattern;
   LogicalResult lower(graph::GemmOp op,
                       PatternRewriter &rewriter) const override {
-    if (std::string why = whyNotStaticIntOrFloat(op); !why.empty())
+    if (std::string why = whyNotKnownIntOrFloat(op); !why.empty())
       return rewriter.notifyMatchFailure(op, why);
     Location loc = op.getLoc();
     auto resultType = cast<RankedTensorType>(op.getType());
@@ -178,18 +224,18 @@ struct GemmPattern : LoweringPattern<graph::GemmOp> {
           op, "integer Gemm with alpha or beta other than 1 is not supported");
     int64_t m = resultType.getDimSize(0), n = resultType.getDimSize(1);
     int64_t k = cast<RankedTensorType>(a.getType()).getDimSize(op.getTransA() ? 0 : 1);
-    ArrayRef<int64_t> shape = resultType.getShape();
+    SmallVector<OpFoldResult> shape = *getKnownDimSizes(op->getResult(0));
 
     // C (broadcast) is the accumulator when it needs no scaling.
     Value init;
     bool cInAccumulator = c && alpha == 1.0 && beta == 1.0;
     if (cInAccumulator)
-      init = buildElementwise(rewriter, loc, {c}, shape, elementType,
+      init = buildElementwiseSized(rewriter, loc, {c}, shape, elementType,
                               [](OpBuilder &, Location, ValueRange args) {
                                 return args[0];
                               });
     else
-      init = createFilled(rewriter, loc, shape,
+      init = createFilledSized(rewriter, loc, shape,
                           constScalar(rewriter, loc, elementType, 0.0));
     Value product;
     if (!op.getTransA() && !op.getTransB()) {
@@ -216,7 +262,7 @@ struct GemmPattern : LoweringPattern<graph::GemmOp> {
       SmallVector<Value> inputs = {product};
       if (c)
         inputs.push_back(c);
-      result = buildElementwise(
+      result = buildElementwiseSized(
           rewriter, loc, inputs, shape, elementType,
           [&](OpBuilder &b, Location l, ValueRange args) -> Value {
             Value y = args[0];

@@ -24,17 +24,44 @@ using namespace mlir;
 namespace aicc::lowering {
 namespace {
 
+/// Mixed sizes without `axes`.
+SmallVector<OpFoldResult> reducedSizes(ArrayRef<OpFoldResult> sizes,
+                                       ArrayRef<int64_t> axes) {
+  SmallVector<OpFoldResult> out;
+  for (auto [i, r] : llvm::enumerate(sizes))
+    if (!llvm::is_contained(axes, static_cast<int64_t>(i)))
+      out.push_back(r);
+  return out;
+}
+
+/// The sizes of every dim of `value` (static or known dynamic).
+SmallVector<OpFoldResult> sizesOf(Value value) {
+  return *getKnownDimSizes(value);
+}
+
+/// Why the dims `axes` of `value` cannot be reduced by an op that needs
+/// their element count (a mean): a dynamic one; "" otherwise.
+std::string whyDynamicCount(Value value, ArrayRef<int64_t> axes) {
+  auto type = cast<RankedTensorType>(value.getType());
+  for (int64_t axis : axes)
+    if (type.isDynamicDim(axis))
+      return "dynamic dim " + std::to_string(axis) +
+             " is averaged over; a mean over a dynamic dim is not supported "
+             "by the lowering yet";
+  return "";
+}
+
 using CombineFn =
     llvm::function_ref<Value(OpBuilder &, Location, ValueRange, Value)>;
 
 /// Reduces over `axes` of a loop nest of `loopShape`, reading `inputs`
 /// through their maps; the result has the loop shape without `axes`.
 Value reduceInputs(OpBuilder &b, Location loc, ArrayRef<LoopOperand> inputs,
-                   ArrayRef<int64_t> loopShape, ArrayRef<int64_t> axes,
+                   ArrayRef<OpFoldResult> loopSizes, ArrayRef<int64_t> axes,
                    Value init, CombineFn combine) {
-  int64_t rank = loopShape.size();
+  int64_t rank = loopSizes.size();
   Value filled =
-      createFilled(b, loc, reducedShape(loopShape, axes, false), init);
+      createFilledSized(b, loc, reducedSizes(loopSizes, axes), init);
   // Statistics are always float; no unsigned results here.
   auto [iterators, outMap] = reductionLoops(b.getContext(), rank, axes);
   SmallVector<Value> values;
@@ -90,11 +117,12 @@ std::pair<Value, Value> meanAndInvStd(OpBuilder &b, Location loc, Value x,
                                       ArrayRef<int64_t> axes, double epsilon,
                                       Type computeType, bool rms = false) {
   auto xType = cast<RankedTensorType>(x.getType());
-  ArrayRef<int64_t> shape = xType.getShape();
+  SmallVector<OpFoldResult> shape = sizesOf(x);
+  SmallVector<int64_t> staticShape(xType.getShape());
   int64_t count = 1;
   for (int64_t axis : axes)
-    count *= shape[axis];
-  SmallVector<int64_t> outShape = reducedShape(shape, axes, false);
+    count *= staticShape[axis];
+  SmallVector<OpFoldResult> outShape = reducedSizes(shape, axes);
   Value zero = constScalar(b, loc, computeType, 0.0);
   auto toCompute = [&](OpBuilder &nb, Location l, Value v) {
     return convertScalar(nb, l, v, computeType, false, false);
@@ -107,7 +135,7 @@ std::pair<Value, Value> meanAndInvStd(OpBuilder &b, Location loc, Value x,
                                return arith::AddFOp::create(
                                    nb, l, acc, toCompute(nb, l, a[0]));
                              });
-    mean = buildElementwise(
+    mean = buildElementwiseSized(
         b, loc, {sum}, outShape, computeType,
         [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
           return arith::DivFOp::create(nb, l, a[0],
@@ -116,7 +144,7 @@ std::pair<Value, Value> meanAndInvStd(OpBuilder &b, Location loc, Value x,
   }
   SmallVector<LoopOperand> inputs = {identity(b, x)};
   if (mean)
-    inputs.push_back(readReduced(b, loc, mean, shape, axes));
+    inputs.push_back(readReduced(b, loc, mean, staticShape, axes));
   Value sumSq = reduceInputs(
       b, loc, inputs, shape, axes, zero,
       [&](OpBuilder &nb, Location l, ValueRange a, Value acc) -> Value {
@@ -126,7 +154,7 @@ std::pair<Value, Value> meanAndInvStd(OpBuilder &b, Location loc, Value x,
         return arith::AddFOp::create(nb, l, acc,
                                      arith::MulFOp::create(nb, l, v, v));
       });
-  Value invStd = buildElementwise(
+  Value invStd = buildElementwiseSized(
       b, loc, {sumSq}, outShape, computeType,
       [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
         Value var = arith::DivFOp::create(
@@ -183,7 +211,7 @@ template <typename OpTy, ReduceKind Kind>
 struct ReducePattern : LoweringPattern<OpTy> {
   using LoweringPattern<OpTy>::LoweringPattern;
   LogicalResult lower(OpTy op, PatternRewriter &rewriter) const override {
-    if (std::string why = whyNotStaticIntOrFloat(op); !why.empty())
+    if (std::string why = whyNotKnownIntOrFloat(op); !why.empty())
       return rewriter.notifyMatchFailure(op, why);
     auto xType = cast<RankedTensorType>(op.getData().getType());
     auto yType = cast<RankedTensorType>(op.getType());
@@ -210,7 +238,11 @@ struct ReducePattern : LoweringPattern<OpTy> {
     Type elementType = toSignless(xType.getElementType());
     Type tensorElementType = xType.getElementType();
     ArrayRef<int64_t> shape = xType.getShape();
-    SmallVector<int64_t> outShape = reducedShape(shape, *axes, false);
+    SmallVector<OpFoldResult> sizes = sizesOf(x);
+    SmallVector<OpFoldResult> outShape = reducedSizes(sizes, *axes);
+    if (Kind == ReduceKind::Mean)
+      if (std::string why = whyDynamicCount(x, *axes); !why.empty())
+        return rewriter.notifyMatchFailure(op, why);
     int64_t count = 1;
     for (int64_t axis : *axes)
       count *= shape[axis];
@@ -238,7 +270,7 @@ struct ReducePattern : LoweringPattern<OpTy> {
                                     Value acc) -> Value {
                                    return arith::MaximumFOp::create(b, l, acc, v);
                                  });
-      max = buildElementwise(
+      max = buildElementwiseSized(
           rewriter, loc, {max}, outShape, elementType,
           [&](OpBuilder &b, Location l, ValueRange a) -> Value {
             Value isInf = arith::CmpFOp::create(
@@ -251,13 +283,13 @@ struct ReducePattern : LoweringPattern<OpTy> {
       Value sum = reduceInputs(
           rewriter, loc,
           {identity(rewriter, x), readReduced(rewriter, loc, max, shape, *axes)},
-          shape, *axes, constScalar(rewriter, loc, elementType, 0.0),
+          sizes, *axes, constScalar(rewriter, loc, elementType, 0.0),
           [](OpBuilder &b, Location l, ValueRange a, Value acc) -> Value {
             Value e = math::ExpOp::create(b, l,
                                           arith::SubFOp::create(b, l, a[0], a[1]));
             return arith::AddFOp::create(b, l, acc, e);
           });
-      result = buildElementwise(
+      result = buildElementwiseSized(
           rewriter, loc, {sum, max}, outShape, elementType,
           [](OpBuilder &b, Location l, ValueRange a) -> Value {
             return arith::AddFOp::create(b, l, math::LogOp::create(b, l, a[0]),
@@ -288,7 +320,7 @@ struct ReducePattern : LoweringPattern<OpTy> {
           });
       if (Kind == ReduceKind::Mean || Kind == ReduceKind::L2 ||
           Kind == ReduceKind::LogSum) {
-        result = buildElementwise(
+        result = buildElementwiseSized(
             rewriter, loc, {result}, outShape, tensorElementType,
             [&](OpBuilder &b, Location l, ValueRange a) -> Value {
               if (Kind == ReduceKind::Mean)
@@ -301,7 +333,16 @@ struct ReducePattern : LoweringPattern<OpTy> {
             });
       }
     }
-    result = reshapeTo(rewriter, loc, result, yType.getShape());
+    if (yType.hasStaticShape()) {
+      result = reshapeTo(rewriter, loc, result, yType.getShape());
+    } else {
+      auto ySizes = getKnownDimSizes(op->getResult(0));
+      result = ySizes ? reshapeToSizes(rewriter, loc, result, *ySizes)
+                      : Value();
+      if (!result)
+        return rewriter.notifyMatchFailure(
+            op, "the reduced dims cannot be kept as 1 with dynamic dims");
+    }
     rewriter.replaceOp(op, result);
     return success();
   }
@@ -399,7 +440,7 @@ template <typename OpTy, SoftmaxKind Kind>
 struct SoftmaxPattern : LoweringPattern<OpTy> {
   using LoweringPattern<OpTy>::LoweringPattern;
   LogicalResult lower(OpTy op, PatternRewriter &rewriter) const override {
-    if (std::string why = whyNotStaticIntOrFloat(op); !why.empty())
+    if (std::string why = whyNotKnownIntOrFloat(op); !why.empty())
       return rewriter.notifyMatchFailure(op, why);
     auto xType = cast<RankedTensorType>(op.getInput().getType());
     Type elementType = xType.getElementType();
@@ -412,16 +453,18 @@ struct SoftmaxPattern : LoweringPattern<OpTy> {
     Value x = op.getInput();
     ArrayRef<int64_t> shape = xType.getShape();
     SmallVector<int64_t> axes = {*axis};
-    SmallVector<int64_t> outShape = reducedShape(shape, axes, false);
+    SmallVector<OpFoldResult> sizes = sizesOf(x);
+    SmallVector<OpFoldResult> outShape = reducedSizes(sizes, axes);
     Value result;
     if (Kind == SoftmaxKind::Hardmax) {
       // 1 at the first maximum along the axis.
-      Value values = createFilled(rewriter, loc, outShape,
+      Value values = createFilledSized(rewriter, loc, outShape,
                                   lowestValue(rewriter, loc, elementType, false));
       // i64, not index: every tensor must have a storable element type.
       Type i64 = rewriter.getI64Type();
       Value indices =
-          createFilled(rewriter, loc, outShape, constInt(rewriter, loc, i64, 0));
+          createFilledSized(rewriter, loc, outShape,
+                            constInt(rewriter, loc, i64, 0));
       int64_t rank = shape.size();
       auto [iterators, outMap] =
           reductionLoops(rewriter.getContext(), rank, {*axis});
@@ -444,9 +487,9 @@ struct SoftmaxPattern : LoweringPattern<OpTy> {
                 ValueRange{arith::SelectOp::create(b, l, better, args[0], args[1]),
                            arith::SelectOp::create(b, l, better, idx, args[2])});
           });
-      result = buildParallel(
+      result = buildParallelSized(
           rewriter, loc,
-          {readReduced(rewriter, loc, argmax.getResult(1), shape, axes)}, shape,
+          {readReduced(rewriter, loc, argmax.getResult(1), shape, axes)}, sizes,
           elementType, [&](OpBuilder &b, Location l, ValueRange a) -> Value {
             Value pos = arith::IndexCastOp::create(
                 b, l, i64, linalg::IndexOp::create(b, l, *axis));
@@ -465,22 +508,22 @@ struct SoftmaxPattern : LoweringPattern<OpTy> {
           return arith::MaximumFOp::create(b, l, acc, v);
         });
     // e = exp(x - max)
-    Value shifted = buildParallel(
+    Value shifted = buildParallelSized(
         rewriter, loc,
         {identity(rewriter, x), readReduced(rewriter, loc, max, shape, axes)},
-        shape, elementType, [](OpBuilder &b, Location l, ValueRange a) -> Value {
+        sizes, elementType, [](OpBuilder &b, Location l, ValueRange a) -> Value {
           return arith::SubFOp::create(b, l, a[0], a[1]);
         });
     Value sum = reduceInputs(
-        rewriter, loc, {identity(rewriter, shifted)}, shape, axes,
+        rewriter, loc, {identity(rewriter, shifted)}, sizes, axes,
         constScalar(rewriter, loc, elementType, 0.0),
         [](OpBuilder &b, Location l, ValueRange a, Value acc) -> Value {
           return arith::AddFOp::create(b, l, acc, math::ExpOp::create(b, l, a[0]));
         });
-    result = buildParallel(
+    result = buildParallelSized(
         rewriter, loc,
         {identity(rewriter, shifted), readReduced(rewriter, loc, sum, shape, axes)},
-        shape, elementType, [](OpBuilder &b, Location l, ValueRange a) -> Value {
+        sizes, elementType, [](OpBuilder &b, Location l, ValueRange a) -> Value {
           if (Kind == SoftmaxKind::LogSoftmax)
             return arith::SubFOp::create(b, l, a[0], math::LogOp::create(b, l, a[1]));
           return arith::DivFOp::create(b, l, math::ExpOp::create(b, l, a[0]), a[1]);
@@ -503,7 +546,7 @@ struct TrailingNorm {
 /// TrailingNorm; the match failure says what is unsupported.
 template <typename OpTy>
 FailureOr<TrailingNorm> matchTrailingNorm(OpTy op, PatternRewriter &rewriter) {
-  if (std::string why = whyNotStaticIntOrFloat(op); !why.empty())
+  if (std::string why = whyNotKnownIntOrFloat(op); !why.empty())
     return rewriter.notifyMatchFailure(op, why);
   TrailingNorm norm;
   norm.xType = cast<RankedTensorType>(op.getX().getType());
@@ -515,6 +558,8 @@ FailureOr<TrailingNorm> matchTrailingNorm(OpTy op, PatternRewriter &rewriter) {
     return rewriter.notifyMatchFailure(op, "axis is out of range");
   for (int64_t i = *axis; i < norm.xType.getRank(); ++i)
     norm.axes.push_back(i);
+  if (std::string why = whyDynamicCount(op.getX(), norm.axes); !why.empty())
+    return rewriter.notifyMatchFailure(op, why);
   norm.computeType =
       op.getStashType() == 1 ? statsType(rewriter, elementType) : elementType;
   return norm;
@@ -542,8 +587,8 @@ struct LayerNormPattern : LoweringPattern<graph::LayerNormalizationOp> {
         broadcastInto(rewriter, loc, op.getScale(), shape)};
     if (op.getB())
       inputs.push_back(broadcastInto(rewriter, loc, op.getB(), shape));
-    Value y = buildParallel(
-        rewriter, loc, inputs, shape, elementType,
+    Value y = buildParallelSized(
+        rewriter, loc, inputs, sizesOf(op.getX()), elementType,
         [&](OpBuilder &b, Location l, ValueRange a) -> Value {
           Value v = convertScalar(b, l, a[0], computeType, false, false);
           v = arith::MulFOp::create(b, l, arith::SubFOp::create(b, l, v, a[1]),
@@ -558,15 +603,20 @@ struct LayerNormPattern : LoweringPattern<graph::LayerNormalizationOp> {
       auto type = cast<RankedTensorType>(result.getType());
       Value converted = stat;
       if (type.getElementType() != computeType)
-        converted = buildElementwise(
-            rewriter, loc, {stat},
-            cast<RankedTensorType>(stat.getType()).getShape(),
+        converted = buildElementwiseSized(
+            rewriter, loc, {stat}, *getKnownDimSizes(stat),
             type.getElementType(),
             [&](OpBuilder &b, Location l, ValueRange a) {
               return convertScalar(b, l, a[0], type.getElementType(), false,
                                    false);
             });
-      return reshapeTo(rewriter, loc, converted, type.getShape());
+      if (type.hasStaticShape())
+        return reshapeTo(rewriter, loc, converted, type.getShape());
+      // The statistics keep the normalized dims as 1.
+      SmallVector<OpFoldResult> statSizes = sizesOf(op.getX());
+      for (int64_t axis : axes)
+        statSizes[axis] = rewriter.getIndexAttr(1);
+      return reshapeToSizes(rewriter, loc, converted, statSizes);
     };
     Value meanOut = finish(mean, op.getMean());
     Value invStdOut = finish(invStd, op.getInvStdDev());
@@ -591,12 +641,13 @@ struct RMSNormPattern : LoweringPattern<graph::RMSNormalizationOp> {
                                  op.getEpsilon().convertToDouble(), computeType,
                                  /*rms=*/true)
                        .second;
-    Value y = buildParallel(
+    Value y = buildParallelSized(
         rewriter, loc,
         {identity(rewriter, op.getX()),
          readReduced(rewriter, loc, invRms, shape, axes),
          broadcastInto(rewriter, loc, op.getScale(), shape)},
-        shape, elementType, [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+        sizesOf(op.getX()), elementType,
+        [&](OpBuilder &b, Location l, ValueRange a) -> Value {
           Value v = convertScalar(b, l, a[0], computeType, false, false);
           v = arith::MulFOp::create(b, l, v, a[1]);
           v = convertScalar(b, l, v, elementType, false, false);

@@ -28,6 +28,8 @@
 #ifndef AICC_PASSES_LOWERING_LOWERINGPATTERN_H
 #define AICC_PASSES_LOWERING_LOWERINGPATTERN_H
 
+#include "passes/lowering/LoweringUtils.h"
+
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/DialectConversion.h"
 #include <string>
@@ -96,6 +98,12 @@ public:
     if (std::string why = whyTooLarge(op); !why.empty())
       return rewriter.notifyMatchFailure(op, why);
     mlir::ValueRange converted = adaptor.getOperands();
+    // The dims of a converted operand are those of the graph value it
+    // replaces (dynamic dims, see DynamicDims).
+    if (DynamicDims *dims = DynamicDims::current())
+      for (auto [original, value] : llvm::zip(op->getOperands(), converted))
+        if (original != value)
+          dims->alias(value, original);
     if (!llvm::equal(op->getOperands(), converted))
       rewriter.modifyOpInPlace(op, [&] { op->setOperands(converted); });
     return lower(op, rewriter);

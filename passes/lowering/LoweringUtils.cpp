@@ -4,8 +4,11 @@
 #include "passes/lowering/LoweringPattern.h"
 #include "passes/lowering/Passes.h"
 
+#include "dialects/graph/GraphDialect.h"
 #include "dialects/graph/ShapeInference.h"
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Utils/StructuredOpsUtils.h"
 #include "mlir/IR/AffineMap.h"
 #include "mlir/IR/BuiltinTypes.h"
@@ -16,6 +19,213 @@
 using namespace mlir;
 
 namespace aicc::lowering {
+
+//===----------------------------------------------------------------------===//
+// Dynamic dims
+//===----------------------------------------------------------------------===//
+
+static thread_local DynamicDims *currentDynamicDims = nullptr;
+
+DynamicDims *DynamicDims::current() { return currentDynamicDims; }
+
+DynamicDims::Scope::Scope(DynamicDims *dims) : previous(currentDynamicDims) {
+  currentDynamicDims = dims;
+}
+
+DynamicDims::Scope::~Scope() { currentDynamicDims = previous; }
+
+OpFoldResult DynamicDims::materialize(AffineExpr expr) {
+  if (!expr)
+    return OpFoldResult();
+  if (auto c = dyn_cast<AffineConstantExpr>(expr))
+    return builder.getIndexAttr(c.getValue());
+  if (auto s = dyn_cast<AffineSymbolExpr>(expr);
+      s && s.getPosition() < symbols.size())
+    return symbols[s.getPosition()];
+  Value &v = applied[expr];
+  if (!v) {
+    // Untracked by the conversion on purpose: these ops are shared by every
+    // pattern and must survive a rolled-back one (unused ones are erased
+    // after the conversion).
+    v = affine::AffineApplyOp::create(
+        builder, builder.getUnknownLoc(),
+        AffineMap::get(0, symbols.size(), expr, builder.getContext()),
+        symbols);
+  }
+  return v;
+}
+
+void DynamicDims::record(Value value) {
+  auto type = dyn_cast<RankedTensorType>(value.getType());
+  if (!type)
+    return;
+  if (auto known = analysis.getSymbolicValues(value);
+      known && llvm::all_of(*known, [](AffineExpr e) { return bool(e); }))
+    values[value] = *known;
+  auto shape = analysis.getPartialShape(value);
+  if (!shape || (int64_t)shape->size() != type.getRank())
+    return;
+  shapes[value] = *shape;
+  if (type.hasStaticShape())
+    return;
+  SmallVector<OpFoldResult> dims;
+  for (auto [i, expr] : llvm::enumerate(*shape))
+    dims.push_back(type.isDynamicDim(i)
+                       ? materialize(expr)
+                       : builder.getIndexAttr(type.getDimSize(i)));
+  sizes[value] = std::move(dims);
+}
+
+void DynamicDims::alias(Value to, Value from) {
+  if (auto it = sizes.find(from); it != sizes.end())
+    sizes[to] = it->second;
+  if (auto it = shapes.find(from); it != shapes.end())
+    shapes[to] = it->second;
+  if (auto it = values.find(from); it != values.end())
+    values[to] = it->second;
+}
+
+std::optional<SmallVector<OpFoldResult>> getDimSizes(Value value) {
+  auto type = dyn_cast<RankedTensorType>(value.getType());
+  if (!type)
+    return std::nullopt;
+  MLIRContext *ctx = value.getContext();
+  SmallVector<OpFoldResult> sizes(type.getRank(), OpFoldResult());
+  auto fillStatic = [&] {
+    for (auto [i, d] : llvm::enumerate(type.getShape()))
+      if (!ShapedType::isDynamic(d))
+        sizes[i] = IntegerAttr::get(IndexType::get(ctx), d);
+  };
+  if (type.hasStaticShape()) {
+    fillStatic();
+    return sizes;
+  }
+  auto merge = [&](ArrayRef<OpFoldResult> known) {
+    if (known.size() != sizes.size())
+      return;
+    for (auto [i, k] : llvm::enumerate(known))
+      if (!sizes[i])
+        sizes[i] = k;
+  };
+  fillStatic();
+  if (DynamicDims *dims = DynamicDims::current())
+    if (const auto *known = dims->lookup(value))
+      merge(*known);
+  if (llvm::all_of(sizes, [](OpFoldResult r) { return bool(r); }))
+    return sizes;
+  // Values the lowering built: follow them to their sizes.
+  Operation *def = value.getDefiningOp();
+  if (!def)
+    return sizes;
+  if (auto empty = dyn_cast<tensor::EmptyOp>(def)) {
+    merge(empty.getMixedSizes());
+  } else if (auto expand = dyn_cast<tensor::ExpandShapeOp>(def)) {
+    merge(expand.getMixedOutputShape());
+  } else if (auto slice = dyn_cast<tensor::ExtractSliceOp>(def)) {
+    if (slice.getSourceType().getRank() == type.getRank())
+      merge(slice.getMixedSizes());
+  } else if (auto dps = dyn_cast<DestinationStyleOpInterface>(def)) {
+    if (auto result = dyn_cast<OpResult>(value);
+        result && result.getResultNumber() < dps.getNumDpsInits())
+      if (auto init = getDimSizes(
+              dps.getDpsInitOperand(result.getResultNumber())->get()))
+        merge(*init);
+  } else if (auto cast = dyn_cast<UnrealizedConversionCastOp>(def)) {
+    if (cast.getNumOperands() == 1)
+      if (auto in = getDimSizes(cast.getOperand(0)))
+        merge(*in);
+  }
+  return sizes;
+}
+
+std::optional<SmallVector<AffineExpr>> getDimExprs(Value value) {
+  auto type = dyn_cast<RankedTensorType>(value.getType());
+  if (!type)
+    return std::nullopt;
+  MLIRContext *ctx = value.getContext();
+  SmallVector<AffineExpr> exprs;
+  const SmallVector<AffineExpr> *known = nullptr;
+  if (DynamicDims *dims = DynamicDims::current())
+    known = dims->lookupShape(value);
+  for (auto [i, d] : llvm::enumerate(type.getShape())) {
+    if (!ShapedType::isDynamic(d))
+      exprs.push_back(getAffineConstantExpr(d, ctx));
+    else if (known && known->size() == type.getShape().size() && (*known)[i])
+      exprs.push_back((*known)[i]);
+    else
+      return std::nullopt;
+  }
+  return exprs;
+}
+
+OpFoldResult materializeExpr(AffineExpr expr) {
+  if (auto c = dyn_cast_or_null<AffineConstantExpr>(expr))
+    return IntegerAttr::get(IndexType::get(expr.getContext()), c.getValue());
+  if (DynamicDims *dims = DynamicDims::current())
+    return dims->materialize(expr);
+  return OpFoldResult();
+}
+
+std::optional<SmallVector<OpFoldResult>> getKnownDimSizes(Value value) {
+  auto sizes = getDimSizes(value);
+  if (!sizes || llvm::any_of(*sizes, [](OpFoldResult r) { return !r; }))
+    return std::nullopt;
+  return sizes;
+}
+
+bool hasKnownDims(Value value) { return getKnownDimSizes(value).has_value(); }
+
+SmallVector<int64_t> staticShapeOf(ArrayRef<OpFoldResult> sizes) {
+  SmallVector<int64_t> shape;
+  for (OpFoldResult r : sizes) {
+    std::optional<int64_t> c = getConstantIntValue(r);
+    shape.push_back(c ? *c : ShapedType::kDynamic);
+  }
+  return shape;
+}
+
+bool hasDynamicDims(Operation *op) {
+  auto dynamic = [](Type type) {
+    auto shaped = dyn_cast<ShapedType>(type);
+    return shaped && (!shaped.hasRank() || !shaped.hasStaticShape());
+  };
+  return llvm::any_of(op->getOperandTypes(), dynamic) ||
+         llvm::any_of(op->getResultTypes(), dynamic);
+}
+
+std::string whyNotKnownIntOrFloat(Operation *op) {
+  std::string reason;
+  llvm::raw_string_ostream os(reason);
+  auto check = [&](Value value, StringRef what, unsigned index) {
+    Type type = value.getType();
+    auto tensor = dyn_cast<RankedTensorType>(type);
+    if (!tensor) {
+      os << what << " " << index << " is not a ranked tensor (" << type << ")";
+    } else if (!tensor.hasStaticShape() && !DynamicDims::current()) {
+      os << what << " " << index << " has a dynamic shape (" << type
+         << "); only static shapes are supported";
+    } else if (!tensor.hasStaticShape()) {
+      auto sizes = getDimSizes(value);
+      for (auto [i, r] : llvm::enumerate(*sizes))
+        if (!r) {
+          os << what << " " << index << " has a dynamic dim " << i << " ("
+             << type << ") whose size is not known";
+          break;
+        }
+    }
+    if (reason.empty() && tensor && !tensor.getElementType().isIntOrFloat())
+      os << what << " " << index << " has element type "
+         << tensor.getElementType() << "; only int and float are supported";
+    return reason.empty();
+  };
+  for (auto [i, v] : llvm::enumerate(op->getOperands()))
+    if (!check(v, "input", i))
+      return reason;
+  for (auto [i, v] : llvm::enumerate(op->getResults()))
+    if (!check(v, "output", i))
+      return reason;
+  return reason;
+}
 
 //===----------------------------------------------------------------------===//
 // Types
@@ -45,9 +255,43 @@ RankedTensorType getStaticType(Value value) {
   return type;
 }
 
+/// With dynamic dims (DynamicDims): "dynamic dim 1 (sequence) of input 0
+/// is not supported by the lowering of Conv yet"; "" for a static type.
+static std::string whyDynamicUnsupported(Operation *op, Value value,
+                                         StringRef what, unsigned index) {
+  DynamicDims *dims = DynamicDims::current();
+  auto tensor = dyn_cast<RankedTensorType>(value.getType());
+  if (!dims || !tensor || tensor.hasStaticShape())
+    return "";
+  std::string reason;
+  llvm::raw_string_ostream os(reason);
+  for (int64_t i = 0, e = tensor.getRank(); i < e; ++i) {
+    if (!tensor.isDynamicDim(i))
+      continue;
+    const auto *shape = dims->lookupShape(value);
+    os << "dynamic dim " << i << " ("
+       << (shape && (int64_t)shape->size() == e
+               ? dims->getAnalysis().print((*shape)[i])
+               : std::string("?"))
+       << ") of " << what << " " << index
+       << " is not supported by the lowering of "
+       << graph::getOnnxOpType(op) << " yet";
+    break;
+  }
+  return reason;
+}
+
 std::string whyNotStaticIntOrFloat(Operation *op) {
   std::string reason;
   llvm::raw_string_ostream os(reason);
+  for (auto [i, v] : llvm::enumerate(op->getOperands()))
+    if (std::string why = whyDynamicUnsupported(op, v, "input", i);
+        !why.empty())
+      return why;
+  for (auto [i, v] : llvm::enumerate(op->getResults()))
+    if (std::string why = whyDynamicUnsupported(op, v, "output", i);
+        !why.empty())
+      return why;
   auto check = [&](Type type, StringRef what, unsigned index) {
     auto tensor = dyn_cast<RankedTensorType>(type);
     if (!tensor)
@@ -259,6 +503,23 @@ Value createEmpty(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
   return tensor::EmptyOp::create(b, loc, shape, elementType);
 }
 
+Value createEmptySized(OpBuilder &b, Location loc, ArrayRef<OpFoldResult> sizes,
+                       Type elementType) {
+  return tensor::EmptyOp::create(b, loc, sizes, elementType);
+}
+
+Value createFilledSized(OpBuilder &b, Location loc,
+                        ArrayRef<OpFoldResult> sizes, Value scalar,
+                        Type elementType) {
+  if (elementType && elementType != scalar.getType())
+    return buildParallelSized(b, loc, {}, sizes, elementType,
+                         [&](OpBuilder &, Location, ValueRange) {
+                           return scalar;
+                         });
+  Value empty = createEmptySized(b, loc, sizes, scalar.getType());
+  return linalg::FillOp::create(b, loc, scalar, empty).getResult(0);
+}
+
 Value createFilled(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
                    Value scalar, Type elementType) {
   if (elementType && elementType != scalar.getType())
@@ -327,6 +588,143 @@ Value reshapeTo(OpBuilder &b, Location loc, Value value,
                                        ArrayRef<ReassociationIndices>{all});
 }
 
+Value reshapeToSizes(OpBuilder &b, Location loc, Value value,
+                     ArrayRef<OpFoldResult> sizes) {
+  auto srcType = cast<RankedTensorType>(value.getType());
+  SmallVector<int64_t> shape = staticShapeOf(sizes);
+  if (srcType.hasStaticShape() && !ShapedType::isDynamicShape(shape))
+    return reshapeTo(b, loc, value, shape);
+  auto dstType = RankedTensorType::get(shape, srcType.getElementType());
+  ArrayRef<int64_t> srcShape = srcType.getShape();
+  if (srcType == dstType)
+    return value;
+  // A dynamic dim is only matched with a dynamic dim of the same size in a
+  // group of otherwise unit dims: the sizes must say which.
+  auto srcSizes = getDimSizes(value);
+  auto sameDynamic = [&](OpFoldResult a, OpFoldResult b2) {
+    return a && b2 && a == b2;
+  };
+  // Groups: walk both shapes, each dynamic dim of one side pairs with an
+  // equal dynamic size of the other; static dims group by products.
+  auto group = [&](ArrayRef<int64_t> big, ArrayRef<OpFoldResult> bigSizes,
+                   ArrayRef<int64_t> small, ArrayRef<OpFoldResult> smallSizes)
+      -> std::optional<SmallVector<ReassociationIndices>> {
+    SmallVector<ReassociationIndices> groups;
+    size_t i = 0;
+    for (size_t j = 0; j < small.size(); ++j) {
+      ReassociationIndices g;
+      if (ShapedType::isDynamic(small[j])) {
+        // Unit dims, then the one equal dynamic dim.
+        while (i < big.size() && big[i] == 1)
+          g.push_back(i++);
+        if (i >= big.size() || !ShapedType::isDynamic(big[i]) ||
+            !sameDynamic(bigSizes[i], smallSizes[j]))
+          return std::nullopt;
+        g.push_back(i++);
+      } else {
+        int64_t product = 1;
+        while (i < big.size() && !ShapedType::isDynamic(big[i]) &&
+               (product < small[j] || g.empty())) {
+          product *= big[i];
+          g.push_back(i++);
+        }
+        if (product != small[j] || g.empty())
+          return std::nullopt;
+      }
+      // Trailing unit dims of the last group.
+      if (j + 1 == small.size())
+        while (i < big.size() && big[i] == 1)
+          g.push_back(i++);
+      groups.push_back(g);
+    }
+    if (i != big.size())
+      return std::nullopt;
+    return groups;
+  };
+  // With the analysis: group by products of the dims' expressions, so that
+  // [batch, seq, 768] and [batch * seq, 768] match.
+  auto srcExprs = getDimExprs(value);
+  std::optional<SmallVector<AffineExpr>> dstExprs;
+  if (DynamicDims *dims = DynamicDims::current(); dims && srcExprs) {
+    SmallVector<AffineExpr> exprs;
+    for (OpFoldResult r : sizes) {
+      AffineExpr e;
+      if (auto c = getConstantIntValue(r))
+        e = getAffineConstantExpr(*c, b.getContext());
+      else
+        for (auto &[expr, v] : dims->getApplied())
+          if (v == llvm::dyn_cast_if_present<Value>(r))
+            e = expr;
+      if (!e)
+        for (auto [i, sym] : llvm::enumerate(dims->getSymbolValues()))
+          if (sym == llvm::dyn_cast_if_present<Value>(r))
+            e = getAffineSymbolExpr(i, b.getContext());
+      if (!e)
+        break;
+      exprs.push_back(e);
+    }
+    if (exprs.size() == sizes.size())
+      dstExprs = exprs;
+  }
+  auto groupExprs = [&](ArrayRef<AffineExpr> big, ArrayRef<AffineExpr> small)
+      -> std::optional<SmallVector<ReassociationIndices>> {
+    const graph::SymbolicShapeAnalysis &analysis =
+        DynamicDims::current()->getAnalysis();
+    SmallVector<ReassociationIndices> groups;
+    size_t i = 0;
+    AffineExpr one = analysis.constant(1);
+    for (size_t j = 0; j < small.size(); ++j) {
+      ReassociationIndices g;
+      AffineExpr product = one;
+      while (i < big.size() &&
+             (g.empty() || !analysis.provablyEqual(product, small[j]))) {
+        product = analysis.canonical(product * big[i]);
+        g.push_back(i++);
+      }
+      if (!analysis.provablyEqual(product, small[j]))
+        return std::nullopt;
+      if (j + 1 == small.size())
+        while (i < big.size() && analysis.provablyEqual(big[i], one))
+          g.push_back(i++);
+      groups.push_back(g);
+    }
+    if (i != big.size())
+      return std::nullopt;
+    return groups;
+  };
+  if (srcExprs && dstExprs && !shape.empty() && !srcShape.empty() &&
+      srcShape.size() != shape.size()) {
+    bool collapse = srcShape.size() > shape.size();
+    auto groups = collapse ? groupExprs(*srcExprs, *dstExprs)
+                           : groupExprs(*dstExprs, *srcExprs);
+    if (groups && collapse)
+      return tensor::CollapseShapeOp::create(b, loc, dstType, value, *groups);
+    if (groups)
+      return tensor::ExpandShapeOp::create(b, loc, dstType, value, *groups,
+                                           sizes);
+  }
+  if (!srcSizes)
+    return nullptr;
+  if (srcShape.size() > shape.size()) {
+    if (shape.empty())
+      return nullptr;
+    auto groups = group(srcShape, *srcSizes, shape, sizes);
+    if (!groups)
+      return nullptr;
+    return tensor::CollapseShapeOp::create(b, loc, dstType, value, *groups);
+  }
+  if (srcShape.size() < shape.size()) {
+    if (srcShape.empty())
+      return nullptr;
+    auto groups = group(shape, sizes, srcShape, *srcSizes);
+    if (!groups)
+      return nullptr;
+    return tensor::ExpandShapeOp::create(b, loc, dstType, value, *groups,
+                                         sizes);
+  }
+  return nullptr;
+}
+
 LoopOperand readInto(OpBuilder &b, Location loc, Value value,
                      ArrayRef<int64_t> loopShape, ArrayRef<int64_t> loopDims) {
   auto type = cast<RankedTensorType>(value.getType());
@@ -376,15 +774,25 @@ LoopOperand broadcastInto(OpBuilder &b, Location loc, Value value,
 Value buildParallel(OpBuilder &b, Location loc, ArrayRef<LoopOperand> inputs,
                     ArrayRef<int64_t> shape, Type elementType,
                     ScalarBody body) {
+  return buildParallelSized(b, loc, inputs,
+                            getAsIndexOpFoldResult(b.getContext(), shape),
+                            elementType, body);
+}
+
+Value buildParallelSized(OpBuilder &b, Location loc,
+                         ArrayRef<LoopOperand> inputs,
+                         ArrayRef<OpFoldResult> sizes, Type elementType,
+                         ScalarBody body) {
+  size_t rank = sizes.size();
   SmallVector<Value> values;
   SmallVector<AffineMap> maps;
   for (const LoopOperand &input : inputs) {
     values.push_back(input.value);
     maps.push_back(input.map);
   }
-  maps.push_back(b.getMultiDimIdentityMap(shape.size()));
-  Value init = createEmpty(b, loc, shape, elementType);
-  SmallVector<utils::IteratorType> iterators(shape.size(),
+  maps.push_back(b.getMultiDimIdentityMap(rank));
+  Value init = createEmptySized(b, loc, sizes, elementType);
+  SmallVector<utils::IteratorType> iterators(rank,
                                              utils::IteratorType::parallel);
   auto generic = linalg::GenericOp::create(
       b, loc, TypeRange{init.getType()}, values, ValueRange{init}, maps,
@@ -404,6 +812,16 @@ Value buildElementwise(OpBuilder &b, Location loc, ValueRange inputs,
   for (Value input : inputs)
     operands.push_back(broadcastInto(b, loc, input, shape));
   return buildParallel(b, loc, operands, shape, elementType, body);
+}
+
+Value buildElementwiseSized(OpBuilder &b, Location loc, ValueRange inputs,
+                            ArrayRef<OpFoldResult> sizes, Type elementType,
+                            ScalarBody body) {
+  SmallVector<int64_t> shape = staticShapeOf(sizes);
+  SmallVector<LoopOperand> operands;
+  for (Value input : inputs)
+    operands.push_back(broadcastInto(b, loc, input, shape));
+  return buildParallelSized(b, loc, operands, sizes, elementType, body);
 }
 
 SmallVector<int64_t> reducedShape(ArrayRef<int64_t> shape,
@@ -438,9 +856,19 @@ Value buildReduction(
     llvm::function_ref<Value(OpBuilder &, Location, Value, Value)> combine) {
   auto type = cast<RankedTensorType>(input.getType());
   int64_t rank = type.getRank();
-  SmallVector<int64_t> outShape = reducedShape(type.getShape(), axes, false);
   Type elementType = type.getElementType();
-  Value filled = createFilled(b, loc, outShape, init, elementType);
+  Value filled;
+  if (type.hasStaticShape()) {
+    SmallVector<int64_t> outShape =
+        reducedShape(type.getShape(), axes, false);
+    filled = createFilled(b, loc, outShape, init, elementType);
+  } else {
+    SmallVector<OpFoldResult> outSizes;
+    for (auto [i, r] : llvm::enumerate(*getDimSizes(input)))
+      if (!llvm::is_contained(axes, static_cast<int64_t>(i)))
+        outSizes.push_back(r);
+    filled = createFilledSized(b, loc, outSizes, init, elementType);
+  }
   auto [iterators, outMap] = reductionLoops(b.getContext(), rank, axes);
   SmallVector<AffineMap> maps = {b.getMultiDimIdentityMap(rank), outMap};
   auto generic = linalg::GenericOp::create(

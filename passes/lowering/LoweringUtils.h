@@ -12,11 +12,13 @@
 #define AICC_PASSES_LOWERING_LOWERINGUTILS_H
 
 #include "dialects/graph/GraphOps.h"
+#include "passes/graph/SymbolicShapes.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/PatternMatch.h"
+#include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
 #include <optional>
 #include <string>
@@ -29,6 +31,119 @@ using mlir::RankedTensorType;
 using mlir::Type;
 using mlir::Value;
 using mlir::ValueRange;
+
+//===----------------------------------------------------------------------===//
+// Dynamic dims (docs/Pipeline.md "Dynamic shapes", contract A)
+//===----------------------------------------------------------------------===//
+
+/// The `index` value of every dim of every graph value of the function being
+/// lowered, computed before the conversion from the symbolic shape analysis:
+/// static dims are index attributes, `?` dims the values materialized at the
+/// top of `@main` (`tensor.dim` of the declaring argument for each function
+/// symbol, `affine.min`/`affine.max` for derived symbols, `affine.apply` of
+/// the symbols for every expression). A null entry is a dim the analysis
+/// cannot express. Set for the duration of the conversion of one function
+/// (DynamicDims::Scope); patterns reach it through getDimSizes.
+class DynamicDims {
+public:
+  /// The context of the conversion running on this thread, or null (a
+  /// function without `aicc.symbols`).
+  static DynamicDims *current();
+
+  /// Installs `dims` as the current context while alive.
+  class Scope {
+  public:
+    explicit Scope(DynamicDims *dims);
+    ~Scope();
+    Scope(const Scope &) = delete;
+    Scope &operator=(const Scope &) = delete;
+
+  private:
+    DynamicDims *previous;
+  };
+
+  /// `analysis` must outlive this object; `builder` inserts at the top of
+  /// the function, after the symbols (`symbols`: function symbols, then
+  /// derived ones).
+  DynamicDims(const graph::SymbolicShapeAnalysis &analysis, OpBuilder builder,
+              llvm::SmallVector<Value> symbols)
+      : analysis(analysis), builder(builder), symbols(std::move(symbols)) {}
+
+  const graph::SymbolicShapeAnalysis &getAnalysis() const { return analysis; }
+
+  /// The index value of `expr` (an attribute for a constant, the symbol's
+  /// value, or an affine.apply of the symbols at the top of the function,
+  /// created once); null for a null expr.
+  mlir::OpFoldResult materialize(mlir::AffineExpr expr);
+
+  /// Records the analysis' shape (and element values, when all known) of
+  /// the graph value `value`.
+  void record(Value value);
+  /// Records `exprs` as the element values of `value` (a tensor that
+  /// replaces a shape-computing op).
+  void setValues(Value value, llvm::SmallVector<mlir::AffineExpr> exprs) {
+    values[value] = std::move(exprs);
+  }
+
+  /// The recorded dims of `value`, or null.
+  const llvm::SmallVector<mlir::OpFoldResult> *lookup(Value value) const {
+    auto it = sizes.find(value);
+    return it == sizes.end() ? nullptr : &it->second;
+  }
+  /// The dims of `value` as expressions, or null.
+  const llvm::SmallVector<mlir::AffineExpr> *lookupShape(Value value) const {
+    auto it = shapes.find(value);
+    return it == shapes.end() ? nullptr : &it->second;
+  }
+  /// The element values of `value` (every one known), or null.
+  const llvm::SmallVector<mlir::AffineExpr> *lookupValues(Value value) const {
+    auto it = values.find(value);
+    return it == values.end() ? nullptr : &it->second;
+  }
+  /// The affine.apply values created so far, by expression.
+  const llvm::DenseMap<mlir::AffineExpr, Value> &getApplied() const {
+    return applied;
+  }
+  /// The values of the symbols (function symbols, then derived ones).
+  llvm::ArrayRef<Value> getSymbolValues() const { return symbols; }
+  /// `to` (a converted operand) has the dims and values of `from` (the
+  /// graph value it replaces).
+  void alias(Value to, Value from);
+
+private:
+  const graph::SymbolicShapeAnalysis &analysis;
+  OpBuilder builder;
+  llvm::SmallVector<Value> symbols;
+  llvm::DenseMap<mlir::AffineExpr, Value> applied;
+  llvm::DenseMap<Value, llvm::SmallVector<mlir::OpFoldResult>> sizes;
+  llvm::DenseMap<Value, llvm::SmallVector<mlir::AffineExpr>> shapes;
+  llvm::DenseMap<Value, llvm::SmallVector<mlir::AffineExpr>> values;
+};
+
+/// The size of every dim of `value` (a ranked tensor): static dims as index
+/// attributes, dynamic ones from the DynamicDims context (or, for values the
+/// lowering built, from their tensor.empty / destination / expand_shape).
+/// Null entries for dims that are unknown; std::nullopt when not ranked.
+std::optional<llvm::SmallVector<mlir::OpFoldResult>> getDimSizes(Value value);
+/// True when every dim of `value` is known (static, or dynamic with a
+/// recorded size).
+bool hasKnownDims(Value value);
+/// getDimSizes when every dim is known, with dynamic dims materialized as
+/// Values; std::nullopt otherwise.
+std::optional<llvm::SmallVector<mlir::OpFoldResult>>
+getKnownDimSizes(Value value);
+/// The dims of `value` as expressions over the function's symbols
+/// (constants for static dims); std::nullopt when some dim is not known.
+std::optional<llvm::SmallVector<mlir::AffineExpr>> getDimExprs(Value value);
+/// The index value of an expression (DynamicDims::materialize).
+mlir::OpFoldResult materializeExpr(mlir::AffineExpr expr);
+/// Like whyNotStaticIntOrFloat, but a dynamic dim is accepted when its size
+/// is known (getDimSizes); the reason names the dim otherwise.
+std::string whyNotKnownIntOrFloat(mlir::Operation *op);
+/// The static shape of mixed sizes (kDynamic for values).
+llvm::SmallVector<int64_t> staticShapeOf(llvm::ArrayRef<mlir::OpFoldResult> sizes);
+/// Whether some operand or result of `op` has a dynamic dim.
+bool hasDynamicDims(mlir::Operation *op);
 
 //===----------------------------------------------------------------------===//
 // Types
@@ -95,6 +210,13 @@ Value convertScalar(OpBuilder &b, Location loc, Value x, Type dstType,
 
 Value createEmpty(OpBuilder &b, Location loc, llvm::ArrayRef<int64_t> shape,
                   Type elementType);
+/// A tensor.empty of mixed static/dynamic sizes.
+Value createEmptySized(OpBuilder &b, Location loc,
+                       llvm::ArrayRef<mlir::OpFoldResult> sizes,
+                       Type elementType);
+Value createFilledSized(OpBuilder &b, Location loc,
+                        llvm::ArrayRef<mlir::OpFoldResult> sizes, Value scalar,
+                        Type elementType = {});
 /// A new tensor filled with `scalar` (linalg.fill), of `elementType` when
 /// given (an unsigned type for a signless scalar: a generic then).
 Value createFilled(OpBuilder &b, Location loc, llvm::ArrayRef<int64_t> shape,
@@ -104,6 +226,14 @@ Value createFilled(OpBuilder &b, Location loc, llvm::ArrayRef<int64_t> shape,
 /// them when the shapes allow it, else collapse to 1-D and expand).
 Value reshapeTo(OpBuilder &b, Location loc, Value value,
                 llvm::ArrayRef<int64_t> shape);
+
+/// Reshapes `value` to `sizes` (mixed static/dynamic) with one
+/// tensor.collapse_shape or tensor.expand_shape (dynamic output_shape); null
+/// when the reshape is not a pure collapse or expand of the dims (a
+/// dynamic dim split or merged with another one in a way the static dims
+/// do not decide).
+Value reshapeToSizes(OpBuilder &b, Location loc, Value value,
+                     llvm::ArrayRef<mlir::OpFoldResult> sizes);
 
 /// An operand prepared for a loop nest: the (possibly collapsed) value and
 /// the projected-permutation map reading it.
@@ -131,6 +261,12 @@ using ScalarBody =
 Value buildElementwise(OpBuilder &b, Location loc, ValueRange inputs,
                        llvm::ArrayRef<int64_t> shape, Type elementType,
                        ScalarBody body);
+/// buildElementwise over mixed sizes (dynamic dims: an operand dim of static
+/// size 1 against a loop dim that is not 1 is broadcast, any other dim is
+/// read as is).
+Value buildElementwiseSized(OpBuilder &b, Location loc, ValueRange inputs,
+                            llvm::ArrayRef<mlir::OpFoldResult> sizes,
+                            Type elementType, ScalarBody body);
 
 /// A parallel linalg.generic over `shape` with explicit operand maps; the body
 /// gets the input scalars (not the output), signless.
@@ -138,6 +274,10 @@ Value buildParallel(OpBuilder &b, Location loc,
                     llvm::ArrayRef<LoopOperand> inputs,
                     llvm::ArrayRef<int64_t> shape, Type elementType,
                     ScalarBody body);
+Value buildParallelSized(OpBuilder &b, Location loc,
+                         llvm::ArrayRef<LoopOperand> inputs,
+                         llvm::ArrayRef<mlir::OpFoldResult> sizes,
+                         Type elementType, ScalarBody body);
 
 /// The loops of a reduction over `axes` (sorted) of a nest of `rank` dims:
 /// their iterator types and the map writing the result (the parallel dims,

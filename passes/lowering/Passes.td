@@ -76,6 +76,7 @@ def LowerGraphToLinalgPass
     "::mlir::tensor::TensorDialect",
     "::mlir::arith::ArithDialect",
     "::mlir::math::MathDialect",
+    "::mlir::affine::AffineDialect",
   ];
 }
 
