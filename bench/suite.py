@@ -30,7 +30,19 @@ MODELS = {
     "gpt2_prefill": ("gpt2", {"input_ids": [1, 128]}, "GPT-2-small-shaped decoder, prefill 128"),
     "gpt2_decode": ("gpt2_past", None, "GPT-2-small-shaped decoder, 1 token, past 128"),
 }
+# int8 rows: name -> the float model quantized by ONNX Runtime's
+# quantize_static (QDQ, per channel, u8 activations / s8 weights, MinMax on 4
+# random batches; what scripts/check-quantized-models checks). Only aicc and
+# ONNX Runtime run them (INT8_SYSTEMS).
+INT8 = {"resnet50_int8": "resnet50", "mobilenet_v2_int8": "mobilenet_v2", "bert_int8": "bert"}
+for _name, _float in INT8.items():
+    MODELS[_name] = (MODELS[_float][0], MODELS[_float][1],
+                     MODELS[_float][2].replace(",", " int8 (QDQ),", 1))
+INT8_SYSTEMS = ("aicc", "ort")
 SMALL_SHAPES = {"resnet50": {"input": [1, 3, 64, 64]}, "mobilenet_v2": {"input": [1, 3, 64, 64]}}
+for _name, _float in INT8.items():
+    if _float in SMALL_SHAPES:
+        SMALL_SHAPES[_name] = SMALL_SHAPES[_float]
 PAST = 128
 
 
@@ -148,6 +160,45 @@ def count_flops(path, inputs=None):
     return total, unknown
 
 
+def quantize_int8(src, dst, shapes, work_dir):
+    """SRC (static shapes) quantized to DST as scripts/check-quantized-models
+    does: ONNX Runtime's pre-processing, then quantize_static (QDQ, per
+    channel, u8 activations, s8 weights, MinMax over 4 random batches)."""
+    from onnxruntime import quantization as oq
+    from onnxruntime.quantization.shape_inference import quant_pre_process
+    pre = dst + ".pre.onnx"
+    quant_pre_process(src, pre, skip_symbolic_shape=True)
+    model = onnx.load(pre, load_external_data=False)
+    inits = {i.name for i in model.graph.initializer}
+    rng = np.random.default_rng(0)
+    batches = []
+    for _ in range(4):
+        feeds = {}
+        for i in model.graph.input:
+            if i.name in inits:
+                continue
+            dtype = helper.tensor_dtype_to_np_dtype(i.type.tensor_type.elem_type)
+            shape = shapes[i.name]
+            if np.issubdtype(dtype, np.floating):
+                feeds[i.name] = rng.standard_normal(shape).astype(dtype)
+            elif "mask" in i.name:
+                feeds[i.name] = np.ones(shape, dtype)
+            else:
+                feeds[i.name] = rng.integers(0, 100, shape).astype(dtype)
+        batches.append(feeds)
+
+    class Reader(oq.CalibrationDataReader):
+        def __init__(self):
+            self.it = iter(batches)
+
+        def get_next(self):
+            return next(self.it, None)
+
+    oq.quantize_static(pre, dst, Reader(), quant_format=oq.QuantFormat.QDQ, per_channel=True,
+                       activation_type=oq.QuantType.QUInt8, weight_type=oq.QuantType.QInt8)
+    os.remove(pre)
+
+
 def make_inputs(model_path, shapes, out_dir, tag):
     """Random inputs (seed 0), the same files for every system; token ids in
     [0, 100), attention masks all ones (as scripts/run-real-models)."""
@@ -185,6 +236,8 @@ def prepare_models(names, models_dir, work_dir, small):
         if cache.get(name, {}).get("key") != key or not os.path.exists(dst):
             t0 = time.time()
             shapes = make_static(src, dst, lambda m: model_shapes(name, m, small))
+            if name in INT8:
+                quantize_int8(dst, dst, shapes, work_dir)
             inputs, _ = make_inputs(dst, shapes, work_dir, name)
             flops, unknown = count_flops(dst, inputs)
             cache[name] = {"key": key, "shapes": shapes, "flops": flops, "unknown": unknown}
@@ -195,9 +248,13 @@ def prepare_models(names, models_dir, work_dir, small):
         desc = MODELS[name][2]
         if small:
             desc += " (--small: 64×64)" if name in SMALL_SHAPES else " (--small: 2 layers)"
-        entries.append({"name": name, "desc": desc, "onnx": dst, "inputs": inputs,
-                        "outputs": outputs, "flops": c["flops"] if not c["unknown"] else None,
-                        "flops_partial": c["flops"], "flops_unknown": c["unknown"]})
+        entry = {"name": name, "desc": desc, "onnx": dst, "inputs": inputs,
+                 "outputs": outputs, "flops": c["flops"] if not c["unknown"] else None,
+                 "flops_partial": c["flops"], "flops_unknown": c["unknown"]}
+        if name in INT8:
+            entry["systems"] = list(INT8_SYSTEMS)
+            entry["int8"] = True
+        entries.append(entry)
     return entries
 
 

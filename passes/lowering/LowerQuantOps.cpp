@@ -357,6 +357,85 @@ std::optional<std::vector<int64_t>> constantInts(Value v) {
   return out;
 }
 
+/// The i32 accumulator of a grouped narrow convolution (see
+/// buildNarrowIntegerConv): `input` is x as signless 8-bit, padded with its
+/// zero point and cropped to what the windows read, `weights` the constant
+/// w ([F][C/G][Kh][Kw]). A depthwise convolution (one input and one output
+/// channel per group) is a generic over n, c, oh, ow, kh, kw reading x
+/// [N][C][H][W] and w as a [C][Kh][Kw] constant: no reduction over channels,
+/// so the schedule vectorizes the output pixels (or channels) and each tap
+/// is one widening multiply-add per vector. Other groups: x and the result
+/// are split into [N][G][C/G] / [N][G][F/G] and the loops are n, g, m, oh,
+/// ow, c, kh, kw.
+Value buildNarrowGroupedConv(
+    OpBuilder &b, Location loc, Value input, Value w,
+    const std::vector<int64_t> &weights, ArrayRef<int64_t> yShape,
+    int64_t group, ArrayRef<int64_t> s, ArrayRef<int64_t> dl,
+    function_ref<void(OpBuilder &, Location, ValueRange)> multiplyAdd) {
+  MLIRContext *ctx = b.getContext();
+  Type i32 = b.getI32Type(), i8 = b.getI8Type();
+  auto wType = cast<RankedTensorType>(w.getType());
+  ArrayRef<int64_t> ws = wType.getShape();
+  ArrayRef<int64_t> xs = cast<RankedTensorType>(input.getType()).getShape();
+  int64_t f = ws[0], cg = ws[1], mg = f / group;
+  std::vector<char> bytes(weights.size());
+  for (size_t i = 0; i < weights.size(); ++i)
+    bytes[i] = (char)(uint8_t)weights[i];
+  std::string name = "weights";
+  if (auto nameLoc = dyn_cast<NameLoc>(w.getLoc()))
+    name = nameLoc.getName().str();
+  bool depthwise = cg == 1 && mg == 1;
+  SmallVector<int64_t> wShape =
+      depthwise ? SmallVector<int64_t>{f, ws[2], ws[3]}
+                : SmallVector<int64_t>{group, mg, cg, ws[2], ws[3]};
+  Value weight = graph::ConstantOp::create(
+      b, w.getLoc(),
+      DenseResourceElementsAttr::get(
+          RankedTensorType::get(wShape, i8), name + ".i8",
+          HeapAsmResourceBlob::allocateAndCopyWithAlign(ArrayRef<char>(bytes),
+                                                        alignof(uint64_t))));
+  auto d = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
+  if (depthwise) {
+    int64_t numLoops = 6;
+    SmallVector<AffineMap> maps = {
+        AffineMap::get(numLoops, 0,
+                       {d(0), d(1), d(2) * s[0] + d(4) * dl[0],
+                        d(3) * s[1] + d(5) * dl[1]},
+                       ctx),
+        AffineMap::get(numLoops, 0, {d(1), d(4), d(5)}, ctx),
+        AffineMap::get(numLoops, 0, {d(0), d(1), d(2), d(3)}, ctx)};
+    SmallVector<utils::IteratorType> iterators(4,
+                                               utils::IteratorType::parallel);
+    iterators.append(2, utils::IteratorType::reduction);
+    Value init = createFilled(b, loc, yShape, constScalar(b, loc, i32, 0));
+    return linalg::GenericOp::create(b, loc, TypeRange{init.getType()},
+                                     ValueRange{input, weight},
+                                     ValueRange{init}, maps, iterators,
+                                     multiplyAdd)
+        .getResult(0);
+  }
+  Value x5 = reshapeTo(b, loc, input, {xs[0], group, cg, xs[2], xs[3]});
+  SmallVector<int64_t> outShape = {yShape[0], group, mg, yShape[2],
+                                   yShape[3]};
+  int64_t numLoops = 8;
+  SmallVector<AffineMap> maps = {
+      AffineMap::get(numLoops, 0,
+                     {d(0), d(1), d(5), d(3) * s[0] + d(6) * dl[0],
+                      d(4) * s[1] + d(7) * dl[1]},
+                     ctx),
+      AffineMap::get(numLoops, 0, {d(1), d(2), d(5), d(6), d(7)}, ctx),
+      AffineMap::get(numLoops, 0, {d(0), d(1), d(2), d(3), d(4)}, ctx)};
+  SmallVector<utils::IteratorType> iterators(5, utils::IteratorType::parallel);
+  iterators.append(3, utils::IteratorType::reduction);
+  Value init = createFilled(b, loc, outShape, constScalar(b, loc, i32, 0));
+  Value acc =
+      linalg::GenericOp::create(b, loc, TypeRange{init.getType()},
+                                ValueRange{x5, weight}, ValueRange{init}, maps,
+                                iterators, multiplyAdd)
+          .getResult(0);
+  return reshapeTo(b, loc, acc, yShape);
+}
+
 /// The narrow integer convolution of QLinearConv and ConvInteger: x and w
 /// stay 8-bit and are widened to i32 only inside the multiply-add, and the
 /// zero points become one per-channel constant. With w_zero_point 0 (ONNX
@@ -369,9 +448,12 @@ std::optional<std::vector<int64_t>> constantInts(Value v) {
 /// the dot products of 4 u8 x s8 that AVX512-VNNI's vpdpbusd computes (the
 /// avx512 target's schedule vectorizes it; other schedules see a plain loop).
 ///
-/// Applies to 2-D, ungrouped convolutions with a constant weight, a
-/// per-tensor constant x_zero_point and zero w_zero_point; std::nullopt
-/// (the widening lowering) otherwise. `bias` (i32, per channel) is added.
+/// Grouped and depthwise convolutions (group > 1) take the same form
+/// without the [C/4][4] split (see buildNarrowGroupedConv).
+///
+/// Applies to 2-D convolutions with a constant weight, a per-tensor constant
+/// x_zero_point and zero w_zero_point; std::nullopt (the widening lowering)
+/// otherwise. `bias` (i32, per channel) is added.
 template <typename OpTy>
 std::optional<Value>
 buildNarrowIntegerConv(OpTy op, PatternRewriter &rewriter, Value xZeroPoint,
@@ -379,9 +461,11 @@ buildNarrowIntegerConv(OpTy op, PatternRewriter &rewriter, Value xZeroPoint,
   Value x = op.getX(), w = op.getW();
   auto xType = cast<RankedTensorType>(x.getType());
   auto wType = cast<RankedTensorType>(w.getType());
-  if (xType.getRank() != 4 || op.getGroup() != 1 ||
+  int64_t group = op.getGroup();
+  if (xType.getRank() != 4 || group < 1 ||
       !isI8OrU8(xType.getElementType()) || !isI8OrU8(wType.getElementType()) ||
-      xType.getDimSize(1) != wType.getDimSize(1))
+      xType.getDimSize(1) != wType.getDimSize(1) * group ||
+      wType.getDimSize(0) % group != 0)
     return std::nullopt;
   std::optional<std::vector<int64_t>> weights = constantInts(w);
   if (!weights)
@@ -426,8 +510,10 @@ buildNarrowIntegerConv(OpTy op, PatternRewriter &rewriter, Value xZeroPoint,
         rewriter, loc, {x}, xType.getShape(), i8,
         [](OpBuilder &, Location, ValueRange args) { return args[0]; });
   // The channels padded to a multiple of 4 (x with its zero point, w with
-  // 0, which adds nothing to the accumulator or the compensation).
-  int64_t c = xType.getDimSize(1), c4 = llvm::alignTo(c, 4);
+  // 0, which adds nothing to the accumulator or the compensation); grouped
+  // convolutions keep their channels.
+  int64_t c = xType.getDimSize(1),
+          c4 = group == 1 ? (int64_t)llvm::alignTo(c, 4) : c;
   input = padWith(rewriter, loc, input,
                   {0, 0, params->padBegin[0], params->padBegin[1]},
                   {0, c4 - c, params->padEnd[0], params->padEnd[1]},
@@ -473,41 +559,49 @@ buildNarrowIntegerConv(OpTy op, PatternRewriter &rewriter, Value xZeroPoint,
         ValueRange{}, ValueRange{}, offsets, sizes, ones);
   }
 
-  // Loops: n, f, oh, ow, c/4, kh, kw, c%4 with x and w reshaped to
-  // [N][C/4][4][H][W] and [F][C/4][4][kh][kw].
+  // The multiply-add of x and w widened to i32 (u8 zero-, s8
+  // sign-extended).
+  auto multiplyAdd = [&](OpBuilder &nb, Location l, ValueRange args) {
+    Value xs = toSignlessScalar(nb, l, args[0]);
+    Value ws = toSignlessScalar(nb, l, args[1]);
+    xs = xUnsigned ? arith::ExtUIOp::create(nb, l, i32, xs).getResult()
+                   : arith::ExtSIOp::create(nb, l, i32, xs).getResult();
+    ws = wUnsigned ? arith::ExtUIOp::create(nb, l, i32, ws).getResult()
+                   : arith::ExtSIOp::create(nb, l, i32, ws).getResult();
+    Value prod = arith::MulIOp::create(nb, l, xs, ws);
+    linalg::YieldOp::create(
+        nb, l, arith::AddIOp::create(nb, l, args[2], prod).getResult());
+  };
   auto d = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
-  int64_t numLoops = 8;
-  SmallVector<AffineExpr> xExprs = {d(0), d(4), d(7)},
-                          wExprs = {d(1), d(4), d(7)};
-  input = reshapeTo(rewriter, loc, input,
-                    {sizes[0], c4 / 4, 4, sizes[2], sizes[3]});
-  Value weight = weightConstant();
-  xExprs.append({d(2) * s[0] + d(5) * dl[0], d(3) * s[1] + d(6) * dl[1]});
-  wExprs.append({d(5), d(6)});
-  SmallVector<AffineMap> maps = {
-      AffineMap::get(numLoops, 0, xExprs, ctx),
-      AffineMap::get(numLoops, 0, wExprs, ctx),
-      AffineMap::get(numLoops, 0, {d(0), d(1), d(2), d(3)}, ctx)};
-  SmallVector<utils::IteratorType> iterators(4, utils::IteratorType::parallel);
-  iterators.append(numLoops - 4, utils::IteratorType::reduction);
-  Value init =
-      createFilled(rewriter, loc, yShape, constScalar(rewriter, loc, i32, 0));
-  Value acc =
-      linalg::GenericOp::create(
-          rewriter, loc, TypeRange{init.getType()}, ValueRange{input, weight},
-          ValueRange{init}, maps, iterators,
-          [&](OpBuilder &nb, Location l, ValueRange args) {
-            Value xs = toSignlessScalar(nb, l, args[0]);
-            Value ws = toSignlessScalar(nb, l, args[1]);
-            xs = xUnsigned ? arith::ExtUIOp::create(nb, l, i32, xs).getResult()
-                           : arith::ExtSIOp::create(nb, l, i32, xs).getResult();
-            ws = wUnsigned ? arith::ExtUIOp::create(nb, l, i32, ws).getResult()
-                           : arith::ExtSIOp::create(nb, l, i32, ws).getResult();
-            Value prod = arith::MulIOp::create(nb, l, xs, ws);
-            linalg::YieldOp::create(
-                nb, l, arith::AddIOp::create(nb, l, args[2], prod).getResult());
-          })
-          .getResult(0);
+  Value acc;
+  if (group == 1) {
+    // Loops: n, f, oh, ow, c/4, kh, kw, c%4 with x and w reshaped to
+    // [N][C/4][4][H][W] and [F][C/4][4][kh][kw].
+    int64_t numLoops = 8;
+    SmallVector<AffineExpr> xExprs = {d(0), d(4), d(7)},
+                            wExprs = {d(1), d(4), d(7)};
+    input = reshapeTo(rewriter, loc, input,
+                      {sizes[0], c4 / 4, 4, sizes[2], sizes[3]});
+    Value weight = weightConstant();
+    xExprs.append({d(2) * s[0] + d(5) * dl[0], d(3) * s[1] + d(6) * dl[1]});
+    wExprs.append({d(5), d(6)});
+    SmallVector<AffineMap> maps = {
+        AffineMap::get(numLoops, 0, xExprs, ctx),
+        AffineMap::get(numLoops, 0, wExprs, ctx),
+        AffineMap::get(numLoops, 0, {d(0), d(1), d(2), d(3)}, ctx)};
+    SmallVector<utils::IteratorType> iterators(4,
+                                               utils::IteratorType::parallel);
+    iterators.append(numLoops - 4, utils::IteratorType::reduction);
+    Value init =
+        createFilled(rewriter, loc, yShape, constScalar(rewriter, loc, i32, 0));
+    acc = linalg::GenericOp::create(rewriter, loc, TypeRange{init.getType()},
+                                    ValueRange{input, weight}, ValueRange{init},
+                                    maps, iterators, multiplyAdd)
+              .getResult(0);
+  } else {
+    acc = buildNarrowGroupedConv(rewriter, loc, input, w, *weights, yShape,
+                                 group, s, dl, multiplyAdd);
+  }
 
   // The per-channel compensation, with the bias when it is constant.
   int64_t f = yShape[1];

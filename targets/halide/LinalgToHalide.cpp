@@ -1377,7 +1377,10 @@ void Translator::translateOp(Operation *op) {
                 srcIdx.push_back(
                     hl::clamp(s, 0, (int32_t)src.getDimSize(k) - 1));
               }
-              return hl::select(inside, at(p.getSource(), srcIdx, op),
+              // likely(): Halide partitions the loops into the borders and
+              // a steady state where the clamps vanish (dense vector loads).
+              return hl::select(inside,
+                                hl::likely(at(p.getSource(), srcIdx, op)),
                                 padValue);
             },
             "pad");

@@ -97,6 +97,56 @@ func.func @qlinear_conv_narrow_3_channels(%x: tensor<1x3x2x2xui8>, %xs: tensor<f
 
 // -----
 
+// Tests that a depthwise QLinearConv (group = C = F) takes the narrow form
+// without the [C/4][4] split: x padded with its zero point, the weights as a
+// [C][Kh][Kw] constant, loops n, c, oh, ow, kh, kw, and the compensation
+// -x_zero_point * sum(w[c]) + bias[c] = -2 * 3 + 10 = 4 and -2 * -1 - 1 = 1.
+// CHECK-DAG: #[[$DX:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2 * 2 + d4, d3 * 2 + d5)>
+// CHECK-DAG: #[[$DW:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d1, d4, d5)>
+// CHECK-LABEL: func @qlinear_conv_narrow_depthwise
+func.func @qlinear_conv_narrow_depthwise(%x: tensor<1x2x4x4xui8>, %xs: tensor<f32>, %ws: tensor<2xf32>, %ys: tensor<f32>, %yz: tensor<ui8>) -> tensor<1x2x3x3xui8> {
+  // CHECK: %[[ZP:.*]] = arith.constant 2 : i8
+  // CHECK: tensor.pad %{{.*}} low[0, 0, 1, 1] high[0, 0, 1, 1]
+  // CHECK: tensor.yield %[[ZP]] : i8
+  // CHECK: %[[W:.*]] = graph.constant dense_resource<{{.*}}> : tensor<2x2x2xi8>
+  // CHECK: linalg.generic {indexing_maps = [#[[$DX]], #[[$DW]], {{.*}}], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]} ins(%{{.*}}, %[[W]] : tensor<1x2x{{.*}}xi8>, tensor<2x2x2xi8>)
+  // CHECK: arith.extui %{{.*}} : i8 to i32
+  // CHECK: arith.extsi %{{.*}} : i8 to i32
+  // CHECK: arith.muli
+  // CHECK: %[[COMP:.*]] = graph.constant dense<[4, 1]> : tensor<2xi32>
+  // CHECK: linalg.generic {{.*}} ins(%{{.*}}, %[[COMP]] :
+  // CHECK: math.roundeven
+  %xz = graph.constant dense<2> : tensor<ui8>
+  %w = graph.constant dense<[[[[1, 1], [0, 1]]], [[[-1, 0], [1, -1]]]]> : tensor<2x1x2x2xi8>
+  %wz = graph.constant dense<0> : tensor<2xi8>
+  %bias = graph.constant dense<[10, -1]> : tensor<2xi32>
+  %0 = graph.QLinearConv %x, %xs, %xz, %w, %ws, %wz, %ys, %yz, %bias {group = 2 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<1x2x4x4xui8>, tensor<f32>, tensor<ui8>, tensor<2x1x2x2xi8>, tensor<2xf32>, tensor<2xi8>, tensor<f32>, tensor<ui8>, tensor<2xi32>) -> tensor<1x2x3x3xui8>
+  return %0 : tensor<1x2x3x3xui8>
+}
+
+// -----
+
+// Tests that a grouped ConvInteger (2 groups of 2 input and 1 output
+// channels) takes the narrow form over x as [N][G][C/G][H][W] and w as
+// [G][F/G][C/G][Kh][Kw], the result reshaped back to [N][F][OH][OW]; the
+// compensation is -4 * (1 + 2) = -12 and -4 * (3 - 1) = -8.
+// CHECK-DAG: #[[$GX:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d5, d3 + d6, d4 + d7)>
+// CHECK-DAG: #[[$GW:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d1, d2, d5, d6, d7)>
+// CHECK-LABEL: func @conv_integer_narrow_grouped
+func.func @conv_integer_narrow_grouped(%x: tensor<1x4x3x3xui8>) -> tensor<1x2x3x3xi32> {
+  // CHECK: %[[W:.*]] = graph.constant dense_resource<{{.*}}> : tensor<2x1x2x1x1xi8>
+  // CHECK: %[[X:.*]] = tensor.expand_shape {{.*}} into tensor<1x2x2x3x3xi8>
+  // CHECK: linalg.generic {indexing_maps = [#[[$GX]], #[[$GW]], {{.*}}], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%[[X]], %[[W]] :
+  // CHECK: tensor.collapse_shape {{.*}} into tensor<1x2x3x3xi32>
+  // CHECK: graph.constant dense<[-12, -8]> : tensor<2xi32>
+  %xz = graph.constant dense<4> : tensor<ui8>
+  %w = graph.constant dense<[[[[1]], [[2]]], [[[3]], [[-1]]]]> : tensor<2x2x1x1xi8>
+  %0 = graph.ConvInteger %x, %w x_zero_point(%xz) {group = 2 : i64} : (tensor<1x4x3x3xui8>, tensor<2x2x1x1xi8>, tensor<ui8>) -> tensor<1x2x3x3xi32>
+  return %0 : tensor<1x2x3x3xi32>
+}
+
+// -----
+
 // Tests that QLinearConv with a nonzero w_zero_point keeps the widened form.
 // CHECK-LABEL: func @qlinear_conv_weight_zero_point
 func.func @qlinear_conv_weight_zero_point(%x: tensor<1x4x3x3xui8>, %xs: tensor<f32>, %ws: tensor<f32>, %ys: tensor<f32>, %yz: tensor<ui8>) -> tensor<1x2x3x3xui8> {
