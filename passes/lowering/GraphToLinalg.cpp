@@ -45,6 +45,13 @@ void populateGraphToLinalgPatterns(mlir::RewritePatternSet &patterns) {
   populateOneHotPatterns(patterns);
   populateTopKPatterns(patterns);
   populateBitCastPatterns(patterns);
+  populateGridSamplePatterns(patterns);
+  populateRotaryEmbeddingPatterns(patterns);
+  populateCausalConvPatterns(patterns);
+  populateDropoutPatterns(patterns);
+  populateTfIdfVectorizerPatterns(patterns);
+  populateDFTPatterns(patterns);
+  populateLinearAttentionPatterns(patterns);
 }
 
 namespace {

@@ -4,9 +4,12 @@
 // output: each output index is mapped to a source coordinate by the
 // coordinate_transformation_mode, in f64 like ONNX's reference; nearest
 // rounds it by nearest_mode, linear blends the two neighbours of every
-// resized dim (2^k taps for k resized dims). Neighbours outside the input
-// take the edge value. Cubic mode, antialiasing, tf_crop_and_resize, the
-// keep-aspect-ratio policies and exclude_outside are left as graph ops.
+// resized dim (2^k taps for k resized dims) and cubic the four (floor-1 ..
+// floor+2, 4^k taps) with Keys' weights for cubic_coeff_a, like ONNX's
+// reference. Neighbours outside the input take the edge value; with
+// exclude_outside their cubic weights are 0 and the others renormalized.
+// Antialiasing, tf_crop_and_resize and the keep-aspect-ratio policies are
+// left as graph ops.
 //
 //===----------------------------------------------------------------------===//
 
@@ -35,14 +38,17 @@ struct ResizePattern : LoweringPattern<graph::ResizeOp> {
       return rewriter.notifyMatchFailure(op, "only float inputs are supported");
     StringRef mode = op.getMode();
     StringRef coordMode = op.getCoordinateTransformationMode();
-    if (mode != "nearest" && mode != "linear")
+    if (mode != "nearest" && mode != "linear" && mode != "cubic")
       return rewriter.notifyMatchFailure(
-          op, "mode='" + mode + "' is not supported (only nearest and linear)");
+          op, "mode='" + mode +
+                  "' is not supported (only nearest, linear and cubic)");
     if (op.getAntialias())
       return rewriter.notifyMatchFailure(op, "antialias is not supported");
-    if (op.getExcludeOutside())
-      return rewriter.notifyMatchFailure(op,
-                                         "exclude_outside is not supported");
+    if (op.getExcludeOutside() && mode != "cubic")
+      return rewriter.notifyMatchFailure(
+          op, "exclude_outside is supported in cubic mode only");
+    bool excludeOutside = op.getExcludeOutside() != 0;
+    double cubicA = op.getCubicCoeffA().convertToDouble();
     if (coordMode == "tf_crop_and_resize")
       return rewriter.notifyMatchFailure(
           op, "coordinate_transformation_mode='tf_crop_and_resize' is not "
@@ -160,34 +166,86 @@ struct ResizePattern : LoweringPattern<graph::ResizeOp> {
             return tensor::ExtractOp::create(b, l, x, idx);
           }
 
-          // Linear: two neighbours per resized dim.
+          // Linear: two neighbours per resized dim (floor, floor+1); cubic:
+          // four (floor-1 .. floor+2). Per dim: the clamped tap indices and
+          // their weights.
+          int64_t taps = mode == "cubic" ? 4 : 2;
           SmallVector<int64_t> resized;
-          SmallVector<Value> lo(rank), hi(rank), frac(rank);
+          SmallVector<Value> identityIdx(rank);
+          SmallVector<SmallVector<Value, 4>> tapIdx(rank), tapWeight(rank);
+          auto add = [&](Value p, Value q) -> Value {
+            return arith::AddFOp::create(b, l, p, q);
+          };
+          auto sub = [&](Value p, Value q) -> Value {
+            return arith::SubFOp::create(b, l, p, q);
+          };
+          auto mul = [&](Value p, Value q) -> Value {
+            return arith::MulFOp::create(b, l, p, q);
+          };
+          // Keys' kernel: |t| in [0, 1) and [1, 2).
+          auto nearW = [&](Value t) {
+            Value v = sub(mul(cst(cubicA + 2), t), cst(cubicA + 3));
+            return add(mul(mul(v, t), t), cst(1.0));
+          };
+          auto farW = [&](Value t) {
+            Value v = sub(mul(cst(cubicA), t), cst(5 * cubicA));
+            v = add(mul(v, t), cst(8 * cubicA));
+            return sub(mul(v, t), cst(4 * cubicA));
+          };
           for (int64_t d = 0; d < rank; ++d) {
             Value i = linalg::IndexOp::create(b, l, d);
             if (isIdentity(d)) {
-              lo[d] = i;
+              identityIdx[d] = i;
               continue;
             }
             resized.push_back(d);
             Value c = coordinate(d, i);
             Value f = math::FloorOp::create(b, l, c);
-            frac[d] = arith::SubFOp::create(b, l, c, f);
-            lo[d] = clampIndex(f, d);
-            hi[d] = clampIndex(arith::AddFOp::create(b, l, f, cst(1.0)), d);
-          }
-          Value sum = cst(0.0);
-          for (unsigned mask = 0; mask < (1u << resized.size()); ++mask) {
-            SmallVector<Value> idx(lo);
-            Value weight = cst(1.0);
-            for (auto [k, d] : llvm::enumerate(resized)) {
-              bool upper = mask & (1u << k);
-              idx[d] = upper ? hi[d] : lo[d];
-              Value w = upper ? frac[d]
-                              : (Value)arith::SubFOp::create(b, l, cst(1.0),
-                                                             frac[d]);
-              weight = arith::MulFOp::create(b, l, weight, w);
+            Value t = sub(c, f);
+            if (mode == "linear") {
+              tapIdx[d] = {clampIndex(f, d), clampIndex(add(f, cst(1.0)), d)};
+              tapWeight[d] = {sub(cst(1.0), t), t};
+              continue;
             }
+            Value oneMinus = sub(cst(1.0), t);
+            tapWeight[d] = {farW(add(t, cst(1.0))), nearW(t), nearW(oneMinus),
+                            farW(add(oneMinus, cst(1.0)))};
+            Value total;
+            for (int64_t k = 0; k < 4; ++k) {
+              Value p = add(f, cst((double)k - 1));
+              tapIdx[d].push_back(clampIndex(p, d));
+              if (!excludeOutside)
+                continue;
+              Value inside = arith::AndIOp::create(
+                  b, l,
+                  arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGE, p,
+                                        cst(0.0)),
+                  arith::CmpFOp::create(b, l, arith::CmpFPredicate::OLT, p,
+                                        cst((double)inType.getDimSize(d))));
+              tapWeight[d][k] =
+                  arith::SelectOp::create(b, l, inside, tapWeight[d][k], cst(0.0));
+              total = total ? add(total, tapWeight[d][k]) : tapWeight[d][k];
+            }
+            if (excludeOutside)
+              for (Value &w : tapWeight[d])
+                w = arith::DivFOp::create(b, l, w, total);
+          }
+          int64_t numTaps = 1;
+          for (size_t k = 0; k < resized.size(); ++k)
+            numTaps *= taps;
+          Value sum = cst(0.0);
+          for (int64_t tap = 0; tap < numTaps; ++tap) {
+            SmallVector<Value> idx(identityIdx);
+            Value weight;
+            int64_t rest = tap;
+            for (int64_t d : resized) {
+              int64_t k = rest % taps;
+              rest /= taps;
+              idx[d] = tapIdx[d][k];
+              weight = weight ? mul(weight, tapWeight[d][k]) : tapWeight[d][k];
+            }
+            if (!weight)
+              weight = cst(1.0);
             Value v = tensor::ExtractOp::create(b, l, x, idx);
             v = arith::ExtFOp::create(b, l, f64, v);
             sum = arith::AddFOp::create(b, l, sum,

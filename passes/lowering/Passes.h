@@ -52,6 +52,20 @@ void populateOneHotPatterns(mlir::RewritePatternSet &patterns);
 void populateTopKPatterns(mlir::RewritePatternSet &patterns);
 /// BitCast and LpPool (LowerBitCast.cpp).
 void populateBitCastPatterns(mlir::RewritePatternSet &patterns);
+/// GridSample (LowerGridSample.cpp).
+void populateGridSamplePatterns(mlir::RewritePatternSet &patterns);
+/// RotaryEmbedding (LowerRotaryEmbedding.cpp).
+void populateRotaryEmbeddingPatterns(mlir::RewritePatternSet &patterns);
+/// CausalConvWithState (LowerCausalConv.cpp).
+void populateCausalConvPatterns(mlir::RewritePatternSet &patterns);
+/// Dropout in training mode (LowerDropout.cpp).
+void populateDropoutPatterns(mlir::RewritePatternSet &patterns);
+/// TfIdfVectorizer (LowerTfIdfVectorizer.cpp).
+void populateTfIdfVectorizerPatterns(mlir::RewritePatternSet &patterns);
+/// DFT (LowerDFT.cpp).
+void populateDFTPatterns(mlir::RewritePatternSet &patterns);
+/// LinearAttention (LowerLinearAttention.cpp).
+void populateLinearAttentionPatterns(mlir::RewritePatternSet &patterns);
 /// QuantizeLinear, DequantizeLinear, and (through populateQuantOpsPatterns)
 /// the integer quantized ops.
 void populateQuantizePatterns(mlir::RewritePatternSet &patterns);

@@ -32,3 +32,23 @@ func.func @resize_nearest(%x: tensor<1x1x2x2xf32>) -> tensor<1x1x4x4xf32> {
   %0 = graph.Resize %x sizes(%sizes) {coordinate_transformation_mode = "asymmetric"} : (tensor<1x1x2x2xf32>, tensor<4xi64>) -> tensor<1x1x4x4xf32>
   return %0 : tensor<1x1x4x4xf32>
 }
+
+// -----
+
+// Tests that Resize in cubic mode reads the 4 edge-clamped neighbours
+// (floor-1 .. floor+2) of each of the 2 resized dims (16 taps) with Keys'
+// weights for cubic_coeff_a, and that exclude_outside zeroes the weights of
+// neighbours outside the input and divides by the sum of the others.
+// CHECK-LABEL: func @resize_cubic_exclude_outside
+func.func @resize_cubic_exclude_outside(%x: tensor<1x1x4x4xf32>) -> tensor<1x1x8x8xf32> {
+  %s = graph.constant dense<[1.0, 1.0, 2.0, 2.0]> : tensor<4xf32>
+  // CHECK: linalg.generic
+  // CHECK: math.floor
+  // CHECK: arith.constant -5.000000e-01 : f64
+  // CHECK: arith.select
+  // CHECK: arith.divf
+  // CHECK-COUNT-16: tensor.extract %{{.*}}[%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}] : tensor<1x1x4x4xf32>
+  // CHECK-NOT: tensor.extract
+  %0 = graph.Resize %x scales(%s) {mode = "cubic", cubic_coeff_a = -0.5 : f32, exclude_outside = 1 : i64} : (tensor<1x1x4x4xf32>, tensor<4xf32>) -> tensor<1x1x8x8xf32>
+  return %0 : tensor<1x1x8x8xf32>
+}
