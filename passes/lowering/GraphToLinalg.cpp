@@ -52,6 +52,9 @@ void populateGraphToLinalgPatterns(mlir::RewritePatternSet &patterns) {
   populateTfIdfVectorizerPatterns(patterns);
   populateDFTPatterns(patterns);
   populateLinearAttentionPatterns(patterns);
+  populateSequenceEditPatterns(patterns);
+  populateLocalNormalizationPatterns(patterns);
+  populateEyeLikeDetPatterns(patterns);
 }
 
 namespace {

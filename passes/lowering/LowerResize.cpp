@@ -8,8 +8,11 @@
 // floor+2, 4^k taps) with Keys' weights for cubic_coeff_a, like ONNX's
 // reference. Neighbours outside the input take the edge value; with
 // exclude_outside their cubic weights are 0 and the others renormalized.
-// Antialiasing, tf_crop_and_resize and the keep-aspect-ratio policies are
-// left as graph ops.
+// tf_crop_and_resize maps into a constant roi and gives
+// extrapolation_value for coordinates outside the input; the keep-aspect-
+// ratio policies resize every axis by the smallest (not_larger) or largest
+// (not_smaller) of the constant sizes' ratios. Antialiasing is left as a
+// graph op.
 //
 //===----------------------------------------------------------------------===//
 
@@ -49,14 +52,11 @@ struct ResizePattern : LoweringPattern<graph::ResizeOp> {
           op, "exclude_outside is supported in cubic mode only");
     bool excludeOutside = op.getExcludeOutside() != 0;
     double cubicA = op.getCubicCoeffA().convertToDouble();
-    if (coordMode == "tf_crop_and_resize")
+    StringRef policy = op.getKeepAspectRatioPolicy();
+    if (policy != "stretch" && policy != "not_larger" &&
+        policy != "not_smaller")
       return rewriter.notifyMatchFailure(
-          op, "coordinate_transformation_mode='tf_crop_and_resize' is not "
-              "supported");
-    if (op.getKeepAspectRatioPolicy() != "stretch")
-      return rewriter.notifyMatchFailure(
-          op, "keep_aspect_ratio_policy='" + op.getKeepAspectRatioPolicy() +
-                  "' is not supported (only stretch)");
+          op, "keep_aspect_ratio_policy='" + policy + "' is not supported");
     int64_t rank = inType.getRank();
 
     // Per-dim scale: given, or output size / input size.
@@ -68,7 +68,27 @@ struct ResizePattern : LoweringPattern<graph::ResizeOp> {
       for (int64_t i = 0; i < rank; ++i)
         axes.push_back(i);
     SmallVector<double> scales(rank, 1.0);
-    if (Value s = op.getScales()) {
+    Value scalesValue = op.getScales();
+    // An empty scales input (opset 11-12 models with sizes) is absent.
+    if (scalesValue && op.getSizes())
+      if (auto values = graph::getConstantFloats(scalesValue);
+          values && values->empty())
+        scalesValue = Value();
+    if (policy != "stretch") {
+      // One scale for every resized axis: the smallest (not_larger) or
+      // largest (not_smaller) of sizes / input size.
+      auto sizes = op.getSizes() ? constantInts(op.getSizes()) : std::nullopt;
+      if (!sizes || sizes->size() != axes.size())
+        return rewriter.notifyMatchFailure(
+            op, "keep_aspect_ratio_policy needs constant sizes");
+      double scale = policy == "not_larger" ? 1e300 : 0.0;
+      for (auto [axis, size] : llvm::zip(axes, *sizes)) {
+        double r = (double)size / (double)inType.getDimSize(axis);
+        scale = policy == "not_larger" ? std::min(scale, r) : std::max(scale, r);
+      }
+      for (int64_t axis : axes)
+        scales[axis] = scale;
+    } else if (Value s = scalesValue) {
       auto values = graph::getConstantFloats(s);
       if (!values || values->size() != axes.size())
         return rewriter.notifyMatchFailure(
@@ -83,6 +103,23 @@ struct ResizePattern : LoweringPattern<graph::ResizeOp> {
       return rewriter.notifyMatchFailure(op, "needs constant scales or sizes");
     }
 
+    // tf_crop_and_resize: the crop box per dim, in [0, 1] of the input.
+    SmallVector<double> roiStart(rank, 0.0), roiEnd(rank, 1.0);
+    bool crop = coordMode == "tf_crop_and_resize";
+    if (crop) {
+      auto roi = op.getRoi() ? graph::getConstantFloats(op.getRoi())
+                             : std::nullopt;
+      if (!roi || roi->size() != 2 * axes.size())
+        return rewriter.notifyMatchFailure(
+            op, "tf_crop_and_resize needs a constant roi with two values per "
+                "resized axis");
+      for (auto [i, axis] : llvm::enumerate(axes)) {
+        roiStart[axis] = (*roi)[i];
+        roiEnd[axis] = (*roi)[i + axes.size()];
+      }
+    }
+    double extrapolation = op.getExtrapolationValue().convertToDouble();
+
     Location loc = op.getLoc();
     Value x = op.getX();
     Type elem = inType.getElementType();
@@ -92,6 +129,8 @@ struct ResizePattern : LoweringPattern<graph::ResizeOp> {
         [&](OpBuilder &b, Location l, ValueRange) -> Value {
           Type f64 = b.getF64Type();
           auto cst = [&](double v) { return constScalar(b, l, f64, v); };
+          // Set by tf_crop_and_resize coordinates outside the input.
+          Value outside;
           // Source coordinate of output index `i` along `d`, in f64.
           auto coordinate = [&](int64_t d, Value i) -> Value {
             Value xf = arith::SIToFPOp::create(
@@ -110,6 +149,25 @@ struct ResizePattern : LoweringPattern<graph::ResizeOp> {
             };
             if (coordMode == "asymmetric")
               return arith::DivFOp::create(b, l, xf, cst(scale));
+            if (crop) {
+              double extent = (roiEnd[d] - roiStart[d]) * (inSize - 1);
+              Value c = outSize == 1
+                            ? cst(extent / 2)
+                            : (Value)arith::MulFOp::create(
+                                  b, l, xf, cst(extent / (outSize - 1)));
+              c = arith::AddFOp::create(b, l, c,
+                                        cst(roiStart[d] * (inSize - 1)));
+              // Outside the input: the extrapolation value.
+              Value out = arith::OrIOp::create(
+                  b, l,
+                  arith::CmpFOp::create(b, l, arith::CmpFPredicate::OLT, c,
+                                        cst(0.0)),
+                  arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT, c,
+                                        cst(inSize - 1)));
+              outside = outside ? (Value)arith::OrIOp::create(b, l, outside, out)
+                                : out;
+              return c;
+            }
             if (coordMode == "align_corners")
               return outSize == 1
                          ? cst(0.0)
@@ -135,7 +193,7 @@ struct ResizePattern : LoweringPattern<graph::ResizeOp> {
           };
           // Dims that keep their size with scale 1 map index to index.
           auto isIdentity = [&](int64_t d) {
-            return scales[d] == 1.0 &&
+            return scales[d] == 1.0 && !crop &&
                    inType.getDimSize(d) == outType.getDimSize(d) &&
                    coordMode != "pytorch_half_pixel" &&
                    coordMode != "align_corners";
@@ -163,7 +221,12 @@ struct ResizePattern : LoweringPattern<graph::ResizeOp> {
                     b, l, arith::SubFOp::create(b, l, c, cst(0.5)));
               idx.push_back(clampIndex(r, d));
             }
-            return tensor::ExtractOp::create(b, l, x, idx);
+            Value v = tensor::ExtractOp::create(b, l, x, idx);
+            if (outside)
+              v = arith::SelectOp::create(b, l, outside,
+                                          constScalar(b, l, elem, extrapolation),
+                                          v);
+            return v;
           }
 
           // Linear: two neighbours per resized dim (floor, floor+1); cubic:
@@ -251,6 +314,9 @@ struct ResizePattern : LoweringPattern<graph::ResizeOp> {
             sum = arith::AddFOp::create(b, l, sum,
                                         arith::MulFOp::create(b, l, weight, v));
           }
+          if (outside)
+            sum = arith::SelectOp::create(b, l, outside, cst(extrapolation),
+                                          sum);
           return elem.isF64() ? sum
                               : (Value)arith::TruncFOp::create(b, l, elem, sum);
         });

@@ -66,6 +66,12 @@ void populateTfIdfVectorizerPatterns(mlir::RewritePatternSet &patterns);
 void populateDFTPatterns(mlir::RewritePatternSet &patterns);
 /// LinearAttention (LowerLinearAttention.cpp).
 void populateLinearAttentionPatterns(mlir::RewritePatternSet &patterns);
+/// ReverseSequence, TensorScatter (LowerSequenceEdits.cpp).
+void populateSequenceEditPatterns(mlir::RewritePatternSet &patterns);
+/// LRN, MeanVarianceNormalization, SwiGLU (LowerLocalNormalization.cpp).
+void populateLocalNormalizationPatterns(mlir::RewritePatternSet &patterns);
+/// EyeLike, Det (LowerEyeLikeDet.cpp).
+void populateEyeLikeDetPatterns(mlir::RewritePatternSet &patterns);
 /// QuantizeLinear, DequantizeLinear, and (through populateQuantOpsPatterns)
 /// the integer quantized ops.
 void populateQuantizePatterns(mlir::RewritePatternSet &patterns);
@@ -73,7 +79,7 @@ void populateQuantizePatterns(mlir::RewritePatternSet &patterns);
 /// Runtime's quantized com.microsoft ops (LowerQuantOps.cpp).
 void populateQuantOpsPatterns(mlir::RewritePatternSet &patterns);
 
-/// Resize (nearest and linear).
+/// Resize (nearest, linear and cubic).
 void populateResizePatterns(mlir::RewritePatternSet &patterns);
 
 /// All of the above.

@@ -52,3 +52,21 @@ func.func @resize_cubic_exclude_outside(%x: tensor<1x1x4x4xf32>) -> tensor<1x1x8
   %0 = graph.Resize %x scales(%s) {mode = "cubic", cubic_coeff_a = -0.5 : f32, exclude_outside = 1 : i64} : (tensor<1x1x4x4xf32>, tensor<4xf32>) -> tensor<1x1x8x8xf32>
   return %0 : tensor<1x1x8x8xf32>
 }
+
+// -----
+
+// Tests that tf_crop_and_resize maps output indices into the constant roi
+// and gives extrapolation_value where the coordinate leaves the input.
+// CHECK-LABEL: func @resize_crop
+func.func @resize_crop(%x: tensor<1x1x4x4xf32>) -> tensor<1x1x3x3xf32> {
+  %roi = graph.constant dense<[0.0, 0.0, 0.4, 0.6, 1.0, 1.0, 1.2, 1.7]> : tensor<8xf32>
+  %sizes = graph.constant dense<[1, 1, 3, 3]> : tensor<4xi64>
+  // CHECK: linalg.generic
+  // CHECK: arith.cmpf olt
+  // CHECK: arith.cmpf ogt
+  // CHECK: arith.ori
+  // CHECK: arith.constant 1.000000e+01 : f64
+  // CHECK: arith.select
+  %0 = graph.Resize %x roi(%roi) sizes(%sizes) {coordinate_transformation_mode = "tf_crop_and_resize", extrapolation_value = 10.0 : f32, mode = "linear"} : (tensor<1x1x4x4xf32>, tensor<8xf32>, tensor<4xi64>) -> tensor<1x1x3x3xf32>
+  return %0 : tensor<1x1x3x3xf32>
+}

@@ -4,15 +4,15 @@
 // "no lowering for <OpType> yet", while the ops around it are lowered (the
 // partial conversion rolls nothing back).
 // CHECK-LABEL: func @no_lowering
-func.func @no_lowering(%x: tensor<3x2x2xf32>) -> tensor<3xf32> {
+func.func @no_lowering(%x: tensor<3x2x2xf32>) -> tensor<3x2x2xf32> {
   // CHECK: linalg.generic
-  // CHECK: graph.Det %{{.*}} {aicc.unsupported = "no lowering for Det yet"}
+  // CHECK: graph.Bernoulli %{{.*}} {aicc.unsupported = "no lowering for Bernoulli yet"}
   // CHECK: linalg.generic
   // CHECK-NOT: graph.Relu
   %0 = graph.Relu %x : (tensor<3x2x2xf32>) -> tensor<3x2x2xf32>
-  %1 = graph.Det %0 : (tensor<3x2x2xf32>) -> tensor<3xf32>
-  %2 = graph.Relu %1 : (tensor<3xf32>) -> tensor<3xf32>
-  return %2 : tensor<3xf32>
+  %1 = graph.Bernoulli %0 : (tensor<3x2x2xf32>) -> tensor<3x2x2xf32>
+  %2 = graph.Relu %1 : (tensor<3x2x2xf32>) -> tensor<3x2x2xf32>
+  return %2 : tensor<3x2x2xf32>
 }
 
 // -----

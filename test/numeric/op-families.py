@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """GridSample, DFT, TfIdfVectorizer, training-mode Dropout, RotaryEmbedding,
-CausalConvWithState and LinearAttention through aicc, against the ONNX
+CausalConvWithState, LinearAttention, Det, TensorScatter,
+MeanVarianceNormalization, LRN and EyeLike through aicc, against the ONNX
 reference evaluator.
 
 The cases cover what the ONNX node tests leave out: GridSample cubic with
@@ -11,10 +12,12 @@ a pool with skipped lengths; Dropout with another seed over more than 312
 elements (NumPy's MT19937 regenerates its state after 624 draws); GQA
 LinearAttention over 6 steps with per-head decay and past state; a
 CausalConvWithState of 5 taps with state and SiLU; RotaryEmbedding of a
-rank-3 input with a partial rotary dim, both layouts. Floats must match
+rank-3 input with a partial rotary dim, both layouts; Det of 4 x 4 and
+5 x 5 matrices; circular TensorScatter wrapping around; MVN over other
+axes; LRN of an even size; EyeLike with a negative k. Floats must match
 within rtol 1e-4, atol 1e-5; integer and bool outputs exactly.
 
-usage: signal-ops.py --aicc build/bin/aicc --aicc-run build/bin/aicc-run
+usage: op-families.py --aicc build/bin/aicc --aicc-run build/bin/aicc-run
 """
 import argparse
 import os
@@ -198,6 +201,43 @@ def sequence_cases(rng):
     return out
 
 
+def misc_cases(rng):
+    out = []
+    for n in (4, 5):
+        x = rng.standard_normal((3, n, n)).astype(np.float32)
+        out.append(case(f"det_{n}x{n}", helper.make_node("Det", ["x"], ["y"]),
+                        [vi("x", F, x.shape)], [vi("y", F, [3])], {"x": x}))
+    past = rng.standard_normal((2, 5, 3)).astype(np.float32)
+    upd = rng.standard_normal((2, 3, 3)).astype(np.float32)
+    out.append(case(
+        "tensor_scatter_circular_wrap",
+        helper.make_node("TensorScatter", ["p", "u", "w"], ["y"],
+                         mode="circular"),
+        [vi("p", F, past.shape), vi("u", F, upd.shape), vi("w", I64, [2])],
+        [vi("y", F, past.shape)],
+        {"p": past, "u": upd, "w": np.array([4, 1], np.int64)}, opset=24))
+    x = rng.standard_normal((2, 3, 4, 5)).astype(np.float32)
+    out.append(case(
+        "mvn_axes_1_3",
+        helper.make_node("MeanVarianceNormalization", ["x"], ["y"],
+                         axes=[1, 3]),
+        [vi("x", F, x.shape)], [vi("y", F, x.shape)], {"x": x}, opset=13))
+    # The reference evaluator's LRN loops over dim 0 for the channels: N = C
+    # keeps it right.
+    xl = rng.standard_normal((3, 3, 2, 2)).astype(np.float32)
+    out.append(case(
+        "lrn_size_4",
+        helper.make_node("LRN", ["x"], ["y"], size=4, alpha=0.01, beta=0.6,
+                         bias=2.0),
+        [vi("x", F, xl.shape)], [vi("y", F, xl.shape)], {"x": xl}, opset=13))
+    out.append(case(
+        "eyelike_negative_k",
+        helper.make_node("EyeLike", ["x"], ["y"], k=-2),
+        [vi("x", I32, [5, 4])], [vi("y", I32, [5, 4])],
+        {"x": np.zeros((5, 4), np.int32)}))
+    return out
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--aicc", required=True)
@@ -208,7 +248,7 @@ def main():
     rng = np.random.default_rng(0)
     all_cases = [c for c in (grid_sample_cases(rng) + dft_cases(rng) +
                              tfidf_cases(rng) + dropout_cases(rng) +
-                             sequence_cases(rng))
+                             sequence_cases(rng) + misc_cases(rng))
                  if args.filter in c[0]]
     failures = 0
     with tempfile.TemporaryDirectory() as tmp:
