@@ -149,6 +149,9 @@ struct ResizePattern : LoweringPattern<graph::ResizeOp> {
             };
             if (coordMode == "asymmetric")
               return arith::DivFOp::create(b, l, xf, cst(scale));
+            if (coordMode == "tf_half_pixel_for_nn") // opset 11
+              return arith::DivFOp::create(
+                  b, l, arith::AddFOp::create(b, l, xf, cst(0.5)), cst(scale));
             if (crop) {
               double extent = (roiEnd[d] - roiStart[d]) * (inSize - 1);
               Value c = outSize == 1

@@ -70,3 +70,21 @@ func.func @resize_crop(%x: tensor<1x1x4x4xf32>) -> tensor<1x1x3x3xf32> {
   %0 = graph.Resize %x roi(%roi) sizes(%sizes) {coordinate_transformation_mode = "tf_crop_and_resize", extrapolation_value = 10.0 : f32, mode = "linear"} : (tensor<1x1x4x4xf32>, tensor<8xf32>, tensor<4xi64>) -> tensor<1x1x3x3xf32>
   return %0 : tensor<1x1x3x3xf32>
 }
+
+// -----
+
+// Tests that the opset-11 tf_half_pixel_for_nn mode maps x to (x + 0.5) /
+// scale, without the half-pixel -0.5 (the one subf is round_prefer_floor's
+// ceil(c - 0.5)).
+// CHECK-LABEL: func @resize_tf_half_pixel_for_nn
+func.func @resize_tf_half_pixel_for_nn(%x: tensor<1x1x4x4xf32>) -> tensor<1x1x2x2xf32> {
+  %s = graph.constant dense<[1.0, 1.0, 0.5, 0.5]> : tensor<4xf32>
+  // CHECK: linalg.generic
+  // CHECK: %[[SUM:.*]] = arith.addf %{{.*}}, %{{.*}} : f64
+  // CHECK-NEXT: arith.divf %[[SUM]], %{{.*}} : f64
+  // CHECK-NEXT: arith.constant 5.000000e-01 : f64
+  // CHECK-NEXT: arith.subf
+  // CHECK-NEXT: math.ceil
+  %0 = graph.Resize %x scales(%s) {coordinate_transformation_mode = "tf_half_pixel_for_nn"} : (tensor<1x1x4x4xf32>, tensor<4xf32>) -> tensor<1x1x2x2xf32>
+  return %0 : tensor<1x1x2x2xf32>
+}
