@@ -19,6 +19,15 @@
 // The arithmetic is in f32 (f64 when the input or grid is f64), as the
 // reference computes the coordinates in float32. Float inputs only.
 //
+// graph.RoiAlign, the other bilinear sampler, is one parallel generic over
+// the output R x C x PH x PW: each bin averages (avg) or takes the largest
+// weighted corner (max) of sampling_ratio^2 bilinear samples (the samples
+// unrolled; sampling_ratio must be positive, since 0 makes their number
+// depend on the roi values), in f64 like the reference: a sample outside
+// [-1, size] counts as 0, coordinates are clamped at 0 and at the last
+// row/column, and half_pixel shifts the roi by -0.5 (output_half_pixel
+// makes it at least 1 x 1 instead).
+//
 //===----------------------------------------------------------------------===//
 
 #include "passes/lowering/LoweringPattern.h"
@@ -280,10 +289,143 @@ struct GridSamplePattern : LoweringPattern<graph::GridSampleOp> {
   }
 };
 
+struct RoiAlignPattern : LoweringPattern<graph::RoiAlignOp> {
+  using LoweringPattern::LoweringPattern;
+
+  LogicalResult lower(graph::RoiAlignOp op,
+                      PatternRewriter &rewriter) const override {
+    if (std::string why = whyNotStaticIntOrFloat(op); !why.empty())
+      return rewriter.notifyMatchFailure(op, why);
+    auto xType = cast<RankedTensorType>(op.getX().getType());
+    auto yType = cast<RankedTensorType>(op.getY().getType());
+    auto elem = dyn_cast<FloatType>(xType.getElementType());
+    StringRef mode = op.getMode();
+    StringRef coordMode = op.getCoordinateTransformationMode();
+    int64_t ratio = op.getSamplingRatio();
+    if (!elem || xType.getRank() != 4 || yType.getRank() != 4)
+      return rewriter.notifyMatchFailure(op, "needs a float N x C x H x W input");
+    if (mode != "avg" && mode != "max")
+      return rewriter.notifyMatchFailure(op, "mode must be avg or max");
+    if (coordMode != "half_pixel" && coordMode != "output_half_pixel")
+      return rewriter.notifyMatchFailure(
+          op, "coordinate_transformation_mode must be half_pixel or "
+              "output_half_pixel");
+    if (ratio <= 0 || ratio > 16)
+      return rewriter.notifyMatchFailure(
+          op, "sampling_ratio must be in [1, 16] (0 makes the number of "
+              "samples depend on the roi values)");
+    bool halfPixel = coordMode == "half_pixel";
+    int64_t batch = xType.getDimSize(0);
+    int64_t height = xType.getDimSize(2), width = xType.getDimSize(3);
+    int64_t pooledH = yType.getDimSize(2), pooledW = yType.getDimSize(3);
+    double scale = op.getSpatialScale().convertToDouble();
+    Value x = op.getX(), rois = op.getRois(), batchIndices = op.getBatchIndices();
+    FloatType ft = rewriter.getF64Type();
+
+    Value result = buildParallel(
+        rewriter, op.getLoc(), {}, yType.getShape(), elem,
+        [&](OpBuilder &b, Location l, ValueRange) -> Value {
+          GridSampleBody g(b, l, ft);
+          auto ext = [&](Value v) -> Value {
+            auto t = cast<FloatType>(v.getType());
+            return t == ft ? v : (Value)arith::ExtFOp::create(b, l, ft, v);
+          };
+          Value r = linalg::IndexOp::create(b, l, 0);
+          Value c = linalg::IndexOp::create(b, l, 1);
+          Value ph = linalg::IndexOp::create(b, l, 2);
+          Value pw = linalg::IndexOp::create(b, l, 3);
+          auto roi = [&](int64_t i) {
+            Value v = ext(tensor::ExtractOp::create(
+                b, l, rois, ValueRange{r, constIndex(b, l, i)}));
+            return g.sub(g.mul(v, g.cst(scale)), g.cst(halfPixel ? 0.5 : 0.0));
+          };
+          Value startW = roi(0), startH = roi(1);
+          Value roiW = g.sub(roi(2), startW), roiH = g.sub(roi(3), startH);
+          if (!halfPixel) {
+            roiW = g.select(g.lt(roiW, g.cst(1.0)), g.cst(1.0), roiW);
+            roiH = g.select(g.lt(roiH, g.cst(1.0)), g.cst(1.0), roiH);
+          }
+          Value binH = g.div(roiH, g.cst((double)pooledH));
+          Value binW = g.div(roiW, g.cst((double)pooledW));
+          Type i64 = b.getI64Type();
+          Value n = toSignlessScalar(
+              b, l, tensor::ExtractOp::create(b, l, batchIndices, ValueRange{r}));
+          n = arith::MaxSIOp::create(b, l, n, constInt(b, l, i64, 0));
+          n = arith::MinSIOp::create(b, l, n, constInt(b, l, i64, batch - 1));
+          Value nIdx = arith::IndexCastOp::create(b, l, b.getIndexType(), n);
+          auto toF = [&](Value index) -> Value {
+            return arith::SIToFPOp::create(
+                b, l, ft, arith::IndexCastOp::create(b, l, i64, index));
+          };
+          Value phF = toF(ph), pwF = toF(pw);
+          // (low index, high index, fraction) of a clamped coordinate.
+          auto corners = [&](Value v, int64_t size) {
+            v = g.select(g.lt(v, g.cst(0.0)), g.cst(0.0), v);
+            Value low = g.floor(v);
+            Value atEnd = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGE,
+                                                low, g.cst((double)size - 1));
+            low = g.select(atEnd, g.cst((double)size - 1), low);
+            v = g.select(atEnd, low, v);
+            Value high = g.select(atEnd, low, g.add(low, g.cst(1.0)));
+            auto idx = [&](Value f) -> Value {
+              return arith::IndexCastOp::create(
+                  b, l, b.getIndexType(),
+                  arith::FPToSIOp::create(b, l, i64, f));
+            };
+            return std::make_tuple(idx(low), idx(high), g.sub(v, low));
+          };
+          Value out;
+          for (int64_t iy = 0; iy < ratio; ++iy)
+            for (int64_t ix = 0; ix < ratio; ++ix) {
+              Value yy = g.add(g.add(startH, g.mul(phF, binH)),
+                               g.mul(g.cst((iy + 0.5) / ratio), binH));
+              Value xx = g.add(g.add(startW, g.mul(pwF, binW)),
+                               g.mul(g.cst((ix + 0.5) / ratio), binW));
+              Value outside = arith::OrIOp::create(
+                  b, l, g.outside(yy, -1.0, (double)height),
+                  g.outside(xx, -1.0, (double)width));
+              auto [yLow, yHigh, ly] = corners(yy, height);
+              auto [xLow, xHigh, lx] = corners(xx, width);
+              Value hy = g.sub(g.cst(1.0), ly), hx = g.sub(g.cst(1.0), lx);
+              auto at = [&](Value yi, Value xi) {
+                return ext(tensor::ExtractOp::create(
+                    b, l, x, ValueRange{nIdx, c, yi, xi}));
+              };
+              Value terms[4] = {g.mul(g.mul(hy, hx), at(yLow, xLow)),
+                                g.mul(g.mul(hy, lx), at(yLow, xHigh)),
+                                g.mul(g.mul(ly, hx), at(yHigh, xLow)),
+                                g.mul(g.mul(ly, lx), at(yHigh, xHigh))};
+              Value v;
+              if (mode == "avg") {
+                v = g.add(g.add(terms[0], terms[1]), g.add(terms[2], terms[3]));
+              } else {
+                // maximumf, not select chains: a chain repeats its operands
+                // and the kernel's expression grows exponentially.
+                v = terms[0];
+                for (int k = 1; k < 4; ++k)
+                  v = arith::MaximumFOp::create(b, l, v, terms[k]);
+              }
+              v = g.select(outside, g.cst(0.0), v);
+              if (!out)
+                out = v;
+              else if (mode == "avg")
+                out = g.add(out, v);
+              else
+                out = arith::MaximumFOp::create(b, l, out, v);
+            }
+          if (mode == "avg")
+            out = g.div(out, g.cst((double)(ratio * ratio)));
+          return elem == ft ? out : (Value)arith::TruncFOp::create(b, l, elem, out);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
 } // namespace
 
 void populateGridSamplePatterns(RewritePatternSet &patterns) {
-  patterns.add<GridSamplePattern>(patterns.getContext());
+  patterns.add<GridSamplePattern, RoiAlignPattern>(patterns.getContext());
 }
 
 } // namespace aicc::lowering

@@ -52,7 +52,7 @@ void populateOneHotPatterns(mlir::RewritePatternSet &patterns);
 void populateTopKPatterns(mlir::RewritePatternSet &patterns);
 /// BitCast and LpPool (LowerBitCast.cpp).
 void populateBitCastPatterns(mlir::RewritePatternSet &patterns);
-/// GridSample (LowerGridSample.cpp).
+/// GridSample, RoiAlign (LowerGridSample.cpp).
 void populateGridSamplePatterns(mlir::RewritePatternSet &patterns);
 /// RotaryEmbedding (LowerRotaryEmbedding.cpp).
 void populateRotaryEmbeddingPatterns(mlir::RewritePatternSet &patterns);

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """GridSample, DFT, TfIdfVectorizer, training-mode Dropout, RotaryEmbedding,
 CausalConvWithState, LinearAttention, Det, TensorScatter,
-MeanVarianceNormalization, LRN and EyeLike through aicc, against the ONNX
+MeanVarianceNormalization, LRN, EyeLike and RoiAlign through aicc, against the ONNX
 reference evaluator.
 
 The cases cover what the ONNX node tests leave out: GridSample cubic with
@@ -14,7 +14,7 @@ LinearAttention over 6 steps with per-head decay and past state; a
 CausalConvWithState of 5 taps with state and SiLU; RotaryEmbedding of a
 rank-3 input with a partial rotary dim, both layouts; Det of 4 x 4 and
 5 x 5 matrices; circular TensorScatter wrapping around; MVN over other
-axes; LRN of an even size; EyeLike with a negative k. Floats must match
+axes; LRN of an even size; EyeLike with a negative k; RoiAlign half_pixel avg/max with\nsampling_ratio 3 and rois partly outside. Floats must match
 within rtol 1e-4, atol 1e-5; integer and bool outputs exactly.
 
 usage: op-families.py --aicc build/bin/aicc --aicc-run build/bin/aicc-run
@@ -235,6 +235,18 @@ def misc_cases(rng):
         helper.make_node("EyeLike", ["x"], ["y"], k=-2),
         [vi("x", I32, [5, 4])], [vi("y", I32, [5, 4])],
         {"x": np.zeros((5, 4), np.int32)}))
+    xr = rng.standard_normal((2, 2, 7, 6)).astype(np.float32)
+    rois = np.array([[0.5, 1.0, 4.2, 5.5], [-2.0, -1.5, 3.0, 2.0],
+                     [1.0, 1.0, 1.2, 1.1]], np.float32)
+    for mode in ("avg", "max"):
+        out.append(case(
+            f"roialign_half_pixel_{mode}_ratio3",
+            helper.make_node("RoiAlign", ["x", "r", "i"], ["y"], mode=mode,
+                             output_height=3, output_width=2,
+                             sampling_ratio=3, spatial_scale=0.9),
+            [vi("x", F, xr.shape), vi("r", F, rois.shape), vi("i", I64, [3])],
+            [vi("y", F, [3, 2, 3, 2])],
+            {"x": xr, "r": rois, "i": np.array([1, 0, 1], np.int64)}))
     return out
 
 
