@@ -48,6 +48,16 @@ void populateGraphToLinalgPatterns(mlir::RewritePatternSet &patterns) {
   populateOneHotPatterns(patterns);
   populateTopKPatterns(patterns);
   populateBitCastPatterns(patterns);
+  populateGridSamplePatterns(patterns);
+  populateRotaryEmbeddingPatterns(patterns);
+  populateCausalConvPatterns(patterns);
+  populateDropoutPatterns(patterns);
+  populateTfIdfVectorizerPatterns(patterns);
+  populateDFTPatterns(patterns);
+  populateLinearAttentionPatterns(patterns);
+  populateSequenceEditPatterns(patterns);
+  populateLocalNormalizationPatterns(patterns);
+  populateEyeLikeDetPatterns(patterns);
 }
 
 namespace {

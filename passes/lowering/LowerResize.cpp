@@ -4,9 +4,15 @@
 // output: each output index is mapped to a source coordinate by the
 // coordinate_transformation_mode, in f64 like ONNX's reference; nearest
 // rounds it by nearest_mode, linear blends the two neighbours of every
-// resized dim (2^k taps for k resized dims). Neighbours outside the input
-// take the edge value. Cubic mode, antialiasing, tf_crop_and_resize, the
-// keep-aspect-ratio policies and exclude_outside are left as graph ops.
+// resized dim (2^k taps for k resized dims) and cubic the four (floor-1 ..
+// floor+2, 4^k taps) with Keys' weights for cubic_coeff_a, like ONNX's
+// reference. Neighbours outside the input take the edge value; with
+// exclude_outside their cubic weights are 0 and the others renormalized.
+// tf_crop_and_resize maps into a constant roi and gives
+// extrapolation_value for coordinates outside the input; the keep-aspect-
+// ratio policies resize every axis by the smallest (not_larger) or largest
+// (not_smaller) of the constant sizes' ratios. Antialiasing is left as a
+// graph op.
 //
 //===----------------------------------------------------------------------===//
 
@@ -35,22 +41,22 @@ struct ResizePattern : LoweringPattern<graph::ResizeOp> {
       return rewriter.notifyMatchFailure(op, "only float inputs are supported");
     StringRef mode = op.getMode();
     StringRef coordMode = op.getCoordinateTransformationMode();
-    if (mode != "nearest" && mode != "linear")
+    if (mode != "nearest" && mode != "linear" && mode != "cubic")
       return rewriter.notifyMatchFailure(
-          op, "mode='" + mode + "' is not supported (only nearest and linear)");
+          op, "mode='" + mode +
+                  "' is not supported (only nearest, linear and cubic)");
     if (op.getAntialias())
       return rewriter.notifyMatchFailure(op, "antialias is not supported");
-    if (op.getExcludeOutside())
-      return rewriter.notifyMatchFailure(op,
-                                         "exclude_outside is not supported");
-    if (coordMode == "tf_crop_and_resize")
+    if (op.getExcludeOutside() && mode != "cubic")
       return rewriter.notifyMatchFailure(
-          op, "coordinate_transformation_mode='tf_crop_and_resize' is not "
-              "supported");
-    if (op.getKeepAspectRatioPolicy() != "stretch")
+          op, "exclude_outside is supported in cubic mode only");
+    bool excludeOutside = op.getExcludeOutside() != 0;
+    double cubicA = op.getCubicCoeffA().convertToDouble();
+    StringRef policy = op.getKeepAspectRatioPolicy();
+    if (policy != "stretch" && policy != "not_larger" &&
+        policy != "not_smaller")
       return rewriter.notifyMatchFailure(
-          op, "keep_aspect_ratio_policy='" + op.getKeepAspectRatioPolicy() +
-                  "' is not supported (only stretch)");
+          op, "keep_aspect_ratio_policy='" + policy + "' is not supported");
     int64_t rank = inType.getRank();
 
     // Per-dim scale: given, or output size / input size.
@@ -62,7 +68,27 @@ struct ResizePattern : LoweringPattern<graph::ResizeOp> {
       for (int64_t i = 0; i < rank; ++i)
         axes.push_back(i);
     SmallVector<double> scales(rank, 1.0);
-    if (Value s = op.getScales()) {
+    Value scalesValue = op.getScales();
+    // An empty scales input (opset 11-12 models with sizes) is absent.
+    if (scalesValue && op.getSizes())
+      if (auto values = graph::getConstantFloats(scalesValue);
+          values && values->empty())
+        scalesValue = Value();
+    if (policy != "stretch") {
+      // One scale for every resized axis: the smallest (not_larger) or
+      // largest (not_smaller) of sizes / input size.
+      auto sizes = op.getSizes() ? constantInts(op.getSizes()) : std::nullopt;
+      if (!sizes || sizes->size() != axes.size())
+        return rewriter.notifyMatchFailure(
+            op, "keep_aspect_ratio_policy needs constant sizes");
+      double scale = policy == "not_larger" ? 1e300 : 0.0;
+      for (auto [axis, size] : llvm::zip(axes, *sizes)) {
+        double r = (double)size / (double)inType.getDimSize(axis);
+        scale = policy == "not_larger" ? std::min(scale, r) : std::max(scale, r);
+      }
+      for (int64_t axis : axes)
+        scales[axis] = scale;
+    } else if (Value s = scalesValue) {
       auto values = graph::getConstantFloats(s);
       if (!values || values->size() != axes.size())
         return rewriter.notifyMatchFailure(
@@ -77,6 +103,23 @@ struct ResizePattern : LoweringPattern<graph::ResizeOp> {
       return rewriter.notifyMatchFailure(op, "needs constant scales or sizes");
     }
 
+    // tf_crop_and_resize: the crop box per dim, in [0, 1] of the input.
+    SmallVector<double> roiStart(rank, 0.0), roiEnd(rank, 1.0);
+    bool crop = coordMode == "tf_crop_and_resize";
+    if (crop) {
+      auto roi = op.getRoi() ? graph::getConstantFloats(op.getRoi())
+                             : std::nullopt;
+      if (!roi || roi->size() != 2 * axes.size())
+        return rewriter.notifyMatchFailure(
+            op, "tf_crop_and_resize needs a constant roi with two values per "
+                "resized axis");
+      for (auto [i, axis] : llvm::enumerate(axes)) {
+        roiStart[axis] = (*roi)[i];
+        roiEnd[axis] = (*roi)[i + axes.size()];
+      }
+    }
+    double extrapolation = op.getExtrapolationValue().convertToDouble();
+
     Location loc = op.getLoc();
     Value x = op.getX();
     Type elem = inType.getElementType();
@@ -86,6 +129,8 @@ struct ResizePattern : LoweringPattern<graph::ResizeOp> {
         [&](OpBuilder &b, Location l, ValueRange) -> Value {
           Type f64 = b.getF64Type();
           auto cst = [&](double v) { return constScalar(b, l, f64, v); };
+          // Set by tf_crop_and_resize coordinates outside the input.
+          Value outside;
           // Source coordinate of output index `i` along `d`, in f64.
           auto coordinate = [&](int64_t d, Value i) -> Value {
             Value xf = arith::SIToFPOp::create(
@@ -104,6 +149,28 @@ struct ResizePattern : LoweringPattern<graph::ResizeOp> {
             };
             if (coordMode == "asymmetric")
               return arith::DivFOp::create(b, l, xf, cst(scale));
+            if (coordMode == "tf_half_pixel_for_nn") // opset 11
+              return arith::DivFOp::create(
+                  b, l, arith::AddFOp::create(b, l, xf, cst(0.5)), cst(scale));
+            if (crop) {
+              double extent = (roiEnd[d] - roiStart[d]) * (inSize - 1);
+              Value c = outSize == 1
+                            ? cst(extent / 2)
+                            : (Value)arith::MulFOp::create(
+                                  b, l, xf, cst(extent / (outSize - 1)));
+              c = arith::AddFOp::create(b, l, c,
+                                        cst(roiStart[d] * (inSize - 1)));
+              // Outside the input: the extrapolation value.
+              Value out = arith::OrIOp::create(
+                  b, l,
+                  arith::CmpFOp::create(b, l, arith::CmpFPredicate::OLT, c,
+                                        cst(0.0)),
+                  arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT, c,
+                                        cst(inSize - 1)));
+              outside = outside ? (Value)arith::OrIOp::create(b, l, outside, out)
+                                : out;
+              return c;
+            }
             if (coordMode == "align_corners")
               return outSize == 1
                          ? cst(0.0)
@@ -129,7 +196,7 @@ struct ResizePattern : LoweringPattern<graph::ResizeOp> {
           };
           // Dims that keep their size with scale 1 map index to index.
           auto isIdentity = [&](int64_t d) {
-            return scales[d] == 1.0 &&
+            return scales[d] == 1.0 && !crop &&
                    inType.getDimSize(d) == outType.getDimSize(d) &&
                    coordMode != "pytorch_half_pixel" &&
                    coordMode != "align_corners";
@@ -157,42 +224,102 @@ struct ResizePattern : LoweringPattern<graph::ResizeOp> {
                     b, l, arith::SubFOp::create(b, l, c, cst(0.5)));
               idx.push_back(clampIndex(r, d));
             }
-            return tensor::ExtractOp::create(b, l, x, idx);
+            Value v = tensor::ExtractOp::create(b, l, x, idx);
+            if (outside)
+              v = arith::SelectOp::create(b, l, outside,
+                                          constScalar(b, l, elem, extrapolation),
+                                          v);
+            return v;
           }
 
-          // Linear: two neighbours per resized dim.
+          // Linear: two neighbours per resized dim (floor, floor+1); cubic:
+          // four (floor-1 .. floor+2). Per dim: the clamped tap indices and
+          // their weights.
+          int64_t taps = mode == "cubic" ? 4 : 2;
           SmallVector<int64_t> resized;
-          SmallVector<Value> lo(rank), hi(rank), frac(rank);
+          SmallVector<Value> identityIdx(rank);
+          SmallVector<SmallVector<Value, 4>> tapIdx(rank), tapWeight(rank);
+          auto add = [&](Value p, Value q) -> Value {
+            return arith::AddFOp::create(b, l, p, q);
+          };
+          auto sub = [&](Value p, Value q) -> Value {
+            return arith::SubFOp::create(b, l, p, q);
+          };
+          auto mul = [&](Value p, Value q) -> Value {
+            return arith::MulFOp::create(b, l, p, q);
+          };
+          // Keys' kernel: |t| in [0, 1) and [1, 2).
+          auto nearW = [&](Value t) {
+            Value v = sub(mul(cst(cubicA + 2), t), cst(cubicA + 3));
+            return add(mul(mul(v, t), t), cst(1.0));
+          };
+          auto farW = [&](Value t) {
+            Value v = sub(mul(cst(cubicA), t), cst(5 * cubicA));
+            v = add(mul(v, t), cst(8 * cubicA));
+            return sub(mul(v, t), cst(4 * cubicA));
+          };
           for (int64_t d = 0; d < rank; ++d) {
             Value i = linalg::IndexOp::create(b, l, d);
             if (isIdentity(d)) {
-              lo[d] = i;
+              identityIdx[d] = i;
               continue;
             }
             resized.push_back(d);
             Value c = coordinate(d, i);
             Value f = math::FloorOp::create(b, l, c);
-            frac[d] = arith::SubFOp::create(b, l, c, f);
-            lo[d] = clampIndex(f, d);
-            hi[d] = clampIndex(arith::AddFOp::create(b, l, f, cst(1.0)), d);
-          }
-          Value sum = cst(0.0);
-          for (unsigned mask = 0; mask < (1u << resized.size()); ++mask) {
-            SmallVector<Value> idx(lo);
-            Value weight = cst(1.0);
-            for (auto [k, d] : llvm::enumerate(resized)) {
-              bool upper = mask & (1u << k);
-              idx[d] = upper ? hi[d] : lo[d];
-              Value w = upper ? frac[d]
-                              : (Value)arith::SubFOp::create(b, l, cst(1.0),
-                                                             frac[d]);
-              weight = arith::MulFOp::create(b, l, weight, w);
+            Value t = sub(c, f);
+            if (mode == "linear") {
+              tapIdx[d] = {clampIndex(f, d), clampIndex(add(f, cst(1.0)), d)};
+              tapWeight[d] = {sub(cst(1.0), t), t};
+              continue;
             }
+            Value oneMinus = sub(cst(1.0), t);
+            tapWeight[d] = {farW(add(t, cst(1.0))), nearW(t), nearW(oneMinus),
+                            farW(add(oneMinus, cst(1.0)))};
+            Value total;
+            for (int64_t k = 0; k < 4; ++k) {
+              Value p = add(f, cst((double)k - 1));
+              tapIdx[d].push_back(clampIndex(p, d));
+              if (!excludeOutside)
+                continue;
+              Value inside = arith::AndIOp::create(
+                  b, l,
+                  arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGE, p,
+                                        cst(0.0)),
+                  arith::CmpFOp::create(b, l, arith::CmpFPredicate::OLT, p,
+                                        cst((double)inType.getDimSize(d))));
+              tapWeight[d][k] =
+                  arith::SelectOp::create(b, l, inside, tapWeight[d][k], cst(0.0));
+              total = total ? add(total, tapWeight[d][k]) : tapWeight[d][k];
+            }
+            if (excludeOutside)
+              for (Value &w : tapWeight[d])
+                w = arith::DivFOp::create(b, l, w, total);
+          }
+          int64_t numTaps = 1;
+          for (size_t k = 0; k < resized.size(); ++k)
+            numTaps *= taps;
+          Value sum = cst(0.0);
+          for (int64_t tap = 0; tap < numTaps; ++tap) {
+            SmallVector<Value> idx(identityIdx);
+            Value weight;
+            int64_t rest = tap;
+            for (int64_t d : resized) {
+              int64_t k = rest % taps;
+              rest /= taps;
+              idx[d] = tapIdx[d][k];
+              weight = weight ? mul(weight, tapWeight[d][k]) : tapWeight[d][k];
+            }
+            if (!weight)
+              weight = cst(1.0);
             Value v = tensor::ExtractOp::create(b, l, x, idx);
             v = arith::ExtFOp::create(b, l, f64, v);
             sum = arith::AddFOp::create(b, l, sum,
                                         arith::MulFOp::create(b, l, weight, v));
           }
+          if (outside)
+            sum = arith::SelectOp::create(b, l, outside, cst(extrapolation),
+                                          sum);
           return elem.isF64() ? sum
                               : (Value)arith::TruncFOp::create(b, l, elem, sum);
         });

@@ -53,6 +53,26 @@ void populateOneHotPatterns(mlir::RewritePatternSet &patterns);
 void populateTopKPatterns(mlir::RewritePatternSet &patterns);
 /// BitCast and LpPool (LowerBitCast.cpp).
 void populateBitCastPatterns(mlir::RewritePatternSet &patterns);
+/// GridSample, RoiAlign (LowerGridSample.cpp).
+void populateGridSamplePatterns(mlir::RewritePatternSet &patterns);
+/// RotaryEmbedding (LowerRotaryEmbedding.cpp).
+void populateRotaryEmbeddingPatterns(mlir::RewritePatternSet &patterns);
+/// CausalConvWithState (LowerCausalConv.cpp).
+void populateCausalConvPatterns(mlir::RewritePatternSet &patterns);
+/// Dropout in training mode (LowerDropout.cpp).
+void populateDropoutPatterns(mlir::RewritePatternSet &patterns);
+/// TfIdfVectorizer (LowerTfIdfVectorizer.cpp).
+void populateTfIdfVectorizerPatterns(mlir::RewritePatternSet &patterns);
+/// DFT (LowerDFT.cpp).
+void populateDFTPatterns(mlir::RewritePatternSet &patterns);
+/// LinearAttention (LowerLinearAttention.cpp).
+void populateLinearAttentionPatterns(mlir::RewritePatternSet &patterns);
+/// ReverseSequence, TensorScatter (LowerSequenceEdits.cpp).
+void populateSequenceEditPatterns(mlir::RewritePatternSet &patterns);
+/// LRN, MeanVarianceNormalization, SwiGLU (LowerLocalNormalization.cpp).
+void populateLocalNormalizationPatterns(mlir::RewritePatternSet &patterns);
+/// EyeLike, Det (LowerEyeLikeDet.cpp).
+void populateEyeLikeDetPatterns(mlir::RewritePatternSet &patterns);
 /// QuantizeLinear, DequantizeLinear, and (through populateQuantOpsPatterns)
 /// the integer quantized ops.
 void populateQuantizePatterns(mlir::RewritePatternSet &patterns);
@@ -60,7 +80,7 @@ void populateQuantizePatterns(mlir::RewritePatternSet &patterns);
 /// Runtime's quantized com.microsoft ops (LowerQuantOps.cpp).
 void populateQuantOpsPatterns(mlir::RewritePatternSet &patterns);
 
-/// Resize (nearest and linear).
+/// Resize (nearest, linear and cubic).
 void populateResizePatterns(mlir::RewritePatternSet &patterns);
 
 /// All of the above.

@@ -4,25 +4,25 @@
 // "no lowering for <OpType> yet", while the ops around it are lowered (the
 // partial conversion rolls nothing back).
 // CHECK-LABEL: func @no_lowering
-func.func @no_lowering(%x: tensor<3x2x2xf32>) -> tensor<3xf32> {
+func.func @no_lowering(%x: tensor<3x2x2xf32>) -> tensor<3x2x2xf32> {
   // CHECK: linalg.generic
-  // CHECK: graph.Det %{{.*}} {aicc.unsupported = "no lowering for Det yet"}
+  // CHECK: graph.Bernoulli %{{.*}} {aicc.unsupported = "no lowering for Bernoulli yet"}
   // CHECK: linalg.generic
   // CHECK-NOT: graph.Relu
   %0 = graph.Relu %x : (tensor<3x2x2xf32>) -> tensor<3x2x2xf32>
-  %1 = graph.Det %0 : (tensor<3x2x2xf32>) -> tensor<3xf32>
-  %2 = graph.Relu %1 : (tensor<3xf32>) -> tensor<3xf32>
-  return %2 : tensor<3xf32>
+  %1 = graph.Bernoulli %0 : (tensor<3x2x2xf32>) -> tensor<3x2x2xf32>
+  %2 = graph.Relu %1 : (tensor<3x2x2xf32>) -> tensor<3x2x2xf32>
+  return %2 : tensor<3x2x2xf32>
 }
 
 // -----
 
 // Tests that an unsupported attribute value is the reason.
-// CHECK-LABEL: func @resize_cubic
-func.func @resize_cubic(%x: tensor<1x1x2x2xf32>) -> tensor<1x1x4x4xf32> {
+// CHECK-LABEL: func @resize_antialias
+func.func @resize_antialias(%x: tensor<1x1x2x2xf32>) -> tensor<1x1x4x4xf32> {
   %s = graph.constant dense<[1.0, 1.0, 2.0, 2.0]> : tensor<4xf32>
-  // CHECK: graph.Resize {{.*}}aicc.unsupported = "mode='cubic' is not supported (only nearest and linear)"
-  %0 = graph.Resize %x scales(%s) {mode = "cubic"} : (tensor<1x1x2x2xf32>, tensor<4xf32>) -> tensor<1x1x4x4xf32>
+  // CHECK: graph.Resize {{.*}}aicc.unsupported = "antialias is not supported"
+  %0 = graph.Resize %x scales(%s) {mode = "cubic", antialias = 1 : i64} : (tensor<1x1x2x2xf32>, tensor<4xf32>) -> tensor<1x1x4x4xf32>
   return %0 : tensor<1x1x4x4xf32>
 }
 
@@ -48,13 +48,3 @@ func.func @elementwise_checks(%i: tensor<4xi32>, %x: tensor<4xf32>) -> (tensor<4
   return %0, %1 : tensor<4xi32>, tensor<4xf32>
 }
 
-// -----
-
-// Tests that training-mode Dropout is left with its reason.
-// CHECK-LABEL: func @dropout_training
-func.func @dropout_training(%x: tensor<4xf32>) -> tensor<4xf32> {
-  %t = graph.constant dense<true> : tensor<i1>
-  // CHECK: graph.Dropout {{.*}}aicc.unsupported = "training mode is not supported (training_mode must be the constant false)"
-  %0, %1 = graph.Dropout %x training_mode(%t) : (tensor<4xf32>, tensor<i1>) -> (tensor<4xf32>, tensor<4xi1>)
-  return %0 : tensor<4xf32>
-}
