@@ -63,8 +63,12 @@ struct FormKernelsPass : impl::FormKernelsBase<FormKernelsPass> {
     }
     SmallVector<Operation *> nodes;
     module.walk([&](Operation *op) {
-      if (isa<graph::QLinearConvOp, graph::QLinearMatMulOp>(op))
-        nodes.push_back(op);
+      if (!isa<graph::QLinearConvOp, graph::QLinearMatMulOp>(op))
+        return;
+      // --target=npu,<cpu>: what RNPU cannot run stays for the CPU.
+      if (partition && !whyUnsupported(op, config).empty())
+        return;
+      nodes.push_back(op);
     });
     uint16_t tag = 0;
     for (Operation *op : nodes) {
@@ -97,17 +101,26 @@ struct FormKernelsPass : impl::FormKernelsBase<FormKernelsPass> {
                                            yType.getElementType());
       AffineExpr d0 = getAffineDimExpr(0, ctx);
       AffineExpr zero = getAffineConstantExpr(0, ctx);
-      // x: (d0, 0, ..., 0), never the identity (dim 0 is the batch of a
-      // conv and the rows of a matmul, the same in x and y).
+      // One loop more than y's rank, which only x's dim 1 reads: the op is
+      // neither elementwise nor a reduction to the fusion policy, so it
+      // never joins another op's kernel nor takes a consumer into its own
+      // (a partitioned module's CPU ops stay out of RNPU kernels).
+      // x: (d0, dExtra, 0, ..., 0), never the identity (dim 0 is the batch
+      // of a conv and the rows of a matmul, the same in x and y).
+      unsigned loops = rank + 1;
       SmallVector<AffineExpr> xExprs(xType.getRank(), zero);
       xExprs[0] = d0;
+      xExprs[1] = getAffineDimExpr(rank, ctx);
+      SmallVector<AffineExpr> yExprs;
+      for (unsigned d = 0; d < rank; ++d)
+        yExprs.push_back(getAffineDimExpr(d, ctx));
       SmallVector<AffineMap> maps = {
-          AffineMap::get(rank, 0, xExprs, ctx),
-          AffineMap::get(rank, 0, {zero}, ctx),
-          AffineMap::get(rank, 0, {zero}, ctx),
-          AffineMap::get(rank, 0, {zero}, ctx),
-          AffineMap::getMultiDimIdentityMap(rank, ctx)};
-      SmallVector<utils::IteratorType> iterators(rank,
+          AffineMap::get(loops, 0, xExprs, ctx),
+          AffineMap::get(loops, 0, {zero}, ctx),
+          AffineMap::get(loops, 0, {zero}, ctx),
+          AffineMap::get(loops, 0, {zero}, ctx),
+          AffineMap::get(loops, 0, yExprs, ctx)};
+      SmallVector<utils::IteratorType> iterators(loops,
                                                  utils::IteratorType::parallel);
       auto generic = linalg::GenericOp::create(
           b, loc, TypeRange{yType}, ValueRange{xValue, w, bias, mult},

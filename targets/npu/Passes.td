@@ -39,10 +39,17 @@ def FormKernels : Pass<"aicc-npu-form-kernels", "::mlir::ModuleOp"> {
     carries the encoded command stream (`aicc.npu.stream`) and the node
     name (`aicc.npu.node`). Its body only keeps every operand alive: the
     npu target's compileExecutable takes the stream, never the body.
+
+    With `partition` (`--target=npu,avx512`) the nodes RNPU cannot run
+    (NpuSupport.h's whyUnsupported) stay graph ops for the CPU target;
+    without it the pass expects `aicc-npu-check-support` to have refused
+    them.
   }];
   let options = [
     Option<"configPath", "config", "std::string", /*default=*/"\"\"",
            "RNPU hardware config (JSON); empty: the bundled rnpu-16x16">,
+    Option<"partition", "partition", "bool", /*default=*/"false",
+           "Leave the nodes RNPU cannot run to a CPU target">,
   ];
   let dependentDialects = ["::mlir::linalg::LinalgDialect",
                            "::mlir::arith::ArithDialect",

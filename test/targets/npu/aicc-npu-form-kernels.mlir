@@ -4,16 +4,18 @@
 // RNPU command stream and node name, whose operands are x, then the packed
 // weights (one 16x16 block: 3 input and 4 output channels padded), the bias
 // and the multipliers (padded to 16 channels) as new dense_resource
-// constants, and that x is read through a non-identity map (so the fusion
-// policy keeps the op in a kernel of its own).
-// CHECK-DAG: #[[$X:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, 0, 0, 0)>
-// CHECK-DAG: #[[$C:.*]] = affine_map<(d0, d1, d2, d3) -> (0)>
+// constants, and that the op has one loop more than y's rank, read only by
+// x (so the fusion policy keeps the op in a kernel of its own: it is
+// neither elementwise nor a reduction).
+// CHECK-DAG: #[[$X:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d4, 0, 0)>
+// CHECK-DAG: #[[$C:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (0)>
+// CHECK-DAG: #[[$Y:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3)>
 // CHECK-LABEL: func @conv
 // CHECK-NOT: graph.QLinearConv
 // CHECK-DAG: %[[W:.*]] = graph.constant dense_resource<conv0.rnpu_w> : tensor<256xi8>
 // CHECK-DAG: %[[B:.*]] = graph.constant dense_resource<conv0.rnpu_bias> : tensor<16xi32>
 // CHECK-DAG: %[[M:.*]] = graph.constant dense_resource<conv0.rnpu_mult> : tensor<16xf32>
-// CHECK: %[[Y:.*]] = linalg.generic {indexing_maps = [#[[$X]], #[[$C]], #[[$C]], #[[$C]], #{{.*}}], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+// CHECK: %[[Y:.*]] = linalg.generic {indexing_maps = [#[[$X]], #[[$C]], #[[$C]], #[[$C]], #[[$Y]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel"]}
 // CHECK-SAME: ins(%arg0, %[[W]], %[[B]], %[[M]] : tensor<1x3x6x6xui8>, tensor<256xi8>, tensor<16xi32>, tensor<16xf32>)
 // CHECK-SAME: attrs = {aicc.npu.node = "conv0", aicc.npu.stream = "RNPU
 // CHECK: } -> tensor<1x4x3x3xui8>
