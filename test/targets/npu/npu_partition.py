@@ -222,6 +222,13 @@ def main():
     parser.add_argument("--keep", help="keep the files in this directory")
     parser.add_argument("-v", "--verbose", action="store_true")
     args = parser.parse_args()
+    if args.models:
+        try:
+            import torch  # noqa: F401
+            import torchvision  # noqa: F401
+        except ImportError:
+            print("skipped: --models needs torch and torchvision")
+            return 77
     failures = 0
     with tempfile.TemporaryDirectory() as scratch:
         tmp = args.keep or scratch
