@@ -41,8 +41,10 @@ bool isFloatOp(Operation *op) {
     auto shaped = dyn_cast<ShapedType>(t);
     return shaped && isa<FloatType>(shaped.getElementType());
   };
-  return llvm::any_of(op->getOperandTypes(), isFloat) ||
-         llvm::any_of(op->getResultTypes(), isFloat);
+  // A quantized op (QLinearSoftmax) has float scales but integer data.
+  return llvm::any_of(op->getResultTypes(), isFloat) ||
+         (op->getNumResults() == 0 &&
+          llvm::any_of(op->getOperandTypes(), isFloat));
 }
 
 } // namespace
@@ -247,6 +249,57 @@ std::optional<QConvParams> getQMatMulParams(Operation *operation,
   return p;
 }
 
+std::optional<QAddParams> getQAddParams(Operation *operation,
+                                        std::string &why) {
+  auto op = dyn_cast<graph::QLinearAddOp>(operation);
+  if (!op) {
+    why = "not a QLinearAdd";
+    return std::nullopt;
+  }
+  auto aType = dyn_cast<RankedTensorType>(op.getA().getType());
+  auto bType = dyn_cast<RankedTensorType>(op.getB().getType());
+  auto cType = dyn_cast<RankedTensorType>(op.getC().getType());
+  if (!aType || !bType || !cType || !aType.hasStaticShape() ||
+      !bType.hasStaticShape() || !cType.hasStaticShape()) {
+    why = "dynamic shapes (RNPU code is compiled for static shapes)";
+    return std::nullopt;
+  }
+  if (aType.getShape() != cType.getShape() ||
+      bType.getShape() != cType.getShape()) {
+    why = "broadcasting QLinearAdd is not implemented yet (a, b and c must "
+          "have the same shape)";
+    return std::nullopt;
+  }
+  if (cType.getRank() < 2) {
+    why = "QLinearAdd of rank < 2 is not implemented yet";
+    return std::nullopt;
+  }
+  auto scalar = [&](Value v, double fallback) -> std::optional<double> {
+    if (!v)
+      return fallback;
+    auto values = constantValues(v);
+    if (!values || values->size() != 1)
+      return std::nullopt;
+    return (*values)[0];
+  };
+  auto as = scalar(op.getAScale(), 1), az = scalar(op.getAZeroPoint(), 0);
+  auto bs = scalar(op.getBScale(), 1), bz = scalar(op.getBZeroPoint(), 0);
+  auto cs = scalar(op.getCScale(), 1), cz = scalar(op.getCZeroPoint(), 0);
+  if (!as || !az || !bs || !bz || !cs || !cz) {
+    why = "scales and zero points must be per-tensor constants";
+    return std::nullopt;
+  }
+  QAddParams p;
+  p.elements = cType.getNumElements();
+  p.aSigned = isSigned8(aType);
+  p.bSigned = isSigned8(bType);
+  p.cSigned = isSigned8(cType);
+  p.aScale = float(*as), p.bScale = float(*bs), p.cScale = float(*cs);
+  p.aZeroPoint = int32_t(*az), p.bZeroPoint = int32_t(*bz);
+  p.cZeroPoint = int32_t(*cz);
+  return p;
+}
+
 std::optional<QConvParams> getNpuParams(Operation *op, std::string &why) {
   if (isa<graph::QLinearConvOp>(op))
     return getQConvParams(op, why);
@@ -266,7 +319,14 @@ std::string whyUnsupported(Operation *op, const rnpu::RnpuConfig &config) {
       return why;
     return whyConvUnsupported(*params, config);
   }
-  if (isa<graph::QGemmOp, graph::QLinearAddOp, graph::QLinearMulOp,
+  if (isa<graph::QLinearAddOp>(op)) {
+    std::string why;
+    std::optional<QAddParams> params = getQAddParams(op, why);
+    if (!params)
+      return why;
+    return whyQAddUnsupported(*params, config);
+  }
+  if (isa<graph::QGemmOp, graph::QLinearMulOp,
           graph::QLinearAveragePoolOp, graph::QLinearGlobalAveragePoolOp,
           graph::MaxPoolOp>(op))
     return "RNPU ISA 1.0 can run it, but the npu target has no code "

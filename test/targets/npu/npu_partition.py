@@ -47,8 +47,9 @@ class Reader(oq.CalibrationDataReader):
 
 
 def small_cnn(path):
-    """x[1,3,16,16] -> conv3x3 -> relu -> conv3x3/2 -> relu -> conv1x1 ->
-    GlobalAveragePool -> Flatten -> Gemm -> Softmax."""
+    """x[1,3,16,16] -> conv3x3 -> relu -> residual block (conv3x3, Add,
+    relu) -> conv3x3/2 -> relu -> conv1x1 -> GlobalAveragePool -> Flatten
+    -> Gemm -> Softmax."""
     rng = np.random.default_rng(0)
 
     def w(name, shape, scale):
@@ -56,6 +57,7 @@ def small_cnn(path):
             (rng.standard_normal(shape) * scale).astype(np.float32), name)
 
     inits = [w("w0", (8, 3, 3, 3), 0.3), w("b0", (8,), 0.1),
+             w("wr", (8, 8, 3, 3), 0.15), w("br", (8,), 0.1),
              w("w1", (16, 8, 3, 3), 0.15), w("b1", (16,), 0.1),
              w("w2", (24, 16, 1, 1), 0.25), w("b2", (24,), 0.1),
              w("wf", (10, 24), 0.3), w("bf", (10,), 0.1)]
@@ -63,7 +65,11 @@ def small_cnn(path):
         helper.make_node("Conv", ["x", "w0", "b0"], ["c0"], name="conv0",
                          kernel_shape=[3, 3], pads=[1, 1, 1, 1]),
         helper.make_node("Relu", ["c0"], ["r0"], name="relu0"),
-        helper.make_node("Conv", ["r0", "w1", "b1"], ["c1"], name="conv1",
+        helper.make_node("Conv", ["r0", "wr", "br"], ["cr"], name="convr",
+                         kernel_shape=[3, 3], pads=[1, 1, 1, 1]),
+        helper.make_node("Add", ["r0", "cr"], ["sum"], name="residual"),
+        helper.make_node("Relu", ["sum"], ["rr"], name="relur"),
+        helper.make_node("Conv", ["rr", "w1", "b1"], ["c1"], name="conv1",
                          kernel_shape=[3, 3], pads=[1, 1, 1, 1],
                          strides=[2, 2]),
         helper.make_node("Relu", ["c1"], ["r1"], name="relu1"),
