@@ -1,13 +1,12 @@
 //===- FormKernels.cpp - RNPU-supported nodes to opaque kernel ops --------===//
 //
 // The npu target's hand-off from graph ops to the exec pipeline: each
-// supported node (QLinearConv, QLinearMatMul, QLinearAdd) is compiled to
-// its RNPU command stream here, while its parameters are visible, and
-// becomes one linalg.generic that dispatch formation outlines into a kernel
-// of its own (see createKernelOp for why the fusion policy never merges
-// it). The
-// stream travels on the op as an attribute; compileExecutable renumbers its
-// DRAM bindings to the kernel's arguments.
+// supported node (QLinearConv, QLinearMatMul, QGemm, QLinearAdd) is
+// compiled to its RNPU command stream here, while its parameters are
+// visible, and becomes one linalg.generic that dispatch formation outlines
+// into a kernel of its own (see createKernelOp for why the fusion policy
+// never merges it). The stream travels on the op as an attribute;
+// compileExecutable renumbers its DRAM bindings to the kernel's arguments.
 //
 //===----------------------------------------------------------------------===//
 
@@ -135,7 +134,7 @@ struct FormKernelsPass : impl::FormKernelsBase<FormKernelsPass> {
     }
     SmallVector<Operation *> nodes;
     module.walk([&](Operation *op) {
-      if (!isa<graph::QLinearConvOp, graph::QLinearMatMulOp,
+      if (!isa<graph::QLinearConvOp, graph::QLinearMatMulOp, graph::QGemmOp,
                graph::QLinearAddOp>(op))
         return;
       // --target=npu,<cpu>: what RNPU cannot run stays for the CPU.

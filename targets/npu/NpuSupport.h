@@ -32,8 +32,14 @@ std::optional<QConvParams> getQConvParams(mlir::Operation *op,
 std::optional<QConvParams> getQMatMulParams(mlir::Operation *op,
                                             std::string &why);
 
+/// The parameters of a 2-D graph.QGemm with a constant b, alpha 1, no
+/// transA and a quantized output (y_scale), as the channels-last 1x1 conv
+/// that computes it (C is the conv's bias); otherwise nullopt and `why`.
+std::optional<QConvParams> getQGemmParams(mlir::Operation *op,
+                                          std::string &why);
+
 /// The conv parameters of any op the npu target generates code for
-/// (QLinearConv, QLinearMatMul), or nullopt and `why`.
+/// (QLinearConv, QLinearMatMul, QGemm), or nullopt and `why`.
 std::optional<QConvParams> getNpuParams(mlir::Operation *op, std::string &why);
 
 /// The parameters of a graph.QLinearAdd of two tensors of the same static
