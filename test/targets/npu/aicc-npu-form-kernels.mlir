@@ -32,3 +32,28 @@ func.func @conv(%x: tensor<1x3x6x6xui8>) -> tensor<1x4x3x3xui8> {
   %y = graph.QLinearConv %x, %xs, %xz, %w, %ws, %wz, %ys, %yz, %b {strides = array<i64: 2, 2>} : (tensor<1x3x6x6xui8>, tensor<f32>, tensor<ui8>, tensor<4x3x1x1xi8>, tensor<4xf32>, tensor<4xi8>, tensor<f32>, tensor<ui8>, tensor<4xi32>) -> tensor<1x4x3x3xui8> loc("conv0")
   return %y : tensor<1x4x3x3xui8>
 }
+
+// -----
+
+// Tests that a QLinearAdd of two tensors of the same shape (a residual Add)
+// becomes one RNPU kernel op whose inputs are a and b, both read like x
+// through the extra loop, with no constants added.
+// CHECK-DAG: #[[$AB:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d4, 0, 0)>
+// CHECK-DAG: #[[$C:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3)>
+// CHECK-LABEL: func @residual
+// CHECK-NOT: graph.QLinearAdd
+// CHECK-NOT: dense_resource
+// CHECK: %[[Y:.*]] = linalg.generic {indexing_maps = [#[[$AB]], #[[$AB]], #[[$C]]]
+// CHECK-SAME: ins(%arg0, %arg1 : tensor<1x8x4x4xui8>, tensor<1x8x4x4xui8>)
+// CHECK-SAME: attrs = {aicc.npu.node = "add0", aicc.npu.stream = "RNPU
+// CHECK: return %[[Y]]
+func.func @residual(%a: tensor<1x8x4x4xui8>, %b: tensor<1x8x4x4xui8>) -> tensor<1x8x4x4xui8> {
+  %as = graph.constant dense<0.05> : tensor<f32>
+  %az = graph.constant dense<128> : tensor<ui8>
+  %bs = graph.constant dense<0.03> : tensor<f32>
+  %bz = graph.constant dense<120> : tensor<ui8>
+  %cs = graph.constant dense<0.07> : tensor<f32>
+  %cz = graph.constant dense<131> : tensor<ui8>
+  %c = graph.QLinearAdd %a, %as, %az, %b, %bs, %bz, %cs, %cz {operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 1, 1, 1>} : (tensor<1x8x4x4xui8>, tensor<f32>, tensor<ui8>, tensor<1x8x4x4xui8>, tensor<f32>, tensor<ui8>, tensor<f32>, tensor<ui8>) -> tensor<1x8x4x4xui8> loc("add0")
+  return %c : tensor<1x8x4x4xui8>
+}
