@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/driver/Driver.h"
+#include "compiler/driver/Partition.h"
 #include "compiler/Registration.h"
 #include "compiler/Pipelines.h"
 #include "compiler/onnx/OnnxImporter.h"
@@ -69,7 +70,9 @@ struct Options {
                      "the .aicc artifact (needs --target)")),
       cl::cat(category)};
   cl::opt<std::string> target{
-      "target", cl::desc("Target to compile for (--list-targets names them)"),
+      "target", cl::desc("Target to compile for (--list-targets names them), "
+                         "or an accelerator with CPU fallback, e.g. "
+                         "npu,avx512"),
       cl::value_desc("name"), cl::cat(category)};
   cl::opt<std::string> gpuArch{
       "gpu-arch",
@@ -94,8 +97,9 @@ struct Options {
                              cl::init(3), cl::cat(category)};
   cl::opt<std::string> report{
       "report", cl::desc("Print a report to stderr: memory (arena, lower "
-                         "bound, no-sharing sum)"),
-      cl::value_desc("memory"), cl::cat(category)};
+                         "bound, no-sharing sum), partition (where each "
+                         "node runs and why, with a --target list)"),
+      cl::value_desc("memory|partition"), cl::cat(category)};
   cl::list<std::string> inputShapes{
       "input-shape",
       cl::desc("Static shape of a graph input with symbolic or unknown dims, "
@@ -234,12 +238,21 @@ LogicalResult runPipeline(ModuleOp module,
 LogicalResult runCompiler(ModuleOp module, EmitKind emit, const Target *target,
                           TargetOptions &targetOptions, StringRef report,
                           llvm::raw_ostream &reportOS,
-                          std::vector<uint8_t> &artifact) {
+                          std::vector<uint8_t> &artifact,
+                          const PartitionTargets *partition = nullptr) {
   // Graph-level rewrites for every --emit kind, --emit=graph included.
   if (failed(runPipeline(module, buildGraphPipeline)))
     return failure();
   if (emit == EmitKind::Graph)
     return success();
+  // --target=npu,avx512 (compiler/driver/Partition.cpp).
+  if (partition)
+    return runPartitionedCompiler(
+        module, *partition, targetOptions,
+        emit == EmitKind::Linalg ? PartitionStage::Linalg
+        : emit == EmitKind::Exec ? PartitionStage::Exec
+                                 : PartitionStage::Artifact,
+        report, reportOS, artifact, runPipeline, getVersionString());
   // Target-specific graph passes (op selection, capability checks).
   if (target && failed(runPipeline(module, [&](OpPassManager &pm) {
         target->buildGraphPipeline(pm, targetOptions);
@@ -436,7 +449,16 @@ int runAiccMain(int argc, char **argv) {
     return 1;
   }
   const Target *target = nullptr;
-  if (!options.target.empty()) {
+  PartitionTargets partition;
+  bool partitioned = isTargetList(options.target);
+  if (partitioned) {
+    std::string error;
+    if (failed(parseTargetList(options.target, partition, error))) {
+      llvm::errs() << "aicc: error: " << error << "\n";
+      return 1;
+    }
+    target = partition.host;
+  } else if (!options.target.empty()) {
     target = lookupTarget(options.target);
     if (!target) {
       llvm::errs() << "aicc: error: unknown --target '" << options.target
@@ -486,9 +508,15 @@ int runAiccMain(int argc, char **argv) {
     llvm::errs() << "aicc: error: give the artifact a file name with -o\n";
     return 1;
   }
-  if (!options.report.empty() && options.report != "memory") {
+  if (!options.report.empty() && options.report != "memory" &&
+      options.report != "partition") {
     llvm::errs() << "aicc: error: unknown --report '" << options.report
-                 << "' (available: memory)\n";
+                 << "' (available: memory, partition)\n";
+    return 1;
+  }
+  if (options.report == "partition" && !partitioned) {
+    llvm::errs() << "aicc: error: --report=partition needs a target list, "
+                    "e.g. --target=npu,avx512\n";
     return 1;
   }
 
@@ -528,7 +556,8 @@ int runAiccMain(int argc, char **argv) {
   };
   std::vector<uint8_t> artifact;
   if (failed(runCompiler(*module, emit, target, targetOptions, options.report,
-                         llvm::errs(), artifact)))
+                         llvm::errs(), artifact,
+                         partitioned ? &partition : nullptr)))
     return 1;
 
   auto write = [&](llvm::raw_ostream &os) {
@@ -555,14 +584,24 @@ CompileResult compileModel(const CompileOptions &options) {
   };
   registerAllTargets();
   const Target *target = lookupTarget(options.target);
+  PartitionTargets partition;
+  bool partitioned = isTargetList(options.target);
+  if (partitioned) {
+    std::string listError;
+    if (failed(parseTargetList(options.target, partition, listError)))
+      return fail(listError);
+    target = partition.host;
+  }
   if (!target)
     return fail("unknown target '" + options.target +
                 "' (available: " + listTargetNames() + ")");
   if (options.optLevel > 3)
     return fail("opt level " + std::to_string(options.optLevel) +
                 " is not a level (0-3)");
-  if (!options.report.empty() && options.report != "memory")
-    return fail("unknown report '" + options.report + "' (available: memory)");
+  if (!options.report.empty() && options.report != "memory" &&
+      (options.report != "partition" || !partitioned))
+    return fail("unknown report '" + options.report +
+                "' (available: memory; partition with a target list)");
   {
     std::string archError;
     if (failed(checkGpuArch(target, options.gpuArch, archError)))
@@ -625,7 +664,8 @@ CompileResult compileModel(const CompileOptions &options) {
   llvm::raw_string_ostream reportOS(result.report);
   LogicalResult compiled =
       runCompiler(*module, EmitKind::Artifact, target, targetOptions,
-                  options.report, reportOS, artifact);
+                  options.report, reportOS, artifact,
+                  partitioned ? &partition : nullptr);
   reportOS.flush();
   if (failed(compiled) || artifact.empty()) {
     if (llvm::none_of(result.diagnostics, [](auto &diag) {

@@ -27,7 +27,8 @@ struct CompileOptions {
   std::string modelBytes;
   /// Directory that external-data paths of `modelBytes` are relative to.
   std::string baseDir;
-  /// --target (a registered target name).
+  /// --target (a registered target name, or an accelerator with CPU
+  /// fallback, "npu,avx512": compiler/driver/Partition.h).
   std::string target = "avx512";
   /// -O level, 0-3.
   unsigned optLevel = 3;
@@ -38,7 +39,8 @@ struct CompileOptions {
   std::vector<std::string> inputShapes;
   std::vector<std::string> dims;
   std::vector<std::string> inputValues;
-  /// --report: "" (none) or "memory"; the text lands in CompileResult.report.
+  /// --report: "" (none), "memory", or "partition" (with a target list);
+  /// the text lands in CompileResult.report.
   std::string report;
   /// Called as kernels compile (done, total); may be empty.
   std::function<void(size_t, size_t)> progress;

@@ -19,10 +19,11 @@ aicc_status_t Runtime::create(Runtime **out) {
   drivers.push_back(std::move(cpu));
   drivers.push_back(hal::probeCudaDevices());
   drivers.push_back(hal::probeRocmDevices());
-  // The RNPU simulator (docs/RNPU.md) is always present.
+  // The RNPU simulator (docs/RNPU.md) is always present; the host CPU runs
+  // the CPU part of a partitioned module (--target=npu,avx512) with it.
   hal::DriverProbe npu;
   npu.name = "npu";
-  npu.devices.push_back(hal::createNpuDevice());
+  npu.devices.push_back(hal::createNpuDevice(hal::createCpuDevice()));
   drivers.push_back(std::move(npu));
   *out = createWith(std::move(drivers));
   return nullptr;

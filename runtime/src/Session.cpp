@@ -101,6 +101,16 @@ static aicc_status_t checkDeviceFits(const fb::AiccModule &root,
   return nullptr;
 }
 
+/// Whether `root` holds an executable built for `kind`.
+static bool hasExecutableFor(const fb::AiccModule &root,
+                             aicc_device_kind_t kind) {
+  if (const auto *executables = root.executables())
+    for (const fb::Executable *executable : *executables)
+      if (static_cast<aicc_device_kind_t>(executable->device()) == kind)
+        return true;
+  return false;
+}
+
 aicc_status_t Session::selectDevice(const char *name) {
   Runtime &runtime = *module_->runtime();
   std::string available;
@@ -117,6 +127,12 @@ aicc_status_t Session::selectDevice(const char *name) {
         if ((runtime.device(i).info().kind == AICC_DEVICE_KIND_CPU) == cpu)
           order.push_back(&runtime.device(i));
     for (hal::Device *candidate : order) {
+      // An accelerator that can also run CPU code (the npu device runs the
+      // CPU part of a partitioned module) is chosen only for a module with
+      // code for it.
+      if (candidate->info().kind != AICC_DEVICE_KIND_CPU &&
+          !hasExecutableFor(module_->root(), candidate->info().kind))
+        continue;
       aicc_status_t status = checkDeviceFits(module_->root(), *candidate);
       if (!status) {
         aicc_status_free(firstError);

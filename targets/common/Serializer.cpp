@@ -21,6 +21,10 @@
 // bounds as `shape`, each dispatch's push constants as IntExprs, the bytes
 // of each dynamic copy, and buffer sizes as upper bounds.
 //
+// A partitioned module (--target=npu,avx512) has one binary per
+// exec.executable; a Barrier separates consecutive dispatches of different
+// device kinds.
+//
 //===----------------------------------------------------------------------===//
 
 #include "targets/common/Serializer.h"
@@ -137,9 +141,12 @@ LogicalResult appendRawData(Operation *op, ElementsAttr value,
 
 class Serializer {
 public:
-  Serializer(ModuleOp module, const ExecutableBinary &binary,
-             const SerializeOptions &options)
-      : module_(module), binary_(binary), options_(options) {}
+  /// `names[i]` is the exec.executable that `binaries[i]` compiles; a
+  /// single unnamed binary compiles whichever executable the dispatches use.
+  Serializer(ModuleOp module, std::vector<const ExecutableBinary *> binaries,
+             std::vector<std::string> names, const SerializeOptions &options)
+      : module_(module), binaries_(std::move(binaries)),
+        names_(std::move(names)), options_(options) {}
 
   LogicalResult run(std::vector<uint8_t> &out);
 
@@ -158,13 +165,30 @@ private:
   FailureOr<std::vector<int64_t>> getDimCode(Value buffer, unsigned dim,
                                              Operation *user);
 
+  /// The binary of `executable`, or -1 after a diagnostic.
+  int binaryOf(DispatchOp dispatch, ExecutableOp executable);
+  /// The key of a dispatch's kernel in kernelEntries_.
+  static std::string kernelKey(DispatchOp dispatch) {
+    return (dispatch.getKernel().getRootReference().getValue() + "::" +
+            dispatch.getKernel().getLeafReference().getValue())
+        .str();
+  }
+
   ModuleOp module_;
-  const ExecutableBinary &binary_;
+  std::vector<const ExecutableBinary *> binaries_;
+  std::vector<std::string> names_;
   const SerializeOptions &options_;
   ModuleWriter writer_;
+  /// The one executable of an unnamed binary.
   ExecutableOp executable_;
-  /// Kernel symbol -> entry point index.
-  llvm::StringMap<uint32_t> kernelEntries_;
+  /// Binary index -> artifact executable index (-1: no dispatch uses it).
+  std::vector<int> artifactIndex_;
+  struct KernelEntry {
+    uint32_t binary = 0;
+    uint32_t entry = 0;
+  };
+  /// Kernel symbol (executable::kernel) -> binary and entry point index.
+  llvm::StringMap<KernelEntry> kernelEntries_;
   /// Kernel symbol -> FLOPs of one call (nullopt: not countable).
   llvm::StringMap<std::optional<uint64_t>> kernelFlops_;
   /// exec.constant result -> constant index.
@@ -287,14 +311,39 @@ LogicalResult Serializer::addSymbols(ScheduleOp schedule) {
   return success();
 }
 
+int Serializer::binaryOf(DispatchOp dispatch, ExecutableOp executable) {
+  if (names_.size() == 1 && names_.front().empty()) {
+    if (!executable_) {
+      executable_ = executable;
+    } else if (executable_ != executable) {
+      dispatch.emitOpError("calls a kernel of executable @")
+          << executable.getSymName() << ", but the module's binary is "
+          << "executable @" << executable_.getSymName()
+          << "; only one executable is supported";
+      return -1;
+    }
+    return 0;
+  }
+  for (auto [index, name] : llvm::enumerate(names_))
+    if (name == executable.getSymName())
+      return static_cast<int>(index);
+  dispatch.emitOpError("calls a kernel of executable @")
+      << executable.getSymName() << ", which no target compiled";
+  return -1;
+}
+
 LogicalResult Serializer::addExecutable(ScheduleOp schedule) {
-  if (binary_.format.empty())
-    return schedule.emitOpError("the target gave its executable no format");
-  ExecutableDesc desc;
-  desc.device = binary_.device;
-  desc.format = binary_.format;
-  desc.requiredFeatures = binary_.requiredFeatures;
-  llvm::StringMap<uint32_t> entryIndex;
+  std::vector<ExecutableDesc> descs(binaries_.size());
+  std::vector<llvm::StringMap<uint32_t>> entryIndex(binaries_.size());
+  std::vector<bool> used(binaries_.size(), false);
+  for (auto [index, binary] : llvm::enumerate(binaries_)) {
+    if (binary->format.empty())
+      return schedule.emitOpError("the target gave its executable no format");
+    descs[index].device = binary->device;
+    descs[index].format = binary->format;
+    descs[index].requiredFeatures = binary->requiredFeatures;
+    descs[index].name = names_[index];
+  }
   WalkResult result = schedule.walk([&](DispatchOp dispatch) {
     SymbolRefAttr kernelRef = dispatch.getKernel();
     func::FuncOp kernel = dispatch.lookupKernel();
@@ -303,21 +352,21 @@ LogicalResult Serializer::addExecutable(ScheduleOp schedule) {
       return WalkResult::interrupt();
     }
     auto executable = cast<ExecutableOp>(kernel->getParentOp());
-    if (!executable_) {
-      executable_ = executable;
-    } else if (executable_ != executable) {
-      dispatch.emitOpError("calls a kernel of executable @")
-          << executable.getSymName() << ", but the module's binary is "
-          << "executable @" << executable_.getSymName()
-          << "; only one executable is supported";
+    int b = binaryOf(dispatch, executable);
+    if (b < 0)
       return WalkResult::interrupt();
-    }
-    StringRef kernelName = kernel.getSymName();
-    if (kernelEntries_.count(kernelName))
+    used[b] = true;
+    if (descs[b].name.empty())
+      descs[b].name = executable.getSymName().str();
+    const ExecutableBinary &binary = *binaries_[b];
+    ExecutableDesc &desc = descs[b];
+    std::string key = kernelKey(dispatch);
+    if (kernelEntries_.count(key))
       return WalkResult::advance();
+    StringRef kernelName = kernel.getSymName();
     std::string entry = kernelName.str();
-    auto mapped = binary_.entryPoints.find(entry);
-    if (mapped != binary_.entryPoints.end())
+    auto mapped = binary.entryPoints.find(entry);
+    if (mapped != binary.entryPoints.end())
       entry = mapped->second;
     // Trailing index arguments are push constants, not bindings.
     uint32_t pushCount = 0;
@@ -327,12 +376,12 @@ LogicalResult Serializer::addExecutable(ScheduleOp schedule) {
       ++pushCount;
     uint32_t bindings = static_cast<uint32_t>(
         kernel.getNumArguments() - pushCount + kernel.getNumResults());
-    auto [it, inserted] = entryIndex.try_emplace(
+    auto [it, inserted] = entryIndex[b].try_emplace(
         entry, static_cast<uint32_t>(desc.entryPoints.size()));
     if (inserted) {
       std::vector<uint32_t> workgroupSize;
-      auto size = binary_.workgroupSizes.find(entry);
-      if (size != binary_.workgroupSizes.end())
+      auto size = binary.workgroupSizes.find(entry);
+      if (size != binary.workgroupSizes.end())
         workgroupSize = size->second;
       desc.entryPoints.push_back({entry, bindings, pushCount, workgroupSize});
     } else if (desc.entryPoints[it->second].bindingCount != bindings) {
@@ -342,27 +391,35 @@ LogicalResult Serializer::addExecutable(ScheduleOp schedule) {
           << " bindings, but has " << bindings;
       return WalkResult::interrupt();
     }
-    kernelEntries_[kernelName] = it->second;
+    kernelEntries_[key] = {static_cast<uint32_t>(b), it->second};
     return WalkResult::advance();
   });
   if (result.wasInterrupted())
     return failure();
-  if (!executable_)
-    return success(); // Nothing to run: a module of copies only.
-  desc.name = executable_.getSymName().str();
-  desc.segment = writer_.addSegment(binary_.data.data(), binary_.data.size());
-  // Alternatives (a cubin next to the PTX) share the entry points; the
-  // runtime offers them to the driver as other encodings of the main one.
-  ExecutableDesc main = desc;
-  writer_.addExecutable(std::move(desc));
-  for (const ExecutableBinary::Alternative &alternative :
-       binary_.alternatives) {
-    ExecutableDesc other = main;
-    other.name = main.name + "." + alternative.format;
-    other.format = alternative.format;
-    other.segment =
-        writer_.addSegment(alternative.data.data(), alternative.data.size());
-    writer_.addExecutable(std::move(other));
+  // Executables no dispatch uses are left out (a module of copies only has
+  // none). Alternatives (a cubin next to the PTX) share the entry points
+  // and follow their main executable; the runtime offers them to the driver
+  // as other encodings of the main one.
+  artifactIndex_.assign(binaries_.size(), -1);
+  int next = 0;
+  for (auto [index, binary] : llvm::enumerate(binaries_)) {
+    if (!used[index])
+      continue;
+    artifactIndex_[index] = next++;
+    descs[index].segment =
+        writer_.addSegment(binary->data.data(), binary->data.size());
+    ExecutableDesc main = descs[index];
+    writer_.addExecutable(std::move(descs[index]));
+    for (const ExecutableBinary::Alternative &alternative :
+         binary->alternatives) {
+      ExecutableDesc other = main;
+      other.name = main.name + "." + alternative.format;
+      other.format = alternative.format;
+      other.segment =
+          writer_.addSegment(alternative.data.data(), alternative.data.size());
+      writer_.addExecutable(std::move(other));
+      ++next;
+    }
   }
   return success();
 }
@@ -407,11 +464,14 @@ LogicalResult Serializer::addMemoryPlan(ScheduleOp schedule) {
     return schedule.emitOpError(
         "is not memory planned (no 'arena_size'); run aicc-plan-memory "
         "before serializing");
+  // A partitioned module's spaces are host memory (see the header).
+  fb::DeviceKind device = binaries_.size() == 1 ? binaries_.front()->device
+                                                : fb::DeviceKind::Cpu;
   for (auto [space, sizes] : llvm::enumerate(llvm::zip(*arena, *bound))) {
     std::string name =
-        space == 0 ? StringRef(fb::EnumNameDeviceKind(binary_.device)).lower()
+        space == 0 ? StringRef(fb::EnumNameDeviceKind(device)).lower()
                    : "space" + std::to_string(space);
-    writer_.addMemorySpace(name, binary_.device,
+    writer_.addMemorySpace(name, device,
                            static_cast<uint64_t>(std::get<0>(sizes)),
                            static_cast<uint64_t>(std::get<1>(sizes)));
   }
@@ -471,8 +531,16 @@ FailureOr<uint32_t> Serializer::getBuffer(Value value) {
 }
 
 LogicalResult Serializer::addCommands(ScheduleOp schedule) {
+  std::optional<fb::DeviceKind> lastDevice;
   for (Operation &op : schedule.getBody().front()) {
     if (auto dispatch = dyn_cast<DispatchOp>(op)) {
+      KernelEntry kernelEntry = kernelEntries_.lookup(kernelKey(dispatch));
+      const ExecutableBinary &binary = *binaries_[kernelEntry.binary];
+      // Cross-device order: the commands of one device before those of the
+      // next.
+      if (lastDevice && *lastDevice != binary.device)
+        writer_.addBarrier();
+      lastDevice = binary.device;
       std::vector<uint32_t> bindings;
       for (Value buffer : llvm::concat<Value>(dispatch.getIns(),
                                               dispatch.getOuts())) {
@@ -483,12 +551,13 @@ LogicalResult Serializer::addCommands(ScheduleOp schedule) {
       }
       StringRef kernel = dispatch.getKernel().getLeafReference().getValue();
       std::vector<uint32_t> workgroupCount;
-      auto count = binary_.workgroupCounts.find(kernel.str());
-      if (count != binary_.workgroupCounts.end())
+      auto count = binary.workgroupCounts.find(kernel.str());
+      if (count != binary.workgroupCounts.end())
         workgroupCount = count->second;
-      uint32_t command = writer_.addDispatch(0, kernelEntries_.lookup(kernel),
-                                             std::move(bindings), {},
-                                             std::move(workgroupCount));
+      uint32_t command = writer_.addDispatch(
+          static_cast<uint32_t>(artifactIndex_[kernelEntry.binary]),
+          kernelEntry.entry, std::move(bindings), {},
+          std::move(workgroupCount));
       if (!dispatch.getPushConstants().empty()) {
         std::vector<std::vector<int64_t>> exprs;
         for (auto [index, value] :
@@ -569,5 +638,22 @@ LogicalResult aicc::serializeModule(ModuleOp module,
                                     const ExecutableBinary &binary,
                                     std::vector<uint8_t> &out,
                                     const SerializeOptions &options) {
-  return Serializer(module, binary, options).run(out);
+  return Serializer(module, {&binary}, {std::string()}, options).run(out);
+}
+
+LogicalResult
+aicc::serializePartitionedModule(ModuleOp module,
+                                 ArrayRef<NamedExecutableBinary> binaries,
+                                 std::vector<uint8_t> &out,
+                                 const SerializeOptions &options) {
+  std::vector<const ExecutableBinary *> pointers;
+  std::vector<std::string> names;
+  for (const NamedExecutableBinary &binary : binaries) {
+    pointers.push_back(&binary.binary);
+    names.push_back(binary.executable);
+  }
+  if (pointers.empty())
+    return module.emitError("a partitioned module needs a binary");
+  return Serializer(module, std::move(pointers), std::move(names), options)
+      .run(out);
 }

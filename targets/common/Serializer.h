@@ -42,6 +42,25 @@ mlir::LogicalResult serializeModule(mlir::ModuleOp module,
                                     std::vector<uint8_t> &out,
                                     const SerializeOptions &options = {});
 
+/// The binary of the exec.executable named `executable`.
+struct NamedExecutableBinary {
+  std::string executable;
+  ExecutableBinary binary;
+};
+
+/// Serializes a partitioned module (--target=npu,avx512): its dispatches
+/// call kernels of several exec.executables, each compiled into one of
+/// `binaries`. The artifact gets one executable per binary (in order), and
+/// a Barrier command wherever consecutive dispatches run on different
+/// device kinds. The planned memory spaces are host memory, which every
+/// device of a partitioned module addresses (the simulated NPU's DRAM is
+/// host memory; docs/RNPU.md, "Partitioning").
+mlir::LogicalResult
+serializePartitionedModule(mlir::ModuleOp module,
+                           llvm::ArrayRef<NamedExecutableBinary> binaries,
+                           std::vector<uint8_t> &out,
+                           const SerializeOptions &options = {});
+
 } // namespace aicc
 
 #endif // AICC_TARGETS_COMMON_SERIALIZER_H

@@ -41,8 +41,10 @@ bool isFloatOp(Operation *op) {
     auto shaped = dyn_cast<ShapedType>(t);
     return shaped && isa<FloatType>(shaped.getElementType());
   };
-  return llvm::any_of(op->getOperandTypes(), isFloat) ||
-         llvm::any_of(op->getResultTypes(), isFloat);
+  // A quantized op (QLinearSoftmax) has float scales but integer data.
+  return llvm::any_of(op->getResultTypes(), isFloat) ||
+         (op->getNumResults() == 0 &&
+          llvm::any_of(op->getOperandTypes(), isFloat));
 }
 
 } // namespace
@@ -247,11 +249,167 @@ std::optional<QConvParams> getQMatMulParams(Operation *operation,
   return p;
 }
 
+std::optional<QConvParams> getQGemmParams(Operation *operation,
+                                          std::string &why) {
+  auto op = dyn_cast<graph::QGemmOp>(operation);
+  if (!op) {
+    why = "not a QGemm";
+    return std::nullopt;
+  }
+  auto aType = dyn_cast<RankedTensorType>(op.getA().getType());
+  auto bType = dyn_cast<RankedTensorType>(op.getB().getType());
+  auto yType = dyn_cast<RankedTensorType>(op.getY().getType());
+  if (!aType || !bType || !yType || !aType.hasStaticShape() ||
+      !bType.hasStaticShape() || !yType.hasStaticShape()) {
+    why = "dynamic shapes (RNPU code is compiled for static shapes)";
+    return std::nullopt;
+  }
+  if (aType.getRank() != 2 || bType.getRank() != 2) {
+    why = "only 2-D QGemm is supported";
+    return std::nullopt;
+  }
+  if (!op.getYScale() || isa<FloatType>(yType.getElementType())) {
+    why = "a float output (no y_scale) needs a float unit";
+    return std::nullopt;
+  }
+  if (op.getTransA() != 0 || op.getAlpha().convertToDouble() != 1.0) {
+    why = "transA and alpha != 1 are not implemented yet";
+    return std::nullopt;
+  }
+  bool transB = op.getTransB() != 0;
+  QConvParams p;
+  p.channelsLast = true;
+  p.n = 1, p.h = 1, p.w = aType.getDimSize(0);
+  p.cin = aType.getDimSize(1);
+  p.cout = transB ? bType.getDimSize(0) : bType.getDimSize(1);
+  p.xSigned = isSigned8(aType);
+  p.wSigned = isSigned8(bType);
+  p.ySigned = isSigned8(yType);
+  auto as = constantValues(op.getAScale());
+  auto az = constantValues(op.getAZeroPoint());
+  auto bs = constantValues(op.getBScale());
+  auto bz = constantValues(op.getBZeroPoint());
+  auto ys = constantValues(op.getYScale());
+  std::optional<SmallVector<double>> yz =
+      op.getYZeroPoint() ? constantValues(op.getYZeroPoint())
+                         : std::optional<SmallVector<double>>(
+                               SmallVector<double>{0.0});
+  if (!as || !az || !bs || !bz || !ys || !yz) {
+    why = "scales and zero points must be constants";
+    return std::nullopt;
+  }
+  if (as->size() != 1 || az->size() != 1 || ys->size() != 1 ||
+      yz->size() != 1) {
+    why = "a and y must be quantized per tensor";
+    return std::nullopt;
+  }
+  p.xScale = float((*as)[0]);
+  p.yScale = float((*ys)[0]);
+  p.xZeroPoint = int32_t((*az)[0]);
+  p.yZeroPoint = int32_t((*yz)[0]);
+  for (double s : *bs)
+    p.wScale.push_back(float(s));
+  if (bz->size() == 1) {
+    p.wZeroPoint = int32_t((*bz)[0]);
+  } else {
+    for (double z : *bz)
+      if (z != 0) {
+        why = "per-column non-zero b zero points are not in RNPU ISA 1.0";
+        return std::nullopt;
+      }
+  }
+  ElementsAttr weights = constantOf(op.getB());
+  if (!weights) {
+    why = "b must be a constant";
+    return std::nullopt;
+  }
+  std::vector<uint8_t> b;
+  if (weights.isSplat()) {
+    b.assign(bType.getNumElements(),
+             uint8_t(weights.getSplatValue<APInt>().getZExtValue()));
+  } else {
+    std::optional<ArrayRef<char>> bytes = graph::getElementBytes(weights);
+    if (!bytes) {
+      why = "b's data is not available";
+      return std::nullopt;
+    }
+    b.assign(bytes->begin(), bytes->end());
+  }
+  // Conv weights [cout = N][cin = K]: B itself when transposed, else B^T.
+  p.weights.resize(b.size());
+  for (int64_t k = 0; k < p.cin; ++k)
+    for (int64_t n = 0; n < p.cout; ++n)
+      p.weights[n * p.cin + k] = transB ? b[n * p.cin + k] : b[k * p.cout + n];
+  if (Value c = op.getC()) {
+    auto bias = constantValues(c);
+    if (!bias || int64_t(bias->size()) != p.cout) {
+      why = "C must be a constant with one value per output column";
+      return std::nullopt;
+    }
+    for (double v : *bias)
+      p.bias.push_back(int32_t(v));
+  }
+  return p;
+}
+
+std::optional<QAddParams> getQAddParams(Operation *operation,
+                                        std::string &why) {
+  auto op = dyn_cast<graph::QLinearAddOp>(operation);
+  if (!op) {
+    why = "not a QLinearAdd";
+    return std::nullopt;
+  }
+  auto aType = dyn_cast<RankedTensorType>(op.getA().getType());
+  auto bType = dyn_cast<RankedTensorType>(op.getB().getType());
+  auto cType = dyn_cast<RankedTensorType>(op.getC().getType());
+  if (!aType || !bType || !cType || !aType.hasStaticShape() ||
+      !bType.hasStaticShape() || !cType.hasStaticShape()) {
+    why = "dynamic shapes (RNPU code is compiled for static shapes)";
+    return std::nullopt;
+  }
+  if (aType.getShape() != cType.getShape() ||
+      bType.getShape() != cType.getShape()) {
+    why = "broadcasting QLinearAdd is not implemented yet (a, b and c must "
+          "have the same shape)";
+    return std::nullopt;
+  }
+  if (cType.getRank() < 2) {
+    why = "QLinearAdd of rank < 2 is not implemented yet";
+    return std::nullopt;
+  }
+  auto scalar = [&](Value v, double fallback) -> std::optional<double> {
+    if (!v)
+      return fallback;
+    auto values = constantValues(v);
+    if (!values || values->size() != 1)
+      return std::nullopt;
+    return (*values)[0];
+  };
+  auto as = scalar(op.getAScale(), 1), az = scalar(op.getAZeroPoint(), 0);
+  auto bs = scalar(op.getBScale(), 1), bz = scalar(op.getBZeroPoint(), 0);
+  auto cs = scalar(op.getCScale(), 1), cz = scalar(op.getCZeroPoint(), 0);
+  if (!as || !az || !bs || !bz || !cs || !cz) {
+    why = "scales and zero points must be per-tensor constants";
+    return std::nullopt;
+  }
+  QAddParams p;
+  p.elements = cType.getNumElements();
+  p.aSigned = isSigned8(aType);
+  p.bSigned = isSigned8(bType);
+  p.cSigned = isSigned8(cType);
+  p.aScale = float(*as), p.bScale = float(*bs), p.cScale = float(*cs);
+  p.aZeroPoint = int32_t(*az), p.bZeroPoint = int32_t(*bz);
+  p.cZeroPoint = int32_t(*cz);
+  return p;
+}
+
 std::optional<QConvParams> getNpuParams(Operation *op, std::string &why) {
   if (isa<graph::QLinearConvOp>(op))
     return getQConvParams(op, why);
   if (isa<graph::QLinearMatMulOp>(op))
     return getQMatMulParams(op, why);
+  if (isa<graph::QGemmOp>(op))
+    return getQGemmParams(op, why);
   why = "no RNPU code generator";
   return std::nullopt;
 }
@@ -259,14 +417,21 @@ std::optional<QConvParams> getNpuParams(Operation *op, std::string &why) {
 std::string whyUnsupported(Operation *op, const rnpu::RnpuConfig &config) {
   if (isa<graph::ConstantOp>(op))
     return "";
-  if (isa<graph::QLinearConvOp, graph::QLinearMatMulOp>(op)) {
+  if (isa<graph::QLinearConvOp, graph::QLinearMatMulOp, graph::QGemmOp>(op)) {
     std::string why;
     std::optional<QConvParams> params = getNpuParams(op, why);
     if (!params)
       return why;
     return whyConvUnsupported(*params, config);
   }
-  if (isa<graph::QGemmOp, graph::QLinearAddOp, graph::QLinearMulOp,
+  if (isa<graph::QLinearAddOp>(op)) {
+    std::string why;
+    std::optional<QAddParams> params = getQAddParams(op, why);
+    if (!params)
+      return why;
+    return whyQAddUnsupported(*params, config);
+  }
+  if (isa<graph::QLinearMulOp,
           graph::QLinearAveragePoolOp, graph::QLinearGlobalAveragePoolOp,
           graph::MaxPoolOp>(op))
     return "RNPU ISA 1.0 can run it, but the npu target has no code "

@@ -12,6 +12,7 @@
 #define AICC_TARGETS_NPU_NPUSUPPORT_H
 
 #include "targets/npu/ConvCodegen.h"
+#include "targets/npu/EltwiseCodegen.h"
 
 #include "mlir/IR/Operation.h"
 
@@ -31,9 +32,20 @@ std::optional<QConvParams> getQConvParams(mlir::Operation *op,
 std::optional<QConvParams> getQMatMulParams(mlir::Operation *op,
                                             std::string &why);
 
+/// The parameters of a 2-D graph.QGemm with a constant b, alpha 1, no
+/// transA and a quantized output (y_scale), as the channels-last 1x1 conv
+/// that computes it (C is the conv's bias); otherwise nullopt and `why`.
+std::optional<QConvParams> getQGemmParams(mlir::Operation *op,
+                                          std::string &why);
+
 /// The conv parameters of any op the npu target generates code for
-/// (QLinearConv, QLinearMatMul), or nullopt and `why`.
+/// (QLinearConv, QLinearMatMul, QGemm), or nullopt and `why`.
 std::optional<QConvParams> getNpuParams(mlir::Operation *op, std::string &why);
+
+/// The parameters of a graph.QLinearAdd of two tensors of the same static
+/// shape (no broadcasting) with constant per-tensor scales and zero points;
+/// otherwise nullopt and `why`.
+std::optional<QAddParams> getQAddParams(mlir::Operation *op, std::string &why);
 
 /// Empty when RNPU (with `config`) runs `op`, else why not. Constants are
 /// supported (they become DRAM constants of the ops that use them).

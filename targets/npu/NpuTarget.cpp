@@ -13,11 +13,14 @@
 
 #include "targets/common/Target.h"
 #include "targets/npu/NpuConfig.h"
+#include "targets/npu/NpuSupport.h"
 #include "targets/npu/Passes.h"
 
 #include "hal/npu/RnpuBlob.h"
 
 #include "dialects/exec/ExecOps.h"
+#include "dialects/graph/GraphDialect.h"
+#include "dialects/graph/GraphOps.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Pass/PassManager.h"
@@ -144,6 +147,45 @@ private:
 };
 
 } // namespace
+
+void buildNpuPartitionPipeline(OpPassManager &pm) {
+  FormKernelsOptions options;
+  options.configPath = getNpuConfigOption().str();
+  options.partition = true;
+  pm.addPass(createFormKernels(options));
+}
+
+LogicalResult collectNpuPlacement(ModuleOp module,
+                                  std::vector<NodePlacement> &out) {
+  rnpu::RnpuConfig config;
+  std::string error;
+  if (!loadNpuConfig(getNpuConfigOption(), config, error))
+    return emitError(module.getLoc()) << "--npu-config: " << error;
+  module.walk([&](Operation *op) {
+    if (!isa<graph::GraphDialect>(op->getDialect()) ||
+        isa<graph::ConstantOp>(op))
+      return;
+    NodePlacement placement;
+    StringRef name = graph::getNodeName(op->getLoc());
+    placement.node = name.empty() ? "?" : name.str();
+    placement.opType = graph::getOnnxOpType(op).str();
+    placement.whyNotNpu = whyUnsupported(op, config);
+    out.push_back(std::move(placement));
+  });
+  return success();
+}
+
+bool isNpuKernel(func::FuncOp kernel) {
+  bool found = false;
+  kernel.walk([&](linalg::GenericOp op) {
+    if (op->hasAttr("aicc.npu.stream")) {
+      found = true;
+      return WalkResult::interrupt();
+    }
+    return WalkResult::advance();
+  });
+  return found;
+}
 
 void registerNpuTargets() {
   registerTarget(std::make_unique<NpuTarget>());

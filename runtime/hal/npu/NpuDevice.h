@@ -1,9 +1,9 @@
 //===- NpuDevice.h - The npu HAL device: the RNPU simulator -----*- C++ -*-===//
 //
 // A hal::Device whose executables are "rnpu-1.0" blobs (RnpuBlob.h) and
-// whose dispatches run the RNPU simulator on the bound host buffers. Not
-// registered by the runtime yet: the runtime's device list adds
-// `createNpuDevice()` (see docs/RNPU.md, "Plugin boundary").
+// whose dispatches run the RNPU simulator on the bound host buffers; the
+// runtime registers it (src/Runtime.cpp) with the CPU device as its host
+// (see docs/RNPU.md, "Plugin boundary" and "Partitioning").
 //
 //===----------------------------------------------------------------------===//
 
@@ -20,8 +20,11 @@
 namespace aicc {
 namespace hal {
 
-/// The npu device (kind AICC_DEVICE_KIND_NPU, name "npu").
-std::unique_ptr<Device> createNpuDevice();
+/// The npu device (kind AICC_DEVICE_KIND_NPU, name "npu"). With `host`
+/// (the CPU device of the machine) it also runs the CPU executables of a
+/// partitioned module (--target=npu,avx512) on that device: the simulated
+/// NPU shares host memory with the CPU, so both run on the same buffers.
+std::unique_ptr<Device> createNpuDevice(std::unique_ptr<Device> host = nullptr);
 
 /// What one dispatch on the npu device did.
 struct NpuDispatchRecord {

@@ -224,4 +224,103 @@ TEST(RnpuDevice, FailingProgramFailsTheDispatch) {
   EXPECT_EQ(r.first, AICC_STATUS_INVALID_ARGUMENT);
 }
 
+/// A host CPU stand-in: records what the npu device forwards to it.
+struct FakeHost {
+  std::vector<std::pair<void *, const int64_t *>> dispatches;
+  std::vector<void *const *> bindings;
+  uint32_t contextThreads = 0;
+};
+
+class FakeHostDevice final : public hal::Device {
+public:
+  explicit FakeHostDevice(FakeHost &log) : log_(log) {
+    info_.name = "cpu";
+    info_.kind = AICC_DEVICE_KIND_CPU;
+  }
+  const aicc_device_info_t &info() const override { return info_; }
+  bool supports(aicc_device_kind_t kind) const override {
+    return kind == AICC_DEVICE_KIND_CPU;
+  }
+  aicc_status_t loadExecutable(const hal::ExecutableSpec &spec,
+                               std::unique_ptr<hal::Executable> *out) override {
+    struct Exe final : hal::Executable {
+      std::vector<int> entries;
+      void *entryPoint(size_t i) const override {
+        return const_cast<int *>(&entries[i]);
+      }
+    };
+    auto exe = std::make_unique<Exe>();
+    exe->entries.resize(spec.entryPointNames.size());
+    *out = std::move(exe);
+    return nullptr;
+  }
+  aicc_status_t createContext(uint32_t numThreads,
+                              std::unique_ptr<hal::DeviceContext> *out) override {
+    struct Context final : hal::DeviceContext {
+      FakeHost &log;
+      explicit Context(FakeHost &log) : log(log) {}
+      aicc_status_t dispatch(void *entry, void *const *bindings,
+                             const int64_t *push) override {
+        log.dispatches.push_back({entry, push});
+        log.bindings.push_back(bindings);
+        return nullptr;
+      }
+    };
+    log_.contextThreads = numThreads;
+    *out = std::make_unique<Context>(log_);
+    return nullptr;
+  }
+
+private:
+  FakeHost &log_;
+  aicc_device_info_t info_{};
+};
+
+TEST(RnpuDevice, RunsAPartitionedModulesCpuCodeOnItsHost) {
+  FakeHost log;
+  std::unique_ptr<hal::Device> device =
+      hal::createNpuDevice(std::make_unique<FakeHostDevice>(log));
+  EXPECT_TRUE(device->supports(AICC_DEVICE_KIND_NPU));
+  EXPECT_TRUE(device->supports(AICC_DEVICE_KIND_CPU));
+  EXPECT_FALSE(device->supports(AICC_DEVICE_KIND_CUDA));
+  // A CPU executable goes to the host device (the format is not RNPU's).
+  hal::ExecutableSpec cpuSpec;
+  cpuSpec.device = AICC_DEVICE_KIND_CPU;
+  cpuSpec.format = "elf-x86_64";
+  cpuSpec.entryPointNames = {"k1_softmax", "k2_dq"};
+  std::unique_ptr<hal::Executable> cpuExe;
+  ASSERT_EQ(take(device->loadExecutable(cpuSpec, &cpuExe)).first,
+            AICC_STATUS_OK);
+  ConvBlob b = convBlob();
+  hal::ExecutableSpec npuSpec = specOf(b.bytes);
+  npuSpec.device = AICC_DEVICE_KIND_NPU;
+  std::unique_ptr<hal::Executable> npuExe;
+  ASSERT_EQ(take(device->loadExecutable(npuSpec, &npuExe)).first,
+            AICC_STATUS_OK);
+  std::unique_ptr<hal::DeviceContext> ctx;
+  ASSERT_EQ(take(device->createContext(3, &ctx)).first, AICC_STATUS_OK);
+  EXPECT_EQ(log.contextThreads, 3u);
+  // One context runs both, in order: the NPU conv, then a CPU kernel with
+  // its bindings and push constants passed through.
+  ConvLayer &l = b.layer;
+  std::vector<uint8_t> y(size_t(l.H) * l.W * l.Cout, 0xee);
+  void *bindings[5] = {l.x.data(), b.conv.packedWeights.data(), l.bias.data(),
+                       l.mult.data(), y.data()};
+  ASSERT_EQ(take(ctx->dispatch(npuExe->entryPoint(0), bindings, nullptr)).first,
+            AICC_STATUS_OK);
+  EXPECT_EQ(y, l.reference());
+  EXPECT_TRUE(log.dispatches.empty());
+  void *cpuBindings[1] = {y.data()};
+  int64_t push[1] = {42};
+  ASSERT_EQ(take(ctx->dispatch(cpuExe->entryPoint(1), cpuBindings, push)).first,
+            AICC_STATUS_OK);
+  ASSERT_EQ(log.dispatches.size(), 1u);
+  EXPECT_NE(log.dispatches[0].first, nullptr);
+  EXPECT_EQ(log.dispatches[0].second, push);
+  EXPECT_EQ(log.bindings[0], cpuBindings);
+  EXPECT_EQ(cpuExe->entryPoint(2), nullptr);
+  // Only the RNPU dispatch has simulator counters.
+  EXPECT_EQ(hal::npuDispatchRecords(ctx.get()).size(), 1u);
+}
+
 } // namespace

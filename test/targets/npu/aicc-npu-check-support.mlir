@@ -67,3 +67,18 @@ func.func @unsupported(%x: tensor<1x4x4x4xui8>, %wd: tensor<4x4x1x1xi8>) -> tens
   %3 = graph.Softmax %2 {axis = 1 : i64} : (tensor<1x4x4x4xf32>) -> tensor<1x4x4x4xf32> loc("sm")
   return %3 : tensor<1x4x4x4xf32>
 }
+
+// -----
+
+// Tests that a QLinearAdd of equal shapes passes while one that broadcasts
+// (a per-channel operand) is refused with why, naming only that node.
+// ERR: error: RNPU cannot run 1 of 2 nodes (--target=npu):
+// ERR-NEXT: node 'bcast' (ai.onnx::QLinearAdd): broadcasting QLinearAdd is not implemented yet
+// ERR-NOT: node 'same'
+func.func @qlinear_add(%a: tensor<1x8x4x4xui8>, %b: tensor<1x8x4x4xui8>, %p: tensor<1x8x1x1xui8>) -> (tensor<1x8x4x4xui8>, tensor<1x8x4x4xui8>) {
+  %s = graph.constant dense<0.05> : tensor<f32>
+  %z = graph.constant dense<128> : tensor<ui8>
+  %c = graph.QLinearAdd %a, %s, %z, %b, %s, %z, %s, %z {operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 1, 1, 1>} : (tensor<1x8x4x4xui8>, tensor<f32>, tensor<ui8>, tensor<1x8x4x4xui8>, tensor<f32>, tensor<ui8>, tensor<f32>, tensor<ui8>) -> tensor<1x8x4x4xui8> loc("same")
+  %d = graph.QLinearAdd %a, %s, %z, %p, %s, %z, %s, %z {operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 1, 1, 1>} : (tensor<1x8x4x4xui8>, tensor<f32>, tensor<ui8>, tensor<1x8x1x1xui8>, tensor<f32>, tensor<ui8>, tensor<f32>, tensor<ui8>) -> tensor<1x8x4x4xui8> loc("bcast")
+  return %c, %d : tensor<1x8x4x4xui8>, tensor<1x8x4x4xui8>
+}

@@ -98,6 +98,36 @@ def make_matmul(m, k, n, seed):
                              opset_imports=[helper.make_opsetid("", 13)])
 
 
+def make_qgemm(m, k, n, seed, trans_b, bias):
+    """Y = QGemm(A[m][k] u8, B s8 per-column scales, C int32), u8 output
+    (com.microsoft), B given as [n][k] when trans_b."""
+    rng = np.random.default_rng(seed)
+    b_shape = (n, k) if trans_b else (k, n)
+    inits = [
+        numpy_helper.from_array(np.array(0.05, np.float32), "a_s"),
+        numpy_helper.from_array(np.array(3, np.uint8), "a_z"),
+        numpy_helper.from_array(
+            rng.integers(-127, 128, b_shape).astype(np.int8), "b"),
+        numpy_helper.from_array(
+            (rng.random(n) * 0.01 + 0.001).astype(np.float32), "b_s"),
+        numpy_helper.from_array(np.zeros(n, np.int8), "b_z"),
+        numpy_helper.from_array(
+            rng.integers(-3000, 3000, (n,)).astype(np.int32), "c"),
+        numpy_helper.from_array(np.array(0.3, np.float32), "y_s"),
+        numpy_helper.from_array(np.array(100, np.uint8), "y_z")]
+    inputs = ["x", "a_s", "a_z", "b", "b_s", "b_z", "c" if bias else "",
+              "y_s", "y_z"]
+    node = helper.make_node("QGemm", inputs, ["y"], name="gemm0",
+                            domain="com.microsoft", transB=int(trans_b))
+    graph = helper.make_graph(
+        [node], "g",
+        [helper.make_tensor_value_info("x", TensorProto.UINT8, [m, k])],
+        [helper.make_tensor_value_info("y", TensorProto.UINT8, [m, n])],
+        inits)
+    return helper.make_model(graph, opset_imports=[
+        helper.make_opsetid("", 13), helper.make_opsetid("com.microsoft", 1)])
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--aicc", required=True)
@@ -118,12 +148,18 @@ def main():
                       10, U8),
         # QLinearMatMul: a channels-last 1x1 conv over 37 rows.
         "matmul": (None, 70, 37, 45, U8),
+        # QGemm (a classifier's fc): transB with an int32 bias, and plain.
+        "qgemm_tb": ("qgemm", 70, 37, 45, U8, True, True),
+        "qgemm": ("qgemm", 70, 37, 45, U8, False, False),
     }
     failures = 0
     with tempfile.TemporaryDirectory() as tmp:
-        for name, (layers, cin, h, w, x_t) in cases.items():
+        for name, (layers, cin, h, w, x_t, *gemm) in cases.items():
             rng = np.random.default_rng(1)
-            if layers is None:
+            if layers == "qgemm":
+                model, out = make_qgemm(h, cin, w, 4, *gemm), "y"
+                layers = None
+            elif layers is None:
                 model, out = make_matmul(h, cin, w, 3), "y"
             else:
                 model, out, _, _ = make_model(layers, cin, h, w, x_t, 2)
