@@ -1534,6 +1534,26 @@ void Translator::translateOp(Operation *op) {
           idx.push_back(scalar(v, op));
         scalars[e.getResult()] = at(e.getTensor(), idx, op);
       })
+      .Case([&](tensor::FromElementsOp f) {
+        // A small tensor of scalars (a shape value computed from the push
+        // constants): element i of the row-major order is elements[i].
+        RankedTensorType t = f.getType();
+        std::vector<hl::Expr> elements;
+        for (Value v : f.getElements())
+          elements.push_back(scalar(v, op));
+        define(
+            f.getResult(),
+            [&](const std::vector<hl::Expr> &idx) {
+              hl::Expr linear = 0;
+              for (int64_t k = 0; k < t.getRank(); ++k)
+                linear = linear * (int32_t)t.getDimSize(k) + idx[k];
+              hl::Expr e = elements.back();
+              for (size_t i = elements.size() - 1; i-- > 0;)
+                e = hl::select(linear == (int32_t)i, elements[i], e);
+              return e;
+            },
+            "from_elements");
+      })
       .Case([&](func::ReturnOp) {})
       .Default([&](Operation *o) {
         // Scalar arith/math ops between tensor ops.
