@@ -9,6 +9,7 @@
 #include "llvm/ADT/STLExtras.h"
 
 #include <algorithm>
+#include <functional>
 
 using namespace mlir;
 using namespace aicc::exec;
@@ -295,6 +296,51 @@ LogicalResult aicc::exec::appendSymbolExprCode(AffineExpr expr,
         out.push_back(position);
         return success();
       });
+}
+
+LogicalResult aicc::exec::appendSymbolExprCode(AffineExpr expr,
+                                               std::vector<int64_t> &code,
+                                               unsigned numSymbols,
+                                               ArrayAttr derived) {
+  // Derived symbols refer only to earlier ones, so the depth is bounded by
+  // the number of entries; `depth` guards against a malformed attribute.
+  std::function<LogicalResult(AffineExpr, std::vector<int64_t> &, unsigned)>
+      append = [&](AffineExpr e, std::vector<int64_t> &out,
+                   unsigned depth) -> LogicalResult {
+    return appendAffineCode(
+        e, out,
+        [&](bool isSymbol, unsigned position,
+            std::vector<int64_t> &into) -> LogicalResult {
+          if (!isSymbol)
+            return failure();
+          if (position < numSymbols) {
+            into.push_back(static_cast<int64_t>(IntExprOp::Sym));
+            into.push_back(position);
+            return success();
+          }
+          unsigned index = position - numSymbols;
+          if (!derived || index >= derived.size() || depth > derived.size())
+            return failure();
+          auto entry = dyn_cast<DictionaryAttr>(derived[index]);
+          auto kind = entry ? entry.getAs<StringAttr>("kind") : StringAttr();
+          auto operands =
+              entry ? entry.getAs<AffineMapAttr>("operands") : AffineMapAttr();
+          if (!kind || !operands || operands.getValue().getNumResults() == 0 ||
+              (kind.getValue() != "min" && kind.getValue() != "max"))
+            return failure();
+          IntExprOp fold =
+              kind.getValue() == "min" ? IntExprOp::Min : IntExprOp::Max;
+          for (auto [i, operand] :
+               llvm::enumerate(operands.getValue().getResults())) {
+            if (failed(append(operand, into, depth + 1)))
+              return failure();
+            if (i > 0)
+              into.push_back(static_cast<int64_t>(fold));
+          }
+          return success();
+        });
+  };
+  return append(expr, code, 0);
 }
 
 std::optional<DimSource> aicc::exec::getBufferDim(Value buffer, unsigned dim) {

@@ -84,6 +84,16 @@ mlir::LogicalResult appendIndexCode(mlir::Value value,
 mlir::LogicalResult appendSymbolExprCode(mlir::AffineExpr expr,
                                          std::vector<int64_t> &code);
 
+/// The same for an expression that may also use derived symbols: symbol
+/// `numSymbols + i` is entry i of `derived` (the lowering's
+/// `aicc.derived_symbols`: {kind = "min"|"max", operands =
+/// affine_map<()[s...] -> (a, b)>}), written as the MIN/MAX of its operands'
+/// programs.
+mlir::LogicalResult appendSymbolExprCode(mlir::AffineExpr expr,
+                                         std::vector<int64_t> &code,
+                                         unsigned numSymbols,
+                                         mlir::ArrayAttr derived);
+
 /// Where an extent comes from: a constant, an index value of the schedule,
 /// or an expression over the symbols (an input's `aicc.shape`). Exactly one
 /// is set.

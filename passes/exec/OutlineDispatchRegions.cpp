@@ -791,9 +791,10 @@ struct OutlineDispatchRegionsPass
         builder, func.getLoc(), func.getSymName(),
         builder.getFunctionType(bufferTypes, {}), type.getNumInputs());
     schedule.setArgAttrsAttr(builder.getArrayAttr(argumentAttrs));
-    // Dynamic shapes: the symbols, assumptions (contract B).
-    for (StringRef attr :
-         {"aicc.symbols", "aicc.assumptions", "aicc.assumption_ops"})
+    // Dynamic shapes: the symbols, assumptions and the derived symbols
+    // (min/max) they may use (contract B).
+    for (StringRef attr : {"aicc.symbols", "aicc.assumptions",
+                           "aicc.assumption_ops", "aicc.derived_symbols"})
       if (Attribute value = func->getAttr(attr))
         schedule->setAttr(attr, value);
     for (auto [argument, buffer] :

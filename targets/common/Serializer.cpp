@@ -291,15 +291,19 @@ LogicalResult Serializer::addSymbols(ScheduleOp schedule) {
     writer_.addSymbol(symbol.name, symbol.range.lo, symbol.range.hi);
   auto assumptions = schedule->getAttrOfType<ArrayAttr>("aicc.assumptions");
   auto what = schedule->getAttrOfType<ArrayAttr>("aicc.assumption_ops");
+  auto derived = schedule->getAttrOfType<ArrayAttr>("aicc.derived_symbols");
   if (!assumptions)
     return success();
+  unsigned numSymbols = static_cast<unsigned>(symbols_.size());
   for (auto [index, attr] : llvm::enumerate(assumptions)) {
     auto map = dyn_cast<AffineMapAttr>(attr);
     std::vector<int64_t> lhs, rhs;
     if (!map || map.getValue().getNumResults() != 2 ||
         map.getValue().getNumDims() != 0 ||
-        failed(appendSymbolExprCode(map.getValue().getResult(0), lhs)) ||
-        failed(appendSymbolExprCode(map.getValue().getResult(1), rhs)))
+        failed(appendSymbolExprCode(map.getValue().getResult(0), lhs,
+                                    numSymbols, derived)) ||
+        failed(appendSymbolExprCode(map.getValue().getResult(1), rhs,
+                                    numSymbols, derived)))
       return schedule.emitOpError("'aicc.assumptions' entry ")
              << index << " is not an affine_map<()[s...] -> (lhs, rhs)>";
     std::string text;

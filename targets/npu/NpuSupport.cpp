@@ -167,6 +167,73 @@ std::optional<QConvParams> getQConvParams(Operation *operation,
   return p;
 }
 
+/// Fills `p`'s scales, zero points and weights from a quantized matmul's
+/// operands (QLinearMatMul, QGemm): per-tensor a and y (a missing y zero
+/// point is 0), per-tensor or per-column b scales with zero b zero points
+/// per column, constant b stored as conv weights [cout = N][cin = K]
+/// (B itself when `transB`, else B^T). Returns false with `why`.
+static bool readMatMulQuantization(QConvParams &p, Value aScale,
+                                   Value aZeroPoint, Value bScale,
+                                   Value bZeroPoint, Value yScale,
+                                   Value yZeroPoint, Value bValue,
+                                   RankedTensorType bType, bool transB,
+                                   std::string &why) {
+  auto as = constantValues(aScale);
+  auto az = constantValues(aZeroPoint);
+  auto bs = constantValues(bScale);
+  auto bz = constantValues(bZeroPoint);
+  auto ys = constantValues(yScale);
+  std::optional<SmallVector<double>> yz =
+      yZeroPoint ? constantValues(yZeroPoint)
+                 : std::optional<SmallVector<double>>(SmallVector<double>{0.0});
+  if (!as || !az || !bs || !bz || !ys || !yz) {
+    why = "scales and zero points must be constants";
+    return false;
+  }
+  if (as->size() != 1 || az->size() != 1 || ys->size() != 1 ||
+      yz->size() != 1) {
+    why = "a and y must be quantized per tensor";
+    return false;
+  }
+  p.xScale = float((*as)[0]);
+  p.yScale = float((*ys)[0]);
+  p.xZeroPoint = int32_t((*az)[0]);
+  p.yZeroPoint = int32_t((*yz)[0]);
+  for (double s : *bs)
+    p.wScale.push_back(float(s));
+  if (bz->size() == 1) {
+    p.wZeroPoint = int32_t((*bz)[0]);
+  } else {
+    for (double z : *bz)
+      if (z != 0) {
+        why = "per-column non-zero b zero points are not in RNPU ISA 1.0";
+        return false;
+      }
+  }
+  ElementsAttr weights = constantOf(bValue);
+  if (!weights) {
+    why = "b must be a constant";
+    return false;
+  }
+  std::vector<uint8_t> b;
+  if (weights.isSplat()) {
+    b.assign(bType.getNumElements(),
+             uint8_t(weights.getSplatValue<APInt>().getZExtValue()));
+  } else {
+    std::optional<ArrayRef<char>> bytes = graph::getElementBytes(weights);
+    if (!bytes) {
+      why = "b's data is not available";
+      return false;
+    }
+    b.assign(bytes->begin(), bytes->end());
+  }
+  p.weights.resize(b.size());
+  for (int64_t k = 0; k < p.cin; ++k)
+    for (int64_t n = 0; n < p.cout; ++n)
+      p.weights[n * p.cin + k] = transB ? b[n * p.cin + k] : b[k * p.cout + n];
+  return true;
+}
+
 std::optional<QConvParams> getQMatMulParams(Operation *operation,
                                             std::string &why) {
   auto op = dyn_cast<graph::QLinearMatMulOp>(operation);
@@ -194,58 +261,11 @@ std::optional<QConvParams> getQMatMulParams(Operation *operation,
   p.xSigned = isSigned8(aType);
   p.wSigned = isSigned8(bType);
   p.ySigned = isSigned8(yType);
-  auto as = constantValues(op.getAScale());
-  auto az = constantValues(op.getAZeroPoint());
-  auto bs = constantValues(op.getBScale());
-  auto bz = constantValues(op.getBZeroPoint());
-  auto ys = constantValues(op.getYScale());
-  auto yz = constantValues(op.getYZeroPoint());
-  if (!as || !az || !bs || !bz || !ys || !yz) {
-    why = "scales and zero points must be constants";
+  if (!readMatMulQuantization(p, op.getAScale(), op.getAZeroPoint(),
+                              op.getBScale(), op.getBZeroPoint(),
+                              op.getYScale(), op.getYZeroPoint(), op.getB(),
+                              bType, /*transB=*/false, why))
     return std::nullopt;
-  }
-  if (as->size() != 1 || az->size() != 1 || ys->size() != 1 ||
-      yz->size() != 1) {
-    why = "a and y must be quantized per tensor";
-    return std::nullopt;
-  }
-  p.xScale = float((*as)[0]);
-  p.yScale = float((*ys)[0]);
-  p.xZeroPoint = int32_t((*az)[0]);
-  p.yZeroPoint = int32_t((*yz)[0]);
-  for (double s : *bs)
-    p.wScale.push_back(float(s));
-  if (bz->size() == 1) {
-    p.wZeroPoint = int32_t((*bz)[0]);
-  } else {
-    for (double z : *bz)
-      if (z != 0) {
-        why = "per-column non-zero b zero points are not in RNPU ISA 1.0";
-        return std::nullopt;
-      }
-  }
-  ElementsAttr weights = constantOf(op.getB());
-  if (!weights) {
-    why = "b must be a constant";
-    return std::nullopt;
-  }
-  std::vector<uint8_t> b;
-  if (weights.isSplat()) {
-    b.assign(bType.getNumElements(),
-             uint8_t(weights.getSplatValue<APInt>().getZExtValue()));
-  } else {
-    std::optional<ArrayRef<char>> bytes = graph::getElementBytes(weights);
-    if (!bytes) {
-      why = "b's data is not available";
-      return std::nullopt;
-    }
-    b.assign(bytes->begin(), bytes->end());
-  }
-  // Conv weights [cout = N][cin = K] = B transposed.
-  p.weights.resize(b.size());
-  for (int64_t k = 0; k < p.cin; ++k)
-    for (int64_t n = 0; n < p.cout; ++n)
-      p.weights[n * p.cin + k] = b[k * p.cout + n];
   return p;
 }
 
@@ -285,61 +305,11 @@ std::optional<QConvParams> getQGemmParams(Operation *operation,
   p.xSigned = isSigned8(aType);
   p.wSigned = isSigned8(bType);
   p.ySigned = isSigned8(yType);
-  auto as = constantValues(op.getAScale());
-  auto az = constantValues(op.getAZeroPoint());
-  auto bs = constantValues(op.getBScale());
-  auto bz = constantValues(op.getBZeroPoint());
-  auto ys = constantValues(op.getYScale());
-  std::optional<SmallVector<double>> yz =
-      op.getYZeroPoint() ? constantValues(op.getYZeroPoint())
-                         : std::optional<SmallVector<double>>(
-                               SmallVector<double>{0.0});
-  if (!as || !az || !bs || !bz || !ys || !yz) {
-    why = "scales and zero points must be constants";
+  if (!readMatMulQuantization(p, op.getAScale(), op.getAZeroPoint(),
+                              op.getBScale(), op.getBZeroPoint(),
+                              op.getYScale(), op.getYZeroPoint(), op.getB(),
+                              bType, transB, why))
     return std::nullopt;
-  }
-  if (as->size() != 1 || az->size() != 1 || ys->size() != 1 ||
-      yz->size() != 1) {
-    why = "a and y must be quantized per tensor";
-    return std::nullopt;
-  }
-  p.xScale = float((*as)[0]);
-  p.yScale = float((*ys)[0]);
-  p.xZeroPoint = int32_t((*az)[0]);
-  p.yZeroPoint = int32_t((*yz)[0]);
-  for (double s : *bs)
-    p.wScale.push_back(float(s));
-  if (bz->size() == 1) {
-    p.wZeroPoint = int32_t((*bz)[0]);
-  } else {
-    for (double z : *bz)
-      if (z != 0) {
-        why = "per-column non-zero b zero points are not in RNPU ISA 1.0";
-        return std::nullopt;
-      }
-  }
-  ElementsAttr weights = constantOf(op.getB());
-  if (!weights) {
-    why = "b must be a constant";
-    return std::nullopt;
-  }
-  std::vector<uint8_t> b;
-  if (weights.isSplat()) {
-    b.assign(bType.getNumElements(),
-             uint8_t(weights.getSplatValue<APInt>().getZExtValue()));
-  } else {
-    std::optional<ArrayRef<char>> bytes = graph::getElementBytes(weights);
-    if (!bytes) {
-      why = "b's data is not available";
-      return std::nullopt;
-    }
-    b.assign(bytes->begin(), bytes->end());
-  }
-  // Conv weights [cout = N][cin = K]: B itself when transposed, else B^T.
-  p.weights.resize(b.size());
-  for (int64_t k = 0; k < p.cin; ++k)
-    for (int64_t n = 0; n < p.cout; ++n)
-      p.weights[n * p.cin + k] = transB ? b[n * p.cin + k] : b[k * p.cout + n];
   if (Value c = op.getC()) {
     auto bias = constantValues(c);
     if (!bias || int64_t(bias->size()) != p.cout) {
