@@ -77,13 +77,26 @@ def test_bad_options(kwargs, expected):
         aicc.compile(TINY_CNN, **kwargs)
 
 
-def test_dim_range_stops_at_the_graph_stage(mlp_model):
-    # dims={"batch": (lo, hi)} is --dim batch=LO..HI: dynamic through the
-    # graph stage, then one clear error before the lowering.
-    with pytest.raises(aicc.CompileError,
-                       match="dynamic dims past the graph stage are not "
-                             r"supported yet \(symbols: batch in \[1, 8\]\)"):
-        aicc.compile(mlp_model, dims={"batch": (1, 8)})
+def test_dim_range_compiles_one_module_for_every_batch(mlp_model, ort):
+    # dims={"batch": (lo, hi)} is --dim batch=LO..HI: one module that runs
+    # every batch in the range and rejects the others with the range.
+    module = aicc.load(aicc.compile(mlp_model, dims={"batch": (1, 8)}))
+    assert module.dynamic
+    assert module.symbols == {"batch": (1, 8)}
+    session = ort.InferenceSession(mlp_model.SerializeToString(),
+                                   providers=["CPUExecutionProvider"])
+    rng = np.random.default_rng(0)
+    for batch in (1, 3, 8):
+        feeds = {"x": rng.standard_normal((batch, 16)).astype(np.float32),
+                 "ids": rng.integers(0, 10, batch).astype(np.int64)}
+        got = module(**feeds)
+        want = dict(zip(["logits", "probs"], session.run(None, feeds)))
+        for name in want:
+            assert got[name].shape == want[name].shape
+            np.testing.assert_allclose(got[name], want[name], rtol=1e-5,
+                                       atol=1e-6)
+    with pytest.raises(Exception, match=r"1\.\.8"):
+        module(x=np.zeros((9, 16), np.float32), ids=np.zeros(9, np.int64))
     with pytest.raises(aicc.CompileError, match="empty range 8..1"):
         aicc.compile(mlp_model, dims={"batch": (8, 1)})
 
