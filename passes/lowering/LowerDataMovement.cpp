@@ -228,6 +228,36 @@ struct ConcatPattern : LoweringPattern<graph::ConcatOp> {
   }
 };
 
+/// A Slice's constant axes (default 0..count-1) and steps (default 1),
+/// each of `count` entries; `operands` names them in the length error.
+static LogicalResult readSliceAxesAndSteps(graph::SliceOp op,
+                                           PatternRewriter &rewriter,
+                                           size_t count,
+                                           SmallVector<int64_t> &axes,
+                                           SmallVector<int64_t> &steps,
+                                           StringRef operands) {
+  if (op.getAxes()) {
+    auto values = constantInts(op.getAxes());
+    if (!values)
+      return rewriter.notifyMatchFailure(op, "axes must be a constant");
+    axes = *values;
+  } else {
+    for (size_t i = 0; i < count; ++i)
+      axes.push_back(i);
+  }
+  steps.assign(count, 1);
+  if (op.getSteps()) {
+    auto values = constantInts(op.getSteps());
+    if (!values)
+      return rewriter.notifyMatchFailure(op, "steps must be a constant");
+    steps = *values;
+  }
+  if (axes.size() != count || steps.size() != count)
+    return rewriter.notifyMatchFailure(
+        op, operands + Twine(" have different lengths"));
+  return success();
+}
+
 /// Slice with constant starts/ends/axes/steps, clamped like ONNX.
 struct SlicePattern : LoweringPattern<graph::SliceOp> {
   using LoweringPattern::LoweringPattern;
@@ -245,26 +275,10 @@ struct SlicePattern : LoweringPattern<graph::SliceOp> {
     if (!starts || !ends || starts->size() != ends->size())
       return rewriter.notifyMatchFailure(
           op, "starts and ends must be constants of the same length");
-    SmallVector<int64_t> axes;
-    if (op.getAxes()) {
-      auto values = constantInts(op.getAxes());
-      if (!values)
-        return rewriter.notifyMatchFailure(op, "axes must be a constant");
-      axes = *values;
-    } else {
-      for (size_t i = 0; i < starts->size(); ++i)
-        axes.push_back(i);
-    }
-    SmallVector<int64_t> steps(starts->size(), 1);
-    if (op.getSteps()) {
-      auto values = constantInts(op.getSteps());
-      if (!values)
-        return rewriter.notifyMatchFailure(op, "steps must be a constant");
-      steps = *values;
-    }
-    if (axes.size() != starts->size() || steps.size() != starts->size())
-      return rewriter.notifyMatchFailure(
-          op, "starts, ends, axes and steps have different lengths");
+    SmallVector<int64_t> axes, steps;
+    if (failed(readSliceAxesAndSteps(op, rewriter, starts->size(), axes, steps,
+                                     "starts, ends, axes and steps")))
+      return failure();
     SmallVector<int64_t> offsets(rank, 0), sizes(inType.getShape()),
         strides(rank, 1);
     bool negative = false;
@@ -357,26 +371,10 @@ struct SlicePattern : LoweringPattern<graph::SliceOp> {
     if (!starts)
       return rewriter.notifyMatchFailure(
           op, "starts are neither constant nor known over the dim symbols");
-    SmallVector<int64_t> axes;
-    if (op.getAxes()) {
-      auto values = constantInts(op.getAxes());
-      if (!values)
-        return rewriter.notifyMatchFailure(op, "axes must be a constant");
-      axes = *values;
-    } else {
-      for (size_t i = 0; i < starts->size(); ++i)
-        axes.push_back(i);
-    }
-    SmallVector<int64_t> steps(starts->size(), 1);
-    if (op.getSteps()) {
-      auto values = constantInts(op.getSteps());
-      if (!values)
-        return rewriter.notifyMatchFailure(op, "steps must be a constant");
-      steps = *values;
-    }
-    if (axes.size() != starts->size() || steps.size() != starts->size())
-      return rewriter.notifyMatchFailure(
-          op, "starts, axes and steps have different lengths");
+    SmallVector<int64_t> axes, steps;
+    if (failed(readSliceAxesAndSteps(op, rewriter, starts->size(), axes, steps,
+                                     "starts, axes and steps")))
+      return failure();
     SmallVector<OpFoldResult> offsets(rank, rewriter.getIndexAttr(0)),
         strides(rank, rewriter.getIndexAttr(1));
     for (size_t i = 0; i < axes.size(); ++i) {
