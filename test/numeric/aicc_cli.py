@@ -25,3 +25,21 @@ def compile_and_run(aicc, aicc_run, target, model_path, feeds, output_names,
             return None, (f"{os.path.basename(cmd[0])} rc={r.returncode}: "
                           f"{r.stderr.strip()}")
     return {name: np.load(path) for name, path in outputs.items()}, None
+
+
+def first_mismatch(names, got, want, rtol, atol, equal_nan=False,
+                   reference="the reference"):
+    """The first output of NAMES whose value in GOT (a dict) differs from
+    WANT (a list in the same order): dtype and shape exactly, floats within
+    rtol/atol, other types exactly. Returns a message, or None."""
+    for name, w in zip(names, want):
+        g, w = got[name], np.asarray(w)
+        if g.shape != w.shape or g.dtype != w.dtype:
+            return f"{name}: {g.dtype}{g.shape}, {reference} {w.dtype}{w.shape}"
+        if np.issubdtype(w.dtype, np.floating):
+            if not np.allclose(g, w, rtol=rtol, atol=atol, equal_nan=equal_nan):
+                worst = np.max(np.abs(g - w))
+                return f"{name}: max abs error {worst}"
+        elif not np.array_equal(g, w):
+            return f"{name}: {g.tolist()} != {w.tolist()}"
+    return None

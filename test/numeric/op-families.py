@@ -29,7 +29,7 @@ import onnx
 from onnx import TensorProto, helper
 from onnx.reference import ReferenceEvaluator
 
-from aicc_cli import compile_and_run
+from aicc_cli import compile_and_run, first_mismatch
 
 F, D, I32, I64, B = (TensorProto.FLOAT, TensorProto.DOUBLE, TensorProto.INT32,
                      TensorProto.INT64, TensorProto.BOOL)
@@ -273,20 +273,8 @@ def main():
                                              args.target, path, feeds, names,
                                              tmp, name)
             if error is None:
-                for o, w in zip(names, want):
-                    got = outputs[o]
-                    w = np.asarray(w)
-                    if got.shape != w.shape or got.dtype != w.dtype:
-                        error = (f"{o}: {got.dtype}{got.shape}, reference "
-                                 f"{w.dtype}{w.shape}")
-                    elif np.issubdtype(w.dtype, np.floating):
-                        if not np.allclose(got, w, rtol=1e-4, atol=1e-5):
-                            worst = np.max(np.abs(got - w))
-                            error = f"{o}: max abs error {worst}"
-                    elif not np.array_equal(got, w):
-                        error = f"{o}: {got.tolist()} != {w.tolist()}"
-                    if error:
-                        break
+                error = first_mismatch(names, outputs, want, rtol=1e-4,
+                                       atol=1e-5, reference="reference")
             if error:
                 failures += 1
                 print(f"FAIL {name}: {error}")

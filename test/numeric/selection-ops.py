@@ -22,7 +22,7 @@ import onnxruntime as ort
 from onnx import TensorProto, helper
 from onnx.reference import ReferenceEvaluator
 
-from aicc_cli import compile_and_run
+from aicc_cli import compile_and_run, first_mismatch
 
 F, I32, I64 = TensorProto.FLOAT, TensorProto.INT32, TensorProto.INT64
 
@@ -114,19 +114,9 @@ def main():
                                              args.target, path, feeds, names,
                                              tmp, name)
             if error is None:
-                for o, w in zip(names, want):
-                    got = outputs[o]
-                    if got.shape != w.shape or got.dtype != w.dtype:
-                        error = f"{o}: {got.dtype}{got.shape}, ONNX Runtime " \
-                                f"{w.dtype}{w.shape}"
-                    elif np.issubdtype(w.dtype, np.floating):
-                        if not np.allclose(got, w, rtol=1e-5, atol=1e-6,
-                                           equal_nan=True):
-                            error = f"{o}: {got.tolist()} != {w.tolist()}"
-                    elif not np.array_equal(got, w):
-                        error = f"{o}: {got.tolist()} != {w.tolist()}"
-                    if error:
-                        break
+                error = first_mismatch(names, outputs, want, rtol=1e-5,
+                                       atol=1e-6, equal_nan=True,
+                                       reference="ONNX Runtime")
             if error:
                 failures += 1
                 print(f"FAIL {name}: {error}")
