@@ -51,8 +51,6 @@ using namespace mlir;
 namespace aicc::lowering {
 namespace {
 
-Type f32Type(OpBuilder &b) { return b.getF32Type(); }
-
 bool isI8OrU8(Type type) {
   auto intType = dyn_cast<IntegerType>(type);
   return intType && intType.getWidth() == 8;
@@ -357,6 +355,67 @@ std::optional<std::vector<int64_t>> constantInts(Value v) {
   return out;
 }
 
+/// An i8 weight constant of `shape` holding `bytes`, named after `w`'s
+/// location with ".i8" appended (the narrow lowerings' repacked weights).
+Value createI8Weights(OpBuilder &b, Value w, ArrayRef<int64_t> shape,
+                      ArrayRef<char> bytes) {
+  std::string name = "weights";
+  if (auto nameLoc = dyn_cast<NameLoc>(w.getLoc()))
+    name = nameLoc.getName().str();
+  return graph::ConstantOp::create(
+      b, w.getLoc(),
+      DenseResourceElementsAttr::get(
+          RankedTensorType::get(shape, b.getI8Type()), name + ".i8",
+          HeapAsmResourceBlob::allocateAndCopyWithAlign(bytes,
+                                                        alignof(uint64_t))));
+}
+
+/// `x` (u8 or i8) as a signless i8 tensor: u8 is reinterpreted by an
+/// elementwise kernel, i8 is returned as it is.
+Value toSignlessI8(OpBuilder &b, Location loc, Value x) {
+  auto type = cast<RankedTensorType>(x.getType());
+  if (!isUnsignedInt(type.getElementType()))
+    return x;
+  return buildElementwise(
+      b, loc, {x}, type.getShape(), b.getI8Type(),
+      [](OpBuilder &, Location, ValueRange args) { return args[0]; });
+}
+
+/// The body of a narrow multiply-add: args[0] * args[1] widened to i32 (u8
+/// zero-, s8 sign-extended) added to the accumulator args[2].
+void yieldWidenedMultiplyAdd(OpBuilder &nb, Location l, ValueRange args,
+                             bool xUnsigned, bool wUnsigned) {
+  Type i32 = nb.getI32Type();
+  Value xs = toSignlessScalar(nb, l, args[0]);
+  Value ws = toSignlessScalar(nb, l, args[1]);
+  xs = xUnsigned ? arith::ExtUIOp::create(nb, l, i32, xs).getResult()
+                 : arith::ExtSIOp::create(nb, l, i32, xs).getResult();
+  ws = wUnsigned ? arith::ExtUIOp::create(nb, l, i32, ws).getResult()
+                 : arith::ExtSIOp::create(nb, l, i32, ws).getResult();
+  Value prod = arith::MulIOp::create(nb, l, xs, ws);
+  linalg::YieldOp::create(
+      nb, l, arith::AddIOp::create(nb, l, args[2], prod).getResult());
+}
+
+/// The zero points the narrow lowerings accept: `xZeroPoint` absent or one
+/// constant element (returned; 0 when absent) and `wZeroPoint` absent or
+/// all zero; std::nullopt otherwise.
+std::optional<int64_t> narrowZeroPoint(Value xZeroPoint, Value wZeroPoint) {
+  int64_t zx = 0;
+  if (xZeroPoint) {
+    auto zp = constantInts(xZeroPoint);
+    if (!zp || zp->size() != 1)
+      return std::nullopt;
+    zx = zp->front();
+  }
+  if (wZeroPoint) {
+    auto zp = constantInts(wZeroPoint);
+    if (!zp || llvm::any_of(*zp, [](int64_t v) { return v != 0; }))
+      return std::nullopt;
+  }
+  return zx;
+}
+
 /// The i32 accumulator of a grouped narrow convolution (see
 /// buildNarrowIntegerConv): `input` is x as signless 8-bit, padded with its
 /// zero point and cropped to what the windows read, `weights` the constant
@@ -373,7 +432,7 @@ Value buildNarrowGroupedConv(
     int64_t group, ArrayRef<int64_t> s, ArrayRef<int64_t> dl,
     function_ref<void(OpBuilder &, Location, ValueRange)> multiplyAdd) {
   MLIRContext *ctx = b.getContext();
-  Type i32 = b.getI32Type(), i8 = b.getI8Type();
+  Type i32 = b.getI32Type();
   auto wType = cast<RankedTensorType>(w.getType());
   ArrayRef<int64_t> ws = wType.getShape();
   ArrayRef<int64_t> xs = cast<RankedTensorType>(input.getType()).getShape();
@@ -381,19 +440,11 @@ Value buildNarrowGroupedConv(
   std::vector<char> bytes(weights.size());
   for (size_t i = 0; i < weights.size(); ++i)
     bytes[i] = (char)(uint8_t)weights[i];
-  std::string name = "weights";
-  if (auto nameLoc = dyn_cast<NameLoc>(w.getLoc()))
-    name = nameLoc.getName().str();
   bool depthwise = cg == 1 && mg == 1;
   SmallVector<int64_t> wShape =
       depthwise ? SmallVector<int64_t>{f, ws[2], ws[3]}
                 : SmallVector<int64_t>{group, mg, cg, ws[2], ws[3]};
-  Value weight = graph::ConstantOp::create(
-      b, w.getLoc(),
-      DenseResourceElementsAttr::get(
-          RankedTensorType::get(wShape, i8), name + ".i8",
-          HeapAsmResourceBlob::allocateAndCopyWithAlign(ArrayRef<char>(bytes),
-                                                        alignof(uint64_t))));
+  Value weight = createI8Weights(b, w, wShape, bytes);
   auto d = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
   if (depthwise) {
     int64_t numLoops = 6;
@@ -470,18 +521,10 @@ buildNarrowIntegerConv(OpTy op, PatternRewriter &rewriter, Value xZeroPoint,
   std::optional<std::vector<int64_t>> weights = constantInts(w);
   if (!weights)
     return std::nullopt;
-  int64_t zx = 0;
-  if (xZeroPoint) {
-    auto zp = constantInts(xZeroPoint);
-    if (!zp || zp->size() != 1)
-      return std::nullopt;
-    zx = zp->front();
-  }
-  if (wZeroPoint) {
-    auto zp = constantInts(wZeroPoint);
-    if (!zp || llvm::any_of(*zp, [](int64_t v) { return v != 0; }))
-      return std::nullopt;
-  }
+  std::optional<int64_t> zeroPoint = narrowZeroPoint(xZeroPoint, wZeroPoint);
+  if (!zeroPoint)
+    return std::nullopt;
+  int64_t zx = *zeroPoint;
   std::optional<std::vector<int64_t>> biasValues;
   if (bias) {
     auto biasType = cast<RankedTensorType>(bias.getType());
@@ -504,11 +547,7 @@ buildNarrowIntegerConv(OpTy op, PatternRewriter &rewriter, Value xZeroPoint,
 
   // x padded with its zero point (as signless i8: tensor.pad needs an arith
   // constant, which cannot be unsigned).
-  Value input = x;
-  if (xUnsigned)
-    input = buildElementwise(
-        rewriter, loc, {x}, xType.getShape(), i8,
-        [](OpBuilder &, Location, ValueRange args) { return args[0]; });
+  Value input = toSignlessI8(rewriter, loc, x);
   // The channels padded to a multiple of 4 (x with its zero point, w with
   // 0, which adds nothing to the accumulator or the compensation); grouped
   // convolutions keep their channels.
@@ -527,16 +566,8 @@ buildNarrowIntegerConv(OpTy op, PatternRewriter &rewriter, Value xZeroPoint,
       for (int64_t i = 0; i < c * window; ++i)
         bytes[o * c4 * window + i] =
             (char)(uint8_t)(*weights)[o * c * window + i];
-    std::string name = "weights";
-    if (auto nameLoc = dyn_cast<NameLoc>(w.getLoc()))
-      name = nameLoc.getName().str();
-    return graph::ConstantOp::create(
-        rewriter, w.getLoc(),
-        DenseResourceElementsAttr::get(
-            RankedTensorType::get({ws[0], c4 / 4, 4, ws[2], ws[3]}, i8),
-            name + ".i8",
-            HeapAsmResourceBlob::allocateAndCopyWithAlign(ArrayRef<char>(bytes),
-                                                          alignof(uint64_t))));
+    return createI8Weights(rewriter, w, {ws[0], c4 / 4, 4, ws[2], ws[3]},
+                           bytes);
   };
 
   // Crop what the windows never read (as buildIntegerConv does).
@@ -562,15 +593,7 @@ buildNarrowIntegerConv(OpTy op, PatternRewriter &rewriter, Value xZeroPoint,
   // The multiply-add of x and w widened to i32 (u8 zero-, s8
   // sign-extended).
   auto multiplyAdd = [&](OpBuilder &nb, Location l, ValueRange args) {
-    Value xs = toSignlessScalar(nb, l, args[0]);
-    Value ws = toSignlessScalar(nb, l, args[1]);
-    xs = xUnsigned ? arith::ExtUIOp::create(nb, l, i32, xs).getResult()
-                   : arith::ExtSIOp::create(nb, l, i32, xs).getResult();
-    ws = wUnsigned ? arith::ExtUIOp::create(nb, l, i32, ws).getResult()
-                   : arith::ExtSIOp::create(nb, l, i32, ws).getResult();
-    Value prod = arith::MulIOp::create(nb, l, xs, ws);
-    linalg::YieldOp::create(
-        nb, l, arith::AddIOp::create(nb, l, args[2], prod).getResult());
+    yieldWidenedMultiplyAdd(nb, l, args, xUnsigned, wUnsigned);
   };
   auto d = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
   Value acc;
@@ -736,18 +759,10 @@ buildNarrowIntegerMatMul(PatternRewriter &rewriter, Location loc, Value a,
   std::optional<std::vector<int64_t>> weights = constantInts(b);
   if (!weights)
     return std::nullopt;
-  int64_t za = 0;
-  if (aZeroPoint) {
-    auto zp = constantInts(aZeroPoint);
-    if (!zp || zp->size() != 1)
-      return std::nullopt;
-    za = zp->front();
-  }
-  if (bZeroPoint) {
-    auto zp = constantInts(bZeroPoint);
-    if (!zp || llvm::any_of(*zp, [](int64_t v) { return v != 0; }))
-      return std::nullopt;
-  }
+  std::optional<int64_t> zeroPoint = narrowZeroPoint(aZeroPoint, bZeroPoint);
+  if (!zeroPoint)
+    return std::nullopt;
+  int64_t za = *zeroPoint;
   std::optional<std::vector<int64_t>> biasValues;
   if (bias) {
     auto biasType = cast<RankedTensorType>(bias.getType());
@@ -759,7 +774,7 @@ buildNarrowIntegerMatMul(PatternRewriter &rewriter, Location loc, Value a,
       return std::nullopt;
   }
   MLIRContext *ctx = rewriter.getContext();
-  Type i32 = rewriter.getI32Type(), i8 = rewriter.getI8Type();
+  Type i32 = rewriter.getI32Type();
   bool aUnsigned = isUnsignedInt(aType.getElementType());
   bool bUnsigned = isUnsignedInt(bType.getElementType());
   int64_t m = aType.getNumElements() / k;
@@ -779,20 +794,8 @@ buildNarrowIntegerMatMul(PatternRewriter &rewriter, Location loc, Value a,
         biasValues ? (*biasValues)[biasValues->size() == 1 ? 0 : col] : 0;
     comp[col] = (int32_t)(-za * sum + biasValue);
   }
-  std::string name = "weights";
-  if (auto nameLoc = dyn_cast<NameLoc>(b.getLoc()))
-    name = nameLoc.getName().str();
-  Value weight = graph::ConstantOp::create(
-      rewriter, b.getLoc(),
-      DenseResourceElementsAttr::get(
-          RankedTensorType::get({n, k / 4, 4}, i8), name + ".i8",
-          HeapAsmResourceBlob::allocateAndCopyWithAlign(ArrayRef<char>(bytes),
-                                                        alignof(uint64_t))));
-  Value input = a;
-  if (aUnsigned)
-    input = buildElementwise(
-        rewriter, loc, {a}, aType.getShape(), i8,
-        [](OpBuilder &, Location, ValueRange args) { return args[0]; });
+  Value weight = createI8Weights(rewriter, b, {n, k / 4, 4}, bytes);
+  Value input = toSignlessI8(rewriter, loc, a);
   input = reshapeTo(rewriter, loc, input, {m, k / 4, 4});
   auto d = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
   SmallVector<AffineMap> maps = {AffineMap::get(4, 0, {d(0), d(2), d(3)}, ctx),
@@ -808,15 +811,7 @@ buildNarrowIntegerMatMul(PatternRewriter &rewriter, Location loc, Value a,
           rewriter, loc, TypeRange{init.getType()}, ValueRange{input, weight},
           ValueRange{init}, maps, iterators,
           [&](OpBuilder &nb, Location l, ValueRange args) {
-            Value xs = toSignlessScalar(nb, l, args[0]);
-            Value ws = args[1];
-            xs = aUnsigned ? arith::ExtUIOp::create(nb, l, i32, xs).getResult()
-                           : arith::ExtSIOp::create(nb, l, i32, xs).getResult();
-            ws = bUnsigned ? arith::ExtUIOp::create(nb, l, i32, ws).getResult()
-                           : arith::ExtSIOp::create(nb, l, i32, ws).getResult();
-            Value prod = arith::MulIOp::create(nb, l, xs, ws);
-            linalg::YieldOp::create(
-                nb, l, arith::AddIOp::create(nb, l, args[2], prod).getResult());
+            yieldWidenedMultiplyAdd(nb, l, args, aUnsigned, bUnsigned);
           })
           .getResult(0);
   Value compensation = graph::ConstantOp::create(
