@@ -56,3 +56,18 @@ aicc_status_t Device::upload(void *target, const void *source, uint64_t bytes) {
   std::memcpy(target, source, bytes);
   return nullptr;
 }
+
+void DriverProbe::setError(aicc_status_t status) {
+  error = aicc_status_message(status);
+  std::string prefix = std::string(name) + ": ";
+  if (error.compare(0, prefix.size(), prefix) == 0)
+    error.erase(0, prefix.size());
+  aicc_status_free(status);
+}
+
+void DriverProbe::addDeviceError(int ordinal, aicc_status_t status) {
+  std::string message = aicc_status_message(status);
+  aicc_status_free(status);
+  error += (error.empty() ? "" : "; ") + std::string("GPU ") +
+           std::to_string(ordinal) + ": " + message;
+}

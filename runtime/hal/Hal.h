@@ -180,6 +180,13 @@ struct DriverProbe {
   /// Why the driver has no devices ("libcuda.so.1 not found", "no CUDA
   /// device"), empty when it has some.
   std::string error;
+
+  /// Sets `error` to the message of `status` (freed) without its
+  /// "<name>: " prefix (the listing names the driver already).
+  void setError(aicc_status_t status);
+  /// Adds "GPU <ordinal>: <message of status>" (freed) to `error`: one
+  /// broken GPU does not hide the others.
+  void addDeviceError(int ordinal, aicc_status_t status);
 };
 
 /// Probes the CUDA driver API (hal/cuda): dlopen of libcuda.so.1 (or

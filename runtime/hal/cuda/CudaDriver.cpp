@@ -280,12 +280,7 @@ DriverProbe hal::probeCudaDevices() {
   if (!loadCuda(&probe.error))
     return probe;
   auto fail = [&](aicc_status_t status) {
-    probe.error = aicc_status_message(status);
-    // "cuda: cuInit failed: ..." -> "cuInit failed: ...": the listing names
-    // the driver already.
-    if (probe.error.compare(0, 6, "cuda: ") == 0)
-      probe.error.erase(0, 6);
-    aicc_status_free(status);
+    probe.setError(status);
     return std::move(probe);
   };
   if (aicc_status_t status = check(cu.cuInit(0), "cuInit"))
@@ -328,11 +323,7 @@ DriverProbe hal::probeCudaDevices() {
                     &sms, CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT, device),
                 "cuDeviceGetAttribute");
     if (status) {
-      // One broken GPU does not hide the others; say what happened to it.
-      std::string message = aicc_status_message(status);
-      aicc_status_free(status);
-      probe.error += (probe.error.empty() ? "" : "; ") + std::string("GPU ") +
-                     std::to_string(ordinal) + ": " + message;
+      probe.addDeviceError(ordinal, status);
       continue;
     }
     char description[512];

@@ -264,10 +264,7 @@ DriverProbe hal::probeRocmDevices() {
   if (!loadHip(&probe.error))
     return probe;
   auto fail = [&](aicc_status_t status) {
-    probe.error = aicc_status_message(status);
-    if (probe.error.compare(0, 6, "rocm: ") == 0)
-      probe.error.erase(0, 6);
-    aicc_status_free(status);
+    probe.setError(status);
     return std::move(probe);
   };
   if (aicc_status_t status = check(hip.hipInit(0), "hipInit"))
@@ -295,10 +292,7 @@ DriverProbe hal::probeRocmDevices() {
       status =
           check(hip.hipDeviceTotalMem(&memory, device), "hipDeviceTotalMem");
     if (status) {
-      std::string message = aicc_status_message(status);
-      aicc_status_free(status);
-      probe.error += (probe.error.empty() ? "" : "; ") + std::string("GPU ") +
-                     std::to_string(ordinal) + ": " + message;
+      probe.addDeviceError(ordinal, status);
       continue;
     }
     char description[512];
