@@ -154,8 +154,12 @@ def check_model(args, tmp, name, make):
     on_npu, nodes, on_cpu = map(int, m.groups())
     lines = [l for l in r.stderr.splitlines() if l.startswith("  npu ") or
              l.startswith("  avx512 ")]
+    # The DequantizeLinear / QuantizeLinear around an int8 MaxPool run in
+    # the MaxPool's RNPU kernel: one dispatch for the three nodes.
+    folded = sum(1 for l in lines if l.startswith("  npu ") and
+                 "QuantizeLinear)" in l)
     if on_npu == 0 or on_cpu == 0 or on_npu + on_cpu != nodes or \
-            len(lines) != nodes or int(d.group(1)) != on_npu:
+            len(lines) != nodes or int(d.group(1)) != on_npu - folded:
         print(r.stderr)
         print("%s: inconsistent partition report" % name)
         failures += 1
