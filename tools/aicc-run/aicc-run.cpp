@@ -86,13 +86,13 @@ Profiling:
                               --benchmark runs (10 runs without it) and print
                               per kernel: median time, share, GFLOP/s and
                               fraction of the fp32 FMA peak, bytes moved and
-                              GB/s, sorted by time, and a total line
+                              GB/s, sorted by time, and a total line; on
+                              the npu device (simulated RNPU) instead the
+                              simulator's counters per layer (cycles, MAC
+                              utilization, MACs, DRAM bytes, roofline bound;
+                              AICC_NPU_PROFILE) of the one run (with
+                              --benchmark: both, the counters of every run)
   --profile-top K             show only the K costliest commands
-                              On the npu device (simulated RNPU) --profile
-                              prints the simulator's counters per layer
-                              instead (cycles, MAC utilization, MACs, DRAM
-                              bytes, roofline bound; AICC_NPU_PROFILE),
-                              from the one run unless --benchmark is given
   --trace FILE                npu device: write a Chrome trace (JSON; open
                               in Perfetto or chrome://tracing) of every
                               simulated RNPU instruction (AICC_NPU_TRACE)
