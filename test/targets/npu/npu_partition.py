@@ -157,7 +157,7 @@ def check_model(args, tmp, name, make):
     # The DequantizeLinear / QuantizeLinear around an int8 MaxPool run in
     # the MaxPool's RNPU kernel: one dispatch for the three nodes.
     folded = sum(1 for l in lines if l.startswith("  npu ") and
-                 "QuantizeLinear)" in l)
+                 ("::QuantizeLinear)" in l or "::DequantizeLinear)" in l))
     if on_npu == 0 or on_cpu == 0 or on_npu + on_cpu != nodes or \
             len(lines) != nodes or int(d.group(1)) != on_npu - folded:
         print(r.stderr)
