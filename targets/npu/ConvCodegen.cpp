@@ -97,6 +97,12 @@ int64_t chooseTileRows(const QConvParams &p, const Layout &l,
   return best;
 }
 
+/// Whether the weight-streaming schedule (below) can run `p`, whatever it
+/// costs: the way to run a layer whose output channel block alone exceeds
+/// WGT (it streams the weights in chunks of kernel rows).
+bool streamable(const QConvParams &p, const Layout &l,
+                const RnpuConfig &config);
+
 void appendBytes(std::vector<uint8_t> &out, const void *data, size_t size) {
   const auto *bytes = static_cast<const uint8_t *>(data);
   out.insert(out.end(), bytes, bytes + size);
@@ -121,17 +127,19 @@ std::string whyConvUnsupported(const QConvParams &p, const RnpuConfig &config) {
   if (config.numSemaphores < 6)
     return "the conv's command stream needs 6 semaphores";
   Layout l = layoutOf(p, config);
-  if (l.groupBlocks == 0)
+  if (l.groupBlocks == 0 && !streamable(p, l, config))
     return "the weights of one output channel block (" +
            std::to_string(l.blockBytes) + " B) exceed the weight SRAM (" +
            std::to_string(config.wgtSramBytes) +
-           " B); reduction tiling is not implemented yet";
+           " B) and the layer does not fit the weight-streaming schedule "
+           "(batch 1, whole input in ACT, one kernel row of a block in half "
+           "of WGT)";
   if (p.depthwise && (p.cin != p.cout || config.macRows != config.macCols))
     return "a depthwise conv needs as many output as input channels and a "
            "square MAC array (diagonal weight blocks)";
   if (l.ow > 65535 || p.kh > 65535 || p.kw * l.rb > 65535 || p.cout > 65535)
     return "output width, kernel or channels beyond the GEMM/VEC loop limits";
-  if (chooseTileRows(p, l, config) == 0)
+  if (l.groupBlocks > 0 && chooseTileRows(p, l, config) == 0)
     return "one output row does not fit the activation/accumulator SRAM";
   for (int64_t c = 0; c < p.cout; ++c) {
     float m = requantMultiplier(p, c);
@@ -213,7 +221,7 @@ struct StreamPlan {
 };
 
 bool planStreamed(const QConvParams &p, const Layout &l,
-                  const RnpuConfig &config, StreamPlan &s) {
+                  const RnpuConfig &config, StreamPlan &s, bool force) {
   if (p.depthwise || p.n != 1 || config.numSemaphores < 5)
     return false;
   const int64_t sh = p.strideH, sw = p.strideW;
@@ -228,7 +236,8 @@ bool planStreamed(const QConvParams &p, const Layout &l,
   s.wph = s.shifted ? l.ow : ceilDiv(l.wp, sw);
   s.flatRows = (l.oh - 1) * s.wph + l.ow;
   // Cheaper than one GEMM per output row? (GEMM cost max(rows, R).)
-  if (std::max<int64_t>(s.flatRows, l.r) >= l.oh * std::max<int64_t>(l.ow, l.r))
+  if (!force && std::max<int64_t>(s.flatRows, l.r) >=
+                    l.oh * std::max<int64_t>(l.ow, l.r))
     return false;
   if (s.flatRows > 65535 || l.rb > 65535)
     return false;
@@ -261,6 +270,12 @@ bool planStreamed(const QConvParams &p, const Layout &l,
   s.chunkBytes = s.chunkKh * rowBlockBytes * s.groupBlocks;
   s.outBytes = l.oh * l.ow * std::min(p.cout, s.groupBlocks * l.c);
   return true;
+}
+
+bool streamable(const QConvParams &p, const Layout &l,
+                const RnpuConfig &config) {
+  StreamPlan plan;
+  return planStreamed(p, l, config, plan, /*force=*/true);
 }
 
 bool emitStreamed(const QConvParams &p, const Layout &l, const StreamPlan &s,
@@ -473,7 +488,7 @@ bool compileConv(const QConvParams &p, const RnpuConfig &config,
   out.tileRows = tileRows;
 
   StreamPlan plan;
-  if (planStreamed(p, l, config, plan)) {
+  if (planStreamed(p, l, config, plan, /*force=*/l.groupBlocks == 0)) {
     packConstants(p, l, plan.groupBlocks, out);
     return emitStreamed(p, l, plan, config, name, tag, out, error);
   }

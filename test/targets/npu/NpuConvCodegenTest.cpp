@@ -257,14 +257,24 @@ TEST(NpuConvCodegen, ResNetStage3And4LayersNeedGroupsAndStayBusy) {
 }
 
 TEST(NpuConvCodegen, BlockLargerThanWgtIsRefusedWithAReason) {
+  // 3x3x1024 weights of one output block: 144 KiB > WGT; a 28x28 input
+  // does not fit ACT for the weight-streaming schedule either.
   QConvParams p;
-  p.cin = 1024, p.cout = 16, p.h = p.w = 7, p.kh = p.kw = 3;
+  p.cin = 1024, p.cout = 16, p.h = p.w = 28, p.kh = p.kw = 3;
   p.wScale = {0.01f};
   std::string why = whyConvUnsupported(p, RnpuConfig());
   EXPECT_NE(why.find("one output channel block (147456 B) exceed the weight "
-                     "SRAM (131072 B)"),
+                     "SRAM (131072 B) and the layer does not fit the "
+                     "weight-streaming schedule"),
             std::string::npos)
       << why;
+}
+
+TEST(NpuConvCodegen, BlockLargerThanWgtStreamsKernelRows) {
+  // The same weights on a 7x7 input: the weight-streaming schedule loads
+  // them in chunks of one kernel row (48 KiB) and accumulates.
+  checkShape({1, 1024, 7, 7, 24, 3, 1, 1, 1, false, true, false, true, true},
+             RnpuConfig(), 30);
 }
 
 TEST(NpuConvCodegen, DepthwiseThroughDiagonalWeightBlocks) {
