@@ -1,7 +1,10 @@
 //===- FormKernels.cpp - RNPU-supported nodes to opaque kernel ops --------===//
 //
 // The npu target's hand-off from graph ops to the exec pipeline: each
-// supported node (QLinearConv, QLinearMatMul, QGemm, QLinearAdd) is
+// supported node (QLinearConv, QLinearMatMul, QGemm, QLinearAdd and
+// QLinearMul (b may broadcast), int8
+// MaxPool incl. the DequantizeLinear -> MaxPool -> QuantizeLinear of QDQ
+// models) is
 // compiled to its RNPU command stream here, while its parameters are
 // visible, and becomes one linalg.generic that dispatch formation outlines
 // into a kernel of its own (see createKernelOp for why the fusion policy
@@ -58,7 +61,7 @@ Value toSignless(OpBuilder &b, Location loc, Value v, unsigned width) {
 /// its own (a partitioned module's CPU ops stay out of RNPU kernels).
 /// Inputs of x's shape are read like x: (d0, dExtra, 0, ..., 0), never the
 /// identity (dim 0 is the batch of a conv and the rows of a matmul, the
-/// same in x and y); 1-D constants through (0).
+/// same in x and y); constants and broadcast operands through (0, ..., 0).
 linalg::GenericOp createKernelOp(OpBuilder &b, Location loc, ValueRange inputs,
                                  RankedTensorType yType,
                                  const std::vector<Instruction> &program,
@@ -80,8 +83,9 @@ linalg::GenericOp createKernelOp(OpBuilder &b, Location loc, ValueRange inputs,
     auto type = cast<RankedTensorType>(input.getType());
     if (type.getShape() == xType.getShape())
       maps.push_back(AffineMap::get(loops, 0, xExprs, ctx));
-    else
-      maps.push_back(AffineMap::get(loops, 0, {zero}, ctx));
+    else // a constant, or a broadcast operand: read at 0
+      maps.push_back(AffineMap::get(
+          loops, 0, SmallVector<AffineExpr>(type.getRank(), zero), ctx));
   }
   maps.push_back(AffineMap::get(loops, 0, yExprs, ctx));
   SmallVector<utils::IteratorType> iterators(loops,
@@ -135,7 +139,8 @@ struct FormKernelsPass : impl::FormKernelsBase<FormKernelsPass> {
     SmallVector<Operation *> nodes;
     module.walk([&](Operation *op) {
       if (!isa<graph::QLinearConvOp, graph::QLinearMatMulOp, graph::QGemmOp,
-               graph::QLinearAddOp>(op))
+               graph::QLinearAddOp, graph::QLinearMulOp, graph::MaxPoolOp>(
+              op))
         return;
       // --target=npu,<cpu>: what RNPU cannot run stays for the CPU.
       if (partition && !whyUnsupported(op, config).empty())
@@ -158,14 +163,35 @@ struct FormKernelsPass : impl::FormKernelsBase<FormKernelsPass> {
       Value yValue = op->getResult(0);
       auto yType = cast<RankedTensorType>(yValue.getType());
       linalg::GenericOp generic;
-      if (isa<graph::QLinearAddOp>(op)) {
-        std::optional<QAddParams> params = getQAddParams(op, why);
+      if (isa<graph::MaxPoolOp>(op)) {
+        // The int8 max pool replaces the QuantizeLinear's result (QDQ
+        // form); the MaxPool, the QuantizeLinear and a DequantizeLinear
+        // left without users go.
+        std::optional<QMaxPoolMatch> m = matchQMaxPool(op, why);
+        rnpu::RnpuEntry entry;
+        if (!m || !compileMaxPool(m->params, config, name, ++tag, entry, why))
+          return fail();
+        auto resultType = cast<RankedTensorType>(m->y.getType());
+        if (m->quantize)
+          b.setInsertionPoint(m->quantize);
+        generic = createKernelOp(b, loc, {m->x}, resultType, entry.program,
+                                 name);
+        m->y.replaceAllUsesWith(generic.getResult(0));
+        if (m->quantize)
+          m->quantize->erase();
+        op->erase();
+        if (m->dequantize && m->dequantize->use_empty())
+          m->dequantize->erase();
+        continue;
+      }
+      if (isa<graph::QLinearAddOp, graph::QLinearMulOp>(op)) {
+        Value a, bOperand;
+        std::optional<QAddParams> params = getQAddParams(op, why, &a, &bOperand);
         rnpu::RnpuEntry entry;
         if (!params || !compileQAdd(*params, config, name, ++tag, entry, why))
           return fail();
-        generic = createKernelOp(b, loc, {op->getOperand(0),
-                                          cast<graph::QLinearAddOp>(op).getB()},
-                                 yType, entry.program, name);
+        generic = createKernelOp(b, loc, {a, bOperand}, yType, entry.program,
+                                 name);
       } else {
         std::optional<QConvParams> params = getNpuParams(op, why);
         CompiledConv conv;

@@ -8,6 +8,8 @@
 
 #include "mlir/IR/Matchers.h"
 
+#include <type_traits>
+
 using namespace mlir;
 
 namespace aicc::npu {
@@ -322,30 +324,55 @@ std::optional<QConvParams> getQGemmParams(Operation *operation,
   return p;
 }
 
-std::optional<QAddParams> getQAddParams(Operation *operation,
-                                        std::string &why) {
-  auto op = dyn_cast<graph::QLinearAddOp>(operation);
-  if (!op) {
-    why = "not a QLinearAdd";
-    return std::nullopt;
-  }
-  auto aType = dyn_cast<RankedTensorType>(op.getA().getType());
-  auto bType = dyn_cast<RankedTensorType>(op.getB().getType());
+namespace {
+
+template <typename OpTy>
+std::optional<QAddParams> getBinaryParams(OpTy op, std::string &why) {
+  constexpr bool isMul = std::is_same_v<OpTy, graph::QLinearMulOp>;
+  Value a = op.getA(), b = op.getB();
+  Value aScale = op.getAScale(), aZero = op.getAZeroPoint();
+  Value bScale = op.getBScale(), bZero = op.getBZeroPoint();
+  auto aType = dyn_cast<RankedTensorType>(a.getType());
+  auto bType = dyn_cast<RankedTensorType>(b.getType());
   auto cType = dyn_cast<RankedTensorType>(op.getC().getType());
   if (!aType || !bType || !cType || !aType.hasStaticShape() ||
       !bType.hasStaticShape() || !cType.hasStaticShape()) {
     why = "dynamic shapes (RNPU code is compiled for static shapes)";
     return std::nullopt;
   }
-  if (aType.getShape() != cType.getShape() ||
-      bType.getShape() != cType.getShape()) {
-    why = "broadcasting QLinearAdd is not implemented yet (a, b and c must "
-          "have the same shape)";
+  // A product is symmetric: the broadcast operand goes second.
+  if (isMul && aType.getShape() != cType.getShape() &&
+      bType.getShape() == cType.getShape()) {
+    std::swap(a, b), std::swap(aType, bType);
+    std::swap(aScale, bScale), std::swap(aZero, bZero);
+  }
+  if (aType.getShape() != cType.getShape()) {
+    why = "a must have the result's shape (only b may broadcast)";
     return std::nullopt;
   }
   if (cType.getRank() < 2) {
-    why = "QLinearAdd of rank < 2 is not implemented yet";
+    why = "rank < 2 is not implemented yet";
     return std::nullopt;
+  }
+  QAddParams p;
+  p.mul = isMul;
+  p.elements = cType.getNumElements();
+  if (bType.getShape() != cType.getShape()) {
+    // The CPU folds a one-element b of QLinearAdd into its constant term
+    // (MLAS's formula), which QADD with a broadcast b does not reproduce.
+    if (!isMul && bType.getNumElements() == 1 && p.elements != 1) {
+      why = "QLinearAdd of a one-element b (the CPU folds it into the "
+            "constant term) is not implemented";
+      return std::nullopt;
+    }
+    std::vector<int64_t> cShape(cType.getShape().begin(),
+                                cType.getShape().end());
+    std::vector<int64_t> bShape(bType.getShape().begin(),
+                                bType.getShape().end());
+    if (!broadcastLevels(cShape, bShape, p.dims, p.bStrides)) {
+      why = "b broadcasts in more than three alternating levels";
+      return std::nullopt;
+    }
   }
   auto scalar = [&](Value v, double fallback) -> std::optional<double> {
     if (!v)
@@ -355,15 +382,13 @@ std::optional<QAddParams> getQAddParams(Operation *operation,
       return std::nullopt;
     return (*values)[0];
   };
-  auto as = scalar(op.getAScale(), 1), az = scalar(op.getAZeroPoint(), 0);
-  auto bs = scalar(op.getBScale(), 1), bz = scalar(op.getBZeroPoint(), 0);
+  auto as = scalar(aScale, 1), az = scalar(aZero, 0);
+  auto bs = scalar(bScale, 1), bz = scalar(bZero, 0);
   auto cs = scalar(op.getCScale(), 1), cz = scalar(op.getCZeroPoint(), 0);
   if (!as || !az || !bs || !bz || !cs || !cz) {
     why = "scales and zero points must be per-tensor constants";
     return std::nullopt;
   }
-  QAddParams p;
-  p.elements = cType.getNumElements();
   p.aSigned = isSigned8(aType);
   p.bSigned = isSigned8(bType);
   p.cSigned = isSigned8(cType);
@@ -371,6 +396,132 @@ std::optional<QAddParams> getQAddParams(Operation *operation,
   p.aZeroPoint = int32_t(*az), p.bZeroPoint = int32_t(*bz);
   p.cZeroPoint = int32_t(*cz);
   return p;
+}
+
+} // namespace
+
+std::optional<QAddParams> getQAddParams(Operation *operation, std::string &why,
+                                        Value *a, Value *b) {
+  std::optional<QAddParams> p;
+  if (auto add = dyn_cast<graph::QLinearAddOp>(operation)) {
+    p = getBinaryParams(add, why);
+    if (a)
+      *a = add.getA(), *b = add.getB();
+  } else if (auto mul = dyn_cast<graph::QLinearMulOp>(operation)) {
+    p = getBinaryParams(mul, why);
+    if (a) {
+      *a = mul.getA(), *b = mul.getB();
+      // getBinaryParams puts the operand of the result's shape first.
+      if (cast<RankedTensorType>(a->getType()).getShape() !=
+          cast<RankedTensorType>(mul.getC().getType()).getShape())
+        std::swap(*a, *b);
+    }
+  } else {
+    why = "not a QLinearAdd or QLinearMul";
+  }
+  return p;
+}
+
+std::optional<QMaxPoolMatch> matchQMaxPool(Operation *operation,
+                                           std::string &why) {
+  auto op = dyn_cast<graph::MaxPoolOp>(operation);
+  if (!op) {
+    why = "not a MaxPool";
+    return std::nullopt;
+  }
+  QMaxPoolMatch m;
+  m.x = op.getX();
+  m.y = op.getY();
+  if (!op.getIndices().use_empty()) {
+    why = "MaxPool's Indices output is not supported";
+    return std::nullopt;
+  }
+  auto is8 = [](Type t) {
+    auto shaped = dyn_cast<ShapedType>(t);
+    return shaped && shaped.getElementType().isInteger(8);
+  };
+  if (!is8(m.x.getType())) {
+    // The QDQ form: DequantizeLinear -> MaxPool -> QuantizeLinear.
+    auto dq = m.x.getDefiningOp<graph::DequantizeLinearOp>();
+    if (!dq || !m.y.hasOneUse()) {
+      why = "floating-point MaxPool (not between a DequantizeLinear and a "
+            "QuantizeLinear); RNPU computes in int8";
+      return std::nullopt;
+    }
+    auto q = dyn_cast<graph::QuantizeLinearOp>(*m.y.getUsers().begin());
+    if (!q) {
+      why = "floating-point MaxPool whose result is not quantized";
+      return std::nullopt;
+    }
+    auto scalar = [](Value v) -> std::optional<double> {
+      if (!v)
+        return 0.0;
+      auto values = constantValues(v);
+      if (!values || values->size() != 1)
+        return std::nullopt;
+      return (*values)[0];
+    };
+    auto ds = scalar(dq.getXScale()), dz = scalar(dq.getXZeroPoint());
+    auto qs = scalar(q.getYScale()), qz = scalar(q.getYZeroPoint());
+    if (!is8(dq.getX().getType()) || !is8(q.getY().getType()) ||
+        cast<ShapedType>(dq.getX().getType()).getElementType() !=
+            cast<ShapedType>(q.getY().getType()).getElementType()) {
+      why = "the MaxPool's DequantizeLinear and QuantizeLinear are not of "
+            "the same 8-bit type";
+      return std::nullopt;
+    }
+    if (!ds || !dz || !qs || !qz || float(*ds) != float(*qs) ||
+        *dz != *qz || !dq.getXScale() || !q.getYScale()) {
+      why = "the MaxPool's DequantizeLinear and QuantizeLinear differ in "
+            "scale or zero point (or are not per-tensor constants)";
+      return std::nullopt;
+    }
+    m.dequantize = dq;
+    m.quantize = q;
+    m.x = dq.getX();
+    m.y = q.getY();
+  }
+  auto xType = dyn_cast<RankedTensorType>(m.x.getType());
+  auto yType = dyn_cast<RankedTensorType>(m.y.getType());
+  if (!xType || !yType || !xType.hasStaticShape() || !yType.hasStaticShape()) {
+    why = "dynamic shapes (RNPU code is compiled for static shapes)";
+    return std::nullopt;
+  }
+  if (xType.getRank() != 4 || yType.getRank() != 4 ||
+      op.getKernelShape().size() != 2) {
+    why = "only 2-D max pools (rank-4 NCHW input) are supported";
+    return std::nullopt;
+  }
+  if (auto dilations = op.getDilations())
+    for (int64_t d : *dilations)
+      if (d != 1) {
+        why = "dilated MaxPool is not implemented";
+        return std::nullopt;
+      }
+  if (op.getAutoPad() != "NOTSET" && op.getAutoPad() != "VALID") {
+    why = "auto_pad '" + op.getAutoPad().str() +
+          "' is not supported (explicit pads only)";
+    return std::nullopt;
+  }
+  MaxPoolParams &p = m.params;
+  ArrayRef<int64_t> x = xType.getShape(), y = yType.getShape();
+  p.n = x[0], p.c = x[1], p.h = x[2], p.w = x[3];
+  p.oh = y[2], p.ow = y[3];
+  p.kh = op.getKernelShape()[0], p.kw = op.getKernelShape()[1];
+  if (auto strides = op.getStrides()) {
+    p.strideH = (*strides)[0];
+    p.strideW = (*strides)[1];
+  }
+  if (auto pads = op.getPads(); pads && op.getAutoPad() == "NOTSET") {
+    p.padTop = (*pads)[0];
+    p.padLeft = (*pads)[1];
+  }
+  p.isSigned = isSigned8(xType);
+  if (y[0] != x[0] || y[1] != x[1]) {
+    why = "MaxPool result shape differs from its input's in N or C";
+    return std::nullopt;
+  }
+  return m;
 }
 
 std::optional<QConvParams> getNpuParams(Operation *op, std::string &why) {
@@ -394,16 +545,39 @@ std::string whyUnsupported(Operation *op, const rnpu::RnpuConfig &config) {
       return why;
     return whyConvUnsupported(*params, config);
   }
-  if (isa<graph::QLinearAddOp>(op)) {
+  if (isa<graph::QLinearAddOp, graph::QLinearMulOp>(op)) {
     std::string why;
     std::optional<QAddParams> params = getQAddParams(op, why);
     if (!params)
       return why;
     return whyQAddUnsupported(*params, config);
   }
-  if (isa<graph::QLinearMulOp,
-          graph::QLinearAveragePoolOp, graph::QLinearGlobalAveragePoolOp,
-          graph::MaxPoolOp>(op))
+  if (isa<graph::MaxPoolOp>(op)) {
+    std::string why;
+    std::optional<QMaxPoolMatch> m = matchQMaxPool(op, why);
+    if (!m)
+      return why;
+    return whyMaxPoolUnsupported(m->params, config);
+  }
+  // The DequantizeLinear / QuantizeLinear around an int8 MaxPool run on
+  // RNPU with it (the kernel reads and writes the 8-bit tensors).
+  auto runsWithMaxPool = [&](Operation *pool, Operation *self) {
+    std::string why;
+    std::optional<QMaxPoolMatch> m = matchQMaxPool(pool, why);
+    return m && (m->dequantize == self || m->quantize == self) &&
+           whyMaxPoolUnsupported(m->params, config).empty();
+  };
+  if (auto dq = dyn_cast<graph::DequantizeLinearOp>(op))
+    if (!dq.getY().use_empty() &&
+        llvm::all_of(dq.getY().getUsers(), [&](Operation *user) {
+          return isa<graph::MaxPoolOp>(user) && runsWithMaxPool(user, op);
+        }))
+      return "";
+  if (auto q = dyn_cast<graph::QuantizeLinearOp>(op))
+    if (auto pool = q.getX().getDefiningOp<graph::MaxPoolOp>())
+      if (runsWithMaxPool(pool, op))
+        return "";
+  if (isa<graph::QLinearAveragePoolOp, graph::QLinearGlobalAveragePoolOp>(op))
     return "RNPU ISA 1.0 can run it, but the npu target has no code "
            "generator for it yet";
   if (isa<graph::QuantizeLinearOp, graph::DequantizeLinearOp>(op))

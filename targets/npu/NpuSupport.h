@@ -13,6 +13,7 @@
 
 #include "targets/npu/ConvCodegen.h"
 #include "targets/npu/EltwiseCodegen.h"
+#include "targets/npu/PoolCodegen.h"
 
 #include "mlir/IR/Operation.h"
 
@@ -42,10 +43,30 @@ std::optional<QConvParams> getQGemmParams(mlir::Operation *op,
 /// (QLinearConv, QLinearMatMul, QGemm), or nullopt and `why`.
 std::optional<QConvParams> getNpuParams(mlir::Operation *op, std::string &why);
 
-/// The parameters of a graph.QLinearAdd of two tensors of the same static
-/// shape (no broadcasting) with constant per-tensor scales and zero points;
-/// otherwise nullopt and `why`.
-std::optional<QAddParams> getQAddParams(mlir::Operation *op, std::string &why);
+/// The parameters of a graph.QLinearAdd or graph.QLinearMul with static
+/// shapes and constant per-tensor scales and zero points, a of the result's
+/// shape and b of it or broadcast to it in at most three levels (a
+/// QLinearMul's operands are swapped when only a broadcasts); otherwise
+/// nullopt and `why`. `a` and `b`, when given, receive the operands in the
+/// order of the parameters (the stream's bindings 0 and 1).
+std::optional<QAddParams> getQAddParams(mlir::Operation *op, std::string &why,
+                                        mlir::Value *a = nullptr,
+                                        mlir::Value *b = nullptr);
+
+/// An int8 max pool: a graph.MaxPool over 8-bit data, or the float MaxPool
+/// of a QDQ model between a DequantizeLinear of 8-bit data and a
+/// QuantizeLinear (its only user) with the same per-tensor scale, zero point
+/// and type, which is exactly the max pool of the integers (ONNX Runtime's
+/// QDQ export leaves it so; FuseQDQ keeps it float).
+struct QMaxPoolMatch {
+  MaxPoolParams params;
+  /// The 8-bit input and result.
+  mlir::Value x, y;
+  /// The DequantizeLinear / QuantizeLinear around it, or null.
+  mlir::Operation *dequantize = nullptr, *quantize = nullptr;
+};
+std::optional<QMaxPoolMatch> matchQMaxPool(mlir::Operation *op,
+                                           std::string &why);
 
 /// Empty when RNPU (with `config`) runs `op`, else why not. Constants are
 /// supported (they become DRAM constants of the ops that use them).

@@ -86,8 +86,16 @@ Profiling:
                               --benchmark runs (10 runs without it) and print
                               per kernel: median time, share, GFLOP/s and
                               fraction of the fp32 FMA peak, bytes moved and
-                              GB/s, sorted by time, and a total line
+                              GB/s, sorted by time, and a total line; on
+                              the npu device (simulated RNPU) instead the
+                              simulator's counters per layer (cycles, MAC
+                              utilization, MACs, DRAM bytes, roofline bound;
+                              AICC_NPU_PROFILE) of the one run (with
+                              --benchmark: both, the counters of every run)
   --profile-top K             show only the K costliest commands
+  --trace FILE                npu device: write a Chrome trace (JSON; open
+                              in Perfetto or chrome://tracing) of every
+                              simulated RNPU instruction (AICC_NPU_TRACE)
   --peak-gflops X             the machine's fp32 peak in GFLOP/s for the
                               threads used (default: measured, 50 ms per
                               thread count, best of 5 trials)
@@ -126,6 +134,8 @@ struct Options {
   bool inspect = false, listDevices = false, help = false, version = false;
   bool profile = false, perfMap = false;
   long profileTop = 0;
+  /// --trace: the npu device's Chrome trace.
+  std::string tracePath;
   double peakGflops = 0;
   std::vector<std::pair<std::string, int64_t>> dims;
   long generate = 0;
@@ -226,7 +236,7 @@ int parseArgs(int argc, char **argv, Options &options) {
           "--atol",      "--seed",     "--device",      "--threads",
           "--benchmark", "--warmup",   "--profile-top", "--peak-gflops",
           "--dim",       "--generate", "--prompt",      "--kv-cache",
-          "--input-ids", "--logits"};
+          "--input-ids", "--logits",   "--trace"};
       bool known = false;
       for (const char *option : kValueOptions)
         known |= name == option;
@@ -309,6 +319,10 @@ int parseArgs(int argc, char **argv, Options &options) {
           return fail("--seed '%s': expected an integer", value.c_str());
       } else if (name == "--device") {
         options.device = value;
+      } else if (name == "--trace") {
+        if (value.empty())
+          return fail("--trace needs a file name");
+        options.tracePath = value;
       } else if (name == "--threads") {
         long threads;
         if (!parseInteger(value, 1024, &threads))
@@ -1005,6 +1019,14 @@ int runMain(int argc, char **argv) {
       return 1;
   }
 
+  // The npu device reads its profile and trace settings when a session is
+  // created; other devices ignore them. A profile file named in the
+  // environment wins over --profile's stdout.
+  if (options.profile)
+    ::setenv("AICC_NPU_PROFILE", "stdout", 0);
+  if (!options.tracePath.empty())
+    ::setenv("AICC_NPU_TRACE", options.tracePath.c_str(), 1);
+
   // Session and the run.
   aicc_session_options_t sessionOptions;
   aicc_session_options_init(&sessionOptions);
@@ -1013,6 +1035,21 @@ int runMain(int argc, char **argv) {
   if (aicc_status_t status = aicc_session_create(
           handles.module, &sessionOptions, &handles.session))
     return failStatus(status);
+  bool onNpu = false;
+  if (options.profile || !options.tracePath.empty()) {
+    aicc_device_info_t device;
+    if (aicc_status_t status =
+            aicc_session_device_info(handles.session, &device))
+      return failStatus(status);
+    onNpu = device.kind == AICC_DEVICE_KIND_NPU;
+    if (!options.tracePath.empty() && !onNpu)
+      return fail("--trace: the session runs on device '%s'; only the npu "
+                  "device (simulated RNPU) writes a trace",
+                  device.name);
+  }
+  // On the npu, --profile alone reports the simulator's counters of the
+  // one run (printed when the session ends) instead of host timings.
+  const bool hostProfile = options.profile && (!onNpu || options.benchmark);
 
   std::vector<aicc_tensor_view_t> inputViews, outputViews;
   for (const Binding &input : inputs)
@@ -1099,7 +1136,7 @@ int runMain(int argc, char **argv) {
   // --profile times the --benchmark runs (or 10 of its own).
   ProfileData profile;
   long benchmarkRuns = options.benchmark;
-  if (options.profile) {
+  if (hostProfile) {
     aicc_module_properties_t props;
     if (aicc_status_t status = aicc_module_properties(handles.module, &props))
       return failStatus(status);
@@ -1116,7 +1153,7 @@ int runMain(int argc, char **argv) {
     for (long i = 0; i < options.warmup; ++i)
       if (aicc_status_t status = runOnce())
         return failStatus(status);
-    if (options.profile)
+    if (hostProfile)
       if (aicc_status_t status = aicc_session_set_profiling(handles.session, 1))
         return failStatus(status);
     std::vector<double> times;
@@ -1132,10 +1169,10 @@ int runMain(int argc, char **argv) {
           std::chrono::duration<double, std::milli>(end - start).count();
       times.push_back(ms);
       total += ms;
-      if (options.profile && collectProfile(handles.session, profile))
+      if (hostProfile && collectProfile(handles.session, profile))
         return 1;
     }
-    if (options.profile) {
+    if (hostProfile) {
       profile.runTimes = times;
       aicc_session_set_profiling(handles.session, 0);
     }
@@ -1150,7 +1187,7 @@ int runMain(int argc, char **argv) {
                   formatMs(percentile(times, 0.9)).c_str(),
                   formatMs(times.front()).c_str(), runsPerSecond);
   }
-  if (options.profile) {
+  if (hostProfile) {
     aicc_device_info_t device;
     if (aicc_status_t status =
             aicc_session_device_info(handles.session, &device))

@@ -140,8 +140,9 @@ private:
   /// cycles, MACs, DRAM bytes and roofline cycles of one dispatch (the
   /// simulator is deterministic), and the totals of one run.
   void writeProfile() const {
-    FILE *out = stderr;
-    bool toFile = profilePath_ != "1" && profilePath_ != "stderr";
+    FILE *out = profilePath_ == "stdout" ? stdout : stderr;
+    bool toFile = profilePath_ != "1" && profilePath_ != "stderr" &&
+                  profilePath_ != "stdout";
     if (toFile && !(out = std::fopen(profilePath_.c_str(), "w"))) {
       std::fprintf(stderr, "npu: cannot write the profile to %s\n",
                    profilePath_.c_str());

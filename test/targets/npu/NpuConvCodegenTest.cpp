@@ -257,14 +257,24 @@ TEST(NpuConvCodegen, ResNetStage3And4LayersNeedGroupsAndStayBusy) {
 }
 
 TEST(NpuConvCodegen, BlockLargerThanWgtIsRefusedWithAReason) {
+  // 3x3x1024 weights of one output block: 144 KiB > WGT; a 28x28 input
+  // does not fit ACT for the weight-streaming schedule either.
   QConvParams p;
-  p.cin = 1024, p.cout = 16, p.h = p.w = 7, p.kh = p.kw = 3;
+  p.cin = 1024, p.cout = 16, p.h = p.w = 28, p.kh = p.kw = 3;
   p.wScale = {0.01f};
   std::string why = whyConvUnsupported(p, RnpuConfig());
   EXPECT_NE(why.find("one output channel block (147456 B) exceed the weight "
-                     "SRAM (131072 B)"),
+                     "SRAM (131072 B) and the layer does not fit the "
+                     "weight-streaming schedule"),
             std::string::npos)
       << why;
+}
+
+TEST(NpuConvCodegen, BlockLargerThanWgtStreamsKernelRows) {
+  // The same weights on a 7x7 input: the weight-streaming schedule loads
+  // them in chunks of one kernel row (48 KiB) and accumulates.
+  checkShape({1, 1024, 7, 7, 24, 3, 1, 1, 1, false, true, false, true, true},
+             RnpuConfig(), 30);
 }
 
 TEST(NpuConvCodegen, DepthwiseThroughDiagonalWeightBlocks) {
@@ -307,4 +317,105 @@ TEST(NpuConvCodegen, ChannelsLastIsAMatMul) {
     for (int64_t j = 0; j < n; ++j)
       mismatches += got[i * n + j] != want[j * m + i];
   EXPECT_EQ(mismatches, 0u);
+}
+
+namespace {
+
+/// The layer's own MACs (no padded channels, no flat-row columns) over its
+/// simulated cycles and over its roofline bound.
+struct LayerProfile {
+  uint64_t macs, computeCycles, dramCycles, bound, cycles;
+  double utilization, ofBound;
+};
+
+LayerProfile profileLayer(const Shape &shape, unsigned seed,
+                          const RnpuConfig &config, bool print) {
+  std::mt19937 rng(seed);
+  QConvParams p = randomConv(shape, rng);
+  std::vector<uint8_t> x(p.n * p.cin * p.h * p.w);
+  for (uint8_t &v : x)
+    v = uint8_t(rng());
+  Counters counters;
+  std::vector<uint8_t> got = runOnRnpu(p, config, x, &counters);
+  EXPECT_EQ(got, reference(p, x));
+  LayerProfile l;
+  const uint64_t array = uint64_t(config.macRows) * config.macCols;
+  l.macs = uint64_t(p.n * p.outH() * p.outW() * p.cout * p.kh * p.kw) *
+           (p.depthwise ? 1 : p.cin);
+  l.computeCycles = (l.macs + array - 1) / array;
+  uint64_t bytes = counters.dramBytesRead + counters.dramBytesWritten;
+  l.dramCycles = (bytes + config.dramBytesPerCycle - 1) /
+                 config.dramBytesPerCycle;
+  l.bound = std::max(l.computeCycles, l.dramCycles);
+  l.cycles = counters.totalCycles;
+  l.utilization = double(l.macs) / (double(l.cycles) * array);
+  l.ofBound = double(l.bound) / double(l.cycles);
+  if (print)
+    std::printf("simulated RNPU conv %lldx%lld %lld->%lld stride %lld: MACs "
+                "%llu, compute %llu, DRAM %llu (%llu B), bound %llu, "
+                "simulated %llu cycles (load %llu, compute %llu, store "
+                "%llu busy), utilization %.1f%%, %.1f%% of bound\n",
+                (long long)p.h, (long long)p.w, (long long)p.cin,
+                (long long)p.cout, (long long)p.strideH,
+                (unsigned long long)l.macs,
+                (unsigned long long)l.computeCycles,
+                (unsigned long long)l.dramCycles, (unsigned long long)bytes,
+                (unsigned long long)l.bound, (unsigned long long)l.cycles,
+                (unsigned long long)counters.busyCycles[0],
+                (unsigned long long)counters.busyCycles[1],
+                (unsigned long long)counters.busyCycles[2],
+                100 * l.utilization, 100 * l.ofBound);
+  return l;
+}
+
+} // namespace
+
+TEST(NpuConvCodegen, ResNetLayer4StreamsWeightsAndStaysBusy) {
+  // ResNet-18's 3x3 convs of layer3 and layer4 (simulated RNPU, default
+  // config), stride 1 and the stride-2 first conv of each stage. They run
+  // the weight-streaming schedule: input loaded once, one GEMM per kernel
+  // tap over all output rows (flat rows, phase planes for stride 2),
+  // weights double-buffered in WGT. Utilization counts only the layer's
+  // own MACs.
+  struct Layer {
+    int64_t cin, hw, cout, stride;
+  };
+  for (Layer s : {Layer{512, 7, 512, 1}, Layer{256, 14, 512, 2},
+                  Layer{256, 14, 256, 1}, Layer{128, 28, 256, 2}}) {
+    LayerProfile l = profileLayer({1, s.cin, s.hw, s.hw, s.cout, 3, s.stride,
+                                   1, 1, false, true, false, true, true},
+                                  unsigned(s.cin + s.stride), RnpuConfig(),
+                                  true);
+    EXPECT_GT(l.utilization, 0.70);
+  }
+}
+
+TEST(NpuConvCodegen, StreamedScheduleMatchesTheCpuRule) {
+  // Small layers that take the weight-streaming schedule: stride 1 and 2,
+  // odd sizes and channel counts, s8 activations, asymmetric padding, a
+  // 1x1, several output channel groups and weight chunks of kernel rows
+  // (a 16 KiB WGT: one 3x3x64 block is 9 KiB, two buffers of 8 KiB).
+  checkShape({1, 40, 7, 7, 70, 3, 1, 1, 1, false, true, false, true, true},
+             RnpuConfig(), 21);
+  checkShape({1, 19, 9, 11, 37, 3, 2, 1, 1, true, true, true, false, true},
+             RnpuConfig(), 22);
+  checkShape({1, 24, 8, 10, 40, 3, 2, 0, 1, false, true, false, true, true},
+             RnpuConfig(), 23);
+  checkShape({1, 33, 5, 6, 50, 1, 1, 0, 0, false, false, false, false, false},
+             RnpuConfig(), 24);
+  checkShape({1, 20, 6, 6, 24, 5, 2, 2, 2, false, true, false, true, true},
+             RnpuConfig(), 25);
+  RnpuConfig config;
+  config.wgtSramBytes = 16384;
+  checkShape({1, 64, 7, 7, 48, 3, 1, 1, 1, false, true, false, true, true},
+             config, 26);
+  checkShape({1, 64, 9, 9, 40, 3, 2, 1, 1, true, true, true, false, true},
+             config, 27);
+  // A 12 KiB ACT holds the sw phase planes but not the kw shifted planes.
+  config = RnpuConfig();
+  config.actSramBytes = 12288;
+  checkShape({1, 64, 7, 7, 48, 3, 1, 1, 1, false, true, false, true, true},
+             config, 28);
+  checkShape({1, 40, 9, 8, 40, 3, 2, 1, 1, false, true, false, true, true},
+             config, 29);
 }

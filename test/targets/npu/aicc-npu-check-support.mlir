@@ -70,15 +70,23 @@ func.func @unsupported(%x: tensor<1x4x4x4xui8>, %wd: tensor<4x4x1x1xi8>) -> tens
 
 // -----
 
-// Tests that a QLinearAdd of equal shapes passes while one that broadcasts
-// (a per-channel operand) is refused with why, naming only that node.
-// ERR: error: RNPU cannot run 1 of 2 nodes (--target=npu):
-// ERR-NEXT: node 'bcast' (ai.onnx::QLinearAdd): broadcasting QLinearAdd is not implemented yet
-// ERR-NOT: node 'same'
-func.func @qlinear_add(%a: tensor<1x8x4x4xui8>, %b: tensor<1x8x4x4xui8>, %p: tensor<1x8x1x1xui8>) -> (tensor<1x8x4x4xui8>, tensor<1x8x4x4xui8>) {
+// Tests that QLinearAdd / QLinearMul of equal shapes, with a b that
+// broadcasts (per channel), and a QLinearMul whose a broadcasts (the
+// operands are swapped) pass, while a QLinearAdd whose a broadcasts and one
+// with a one-element b (which the CPU folds into its constant term) are
+// refused with why, naming only those nodes.
+// ERR: error: RNPU cannot run 2 of 6 nodes (--target=npu):
+// ERR-NEXT: node 'a_bcast' (ai.onnx::QLinearAdd): a must have the result's shape (only b may broadcast)
+// ERR-NEXT: node 'scalar_b' (ai.onnx::QLinearAdd): QLinearAdd of a one-element b (the CPU folds it into the constant term) is not implemented
+// ERR-NOT: node
+func.func @qlinear_add(%a: tensor<1x8x4x4xui8>, %b: tensor<1x8x4x4xui8>, %p: tensor<1x8x1x1xui8>, %one: tensor<1xui8>) -> (tensor<1x8x4x4xui8>, tensor<1x8x4x4xui8>, tensor<1x8x4x4xui8>, tensor<1x8x4x4xui8>, tensor<1x8x4x4xui8>, tensor<1x8x4x4xui8>) {
   %s = graph.constant dense<0.05> : tensor<f32>
   %z = graph.constant dense<128> : tensor<ui8>
   %c = graph.QLinearAdd %a, %s, %z, %b, %s, %z, %s, %z {operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 1, 1, 1>} : (tensor<1x8x4x4xui8>, tensor<f32>, tensor<ui8>, tensor<1x8x4x4xui8>, tensor<f32>, tensor<ui8>, tensor<f32>, tensor<ui8>) -> tensor<1x8x4x4xui8> loc("same")
   %d = graph.QLinearAdd %a, %s, %z, %p, %s, %z, %s, %z {operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 1, 1, 1>} : (tensor<1x8x4x4xui8>, tensor<f32>, tensor<ui8>, tensor<1x8x1x1xui8>, tensor<f32>, tensor<ui8>, tensor<f32>, tensor<ui8>) -> tensor<1x8x4x4xui8> loc("bcast")
-  return %c, %d : tensor<1x8x4x4xui8>, tensor<1x8x4x4xui8>
+  %e = graph.QLinearAdd %p, %s, %z, %a, %s, %z, %s, %z {operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 1, 1, 1>} : (tensor<1x8x1x1xui8>, tensor<f32>, tensor<ui8>, tensor<1x8x4x4xui8>, tensor<f32>, tensor<ui8>, tensor<f32>, tensor<ui8>) -> tensor<1x8x4x4xui8> loc("a_bcast")
+  %f = graph.QLinearAdd %a, %s, %z, %one, %s, %z, %s, %z {operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 1, 1, 1>} : (tensor<1x8x4x4xui8>, tensor<f32>, tensor<ui8>, tensor<1xui8>, tensor<f32>, tensor<ui8>, tensor<f32>, tensor<ui8>) -> tensor<1x8x4x4xui8> loc("scalar_b")
+  %g = graph.QLinearMul %a, %s, %z, %b, %s, %z, %s, %z {operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 1, 1, 1>} : (tensor<1x8x4x4xui8>, tensor<f32>, tensor<ui8>, tensor<1x8x4x4xui8>, tensor<f32>, tensor<ui8>, tensor<f32>, tensor<ui8>) -> tensor<1x8x4x4xui8> loc("mul")
+  %h = graph.QLinearMul %p, %s, %z, %a, %s, %z, %s, %z {operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 1, 1, 1>} : (tensor<1x8x1x1xui8>, tensor<f32>, tensor<ui8>, tensor<1x8x4x4xui8>, tensor<f32>, tensor<ui8>, tensor<f32>, tensor<ui8>) -> tensor<1x8x4x4xui8> loc("mul_swapped")
+  return %c, %d, %e, %f, %g, %h : tensor<1x8x4x4xui8>, tensor<1x8x4x4xui8>, tensor<1x8x4x4xui8>, tensor<1x8x4x4xui8>, tensor<1x8x4x4xui8>, tensor<1x8x4x4xui8>
 }

@@ -43,3 +43,44 @@ func.func @none(%x: tensor<1x3x6x6xui8>) -> tensor<1x3x6x6xui8> {
   %d = graph.QLinearConv %x, %xs, %xz, %w0, %ws0, %wz0, %xs, %xz {dilations = array<i64: 2, 2>} : (tensor<1x3x6x6xui8>, tensor<f32>, tensor<ui8>, tensor<3x3x1x1xi8>, tensor<3xf32>, tensor<3xi8>, tensor<f32>, tensor<ui8>) -> tensor<1x3x6x6xui8> loc("conv0")
   return %d : tensor<1x3x6x6xui8>
 }
+
+// -----
+
+// Tests that ONNX Runtime's QDQ max pool (DequantizeLinear -> float
+// MaxPool -> QuantizeLinear with the same scale and zero point) becomes one
+// RNPU kernel on the u8 tensors: the three graph ops are gone.
+// CHECK-LABEL: func @qdq_maxpool
+// CHECK-NOT: graph.DequantizeLinear
+// CHECK-NOT: graph.MaxPool
+// CHECK: %[[Y:.*]] = linalg.generic
+// CHECK-SAME: ins(%arg0 : tensor<1x4x9x9xui8>)
+// CHECK-SAME: aicc.npu.node = "pool"
+// CHECK-NOT: graph.QuantizeLinear
+// CHECK: return %[[Y]] : tensor<1x4x5x5xui8>
+func.func @qdq_maxpool(%x: tensor<1x4x9x9xui8>) -> tensor<1x4x5x5xui8> {
+  %s = graph.constant dense<0.05> : tensor<f32>
+  %z = graph.constant dense<3> : tensor<ui8>
+  %f = graph.DequantizeLinear %x, %s, %z : (tensor<1x4x9x9xui8>, tensor<f32>, tensor<ui8>) -> tensor<1x4x9x9xf32> loc("dq")
+  %p, %i = graph.MaxPool %f {kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>} : (tensor<1x4x9x9xf32>) -> (tensor<1x4x5x5xf32>, tensor<1x4x5x5xi64>) loc("pool")
+  %y = graph.QuantizeLinear %p, %s, %z : (tensor<1x4x5x5xf32>, tensor<f32>, tensor<ui8>) -> tensor<1x4x5x5xui8> loc("q")
+  return %y : tensor<1x4x5x5xui8>
+}
+
+// -----
+
+// Tests that a QDQ max pool whose QuantizeLinear has another zero point
+// than its DequantizeLinear (not an exact int8 max pool) stays on the CPU.
+// CHECK-LABEL: func @qdq_maxpool_requantizes
+// CHECK: graph.DequantizeLinear
+// CHECK: graph.MaxPool
+// CHECK: graph.QuantizeLinear
+// CHECK-NOT: linalg.generic
+func.func @qdq_maxpool_requantizes(%x: tensor<1x4x9x9xui8>) -> tensor<1x4x5x5xui8> {
+  %s = graph.constant dense<0.05> : tensor<f32>
+  %z = graph.constant dense<3> : tensor<ui8>
+  %z2 = graph.constant dense<4> : tensor<ui8>
+  %f = graph.DequantizeLinear %x, %s, %z : (tensor<1x4x9x9xui8>, tensor<f32>, tensor<ui8>) -> tensor<1x4x9x9xf32> loc("dq")
+  %p, %i = graph.MaxPool %f {kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>} : (tensor<1x4x9x9xf32>) -> (tensor<1x4x5x5xf32>, tensor<1x4x5x5xi64>) loc("pool")
+  %y = graph.QuantizeLinear %p, %s, %z2 : (tensor<1x4x5x5xf32>, tensor<f32>, tensor<ui8>) -> tensor<1x4x5x5xui8> loc("q")
+  return %y : tensor<1x4x5x5xui8>
+}

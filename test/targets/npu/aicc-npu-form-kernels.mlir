@@ -57,3 +57,28 @@ func.func @residual(%a: tensor<1x8x4x4xui8>, %b: tensor<1x8x4x4xui8>) -> tensor<
   %c = graph.QLinearAdd %a, %as, %az, %b, %bs, %bz, %cs, %cz {operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 1, 1, 1>} : (tensor<1x8x4x4xui8>, tensor<f32>, tensor<ui8>, tensor<1x8x4x4xui8>, tensor<f32>, tensor<ui8>, tensor<f32>, tensor<ui8>) -> tensor<1x8x4x4xui8> loc("add0")
   return %c : tensor<1x8x4x4xui8>
 }
+
+// -----
+
+// Tests that a broadcasting QLinearAdd (a per-channel b) becomes one RNPU
+// kernel op that reads b through an all-zero map of b's rank, and that a
+// QLinearMul whose a broadcasts takes its operands swapped (the operand of
+// the result's shape first, like x).
+// CHECK-DAG: #[[$X:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d4, 0, 0)>
+// CHECK-DAG: #[[$Z:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (0, 0, 0, 0)>
+// CHECK-LABEL: func @broadcast
+// CHECK-NOT: graph.QLinear
+// CHECK: %[[C:.*]] = linalg.generic {indexing_maps = [#[[$X]], #[[$Z]],
+// CHECK-SAME: ins(%arg0, %arg1 : tensor<1x8x4x4xui8>, tensor<1x8x1x1xui8>)
+// CHECK-SAME: aicc.npu.node = "add"
+// CHECK: %[[D:.*]] = linalg.generic {indexing_maps = [#[[$X]], #[[$Z]],
+// CHECK-SAME: ins(%arg0, %arg1 : tensor<1x8x4x4xui8>, tensor<1x8x1x1xui8>)
+// CHECK-SAME: aicc.npu.node = "mul"
+// CHECK: return %[[C]], %[[D]]
+func.func @broadcast(%a: tensor<1x8x4x4xui8>, %p: tensor<1x8x1x1xui8>) -> (tensor<1x8x4x4xui8>, tensor<1x8x4x4xui8>) {
+  %s = graph.constant dense<0.05> : tensor<f32>
+  %z = graph.constant dense<128> : tensor<ui8>
+  %c = graph.QLinearAdd %a, %s, %z, %p, %s, %z, %s, %z {operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 1, 1, 1>} : (tensor<1x8x4x4xui8>, tensor<f32>, tensor<ui8>, tensor<1x8x1x1xui8>, tensor<f32>, tensor<ui8>, tensor<f32>, tensor<ui8>) -> tensor<1x8x4x4xui8> loc("add")
+  %d = graph.QLinearMul %p, %s, %z, %a, %s, %z, %s, %z {operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 1, 1, 1>} : (tensor<1x8x1x1xui8>, tensor<f32>, tensor<ui8>, tensor<1x8x4x4xui8>, tensor<f32>, tensor<ui8>, tensor<f32>, tensor<ui8>) -> tensor<1x8x4x4xui8> loc("mul")
+  return %c, %d : tensor<1x8x4x4xui8>, tensor<1x8x4x4xui8>
+}

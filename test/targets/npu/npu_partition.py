@@ -13,8 +13,8 @@ quantize_static (QDQ, per-channel, u8 activations, s8 weights). Checks:
   - it is within one quantization step of ONNX Runtime's int8 result
     (99.9% of the elements; the step is the scale of the DequantizeLinear
     feeding the Softmax);
-  - the npu device really ran the NPU part (AICC_NPU_PROFILE lists its
-    dispatches) and its Chrome trace (AICC_NPU_TRACE) is valid JSON with
+  - the npu device really ran the NPU part (aicc-run --profile lists its
+    dispatches) and its Chrome trace (aicc-run --trace) is valid JSON with
     events on the RNPU queues.
 
 --models resnet18,mobilenet_v2 (ctest npu.partition-cnns) does the same
@@ -154,8 +154,12 @@ def check_model(args, tmp, name, make):
     on_npu, nodes, on_cpu = map(int, m.groups())
     lines = [l for l in r.stderr.splitlines() if l.startswith("  npu ") or
              l.startswith("  avx512 ")]
+    # The DequantizeLinear / QuantizeLinear around an int8 MaxPool run in
+    # the MaxPool's RNPU kernel: one dispatch for the three nodes.
+    folded = sum(1 for l in lines if l.startswith("  npu ") and
+                 ("::QuantizeLinear)" in l or "::DequantizeLinear)" in l))
     if on_npu == 0 or on_cpu == 0 or on_npu + on_cpu != nodes or \
-            len(lines) != nodes or int(d.group(1)) != on_npu:
+            len(lines) != nodes or int(d.group(1)) != on_npu - folded:
         print(r.stderr)
         print("%s: inconsistent partition report" % name)
         failures += 1
@@ -169,14 +173,12 @@ def check_model(args, tmp, name, make):
     y_part = os.path.join(tmp, name + ".y_part.npy")
     subprocess.run([args.aicc_run, cpu, "--input", input_name + "=@" + xpath,
                     "--output", out_name + "=@" + y_cpu], check=True)
-    env = dict(os.environ)
-    profile = os.path.join(tmp, name + ".profile.txt")
     trace = os.path.join(tmp, name + ".trace.json")
-    env["AICC_NPU_PROFILE"] = profile
-    env["AICC_NPU_TRACE"] = trace
-    subprocess.run([args.aicc_run, part, "--device=auto", "--input",
-                    input_name + "=@" + xpath, "--output",
-                    out_name + "=@" + y_part], check=True, env=env)
+    run = subprocess.run([args.aicc_run, part, "--device=auto", "--input",
+                          input_name + "=@" + xpath, "--output",
+                          out_name + "=@" + y_part, "--profile",
+                          "--trace=" + trace],
+                         check=True, stdout=subprocess.PIPE, text=True)
     a, b = np.load(y_cpu), np.load(y_part)
     same = a.dtype == b.dtype and np.array_equal(a, b)
     print("%s: partitioned vs --target=avx512: %s (%d of %d elements differ)"
@@ -185,7 +187,7 @@ def check_model(args, tmp, name, make):
     failures += not same
 
     # The NPU part ran on the simulator.
-    text = open(profile).read() if os.path.exists(profile) else ""
+    text = run.stdout[run.stdout.find("simulated RNPU profile"):]
     pm = re.search(r"simulated RNPU profile: (\d+) dispatches", text)
     if not pm or int(pm.group(1)) != int(d.group(1)):
         print(text)

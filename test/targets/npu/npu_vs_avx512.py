@@ -7,8 +7,11 @@ Models (onnx.helper, u8/s8 in and out, so every node runs on RNPU): a 3x3
 pad-1 QLinearConv with per-channel weight scales and a bias, a stride-2
 conv with s8 activations and odd channel counts, and a chain of two convs
 (two dispatches), and a conv whose weights exceed the weight SRAM (output
-channel groups), a depthwise stride-2 conv followed by a 1x1 conv, and a
-QLinearMatMul with per-column scales.
+channel groups), a depthwise stride-2 conv followed by a 1x1 conv, a
+QLinearMatMul with per-column scales, QGemms, two small-spatial convs (the
+weight-streaming schedule, stride 1 and 2), ONNX Runtime's QDQ MaxPool
+(DequantizeLinear -> MaxPool -> QuantizeLinear, an int8 max pool on RNPU),
+a QLinearMul and broadcasting QLinearAdd / QLinearMul.
 Exit 77 (ctest: skipped) while the runtime has no npu
 device (aicc-run --list-devices), which the runtime side wires up; the
 models must still compile for both targets and run on the CPU.
@@ -71,6 +74,53 @@ def make_model(layers, cin, h, w, x_t, seed):
         [helper.make_tensor_value_info(cur, t, [1, c, h, w])], inits)
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
     return model, cur, h, w
+
+
+def make_qdq_maxpool(cin, h, w, seed):
+    """A u8 3x3 conv, then ONNX Runtime's QDQ form of a MaxPool (3x3,
+    stride 2, pad 1, like ResNet's stem): DequantizeLinear -> MaxPool ->
+    QuantizeLinear with the conv's output scale and zero point."""
+    model, cur, oh, ow = make_model([(16, 3, 1, 1, TensorProto.UINT8)], cin,
+                                    h, w, TensorProto.UINT8, seed)
+    g = model.graph
+    g.node.extend([
+        helper.make_node("DequantizeLinear", [cur, "conv0_s", "conv0_z"],
+                         ["pf"], name="dq"),
+        helper.make_node("MaxPool", ["pf"], ["pm"], name="maxpool",
+                         kernel_shape=[3, 3], strides=[2, 2],
+                         pads=[1, 1, 1, 1]),
+        helper.make_node("QuantizeLinear", ["pm", "conv0_s", "conv0_z"],
+                         ["y"], name="q")])
+    ph, pw = (oh + 2 - 3) // 2 + 1, (ow + 2 - 3) // 2 + 1
+    del g.output[:]
+    g.output.extend([helper.make_tensor_value_info(
+        "y", TensorProto.UINT8, [1, 16, ph, pw])])
+    return model
+
+
+def make_binary(op, shape, b_shape, seed):
+    """y = QLinearAdd / QLinearMul (com.microsoft) of x (u8, `shape`) and a
+    constant b of `b_shape` (s8, broadcast to x when smaller), u8 out."""
+    rng = np.random.default_rng(seed)
+    inits = [
+        numpy_helper.from_array(np.array(0.05, np.float32), "a_s"),
+        numpy_helper.from_array(np.array(120, np.uint8), "a_z"),
+        numpy_helper.from_array(
+            rng.integers(-128, 128, b_shape).astype(np.int8), "b"),
+        numpy_helper.from_array(np.array(0.031, np.float32), "b_s"),
+        numpy_helper.from_array(np.array(-3, np.int8), "b_z"),
+        numpy_helper.from_array(
+            np.array(0.07 if op == "QLinearAdd" else 0.1, np.float32), "y_s"),
+        numpy_helper.from_array(np.array(125, np.uint8), "y_z")]
+    node = helper.make_node(
+        op, ["x", "a_s", "a_z", "b", "b_s", "b_z", "y_s", "y_z"], ["y"],
+        name="binary0", domain="com.microsoft")
+    graph = helper.make_graph(
+        [node], "g", [helper.make_tensor_value_info("x", TensorProto.UINT8,
+                                                    shape)],
+        [helper.make_tensor_value_info("y", TensorProto.UINT8, shape)], inits)
+    return helper.make_model(graph, opset_imports=[
+        helper.make_opsetid("", 13), helper.make_opsetid("com.microsoft", 1)])
 
 
 def make_matmul(m, k, n, seed):
@@ -151,12 +201,30 @@ def main():
         # QGemm (a classifier's fc): transB with an int32 bias, and plain.
         "qgemm_tb": ("qgemm", 70, 37, 45, U8, True, True),
         "qgemm": ("qgemm", 70, 37, 45, U8, False, False),
+        # Small spatial sizes (ow < 16): the weight-streaming conv schedule,
+        # stride 1 and 2 (ResNet-18's layer4 pattern, fewer channels).
+        "streamed": ([(48, 3, 1, 1, U8), (40, 3, 2, 1, U8)], 64, 7, 9, U8),
+        # ONNX Runtime's DequantizeLinear -> MaxPool -> QuantizeLinear: an
+        # int8 max pool on RNPU, the float one on the CPU.
+        "qdq_maxpool": ("maxpool", 8, 13, 12, U8),
+        # QLinearMul of the same shape, and broadcasting QLinearAdd /
+        # QLinearMul with a per-channel and a per-row b.
+        "qmul": ("binary", 16, 9, 11, U8, "QLinearMul", [1, 16, 9, 11]),
+        "qadd_bcast": ("binary", 16, 9, 11, U8, "QLinearAdd", [1, 16, 1, 1]),
+        "qmul_bcast": ("binary", 16, 9, 11, U8, "QLinearMul", [11]),
     }
     failures = 0
     with tempfile.TemporaryDirectory() as tmp:
         for name, (layers, cin, h, w, x_t, *gemm) in cases.items():
             rng = np.random.default_rng(1)
-            if layers == "qgemm":
+            if layers == "binary":
+                model, out = make_binary(gemm[0], [1, cin, h, w], gemm[1],
+                                         6), "y"
+                layers = "conv"
+            elif layers == "maxpool":
+                model, out = make_qdq_maxpool(cin, h, w, 5), "y"
+                layers = "conv"
+            elif layers == "qgemm":
                 model, out = make_qgemm(h, cin, w, 4, *gemm), "y"
                 layers = None
             elif layers is None:
