@@ -91,6 +91,9 @@ def affine(expr, syms):
     return eval(py, {"S": syms})
 
 
+MAP = r"affine_map<\(\)(?:\[[^\]]*\])? -> \(.*?\)>"
+
+
 def parse_maps(text):
     """affine_map<()[s0, ...] -> (a, b)> -> ['a', 'b'] (top-level commas)."""
     body = text[text.index("-> (") + 4:text.rindex(")")]
@@ -130,9 +133,9 @@ def analyze(ir, inputs):
             continue
         maps = re.search(r"aicc\.result_dims = \[(.*?)\]\s*[,}]", line).group(1)
         dims = [[affine(e, syms) for e in parse_maps(x) if e]
-                for x in re.findall(r"affine_map<[^>]*>", maps)]
+                for x in re.findall(MAP, maps)]
         eqs = re.search(r"aicc\.value_assumptions = \[(.*?)\]\s*[,}]", line)
-        for x in re.findall(r"affine_map<[^>]*>", eqs.group(1) if eqs else ""):
+        for x in re.findall(MAP, eqs.group(1) if eqs else ""):
             lhs, rhs = (affine(e, syms) for e in parse_maps(x))
             if lhs != rhs:
                 return None, f"assumption {x} fails: {lhs} != {rhs}"
