@@ -29,9 +29,9 @@ using namespace mlir;
 namespace aicc::graph {
 namespace {
 
-/// A graph input with 0 elements has no values to read: it becomes an
-/// empty constant and the ops after it are re-inferred (ReduceSum's empty
-/// `axes`, Resize's empty `scales`). Returns failure on an inference error.
+/// A graph input with 0 elements has no values to read: where it
+/// determines a shape it becomes an empty constant and the ops after it are
+/// re-inferred (ReduceSum's empty `axes`, Resize's empty `scales`). Returns failure on an inference error.
 LogicalResult replaceEmptyInputs(func::FuncOp func, bool &changed) {
   Block &entry = func.getBody().front();
   OpBuilder b = OpBuilder::atBlockBegin(&entry);
@@ -40,9 +40,19 @@ LogicalResult replaceEmptyInputs(func::FuncOp func, bool &changed) {
     if (!type || !type.hasStaticShape() || type.getNumElements() != 0 ||
         arg.use_empty())
       continue;
+    // Only where it determines a shape (not as data: operand 0, except
+    // for ConstantOfShape and Range whose operands are all values).
+    auto isShapeUse = [](OpOperand &use) {
+      Operation *user = use.getOwner();
+      return hasValueShapeFunction(user) &&
+             (use.getOperandNumber() > 0 ||
+              isa<ConstantOfShapeOp, RangeOp>(user));
+    };
+    if (!llvm::any_of(arg.getUses(), isShapeUse))
+      continue;
     auto empty = DenseElementsAttr::get(type, ArrayRef<Attribute>());
     Value c = ConstantOp::create(b, func.getLoc(), empty);
-    arg.replaceAllUsesWith(c);
+    arg.replaceUsesWithIf(c, isShapeUse);
     changed = true;
   }
   if (!changed)
