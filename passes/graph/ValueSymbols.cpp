@@ -83,6 +83,25 @@ struct ValueSymbolsPass : impl::ValueSymbolsPassBase<ValueSymbolsPass> {
     bool changed = false;
     if (failed(replaceEmptyInputs(func, changed)))
       return signalPassFailure();
+    // Nothing to do (and no analysis to compute) when every op with a
+    // shape function has static results: static models pass unchanged.
+    bool candidates = false;
+    func.walk([&](Operation *op) {
+      if (!hasValueShapeFunction(op))
+        return WalkResult::advance();
+      for (Type t : op->getResultTypes())
+        if (auto ranked = dyn_cast<RankedTensorType>(t);
+            !ranked || !ranked.hasStaticShape()) {
+          candidates = true;
+          return WalkResult::interrupt();
+        }
+      return WalkResult::advance();
+    });
+    if (!candidates) {
+      if (!changed)
+        markAllAnalysesPreserved();
+      return;
+    }
     MLIRContext *ctx = func.getContext();
     Builder b(ctx);
     SmallVector<Attribute> entries;
