@@ -114,3 +114,22 @@ func.func @not_value_input(%x: tensor<2x3xf32>, %s: tensor<2xi64>) -> tensor<?x?
   %r = graph.Reshape %x, %t : (tensor<2x3xf32>, tensor<2xi64>) -> tensor<?x?xf32> loc("r")
   return %r : tensor<?x?xf32>
 }
+
+// -----
+
+// Tests that value symbols are numbered after the dim symbols (seq is s0),
+// that programs use the dim symbol (SYM 0: seq * 4 elements), and that a
+// Tile after the Reshape multiplies its value symbols (SYM 3, SYM 4).
+// CHECK-LABEL: func.func @with_dim_symbols
+// CHECK-SAME: aicc.symbols = {seq = array<i64: 1, 512>}
+// CHECK-SAME: {def = array<i64: 11, 1, 0, 0, 0, 14, 1, 0, 11, 1, 0, 16, 0, -1, 14, 1, 0, 0, 4, 4, 1, 2, 0, 1, 9, 5, 11, 1, 0, 0, 0, 14, 1, 0, 11, 1, 0, 16, 16>, name = "node 'r' (Reshape) dim 0"
+// CHECK-SAME: {def = array<i64: 1, 3, 11, 1, 0, 4>, name = "node 't' (Tile) dim 0"
+// CHECK-SAME: {def = array<i64: 1, 4, 11, 1, 1, 4>, name = "node 't' (Tile) dim 1"
+// CHECK: graph.Reshape {{.*}}aicc.result_dims = [affine_map<()[s0, s1, s2, s3, s4, s5, s6] -> (s3, s4)>], aicc.value_assumptions = [affine_map<()[s0, s1, s2, s3, s4, s5, s6] -> (s3 * s4, s0 * 4)>]
+// CHECK: graph.Tile {{.*}}aicc.result_dims = [affine_map<()[s0, s1, s2, s3, s4, s5, s6] -> (s5, s6)>]
+func.func @with_dim_symbols(%x: tensor<?x4xf32> {aicc.shape = affine_map<()[s0] -> (s0, 4)>}, %s: tensor<2xi64>) -> tensor<?x?xf32>
+    attributes {aicc.symbols = {seq = array<i64: 1, 512>}} {
+  %r = graph.Reshape %x, %s : (tensor<?x4xf32>, tensor<2xi64>) -> tensor<?x?xf32> loc("r")
+  %t = graph.Tile %r, %s : (tensor<?x?xf32>, tensor<2xi64>) -> tensor<?x?xf32> loc("t")
+  return %t : tensor<?x?xf32>
+}
