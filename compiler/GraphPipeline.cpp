@@ -15,6 +15,10 @@
 namespace aicc {
 
 void buildGraphPipeline(mlir::OpPassManager &pm) {
+  buildGraphPipelineFor(pm, /*valueSymbols=*/true);
+}
+
+void buildGraphPipelineFor(mlir::OpPassManager &pm, bool valueSymbols) {
   // Control flow first: the ops behind an If, Loop or Scan get their types
   // and their shape subgraphs fold only once it is inlined.
   pm.addNestedPass<mlir::func::FuncOp>(graph::createInlineControlFlowPass());
@@ -33,6 +37,10 @@ void buildGraphPipeline(mlir::OpPassManager &pm) {
   // QDQ groups to integer QLinear ops (docs/Quantization.md).
   pm.addNestedPass<mlir::func::FuncOp>(graph::createFuseQDQPass());
   pm.addNestedPass<mlir::func::FuncOp>(mlir::createCanonicalizerPass());
+  // Shapes that depend on input values: value symbols (only for targets
+  // that compile dynamic dims; the others keep the check's error).
+  if (valueSymbols)
+    pm.addNestedPass<mlir::func::FuncOp>(graph::createValueSymbolsPass());
   // With dynamic symbols: the dims the symbolic analysis knows into the
   // types (nothing without symbols).
   pm.addNestedPass<mlir::func::FuncOp>(graph::createRefineSymbolicTypesPass());

@@ -16,6 +16,9 @@ namespace aicc {
 /// folded into Conv/Gemm weights, then the canonicalizer (the graph ops'
 /// folders, dead-op removal, constant deduplication).
 void buildGraphPipeline(mlir::OpPassManager &pm);
+/// The same; `valueSymbols` adds aicc-graph-value-symbols (shapes that
+/// depend on input values, only for targets that compile dynamic dims).
+void buildGraphPipelineFor(mlir::OpPassManager &pm, bool valueSymbols);
 /// graph → linalg on tensors (stage 2 of docs/Pipeline.md), dynamic dims
 /// included (docs/Pipeline.md "Dynamic shapes").
 void buildGraphToLinalgPipeline(mlir::OpPassManager &pm);

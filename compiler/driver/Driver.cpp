@@ -240,8 +240,13 @@ LogicalResult runCompiler(ModuleOp module, EmitKind emit, const Target *target,
                           llvm::raw_ostream &reportOS,
                           std::vector<uint8_t> &artifact,
                           const PartitionTargets *partition = nullptr) {
-  // Graph-level rewrites for every --emit kind, --emit=graph included.
-  if (failed(runPipeline(module, buildGraphPipeline)))
+  // Graph-level rewrites for every --emit kind, --emit=graph included;
+  // value symbols only where dynamic dims compile (the CPU targets).
+  bool valueSymbols = !partition && (!target || target->getDeviceKind() ==
+                                                    fb::DeviceKind::Cpu);
+  if (failed(runPipeline(module, [&](OpPassManager &pm) {
+        buildGraphPipelineFor(pm, valueSymbols);
+      })))
     return failure();
   if (emit == EmitKind::Graph)
     return success();

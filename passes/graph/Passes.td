@@ -345,6 +345,46 @@ def PrintSymbolicShapesPass
   ];
 }
 
+def ValueSymbolsPass
+    : Pass<"aicc-graph-value-symbols", "::mlir::func::FuncOp"> {
+  let summary = "Value symbols for shapes that depend on input values";
+  let description = [{
+    An op whose output dims depend on the VALUES of a small graph input (a
+    `@main` argument of static shape with at most 64 integer elements, or
+    float for Resize's scales, Range and OneHot's depth; reached directly or
+    through Cast/Identity/Squeeze/Unsqueeze/Reshape) gets value symbols:
+    symbols the runtime computes before the run from the input values by a
+    postfix IntExpr program. `@main` gets `aicc.value_symbols` (name,
+    range, def, what; value symbol j is symbol n + j after the n entries of
+    `aicc.symbols`, which the pass adds empty when absent), the op
+    `aicc.result_dims` (one affine map per result over all symbols),
+    `aicc.value_params` (the symbols the lowering needs: Slice starts and
+    steps, Pad begin, Split offsets, Reduce extents and kept dims, TopK k,
+    OneHot depth) and `aicc.value_assumptions` (equalities the run checks:
+    Reshape's element count, Split's sum). Conditions on the values (axes in
+    range and distinct, nonzero steps, ...) are value symbols of range
+    [1, 1] whose `what` says what is wrong. Handled: Reshape, Squeeze,
+    Unsqueeze, Expand, ConstantOfShape, Tile, Range, Split, Slice, Pad, the
+    ten Reduce ops, TopK, OneHot, Resize (docs/Pipeline.md "Value-dependent
+    shapes"). A graph input of static shape with 0 elements has known
+    values: it becomes an empty constant first (ReduceSum's empty `axes`).
+
+    ```mlir
+    func.func @main(%x: tensor<2x3x4xf32>, %axes: tensor<1xi64>) -> tensor<?x?x?xf32> {
+      %r = graph.ReduceSum %x, %axes {keepdims = 1} : ... -> tensor<?x?x?xf32>
+    // becomes, with
+    //   aicc.symbols = {}, aicc.value_symbols = [{name = "node 'r' (ReduceSum) axes valid",
+    //     range = array<i64: 1, 1>, def = array<i64: ...LOAD 1 0...>, what = ...}, ...]
+      %r = graph.ReduceSum %x, %axes {aicc.result_dims = [affine_map<()[s0, ...] -> (s4, s5, s6)>],
+          aicc.value_params = {extents = array<i64: ...>, kept = array<i64: 4, 5, 6>}, keepdims = 1}
+    ```
+  }];
+  let statistics = [
+    Statistic<"numOps", "ops", "Number of ops given value symbols">,
+    Statistic<"numSymbols", "value-symbols", "Number of value symbols defined">,
+  ];
+}
+
 def RefineSymbolicTypesPass
     : Pass<"aicc-graph-refine-symbolic-types", "::mlir::func::FuncOp"> {
   let summary = "Write the dims the symbolic shape analysis knows into types";

@@ -178,7 +178,7 @@ bool SymbolicShapeAnalysis::usesDerived(AffineExpr expr) const {
   bool uses = false;
   expr.walk([&](AffineExpr e) {
     if (auto s = dyn_cast<AffineSymbolExpr>(e))
-      uses |= s.getPosition() >= symbols.size();
+      uses |= s.getPosition() >= getNumBaseSymbols();
   });
   return uses;
 }
@@ -196,7 +196,7 @@ AffineExpr SymbolicShapeAnalysis::min(AffineExpr a, AffineExpr b) {
   for (auto [i, d] : llvm::enumerate(derived))
     if (d.kind == DerivedSymbol::Kind::Min && d.operands[0] == a &&
         d.operands[1] == b)
-      return getAffineSymbolExpr(symbols.size() + i, context);
+      return getAffineSymbolExpr(getNumBaseSymbols() + i, context);
   derived.push_back({DerivedSymbol::Kind::Min,
                      {a, b},
                      std::min(ra->first, rb->first),
@@ -217,7 +217,7 @@ AffineExpr SymbolicShapeAnalysis::max(AffineExpr a, AffineExpr b) {
   for (auto [i, d] : llvm::enumerate(derived))
     if (d.kind == DerivedSymbol::Kind::Max && d.operands[0] == a &&
         d.operands[1] == b)
-      return getAffineSymbolExpr(symbols.size() + i, context);
+      return getAffineSymbolExpr(getNumBaseSymbols() + i, context);
   derived.push_back({DerivedSymbol::Kind::Max,
                      {a, b},
                      std::max(ra->first, rb->first),
@@ -324,13 +324,13 @@ SymbolicShapeAnalysis::getRange(AffineExpr expr) const {
     std::optional<unsigned> pos;
     expr.walk([&](AffineExpr e) {
       if (auto s = dyn_cast<AffineSymbolExpr>(e);
-          s && s.getPosition() >= symbols.size() &&
-          s.getPosition() - symbols.size() < derived.size())
+          s && s.getPosition() >= getNumBaseSymbols() &&
+          s.getPosition() - getNumBaseSymbols() < derived.size())
         pos = std::max(pos.value_or(0), s.getPosition());
     });
     if (pos) {
       std::optional<Range> out;
-      for (AffineExpr operand : derived[*pos - symbols.size()].operands) {
+      for (AffineExpr operand : derived[*pos - getNumBaseSymbols()].operands) {
         auto r = getRange(canonical(
             expr.replace(getAffineSymbolExpr(*pos, context), operand)));
         if (!r)
@@ -346,9 +346,12 @@ SymbolicShapeAnalysis::getRange(AffineExpr expr) const {
     unsigned p = s.getPosition();
     if (p < symbols.size())
       return Range{symbols[p].lo, symbols[p].hi};
-    if (p - symbols.size() < derived.size())
-      return Range{derived[p - symbols.size()].lo,
-                   derived[p - symbols.size()].hi};
+    if (p < getNumBaseSymbols())
+      return Range{valueSymbols[p - symbols.size()].lo,
+                   valueSymbols[p - symbols.size()].hi};
+    if (p - getNumBaseSymbols() < derived.size())
+      return Range{derived[p - getNumBaseSymbols()].lo,
+                   derived[p - getNumBaseSymbols()].hi};
     return std::nullopt;
   }
   auto bin = cast<AffineBinaryOpExpr>(expr);
@@ -423,9 +426,11 @@ std::string SymbolicShapeAnalysis::print(AffineExpr expr) const {
       unsigned p = s.getPosition();
       if (p < symbols.size())
         return symbols[p].name;
-      if (p - symbols.size() >= derived.size())
+      if (p < getNumBaseSymbols())
+        return "{" + valueSymbols[p - symbols.size()].name + "}";
+      if (p - getNumBaseSymbols() >= derived.size())
         return "s" + std::to_string(p);
-      const DerivedSymbol &d = derived[p - symbols.size()];
+      const DerivedSymbol &d = derived[p - getNumBaseSymbols()];
       return std::string(d.kind == DerivedSymbol::Kind::Min ? "min(" : "max(") +
              rec(d.operands[0], 0) + ", " + rec(d.operands[1], 0) + ")";
     }
@@ -1526,6 +1531,20 @@ SymbolicShapeAnalysis::SymbolicShapeAnalysis(Operation *op)
       }
       symbols.push_back(s);
     }
+  if (auto array = func->getAttrOfType<ArrayAttr>(kValueSymbolsAttrName))
+    for (Attribute entry : array) {
+      auto dict = dyn_cast<DictionaryAttr>(entry);
+      ValueSymbol s;
+      if (auto name = dict ? dict.getAs<StringAttr>("name") : StringAttr())
+        s.name = name.str();
+      auto range =
+          dict ? dict.getAs<DenseI64ArrayAttr>("range") : DenseI64ArrayAttr();
+      if (range && range.size() == 2) {
+        s.lo = range[0];
+        s.hi = range[1];
+      }
+      valueSymbols.push_back(s);
+    }
   if (func.getBody().empty())
     return;
   for (BlockArgument arg : func.getArguments()) {
@@ -1534,7 +1553,7 @@ SymbolicShapeAnalysis::SymbolicShapeAnalysis(Operation *op)
                                                         kArgShapeAttrName);
         map && info.shape &&
         map.getValue().getNumResults() == info.shape->size() &&
-        map.getValue().getNumSymbols() == symbols.size())
+        map.getValue().getNumSymbols() <= getNumBaseSymbols())
       info.shape = Exprs(map.getValue().getResults());
     infos[arg] = info;
   }
@@ -1547,8 +1566,32 @@ SymbolicShapeAnalysis::SymbolicShapeAnalysis(Operation *op)
 void SymbolicShapeAnalysis::analyze(Operation *op) {
   SmallVector<std::optional<Exprs>> shapes, vals;
   SymbolicRules rules{*this, op};
-  bool hasRule = isa<GraphDialect>(op->getDialect()) && op->getNumResults() &&
-                 !isa<ConstantOp>(op) && rules.run(shapes, vals);
+  bool hasRule = false;
+  // An op whose shape depends on input values: aicc-graph-value-symbols
+  // gave its result dims over the value symbols.
+  if (auto maps = op->getAttrOfType<ArrayAttr>(kResultDimsAttrName);
+      maps && maps.size() == op->getNumResults()) {
+    hasRule = true;
+    for (Attribute m : maps) {
+      auto map = dyn_cast<AffineMapAttr>(m);
+      if (map && map.getValue().getNumDims() == 0 &&
+          map.getValue().getNumSymbols() <= getNumBaseSymbols())
+        shapes.push_back(Exprs(map.getValue().getResults()));
+      else
+        shapes.push_back(std::nullopt);
+      vals.push_back(std::nullopt);
+    }
+    if (auto eqs = op->getAttrOfType<ArrayAttr>(kValueAssumptionsAttrName))
+      for (Attribute m : eqs)
+        if (auto map = dyn_cast<AffineMapAttr>(m);
+            map && map.getValue().getNumResults() == 2 &&
+            map.getValue().getNumSymbols() <= getNumBaseSymbols())
+          assumptions.push_back(
+              {map.getValue().getResult(0), map.getValue().getResult(1), op});
+  } else {
+    hasRule = isa<GraphDialect>(op->getDialect()) && op->getNumResults() &&
+              !isa<ConstantOp>(op) && rules.run(shapes, vals);
+  }
   for (auto [i, result] : llvm::enumerate(op->getResults())) {
     Info typed = infoFromType(result);
     Info info = typed;

@@ -7,7 +7,9 @@
 //
 //  - symbols 0..N-1 are the function's, in the order of its `aicc.symbols`
 //    dictionary (sorted by name), each with its inclusive range;
-//  - symbols N.. are derived: the min or max of other expressions, for the
+//  - symbols N..N+M-1 are value symbols (`aicc.value_symbols`), computed
+//    at run time from input values (aicc-graph-value-symbols);
+//  - symbols N+M.. are derived: the min or max of other expressions, for the
 //    clamps that affine algebra cannot express (a Slice end beyond its dim,
 //    a Range of negative length) and that the declared ranges do not
 //    decide. The lowering materializes them with affine.min/affine.max;
@@ -44,11 +46,37 @@ inline constexpr llvm::StringLiteral kSymbolsAttrName = "aicc.symbols";
 /// `aicc.shape` on a func argument with dynamic dims: its shape as an affine
 /// map without dims over those symbols, `affine_map<()[s0, s1] -> (1, s1)>`.
 inline constexpr llvm::StringLiteral kArgShapeAttrName = "aicc.shape";
+/// Value symbols (aicc-graph-value-symbols, docs/Pipeline.md "Value-dependent
+/// shapes"): `aicc.value_symbols` on the func is an array of dictionaries
+/// `{name, range = array<i64: lo, hi>, def = array<i64: IntExpr>, what}`;
+/// value symbol j is symbol number (size of `aicc.symbols`) + j.
+inline constexpr llvm::StringLiteral kValueSymbolsAttrName =
+    "aicc.value_symbols";
+/// `aicc.result_dims` on an op: one affine map without dims per result over
+/// all symbols (dim symbols, then value symbols): its result shape.
+inline constexpr llvm::StringLiteral kResultDimsAttrName = "aicc.result_dims";
+/// `aicc.value_params` on an op: a dictionary from a parameter name to an
+/// `array<i64>` of symbol indices (per-op table, contract A).
+inline constexpr llvm::StringLiteral kValueParamsAttrName = "aicc.value_params";
+/// `aicc.value_assumptions` on an op: affine maps `()[s..] -> (lhs, rhs)` of
+/// equalities the run must check; the symbolic shape analysis reports them
+/// with its broadcast assumptions (so they reach `aicc.assumptions`).
+inline constexpr llvm::StringLiteral kValueAssumptionsAttrName =
+    "aicc.value_assumptions";
+/// The upper bound of a value symbol that has no natural one (2^31 - 1).
+inline constexpr int64_t kMaxValueDim = 2147483647;
 
 namespace graph {
 
 /// A dynamic dim symbol of a function and its inclusive range.
 struct ShapeSymbol {
+  std::string name;
+  int64_t lo = 0, hi = 0;
+};
+
+/// A value symbol (`aicc.value_symbols` entry): computed at run time from
+/// input values by its `def` program.
+struct ValueSymbol {
   std::string name;
   int64_t lo = 0, hi = 0;
 };
@@ -73,10 +101,20 @@ public:
   /// Analyzes `op`, a func::FuncOp, in one forward sweep over its body.
   explicit SymbolicShapeAnalysis(mlir::Operation *op);
 
-  /// Whether the function declares dynamic symbols (`aicc.symbols`).
-  bool hasSymbols() const { return !symbols.empty(); }
+  /// Whether the function declares dynamic or value symbols.
+  bool hasSymbols() const {
+    return !symbols.empty() || !valueSymbols.empty();
+  }
+  /// The dim symbols (`aicc.symbols`): symbols 0..N-1.
   llvm::ArrayRef<ShapeSymbol> getSymbols() const { return symbols; }
-  /// Derived symbol i is symbol number getSymbols().size() + i.
+  /// The value symbols (`aicc.value_symbols`): value symbol j is symbol
+  /// number getSymbols().size() + j.
+  llvm::ArrayRef<ValueSymbol> getValueSymbols() const { return valueSymbols; }
+  /// Dim symbols plus value symbols: the first derived symbol's number.
+  unsigned getNumBaseSymbols() const {
+    return symbols.size() + valueSymbols.size();
+  }
+  /// Derived symbol i is symbol number getNumBaseSymbols() + i.
   llvm::ArrayRef<DerivedSymbol> getDerivedSymbols() const { return derived; }
   llvm::ArrayRef<ShapeAssumption> getAssumptions() const { return assumptions; }
 
@@ -133,11 +171,12 @@ private:
   void analyze(mlir::Operation *op);
   Info infoFromType(mlir::Value value) const;
   const Info *lookup(mlir::Value value) const;
-  unsigned numSymbols() const { return symbols.size() + derived.size(); }
+  unsigned numSymbols() const { return getNumBaseSymbols() + derived.size(); }
   bool usesDerived(mlir::AffineExpr expr) const;
 
   mlir::MLIRContext *context;
   llvm::SmallVector<ShapeSymbol> symbols;
+  llvm::SmallVector<ValueSymbol> valueSymbols;
   llvm::SmallVector<DerivedSymbol> derived;
   llvm::SmallVector<ShapeAssumption> assumptions;
   llvm::DenseMap<mlir::Value, Info> infos;
