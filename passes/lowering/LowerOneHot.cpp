@@ -5,7 +5,9 @@
 // the new axis is values[1] where the index (cast to an integer, negative
 // ones counting from depth) equals j, else values[0]. An index outside
 // [-depth, depth) matches no position, so its row is all values[0], as in
-// the ONNX reference.
+// the ONNX reference. A depth that is a value input of the graph (issue 15)
+// is the value symbol `aicc.value_params` `depth`: the extent of the new
+// axis and, in the body, a push constant.
 //
 //===----------------------------------------------------------------------===//
 
@@ -71,6 +73,13 @@ struct OneHotPattern : LoweringPattern<graph::OneHotOp> {
     // values flattened to [2]: read at constant positions.
     Value values = reshapeTo(rewriter, loc, op.getValues(), {2});
     Type i64 = rewriter.getI64Type();
+    // The depth inside the body: a constant, or the symbol (a push
+    // constant of the kernel).
+    auto depthIn = [&](OpBuilder &b, Location l) -> Value {
+      if (auto attr = dyn_cast<Attribute>(depthSize))
+        return constInt(b, l, i64, cast<IntegerAttr>(attr).getInt());
+      return arith::IndexCastOp::create(b, l, i64, cast<Value>(depthSize));
+    };
     Value result = buildParallelSized(
         rewriter, loc, {indices}, outSizes, outType.getElementType(),
         [&](OpBuilder &b, Location l, ValueRange a) -> Value {
@@ -79,10 +88,7 @@ struct OneHotPattern : LoweringPattern<graph::OneHotOp> {
                                               idx, constInt(b, l, i64, 0));
           idx = arith::SelectOp::create(
               b, l, isNeg,
-              arith::AddIOp::create(
-                  b, l, idx,
-                  arith::IndexCastOp::create(b, l, i64,
-                                             indexValue(b, l, depthSize))),
+              arith::AddIOp::create(b, l, idx, depthIn(b, l)),
               idx);
           Value position = arith::IndexCastOp::create(
               b, l, i64, linalg::IndexOp::create(b, l, *axis));

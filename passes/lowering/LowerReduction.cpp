@@ -11,6 +11,13 @@
 // ONNX reference, in f32 for f16/bf16 inputs (stash_type); Max/Min reductions
 // propagate NaN.
 //
+// Reduce* whose axes are a value input of the graph (issue 15, contract B)
+// cannot choose reduction loops at compile time: one generic over 2r loops
+// (r parallel of the keepdims=1 extents `kept`, r reductions of the reduced
+// extents `extents`, both value symbols of `aicc.value_params`) reads the
+// input at i_k + r_k, so every dim is either kept (r_k = 0) or reduced
+// (i_k = 0) at run time; keepdims=0 is a tensor.reshape (a view) of that.
+//
 //===----------------------------------------------------------------------===//
 
 #include "passes/lowering/LoweringPattern.h"

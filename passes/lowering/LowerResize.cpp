@@ -14,6 +14,12 @@
 // (not_smaller) of the constant sizes' ratios. Antialiasing is left as a
 // graph op.
 //
+// With value-dependent output dims (issue 15: scales or sizes a value
+// input of the graph) the same generic runs over the run-time output
+// extents, with each per-dim scale and extent a value in the body: the
+// scales tensor is read by the kernel, sizes give output / input extent
+// (keep_aspect_ratio_policy reads the sizes tensor).
+//
 //===----------------------------------------------------------------------===//
 
 #include "passes/lowering/LoweringPattern.h"
@@ -263,11 +269,17 @@ LogicalResult lowerDynamicResize(graph::ResizeOp op,
         };
         auto clampIndex = [&](Value f, int64_t d) -> Value {
           Value i = arith::FPToSIOp::create(b, l, i64, f);
-          Value hi = arith::SubIOp::create(
-              b, l,
-              arith::IndexCastOp::create(b, l, i64,
-                                         indexValue(b, l, (*inSizes)[d])),
-              constInt(b, l, i64, 1));
+          OpFoldResult size = (*inSizes)[d];
+          Value hi =
+              isa<Attribute>(size)
+                  ? constInt(b, l, i64,
+                             cast<IntegerAttr>(cast<Attribute>(size)).getInt() -
+                                 1)
+                  : (Value)arith::SubIOp::create(
+                        b, l,
+                        arith::IndexCastOp::create(b, l, i64,
+                                                   cast<Value>(size)),
+                        constInt(b, l, i64, 1));
           i = arith::MaxSIOp::create(b, l, i, constInt(b, l, i64, 0));
           i = arith::MinSIOp::create(b, l, i, hi);
           return arith::IndexCastOp::create(b, l, b.getIndexType(), i);

@@ -14,7 +14,9 @@
 //  3. values[.., k, ..] = x[.., indices[.., k, ..], ..] (tensor.extract).
 //
 // Step 1 is O(n^2) along the axis; `sorted = 0` gets sorted results, which
-// the specification allows.
+// the specification allows. A K that is a value input of the graph (issue
+// 15) is the value symbol `aicc.value_params` `k`: the extent of the axis of
+// both results (the run checks K <= the axis before it starts).
 //
 //===----------------------------------------------------------------------===//
 
