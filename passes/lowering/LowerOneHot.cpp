@@ -52,7 +52,7 @@ struct OneHotPattern : LoweringPattern<graph::OneHotOp> {
     if (!outType.isDynamicDim(*axis)) {
       depthSize = rewriter.getIndexAttr(outType.getDimSize(*axis));
     } else {
-      SmallVector<Value> depthParam = valueParams(op, "depth");
+      SmallVector<Value> depthParam = getValueParams(op, "depth", rewriter);
       if (depthParam.size() != 1)
         return rewriter.notifyMatchFailure(
             op, "depth is a value input, but 'aicc.value_params' has no "

@@ -347,8 +347,8 @@ LogicalResult lowerValueAxesReduce(Operation *op, Value x, bool keepDims,
   auto xType = cast<RankedTensorType>(x.getType());
   auto yType = cast<RankedTensorType>(op->getResult(0).getType());
   int64_t rank = xType.getRank();
-  SmallVector<Value> extentValues = valueParams(op, "extents");
-  SmallVector<Value> keptValues = valueParams(op, "kept");
+  SmallVector<Value> extentValues = getValueParams(op, "extents", rewriter);
+  SmallVector<Value> keptValues = getValueParams(op, "kept", rewriter);
   if ((int64_t)extentValues.size() != rank ||
       (int64_t)keptValues.size() != rank)
     return rewriter.notifyMatchFailure(

@@ -81,7 +81,7 @@ struct TopKPattern : LoweringPattern<graph::TopKOp> {
     // A K that is a value input of the graph (issue 15) is the symbol of
     // `aicc.value_params` `k`: the values and indices have it as the axis
     // extent; the run checks K <= the axis beforehand (contract A).
-    SmallVector<Value> kParam = valueParams(op, "k");
+    SmallVector<Value> kParam = getValueParams(op, "k", rewriter);
     bool valueK = hasValueParams(op);
     if (!valueK && !hasDynamicDims(op))
       if (std::string why = whyNotStaticIntOrFloat(op); !why.empty())

@@ -7,10 +7,6 @@
 // symbols (dim symbols, then value symbols) and materialized through the
 // DynamicDims context of the conversion.
 //
-// valueParams is the private copy of the contract's getValueParams
-// (LoweringUtils.h, branch vs-lower); it resolves symbols the same way, so
-// the two are interchangeable once that one is merged.
-//
 //===----------------------------------------------------------------------===//
 #ifndef AICC_PASSES_LOWERING_VALUESHAPES_H
 #define AICC_PASSES_LOWERING_VALUESHAPES_H
@@ -23,12 +19,6 @@
 
 namespace aicc::lowering {
 
-/// The attribute of an op's run-time parameters: name -> symbol indices.
-inline constexpr llvm::StringLiteral kValueParamsAttr = "aicc.value_params";
-/// The attribute of an op's result dims: one affine map over all symbols
-/// per result.
-inline constexpr llvm::StringLiteral kResultDimsAttr = "aicc.result_dims";
-
 /// `size` as an index Value (a constant for an attribute).
 inline mlir::Value indexValue(mlir::OpBuilder &b, mlir::Location loc,
                               mlir::OpFoldResult size) {
@@ -39,51 +29,10 @@ inline mlir::Value indexValue(mlir::OpBuilder &b, mlir::Location loc,
                   .getInt());
 }
 
-/// The index value of symbol `index` of the function being lowered (null
-/// outside a conversion with dynamic symbols).
-inline mlir::Value symbolValue(int64_t index, mlir::MLIRContext *ctx) {
-  if (!DynamicDims::current() || index < 0)
-    return {};
-  mlir::OpFoldResult v =
-      materializeExpr(mlir::getAffineSymbolExpr(index, ctx));
-  return llvm::dyn_cast_if_present<mlir::Value>(v);
-}
-
-/// The index values of `aicc.value_params[name]` of `op` (contract B
-/// getValueParams); empty when absent or when a symbol has no value.
-inline llvm::SmallVector<mlir::Value> valueParams(mlir::Operation *op,
-                                                  llvm::StringRef name) {
-  llvm::SmallVector<mlir::Value> values;
-  auto params = op->getAttrOfType<mlir::DictionaryAttr>(kValueParamsAttr);
-  if (!params)
-    return values;
-  // An affine map over the symbols: one value per result.
-  if (auto map = params.getAs<mlir::AffineMapAttr>(name)) {
-    mlir::OpBuilder b(op);
-    for (mlir::AffineExpr expr : map.getValue().getResults()) {
-      mlir::OpFoldResult v = materializeExpr(expr);
-      if (!v)
-        return {};
-      values.push_back(indexValue(b, op->getLoc(), v));
-    }
-    return values;
-  }
-  auto indices = params.getAs<mlir::DenseI64ArrayAttr>(name);
-  if (!indices)
-    return values;
-  for (int64_t index : indices.asArrayRef()) {
-    mlir::Value v = symbolValue(index, op->getContext());
-    if (!v)
-      return {};
-    values.push_back(v);
-  }
-  return values;
-}
-
 /// True when `op` carries run-time parameters (it was handled by the value
 /// symbols pass).
 inline bool hasValueParams(mlir::Operation *op) {
-  return op->hasAttr(kValueParamsAttr);
+  return op->hasAttr(kValueParamsAttrName);
 }
 
 /// The sizes of result `i` of `op`: static dims from its type, `?` dims
@@ -95,7 +44,7 @@ resultSizes(mlir::Operation *op, unsigned i) {
   if (!type)
     return std::nullopt;
   mlir::Builder b(op->getContext());
-  auto maps = op->getAttrOfType<mlir::ArrayAttr>(kResultDimsAttr);
+  auto maps = op->getAttrOfType<mlir::ArrayAttr>(kResultDimsAttrName);
   if (!maps || maps.size() <= i || !DynamicDims::current())
     return getKnownDimSizes(op->getResult(i));
   auto map = llvm::dyn_cast<mlir::AffineMapAttr>(maps[i]);
