@@ -18,7 +18,8 @@
 // input of the graph) the same generic runs over the run-time output
 // extents, with each per-dim scale and extent a value in the body: the
 // scales tensor is read by the kernel, sizes give output / input extent
-// (keep_aspect_ratio_policy reads the sizes tensor).
+// (keep_aspect_ratio_policy reads the sizes tensor), and a roi that is a
+// value input is read by the kernel too.
 //
 //===----------------------------------------------------------------------===//
 
@@ -136,20 +137,20 @@ LogicalResult lowerDynamicResize(graph::ResizeOp op,
     return rewriter.notifyMatchFailure(
         op, "scales must have one value per resized axis");
 
-  // tf_crop_and_resize: the crop box per dim, in [0, 1] of the input.
-  SmallVector<double> roiStart(rank, 0.0), roiEnd(rank, 1.0);
+  // tf_crop_and_resize: the crop box per resized axis, in [0, 1] of the
+  // input: starts then ends, constant or read by the kernel.
   bool crop = coordMode == "tf_crop_and_resize";
+  Value roiValue = op.getRoi();
+  std::optional<SmallVector<double>> constRoi;
   if (crop) {
-    auto roi =
-        op.getRoi() ? graph::getConstantFloats(op.getRoi()) : std::nullopt;
-    if (!roi || roi->size() != 2 * axes.size())
+    auto type = roiValue ? dyn_cast<RankedTensorType>(roiValue.getType())
+                         : RankedTensorType();
+    if (!type || !type.hasStaticShape() || type.getRank() != 1 ||
+        type.getDimSize(0) != 2 * (int64_t)axes.size())
       return rewriter.notifyMatchFailure(
-          op, "tf_crop_and_resize needs a constant roi with two values per "
-              "resized axis");
-    for (auto [i, axis] : llvm::enumerate(axes)) {
-      roiStart[axis] = (*roi)[i];
-      roiEnd[axis] = (*roi)[i + axes.size()];
-    }
+          op, "tf_crop_and_resize needs a roi with two values per resized "
+              "axis");
+    constRoi = graph::getConstantFloats(roiValue);
   }
   double extrapolation = op.getExtrapolationValue().convertToDouble();
   Location loc = op.getLoc();
@@ -237,11 +238,16 @@ LogicalResult lowerDynamicResize(graph::ResizeOp op,
             return div(add(xf, cst(0.5)), scale);
           Value inMinus1 = sub(in, cst(1.0));
           if (crop) {
-            Value extent = mul(cst(roiEnd[d] - roiStart[d]), inMinus1);
+            size_t j = llvm::find(axes, d) - axes.begin();
+            auto roiAt = [&](size_t k) {
+              return constRoi ? cst((*constRoi)[k]) : readF64(roiValue, k);
+            };
+            Value roiStart = roiAt(j), roiEnd = roiAt(j + axes.size());
+            Value extent = mul(sub(roiEnd, roiStart), inMinus1);
             Value c = arith::SelectOp::create(
                 b, l, isOne(outScaled), div(extent, cst(2.0)),
                 div(mul(xf, extent), sub(outScaled, cst(1.0))));
-            c = add(c, mul(cst(roiStart[d]), inMinus1));
+            c = add(c, mul(roiStart, inMinus1));
             Value out = arith::OrIOp::create(
                 b, l,
                 arith::CmpFOp::create(b, l, arith::CmpFPredicate::OLT, c,

@@ -118,11 +118,17 @@ func.func @cubic_exclude_outside(%x: tensor<1x1x4x4xf32>, %s: tensor<4xf32>) -> 
 
 // -----
 
-// Tests that tf_crop_and_resize with value scales gives the extrapolation
-// value for coordinates outside the input, and that antialias stays
-// unsupported with its reason.
+// Tests that tf_crop_and_resize with a roi and scales from graph inputs
+// reads both in the kernel (roi start j and end j + 2 of resized axis j)
+// and gives the extrapolation value for coordinates outside the input, and
+// that antialias stays unsupported with its reason.
 // CHECK-LABEL: func.func @crop
 // CHECK: linalg.generic
+// CHECK: tensor.extract %arg2[%{{.*}}] : tensor<2xf32>
+// CHECK: %[[C0:.*]] = arith.constant 0 : index
+// CHECK-NEXT: tensor.extract %arg1[%[[C0]]] : tensor<4xf32>
+// CHECK: %[[C2:.*]] = arith.constant 2 : index
+// CHECK-NEXT: tensor.extract %arg1[%[[C2]]] : tensor<4xf32>
 // CHECK: arith.cmpf olt
 // CHECK: arith.cmpf ogt
 // CHECK: arith.ori
@@ -130,11 +136,10 @@ func.func @cubic_exclude_outside(%x: tensor<1x1x4x4xf32>, %s: tensor<4xf32>) -> 
 // CHECK: arith.select
 // CHECK-LABEL: func.func @antialias
 // CHECK: graph.Resize {{.*}}aicc.unsupported = "antialias is not supported"
-func.func @crop(%x: tensor<1x1x4x4xf32>, %s: tensor<2xf32>) -> tensor<1x1x?x?xf32>
+func.func @crop(%x: tensor<1x1x4x4xf32>, %roi: tensor<4xf32>, %s: tensor<2xf32>) -> tensor<1x1x?x?xf32>
     attributes {aicc.symbols = {}, aicc.value_symbols = [
       {name = "h", range = array<i64: 0, 2147483647>, def = array<i64: 1>, what = "h"},
       {name = "w", range = array<i64: 0, 2147483647>, def = array<i64: 1>, what = "w"}]} {
-  %roi = graph.constant dense<[0.4, 0.6, 0.6, 0.8]> : tensor<4xf32>
   %0 = graph.Resize %x roi(%roi) scales(%s) {axes = array<i64: 2, 3>, mode = "linear",
       coordinate_transformation_mode = "tf_crop_and_resize", extrapolation_value = 10.0 : f32,
       aicc.result_dims = [affine_map<()[s0, s1] -> (1, 1, s0, s1)>]}
