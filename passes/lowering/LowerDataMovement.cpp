@@ -827,8 +827,11 @@ struct TilePattern : LoweringPattern<graph::TileOp> {
 ///    repeated (reflect; 0 when n_k = 1).
 /// Divisors are kept >= 1 (a zero-size dim has no iteration; the kernel's
 /// zero-divisor check must not see a 0).
-LogicalResult lowerValueDependentPad(graph::PadOp op,
-                                     PatternRewriter &rewriter) {
+/// With constant pads (`constantBegin`: b_k per input dim) the same gather
+/// serves inputs with dynamic dims.
+LogicalResult
+lowerValueDependentPad(graph::PadOp op, PatternRewriter &rewriter,
+                       std::optional<ArrayRef<int64_t>> constantBegin) {
   if (std::string why = whyUnknownDims(op); !why.empty())
     return rewriter.notifyMatchFailure(op, why);
   auto inType = cast<RankedTensorType>(op.getData().getType());
@@ -843,10 +846,16 @@ LogicalResult lowerValueDependentPad(graph::PadOp op,
     return rewriter.notifyMatchFailure(
         op, "mode='" + mode + "' is not supported (constant, reflect, edge, "
                               "wrap)");
-  auto begin = valueParamsPerDim(op, "begin", rank, rewriter);
-  if (failed(begin))
-    return failure();
   Location loc = op.getLoc();
+  FailureOr<SmallVector<Value>> begin = SmallVector<Value>();
+  if (constantBegin) {
+    for (int64_t b : *constantBegin)
+      begin->push_back(constIndex(rewriter, loc, b));
+  } else {
+    begin = valueParamsPerDim(op, "begin", rank, rewriter);
+    if (failed(begin))
+      return failure();
+  }
   Type elementType = outType.getElementType();
   SmallVector<LoopOperand> inputs;
   if (Value cv = op.getConstantValue(); cv && mode == "constant") {
@@ -946,18 +955,17 @@ LogicalResult lowerValueDependentPad(graph::PadOp op,
 }
 
 /// Pad with constant pads: constant mode is tensor.pad (negative pads crop
-/// first); reflect/edge/wrap gather with clamped/mirrored indices.
+/// first); reflect/edge/wrap gather with clamped/mirrored indices. With
+/// dynamic dims, every mode is the gather of lowerValueDependentPad.
 struct PadPattern : LoweringPattern<graph::PadOp> {
   using LoweringPattern::LoweringPattern;
-  LogicalResult lower(graph::PadOp op,
-                      PatternRewriter &rewriter) const override {
-    if (isValueDependent(op))
-      return lowerValueDependentPad(op, rewriter);
-    auto inType = getStaticType(op.getData());
-    auto outType = getStaticType(op.getOutput());
-    if (!inType || !outType)
-      return rewriter.notifyMatchFailure(op, "needs static shapes");
-    int64_t rank = inType.getRank();
+
+  /// The begin (`low`) and end (`high`) pads per input dim of a Pad whose
+  /// `pads` and `axes` are constants.
+  static LogicalResult readConstantPads(graph::PadOp op, int64_t rank,
+                                        PatternRewriter &rewriter,
+                                        SmallVector<int64_t> &low,
+                                        SmallVector<int64_t> &high) {
     auto pads = constantInts(op.getPads());
     if (!pads)
       return rewriter.notifyMatchFailure(op, "pads must be a constant");
@@ -979,11 +987,36 @@ struct PadPattern : LoweringPattern<graph::PadOp> {
     if (pads->size() != 2 * axes.size())
       return rewriter.notifyMatchFailure(
           op, "pads must have two values per padded axis");
-    SmallVector<int64_t> low(rank, 0), high(rank, 0);
+    low.assign(rank, 0);
+    high.assign(rank, 0);
     for (size_t i = 0; i < axes.size(); ++i) {
       low[axes[i]] = (*pads)[i];
       high[axes[i]] = (*pads)[i + axes.size()];
     }
+    return success();
+  }
+
+  LogicalResult lower(graph::PadOp op,
+                      PatternRewriter &rewriter) const override {
+    if (isValueDependent(op))
+      return lowerValueDependentPad(op, rewriter, std::nullopt);
+    if (DynamicDims::current() && hasDynamicDims(op)) {
+      auto type = dyn_cast<RankedTensorType>(op.getData().getType());
+      if (!type)
+        return rewriter.notifyMatchFailure(op, "needs a ranked input");
+      SmallVector<int64_t> low, high;
+      if (failed(readConstantPads(op, type.getRank(), rewriter, low, high)))
+        return failure();
+      return lowerValueDependentPad(op, rewriter, ArrayRef<int64_t>(low));
+    }
+    auto inType = getStaticType(op.getData());
+    auto outType = getStaticType(op.getOutput());
+    if (!inType || !outType)
+      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    int64_t rank = inType.getRank();
+    SmallVector<int64_t> low, high;
+    if (failed(readConstantPads(op, rank, rewriter, low, high)))
+      return failure();
     StringRef mode = op.getMode();
     Location loc = op.getLoc();
     Value data = op.getData();

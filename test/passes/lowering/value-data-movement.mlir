@@ -376,3 +376,24 @@ func.func @pad_value_edge_wrap(%x: tensor<4xui8>, %pads: tensor<2xi64>) -> (tens
       : (tensor<4xui8>, tensor<2xi64>) -> tensor<?xui8>
   return %0, %1 : tensor<?xui8>, tensor<?xui8>
 }
+
+// -----
+
+// Tests that Pad of an input with a dynamic dim and constant pads (begin 2,
+// end -1 on the dynamic dim) is the same gather, with the begin pad as a
+// constant: the output size is the analysis' n + 1.
+// CHECK-LABEL: func.func @pad_dynamic_dim_constant_pads
+// CHECK-DAG: %[[N:.*]] = tensor.dim {aicc.symbol = 0 : i64} %arg0
+// CHECK-DAG: %[[O:.*]] = affine.apply #{{.*}}()[%[[N]]]
+// CHECK: %[[E:.*]] = tensor.empty(%[[O]]) : tensor<?xf32>
+// CHECK: linalg.generic {{.*}} outs(%[[E]] : tensor<?xf32>)
+// CHECK: %[[I:.*]] = linalg.index 0 : index
+// CHECK: %[[S:.*]] = arith.subi %[[I]], %{{.*}} : index
+// CHECK: tensor.extract %arg0[%{{.*}}] : tensor<?xf32>
+// CHECK: arith.select
+func.func @pad_dynamic_dim_constant_pads(%x: tensor<?xf32> {aicc.shape = affine_map<()[s0] -> (s0)>}) -> tensor<?xf32>
+    attributes {aicc.symbols = {n = array<i64: 1, 8>}} {
+  %pads = graph.constant dense<[2, -1]> : tensor<2xi64>
+  %0 = graph.Pad %x, %pads : (tensor<?xf32>, tensor<2xi64>) -> tensor<?xf32>
+  return %0 : tensor<?xf32>
+}
