@@ -481,21 +481,29 @@ struct SlicePattern : LoweringPattern<graph::SliceOp> {
       return failure();
     SmallVector<OpFoldResult> offsets(rank, rewriter.getIndexAttr(0)),
         strides(rank, rewriter.getIndexAttr(1));
+    bool negative = false;
     for (size_t i = 0; i < axes.size(); ++i) {
       auto axis = normalizeAxis(axes[i], rank);
-      if (!axis || steps[i] <= 0)
+      if (!axis || steps[i] == 0)
         return rewriter.notifyMatchFailure(
-            op, "an axis is out of range or a step is not positive (a "
-                "negative step on a dynamic slice is not supported yet)");
+            op, "an axis is out of range or a step is 0");
+      // ONNX clamps the start to [0, dim] for a positive step and to
+      // [0, dim - 1] for a negative one.
+      bool down = steps[i] < 0;
+      negative |= down;
       AffineExpr dim = (*inExprs)[*axis], start = (*starts)[i];
+      AffineExpr limit = down ? analysis.canonical(dim - 1) : dim;
       if (auto c = dyn_cast<AffineConstantExpr>(start)) {
         if (c.getValue() < 0)
           start = analysis.canonical(dim + c.getValue());
-        else if (auto d = dyn_cast<AffineConstantExpr>(dim))
+        else if (auto d = dyn_cast<AffineConstantExpr>(limit))
           start = analysis.constant(std::min(c.getValue(), d.getValue()));
+        else if (auto range = analysis.getRange(limit);
+                 range && c.getValue() >= range->second)
+          start = limit; // INT64_MAX and the like: from the end
       }
       if (!analysis.provablyLessEqual(analysis.constant(0), start) ||
-          !analysis.provablyLessEqual(start, dim))
+          !analysis.provablyLessEqual(start, limit))
         return rewriter.notifyMatchFailure(
             op, "the start " + analysis.print(start) + " of axis " +
                     std::to_string(*axis) + " may lie outside its dim " +
@@ -504,9 +512,30 @@ struct SlicePattern : LoweringPattern<graph::SliceOp> {
       offsets[*axis] = materializeExpr(start);
       strides[*axis] = rewriter.getIndexAttr(steps[i]);
     }
-    Value result = tensor::ExtractSliceOp::create(
-        rewriter, op.getLoc(), outType, op.getData(), offsets,
-        *getKnownDimSizes(op.getOutput()), strides);
+    SmallVector<OpFoldResult> sizes = *getKnownDimSizes(op.getOutput());
+    if (!negative) {
+      rewriter.replaceOp(op, tensor::ExtractSliceOp::create(
+                                 rewriter, op.getLoc(), outType, op.getData(),
+                                 offsets, sizes, strides));
+      return success();
+    }
+    // A negative step: a gather at start + i * step, like the static path.
+    Value data = op.getData();
+    Value result = buildParallelSized(
+        rewriter, op.getLoc(), {}, sizes, outType.getElementType(),
+        [&](OpBuilder &b, Location l, ValueRange) -> Value {
+          SmallVector<Value> indices;
+          for (int64_t d = 0; d < rank; ++d) {
+            Value i = linalg::IndexOp::create(b, l, d);
+            int64_t step = *getConstantIntValue(strides[d]);
+            if (step != 1)
+              i = arith::MulIOp::create(b, l, i, constIndex(b, l, step));
+            if (getConstantIntValue(offsets[d]) != 0)
+              i = arith::AddIOp::create(b, l, indexValue(b, l, offsets[d]), i);
+            indices.push_back(i);
+          }
+          return tensor::ExtractOp::create(b, l, data, indices);
+        });
     rewriter.replaceOp(op, result);
     return success();
   }

@@ -397,3 +397,28 @@ func.func @pad_dynamic_dim_constant_pads(%x: tensor<?xf32> {aicc.shape = affine_
   %0 = graph.Pad %x, %pads : (tensor<?xf32>, tensor<2xi64>) -> tensor<?xf32>
   return %0 : tensor<?xf32>
 }
+
+// -----
+
+// Tests that a Slice of a dynamic dim with a negative step (a reversal:
+// start INT64_MAX clamps to n - 1) is a gather at (n - 1) + i * -1 rather
+// than an extract_slice.
+// CHECK-LABEL: func.func @slice_dynamic_negative_step
+// CHECK-DAG: %[[N:.*]] = tensor.dim {aicc.symbol = 0 : i64} %arg0
+// CHECK-DAG: %[[LAST:.*]] = affine.apply #{{.*}}()[%[[N]]]
+// CHECK-NOT: tensor.extract_slice
+// CHECK: linalg.generic
+// CHECK: %[[I:.*]] = linalg.index 0 : index
+// CHECK: %[[M:.*]] = arith.constant -1 : index
+// CHECK: %[[IS:.*]] = arith.muli %[[I]], %[[M]] : index
+// CHECK: %[[AT:.*]] = arith.addi %[[LAST]], %[[IS]] : index
+// CHECK: tensor.extract %arg0[%[[AT]], %{{.*}}] : tensor<?x5xf32>
+func.func @slice_dynamic_negative_step(%x: tensor<?x5xf32> {aicc.shape = affine_map<()[s0] -> (s0, 5)>}) -> tensor<?x5xf32>
+    attributes {aicc.symbols = {n = array<i64: 1, 9>}} {
+  %st = graph.constant dense<[9223372036854775807]> : tensor<1xi64>
+  %en = graph.constant dense<[-9223372036854775808]> : tensor<1xi64>
+  %ax = graph.constant dense<[0]> : tensor<1xi64>
+  %sp = graph.constant dense<[-1]> : tensor<1xi64>
+  %0 = graph.Slice %x, %st, %en axes(%ax) steps(%sp) : (tensor<?x5xf32>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<?x5xf32>
+  return %0 : tensor<?x5xf32>
+}
