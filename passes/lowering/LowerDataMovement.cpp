@@ -562,7 +562,8 @@ struct SplitPattern : LoweringPattern<graph::SplitOp> {
             op, "'aicc.value_params' entry 'offsets' needs one symbol per "
                 "output");
       } else if (!params.empty()) {
-        starts.assign(params.begin(), params.end());
+        for (Value v : params)
+          starts.push_back(getAsOpFoldResult(v));
       } else {
         auto offsets = concatOffsets(op.getOutputs(), *axis);
         if (!offsets)
