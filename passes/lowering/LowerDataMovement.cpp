@@ -481,21 +481,29 @@ struct SlicePattern : LoweringPattern<graph::SliceOp> {
       return failure();
     SmallVector<OpFoldResult> offsets(rank, rewriter.getIndexAttr(0)),
         strides(rank, rewriter.getIndexAttr(1));
+    bool negative = false;
     for (size_t i = 0; i < axes.size(); ++i) {
       auto axis = normalizeAxis(axes[i], rank);
-      if (!axis || steps[i] <= 0)
+      if (!axis || steps[i] == 0)
         return rewriter.notifyMatchFailure(
-            op, "an axis is out of range or a step is not positive (a "
-                "negative step on a dynamic slice is not supported yet)");
+            op, "an axis is out of range or a step is 0");
+      // ONNX clamps the start to [0, dim] for a positive step and to
+      // [0, dim - 1] for a negative one.
+      bool down = steps[i] < 0;
+      negative |= down;
       AffineExpr dim = (*inExprs)[*axis], start = (*starts)[i];
+      AffineExpr limit = down ? analysis.canonical(dim - 1) : dim;
       if (auto c = dyn_cast<AffineConstantExpr>(start)) {
         if (c.getValue() < 0)
           start = analysis.canonical(dim + c.getValue());
-        else if (auto d = dyn_cast<AffineConstantExpr>(dim))
+        else if (auto d = dyn_cast<AffineConstantExpr>(limit))
           start = analysis.constant(std::min(c.getValue(), d.getValue()));
+        else if (auto range = analysis.getRange(limit);
+                 range && c.getValue() >= range->second)
+          start = limit; // INT64_MAX and the like: from the end
       }
       if (!analysis.provablyLessEqual(analysis.constant(0), start) ||
-          !analysis.provablyLessEqual(start, dim))
+          !analysis.provablyLessEqual(start, limit))
         return rewriter.notifyMatchFailure(
             op, "the start " + analysis.print(start) + " of axis " +
                     std::to_string(*axis) + " may lie outside its dim " +
@@ -504,9 +512,30 @@ struct SlicePattern : LoweringPattern<graph::SliceOp> {
       offsets[*axis] = materializeExpr(start);
       strides[*axis] = rewriter.getIndexAttr(steps[i]);
     }
-    Value result = tensor::ExtractSliceOp::create(
-        rewriter, op.getLoc(), outType, op.getData(), offsets,
-        *getKnownDimSizes(op.getOutput()), strides);
+    SmallVector<OpFoldResult> sizes = *getKnownDimSizes(op.getOutput());
+    if (!negative) {
+      rewriter.replaceOp(op, tensor::ExtractSliceOp::create(
+                                 rewriter, op.getLoc(), outType, op.getData(),
+                                 offsets, sizes, strides));
+      return success();
+    }
+    // A negative step: a gather at start + i * step, like the static path.
+    Value data = op.getData();
+    Value result = buildParallelSized(
+        rewriter, op.getLoc(), {}, sizes, outType.getElementType(),
+        [&](OpBuilder &b, Location l, ValueRange) -> Value {
+          SmallVector<Value> indices;
+          for (int64_t d = 0; d < rank; ++d) {
+            Value i = linalg::IndexOp::create(b, l, d);
+            int64_t step = *getConstantIntValue(strides[d]);
+            if (step != 1)
+              i = arith::MulIOp::create(b, l, i, constIndex(b, l, step));
+            if (getConstantIntValue(offsets[d]) != 0)
+              i = arith::AddIOp::create(b, l, indexValue(b, l, offsets[d]), i);
+            indices.push_back(i);
+          }
+          return tensor::ExtractOp::create(b, l, data, indices);
+        });
     rewriter.replaceOp(op, result);
     return success();
   }
@@ -533,7 +562,8 @@ struct SplitPattern : LoweringPattern<graph::SplitOp> {
             op, "'aicc.value_params' entry 'offsets' needs one symbol per "
                 "output");
       } else if (!params.empty()) {
-        starts.assign(params.begin(), params.end());
+        for (Value v : params)
+          starts.push_back(getAsOpFoldResult(v));
       } else {
         auto offsets = concatOffsets(op.getOutputs(), *axis);
         if (!offsets)
@@ -827,8 +857,11 @@ struct TilePattern : LoweringPattern<graph::TileOp> {
 ///    repeated (reflect; 0 when n_k = 1).
 /// Divisors are kept >= 1 (a zero-size dim has no iteration; the kernel's
 /// zero-divisor check must not see a 0).
-LogicalResult lowerValueDependentPad(graph::PadOp op,
-                                     PatternRewriter &rewriter) {
+/// With constant pads (`constantBegin`: b_k per input dim) the same gather
+/// serves inputs with dynamic dims.
+LogicalResult
+lowerValueDependentPad(graph::PadOp op, PatternRewriter &rewriter,
+                       std::optional<ArrayRef<int64_t>> constantBegin) {
   if (std::string why = whyUnknownDims(op); !why.empty())
     return rewriter.notifyMatchFailure(op, why);
   auto inType = cast<RankedTensorType>(op.getData().getType());
@@ -843,10 +876,16 @@ LogicalResult lowerValueDependentPad(graph::PadOp op,
     return rewriter.notifyMatchFailure(
         op, "mode='" + mode + "' is not supported (constant, reflect, edge, "
                               "wrap)");
-  auto begin = valueParamsPerDim(op, "begin", rank, rewriter);
-  if (failed(begin))
-    return failure();
   Location loc = op.getLoc();
+  FailureOr<SmallVector<Value>> begin = SmallVector<Value>();
+  if (constantBegin) {
+    for (int64_t b : *constantBegin)
+      begin->push_back(constIndex(rewriter, loc, b));
+  } else {
+    begin = valueParamsPerDim(op, "begin", rank, rewriter);
+    if (failed(begin))
+      return failure();
+  }
   Type elementType = outType.getElementType();
   SmallVector<LoopOperand> inputs;
   if (Value cv = op.getConstantValue(); cv && mode == "constant") {
@@ -946,18 +985,17 @@ LogicalResult lowerValueDependentPad(graph::PadOp op,
 }
 
 /// Pad with constant pads: constant mode is tensor.pad (negative pads crop
-/// first); reflect/edge/wrap gather with clamped/mirrored indices.
+/// first); reflect/edge/wrap gather with clamped/mirrored indices. With
+/// dynamic dims, every mode is the gather of lowerValueDependentPad.
 struct PadPattern : LoweringPattern<graph::PadOp> {
   using LoweringPattern::LoweringPattern;
-  LogicalResult lower(graph::PadOp op,
-                      PatternRewriter &rewriter) const override {
-    if (isValueDependent(op))
-      return lowerValueDependentPad(op, rewriter);
-    auto inType = getStaticType(op.getData());
-    auto outType = getStaticType(op.getOutput());
-    if (!inType || !outType)
-      return rewriter.notifyMatchFailure(op, "needs static shapes");
-    int64_t rank = inType.getRank();
+
+  /// The begin (`low`) and end (`high`) pads per input dim of a Pad whose
+  /// `pads` and `axes` are constants.
+  static LogicalResult readConstantPads(graph::PadOp op, int64_t rank,
+                                        PatternRewriter &rewriter,
+                                        SmallVector<int64_t> &low,
+                                        SmallVector<int64_t> &high) {
     auto pads = constantInts(op.getPads());
     if (!pads)
       return rewriter.notifyMatchFailure(op, "pads must be a constant");
@@ -979,11 +1017,36 @@ struct PadPattern : LoweringPattern<graph::PadOp> {
     if (pads->size() != 2 * axes.size())
       return rewriter.notifyMatchFailure(
           op, "pads must have two values per padded axis");
-    SmallVector<int64_t> low(rank, 0), high(rank, 0);
+    low.assign(rank, 0);
+    high.assign(rank, 0);
     for (size_t i = 0; i < axes.size(); ++i) {
       low[axes[i]] = (*pads)[i];
       high[axes[i]] = (*pads)[i + axes.size()];
     }
+    return success();
+  }
+
+  LogicalResult lower(graph::PadOp op,
+                      PatternRewriter &rewriter) const override {
+    if (isValueDependent(op))
+      return lowerValueDependentPad(op, rewriter, std::nullopt);
+    if (DynamicDims::current() && hasDynamicDims(op)) {
+      auto type = dyn_cast<RankedTensorType>(op.getData().getType());
+      if (!type)
+        return rewriter.notifyMatchFailure(op, "needs a ranked input");
+      SmallVector<int64_t> low, high;
+      if (failed(readConstantPads(op, type.getRank(), rewriter, low, high)))
+        return failure();
+      return lowerValueDependentPad(op, rewriter, ArrayRef<int64_t>(low));
+    }
+    auto inType = getStaticType(op.getData());
+    auto outType = getStaticType(op.getOutput());
+    if (!inType || !outType)
+      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    int64_t rank = inType.getRank();
+    SmallVector<int64_t> low, high;
+    if (failed(readConstantPads(op, rank, rewriter, low, high)))
+      return failure();
     StringRef mode = op.getMode();
     Location loc = op.getLoc();
     Value data = op.getData();

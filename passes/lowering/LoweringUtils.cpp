@@ -121,9 +121,26 @@ SmallVector<Value> getValueParams(Operation *op, StringRef name,
   SmallVector<Value> out;
   if (auto indices = dyn_cast_or_null<DenseI64ArrayAttr>(entry)) {
     ArrayRef<Value> symbols = dims->getSymbolValues();
+    auto func = op->getParentOfType<func::FuncOp>();
+    auto valueSymbols =
+        func ? func->getAttrOfType<ArrayAttr>(kValueSymbolsAttrName)
+             : ArrayAttr();
+    int64_t numDimSymbols = dims->getAnalysis().getSymbols().size();
     for (int64_t i : indices.asArrayRef()) {
       if (i < 0 || i >= (int64_t)symbols.size())
         return {};
+      // A value symbol whose range is one value (the graph stage's CONST
+      // parameters: start 0 and step 1 of a dim no axis names) is that
+      // constant, so that the kernel folds it.
+      int64_t j = i - numDimSymbols;
+      if (valueSymbols && j >= 0 && j < (int64_t)valueSymbols.size())
+        if (auto symbol = dyn_cast<DictionaryAttr>(valueSymbols[j]))
+          if (auto range = symbol.getAs<DenseI64ArrayAttr>("range");
+              range && range.size() == 2 && range[0] == range[1]) {
+            out.push_back(
+                arith::ConstantIndexOp::create(b, op->getLoc(), range[0]));
+            continue;
+          }
       out.push_back(symbols[i]);
     }
   } else if (auto map = dyn_cast_or_null<AffineMapAttr>(entry)) {

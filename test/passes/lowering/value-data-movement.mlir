@@ -177,13 +177,13 @@ func.func @range_value(%s: tensor<f32>, %l: tensor<f32>, %d: tensor<f32>) -> ten
 // -----
 
 // Tests that Split with sizes from an input extracts each output at the
-// graph stage's `offsets` with the value symbols as sizes.
+// graph stage's `offsets` with the value symbols as sizes (the first
+// offset, a one-value range, is the constant 0).
 // CHECK-LABEL: func.func @split_value_sizes
 // CHECK-DAG: %[[A:.*]] = exec.symbol {index = 0 : i64}
 // CHECK-DAG: %[[B:.*]] = exec.symbol {index = 1 : i64}
-// CHECK-DAG: %[[OA:.*]] = exec.symbol {index = 2 : i64}
 // CHECK-DAG: %[[OB:.*]] = exec.symbol {index = 3 : i64}
-// CHECK: tensor.extract_slice %arg0[0, %[[OA]]] [2, %[[A]]] [1, 1] : tensor<2x8xf32> to tensor<2x?xf32>
+// CHECK: tensor.extract_slice %arg0[0, 0] [2, %[[A]]] [1, 1] : tensor<2x8xf32> to tensor<2x?xf32>
 // CHECK: tensor.extract_slice %arg0[0, %[[OB]]] [2, %[[B]]] [1, 1] : tensor<2x8xf32> to tensor<2x?xf32>
 func.func @split_value_sizes(%x: tensor<2x8xf32>, %split: tensor<2xi64>) -> (tensor<2x?xf32>, tensor<2x?xf32>)
     attributes {aicc.symbols = {},
@@ -202,23 +202,22 @@ func.func @split_value_sizes(%x: tensor<2x8xf32>, %split: tensor<2xi64>) -> (ten
 
 // Tests that Slice with starts, ends and steps from inputs is a gather at
 // start + i * step per dim, the start and step of each dim being the value
-// symbols that `aicc.value_params` names (any sign of the step).
+// symbols that `aicc.value_params` names (any sign of the step), and that
+// parameters whose range is one value (start 0, step 1 of the untouched
+// dim 1) are constants: that dim reads linalg.index as it is.
 // CHECK-LABEL: func.func @slice_value
 // CHECK-SAME: (%[[X:.*]]: tensor<10x4xf32>
 // CHECK-DAG: %[[O0:.*]] = exec.symbol {index = 0 : i64}
 // CHECK-DAG: %[[ST0:.*]] = exec.symbol {index = 1 : i64}
 // CHECK-DAG: %[[SP0:.*]] = exec.symbol {index = 2 : i64}
-// CHECK-DAG: %[[ST1:.*]] = exec.symbol {index = 3 : i64}
-// CHECK-DAG: %[[SP1:.*]] = exec.symbol {index = 4 : i64}
+// CHECK-NOT: exec.symbol {index = 3
 // CHECK: %[[E:.*]] = tensor.empty(%[[O0]]) : tensor<?x4xf32>
 // CHECK: linalg.generic {{.*}} outs(%[[E]] : tensor<?x4xf32>)
 // CHECK: %[[I:.*]] = linalg.index 0 : index
 // CHECK: %[[IS:.*]] = arith.muli %[[I]], %[[SP0]] : index
 // CHECK: %[[II:.*]] = arith.addi %[[ST0]], %[[IS]] : index
 // CHECK: %[[J:.*]] = linalg.index 1 : index
-// CHECK: %[[JS:.*]] = arith.muli %[[J]], %[[SP1]] : index
-// CHECK: %[[JJ:.*]] = arith.addi %[[ST1]], %[[JS]] : index
-// CHECK: tensor.extract %[[X]][%[[II]], %[[JJ]]] : tensor<10x4xf32>
+// CHECK-NEXT: tensor.extract %[[X]][%[[II]], %[[J]]] : tensor<10x4xf32>
 func.func @slice_value(%x: tensor<10x4xf32>, %starts: tensor<1xi64>, %ends: tensor<1xi64>, %axes: tensor<1xi64>, %steps: tensor<1xi64>) -> tensor<?x4xf32>
     attributes {aicc.symbols = {},
                 aicc.value_symbols = [
@@ -375,4 +374,50 @@ func.func @pad_value_edge_wrap(%x: tensor<4xui8>, %pads: tensor<2xi64>) -> (tens
       aicc.value_params = {begin = array<i64: 1>}}
       : (tensor<4xui8>, tensor<2xi64>) -> tensor<?xui8>
   return %0, %1 : tensor<?xui8>, tensor<?xui8>
+}
+
+// -----
+
+// Tests that Pad of an input with a dynamic dim and constant pads (begin 2,
+// end -1 on the dynamic dim) is the same gather, with the begin pad as a
+// constant: the output size is the analysis' n + 1.
+// CHECK-LABEL: func.func @pad_dynamic_dim_constant_pads
+// CHECK-DAG: %[[N:.*]] = tensor.dim {aicc.symbol = 0 : i64} %arg0
+// CHECK-DAG: %[[O:.*]] = affine.apply #{{.*}}()[%[[N]]]
+// CHECK: %[[E:.*]] = tensor.empty(%[[O]]) : tensor<?xf32>
+// CHECK: linalg.generic {{.*}} outs(%[[E]] : tensor<?xf32>)
+// CHECK: %[[I:.*]] = linalg.index 0 : index
+// CHECK: %[[S:.*]] = arith.subi %[[I]], %{{.*}} : index
+// CHECK: tensor.extract %arg0[%{{.*}}] : tensor<?xf32>
+// CHECK: arith.select
+func.func @pad_dynamic_dim_constant_pads(%x: tensor<?xf32> {aicc.shape = affine_map<()[s0] -> (s0)>}) -> tensor<?xf32>
+    attributes {aicc.symbols = {n = array<i64: 1, 8>}} {
+  %pads = graph.constant dense<[2, -1]> : tensor<2xi64>
+  %0 = graph.Pad %x, %pads : (tensor<?xf32>, tensor<2xi64>) -> tensor<?xf32>
+  return %0 : tensor<?xf32>
+}
+
+// -----
+
+// Tests that a Slice of a dynamic dim with a negative step (a reversal:
+// start INT64_MAX clamps to n - 1) is a gather at (n - 1) + i * -1 rather
+// than an extract_slice.
+// CHECK-LABEL: func.func @slice_dynamic_negative_step
+// CHECK-DAG: %[[N:.*]] = tensor.dim {aicc.symbol = 0 : i64} %arg0
+// CHECK-DAG: %[[LAST:.*]] = affine.apply #{{.*}}()[%[[N]]]
+// CHECK-NOT: tensor.extract_slice
+// CHECK: linalg.generic
+// CHECK: %[[I:.*]] = linalg.index 0 : index
+// CHECK: %[[M:.*]] = arith.constant -1 : index
+// CHECK: %[[IS:.*]] = arith.muli %[[I]], %[[M]] : index
+// CHECK: %[[AT:.*]] = arith.addi %[[LAST]], %[[IS]] : index
+// CHECK: tensor.extract %arg0[%[[AT]], %{{.*}}] : tensor<?x5xf32>
+func.func @slice_dynamic_negative_step(%x: tensor<?x5xf32> {aicc.shape = affine_map<()[s0] -> (s0, 5)>}) -> tensor<?x5xf32>
+    attributes {aicc.symbols = {n = array<i64: 1, 9>}} {
+  %st = graph.constant dense<[9223372036854775807]> : tensor<1xi64>
+  %en = graph.constant dense<[-9223372036854775808]> : tensor<1xi64>
+  %ax = graph.constant dense<[0]> : tensor<1xi64>
+  %sp = graph.constant dense<[-1]> : tensor<1xi64>
+  %0 = graph.Slice %x, %st, %en axes(%ax) steps(%sp) : (tensor<?x5xf32>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<?x5xf32>
+  return %0 : tensor<?x5xf32>
 }
