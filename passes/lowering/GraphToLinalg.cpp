@@ -11,6 +11,7 @@
 
 #include "passes/lowering/Passes.h"
 
+#include "dialects/exec/ExecOps.h"
 #include "dialects/graph/GraphDialect.h"
 #include "dialects/graph/GraphOps.h"
 #include "passes/graph/SymbolicShapes.h"
@@ -136,7 +137,9 @@ void eraseDeadOps(mlir::func::FuncOp func) {
 /// docs/Pipeline.md "Dynamic shapes"), built at the top of its entry block
 /// before the conversion: each function symbol as the `tensor.dim` of the
 /// first argument whose `aicc.shape` dim is exactly that symbol (with
-/// `aicc.symbol = i`), each derived symbol as affine.min/affine.max, and
+/// `aicc.symbol = i`), each value symbol n + j (`aicc.value_symbols`) as
+/// `exec.symbol {index = n + j}`, each derived symbol (numbered after the
+/// value symbols) as affine.min/affine.max, and
 /// the size of every `?` dim of every value as an affine.apply of them
 /// (unused ones are erased after the conversion). Shape-computing ops whose
 /// element values are all known become `tensor.from_elements` of those
@@ -175,6 +178,12 @@ materializeDynamicDims(mlir::func::FuncOp func,
                               << "' is not a dynamic dim of any argument";
     symbols.push_back(dim);
   }
+  // Value symbols (issue 15): indices n.. after the function's n symbols,
+  // computed by the runtime from input values before the run.
+  int64_t numDimSymbols = symbols.size();
+  for (int64_t j = 0, m = getNumValueSymbols(func); j < m; ++j)
+    symbols.push_back(exec::SymbolOp::create(
+        b, loc, b.getIndexType(), b.getI64IntegerAttr(numDimSymbols + j)));
   SmallVector<Attribute> derived;
   for (const graph::DerivedSymbol &d : analysis.getDerivedSymbols()) {
     auto map = AffineMap::get(0, symbols.size(), d.operands, ctx);
@@ -256,12 +265,19 @@ materializeDynamicDims(mlir::func::FuncOp func,
 
 struct LowerGraphToLinalgPass
     : impl::LowerGraphToLinalgPassBase<LowerGraphToLinalgPass> {
+  void getDependentDialects(mlir::DialectRegistry &registry) const override {
+    LowerGraphToLinalgPassBase::getDependentDialects(registry);
+    // exec.symbol materializes value symbols (contract B of issue 15).
+    registry.insert<exec::ExecDialect>();
+  }
+
   void runOnOperation() override {
     mlir::MLIRContext *ctx = &getContext();
     mlir::func::FuncOp func = getOperation();
     std::unique_ptr<DynamicDims> dynamicDims;
     std::optional<graph::SymbolicShapeAnalysis> analysis;
-    if (!func.getBody().empty() && func->hasAttr(kSymbolsAttrName)) {
+    if (!func.getBody().empty() && (func->hasAttr(kSymbolsAttrName) ||
+                                    func->hasAttr(kValueSymbolsAttrName))) {
       // Computed before the conversion: graph ops disappear during it.
       analysis.emplace(func);
       auto dims = materializeDynamicDims(func, *analysis);
@@ -276,6 +292,8 @@ struct LowerGraphToLinalgPass
                          mlir::tensor::TensorDialect, mlir::arith::ArithDialect,
                          mlir::math::MathDialect, mlir::func::FuncDialect,
                          mlir::affine::AffineDialect>();
+    // The value symbols' values (materializeDynamicDims).
+    target.addLegalOp<exec::SymbolOp>();
     // Bodies reinterpret unsigned scalars with unrealized casts (Passes.td).
     target.addLegalOp<graph::ConstantOp, mlir::UnrealizedConversionCastOp>();
     // The other graph ops are deliberately left without a legality action

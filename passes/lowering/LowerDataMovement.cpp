@@ -54,6 +54,51 @@ std::string whyUnknownDims(Operation *op) {
   return whyNotKnownIntOrFloat(op);
 }
 
+/// An index value of a mixed size (an arith.constant for a static one).
+Value indexValue(OpBuilder &b, Location loc, OpFoldResult size) {
+  if (auto attr = dyn_cast<Attribute>(size))
+    return constIndex(b, loc, cast<IntegerAttr>(attr).getInt());
+  return cast<Value>(size);
+}
+
+/// `tensor.reshape %value(%shape)` to `type` with `%shape` the
+/// tensor.from_elements of `sizes`: a view of the same dense row-major
+/// elements with run-time dims (contract B of issue 15), never a kernel.
+Value reshapeView(OpBuilder &b, Location loc, Value value,
+                  ArrayRef<OpFoldResult> sizes, RankedTensorType type) {
+  SmallVector<Value> elements;
+  for (OpFoldResult size : sizes)
+    elements.push_back(indexValue(b, loc, size));
+  auto shapeType =
+      RankedTensorType::get({(int64_t)sizes.size()}, b.getIndexType());
+  Value shape = tensor::FromElementsOp::create(b, loc, shapeType, elements);
+  return tensor::ReshapeOp::create(b, loc, type, value, shape);
+}
+
+/// Whether `op` is lowered with run-time dims or parameters computed from
+/// input values (issue 15): the graph stage gave it `aicc.result_dims` or
+/// `aicc.value_params`.
+bool isValueDependent(Operation *op) {
+  return DynamicDims::current() &&
+         (hasValueDependentDims(op) || op->hasAttr(kValueParamsAttrName));
+}
+
+/// The value parameter `name` of `op`, one index value per dim of a rank
+/// `rank` tensor; failure (with the reason) when the graph stage did not
+/// provide it.
+FailureOr<SmallVector<Value>> valueParamsPerDim(Operation *op, StringRef name,
+                                                int64_t rank,
+                                                PatternRewriter &rewriter) {
+  SmallVector<Value> values = getValueParams(op, name, rewriter);
+  if ((int64_t)values.size() != rank)
+    return rewriter.notifyMatchFailure(op, [&](Diagnostic &diag) {
+      diag << "the value-dependent lowering needs 'aicc.value_params' entry '"
+           << name << "' with " << rank
+           << " symbols (one per input dim); it has " << values.size();
+    });
+  return values;
+}
+
 LogicalResult lowerDynamicReshape(Operation *op, PatternRewriter &rewriter) {
   Value input = op->getOperand(0), output = op->getResult(0);
   auto inType = dyn_cast<RankedTensorType>(input.getType());
@@ -66,6 +111,16 @@ LogicalResult lowerDynamicReshape(Operation *op, PatternRewriter &rewriter) {
   auto outSizes = getKnownDimSizes(output);
   if (!inSizes || !outSizes)
     return rewriter.notifyMatchFailure(op, whyUnknownDims(op));
+  // Dims from input values (Reshape's shape, Squeeze/Unsqueeze's axes): the
+  // result is the input's elements in the same row-major order with the
+  // dims the runtime computed (it checked that the element counts agree,
+  // an assumption of the graph stage), so a view is exact whatever the dims
+  // turn out to be, including zero-size ones.
+  if (hasValueDependentDims(op)) {
+    rewriter.replaceOp(op, reshapeView(rewriter, op->getLoc(), input,
+                                       *outSizes, outType));
+    return success();
+  }
   Value result = reshapeToSizes(rewriter, op->getLoc(), input, *outSizes);
   if (!result) {
     std::string why;
@@ -263,6 +318,8 @@ struct SlicePattern : LoweringPattern<graph::SliceOp> {
   using LoweringPattern::LoweringPattern;
   LogicalResult lower(graph::SliceOp op,
                       PatternRewriter &rewriter) const override {
+    if (isValueDependent(op))
+      return lowerValueDependent(op, rewriter);
     if (DynamicDims::current() && hasDynamicDims(op))
       return lowerDynamic(op, rewriter);
     auto inType = getStaticType(op.getData());
@@ -341,6 +398,53 @@ struct SlicePattern : LoweringPattern<graph::SliceOp> {
     return success();
   }
 
+  /// Starts, ends, axes or steps from input values (issue 15): ONNX Slice
+  /// reads output element i_k of input dim k at start_k + i_k * step_k,
+  /// where start_k is the start after ONNX's clamping ([0, d_k] for a
+  /// positive step, [0, d_k - 1] for a negative one) and the output dim o_k
+  /// is the number of steps that stay before the clamped end. The graph
+  /// stage computes both as value symbols (`aicc.value_params`: `starts` and
+  /// `steps`, one per input dim, 0 and 1 for dims no axis names) and o_k as
+  /// the result dims, so the kernel only adds and multiplies: a gather by
+  /// linalg.index, whatever the steps' signs. A zero-size output has no
+  /// iteration (an empty range reads nothing).
+  LogicalResult lowerValueDependent(graph::SliceOp op,
+                                    PatternRewriter &rewriter) const {
+    if (std::string why = whyUnknownDims(op); !why.empty())
+      return rewriter.notifyMatchFailure(op, why);
+    auto inType = cast<RankedTensorType>(op.getData().getType());
+    auto outType = cast<RankedTensorType>(op.getOutput().getType());
+    int64_t rank = inType.getRank();
+    if (outType.getRank() != rank)
+      return rewriter.notifyMatchFailure(
+          op, "the output rank differs from the input rank");
+    auto starts = valueParamsPerDim(op, "starts", rank, rewriter);
+    if (failed(starts))
+      return failure();
+    auto steps = valueParamsPerDim(op, "steps", rank, rewriter);
+    if (failed(steps))
+      return failure();
+    Value data = op.getData();
+    Value result = buildParallelSized(
+        rewriter, op.getLoc(), {}, *getKnownDimSizes(op.getOutput()),
+        outType.getElementType(),
+        [&](OpBuilder &b, Location l, ValueRange) -> Value {
+          SmallVector<Value> indices;
+          for (int64_t d = 0; d < rank; ++d) {
+            Value i = linalg::IndexOp::create(b, l, d);
+            Value start = (*starts)[d], step = (*steps)[d];
+            if (getConstantIntValue(step) != 1)
+              i = arith::MulIOp::create(b, l, i, step);
+            if (getConstantIntValue(start) != 0)
+              i = arith::AddIOp::create(b, l, start, i);
+            indices.push_back(i);
+          }
+          return tensor::ExtractOp::create(b, l, data, indices);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+
   /// Starts from constants or from the shape values of the analysis (a
   /// start over the symbols must provably lie within its dim: no clamp is
   /// left to the kernel); the sizes are the result's. Positive steps only.
@@ -377,21 +481,29 @@ struct SlicePattern : LoweringPattern<graph::SliceOp> {
       return failure();
     SmallVector<OpFoldResult> offsets(rank, rewriter.getIndexAttr(0)),
         strides(rank, rewriter.getIndexAttr(1));
+    bool negative = false;
     for (size_t i = 0; i < axes.size(); ++i) {
       auto axis = normalizeAxis(axes[i], rank);
-      if (!axis || steps[i] <= 0)
+      if (!axis || steps[i] == 0)
         return rewriter.notifyMatchFailure(
-            op, "an axis is out of range or a step is not positive (a "
-                "negative step on a dynamic slice is not supported yet)");
+            op, "an axis is out of range or a step is 0");
+      // ONNX clamps the start to [0, dim] for a positive step and to
+      // [0, dim - 1] for a negative one.
+      bool down = steps[i] < 0;
+      negative |= down;
       AffineExpr dim = (*inExprs)[*axis], start = (*starts)[i];
+      AffineExpr limit = down ? analysis.canonical(dim - 1) : dim;
       if (auto c = dyn_cast<AffineConstantExpr>(start)) {
         if (c.getValue() < 0)
           start = analysis.canonical(dim + c.getValue());
-        else if (auto d = dyn_cast<AffineConstantExpr>(dim))
+        else if (auto d = dyn_cast<AffineConstantExpr>(limit))
           start = analysis.constant(std::min(c.getValue(), d.getValue()));
+        else if (auto range = analysis.getRange(limit);
+                 range && c.getValue() >= range->second)
+          start = limit; // INT64_MAX and the like: from the end
       }
       if (!analysis.provablyLessEqual(analysis.constant(0), start) ||
-          !analysis.provablyLessEqual(start, dim))
+          !analysis.provablyLessEqual(start, limit))
         return rewriter.notifyMatchFailure(
             op, "the start " + analysis.print(start) + " of axis " +
                     std::to_string(*axis) + " may lie outside its dim " +
@@ -400,9 +512,30 @@ struct SlicePattern : LoweringPattern<graph::SliceOp> {
       offsets[*axis] = materializeExpr(start);
       strides[*axis] = rewriter.getIndexAttr(steps[i]);
     }
-    Value result = tensor::ExtractSliceOp::create(
-        rewriter, op.getLoc(), outType, op.getData(), offsets,
-        *getKnownDimSizes(op.getOutput()), strides);
+    SmallVector<OpFoldResult> sizes = *getKnownDimSizes(op.getOutput());
+    if (!negative) {
+      rewriter.replaceOp(op, tensor::ExtractSliceOp::create(
+                                 rewriter, op.getLoc(), outType, op.getData(),
+                                 offsets, sizes, strides));
+      return success();
+    }
+    // A negative step: a gather at start + i * step, like the static path.
+    Value data = op.getData();
+    Value result = buildParallelSized(
+        rewriter, op.getLoc(), {}, sizes, outType.getElementType(),
+        [&](OpBuilder &b, Location l, ValueRange) -> Value {
+          SmallVector<Value> indices;
+          for (int64_t d = 0; d < rank; ++d) {
+            Value i = linalg::IndexOp::create(b, l, d);
+            int64_t step = *getConstantIntValue(strides[d]);
+            if (step != 1)
+              i = arith::MulIOp::create(b, l, i, constIndex(b, l, step));
+            if (getConstantIntValue(offsets[d]) != 0)
+              i = arith::AddIOp::create(b, l, indexValue(b, l, offsets[d]), i);
+            indices.push_back(i);
+          }
+          return tensor::ExtractOp::create(b, l, data, indices);
+        });
     rewriter.replaceOp(op, result);
     return success();
   }
@@ -419,16 +552,32 @@ struct SplitPattern : LoweringPattern<graph::SplitOp> {
       auto axis = normalizeAxis(op.getAxis(), inType.getRank());
       if (!axis)
         return rewriter.notifyMatchFailure(op, "axis is out of range");
-      auto offsets = concatOffsets(op.getOutputs(), *axis);
-      if (!offsets)
+      // Output i starts at the sum of the sizes before it along the axis:
+      // the graph stage's `offsets` when the sizes come from the `split`
+      // input's values (issue 15), else the sum of their dim expressions.
+      SmallVector<OpFoldResult> starts;
+      SmallVector<Value> params = getValueParams(op, "offsets", rewriter);
+      if (!params.empty() && params.size() != op.getOutputs().size()) {
         return rewriter.notifyMatchFailure(
-            op, "the size of an output along the axis is not known");
+            op, "'aicc.value_params' entry 'offsets' needs one symbol per "
+                "output");
+      } else if (!params.empty()) {
+        for (Value v : params)
+          starts.push_back(getAsOpFoldResult(v));
+      } else {
+        auto offsets = concatOffsets(op.getOutputs(), *axis);
+        if (!offsets)
+          return rewriter.notifyMatchFailure(
+              op, "the size of an output along the axis is not known");
+        for (size_t i = 0; i < op.getOutputs().size(); ++i)
+          starts.push_back(materializeExpr((*offsets)[i]));
+      }
       int64_t rank = inType.getRank();
       SmallVector<Value> results;
       for (auto [i, output] : llvm::enumerate(op.getOutputs())) {
         SmallVector<OpFoldResult> at(rank, rewriter.getIndexAttr(0)),
             strides(rank, rewriter.getIndexAttr(1));
-        at[*axis] = materializeExpr((*offsets)[i]);
+        at[*axis] = starts[i];
         results.push_back(tensor::ExtractSliceOp::create(
             rewriter, op.getLoc(), cast<RankedTensorType>(output.getType()),
             op.getInput(), at, *getKnownDimSizes(output), strides));
@@ -612,6 +761,8 @@ struct TilePattern : LoweringPattern<graph::TileOp> {
   using LoweringPattern::LoweringPattern;
   LogicalResult lower(graph::TileOp op,
                       PatternRewriter &rewriter) const override {
+    if (DynamicDims::current() && hasDynamicDims(op))
+      return lowerDynamic(op, rewriter);
     auto inType = getStaticType(op.getInput());
     auto outType = getStaticType(op.getOutput());
     if (!inType || !outType)
@@ -640,19 +791,211 @@ struct TilePattern : LoweringPattern<graph::TileOp> {
                                .getResult());
     return success();
   }
+
+  /// Repeats from input values (issue 15) or dynamic input dims: ONNX Tile
+  /// gives output dim o_k = d_k * repeats_k and out[i] = in[i_k mod d_k]
+  /// (the output is `repeats_k` copies of the input along each dim). The
+  /// output dims come from the graph stage (`aicc.result_dims`), so the
+  /// kernel is a gather by linalg.index. The divisor is max(d_k, 1): a
+  /// zero-size input dim gives a zero-size output (no iteration), and the
+  /// kernel's zero-divisor check must not see a 0.
+  LogicalResult lowerDynamic(graph::TileOp op,
+                             PatternRewriter &rewriter) const {
+    if (std::string why = whyUnknownDims(op); !why.empty())
+      return rewriter.notifyMatchFailure(op, why);
+    auto inType = cast<RankedTensorType>(op.getInput().getType());
+    auto outType = cast<RankedTensorType>(op.getOutput().getType());
+    int64_t rank = inType.getRank();
+    if (outType.getRank() != rank)
+      return rewriter.notifyMatchFailure(
+          op, "the output rank differs from the input rank");
+    SmallVector<OpFoldResult> inSizes = *getKnownDimSizes(op.getInput());
+    Value data = op.getInput();
+    Value result = buildParallelSized(
+        rewriter, op.getLoc(), {}, *getKnownDimSizes(op.getOutput()),
+        outType.getElementType(),
+        [&](OpBuilder &b, Location l, ValueRange) -> Value {
+          SmallVector<Value> indices;
+          for (int64_t d = 0; d < rank; ++d) {
+            Value i = linalg::IndexOp::create(b, l, d);
+            std::optional<int64_t> dim = getConstantIntValue(inSizes[d]);
+            if (dim == 1) {
+              indices.push_back(constIndex(b, l, 0));
+            } else if (dim) {
+              indices.push_back(
+                  *dim > 1
+                      ? arith::RemUIOp::create(b, l, i, constIndex(b, l, *dim))
+                      : i);
+            } else {
+              Value n = arith::MaxUIOp::create(b, l, cast<Value>(inSizes[d]),
+                                               constIndex(b, l, 1));
+              indices.push_back(arith::RemUIOp::create(b, l, i, n));
+            }
+          }
+          return tensor::ExtractOp::create(b, l, data, indices);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
 };
 
+/// Pads from input values (issue 15), every mode. ONNX Pad gives output
+/// dim o_k = d_k + b_k + e_k (b_k, e_k: begin and end pads, negative ones
+/// crop); output element i_k comes from input coordinate s_k = i_k - b_k.
+/// The graph stage gives b_k as `aicc.value_params` `begin` and o_k as the
+/// result dims, so e_k = o_k - d_k - b_k. Per mode, with the kernel's index
+/// arithmetic on those push constants:
+///  - constant: the input element where 0 <= s_k < d_k for every k, else
+///    the pad value (`constant_value`, read as a rank-0 kernel input, or 0);
+///  - edge: s_k clamped to [0, d_k - 1] (a crop on one side never clamps
+///    on that side, so cropping needs nothing else);
+///  - wrap and reflect: like the static lowering and ONNX Runtime, negative
+///    pads crop first: the cropped dim starts at c_k = max(-b_k, 0) and has
+///    n_k = d_k - c_k - max(-e_k, 0) elements, the coordinate in it is
+///    t_k = i_k - max(b_k, 0), and the source is c_k + (t_k mod n_k) (wrap)
+///    or c_k + the mirror of t_k with period 2(n_k - 1), the edge not
+///    repeated (reflect; 0 when n_k = 1).
+/// Divisors are kept >= 1 (a zero-size dim has no iteration; the kernel's
+/// zero-divisor check must not see a 0).
+/// With constant pads (`constantBegin`: b_k per input dim) the same gather
+/// serves inputs with dynamic dims.
+LogicalResult
+lowerValueDependentPad(graph::PadOp op, PatternRewriter &rewriter,
+                       std::optional<ArrayRef<int64_t>> constantBegin) {
+  if (std::string why = whyUnknownDims(op); !why.empty())
+    return rewriter.notifyMatchFailure(op, why);
+  auto inType = cast<RankedTensorType>(op.getData().getType());
+  auto outType = cast<RankedTensorType>(op.getOutput().getType());
+  int64_t rank = inType.getRank();
+  if (outType.getRank() != rank)
+    return rewriter.notifyMatchFailure(
+        op, "the output rank differs from the input rank");
+  StringRef mode = op.getMode();
+  if (mode != "constant" && mode != "reflect" && mode != "edge" &&
+      mode != "wrap")
+    return rewriter.notifyMatchFailure(
+        op, "mode='" + mode + "' is not supported (constant, reflect, edge, "
+                              "wrap)");
+  Location loc = op.getLoc();
+  FailureOr<SmallVector<Value>> begin = SmallVector<Value>();
+  if (constantBegin) {
+    for (int64_t b : *constantBegin)
+      begin->push_back(constIndex(rewriter, loc, b));
+  } else {
+    begin = valueParamsPerDim(op, "begin", rank, rewriter);
+    if (failed(begin))
+      return failure();
+  }
+  Type elementType = outType.getElementType();
+  SmallVector<LoopOperand> inputs;
+  if (Value cv = op.getConstantValue(); cv && mode == "constant") {
+    auto cvType = getStaticType(cv);
+    if (!cvType || cvType.getNumElements() != 1)
+      return rewriter.notifyMatchFailure(op, "pad value is not a scalar");
+    inputs.push_back({reshapeTo(rewriter, loc, cv, {}),
+                      AffineMap::get(rank, 0, rewriter.getContext())});
+  }
+  SmallVector<OpFoldResult> inSizes = *getKnownDimSizes(op.getData());
+  SmallVector<OpFoldResult> outSizes = *getKnownDimSizes(op.getOutput());
+  Value data = op.getData();
+  Value result = buildParallelSized(
+      rewriter, loc, inputs, outSizes, elementType,
+      [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+        Value zero = constIndex(b, l, 0), one = constIndex(b, l, 1);
+        auto sub = [&](Value x, Value y) -> Value {
+          return arith::SubIOp::create(b, l, x, y);
+        };
+        auto add = [&](Value x, Value y) -> Value {
+          return arith::AddIOp::create(b, l, x, y);
+        };
+        auto smax = [&](Value x, Value y) -> Value {
+          return arith::MaxSIOp::create(b, l, x, y);
+        };
+        auto smin = [&](Value x, Value y) -> Value {
+          return arith::MinSIOp::create(b, l, x, y);
+        };
+        // x mod n in [0, n) for any sign of x (n >= 1).
+        auto mod = [&](Value x, Value n) -> Value {
+          return arith::RemSIOp::create(
+              b, l, add(arith::RemSIOp::create(b, l, x, n), n), n);
+        };
+        Value inside = constInt(b, l, b.getI1Type(), 1);
+        SmallVector<Value> indices;
+        for (int64_t d = 0; d < rank; ++d) {
+          Value i = linalg::IndexOp::create(b, l, d);
+          Value pad = (*begin)[d];
+          // A dim that is neither padded nor cropped.
+          if (getConstantIntValue(pad) == 0 && inSizes[d] == outSizes[d]) {
+            indices.push_back(i);
+            continue;
+          }
+          Value n = indexValue(b, l, inSizes[d]);
+          Value last = sub(n, one);
+          Value s = sub(i, pad);
+          if (mode == "constant") {
+            Value geZero =
+                arith::CmpIOp::create(b, l, arith::CmpIPredicate::sge, s, zero);
+            Value ltDim =
+                arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, s, n);
+            inside = arith::AndIOp::create(
+                b, l, inside, arith::AndIOp::create(b, l, geZero, ltDim));
+            // Clamped so that the read the select discards stays inside.
+            indices.push_back(smax(smin(s, last), zero));
+            continue;
+          }
+          if (mode == "edge") {
+            indices.push_back(smax(smin(s, last), zero));
+            continue;
+          }
+          Value o = indexValue(b, l, outSizes[d]);
+          Value end = sub(sub(o, n), pad);
+          Value cropBegin = smax(sub(zero, pad), zero);
+          Value cropEnd = smax(sub(zero, end), zero);
+          Value size = sub(sub(n, cropBegin), cropEnd);
+          Value t = sub(i, smax(pad, zero));
+          Value source;
+          if (mode == "wrap") {
+            source = mod(t, smax(size, one));
+          } else {
+            Value period = arith::MulIOp::create(
+                b, l, constIndex(b, l, 2), sub(size, one));
+            Value m = mod(t, smax(period, one));
+            Value reflected = sub(period, m);
+            Value inFirstHalf = arith::CmpIOp::create(
+                b, l, arith::CmpIPredicate::sle, m, sub(size, one));
+            Value mirrored =
+                arith::SelectOp::create(b, l, inFirstHalf, m, reflected);
+            // n_k = 1: every coordinate reads the one element.
+            Value single = arith::CmpIOp::create(
+                b, l, arith::CmpIPredicate::sle, size, one);
+            source = arith::SelectOp::create(b, l, single, zero, mirrored);
+          }
+          indices.push_back(add(cropBegin, source));
+        }
+        Value v = tensor::ExtractOp::create(b, l, data, indices);
+        if (mode != "constant")
+          return v;
+        v = toSignlessScalar(b, l, v);
+        Value padValue =
+            a.empty() ? constScalar(b, l, toSignless(elementType), 0.0) : a[0];
+        return arith::SelectOp::create(b, l, inside, v, padValue);
+      });
+  rewriter.replaceOp(op, result);
+  return success();
+}
+
 /// Pad with constant pads: constant mode is tensor.pad (negative pads crop
-/// first); reflect/edge/wrap gather with clamped/mirrored indices.
+/// first); reflect/edge/wrap gather with clamped/mirrored indices. With
+/// dynamic dims, every mode is the gather of lowerValueDependentPad.
 struct PadPattern : LoweringPattern<graph::PadOp> {
   using LoweringPattern::LoweringPattern;
-  LogicalResult lower(graph::PadOp op,
-                      PatternRewriter &rewriter) const override {
-    auto inType = getStaticType(op.getData());
-    auto outType = getStaticType(op.getOutput());
-    if (!inType || !outType)
-      return rewriter.notifyMatchFailure(op, "needs static shapes");
-    int64_t rank = inType.getRank();
+
+  /// The begin (`low`) and end (`high`) pads per input dim of a Pad whose
+  /// `pads` and `axes` are constants.
+  static LogicalResult readConstantPads(graph::PadOp op, int64_t rank,
+                                        PatternRewriter &rewriter,
+                                        SmallVector<int64_t> &low,
+                                        SmallVector<int64_t> &high) {
     auto pads = constantInts(op.getPads());
     if (!pads)
       return rewriter.notifyMatchFailure(op, "pads must be a constant");
@@ -674,11 +1017,36 @@ struct PadPattern : LoweringPattern<graph::PadOp> {
     if (pads->size() != 2 * axes.size())
       return rewriter.notifyMatchFailure(
           op, "pads must have two values per padded axis");
-    SmallVector<int64_t> low(rank, 0), high(rank, 0);
+    low.assign(rank, 0);
+    high.assign(rank, 0);
     for (size_t i = 0; i < axes.size(); ++i) {
       low[axes[i]] = (*pads)[i];
       high[axes[i]] = (*pads)[i + axes.size()];
     }
+    return success();
+  }
+
+  LogicalResult lower(graph::PadOp op,
+                      PatternRewriter &rewriter) const override {
+    if (isValueDependent(op))
+      return lowerValueDependentPad(op, rewriter, std::nullopt);
+    if (DynamicDims::current() && hasDynamicDims(op)) {
+      auto type = dyn_cast<RankedTensorType>(op.getData().getType());
+      if (!type)
+        return rewriter.notifyMatchFailure(op, "needs a ranked input");
+      SmallVector<int64_t> low, high;
+      if (failed(readConstantPads(op, type.getRank(), rewriter, low, high)))
+        return failure();
+      return lowerValueDependentPad(op, rewriter, ArrayRef<int64_t>(low));
+    }
+    auto inType = getStaticType(op.getData());
+    auto outType = getStaticType(op.getOutput());
+    if (!inType || !outType)
+      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    int64_t rank = inType.getRank();
+    SmallVector<int64_t> low, high;
+    if (failed(readConstantPads(op, rank, rewriter, low, high)))
+      return failure();
     StringRef mode = op.getMode();
     Location loc = op.getLoc();
     Value data = op.getData();

@@ -11,11 +11,19 @@
 // ONNX reference, in f32 for f16/bf16 inputs (stash_type); Max/Min reductions
 // propagate NaN.
 //
+// Reduce* whose axes are a value input of the graph (issue 15, contract B)
+// cannot choose reduction loops at compile time: one generic over 2r loops
+// (r parallel of the keepdims=1 extents `kept`, r reductions of the reduced
+// extents `extents`, both value symbols of `aicc.value_params`) reads the
+// input at i_k + r_k, so every dim is either kept (r_k = 0) or reduced
+// (i_k = 0) at run time; keepdims=0 is a tensor.reshape (a view) of that.
+//
 //===----------------------------------------------------------------------===//
 
 #include "passes/lowering/LoweringPattern.h"
 #include "passes/lowering/LoweringUtils.h"
 #include "passes/lowering/Passes.h"
+#include "passes/lowering/ValueShapes.h"
 
 #include "mlir/IR/PatternMatch.h"
 
@@ -207,12 +215,249 @@ enum class ReduceKind {
   LogSumExp
 };
 
+/// The neutral value a Reduce* of `Kind` starts from (signless).
+template <ReduceKind Kind>
+Value reduceInit(OpBuilder &b, Location loc, Type elementType,
+                 bool isUnsigned) {
+  switch (Kind) {
+  case ReduceKind::Max:
+  case ReduceKind::LogSumExp:
+    return lowestValue(b, loc, elementType, isUnsigned);
+  case ReduceKind::Min:
+    return highestValue(b, loc, elementType, isUnsigned);
+  case ReduceKind::Prod:
+    return constScalar(b, loc, elementType, 1.0);
+  default:
+    return constScalar(b, loc, elementType, 0.0);
+  }
+}
+
+/// Accumulates element `v` into `acc` for a Reduce* of `Kind` (not
+/// LogSumExp, which is two reductions).
+template <ReduceKind Kind>
+Value reduceCombine(OpBuilder &b, Location l, Value v, Value acc, bool isFloat,
+                    bool isUnsigned) {
+  switch (Kind) {
+  case ReduceKind::Max:
+    return scalarMax(b, l, acc, v, isUnsigned);
+  case ReduceKind::Min:
+    return scalarMin(b, l, acc, v, isUnsigned);
+  case ReduceKind::Prod:
+    return scalarMul(b, l, acc, v);
+  case ReduceKind::SumSquare:
+  case ReduceKind::L2:
+    return scalarAdd(b, l, acc, scalarMul(b, l, v, v));
+  case ReduceKind::L1:
+    if (isFloat)
+      return scalarAdd(b, l, acc, math::AbsFOp::create(b, l, v));
+    return scalarAdd(b, l, acc,
+                     isUnsigned ? v : Value(math::AbsIOp::create(b, l, v)));
+  default:
+    return scalarAdd(b, l, acc, v);
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// Reduce* with value-dependent axes (contract B)
+//===----------------------------------------------------------------------===//
+
+/// How an input of a value-axes reduction is read: the whole input (map
+/// i_k + r_k), or a tensor of the keepdims=1 shape (map i_k).
+struct ValueReduceInput {
+  Value value;
+  bool full;
+};
+
+/// A reduction whose reduced dims are only known at run time: one
+/// linalg.generic over 2r loops, r parallel ones of extents `kept` (the
+/// keepdims=1 shape: 1 where reduced, else d_k) and r reduction ones of
+/// extents `extents` (d_k where reduced, else 1), reading the input at
+/// i_k + r_k. A window tensor of the `extents` shape (tensor.empty, as in
+/// the pooling lowering) gives the reduction loops their range. The result
+/// has the keepdims=1 shape and `elementType` (unsigned kept), starting from
+/// `init` (signless); `combine(inputs, acc)` gets signless scalars.
+Value reduceOverValueAxes(
+    OpBuilder &b, Location loc, ArrayRef<ValueReduceInput> inputs,
+    ArrayRef<OpFoldResult> kept, ArrayRef<OpFoldResult> extents, Value init,
+    Type elementType,
+    llvm::function_ref<Value(OpBuilder &, Location, ValueRange, Value)>
+        combine) {
+  MLIRContext *ctx = b.getContext();
+  int64_t rank = kept.size();
+  Value filled = createFilledSized(b, loc, kept, init, elementType);
+  Value window = createEmptySized(b, loc, extents, b.getI8Type());
+  SmallVector<AffineExpr> fullExprs, keptExprs, windowExprs;
+  for (int64_t k = 0; k < rank; ++k) {
+    fullExprs.push_back(getAffineDimExpr(k, ctx) +
+                        getAffineDimExpr(rank + k, ctx));
+    keptExprs.push_back(getAffineDimExpr(k, ctx));
+    windowExprs.push_back(getAffineDimExpr(rank + k, ctx));
+  }
+  AffineMap fullMap = AffineMap::get(2 * rank, 0, fullExprs, ctx);
+  AffineMap keptMap = AffineMap::get(2 * rank, 0, keptExprs, ctx);
+  AffineMap windowMap = AffineMap::get(2 * rank, 0, windowExprs, ctx);
+  SmallVector<Value> values;
+  SmallVector<AffineMap> maps;
+  for (const ValueReduceInput &input : inputs) {
+    values.push_back(input.value);
+    maps.push_back(input.full ? fullMap : keptMap);
+  }
+  values.push_back(window);
+  maps.push_back(windowMap);
+  maps.push_back(keptMap);
+  SmallVector<utils::IteratorType> iterators(rank,
+                                             utils::IteratorType::parallel);
+  iterators.append(rank, utils::IteratorType::reduction);
+  auto generic = linalg::GenericOp::create(
+      b, loc, TypeRange{filled.getType()}, values, ValueRange{filled}, maps,
+      iterators, [&](OpBuilder &nb, Location l, ValueRange blockArgs) {
+        SmallVector<Value> args = toSignlessScalars(
+            nb, l, blockArgs.take_front(inputs.size()));
+        Value acc = toSignlessScalar(nb, l, blockArgs.back());
+        linalg::YieldOp::create(
+            nb, l,
+            fromSignlessScalar(nb, l, combine(nb, l, args, acc), elementType));
+      });
+  return generic.getResult(0);
+}
+
+/// The product of `sizes` inside a kernel body, converted to `type` (the
+/// element count of a mean over value-dependent axes).
+Value countIn(OpBuilder &b, Location l, ArrayRef<OpFoldResult> sizes,
+              Type type, bool isUnsigned) {
+  Value count;
+  for (OpFoldResult size : sizes) {
+    Value v = indexValue(b, l, size);
+    count = count ? Value(arith::MulIOp::create(b, l, count, v)) : v;
+  }
+  if (!count)
+    count = constIndex(b, l, 1);
+  Value i64 = arith::IndexCastOp::create(b, l, b.getI64Type(), count);
+  return convertScalar(b, l, i64, type, false, isUnsigned);
+}
+
+/// Lowers a Reduce* whose axes are a value input (contract A: the op
+/// carries `aicc.value_params` `extents` and `kept`, one symbol per input
+/// dim). keepdims=0 is a tensor.reshape of the keepdims=1 result to the
+/// result dims (`aicc.result_dims`): dropping dims of size 1 does not move
+/// any element.
+template <ReduceKind Kind>
+LogicalResult lowerValueAxesReduce(Operation *op, Value x, bool keepDims,
+                                   PatternRewriter &rewriter) {
+  auto xType = cast<RankedTensorType>(x.getType());
+  auto yType = cast<RankedTensorType>(op->getResult(0).getType());
+  int64_t rank = xType.getRank();
+  SmallVector<Value> extentValues = getValueParams(op, "extents", rewriter);
+  SmallVector<Value> keptValues = getValueParams(op, "kept", rewriter);
+  if ((int64_t)extentValues.size() != rank ||
+      (int64_t)keptValues.size() != rank)
+    return rewriter.notifyMatchFailure(
+        op, "the axes are a value input, but 'aicc.value_params' does not "
+            "give 'extents' and 'kept' for every input dim");
+  if (!hasKnownDims(x))
+    return rewriter.notifyMatchFailure(op, "the input has unknown dims");
+  if (keepDims && yType.getRank() != rank)
+    return rewriter.notifyMatchFailure(
+        op, "with keepdims=1 the output must have the input's rank");
+  std::optional<SmallVector<OpFoldResult>> ySizes = resultSizes(op, 0);
+  if (!keepDims && !ySizes)
+    return rewriter.notifyMatchFailure(
+        op, "the output dims are unknown (no 'aicc.result_dims')");
+  Type tensorElementType = xType.getElementType();
+  Type elementType = toSignless(tensorElementType);
+  bool isFloat = isa<FloatType>(elementType);
+  bool isUnsigned = isUnsignedInt(tensorElementType);
+  Location loc = op->getLoc();
+
+  // A dim of static size 1 stays 1 whether it is reduced or not; a static
+  // output dim of keepdims=1 is the kept extent.
+  SmallVector<OpFoldResult> kept, extents;
+  for (int64_t k = 0; k < rank; ++k) {
+    if (xType.getDimSize(k) == 1) {
+      kept.push_back(rewriter.getIndexAttr(1));
+      extents.push_back(rewriter.getIndexAttr(1));
+      continue;
+    }
+    if (keepDims && !yType.isDynamicDim(k))
+      kept.push_back(rewriter.getIndexAttr(yType.getDimSize(k)));
+    else
+      kept.push_back(keptValues[k]);
+    extents.push_back(extentValues[k]);
+  }
+
+  if (keepDims)
+    kept = sizesOfType(rewriter, loc, kept, yType);
+  Value init = reduceInit<Kind>(rewriter, loc, elementType, isUnsigned);
+  Value result;
+  if (Kind == ReduceKind::LogSumExp) {
+    // max + log(sum(exp(x - max))), with max = 0 where it is -inf.
+    Value max = reduceOverValueAxes(
+        rewriter, loc, {{x, true}}, kept, extents, init, tensorElementType,
+        [](OpBuilder &b, Location l, ValueRange a, Value acc) -> Value {
+          return arith::MaximumFOp::create(b, l, acc, a[0]);
+        });
+    max = buildElementwiseSized(
+        rewriter, loc, {max}, kept, elementType,
+        [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+          Value isInf = arith::CmpFOp::create(
+              b, l, arith::CmpFPredicate::OEQ,
+              math::AbsFOp::create(b, l, a[0]),
+              highestValue(b, l, elementType, false));
+          return arith::SelectOp::create(
+              b, l, isInf, constScalar(b, l, elementType, 0.0), a[0]);
+        });
+    Value sum = reduceOverValueAxes(
+        rewriter, loc, {{x, true}, {max, false}}, kept, extents,
+        constScalar(rewriter, loc, elementType, 0.0), tensorElementType,
+        [](OpBuilder &b, Location l, ValueRange a, Value acc) -> Value {
+          Value e =
+              math::ExpOp::create(b, l, arith::SubFOp::create(b, l, a[0], a[1]));
+          return arith::AddFOp::create(b, l, acc, e);
+        });
+    result = buildElementwiseSized(
+        rewriter, loc, {sum, max}, kept, elementType,
+        [](OpBuilder &b, Location l, ValueRange a) -> Value {
+          return arith::AddFOp::create(b, l, math::LogOp::create(b, l, a[0]),
+                                       a[1]);
+        });
+  } else {
+    result = reduceOverValueAxes(
+        rewriter, loc, {{x, true}}, kept, extents, init, tensorElementType,
+        [&](OpBuilder &b, Location l, ValueRange a, Value acc) -> Value {
+          return reduceCombine<Kind>(b, l, a[0], acc, isFloat, isUnsigned);
+        });
+    if (Kind == ReduceKind::Mean || Kind == ReduceKind::L2 ||
+        Kind == ReduceKind::LogSum)
+      result = buildElementwiseSized(
+          rewriter, loc, {result}, kept, tensorElementType,
+          [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+            if (Kind == ReduceKind::Mean)
+              return scalarDiv(
+                  b, l, a[0], countIn(b, l, extents, elementType, isUnsigned),
+                  isUnsigned);
+            if (Kind == ReduceKind::L2)
+              return math::SqrtOp::create(b, l, a[0]);
+            return math::LogOp::create(b, l, a[0]);
+          });
+  }
+  if (!keepDims) {
+    SmallVector<Value> dims;
+    for (OpFoldResult size : *ySizes)
+      dims.push_back(indexValue(rewriter, loc, size));
+    Value shape = tensor::FromElementsOp::create(
+        rewriter, loc,
+        RankedTensorType::get({(int64_t)dims.size()}, rewriter.getIndexType()),
+        dims);
+    result = tensor::ReshapeOp::create(rewriter, loc, yType, result, shape);
+  }
+  rewriter.replaceOp(op, result);
+  return success();
+}
+
 template <typename OpTy, ReduceKind Kind>
 struct ReducePattern : LoweringPattern<OpTy> {
   using LoweringPattern<OpTy>::LoweringPattern;
   LogicalResult lower(OpTy op, PatternRewriter &rewriter) const override {
-    if (std::string why = whyNotKnownIntOrFloat(op); !why.empty())
-      return rewriter.notifyMatchFailure(op, why);
     auto xType = cast<RankedTensorType>(op.getData().getType());
     auto yType = cast<RankedTensorType>(op.getType());
     bool isFloat = isa<FloatType>(xType.getElementType());
@@ -221,6 +466,11 @@ struct ReducePattern : LoweringPattern<OpTy> {
                      Kind == ReduceKind::LogSumExp))
       return rewriter.notifyMatchFailure(
           op, "ReduceL2, ReduceLogSum and ReduceLogSumExp need float inputs");
+    if (hasValueParams(op))
+      return lowerValueAxesReduce<Kind>(op, op.getData(), op.getKeepdims() != 0,
+                                        rewriter);
+    if (std::string why = whyNotKnownIntOrFloat(op); !why.empty())
+      return rewriter.notifyMatchFailure(op, why);
     auto axes = reduceAxes(op.getAxes(), xType.getRank(),
                            op.getNoopWithEmptyAxes() != 0);
     if (!axes)
@@ -247,21 +497,7 @@ struct ReducePattern : LoweringPattern<OpTy> {
     for (int64_t axis : *axes)
       count *= shape[axis];
 
-    Value init;
-    switch (Kind) {
-    case ReduceKind::Max:
-    case ReduceKind::LogSumExp:
-      init = lowestValue(rewriter, loc, elementType, isUnsigned);
-      break;
-    case ReduceKind::Min:
-      init = highestValue(rewriter, loc, elementType, isUnsigned);
-      break;
-    case ReduceKind::Prod:
-      init = constScalar(rewriter, loc, elementType, 1.0);
-      break;
-    default:
-      init = constScalar(rewriter, loc, elementType, 0.0);
-    }
+    Value init = reduceInit<Kind>(rewriter, loc, elementType, isUnsigned);
     Value result;
     if (Kind == ReduceKind::LogSumExp) {
       // max + log(sum(exp(x - max))), with max = 0 where it is -inf.
@@ -299,24 +535,7 @@ struct ReducePattern : LoweringPattern<OpTy> {
       result = buildReduction(
           rewriter, loc, x, *axes, init,
           [&](OpBuilder &b, Location l, Value v, Value acc) -> Value {
-            switch (Kind) {
-            case ReduceKind::Max:
-              return scalarMax(b, l, acc, v, isUnsigned);
-            case ReduceKind::Min:
-              return scalarMin(b, l, acc, v, isUnsigned);
-            case ReduceKind::Prod:
-              return scalarMul(b, l, acc, v);
-            case ReduceKind::SumSquare:
-            case ReduceKind::L2:
-              return scalarAdd(b, l, acc, scalarMul(b, l, v, v));
-            case ReduceKind::L1:
-              if (isFloat)
-                return scalarAdd(b, l, acc, math::AbsFOp::create(b, l, v));
-              return scalarAdd(b, l, acc,
-                               isUnsigned ? v : Value(math::AbsIOp::create(b, l, v)));
-            default:
-              return scalarAdd(b, l, acc, v);
-            }
+            return reduceCombine<Kind>(b, l, v, acc, isFloat, isUnsigned);
           });
       if (Kind == ReduceKind::Mean || Kind == ReduceKind::L2 ||
           Kind == ReduceKind::LogSum) {

@@ -14,13 +14,16 @@
 //  3. values[.., k, ..] = x[.., indices[.., k, ..], ..] (tensor.extract).
 //
 // Step 1 is O(n^2) along the axis; `sorted = 0` gets sorted results, which
-// the specification allows.
+// the specification allows. A K that is a value input of the graph (issue
+// 15) is the value symbol `aicc.value_params` `k`: the extent of the axis of
+// both results (the run checks K <= the axis before it starts).
 //
 //===----------------------------------------------------------------------===//
 
 #include "passes/lowering/LoweringPattern.h"
 #include "passes/lowering/LoweringUtils.h"
 #include "passes/lowering/Passes.h"
+#include "passes/lowering/ValueShapes.h"
 
 #include "mlir/IR/PatternMatch.h"
 
@@ -47,12 +50,12 @@ AffineMap readWithAxisAt(MLIRContext *ctx, int64_t numLoops, int64_t rank,
 /// starts at 0; the body gets the signless input scalars and the
 /// accumulator.
 Value buildCountingReduction(
-    OpBuilder &b, Location loc, ArrayRef<int64_t> shape, ValueRange inputs,
-    ArrayRef<AffineMap> inputMaps,
+    OpBuilder &b, Location loc, ArrayRef<OpFoldResult> shape,
+    ValueRange inputs, ArrayRef<AffineMap> inputMaps,
     function_ref<Value(OpBuilder &, Location, ValueRange, Value)> body) {
   int64_t rank = shape.size();
   Type i64 = b.getI64Type();
-  Value init = createFilled(b, loc, shape, constInt(b, loc, i64, 0));
+  Value init = createFilledSized(b, loc, shape, constInt(b, loc, i64, 0));
   SmallVector<AffineMap> maps(inputMaps);
   maps.push_back(AffineMap::getMultiDimIdentityMap(rank + 1, b.getContext())
                      .getMajorSubMap(rank));
@@ -75,25 +78,52 @@ struct TopKPattern : LoweringPattern<graph::TopKOp> {
   using LoweringPattern::LoweringPattern;
   LogicalResult lower(graph::TopKOp op,
                       PatternRewriter &rewriter) const override {
-    if (std::string why = whyNotStaticIntOrFloat(op); !why.empty())
-      return rewriter.notifyMatchFailure(op, why);
-    auto xType = getStaticType(op.getX());
-    auto valuesType = getStaticType(op.getValues());
-    auto indicesType = getStaticType(op.getIndices());
-    if (!xType || !valuesType || !indicesType || xType.getRank() == 0)
-      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    // A K that is a value input of the graph (issue 15) is the symbol of
+    // `aicc.value_params` `k`: the values and indices have it as the axis
+    // extent; the run checks K <= the axis beforehand (contract A).
+    SmallVector<Value> kParam = getValueParams(op, "k", rewriter);
+    bool valueK = hasValueParams(op);
+    if (!valueK && !hasDynamicDims(op))
+      if (std::string why = whyNotStaticIntOrFloat(op); !why.empty())
+        return rewriter.notifyMatchFailure(op, why);
+    auto xType = cast<RankedTensorType>(op.getX().getType());
+    auto valuesType = cast<RankedTensorType>(op.getValues().getType());
+    auto indicesType = cast<RankedTensorType>(op.getIndices().getType());
+    if (xType.getRank() == 0 || valuesType.getRank() != xType.getRank())
+      return rewriter.notifyMatchFailure(op, "needs an input of rank 1 or more");
+    if (!xType.getElementType().isIntOrFloat())
+      return rewriter.notifyMatchFailure(op, "needs int or float elements");
     int64_t rank = xType.getRank();
     auto axis = normalizeAxis(op.getAxis(), rank);
     if (!axis)
       return rewriter.notifyMatchFailure(op, "attribute 'axis' is out of range");
+    auto xSizes = getKnownDimSizes(op.getX());
+    if (!xSizes)
+      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    SmallVector<OpFoldResult> outSizes(*xSizes);
+    if (valueK) {
+      if (kParam.size() != 1)
+        return rewriter.notifyMatchFailure(
+            op, "K is a value input, but 'aicc.value_params' has no 'k'");
+      outSizes[*axis] = kParam[0];
+      if (!valuesType.isDynamicDim(*axis))
+        outSizes[*axis] = rewriter.getIndexAttr(valuesType.getDimSize(*axis));
+    } else if (valuesType.isDynamicDim(*axis)) {
+      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    } else {
+      outSizes[*axis] = rewriter.getIndexAttr(valuesType.getDimSize(*axis));
+    }
+    outSizes = sizesOfType(rewriter, op.getLoc(), outSizes, valuesType);
     int64_t n = xType.getDimSize(*axis);
     int64_t k = valuesType.getDimSize(*axis);
-    if (n > kMaxTopKAxis)
+    if (!ShapedType::isDynamic(n) && n > kMaxTopKAxis)
       return rewriter.notifyMatchFailure(
           op, "an axis of " + std::to_string(n) + " elements is more than " +
                   std::to_string(kMaxTopKAxis) +
                   " (the lowering compares every pair)");
-    if (k > n || !indicesType.getElementType().isInteger(64))
+    if (!indicesType.getElementType().isInteger(64))
+      return rewriter.notifyMatchFailure(op, "indices must be int64");
+    if (!ShapedType::isDynamic(k) && !ShapedType::isDynamic(n) && k > n)
       return rewriter.notifyMatchFailure(op, "K is larger than the axis");
     Location loc = op.getLoc();
     MLIRContext *ctx = rewriter.getContext();
@@ -108,7 +138,7 @@ struct TopKPattern : LoweringPattern<graph::TopKOp> {
     AffineMap atI = readWithAxisAt(ctx, rank + 1, rank, *axis, *axis);
     AffineMap atJ = readWithAxisAt(ctx, rank + 1, rank, *axis, rank);
     Value ranks = buildCountingReduction(
-        rewriter, loc, xType.getShape(), {x, x}, {atI, atJ},
+        rewriter, loc, *xSizes, {x, x}, {atI, atJ},
         [&](OpBuilder &b, Location l, ValueRange a, Value acc) -> Value {
           Value xi = a[0], xj = a[1];
           Value before, equal;
@@ -148,7 +178,7 @@ struct TopKPattern : LoweringPattern<graph::TopKOp> {
     // 2. The position whose rank is k, for k < K.
     AffineMap rankAtI = readWithAxisAt(ctx, rank + 1, rank, *axis, rank);
     Value indices = buildCountingReduction(
-        rewriter, loc, indicesType.getShape(), {ranks}, {rankAtI},
+        rewriter, loc, outSizes, {ranks}, {rankAtI},
         [&](OpBuilder &b, Location l, ValueRange a, Value acc) -> Value {
           Value kth = arith::IndexCastOp::create(
               b, l, i64, linalg::IndexOp::create(b, l, *axis));
@@ -164,8 +194,8 @@ struct TopKPattern : LoweringPattern<graph::TopKOp> {
     // 3. The values at those positions.
     LoopOperand idxOperand = {indices,
                               rewriter.getMultiDimIdentityMap(rank)};
-    Value values = buildParallel(
-        rewriter, loc, {idxOperand}, valuesType.getShape(), elem,
+    Value values = buildParallelSized(
+        rewriter, loc, {idxOperand}, outSizes, elem,
         [&](OpBuilder &b, Location l, ValueRange a) -> Value {
           SmallVector<Value> src;
           for (int64_t d = 0; d < rank; ++d)

@@ -63,6 +63,19 @@ void DynamicDims::record(Value value) {
       known && llvm::all_of(*known, [](AffineExpr e) { return bool(e); }))
     values[value] = *known;
   auto shape = analysis.getPartialShape(value);
+  // Value-dependent dims: the graph stage wrote them on the producer.
+  if (auto result = dyn_cast<OpResult>(value))
+    if (auto maps = result.getOwner()->getAttrOfType<ArrayAttr>(
+            kResultDimsAttrName);
+        maps && result.getResultNumber() < maps.size())
+      if (auto map = dyn_cast<AffineMapAttr>(maps[result.getResultNumber()]);
+          map && (int64_t)map.getValue().getNumResults() == type.getRank()) {
+        if (!shape || (int64_t)shape->size() != type.getRank())
+          shape = SmallVector<AffineExpr>(type.getRank(), AffineExpr());
+        for (auto [i, expr] : llvm::enumerate(map.getValue().getResults()))
+          if (!(*shape)[i])
+            (*shape)[i] = expr;
+      }
   if (!shape || (int64_t)shape->size() != type.getRank())
     return;
   shapes[value] = *shape;
@@ -83,6 +96,64 @@ void DynamicDims::alias(Value to, Value from) {
     shapes[to] = it->second;
   if (auto it = values.find(from); it != values.end())
     values[to] = it->second;
+}
+
+int64_t getNumValueSymbols(Operation *op) {
+  auto func = isa<func::FuncOp>(op) ? cast<func::FuncOp>(op)
+                                    : op->getParentOfType<func::FuncOp>();
+  if (!func)
+    return 0;
+  auto symbols = func->getAttrOfType<ArrayAttr>(kValueSymbolsAttrName);
+  return symbols ? symbols.size() : 0;
+}
+
+bool hasValueDependentDims(Operation *op) {
+  return op->hasAttr(kResultDimsAttrName);
+}
+
+SmallVector<Value> getValueParams(Operation *op, StringRef name,
+                                  OpBuilder &b) {
+  DynamicDims *dims = DynamicDims::current();
+  auto params = op->getAttrOfType<DictionaryAttr>(kValueParamsAttrName);
+  if (!dims || !params)
+    return {};
+  Attribute entry = params.get(name);
+  SmallVector<Value> out;
+  if (auto indices = dyn_cast_or_null<DenseI64ArrayAttr>(entry)) {
+    ArrayRef<Value> symbols = dims->getSymbolValues();
+    auto func = op->getParentOfType<func::FuncOp>();
+    auto valueSymbols =
+        func ? func->getAttrOfType<ArrayAttr>(kValueSymbolsAttrName)
+             : ArrayAttr();
+    int64_t numDimSymbols = dims->getAnalysis().getSymbols().size();
+    for (int64_t i : indices.asArrayRef()) {
+      if (i < 0 || i >= (int64_t)symbols.size())
+        return {};
+      // A value symbol whose range is one value (the graph stage's CONST
+      // parameters: start 0 and step 1 of a dim no axis names) is that
+      // constant, so that the kernel folds it.
+      int64_t j = i - numDimSymbols;
+      if (valueSymbols && j >= 0 && j < (int64_t)valueSymbols.size())
+        if (auto symbol = dyn_cast<DictionaryAttr>(valueSymbols[j]))
+          if (auto range = symbol.getAs<DenseI64ArrayAttr>("range");
+              range && range.size() == 2 && range[0] == range[1]) {
+            out.push_back(
+                arith::ConstantIndexOp::create(b, op->getLoc(), range[0]));
+            continue;
+          }
+      out.push_back(symbols[i]);
+    }
+  } else if (auto map = dyn_cast_or_null<AffineMapAttr>(entry)) {
+    for (AffineExpr expr : map.getValue().getResults()) {
+      OpFoldResult v = dims->materialize(expr);
+      if (auto attr = dyn_cast<Attribute>(v))
+        out.push_back(arith::ConstantIndexOp::create(
+            b, op->getLoc(), cast<IntegerAttr>(attr).getInt()));
+      else
+        out.push_back(cast<Value>(v));
+    }
+  }
+  return out;
 }
 
 std::optional<SmallVector<OpFoldResult>> getDimSizes(Value value) {

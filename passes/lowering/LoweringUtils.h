@@ -63,8 +63,8 @@ public:
   };
 
   /// `analysis` must outlive this object; `builder` inserts at the top of
-  /// the function, after the symbols (`symbols`: function symbols, then
-  /// derived ones).
+  /// the function, after the symbols (`symbols`: function symbols, value
+  /// symbols, then derived ones).
   DynamicDims(const graph::SymbolicShapeAnalysis &analysis, OpBuilder builder,
               llvm::SmallVector<Value> symbols)
       : analysis(analysis), builder(builder), symbols(std::move(symbols)) {}
@@ -77,7 +77,8 @@ public:
   mlir::OpFoldResult materialize(mlir::AffineExpr expr);
 
   /// Records the analysis' shape (and element values, when all known) of
-  /// the graph value `value`.
+  /// the graph value `value`; a dim the analysis does not express is taken
+  /// from the producer's `aicc.result_dims` when it has them.
   void record(Value value);
   /// Records `exprs` as the element values of `value` (a tensor that
   /// replaces a shape-computing op).
@@ -104,7 +105,8 @@ public:
   const llvm::DenseMap<mlir::AffineExpr, Value> &getApplied() const {
     return applied;
   }
-  /// The values of the symbols (function symbols, then derived ones).
+  /// The values of the symbols (function symbols, value symbols, then
+  /// derived ones), by symbol index.
   llvm::ArrayRef<Value> getSymbolValues() const { return symbols; }
   /// `to` (a converted operand) has the dims and values of `from` (the
   /// graph value it replaces).
@@ -119,6 +121,39 @@ private:
   llvm::DenseMap<Value, llvm::SmallVector<mlir::AffineExpr>> shapes;
   llvm::DenseMap<Value, llvm::SmallVector<mlir::AffineExpr>> values;
 };
+
+//===----------------------------------------------------------------------===//
+// Value-dependent shapes (docs/Pipeline.md "Value-dependent shapes", issue 15)
+//===----------------------------------------------------------------------===//
+
+/// On `@main`: the value symbols, an ArrayAttr of dictionaries {name, range,
+/// def, what}; value symbol j has index n + j after the n entries of
+/// `aicc.symbols` (derived symbols follow them).
+inline constexpr llvm::StringLiteral kValueSymbolsAttrName =
+    "aicc.value_symbols";
+/// On a graph op whose result dims depend on input values: one affine map
+/// without dims per result, over all symbols, giving its dims.
+inline constexpr llvm::StringLiteral kResultDimsAttrName = "aicc.result_dims";
+/// On a graph op whose lowering needs run-time parameters: a dictionary from
+/// a parameter name to the symbol indices of its values (array<i64>), or to
+/// an affine map over the symbols (one result per value).
+inline constexpr llvm::StringLiteral kValueParamsAttrName =
+    "aicc.value_params";
+
+/// The number of value symbols of the function that holds `op` (0 when it
+/// has no `aicc.value_symbols`).
+int64_t getNumValueSymbols(mlir::Operation *op);
+/// Whether `op` has result dims that depend on input values
+/// (`aicc.result_dims`).
+bool hasValueDependentDims(mlir::Operation *op);
+/// The index values of `aicc.value_params[name]` of `op`: the symbols'
+/// values materialized at the top of `@main` (an affine map's results are
+/// materialized like any dim expression; a constant becomes an
+/// arith.constant built with `b`). Empty when the op has no such parameter,
+/// when an index is not a symbol, or outside a function with symbols.
+llvm::SmallVector<mlir::Value> getValueParams(mlir::Operation *op,
+                                              llvm::StringRef name,
+                                              mlir::OpBuilder &b);
 
 /// The size of every dim of `value` (a ranked tensor): static dims as index
 /// attributes, dynamic ones from the DynamicDims context (or, for values the
