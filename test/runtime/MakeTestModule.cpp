@@ -49,12 +49,14 @@ int main(int argc, char **argv) {
   if (argc == 3 && std::string(argv[1]) == "--dynamic") {
     std::string dir = argv[2], error;
     if (!dynamicAddModule(64).writeFile(dir + "/dynamic_add.aicc", &error) ||
-        !fakeDecoderModule().writeFile(dir + "/fake_decoder.aicc", &error)) {
+        !fakeDecoderModule().writeFile(dir + "/fake_decoder.aicc", &error) ||
+        !valueAddModule().writeFile(dir + "/value_add.aicc", &error)) {
       std::fprintf(stderr, "error: %s\n", error.c_str());
       return 1;
     }
-    std::printf("wrote %s/dynamic_add.aicc, %s/fake_decoder.aicc\n",
-                dir.c_str(), dir.c_str());
+    std::printf("wrote %s/dynamic_add.aicc, %s/fake_decoder.aicc, "
+                "%s/value_add.aicc\n",
+                dir.c_str(), dir.c_str(), dir.c_str());
     return 0;
   }
   if (argc != 2 && argc != 4) {

@@ -20,16 +20,7 @@ using namespace aicc::test;
 
 namespace {
 
-enum : int64_t {
-  kLoad = 11,
-  kFMulFloor = 12,
-  kFRange = 13,
-  kEq = 14,
-  kLt = 15,
-  kSelect = 16,
-};
-
-constexpr const char *kWhat = "node 'r' (Reshape) output dim 1 from input 'n'";
+constexpr const char *kWhat = kValueAddWhat;
 
 struct Loaded {
   RuntimeHandle runtime;
@@ -49,34 +40,6 @@ struct Loaded {
         aicc_session_create(module.module, &options, &session.session));
   }
 };
-
-/// c[0, v) = a[0, v) + b[0, v) with v = LOAD n[0] in [lo, 64]: the sum goes
-/// to a runtime-allocated buffer of 4 * v bytes, which is copied to c.
-ModuleWriter valueAddModule(int64_t lo = 0) {
-  ModuleWriter writer;
-  writer.setVersion(1, 4);
-  writer.setName("value_add");
-  writer.addInput("n", fb::ElementType::I64, {1});
-  writer.addInput("a", fb::ElementType::F32, {64});
-  writer.addInput("b", fb::ElementType::F32, {64});
-  writer.addOutput("c", fb::ElementType::F32, {64});
-  uint32_t v = writer.addValueSymbol("v", lo, 64, {kLoad, 0, 0}, kWhat);
-  writer.setOutputDims(0, {{kSym, v}});
-  uint32_t code = writer.addSegment(testKernels().data(), testKernels().size());
-  uint32_t exe = writer.addExecutable(testKernelsExecutable(code));
-  writer.addMemorySpace("host", fb::DeviceKind::Cpu, 0, 0);
-  uint32_t a = writer.addInputBuffer(1);
-  uint32_t b = writer.addInputBuffer(2);
-  uint32_t c = writer.addOutputBuffer(0);
-  // Allocation 0, its whole size.
-  uint32_t t = writer.addBuffer({fb::BufferKind::Arena, 0, 0, 0, 0});
-  writer.setBufferSizeExpr(t, {kConst, 4, kSym, v, kMul});
-  uint32_t dispatch = writer.addDispatch(exe, entryIndex("add_f32"), {a, b, t});
-  writer.setDispatchPushConstantExprs(dispatch, {{kSym, v}});
-  uint32_t copy = writer.addCopy(t, c);
-  writer.setCopyBytes(copy, {kConst, 4, kSym, v, kMul});
-  return writer;
-}
 
 /// Runs valueAddModule with n = `n`; returns the status text, the output
 /// and its reported shape.
