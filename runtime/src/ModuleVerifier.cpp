@@ -565,10 +565,16 @@ private:
           return AICC_INVALID("buffer %u: only an arena buffer can be "
                               "runtime-allocated (size_expr)",
                               i);
+        // The compiler gives a buffer a size expression because it could
+        // not bound it: what may overflow or divide by <= 0 is checked
+        // when evaluated.
+        IntExprCheckOptions options;
+        options.runtimeChecks = true;
         IntRange range;
         AICC_RETURN_IF_ERROR(
             checkExpr(buffer->size_expr(),
-                      "buffer " + std::to_string(i) + " size", &range));
+                      "buffer " + std::to_string(i) + " size", &range,
+                      symbolRanges_, options));
         if (buffer->offset() > static_cast<uint64_t>(INT64_MAX))
           return AICC_INVALID("buffer %u: offset %llu is not addressable", i,
                               (unsigned long long)buffer->offset());
@@ -673,10 +679,13 @@ private:
                           "constant or input)",
                           i, copy.target());
     if (copy.bytes()) {
+      IntExprCheckOptions options;
+      options.runtimeChecks = hasValueSymbols_ || runtimeSized;
       IntRange range;
-      AICC_RETURN_IF_ERROR(
-          checkExpr(copy.bytes(),
-                    "command " + std::to_string(i) + ": copy size", &range));
+      AICC_RETURN_IF_ERROR(checkExpr(copy.bytes(),
+                                     "command " + std::to_string(i) +
+                                         ": copy size",
+                                     &range, symbolRanges_, options));
       if (!runtimeSized && range.hi > 0 &&
           static_cast<uint64_t>(range.hi) > source->size())
         return AICC_INVALID("command %u: the copy can move %lld bytes, more "

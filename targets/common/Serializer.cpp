@@ -546,11 +546,9 @@ FailureOr<uint32_t> Serializer::getBuffer(Value value) {
       alloc && alloc.getRuntimeAllocated())
     return getRuntimeBuffer(value);
   // Dynamic buffers: their upper bound (runs use a prefix of it).
+  Location loc = value.getLoc();
+  Type type = value.getType();
   std::optional<uint64_t> bound = getBufferUpperBoundBytes(value, symbols_);
-  if (!bound)
-    return emitError(value.getLoc(), "a buffer of type ")
-           << value.getType() << " has no upper bound over the symbols";
-  uint64_t size = *bound;
   uint64_t offset = 0;
   bool isDynamicView = !cast<MemRefType>(value.getType()).hasStaticShape() &&
                        value.getDefiningOp<ViewOp>();
@@ -560,12 +558,17 @@ FailureOr<uint32_t> Serializer::getBuffer(Value value) {
   }
   // A dynamic view holds the same tensor as (part of) its root, so it never
   // needs more than the root's bytes past its offset; interval arithmetic
-  // over a different expression of the same extent may bound it looser.
+  // over a different expression of the same extent may bound it looser (or
+  // not at all: a reshape to value symbols).
   if (isDynamicView)
     if (std::optional<uint64_t> root =
             getBufferUpperBoundBytes(value, symbols_);
         root && offset <= *root)
-      size = std::min(size, *root - offset);
+      bound = std::min(bound.value_or(UINT64_MAX), *root - offset);
+  if (!bound)
+    return emitError(loc, "a buffer of type ")
+           << type << " has no upper bound over the symbols";
+  uint64_t size = *bound;
   fb::BufferKind kind;
   uint32_t space = 0, ref = 0;
   if (auto argument = dyn_cast<BlockArgument>(value)) {

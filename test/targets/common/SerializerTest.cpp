@@ -523,7 +523,7 @@ TEST_F(SerializerTest, WritesValueSymbolsAndRuntimeBuffers) {
   EXPECT_EQ(code(value->def()), (std::vector<int64_t>{11, 1, 0}));
   EXPECT_EQ(value->what()->str(),
             "node 'c' (ConstantOfShape) output dim 0 from input 'count'");
-  const int64_t CONST = 0, SYM = 1, SUB = 3, MUL = 4;
+  const int64_t CONST = 0, SYM = 1, ADD = 2, MUL = 4;
   const aicc::fb::Dispatch *first = root->commands()->Get(0)->op_as_Dispatch();
   const aicc::fb::Dispatch *second =
       root->commands()->Get(1)->op_as_Dispatch();
@@ -543,9 +543,9 @@ TEST_F(SerializerTest, WritesValueSymbolsAndRuntimeBuffers) {
   EXPECT_EQ(tv->offset(), 8u);
   ASSERT_TRUE(tv->size_expr());
   EXPECT_EQ(code(tv->size_expr()),
-            (std::vector<int64_t>{CONST, 4, SYM, 1, CONST, 2, SUB, MUL}));
+            (std::vector<int64_t>{CONST, 4, SYM, 1, CONST, -2, ADD, MUL}));
   EXPECT_EQ(code(second->push_constant_exprs()->Get(0)),
-            (std::vector<int64_t>{SYM, 1, CONST, 2, SUB}));
+            (std::vector<int64_t>{SYM, 1, CONST, -2, ADD}));
   // Other buffers have no size expression.
   EXPECT_FALSE(root->memory_plan()
                    ->buffers()
