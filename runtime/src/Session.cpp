@@ -724,8 +724,11 @@ aicc_status_t Session::bindValueSymbols(const aicc_tensor_view_t *inputs,
     const SymbolInfo &symbol = symbols[s];
     if (!symbol.isValue)
       continue;
-    std::string what =
-        symbol.what.empty() ? "symbol '" + symbol.name + "'" : symbol.what;
+    // Messages only: the common path builds no strings.
+    auto describe = [&] {
+      return symbol.what.empty() ? "symbol '" + symbol.name + "'"
+                                 : symbol.what;
+    };
     std::string error;
     int64_t value = 0;
     // Only the symbols before it (the verifier checked the program).
@@ -734,14 +737,14 @@ aicc_status_t Session::bindValueSymbols(const aicc_tensor_view_t *inputs,
                      &error)) {
       bool noData = error.rfind("needs the values", 0) == 0;
       return makeStatus(AICC_STATUS_INVALID_ARGUMENT,
-                        "%s: %s%s", what.c_str(), error.c_str(),
+                        "%s: %s%s", describe().c_str(), error.c_str(),
                         noData ? "; this module's output shapes depend on "
                                  "input values"
                                : "");
     }
     if (value < symbol.min || value > symbol.max)
       return makeStatus(AICC_STATUS_INVALID_ARGUMENT,
-                        "%s is %lld, outside %lld..%lld", what.c_str(),
+                        "%s is %lld, outside %lld..%lld", describe().c_str(),
                         static_cast<long long>(value),
                         static_cast<long long>(symbol.min),
                         static_cast<long long>(symbol.max));

@@ -21,6 +21,11 @@
 // (written into their slots of pushConstants_) and the copy sizes (into the
 // prepared copies). Nothing is allocated per run.
 //
+// Format 1.4 adds value symbols, evaluated from the inputs' data after the
+// dim symbols, and runtime-allocated buffers: sized per run, kept between
+// runs and reallocated only when a run needs more than they hold (within
+// max_runtime_alloc_bytes), their binding slots patched like the caller's.
+//
 //===----------------------------------------------------------------------===//
 
 #ifndef AICC_RUNTIME_SRC_SESSION_H
