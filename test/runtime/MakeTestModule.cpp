@@ -15,7 +15,9 @@
 // can be tried without the compiler. With --dynamic it writes two format 1.3
 // modules instead: DIR/dynamic_add.aicc (c = a + b, f32[n], n in 1..64) and
 // DIR/fake_decoder.aicc (a stand-in decoder with a KV cache for
-// `aicc-run --generate`; test/runtime/TestUtil.h).
+// `aicc-run --generate`; test/runtime/TestUtil.h), and a format 1.4 one,
+// DIR/value_add.aicc (c = a + b over the first n[0] elements, a value
+// symbol, through a runtime-allocated buffer).
 //
 //===----------------------------------------------------------------------===//
 
