@@ -149,7 +149,8 @@ LogicalResult ScheduleOp::verify() {
   if (numInputs < 0 || numInputs > static_cast<int64_t>(type.getNumInputs()))
     return emitOpError("'num_inputs' (")
            << numInputs << ") is not in [0, " << type.getNumInputs() << "]";
-  bool hasSymbols = (*this)->hasAttr("aicc.symbols");
+  bool hasSymbols = (*this)->hasAttr("aicc.symbols") ||
+                    (*this)->hasAttr("aicc.value_symbols");
   for (auto [index, input] : llvm::enumerate(type.getInputs())) {
     auto memref = dyn_cast<MemRefType>(input);
     if (!memref || !memref.getLayout().isIdentity() ||
@@ -195,6 +196,9 @@ LogicalResult ScheduleOp::verifyRegions() {
   if (!arena)
     return success();
   for (AllocOp alloc : getBody().getOps<AllocOp>()) {
+    // Runtime-allocated buffers live outside the arenas (issue 15).
+    if (alloc.getRuntimeAllocated())
+      continue;
     if (!alloc.getOffset())
       return alloc.emitOpError("has no offset, but the schedule is planned");
     if (alloc.getSpace() >= arena->size())
@@ -220,6 +224,8 @@ LogicalResult ScheduleOp::verifyRegions() {
 //===----------------------------------------------------------------------===//
 
 std::optional<uint64_t> AllocOp::getSlotBytes() {
+  if (getRuntimeAllocated())
+    return std::nullopt;
   if (getType().hasStaticShape())
     return getByteSize(getType());
   return getUpperBoundBytes();
@@ -240,6 +246,9 @@ LogicalResult AllocOp::verify() {
            << static_cast<int64_t>(*bound) << " is negative";
   if (static_cast<int64_t>(getSpace()) < 0)
     return emitOpError("memory space must be non-negative");
+  if (getRuntimeAllocated() && (getOffset() || getUpperBoundBytes()))
+    return emitOpError("is runtime-allocated, so it has no arena 'offset' "
+                       "or 'upper_bound_bytes'");
   if (std::optional<uint64_t> offset = getOffset()) {
     auto value = static_cast<int64_t>(*offset);
     if (value < 0 || value % 64 != 0)
@@ -387,11 +396,18 @@ LogicalResult SymbolOp::verify() {
   auto schedule = (*this)->getParentOfType<ScheduleOp>();
   if (!schedule)
     return success();
+  // Dim symbols (`aicc.symbols`), then value symbols
+  // (`aicc.value_symbols`, issue 15).
   auto symbols = schedule->getAttrOfType<DictionaryAttr>("aicc.symbols");
-  if (!symbols || index >= static_cast<int64_t>(symbols.size()))
+  auto values = schedule->getAttrOfType<ArrayAttr>("aicc.value_symbols");
+  int64_t count = (symbols ? symbols.size() : 0) + (values ? values.size() : 0);
+  if (index >= count)
     return emitOpError("symbol index ")
            << index << " is not one of the schedule's "
-           << (symbols ? symbols.size() : 0) << " 'aicc.symbols'";
+           << (symbols ? symbols.size() : 0) << " 'aicc.symbols'"
+           << (values ? " and " + std::to_string(values.size()) +
+                            " 'aicc.value_symbols'"
+                      : std::string());
   return success();
 }
 

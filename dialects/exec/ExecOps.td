@@ -226,11 +226,22 @@ def Exec_AllocOp : Exec_Op<"alloc", [
     %2 = exec.alloc(%len) {upper_bound_bytes = 131072 : i64}
         : memref<1x?x64xf32>
     ```
+
+    A buffer whose upper bound cannot be computed over the symbols' ranges
+    or exceeds 1 GiB (value-dependent shapes, issue 15) is
+    `runtime_allocated`: it has no arena slot (no `offset`, no
+    `upper_bound_bytes`); the runtime allocates its bytes for the extents of
+    each run (artifact 1.4, `Buffer.size_expr`).
+
+    ```mlir
+    %3 = exec.alloc(%n) {runtime_allocated} : memref<?xf32>
+    ```
   }];
   let arguments = (ins Variadic<Index>:$dynamic_sizes,
                        DefaultValuedAttr<I64Attr, "0">:$space,
                        OptionalAttr<I64Attr>:$offset,
-                       OptionalAttr<I64Attr>:$upper_bound_bytes);
+                       OptionalAttr<I64Attr>:$upper_bound_bytes,
+                       UnitAttr:$runtime_allocated);
   let results = (outs Exec_Buffer:$result);
   let assemblyFormat = [{
     (`(` $dynamic_sizes^ `)`)? attr-dict `:` type($result)
@@ -240,16 +251,17 @@ def Exec_AllocOp : Exec_Op<"alloc", [
                    "::mlir::IntegerAttr":$offset), [{
       build($_builder, $_state, type, ::mlir::ValueRange(),
             $_builder.getI64IntegerAttr(space), offset,
-            ::mlir::IntegerAttr());
+            ::mlir::IntegerAttr(), ::mlir::UnitAttr());
     }]>,
     OpBuilder<(ins "::mlir::Type":$type, "::mlir::IntegerAttr":$space,
                    "::mlir::IntegerAttr":$offset), [{
       build($_builder, $_state, type, ::mlir::ValueRange(), space, offset,
-            ::mlir::IntegerAttr());
+            ::mlir::IntegerAttr(), ::mlir::UnitAttr());
     }]>
   ];
   let extraClassDeclaration = [{
-    /// Bytes of the arena slot: the static size, else `upper_bound_bytes`.
+    /// Bytes of the arena slot: the static size, else `upper_bound_bytes`;
+    /// nullopt for a runtime-allocated buffer (it has no slot).
     std::optional<uint64_t> getSlotBytes();
   }];
   let hasVerifier = 1;

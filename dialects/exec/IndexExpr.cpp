@@ -93,15 +93,42 @@ std::optional<IndexRange> applyBinary(AffineExprKind kind, IndexRange a,
 FailureOr<SmallVector<SymbolInfo>> aicc::exec::getSymbols(Operation *op) {
   SmallVector<SymbolInfo> symbols;
   auto dict = op->getAttrOfType<DictionaryAttr>("aicc.symbols");
-  if (!dict)
-    return symbols;
-  for (NamedAttribute entry : dict) {
+  for (NamedAttribute entry :
+       dict ? dict.getValue() : ArrayRef<NamedAttribute>()) {
     auto range = dyn_cast<DenseI64ArrayAttr>(entry.getValue());
     if (!range || range.size() != 2 || range[0] > range[1])
       return op->emitOpError("'aicc.symbols' entry '")
              << entry.getName().getValue()
              << "' is not an array<i64: lo, hi> with lo <= hi";
     symbols.push_back({entry.getName().str(), {range[0], range[1]}});
+  }
+  Attribute valueAttr = op->getAttr("aicc.value_symbols");
+  if (!valueAttr)
+    return symbols;
+  auto values = dyn_cast<ArrayAttr>(valueAttr);
+  if (!values)
+    return op->emitOpError("'aicc.value_symbols' is not an array");
+  for (auto [j, attr] : llvm::enumerate(values.getValue())) {
+    auto entry = dyn_cast<DictionaryAttr>(attr);
+    auto name = entry ? entry.getAs<StringAttr>("name") : StringAttr();
+    auto range = entry ? entry.getAs<DenseI64ArrayAttr>("range")
+                       : DenseI64ArrayAttr();
+    auto def =
+        entry ? entry.getAs<DenseI64ArrayAttr>("def") : DenseI64ArrayAttr();
+    auto what = entry ? entry.getAs<StringAttr>("what") : StringAttr();
+    if (!name || name.getValue().empty() || !range || range.size() != 2 ||
+        range[0] > range[1] || !def || def.empty())
+      return op->emitOpError("'aicc.value_symbols' entry ")
+             << j << " is not {name, range = array<i64: lo, hi> with lo <= "
+             << "hi, def = array<i64: ...>, what}";
+    SymbolInfo info;
+    info.name = name.str();
+    info.range = {range[0], range[1]};
+    info.isValue = true;
+    info.def.assign(def.asArrayRef().begin(), def.asArrayRef().end());
+    if (what)
+      info.what = what.str();
+    symbols.push_back(std::move(info));
   }
   return symbols;
 }
@@ -448,4 +475,98 @@ aicc::exec::getBufferUpperBoundBytes(Value buffer,
     bytes *= extent;
   }
   return bytes;
+}
+
+std::string aicc::exec::formatIndexCode(ArrayRef<int64_t> code,
+                                        ArrayRef<SymbolInfo> symbols) {
+  std::vector<std::string> stack;
+  auto binary = [&](const char *op) {
+    if (stack.size() < 2)
+      return false;
+    std::string b = stack.back();
+    stack.pop_back();
+    std::string &a = stack.back();
+    if (std::string(op) == "min" || std::string(op) == "max")
+      a = std::string(op) + "(" + a + ", " + b + ")";
+    else
+      a = "(" + a + " " + op + " " + b + ")";
+    return true;
+  };
+  for (size_t pc = 0; pc < code.size(); ++pc) {
+    auto op = static_cast<IntExprOp>(code[pc]);
+    bool ok = true;
+    switch (op) {
+    case IntExprOp::Const:
+    case IntExprOp::Sym: {
+      if (pc + 1 >= code.size())
+        return "<malformed>";
+      int64_t operand = code[++pc];
+      if (op == IntExprOp::Const)
+        stack.push_back(std::to_string(operand));
+      else if (operand >= 0 && static_cast<size_t>(operand) < symbols.size())
+        stack.push_back(symbols[operand].name);
+      else
+        stack.push_back("s" + std::to_string(operand));
+      break;
+    }
+    case IntExprOp::Add:
+      ok = binary("+");
+      break;
+    case IntExprOp::Sub:
+      ok = binary("-");
+      break;
+    case IntExprOp::Mul:
+      ok = binary("*");
+      break;
+    case IntExprOp::FloorDiv:
+      ok = binary("floordiv");
+      break;
+    case IntExprOp::CeilDiv:
+      ok = binary("ceildiv");
+      break;
+    case IntExprOp::Mod:
+      ok = binary("mod");
+      break;
+    case IntExprOp::Min:
+      ok = binary("min");
+      break;
+    case IntExprOp::Max:
+      ok = binary("max");
+      break;
+    case IntExprOp::Neg:
+      if (stack.empty())
+        return "<malformed>";
+      stack.back() = "-" + stack.back();
+      break;
+    default:
+      return "<program>";
+    }
+    if (!ok)
+      return "<malformed>";
+  }
+  if (stack.size() != 1)
+    return "<malformed>";
+  std::string text = stack.front();
+  if (text.size() > 2 && text.front() == '(' && text.back() == ')')
+    text = text.substr(1, text.size() - 2);
+  return text;
+}
+
+LogicalResult aicc::exec::appendBufferBytesCode(Value buffer,
+                                                std::vector<int64_t> &code) {
+  auto type = dyn_cast<MemRefType>(buffer.getType());
+  if (!type)
+    return failure();
+  std::optional<uint64_t> element = getElementByteSize(type.getElementType());
+  if (!element)
+    return failure();
+  code.push_back(static_cast<int64_t>(IntExprOp::Const));
+  code.push_back(static_cast<int64_t>(*element));
+  for (unsigned dim = 0; dim < type.getRank(); ++dim) {
+    std::optional<DimSource> source = getBufferDim(buffer, dim);
+    if (!source || failed(appendDimCode(*source, code)))
+      return failure();
+    code.push_back(static_cast<int64_t>(IntExprOp::Mul));
+  }
+  return success();
 }

@@ -42,7 +42,20 @@ enum class IntExprOp : int64_t {
   Min = 8,
   Max = 9,
   Neg = 10,
+  // Artifact 1.4 (value symbols; docs/Artifact.md): LOAD k j, FMULFLOOR k j,
+  // FRANGE k0 k1 k2 read @main's arguments; EQ, LT, SELECT.
+  Load = 11,
+  FMulFloor = 12,
+  FRange = 13,
+  Eq = 14,
+  Lt = 15,
+  Select = 16,
 };
+
+/// A dynamic buffer whose upper bound exceeds this many bytes is not given
+/// an arena slot but runtime-allocated (issue 15, contract C), as is one
+/// without an upper bound.
+constexpr uint64_t kMaxPlannedDynamicBytes = uint64_t(1) << 30;
 
 /// An inclusive integer interval.
 struct IndexRange {
@@ -50,15 +63,22 @@ struct IndexRange {
   int64_t hi = 0;
 };
 
-/// A function symbol: its name and inclusive range.
+/// A function symbol: its name and inclusive range. A value symbol (issue
+/// 15) also has its IntExpr program over the arguments' values and earlier
+/// symbols, and what it is (for run-time errors).
 struct SymbolInfo {
   std::string name;
   IndexRange range;
+  bool isValue = false;
+  std::vector<int64_t> def;
+  std::string what;
 };
 
-/// The symbols of `op`'s `aicc.symbols` dictionary (name -> array<i64: lo,
-/// hi>), in order; empty when it has none. Fails with a diagnostic on a
-/// malformed entry.
+/// The symbols of `op`: the entries of its `aicc.symbols` dictionary (name
+/// -> array<i64: lo, hi>) in order, then those of `aicc.value_symbols` (an
+/// array of {name, range = array<i64: lo, hi>, def = array<i64: ...>,
+/// what}), so that value symbol j has index n + j; empty when it has
+/// neither. Fails with a diagnostic on a malformed entry.
 mlir::FailureOr<llvm::SmallVector<SymbolInfo>>
 getSymbols(mlir::Operation *op);
 
@@ -116,6 +136,16 @@ std::optional<IndexRange> getDimRange(const DimSource &source,
 /// Appends the postfix program of `source`.
 mlir::LogicalResult appendDimCode(const DimSource &source,
                                   std::vector<int64_t> &code);
+
+/// Renders a postfix program in infix form with `symbols`' names, for
+/// reports (`--report=memory`).
+std::string formatIndexCode(llvm::ArrayRef<int64_t> code,
+                            llvm::ArrayRef<SymbolInfo> symbols);
+
+/// The postfix program of the bytes of `buffer` in a run: its element bytes
+/// times its extents; fails for a dim not computed from the symbols.
+mlir::LogicalResult appendBufferBytesCode(mlir::Value buffer,
+                                          std::vector<int64_t> &code);
 
 /// The bytes of the largest tensor `buffer` can hold over `symbols` (its
 /// byte size when static); nullopt when a dim cannot be bounded.

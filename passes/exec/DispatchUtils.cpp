@@ -73,9 +73,23 @@ std::optional<int64_t> getContiguousSliceOffset(tensor::ExtractSliceOp slice) {
   return linear;
 }
 
+bool isReshapeShape(Operation *op) {
+  // Value-dependent reshapes (issue 15): the shape is read by the schedule.
+  return isa<tensor::FromElementsOp>(op) && !op->use_empty() &&
+         llvm::all_of(op->getUses(), [](OpOperand &use) {
+           return isa<tensor::ReshapeOp>(use.getOwner()) &&
+                  use.getOperandNumber() == 1;
+         });
+}
+
 bool isViewOp(Operation *op) {
   if (isa<tensor::CollapseShapeOp, tensor::ExpandShapeOp>(op))
     return true;
+  // A reshape of dense row-major bytes is a view (issue 15); the shape
+  // comes from index values (tensor.from_elements).
+  if (auto reshape = dyn_cast<tensor::ReshapeOp>(op))
+    return static_cast<bool>(
+        reshape.getShape().getDefiningOp<tensor::FromElementsOp>());
   auto slice = dyn_cast<tensor::ExtractSliceOp>(op);
   return slice && getContiguousSliceOffset(slice).has_value();
 }
@@ -123,7 +137,8 @@ bool needsDispatch(Operation *op) {
   bool producesTensors = llvm::any_of(
       op->getResultTypes(), [](Type type) { return isa<TensorType>(type); });
   return producesTensors && !isTensorConstant(op) && !isViewOp(op) &&
-         !isa<tensor::EmptyOp>(op) && !isClonableIntoDispatchRegion(op);
+         !isReshapeShape(op) && !isa<tensor::EmptyOp>(op) &&
+         !isClonableIntoDispatchRegion(op);
 }
 
 func::FuncOp lookupEntryFunction(ModuleOp module, StringRef name) {

@@ -52,6 +52,10 @@ bool isTensorConstant(mlir::Operation *op);
 std::optional<int64_t>
 getContiguousSliceOffset(mlir::tensor::ExtractSliceOp slice);
 
+/// Whether `op` is a tensor.from_elements used only as the shape of
+/// tensor.reshape views (value-dependent shapes): no kernel, no buffer.
+bool isReshapeShape(mlir::Operation *op);
+
 /// Whether `op` is a pure reshape/slice that becomes an exec.view.
 bool isViewOp(mlir::Operation *op);
 

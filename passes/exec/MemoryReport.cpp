@@ -25,7 +25,12 @@ void aicc::exec::printMemoryReport(ModuleOp module, llvm::raw_ostream &os) {
     // No-sharing sum and buffer count per space.
     SmallVector<uint64_t> unshared;
     SmallVector<unsigned> counts;
+    SmallVector<AllocOp> runtimeAllocated;
     for (AllocOp alloc : schedule.getBody().getOps<AllocOp>()) {
+      if (alloc.getRuntimeAllocated()) {
+        runtimeAllocated.push_back(alloc);
+        continue;
+      }
       size_t space = static_cast<size_t>(alloc.getSpace());
       if (unshared.size() <= space) {
         unshared.resize(space + 1, 0);
@@ -62,6 +67,22 @@ void aicc::exec::printMemoryReport(ModuleOp module, llvm::raw_ostream &os) {
       os << "    no sharing   ";
       printBytes(os, space < unshared.size() ? unshared[space] : 0);
       os << "\n";
+    }
+    // Value-dependent shapes (issue 15): allocated per run, outside the
+    // arenas, by their size expression.
+    if (!runtimeAllocated.empty()) {
+      os << "  runtime-allocated: " << runtimeAllocated.size()
+         << " buffers (bytes per run)\n";
+      for (AllocOp alloc : runtimeAllocated) {
+        std::vector<int64_t> code;
+        os << "    " << alloc.getType() << ": ";
+        if (succeeded(symbols) &&
+            succeeded(appendBufferBytesCode(alloc.getResult(), code)))
+          os << formatIndexCode(code, *symbols);
+        else
+          os << "<unknown>";
+        os << " B\n";
+      }
     }
   }
 }

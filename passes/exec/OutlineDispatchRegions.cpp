@@ -26,6 +26,13 @@
 // (tensor.empty sizes, a destination's dims, expand_shape's output shape,
 // slice sizes, else the op's reified shape) down to the symbols.
 //
+// Value-dependent shapes (issue 15, contract C): an `exec.symbol` in @main
+// (a value symbol, index n + j over `aicc.symbols` then
+// `aicc.value_symbols`) is a symbol like `tensor.dim {aicc.symbol}`; a
+// `tensor.reshape` whose shape is a `tensor.from_elements` of index values
+// is a view; a buffer without an upper bound over the symbols' ranges, or
+// with one above 1 GiB, is `runtime_allocated` (no arena slot).
+//
 //===----------------------------------------------------------------------===//
 
 #include "passes/exec/Passes.h"
@@ -64,6 +71,7 @@ using namespace aicc::exec;
 STATISTIC(numKernels, "Kernels outlined");
 STATISTIC(numViews, "Views created");
 STATISTIC(numCopies, "Outputs copied (not written in place)");
+STATISTIC(numRuntimeAllocated, "Buffers left to the runtime to allocate");
 
 namespace {
 
@@ -215,7 +223,8 @@ FailureOr<Value> Outliner::getScheduleIndex(Value value) {
             : emitError(value.getLoc(), "an index block argument");
     diag << " that the schedule cannot compute: extents and offsets must "
             "come from the symbols (tensor.dim of an argument with "
-            "'aicc.symbol') by affine.apply/min/max and constants";
+            "'aicc.symbol', or exec.symbol) by affine.apply/min/max and "
+            "constants";
     return failure();
   };
   if (!def)
@@ -235,6 +244,9 @@ FailureOr<Value> Outliner::getScheduleIndex(Value value) {
     } else {
       return fail();
     }
+  } else if (auto symbol = dyn_cast<SymbolOp>(def)) {
+    // A value symbol materialized by the lowering (issue 15).
+    result = getSymbol(static_cast<int64_t>(symbol.getIndex()));
   } else if (auto constant = dyn_cast<arith::ConstantIndexOp>(def)) {
     result = getConstantIndex(constant.value());
   } else if (isa<affine::AffineApplyOp, affine::AffineMinOp,
@@ -307,6 +319,21 @@ FailureOr<Value> Outliner::getScheduleDim(Value tensor, unsigned dim) {
   };
   if (auto expand = dyn_cast<tensor::ExpandShapeOp>(def))
     return store(fromFoldResult(expand.getMixedOutputShape()[dim]));
+  // A reshape to a shape of index values (value-dependent shapes): the
+  // element of the shape.
+  if (auto reshape = dyn_cast<tensor::ReshapeOp>(def)) {
+    Value shape = reshape.getShape();
+    if (auto elements = shape.getDefiningOp<tensor::FromElementsOp>()) {
+      Value element = elements.getElements()[dim];
+      if (auto cast = element.getDefiningOp<arith::IndexCastOp>())
+        element = cast.getIn();
+      if (element.getType().isIndex())
+        return store(getScheduleIndex(element));
+    }
+    return def->emitOpError("shape operand of a dynamic reshape must be a "
+                            "tensor.from_elements of index values (dim ")
+           << dim << ")";
+  }
   if (auto slice = dyn_cast<tensor::ExtractSliceOp>(def);
       slice && slice.getSourceType().getRank() == type.getRank())
     return store(fromFoldResult(slice.getMixedSizes()[dim]));
@@ -434,10 +461,13 @@ LogicalResult Outliner::setUpperBound(AllocOp alloc) {
     return success();
   std::optional<uint64_t> bound =
       getBufferUpperBoundBytes(alloc.getResult(), symbolInfos_);
-  if (!bound || static_cast<int64_t>(*bound) < 0)
-    return alloc.emitOpError("of type ")
-           << alloc.getType() << " has no upper bound over the symbols' "
-           << "ranges ('aicc.symbols')";
+  // No bound, or too large to reserve in the arena: the runtime allocates
+  // the bytes of each run (contract C).
+  if (!bound || *bound > kMaxPlannedDynamicBytes) {
+    alloc.setRuntimeAllocated(true);
+    ++numRuntimeAllocated;
+    return success();
+  }
   alloc.setUpperBoundBytesAttr(builder_.getI64IntegerAttr(
       static_cast<int64_t>(*bound)));
   return success();
@@ -464,7 +494,9 @@ FailureOr<Value> Outliner::createResultBuffer(OpResult result) {
   while (!worklist.empty()) {
     Value value = worklist.pop_back_val();
     for (Operation *user : value.getUsers()) {
-      if (!isa<tensor::CollapseShapeOp, tensor::ExpandShapeOp>(user))
+      if (!isa<tensor::CollapseShapeOp, tensor::ExpandShapeOp,
+               tensor::ReshapeOp>(user) ||
+          user->getOperand(0) != value)
         continue;
       Value reshaped = user->getResult(0);
       auto returned = returnedAs_.find(reshaped);
@@ -485,7 +517,8 @@ FailureOr<Value> Outliner::createResultBuffer(OpResult result) {
   auto alloc = AllocOp::create(builder_, loc, type, *sizes,
                                builder_.getI64IntegerAttr(0),
                                /*offset=*/IntegerAttr(),
-                               /*upper_bound_bytes=*/IntegerAttr());
+                               /*upper_bound_bytes=*/IntegerAttr(),
+                               /*runtime_allocated=*/UnitAttr());
   if (failed(setUpperBound(alloc)))
     return failure();
   return alloc.getResult();
@@ -634,6 +667,9 @@ LogicalResult Outliner::convertOp(Operation *op) {
         node.empty() ? StringAttr() : builder_.getStringAttr(node), value);
     return success();
   }
+  // The shape of reshape views: read by the schedule, never a buffer.
+  if (isReshapeShape(op))
+    return success();
   if (isViewOp(op)) {
     Value result = op->getResult(0);
     auto type = cast<RankedTensorType>(result.getType());
@@ -664,7 +700,7 @@ LogicalResult Outliner::convertOp(Operation *op) {
       auto alloc = AllocOp::create(builder_, loc,
                                    getBufferType(empty.getType()), *sizes,
                                    builder_.getI64IntegerAttr(0),
-                                   IntegerAttr(), IntegerAttr());
+                                   IntegerAttr(), IntegerAttr(), UnitAttr());
       if (failed(setUpperBound(alloc)))
         return failure();
       buffers_[empty] = alloc;
@@ -793,8 +829,9 @@ struct OutlineDispatchRegionsPass
     schedule.setArgAttrsAttr(builder.getArrayAttr(argumentAttrs));
     // Dynamic shapes: the symbols, assumptions and the derived symbols
     // (min/max) they may use (contract B).
-    for (StringRef attr : {"aicc.symbols", "aicc.assumptions",
-                           "aicc.assumption_ops", "aicc.derived_symbols"})
+    for (StringRef attr : {"aicc.symbols", "aicc.value_symbols",
+                           "aicc.assumptions", "aicc.assumption_ops",
+                           "aicc.derived_symbols"})
       if (Attribute value = func->getAttr(attr))
         schedule->setAttr(attr, value);
     for (auto [argument, buffer] :

@@ -8,7 +8,9 @@
 // Dynamic buffers are planned by their upper bounds (`upper_bound_bytes`,
 // computed here from the symbols' ranges in `aicc.symbols` by interval
 // arithmetic when dispatch formation did not set it): one plan is valid
-// for every run.
+// for every run. A buffer without an upper bound, or with one above 1 GiB
+// (value-dependent shapes, issue 15), is marked `runtime_allocated` and left
+// out of the arenas: the runtime allocates it per run.
 //
 //===----------------------------------------------------------------------===//
 
@@ -75,14 +77,14 @@ struct PlanMemoryPass : public aicc::exec::impl::PlanMemoryBase<PlanMemoryPass> 
     if (failed(symbols))
       return failure();
     for (AllocOp alloc : schedule.getBody().getOps<AllocOp>()) {
-      if (alloc.getSlotBytes())
+      if (alloc.getSlotBytes() || alloc.getRuntimeAllocated())
         continue;
       std::optional<uint64_t> bound =
           getBufferUpperBoundBytes(alloc.getResult(), *symbols);
-      if (!bound || static_cast<int64_t>(*bound) < 0)
-        return alloc.emitOpError("of type ")
-               << alloc.getType() << " has no upper bound over the symbols' "
-               << "ranges ('aicc.symbols' of the schedule)";
+      if (!bound || *bound > kMaxPlannedDynamicBytes) {
+        alloc.setRuntimeAllocated(true);
+        continue;
+      }
       alloc.setUpperBoundBytesAttr(
           Builder(alloc.getContext()).getI64IntegerAttr(static_cast<int64_t>(*bound)));
     }
@@ -95,6 +97,8 @@ struct PlanMemoryPass : public aicc::exec::impl::PlanMemoryBase<PlanMemoryPass> 
     // Buffers per memory space, in schedule order.
     SmallVector<SmallVector<AllocOp>> allocs;
     for (AllocOp alloc : schedule.getBody().getOps<AllocOp>()) {
+      if (alloc.getRuntimeAllocated())
+        continue;
       size_t space = static_cast<size_t>(alloc.getSpace());
       if (allocs.size() <= space)
         allocs.resize(space + 1);

@@ -7,10 +7,18 @@
 // ranges (which also proves that no division is by a value <= 0 and gives
 // every expression's bounds); a run then evaluates it with overflow checks.
 //
+// Format 1.4 adds value symbols (Symbol.def): programs that also read input
+// values (LOAD, FMULFLOOR, FRANGE) and compare/select (EQ, LT, SELECT).
+// Their loads can be anything, so the loader proves what the symbols' ranges
+// allow and leaves the rest (overflow, a divisor <= 0) to checked evaluation
+// at run time, which reports it as an error, never as undefined behaviour.
+//
 //===----------------------------------------------------------------------===//
 
 #ifndef AICC_RUNTIME_SRC_INTEXPR_H
 #define AICC_RUNTIME_SRC_INTEXPR_H
+
+#include "aicc/runtime.h"
 
 #include <cstdint>
 #include <string>
@@ -31,6 +39,33 @@ enum IntOp : int64_t {
   kIntMin = 8,
   kIntMax = 9,
   kIntNeg = 10,
+  // 1.4 (docs/Artifact.md): LOAD k j, FMULFLOOR k j, FRANGE k0 k1 k2 read
+  // inputs (only in a value symbol's def); EQ, LT, SELECT anywhere.
+  kIntLoad = 11,
+  kIntFMulFloor = 12,
+  kIntFRange = 13,
+  kIntEq = 14,
+  kIntLt = 15,
+  kIntSelect = 16,
+};
+
+/// An input the LOAD family may read: its element type and element count
+/// (checked at load), and at run time its data (null: not available).
+struct IntExprInput {
+  aicc_element_type_t type = AICC_ELEMENT_TYPE_UNKNOWN;
+  uint64_t count = 0;
+  const void *data = nullptr;
+  /// For messages (null: "input K").
+  const char *name = nullptr;
+};
+
+/// How checkIntExpr treats the 1.4 opcodes.
+struct IntExprCheckOptions {
+  /// The inputs LOAD/FMULFLOOR/FRANGE may read; null rejects those opcodes.
+  const std::vector<IntExprInput> *inputs = nullptr;
+  /// Value symbol definitions: a possible overflow or divisor <= 0 is left
+  /// to run time (the result range is then unbounded) instead of rejected.
+  bool runtimeChecks = false;
 };
 
 /// Longest program and deepest stack the loader accepts.
@@ -50,12 +85,27 @@ struct IntRange {
 bool checkIntExpr(const int64_t *code, uint32_t size,
                   const std::vector<IntRange> &symbols, IntRange *out,
                   std::string *error);
+bool checkIntExpr(const int64_t *code, uint32_t size,
+                  const std::vector<IntRange> &symbols, IntRange *out,
+                  std::string *error, const IntExprCheckOptions &options);
 
 /// Evaluates a program that checkIntExpr accepted, with `values` the
 /// symbols' values. Returns false on int64 overflow (possible only when a
 /// value lies outside its checked range) or a division by a value <= 0.
 bool evalIntExpr(const int64_t *code, uint32_t size, const int64_t *values,
                  size_t valueCount, int64_t *out);
+
+/// Evaluates a program that may read `inputs` (1.4). On failure returns
+/// false and says why in `*error` (an overflow, a divisor <= 0, a loaded
+/// value outside int64, NaN or infinity, a Range delta of 0, an input
+/// without data).
+bool evalIntExpr(const int64_t *code, uint32_t size, const int64_t *values,
+                 size_t valueCount, const IntExprInput *inputs,
+                 size_t inputCount, int64_t *out, std::string *error);
+
+/// Whether the program reads inputs (LOAD, FMULFLOOR or FRANGE); sets
+/// `*input` to the first input it reads.
+bool readsInputs(const int64_t *code, uint32_t size, int64_t *input);
 
 /// Whether the program is exactly `CONST v` (sets *value) / `SYM i` (sets
 /// *symbol).

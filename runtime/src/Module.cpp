@@ -54,10 +54,15 @@ static TensorInfo decodeTensor(const fb::TensorDesc &tensor) {
       info.symbols.push_back(symbol);
     }
   }
-  // Verified not to overflow.
+  // Verified not to overflow, except the upper bound of a dynamic tensor
+  // over value symbols (1.4), which saturates.
   info.byteSize = aicc_element_type_size(info.elementType);
   for (int64_t dim : info.dims)
-    info.byteSize *= static_cast<uint64_t>(dim);
+    if (__builtin_mul_overflow(info.byteSize, static_cast<uint64_t>(dim),
+                               &info.byteSize)) {
+      info.byteSize = UINT64_MAX;
+      break;
+    }
   return info;
 }
 
@@ -107,11 +112,19 @@ aicc_status_t Module::load(Runtime *runtime, ModuleStorage storage,
     for (const fb::Symbol *symbol : *symbols) {
       SymbolInfo info{symbol->name()->str(), symbol->min(), symbol->max(), 0,
                       0};
+      // 1.4: a value symbol, computed from the inputs' values.
+      info.def = intProgram(symbol->def());
+      info.isValue = symbol->def() != nullptr;
+      if (symbol->what())
+        info.what = symbol->what()->str();
+      module->hasValueSymbols_ |= info.isValue;
       module->symbolNames_.push_back(info.name);
       module->symbols_.push_back(info);
     }
-    // The verifier proved every symbol is some input dim.
+    // The verifier proved every dim symbol is some input dim.
     for (size_t s = 0; s < module->symbols_.size(); ++s) {
+      if (module->symbols_[s].isValue)
+        continue;
       bool found = false;
       for (uint32_t i = 0; i < module->inputs_.size() && !found; ++i)
         for (uint32_t d = 0; d < module->inputs_[i].symbols.size() && !found;

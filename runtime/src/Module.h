@@ -64,6 +64,12 @@ struct SymbolInfo {
   int64_t min, max;
   /// The input and dim it is bound from (the first that is exactly it).
   uint32_t input, dim;
+  /// 1.4: a value symbol's program (evaluated from the inputs' values before
+  /// each run) and what it is, for messages; isValue is false for a symbol
+  /// bound from an input dim.
+  IntProgram def;
+  bool isValue = false;
+  std::string what;
 };
 
 /// A checked assumption of a dynamic module.
@@ -100,6 +106,9 @@ public:
   const std::vector<AssumptionInfo> &assumptions() const {
     return assumptions_;
   }
+  /// 1.4: whether some symbol is a value symbol (runs need input data to
+  /// know the shapes).
+  bool hasValueSymbols() const { return hasValueSymbols_; }
 
   /// Start of segment `index` in memory (the index was verified).
   const uint8_t *segmentData(uint32_t index) const;
@@ -143,6 +152,7 @@ private:
   std::vector<SymbolInfo> symbols_;
   std::vector<std::string> symbolNames_;
   std::vector<AssumptionInfo> assumptions_;
+  bool hasValueSymbols_ = false;
 
   aicc_status_t loadExecutables(DeviceCode &code);
   aicc_status_t uploadConstants(DeviceCode &code);

@@ -71,7 +71,8 @@ bool isKnownDevice(fb::DeviceKind kind) {
 
 /// Byte size of a signature tensor, or an error naming it.
 aicc_status_t tensorByteSize(const fb::TensorDesc &tensor, const char *what,
-                             uint32_t index, uint64_t *out) {
+                             uint32_t index, uint64_t *out,
+                             bool saturate = false) {
   const char *name = tensor.name()->c_str();
   if (!*name)
     return AICC_INVALID("%s %u has an empty name", what, index);
@@ -101,6 +102,20 @@ aicc_status_t tensorByteSize(const fb::TensorDesc &tensor, const char *what,
                           "dimensions are not supported (a dynamic dim "
                           "stores its upper bound, format 1.3)",
                           what, index, name, d, static_cast<long long>(dim));
+    // 1.4: the upper bounds of a dynamic tensor over value symbols may not
+    // be addressable (the run's shape is); such a bound saturates.
+    if (saturate &&
+        (__builtin_mul_overflow(bytes, static_cast<uint64_t>(dim), &bytes) ||
+         bytes > SIZE_MAX)) {
+      bytes = UINT64_MAX;
+      for (uint32_t e = d + 1; e < sizeOf(shape); ++e)
+        if (shape->Get(e) < 0)
+          return AICC_INVALID("%s %u ('%s') has dimension %u = %lld; negative "
+                              "dimensions are not supported",
+                              what, index, name, e,
+                              static_cast<long long>(shape->Get(e)));
+      break;
+    }
     if (__builtin_mul_overflow(bytes, static_cast<uint64_t>(dim), &bytes) ||
         bytes > SIZE_MAX)
       return AICC_INVALID("%s %u ('%s') is too large: its byte size overflows",
@@ -190,6 +205,16 @@ private:
   /// and stores its range over the symbols' ranges in `*range`.
   aicc_status_t checkExpr(const fb::IntExpr *expr, const std::string &what,
                           IntRange *range) {
+    IntExprCheckOptions options;
+    // 1.4 modules with value symbols: what the ranges cannot prove is
+    // checked when evaluated.
+    options.runtimeChecks = hasValueSymbols_;
+    return checkExpr(expr, what, range, symbolRanges_, options);
+  }
+  aicc_status_t checkExpr(const fb::IntExpr *expr, const std::string &what,
+                          IntRange *range,
+                          const std::vector<IntRange> &symbols,
+                          const IntExprCheckOptions &options) {
     if (!expr || !expr->code() || expr->code()->size() == 0)
       return AICC_INVALID("%s: the integer expression is empty", what.c_str());
     if (!elementsAligned(expr->code(), alignof(int64_t)))
@@ -197,8 +222,8 @@ private:
                           "aligned; the file is corrupt",
                           what.c_str(), alignof(int64_t));
     std::string error;
-    if (!checkIntExpr(expr->code()->data(), expr->code()->size(), symbolRanges_,
-                      range, &error))
+    if (!checkIntExpr(expr->code()->data(), expr->code()->size(), symbols,
+                      range, &error, options))
       return AICC_INVALID("%s: malformed integer expression: %s", what.c_str(),
                           error.c_str());
     return nullptr;
@@ -214,12 +239,18 @@ private:
         return AICC_INVALID("symbol %u has an empty name", i);
       if (!names.insert(name).second)
         return AICC_INVALID("symbol %u: name '%s' is used twice", i, name);
-      if (symbol->min() < 0 || symbol->min() > symbol->max())
+      // A value symbol (1.4) may be any integer range (e.g. a pad begin);
+      // a dim symbol is a size.
+      bool isValue = symbol->def() != nullptr;
+      if ((!isValue && symbol->min() < 0) || symbol->min() > symbol->max())
         return AICC_INVALID("symbol %u ('%s'): range %lld..%lld is not a "
-                            "non-empty range of sizes",
+                            "non-empty range of %s",
                             i, name, static_cast<long long>(symbol->min()),
-                            static_cast<long long>(symbol->max()));
+                            static_cast<long long>(symbol->max()),
+                            isValue ? "integers" : "sizes");
       symbolRanges_.push_back({symbol->min(), symbol->max()});
+      isValueSymbol_.push_back(isValue);
+      hasValueSymbols_ |= isValue;
     }
     symbolBound_.assign(symbolRanges_.size(), false);
     return nullptr;
@@ -252,6 +283,13 @@ private:
             "symbol, not '%s'",
             where.c_str(),
             formatIntExpr(code->data(), code->size(), symbolNames()).c_str());
+      if (isSym && isInput && isValueSymbol_[static_cast<size_t>(operand)])
+        return AICC_INVALID("%s: symbol %lld ('%s') is a value symbol (it has "
+                            "a definition); an input dim must be a dim "
+                            "symbol",
+                            where.c_str(), static_cast<long long>(operand),
+                            root_.symbols()->Get(static_cast<uint32_t>(
+                                operand))->name()->c_str());
       if (isSym && isInput)
         symbolBound_[static_cast<size_t>(operand)] = true;
       if (isInput && !isSym && operand < 0)
@@ -276,9 +314,34 @@ private:
     return names;
   }
 
+  /// 1.4: the definitions of value symbols. Symbol i may use the symbols
+  /// before it and read the inputs (LOAD family: input index, element index
+  /// and element type are checked here).
+  aicc_status_t verifyValueSymbols() {
+    const auto *symbols = root_.symbols();
+    for (uint32_t i = 0; i < sizeOf(symbols); ++i) {
+      const fb::Symbol *symbol = symbols->Get(i);
+      if (!symbol->def())
+        continue;
+      IntExprCheckOptions options;
+      options.inputs = &loadableInputs_;
+      options.runtimeChecks = true;
+      std::vector<IntRange> earlier(symbolRanges_.begin(),
+                                    symbolRanges_.begin() + i);
+      IntRange range;
+      AICC_RETURN_IF_ERROR(checkExpr(symbol->def(),
+                                     "symbol " + std::to_string(i) + " ('" +
+                                         symbol->name()->str() +
+                                         "') definition",
+                                     &range, earlier, options));
+    }
+    return nullptr;
+  }
+
   aicc_status_t verifyAssumptions() {
+    AICC_RETURN_IF_ERROR(verifyValueSymbols());
     for (uint32_t i = 0; i < symbolBound_.size(); ++i)
-      if (!symbolBound_[i])
+      if (!symbolBound_[i] && !isValueSymbol_[i])
         return AICC_INVALID("symbol %u ('%s') is no input's dim, so nothing "
                             "binds it",
                             i, root_.symbols()->Get(i)->name()->c_str());
@@ -301,7 +364,9 @@ private:
     std::set<std::string> names;
     for (uint32_t i = 0; i < sizeOf(tensors); ++i) {
       uint64_t bytes;
-      AICC_RETURN_IF_ERROR(tensorByteSize(*tensors->Get(i), what, i, &bytes));
+      AICC_RETURN_IF_ERROR(tensorByteSize(
+          *tensors->Get(i), what, i, &bytes,
+          hasValueSymbols_ && tensors->Get(i)->dims() != nullptr));
       AICC_RETURN_IF_ERROR(verifyTensorDims(*tensors->Get(i), what, i));
       if (!names.insert(tensors->Get(i)->name()->str()).second)
         return AICC_INVALID("%s %u: name '%s' is used twice", what, i,
@@ -317,6 +382,19 @@ private:
       return nullptr;
     AICC_RETURN_IF_ERROR(
         verifyTensors(signature->inputs(), "input", inputBytes_));
+    // What the LOAD family may read: static inputs, by element count.
+    for (uint32_t i = 0; i < sizeOf(signature->inputs()); ++i) {
+      const fb::TensorDesc *tensor = signature->inputs()->Get(i);
+      IntExprInput input;
+      input.type = static_cast<aicc_element_type_t>(tensor->element_type());
+      input.count = 0;
+      if (!tensor->dims()) {
+        input.count = 1;
+        for (uint32_t d = 0; d < sizeOf(tensor->shape()); ++d)
+          input.count *= static_cast<uint64_t>(tensor->shape()->Get(d));
+      }
+      loadableInputs_.push_back(input);
+    }
     return verifyTensors(signature->outputs(), "output", outputBytes_);
   }
 
@@ -480,6 +558,30 @@ private:
         return AICC_INVALID("buffer %u: unknown kind %u", i,
                             unsigned(buffer->kind()));
       }
+      if (buffer->size_expr()) {
+        // 1.4, runtime-allocated: `ref` numbers the allocation, the size
+        // (and offset + size) are checked per run.
+        if (buffer->kind() != fb::BufferKind::Arena)
+          return AICC_INVALID("buffer %u: only an arena buffer can be "
+                              "runtime-allocated (size_expr)",
+                              i);
+        // The compiler gives a buffer a size expression because it could
+        // not bound it: what may overflow or divide by <= 0 is checked
+        // when evaluated.
+        IntExprCheckOptions options;
+        options.runtimeChecks = true;
+        IntRange range;
+        AICC_RETURN_IF_ERROR(
+            checkExpr(buffer->size_expr(),
+                      "buffer " + std::to_string(i) + " size", &range,
+                      symbolRanges_, options));
+        if (buffer->offset() > static_cast<uint64_t>(INT64_MAX))
+          return AICC_INVALID("buffer %u: offset %llu is not addressable", i,
+                              (unsigned long long)buffer->offset());
+        runtimeBuffer_.push_back(true);
+        continue;
+      }
+      runtimeBuffer_.push_back(false);
       if (!rangeFits(buffer->offset(), buffer->size(), limit))
         return AICC_INVALID(
             "buffer %u: bytes [%llu, +%llu) exceed %s (%llu bytes)", i,
@@ -559,7 +661,13 @@ private:
           i, copy.source(), copy.target(), bufferCount_);
     const fb::Buffer *source = buffers->Get(copy.source());
     const fb::Buffer *target = buffers->Get(copy.target());
-    if (source->size() != target->size())
+    bool runtimeSized =
+        runtimeBuffer_[copy.source()] || runtimeBuffer_[copy.target()];
+    if (runtimeSized && !copy.bytes())
+      return AICC_INVALID("command %u: a copy of a runtime-allocated buffer "
+                          "needs its size expression (bytes)",
+                          i);
+    if (!runtimeSized && source->size() != target->size())
       return AICC_INVALID(
           "command %u: copy from buffer %u (%llu bytes) to buffer "
           "%u (%llu bytes) changes the size",
@@ -571,11 +679,15 @@ private:
                           "constant or input)",
                           i, copy.target());
     if (copy.bytes()) {
+      IntExprCheckOptions options;
+      options.runtimeChecks = hasValueSymbols_ || runtimeSized;
       IntRange range;
-      AICC_RETURN_IF_ERROR(
-          checkExpr(copy.bytes(),
-                    "command " + std::to_string(i) + ": copy size", &range));
-      if (range.hi > 0 && static_cast<uint64_t>(range.hi) > source->size())
+      AICC_RETURN_IF_ERROR(checkExpr(copy.bytes(),
+                                     "command " + std::to_string(i) +
+                                         ": copy size",
+                                     &range, symbolRanges_, options));
+      if (!runtimeSized && range.hi > 0 &&
+          static_cast<uint64_t>(range.hi) > source->size())
         return AICC_INVALID("command %u: the copy can move %lld bytes, more "
                             "than buffer %u holds (%llu)",
                             i, static_cast<long long>(range.hi), copy.source(),
@@ -620,6 +732,13 @@ private:
   uint32_t bufferCount_ = 0;
   std::vector<uint64_t> inputBytes_, outputBytes_;
   std::vector<IntRange> symbolRanges_;
+  /// 1.4: whether symbol i has a definition; whether any does.
+  std::vector<bool> isValueSymbol_;
+  bool hasValueSymbols_ = false;
+  /// 1.4: the inputs the LOAD family may read (type, element count).
+  std::vector<IntExprInput> loadableInputs_;
+  /// 1.4: whether buffer i is runtime-allocated.
+  std::vector<bool> runtimeBuffer_;
   /// Whether symbol i is exactly some input dim.
   std::vector<bool> symbolBound_;
 };

@@ -8,6 +8,7 @@
 #include "src/Runtime.h"
 #include "src/Status.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -32,6 +33,8 @@ Session::~Session() {
   for (size_t i = 0; i < statePools_.size(); ++i)
     statePoolOnDevice_[i] ? device_->deallocate(statePools_[i])
                           : std::free(statePools_[i]);
+  for (RuntimeAllocation &allocation : runtimeAllocations_)
+    std::free(allocation.data);
   module_->release();
 }
 
@@ -65,9 +68,13 @@ aicc_status_t Session::initialize(const aicc_session_options_t &options) {
   for (const TensorInfo &info : module_->outputs())
     outputDims_.push_back(info.dims);
   symbolValues_.assign(module_->symbols().size(), 0);
+  runtimeAllocLimit_ = options.max_runtime_alloc_bytes
+                           ? options.max_runtime_alloc_bytes
+                           : AICC_DEFAULT_MAX_RUNTIME_ALLOC_BYTES;
   AICC_RETURN_IF_ERROR(prepareSchedule());
   dynamic_ = module_->isDynamic() || !dynamicPushes_.empty() ||
-             !dynamicCopies_.empty();
+             !dynamicCopies_.empty() || module_->hasValueSymbols() ||
+             !runtimeSlots_.empty();
   return nullptr;
 }
 
@@ -333,9 +340,36 @@ aicc_status_t Session::prepareSchedule() {
   // The executor walks these; keep two to a cache line.
   static_assert(sizeof(PreparedCommand) == 32, "a prepared command grew");
 
+  // 1.4: runtime-allocated buffers (size_expr), numbered by `ref`.
+  if (buffers)
+    for (uint32_t b = 0; b < buffers->size(); ++b) {
+      if (!buffers->Get(b)->size_expr())
+        continue;
+      if (ownMemory_)
+        return makeStatus(AICC_STATUS_UNSUPPORTED,
+                          "buffer %u is runtime-allocated (its size depends "
+                          "on input values), which device '%s' does not "
+                          "support; run this module on the CPU",
+                          b, device_->info().name);
+      runtimeBuffers_.push_back(b);
+      uint32_t ref = buffers->Get(b)->ref();
+      if (ref >= runtimeAllocations_.size()) {
+        if (ref >= buffers->size())
+          return makeStatus(AICC_STATUS_INVALID_MODULE,
+                            "buffer %u: runtime allocation %u is not below "
+                            "the buffer count %u",
+                            b, ref, buffers->size());
+        runtimeAllocations_.resize(ref + 1);
+      }
+    }
+  if (!runtimeBuffers_.empty())
+    runtimeBufferBytes_.assign(buffers->size(), -1);
+
   auto addSlot = [&](uint32_t bufferIndex) {
     const fb::Buffer *buffer = buffers->Get(bufferIndex);
     uint32_t slot = static_cast<uint32_t>(slots_.size());
+    if (buffer->size_expr())
+      runtimeSlots_.push_back({slot, bufferIndex});
     bool isInput = buffer->kind() == fb::BufferKind::Input;
     if (isInput || buffer->kind() == fb::BufferKind::Output)
       ioPatches_.push_back({slot, !isInput, buffer->ref(), buffer->offset()});
@@ -415,7 +449,7 @@ aicc_status_t Session::prepareSchedule() {
       if (copy->bytes())
         dynamicCopies_.push_back({static_cast<uint32_t>(commands_.size()),
                                   intProgram(copy->bytes())});
-      if (module_->isDynamic()) {
+      if (module_->isDynamic() || module_->hasValueSymbols()) {
         for (uint32_t b : {copy->source(), copy->target()}) {
           fb::BufferKind kind = buffers->Get(b)->kind();
           if (kind == fb::BufferKind::Input || kind == fb::BufferKind::Output)
@@ -570,6 +604,8 @@ aicc_status_t Session::bindShapes(const aicc_tensor_view_t *inputs,
   // Bind every symbol from its input dim and check its range.
   for (size_t s = 0; s < symbols.size(); ++s) {
     const SymbolInfo &symbol = symbols[s];
+    if (symbol.isValue)
+      continue; // Bound from the values below.
     int64_t value = inputs[symbol.input].dims[symbol.dim];
     if (value < symbol.min || value > symbol.max)
       return makeStatus(AICC_STATUS_INVALID_ARGUMENT,
@@ -615,6 +651,8 @@ aicc_status_t Session::bindShapes(const aicc_tensor_view_t *inputs,
       dims[d] = expected;
     }
   }
+  if (module_->hasValueSymbols())
+    AICC_RETURN_IF_ERROR(bindValueSymbols(inputs, count));
   // Assumptions.
   for (const AssumptionInfo &assumption : module_->assumptions()) {
     int64_t lhs = 0, rhs = 0;
@@ -660,8 +698,139 @@ aicc_status_t Session::bindShapes(const aicc_tensor_view_t *inputs,
   return nullptr;
 }
 
+aicc_status_t Session::bindValueSymbols(const aicc_tensor_view_t *inputs,
+                                        size_t count) {
+  // Element types and shapes first: a value is read as the declared type.
+  AICC_RETURN_IF_ERROR(
+      checkViews(inputs, count, /*isInput=*/true, /*checkMemory=*/false));
+  const std::vector<TensorInfo> &infos = module_->inputs();
+  valueInputs_.assign(count, IntExprInput());
+  for (size_t i = 0; i < count; ++i) {
+    const TensorInfo &info = infos[i];
+    IntExprInput &input = valueInputs_[i];
+    input.type = info.elementType;
+    input.name = info.name.c_str();
+    // The verifier lets the LOAD family read static inputs only.
+    if (!info.dimExprs.empty())
+      continue;
+    input.count = info.byteSize / std::max<size_t>(
+                                      aicc_element_type_size(info.elementType),
+                                      1);
+    if (inputs[i].data && inputs[i].byte_size >= info.byteSize)
+      input.data = inputs[i].data;
+  }
+  const std::vector<SymbolInfo> &symbols = module_->symbols();
+  for (size_t s = 0; s < symbols.size(); ++s) {
+    const SymbolInfo &symbol = symbols[s];
+    if (!symbol.isValue)
+      continue;
+    // Messages only: the common path builds no strings.
+    auto describe = [&] {
+      return symbol.what.empty() ? "symbol '" + symbol.name + "'"
+                                 : symbol.what;
+    };
+    std::string error;
+    int64_t value = 0;
+    // Only the symbols before it (the verifier checked the program).
+    if (!evalIntExpr(symbol.def.code, symbol.def.size, symbolValues_.data(),
+                     s, valueInputs_.data(), valueInputs_.size(), &value,
+                     &error)) {
+      bool noData = error.rfind("needs the values", 0) == 0;
+      return makeStatus(AICC_STATUS_INVALID_ARGUMENT,
+                        "%s: %s%s", describe().c_str(), error.c_str(),
+                        noData ? "; this module's output shapes depend on "
+                                 "input values"
+                               : "");
+    }
+    if (value < symbol.min || value > symbol.max)
+      return makeStatus(AICC_STATUS_INVALID_ARGUMENT,
+                        "%s is %lld, outside %lld..%lld", describe().c_str(),
+                        static_cast<long long>(value),
+                        static_cast<long long>(symbol.min),
+                        static_cast<long long>(symbol.max));
+    symbolValues_[s] = value;
+  }
+  return nullptr;
+}
+
+uint64_t Session::bufferBytes(uint32_t index) const {
+  if (index < runtimeBufferBytes_.size() && runtimeBufferBytes_[index] >= 0)
+    return static_cast<uint64_t>(runtimeBufferBytes_[index]);
+  return module_->root().memory_plan()->buffers()->Get(index)->size();
+}
+
+aicc_status_t Session::allocateRuntimeBuffers() {
+  const auto *buffers = module_->root().memory_plan()->buffers();
+  for (RuntimeAllocation &allocation : runtimeAllocations_)
+    allocation.needed = 0;
+  for (uint32_t b : runtimeBuffers_) {
+    const fb::Buffer *buffer = buffers->Get(b);
+    IntProgram program = intProgram(buffer->size_expr());
+    int64_t bytes = 0;
+    std::string error;
+    if (!evalIntExpr(program.code, program.size, symbolValues_.data(),
+                     symbolValues_.size(), nullptr, 0, &bytes, &error) ||
+        bytes < 0)
+      return makeStatus(AICC_STATUS_INVALID_ARGUMENT,
+                        "buffer %u: its size %s is %s for %s", b,
+                        formatIntExpr(program.code, program.size,
+                                      module_->symbolNames())
+                            .c_str(),
+                        error.empty() ? std::to_string(bytes).c_str()
+                                      : error.c_str(),
+                        symbolValuesText().c_str());
+    runtimeBufferBytes_[b] = bytes;
+    uint64_t end = 0;
+    if (__builtin_add_overflow(buffer->offset(), static_cast<uint64_t>(bytes),
+                               &end))
+      end = UINT64_MAX;
+    RuntimeAllocation &allocation = runtimeAllocations_[buffer->ref()];
+    allocation.needed = std::max(allocation.needed, end);
+  }
+  uint64_t total = 0;
+  for (const RuntimeAllocation &allocation : runtimeAllocations_) {
+    uint64_t rounded = allocation.needed > UINT64_MAX - 63
+                           ? UINT64_MAX
+                           : (allocation.needed + 63) & ~uint64_t(63);
+    total = rounded > UINT64_MAX - total ? UINT64_MAX : total + rounded;
+  }
+  if (total > runtimeAllocLimit_)
+    return makeStatus(AICC_STATUS_OUT_OF_MEMORY,
+                      "buffers whose size depends on input values need %llu "
+                      "bytes in this run, more than the limit of %llu bytes "
+                      "(aicc_session_options_t.max_runtime_alloc_bytes) for %s",
+                      (unsigned long long)total,
+                      (unsigned long long)runtimeAllocLimit_,
+                      symbolValuesText().c_str());
+  for (size_t a = 0; a < runtimeAllocations_.size(); ++a) {
+    RuntimeAllocation &allocation = runtimeAllocations_[a];
+    // At least one aligned block, so that no binding is null.
+    uint64_t needed = std::max<uint64_t>(allocation.needed, 64);
+    if (allocation.capacity >= needed)
+      continue;
+    std::free(allocation.data);
+    allocation.capacity = 0;
+    allocation.data = allocateAligned(needed);
+    if (!allocation.data)
+      return makeStatus(AICC_STATUS_OUT_OF_MEMORY,
+                        "cannot allocate the %llu bytes of runtime-allocated "
+                        "buffer %zu for %s",
+                        (unsigned long long)needed, a,
+                        symbolValuesText().c_str());
+    allocation.capacity = needed;
+  }
+  for (const RuntimeSlot &slot : runtimeSlots_) {
+    const fb::Buffer *buffer = buffers->Get(slot.buffer);
+    slots_[slot.slot] =
+        runtimeAllocations_[buffer->ref()].data + buffer->offset();
+  }
+  return nullptr;
+}
+
 aicc_status_t Session::evaluateSchedule(const aicc_tensor_view_t *inputs,
                                         const aicc_tensor_view_t *outputs) {
+  if (!runtimeBuffers_.empty())
+    AICC_RETURN_IF_ERROR(allocateRuntimeBuffers());
   for (const DynamicPush &push : dynamicPushes_) {
     if (!evalIntExpr(push.program.code, push.program.size, symbolValues_.data(),
                      symbolValues_.size(), &pushConstants_[push.index]))
@@ -678,8 +847,9 @@ aicc_status_t Session::evaluateSchedule(const aicc_tensor_view_t *inputs,
     PreparedCommand &command = commands_[copy.prepared];
     const fb::Copy *source =
         module_->root().commands()->Get(command.commandIndex)->op_as_Copy();
-    uint64_t limit =
-        module_->root().memory_plan()->buffers()->Get(source->source())->size();
+    uint64_t limit = bufferBytes(source->source());
+    if (!runtimeBufferBytes_.empty() && runtimeBufferBytes_[source->target()] >= 0)
+      limit = std::min(limit, bufferBytes(source->target()));
     int64_t bytes = 0;
     if (!evalIntExpr(copy.program.code, copy.program.size, symbolValues_.data(),
                      symbolValues_.size(), &bytes) ||

@@ -21,6 +21,11 @@
 // (written into their slots of pushConstants_) and the copy sizes (into the
 // prepared copies). Nothing is allocated per run.
 //
+// Format 1.4 adds value symbols, evaluated from the inputs' data after the
+// dim symbols, and runtime-allocated buffers: sized per run, kept between
+// runs and reallocated only when a run needs more than they hold (within
+// max_runtime_alloc_bytes), their binding slots patched like the caller's.
+//
 //===----------------------------------------------------------------------===//
 
 #ifndef AICC_RUNTIME_SRC_SESSION_H
@@ -28,6 +33,7 @@
 
 #include "aicc/runtime.h"
 #include "hal/Hal.h"
+#include "src/IntExpr.h"
 #include "src/Module.h"
 
 #include <atomic>
@@ -90,6 +96,15 @@ private:
   aicc_status_t evaluateSchedule(const aicc_tensor_view_t *inputs,
                                  const aicc_tensor_view_t *outputs);
   std::string symbolValuesText() const;
+  /// 1.4: evaluates the value symbols, in order, from the inputs' values
+  /// (after the dim symbols are bound) and checks their ranges.
+  aicc_status_t bindValueSymbols(const aicc_tensor_view_t *inputs,
+                                 size_t count);
+  /// 1.4: sizes the runtime-allocated buffers for the bound symbols, checks
+  /// the limit, (re)allocates and patches their binding slots.
+  aicc_status_t allocateRuntimeBuffers();
+  /// Bytes of buffer `index` in this run (runtime-allocated: evaluated).
+  uint64_t bufferBytes(uint32_t index) const;
   /// Walks the prepared schedule; `Profile` adds a clock read after each
   /// command, so the common path has none.
   template <bool Profile> aicc_status_t runCommands();
@@ -167,6 +182,26 @@ private:
   std::vector<DynamicCopy> dynamicCopies_;
   std::vector<CallerCopy> callerCopies_;
   std::vector<int64_t> symbolValues_;
+  /// 1.4: runtime-allocated buffers. A slot bound to buffer `buffer` (whose
+  /// `ref` is its allocation); each allocation is kept between runs and
+  /// grows when a run needs more.
+  struct RuntimeSlot {
+    uint32_t slot;
+    uint32_t buffer;
+  };
+  struct RuntimeAllocation {
+    uint8_t *data = nullptr;
+    uint64_t capacity = 0;
+    uint64_t needed = 0;
+  };
+  std::vector<RuntimeSlot> runtimeSlots_;
+  std::vector<RuntimeAllocation> runtimeAllocations_;
+  /// Per buffer: its bytes in this run when runtime-allocated, else -1.
+  std::vector<int64_t> runtimeBufferBytes_;
+  std::vector<uint32_t> runtimeBuffers_;
+  uint64_t runtimeAllocLimit_ = 0;
+  /// 1.4: the inputs value symbols read, rebuilt per run.
+  std::vector<IntExprInput> valueInputs_;
   /// Whether runs bind symbols and evaluate expressions.
   bool dynamic_ = false;
   /// The actual shapes of the current run (static shapes otherwise).

@@ -157,6 +157,19 @@ uint32_t ModuleWriter::addSymbol(std::string name, int64_t min, int64_t max) {
   return static_cast<uint32_t>(symbols_.size() - 1);
 }
 
+uint32_t ModuleWriter::addValueSymbol(std::string name, int64_t min,
+                                      int64_t max, IntExprCode def,
+                                      std::string what) {
+  SymbolEntry entry{std::move(name), min, max, std::move(def), true,
+                    std::move(what)};
+  symbols_.push_back(std::move(entry));
+  return static_cast<uint32_t>(symbols_.size() - 1);
+}
+
+void ModuleWriter::setBufferSizeExpr(uint32_t index, IntExprCode bytes) {
+  bufferSizeExprs_.emplace_back(index, std::move(bytes));
+}
+
 uint32_t ModuleWriter::addAssumption(IntExprCode lhs, IntExprCode rhs,
                                      std::string what) {
   assumptions_.push_back({std::move(lhs), std::move(rhs), std::move(what)});
@@ -306,9 +319,16 @@ std::vector<uint8_t> ModuleWriter::finish() const {
         fbb, s.name.empty() ? 0 : fbb.CreateString(s.name), s.device,
         s.arenaSize, s.lowerBound));
   std::vector<Offset<fb::Buffer>> buffers;
-  for (const BufferDesc &b : buffers_)
-    buffers.push_back(
-        fb::CreateBuffer(fbb, b.kind, b.space, b.ref, b.offset, b.size));
+  for (size_t i = 0; i < buffers_.size(); ++i) {
+    const BufferDesc &b = buffers_[i];
+    // 1.4 only: buffers without a size expression keep their bytes.
+    Offset<fb::IntExpr> sizeExpr = 0;
+    for (const auto &entry : bufferSizeExprs_)
+      if (entry.first == i)
+        sizeExpr = makeExpr(entry.second);
+    buffers.push_back(fb::CreateBuffer(fbb, b.kind, b.space, b.ref, b.offset,
+                                       b.size, sizeExpr));
+  }
   auto plan = fb::CreateMemoryPlan(fbb, fbb.CreateVector(spaces),
                                    fbb.CreateVector(buffers));
 
@@ -370,9 +390,14 @@ std::vector<uint8_t> ModuleWriter::finish() const {
   flatbuffers::Offset<flatbuffers::Vector<Offset<fb::Symbol>>> symbols = 0;
   if (!symbols_.empty()) {
     std::vector<Offset<fb::Symbol>> entries;
-    for (const SymbolEntry &symbol : symbols_)
-      entries.push_back(fb::CreateSymbol(fbb, fbb.CreateString(symbol.name),
-                                         symbol.min, symbol.max));
+    for (const SymbolEntry &symbol : symbols_) {
+      auto symbolName = fbb.CreateString(symbol.name);
+      Offset<fb::IntExpr> def = symbol.hasDef ? makeExpr(symbol.def) : 0;
+      Offset<flatbuffers::String> what =
+          symbol.what.empty() ? 0 : fbb.CreateString(symbol.what);
+      entries.push_back(
+          fb::CreateSymbol(fbb, symbolName, symbol.min, symbol.max, def, what));
+    }
     symbols = fbb.CreateVector(entries);
   }
   flatbuffers::Offset<flatbuffers::Vector<Offset<fb::Assumption>>>

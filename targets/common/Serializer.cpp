@@ -21,6 +21,12 @@
 // bounds as `shape`, each dispatch's push constants as IntExprs, the bytes
 // of each dynamic copy, and buffer sizes as upper bounds.
 //
+// Value-dependent shapes (artifact 1.4, only with `aicc.value_symbols` or a
+// runtime-allocated exec.alloc): value symbols follow the dim symbols with
+// their `def` programs and `what`; a runtime-allocated buffer (and each view
+// of it) is an Arena buffer whose `ref` numbers the allocation and whose
+// `size_expr` gives its bytes per run.
+//
 // A partitioned module (--target=npu,avx512) has one binary per
 // exec.executable; a Barrier separates consecutive dispatches of different
 // device kinds.
@@ -39,6 +45,7 @@
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/StringMap.h"
 
+#include <map>
 #include <tuple>
 
 using namespace mlir;
@@ -157,6 +164,8 @@ private:
   LogicalResult addMemoryPlan(ScheduleOp schedule);
   /// The buffer table index of `value`, adding the entry if needed.
   FailureOr<uint32_t> getBuffer(Value value);
+  /// The same for a view of (or) a runtime-allocated exec.alloc.
+  FailureOr<uint32_t> getRuntimeBuffer(Value value);
   LogicalResult addCommands(ScheduleOp schedule);
   /// Symbols and assumptions (dynamic modules only).
   LogicalResult addSymbols(ScheduleOp schedule);
@@ -201,6 +210,11 @@ private:
   std::map<std::tuple<fb::BufferKind, uint32_t, uint32_t, uint64_t, uint64_t>,
            uint32_t>
       buffers_;
+  /// Runtime-allocated exec.allocs -> allocation number (Buffer.ref), and
+  /// (allocation, offset, size program) -> buffer index.
+  DenseMap<Operation *, uint32_t> runtimeAllocations_;
+  std::map<std::tuple<uint32_t, uint64_t, std::vector<int64_t>>, uint32_t>
+      runtimeBuffers_;
 };
 
 } // namespace
@@ -286,9 +300,21 @@ LogicalResult Serializer::addSymbols(ScheduleOp schedule) {
       dynamic_ = true;
   if (!dynamic_)
     return success();
-  writer_.setVersion(kFormatVersionMajor, kDynamicShapesVersionMinor);
+  bool valueShapes = false;
   for (const SymbolInfo &symbol : symbols_)
-    writer_.addSymbol(symbol.name, symbol.range.lo, symbol.range.hi);
+    valueShapes |= symbol.isValue;
+  for (AllocOp alloc : schedule.getBody().getOps<AllocOp>())
+    valueShapes |= alloc.getRuntimeAllocated();
+  writer_.setVersion(kFormatVersionMajor, valueShapes
+                                              ? kValueSymbolsVersionMinor
+                                              : kDynamicShapesVersionMinor);
+  for (const SymbolInfo &symbol : symbols_) {
+    if (symbol.isValue)
+      writer_.addValueSymbol(symbol.name, symbol.range.lo, symbol.range.hi,
+                             symbol.def, symbol.what);
+    else
+      writer_.addSymbol(symbol.name, symbol.range.lo, symbol.range.hi);
+  }
   auto assumptions = schedule->getAttrOfType<ArrayAttr>("aicc.assumptions");
   auto what = schedule->getAttrOfType<ArrayAttr>("aicc.assumption_ops");
   auto derived = schedule->getAttrOfType<ArrayAttr>("aicc.derived_symbols");
@@ -482,13 +508,47 @@ LogicalResult Serializer::addMemoryPlan(ScheduleOp schedule) {
   return success();
 }
 
+FailureOr<uint32_t> Serializer::getRuntimeBuffer(Value value) {
+  // The bytes of this view (or the buffer itself) in a run.
+  std::vector<int64_t> code;
+  if (failed(appendBufferBytesCode(value, code)))
+    return emitError(value.getLoc(), "a runtime-allocated buffer of type ")
+           << value.getType()
+           << " has a dim not computed from the symbols and constants";
+  uint64_t offset = 0;
+  while (auto view = value.getDefiningOp<ViewOp>()) {
+    offset += static_cast<uint64_t>(view.getByteOffset());
+    value = view.getSource();
+  }
+  auto alloc = value.getDefiningOp<AllocOp>();
+  auto [allocation, inserted] = runtimeAllocations_.try_emplace(
+      alloc.getOperation(),
+      static_cast<uint32_t>(runtimeAllocations_.size()));
+  (void)inserted;
+  auto key = std::make_tuple(allocation->second, offset, code);
+  auto it = runtimeBuffers_.find(key);
+  if (it != runtimeBuffers_.end())
+    return it->second;
+  uint32_t index = writer_.addBuffer({fb::BufferKind::Arena,
+                                      static_cast<uint32_t>(alloc.getSpace()),
+                                      allocation->second, offset, 0});
+  writer_.setBufferSizeExpr(index, code);
+  runtimeBuffers_[key] = index;
+  return index;
+}
+
 FailureOr<uint32_t> Serializer::getBuffer(Value value) {
+  // Runtime-allocated (value-dependent shapes): sized per run.
+  Value root = value;
+  while (auto view = root.getDefiningOp<ViewOp>())
+    root = view.getSource();
+  if (auto alloc = root.getDefiningOp<AllocOp>();
+      alloc && alloc.getRuntimeAllocated())
+    return getRuntimeBuffer(value);
   // Dynamic buffers: their upper bound (runs use a prefix of it).
+  Location loc = value.getLoc();
+  Type type = value.getType();
   std::optional<uint64_t> bound = getBufferUpperBoundBytes(value, symbols_);
-  if (!bound)
-    return emitError(value.getLoc(), "a buffer of type ")
-           << value.getType() << " has no upper bound over the symbols";
-  uint64_t size = *bound;
   uint64_t offset = 0;
   bool isDynamicView = !cast<MemRefType>(value.getType()).hasStaticShape() &&
                        value.getDefiningOp<ViewOp>();
@@ -498,12 +558,17 @@ FailureOr<uint32_t> Serializer::getBuffer(Value value) {
   }
   // A dynamic view holds the same tensor as (part of) its root, so it never
   // needs more than the root's bytes past its offset; interval arithmetic
-  // over a different expression of the same extent may bound it looser.
+  // over a different expression of the same extent may bound it looser (or
+  // not at all: a reshape to value symbols).
   if (isDynamicView)
     if (std::optional<uint64_t> root =
             getBufferUpperBoundBytes(value, symbols_);
         root && offset <= *root)
-      size = std::min(size, *root - offset);
+      bound = std::min(bound.value_or(UINT64_MAX), *root - offset);
+  if (!bound)
+    return emitError(loc, "a buffer of type ")
+           << type << " has no upper bound over the symbols";
+  uint64_t size = *bound;
   fb::BufferKind kind;
   uint32_t space = 0, ref = 0;
   if (auto argument = dyn_cast<BlockArgument>(value)) {

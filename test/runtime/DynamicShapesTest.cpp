@@ -332,7 +332,11 @@ struct BadExpr {
 TEST(DynamicShapes, RejectsMalformedExpressionsAtLoad) {
   const BadExpr cases[] = {
       {"empty", {}, "the integer expression is empty"},
-      {"unknown opcode", {kSym, 0, 11}, "element 2: unknown opcode 11"},
+      {"unknown opcode", {kSym, 0, 17}, "element 2: unknown opcode 17"},
+      {"load outside a definition",
+       {kSym, 0, 11, 0, 0, kAdd},
+       "element 2: LOAD reads an input, which only a value symbol's "
+       "definition may"},
       {"missing operand",
        {kSym, 0, kConst},
        "element 2: CONST lacks its operand"},

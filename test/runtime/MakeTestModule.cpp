@@ -15,7 +15,9 @@
 // can be tried without the compiler. With --dynamic it writes two format 1.3
 // modules instead: DIR/dynamic_add.aicc (c = a + b, f32[n], n in 1..64) and
 // DIR/fake_decoder.aicc (a stand-in decoder with a KV cache for
-// `aicc-run --generate`; test/runtime/TestUtil.h).
+// `aicc-run --generate`; test/runtime/TestUtil.h), and a format 1.4 one,
+// DIR/value_add.aicc (c = a + b over the first n[0] elements, a value
+// symbol, through a runtime-allocated buffer).
 //
 //===----------------------------------------------------------------------===//
 
@@ -49,12 +51,14 @@ int main(int argc, char **argv) {
   if (argc == 3 && std::string(argv[1]) == "--dynamic") {
     std::string dir = argv[2], error;
     if (!dynamicAddModule(64).writeFile(dir + "/dynamic_add.aicc", &error) ||
-        !fakeDecoderModule().writeFile(dir + "/fake_decoder.aicc", &error)) {
+        !fakeDecoderModule().writeFile(dir + "/fake_decoder.aicc", &error) ||
+        !valueAddModule().writeFile(dir + "/value_add.aicc", &error)) {
       std::fprintf(stderr, "error: %s\n", error.c_str());
       return 1;
     }
-    std::printf("wrote %s/dynamic_add.aicc, %s/fake_decoder.aicc\n",
-                dir.c_str(), dir.c_str());
+    std::printf("wrote %s/dynamic_add.aicc, %s/fake_decoder.aicc, "
+                "%s/value_add.aicc\n",
+                dir.c_str(), dir.c_str(), dir.c_str());
     return 0;
   }
   if (argc != 2 && argc != 4) {

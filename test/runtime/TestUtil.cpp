@@ -310,6 +310,34 @@ ModuleWriter test::dynamicAddModule(int64_t max) {
   return writer;
 }
 
+/// c[0, v) = a[0, v) + b[0, v) with v = LOAD n[0] in [lo, 64]: the sum goes
+/// to a runtime-allocated buffer of 4 * v bytes, which is copied to c.
+ModuleWriter test::valueAddModule(int64_t lo) {
+  ModuleWriter writer;
+  writer.setVersion(1, 4);
+  writer.setName("value_add");
+  writer.addInput("n", fb::ElementType::I64, {1});
+  writer.addInput("a", fb::ElementType::F32, {64});
+  writer.addInput("b", fb::ElementType::F32, {64});
+  writer.addOutput("c", fb::ElementType::F32, {64});
+  uint32_t v = writer.addValueSymbol("v", lo, 64, {kLoad, 0, 0}, kValueAddWhat);
+  writer.setOutputDims(0, {{kSym, v}});
+  uint32_t code = writer.addSegment(testKernels().data(), testKernels().size());
+  uint32_t exe = writer.addExecutable(testKernelsExecutable(code));
+  writer.addMemorySpace("host", fb::DeviceKind::Cpu, 0, 0);
+  uint32_t a = writer.addInputBuffer(1);
+  uint32_t b = writer.addInputBuffer(2);
+  uint32_t c = writer.addOutputBuffer(0);
+  // Allocation 0, its whole size.
+  uint32_t t = writer.addBuffer({fb::BufferKind::Arena, 0, 0, 0, 0});
+  writer.setBufferSizeExpr(t, {kConst, 4, kSym, v, kMul});
+  uint32_t dispatch = writer.addDispatch(exe, entryIndex("add_f32"), {a, b, t});
+  writer.setDispatchPushConstantExprs(dispatch, {{kSym, v}});
+  uint32_t copy = writer.addCopy(t, c);
+  writer.setCopyBytes(copy, {kConst, 4, kSym, v, kMul});
+  return writer;
+}
+
 ModuleWriter test::fakeDecoderModule() {
   ModuleWriter writer;
   writer.setVersion(1, 3);

@@ -86,11 +86,26 @@ enum : int64_t {
   kMin = 8,
   kMax = 9,
   kNeg = 10,
+  // Format 1.4.
+  kLoad = 11,
+  kFMulFloor = 12,
+  kFRange = 13,
+  kEq = 14,
+  kLt = 15,
+  kSelect = 16,
 };
 
 /// Format 1.3: c = a + b over f32 tensors of dynamic length n in [1, max]
 /// (symbol 0 "n"; the add_f32 kernel gets n as a push constant expression).
 ModuleWriter dynamicAddModule(int64_t max);
+
+/// Format 1.4: c[0, v) = a[0, v) + b[0, v) for inputs n: i64[1], a, b:
+/// f32[64], where the value symbol v = n[0] in [lo, 64] (its `what` is
+/// kValueAddWhat); the sum goes through a runtime-allocated buffer of 4 * v
+/// bytes that is copied to c.
+constexpr const char *kValueAddWhat =
+    "node 'r' (Reshape) output dim 1 from input 'n'";
+ModuleWriter valueAddModule(int64_t lo = 0);
 
 /// Format 1.3: a stand-in decoder with a KV cache (the fake_decoder test
 /// kernel): inputs input_ids i64 [1, sequence], attention_mask i64 [1,

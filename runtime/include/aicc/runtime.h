@@ -34,7 +34,7 @@ extern "C" {
 /// Highest artifact format version this runtime reads: any file whose major
 /// version equals AICC_FORMAT_VERSION_MAJOR.
 #define AICC_FORMAT_VERSION_MAJOR 1
-#define AICC_FORMAT_VERSION_MINOR 3
+#define AICC_FORMAT_VERSION_MINOR 4
 
 /// Returns AICC_RUNTIME_VERSION_STRING of the loaded library (static string).
 AICC_API const char *aicc_runtime_version(void);
@@ -347,7 +347,15 @@ typedef struct aicc_session_options_s {
   /// Threads of the CPU thread pool including the caller; 0 = one per core
   /// available to the process. Ignored by GPUs.
   uint32_t num_threads;
+  /// Format 1.4: the most bytes a run may allocate for buffers whose size
+  /// depends on input values (runtime-allocated buffers); a run that needs
+  /// more fails with OUT_OF_MEMORY before any command runs. 0 = the default,
+  /// AICC_DEFAULT_MAX_RUNTIME_ALLOC_BYTES.
+  uint64_t max_runtime_alloc_bytes;
 } aicc_session_options_t;
+
+/// Default of aicc_session_options_t.max_runtime_alloc_bytes (4 GiB).
+#define AICC_DEFAULT_MAX_RUNTIME_ALLOC_BYTES (UINT64_C(4) << 30)
 
 /// Fills `options` (caller-owned) with defaults.
 AICC_API void aicc_session_options_init(aicc_session_options_t *options);
@@ -442,7 +450,11 @@ AICC_API aicc_status_t aicc_module_output_dim_symbol(
 /// rank, dims and element type are read; data may be NULL), checks ranges,
 /// consistency and the compiler's assumptions, and computes the output
 /// shapes (aicc_session_output_shape) without running. Lets a caller size
-/// its output buffers exactly. For a static module it only checks.
+/// its output buffers exactly. For a static module it only checks. Format
+/// 1.4: when output shapes depend on input values (value symbols), the views
+/// of the inputs those values come from must carry their data, which is
+/// read (not kept); without it this returns INVALID_ARGUMENT saying which
+/// input's values are needed.
 AICC_API aicc_status_t
 aicc_session_infer_shapes(aicc_session_t *session,
                           const aicc_tensor_view_t *inputs, size_t input_count);

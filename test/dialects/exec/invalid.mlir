@@ -85,6 +85,23 @@ exec.schedule @main(%x: memref<4xf32>) attributes {num_inputs = 1 : i64, aicc.sy
 
 // -----
 
+exec.schedule @main(%x: memref<4xf32>) attributes {num_inputs = 1 : i64, aicc.symbols = {n = array<i64: 1, 8>}, aicc.value_symbols = [{name = "v", range = array<i64: 0, 9>, def = array<i64: 0, 1>}]} {
+  // expected-error @+1 {{symbol index 2 is not one of the schedule's 1 'aicc.symbols' and 1 'aicc.value_symbols'}}
+  %n = exec.symbol {index = 2 : i64}
+  exec.return
+}
+
+// -----
+
+exec.schedule @main(%x: memref<4xf32>) attributes {num_inputs = 1 : i64, aicc.symbols = {n = array<i64: 1, 8>}} {
+  %n = exec.symbol {index = 0 : i64}
+  // expected-error @+1 {{is runtime-allocated, so it has no arena 'offset' or 'upper_bound_bytes'}}
+  %a = exec.alloc(%n) {runtime_allocated, offset = 0 : i64} : memref<?xf32>
+  exec.return
+}
+
+// -----
+
 exec.schedule @main(%x: memref<4xf32>) attributes {num_inputs = 1 : i64, aicc.symbols = {n = array<i64: 1, 8>}, arena_size = array<i64: 64>, lower_bound = array<i64: 64>} {
   %n = exec.symbol {index = 0 : i64}
   // expected-error @+1 {{has dynamic dims but no 'upper_bound_bytes', but the schedule is planned}}

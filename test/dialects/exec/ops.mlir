@@ -111,3 +111,20 @@ exec.schedule @dyn(%x: memref<1x?xf32>, %y: memref<?xf32>, %z: memref<1x?xf32>) 
   // CHECK: exec.return dims(%[[N]], %[[N]] : index, index)
   exec.return dims(%n, %n : index, index)
 }
+
+// -----
+
+// Tests that value symbols (issue 15) round trip: exec.symbol indexes
+// 'aicc.symbols' then 'aicc.value_symbols', and a runtime-allocated buffer
+// of a planned schedule has neither offset nor upper bound.
+
+// CHECK-LABEL: exec.schedule @value
+// CHECK-SAME: aicc.value_symbols = [{def = array<i64: 11, 0, 0>, name = "v", range = array<i64: 0, 2147483647>, what = "node 'r' (Reshape) output dim 0 from input 'x'"}]
+exec.schedule @value(%x: memref<1xi64>, %y: memref<?xf32>) attributes {num_inputs = 1 : i64, arena_size = array<i64: 0>, lower_bound = array<i64: 0>, aicc.symbols = {n = array<i64: 1, 8>}, aicc.value_symbols = [{name = "v", range = array<i64: 0, 2147483647>, def = array<i64: 11, 0, 0>, what = "node 'r' (Reshape) output dim 0 from input 'x'"}]} {
+  // CHECK: %[[V:.*]] = exec.symbol {index = 1 : i64}
+  %v = exec.symbol {index = 1 : i64}
+  // CHECK: %[[A:.*]] = exec.alloc(%[[V]]) {runtime_allocated} : memref<?xf32>
+  %a = exec.alloc(%v) {runtime_allocated} : memref<?xf32>
+  exec.copy %a, %y : memref<?xf32>, memref<?xf32>
+  exec.return dims(%v : index)
+}

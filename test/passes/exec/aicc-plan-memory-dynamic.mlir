@@ -41,3 +41,27 @@ exec.schedule @bounds(%x: memref<?x64xf32> {aicc.shape = affine_map<()[s0, s1] -
   exec.dispatch @kernels::@k ins(%x : memref<?x64xf32>) outs(%d : memref<?x64xf32>) push(%s, %s : index, index)
   exec.return dims(%s : index)
 }
+
+// -----
+
+// Tests that a dynamic buffer whose extent interval arithmetic cannot bound
+// (a division by a range that contains 0), and one whose bound exceeds
+// 1 GiB (2^31 - 1 rows of 64 f32), are runtime-allocated (issue 15): no
+// arena slot, no upper bound; the arena holds only the bounded buffer.
+
+// CHECK-LABEL: exec.schedule @unbounded
+// CHECK-SAME: arena_size = array<i64: 256>
+// CHECK: exec.alloc(%{{.*}}) {runtime_allocated} : memref<?xf32>
+// CHECK: exec.alloc(%{{.*}}) {runtime_allocated} : memref<?x64xf32>
+// CHECK: exec.alloc(%{{.*}}) {offset = 0 : i64, upper_bound_bytes = 256 : i64} : memref<?x64xf32>
+exec.schedule @unbounded(%x: memref<4xf32>) attributes {num_inputs = 1 : i64, aicc.symbols = {past_sequence = array<i64: 0, 1024>, sequence = array<i64: 1, 512>}, aicc.value_symbols = [{name = "v", range = array<i64: 0, 2147483647>, def = array<i64: 0, 1>}]} {
+  %p = exec.symbol {index = 0 : i64}
+  %s = exec.symbol {index = 1 : i64}
+  %v = exec.symbol {index = 2 : i64}
+  %q = affine.apply affine_map<()[s0, s1] -> (s1 floordiv s0)>()[%p, %s]
+  %one = affine.min affine_map<()[s0] -> (s0, 1)>()[%v]
+  %a = exec.alloc(%q) : memref<?xf32>
+  %b = exec.alloc(%v) : memref<?x64xf32>
+  %c = exec.alloc(%one) : memref<?x64xf32>
+  exec.return
+}

@@ -32,6 +32,10 @@ constexpr uint16_t kFormatVersionMinor = 2;
 /// dims, push constant expressions); static artifacts keep
 /// kFormatVersionMinor and their bytes.
 constexpr uint16_t kDynamicShapesVersionMinor = 3;
+/// The minor version of artifacts with value symbols (Symbol.def, the LOAD
+/// family of IntExpr opcodes) or runtime-allocated buffers
+/// (Buffer.size_expr).
+constexpr uint16_t kValueSymbolsVersionMinor = 4;
 /// File offsets of segments are multiples of this.
 constexpr size_t kSegmentAlignment = 64;
 
@@ -94,6 +98,13 @@ public:
   void setOutputDims(uint32_t index, std::vector<IntExprCode> dims);
   /// Appends symbol `name` with the inclusive range [min, max].
   uint32_t addSymbol(std::string name, int64_t min, int64_t max);
+  /// 1.4: appends value symbol `name` in [min, max], computed before each
+  /// run by `def` (which may use LOAD/FMULFLOOR/FRANGE); `what` says what it
+  /// is for run-time errors.
+  uint32_t addValueSymbol(std::string name, int64_t min, int64_t max,
+                          IntExprCode def, std::string what);
+  /// 1.4: makes buffer `index` runtime-allocated: `bytes` per run.
+  void setBufferSizeExpr(uint32_t index, IntExprCode bytes);
   /// Appends the run-time check lhs == rhs; `what` names the ONNX node.
   uint32_t addAssumption(IntExprCode lhs, IntExprCode rhs, std::string what);
   /// The push constants of dispatch `command` as expressions, evaluated per
@@ -166,6 +177,9 @@ private:
   struct SymbolEntry {
     std::string name;
     int64_t min, max;
+    IntExprCode def;
+    bool hasDef = false;
+    std::string what;
   };
   struct AssumptionEntry {
     IntExprCode lhs, rhs;
@@ -216,6 +230,8 @@ private:
   std::vector<SpaceEntry> spaces_;
   std::vector<PoolEntry> pools_;
   std::vector<BufferDesc> buffers_;
+  /// 1.4: per buffer, its size expression (runtime-allocated) if any.
+  std::vector<std::pair<uint32_t, IntExprCode>> bufferSizeExprs_;
   std::vector<CommandEntry> commands_;
   std::vector<SymbolEntry> symbols_;
   std::vector<AssumptionEntry> assumptions_;
