@@ -195,6 +195,9 @@ LogicalResult ScheduleOp::verifyRegions() {
   if (!arena)
     return success();
   for (AllocOp alloc : getBody().getOps<AllocOp>()) {
+    // Persistent state (aicc-exec-kv-state) is a state pool, not arena.
+    if (alloc->hasAttr("aicc.state"))
+      continue;
     if (!alloc.getOffset())
       return alloc.emitOpError("has no offset, but the schedule is planned");
     if (alloc.getSpace() >= arena->size())

@@ -95,6 +95,9 @@ struct PlanMemoryPass : public aicc::exec::impl::PlanMemoryBase<PlanMemoryPass> 
     // Buffers per memory space, in schedule order.
     SmallVector<SmallVector<AllocOp>> allocs;
     for (AllocOp alloc : schedule.getBody().getOps<AllocOp>()) {
+      // Persistent state (aicc-exec-kv-state) is a state pool, not arena.
+      if (alloc->hasAttr("aicc.state"))
+        continue;
       size_t space = static_cast<size_t>(alloc.getSpace());
       if (allocs.size() <= space)
         allocs.resize(space + 1);

@@ -846,6 +846,18 @@ int generate(aicc_session_t *session, const Options &options,
                 steps.size(), formatMs(median(steps)).c_str(),
                 total > 0 ? 1000.0 * steps.size() / total : 0.0);
   }
+  // Bytes of the KV cache the last step moved, next to the new K/V alone.
+  aicc_generator_stats_t stats;
+  if (aicc_status_t status = aicc_generator_stats(generator, &stats))
+    aicc_status_free(status);
+  else if (stats.new_bytes)
+    std::printf("kv cache: %s, last step moved %llu bytes for %llu new "
+                "(%.2fx)\n",
+                stats.in_place ? "in place (session state)"
+                               : "past/present tensors",
+                (unsigned long long)stats.cache_bytes,
+                (unsigned long long)stats.new_bytes,
+                double(stats.cache_bytes) / double(stats.new_bytes));
   return 0;
 }
 
