@@ -455,6 +455,11 @@ int runAiccMain(int argc, char **argv) {
                     "usage)\n";
     return 1;
   }
+  if (options.kvCacheLayout != "contiguous") {
+    llvm::errs() << "aicc: error: --kv-cache-layout='" << options.kvCacheLayout
+                 << "' is not supported (only 'contiguous' so far)\n";
+    return 1;
+  }
   if (options.target.getNumOccurrences() && options.target.empty()) {
     llvm::errs() << "aicc: error: --target needs a name (available: "
                  << listTargetNames() << ")\n";
@@ -568,11 +573,6 @@ int runAiccMain(int argc, char **argv) {
   targetOptions.optLevel = options.optLevel;
   targetOptions.gpuArch = options.gpuArch;
   targetOptions.gpuCubin = options.gpuCubin;
-  if (options.kvCacheLayout != "contiguous") {
-    llvm::errs() << "aicc: error: --kv-cache-layout='" << options.kvCacheLayout
-                 << "' is not supported (only 'contiguous' so far)\n";
-    return 1;
-  }
   targetOptions.kvCache = options.kvCache;
   Progress progress;
   targetOptions.progress = [&](size_t done, size_t total) {
