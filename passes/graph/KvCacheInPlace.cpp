@@ -89,8 +89,13 @@ struct KvCacheInPlacePass
         names.push_back({past.str(), present.str()});
       }
     }
-    if (names.empty())
+    if (names.empty()) {
+      func.emitWarning("--kv-cache=auto: no past_key_values.N.* (or past.N.*) "
+                       "input has a present.N.* output; the cache stays in "
+                       "the signature (name the pairs: --kv-cache=PAST:"
+                       "PRESENT,...)");
       return;
+    }
 
     SymbolicShapeAnalysis analysis(func);
     OpBuilder b(func.getContext());

@@ -60,9 +60,11 @@ func.func @not_concat(%past: tensor<1x2x?x4xf32> {aicc.shape = affine_map<()[s0]
 
 // -----
 
-// Tests that a function without cache pairs is left as it is.
+// Tests that a function without cache pairs is left as it is, with a
+// warning that names the pairs it looked for.
 // CHECK-LABEL: func.func @no_pairs
 // CHECK: graph.Concat
+// expected-warning @+1 {{--kv-cache=auto: no past_key_values.N.* (or past.N.*) input has a present.N.* output}}
 func.func @no_pairs(%a: tensor<1x2x3x4xf32> {graph.name = "a"}, %b: tensor<1x2x3x4xf32> {graph.name = "b"})
     -> (tensor<1x2x6x4xf32> {graph.name = "c"}) {
   %c = graph.Concat %a, %b {axis = 2 : i64} : (tensor<1x2x3x4xf32>, tensor<1x2x3x4xf32>) -> tensor<1x2x6x4xf32>
