@@ -31,6 +31,13 @@ void buildGraphToLinalgPipelineFor(mlir::OpPassManager &pm,
   pm.addPass(mlir::createCSEPass());
 }
 
+void buildKvCachePipeline(mlir::OpPassManager &pm, llvm::StringRef pairs) {
+  pm.addNestedPass<mlir::func::FuncOp>(graph::createKvCacheInPlacePass(
+      graph::KvCacheInPlacePassOptions{pairs.str()}));
+  pm.addPass(mlir::createCanonicalizerPass());
+  pm.addNestedPass<mlir::func::FuncOp>(graph::createRefineSymbolicTypesPass());
+}
+
 void buildExecPipeline(
     mlir::OpPassManager &pm,
     const std::function<void(mlir::OpPassManager &)> &beforePlanning) {
@@ -39,6 +46,8 @@ void buildExecPipeline(
   // kernel), clone cheap producers into them, outline them into kernels and
   // the schedule.
   exec::addDispatchFormationPasses(pm, exec::createFusionPolicy());
+  // --kv-cache state arguments become persistent state (a no-op otherwise).
+  pm.addPass(exec::createKvState());
   if (beforePlanning)
     beforePlanning(pm);
   pm.addPass(exec::createPlanMemory());

@@ -22,6 +22,10 @@ void buildGraphPipelineFor(mlir::OpPassManager &pm, bool valueSymbols);
 /// graph → linalg on tensors (stage 2 of docs/Pipeline.md), dynamic dims
 /// included (docs/Pipeline.md "Dynamic shapes").
 void buildGraphToLinalgPipeline(mlir::OpPassManager &pm);
+
+/// --kv-cache: aicc-graph-kv-cache-in-place with `pairs` ("auto" or
+/// PAST:PRESENT,...), then canonicalization and symbolic type refinement.
+void buildKvCachePipeline(mlir::OpPassManager &pm, llvm::StringRef pairs);
 /// The same for a target that cannot compile dynamic dims (cuda, rocm,
 /// npu): they are one error naming `targetName` first
 /// (aicc-graph-reject-dynamic-dims).

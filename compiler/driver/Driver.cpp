@@ -127,6 +127,18 @@ struct Options {
                "(a Reshape's shape, a Slice's starts...); the input leaves "
                "the signature (repeatable)"),
       cl::value_desc("name=@file.npy|name=v0,v1,..."), cl::cat(category)};
+  cl::opt<std::string> kvCache{
+      "kv-cache",
+      cl::desc("Make KV-cache pairs persistent session state updated in "
+               "place: 'auto' (past_key_values.N.* <-> present.N.*) or "
+               "PAST:PRESENT,... (docs/Pipeline.md, KV cache in place)"),
+      cl::value_desc("auto|PAST:PRESENT,..."), cl::cat(category)};
+  cl::opt<std::string> kvCacheLayout{
+      "kv-cache-layout",
+      cl::desc("Layout of the --kv-cache state: contiguous (default; one "
+               "buffer of the maximum length)"),
+      cl::value_desc("contiguous"), cl::init("contiguous"),
+      cl::cat(category)};
 };
 
 /// Converts an MLIR diagnostic to the form both entry points report: a
@@ -246,6 +258,12 @@ LogicalResult runCompiler(ModuleOp module, EmitKind emit, const Target *target,
                                                     fb::DeviceKind::Cpu);
   if (failed(runPipeline(module, [&](OpPassManager &pm) {
         buildGraphPipelineFor(pm, valueSymbols);
+      })))
+    return failure();
+  // --kv-cache: past/present pairs become state (before any lowering).
+  if (!targetOptions.kvCache.empty() &&
+      failed(runPipeline(module, [&](OpPassManager &pm) {
+        buildKvCachePipeline(pm, targetOptions.kvCache);
       })))
     return failure();
   if (emit == EmitKind::Graph)
@@ -442,6 +460,11 @@ int runAiccMain(int argc, char **argv) {
                     "usage)\n";
     return 1;
   }
+  if (options.kvCacheLayout != "contiguous") {
+    llvm::errs() << "aicc: error: --kv-cache-layout='" << options.kvCacheLayout
+                 << "' is not supported (only 'contiguous' so far)\n";
+    return 1;
+  }
   if (options.target.getNumOccurrences() && options.target.empty()) {
     llvm::errs() << "aicc: error: --target needs a name (available: "
                  << listTargetNames() << ")\n";
@@ -555,6 +578,7 @@ int runAiccMain(int argc, char **argv) {
   targetOptions.optLevel = options.optLevel;
   targetOptions.gpuArch = options.gpuArch;
   targetOptions.gpuCubin = options.gpuCubin;
+  targetOptions.kvCache = options.kvCache;
   Progress progress;
   targetOptions.progress = [&](size_t done, size_t total) {
     progress.update(done, total);

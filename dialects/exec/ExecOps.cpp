@@ -196,8 +196,9 @@ LogicalResult ScheduleOp::verifyRegions() {
   if (!arena)
     return success();
   for (AllocOp alloc : getBody().getOps<AllocOp>()) {
-    // Runtime-allocated buffers live outside the arenas (issue 15).
-    if (alloc.getRuntimeAllocated())
+    // Runtime-allocated buffers live outside the arenas (issue 15), and
+    // persistent state (aicc-exec-kv-state) is a state pool.
+    if (alloc.getRuntimeAllocated() || alloc->hasAttr("aicc.state"))
       continue;
     if (!alloc.getOffset())
       return alloc.emitOpError("has no offset, but the schedule is planned");

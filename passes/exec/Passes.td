@@ -327,4 +327,25 @@ def StageHostBuffers
   let dependentDialects = ["::aicc::exec::ExecDialect"];
 }
 
+
+def KvState : Pass<"aicc-exec-kv-state", "::mlir::ModuleOp"> {
+  let summary = "Make the --kv-cache state arguments persistent state";
+  let description = [{
+    Runs after dispatch formation, before memory planning, on what
+    `aicc-graph-kv-cache-in-place` left in the signature: an input
+    `aicc.kv_state:<past>:<present>` (the cache, `[1, T_max, H, D]`) and an
+    output `aicc.kv_write:<past>:<present>` (the new rows `[1, S, H, D]`).
+    The input becomes `exec.alloc {aicc.state = "<present>", aicc.kv_past =
+    "<past>"}` (not planned: the serializer makes it a state pool, which a
+    session keeps across runs); the output becomes an arena buffer followed
+    by an `exec.copy` into a view of the state at byte offset
+    `P * H * D * element size` (`aicc.target_offset`, an affine map over the
+    schedule's symbols; P is dim 2 of the past input's `aicc.shape`). Both
+    arguments leave the signature; the past input stays for its shape only.
+    A read of the state before that copy is an error. Schedules without
+    such arguments are unchanged.
+  }];
+  let dependentDialects = ["::aicc::exec::ExecDialect"];
+}
+
 #endif // AICC_PASSES_EXEC_PASSES_TD

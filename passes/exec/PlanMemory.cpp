@@ -97,7 +97,9 @@ struct PlanMemoryPass : public aicc::exec::impl::PlanMemoryBase<PlanMemoryPass> 
     // Buffers per memory space, in schedule order.
     SmallVector<SmallVector<AllocOp>> allocs;
     for (AllocOp alloc : schedule.getBody().getOps<AllocOp>()) {
-      if (alloc.getRuntimeAllocated())
+      // Runtime-allocated buffers (issue 15) and persistent state
+      // (aicc-exec-kv-state) are not arena buffers.
+      if (alloc.getRuntimeAllocated() || alloc->hasAttr("aicc.state"))
         continue;
       size_t space = static_cast<size_t>(alloc.getSpace());
       if (allocs.size() <= space)

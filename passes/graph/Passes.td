@@ -437,4 +437,38 @@ def RejectDynamicDimsPass
   ];
 }
 
+
+def KvCacheInPlacePass
+    : Pass<"aicc-graph-kv-cache-in-place", "::mlir::func::FuncOp"> {
+  let summary = "Turn past/present KV-cache pairs into persistent state";
+  let description = [{
+    For each cache pair (Optimum names `past_key_values.N.key|value` <->
+    `present.N.key|value`, `past.N...` <-> `present.N...`, or `pairs`,
+    `PAST:PRESENT,...`) whose present output is `Concat(past, new, axis=2)`
+    of rank-4 `[1, H, P, D]` tensors, the cache becomes a state tensor of
+    `[1, T_max, H, D]` (token-major, so the first `P + S` tokens are a
+    dense prefix; `T_max` is the upper bound of the present's axis 2):
+
+    - a new argument `aicc.kv_state:<past>:<present>` (static) holds the state;
+    - the present output is replaced by `aicc.kv_write:<past>:<present>`, the new
+      rows `[1, S, H, D]` (the `Transpose` operand of the Concat, or a
+      transpose of it), which the exec pass `aicc-exec-kv-state` copies into
+      the state at row `P`;
+    - every other use of the Concat reads `Transpose(Slice(state, 0, P + S))`
+      (P and S from `Shape`), i.e. the cache in place.
+
+    The past input stays in the signature for its shape only (it binds
+    `past_sequence`); the exec pass turns the two new arguments into a
+    persistent state buffer. Pairs that do not match are an error naming
+    the pair and what differs.
+  }];
+  let options = [
+    Option<"pairs", "pairs", "std::string", /*default=*/"\"auto\"",
+           "'auto' (Optimum names) or PAST:PRESENT,... (graph names)">,
+  ];
+  let statistics = [
+    Statistic<"numPairs", "pairs", "Number of cache pairs made state">,
+  ];
+}
+
 #endif // AICC_PASSES_GRAPH_PASSES_TD

@@ -4,13 +4,22 @@
 // loop over a decoder module whose KV cache is a set of past inputs and
 // present outputs. Every cache tensor has two host buffers of its upper
 // bound size; after a run the present buffer becomes the next run's past
-// (a swap, no copy). Written against the public C API only, like an
-// embedder would; the in-place cache of a state pool is a later step.
+// (a swap, no copy). Written against the public C API, like an embedder
+// would, except for two facts of the session: whether a past input is read
+// at all and how many bytes a run wrote into state pools.
+//
+// A module compiled with --kv-cache has no present outputs: its cache is
+// session state that the schedule appends to in place, and the past input
+// only gives the cache's length by its shape. Then the generator passes the
+// past inputs as shape-only views (data NULL, dims with the length), keeps
+// the length, and aicc_generator_reset zeroes the state
+// (aicc_session_reset_state).
 //
 //===----------------------------------------------------------------------===//
 
 #include "aicc/runtime.h"
 
+#include "src/Session.h"
 #include "src/Status.h"
 
 #include <algorithm>
@@ -39,12 +48,17 @@ struct HostBuffer {
 };
 
 struct CachePair {
-  size_t input, output;
+  size_t input = 0, output = 0;
   /// The past-length axis of both tensors.
   size_t axis;
   /// past: what the next run reads; present: what it writes.
   std::unique_ptr<HostBuffer> past, present;
   std::vector<int64_t> pastDims;
+  /// --kv-cache: the cache is session state; no present output, and the
+  /// past input is read for its shape only.
+  bool inPlace = false;
+  /// Bytes of one position along the axis (every other dim x element size).
+  uint64_t rowBytes = 0;
 };
 
 /// Fills `count` elements of `type` at `data` with `value`.
@@ -89,6 +103,7 @@ struct aicc_generator_s {
   std::vector<std::vector<int64_t>> inputDims;
   size_t length = 0;
   std::vector<float> lastLogits;
+  aicc_generator_stats_t stats = {0, 0, 0};
 };
 
 namespace {
@@ -168,22 +183,34 @@ aicc_status_t run(aicc_generator_t &g, const int64_t *tokens, size_t count) {
       fillInteger(positions.element_type, g.inputBuffers[g.positions]->data, t,
                   static_cast<int64_t>(past + t));
   }
-  for (CachePair &pair : g.cache)
+  uint64_t cacheBytes = 0, newBytes = 0;
+  for (CachePair &pair : g.cache) {
     dims[pair.input] = pair.pastDims;
+    newBytes += count * pair.rowBytes;
+    if (!pair.inPlace) // past in, present (past + count) out
+      cacheBytes += (2 * past + count) * pair.rowBytes;
+  }
   for (size_t i = 0; i < g.inputCount; ++i) {
     const aicc_tensor_info_t &info = g.inputs[i];
     HostBuffer *buffer = g.inputBuffers[i].get();
+    bool shapeOnly = false;
     for (CachePair &pair : g.cache)
-      if (pair.input == i)
+      if (pair.input == i) {
         buffer = pair.past.get();
-    inputViews[i] = {buffer->data, info.element_type, info.rank, dims[i].data(),
-                     buffer->bytes};
+        shapeOnly = pair.inPlace;
+      }
+    if (shapeOnly)
+      inputViews[i] = {nullptr, info.element_type, info.rank, dims[i].data(),
+                       0};
+    else
+      inputViews[i] = {buffer->data, info.element_type, info.rank,
+                       dims[i].data(), buffer->bytes};
   }
   for (size_t o = 0; o < g.outputCount; ++o) {
     const aicc_tensor_info_t &info = g.outputs[o];
     HostBuffer *buffer = g.outputBuffers[o].get();
     for (CachePair &pair : g.cache)
-      if (pair.output == o)
+      if (!pair.inPlace && pair.output == o)
         buffer = pair.present.get();
     outputViews[o] = {buffer->data, info.element_type, info.rank, info.dims,
                       buffer->bytes};
@@ -191,8 +218,19 @@ aicc_status_t run(aicc_generator_t &g, const int64_t *tokens, size_t count) {
   AICC_RETURN_IF_ERROR(aicc_session_run(g.session, inputViews.data(),
                                         inputViews.size(), outputViews.data(),
                                         outputViews.size()));
+  bool inPlace = false;
+  for (CachePair &pair : g.cache)
+    inPlace |= pair.inPlace;
+  if (inPlace)
+    cacheBytes += reinterpret_cast<const Session *>(g.session)
+                      ->stateBytesLastRun();
+  g.stats = {cacheBytes, newBytes, inPlace ? 1 : 0};
   // The present tensors become the past.
   for (CachePair &pair : g.cache) {
+    if (pair.inPlace) {
+      pair.pastDims[pair.axis] = static_cast<int64_t>(past + count);
+      continue;
+    }
     std::vector<int64_t> shape(g.outputs[pair.output].rank);
     size_t rank = 0;
     AICC_RETURN_IF_ERROR(aicc_session_output_shape(
@@ -322,16 +360,24 @@ aicc_status_t aicc_generator_create(aicc_session_t *session,
       names.push_back({name, "present." + suffix});
     }
   }
+  const Session *session_ = reinterpret_cast<const Session *>(session);
   for (const auto &[pastName, presentName] : names) {
     CachePair pair;
     if (aicc_status_t status = findTensor(g->inputs, pastName, &pair.input))
       return annotateStatus(status, "generation: cache input");
-    if (aicc_status_t status =
-            findTensor(g->outputs, presentName, &pair.output))
+    // --kv-cache modules: the present output is gone and the past input is
+    // read for its shape only.
+    pair.inPlace = !session_->inputIsRead(pair.input);
+    if (pair.inPlace) {
+      pair.output = SIZE_MAX;
+    } else if (aicc_status_t status =
+                   findTensor(g->outputs, presentName, &pair.output)) {
       return annotateStatus(status, "generation: the present output of '%s'",
                             pastName.c_str());
+    }
     const aicc_tensor_info_t &in = g->inputs[pair.input];
-    const aicc_tensor_info_t &out = g->outputs[pair.output];
+    const aicc_tensor_info_t &out =
+        pair.inPlace ? in : g->outputs[pair.output];
     if (in.element_type != out.element_type || in.rank != out.rank)
       return makeStatus(AICC_STATUS_INVALID_ARGUMENT,
                         "generation: cache input '%s' and output '%s' differ "
@@ -343,10 +389,16 @@ aicc_status_t aicc_generator_create(aicc_session_t *session,
                             "input '%s' is the past length (no single "
                             "dynamic dim)%s",
                             in.name);
+    pair.rowBytes = aicc_element_type_size(in.element_type);
+    for (size_t d = 0; d < in.rank; ++d)
+      if (d != pair.axis)
+        pair.rowBytes *= static_cast<uint64_t>(in.dims[d]);
     pair.past.reset(new (std::nothrow) HostBuffer());
     pair.present.reset(new (std::nothrow) HostBuffer());
-    // Both buffers serve as past and present: the larger size.
-    size_t bytes = std::max(in.byte_size, out.byte_size);
+    // Both buffers serve as past and present: the larger size (none when
+    // the cache is session state).
+    size_t bytes =
+        pair.inPlace ? 0 : std::max(in.byte_size, out.byte_size);
     if (!pair.past || !pair.present || !pair.past->allocate(bytes) ||
         !pair.present->allocate(bytes))
       return makeStatus(AICC_STATUS_OUT_OF_MEMORY,
@@ -397,8 +449,15 @@ aicc_status_t aicc_generator_reset(aicc_generator_t *generator) {
     return makeStatus(AICC_STATUS_INVALID_ARGUMENT,
                       "aicc_generator_reset: generator is NULL");
   generator->length = 0;
-  for (CachePair &pair : generator->cache)
+  bool inPlace = false;
+  for (CachePair &pair : generator->cache) {
     pair.pastDims[pair.axis] = 0;
+    inPlace |= pair.inPlace;
+  }
+  // The state's rows past the length are never read; zeroing it keeps a
+  // new sequence independent of the last one anyway.
+  if (inPlace)
+    return aicc_session_reset_state(generator->session);
   return nullptr;
 }
 
@@ -427,4 +486,13 @@ aicc_status_t aicc_generator_step(aicc_generator_t *generator, int64_t token,
 
 size_t aicc_generator_length(const aicc_generator_t *generator) {
   return generator ? generator->length : 0;
+}
+
+aicc_status_t aicc_generator_stats(const aicc_generator_t *generator,
+                                   aicc_generator_stats_t *out_stats) {
+  if (!generator || !out_stats)
+    return makeStatus(AICC_STATUS_INVALID_ARGUMENT,
+                      "aicc_generator_stats: NULL argument");
+  *out_stats = generator->stats;
+  return nullptr;
 }

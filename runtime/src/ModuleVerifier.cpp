@@ -693,6 +693,33 @@ private:
                             i, static_cast<long long>(range.hi), copy.source(),
                             (unsigned long long)source->size());
     }
+    // 1.4: a copy into a state pool at a per-run offset (the KV cache).
+    if (copy.target_offset()) {
+      if (target->kind() != fb::BufferKind::State)
+        return AICC_INVALID("command %u: a copy with a target offset must "
+                            "write a state pool",
+                            i);
+      IntRange range;
+      AICC_RETURN_IF_ERROR(checkExpr(
+          copy.target_offset(),
+          "command " + std::to_string(i) + ": copy target offset", &range));
+      const auto *pools = root_.state_pools();
+      uint64_t pool = pools && target->ref() < pools->size()
+                          ? pools->Get(target->ref())->size()
+                          : 0;
+      if (range.lo < 0 ||
+          target->offset() + static_cast<uint64_t>(range.hi) + source->size() >
+              pool)
+        return AICC_INVALID("command %u: the copy can write up to byte %llu "
+                            "of state pool %u, which holds %llu",
+                            i,
+                            (unsigned long long)(target->offset() +
+                                                 static_cast<uint64_t>(
+                                                     std::max<int64_t>(
+                                                         range.hi, 0)) +
+                                                 source->size()),
+                            target->ref(), (unsigned long long)pool);
+    }
     return nullptr;
   }
 

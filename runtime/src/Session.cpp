@@ -365,6 +365,13 @@ aicc_status_t Session::prepareSchedule() {
   if (!runtimeBuffers_.empty())
     runtimeBufferBytes_.assign(buffers->size(), -1);
 
+  // Inputs no buffer refers to are read for their shape only (the past
+  // input of a --kv-cache pair): their data may be NULL.
+  inputRead_.assign(module_->inputs().size(), false);
+  for (uint32_t b = 0; buffers && b < buffers->size(); ++b)
+    if (buffers->Get(b)->kind() == fb::BufferKind::Input &&
+        buffers->Get(b)->ref() < inputRead_.size())
+      inputRead_[buffers->Get(b)->ref()] = true;
   auto addSlot = [&](uint32_t bufferIndex) {
     const fb::Buffer *buffer = buffers->Get(bufferIndex);
     uint32_t slot = static_cast<uint32_t>(slots_.size());
@@ -467,6 +474,14 @@ aicc_status_t Session::prepareSchedule() {
                                                 : hal::CopyKind::HostToHost);
       addSlot(copy->source());
       addSlot(copy->target());
+      // --kv-cache: a copy into a state pool at the cache's length.
+      if (copy->target_offset())
+        kvCopyOffsets_.push_back({static_cast<uint32_t>(commands_.size()),
+                                  command.firstSlot + 1,
+                                  slots_[command.firstSlot + 1],
+                                  intProgram(copy->target_offset())});
+      if (buffers->Get(copy->target())->kind() == fb::BufferKind::State)
+        stateCopies_.push_back(static_cast<uint32_t>(commands_.size()));
       break;
     }
     default:
@@ -544,7 +559,7 @@ aicc_status_t Session::checkViews(const aicc_tensor_view_t *views, size_t count,
           AICC_STATUS_INVALID_ARGUMENT, "%s %zu ('%s'): expected %s, got %s",
           what, i, info.name.c_str(), expected.c_str(), actualText.c_str());
     }
-    if (!checkMemory)
+    if (!checkMemory || (isInput && i < inputRead_.size() && !inputRead_[i]))
       continue;
     uint64_t byteSize = info.byteSize;
     if (!info.dimExprs.empty()) {
@@ -865,6 +880,33 @@ aicc_status_t Session::evaluateSchedule(const aicc_tensor_view_t *inputs,
                         symbolValuesText().c_str(), (unsigned long long)limit);
     command.copyBytes = static_cast<uint64_t>(bytes);
   }
+  for (const KvCopyOffset &copy : kvCopyOffsets_) {
+    PreparedCommand &command = commands_[copy.prepared];
+    const fb::Copy *source =
+        module_->root().commands()->Get(command.commandIndex)->op_as_Copy();
+    const fb::Buffer *target =
+        module_->root().memory_plan()->buffers()->Get(source->target());
+    int64_t offset = 0;
+    if (!evalIntExpr(copy.program.code, copy.program.size, symbolValues_.data(),
+                     symbolValues_.size(), &offset) ||
+        offset < 0 || target->kind() != fb::BufferKind::State ||
+        target->offset() + static_cast<uint64_t>(offset) + command.copyBytes >
+            statePoolSizes_[target->ref()])
+      return makeStatus(AICC_STATUS_INVALID_ARGUMENT,
+                        "command %u: the KV-cache write at byte offset %s = "
+                        "%lld (%llu bytes) does not fit its state pool for %s",
+                        command.commandIndex,
+                        formatIntExpr(copy.program.code, copy.program.size,
+                                      module_->symbolNames())
+                            .c_str(),
+                        static_cast<long long>(offset),
+                        (unsigned long long)command.copyBytes,
+                        symbolValuesText().c_str());
+    slots_[copy.slot] = static_cast<uint8_t *>(copy.base) + offset;
+  }
+  stateBytesLastRun_ = 0;
+  for (uint32_t prepared : stateCopies_)
+    stateBytesLastRun_ += commands_[prepared].copyBytes;
   for (const CallerCopy &copy : callerCopies_) {
     const PreparedCommand &command = commands_[copy.prepared];
     const aicc_tensor_view_t &view =

@@ -70,6 +70,14 @@ public:
 
   const aicc_device_info_t &deviceInfo() const { return device_->info(); }
 
+  /// Bytes the latest run copied into state pools (the KV-cache writes of a
+  /// --kv-cache module; docs/Runtime.md "Generation").
+  uint64_t stateBytesLastRun() const { return stateBytesLastRun_; }
+  /// Whether input `index` is read by the schedule (false: shape only).
+  bool inputIsRead(size_t index) const {
+    return index >= inputRead_.size() || inputRead_[index];
+  }
+
 private:
   explicit Session(Module *module);
 
@@ -178,6 +186,18 @@ private:
     uint32_t tensor;
     uint64_t offset;
   };
+  /// A copy into a state pool at a per-run byte offset (format 1.4).
+  struct KvCopyOffset {
+    uint32_t prepared; // index into commands_
+    uint32_t slot;     // its target slot
+    void *base;        // the target's address without the offset
+    IntProgram program;
+  };
+  std::vector<KvCopyOffset> kvCopyOffsets_;
+  /// Copies whose target is a state pool, and their bytes in the latest run.
+  std::vector<uint32_t> stateCopies_;
+  uint64_t stateBytesLastRun_ = 0;
+  std::vector<bool> inputRead_;
   std::vector<DynamicPush> dynamicPushes_;
   std::vector<DynamicCopy> dynamicCopies_;
   std::vector<CallerCopy> callerCopies_;

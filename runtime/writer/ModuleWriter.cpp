@@ -121,6 +121,20 @@ uint32_t ModuleWriter::addStatePool(std::string name, uint32_t space,
   return static_cast<uint32_t>(pools_.size() - 1);
 }
 
+void ModuleWriter::setStatePoolKv(uint32_t pool, std::string past,
+                                  std::string present, std::string layout,
+                                  IntExprCode length, uint64_t rowBytes) {
+  if (pool >= pools_.size())
+    return;
+  PoolEntry &p = pools_[pool];
+  p.isKv = true;
+  p.kvPast = std::move(past);
+  p.kvPresent = std::move(present);
+  p.layout = std::move(layout);
+  p.length = std::move(length);
+  p.rowBytes = rowBytes;
+}
+
 uint32_t ModuleWriter::addBuffer(const BufferDesc &buffer) {
   buffers_.push_back(buffer);
   return static_cast<uint32_t>(buffers_.size() - 1);
@@ -182,6 +196,13 @@ void ModuleWriter::setDispatchPushConstantExprs(
     return;
   commands_[command].pushConstantExprs = std::move(exprs);
   commands_[command].hasPushConstantExprs = true;
+}
+
+void ModuleWriter::setCopyTargetOffset(uint32_t command, IntExprCode offset) {
+  if (command >= commands_.size())
+    return;
+  commands_[command].copyTargetOffset = std::move(offset);
+  commands_[command].hasCopyTargetOffset = true;
 }
 
 void ModuleWriter::setCopyBytes(uint32_t command, IntExprCode bytes) {
@@ -333,9 +354,20 @@ std::vector<uint8_t> ModuleWriter::finish() const {
                                    fbb.CreateVector(buffers));
 
   std::vector<Offset<fb::StatePool>> pools;
-  for (const PoolEntry &p : pools_)
-    pools.push_back(fb::CreateStatePool(
-        fbb, p.name.empty() ? 0 : fbb.CreateString(p.name), p.space, p.size));
+  for (const PoolEntry &p : pools_) {
+    if (!p.isKv) {
+      pools.push_back(fb::CreateStatePool(
+          fbb, p.name.empty() ? 0 : fbb.CreateString(p.name), p.space, p.size));
+      continue;
+    }
+    auto name = p.name.empty() ? 0 : fbb.CreateString(p.name);
+    auto past = fbb.CreateString(p.kvPast);
+    auto present = fbb.CreateString(p.kvPresent);
+    auto layout = fbb.CreateString(p.layout);
+    auto length = makeExpr(p.length);
+    pools.push_back(fb::CreateStatePool(fbb, name, p.space, p.size, past,
+                                        present, layout, length, p.rowBytes));
+  }
   auto poolsVec = fbb.CreateVector(pools);
 
   std::vector<Offset<fb::Command>> commands;
@@ -370,7 +402,10 @@ std::vector<uint8_t> ModuleWriter::finish() const {
     }
     case fb::CommandOp::Copy:
       op = fb::CreateCopy(fbb, c.source, c.target,
-                          c.hasCopyBytes ? makeExpr(c.copyBytes) : 0)
+                          c.hasCopyBytes ? makeExpr(c.copyBytes) : 0,
+                          c.hasCopyTargetOffset
+                              ? makeExpr(c.copyTargetOffset)
+                              : 0)
                .Union();
       break;
     default:

@@ -166,6 +166,9 @@ private:
   FailureOr<uint32_t> getBuffer(Value value);
   /// The same for a view of (or) a runtime-allocated exec.alloc.
   FailureOr<uint32_t> getRuntimeBuffer(Value value);
+  /// The state pool of a --kv-cache state buffer (exec.alloc with
+  /// `aicc.state`, aicc-exec-kv-state), adding it if needed.
+  FailureOr<uint32_t> getStatePool(AllocOp alloc);
   LogicalResult addCommands(ScheduleOp schedule);
   /// Symbols and assumptions (dynamic modules only).
   LogicalResult addSymbols(ScheduleOp schedule);
@@ -215,6 +218,9 @@ private:
   DenseMap<Operation *, uint32_t> runtimeAllocations_;
   std::map<std::tuple<uint32_t, uint64_t, std::vector<int64_t>>, uint32_t>
       runtimeBuffers_;
+  /// State buffer -> state pool index.
+  DenseMap<Operation *, uint32_t> statePools_;
+  ScheduleOp schedule_;
 };
 
 } // namespace
@@ -579,6 +585,13 @@ FailureOr<uint32_t> Serializer::getBuffer(Value value) {
   } else if (auto constant = value.getDefiningOp<ConstantOp>()) {
     kind = fb::BufferKind::Constant;
     ref = constants_.lookup(constant.getResult());
+  } else if (auto alloc = value.getDefiningOp<AllocOp>();
+             alloc && alloc->hasAttr("aicc.state")) {
+    FailureOr<uint32_t> pool = getStatePool(alloc);
+    if (failed(pool))
+      return failure();
+    kind = fb::BufferKind::State;
+    ref = *pool;
   } else if (auto alloc = value.getDefiningOp<AllocOp>()) {
     if (!alloc.getOffset())
       return alloc.emitOpError("has no offset; run aicc-plan-memory before "
@@ -597,6 +610,40 @@ FailureOr<uint32_t> Serializer::getBuffer(Value value) {
   uint32_t index = writer_.addBuffer({kind, space, ref, offset, size});
   buffers_[key] = index;
   return index;
+}
+
+FailureOr<uint32_t> Serializer::getStatePool(AllocOp alloc) {
+  auto it = statePools_.find(alloc.getOperation());
+  if (it != statePools_.end())
+    return it->second;
+  auto type = cast<MemRefType>(alloc.getType());
+  std::optional<uint64_t> bytes =
+      getBufferUpperBoundBytes(alloc.getResult(), symbols_);
+  auto present = alloc->getAttrOfType<StringAttr>("aicc.state");
+  auto past = alloc->getAttrOfType<StringAttr>("aicc.kv_past");
+  if (!bytes || !type.hasStaticShape() || type.getRank() != 4 || !past)
+    return alloc.emitOpError("is not a static [1, T, H, D] KV state buffer");
+  // Its length: dim 2 of the past input's aicc.shape.
+  std::vector<int64_t> length;
+  for (unsigned i = 0; i < schedule_.getNumInputs(); ++i) {
+    auto name = schedule_.getArgAttrOfType<StringAttr>(i, "graph.name");
+    auto shape = schedule_.getArgAttrOfType<AffineMapAttr>(i, "aicc.shape");
+    if (name && name == past && shape && shape.getValue().getNumResults() == 4)
+      if (failed(appendSymbolExprCode(shape.getValue().getResult(2), length)))
+        return alloc.emitOpError("the past length of '")
+               << past.getValue() << "' is not an expression of the symbols";
+  }
+  if (length.empty())
+    return alloc.emitOpError("has no past input '") << past.getValue() << "'";
+  uint32_t pool = writer_.addStatePool(("kv:" + present.getValue()).str(),
+                                       /*space=*/0, *bytes);
+  uint64_t rowBytes = static_cast<uint64_t>(type.getDimSize(2)) *
+                      type.getDimSize(3) * (type.getElementTypeBitWidth() / 8);
+  writer_.setStatePoolKv(pool, past.str(), present.str(), "contiguous",
+                         std::move(length), rowBytes);
+  writer_.setVersion(kFormatVersionMajor, kKvStateVersionMinor);
+  statePools_[alloc.getOperation()] = pool;
+  return pool;
 }
 
 LogicalResult Serializer::addCommands(ScheduleOp schedule) {
@@ -655,6 +702,16 @@ LogicalResult Serializer::addCommands(ScheduleOp schedule) {
       if (failed(source) || failed(target))
         return failure();
       uint32_t command = writer_.addCopy(*source, *target);
+      // --kv-cache: the new rows go to the state at the past length.
+      if (auto offset =
+              copy->getAttrOfType<AffineMapAttr>("aicc.target_offset")) {
+        std::vector<int64_t> code;
+        if (offset.getValue().getNumResults() != 1 ||
+            failed(appendSymbolExprCode(offset.getValue().getResult(0), code)))
+          return copy.emitOpError("aicc.target_offset is not one expression "
+                                  "of the symbols");
+        writer_.setCopyTargetOffset(command, std::move(code));
+      }
       // Dynamic: the bytes of the source's tensor in this run.
       auto type = cast<MemRefType>(copy.getSource().getType());
       if (!type.hasStaticShape()) {
@@ -686,6 +743,7 @@ LogicalResult Serializer::run(std::vector<uint8_t> &out) {
     return module_.emitError("expected one exec.schedule to serialize, found ")
            << schedules.size();
   ScheduleOp schedule = schedules.front();
+  schedule_ = schedule;
 
   writer_.setProducer(options_.producer);
   std::string name = options_.name;

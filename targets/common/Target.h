@@ -86,6 +86,10 @@ struct TargetOptions {
   std::string gpuArch;
   /// The CUDA target: whether to add a cubin (--gpu-cubin).
   GpuCubin gpuCubin = GpuCubin::Auto;
+  /// --kv-cache: empty (off), "auto" (Optimum past/present names) or
+  /// "PAST:PRESENT,...": those cache pairs become persistent state
+  /// (aicc-graph-kv-cache-in-place, docs/Pipeline.md "KV cache in place").
+  std::string kvCache;
 };
 
 /// A code generation target.

@@ -17,7 +17,11 @@ and checked at run time). One artifact, compiled with
   failed assumption;
 - with `aicc-run --generate 16`, print exactly the tokens of ONNX Runtime's
   greedy loop over the same model (prefill, then one token at a time with
-  present fed back as past).
+  present fed back as past);
+- compiled again with `--kv-cache=auto` (the cache becomes session state
+  updated in place; the present outputs leave the signature), print the
+  same tokens for `--generate 32` and report that the last step moved at
+  most 1.1x the new tokens' K/V for the cache (the runtime's count).
 
 usage: dynamic-decoder.py --aicc build/bin/aicc --aicc-run build/bin/aicc-run
                           [--target avx512] [--keep DIR]
@@ -117,6 +121,54 @@ def greedy_ort(session, prompt, past_names, steps):
     return tokens
 
 
+def check_in_place(args, model, session, past_names, rng, work):
+    """--kv-cache=auto: the same greedy tokens, the cache moved in place."""
+    artifact = os.path.join(work, "decoder-kv.aicc")
+    cmd = [args.aicc, model, "--target=" + args.target, "--dim", "batch=1",
+           "--dim", f"sequence=1..{SEQ_MAX}", "--dim",
+           f"past_sequence=0..{PAST_MAX}", "--kv-cache=auto", "-o", artifact]
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    if r.returncode != 0:
+        print("FAIL: compile --kv-cache:", " ".join(cmd), "\n", r.stderr)
+        return 1
+    failures = 0
+    r = subprocess.run([args.aicc_run, artifact, "--inspect"],
+                       capture_output=True, text=True)
+    outs = re.search(r"^outputs: \d+\n((?:  .*\n)*)", r.stdout, re.M)
+    if r.returncode != 0 or not outs or "present." in outs.group(1):
+        print(f"FAIL --kv-cache: the present outputs should leave the "
+              f"signature:\n{r.stdout}{r.stderr}")
+        failures += 1
+    prompt = rng.integers(0, VOCAB, (1, 5), dtype=np.int64)
+    prompt_path = os.path.join(work, "prompt-kv.npy")
+    np.save(prompt_path, prompt)
+    steps = 32
+    want = greedy_ort(session, prompt, past_names, steps)
+    # Twice in one process (--warmup 1 resets the generator): a reset must
+    # start the next sequence from an empty cache.
+    r = subprocess.run([args.aicc_run, artifact, "--generate", str(steps),
+                        "--warmup", "1", "--input",
+                        f"input_ids=@{prompt_path}"],
+                       capture_output=True, text=True)
+    m = re.search(r"^tokens:((?: \d+)*)$", r.stdout, re.M)
+    got = [int(t) for t in m.group(1).split()] if m else None
+    moved = re.search(r"^kv cache: in place .* moved (\d+) bytes for (\d+) "
+                      r"new", r.stdout, re.M)
+    if r.returncode != 0 or got != want:
+        print(f"FAIL --kv-cache --generate {steps}: rc={r.returncode} got "
+              f"{got}, ONNX Runtime {want}\n{r.stderr.strip()}")
+        failures += 1
+    elif not moved or int(moved.group(1)) > 1.1 * int(moved.group(2)):
+        print(f"FAIL --kv-cache: expected a step to move <= 1.1x the new "
+              f"K/V for the cache:\n{r.stdout}")
+        failures += 1
+    else:
+        print(f"ok --kv-cache --generate {steps}: {' '.join(map(str, got))}")
+        print("\n".join(l for l in r.stdout.splitlines()
+                        if not l.startswith("tokens:")))
+    return failures
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--aicc", required=True)
@@ -201,6 +253,7 @@ def main():
         print(f"ok --generate {steps}: {' '.join(map(str, got))}")
         print("\n".join(l for l in r.stdout.splitlines()
                         if not l.startswith("tokens:")))
+    failures += check_in_place(args, model, session, past_names, rng, work)
     print(f"{failures} failure(s)")
     return 1 if failures else 0
 

@@ -27,6 +27,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <memory>
 #include <new>
 #include <random>
@@ -835,6 +836,9 @@ int generate(aicc_session_t *session, const Options &options,
   auto first = std::chrono::steady_clock::now();
   std::vector<int64_t> tokens{argmax(logits, vocabulary)};
   std::vector<double> steps;
+  // CPU time of the decode steps (every thread of the process): a figure the
+  // machine's load does not inflate, unlike the wall-clock steps.
+  std::clock_t cpuStart = std::clock();
   for (long i = 1; i < options.generate; ++i) {
     auto stepStart = std::chrono::steady_clock::now();
     if (aicc_status_t status = aicc_generator_step(generator, tokens.back(),
@@ -847,6 +851,7 @@ int generate(aicc_session_t *session, const Options &options,
                         .count());
     tokens.push_back(argmax(logits, vocabulary));
   }
+  double cpuMs = 1000.0 * double(std::clock() - cpuStart) / CLOCKS_PER_SEC;
   double ttft =
       std::chrono::duration<double, std::milli>(first - start).count();
   printTokens(tokens);
@@ -859,7 +864,21 @@ int generate(aicc_session_t *session, const Options &options,
     std::printf("decode: %zu steps, median %s ms, %.1f tokens/s\n",
                 steps.size(), formatMs(median(steps)).c_str(),
                 total > 0 ? 1000.0 * steps.size() / total : 0.0);
+    std::printf("decode CPU time: %.2f ms per step (all threads)\n",
+                cpuMs / double(steps.size()));
   }
+  // Bytes of the KV cache the last step moved, next to the new K/V alone.
+  aicc_generator_stats_t stats;
+  if (aicc_status_t status = aicc_generator_stats(generator, &stats))
+    aicc_status_free(status);
+  else if (stats.new_bytes)
+    std::printf("kv cache: %s, last step moved %llu bytes for %llu new "
+                "(%.2fx)\n",
+                stats.in_place ? "in place (session state)"
+                               : "past/present tensors",
+                (unsigned long long)stats.cache_bytes,
+                (unsigned long long)stats.new_bytes,
+                double(stats.cache_bytes) / double(stats.new_bytes));
   return 0;
 }
 

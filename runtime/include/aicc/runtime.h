@@ -531,6 +531,20 @@ AICC_API aicc_status_t aicc_generator_step(aicc_generator_t *generator,
 /// Tokens the cache holds.
 AICC_API size_t aicc_generator_length(const aicc_generator_t *generator);
 
+/// What the latest prefill or step moved for the KV cache: `cache_bytes`,
+/// the cache bytes copied (in place, --kv-cache: the runtime's count of
+/// bytes written into the state pools; otherwise the past tensors passed in
+/// plus the present tensors written out), and `new_bytes`, the K/V of the
+/// new tokens alone (the least any layout must move). `in_place` is 1 when
+/// the cache is session state (a module compiled with --kv-cache).
+typedef struct aicc_generator_stats_s {
+  uint64_t cache_bytes;
+  uint64_t new_bytes;
+  int in_place;
+} aicc_generator_stats_t;
+AICC_API aicc_status_t aicc_generator_stats(const aicc_generator_t *generator,
+                                            aicc_generator_stats_t *out_stats);
+
 /// Zeroes the session's persistent state pools (e.g. to start a new
 /// sequence with an empty KV cache).
 AICC_API aicc_status_t aicc_session_reset_state(aicc_session_t *session);

@@ -36,6 +36,8 @@ constexpr uint16_t kDynamicShapesVersionMinor = 3;
 /// family of IntExpr opcodes) or runtime-allocated buffers
 /// (Buffer.size_expr).
 constexpr uint16_t kValueSymbolsVersionMinor = 4;
+/// 1.4: KV-cache state pools (StatePool.kv_*, Copy.target_offset).
+constexpr uint16_t kKvStateVersionMinor = 4;
 /// File offsets of segments are multiples of this.
 constexpr size_t kSegmentAlignment = 64;
 
@@ -113,6 +115,13 @@ public:
                                     std::vector<IntExprCode> exprs);
   /// The bytes copy `command` copies per run.
   void setCopyBytes(uint32_t command, IntExprCode bytes);
+  /// Bytes added to the target's offset per run (a copy into a state pool
+  /// at the cache's current length; format 1.4).
+  void setCopyTargetOffset(uint32_t command, IntExprCode offset);
+  /// Describes state pool `pool` as the KV cache of a --kv-cache pair.
+  void setStatePoolKv(uint32_t pool, std::string past, std::string present,
+                      std::string layout, IntExprCode length,
+                      uint64_t rowBytes);
 
   /// Appends a segment holding a copy of `size` bytes at `data`. Its file
   /// offset is assigned by finish().
@@ -200,6 +209,10 @@ private:
     std::string name;
     uint32_t space;
     uint64_t size;
+    bool isKv = false;
+    std::string kvPast, kvPresent, layout;
+    IntExprCode length;
+    uint64_t rowBytes = 0;
   };
   struct CommandEntry {
     fb::CommandOp type;
@@ -214,6 +227,8 @@ private:
     bool hasPushConstantExprs = false;
     IntExprCode copyBytes;
     bool hasCopyBytes = false;
+    IntExprCode copyTargetOffset;
+    bool hasCopyTargetOffset = false;
   };
 
   static uint64_t tensorByteSize(const TensorEntry &tensor);
