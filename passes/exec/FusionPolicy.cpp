@@ -17,6 +17,7 @@
 #include "passes/exec/DispatchUtils.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "llvm/ADT/DenseMap.h"
 
 using namespace mlir;
@@ -62,6 +63,36 @@ bool readsElementwise(linalg::LinalgOp consumer, OpOperand &operand) {
   return consumer.getMatchingIndexingMap(&operand).isIdentity();
 }
 
+/// The reduction a statically shaped tensor.pad folds into: its only user,
+/// when that is a reduction (conv, pooling) reading it as an input.
+Operation *padConsumer(Operation *op) {
+  auto pad = dyn_cast<tensor::PadOp>(op);
+  if (!pad || !pad.getResult().hasOneUse() ||
+      !pad.getSourceType().hasStaticShape() ||
+      !pad.getResultType().hasStaticShape() || !pad.getLow().empty() ||
+      !pad.getHigh().empty())
+    return nullptr;
+  OpOperand &use = *pad.getResult().getUses().begin();
+  auto consumer = dyn_cast<linalg::LinalgOp>(use.getOwner());
+  if (!consumer || consumer->getBlock() != op->getBlock() ||
+      !isReduction(consumer) || !consumer.isDpsInput(&use) ||
+      !needsDispatch(consumer))
+    return nullptr;
+  // Only reductions that read the pad along every output dim (a depthwise
+  // conv, pooling): each task of their schedule pads its own channels once.
+  // A full conv reads every input channel for each output channel, so each
+  // task would pad the whole input again.
+  AffineMap read = consumer.getMatchingIndexingMap(&use);
+  AffineMap out =
+      consumer.getMatchingIndexingMap(consumer.getDpsInitOperand(0));
+  if (!out.isProjectedPermutation())
+    return nullptr;
+  for (AffineExpr e : out.getResults())
+    if (!read.isFunctionOfDim(cast<AffineDimExpr>(e).getPosition()))
+      return nullptr;
+  return consumer;
+}
+
 /// Ops in one kernel at most: a long chain compiles slowly in Halide and
 /// gains little once its intermediates stay in registers.
 constexpr size_t kMaxGroupSize = 16;
@@ -76,9 +107,15 @@ public:
     // Group index of each grouped op, and whether a group has a reduction.
     DenseMap<Operation *, size_t> groupOf;
     SmallVector<bool> hasReduction;
+    // Pads waiting for the reduction they fold into.
+    DenseMap<Operation *, SmallVector<Operation *, 1>> padsOf;
     for (Operation &op : body.without_terminator()) {
       if (!needsDispatch(&op))
         continue;
+      if (Operation *consumer = padConsumer(&op)) {
+        padsOf[consumer].push_back(&op);
+        continue;
+      }
       std::optional<size_t> target;
       Operation *targetProducer = nullptr;
       if (isElementwise(&op)) {
@@ -116,7 +153,13 @@ public:
         continue;
       }
       groupOf[&op] = groups.size();
-      groups.push_back({&op});
+      groups.push_back({});
+      if (auto it = padsOf.find(&op); it != padsOf.end())
+        for (Operation *pad : it->second) {
+          groups.back().push_back(pad);
+          groupOf[pad] = groups.size() - 1;
+        }
+      groups.back().push_back(&op);
       hasReduction.push_back(isReduction(&op));
     }
     return success();

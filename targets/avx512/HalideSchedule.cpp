@@ -72,6 +72,14 @@ void scheduleStage(hl::Stage stage, const std::vector<hl::Var> &vars,
   parallelizeOutermost(stage, vars, extents, lanes);
 }
 
+/// Folded pads (ScheduledReduction::paddedInputs) once per call, where a
+/// schedule does not compute them per task (inlined, their select would be
+/// computed on every load of every window).
+void computePaddedInputsAtRoot(const ScheduledReduction &r) {
+  for (const ScheduledFunc &p : r.paddedInputs)
+    hl::Func(p.func).compute_root();
+}
+
 //===----------------------------------------------------------------------===//
 // Dynamic extents
 //===----------------------------------------------------------------------===//
@@ -155,6 +163,7 @@ void scheduleFuncDynamic(const ScheduledFunc &sf) {
 /// dims, with the outermost loop that may be non-trivial parallel. The
 /// accumulators are computed per tile.
 void scheduleReductionDynamic(const ScheduledReduction &r, bool isOutput) {
+  computePaddedInputsAtRoot(r);
   hl::Func g = r.result, f = r.func;
   std::vector<hl::Var> vars = g.args();
   const std::vector<int> &ext = r.extents;
@@ -381,6 +390,7 @@ void scheduleReduction(const ScheduledReduction &r, bool isOutput) {
   // Scalars and empty outputs need no tiles.
   if (rank == 0 || (int)ext.size() != rank || llvm::is_contained(ext, 0)) {
     f.compute_at(g, hl::Var::outermost());
+    computePaddedInputsAtRoot(r);
     return;
   }
   // The vector dim, the unrolled dim and the tile's size (shared with
@@ -415,8 +425,13 @@ void scheduleReduction(const ScheduledReduction &r, bool isOutput) {
   if (u >= 0)
     g.split(vars[u], uo, ui, tileU, tailFor(ext[u], tileU));
 
-  // Which tile loop keeps the weights in cache (see above).
+  // Which tile loop keeps the weights in cache (see above). With folded
+  // padding (a depthwise conv or pooling reading a pad of the same
+  // kernel), the unrolled dim's tiles (channels) go outermost instead, so
+  // each task pads its own channels' planes once.
   unsigned weights = r.tile.largestInputDims;
+  if (!r.paddedInputs.empty() && u >= 0)
+    weights = 1u << u;
   auto indexes = [&](int dim) { return dim >= 0 && (weights >> dim) & 1; };
   bool weightsOuterV = u >= 0 && indexes(v) && !indexes(u);
   bool weightsOuterU = u >= 0 && indexes(u) && !indexes(v);
@@ -460,7 +475,9 @@ void scheduleReduction(const ScheduledReduction &r, bool isOutput) {
 
   // Parallel: the outermost loops outside the tile, fused until there are
   // enough tasks for the thread pool to balance.
-  constexpr int kEnoughTasks = 8;
+  // With folded padding a task pads its planes: fewer, larger tasks (of
+  // whole channels rather than rows, which would pad rows twice).
+  const int kEnoughTasks = r.paddedInputs.empty() ? 8 : 4;
   size_t firstOuter = u >= 0 ? 2 : 1;
   std::vector<size_t> parallelLoops;
   int tasks = 1;
@@ -473,6 +490,7 @@ void scheduleReduction(const ScheduledReduction &r, bool isOutput) {
   // The accumulators are computed per tile, at the loop just outside it
   // (or the parallel loop that loop is fused into).
   hl::Var computeAt = inner;
+  std::optional<hl::Var> parallelVar;
   if (tasks > 1 && !parallelLoops.empty()) {
     hl::VarOrRVar fused = loops[parallelLoops.front()].first;
     bool fusedInner = false;
@@ -483,8 +501,29 @@ void scheduleReduction(const ScheduledReduction &r, bool isOutput) {
       fusedInner |= parallelLoops[i] == firstOuter;
     }
     g.parallel(fused);
+    parallelVar = fused.var;
     if (fusedInner)
       computeAt = fused.var;
+  }
+  // Folded padding: the padded planes a task reads, computed per task into
+  // a buffer that stays in cache (once per call without a parallel loop),
+  // in vectors along their rows.
+  for (const halidegen::ScheduledFunc &p : r.paddedInputs) {
+    hl::Func pad = p.func;
+    if (parallelVar)
+      pad.compute_at(g, *parallelVar);
+    else
+      pad.compute_at(g, hl::Var::outermost());
+    std::vector<hl::Var> padVars = pad.args();
+    int padLanes = lanesFor(pad);
+    if (padVars.empty() || p.extents.empty())
+      continue;
+    // Guarded vectors: Halide then partitions the rows into borders and a
+    // steady state of dense loads (the pad's interior read is likely()).
+    if (p.extents[0] >= padLanes)
+      pad.vectorize(padVars[0], padLanes, hl::TailStrategy::GuardWithIf);
+    else if (2 * p.extents[0] >= padLanes)
+      pad.vectorize(padVars[0], p.extents[0]);
   }
 
   f.compute_at(g, computeAt);
@@ -587,6 +626,8 @@ void Avx512SchedulePolicy::scheduleKernel(
     if (!llvm::is_contained(tiled, f.func.name()))
       scheduleFunc(f, /*isOutput=*/true, naive);
   for (const ScheduledReduction &r : reductions) {
+    if (naive || !r.result.defined())
+      computePaddedInputsAtRoot(r);
     if (!naive && r.result.defined())
       continue;
     ScheduledFunc sf{r.func, r.extents};

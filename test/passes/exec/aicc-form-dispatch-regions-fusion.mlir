@@ -106,3 +106,73 @@ func.func @main(%x: tensor<1x4xf32> {graph.name = "x"}) -> (tensor<2x4xf32> {gra
   } -> tensor<2x4xf32> loc("Broadcast")
   return %bc : tensor<2x4xf32>
 }
+
+// -----
+
+// Tests that a pad read only by a depthwise conv (a reduction reading it
+// along every output dim) folds into the conv's region together with the
+// conv's epilogue, and that a pad read by a full conv (which reads every
+// input channel for each output channel) keeps its own region.
+
+// CHECK-LABEL: func.func @main
+// CHECK:   %[[DW:.*]] = exec.dispatch_region -> (tensor<1x2x4x4xf32>) {
+// CHECK:     %[[P:.*]] = tensor.pad
+// CHECK:     %[[C:.*]] = linalg.generic {{.*}} ins(%[[P]], %{{.*}} : tensor<1x2x6x6xf32>, tensor<2x3x3xf32>)
+// CHECK:     %[[R:.*]] = linalg.generic {{.*}} ins(%[[C]] : tensor<1x2x4x4xf32>)
+// CHECK:     exec.yield %[[R]] : tensor<1x2x4x4xf32>
+// CHECK:   }
+// CHECK:   %[[P2:.*]] = exec.dispatch_region -> (tensor<1x2x6x6xf32>) {
+// CHECK:     tensor.pad
+// CHECK:     exec.yield
+// CHECK:   }
+// CHECK:   exec.dispatch_region -> (tensor<1x2x4x4xf32>) {
+// CHECK:     linalg.generic {{.*}} ins(%[[P2]], %{{.*}} : tensor<1x2x6x6xf32>, tensor<2x2x3x3xf32>)
+// CHECK:     exec.yield
+// CHECK:   }
+// LOC-LABEL: func.func @main
+// LOC: } loc(fused["Pad_dw", "Conv_dw", "Relu_dw"])
+// LOC: } loc("Pad_full")
+// LOC: } loc("Conv_full")
+func.func @main(%x: tensor<1x2x4x4xf32> {graph.name = "x"}) -> (tensor<1x2x4x4xf32> {graph.name = "y"}) {
+  %wdw = graph.constant dense<0.5> : tensor<2x3x3xf32> loc("wdw")
+  %wfull = graph.constant dense<0.25> : tensor<2x2x3x3xf32> loc("wfull")
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x2x4x4xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  %p = tensor.pad %x low[0, 0, 1, 1] high[0, 0, 1, 1] {
+  ^bb0(%i0: index, %i1: index, %i2: index, %i3: index):
+    tensor.yield %zero : f32
+  } : tensor<1x2x4x4xf32> to tensor<1x2x6x6xf32> loc("Pad_dw")
+  %dw = linalg.generic {indexing_maps = [affine_map<(n, c, y, x, ky, kx) -> (n, c, y + ky, x + kx)>,
+                                         affine_map<(n, c, y, x, ky, kx) -> (c, ky, kx)>,
+                                         affine_map<(n, c, y, x, ky, kx) -> (n, c, y, x)>],
+                        iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]}
+      ins(%p, %wdw : tensor<1x2x6x6xf32>, tensor<2x3x3xf32>) outs(%f : tensor<1x2x4x4xf32>) {
+  ^bb0(%in: f32, %w: f32, %acc: f32):
+    %m = arith.mulf %in, %w : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<1x2x4x4xf32> loc("Conv_dw")
+  %r = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>],
+                       iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%dw : tensor<1x2x4x4xf32>) outs(%e : tensor<1x2x4x4xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %v = arith.maximumf %in, %zero : f32
+    linalg.yield %v : f32
+  } -> tensor<1x2x4x4xf32> loc("Relu_dw")
+  %p2 = tensor.pad %r low[0, 0, 1, 1] high[0, 0, 1, 1] {
+  ^bb0(%i0: index, %i1: index, %i2: index, %i3: index):
+    tensor.yield %zero : f32
+  } : tensor<1x2x4x4xf32> to tensor<1x2x6x6xf32> loc("Pad_full")
+  %full = linalg.generic {indexing_maps = [affine_map<(n, co, y, x, ci, ky, kx) -> (n, ci, y + ky, x + kx)>,
+                                           affine_map<(n, co, y, x, ci, ky, kx) -> (co, ci, ky, kx)>,
+                                           affine_map<(n, co, y, x, ci, ky, kx) -> (n, co, y, x)>],
+                          iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
+      ins(%p2, %wfull : tensor<1x2x6x6xf32>, tensor<2x2x3x3xf32>) outs(%f : tensor<1x2x4x4xf32>) {
+  ^bb0(%in: f32, %w: f32, %acc: f32):
+    %m = arith.mulf %in, %w : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<1x2x4x4xf32> loc("Conv_full")
+  return %full : tensor<1x2x4x4xf32>
+}
