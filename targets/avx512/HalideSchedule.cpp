@@ -484,6 +484,18 @@ void scheduleReduction(const ScheduledReduction &r, bool isOutput) {
   for (size_t k = loops.size(); k-- > firstOuter && tasks < kEnoughTasks;) {
     if (loops[k].second <= 1 && parallelLoops.empty())
       continue;
+    // With folded padding, a loop fused in for more tasks (rows) is split
+    // into just enough chunks: a task pads its chunk and the window's halo
+    // once, not every row's window.
+    int trips = loops[k].second, need = (kEnoughTasks + tasks - 1) / tasks;
+    if (!r.paddedInputs.empty() && !parallelLoops.empty() &&
+        k > firstOuter && trips > need && !loops[k].first.is_rvar) {
+      int chunk = (trips + need - 1) / need;
+      hl::Var var = loops[k].first.var;
+      hl::Var chunks(var.name() + "_chunks"), rows(var.name() + "_rows");
+      g.split(var, chunks, rows, chunk, tailFor(trips, chunk));
+      loops[k] = {chunks, (trips + chunk - 1) / chunk};
+    }
     parallelLoops.push_back(k);
     tasks *= loops[k].second;
   }
