@@ -63,6 +63,10 @@ bool readsElementwise(linalg::LinalgOp consumer, OpOperand &operand) {
   return consumer.getMatchingIndexingMap(&operand).isIdentity();
 }
 
+/// Ops in one kernel at most: a long chain compiles slowly in Halide and
+/// gains little once its intermediates stay in registers.
+constexpr size_t kMaxGroupSize = 16;
+
 /// The reduction a statically shaped tensor.pad folds into: its only user,
 /// when that is a reduction (conv, pooling) reading it as an input.
 Operation *padConsumer(Operation *op) {
@@ -93,9 +97,58 @@ Operation *padConsumer(Operation *op) {
   return consumer;
 }
 
-/// Ops in one kernel at most: a long chain compiles slowly in Halide and
-/// gains little once its intermediates stay in registers.
-constexpr size_t kMaxGroupSize = 16;
+/// The group a depthwise conv (or pooling) and its folded `pads` join: the
+/// last group formed, when it computes the pads' source with a reduction
+/// (an expand conv and its epilogue, as in MobileNetV2's inverted residual
+/// blocks) and nothing outside it and the pads reads its results. The
+/// schedule then computes that reduction per task of the depthwise conv,
+/// for the task's channels, so the expanded tensor is never written out.
+std::optional<size_t>
+producerGroupOfPads(ArrayRef<Operation *> pads,
+                    ArrayRef<SmallVector<Operation *>> groups,
+                    const DenseMap<Operation *, size_t> &groupOf,
+                    ArrayRef<bool> hasReduction) {
+  if (pads.size() != 1 || groups.empty())
+    return std::nullopt;
+  Operation *source =
+      cast<tensor::PadOp>(pads.front()).getSource().getDefiningOp();
+  auto it = source ? groupOf.find(source) : groupOf.end();
+  if (it == groupOf.end() || it->second != groups.size() - 1 ||
+      !hasReduction[it->second] || groups[it->second].back() != source ||
+      groups[it->second].size() + 2 > kMaxGroupSize)
+    return std::nullopt;
+  // Rows of at least 16 elements: the producer is then tiled along its
+  // rows with channels unrolled, as the depthwise conv is, and a task
+  // computes its own channels (on narrower maps its vectors run along the
+  // channels, and the fusion measured slower).
+  auto padType = cast<tensor::PadOp>(pads.front()).getSourceType();
+  if (padType.getRank() < 3 || padType.getShape().back() < 16)
+    return std::nullopt;
+  // One reduction in the producer group (the schedule computes one per
+  // task), pointwise (a 1x1 conv: one reduction loop longer than 1, over
+  // the input channels), so a task's rows need no window of the producer's input.
+  unsigned reductions = 0;
+  for (Operation *op : groups[it->second]) {
+    if (isReduction(op)) {
+      ++reductions;
+      auto linalgOp = cast<linalg::LinalgOp>(op);
+      unsigned windows = 0;
+      for (auto [type, range] :
+           llvm::zip(linalgOp.getIteratorTypesArray(),
+                     linalgOp.getStaticLoopRanges()))
+        windows += type == utils::IteratorType::reduction && range != 1;
+      if (windows != 1)
+        return std::nullopt;
+    }
+    for (Operation *user : op->getUsers())
+      if (user != pads.front() && !llvm::is_contained(groups[it->second], user))
+        return std::nullopt;
+  }
+  if (reductions != 1)
+    return std::nullopt;
+  return it->second;
+}
+
 
 class FusionPolicy final : public DispatchGroupingPolicy {
 public:
@@ -152,10 +205,26 @@ public:
         groupOf[&op] = *target;
         continue;
       }
+      auto pads = padsOf.find(&op);
+      if (pads != padsOf.end()) {
+        if (std::optional<size_t> producer =
+                producerGroupOfPads(pads->second, groups, groupOf,
+                                    hasReduction)) {
+          // The group of the reduction producing the pads' source (an
+          // expand conv and its epilogue) takes the pads and this op.
+          for (Operation *pad : pads->second) {
+            groups[*producer].push_back(pad);
+            groupOf[pad] = *producer;
+          }
+          groups[*producer].push_back(&op);
+          groupOf[&op] = *producer;
+          continue;
+        }
+      }
       groupOf[&op] = groups.size();
       groups.push_back({});
-      if (auto it = padsOf.find(&op); it != padsOf.end())
-        for (Operation *pad : it->second) {
+      if (pads != padsOf.end())
+        for (Operation *pad : pads->second) {
           groups.back().push_back(pad);
           groupOf[pad] = groups.size() - 1;
         }
