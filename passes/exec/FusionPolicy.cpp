@@ -7,9 +7,20 @@
 // elementwise ops (GELU's Div/Erf/Add/Mul/Mul) become one kernel, and a
 // conv's or matmul's epilogue (bias, ReLU/Clip, residual Add, scale) joins
 // its kernel, where the avx512 schedule computes it on the register tile of
-// the reduction. Each group holds at most one reduction, whose result is
-// internal to the kernel when an epilogue follows, so no intermediate tensor
-// is written to memory.
+// the reduction. Each group holds at most one reduction (but see below),
+// whose result is internal to the kernel when an epilogue follows, so no
+// intermediate tensor is written to memory.
+//
+// In functions with the unit attribute `aicc.fold_padding` (set by targets
+// whose schedules compute folded pads per parallel task: avx512, host),
+// padding folds into the reduction reading it: a statically shaped
+// tensor.pad whose only use is a depthwise conv or a pooling (a reduction
+// reading it along every output dim) joins that op's kernel, so the padded
+// copy is not written to memory and read back. When the pad's source is
+// the last group's pointwise conv (with its epilogue) on rows of 16 or more
+// elements, that group takes the pad and the depthwise conv too: the
+// expand -> depthwise part of an inverted residual block is one kernel with
+// two reductions, the expand computed per task for the task's channels.
 //
 //===----------------------------------------------------------------------===//
 
@@ -162,10 +173,14 @@ public:
     SmallVector<bool> hasReduction;
     // Pads waiting for the reduction they fold into.
     DenseMap<Operation *, SmallVector<Operation *, 1>> padsOf;
+    // Targets whose kernels compute folded pads per task say so (the
+    // avx512 target's aicc-avx512-mark-folded-padding).
+    Operation *parent = body.getParentOp();
+    bool foldPadding = parent && parent->hasAttr("aicc.fold_padding");
     for (Operation &op : body.without_terminator()) {
       if (!needsDispatch(&op))
         continue;
-      if (Operation *consumer = padConsumer(&op)) {
+      if (Operation *consumer = foldPadding ? padConsumer(&op) : nullptr) {
         padsOf[consumer].push_back(&op);
         continue;
       }

@@ -109,9 +109,9 @@ func.func @main(%x: tensor<1x4xf32> {graph.name = "x"}) -> (tensor<2x4xf32> {gra
 
 // -----
 
-// Tests that a pad read only by a depthwise conv (a reduction reading it
-// along every output dim) folds into the conv's region together with the
-// conv's epilogue, and that a pad read by a full conv (which reads every
+// Tests that, in a function marked aicc.fold_padding, a pad read only by a
+// depthwise conv (a reduction reading it along every output dim) folds into
+// the conv's region together with the conv's epilogue, and that a pad read by a full conv (which reads every
 // input channel for each output channel) keeps its own region.
 
 // CHECK-LABEL: func.func @main
@@ -133,7 +133,7 @@ func.func @main(%x: tensor<1x4xf32> {graph.name = "x"}) -> (tensor<2x4xf32> {gra
 // LOC: } loc(fused["Pad_dw", "Conv_dw", "Relu_dw"])
 // LOC: } loc("Pad_full")
 // LOC: } loc("Conv_full")
-func.func @main(%x: tensor<1x2x4x4xf32> {graph.name = "x"}) -> (tensor<1x2x4x4xf32> {graph.name = "y"}) {
+func.func @main(%x: tensor<1x2x4x4xf32> {graph.name = "x"}) -> (tensor<1x2x4x4xf32> {graph.name = "y"}) attributes {aicc.fold_padding} {
   %wdw = graph.constant dense<0.5> : tensor<2x3x3xf32> loc("wdw")
   %wfull = graph.constant dense<0.25> : tensor<2x2x3x3xf32> loc("wfull")
   %zero = arith.constant 0.0 : f32
@@ -212,7 +212,7 @@ func.func @main(%x: tensor<1x2x4x4xf32> {graph.name = "x"}) -> (tensor<1x2x4x4xf
 #dww = affine_map<(n, c, y, x, ky, kx) -> (c, ky, kx)>
 #dwout = affine_map<(n, c, y, x, ky, kx) -> (n, c, y, x)>
 #id = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
-func.func @main(%x: tensor<1x2x16x16xf32> {graph.name = "x"}, %x8: tensor<1x2x8x8xf32> {graph.name = "x8"}) -> (tensor<1x4x16x16xf32> {graph.name = "y"}, tensor<1x4x8x8xf32> {graph.name = "y8"}) {
+func.func @main(%x: tensor<1x2x16x16xf32> {graph.name = "x"}, %x8: tensor<1x2x8x8xf32> {graph.name = "x8"}) -> (tensor<1x4x16x16xf32> {graph.name = "y"}, tensor<1x4x8x8xf32> {graph.name = "y8"}) attributes {aicc.fold_padding} {
   %we = graph.constant dense<0.5> : tensor<4x2xf32> loc("we")
   %wdw = graph.constant dense<0.25> : tensor<4x3x3xf32> loc("wdw")
   %zero = arith.constant 0.0 : f32
@@ -263,4 +263,44 @@ func.func @main(%x: tensor<1x2x16x16xf32> {graph.name = "x"}, %x8: tensor<1x2x8x
     linalg.yield %s : f32
   } -> tensor<1x4x8x8xf32> loc("Conv_dw8")
   return %dw, %dw8 : tensor<1x4x16x16xf32>, tensor<1x4x8x8xf32>
+}
+
+// -----
+
+// Tests that without aicc.fold_padding (targets whose kernels cannot compute
+// a folded pad, e.g. the GPU targets) a pad keeps its own region.
+
+// CHECK-LABEL: func.func @main
+// CHECK:   %[[P:.*]] = exec.dispatch_region -> (tensor<1x2x6x6xf32>) {
+// CHECK:     tensor.pad
+// CHECK:     exec.yield
+// CHECK:   }
+// CHECK:   exec.dispatch_region -> (tensor<1x2x4x4xf32>) {
+// CHECK-NOT: tensor.pad
+// CHECK:     linalg.generic {{.*}} ins(%[[P]], %{{.*}} : tensor<1x2x6x6xf32>, tensor<2x3x3xf32>)
+// CHECK:     exec.yield
+// CHECK:   }
+// LOC-LABEL: func.func @main
+// LOC: } loc("Pad_dw")
+// LOC: } loc("Conv_dw")
+func.func @main(%x: tensor<1x2x4x4xf32> {graph.name = "x"}) -> (tensor<1x2x4x4xf32> {graph.name = "y"}) {
+  %wdw = graph.constant dense<0.5> : tensor<2x3x3xf32> loc("wdw")
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x2x4x4xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  %p = tensor.pad %x low[0, 0, 1, 1] high[0, 0, 1, 1] {
+  ^bb0(%i0: index, %i1: index, %i2: index, %i3: index):
+    tensor.yield %zero : f32
+  } : tensor<1x2x4x4xf32> to tensor<1x2x6x6xf32> loc("Pad_dw")
+  %dw = linalg.generic {indexing_maps = [affine_map<(n, c, y, x, ky, kx) -> (n, c, y + ky, x + kx)>,
+                                         affine_map<(n, c, y, x, ky, kx) -> (c, ky, kx)>,
+                                         affine_map<(n, c, y, x, ky, kx) -> (n, c, y, x)>],
+                        iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]}
+      ins(%p, %wdw : tensor<1x2x6x6xf32>, tensor<2x3x3xf32>) outs(%f : tensor<1x2x4x4xf32>) {
+  ^bb0(%in: f32, %w: f32, %acc: f32):
+    %m = arith.mulf %in, %w : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<1x2x4x4xf32> loc("Conv_dw")
+  return %dw : tensor<1x2x4x4xf32>
 }
