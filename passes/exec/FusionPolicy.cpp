@@ -114,11 +114,9 @@ Operation *padConsumer(Operation *op) {
 /// blocks) and nothing outside it and the pads reads its results. The
 /// schedule then computes that reduction per task of the depthwise conv,
 /// for the task's channels, so the expanded tensor is never written out.
-std::optional<size_t>
-producerGroupOfPads(ArrayRef<Operation *> pads,
-                    ArrayRef<SmallVector<Operation *>> groups,
-                    const DenseMap<Operation *, size_t> &groupOf,
-                    ArrayRef<bool> hasReduction) {
+std::optional<size_t> producerGroupOfPads(
+    ArrayRef<Operation *> pads, ArrayRef<SmallVector<Operation *>> groups,
+    const DenseMap<Operation *, size_t> &groupOf, ArrayRef<bool> hasReduction) {
   if (pads.size() != 1 || groups.empty())
     return std::nullopt;
   Operation *source =
@@ -137,16 +135,16 @@ producerGroupOfPads(ArrayRef<Operation *> pads,
     return std::nullopt;
   // One reduction in the producer group (the schedule computes one per
   // task), pointwise (a 1x1 conv: one reduction loop longer than 1, over
-  // the input channels), so a task's rows need no window of the producer's input.
+  // the input channels), so a task's rows need no window of the producer's
+  // input.
   unsigned reductions = 0;
   for (Operation *op : groups[it->second]) {
     if (isReduction(op)) {
       ++reductions;
       auto linalgOp = cast<linalg::LinalgOp>(op);
       unsigned windows = 0;
-      for (auto [type, range] :
-           llvm::zip(linalgOp.getIteratorTypesArray(),
-                     linalgOp.getStaticLoopRanges()))
+      for (auto [type, range] : llvm::zip(linalgOp.getIteratorTypesArray(),
+                                          linalgOp.getStaticLoopRanges()))
         windows += type == utils::IteratorType::reduction && range != 1;
       if (windows != 1)
         return std::nullopt;
@@ -159,7 +157,6 @@ producerGroupOfPads(ArrayRef<Operation *> pads,
     return std::nullopt;
   return it->second;
 }
-
 
 class FusionPolicy final : public DispatchGroupingPolicy {
 public:
@@ -222,9 +219,8 @@ public:
       }
       auto pads = padsOf.find(&op);
       if (pads != padsOf.end()) {
-        if (std::optional<size_t> producer =
-                producerGroupOfPads(pads->second, groups, groupOf,
-                                    hasReduction)) {
+        if (std::optional<size_t> producer = producerGroupOfPads(
+                pads->second, groups, groupOf, hasReduction)) {
           // The group of the reduction producing the pads' source (an
           // expand conv and its epilogue) takes the pads and this op.
           for (Operation *pad : pads->second) {

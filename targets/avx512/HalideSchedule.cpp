@@ -496,15 +496,16 @@ void scheduleReduction(const ScheduledReduction &r, bool isOutput,
   size_t firstOuter = u >= 0 ? 2 : 1;
   std::vector<size_t> parallelLoops;
   int tasks = 1;
-  for (size_t k = loops.size(); !at && k-- > firstOuter && tasks < kEnoughTasks;) {
+  for (size_t k = loops.size();
+       !at && k-- > firstOuter && tasks < kEnoughTasks;) {
     if (loops[k].second <= 1 && parallelLoops.empty())
       continue;
     // With folded padding, a loop fused in for more tasks (rows) is split
     // into just enough chunks: a task pads its chunk and the window's halo
     // once, not every row's window.
     int trips = loops[k].second, need = (kEnoughTasks + tasks - 1) / tasks;
-    if (!r.paddedInputs.empty() && !parallelLoops.empty() &&
-        k > firstOuter && trips > need && !loops[k].first.is_rvar) {
+    if (!r.paddedInputs.empty() && !parallelLoops.empty() && k > firstOuter &&
+        trips > need && !loops[k].first.is_rvar) {
       int chunk = (trips + need - 1) / need;
       hl::Var var = loops[k].first.var;
       hl::Var chunks(var.name() + "_chunks"), rows(var.name() + "_rows");
@@ -571,15 +572,14 @@ void scheduleReduction(const ScheduledReduction &r, bool isOutput,
       int rows = std::gcd(perTask.tile.rows, channels);
       int pv = perTask.tile.vectorDim;
       int lanesP = perTask.tile.lanes > 0 ? perTask.tile.lanes : 1;
-      int maxVectors =
-          std::max(1, (perTask.extents[pv] + lanesP - 1) / lanesP);
-      perTask.tile.vectors = std::max(
-          perTask.tile.vectors, std::min({4, maxVectors, 24 / rows}));
+      int maxVectors = std::max(1, (perTask.extents[pv] + lanesP - 1) / lanesP);
+      perTask.tile.vectors =
+          std::max(perTask.tile.vectors, std::min({4, maxVectors, 24 / rows}));
       perTask.tile.rows = rows;
     }
-    scheduleReduction(perTask, /*isOutput=*/false, {},
-                      std::make_pair(g, parallelVar ? *parallelVar
-                                                    : hl::Var::outermost()));
+    scheduleReduction(
+        perTask, /*isOutput=*/false, {},
+        std::make_pair(g, parallelVar ? *parallelVar : hl::Var::outermost()));
   }
 
   f.compute_at(g, computeAt);
@@ -658,9 +658,8 @@ void Avx512SchedulePolicy::scheduleKernel(
   if (!naive && reductions.size() == 2 && outputs.size() == 1) {
     for (int m = 0; m < 2; ++m) {
       const ScheduledReduction &r = reductions[m], &p = reductions[1 - m];
-      if (r.paddedInputs.empty() || !p.result.defined() ||
-          isOutput(p.result) || isOutput(p.func) ||
-          halidegen::hasDynamicExtent(p.extents))
+      if (r.paddedInputs.empty() || !p.result.defined() || isOutput(p.result) ||
+          isOutput(p.func) || halidegen::hasDynamicExtent(p.extents))
         continue;
       bool read = llvm::any_of(r.paddedInputs, [&](const ScheduledFunc &pad) {
         return hl::Internal::find_transitive_calls(pad.func.function())
@@ -677,8 +676,8 @@ void Avx512SchedulePolicy::scheduleKernel(
     const ScheduledFunc &o = outputs.front();
     if (r.result.defined() && !isOutput(r.result) && !isOutput(r.func) &&
         o.extents == r.extents &&
-        o.func.dimensions() == r.result.dimensions() &&
-        o.func.outputs() == 1 && o.func.num_update_definitions() == 0) {
+        o.func.dimensions() == r.result.dimensions() && o.func.outputs() == 1 &&
+        o.func.num_update_definitions() == 0) {
       ScheduledReduction epilogue = r;
       epilogue.result = o.func;
       epilogue.extents = o.extents;

@@ -23,8 +23,7 @@ namespace {
 struct MarkFoldedPaddingPass
     : public impl::MarkFoldedPaddingBase<MarkFoldedPaddingPass> {
   void runOnOperation() override {
-    getOperation()->setAttr("aicc.fold_padding",
-                            UnitAttr::get(&getContext()));
+    getOperation()->setAttr("aicc.fold_padding", UnitAttr::get(&getContext()));
   }
 };
 
