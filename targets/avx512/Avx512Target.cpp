@@ -233,6 +233,7 @@ public:
   void buildConfigurationPipeline(OpPassManager &pm,
                                   const TargetOptions &) const override {
     pm.addNestedPass<func::FuncOp>(createPackWeights());
+    pm.addNestedPass<func::FuncOp>(createMarkFoldedPadding());
   }
 
   FailureOr<ExecutableBinary>

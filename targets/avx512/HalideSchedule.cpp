@@ -23,6 +23,7 @@
 #include "targets/avx512/HalideSchedule.h"
 #include "targets/avx512/VectorLayout.h"
 #include "llvm/ADT/STLExtras.h"
+#include <numeric>
 #include <optional>
 
 namespace hl = Halide;
@@ -70,6 +71,14 @@ void scheduleStage(hl::Stage stage, const std::vector<hl::Var> &vars,
   else if (2 * extents[0] >= lanes)
     stage.vectorize(vars[0], extents[0]);
   parallelizeOutermost(stage, vars, extents, lanes);
+}
+
+/// Folded pads (ScheduledReduction::paddedInputs) once per call, where a
+/// schedule does not compute them per task (inlined, their select would be
+/// computed on every load of every window).
+void computePaddedInputsAtRoot(const ScheduledReduction &r) {
+  for (const ScheduledFunc &p : r.paddedInputs)
+    hl::Func(p.func).compute_root();
 }
 
 //===----------------------------------------------------------------------===//
@@ -155,6 +164,7 @@ void scheduleFuncDynamic(const ScheduledFunc &sf) {
 /// dims, with the outermost loop that may be non-trivial parallel. The
 /// accumulators are computed per tile.
 void scheduleReductionDynamic(const ScheduledReduction &r, bool isOutput) {
+  computePaddedInputsAtRoot(r);
   hl::Func g = r.result, f = r.func;
   std::vector<hl::Var> vars = g.args();
   const std::vector<int> &ext = r.extents;
@@ -369,18 +379,33 @@ hl::TailStrategy tailFor(int extent, int factor) {
 /// cache for every tile of the other operand (a matmul's B panel for all
 /// rows of A, a conv's filters for all pixels), instead of the whole weight
 /// tensor streaming through the cache once per tile.
-void scheduleReduction(const ScheduledReduction &r, bool isOutput) {
-  if (halidegen::hasDynamicExtent(r.extents))
+///
+/// `producers` are reductions of the same kernel that r's folded pads read
+/// (an expand conv before a depthwise conv): each is computed per task of
+/// r, for the task's channels, in its own register tiles (`at` set, with
+/// no parallel loop of its own), so its result never leaves the cache.
+void scheduleReduction(const ScheduledReduction &r, bool isOutput,
+                       const std::vector<ScheduledReduction> &producers = {},
+                       std::optional<std::pair<hl::Func, hl::Var>> at = {}) {
+  if (halidegen::hasDynamicExtent(r.extents)) {
+    for (const ScheduledReduction &p : producers)
+      scheduleReductionDynamic(p, /*isOutput=*/false);
     return scheduleReductionDynamic(r, isOutput);
+  }
   hl::Func g = r.result, f = r.func;
   std::vector<hl::Var> vars = g.args();
   const std::vector<int> &ext = r.extents;
   int rank = vars.size();
-  if (!isOutput)
+  if (at)
+    g.compute_at(at->first, at->second);
+  else if (!isOutput)
     g.compute_root();
   // Scalars and empty outputs need no tiles.
   if (rank == 0 || (int)ext.size() != rank || llvm::is_contained(ext, 0)) {
     f.compute_at(g, hl::Var::outermost());
+    computePaddedInputsAtRoot(r);
+    for (const ScheduledReduction &p : producers)
+      scheduleReduction(p, /*isOutput=*/false);
     return;
   }
   // The vector dim, the unrolled dim and the tile's size (shared with
@@ -415,8 +440,13 @@ void scheduleReduction(const ScheduledReduction &r, bool isOutput) {
   if (u >= 0)
     g.split(vars[u], uo, ui, tileU, tailFor(ext[u], tileU));
 
-  // Which tile loop keeps the weights in cache (see above).
+  // Which tile loop keeps the weights in cache (see above). With folded
+  // padding (a depthwise conv or pooling reading a pad of the same
+  // kernel), the unrolled dim's tiles (channels) go outermost instead, so
+  // each task pads its own channels' planes once.
   unsigned weights = r.tile.largestInputDims;
+  if (!r.paddedInputs.empty() && u >= 0)
+    weights = 1u << u;
   auto indexes = [&](int dim) { return dim >= 0 && (weights >> dim) & 1; };
   bool weightsOuterV = u >= 0 && indexes(v) && !indexes(u);
   bool weightsOuterU = u >= 0 && indexes(u) && !indexes(v);
@@ -460,19 +490,35 @@ void scheduleReduction(const ScheduledReduction &r, bool isOutput) {
 
   // Parallel: the outermost loops outside the tile, fused until there are
   // enough tasks for the thread pool to balance.
-  constexpr int kEnoughTasks = 8;
+  // With folded padding a task pads its planes: fewer, larger tasks (of
+  // whole channels rather than rows, which would pad rows twice).
+  const int kEnoughTasks = r.paddedInputs.empty() ? 8 : 4;
   size_t firstOuter = u >= 0 ? 2 : 1;
   std::vector<size_t> parallelLoops;
   int tasks = 1;
-  for (size_t k = loops.size(); k-- > firstOuter && tasks < kEnoughTasks;) {
+  for (size_t k = loops.size();
+       !at && k-- > firstOuter && tasks < kEnoughTasks;) {
     if (loops[k].second <= 1 && parallelLoops.empty())
       continue;
+    // With folded padding, a loop fused in for more tasks (rows) is split
+    // into just enough chunks: a task pads its chunk and the window's halo
+    // once, not every row's window.
+    int trips = loops[k].second, need = (kEnoughTasks + tasks - 1) / tasks;
+    if (!r.paddedInputs.empty() && !parallelLoops.empty() && k > firstOuter &&
+        trips > need && !loops[k].first.is_rvar) {
+      int chunk = (trips + need - 1) / need;
+      hl::Var var = loops[k].first.var;
+      hl::Var chunks(var.name() + "_chunks"), rows(var.name() + "_rows");
+      g.split(var, chunks, rows, chunk, tailFor(trips, chunk));
+      loops[k] = {chunks, (trips + chunk - 1) / chunk};
+    }
     parallelLoops.push_back(k);
     tasks *= loops[k].second;
   }
   // The accumulators are computed per tile, at the loop just outside it
   // (or the parallel loop that loop is fused into).
   hl::Var computeAt = inner;
+  std::optional<hl::Var> parallelVar;
   if (tasks > 1 && !parallelLoops.empty()) {
     hl::VarOrRVar fused = loops[parallelLoops.front()].first;
     bool fusedInner = false;
@@ -483,8 +529,57 @@ void scheduleReduction(const ScheduledReduction &r, bool isOutput) {
       fusedInner |= parallelLoops[i] == firstOuter;
     }
     g.parallel(fused);
+    parallelVar = fused.var;
     if (fusedInner)
       computeAt = fused.var;
+  }
+  // Folded padding: the padded planes a task reads, computed per task into
+  // a buffer that stays in cache (once per call without a parallel loop),
+  // in vectors along their rows.
+  for (const halidegen::ScheduledFunc &p : r.paddedInputs) {
+    hl::Func pad = p.func;
+    if (parallelVar)
+      pad.compute_at(g, *parallelVar);
+    else
+      pad.compute_at(g, hl::Var::outermost());
+    std::vector<hl::Var> padVars = pad.args();
+    int padLanes = lanesFor(pad);
+    if (padVars.empty() || p.extents.empty())
+      continue;
+    // Guarded vectors: Halide then partitions the rows into borders and a
+    // steady state of dense loads (the pad's interior read is likely()).
+    if (p.extents[0] >= padLanes)
+      pad.vectorize(padVars[0], padLanes, hl::TailStrategy::GuardWithIf);
+    else if (2 * p.extents[0] >= padLanes)
+      pad.vectorize(padVars[0], p.extents[0]);
+  }
+  // Producers of the pads, per task: for a task of `channels` channels
+  // (r's unrolled dim), the producer's tile along that dim shrinks to a
+  // divisor of it (the rest of its accumulators as more vectors), so a
+  // task computes no channel of another task.
+  for (const ScheduledReduction &p : producers) {
+    ScheduledReduction perTask = p;
+    int channels = u >= 0 ? tileU : 0;
+    bool channelTile = perTask.tile.valid && perTask.tile.unrollDim == u &&
+                       u >= 0 && (size_t)u < perTask.extents.size();
+    // A producer tiled otherwise (vectors along the channels, on small
+    // maps) would compute a whole tile of channels per task: once per call.
+    if (!channelTile) {
+      scheduleReduction(p, /*isOutput=*/false);
+      continue;
+    }
+    if (parallelVar && perTask.tile.rows > 0) {
+      int rows = std::gcd(perTask.tile.rows, channels);
+      int pv = perTask.tile.vectorDim;
+      int lanesP = perTask.tile.lanes > 0 ? perTask.tile.lanes : 1;
+      int maxVectors = std::max(1, (perTask.extents[pv] + lanesP - 1) / lanesP);
+      perTask.tile.vectors =
+          std::max(perTask.tile.vectors, std::min({4, maxVectors, 24 / rows}));
+      perTask.tile.rows = rows;
+    }
+    scheduleReduction(
+        perTask, /*isOutput=*/false, {},
+        std::make_pair(g, parallelVar ? *parallelVar : hl::Var::outermost()));
   }
 
   f.compute_at(g, computeAt);
@@ -554,6 +649,49 @@ void Avx512SchedulePolicy::scheduleKernel(
   // reduction and the reduction computed per tile of it, so the epilogue
   // works on the accumulators while they are in registers and the
   // reduction's result is never stored.
+  // A depthwise conv whose folded pad reads another reduction of the
+  // kernel (the fusion policy's expand conv -> depthwise conv): the
+  // depthwise conv is scheduled as the kernel's reduction, the other per
+  // task of it (see scheduleReduction).
+  std::vector<ScheduledReduction> producers;
+  const ScheduledReduction *main = nullptr;
+  if (!naive && reductions.size() == 2 && outputs.size() == 1) {
+    for (int m = 0; m < 2; ++m) {
+      const ScheduledReduction &r = reductions[m], &p = reductions[1 - m];
+      if (r.paddedInputs.empty() || !p.result.defined() || isOutput(p.result) ||
+          isOutput(p.func) || halidegen::hasDynamicExtent(p.extents))
+        continue;
+      bool read = llvm::any_of(r.paddedInputs, [&](const ScheduledFunc &pad) {
+        return hl::Internal::find_transitive_calls(pad.func.function())
+            .count(p.result.name());
+      });
+      if (read) {
+        main = &r;
+        producers.push_back(p);
+      }
+    }
+  }
+  if (main) {
+    const ScheduledReduction &r = *main;
+    const ScheduledFunc &o = outputs.front();
+    if (r.result.defined() && !isOutput(r.result) && !isOutput(r.func) &&
+        o.extents == r.extents &&
+        o.func.dimensions() == r.result.dimensions() && o.func.outputs() == 1 &&
+        o.func.num_update_definitions() == 0) {
+      ScheduledReduction epilogue = r;
+      epilogue.result = o.func;
+      epilogue.extents = o.extents;
+      scheduleReduction(epilogue, /*isOutput=*/true, producers);
+      return;
+    }
+    if (r.result.defined() && isOutput(r.result)) {
+      scheduleReduction(r, /*isOutput=*/true, producers);
+      for (const ScheduledFunc &f : outputs)
+        if (f.func.name() != r.result.name())
+          scheduleFunc(f, /*isOutput=*/true, naive);
+      return;
+    }
+  }
   if (!naive && reductions.size() == 1 && outputs.size() == 1) {
     const ScheduledReduction &r = reductions.front();
     const ScheduledFunc &o = outputs.front();
@@ -587,6 +725,8 @@ void Avx512SchedulePolicy::scheduleKernel(
     if (!llvm::is_contained(tiled, f.func.name()))
       scheduleFunc(f, /*isOutput=*/true, naive);
   for (const ScheduledReduction &r : reductions) {
+    if (naive || !r.result.defined())
+      computePaddedInputsAtRoot(r);
     if (!naive && r.result.defined())
       continue;
     ScheduledFunc sf{r.func, r.extents};

@@ -33,4 +33,19 @@ def PackWeights : Pass<"aicc-avx512-pack-weights", "::mlir::func::FuncOp"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def MarkFoldedPadding : Pass<"aicc-avx512-mark-folded-padding",
+                             "::mlir::func::FuncOp"> {
+  let summary = "Let the fusion policy fold padding into the kernels of "
+                "this target";
+  let description = [{
+    Sets the unit attribute `aicc.fold_padding` on each function. The fusion
+    policy of dispatch formation (passes/exec/FusionPolicy.cpp) folds a
+    tensor.pad into the depthwise conv or pooling reading it, and an expand
+    conv into that kernel, only in functions with this attribute: the
+    avx512 schedule computes such pads and producers per parallel task
+    (HalideSchedule.cpp); targets whose kernels cannot (the GPU targets)
+    leave it unset and keep them in kernels of their own.
+  }];
+}
+
 #endif // AICC_TARGETS_AVX512_PASSES_TD

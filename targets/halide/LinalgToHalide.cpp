@@ -29,6 +29,7 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/PatternMatch.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/TypeSwitch.h"
 #include "llvm/Support/MathExtras.h"
 
@@ -386,6 +387,23 @@ private:
     tensors[result] = {f, t, true, shapeOf(result)};
   }
 
+  /// Whether static pad `p` is computed as a buffer per task of the
+  /// reduction that alone reads it, in this kernel, in place (not through a
+  /// repacked copy): the fusion policy's folded padding.
+  bool isFoldedPad(tensor::PadOp p) {
+    if (!p.getResult().hasOneUse())
+      return false;
+    OpOperand &use = *p.getResult().getUses().begin();
+    auto user = dyn_cast<linalg::GenericOp>(use.getOwner());
+    return user && user.getNumReductionLoops() > 0 &&
+           user.getNumDpsInits() == 1 && user.isDpsInput(&use) &&
+           user->getBlock() == p->getBlock() &&
+           isa<RankedTensorType>(user->getResult(0).getType()) &&
+           cast<RankedTensorType>(user->getResult(0).getType())
+               .hasStaticShape() &&
+           !policy.repackedInputDim(user, use.getOperandNumber());
+  }
+
   std::string uniqueName(StringRef base) {
     std::string s;
     for (char c : base)
@@ -443,6 +461,8 @@ private:
   bool checksAllowed = false;
   hl::Expr pendingBad;
   llvm::DenseMap<Value, TensorFunc> tensors;
+  /// Results of pads defined for a reduction to compute per task.
+  llvm::DenseSet<Value> foldedPads;
   llvm::DenseMap<Value, hl::Expr> scalars;
   std::map<std::pair<void *, unsigned>, hl::Func> packedFuncs;
   int counter = 0;
@@ -1042,6 +1062,18 @@ void Translator::translateGeneric(linalg::GenericOp op) {
       r.result = hl::Func(uniqueName("acc"));
       r.result(hvars) = f(hvars);
       r.tile = policy.registerTile(op);
+      // Pads folded into this reduction (isFoldedPad).
+      for (unsigned i = 0; i < numInputs; ++i) {
+        Value operand = op.getDpsInputOperand(i)->get();
+        auto pad = operand.getDefiningOp<tensor::PadOp>();
+        auto it = tensors.find(operand);
+        if (!pad || it == tensors.end() || !foldedPads.contains(operand))
+          continue;
+        std::vector<int> padExtents;
+        for (int64_t k = pad.getResultType().getRank() - 1; k >= 0; --k)
+          padExtents.push_back((int)pad.getResultType().getDimSize(k));
+        r.paddedInputs.push_back({it->second.func, padExtents});
+      }
     }
     reductions.push_back(r);
     if (numOutputs == 1) {
@@ -1366,6 +1398,10 @@ void Translator::translateOp(Operation *op) {
               "pad");
           return;
         }
+        // A pad folded into the reduction reading it is computed per task
+        // of that reduction (ScheduledReduction::paddedInputs).
+        if (isFoldedPad(p))
+          foldedPads.insert(p.getResult());
         define(
             p.getResult(),
             [&](const std::vector<hl::Expr> &idx) {

@@ -71,6 +71,11 @@ struct ScheduledReduction {
   Halide::RDom rdom;
   std::vector<int> extents;
   TileHint tile;
+  /// Padded copies of inputs (tensor.pad in the same kernel, the fusion
+  /// policy's folded padding) the reduction reads in place: the schedule
+  /// computes them per task next to the reduction's tiles instead of
+  /// inlining the pad's select into every load.
+  std::vector<ScheduledFunc> paddedInputs;
 };
 
 class SchedulePolicy {

@@ -106,3 +106,201 @@ func.func @main(%x: tensor<1x4xf32> {graph.name = "x"}) -> (tensor<2x4xf32> {gra
   } -> tensor<2x4xf32> loc("Broadcast")
   return %bc : tensor<2x4xf32>
 }
+
+// -----
+
+// Tests that, in a function marked aicc.fold_padding, a pad read only by a
+// depthwise conv (a reduction reading it along every output dim) folds into
+// the conv's region together with the conv's epilogue, and that a pad read by a full conv (which reads every
+// input channel for each output channel) keeps its own region.
+
+// CHECK-LABEL: func.func @main
+// CHECK:   %[[DW:.*]] = exec.dispatch_region -> (tensor<1x2x4x4xf32>) {
+// CHECK:     %[[P:.*]] = tensor.pad
+// CHECK:     %[[C:.*]] = linalg.generic {{.*}} ins(%[[P]], %{{.*}} : tensor<1x2x6x6xf32>, tensor<2x3x3xf32>)
+// CHECK:     %[[R:.*]] = linalg.generic {{.*}} ins(%[[C]] : tensor<1x2x4x4xf32>)
+// CHECK:     exec.yield %[[R]] : tensor<1x2x4x4xf32>
+// CHECK:   }
+// CHECK:   %[[P2:.*]] = exec.dispatch_region -> (tensor<1x2x6x6xf32>) {
+// CHECK:     tensor.pad
+// CHECK:     exec.yield
+// CHECK:   }
+// CHECK:   exec.dispatch_region -> (tensor<1x2x4x4xf32>) {
+// CHECK:     linalg.generic {{.*}} ins(%[[P2]], %{{.*}} : tensor<1x2x6x6xf32>, tensor<2x2x3x3xf32>)
+// CHECK:     exec.yield
+// CHECK:   }
+// LOC-LABEL: func.func @main
+// LOC: } loc(fused["Pad_dw", "Conv_dw", "Relu_dw"])
+// LOC: } loc("Pad_full")
+// LOC: } loc("Conv_full")
+func.func @main(%x: tensor<1x2x4x4xf32> {graph.name = "x"}) -> (tensor<1x2x4x4xf32> {graph.name = "y"}) attributes {aicc.fold_padding} {
+  %wdw = graph.constant dense<0.5> : tensor<2x3x3xf32> loc("wdw")
+  %wfull = graph.constant dense<0.25> : tensor<2x2x3x3xf32> loc("wfull")
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x2x4x4xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  %p = tensor.pad %x low[0, 0, 1, 1] high[0, 0, 1, 1] {
+  ^bb0(%i0: index, %i1: index, %i2: index, %i3: index):
+    tensor.yield %zero : f32
+  } : tensor<1x2x4x4xf32> to tensor<1x2x6x6xf32> loc("Pad_dw")
+  %dw = linalg.generic {indexing_maps = [affine_map<(n, c, y, x, ky, kx) -> (n, c, y + ky, x + kx)>,
+                                         affine_map<(n, c, y, x, ky, kx) -> (c, ky, kx)>,
+                                         affine_map<(n, c, y, x, ky, kx) -> (n, c, y, x)>],
+                        iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]}
+      ins(%p, %wdw : tensor<1x2x6x6xf32>, tensor<2x3x3xf32>) outs(%f : tensor<1x2x4x4xf32>) {
+  ^bb0(%in: f32, %w: f32, %acc: f32):
+    %m = arith.mulf %in, %w : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<1x2x4x4xf32> loc("Conv_dw")
+  %r = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>],
+                       iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%dw : tensor<1x2x4x4xf32>) outs(%e : tensor<1x2x4x4xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %v = arith.maximumf %in, %zero : f32
+    linalg.yield %v : f32
+  } -> tensor<1x2x4x4xf32> loc("Relu_dw")
+  %p2 = tensor.pad %r low[0, 0, 1, 1] high[0, 0, 1, 1] {
+  ^bb0(%i0: index, %i1: index, %i2: index, %i3: index):
+    tensor.yield %zero : f32
+  } : tensor<1x2x4x4xf32> to tensor<1x2x6x6xf32> loc("Pad_full")
+  %full = linalg.generic {indexing_maps = [affine_map<(n, co, y, x, ci, ky, kx) -> (n, ci, y + ky, x + kx)>,
+                                           affine_map<(n, co, y, x, ci, ky, kx) -> (co, ci, ky, kx)>,
+                                           affine_map<(n, co, y, x, ci, ky, kx) -> (n, co, y, x)>],
+                          iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
+      ins(%p2, %wfull : tensor<1x2x6x6xf32>, tensor<2x2x3x3xf32>) outs(%f : tensor<1x2x4x4xf32>) {
+  ^bb0(%in: f32, %w: f32, %acc: f32):
+    %m = arith.mulf %in, %w : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<1x2x4x4xf32> loc("Conv_full")
+  return %full : tensor<1x2x4x4xf32>
+}
+
+// -----
+
+// Tests that a pointwise conv (one reduction loop) and its epilogue join
+// the depthwise conv whose folded pad reads them, on rows of 16 elements
+// (an inverted residual block: expand, pad, depthwise in one kernel), and
+// that on rows narrower than 16 they keep their own region.
+
+// CHECK-LABEL: func.func @main
+// CHECK:   %[[DW:.*]] = exec.dispatch_region -> (tensor<1x4x16x16xf32>) {
+// CHECK:     %[[E:.*]] = linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<1x2x16x16xf32>, tensor<4x2xf32>)
+// CHECK:     %[[R:.*]] = linalg.generic {{.*}} ins(%[[E]] : tensor<1x4x16x16xf32>)
+// CHECK:     %[[P:.*]] = tensor.pad %[[R]]
+// CHECK:     linalg.generic {{.*}} ins(%[[P]], %{{.*}} : tensor<1x4x18x18xf32>, tensor<4x3x3xf32>)
+// CHECK:     exec.yield
+// CHECK:   }
+// CHECK:   %[[E8:.*]] = exec.dispatch_region -> (tensor<1x4x8x8xf32>) {
+// CHECK:     linalg.generic
+// CHECK:     exec.yield
+// CHECK:   }
+// CHECK:   exec.dispatch_region -> (tensor<1x4x8x8xf32>) {
+// CHECK:     tensor.pad %[[E8]]
+// CHECK:     linalg.generic
+// CHECK:     exec.yield
+// CHECK:   }
+// LOC-LABEL: func.func @main
+// LOC: } loc(fused["Conv_expand", "Relu_expand", "Pad", "Conv_dw"])
+// LOC: } loc("Conv_expand8")
+// LOC: } loc(fused["Pad8", "Conv_dw8"])
+#in = affine_map<(n, co, y, x, ci) -> (n, ci, y, x)>
+#w = affine_map<(n, co, y, x, ci) -> (co, ci)>
+#out = affine_map<(n, co, y, x, ci) -> (n, co, y, x)>
+#dwin = affine_map<(n, c, y, x, ky, kx) -> (n, c, y + ky, x + kx)>
+#dww = affine_map<(n, c, y, x, ky, kx) -> (c, ky, kx)>
+#dwout = affine_map<(n, c, y, x, ky, kx) -> (n, c, y, x)>
+#id = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+func.func @main(%x: tensor<1x2x16x16xf32> {graph.name = "x"}, %x8: tensor<1x2x8x8xf32> {graph.name = "x8"}) -> (tensor<1x4x16x16xf32> {graph.name = "y"}, tensor<1x4x8x8xf32> {graph.name = "y8"}) attributes {aicc.fold_padding} {
+  %we = graph.constant dense<0.5> : tensor<4x2xf32> loc("we")
+  %wdw = graph.constant dense<0.25> : tensor<4x3x3xf32> loc("wdw")
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x4x16x16xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<1x4x16x16xf32>) -> tensor<1x4x16x16xf32>
+  %ex = linalg.generic {indexing_maps = [#in, #w, #out], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]}
+      ins(%x, %we : tensor<1x2x16x16xf32>, tensor<4x2xf32>) outs(%f : tensor<1x4x16x16xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %m = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<1x4x16x16xf32> loc("Conv_expand")
+  %r = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%ex : tensor<1x4x16x16xf32>) outs(%e : tensor<1x4x16x16xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %v = arith.maximumf %in, %zero : f32
+    linalg.yield %v : f32
+  } -> tensor<1x4x16x16xf32> loc("Relu_expand")
+  %p = tensor.pad %r low[0, 0, 1, 1] high[0, 0, 1, 1] {
+  ^bb0(%i0: index, %i1: index, %i2: index, %i3: index):
+    tensor.yield %zero : f32
+  } : tensor<1x4x16x16xf32> to tensor<1x4x18x18xf32> loc("Pad")
+  %dw = linalg.generic {indexing_maps = [#dwin, #dww, #dwout], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]}
+      ins(%p, %wdw : tensor<1x4x18x18xf32>, tensor<4x3x3xf32>) outs(%f : tensor<1x4x16x16xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %m = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<1x4x16x16xf32> loc("Conv_dw")
+  %e8 = tensor.empty() : tensor<1x4x8x8xf32>
+  %f8 = linalg.fill ins(%zero : f32) outs(%e8 : tensor<1x4x8x8xf32>) -> tensor<1x4x8x8xf32>
+  %ex8 = linalg.generic {indexing_maps = [#in, #w, #out], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]}
+      ins(%x8, %we : tensor<1x2x8x8xf32>, tensor<4x2xf32>) outs(%f8 : tensor<1x4x8x8xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %m = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<1x4x8x8xf32> loc("Conv_expand8")
+  %p8 = tensor.pad %ex8 low[0, 0, 1, 1] high[0, 0, 1, 1] {
+  ^bb0(%i0: index, %i1: index, %i2: index, %i3: index):
+    tensor.yield %zero : f32
+  } : tensor<1x4x8x8xf32> to tensor<1x4x10x10xf32> loc("Pad8")
+  %dw8 = linalg.generic {indexing_maps = [#dwin, #dww, #dwout], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]}
+      ins(%p8, %wdw : tensor<1x4x10x10xf32>, tensor<4x3x3xf32>) outs(%f8 : tensor<1x4x8x8xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %m = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<1x4x8x8xf32> loc("Conv_dw8")
+  return %dw, %dw8 : tensor<1x4x16x16xf32>, tensor<1x4x8x8xf32>
+}
+
+// -----
+
+// Tests that without aicc.fold_padding (targets whose kernels cannot compute
+// a folded pad, e.g. the GPU targets) a pad keeps its own region.
+
+// CHECK-LABEL: func.func @main
+// CHECK:   %[[P:.*]] = exec.dispatch_region -> (tensor<1x2x6x6xf32>) {
+// CHECK:     tensor.pad
+// CHECK:     exec.yield
+// CHECK:   }
+// CHECK:   exec.dispatch_region -> (tensor<1x2x4x4xf32>) {
+// CHECK-NOT: tensor.pad
+// CHECK:     linalg.generic {{.*}} ins(%[[P]], %{{.*}} : tensor<1x2x6x6xf32>, tensor<2x3x3xf32>)
+// CHECK:     exec.yield
+// CHECK:   }
+// LOC-LABEL: func.func @main
+// LOC: } loc("Pad_dw")
+// LOC: } loc("Conv_dw")
+func.func @main(%x: tensor<1x2x4x4xf32> {graph.name = "x"}) -> (tensor<1x2x4x4xf32> {graph.name = "y"}) {
+  %wdw = graph.constant dense<0.5> : tensor<2x3x3xf32> loc("wdw")
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x2x4x4xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  %p = tensor.pad %x low[0, 0, 1, 1] high[0, 0, 1, 1] {
+  ^bb0(%i0: index, %i1: index, %i2: index, %i3: index):
+    tensor.yield %zero : f32
+  } : tensor<1x2x4x4xf32> to tensor<1x2x6x6xf32> loc("Pad_dw")
+  %dw = linalg.generic {indexing_maps = [affine_map<(n, c, y, x, ky, kx) -> (n, c, y + ky, x + kx)>,
+                                         affine_map<(n, c, y, x, ky, kx) -> (c, ky, kx)>,
+                                         affine_map<(n, c, y, x, ky, kx) -> (n, c, y, x)>],
+                        iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]}
+      ins(%p, %wdw : tensor<1x2x6x6xf32>, tensor<2x3x3xf32>) outs(%f : tensor<1x2x4x4xf32>) {
+  ^bb0(%in: f32, %w: f32, %acc: f32):
+    %m = arith.mulf %in, %w : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<1x2x4x4xf32> loc("Conv_dw")
+  return %dw : tensor<1x2x4x4xf32>
+}
