@@ -97,7 +97,10 @@ def Exec_ScheduleOp : Exec_Op<"schedule", [
     has `aicc.symbols` (name -> array<i64: lo, hi>, read by `exec.symbol`),
     its inputs their `aicc.shape`, and optionally `aicc.assumptions` and
     `aicc.assumption_ops`; `exec.return dims(...)` gives the outputs'
-    extents. Plans are for the upper bounds.
+    extents. Plans are for the upper bounds. Value-dependent shapes add
+    `aicc.value_symbols` (an array of {name, range, def, what}: symbols
+    computed from input values by the IntExpr program `def`, after the
+    `aicc.symbols`) and `runtime_allocated` buffers.
 
     Example:
 
@@ -182,7 +185,11 @@ def Exec_SymbolOp : Exec_Op<"symbol", [Pure]> {
     entry of the dictionary, sorted by name), which the runtime binds from
     the input shapes. The schedule computes the other extents and offsets
     from these with `affine.apply`/`affine.min`/`affine.max` and
-    `arith.constant`.
+    `arith.constant`. With value-dependent shapes (issue 15), indices n and
+    up (n = the number of `aicc.symbols`) name the entries of
+    `aicc.value_symbols`, which the runtime computes from input values
+    before the run; the lowering also materializes those in `@main`, where
+    dispatch formation treats them as symbols.
 
     Example:
 

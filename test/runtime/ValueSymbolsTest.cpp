@@ -89,6 +89,55 @@ TEST(ValueSymbols, RunsWithShapesFromInputValues) {
   }
 }
 
+TEST(ValueSymbols, ViewsShareOneRuntimeAllocation) {
+  // t = a + b over v elements in allocation 0; c = t[1, v) read through a
+  // second buffer of the same allocation at byte offset 4.
+  ModuleWriter writer;
+  writer.setVersion(1, 4);
+  writer.addInput("n", fb::ElementType::I64, {1});
+  writer.addInput("a", fb::ElementType::F32, {64});
+  writer.addInput("b", fb::ElementType::F32, {64});
+  writer.addOutput("c", fb::ElementType::F32, {63});
+  uint32_t v = writer.addValueSymbol("v", 1, 64, {kLoad, 0, 0}, "v");
+  writer.setOutputDims(0, {{kSym, v, kConst, 1, kSub}});
+  uint32_t code = writer.addSegment(testKernels().data(), testKernels().size());
+  uint32_t exe = writer.addExecutable(testKernelsExecutable(code));
+  writer.addMemorySpace("host", fb::DeviceKind::Cpu, 0, 0);
+  uint32_t a = writer.addInputBuffer(1);
+  uint32_t b = writer.addInputBuffer(2);
+  uint32_t c = writer.addOutputBuffer(0);
+  uint32_t t = writer.addBuffer({fb::BufferKind::Arena, 0, 0, 0, 0});
+  writer.setBufferSizeExpr(t, {kConst, 4, kSym, v, kMul});
+  uint32_t tail = writer.addBuffer({fb::BufferKind::Arena, 0, 0, 4, 0});
+  writer.setBufferSizeExpr(tail,
+                           {kConst, 4, kSym, v, kConst, 1, kSub, kMul});
+  uint32_t dispatch = writer.addDispatch(exe, entryIndex("add_f32"), {a, b, t});
+  writer.setDispatchPushConstantExprs(dispatch, {{kSym, v}});
+  uint32_t copy = writer.addCopy(tail, c);
+  writer.setCopyBytes(copy, {kConst, 4, kSym, v, kConst, 1, kSub, kMul});
+  Loaded loaded(writer);
+  ASSERT_EQ(loaded.error, "OK");
+  for (int64_t n : {1, 7, 64, 2}) {
+    std::vector<int64_t> nData{n};
+    std::vector<float> x(64), y(64), z(63, -1.0f);
+    for (size_t i = 0; i < 64; ++i) {
+      x[i] = static_cast<float>(i);
+      y[i] = 10.0f * static_cast<float>(i);
+    }
+    std::vector<int64_t> one{1}, bound{64}, out{63};
+    aicc_tensor_view_t inputs[3] = {viewOf(nData, AICC_ELEMENT_TYPE_I64, one),
+                                    viewOf(x, AICC_ELEMENT_TYPE_F32, bound),
+                                    viewOf(y, AICC_ELEMENT_TYPE_F32, bound)};
+    aicc_tensor_view_t output = viewOf(z, AICC_ELEMENT_TYPE_F32, out);
+    AICC_ASSERT_OK(
+        aicc_session_run(loaded.session.session, inputs, 3, &output, 1));
+    for (int64_t i = 0; i + 1 < n; ++i)
+      ASSERT_EQ(z[i], 11.0f * static_cast<float>(i + 1)) << n << " " << i;
+    if (n - 1 < 63)
+      EXPECT_EQ(z[n - 1], -1.0f) << n;
+  }
+}
+
 TEST(ValueSymbols, ReportsValuesOutsideTheRangeWithWhat) {
   Loaded loaded(valueAddModule(1));
   ASSERT_EQ(loaded.error, "OK");
