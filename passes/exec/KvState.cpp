@@ -129,8 +129,10 @@ struct KvStatePass : public aicc::exec::impl::KvStateBase<KvStatePass> {
       b.setInsertionPoint(firstUser);
       auto rows = AllocOp::create(b, writeArg.getLoc(), writeType,
                                   ValueRange(dims),
-                                  b.getI64IntegerAttr(0), IntegerAttr(),
-                                  IntegerAttr());
+                                  b.getI64IntegerAttr(0),
+                                  /*offset=*/IntegerAttr(),
+                                  /*upper_bound_bytes=*/IntegerAttr(),
+                                  /*runtime_allocated=*/UnitAttr());
       writeArg.replaceAllUsesWith(rows.getResult());
       SmallVector<Value> worklist = {rows.getResult()};
       while (!worklist.empty()) {
