@@ -1787,7 +1787,7 @@ std::pair<RankedTensorType, int64_t> largestTensor(func::FuncOp kernel) {
 /// which name nothing the user wrote. It is reached when a tensor is so
 /// close to the 2^31 - 1 elements Halide addresses that rounding its loops
 /// up to whole vectors or tiles overflows int32, or when integer constants
-/// of the kernel overflow when combined. Says which, for the kernel's error;
+/// of the kernel overflow when combined (or shift by the type's width). Says which, for the kernel's error;
 /// "" for any other Halide message.
 std::string explainHalideOverflow(StringRef message, func::FuncOp kernel) {
   if (!message.contains_insensitive("signed integer overflow"))
@@ -1801,8 +1801,9 @@ std::string explainHalideOverflow(StringRef message, func::FuncOp kernel) {
        << " elements, too close to the 2^31 - 1 that Halide kernels address "
           "once loops are rounded up to whole vectors and tiles";
   } else {
-    os << "its integer arithmetic overflows at compile time (a signed "
-          "int32/int64 overflow of constants, undefined in Halide kernels)";
+    os << "Halide's constant folding found a signed int32/int64 overflow "
+          "(or a shift by the type's width or more) in its integer "
+          "arithmetic, which is undefined in Halide kernels";
   }
   return s;
 }
