@@ -375,7 +375,10 @@ FailureOr<Value> Outliner::getScheduleDim(Value tensor, unsigned dim) {
   };
   if (auto collapse = dyn_cast<tensor::CollapseShapeOp>(def)) {
     SmallVector<OpFoldResult> terms;
-    for (int64_t sourceDim : collapse.getReassociationIndices()[dim]) {
+    // A local: indexing the returned temporary would dangle in the loop.
+    SmallVector<ReassociationIndices> groups =
+        collapse.getReassociationIndices();
+    for (int64_t sourceDim : groups[dim]) {
       FailureOr<OpFoldResult> term =
           scheduledDim(collapse.getSrc(), static_cast<unsigned>(sourceDim));
       if (failed(term))

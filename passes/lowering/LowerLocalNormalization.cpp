@@ -155,8 +155,10 @@ struct MVNPattern : LoweringPattern<graph::MeanVarianceNormalizationOp> {
           Value meanSq = arith::DivFOp::create(b, l, a[2], n);
           Value var = arith::SubFOp::create(
               b, l, meanSq, arith::MulFOp::create(b, l, mean, mean));
-          Value std = arith::AddFOp::create(b, l, math::SqrtOp::create(b, l, var),
-                                            constScalar(b, l, ft, 1e-9));
+          // Sequenced: the op order must not depend on the host compiler.
+          Value eps = constScalar(b, l, ft, 1e-9);
+          Value std =
+              arith::AddFOp::create(b, l, math::SqrtOp::create(b, l, var), eps);
           Value y = arith::DivFOp::create(
               b, l, arith::SubFOp::create(b, l, a[0], mean), std);
           return truncTo(b, l, y, elem);

@@ -521,9 +521,12 @@ struct ResizePattern : LoweringPattern<graph::ResizeOp> {
             };
             if (coordMode == "asymmetric")
               return arith::DivFOp::create(b, l, xf, cst(scale));
-            if (coordMode == "tf_half_pixel_for_nn") // opset 11
+            if (coordMode == "tf_half_pixel_for_nn") { // opset 11
+              // Sequenced: the op order must not depend on the compiler.
+              Value s = cst(scale);
               return arith::DivFOp::create(
-                  b, l, arith::AddFOp::create(b, l, xf, cst(0.5)), cst(scale));
+                  b, l, arith::AddFOp::create(b, l, xf, cst(0.5)), s);
+            }
             if (crop) {
               double extent = (roiEnd[d] - roiStart[d]) * (inSize - 1);
               Value c = outSize == 1

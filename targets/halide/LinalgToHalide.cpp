@@ -1792,6 +1792,58 @@ public:
   std::vector<std::string> warnings;
 };
 
+/// The kernel's tensor (argument, result or intermediate) with the most
+/// elements, and that count; a null type when all are dynamic or scalar.
+std::pair<RankedTensorType, int64_t> largestTensor(func::FuncOp kernel) {
+  std::pair<RankedTensorType, int64_t> best{nullptr, 0};
+  auto consider = [&](Type type) {
+    auto t = dyn_cast<RankedTensorType>(type);
+    if (!t || !t.hasStaticShape())
+      return;
+    int64_t elements = 1;
+    for (int64_t d : t.getShape())
+      if (llvm::MulOverflow(elements, d, elements))
+        elements = INT64_MAX;
+    if (elements > best.second)
+      best = {t, elements};
+  };
+  for (Type t : kernel.getArgumentTypes())
+    consider(t);
+  for (Type t : kernel.getResultTypes())
+    consider(t);
+  kernel.walk([&](Operation *op) {
+    for (Type t : op->getResultTypes())
+      consider(t);
+  });
+  return best;
+}
+
+/// Halide's constant folder reports signed int32/int64 overflow in its own
+/// words ("Signed integer overflow occurred during constant-folding"),
+/// which name nothing the user wrote. It is reached when a tensor is so
+/// close to the 2^31 - 1 elements Halide addresses that rounding its loops
+/// up to whole vectors or tiles overflows int32, or when integer constants
+/// of the kernel overflow when combined (or shift by the type's width). Says which, for the kernel's error;
+/// "" for any other Halide message.
+std::string explainHalideOverflow(StringRef message, func::FuncOp kernel) {
+  if (!message.contains_insensitive("signed integer overflow"))
+    return "";
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  auto [type, elements] = largestTensor(kernel);
+  if (type && elements > INT32_MAX / 2) {
+    os << "its index arithmetic overflows int32: tensor " << type << " has "
+       << elements
+       << " elements, too close to the 2^31 - 1 that Halide kernels address "
+          "once loops are rounded up to whole vectors and tiles";
+  } else {
+    os << "Halide's constant folding found a signed int32/int64 overflow "
+          "(or a shift by the type's width or more) in its integer "
+          "arithmetic, which is undefined in Halide kernels";
+  }
+  return s;
+}
+
 } // namespace
 
 FailureOr<CompiledKernel>
@@ -1971,10 +2023,22 @@ compileKernelWithHalide(func::FuncOp kernel, const std::string &functionName,
     InFlightDiagnostic d = u.op->emitError(u.message);
     return failure();
   } catch (const HalideReported &e) {
+    if (std::string why = explainHalideOverflow(e.message, kernel);
+        !why.empty()) {
+      kernel.emitError("cannot compile kernel '")
+          << kernel.getSymName() << "': " << why;
+      return failure();
+    }
     kernel.emitError("Halide failed on kernel '")
         << kernel.getSymName() << "': " << StringRef(e.message).trim();
     return failure();
   } catch (const hl::Error &e) {
+    if (std::string why = explainHalideOverflow(e.what(), kernel);
+        !why.empty()) {
+      kernel.emitError("cannot compile kernel '")
+          << kernel.getSymName() << "': " << why;
+      return failure();
+    }
     kernel.emitError("Halide failed on kernel '")
         << kernel.getSymName() << "': " << e.what();
     return failure();
