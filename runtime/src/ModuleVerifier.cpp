@@ -104,9 +104,11 @@ aicc_status_t tensorByteSize(const fb::TensorDesc &tensor, const char *what,
                           what, index, name, d, static_cast<long long>(dim));
     // 1.4: the upper bounds of a dynamic tensor over value symbols may not
     // be addressable (the run's shape is); such a bound saturates.
-    if (saturate &&
-        (__builtin_mul_overflow(bytes, static_cast<uint64_t>(dim), &bytes) ||
-         bytes > SIZE_MAX)) {
+    uint64_t product = 0;
+    bool overflows =
+        __builtin_mul_overflow(bytes, static_cast<uint64_t>(dim), &product) ||
+        product > SIZE_MAX;
+    if (saturate && overflows) {
       bytes = UINT64_MAX;
       for (uint32_t e = d + 1; e < sizeOf(shape); ++e)
         if (shape->Get(e) < 0)
@@ -116,10 +118,10 @@ aicc_status_t tensorByteSize(const fb::TensorDesc &tensor, const char *what,
                               static_cast<long long>(shape->Get(e)));
       break;
     }
-    if (__builtin_mul_overflow(bytes, static_cast<uint64_t>(dim), &bytes) ||
-        bytes > SIZE_MAX)
+    if (overflows)
       return AICC_INVALID("%s %u ('%s') is too large: its byte size overflows",
                           what, index, name);
+    bytes = product;
   }
   *out = bytes;
   return nullptr;

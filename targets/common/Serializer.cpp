@@ -571,6 +571,13 @@ FailureOr<uint32_t> Serializer::getBuffer(Value value) {
             getBufferUpperBoundBytes(value, symbols_);
         root && offset <= *root)
       bound = std::min(bound.value_or(UINT64_MAX), *root - offset);
+  // A caller tensor whose dims are value symbols may have no addressable
+  // bound (a product of several dims up to 2^31 - 1): the caller sizes it
+  // per run (aicc_session_infer_shapes), so its buffer saturates, as the
+  // signature's byte size does.
+  if (!bound && isa<BlockArgument>(value) &&
+      llvm::any_of(symbols_, [](const SymbolInfo &s) { return s.isValue; }))
+    bound = UINT64_MAX;
   if (!bound)
     return emitError(loc, "a buffer of type ")
            << type << " has no upper bound over the symbols";

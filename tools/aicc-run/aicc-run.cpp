@@ -380,8 +380,9 @@ struct Binding {
 
   /// Zeroed memory for the tensor; false (with a message) when there is not
   /// enough of it.
-  bool allocate(const char *what, size_t bytes = 0) {
-    bytes = std::max(bytes, info.byte_size);
+  bool allocate(const char *what, size_t bytes = 0, bool exact = false) {
+    if (!exact)
+      bytes = std::max(bytes, info.byte_size);
     void *p = bytes <= SIZE_MAX - 64 ? std::calloc(bytes + 64, 1) : nullptr;
     if (!p) {
       fail("cannot allocate the %zu bytes of %s '%s' (%s): out of memory",
@@ -966,7 +967,10 @@ int runMain(int argc, char **argv) {
       return failStatus(status);
     output.shapeText = describeSignature(module, false, i, output.info);
     output.setDims(output.info.dims, output.info.rank);
-    if (!output.allocate("output"))
+    // A dynamic module's outputs are sized once the inputs are known
+    // (aicc_session_infer_shapes below): their signature holds upper
+    // bounds, which value-dependent dims make huge.
+    if (!dynamic && !output.allocate("output"))
       return 1;
   }
 
@@ -1073,6 +1077,23 @@ int runMain(int argc, char **argv) {
   std::vector<aicc_tensor_view_t> inputViews, outputViews;
   for (const Binding &input : inputs)
     inputViews.push_back(input.view());
+  if (dynamic && options.generate == 0) {
+    // Exact output sizes from the input shapes (and, for value-dependent
+    // shapes, the input values).
+    if (aicc_status_t status = aicc_session_infer_shapes(
+            handles.session, inputViews.data(), inputViews.size()))
+      return failStatus(status);
+    for (size_t o = 0; o < outputs.size(); ++o) {
+      std::vector<int64_t> dims(outputs[o].info.rank);
+      size_t rank = 0;
+      if (aicc_status_t status = aicc_session_output_shape(
+              handles.session, o, dims.data(), dims.size(), &rank))
+        return failStatus(status);
+      outputs[o].setDims(dims.data(), rank);
+      if (!outputs[o].allocate("output", outputs[o].bytes, /*exact=*/true))
+        return 1;
+    }
+  }
   for (const Binding &output : outputs)
     outputViews.push_back(output.view());
   auto runOnce = [&]() {

@@ -140,16 +140,18 @@ int aicc_hl_dispatch(const aicc_kernel_env *env, void *const *bindings,
     env->report_error(env, msg.text);
     return -1;
   }
-  /* Push constants are extents, offsets and sizes: int32 in Halide. */
+  /* Push constants are extents, offsets, steps and sizes: int32 in Halide.
+   * Offsets and steps may be negative (value-dependent Slice and Pad); a
+   * push constant used as an extent is checked below. */
   for (int p = 0; p < num_push; ++p) {
     int64_t v = push_constants[p];
-    if (v < 0 || v > INT32_MAX) {
+    if (v < -(int64_t)INT32_MAX || v > INT32_MAX) {
       message_start(&msg, desc);
       message_append(&msg, "push constant ");
       message_append_int(&msg, p);
       message_append(&msg, " is ");
       message_append_int(&msg, v);
-      message_append(&msg, ", outside 0..2147483647");
+      message_append(&msg, ", outside -2147483647..2147483647");
       env->report_error(env, msg.text);
       return -1;
     }
@@ -176,6 +178,16 @@ int aicc_hl_dispatch(const aicc_kernel_env *env, void *const *bindings,
           return -1;
         }
         e = push[p];
+        if (e < 0) {
+          message_start(&msg, desc);
+          message_append(&msg, "buffer ");
+          message_append_int(&msg, i);
+          message_append(&msg, " has a negative extent (push constant ");
+          message_append_int(&msg, p);
+          message_append(&msg, ")");
+          env->report_error(env, msg.text);
+          return -1;
+        }
       }
       elements *= e; /* both <= 2^31 - 1: no int64 overflow */
       if (elements > INT32_MAX) {
