@@ -862,9 +862,10 @@ aicc_status_t Session::evaluateSchedule(const aicc_tensor_view_t *inputs,
     PreparedCommand &command = commands_[copy.prepared];
     const fb::Copy *source =
         module_->root().commands()->Get(command.commandIndex)->op_as_Copy();
-    uint64_t limit = bufferBytes(source->source());
-    if (!runtimeBufferBytes_.empty() && runtimeBufferBytes_[source->target()] >= 0)
-      limit = std::min(limit, bufferBytes(source->target()));
+    // Both buffers bound the copy: with value symbols (1.4) a copy may join
+    // buffers of different (upper-bound) sizes.
+    uint64_t limit = std::min(bufferBytes(source->source()),
+                              bufferBytes(source->target()));
     int64_t bytes = 0;
     if (!evalIntExpr(copy.program.code, copy.program.size, symbolValues_.data(),
                      symbolValues_.size(), &bytes) ||

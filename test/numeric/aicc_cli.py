@@ -27,6 +27,24 @@ def compile_and_run(aicc, aicc_run, target, model_path, feeds, output_names,
     return {name: np.load(path) for name, path in outputs.items()}, None
 
 
+def run_artifact(aicc_run, artifact, feeds, output_names, work, stem):
+    """Runs ARTIFACT with aicc-run on FEEDS (a dict of arrays, written to
+    WORK as STEM.<name>.npy). Returns ({output name: array}, the completed
+    process), or (None, the completed process) when aicc-run fails."""
+    cmd = [aicc_run, artifact]
+    for name, value in feeds.items():
+        path = os.path.join(work, f"{stem}.{name}.npy")
+        np.save(path, value)
+        cmd += ["--input", f"{name}=@{path}"]
+    paths = {o: os.path.join(work, f"{stem}.{o}.npy") for o in output_names}
+    for name, path in paths.items():
+        cmd += ["--output", f"{name}=@{path}"]
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    if r.returncode != 0:
+        return None, r
+    return {n: np.load(p) for n, p in paths.items()}, r
+
+
 def first_mismatch(names, got, want, rtol, atol, equal_nan=False,
                    reference="the reference"):
     """The first output of NAMES whose value in GOT (a dict) differs from

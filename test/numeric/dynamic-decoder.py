@@ -39,6 +39,9 @@ import warnings
 import numpy as np
 import onnxruntime as ort
 
+sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
+from aicc_cli import run_artifact  # noqa: E402
+
 HERE = os.path.dirname(os.path.realpath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 LAYERS, HIDDEN, HEADS, VOCAB, MAX_POS = 2, 64, 4, 512, 96
@@ -88,21 +91,6 @@ def feeds_for(rng, seq, past, past_names):
         feeds[n] = rng.standard_normal(
             (1, HEADS, past, HIDDEN // HEADS)).astype(np.float32)
     return feeds
-
-
-def run_aicc(aicc_run, artifact, feeds, outputs, work, stem):
-    cmd = [aicc_run, artifact]
-    for name, value in feeds.items():
-        path = os.path.join(work, f"{stem}.{name}.npy")
-        np.save(path, value)
-        cmd += ["--input", f"{name}=@{path}"]
-    paths = {o: os.path.join(work, f"{stem}.{o}.npy") for o in outputs}
-    for name, path in paths.items():
-        cmd += ["--output", f"{name}=@{path}"]
-    r = subprocess.run(cmd, capture_output=True, text=True)
-    if r.returncode != 0:
-        return None, r
-    return {n: np.load(p) for n, p in paths.items()}, r
 
 
 def greedy_ort(session, prompt, past_names, steps):
@@ -202,8 +190,8 @@ def main():
              (5, 17), (32, PAST_MAX), (2, 63)]
     for seq, past in cases:
         feeds = feeds_for(rng, seq, past, past_names)
-        got, r = run_aicc(args.aicc_run, artifact, feeds, outputs, work,
-                          f"s{seq}p{past}")
+        got, r = run_artifact(args.aicc_run, artifact, feeds, outputs, work,
+                              f"s{seq}p{past}")
         if got is None:
             print(f"FAIL sequence={seq} past={past}: aicc-run rc="
                   f"{r.returncode}: {r.stderr.strip()}")
@@ -226,8 +214,8 @@ def main():
                               (1, PAST_MAX + 1, f"0..{PAST_MAX}"),
                               (SEQ_MAX, PAST_MAX, "assumption")]:
         feeds = feeds_for(rng, seq, past, past_names)
-        got, r = run_aicc(args.aicc_run, artifact, feeds, outputs, work,
-                          "bad")
+        got, r = run_artifact(args.aicc_run, artifact, feeds, outputs, work,
+                              "bad")
         if got is not None or needle not in r.stderr:
             print(f"FAIL sequence={seq} past={past}: expected an error naming "
                   f"{needle}, got rc={r.returncode} {r.stderr.strip()!r}")

@@ -27,6 +27,9 @@ import onnx
 import onnxruntime as ort
 from onnx import TensorProto, helper
 
+sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
+from aicc_cli import run_artifact  # noqa: E402
+
 F, I64 = TensorProto.FLOAT, TensorProto.INT64
 
 
@@ -146,21 +149,6 @@ def cases():
              "limit": np.array(3, np.int64), "delta": np.array(2, np.int64)}], [])
 
 
-def run(aicc_run, artifact, feeds, outputs, work, stem):
-    cmd = [aicc_run, artifact]
-    for name, value in feeds.items():
-        path = os.path.join(work, f"{stem}.{name}.npy")
-        np.save(path, value)
-        cmd += ["--input", f"{name}=@{path}"]
-    paths = {o: os.path.join(work, f"{stem}.{o}.npy") for o in outputs}
-    for name, path in paths.items():
-        cmd += ["--output", f"{name}=@{path}"]
-    r = subprocess.run(cmd, capture_output=True, text=True)
-    if r.returncode != 0:
-        return None, r
-    return {n: np.load(p) for n, p in paths.items()}, r
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--aicc", required=True)
@@ -191,8 +179,8 @@ def main():
         for i, feeds in enumerate(good):
             values = {k: v.tolist() for k, v in feeds.items() if k != "x"}
             want = session.run(outputs, feeds)
-            got, r = run(args.aicc_run, artifact, feeds, outputs, work,
-                         f"{name}.{i}")
+            got, r = run_artifact(args.aicc_run, artifact, feeds, outputs, work,
+                                  f"{name}.{i}")
             if got is None:
                 print(f"FAIL {name} {values}: aicc-run rc={r.returncode}: "
                       f"{r.stderr.strip()}")
@@ -211,8 +199,8 @@ def main():
                       f"{', '.join(str(list(w.shape)) for w in want)}")
         for i, (feeds, needle) in enumerate(bad):
             values = {k: v.tolist() for k, v in feeds.items() if k != "x"}
-            got, r = run(args.aicc_run, artifact, feeds, outputs, work,
-                         f"{name}.bad{i}")
+            got, r = run_artifact(args.aicc_run, artifact, feeds, outputs, work,
+                                  f"{name}.bad{i}")
             if got is not None or needle not in r.stderr:
                 print(f"FAIL {name} {values}: expected an error naming "
                       f"'{needle}', got rc={r.returncode} "

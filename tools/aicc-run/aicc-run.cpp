@@ -1077,22 +1077,29 @@ int runMain(int argc, char **argv) {
   std::vector<aicc_tensor_view_t> inputViews, outputViews;
   for (const Binding &input : inputs)
     inputViews.push_back(input.view());
+  // The output shapes of the latest run or shape inference.
+  auto readOutputShapes = [&]() -> aicc_status_t {
+    for (size_t o = 0; o < outputs.size(); ++o) {
+      std::vector<int64_t> dims(outputs[o].info.rank);
+      size_t rank = 0;
+      if (aicc_status_t status = aicc_session_output_shape(
+              handles.session, o, dims.data(), dims.size(), &rank))
+        return status;
+      outputs[o].setDims(dims.data(), rank);
+    }
+    return nullptr;
+  };
   if (dynamic && options.generate == 0) {
     // Exact output sizes from the input shapes (and, for value-dependent
     // shapes, the input values).
     if (aicc_status_t status = aicc_session_infer_shapes(
             handles.session, inputViews.data(), inputViews.size()))
       return failStatus(status);
-    for (size_t o = 0; o < outputs.size(); ++o) {
-      std::vector<int64_t> dims(outputs[o].info.rank);
-      size_t rank = 0;
-      if (aicc_status_t status = aicc_session_output_shape(
-              handles.session, o, dims.data(), dims.size(), &rank))
-        return failStatus(status);
-      outputs[o].setDims(dims.data(), rank);
-      if (!outputs[o].allocate("output", outputs[o].bytes, /*exact=*/true))
+    if (aicc_status_t status = readOutputShapes())
+      return failStatus(status);
+    for (Binding &output : outputs)
+      if (!output.allocate("output", output.bytes, /*exact=*/true))
         return 1;
-    }
   }
   for (const Binding &output : outputs)
     outputViews.push_back(output.view());
@@ -1105,15 +1112,8 @@ int runMain(int argc, char **argv) {
     return generate(handles.session, options, inputs);
   if (aicc_status_t status = runOnce())
     return failStatus(status);
-  // The actual output shapes.
-  for (size_t o = 0; o < outputs.size(); ++o) {
-    std::vector<int64_t> dims(outputs[o].info.rank);
-    size_t rank = 0;
-    if (aicc_status_t status = aicc_session_output_shape(
-            handles.session, o, dims.data(), dims.size(), &rank))
-      return failStatus(status);
-    outputs[o].setDims(dims.data(), rank);
-  }
+  if (aicc_status_t status = readOutputShapes())
+    return failStatus(status);
   for (size_t a = 0; a < options.expected.size() && dynamic; ++a) {
     const Binding &output = outputs[expectedIndex[a]];
     if (checkArray(references[a], output.info, "expected output",
