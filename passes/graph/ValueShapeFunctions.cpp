@@ -13,6 +13,7 @@
 #include "dialects/graph/ShapeInference.h"
 #include "llvm/ADT/TypeSwitch.h"
 #include "llvm/Support/MathExtras.h"
+#include <cmath>
 
 using namespace mlir;
 
@@ -906,8 +907,17 @@ struct Shapes {
       auto s = b.getValueInput(r.getStart(), true),
            l = b.getValueInput(r.getLimit(), true),
            d = b.getValueInput(r.getDelta(), true);
-      if (!s || !l || !d || s->count != 1 || l->count != 1 || d->count != 1)
-        return b.decline("float Range needs start, limit and delta inputs");
+      if (!s || !l || !d || s->count != 1 || l->count != 1 || d->count != 1) {
+        // Integral operands (float constants with integer values, casts of
+        // integer values: the window functions' expansions) count exactly
+        // like an integer Range.
+        auto s = integralInts(r.getStart()), l = integralInts(r.getLimit()),
+             d = integralInts(r.getDelta());
+        if (!s || !l || !d)
+          return b.decline("float Range needs start, limit and delta inputs "
+                           "or integral operands");
+        return intRange(*s, *l, *d, what);
+      }
       AffineExpr n = dim("length", what, Prog::frange(s->arg, l->arg, d->arg));
       if (!n)
         return failure();
@@ -918,7 +928,35 @@ struct Shapes {
          d = intsOf(r.getDelta(), "delta");
     if (!s || !l || !d || s->size() != 1 || l->size() != 1 || d->size() != 1)
       return failure();
-    Prog start = (*s)[0], limit = (*l)[0], delta = (*d)[0];
+    return intRange((*s)[0], (*l)[0], (*d)[0], what);
+  }
+
+  /// The value of the one-element float tensor `v` as an integer program
+  /// when it is exact: a float constant with an integral value in
+  /// (-2^24, 2^24) (exact in f32), or a Cast to float of integer values
+  /// known or loaded (the program reads the integer; a value of 2^24 or
+  /// more would round in f32, so its range check is the caller's). Else
+  /// std::nullopt.
+  std::optional<Prog> integralInts(Value v) {
+    if (auto values = getConstantFloats(v)) {
+      if (values->size() != 1)
+        return std::nullopt;
+      double x = values->front();
+      if (x != std::floor(x) || std::fabs(x) >= 16777216.0)
+        return std::nullopt;
+      return cst(static_cast<int64_t>(x));
+    }
+    auto cast = v.getDefiningOp<CastOp>();
+    if (!cast || !isa<IntegerType>(getElementType(cast.getInput())))
+      return std::nullopt;
+    auto ints = b.getInts(cast.getInput());
+    if (!ints || ints->size() != 1)
+      return std::nullopt;
+    return (*ints)[0];
+  }
+
+  LogicalResult intRange(Prog start, Prog limit, Prog delta,
+                         const std::string &what) {
     if (failed(b.require("delta nonzero", at() + " input 'delta' is 0",
                          ne(delta, cst(0)))))
       return failure();
