@@ -613,6 +613,14 @@ struct Shapes {
     return b.define(label, what, 0, hi, prog);
   }
   static std::string str(int64_t v) { return std::to_string(v); }
+  /// Output dim `k` computed by `prog` from input `input`: the value symbol
+  /// "dim k", whose error text says "<node> output dim k from input '...'".
+  AffineExpr outputDim(int64_t k, StringRef input, Prog prog) {
+    return dim("dim " + str(k),
+               at() + " output dim " + str(k) + " from input '" +
+                   input.str() + "'",
+               prog);
+  }
 
   /// Axis values (possibly negative) normalized into [0, rank), checked in
   /// range and, with `distinct`, pairwise different.
@@ -736,9 +744,7 @@ struct Shapes {
     Exprs out;
     for (auto [k, ak] : llvm::enumerate(a)) {
       Prog ok = inferred ? select(eq(ak, cst(-1)), inferred, ak) : ak;
-      AffineExpr e = dim("dim " + str(k),
-                         at() + " output dim " + str(k) + " from input 'shape'",
-                         ok);
+      AffineExpr e = outputDim(k, "shape", ok);
       if (!e)
         return failure();
       out.push_back(e);
@@ -780,9 +786,7 @@ struct Shapes {
     removed = flags(removed, "squeezed", at() + " squeezes dim");
     Exprs out;
     for (int64_t j = 0; j < rank - (int64_t)axes->size(); ++j) {
-      AffineExpr e = dim("dim " + str(j),
-                         at() + " output dim " + str(j) + " from input 'axes'",
-                         keptDim(*in, removed, j));
+      AffineExpr e = outputDim(j, "axes", keptDim(*in, removed, j));
       if (!e)
         return failure();
       out.push_back(e);
@@ -811,9 +815,7 @@ struct Shapes {
       Prog src = cst(0);
       for (size_t m = 0; m < in->size(); ++m)
         src = src + select(eq(cst(k) - before, cst(m)), p((*in)[m]), cst(0));
-      AffineExpr e = dim("dim " + str(k),
-                         at() + " output dim " + str(k) + " from input 'axes'",
-                         select(added[k], cst(1), src));
+      AffineExpr e = outputDim(k, "axes", select(added[k], cst(1), src));
       if (!e)
         return failure();
       out.push_back(e);
@@ -838,10 +840,7 @@ struct Shapes {
       Prog v = k - (rank - l) >= 0 ? (*shape)[k - (rank - l)] : cst(1);
       auto dc = dyn_cast<AffineConstantExpr>(d);
       if (dc && dc.getValue() == 1) {
-        AffineExpr o = dim("dim " + str(k),
-                           at() + " output dim " + str(k) +
-                               " from input 'shape'",
-                           v);
+        AffineExpr o = outputDim(k, "shape", v);
         if (!o)
           return failure();
         out.push_back(o);
@@ -866,9 +865,7 @@ struct Shapes {
       return failure();
     Exprs out;
     for (auto [k, v] : llvm::enumerate(*shape)) {
-      AffineExpr e = dim("dim " + str(k),
-                         at() + " output dim " + str(k) + " from input 'input'",
-                         v);
+      AffineExpr e = outputDim(k, "input", v);
       if (!e)
         return failure();
       out.push_back(e);
@@ -887,10 +884,7 @@ struct Shapes {
       return b.decline("repeats length differs from the rank");
     Exprs out;
     for (auto [k, rep] : llvm::enumerate(*reps)) {
-      AffineExpr e = dim("dim " + str(k),
-                         at() + " output dim " + str(k) +
-                             " from input 'repeats'",
-                         p((*in)[k]) * rep);
+      AffineExpr e = outputDim(k, "repeats", p((*in)[k]) * rep);
       if (!e)
         return failure();
       out.push_back(e);
@@ -1156,9 +1150,7 @@ struct Shapes {
       AffineExpr begin = b.define("begin " + str(k),
                                   at() + " padding before dim " + str(k),
                                   -kMaxValueDim, kMaxValueDim, bk);
-      AffineExpr o = dim("dim " + str(k),
-                         at() + " output dim " + str(k) + " from input 'pads'",
-                         p((*in)[k]) + bk + ek);
+      AffineExpr o = outputDim(k, "pads", p((*in)[k]) + bk + ek);
       if (!begin || !o)
         return failure();
       out.push_back(o);
@@ -1209,10 +1201,7 @@ struct Shapes {
     } else {
       Exprs out;
       for (int64_t j = 0; j < rank - (int64_t)axes->size(); ++j) {
-        AffineExpr e = dim("dim " + str(j),
-                           at() + " output dim " + str(j) +
-                               " from input 'axes'",
-                           keptDim(*in, reduced, j));
+        AffineExpr e = outputDim(j, "axes", keptDim(*in, reduced, j));
         if (!e)
           return failure();
         out.push_back(e);
@@ -1314,10 +1303,8 @@ struct Shapes {
       if (!s || s->count != (int64_t)axes.size() || !s->isFloat)
         return b.decline("scales is not a float value input");
       for (auto [i, axis] : llvm::enumerate(axes)) {
-        AffineExpr o = dim("dim " + str(axis),
-                           at() + " output dim " + str(axis) +
-                               " from input 'scales'",
-                           Prog::fmulFloor(p((*in)[axis]), s->arg, i));
+        AffineExpr o = outputDim(
+            axis, "scales", Prog::fmulFloor(p((*in)[axis]), s->arg, i));
         if (!o)
           return failure();
         out[axis] = o;
@@ -1333,10 +1320,7 @@ struct Shapes {
     StringRef policy = r.getKeepAspectRatioPolicy();
     if (policy == "stretch") {
       for (auto [i, axis] : llvm::enumerate(axes)) {
-        AffineExpr o = dim("dim " + str(axis),
-                           at() + " output dim " + str(axis) +
-                               " from input 'sizes'",
-                           (*sizes)[i]);
+        AffineExpr o = outputDim(axis, "sizes", (*sizes)[i]);
         if (!o)
           return failure();
         out[axis] = o;
@@ -1374,10 +1358,7 @@ struct Shapes {
       // round_half_up(num / den * d) = floor((2 num d + den) / (2 den)).
       Prog d = p((*in)[axes[i]]);
       Prog o = floorDiv(cst(2) * num * d + den, max(cst(2) * den, cst(1)));
-      AffineExpr e = dim("dim " + str(axes[i]),
-                         at() + " output dim " + str(axes[i]) +
-                             " from input 'sizes'",
-                         o);
+      AffineExpr e = outputDim(axes[i], "sizes", o);
       if (!e)
         return failure();
       out[axes[i]] = e;
