@@ -2019,6 +2019,13 @@ compileKernelWithHalide(func::FuncOp kernel, const std::string &functionName,
                                            ".stmt",
                                        args, hl::StmtOutputFormat::Text,
                                        target);
+    // AICC_HALIDE_ASM_DIR=<dir> writes each kernel's assembly (which
+    // instructions the patterns became, e.g. vdpbf16ps for bf16 dot
+    // products).
+    if (const char *dir = getenv("AICC_HALIDE_ASM_DIR"))
+      pipeline.compile_to_assembly(std::string(dir) + "/" +
+                                       kernel.getSymName().str() + ".s",
+                                   args, functionName, target);
   } catch (const Unsupported &u) {
     InFlightDiagnostic d = u.op->emitError(u.message);
     return failure();
