@@ -82,8 +82,8 @@ Value createCast(OpBuilder &b, Location loc, Value input, Type elementType,
                  int64_t to) {
   auto type = cast<RankedTensorType>(input.getType()).clone(elementType);
   return CastOp::create(b, loc, TypeRange{type}, ValueRange{input},
-                        ArrayRef<NamedAttribute>{b.getNamedAttr(
-                            "to", b.getI64IntegerAttr(to))})
+                        ArrayRef<NamedAttribute>{
+                            b.getNamedAttr("to", b.getI64IntegerAttr(to))})
       .getResult();
 }
 
@@ -111,15 +111,15 @@ public:
     auto type = RankedTensorType::get(newShape, elem);
     auto constant = original.getDefiningOp<ConstantOp>();
     StringRef key = getResourceKey(constant.getValue());
-    std::string name = (key.empty() ? "weights" : key.str()) +
-                       (bf16 ? ".bf16" : ".f16");
+    std::string name =
+        (key.empty() ? "weights" : key.str()) + (bf16 ? ".bf16" : ".f16");
     // A dense_resource unless tiny: the graph folders fold a Cast of small
     // dense constants, which would undo the narrow storage.
-    ElementsAttr attr = makeElements(
-        type,
-        ArrayRef<char>(reinterpret_cast<const char *>(bits.data()),
-                       bits.size() * 2),
-        type.getNumElements() > kInlineNarrowLimit, name);
+    ElementsAttr attr =
+        makeElements(type,
+                     ArrayRef<char>(reinterpret_cast<const char *>(bits.data()),
+                                    bits.size() * 2),
+                     type.getNumElements() > kInlineNarrowLimit, name);
     Value narrow = ConstantOp::create(b, constant.getLoc(), attr);
     return createCast(b, loc, narrow, b.getF32Type(), kOnnxFloat);
   }

@@ -11,14 +11,14 @@
 // bf16 dot products (option dot-products, where the kernels may use
 // AVX512-BF16): a conv or matmul of extf(bf16 activation) and extf(bf16
 // constant) is rewritten to read the bf16 tensors directly, with the
-// reduction over input channels (conv)
-// or K (matmul) split into [C/2][2] and the pair as the innermost
-// reduction loop: the shape of AVX512-BF16's vdpbf16ps (16 f32 lanes, each
-// += a dot product of 2 bf16 pairs), which Halide emits for an atomic
-// vectorized reduction of 2 over f32(bf16) * f32(bf16) (CodeGen_X86's
-// "dot_product" pattern with narrow type BFloat(16)). VectorLayout's
-// dotProductOf then gives the register tile, PackWeights packs the weights
-// with the pair innermost, and the schedule vectorizes the pair.
+// reduction over input channels (conv) or K (matmul) split into [C/2][2]
+// and the pair as the innermost reduction loop: the shape of AVX512-BF16's
+// vdpbf16ps (16 f32 lanes, each += a dot product of 2 bf16 pairs), which
+// Halide emits for an atomic vectorized reduction of 2 over f32(bf16) *
+// f32(bf16) (CodeGen_X86's "dot_product" pattern with narrow type
+// BFloat(16)). VectorLayout's dotProductOf then gives the register tile,
+// PackWeights packs the weights with the pair innermost, and the schedule
+// vectorizes the pair.
 //
 // The f32 products of two bf16 values are exact, so only the accumulation
 // order differs from the f32 conv of the rounded operands.
@@ -166,8 +166,8 @@ LogicalResult rewriteConv(linalg::Conv2DNchwFchwOp conv, IRRewriter &rewriter) {
   if (pad) {
     Value zero = arith::ConstantOp::create(
         rewriter, loc, rewriter.getFloatAttr(rewriter.getBF16Type(), 0.0));
-    auto padType = cast<RankedTensorType>(pad.getType())
-                       .clone(rewriter.getBF16Type());
+    auto padType =
+        cast<RankedTensorType>(pad.getType()).clone(rewriter.getBF16Type());
     input = tensor::PadOp::create(rewriter, loc, padType, source,
                                   pad.getMixedLowPad(), pad.getMixedHighPad(),
                                   zero);
@@ -176,8 +176,8 @@ LogicalResult rewriteConv(linalg::Conv2DNchwFchwOp conv, IRRewriter &rewriter) {
   input = splitPairs(rewriter, loc, input, 1);
   ArrayRef<int64_t> ws = wType.getShape();
   rewriter.setInsertionPoint(weights);
-  Value packed = reshapeConstant(
-      rewriter, weights, {ws[0], ws[1] / 2, 2, ws[2], ws[3]});
+  Value packed =
+      reshapeConstant(rewriter, weights, {ws[0], ws[1] / 2, 2, ws[2], ws[3]});
   if (!packed)
     return failure();
   rewriter.setInsertionPoint(conv);
