@@ -51,3 +51,17 @@ if os.path.isdir("/usr/lib/x86_64-linux-gnu/amdgcn/bitcode") or (
     config.available_features.add("rocm-device-libs")
 llvm_config.with_system_environment(["CUDA_HOME", "ROCM_PATH"])
 llvm_config.add_tool_substitutions(["llvm-readelf"], config.llvm_tools_dir)
+
+# CPU features of the machine running the tests, for tests that run kernels
+# needing them (REQUIRES: cpu-avx512bf16); compile-only checks run anywhere.
+_cpu_flags = []
+try:
+    with open("/proc/cpuinfo") as _f:
+        for _line in _f:
+            if _line.startswith("flags"):
+                _cpu_flags = _line.split(":", 1)[1].split()
+                break
+except OSError:
+    pass
+if "avx512_bf16" in _cpu_flags:
+    config.available_features.add("cpu-avx512bf16")

@@ -17,6 +17,7 @@
 #include "dialects/exec/ExecOps.h"
 #include "dialects/graph/GraphOps.h"
 #include "passes/exec/Passes.h"
+#include "passes/graph/Passes.h"
 #include "passes/lowering/Passes.h"
 #include "targets/RegisterAll.h"
 #include "targets/common/Serializer.h"
@@ -37,6 +38,7 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/WithColor.h"
+#include "llvm/TargetParser/Host.h"
 #include <chrono>
 #include <climits>
 
@@ -98,8 +100,18 @@ struct Options {
   cl::opt<std::string> report{
       "report", cl::desc("Print a report to stderr: memory (arena, lower "
                          "bound, no-sharing sum), partition (where each "
-                         "node runs and why, with a --target list)"),
-      cl::value_desc("memory|partition"), cl::cat(category)};
+                         "node runs and why, with a --target list), "
+                         "precision (the ops --precision converted and "
+                         "their weight bytes)"),
+      cl::value_desc("memory|partition|precision"), cl::cat(category)};
+  cl::opt<std::string> precision{
+      "precision",
+      cl::desc("Arithmetic of Conv, MatMul and Gemm with constant weights: "
+               "fp32 (default), bf16 (bf16 operands and f32 accumulation, "
+               "AVX512-BF16 vdpbf16ps: --target=avx512-vnni or host), fp16 "
+               "(fp16 weights, f32 math); scripts/check-precision measures "
+               "the error against fp32"),
+      cl::value_desc("fp32|bf16|fp16"), cl::init("fp32"), cl::cat(category)};
   cl::list<std::string> inputShapes{
       "input-shape",
       cl::desc("Static shape of a graph input with symbolic or unknown dims, "
@@ -242,6 +254,85 @@ LogicalResult runPipeline(ModuleOp module,
   return pm.run(module);
 }
 
+/// --report=precision: the ops --precision converted (node, op, weight
+/// bytes before and after) and the totals.
+void printPrecisionReport(ModuleOp module, StringRef precision,
+                          llvm::raw_ostream &os) {
+  int64_t ops = 0, f32Bytes = 0, narrowBytes = 0;
+  os << "precision " << precision << ": ops with lower-precision operands\n";
+  module.walk([&](Operation *op) {
+    if (!op->hasAttr("aicc.precision"))
+      return;
+    ++ops;
+    int64_t elements = 0;
+    for (Value operand : op->getOperands())
+      if (auto castOp = operand.getDefiningOp<graph::CastOp>())
+        if (castOp.getInput().getDefiningOp<graph::ConstantOp>())
+          elements = cast<RankedTensorType>(castOp.getType()).getNumElements();
+    f32Bytes += 4 * elements;
+    narrowBytes += 2 * elements;
+    StringRef node = graph::getNodeName(op->getLoc());
+    os << "  " << (node.empty() ? StringRef("<unnamed>") : node) << " ("
+       << op->getName().stripDialect() << "): " << elements
+       << " weights, " << 4 * elements << " -> " << 2 * elements
+       << " bytes\n";
+  });
+  os << "  " << ops << " ops; weights " << f32Bytes << " -> " << narrowBytes
+     << " bytes; error against fp32: scripts/check-precision\n";
+}
+
+/// Why `target` cannot compile --precision=`precision`, or "" when it can.
+/// bf16 needs AVX512-BF16 (vdpbf16ps): without it Halide would emulate the
+/// bf16 dot products with shifts and f32 FMAs, slower than fp32, so the
+/// request is an error rather than a silent slowdown.
+std::string checkPrecision(StringRef precision, const Target *target,
+                           bool partitioned) {
+  if (precision != "fp32" && precision != "bf16" && precision != "fp16")
+    return "unknown --precision '" + precision.str() +
+           "' (available: fp32, bf16, fp16)";
+  if (precision == "fp32" || !target)
+    return "";
+  if (partitioned)
+    return "--precision=" + precision.str() +
+           " is not supported with a target list yet";
+  if (precision != "bf16")
+    return "";
+  StringRef name = target->getName();
+  if (name == "avx512-vnni")
+    return "";
+  if (name == "host") {
+    if (llvm::sys::getHostCPUFeatures().lookup("avx512bf16"))
+      return "";
+    return "--precision=bf16 needs AVX512-BF16 (vdpbf16ps), which this CPU "
+           "lacks; compile with --target=avx512-vnni for a CPU that has it, "
+           "or use --precision=fp32";
+  }
+  if (name == "avx512")
+    return "--precision=bf16 needs AVX512-BF16 (vdpbf16ps), which "
+           "--target=avx512 (Skylake-SP level) lacks; use "
+           "--target=avx512-vnni (Zen 4, Sapphire Rapids) or --target=host";
+  return "--precision=bf16 is not supported by --target=" + name.str() +
+         " (only avx512-vnni and host)";
+}
+
+/// A warning for --precision=bf16 on --target=host where vdpbf16ps is slow,
+/// or "". Intel's CPUs with AMX (Sapphire Rapids and later) run vdpbf16ps
+/// zmm at half the multiply-add rate of f32 FMAs (measured on this
+/// project's Xeon: 41 vs 82 G multiply-adds/s per core), so compute-bound
+/// convs and matmuls get slower than fp32; their bf16 peak is AMX-BF16,
+/// which aicc's kernels do not use yet. Zen 4 runs vdpbf16ps at twice the
+/// multiply-adds of an FMA.
+std::string precisionWarning(StringRef precision, const Target *target) {
+  if (precision != "bf16" || !target || target->getName() != "host" ||
+      !llvm::sys::getHostCPUFeatures().lookup("amx-bf16"))
+    return "";
+  return "--precision=bf16: this CPU (AMX-BF16, Intel Sapphire Rapids or "
+         "later) runs vdpbf16ps at half the multiply-add rate of f32 FMAs, "
+         "so compute-bound convs and matmuls are slower than with fp32 "
+         "(AMX kernels are not implemented yet; docs/Pipeline.md, Lower "
+         "precisions)";
+}
+
 /// The compiler proper, shared by `aicc` and compileModel: graph rewrites
 /// (every kind), then for all but Graph the lowering to linalg, for Exec and
 /// Artifact the target configuration and the exec pipeline, and for Artifact
@@ -251,7 +342,8 @@ LogicalResult runCompiler(ModuleOp module, EmitKind emit, const Target *target,
                           TargetOptions &targetOptions, StringRef report,
                           llvm::raw_ostream &reportOS,
                           std::vector<uint8_t> &artifact,
-                          const PartitionTargets *partition = nullptr) {
+                          const PartitionTargets *partition = nullptr,
+                          StringRef precision = "fp32") {
   // Graph-level rewrites for every --emit kind, --emit=graph included;
   // value symbols only where dynamic dims compile (the CPU targets).
   bool valueSymbols = !partition && (!target || target->getDeviceKind() ==
@@ -266,6 +358,16 @@ LogicalResult runCompiler(ModuleOp module, EmitKind emit, const Target *target,
         buildKvCachePipeline(pm, targetOptions.kvCache);
       })))
     return failure();
+  // --precision=bf16|fp16: lower-precision operands for the matrix products.
+  if (precision != "fp32") {
+    if (failed(runPipeline(module, [&](OpPassManager &pm) {
+          pm.addNestedPass<func::FuncOp>(graph::createConvertPrecisionPass(
+              graph::ConvertPrecisionPassOptions{precision.str()}));
+        })))
+      return failure();
+    if (report == "precision")
+      printPrecisionReport(module, precision, reportOS);
+  }
   if (emit == EmitKind::Graph)
     return success();
   // --target=npu,avx512 (compiler/driver/Partition.cpp).
@@ -537,9 +639,23 @@ int runAiccMain(int argc, char **argv) {
     return 1;
   }
   if (!options.report.empty() && options.report != "memory" &&
-      options.report != "partition") {
+      options.report != "partition" && options.report != "precision") {
     llvm::errs() << "aicc: error: unknown --report '" << options.report
-                 << "' (available: memory, partition)\n";
+                 << "' (available: memory, partition, precision)\n";
+    return 1;
+  }
+  if (std::string error =
+          checkPrecision(options.precision, target, partitioned);
+      !error.empty()) {
+    llvm::errs() << "aicc: error: " << error << "\n";
+    return 1;
+  }
+  if (std::string warning = precisionWarning(options.precision, target);
+      !warning.empty())
+    llvm::WithColor::warning(llvm::errs(), "aicc") << warning << "\n";
+  if (options.report == "precision" && options.precision == "fp32") {
+    llvm::errs() << "aicc: error: --report=precision needs --precision=bf16 "
+                    "or fp16\n";
     return 1;
   }
   if (options.report == "partition" && !partitioned) {
@@ -586,7 +702,8 @@ int runAiccMain(int argc, char **argv) {
   std::vector<uint8_t> artifact;
   if (failed(runCompiler(*module, emit, target, targetOptions, options.report,
                          llvm::errs(), artifact,
-                         partitioned ? &partition : nullptr)))
+                         partitioned ? &partition : nullptr,
+                         options.precision)))
     return 1;
 
   auto write = [&](llvm::raw_ostream &os) {
@@ -628,9 +745,22 @@ CompileResult compileModel(const CompileOptions &options) {
     return fail("opt level " + std::to_string(options.optLevel) +
                 " is not a level (0-3)");
   if (!options.report.empty() && options.report != "memory" &&
-      (options.report != "partition" || !partitioned))
+      (options.report != "partition" || !partitioned) &&
+      (options.report != "precision" || options.precision == "fp32"))
     return fail("unknown report '" + options.report +
-                "' (available: memory; partition with a target list)");
+                "' (available: memory; partition with a target list; "
+                "precision with bf16 or fp16)");
+  if (std::string error = checkPrecision(options.precision, target,
+                                         partitioned);
+      !error.empty())
+    return fail(error);
+  if (std::string warning = precisionWarning(options.precision, target);
+      !warning.empty()) {
+    CompileDiagnostic diag;
+    diag.severity = CompileDiagnostic::Severity::Warning;
+    diag.message = warning;
+    result.diagnostics.push_back(std::move(diag));
+  }
   {
     std::string archError;
     if (failed(checkGpuArch(target, options.gpuArch, archError)))
@@ -694,7 +824,7 @@ CompileResult compileModel(const CompileOptions &options) {
   LogicalResult compiled =
       runCompiler(*module, EmitKind::Artifact, target, targetOptions,
                   options.report, reportOS, artifact,
-                  partitioned ? &partition : nullptr);
+                  partitioned ? &partition : nullptr, options.precision);
   reportOS.flush();
   if (failed(compiled) || artifact.empty()) {
     if (llvm::none_of(result.diagnostics, [](auto &diag) {

@@ -42,6 +42,10 @@ struct CompileOptions {
   /// --report: "" (none), "memory", or "partition" (with a target list);
   /// the text lands in CompileResult.report.
   std::string report;
+  /// --precision: "fp32" (the model as it is), "bf16" (bf16 operands and
+  /// f32 accumulation for Conv/MatMul/Gemm with constant weights) or "fp16"
+  /// (f16 weights, f32 math): passes/graph/ConvertPrecision.cpp.
+  std::string precision = "fp32";
   /// Called as kernels compile (done, total); may be empty.
   std::function<void(size_t, size_t)> progress;
 };

@@ -471,4 +471,53 @@ def KvCacheInPlacePass
   ];
 }
 
+def ConvertPrecisionPass
+    : Pass<"aicc-graph-convert-precision", "::mlir::func::FuncOp"> {
+  let summary = "bf16/fp16 operands for Conv, MatMul and Gemm with constant "
+                "weights (aicc --precision)";
+  let description = [{
+    `aicc --precision=bf16|fp16`. Conv (group 1), MatMul and Gemm (transA
+    0) whose weights are a constant f32 tensor (Conv: W; MatMul/Gemm: a
+    2-D B) get lower-precision operands; results, biases and whatever
+    follows stay f32.
+
+    bf16: the weights become a bf16 constant, rounded to nearest even at
+    compile time, read through `graph.Cast` to f32; the activation operand
+    is rounded through `Cast(to bf16)` and `Cast(to f32)`. Products of two
+    bf16 values are exact in f32, so this is the numerics of a bf16 dot
+    product with f32 accumulation, in ONNX ops that every target runs; the
+    avx512 target turns the pattern into vdpbf16ps kernels
+    (aicc-avx512-low-precision-kernels). fp16: the weights become an f16
+    constant read through a Cast (half the storage); activations and math
+    stay f32. A Gemm with transB = 1 gets its weights transposed ([K, N])
+    and transB = 0. Converted ops carry `aicc.precision`.
+
+    Before (bf16):
+
+    ```mlir
+    %w = graph.constant dense<...> : tensor<8x4xf32>
+    %y = graph.MatMul %x, %w : (tensor<2x8xf32>, tensor<8x4xf32>) -> tensor<2x4xf32>
+    ```
+
+    After:
+
+    ```mlir
+    %w = graph.constant dense<...> : tensor<8x4xbf16>
+    %wf = graph.Cast %w {to = 1 : i64} : (tensor<8x4xbf16>) -> tensor<8x4xf32>
+    %xb = graph.Cast %x {to = 16 : i64} : (tensor<2x8xf32>) -> tensor<2x8xbf16>
+    %xf = graph.Cast %xb {to = 1 : i64} : (tensor<2x8xbf16>) -> tensor<2x8xf32>
+    %y = graph.MatMul %xf, %wf {aicc.precision = "bf16"} : ...
+    ```
+  }];
+  let options = [
+    Option<"precision", "precision", "std::string", /*default=*/"\"bf16\"",
+           "bf16 (bf16 operands, f32 accumulation) or fp16 (f16 weights, "
+           "f32 math)">,
+  ];
+  let statistics = [
+    Statistic<"numConverted", "ops-converted",
+              "Number of Conv/MatMul/Gemm ops given lower-precision operands">,
+  ];
+}
+
 #endif // AICC_PASSES_GRAPH_PASSES_TD

@@ -19,6 +19,7 @@
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
 #include "llvm/Support/raw_ostream.h"
+#include "llvm/TargetParser/Host.h"
 
 using namespace mlir;
 
@@ -232,6 +233,11 @@ public:
 
   void buildConfigurationPipeline(OpPassManager &pm,
                                   const TargetOptions &) const override {
+    // bf16/fp16 operands (--precision) read narrow; bf16 ones as
+    // vdpbf16ps dot products where the kernels may use AVX512-BF16.
+    pm.addNestedPass<func::FuncOp>(
+        createLowPrecisionKernels(LowPrecisionKernelsOptions{
+            /*dotProducts=*/hasBf16DotProducts()}));
     pm.addNestedPass<func::FuncOp>(createPackWeights());
     pm.addNestedPass<func::FuncOp>(createMarkFoldedPadding());
   }
@@ -258,6 +264,15 @@ public:
   }
 
 private:
+  /// Whether the kernels may use AVX512-BF16: avx512-vnni (the Zen 4 level
+  /// includes it) and host on a CPU that has it.
+  bool hasBf16DotProducts() const {
+    if (name == "avx512-vnni")
+      return true;
+    return name == "host" &&
+           llvm::sys::getHostCPUFeatures().lookup("avx512bf16");
+  }
+
   std::string name, description;
 };
 

@@ -48,4 +48,38 @@ def MarkFoldedPadding : Pass<"aicc-avx512-mark-folded-padding",
   }];
 }
 
+def LowPrecisionKernels : Pass<"aicc-avx512-low-precision-kernels",
+                                "::mlir::func::FuncOp"> {
+  let summary = "Convs and matmuls of bf16/fp16 operands read them narrow; "
+                "bf16 ones as vdpbf16ps dot products of 2";
+  let description = [{
+    After `aicc-graph-convert-precision` (--precision=bf16|fp16), convs and
+    matmuls read `arith.extf` of bf16/f16 tensors: a bf16/f16 weight
+    constant and, for bf16, the activation rounded to bf16.
+
+    With `dot-products` (the avx512-vnni target, and host on CPUs with
+    AVX512-BF16), a `linalg.conv_2d_nchw_fchw` or `linalg.matmul` (its
+    activation possibly zero-padded or collapsed) of extf(bf16) and
+    extf(bf16 constant) becomes a `linalg.generic` on the bf16 tensors
+    themselves with the input channels (K) split into [C/2][2] and the pair
+    as the innermost reduction loop, body `acc + extf(a) * extf(w)`: the
+    shape of AVX512-BF16's vdpbf16ps, which Halide emits for the atomic
+    vectorized reduction of 2 that the avx512 schedule gives such a dot
+    product (VectorLayout.h, DotProduct). Odd channel counts and other
+    forms keep f32 math on the rounded values.
+
+    Every other reduction that reads extf of a bf16/f16 constant gets the
+    extf folded into its body (a named op is generalized), so the weights
+    stay narrow in memory and PackWeights lays out the narrow constant.
+  }];
+  let options = [
+    Option<"dotProducts", "dot-products", "bool", /*default=*/"true",
+           "Rewrite bf16 convs and matmuls into dot products of 2 "
+           "(needs AVX512-BF16 in the kernels' target)">,
+  ];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
 #endif // AICC_TARGETS_AVX512_PASSES_TD

@@ -249,19 +249,29 @@ std::optional<DotProduct> dotProductOf(linalg::GenericOp op) {
     return std::nullopt;
   auto outType = dyn_cast<RankedTensorType>(op.getResult(0).getType());
   if (!outType || !outType.hasStaticShape() || outType.getRank() < 2 ||
-      !outType.getElementType().isInteger(32) ||
       outType.getNumElements() > std::numeric_limits<int>::max())
     return std::nullopt;
-  auto is8Bit = [](Value v) {
+  auto elementIs = [](Value v, auto predicate) {
     auto t = dyn_cast<RankedTensorType>(v.getType());
-    return t && t.hasStaticShape() && t.getElementType().isInteger(8);
+    return t && t.hasStaticShape() && predicate(t.getElementType());
   };
-  if (!is8Bit(op.getDpsInputs()[0]) || !is8Bit(op.getDpsInputs()[1]))
+  auto is8Bit = [](Type t) { return t.isInteger(8); };
+  auto isBF16 = [](Type t) { return t.isBF16(); };
+  Value in0 = op.getDpsInputs()[0], in1 = op.getDpsInputs()[1];
+  // i32 += 8-bit x 8-bit in dot products of 4 (VNNI's vpdpbusd), or f32 +=
+  // bf16 x bf16 in dot products of 2 (AVX512-BF16's vdpbf16ps, the form
+  // of LowPrecisionKernels.cpp).
+  bool int8Dot = outType.getElementType().isInteger(32) &&
+                 elementIs(in0, is8Bit) && elementIs(in1, is8Bit);
+  bool bf16Dot = outType.getElementType().isF32() && elementIs(in0, isBF16) &&
+                 elementIs(in1, isBF16);
+  if (!int8Dot && !bf16Dot)
     return std::nullopt;
   // The body: acc + ext(a) * ext(b), nothing else.
   for (Operation &inner : op.getRegion().front().without_terminator())
-    if (!isa<arith::ExtSIOp, arith::ExtUIOp, arith::MulIOp, arith::AddIOp>(
-            inner))
+    if (int8Dot ? !isa<arith::ExtSIOp, arith::ExtUIOp, arith::MulIOp,
+                       arith::AddIOp>(inner)
+                : !isa<arith::ExtFOp, arith::MulFOp, arith::AddFOp>(inner))
       return std::nullopt;
   auto iterators = op.getIteratorTypesArray();
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
@@ -269,7 +279,7 @@ std::optional<DotProduct> dotProductOf(linalg::GenericOp op) {
   DotProduct dot;
   dot.dotLoop = numLoops - 1;
   if (iterators[dot.dotLoop] != utils::IteratorType::reduction ||
-      ranges[dot.dotLoop] != 4)
+      ranges[dot.dotLoop] != (int8Dot ? 4 : 2))
     return std::nullopt;
   auto maps = op.getIndexingMapsArray();
   AffineMap outMap = maps[2];

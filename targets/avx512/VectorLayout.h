@@ -110,6 +110,11 @@ std::optional<unsigned> stridedVectorPosition(mlir::linalg::GenericOp op,
 /// broadcast per row, dense stores) or F (one 64-byte load of weights per
 /// vector, 4 bytes of activations broadcast per row, scattered stores)
 /// when the pixels are too few or strided.
+///
+/// A bf16 dot product has the same form with an f32 accumulator += ext(a)
+/// * ext(b) of two bf16 inputs and a reduction of 2: AVX512-BF16's
+/// vdpbf16ps (16 lanes of dot products of 2 bf16 pairs), from
+/// LowPrecisionKernels.cpp.
 struct DotProduct {
   /// The constant input (weights) and the other one (activations).
   unsigned weights = 0;

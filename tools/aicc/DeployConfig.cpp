@@ -37,7 +37,7 @@ const char *const kValueOptions[] = {
     "o",          "dim",    "input-shape",        "input-value",
     "target",     "emit",   "report",             "config",
     "quantize",   "calibration-data", "calibration-method", "percentile",
-    "op-types",   "calibration-target"};
+    "op-types",   "calibration-target", "precision"};
 
 bool takesValue(StringRef name) {
   return llvm::is_contained(kValueOptions, name);
@@ -233,13 +233,19 @@ bool expandConfig(const json::Object &root, ConfigReader &reader,
         value && !cl.options.contains(key))
       args.push_back("--" + key.str() + "=" + *value);
 
-  // Precision: fp32 (the model as it is) or int8 (quantized with the
+  // Precision: fp32 (the model as it is), bf16 or fp16 (--precision: lower
+  // precision operands for the matrix products) or int8 (quantized with the
   // calibration data, then compiled).
   std::string precision = "fp32";
   if (auto p = reader.string(root, "precision", ""))
     precision = *p;
-  if (precision != "fp32" && precision != "int8")
-    reader.error("precision", "expects fp32 or int8, got '" + precision + "'");
+  if (precision != "fp32" && precision != "int8" && precision != "bf16" &&
+      precision != "fp16")
+    reader.error("precision", "expects fp32, bf16, fp16 or int8, got '" +
+                                  precision + "'");
+  if ((precision == "bf16" || precision == "fp16") &&
+      !cl.options.contains("precision"))
+    args.push_back("--precision=" + precision);
   const json::Value *quantization = root.get("quantization");
   if (quantization && precision != "int8")
     reader.error("quantization", "is used with \"precision\": \"int8\" only");

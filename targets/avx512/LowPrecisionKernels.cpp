@@ -1,0 +1,319 @@
+//===- LowPrecisionKernels.cpp - bf16/fp16 operands read narrow ----------===//
+//
+// See Passes.td. aicc-graph-convert-precision (--precision=bf16|fp16)
+// leaves convs and matmuls whose operands are `extf` of bf16/f16 tensors.
+//
+// Weights: an `extf` of a bf16/f16 constant feeding a reduction is folded
+// into the reduction's body, so the weights stay narrow in memory (and
+// PackWeights packs the narrow constant) instead of a kernel widening them
+// on every run.
+//
+// bf16 dot products (option dot-products, where the kernels may use
+// AVX512-BF16): a conv or matmul of extf(bf16 activation) and extf(bf16
+// constant) is rewritten to read the bf16 tensors directly, with the
+// reduction over input channels (conv) or K (matmul) split into [C/2][2]
+// and the pair as the innermost reduction loop: the shape of AVX512-BF16's
+// vdpbf16ps (16 f32 lanes, each += a dot product of 2 bf16 pairs), which
+// Halide emits for an atomic vectorized reduction of 2 over f32(bf16) *
+// f32(bf16) (CodeGen_X86's "dot_product" pattern with narrow type
+// BFloat(16)). VectorLayout's dotProductOf then gives the register tile,
+// PackWeights packs the weights with the pair innermost, and the schedule
+// vectorizes the pair.
+//
+// The f32 products of two bf16 values are exact, so only the accumulation
+// order differs from the f32 conv of the rounded operands.
+//
+//===----------------------------------------------------------------------===//
+
+#include "targets/avx512/Passes.h"
+
+#include "dialects/graph/GraphOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/PatternMatch.h"
+
+namespace aicc::avx512 {
+#define GEN_PASS_DEF_LOWPRECISIONKERNELS
+#include "targets/avx512/Passes.h.inc"
+} // namespace aicc::avx512
+
+using namespace mlir;
+
+namespace aicc::avx512 {
+namespace {
+
+/// The bf16/f16 tensor that `v` is `extf` of (an elementwise identity-map
+/// generic whose body is one arith.extf to f32), or null.
+Value narrowSource(Value v) {
+  auto generic = v.getDefiningOp<linalg::GenericOp>();
+  if (!generic || generic.getNumDpsInputs() != 1 ||
+      generic.getNumDpsInits() != 1 || generic.getNumResults() != 1 ||
+      generic.getNumReductionLoops() != 0 ||
+      !llvm::all_of(generic.getIndexingMapsArray(),
+                    [](AffineMap m) { return m.isIdentity(); }))
+    return {};
+  Block &body = generic.getRegion().front();
+  if (body.getOperations().size() != 2)
+    return {};
+  auto ext = dyn_cast<arith::ExtFOp>(body.front());
+  auto yield = cast<linalg::YieldOp>(body.getTerminator());
+  if (!ext || yield.getNumOperands() != 1 ||
+      yield.getOperand(0) != ext.getResult() ||
+      ext.getIn() != body.getArgument(0) ||
+      !(ext.getIn().getType().isBF16() || ext.getIn().getType().isF16()) ||
+      !ext.getType().isF32())
+    return {};
+  return generic.getDpsInputs()[0];
+}
+
+/// The bf16 tensor that `v` is `extf` of, or null.
+Value bf16Source(Value v) {
+  Value source = narrowSource(v);
+  if (!source || !cast<ShapedType>(source.getType()).getElementType().isBF16())
+    return {};
+  return source;
+}
+
+/// The bf16 constant that `v` extends, or null.
+graph::ConstantOp bf16Constant(Value v) {
+  Value source = bf16Source(v);
+  return source ? source.getDefiningOp<graph::ConstantOp>() : nullptr;
+}
+
+/// `constant`'s data as a constant of `shape` (same element count).
+Value reshapeConstant(OpBuilder &b, graph::ConstantOp constant,
+                      ArrayRef<int64_t> shape) {
+  auto type = RankedTensorType::get(
+      shape, cast<RankedTensorType>(constant.getType()).getElementType());
+  ElementsAttr value = constant.getValue();
+  ElementsAttr reshaped;
+  if (auto dense = dyn_cast<DenseElementsAttr>(value))
+    reshaped = dense.reshape(type);
+  else if (auto resource = dyn_cast<DenseResourceElementsAttr>(value))
+    reshaped = DenseResourceElementsAttr::get(type, resource.getRawHandle());
+  if (!reshaped)
+    return {};
+  return graph::ConstantOp::create(b, constant.getLoc(), reshaped);
+}
+
+/// `source` ([d0..., C, ...]) with dim `dim` split into [C/2][2].
+Value splitPairs(OpBuilder &b, Location loc, Value source, int64_t dim) {
+  auto type = cast<RankedTensorType>(source.getType());
+  SmallVector<int64_t> shape;
+  SmallVector<ReassociationIndices> groups;
+  for (int64_t k = 0; k < type.getRank(); ++k) {
+    if (k == dim) {
+      groups.push_back({(int64_t)shape.size(), (int64_t)shape.size() + 1});
+      shape.append({type.getDimSize(k) / 2, 2});
+      continue;
+    }
+    groups.push_back({(int64_t)shape.size()});
+    shape.push_back(type.getDimSize(k));
+  }
+  return tensor::ExpandShapeOp::create(
+      b, loc, RankedTensorType::get(shape, type.getElementType()), source,
+      groups);
+}
+
+/// The body acc + f32(a) * f32(b).
+void yieldBf16MultiplyAdd(OpBuilder &b, Location loc, ValueRange args) {
+  Type f32 = b.getF32Type();
+  Value a = arith::ExtFOp::create(b, loc, f32, args[0]);
+  Value w = arith::ExtFOp::create(b, loc, f32, args[1]);
+  Value product = arith::MulFOp::create(b, loc, a, w);
+  Value sum = arith::AddFOp::create(b, loc, args[2], product);
+  linalg::YieldOp::create(b, loc, sum);
+}
+
+bool isStaticBf16(Value v) {
+  auto type = dyn_cast<RankedTensorType>(v.getType());
+  return type && type.hasStaticShape() && type.getElementType().isBF16();
+}
+
+/// conv_2d_nchw_fchw over extf(bf16 image, maybe zero-padded) and extf(bf16
+/// constant weights) with an even channel count.
+LogicalResult rewriteConv(linalg::Conv2DNchwFchwOp conv, IRRewriter &rewriter) {
+  Value image = conv.getInputs()[0], filter = conv.getInputs()[1];
+  graph::ConstantOp weights = bf16Constant(filter);
+  if (!weights)
+    return failure();
+  auto pad = image.getDefiningOp<tensor::PadOp>();
+  Value source = bf16Source(pad ? pad.getSource() : image);
+  if (!source || !isStaticBf16(source))
+    return failure();
+  if (pad) {
+    Value padValue = pad.getConstantPaddingValue();
+    if (!padValue || !matchPattern(padValue, m_AnyZeroFloat()))
+      return failure();
+  }
+  auto wType = cast<RankedTensorType>(weights.getType());
+  if (!wType.hasStaticShape() || wType.getRank() != 4 ||
+      wType.getDimSize(1) % 2 != 0)
+    return failure();
+  SmallVector<int64_t> strides(conv.getStrides().getValues<int64_t>());
+  SmallVector<int64_t> dilations(conv.getDilations().getValues<int64_t>());
+  if (strides.size() != 2 || dilations.size() != 2)
+    return failure();
+
+  Location loc = conv.getLoc();
+  MLIRContext *ctx = rewriter.getContext();
+  rewriter.setInsertionPoint(conv);
+  Value input = source;
+  if (pad) {
+    Value zero = arith::ConstantOp::create(
+        rewriter, loc, rewriter.getFloatAttr(rewriter.getBF16Type(), 0.0));
+    auto padType =
+        cast<RankedTensorType>(pad.getType()).clone(rewriter.getBF16Type());
+    input = tensor::PadOp::create(rewriter, loc, padType, source,
+                                  pad.getMixedLowPad(), pad.getMixedHighPad(),
+                                  zero);
+  }
+  // [N][C/2][2][H][W] and [F][C/2][2][kh][kw].
+  input = splitPairs(rewriter, loc, input, 1);
+  ArrayRef<int64_t> ws = wType.getShape();
+  rewriter.setInsertionPoint(weights);
+  Value packed =
+      reshapeConstant(rewriter, weights, {ws[0], ws[1] / 2, 2, ws[2], ws[3]});
+  if (!packed)
+    return failure();
+  rewriter.setInsertionPoint(conv);
+  // Loops: n, f, oh, ow, c/2, kh, kw, c%2.
+  auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+  SmallVector<AffineMap> maps = {
+      AffineMap::get(8, 0,
+                     {d(0), d(4), d(7), d(2) * strides[0] + d(5) * dilations[0],
+                      d(3) * strides[1] + d(6) * dilations[1]},
+                     ctx),
+      AffineMap::get(8, 0, {d(1), d(4), d(7), d(5), d(6)}, ctx),
+      AffineMap::get(8, 0, {d(0), d(1), d(2), d(3)}, ctx)};
+  SmallVector<utils::IteratorType> iterators(4, utils::IteratorType::parallel);
+  iterators.append(4, utils::IteratorType::reduction);
+  auto generic = linalg::GenericOp::create(
+      rewriter, loc, conv.getResultTypes(), ValueRange{input, packed},
+      conv.getOutputs(), maps, iterators, yieldBf16MultiplyAdd);
+  rewriter.replaceOp(conv, generic.getResults());
+  return success();
+}
+
+/// matmul (default maps) of extf(bf16 [M, K]) and extf(bf16 constant
+/// [K, N]) with an even K.
+LogicalResult rewriteMatmul(linalg::MatmulOp matmul, IRRewriter &rewriter) {
+  if (matmul.hasUserDefinedMaps())
+    return failure();
+  Value lhs = matmul.getInputs()[0], rhs = matmul.getInputs()[1];
+  graph::ConstantOp weights = bf16Constant(rhs);
+  // A [..., M, K] activation collapsed to [M, K] (a MatMul of rank > 2).
+  auto collapse = lhs.getDefiningOp<tensor::CollapseShapeOp>();
+  Value source = bf16Source(collapse ? collapse.getSrc() : lhs);
+  if (!weights || !source || !isStaticBf16(source))
+    return failure();
+  auto wType = cast<RankedTensorType>(weights.getType());
+  if (!wType.hasStaticShape() || wType.getRank() != 2 ||
+      wType.getDimSize(0) % 2 != 0)
+    return failure();
+  Location loc = matmul.getLoc();
+  MLIRContext *ctx = rewriter.getContext();
+  rewriter.setInsertionPoint(matmul);
+  if (collapse)
+    source = tensor::CollapseShapeOp::create(
+        rewriter, loc,
+        cast<RankedTensorType>(collapse.getType())
+            .clone(rewriter.getBF16Type()),
+        source, collapse.getReassociationIndices());
+  Value input = splitPairs(rewriter, loc, source, 1);
+  rewriter.setInsertionPoint(weights);
+  Value packed = reshapeConstant(
+      rewriter, weights, {wType.getDimSize(0) / 2, 2, wType.getDimSize(1)});
+  if (!packed)
+    return failure();
+  rewriter.setInsertionPoint(matmul);
+  // Loops: m, n, k/2, k%2.
+  auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+  SmallVector<AffineMap> maps = {AffineMap::get(4, 0, {d(0), d(2), d(3)}, ctx),
+                                 AffineMap::get(4, 0, {d(2), d(3), d(1)}, ctx),
+                                 AffineMap::get(4, 0, {d(0), d(1)}, ctx)};
+  SmallVector<utils::IteratorType> iterators = {
+      utils::IteratorType::parallel, utils::IteratorType::parallel,
+      utils::IteratorType::reduction, utils::IteratorType::reduction};
+  auto generic = linalg::GenericOp::create(
+      rewriter, loc, matmul.getResultTypes(), ValueRange{input, packed},
+      matmul.getOutputs(), maps, iterators, yieldBf16MultiplyAdd);
+  rewriter.replaceOp(matmul, generic.getResults());
+  return success();
+}
+
+/// Reads the narrow constants that `op`'s inputs widen (extf of a bf16/f16
+/// graph.constant) in its body instead (a named op is generalized first).
+void foldWeightExtensions(linalg::LinalgOp op, IRRewriter &rewriter) {
+  SmallVector<std::pair<unsigned, Value>> narrow;
+  for (auto [i, input] : llvm::enumerate(op.getDpsInputs()))
+    if (Value source = narrowSource(input);
+        source && source.getDefiningOp<graph::ConstantOp>())
+      narrow.push_back({(unsigned)i, source});
+  if (narrow.empty())
+    return;
+  auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
+  if (!generic) {
+    rewriter.setInsertionPoint(op);
+    FailureOr<linalg::GenericOp> g = linalg::generalizeNamedOp(rewriter, op);
+    if (failed(g))
+      return;
+    generic = *g;
+  }
+  Block &body = generic.getRegion().front();
+  for (auto [i, source] : narrow) {
+    BlockArgument arg = body.getArgument(i);
+    rewriter.setInsertionPointToStart(&body);
+    arg.setType(cast<ShapedType>(source.getType()).getElementType());
+    auto ext = arith::ExtFOp::create(rewriter, generic.getLoc(),
+                                     rewriter.getF32Type(), arg);
+    arg.replaceAllUsesExcept(ext.getResult(), ext.getOperation());
+    rewriter.modifyOpInPlace(generic, [&] { generic->setOperand(i, source); });
+  }
+}
+
+struct LowPrecisionKernelsPass
+    : public impl::LowPrecisionKernelsBase<LowPrecisionKernelsPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    IRRewriter rewriter(&getContext());
+    SmallVector<linalg::LinalgOp> candidates;
+    getOperation().walk([&](linalg::LinalgOp op) {
+      if (op.getNumReductionLoops() > 0)
+        candidates.push_back(op);
+    });
+    for (linalg::LinalgOp op : candidates) {
+      if (dotProducts) {
+        if (auto conv = dyn_cast<linalg::Conv2DNchwFchwOp>(op.getOperation());
+            conv && succeeded(rewriteConv(conv, rewriter)))
+          continue;
+        if (auto matmul = dyn_cast<linalg::MatmulOp>(op.getOperation());
+            matmul && succeeded(rewriteMatmul(matmul, rewriter)))
+          continue;
+      }
+      foldWeightExtensions(op, rewriter);
+    }
+    // The f32 copies the rewritten ops no longer read (extf generics, pads,
+    // reshapes and the original weight constants).
+    bool changed = true;
+    while (changed) {
+      changed = false;
+      getOperation().walk([&](Operation *op) {
+        if (op->use_empty() && op->getNumResults() > 0 &&
+            isa<linalg::GenericOp, tensor::PadOp, tensor::CollapseShapeOp,
+                graph::ConstantOp, tensor::EmptyOp>(op)) {
+          op->erase();
+          changed = true;
+        }
+      });
+    }
+  }
+};
+
+} // namespace
+} // namespace aicc::avx512
