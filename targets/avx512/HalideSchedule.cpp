@@ -368,6 +368,134 @@ hl::TailStrategy tailFor(int extent, int factor) {
                               : hl::TailStrategy::GuardWithIf;
 }
 
+/// A conv's accumulators per parallel task, its input-channel loop in
+/// blocks (see blockedReductionFor).
+struct ReductionBlock {
+  /// The RDom dim split into blocks and the block size.
+  int dim = -1;
+  int block = 1;
+};
+
+/// Elements of accumulators a task may keep in memory between blocks of
+/// the reduction (with the block's weights and input rows, within L1).
+constexpr int64_t kMaxBlockedAccumulators = 8192;
+
+/// Whether a convolution's reduction runs in blocks of input channels:
+/// instead of streaming all of a tile's weights (a 3x3 conv's 64 x 9 x 64
+/// floats, 147 KB) from L2 for every register tile, a task (a row of
+/// output pixels) keeps its accumulators in memory (at most
+/// kMaxBlockedAccumulators floats) and walks its tiles once per block of
+/// input channels, whose weights and input rows stay in L1: the classic
+/// oneDNN / MLAS loop order. Only fp32 convolutions (a reduction over at
+/// least the input channels and one more dim, or a 1x1 conv's channels
+/// alone when long) whose task holds several tiles.
+std::optional<ReductionBlock>
+blockedReductionFor(const ScheduledReduction &r, const hl::Func &f,
+                    int64_t taskElements, int64_t tileElements) {
+  if (f.types().size() != 1 || f.types()[0] != hl::Float(32) ||
+      r.rdom.dimensions() == 0 || !r.paddedInputs.empty())
+    return std::nullopt;
+  if (taskElements > kMaxBlockedAccumulators ||
+      taskElements < 2 * tileElements)
+    return std::nullopt;
+  // The longest reduction dim (a conv's input channels) is blocked; the
+  // other dims (the window) run inside a block.
+  int dim = -1;
+  int64_t longest = 0, others = 1;
+  std::vector<int64_t> extents;
+  for (int d = 0; d < r.rdom.dimensions(); ++d) {
+    std::optional<int64_t> e = hl::Internal::as_const_int(r.rdom[d].extent());
+    if (!e)
+      return std::nullopt;
+    extents.push_back(*e);
+    if (*e > longest) {
+      longest = *e;
+      dim = d;
+    }
+  }
+  for (int d = 0; d < (int)extents.size(); ++d)
+    if (d != dim)
+      others *= extents[d];
+  // The blocked dim is the outermost reduction loop (the RVars keep their
+  // order).
+  if (dim != r.rdom.dimensions() - 1)
+    return std::nullopt;
+  // Matmuls (one reduction dim) keep their schedule; so do convs whose
+  // reduction is short.
+  if (r.rdom.dimensions() < 3 || longest * others < 128)
+    return std::nullopt;
+  // Block: about 256 multiply-adds of the window per accumulator, a
+  // divisor of the channels (no tail), at least 4 channels.
+  int64_t want = std::max<int64_t>(4, 256 / others);
+  int block = 0;
+  for (int64_t b = std::min(want, longest / 2); b >= 4; --b)
+    if (longest % b == 0) {
+      block = b;
+      break;
+    }
+  if (!block)
+    return std::nullopt;
+  return ReductionBlock{dim, block};
+}
+
+/// The accumulators of a task computed at `task` (the parallel loop) and
+/// the reduction in blocks (see blockedReductionFor): per block of the
+/// blocked dim, the register tiles of the task in the order g walks them,
+/// each the same tile as scheduleReduction's (`vTilesInner`: g's tile loop
+/// of the vector dim is inside that of the unrolled dim).
+void scheduleBlockedAccumulators(const ScheduledReduction &r, hl::Func g,
+                                 hl::Func f, hl::Var task,
+                                 const RegisterTile &tile,
+                                 const std::vector<int> &ext, int tileV,
+                                 int tileU, bool vTilesInner,
+                                 ReductionBlock block) {
+  int v = tile.vectorDim, u = tile.unrollDim, lanes = tile.lanes;
+  f.compute_at(g, task);
+  std::vector<hl::Var> fvars = f.args();
+  int fRank = fvars.size();
+  if (v != 0) {
+    std::vector<hl::Var> storage = {fvars[v]};
+    for (int k = 0; k < fRank; ++k)
+      if (k != v)
+        storage.push_back(fvars[k]);
+    f.reorder_storage(storage);
+  }
+  // Whole tiles along the vector dim (the last one reads past the end of
+  // its row, as scheduleReduction's tiles do).
+  if (ext[v] % tileV)
+    f.align_bounds(fvars[v], tileV);
+  f.vectorize(fvars[v], lanes);
+  hl::Stage update = f.update();
+  hl::Var fvo("fvo"), fvi("fvi"), fuo("fuo"), fui("fui");
+  update.split(fvars[v], fvo, fvi, tileV);
+  if (u >= 0)
+    update.split(fvars[u], fuo, fui, tileU, tailFor(ext[u], tileU));
+  hl::RVar rco("rco"), rci("rci");
+  update.split(r.rdom[block.dim], rco, rci, block.block);
+  std::vector<hl::VarOrRVar> order = {fvi};
+  if (u >= 0)
+    order.push_back(fui);
+  for (int d = 0; d < r.rdom.dimensions(); ++d)
+    if (d != block.dim)
+      order.push_back(r.rdom[d]);
+  order.push_back(rci);
+  if (u >= 0 && !vTilesInner)
+    order.push_back(fuo);
+  order.push_back(fvo);
+  if (u >= 0 && vTilesInner)
+    order.push_back(fuo);
+  for (int k = 0; k < fRank; ++k)
+    if (k != u && k != v)
+      order.push_back(fvars[k]);
+  order.push_back(rco);
+  update.reorder(order);
+  update.vectorize(fvi, lanes);
+  if (tileV > lanes)
+    update.unroll(fvi);
+  if (u >= 0)
+    update.unroll(fui);
+}
+
 /// Register-tiled reduction; `isOutput` says whether r.result is a kernel
 /// output (else it is computed at root).
 ///
@@ -582,6 +710,22 @@ void scheduleReduction(const ScheduledReduction &r, bool isOutput,
         std::make_pair(g, parallelVar ? *parallelVar : hl::Var::outermost()));
   }
 
+  // The reduction in blocks of input channels (see blockedReductionFor):
+  // the accumulators of the whole task, computed at the parallel loop.
+  std::optional<ReductionBlock> block;
+  if (!at && !dot && producers.empty() && parallelVar &&
+      computeAt.name() == inner.name()) {
+    int64_t taskElements = 1;
+    for (size_t k = 0; k < parallelLoops.back(); ++k)
+      taskElements *= loops[k].second;
+    if (vectorize && ext[v] >= lanes)
+      block = blockedReductionFor(r, f, taskElements, (int64_t)tileV * tileU);
+  }
+  if (block) {
+    scheduleBlockedAccumulators(r, g, f, *parallelVar, tile, ext, tileV, tileU,
+                                inner.name() == vo.name(), *block);
+    return;
+  }
   f.compute_at(g, computeAt);
   // The reduction's own vars (an epilogue output's dims correspond to them
   // by position).

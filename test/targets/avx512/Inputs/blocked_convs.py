@@ -1,0 +1,44 @@
+"""Writes blocked_convs.onnx (a 3x3 conv 32 -> 128, pads 1, with bias and
+ReLU, then a 1x1 conv 128 -> 32 with bias, on a 24x24 map), a random
+input and the output computed with NumPy."""
+import os
+import sys
+
+import numpy as np
+from onnx import TensorProto, numpy_helper, helper
+
+sys.path.insert(0, os.path.dirname(__file__))
+from onnx_models import saver, vi  # noqa: E402
+
+out = sys.argv[1]
+save = saver(out)
+rng = np.random.default_rng(8)
+C, M, F, H = 32, 128, 32, 24
+x = rng.standard_normal((1, C, H, H)).astype(np.float32)
+w3 = (rng.standard_normal((M, C, 3, 3)) / np.sqrt(9 * C)).astype(np.float32)
+b3 = (0.1 * rng.standard_normal(M)).astype(np.float32)
+w1 = (rng.standard_normal((F, M, 1, 1)) / np.sqrt(M)).astype(np.float32)
+b1 = (0.1 * rng.standard_normal(F)).astype(np.float32)
+nodes = [
+    helper.make_node("Conv", ["x", "w3", "b3"], ["c"], kernel_shape=[3, 3],
+                     pads=[1, 1, 1, 1]),
+    helper.make_node("Relu", ["c"], ["r"]),
+    helper.make_node("Conv", ["r", "w1", "b1"], ["y"], kernel_shape=[1, 1]),
+]
+inits = [numpy_helper.from_array(a, n)
+         for a, n in ((w3, "w3"), (b3, "b3"), (w1, "w1"), (b1, "b1"))]
+save("blocked_convs", nodes, [vi("x", TensorProto.FLOAT, [1, C, H, H])],
+     [vi("y", TensorProto.FLOAT, [1, F, H, H])], inits)
+
+# Reference, in float64.
+xp = np.pad(x[0].astype(np.float64), ((0, 0), (1, 1), (1, 1)))
+c = np.zeros((M, H, H))
+for kh in range(3):
+    for kw in range(3):
+        c += np.einsum("chw,mc->mhw", xp[:, kh:kh + H, kw:kw + H],
+                       w3[:, :, kh, kw].astype(np.float64))
+r = np.maximum(c + b3[:, None, None], 0)
+y = np.einsum("mhw,fm->fhw", r, w1[:, :, 0, 0].astype(np.float64))
+y += b1[:, None, None]
+np.save(os.path.join(out, "x.npy"), x)
+np.save(os.path.join(out, "y.npy"), y[None].astype(np.float32))
