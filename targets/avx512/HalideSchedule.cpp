@@ -496,6 +496,63 @@ void scheduleBlockedAccumulators(const ScheduledReduction &r, hl::Func g,
     update.unroll(fui);
 }
 
+/// A blocked conv (see blockedReductionFor) whose register tiles hold
+/// vectors along a dim other than the output's innermost (output channels
+/// x rows of pixels, an NCHW conv on a map at least a vector wide): each
+/// task (the dims other than those two, e.g. a row of pixels) computes the
+/// accumulators of all its pixels and channels, then stores its output in
+/// vectors along the innermost dim, gathering from the accumulators,
+/// instead of one 16-lane scatter per accumulator (on a 3x3 conv 64 -> 64
+/// 56x56: ~8% less time on one core). False when it does not apply.
+bool scheduleTransposedBlocked(const ScheduledReduction &r, hl::Func g,
+                               hl::Func f, const std::vector<int> &ext,
+                               const RegisterTile &tile, int tileV,
+                               int tileU) {
+  int v = tile.vectorDim, u = tile.unrollDim, lanes = tile.lanes;
+  int rank = ext.size();
+  if (!tile.vectorize || v == 0 || u != 0 || ext[0] < lanes ||
+      ext[v] < lanes || !r.paddedInputs.empty())
+    return false;
+  std::vector<hl::Var> vars = g.args();
+  // The task: the other dims with more than one element, fused.
+  std::vector<int> taskDims;
+  int64_t tasks = 1;
+  for (int k = 1; k < rank; ++k)
+    if (k != v && ext[k] > 1) {
+      taskDims.push_back(k);
+      tasks *= ext[k];
+    }
+  if (tasks < 2)
+    return false;
+  int64_t taskElements = (int64_t)ext[0] * ext[v];
+  std::optional<ReductionBlock> block =
+      blockedReductionFor(r, f, taskElements, (int64_t)tileV * tileU);
+  if (!block)
+    return false;
+  hl::Var xo("xo"), xi("xi");
+  g.split(vars[0], xo, xi, lanes,
+          ext[0] % lanes ? hl::TailStrategy::ShiftInwards
+                         : hl::TailStrategy::Auto);
+  std::vector<hl::VarOrRVar> order = {xi, xo, vars[v]};
+  for (int k = 1; k < rank; ++k)
+    if (k != v && ext[k] <= 1)
+      order.push_back(vars[k]);
+  for (int k : taskDims)
+    order.push_back(vars[k]);
+  g.reorder(order);
+  g.vectorize(xi);
+  hl::Var task = vars[taskDims.front()];
+  for (size_t i = 1; i < taskDims.size(); ++i) {
+    hl::Var next("tf" + std::to_string(i));
+    g.fuse(task, vars[taskDims[i]], next);
+    task = next;
+  }
+  g.parallel(task);
+  scheduleBlockedAccumulators(r, g, f, task, tile, ext, tileV, tileU,
+                              /*vTilesInner=*/true, *block);
+  return true;
+}
+
 /// Register-tiled reduction; `isOutput` says whether r.result is a kernel
 /// output (else it is computed at root).
 ///
@@ -562,6 +619,9 @@ void scheduleReduction(const ScheduledReduction &r, bool isOutput,
   // reduction steps each, which a guarded tail would compute in scalars.
   bool dot = r.tile.vectorizeReduction && vectorize && r.rdom.dimensions() > 0;
   bool dotShift = dot && ext[v] >= tileV;
+  if (!at && !dot && producers.empty() &&
+      scheduleTransposedBlocked(r, g, f, ext, tile, tileV, tileU))
+    return;
   hl::Var vo("vo"), vi("vi"), uo("uo"), ui("ui");
   g.split(vars[v], vo, vi, tileV,
           dotShift ? hl::TailStrategy::ShiftInwards : tailFor(ext[v], tileV));
