@@ -424,9 +424,10 @@ blockedReductionFor(const ScheduledReduction &r, const hl::Func &f,
   // reduction is short.
   if (r.rdom.dimensions() < 3 || longest * others < 128)
     return std::nullopt;
-  // Block: about 256 multiply-adds of the window per accumulator, a
-  // divisor of the channels (no tail), at least 4 channels.
-  int64_t want = std::max<int64_t>(4, 256 / others);
+  // Block: about 128 multiply-adds per accumulator (64 channels of a 1x1
+  // conv, 8 of a 3x3: 16 KB of weights per 64 output channels), a divisor
+  // of the channels (no tail), at least 4 channels.
+  int64_t want = std::max<int64_t>(4, 128 / others);
   int block = 0;
   for (int64_t b = std::min(want, longest / 2); b >= 4; --b)
     if (longest % b == 0) {
