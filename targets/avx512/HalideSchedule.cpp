@@ -461,20 +461,35 @@ void scheduleBlockedAccumulators(const ScheduledReduction &r, hl::Func g,
         storage.push_back(fvars[k]);
     f.reorder_storage(storage);
   }
-  // Whole tiles along the vector dim (along the innermost dim, the last
-  // one reads past the end of its row, as scheduleReduction's tiles do;
-  // along another dim the callers ask for whole tiles).
-  if (ext[v] % tileV)
-    f.align_bounds(fvars[v], tileV);
+  // Along the innermost dim, whole tiles (the last one reads past the end
+  // of its row, as scheduleReduction's tiles do). Along another dim (output
+  // channels, e.g. 512 in panels of 48), whole vectors and a guarded last
+  // tile of fewer vectors: rounding up to a tile would read the bias past
+  // its end.
+  bool wholeTiles = v == 0 || ext[v] % tileV == 0;
+  int align = wholeTiles ? tileV : lanes;
+  if (ext[v] % align)
+    f.align_bounds(fvars[v], align);
   f.vectorize(fvars[v], lanes);
   hl::Stage update = f.update();
-  hl::Var fvo("fvo"), fvi("fvi"), fuo("fuo"), fui("fui");
-  update.split(fvars[v], fvo, fvi, tileV);
+  hl::Var fvo("fvo"), fvi("fvi"), fuo("fuo"), fui("fui"), fvv("fvv");
+  if (wholeTiles) {
+    update.split(fvars[v], fvo, fvi, tileV);
+  } else {
+    // fvi: one vector; fvv: the tile's vectors (guarded: Halide partitions
+    // the tile loop into whole tiles and the last one).
+    hl::Var vectorsOf("fvs");
+    update.split(fvars[v], vectorsOf, fvi, lanes);
+    update.split(vectorsOf, fvo, fvv, tileV / lanes,
+                 hl::TailStrategy::GuardWithIf);
+  }
   if (u >= 0)
     update.split(fvars[u], fuo, fui, tileU, tailFor(ext[u], tileU));
   hl::RVar rco("rco"), rci("rci");
   update.split(r.rdom[block.dim], rco, rci, block.block);
   std::vector<hl::VarOrRVar> order = {fvi};
+  if (!wholeTiles)
+    order.push_back(fvv);
   if (u >= 0)
     order.push_back(fui);
   for (int d = 0; d < r.rdom.dimensions(); ++d)
@@ -491,9 +506,14 @@ void scheduleBlockedAccumulators(const ScheduledReduction &r, hl::Func g,
       order.push_back(fvars[k]);
   order.push_back(rco);
   update.reorder(order);
-  update.vectorize(fvi, lanes);
-  if (tileV > lanes)
-    update.unroll(fvi);
+  if (wholeTiles) {
+    update.vectorize(fvi, lanes);
+    if (tileV > lanes)
+      update.unroll(fvi);
+  } else {
+    update.vectorize(fvi);
+    update.unroll(fvv);
+  }
   if (u >= 0)
     update.unroll(fui);
 }
@@ -513,7 +533,7 @@ bool scheduleTransposedBlocked(const ScheduledReduction &r, hl::Func g,
   int v = tile.vectorDim, u = tile.unrollDim, lanes = tile.lanes;
   int rank = ext.size();
   if (!tile.vectorize || v == 0 || u != 0 || ext[0] < lanes ||
-      ext[v] % tileV || !r.paddedInputs.empty())
+      ext[v] < lanes || !r.paddedInputs.empty())
     return false;
   std::vector<hl::Var> vars = g.args();
   // The task: the other dims with more than one element, fused.
@@ -780,10 +800,7 @@ void scheduleReduction(const ScheduledReduction &r, bool isOutput,
     int64_t taskElements = 1;
     for (size_t k = 0; k < parallelLoops.back(); ++k)
       taskElements *= loops[k].second;
-    // Vectors along another dim than the innermost (output channels) need
-    // whole tiles: rounding the accumulators up to a tile would read the
-    // bias and the image past their ends.
-    if (vectorize && ext[v] >= lanes && (v == 0 || ext[v] % tileV == 0))
+    if (vectorize && ext[v] >= lanes)
       block = blockedReductionFor(r, f, taskElements, (int64_t)tileV * tileU);
   }
   if (block) {
