@@ -42,3 +42,25 @@ y = np.einsum("mhw,fm->fhw", r, w1[:, :, 0, 0].astype(np.float64))
 y += b1[:, None, None]
 np.save(os.path.join(out, "x.npy"), x)
 np.save(os.path.join(out, "y.npy"), y[None].astype(np.float32))
+
+# A 3x3 conv 16 -> 416 on a 7x7 map: vectors along the 416 output channels
+# in tiles of 3 vectors (the last tile 2 vectors), a task per tile.
+C2, F2, H2 = 16, 416, 7
+x2 = rng.standard_normal((1, C2, H2, H2)).astype(np.float32)
+w2 = (rng.standard_normal((F2, C2, 3, 3)) / np.sqrt(9 * C2)).astype(np.float32)
+b2 = (0.1 * rng.standard_normal(F2)).astype(np.float32)
+save("blocked_panels",
+     [helper.make_node("Conv", ["x", "w2", "b2"], ["y"], kernel_shape=[3, 3],
+                       pads=[1, 1, 1, 1])],
+     [vi("x", TensorProto.FLOAT, [1, C2, H2, H2])],
+     [vi("y", TensorProto.FLOAT, [1, F2, H2, H2])],
+     [numpy_helper.from_array(w2, "w2"), numpy_helper.from_array(b2, "b2")])
+xp2 = np.pad(x2[0].astype(np.float64), ((0, 0), (1, 1), (1, 1)))
+y2 = np.zeros((F2, H2, H2))
+for kh in range(3):
+    for kw in range(3):
+        y2 += np.einsum("chw,fc->fhw", xp2[:, kh:kh + H2, kw:kw + H2],
+                        w2[:, :, kh, kw].astype(np.float64))
+y2 += b2[:, None, None]
+np.save(os.path.join(out, "x2.npy"), x2)
+np.save(os.path.join(out, "y2.npy"), y2[None].astype(np.float32))
