@@ -1,6 +1,7 @@
-"""Writes blocked_convs.onnx (a 3x3 conv 32 -> 128, pads 1, with bias and
-ReLU, then a 1x1 conv 128 -> 32 with bias, on a 24x24 map), a random
-input and the output computed with NumPy."""
+"""Writes blocked_convs.onnx (a 3x3 conv 32 -> 256, pads 1, with bias and
+ReLU, then a 1x1 conv 256 -> 32 with bias, on a 24x24 map) and
+blocked_panels.onnx (a 3x3 conv 32 -> 416 on a 7x7 map), random inputs
+and the outputs computed with NumPy."""
 import os
 import sys
 
@@ -13,7 +14,7 @@ from onnx_models import saver, vi  # noqa: E402
 out = sys.argv[1]
 save = saver(out)
 rng = np.random.default_rng(8)
-C, M, F, H = 32, 128, 32, 24
+C, M, F, H = 32, 256, 32, 24
 x = rng.standard_normal((1, C, H, H)).astype(np.float32)
 w3 = (rng.standard_normal((M, C, 3, 3)) / np.sqrt(9 * C)).astype(np.float32)
 b3 = (0.1 * rng.standard_normal(M)).astype(np.float32)
@@ -43,9 +44,9 @@ y += b1[:, None, None]
 np.save(os.path.join(out, "x.npy"), x)
 np.save(os.path.join(out, "y.npy"), y[None].astype(np.float32))
 
-# A 3x3 conv 16 -> 416 on a 7x7 map: vectors along the 416 output channels
+# A 3x3 conv 32 -> 416 on a 7x7 map: vectors along the 416 output channels
 # in tiles of 3 vectors (the last tile 2 vectors), a task per tile.
-C2, F2, H2 = 16, 416, 7
+C2, F2, H2 = 32, 416, 7
 x2 = rng.standard_normal((1, C2, H2, H2)).astype(np.float32)
 w2 = (rng.standard_normal((F2, C2, 3, 3)) / np.sqrt(9 * C2)).astype(np.float32)
 b2 = (0.1 * rng.standard_normal(F2)).astype(np.float32)
