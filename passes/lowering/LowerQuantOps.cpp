@@ -636,17 +636,24 @@ buildNarrowIntegerConv(OpTy op, PatternRewriter &rewriter, Value xZeroPoint,
   bool xUnsigned = isUnsignedInt(xType.getElementType());
   bool wUnsigned = isUnsignedInt(wType.getElementType());
 
-  // x padded with its zero point (as signless i8: tensor.pad needs an arith
-  // constant, which cannot be unsigned).
-  Value input = toSignlessI8(rewriter, loc, x);
   // The channels padded to a multiple of 4 (x with its zero point, w with
   // 0, which adds nothing to the accumulator or the compensation); grouped
   // convolutions keep their channels.
   int64_t c = xType.getDimSize(1),
           c4 = group == 1 ? (int64_t)llvm::alignTo(c, 4) : c;
-  input = padWith(rewriter, loc, input,
-                  {0, 0, params->padBegin[0], params->padBegin[1]},
-                  {0, c4 - c, params->padEnd[0], params->padEnd[1]},
+  SmallVector<int64_t> padLow = {0, 0, params->padBegin[0],
+                                 params->padBegin[1]},
+                       padHigh = {0, c4 - c, params->padEnd[0],
+                                  params->padEnd[1]};
+  bool padded = llvm::any_of(padLow, [](int64_t v) { return v != 0; }) ||
+                llvm::any_of(padHigh, [](int64_t v) { return v != 0; });
+  // x padded with its zero point (as signless i8: tensor.pad needs an arith
+  // constant, which cannot be unsigned). Unpadded (a 1x1 conv), u8 x is
+  // read as it is (the multiply-add reinterprets each element): no copy
+  // kernel that only changes the element type.
+  Value input = padded ? toSignlessI8(rewriter, loc, x) : x;
+  Type inputElement = cast<RankedTensorType>(input.getType()).getElementType();
+  input = padWith(rewriter, loc, input, padLow, padHigh,
                   constInt(rewriter, loc, i8, zx));
   // The weights as a signless [F][C/4][4][Kh][Kw] constant.
   auto weightConstant = [&]() -> Value {
@@ -677,8 +684,8 @@ buildNarrowIntegerConv(OpTy op, PatternRewriter &rewriter, Value xZeroPoint,
   if (trim) {
     SmallVector<int64_t> offsets(sizes.size(), 0), ones(sizes.size(), 1);
     input = tensor::ExtractSliceOp::create(
-        rewriter, loc, RankedTensorType::get(sizes, i8), input, ValueRange{},
-        ValueRange{}, ValueRange{}, offsets, sizes, ones);
+        rewriter, loc, RankedTensorType::get(sizes, inputElement), input,
+        ValueRange{}, ValueRange{}, ValueRange{}, offsets, sizes, ones);
   }
 
   // The multiply-add of x and w widened to i32 (u8 zero-, s8

@@ -258,10 +258,11 @@ std::optional<DotProduct> dotProductOf(linalg::GenericOp op) {
   };
   if (!is8Bit(op.getDpsInputs()[0]) || !is8Bit(op.getDpsInputs()[1]))
     return std::nullopt;
-  // The body: acc + ext(a) * ext(b), nothing else.
+  // The body: acc + ext(a) * ext(b), nothing else (a u8 input is
+  // reinterpreted as signless i8 first).
   for (Operation &inner : op.getRegion().front().without_terminator())
-    if (!isa<arith::ExtSIOp, arith::ExtUIOp, arith::MulIOp, arith::AddIOp>(
-            inner))
+    if (!isa<arith::ExtSIOp, arith::ExtUIOp, arith::MulIOp, arith::AddIOp,
+             UnrealizedConversionCastOp>(inner))
       return std::nullopt;
   auto iterators = op.getIteratorTypesArray();
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
