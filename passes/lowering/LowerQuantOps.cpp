@@ -648,10 +648,10 @@ buildNarrowIntegerConv(OpTy op, PatternRewriter &rewriter, Value xZeroPoint,
   bool padded = llvm::any_of(padLow, [](int64_t v) { return v != 0; }) ||
                 llvm::any_of(padHigh, [](int64_t v) { return v != 0; });
   // x padded with its zero point (as signless i8: tensor.pad needs an arith
-  // constant, which cannot be unsigned). Unpadded (a 1x1 conv), u8 x is
-  // read as it is (the multiply-add reinterprets each element): no copy
-  // kernel that only changes the element type.
-  Value input = padded ? toSignlessI8(rewriter, loc, x) : x;
+  // constant, which cannot be unsigned). Unpadded and ungrouped (a 1x1
+  // conv), u8 x is read as it is (the multiply-add reinterprets each
+  // element): no copy kernel that only changes the element type.
+  Value input = padded || group != 1 ? toSignlessI8(rewriter, loc, x) : x;
   Type inputElement = cast<RankedTensorType>(input.getType()).getElementType();
   input = padWith(rewriter, loc, input, padLow, padHigh,
                   constInt(rewriter, loc, i8, zx));

@@ -173,6 +173,55 @@ weightPanel(linalg::GenericOp op, const RegisterTile &tile, unsigned dims) {
   return std::make_pair(outMap.getDimPosition(rank - 1 - dim), block);
 }
 
+/// A copy of 8-bit dot-product weights `value` as [F/B][others][B][4]: dim
+/// `fpos` (F, output channels) split into zero-padded panels of `block`,
+/// the dims `others` in that order, dim `dpos` (the reduction of 4)
+/// innermost.
+ElementsAttr dotProductPanels(ElementsAttr value, ArrayRef<int64_t> others,
+                              int64_t fpos, int64_t dpos, int64_t block,
+                              StringRef name) {
+  auto type = cast<RankedTensorType>(value.getType());
+  if (!type.getElementType().isInteger(8))
+    return {};
+  ArrayRef<char> src = rawData(value);
+  if ((int64_t)src.size() != type.getNumElements())
+    return {};
+  ArrayRef<int64_t> shape = type.getShape();
+  int64_t rank = shape.size(), extent = shape[fpos];
+  int64_t panels = llvm::divideCeil(extent, block);
+  SmallVector<int64_t> srcStrides(rank, 1);
+  for (int64_t k = rank - 2; k >= 0; --k)
+    srcStrides[k] = srcStrides[k + 1] * shape[k + 1];
+  SmallVector<int64_t> newShape = {panels};
+  for (int64_t k : others)
+    newShape.push_back(shape[k]);
+  newShape.append({block, shape[dpos]});
+  int64_t total = 1;
+  for (int64_t e : newShape)
+    total *= e;
+  std::vector<char> dst(total, 0);
+  SmallVector<int64_t> idx(newShape.size(), 0);
+  int64_t n = newShape.size();
+  for (int64_t flat = 0; flat < total; ++flat) {
+    int64_t f = idx[0] * block + idx[n - 2];
+    if (f < extent) {
+      int64_t from = f * srcStrides[fpos] + idx[n - 1] * srcStrides[dpos];
+      for (size_t m = 0; m < others.size(); ++m)
+        from += idx[m + 1] * srcStrides[others[m]];
+      dst[flat] = src[from];
+    }
+    for (int64_t k = n - 1; k >= 0; --k) {
+      if (++idx[k] < newShape[k])
+        break;
+      idx[k] = 0;
+    }
+  }
+  return DenseResourceElementsAttr::get(
+      RankedTensorType::get(newShape, type.getElementType()), name,
+      HeapAsmResourceBlob::allocateAndCopyWithAlign(ArrayRef<char>(dst),
+                                                    alignof(uint64_t)));
+}
+
 /// The weights' panel size of an 8-bit dot product: the output channels
 /// (DotProduct::weightsLoop) one register tile reads, the vectors' lanes
 /// when the tile vectorizes them, its rows when it unrolls them; 0 when the
@@ -236,17 +285,8 @@ bool packDotProductWeights(linalg::GenericOp generic, const DotProduct &dot,
   ElementsAttr packed;
   SmallVector<AffineExpr> results;
   if (block) {
-    // [others][4][F] -> [F/B][others][4][B] -> [F/B][others][B][4].
-    SmallVector<int64_t> first(perm);
-    first.append({dpos, vpos});
-    if (ElementsAttr moved = permuteDims(constant.getValue(), first, name))
-      if (ElementsAttr blocked = blockDim(moved, rank - 1, block, name)) {
-        SmallVector<int64_t> last;
-        for (int64_t k = 0; k < rank + 1; ++k)
-          last.push_back(k);
-        std::swap(last[rank - 1], last[rank]);
-        packed = permuteDims(blocked, last, name);
-      }
+    packed = dotProductPanels(constant.getValue(), perm, vpos, dpos, block,
+                              name);
     if (!packed)
       return false;
     AffineExpr f = m.getResult(vpos);
