@@ -673,7 +673,10 @@ buildNarrowIntegerConv(OpTy op, PatternRewriter &rewriter, Value xZeroPoint,
   auto paddedType = cast<RankedTensorType>(input.getType());
   SmallVector<int64_t> sizes(paddedType.getShape());
   bool trim = false;
-  for (size_t i = 0; i < 2; ++i) {
+  // Unpadded (a 1x1 conv with stride 2), the generic reads x as it is: a
+  // crop would be one more copy of x (the dot product's schedule copies it
+  // once anyway, repacked).
+  for (size_t i = 0; i < 2 && (padded || group != 1); ++i) {
     int64_t needed =
         (yShape[i + 2] - 1) * s[i] + (wType.getDimSize(i + 2) - 1) * dl[i] + 1;
     if (needed < sizes[i + 2]) {
