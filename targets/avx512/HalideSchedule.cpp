@@ -92,7 +92,11 @@ bool scheduleDotProductActivations(hl::Func f, const std::vector<hl::Var> &vars,
   int64_t planeSize = (int64_t)extents[1] * extents[2];
   if (planeSize > std::numeric_limits<int>::max())
     return false;
+  // The whole plane, as the tensor has it (a strided conv reads less of
+  // it): the fused index then reads the source densely.
   f.bound(vars[0], 0, 4);
+  f.bound(vars[1], 0, extents[1]);
+  f.bound(vars[2], 0, extents[2]);
   f.fuse(vars[1], vars[2], plane);
   f.unroll(vars[0]);
   if (planeSize >= 16)
