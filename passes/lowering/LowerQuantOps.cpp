@@ -134,6 +134,87 @@ struct ScaleTerm {
   int64_t axis = -1;
 };
 
+/// The values of a constant f32 tensor (graph.constant, dense or resource),
+/// row-major; std::nullopt for anything else.
+std::optional<std::vector<float>> constantF32s(Value v) {
+  auto constant = v ? v.getDefiningOp<graph::ConstantOp>() : nullptr;
+  if (!constant)
+    return std::nullopt;
+  ElementsAttr value = constant.getValue();
+  auto type = cast<RankedTensorType>(value.getType());
+  if (!type.getElementType().isF32())
+    return std::nullopt;
+  int64_t n = type.getNumElements();
+  std::vector<float> out;
+  out.reserve(n);
+  if (auto dense = dyn_cast<DenseFPElementsAttr>(value)) {
+    for (const APFloat &x : dense.getValues<APFloat>())
+      out.push_back(x.convertToFloat());
+    return out;
+  }
+  auto resource = dyn_cast<DenseResourceElementsAttr>(value);
+  AsmResourceBlob *blob =
+      resource ? resource.getRawHandle().getBlob() : nullptr;
+  if (!blob)
+    return std::nullopt;
+  ArrayRef<char> data = blob->getData();
+  if ((int64_t)data.size() != n * 4)
+    return std::nullopt;
+  out.resize(n);
+  memcpy(out.data(), data.data(), n * 4);
+  return out;
+}
+
+/// The requantization multiplier scales[0] * scales[1] ... [* alpha] /
+/// yScale computed at compile time when every scale is an f32 constant, per
+/// tensor or along one axis of the accumulator: the same f32 operations in
+/// the same order as the kernel would compute per element (so the same
+/// bits), as an f32 constant of one element or of that axis' size. The
+/// kernel then multiplies the accumulator by it: no per-element division.
+std::optional<ScaleTerm> foldMultiplier(OpBuilder &b, Location loc,
+                                        ArrayRef<ScaleTerm> scales,
+                                        double alpha, Value yScale,
+                                        ArrayRef<int64_t> shape) {
+  std::optional<std::vector<float>> ys = constantF32s(yScale);
+  if (!ys || ys->size() != 1 || scales.empty())
+    return std::nullopt;
+  int64_t n = 1, axis = -1;
+  std::vector<std::vector<float>> values;
+  for (const ScaleTerm &term : scales) {
+    std::optional<std::vector<float>> v = constantF32s(term.scale);
+    if (!v || v->empty())
+      return std::nullopt;
+    if (v->size() != 1) {
+      if (term.axis < 0 || term.axis >= (int64_t)shape.size() ||
+          (int64_t)v->size() != shape[term.axis] ||
+          cast<RankedTensorType>(term.scale.getType()).getRank() != 1 ||
+          (axis >= 0 && axis != term.axis))
+        return std::nullopt;
+      axis = term.axis;
+      n = v->size();
+    }
+    values.push_back(std::move(*v));
+  }
+  std::vector<float> m(n);
+  for (int64_t i = 0; i < n; ++i) {
+    float x = 0;
+    for (size_t k = 0; k < values.size(); ++k) {
+      float s = values[k].size() == 1 ? values[k][0] : values[k][i];
+      x = k == 0 ? s : x * s;
+    }
+    if (alpha != 1.0)
+      x = x * (float)alpha;
+    m[i] = x / ys->front();
+  }
+  SmallVector<int64_t> mShape;
+  if (axis >= 0)
+    mShape.push_back(n);
+  auto type = RankedTensorType::get(mShape, b.getF32Type());
+  Value c = graph::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(type, ArrayRef<float>(m)));
+  return ScaleTerm{c, axis};
+}
+
 /// Requantizes (or, with a null yScale, converts to f32) the i32
 /// accumulator: f32(acc) * (scales[0] * scales[1] ... [* alpha] / yScale),
 /// then roundAndSaturate with yZeroPoint, or + `bias` (f32, broadcast along
@@ -146,6 +227,16 @@ FailureOr<Value> requantize(OpBuilder &b, Location loc, Value acc,
   int64_t rank = shape.size();
   SmallVector<LoopOperand> inputs = {{acc, b.getMultiDimIdentityMap(rank)}};
   SmallVector<Type> scaleTypes;
+  // Constant scales: one multiplier per channel, folded here.
+  std::optional<ScaleTerm> folded;
+  if (yScale)
+    folded = foldMultiplier(b, loc, scales, alpha, yScale, shape);
+  SmallVector<ScaleTerm> foldedScales;
+  if (folded) {
+    foldedScales.push_back(*folded);
+    scales = foldedScales;
+    alpha = 1.0;
+  }
   for (const ScaleTerm &term : scales) {
     auto operand = readQuantParam(b, loc, term.scale, shape, term.axis);
     if (!operand)
@@ -153,7 +244,7 @@ FailureOr<Value> requantize(OpBuilder &b, Location loc, Value acc,
     inputs.push_back(*operand);
     scaleTypes.push_back(elementTypeOf(term.scale));
   }
-  if (yScale) {
+  if (yScale && !folded) {
     auto operand = readQuantParam(b, loc, yScale, shape, -1);
     if (!operand)
       return failure();
@@ -190,7 +281,7 @@ FailureOr<Value> requantize(OpBuilder &b, Location loc, Value acc,
         if (alpha != 1.0)
           multiplier = arith::MulFOp::create(nb, l, multiplier,
                                              constScalar(nb, l, f32, alpha));
-        if (yScale)
+        if (yScale && !folded)
           multiplier = arith::DivFOp::create(
               nb, l, multiplier, toF32(nb, l, args[next++], yScaleType));
         Value v = convertScalar(nb, l, args[0], f32, false, false);
@@ -545,17 +636,24 @@ buildNarrowIntegerConv(OpTy op, PatternRewriter &rewriter, Value xZeroPoint,
   bool xUnsigned = isUnsignedInt(xType.getElementType());
   bool wUnsigned = isUnsignedInt(wType.getElementType());
 
-  // x padded with its zero point (as signless i8: tensor.pad needs an arith
-  // constant, which cannot be unsigned).
-  Value input = toSignlessI8(rewriter, loc, x);
   // The channels padded to a multiple of 4 (x with its zero point, w with
   // 0, which adds nothing to the accumulator or the compensation); grouped
   // convolutions keep their channels.
   int64_t c = xType.getDimSize(1),
           c4 = group == 1 ? (int64_t)llvm::alignTo(c, 4) : c;
-  input = padWith(rewriter, loc, input,
-                  {0, 0, params->padBegin[0], params->padBegin[1]},
-                  {0, c4 - c, params->padEnd[0], params->padEnd[1]},
+  SmallVector<int64_t> padLow = {0, 0, params->padBegin[0],
+                                 params->padBegin[1]},
+                       padHigh = {0, c4 - c, params->padEnd[0],
+                                  params->padEnd[1]};
+  bool padded = llvm::any_of(padLow, [](int64_t v) { return v != 0; }) ||
+                llvm::any_of(padHigh, [](int64_t v) { return v != 0; });
+  // x padded with its zero point (as signless i8: tensor.pad needs an arith
+  // constant, which cannot be unsigned). Unpadded and ungrouped (a 1x1
+  // conv), u8 x is read as it is (the multiply-add reinterprets each
+  // element): no copy kernel that only changes the element type.
+  Value input = padded || group != 1 ? toSignlessI8(rewriter, loc, x) : x;
+  Type inputElement = cast<RankedTensorType>(input.getType()).getElementType();
+  input = padWith(rewriter, loc, input, padLow, padHigh,
                   constInt(rewriter, loc, i8, zx));
   // The weights as a signless [F][C/4][4][Kh][Kw] constant.
   auto weightConstant = [&]() -> Value {
@@ -575,7 +673,10 @@ buildNarrowIntegerConv(OpTy op, PatternRewriter &rewriter, Value xZeroPoint,
   auto paddedType = cast<RankedTensorType>(input.getType());
   SmallVector<int64_t> sizes(paddedType.getShape());
   bool trim = false;
-  for (size_t i = 0; i < 2; ++i) {
+  // Unpadded (a 1x1 conv with stride 2), the generic reads x as it is: a
+  // crop would be one more copy of x (the dot product's schedule copies it
+  // once anyway, repacked).
+  for (size_t i = 0; i < 2 && (padded || group != 1); ++i) {
     int64_t needed =
         (yShape[i + 2] - 1) * s[i] + (wType.getDimSize(i + 2) - 1) * dl[i] + 1;
     if (needed < sizes[i + 2]) {
@@ -586,8 +687,8 @@ buildNarrowIntegerConv(OpTy op, PatternRewriter &rewriter, Value xZeroPoint,
   if (trim) {
     SmallVector<int64_t> offsets(sizes.size(), 0), ones(sizes.size(), 1);
     input = tensor::ExtractSliceOp::create(
-        rewriter, loc, RankedTensorType::get(sizes, i8), input, ValueRange{},
-        ValueRange{}, ValueRange{}, offsets, sizes, ones);
+        rewriter, loc, RankedTensorType::get(sizes, inputElement), input,
+        ValueRange{}, ValueRange{}, ValueRange{}, offsets, sizes, ones);
   }
 
   // The multiply-add of x and w widened to i32 (u8 zero-, s8

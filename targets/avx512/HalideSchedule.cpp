@@ -23,6 +23,7 @@
 #include "targets/avx512/HalideSchedule.h"
 #include "targets/avx512/VectorLayout.h"
 #include "llvm/ADT/STLExtras.h"
+#include <limits>
 #include <numeric>
 #include <optional>
 
@@ -71,6 +72,47 @@ void scheduleStage(hl::Stage stage, const std::vector<hl::Var> &vars,
   else if (2 * extents[0] >= lanes)
     stage.vectorize(vars[0], extents[0]);
   parallelizeOutermost(stage, vars, extents, lanes);
+}
+
+/// The per-call copy of an 8-bit dot product's activations with the
+/// reduction of 4 innermost ([..][C/4][H][W][4], see DotProduct in
+/// VectorLayout.h): its 4 is narrower than a vector, so scheduleStage
+/// would copy it byte by byte. Instead the 4 is unrolled inside vectors of
+/// 16 pixels of the (fused) H×W plane: 4 dense 16-byte loads from the
+/// channel planes, interleaved by Halide into one dense 64-byte store.
+/// Returns false (nothing scheduled) for other Funcs.
+bool scheduleDotProductActivations(hl::Func f, const std::vector<hl::Var> &vars,
+                                   const std::vector<int> &extents) {
+  if (f.types().size() != 1 || f.types()[0].bytes() != 1 ||
+      f.num_update_definitions() != 0 || vars.size() < 3 ||
+      vars.size() != extents.size() || extents[0] != 4 ||
+      f.name().rfind("packed", 0) != 0)
+    return false;
+  hl::Var plane("hw");
+  int64_t planeSize = (int64_t)extents[1] * extents[2];
+  if (planeSize > std::numeric_limits<int>::max())
+    return false;
+  // The whole plane, as the tensor has it (a strided conv reads less of
+  // it): the fused index then reads the source densely.
+  f.bound(vars[0], 0, 4);
+  f.bound(vars[1], 0, extents[1]);
+  f.bound(vars[2], 0, extents[2]);
+  f.fuse(vars[1], vars[2], plane);
+  f.unroll(vars[0]);
+  if (planeSize >= 16)
+    f.vectorize(plane, 16);
+  else if (planeSize >= 2)
+    f.vectorize(plane, (int)planeSize);
+  // Parallel over the outermost dim with more than one iteration (the
+  // channel blocks; the fused plane when there is one block).
+  std::vector<hl::Var> outer(vars.begin() + 3, vars.end());
+  std::vector<int> outerExtents(extents.begin() + 3, extents.end());
+  for (int k = (int)outer.size() - 1; k >= 0; --k)
+    if (outerExtents[k] > 1) {
+      f.parallel(outer[k]);
+      return true;
+    }
+  return true;
 }
 
 /// Folded pads (ScheduledReduction::paddedInputs) once per call, where a
@@ -354,6 +396,8 @@ void Avx512SchedulePolicy::scheduleFunc(const ScheduledFunc &sf,
     return scheduleFuncDynamic(sf);
   std::vector<hl::Var> vars = f.args();
   if (vars.size() != sf.extents.size())
+    return;
+  if (!isOutput && scheduleDotProductActivations(f, vars, sf.extents))
     return;
   int lanes = lanesFor(f);
   scheduleStage(f, vars, lanes, sf.extents);

@@ -173,10 +173,88 @@ weightPanel(linalg::GenericOp op, const RegisterTile &tile, unsigned dims) {
   return std::make_pair(outMap.getDimPosition(rank - 1 - dim), block);
 }
 
+/// A copy of 8-bit dot-product weights `value` as [F/B][others][B][4]: dim
+/// `fpos` (F, output channels) split into zero-padded panels of `block`,
+/// the dims `others` in that order, dim `dpos` (the reduction of 4)
+/// innermost.
+ElementsAttr dotProductPanels(ElementsAttr value, ArrayRef<int64_t> others,
+                              int64_t fpos, int64_t dpos, int64_t block,
+                              StringRef name) {
+  auto type = cast<RankedTensorType>(value.getType());
+  if (!type.getElementType().isInteger(8))
+    return {};
+  ArrayRef<char> src = rawData(value);
+  if ((int64_t)src.size() != type.getNumElements())
+    return {};
+  ArrayRef<int64_t> shape = type.getShape();
+  int64_t rank = shape.size(), extent = shape[fpos];
+  int64_t panels = llvm::divideCeil(extent, block);
+  SmallVector<int64_t> srcStrides(rank, 1);
+  for (int64_t k = rank - 2; k >= 0; --k)
+    srcStrides[k] = srcStrides[k + 1] * shape[k + 1];
+  SmallVector<int64_t> newShape = {panels};
+  for (int64_t k : others)
+    newShape.push_back(shape[k]);
+  newShape.append({block, shape[dpos]});
+  int64_t total = 1;
+  for (int64_t e : newShape)
+    total *= e;
+  std::vector<char> dst(total, 0);
+  SmallVector<int64_t> idx(newShape.size(), 0);
+  int64_t n = newShape.size();
+  for (int64_t flat = 0; flat < total; ++flat) {
+    int64_t f = idx[0] * block + idx[n - 2];
+    if (f < extent) {
+      int64_t from = f * srcStrides[fpos] + idx[n - 1] * srcStrides[dpos];
+      for (size_t m = 0; m < others.size(); ++m)
+        from += idx[m + 1] * srcStrides[others[m]];
+      dst[flat] = src[from];
+    }
+    for (int64_t k = n - 1; k >= 0; --k) {
+      if (++idx[k] < newShape[k])
+        break;
+      idx[k] = 0;
+    }
+  }
+  return DenseResourceElementsAttr::get(
+      RankedTensorType::get(newShape, type.getElementType()), name,
+      HeapAsmResourceBlob::allocateAndCopyWithAlign(ArrayRef<char>(dst),
+                                                    alignof(uint64_t)));
+}
+
+/// The weights' panel size of an 8-bit dot product: the output channels
+/// (DotProduct::weightsLoop) one register tile reads, the vectors' lanes
+/// when the tile vectorizes them, its rows when it unrolls them; 0 when the
+/// tile covers all of them (one panel).
+int64_t dotProductPanel(linalg::GenericOp generic, const DotProduct &dot) {
+  AffineMap outMap = generic.getIndexingMapsArray()[2];
+  auto outType = cast<RankedTensorType>(generic.getResult(0).getType());
+  int rank = outMap.getNumResults();
+  std::vector<int> extents;
+  for (int k = rank - 1; k >= 0; --k)
+    extents.push_back((int)outType.getDimSize(k));
+  int dim = -1;
+  for (int k = 0; k < rank; ++k)
+    if (outMap.getDimPosition(k) == dot.weightsLoop)
+      dim = rank - 1 - k;
+  if (dim < 0)
+    return 0;
+  const RegisterTile &t = dot.tile;
+  int64_t block = dim == t.vectorDim ? t.width(extents)
+                  : dim == t.unrollDim ? t.rows
+                                       : 0;
+  return block > 1 && block < extents[dim] ? block : 0;
+}
+
 /// The weights of an 8-bit dot product (see DotProduct in VectorLayout.h)
-/// with the vectorized dim and the reduction of 4 innermost, the other dims
-/// in their order: one vector of 16 lanes x 4 bytes is one 64-byte load.
-/// False when the weights already have that layout or cannot be read.
+/// with the output channels and the reduction of 4 innermost, the other dims
+/// in their order: one vector of 16 lanes x 4 bytes is one 64-byte load (or
+/// one row's 4 bytes, broadcast, next to the other rows'). The output
+/// channels are split into panels of one register tile's
+/// (dotProductPanel): [F/B][C/4][Kh][Kw][B][4] for a conv, so the tile's
+/// weights are one contiguous stream (each step of the reduction reads the
+/// next B x 4 bytes) rather than B x 4 bytes every F x 4. False when the
+/// weights already have that layout or cannot be read.
 bool packDotProductWeights(linalg::GenericOp generic, const DotProduct &dot,
                            RewriterBase &rewriter) {
   auto constant = generic.getDpsInputOperand(dot.weights)
@@ -193,26 +271,40 @@ bool packDotProductWeights(linalg::GenericOp generic, const DotProduct &dot,
   };
   int64_t vpos = positionOf(dot.weightsLoop), dpos = positionOf(dot.dotLoop);
   int64_t rank = m.getNumResults();
+  int64_t block = dotProductPanel(generic, dot);
   if (!constant || vpos < 0 || dpos < 0 ||
-      (vpos == rank - 2 && dpos == rank - 1))
+      (vpos == rank - 2 && dpos == rank - 1 && !block))
     return false;
   SmallVector<int64_t> perm;
   for (int64_t k = 0; k < rank; ++k)
     if (k != vpos && k != dpos)
       perm.push_back(k);
-  perm.append({vpos, dpos});
   std::string name = "packed";
   if (auto loc = dyn_cast<NameLoc>(constant.getLoc()))
     name = loc.getName().str() + ".packed";
-  ElementsAttr packed = permuteDims(constant.getValue(), perm, name);
-  if (!packed)
-    return false;
+  ElementsAttr packed;
+  SmallVector<AffineExpr> results;
+  if (block) {
+    packed = dotProductPanels(constant.getValue(), perm, vpos, dpos, block,
+                              name);
+    if (!packed)
+      return false;
+    AffineExpr f = m.getResult(vpos);
+    results.push_back(f.floorDiv(block));
+    for (int64_t k : perm)
+      results.push_back(m.getResult(k));
+    results.append({f % block, m.getResult(dpos)});
+  } else {
+    perm.append({vpos, dpos});
+    packed = permuteDims(constant.getValue(), perm, name);
+    if (!packed)
+      return false;
+    for (int64_t k : perm)
+      results.push_back(m.getResult(k));
+  }
   rewriter.setInsertionPoint(constant);
   auto newConstant =
       graph::ConstantOp::create(rewriter, constant.getLoc(), packed);
-  SmallVector<AffineExpr> results;
-  for (int64_t k : perm)
-    results.push_back(m.getResult(k));
   maps[dot.weights] = AffineMap::get(m.getNumDims(), m.getNumSymbols(), results,
                                      generic.getContext());
   rewriter.modifyOpInPlace(generic, [&] {

@@ -139,6 +139,22 @@ bool isPackedPanel(AffineMap m) {
          first.getRHS() == last.getRHS();
 }
 
+/// Whether `m` reads an 8-bit dot product's weights in PackWeights' panels
+/// of output channels, [d floordiv B][..][d mod B][4].
+bool isDotProductPanel(AffineMap m) {
+  unsigned n = m.getNumResults();
+  if (n < 3)
+    return false;
+  auto first = dyn_cast<AffineBinaryOpExpr>(m.getResult(0));
+  auto mod = dyn_cast<AffineBinaryOpExpr>(m.getResult(n - 2));
+  return first && mod && first.getKind() == AffineExprKind::FloorDiv &&
+         mod.getKind() == AffineExprKind::Mod &&
+         first.getLHS() == mod.getLHS() &&
+         isa<AffineDimExpr>(first.getLHS()) &&
+         isa<AffineConstantExpr>(first.getRHS()) &&
+         first.getRHS() == mod.getRHS();
+}
+
 } // namespace
 
 RegisterTile chooseRegisterTile(const TileProblem &p) {
@@ -267,10 +283,11 @@ std::optional<DotProduct> dotProductOf(linalg::GenericOp op) {
                  elementIs(in1, isBF16);
   if (!int8Dot && !bf16Dot)
     return std::nullopt;
-  // The body: acc + ext(a) * ext(b), nothing else.
+  // The body: acc + ext(a) * ext(b), nothing else (a u8 input is
+  // reinterpreted as signless i8 first).
   for (Operation &inner : op.getRegion().front().without_terminator())
     if (int8Dot ? !isa<arith::ExtSIOp, arith::ExtUIOp, arith::MulIOp,
-                       arith::AddIOp>(inner)
+                       arith::AddIOp, UnrealizedConversionCastOp>(inner)
                 : !isa<arith::ExtFOp, arith::MulFOp, arith::AddFOp>(inner))
       return std::nullopt;
   auto iterators = op.getIteratorTypesArray();
@@ -296,6 +313,11 @@ std::optional<DotProduct> dotProductOf(linalg::GenericOp op) {
       return false;
     auto last = dyn_cast<AffineDimExpr>(m.getResult(n - 1));
     auto next = dyn_cast<AffineDimExpr>(m.getResult(n - 2));
+    // Or the position in a panel of output channels (PackWeights'
+    // [F/B][..][B][4]).
+    if (auto mod = dyn_cast<AffineBinaryOpExpr>(m.getResult(n - 2));
+        mod && isDotProductPanel(m))
+      next = dyn_cast<AffineDimExpr>(mod.getLHS());
     return last && next && last.getPosition() == dot.dotLoop &&
            iterators[next.getPosition()] == utils::IteratorType::parallel &&
            !other.isFunctionOfDim(next.getPosition());
@@ -320,11 +342,18 @@ std::optional<DotProduct> dotProductOf(linalg::GenericOp op) {
   if (!plainIn(w, dot.dotLoop) || !plainIn(a, dot.dotLoop))
     return std::nullopt;
   // The weights' output dim (packed next to the 4): the innermost output
-  // dim the weights index plainly and the activations do not.
+  // dim the weights index plainly (or as panel and position in it) and the
+  // activations do not.
+  auto inPanel = [&](AffineMap m, unsigned loop) {
+    if (!isDotProductPanel(m))
+      return false;
+    auto mod = cast<AffineBinaryOpExpr>(m.getResult(m.getNumResults() - 2));
+    return cast<AffineDimExpr>(mod.getLHS()).getPosition() == loop;
+  };
   int weightsDim = -1;
   for (int64_t k = rank - 1; k >= 0 && weightsDim < 0; --k) {
     unsigned loop = outMap.getDimPosition(k);
-    if (plainIn(w, loop) && !a.isFunctionOfDim(loop)) {
+    if ((plainIn(w, loop) || inPanel(w, loop)) && !a.isFunctionOfDim(loop)) {
       weightsDim = rank - 1 - k;
       dot.weightsLoop = loop;
     }

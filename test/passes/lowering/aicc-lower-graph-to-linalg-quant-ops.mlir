@@ -97,6 +97,40 @@ func.func @qlinear_conv_narrow_3_channels(%x: tensor<1x3x2x2xui8>, %xs: tensor<f
 
 // -----
 
+// Tests that an unpadded narrow QLinearConv (1x1, 4 channels) reads the u8 x
+// as it is, reinterpreted in the multiply-add (no copy into i8 first), and
+// that with constant scales the requantization multiplier is one constant
+// per channel computed at compile time in f32 (x_scale * w_scale[f] /
+// y_scale: 0.5 * 0.25 / 0.125 = 1 and 0.5 * 0.75 / 0.125 = 3): no division
+// in the kernel.
+// CHECK-LABEL: func @qlinear_conv_narrow_unpadded_constant_scales
+func.func @qlinear_conv_narrow_unpadded_constant_scales(%x: tensor<1x4x2x2xui8>) -> tensor<1x2x2x2xui8> {
+  // CHECK-NOT: tensor.pad
+  // CHECK: %[[XS:.*]] = tensor.expand_shape %{{.*}} into tensor<1x1x4x2x2xui8>
+  // CHECK: linalg.generic {{.*}} ins(%[[XS]], %{{.*}} : tensor<1x1x4x2x2xui8>, tensor<2x1x4x1x1xi8>)
+  // CHECK: builtin.unrealized_conversion_cast %{{.*}} : ui8 to i8
+  // CHECK: arith.extui %{{.*}} : i8 to i32
+  // CHECK: %[[M:.*]] = graph.constant dense<[1.000000e+00, 3.000000e+00]> : tensor<2xf32>
+  // CHECK: linalg.generic {{.*}} ins(%{{.*}}, %[[M]], %{{.*}} :
+  // CHECK-NOT: arith.divf
+  // CHECK: arith.mulf
+  // CHECK-NOT: arith.divf
+  // CHECK: math.roundeven
+  // CHECK-NOT: arith.divf
+  // CHECK: return
+  %xs = graph.constant dense<0.5> : tensor<f32>
+  %xz = graph.constant dense<3> : tensor<ui8>
+  %w = graph.constant dense<[[[[1]], [[2]], [[3]], [[4]]], [[[-1]], [[0]], [[5]], [[2]]]]> : tensor<2x4x1x1xi8>
+  %ws = graph.constant dense<[0.25, 0.75]> : tensor<2xf32>
+  %wz = graph.constant dense<0> : tensor<2xi8>
+  %ys = graph.constant dense<0.125> : tensor<f32>
+  %yz = graph.constant dense<128> : tensor<ui8>
+  %0 = graph.QLinearConv %x, %xs, %xz, %w, %ws, %wz, %ys, %yz : (tensor<1x4x2x2xui8>, tensor<f32>, tensor<ui8>, tensor<2x4x1x1xi8>, tensor<2xf32>, tensor<2xi8>, tensor<f32>, tensor<ui8>) -> tensor<1x2x2x2xui8>
+  return %0 : tensor<1x2x2x2xui8>
+}
+
+// -----
+
 // Tests that a depthwise QLinearConv (group = C = F) takes the narrow form
 // without the [C/4][4] split: x padded with its zero point, the weights as a
 // [C][Kh][Kw] constant, loops n, c, oh, ow, kh, kw, and the compensation
