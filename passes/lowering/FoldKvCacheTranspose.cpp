@@ -10,7 +10,10 @@
 // that read it: their indexing map for that operand is composed with the
 // permutation, so the Q·Kᵀ and P·V contractions read the token-major state
 // directly (V's rows of D contiguous floats; K's with a stride of H·D) and
-// the copy is gone.
+// the copy is gone. Q·Kᵀ is marked `aicc.kv_dot`: its output's innermost
+// dim (the position j) steps K by whole token rows while the reduction is
+// contiguous, so the avx512 schedule computes it as dot products of
+// contiguous vectors (HalideSchedule.cpp, scheduleKvDotDynamic).
 //
 // Only transposes of the state (through an extract_slice) whose every user
 // reads it as a linalg.generic input are folded; anything else keeps its
@@ -42,6 +45,33 @@ bool readsKvState(func::FuncOp func, Value value) {
   auto name = func.getArgAttrOfType<StringAttr>(arg.getArgNumber(),
                                                 "graph.name");
   return name && name.getValue().starts_with("aicc.kv_state:");
+}
+
+/// Whether `generic` (one output) reads the state through `map` with a
+/// reduction loop innermost (a static multiple of 16 iterations) and the
+/// output's innermost loop further out:
+/// Q·Kᵀ, whose output steps K by whole token rows. Marked `aicc.kv_dot`
+/// for the target's schedule (a dot product of contiguous vectors per
+/// output element rather than vectors along the output).
+bool isStridedDot(linalg::GenericOp generic, AffineMap map) {
+  if (generic.getNumDpsInits() != 1 || map.getNumResults() < 2)
+    return false;
+  AffineMap out = generic.getIndexingMapsArray().back();
+  if (out.getNumResults() == 0)
+    return false;
+  auto inner = dyn_cast<AffineDimExpr>(map.getResults().back());
+  auto outInner = dyn_cast<AffineDimExpr>(out.getResults().back());
+  if (!inner || !outInner ||
+      generic.getIteratorTypesArray()[inner.getPosition()] !=
+          utils::IteratorType::reduction)
+    return false;
+  // Whole vectors of 16 floats along the reduction (the head dim).
+  int64_t length = generic.getStaticLoopRanges()[inner.getPosition()];
+  if (ShapedType::isDynamic(length) || length < 16 || length % 16)
+    return false;
+  return llvm::any_of(map.getResults().drop_back(), [&](AffineExpr e) {
+    return e == outInner;
+  });
 }
 
 struct FoldKvCacheTransposePass
@@ -79,6 +109,8 @@ struct FoldKvCacheTransposePass
         generic.setIndexingMapsAttr(
             Builder(func.getContext()).getAffineMapArrayAttr(maps));
         use.set(transpose.getInput());
+        if (isStridedDot(generic, maps[use.getOperandNumber()]))
+          generic->setAttr("aicc.kv_dot", UnitAttr::get(func.getContext()));
       }
       Value init = transpose.getInit();
       transpose.erase();

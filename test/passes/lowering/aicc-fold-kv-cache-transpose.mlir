@@ -6,13 +6,16 @@
 
 // Tests that Q·Kᵀ over a [0, 2, 3, 1] transpose of a slice of the
 // token-major state [1, T, H, D] reads the slice directly: K's map becomes
-// (b, j, h, k) and the transpose is gone.
+// (b, j, h, k), the transpose is gone, and the contraction is marked
+// aicc.kv_dot (its output's innermost dim j steps K by whole rows while
+// the reduction k is K's innermost).
 // CHECK: #map1 = affine_map<(d0, d1, d2, d3, d4) -> (d0, d3, d1, d4)>
 // CHECK-LABEL: func.func @scores
 // CHECK: %[[SLICE:.*]] = tensor.extract_slice %arg1
 // CHECK-NOT: linalg.transpose
 // CHECK: linalg.generic {indexing_maps = [#map, #map1, #map2]
 // CHECK-SAME: ins(%arg0, %[[SLICE]] : tensor<1x2x1x4xf32>, tensor<1x?x2x4xf32>)
+// CHECK-SAME: attrs = {{ *}}{aicc.kv_dot}
 func.func @scores(%q: tensor<1x2x1x4xf32>,
                   %state: tensor<1x24x2x4xf32> {graph.name = "aicc.kv_state:past_key_values.0.key:present.0.key"},
                   %t: index) -> tensor<1x2x1x?xf32> {
@@ -39,12 +42,13 @@ func.func @scores(%q: tensor<1x2x1x4xf32>,
 #o = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3)>
 
 // Tests that P·V over a [0, 2, 1, 3] transpose of the state reads it as
-// (b, t, h, d): rows of D contiguous floats.
+// (b, t, h, d): rows of D contiguous floats (no aicc.kv_dot: its output's
+// innermost dim d is V's innermost too).
 // CHECK: #map1 = affine_map<(d0, d1, d2, d3, d4) -> (d0, d4, d1, d3)>
 // CHECK-LABEL: func.func @values
 // CHECK-NOT: linalg.transpose
 // CHECK: linalg.generic {indexing_maps = [#map, #map1, #map2]
-// CHECK-SAME: tensor<1x?x2x4xf32>)
+// CHECK-SAME: tensor<1x?x2x4xf32>) outs(%{{.*}} : tensor<1x2x1x4xf32>) {
 func.func @values(%p: tensor<1x2x1x?xf32>,
                   %state: tensor<1x24x2x4xf32> {graph.name = "aicc.kv_state:past_key_values.0.value:present.0.value"},
                   %t: index) -> tensor<1x2x1x4xf32> {
