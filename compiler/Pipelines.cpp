@@ -29,6 +29,9 @@ void buildGraphToLinalgPipelineFor(mlir::OpPassManager &pm,
       lowering::createLegalizeNarrowTypesPass());
   pm.addPass(mlir::createCanonicalizerPass());
   pm.addPass(mlir::createCSEPass());
+  // --kv-cache: attention reads the cache state in place (a no-op without).
+  pm.addNestedPass<mlir::func::FuncOp>(
+      lowering::createFoldKvCacheTransposePass());
 }
 
 void buildKvCachePipeline(mlir::OpPassManager &pm, llvm::StringRef pairs) {

@@ -119,4 +119,23 @@ def LegalizeNarrowTypesPass
   ];
 }
 
+def FoldKvCacheTransposePass
+    : Pass<"aicc-fold-kv-cache-transpose", "::mlir::func::FuncOp"> {
+  let summary = "Fold the transposes of --kv-cache state into the "
+                "linalg.generic ops that read them";
+  let description = [{
+    After the lowering, for a function compiled with `--kv-cache`
+    (`aicc.kv_state:*` arguments of [1, T_max, H, D], docs/Pipeline.md "KV
+    cache in place"): each `linalg.transpose` of (a `tensor.extract_slice`
+    of) such an argument whose every user reads it as a `linalg.generic`
+    input is removed, and those users read the slice with their indexing
+    map composed with the permutation. Attention's Q·Kᵀ and P·V then read
+    the cache in place instead of a transposed copy of it per step. A no-op
+    for functions without kv state.
+  }];
+  let statistics = [
+    Statistic<"numFolded", "folded", "Transposes of the KV state folded">,
+  ];
+}
+
 #endif // AICC_PASSES_LOWERING_PASSES_TD

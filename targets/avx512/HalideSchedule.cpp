@@ -205,7 +205,52 @@ void scheduleFuncDynamic(const ScheduledFunc &sf) {
 /// dynamic; the tile loops of the vector and unrolled dims, then the other
 /// dims, with the outermost loop that may be non-trivial parallel. The
 /// accumulators are computed per tile.
+/// Decode attention's Q·Kᵀ over the token-major KV cache state (the
+/// contraction aicc-fold-kv-cache-transpose marks `aicc.kv_dot`): the
+/// output's innermost dim (the cache position j) steps K by a whole token
+/// row, while the reduction (the head dim, static, a multiple of 16) is
+/// contiguous in both operands. Vectors along j would load K in scalars
+/// (one per lane); instead each output element is a dot product of
+/// contiguous vectors: the reduction split by 16, factored (rfactor) into
+/// one vector accumulator, summed across its lanes once. Tasks are tiles
+/// of 64 positions (64 token rows of the cache, read once from memory).
+bool scheduleKvDotDynamic(const ScheduledReduction &r, bool isOutput) {
+  hl::Func g = r.result, f = r.func;
+  std::vector<hl::Var> vars = g.args();
+  int rank = vars.size();
+  const int lanes = 16;
+  if (rank < 1 || (int)r.extents.size() != rank || r.rdom.dimensions() != 1 ||
+      !r.paddedInputs.empty())
+    return false;
+  std::optional<int64_t> length =
+      hl::Internal::as_const_int(r.rdom[0].extent());
+  if (!length || *length < lanes || *length % lanes)
+    return false;
+  if (!isOutput)
+    g.compute_root();
+  hl::Var jo("jo"), ji("ji");
+  g.split(vars[0], jo, ji, 64, hl::TailStrategy::GuardWithIf);
+  std::vector<hl::VarOrRVar> order = {ji};
+  for (int k = 1; k < rank; ++k)
+    order.push_back(vars[k]);
+  order.push_back(jo);
+  g.reorder(order);
+  g.parallel(jo);
+  f.compute_at(g, ji);
+  hl::RVar ko("ko"), ki("ki");
+  hl::Var kv("kv");
+  f.update().split(r.rdom[0], ko, ki, lanes);
+  hl::Func partial = f.update().rfactor(ki, kv);
+  partial.compute_at(f, hl::Var::outermost());
+  partial.vectorize(kv);
+  partial.update().vectorize(kv);
+  f.update().atomic().vectorize(ki);
+  return true;
+}
+
 void scheduleReductionDynamic(const ScheduledReduction &r, bool isOutput) {
+  if (r.tile.kvDot && scheduleKvDotDynamic(r, isOutput))
+    return;
   computePaddedInputsAtRoot(r);
   hl::Func g = r.result, f = r.func;
   std::vector<hl::Var> vars = g.args();
@@ -365,6 +410,12 @@ void scheduleReductionDynamic(const ScheduledReduction &r, bool isOutput) {
 halidegen::TileHint
 Avx512SchedulePolicy::registerTile(mlir::linalg::GenericOp op) const {
   halidegen::TileHint hint;
+  // Decode attention's Q·Kᵀ over the KV cache state (scheduleKvDotDynamic).
+  if (op->hasAttr("aicc.kv_dot")) {
+    auto type =
+        llvm::dyn_cast<mlir::RankedTensorType>(op.getResult(0).getType());
+    hint.kvDot = type && !type.hasStaticShape();
+  }
   std::optional<LargestInput> largest = largestInput(op);
   hint.largestInputDims = largest ? largest->dims : 0u;
   if (std::optional<RegisterTile> tile = registerTileFor(op)) {

@@ -61,6 +61,12 @@ struct TileHint {
   /// atomically, inside the vector lanes: an 8-bit dot product of 4 that
   /// the target turns into one instruction per vector (AVX512-VNNI).
   bool vectorizeReduction = false;
+  /// A dynamic contraction whose output's innermost dim strides through
+  /// its largest input by whole rows while the reduction is contiguous
+  /// (decode attention's Q·Kᵀ over the KV cache state, marked
+  /// `aicc.kv_dot` by aicc-fold-kv-cache-transpose): computed as one dot
+  /// product of contiguous vectors per output element.
+  bool kvDot = false;
 };
 
 /// A reduction (a Func with an update over `rdom`) and the pure copy of it
