@@ -98,6 +98,15 @@ struct ShapeAssumption {
   mlir::Operation *op;
 };
 
+/// The inclusive range of the affine binary operation `kind` (add, mul,
+/// floordiv, ceildiv, mod) applied to operands in ranges `lhs` and `rhs`, by
+/// interval arithmetic; std::nullopt on int64 overflow or for a divisor not
+/// known to be positive. (The one range rule of the symbolic analysis and
+/// of the value shape functions.)
+std::optional<std::pair<int64_t, int64_t>>
+binaryRange(mlir::AffineExprKind kind, std::pair<int64_t, int64_t> lhs,
+            std::pair<int64_t, int64_t> rhs);
+
 class SymbolicShapeAnalysis {
 public:
   /// Analyzes `op`, a func::FuncOp, in one forward sweep over its body.

@@ -451,39 +451,7 @@ std::pair<int64_t, int64_t> ValueShapeBuilder::rangeOf(AffineExpr e) const {
     auto l = rec(bin.getLHS()), r = rec(bin.getRHS());
     if (!l || !r)
       return std::nullopt;
-    auto [a, b] = *l;
-    auto [c, d] = *r;
-    switch (x.getKind()) {
-    case AffineExprKind::Add: {
-      int64_t lo, hi;
-      if (llvm::AddOverflow(a, c, lo) || llvm::AddOverflow(b, d, hi))
-        return std::nullopt;
-      return Range{lo, hi};
-    }
-    case AffineExprKind::Mul: {
-      int64_t p[4];
-      if (llvm::MulOverflow(a, c, p[0]) || llvm::MulOverflow(a, d, p[1]) ||
-          llvm::MulOverflow(b, c, p[2]) || llvm::MulOverflow(b, d, p[3]))
-        return std::nullopt;
-      return Range{*std::min_element(p, p + 4), *std::max_element(p, p + 4)};
-    }
-    case AffineExprKind::FloorDiv:
-    case AffineExprKind::CeilDiv: {
-      if (c <= 0)
-        return std::nullopt;
-      bool floor = x.getKind() == AffineExprKind::FloorDiv;
-      auto div = [&](int64_t u, int64_t v) {
-        return floor ? llvm::divideFloorSigned(u, v)
-                     : llvm::divideCeilSigned(u, v);
-      };
-      int64_t q[4] = {div(a, c), div(a, d), div(b, c), div(b, d)};
-      return Range{*std::min_element(q, q + 4), *std::max_element(q, q + 4)};
-    }
-    default:
-      if (c <= 0)
-        return std::nullopt;
-      return Range{0, d - 1};
-    }
+    return binaryRange(x.getKind(), *l, *r);
   };
   auto r = rec(e);
   if (!r)
