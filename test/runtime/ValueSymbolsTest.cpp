@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "TestUtil.h"
+#include "src/IntExpr.h"
 
 #include <cmath>
 #include <cstring>
@@ -446,6 +447,80 @@ TEST(ValueSymbols, RuntimeBuffersAreCheckedAtLoad) {
                       "its size expression"),
             std::string::npos)
       << text;
+}
+
+/// evalIntExpr on one input whose element 1 holds `value` (sizeof(T) bytes)
+/// at an odd address (the interpreter reads elements unaligned).
+template <typename T>
+std::string evalOnElement(std::vector<int64_t> code, aicc_element_type_t type,
+                          T value, int64_t *out) {
+  std::vector<uint8_t> storage(1 + 2 * sizeof(T), 0xee);
+  std::memcpy(storage.data() + 1 + sizeof(T), &value, sizeof(T));
+  IntExprInput input;
+  input.type = type;
+  input.count = 2;
+  input.data = storage.data() + 1;
+  std::string error;
+  if (!evalIntExpr(code.data(), uint32_t(code.size()), nullptr, 0, &input, 1,
+                   out, &error))
+    return error;
+  return "OK";
+}
+
+TEST(ValueSymbols, LoadReadsEveryIntegerElementType) {
+  // LOAD input 0, element 1: each integer type, sign-extended or not.
+  const std::vector<int64_t> load = {kLoad, 0, 1};
+  int64_t v = 0;
+  EXPECT_EQ(evalOnElement<int8_t>(load, AICC_ELEMENT_TYPE_I8, -100, &v), "OK");
+  EXPECT_EQ(v, -100);
+  EXPECT_EQ(evalOnElement<uint8_t>(load, AICC_ELEMENT_TYPE_U8, 200, &v), "OK");
+  EXPECT_EQ(v, 200);
+  EXPECT_EQ(evalOnElement<uint8_t>(load, AICC_ELEMENT_TYPE_BOOL, 7, &v), "OK");
+  EXPECT_EQ(v, 1);
+  EXPECT_EQ(evalOnElement<int16_t>(load, AICC_ELEMENT_TYPE_I16, -30000, &v),
+            "OK");
+  EXPECT_EQ(v, -30000);
+  EXPECT_EQ(evalOnElement<uint16_t>(load, AICC_ELEMENT_TYPE_U16, 60000, &v),
+            "OK");
+  EXPECT_EQ(v, 60000);
+  EXPECT_EQ(
+      evalOnElement<int32_t>(load, AICC_ELEMENT_TYPE_I32, -2000000000, &v),
+      "OK");
+  EXPECT_EQ(v, -2000000000);
+  EXPECT_EQ(
+      evalOnElement<uint32_t>(load, AICC_ELEMENT_TYPE_U32, 4000000000u, &v),
+      "OK");
+  EXPECT_EQ(v, 4000000000);
+  EXPECT_EQ(
+      evalOnElement<int64_t>(load, AICC_ELEMENT_TYPE_I64, -5000000000000, &v),
+      "OK");
+  EXPECT_EQ(v, -5000000000000);
+  EXPECT_EQ(evalOnElement<uint64_t>(load, AICC_ELEMENT_TYPE_U64,
+                                    uint64_t(INT64_MAX), &v),
+            "OK");
+  EXPECT_EQ(v, INT64_MAX);
+  // A u64 above INT64_MAX is outside int64.
+  std::string error = evalOnElement<uint64_t>(load, AICC_ELEMENT_TYPE_U64,
+                                              uint64_t(INT64_MAX) + 1, &v);
+  EXPECT_NE(error.find("is outside int64"), std::string::npos) << error;
+}
+
+TEST(ValueSymbols, FMulFloorReadsEveryFloatElementType) {
+  // floor(10 * element 1) for 2.5 (and -0.25) in each float type.
+  const std::vector<int64_t> code = {kConst, 10, kFMulFloor, 0, 1};
+  int64_t v = 0;
+  EXPECT_EQ(evalOnElement<float>(code, AICC_ELEMENT_TYPE_F32, 2.5f, &v), "OK");
+  EXPECT_EQ(v, 25);
+  EXPECT_EQ(evalOnElement<double>(code, AICC_ELEMENT_TYPE_F64, -0.25, &v),
+            "OK");
+  EXPECT_EQ(v, -3);
+  // IEEE half 2.5 is 0x4100; bfloat16 2.5 is 0x4020.
+  EXPECT_EQ(evalOnElement<uint16_t>(code, AICC_ELEMENT_TYPE_F16, 0x4100, &v),
+            "OK");
+  EXPECT_EQ(v, 25);
+  EXPECT_EQ(evalOnElement<uint16_t>(code, AICC_ELEMENT_TYPE_BF16, 0x4020, &v),
+            "OK");
+  EXPECT_EQ(v, 25);
 }
 
 TEST(ValueSymbols, OlderFormatsAndStaticModulesAreUnchanged) {
