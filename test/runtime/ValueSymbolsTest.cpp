@@ -23,28 +23,9 @@ namespace {
 
 constexpr const char *kWhat = kValueAddWhat;
 
-struct Loaded {
-  RuntimeHandle runtime;
-  ModuleHandle module;
-  SessionHandle session;
-  std::string error;
-
-  explicit Loaded(const ModuleWriter &writer, uint64_t limit = 0) {
-    error = statusText(
-        loadModule(runtime.runtime, writer.finish(), &module.module));
-    if (error != "OK")
-      return;
-    aicc_session_options_t options;
-    aicc_session_options_init(&options);
-    options.max_runtime_alloc_bytes = limit;
-    error = statusText(
-        aicc_session_create(module.module, &options, &session.session));
-  }
-};
-
 /// Runs valueAddModule with n = `n`; returns the status text, the output
 /// and its reported shape.
-std::string runValueAdd(Loaded &loaded, int64_t n,
+std::string runValueAdd(LoadedSession &loaded, int64_t n,
                         std::vector<float> *out = nullptr,
                         std::vector<int64_t> *shape = nullptr) {
   std::vector<int64_t> nData{n};
@@ -58,22 +39,15 @@ std::string runValueAdd(Loaded &loaded, int64_t n,
                                   viewOf(a, AICC_ELEMENT_TYPE_F32, bound),
                                   viewOf(b, AICC_ELEMENT_TYPE_F32, bound)};
   aicc_tensor_view_t output = viewOf(c, AICC_ELEMENT_TYPE_F32, bound);
-  std::string text = statusText(
-      aicc_session_run(loaded.session.session, inputs, 3, &output, 1));
+  std::string text =
+      runOneOutput(loaded.session.session, inputs, 3, &output, shape);
   if (out)
     *out = c;
-  if (shape) {
-    shape->assign(4, -1);
-    size_t rank = 0;
-    if (statusText(aicc_session_output_shape(loaded.session.session, 0,
-                                             shape->data(), 4, &rank)) == "OK")
-      shape->resize(rank);
-  }
   return text;
 }
 
 TEST(ValueSymbols, RunsWithShapesFromInputValues) {
-  Loaded loaded(valueAddModule());
+  LoadedSession loaded(valueAddModule());
   ASSERT_EQ(loaded.error, "OK");
   ASSERT_EQ(aicc_module_symbol_count(loaded.module.module), 1u);
   // Growing and shrinking: the runtime buffer is reallocated as needed.
@@ -116,7 +90,7 @@ TEST(ValueSymbols, ViewsShareOneRuntimeAllocation) {
   writer.setDispatchPushConstantExprs(dispatch, {{kSym, v}});
   uint32_t copy = writer.addCopy(tail, c);
   writer.setCopyBytes(copy, {kConst, 4, kSym, v, kConst, 1, kSub, kMul});
-  Loaded loaded(writer);
+  LoadedSession loaded(writer);
   ASSERT_EQ(loaded.error, "OK");
   for (int64_t n : {1, 7, 64, 2}) {
     std::vector<int64_t> nData{n};
@@ -140,7 +114,7 @@ TEST(ValueSymbols, ViewsShareOneRuntimeAllocation) {
 }
 
 TEST(ValueSymbols, ReportsValuesOutsideTheRangeWithWhat) {
-  Loaded loaded(valueAddModule(1));
+  LoadedSession loaded(valueAddModule(1));
   ASSERT_EQ(loaded.error, "OK");
   std::string text = runValueAdd(loaded, -7);
   EXPECT_EQ(text.find("INVALID_ARGUMENT"), 0u) << text;
@@ -157,7 +131,7 @@ TEST(ValueSymbols, ReportsValuesOutsideTheRangeWithWhat) {
 
 TEST(ValueSymbols, RuntimeAllocationOverTheLimitFailsCleanly) {
   // 64 elements need 256 bytes; the limit is 128.
-  Loaded loaded(valueAddModule(), 128);
+  LoadedSession loaded(valueAddModule(), 128);
   ASSERT_EQ(loaded.error, "OK");
   EXPECT_EQ(runValueAdd(loaded, 32), "OK");
   std::string text = runValueAdd(loaded, 64);
@@ -170,7 +144,7 @@ TEST(ValueSymbols, RuntimeAllocationOverTheLimitFailsCleanly) {
 }
 
 TEST(ValueSymbols, InferShapesNeedsTheValues) {
-  Loaded loaded(valueAddModule());
+  LoadedSession loaded(valueAddModule());
   ASSERT_EQ(loaded.error, "OK");
   std::vector<int64_t> one{1}, bound{64};
   aicc_tensor_view_t inputs[3] = {
@@ -231,7 +205,7 @@ ModuleWriter opModule(std::vector<int64_t> def, int64_t lo = -1000,
 /// of the status, and the value (clamped at 0 by the output dim) in *out.
 std::string evalOp(std::vector<int64_t> def, int64_t *out,
                    OpInputs data = OpInputs()) {
-  Loaded loaded(opModule(std::move(def)));
+  LoadedSession loaded(opModule(std::move(def)));
   if (loaded.error != "OK")
     return loaded.error;
   std::vector<int64_t> four{4}, two{2}, scalar;
@@ -525,9 +499,9 @@ TEST(ValueSymbols, FMulFloorReadsEveryFloatElementType) {
 
 TEST(ValueSymbols, OlderFormatsAndStaticModulesAreUnchanged) {
   // A 1.3 module loads as before and a static one has no 1.4 fields.
-  Loaded dynamic(dynamicAddModule(64));
+  LoadedSession dynamic(dynamicAddModule(64));
   EXPECT_EQ(dynamic.error, "OK");
-  Loaded loaded(addModule(4));
+  LoadedSession loaded(addModule(4));
   ASSERT_EQ(loaded.error, "OK");
   aicc_module_properties_t properties;
   AICC_ASSERT_OK(aicc_module_properties(loaded.module.module, &properties));
