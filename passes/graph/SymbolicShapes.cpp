@@ -358,9 +358,16 @@ SymbolicShapeAnalysis::getRange(AffineExpr expr) const {
   auto l = getRange(bin.getLHS()), r = getRange(bin.getRHS());
   if (!l || !r)
     return std::nullopt;
-  auto [a, b] = *l;
-  auto [c, d] = *r;
-  switch (expr.getKind()) {
+  return binaryRange(expr.getKind(), *l, *r);
+}
+
+std::optional<std::pair<int64_t, int64_t>>
+binaryRange(AffineExprKind kind, std::pair<int64_t, int64_t> lhs,
+            std::pair<int64_t, int64_t> rhs) {
+  using Range = std::pair<int64_t, int64_t>;
+  auto [a, b] = lhs;
+  auto [c, d] = rhs;
+  switch (kind) {
   case AffineExprKind::Add: {
     int64_t lo, hi;
     if (llvm::AddOverflow(a, c, lo) || llvm::AddOverflow(b, d, hi))
@@ -378,7 +385,7 @@ SymbolicShapeAnalysis::getRange(AffineExpr expr) const {
   case AffineExprKind::CeilDiv: {
     if (c <= 0)
       return std::nullopt; // divisor not known positive
-    bool floor = expr.getKind() == AffineExprKind::FloorDiv;
+    bool floor = kind == AffineExprKind::FloorDiv;
     auto div = [&](int64_t x, int64_t y) {
       return floor ? llvm::divideFloorSigned(x, y)
                    : llvm::divideCeilSigned(x, y);

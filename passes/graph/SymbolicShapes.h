@@ -55,8 +55,10 @@ inline constexpr llvm::StringLiteral kValueSymbolsAttrName =
 /// `aicc.result_dims` on an op: one affine map without dims per result over
 /// all symbols (dim symbols, then value symbols): its result shape.
 inline constexpr llvm::StringLiteral kResultDimsAttrName = "aicc.result_dims";
-/// `aicc.value_params` on an op: a dictionary from a parameter name to an
-/// `array<i64>` of symbol indices (per-op table, contract A).
+/// `aicc.value_params` on an op whose lowering needs run-time parameters: a
+/// dictionary from a parameter name to an `array<i64>` of the symbol indices
+/// of its values, or to an affine map over the symbols (one result per
+/// value) (per-op table, contract A).
 inline constexpr llvm::StringLiteral kValueParamsAttrName = "aicc.value_params";
 /// `aicc.value_assumptions` on an op: affine maps `()[s..] -> (lhs, rhs)` of
 /// equalities the run must check; the symbolic shape analysis reports them
@@ -95,6 +97,15 @@ struct ShapeAssumption {
   mlir::AffineExpr lhs, rhs;
   mlir::Operation *op;
 };
+
+/// The inclusive range of the affine binary operation `kind` (add, mul,
+/// floordiv, ceildiv, mod) applied to operands in ranges `lhs` and `rhs`, by
+/// interval arithmetic; std::nullopt on int64 overflow or for a divisor not
+/// known to be positive. (The one range rule of the symbolic analysis and
+/// of the value shape functions.)
+std::optional<std::pair<int64_t, int64_t>>
+binaryRange(mlir::AffineExprKind kind, std::pair<int64_t, int64_t> lhs,
+            std::pair<int64_t, int64_t> rhs);
 
 class SymbolicShapeAnalysis {
 public:

@@ -113,6 +113,21 @@ Prog ceilDiv(Prog a, Prog b) {
   return makeOp(intexpr::CeilDiv, {a, b}, {});
 }
 Prog mod(Prog a, Prog b) { return makeOp(intexpr::Mod, {a, b}, {}); }
+/// The program of affine binary operation `kind` on `l` and `r`.
+static Prog binaryProg(AffineExprKind kind, Prog l, Prog r) {
+  switch (kind) {
+  case AffineExprKind::Add:
+    return l + r;
+  case AffineExprKind::Mul:
+    return l * r;
+  case AffineExprKind::FloorDiv:
+    return floorDiv(l, r);
+  case AffineExprKind::CeilDiv:
+    return ceilDiv(l, r);
+  default:
+    return mod(l, r);
+  }
+}
 Prog min(Prog a, Prog b) {
   if (a && b && a.code() == b.code())
     return a;
@@ -357,18 +372,7 @@ AffineExpr ValueShapeBuilder::sanitize(AffineExpr e) {
     }
     auto bin = cast<AffineBinaryOpExpr>(x);
     Prog l = expand(bin.getLHS()), r = expand(bin.getRHS());
-    switch (x.getKind()) {
-    case AffineExprKind::Add:
-      return l + r;
-    case AffineExprKind::Mul:
-      return l * r;
-    case AffineExprKind::FloorDiv:
-      return floorDiv(l, r);
-    case AffineExprKind::CeilDiv:
-      return ceilDiv(l, r);
-    default:
-      return mod(l, r);
-    }
+    return binaryProg(x.getKind(), l, r);
   };
   bool ok = true;
   e.walk([&](AffineExpr s) {
@@ -418,18 +422,7 @@ Prog ValueShapeBuilder::toProg(AffineExpr e) const {
                                                    : Prog();
   auto bin = cast<AffineBinaryOpExpr>(e);
   Prog l = toProg(bin.getLHS()), r = toProg(bin.getRHS());
-  switch (e.getKind()) {
-  case AffineExprKind::Add:
-    return l + r;
-  case AffineExprKind::Mul:
-    return l * r;
-  case AffineExprKind::FloorDiv:
-    return floorDiv(l, r);
-  case AffineExprKind::CeilDiv:
-    return ceilDiv(l, r);
-  default:
-    return mod(l, r);
-  }
+  return binaryProg(e.getKind(), l, r);
 }
 
 std::pair<int64_t, int64_t> ValueShapeBuilder::rangeOf(AffineExpr e) const {
@@ -451,39 +444,7 @@ std::pair<int64_t, int64_t> ValueShapeBuilder::rangeOf(AffineExpr e) const {
     auto l = rec(bin.getLHS()), r = rec(bin.getRHS());
     if (!l || !r)
       return std::nullopt;
-    auto [a, b] = *l;
-    auto [c, d] = *r;
-    switch (x.getKind()) {
-    case AffineExprKind::Add: {
-      int64_t lo, hi;
-      if (llvm::AddOverflow(a, c, lo) || llvm::AddOverflow(b, d, hi))
-        return std::nullopt;
-      return Range{lo, hi};
-    }
-    case AffineExprKind::Mul: {
-      int64_t p[4];
-      if (llvm::MulOverflow(a, c, p[0]) || llvm::MulOverflow(a, d, p[1]) ||
-          llvm::MulOverflow(b, c, p[2]) || llvm::MulOverflow(b, d, p[3]))
-        return std::nullopt;
-      return Range{*std::min_element(p, p + 4), *std::max_element(p, p + 4)};
-    }
-    case AffineExprKind::FloorDiv:
-    case AffineExprKind::CeilDiv: {
-      if (c <= 0)
-        return std::nullopt;
-      bool floor = x.getKind() == AffineExprKind::FloorDiv;
-      auto div = [&](int64_t u, int64_t v) {
-        return floor ? llvm::divideFloorSigned(u, v)
-                     : llvm::divideCeilSigned(u, v);
-      };
-      int64_t q[4] = {div(a, c), div(a, d), div(b, c), div(b, d)};
-      return Range{*std::min_element(q, q + 4), *std::max_element(q, q + 4)};
-    }
-    default:
-      if (c <= 0)
-        return std::nullopt;
-      return Range{0, d - 1};
-    }
+    return binaryRange(x.getKind(), *l, *r);
   };
   auto r = rec(e);
   if (!r)
@@ -621,6 +582,18 @@ struct Shapes {
                    input.str() + "'",
                prog);
   }
+  /// outputDim(k, input, progs[k]) for every k, in order; failure when one
+  /// is null.
+  FailureOr<Exprs> outputDims(StringRef input, ArrayRef<Prog> progs) {
+    Exprs out;
+    for (auto [k, prog] : llvm::enumerate(progs)) {
+      AffineExpr e = outputDim(k, input, prog);
+      if (!e)
+        return failure();
+      out.push_back(e);
+    }
+    return out;
+  }
 
   /// Axis values (possibly negative) normalized into [0, rank), checked in
   /// range and, with `distinct`, pairwise different.
@@ -671,6 +644,19 @@ struct Shapes {
       keptBefore = keptBefore + kept;
     }
     return out;
+  }
+  /// Result 0's dims: the first `count` dims of `dims` that `removed` does
+  /// not flag (Squeeze, a reduction without keepdims).
+  LogicalResult setKeptDims(ArrayRef<AffineExpr> dims, ArrayRef<Prog> removed,
+                            int64_t count) {
+    Progs kept;
+    for (int64_t j = 0; j < count; ++j)
+      kept.push_back(keptDim(dims, removed, j));
+    FailureOr<Exprs> out = outputDims("axes", kept);
+    if (failed(out))
+      return failure();
+    b.setResultDims(0, *out);
+    return success();
   }
   /// Flags as symbols [0, 1] (keeps the later programs short).
   Progs flags(ArrayRef<Prog> in, StringRef label, StringRef what) {
@@ -741,19 +727,17 @@ struct Shapes {
                               0, std::numeric_limits<int64_t>::max(), known);
       inferred = floorDiv(total, max(p(k), cst(1)));
     }
-    Exprs out;
-    for (auto [k, ak] : llvm::enumerate(a)) {
-      Prog ok = inferred ? select(eq(ak, cst(-1)), inferred, ak) : ak;
-      AffineExpr e = outputDim(k, "shape", ok);
-      if (!e)
-        return failure();
-      out.push_back(e);
-    }
-    b.setResultDims(0, out);
+    Progs dims;
+    for (const Prog &ak : a)
+      dims.push_back(inferred ? select(eq(ak, cst(-1)), inferred, ak) : ak);
+    FailureOr<Exprs> out = outputDims("shape", dims);
+    if (failed(out))
+      return failure();
+    b.setResultDims(0, *out);
     // The element count is unchanged (also catches a -1 that does not
     // divide).
     AffineExpr po = c(1), pi = c(1);
-    for (AffineExpr e : out)
+    for (AffineExpr e : *out)
       po = po * e;
     for (AffineExpr e : *in)
       pi = pi * e;
@@ -784,15 +768,7 @@ struct Shapes {
                          at() + " squeezes a dim that is not 1", ones)))
       return failure();
     removed = flags(removed, "squeezed", at() + " squeezes dim");
-    Exprs out;
-    for (int64_t j = 0; j < rank - (int64_t)axes->size(); ++j) {
-      AffineExpr e = outputDim(j, "axes", keptDim(*in, removed, j));
-      if (!e)
-        return failure();
-      out.push_back(e);
-    }
-    b.setResultDims(0, out);
-    return success();
+    return setKeptDims(*in, removed, rank - (int64_t)axes->size());
   }
 
   // Unsqueeze-13 (Operators.md#Unsqueeze): axes index the output.
@@ -809,19 +785,19 @@ struct Shapes {
     for (int64_t k = 0; k < rank; ++k)
       added.push_back(isAxis(*norm, k));
     added = flags(added, "inserted", at() + " inserts output dim");
-    Exprs out;
+    Progs dims;
     Prog before = cst(0); // inserted dims before k
     for (int64_t k = 0; k < rank; ++k) {
       Prog src = cst(0);
       for (size_t m = 0; m < in->size(); ++m)
         src = src + select(eq(cst(k) - before, cst(m)), p((*in)[m]), cst(0));
-      AffineExpr e = outputDim(k, "axes", select(added[k], cst(1), src));
-      if (!e)
-        return failure();
-      out.push_back(e);
+      dims.push_back(select(added[k], cst(1), src));
       before = before + added[k];
     }
-    b.setResultDims(0, out);
+    FailureOr<Exprs> out = outputDims("axes", dims);
+    if (failed(out))
+      return failure();
+    b.setResultDims(0, *out);
     return success();
   }
 
@@ -863,14 +839,10 @@ struct Shapes {
     auto shape = intsOf(cs.getInput(), "input");
     if (!shape)
       return failure();
-    Exprs out;
-    for (auto [k, v] : llvm::enumerate(*shape)) {
-      AffineExpr e = outputDim(k, "input", v);
-      if (!e)
-        return failure();
-      out.push_back(e);
-    }
-    b.setResultDims(0, out);
+    FailureOr<Exprs> out = outputDims("input", *shape);
+    if (failed(out))
+      return failure();
+    b.setResultDims(0, *out);
     return success();
   }
 
@@ -882,14 +854,13 @@ struct Shapes {
       return failure();
     if (reps->size() != in->size())
       return b.decline("repeats length differs from the rank");
-    Exprs out;
-    for (auto [k, rep] : llvm::enumerate(*reps)) {
-      AffineExpr e = outputDim(k, "repeats", p((*in)[k]) * rep);
-      if (!e)
-        return failure();
-      out.push_back(e);
-    }
-    b.setResultDims(0, out);
+    Progs dims;
+    for (auto [k, rep] : llvm::enumerate(*reps))
+      dims.push_back(p((*in)[k]) * rep);
+    FailureOr<Exprs> out = outputDims("repeats", dims);
+    if (failed(out))
+      return failure();
+    b.setResultDims(0, *out);
     return success();
   }
 
@@ -1196,18 +1167,10 @@ struct Shapes {
       kept.push_back(kk);
       extents.push_back(ek);
     }
-    if (keepDims) {
+    if (keepDims)
       b.setResultDims(0, kept);
-    } else {
-      Exprs out;
-      for (int64_t j = 0; j < rank - (int64_t)axes->size(); ++j) {
-        AffineExpr e = outputDim(j, "axes", keptDim(*in, reduced, j));
-        if (!e)
-          return failure();
-        out.push_back(e);
-      }
-      b.setResultDims(0, out);
-    }
+    else if (failed(setKeptDims(*in, reduced, rank - (int64_t)axes->size())))
+      return failure();
     b.setParam("extents", extents);
     b.setParam("kept", kept);
     return success();

@@ -61,6 +61,55 @@ Value indexValue(OpBuilder &b, Location loc, OpFoldResult size) {
   return cast<Value>(size);
 }
 
+/// The rank of `op`'s `input` and `output`, which must be the same, when
+/// the dims of both are known (static, or from the symbols); failure with
+/// the reason otherwise.
+FailureOr<int64_t> knownSameRank(Operation *op, Value input, Value output,
+                                 PatternRewriter &rewriter) {
+  if (std::string why = whyUnknownDims(op); !why.empty())
+    return rewriter.notifyMatchFailure(op, why);
+  int64_t rank = cast<RankedTensorType>(input.getType()).getRank();
+  if (cast<RankedTensorType>(output.getType()).getRank() != rank)
+    return rewriter.notifyMatchFailure(
+        op, "the output rank differs from the input rank");
+  return rank;
+}
+
+/// A gather by linalg.index over `sizes`: output element i reads `data` at
+/// index(d, i_d) in every dim d.
+Value buildIndexGather(
+    OpBuilder &b, Location loc, Value data, ArrayRef<OpFoldResult> sizes,
+    Type elementType,
+    llvm::function_ref<Value(OpBuilder &, Location, int64_t, Value)> index) {
+  return buildParallelSized(
+      b, loc, {}, sizes, elementType,
+      [&](OpBuilder &nb, Location l, ValueRange) -> Value {
+        SmallVector<Value> indices;
+        for (int64_t d = 0, e = sizes.size(); d < e; ++d)
+          indices.push_back(index(nb, l, d, linalg::IndexOp::create(nb, l, d)));
+        return tensor::ExtractOp::create(nb, l, data, indices);
+      });
+}
+
+/// The gather of Slice where tensor.extract_slice does not apply (a
+/// negative step, or starts and steps known only at run time): output
+/// element i, over `sizes`, reads `data` at start_k + i_k * step_k in every
+/// dim k. A step of 1 and a start of 0 add no arithmetic.
+Value buildStridedGather(OpBuilder &b, Location loc, Value data,
+                         ArrayRef<OpFoldResult> sizes,
+                         ArrayRef<OpFoldResult> starts,
+                         ArrayRef<OpFoldResult> steps, Type elementType) {
+  return buildIndexGather(
+      b, loc, data, sizes, elementType,
+      [&](OpBuilder &nb, Location l, int64_t d, Value i) -> Value {
+        if (getConstantIntValue(steps[d]) != 1)
+          i = arith::MulIOp::create(nb, l, i, indexValue(nb, l, steps[d]));
+        if (getConstantIntValue(starts[d]) != 0)
+          i = arith::AddIOp::create(nb, l, indexValue(nb, l, starts[d]), i);
+        return i;
+      });
+}
+
 /// `tensor.reshape %value(%shape)` to `type` with `%shape` the
 /// tensor.from_elements of `sizes`: a view of the same dense row-major
 /// elements with run-time dims (contract B of issue 15), never a kernel.
@@ -379,22 +428,13 @@ struct SlicePattern : LoweringPattern<graph::SliceOp> {
           op, extractSlice(rewriter, loc, op.getData(), offsets, sizes, strides));
       return success();
     }
-    Value data = op.getData();
-    Value result = buildParallel(
-        rewriter, loc, {}, sizes, outType.getElementType(),
-        [&](OpBuilder &b, Location l, ValueRange) -> Value {
-          SmallVector<Value> indices;
-          for (int64_t d = 0; d < rank; ++d) {
-            Value i = linalg::IndexOp::create(b, l, d);
-            if (strides[d] != 1)
-              i = arith::MulIOp::create(b, l, i, constIndex(b, l, strides[d]));
-            if (offsets[d] != 0)
-              i = arith::AddIOp::create(b, l, i, constIndex(b, l, offsets[d]));
-            indices.push_back(i);
-          }
-          return tensor::ExtractOp::create(b, l, data, indices);
-        });
-    rewriter.replaceOp(op, result);
+    MLIRContext *ctx = rewriter.getContext();
+    rewriter.replaceOp(op,
+                       buildStridedGather(rewriter, loc, op.getData(),
+                                          getAsIndexOpFoldResult(ctx, sizes),
+                                          getAsIndexOpFoldResult(ctx, offsets),
+                                          getAsIndexOpFoldResult(ctx, strides),
+                                          outType.getElementType()));
     return success();
   }
 
@@ -410,38 +450,22 @@ struct SlicePattern : LoweringPattern<graph::SliceOp> {
   /// iteration (an empty range reads nothing).
   LogicalResult lowerValueDependent(graph::SliceOp op,
                                     PatternRewriter &rewriter) const {
-    if (std::string why = whyUnknownDims(op); !why.empty())
-      return rewriter.notifyMatchFailure(op, why);
-    auto inType = cast<RankedTensorType>(op.getData().getType());
+    FailureOr<int64_t> rank =
+        knownSameRank(op, op.getData(), op.getOutput(), rewriter);
+    if (failed(rank))
+      return failure();
     auto outType = cast<RankedTensorType>(op.getOutput().getType());
-    int64_t rank = inType.getRank();
-    if (outType.getRank() != rank)
-      return rewriter.notifyMatchFailure(
-          op, "the output rank differs from the input rank");
-    auto starts = valueParamsPerDim(op, "starts", rank, rewriter);
+    auto starts = valueParamsPerDim(op, "starts", *rank, rewriter);
     if (failed(starts))
       return failure();
-    auto steps = valueParamsPerDim(op, "steps", rank, rewriter);
+    auto steps = valueParamsPerDim(op, "steps", *rank, rewriter);
     if (failed(steps))
       return failure();
-    Value data = op.getData();
-    Value result = buildParallelSized(
-        rewriter, op.getLoc(), {}, *getKnownDimSizes(op.getOutput()),
-        outType.getElementType(),
-        [&](OpBuilder &b, Location l, ValueRange) -> Value {
-          SmallVector<Value> indices;
-          for (int64_t d = 0; d < rank; ++d) {
-            Value i = linalg::IndexOp::create(b, l, d);
-            Value start = (*starts)[d], step = (*steps)[d];
-            if (getConstantIntValue(step) != 1)
-              i = arith::MulIOp::create(b, l, i, step);
-            if (getConstantIntValue(start) != 0)
-              i = arith::AddIOp::create(b, l, start, i);
-            indices.push_back(i);
-          }
-          return tensor::ExtractOp::create(b, l, data, indices);
-        });
-    rewriter.replaceOp(op, result);
+    rewriter.replaceOp(
+        op, buildStridedGather(
+                rewriter, op.getLoc(), op.getData(),
+                *getKnownDimSizes(op.getOutput()), getAsOpFoldResult(*starts),
+                getAsOpFoldResult(*steps), outType.getElementType()));
     return success();
   }
 
@@ -520,23 +544,9 @@ struct SlicePattern : LoweringPattern<graph::SliceOp> {
       return success();
     }
     // A negative step: a gather at start + i * step, like the static path.
-    Value data = op.getData();
-    Value result = buildParallelSized(
-        rewriter, op.getLoc(), {}, sizes, outType.getElementType(),
-        [&](OpBuilder &b, Location l, ValueRange) -> Value {
-          SmallVector<Value> indices;
-          for (int64_t d = 0; d < rank; ++d) {
-            Value i = linalg::IndexOp::create(b, l, d);
-            int64_t step = *getConstantIntValue(strides[d]);
-            if (step != 1)
-              i = arith::MulIOp::create(b, l, i, constIndex(b, l, step));
-            if (getConstantIntValue(offsets[d]) != 0)
-              i = arith::AddIOp::create(b, l, indexValue(b, l, offsets[d]), i);
-            indices.push_back(i);
-          }
-          return tensor::ExtractOp::create(b, l, data, indices);
-        });
-    rewriter.replaceOp(op, result);
+    rewriter.replaceOp(
+        op, buildStridedGather(rewriter, op.getLoc(), op.getData(), sizes,
+                               offsets, strides, outType.getElementType()));
     return success();
   }
 };
@@ -801,38 +811,24 @@ struct TilePattern : LoweringPattern<graph::TileOp> {
   /// kernel's zero-divisor check must not see a 0.
   LogicalResult lowerDynamic(graph::TileOp op,
                              PatternRewriter &rewriter) const {
-    if (std::string why = whyUnknownDims(op); !why.empty())
-      return rewriter.notifyMatchFailure(op, why);
-    auto inType = cast<RankedTensorType>(op.getInput().getType());
+    if (failed(knownSameRank(op, op.getInput(), op.getOutput(), rewriter)))
+      return failure();
     auto outType = cast<RankedTensorType>(op.getOutput().getType());
-    int64_t rank = inType.getRank();
-    if (outType.getRank() != rank)
-      return rewriter.notifyMatchFailure(
-          op, "the output rank differs from the input rank");
     SmallVector<OpFoldResult> inSizes = *getKnownDimSizes(op.getInput());
-    Value data = op.getInput();
-    Value result = buildParallelSized(
-        rewriter, op.getLoc(), {}, *getKnownDimSizes(op.getOutput()),
+    Value result = buildIndexGather(
+        rewriter, op.getLoc(), op.getInput(), *getKnownDimSizes(op.getOutput()),
         outType.getElementType(),
-        [&](OpBuilder &b, Location l, ValueRange) -> Value {
-          SmallVector<Value> indices;
-          for (int64_t d = 0; d < rank; ++d) {
-            Value i = linalg::IndexOp::create(b, l, d);
-            std::optional<int64_t> dim = getConstantIntValue(inSizes[d]);
-            if (dim == 1) {
-              indices.push_back(constIndex(b, l, 0));
-            } else if (dim) {
-              indices.push_back(
-                  *dim > 1
-                      ? arith::RemUIOp::create(b, l, i, constIndex(b, l, *dim))
-                      : i);
-            } else {
-              Value n = arith::MaxUIOp::create(b, l, cast<Value>(inSizes[d]),
-                                               constIndex(b, l, 1));
-              indices.push_back(arith::RemUIOp::create(b, l, i, n));
-            }
-          }
-          return tensor::ExtractOp::create(b, l, data, indices);
+        [&](OpBuilder &b, Location l, int64_t d, Value i) -> Value {
+          std::optional<int64_t> dim = getConstantIntValue(inSizes[d]);
+          if (dim == 1)
+            return constIndex(b, l, 0);
+          if (dim)
+            return *dim > 1 ? (Value)arith::RemUIOp::create(
+                                  b, l, i, constIndex(b, l, *dim))
+                            : i;
+          Value n = arith::MaxUIOp::create(b, l, cast<Value>(inSizes[d]),
+                                           constIndex(b, l, 1));
+          return arith::RemUIOp::create(b, l, i, n);
         });
     rewriter.replaceOp(op, result);
     return success();
@@ -862,14 +858,12 @@ struct TilePattern : LoweringPattern<graph::TileOp> {
 LogicalResult
 lowerValueDependentPad(graph::PadOp op, PatternRewriter &rewriter,
                        std::optional<ArrayRef<int64_t>> constantBegin) {
-  if (std::string why = whyUnknownDims(op); !why.empty())
-    return rewriter.notifyMatchFailure(op, why);
-  auto inType = cast<RankedTensorType>(op.getData().getType());
+  FailureOr<int64_t> knownRank =
+      knownSameRank(op, op.getData(), op.getOutput(), rewriter);
+  if (failed(knownRank))
+    return failure();
+  int64_t rank = *knownRank;
   auto outType = cast<RankedTensorType>(op.getOutput().getType());
-  int64_t rank = inType.getRank();
-  if (outType.getRank() != rank)
-    return rewriter.notifyMatchFailure(
-        op, "the output rank differs from the input rank");
   StringRef mode = op.getMode();
   if (mode != "constant" && mode != "reflect" && mode != "edge" &&
       mode != "wrap")
@@ -985,8 +979,9 @@ lowerValueDependentPad(graph::PadOp op, PatternRewriter &rewriter,
 }
 
 /// Pad with constant pads: constant mode is tensor.pad (negative pads crop
-/// first); reflect/edge/wrap gather with clamped/mirrored indices. With
-/// dynamic dims, every mode is the gather of lowerValueDependentPad.
+/// first) where the pad value is a constant of the element type; the other
+/// modes (and constant mode otherwise), like every mode with dynamic dims,
+/// are the gather of lowerValueDependentPad with the constant begin pads.
 struct PadPattern : LoweringPattern<graph::PadOp> {
   using LoweringPattern::LoweringPattern;
 
@@ -1052,7 +1047,7 @@ struct PadPattern : LoweringPattern<graph::PadOp> {
     Value data = op.getData();
     // Negative pads crop.
     SmallVector<int64_t> offsets(rank, 0), sizes(inType.getShape()),
-        ones(rank, 1);
+        ones(rank, 1), begin(low);
     bool crop = false;
     for (int64_t i = 0; i < rank; ++i) {
       if (low[i] < 0) {
@@ -1070,112 +1065,25 @@ struct PadPattern : LoweringPattern<graph::PadOp> {
         return rewriter.notifyMatchFailure(
             op, "negative pads crop more than the whole dim");
     }
-    if (crop)
-      data = extractSlice(rewriter, loc, data, offsets, sizes, ones);
     Type elementType = outType.getElementType();
     Value cv = op.getConstantValue();
     std::optional<SmallVector<double>> cvValues;
     if (cv)
       cvValues = constantFloats(cv);
     // tensor.pad needs a constant pad value of the element type (arith
-    // cannot make `ui*` constants); otherwise a generic selects between a
-    // gather of the data and the pad value read as a rank-0 operand.
+    // cannot make `ui*` constants); otherwise, and in the other modes, the
+    // gather of lowerValueDependentPad (which crops by itself) with these
+    // constant begin pads.
     if (mode == "constant" && !isUnsignedInt(elementType) &&
         (!cv || (cvValues && cvValues->size() == 1))) {
+      if (crop)
+        data = extractSlice(rewriter, loc, data, offsets, sizes, ones);
       Value padValue = constScalar(rewriter, loc, elementType,
                                    cv ? (*cvValues)[0] : 0.0);
       rewriter.replaceOp(op, padWith(rewriter, loc, data, low, high, padValue));
       return success();
     }
-    if (mode == "constant") {
-      auto cvType = cv ? getStaticType(cv) : RankedTensorType();
-      if (cv && (!cvType || cvType.getNumElements() != 1))
-        return rewriter.notifyMatchFailure(op, "pad value is not a scalar");
-      SmallVector<LoopOperand> inputs;
-      if (cv)
-        inputs.push_back({reshapeTo(rewriter, loc, cv, {}),
-                          AffineMap::get(rank, 0, rewriter.getContext())});
-      Value result = buildParallel(
-          rewriter, loc, inputs, outType.getShape(), elementType,
-          [&](OpBuilder &b, Location l, ValueRange a) -> Value {
-            Value inside = constInt(b, l, b.getI1Type(), 1);
-            SmallVector<Value> indices;
-            for (int64_t d = 0; d < rank; ++d) {
-              Value s = arith::SubIOp::create(
-                  b, l, linalg::IndexOp::create(b, l, d),
-                  constIndex(b, l, low[d]));
-              Value zero = constIndex(b, l, 0);
-              Value last = constIndex(b, l, sizes[d] - 1);
-              inside = arith::AndIOp::create(
-                  b, l, inside,
-                  arith::AndIOp::create(
-                      b, l,
-                      arith::CmpIOp::create(b, l, arith::CmpIPredicate::sge, s,
-                                            zero),
-                      arith::CmpIOp::create(b, l, arith::CmpIPredicate::sle, s,
-                                            last)));
-              s = arith::MaxSIOp::create(b, l, s, zero);
-              indices.push_back(arith::MinSIOp::create(b, l, s, last));
-            }
-            Value v = toSignlessScalar(
-                b, l, tensor::ExtractOp::create(b, l, data, indices));
-            Value padValue =
-                cv ? a[0] : constScalar(b, l, toSignless(elementType), 0.0);
-            return arith::SelectOp::create(b, l, inside, v, padValue);
-          });
-      rewriter.replaceOp(op, result);
-      return success();
-    }
-    if (mode != "reflect" && mode != "edge" && mode != "wrap")
-      return rewriter.notifyMatchFailure(
-          op, "mode='" + mode +
-                  "' is not supported (constant, reflect, edge, wrap)");
-    Value result = buildParallel(
-        rewriter, loc, {}, outType.getShape(), elementType,
-        [&](OpBuilder &b, Location l, ValueRange) -> Value {
-          SmallVector<Value> indices;
-          for (int64_t d = 0; d < rank; ++d) {
-            Value i = linalg::IndexOp::create(b, l, d);
-            int64_t n = sizes[d];
-            if (low[d] == 0 && high[d] == 0) {
-              indices.push_back(i);
-              continue;
-            }
-            // Source coordinate, possibly outside [0, n).
-            Value s = arith::SubIOp::create(b, l, i, constIndex(b, l, low[d]));
-            Value zero = constIndex(b, l, 0), last = constIndex(b, l, n - 1);
-            if (mode == "edge") {
-              s = arith::MaxSIOp::create(b, l, s, zero);
-              s = arith::MinSIOp::create(b, l, s, last);
-            } else if (mode == "wrap") {
-              // ((s mod n) + n) mod n
-              Value nv = constIndex(b, l, n);
-              s = arith::RemSIOp::create(
-                  b, l, arith::AddIOp::create(b, l, arith::RemSIOp::create(b, l, s, nv), nv),
-                  nv);
-            } else {
-              // Reflect without repeating the edge: period 2(n-1).
-              if (n == 1) {
-                s = zero;
-              } else {
-                Value period = constIndex(b, l, 2 * (n - 1));
-                Value m = arith::RemSIOp::create(
-                    b, l,
-                    arith::AddIOp::create(b, l, arith::RemSIOp::create(b, l, s, period),
-                                          period),
-                    period);
-                Value mirrored = arith::SubIOp::create(b, l, period, m);
-                Value inRange = arith::CmpIOp::create(
-                    b, l, arith::CmpIPredicate::sle, m, last);
-                s = arith::SelectOp::create(b, l, inRange, m, mirrored);
-              }
-            }
-            indices.push_back(s);
-          }
-          return tensor::ExtractOp::create(b, l, data, indices);
-        });
-    rewriter.replaceOp(op, result);
-    return success();
+    return lowerValueDependentPad(op, rewriter, ArrayRef<int64_t>(begin));
   }
 };
 

@@ -126,19 +126,8 @@ private:
 // Value-dependent shapes (docs/Pipeline.md "Value-dependent shapes", issue 15)
 //===----------------------------------------------------------------------===//
 
-/// On `@main`: the value symbols, an ArrayAttr of dictionaries {name, range,
-/// def, what}; value symbol j has index n + j after the n entries of
-/// `aicc.symbols` (derived symbols follow them).
-inline constexpr llvm::StringLiteral kValueSymbolsAttrName =
-    "aicc.value_symbols";
-/// On a graph op whose result dims depend on input values: one affine map
-/// without dims per result, over all symbols, giving its dims.
-inline constexpr llvm::StringLiteral kResultDimsAttrName = "aicc.result_dims";
-/// On a graph op whose lowering needs run-time parameters: a dictionary from
-/// a parameter name to the symbol indices of its values (array<i64>), or to
-/// an affine map over the symbols (one result per value).
-inline constexpr llvm::StringLiteral kValueParamsAttrName =
-    "aicc.value_params";
+// The attribute names (kValueSymbolsAttrName, kResultDimsAttrName,
+// kValueParamsAttrName) are aicc:: names from passes/graph/SymbolicShapes.h.
 
 /// The number of value symbols of the function that holds `op` (0 when it
 /// has no `aicc.value_symbols`).

@@ -392,27 +392,26 @@ float halfToFloat(uint16_t bits) {
   return value;
 }
 
+/// Element `j` of `input`, whose elements are Ts (unaligned).
+template <typename T> T loadElement(const IntExprInput &input, uint64_t j) {
+  T value;
+  std::memcpy(&value, static_cast<const uint8_t *>(input.data) + j * sizeof(T),
+              sizeof(T));
+  return value;
+}
+
 /// Element `j` of `input` as a double (a floating-point input).
 double loadFloat(const IntExprInput &input, uint64_t j) {
-  const auto *bytes = static_cast<const uint8_t *>(input.data);
   switch (input.type) {
-  case AICC_ELEMENT_TYPE_F32: {
-    float value;
-    std::memcpy(&value, bytes + j * 4, 4);
-    return value;
-  }
-  case AICC_ELEMENT_TYPE_F64: {
-    double value;
-    std::memcpy(&value, bytes + j * 8, 8);
-    return value;
-  }
+  case AICC_ELEMENT_TYPE_F32:
+    return loadElement<float>(input, j);
+  case AICC_ELEMENT_TYPE_F64:
+    return loadElement<double>(input, j);
   case AICC_ELEMENT_TYPE_F16:
+    return halfToFloat(loadElement<uint16_t>(input, j));
   case AICC_ELEMENT_TYPE_BF16: {
-    uint16_t bits;
-    std::memcpy(&bits, bytes + j * 2, 2);
-    if (input.type == AICC_ELEMENT_TYPE_F16)
-      return halfToFloat(bits);
-    uint32_t wide = static_cast<uint32_t>(bits) << 16;
+    uint32_t wide = static_cast<uint32_t>(loadElement<uint16_t>(input, j))
+                    << 16;
     float value;
     std::memcpy(&value, &wide, 4);
     return value;
@@ -425,47 +424,33 @@ double loadFloat(const IntExprInput &input, uint64_t j) {
 /// Element `j` of `input` (an integer or bool input) as int64; false for a
 /// u64 value above INT64_MAX.
 bool loadInteger(const IntExprInput &input, uint64_t j, int64_t *out) {
-  const auto *bytes = static_cast<const uint8_t *>(input.data);
   switch (input.type) {
   case AICC_ELEMENT_TYPE_I8:
-    *out = static_cast<int8_t>(bytes[j]);
+    *out = loadElement<int8_t>(input, j);
     return true;
   case AICC_ELEMENT_TYPE_U8:
-    *out = bytes[j];
+    *out = loadElement<uint8_t>(input, j);
     return true;
   case AICC_ELEMENT_TYPE_BOOL:
-    *out = bytes[j] != 0;
+    *out = loadElement<uint8_t>(input, j) != 0;
     return true;
-  case AICC_ELEMENT_TYPE_I16: {
-    int16_t value;
-    std::memcpy(&value, bytes + j * 2, 2);
-    *out = value;
+  case AICC_ELEMENT_TYPE_I16:
+    *out = loadElement<int16_t>(input, j);
     return true;
-  }
-  case AICC_ELEMENT_TYPE_U16: {
-    uint16_t value;
-    std::memcpy(&value, bytes + j * 2, 2);
-    *out = value;
+  case AICC_ELEMENT_TYPE_U16:
+    *out = loadElement<uint16_t>(input, j);
     return true;
-  }
-  case AICC_ELEMENT_TYPE_I32: {
-    int32_t value;
-    std::memcpy(&value, bytes + j * 4, 4);
-    *out = value;
+  case AICC_ELEMENT_TYPE_I32:
+    *out = loadElement<int32_t>(input, j);
     return true;
-  }
-  case AICC_ELEMENT_TYPE_U32: {
-    uint32_t value;
-    std::memcpy(&value, bytes + j * 4, 4);
-    *out = value;
+  case AICC_ELEMENT_TYPE_U32:
+    *out = loadElement<uint32_t>(input, j);
     return true;
-  }
   case AICC_ELEMENT_TYPE_I64:
-    std::memcpy(out, bytes + j * 8, 8);
+    *out = loadElement<int64_t>(input, j);
     return true;
   case AICC_ELEMENT_TYPE_U64: {
-    uint64_t value;
-    std::memcpy(&value, bytes + j * 8, 8);
+    uint64_t value = loadElement<uint64_t>(input, j);
     if (value > static_cast<uint64_t>(INT64_MAX))
       return false;
     *out = static_cast<int64_t>(value);

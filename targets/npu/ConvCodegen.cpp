@@ -278,6 +278,123 @@ bool streamable(const QConvParams &p, const Layout &l,
   return planStreamed(p, l, config, plan, /*force=*/true);
 }
 
+/// The bindings of a compiled conv.
+enum : uint8_t { kX, kW, kBias, kMult, kY };
+
+/// A 1-D DMA load of `count` elements of `elem` bytes from DRAM `offset` of
+/// `binding` to SRAM `addr` of `space`.
+void pushLoad1d(std::vector<Instruction> &prog, uint16_t tag, Space space,
+                uint8_t elem, uint8_t binding, uint32_t addr, uint64_t offset,
+                int64_t count) {
+  DmaInst d;
+  d.space = space;
+  d.elemBytes = elem;
+  d.binding = binding;
+  d.sramAddr = addr;
+  d.dramOffset = offset;
+  d.size[0] = uint32_t(count);
+  d.sramStride[0] = elem;
+  d.dramStride[0] = elem;
+  prog.push_back(Instruction::dmaLoad(d, tag));
+}
+
+/// A GEMM of the conv with its operands' signedness and zero points; the
+/// caller sets the addresses, counts and strides.
+GemmInst convGemm(const QConvParams &p, bool accumulate) {
+  GemmInst g;
+  g.flags = (p.xSigned ? 0 : kGemmInpUnsigned) |
+            (p.wSigned ? 0 : kGemmWgtUnsigned) |
+            (accumulate ? kGemmAccumulate : 0);
+  g.inpZeroPoint = int16_t(p.xZeroPoint);
+  g.wgtZeroPoint = int16_t(p.wZeroPoint);
+  return g;
+}
+
+/// REQUANT of `rows` output rows of a group of `nb` channel blocks
+/// (`coutG` real channels) from the accumulators at `accBase` (pixel stride
+/// nb * C * 4, row stride `accRowBytes`) to the output buffer at `dst`
+/// ([row][pixel][channel]), with the multipliers and biases at `multAddr`
+/// and `biasAddr`.
+void pushRequant(std::vector<Instruction> &prog, uint16_t tag,
+                 const QConvParams &p, const Layout &l, int64_t nb,
+                 int64_t coutG, int64_t rows, uint32_t dst, uint32_t accBase,
+                 int64_t accRowBytes, uint32_t multAddr, uint32_t biasAddr) {
+  VecInst v;
+  v.op = VecOp::Requant;
+  v.flags = kVecHasBias | (p.ySigned ? kVecOutSigned : 0);
+  v.dstSpace = Space::Act;
+  v.src0Space = Space::Acc;
+  v.count[0] = uint16_t(coutG);
+  v.count[1] = uint16_t(l.ow);
+  v.count[2] = uint16_t(rows);
+  v.dst.addr = dst;
+  v.dst.stride[0] = 1;
+  v.dst.stride[1] = int32_t(coutG);
+  v.dst.stride[2] = int32_t(l.ow * coutG);
+  v.src0.addr = accBase;
+  v.src0.stride[0] = 4;
+  v.src0.stride[1] = int32_t(nb * l.c * 4);
+  v.src0.stride[2] = int32_t(accRowBytes);
+  v.mult.addr = multAddr;
+  v.mult.stride[0] = 4;
+  v.bias.addr = biasAddr;
+  v.bias.stride[0] = 4;
+  v.iImm[0] = int16_t(p.yZeroPoint);
+  v.clampLo = p.clampLo;
+  v.clampHi = p.clampHi;
+  prog.push_back(Instruction::vecOp(v, tag));
+}
+
+/// The DMA store of `rows` output rows from `oh0` of channels [co0, co0 +
+/// coutG) of image `n`, from the output buffer at `sramAddr` to Y (NCHW or
+/// NHWC).
+void pushStore(std::vector<Instruction> &prog, uint16_t tag,
+               const QConvParams &p, const Layout &l, uint32_t sramAddr,
+               int64_t n, int64_t co0, int64_t coutG, int64_t oh0,
+               int64_t rows) {
+  DmaInst st;
+  st.space = Space::Act;
+  st.binding = kY;
+  st.sramAddr = sramAddr;
+  const int64_t yc = p.channelsLast ? 1 : l.oh * l.ow;
+  const int64_t yw = p.channelsLast ? p.cout : 1;
+  const int64_t yh = l.ow * yw;
+  st.dramOffset = uint64_t(n * p.cout * l.oh * l.ow + co0 * yc + oh0 * yh);
+  st.size[0] = uint32_t(coutG);
+  st.sramStride[0] = 1;
+  st.dramStride[0] = yc;
+  st.size[1] = uint32_t(l.ow);
+  st.sramStride[1] = int32_t(coutG);
+  st.dramStride[1] = yw;
+  st.size[2] = uint32_t(rows);
+  st.sramStride[2] = int32_t(l.ow * coutG);
+  st.dramStride[2] = yh;
+  prog.push_back(Instruction::dmaStore(st, tag));
+}
+
+/// Ends the program and fills in the entry point (name, binding sizes and
+/// access); false, with `error`, when an emitted instruction is invalid.
+bool finishEntry(const QConvParams &p, const Layout &l,
+                 const RnpuConfig &config, const std::string &name,
+                 CompiledConv &out, std::string &error) {
+  std::vector<Instruction> &prog = out.entry.program;
+  prog.push_back(Instruction::end());
+  out.entry.name = name;
+  out.entry.bindingSizes = {
+      uint64_t(p.n * p.cin * p.h * p.w), uint64_t(out.packedWeights.size()),
+      uint64_t(out.biasBytes.size()), uint64_t(out.multiplierBytes.size()),
+      uint64_t(p.n * p.cout * l.oh * l.ow)};
+  out.entry.bindingWritable = {false, false, false, false, true};
+  for (size_t i = 0; i < prog.size(); ++i) {
+    Status st = validateInstruction(prog[i], config, i);
+    if (!st.ok()) {
+      error = "internal error: emitted an invalid instruction: " + st.message;
+      return false;
+    }
+  }
+  return true;
+}
+
 bool emitStreamed(const QConvParams &p, const Layout &l, const StreamPlan &s,
                   const RnpuConfig &config, const std::string &name,
                   uint16_t tag, CompiledConv &out, std::string &error) {
@@ -292,26 +409,12 @@ bool emitStreamed(const QConvParams &p, const Layout &l, const StreamPlan &s,
   const uint32_t accBase = uint32_t(2 * l.coutP * 4);
   const uint32_t wgtBuf[2] = {0, uint32_t(config.wgtSramBytes / 2)};
   enum : uint8_t { kInReady, kWFull, kWFree, kOutFull, kOutFree };
-  enum : uint8_t { kX, kW, kBias, kMult, kY };
 
   std::vector<Instruction> &prog = out.entry.program;
-  auto load1d = [&](Space space, uint8_t elem, uint8_t binding, uint32_t addr,
-                    uint64_t offset, int64_t count) {
-    DmaInst d;
-    d.space = space;
-    d.elemBytes = elem;
-    d.binding = binding;
-    d.sramAddr = addr;
-    d.dramOffset = offset;
-    d.size[0] = uint32_t(count);
-    d.sramStride[0] = elem;
-    d.dramStride[0] = elem;
-    prog.push_back(Instruction::dmaLoad(d, tag));
-  };
 
   // Load queue: multipliers, biases and the input planes, once.
-  load1d(Space::Acc, 4, kMult, multBase, 0, l.coutP);
-  load1d(Space::Acc, 4, kBias, biasBase, 0, l.coutP);
+  pushLoad1d(prog, tag, Space::Acc, 4, kMult, multBase, 0, l.coutP);
+  pushLoad1d(prog, tag, Space::Acc, 4, kBias, biasBase, 0, l.coutP);
   const int64_t xc = p.channelsLast ? 1 : p.h * p.w;
   const int64_t xw = p.channelsLast ? p.cin : 1;
   const int64_t xh = p.w * xw;
@@ -371,21 +474,16 @@ bool emitStreamed(const QConvParams &p, const Layout &l, const StreamPlan &s,
       // Load queue: the chunk's weights, once its buffer is free.
       if (chunk >= 2)
         prog.push_back(Instruction::wait(Queue::Load, kWFree));
-      load1d(Space::Wgt, 1, kW, wb,
-             uint64_t(first * l.blockBytes + k0 * rowBytes),
-             (k1 - k0) * rowBytes);
+      pushLoad1d(prog, tag, Space::Wgt, 1, kW, wb,
+                 uint64_t(first * l.blockBytes + k0 * rowBytes),
+                 (k1 - k0) * rowBytes);
       prog.push_back(Instruction::signal(Queue::Load, kWFull));
       // Compute queue: one GEMM per block and kernel tap over all rows.
       prog.push_back(Instruction::wait(Queue::Compute, kWFull));
       for (int64_t cob = 0; cob < nb; ++cob)
         for (int64_t a = k0; a < k1; ++a)
           for (int64_t b = 0; b < p.kw; ++b) {
-            GemmInst g;
-            g.flags = (p.xSigned ? 0 : kGemmInpUnsigned) |
-                      (p.wSigned ? 0 : kGemmWgtUnsigned) |
-                      (a == 0 && b == 0 ? 0 : kGemmAccumulate);
-            g.inpZeroPoint = int16_t(p.xZeroPoint);
-            g.wgtZeroPoint = int16_t(p.wZeroPoint);
+            GemmInst g = convGemm(p, /*accumulate=*/a != 0 || b != 0);
             g.accAddr = uint32_t(accBase + cob * l.c * 4);
             g.accRowStride = int32_t(nb * l.c * 4);
             const int64_t plane =
@@ -409,69 +507,17 @@ bool emitStreamed(const QConvParams &p, const Layout &l, const StreamPlan &s,
     const int ob = group % 2;
     if (group >= 2)
       prog.push_back(Instruction::wait(Queue::Compute, kOutFree));
-    VecInst v;
-    v.op = VecOp::Requant;
-    v.flags = kVecHasBias | (p.ySigned ? kVecOutSigned : 0);
-    v.dstSpace = Space::Act;
-    v.src0Space = Space::Acc;
-    v.count[0] = uint16_t(coutG);
-    v.count[1] = uint16_t(l.ow);
-    v.count[2] = uint16_t(l.oh);
-    v.dst.addr = outBuf[ob];
-    v.dst.stride[0] = 1;
-    v.dst.stride[1] = int32_t(coutG);
-    v.dst.stride[2] = int32_t(l.ow * coutG);
-    v.src0.addr = accBase;
-    v.src0.stride[0] = 4;
-    v.src0.stride[1] = int32_t(nb * l.c * 4);
-    v.src0.stride[2] = int32_t(s.wph * nb * l.c * 4);
-    v.mult.addr = uint32_t(multBase + co0 * 4);
-    v.mult.stride[0] = 4;
-    v.bias.addr = uint32_t(biasBase + co0 * 4);
-    v.bias.stride[0] = 4;
-    v.iImm[0] = int16_t(p.yZeroPoint);
-    v.clampLo = p.clampLo;
-    v.clampHi = p.clampHi;
-    prog.push_back(Instruction::vecOp(v, tag));
+    pushRequant(prog, tag, p, l, nb, coutG, l.oh, outBuf[ob], accBase,
+                s.wph * nb * l.c * 4, uint32_t(multBase + co0 * 4),
+                uint32_t(biasBase + co0 * 4));
     prog.push_back(Instruction::signal(Queue::Compute, kOutFull));
 
     prog.push_back(Instruction::wait(Queue::Store, kOutFull));
-    DmaInst st;
-    st.space = Space::Act;
-    st.binding = kY;
-    st.sramAddr = outBuf[ob];
-    const int64_t yc = p.channelsLast ? 1 : l.oh * l.ow;
-    const int64_t yw = p.channelsLast ? p.cout : 1;
-    const int64_t yh = l.ow * yw;
-    st.dramOffset = uint64_t(co0 * yc);
-    st.size[0] = uint32_t(coutG);
-    st.sramStride[0] = 1;
-    st.dramStride[0] = yc;
-    st.size[1] = uint32_t(l.ow);
-    st.sramStride[1] = int32_t(coutG);
-    st.dramStride[1] = yw;
-    st.size[2] = uint32_t(l.oh);
-    st.sramStride[2] = int32_t(l.ow * coutG);
-    st.dramStride[2] = yh;
-    prog.push_back(Instruction::dmaStore(st, tag));
+    pushStore(prog, tag, p, l, outBuf[ob], /*n=*/0, co0, coutG, /*oh0=*/0,
+              l.oh);
     prog.push_back(Instruction::signal(Queue::Store, kOutFree));
   }
-  prog.push_back(Instruction::end());
-
-  out.entry.name = name;
-  out.entry.bindingSizes = {
-      uint64_t(p.n * p.cin * p.h * p.w), uint64_t(out.packedWeights.size()),
-      uint64_t(out.biasBytes.size()), uint64_t(out.multiplierBytes.size()),
-      uint64_t(p.n * p.cout * l.oh * l.ow)};
-  out.entry.bindingWritable = {false, false, false, false, true};
-  for (size_t i = 0; i < prog.size(); ++i) {
-    Status st = validateInstruction(prog[i], config, i);
-    if (!st.ok()) {
-      error = "internal error: emitted an invalid instruction: " + st.message;
-      return false;
-    }
-  }
-  return true;
+  return finishEntry(p, l, config, name, out, error);
 }
 
 } // namespace
@@ -514,22 +560,8 @@ bool compileConv(const QConvParams &p, const RnpuConfig &config,
     kOutFree,
     kWeightsFree
   };
-  enum : uint8_t { kX, kW, kBias, kMult, kY };
 
   std::vector<Instruction> &prog = out.entry.program;
-  auto load1d = [&](Space space, uint8_t elem, uint8_t binding, uint32_t addr,
-                    uint64_t offset, int64_t count) {
-    DmaInst d;
-    d.space = space;
-    d.elemBytes = elem;
-    d.binding = binding;
-    d.sramAddr = addr;
-    d.dramOffset = offset;
-    d.size[0] = uint32_t(count);
-    d.sramStride[0] = elem;
-    d.dramStride[0] = elem;
-    prog.push_back(Instruction::dmaLoad(d, tag));
-  };
 
   int64_t tile = 0;
   for (int64_t group = 0; group < l.groups; ++group) {
@@ -541,10 +573,12 @@ bool compileConv(const QConvParams &p, const RnpuConfig &config,
     // no longer reads them.
     if (group > 0)
       prog.push_back(Instruction::wait(Queue::Load, kWeightsFree));
-    load1d(Space::Wgt, 1, kW, 0, uint64_t(first * l.blockBytes),
-           nb * l.blockBytes);
-    load1d(Space::Acc, 4, kBias, biasBase, uint64_t(co0 * 4), nb * l.c);
-    load1d(Space::Acc, 4, kMult, multBase, uint64_t(co0 * 4), nb * l.c);
+    pushLoad1d(prog, tag, Space::Wgt, 1, kW, 0, uint64_t(first * l.blockBytes),
+               nb * l.blockBytes);
+    pushLoad1d(prog, tag, Space::Acc, 4, kBias, biasBase, uint64_t(co0 * 4),
+               nb * l.c);
+    pushLoad1d(prog, tag, Space::Acc, 4, kMult, multBase, uint64_t(co0 * 4),
+               nb * l.c);
     prog.push_back(Instruction::signal(Queue::Load, kWeightsReady));
     prog.push_back(Instruction::wait(Queue::Compute, kWeightsReady));
 
@@ -592,11 +626,7 @@ bool compileConv(const QConvParams &p, const RnpuConfig &config,
         prog.push_back(Instruction::wait(Queue::Compute, kInFull));
         for (int64_t t = 0; t < rows; ++t)
           for (int64_t cob = 0; cob < nb; ++cob) {
-            GemmInst g;
-            g.flags = (p.xSigned ? 0 : kGemmInpUnsigned) |
-                      (p.wSigned ? 0 : kGemmWgtUnsigned);
-            g.inpZeroPoint = int16_t(p.xZeroPoint);
-            g.wgtZeroPoint = int16_t(p.wZeroPoint);
+            GemmInst g = convGemm(p, /*accumulate=*/false);
             g.accAddr = uint32_t(accBase + (t * l.ow * nb + cob) * l.c * 4);
             g.inpAddr = uint32_t(inBuf[b] + t * p.strideH * l.wp * l.cinP +
                                  (p.depthwise ? (first + cob) * l.r : 0));
@@ -615,74 +645,19 @@ bool compileConv(const QConvParams &p, const RnpuConfig &config,
         prog.push_back(Instruction::signal(Queue::Compute, kInFree));
         if (tile >= 2)
           prog.push_back(Instruction::wait(Queue::Compute, kOutFree));
-        VecInst v;
-        v.op = VecOp::Requant;
-        v.flags = kVecHasBias | (p.ySigned ? kVecOutSigned : 0);
-        v.dstSpace = Space::Act;
-        v.src0Space = Space::Acc;
-        v.count[0] = uint16_t(coutG);
-        v.count[1] = uint16_t(l.ow);
-        v.count[2] = uint16_t(rows);
-        v.dst.addr = outBuf[b];
-        v.dst.stride[0] = 1;
-        v.dst.stride[1] = int32_t(coutG);
-        v.dst.stride[2] = int32_t(l.ow * coutG);
-        v.src0.addr = accBase;
-        v.src0.stride[0] = 4;
-        v.src0.stride[1] = int32_t(nb * l.c * 4);
-        v.src0.stride[2] = int32_t(l.ow * nb * l.c * 4);
-        v.mult.addr = multBase;
-        v.mult.stride[0] = 4;
-        v.bias.addr = biasBase;
-        v.bias.stride[0] = 4;
-        v.iImm[0] = int16_t(p.yZeroPoint);
-        v.clampLo = p.clampLo;
-        v.clampHi = p.clampHi;
-        prog.push_back(Instruction::vecOp(v, tag));
+        pushRequant(prog, tag, p, l, nb, coutG, rows, outBuf[b], accBase,
+                    l.ow * nb * l.c * 4, multBase, biasBase);
         prog.push_back(Instruction::signal(Queue::Compute, kOutFull));
 
         // Store queue: the tile's output rows, back to NCHW.
         prog.push_back(Instruction::wait(Queue::Store, kOutFull));
-        DmaInst st;
-        st.space = Space::Act;
-        st.binding = kY;
-        st.sramAddr = outBuf[b];
-        const int64_t yc = p.channelsLast ? 1 : l.oh * l.ow;
-        const int64_t yw = p.channelsLast ? p.cout : 1;
-        const int64_t yh = l.ow * yw;
-        st.dramOffset =
-            uint64_t(n * p.cout * l.oh * l.ow + co0 * yc + oh0 * yh);
-        st.size[0] = uint32_t(coutG);
-        st.sramStride[0] = 1;
-        st.dramStride[0] = yc;
-        st.size[1] = uint32_t(l.ow);
-        st.sramStride[1] = int32_t(coutG);
-        st.dramStride[1] = yw;
-        st.size[2] = uint32_t(rows);
-        st.sramStride[2] = int32_t(l.ow * coutG);
-        st.dramStride[2] = yh;
-        prog.push_back(Instruction::dmaStore(st, tag));
+        pushStore(prog, tag, p, l, outBuf[b], n, co0, coutG, oh0, rows);
         prog.push_back(Instruction::signal(Queue::Store, kOutFree));
       }
     if (group + 1 < l.groups)
       prog.push_back(Instruction::signal(Queue::Compute, kWeightsFree));
   }
-  prog.push_back(Instruction::end());
-
-  out.entry.name = name;
-  out.entry.bindingSizes = {
-      uint64_t(p.n * p.cin * p.h * p.w), uint64_t(out.packedWeights.size()),
-      uint64_t(out.biasBytes.size()), uint64_t(out.multiplierBytes.size()),
-      uint64_t(p.n * p.cout * l.oh * l.ow)};
-  out.entry.bindingWritable = {false, false, false, false, true};
-  for (size_t i = 0; i < prog.size(); ++i) {
-    Status s = validateInstruction(prog[i], config, i);
-    if (!s.ok()) {
-      error = "internal error: emitted an invalid instruction: " + s.message;
-      return false;
-    }
-  }
-  return true;
+  return finishEntry(p, l, config, name, out, error);
 }
 
 } // namespace aicc::npu

@@ -236,48 +236,17 @@ static bool readMatMulQuantization(QConvParams &p, Value aScale,
   return true;
 }
 
-std::optional<QConvParams> getQMatMulParams(Operation *operation,
-                                            std::string &why) {
-  auto op = dyn_cast<graph::QLinearMatMulOp>(operation);
-  if (!op) {
-    why = "not a QLinearMatMul";
-    return std::nullopt;
-  }
-  auto aType = dyn_cast<RankedTensorType>(op.getA().getType());
-  auto bType = dyn_cast<RankedTensorType>(op.getB().getType());
-  auto yType = dyn_cast<RankedTensorType>(op.getY().getType());
-  if (!aType || !bType || !yType || !aType.hasStaticShape() ||
-      !bType.hasStaticShape() || !yType.hasStaticShape()) {
-    why = "dynamic shapes (RNPU code is compiled for static shapes)";
-    return std::nullopt;
-  }
-  if (aType.getRank() != 2 || bType.getRank() != 2) {
-    why = "only 2-D QLinearMatMul is supported";
-    return std::nullopt;
-  }
-  QConvParams p;
-  p.channelsLast = true;
-  p.n = 1, p.h = 1, p.w = aType.getDimSize(0);
-  p.cin = aType.getDimSize(1);
-  p.cout = bType.getDimSize(1);
-  p.xSigned = isSigned8(aType);
-  p.wSigned = isSigned8(bType);
-  p.ySigned = isSigned8(yType);
-  if (!readMatMulQuantization(p, op.getAScale(), op.getAZeroPoint(),
-                              op.getBScale(), op.getBZeroPoint(),
-                              op.getYScale(), op.getYZeroPoint(), op.getB(),
-                              bType, /*transB=*/false, why))
-    return std::nullopt;
-  return p;
-}
+namespace {
 
-std::optional<QConvParams> getQGemmParams(Operation *operation,
-                                          std::string &why) {
-  auto op = dyn_cast<graph::QGemmOp>(operation);
-  if (!op) {
-    why = "not a QGemm";
-    return std::nullopt;
-  }
+/// QLinearMatMul and QGemm as a 1x1 conv over the rows of A (channels last,
+/// n = h = 1, w = rows): static 2-D A and B, then `check` (the op's own
+/// conditions, setting `why`), then the quantization parameters and the
+/// constant weights (B, transposed when `transB`). `name` names the op in
+/// reasons.
+template <typename OpTy>
+std::optional<QConvParams>
+getMatMulLikeParams(OpTy op, const char *name, bool transB, std::string &why,
+                    llvm::function_ref<bool(RankedTensorType yType)> check) {
   auto aType = dyn_cast<RankedTensorType>(op.getA().getType());
   auto bType = dyn_cast<RankedTensorType>(op.getB().getType());
   auto yType = dyn_cast<RankedTensorType>(op.getY().getType());
@@ -287,18 +256,11 @@ std::optional<QConvParams> getQGemmParams(Operation *operation,
     return std::nullopt;
   }
   if (aType.getRank() != 2 || bType.getRank() != 2) {
-    why = "only 2-D QGemm is supported";
+    why = std::string("only 2-D ") + name + " is supported";
     return std::nullopt;
   }
-  if (!op.getYScale() || isa<FloatType>(yType.getElementType())) {
-    why = "a float output (no y_scale) needs a float unit";
+  if (!check(yType))
     return std::nullopt;
-  }
-  if (op.getTransA() != 0 || op.getAlpha().convertToDouble() != 1.0) {
-    why = "transA and alpha != 1 are not implemented yet";
-    return std::nullopt;
-  }
-  bool transB = op.getTransB() != 0;
   QConvParams p;
   p.channelsLast = true;
   p.n = 1, p.h = 1, p.w = aType.getDimSize(0);
@@ -312,14 +274,51 @@ std::optional<QConvParams> getQGemmParams(Operation *operation,
                               op.getYScale(), op.getYZeroPoint(), op.getB(),
                               bType, transB, why))
     return std::nullopt;
+  return p;
+}
+
+} // namespace
+
+std::optional<QConvParams> getQMatMulParams(Operation *operation,
+                                            std::string &why) {
+  auto op = dyn_cast<graph::QLinearMatMulOp>(operation);
+  if (!op) {
+    why = "not a QLinearMatMul";
+    return std::nullopt;
+  }
+  return getMatMulLikeParams(op, "QLinearMatMul", /*transB=*/false, why,
+                             [](RankedTensorType) { return true; });
+}
+
+std::optional<QConvParams> getQGemmParams(Operation *operation,
+                                          std::string &why) {
+  auto op = dyn_cast<graph::QGemmOp>(operation);
+  if (!op) {
+    why = "not a QGemm";
+    return std::nullopt;
+  }
+  auto p = getMatMulLikeParams(
+      op, "QGemm", op.getTransB() != 0, why, [&](RankedTensorType yType) {
+        if (!op.getYScale() || isa<FloatType>(yType.getElementType())) {
+          why = "a float output (no y_scale) needs a float unit";
+          return false;
+        }
+        if (op.getTransA() != 0 || op.getAlpha().convertToDouble() != 1.0) {
+          why = "transA and alpha != 1 are not implemented yet";
+          return false;
+        }
+        return true;
+      });
+  if (!p)
+    return std::nullopt;
   if (Value c = op.getC()) {
     auto bias = constantValues(c);
-    if (!bias || int64_t(bias->size()) != p.cout) {
+    if (!bias || int64_t(bias->size()) != p->cout) {
       why = "C must be a constant with one value per output column";
       return std::nullopt;
     }
     for (double v : *bias)
-      p.bias.push_back(int32_t(v));
+      p->bias.push_back(int32_t(v));
   }
   return p;
 }

@@ -18,21 +18,6 @@ using namespace aicc::test;
 
 namespace {
 
-struct Loaded {
-  RuntimeHandle runtime;
-  ModuleHandle module;
-  SessionHandle session;
-  std::string error;
-
-  explicit Loaded(const ModuleWriter &writer) {
-    error = statusText(
-        loadModule(runtime.runtime, writer.finish(), &module.module));
-    if (error == "OK")
-      error = statusText(
-          aicc_session_create(module.module, nullptr, &session.session));
-  }
-};
-
 std::string loadError(const ModuleWriter &writer) {
   RuntimeHandle runtime;
   ModuleHandle module;
@@ -42,7 +27,7 @@ std::string loadError(const ModuleWriter &writer) {
 
 /// Runs dynamic_add on vectors of `n` and `m` elements; returns the status
 /// text and the output (and its reported shape).
-std::string runAdd(Loaded &loaded, int64_t n, int64_t m,
+std::string runAdd(LoadedSession &loaded, int64_t n, int64_t m,
                    std::vector<float> *out = nullptr,
                    std::vector<int64_t> *shape = nullptr) {
   std::vector<float> a(static_cast<size_t>(std::max<int64_t>(n, 0))),
@@ -57,22 +42,15 @@ std::string runAdd(Loaded &loaded, int64_t n, int64_t m,
   aicc_tensor_view_t inputs[2] = {viewOf(a, AICC_ELEMENT_TYPE_F32, aDims),
                                   viewOf(b, AICC_ELEMENT_TYPE_F32, bDims)};
   aicc_tensor_view_t output = viewOf(c, AICC_ELEMENT_TYPE_F32, cDims);
-  std::string text = statusText(
-      aicc_session_run(loaded.session.session, inputs, 2, &output, 1));
+  std::string text =
+      runOneOutput(loaded.session.session, inputs, 2, &output, shape);
   if (out)
     *out = c;
-  if (shape) {
-    shape->assign(4, -1);
-    size_t rank = 0;
-    if (statusText(aicc_session_output_shape(loaded.session.session, 0,
-                                             shape->data(), 4, &rank)) == "OK")
-      shape->resize(rank);
-  }
   return text;
 }
 
 TEST(DynamicShapes, RunsEveryLengthInRange) {
-  Loaded loaded(dynamicAddModule(64));
+  LoadedSession loaded(dynamicAddModule(64));
   ASSERT_EQ(loaded.error, "OK");
   EXPECT_EQ(aicc_module_is_dynamic(loaded.module.module), 1);
   ASSERT_EQ(aicc_module_symbol_count(loaded.module.module), 1u);
@@ -99,7 +77,7 @@ TEST(DynamicShapes, RunsEveryLengthInRange) {
 }
 
 TEST(DynamicShapes, StaticModulesKeepExactShapes) {
-  Loaded loaded(addModule(4));
+  LoadedSession loaded(addModule(4));
   ASSERT_EQ(loaded.error, "OK");
   EXPECT_EQ(aicc_module_is_dynamic(loaded.module.module), 0);
   EXPECT_EQ(aicc_module_symbol_count(loaded.module.module), 0u);
@@ -130,7 +108,7 @@ TEST(DynamicShapes, StaticModulesKeepExactShapes) {
 }
 
 TEST(DynamicShapes, RejectsLengthsOutsideTheRange) {
-  Loaded loaded(dynamicAddModule(64));
+  LoadedSession loaded(dynamicAddModule(64));
   ASSERT_EQ(loaded.error, "OK");
   std::string text = runAdd(loaded, 65, 65);
   EXPECT_NE(text.find("input 'a' dim 0 (n) is 65, outside 1..64"),
@@ -146,7 +124,7 @@ TEST(DynamicShapes, RejectsLengthsOutsideTheRange) {
 }
 
 TEST(DynamicShapes, RejectsInconsistentDims) {
-  Loaded loaded(dynamicAddModule(64));
+  LoadedSession loaded(dynamicAddModule(64));
   ASSERT_EQ(loaded.error, "OK");
   std::string text = runAdd(loaded, 3, 4);
   EXPECT_NE(text.find("input 'b' dim 0 (n) is 4, but input 'a' dim 0 set n "
@@ -156,7 +134,7 @@ TEST(DynamicShapes, RejectsInconsistentDims) {
 }
 
 TEST(DynamicShapes, RejectsWrongRankAndSmallViews) {
-  Loaded loaded(dynamicAddModule(64));
+  LoadedSession loaded(dynamicAddModule(64));
   ASSERT_EQ(loaded.error, "OK");
   std::vector<float> a(4), b(4), c(64);
   std::vector<int64_t> matrix{2, 2}, four{4}, bound{64};
@@ -180,7 +158,7 @@ TEST(DynamicShapes, RejectsWrongRankAndSmallViews) {
 }
 
 TEST(DynamicShapes, InferShapesBeforeRunning) {
-  Loaded loaded(fakeDecoderModule());
+  LoadedSession loaded(fakeDecoderModule());
   ASSERT_EQ(loaded.error, "OK");
   int64_t dims[4] = {0, 0, 0, 0};
   size_t rank = 0;
@@ -229,7 +207,7 @@ TEST(DynamicShapes, InferShapesBeforeRunning) {
 }
 
 TEST(DynamicShapes, ChecksTheCompilersAssumptions) {
-  Loaded loaded(fakeDecoderModule());
+  LoadedSession loaded(fakeDecoderModule());
   ASSERT_EQ(loaded.error, "OK");
   // attention_mask must be past + sequence = 8 long; 7 breaks the
   // assumption.
@@ -278,7 +256,7 @@ ModuleWriter dynamicCopyModule(std::vector<int64_t> bytes) {
 }
 
 TEST(DynamicShapes, CopiesTheActualBytes) {
-  Loaded loaded(dynamicCopyModule({kSym, 0, kConst, 16, kMul}));
+  LoadedSession loaded(dynamicCopyModule({kSym, 0, kConst, 16, kMul}));
   ASSERT_EQ(loaded.error, "OK");
   for (int64_t n : {1, 3, 16}) {
     std::vector<float> x(static_cast<size_t>(n * 4)), y(64, -1.0f);
@@ -309,7 +287,7 @@ TEST(DynamicShapes, StaticCopiesOfCallerTensorsMustFitTheViews) {
   staticCopy.setOutputDims(0, {{kSym, 0}, {kConst, 4}});
   staticCopy.addCopy(staticCopy.addInputBuffer(0),
                      staticCopy.addOutputBuffer(0));
-  Loaded loaded(staticCopy);
+  LoadedSession loaded(staticCopy);
   ASSERT_EQ(loaded.error, "OK");
   std::vector<float> x(12), y(64);
   std::vector<int64_t> xDims{3, 4};
@@ -469,7 +447,7 @@ TEST(DynamicShapes, RejectsInconsistentSignaturesAtLoad) {
 }
 
 TEST(Generation, GreedyDecodingFeedsTheCacheBack) {
-  Loaded loaded(fakeDecoderModule());
+  LoadedSession loaded(fakeDecoderModule());
   ASSERT_EQ(loaded.error, "OK");
   aicc_generator_t *generator = nullptr;
   AICC_ASSERT_OK(
@@ -515,7 +493,7 @@ TEST(Generation, GreedyDecodingFeedsTheCacheBack) {
 }
 
 TEST(Generation, ExplainsModulesThatDoNotFit) {
-  Loaded loaded(dynamicAddModule(64));
+  LoadedSession loaded(dynamicAddModule(64));
   ASSERT_EQ(loaded.error, "OK");
   aicc_generator_t *generator = nullptr;
   std::string text = statusText(

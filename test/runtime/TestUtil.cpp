@@ -224,6 +224,35 @@ std::string test::statusText(aicc_status_t status) {
   return text;
 }
 
+test::LoadedSession::LoadedSession(const ModuleWriter &writer,
+                                   uint64_t maxRuntimeAllocBytes) {
+  error =
+      statusText(loadModule(runtime.runtime, writer.finish(), &module.module));
+  if (error != "OK")
+    return;
+  aicc_session_options_t options;
+  aicc_session_options_init(&options);
+  options.max_runtime_alloc_bytes = maxRuntimeAllocBytes;
+  error = statusText(
+      aicc_session_create(module.module, &options, &session.session));
+}
+
+std::string test::runOneOutput(aicc_session_t *session,
+                               const aicc_tensor_view_t *inputs,
+                               size_t inputCount, aicc_tensor_view_t *output,
+                               std::vector<int64_t> *shape) {
+  std::string text =
+      statusText(aicc_session_run(session, inputs, inputCount, output, 1));
+  if (shape) {
+    shape->assign(4, -1);
+    size_t rank = 0;
+    if (statusText(aicc_session_output_shape(session, 0, shape->data(), 4,
+                                             &rank)) == "OK")
+      shape->resize(rank);
+  }
+  return text;
+}
+
 static const std::vector<int64_t> kGpuShape = {4};
 
 /// c = (a + b) * w on the GPU as the compiler lays it out: inputs copied

@@ -157,6 +157,28 @@ aicc_status_t loadModule(aicc_runtime_t *runtime,
 /// Takes ownership of `status`; returns "OK" or "CODE: message".
 std::string statusText(aicc_status_t status);
 
+/// A module loaded from `writer`'s bytes and one session on it, with the
+/// default session options but max_runtime_alloc_bytes =
+/// `maxRuntimeAllocBytes` (0: the default limit). `error` is "OK", or the
+/// status text of the load or session creation that failed.
+struct LoadedSession {
+  RuntimeHandle runtime;
+  ModuleHandle module;
+  SessionHandle session;
+  std::string error;
+
+  explicit LoadedSession(const ModuleWriter &writer,
+                         uint64_t maxRuntimeAllocBytes = 0);
+};
+
+/// Runs `session` on `inputs` into the one output `output`; returns the
+/// status text. When `shape` is given, it receives output 0's reported
+/// shape (four -1s when the session cannot report it).
+std::string runOneOutput(aicc_session_t *session,
+                         const aicc_tensor_view_t *inputs, size_t inputCount,
+                         aicc_tensor_view_t *output,
+                         std::vector<int64_t> *shape = nullptr);
+
 /// A view of a vector's memory.
 template <typename T>
 aicc_tensor_view_t viewOf(std::vector<T> &data, aicc_element_type_t type,

@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "TestUtil.h"
+#include "src/IntExpr.h"
 
 #include <cmath>
 #include <cstring>
@@ -22,28 +23,9 @@ namespace {
 
 constexpr const char *kWhat = kValueAddWhat;
 
-struct Loaded {
-  RuntimeHandle runtime;
-  ModuleHandle module;
-  SessionHandle session;
-  std::string error;
-
-  explicit Loaded(const ModuleWriter &writer, uint64_t limit = 0) {
-    error = statusText(
-        loadModule(runtime.runtime, writer.finish(), &module.module));
-    if (error != "OK")
-      return;
-    aicc_session_options_t options;
-    aicc_session_options_init(&options);
-    options.max_runtime_alloc_bytes = limit;
-    error = statusText(
-        aicc_session_create(module.module, &options, &session.session));
-  }
-};
-
 /// Runs valueAddModule with n = `n`; returns the status text, the output
 /// and its reported shape.
-std::string runValueAdd(Loaded &loaded, int64_t n,
+std::string runValueAdd(LoadedSession &loaded, int64_t n,
                         std::vector<float> *out = nullptr,
                         std::vector<int64_t> *shape = nullptr) {
   std::vector<int64_t> nData{n};
@@ -57,22 +39,15 @@ std::string runValueAdd(Loaded &loaded, int64_t n,
                                   viewOf(a, AICC_ELEMENT_TYPE_F32, bound),
                                   viewOf(b, AICC_ELEMENT_TYPE_F32, bound)};
   aicc_tensor_view_t output = viewOf(c, AICC_ELEMENT_TYPE_F32, bound);
-  std::string text = statusText(
-      aicc_session_run(loaded.session.session, inputs, 3, &output, 1));
+  std::string text =
+      runOneOutput(loaded.session.session, inputs, 3, &output, shape);
   if (out)
     *out = c;
-  if (shape) {
-    shape->assign(4, -1);
-    size_t rank = 0;
-    if (statusText(aicc_session_output_shape(loaded.session.session, 0,
-                                             shape->data(), 4, &rank)) == "OK")
-      shape->resize(rank);
-  }
   return text;
 }
 
 TEST(ValueSymbols, RunsWithShapesFromInputValues) {
-  Loaded loaded(valueAddModule());
+  LoadedSession loaded(valueAddModule());
   ASSERT_EQ(loaded.error, "OK");
   ASSERT_EQ(aicc_module_symbol_count(loaded.module.module), 1u);
   // Growing and shrinking: the runtime buffer is reallocated as needed.
@@ -115,7 +90,7 @@ TEST(ValueSymbols, ViewsShareOneRuntimeAllocation) {
   writer.setDispatchPushConstantExprs(dispatch, {{kSym, v}});
   uint32_t copy = writer.addCopy(tail, c);
   writer.setCopyBytes(copy, {kConst, 4, kSym, v, kConst, 1, kSub, kMul});
-  Loaded loaded(writer);
+  LoadedSession loaded(writer);
   ASSERT_EQ(loaded.error, "OK");
   for (int64_t n : {1, 7, 64, 2}) {
     std::vector<int64_t> nData{n};
@@ -139,7 +114,7 @@ TEST(ValueSymbols, ViewsShareOneRuntimeAllocation) {
 }
 
 TEST(ValueSymbols, ReportsValuesOutsideTheRangeWithWhat) {
-  Loaded loaded(valueAddModule(1));
+  LoadedSession loaded(valueAddModule(1));
   ASSERT_EQ(loaded.error, "OK");
   std::string text = runValueAdd(loaded, -7);
   EXPECT_EQ(text.find("INVALID_ARGUMENT"), 0u) << text;
@@ -156,7 +131,7 @@ TEST(ValueSymbols, ReportsValuesOutsideTheRangeWithWhat) {
 
 TEST(ValueSymbols, RuntimeAllocationOverTheLimitFailsCleanly) {
   // 64 elements need 256 bytes; the limit is 128.
-  Loaded loaded(valueAddModule(), 128);
+  LoadedSession loaded(valueAddModule(), 128);
   ASSERT_EQ(loaded.error, "OK");
   EXPECT_EQ(runValueAdd(loaded, 32), "OK");
   std::string text = runValueAdd(loaded, 64);
@@ -169,7 +144,7 @@ TEST(ValueSymbols, RuntimeAllocationOverTheLimitFailsCleanly) {
 }
 
 TEST(ValueSymbols, InferShapesNeedsTheValues) {
-  Loaded loaded(valueAddModule());
+  LoadedSession loaded(valueAddModule());
   ASSERT_EQ(loaded.error, "OK");
   std::vector<int64_t> one{1}, bound{64};
   aicc_tensor_view_t inputs[3] = {
@@ -230,7 +205,7 @@ ModuleWriter opModule(std::vector<int64_t> def, int64_t lo = -1000,
 /// of the status, and the value (clamped at 0 by the output dim) in *out.
 std::string evalOp(std::vector<int64_t> def, int64_t *out,
                    OpInputs data = OpInputs()) {
-  Loaded loaded(opModule(std::move(def)));
+  LoadedSession loaded(opModule(std::move(def)));
   if (loaded.error != "OK")
     return loaded.error;
   std::vector<int64_t> four{4}, two{2}, scalar;
@@ -448,11 +423,85 @@ TEST(ValueSymbols, RuntimeBuffersAreCheckedAtLoad) {
       << text;
 }
 
+/// evalIntExpr on one input whose element 1 holds `value` (sizeof(T) bytes)
+/// at an odd address (the interpreter reads elements unaligned).
+template <typename T>
+std::string evalOnElement(std::vector<int64_t> code, aicc_element_type_t type,
+                          T value, int64_t *out) {
+  std::vector<uint8_t> storage(1 + 2 * sizeof(T), 0xee);
+  std::memcpy(storage.data() + 1 + sizeof(T), &value, sizeof(T));
+  IntExprInput input;
+  input.type = type;
+  input.count = 2;
+  input.data = storage.data() + 1;
+  std::string error;
+  if (!evalIntExpr(code.data(), uint32_t(code.size()), nullptr, 0, &input, 1,
+                   out, &error))
+    return error;
+  return "OK";
+}
+
+TEST(ValueSymbols, LoadReadsEveryIntegerElementType) {
+  // LOAD input 0, element 1: each integer type, sign-extended or not.
+  const std::vector<int64_t> load = {kLoad, 0, 1};
+  int64_t v = 0;
+  EXPECT_EQ(evalOnElement<int8_t>(load, AICC_ELEMENT_TYPE_I8, -100, &v), "OK");
+  EXPECT_EQ(v, -100);
+  EXPECT_EQ(evalOnElement<uint8_t>(load, AICC_ELEMENT_TYPE_U8, 200, &v), "OK");
+  EXPECT_EQ(v, 200);
+  EXPECT_EQ(evalOnElement<uint8_t>(load, AICC_ELEMENT_TYPE_BOOL, 7, &v), "OK");
+  EXPECT_EQ(v, 1);
+  EXPECT_EQ(evalOnElement<int16_t>(load, AICC_ELEMENT_TYPE_I16, -30000, &v),
+            "OK");
+  EXPECT_EQ(v, -30000);
+  EXPECT_EQ(evalOnElement<uint16_t>(load, AICC_ELEMENT_TYPE_U16, 60000, &v),
+            "OK");
+  EXPECT_EQ(v, 60000);
+  EXPECT_EQ(
+      evalOnElement<int32_t>(load, AICC_ELEMENT_TYPE_I32, -2000000000, &v),
+      "OK");
+  EXPECT_EQ(v, -2000000000);
+  EXPECT_EQ(
+      evalOnElement<uint32_t>(load, AICC_ELEMENT_TYPE_U32, 4000000000u, &v),
+      "OK");
+  EXPECT_EQ(v, 4000000000);
+  EXPECT_EQ(
+      evalOnElement<int64_t>(load, AICC_ELEMENT_TYPE_I64, -5000000000000, &v),
+      "OK");
+  EXPECT_EQ(v, -5000000000000);
+  EXPECT_EQ(evalOnElement<uint64_t>(load, AICC_ELEMENT_TYPE_U64,
+                                    uint64_t(INT64_MAX), &v),
+            "OK");
+  EXPECT_EQ(v, INT64_MAX);
+  // A u64 above INT64_MAX is outside int64.
+  std::string error = evalOnElement<uint64_t>(load, AICC_ELEMENT_TYPE_U64,
+                                              uint64_t(INT64_MAX) + 1, &v);
+  EXPECT_NE(error.find("is outside int64"), std::string::npos) << error;
+}
+
+TEST(ValueSymbols, FMulFloorReadsEveryFloatElementType) {
+  // floor(10 * element 1) for 2.5 (and -0.25) in each float type.
+  const std::vector<int64_t> code = {kConst, 10, kFMulFloor, 0, 1};
+  int64_t v = 0;
+  EXPECT_EQ(evalOnElement<float>(code, AICC_ELEMENT_TYPE_F32, 2.5f, &v), "OK");
+  EXPECT_EQ(v, 25);
+  EXPECT_EQ(evalOnElement<double>(code, AICC_ELEMENT_TYPE_F64, -0.25, &v),
+            "OK");
+  EXPECT_EQ(v, -3);
+  // IEEE half 2.5 is 0x4100; bfloat16 2.5 is 0x4020.
+  EXPECT_EQ(evalOnElement<uint16_t>(code, AICC_ELEMENT_TYPE_F16, 0x4100, &v),
+            "OK");
+  EXPECT_EQ(v, 25);
+  EXPECT_EQ(evalOnElement<uint16_t>(code, AICC_ELEMENT_TYPE_BF16, 0x4020, &v),
+            "OK");
+  EXPECT_EQ(v, 25);
+}
+
 TEST(ValueSymbols, OlderFormatsAndStaticModulesAreUnchanged) {
   // A 1.3 module loads as before and a static one has no 1.4 fields.
-  Loaded dynamic(dynamicAddModule(64));
+  LoadedSession dynamic(dynamicAddModule(64));
   EXPECT_EQ(dynamic.error, "OK");
-  Loaded loaded(addModule(4));
+  LoadedSession loaded(addModule(4));
   ASSERT_EQ(loaded.error, "OK");
   aicc_module_properties_t properties;
   AICC_ASSERT_OK(aicc_module_properties(loaded.module.module, &properties));

@@ -81,7 +81,8 @@ func.func @resize_tf_half_pixel_for_nn(%x: tensor<1x1x4x4xf32>) -> tensor<1x1x2x
   %s = graph.constant dense<[1.0, 1.0, 0.5, 0.5]> : tensor<4xf32>
   // CHECK: linalg.generic
   // CHECK: %[[SUM:.*]] = arith.addf %{{.*}}, %{{.*}} : f64
-  // CHECK-NEXT: arith.divf %[[SUM]], %{{.*}} : f64
+  // CHECK-NEXT: %[[SCALE:.*]] = arith.constant 5.000000e-01 : f64
+  // CHECK-NEXT: arith.divf %[[SUM]], %[[SCALE]] : f64
   // CHECK-NEXT: arith.constant 5.000000e-01 : f64
   // CHECK-NEXT: arith.subf
   // CHECK-NEXT: math.ceil
