@@ -22,6 +22,31 @@
 // expand -> depthwise part of an inverted residual block is one kernel with
 // two reductions, the expand computed per task for the task's channels.
 //
+// In functions with the unit attribute `aicc.fuse_rows` (avx512, host),
+// reductions fuse with their neighbours in row groups, decided by the
+// structure of the linalg ops, not by which ONNX node they came from:
+//   - a row reduction (parallel loops first, then reduction loops; one
+//     value per row; every input it reduces read row by row in place)
+//     starts a row group, or joins the elementwise group producing its
+//     input when every op of that group computes the same rows in place;
+//   - an op computing the group's rows in place (an elementwise op, one
+//     reading a reduction's per-row result through a broadcast, another
+//     row reduction of the same rows, a reshape of unit dims after the
+//     rows) joins it;
+//   - rows longer than kMaxRowBytes do not fuse (a row must stay in cache
+//     while each reduction and the normalization read it).
+// Softmax (max, exp-sum, divide), LayerNorm and RMSNorm in their lowered or
+// decomposed forms (ReduceMean/Sub/Pow/ReduceMean/Add/Sqrt/Div/Mul/Add)
+// and a residual Add before them each become one kernel, which the avx512
+// schedule computes row by row (HalideSchedule.cpp, scheduleRowKernel).
+// There, and for elementwise chains, a producer may be read more than once
+// (GELU reads its input twice: x * (1 + erf(x / sqrt 2)) / 2) as long as
+// no op outside the group reads a group result before the group's last
+// op; a result also read outside becomes one more output of the kernel.
+// When an elementwise op reads two such groups (the tanh GELU's x / 2 and
+// its tanh chain), they merge. Conv and matmul groups keep the rules
+// above (their epilogue's producer read once).
+//
 //===----------------------------------------------------------------------===//
 
 #include "passes/exec/DispatchGroupingPolicy.h"
@@ -347,6 +372,11 @@ public:
     // avx512 target's aicc-avx512-mark-folded-padding).
     Operation *parent = body.getParentOp();
     bool foldPadding = parent && parent->hasAttr("aicc.fold_padding");
+    // Targets whose schedules compute row groups per row, and kernels with
+    // several outputs of one elementwise chain, say so too (the avx512
+    // target's aicc-avx512-mark-folded-padding); elsewhere reductions are
+    // kernels of their own and a chain ends at a producer read twice.
+    bool fuseRows = parent && parent->hasAttr("aicc.fuse_rows");
 
     // Whether `op` (after every op of group `g`) may join it with the
     // reshapes `views`: no op outside the group reads a result of the group
@@ -370,6 +400,19 @@ public:
       };
       return llvm::all_of(groups[g], check) && llvm::all_of(views, check);
     };
+    // The same check for the ops `members` (a merge of groups) and `op`.
+    auto mayJoinOps = [&](ArrayRef<Operation *> members, Operation *op) {
+      llvm::SmallPtrSet<Operation *, 16> set(members.begin(), members.end());
+      set.insert(op);
+      for (Operation *member : members)
+        for (Operation *user : member->getUsers()) {
+          Operation *ancestor = body.findAncestorOpInBlock(*user);
+          if (ancestor && !set.contains(ancestor) &&
+              !op->isBeforeInBlock(ancestor))
+            return false;
+        }
+      return true;
+    };
     auto addTo = [&](size_t g, Operation *op) {
       groups[g].push_back(op);
       groupOf[op] = g;
@@ -382,11 +425,14 @@ public:
         padsOf[consumer].push_back(&op);
         continue;
       }
-      std::optional<SmallVector<int64_t>> ownRows = rowsOfReduction(&op);
+      std::optional<SmallVector<int64_t>> ownRows =
+          fuseRows ? rowsOfReduction(&op) : std::nullopt;
       std::optional<size_t> target;
       Operation *targetProducer = nullptr;
       SmallVector<Operation *> targetViews;
       SmallVector<int64_t> targetRows;
+      // Groups other than the target that `op` could join as well.
+      SmallVector<size_t> mergeable;
       for (OpOperand &operand : op.getOpOperands()) {
         auto linalgOp = dyn_cast<linalg::LinalgOp>(&op);
         if (!linalgOp || !linalgOp.isDpsInput(&operand))
@@ -420,8 +466,11 @@ public:
                    (isElementwise(producer) || isReduction(producer)) &&
                    (rows.empty() || isRowCompatible(&op, rows))) {
           // An elementwise chain (or the normalization of a row group).
-          joins = mayJoin(g, &op, views);
-        } else {
+          joins = fuseRows ? mayJoin(g, &op, views)
+                           : operand.get().hasOneUse() &&
+                                 groups[g].back() == producer &&
+                                 sizeOf[g] < kMaxGroupSize;
+        } else if (fuseRows) {
           // A row group: the op (a row reduction, or an op reading its
           // results per row) and the reshapes in between keep its rows. A
           // group of elementwise ops becomes one with the rows of a row
@@ -440,6 +489,8 @@ public:
         }
         if (!joins)
           continue;
+        if (fuseRows && !hasContraction[g] && views.empty())
+          mergeable.push_back(g);
         // Prefer the epilogue of a conv or matmul, then the nearest
         // producer (a residual Add joins the conv just before it, not the
         // shortcut branch).
@@ -452,6 +503,34 @@ public:
           targetProducer = producer;
           targetViews = views;
           targetRows = rows;
+        }
+      }
+      if (target && !hasContraction[*target]) {
+        // Merge the other groups `op` reads that it could join: the
+        // region is then created at `op`, after both.
+        for (size_t g : mergeable) {
+          if (g == *target || groups[g].empty() ||
+              sizeOf[*target] + sizeOf[g] >= kMaxGroupSize)
+            continue;
+          ArrayRef<int64_t> rows = targetRows;
+          if (!rowsOf[g].empty() && ArrayRef<int64_t>(rowsOf[g]) != rows)
+            continue;
+          if (!rows.empty() &&
+              !llvm::all_of(groups[g], [&](Operation *member) {
+                return isRowCompatible(member, rows);
+              }))
+            continue;
+          SmallVector<Operation *> both(groups[*target]);
+          both.append(groups[g]);
+          both.append(targetViews);
+          if (!mayJoinOps(both, &op))
+            continue;
+          for (Operation *member : groups[g])
+            addTo(*target, member);
+          sizeOf[*target] += sizeOf[g];
+          hasReduction[*target] = hasReduction[*target] || hasReduction[g];
+          groups[g].clear();
+          sizeOf[g] = 0;
         }
       }
       if (target) {
@@ -487,6 +566,8 @@ public:
       rowsOf.push_back(ownRows ? *ownRows : SmallVector<int64_t>());
       sizeOf.push_back(groups[g].size());
     }
+    // Groups merged into others.
+    llvm::erase_if(groups, [](const DispatchGroup &g) { return g.empty(); });
     return success();
   }
 };
