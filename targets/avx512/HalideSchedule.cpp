@@ -730,7 +730,12 @@ bool scheduleRowKernel(const ScheduledFunc &anchor,
     // vectorized reductions do): other updates (a NaN-propagating max, an
     // op wrapped in strict_float) stay a scalar loop along the row, since
     // rfactor cannot prove them associative.
-    if (f.outputs() != 1 || !f.update_value().as<hl::Internal::Add>())
+    if (f.outputs() != 1)
+      continue;
+    hl::Expr value = f.update_value();
+    while (const auto *let = value.as<hl::Internal::Let>())
+      value = let->body;
+    if (!value.as<hl::Internal::Add>())
       continue;
     hl::RVar rxo("rxo"), rxi("rxi");
     hl::Var u("u");
