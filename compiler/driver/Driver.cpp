@@ -97,9 +97,11 @@ struct Options {
                              cl::init(3), cl::cat(category)};
   cl::opt<std::string> report{
       "report", cl::desc("Print a report to stderr: memory (arena, lower "
-                         "bound, no-sharing sum), partition (where each "
-                         "node runs and why, with a --target list)"),
-      cl::value_desc("memory|partition"), cl::cat(category)};
+                         "bound, no-sharing sum), fusion (kernels before "
+                         "and after fusion, what fused with what), "
+                         "partition (where each node runs and why, with a "
+                         "--target list)"),
+      cl::value_desc("memory|fusion|partition"), cl::cat(category)};
   cl::list<std::string> inputShapes{
       "input-shape",
       cl::desc("Static shape of a graph input with symbolic or unknown dims, "
@@ -308,6 +310,8 @@ LogicalResult runCompiler(ModuleOp module, EmitKind emit, const Target *target,
     return failure();
   if (report == "memory")
     exec::printMemoryReport(module, reportOS);
+  if (report == "fusion")
+    exec::printFusionReport(module, reportOS);
   if (emit != EmitKind::Artifact)
     return success();
   FailureOr<ExecutableBinary> binary =
@@ -537,9 +541,9 @@ int runAiccMain(int argc, char **argv) {
     return 1;
   }
   if (!options.report.empty() && options.report != "memory" &&
-      options.report != "partition") {
+      options.report != "fusion" && options.report != "partition") {
     llvm::errs() << "aicc: error: unknown --report '" << options.report
-                 << "' (available: memory, partition)\n";
+                 << "' (available: memory, fusion, partition)\n";
     return 1;
   }
   if (options.report == "partition" && !partitioned) {
@@ -628,9 +632,11 @@ CompileResult compileModel(const CompileOptions &options) {
     return fail("opt level " + std::to_string(options.optLevel) +
                 " is not a level (0-3)");
   if (!options.report.empty() && options.report != "memory" &&
+      options.report != "fusion" &&
       (options.report != "partition" || !partitioned))
     return fail("unknown report '" + options.report +
-                "' (available: memory; partition with a target list)");
+                "' (available: memory, fusion; partition with a target "
+                "list)");
   {
     std::string archError;
     if (failed(checkGpuArch(target, options.gpuArch, archError)))
