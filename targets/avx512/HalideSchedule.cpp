@@ -726,16 +726,22 @@ bool scheduleRowKernel(const ScheduledFunc &anchor,
         hl::Internal::as_const_int(hl::Internal::simplify(r.rdom[0].extent()));
     if (!extent0 || *extent0 < 2 * lanes || *extent0 % lanes)
       continue;
-    // Only sums (a float add Halide reassociates, as ONNX Runtime's
-    // vectorized reductions do): other updates (a NaN-propagating max, an
-    // op wrapped in strict_float) stay a scalar loop along the row, since
-    // rfactor cannot prove them associative.
-    if (f.outputs() != 1)
-      continue;
-    hl::Expr value = f.update_value();
-    while (const auto *let = value.as<hl::Internal::Let>())
-      value = let->body;
-    if (!value.as<hl::Internal::Add>())
+    // Sums (reassociated, as ONNX Runtime's vectorized reductions are) and
+    // the max (min) with a NaN flag the translator makes of a
+    // NaN-propagating max (min): updates rfactor can prove associative.
+    // Others (an op wrapped in strict_float) stay a scalar loop along the
+    // row.
+    std::vector<hl::Expr> values = f.update_values().as_vector();
+    for (hl::Expr &value : values)
+      while (const auto *let = value.as<hl::Internal::Let>())
+        value = let->body;
+    bool sum = values.size() == 1 && values[0].as<hl::Internal::Add>();
+    bool flaggedMax =
+        values.size() == 2 &&
+        (values[0].as<hl::Internal::Max>() ||
+         values[0].as<hl::Internal::Min>()) &&
+        values[1].as<hl::Internal::Or>();
+    if (!sum && !flaggedMax)
       continue;
     hl::RVar rxo("rxo"), rxi("rxi");
     hl::Var u("u");
