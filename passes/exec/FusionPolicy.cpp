@@ -194,19 +194,23 @@ std::optional<size_t> producerGroupOfPads(
 /// as separate kernels do.
 constexpr int64_t kMaxRowBytes = 64 * 1024;
 
-/// Whether `map`, over loops whose first rows.size() are the row loops,
-/// reads rows in place: every result that uses a row loop d_i is d_i at
-/// position i (other results are constants or inner loops).
+/// Whether `map`, over loops whose first `numRows` are the row loops, reads
+/// rows in place: every result that uses a row loop is that loop alone, and
+/// the row loops it uses come in order (the row itself, its per-row
+/// results, or a broadcast over some row dims, like an attention mask
+/// shared by the heads; not a transpose of rows).
 bool readsRowsInPlace(AffineMap map, unsigned numRows) {
-  for (auto [pos, e] : llvm::enumerate(map.getResults())) {
+  int last = -1;
+  for (AffineExpr e : map.getResults()) {
     bool usesRow = false;
     for (unsigned i = 0; i < numRows; ++i)
       usesRow |= e.isFunctionOfDim(i);
     if (!usesRow)
       continue;
     auto dim = dyn_cast<AffineDimExpr>(e);
-    if (!dim || dim.getPosition() != pos)
+    if (!dim || (int)dim.getPosition() <= last)
       return false;
+    last = dim.getPosition();
   }
   return true;
 }

@@ -517,3 +517,57 @@ func.func @main(%x: tensor<8x8xf32>) -> (tensor<8x8xf32>, tensor<8x8xf32>) attri
   %a = linalg.add ins(%x1, %n : tensor<8x8xf32>, tensor<8x8xf32>) outs(%e : tensor<8x8xf32>) -> tensor<8x8xf32> loc("Add_3")
   return %a, %mm : tensor<8x8xf32>, tensor<8x8xf32>
 }
+
+// -----
+
+// Tests that an op reading a broadcast over some row dims (GPT-2's causal
+// mask, shared by the heads: (d0, d2, d3) of [batch, heads, rows, cols])
+// computes the rows in place: the Where joins the scale, and the row max
+// joins both.
+
+// CHECK-LABEL: func.func @main
+// CHECK:   %[[R:.*]] = exec.dispatch_region -> (tensor<1x2x4x8xf32>) {
+// CHECK:     linalg.generic
+// CHECK:     linalg.generic
+// CHECK:     %[[MAX:.*]] = linalg.generic {{.*}}"reduction"]
+// CHECK:     %[[SUB:.*]] = linalg.generic {{.*}}ins({{.*}}, %[[MAX]] :
+// CHECK:     exec.yield %[[SUB]]
+// CHECK:   }
+// CHECK-NOT: exec.dispatch_region
+// LOC-LABEL: func.func @main
+// LOC: } loc(fused["Div_0", "Where_1", "Softmax_2"])
+#id4 = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+#mask4 = affine_map<(d0, d1, d2, d3) -> (d0, d2, d3)>
+#rows4 = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>
+func.func @main(%x: tensor<1x2x4x8xf32>, %mask: tensor<1x4x8xi1>) -> tensor<1x2x4x8xf32> attributes {aicc.fuse_rows} {
+  %c8 = arith.constant 8.0 : f32
+  %ninf = arith.constant 0xFF800000 : f32
+  %e = tensor.empty() : tensor<1x2x4x8xf32>
+  %er = tensor.empty() : tensor<1x2x4xf32>
+  %a = linalg.generic {indexing_maps = [#id4, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%x : tensor<1x2x4x8xf32>) outs(%e : tensor<1x2x4x8xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %v = arith.divf %in, %c8 : f32
+    linalg.yield %v : f32
+  } -> tensor<1x2x4x8xf32> loc("Div_0")
+  %w = linalg.generic {indexing_maps = [#mask4, #id4, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%mask, %a : tensor<1x4x8xi1>, tensor<1x2x4x8xf32>) outs(%e : tensor<1x2x4x8xf32>) {
+  ^bb0(%m: i1, %in: f32, %out: f32):
+    %v = arith.select %m, %in, %ninf : f32
+    linalg.yield %v : f32
+  } -> tensor<1x2x4x8xf32> loc("Where_1")
+  %fm = linalg.fill ins(%ninf : f32) outs(%er : tensor<1x2x4xf32>) -> tensor<1x2x4xf32> loc("Softmax_2")
+  %max = linalg.generic {indexing_maps = [#id4, #rows4], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%w : tensor<1x2x4x8xf32>) outs(%fm : tensor<1x2x4xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %v = arith.maximumf %out, %in : f32
+    linalg.yield %v : f32
+  } -> tensor<1x2x4xf32> loc("Softmax_2")
+  %sub = linalg.generic {indexing_maps = [#id4, #rows4, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%w, %max : tensor<1x2x4x8xf32>, tensor<1x2x4xf32>) outs(%e : tensor<1x2x4x8xf32>) {
+  ^bb0(%in: f32, %m: f32, %out: f32):
+    %v = arith.subf %in, %m : f32
+    linalg.yield %v : f32
+  } -> tensor<1x2x4x8xf32> loc("Softmax_2")
+  return %sub : tensor<1x2x4x8xf32>
+}
