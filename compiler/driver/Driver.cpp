@@ -96,11 +96,12 @@ struct Options {
                              cl::desc("Optimization level 0-3 (default 3)"),
                              cl::init(3), cl::cat(category)};
   cl::opt<std::string> report{
-      "report", cl::desc("Print a report to stderr: memory (arena, lower "
-                         "bound, no-sharing sum), fusion (kernels before "
-                         "and after fusion, what fused with what), "
-                         "partition (where each node runs and why, with a "
-                         "--target list)"),
+      "report",
+      cl::desc("Print a report to stderr: memory (arena, lower "
+               "bound, no-sharing sum), fusion (kernels before "
+               "and after fusion, what fused with what), "
+               "partition (where each node runs and why, with a "
+               "--target list)"),
       cl::value_desc("memory|fusion|partition"), cl::cat(category)};
   cl::list<std::string> inputShapes{
       "input-shape",

@@ -462,8 +462,7 @@ public:
           joins = views.empty() && isElementwise(&op) &&
                   operand.get().hasOneUse() &&
                   readsElementwise(linalgOp, operand) &&
-                  groups[g].back() == producer &&
-                  sizeOf[g] < kMaxGroupSize &&
+                  groups[g].back() == producer && sizeOf[g] < kMaxGroupSize &&
                   (isElementwise(producer) || isReduction(producer));
         } else if (views.empty() && isElementwise(&op) &&
                    readsElementwise(linalgOp, operand) &&
@@ -519,8 +518,7 @@ public:
           ArrayRef<int64_t> rows = targetRows;
           if (!rowsOf[g].empty() && ArrayRef<int64_t>(rowsOf[g]) != rows)
             continue;
-          if (!rows.empty() &&
-              !llvm::all_of(groups[g], [&](Operation *member) {
+          if (!rows.empty() && !llvm::all_of(groups[g], [&](Operation *member) {
                 return isRowCompatible(member, rows);
               }))
             continue;

@@ -49,8 +49,8 @@ void aicc::exec::printFusionReport(ModuleOp module, llvm::raw_ostream &os) {
        << " dispatches after fusion; " << fused.size()
        << " dispatches compute several nodes:\n";
     for (auto &[dispatch, nodes] : fused) {
-      os << "  " << dispatch.getKernel().getLeafReference().getValue()
-         << " (" << nodes.size() << " nodes):";
+      os << "  " << dispatch.getKernel().getLeafReference().getValue() << " ("
+         << nodes.size() << " nodes):";
       for (StringRef node : nodes)
         os << " " << node;
       os << "\n";

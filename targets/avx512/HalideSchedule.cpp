@@ -736,11 +736,10 @@ bool scheduleRowKernel(const ScheduledFunc &anchor,
       while (const auto *let = value.as<hl::Internal::Let>())
         value = let->body;
     bool sum = values.size() == 1 && values[0].as<hl::Internal::Add>();
-    bool flaggedMax =
-        values.size() == 2 &&
-        (values[0].as<hl::Internal::Max>() ||
-         values[0].as<hl::Internal::Min>()) &&
-        values[1].as<hl::Internal::Or>();
+    bool flaggedMax = values.size() == 2 &&
+                      (values[0].as<hl::Internal::Max>() ||
+                       values[0].as<hl::Internal::Min>()) &&
+                      values[1].as<hl::Internal::Or>();
     if (!sum && !flaggedMax)
       continue;
     hl::RVar rxo("rxo"), rxi("rxi");

@@ -261,7 +261,6 @@ bool dependsOnIeeeSpecials(Operation *op) {
   return false;
 }
 
-
 /// For a reduction `op` with one output whose body combines the
 /// accumulator with one value by a NaN-propagating arith.maximumf or
 /// arith.minimumf (yielded, the accumulator's only use), reading every
@@ -280,8 +279,7 @@ static Value nanPropagatingCombinerOperand(linalg::GenericOp op) {
   BlockArgument acc = body.getArgument(op.getNumDpsInputs());
   if (!combiner || !isa<arith::MaximumFOp, arith::MinimumFOp>(combiner) ||
       combiner->getBlock() != &body || !acc.hasOneUse() ||
-      !combiner->getResult(0).hasOneUse() ||
-      !isa<FloatType>(acc.getType()))
+      !combiner->getResult(0).hasOneUse() || !isa<FloatType>(acc.getType()))
     return {};
   if (combiner->getOperand(0) == acc && combiner->getOperand(1) != acc)
     return combiner->getOperand(1);
