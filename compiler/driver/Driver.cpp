@@ -99,11 +99,12 @@ struct Options {
                              cl::init(3), cl::cat(category)};
   cl::opt<std::string> report{
       "report", cl::desc("Print a report to stderr: memory (arena, lower "
-                         "bound, no-sharing sum), partition (where each "
-                         "node runs and why, with a --target list), "
-                         "precision (the ops --precision converted and "
-                         "their weight bytes)"),
-      cl::value_desc("memory|partition|precision"), cl::cat(category)};
+                         "bound, no-sharing sum), fusion (kernels before "
+                         "and after fusion, what fused with what), "
+                         "partition (where each node runs and why, with a "
+                         "--target list), precision (the ops --precision "
+                         "converted and their weight bytes)"),
+      cl::value_desc("memory|fusion|partition|precision"), cl::cat(category)};
   cl::opt<std::string> precision{
       "precision",
       cl::desc("Arithmetic of Conv, MatMul and Gemm with constant weights: "
@@ -410,6 +411,8 @@ LogicalResult runCompiler(ModuleOp module, EmitKind emit, const Target *target,
     return failure();
   if (report == "memory")
     exec::printMemoryReport(module, reportOS);
+  if (report == "fusion")
+    exec::printFusionReport(module, reportOS);
   if (emit != EmitKind::Artifact)
     return success();
   FailureOr<ExecutableBinary> binary =
@@ -639,9 +642,10 @@ int runAiccMain(int argc, char **argv) {
     return 1;
   }
   if (!options.report.empty() && options.report != "memory" &&
-      options.report != "partition" && options.report != "precision") {
+      options.report != "fusion" && options.report != "partition" &&
+      options.report != "precision") {
     llvm::errs() << "aicc: error: unknown --report '" << options.report
-                 << "' (available: memory, partition, precision)\n";
+                 << "' (available: memory, fusion, partition, precision)\n";
     return 1;
   }
   if (std::string error =
@@ -745,11 +749,12 @@ CompileResult compileModel(const CompileOptions &options) {
     return fail("opt level " + std::to_string(options.optLevel) +
                 " is not a level (0-3)");
   if (!options.report.empty() && options.report != "memory" &&
+      options.report != "fusion" &&
       (options.report != "partition" || !partitioned) &&
       (options.report != "precision" || options.precision == "fp32"))
     return fail("unknown report '" + options.report +
-                "' (available: memory; partition with a target list; "
-                "precision with bf16 or fp16)");
+                "' (available: memory, fusion; partition with a target "
+                "list; precision with bf16 or fp16)");
   if (std::string error = checkPrecision(options.precision, target,
                                          partitioned);
       !error.empty())

@@ -218,6 +218,8 @@ LogicalResult runPartitionedCompiler(ModuleOp module,
   printReport();
   if (report == "memory")
     exec::printMemoryReport(module, reportOS);
+  if (report == "fusion")
+    exec::printFusionReport(module, reportOS);
   if (stage != PartitionStage::Artifact)
     return success();
   std::vector<NamedExecutableBinary> binaries;

@@ -22,6 +22,31 @@
 // expand -> depthwise part of an inverted residual block is one kernel with
 // two reductions, the expand computed per task for the task's channels.
 //
+// In functions with the unit attribute `aicc.fuse_rows` (avx512, host),
+// reductions fuse with their neighbours in row groups, decided by the
+// structure of the linalg ops, not by which ONNX node they came from:
+//   - a row reduction (parallel loops first, then reduction loops; one
+//     value per row; every input it reduces read row by row in place)
+//     starts a row group, or joins the elementwise group producing its
+//     input when every op of that group computes the same rows in place;
+//   - an op computing the group's rows in place (an elementwise op, one
+//     reading a reduction's per-row result through a broadcast, another
+//     row reduction of the same rows, a reshape of unit dims after the
+//     rows) joins it;
+//   - rows longer than kMaxRowBytes do not fuse (a row must stay in cache
+//     while each reduction and the normalization read it).
+// Softmax (max, exp-sum, divide), LayerNorm and RMSNorm in their lowered or
+// decomposed forms (ReduceMean/Sub/Pow/ReduceMean/Add/Sqrt/Div/Mul/Add)
+// and a residual Add before them each become one kernel, which the avx512
+// schedule computes row by row (HalideSchedule.cpp, scheduleRowKernel).
+// There, and for elementwise chains, a producer may be read more than once
+// (GELU reads its input twice: x * (1 + erf(x / sqrt 2)) / 2) as long as
+// no op outside the group reads a group result before the group's last
+// op; a result also read outside becomes one more output of the kernel.
+// When an elementwise op reads two such groups (the tanh GELU's x / 2 and
+// its tanh chain), they merge. Conv and matmul groups keep the rules
+// above (their epilogue's producer read once).
+//
 //===----------------------------------------------------------------------===//
 
 #include "passes/exec/DispatchGroupingPolicy.h"
@@ -158,6 +183,176 @@ std::optional<size_t> producerGroupOfPads(
   return it->second;
 }
 
+//===----------------------------------------------------------------------===//
+// Row groups: reductions with their neighbours
+//===----------------------------------------------------------------------===//
+
+/// Bytes of one row's elements above which a row reduction does not fuse
+/// with its neighbours: the fused kernel keeps a row (and the reductions'
+/// results) in L1/L2 while it reads it once per reduction and once for the
+/// normalization; a longer row would be read back from memory each time,
+/// as separate kernels do.
+constexpr int64_t kMaxRowBytes = 64 * 1024;
+
+/// Whether `map`, over loops whose first `numRows` are the row loops, reads
+/// rows in place: every result that uses a row loop is that loop alone, and
+/// the row loops it uses come in order (the row itself, its per-row
+/// results, or a broadcast over some row dims, like an attention mask
+/// shared by the heads; not a transpose of rows).
+bool readsRowsInPlace(AffineMap map, unsigned numRows) {
+  int last = -1;
+  for (AffineExpr e : map.getResults()) {
+    bool usesRow = false;
+    for (unsigned i = 0; i < numRows; ++i)
+      usesRow |= e.isFunctionOfDim(i);
+    if (!usesRow)
+      continue;
+    auto dim = dyn_cast<AffineDimExpr>(e);
+    if (!dim || (int)dim.getPosition() <= last)
+      return false;
+    last = dim.getPosition();
+  }
+  return true;
+}
+
+/// The element size in bytes of a statically shaped tensor value.
+int64_t elementBytes(Value v) {
+  auto type = cast<ShapedType>(v.getType());
+  return std::max<int64_t>(1, type.getElementTypeBitWidth() / 8);
+}
+
+/// For a linalg op whose first rows.size() loops are parallel, of the
+/// extents `rows`, and read every operand row in place: the bytes of one
+/// row of its iteration space (the product of the other loops' extents
+/// times the output element size); std::nullopt otherwise.
+std::optional<int64_t> rowBytesIn(linalg::LinalgOp l, ArrayRef<int64_t> rows) {
+  unsigned p = rows.size();
+  if (l.getNumLoops() < p)
+    return std::nullopt;
+  SmallVector<int64_t> ranges = l.getStaticLoopRanges();
+  auto iterators = l.getIteratorTypesArray();
+  for (unsigned i = 0; i < p; ++i)
+    if (ranges[i] != rows[i] || iterators[i] != utils::IteratorType::parallel)
+      return std::nullopt;
+  AffineMap out = l.getMatchingIndexingMap(l.getDpsInitOperand(0));
+  if (out.getNumResults() < p)
+    return std::nullopt;
+  for (unsigned i = 0; i < p; ++i)
+    if (out.getResult(i) != getAffineDimExpr(i, out.getContext()))
+      return std::nullopt;
+  for (OpOperand &operand : l->getOpOperands())
+    if (isa<ShapedType>(operand.get().getType()) &&
+        !readsRowsInPlace(l.getMatchingIndexingMap(&operand), p))
+      return std::nullopt;
+  int64_t bytes = elementBytes(l->getResult(0));
+  for (unsigned i = p; i < ranges.size(); ++i)
+    bytes *= ranges[i];
+  return bytes;
+}
+
+/// The rows of a row reduction: a statically shaped single-result linalg op
+/// whose parallel loops come first and whose reduction loops (at least one)
+/// follow, writing one value per row (output map d0, ..., d(p-1), p >= 1)
+/// and reading every operand row in place: a Softmax's max and sum, a
+/// LayerNorm's mean and variance, ReduceMean over the last axes. Returns
+/// the extents of the row loops.
+std::optional<SmallVector<int64_t>> rowsOfReduction(Operation *op) {
+  linalg::LinalgOp l = asSimpleLinalg(op);
+  if (!l || l.getNumReductionLoops() == 0)
+    return std::nullopt;
+  unsigned n = l.getNumLoops(), p = n - l.getNumReductionLoops();
+  if (p == 0)
+    return std::nullopt;
+  auto iterators = l.getIteratorTypesArray();
+  for (unsigned i = 0; i < n; ++i)
+    if ((i < p) != (iterators[i] == utils::IteratorType::parallel))
+      return std::nullopt;
+  AffineMap out = l.getMatchingIndexingMap(l.getDpsInitOperand(0));
+  if (out.getNumResults() != p)
+    return std::nullopt;
+  SmallVector<int64_t> ranges = l.getStaticLoopRanges();
+  SmallVector<int64_t> rows(ranges.begin(), ranges.begin() + p);
+  std::optional<int64_t> bytes = rowBytesIn(l, rows);
+  if (!bytes)
+    return std::nullopt;
+  // An input the reduction loops index is one row per output element: it
+  // has every row loop at its place (a matmul's operands lack one of them;
+  // they are shared by several rows).
+  for (OpOperand *input : l.getDpsInputOperands()) {
+    if (!isa<ShapedType>(input->get().getType()))
+      continue;
+    AffineMap map = l.getMatchingIndexingMap(input);
+    bool reduces = false;
+    for (unsigned i = p; i < n; ++i)
+      reduces |= map.isFunctionOfDim(i);
+    if (!reduces)
+      continue;
+    if (map.getNumResults() < p)
+      return std::nullopt;
+    for (unsigned i = 0; i < p; ++i)
+      if (map.getResult(i) != getAffineDimExpr(i, map.getContext()))
+        return std::nullopt;
+  }
+  // The reduced row is the input's: bytes of the widest input element.
+  int64_t inputBytes = 0;
+  for (OpOperand *input : l.getDpsInputOperands())
+    if (isa<ShapedType>(input->get().getType()))
+      inputBytes = std::max(inputBytes, elementBytes(input->get()));
+  int64_t rowElements = *bytes / elementBytes(l->getResult(0));
+  if (rowElements * std::max<int64_t>(inputBytes, 1) > kMaxRowBytes)
+    return std::nullopt;
+  return rows;
+}
+
+/// Whether the reshape `op` (tensor.expand_shape / collapse_shape, static)
+/// keeps the first rows.size() dims of both shapes as the rows: dim k < p
+/// of the collapsed side maps to dim k of the expanded side, with only unit
+/// dims beyond the rows beside it.
+bool isRowReshape(Operation *op, ArrayRef<int64_t> rows) {
+  SmallVector<ReassociationIndices> groups;
+  RankedTensorType expanded, collapsed;
+  if (auto e = dyn_cast<tensor::ExpandShapeOp>(op)) {
+    groups = e.getReassociationIndices();
+    expanded = e.getResultType();
+    collapsed = e.getSrcType();
+  } else if (auto c = dyn_cast<tensor::CollapseShapeOp>(op)) {
+    groups = c.getReassociationIndices();
+    expanded = c.getSrcType();
+    collapsed = c.getResultType();
+  } else {
+    return false;
+  }
+  unsigned p = rows.size();
+  if (!expanded.hasStaticShape() || !collapsed.hasStaticShape() ||
+      collapsed.getRank() < p || groups.size() < p)
+    return false;
+  for (unsigned k = 0; k < p; ++k) {
+    if (collapsed.getDimSize(k) != rows[k] || groups[k].front() != (int64_t)k)
+      return false;
+    for (int64_t d : ArrayRef<int64_t>(groups[k]).drop_front())
+      if (d < p || expanded.getDimSize(d) != 1)
+        return false;
+  }
+  return true;
+}
+
+/// Whether `op` computes rows `rows` in place (a row reduction of them, an
+/// elementwise or broadcasting op over them, or a reshape keeping them):
+/// a row group with these rows can compute it per row.
+bool isRowCompatible(Operation *op, ArrayRef<int64_t> rows) {
+  if (isRowReshape(op, rows))
+    return true;
+  linalg::LinalgOp l = asSimpleLinalg(op);
+  if (!l)
+    return false;
+  if (l.getNumReductionLoops() > 0) {
+    std::optional<SmallVector<int64_t>> own = rowsOfReduction(op);
+    return own && ArrayRef<int64_t>(*own) == rows;
+  }
+  std::optional<int64_t> bytes = rowBytesIn(l, rows);
+  return bytes && *bytes <= kMaxRowBytes;
+}
+
 class FusionPolicy final : public DispatchGroupingPolicy {
 public:
   StringRef getName() const override { return "fusion"; }
@@ -165,15 +360,68 @@ public:
   LogicalResult
   formGroups(Block &body,
              SmallVectorImpl<DispatchGroup> &groups) const override {
-    // Group index of each grouped op, and whether a group has a reduction.
+    // Group index of each grouped op, whether a group has a reduction, and
+    // whether one of them is a contraction (a reduction that is no row
+    // reduction: conv, matmul, pooling).
     DenseMap<Operation *, size_t> groupOf;
-    SmallVector<bool> hasReduction;
+    SmallVector<bool> hasReduction, hasContraction;
+    // The rows of a row group (a group computed row by row: row
+    // reductions and the ops around them); empty for other groups.
+    SmallVector<SmallVector<int64_t>> rowsOf;
+    // Ops of each group that need a dispatch (reshapes do not count).
+    SmallVector<size_t> sizeOf;
     // Pads waiting for the reduction they fold into.
     DenseMap<Operation *, SmallVector<Operation *, 1>> padsOf;
     // Targets whose kernels compute folded pads per task say so (the
     // avx512 target's aicc-avx512-mark-folded-padding).
     Operation *parent = body.getParentOp();
     bool foldPadding = parent && parent->hasAttr("aicc.fold_padding");
+    // Targets whose schedules compute row groups per row, and kernels with
+    // several outputs of one elementwise chain, say so too (the avx512
+    // target's aicc-avx512-mark-folded-padding); elsewhere reductions are
+    // kernels of their own and a chain ends at a producer read twice.
+    bool fuseRows = parent && parent->hasAttr("aicc.fuse_rows");
+
+    // Whether `op` (after every op of group `g`) may join it with the
+    // reshapes `views`: no op outside the group reads a result of the group
+    // before `op` (the region is created at its last op).
+    auto mayJoin = [&](size_t g, Operation *op, ArrayRef<Operation *> views) {
+      if (sizeOf[g] >= kMaxGroupSize)
+        return false;
+      auto isMember = [&](Operation *user) {
+        return user == op || llvm::is_contained(views, user) ||
+               llvm::is_contained(groups[g], user);
+      };
+      auto check = [&](Operation *member) {
+        for (Operation *user : member->getUsers()) {
+          Operation *ancestor = body.findAncestorOpInBlock(*user);
+          if (!ancestor || isMember(ancestor))
+            continue;
+          if (!op->isBeforeInBlock(ancestor))
+            return false;
+        }
+        return true;
+      };
+      return llvm::all_of(groups[g], check) && llvm::all_of(views, check);
+    };
+    // The same check for the ops `members` (a merge of groups) and `op`.
+    auto mayJoinOps = [&](ArrayRef<Operation *> members, Operation *op) {
+      llvm::SmallPtrSet<Operation *, 16> set(members.begin(), members.end());
+      set.insert(op);
+      for (Operation *member : members)
+        for (Operation *user : member->getUsers()) {
+          Operation *ancestor = body.findAncestorOpInBlock(*user);
+          if (ancestor && !set.contains(ancestor) &&
+              !op->isBeforeInBlock(ancestor))
+            return false;
+        }
+      return true;
+    };
+    auto addTo = [&](size_t g, Operation *op) {
+      groups[g].push_back(op);
+      groupOf[op] = g;
+    };
+
     for (Operation &op : body.without_terminator()) {
       if (!needsDispatch(&op))
         continue;
@@ -181,40 +429,119 @@ public:
         padsOf[consumer].push_back(&op);
         continue;
       }
+      std::optional<SmallVector<int64_t>> ownRows =
+          fuseRows ? rowsOfReduction(&op) : std::nullopt;
       std::optional<size_t> target;
       Operation *targetProducer = nullptr;
-      if (isElementwise(&op)) {
-        auto consumer = cast<linalg::LinalgOp>(&op);
-        for (OpOperand &operand : op.getOpOperands()) {
-          Operation *producer = operand.get().getDefiningOp();
-          auto it = producer ? groupOf.find(producer) : groupOf.end();
-          if (it == groupOf.end() || !operand.get().hasOneUse() ||
-              !readsElementwise(consumer, operand) ||
-              groups[it->second].size() >= kMaxGroupSize)
+      SmallVector<Operation *> targetViews;
+      SmallVector<int64_t> targetRows;
+      // Groups other than the target that `op` could join as well.
+      SmallVector<size_t> mergeable;
+      for (OpOperand &operand : op.getOpOperands()) {
+        auto linalgOp = dyn_cast<linalg::LinalgOp>(&op);
+        if (!linalgOp || !linalgOp.isDpsInput(&operand))
+          continue;
+        // The producer, through reshapes of a row group's rows.
+        Operation *producer = operand.get().getDefiningOp();
+        SmallVector<Operation *> views;
+        while (producer && !groupOf.count(producer) && isViewOp(producer) &&
+               isa<tensor::ExpandShapeOp, tensor::CollapseShapeOp>(producer) &&
+               views.size() < 4) {
+          views.push_back(producer);
+          producer = producer->getOperand(0).getDefiningOp();
+        }
+        auto it = producer ? groupOf.find(producer) : groupOf.end();
+        if (it == groupOf.end())
+          continue;
+        size_t g = it->second;
+        bool joins = false;
+        SmallVector<int64_t> rows = rowsOf[g];
+        if (hasContraction[g]) {
+          // The epilogue of a conv or matmul: element for element, the
+          // only reader of the group's last result.
+          joins = views.empty() && isElementwise(&op) &&
+                  operand.get().hasOneUse() &&
+                  readsElementwise(linalgOp, operand) &&
+                  groups[g].back() == producer && sizeOf[g] < kMaxGroupSize &&
+                  (isElementwise(producer) || isReduction(producer));
+        } else if (views.empty() && isElementwise(&op) &&
+                   readsElementwise(linalgOp, operand) &&
+                   (isElementwise(producer) || isReduction(producer)) &&
+                   (rows.empty() || isRowCompatible(&op, rows))) {
+          // An elementwise chain (or the normalization of a row group).
+          joins = fuseRows ? mayJoin(g, &op, views)
+                           : operand.get().hasOneUse() &&
+                                 groups[g].back() == producer &&
+                                 sizeOf[g] < kMaxGroupSize;
+        } else if (fuseRows) {
+          // A row group: the op (a row reduction, or an op reading its
+          // results per row) and the reshapes in between keep its rows. A
+          // group of elementwise ops becomes one with the rows of a row
+          // reduction reading it.
+          if (rows.empty() && ownRows &&
+              llvm::all_of(groups[g], [&](Operation *member) {
+                return isRowCompatible(member, *ownRows);
+              }))
+            rows = *ownRows;
+          joins = !rows.empty() && isRowCompatible(&op, rows) &&
+                  llvm::all_of(views,
+                               [&](Operation *view) {
+                                 return isRowCompatible(view, rows);
+                               }) &&
+                  mayJoin(g, &op, views);
+        }
+        if (!joins)
+          continue;
+        if (fuseRows && !hasContraction[g] && views.empty())
+          mergeable.push_back(g);
+        // Prefer the epilogue of a conv or matmul, then the nearest
+        // producer (a residual Add joins the conv just before it, not the
+        // shortcut branch).
+        bool better = !target ||
+                      (hasContraction[g] && !hasContraction[*target]) ||
+                      (hasContraction[g] == hasContraction[*target] &&
+                       targetProducer->isBeforeInBlock(producer));
+        if (better) {
+          target = g;
+          targetProducer = producer;
+          targetViews = views;
+          targetRows = rows;
+        }
+      }
+      if (target && !hasContraction[*target]) {
+        // Merge the other groups `op` reads that it could join: the
+        // region is then created at `op`, after both.
+        for (size_t g : mergeable) {
+          if (g == *target || groups[g].empty() ||
+              sizeOf[*target] + sizeOf[g] >= kMaxGroupSize)
             continue;
-          // The producer must be the group's last op so far: the region
-          // takes its place, and nothing in between may need its results.
-          if (groups[it->second].back() != producer)
+          ArrayRef<int64_t> rows = targetRows;
+          if (!rowsOf[g].empty() && ArrayRef<int64_t>(rowsOf[g]) != rows)
             continue;
-          if (!isElementwise(producer) && !isReduction(producer))
+          if (!rows.empty() && !llvm::all_of(groups[g], [&](Operation *member) {
+                return isRowCompatible(member, rows);
+              }))
             continue;
-          // Prefer the epilogue of a reduction, then the nearest producer
-          // (a residual Add joins the conv just before it, not the
-          // shortcut branch).
-          bool better =
-              !target ||
-              (hasReduction[it->second] && !hasReduction[*target]) ||
-              (hasReduction[it->second] == hasReduction[*target] &&
-               targetProducer->isBeforeInBlock(producer));
-          if (better) {
-            target = it->second;
-            targetProducer = producer;
-          }
+          SmallVector<Operation *> both(groups[*target]);
+          both.append(groups[g]);
+          both.append(targetViews);
+          if (!mayJoinOps(both, &op))
+            continue;
+          for (Operation *member : groups[g])
+            addTo(*target, member);
+          sizeOf[*target] += sizeOf[g];
+          hasReduction[*target] = hasReduction[*target] || hasReduction[g];
+          groups[g].clear();
+          sizeOf[g] = 0;
         }
       }
       if (target) {
-        groups[*target].push_back(&op);
-        groupOf[&op] = *target;
+        for (Operation *view : llvm::reverse(targetViews))
+          addTo(*target, view);
+        addTo(*target, &op);
+        ++sizeOf[*target];
+        rowsOf[*target] = targetRows;
+        hasReduction[*target] = hasReduction[*target] || isReduction(&op);
         continue;
       }
       auto pads = padsOf.find(&op);
@@ -223,25 +550,26 @@ public:
                 pads->second, groups, groupOf, hasReduction)) {
           // The group of the reduction producing the pads' source (an
           // expand conv and its epilogue) takes the pads and this op.
-          for (Operation *pad : pads->second) {
-            groups[*producer].push_back(pad);
-            groupOf[pad] = *producer;
-          }
-          groups[*producer].push_back(&op);
-          groupOf[&op] = *producer;
+          for (Operation *pad : pads->second)
+            addTo(*producer, pad);
+          addTo(*producer, &op);
+          sizeOf[*producer] += 1 + pads->second.size();
           continue;
         }
       }
-      groupOf[&op] = groups.size();
+      size_t g = groups.size();
       groups.push_back({});
       if (pads != padsOf.end())
-        for (Operation *pad : pads->second) {
-          groups.back().push_back(pad);
-          groupOf[pad] = groups.size() - 1;
-        }
-      groups.back().push_back(&op);
+        for (Operation *pad : pads->second)
+          addTo(g, pad);
+      addTo(g, &op);
       hasReduction.push_back(isReduction(&op));
+      hasContraction.push_back(isReduction(&op) && !ownRows);
+      rowsOf.push_back(ownRows ? *ownRows : SmallVector<int64_t>());
+      sizeOf.push_back(groups[g].size());
     }
+    // Groups merged into others.
+    llvm::erase_if(groups, [](const DispatchGroup &g) { return g.empty(); });
     return success();
   }
 };

@@ -51,6 +51,12 @@ void addDispatchFormationPasses(
 /// buffers would take without reuse): the `--report=memory` of the driver.
 void printMemoryReport(mlir::ModuleOp module, llvm::raw_ostream &os);
 
+/// Prints, per exec.schedule in `module`, how many kernels one per ONNX node
+/// would take against the dispatches after fusion, and the ONNX nodes of
+/// every dispatch computing several (FusionReport.cpp): the
+/// `--report=fusion` of the driver.
+void printFusionReport(mlir::ModuleOp module, llvm::raw_ostream &os);
+
 } // namespace aicc::exec
 
 #endif // AICC_PASSES_EXEC_PASSES_H

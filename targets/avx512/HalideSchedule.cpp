@@ -957,6 +957,125 @@ void scheduleReduction(const ScheduledReduction &r, bool isOutput,
     update.unroll(fvars[u]);
 }
 
+/// Elements of one parallel task of a row kernel (at least): a task per
+/// row of a short row costs more in the thread pool than it computes.
+constexpr int kMinRowTaskElements = 8192;
+
+/// A row kernel (the fusion policy's row groups: Softmax, LayerNorm,
+/// RMSNorm, a reduction with the ops around it): every reduction reduces
+/// the innermost dims of the output `anchor` and keeps its outer dims (the
+/// rows). Each reduction is computed per row inside the anchor's row loop,
+/// its partial sums in vectors along the reduced row (rfactor) where its
+/// update is associative, so the row is read from L1 by each reduction and
+/// by the normalization, and only the anchor is written. Returns false
+/// (scheduling nothing) when the kernel is not of this form.
+bool scheduleRowKernel(const ScheduledFunc &anchor,
+                       const std::vector<ScheduledFunc> &outputs,
+                       const std::vector<ScheduledReduction> &reductions) {
+  const std::vector<int> &ext = anchor.extents;
+  int n = ext.size();
+  if (reductions.empty() || halidegen::hasDynamicExtent(ext) ||
+      anchor.func.outputs() != 1 || anchor.func.num_update_definitions() ||
+      (int)anchor.func.dimensions() != n || llvm::is_contained(ext, 0))
+    return false;
+  // The rows: the anchor's outer dims that every reduction keeps.
+  int rowDims = n;
+  for (const ScheduledReduction &r : reductions) {
+    int m = r.extents.size();
+    if (!r.result.defined() || !r.paddedInputs.empty() || m >= n ||
+        halidegen::hasDynamicExtent(r.extents) ||
+        !std::equal(r.extents.begin(), r.extents.end(), ext.begin() + (n - m)))
+      return false;
+    rowDims = std::min(rowDims, m);
+    for (const ScheduledFunc &o : outputs)
+      if (o.func.name() == r.func.name() || o.func.name() == r.result.name())
+        return false;
+  }
+  if (rowDims == 0)
+    return false;
+  // The other outputs must not read the reductions (they are computed
+  // inside the anchor's loops) and get the plain schedule.
+  for (const ScheduledFunc &o : outputs) {
+    if (o.func.name() == anchor.func.name())
+      continue;
+    std::map<std::string, hl::Internal::Function> calls =
+        hl::Internal::find_transitive_calls(o.func.function());
+    for (const ScheduledReduction &r : reductions)
+      if (calls.count(r.func.name()) || calls.count(r.result.name()))
+        return false;
+  }
+  hl::Func a = anchor.func;
+  std::vector<hl::Var> vars = a.args();
+  int lanes = lanesFor(a);
+  int row = n - rowDims; // the innermost row dim
+  int64_t rowElements = 1;
+  for (int k = 0; k < row; ++k)
+    rowElements *= ext[k];
+  if (ext[0] >= lanes)
+    a.vectorize(vars[0], lanes,
+                ext[0] % lanes ? hl::TailStrategy::GuardWithIf
+                               : hl::TailStrategy::Auto);
+  // Parallel: the outermost row dim with several rows; when that is the
+  // innermost row dim, in chunks of rows of at least kMinRowTaskElements.
+  hl::Var at = vars[row];
+  int outer = -1;
+  for (int k = n - 1; k >= row; --k)
+    if (ext[k] > 1) {
+      outer = k;
+      break;
+    }
+  if (outer > row) {
+    a.parallel(vars[outer]);
+  } else if (outer == row) {
+    int64_t chunk = std::max<int64_t>(
+        1, (kMinRowTaskElements + rowElements - 1) / rowElements);
+    if (chunk >= ext[row]) {
+      // One task.
+    } else if (chunk == 1) {
+      a.parallel(vars[row]);
+    } else {
+      hl::Var ro("ro"), ri("ri");
+      a.split(vars[row], ro, ri, (int)chunk, tailFor(ext[row], (int)chunk));
+      a.parallel(ro);
+      at = ri;
+    }
+  }
+  for (const ScheduledReduction &r : reductions) {
+    hl::Func f = r.func;
+    f.compute_at(a, at);
+    // Partial reductions in vector lanes along the innermost reduced dim.
+    if (r.rdom.dimensions() == 0 || f.num_update_definitions() != 1)
+      continue;
+    std::optional<int64_t> extent0 =
+        hl::Internal::as_const_int(hl::Internal::simplify(r.rdom[0].extent()));
+    if (!extent0 || *extent0 < 2 * lanes || *extent0 % lanes)
+      continue;
+    // Sums (reassociated, as ONNX Runtime's vectorized reductions are) and
+    // the max (min) with a NaN flag the translator makes of a
+    // NaN-propagating max (min): updates rfactor can prove associative.
+    // Others (an op wrapped in strict_float) stay a scalar loop along the
+    // row.
+    std::vector<hl::Expr> values = f.update_values().as_vector();
+    for (hl::Expr &value : values)
+      while (const auto *let = value.as<hl::Internal::Let>())
+        value = let->body;
+    bool sum = values.size() == 1 && values[0].as<hl::Internal::Add>();
+    bool flaggedMax = values.size() == 2 &&
+                      (values[0].as<hl::Internal::Max>() ||
+                       values[0].as<hl::Internal::Min>()) &&
+                      values[1].as<hl::Internal::Or>();
+    if (!sum && !flaggedMax)
+      continue;
+    hl::RVar rxo("rxo"), rxi("rxi");
+    hl::Var u("u");
+    hl::Func partial =
+        f.update().split(r.rdom[0], rxo, rxi, lanes).rfactor(rxi, u);
+    partial.compute_at(a, at).vectorize(u);
+    partial.update().vectorize(u);
+  }
+  return true;
+}
+
 } // namespace
 
 void Avx512SchedulePolicy::scheduleKernel(
@@ -1033,6 +1152,20 @@ void Avx512SchedulePolicy::scheduleKernel(
       epilogue.result = o.func;
       epilogue.extents = o.extents;
       scheduleReduction(epilogue, /*isOutput=*/true);
+      return;
+    }
+  }
+  // Row kernels: reductions over the innermost dims of the output, with
+  // the ops around them (Softmax, LayerNorm).
+  if (!naive && !outputs.empty()) {
+    const ScheduledFunc *anchor = &outputs.front();
+    for (const ScheduledFunc &o : outputs)
+      if (o.extents.size() > anchor->extents.size())
+        anchor = &o;
+    if (scheduleRowKernel(*anchor, outputs, reductions)) {
+      for (const ScheduledFunc &f : outputs)
+        if (f.func.name() != anchor->func.name())
+          scheduleFunc(f, /*isOutput=*/true, naive);
       return;
     }
   }

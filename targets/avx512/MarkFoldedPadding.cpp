@@ -2,7 +2,9 @@
 //
 // See Passes.td: the avx512 schedule computes a pad folded into a depthwise
 // conv (and the expand conv before it) per parallel task, so the fusion
-// policy may group them; the attribute tells it so.
+// policy may group them; the attribute tells it so. Likewise it computes
+// row groups (a reduction over the innermost dims with the ops around it)
+// per row: `aicc.fuse_rows`.
 //
 //===----------------------------------------------------------------------===//
 
@@ -24,6 +26,7 @@ struct MarkFoldedPaddingPass
     : public impl::MarkFoldedPaddingBase<MarkFoldedPaddingPass> {
   void runOnOperation() override {
     getOperation()->setAttr("aicc.fold_padding", UnitAttr::get(&getContext()));
+    getOperation()->setAttr("aicc.fuse_rows", UnitAttr::get(&getContext()));
   }
 };
 

@@ -44,7 +44,11 @@ def MarkFoldedPadding : Pass<"aicc-avx512-mark-folded-padding",
     conv into that kernel, only in functions with this attribute: the
     avx512 schedule computes such pads and producers per parallel task
     (HalideSchedule.cpp); targets whose kernels cannot (the GPU targets)
-    leave it unset and keep them in kernels of their own.
+    leave it unset and keep them in kernels of their own. It also sets
+    `aicc.fuse_rows`: the policy then groups a reduction over the innermost
+    dims with the ops around it (Softmax, LayerNorm, RMSNorm), which the
+    avx512 schedule computes row by row, and lets an elementwise chain take
+    a producer read more than once.
   }];
 }
 

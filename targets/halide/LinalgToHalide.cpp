@@ -261,6 +261,33 @@ bool dependsOnIeeeSpecials(Operation *op) {
   return false;
 }
 
+/// For a reduction `op` with one output whose body combines the
+/// accumulator with one value by a NaN-propagating arith.maximumf or
+/// arith.minimumf (yielded, the accumulator's only use), reading every
+/// input through a projected permutation (not a window: pooling keeps its
+/// form): that value; else a null Value.
+static Value nanPropagatingCombinerOperand(linalg::GenericOp op) {
+  if (op.getNumDpsInits() != 1 || op.getNumReductionLoops() == 0)
+    return {};
+  for (OpOperand *input : op.getDpsInputOperands())
+    if (isa<ShapedType>(input->get().getType()) &&
+        !op.getMatchingIndexingMap(input).isProjectedPermutation())
+      return {};
+  Block &body = op.getRegion().front();
+  auto yield = cast<linalg::YieldOp>(body.getTerminator());
+  Operation *combiner = yield.getValues()[0].getDefiningOp();
+  BlockArgument acc = body.getArgument(op.getNumDpsInputs());
+  if (!combiner || !isa<arith::MaximumFOp, arith::MinimumFOp>(combiner) ||
+      combiner->getBlock() != &body || !acc.hasOneUse() ||
+      !combiner->getResult(0).hasOneUse() || !isa<FloatType>(acc.getType()))
+    return {};
+  if (combiner->getOperand(0) == acc && combiner->getOperand(1) != acc)
+    return combiner->getOperand(1);
+  if (combiner->getOperand(1) == acc && combiner->getOperand(0) != acc)
+    return combiner->getOperand(0);
+  return {};
+}
+
 class Translator {
 public:
   Translator(func::FuncOp kernel, const SchedulePolicy &policy)
@@ -1022,6 +1049,44 @@ void Translator::translateGeneric(linalg::GenericOp op) {
       f(hvars) = e[0];
     else
       f(hvars) = hl::Tuple(e);
+  } else if (Value other = nanPropagatingCombinerOperand(op)) {
+    // A NaN-propagating max (min) reduction, e.g. Softmax's row max: the
+    // accumulator is a plain max and a flag of whether a NaN was seen, both
+    // associative, so a schedule may split the reduction into vector lanes
+    // (rfactor); the result is NaN where the flag is set.
+    auto yield = cast<linalg::YieldOp>(body.getTerminator());
+    bool isMax = isa<arith::MaximumFOp>(yield.getValues()[0].getDefiningOp());
+    hl::Expr init = at(op.getDpsInitOperand(0)->get(), outIdx, op);
+    f(hvars) = hl::Tuple(init, hl::is_nan(init));
+    values[body.getArgument(numInputs)] = f(hvars)[0];
+    checksAllowed = true;
+    // The combiner itself is translated too (its value is not used).
+    yieldExprs();
+    std::vector<std::string> loopNames;
+    for (const hl::Expr &l : loops)
+      loopNames.push_back(l.as<hl::Internal::Variable>()->name);
+    finishChecks(loopNames, rangeExprs);
+    auto it = values.find(other);
+    hl::Expr v = it != values.end() ? it->second : scalar(other, op);
+    hl::Expr acc = f(hvars)[0];
+    f(hvars) = hl::Tuple(isMax ? hl::max(acc, v) : hl::min(acc, v),
+                         f(hvars)[1] || hl::is_nan(v));
+    std::vector<int> extents;
+    for (int64_t k = outType.getRank() - 1; k >= 0; --k)
+      extents.push_back(outType.isDynamicDim(k) ? kDynamicExtent
+                                                : (int)outType.getDimSize(k));
+    ScheduledReduction r;
+    r.func = f;
+    r.rdom = *rdom;
+    r.extents = extents;
+    r.result = hl::Func(uniqueName("acc"));
+    r.result(hvars) =
+        hl::select(f(hvars)[1], hl::cast(acc.type(), hl::Expr(NAN)), acc);
+    r.tile = policy.registerTile(op);
+    reductions.push_back(r);
+    tensors[op.getResult(0)] = {r.result, outType, true,
+                                shapeOf(op.getResult(0))};
+    return;
   } else {
     // Pure definition: the init tensors; update: the body over the RDom.
     std::vector<hl::Expr> init;
