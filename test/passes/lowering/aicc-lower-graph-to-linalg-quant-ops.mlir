@@ -178,14 +178,21 @@ func.func @dynamic_quantize(%x: tensor<2x3xf32>) -> (tensor<2x3xui8>, tensor<f32
 
 // Tests that QLinearAdd computes like ONNX Runtime's kernel in one generic:
 // scale ratios to the output scale, the zero points folded into one
-// constant, multiply-adds in f64 rounded to f32, no zero point added after
-// rounding.
+// constant k = c_zp - fma(r_a, a_zp, r_b * b_zp) (an f64 multiply-add
+// rounded to f32), multiply-adds in f64 rounded to f32, no zero point added
+// after rounding.
 // CHECK-LABEL: func @qlinear_add
 func.func @qlinear_add(%a: tensor<2x4xui8>, %as: tensor<f32>, %az: tensor<ui8>, %b: tensor<4xui8>, %bs: tensor<f32>, %bz: tensor<ui8>, %cs: tensor<f32>, %cz: tensor<ui8>) -> tensor<2x4xui8> {
   // CHECK: linalg.generic
-  // CHECK: arith.divf
-  // CHECK: arith.divf
-  // CHECK: arith.subf
+  // CHECK: %[[RA:.*]] = arith.divf
+  // CHECK: %[[RB:.*]] = arith.divf
+  // CHECK: %[[TB:.*]] = arith.mulf %[[RB]], %{{.*}} : f32
+  // CHECK: %[[WRA:.*]] = arith.extf %[[RA]] : f32 to f64
+  // CHECK: %[[WTB:.*]] = arith.extf %[[TB]] : f32 to f64
+  // CHECK: %[[P:.*]] = arith.mulf %[[WRA]], %{{.*}} : f64
+  // CHECK: %[[S:.*]] = arith.addf %[[P]], %[[WTB]] : f64
+  // CHECK: %[[T:.*]] = arith.truncf %[[S]] : f64 to f32
+  // CHECK: arith.subf %{{.*}}, %[[T]] : f32
   // CHECK: arith.extf %{{.*}} : f32 to f64
   // CHECK: arith.mulf %{{.*}} : f64
   // CHECK: arith.truncf %{{.*}} : f64 to f32
@@ -194,6 +201,30 @@ func.func @qlinear_add(%a: tensor<2x4xui8>, %as: tensor<f32>, %az: tensor<ui8>, 
   // CHECK: arith.maximumf
   // CHECK-NOT: linalg.generic
   %0 = graph.QLinearAdd %a, %as, %az, %b, %bs, %bz, %cs, %cz {operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 1, 1, 1>} : (tensor<2x4xui8>, tensor<f32>, tensor<ui8>, tensor<4xui8>, tensor<f32>, tensor<ui8>, tensor<f32>, tensor<ui8>) -> tensor<2x4xui8>
+  return %0 : tensor<2x4xui8>
+}
+
+// -----
+
+// Tests that QLinearMul computes like ONNX Runtime's kernel: the product of
+// the operands minus their zero points times f32(a_scale * b_scale) /
+// c_scale, then the output zero point added in f32 (through f64, rounded
+// once) before the rounding, not after it.
+// CHECK-LABEL: func @qlinear_mul
+func.func @qlinear_mul(%a: tensor<2x4xui8>, %as: tensor<f32>, %az: tensor<ui8>, %b: tensor<4xui8>, %bs: tensor<f32>, %bz: tensor<ui8>, %cs: tensor<f32>, %cz: tensor<ui8>) -> tensor<2x4xui8> {
+  // CHECK: linalg.generic
+  // CHECK: %[[SS:.*]] = arith.mulf %{{.*}}, %{{.*}} : f32
+  // CHECK: %[[RATIO:.*]] = arith.divf %[[SS]], %{{.*}} : f32
+  // CHECK: %[[PROD:.*]] = arith.mulf %{{.*}}, %{{.*}} : f32
+  // CHECK: %[[SCALED:.*]] = arith.mulf %[[PROD]], %[[RATIO]] : f32
+  // CHECK: %[[W:.*]] = arith.extf %[[SCALED]] : f32 to f64
+  // CHECK: %[[WZ:.*]] = arith.extf %{{.*}} : f32 to f64
+  // CHECK: %[[SUM:.*]] = arith.addf %[[W]], %[[WZ]] : f64
+  // CHECK: %[[R:.*]] = arith.truncf %[[SUM]] : f64 to f32
+  // CHECK: math.roundeven %[[R]] : f32
+  // CHECK-NOT: arith.addf
+  // CHECK: arith.maximumf
+  %0 = graph.QLinearMul %a, %as, %az, %b, %bs, %bz, %cs, %cz {operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 1, 1, 1>} : (tensor<2x4xui8>, tensor<f32>, tensor<ui8>, tensor<4xui8>, tensor<f32>, tensor<ui8>, tensor<f32>, tensor<ui8>) -> tensor<2x4xui8>
   return %0 : tensor<2x4xui8>
 }
 
