@@ -27,10 +27,10 @@
 // computed on dequantized floats and quantized with the same rounding:
 //   dequantize(x) = f32(x - x_zero_point) * x_scale
 //   quantize(v)   = saturate(round_half_to_even(v / y_scale) + y_zero_point)
-// QLinearAveragePool and QLinearGlobalAveragePool become
-// DequantizeLinear-like generics around the float graph ops (AveragePool,
-// GlobalAveragePool; transposes for channels_last), which the other
-// lowerings take over. QLinearSoftmax follows ONNX Runtime's kernel step by
+// QLinearAveragePool becomes DequantizeLinear-like generics around the
+// float AveragePool graph op (transposes for channels_last), which the
+// other lowerings take over; QLinearGlobalAveragePool sums the integers
+// exactly and rounds once (MLAS's kernel, see its pattern). QLinearSoftmax follows ONNX Runtime's kernel step by
 // step (see QLinearSoftmaxPattern), as its results depend on it.
 //
 //===----------------------------------------------------------------------===//
@@ -1456,6 +1456,14 @@ struct QLinearAveragePoolPattern
   }
 };
 
+/// QLinearGlobalAveragePool as ONNX Runtime's MLAS kernel computes it
+/// (qlgavgpool.cpp): the window sum of the integers, exact in i32, then one
+/// rounding,
+///   scale = f32(x_scale / f32(y_scale * f32(N)))     (N pixels per channel)
+///   y = saturate(round_half_to_even(f32(sum(x - x_zp)) * scale) + y_zp),
+/// which differs from quantize(mean(dequantize(x))) where the mean lands
+/// near a tie (e.g. y_scale = x_scale and N = 4). It is also RNPU's
+/// POOL_AVG formula.
 struct QLinearGlobalAveragePoolPattern
     : LoweringPattern<graph::QLinearGlobalAveragePoolOp> {
   using LoweringPattern::LoweringPattern;
@@ -1467,16 +1475,54 @@ struct QLinearGlobalAveragePoolPattern
                        op.getYZeroPoint()}))
       return rewriter.notifyMatchFailure(
           op, "scales and zero points must be per tensor");
+    auto xType = cast<RankedTensorType>(op.getX().getType());
     auto yType = cast<RankedTensorType>(op.getY().getType());
+    if (!isI8OrU8(xType.getElementType()) || xType.getRank() < 3)
+      return rewriter.notifyMatchFailure(
+          op, "x must be an 8-bit tensor of rank >= 3");
+    int64_t rank = xType.getRank();
+    bool channelsLast = op.getChannelsLast() != 0;
+    SmallVector<int64_t> axes;
+    int64_t count = 1;
+    for (int64_t i = channelsLast ? 1 : 2; i < (channelsLast ? rank - 1 : rank);
+         ++i) {
+      axes.push_back(i);
+      count *= xType.getDimSize(i);
+    }
     Location loc = op.getLoc();
-    Value result = dequantizeApplyQuantize(
-        rewriter, loc, {op.getX(), op.getXScale(), op.getXZeroPoint()},
-        op.getYScale(), op.getYZeroPoint(), yType, [&](Value x) {
-          return buildFloatPool(rewriter, loc, "graph.GlobalAveragePool", x,
-                                yType.getShape(), op.getChannelsLast() != 0,
-                                {});
+    FailureOr<Value> centered = widenMinusZeroPoint(
+        rewriter, loc, op.getX(), op.getXZeroPoint(), /*axis=*/-1);
+    if (failed(centered))
+      return rewriter.notifyMatchFailure(op, "x_zero_point is not a scalar");
+    Type i32 = rewriter.getI32Type();
+    Value sums = buildReduction(
+        rewriter, loc, *centered, axes, constInt(rewriter, loc, i32, 0),
+        [](OpBuilder &b, Location l, Value v, Value acc) -> Value {
+          return arith::AddIOp::create(b, l, acc, v);
         });
-    rewriter.replaceOp(op, result);
+    auto sumType = cast<RankedTensorType>(sums.getType());
+    SmallVector<Value> inputs = {sums};
+    SmallVector<Type> types = {i32};
+    for (Value p : {op.getXScale(), op.getYScale(), op.getYZeroPoint()}) {
+      inputs.push_back(reshapeTo(rewriter, loc, p, {}));
+      types.push_back(elementTypeOf(p));
+    }
+    Value result = buildElementwise(
+        rewriter, loc, inputs, sumType.getShape(), yType.getElementType(),
+        [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+          Type f32 = b.getF32Type();
+          Value xs = toF32(b, l, a[1], types[1]);
+          Value ys = toF32(b, l, a[2], types[2]);
+          Value scale = arith::DivFOp::create(
+              b, l, xs,
+              arith::MulFOp::create(b, l, ys,
+                                    constScalar(b, l, f32, double(count))));
+          Value sum = convertScalar(b, l, a[0], f32, false, false);
+          return roundAndSaturate(b, l, arith::MulFOp::create(b, l, sum, scale),
+                                  toF32(b, l, a[3], types[3]),
+                                  yType.getElementType());
+        });
+    rewriter.replaceOp(op, reshapeTo(rewriter, loc, result, yType.getShape()));
     return success();
   }
 };

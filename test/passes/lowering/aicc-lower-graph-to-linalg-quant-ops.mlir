@@ -245,13 +245,24 @@ func.func @qgemm_float(%a: tensor<2x4xui8>, %as: tensor<f32>, %az: tensor<ui8>, 
 
 // -----
 
-// Tests that QLinearGlobalAveragePool with channels_last transposes to
-// channels-first around the float pool.
+// Tests that QLinearGlobalAveragePool (channels_last: the spatial dims 1
+// and 2) sums x - x_zp exactly in i32 and rounds once, as ONNX Runtime's
+// MLAS kernel does: f32(sum) * f32(x_scale / f32(y_scale * 16)), then the
+// zero point; no float pool, no transposes.
 // CHECK-LABEL: func @qlinear_gap_nhwc
 func.func @qlinear_gap_nhwc(%x: tensor<1x4x4x8xui8>, %xs: tensor<f32>, %xz: tensor<ui8>, %ys: tensor<f32>, %yz: tensor<ui8>) -> tensor<1x1x1x8xui8> {
-  // CHECK: linalg.transpose {{.*}} permutation = [0, 3, 1, 2]
-  // CHECK: linalg.transpose {{.*}} permutation = [0, 2, 3, 1]
-  // CHECK: math.roundeven
+  // CHECK-NOT: linalg.transpose
+  // CHECK: arith.subi %{{.*}} : i32
+  // CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "reduction", "parallel"]
+  // CHECK: arith.addi %{{.*}} : i32
+  // CHECK: } -> tensor<1x8xi32>
+  // CHECK: %[[N:.*]] = arith.constant 1.600000e+01 : f32
+  // CHECK: %[[D:.*]] = arith.mulf %{{.*}}, %[[N]] : f32
+  // CHECK: %[[SCALE:.*]] = arith.divf %{{.*}}, %[[D]] : f32
+  // CHECK: %[[SUM:.*]] = arith.sitofp %{{.*}} : i32 to f32
+  // CHECK: %[[V:.*]] = arith.mulf %[[SUM]], %[[SCALE]] : f32
+  // CHECK: math.roundeven %[[V]] : f32
+  // CHECK: tensor.expand_shape {{.*}} into tensor<1x1x1x8xui8>
   %0 = graph.QLinearGlobalAveragePool %x, %xs, %xz, %ys, %yz {channels_last = 1 : i64} : (tensor<1x4x4x8xui8>, tensor<f32>, tensor<ui8>, tensor<f32>, tensor<ui8>) -> tensor<1x1x1x8xui8>
   return %0 : tensor<1x1x1x8xui8>
 }
