@@ -29,7 +29,8 @@
 //   quantize(v)   = saturate(round_half_to_even(v / y_scale) + y_zero_point)
 // QLinearAveragePool becomes DequantizeLinear-like generics around the
 // float AveragePool graph op (transposes for channels_last), which the
-// other lowerings take over; QLinearGlobalAveragePool sums the integers
+// other lowerings take over, quantized with the zero point added before the
+// rounding (ONNX Runtime's kernel); QLinearGlobalAveragePool sums the integers
 // exactly and rounds once (MLAS's kernel, see its pattern). QLinearSoftmax follows ONNX Runtime's kernel step by
 // step (see QLinearSoftmaxPattern), as its results depend on it.
 //
@@ -1376,17 +1377,32 @@ struct QLinearConcatPattern : LoweringPattern<graph::QLinearConcatOp> {
   }
 };
 
-/// quantize(floatOp(dequantize(x))) for the pooling and softmax contrib ops:
-/// `buildFloat` builds the float op from the dequantized f32 tensor.
+/// floatOp(dequantize(x)) quantized as ONNX Runtime's QLinearAveragePool
+/// does: saturate(round_half_to_even(f32(f32(v / y_scale) + y_zp))), the
+/// zero point added in f32 before the rounding (which decides ties, e.g.
+/// the average of 2x2 integers with y_scale = x_scale); `buildFloat` builds
+/// the float op from the dequantized f32 tensor.
 Value dequantizeApplyQuantize(OpBuilder &b, Location loc, QuantOperand x,
                               Value yScale, Value yZeroPoint,
                               RankedTensorType yType,
                               llvm::function_ref<Value(Value)> buildFloat) {
   Value y = buildFloat(buildDequantize(b, loc, x));
-  return buildQuantizedElementwise(
-      b, loc, {{y, nullptr, nullptr}}, yScale, yZeroPoint, yType.getShape(),
-      yType.getElementType(),
-      [](OpBuilder &, Location, ValueRange v) { return v[0]; });
+  Type outType = yType.getElementType();
+  SmallVector<Value> inputs = {y, reshapeTo(b, loc, yScale, {})};
+  SmallVector<Type> types = {b.getF32Type(), elementTypeOf(yScale)};
+  if (yZeroPoint) {
+    inputs.push_back(reshapeTo(b, loc, yZeroPoint, {}));
+    types.push_back(elementTypeOf(yZeroPoint));
+  }
+  return buildElementwise(
+      b, loc, inputs, yType.getShape(), outType,
+      [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
+        Value v = arith::DivFOp::create(nb, l, a[0],
+                                        toF32(nb, l, a[1], types[1]));
+        if (a.size() > 2)
+          v = addRoundedOnce(nb, l, v, toF32(nb, l, a[2], types[2]));
+        return roundAndSaturate(nb, l, v, nullptr, outType);
+      });
 }
 
 /// The permutations between channels-last (N x spatial... x C) and
