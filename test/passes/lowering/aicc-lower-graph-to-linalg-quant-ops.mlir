@@ -266,3 +266,23 @@ func.func @qlinear_gap_nhwc(%x: tensor<1x4x4x8xui8>, %xs: tensor<f32>, %xz: tens
   %0 = graph.QLinearGlobalAveragePool %x, %xs, %xz, %ys, %yz {channels_last = 1 : i64} : (tensor<1x4x4x8xui8>, tensor<f32>, tensor<ui8>, tensor<f32>, tensor<ui8>) -> tensor<1x1x1x8xui8>
   return %0 : tensor<1x1x1x8xui8>
 }
+
+// -----
+
+// Tests that QLinearAveragePool quantizes the float average as ONNX
+// Runtime's kernel does: v / y_scale, then the zero point added in f32
+// (through f64, rounded once) before the rounding, not after it.
+// CHECK-LABEL: func @qlinear_avgpool
+func.func @qlinear_avgpool(%x: tensor<1x2x4x4xui8>, %xs: tensor<f32>, %xz: tensor<ui8>, %ys: tensor<f32>, %yz: tensor<ui8>) -> tensor<1x2x2x2xui8> {
+  // CHECK: } -> tensor<1x2x2x2xf32>
+  // CHECK: linalg.generic
+  // CHECK: %[[Q:.*]] = arith.divf %{{.*}}, %{{.*}} : f32
+  // CHECK: %[[WQ:.*]] = arith.extf %[[Q]] : f32 to f64
+  // CHECK: %[[S:.*]] = arith.addf %[[WQ]], %{{.*}} : f64
+  // CHECK: %[[R:.*]] = arith.truncf %[[S]] : f64 to f32
+  // CHECK: math.roundeven %[[R]] : f32
+  // CHECK-NOT: arith.addf
+  // CHECK: arith.maximumf
+  %0 = graph.QLinearAveragePool %x, %xs, %xz, %ys, %yz {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, operandSegmentSizes = array<i32: 1, 1, 1, 1, 1>} : (tensor<1x2x4x4xui8>, tensor<f32>, tensor<ui8>, tensor<f32>, tensor<ui8>) -> tensor<1x2x2x2xui8>
+  return %0 : tensor<1x2x2x2xui8>
+}
