@@ -31,8 +31,9 @@
 // float AveragePool graph op (transposes for channels_last), which the
 // other lowerings take over, quantized with the zero point added before the
 // rounding (ONNX Runtime's kernel); QLinearGlobalAveragePool sums the integers
-// exactly and rounds once (MLAS's kernel, see its pattern). QLinearSoftmax follows ONNX Runtime's kernel step by
-// step (see QLinearSoftmaxPattern), as its results depend on it.
+// exactly and rounds once (MLAS's kernel, see its pattern). QLinearSoftmax
+// follows ONNX Runtime's kernel step by step (see QLinearSoftmaxPattern), as
+// its results depend on it.
 //
 //===----------------------------------------------------------------------===//
 
@@ -1170,8 +1171,8 @@ Value fusedMulAdd(OpBuilder &b, Location loc, Value x, Value y, Value z) {
     return convertScalar(b, loc, v, f64, false, false);
   };
   Value wx = wide(x), wy = wide(y), wz = wide(z);
-  Value r = arith::AddFOp::create(
-      b, loc, arith::MulFOp::create(b, loc, wx, wy), wz);
+  Value r =
+      arith::AddFOp::create(b, loc, arith::MulFOp::create(b, loc, wx, wy), wz);
   return convertScalar(b, loc, r, b.getF32Type(), false, false);
 }
 
@@ -1397,8 +1398,8 @@ Value dequantizeApplyQuantize(OpBuilder &b, Location loc, QuantOperand x,
   return buildElementwise(
       b, loc, inputs, yType.getShape(), outType,
       [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
-        Value v = arith::DivFOp::create(nb, l, a[0],
-                                        toF32(nb, l, a[1], types[1]));
+        Value v =
+            arith::DivFOp::create(nb, l, a[0], toF32(nb, l, a[1], types[1]));
         if (a.size() > 2)
           v = addRoundedOnce(nb, l, v, toF32(nb, l, a[2], types[2]));
         return roundAndSaturate(nb, l, v, nullptr, outType);

@@ -188,8 +188,8 @@ Value fusedMulAdd(OpBuilder &b, Location loc, Value x, Value y, Value z) {
     return convertScalar(b, loc, v, f64, false, false);
   };
   Value wx = wide(x), wy = wide(y), wz = wide(z);
-  Value r = arith::AddFOp::create(
-      b, loc, arith::MulFOp::create(b, loc, wx, wy), wz);
+  Value r =
+      arith::AddFOp::create(b, loc, arith::MulFOp::create(b, loc, wx, wy), wz);
   return convertScalar(b, loc, r, b.getF32Type(), false, false);
 }
 
@@ -210,11 +210,11 @@ Value strictly(OpBuilder &b, Location loc, Value v) {
 /// x[lanes*k + j] for k < n / lanes in order, starting from `init`, with
 /// `step(acc, x[, mean])` (`mean`, of rank L, is read once per row when
 /// given). The result is [lead..., lanes] of `accType`.
-Value laneSums(OpBuilder &b, Location loc, Value x, Value mean, int64_t lanes,
-               Type accType,
-               llvm::function_ref<Value(OpBuilder &, Location, Value, Value,
-                                        Value)>
-                   step) {
+Value laneSums(
+    OpBuilder &b, Location loc, Value x, Value mean, int64_t lanes,
+    Type accType,
+    llvm::function_ref<Value(OpBuilder &, Location, Value, Value, Value)>
+        step) {
   MLIRContext *ctx = b.getContext();
   auto xType = cast<RankedTensorType>(x.getType());
   int64_t L = xType.getRank() - 1;
@@ -338,9 +338,7 @@ std::pair<Value, Value> mlasMeanAndInvStd(OpBuilder &b, Location loc, Value x,
           sum = add(sum, wide(nb, l, v));
         Value m = arith::DivFOp::create(nb, l, sum,
                                         constScalar(nb, l, f64, double(n)));
-        return convertScalar(
-            nb, l, strictly(nb, l, m),
-            f32, false, false);
+        return convertScalar(nb, l, strictly(nb, l, m), f32, false, false);
       });
 
   // The variance: eight f32 lanes of fused multiply-adds, then the tail.
@@ -374,17 +372,16 @@ std::pair<Value, Value> mlasMeanAndInvStd(OpBuilder &b, Location loc, Value x,
         Value m = a[8];
         for (int64_t t = 0; t < tail; ++t) {
           Value d = arith::SubFOp::create(nb, l, a[9 + t], m);
-          var = t < plainTail
-                    ? add(var, arith::MulFOp::create(nb, l, d, d))
-                    : fusedMulAdd(nb, l, d, d, var);
+          var = t < plainTail ? add(var, arith::MulFOp::create(nb, l, d, d))
+                              : fusedMulAdd(nb, l, d, d, var);
         }
         Value denom = math::SqrtOp::create(
             nb, l,
             add(arith::DivFOp::create(nb, l, var,
                                       constScalar(nb, l, f32, double(n))),
                 constScalar(nb, l, f32, epsilon)));
-        Value inv = arith::DivFOp::create(nb, l, constScalar(nb, l, f32, 1.0),
-                                          denom);
+        Value inv =
+            arith::DivFOp::create(nb, l, constScalar(nb, l, f32, 1.0), denom);
         return strictly(nb, l, inv);
       });
   return {mean, invStd};
