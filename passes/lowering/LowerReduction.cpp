@@ -177,6 +177,216 @@ std::pair<Value, Value> meanAndInvStd(OpBuilder &b, Location loc, Value x,
   return {mean, invStd};
 }
 
+/// f32(f64(x) * f64(y) + f64(z)) for f32 x, y, z: a fused multiply-add
+/// (the product is exact in f64; the rounding to f32 of the f64 sum equals
+/// fma's except when the f64 sum is itself inexact and lands on an f32 tie,
+/// which no test has hit). Contraction or reassociation of the f64 ops
+/// cannot change it.
+Value fusedMulAdd(OpBuilder &b, Location loc, Value x, Value y, Value z) {
+  Type f64 = b.getF64Type();
+  auto wide = [&](Value v) {
+    return convertScalar(b, loc, v, f64, false, false);
+  };
+  Value wx = wide(x), wy = wide(y), wz = wide(z);
+  Value r =
+      arith::AddFOp::create(b, loc, arith::MulFOp::create(b, loc, wx, wy), wz);
+  return convertScalar(b, loc, r, b.getF32Type(), false, false);
+}
+
+/// `v` through max(v, -|v|), a NaN-propagating maximum that changes no
+/// value (and that the folders do not remove, unlike a constant bound):
+/// LinalgToHalide computes the expression of an IEEE-dependent op with
+/// Halide::strict_float, so `v` is evaluated as written, without the
+/// reassociation and FMA contraction of fast-math kernels (needsStrictFloat
+/// in targets/halide/LinalgToHalide.cpp).
+Value strictly(OpBuilder &b, Location loc, Value v) {
+  return arith::MaximumFOp::create(
+      b, loc, v,
+      arith::NegFOp::create(b, loc, math::AbsFOp::create(b, loc, v)));
+}
+
+/// Sums of `x` (rank L + 1, the normalized row last, n elements) in `lanes`
+/// interleaved accumulators as a SIMD loop keeps them: lane j of a row sums
+/// x[lanes*k + j] for k < n / lanes in order, starting from `init`, with
+/// `step(acc, x[, mean])` (`mean`, of rank L, is read once per row when
+/// given). The result is [lead..., lanes] of `accType`.
+Value laneSums(
+    OpBuilder &b, Location loc, Value x, Value mean, int64_t lanes,
+    Type accType,
+    llvm::function_ref<Value(OpBuilder &, Location, Value, Value, Value)>
+        step) {
+  MLIRContext *ctx = b.getContext();
+  auto xType = cast<RankedTensorType>(x.getType());
+  int64_t L = xType.getRank() - 1;
+  int64_t n = xType.getDimSize(L), steps = n / lanes;
+  SmallVector<OpFoldResult> sizes = sizesOf(x);
+  SmallVector<OpFoldResult> outSizes(sizes.begin(), sizes.begin() + L);
+  outSizes.push_back(b.getIndexAttr(lanes));
+  Value filled =
+      createFilledSized(b, loc, outSizes, constScalar(b, loc, accType, 0.0));
+  if (steps == 0)
+    return filled;
+  // The first lanes * steps elements of each row as [lead..., steps, lanes].
+  Value body = x;
+  if (n % lanes != 0) {
+    SmallVector<OpFoldResult> sliceSizes(sizes);
+    sliceSizes[L] = b.getIndexAttr(steps * lanes);
+    body = tensor::ExtractSliceOp::create(
+        b, loc, x, SmallVector<OpFoldResult>(L + 1, b.getIndexAttr(0)),
+        sliceSizes, SmallVector<OpFoldResult>(L + 1, b.getIndexAttr(1)));
+  }
+  SmallVector<OpFoldResult> splitSizes(sizes.begin(), sizes.begin() + L);
+  splitSizes.push_back(b.getIndexAttr(steps));
+  splitSizes.push_back(b.getIndexAttr(lanes));
+  body = reshapeToSizes(b, loc, body, splitSizes);
+  // Loops (lead..., k, j): k the reduction, j the lane.
+  SmallVector<AffineExpr> lead;
+  for (int64_t i = 0; i < L; ++i)
+    lead.push_back(getAffineDimExpr(i, ctx));
+  SmallVector<AffineExpr> outExprs(lead);
+  outExprs.push_back(getAffineDimExpr(L + 1, ctx));
+  SmallVector<Value> inputs = {body};
+  SmallVector<AffineMap> maps = {b.getMultiDimIdentityMap(L + 2)};
+  if (mean) {
+    inputs.push_back(mean);
+    maps.push_back(AffineMap::get(L + 2, 0, lead, ctx));
+  }
+  maps.push_back(AffineMap::get(L + 2, 0, outExprs, ctx));
+  SmallVector<utils::IteratorType> iterators(L + 2,
+                                             utils::IteratorType::parallel);
+  iterators[L] = utils::IteratorType::reduction;
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{filled.getType()}, inputs, ValueRange{filled},
+             maps, iterators,
+             [&](OpBuilder &nb, Location l, ValueRange args) {
+               Value m = mean ? args[1] : Value();
+               linalg::YieldOp::create(nb, l,
+                                       step(nb, l, args.back(), args[0], m));
+             })
+      .getResult(0);
+}
+
+/// ONNX Runtime's LayerNormalization statistics of an f32 `x` over its
+/// trailing `axes`, bit for bit: ORT 1.31 computes them with MLAS's AVX2
+/// kernel (MlasLayerNormKernelAvx2, a centered two-pass algorithm) for rows
+/// of n >= 8 elements. Per row of n (the normalized dims flattened):
+///   mean: four f64 lanes, lane j summing f64(x[4k + j]); combined as
+///         (l0 + l2) + (l1 + l3), then the n mod 4 last elements added in
+///         order; mean = f32(sum / n) (the division in f64);
+///   var:  eight f32 lanes, lane j accumulating fma(d, d, acc) over
+///         d = x[8k + j] - mean (f32); combined as
+///         ((v0 + v4) + (v2 + v6)) + ((v1 + v5) + (v3 + v7)); the last
+///         n mod 8 elements added in order, the first 4 * floor((n mod 8)
+///         / 4) of them as acc + f32(d * d), the rest as fma(d, d, acc)
+///         (how GCC compiled the scalar tail);
+///   inv_std = 1 / sqrt(var / n + epsilon) (f32).
+/// The result: mean and inv_std, f32 tensors of x's shape without `axes`.
+std::pair<Value, Value> mlasMeanAndInvStd(OpBuilder &b, Location loc, Value x,
+                                          ArrayRef<int64_t> axes,
+                                          double epsilon) {
+  MLIRContext *ctx = b.getContext();
+  Type f32 = b.getF32Type(), f64 = b.getF64Type();
+  auto xType = cast<RankedTensorType>(x.getType());
+  int64_t L = axes.front();
+  int64_t n = 1;
+  for (int64_t axis : axes)
+    n *= xType.getDimSize(axis);
+  SmallVector<OpFoldResult> sizes = sizesOf(x);
+  SmallVector<OpFoldResult> leadSizes(sizes.begin(), sizes.begin() + L);
+  Value row = x;
+  if (axes.size() > 1) {
+    SmallVector<OpFoldResult> rowSizes(leadSizes);
+    rowSizes.push_back(b.getIndexAttr(n));
+    row = reshapeToSizes(b, loc, x, rowSizes);
+  }
+  // Element t of each row, read in a loop nest over the rows.
+  auto element = [&](Value v, int64_t t) -> LoopOperand {
+    SmallVector<AffineExpr> exprs;
+    for (int64_t i = 0; i < L; ++i)
+      exprs.push_back(getAffineDimExpr(i, ctx));
+    exprs.push_back(getAffineConstantExpr(t, ctx));
+    return {v, AffineMap::get(L, 0, exprs, ctx)};
+  };
+  auto perRow = [&](Value v) -> LoopOperand {
+    return {v, b.getMultiDimIdentityMap(L)};
+  };
+  auto wide = [&](OpBuilder &nb, Location l, Value v) {
+    return convertScalar(nb, l, v, f64, false, false);
+  };
+
+  // The mean: four f64 lanes, then the tail.
+  Value sums = laneSums(
+      b, loc, row, nullptr, 4, f64,
+      [&](OpBuilder &nb, Location l, Value acc, Value v, Value) -> Value {
+        return arith::AddFOp::create(nb, l, acc, wide(nb, l, v));
+      });
+  SmallVector<LoopOperand> inputs;
+  for (int64_t j = 0; j < 4; ++j)
+    inputs.push_back(element(sums, j));
+  for (int64_t t = n / 4 * 4; t < n; ++t)
+    inputs.push_back(element(row, t));
+  Value mean = buildParallelSized(
+      b, loc, inputs, leadSizes, f32,
+      [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
+        auto add = [&](Value p, Value q) {
+          return arith::AddFOp::create(nb, l, p, q);
+        };
+        Value even = add(a[0], a[2]);
+        Value odd = add(a[1], a[3]);
+        Value sum = add(even, odd);
+        for (Value v : a.drop_front(4))
+          sum = add(sum, wide(nb, l, v));
+        Value m = arith::DivFOp::create(nb, l, sum,
+                                        constScalar(nb, l, f64, double(n)));
+        return convertScalar(nb, l, strictly(nb, l, m), f32, false, false);
+      });
+
+  // The variance: eight f32 lanes of fused multiply-adds, then the tail.
+  Value squares = laneSums(
+      b, loc, row, mean, 8, f32,
+      [&](OpBuilder &nb, Location l, Value acc, Value v, Value m) -> Value {
+        Value d = arith::SubFOp::create(nb, l, v, m);
+        return fusedMulAdd(nb, l, d, d, acc);
+      });
+  inputs.clear();
+  for (int64_t j = 0; j < 8; ++j)
+    inputs.push_back(element(squares, j));
+  inputs.push_back(perRow(mean));
+  int64_t tail = n % 8, plainTail = tail / 4 * 4;
+  for (int64_t t = n - tail; t < n; ++t)
+    inputs.push_back(element(row, t));
+  Value invStd = buildParallelSized(
+      b, loc, inputs, leadSizes, f32,
+      [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
+        auto add = [&](Value p, Value q) {
+          return arith::AddFOp::create(nb, l, p, q);
+        };
+        // SSE's horizontal sum of the two 128-bit halves.
+        Value r0 = add(a[0], a[4]);
+        Value r1 = add(a[1], a[5]);
+        Value r2 = add(a[2], a[6]);
+        Value r3 = add(a[3], a[7]);
+        Value even = add(r0, r2);
+        Value odd = add(r1, r3);
+        Value var = add(even, odd);
+        Value m = a[8];
+        for (int64_t t = 0; t < tail; ++t) {
+          Value d = arith::SubFOp::create(nb, l, a[9 + t], m);
+          var = t < plainTail ? add(var, arith::MulFOp::create(nb, l, d, d))
+                              : fusedMulAdd(nb, l, d, d, var);
+        }
+        Value denom = math::SqrtOp::create(
+            nb, l,
+            add(arith::DivFOp::create(nb, l, var,
+                                      constScalar(nb, l, f32, double(n))),
+                constScalar(nb, l, f32, epsilon)));
+        Value inv =
+            arith::DivFOp::create(nb, l, constScalar(nb, l, f32, 1.0), denom);
+        return strictly(nb, l, inv);
+      });
+  return {mean, invStd};
+}
+
 /// Axes of a Reduce* op: from the constant `axes` operand, all dims when it is
 /// absent or empty (unless noop_with_empty_axes), sorted. nullopt when not
 /// constant or out of range; an empty vector means identity.
@@ -796,9 +1006,19 @@ struct LayerNormPattern : LoweringPattern<graph::LayerNormalizationOp> {
     Type elementType = norm->xType.getElementType();
     Type computeType = norm->computeType;
     ArrayRef<int64_t> axes = norm->axes;
+    // f32 rows of 8 or more elements: ONNX Runtime's arithmetic (MLAS's
+    // kernel), so that quantized models match it bit for bit; the others
+    // (f16/bf16/f64, short rows): the two-pass formula of the ONNX
+    // reference.
+    double epsilon = op.getEpsilon().convertToDouble();
+    int64_t count = 1;
+    for (int64_t axis : axes)
+      count *= shape[axis];
+    bool likeOrt = elementType.isF32() && computeType.isF32() && count >= 8;
     auto [mean, invStd] =
-        meanAndInvStd(rewriter, loc, op.getX(), axes,
-                      op.getEpsilon().convertToDouble(), computeType);
+        likeOrt ? mlasMeanAndInvStd(rewriter, loc, op.getX(), axes, epsilon)
+                : meanAndInvStd(rewriter, loc, op.getX(), axes, epsilon,
+                                computeType);
     SmallVector<LoopOperand> inputs = {
         identity(rewriter, op.getX()),
         readReduced(rewriter, loc, mean, shape, axes),
@@ -813,6 +1033,12 @@ struct LayerNormPattern : LoweringPattern<graph::LayerNormalizationOp> {
           v = arith::MulFOp::create(b, l, arith::SubFOp::create(b, l, v, a[1]),
                                     a[2]);
           v = convertScalar(b, l, v, elementType, false, false);
+          // MLAS: fma((x - mean) * inv_std, scale, bias), or the two
+          // products in this order (kept from reassociation).
+          if (likeOrt)
+            return a.size() > 4
+                       ? fusedMulAdd(b, l, v, a[3], a[4])
+                       : strictly(b, l, arith::MulFOp::create(b, l, v, a[3]));
           v = arith::MulFOp::create(b, l, v, a[3]);
           if (a.size() > 4)
             v = arith::AddFOp::create(b, l, v, a[4]);

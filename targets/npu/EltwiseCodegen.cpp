@@ -21,8 +21,8 @@ void qaddImmediates(const QAddParams &p, float &ra, float &rb, float &k) {
   ra = p.aScale / p.cScale;
   rb = p.bScale / p.cScale;
   float za = float(p.aZeroPoint), zb = float(p.bZeroPoint);
-  float ta = ra * za, tb = rb * zb;
-  float sum = ta + tb;
+  volatile float tb = rb * zb;      // f32, no contraction
+  float sum = std::fma(ra, za, tb); // as MLAS's compiled scalar code
   k = float(p.cZeroPoint) - sum;
 }
 

@@ -49,7 +49,7 @@ bool broadcastLevels(const std::vector<int64_t> &cShape,
 
 /// QADD's immediates computed with the f32 operations of aicc's CPU
 /// lowering (LowerQuantOps.cpp): r_a = a_scale / c_scale, r_b = b_scale /
-/// c_scale, k = c_zp - (r_a * a_zp + r_b * b_zp).
+/// c_scale, k = c_zp - fma(r_a, a_zp, f32(r_b * b_zp)).
 void qaddImmediates(const QAddParams &p, float &ra, float &rb, float &k);
 
 /// Empty when RNPU (with `config`) can run `p`, else why not.

@@ -378,7 +378,10 @@ void Simulator::vec(const VecInst &v) {
           if (!b)
             return;
           int32_t p = (val(*a, s0) - v.iImm[0]) * (val(*b, s1) - v.iImm[1]);
-          float t = std::nearbyint(float(p) * v.fImm[0]) + float(v.iImm[2]);
+          // The zero point is added in f32 before the rounding (as the
+          // CPU path and ONNX Runtime's QLinearMul do).
+          float scaled = float(p) * v.fImm[0];
+          float t = std::nearbyint(scaled + float(v.iImm[2]));
           result = clampToInt(t, lo, hi);
           break;
         }

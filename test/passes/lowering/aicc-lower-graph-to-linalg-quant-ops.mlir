@@ -212,14 +212,21 @@ func.func @dynamic_quantize(%x: tensor<2x3xf32>) -> (tensor<2x3xui8>, tensor<f32
 
 // Tests that QLinearAdd computes like ONNX Runtime's kernel in one generic:
 // scale ratios to the output scale, the zero points folded into one
-// constant, multiply-adds in f64 rounded to f32, no zero point added after
-// rounding.
+// constant k = c_zp - fma(r_a, a_zp, r_b * b_zp) (an f64 multiply-add
+// rounded to f32), multiply-adds in f64 rounded to f32, no zero point added
+// after rounding.
 // CHECK-LABEL: func @qlinear_add
 func.func @qlinear_add(%a: tensor<2x4xui8>, %as: tensor<f32>, %az: tensor<ui8>, %b: tensor<4xui8>, %bs: tensor<f32>, %bz: tensor<ui8>, %cs: tensor<f32>, %cz: tensor<ui8>) -> tensor<2x4xui8> {
   // CHECK: linalg.generic
-  // CHECK: arith.divf
-  // CHECK: arith.divf
-  // CHECK: arith.subf
+  // CHECK: %[[RA:.*]] = arith.divf
+  // CHECK: %[[RB:.*]] = arith.divf
+  // CHECK: %[[TB:.*]] = arith.mulf %[[RB]], %{{.*}} : f32
+  // CHECK: %[[WRA:.*]] = arith.extf %[[RA]] : f32 to f64
+  // CHECK: %[[WTB:.*]] = arith.extf %[[TB]] : f32 to f64
+  // CHECK: %[[P:.*]] = arith.mulf %[[WRA]], %{{.*}} : f64
+  // CHECK: %[[S:.*]] = arith.addf %[[P]], %[[WTB]] : f64
+  // CHECK: %[[T:.*]] = arith.truncf %[[S]] : f64 to f32
+  // CHECK: arith.subf %{{.*}}, %[[T]] : f32
   // CHECK: arith.extf %{{.*}} : f32 to f64
   // CHECK: arith.mulf %{{.*}} : f64
   // CHECK: arith.truncf %{{.*}} : f64 to f32
@@ -228,6 +235,30 @@ func.func @qlinear_add(%a: tensor<2x4xui8>, %as: tensor<f32>, %az: tensor<ui8>, 
   // CHECK: arith.maximumf
   // CHECK-NOT: linalg.generic
   %0 = graph.QLinearAdd %a, %as, %az, %b, %bs, %bz, %cs, %cz {operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 1, 1, 1>} : (tensor<2x4xui8>, tensor<f32>, tensor<ui8>, tensor<4xui8>, tensor<f32>, tensor<ui8>, tensor<f32>, tensor<ui8>) -> tensor<2x4xui8>
+  return %0 : tensor<2x4xui8>
+}
+
+// -----
+
+// Tests that QLinearMul computes like ONNX Runtime's kernel: the product of
+// the operands minus their zero points times f32(a_scale * b_scale) /
+// c_scale, then the output zero point added in f32 (through f64, rounded
+// once) before the rounding, not after it.
+// CHECK-LABEL: func @qlinear_mul
+func.func @qlinear_mul(%a: tensor<2x4xui8>, %as: tensor<f32>, %az: tensor<ui8>, %b: tensor<4xui8>, %bs: tensor<f32>, %bz: tensor<ui8>, %cs: tensor<f32>, %cz: tensor<ui8>) -> tensor<2x4xui8> {
+  // CHECK: linalg.generic
+  // CHECK: %[[SS:.*]] = arith.mulf %{{.*}}, %{{.*}} : f32
+  // CHECK: %[[RATIO:.*]] = arith.divf %[[SS]], %{{.*}} : f32
+  // CHECK: %[[PROD:.*]] = arith.mulf %{{.*}}, %{{.*}} : f32
+  // CHECK: %[[SCALED:.*]] = arith.mulf %[[PROD]], %[[RATIO]] : f32
+  // CHECK: %[[W:.*]] = arith.extf %[[SCALED]] : f32 to f64
+  // CHECK: %[[WZ:.*]] = arith.extf %{{.*}} : f32 to f64
+  // CHECK: %[[SUM:.*]] = arith.addf %[[W]], %[[WZ]] : f64
+  // CHECK: %[[R:.*]] = arith.truncf %[[SUM]] : f64 to f32
+  // CHECK: math.roundeven %[[R]] : f32
+  // CHECK-NOT: arith.addf
+  // CHECK: arith.maximumf
+  %0 = graph.QLinearMul %a, %as, %az, %b, %bs, %bz, %cs, %cz {operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 1, 1, 1>} : (tensor<2x4xui8>, tensor<f32>, tensor<ui8>, tensor<4xui8>, tensor<f32>, tensor<ui8>, tensor<f32>, tensor<ui8>) -> tensor<2x4xui8>
   return %0 : tensor<2x4xui8>
 }
 
@@ -248,13 +279,44 @@ func.func @qgemm_float(%a: tensor<2x4xui8>, %as: tensor<f32>, %az: tensor<ui8>, 
 
 // -----
 
-// Tests that QLinearGlobalAveragePool with channels_last transposes to
-// channels-first around the float pool.
+// Tests that QLinearGlobalAveragePool (channels_last: the spatial dims 1
+// and 2) sums x - x_zp exactly in i32 and rounds once, as ONNX Runtime's
+// MLAS kernel does: f32(sum) * f32(x_scale / f32(y_scale * 16)), then the
+// zero point; no float pool, no transposes.
 // CHECK-LABEL: func @qlinear_gap_nhwc
 func.func @qlinear_gap_nhwc(%x: tensor<1x4x4x8xui8>, %xs: tensor<f32>, %xz: tensor<ui8>, %ys: tensor<f32>, %yz: tensor<ui8>) -> tensor<1x1x1x8xui8> {
-  // CHECK: linalg.transpose {{.*}} permutation = [0, 3, 1, 2]
-  // CHECK: linalg.transpose {{.*}} permutation = [0, 2, 3, 1]
-  // CHECK: math.roundeven
+  // CHECK-NOT: linalg.transpose
+  // CHECK: arith.subi %{{.*}} : i32
+  // CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "reduction", "parallel"]
+  // CHECK: arith.addi %{{.*}} : i32
+  // CHECK: } -> tensor<1x8xi32>
+  // CHECK: %[[N:.*]] = arith.constant 1.600000e+01 : f32
+  // CHECK: %[[D:.*]] = arith.mulf %{{.*}}, %[[N]] : f32
+  // CHECK: %[[SCALE:.*]] = arith.divf %{{.*}}, %[[D]] : f32
+  // CHECK: %[[SUM:.*]] = arith.sitofp %{{.*}} : i32 to f32
+  // CHECK: %[[V:.*]] = arith.mulf %[[SUM]], %[[SCALE]] : f32
+  // CHECK: math.roundeven %[[V]] : f32
+  // CHECK: tensor.expand_shape {{.*}} into tensor<1x1x1x8xui8>
   %0 = graph.QLinearGlobalAveragePool %x, %xs, %xz, %ys, %yz {channels_last = 1 : i64} : (tensor<1x4x4x8xui8>, tensor<f32>, tensor<ui8>, tensor<f32>, tensor<ui8>) -> tensor<1x1x1x8xui8>
   return %0 : tensor<1x1x1x8xui8>
+}
+
+// -----
+
+// Tests that QLinearAveragePool quantizes the float average as ONNX
+// Runtime's kernel does: v / y_scale, then the zero point added in f32
+// (through f64, rounded once) before the rounding, not after it.
+// CHECK-LABEL: func @qlinear_avgpool
+func.func @qlinear_avgpool(%x: tensor<1x2x4x4xui8>, %xs: tensor<f32>, %xz: tensor<ui8>, %ys: tensor<f32>, %yz: tensor<ui8>) -> tensor<1x2x2x2xui8> {
+  // CHECK: } -> tensor<1x2x2x2xf32>
+  // CHECK: linalg.generic
+  // CHECK: %[[Q:.*]] = arith.divf %{{.*}}, %{{.*}} : f32
+  // CHECK: %[[WQ:.*]] = arith.extf %[[Q]] : f32 to f64
+  // CHECK: %[[S:.*]] = arith.addf %[[WQ]], %{{.*}} : f64
+  // CHECK: %[[R:.*]] = arith.truncf %[[S]] : f64 to f32
+  // CHECK: math.roundeven %[[R]] : f32
+  // CHECK-NOT: arith.addf
+  // CHECK: arith.maximumf
+  %0 = graph.QLinearAveragePool %x, %xs, %xz, %ys, %yz {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, operandSegmentSizes = array<i32: 1, 1, 1, 1, 1>} : (tensor<1x2x4x4xui8>, tensor<f32>, tensor<ui8>, tensor<f32>, tensor<ui8>) -> tensor<1x2x2x2xui8>
+  return %0 : tensor<1x2x2x2xui8>
 }

@@ -33,6 +33,45 @@ func.func @reductions(%x: tensor<2x3x4xf32>, %s: tensor<4xf32>) -> (tensor<2x1x4
 
 // -----
 
+// Tests that an f32 LayerNormalization over 8 or more elements computes its
+// statistics as ONNX Runtime's MLAS kernel does: the mean from four f64
+// lanes (12 of the 13 elements) plus the last element, divided in f64; the
+// variance from eight f32 lanes of fused multiply-adds (f64 multiply-adds
+// rounded to f32) plus the 5 tail elements, in strict-float expressions
+// (max(v, -|v|)); y as fma((x - mean) * inv_std, scale, bias).
+// CHECK-LABEL: func @layernorm_like_ort
+func.func @layernorm_like_ort(%x: tensor<2x3x13xf32>, %s: tensor<13xf32>, %b: tensor<13xf32>) -> tensor<2x3x13xf32> {
+  // CHECK: tensor.extract_slice %{{.*}}[0, 0, 0] [2, 3, 12] [1, 1, 1]
+  // CHECK: tensor.expand_shape {{.*}} output_shape [2, 3, 3, 4]
+  // CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction", "parallel"]
+  // CHECK: arith.extf %{{.*}} : f32 to f64
+  // CHECK-NEXT: arith.addf %{{.*}} : f64
+  // CHECK: } -> tensor<2x3x4xf64>
+  // CHECK: arith.divf %{{.*}} : f64
+  // CHECK: arith.maximumf %{{.*}} : f64
+  // CHECK: arith.truncf %{{.*}} : f64 to f32
+  // CHECK: tensor.expand_shape {{.*}} output_shape [2, 3, 1, 8]
+  // CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction", "parallel"]
+  // CHECK: arith.subf
+  // CHECK: arith.mulf %{{.*}} : f64
+  // CHECK-NEXT: arith.addf %{{.*}} : f64
+  // CHECK-NEXT: arith.truncf
+  // CHECK: } -> tensor<2x3x8xf32>
+  // CHECK-COUNT-7: arith.addf %{{.*}} : f32
+  // CHECK-COUNT-4: arith.mulf %{{.*}} : f32
+  // CHECK: arith.mulf %{{.*}} : f64
+  // CHECK: math.sqrt
+  // CHECK: arith.maximumf
+  // CHECK: linalg.generic
+  // CHECK: arith.mulf %{{.*}} : f64
+  // CHECK-NEXT: arith.addf %{{.*}} : f64
+  // CHECK-NEXT: arith.truncf
+  %y, %m, %r = graph.LayerNormalization %x, %s, %b {axis = -1 : i64} : (tensor<2x3x13xf32>, tensor<13xf32>, tensor<13xf32>) -> (tensor<2x3x13xf32>, tensor<2x3x1xf32>, tensor<2x3x1xf32>)
+  return %y : tensor<2x3x13xf32>
+}
+
+// -----
+
 // Tests that inference BatchNormalization is one elementwise generic with the
 // per-channel parameters read along dim 1.
 // CHECK-DAG: #[[$CH:.*]] = affine_map<(d0, d1, d2, d3) -> (d1)>

@@ -418,6 +418,14 @@ TEST(RnpuVec, QMulAndMinMax) {
   EXPECT_EQ(runVec(v, {6, 2, 100}, {5, 200, 200}, 3),
             (std::vector<uint8_t>{12, 10, 255}));
   // (6-2)(5-3)/4 = 2 -> 12; 0 -> 10; 98*197/4 = 4826.5 -> 255.
+  // The zero point is added in f32 before the rounding: 0.49999997 + 11
+  // rounds to the f32 11.5, then to 12 (rounding first gives 0 + 11).
+  v.iImm[0] = 0;
+  v.iImm[1] = 0;
+  v.iImm[2] = 11;
+  v.fImm[0] = 0.49999997f;
+  EXPECT_EQ(runVec(v, {1, 0, 3}, {1, 0, 0}, 3),
+            (std::vector<uint8_t>{12, 11, 11}));
   v = elementwise(VecOp::Max, 3,
                   kVecSrc0Signed | kVecSrc1Signed | kVecOutSigned);
   EXPECT_EQ(runVec(v, {0xff, 5, 0x80}, {1, 0xfb, 0x81}, 3),

@@ -4,7 +4,7 @@
 // stream on the RNPU simulator and compares every output byte with ONNX
 // Runtime's formula as aicc's CPU lowering computes it (LowerQuantOps.cpp),
 // written out here: r_a = f32(a_s / c_s), r_b = f32(b_s / c_s),
-// k = f32(c_zp - f32(f32(r_a*a_zp) + f32(r_b*b_zp))),
+// k = f32(c_zp - fma(r_a, a_zp, f32(r_b*b_zp))),
 // c = saturate(rne(f32(f64(a)*r_a + f64(f32(f64(b)*r_b + f64(k)))))).
 //
 //===----------------------------------------------------------------------===//
@@ -29,8 +29,8 @@ std::vector<uint8_t> reference(const QAddParams &p,
                                const std::vector<uint8_t> &b) {
   volatile float sa = p.aScale, sb = p.bScale, sc = p.cScale;
   float ra = sa / sc, rb = sb / sc;
-  volatile float ta = ra * float(p.aZeroPoint), tb = rb * float(p.bZeroPoint);
-  volatile float sum = ta + tb;
+  volatile float tb = rb * float(p.bZeroPoint);
+  volatile float sum = std::fma(ra, float(p.aZeroPoint), tb);
   float k = float(p.cZeroPoint) - sum;
   std::vector<uint8_t> c(a.size());
   for (size_t i = 0; i < a.size(); ++i) {
@@ -107,8 +107,9 @@ TEST(NpuEltwiseCodegen, QAddSigned) {
 namespace {
 
 /// aicc's CPU rule for c = a op b with b read at `bIndex(i)`: QLinearAdd as
-/// above, QLinearMul as saturate(rne(f32((a - a_zp)(b - b_zp)) * ratio) +
-/// c_zp) with ratio = f32(f32(a_s * b_s) / c_s).
+/// above, QLinearMul as saturate(rne(f32(f32((a - a_zp)(b - b_zp)) * ratio) +
+/// c_zp)) with ratio = f32(f32(a_s * b_s) / c_s) (the zero point added in
+/// f32 before the rounding, as ONNX Runtime's MLAS does).
 std::vector<uint8_t> referenceBinary(const QAddParams &p,
                                      const std::vector<uint8_t> &a,
                                      const std::vector<uint8_t> &b,
@@ -125,7 +126,8 @@ std::vector<uint8_t> referenceBinary(const QAddParams &p,
     int32_t av = p.aSigned ? int8_t(a[i]) : a[i];
     int32_t bv = p.bSigned ? int8_t(bFull[i]) : bFull[i];
     float prod = float(av - p.aZeroPoint) * float(bv - p.bZeroPoint);
-    float r = std::nearbyint(prod * ratio) + float(p.cZeroPoint);
+    volatile float scaled = prod * ratio; // f32, no contraction
+    float r = std::nearbyint(scaled + float(p.cZeroPoint));
     float lo = p.cSigned ? -128 : 0, hi = p.cSigned ? 127 : 255;
     c[i] = uint8_t(int32_t(std::min(std::max(r, lo), hi)));
   }
