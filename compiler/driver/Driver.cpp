@@ -822,6 +822,7 @@ CompileResult compileModel(const CompileOptions &options) {
   TargetOptions targetOptions;
   targetOptions.optLevel = options.optLevel;
   targetOptions.gpuArch = options.gpuArch;
+  targetOptions.kvCache = options.kvCache;
   if (options.progress)
     targetOptions.progress = options.progress;
   std::vector<uint8_t> artifact;

@@ -46,6 +46,9 @@ struct CompileOptions {
   /// f32 accumulation for Conv/MatMul/Gemm with constant weights) or "fp16"
   /// (f16 weights, f32 math): passes/graph/ConvertPrecision.cpp.
   std::string precision = "fp32";
+  /// --kv-cache: "" (none), "auto" or "PAST:PRESENT,...": the cache pairs
+  /// become persistent session state updated in place.
+  std::string kvCache;
   /// Called as kernels compile (done, total); may be empty.
   std::function<void(size_t, size_t)> progress;
 };

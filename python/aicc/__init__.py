@@ -142,11 +142,22 @@ def _dim_spec(name: str, value) -> str:
     return f"{name}={int(value)}"
 
 
+def _kv_cache_spec(kv_cache) -> str:
+    """``--kv-cache``'s text for ``kv_cache``: "auto" or "PAST:PRESENT,...""""
+    if kv_cache is None:
+        return ""
+    if isinstance(kv_cache, str):
+        return kv_cache
+    return ",".join(f"{past}:{present}" for past, present in kv_cache.items())
+
+
 def compile(model: Union[str, os.PathLike, bytes, Any], target: str = "avx512", *,
             dims: Optional[Mapping[str, int]] = None,
             input_shapes: Optional[Mapping[str, Sequence[int]]] = None,
             input_values: Optional[Mapping[str, Any]] = None,
             opt_level: int = 3, report: Optional[str] = None,
+            precision: str = "fp32",
+            kv_cache: Optional[Union[str, Mapping[str, str]]] = None,
             output: Optional[Union[str, os.PathLike]] = None) -> bytes:
     """Compiles an ONNX model to an .aicc artifact and returns its bytes.
 
@@ -156,15 +167,20 @@ def compile(model: Union[str, os.PathLike, bytes, Any], target: str = "avx512", 
     dims: values of symbolic dims, e.g. ``{"batch": 1}`` (``--dim``). A
         symbolic dim of a graph input that neither ``dims`` nor
         ``input_shapes`` fixes defaults to 1. A ``(lo, hi)`` pair keeps the
-        symbol dynamic in that inclusive range (``--dim NAME=LO..HI``;
-        the graph stage only so far: compiling it is an error naming the
-        first op the lowering cannot handle yet).
+        symbol dynamic in that inclusive range (``--dim NAME=LO..HI``): one
+        artifact runs every size in it (docs/Pipeline.md, "Dynamic shapes").
     input_shapes: static shapes of inputs, e.g. ``{"input": (1, 3, 224, 224)}``
         (``--input-shape``).
     input_values: compile-time values of shape-determining inputs (they leave
         the signature), e.g. ``{"shape": [1, -1]}`` (``--input-value``).
     opt_level: 0-3 (``-O``).
-    report: ``"memory"`` prints the memory-plan report to ``sys.stderr``.
+    report: ``"memory"`` prints the memory-plan report to ``sys.stderr``;
+        ``"fusion"`` the kernels before and after fusion; ``"precision"``
+        the ops ``precision`` converted.
+    precision: ``"fp32"`` (default), ``"bf16"`` or ``"fp16"``
+        (``--precision``).
+    kv_cache: ``"auto"`` or ``{"past": "present", ...}`` (``--kv-cache``):
+        the cache pairs become session state updated in place.
     output: also writes the artifact to this path.
 
     Raises :class:`CompileError` listing every problem (node, op, reason).
@@ -215,7 +231,8 @@ def compile(model: Union[str, os.PathLike, bytes, Any], target: str = "avx512", 
         opt_level=int(opt_level),
         input_shapes=[_shape_spec(n, s) for n, s in input_shapes.items()],
         dims=[_dim_spec(k, v) for k, v in dims.items()],
-        input_values=value_specs, report=report or "")
+        input_values=value_specs, report=report or "", precision=precision,
+        kv_cache=_kv_cache_spec(kv_cache))
     diagnostics = [_diagnostic(*d) for d in diagnostics]
     if artifact is None:
         raise CompileError(diagnostics)

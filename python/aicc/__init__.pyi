@@ -35,6 +35,8 @@ def compile(model: _Model, target: str = "avx512", *,
             input_shapes: Optional[Mapping[str, Sequence[int]]] = None,
             input_values: Optional[Mapping[str, Any]] = None,
             opt_level: int = 3, report: Optional[str] = None,
+            precision: str = "fp32",
+            kv_cache: Optional[Union[str, Mapping[str, str]]] = None,
             output: Optional[Union[str, os.PathLike]] = None) -> bytes: ...
 
 class Module:

@@ -22,7 +22,8 @@ NB_MODULE(_compiler, m) {
       [](const std::string &path, nb::bytes model, const std::string &baseDir,
          const std::string &target, unsigned optLevel,
          std::vector<std::string> inputShapes, std::vector<std::string> dims,
-         std::vector<std::string> inputValues, const std::string &report) {
+         std::vector<std::string> inputValues, const std::string &report,
+         const std::string &precision, const std::string &kvCache) {
         aicc::CompileOptions options;
         options.modelPath = path;
         options.modelBytes.assign(model.c_str(), model.size());
@@ -33,6 +34,8 @@ NB_MODULE(_compiler, m) {
         options.dims = std::move(dims);
         options.inputValues = std::move(inputValues);
         options.report = report;
+        options.precision = precision;
+        options.kvCache = kvCache;
         aicc::CompileResult result;
         {
           nb::gil_scoped_release release;
@@ -62,5 +65,6 @@ NB_MODULE(_compiler, m) {
       },
       nb::arg("path"), nb::arg("model"), nb::arg("base_dir"),
       nb::arg("target"), nb::arg("opt_level"), nb::arg("input_shapes"),
-      nb::arg("dims"), nb::arg("input_values"), nb::arg("report"));
+      nb::arg("dims"), nb::arg("input_values"), nb::arg("report"),
+      nb::arg("precision") = "fp32", nb::arg("kv_cache") = "");
 }

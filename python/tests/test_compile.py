@@ -71,6 +71,8 @@ def test_compile_error_lists_every_problem():
     (dict(opt_level=7), "not a level"),
     (dict(report="speed"), "unknown report 'speed'"),
     (dict(input_shapes={"input": "1xZ"}), "input"),
+    (dict(precision="int4"), "unknown --precision 'int4'"),
+    (dict(kv_cache={"past_k": "present_k"}), "--kv-cache: pair 'past_k:present_k'"),
 ])
 def test_bad_options(kwargs, expected):
     with pytest.raises(aicc.CompileError, match=expected):

@@ -37,7 +37,8 @@ const char *const kValueOptions[] = {
     "o",          "dim",    "input-shape",        "input-value",
     "target",     "emit",   "report",             "config",
     "quantize",   "calibration-data", "calibration-method", "percentile",
-    "op-types",   "calibration-target", "precision"};
+    "op-types",   "calibration-target", "precision", "kv-cache",
+    "kv-cache-layout"};
 
 bool takesValue(StringRef name) {
   return llvm::is_contained(kValueOptions, name);
@@ -185,7 +186,8 @@ bool expandConfig(const json::Object &root, ConfigReader &reader,
   static const StringRef kKeys[] = {
       "model",        "output",       "target",  "targets", "opt_level",
       "precision",    "quantization", "dims",    "input_shapes",
-      "input_values", "report",       "emit"};
+      "input_values", "report",       "emit",    "kv_cache",
+      "kv_cache_layout"};
   if (!checkKeys(reader, root, kKeys, ""))
     return false;
 
@@ -232,6 +234,13 @@ bool expandConfig(const json::Object &root, ConfigReader &reader,
     if (auto value = reader.string(root, key, "");
         value && !cl.options.contains(key))
       args.push_back("--" + key.str() + "=" + *value);
+  // The KV cache in place: "auto" or "PAST:PRESENT,..." (--kv-cache), and
+  // its layout (--kv-cache-layout).
+  for (auto [key, flag] : {std::pair<StringRef, StringRef>("kv_cache", "kv-cache"),
+                           {"kv_cache_layout", "kv-cache-layout"}})
+    if (auto value = reader.string(root, key, "");
+        value && !cl.options.contains(flag))
+      args.push_back("--" + flag.str() + "=" + *value);
 
   // Precision: fp32 (the model as it is), bf16 or fp16 (--precision: lower
   // precision operands for the matrix products) or int8 (quantized with the
