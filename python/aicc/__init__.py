@@ -143,7 +143,7 @@ def _dim_spec(name: str, value) -> str:
 
 
 def _kv_cache_spec(kv_cache) -> str:
-    """``--kv-cache``'s text for ``kv_cache``: "auto" or "PAST:PRESENT,...""""
+    """``--kv-cache``'s text for ``kv_cache``: auto, or PAST:PRESENT,..."""
     if kv_cache is None:
         return ""
     if isinstance(kv_cache, str):
