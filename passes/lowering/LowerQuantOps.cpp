@@ -1264,19 +1264,6 @@ Value buildDequantize(OpBuilder &b, Location loc, const QuantOperand &o) {
       [](OpBuilder &, Location, ValueRange v) { return v[0]; });
 }
 
-/// round_f32(a * b + c) for f32 a, b, c, through f64 (the product is exact
-/// there): ONNX Runtime's vfmadd in QLinearAdd.
-Value fusedMulAdd(OpBuilder &b, Location loc, Value x, Value y, Value z) {
-  Type f64 = b.getF64Type();
-  auto wide = [&](Value v) {
-    return convertScalar(b, loc, v, f64, false, false);
-  };
-  Value wx = wide(x), wy = wide(y), wz = wide(z);
-  Value r =
-      arith::AddFOp::create(b, loc, arith::MulFOp::create(b, loc, wx, wy), wz);
-  return convertScalar(b, loc, r, b.getF32Type(), false, false);
-}
-
 /// round_f32(x + z) for f32 x and an integral f32 z (a zero point), through
 /// f64, where the sum is exact: the sum is rounded once to f32 as an f32
 /// addition would, but the multiply producing x cannot be contracted with

@@ -177,22 +177,6 @@ std::pair<Value, Value> meanAndInvStd(OpBuilder &b, Location loc, Value x,
   return {mean, invStd};
 }
 
-/// f32(f64(x) * f64(y) + f64(z)) for f32 x, y, z: a fused multiply-add
-/// (the product is exact in f64; the rounding to f32 of the f64 sum equals
-/// fma's except when the f64 sum is itself inexact and lands on an f32 tie,
-/// which no test has hit). Contraction or reassociation of the f64 ops
-/// cannot change it.
-Value fusedMulAdd(OpBuilder &b, Location loc, Value x, Value y, Value z) {
-  Type f64 = b.getF64Type();
-  auto wide = [&](Value v) {
-    return convertScalar(b, loc, v, f64, false, false);
-  };
-  Value wx = wide(x), wy = wide(y), wz = wide(z);
-  Value r =
-      arith::AddFOp::create(b, loc, arith::MulFOp::create(b, loc, wx, wy), wz);
-  return convertScalar(b, loc, r, b.getF32Type(), false, false);
-}
-
 /// `v` through max(v, -|v|), a NaN-propagating maximum that changes no
 /// value (and that the folders do not remove, unlike a constant bound):
 /// LinalgToHalide computes the expression of an IEEE-dependent op with

@@ -565,6 +565,17 @@ Value convertScalar(OpBuilder &b, Location loc, Value x, Type dstType,
   return arith::ExtSIOp::create(b, loc, dstType, x);
 }
 
+Value fusedMulAdd(OpBuilder &b, Location loc, Value x, Value y, Value z) {
+  Type f64 = b.getF64Type();
+  auto wide = [&](Value v) {
+    return convertScalar(b, loc, v, f64, false, false);
+  };
+  Value wx = wide(x), wy = wide(y), wz = wide(z);
+  Value r =
+      arith::AddFOp::create(b, loc, arith::MulFOp::create(b, loc, wx, wy), wz);
+  return convertScalar(b, loc, r, b.getF32Type(), false, false);
+}
+
 //===----------------------------------------------------------------------===//
 // Tensors
 //===----------------------------------------------------------------------===//

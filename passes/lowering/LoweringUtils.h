@@ -227,6 +227,13 @@ Value scalarMin(OpBuilder &b, Location loc, Value x, Value y, bool isUnsigned);
 /// truncates; int/float -> i1 is `!= 0`.
 Value convertScalar(OpBuilder &b, Location loc, Value x, Type dstType,
                     bool srcUnsigned, bool dstUnsigned);
+/// f32(f64(x) * f64(y) + f64(z)) for f32 x, y, z: a fused multiply-add
+/// (the product is exact in f64; the rounding to f32 of the f64 sum equals
+/// fma's except when the f64 sum is itself inexact and lands on an f32 tie,
+/// which no test has hit), as ONNX Runtime's vfmadd in QLinearAdd and its
+/// LayerNorm variance. Contraction or reassociation of the f64 ops cannot
+/// change it.
+Value fusedMulAdd(OpBuilder &b, Location loc, Value x, Value y, Value z);
 
 //===----------------------------------------------------------------------===//
 // Tensors

@@ -36,6 +36,20 @@ using halidegen::ScheduledReduction;
 
 namespace {
 
+/// Stores `f` with its dim `v` innermost in memory (first in Halide's
+/// storage order), so each accumulator of a tile along `v` is one contiguous
+/// register.
+void storeDimFirst(hl::Func f, int v) {
+  if (v == 0)
+    return;
+  std::vector<hl::Var> fvars = f.args();
+  std::vector<hl::Var> storage = {fvars[v]};
+  for (int k = 0; k < (int)fvars.size(); ++k)
+    if (k != v)
+      storage.push_back(fvars[k]);
+  f.reorder_storage(storage);
+}
+
 int lanesFor(const hl::Func &f) {
   return vectorLanesForBytes(f.types()[0].bytes());
 }
@@ -371,13 +385,7 @@ void scheduleReductionDynamic(const ScheduledReduction &r, bool isOutput) {
   f.compute_at(g, loops[firstOuter].first);
   std::vector<hl::Var> fvars = f.args();
   int fRank = fvars.size();
-  if (v != 0) {
-    std::vector<hl::Var> storage = {fvars[v]};
-    for (int k = 0; k < fRank; ++k)
-      if (k != v)
-        storage.push_back(fvars[k]);
-    f.reorder_storage(storage);
-  }
+  storeDimFirst(f, v);
   // A dynamic vector dim may be narrower than a vector: its last vector is
   // guarded (shifting it inwards would read before the start).
   hl::TailStrategy accTail = isDynamic(ext[v]) ? hl::TailStrategy::GuardWithIf
@@ -550,13 +558,7 @@ void scheduleBlockedAccumulators(const ScheduledReduction &r, hl::Func g,
   f.compute_at(g, task);
   std::vector<hl::Var> fvars = f.args();
   int fRank = fvars.size();
-  if (v != 0) {
-    std::vector<hl::Var> storage = {fvars[v]};
-    for (int k = 0; k < fRank; ++k)
-      if (k != v)
-        storage.push_back(fvars[k]);
-    f.reorder_storage(storage);
-  }
+  storeDimFirst(f, v);
   // Along the innermost dim, whole tiles (the last one reads past the end
   // of its row, as scheduleReduction's tiles do). Along another dim (output
   // channels, e.g. 512 in panels of 48), whole vectors and a guarded last
@@ -913,13 +915,7 @@ void scheduleReduction(const ScheduledReduction &r, bool isOutput,
   int fRank = fvars.size();
   // The accumulator tile is stored vector dim first so each accumulator is
   // one contiguous register.
-  if (v != 0) {
-    std::vector<hl::Var> storage = {fvars[v]};
-    for (int k = 0; k < fRank; ++k)
-      if (k != v)
-        storage.push_back(fvars[k]);
-    f.reorder_storage(storage);
-  }
+  storeDimFirst(f, v);
   // The accumulators of a dim narrower than a vector are one vector of
   // exactly that many lanes: shifting a full vector inwards would read
   // inputs before their start, and a guarded (masked) vectorized update is
