@@ -261,6 +261,16 @@ bool dependsOnIeeeSpecials(Operation *op) {
   return false;
 }
 
+/// The extents of a reduction's output in Halide's order (innermost first),
+/// kDynamicExtent for a dynamic dim: ScheduledReduction::extents.
+static std::vector<int> scheduleExtents(RankedTensorType outType) {
+  std::vector<int> extents;
+  for (int64_t k = outType.getRank() - 1; k >= 0; --k)
+    extents.push_back(outType.isDynamicDim(k) ? kDynamicExtent
+                                              : (int)outType.getDimSize(k));
+  return extents;
+}
+
 /// For a reduction `op` with one output whose body combines the
 /// accumulator with one value by a NaN-propagating arith.maximumf or
 /// arith.minimumf (yielded, the accumulator's only use), reading every
@@ -1071,14 +1081,10 @@ void Translator::translateGeneric(linalg::GenericOp op) {
     hl::Expr acc = f(hvars)[0];
     f(hvars) = hl::Tuple(isMax ? hl::max(acc, v) : hl::min(acc, v),
                          f(hvars)[1] || hl::is_nan(v));
-    std::vector<int> extents;
-    for (int64_t k = outType.getRank() - 1; k >= 0; --k)
-      extents.push_back(outType.isDynamicDim(k) ? kDynamicExtent
-                                                : (int)outType.getDimSize(k));
     ScheduledReduction r;
     r.func = f;
     r.rdom = *rdom;
-    r.extents = extents;
+    r.extents = scheduleExtents(outType);
     r.result = hl::Func(uniqueName("acc"));
     r.result(hvars) =
         hl::select(f(hvars)[1], hl::cast(acc.type(), hl::Expr(NAN)), acc);
@@ -1113,14 +1119,10 @@ void Translator::translateGeneric(linalg::GenericOp op) {
       f(hvars) = e[0];
     else
       f(hvars) = hl::Tuple(e);
-    std::vector<int> extents;
-    for (int64_t k = outType.getRank() - 1; k >= 0; --k)
-      extents.push_back(outType.isDynamicDim(k) ? kDynamicExtent
-                                                : (int)outType.getDimSize(k));
     ScheduledReduction r;
     r.func = f;
     r.rdom = *rdom;
-    r.extents = extents;
+    r.extents = scheduleExtents(outType);
     if (numOutputs == 1) {
       // Consumers read a pure copy: the schedule computes the reduction in
       // register tiles inside it.
