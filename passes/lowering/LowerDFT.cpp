@@ -46,7 +46,6 @@ struct DFTPattern : LoweringPattern<graph::DFTOp> {
     auto elem = cast<FloatType>(inType.getElementType());
     int64_t rank = inType.getRank();
     int64_t inComplex = inType.getDimSize(rank - 1);
-    int64_t outComplex = outType.getDimSize(rank - 1);
     bool inverse = op.getInverse() != 0;
     bool onesided = op.getOnesided() != 0;
     if (rank < 2 || (inComplex != 1 && inComplex != 2) ||
