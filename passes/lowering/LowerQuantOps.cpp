@@ -37,6 +37,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "passes/graph/ConstantData.h"
 #include "passes/lowering/LoweringPattern.h"
 #include "passes/lowering/LoweringUtils.h"
 #include "passes/lowering/Passes.h"
@@ -154,16 +155,11 @@ std::optional<std::vector<float>> constantF32s(Value v) {
       out.push_back(x.convertToFloat());
     return out;
   }
-  auto resource = dyn_cast<DenseResourceElementsAttr>(value);
-  AsmResourceBlob *blob =
-      resource ? resource.getRawHandle().getBlob() : nullptr;
-  if (!blob)
-    return std::nullopt;
-  ArrayRef<char> data = blob->getData();
-  if ((int64_t)data.size() != n * 4)
+  std::optional<ArrayRef<char>> data = graph::getElementBytes(value);
+  if (!data)
     return std::nullopt;
   out.resize(n);
-  memcpy(out.data(), data.data(), n * 4);
+  memcpy(out.data(), data->data(), n * 4);
   return out;
 }
 
@@ -427,21 +423,16 @@ std::optional<std::vector<int64_t>> constantInts(Value v) {
       out.push_back(isUnsigned ? (int64_t)x.getZExtValue() : x.getSExtValue());
     return out;
   }
-  auto resource = dyn_cast<DenseResourceElementsAttr>(value);
-  AsmResourceBlob *blob =
-      resource ? resource.getRawHandle().getBlob() : nullptr;
-  if (!blob)
-    return std::nullopt;
-  ArrayRef<char> data = blob->getData();
-  if ((int64_t)data.size() != n * (width / 8))
+  std::optional<ArrayRef<char>> data = graph::getElementBytes(value);
+  if (!data)
     return std::nullopt;
   for (int64_t i = 0; i < n; ++i) {
     if (width == 8) {
-      auto byte = (uint8_t)data[i];
+      auto byte = (uint8_t)(*data)[i];
       out.push_back(isUnsigned ? (int64_t)byte : (int64_t)(int8_t)byte);
     } else {
       int32_t word;
-      memcpy(&word, data.data() + 4 * i, 4);
+      memcpy(&word, data->data() + 4 * i, 4);
       out.push_back(isUnsigned ? (int64_t)(uint32_t)word : (int64_t)word);
     }
   }
