@@ -184,44 +184,33 @@ bool SymbolicShapeAnalysis::usesDerived(AffineExpr expr) const {
 }
 
 AffineExpr SymbolicShapeAnalysis::min(AffineExpr a, AffineExpr b) {
-  if (!a || !b)
-    return {};
-  if (provablyLessEqual(a, b))
-    return a;
-  if (provablyLessEqual(b, a))
-    return b;
-  auto ra = getRange(a), rb = getRange(b);
-  if (!ra || !rb)
-    return {};
-  for (auto [i, d] : llvm::enumerate(derived))
-    if (d.kind == DerivedSymbol::Kind::Min && d.operands[0] == a &&
-        d.operands[1] == b)
-      return getAffineSymbolExpr(getNumBaseSymbols() + i, context);
-  derived.push_back({DerivedSymbol::Kind::Min,
-                     {a, b},
-                     std::min(ra->first, rb->first),
-                     std::min(ra->second, rb->second)});
-  return getAffineSymbolExpr(numSymbols() - 1, context);
+  return extremum(DerivedSymbol::Kind::Min, a, b);
 }
 
 AffineExpr SymbolicShapeAnalysis::max(AffineExpr a, AffineExpr b) {
+  return extremum(DerivedSymbol::Kind::Max, a, b);
+}
+
+AffineExpr SymbolicShapeAnalysis::extremum(DerivedSymbol::Kind kind,
+                                           AffineExpr a, AffineExpr b) {
   if (!a || !b)
     return {};
+  bool isMax = kind == DerivedSymbol::Kind::Max;
   if (provablyLessEqual(a, b))
-    return b;
+    return isMax ? b : a;
   if (provablyLessEqual(b, a))
-    return a;
+    return isMax ? a : b;
   auto ra = getRange(a), rb = getRange(b);
   if (!ra || !rb)
     return {};
   for (auto [i, d] : llvm::enumerate(derived))
-    if (d.kind == DerivedSymbol::Kind::Max && d.operands[0] == a &&
-        d.operands[1] == b)
+    if (d.kind == kind && d.operands[0] == a && d.operands[1] == b)
       return getAffineSymbolExpr(getNumBaseSymbols() + i, context);
-  derived.push_back({DerivedSymbol::Kind::Max,
-                     {a, b},
-                     std::max(ra->first, rb->first),
-                     std::max(ra->second, rb->second)});
+  auto pick = [&](int64_t x, int64_t y) {
+    return isMax ? std::max(x, y) : std::min(x, y);
+  };
+  derived.push_back(
+      {kind, {a, b}, pick(ra->first, rb->first), pick(ra->second, rb->second)});
   return getAffineSymbolExpr(numSymbols() - 1, context);
 }
 
@@ -342,8 +331,9 @@ SymbolicShapeAnalysis::getRange(AffineExpr expr) const {
       return out;
     }
   }
-  if (auto s = dyn_cast<AffineSymbolExpr>(expr)) {
-    unsigned p = s.getPosition();
+  // No derived symbol is left but a lone one: interval arithmetic over the
+  // symbols' ranges.
+  return intervalRange(expr, [&](unsigned p) -> std::optional<Range> {
     if (p < symbols.size())
       return Range{symbols[p].lo, symbols[p].hi};
     if (p < getNumBaseSymbols())
@@ -353,9 +343,25 @@ SymbolicShapeAnalysis::getRange(AffineExpr expr) const {
       return Range{derived[p - getNumBaseSymbols()].lo,
                    derived[p - getNumBaseSymbols()].hi};
     return std::nullopt;
-  }
-  auto bin = cast<AffineBinaryOpExpr>(expr);
-  auto l = getRange(bin.getLHS()), r = getRange(bin.getRHS());
+  });
+}
+
+std::optional<std::pair<int64_t, int64_t>> intervalRange(
+    AffineExpr expr,
+    function_ref<std::optional<std::pair<int64_t, int64_t>>(unsigned)>
+        symbolRange) {
+  using Range = std::pair<int64_t, int64_t>;
+  if (!expr)
+    return std::nullopt;
+  if (auto c = dyn_cast<AffineConstantExpr>(expr))
+    return Range{c.getValue(), c.getValue()};
+  if (auto s = dyn_cast<AffineSymbolExpr>(expr))
+    return symbolRange(s.getPosition());
+  auto bin = dyn_cast<AffineBinaryOpExpr>(expr);
+  if (!bin)
+    return std::nullopt; // a dim
+  auto l = intervalRange(bin.getLHS(), symbolRange);
+  auto r = intervalRange(bin.getRHS(), symbolRange);
   if (!l || !r)
     return std::nullopt;
   return binaryRange(expr.getKind(), *l, *r);
@@ -596,6 +602,24 @@ struct SymbolicRules {
       return std::nullopt;
     return axis < 0 ? axis + rank : axis;
   }
+  /// `axes` normalized for `rank`, every axis 0..rank-1 without them;
+  /// std::nullopt when one is out of range.
+  static std::optional<SmallVector<int64_t>>
+  normalizeAxes(std::optional<ArrayRef<int64_t>> axes, int64_t rank) {
+    SmallVector<int64_t> out;
+    if (!axes) {
+      for (int64_t i = 0; i < rank; ++i)
+        out.push_back(i);
+      return out;
+    }
+    for (int64_t axis : *axes) {
+      auto n = normalize(axis, rank);
+      if (!n)
+        return std::nullopt;
+      out.push_back(*n);
+    }
+    return out;
+  }
   AffineExpr product(ArrayRef<AffineExpr> dims) {
     AffineExpr p = a.constant(1);
     for (AffineExpr d : dims) {
@@ -660,20 +684,24 @@ struct SymbolicRules {
 
   bool isIntegerTensor(Value v) { return isa<IntegerType>(getElementType(v)); }
 
+  /// A Slice bound `e` with a negative one counted from the end (e + dim);
+  /// null when `e` or `dim` is, or when the sign of `e` is unknown (not
+  /// expressible).
+  AffineExpr fromEnd(AffineExpr e, AffineExpr dim) {
+    if (!e || !dim)
+      return {};
+    auto r = a.getRange(e);
+    if (!r || (r->first < 0 && r->second >= 0))
+      return {};
+    return r->second < 0 ? a.canonical(e + dim) : e;
+  }
   /// Clamps a Slice bound `e` (possibly negative, counting from the end) to
   /// [lo, dim + hiOffset].
   AffineExpr clampBound(AffineExpr e, AffineExpr dim, int64_t lo,
                         int64_t hiOffset) {
-    if (!e || !dim)
+    AffineExpr v = fromEnd(e, dim);
+    if (!v)
       return {};
-    auto r = a.getRange(e);
-    if (!r)
-      return {};
-    AffineExpr v = e;
-    if (r->second < 0)
-      v = a.canonical(e + dim);
-    else if (r->first < 0)
-      return {}; // sign unknown: not expressible
     AffineExpr hi = a.canonical(dim + hiOffset);
     // INT64_MAX-like ends stand for "to the end".
     if (auto c = dyn_cast<AffineConstantExpr>(v);
@@ -754,15 +782,8 @@ struct SymbolicRules {
     if (auto c = dyn_cast_or_null<AffineConstantExpr>(e);
         c && c.getValue() <= std::numeric_limits<int32_t>::min())
       return a.constant(-1);
-    if (!e || !dim)
-      return {};
-    auto r = a.getRange(e);
-    if (!r)
-      return {};
-    AffineExpr v = e;
-    if (r->second < 0)
-      v = a.canonical(e + dim);
-    else if (r->first < 0)
+    AffineExpr v = fromEnd(e, dim);
+    if (!v)
       return {};
     return a.max(a.min(v, a.canonical(dim - 1)), a.constant(-1));
   }
@@ -1434,18 +1455,10 @@ bool SymbolicRules::run(SmallVectorImpl<std::optional<Exprs>> &shapes,
         auto in = shape(o.getX());
         if (!in || o.getKeepAspectRatioPolicy() != "stretch")
           return true;
-        SmallVector<int64_t> axes;
-        if (auto ax = o.getAxes()) {
-          for (int64_t axis : *ax) {
-            auto n = normalize(axis, in->size());
-            if (!n)
-              return true;
-            axes.push_back(*n);
-          }
-        } else {
-          for (size_t i = 0; i < in->size(); ++i)
-            axes.push_back(i);
-        }
+        auto normalized = normalizeAxes(o.getAxes(), in->size());
+        if (!normalized)
+          return true;
+        SmallVector<int64_t> &axes = *normalized;
         Exprs out = *in;
         if (o.getSizes()) {
           auto sizes = values(o.getSizes());
@@ -1480,21 +1493,15 @@ bool SymbolicRules::run(SmallVectorImpl<std::optional<Exprs>> &shapes,
         auto pads = values(o.getPads());
         if (!in || !pads)
           return true;
-        SmallVector<int64_t> axes;
-        if (o.getAxes()) {
-          auto ax = ints(o.getAxes());
-          if (!ax)
-            return true;
-          for (int64_t axis : *ax) {
-            auto n = normalize(axis, in->size());
-            if (!n)
-              return true;
-            axes.push_back(*n);
-          }
-        } else {
-          for (size_t i = 0; i < in->size(); ++i)
-            axes.push_back(i);
-        }
+        std::optional<SmallVector<int64_t>> given;
+        if (o.getAxes() && !(given = ints(o.getAxes())))
+          return true;
+        auto normalized = normalizeAxes(
+            given ? std::optional<ArrayRef<int64_t>>(*given) : std::nullopt,
+            in->size());
+        if (!normalized)
+          return true;
+        SmallVector<int64_t> &axes = *normalized;
         if (pads->size() != 2 * axes.size())
           return true;
         Exprs out = *in;

@@ -32,6 +32,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/AffineExpr.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/ADT/SmallVector.h"
 #include <optional>
 #include <string>
@@ -106,6 +107,16 @@ struct ShapeAssumption {
 std::optional<std::pair<int64_t, int64_t>>
 binaryRange(mlir::AffineExprKind kind, std::pair<int64_t, int64_t> lhs,
             std::pair<int64_t, int64_t> rhs);
+
+/// The inclusive range of `expr` by interval arithmetic (binaryRange over
+/// its operations), `symbolRange` giving the range of the symbol at each
+/// position; std::nullopt when some symbol or operation is unbounded, or for
+/// a null expression. (The one range function of the symbolic analysis and
+/// of the value shape functions, which differ only in their symbols.)
+std::optional<std::pair<int64_t, int64_t>> intervalRange(
+    mlir::AffineExpr expr,
+    llvm::function_ref<std::optional<std::pair<int64_t, int64_t>>(unsigned)>
+        symbolRange);
 
 class SymbolicShapeAnalysis {
 public:
@@ -183,6 +194,10 @@ private:
   Info infoFromType(mlir::Value value) const;
   const Info *lookup(mlir::Value value) const;
   unsigned numSymbols() const { return getNumBaseSymbols() + derived.size(); }
+  /// min(a, b) or max(a, b): the smaller or larger where provable, else a
+  /// derived symbol of `kind` (reused when it exists).
+  mlir::AffineExpr extremum(DerivedSymbol::Kind kind, mlir::AffineExpr a,
+                            mlir::AffineExpr b);
   bool usesDerived(mlir::AffineExpr expr) const;
 
   mlir::MLIRContext *context;

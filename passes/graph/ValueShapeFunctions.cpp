@@ -24,20 +24,20 @@ namespace aicc::graph {
 //===----------------------------------------------------------------------===//
 
 struct Prog::Node {
-  int64_t op;
+  IntExprOp op;
   std::vector<Prog> args;
   std::vector<int64_t> imm;
 };
 
-Prog makeOp(int64_t op, std::vector<Prog> args, std::vector<int64_t> imm) {
+Prog makeOp(IntExprOp op, std::vector<Prog> args, std::vector<int64_t> imm) {
   for (const Prog &a : args)
     if (!a)
       return Prog();
   Prog p(std::make_shared<const Prog::Node>(
       Prog::Node{op, std::move(args), std::move(imm)}));
-  bool allConstant = op != intexpr::Const && op != intexpr::Load &&
-                     op != intexpr::FMulFloor && op != intexpr::FRange &&
-                     op != intexpr::Sym;
+  bool allConstant = op != IntExprOp::Const && op != IntExprOp::Load &&
+                     op != IntExprOp::FMulFloor && op != IntExprOp::FRange &&
+                     op != IntExprOp::Sym;
   for (const Prog &a : p.node->args)
     allConstant &= a.getConstant().has_value();
   if (allConstant)
@@ -46,26 +46,26 @@ Prog makeOp(int64_t op, std::vector<Prog> args, std::vector<int64_t> imm) {
   return p;
 }
 
-Prog Prog::constant(int64_t v) { return makeOp(intexpr::Const, {}, {v}); }
-Prog Prog::sym(int64_t index) { return makeOp(intexpr::Sym, {}, {index}); }
+Prog Prog::constant(int64_t v) { return makeOp(IntExprOp::Const, {}, {v}); }
+Prog Prog::sym(int64_t index) { return makeOp(IntExprOp::Sym, {}, {index}); }
 Prog Prog::load(int64_t input, int64_t element) {
-  return makeOp(intexpr::Load, {}, {input, element});
+  return makeOp(IntExprOp::Load, {}, {input, element});
 }
 Prog Prog::fmulFloor(Prog a, int64_t input, int64_t element) {
-  return makeOp(intexpr::FMulFloor, {a}, {input, element});
+  return makeOp(IntExprOp::FMulFloor, {a}, {input, element});
 }
 Prog Prog::frange(int64_t start, int64_t limit, int64_t delta) {
-  return makeOp(intexpr::FRange, {}, {start, limit, delta});
+  return makeOp(IntExprOp::FRange, {}, {start, limit, delta});
 }
 
 std::optional<int64_t> Prog::getConstant() const {
-  if (node && node->op == intexpr::Const)
+  if (node && node->op == IntExprOp::Const)
     return node->imm[0];
   return std::nullopt;
 }
 
 std::optional<int64_t> Prog::getSymbol() const {
-  if (node && node->op == intexpr::Sym)
+  if (node && node->op == IntExprOp::Sym)
     return node->imm[0];
   return std::nullopt;
 }
@@ -73,7 +73,7 @@ std::optional<int64_t> Prog::getSymbol() const {
 void Prog::emit(std::vector<int64_t> &code) const {
   for (const Prog &a : node->args)
     a.emit(code);
-  code.push_back(node->op);
+  code.push_back(static_cast<int64_t>(node->op));
   code.insert(code.end(), node->imm.begin(), node->imm.end());
 }
 
@@ -87,32 +87,32 @@ Prog operator+(Prog a, Prog b) {
     return b;
   if (isConst(b, 0))
     return a;
-  return makeOp(intexpr::Add, {a, b}, {});
+  return makeOp(IntExprOp::Add, {a, b}, {});
 }
 Prog operator-(Prog a, Prog b) {
   if (isConst(b, 0))
     return a;
-  return makeOp(intexpr::Sub, {a, b}, {});
+  return makeOp(IntExprOp::Sub, {a, b}, {});
 }
 Prog operator*(Prog a, Prog b) {
   if (isConst(a, 1))
     return b;
   if (isConst(b, 1))
     return a;
-  return makeOp(intexpr::Mul, {a, b}, {});
+  return makeOp(IntExprOp::Mul, {a, b}, {});
 }
-Prog operator-(Prog a) { return makeOp(intexpr::Neg, {a}, {}); }
+Prog operator-(Prog a) { return makeOp(IntExprOp::Neg, {a}, {}); }
 Prog floorDiv(Prog a, Prog b) {
   if (isConst(b, 1))
     return a;
-  return makeOp(intexpr::FloorDiv, {a, b}, {});
+  return makeOp(IntExprOp::FloorDiv, {a, b}, {});
 }
 Prog ceilDiv(Prog a, Prog b) {
   if (isConst(b, 1))
     return a;
-  return makeOp(intexpr::CeilDiv, {a, b}, {});
+  return makeOp(IntExprOp::CeilDiv, {a, b}, {});
 }
-Prog mod(Prog a, Prog b) { return makeOp(intexpr::Mod, {a, b}, {}); }
+Prog mod(Prog a, Prog b) { return makeOp(IntExprOp::Mod, {a, b}, {}); }
 /// The program of affine binary operation `kind` on `l` and `r`.
 static Prog binaryProg(AffineExprKind kind, Prog l, Prog r) {
   switch (kind) {
@@ -131,27 +131,27 @@ static Prog binaryProg(AffineExprKind kind, Prog l, Prog r) {
 Prog min(Prog a, Prog b) {
   if (a && b && a.code() == b.code())
     return a;
-  return makeOp(intexpr::Min, {a, b}, {});
+  return makeOp(IntExprOp::Min, {a, b}, {});
 }
 Prog max(Prog a, Prog b) {
   if (a && b && a.code() == b.code())
     return a;
-  return makeOp(intexpr::Max, {a, b}, {});
+  return makeOp(IntExprOp::Max, {a, b}, {});
 }
 Prog eq(Prog a, Prog b) {
   if (a && b && a.code() == b.code())
     return cst(1);
-  return makeOp(intexpr::Eq, {a, b}, {});
+  return makeOp(IntExprOp::Eq, {a, b}, {});
 }
 Prog ne(Prog a, Prog b) { return cst(1) - eq(a, b); }
-Prog lt(Prog a, Prog b) { return makeOp(intexpr::Lt, {a, b}, {}); }
+Prog lt(Prog a, Prog b) { return makeOp(IntExprOp::Lt, {a, b}, {}); }
 Prog le(Prog a, Prog b) { return cst(1) - lt(b, a); }
 Prog select(Prog c, Prog t, Prog f) {
   if (auto v = c.getConstant())
     return *v ? t : f;
   if (t && f && t.code() == f.code())
     return t;
-  return makeOp(intexpr::Select, {c, t, f}, {});
+  return makeOp(IntExprOp::Select, {c, t, f}, {});
 }
 Prog both(Prog a, Prog b) {
   if (isConst(a, 0) || isConst(b, 0))
@@ -172,19 +172,19 @@ std::optional<int64_t> evaluateIntExpr(ArrayRef<int64_t> code,
                                        ArrayRef<int64_t> symbols) {
   SmallVector<int64_t, 16> stack;
   for (size_t pc = 0; pc < code.size(); ++pc) {
-    int64_t op = code[pc];
+    auto op = static_cast<IntExprOp>(code[pc]);
     auto pop = [&]() {
       int64_t v = stack.back();
       stack.pop_back();
       return v;
     };
     switch (op) {
-    case intexpr::Const:
+    case IntExprOp::Const:
       if (pc + 1 >= code.size())
         return std::nullopt;
       stack.push_back(code[++pc]);
       continue;
-    case intexpr::Sym: {
+    case IntExprOp::Sym: {
       if (pc + 1 >= code.size())
         return std::nullopt;
       int64_t s = code[++pc];
@@ -193,7 +193,7 @@ std::optional<int64_t> evaluateIntExpr(ArrayRef<int64_t> code,
       stack.push_back(symbols[s]);
       continue;
     }
-    case intexpr::Neg: {
+    case IntExprOp::Neg: {
       if (stack.empty())
         return std::nullopt;
       int64_t a = pop(), r;
@@ -202,7 +202,7 @@ std::optional<int64_t> evaluateIntExpr(ArrayRef<int64_t> code,
       stack.push_back(r);
       continue;
     }
-    case intexpr::Select: {
+    case IntExprOp::Select: {
       if (stack.size() < 3)
         return std::nullopt;
       int64_t f = pop(), t = pop(), c = pop();
@@ -212,43 +212,43 @@ std::optional<int64_t> evaluateIntExpr(ArrayRef<int64_t> code,
     default:
       break;
     }
-    if (op < intexpr::Add || op > intexpr::Lt || op == intexpr::Load ||
-        op == intexpr::FMulFloor || op == intexpr::FRange ||
+    if (op < IntExprOp::Add || op > IntExprOp::Lt || op == IntExprOp::Load ||
+        op == IntExprOp::FMulFloor || op == IntExprOp::FRange ||
         stack.size() < 2)
       return std::nullopt;
     int64_t b = pop(), a = pop(), r = 0;
     switch (op) {
-    case intexpr::Add:
+    case IntExprOp::Add:
       if (llvm::AddOverflow(a, b, r))
         return std::nullopt;
       break;
-    case intexpr::Sub:
+    case IntExprOp::Sub:
       if (llvm::SubOverflow(a, b, r))
         return std::nullopt;
       break;
-    case intexpr::Mul:
+    case IntExprOp::Mul:
       if (llvm::MulOverflow(a, b, r))
         return std::nullopt;
       break;
-    case intexpr::FloorDiv:
-    case intexpr::CeilDiv:
-    case intexpr::Mod:
+    case IntExprOp::FloorDiv:
+    case IntExprOp::CeilDiv:
+    case IntExprOp::Mod:
       if (b <= 0)
         return std::nullopt;
-      r = op == intexpr::FloorDiv  ? llvm::divideFloorSigned(a, b)
-          : op == intexpr::CeilDiv ? llvm::divideCeilSigned(a, b)
+      r = op == IntExprOp::FloorDiv  ? llvm::divideFloorSigned(a, b)
+          : op == IntExprOp::CeilDiv ? llvm::divideCeilSigned(a, b)
                                    : a - llvm::divideFloorSigned(a, b) * b;
       break;
-    case intexpr::Min:
+    case IntExprOp::Min:
       r = std::min(a, b);
       break;
-    case intexpr::Max:
+    case IntExprOp::Max:
       r = std::max(a, b);
       break;
-    case intexpr::Eq:
+    case IntExprOp::Eq:
       r = a == b;
       break;
-    case intexpr::Lt:
+    case IntExprOp::Lt:
       r = a < b;
       break;
     default:
@@ -428,25 +428,13 @@ Prog ValueShapeBuilder::toProg(AffineExpr e) const {
 std::pair<int64_t, int64_t> ValueShapeBuilder::rangeOf(AffineExpr e) const {
   using Range = std::pair<int64_t, int64_t>;
   const Range unknown{-kMaxValueDim, kMaxValueDim};
-  std::function<std::optional<Range>(AffineExpr)> rec =
-      [&](AffineExpr x) -> std::optional<Range> {
-    if (auto c = dyn_cast<AffineConstantExpr>(x))
-      return Range{c.getValue(), c.getValue()};
-    if (auto s = dyn_cast<AffineSymbolExpr>(x)) {
-      unsigned p = s.getPosition();
-      if (p < base)
-        return analysis.getRange(x);
-      if (p - base < symbols.size())
-        return Range{symbols[p - base].lo, symbols[p - base].hi};
-      return std::nullopt;
-    }
-    auto bin = cast<AffineBinaryOpExpr>(x);
-    auto l = rec(bin.getLHS()), r = rec(bin.getRHS());
-    if (!l || !r)
-      return std::nullopt;
-    return binaryRange(x.getKind(), *l, *r);
-  };
-  auto r = rec(e);
+  auto r = intervalRange(e, [&](unsigned p) -> std::optional<Range> {
+    if (p < base)
+      return analysis.getRange(getAffineSymbolExpr(p, getContext()));
+    if (p - base < symbols.size())
+      return Range{symbols[p - base].lo, symbols[p - base].hi};
+    return std::nullopt;
+  });
   if (!r)
     return unknown;
   return {std::max(r->first, -kMaxValueDim), std::min(r->second, kMaxValueDim)};
@@ -521,7 +509,8 @@ void ValueShapeBuilder::setParam(StringRef name, ArrayRef<AffineExpr> values) {
     std::string what = describe() + " parameter " + label.substr(6);
     if (auto c = dyn_cast_or_null<AffineConstantExpr>(e)) {
       // A constant parameter still needs a symbol: CONST c.
-      std::vector<int64_t> code = {intexpr::Const, c.getValue()};
+      std::vector<int64_t> code = {static_cast<int64_t>(IntExprOp::Const),
+                                   c.getValue()};
       auto key = std::make_tuple(code, c.getValue(), c.getValue());
       auto it = byProgram.find(key);
       unsigned k;

@@ -17,6 +17,7 @@
 #ifndef AICC_PASSES_GRAPH_VALUESHAPEFUNCTIONS_H
 #define AICC_PASSES_GRAPH_VALUESHAPEFUNCTIONS_H
 
+#include "dialects/exec/IndexExpr.h"
 #include "passes/graph/SymbolicShapes.h"
 #include "mlir/IR/Builders.h"
 #include "llvm/ADT/StringRef.h"
@@ -27,28 +28,8 @@
 
 namespace aicc::graph {
 
-/// IntExpr opcodes (contract D; 0..10 as in exec::IntExprOp).
-namespace intexpr {
-enum : int64_t {
-  Const = 0,
-  Sym = 1,
-  Add = 2,
-  Sub = 3,
-  Mul = 4,
-  FloorDiv = 5,
-  CeilDiv = 6,
-  Mod = 7,
-  Min = 8,
-  Max = 9,
-  Neg = 10,
-  Load = 11,      // LOAD k j: element j of input k as int64
-  FMulFloor = 12, // FMULFLOOR k j: pop a; floor(a * float element j of k)
-  FRange = 13,    // FRANGE k0 k1 k2: max(ceil((limit - start) / delta), 0)
-  Eq = 14,        // pop b, a; a == b
-  Lt = 15,        // pop b, a; a < b
-  Select = 16,    // pop f, t, c; c != 0 ? t : f
-};
-} // namespace intexpr
+/// The IntExpr opcodes (contract D), those of the artifact.
+using exec::IntExprOp;
 
 /// An integer program: an expression tree over constants, symbols and input
 /// elements. Operations on constants fold (unless they overflow, which stays
@@ -80,7 +61,7 @@ public:
 private:
   explicit Prog(std::shared_ptr<const Node> n) : node(std::move(n)) {}
   std::shared_ptr<const Node> node;
-  friend Prog makeOp(int64_t op, std::vector<Prog> args,
+  friend Prog makeOp(IntExprOp op, std::vector<Prog> args,
                      std::vector<int64_t> imm);
 };
 
