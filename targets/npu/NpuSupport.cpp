@@ -51,6 +51,75 @@ bool isFloatOp(Operation *op) {
 
 } // namespace
 
+/// Reads the scales and zero points of a quantized conv or matmul into
+/// `p`: per-tensor x and y (`xy` names them; a missing y zero point is 0),
+/// per-tensor or per-channel w scales with zero w zero points per channel
+/// (else `perChannelWhy`). Returns false with `why`.
+static bool readQuantization(QConvParams &p, Value xScale, Value xZeroPoint,
+                             Value wScale, Value wZeroPoint, Value yScale,
+                             Value yZeroPoint, StringRef xy,
+                             StringRef perChannelWhy, std::string &why) {
+  auto xs = constantValues(xScale);
+  auto xz = constantValues(xZeroPoint);
+  auto ws = constantValues(wScale);
+  auto wz = constantValues(wZeroPoint);
+  auto ys = constantValues(yScale);
+  std::optional<SmallVector<double>> yz =
+      yZeroPoint ? constantValues(yZeroPoint)
+                 : std::optional<SmallVector<double>>(SmallVector<double>{0.0});
+  if (!xs || !xz || !ws || !wz || !ys || !yz) {
+    why = "scales and zero points must be constants";
+    return false;
+  }
+  if (xs->size() != 1 || xz->size() != 1 || ys->size() != 1 ||
+      yz->size() != 1) {
+    why = (xy + " must be quantized per tensor").str();
+    return false;
+  }
+  p.xScale = float((*xs)[0]);
+  p.yScale = float((*ys)[0]);
+  p.xZeroPoint = int32_t((*xz)[0]);
+  p.yZeroPoint = int32_t((*yz)[0]);
+  for (double s : *ws)
+    p.wScale.push_back(float(s));
+  if (wz->size() == 1) {
+    p.wZeroPoint = int32_t((*wz)[0]);
+    return true;
+  }
+  for (double z : *wz)
+    if (z != 0) {
+      why = perChannelWhy.str();
+      return false;
+    }
+  return true;
+}
+
+/// The bytes of the constant `value` of `numElements` int8 elements (a
+/// splat repeated) into `out`; false with `why` (`notConstant`, or
+/// `unavailable` when its data cannot be read).
+static bool readConstantBytes(Value value, int64_t numElements,
+                              std::vector<uint8_t> &out,
+                              StringRef notConstant, StringRef unavailable,
+                              std::string &why) {
+  ElementsAttr data = constantOf(value);
+  if (!data) {
+    why = notConstant.str();
+    return false;
+  }
+  if (data.isSplat()) {
+    out.assign(numElements,
+               uint8_t(data.getSplatValue<APInt>().getZExtValue()));
+    return true;
+  }
+  std::optional<ArrayRef<char>> bytes = graph::getElementBytes(data);
+  if (!bytes) {
+    why = unavailable.str();
+    return false;
+  }
+  out.assign(bytes->begin(), bytes->end());
+  return true;
+}
+
 std::optional<QConvParams> getQConvParams(Operation *operation,
                                           std::string &why) {
   auto op = dyn_cast<graph::QLinearConvOp>(operation);
@@ -110,53 +179,16 @@ std::optional<QConvParams> getQConvParams(Operation *operation,
   p.wSigned = isSigned8(wType);
   p.ySigned = isSigned8(yType);
 
-  auto xs = constantValues(op.getXScale());
-  auto xz = constantValues(op.getXZeroPoint());
-  auto ws = constantValues(op.getWScale());
-  auto wz = constantValues(op.getWZeroPoint());
-  auto ys = constantValues(op.getYScale());
-  auto yz = constantValues(op.getYZeroPoint());
-  if (!xs || !xz || !ws || !wz || !ys || !yz) {
-    why = "scales and zero points must be constants";
+  if (!readQuantization(p, op.getXScale(), op.getXZeroPoint(), op.getWScale(),
+                        op.getWZeroPoint(), op.getYScale(), op.getYZeroPoint(),
+                        "x and y",
+                        "per-channel non-zero weight zero points are not in "
+                        "RNPU ISA 1.0",
+                        why) ||
+      !readConstantBytes(op.getW(), wType.getNumElements(), p.weights,
+                         "weights must be constants",
+                         "weight data is not available", why))
     return std::nullopt;
-  }
-  if (xs->size() != 1 || xz->size() != 1 || ys->size() != 1 ||
-      yz->size() != 1) {
-    why = "x and y must be quantized per tensor";
-    return std::nullopt;
-  }
-  p.xScale = float((*xs)[0]);
-  p.yScale = float((*ys)[0]);
-  p.xZeroPoint = int32_t((*xz)[0]);
-  p.yZeroPoint = int32_t((*yz)[0]);
-  for (double s : *ws)
-    p.wScale.push_back(float(s));
-  if (wz->size() == 1) {
-    p.wZeroPoint = int32_t((*wz)[0]);
-  } else {
-    for (double z : *wz)
-      if (z != 0) {
-        why = "per-channel non-zero weight zero points are not in RNPU ISA "
-              "1.0";
-        return std::nullopt;
-      }
-  }
-  ElementsAttr weights = constantOf(op.getW());
-  if (!weights) {
-    why = "weights must be constants";
-    return std::nullopt;
-  }
-  if (weights.isSplat()) {
-    uint8_t byte = uint8_t(weights.getSplatValue<APInt>().getZExtValue());
-    p.weights.assign(wType.getNumElements(), byte);
-  } else {
-    std::optional<ArrayRef<char>> bytes = graph::getElementBytes(weights);
-    if (!bytes) {
-      why = "weight data is not available";
-      return std::nullopt;
-    }
-    p.weights.assign(bytes->begin(), bytes->end());
-  }
   if (Value b = op.getB()) {
     auto bias = constantValues(b);
     if (!bias || int64_t(bias->size()) != p.cout) {
@@ -180,55 +212,16 @@ static bool readMatMulQuantization(QConvParams &p, Value aScale,
                                    Value yZeroPoint, Value bValue,
                                    RankedTensorType bType, bool transB,
                                    std::string &why) {
-  auto as = constantValues(aScale);
-  auto az = constantValues(aZeroPoint);
-  auto bs = constantValues(bScale);
-  auto bz = constantValues(bZeroPoint);
-  auto ys = constantValues(yScale);
-  std::optional<SmallVector<double>> yz =
-      yZeroPoint ? constantValues(yZeroPoint)
-                 : std::optional<SmallVector<double>>(SmallVector<double>{0.0});
-  if (!as || !az || !bs || !bz || !ys || !yz) {
-    why = "scales and zero points must be constants";
-    return false;
-  }
-  if (as->size() != 1 || az->size() != 1 || ys->size() != 1 ||
-      yz->size() != 1) {
-    why = "a and y must be quantized per tensor";
-    return false;
-  }
-  p.xScale = float((*as)[0]);
-  p.yScale = float((*ys)[0]);
-  p.xZeroPoint = int32_t((*az)[0]);
-  p.yZeroPoint = int32_t((*yz)[0]);
-  for (double s : *bs)
-    p.wScale.push_back(float(s));
-  if (bz->size() == 1) {
-    p.wZeroPoint = int32_t((*bz)[0]);
-  } else {
-    for (double z : *bz)
-      if (z != 0) {
-        why = "per-column non-zero b zero points are not in RNPU ISA 1.0";
-        return false;
-      }
-  }
-  ElementsAttr weights = constantOf(bValue);
-  if (!weights) {
-    why = "b must be a constant";
-    return false;
-  }
   std::vector<uint8_t> b;
-  if (weights.isSplat()) {
-    b.assign(bType.getNumElements(),
-             uint8_t(weights.getSplatValue<APInt>().getZExtValue()));
-  } else {
-    std::optional<ArrayRef<char>> bytes = graph::getElementBytes(weights);
-    if (!bytes) {
-      why = "b's data is not available";
-      return false;
-    }
-    b.assign(bytes->begin(), bytes->end());
-  }
+  if (!readQuantization(p, aScale, aZeroPoint, bScale, bZeroPoint, yScale,
+                        yZeroPoint, "a and y",
+                        "per-column non-zero b zero points are not in RNPU "
+                        "ISA 1.0",
+                        why) ||
+      !readConstantBytes(bValue, bType.getNumElements(), b,
+                         "b must be a constant", "b's data is not available",
+                         why))
+    return false;
   p.weights.resize(b.size());
   for (int64_t k = 0; k < p.cin; ++k)
     for (int64_t n = 0; n < p.cout; ++n)
