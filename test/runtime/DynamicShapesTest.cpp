@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <functional>
 
 using namespace aicc;
 using namespace aicc::test;
@@ -350,81 +351,52 @@ TEST(DynamicShapes, RejectsMalformedExpressionsAtLoad) {
 }
 
 TEST(DynamicShapes, RejectsInconsistentSignaturesAtLoad) {
-  {
-    // Output bound below what the expression can reach: 2n is up to 128.
+  // Each case changes dynamic_add(64) and names the message it must give.
+  struct BadSignature {
+    std::function<void(ModuleWriter &)> change;
+    const char *message;
+  };
+  const BadSignature cases[] = {
+      // Output bound below what the expression can reach: 2n is up to 128.
+      {[](ModuleWriter &w) {
+         w.setOutputDims(0, {{kSym, 0, kConst, 2, kMul}});
+       },
+       "output 0 ('c') dim 0: 'n * 2' can be 128, above the upper bound 64 in "
+       "its shape"},
+      {[](ModuleWriter &w) {
+         w.setInputDims(1, {{kSym, 0, kConst, 1, kAdd}});
+       },
+       "input 1 ('b') dim 0: an input dim must be a constant or a symbol, not "
+       "'n + 1'"},
+      {[](ModuleWriter &w) { w.setInputDims(0, {{kSym, 0}, {kConst, 1}}); },
+       "input 0 ('a') has 2 dim expressions for rank 1"},
+      {[](ModuleWriter &w) {
+         w.addInput("negative", fb::ElementType::F32, {0});
+         w.setInputDims(2, {{kConst, -1}});
+       },
+       "input 2 ('negative') dim 0: the constant dim -1 is negative"},
+      {[](ModuleWriter &w) { w.addSymbol("unused", 1, 4); },
+       "symbol 1 ('unused') is no input's dim, so nothing binds it"},
+      {[](ModuleWriter &w) { w.addSymbol("backwards", 5, 4); },
+       "symbol 1 ('backwards'): range 5..4 is not a non-empty range of "
+       "sizes"},
+      // A symbol's maximum above the input's bound.
+      {[](ModuleWriter &w) {
+         w.addInput("wide", fb::ElementType::F32, {8});
+         w.setInputDims(2, {{kSym, 0}});
+       },
+       "input 2 ('wide') dim 0: 'n' can be 64, above the upper bound 8"},
+      // Push constant expressions must match the entry point's count.
+      {[](ModuleWriter &w) {
+         w.setDispatchPushConstantExprs(0, {{kSym, 0}, {kSym, 0}});
+       },
+       "passes 2 push constant expressions, the entry point takes 1"},
+  };
+  for (const BadSignature &bad : cases) {
     ModuleWriter writer = dynamicAddModule(64);
-    writer.setOutputDims(0, {{kSym, 0, kConst, 2, kMul}});
+    bad.change(writer);
     std::string text = loadError(writer);
-    EXPECT_NE(text.find("output 0 ('c') dim 0: 'n * 2' can be 128, above the "
-                        "upper bound 64 in its shape"),
-              std::string::npos)
-        << text;
-  }
-  {
-    ModuleWriter writer = dynamicAddModule(64);
-    writer.setInputDims(1, {{kSym, 0, kConst, 1, kAdd}});
-    std::string text = loadError(writer);
-    EXPECT_NE(text.find("input 1 ('b') dim 0: an input dim must be a "
-                        "constant or a symbol, not 'n + 1'"),
-              std::string::npos)
-        << text;
-  }
-  {
-    ModuleWriter writer = dynamicAddModule(64);
-    writer.setInputDims(0, {{kSym, 0}, {kConst, 1}});
-    std::string text = loadError(writer);
-    EXPECT_NE(text.find("input 0 ('a') has 2 dim expressions for rank 1"),
-              std::string::npos)
-        << text;
-  }
-  {
-    ModuleWriter writer = dynamicAddModule(64);
-    writer.addInput("negative", fb::ElementType::F32, {0});
-    writer.setInputDims(2, {{kConst, -1}});
-    std::string text = loadError(writer);
-    EXPECT_NE(text.find("input 2 ('negative') dim 0: the constant dim -1 is "
-                        "negative"),
-              std::string::npos)
-        << text;
-  }
-  {
-    ModuleWriter writer = dynamicAddModule(64);
-    writer.addSymbol("unused", 1, 4);
-    std::string text = loadError(writer);
-    EXPECT_NE(text.find("symbol 1 ('unused') is no input's dim, so nothing "
-                        "binds it"),
-              std::string::npos)
-        << text;
-  }
-  {
-    ModuleWriter writer = dynamicAddModule(64);
-    writer.addSymbol("backwards", 5, 4);
-    std::string text = loadError(writer);
-    EXPECT_NE(text.find("symbol 1 ('backwards'): range 5..4 is not a "
-                        "non-empty range of sizes"),
-              std::string::npos)
-        << text;
-  }
-  {
-    // A symbol's maximum above the input's bound.
-    ModuleWriter writer = dynamicAddModule(64);
-    writer.addInput("wide", fb::ElementType::F32, {8});
-    writer.setInputDims(2, {{kSym, 0}});
-    std::string text = loadError(writer);
-    EXPECT_NE(text.find("input 2 ('wide') dim 0: 'n' can be 64, above the "
-                        "upper bound 8"),
-              std::string::npos)
-        << text;
-  }
-  {
-    // Push constant expressions must match the entry point's count.
-    ModuleWriter writer = dynamicAddModule(64);
-    writer.setDispatchPushConstantExprs(0, {{kSym, 0}, {kSym, 0}});
-    std::string text = loadError(writer);
-    EXPECT_NE(text.find("passes 2 push constant expressions, the entry point "
-                        "takes 1"),
-              std::string::npos)
-        << text;
+    EXPECT_NE(text.find(bad.message), std::string::npos) << text;
   }
   {
     // A copy that can move more than its buffers hold.
