@@ -106,6 +106,14 @@ QConvParams randomConv(const Shape &s, std::mt19937 &rng) {
   return p;
 }
 
+/// A random input for `p`: one byte of `rng` per element, in order.
+std::vector<uint8_t> randomInput(const QConvParams &p, std::mt19937 &rng) {
+  std::vector<uint8_t> x(p.n * p.cin * p.h * p.w);
+  for (uint8_t &v : x)
+    v = uint8_t(rng());
+  return x;
+}
+
 /// Compiles and simulates `p` on `x`; returns y, or fails the test.
 std::vector<uint8_t> runOnRnpu(const QConvParams &p, const RnpuConfig &config,
                                const std::vector<uint8_t> &x,
@@ -181,9 +189,7 @@ TEST(NpuConvCodegen, SmallSramForcesManyDoubleBufferedTiles) {
   std::mt19937 rng(4);
   QConvParams p = randomConv(
       {1, 16, 20, 20, 32, 3, 1, 1, 1, false, true, false, true, true}, rng);
-  std::vector<uint8_t> x(p.n * p.cin * p.h * p.w);
-  for (uint8_t &v : x)
-    v = uint8_t(rng());
+  std::vector<uint8_t> x = randomInput(p, rng);
   int64_t tileRows = 0;
   Counters counters;
   std::vector<uint8_t> got = runOnRnpu(p, config, x, &counters, &tileRows);
@@ -198,9 +204,7 @@ TEST(NpuConvCodegen, FusedClampIsApplied) {
       {1, 4, 6, 6, 8, 3, 1, 1, 1, false, true, false, false, true}, rng);
   p.clampLo = int16_t(p.yZeroPoint); // a fused ReLU
   p.clampHi = 200;
-  std::vector<uint8_t> x(p.n * p.cin * p.h * p.w);
-  for (uint8_t &v : x)
-    v = uint8_t(rng());
+  std::vector<uint8_t> x = randomInput(p, rng);
   EXPECT_EQ(runOnRnpu(p, RnpuConfig(), x), reference(p, x));
 }
 
@@ -209,9 +213,7 @@ TEST(NpuConvCodegen, ResNetLayerKeepsTheMacArrayBusy) {
   std::mt19937 rng(6);
   QConvParams p = randomConv(
       {1, 64, 56, 56, 64, 3, 1, 1, 1, false, true, false, true, true}, rng);
-  std::vector<uint8_t> x(p.n * p.cin * p.h * p.w);
-  for (uint8_t &v : x)
-    v = uint8_t(rng());
+  std::vector<uint8_t> x = randomInput(p, rng);
   Counters counters;
   std::vector<uint8_t> got = runOnRnpu(p, RnpuConfig(), x, &counters);
   EXPECT_EQ(got, reference(p, x));
@@ -241,9 +243,7 @@ TEST(NpuConvCodegen, ResNetStage3And4LayersNeedGroupsAndStayBusy) {
     std::mt19937 rng{static_cast<unsigned>(c)};
     QConvParams p = randomConv(
         {1, c, hw, hw, c, 3, 1, 1, 1, false, true, false, true, true}, rng);
-    std::vector<uint8_t> x(p.n * p.cin * p.h * p.w);
-    for (uint8_t &v : x)
-      v = uint8_t(rng());
+    std::vector<uint8_t> x = randomInput(p, rng);
     Counters counters;
     std::vector<uint8_t> got = runOnRnpu(p, RnpuConfig(), x, &counters);
     EXPECT_EQ(got, reference(p, x));
@@ -332,9 +332,7 @@ LayerProfile profileLayer(const Shape &shape, unsigned seed,
                           const RnpuConfig &config, bool print) {
   std::mt19937 rng(seed);
   QConvParams p = randomConv(shape, rng);
-  std::vector<uint8_t> x(p.n * p.cin * p.h * p.w);
-  for (uint8_t &v : x)
-    v = uint8_t(rng());
+  std::vector<uint8_t> x = randomInput(p, rng);
   Counters counters;
   std::vector<uint8_t> got = runOnRnpu(p, config, x, &counters);
   EXPECT_EQ(got, reference(p, x));
