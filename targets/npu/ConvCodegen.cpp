@@ -21,6 +21,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "targets/npu/ConvCodegen.h"
+#include "targets/npu/CodegenUtil.h"
 
 #include <algorithm>
 #include <cstring>
@@ -385,14 +386,7 @@ bool finishEntry(const QConvParams &p, const Layout &l,
       uint64_t(out.biasBytes.size()), uint64_t(out.multiplierBytes.size()),
       uint64_t(p.n * p.cout * l.oh * l.ow)};
   out.entry.bindingWritable = {false, false, false, false, true};
-  for (size_t i = 0; i < prog.size(); ++i) {
-    Status st = validateInstruction(prog[i], config, i);
-    if (!st.ok()) {
-      error = "internal error: emitted an invalid instruction: " + st.message;
-      return false;
-    }
-  }
-  return true;
+  return validateEntry(out.entry, config, error);
 }
 
 bool emitStreamed(const QConvParams &p, const Layout &l, const StreamPlan &s,

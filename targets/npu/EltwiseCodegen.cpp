@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "targets/npu/EltwiseCodegen.h"
+#include "targets/npu/CodegenUtil.h"
 
 #include <algorithm>
 #include <cmath>
@@ -143,17 +144,6 @@ std::string whyQAddUnsupported(const QAddParams &p, const RnpuConfig &config) {
 
 namespace {
 
-bool validate(const RnpuConfig &config, RnpuEntry &out, std::string &error) {
-  for (size_t i = 0; i < out.program.size(); ++i) {
-    Status s = validateInstruction(out.program[i], config, i);
-    if (!s.ok()) {
-      error = "internal error: emitted an invalid instruction: " + s.message;
-      return false;
-    }
-  }
-  return true;
-}
-
 /// A broadcasting b: b is loaded into ACT once; tiles of k outer-level
 /// slabs of a stream through two buffers, one VEC per tile reads b with its
 /// level strides (0 on broadcast levels), c goes back through two buffers.
@@ -226,7 +216,7 @@ bool compileBroadcast(const QAddParams &p, const RnpuConfig &config,
   out.bindingSizes = {uint64_t(p.elements), uint64_t(bElements),
                       uint64_t(p.elements)};
   out.bindingWritable = {false, false, true};
-  return validate(config, out, error);
+  return validateEntry(out, config, error);
 }
 
 } // namespace
@@ -295,14 +285,7 @@ bool compileQAdd(const QAddParams &p, const RnpuConfig &config,
   out.bindingSizes = {uint64_t(p.elements), uint64_t(p.elements),
                       uint64_t(p.elements)};
   out.bindingWritable = {false, false, true};
-  for (size_t i = 0; i < prog.size(); ++i) {
-    Status s = validateInstruction(prog[i], config, i);
-    if (!s.ok()) {
-      error = "internal error: emitted an invalid instruction: " + s.message;
-      return false;
-    }
-  }
-  return true;
+  return validateEntry(out, config, error);
 }
 
 } // namespace aicc::npu

@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "targets/npu/PoolCodegen.h"
+#include "targets/npu/CodegenUtil.h"
 
 #include <algorithm>
 
@@ -155,14 +156,7 @@ bool compileMaxPool(const MaxPoolParams &p, const RnpuConfig &config,
   out.bindingSizes = {uint64_t(p.n * p.c * p.h * p.w),
                       uint64_t(p.n * p.c * l.outPlane)};
   out.bindingWritable = {false, true};
-  for (size_t i = 0; i < prog.size(); ++i) {
-    Status s = validateInstruction(prog[i], config, i);
-    if (!s.ok()) {
-      error = "internal error: emitted an invalid instruction: " + s.message;
-      return false;
-    }
-  }
-  return true;
+  return validateEntry(out, config, error);
 }
 
 } // namespace aicc::npu
