@@ -339,32 +339,42 @@ ModuleWriter test::dynamicAddModule(int64_t max) {
   return writer;
 }
 
-/// c[0, v) = a[0, v) + b[0, v) with v = LOAD n[0] in [lo, 64]: the sum goes
-/// to a runtime-allocated buffer of 4 * v bytes, which is copied to c.
-ModuleWriter test::valueAddModule(int64_t lo) {
-  ModuleWriter writer;
+ValueAddParts test::valueAddParts(int64_t lo, int64_t outBound,
+                                  const char *what) {
+  ValueAddParts parts;
+  ModuleWriter &writer = parts.writer;
   writer.setVersion(1, 4);
-  writer.setName("value_add");
   writer.addInput("n", fb::ElementType::I64, {1});
   writer.addInput("a", fb::ElementType::F32, {64});
   writer.addInput("b", fb::ElementType::F32, {64});
-  writer.addOutput("c", fb::ElementType::F32, {64});
-  uint32_t v = writer.addValueSymbol("v", lo, 64, {kLoad, 0, 0}, kValueAddWhat);
-  writer.setOutputDims(0, {{kSym, v}});
+  writer.addOutput("c", fb::ElementType::F32, {outBound});
+  parts.v = writer.addValueSymbol("v", lo, 64, {kLoad, 0, 0}, what);
   uint32_t code = writer.addSegment(testKernels().data(), testKernels().size());
-  uint32_t exe = writer.addExecutable(testKernelsExecutable(code));
+  parts.exe = writer.addExecutable(testKernelsExecutable(code));
   writer.addMemorySpace("host", fb::DeviceKind::Cpu, 0, 0);
-  uint32_t a = writer.addInputBuffer(1);
-  uint32_t b = writer.addInputBuffer(2);
-  uint32_t c = writer.addOutputBuffer(0);
+  parts.a = writer.addInputBuffer(1);
+  parts.b = writer.addInputBuffer(2);
+  parts.c = writer.addOutputBuffer(0);
+  return parts;
+}
+
+/// c[0, v) = a[0, v) + b[0, v) with v = LOAD n[0] in [lo, 64]: the sum goes
+/// to a runtime-allocated buffer of 4 * v bytes, which is copied to c.
+ModuleWriter test::valueAddModule(int64_t lo) {
+  ValueAddParts parts = valueAddParts(lo, 64, kValueAddWhat);
+  ModuleWriter &writer = parts.writer;
+  uint32_t v = parts.v;
+  writer.setName("value_add");
+  writer.setOutputDims(0, {{kSym, v}});
   // Allocation 0, its whole size.
   uint32_t t = writer.addBuffer({fb::BufferKind::Arena, 0, 0, 0, 0});
   writer.setBufferSizeExpr(t, {kConst, 4, kSym, v, kMul});
-  uint32_t dispatch = writer.addDispatch(exe, entryIndex("add_f32"), {a, b, t});
+  uint32_t dispatch = writer.addDispatch(parts.exe, entryIndex("add_f32"),
+                                         {parts.a, parts.b, t});
   writer.setDispatchPushConstantExprs(dispatch, {{kSym, v}});
-  uint32_t copy = writer.addCopy(t, c);
+  uint32_t copy = writer.addCopy(t, parts.c);
   writer.setCopyBytes(copy, {kConst, 4, kSym, v, kMul});
-  return writer;
+  return std::move(parts.writer);
 }
 
 ModuleWriter test::fakeDecoderModule() {

@@ -107,6 +107,16 @@ constexpr const char *kValueAddWhat =
     "node 'r' (Reshape) output dim 1 from input 'n'";
 ModuleWriter valueAddModule(int64_t lo = 0);
 
+/// What valueAddModule and its variants share: inputs n: i64[1], a, b:
+/// f32[64], output c: f32[`outBound`] (its dims over v left to the caller),
+/// the value symbol v = n[0] in [lo, 64] named by `what`, the test kernels'
+/// executable `exe` and the buffers `a`, `b`, `c` of the inputs and output.
+struct ValueAddParts {
+  ModuleWriter writer;
+  uint32_t v = 0, exe = 0, a = 0, b = 0, c = 0;
+};
+ValueAddParts valueAddParts(int64_t lo, int64_t outBound, const char *what);
+
 /// Format 1.3: a stand-in decoder with a KV cache (the fake_decoder test
 /// kernel): inputs input_ids i64 [1, sequence], attention_mask i64 [1,
 /// total_sequence] (assumed = past_sequence + sequence), past_key_values.0.key

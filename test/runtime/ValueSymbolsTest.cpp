@@ -67,20 +67,11 @@ TEST(ValueSymbols, RunsWithShapesFromInputValues) {
 TEST(ValueSymbols, ViewsShareOneRuntimeAllocation) {
   // t = a + b over v elements in allocation 0; c = t[1, v) read through a
   // second buffer of the same allocation at byte offset 4.
-  ModuleWriter writer;
-  writer.setVersion(1, 4);
-  writer.addInput("n", fb::ElementType::I64, {1});
-  writer.addInput("a", fb::ElementType::F32, {64});
-  writer.addInput("b", fb::ElementType::F32, {64});
-  writer.addOutput("c", fb::ElementType::F32, {63});
-  uint32_t v = writer.addValueSymbol("v", 1, 64, {kLoad, 0, 0}, "v");
+  ValueAddParts parts = valueAddParts(1, 63, "v");
+  ModuleWriter &writer = parts.writer;
+  uint32_t v = parts.v, exe = parts.exe, a = parts.a, b = parts.b,
+           c = parts.c;
   writer.setOutputDims(0, {{kSym, v, kConst, 1, kSub}});
-  uint32_t code = writer.addSegment(testKernels().data(), testKernels().size());
-  uint32_t exe = writer.addExecutable(testKernelsExecutable(code));
-  writer.addMemorySpace("host", fb::DeviceKind::Cpu, 0, 0);
-  uint32_t a = writer.addInputBuffer(1);
-  uint32_t b = writer.addInputBuffer(2);
-  uint32_t c = writer.addOutputBuffer(0);
   uint32_t t = writer.addBuffer({fb::BufferKind::Arena, 0, 0, 0, 0});
   writer.setBufferSizeExpr(t, {kConst, 4, kSym, v, kMul});
   uint32_t tail = writer.addBuffer({fb::BufferKind::Arena, 0, 0, 4, 0});
