@@ -26,6 +26,7 @@
 #include <limits>
 #include <numeric>
 #include <optional>
+#include <set>
 
 namespace hl = Halide;
 
@@ -953,6 +954,33 @@ void scheduleReduction(const ScheduledReduction &r, bool isOutput,
     update.unroll(fvars[u]);
 }
 
+/// The pure Funcs of row kernel `a` computed from its reductions per row
+/// (LayerNorm's mean and inverse standard deviation from the lane sums,
+/// with divisions and a square root): once per row at `at`, not inlined
+/// into every element of the row.
+void computePerRowFuncsAt(hl::Func a, hl::Var at, int rowDims,
+                          const std::vector<ScheduledReduction> &reductions) {
+  std::set<std::string> reductionNames;
+  for (const ScheduledReduction &r : reductions) {
+    reductionNames.insert(r.func.name());
+    reductionNames.insert(r.result.name());
+  }
+  for (auto &[name, function] :
+       hl::Internal::find_transitive_calls(a.function())) {
+    if (name == a.name() || reductionNames.count(name) ||
+        function.has_update_definition() ||
+        (int)function.dimensions() > rowDims || function.dimensions() == 0)
+      continue;
+    std::map<std::string, hl::Internal::Function> calls =
+        hl::Internal::find_transitive_calls(function);
+    bool perRow = llvm::any_of(reductionNames, [&](const std::string &r) {
+      return calls.count(r) != 0;
+    });
+    if (perRow)
+      hl::Func(function).compute_at(a, at);
+  }
+}
+
 /// Elements of one parallel task of a row kernel (at least): a task per
 /// row of a short row costs more in the thread pool than it computes.
 constexpr int kMinRowTaskElements = 8192;
@@ -974,15 +1002,27 @@ bool scheduleRowKernel(const ScheduledFunc &anchor,
       anchor.func.outputs() != 1 || anchor.func.num_update_definitions() ||
       (int)anchor.func.dimensions() != n || llvm::is_contained(ext, 0))
     return false;
-  // The rows: the anchor's outer dims that every reduction keeps.
+  // The rows: the anchor's outer dims that every reduction keeps. A
+  // lane-split reduction (LayerNorm's MLAS-exact statistics: per row, a few
+  // partial sums, one per SIMD lane) has its lanes innermost before them.
   int rowDims = n;
+  std::vector<int> laneDims;
   for (const ScheduledReduction &r : reductions) {
     int m = r.extents.size();
-    if (!r.result.defined() || !r.paddedInputs.empty() || m >= n ||
-        halidegen::hasDynamicExtent(r.extents) ||
-        !std::equal(r.extents.begin(), r.extents.end(), ext.begin() + (n - m)))
+    if (!r.result.defined() || !r.paddedInputs.empty() ||
+        halidegen::hasDynamicExtent(r.extents))
       return false;
-    rowDims = std::min(rowDims, m);
+    int kept = 0;
+    while (kept < m && kept < n - 1 &&
+           r.extents[m - 1 - kept] == ext[n - 1 - kept])
+      ++kept;
+    int lanesOf = 1;
+    for (int k = 0; k < m - kept; ++k)
+      lanesOf *= r.extents[k];
+    if (kept == 0 || m - kept > 1 || lanesOf > 16)
+      return false;
+    laneDims.push_back(m - kept);
+    rowDims = std::min(rowDims, kept);
     for (const ScheduledFunc &o : outputs)
       if (o.func.name() == r.func.name() || o.func.name() == r.result.name())
         return false;
@@ -1036,9 +1076,18 @@ bool scheduleRowKernel(const ScheduledFunc &anchor,
       at = ri;
     }
   }
-  for (const ScheduledReduction &r : reductions) {
+  for (auto [r, lanesDim] : llvm::zip(reductions, laneDims)) {
     hl::Func f = r.func;
     f.compute_at(a, at);
+    if (lanesDim) {
+      // The partial sums of the lanes, one vector: each lane keeps its
+      // order of summation (the lowering's bit-exact arithmetic).
+      hl::Var lane = f.args()[0];
+      f.vectorize(lane);
+      for (int u = 0; u < f.num_update_definitions(); ++u)
+        f.update(u).vectorize(lane);
+      continue;
+    }
     // Partial reductions in vector lanes along the innermost reduced dim.
     if (r.rdom.dimensions() == 0 || f.num_update_definitions() != 1)
       continue;
@@ -1069,6 +1118,7 @@ bool scheduleRowKernel(const ScheduledFunc &anchor,
     partial.compute_at(a, at).vectorize(u);
     partial.update().vectorize(u);
   }
+  computePerRowFuncsAt(a, at, rowDims, reductions);
   return true;
 }
 
@@ -1154,9 +1204,20 @@ void Avx512SchedulePolicy::scheduleKernel(
   // Row kernels: reductions over the innermost dims of the output, with
   // the ops around them (Softmax, LayerNorm).
   if (!naive && !outputs.empty()) {
+    // The widest output, one reading the reductions among those (a
+    // residual Add returned beside the LayerNorm it feeds reads none).
+    auto readsReductions = [&](const ScheduledFunc &o) {
+      std::map<std::string, hl::Internal::Function> calls =
+          hl::Internal::find_transitive_calls(o.func.function());
+      return llvm::any_of(reductions, [&](const ScheduledReduction &r) {
+        return calls.count(r.func.name()) != 0;
+      });
+    };
     const ScheduledFunc *anchor = &outputs.front();
     for (const ScheduledFunc &o : outputs)
-      if (o.extents.size() > anchor->extents.size())
+      if (o.extents.size() > anchor->extents.size() ||
+          (o.extents.size() == anchor->extents.size() &&
+           !readsReductions(*anchor) && readsReductions(o)))
         anchor = &o;
     if (scheduleRowKernel(*anchor, outputs, reductions)) {
       for (const ScheduledFunc &f : outputs)
