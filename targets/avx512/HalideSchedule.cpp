@@ -1054,6 +1054,8 @@ bool scheduleRowKernel(const ScheduledFunc &anchor,
   // Parallel: the outermost row dim with several rows; when that is the
   // innermost row dim, in chunks of rows of at least kMinRowTaskElements.
   hl::Var at = vars[row];
+  // The loop a task runs in (outermost without a parallel loop).
+  hl::Var task = hl::Var::outermost();
   int outer = -1;
   for (int k = n - 1; k >= row; --k)
     if (ext[k] > 1) {
@@ -1062,6 +1064,7 @@ bool scheduleRowKernel(const ScheduledFunc &anchor,
     }
   if (outer > row) {
     a.parallel(vars[outer]);
+    task = vars[outer];
   } else if (outer == row) {
     int64_t chunk = std::max<int64_t>(
         1, (kMinRowTaskElements + rowElements - 1) / rowElements);
@@ -1069,23 +1072,52 @@ bool scheduleRowKernel(const ScheduledFunc &anchor,
       // One task.
     } else if (chunk == 1) {
       a.parallel(vars[row]);
+      task = vars[row];
     } else {
       hl::Var ro("ro"), ri("ri");
       a.split(vars[row], ro, ri, (int)chunk, tailFor(ext[row], (int)chunk));
       a.parallel(ro);
       at = ri;
+      task = ro;
     }
   }
+  // Lane-split reductions (a chain of vector additions per row, in a fixed
+  // order) are latency bound row by row: they are computed for the task's
+  // rows, kRowsInterleaved rows interleaved, as are the ops computing the
+  // per-row statistics from them; the normalization then runs per row.
+  bool lanesSplit = llvm::any_of(laneDims, [](int d) { return d > 0; });
+  hl::Var statsAt = lanesSplit ? task : at;
   for (auto [r, lanesDim] : llvm::zip(reductions, laneDims)) {
     hl::Func f = r.func;
-    f.compute_at(a, at);
-    if (lanesDim) {
+    f.compute_at(a, statsAt);
+    if (lanesSplit) {
       // The partial sums of the lanes, one vector: each lane keeps its
       // order of summation (the lowering's bit-exact arithmetic).
-      hl::Var lane = f.args()[0];
-      f.vectorize(lane);
-      for (int u = 0; u < f.num_update_definitions(); ++u)
-        f.update(u).vectorize(lane);
+      std::vector<hl::Var> fvars = f.args();
+      hl::Var lane = fvars[0];
+      if (lanesDim)
+        f.vectorize(lane);
+      int rowVar = lanesDim;
+      for (int u = 0; u < f.num_update_definitions(); ++u) {
+        hl::Stage update = f.update(u);
+        if (rowVar < (int)fvars.size() && r.rdom.dimensions() > 0) {
+          constexpr int kRowsInterleaved = 8;
+          hl::Var yo("yo"), yi("yi");
+          update.split(fvars[rowVar], yo, yi, kRowsInterleaved,
+                       hl::TailStrategy::GuardWithIf);
+          std::vector<hl::VarOrRVar> order;
+          if (lanesDim)
+            order.push_back(lane);
+          order.push_back(yi);
+          for (int d = 0; d < r.rdom.dimensions(); ++d)
+            order.push_back(r.rdom[d]);
+          order.push_back(yo);
+          update.reorder(order);
+          update.unroll(yi);
+        }
+        if (lanesDim)
+          update.vectorize(lane);
+      }
       continue;
     }
     // Partial reductions in vector lanes along the innermost reduced dim.
@@ -1118,7 +1150,7 @@ bool scheduleRowKernel(const ScheduledFunc &anchor,
     partial.compute_at(a, at).vectorize(u);
     partial.update().vectorize(u);
   }
-  computePerRowFuncsAt(a, at, rowDims, reductions);
+  computePerRowFuncsAt(a, statsAt, rowDims, reductions);
   return true;
 }
 
