@@ -981,6 +981,65 @@ void computePerRowFuncsAt(hl::Func a, hl::Var at, int rowDims,
   }
 }
 
+/// The pure Funcs of the rows of row kernel `a` (its dims) that its
+/// reductions read (a bias Add and a residual Add before a LayerNorm): once
+/// per task at `at`, in vectors, rather than inlined into each reduction
+/// and the normalization (three times for a LayerNorm, in the narrow
+/// vectors of its lane-split sums). Not what another output reads (computed
+/// at root) nor a plain read of an input.
+void computeReducedRowsAt(hl::Func a, hl::Var at,
+                          const std::vector<ScheduledFunc> &outputs,
+                          const std::vector<ScheduledReduction> &reductions,
+                          int lanes) {
+  std::set<std::string> skip = {a.name()};
+  for (const ScheduledFunc &o : outputs) {
+    skip.insert(o.func.name());
+    if (o.func.name() == a.name())
+      continue;
+    for (auto &[name, function] :
+         hl::Internal::find_transitive_calls(o.func.function()))
+      skip.insert(name);
+  }
+  std::map<std::string, hl::Internal::Function> readByReductions;
+  for (const ScheduledReduction &r : reductions) {
+    skip.insert(r.func.name());
+    skip.insert(r.result.name());
+    for (auto &[name, function] :
+         hl::Internal::find_transitive_calls(r.func.function()))
+      readByReductions.emplace(name, function);
+  }
+  std::map<std::string, hl::Internal::Function> candidates;
+  for (auto &[name, function] : readByReductions) {
+    if (skip.count(name) || function.has_update_definition() ||
+        function.dimensions() != a.dimensions() || function.outputs() != 1)
+      continue;
+    const auto *call = function.values()[0].as<hl::Internal::Call>();
+    if (call && (call->call_type == hl::Internal::Call::Image ||
+                 call->call_type == hl::Internal::Call::Halide))
+      continue;
+    candidates.emplace(name, function);
+  }
+  // Only the last of a chain (the bias Add feeds the residual Add, which
+  // the reductions read): what a Func other than the candidates reads.
+  std::set<std::string> readOutside;
+  std::map<std::string, hl::Internal::Function> all = readByReductions;
+  for (auto &[name, function] : hl::Internal::find_transitive_calls(a.function()))
+    all.emplace(name, function);
+  for (auto &[name, function] : all) {
+    if (candidates.count(name))
+      continue;
+    for (auto &[callee, unused] : hl::Internal::find_direct_calls(function))
+      readOutside.insert(callee);
+  }
+  for (auto &[name, function] : candidates) {
+    if (!readOutside.count(name))
+      continue;
+    hl::Func f(function);
+    f.compute_at(a, at);
+    f.vectorize(f.args()[0], lanes, hl::TailStrategy::GuardWithIf);
+  }
+}
+
 /// Elements of one parallel task of a row kernel (at least): a task per
 /// row of a short row costs more in the thread pool than it computes.
 constexpr int kMinRowTaskElements = 8192;
@@ -1151,6 +1210,8 @@ bool scheduleRowKernel(const ScheduledFunc &anchor,
     partial.update().vectorize(u);
   }
   computePerRowFuncsAt(a, statsAt, rowDims, reductions);
+  if (lanesSplit)
+    computeReducedRowsAt(a, statsAt, outputs, reductions, lanes);
   return true;
 }
 

@@ -1227,11 +1227,14 @@ hl::Expr Translator::atPacked(Value tensor, std::vector<hl::Expr> idx,
 /// order, new dims.
 void Translator::translateReshape(Value result, Value source, Operation *op) {
   RankedTensorType src = tensorType(source), dst = tensorType(result);
-  if (!src.hasStaticShape() || !dst.hasStaticShape()) {
-    // Dynamic shapes: collapse_shape / expand_shape map each group of dims
-    // on their own, so only a group with a dynamic dim divides by a
-    // run-time extent (a whole-tensor linear index would divide by every
-    // dim).
+  if (!src.hasStaticShape() || !dst.hasStaticShape() ||
+      isa<tensor::CollapseShapeOp, tensor::ExpandShapeOp>(op)) {
+    // collapse_shape / expand_shape map each group of dims on their own, so
+    // only a group with a dynamic dim divides by a run-time extent (a
+    // whole-tensor linear index would divide by every dim), and Halide's
+    // bounds of the source stay those of the region read (a row kernel
+    // reading LayerNorm's rows split into lanes reads its task's rows, not
+    // the whole tensor).
     SmallVector<ReassociationIndices> groups;
     bool collapse = isa<tensor::CollapseShapeOp>(op);
     if (auto c = dyn_cast<tensor::CollapseShapeOp>(op))
