@@ -1078,7 +1078,10 @@ bool scheduleRowKernel(const ScheduledFunc &anchor,
     int lanesOf = 1;
     for (int k = 0; k < m - kept; ++k)
       lanesOf *= r.extents[k];
-    if (kept == 0 || m - kept > 1 || lanesOf > 16)
+    // (A reduction of the anchor's own shape, a conv or matmul with its
+    // epilogue, is no row reduction.)
+    if (kept == 0 || m - kept > 1 || lanesOf > 16 ||
+        (m - kept == 1 && r.extents[0] == ext[0]))
       return false;
     laneDims.push_back(m - kept);
     rowDims = std::min(rowDims, kept);
