@@ -250,27 +250,47 @@ std::optional<int64_t> rowBytesIn(linalg::LinalgOp l, ArrayRef<int64_t> rows) {
   return bytes;
 }
 
+/// Partial results per row of a lane-split row reduction, at most: one
+/// vector of them.
+constexpr int64_t kMaxRowLanes = 16;
+
 /// The rows of a row reduction: a statically shaped single-result linalg op
 /// whose parallel loops come first and whose reduction loops (at least one)
-/// follow, writing one value per row (output map d0, ..., d(p-1), p >= 1)
-/// and reading every operand row in place: a Softmax's max and sum, a
-/// LayerNorm's mean and variance, ReduceMean over the last axes. Returns
-/// the extents of the row loops.
+/// follow, writing one value per row (output map d0, ..., d(p-1), p >= 1;
+/// or one value per row and lane, a last parallel loop of at most
+/// kMaxRowLanes after the reductions) and reading every operand row in
+/// place: a Softmax's max and sum, a LayerNorm's mean and variance,
+/// ReduceMean over the last axes. Returns the extents of the row loops.
 std::optional<SmallVector<int64_t>> rowsOfReduction(Operation *op) {
   linalg::LinalgOp l = asSimpleLinalg(op);
   if (!l || l.getNumReductionLoops() == 0)
     return std::nullopt;
-  unsigned n = l.getNumLoops(), p = n - l.getNumReductionLoops();
+  unsigned n = l.getNumLoops(), r = l.getNumReductionLoops();
+  auto iterators = l.getIteratorTypesArray();
+  unsigned p = 0;
+  while (p < n && iterators[p] == utils::IteratorType::parallel)
+    ++p;
   if (p == 0)
     return std::nullopt;
-  auto iterators = l.getIteratorTypesArray();
-  for (unsigned i = 0; i < n; ++i)
-    if ((i < p) != (iterators[i] == utils::IteratorType::parallel))
+  // The reduction loops follow the rows; parallel loops after them are the
+  // lanes of a lane-split reduction, kept per row (LayerNorm's statistics
+  // as MLAS computes them: a few partial sums per row, see laneSums in
+  // LowerReduction.cpp), at most kMaxRowLanes of them.
+  for (unsigned i = p; i < n; ++i)
+    if ((i < p + r) != (iterators[i] == utils::IteratorType::reduction))
       return std::nullopt;
-  AffineMap out = l.getMatchingIndexingMap(l.getDpsInitOperand(0));
-  if (out.getNumResults() != p)
-    return std::nullopt;
   SmallVector<int64_t> ranges = l.getStaticLoopRanges();
+  AffineMap out = l.getMatchingIndexingMap(l.getDpsInitOperand(0));
+  if (out.getNumResults() != n - r)
+    return std::nullopt;
+  int64_t lanes = 1;
+  for (unsigned i = p + r; i < n; ++i) {
+    if (out.getResult(p + i - (p + r)) != getAffineDimExpr(i, out.getContext()))
+      return std::nullopt;
+    lanes *= ranges[i];
+  }
+  if (lanes > kMaxRowLanes || n - (p + r) > 1)
+    return std::nullopt;
   SmallVector<int64_t> rows(ranges.begin(), ranges.begin() + p);
   std::optional<int64_t> bytes = rowBytesIn(l, rows);
   if (!bytes)

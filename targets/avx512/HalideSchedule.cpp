@@ -26,6 +26,7 @@
 #include <limits>
 #include <numeric>
 #include <optional>
+#include <set>
 
 namespace hl = Halide;
 
@@ -953,6 +954,92 @@ void scheduleReduction(const ScheduledReduction &r, bool isOutput,
     update.unroll(fvars[u]);
 }
 
+/// The pure Funcs of row kernel `a` computed from its reductions per row
+/// (LayerNorm's mean and inverse standard deviation from the lane sums,
+/// with divisions and a square root): once per row at `at`, not inlined
+/// into every element of the row.
+void computePerRowFuncsAt(hl::Func a, hl::Var at, int rowDims,
+                          const std::vector<ScheduledReduction> &reductions) {
+  std::set<std::string> reductionNames;
+  for (const ScheduledReduction &r : reductions) {
+    reductionNames.insert(r.func.name());
+    reductionNames.insert(r.result.name());
+  }
+  for (auto &[name, function] :
+       hl::Internal::find_transitive_calls(a.function())) {
+    if (name == a.name() || reductionNames.count(name) ||
+        function.has_update_definition() ||
+        (int)function.dimensions() > rowDims || function.dimensions() == 0)
+      continue;
+    std::map<std::string, hl::Internal::Function> calls =
+        hl::Internal::find_transitive_calls(function);
+    bool perRow = llvm::any_of(reductionNames, [&](const std::string &r) {
+      return calls.count(r) != 0;
+    });
+    if (perRow)
+      hl::Func(function).compute_at(a, at);
+  }
+}
+
+/// The pure Funcs of the rows of row kernel `a` (its dims) that its
+/// reductions read (a bias Add and a residual Add before a LayerNorm): once
+/// per task at `at`, in vectors, rather than inlined into each reduction
+/// and the normalization (three times for a LayerNorm, in the narrow
+/// vectors of its lane-split sums). Not what another output reads (computed
+/// at root) nor a plain read of an input.
+void computeReducedRowsAt(hl::Func a, hl::Var at,
+                          const std::vector<ScheduledFunc> &outputs,
+                          const std::vector<ScheduledReduction> &reductions,
+                          int lanes) {
+  std::set<std::string> skip = {a.name()};
+  for (const ScheduledFunc &o : outputs) {
+    skip.insert(o.func.name());
+    if (o.func.name() == a.name())
+      continue;
+    for (auto &[name, function] :
+         hl::Internal::find_transitive_calls(o.func.function()))
+      skip.insert(name);
+  }
+  std::map<std::string, hl::Internal::Function> readByReductions;
+  for (const ScheduledReduction &r : reductions) {
+    skip.insert(r.func.name());
+    skip.insert(r.result.name());
+    for (auto &[name, function] :
+         hl::Internal::find_transitive_calls(r.func.function()))
+      readByReductions.emplace(name, function);
+  }
+  std::map<std::string, hl::Internal::Function> candidates;
+  for (auto &[name, function] : readByReductions) {
+    if (skip.count(name) || function.has_update_definition() ||
+        function.dimensions() != a.dimensions() || function.outputs() != 1)
+      continue;
+    const auto *call = function.values()[0].as<hl::Internal::Call>();
+    if (call && (call->call_type == hl::Internal::Call::Image ||
+                 call->call_type == hl::Internal::Call::Halide))
+      continue;
+    candidates.emplace(name, function);
+  }
+  // Only the last of a chain (the bias Add feeds the residual Add, which
+  // the reductions read): what a Func other than the candidates reads.
+  std::set<std::string> readOutside;
+  std::map<std::string, hl::Internal::Function> all = readByReductions;
+  for (auto &[name, function] : hl::Internal::find_transitive_calls(a.function()))
+    all.emplace(name, function);
+  for (auto &[name, function] : all) {
+    if (candidates.count(name))
+      continue;
+    for (auto &[callee, unused] : hl::Internal::find_direct_calls(function))
+      readOutside.insert(callee);
+  }
+  for (auto &[name, function] : candidates) {
+    if (!readOutside.count(name))
+      continue;
+    hl::Func f(function);
+    f.compute_at(a, at);
+    f.vectorize(f.args()[0], lanes, hl::TailStrategy::GuardWithIf);
+  }
+}
+
 /// Elements of one parallel task of a row kernel (at least): a task per
 /// row of a short row costs more in the thread pool than it computes.
 constexpr int kMinRowTaskElements = 8192;
@@ -974,15 +1061,30 @@ bool scheduleRowKernel(const ScheduledFunc &anchor,
       anchor.func.outputs() != 1 || anchor.func.num_update_definitions() ||
       (int)anchor.func.dimensions() != n || llvm::is_contained(ext, 0))
     return false;
-  // The rows: the anchor's outer dims that every reduction keeps.
+  // The rows: the anchor's outer dims that every reduction keeps. A
+  // lane-split reduction (LayerNorm's MLAS-exact statistics: per row, a few
+  // partial sums, one per SIMD lane) has its lanes innermost before them.
   int rowDims = n;
+  std::vector<int> laneDims;
   for (const ScheduledReduction &r : reductions) {
     int m = r.extents.size();
-    if (!r.result.defined() || !r.paddedInputs.empty() || m >= n ||
-        halidegen::hasDynamicExtent(r.extents) ||
-        !std::equal(r.extents.begin(), r.extents.end(), ext.begin() + (n - m)))
+    if (!r.result.defined() || !r.paddedInputs.empty() ||
+        halidegen::hasDynamicExtent(r.extents))
       return false;
-    rowDims = std::min(rowDims, m);
+    int kept = 0;
+    while (kept < m && kept < n - 1 &&
+           r.extents[m - 1 - kept] == ext[n - 1 - kept])
+      ++kept;
+    int lanesOf = 1;
+    for (int k = 0; k < m - kept; ++k)
+      lanesOf *= r.extents[k];
+    // (A reduction of the anchor's own shape, a conv or matmul with its
+    // epilogue, is no row reduction.)
+    if (kept == 0 || m - kept > 1 || lanesOf > 16 ||
+        (m - kept == 1 && r.extents[0] == ext[0]))
+      return false;
+    laneDims.push_back(m - kept);
+    rowDims = std::min(rowDims, kept);
     for (const ScheduledFunc &o : outputs)
       if (o.func.name() == r.func.name() || o.func.name() == r.result.name())
         return false;
@@ -1014,6 +1116,8 @@ bool scheduleRowKernel(const ScheduledFunc &anchor,
   // Parallel: the outermost row dim with several rows; when that is the
   // innermost row dim, in chunks of rows of at least kMinRowTaskElements.
   hl::Var at = vars[row];
+  // The loop a task runs in (outermost without a parallel loop).
+  hl::Var task = hl::Var::outermost();
   int outer = -1;
   for (int k = n - 1; k >= row; --k)
     if (ext[k] > 1) {
@@ -1022,6 +1126,7 @@ bool scheduleRowKernel(const ScheduledFunc &anchor,
     }
   if (outer > row) {
     a.parallel(vars[outer]);
+    task = vars[outer];
   } else if (outer == row) {
     int64_t chunk = std::max<int64_t>(
         1, (kMinRowTaskElements + rowElements - 1) / rowElements);
@@ -1029,16 +1134,54 @@ bool scheduleRowKernel(const ScheduledFunc &anchor,
       // One task.
     } else if (chunk == 1) {
       a.parallel(vars[row]);
+      task = vars[row];
     } else {
       hl::Var ro("ro"), ri("ri");
       a.split(vars[row], ro, ri, (int)chunk, tailFor(ext[row], (int)chunk));
       a.parallel(ro);
       at = ri;
+      task = ro;
     }
   }
-  for (const ScheduledReduction &r : reductions) {
+  // Lane-split reductions (a chain of vector additions per row, in a fixed
+  // order) are latency bound row by row: they are computed for the task's
+  // rows, kRowsInterleaved rows interleaved, as are the ops computing the
+  // per-row statistics from them; the normalization then runs per row.
+  bool lanesSplit = llvm::any_of(laneDims, [](int d) { return d > 0; });
+  hl::Var statsAt = lanesSplit ? task : at;
+  for (auto [r, lanesDim] : llvm::zip(reductions, laneDims)) {
     hl::Func f = r.func;
-    f.compute_at(a, at);
+    f.compute_at(a, statsAt);
+    if (lanesSplit) {
+      // The partial sums of the lanes, one vector: each lane keeps its
+      // order of summation (the lowering's bit-exact arithmetic).
+      std::vector<hl::Var> fvars = f.args();
+      hl::Var lane = fvars[0];
+      if (lanesDim)
+        f.vectorize(lane);
+      int rowVar = lanesDim;
+      for (int u = 0; u < f.num_update_definitions(); ++u) {
+        hl::Stage update = f.update(u);
+        if (rowVar < (int)fvars.size() && r.rdom.dimensions() > 0) {
+          constexpr int kRowsInterleaved = 8;
+          hl::Var yo("yo"), yi("yi");
+          update.split(fvars[rowVar], yo, yi, kRowsInterleaved,
+                       hl::TailStrategy::GuardWithIf);
+          std::vector<hl::VarOrRVar> order;
+          if (lanesDim)
+            order.push_back(lane);
+          order.push_back(yi);
+          for (int d = 0; d < r.rdom.dimensions(); ++d)
+            order.push_back(r.rdom[d]);
+          order.push_back(yo);
+          update.reorder(order);
+          update.unroll(yi);
+        }
+        if (lanesDim)
+          update.vectorize(lane);
+      }
+      continue;
+    }
     // Partial reductions in vector lanes along the innermost reduced dim.
     if (r.rdom.dimensions() == 0 || f.num_update_definitions() != 1)
       continue;
@@ -1069,6 +1212,9 @@ bool scheduleRowKernel(const ScheduledFunc &anchor,
     partial.compute_at(a, at).vectorize(u);
     partial.update().vectorize(u);
   }
+  computePerRowFuncsAt(a, statsAt, rowDims, reductions);
+  if (lanesSplit)
+    computeReducedRowsAt(a, statsAt, outputs, reductions, lanes);
   return true;
 }
 
@@ -1154,9 +1300,20 @@ void Avx512SchedulePolicy::scheduleKernel(
   // Row kernels: reductions over the innermost dims of the output, with
   // the ops around them (Softmax, LayerNorm).
   if (!naive && !outputs.empty()) {
+    // The widest output, one reading the reductions among those (a
+    // residual Add returned beside the LayerNorm it feeds reads none).
+    auto readsReductions = [&](const ScheduledFunc &o) {
+      std::map<std::string, hl::Internal::Function> calls =
+          hl::Internal::find_transitive_calls(o.func.function());
+      return llvm::any_of(reductions, [&](const ScheduledReduction &r) {
+        return calls.count(r.func.name()) != 0;
+      });
+    };
     const ScheduledFunc *anchor = &outputs.front();
     for (const ScheduledFunc &o : outputs)
-      if (o.extents.size() > anchor->extents.size())
+      if (o.extents.size() > anchor->extents.size() ||
+          (o.extents.size() == anchor->extents.size() &&
+           !readsReductions(*anchor) && readsReductions(o)))
         anchor = &o;
     if (scheduleRowKernel(*anchor, outputs, reductions)) {
       for (const ScheduledFunc &f : outputs)
