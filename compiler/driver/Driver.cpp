@@ -518,9 +518,9 @@ LogicalResult checkGpuArch(const Target *target, StringRef arch,
 /// `aicc.kv_block = N` for aicc-graph-kv-cache-in-place.
 void setKvCacheLayout(ModuleOp module, int64_t block) {
   if (block > 0)
-    module->setAttr("aicc.kv_block",
-                    IntegerAttr::get(IntegerType::get(module.getContext(), 64),
-                                     block));
+    module->setAttr(
+        "aicc.kv_block",
+        IntegerAttr::get(IntegerType::get(module.getContext(), 64), block));
 }
 
 /// --kv-cache-layout: 0 for contiguous, the block size for paged (16 when
@@ -593,7 +593,8 @@ int runAiccMain(int argc, char **argv) {
     return 1;
   }
   int64_t kvBlock = 0;
-  if (std::optional<int64_t> block = parseKvCacheLayout(options.kvCacheLayout)) {
+  if (std::optional<int64_t> block =
+          parseKvCacheLayout(options.kvCacheLayout)) {
     kvBlock = *block;
   } else {
     llvm::errs() << "aicc: error: --kv-cache-layout='" << options.kvCacheLayout

@@ -125,7 +125,7 @@ struct KvStatePass : public aicc::exec::impl::KvStateBase<KvStatePass> {
       // fills before each run (logical block -> physical block).
       int64_t block = 0;
       if (auto attr = schedule.getArgAttrOfType<IntegerAttr>(stateIndex,
-                                                              "aicc.kv_block"))
+                                                             "aicc.kv_block"))
         block = attr.getInt();
       auto table = tables.find(key);
       if ((block > 0) != (table != tables.end()))
@@ -142,9 +142,9 @@ struct KvStatePass : public aicc::exec::impl::KvStateBase<KvStatePass> {
           return schedule.emitOpError("kv table '")
                  << key << "': expected i32 [T_max / block] for block "
                  << block;
-        auto tableAlloc = AllocOp::create(b, tableArg.getLoc(), tableType,
-                                          /*space=*/static_cast<int64_t>(0),
-                                          IntegerAttr());
+        auto tableAlloc =
+            AllocOp::create(b, tableArg.getLoc(), tableType,
+                            /*space=*/static_cast<int64_t>(0), IntegerAttr());
         tableAlloc->setAttr("aicc.state", b.getStringAttr(presentName));
         tableAlloc->setAttr("aicc.kv_table", b.getStringAttr(presentName));
         tableArg.replaceAllUsesWith(tableAlloc.getResult());

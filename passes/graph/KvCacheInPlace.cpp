@@ -202,9 +202,9 @@ struct KvCacheInPlacePass
         func.setArgAttr(stateIndex, "aicc.kv_block",
                         b.getI64IntegerAttr(block));
         NamedAttrList tableAttrs;
-        tableAttrs.append("graph.name",
-                          b.getStringAttr("aicc.kv_table:" + pastName + ":" +
-                                          presentName));
+        tableAttrs.append(
+            "graph.name",
+            b.getStringAttr("aicc.kv_table:" + pastName + ":" + presentName));
         auto tableType =
             RankedTensorType::get({numBlocks}, b.getIntegerType(32));
         if (failed(func.insertArgument(

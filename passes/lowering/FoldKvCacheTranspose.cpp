@@ -33,8 +33,8 @@
 #include "passes/lowering/Passes.h"
 
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
-#include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinAttributes.h"
 
 using namespace mlir;
 
@@ -69,10 +69,12 @@ bool readsKvState(func::FuncOp func, Value value) {
 bool isPrefixOf(Value value, Value state) {
   while (auto slice = value.getDefiningOp<tensor::ExtractSliceOp>()) {
     if (slice.getSourceType().getRank() != slice.getResultType().getRank() ||
-        !llvm::all_of(slice.getMixedOffsets(),
-                      [](OpFoldResult o) { return getConstantIntValue(o) == 0; }) ||
-        !llvm::all_of(slice.getMixedStrides(),
-                      [](OpFoldResult o) { return getConstantIntValue(o) == 1; }))
+        !llvm::all_of(
+            slice.getMixedOffsets(),
+            [](OpFoldResult o) { return getConstantIntValue(o) == 0; }) ||
+        !llvm::all_of(slice.getMixedStrides(), [](OpFoldResult o) {
+          return getConstantIntValue(o) == 1;
+        }))
       return false;
     value = slice.getSource();
   }
@@ -87,13 +89,13 @@ std::pair<int64_t, Value> pagedLayoutOf(func::FuncOp func,
       func.getArgAttrOfType<IntegerAttr>(state.getArgNumber(), "aicc.kv_block");
   if (!block)
     return {0, Value()};
-  StringRef key = func.getArgAttrOfType<StringAttr>(state.getArgNumber(),
-                                                    "graph.name")
-                      .getValue()
-                      .drop_front(StringRef("aicc.kv_state:").size());
+  StringRef key =
+      func.getArgAttrOfType<StringAttr>(state.getArgNumber(), "graph.name")
+          .getValue()
+          .drop_front(StringRef("aicc.kv_state:").size());
   for (BlockArgument arg : func.getArguments())
-    if (auto name = func.getArgAttrOfType<StringAttr>(arg.getArgNumber(),
-                                                      "graph.name");
+    if (auto name =
+            func.getArgAttrOfType<StringAttr>(arg.getArgNumber(), "graph.name");
         name && name.getValue() == ("aicc.kv_table:" + key).str())
       return {block.getInt(), arg};
   return {block.getInt(), Value()};
@@ -118,9 +120,9 @@ linalg::GenericOp readThroughTable(linalg::GenericOp generic,
     }
   for (unsigned i = generic.getNumDpsInputs(); i < oldMaps.size(); ++i)
     maps.push_back(oldMaps[i]);
-  auto fresh = linalg::GenericOp::create(
-      b, loc, generic.getResultTypes(), inputs, generic.getDpsInits(), maps,
-      generic.getIteratorTypesArray());
+  auto fresh = linalg::GenericOp::create(b, loc, generic.getResultTypes(),
+                                         inputs, generic.getDpsInits(), maps,
+                                         generic.getIteratorTypesArray());
   fresh->setDiscardableAttrs(generic->getDiscardableAttrDictionary());
   fresh.getRegion().takeBody(generic.getRegion());
   Block &body = fresh.getRegion().front();

@@ -105,7 +105,8 @@ public:
   /// rows), which must be mapped.
   void write(uint64_t firstRow, const uint8_t *source, uint64_t rows) const {
     while (rows) {
-      uint64_t block = firstRow / blockTokens_, offset = firstRow % blockTokens_;
+      uint64_t block = firstRow / blockTokens_,
+               offset = firstRow % blockTokens_;
       uint64_t n = std::min<uint64_t>(rows, blockTokens_ - offset);
       std::memcpy(base_ + (uint64_t(table_[block]) * blockTokens_ + offset) *
                               rowBytes_,
@@ -130,8 +131,8 @@ private:
     if (!reserved_)
       return;
     uint64_t page = static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
-    uintptr_t begin = reinterpret_cast<uintptr_t>(base_) +
-                      uint64_t(block) * blockBytes();
+    uintptr_t begin =
+        reinterpret_cast<uintptr_t>(base_) + uint64_t(block) * blockBytes();
     uintptr_t end = begin + blockBytes();
     begin = (begin + page - 1) / page * page;
     end = end / page * page;

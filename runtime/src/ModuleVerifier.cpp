@@ -494,7 +494,8 @@ private:
       const fb::StatePool *pool = pools->Get(i);
       if (!pool->layout())
         continue;
-      std::string_view layout = std::string_view(pool->layout()->c_str(), pool->layout()->size());
+      std::string_view layout =
+          std::string_view(pool->layout()->c_str(), pool->layout()->size());
       if (layout == "contiguous" || layout == "block_table")
         continue;
       if (layout != "paged")
@@ -507,8 +508,7 @@ private:
                             "and length",
                             i);
       if (block == 0)
-        return AICC_INVALID("state pool %u: paged with a block of 0 tokens",
-                            i);
+        return AICC_INVALID("state pool %u: paged with a block of 0 tokens", i);
       if (row == 0 || row > pool->size() / block)
         return AICC_INVALID("state pool %u: a block of %llu rows of %llu "
                             "bytes does not fit its %llu bytes",
@@ -529,7 +529,8 @@ private:
                             i, table);
       const fb::StatePool *tablePool = pools->Get(table);
       if (!tablePool->layout() ||
-          std::string_view(tablePool->layout()->c_str(), tablePool->layout()->size()) != "block_table")
+          std::string_view(tablePool->layout()->c_str(),
+                           tablePool->layout()->size()) != "block_table")
         return AICC_INVALID("state pool %u: its block table (pool %u) is "
                             "not a \"block_table\" pool",
                             i, table);
@@ -547,10 +548,11 @@ private:
     }
     for (uint32_t i = 0; i < count; ++i) {
       const fb::StatePool *pool = pools->Get(i);
-      if (pool->layout() && std::string_view(pool->layout()->c_str(), pool->layout()->size()) == "block_table" &&
+      if (pool->layout() &&
+          std::string_view(pool->layout()->c_str(), pool->layout()->size()) ==
+              "block_table" &&
           owner[i] < 0)
-        return AICC_INVALID("state pool %u: a block table of no paged pool",
-                            i);
+        return AICC_INVALID("state pool %u: a block table of no paged pool", i);
     }
     return nullptr;
   }

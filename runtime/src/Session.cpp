@@ -31,11 +31,14 @@ Session::~Session() {
   context_.reset();
   for (size_t i = 0; i < arenas_.size(); ++i)
     arenaOnDevice_[i] ? device_->deallocate(arenas_[i]) : std::free(arenas_[i]);
-  for (size_t i = 0; i < statePools_.size(); ++i)
-    statePoolOnDevice_[i]    ? device_->deallocate(statePools_[i])
-    : statePoolReserved_[i] ? releasePoolMemory(statePools_[i],
-                                                statePoolSizes_[i])
-                             : std::free(statePools_[i]);
+  for (size_t i = 0; i < statePools_.size(); ++i) {
+    if (statePoolOnDevice_[i])
+      device_->deallocate(statePools_[i]);
+    else if (statePoolReserved_[i])
+      releasePoolMemory(statePools_[i], statePoolSizes_[i]);
+    else
+      std::free(statePools_[i]);
+  }
   for (RuntimeAllocation &allocation : runtimeAllocations_)
     std::free(allocation.data);
   module_->release();
@@ -226,14 +229,14 @@ aicc_status_t Session::allocateMemory() {
       bool onDevice = spaceOnDevice(root, pools->Get(i)->space(), ownMemory_);
       uint8_t *pool = nullptr;
       const flatbuffers::String *layout = pools->Get(i)->layout();
-      bool paged = layout && std::string_view(layout->c_str(), layout->size()) == "paged";
+      bool paged = layout &&
+                   std::string_view(layout->c_str(), layout->size()) == "paged";
       statePoolKv_.push_back(pools->Get(i)->kv_present() != nullptr);
       statePoolReserved_.push_back(paged && !onDevice);
       if (paged && (onDevice ||
-                    spaceOnDevice(root,
-                                  pools->Get(pools->Get(i)->block_table())
-                                      ->space(),
-                                  ownMemory_)))
+                    spaceOnDevice(
+                        root, pools->Get(pools->Get(i)->block_table())->space(),
+                        ownMemory_)))
         return makeStatus(AICC_STATUS_UNSUPPORTED,
                           "state pool %u: the paged KV-cache layout needs "
                           "host memory (device '%s' has its own; compile "
@@ -525,11 +528,10 @@ aicc_status_t Session::prepareSchedule() {
             paged >= 0
                 ? module_->root().state_pools()->Get(target->ref())->row_bytes()
                 : 0;
-        kvCopyOffsets_.push_back({static_cast<uint32_t>(commands_.size()),
-                                  command.firstSlot + 1,
-                                  slots_[command.firstSlot + 1],
-                                  intProgram(copy->target_offset()), paged,
-                                  rowBytes});
+        kvCopyOffsets_.push_back(
+            {static_cast<uint32_t>(commands_.size()), command.firstSlot + 1,
+             slots_[command.firstSlot + 1], intProgram(copy->target_offset()),
+             paged, rowBytes});
         // Paged: written block by block through the table.
         if (paged >= 0 && command.copyKind == hal::CopyKind::HostToHost) {
           command.kind = CommandKind::PagedCopy;
@@ -1095,8 +1097,8 @@ template <bool Profile> aicc_status_t Session::runCommands() {
     case CommandKind::PagedCopy: {
       const PagedCopy &copy = pagedCopies_[command.pushOffset];
       kvBlocks_[copy.blocks].write(
-          copy.firstRow,
-          static_cast<const uint8_t *>(slots[command.firstSlot]), copy.rows);
+          copy.firstRow, static_cast<const uint8_t *>(slots[command.firstSlot]),
+          copy.rows);
       break;
     }
     case CommandKind::Barrier:

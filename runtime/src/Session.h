@@ -34,11 +34,10 @@
 #include "aicc/runtime.h"
 #include "hal/Hal.h"
 #include "src/IntExpr.h"
+#include "src/KvBlocks.h"
 #include "src/Module.h"
 
 #include <atomic>
-#include "src/KvBlocks.h"
-
 #include <memory>
 #include <vector>
 
@@ -127,8 +126,13 @@ private:
 
   /// PagedCopy: the KV-cache write into a paged pool (pushOffset indexes
   /// pagedCopies_).
-  enum class CommandKind : uint8_t { Dispatch, Launch, Copy, Barrier,
-                                     PagedCopy };
+  enum class CommandKind : uint8_t {
+    Dispatch,
+    Launch,
+    Copy,
+    Barrier,
+    PagedCopy
+  };
   struct PreparedCommand {
     CommandKind kind;
     /// Copy: between which memories.

@@ -631,8 +631,8 @@ FailureOr<uint32_t> Serializer::getStatePool(AllocOp alloc) {
   if (auto table = alloc->getAttrOfType<StringAttr>("aicc.kv_table")) {
     if (!bytes || !type.hasStaticShape() || type.getRank() != 1)
       return alloc.emitOpError("is not a static [blocks] block table");
-    uint32_t pool = writer_.addStatePool(
-        ("kv_table:" + table.getValue()).str(), /*space=*/0, *bytes);
+    uint32_t pool = writer_.addStatePool(("kv_table:" + table.getValue()).str(),
+                                         /*space=*/0, *bytes);
     statePools_[alloc.getOperation()] = pool;
     return pool;
   }

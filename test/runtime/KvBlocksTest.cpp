@@ -1,4 +1,5 @@
-//===- KvBlocksTest.cpp - The paged KV-cache layout (format 1.5) -----------===//
+//===- KvBlocksTest.cpp - The paged KV-cache layout (format 1.5)
+//-----------===//
 //
 // The block allocator of a paged KV state pool (runtime/src/KvBlocks.h):
 // blocks from a free list as the sequence grows, a reset giving them back
@@ -118,16 +119,15 @@ ModuleWriter pagedModule(uint32_t blockTokens = 2, uint64_t tableBytes = 32,
   writer.addOutput("t", fb::ElementType::I32, {8});
   writer.addMemorySpace("host", fb::DeviceKind::Cpu, 0, 0);
   uint32_t pool = writer.addStatePool("kv:present.0.key", 0, 256);
-  writer.setStatePoolKv(pool, "past", "present.0.key", "contiguous",
-                        {kSym, 1}, 16);
-  uint32_t table = writer.addStatePool("kv_table:present.0.key", 0,
-                                       tableBytes);
+  writer.setStatePoolKv(pool, "past", "present.0.key", "contiguous", {kSym, 1},
+                        16);
+  uint32_t table = writer.addStatePool("kv_table:present.0.key", 0, tableBytes);
   writer.setStatePoolPaged(pool, blockTokens, table);
   if (tableLayout)
     writer.setStatePoolKv(table, "", "", tableLayout, {}, 0);
   if (poolLayout)
-    writer.setStatePoolKv(pool, "past", "present.0.key", poolLayout,
-                          {kSym, 1}, 16);
+    writer.setStatePoolKv(pool, "past", "present.0.key", poolLayout, {kSym, 1},
+                          16);
   uint32_t x = writer.addInputBuffer(1);
   uint32_t rows = writer.addBuffer({fb::BufferKind::State, 0, pool, 0, 64});
   uint32_t whole = writer.addBuffer({fb::BufferKind::State, 0, pool, 0, 256});
@@ -169,11 +169,9 @@ struct Loaded {
     aicc_tensor_view_t inputs[2] = {
         {nullptr, AICC_ELEMENT_TYPE_F32, 1, pastDims.data(), 0},
         viewOf(x, AICC_ELEMENT_TYPE_F32, xDims)};
-    aicc_tensor_view_t outputs[2] = {
-        viewOf(*y, AICC_ELEMENT_TYPE_F32, yDims),
-        viewOf(*t, AICC_ELEMENT_TYPE_I32, tDims)};
-    return statusText(
-        aicc_session_run(session.session, inputs, 2, outputs, 2));
+    aicc_tensor_view_t outputs[2] = {viewOf(*y, AICC_ELEMENT_TYPE_F32, yDims),
+                                     viewOf(*t, AICC_ELEMENT_TYPE_I32, tDims)};
+    return statusText(aicc_session_run(session.session, inputs, 2, outputs, 2));
   }
 };
 
@@ -230,8 +228,7 @@ TEST(KvPaged, LoaderChecksThePagedFields) {
       << text;
   // A block larger than the pool.
   text = loadError(pagedModule(/*blockTokens=*/32));
-  EXPECT_NE(text.find("does not fit its 256 bytes"), std::string::npos)
-      << text;
+  EXPECT_NE(text.find("does not fit its 256 bytes"), std::string::npos) << text;
   // 8 blocks need a 32-byte table.
   text = loadError(pagedModule(2, /*tableBytes=*/16));
   EXPECT_NE(text.find("holds 16 bytes, not 32"), std::string::npos) << text;
