@@ -25,6 +25,7 @@ void buildGraphToLinalgPipeline(mlir::OpPassManager &pm);
 
 /// --kv-cache: aicc-graph-kv-cache-in-place with `pairs` ("auto" or
 /// PAST:PRESENT,...), then canonicalization and symbolic type refinement.
+/// (The paged layout: the module carries `aicc.kv_block = N`.)
 void buildKvCachePipeline(mlir::OpPassManager &pm, llvm::StringRef pairs);
 /// The same for a target that cannot compile dynamic dims (cuda, rocm,
 /// npu): they are one error naming `targetName` first

@@ -149,8 +149,10 @@ struct Options {
   cl::opt<std::string> kvCacheLayout{
       "kv-cache-layout",
       cl::desc("Layout of the --kv-cache state: contiguous (default; one "
-               "buffer of the maximum length)"),
-      cl::value_desc("contiguous"), cl::init("contiguous"),
+               "buffer of the maximum length) or paged[:block=N] (blocks of "
+               "N tokens, default 16, through a block table; memory grows "
+               "with the sequence)"),
+      cl::value_desc("contiguous|paged:block=N"), cl::init("contiguous"),
       cl::cat(category)};
 };
 
@@ -354,6 +356,8 @@ LogicalResult runCompiler(ModuleOp module, EmitKind emit, const Target *target,
       })))
     return failure();
   // --kv-cache: past/present pairs become state (before any lowering).
+  // (--kv-cache-layout=paged:block=N: the module's aicc.kv_block, set by
+  // setKvCacheLayout.)
   if (!targetOptions.kvCache.empty() &&
       failed(runPipeline(module, [&](OpPassManager &pm) {
         buildKvCachePipeline(pm, targetOptions.kvCache);
@@ -510,6 +514,29 @@ LogicalResult checkGpuArch(const Target *target, StringRef arch,
   return failure();
 }
 
+/// --kv-cache-layout=paged:block=N (`block` > 0): marks `module` with
+/// `aicc.kv_block = N` for aicc-graph-kv-cache-in-place.
+void setKvCacheLayout(ModuleOp module, int64_t block) {
+  if (block > 0)
+    module->setAttr(
+        "aicc.kv_block",
+        IntegerAttr::get(IntegerType::get(module.getContext(), 64), block));
+}
+
+/// --kv-cache-layout: 0 for contiguous, the block size for paged (16 when
+/// not given), nullopt when the text is not a layout.
+std::optional<int64_t> parseKvCacheLayout(StringRef layout) {
+  if (layout.empty() || layout == "contiguous")
+    return 0;
+  if (layout == "paged")
+    return 16;
+  int64_t block = 0;
+  if (!layout.consume_front("paged:block=") || layout.getAsInteger(10, block) ||
+      block < 1 || block > 65536)
+    return std::nullopt;
+  return block;
+}
+
 std::string listTargetNames() {
   std::string names;
   for (const Target *t : getRegisteredTargets())
@@ -565,9 +592,19 @@ int runAiccMain(int argc, char **argv) {
                     "usage)\n";
     return 1;
   }
-  if (options.kvCacheLayout != "contiguous") {
+  int64_t kvBlock = 0;
+  if (std::optional<int64_t> block =
+          parseKvCacheLayout(options.kvCacheLayout)) {
+    kvBlock = *block;
+  } else {
     llvm::errs() << "aicc: error: --kv-cache-layout='" << options.kvCacheLayout
-                 << "' is not supported (only 'contiguous' so far)\n";
+                 << "' is not a layout (contiguous, paged or paged:block=N "
+                    "with N in 1..65536)\n";
+    return 1;
+  }
+  if (kvBlock && options.kvCache.empty()) {
+    llvm::errs() << "aicc: error: --kv-cache-layout=" << options.kvCacheLayout
+                 << " needs --kv-cache (auto or PAST:PRESENT,...)\n";
     return 1;
   }
   if (options.target.getNumOccurrences() && options.target.empty()) {
@@ -699,6 +736,7 @@ int runAiccMain(int argc, char **argv) {
   targetOptions.gpuArch = options.gpuArch;
   targetOptions.gpuCubin = options.gpuCubin;
   targetOptions.kvCache = options.kvCache;
+  setKvCacheLayout(*module, kvBlock);
   Progress progress;
   targetOptions.progress = [&](size_t done, size_t total) {
     progress.update(done, total);
@@ -823,6 +861,8 @@ CompileResult compileModel(const CompileOptions &options) {
   targetOptions.optLevel = options.optLevel;
   targetOptions.gpuArch = options.gpuArch;
   targetOptions.kvCache = options.kvCache;
+  if (!options.kvCache.empty())
+    setKvCacheLayout(*module, options.kvBlock);
   if (options.progress)
     targetOptions.progress = options.progress;
   std::vector<uint8_t> artifact;

@@ -49,6 +49,8 @@ struct CompileOptions {
   /// --kv-cache: "" (none), "auto" or "PAST:PRESENT,...": the cache pairs
   /// become persistent session state updated in place.
   std::string kvCache;
+  /// --kv-cache-layout: 0 contiguous, N > 0 paged:block=N.
+  int64_t kvBlock = 0;
   /// Called as kernels compile (done, total); may be empty.
   std::function<void(size_t, size_t)> progress;
 };

@@ -10,6 +10,11 @@
 // copied into the state at row P (the past length, dim 2 of the past
 // input's `aicc.shape`): the only bytes of the cache a step moves.
 //
+// Paged layout (the state argument has `aicc.kv_block`): the block table
+// input `aicc.kv_table:<past>:<present>` becomes a state buffer too
+// (`aicc.kv_table`), which the runtime fills; the copy's offset stays the
+// logical P * row_bytes, which the runtime maps through the table.
+//
 //===----------------------------------------------------------------------===//
 
 #include "passes/exec/Passes.h"
@@ -43,13 +48,17 @@ struct KvStatePass : public aicc::exec::impl::KvStateBase<KvStatePass> {
       auto name = schedule.getArgAttrOfType<StringAttr>(i, "graph.name");
       return name ? name.getValue() : StringRef();
     };
-    llvm::StringMap<unsigned> inputs, states, writes;
+    llvm::StringMap<unsigned> inputs, states, writes, tables;
     for (unsigned i = 0; i < body.getNumArguments(); ++i) {
       StringRef name = nameOf(i);
       if (name.consume_front("aicc.kv_state:")) {
         if (i >= numInputs)
           return schedule.emitOpError("kv state '") << name << "' is an output";
         states[name] = i;
+      } else if (name.consume_front("aicc.kv_table:")) {
+        if (i >= numInputs)
+          return schedule.emitOpError("kv table '") << name << "' is an output";
+        tables[name] = i;
       } else if (name.consume_front("aicc.kv_write:")) {
         if (i < numInputs)
           return schedule.emitOpError("kv write '") << name << "' is an input";
@@ -112,6 +121,37 @@ struct KvStatePass : public aicc::exec::impl::KvStateBase<KvStatePass> {
       state->setAttr("aicc.kv_past", b.getStringAttr(pastName));
       stateArg.replaceAllUsesWith(state.getResult());
 
+      // Paged: the block table, a state buffer of its own that the runtime
+      // fills before each run (logical block -> physical block).
+      int64_t block = 0;
+      if (auto attr = schedule.getArgAttrOfType<IntegerAttr>(stateIndex,
+                                                             "aicc.kv_block"))
+        block = attr.getInt();
+      auto table = tables.find(key);
+      if ((block > 0) != (table != tables.end()))
+        return schedule.emitOpError("kv state '")
+               << key << "': a paged state (aicc.kv_block) needs exactly one "
+               << "block table (aicc.kv_table)";
+      if (block > 0) {
+        BlockArgument tableArg = body.getArgument(table->getValue());
+        auto tableType = dyn_cast<MemRefType>(tableArg.getType());
+        if (!tableType || !tableType.hasStaticShape() ||
+            tableType.getRank() != 1 ||
+            !tableType.getElementType().isInteger(32) ||
+            stateType.getDimSize(1) != tableType.getDimSize(0) * block)
+          return schedule.emitOpError("kv table '")
+                 << key << "': expected i32 [T_max / block] for block "
+                 << block;
+        auto tableAlloc =
+            AllocOp::create(b, tableArg.getLoc(), tableType,
+                            /*space=*/static_cast<int64_t>(0), IntegerAttr());
+        tableAlloc->setAttr("aicc.state", b.getStringAttr(presentName));
+        tableAlloc->setAttr("aicc.kv_table", b.getStringAttr(presentName));
+        tableArg.replaceAllUsesWith(tableAlloc.getResult());
+        state->setAttr("aicc.kv_block", b.getI64IntegerAttr(block));
+        erase.set(table->getValue());
+      }
+
       // The new rows: an arena buffer, then a copy into the state.
       SmallVector<Value> dims = outputDims.lookup(write->getValue());
       Operation *firstUser = nullptr, *lastUser = nullptr;
@@ -165,6 +205,10 @@ struct KvStatePass : public aicc::exec::impl::KvStateBase<KvStatePass> {
     }
     if (writes.size() != states.size())
       return schedule.emitOpError("kv write outputs without a state input");
+    for (auto &entry : tables)
+      if (!states.count(entry.getKey()))
+        return schedule.emitOpError("kv table '")
+               << entry.getKey() << "' without a state input";
 
     // Drop the dims of the removed outputs from exec.return.
     SmallVector<Value> keptDims;

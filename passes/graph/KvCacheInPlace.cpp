@@ -16,6 +16,16 @@
 // exec pass aicc-exec-kv-state then only turns the two new signature
 // arguments into one persistent state buffer and the write into a copy.
 //
+// Paged layout (--kv-cache-layout=paged:block=B; the driver sets
+// `aicc.kv_block = B` on the module): the state is a pool of
+// ceil(T_max / B) whole blocks of B rows, `[1, NB * B, H, D]` with
+// `aicc.kv_block = B` on the argument, and a block table argument
+// `aicc.kv_table:<past>:<present>` (`[NB]` i32, logical block -> physical
+// block, filled by the runtime) comes with it. The Slice of the state stays
+// as a placeholder for the logical prefix, which
+// aicc-fold-kv-cache-transpose turns into reads through the table (and
+// fails on any read it cannot).
+//
 //===----------------------------------------------------------------------===//
 
 #include "passes/graph/Passes.h"
@@ -24,6 +34,8 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "llvm/ADT/StringMap.h"
+
+#include <cstdint>
 
 namespace aicc::graph {
 #define GEN_PASS_DEF_KVCACHEINPLACEPASS
@@ -97,6 +109,16 @@ struct KvCacheInPlacePass
       return;
     }
 
+    // --kv-cache-layout=paged:block=N: the driver marks the module.
+    int64_t block = 0;
+    if (auto module = func->getParentOfType<ModuleOp>())
+      if (auto attr = module->getAttrOfType<IntegerAttr>("aicc.kv_block"))
+        block = attr.getInt();
+    if (block < 0) {
+      func.emitError("--kv-cache-layout: aicc.kv_block must be positive");
+      return signalPassFailure();
+    }
+
     SymbolicShapeAnalysis analysis(func);
     OpBuilder b(func.getContext());
     for (const auto &[pastName, presentName] : names) {
@@ -132,6 +154,15 @@ struct KvCacheInPlacePass
                     "symbols a range with --dim)");
       int64_t heads = type.getDimSize(1), headDim = type.getDimSize(3);
       int64_t maxLength = (*bounds)[2];
+      // Paged: whole blocks of `block` rows (the pool; the table maps the
+      // sequence's logical blocks to them).
+      int64_t numBlocks = 0;
+      if (block > 0) {
+        numBlocks = (maxLength + block - 1) / block;
+        if (numBlocks > INT32_MAX / block)
+          return fail("too many blocks for a 32-bit block table");
+        maxLength = numBlocks * block;
+      }
       Type element = type.getElementType();
       Location loc = concat.getLoc();
 
@@ -167,6 +198,20 @@ struct KvCacheInPlacePass
                                      past.getLoc())))
         return fail("cannot add the state argument");
       Value state = func.getArgument(stateIndex);
+      if (block > 0) {
+        func.setArgAttr(stateIndex, "aicc.kv_block",
+                        b.getI64IntegerAttr(block));
+        NamedAttrList tableAttrs;
+        tableAttrs.append(
+            "graph.name",
+            b.getStringAttr("aicc.kv_table:" + pastName + ":" + presentName));
+        auto tableType =
+            RankedTensorType::get({numBlocks}, b.getIntegerType(32));
+        if (failed(func.insertArgument(
+                stateIndex + 1, tableType,
+                tableAttrs.getDictionary(func.getContext()), past.getLoc())))
+          return fail("cannot add the block table argument");
+      }
 
       // T = P + S from the shapes; the cache is state[:, 0:T].
       auto oneI64 = RankedTensorType::get({1}, b.getIntegerType(64));

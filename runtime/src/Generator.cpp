@@ -103,7 +103,7 @@ struct aicc_generator_s {
   std::vector<std::vector<int64_t>> inputDims;
   size_t length = 0;
   std::vector<float> lastLogits;
-  aicc_generator_stats_t stats = {0, 0, 0};
+  aicc_generator_stats_t stats = {0, 0, 0, 0, 0};
 };
 
 namespace {
@@ -224,7 +224,10 @@ aicc_status_t run(aicc_generator_t &g, const int64_t *tokens, size_t count) {
   if (inPlace)
     cacheBytes += reinterpret_cast<const Session *>(g.session)
                       ->stateBytesLastRun();
-  g.stats = {cacheBytes, newBytes, inPlace ? 1 : 0};
+  const Session *session = reinterpret_cast<const Session *>(g.session);
+  g.stats = {cacheBytes, newBytes, inPlace ? 1 : 0,
+             inPlace ? session->kvCommittedBytes() : 0,
+             inPlace ? session->kvReservedBytes() : 0};
   // The present tensors become the past.
   for (CachePair &pair : g.cache) {
     if (pair.inPlace) {

@@ -16,9 +16,13 @@
 #include "src/Module.h"
 #include "src/Status.h"
 
+#include <algorithm>
+#include <climits>
 #include <cstring>
 #include <set>
 #include <string>
+#include <string_view>
+#include <vector>
 
 using namespace aicc;
 
@@ -478,6 +482,81 @@ private:
     return nullptr;
   }
 
+  /// 1.5: the paged KV layout. A "paged" pool holds whole blocks of
+  /// block_tokens rows of row_bytes and names its "block_table" pool (one
+  /// int32 per block, used by no other paged pool); every table belongs to
+  /// one paged pool. Unknown layouts are rejected.
+  aicc_status_t verifyKvLayouts() {
+    const auto *pools = root_.state_pools();
+    uint32_t count = sizeOf(pools);
+    std::vector<int64_t> owner(count, -1);
+    for (uint32_t i = 0; i < count; ++i) {
+      const fb::StatePool *pool = pools->Get(i);
+      if (!pool->layout())
+        continue;
+      std::string_view layout =
+          std::string_view(pool->layout()->c_str(), pool->layout()->size());
+      if (layout == "contiguous" || layout == "block_table")
+        continue;
+      if (layout != "paged")
+        return AICC_INVALID("state pool %u: unknown KV layout '%.*s'", i,
+                            int(std::min<size_t>(layout.size(), 64)),
+                            layout.data());
+      uint64_t block = pool->block_tokens(), row = pool->row_bytes();
+      if (!pool->kv_present() || !pool->length())
+        return AICC_INVALID("state pool %u: a paged pool needs kv_present "
+                            "and length",
+                            i);
+      if (block == 0)
+        return AICC_INVALID("state pool %u: paged with a block of 0 tokens", i);
+      if (row == 0 || row > pool->size() / block)
+        return AICC_INVALID("state pool %u: a block of %llu rows of %llu "
+                            "bytes does not fit its %llu bytes",
+                            i, (unsigned long long)block,
+                            (unsigned long long)row,
+                            (unsigned long long)pool->size());
+      uint64_t blockBytes = block * row;
+      uint64_t blocks = pool->size() / blockBytes;
+      if (pool->size() % blockBytes || blocks > INT32_MAX)
+        return AICC_INVALID("state pool %u: its %llu bytes are not whole "
+                            "blocks of %llu bytes (at most 2^31 - 1)",
+                            i, (unsigned long long)pool->size(),
+                            (unsigned long long)blockBytes);
+      uint32_t table = pool->block_table();
+      if (table >= count || table == i)
+        return AICC_INVALID("state pool %u: block table pool %u does not "
+                            "exist",
+                            i, table);
+      const fb::StatePool *tablePool = pools->Get(table);
+      if (!tablePool->layout() ||
+          std::string_view(tablePool->layout()->c_str(),
+                           tablePool->layout()->size()) != "block_table")
+        return AICC_INVALID("state pool %u: its block table (pool %u) is "
+                            "not a \"block_table\" pool",
+                            i, table);
+      if (tablePool->size() != blocks * 4 ||
+          tablePool->space() != pool->space())
+        return AICC_INVALID("state pool %u: its block table (pool %u) holds "
+                            "%llu bytes, not %llu (4 per block) in memory "
+                            "space %u",
+                            i, table, (unsigned long long)tablePool->size(),
+                            (unsigned long long)(blocks * 4), pool->space());
+      if (owner[table] >= 0)
+        return AICC_INVALID("state pools %lld and %u share block table %u",
+                            (long long)owner[table], i, table);
+      owner[table] = i;
+    }
+    for (uint32_t i = 0; i < count; ++i) {
+      const fb::StatePool *pool = pools->Get(i);
+      if (pool->layout() &&
+          std::string_view(pool->layout()->c_str(), pool->layout()->size()) ==
+              "block_table" &&
+          owner[i] < 0)
+        return AICC_INVALID("state pool %u: a block table of no paged pool", i);
+    }
+    return nullptr;
+  }
+
   aicc_status_t verifyMemoryPlan() {
     const fb::MemoryPlan *plan = root_.memory_plan();
     const auto *spaces = plan ? plan->spaces() : nullptr;
@@ -510,6 +589,7 @@ private:
         return AICC_INVALID("state pool %u: size %llu is not addressable", i,
                             (unsigned long long)pool->size());
     }
+    AICC_RETURN_IF_ERROR(verifyKvLayouts());
 
     bufferCount_ = sizeOf(buffers);
     for (uint32_t i = 0; i < bufferCount_; ++i) {

@@ -14,6 +14,7 @@
 #include <cstring>
 #include <new>
 #include <string>
+#include <string_view>
 
 using namespace aicc;
 
@@ -30,9 +31,14 @@ Session::~Session() {
   context_.reset();
   for (size_t i = 0; i < arenas_.size(); ++i)
     arenaOnDevice_[i] ? device_->deallocate(arenas_[i]) : std::free(arenas_[i]);
-  for (size_t i = 0; i < statePools_.size(); ++i)
-    statePoolOnDevice_[i] ? device_->deallocate(statePools_[i])
-                          : std::free(statePools_[i]);
+  for (size_t i = 0; i < statePools_.size(); ++i) {
+    if (statePoolOnDevice_[i])
+      device_->deallocate(statePools_[i]);
+    else if (statePoolReserved_[i])
+      releasePoolMemory(statePools_[i], statePoolSizes_[i]);
+    else
+      std::free(statePools_[i]);
+  }
   for (RuntimeAllocation &allocation : runtimeAllocations_)
     std::free(allocation.data);
   module_->release();
@@ -222,7 +228,28 @@ aicc_status_t Session::allocateMemory() {
       uint64_t size = pools->Get(i)->size();
       bool onDevice = spaceOnDevice(root, pools->Get(i)->space(), ownMemory_);
       uint8_t *pool = nullptr;
-      if (onDevice && size) {
+      const flatbuffers::String *layout = pools->Get(i)->layout();
+      bool paged = layout &&
+                   std::string_view(layout->c_str(), layout->size()) == "paged";
+      statePoolKv_.push_back(pools->Get(i)->kv_present() != nullptr);
+      statePoolReserved_.push_back(paged && !onDevice);
+      if (paged && (onDevice ||
+                    spaceOnDevice(
+                        root, pools->Get(pools->Get(i)->block_table())->space(),
+                        ownMemory_)))
+        return makeStatus(AICC_STATUS_UNSUPPORTED,
+                          "state pool %u: the paged KV-cache layout needs "
+                          "host memory (device '%s' has its own; compile "
+                          "with --kv-cache-layout=contiguous)",
+                          i, device_->info().name);
+      if (paged) {
+        // Reserved, committed as the sequence's blocks are written.
+        pool = reservePoolMemory(size);
+        if (size && !pool)
+          return makeStatus(AICC_STATUS_OUT_OF_MEMORY,
+                            "cannot reserve the %llu byte paged state pool %u",
+                            (unsigned long long)size, i);
+      } else if (onDevice && size) {
         void *memory = nullptr;
         if (aicc_status_t status = device_->allocate(size, &memory))
           return annotateStatus(status,
@@ -243,6 +270,22 @@ aicc_status_t Session::allocateMemory() {
       statePools_.push_back(pool);
       statePoolOnDevice_.push_back(onDevice && pool);
       statePoolSizes_.push_back(size);
+    }
+    // Paged pools: their block allocators (the verifier checked the sizes
+    // and the tables).
+    kvBlocksOfPool_.assign(pools->size(), -1);
+    for (uint32_t i = 0; i < pools->size(); ++i) {
+      if (!statePoolReserved_[i])
+        continue;
+      const fb::StatePool *pool = pools->Get(i);
+      uint64_t blockBytes = uint64_t(pool->block_tokens()) * pool->row_bytes();
+      kvBlocksOfPool_[i] = static_cast<int32_t>(kvBlocks_.size());
+      kvBlocks_.emplace_back();
+      kvBlocks_.back().init(
+          statePools_[i],
+          reinterpret_cast<int32_t *>(statePools_[pool->block_table()]),
+          static_cast<uint32_t>(pool->size() / blockBytes),
+          pool->block_tokens(), pool->row_bytes(), /*reserved=*/true);
     }
   }
   // State starts zeroed on the device too.
@@ -475,11 +518,27 @@ aicc_status_t Session::prepareSchedule() {
       addSlot(copy->source());
       addSlot(copy->target());
       // --kv-cache: a copy into a state pool at the cache's length.
-      if (copy->target_offset())
-        kvCopyOffsets_.push_back({static_cast<uint32_t>(commands_.size()),
-                                  command.firstSlot + 1,
-                                  slots_[command.firstSlot + 1],
-                                  intProgram(copy->target_offset())});
+      if (copy->target_offset()) {
+        const fb::Buffer *target = buffers->Get(copy->target());
+        int32_t paged = target->kind() == fb::BufferKind::State &&
+                                target->ref() < kvBlocksOfPool_.size()
+                            ? kvBlocksOfPool_[target->ref()]
+                            : -1;
+        uint64_t rowBytes =
+            paged >= 0
+                ? module_->root().state_pools()->Get(target->ref())->row_bytes()
+                : 0;
+        kvCopyOffsets_.push_back(
+            {static_cast<uint32_t>(commands_.size()), command.firstSlot + 1,
+             slots_[command.firstSlot + 1], intProgram(copy->target_offset()),
+             paged, rowBytes});
+        // Paged: written block by block through the table.
+        if (paged >= 0 && command.copyKind == hal::CopyKind::HostToHost) {
+          command.kind = CommandKind::PagedCopy;
+          command.pushOffset = static_cast<uint32_t>(pagedCopies_.size());
+          pagedCopies_.push_back({paged, 0, 0});
+        }
+      }
       if (buffers->Get(copy->target())->kind() == fb::BufferKind::State)
         stateCopies_.push_back(static_cast<uint32_t>(commands_.size()));
       break;
@@ -904,6 +963,28 @@ aicc_status_t Session::evaluateSchedule(const aicc_tensor_view_t *inputs,
                         (unsigned long long)command.copyBytes,
                         symbolValuesText().c_str());
     slots_[copy.slot] = static_cast<uint8_t *>(copy.base) + offset;
+    if (copy.paged >= 0) {
+      // Paged: logical rows, mapped to blocks (taken from the free list as
+      // the sequence grows) before any kernel reads the table.
+      KvBlocks &blocks = kvBlocks_[copy.paged];
+      uint64_t row = copy.rowBytes;
+      if (target->offset() != 0 || row == 0 ||
+          static_cast<uint64_t>(offset) % row || command.copyBytes % row ||
+          command.kind != CommandKind::PagedCopy ||
+          !blocks.mapRows((static_cast<uint64_t>(offset) + command.copyBytes) /
+                          row))
+        return makeStatus(AICC_STATUS_INVALID_ARGUMENT,
+                          "command %u: the paged KV-cache write of %llu bytes "
+                          "at byte %lld is not whole rows of %llu bytes "
+                          "within its %u blocks",
+                          command.commandIndex,
+                          (unsigned long long)command.copyBytes,
+                          static_cast<long long>(offset),
+                          (unsigned long long)row, blocks.blocks());
+      pagedCopies_[command.pushOffset] = {copy.paged,
+                                          static_cast<uint64_t>(offset) / row,
+                                          command.copyBytes / row};
+    }
   }
   stateBytesLastRun_ = 0;
   for (uint32_t prepared : stateCopies_)
@@ -1013,6 +1094,13 @@ template <bool Profile> aicc_status_t Session::runCommands() {
         return commandError(command.commandIndex, status);
       }
       break;
+    case CommandKind::PagedCopy: {
+      const PagedCopy &copy = pagedCopies_[command.pushOffset];
+      kvBlocks_[copy.blocks].write(
+          copy.firstRow, static_cast<const uint8_t *>(slots[command.firstSlot]),
+          copy.rows);
+      break;
+    }
     case CommandKind::Barrier:
       break;
     }
@@ -1144,6 +1232,24 @@ aicc_status_t Session::commandProfile(size_t index,
   return nullptr;
 }
 
+uint64_t Session::kvCommittedBytes() const {
+  uint64_t bytes = 0;
+  for (size_t i = 0; i < statePools_.size(); ++i)
+    if (statePoolKv_[i])
+      bytes += kvBlocksOfPool_[i] >= 0
+                   ? kvBlocks_[kvBlocksOfPool_[i]].committedBytes()
+                   : statePoolSizes_[i];
+  return bytes;
+}
+
+uint64_t Session::kvReservedBytes() const {
+  uint64_t bytes = 0;
+  for (size_t i = 0; i < statePools_.size(); ++i)
+    if (statePoolKv_[i])
+      bytes += statePoolSizes_[i];
+  return bytes;
+}
+
 aicc_status_t Session::resetState() {
   if (running_.exchange(true, std::memory_order_acquire))
     return makeStatus(AICC_STATUS_BUSY,
@@ -1151,8 +1257,12 @@ aicc_status_t Session::resetState() {
                       module_->name().c_str());
   aicc_status_t status = nullptr;
   bool onDevice = false;
+  // Paged pools give their blocks back (and their memory to the system)
+  // rather than being zeroed (which would commit all of it).
+  for (KvBlocks &blocks : kvBlocks_)
+    blocks.release();
   for (size_t i = 0; i < statePools_.size(); ++i) {
-    if (statePools_[i] && !statePoolOnDevice_[i])
+    if (statePools_[i] && !statePoolOnDevice_[i] && !statePoolReserved_[i])
       std::memset(statePools_[i], 0, statePoolSizes_[i]);
     onDevice |= statePoolOnDevice_[i];
   }

@@ -34,6 +34,7 @@
 #include "aicc/runtime.h"
 #include "hal/Hal.h"
 #include "src/IntExpr.h"
+#include "src/KvBlocks.h"
 #include "src/Module.h"
 
 #include <atomic>
@@ -73,6 +74,11 @@ public:
   /// Bytes the latest run copied into state pools (the KV-cache writes of a
   /// --kv-cache module; docs/Runtime.md "Generation").
   uint64_t stateBytesLastRun() const { return stateBytesLastRun_; }
+  /// KV-cache memory: the bytes of the KV state pools in use (contiguous:
+  /// the whole pool; paged: the blocks mapped for the sequence) and the
+  /// bytes reserved for them (the maximum length).
+  uint64_t kvCommittedBytes() const;
+  uint64_t kvReservedBytes() const;
   /// Whether input `index` is read by the schedule (false: shape only).
   bool inputIsRead(size_t index) const {
     return index >= inputRead_.size() || inputRead_[index];
@@ -118,7 +124,15 @@ private:
   template <bool Profile> aicc_status_t runCommands();
   aicc_status_t commandError(uint32_t commandIndex, aicc_status_t status);
 
-  enum class CommandKind : uint8_t { Dispatch, Launch, Copy, Barrier };
+  /// PagedCopy: the KV-cache write into a paged pool (pushOffset indexes
+  /// pagedCopies_).
+  enum class CommandKind : uint8_t {
+    Dispatch,
+    Launch,
+    Copy,
+    Barrier,
+    PagedCopy
+  };
   struct PreparedCommand {
     CommandKind kind;
     /// Copy: between which memories.
@@ -192,8 +206,23 @@ private:
     uint32_t slot;     // its target slot
     void *base;        // the target's address without the offset
     IntProgram program;
+    /// Paged target: index into kvBlocks_ and the pool's row bytes.
+    int32_t paged = -1;
+    uint64_t rowBytes = 0;
   };
   std::vector<KvCopyOffset> kvCopyOffsets_;
+  /// Paged KV pools (format 1.5): the block allocator of each, and per
+  /// state pool its index in kvBlocks_ (-1: not paged).
+  std::vector<KvBlocks> kvBlocks_;
+  std::vector<int32_t> kvBlocksOfPool_;
+  /// Per state pool: memory from reservePoolMemory; a KV cache pool.
+  std::vector<bool> statePoolReserved_, statePoolKv_;
+  /// A paged copy of the latest run: rows [firstRow, firstRow + rows).
+  struct PagedCopy {
+    int32_t blocks;
+    uint64_t firstRow, rows;
+  };
+  std::vector<PagedCopy> pagedCopies_;
   /// Copies whose target is a state pool, and their bytes in the latest run.
   std::vector<uint32_t> stateCopies_;
   uint64_t stateBytesLastRun_ = 0;

@@ -135,6 +135,19 @@ void ModuleWriter::setStatePoolKv(uint32_t pool, std::string past,
   p.rowBytes = rowBytes;
 }
 
+void ModuleWriter::setStatePoolPaged(uint32_t pool, uint32_t blockTokens,
+                                     uint32_t tablePool) {
+  if (pool >= pools_.size() || tablePool >= pools_.size())
+    return;
+  PoolEntry &p = pools_[pool];
+  p.layout = "paged";
+  p.blockTokens = blockTokens;
+  p.blockTable = tablePool;
+  PoolEntry &table = pools_[tablePool];
+  table.isKv = true;
+  table.layout = "block_table";
+}
+
 uint32_t ModuleWriter::addBuffer(const BufferDesc &buffer) {
   buffers_.push_back(buffer);
   return static_cast<uint32_t>(buffers_.size() - 1);
@@ -361,12 +374,13 @@ std::vector<uint8_t> ModuleWriter::finish() const {
       continue;
     }
     auto name = p.name.empty() ? 0 : fbb.CreateString(p.name);
-    auto past = fbb.CreateString(p.kvPast);
-    auto present = fbb.CreateString(p.kvPresent);
+    auto past = p.kvPast.empty() ? 0 : fbb.CreateString(p.kvPast);
+    auto present = p.kvPresent.empty() ? 0 : fbb.CreateString(p.kvPresent);
     auto layout = fbb.CreateString(p.layout);
-    auto length = makeExpr(p.length);
+    auto length = p.length.empty() ? 0 : makeExpr(p.length);
     pools.push_back(fb::CreateStatePool(fbb, name, p.space, p.size, past,
-                                        present, layout, length, p.rowBytes));
+                                        present, layout, length, p.rowBytes,
+                                        p.blockTokens, p.blockTable));
   }
   auto poolsVec = fbb.CreateVector(pools);
 

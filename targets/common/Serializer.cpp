@@ -626,6 +626,16 @@ FailureOr<uint32_t> Serializer::getStatePool(AllocOp alloc) {
   auto type = cast<MemRefType>(alloc.getType());
   std::optional<uint64_t> bytes =
       getBufferUpperBoundBytes(alloc.getResult(), symbols_);
+  // The block table of a paged KV pool (aicc-exec-kv-state): a pool of its
+  // own, described by the KV pool that names it.
+  if (auto table = alloc->getAttrOfType<StringAttr>("aicc.kv_table")) {
+    if (!bytes || !type.hasStaticShape() || type.getRank() != 1)
+      return alloc.emitOpError("is not a static [blocks] block table");
+    uint32_t pool = writer_.addStatePool(("kv_table:" + table.getValue()).str(),
+                                         /*space=*/0, *bytes);
+    statePools_[alloc.getOperation()] = pool;
+    return pool;
+  }
   auto present = alloc->getAttrOfType<StringAttr>("aicc.state");
   auto past = alloc->getAttrOfType<StringAttr>("aicc.kv_past");
   if (!bytes || !type.hasStaticShape() || type.getRank() != 4 || !past)
@@ -649,6 +659,23 @@ FailureOr<uint32_t> Serializer::getStatePool(AllocOp alloc) {
   writer_.setStatePoolKv(pool, past.str(), present.str(), "contiguous",
                          std::move(length), rowBytes);
   writer_.setVersion(kFormatVersionMajor, kKvStateVersionMinor);
+  // --kv-cache-layout=paged: blocks, and the pool of its block table.
+  if (auto block = alloc->getAttrOfType<IntegerAttr>("aicc.kv_block")) {
+    AllocOp tableAlloc;
+    schedule_.walk([&](AllocOp other) {
+      if (auto name = other->getAttrOfType<StringAttr>("aicc.kv_table");
+          name && name == present)
+        tableAlloc = other;
+    });
+    if (!tableAlloc)
+      return alloc.emitOpError("is a paged KV state without a block table");
+    FailureOr<uint32_t> table = getStatePool(tableAlloc);
+    if (failed(table))
+      return failure();
+    writer_.setStatePoolPaged(pool, static_cast<uint32_t>(block.getInt()),
+                              *table);
+    writer_.setVersion(kFormatVersionMajor, kKvPagedVersionMinor);
+  }
   statePools_[alloc.getOperation()] = pool;
   return pool;
 }

@@ -21,7 +21,14 @@ and checked at run time). One artifact, compiled with
 - compiled again with `--kv-cache=auto` (the cache becomes session state
   updated in place; the present outputs leave the signature), print the
   same tokens for `--generate 32` and report that the last step moved at
-  most 1.1x the new tokens' K/V for the cache (the runtime's count).
+  most 1.1x the new tokens' K/V for the cache (the runtime's count);
+- the same with `--kv-cache-layout=paged:block=8` (the cache in blocks
+  through a block table; `--warmup 1` resets the generator first, so the
+  measured sequence gets its blocks back from the free list in another
+  order, a real indirection), whose committed KV memory (aicc-run's `kv
+  memory` figure) grows with the sequence (`--generate 4` < `--generate
+  32` < the reserved maximum), while the contiguous layout's is the whole
+  state from the start.
 
 usage: dynamic-decoder.py --aicc build/bin/aicc --aicc-run build/bin/aicc-run
                           [--target avx512] [--keep DIR]
@@ -109,22 +116,29 @@ def greedy_ort(session, prompt, past_names, steps):
     return tokens
 
 
-def check_in_place(args, model, session, past_names, rng, work):
+KV_MEMORY_RE = re.compile(r"kv memory (\d+) of (\d+) bytes committed")
+
+
+def check_in_place(args, model, session, past_names, rng, work,
+                   layout="contiguous"):
     """--kv-cache=auto: the same greedy tokens, the cache moved in place."""
-    artifact = os.path.join(work, "decoder-kv.aicc")
+    tag = "--kv-cache" if layout == "contiguous" else \
+        f"--kv-cache-layout={layout}"
+    artifact = os.path.join(work, f"decoder-kv-{layout.replace(':', '-')}.aicc")
     cmd = [args.aicc, model, "--target=" + args.target, "--dim", "batch=1",
            "--dim", f"sequence=1..{SEQ_MAX}", "--dim",
-           f"past_sequence=0..{PAST_MAX}", "--kv-cache=auto", "-o", artifact]
+           f"past_sequence=0..{PAST_MAX}", "--kv-cache=auto",
+           f"--kv-cache-layout={layout}", "-o", artifact]
     r = subprocess.run(cmd, capture_output=True, text=True)
     if r.returncode != 0:
-        print("FAIL: compile --kv-cache:", " ".join(cmd), "\n", r.stderr)
+        print(f"FAIL: compile {tag}:", " ".join(cmd), "\n", r.stderr)
         return 1
     failures = 0
     r = subprocess.run([args.aicc_run, artifact, "--inspect"],
                        capture_output=True, text=True)
     outs = re.search(r"^outputs: \d+\n((?:  .*\n)*)", r.stdout, re.M)
     if r.returncode != 0 or not outs or "present." in outs.group(1):
-        print(f"FAIL --kv-cache: the present outputs should leave the "
+        print(f"FAIL {tag}: the present outputs should leave the "
               f"signature:\n{r.stdout}{r.stderr}")
         failures += 1
     prompt = rng.integers(0, VOCAB, (1, 5), dtype=np.int64)
@@ -143,17 +157,45 @@ def check_in_place(args, model, session, past_names, rng, work):
     moved = re.search(r"^kv cache: in place .* moved (\d+) bytes for (\d+) "
                       r"new", r.stdout, re.M)
     if r.returncode != 0 or got != want:
-        print(f"FAIL --kv-cache --generate {steps}: rc={r.returncode} got "
+        print(f"FAIL {tag} --generate {steps}: rc={r.returncode} got "
               f"{got}, ONNX Runtime {want}\n{r.stderr.strip()}")
         failures += 1
     elif not moved or int(moved.group(1)) > 1.1 * int(moved.group(2)):
-        print(f"FAIL --kv-cache: expected a step to move <= 1.1x the new "
+        print(f"FAIL {tag}: expected a step to move <= 1.1x the new "
               f"K/V for the cache:\n{r.stdout}")
         failures += 1
     else:
-        print(f"ok --kv-cache --generate {steps}: {' '.join(map(str, got))}")
+        print(f"ok {tag} --generate {steps}: {' '.join(map(str, got))}")
         print("\n".join(l for l in r.stdout.splitlines()
                         if not l.startswith("tokens:")))
+    # The committed KV memory: the whole state (contiguous), or the blocks
+    # of the sequence (paged), growing with it.
+    committed = {}
+    for n in (4, steps):
+        r = subprocess.run([args.aicc_run, artifact, "--generate", str(n),
+                            "--input", f"input_ids=@{prompt_path}"],
+                           capture_output=True, text=True)
+        m = KV_MEMORY_RE.search(r.stdout)
+        if r.returncode != 0 or not m:
+            print(f"FAIL {tag} --generate {n}: no kv memory figure "
+                  f"(rc={r.returncode}):\n{r.stdout}{r.stderr}")
+            return failures + 1
+        committed[n] = (int(m.group(1)), int(m.group(2)))
+    (short, reserved), (long, _) = committed[4], committed[steps]
+    paged = layout != "contiguous"
+    if paged and not 0 < short < long < reserved:
+        print(f"FAIL {tag}: committed KV memory should grow with the "
+              f"sequence: {short} bytes at {prompt.shape[1] + 3} tokens, "
+              f"{long} at {prompt.shape[1] + steps - 1}, {reserved} reserved")
+        failures += 1
+    elif not paged and not short == long == reserved:
+        print(f"FAIL {tag}: the contiguous state should be committed whole: "
+              f"{short}, {long} of {reserved}")
+        failures += 1
+    else:
+        print(f"ok {tag}: committed KV memory {short} bytes at "
+              f"{prompt.shape[1] + 3} tokens, {long} at "
+              f"{prompt.shape[1] + steps - 1}, of {reserved} reserved")
     return failures
 
 
@@ -242,6 +284,8 @@ def main():
         print("\n".join(l for l in r.stdout.splitlines()
                         if not l.startswith("tokens:")))
     failures += check_in_place(args, model, session, past_names, rng, work)
+    failures += check_in_place(args, model, session, past_names, rng, work,
+                               layout="paged:block=8")
     print(f"{failures} failure(s)")
     return 1 if failures else 0
 

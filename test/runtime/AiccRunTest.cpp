@@ -154,7 +154,7 @@ TEST_F(AiccRunTest, HelpAndVersion) {
   Result version = run("--version");
   EXPECT_EQ(version.exitCode, 0);
   EXPECT_CONTAINS(version.output, "aicc-run 0.1.0");
-  EXPECT_CONTAINS(version.output, "artifact format 1.4");
+  EXPECT_CONTAINS(version.output, "artifact format 1.5");
   Result devices = run("--list-devices");
   EXPECT_EQ(devices.exitCode, 0);
   EXPECT_CONTAINS(devices.output, "cpu (cpu)");

@@ -872,14 +872,32 @@ int generate(aicc_session_t *session, const Options &options,
   aicc_generator_stats_t stats;
   if (aicc_status_t status = aicc_generator_stats(generator, &stats))
     aicc_status_free(status);
-  else if (stats.new_bytes)
+  else if (stats.new_bytes) {
     std::printf("kv cache: %s, last step moved %llu bytes for %llu new "
-                "(%.2fx)\n",
+                "(%.2fx)",
                 stats.in_place ? "in place (session state)"
                                : "past/present tensors",
                 (unsigned long long)stats.cache_bytes,
                 (unsigned long long)stats.new_bytes,
                 double(stats.cache_bytes) / double(stats.new_bytes));
+    // The state's memory: in use for this length of the reserved maximum.
+    if (stats.in_place) {
+      std::printf("; kv memory %llu of %llu bytes committed",
+                  (unsigned long long)stats.kv_committed_bytes,
+                  (unsigned long long)stats.kv_reserved_bytes);
+      // The process's resident memory (Linux), for the paged layout's
+      // growth with the sequence.
+      if (std::FILE *statm = std::fopen("/proc/self/statm", "r")) {
+        unsigned long long pages = 0, resident = 0;
+        if (std::fscanf(statm, "%llu %llu", &pages, &resident) == 2)
+          std::printf(", rss %llu KiB",
+                      resident * (unsigned long long)sysconf(_SC_PAGESIZE) /
+                          1024);
+        std::fclose(statm);
+      }
+    }
+    std::printf("\n");
+  }
   return 0;
 }
 

@@ -34,7 +34,7 @@ extern "C" {
 /// Highest artifact format version this runtime reads: any file whose major
 /// version equals AICC_FORMAT_VERSION_MAJOR.
 #define AICC_FORMAT_VERSION_MAJOR 1
-#define AICC_FORMAT_VERSION_MINOR 4
+#define AICC_FORMAT_VERSION_MINOR 5
 
 /// Returns AICC_RUNTIME_VERSION_STRING of the loaded library (static string).
 AICC_API const char *aicc_runtime_version(void);
@@ -537,10 +537,16 @@ AICC_API size_t aicc_generator_length(const aicc_generator_t *generator);
 /// plus the present tensors written out), and `new_bytes`, the K/V of the
 /// new tokens alone (the least any layout must move). `in_place` is 1 when
 /// the cache is session state (a module compiled with --kv-cache).
+/// `kv_committed_bytes`: the KV state memory in use after the latest call
+/// (contiguous layout: the whole state; paged, --kv-cache-layout=paged: the
+/// blocks mapped for the sequence, which grow with it), `kv_reserved_bytes`:
+/// the state's bytes for the maximum length (both 0 unless in place).
 typedef struct aicc_generator_stats_s {
   uint64_t cache_bytes;
   uint64_t new_bytes;
   int in_place;
+  uint64_t kv_committed_bytes;
+  uint64_t kv_reserved_bytes;
 } aicc_generator_stats_t;
 AICC_API aicc_status_t aicc_generator_stats(const aicc_generator_t *generator,
                                             aicc_generator_stats_t *out_stats);

@@ -70,3 +70,29 @@ func.func @no_pairs(%a: tensor<1x2x3x4xf32> {graph.name = "a"}, %b: tensor<1x2x3
   %c = graph.Concat %a, %b {axis = 2 : i64} : (tensor<1x2x3x4xf32>, tensor<1x2x3x4xf32>) -> tensor<1x2x6x4xf32>
   return %c : tensor<1x2x6x4xf32>
 }
+
+// -----
+
+// Tests that the paged layout (the driver's aicc.kv_block = 16 on the
+// module, --kv-cache-layout=paged:block=16) makes the state a pool of whole
+// blocks, ceil(24 / 16) = 2 blocks of 16 rows ([1, 32, H, D], with
+// aicc.kv_block = 16), adds the i32 block table argument [2] next to it,
+// and keeps the Slice of the state as the prefix placeholder.
+// CHECK-LABEL: func.func @paged
+// CHECK-SAME: %[[STATE:[a-z0-9]+]]: tensor<1x32x2x16xf32> {aicc.kv_block = 16 : i64, graph.name = "aicc.kv_state:past_key_values.0.key:present.0.key"}
+// CHECK-SAME: %{{[a-z0-9]+}}: tensor<2xi32> {graph.name = "aicc.kv_table:past_key_values.0.key:present.0.key"}
+// CHECK: graph.Slice %[[STATE]]
+// CHECK-SAME: -> tensor<1x?x2x16xf32>
+module attributes {aicc.kv_block = 16 : i64} {
+func.func @paged(%rows: tensor<1x?x2x16xf32> {aicc.shape = affine_map<()[s0, s1] -> (1, s1, 2, 16)>, graph.name = "rows"},
+                 %past: tensor<1x2x?x16xf32> {aicc.shape = affine_map<()[s0, s1] -> (1, 2, s0, 16)>, graph.name = "past_key_values.0.key"},
+                 %q: tensor<1x2x?x16xf32> {aicc.shape = affine_map<()[s0, s1] -> (1, 2, s1, 16)>, graph.name = "q"})
+    -> (tensor<1x2x?x?xf32> {graph.name = "scores"}, tensor<1x2x?x16xf32> {graph.name = "present.0.key"})
+    attributes {aicc.symbols = {past_sequence = array<i64: 0, 16>, sequence = array<i64: 1, 8>}} {
+  %new = graph.Transpose %rows {perm = array<i64: 0, 2, 1, 3>} : (tensor<1x?x2x16xf32>) -> tensor<1x2x?x16xf32>
+  %k = graph.Concat %past, %new {axis = 2 : i64} : (tensor<1x2x?x16xf32>, tensor<1x2x?x16xf32>) -> tensor<1x2x?x16xf32>
+  %kt = graph.Transpose %k {perm = array<i64: 0, 1, 3, 2>} : (tensor<1x2x?x16xf32>) -> tensor<1x2x16x?xf32>
+  %s = graph.MatMul %q, %kt : (tensor<1x2x?x16xf32>, tensor<1x2x16x?xf32>) -> tensor<1x2x?x?xf32>
+  return %s, %k : tensor<1x2x?x?xf32>, tensor<1x2x?x16xf32>
+}
+}

@@ -38,6 +38,8 @@ constexpr uint16_t kDynamicShapesVersionMinor = 3;
 constexpr uint16_t kValueSymbolsVersionMinor = 4;
 /// 1.4: KV-cache state pools (StatePool.kv_*, Copy.target_offset).
 constexpr uint16_t kKvStateVersionMinor = 4;
+/// 1.5: the paged KV-cache layout (StatePool.block_tokens, block_table).
+constexpr uint16_t kKvPagedVersionMinor = 5;
 /// File offsets of segments are multiples of this.
 constexpr size_t kSegmentAlignment = 64;
 
@@ -122,6 +124,11 @@ public:
   void setStatePoolKv(uint32_t pool, std::string past, std::string present,
                       std::string layout, IntExprCode length,
                       uint64_t rowBytes);
+  /// Describes KV pool `pool` as paged (layout "paged"): blocks of
+  /// `blockTokens` rows, its block table in state pool `tablePool`, which
+  /// becomes layout "block_table" (format 1.5).
+  void setStatePoolPaged(uint32_t pool, uint32_t blockTokens,
+                         uint32_t tablePool);
 
   /// Appends a segment holding a copy of `size` bytes at `data`. Its file
   /// offset is assigned by finish().
@@ -213,6 +220,7 @@ private:
     std::string kvPast, kvPresent, layout;
     IntExprCode length;
     uint64_t rowBytes = 0;
+    uint32_t blockTokens = 0, blockTable = 0;
   };
   struct CommandEntry {
     fb::CommandOp type;
