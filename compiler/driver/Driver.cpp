@@ -523,19 +523,6 @@ void setKvCacheLayout(ModuleOp module, int64_t block) {
         IntegerAttr::get(IntegerType::get(module.getContext(), 64), block));
 }
 
-/// --kv-cache-layout: 0 for contiguous, the block size for paged (16 when
-/// not given), nullopt when the text is not a layout.
-std::optional<int64_t> parseKvCacheLayout(StringRef layout) {
-  if (layout.empty() || layout == "contiguous")
-    return 0;
-  if (layout == "paged")
-    return 16;
-  int64_t block = 0;
-  if (!layout.consume_front("paged:block=") || layout.getAsInteger(10, block) ||
-      block < 1 || block > 65536)
-    return std::nullopt;
-  return block;
-}
 
 std::string listTargetNames() {
   std::string names;
@@ -554,6 +541,19 @@ void printTargets(llvm::raw_ostream &os) {
 }
 
 } // namespace
+
+std::optional<int64_t> parseKvCacheLayout(const std::string &text) {
+  StringRef layout = text;
+  if (layout.empty() || layout == "contiguous")
+    return 0;
+  if (layout == "paged")
+    return 16;
+  int64_t block = 0;
+  if (!layout.consume_front("paged:block=") || layout.getAsInteger(10, block) ||
+      block < 1 || block > 65536)
+    return std::nullopt;
+  return block;
+}
 
 int runAiccMain(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);

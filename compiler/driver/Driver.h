@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -81,6 +82,10 @@ struct CompileResult {
 /// Compiles a model to an artifact in memory. Thread-safe (each call has its
 /// own MLIR context); never prints and never exits.
 CompileResult compileModel(const CompileOptions &options);
+
+/// --kv-cache-layout's text: 0 for "contiguous" (or ""), the block size for
+/// "paged" (16) or "paged:block=N" (N in 1..65536), nullopt otherwise.
+std::optional<int64_t> parseKvCacheLayout(const std::string &text);
 
 /// Names of the registered targets.
 std::vector<std::string> getTargetNames();

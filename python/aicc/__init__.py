@@ -158,6 +158,7 @@ def compile(model: Union[str, os.PathLike, bytes, Any], target: str = "avx512", 
             opt_level: int = 3, report: Optional[str] = None,
             precision: str = "fp32",
             kv_cache: Optional[Union[str, Mapping[str, str]]] = None,
+            kv_cache_layout: str = "contiguous",
             output: Optional[Union[str, os.PathLike]] = None) -> bytes:
     """Compiles an ONNX model to an .aicc artifact and returns its bytes.
 
@@ -181,6 +182,9 @@ def compile(model: Union[str, os.PathLike, bytes, Any], target: str = "avx512", 
         (``--precision``).
     kv_cache: ``"auto"`` or ``{"past": "present", ...}`` (``--kv-cache``):
         the cache pairs become session state updated in place.
+    kv_cache_layout: ``"contiguous"`` (default: one buffer of the maximum
+        length), ``"paged"`` or ``"paged:block=N"`` (a block table; memory
+        grows with the sequence) (``--kv-cache-layout``; needs ``kv_cache``).
     output: also writes the artifact to this path.
 
     Raises :class:`CompileError` listing every problem (node, op, reason).
@@ -232,7 +236,7 @@ def compile(model: Union[str, os.PathLike, bytes, Any], target: str = "avx512", 
         input_shapes=[_shape_spec(n, s) for n, s in input_shapes.items()],
         dims=[_dim_spec(k, v) for k, v in dims.items()],
         input_values=value_specs, report=report or "", precision=precision,
-        kv_cache=_kv_cache_spec(kv_cache))
+        kv_cache=_kv_cache_spec(kv_cache), kv_cache_layout=kv_cache_layout)
     diagnostics = [_diagnostic(*d) for d in diagnostics]
     if artifact is None:
         raise CompileError(diagnostics)

@@ -23,7 +23,8 @@ NB_MODULE(_compiler, m) {
          const std::string &target, unsigned optLevel,
          std::vector<std::string> inputShapes, std::vector<std::string> dims,
          std::vector<std::string> inputValues, const std::string &report,
-         const std::string &precision, const std::string &kvCache) {
+         const std::string &precision, const std::string &kvCache,
+         const std::string &kvCacheLayout) {
         aicc::CompileOptions options;
         options.modelPath = path;
         options.modelBytes.assign(model.c_str(), model.size());
@@ -36,6 +37,19 @@ NB_MODULE(_compiler, m) {
         options.report = report;
         options.precision = precision;
         options.kvCache = kvCache;
+        std::optional<int64_t> kvBlock = aicc::parseKvCacheLayout(kvCacheLayout);
+        if (!kvBlock)
+          throw nb::value_error(
+              ("aicc.compile: kv_cache_layout='" + kvCacheLayout +
+               "' is not a layout (contiguous, paged or paged:block=N with N "
+               "in 1..65536)")
+                  .c_str());
+        if (*kvBlock && kvCache.empty())
+          throw nb::value_error(("aicc.compile: kv_cache_layout='" +
+                                 kvCacheLayout +
+                                 "' needs kv_cache (\"auto\" or pairs)")
+                                    .c_str());
+        options.kvBlock = *kvBlock;
         aicc::CompileResult result;
         {
           nb::gil_scoped_release release;
@@ -66,5 +80,6 @@ NB_MODULE(_compiler, m) {
       nb::arg("path"), nb::arg("model"), nb::arg("base_dir"),
       nb::arg("target"), nb::arg("opt_level"), nb::arg("input_shapes"),
       nb::arg("dims"), nb::arg("input_values"), nb::arg("report"),
-      nb::arg("precision") = "fp32", nb::arg("kv_cache") = "");
+      nb::arg("precision") = "fp32", nb::arg("kv_cache") = "",
+      nb::arg("kv_cache_layout") = "contiguous");
 }

@@ -79,6 +79,19 @@ def test_bad_options(kwargs, expected):
         aicc.compile(TINY_CNN, **kwargs)
 
 
+@pytest.mark.parametrize("kwargs,expected", [
+    (dict(kv_cache="auto", kv_cache_layout="striped"),
+     "kv_cache_layout='striped' is not a layout"),
+    (dict(kv_cache="auto", kv_cache_layout="paged:block=0"),
+     "kv_cache_layout='paged:block=0' is not a layout"),
+    (dict(kv_cache_layout="paged"), "kv_cache_layout='paged' needs kv_cache"),
+])
+def test_bad_kv_cache_layout(kwargs, expected):
+    # kv_cache_layout is --kv-cache-layout: checked before the model is read.
+    with pytest.raises(ValueError, match=expected):
+        aicc.compile(TINY_CNN, **kwargs)
+
+
 def test_dim_range_compiles_one_module_for_every_batch(mlp_model, ort):
     # dims={"batch": (lo, hi)} is --dim batch=LO..HI: one module that runs
     # every batch in the range and rejects the others with the range.
