@@ -479,13 +479,8 @@ struct ReductionBlock {
   int block = 1;
 };
 
-
-/// Whether `r` is a 1x1 conv: an NCHW output (extents innermost first:
-/// W, H, C, N) whose largest input (the weights) varies with the output
-/// channels only (see pointwiseConvTile in VectorLayout.h).
-bool isPointwiseConv(const ScheduledReduction &r) {
-  return r.extents.size() == 4 && r.tile.largestInputDims == (1u << 2);
-}
+// kMaxBlockedAccumulators (VectorLayout.h): the accumulators a task may
+// keep in memory between blocks of its reduction.
 
 /// Whether a convolution's reduction runs in blocks of input channels:
 /// instead of streaming all of a tile's weights (a 3x3 conv's 64 x 9 x 64
@@ -529,17 +524,13 @@ blockedReductionFor(const ScheduledReduction &r, const hl::Func &f,
     return std::nullopt;
   // Matmuls (one reduction dim) keep their schedule; so do convs whose
   // reduction is short (MobileNetV2's 1x1 convs of 144 or 192 channels:
-  // no gain measured). A 1x1 conv (one reduction dim, an NCHW output whose
-  // weights vary with the channels only) is blocked like a window.
-  bool pointwise = r.rdom.dimensions() == 1 && isPointwiseConv(r);
-  if ((r.rdom.dimensions() < 3 && !pointwise) || longest * others < 256)
+  // no gain measured).
+  if (r.rdom.dimensions() < 3 || longest * others < 256)
     return std::nullopt;
   // Block: about 128 multiply-adds per accumulator (64 channels of a 1x1
   // conv, 8 of a 3x3: 16 KB of weights per 64 output channels), a divisor
   // of the channels (no tail), at least 4 channels.
-  // A 1x1 conv's block: 64 channels (its weights for 128 output channels,
-  // 32 KB, stay in L1 while a task walks its pixels).
-  int64_t want = pointwise ? 64 : std::max<int64_t>(4, 128 / others);
+  int64_t want = std::max<int64_t>(4, 128 / others);
   int block = 0;
   for (int64_t b = std::min(want, longest / 2); b >= 4; --b)
     if (longest % b == 0) {
