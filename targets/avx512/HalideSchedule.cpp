@@ -874,8 +874,11 @@ void scheduleReduction(const ScheduledReduction &r, bool isOutput,
     parallelLoops.push_back(k);
     tasks *= loops[k].second;
   }
+  // Convs only (an NCHW output whose weights vary with its channels alone):
+  // matmuls keep their own task choice.
+  bool convLike = rank == 4 && r.tile.largestInputDims == (1u << 2);
   int chunkRows = balanceTasks(g, loops, parallelLoops, firstOuter, tasks,
-                               !at && r.paddedInputs.empty());
+                               convLike && !at && r.paddedInputs.empty());
   // The accumulators are computed per tile, at the loop just outside it
   // (or the parallel loop that loop is fused into).
   hl::Var computeAt = inner;
