@@ -59,13 +59,13 @@ struct RegisterTile {
   }
 };
 
-/// What the tile choice needs to know about a reduction besides its output
-/// extents (Halide order, innermost first).
 /// Elements of accumulators a conv's task may keep in memory between
 /// blocks of its reduction (with the block's weights and input rows, within
 /// L1; HalideSchedule.cpp, blockedReductionFor).
 constexpr int64_t kMaxBlockedAccumulators = 8192;
 
+/// What the tile choice needs to know about a reduction besides its output
+/// extents (Halide order, innermost first).
 struct TileProblem {
   std::vector<int> extents;
   /// The broadcast dim (see broadcastDim), -1 for none.
