@@ -674,56 +674,6 @@ bool scheduleTransposedBlocked(const ScheduledReduction &r, hl::Func g,
   return true;
 }
 
-/// Tasks below which a parallel reduction's tasks are split further (see
-/// balanceTasks).
-constexpr int kBalancedTasks = 16;
-
-/// A reduction's parallel loop of few tasks (fewer than kBalancedTasks),
-/// often of unequal size (ResNet-50's layer4 convs: 11 panels of 48 output
-/// channels, the last of 32, 6 and 5 panels per thread on 2 threads, 89% of
-/// both cores busy): the loop just inside the parallel loops (e.g. the rows
-/// of the 7x7 map) is split into the fewest chunks that make at least
-/// kBalancedTasks tasks, the chunks fused into the parallel loop (11 x 2
-/// chunks of 4 and 3 rows). A task keeps its panel of weights for all the
-/// rows of its chunk. `loops` are scheduleReduction's loops, innermost
-/// first, with their trip counts, `parallelLoops` the indices of those it
-/// fuses into the parallel loop (outermost first); `tasks` is updated.
-/// Returns the rows of a chunk (1 when nothing was split).
-int balanceTasks(hl::Func g, std::vector<std::pair<hl::VarOrRVar, int>> &loops,
-                 std::vector<size_t> &parallelLoops, size_t firstOuter,
-                 int &tasks, bool enabled) {
-  if (!enabled || tasks <= 1 || tasks >= kBalancedTasks ||
-      parallelLoops.empty() || parallelLoops.back() <= firstOuter + 1)
-    return 1;
-  // Loops of one iteration in between (a batch of 1) are fused in too:
-  // the fused loops must be adjacent.
-  size_t k = parallelLoops.back() - 1;
-  std::vector<size_t> trivial;
-  while (k > firstOuter + 1 && loops[k].second == 1 &&
-         !loops[k].first.is_rvar)
-    trivial.push_back(k--);
-  if (loops[k].first.is_rvar || loops[k].second < 2 || k <= firstOuter)
-    return 1;
-  parallelLoops.insert(parallelLoops.end(), trivial.begin(), trivial.end());
-  int trips = loops[k].second;
-  int need = (kBalancedTasks + tasks - 1) / tasks;
-  int chunk = (trips + std::min(need, trips) - 1) / std::min(need, trips);
-  int chunks = (trips + chunk - 1) / chunk;
-  hl::Var var = loops[k].first.var;
-  if (chunk == 1) {
-    // Every iteration its own task: the loop itself is fused in.
-    parallelLoops.push_back(k);
-    tasks *= trips;
-    return 1;
-  }
-  hl::Var outer(var.name() + "_bc"), innerRows(var.name() + "_br");
-  g.split(var, outer, innerRows, chunk, tailFor(trips, chunk));
-  loops[k] = {outer, chunks};
-  parallelLoops.push_back(k);
-  tasks *= chunks;
-  return chunk;
-}
-
 /// Register-tiled reduction; `isOutput` says whether r.result is a kernel
 /// output (else it is computed at root).
 ///
@@ -874,11 +824,6 @@ void scheduleReduction(const ScheduledReduction &r, bool isOutput,
     parallelLoops.push_back(k);
     tasks *= loops[k].second;
   }
-  // Convs only (an NCHW output whose weights vary with its channels alone):
-  // matmuls keep their own task choice.
-  bool convLike = rank == 4 && r.tile.largestInputDims == (1u << 2);
-  int chunkRows = balanceTasks(g, loops, parallelLoops, firstOuter, tasks,
-                               convLike && !at && r.paddedInputs.empty());
   // The accumulators are computed per tile, at the loop just outside it
   // (or the parallel loop that loop is fused into).
   hl::Var computeAt = inner;
@@ -951,7 +896,7 @@ void scheduleReduction(const ScheduledReduction &r, bool isOutput,
   std::optional<ReductionBlock> block;
   if (!at && !dot && producers.empty() && parallelVar &&
       computeAt.name() == inner.name()) {
-    int64_t taskElements = chunkRows;
+    int64_t taskElements = 1;
     for (size_t k = 0; k < parallelLoops.back(); ++k)
       taskElements *= loops[k].second;
     if (vectorize && ext[v] >= lanes)
