@@ -206,8 +206,9 @@ RegisterTile chooseRegisterTile(const TileProblem &p) {
   // 1x1 conv 256 -> 128 on 56x56, 87 -> 101-112 GFLOP/s on one core
   // (CPU time, loaded machine). Not matmuls: their one reduction loop
   // never takes that schedule. Only with more channels than one tile of 4
-  // vectors: 256 -> 64 on 56x56 ran 7-10% slower that way (perf shares in
-  // ResNet-50), its task's input rows then read by a single tile.
+  // vectors: 256 -> 64 on 56x56 showed no gain that way (its share of
+  // ResNet-50's perf samples 2.7-2.8% -> 2.9-3.1%, about the noise), its
+  // task's input rows then read by a single tile.
   if (rank == 4 && b == 2 && p.lanes == 16 && p.reductionLoops >= 3 &&
       p.reductionSize >= 256 && ext[b] > 4 * p.lanes &&
       (int64_t)ext[0] * ext[b] <= kMaxBlockedAccumulators)
