@@ -480,9 +480,8 @@ struct ReductionBlock {
   int block = 1;
 };
 
-/// Elements of accumulators a task may keep in memory between blocks of
-/// the reduction (with the block's weights and input rows, within L1).
-constexpr int64_t kMaxBlockedAccumulators = 8192;
+// kMaxBlockedAccumulators (VectorLayout.h): the accumulators a task may
+// keep in memory between blocks of its reduction.
 
 /// Whether a convolution's reduction runs in blocks of input channels:
 /// instead of streaming all of a tile's weights (a 3x3 conv's 64 x 9 x 64

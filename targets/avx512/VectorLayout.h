@@ -59,6 +59,11 @@ struct RegisterTile {
   }
 };
 
+/// Elements of accumulators a conv's task may keep in memory between
+/// blocks of its reduction (with the block's weights and input rows, within
+/// L1; HalideSchedule.cpp, blockedReductionFor).
+constexpr int64_t kMaxBlockedAccumulators = 8192;
+
 /// What the tile choice needs to know about a reduction besides its output
 /// extents (Halide order, innermost first).
 struct TileProblem {
@@ -68,6 +73,8 @@ struct TileProblem {
   int lanes = 16;
   /// Multiply-adds per output element (the reduction loops' trip count).
   int64_t reductionSize = 1;
+  /// Reduction loops (a conv's input channels and window: 3; a matmul: 1).
+  int reductionLoops = 0;
   /// The largest step of the innermost output loop in an input's index
   /// (a stride-2 conv reads its image with step 2).
   int64_t innerStep = 1;

@@ -108,6 +108,36 @@ TEST(ThreadPoolTest, ManyBackToBackLoops) {
     EXPECT_EQ(hits.load(), 2000);
 }
 
+struct Finished {
+  std::atomic<int> count{0};
+  int sleepMicros = 0;
+};
+
+int sleepThenCount(void *, int index, uint8_t *closure) {
+  auto *finished = reinterpret_cast<Finished *>(closure);
+  // Odd tasks last long: a worker still runs one when the caller has run
+  // out of tasks, which it then spins for, or (past its spin) sleeps for.
+  if (index % 2)
+    std::this_thread::sleep_for(
+        std::chrono::microseconds(finished->sleepMicros));
+  finished->count.fetch_add(1);
+  return 0;
+}
+
+TEST(ThreadPoolTest, ReturnsOnlyAfterTheLastTask) {
+  ThreadPool pool(2);
+  for (int sleepMicros : {0, 50, 2000, 20000})
+    for (int round = 0; round < 10; ++round) {
+      Finished finished;
+      finished.sleepMicros = sleepMicros;
+      ASSERT_EQ(pool.parallelFor(sleepThenCount, nullptr, 0, 3,
+                                 reinterpret_cast<uint8_t *>(&finished)),
+                0);
+      ASSERT_EQ(finished.count.load(), 3)
+          << "sleep " << sleepMicros << " us, round " << round;
+    }
+}
+
 TEST(ThreadPoolTest, DefaultThreadCountIsPositive) {
   EXPECT_GE(ThreadPool::defaultThreadCount(), 1u);
 }
