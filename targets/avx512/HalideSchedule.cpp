@@ -389,7 +389,9 @@ void scheduleReductionDynamic(const ScheduledReduction &r, bool isOutput) {
   // tile's rows, each step of the reduction tested whether each of the
   // rows exists and kept the accumulators in memory). Each task streams
   // its panel of weights (PackWeights lays a panel out contiguously) once.
-  if (isOutput && weightsOuterV && vectorize && isDynamic(ext[u]) &&
+  // The same for decode attention's probabilities x V (one query row, the
+  // reduction over the cache).
+  if (isOutput && u >= 0 && vectorize && isDynamic(ext[u]) &&
       !isDynamic(ext[v]) && tileU > 1)
     scheduleTiles(g.specialize(g.output_buffer().dim(u).extent() == 1), 1);
   std::vector<std::pair<hl::Var, bool>> loops = scheduleTiles(g, tileU);
