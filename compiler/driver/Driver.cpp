@@ -267,17 +267,23 @@ void printPrecisionReport(ModuleOp module, StringRef precision,
     if (!op->hasAttr("aicc.precision"))
       return;
     ++ops;
-    int64_t elements = 0;
+    int64_t elements = 0, narrowWidth = 2;
     for (Value operand : op->getOperands())
       if (auto castOp = operand.getDefiningOp<graph::CastOp>())
-        if (castOp.getInput().getDefiningOp<graph::ConstantOp>())
+        if (castOp.getInput().getDefiningOp<graph::ConstantOp>()) {
           elements = cast<RankedTensorType>(castOp.getType()).getNumElements();
+          // int8w weights are 1 byte (their scales are not counted).
+          narrowWidth = llvm::divideCeil(
+              cast<RankedTensorType>(castOp.getInput().getType())
+                  .getElementTypeBitWidth(),
+              8);
+        }
     f32Bytes += 4 * elements;
-    narrowBytes += 2 * elements;
+    narrowBytes += narrowWidth * elements;
     StringRef node = graph::getNodeName(op->getLoc());
     os << "  " << (node.empty() ? StringRef("<unnamed>") : node) << " ("
        << op->getName().stripDialect() << "): " << elements
-       << " weights, " << 4 * elements << " -> " << 2 * elements
+       << " weights, " << 4 * elements << " -> " << narrowWidth * elements
        << " bytes\n";
   });
   os << "  " << ops << " ops; weights " << f32Bytes << " -> " << narrowBytes
