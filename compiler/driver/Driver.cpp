@@ -110,9 +110,11 @@ struct Options {
       cl::desc("Arithmetic of Conv, MatMul and Gemm with constant weights: "
                "fp32 (default), bf16 (bf16 operands and f32 accumulation, "
                "AVX512-BF16 vdpbf16ps: --target=avx512-vnni or host), fp16 "
-               "(fp16 weights, f32 math); scripts/check-precision measures "
-               "the error against fp32"),
-      cl::value_desc("fp32|bf16|fp16"), cl::init("fp32"), cl::cat(category)};
+               "(fp16 weights, f32 math), int8w (MatMul weights int8 with "
+               "a per-column scale, f32 math: decode GEMVs read 4x fewer "
+               "bytes); scripts/check-precision measures the error against "
+               "fp32"),
+      cl::value_desc("fp32|bf16|fp16|int8w"), cl::init("fp32"), cl::cat(category)};
   cl::list<std::string> inputShapes{
       "input-shape",
       cl::desc("Static shape of a graph input with symbolic or unknown dims, "
@@ -267,17 +269,23 @@ void printPrecisionReport(ModuleOp module, StringRef precision,
     if (!op->hasAttr("aicc.precision"))
       return;
     ++ops;
-    int64_t elements = 0;
+    int64_t elements = 0, narrowWidth = 2;
     for (Value operand : op->getOperands())
       if (auto castOp = operand.getDefiningOp<graph::CastOp>())
-        if (castOp.getInput().getDefiningOp<graph::ConstantOp>())
+        if (castOp.getInput().getDefiningOp<graph::ConstantOp>()) {
           elements = cast<RankedTensorType>(castOp.getType()).getNumElements();
+          // int8w weights are 1 byte (their scales are not counted).
+          narrowWidth = llvm::divideCeil(
+              cast<RankedTensorType>(castOp.getInput().getType())
+                  .getElementTypeBitWidth(),
+              8);
+        }
     f32Bytes += 4 * elements;
-    narrowBytes += 2 * elements;
+    narrowBytes += narrowWidth * elements;
     StringRef node = graph::getNodeName(op->getLoc());
     os << "  " << (node.empty() ? StringRef("<unnamed>") : node) << " ("
        << op->getName().stripDialect() << "): " << elements
-       << " weights, " << 4 * elements << " -> " << 2 * elements
+       << " weights, " << 4 * elements << " -> " << narrowWidth * elements
        << " bytes\n";
   });
   os << "  " << ops << " ops; weights " << f32Bytes << " -> " << narrowBytes
@@ -290,9 +298,10 @@ void printPrecisionReport(ModuleOp module, StringRef precision,
 /// request is an error rather than a silent slowdown.
 std::string checkPrecision(StringRef precision, const Target *target,
                            bool partitioned) {
-  if (precision != "fp32" && precision != "bf16" && precision != "fp16")
+  if (precision != "fp32" && precision != "bf16" && precision != "fp16" &&
+      precision != "int8w")
     return "unknown --precision '" + precision.str() +
-           "' (available: fp32, bf16, fp16)";
+           "' (available: fp32, bf16, fp16, int8w)";
   if (precision == "fp32" || !target)
     return "";
   if (partitioned)

@@ -15,9 +15,16 @@
 // - fp16: the weights become an f16 constant read through `Cast(to f32)`
 //   (half the storage); activations and math stay f32.
 //
+// - int8w (weight-only int8, for decode's memory-bound GEMVs): MatMuls
+//   with a constant 2-D B [K, N] get B as int8 with one f32 scale per
+//   column (symmetric, scale = max |B[:, n]| / 127, rounded to nearest):
+//   `MatMul(x, Cast(q to f32))` followed by `Mul` with the scales [N].
+//   Activations and math stay f32; only the weights' bytes shrink (4x).
+//   The avx512 target reads q in the matmul's body (sitofp per element).
+//
 // A Gemm with transB = 1 has its weights transposed here ([K, N]) so every
 // matrix product reaches the lowering in the same form. Each converted op
-// carries `aicc.precision` ("bf16" or "fp16").
+// carries `aicc.precision` ("bf16", "fp16" or "int8w").
 //
 //===----------------------------------------------------------------------===//
 
@@ -27,6 +34,8 @@
 #include "mlir/IR/Builders.h"
 #include "passes/graph/ConstantData.h"
 #include "llvm/ADT/APFloat.h"
+#include <algorithm>
+#include <cmath>
 #include <cstring>
 
 namespace aicc::graph {
@@ -44,6 +53,9 @@ constexpr int64_t kInlineNarrowLimit = 64;
 
 /// ONNX TensorProto data types used by Cast's `to`.
 constexpr int64_t kOnnxFloat = 1, kOnnxFloat16 = 10, kOnnxBFloat16 = 16;
+
+/// The largest magnitude of a symmetric int8 weight.
+constexpr float kInt8Max = 127.0f;
 
 /// f32 -> bf16 bits, rounded to nearest even (NaN stays a quiet NaN).
 uint16_t toBF16Bits(float value) {
@@ -142,6 +154,51 @@ private:
   bool bf16;
 };
 
+/// int8w: `values` ([K, N] row-major, or [N, K] when `transpose2d`) as an
+/// int8 constant [K, N] read through Cast to f32, and the per-column scales
+/// [N] (f32 constant) the product is multiplied by. A column of zeros gets
+/// scale 1.
+std::pair<Value, Value> int8Weights(OpBuilder &b, Location loc, Value original,
+                                    ArrayRef<float> values,
+                                    ArrayRef<int64_t> shape, bool transpose2d) {
+  int64_t k = transpose2d ? shape[1] : shape[0];
+  int64_t n = transpose2d ? shape[0] : shape[1];
+  auto at = [&](int64_t row, int64_t col) {
+    return transpose2d ? values[col * k + row] : values[row * n + col];
+  };
+  std::vector<float> scales(n, 0.0f);
+  for (int64_t row = 0; row < k; ++row)
+    for (int64_t col = 0; col < n; ++col)
+      scales[col] = std::max(scales[col], std::fabs(at(row, col)));
+  for (float &scale : scales)
+    scale = scale > 0 && std::isfinite(scale) ? scale / kInt8Max : 1.0f;
+  std::vector<int8_t> q(k * n);
+  for (int64_t row = 0; row < k; ++row)
+    for (int64_t col = 0; col < n; ++col) {
+      float v = std::nearbyint(at(row, col) / scales[col]);
+      q[row * n + col] = (int8_t)std::clamp(v, -kInt8Max, kInt8Max);
+    }
+  auto constant = original.getDefiningOp<ConstantOp>();
+  StringRef key = getResourceKey(constant.getValue());
+  std::string name = key.empty() ? "weights" : key.str();
+  auto qType = RankedTensorType::get({k, n}, b.getIntegerType(8));
+  Value narrow = ConstantOp::create(
+      b, constant.getLoc(),
+      makeElements(qType,
+                   ArrayRef<char>(reinterpret_cast<const char *>(q.data()),
+                                  q.size()),
+                   qType.getNumElements() > kInlineNarrowLimit,
+                   name + ".int8"));
+  auto sType = RankedTensorType::get({n}, b.getF32Type());
+  Value scale = ConstantOp::create(
+      b, constant.getLoc(),
+      makeElements(sType,
+                   ArrayRef<char>(reinterpret_cast<const char *>(scales.data()),
+                                  scales.size() * 4),
+                   n > kInlineNarrowLimit, name + ".scale"));
+  return {createCast(b, loc, narrow, b.getF32Type(), kOnnxFloat), scale};
+}
+
 bool isF32Tensor(Value v) {
   auto type = dyn_cast<RankedTensorType>(v.getType());
   return type && type.getElementType().isF32();
@@ -152,18 +209,19 @@ struct ConvertPrecisionPass
   using Base::Base;
 
   void runOnOperation() override {
-    if (precision != "bf16" && precision != "fp16") {
+    if (precision != "bf16" && precision != "fp16" && precision != "int8w") {
       getOperation().emitError()
           << "aicc-graph-convert-precision: unknown precision '" << precision
-          << "' (bf16 or fp16)";
+          << "' (bf16, fp16 or int8w)";
       return signalPassFailure();
     }
+    bool int8w = precision == "int8w";
     Converter converter(precision == "bf16");
     OpBuilder b(&getContext());
     getOperation().walk([&](Operation *op) {
       if (op->hasAttr("aicc.precision"))
         return;
-      if (auto conv = dyn_cast<ConvOp>(op)) {
+      if (auto conv = dyn_cast<ConvOp>(op); conv && !int8w) {
         auto w = constantF32(conv.getW());
         auto wType = cast<RankedTensorType>(conv.getW().getType());
         if (!w || conv.getGroup() != 1 || wType.getRank() != 4 ||
@@ -184,7 +242,7 @@ struct ConvertPrecisionPass
       if (auto matmul = dyn_cast<MatMulOp>(op)) {
         a = matmul.getA();
         bValue = matmul.getB();
-      } else if (auto gemm = dyn_cast<GemmOp>(op)) {
+      } else if (auto gemm = dyn_cast<GemmOp>(op); gemm && !int8w) {
         if (gemm.getTransA() != 0)
           return;
         a = gemm.getA();
@@ -199,6 +257,24 @@ struct ConvertPrecisionPass
           !isF32Tensor(op->getResult(0)))
         return;
       b.setInsertionPoint(op);
+      if (int8w) {
+        // MatMul(x, Cast(q)) * scales: the Mul takes the MatMul's place
+        // for its users.
+        auto [weights, scale] = int8Weights(b, op->getLoc(), bValue, *w,
+                                            bType.getShape(), false);
+        op->setOperand(1, weights);
+        op->setAttr("aicc.precision", b.getStringAttr("int8w"));
+        Value product = op->getResult(0);
+        b.setInsertionPointAfter(op);
+        Value scaled =
+            MulOp::create(b, op->getLoc(), TypeRange{product.getType()},
+                          ValueRange{product, scale},
+                          ArrayRef<NamedAttribute>{})
+                .getResult();
+        product.replaceAllUsesExcept(scaled, scaled.getDefiningOp());
+        ++numConverted;
+        return;
+      }
       Value weights = converter.weights(b, op->getLoc(), bValue, *w,
                                         bType.getShape(), transB);
       Value x = converter.activation(b, op->getLoc(), a);

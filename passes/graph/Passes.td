@@ -489,8 +489,12 @@ def ConvertPrecisionPass
     avx512 target turns the pattern into vdpbf16ps kernels
     (aicc-avx512-low-precision-kernels). fp16: the weights become an f16
     constant read through a Cast (half the storage); activations and math
-    stay f32. A Gemm with transB = 1 gets its weights transposed ([K, N])
-    and transB = 0. Converted ops carry `aicc.precision`.
+    stay f32. int8w (MatMul only, for memory-bound decode GEMVs): B [K, N]
+    becomes an int8 constant (symmetric, one scale max|B[:, n]|/127 per
+    column) read through a Cast to f32, and the MatMul's result is
+    multiplied by the scales [N]. A Gemm with transB = 1 gets its weights
+    transposed ([K, N]) and transB = 0. Converted ops carry
+    `aicc.precision`.
 
     Before (bf16):
 
@@ -511,8 +515,9 @@ def ConvertPrecisionPass
   }];
   let options = [
     Option<"precision", "precision", "std::string", /*default=*/"\"bf16\"",
-           "bf16 (bf16 operands, f32 accumulation) or fp16 (f16 weights, "
-           "f32 math)">,
+           "bf16 (bf16 operands, f32 accumulation), fp16 (f16 weights, "
+           "f32 math) or int8w (MatMul weights as int8 with a per-column "
+           "f32 scale, f32 math)">,
   ];
   let statistics = [
     Statistic<"numConverted", "ops-converted",

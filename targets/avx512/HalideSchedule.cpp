@@ -151,10 +151,6 @@ bool isDynamic(int extent) { return extent == kDynamicExtent; }
 /// more in the thread pool than it computes).
 constexpr int kMinTaskElements = 4096;
 
-/// The extent a dynamic dim is assumed to have when choosing a register
-/// tile: long enough that the tile's padding waste does not matter.
-constexpr int kNominalDynamicExtent = 240;
-
 /// Parallelizes the outermost dim that may have more than one iteration
 /// (dynamic, or static > 1), in tasks of at least kMinTaskElements elements
 /// when the dims inside it are static.
@@ -334,9 +330,6 @@ void scheduleReductionDynamic(const ScheduledReduction &r, bool isOutput) {
                : hl::TailStrategy::GuardWithIf;
   };
   hl::Var vo("vo"), vi("vi"), uo("uo"), ui("ui");
-  g.split(vars[v], vo, vi, tileV, tail(ext[v], tileV));
-  if (u >= 0)
-    g.split(vars[u], uo, ui, tileU, tail(ext[u], tileU));
   // As in the static schedule: when the largest input (the weights) is
   // indexed by only one of the two tiled dims, that dim's tile loop goes
   // outside the other dims, so each weight panel is reused from cache.
@@ -345,43 +338,65 @@ void scheduleReductionDynamic(const ScheduledReduction &r, bool isOutput) {
   bool weightsOuterV = u >= 0 && indexes(v) && !indexes(u);
   bool weightsOuterU = u >= 0 && indexes(u) && !indexes(v);
   bool outerAfterRest = weightsOuterU || weightsOuterV;
-  // Loops innermost first and whether each may run more than once.
-  std::vector<std::pair<hl::Var, bool>> loops;
   auto several = [&](int extent, int tileSize) {
     return isDynamic(extent) || extent > tileSize;
   };
-  std::pair<hl::Var, bool> vTiles = {vo, several(ext[v], tileV)};
-  std::pair<hl::Var, bool> uTiles = {uo, u >= 0 && several(ext[u], tileU)};
-  auto inner = weightsOuterV ? uTiles : vTiles;
-  auto outer = weightsOuterV ? vTiles : uTiles;
-  loops.push_back({vi, false});
-  if (u >= 0)
-    loops.push_back({ui, false});
-  loops.push_back(inner);
-  if (u >= 0 && !outerAfterRest)
-    loops.push_back(outer);
-  for (int k = 0; k < rank; ++k)
-    if (k != u && k != v && !(outerAfterRest && indexes(k)))
-      loops.push_back({vars[k], several(ext[k], 1)});
-  if (u >= 0 && outerAfterRest)
-    loops.push_back(outer);
-  for (int k = 0; k < rank; ++k)
-    if (k != u && k != v && outerAfterRest && indexes(k))
-      loops.push_back({vars[k], several(ext[k], 1)});
-  std::vector<hl::VarOrRVar> order;
-  for (auto &l : loops)
-    order.push_back(l.first);
-  g.reorder(order);
-  if (vectorize)
-    g.vectorize(vi, std::min(lanes, tileV));
-  if (u >= 0)
-    g.unroll(ui);
+  // The tile loops of `stage` with `rows` rows of the unrolled dim per
+  // tile; returns the loops innermost first and whether each may run more
+  // than once.
+  auto scheduleTiles = [&](hl::Stage stage, int rows) {
+    stage.split(vars[v], vo, vi, tileV, tail(ext[v], tileV));
+    if (u >= 0)
+      stage.split(vars[u], uo, ui, rows, tail(ext[u], rows));
+    std::vector<std::pair<hl::Var, bool>> loops;
+    std::pair<hl::Var, bool> vTiles = {vo, several(ext[v], tileV)};
+    std::pair<hl::Var, bool> uTiles = {uo,
+                                       u >= 0 && several(ext[u], rows)};
+    auto inner = weightsOuterV ? uTiles : vTiles;
+    auto outer = weightsOuterV ? vTiles : uTiles;
+    loops.push_back({vi, false});
+    if (u >= 0)
+      loops.push_back({ui, false});
+    loops.push_back(inner);
+    if (u >= 0 && !outerAfterRest)
+      loops.push_back(outer);
+    for (int k = 0; k < rank; ++k)
+      if (k != u && k != v && !(outerAfterRest && indexes(k)))
+        loops.push_back({vars[k], several(ext[k], 1)});
+    if (u >= 0 && outerAfterRest)
+      loops.push_back(outer);
+    for (int k = 0; k < rank; ++k)
+      if (k != u && k != v && outerAfterRest && indexes(k))
+        loops.push_back({vars[k], several(ext[k], 1)});
+    std::vector<hl::VarOrRVar> order;
+    for (auto &l : loops)
+      order.push_back(l.first);
+    stage.reorder(order);
+    if (vectorize)
+      stage.vectorize(vi, std::min(lanes, tileV));
+    if (u >= 0)
+      stage.unroll(ui);
+    size_t first = u >= 0 ? 2 : 1;
+    for (size_t k = loops.size(); k-- > first;)
+      if (loops[k].second) {
+        stage.parallel(loops[k].first);
+        break;
+      }
+    return loops;
+  };
+  // A decode step (one row: M = 1 of a matmul compiled for a dynamic M)
+  // is a GEMV: a specialization with one row per tile, so the tile is its
+  // vectors alone, with no guarded rows around them (with the general
+  // tile's rows, each step of the reduction tested whether each of the
+  // rows exists and kept the accumulators in memory). Each task streams
+  // its panel of weights (PackWeights lays a panel out contiguously) once.
+  // The same for decode attention's probabilities x V (one query row, the
+  // reduction over the cache).
+  if (isOutput && u >= 0 && vectorize && isDynamic(ext[u]) &&
+      !isDynamic(ext[v]) && tileU > 1)
+    scheduleTiles(g.specialize(g.output_buffer().dim(u).extent() == 1), 1);
+  std::vector<std::pair<hl::Var, bool>> loops = scheduleTiles(g, tileU);
   size_t firstOuter = u >= 0 ? 2 : 1;
-  for (size_t k = loops.size(); k-- > firstOuter;)
-    if (loops[k].second) {
-      g.parallel(loops[k].first);
-      break;
-    }
   // The accumulators per tile, at the loop just outside it.
   f.compute_at(g, loops[firstOuter].first);
   std::vector<hl::Var> fvars = f.args();
@@ -405,8 +420,15 @@ void scheduleReductionDynamic(const ScheduledReduction &r, bool isOutput) {
       updateOrder.push_back(fvars[k]);
   hl::Stage update = f.update();
   update.reorder(updateOrder);
+  // A static vector dim that ends in a partial vector: rounding the
+  // update's last vector up would read the inputs past their end (the last
+  // row of an unpacked [K, N] weight matrix, N = 100: 12 floats past it).
+  // Its loads are predicated instead (masked AVX-512 loads).
+  hl::TailStrategy updateTail = accTail;
+  if (!isDynamic(ext[v]) && ext[v] % accLanes)
+    updateTail = hl::TailStrategy::PredicateLoads;
   if (vectorize) {
-    update.vectorize(fvars[v], accLanes, accTail);
+    update.vectorize(fvars[v], accLanes, updateTail);
     if (tileV > accLanes)
       update.unroll(fvars[v]);
   }

@@ -59,6 +59,17 @@ Value narrowSource(Value v) {
   Block &body = generic.getRegion().front();
   if (body.getOperations().size() != 2)
     return {};
+  // int8w weights (aicc-graph-convert-precision): sitofp of an i8 tensor.
+  if (auto toFloat = dyn_cast<arith::SIToFPOp>(body.front())) {
+    auto yield = cast<linalg::YieldOp>(body.getTerminator());
+    if (yield.getNumOperands() != 1 ||
+        yield.getOperand(0) != toFloat.getResult() ||
+        toFloat.getIn() != body.getArgument(0) ||
+        !toFloat.getIn().getType().isInteger(8) ||
+        !toFloat.getType().isF32())
+      return {};
+    return generic.getDpsInputs()[0];
+  }
   auto ext = dyn_cast<arith::ExtFOp>(body.front());
   auto yield = cast<linalg::YieldOp>(body.getTerminator());
   if (!ext || yield.getNumOperands() != 1 ||
@@ -247,7 +258,8 @@ LogicalResult rewriteMatmul(linalg::MatmulOp matmul, IRRewriter &rewriter) {
 }
 
 /// Reads the narrow constants that `op`'s inputs widen (extf of a bf16/f16
-/// graph.constant) in its body instead (a named op is generalized first).
+/// graph.constant, sitofp of an int8w one) in its body instead (a named op
+/// is generalized first).
 void foldWeightExtensions(linalg::LinalgOp op, IRRewriter &rewriter) {
   SmallVector<std::pair<unsigned, Value>> narrow;
   for (auto [i, input] : llvm::enumerate(op.getDpsInputs()))
@@ -268,10 +280,17 @@ void foldWeightExtensions(linalg::LinalgOp op, IRRewriter &rewriter) {
   for (auto [i, source] : narrow) {
     BlockArgument arg = body.getArgument(i);
     rewriter.setInsertionPointToStart(&body);
-    arg.setType(cast<ShapedType>(source.getType()).getElementType());
-    auto ext = arith::ExtFOp::create(rewriter, generic.getLoc(),
-                                     rewriter.getF32Type(), arg);
-    arg.replaceAllUsesExcept(ext.getResult(), ext.getOperation());
+    Type narrowType = cast<ShapedType>(source.getType()).getElementType();
+    arg.setType(narrowType);
+    Operation *widen =
+        narrowType.isInteger(8)
+            ? arith::SIToFPOp::create(rewriter, generic.getLoc(),
+                                      rewriter.getF32Type(), arg)
+                  .getOperation()
+            : arith::ExtFOp::create(rewriter, generic.getLoc(),
+                                    rewriter.getF32Type(), arg)
+                  .getOperation();
+    arg.replaceAllUsesExcept(widen->getResult(0), widen);
     rewriter.modifyOpInPlace(generic, [&] { generic->setOperand(i, source); });
   }
 }

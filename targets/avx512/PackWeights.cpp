@@ -8,6 +8,7 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/PatternMatch.h"
+#include <limits>
 
 namespace aicc::avx512 {
 #define GEN_PASS_DEF_PACKWEIGHTS
@@ -171,6 +172,51 @@ weightPanel(linalg::GenericOp op, const RegisterTile &tile, unsigned dims) {
     return std::nullopt;
   }
   return std::make_pair(outMap.getDimPosition(rank - 1 - dim), block);
+}
+
+/// A matmul with a dynamic output (decode's weight GEMVs, compiled for a
+/// dynamic sequence length): the constant weights' tensor position of the
+/// output dim they are read in vectors along and the panel size, the width
+/// of the register tile scheduleReductionDynamic forms without a hint (the
+/// same chooseRegisterTile, dynamic dims taken as kNominalDynamicExtent).
+/// Panels of that width make each parallel task's weights (a panel of
+/// whole columns for every step of the reduction) one contiguous stream:
+/// with M = 1 (a decode step) the kernel reads them once, front to back,
+/// instead of 256 bytes every row of the matrix (one 4 KiB page per row,
+/// which the hardware prefetchers do not cross). std::nullopt unless the
+/// output's innermost dim is static, wider than one tile and vectorized,
+/// the weights are indexed by it and not by the tile's other (dynamic) dim.
+std::optional<std::pair<unsigned, int64_t>>
+dynamicWeightPanel(linalg::GenericOp op, unsigned input) {
+  auto outType = dyn_cast<RankedTensorType>(op.getResult(0).getType());
+  if (op.getNumDpsInits() != 1 || !outType || outType.hasStaticShape() ||
+      outType.getRank() < 2 || !outType.getElementType().isIntOrFloat())
+    return std::nullopt;
+  AffineMap outMap = op.getIndexingMapsArray()[op.getNumDpsInputs()];
+  if (!outMap.isProjectedPermutation())
+    return std::nullopt;
+  int rank = outType.getRank();
+  TileProblem problem;
+  for (int k = rank - 1; k >= 0; --k) {
+    int64_t e = outType.getDimSize(k);
+    if (!ShapedType::isDynamic(e) && e > std::numeric_limits<int>::max())
+      return std::nullopt;
+    problem.extents.push_back(ShapedType::isDynamic(e) ? kNominalDynamicExtent
+                                                       : (int)e);
+  }
+  problem.lanes = vectorLanesForBytes(
+      llvm::divideCeil(outType.getElementTypeBitWidth(), 8));
+  problem.broadcast = 1;
+  RegisterTile tile = chooseRegisterTile(problem);
+  int v = tile.vectorDim, u = tile.unrollDim;
+  if (!tile.vectorize || v != 0 || outType.isDynamicDim(rank - 1) ||
+      outType.getDimSize(rank - 1) <= tile.width(problem.extents))
+    return std::nullopt;
+  unsigned dims = outputDimsOf(op, input);
+  if (!(dims & 1u) || (u >= 0 && ((dims >> u) & 1u)))
+    return std::nullopt;
+  return std::make_pair(outMap.getDimPosition(rank - 1),
+                        (int64_t)tile.width(problem.extents));
 }
 
 /// A copy of 8-bit dot-product weights `value` as [F/B][others][B][4]: dim
@@ -356,6 +402,8 @@ struct PackWeightsPass : impl::PackWeightsBase<PackWeightsPass> {
         std::optional<unsigned> panelPos;
         if (tile)
           panel = weightPanel(generic, *tile, outputDimsOf(generic, i));
+        else
+          panel = dynamicWeightPanel(generic, i);
         if (panel) {
           AffineMap m = generic.getIndexingMapsArray()[i];
           for (unsigned k = 0; k < m.getNumResults(); ++k)

@@ -91,6 +91,13 @@ struct TileProblem {
 /// accumulators to hide the FMA latency (at most 24 of the 32 registers).
 RegisterTile chooseRegisterTile(const TileProblem &problem);
 
+/// The extent a dynamic dim is assumed to have when choosing the register
+/// tile of a reduction with a dynamic output (HalideSchedule.cpp's
+/// scheduleReductionDynamic, and PackWeights, which packs constant weights
+/// in that tile's panels): long enough that the tile's padding waste does
+/// not matter.
+constexpr int kNominalDynamicExtent = 240;
+
 /// The tile the schedule uses for reduction `op`, from its static output
 /// shape; std::nullopt for dynamic or empty outputs.
 std::optional<RegisterTile> registerTileFor(mlir::linalg::GenericOp op);

@@ -864,6 +864,53 @@ TEST_F(DynamicKernelTest, BadPushConstantsAreErrorsNotCrashes) {
 
 namespace {
 
+TEST_F(DynamicKernelTest, GemvStepOfDynamicRowsWithRaggedColumns) {
+  // A decoder's weight matmul with a bias epilogue, [1, ?, 40] x [40, 100]:
+  // one row (a decode step) runs the schedule's GEMV specialization, other
+  // row counts the general tile; 100 columns end in a partial vector and a
+  // partial tile.
+  ASSERT_TRUE(compile(R"mlir(
+    func.func @gemv(%a: tensor<1x?x40xf32> {aicc.dynamic_dims = array<i64: 0>},
+                    %b: tensor<40x100xf32>, %bias: tensor<100xf32>, %n: index)
+        -> (tensor<1x?x100xf32> {aicc.dynamic_dims = array<i64: 0>}) {
+      %zero = arith.constant 0.0 : f32
+      %e = tensor.empty(%n) : tensor<1x?x100xf32>
+      %f = linalg.fill ins(%zero : f32) outs(%e : tensor<1x?x100xf32>) -> tensor<1x?x100xf32>
+      %m = linalg.generic {indexing_maps = [affine_map<(b, i, j, k) -> (b, i, k)>, affine_map<(b, i, j, k) -> (k, j)>, affine_map<(b, i, j, k) -> (b, i, j)>], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+          ins(%a, %b : tensor<1x?x40xf32>, tensor<40x100xf32>) outs(%f : tensor<1x?x100xf32>) {
+        ^bb0(%x: f32, %w: f32, %acc: f32):
+          %p = arith.mulf %x, %w : f32
+          %s = arith.addf %acc, %p : f32
+          linalg.yield %s : f32
+      } -> tensor<1x?x100xf32>
+      %r = linalg.generic {indexing_maps = [affine_map<(b, i, j) -> (b, i, j)>, affine_map<(b, i, j) -> (j)>, affine_map<(b, i, j) -> (b, i, j)>], iterator_types = ["parallel", "parallel", "parallel"]}
+          ins(%m, %bias : tensor<1x?x100xf32>, tensor<100xf32>) outs(%e : tensor<1x?x100xf32>) {
+        ^bb0(%x: f32, %y: f32, %o: f32):
+          %s = arith.addf %x, %y : f32
+          linalg.yield %s : f32
+      } -> tensor<1x?x100xf32>
+      return %r : tensor<1x?x100xf32>
+    })mlir"));
+  GuardedFloats b(40 * 100), bias(100);
+  b.fillRandom(6);
+  bias.fillRandom(7);
+  for (int64_t n : {int64_t(2), int64_t(7), int64_t(512), int64_t(1)}) {
+    GuardedFloats a(n * 40), out(n * 100);
+    a.fillRandom(8);
+    out.fill(-7);
+    ASSERT_EQ(call("gemv", {a.data(), b.data(), bias.data(), out.data()}, {n}),
+              0)
+        << lastError;
+    for (int64_t i = 0; i < n; ++i)
+      for (int j = 0; j < 100; ++j) {
+        float ref = bias[j];
+        for (int k = 0; k < 40; ++k)
+          ref += a[i * 40 + k] * b[k * 100 + j];
+        ASSERT_NEAR(out[i * 100 + j], ref, 1e-4) << "n=" << n << " j=" << j;
+      }
+  }
+}
+
 /// Not a test: single-threaded timings of a dynamic `?x768 * 768x768`
 /// matmul against static ones of the same shapes (run with
 /// --gtest_also_run_disabled_tests).

@@ -172,3 +172,44 @@ func.func @dynamic_rows(%a: tensor<?x64xf32>, %n: index) -> tensor<?x48xf32> {
   %m = linalg.matmul ins(%a, %w : tensor<?x64xf32>, tensor<64x48xf32>) outs(%f : tensor<?x48xf32>) -> tensor<?x48xf32>
   return %m : tensor<?x48xf32>
 }
+
+// -----
+
+// Tests that a matmul with a dynamic M (a decoder's weight GEMV compiled for
+// any sequence length) gets its constant B in panels of the dynamic
+// schedule's tile width (3 vectors: 48 columns), [N/48][K][48], so a task's
+// columns are one contiguous stream when M = 1.
+// CHECK-DAG: #[[$DYN:.*]] = affine_map<(d0, d1, d2, d3) -> (d2 floordiv 48, d3, d2 mod 48)>
+// CHECK-LABEL: func @dynamic_rows
+func.func @dynamic_rows(%a: tensor<1x?x64xf32>, %n: index) -> tensor<1x?x96xf32> {
+  // CHECK: %[[B:.*]] = graph.constant dense<2.000000e+00> : tensor<2x64x48xf32>
+  // CHECK: linalg.generic
+  // CHECK-SAME: #[[$DYN]]
+  // CHECK-SAME: ins(%{{.*}}, %[[B]] :
+  %b = graph.constant dense<2.0> : tensor<64x96xf32> loc("b")
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty(%n) : tensor<1x?x96xf32>
+  %f = linalg.fill ins(%z : f32) outs(%e : tensor<1x?x96xf32>) -> tensor<1x?x96xf32>
+  %y = linalg.generic {indexing_maps = [affine_map<(b, m, n, k) -> (b, m, k)>, affine_map<(b, m, n, k) -> (k, n)>, affine_map<(b, m, n, k) -> (b, m, n)>], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%a, %b : tensor<1x?x64xf32>, tensor<64x96xf32>) outs(%f : tensor<1x?x96xf32>) {
+  ^bb0(%x: f32, %w: f32, %acc: f32):
+    %p = arith.mulf %x, %w : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<1x?x96xf32>
+  return %y : tensor<1x?x96xf32>
+}
+
+// -----
+
+// Tests that a dynamic-M matmul whose N is one tile wide keeps its weights
+// as they are (one panel would be the same bytes).
+// CHECK-LABEL: func @dynamic_rows_one_panel
+func.func @dynamic_rows_one_panel(%a: tensor<?x64xf32>, %n: index) -> tensor<?x16xf32> {
+  // CHECK: graph.constant dense<2.000000e+00> : tensor<64x16xf32>
+  %b = graph.constant dense<2.0> : tensor<64x16xf32> loc("b")
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty(%n) : tensor<?x16xf32>
+  %f = linalg.fill ins(%z : f32) outs(%e : tensor<?x16xf32>) -> tensor<?x16xf32>
+  %y = linalg.matmul ins(%a, %b : tensor<?x64xf32>, tensor<64x16xf32>) outs(%f : tensor<?x16xf32>) -> tensor<?x16xf32>
+  return %y : tensor<?x16xf32>
+}
