@@ -178,7 +178,7 @@ def compile(model: Union[str, os.PathLike, bytes, Any], target: str = "avx512", 
     report: ``"memory"`` prints the memory-plan report to ``sys.stderr``;
         ``"fusion"`` the kernels before and after fusion; ``"precision"``
         the ops ``precision`` converted.
-    precision: ``"fp32"`` (default), ``"bf16"`` or ``"fp16"``
+    precision: ``"fp32"`` (default), ``"bf16"``, ``"fp16"`` or ``"int8w"``
         (``--precision``).
     kv_cache: ``"auto"`` or ``{"past": "present", ...}`` (``--kv-cache``):
         the cache pairs become session state updated in place.

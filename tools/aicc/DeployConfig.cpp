@@ -242,17 +242,18 @@ bool expandConfig(const json::Object &root, ConfigReader &reader,
         value && !cl.options.contains(flag))
       args.push_back("--" + flag.str() + "=" + *value);
 
-  // Precision: fp32 (the model as it is), bf16 or fp16 (--precision: lower
-  // precision operands for the matrix products) or int8 (quantized with the
+  // Precision: fp32 (the model as it is), bf16, fp16 or int8w (--precision:
+  // lower precision operands for the matrix products; int8w: int8 MatMul
+  // weights with per-column scales, f32 math) or int8 (quantized with the
   // calibration data, then compiled).
   std::string precision = "fp32";
   if (auto p = reader.string(root, "precision", ""))
     precision = *p;
   if (precision != "fp32" && precision != "int8" && precision != "bf16" &&
-      precision != "fp16")
-    reader.error("precision", "expects fp32, bf16, fp16 or int8, got '" +
+      precision != "fp16" && precision != "int8w")
+    reader.error("precision", "expects fp32, bf16, fp16, int8w or int8, got '" +
                                   precision + "'");
-  if ((precision == "bf16" || precision == "fp16") &&
+  if ((precision == "bf16" || precision == "fp16" || precision == "int8w") &&
       !cl.options.contains("precision"))
     args.push_back("--precision=" + precision);
   const json::Value *quantization = root.get("quantization");
