@@ -166,8 +166,9 @@ std::optional<AmxConv> amxConvOf(linalg::GenericOp op) {
   bool pointwise = conv.kernelHeight == 1 && conv.kernelWidth == 1;
   if (conv.stride != 1 && !pointwise)
     return std::nullopt;
-  // Worth a 16 x 64-byte tile: enough output and input channels.
-  if (conv.outChannels < 16 || conv.channels4 * 4 < 32)
+  // Whole 16 x 64-byte tiles of weights: padding the constant instead would
+  // change the loop ranges linalg infers from it (TODO: pad in the extern).
+  if (conv.outChannels % 16 || conv.channels4 % 16)
     return std::nullopt;
   // Sizes the C routine indexes with 32-bit values.
   int64_t rows = conv.inHeight + 64;
@@ -187,6 +188,13 @@ bool packAmxConvWeights(linalg::GenericOp op, const AmxConv &conv,
   ArrayRef<char> src = constantBytes(constant.getValue());
   int64_t f = conv.outChannels, c4 = conv.channels4, kh = conv.kernelHeight,
           kw = conv.kernelWidth;
+  std::vector<char> splat;
+  if (auto dense = dyn_cast<DenseElementsAttr>(constant.getValue());
+      dense && dense.isSplat()) {
+    splat.assign(f * c4 * 4 * kh * kw,
+                 (char)dense.getSplatValue<APInt>().getZExtValue());
+    src = splat;
+  }
   if ((int64_t)src.size() != f * c4 * 4 * kh * kw)
     return false;
   int64_t fp = conv.paddedOutChannels(), cp4 = conv.paddedChannels4();

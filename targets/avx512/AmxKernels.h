@@ -20,8 +20,9 @@
 //    channel blocks, as the extern needs.
 //
 // Handled: 2-D convs (batch, groups of 1, no dilation) of stride 1 with any
-// kernel, and 1x1 convs of any stride (a matmul over pixels), with at least
-// 16 output and 32 input channels.
+// kernel, and 1x1 convs of any stride (a matmul over pixels), with output
+// channels a multiple of 16 and input channels one of 64 (other convs keep
+// the vpdpbusd kernels).
 //
 //===----------------------------------------------------------------------===//
 #ifndef AICC_TARGETS_AVX512_AMXKERNELS_H
