@@ -39,10 +39,19 @@ std::string halideTargetFor(const Avx512Options &options) {
   // int8 dot products), BF16, VBMI/VBMI2, IFMA, BITALG, VPOPCNTDQ, GFNI,
   // VAES. Halide has no VNNI-only level; this is its smallest one with
   // vpdpbusd (Cascade Lake and Ice Lake lack BF16 and need --target=avx512).
-  if (options.cpu == "avx512-vnni")
+  if (options.cpu == "avx512-vnni" || options.cpu == "avx512-amx")
     return "x86-64-linux-avx512_skylake-avx512_cannonlake-avx512_zen4";
   // AVX-512 F/CD/BW/DQ/VL: every AVX-512 server CPU since Skylake-SP.
   return "x86-64-linux-avx512_skylake";
+}
+
+bool usesAmx(const std::string &cpu) {
+  if (cpu == "avx512-amx")
+    return true;
+  if (cpu != "host")
+    return false;
+  llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
+  return features.lookup("amx-tile") && features.lookup("amx-int8");
 }
 
 namespace {
@@ -94,6 +103,7 @@ FailureOr<KernelLibrary> buildKernelLibrary(ArrayRef<func::FuncOp> kernels,
   };
 
   Avx512SchedulePolicy policy;
+  policy.amx = usesAmx(options.cpu);
   HalideCompileOptions halideOptions;
   halideOptions.target = halideTargetFor(options);
   halideOptions.policy = &policy;
@@ -203,6 +213,13 @@ FailureOr<KernelLibrary> buildKernelLibrary(ArrayRef<func::FuncOp> kernels,
                    << featureError;
     return failure();
   }
+  // The AMX kernels live in the support object (compiled for AMX whatever
+  // the Halide target); Halide's target lists AMX only for host on such a
+  // CPU.
+  if (policy.amx)
+    for (const char *amx : {"amx-tile", "amx-int8"})
+      if (!llvm::is_contained(*features, amx))
+        features->push_back(amx);
   library.requiredFeatures = std::move(*features);
   return library;
 }
@@ -238,7 +255,8 @@ public:
     pm.addNestedPass<func::FuncOp>(
         createLowPrecisionKernels(LowPrecisionKernelsOptions{
             /*dotProducts=*/hasBf16DotProducts()}));
-    pm.addNestedPass<func::FuncOp>(createPackWeights());
+    pm.addNestedPass<func::FuncOp>(
+        createPackWeights(PackWeightsOptions{/*amx=*/usesAmx(name)}));
     pm.addNestedPass<func::FuncOp>(createMarkFoldedPadding());
   }
 
@@ -267,7 +285,7 @@ private:
   /// Whether the kernels may use AVX512-BF16: avx512-vnni (the Zen 4 level
   /// includes it) and host on a CPU that has it.
   bool hasBf16DotProducts() const {
-    if (name == "avx512-vnni")
+    if (name == "avx512-vnni" || name == "avx512-amx")
       return true;
     return name == "host" &&
            llvm::sys::getHostCPUFeatures().lookup("avx512bf16");
@@ -288,6 +306,11 @@ void registerAvx512Targets() {
       "x86-64 CPUs with the AVX-512 level of Zen 4 / Sapphire Rapids (VNNI, "
       "BF16, VBMI2, IFMA, BITALG, VPOPCNTDQ); int8 dot products with "
       "vpdpbusd"));
+  registerTarget(std::make_unique<Avx512Target>(
+      "avx512-amx",
+      "x86-64 CPUs with the avx512-vnni level and AMX-INT8 (Sapphire Rapids "
+      "and later Xeons); 8-bit convs on AMX tiles (tdpbusd), the rest as "
+      "avx512-vnni"));
   registerTarget(std::make_unique<Avx512Target>(
       "host", "x86-64 with every extension of this CPU (e.g. AVX-512 VNNI, "
               "BF16, FP16); runs on CPUs that have them all"));

@@ -21,6 +21,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "targets/avx512/HalideSchedule.h"
+#include "targets/avx512/AmxKernels.h"
 #include "targets/avx512/VectorLayout.h"
 #include "llvm/ADT/STLExtras.h"
 #include <limits>
@@ -465,6 +466,12 @@ std::optional<unsigned>
 Avx512SchedulePolicy::repackedInputDim(mlir::linalg::GenericOp op,
                                        unsigned input) const {
   return stridedVectorPosition(op, input);
+}
+
+Halide::Func Avx512SchedulePolicy::externReduction(
+    mlir::linalg::GenericOp op, const std::vector<Halide::Func> &inputs,
+    const std::vector<std::optional<Halide::ImageParam>> &params) const {
+  return amx ? defineAmxConv(op, inputs, params) : Halide::Func();
 }
 
 void Avx512SchedulePolicy::scheduleFunc(const ScheduledFunc &sf,
@@ -1244,6 +1251,14 @@ bool scheduleRowKernel(const ScheduledFunc &anchor,
 void Avx512SchedulePolicy::scheduleKernel(
     const std::vector<ScheduledFunc> &outputs,
     const std::vector<ScheduledReduction> &reductions, bool naive) const {
+  // AMX extern stages (AmxKernels.cpp) first; the rest as usual.
+  bool amxDone = false;
+  std::vector<ScheduledReduction> amxRest;
+  if (scheduleAmxKernel(outputs, reductions, naive, amxDone, amxRest)) {
+    if (!amxDone)
+      scheduleKernel(outputs, amxRest, naive);
+    return;
+  }
   auto isOutput = [&](const hl::Func &f) {
     return f.defined() &&
            llvm::any_of(outputs, [&](const ScheduledFunc &o) {

@@ -18,6 +18,13 @@ public:
   std::optional<unsigned> repackedInputDim(mlir::linalg::GenericOp op,
                                            unsigned input) const override;
 
+  /// With `amx`: the 8-bit convs PackWeights laid out for AMX, as an extern
+  /// stage (AmxKernels.h).
+  Halide::Func externReduction(
+      mlir::linalg::GenericOp op, const std::vector<Halide::Func> &inputs,
+      const std::vector<std::optional<Halide::ImageParam>> &params)
+      const override;
+
   /// Materializes `f` at root (or as an output), vectorized along its
   /// innermost dim and parallel over its outermost non-trivial one.
   void scheduleFunc(const halidegen::ScheduledFunc &f, bool isOutput,
@@ -30,6 +37,9 @@ public:
   void scheduleKernel(const std::vector<halidegen::ScheduledFunc> &outputs,
                       const std::vector<halidegen::ScheduledReduction> &reductions,
                       bool naive) const override;
+
+  /// Whether the kernels may use AMX-INT8 (AmxKernels.h).
+  bool amx = false;
 };
 
 } // namespace aicc::avx512

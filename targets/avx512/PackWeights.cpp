@@ -1,5 +1,6 @@
 //===- PackWeights.cpp - Constant weights in vector-friendly layout ------===//
 
+#include "targets/avx512/AmxKernels.h"
 #include "targets/avx512/Passes.h"
 #include "targets/avx512/VectorLayout.h"
 
@@ -363,6 +364,8 @@ bool packDotProductWeights(linalg::GenericOp generic, const DotProduct &dot,
 }
 
 struct PackWeightsPass : impl::PackWeightsBase<PackWeightsPass> {
+  using PackWeightsBase::PackWeightsBase;
+
   void runOnOperation() override {
     IRRewriter rewriter(&getContext());
     SmallVector<linalg::LinalgOp> candidates;
@@ -385,6 +388,10 @@ struct PackWeightsPass : impl::PackWeightsBase<PackWeightsPass> {
           continue;
         generic = *g;
       }
+      if (std::optional<AmxConv> conv =
+              amx ? amxConvOf(generic) : std::optional<AmxConv>();
+          conv && packAmxConvWeights(generic, *conv, rewriter))
+        continue;
       if (std::optional<DotProduct> dot = dotProductOf(generic)) {
         packDotProductWeights(generic, *dot, rewriter);
         continue;

@@ -17,6 +17,11 @@ def PackWeights : Pass<"aicc-avx512-pack-weights", "::mlir::func::FuncOp"> {
     that dim is innermost, and rewrites the generic's indexing map to match.
     Named linalg ops are generalized first.
 
+    With `amx`, the 8-bit convs AMX computes (AmxKernels.h) get their
+    weights as `[Fp][Kh][Kw][Cp/4][4]` (output channels padded to a multiple
+    of 16, input channels to one of 64, with zeros) and the map
+    `(n, f, h, w, c4, kh, kw, j) -> (f, kh, kw, c4, j)`.
+
     Before (weights `[Cout][Cin][Kh][Kw]`):
     ```mlir
     %w = graph.constant dense_resource<w> : tensor<512x512x3x3xf32>
@@ -30,6 +35,12 @@ def PackWeights : Pass<"aicc-avx512-pack-weights", "::mlir::func::FuncOp"> {
            ins(%x, %w ...)
     ```
   }];
+  let options = [
+    Option<"amx", "amx", "bool", /*default=*/"false",
+           "Lay out the weights of the 8-bit convs the AMX kernels compute "
+           "as [Fp][Kh][Kw][Cp/4][4] (AmxKernels.h; needs AMX-INT8 in the "
+           "kernels' target)">,
+  ];
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 

@@ -355,6 +355,9 @@ public:
   std::vector<Check> checks;
 
 private:
+  /// The kernel's input buffers, by argument.
+  llvm::DenseMap<Value, hl::ImageParam> params;
+
   struct TensorFunc {
     hl::Func func;
     RankedTensorType type;
@@ -480,6 +483,11 @@ private:
   hl::Expr convert(hl::Expr e, Type from, Type to, Operation *op);
   void translateOp(Operation *op);
   void translateGeneric(linalg::GenericOp op);
+  /// A reduction the policy computes with an extern stage
+  /// (SchedulePolicy::externReduction); false: translate it as usual.
+  bool translateExternReduction(linalg::GenericOp op,
+                                const std::vector<hl::Var> &hvars,
+                                RankedTensorType outType);
   hl::Expr atPacked(Value tensor, std::vector<hl::Expr> idx, unsigned pos,
                     Operation *user);
   hl::Expr translateBody(Operation &op,
@@ -952,6 +960,32 @@ hl::Expr Translator::translateBody(Operation &op,
       });
 }
 
+bool Translator::translateExternReduction(linalg::GenericOp op,
+                                          const std::vector<hl::Var> &hvars,
+                                          RankedTensorType outType) {
+  std::vector<hl::Func> inFuncs;
+  std::vector<std::optional<hl::ImageParam>> inParams;
+  for (OpOperand *operand : op.getDpsInputOperands()) {
+    auto it = tensors.find(operand->get());
+    inFuncs.push_back(it != tensors.end() ? it->second.func : hl::Func());
+    auto p = params.find(operand->get());
+    inParams.push_back(p != params.end() ? std::optional(p->second)
+                                         : std::nullopt);
+  }
+  hl::Func ext = policy.externReduction(op, inFuncs, inParams);
+  if (!ext.defined())
+    return false;
+  ScheduledReduction r;
+  r.func = ext;
+  r.extents = scheduleExtents(outType);
+  r.result = hl::Func(uniqueName("acc"));
+  r.result(hvars) = ext(hvars);
+  reductions.push_back(r);
+  tensors[op.getResult(0)] = {r.result, outType, true,
+                              shapeOf(op.getResult(0))};
+  return true;
+}
+
 void Translator::translateGeneric(linalg::GenericOp op) {
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   auto iterators = op.getIteratorTypesArray();
@@ -1020,6 +1054,8 @@ void Translator::translateGeneric(linalg::GenericOp op) {
 
   hl::Func f(uniqueName("generic"));
   std::vector<hl::Var> hvars = reversed(vars);
+  if (rdom && numOutputs == 1 && translateExternReduction(op, hvars, outType))
+    return;
   Block &body = op.getRegion().front();
   llvm::DenseMap<Value, hl::Expr> values;
   for (unsigned i = 0; i < numInputs; ++i) {
@@ -1781,6 +1817,7 @@ void Translator::run(std::vector<hl::ImageParam> &inputs,
       }
     }
     inputs.push_back(p);
+    params.try_emplace(arg, p);
     hl::Func f(uniqueName("arg"));
     std::vector<hl::Var> vars = makeVars(t.getRank());
     hl::Expr e = vars.empty() ? hl::Expr(p())

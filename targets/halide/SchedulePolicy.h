@@ -100,6 +100,21 @@ public:
   virtual std::optional<unsigned>
   repackedInputDim(mlir::linalg::GenericOp op, unsigned input) const = 0;
 
+  /// A reduction `op` (one output) the target computes with a routine of
+  /// its own (a Halide extern stage, e.g. AMX tile kernels) instead of an
+  /// update over an RDom: the Func defining its output, or an undefined
+  /// Func to translate it as usual. `inputs` are the Funcs of op's inputs,
+  /// `params` the kernel's input buffers they read, where they are one.
+  /// scheduleKernel then gets it as a ScheduledReduction whose `func` is
+  /// the extern.
+  virtual Halide::Func
+  externReduction(mlir::linalg::GenericOp op,
+                  const std::vector<Halide::Func> &inputs,
+                  const std::vector<std::optional<Halide::ImageParam>> &params)
+      const {
+    return {};
+  }
+
   /// Materializes `f` at root (or as an output) with the target's schedule.
   virtual void scheduleFunc(const ScheduledFunc &f, bool isOutput,
                             bool naive) const = 0;

@@ -135,6 +135,23 @@ public:
     return kind == AICC_DEVICE_KIND_CPU;
   }
 
+  /// AMX kernels need the tile state granted to the process first (else
+  /// their first tile instruction faults).
+  static aicc_status_t enableAmxIfNeeded(const hal::ExecutableSpec &spec,
+                                         const std::string &label) {
+    bool amx = false;
+    for (const char *feature : spec.requiredFeatures)
+      amx |= std::strncmp(feature, "amx-", 4) == 0;
+    if (!amx)
+      return nullptr;
+    if (int err = cpu::requestAmxTileData())
+      return makeStatus(AICC_STATUS_UNSUPPORTED,
+                        "%s uses AMX, but Linux refused this process the AMX "
+                        "tile state (arch_prctl ARCH_REQ_XCOMP_PERM): %s",
+                        label.c_str(), std::strerror(err));
+    return nullptr;
+  }
+
   aicc_status_t loadExecutable(const hal::ExecutableSpec &spec,
                                std::unique_ptr<hal::Executable> *out) override {
     std::string label = "executable " + std::to_string(spec.index);
@@ -160,6 +177,8 @@ public:
                           label.c_str(), feature);
       }
     }
+
+    AICC_RETURN_IF_ERROR(enableAmxIfNeeded(spec, label));
 
     void *handle = nullptr;
     AICC_RETURN_IF_ERROR(

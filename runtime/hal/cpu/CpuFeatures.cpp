@@ -5,6 +5,11 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <cerrno>
+#if defined(__linux__) && defined(__x86_64__)
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
 
 using namespace aicc::cpu;
 
@@ -47,6 +52,24 @@ FeatureSupport aicc::cpu::hostHasFeature(const char *name) {
   (void)name;
 #endif
   return FeatureSupport::Unknown;
+}
+
+int aicc::cpu::requestAmxTileData() {
+#if defined(__linux__) && defined(__x86_64__)
+  // From the kernel's uapi/asm/prctl.h and fpu/xstate.h (older C libraries
+  // lack them).
+  constexpr long kArchGetXcompPerm = 0x1022, kArchReqXcompPerm = 0x1023;
+  constexpr unsigned kXfeatureXtiledata = 18;
+  unsigned long permitted = 0;
+  if (syscall(SYS_arch_prctl, kArchGetXcompPerm, &permitted) == 0 &&
+      (permitted >> kXfeatureXtiledata) & 1)
+    return 0;
+  if (syscall(SYS_arch_prctl, kArchReqXcompPerm, kXfeatureXtiledata) == 0)
+    return 0;
+  return errno ? errno : EPERM;
+#else
+  return ENOSYS;
+#endif
 }
 
 std::string aicc::cpu::hostCpuName() {

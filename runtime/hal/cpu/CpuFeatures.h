@@ -23,6 +23,12 @@ enum class FeatureSupport { Present, Missing, Unknown };
 /// guessed.
 FeatureSupport hostHasFeature(const char *name);
 
+/// Asks Linux for the AMX tile data state (arch_prctl ARCH_REQ_XCOMP_PERM,
+/// XFEATURE_XTILEDATA), which a process needs before its first tile
+/// instruction; idempotent. Returns 0, or the errno of the refusal (ENOSYS
+/// on other systems).
+int requestAmxTileData();
+
 /// Returns the host CPU's model name (from /proc/cpuinfo), or "x86-64 CPU".
 std::string hostCpuName();
 

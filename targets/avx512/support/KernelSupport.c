@@ -296,3 +296,225 @@ int halide_error_out_of_memory(void *user_context) {
   halide_error(user_context, "out of memory in a kernel");
   return halide_error_code_out_of_memory;
 }
+
+/*===- AMX int8 convolutions --------------------------------------------===*\
+|* The i32 accumulators of an 8-bit conv (or 1x1 conv, i.e. a matmul) that   *|
+|* targets/avx512/AmxKernels.cpp hands to AMX-INT8 as a Halide extern stage:  *|
+|* C[f][p] += sum_k W[f][k] * X[k][p] over 16x16 tiles of output channels f   *|
+|* and "virtual" pixels p (row-major over a row of `vw` pixels, the padded    *|
+|* input width for a stride-1 conv: tap (a, b) is then the offset a*vw + b). *|
+|* A (weights, [Fp][Kh][Kw][Cp] bytes, Fp a multiple of 16 and Cp of 64, zero *|
+|* padded) is loaded as 16 rows x 64 bytes; B (the activations, packed per    *|
+|* call as [N][Cp/4][plane][4], zero padded) as 16 rows of 16 pixels x 4      *|
+|* channels, AMX's VNNI layout. Integer sums are exact, so the results are    *|
+|* those of the vpdpbusd kernels bit for bit.                                 *|
+|* Only called on CPUs with AMX-INT8 whose process has been granted the tile  *|
+|* state (the runtime's CPU device asks the kernel for it at load).           *|
+\*===----------------------------------------------------------------------===*/
+
+#if defined(__x86_64__) && defined(__GNUC__) &&                               \
+    (__GNUC__ >= 11 || defined(__clang__))
+#include <immintrin.h>
+
+#define AICC_AMX_TARGET                                                        \
+  __attribute__((target("amx-tile,amx-int8,avx512f,avx512bw,avx512vl")))
+
+typedef struct aicc_amx_tilecfg {
+  uint8_t palette_id;
+  uint8_t start_row;
+  uint8_t reserved[14];
+  uint16_t colsb[16];
+  uint8_t rows[16];
+} aicc_amx_tilecfg;
+
+/* Flags of aicc_amx_conv_i8. */
+#define AICC_AMX_ACT_SIGNED 1
+
+static int64_t amx_offset(const halide_buffer_t *b, const int64_t *coords) {
+  int64_t off = 0;
+  for (int d = 0; d < b->dimensions; ++d)
+    off += (coords[d] - b->dim[d].min) * (int64_t)b->dim[d].stride;
+  return off;
+}
+
+/* Copies the valid part of a 16x16 i32 tile (rows: channels f0.., columns:
+ * virtual pixels pv0..) from `tile` into `out`. */
+AICC_AMX_TARGET
+static void amx_store_tile(const int32_t *tile, halide_buffer_t *out,
+                           int64_t n, int64_t f0, int64_t fend, int64_t pv0,
+                           int64_t pend, int32_t vw) {
+  const halide_dimension_t *d = out->dim;
+  int32_t *base = (int32_t *)out->host;
+  /* Runs of consecutive valid pixels: (first column, length, offset). */
+  int cols[16], lens[16];
+  int64_t offs[16];
+  int runs = 0;
+  for (int c = 0; c < 16;) {
+    int64_t pv = pv0 + c;
+    if (pv >= pend)
+      break;
+    int64_t h = pv / vw, w = pv % vw;
+    if (w < d[0].min || w >= d[0].min + d[0].extent || h < d[1].min ||
+        h >= d[1].min + d[1].extent) {
+      ++c;
+      continue;
+    }
+    int len = 1;
+    while (c + len < 16 && w + len < d[0].min + d[0].extent &&
+           pv + len < pend)
+      ++len;
+    cols[runs] = c;
+    lens[runs] = len;
+    offs[runs] = (w - d[0].min) * (int64_t)d[0].stride +
+                 (h - d[1].min) * (int64_t)d[1].stride +
+                 (n - d[3].min) * (int64_t)d[3].stride;
+    ++runs;
+    c += len;
+  }
+  for (int r = 0; r < 16 && f0 + r < fend; ++r) {
+    int64_t rowOff = (f0 + r - d[2].min) * (int64_t)d[2].stride;
+    for (int k = 0; k < runs; ++k) {
+      __mmask16 m = (__mmask16)((1u << lens[k]) - 1);
+      __m512i v = _mm512_maskz_loadu_epi32(m, tile + r * 16 + cols[k]);
+      if (d[0].stride == 1)
+        _mm512_mask_storeu_epi32(base + rowOff + offs[k], m, v);
+      else
+        for (int e = 0; e < lens[k]; ++e)
+          base[rowOff + offs[k] + e * (int64_t)d[0].stride] =
+              tile[r * 16 + cols[k] + e];
+    }
+  }
+}
+
+/* One block of up to 32 channels x 32 virtual pixels: 2x2 accumulator tiles
+ * (tmm0-3), A in tmm4-5, B in tmm6-7. `two_f`/`two_p`: whether the second
+ * row/column of tiles is computed. */
+#define AICC_AMX_BLOCK(DP)                                                     \
+  do {                                                                         \
+    _tile_zero(0);                                                             \
+    _tile_zero(1);                                                             \
+    _tile_zero(2);                                                             \
+    _tile_zero(3);                                                             \
+    for (int32_t a = 0; a < taps_h; ++a)                                       \
+      for (int32_t b = 0; b < taps_w; ++b) {                                   \
+        const int8_t *wrow = wbase + (a * taps_w + b) * cp;                    \
+        const uint8_t *xcol = xbase + (pv0 + a * vw + b) * 4;                  \
+        for (int32_t k = 0; k < cp; k += 64) {                                 \
+          const uint8_t *x = xcol + (int64_t)(k / 4) * xstride;                \
+          _tile_loadd(4, wrow + k, wstride);                                   \
+          _tile_loadd(6, x, xstride);                                          \
+          DP(0, 4, 6);                                                         \
+          if (two_p) {                                                         \
+            _tile_loadd(7, x + 64, xstride);                                   \
+            DP(1, 4, 7);                                                       \
+          }                                                                    \
+          if (two_f) {                                                         \
+            _tile_loadd(5, wrow + k + 16 * wstride, wstride);                  \
+            DP(2, 5, 6);                                                       \
+            if (two_p)                                                         \
+              DP(3, 5, 7);                                                     \
+          }                                                                    \
+        }                                                                      \
+      }                                                                        \
+  } while (0)
+
+/* The accumulators of channels [f, f+16) x pixels [pv, pv+16) to `out`:
+ * straight from the tile when they are all valid and dense there. */
+#define AICC_AMX_STORE(T, F0, PV0)                                             \
+  do {                                                                         \
+    if (dense && (F0) + 16 <= fend && (PV0) + 16 <= pend) {                    \
+      int32_t *dst = obase + ((F0) - d[2].min) * (int64_t)d[2].stride +        \
+                     (n - d[3].min) * (int64_t)d[3].stride + ((PV0) - pstart); \
+      _tile_stored(T, dst, d[2].stride * 4);                                   \
+    } else {                                                                   \
+      _tile_stored(T, scratch, 64);                                            \
+      amx_store_tile(scratch, out, n, (F0), fend, (PV0), pend, vw);            \
+    }                                                                          \
+  } while (0)
+
+/* The accumulators of out's region: out is [N][F][H][W] int32 (Halide dims
+ * w, h, f, n); packed is the activations [N][cp/4][plane][4] and weights [fp][taps_h][taps_w][cp] (dims 4, cp/4,
+ * taps_w, taps_h, fp), `plane` pixels of rows of `vw` per 4 channels (dims 4,
+ * vw, plane / vw, cp/4, n). */
+AICC_AMX_TARGET
+int aicc_amx_conv_i8(halide_buffer_t *packed, halide_buffer_t *weights,
+                     int32_t cp, int32_t taps_h, int32_t taps_w, int32_t vw,
+                     int32_t plane, int32_t fp, int32_t flags,
+                     halide_buffer_t *out) {
+  if (packed->host == NULL || weights->host == NULL) {
+    /* Bounds query: the whole of both inputs, the output's images. */
+    if (packed->host == NULL) {
+      int32_t ext[4] = {4, vw, plane / vw, cp / 4};
+      for (int i = 0; i < 4; ++i) {
+        packed->dim[i].min = 0;
+        packed->dim[i].extent = ext[i];
+      }
+      packed->dim[4].min = out->dim[3].min;
+      packed->dim[4].extent = out->dim[3].extent;
+    }
+    if (weights->host == NULL) {
+      int32_t ext[5] = {4, cp / 4, taps_w, taps_h, fp};
+      for (int i = 0; i < 5; ++i) {
+        weights->dim[i].min = 0;
+        weights->dim[i].extent = ext[i];
+      }
+    }
+    return 0;
+  }
+  const halide_dimension_t *d = out->dim;
+  /* Channel blocks start at multiples of 16 (the schedule's tiles), so
+   * that every A tile lies in the zero-padded weights. */
+  if (d[2].min % 16 != 0 || d[2].min + d[2].extent > fp ||
+      packed->dimensions != 5 || weights->dimensions != 5 ||
+      out->dimensions != 4 || packed->dim[1].stride != 4 ||
+      packed->dim[2].stride != 4 * vw ||
+      (int64_t)packed->dim[2].extent * vw < plane ||
+      packed->dim[3].extent < cp / 4 || weights->dim[1].stride != 4)
+    return -1;
+  int64_t fend = d[2].min + d[2].extent;
+  int64_t pstart = (int64_t)d[1].min * vw + d[0].min;
+  int64_t pend = (int64_t)(d[1].min + d[1].extent - 1) * vw + d[0].min +
+                 d[0].extent;
+  int dense = d[0].stride == 1 && d[0].min == 0 && d[0].extent == vw &&
+              d[1].stride == vw;
+  int32_t *obase = (int32_t *)out->host;
+  int32_t scratch[256] __attribute__((aligned(64)));
+  aicc_amx_tilecfg cfg;
+  memset(&cfg, 0, sizeof(cfg));
+  cfg.palette_id = 1;
+  for (int t = 0; t < 8; ++t) {
+    cfg.colsb[t] = 64;
+    cfg.rows[t] = 16;
+  }
+  _tile_loadconfig(&cfg);
+  int64_t wstride = (int64_t)taps_h * taps_w * cp;
+  int64_t xstride = packed->dim[3].stride;
+  for (int64_t n = d[3].min; n < d[3].min + d[3].extent; ++n) {
+    int64_t xc[5] = {0, 0, 0, 0, n};
+    const uint8_t *xbase = (const uint8_t *)packed->host + amx_offset(packed, xc);
+    for (int64_t f0 = d[2].min; f0 < fend; f0 += 32) {
+      int two_f = f0 + 16 < fend;
+      int64_t wc[5] = {0, 0, 0, 0, f0};
+      const int8_t *wbase =
+          (const int8_t *)weights->host + amx_offset(weights, wc);
+      for (int64_t pv0 = pstart; pv0 < pend; pv0 += 32) {
+        int two_p = pv0 + 16 < pend;
+        if (flags & AICC_AMX_ACT_SIGNED)
+          AICC_AMX_BLOCK(_tile_dpbssd);
+        else
+          AICC_AMX_BLOCK(_tile_dpbsud);
+        AICC_AMX_STORE(0, f0, pv0);
+        if (two_p)
+          AICC_AMX_STORE(1, f0, pv0 + 16);
+        if (two_f) {
+          AICC_AMX_STORE(2, f0 + 16, pv0);
+          if (two_p)
+            AICC_AMX_STORE(3, f0 + 16, pv0 + 16);
+        }
+      }
+    }
+  }
+  _tile_release();
+  return 0;
+}
+#endif

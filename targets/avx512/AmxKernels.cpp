@@ -1,0 +1,367 @@
+//===- AmxKernels.cpp - 8-bit convolutions on AMX tiles -------------------===//
+//
+// See AmxKernels.h. The tile loops themselves are C (aicc_amx_conv_i8 in
+// support/KernelSupport.c): AMX tiles need a configuration and fixed tile
+// registers that Halide 21 only produces for its own matmul pattern
+// (ExtractTileOperations), which the translated convs do not have.
+//
+//===----------------------------------------------------------------------===//
+
+#include "targets/avx512/AmxKernels.h"
+
+#include "dialects/graph/GraphOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "llvm/ADT/STLExtras.h"
+
+#include <cstring>
+
+namespace hl = Halide;
+using namespace mlir;
+
+namespace aicc::avx512 {
+
+using halidegen::ScheduledFunc;
+using halidegen::ScheduledReduction;
+
+namespace {
+
+/// The block argument `v` comes from, through unrealized casts.
+Value throughCasts(Value v) {
+  while (auto cast = v.getDefiningOp<UnrealizedConversionCastOp>())
+    v = cast.getOperand(0);
+  return v;
+}
+
+/// Whether `v` is an integer 0.
+bool isZeroConstant(Value v) {
+  auto c = v.getDefiningOp<arith::ConstantOp>();
+  auto attr = c ? dyn_cast<IntegerAttr>(c.getValue()) : nullptr;
+  return attr && attr.getValue().isZero();
+}
+
+/// Whether `v` is a linalg.fill of integer 0, or its generalized form (the
+/// Halide translator generalizes named ops).
+bool isZeroFill(Value v) {
+  if (auto fill = v.getDefiningOp<linalg::FillOp>())
+    return isZeroConstant(fill.getDpsInputOperand(0)->get());
+  auto generic = v.getDefiningOp<linalg::GenericOp>();
+  if (!generic || generic.getNumReductionLoops() != 0 ||
+      generic.getNumDpsInits() != 1)
+    return false;
+  Block &body = generic.getRegion().front();
+  Value yielded = cast<linalg::YieldOp>(body.getTerminator()).getValues()[0];
+  if (auto arg = dyn_cast<BlockArgument>(yielded)) {
+    if (arg.getOwner() != &body || arg.getArgNumber() >= generic.getNumDpsInputs())
+      return false;
+    yielded = generic.getDpsInputOperand(arg.getArgNumber())->get();
+  }
+  return isZeroConstant(yielded);
+}
+
+/// The raw bytes of a constant (dense or resource), or an empty ref.
+ArrayRef<char> constantBytes(ElementsAttr value) {
+  if (auto resource = dyn_cast<DenseResourceElementsAttr>(value))
+    if (AsmResourceBlob *blob = resource.getRawHandle().getBlob())
+      return blob->getData();
+  if (auto dense = dyn_cast<DenseElementsAttr>(value))
+    if (!dense.isSplat())
+      return dense.getRawData();
+  return {};
+}
+
+} // namespace
+
+std::optional<AmxConv> amxConvOf(linalg::GenericOp op) {
+  if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
+      op.getNumLoops() != 8)
+    return std::nullopt;
+  auto outType = dyn_cast<RankedTensorType>(op.getResult(0).getType());
+  if (!outType || !outType.hasStaticShape() || outType.getRank() != 4 ||
+      !outType.getElementType().isInteger(32) ||
+      !isZeroFill(op.getDpsInitOperand(0)->get()))
+    return std::nullopt;
+  auto iterators = op.getIteratorTypesArray();
+  for (unsigned d = 0; d < 8; ++d)
+    if ((iterators[d] == utils::IteratorType::reduction) != (d >= 4))
+      return std::nullopt;
+  // The body: acc + ext(a) * ext(b), with the signedness of each ext.
+  Block &body = op.getRegion().front();
+  std::optional<bool> signedIn[2];
+  for (Operation &inner : body.without_terminator()) {
+    if (!isa<arith::ExtSIOp, arith::ExtUIOp, arith::MulIOp, arith::AddIOp,
+             UnrealizedConversionCastOp>(inner))
+      return std::nullopt;
+    if (isa<arith::ExtSIOp, arith::ExtUIOp>(inner)) {
+      auto arg = dyn_cast<BlockArgument>(throughCasts(inner.getOperand(0)));
+      if (!arg || arg.getArgNumber() > 1 ||
+          !inner.getOperand(0).getType().isInteger(8))
+        return std::nullopt;
+      signedIn[arg.getArgNumber()] = isa<arith::ExtSIOp>(inner);
+    }
+  }
+  if (!signedIn[0] || !signedIn[1])
+    return std::nullopt;
+  auto maps = op.getIndexingMapsArray();
+  MLIRContext *ctx = op.getContext();
+  auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+  if (maps[2] != AffineMap::get(8, 0, {d(0), d(1), d(2), d(3)}, ctx))
+    return std::nullopt;
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  AmxConv conv;
+  // The activations: [N][C/4][4][H][W] read at (ho*s + kh, wo*s + kw).
+  auto activationsStride = [&](AffineMap m) -> std::optional<int64_t> {
+    if (m.getNumResults() != 5 || m.getResult(0) != d(0) ||
+        m.getResult(1) != d(4) || m.getResult(2) != d(7))
+      return std::nullopt;
+    for (int64_t s = 1; s <= 4; ++s)
+      if (m.getResult(3) == d(2) * s + d(5) && m.getResult(4) == d(3) * s + d(6))
+        return s;
+    return std::nullopt;
+  };
+  AffineMap plain = AffineMap::get(8, 0, {d(1), d(4), d(7), d(5), d(6)}, ctx);
+  AffineMap amx = AffineMap::get(8, 0, {d(1), d(5), d(6), d(4), d(7)}, ctx);
+  int activations = -1;
+  for (unsigned i = 0; i < 2; ++i)
+    if (activationsStride(maps[i]) && (maps[1 - i] == plain || maps[1 - i] == amx))
+      activations = i;
+  if (activations < 0)
+    return std::nullopt;
+  conv.activations = activations;
+  conv.weights = 1 - activations;
+  conv.stride = *activationsStride(maps[conv.activations]);
+  conv.amxLayout = maps[conv.weights] == amx;
+  conv.activationsSigned = *signedIn[conv.activations];
+  // s8 weights (AMX has the other forms too; ONNX Runtime's tool makes
+  // these).
+  if (!*signedIn[conv.weights])
+    return std::nullopt;
+  auto actType = dyn_cast<RankedTensorType>(
+      op.getDpsInputOperand(conv.activations)->get().getType());
+  auto wType = dyn_cast<RankedTensorType>(
+      op.getDpsInputOperand(conv.weights)->get().getType());
+  if (!actType || !actType.hasStaticShape() || !wType ||
+      !wType.hasStaticShape())
+    return std::nullopt;
+  conv.batch = outType.getDimSize(0);
+  conv.outChannels = outType.getDimSize(1);
+  conv.outHeight = outType.getDimSize(2);
+  conv.outWidth = outType.getDimSize(3);
+  conv.channels4 = ranges[4];
+  conv.kernelHeight = ranges[5];
+  conv.kernelWidth = ranges[6];
+  conv.inHeight = actType.getDimSize(3);
+  conv.inWidth = actType.getDimSize(4);
+  if (ranges[7] != 4 || actType.getDimSize(1) != conv.channels4 ||
+      actType.getDimSize(0) != conv.batch)
+    return std::nullopt;
+  if (conv.amxLayout &&
+      wType.getShape() !=
+          ArrayRef<int64_t>({conv.paddedOutChannels(), conv.kernelHeight,
+                             conv.kernelWidth, conv.paddedChannels4(), 4}))
+    return std::nullopt;
+  // A strided conv with a window: not yet (its taps are not one offset in a
+  // row-major plane).
+  bool pointwise = conv.kernelHeight == 1 && conv.kernelWidth == 1;
+  if (conv.stride != 1 && !pointwise)
+    return std::nullopt;
+  // Whole 16 x 64-byte tiles of weights: padding the constant instead would
+  // change the loop ranges linalg infers from it (TODO: pad in the extern).
+  if (conv.outChannels % 16 || conv.channels4 % 16)
+    return std::nullopt;
+  // Sizes the C routine indexes with 32-bit values.
+  int64_t rows = conv.inHeight + 64;
+  if (conv.paddedChannels4() * 4 * rows * conv.inWidth * conv.batch >
+      std::numeric_limits<int32_t>::max())
+    return std::nullopt;
+  return conv;
+}
+
+bool packAmxConvWeights(linalg::GenericOp op, const AmxConv &conv,
+                        RewriterBase &rewriter) {
+  auto constant = op.getDpsInputOperand(conv.weights)
+                      ->get()
+                      .getDefiningOp<graph::ConstantOp>();
+  if (!constant || conv.amxLayout)
+    return false;
+  ArrayRef<char> src = constantBytes(constant.getValue());
+  int64_t f = conv.outChannels, c4 = conv.channels4, kh = conv.kernelHeight,
+          kw = conv.kernelWidth;
+  std::vector<char> splat;
+  if (auto dense = dyn_cast<DenseElementsAttr>(constant.getValue());
+      dense && dense.isSplat()) {
+    splat.assign(f * c4 * 4 * kh * kw,
+                 (char)dense.getSplatValue<APInt>().getZExtValue());
+    src = splat;
+  }
+  if ((int64_t)src.size() != f * c4 * 4 * kh * kw)
+    return false;
+  int64_t fp = conv.paddedOutChannels(), cp4 = conv.paddedChannels4();
+  // [F][C/4][4][Kh][Kw] -> [Fp][Kh][Kw][Cp/4][4], zero padded.
+  std::vector<char> dst(fp * kh * kw * cp4 * 4, 0);
+  for (int64_t o = 0; o < f; ++o)
+    for (int64_t c = 0; c < c4 * 4; ++c)
+      for (int64_t a = 0; a < kh; ++a)
+        for (int64_t b = 0; b < kw; ++b)
+          dst[((o * kh + a) * kw + b) * cp4 * 4 + c] =
+              src[((o * c4 * 4 + c) * kh + a) * kw + b];
+  std::string name = "amx";
+  if (auto loc = dyn_cast<NameLoc>(constant.getLoc()))
+    name = loc.getName().str() + ".amx";
+  auto type = RankedTensorType::get({fp, kh, kw, cp4, 4},
+                                    rewriter.getIntegerType(8));
+  ElementsAttr packed = DenseResourceElementsAttr::get(
+      type, name,
+      HeapAsmResourceBlob::allocateAndCopyWithAlign(ArrayRef<char>(dst),
+                                                    alignof(uint64_t)));
+  rewriter.setInsertionPoint(constant);
+  auto newConstant =
+      graph::ConstantOp::create(rewriter, constant.getLoc(), packed);
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  MLIRContext *ctx = op.getContext();
+  auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+  maps[conv.weights] =
+      AffineMap::get(8, 0, {d(1), d(5), d(6), d(4), d(7)}, ctx);
+  rewriter.modifyOpInPlace(op, [&] {
+    op.setIndexingMapsAttr(rewriter.getAffineMapArrayAttr(maps));
+    op.setOperand(conv.weights, newConstant);
+  });
+  if (constant->use_empty())
+    rewriter.eraseOp(constant);
+  return true;
+}
+
+namespace {
+
+/// The packed activations' geometry: a plane of `rows` x `vw` pixels per 4
+/// channels, of which the first `validRows` rows hold the image (a 1x1
+/// conv's strided pixels already picked), then zeros (the last tiles of
+/// virtual pixels read past the image).
+struct PackedGeometry {
+  int64_t vw, validRows, rows;
+};
+
+PackedGeometry packedGeometry(const AmxConv &conv) {
+  PackedGeometry g;
+  bool stride1 = conv.stride == 1;
+  g.vw = stride1 ? conv.inWidth : conv.outWidth;
+  g.validRows = stride1 ? conv.inHeight : conv.outHeight;
+  // 2 tiles of 16 pixels past the last virtual pixel.
+  g.rows = g.validRows + (32 + g.vw - 1) / g.vw + 1;
+  return g;
+}
+
+} // namespace
+
+hl::Func
+defineAmxConv(linalg::GenericOp op, const std::vector<hl::Func> &in,
+              const std::vector<std::optional<hl::ImageParam>> &params) {
+  std::optional<AmxConv> found = amxConvOf(op);
+  if (!found || !found->amxLayout)
+    return {};
+  const AmxConv &conv = *found;
+  if (!params[conv.weights] || !in[conv.activations].defined())
+    return {};
+  hl::Func act = in[conv.activations];
+  PackedGeometry g = packedGeometry(conv);
+  int64_t cp4 = conv.paddedChannels4();
+  // [N][Cp/4][rows][vw][4]: Halide dims (j, x, y, c4, n).
+  hl::Var j("j"), x("x"), y("y"), c4("c4"), n("n");
+  hl::Func packed("amx_packed");
+  hl::Type t = act.types()[0];
+  int s = (int)conv.stride;
+  hl::Expr yc = hl::min(y, (int)g.validRows - 1) * s;
+  hl::Expr cc = hl::min(c4, (int)conv.channels4 - 1);
+  packed(j, x, y, c4, n) =
+      hl::select(y < (int)g.validRows && c4 < (int)conv.channels4,
+                 act(x * s, yc, j, cc, n), hl::cast(t, 0));
+  packed.compute_root()
+      .bound(j, 0, 4)
+      .bound(x, 0, (int)g.vw)
+      .bound(y, 0, (int)g.rows)
+      .bound(c4, 0, (int)cp4)
+      .bound(n, 0, (int)conv.batch);
+  // Dense 16-pixel loads of 4 channel rows, interleaved into one 64-byte
+  // store (x and y are not fused: the clamp of y would make each lane's
+  // address a gather).
+  packed.unroll(j).parallel(c4);
+  if (g.vw >= 16)
+    packed.vectorize(x, 16, hl::TailStrategy::GuardWithIf);
+  else if (g.vw >= 4)
+    packed.vectorize(x, (int)g.vw);
+
+  std::vector<hl::ExternFuncArgument> args = {
+      packed,
+      hl::ExternFuncArgument(params[conv.weights]->parameter()),
+      hl::Expr((int32_t)(cp4 * 4)),
+      hl::Expr((int32_t)conv.kernelHeight),
+      hl::Expr((int32_t)conv.kernelWidth),
+      hl::Expr((int32_t)g.vw),
+      hl::Expr((int32_t)(g.vw * g.rows)),
+      hl::Expr((int32_t)conv.paddedOutChannels()),
+      hl::Expr((int32_t)(conv.activationsSigned ? 1 : 0))};
+  hl::Func ext("amx_conv");
+  ext.define_extern("aicc_amx_conv_i8", args, hl::Int(32), 4);
+  return ext;
+}
+
+bool scheduleAmxKernel(const std::vector<ScheduledFunc> &outputs,
+                       const std::vector<ScheduledReduction> &reds,
+                       bool naive, bool &done,
+                       std::vector<ScheduledReduction> &rest) {
+  std::vector<const ScheduledReduction *> externs;
+  for (const ScheduledReduction &r : reds) {
+    if (r.func.defined() && r.func.is_extern())
+      externs.push_back(&r);
+    else
+      rest.push_back(r);
+  }
+  if (externs.empty()) {
+    rest.clear();
+    return false;
+  }
+  done = false;
+  auto isOutput = [&](const hl::Func &f) {
+    return llvm::any_of(outputs, [&](const ScheduledFunc &o) {
+      return o.func.name() == f.name();
+    });
+  };
+  // One conv and its epilogue (bias, requantize, residual, ReLU): the
+  // output in blocks of 16-aligned channels x rows, the extern per block.
+  if (!naive && externs.size() == 1 && rest.empty() && outputs.size() == 1) {
+    const ScheduledReduction &r = *externs.front();
+    const ScheduledFunc &o = outputs.front();
+    if (!isOutput(r.func) && o.extents == r.extents &&
+        o.func.dimensions() == 4 && o.func.outputs() == 1 &&
+        o.func.num_update_definitions() == 0 &&
+        !halidegen::hasDynamicExtent(o.extents)) {
+      hl::Func out = o.func, ext = r.func;
+      std::vector<hl::Var> v = out.args(); // w, h, f, n
+      int w = o.extents[0], h = o.extents[1], f = o.extents[2];
+      int fBlock = f % 64 == 0 || f > 64 ? 64 : (f + 15) / 16 * 16;
+      // About 256 pixels (64 KiB of accumulators per block of 64 channels).
+      int hBlock = std::max(1, std::min(h, 256 / std::max(1, w)));
+      hl::Var fo("fo"), fi("fi"), ho("ho"), hi("hi"), tile("tile");
+      out.split(v[2], fo, fi, fBlock, hl::TailStrategy::GuardWithIf)
+          .split(v[1], ho, hi, hBlock, hl::TailStrategy::GuardWithIf)
+          .reorder(v[0], hi, fi, ho, fo, v[3])
+          .fuse(ho, fo, tile);
+      if (w >= 16)
+        out.vectorize(v[0], 16, hl::TailStrategy::GuardWithIf);
+      else if (w >= 4)
+        out.vectorize(v[0], w);
+      out.parallel(tile);
+      ext.compute_at(out, tile);
+      done = true;
+      rest.clear();
+      return true;
+    }
+  }
+  for (const ScheduledReduction *r : externs)
+    if (!isOutput(r->func))
+      hl::Func(r->func).compute_root();
+  return true;
+}
+
+} // namespace aicc::avx512

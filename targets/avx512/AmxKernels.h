@@ -1,0 +1,85 @@
+//===- AmxKernels.h - 8-bit convolutions on AMX tiles -----------*- C++ -*-===//
+//
+// On CPUs with AMX-INT8 (--target=avx512-amx, or host on such a CPU) the
+// i32 accumulators of the 8-bit convolutions of LowerQuantOps (u8 or s8
+// activations x s8 weights) are computed by aicc_amx_conv_i8
+// (support/KernelSupport.c), a Halide extern stage, instead of vpdpbusd
+// register tiles; the requantize epilogue stays a Halide Func and is tiled
+// around the extern's blocks of output channels x rows. Integer sums are
+// exact, so results are bit-identical to the VNNI kernels.
+//
+// Three parts agree on the layouts:
+//  - PackWeights (packAmxConvWeights) stores the weights as
+//    [Fp][Kh][Kw][Cp/4][4], output channels padded to a multiple of 16 and
+//    input channels to a multiple of 64 with zeros: one AMX A tile is 16
+//    channels x 64 bytes of one tap.
+//  - The translator's policy hook (defineAmxConv) packs the activations per
+//    call as [N][Cp/4][rows][vw][4] (AMX's VNNI layout for B: 16 pixels x 4
+//    channels per 64-byte row), zero padded, and defines the extern.
+//  - The schedule (scheduleAmxKernel) tiles the epilogue by 16-aligned
+//    channel blocks, as the extern needs.
+//
+// Handled: 2-D convs (batch, groups of 1, no dilation) of stride 1 with any
+// kernel, and 1x1 convs of any stride (a matmul over pixels), with output
+// channels a multiple of 16 and input channels one of 64 (other convs keep
+// the vpdpbusd kernels).
+//
+//===----------------------------------------------------------------------===//
+#ifndef AICC_TARGETS_AVX512_AMXKERNELS_H
+#define AICC_TARGETS_AVX512_AMXKERNELS_H
+
+#include "targets/halide/SchedulePolicy.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/IR/PatternMatch.h"
+#include <optional>
+#include <vector>
+
+namespace aicc::avx512 {
+
+/// An 8-bit conv the AMX kernels compute (loops d0..d7: n, f, ho, wo, c/4,
+/// kh, kw, and the 4 channels of a dot product).
+struct AmxConv {
+  unsigned activations = 0, weights = 1;
+  int64_t batch = 1, channels4 = 0, outChannels = 0;
+  int64_t inHeight = 0, inWidth = 0, outHeight = 0, outWidth = 0;
+  int64_t kernelHeight = 1, kernelWidth = 1, stride = 1;
+  bool activationsSigned = false;
+  /// Whether the weights already have the AMX layout (in a kernel, after
+  /// PackWeights): [Fp][Kh][Kw][Cp/4][4].
+  bool amxLayout = false;
+
+  int64_t paddedChannels4() const { return (channels4 + 15) / 16 * 16; }
+  int64_t paddedOutChannels() const { return (outChannels + 15) / 16 * 16; }
+};
+
+/// The conv `op` computes when AMX should compute it; std::nullopt else.
+std::optional<AmxConv> amxConvOf(mlir::linalg::GenericOp op);
+
+/// Replaces the constant weights of `op` (`conv`, not yet in AMX layout)
+/// with a copy in the AMX layout and rewrites the indexing map. False when
+/// the weights cannot be read.
+bool packAmxConvWeights(mlir::linalg::GenericOp op, const AmxConv &conv,
+                        mlir::RewriterBase &rewriter);
+
+/// The extern stage computing `op`'s accumulators (see the file comment),
+/// or an undefined Func when `op` is not such a conv or its weights are no
+/// kernel input.
+Halide::Func
+defineAmxConv(mlir::linalg::GenericOp op, const std::vector<Halide::Func> &in,
+              const std::vector<std::optional<Halide::ImageParam>> &params);
+
+/// Schedules the kernel's AMX extern stages: the epilogue output tiled by
+/// blocks of channels x rows with the extern computed per block. Returns
+/// false when no reduction is an extern; `rest` then receives nothing, else
+/// the reductions still to schedule (when the kernel is not one conv and
+/// its epilogue, the externs are computed at root and the rest scheduled as
+/// usual).
+bool scheduleAmxKernel(const std::vector<halidegen::ScheduledFunc> &outputs,
+                       const std::vector<halidegen::ScheduledReduction> &reds,
+                       bool naive, bool &done,
+                       std::vector<halidegen::ScheduledReduction> &rest);
+
+} // namespace aicc::avx512
+
+#endif // AICC_TARGETS_AVX512_AMXKERNELS_H
