@@ -1627,9 +1627,11 @@ struct QLinearGlobalAveragePoolPattern
 /// the integers match: per row of D elements (the softmax axis moved last,
 /// or the dims from `axis` on flattened before opset 13),
 ///   t(x)  = f32(exp(f64(x - max(row) + c / x_scale) * x_scale)),
-///           c = max(0, log(FLT_MAX / D) - 5)   (keeps the sum finite)
+///           c = max(0, logf(FLT_MAX / D) - 5)  (keeps the sum finite; the
+///               log of an f32, in f32)
 ///   y     = saturate(round_half_to_even(t(x) * floor(1 / y_scale)
 ///                                       / sum(t(row))) + y_zero_point)
+/// with the f32 row sum accumulated in order, first element first.
 /// The zero point of x cancels in x - max(row). floor(1 / y_scale) is what
 /// ONNX Runtime multiplies by (not 1 / y_scale).
 struct QLinearSoftmaxPattern : LoweringPattern<graph::QLinearSoftmaxOp> {
@@ -1682,8 +1684,11 @@ struct QLinearSoftmaxPattern : LoweringPattern<graph::QLinearSoftmaxOp> {
         [](OpBuilder &b, Location l, Value v, Value acc) -> Value {
           return arith::MaximumFOp::create(b, l, v, acc);
         });
+    // log in f32 (std::log's float overload, as ONNX Runtime's kernel calls
+    // it), then the rest in f64: the f64 log shifts the exp arguments enough
+    // to move some table entries by an ulp, which flips results at ties.
     double c = std::max(
-        0.0, std::log(static_cast<double>(std::numeric_limits<float>::max() /
+        0.0, static_cast<double>(std::log(std::numeric_limits<float>::max() /
                                           static_cast<float>(d))) -
                  5.0);
     auto xScale = readQuantParam(rewriter, loc, op.getXScale(), rows, -1);
@@ -1702,10 +1707,17 @@ struct QLinearSoftmaxPattern : LoweringPattern<graph::QLinearSoftmaxOp> {
           e = math::ExpOp::create(b, l, e);
           return convertScalar(b, l, e, f32, false, false);
         });
+    // The row sum in order, element by element (ONNX Runtime's loop): the
+    // sum wrapped in max(s, -|s|) (= s), an IEEE-dependent op the Halide
+    // translation computes strictly, so the scheduler does not split it into
+    // vector lanes (reassociated sums round differently and flip results
+    // near a tie).
     Value sum = buildReduction(
         rewriter, loc, t, {1}, constScalar(rewriter, loc, f32, 0.0),
         [](OpBuilder &b, Location l, Value v, Value acc) -> Value {
-          return arith::AddFOp::create(b, l, acc, v);
+          Value s = arith::AddFOp::create(b, l, acc, v);
+          return arith::MaximumFOp::create(
+              b, l, s, arith::NegFOp::create(b, l, math::AbsFOp::create(b, l, s)));
         });
     auto yScale = readQuantParam(rewriter, loc, op.getYScale(), rows, -1);
     auto yZeroPoint =
