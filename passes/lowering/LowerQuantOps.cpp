@@ -213,6 +213,29 @@ std::optional<ScaleTerm> foldMultiplier(OpBuilder &b, Location loc,
   return ScaleTerm{c, axis};
 }
 
+/// `v` through max(v, -|v|), which changes no value: an IEEE-dependent op,
+/// so LinalgToHalide computes its whole expression (v's included) with
+/// Halide::strict_float, each operation rounded as written: no multiply
+/// contracted with an addition into a fused multiply-add, no reassociation.
+Value computedStrictly(OpBuilder &b, Location loc, Value v) {
+  return arith::MaximumFOp::create(
+      b, loc, v,
+      arith::NegFOp::create(b, loc, math::AbsFOp::create(b, loc, v)));
+}
+
+/// round_f32(x + z) for f32 x and z, through f64: rounded once to f32 as an
+/// f32 addition would be (the f64 sum of two f32 values rounds to the same
+/// f32 value: 53 >= 2 * 24 + 2 bits), but the multiply producing x cannot
+/// be contracted with it into a fused multiply-add (Halide's fast-math
+/// kernels allow that). Used for a zero point.
+Value addRoundedOnce(OpBuilder &b, Location loc, Value x, Value z) {
+  Type f64 = b.getF64Type();
+  Value wx = convertScalar(b, loc, x, f64, false, false);
+  Value wz = convertScalar(b, loc, z, f64, false, false);
+  Value sum = arith::AddFOp::create(b, loc, wx, wz);
+  return convertScalar(b, loc, sum, b.getF32Type(), false, false);
+}
+
 /// Requantizes (or, with a null yScale, converts to f32) the i32
 /// accumulator: f32(acc) * (scales[0] * scales[1] ... [* alpha] / yScale),
 /// then roundAndSaturate with yZeroPoint, or + `bias` (f32, broadcast along
@@ -285,8 +308,11 @@ FailureOr<Value> requantize(OpBuilder &b, Location loc, Value acc,
         Value v = convertScalar(nb, l, args[0], f32, false, false);
         v = arith::MulFOp::create(nb, l, v, multiplier);
         if (!yScale) {
+          // ONNX Runtime (MLAS's QGEMM output processor) rounds the
+          // product, then the bias addition.
           if (bias)
-            v = arith::AddFOp::create(nb, l, v, args[next++]);
+            v = computedStrictly(
+                nb, l, arith::AddFOp::create(nb, l, v, args[next++]));
           return v;
         }
         Value zp = yZeroPoint ? toF32(nb, l, args[next++], zpType) : Value();
@@ -1137,9 +1163,16 @@ struct DynamicQuantizeLinearPattern
     Value scale = buildElementwise(
         rewriter, loc, {lo, hi}, {}, f32,
         [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+          // The f32 range divided by 255 in f64, rounded to f32: the
+          // correctly rounded f32 quotient ONNX Runtime computes (Halide
+          // turns an f32 division by a constant into a multiplication by
+          // its reciprocal, an ulp off for some ranges).
+          Type f64 = b.getF64Type();
           Value range = arith::SubFOp::create(b, l, args[1], args[0]);
-          return arith::DivFOp::create(b, l, range,
-                                       constScalar(b, l, f32, 255.0));
+          Value q = arith::DivFOp::create(
+              b, l, convertScalar(b, l, range, f64, false, false),
+              constScalar(b, l, f64, 255.0));
+          return convertScalar(b, l, q, f32, false, false);
         });
     auto divisorOf = [&](OpBuilder &b, Location l, Value s) -> Value {
       Value zero = constScalar(b, l, f32, 0.0);
@@ -1253,18 +1286,6 @@ Value buildDequantize(OpBuilder &b, Location loc, const QuantOperand &o) {
   return buildQuantizedElementwise(
       b, loc, {o}, nullptr, nullptr, type.getShape(), b.getF32Type(),
       [](OpBuilder &, Location, ValueRange v) { return v[0]; });
-}
-
-/// round_f32(x + z) for f32 x and an integral f32 z (a zero point), through
-/// f64, where the sum is exact: the sum is rounded once to f32 as an f32
-/// addition would, but the multiply producing x cannot be contracted with
-/// it into a fused multiply-add (Halide's fast-math kernels allow that).
-Value addRoundedOnce(OpBuilder &b, Location loc, Value x, Value z) {
-  Type f64 = b.getF64Type();
-  Value wx = convertScalar(b, loc, x, f64, false, false);
-  Value wz = convertScalar(b, loc, z, f64, false, false);
-  Value sum = arith::AddFOp::create(b, loc, wx, wz);
-  return convertScalar(b, loc, sum, b.getF32Type(), false, false);
 }
 
 /// QLinearAdd and QLinearMul, computed like ONNX Runtime's MLAS kernels so
@@ -1707,17 +1728,14 @@ struct QLinearSoftmaxPattern : LoweringPattern<graph::QLinearSoftmaxOp> {
           e = math::ExpOp::create(b, l, e);
           return convertScalar(b, l, e, f32, false, false);
         });
-    // The row sum in order, element by element (ONNX Runtime's loop): the
-    // sum wrapped in max(s, -|s|) (= s), an IEEE-dependent op the Halide
-    // translation computes strictly, so the scheduler does not split it into
-    // vector lanes (reassociated sums round differently and flip results
-    // near a tie).
+    // The row sum in order, element by element (ONNX Runtime's loop):
+    // computed strictly, so that the scheduler does not split it into vector
+    // lanes (reassociated sums round differently and flip results near a
+    // tie).
     Value sum = buildReduction(
         rewriter, loc, t, {1}, constScalar(rewriter, loc, f32, 0.0),
         [](OpBuilder &b, Location l, Value v, Value acc) -> Value {
-          Value s = arith::AddFOp::create(b, l, acc, v);
-          return arith::MaximumFOp::create(
-              b, l, s, arith::NegFOp::create(b, l, math::AbsFOp::create(b, l, s)));
+          return computedStrictly(b, l, arith::AddFOp::create(b, l, acc, v));
         });
     auto yScale = readQuantParam(rewriter, loc, op.getYScale(), rows, -1);
     auto yZeroPoint =

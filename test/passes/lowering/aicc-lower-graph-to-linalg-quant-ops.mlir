@@ -195,12 +195,16 @@ func.func @qlinear_conv_weight_zero_point(%x: tensor<1x4x3x3xui8>, %xs: tensor<f
 // -----
 
 // Tests that DynamicQuantizeLinear reduces min and max from 0 (so the range
-// includes 0), divides the range by 255 and quantizes with it.
+// includes 0), divides the range by 255 (in f64, rounded to f32: a correctly
+// rounded f32 division) and quantizes with it.
 // CHECK-LABEL: func @dynamic_quantize
 func.func @dynamic_quantize(%x: tensor<2x3xf32>) -> (tensor<2x3xui8>, tensor<f32>, tensor<ui8>) {
   // CHECK: arith.minimumf
   // CHECK: arith.maximumf
-  // CHECK: arith.constant 2.550000e+02 : f32
+  // CHECK: %[[RANGE:.*]] = arith.subf
+  // CHECK: %[[WIDE:.*]] = arith.extf %[[RANGE]] : f32 to f64
+  // CHECK: %[[Q:.*]] = arith.divf %[[WIDE]], %{{.*}} : f64
+  // CHECK: arith.truncf %[[Q]] : f64 to f32
   // CHECK: arith.negf
   // CHECK: math.roundeven
   // CHECK: math.roundeven
