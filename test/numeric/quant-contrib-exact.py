@@ -3,8 +3,9 @@
 through aicc, against ONNX Runtime, bit for bit.
 
 - QLinearAdd and QLinearMul on every one of the 2^16 pairs of 8-bit inputs
-  (u8 and s8) for several scale and zero-point sets: aicc reproduces MLAS's
-  arithmetic (docs/Quantization.md, "Rounding").
+  (u8 and s8) for several scale and zero-point sets, as same-shaped and as
+  broadcast operands: aicc reproduces MLAS's arithmetic
+  (docs/Quantization.md, "Rounding").
 - QLinearSoftmax (u8 and s8, opset 13 with the axis last and not last,
   opset 12 flattened, row lengths 128, 77 and 8, several x_scales), among
   the rows some whose results sit at a rounding tie that only ONNX Runtime's
@@ -48,16 +49,20 @@ def every_pair(dtype):
     return np.repeat(v[:, None], 256, 1), np.repeat(v[None, :], 256, 0)
 
 
-def qlinear_binary(name, op, t, sa, za, sb, zb, sc, zc):
+def qlinear_binary(name, op, t, sa, za, sb, zb, sc, zc, broadcast=False):
+    """Every pair as two [256, 256] tensors, or as [256, 1] and [1, 256]
+    broadcast to the output's [256, 256] (`broadcast`)."""
     dt = NP[t]
     a, b = every_pair(dt)
+    if broadcast:
+        a, b = a[:, :1], b[:1, :]
     inits = [init("sa", np.float32(sa)), init("za", dt(za)), init("sb", np.float32(sb)),
              init("zb", dt(zb)), init("sc", np.float32(sc)), init("zc", dt(zc))]
     node = helper.make_node(op, ["a", "sa", "za", "b", "sb", "zb", "sc", "zc"], ["y"],
                             domain="com.microsoft")
     return name, model(name, [node], [helper.make_tensor_value_info("a", t, a.shape),
                                       helper.make_tensor_value_info("b", t, b.shape)],
-                       [helper.make_tensor_value_info("y", t, a.shape)], inits), \
+                       [helper.make_tensor_value_info("y", t, [256, 256])], inits), \
         {"a": a, "b": b}
 
 
@@ -149,6 +154,10 @@ def cases(rng):
                                  sa, za, sb, zb, sc, zc)
             yield qlinear_binary(f"qlinear_mul_{tn}_{i}", "QLinearMul", t,
                                  sa, za, sb, zb, sc * 3, zc)
+        yield qlinear_binary(f"qlinear_add_{tn}_broadcast", "QLinearAdd", t,
+                             0.0233, lo + 128, 0.0417, lo + 120, 0.0511, lo + 125, True)
+        yield qlinear_binary(f"qlinear_mul_{tn}_broadcast", "QLinearMul", t,
+                             0.1, lo + 3, 0.07, lo + 200, 0.39, lo + 90, True)
     ties = tie_rows()
     yield qlinear_softmax("softmax_u8_ties", U8, ties, 0.05)
     for xs in (0.013, 0.05, 0.11, 0.3):
