@@ -1377,20 +1377,7 @@ template <typename OpTy> struct QLinearBinaryPattern : LoweringPattern<OpTy> {
         !scalarA && numElements(op.getB()) == 1 && numElements(op.getA()) != 1;
     // Inputs: A, B, then the scalar parameters (absent zero points are 0).
     SmallVector<Value> inputs = {op.getA(), op.getB()};
-    // Operands of the output's shape are computed as one flat row: the
-    // kernel's vectors then do not follow the innermost dim's length (56
-    // lanes of f64 make Halide shuffle more than it computes).
     ArrayRef<int64_t> shape = cType.getShape();
-    SmallVector<int64_t> flat = {cType.getNumElements()};
-    auto typeOf = [](Value v) { return cast<RankedTensorType>(v.getType()); };
-    bool flatten = shape.size() > 1 && cType.hasStaticShape() &&
-                   typeOf(op.getA()).getShape() == shape &&
-                   typeOf(op.getB()).getShape() == shape;
-    if (flatten) {
-      inputs = {reshapeTo(rewriter, loc, op.getA(), flat),
-                reshapeTo(rewriter, loc, op.getB(), flat)};
-      shape = flat;
-    }
     SmallVector<Value> params = {op.getAScale(), op.getAZeroPoint(),
                                  op.getBScale(), op.getBZeroPoint(),
                                  op.getCScale(), op.getCZeroPoint()};
@@ -1497,8 +1484,6 @@ template <typename OpTy> struct QLinearBinaryPattern : LoweringPattern<OpTy> {
           return roundAndSaturate(b, l, addRoundedOnce(b, l, scaled, p[5]),
                                   nullptr, outType);
         });
-    if (flatten)
-      result = reshapeTo(rewriter, loc, result, cType.getShape());
     rewriter.replaceOp(op, result);
     return success();
   }
