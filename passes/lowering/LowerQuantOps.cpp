@@ -1479,9 +1479,12 @@ template <typename OpTy> struct QLinearBinaryPattern : LoweringPattern<OpTy> {
           Value prod =
               arith::MulFOp::create(b, l, arith::SubFOp::create(b, l, a, p[1]),
                                     arith::SubFOp::create(b, l, bv, p[3]));
-          // The zero point is added in f32 before the rounding (MLAS).
+          // The zero point is added in f32 before the rounding (MLAS): a
+          // plain f32 addition, not contracted with the multiply, as
+          // roundAndSaturate's IEEE min/max make the kernel strict.
           Value scaled = arith::MulFOp::create(b, l, prod, ratio);
-          return roundAndSaturate(b, l, addRoundedOnce(b, l, scaled, p[5]),
+          return roundAndSaturate(b, l,
+                                  arith::AddFOp::create(b, l, scaled, p[5]),
                                   nullptr, outType);
         });
     rewriter.replaceOp(op, result);
