@@ -49,21 +49,40 @@ def every_pair(dtype):
     return np.repeat(v[:, None], 256, 1), np.repeat(v[None, :], 256, 0)
 
 
-def qlinear_binary(name, op, t, sa, za, sb, zb, sc, zc, broadcast=False):
-    """Every pair as two [256, 256] tensors, or as [256, 1] and [1, 256]
-    broadcast to the output's [256, 256] (`broadcast`)."""
+SCALE_SETS = (  # (a_scale, a_zp, b_scale, b_zp, c_scale, c_zp), zero points from the type's min
+    (0.0233, 128, 0.0417, 120, 0.0511, 125),
+    (0.1, 3, 0.07, 200, 0.13, 90),
+    (0.0061, 130, 0.019, 0, 0.0212, 0),
+    (0.5, 127, 0.25, 127, 0.75, 128),
+)
+
+
+def qlinear_binaries(name, t):
+    """One model of type `t` (u8 or s8) holding QLinearAdd and QLinearMul for
+    every scale set, on every pair of 8-bit values: a and b of [256, 256]
+    (same-shaped operands) and, for the first set, a of [256, 1] with b of
+    [1, 256] (broadcast to the output's [256, 256])."""
     dt = NP[t]
+    lo = int(np.iinfo(dt).min)
     a, b = every_pair(dt)
-    if broadcast:
-        a, b = a[:, :1], b[:1, :]
-    inits = [init("sa", np.float32(sa)), init("za", dt(za)), init("sb", np.float32(sb)),
-             init("zb", dt(zb)), init("sc", np.float32(sc)), init("zc", dt(zc))]
-    node = helper.make_node(op, ["a", "sa", "za", "b", "sb", "zb", "sc", "zc"], ["y"],
-                            domain="com.microsoft")
-    return name, model(name, [node], [helper.make_tensor_value_info("a", t, a.shape),
-                                      helper.make_tensor_value_info("b", t, b.shape)],
-                       [helper.make_tensor_value_info("y", t, [256, 256])], inits), \
-        {"a": a, "b": b}
+    feeds = {"a": a, "b": b, "ac": a[:, :1].copy(), "br": b[:1, :].copy()}
+    nodes, inits, outputs = [], [], []
+    cases = [(i, "a", "b") for i in range(len(SCALE_SETS))] + [(0, "ac", "br")]
+    for op in ("QLinearAdd", "QLinearMul"):
+        for i, x, y in cases:
+            sa, za, sb, zb, sc, zc = SCALE_SETS[i]
+            if op == "QLinearMul":
+                sc *= 3
+            tag = f"{op[7:].lower()}{i}{'_broadcast' if x == 'ac' else ''}"
+            inits += [init(f"sa_{tag}", np.float32(sa)), init(f"za_{tag}", dt(lo + za)),
+                      init(f"sb_{tag}", np.float32(sb)), init(f"zb_{tag}", dt(lo + zb)),
+                      init(f"sc_{tag}", np.float32(sc)), init(f"zc_{tag}", dt(lo + zc))]
+            nodes.append(helper.make_node(
+                op, [x, f"sa_{tag}", f"za_{tag}", y, f"sb_{tag}", f"zb_{tag}",
+                     f"sc_{tag}", f"zc_{tag}"], [tag], domain="com.microsoft"))
+            outputs.append(helper.make_tensor_value_info(tag, t, [256, 256]))
+    inputs = [helper.make_tensor_value_info(k, t, v.shape) for k, v in feeds.items()]
+    return name, model(name, nodes, inputs, outputs, inits), feeds
 
 
 def qlinear_softmax(name, t, x, x_scale, y_scale=1 / 256, axis=-1, opset=13):
@@ -143,21 +162,8 @@ def dynamic_chain(rng, name, m, k, n):
 
 
 def cases(rng):
-    for t, tn in ((U8, "u8"), (I8, "s8")):
-        lo = 0 if t == U8 else -128
-        for i, (sa, za, sb, zb, sc, zc) in enumerate((
-                (0.0233, lo + 128, 0.0417, lo + 120, 0.0511, lo + 125),
-                (0.1, lo + 3, 0.07, lo + 200, 0.13, lo + 90),
-                (0.0061, lo + 130, 0.019, lo + 0, 0.0212, lo + 0),
-                (0.5, lo + 127, 0.25, lo + 127, 0.75, lo + 128))):
-            yield qlinear_binary(f"qlinear_add_{tn}_{i}", "QLinearAdd", t,
-                                 sa, za, sb, zb, sc, zc)
-            yield qlinear_binary(f"qlinear_mul_{tn}_{i}", "QLinearMul", t,
-                                 sa, za, sb, zb, sc * 3, zc)
-        yield qlinear_binary(f"qlinear_add_{tn}_broadcast", "QLinearAdd", t,
-                             0.0233, lo + 128, 0.0417, lo + 120, 0.0511, lo + 125, True)
-        yield qlinear_binary(f"qlinear_mul_{tn}_broadcast", "QLinearMul", t,
-                             0.1, lo + 3, 0.07, lo + 200, 0.39, lo + 90, True)
+    yield qlinear_binaries("qlinear_add_mul_u8", U8)
+    yield qlinear_binaries("qlinear_add_mul_s8", I8)
     ties = tie_rows()
     yield qlinear_softmax("softmax_u8_ties", U8, ties, 0.05)
     for xs in (0.013, 0.05, 0.11, 0.3):
