@@ -18,7 +18,9 @@
 //     point 0 (ONNX Runtime's tool writes it with scale x_scale * w_scale),
 //   - the QuantizeLinear quantizes per tensor to i8/ui8.
 //
-// DequantizeLinear ops left without uses are erased.
+// DequantizeLinear ops left without uses are erased. quantize_dynamic's
+// MatMulInteger -> Cast -> Mul(scale) [-> Add(bias)] becomes
+// MatMulIntegerToFloat, as ONNX Runtime's optimizer fuses it.
 //
 //===----------------------------------------------------------------------===//
 
@@ -360,11 +362,113 @@ struct FuseConcat : OpRewritePattern<ConcatOp> {
   }
 };
 
+/// Whether `v` is an f32 tensor of one element (`n` < 0) or, else, of one
+/// element or of shape [n].
+bool isF32ScaleOf(Value v, int64_t n = -1) {
+  RankedTensorType type = staticType(v);
+  if (!type || !type.getElementType().isF32())
+    return false;
+  if (type.getNumElements() == 1)
+    return true;
+  return n >= 0 && type.getRank() == 1 && type.getDimSize(0) == n;
+}
+
+/// quantize_dynamic's matmul, MatMulInteger -> Cast(f32) -> Mul(scale)
+/// [-> Add(bias of [N])], becomes MatMulIntegerToFloat: ONNX Runtime's
+/// optimizer fuses the same chain (MatMulIntegerToFloatFusion), and its
+/// kernel rounds f32(acc) * (a_scale * b_scale) and then the bias addition,
+/// which the fused op reproduces (docs/Quantization.md); left as float Mul
+/// and Add, aicc's kernels would contract the two into a fused multiply-add.
+/// The scale is Mul(a_scale, b_scale) (one scalar, the other a scalar or
+/// per column) or one such tensor (then a_scale is 1).
+struct FuseMatMulIntegerToFloat : OpRewritePattern<MulOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(MulOp op,
+                                PatternRewriter &rewriter) const override {
+    RankedTensorType yType = staticType(op.getResult());
+    if (!yType || !yType.getElementType().isF32() || yType.getRank() < 1)
+      return failure();
+    int64_t n = yType.getShape().back();
+    for (int k = 0; k < 2; ++k) {
+      auto cast = op->getOperand(k).getDefiningOp<CastOp>();
+      Value scale = op->getOperand(1 - k);
+      if (!cast || !cast->hasOneUse())
+        continue;
+      auto mm = cast.getInput().getDefiningOp<MatMulIntegerOp>();
+      if (!mm || !mm->hasOneUse() || staticType(mm.getResult()) == nullptr ||
+          staticType(mm.getResult()).getShape() != yType.getShape())
+        continue;
+      Value aScale, bScale;
+      auto product = scale.getDefiningOp<MulOp>();
+      if (product && isF32ScaleOf(product->getOperand(0)) &&
+          isF32ScaleOf(product->getOperand(1), n) &&
+          staticType(product.getResult()) &&
+          staticType(product.getResult()).getRank() <= 1) {
+        aScale = product->getOperand(0);
+        bScale = product->getOperand(1);
+      } else if (product && isF32ScaleOf(product->getOperand(1)) &&
+                 isF32ScaleOf(product->getOperand(0), n) &&
+                 staticType(product.getResult()) &&
+                 staticType(product.getResult()).getRank() <= 1) {
+        aScale = product->getOperand(1);
+        bScale = product->getOperand(0);
+      } else if (isF32ScaleOf(scale, n) && staticType(scale).getRank() <= 1) {
+        aScale = ConstantOp::create(
+            rewriter, op.getLoc(),
+            DenseElementsAttr::get(
+                RankedTensorType::get({}, rewriter.getF32Type()), 1.0f));
+        bScale = scale;
+      } else {
+        continue;
+      }
+      // A bias of [N] added to the product alone.
+      Operation *root = op;
+      Value bias;
+      if (op->hasOneUse())
+        if (auto add = dyn_cast<AddOp>(*op->getUsers().begin()))
+          for (int j = 0; j < 2; ++j) {
+            Value other = add->getOperand(1 - j);
+            RankedTensorType biasType = staticType(other);
+            if (add->getOperand(j) == op.getResult() && biasType &&
+                biasType.getElementType().isF32() &&
+                biasType.getRank() == 1 && biasType.getDimSize(0) == n &&
+                staticType(add.getResult()) == yType) {
+              bias = other;
+              root = add;
+              break;
+            }
+          }
+      Location loc = rewriter.getFusedLoc({mm.getLoc(), root->getLoc()});
+      OperationState state(loc, "graph.MatMulIntegerToFloat");
+      state.addOperands({mm.getA(), mm.getB(), aScale, bScale});
+      if (Value az = mm.getAZeroPoint())
+        state.addOperands(az);
+      if (Value bz = mm.getBZeroPoint())
+        state.addOperands(bz);
+      if (bias)
+        state.addOperands(bias);
+      state.addAttribute(
+          "operandSegmentSizes",
+          rewriter.getDenseI32ArrayAttr(
+              {1, 1, 1, 1, mm.getAZeroPoint() ? 1 : 0,
+               mm.getBZeroPoint() ? 1 : 0, bias ? 1 : 0}));
+      state.addTypes(yType);
+      Operation *fused = rewriter.create(state);
+      LLVM_DEBUG(llvm::dbgs() << "fused MatMulInteger at " << mm.getLoc()
+                              << " into MatMulIntegerToFloat\n");
+      rewriter.replaceOp(root, fused->getResults());
+      return success();
+    }
+    return failure();
+  }
+};
+
 struct FuseQDQPass : impl::FuseQDQPassBase<FuseQDQPass> {
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();
     RewritePatternSet patterns(ctx);
-    patterns.add<FuseMatMul, FuseConv, FuseGemm, FuseConcat>(ctx);
+    patterns.add<FuseMatMul, FuseConv, FuseGemm, FuseConcat,
+                 FuseMatMulIntegerToFloat>(ctx);
     patterns.add<FuseBinary<AddOp>>(ctx, "graph.QLinearAdd");
     patterns.add<FuseBinary<MulOp>>(ctx, "graph.QLinearMul");
     patterns.add<FuseUnary<SigmoidOp>>(ctx, "graph.QLinearSigmoid",

@@ -45,7 +45,9 @@
 #include "dialects/graph/GraphOps.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/PatternMatch.h"
+#include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <string>
 
@@ -213,6 +215,29 @@ std::optional<ScaleTerm> foldMultiplier(OpBuilder &b, Location loc,
   return ScaleTerm{c, axis};
 }
 
+/// `v` through max(v, -|v|), which changes no value: an IEEE-dependent op,
+/// so LinalgToHalide computes its whole expression (v's included) with
+/// Halide::strict_float, each operation rounded as written: no multiply
+/// contracted with an addition into a fused multiply-add, no reassociation.
+Value computedStrictly(OpBuilder &b, Location loc, Value v) {
+  return arith::MaximumFOp::create(
+      b, loc, v,
+      arith::NegFOp::create(b, loc, math::AbsFOp::create(b, loc, v)));
+}
+
+/// round_f32(x + z) for f32 x and z, through f64: rounded once to f32 as an
+/// f32 addition would be (the f64 sum of two f32 values rounds to the same
+/// f32 value: 53 >= 2 * 24 + 2 bits), but the multiply producing x cannot
+/// be contracted with it into a fused multiply-add (Halide's fast-math
+/// kernels allow that). Used for a zero point.
+Value addRoundedOnce(OpBuilder &b, Location loc, Value x, Value z) {
+  Type f64 = b.getF64Type();
+  Value wx = convertScalar(b, loc, x, f64, false, false);
+  Value wz = convertScalar(b, loc, z, f64, false, false);
+  Value sum = arith::AddFOp::create(b, loc, wx, wz);
+  return convertScalar(b, loc, sum, b.getF32Type(), false, false);
+}
+
 /// Requantizes (or, with a null yScale, converts to f32) the i32
 /// accumulator: f32(acc) * (scales[0] * scales[1] ... [* alpha] / yScale),
 /// then roundAndSaturate with yZeroPoint, or + `bias` (f32, broadcast along
@@ -285,8 +310,11 @@ FailureOr<Value> requantize(OpBuilder &b, Location loc, Value acc,
         Value v = convertScalar(nb, l, args[0], f32, false, false);
         v = arith::MulFOp::create(nb, l, v, multiplier);
         if (!yScale) {
+          // ONNX Runtime (MLAS's QGEMM output processor) rounds the
+          // product, then the bias addition.
           if (bias)
-            v = arith::AddFOp::create(nb, l, v, args[next++]);
+            v = computedStrictly(
+                nb, l, arith::AddFOp::create(nb, l, v, args[next++]));
           return v;
         }
         Value zp = yZeroPoint ? toF32(nb, l, args[next++], zpType) : Value();
@@ -1137,9 +1165,16 @@ struct DynamicQuantizeLinearPattern
     Value scale = buildElementwise(
         rewriter, loc, {lo, hi}, {}, f32,
         [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+          // The f32 range divided by 255 in f64, rounded to f32: the
+          // correctly rounded f32 quotient ONNX Runtime computes (Halide
+          // turns an f32 division by a constant into a multiplication by
+          // its reciprocal, an ulp off for some ranges).
+          Type f64 = b.getF64Type();
           Value range = arith::SubFOp::create(b, l, args[1], args[0]);
-          return arith::DivFOp::create(b, l, range,
-                                       constScalar(b, l, f32, 255.0));
+          Value q = arith::DivFOp::create(
+              b, l, convertScalar(b, l, range, f64, false, false),
+              constScalar(b, l, f64, 255.0));
+          return convertScalar(b, l, q, f32, false, false);
         });
     auto divisorOf = [&](OpBuilder &b, Location l, Value s) -> Value {
       Value zero = constScalar(b, l, f32, 0.0);
@@ -1255,16 +1290,55 @@ Value buildDequantize(OpBuilder &b, Location loc, const QuantOperand &o) {
       [](OpBuilder &, Location, ValueRange v) { return v[0]; });
 }
 
-/// round_f32(x + z) for f32 x and an integral f32 z (a zero point), through
-/// f64, where the sum is exact: the sum is rounded once to f32 as an f32
-/// addition would, but the multiply producing x cannot be contracted with
-/// it into a fused multiply-add (Halide's fast-math kernels allow that).
-Value addRoundedOnce(OpBuilder &b, Location loc, Value x, Value z) {
-  Type f64 = b.getF64Type();
-  Value wx = convertScalar(b, loc, x, f64, false, false);
-  Value wz = convertScalar(b, loc, z, f64, false, false);
-  Value sum = arith::AddFOp::create(b, loc, wx, wz);
-  return convertScalar(b, loc, sum, b.getF32Type(), false, false);
+/// QLinearAdd's MLAS formula without f64, for constant parameters: with
+/// r = r_hi + r_lo (r_hi the 12 leading significant bits of r, r_lo the rest,
+/// both f32), x * r_hi and x * r_lo are exact in f32 for any 8-bit integer
+/// x, so
+///   G' = (b * rb_hi + k) + b * rb_lo,  F' = (a * ra_hi + G') + a * ra_lo
+/// are plain f32 multiplies and adds (exact products: a fused multiply-add
+/// of them rounds the same). F' is F = fma(a, ra, fma(b, rb, k)) up to the
+/// rounding of the partial sums; whether round_half_to_even(F') saturates
+/// to the same integer as round_half_to_even(F) for every pair (a, b) of the
+/// input types is checked here, exhaustively (2^16 pairs, std::fma as the
+/// reference), and the split is used only then (on random scales, 97% of
+/// the sets; the others keep the f64 multiply-adds).
+struct SplitAdd {
+  float raHi, raLo, rbHi, rbLo, k;
+};
+
+std::optional<SplitAdd> verifiedSplitAdd(float ra, float rb, float k,
+                                         bool aUnsigned, bool bUnsigned,
+                                         bool cUnsigned) {
+  if (!std::isfinite(ra) || !std::isfinite(rb) || !std::isfinite(k))
+    return std::nullopt;
+  auto split = [](float r) {
+    uint32_t bits;
+    memcpy(&bits, &r, 4);
+    bits &= 0xFFFFF000u;
+    float hi;
+    memcpy(&hi, &bits, 4);
+    return std::pair<float, float>{hi, r - hi};
+  };
+  auto [raHi, raLo] = split(ra);
+  auto [rbHi, rbLo] = split(rb);
+  float lo = cUnsigned ? 0.0f : -128.0f, hi = cUnsigned ? 255.0f : 127.0f;
+  auto quantize = [&](float v) {
+    return std::min(hi, std::max(lo, std::nearbyint(v)));
+  };
+  int aMin = aUnsigned ? 0 : -128, bMin = bUnsigned ? 0 : -128;
+  for (int bi = bMin; bi < bMin + 256; ++bi) {
+    float b = (float)bi;
+    float g = std::fma(b, rb, k);
+    float g2 = (b * rbHi + k) + b * rbLo;
+    for (int ai = aMin; ai < aMin + 256; ++ai) {
+      float a = (float)ai;
+      float f = std::fma(a, ra, g);
+      float f2 = (a * raHi + g2) + a * raLo;
+      if (quantize(f) != quantize(f2))
+        return std::nullopt;
+    }
+  }
+  return SplitAdd{raHi, raLo, rbHi, rbLo, k};
 }
 
 /// QLinearAdd and QLinearMul, computed like ONNX Runtime's MLAS kernels so
@@ -1303,6 +1377,7 @@ template <typename OpTy> struct QLinearBinaryPattern : LoweringPattern<OpTy> {
         !scalarA && numElements(op.getB()) == 1 && numElements(op.getA()) != 1;
     // Inputs: A, B, then the scalar parameters (absent zero points are 0).
     SmallVector<Value> inputs = {op.getA(), op.getB()};
+    ArrayRef<int64_t> shape = cType.getShape();
     SmallVector<Value> params = {op.getAScale(), op.getAZeroPoint(),
                                  op.getBScale(), op.getBZeroPoint(),
                                  op.getCScale(), op.getCZeroPoint()};
@@ -1314,10 +1389,58 @@ template <typename OpTy> struct QLinearBinaryPattern : LoweringPattern<OpTy> {
       inputs.push_back(reshapeTo(rewriter, loc, p, {}));
       types.push_back(elementTypeOf(p));
     }
+    // Constant parameters: the f64-free form when it gives the same
+    // integers on every input pair.
+    std::optional<SplitAdd> splitAdd;
+    if (isAdd && !scalarA && !scalarB) {
+      SmallVector<float> c; // sa, za, sb, zb, sc, zc
+      for (auto [i, v] : llvm::enumerate(params)) {
+        if (!v) {
+          c.push_back(0.0f);
+          continue;
+        }
+        if (i % 2 == 0) {
+          auto f = constantF32s(v);
+          if (!f || f->size() != 1)
+            break;
+          c.push_back(f->front());
+        } else {
+          auto z = constantInts(v);
+          if (!z || z->size() != 1)
+            break;
+          c.push_back((float)z->front());
+        }
+      }
+      if (c.size() == 6) {
+        // The kernel's constants, computed as its body below does.
+        float ra = c[0] / c[4], rb = c[2] / c[4];
+        float k = c[5] - std::fma(ra, c[1], rb * c[3]);
+        splitAdd = verifiedSplitAdd(ra, rb, k, isUnsignedInt(types[0]),
+                                    isUnsignedInt(types[1]),
+                                    isUnsignedInt(outType));
+      }
+    }
     Value result = buildElementwise(
-        rewriter, loc, inputs, cType.getShape(), outType,
+        rewriter, loc, inputs, shape, outType,
         [&](OpBuilder &b, Location l, ValueRange args) -> Value {
           Type f32 = b.getF32Type();
+          if (splitAdd) {
+            // (x * r_hi + y) + x * r_lo, each operation rounded as written
+            // (roundAndSaturate's IEEE min/max make the kernel strict).
+            auto c = [&](float v) { return constScalar(b, l, f32, v); };
+            auto mulAdd = [&](Value x, float rHi, float rLo, Value y) {
+              Value s = arith::AddFOp::create(
+                  b, l, arith::MulFOp::create(b, l, x, c(rHi)), y);
+              return arith::AddFOp::create(
+                  b, l, s, arith::MulFOp::create(b, l, x, c(rLo)));
+            };
+            Value a = toF32(b, l, args[0], types[0]);
+            Value bv = toF32(b, l, args[1], types[1]);
+            Value g = mulAdd(bv, splitAdd->rbHi, splitAdd->rbLo,
+                             c(splitAdd->k));
+            Value v = mulAdd(a, splitAdd->raHi, splitAdd->raLo, g);
+            return roundAndSaturate(b, l, v, nullptr, outType);
+          }
           unsigned next = 2;
           SmallVector<Value> p; // sa, za, sb, zb, sc, zc as f32
           for (Value v : params) {
@@ -1356,9 +1479,12 @@ template <typename OpTy> struct QLinearBinaryPattern : LoweringPattern<OpTy> {
           Value prod =
               arith::MulFOp::create(b, l, arith::SubFOp::create(b, l, a, p[1]),
                                     arith::SubFOp::create(b, l, bv, p[3]));
-          // The zero point is added in f32 before the rounding (MLAS).
+          // The zero point is added in f32 before the rounding (MLAS): a
+          // plain f32 addition, not contracted with the multiply, as
+          // roundAndSaturate's IEEE min/max make the kernel strict.
           Value scaled = arith::MulFOp::create(b, l, prod, ratio);
-          return roundAndSaturate(b, l, addRoundedOnce(b, l, scaled, p[5]),
+          return roundAndSaturate(b, l,
+                                  arith::AddFOp::create(b, l, scaled, p[5]),
                                   nullptr, outType);
         });
     rewriter.replaceOp(op, result);
@@ -1627,9 +1753,11 @@ struct QLinearGlobalAveragePoolPattern
 /// the integers match: per row of D elements (the softmax axis moved last,
 /// or the dims from `axis` on flattened before opset 13),
 ///   t(x)  = f32(exp(f64(x - max(row) + c / x_scale) * x_scale)),
-///           c = max(0, log(FLT_MAX / D) - 5)   (keeps the sum finite)
+///           c = max(0, logf(FLT_MAX / D) - 5)  (keeps the sum finite; the
+///               log of an f32, in f32)
 ///   y     = saturate(round_half_to_even(t(x) * floor(1 / y_scale)
 ///                                       / sum(t(row))) + y_zero_point)
+/// with the f32 row sum accumulated in order, first element first.
 /// The zero point of x cancels in x - max(row). floor(1 / y_scale) is what
 /// ONNX Runtime multiplies by (not 1 / y_scale).
 struct QLinearSoftmaxPattern : LoweringPattern<graph::QLinearSoftmaxOp> {
@@ -1682,8 +1810,11 @@ struct QLinearSoftmaxPattern : LoweringPattern<graph::QLinearSoftmaxOp> {
         [](OpBuilder &b, Location l, Value v, Value acc) -> Value {
           return arith::MaximumFOp::create(b, l, v, acc);
         });
+    // log in f32 (std::log's float overload, as ONNX Runtime's kernel calls
+    // it), then the rest in f64: the f64 log shifts the exp arguments enough
+    // to move some table entries by an ulp, which flips results at ties.
     double c = std::max(
-        0.0, std::log(static_cast<double>(std::numeric_limits<float>::max() /
+        0.0, static_cast<double>(std::log(std::numeric_limits<float>::max() /
                                           static_cast<float>(d))) -
                  5.0);
     auto xScale = readQuantParam(rewriter, loc, op.getXScale(), rows, -1);
@@ -1702,10 +1833,14 @@ struct QLinearSoftmaxPattern : LoweringPattern<graph::QLinearSoftmaxOp> {
           e = math::ExpOp::create(b, l, e);
           return convertScalar(b, l, e, f32, false, false);
         });
+    // The row sum in order, element by element (ONNX Runtime's loop):
+    // computed strictly, so that the scheduler does not split it into vector
+    // lanes (reassociated sums round differently and flip results near a
+    // tie).
     Value sum = buildReduction(
         rewriter, loc, t, {1}, constScalar(rewriter, loc, f32, 0.0),
         [](OpBuilder &b, Location l, Value v, Value acc) -> Value {
-          return arith::AddFOp::create(b, l, acc, v);
+          return computedStrictly(b, l, arith::AddFOp::create(b, l, acc, v));
         });
     auto yScale = readQuantParam(rewriter, loc, op.getYScale(), rows, -1);
     auto yZeroPoint =

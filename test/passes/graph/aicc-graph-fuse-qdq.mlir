@@ -67,3 +67,62 @@ func.func @add(%x: tensor<4xui8>, %z: tensor<4xui8>) -> (tensor<4xui8>, tensor<4
   %q2 = graph.QuantizeLinear %p, %s, %zp : (tensor<4xf32>, tensor<f32>, tensor<ui8>) -> tensor<4xui8>
   return %q, %q2, %p : tensor<4xui8>, tensor<4xui8>, tensor<4xf32>
 }
+
+// -----
+
+// Tests that quantize_dynamic's MatMulInteger -> Cast -> Mul(a_scale *
+// b_scale) -> Add(bias) becomes one MatMulIntegerToFloat with the bias,
+// located at the MatMulInteger and the Add.
+// CHECK-LABEL: func.func @matmul_integer_to_float
+// CHECK-SAME: (%[[A:[^:]*]]: tensor<2x4xui8>, %[[AS:[^:]*]]: tensor<f32>, %[[AZ:[^:]*]]: tensor<ui8>
+// CHECK-DAG: %[[W:.*]] = graph.constant dense<3> : tensor<4x3xi8>
+// CHECK-DAG: %[[WS:.*]] = graph.constant dense<[1.000000e-01, 2.000000e-01, 3.000000e-01]> : tensor<3xf32>
+// CHECK-DAG: %[[WZ:.*]] = graph.constant dense<0> : tensor<3xi8>
+// CHECK-DAG: %[[BIAS:.*]] = graph.constant dense<[1.000000e+00, 2.000000e+00, 3.000000e+00]> : tensor<3xf32>
+// CHECK: %[[Y:.*]] = graph.MatMulIntegerToFloat %[[A]], %[[W]], %[[AS]], %[[WS]], %[[AZ]], %[[WZ]], %[[BIAS]] {operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 1, 1>} : {{.*}} -> tensor<2x3xf32>
+// CHECK-NOT: graph.MatMulInteger
+// CHECK-NOT: graph.Add
+// CHECK: return %[[Y]]
+// LOC-LABEL: func.func @matmul_integer_to_float
+// LOC: graph.MatMulIntegerToFloat {{.*}} loc(fused["mmi", "bias_add"])
+func.func @matmul_integer_to_float(%a: tensor<2x4xui8>, %as: tensor<f32>, %az: tensor<ui8>) -> tensor<2x3xf32> {
+  %w = graph.constant dense<3> : tensor<4x3xi8>
+  %ws = graph.constant dense<[0.1, 0.2, 0.3]> : tensor<3xf32>
+  %wz = graph.constant dense<0> : tensor<3xi8>
+  %bias = graph.constant dense<[1.0, 2.0, 3.0]> : tensor<3xf32>
+  %acc = graph.MatMulInteger %a, %w a_zero_point(%az) b_zero_point(%wz) : (tensor<2x4xui8>, tensor<4x3xi8>, tensor<ui8>, tensor<3xi8>) -> tensor<2x3xi32> loc("mmi")
+  %accf = graph.Cast %acc {to = 1 : i64} : (tensor<2x3xi32>) -> tensor<2x3xf32>
+  %scale = graph.Mul %as, %ws : (tensor<f32>, tensor<3xf32>) -> tensor<3xf32>
+  %yf = graph.Mul %accf, %scale : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  %y = graph.Add %yf, %bias : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32> loc("bias_add")
+  return %y : tensor<2x3xf32>
+}
+
+// -----
+
+// Tests that without a bias the Mul is the root, that a constant scale
+// becomes b_scale with an a_scale of 1, and that a MatMulInteger with another
+// use is left alone.
+// CHECK-LABEL: func.func @matmul_integer_to_float_no_bias
+// CHECK-SAME: (%[[A:[^:]*]]: tensor<2x4xi8>, %[[W:[^:]*]]: tensor<4x3xi8>
+// CHECK-DAG: %[[S:.*]] = graph.constant dense<2.500000e-01> : tensor<f32>
+// CHECK-DAG: %[[ONE:.*]] = graph.constant dense<1.000000e+00> : tensor<f32>
+// CHECK: %[[Y:.*]] = graph.MatMulIntegerToFloat %[[A]], %[[W]], %[[ONE]], %[[S]] {operandSegmentSizes = array<i32: 1, 1, 1, 1, 0, 0, 0>} : {{.*}} -> tensor<2x3xf32>
+// CHECK: return %[[Y]]
+// CHECK-LABEL: func.func @matmul_integer_shared
+// CHECK: graph.MatMulInteger
+// CHECK-NOT: graph.MatMulIntegerToFloat
+func.func @matmul_integer_to_float_no_bias(%a: tensor<2x4xi8>, %w: tensor<4x3xi8>) -> tensor<2x3xf32> {
+  %scale = graph.constant dense<0.25> : tensor<f32>
+  %acc = graph.MatMulInteger %a, %w : (tensor<2x4xi8>, tensor<4x3xi8>) -> tensor<2x3xi32>
+  %accf = graph.Cast %acc {to = 1 : i64} : (tensor<2x3xi32>) -> tensor<2x3xf32>
+  %y = graph.Mul %scale, %accf : (tensor<f32>, tensor<2x3xf32>) -> tensor<2x3xf32>
+  return %y : tensor<2x3xf32>
+}
+func.func @matmul_integer_shared(%a: tensor<2x4xi8>, %w: tensor<4x3xi8>) -> (tensor<2x3xf32>, tensor<2x3xi32>) {
+  %scale = graph.constant dense<0.25> : tensor<f32>
+  %acc = graph.MatMulInteger %a, %w : (tensor<2x4xi8>, tensor<4x3xi8>) -> tensor<2x3xi32>
+  %accf = graph.Cast %acc {to = 1 : i64} : (tensor<2x3xi32>) -> tensor<2x3xf32>
+  %y = graph.Mul %scale, %accf : (tensor<f32>, tensor<2x3xf32>) -> tensor<2x3xf32>
+  return %y, %acc : tensor<2x3xf32>, tensor<2x3xi32>
+}

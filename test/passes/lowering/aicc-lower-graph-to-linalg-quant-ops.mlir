@@ -195,17 +195,54 @@ func.func @qlinear_conv_weight_zero_point(%x: tensor<1x4x3x3xui8>, %xs: tensor<f
 // -----
 
 // Tests that DynamicQuantizeLinear reduces min and max from 0 (so the range
-// includes 0), divides the range by 255 and quantizes with it.
+// includes 0), divides the range by 255 (in f64, rounded to f32: a correctly
+// rounded f32 division) and quantizes with it.
 // CHECK-LABEL: func @dynamic_quantize
 func.func @dynamic_quantize(%x: tensor<2x3xf32>) -> (tensor<2x3xui8>, tensor<f32>, tensor<ui8>) {
   // CHECK: arith.minimumf
   // CHECK: arith.maximumf
-  // CHECK: arith.constant 2.550000e+02 : f32
+  // CHECK: %[[RANGE:.*]] = arith.subf
+  // CHECK: %[[WIDE:.*]] = arith.extf %[[RANGE]] : f32 to f64
+  // CHECK: %[[Q:.*]] = arith.divf %[[WIDE]], %{{.*}} : f64
+  // CHECK: arith.truncf %[[Q]] : f64 to f32
   // CHECK: arith.negf
   // CHECK: math.roundeven
   // CHECK: math.roundeven
   %y, %s, %z = graph.DynamicQuantizeLinear %x : (tensor<2x3xf32>) -> (tensor<2x3xui8>, tensor<f32>, tensor<ui8>)
   return %y, %s, %z : tensor<2x3xui8>, tensor<f32>, tensor<ui8>
+}
+
+// -----
+
+// Tests that QLinearAdd with constant parameters computes without f64 when
+// the compile-time check passes: r_a = 0.0233 / 0.0511 and r_b = 0.0417 /
+// 0.0511 split into 12-bit leading parts and rests, (b * rb_hi + k) +
+// b * rb_lo, then (a * ra_hi + that) + a * ra_lo, all f32.
+// CHECK-LABEL: func @qlinear_add_split
+func.func @qlinear_add_split(%a: tensor<2x4xui8>, %b: tensor<2x4xui8>) -> tensor<2x4xui8> {
+  // CHECK: linalg.generic
+  // CHECK-NOT: f64
+  // CHECK: %[[A:.*]] = arith.uitofp %{{.*}} : i8 to f32
+  // CHECK: %[[B:.*]] = arith.uitofp %{{.*}} : i8 to f32
+  // CHECK: %[[BH:.*]] = arith.mulf %[[B]], %{{.*}} : f32
+  // CHECK: %[[G0:.*]] = arith.addf %[[BH]], %{{.*}} : f32
+  // CHECK: %[[BL:.*]] = arith.mulf %[[B]], %{{.*}} : f32
+  // CHECK: %[[G:.*]] = arith.addf %[[G0]], %[[BL]] : f32
+  // CHECK: %[[AH:.*]] = arith.mulf %[[A]], %{{.*}} : f32
+  // CHECK: %[[F0:.*]] = arith.addf %[[AH]], %[[G]] : f32
+  // CHECK: %[[AL:.*]] = arith.mulf %[[A]], %{{.*}} : f32
+  // CHECK: %[[F:.*]] = arith.addf %[[F0]], %[[AL]] : f32
+  // CHECK: math.roundeven %[[F]] : f32
+  // CHECK-NOT: f64
+  // CHECK: linalg.yield
+  %as = graph.constant dense<0.0233> : tensor<f32>
+  %az = graph.constant dense<128> : tensor<ui8>
+  %bs = graph.constant dense<0.0417> : tensor<f32>
+  %bz = graph.constant dense<120> : tensor<ui8>
+  %cs = graph.constant dense<0.0511> : tensor<f32>
+  %cz = graph.constant dense<125> : tensor<ui8>
+  %0 = graph.QLinearAdd %a, %as, %az, %b, %bs, %bz, %cs, %cz {operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 1, 1, 1>} : (tensor<2x4xui8>, tensor<f32>, tensor<ui8>, tensor<2x4xui8>, tensor<f32>, tensor<ui8>, tensor<f32>, tensor<ui8>) -> tensor<2x4xui8>
+  return %0 : tensor<2x4xui8>
 }
 
 // -----
@@ -242,8 +279,9 @@ func.func @qlinear_add(%a: tensor<2x4xui8>, %as: tensor<f32>, %az: tensor<ui8>, 
 
 // Tests that QLinearMul computes like ONNX Runtime's kernel: the product of
 // the operands minus their zero points times f32(a_scale * b_scale) /
-// c_scale, then the output zero point added in f32 (through f64, rounded
-// once) before the rounding, not after it.
+// c_scale, then the output zero point added in f32 before the rounding, not
+// after it (the max/min of the saturation make the kernel strict, so the
+// addition is not contracted with the multiply).
 // CHECK-LABEL: func @qlinear_mul
 func.func @qlinear_mul(%a: tensor<2x4xui8>, %as: tensor<f32>, %az: tensor<ui8>, %b: tensor<4xui8>, %bs: tensor<f32>, %bz: tensor<ui8>, %cs: tensor<f32>, %cz: tensor<ui8>) -> tensor<2x4xui8> {
   // CHECK: linalg.generic
@@ -251,11 +289,8 @@ func.func @qlinear_mul(%a: tensor<2x4xui8>, %as: tensor<f32>, %az: tensor<ui8>, 
   // CHECK: %[[RATIO:.*]] = arith.divf %[[SS]], %{{.*}} : f32
   // CHECK: %[[PROD:.*]] = arith.mulf %{{.*}}, %{{.*}} : f32
   // CHECK: %[[SCALED:.*]] = arith.mulf %[[PROD]], %[[RATIO]] : f32
-  // CHECK: %[[W:.*]] = arith.extf %[[SCALED]] : f32 to f64
-  // CHECK: %[[WZ:.*]] = arith.extf %{{.*}} : f32 to f64
-  // CHECK: %[[SUM:.*]] = arith.addf %[[W]], %[[WZ]] : f64
-  // CHECK: %[[R:.*]] = arith.truncf %[[SUM]] : f64 to f32
-  // CHECK: math.roundeven %[[R]] : f32
+  // CHECK: %[[SUM:.*]] = arith.addf %[[SCALED]], %{{.*}} : f32
+  // CHECK: math.roundeven %[[SUM]] : f32
   // CHECK-NOT: arith.addf
   // CHECK: arith.maximumf
   %0 = graph.QLinearMul %a, %as, %az, %b, %bs, %bz, %cs, %cz {operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 1, 1, 1>} : (tensor<2x4xui8>, tensor<f32>, tensor<ui8>, tensor<4xui8>, tensor<f32>, tensor<ui8>, tensor<f32>, tensor<ui8>) -> tensor<2x4xui8>
