@@ -10,6 +10,7 @@
 #include "targets/avx512/AmxKernels.h"
 
 #include "dialects/graph/GraphOps.h"
+#include "passes/graph/ConstantData.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
@@ -58,17 +59,6 @@ bool isZeroFill(Value v) {
     yielded = generic.getDpsInputOperand(arg.getArgNumber())->get();
   }
   return isZeroConstant(yielded);
-}
-
-/// The raw bytes of a constant (dense or resource), or an empty ref.
-ArrayRef<char> constantBytes(ElementsAttr value) {
-  if (auto resource = dyn_cast<DenseResourceElementsAttr>(value))
-    if (AsmResourceBlob *blob = resource.getRawHandle().getBlob())
-      return blob->getData();
-  if (auto dense = dyn_cast<DenseElementsAttr>(value))
-    if (!dense.isSplat())
-      return dense.getRawData();
-  return {};
 }
 
 } // namespace
@@ -185,7 +175,8 @@ bool packAmxConvWeights(linalg::GenericOp op, const AmxConv &conv,
                       .getDefiningOp<graph::ConstantOp>();
   if (!constant || conv.amxLayout)
     return false;
-  ArrayRef<char> src = constantBytes(constant.getValue());
+  ArrayRef<char> src =
+      graph::getElementBytes(constant.getValue()).value_or(ArrayRef<char>());
   int64_t f = conv.outChannels, c4 = conv.channels4, kh = conv.kernelHeight,
           kw = conv.kernelWidth;
   std::vector<char> splat;

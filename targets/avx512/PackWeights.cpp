@@ -5,6 +5,7 @@
 #include "targets/avx512/VectorLayout.h"
 
 #include "dialects/graph/GraphOps.h"
+#include "passes/graph/ConstantData.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
@@ -23,13 +24,7 @@ namespace {
 
 /// The raw row-major bytes of a constant, or an empty ref.
 ArrayRef<char> rawData(ElementsAttr value) {
-  if (auto resource = dyn_cast<DenseResourceElementsAttr>(value))
-    if (AsmResourceBlob *blob = resource.getRawHandle().getBlob())
-      return blob->getData();
-  if (auto dense = dyn_cast<DenseElementsAttr>(value))
-    if (!dense.isSplat())
-      return dense.getRawData();
-  return {};
+  return graph::getElementBytes(value).value_or(ArrayRef<char>());
 }
 
 /// A copy of `value` with its dims permuted: dim k of the copy is dim

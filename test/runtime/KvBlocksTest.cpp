@@ -141,19 +141,8 @@ ModuleWriter pagedModule(uint32_t blockTokens = 2, uint64_t tableBytes = 32,
   return writer;
 }
 
-struct Loaded {
-  RuntimeHandle runtime;
-  ModuleHandle module;
-  SessionHandle session;
-  std::string error;
-
-  explicit Loaded(const ModuleWriter &writer) {
-    error = statusText(
-        loadModule(runtime.runtime, writer.finish(), &module.module));
-    if (error == "OK")
-      error = statusText(
-          aicc_session_create(module.module, nullptr, &session.session));
-  }
+struct Loaded : LoadedSession {
+  using LoadedSession::LoadedSession;
 
   /// Appends rows (row r holds 4 copies of values[r]) after `past`; `y` is
   /// the pool, `t` the table.

@@ -45,19 +45,8 @@ ModuleWriter kvModule(uint64_t poolBytes = 256) {
   return writer;
 }
 
-struct Loaded {
-  RuntimeHandle runtime;
-  ModuleHandle module;
-  SessionHandle session;
-  std::string error;
-
-  explicit Loaded(const ModuleWriter &writer) {
-    error = statusText(
-        loadModule(runtime.runtime, writer.finish(), &module.module));
-    if (error == "OK")
-      error = statusText(
-          aicc_session_create(module.module, nullptr, &session.session));
-  }
+struct Loaded : LoadedSession {
+  using LoadedSession::LoadedSession;
 
   /// Appends `rows` rows (row r holds 4 copies of values[r]) after `past`.
   std::string append(int64_t past, const std::vector<float> &values,
