@@ -1,9 +1,20 @@
 """Compiles an ONNX model with the aicc tool and runs it with aicc-run, for
 the numeric tests of this folder that compare aicc with a reference."""
+import argparse
 import os
 import subprocess
 
 import numpy as np
+
+
+def tool_parser(description=None):
+    """The command line every test of this folder takes (--aicc, --aicc-run,
+    --target); a test adds its own options to it."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--aicc", required=True)
+    parser.add_argument("--aicc-run", required=True)
+    parser.add_argument("--target", default="avx512")
+    return parser
 
 
 def compile_and_run(aicc, aicc_run, target, model_path, feeds, output_names,

@@ -34,7 +34,6 @@ usage: dynamic-decoder.py --aicc build/bin/aicc --aicc-run build/bin/aicc-run
                           [--target avx512] [--keep DIR]
 Without torch the test is skipped (exit 0 with a note).
 """
-import argparse
 import importlib.util
 import os
 import re
@@ -47,7 +46,7 @@ import numpy as np
 import onnxruntime as ort
 
 sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
-from aicc_cli import run_artifact  # noqa: E402
+from aicc_cli import run_artifact, tool_parser  # noqa: E402
 
 HERE = os.path.dirname(os.path.realpath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
@@ -200,10 +199,7 @@ def check_in_place(args, model, session, past_names, rng, work,
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--aicc", required=True)
-    ap.add_argument("--aicc-run", required=True)
-    ap.add_argument("--target", default="avx512")
+    ap = tool_parser(__doc__.split("\n\n")[0])
     ap.add_argument("--keep", help="keep the files in this directory")
     args = ap.parse_args()
     try:

@@ -8,7 +8,6 @@ atol 1e-5.
 
 usage: einsum-equations.py --aicc build/bin/aicc --aicc-run build/bin/aicc-run
 """
-import argparse
 import os
 import sys
 import tempfile
@@ -17,7 +16,7 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper
 
-from aicc_cli import compile_and_run
+from aicc_cli import compile_and_run, tool_parser
 
 # equation -> input shapes
 CASES = [
@@ -41,10 +40,7 @@ CASES = [
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--aicc", required=True)
-    parser.add_argument("--aicc-run", required=True)
-    parser.add_argument("--target", default="avx512")
+    parser = tool_parser(__doc__.splitlines()[0])
     args = parser.parse_args()
     rng = np.random.default_rng(0)
     failures = 0

@@ -17,7 +17,6 @@ tail's slice is a kernel of its own today).
 usage: layer-norm-rows.py --aicc build/bin/aicc --aicc-run build/bin/aicc-run
                           [--target avx512]
 """
-import argparse
 import os
 import subprocess
 import sys
@@ -29,7 +28,7 @@ import onnxruntime as ort
 from onnx import TensorProto, helper, numpy_helper
 
 sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
-from aicc_cli import run_artifact  # noqa: E402
+from aicc_cli import run_artifact, tool_parser  # noqa: E402
 
 # (name, leading dims, row length, LayerNormalization bias, Add returned,
 #  one kernel expected)
@@ -74,10 +73,7 @@ def model(lead, n, with_bias, add_out, rng):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--aicc", required=True)
-    parser.add_argument("--aicc-run", required=True)
-    parser.add_argument("--target", default="avx512")
+    parser = tool_parser(__doc__.splitlines()[0])
     args = parser.parse_args()
     rng = np.random.default_rng(7)
     failures = 0

@@ -13,7 +13,6 @@ float8/float4 bit patterns in uint8, int4/int2 values in int8/uint8.
 
 usage: narrow-types.py --aicc build/bin/aicc --aicc-run build/bin/aicc-run
 """
-import argparse
 import os
 import subprocess
 import sys
@@ -24,6 +23,8 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper
 from onnx.reference import ReferenceEvaluator
+
+from aicc_cli import tool_parser
 
 FLOATS = {
     "FLOAT8E4M3FN": (TensorProto.FLOAT8E4M3FN, ml_dtypes.float8_e4m3fn, 256),
@@ -134,10 +135,7 @@ def same(actual, expected):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--aicc", required=True)
-    ap.add_argument("--aicc-run", required=True)
-    ap.add_argument("--target", default="avx512")
+    ap = tool_parser()
     args = ap.parse_args()
 
     x = sweep()

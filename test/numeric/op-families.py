@@ -19,7 +19,6 @@ within rtol 1e-4, atol 1e-5; integer and bool outputs exactly.
 
 usage: op-families.py --aicc build/bin/aicc --aicc-run build/bin/aicc-run
 """
-import argparse
 import os
 import sys
 import tempfile
@@ -29,7 +28,7 @@ import onnx
 from onnx import TensorProto, helper
 from onnx.reference import ReferenceEvaluator
 
-from aicc_cli import compile_and_run, first_mismatch
+from aicc_cli import compile_and_run, first_mismatch, tool_parser
 
 F, D, I32, I64, B = (TensorProto.FLOAT, TensorProto.DOUBLE, TensorProto.INT32,
                      TensorProto.INT64, TensorProto.BOOL)
@@ -251,10 +250,7 @@ def misc_cases(rng):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--aicc", required=True)
-    parser.add_argument("--aicc-run", required=True)
-    parser.add_argument("--target", default="avx512")
+    parser = tool_parser(__doc__.splitlines()[0])
     parser.add_argument("--filter", default="")
     args = parser.parse_args()
     rng = np.random.default_rng(0)

@@ -17,7 +17,6 @@ through aicc, against ONNX Runtime, bit for bit.
 
 usage: quant-contrib-exact.py --aicc build/bin/aicc --aicc-run build/bin/aicc-run
 """
-import argparse
 import os
 import sys
 import tempfile
@@ -26,7 +25,7 @@ import numpy as np
 import onnxruntime as ort
 from onnx import TensorProto, helper, numpy_helper
 
-from aicc_cli import compile_and_run
+from aicc_cli import compile_and_run, tool_parser
 
 U8, I8, F = TensorProto.UINT8, TensorProto.INT8, TensorProto.FLOAT
 NP = {U8: np.uint8, I8: np.int8}
@@ -191,10 +190,7 @@ def cases(rng):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--aicc", required=True)
-    ap.add_argument("--aicc-run", required=True)
-    ap.add_argument("--target", default="avx512")
+    ap = tool_parser(__doc__.split("\n")[0])
     ap.add_argument("--only", default="", help="run the cases whose name contains this")
     args = ap.parse_args()
     rng = np.random.default_rng(9)

@@ -12,7 +12,6 @@ docs/Quantization.md). Outputs must equal ONNX Runtime's integers exactly.
 
 usage: quant-grouped-conv.py --aicc build/bin/aicc --aicc-run build/bin/aicc-run
 """
-import argparse
 import os
 import sys
 import tempfile
@@ -21,7 +20,7 @@ import numpy as np
 import onnxruntime as ort
 from onnx import TensorProto, helper, numpy_helper
 
-from aicc_cli import compile_and_run
+from aicc_cli import compile_and_run, tool_parser
 
 U8, I8, I32, F = TensorProto.UINT8, TensorProto.INT8, TensorProto.INT32, TensorProto.FLOAT
 
@@ -128,10 +127,7 @@ def cases(rng):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--aicc", required=True)
-    ap.add_argument("--aicc-run", required=True)
-    ap.add_argument("--target", default="avx512")
+    ap = tool_parser(__doc__.split("\n")[0])
     args = ap.parse_args()
     rng = np.random.default_rng(7)
     failures = 0

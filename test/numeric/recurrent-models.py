@@ -14,7 +14,6 @@ note).
 usage: recurrent-models.py --aicc build/bin/aicc --aicc-run build/bin/aicc-run
                            [--target avx512] [--model NAME]...
 """
-import argparse
 import os
 import subprocess
 import sys
@@ -23,6 +22,8 @@ import warnings
 
 import numpy as np
 import onnxruntime as ort
+
+from aicc_cli import tool_parser
 
 
 def build_models():
@@ -158,10 +159,7 @@ def export(module, inputs, path):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--aicc", required=True)
-    parser.add_argument("--aicc-run", required=True)
-    parser.add_argument("--target", default="avx512")
+    parser = tool_parser(__doc__.splitlines()[0])
     parser.add_argument("--model", action="append",
                         help="only this model (repeat)")
     parser.add_argument("--keep", metavar="DIR",

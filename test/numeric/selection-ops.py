@@ -11,7 +11,6 @@ floats within rtol 1e-5 (NaN where the reference has NaN).
 
 usage: selection-ops.py --aicc build/bin/aicc --aicc-run build/bin/aicc-run
 """
-import argparse
 import os
 import sys
 import tempfile
@@ -22,7 +21,7 @@ import onnxruntime as ort
 from onnx import TensorProto, helper
 from onnx.reference import ReferenceEvaluator
 
-from aicc_cli import compile_and_run, first_mismatch
+from aicc_cli import compile_and_run, first_mismatch, tool_parser
 
 F, I32, I64 = TensorProto.FLOAT, TensorProto.INT32, TensorProto.INT64
 
@@ -92,10 +91,7 @@ def cases():
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--aicc", required=True)
-    parser.add_argument("--aicc-run", required=True)
-    parser.add_argument("--target", default="avx512")
+    parser = tool_parser(__doc__.splitlines()[0])
     args = parser.parse_args()
     all_cases = cases()
     failures = 0

@@ -10,7 +10,6 @@ tolerance of 1e-4 (absolute 1e-6). Issue 14, item 5.
 usage: unary-edges.py --aicc build/bin/aicc --aicc-run build/bin/aicc-run
                       [--target avx512] [--op NAME]...
 """
-import argparse
 import os
 import subprocess
 import sys
@@ -20,6 +19,8 @@ import numpy as np
 import onnx
 import onnxruntime as ort
 from onnx import TensorProto, helper
+
+from aicc_cli import tool_parser
 
 EDGES = np.array([2e9, -2e9, np.inf, -np.inf, np.nan, 3.4e38, -3.4e38,
                   1e-40, -1e-40, 0.0, -0.0], dtype=np.float32)
@@ -104,10 +105,7 @@ def compare(got, want):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--aicc", required=True)
-    parser.add_argument("--aicc-run", required=True)
-    parser.add_argument("--target", default="avx512")
+    parser = tool_parser(__doc__.splitlines()[0])
     parser.add_argument("--op", action="append", help="only this op (repeat)")
     args = parser.parse_args()
     names = args.op or list(OPS)

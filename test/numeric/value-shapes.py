@@ -15,7 +15,6 @@ Each model must:
 usage: value-shapes.py --aicc build/bin/aicc --aicc-run build/bin/aicc-run
                        [--target avx512] [--keep DIR] [--filter REGEX]
 """
-import argparse
 import os
 import re
 import subprocess
@@ -28,7 +27,7 @@ import onnxruntime as ort
 from onnx import TensorProto, helper
 
 sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
-from aicc_cli import run_artifact  # noqa: E402
+from aicc_cli import run_artifact, tool_parser  # noqa: E402
 
 F, I64 = TensorProto.FLOAT, TensorProto.INT64
 
@@ -150,10 +149,7 @@ def cases():
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--aicc", required=True)
-    ap.add_argument("--aicc-run", required=True)
-    ap.add_argument("--target", default="avx512")
+    ap = tool_parser(__doc__.split("\n\n")[0])
     ap.add_argument("--keep", help="keep the files in this directory")
     ap.add_argument("--filter", default="", help="only models matching this")
     args = ap.parse_args()
