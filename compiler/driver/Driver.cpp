@@ -18,6 +18,7 @@
 #include "dialects/graph/GraphOps.h"
 #include "passes/exec/Passes.h"
 #include "passes/graph/Passes.h"
+#include "passes/graph/Precision.h"
 #include "passes/lowering/Passes.h"
 #include "targets/RegisterAll.h"
 #include "targets/common/Serializer.h"
@@ -298,8 +299,7 @@ void printPrecisionReport(ModuleOp module, StringRef precision,
 /// request is an error rather than a silent slowdown.
 std::string checkPrecision(StringRef precision, const Target *target,
                            bool partitioned) {
-  if (precision != "fp32" && precision != "bf16" && precision != "fp16" &&
-      precision != "int8w")
+  if (precision != "fp32" && !graph::isLowerPrecision(precision))
     return "unknown --precision '" + precision.str() +
            "' (available: fp32, bf16, fp16, int8w)";
   if (precision == "fp32" || !target)

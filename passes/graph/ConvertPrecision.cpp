@@ -29,6 +29,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "passes/graph/Passes.h"
+#include "passes/graph/Precision.h"
 
 #include "dialects/graph/GraphOps.h"
 #include "mlir/IR/Builders.h"
@@ -209,7 +210,7 @@ struct ConvertPrecisionPass
   using Base::Base;
 
   void runOnOperation() override {
-    if (precision != "bf16" && precision != "fp16" && precision != "int8w") {
+    if (!isLowerPrecision(precision)) {
       getOperation().emitError()
           << "aicc-graph-convert-precision: unknown precision '" << precision
           << "' (bf16, fp16 or int8w)";

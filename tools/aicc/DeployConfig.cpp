@@ -8,6 +8,8 @@
 
 #include "tools/aicc/DeployConfig.h"
 
+#include "passes/graph/Precision.h"
+
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringRef.h"
@@ -249,11 +251,11 @@ bool expandConfig(const json::Object &root, ConfigReader &reader,
   std::string precision = "fp32";
   if (auto p = reader.string(root, "precision", ""))
     precision = *p;
-  if (precision != "fp32" && precision != "int8" && precision != "bf16" &&
-      precision != "fp16" && precision != "int8w")
+  if (precision != "fp32" && precision != "int8" &&
+      !graph::isLowerPrecision(precision))
     reader.error("precision", "expects fp32, bf16, fp16, int8w or int8, got '" +
                                   precision + "'");
-  if ((precision == "bf16" || precision == "fp16" || precision == "int8w") &&
+  if (graph::isLowerPrecision(precision) &&
       !cl.options.contains("precision"))
     args.push_back("--precision=" + precision);
   const json::Value *quantization = root.get("quantization");
