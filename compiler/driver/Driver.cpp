@@ -683,6 +683,16 @@ int runAiccMain(int argc, char **argv) {
     llvm::errs() << "aicc: error: --emit=aicc needs --target\n";
     return 1;
   }
+  // Without --target the default product is graph MLIR text; written under
+  // an .aicc name it would only fail later, in aicc-run.
+  if (!hasTarget && !options.emit.getNumOccurrences() &&
+      llvm::StringRef(options.output).ends_with(".aicc")) {
+    llvm::errs() << "aicc: error: '" << options.output
+                 << "' names an artifact, but no --target was given (e.g. "
+                    "--target=avx512 or --target=host; aicc --list-targets "
+                    "names them all); for the imported graph use --emit=graph\n";
+    return 1;
+  }
   if (emit == EmitKind::Artifact && options.output == "-") {
     llvm::errs() << "aicc: error: give the artifact a file name with -o\n";
     return 1;

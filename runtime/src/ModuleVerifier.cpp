@@ -865,6 +865,11 @@ aicc_status_t aicc::verifyModule(const uint8_t *data, size_t size,
     return AICC_INVALID(
         "the file is %zu bytes, too small to be an .aicc module", size);
   if (!fb::SizePrefixedAiccModuleBufferHasIdentifier(data)) {
+    static const char kMlirText[] = "module";
+    if (std::memcmp(data, kMlirText, sizeof(kMlirText) - 1) == 0)
+      return AICC_INVALID("not an .aicc module: the file is MLIR text (aicc "
+                          "writes MLIR when it is given no --target; compile "
+                          "with --target=NAME)");
     char id[5] = {0};
     for (int i = 0; i < 4; ++i) {
       char c = static_cast<char>(data[8 + i]);
