@@ -16,6 +16,8 @@
 #include <string>
 #include <string_view>
 
+#include <unistd.h>
+
 using namespace aicc;
 
 /// Upper bound on --threads / num_threads; more is certainly a mistake.
@@ -27,6 +29,7 @@ static constexpr uint32_t kMaxBindingsPerCommand = 1u << 17;
 Session::Session(Module *module) : module_(module) { module_->retain(); }
 
 Session::~Session() {
+  std::free(staging_);
   // The pool's threads must stop before the memory their tasks used goes.
   context_.reset();
   for (size_t i = 0; i < arenas_.size(); ++i)
@@ -178,10 +181,17 @@ aicc_status_t Session::selectDevice(const char *name) {
   return nullptr;
 }
 
+/// Kernels may read (never write) up to this many bytes past the end of a
+/// buffer: the rounded-up last vectors of a tile (docs/Runtime.md, "Memory a
+/// kernel may read"). The runtime's own memory carries that slack; a
+/// caller's input whose slack would reach into another page is staged
+/// (Session::stageInputs).
+constexpr uint64_t kKernelReadSlack = 1024;
+
 static uint8_t *allocateAligned(uint64_t size) {
   if (size == 0)
     return nullptr;
-  uint64_t rounded = (size + 63) & ~uint64_t(63);
+  uint64_t rounded = (size + kKernelReadSlack + 63) & ~uint64_t(63);
   return static_cast<uint8_t *>(std::aligned_alloc(64, rounded));
 }
 
@@ -1125,6 +1135,47 @@ template <bool Profile> aicc_status_t Session::runCommands() {
   return nullptr;
 }
 
+/// Whether reading kKernelReadSlack bytes past the end of `view` could
+/// touch a page the view does not reach into (which may be unmapped).
+static bool slackLeavesPage(const aicc_tensor_view_t &view) {
+  static const uint64_t pageSize = [] {
+    long size = sysconf(_SC_PAGESIZE);
+    return size > 0 ? static_cast<uint64_t>(size) : uint64_t(4096);
+  }();
+  if (!view.data || view.byte_size == 0)
+    return false;
+  uint64_t last = reinterpret_cast<uintptr_t>(view.data) + view.byte_size - 1;
+  return last / pageSize != (last + kKernelReadSlack) / pageSize;
+}
+
+const std::vector<uint8_t *> &
+Session::stageInputs(const aicc_tensor_view_t *inputs, size_t inputCount) {
+  stagedInputs_.assign(inputCount, nullptr);
+  if (ownMemory_)
+    return stagedInputs_; // copied to the device, never read in place
+  uint64_t needed = 0;
+  for (size_t i = 0; i < inputCount; ++i)
+    if (i < inputRead_.size() && inputRead_[i] && slackLeavesPage(inputs[i]))
+      needed += (inputs[i].byte_size + 63) & ~uint64_t(63);
+  if (needed == 0)
+    return stagedInputs_;
+  if (needed > stagingBytes_) {
+    std::free(staging_);
+    staging_ = allocateAligned(needed);
+    stagingBytes_ = staging_ ? needed : 0;
+    if (!staging_)
+      return stagedInputs_; // out of memory: read the caller's memory
+  }
+  uint64_t offset = 0;
+  for (size_t i = 0; i < inputCount; ++i)
+    if (i < inputRead_.size() && inputRead_[i] && slackLeavesPage(inputs[i])) {
+      stagedInputs_[i] = staging_ + offset;
+      std::memcpy(stagedInputs_[i], inputs[i].data, inputs[i].byte_size);
+      offset += (inputs[i].byte_size + 63) & ~uint64_t(63);
+    }
+  return stagedInputs_;
+}
+
 aicc_status_t Session::run(const aicc_tensor_view_t *inputs, size_t inputCount,
                            const aicc_tensor_view_t *outputs,
                            size_t outputCount) {
@@ -1146,11 +1197,14 @@ aicc_status_t Session::run(const aicc_tensor_view_t *inputs, size_t inputCount,
     running_.store(false, std::memory_order_release);
     return annotateStatus(status, "%s", module_->name().c_str());
   }
+  const std::vector<uint8_t *> &staged = stageInputs(inputs, inputCount);
   for (const IoPatch &patch : ioPatches_) {
     const aicc_tensor_view_t &view =
         patch.isOutput ? outputs[patch.tensor] : inputs[patch.tensor];
-    slots_[patch.slot] =
-        view.data ? static_cast<uint8_t *>(view.data) + patch.offset : nullptr;
+    uint8_t *base = patch.isOutput || !staged[patch.tensor]
+                        ? static_cast<uint8_t *>(view.data)
+                        : staged[patch.tensor];
+    slots_[patch.slot] = base ? base + patch.offset : nullptr;
   }
   if (!ownMemory_) {
     status = profiling_ ? runCommands<true>() : runCommands<false>();

@@ -181,6 +181,13 @@ private:
   std::vector<int64_t> pushConstants_;
   std::vector<uint32_t> grids_;
   std::vector<IoPatch> ioPatches_;
+  /// Per run: where each input is read from, when not from the caller's
+  /// memory (null: in place); see stageInputs.
+  const std::vector<uint8_t *> &stageInputs(const aicc_tensor_view_t *inputs,
+                                            size_t inputCount);
+  std::vector<uint8_t *> stagedInputs_;
+  uint8_t *staging_ = nullptr;
+  uint64_t stagingBytes_ = 0;
   /// Format 1.3: per-run integers.
   struct DynamicPush {
     uint32_t index;   // into pushConstants_
