@@ -704,6 +704,32 @@ bool scheduleTransposedBlocked(const ScheduledReduction &r, hl::Func g,
   return true;
 }
 
+/// Where a producer of r's folded pad (an expand conv before a depthwise
+/// conv) is computed per task: at each row of the pad, for the task's
+/// channels, when r has one padded input of rank 3 or more whose channels
+/// are dim `channelDim` (r's unrolled dim, the tasks' channels) and rows dim
+/// 1. The pad's loops then run rows outside channels, and the producer's
+/// accumulators of one row (all the task's channels) go from L1 into the
+/// pad, instead of the task's whole expanded planes being written to a
+/// buffer in L2 and copied into the pad.
+std::optional<std::pair<hl::Func, hl::Var>>
+producerPerPadRow(const ScheduledReduction &r, int channelDim) {
+  if (r.paddedInputs.size() != 1 || channelDim < 2)
+    return std::nullopt;
+  hl::Func pad = r.paddedInputs.front().func;
+  std::vector<hl::Var> padVars = pad.args();
+  if ((int)padVars.size() <= channelDim)
+    return std::nullopt;
+  std::vector<hl::VarOrRVar> order;
+  order.push_back(padVars[0]);
+  order.push_back(padVars[channelDim]);
+  for (int k = 1; k < (int)padVars.size(); ++k)
+    if (k != channelDim)
+      order.push_back(padVars[k]);
+  pad.reorder(order);
+  return std::make_pair(pad, padVars[1]);
+}
+
 /// Register-tiled reduction; `isOutput` says whether r.result is a kernel
 /// output (else it is computed at root).
 ///
@@ -916,9 +942,12 @@ void scheduleReduction(const ScheduledReduction &r, bool isOutput,
           std::max(perTask.tile.vectors, std::min({4, maxVectors, 24 / rows}));
       perTask.tile.rows = rows;
     }
-    scheduleReduction(
-        perTask, /*isOutput=*/false, {},
-        std::make_pair(g, parallelVar ? *parallelVar : hl::Var::outermost()));
+    std::optional<std::pair<hl::Func, hl::Var>> rowAt =
+        parallelVar ? producerPerPadRow(r, u) : std::nullopt;
+    scheduleReduction(perTask, /*isOutput=*/false, {},
+                      rowAt ? *rowAt
+                            : std::make_pair(g, parallelVar ? *parallelVar
+                                                            : hl::Var::outermost()));
   }
 
   // The reduction in blocks of input channels (see blockedReductionFor):
