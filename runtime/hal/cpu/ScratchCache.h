@@ -26,7 +26,7 @@ class ScratchCache {
 public:
   /// Bytes of freed blocks kept for reuse by default; beyond that a freed
   /// block goes back to the C library.
-  static constexpr size_t kDefaultMaxCachedBytes = size_t(256) << 20;
+  static constexpr size_t kDefaultMaxCachedBytes = size_t(64) << 20;
   /// Alignment of every block handed out (a cache line, an AVX-512 vector).
   static constexpr size_t kAlignment = 64;
 
