@@ -713,8 +713,9 @@ bool scheduleTransposedBlocked(const ScheduledReduction &r, hl::Func g,
 /// stored. A vector of 14 lanes is split by LLVM into pieces of 8, 4 and 2
 /// lanes, each accumulator then taking three registers and three FMAs per
 /// tap: 0.083 -> 0.066 ms for MobileNetV2's 384-channel depthwise conv on
-/// 14x14. (On 7-wide rows, 8-lane accumulators measured slower than 7: the
-/// pad's 9-lane rows then need a 10th element.)
+/// 14x14. (On 7-wide rows, 8- and 16-lane accumulators measured slower
+/// than 7-lane ones, 0.070 -> 0.08-0.13 ms: the pad's 9-element rows then
+/// grow to 10 or 18.)
 std::pair<int, hl::TailStrategy> paddedRowAccumulators(int extent, int lanes) {
   (void)extent;
   return {lanes, hl::TailStrategy::RoundUp};
