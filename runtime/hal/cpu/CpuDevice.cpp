@@ -11,6 +11,7 @@
 #include "hal/cpu/CpuFeatures.h"
 #include "hal/cpu/ElfLoader.h"
 #include "hal/cpu/PerfMap.h"
+#include "hal/cpu/ScratchCache.h"
 #include "hal/cpu/ThreadPool.h"
 #include "src/Status.h"
 
@@ -80,14 +81,15 @@ private:
                                         min, extent, closure);
   }
 
-  static void *alloc(const aicc_kernel_env *, size_t bytes) {
-    size_t rounded = (bytes + 63) & ~size_t(63);
-    if (rounded < bytes)
-      return nullptr; // Overflow.
-    return std::aligned_alloc(64, rounded ? rounded : 64);
+  /// Kernels' scratch memory comes from the session's cache, so repeated
+  /// calls reuse the pages of the last one (ScratchCache.h).
+  static void *alloc(const aicc_kernel_env *env, size_t bytes) {
+    return self(env)->scratch_.allocate(bytes);
   }
 
-  static void free(const aicc_kernel_env *, void *ptr) { std::free(ptr); }
+  static void free(const aicc_kernel_env *env, void *ptr) {
+    self(env)->scratch_.release(ptr);
+  }
 
   static void reportError(const aicc_kernel_env *env, const char *msg) {
     CpuContext *context = self(env);
@@ -114,6 +116,7 @@ private:
   }
 
   cpu::ThreadPool pool_;
+  cpu::ScratchCache scratch_;
   aicc_kernel_env env_;
   std::atomic<bool> errorReported_{false};
   std::mutex errorMutex_;
