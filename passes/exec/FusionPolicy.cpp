@@ -99,6 +99,31 @@ bool readsElementwise(linalg::LinalgOp consumer, OpOperand &operand) {
   return consumer.getMatchingIndexingMap(&operand).isIdentity();
 }
 
+/// Whether `views` (the reshapes between a contraction and its epilogue,
+/// consumer first) only add unit dims to the contraction's result, each
+/// read once: a MatMul [1, S, K] x [K, N] is a [S, K] x [K, N] matmul
+/// expanded to [1, S, N], and its bias Add reads the expanded result.
+/// Dims of extent 1 outermost keep the reduction's dims at the same
+/// positions from the innermost, as the avx512 epilogue schedule needs.
+bool addsOuterUnitDims(ArrayRef<Operation *> views) {
+  if (views.empty())
+    return false;
+  for (Operation *view : views) {
+    auto expand = dyn_cast<tensor::ExpandShapeOp>(view);
+    if (!expand || !expand.getSrc().hasOneUse() ||
+        !expand.getSrcType().hasStaticShape() ||
+        !expand.getResultType().hasStaticShape())
+      return false;
+    ArrayRef<int64_t> src = expand.getSrcType().getShape();
+    ArrayRef<int64_t> dst = expand.getResultType().getShape();
+    int64_t added = dst.size() - src.size();
+    if (added <= 0 || dst.drop_front(added) != src ||
+        llvm::any_of(dst.take_front(added), [](int64_t d) { return d != 1; }))
+      return false;
+  }
+  return true;
+}
+
 /// Ops in one kernel at most: a long chain compiles slowly in Halide and
 /// gains little once its intermediates stay in registers.
 constexpr size_t kMaxGroupSize = 16;
@@ -478,11 +503,20 @@ public:
         SmallVector<int64_t> rows = rowsOf[g];
         if (hasContraction[g]) {
           // The epilogue of a conv or matmul: element for element, the
-          // only reader of the group's last result.
-          joins = views.empty() && isElementwise(&op) &&
-                  operand.get().hasOneUse() &&
+          // only reader of the group's last result (through reshapes that
+          // add outer unit dims: a [1, S, K] x [K, N] MatMul's bias Add).
+          // In row-fusing functions an elementwise member may be read by
+          // several ops of the epilogue (GELU reads the bias Add twice).
+          bool viewsFold = views.empty() || addsOuterUnitDims(views);
+          bool readOnce = operand.get().hasOneUse() &&
+                          groups[g].back() == producer &&
+                          sizeOf[g] < kMaxGroupSize;
+          bool sharedMember = fuseRows && views.empty() &&
+                              isElementwise(producer) &&
+                              mayJoin(g, &op, views);
+          joins = viewsFold && isElementwise(&op) &&
                   readsElementwise(linalgOp, operand) &&
-                  groups[g].back() == producer && sizeOf[g] < kMaxGroupSize &&
+                  (readOnce || sharedMember) &&
                   (isElementwise(producer) || isReduction(producer));
         } else if (views.empty() && isElementwise(&op) &&
                    readsElementwise(linalgOp, operand) &&
