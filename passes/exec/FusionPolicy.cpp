@@ -7,9 +7,11 @@
 // elementwise ops (GELU's Div/Erf/Add/Mul/Mul) become one kernel, and a
 // conv's or matmul's epilogue (bias, ReLU/Clip, residual Add, scale) joins
 // its kernel, where the avx512 schedule computes it on the register tile of
-// the reduction. Each group holds at most one reduction (but see below),
-// whose result is internal to the kernel when an epilogue follows, so no
-// intermediate tensor is written to memory.
+// the reduction, also through an expand_shape that only adds outer unit
+// dims (a [1, S, K] x [K, N] MatMul is a [S, K] x [K, N] matmul expanded to
+// [1, S, N] before its bias Add). Each group holds at most one reduction
+// (but see below), whose result is internal to the kernel when an epilogue
+// follows, so no intermediate tensor is written to memory.
 //
 // In functions with the unit attribute `aicc.fold_padding` (set by targets
 // whose schedules compute folded pads per parallel task: avx512, host),
@@ -45,7 +47,9 @@
 // op; a result also read outside becomes one more output of the kernel.
 // When an elementwise op reads two such groups (the tanh GELU's x / 2 and
 // its tanh chain), they merge. Conv and matmul groups keep the rules
-// above (their epilogue's producer read once).
+// above (the reduction's result read once), but their elementwise members
+// may be read by several ops of the epilogue (BERT's and GPT-2's GELU on
+// the bias Add of fc1: the MatMul, bias and GELU are one kernel).
 //
 //===----------------------------------------------------------------------===//
 
