@@ -7,9 +7,11 @@
 // elementwise ops (GELU's Div/Erf/Add/Mul/Mul) become one kernel, and a
 // conv's or matmul's epilogue (bias, ReLU/Clip, residual Add, scale) joins
 // its kernel, where the avx512 schedule computes it on the register tile of
-// the reduction. Each group holds at most one reduction (but see below),
-// whose result is internal to the kernel when an epilogue follows, so no
-// intermediate tensor is written to memory.
+// the reduction, also through an expand_shape that only adds outer unit
+// dims (a [1, S, K] x [K, N] MatMul is a [S, K] x [K, N] matmul expanded to
+// [1, S, N] before its bias Add). Each group holds at most one reduction
+// (but see below), whose result is internal to the kernel when an epilogue
+// follows, so no intermediate tensor is written to memory.
 //
 // In functions with the unit attribute `aicc.fold_padding` (set by targets
 // whose schedules compute folded pads per parallel task: avx512, host),
@@ -45,7 +47,9 @@
 // op; a result also read outside becomes one more output of the kernel.
 // When an elementwise op reads two such groups (the tanh GELU's x / 2 and
 // its tanh chain), they merge. Conv and matmul groups keep the rules
-// above (their epilogue's producer read once).
+// above (the reduction's result read once), but their elementwise members
+// may be read by several ops of the epilogue (BERT's and GPT-2's GELU on
+// the bias Add of fc1: the MatMul, bias and GELU are one kernel).
 //
 //===----------------------------------------------------------------------===//
 
@@ -97,6 +101,31 @@ bool readsElementwise(linalg::LinalgOp consumer, OpOperand &operand) {
           cast<ShapedType>(consumer->getResult(0).getType()).getShape())
     return false;
   return consumer.getMatchingIndexingMap(&operand).isIdentity();
+}
+
+/// Whether `views` (the reshapes between a contraction and its epilogue,
+/// consumer first) only add unit dims to the contraction's result, each
+/// read once: a MatMul [1, S, K] x [K, N] is a [S, K] x [K, N] matmul
+/// expanded to [1, S, N], and its bias Add reads the expanded result.
+/// Dims of extent 1 outermost keep the reduction's dims at the same
+/// positions from the innermost, as the avx512 epilogue schedule needs.
+bool addsOuterUnitDims(ArrayRef<Operation *> views) {
+  if (views.empty())
+    return false;
+  for (Operation *view : views) {
+    auto expand = dyn_cast<tensor::ExpandShapeOp>(view);
+    if (!expand || !expand.getSrc().hasOneUse() ||
+        !expand.getSrcType().hasStaticShape() ||
+        !expand.getResultType().hasStaticShape())
+      return false;
+    ArrayRef<int64_t> src = expand.getSrcType().getShape();
+    ArrayRef<int64_t> dst = expand.getResultType().getShape();
+    int64_t added = dst.size() - src.size();
+    if (added <= 0 || dst.drop_front(added) != src ||
+        llvm::any_of(dst.take_front(added), [](int64_t d) { return d != 1; }))
+      return false;
+  }
+  return true;
 }
 
 /// Ops in one kernel at most: a long chain compiles slowly in Halide and
@@ -478,11 +507,20 @@ public:
         SmallVector<int64_t> rows = rowsOf[g];
         if (hasContraction[g]) {
           // The epilogue of a conv or matmul: element for element, the
-          // only reader of the group's last result.
-          joins = views.empty() && isElementwise(&op) &&
-                  operand.get().hasOneUse() &&
+          // only reader of the group's last result (through reshapes that
+          // add outer unit dims: a [1, S, K] x [K, N] MatMul's bias Add).
+          // In row-fusing functions an elementwise member may be read by
+          // several ops of the epilogue (GELU reads the bias Add twice).
+          bool viewsFold = views.empty() || addsOuterUnitDims(views);
+          bool readOnce = operand.get().hasOneUse() &&
+                          groups[g].back() == producer &&
+                          sizeOf[g] < kMaxGroupSize;
+          bool sharedMember = fuseRows && views.empty() &&
+                              isElementwise(producer) &&
+                              mayJoin(g, &op, views);
+          joins = viewsFold && isElementwise(&op) &&
                   readsElementwise(linalgOp, operand) &&
-                  groups[g].back() == producer && sizeOf[g] < kMaxGroupSize &&
+                  (readOnce || sharedMember) &&
                   (isElementwise(producer) || isReduction(producer));
         } else if (views.empty() && isElementwise(&op) &&
                    readsElementwise(linalgOp, operand) &&

@@ -24,6 +24,7 @@
 #include "targets/avx512/AmxKernels.h"
 #include "targets/avx512/VectorLayout.h"
 #include "llvm/ADT/STLExtras.h"
+#include <algorithm>
 #include <limits>
 #include <numeric>
 #include <optional>
@@ -1295,6 +1296,23 @@ bool scheduleRowKernel(const ScheduledFunc &anchor,
   return true;
 }
 
+/// Whether epilogue output `o` has the dims of reduction `r` (innermost
+/// first) followed by outer dims of extent 1: the epilogue of a
+/// [1, S, K] x [K, N] MatMul computed as a [S, N] matmul (FusionPolicy
+/// folds the expand_shape between them into the kernel). Its reshape
+/// indexes the reduction element for element, so Halide's bounds of the
+/// reduction per tile of `o` are that tile.
+bool addsOuterUnitDims(const ScheduledFunc &o, const ScheduledReduction &r) {
+  size_t n = r.extents.size();
+  if (n == 0 || o.extents.size() <= n ||
+      (size_t)o.func.dimensions() != o.extents.size() ||
+      (size_t)r.result.dimensions() != n ||
+      !std::equal(r.extents.begin(), r.extents.end(), o.extents.begin()))
+    return false;
+  return std::all_of(o.extents.begin() + n, o.extents.end(),
+                     [](int e) { return e == 1; });
+}
+
 } // namespace
 
 void Avx512SchedulePolicy::scheduleKernel(
@@ -1368,9 +1386,12 @@ void Avx512SchedulePolicy::scheduleKernel(
     // The output has the reduction's dims (the epilogue reads it element
     // for element; through a reshape, Halide's bounds of the reduction per
     // output tile would span the whole tensor and recompute it).
+    // Outer dims of extent 1 beyond the reduction's (a [1, S, N] bias Add
+    // of a [S, N] matmul) index it in place too.
     auto sameShape = [&] {
-      return o.extents == r.extents &&
-             o.func.dimensions() == r.result.dimensions();
+      return (o.extents == r.extents &&
+              o.func.dimensions() == r.result.dimensions()) ||
+             addsOuterUnitDims(o, r);
     };
     if (r.result.defined() && !isOutput(r.result) && !isOutput(r.func) &&
         sameShape() && o.func.outputs() == 1 &&
