@@ -289,6 +289,21 @@ int gemvStreams(const ScheduledReduction &r, bool vectorize, int u, int v) {
       hl::Internal::as_const_int(r.rdom[0].extent());
   if (!length || *length % kGemvStreams || *length / kGemvStreams < 64)
     return 1;
+  // Only a sum (`f(..) = f(..) + term`), which Halide lets the split RVars
+  // be reordered for (it refuses updates it cannot prove associative).
+  hl::Func f = r.func;
+  if (!f.has_update_definition() || f.num_update_definitions() != 1)
+    return 1;
+  hl::Tuple values = f.update_values();
+  const auto *add = values.size() == 1
+                        ? values[0].as<hl::Internal::Add>()
+                        : nullptr;
+  auto isSelf = [&](const hl::Expr &e) {
+    const auto *call = e.as<hl::Internal::Call>();
+    return call && call->name == f.name();
+  };
+  if (!add || !(isSelf(add->a) || isSelf(add->b)))
+    return 1;
   return kGemvStreams;
 }
 
