@@ -911,6 +911,80 @@ TEST_F(DynamicKernelTest, GemvStepOfDynamicRowsWithRaggedColumns) {
   }
 }
 
+TEST_F(DynamicKernelTest, GemvStepWithReductionStreams) {
+  // A decoder's weight matmuls with K = 512, long enough for the schedule
+  // to walk the reduction as 4 streams of 128 steps side by side: fp32
+  // weights with a bias epilogue, and int8 weights read through sitofp (the
+  // --precision=int8w form). One row is the GEMV specialization, other row
+  // counts the general tile; 100 columns end in a partial vector and tile.
+  ASSERT_TRUE(compile(R"mlir(
+    func.func @gemv(%a: tensor<1x?x512xf32> {aicc.dynamic_dims = array<i64: 0>},
+                    %b: tensor<512x100xf32>, %bias: tensor<100xf32>, %n: index)
+        -> (tensor<1x?x100xf32> {aicc.dynamic_dims = array<i64: 0>}) {
+      %zero = arith.constant 0.0 : f32
+      %e = tensor.empty(%n) : tensor<1x?x100xf32>
+      %f = linalg.fill ins(%zero : f32) outs(%e : tensor<1x?x100xf32>) -> tensor<1x?x100xf32>
+      %m = linalg.generic {indexing_maps = [affine_map<(b, i, j, k) -> (b, i, k)>, affine_map<(b, i, j, k) -> (k, j)>, affine_map<(b, i, j, k) -> (b, i, j)>], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+          ins(%a, %b : tensor<1x?x512xf32>, tensor<512x100xf32>) outs(%f : tensor<1x?x100xf32>) {
+        ^bb0(%x: f32, %w: f32, %acc: f32):
+          %p = arith.mulf %x, %w : f32
+          %s = arith.addf %acc, %p : f32
+          linalg.yield %s : f32
+      } -> tensor<1x?x100xf32>
+      %r = linalg.generic {indexing_maps = [affine_map<(b, i, j) -> (b, i, j)>, affine_map<(b, i, j) -> (j)>, affine_map<(b, i, j) -> (b, i, j)>], iterator_types = ["parallel", "parallel", "parallel"]}
+          ins(%m, %bias : tensor<1x?x100xf32>, tensor<100xf32>) outs(%e : tensor<1x?x100xf32>) {
+        ^bb0(%x: f32, %y: f32, %o: f32):
+          %s = arith.addf %x, %y : f32
+          linalg.yield %s : f32
+      } -> tensor<1x?x100xf32>
+      return %r : tensor<1x?x100xf32>
+    }
+    func.func @gemv_i8(%a: tensor<1x?x512xf32> {aicc.dynamic_dims = array<i64: 0>},
+                       %b: tensor<512x100xi8>, %n: index)
+        -> (tensor<1x?x100xf32> {aicc.dynamic_dims = array<i64: 0>}) {
+      %zero = arith.constant 0.0 : f32
+      %e = tensor.empty(%n) : tensor<1x?x100xf32>
+      %f = linalg.fill ins(%zero : f32) outs(%e : tensor<1x?x100xf32>) -> tensor<1x?x100xf32>
+      %m = linalg.generic {indexing_maps = [affine_map<(b, i, j, k) -> (b, i, k)>, affine_map<(b, i, j, k) -> (k, j)>, affine_map<(b, i, j, k) -> (b, i, j)>], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+          ins(%a, %b : tensor<1x?x512xf32>, tensor<512x100xi8>) outs(%f : tensor<1x?x100xf32>) {
+        ^bb0(%x: f32, %q: i8, %acc: f32):
+          %w = arith.sitofp %q : i8 to f32
+          %p = arith.mulf %x, %w : f32
+          %s = arith.addf %acc, %p : f32
+          linalg.yield %s : f32
+      } -> tensor<1x?x100xf32>
+      return %m : tensor<1x?x100xf32>
+    })mlir"));
+  GuardedFloats b(512 * 100), bias(100), qStorage(512 * 100 / 4);
+  b.fillRandom(9);
+  bias.fillRandom(10);
+  auto *q = reinterpret_cast<int8_t *>(qStorage.data());
+  std::mt19937 rng(11);
+  for (int i = 0; i < 512 * 100; ++i)
+    q[i] = (int8_t)((int)(rng() % 255) - 127);
+  for (int64_t n : {int64_t(1), int64_t(0), int64_t(3), int64_t(65)}) {
+    GuardedFloats a(n * 512), out(n * 100), outQ(n * 100);
+    a.fillRandom(12);
+    out.fill(-7);
+    outQ.fill(-7);
+    ASSERT_EQ(call("gemv", {a.data(), b.data(), bias.data(), out.data()}, {n}),
+              0)
+        << lastError;
+    ASSERT_EQ(call("gemv_i8", {a.data(), q, outQ.data()}, {n}), 0)
+        << lastError;
+    for (int64_t i = 0; i < n; ++i)
+      for (int j = 0; j < 100; ++j) {
+        double ref = bias[j], refQ = 0;
+        for (int k = 0; k < 512; ++k) {
+          ref += (double)a[i * 512 + k] * b[k * 100 + j];
+          refQ += (double)a[i * 512 + k] * q[k * 100 + j];
+        }
+        ASSERT_NEAR(out[i * 100 + j], ref, 1e-3) << "n=" << n << " j=" << j;
+        ASSERT_NEAR(outQ[i * 100 + j], refQ, 1e-2) << "n=" << n << " j=" << j;
+      }
+  }
+}
+
 /// Not a test: single-threaded timings of a dynamic `?x768 * 768x768`
 /// matmul against static ones of the same shapes (run with
 /// --gtest_also_run_disabled_tests).
