@@ -61,6 +61,40 @@ bool isZeroFill(Value v) {
   return isZeroConstant(yielded);
 }
 
+/// The packed activations' geometry: per 4 channels, `phases` planes of
+/// `rows` x `vw` pixels, of which the first `validRows` rows hold the image,
+/// then zeros (the last tiles of virtual pixels read past the image).
+///  - stride 1: one plane, the input image; tap (a, b) is the offset
+///    a*vw + b from an output pixel's virtual pixel ho*vw + wo.
+///  - 1x1 of stride s: one plane of the strided pixels (the output's).
+///  - stride s > 1 with a window: s*s phase planes, plane (pa, pb) holding
+///    the input pixels (s*i + pa, s*j + pb) at (i, j); tap (a, b) reads plane
+///    (a % s, b % s) at the offset (a / s)*vw + b / s, so that the taps are
+///    again offsets from ho*vw + wo.
+struct PackedGeometry {
+  int64_t vw, validRows, rows, phases, tapStride;
+};
+
+PackedGeometry packedGeometry(const AmxConv &conv) {
+  PackedGeometry g;
+  bool pointwise = conv.kernelHeight == 1 && conv.kernelWidth == 1;
+  int64_t s = conv.stride;
+  if (s == 1 || !pointwise) {
+    g.vw = (conv.inWidth + s - 1) / s;
+    g.validRows = (conv.inHeight + s - 1) / s;
+    g.tapStride = s;
+  } else {
+    g.vw = conv.outWidth;
+    g.validRows = conv.outHeight;
+    g.tapStride = 1;
+  }
+  g.phases = g.tapStride * g.tapStride;
+  // 2 tiles of 16 pixels past the last virtual pixel, and a row for the
+  // taps' columns.
+  g.rows = g.validRows + (32 + g.vw - 1) / g.vw + 1;
+  return g;
+}
+
 } // namespace
 
 std::optional<AmxConv> amxConvOf(linalg::GenericOp op) {
@@ -151,18 +185,13 @@ std::optional<AmxConv> amxConvOf(linalg::GenericOp op) {
           ArrayRef<int64_t>({conv.paddedOutChannels(), conv.kernelHeight,
                              conv.kernelWidth, conv.paddedChannels4(), 4}))
     return std::nullopt;
-  // A strided conv with a window: not yet (its taps are not one offset in a
-  // row-major plane).
-  bool pointwise = conv.kernelHeight == 1 && conv.kernelWidth == 1;
-  if (conv.stride != 1 && !pointwise)
-    return std::nullopt;
   // Whole 16 x 64-byte tiles of weights: padding the constant instead would
   // change the loop ranges linalg infers from it (TODO: pad in the extern).
   if (conv.outChannels % 16 || conv.channels4 % 16)
     return std::nullopt;
   // Sizes the C routine indexes with 32-bit values.
-  int64_t rows = conv.inHeight + 64;
-  if (conv.paddedChannels4() * 4 * rows * conv.inWidth * conv.batch >
+  PackedGeometry g = packedGeometry(conv);
+  if (conv.paddedChannels4() * 4 * g.phases * g.rows * g.vw * conv.batch >
       std::numeric_limits<int32_t>::max())
     return std::nullopt;
   return conv;
@@ -223,28 +252,6 @@ bool packAmxConvWeights(linalg::GenericOp op, const AmxConv &conv,
   return true;
 }
 
-namespace {
-
-/// The packed activations' geometry: a plane of `rows` x `vw` pixels per 4
-/// channels, of which the first `validRows` rows hold the image (a 1x1
-/// conv's strided pixels already picked), then zeros (the last tiles of
-/// virtual pixels read past the image).
-struct PackedGeometry {
-  int64_t vw, validRows, rows;
-};
-
-PackedGeometry packedGeometry(const AmxConv &conv) {
-  PackedGeometry g;
-  bool stride1 = conv.stride == 1;
-  g.vw = stride1 ? conv.inWidth : conv.outWidth;
-  g.validRows = stride1 ? conv.inHeight : conv.outHeight;
-  // 2 tiles of 16 pixels past the last virtual pixel.
-  g.rows = g.validRows + (32 + g.vw - 1) / g.vw + 1;
-  return g;
-}
-
-} // namespace
-
 hl::Func
 defineAmxConv(linalg::GenericOp op, const std::vector<hl::Func> &in,
               const std::vector<std::optional<hl::ImageParam>> &params) {
@@ -257,20 +264,35 @@ defineAmxConv(linalg::GenericOp op, const std::vector<hl::Func> &in,
   hl::Func act = in[conv.activations];
   PackedGeometry g = packedGeometry(conv);
   int64_t cp4 = conv.paddedChannels4();
-  // [N][Cp/4][rows][vw][4]: Halide dims (j, x, y, c4, n).
+  // [N][Cp/4][phases * rows][vw][4]: Halide dims (j, x, y, c4, n).
   hl::Var j("j"), x("x"), y("y"), c4("c4"), n("n");
   hl::Func packed("amx_packed");
   hl::Type t = act.types()[0];
-  int s = (int)conv.stride;
-  hl::Expr yc = hl::min(y, (int)g.validRows - 1) * s;
   hl::Expr cc = hl::min(c4, (int)conv.channels4 - 1);
-  packed(j, x, y, c4, n) =
-      hl::select(y < (int)g.validRows && c4 < (int)conv.channels4,
-                 act(x * s, yc, j, cc, n), hl::cast(t, 0));
+  if (g.phases == 1) {
+    int s = (int)conv.stride;
+    hl::Expr yc = hl::min(y, (int)g.validRows - 1) * s;
+    packed(j, x, y, c4, n) =
+        hl::select(y < (int)g.validRows && c4 < (int)conv.channels4,
+                   act(x * s, yc, j, cc, n), hl::cast(t, 0));
+  } else {
+    // Phase plane (pa, pb) = (phase / s, phase % s), row i of it; zeros
+    // past the image (the boundary condition's likely clamps leave the
+    // steady state of the x loop dense strided loads).
+    int s = (int)g.tapStride, rows = (int)g.rows;
+    hl::Expr phase = y / rows, i = y % rows;
+    hl::Func bounded = hl::BoundaryConditions::constant_exterior(
+        act, hl::cast(t, 0),
+        {{0, (int)conv.inWidth}, {0, (int)conv.inHeight}});
+    packed(j, x, y, c4, n) =
+        hl::select(c4 < (int)conv.channels4,
+                   bounded(x * s + phase % s, i * s + phase / s, j, cc, n),
+                   hl::cast(t, 0));
+  }
   packed.compute_root()
       .bound(j, 0, 4)
       .bound(x, 0, (int)g.vw)
-      .bound(y, 0, (int)g.rows)
+      .bound(y, 0, (int)(g.phases * g.rows))
       .bound(c4, 0, (int)cp4)
       .bound(n, 0, (int)conv.batch);
   // Dense 16-pixel loads of 4 channel rows, interleaved into one 64-byte
@@ -289,9 +311,11 @@ defineAmxConv(linalg::GenericOp op, const std::vector<hl::Func> &in,
       hl::Expr((int32_t)conv.kernelHeight),
       hl::Expr((int32_t)conv.kernelWidth),
       hl::Expr((int32_t)g.vw),
-      hl::Expr((int32_t)(g.vw * g.rows)),
+      hl::Expr((int32_t)(g.vw * g.rows * g.phases)),
       hl::Expr((int32_t)conv.paddedOutChannels()),
-      hl::Expr((int32_t)(conv.activationsSigned ? 1 : 0))};
+      hl::Expr((int32_t)(conv.activationsSigned ? 1 : 0)),
+      hl::Expr((int32_t)g.tapStride),
+      hl::Expr((int32_t)(g.vw * g.rows))};
   hl::Func ext("amx_conv");
   ext.define_extern("aicc_amx_conv_i8", args, hl::Int(32), 4);
   return ext;

@@ -14,15 +14,18 @@
 //    input channels to a multiple of 64 with zeros: one AMX A tile is 16
 //    channels x 64 bytes of one tap.
 //  - The translator's policy hook (defineAmxConv) packs the activations per
-//    call as [N][Cp/4][rows][vw][4] (AMX's VNNI layout for B: 16 pixels x 4
-//    channels per 64-byte row), zero padded, and defines the extern.
+//    call as [N][Cp/4][phases x rows][vw][4] (AMX's VNNI layout for B: 16
+//    pixels x 4 channels per 64-byte row), zero padded, and defines the
+//    extern.
 //  - The schedule (scheduleAmxKernel) tiles the epilogue by 16-aligned
 //    channel blocks, as the extern needs.
 //
 // Handled: 2-D convs (batch, groups of 1, no dilation) of stride 1 with any
-// kernel, and 1x1 convs of any stride (a matmul over pixels), with output
-// channels a multiple of 16 and input channels one of 64 (other convs keep
-// the vpdpbusd kernels).
+// kernel, 1x1 convs of any stride (a matmul over pixels) and convs of
+// stride 2..4 with a window (the activations packed as stride x stride
+// phase planes, in which the taps are again offsets), with output channels
+// a multiple of 16 and input channels one of 64 (other convs keep the
+// vpdpbusd kernels).
 //
 //===----------------------------------------------------------------------===//
 #ifndef AICC_TARGETS_AVX512_AMXKERNELS_H

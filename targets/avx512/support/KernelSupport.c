@@ -398,7 +398,10 @@ static void amx_store_tile(const int32_t *tile, halide_buffer_t *out,
     for (int32_t a = 0; a < taps_h; ++a)                                       \
       for (int32_t b = 0; b < taps_w; ++b) {                                   \
         const int8_t *wrow = wbase + (a * taps_w + b) * cp;                    \
-        const uint8_t *xcol = xbase + (pv0 + a * vw + b) * 4;                  \
+        const uint8_t *xcol =                                                  \
+            xbase + ((int64_t)((a % ts) * ts + b % ts) * phase_plane + pv0 +    \
+                     (a / ts) * vw + b / ts) *                                 \
+                        4;                                                     \
         for (int32_t k = 0; k < cp; k += 64) {                                 \
           const uint8_t *x = xcol + (int64_t)(k / 4) * xstride;                \
           _tile_loadd(4, wrow + k, wstride);                                   \
@@ -433,14 +436,18 @@ static void amx_store_tile(const int32_t *tile, halide_buffer_t *out,
   } while (0)
 
 /* The accumulators of out's region: out is [N][F][H][W] int32 (Halide dims
- * w, h, f, n); packed is the activations [N][cp/4][plane][4] and weights [fp][taps_h][taps_w][cp] (dims 4, cp/4,
- * taps_w, taps_h, fp), `plane` pixels of rows of `vw` per 4 channels (dims 4,
- * vw, plane / vw, cp/4, n). */
+ * w, h, f, n); packed is the activations [N][cp/4][plane][4] and weights
+ * [fp][taps_h][taps_w][cp] (dims 4, cp/4, taps_w, taps_h, fp), `plane`
+ * pixels of rows of `vw` per 4 channels (dims 4, vw, plane / vw, cp/4, n).
+ * A conv of stride ts > 1 with a window reads ts*ts phase planes of
+ * `phase_plane` pixels each (AmxKernels.cpp, PackedGeometry): tap (a, b) is
+ * plane (a % ts, b % ts) at the offset (a / ts)*vw + b / ts; ts is 1 for
+ * the others (one plane). */
 AICC_AMX_TARGET
 int aicc_amx_conv_i8(halide_buffer_t *packed, halide_buffer_t *weights,
                      int32_t cp, int32_t taps_h, int32_t taps_w, int32_t vw,
-                     int32_t plane, int32_t fp, int32_t flags,
-                     halide_buffer_t *out) {
+                     int32_t plane, int32_t fp, int32_t flags, int32_t ts,
+                     int32_t phase_plane, halide_buffer_t *out) {
   if (packed->host == NULL || weights->host == NULL) {
     /* Bounds query: the whole of both inputs, the output's images. */
     if (packed->host == NULL) {
@@ -469,7 +476,8 @@ int aicc_amx_conv_i8(halide_buffer_t *packed, halide_buffer_t *weights,
       out->dimensions != 4 || packed->dim[1].stride != 4 ||
       packed->dim[2].stride != 4 * vw ||
       (int64_t)packed->dim[2].extent * vw < plane ||
-      packed->dim[3].extent < cp / 4 || weights->dim[1].stride != 4)
+      packed->dim[3].extent < cp / 4 || weights->dim[1].stride != 4 ||
+      ts < 1 || (int64_t)ts * ts * phase_plane > plane)
     return -1;
   int64_t fend = d[2].min + d[2].extent;
   int64_t pstart = (int64_t)d[1].min * vw + d[0].min;
