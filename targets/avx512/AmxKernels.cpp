@@ -79,6 +79,16 @@ PackedGeometry packedGeometry(const AmxConv &conv) {
   PackedGeometry g;
   bool pointwise = conv.kernelHeight == 1 && conv.kernelWidth == 1;
   int64_t s = conv.stride;
+  if (conv.folded) {
+    // The columns are folded (the packing reads s*wo + b): stride-s row
+    // phases only.
+    g.vw = conv.outWidth;
+    g.validRows = (conv.inHeight + s - 1) / s;
+    g.tapStride = s;
+    g.phases = s;
+    g.rows = g.validRows + (32 + g.vw - 1) / g.vw + 1;
+    return g;
+  }
   if (s == 1 || !pointwise) {
     g.vw = (conv.inWidth + s - 1) / s;
     g.validRows = (conv.inHeight + s - 1) / s;
@@ -180,6 +190,8 @@ std::optional<AmxConv> amxConvOf(linalg::GenericOp op) {
   if (ranges[7] != 4 || actType.getDimSize(1) != conv.channels4 ||
       actType.getDimSize(0) != conv.batch)
     return std::nullopt;
+  conv.folded = conv.channels4 == 1 && conv.kernelWidth > 1 &&
+                conv.kernelWidth * 4 <= 64 && conv.kernelHeight <= 16;
   if (conv.amxLayout &&
       wType.getShape() !=
           ArrayRef<int64_t>({conv.paddedOutChannels(), conv.kernelHeight,
@@ -187,11 +199,11 @@ std::optional<AmxConv> amxConvOf(linalg::GenericOp op) {
     return std::nullopt;
   // Whole 16 x 64-byte tiles of weights: padding the constant instead would
   // change the loop ranges linalg infers from it (TODO: pad in the extern).
-  if (conv.outChannels % 16 || conv.channels4 % 16)
+  if (conv.outChannels % 16 || (!conv.folded && conv.channels4 % 16))
     return std::nullopt;
   // Sizes the C routine indexes with 32-bit values.
   PackedGeometry g = packedGeometry(conv);
-  if (conv.paddedChannels4() * 4 * g.phases * g.rows * g.vw * conv.batch >
+  if (conv.packedGroups() * 4 * g.phases * g.rows * g.vw * conv.batch >
       std::numeric_limits<int32_t>::max())
     return std::nullopt;
   return conv;
@@ -263,13 +275,23 @@ defineAmxConv(linalg::GenericOp op, const std::vector<hl::Func> &in,
     return {};
   hl::Func act = in[conv.activations];
   PackedGeometry g = packedGeometry(conv);
-  int64_t cp4 = conv.paddedChannels4();
+  int64_t cp4 = conv.packedGroups();
   // [N][Cp/4][phases * rows][vw][4]: Halide dims (j, x, y, c4, n).
   hl::Var j("j"), x("x"), y("y"), c4("c4"), n("n");
   hl::Func packed("amx_packed");
   hl::Type t = act.types()[0];
   hl::Expr cc = hl::min(c4, (int)conv.channels4 - 1);
-  if (g.phases == 1) {
+  if (conv.folded) {
+    // Group c4 of row phase y / rows: the pixels of tap column c4.
+    int s = (int)g.tapStride, rows = (int)g.rows;
+    hl::Func bounded = hl::BoundaryConditions::constant_exterior(
+        act, hl::cast(t, 0),
+        {{0, (int)conv.inWidth}, {0, (int)conv.inHeight}});
+    packed(j, x, y, c4, n) = hl::select(
+        c4 < (int)conv.kernelWidth,
+        bounded(x * s + c4, (y % rows) * s + y / rows, j, 0, n),
+        hl::cast(t, 0));
+  } else if (g.phases == 1) {
     int s = (int)conv.stride;
     hl::Expr yc = hl::min(y, (int)g.validRows - 1) * s;
     packed(j, x, y, c4, n) =
@@ -309,13 +331,15 @@ defineAmxConv(linalg::GenericOp op, const std::vector<hl::Func> &in,
       hl::ExternFuncArgument(params[conv.weights]->parameter()),
       hl::Expr((int32_t)(cp4 * 4)),
       hl::Expr((int32_t)conv.kernelHeight),
-      hl::Expr((int32_t)conv.kernelWidth),
+      hl::Expr((int32_t)(conv.folded ? 1 : conv.kernelWidth)),
       hl::Expr((int32_t)g.vw),
       hl::Expr((int32_t)(g.vw * g.rows * g.phases)),
       hl::Expr((int32_t)conv.paddedOutChannels()),
-      hl::Expr((int32_t)(conv.activationsSigned ? 1 : 0)),
+      hl::Expr((int32_t)((conv.activationsSigned ? 1 : 0) |
+                         (conv.folded ? 2 : 0))),
       hl::Expr((int32_t)g.tapStride),
-      hl::Expr((int32_t)(g.vw * g.rows))};
+      hl::Expr((int32_t)(g.vw * g.rows)),
+      hl::Expr((int32_t)(conv.folded ? conv.kernelWidth * 4 : cp4 * 4))};
   hl::Func ext("amx_conv");
   ext.define_extern("aicc_amx_conv_i8", args, hl::Int(32), 4);
   return ext;

@@ -5,7 +5,7 @@ Runtime's int8 result.
 
 A small CNN with the conv shapes the AMX kernels take (1x1 stride 1, 3x3
 stride 1 with padding, 1x1 stride 2, 3x3 stride 2 with and without padding,
-a residual add) is quantized by ONNX
+3-channel 7x7 stride 2 and 3x3 stride 1 (taps folded into K), a residual add) is quantized by ONNX
 Runtime's quantize_static (QDQ, per-channel, u8 activations / s8 weights).
 Always checked: the avx512-amx compile puts the convs on aicc_amx_conv_i8
 (the lowered Halide statements call it). On a CPU with AMX-INT8 also: both
@@ -66,12 +66,20 @@ def make_model(rng):
     # 3x3 stride 2 (phase planes): 16x16 padded input, and 15x15 (odd).
     conv("c5", e, 128, 64, 3, 2, 1)
     conv("c6", e, 128, 32, 3, 2, 0)
+    # Few input channels (the taps of a row folded into K): a ResNet stem
+    # (7x7 stride 2; 64 channels: the first block of weights read in place,
+    # the last copied) and a 3x3 stride 1.
+    conv("c7", "img", 3, 64, 7, 2, 3)
+    conv("c8", "img", 3, 16, 3, 1, 1)
     graph = helper.make_graph(
         nodes, "amx_cnn",
-        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 64, 14, 14])],
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 64, 14, 14]),
+         helper.make_tensor_value_info("img", TensorProto.FLOAT, [1, 3, 23, 23])],
         [helper.make_tensor_value_info("c4", TensorProto.FLOAT, [1, 64, 7, 7]),
          helper.make_tensor_value_info("c5", TensorProto.FLOAT, [1, 64, 7, 7]),
-         helper.make_tensor_value_info("c6", TensorProto.FLOAT, [1, 32, 6, 6])],
+         helper.make_tensor_value_info("c6", TensorProto.FLOAT, [1, 32, 6, 6]),
+         helper.make_tensor_value_info("c7", TensorProto.FLOAT, [1, 64, 12, 12]),
+         helper.make_tensor_value_info("c8", TensorProto.FLOAT, [1, 16, 23, 23])],
         inits)
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
     model.ir_version = 8
@@ -96,7 +104,8 @@ def main():
         fp32 = os.path.join(tmp, "cnn.onnx")
         int8 = os.path.join(tmp, "cnn.qdq.onnx")
         onnx.save(make_model(rng), fp32)
-        calib = [{"x": rng.standard_normal((1, 64, 14, 14)).astype(np.float32)} for _ in range(4)]
+        calib = [{"x": rng.standard_normal((1, 64, 14, 14)).astype(np.float32),
+                  "img": rng.standard_normal((1, 3, 23, 23)).astype(np.float32)} for _ in range(4)]
         oq.quantize_static(fp32, int8, Reader(calib), quant_format=oq.QuantFormat.QDQ,
                            per_channel=True, activation_type=oq.QuantType.QUInt8,
                            weight_type=oq.QuantType.QInt8)
@@ -116,22 +125,26 @@ def main():
             for path in glob.glob(os.path.join(stmt, "*.stmt")):
                 with open(path) as f:
                     calls += "aicc_amx_conv_i8(" in f.read()
-            want = 7 if target == "avx512-amx" else 0
+            want = 9 if target == "avx512-amx" else 0
             if calls != want:
                 print(f"FAIL: --target={target}: {calls} kernels call aicc_amx_conv_i8, expected {want}")
                 return 1
-        print("compile: the 7 convs call aicc_amx_conv_i8 with --target=avx512-amx, none with avx512-vnni")
+        print("compile: the 9 convs call aicc_amx_conv_i8 with --target=avx512-amx, none with avx512-vnni")
 
         if not host_has_amx():
             print("SKIP: this CPU has no AMX-INT8; the AMX artifact was not run")
             return SKIP
         x = rng.standard_normal((1, 64, 14, 14)).astype(np.float32)
+        img = rng.standard_normal((1, 3, 23, 23)).astype(np.float32)
         xin = os.path.join(tmp, "x.npy")
+        imgin = os.path.join(tmp, "img.npy")
         np.save(xin, x)
-        names = ("c4", "c5", "c6")
+        np.save(imgin, img)
+        names = ("c4", "c5", "c6", "c7", "c8")
         outs = {}
         for target, artifact in artifacts.items():
-            cmd = [args.aicc_run, artifact, "--input", "x=@" + xin, "--threads", "2"]
+            cmd = [args.aicc_run, artifact, "--input", "x=@" + xin, "--input", "img=@" + imgin,
+                   "--threads", "2"]
             for name in names:
                 cmd += ["--output", f"{name}=@" + os.path.join(tmp, f"{target}.{name}.npy")]
             p = subprocess.run(cmd, capture_output=True, text=True)
@@ -140,7 +153,7 @@ def main():
                 return 1
             outs[target] = [np.load(os.path.join(tmp, f"{target}.{name}.npy")) for name in names]
         sess = ort.InferenceSession(int8, providers=["CPUExecutionProvider"])
-        refs = sess.run(list(names), {"x": x})
+        refs = sess.run(list(names), {"x": x, "img": img})
         model = onnx.load(int8)
         inits = {i.name: numpy_helper.to_array(i) for i in model.graph.initializer}
         for k, name in enumerate(names):
