@@ -540,11 +540,14 @@ int aicc_amx_conv_i8(halide_buffer_t *packed, halide_buffer_t *weights,
         if (woff + (nrows - 1) * wst + (taps_h - 1) * wtap + 64 > wbytes) {
           for (int64_t o = 0; o < nrows; ++o)
             for (int32_t a = 0; a < taps_h; ++a) {
-              int8_t *dst = wcopy + (o * taps_h + a) * 64;
               int64_t src = woff + o * wst + a * wtap;
-              int64_t len = src + wk <= wbytes ? wk : 0;
-              memcpy(dst, (const int8_t *)weights->host + src, len);
-              memset(dst + len, 0, 64 - len);
+              __mmask64 m = src + wk <= wbytes ? _cvtu64_mask64(
+                                                     (~0ull) >> (64 - wk))
+                                               : 0;
+              _mm512_store_si512(
+                  wcopy + (o * taps_h + a) * 64,
+                  _mm512_maskz_loadu_epi8(
+                      m, (const int8_t *)weights->host + src));
             }
           wbase = wcopy;
           wst = (int64_t)taps_h * 64;
