@@ -361,6 +361,20 @@ bool scheduleAmxKernel(const std::vector<ScheduledFunc> &outputs,
     return false;
   }
   done = false;
+  // The accumulators' rows padded to the virtual row width (the taps' read
+  // width of a windowed conv), so that aicc_amx_conv_i8 stores whole tiles
+  // straight to them instead of copying the valid pixels out of each tile.
+  for (const ScheduledReduction *r : externs) {
+    hl::Func ext = r->func;
+    const std::vector<hl::ExternFuncArgument> &args =
+        ext.function().extern_arguments();
+    std::optional<int64_t> vw;
+    if (args.size() > 5 && args[5].is_expr())
+      vw = hl::Internal::as_const_int(args[5].expr);
+    if (vw && *vw > 1 && ext.dimensions() == 4 && !r->extents.empty() &&
+        r->extents[0] != *vw)
+      ext.align_storage(ext.args()[0], (int)*vw);
+  }
   auto isOutput = [&](const hl::Func &f) {
     return llvm::any_of(outputs, [&](const ScheduledFunc &o) {
       return o.func.name() == f.name();

@@ -502,7 +502,10 @@ int aicc_amx_conv_i8(halide_buffer_t *packed, halide_buffer_t *weights,
   int64_t pstart = (int64_t)d[1].min * vw + d[0].min;
   int64_t pend = (int64_t)(d[1].min + d[1].extent - 1) * vw + d[0].min +
                  d[0].extent;
-  int dense = d[0].stride == 1 && d[0].min == 0 && d[0].extent == vw &&
+  /* Rows vw apart (the schedule pads them to vw when the output is
+   * narrower): whole tiles stored in place, the columns past the image in
+   * the padding (a tile within [pstart, pend) ends before the last row's). */
+  int dense = d[0].stride == 1 && d[0].min == 0 && d[0].extent <= vw &&
               d[1].stride == vw;
   int32_t *obase = (int32_t *)out->host;
   int32_t scratch[256] __attribute__((aligned(64)));
