@@ -281,7 +281,19 @@ defineAmxConv(linalg::GenericOp op, const std::vector<hl::Func> &in,
   hl::Func packed("amx_packed");
   hl::Type t = act.types()[0];
   hl::Expr cc = hl::min(c4, (int)conv.channels4 - 1);
-  if (conv.folded) {
+  // A 1x1 conv of stride 1 on a narrow image (W < 8: 7x7, where the x
+  // vectors of W lanes were slower than the copy itself): the image's rows are the
+  // packed plane's (vw = W), so its pixels are one run: zeros, then an
+  // update copying the image with x and y fused into 16-pixel vectors
+  // (dense loads, as the image's strides are static).
+  bool flat = g.phases == 1 && conv.stride == 1 && conv.kernelHeight == 1 &&
+              conv.kernelWidth == 1 && g.vw < 8 && !conv.folded &&
+              conv.channels4 == cp4 && g.vw * g.validRows >= 16;
+  hl::RDom r(0, (int)g.vw, 0, (int)g.validRows, "r");
+  if (flat) {
+    packed(j, x, y, c4, n) = hl::cast(t, 0);
+    packed(j, r.x, r.y, c4, n) = act(r.x, r.y, j, c4, n);
+  } else if (conv.folded) {
     // Group c4 of row phase y / rows: the pixels of tap column c4.
     int s = (int)g.tapStride, rows = (int)g.rows;
     hl::Func bounded = hl::BoundaryConditions::constant_exterior(
@@ -321,10 +333,22 @@ defineAmxConv(linalg::GenericOp op, const std::vector<hl::Func> &in,
   // store (x and y are not fused: the clamp of y would make each lane's
   // address a gather).
   packed.unroll(j).parallel(c4);
-  if (g.vw >= 16)
+  if (flat) {
+    if (g.vw >= 4)
+      packed.vectorize(x, (int)g.vw);
+    hl::RVar p("p"), po("po"), pi("pi");
+    packed.update()
+        .fuse(r.x, r.y, p)
+        .split(p, po, pi, 16, hl::TailStrategy::GuardWithIf)
+        .reorder(j, pi, po, c4, n)
+        .unroll(j)
+        .vectorize(pi)
+        .parallel(c4);
+  } else if (g.vw >= 16) {
     packed.vectorize(x, 16, hl::TailStrategy::GuardWithIf);
-  else if (g.vw >= 4)
+  } else if (g.vw >= 4) {
     packed.vectorize(x, (int)g.vw);
+  }
 
   std::vector<hl::ExternFuncArgument> args = {
       packed,

@@ -5,7 +5,8 @@ Runtime's int8 result.
 
 A small CNN with the conv shapes the AMX kernels take (1x1 stride 1, 3x3
 stride 1 with padding, 1x1 stride 2, 3x3 stride 2 with and without padding,
-3-channel 7x7 stride 2 and 3x3 stride 1 (taps folded into K), a residual add) is quantized by ONNX
+3-channel 7x7 stride 2 and 3x3 stride 1 (taps folded into K), 1x1 stride 1
+on 7x7, a residual add) is quantized by ONNX
 Runtime's quantize_static (QDQ, per-channel, u8 activations / s8 weights).
 Always checked: the avx512-amx compile puts the convs on aicc_amx_conv_i8
 (the lowered Halide statements call it). On a CPU with AMX-INT8 also: both
@@ -63,6 +64,8 @@ def make_model(rng):
     nodes.append(helper.make_node("Add", [c, d], ["sum"], name="add"))
     e = relu("sum")
     conv("c4", e, 128, 64, 1, 2, 0)
+    # 1x1 stride 1 on a 7x7 image (the pixels packed as one run).
+    conv("c9", relu("c4"), 64, 32, 1, 1, 0)
     # 3x3 stride 2 (phase planes): 16x16 padded input, and 15x15 (odd).
     conv("c5", e, 128, 64, 3, 2, 1)
     conv("c6", e, 128, 32, 3, 2, 0)
@@ -79,7 +82,8 @@ def make_model(rng):
          helper.make_tensor_value_info("c5", TensorProto.FLOAT, [1, 64, 7, 7]),
          helper.make_tensor_value_info("c6", TensorProto.FLOAT, [1, 32, 6, 6]),
          helper.make_tensor_value_info("c7", TensorProto.FLOAT, [1, 64, 12, 12]),
-         helper.make_tensor_value_info("c8", TensorProto.FLOAT, [1, 16, 23, 23])],
+         helper.make_tensor_value_info("c8", TensorProto.FLOAT, [1, 16, 23, 23]),
+         helper.make_tensor_value_info("c9", TensorProto.FLOAT, [1, 32, 7, 7])],
         inits)
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
     model.ir_version = 8
@@ -125,11 +129,11 @@ def main():
             for path in glob.glob(os.path.join(stmt, "*.stmt")):
                 with open(path) as f:
                     calls += "aicc_amx_conv_i8(" in f.read()
-            want = 9 if target == "avx512-amx" else 0
+            want = 10 if target == "avx512-amx" else 0
             if calls != want:
                 print(f"FAIL: --target={target}: {calls} kernels call aicc_amx_conv_i8, expected {want}")
                 return 1
-        print("compile: the 9 convs call aicc_amx_conv_i8 with --target=avx512-amx, none with avx512-vnni")
+        print("compile: the 10 convs call aicc_amx_conv_i8 with --target=avx512-amx, none with avx512-vnni")
 
         if not host_has_amx():
             print("SKIP: this CPU has no AMX-INT8; the AMX artifact was not run")
@@ -140,7 +144,7 @@ def main():
         imgin = os.path.join(tmp, "img.npy")
         np.save(xin, x)
         np.save(imgin, img)
-        names = ("c4", "c5", "c6", "c7", "c8")
+        names = ("c4", "c5", "c6", "c7", "c8", "c9")
         outs = {}
         for target, artifact in artifacts.items():
             cmd = [args.aicc_run, artifact, "--input", "x=@" + xin, "--input", "img=@" + imgin,
