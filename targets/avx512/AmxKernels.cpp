@@ -281,15 +281,29 @@ defineAmxConv(linalg::GenericOp op, const std::vector<hl::Func> &in,
   hl::Func packed("amx_packed");
   hl::Type t = act.types()[0];
   hl::Expr cc = hl::min(c4, (int)conv.channels4 - 1);
-  // A 1x1 conv of stride 1 on a narrow image (W < 8: 7x7, where the x
-  // vectors of W lanes were slower than the copy itself): the image's rows are the
+  // A 1x1 conv of stride 1 on a narrow image (W < 8, where vectors of W
+  // lanes were slower than the copy itself): the image's rows are the
   // packed plane's (vw = W), so its pixels are one run: zeros, then an
   // update copying the image with x and y fused into 16-pixel vectors
   // (dense loads, as the image's strides are static).
   bool flat = g.phases == 1 && conv.stride == 1 && conv.kernelHeight == 1 &&
               conv.kernelWidth == 1 && g.vw < 8 && !conv.folded &&
               conv.channels4 == cp4 && g.vw * g.validRows >= 16;
-  hl::RDom r(0, (int)g.vw, 0, (int)g.validRows, "r");
+  bool phased = !flat && !conv.folded && g.phases > 1 &&
+                conv.channels4 == cp4 && g.vw >= 2;
+  // Phased: columns [0, vw - 1) in whole vectors of `width` (the last one
+  // overlapping: a predicated strided load would be a gather), then the
+  // last column.
+  int inner = (int)g.vw - 1, width = 16;
+  while (width > 4 && width > inner)
+    width /= 2;
+  int whole = inner >= width ? inner / width * width : inner;
+  hl::RDom r(0, (int)(phased ? whole : g.vw), 0,
+             (int)(phased ? g.phases * g.rows : g.validRows), "r");
+  hl::RDom r2(std::max(0, inner - width), width, 0, (int)(g.phases * g.rows),
+              "r2");
+  bool overlap = phased && inner >= width && whole < inner;
+  hl::RDom q(0, (int)(g.phases * g.rows), "q");
   if (flat) {
     packed(j, x, y, c4, n) = hl::cast(t, 0);
     packed(j, r.x, r.y, c4, n) = act(r.x, r.y, j, c4, n);
@@ -309,10 +323,29 @@ defineAmxConv(linalg::GenericOp op, const std::vector<hl::Func> &in,
     packed(j, x, y, c4, n) =
         hl::select(y < (int)g.validRows && c4 < (int)conv.channels4,
                    act(x * s, yc, j, cc, n), hl::cast(t, 0));
+  } else if (phased) {
+    // Phase plane (pa, pb) = (phase / s, phase % s), row i of it. Valid
+    // outputs read pixels of the image only, so what the planes hold past
+    // it is free: zeros, then an update copying columns [0, vw - 1) (all in
+    // the image: dense strided loads) with the row clamped, and one of
+    // the last column, clamped.
+    int s = (int)g.tapStride, rows = (int)g.rows;
+    int lastX = (int)g.vw - 1;
+    auto row = [&](hl::Expr y) {
+      hl::Expr phase = y / rows;
+      return hl::min((y % rows) * s + phase / s, (int)conv.inHeight - 1);
+    };
+    auto col = [&](hl::Expr x, hl::Expr y) { return x * s + (y / rows) % s; };
+    packed(j, x, y, c4, n) = hl::cast(t, 0);
+    packed(j, r.x, r.y, c4, n) =
+        act(col(r.x, r.y), row(r.y), j, c4, n);
+    if (overlap)
+      packed(j, r2.x, r2.y, c4, n) =
+          act(col(r2.x, r2.y), row(r2.y), j, c4, n);
+    packed(j, lastX, q, c4, n) =
+        act(hl::min(col(lastX, q), (int)conv.inWidth - 1), row(q), j, c4, n);
   } else {
-    // Phase plane (pa, pb) = (phase / s, phase % s), row i of it; zeros
-    // past the image (the boundary condition's likely clamps leave the
-    // steady state of the x loop dense strided loads).
+    // The same planes, zeros past the image.
     int s = (int)g.tapStride, rows = (int)g.rows;
     hl::Expr phase = y / rows, i = y % rows;
     hl::Func bounded = hl::BoundaryConditions::constant_exterior(
@@ -344,6 +377,24 @@ defineAmxConv(linalg::GenericOp op, const std::vector<hl::Func> &in,
         .unroll(j)
         .vectorize(pi)
         .parallel(c4);
+  } else if (phased) {
+    hl::RVar xo("xo"), xi("xi"), xo2("xo2"), xi2("xi2");
+    packed.vectorize(x, 16, hl::TailStrategy::GuardWithIf);
+    packed.update(0)
+        .split(r.x, xo, xi, width, hl::TailStrategy::GuardWithIf)
+        .reorder(j, xi, xo, r.y, c4, n)
+        .unroll(j)
+        .vectorize(xi)
+        .parallel(c4);
+    int next = 1;
+    if (overlap)
+      packed.update(next++)
+          .split(r2.x, xo2, xi2, width, hl::TailStrategy::GuardWithIf)
+          .reorder(j, xi2, xo2, r2.y, c4, n)
+          .unroll(j)
+          .vectorize(xi2)
+          .parallel(c4);
+    packed.update(next).reorder(j, q, c4, n).unroll(j).parallel(c4);
   } else if (g.vw >= 16) {
     packed.vectorize(x, 16, hl::TailStrategy::GuardWithIf);
   } else if (g.vw >= 4) {
