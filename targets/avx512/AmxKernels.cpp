@@ -61,6 +61,50 @@ bool isZeroFill(Value v) {
   return isZeroConstant(yielded);
 }
 
+/// The packed activations' geometry: per 4 channels, `phases` planes of
+/// `rows` x `vw` pixels, of which the first `validRows` rows hold the image,
+/// then zeros (the last tiles of virtual pixels read past the image).
+///  - stride 1: one plane, the input image; tap (a, b) is the offset
+///    a*vw + b from an output pixel's virtual pixel ho*vw + wo.
+///  - 1x1 of stride s: one plane of the strided pixels (the output's).
+///  - stride s > 1 with a window: s*s phase planes, plane (pa, pb) holding
+///    the input pixels (s*i + pa, s*j + pb) at (i, j); tap (a, b) reads plane
+///    (a % s, b % s) at the offset (a / s)*vw + b / s, so that the taps are
+///    again offsets from ho*vw + wo.
+struct PackedGeometry {
+  int64_t vw, validRows, rows, phases, tapStride;
+};
+
+PackedGeometry packedGeometry(const AmxConv &conv) {
+  PackedGeometry g;
+  bool pointwise = conv.kernelHeight == 1 && conv.kernelWidth == 1;
+  int64_t s = conv.stride;
+  if (conv.folded) {
+    // The columns are folded (the packing reads s*wo + b): stride-s row
+    // phases only.
+    g.vw = conv.outWidth;
+    g.validRows = (conv.inHeight + s - 1) / s;
+    g.tapStride = s;
+    g.phases = s;
+    g.rows = g.validRows + (32 + g.vw - 1) / g.vw + 1;
+    return g;
+  }
+  if (s == 1 || !pointwise) {
+    g.vw = (conv.inWidth + s - 1) / s;
+    g.validRows = (conv.inHeight + s - 1) / s;
+    g.tapStride = s;
+  } else {
+    g.vw = conv.outWidth;
+    g.validRows = conv.outHeight;
+    g.tapStride = 1;
+  }
+  g.phases = g.tapStride * g.tapStride;
+  // 2 tiles of 16 pixels past the last virtual pixel, and a row for the
+  // taps' columns.
+  g.rows = g.validRows + (32 + g.vw - 1) / g.vw + 1;
+  return g;
+}
+
 } // namespace
 
 std::optional<AmxConv> amxConvOf(linalg::GenericOp op) {
@@ -146,23 +190,20 @@ std::optional<AmxConv> amxConvOf(linalg::GenericOp op) {
   if (ranges[7] != 4 || actType.getDimSize(1) != conv.channels4 ||
       actType.getDimSize(0) != conv.batch)
     return std::nullopt;
+  conv.folded = conv.channels4 == 1 && conv.kernelWidth > 1 &&
+                conv.kernelWidth * 4 <= 64 && conv.kernelHeight <= 16;
   if (conv.amxLayout &&
       wType.getShape() !=
           ArrayRef<int64_t>({conv.paddedOutChannels(), conv.kernelHeight,
                              conv.kernelWidth, conv.paddedChannels4(), 4}))
     return std::nullopt;
-  // A strided conv with a window: not yet (its taps are not one offset in a
-  // row-major plane).
-  bool pointwise = conv.kernelHeight == 1 && conv.kernelWidth == 1;
-  if (conv.stride != 1 && !pointwise)
-    return std::nullopt;
   // Whole 16 x 64-byte tiles of weights: padding the constant instead would
   // change the loop ranges linalg infers from it (TODO: pad in the extern).
-  if (conv.outChannels % 16 || conv.channels4 % 16)
+  if (conv.outChannels % 16 || (!conv.folded && conv.channels4 % 16))
     return std::nullopt;
   // Sizes the C routine indexes with 32-bit values.
-  int64_t rows = conv.inHeight + 64;
-  if (conv.paddedChannels4() * 4 * rows * conv.inWidth * conv.batch >
+  PackedGeometry g = packedGeometry(conv);
+  if (conv.packedGroups() * 4 * g.phases * g.rows * g.vw * conv.batch >
       std::numeric_limits<int32_t>::max())
     return std::nullopt;
   return conv;
@@ -223,28 +264,6 @@ bool packAmxConvWeights(linalg::GenericOp op, const AmxConv &conv,
   return true;
 }
 
-namespace {
-
-/// The packed activations' geometry: a plane of `rows` x `vw` pixels per 4
-/// channels, of which the first `validRows` rows hold the image (a 1x1
-/// conv's strided pixels already picked), then zeros (the last tiles of
-/// virtual pixels read past the image).
-struct PackedGeometry {
-  int64_t vw, validRows, rows;
-};
-
-PackedGeometry packedGeometry(const AmxConv &conv) {
-  PackedGeometry g;
-  bool stride1 = conv.stride == 1;
-  g.vw = stride1 ? conv.inWidth : conv.outWidth;
-  g.validRows = stride1 ? conv.inHeight : conv.outHeight;
-  // 2 tiles of 16 pixels past the last virtual pixel.
-  g.rows = g.validRows + (32 + g.vw - 1) / g.vw + 1;
-  return g;
-}
-
-} // namespace
-
 hl::Func
 defineAmxConv(linalg::GenericOp op, const std::vector<hl::Func> &in,
               const std::vector<std::optional<hl::ImageParam>> &params) {
@@ -256,42 +275,146 @@ defineAmxConv(linalg::GenericOp op, const std::vector<hl::Func> &in,
     return {};
   hl::Func act = in[conv.activations];
   PackedGeometry g = packedGeometry(conv);
-  int64_t cp4 = conv.paddedChannels4();
-  // [N][Cp/4][rows][vw][4]: Halide dims (j, x, y, c4, n).
+  int64_t cp4 = conv.packedGroups();
+  // [N][Cp/4][phases * rows][vw][4]: Halide dims (j, x, y, c4, n).
   hl::Var j("j"), x("x"), y("y"), c4("c4"), n("n");
   hl::Func packed("amx_packed");
   hl::Type t = act.types()[0];
-  int s = (int)conv.stride;
-  hl::Expr yc = hl::min(y, (int)g.validRows - 1) * s;
   hl::Expr cc = hl::min(c4, (int)conv.channels4 - 1);
-  packed(j, x, y, c4, n) =
-      hl::select(y < (int)g.validRows && c4 < (int)conv.channels4,
-                 act(x * s, yc, j, cc, n), hl::cast(t, 0));
+  // A 1x1 conv of stride 1 on a narrow image (W < 8, where vectors of W
+  // lanes were slower than the copy itself): the image's rows are the
+  // packed plane's (vw = W), so its pixels are one run: zeros, then an
+  // update copying the image with x and y fused into 16-pixel vectors
+  // (dense loads, as the image's strides are static).
+  bool flat = g.phases == 1 && conv.stride == 1 && conv.kernelHeight == 1 &&
+              conv.kernelWidth == 1 && g.vw < 8 && !conv.folded &&
+              conv.channels4 == cp4 && g.vw * g.validRows >= 16;
+  bool phased = !flat && !conv.folded && g.phases > 1 &&
+                conv.channels4 == cp4 && g.vw >= 2;
+  // Phased: columns [0, vw - 1) in whole vectors of `width` (the last one
+  // overlapping: a predicated strided load would be a gather), then the
+  // last column.
+  int inner = (int)g.vw - 1, width = 16;
+  while (width > 4 && width > inner)
+    width /= 2;
+  int whole = inner >= width ? inner / width * width : inner;
+  hl::RDom r(0, (int)(phased ? whole : g.vw), 0,
+             (int)(phased ? g.phases * g.rows : g.validRows), "r");
+  hl::RDom r2(std::max(0, inner - width), width, 0, (int)(g.phases * g.rows),
+              "r2");
+  bool overlap = phased && inner >= width && whole < inner;
+  hl::RDom q(0, (int)(g.phases * g.rows), "q");
+  if (flat) {
+    packed(j, x, y, c4, n) = hl::cast(t, 0);
+    packed(j, r.x, r.y, c4, n) = act(r.x, r.y, j, c4, n);
+  } else if (conv.folded) {
+    // Group c4 of row phase y / rows: the pixels of tap column c4.
+    int s = (int)g.tapStride, rows = (int)g.rows;
+    hl::Func bounded = hl::BoundaryConditions::constant_exterior(
+        act, hl::cast(t, 0),
+        {{0, (int)conv.inWidth}, {0, (int)conv.inHeight}});
+    packed(j, x, y, c4, n) = hl::select(
+        c4 < (int)conv.kernelWidth,
+        bounded(x * s + c4, (y % rows) * s + y / rows, j, 0, n),
+        hl::cast(t, 0));
+  } else if (g.phases == 1) {
+    int s = (int)conv.stride;
+    hl::Expr yc = hl::min(y, (int)g.validRows - 1) * s;
+    packed(j, x, y, c4, n) =
+        hl::select(y < (int)g.validRows && c4 < (int)conv.channels4,
+                   act(x * s, yc, j, cc, n), hl::cast(t, 0));
+  } else if (phased) {
+    // Phase plane (pa, pb) = (phase / s, phase % s), row i of it. Valid
+    // outputs read pixels of the image only, so what the planes hold past
+    // it is free: zeros, then an update copying columns [0, vw - 1) (all in
+    // the image: dense strided loads) with the row clamped, and one of
+    // the last column, clamped.
+    int s = (int)g.tapStride, rows = (int)g.rows;
+    int lastX = (int)g.vw - 1;
+    auto row = [&](hl::Expr y) {
+      hl::Expr phase = y / rows;
+      return hl::min((y % rows) * s + phase / s, (int)conv.inHeight - 1);
+    };
+    auto col = [&](hl::Expr x, hl::Expr y) { return x * s + (y / rows) % s; };
+    packed(j, x, y, c4, n) = hl::cast(t, 0);
+    packed(j, r.x, r.y, c4, n) =
+        act(col(r.x, r.y), row(r.y), j, c4, n);
+    if (overlap)
+      packed(j, r2.x, r2.y, c4, n) =
+          act(col(r2.x, r2.y), row(r2.y), j, c4, n);
+    packed(j, lastX, q, c4, n) =
+        act(hl::min(col(lastX, q), (int)conv.inWidth - 1), row(q), j, c4, n);
+  } else {
+    // The same planes, zeros past the image.
+    int s = (int)g.tapStride, rows = (int)g.rows;
+    hl::Expr phase = y / rows, i = y % rows;
+    hl::Func bounded = hl::BoundaryConditions::constant_exterior(
+        act, hl::cast(t, 0),
+        {{0, (int)conv.inWidth}, {0, (int)conv.inHeight}});
+    packed(j, x, y, c4, n) =
+        hl::select(c4 < (int)conv.channels4,
+                   bounded(x * s + phase % s, i * s + phase / s, j, cc, n),
+                   hl::cast(t, 0));
+  }
   packed.compute_root()
       .bound(j, 0, 4)
       .bound(x, 0, (int)g.vw)
-      .bound(y, 0, (int)g.rows)
+      .bound(y, 0, (int)(g.phases * g.rows))
       .bound(c4, 0, (int)cp4)
       .bound(n, 0, (int)conv.batch);
   // Dense 16-pixel loads of 4 channel rows, interleaved into one 64-byte
   // store (x and y are not fused: the clamp of y would make each lane's
   // address a gather).
   packed.unroll(j).parallel(c4);
-  if (g.vw >= 16)
+  if (flat) {
+    if (g.vw >= 4)
+      packed.vectorize(x, (int)g.vw);
+    hl::RVar p("p"), po("po"), pi("pi");
+    packed.update()
+        .fuse(r.x, r.y, p)
+        .split(p, po, pi, 16, hl::TailStrategy::GuardWithIf)
+        .reorder(j, pi, po, c4, n)
+        .unroll(j)
+        .vectorize(pi)
+        .parallel(c4);
+  } else if (phased) {
+    hl::RVar xo("xo"), xi("xi"), xo2("xo2"), xi2("xi2");
     packed.vectorize(x, 16, hl::TailStrategy::GuardWithIf);
-  else if (g.vw >= 4)
+    packed.update(0)
+        .split(r.x, xo, xi, width, hl::TailStrategy::GuardWithIf)
+        .reorder(j, xi, xo, r.y, c4, n)
+        .unroll(j)
+        .vectorize(xi)
+        .parallel(c4);
+    int next = 1;
+    if (overlap)
+      packed.update(next++)
+          .split(r2.x, xo2, xi2, width, hl::TailStrategy::GuardWithIf)
+          .reorder(j, xi2, xo2, r2.y, c4, n)
+          .unroll(j)
+          .vectorize(xi2)
+          .parallel(c4);
+    packed.update(next).reorder(j, q, c4, n).unroll(j).parallel(c4);
+  } else if (g.vw >= 16) {
+    packed.vectorize(x, 16, hl::TailStrategy::GuardWithIf);
+  } else if (g.vw >= 4) {
     packed.vectorize(x, (int)g.vw);
+  }
 
   std::vector<hl::ExternFuncArgument> args = {
       packed,
       hl::ExternFuncArgument(params[conv.weights]->parameter()),
       hl::Expr((int32_t)(cp4 * 4)),
       hl::Expr((int32_t)conv.kernelHeight),
-      hl::Expr((int32_t)conv.kernelWidth),
+      hl::Expr((int32_t)(conv.folded ? 1 : conv.kernelWidth)),
       hl::Expr((int32_t)g.vw),
-      hl::Expr((int32_t)(g.vw * g.rows)),
+      hl::Expr((int32_t)(g.vw * g.rows * g.phases)),
       hl::Expr((int32_t)conv.paddedOutChannels()),
-      hl::Expr((int32_t)(conv.activationsSigned ? 1 : 0))};
+      hl::Expr((int32_t)((conv.activationsSigned ? 1 : 0) |
+                         (conv.folded ? 2 : 0))),
+      hl::Expr((int32_t)g.tapStride),
+      hl::Expr((int32_t)(g.vw * g.rows)),
+      hl::Expr((int32_t)(conv.folded ? conv.kernelWidth * 4 : cp4 * 4))};
   hl::Func ext("amx_conv");
   ext.define_extern("aicc_amx_conv_i8", args, hl::Int(32), 4);
   return ext;
@@ -313,6 +436,20 @@ bool scheduleAmxKernel(const std::vector<ScheduledFunc> &outputs,
     return false;
   }
   done = false;
+  // The accumulators' rows padded to the virtual row width (the taps' read
+  // width of a windowed conv), so that aicc_amx_conv_i8 stores whole tiles
+  // straight to them instead of copying the valid pixels out of each tile.
+  for (const ScheduledReduction *r : externs) {
+    hl::Func ext = r->func;
+    const std::vector<hl::ExternFuncArgument> &args =
+        ext.function().extern_arguments();
+    std::optional<int64_t> vw;
+    if (args.size() > 5 && args[5].is_expr())
+      vw = hl::Internal::as_const_int(args[5].expr);
+    if (vw && *vw > 1 && ext.dimensions() == 4 && !r->extents.empty() &&
+        r->extents[0] != *vw)
+      ext.align_storage(ext.args()[0], (int)*vw);
+  }
   auto isOutput = [&](const hl::Func &f) {
     return llvm::any_of(outputs, [&](const ScheduledFunc &o) {
       return o.func.name() == f.name();

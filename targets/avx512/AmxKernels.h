@@ -14,15 +14,19 @@
 //    input channels to a multiple of 64 with zeros: one AMX A tile is 16
 //    channels x 64 bytes of one tap.
 //  - The translator's policy hook (defineAmxConv) packs the activations per
-//    call as [N][Cp/4][rows][vw][4] (AMX's VNNI layout for B: 16 pixels x 4
-//    channels per 64-byte row), zero padded, and defines the extern.
+//    call as [N][Cp/4][phases x rows][vw][4] (AMX's VNNI layout for B: 16
+//    pixels x 4 channels per 64-byte row), zero padded, and defines the
+//    extern.
 //  - The schedule (scheduleAmxKernel) tiles the epilogue by 16-aligned
 //    channel blocks, as the extern needs.
 //
 // Handled: 2-D convs (batch, groups of 1, no dilation) of stride 1 with any
-// kernel, and 1x1 convs of any stride (a matmul over pixels), with output
-// channels a multiple of 16 and input channels one of 64 (other convs keep
-// the vpdpbusd kernels).
+// kernel, 1x1 convs of any stride (a matmul over pixels) and convs of
+// stride 2..4 with a window (the activations packed as stride x stride
+// phase planes, in which the taps are again offsets), with output channels
+// a multiple of 16 and input channels one of 64, or input channels at most
+// 4 with a window at most 16 taps wide (the taps of a row folded into K, the
+// stem); other convs keep the vpdpbusd kernels.
 //
 //===----------------------------------------------------------------------===//
 #ifndef AICC_TARGETS_AVX512_AMXKERNELS_H
@@ -48,8 +52,17 @@ struct AmxConv {
   /// Whether the weights already have the AMX layout (in a kernel, after
   /// PackWeights): [Fp][Kh][Kw][Cp/4][4].
   bool amxLayout = false;
+  /// Whether the taps of a row are folded into K (one group of 4 channels,
+  /// e.g. the stem's 7x7 conv of 3 channels): 16 groups of 4 bytes per
+  /// packed pixel, group b the pixels of tap column b; the weights keep
+  /// Cp/4 = 1 and the extern pads each tap row to 64 bytes.
+  bool folded = false;
 
-  int64_t paddedChannels4() const { return (channels4 + 15) / 16 * 16; }
+  int64_t paddedChannels4() const {
+    return folded ? channels4 : (channels4 + 15) / 16 * 16;
+  }
+  /// Groups of 4 bytes per pixel of the packed activations.
+  int64_t packedGroups() const { return folded ? 16 : paddedChannels4(); }
   int64_t paddedOutChannels() const { return (outChannels + 15) / 16 * 16; }
 };
 

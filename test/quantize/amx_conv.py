@@ -4,7 +4,9 @@ the vpdpbusd kernels (--target=avx512-vnni) bit for bit and against ONNX
 Runtime's int8 result.
 
 A small CNN with the conv shapes the AMX kernels take (1x1 stride 1, 3x3
-stride 1 with padding, 1x1 stride 2, a residual add) is quantized by ONNX
+stride 1 with padding, 1x1 stride 2, 3x3 stride 2 with and without padding,
+3-channel 7x7 stride 2 and 3x3 stride 1 (taps folded into K), 1x1 stride 1
+on 7x7, a residual add) is quantized by ONNX
 Runtime's quantize_static (QDQ, per-channel, u8 activations / s8 weights).
 Always checked: the avx512-amx compile puts the convs on aicc_amx_conv_i8
 (the lowered Halide statements call it). On a CPU with AMX-INT8 also: both
@@ -62,10 +64,26 @@ def make_model(rng):
     nodes.append(helper.make_node("Add", [c, d], ["sum"], name="add"))
     e = relu("sum")
     conv("c4", e, 128, 64, 1, 2, 0)
+    # 1x1 stride 1 on a 7x7 image (the pixels packed as one run).
+    conv("c9", relu("c4"), 64, 32, 1, 1, 0)
+    # 3x3 stride 2 (phase planes): 16x16 padded input, and 15x15 (odd).
+    conv("c5", e, 128, 64, 3, 2, 1)
+    conv("c6", e, 128, 32, 3, 2, 0)
+    # Few input channels (the taps of a row folded into K): a ResNet stem
+    # (7x7 stride 2; 64 channels: the first block of weights read in place,
+    # the last copied) and a 3x3 stride 1.
+    conv("c7", "img", 3, 64, 7, 2, 3)
+    conv("c8", "img", 3, 16, 3, 1, 1)
     graph = helper.make_graph(
         nodes, "amx_cnn",
-        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 64, 14, 14])],
-        [helper.make_tensor_value_info("c4", TensorProto.FLOAT, [1, 64, 7, 7])],
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 64, 14, 14]),
+         helper.make_tensor_value_info("img", TensorProto.FLOAT, [1, 3, 23, 23])],
+        [helper.make_tensor_value_info("c4", TensorProto.FLOAT, [1, 64, 7, 7]),
+         helper.make_tensor_value_info("c5", TensorProto.FLOAT, [1, 64, 7, 7]),
+         helper.make_tensor_value_info("c6", TensorProto.FLOAT, [1, 32, 6, 6]),
+         helper.make_tensor_value_info("c7", TensorProto.FLOAT, [1, 64, 12, 12]),
+         helper.make_tensor_value_info("c8", TensorProto.FLOAT, [1, 16, 23, 23]),
+         helper.make_tensor_value_info("c9", TensorProto.FLOAT, [1, 32, 7, 7])],
         inits)
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
     model.ir_version = 8
@@ -90,7 +108,8 @@ def main():
         fp32 = os.path.join(tmp, "cnn.onnx")
         int8 = os.path.join(tmp, "cnn.qdq.onnx")
         onnx.save(make_model(rng), fp32)
-        calib = [{"x": rng.standard_normal((1, 64, 14, 14)).astype(np.float32)} for _ in range(4)]
+        calib = [{"x": rng.standard_normal((1, 64, 14, 14)).astype(np.float32),
+                  "img": rng.standard_normal((1, 3, 23, 23)).astype(np.float32)} for _ in range(4)]
         oq.quantize_static(fp32, int8, Reader(calib), quant_format=oq.QuantFormat.QDQ,
                            per_channel=True, activation_type=oq.QuantType.QUInt8,
                            weight_type=oq.QuantType.QInt8)
@@ -110,44 +129,51 @@ def main():
             for path in glob.glob(os.path.join(stmt, "*.stmt")):
                 with open(path) as f:
                     calls += "aicc_amx_conv_i8(" in f.read()
-            want = 5 if target == "avx512-amx" else 0
+            want = 10 if target == "avx512-amx" else 0
             if calls != want:
                 print(f"FAIL: --target={target}: {calls} kernels call aicc_amx_conv_i8, expected {want}")
                 return 1
-        print("compile: the 5 convs call aicc_amx_conv_i8 with --target=avx512-amx, none with avx512-vnni")
+        print("compile: the 10 convs call aicc_amx_conv_i8 with --target=avx512-amx, none with avx512-vnni")
 
         if not host_has_amx():
             print("SKIP: this CPU has no AMX-INT8; the AMX artifact was not run")
             return SKIP
         x = rng.standard_normal((1, 64, 14, 14)).astype(np.float32)
+        img = rng.standard_normal((1, 3, 23, 23)).astype(np.float32)
         xin = os.path.join(tmp, "x.npy")
+        imgin = os.path.join(tmp, "img.npy")
         np.save(xin, x)
+        np.save(imgin, img)
+        names = ("c4", "c5", "c6", "c7", "c8", "c9")
         outs = {}
         for target, artifact in artifacts.items():
-            out = os.path.join(tmp, target + ".out.npy")
-            p = subprocess.run([args.aicc_run, artifact, "--input", "x=@" + xin,
-                                "--output", "c4=@" + out, "--threads", "2"],
-                               capture_output=True, text=True)
+            cmd = [args.aicc_run, artifact, "--input", "x=@" + xin, "--input", "img=@" + imgin,
+                   "--threads", "2"]
+            for name in names:
+                cmd += ["--output", f"{name}=@" + os.path.join(tmp, f"{target}.{name}.npy")]
+            p = subprocess.run(cmd, capture_output=True, text=True)
             if p.returncode:
                 print(f"FAIL: aicc-run ({target}):\n{p.stdout}{p.stderr}")
                 return 1
-            outs[target] = np.load(out)
-        if not np.array_equal(outs["avx512-amx"], outs["avx512-vnni"]):
-            diff = np.abs(outs["avx512-amx"] - outs["avx512-vnni"])
-            print(f"FAIL: AMX and VNNI results differ ({(diff > 0).sum()} elements, max {diff.max()})")
-            return 1
+            outs[target] = [np.load(os.path.join(tmp, f"{target}.{name}.npy")) for name in names]
         sess = ort.InferenceSession(int8, providers=["CPUExecutionProvider"])
-        ref = sess.run(None, {"x": x})[0]
-        # The step: the scale of the DequantizeLinear producing the output.
+        refs = sess.run(list(names), {"x": x, "img": img})
         model = onnx.load(int8)
         inits = {i.name: numpy_helper.to_array(i) for i in model.graph.initializer}
-        dq = next(n for n in model.graph.node if n.op_type == "DequantizeLinear" and n.output[0] == "c4")
-        step = float(inits[dq.input[1]])
-        within = np.mean(np.abs(outs["avx512-amx"] - ref) <= step * 1.001)
-        print(f"run: AMX == VNNI bit for bit; {within * 100:.3f}% within one step ({step:.4g}) of ONNX Runtime")
-        if within < 0.999:
-            print("FAIL: fewer than 99.9% within one step of ONNX Runtime")
-            return 1
+        for k, name in enumerate(names):
+            amx, vnni = outs["avx512-amx"][k], outs["avx512-vnni"][k]
+            if not np.array_equal(amx, vnni):
+                diff = np.abs(amx - vnni)
+                print(f"FAIL: {name}: AMX and VNNI results differ ({(diff > 0).sum()} elements, max {diff.max()})")
+                return 1
+            # The step: the scale of the DequantizeLinear producing the output.
+            dq = next(n for n in model.graph.node if n.op_type == "DequantizeLinear" and n.output[0] == name)
+            step = float(inits[dq.input[1]])
+            within = np.mean(np.abs(amx - refs[k]) <= step * 1.001)
+            print(f"run: {name}: AMX == VNNI bit for bit; {within * 100:.3f}% within one step ({step:.4g}) of ONNX Runtime")
+            if within < 0.999:
+                print(f"FAIL: {name}: fewer than 99.9% within one step of ONNX Runtime")
+                return 1
     print("PASS")
     return 0
 

@@ -329,6 +329,13 @@ typedef struct aicc_amx_tilecfg {
 
 /* Flags of aicc_amx_conv_i8. */
 #define AICC_AMX_ACT_SIGNED 1
+/* The taps of a row are folded into K (convs of few channels, the stem):
+ * the weights are [fp][taps_h][kw][4] (kw = wk / 4, one group of 4
+ * channels), a tap row of wk < cp bytes, copied per call into zero-padded
+ * rows of cp bytes; packed holds cp/4 groups of 4 bytes per pixel, group b
+ * the pixels of tap column b, and ts row phases only. */
+#define AICC_AMX_FOLDED 2
+#define AICC_AMX_FOLDED_MAX_TAPS_H 16
 
 static int64_t amx_offset(const halide_buffer_t *b, const int64_t *coords) {
   int64_t off = 0;
@@ -397,11 +404,14 @@ static void amx_store_tile(const int32_t *tile, halide_buffer_t *out,
     _tile_zero(3);                                                             \
     for (int32_t a = 0; a < taps_h; ++a)                                       \
       for (int32_t b = 0; b < taps_w; ++b) {                                   \
-        const int8_t *wrow = wbase + (a * taps_w + b) * cp;                    \
-        const uint8_t *xcol = xbase + (pv0 + a * vw + b) * 4;                  \
+        const int8_t *wrow = wbase + (a * taps_w + b) * wtap;                  \
+        const uint8_t *xcol =                                                  \
+            xbase + ((int64_t)((a % ts) * tsw + b % tsw) * phase_plane + pv0 +  \
+                     (a / ts) * vw + b / tsw) *                                \
+                        4;                                                     \
         for (int32_t k = 0; k < cp; k += 64) {                                 \
           const uint8_t *x = xcol + (int64_t)(k / 4) * xstride;                \
-          _tile_loadd(4, wrow + k, wstride);                                   \
+          _tile_loadd(4, wrow + k, wst);                                       \
           _tile_loadd(6, x, xstride);                                          \
           DP(0, 4, 6);                                                         \
           if (two_p) {                                                         \
@@ -409,7 +419,7 @@ static void amx_store_tile(const int32_t *tile, halide_buffer_t *out,
             DP(1, 4, 7);                                                       \
           }                                                                    \
           if (two_f) {                                                         \
-            _tile_loadd(5, wrow + k + 16 * wstride, wstride);                  \
+            _tile_loadd(5, wrow + k + 16 * wst, wst);                          \
             DP(2, 5, 6);                                                       \
             if (two_p)                                                         \
               DP(3, 5, 7);                                                     \
@@ -433,14 +443,19 @@ static void amx_store_tile(const int32_t *tile, halide_buffer_t *out,
   } while (0)
 
 /* The accumulators of out's region: out is [N][F][H][W] int32 (Halide dims
- * w, h, f, n); packed is the activations [N][cp/4][plane][4] and weights [fp][taps_h][taps_w][cp] (dims 4, cp/4,
- * taps_w, taps_h, fp), `plane` pixels of rows of `vw` per 4 channels (dims 4,
- * vw, plane / vw, cp/4, n). */
+ * w, h, f, n); packed is the activations [N][cp/4][plane][4] and weights
+ * [fp][taps_h][taps_w][cp] (dims 4, cp/4, taps_w, taps_h, fp), `plane`
+ * pixels of rows of `vw` per 4 channels (dims 4, vw, plane / vw, cp/4, n).
+ * A conv of stride ts > 1 with a window reads ts*ts phase planes of
+ * `phase_plane` pixels each (AmxKernels.cpp, PackedGeometry): tap (a, b) is
+ * plane (a % ts, b % ts) at the offset (a / ts)*vw + b / ts; ts is 1 for
+ * the others (one plane). */
 AICC_AMX_TARGET
 int aicc_amx_conv_i8(halide_buffer_t *packed, halide_buffer_t *weights,
                      int32_t cp, int32_t taps_h, int32_t taps_w, int32_t vw,
-                     int32_t plane, int32_t fp, int32_t flags,
-                     halide_buffer_t *out) {
+                     int32_t plane, int32_t fp, int32_t flags, int32_t ts,
+                     int32_t phase_plane, int32_t wk, halide_buffer_t *out) {
+  int folded = (flags & AICC_AMX_FOLDED) != 0;
   if (packed->host == NULL || weights->host == NULL) {
     /* Bounds query: the whole of both inputs, the output's images. */
     if (packed->host == NULL) {
@@ -454,6 +469,10 @@ int aicc_amx_conv_i8(halide_buffer_t *packed, halide_buffer_t *weights,
     }
     if (weights->host == NULL) {
       int32_t ext[5] = {4, cp / 4, taps_w, taps_h, fp};
+      if (folded) {
+        ext[1] = 1;
+        ext[2] = wk / 4;
+      }
       for (int i = 0; i < 5; ++i) {
         weights->dim[i].min = 0;
         weights->dim[i].extent = ext[i];
@@ -469,13 +488,24 @@ int aicc_amx_conv_i8(halide_buffer_t *packed, halide_buffer_t *weights,
       out->dimensions != 4 || packed->dim[1].stride != 4 ||
       packed->dim[2].stride != 4 * vw ||
       (int64_t)packed->dim[2].extent * vw < plane ||
-      packed->dim[3].extent < cp / 4 || weights->dim[1].stride != 4)
+      packed->dim[3].extent < cp / 4 || weights->dim[1].stride != 4 ||
+      ts < 1 ||
+      (int64_t)ts * (folded ? 1 : ts) * phase_plane > plane ||
+      (folded && (taps_w != 1 || wk > cp || wk % 4 != 0 ||
+                  weights->dim[2].stride != 4 ||
+                  weights->dim[3].stride != wk ||
+                  weights->dim[4].stride != taps_h * wk)) ||
+      (!folded && wk != cp))
     return -1;
+  int32_t tsw = folded ? 1 : ts;
   int64_t fend = d[2].min + d[2].extent;
   int64_t pstart = (int64_t)d[1].min * vw + d[0].min;
   int64_t pend = (int64_t)(d[1].min + d[1].extent - 1) * vw + d[0].min +
                  d[0].extent;
-  int dense = d[0].stride == 1 && d[0].min == 0 && d[0].extent == vw &&
+  /* Rows vw apart (the schedule pads them to vw when the output is
+   * narrower): whole tiles stored in place, the columns past the image in
+   * the padding (a tile within [pstart, pend) ends before the last row's). */
+  int dense = d[0].stride == 1 && d[0].min == 0 && d[0].extent <= vw &&
               d[1].stride == vw;
   int32_t *obase = (int32_t *)out->host;
   int32_t scratch[256] __attribute__((aligned(64)));
@@ -489,14 +519,44 @@ int aicc_amx_conv_i8(halide_buffer_t *packed, halide_buffer_t *weights,
   _tile_loadconfig(&cfg);
   int64_t wstride = (int64_t)taps_h * taps_w * cp;
   int64_t xstride = packed->dim[3].stride;
+  /* Folded: the A tiles' rows are read straight from the weights, 64
+   * bytes from each tap row (the bytes past the row are the next taps',
+   * multiplied by zero activations), except for a block whose last row
+   * would read past the buffer: its rows are copied, zero padded. */
+  int8_t wcopy[32 * AICC_AMX_FOLDED_MAX_TAPS_H * 64] __attribute__((aligned(64)));
+  if (folded && (taps_h > AICC_AMX_FOLDED_MAX_TAPS_H || cp != 64))
+    return -1;
+  int64_t wbytes = (int64_t)weights->dim[4].extent * weights->dim[4].stride;
   for (int64_t n = d[3].min; n < d[3].min + d[3].extent; ++n) {
     int64_t xc[5] = {0, 0, 0, 0, n};
     const uint8_t *xbase = (const uint8_t *)packed->host + amx_offset(packed, xc);
     for (int64_t f0 = d[2].min; f0 < fend; f0 += 32) {
       int two_f = f0 + 16 < fend;
       int64_t wc[5] = {0, 0, 0, 0, f0};
-      const int8_t *wbase =
-          (const int8_t *)weights->host + amx_offset(weights, wc);
+      int64_t woff = amx_offset(weights, wc);
+      const int8_t *wbase = (const int8_t *)weights->host + woff;
+      int64_t wst = wstride, wtap = cp;
+      if (folded) {
+        int64_t nrows = two_f ? 32 : 16;
+        wst = (int64_t)taps_h * wk;
+        wtap = wk;
+        if (woff + (nrows - 1) * wst + (taps_h - 1) * wtap + 64 > wbytes) {
+          for (int64_t o = 0; o < nrows; ++o)
+            for (int32_t a = 0; a < taps_h; ++a) {
+              int64_t src = woff + o * wst + a * wtap;
+              __mmask64 m = src + wk <= wbytes ? _cvtu64_mask64(
+                                                     (~0ull) >> (64 - wk))
+                                               : 0;
+              _mm512_store_si512(
+                  wcopy + (o * taps_h + a) * 64,
+                  _mm512_maskz_loadu_epi8(
+                      m, (const int8_t *)weights->host + src));
+            }
+          wbase = wcopy;
+          wst = (int64_t)taps_h * 64;
+          wtap = 64;
+        }
+      }
       for (int64_t pv0 = pstart; pv0 < pend; pv0 += 32) {
         int two_p = pv0 + 16 < pend;
         if (flags & AICC_AMX_ACT_SIGNED)
