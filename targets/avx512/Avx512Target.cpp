@@ -51,7 +51,10 @@ bool usesAmx(const std::string &cpu) {
   if (cpu != "host")
     return false;
   llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
-  return features.lookup("amx-tile") && features.lookup("amx-int8");
+  // AMX-BF16 too: the bf16 kernels of --precision=bf16 (AmxBf16Kernels.h);
+  // every AMX CPU so far has both.
+  return features.lookup("amx-tile") && features.lookup("amx-int8") &&
+         features.lookup("amx-bf16");
 }
 
 namespace {
@@ -217,7 +220,7 @@ FailureOr<KernelLibrary> buildKernelLibrary(ArrayRef<func::FuncOp> kernels,
   // the Halide target); Halide's target lists AMX only for host on such a
   // CPU.
   if (policy.amx)
-    for (const char *amx : {"amx-tile", "amx-int8"})
+    for (const char *amx : {"amx-tile", "amx-int8", "amx-bf16"})
       if (!llvm::is_contained(*features, amx))
         features->push_back(amx);
   library.requiredFeatures = std::move(*features);
