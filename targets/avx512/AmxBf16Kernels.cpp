@@ -254,16 +254,11 @@ std::optional<AmxBf16Conv> amxBf16ConvOf(linalg::GenericOp op,
   if (actType.getDimSize(1) != conv.channels2 ||
       actType.getDimSize(0) != conv.batch)
     return std::nullopt;
-  // A strided conv with a window: not yet (its taps are not one offset in a
-  // row-major plane).
-  bool pointwise = conv.kernelHeight == 1 && conv.kernelWidth == 1;
-  if (conv.stride != 1 && !pointwise)
-    return std::nullopt;
   // Whole 16 x 64-byte tiles of weights.
   if (conv.outChannels % 16 || conv.channels2 % 16)
     return std::nullopt;
-  int64_t rows = conv.inHeight + 64;
-  if (conv.channels2 * 2 * rows * conv.inWidth * conv.batch >
+  int64_t rows = conv.inHeight + 64 * conv.stride;
+  if (conv.channels2 * 2 * rows * (conv.inWidth + conv.stride) * conv.batch >
       std::numeric_limits<int32_t>::max())
     return std::nullopt;
   return conv;
@@ -413,26 +408,49 @@ hl::Func defineConv(const AmxBf16Conv &conv, const std::vector<hl::Func> &in,
   if (!params[conv.weights] || !in[conv.activations].defined())
     return {};
   hl::Func act = in[conv.activations];
-  // A plane of `rows` x `vw` pixels per channel pair, of which the first
-  // `validRows` rows hold the image (a 1x1 conv's strided pixels already
-  // picked), then zeros (the last tiles of virtual pixels read past it).
-  bool stride1 = conv.stride == 1;
-  int64_t vw = stride1 ? conv.inWidth : conv.outWidth;
-  int64_t validRows = stride1 ? conv.inHeight : conv.outHeight;
+  // A plane of `rows` x `vw` pixels per channel pair (and phase), of which
+  // the first `validRows` rows hold the image (a 1x1 conv's strided pixels
+  // already picked; a window of stride s: s*s phases, pixel (s*y + pa,
+  // s*x + pb) at (y, x) of phase pa*s + pb), then zeros (the last tiles of
+  // virtual pixels read past it).
+  bool pointwise = conv.kernelHeight == 1 && conv.kernelWidth == 1;
+  int s = (int)conv.stride;
+  int phases = pointwise ? 1 : s;
+  int64_t vw, validRows;
+  if (pointwise && s > 1) {
+    vw = conv.outWidth;
+    validRows = conv.outHeight;
+  } else {
+    vw = (conv.inWidth + phases - 1) / phases;
+    validRows = (conv.inHeight + phases - 1) / phases;
+  }
   int64_t rows = validRows + (32 + vw - 1) / vw + 1;
   int64_t c2 = conv.channels2;
-  // [N][C/2][rows][vw][2]: Halide dims (j, x, y, c2, n).
+  // [N][C/2][phases*phases][rows][vw][2]: Halide dims (j, x, y, c2, n),
+  // y = phase * rows + row.
   hl::Var j("j"), x("x"), y("y"), c("c2"), n("n");
   hl::Func packed("amx_bf16_packed");
-  int s = (int)conv.stride;
-  hl::Expr yc = hl::min(y, (int)validRows - 1) * s;
-  packed(j, x, y, c, n) =
-      hl::select(y < (int)validRows, act(x * s, yc, j, c, n),
-                 hl::cast(act.types()[0], 0));
+  hl::Expr zero = hl::cast(act.types()[0], 0);
+  if (phases == 1) {
+    hl::Expr yc = hl::min(y, (int)validRows - 1) * s;
+    packed(j, x, y, c, n) =
+        hl::select(y < (int)validRows, act(x * s, yc, j, c, n), zero);
+  } else {
+    hl::Expr phase = y / (int)rows, row = y % (int)rows;
+    hl::Expr ih = row * phases + phase / phases;
+    hl::Expr iw = x * phases + phase % phases;
+    hl::Expr inside = row < (int)validRows && ih < (int)conv.inHeight &&
+                      iw < (int)conv.inWidth;
+    packed(j, x, y, c, n) = hl::select(
+        inside,
+        act(hl::min(iw, (int)conv.inWidth - 1),
+            hl::min(ih, (int)conv.inHeight - 1), j, c, n),
+        zero);
+  }
   packed.compute_root()
       .bound(j, 0, 2)
       .bound(x, 0, (int)vw)
-      .bound(y, 0, (int)rows)
+      .bound(y, 0, (int)(rows * phases * phases))
       .bound(c, 0, (int)c2)
       .bound(n, 0, (int)conv.batch);
   // Dense 16-pixel loads of both channels of a pair, interleaved into one
@@ -449,8 +467,9 @@ hl::Func defineConv(const AmxBf16Conv &conv, const std::vector<hl::Func> &in,
       hl::Expr((int32_t)conv.kernelHeight),
       hl::Expr((int32_t)conv.kernelWidth),
       hl::Expr((int32_t)vw),
-      hl::Expr((int32_t)(vw * rows)),
-      hl::Expr((int32_t)conv.outChannels)};
+      hl::Expr((int32_t)(vw * rows * phases * phases)),
+      hl::Expr((int32_t)conv.outChannels),
+      hl::Expr((int32_t)phases)};
   hl::Func ext("amx_bf16_conv");
   ext.define_extern("aicc_amx_conv_bf16", args, hl::Float(32), 4);
   return ext;

@@ -18,15 +18,16 @@
 //  - The translator's policy hook (defineAmxBf16) copies the activations
 //    per call into the extern's layout (a matmul's rows padded with zeros
 //    to the last 16-row tile; a conv's channel pairs interleaved per pixel,
-//    [N][C/2][rows][vw][2]) and defines the extern.
+//    [N][C/2][phases][rows][vw][2]) and defines the extern.
 //  - The schedule: a conv's epilogue is tiled by 16-aligned channel blocks
 //    (scheduleAmxKernel, shared with int8); a matmul's by blocks of rows x
 //    64 columns (scheduleAmxBf16Matmul).
 //
 // Handled: matmuls with K a multiple of 32 and N of 16; 2-D convs (batch,
-// groups of 1, no dilation) of stride 1 with any kernel and 1x1 convs of
-// any stride, with output channels a multiple of 16 and input channels one
-// of 32. Others keep the vdpbf16ps kernels.
+// groups of 1, no dilation, strides up to 4: a strided window reads s*s
+// phase planes of the image, each a stride-1 conv) with output channels a
+// multiple of 16 and input channels one of 32. Others keep the vdpbf16ps
+// kernels.
 //
 //===----------------------------------------------------------------------===//
 #ifndef AICC_TARGETS_AVX512_AMXBF16KERNELS_H

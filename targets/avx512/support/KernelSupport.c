@@ -724,11 +724,16 @@ static void amx_bf16_store_conv_tile(const float *tile, halide_buffer_t *out,
  * channel pair, zero padded; weights [Fp][Kh][Kw][Cp/2][2] (dims 2, cp/2,
  * taps_w, taps_h, fp), Fp a multiple of 16 and Cp of 32, zero padded. As
  * aicc_amx_conv_i8: tiles of 16 channels x 16 "virtual" pixels, tap (a, b)
- * the offset a*vw + b of a stride-1 conv (or a 1x1 conv's picked pixels). */
+ * the offset a*vw + b of a stride-1 conv (or a 1x1 conv's picked pixels).
+ * A conv of stride s > 1 with a window has its image split in s*s phases
+ * (pixel (s*y + pa, s*x + pb) at (y, x) of phase pa*s + pb, each phase
+ * plane / (s*s) pixels): tap (a, b) is then a stride-1 tap (a/s, b/s) of
+ * phase (a%s)*s + b%s. `phases` is s (1: one plane). */
 AICC_AMX_BF16_TARGET
 int aicc_amx_conv_bf16(halide_buffer_t *packed, halide_buffer_t *weights,
                        int32_t cp, int32_t taps_h, int32_t taps_w, int32_t vw,
-                       int32_t plane, int32_t fp, halide_buffer_t *out) {
+                       int32_t plane, int32_t fp, int32_t phases,
+                       halide_buffer_t *out) {
   if (packed->host == NULL || weights->host == NULL) {
     if (packed->host == NULL) {
       int32_t ext[4] = {2, vw, plane / vw, cp / 2};
@@ -749,7 +754,8 @@ int aicc_amx_conv_bf16(halide_buffer_t *packed, halide_buffer_t *weights,
     return 0;
   }
   const halide_dimension_t *d = out->dim;
-  if (d[2].min % 16 != 0 || d[2].min + d[2].extent > fp ||
+  if (d[2].min % 16 != 0 || d[2].min + d[2].extent > fp || phases < 1 ||
+      plane % (phases * phases) != 0 ||
       packed->dimensions != 5 || weights->dimensions != 5 ||
       out->dimensions != 4 || packed->dim[1].stride != 2 ||
       packed->dim[2].stride != 2 * vw ||
@@ -767,6 +773,7 @@ int aicc_amx_conv_bf16(halide_buffer_t *packed, halide_buffer_t *weights,
   amx_bf16_config();
   int64_t wstride = (int64_t)taps_h * taps_w * cp;
   int64_t xstride = packed->dim[3].stride;
+  int64_t phase_px = plane / (phases * phases);
   for (int64_t n = d[3].min; n < d[3].min + d[3].extent; ++n) {
     int64_t xc[5] = {0, 0, 0, 0, n};
     const uint16_t *xbase =
@@ -785,7 +792,11 @@ int aicc_amx_conv_bf16(halide_buffer_t *packed, halide_buffer_t *weights,
         for (int32_t ta = 0; ta < taps_h; ++ta)
           for (int32_t tb = 0; tb < taps_w; ++tb) {
             const uint16_t *wrow = wbase + (ta * taps_w + tb) * cp;
-            const uint16_t *xcol = xbase + (pv0 + ta * vw + tb) * 2;
+            int64_t phase = (ta % phases) * phases + tb % phases;
+            const uint16_t *xcol =
+                xbase + (phase * phase_px + pv0 + (ta / phases) * vw +
+                         tb / phases) *
+                            2;
             for (int32_t k = 0; k < cp; k += 32) {
               const uint16_t *x = xcol + (int64_t)(k / 2) * xstride;
               _tile_loadd(4, wrow + k, wstride * 2);

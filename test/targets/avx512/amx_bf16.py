@@ -5,11 +5,13 @@ vdpbf16ps kernels (--target=avx512-vnni).
 
 A small model with the shapes the AMX kernels take: a 1x1 conv, a 3x3 conv
 with padding, a 1x1 conv of stride 2 (64 -> 64 -> 64 -> 128 channels, bias
-and ReLU epilogues, a residual add) and a BERT-like branch: MatMul of a
+and ReLU epilogues, a residual add), a 3x3 conv of stride 2 with padding
+(128 -> 32 channels, 7x7 -> 4x4: phase planes of odd size) and a
+BERT-like branch: MatMul of a
 [1, 37, 96] activation (37 rows: not a multiple of the 16-row tiles) by a
 [96, 64] weight, bias Add, GELU-free Relu, MatMul by [64, 48].
 
-Always checked: the avx512-amx compile puts the 3 convs on
+Always checked: the avx512-amx compile puts the 4 convs on
 aicc_amx_conv_bf16 and the 2 matmuls on aicc_amx_matmul_bf16 (the lowered
 Halide statements call them); avx512-vnni calls neither. On a CPU with
 AMX-BF16 also: both artifacts run (1 and 2 threads) and
@@ -59,7 +61,8 @@ def bf16_round(a):
 
 def make_weights(rng):
     w = {}
-    for name, cout, cin, k in (("c1", 64, 64, 1), ("c2", 64, 64, 3), ("c3", 128, 64, 1)):
+    for name, cout, cin, k in (("c1", 64, 64, 1), ("c2", 64, 64, 3), ("c3", 128, 64, 1),
+                               ("c4", 32, 128, 3)):
         w[name + "_w"] = (rng.standard_normal((cout, cin, k, k)) / np.sqrt(cin * k * k)).astype(np.float32)
         w[name + "_b"] = (rng.standard_normal(cout) * 0.1).astype(np.float32)
     w["m1_w"] = (rng.standard_normal((96, 64)) / np.sqrt(96)).astype(np.float32)
@@ -96,7 +99,8 @@ def make_model(weights, bf16_reference):
     b = conv("c2", a, 3, 1, 1)
     nodes.append(helper.make_node("Add", [b, "x"], ["res"], name="residual"))
     c = relu(conv("c3", relu("res"), 1, 2, 0))
-    nodes.append(helper.make_node("Identity", [c], ["y"], name="y"))
+    conv("c4", c, 3, 2, 1)
+    nodes.append(helper.make_node("Identity", ["c4"], ["y"], name="y"))
     nodes.append(helper.make_node("MatMul", [operand("t"), "m1_w"], ["m1"], name="m1"))
     nodes.append(helper.make_node("Add", ["m1", "m1_b"], ["m1b"], name="m1_bias"))
     h = relu("m1b")
@@ -105,7 +109,7 @@ def make_model(weights, bf16_reference):
         nodes, "amx_bf16",
         [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 64, 14, 14]),
          helper.make_tensor_value_info("t", TensorProto.FLOAT, [1, 37, 96])],
-        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 128, 7, 7]),
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 32, 4, 4]),
          helper.make_tensor_value_info("z", TensorProto.FLOAT, [1, 37, 48])],
         inits)
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
@@ -143,14 +147,14 @@ def main():
                     text = f.read()
                 for fn in calls:
                     calls[fn] += (fn + "(") in text
-            want = ({"aicc_amx_conv_bf16": 3, "aicc_amx_matmul_bf16": 2}
+            want = ({"aicc_amx_conv_bf16": 4, "aicc_amx_matmul_bf16": 2}
                     if target == "avx512-amx" else
                     {"aicc_amx_conv_bf16": 0, "aicc_amx_matmul_bf16": 0})
             if calls != want:
                 print(f"FAIL: --target={target}: kernels calling the AMX bf16 externs: {calls}, "
                       f"expected {want}")
                 return 1
-        print("compile: 3 convs call aicc_amx_conv_bf16 and 2 matmuls aicc_amx_matmul_bf16 "
+        print("compile: 4 convs call aicc_amx_conv_bf16 and 2 matmuls aicc_amx_matmul_bf16 "
               "with --target=avx512-amx, none with avx512-vnni")
 
         if not host_has_amx_bf16():
