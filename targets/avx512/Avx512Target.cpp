@@ -312,8 +312,8 @@ void registerAvx512Targets() {
   registerTarget(std::make_unique<Avx512Target>(
       "avx512-amx",
       "x86-64 CPUs with the avx512-vnni level and AMX-INT8 (Sapphire Rapids "
-      "and later Xeons); 8-bit convs on AMX tiles (tdpbusd), the rest as "
-      "avx512-vnni"));
+      "and later Xeons); 8-bit convs (tdpbusd) and --precision=bf16 "
+      "matmuls and convs (tdpbf16ps) on AMX tiles, the rest as avx512-vnni"));
   registerTarget(std::make_unique<Avx512Target>(
       "host", "x86-64 with every extension of this CPU (e.g. AVX-512 VNNI, "
               "BF16, FP16); runs on CPUs that have them all"));
