@@ -110,7 +110,8 @@ struct Options {
       "precision",
       cl::desc("Arithmetic of Conv, MatMul and Gemm with constant weights: "
                "fp32 (default), bf16 (bf16 operands and f32 accumulation, "
-               "AVX512-BF16 vdpbf16ps: --target=avx512-vnni or host), fp16 "
+               "AVX512-BF16 vdpbf16ps: --target=avx512-vnni or host; AMX-BF16 "
+               "tiles: --target=avx512-amx or host on AMX CPUs), fp16 "
                "(fp16 weights, f32 math), int8w (MatMul weights int8 with "
                "a per-column scale, f32 math: decode GEMVs read 4x fewer "
                "bytes); scripts/check-precision measures the error against "
