@@ -175,7 +175,8 @@ std::optional<AmxBf16Matmul> amxBf16MatmulOf(linalg::GenericOp op,
     return std::nullopt;
   AffineMap act = AffineMap::get(4, 0, {d(0), d(2), d(3)}, ctx);
   AffineMap plain = AffineMap::get(4, 0, {d(2), d(3), d(1)}, ctx);
-  AffineMap amx = AffineMap::get(4, 0, {d(2), d(1), d(3)}, ctx);
+  AffineMap amx =
+      AffineMap::get(4, 0, {d(1).floorDiv(16), d(2), d(1) % 16, d(3)}, ctx);
   AmxBf16Matmul mm;
   if (maps[0] == act && (maps[1] == plain || maps[1] == amx)) {
     mm.activations = 0;
@@ -335,14 +336,17 @@ bool packAmxBf16Weights(linalg::GenericOp op, RewriterBase &rewriter) {
     int64_t k2 = mm->k / 2, n = mm->n;
     if ((int64_t)src.size() != k2 * 2 * n)
       return false;
-    // [K/2][2][N] -> [K/2][N][2].
+    // [K/2][2][N] -> [N/16][K/2][16][2].
     std::vector<uint16_t> dst(src.size());
     for (int64_t q = 0; q < k2; ++q)
       for (int64_t j = 0; j < 2; ++j)
         for (int64_t c = 0; c < n; ++c)
-          dst[(q * n + c) * 2 + j] = src[(q * 2 + j) * n + c];
-    replaceWeights(op, mm->weights, constant, dst, {k2, n, 2},
-                   AffineMap::get(4, 0, {d(2), d(1), d(3)}, ctx), rewriter);
+          dst[(((c / 16) * k2 + q) * 16 + c % 16) * 2 + j] =
+              src[(q * 2 + j) * n + c];
+    replaceWeights(
+        op, mm->weights, constant, dst, {n / 16, k2, 16, 2},
+        AffineMap::get(4, 0, {d(1).floorDiv(16), d(2), d(1) % 16, d(3)}, ctx),
+        rewriter);
     return true;
   }
   if (std::optional<AmxBf16Conv> conv = amxBf16ConvOf(op, true)) {

@@ -12,8 +12,9 @@
 //
 // Three parts agree on the layouts (as AmxKernels.h does for int8):
 //  - PackWeights (packAmxBf16Weights) stores the weights at compile time
-//    in AMX's layouts: a matmul's [K/2][2][N] as VNNI-2 pairs [K/2][N][2]
-//    (B tiles: 16 pairs x 16 columns x 2), a conv's [F][C/2][2][Kh][Kw] as
+//    in AMX's layouts: a matmul's [K/2][2][N] as VNNI-2 pairs by blocks of
+//    16 columns, [N/16][K/2][16][2] (a B tile, 16 pairs x 16 columns x 2,
+//    is 1 KiB in one piece), a conv's [F][C/2][2][Kh][Kw] as
 //    [F][Kh][Kw][C/2][2] (A tiles: 16 channels x 32 bf16 of one tap).
 //  - The translator's policy hook (defineAmxBf16) copies the activations
 //    per call into the extern's layout (a matmul's rows padded with zeros
@@ -47,7 +48,7 @@ namespace aicc::avx512 {
 struct AmxBf16Matmul {
   unsigned activations = 0, weights = 1;
   int64_t m = 0, n = 0, k = 0;
-  /// Whether the weights already have the AMX layout [K/2][N][2].
+  /// Whether the weights already have the AMX layout [N/16][K/2][16][2].
   bool amxLayout = false;
   /// Rows of the per-call copy of the activations: M, zero padded to a
   /// multiple of 16, plus a tile of 16 (a block of rows may start anywhere).

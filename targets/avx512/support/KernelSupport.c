@@ -590,8 +590,8 @@ static void amx_bf16_copy_tile(const float *tile, float *dst, int nrows,
  * dims of out: n, m). `a` holds the activations [Mp][Kp/2][2] (dims 2, k/2,
  * m; kp a multiple of 32; mp rows, zero padded past M, at least 15 past the
  * last row of out's region: the last tile of 16 rows), `b` the weights in
- * VNNI-2 pairs,
- * [Kp/2][Np][2] (dims 2, n, k/2; np a multiple of 16, zero padded). The
+ * VNNI-2 pairs by blocks of 16 columns, [Np/16][Kp/2][16][2] (dims 2, 16,
+ * k/2, n/16; np a multiple of 16): each B tile is 1 KiB in one piece. The
  * columns of out's region must start at a multiple of 16. */
 AICC_AMX_BF16_TARGET
 int aicc_amx_matmul_bf16(halide_buffer_t *a, halide_buffer_t *b, int32_t kp,
@@ -605,8 +605,8 @@ int aicc_amx_matmul_bf16(halide_buffer_t *a, halide_buffer_t *b, int32_t kp,
       }
     }
     if (b->host == NULL) {
-      int32_t ext[3] = {2, np, kp / 2};
-      for (int i = 0; i < 3; ++i) {
+      int32_t ext[4] = {2, 16, kp / 2, np / 16};
+      for (int i = 0; i < 4; ++i) {
         b->dim[i].min = 0;
         b->dim[i].extent = ext[i];
       }
@@ -616,15 +616,16 @@ int aicc_amx_matmul_bf16(halide_buffer_t *a, halide_buffer_t *b, int32_t kp,
   const halide_dimension_t *d = out->dim;
   int64_t nbegin = d[0].min, nend = d[0].min + d[0].extent;
   int64_t mbegin = d[1].min, mend = d[1].min + d[1].extent;
-  if (out->dimensions != 2 || a->dimensions != 3 || b->dimensions != 3 ||
+  if (out->dimensions != 2 || a->dimensions != 3 || b->dimensions != 4 ||
       nbegin % 16 != 0 || nend > np || a->dim[0].stride != 1 ||
       a->dim[1].stride != 2 || a->dim[1].extent < kp / 2 ||
       a->dim[2].min > mbegin ||
       a->dim[2].min + a->dim[2].extent < mend + 15 ||
       b->dim[0].stride != 1 || b->dim[1].stride != 2 ||
-      b->dim[2].extent < kp / 2 || b->dim[1].extent < np)
+      b->dim[2].stride != 32 || b->dim[2].extent < kp / 2 ||
+      (int64_t)b->dim[3].extent * 16 < np || b->dim[3].min != 0)
     return -1;
-  int64_t astride = a->dim[2].stride, bstride = b->dim[2].stride;
+  int64_t astride = a->dim[2].stride, bstride = b->dim[3].stride;
   const uint16_t *abase = (const uint16_t *)a->host;
   const uint16_t *bbase = (const uint16_t *)b->host;
   float *obase = (float *)out->host;
@@ -635,18 +636,18 @@ int aicc_amx_matmul_bf16(halide_buffer_t *a, halide_buffer_t *b, int32_t kp,
     const uint16_t *arow = abase + (m0 - a->dim[2].min) * astride;
     for (int64_t n0 = nbegin; n0 < nend; n0 += 32) {
       int two_n = n0 + 16 < nend;
-      const uint16_t *bcol = bbase + (n0 - b->dim[1].min) * 2;
+      const uint16_t *bcol = bbase + (n0 / 16) * bstride;
       _tile_zero(0);
       _tile_zero(1);
       _tile_zero(2);
       _tile_zero(3);
       for (int32_t k = 0; k < kp; k += 32) {
-        const uint16_t *bk = bcol + (int64_t)(k / 2) * bstride;
+        const uint16_t *bk = bcol + (int64_t)(k / 2) * 32;
         _tile_loadd(4, arow + k, astride * 2);
-        _tile_loadd(6, bk, bstride * 2);
+        _tile_loadd(6, bk, 64);
         _tile_dpbf16ps(0, 4, 6);
         if (two_n) {
-          _tile_loadd(7, bk + 32, bstride * 2);
+          _tile_loadd(7, bk + bstride, 64);
           _tile_dpbf16ps(1, 4, 7);
         }
         if (two_m) {

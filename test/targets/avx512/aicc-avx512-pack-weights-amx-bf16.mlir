@@ -1,29 +1,29 @@
 // RUN: aicc-opt %s -split-input-file --aicc-avx512-pack-weights="amx=true" | FileCheck %s
 
 // Tests that a bf16 matmul in the dot-product form of LowPrecisionKernels
-// ([M][K/2][2] x [K/2][2][N]) gets its weights in AMX's VNNI-2 layout
-// [K/2][N][2] (element (q, j, n) moved to (q, n, j)), read through
-// (k/2, n, pair).
-// CHECK-DAG: #[[$VNNI:.*]] = affine_map<(d0, d1, d2, d3) -> (d2, d1, d3)>
+// ([M][K/2][2] x [K/2][2][N]) gets its weights in AMX's VNNI-2 layout by
+// blocks of 16 columns, [N/16][K/2][16][2] (element (q, j, n) moved to
+// (n/16, q, n%16, j)), read through (n floordiv 16, k/2, n mod 16, pair).
+// CHECK-DAG: #[[$VNNI:.*]] = affine_map<(d0, d1, d2, d3) -> (d1 floordiv 16, d2, d1 mod 16, d3)>
 // CHECK-LABEL: func @amx_matmul
-func.func @amx_matmul(%x: tensor<20x16x2xbf16>) -> tensor<20x16xf32> {
-  // CHECK: %[[W:.*]] = graph.constant dense_resource<w.amx> : tensor<16x16x2xbf16>
+func.func @amx_matmul(%x: tensor<20x16x2xbf16>) -> tensor<20x32xf32> {
+  // CHECK: %[[W:.*]] = graph.constant dense_resource<w.amx> : tensor<2x16x16x2xbf16>
   // CHECK: linalg.generic
   // CHECK-SAME: #[[$VNNI]]
   // CHECK-SAME: ins(%{{.*}}, %[[W]] :
-  %w = graph.constant dense<1.0> : tensor<16x2x16xbf16> loc("w")
+  %w = graph.constant dense<1.0> : tensor<16x2x32xbf16> loc("w")
   %c0 = arith.constant 0.0 : f32
-  %e = tensor.empty() : tensor<20x16xf32>
-  %f = linalg.fill ins(%c0 : f32) outs(%e : tensor<20x16xf32>) -> tensor<20x16xf32>
-  %y = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d2, d3, d1)>, affine_map<(d0, d1, d2, d3) -> (d0, d1)>], iterator_types = ["parallel", "parallel", "reduction", "reduction"]} ins(%x, %w : tensor<20x16x2xbf16>, tensor<16x2x16xbf16>) outs(%f : tensor<20x16xf32>) {
+  %e = tensor.empty() : tensor<20x32xf32>
+  %f = linalg.fill ins(%c0 : f32) outs(%e : tensor<20x32xf32>) -> tensor<20x32xf32>
+  %y = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d2, d3, d1)>, affine_map<(d0, d1, d2, d3) -> (d0, d1)>], iterator_types = ["parallel", "parallel", "reduction", "reduction"]} ins(%x, %w : tensor<20x16x2xbf16>, tensor<16x2x32xbf16>) outs(%f : tensor<20x32xf32>) {
   ^bb0(%a: bf16, %b: bf16, %acc: f32):
     %a32 = arith.extf %a : bf16 to f32
     %b32 = arith.extf %b : bf16 to f32
     %m = arith.mulf %a32, %b32 : f32
     %s = arith.addf %acc, %m : f32
     linalg.yield %s : f32
-  } -> tensor<20x16xf32>
-  return %y : tensor<20x16xf32>
+  } -> tensor<20x32xf32>
+  return %y : tensor<20x32xf32>
 }
 
 // -----
