@@ -110,7 +110,8 @@ struct Options {
       "precision",
       cl::desc("Arithmetic of Conv, MatMul and Gemm with constant weights: "
                "fp32 (default), bf16 (bf16 operands and f32 accumulation, "
-               "AVX512-BF16 vdpbf16ps: --target=avx512-vnni or host), fp16 "
+               "AVX512-BF16 vdpbf16ps: --target=avx512-vnni or host; AMX-BF16 "
+               "tiles: --target=avx512-amx or host on AMX CPUs), fp16 "
                "(fp16 weights, f32 math), int8w (MatMul weights int8 with "
                "a per-column scale, f32 math: decode GEMVs read 4x fewer "
                "bytes); scripts/check-precision measures the error against "
@@ -310,7 +311,7 @@ std::string checkPrecision(StringRef precision, const Target *target,
   if (precision != "bf16")
     return "";
   StringRef name = target->getName();
-  if (name == "avx512-vnni")
+  if (name == "avx512-vnni" || name == "avx512-amx")
     return "";
   if (name == "host") {
     if (llvm::sys::getHostCPUFeatures().lookup("avx512bf16"))
@@ -324,7 +325,7 @@ std::string checkPrecision(StringRef precision, const Target *target,
            "--target=avx512 (Skylake-SP level) lacks; use "
            "--target=avx512-vnni (Zen 4, Sapphire Rapids) or --target=host";
   return "--precision=bf16 is not supported by --target=" + name.str() +
-         " (only avx512-vnni and host)";
+         " (only avx512-vnni, avx512-amx and host)";
 }
 
 /// A warning for --precision=bf16 on --target=host where vdpbf16ps is slow,
@@ -332,16 +333,19 @@ std::string checkPrecision(StringRef precision, const Target *target,
 /// zmm at half the multiply-add rate of f32 FMAs (measured on this
 /// project's Xeon: 41 vs 82 G multiply-adds/s per core), so compute-bound
 /// convs and matmuls get slower than fp32; their bf16 peak is AMX-BF16,
-/// which aicc's kernels do not use yet. Zen 4 runs vdpbf16ps at twice the
+/// which the kernels use there (AmxBf16Kernels.h) when the CPU also has
+/// AMX-INT8 (every AMX CPU so far). Zen 4 runs vdpbf16ps at twice the
 /// multiply-adds of an FMA.
 std::string precisionWarning(StringRef precision, const Target *target) {
+  llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
   if (precision != "bf16" || !target || target->getName() != "host" ||
-      !llvm::sys::getHostCPUFeatures().lookup("amx-bf16"))
+      !features.lookup("amx-bf16") ||
+      (features.lookup("amx-tile") && features.lookup("amx-int8")))
     return "";
   return "--precision=bf16: this CPU (AMX-BF16, Intel Sapphire Rapids or "
          "later) runs vdpbf16ps at half the multiply-add rate of f32 FMAs, "
          "so compute-bound convs and matmuls are slower than with fp32 "
-         "(AMX kernels are not implemented yet; docs/Pipeline.md, Lower "
+         "(aicc's AMX kernels need AMX-INT8 too; docs/Pipeline.md, Lower "
          "precisions)";
 }
 

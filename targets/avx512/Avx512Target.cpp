@@ -51,7 +51,10 @@ bool usesAmx(const std::string &cpu) {
   if (cpu != "host")
     return false;
   llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
-  return features.lookup("amx-tile") && features.lookup("amx-int8");
+  // AMX-BF16 too: the bf16 kernels of --precision=bf16 (AmxBf16Kernels.h);
+  // every AMX CPU so far has both.
+  return features.lookup("amx-tile") && features.lookup("amx-int8") &&
+         features.lookup("amx-bf16");
 }
 
 namespace {
@@ -217,7 +220,7 @@ FailureOr<KernelLibrary> buildKernelLibrary(ArrayRef<func::FuncOp> kernels,
   // the Halide target); Halide's target lists AMX only for host on such a
   // CPU.
   if (policy.amx)
-    for (const char *amx : {"amx-tile", "amx-int8"})
+    for (const char *amx : {"amx-tile", "amx-int8", "amx-bf16"})
       if (!llvm::is_contained(*features, amx))
         features->push_back(amx);
   library.requiredFeatures = std::move(*features);
@@ -309,8 +312,8 @@ void registerAvx512Targets() {
   registerTarget(std::make_unique<Avx512Target>(
       "avx512-amx",
       "x86-64 CPUs with the avx512-vnni level and AMX-INT8 (Sapphire Rapids "
-      "and later Xeons); 8-bit convs on AMX tiles (tdpbusd), the rest as "
-      "avx512-vnni"));
+      "and later Xeons); 8-bit convs (tdpbusd) and --precision=bf16 "
+      "matmuls and convs (tdpbf16ps) on AMX tiles, the rest as avx512-vnni"));
   registerTarget(std::make_unique<Avx512Target>(
       "host", "x86-64 with every extension of this CPU (e.g. AVX-512 VNNI, "
               "BF16, FP16); runs on CPUs that have them all"));

@@ -19,14 +19,16 @@
 namespace aicc::avx512 {
 
 /// Whether kernels for `cpu` (an Avx512Options::cpu) compute 8-bit convs
-/// with AMX-INT8: avx512-amx, and host on a CPU with AMX-INT8.
+/// with AMX-INT8 and bf16 matmuls and convs with AMX-BF16: avx512-amx, and
+/// host on a CPU with both.
 bool usesAmx(const std::string &cpu);
 
 struct Avx512Options {
   /// "avx512": AVX-512 F/CD/BW/DQ/VL, runs on any AVX-512 machine;
   /// "avx512-vnni": the AVX-512 level of Zen 4 / Sapphire Rapids (VNNI);
-  /// "avx512-amx": that level plus AMX-INT8 (Sapphire Rapids and later
-  /// Xeons; AmxKernels.h); "host": every feature of the compiling machine.
+  /// "avx512-amx": that level plus AMX-INT8 and AMX-BF16 (Sapphire Rapids
+  /// and later Xeons; AmxKernels.h, AmxBf16Kernels.h); "host": every
+  /// feature of the compiling machine.
   std::string cpu = "avx512";
   /// -O level; 0 disables the schedule heuristics.
   int optLevel = 3;

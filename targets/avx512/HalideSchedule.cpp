@@ -21,6 +21,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "targets/avx512/HalideSchedule.h"
+#include "targets/avx512/AmxBf16Kernels.h"
 #include "targets/avx512/AmxKernels.h"
 #include "targets/avx512/VectorLayout.h"
 #include "llvm/ADT/STLExtras.h"
@@ -537,7 +538,10 @@ Avx512SchedulePolicy::repackedInputDim(mlir::linalg::GenericOp op,
 Halide::Func Avx512SchedulePolicy::externReduction(
     mlir::linalg::GenericOp op, const std::vector<Halide::Func> &inputs,
     const std::vector<std::optional<Halide::ImageParam>> &params) const {
-  return amx ? defineAmxConv(op, inputs, params) : Halide::Func();
+  if (!amx)
+    return Halide::Func();
+  Halide::Func conv = defineAmxConv(op, inputs, params);
+  return conv.defined() ? conv : defineAmxBf16(op, inputs, params);
 }
 
 void Avx512SchedulePolicy::scheduleFunc(const ScheduledFunc &sf,
@@ -1382,7 +1386,10 @@ bool addsOuterUnitDims(const ScheduledFunc &o, const ScheduledReduction &r) {
 void Avx512SchedulePolicy::scheduleKernel(
     const std::vector<ScheduledFunc> &outputs,
     const std::vector<ScheduledReduction> &reductions, bool naive) const {
-  // AMX extern stages (AmxKernels.cpp) first; the rest as usual.
+  // AMX extern stages (AmxKernels.cpp, AmxBf16Kernels.cpp) first; the rest
+  // as usual.
+  if (amx && scheduleAmxBf16Matmul(outputs, reductions, naive))
+    return;
   bool amxDone = false;
   std::vector<ScheduledReduction> amxRest;
   if (scheduleAmxKernel(outputs, reductions, naive, amxDone, amxRest)) {

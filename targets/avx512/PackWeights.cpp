@@ -1,5 +1,6 @@
 //===- PackWeights.cpp - Constant weights in vector-friendly layout ------===//
 
+#include "targets/avx512/AmxBf16Kernels.h"
 #include "targets/avx512/AmxKernels.h"
 #include "targets/avx512/Passes.h"
 #include "targets/avx512/VectorLayout.h"
@@ -386,6 +387,8 @@ struct PackWeightsPass : impl::PackWeightsBase<PackWeightsPass> {
       if (std::optional<AmxConv> conv =
               amx ? amxConvOf(generic) : std::optional<AmxConv>();
           conv && packAmxConvWeights(generic, *conv, rewriter))
+        continue;
+      if (amx && packAmxBf16Weights(generic, rewriter))
         continue;
       if (std::optional<DotProduct> dot = dotProductOf(generic)) {
         packDotProductWeights(generic, *dot, rewriter);

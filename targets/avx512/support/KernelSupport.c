@@ -578,3 +578,327 @@ int aicc_amx_conv_i8(halide_buffer_t *packed, halide_buffer_t *weights,
   return 0;
 }
 #endif
+
+/*===- AMX bf16 matmuls and convolutions --------------------------------===*\
+|* The f32 accumulators of the bf16 matmuls and convs of --precision=bf16    *|
+|* that targets/avx512/AmxBf16Kernels.cpp hands to AMX-BF16 (tdpbf16ps) as   *|
+|* Halide extern stages. tdpbf16ps: C[m][n] += sum_k A[m][2k] B[k][2n] +     *|
+|* A[m][2k+1] B[k][2n+1] over tiles of 16 rows x 64 bytes (A: 16 rows x 32   *|
+|* bf16 of the reduction, B: 16 pairs of the reduction x 16 columns x 2, the *|
+|* VNNI-2 layout; C: 16 x 16 f32). Every product of two bf16 values is exact *|
+|* in f32; only the order of the f32 sums differs from the vdpbf16ps        *|
+|* kernels. Functions apart from the int8 ones above (own tile config and   *|
+|* store helpers) so that the two evolve independently.                     *|
+|* Only called on CPUs with AMX-BF16 whose process has been granted the     *|
+|* tile state (the runtime's CPU device asks the kernel for it at load).    *|
+\*===----------------------------------------------------------------------===*/
+
+#if defined(__x86_64__) && defined(__GNUC__) &&                               \
+    (__GNUC__ >= 11 || defined(__clang__))
+#include <immintrin.h>
+
+#define AICC_AMX_BF16_TARGET                                                   \
+  __attribute__((target("amx-tile,amx-bf16,avx512f,avx512bw,avx512vl")))
+
+typedef struct aicc_amx_bf16_tilecfg {
+  uint8_t palette_id;
+  uint8_t start_row;
+  uint8_t reserved[14];
+  uint16_t colsb[16];
+  uint8_t rows[16];
+} aicc_amx_bf16_tilecfg;
+
+AICC_AMX_BF16_TARGET
+static void amx_bf16_config(void) {
+  aicc_amx_bf16_tilecfg cfg;
+  memset(&cfg, 0, sizeof(cfg));
+  cfg.palette_id = 1;
+  for (int t = 0; t < 8; ++t) {
+    cfg.colsb[t] = 64;
+    cfg.rows[t] = 16;
+  }
+  _tile_loadconfig(&cfg);
+}
+
+static int64_t amx_bf16_offset(const halide_buffer_t *b,
+                               const int64_t *coords) {
+  int64_t off = 0;
+  for (int d = 0; d < b->dimensions; ++d)
+    off += (coords[d] - b->dim[d].min) * (int64_t)b->dim[d].stride;
+  return off;
+}
+
+/* Copies rows [0, nrows) x columns [0, ncols) of a 16x16 f32 tile into
+ * `dst` (row r at dst + r * row_stride, column c at + c * col_stride). */
+AICC_AMX_BF16_TARGET
+static void amx_bf16_copy_tile(const float *tile, float *dst, int nrows,
+                               int ncols, int64_t row_stride,
+                               int64_t col_stride) {
+  __mmask16 m = (__mmask16)((1u << ncols) - 1);
+  for (int r = 0; r < nrows; ++r) {
+    if (col_stride == 1) {
+      __m512 v = _mm512_maskz_loadu_ps(m, tile + r * 16);
+      _mm512_mask_storeu_ps(dst + r * row_stride, m, v);
+    } else {
+      for (int c = 0; c < ncols; ++c)
+        dst[r * row_stride + c * col_stride] = tile[r * 16 + c];
+    }
+  }
+}
+
+/* The f32 result of a bf16 matmul, out[m][n] = sum_k A[m][k] B[k][n] (Halide
+ * dims of out: n, m). `a` holds the activations [Mp][Kp/2][2] (dims 2, k/2,
+ * m; kp a multiple of 32; mp rows, zero padded past M, at least 15 past the
+ * last row of out's region: the last tile of 16 rows), `b` the weights in
+ * VNNI-2 pairs by blocks of 16 columns, [Np/16][Kp/2][16][2] (dims 2, 16,
+ * k/2, n/16; np a multiple of 16): each B tile is 1 KiB in one piece. The
+ * columns of out's region must start at a multiple of 16. */
+AICC_AMX_BF16_TARGET
+int aicc_amx_matmul_bf16(halide_buffer_t *a, halide_buffer_t *b, int32_t kp,
+                         int32_t mp, int32_t np, halide_buffer_t *out) {
+  if (a->host == NULL || b->host == NULL) {
+    if (a->host == NULL) {
+      int32_t ext[3] = {2, kp / 2, mp};
+      for (int i = 0; i < 3; ++i) {
+        a->dim[i].min = 0;
+        a->dim[i].extent = ext[i];
+      }
+    }
+    if (b->host == NULL) {
+      int32_t ext[4] = {2, 16, kp / 2, np / 16};
+      for (int i = 0; i < 4; ++i) {
+        b->dim[i].min = 0;
+        b->dim[i].extent = ext[i];
+      }
+    }
+    return 0;
+  }
+  const halide_dimension_t *d = out->dim;
+  int64_t nbegin = d[0].min, nend = d[0].min + d[0].extent;
+  int64_t mbegin = d[1].min, mend = d[1].min + d[1].extent;
+  if (out->dimensions != 2 || a->dimensions != 3 || b->dimensions != 4 ||
+      nbegin % 16 != 0 || nend > np || a->dim[0].stride != 1 ||
+      a->dim[1].stride != 2 || a->dim[1].extent < kp / 2 ||
+      a->dim[2].min > mbegin ||
+      a->dim[2].min + a->dim[2].extent < mend + 15 ||
+      b->dim[0].stride != 1 || b->dim[1].stride != 2 ||
+      b->dim[2].stride != 32 || b->dim[2].extent < kp / 2 ||
+      (int64_t)b->dim[3].extent * 16 < np || b->dim[3].min != 0)
+    return -1;
+  int64_t astride = a->dim[2].stride, bstride = b->dim[3].stride;
+  const uint16_t *abase = (const uint16_t *)a->host;
+  const uint16_t *bbase = (const uint16_t *)b->host;
+  float *obase = (float *)out->host;
+  float scratch[256] __attribute__((aligned(64)));
+  amx_bf16_config();
+  for (int64_t m0 = mbegin; m0 < mend; m0 += 32) {
+    int two_m = m0 + 16 < mend;
+    const uint16_t *arow = abase + (m0 - a->dim[2].min) * astride;
+    for (int64_t n0 = nbegin; n0 < nend; n0 += 32) {
+      int two_n = n0 + 16 < nend;
+      const uint16_t *bcol = bbase + (n0 / 16) * bstride;
+      _tile_zero(0);
+      _tile_zero(1);
+      _tile_zero(2);
+      _tile_zero(3);
+      for (int32_t k = 0; k < kp; k += 32) {
+        const uint16_t *bk = bcol + (int64_t)(k / 2) * 32;
+        _tile_loadd(4, arow + k, astride * 2);
+        _tile_loadd(6, bk, 64);
+        _tile_dpbf16ps(0, 4, 6);
+        if (two_n) {
+          _tile_loadd(7, bk + bstride, 64);
+          _tile_dpbf16ps(1, 4, 7);
+        }
+        if (two_m) {
+          _tile_loadd(5, arow + 16 * astride + k, astride * 2);
+          _tile_dpbf16ps(2, 5, 6);
+          if (two_n)
+            _tile_dpbf16ps(3, 5, 7);
+        }
+      }
+#define AICC_AMX_BF16_STORE_MM(T, M0, N0)                                      \
+  do {                                                                         \
+    int rows = (int)(mend - (M0) < 16 ? mend - (M0) : 16);                     \
+    int cols = (int)(nend - (N0) < 16 ? nend - (N0) : 16);                     \
+    float *dst = obase + ((M0) - d[1].min) * (int64_t)d[1].stride +           \
+                 ((N0) - d[0].min) * (int64_t)d[0].stride;                     \
+    if (rows == 16 && cols == 16 && d[0].stride == 1) {                        \
+      _tile_stored(T, dst, d[1].stride * 4);                                   \
+    } else {                                                                   \
+      _tile_stored(T, scratch, 64);                                            \
+      amx_bf16_copy_tile(scratch, dst, rows, cols, d[1].stride, d[0].stride);  \
+    }                                                                          \
+  } while (0)
+      AICC_AMX_BF16_STORE_MM(0, m0, n0);
+      if (two_n)
+        AICC_AMX_BF16_STORE_MM(1, m0, n0 + 16);
+      if (two_m) {
+        AICC_AMX_BF16_STORE_MM(2, m0 + 16, n0);
+        if (two_n)
+          AICC_AMX_BF16_STORE_MM(3, m0 + 16, n0 + 16);
+      }
+#undef AICC_AMX_BF16_STORE_MM
+    }
+  }
+  _tile_release();
+  return 0;
+}
+
+/* Copies the valid part of a 16x16 f32 tile (rows: channels f0.., columns:
+ * virtual pixels pv0.., `vw` per row of the image) into out ([N][F][H][W],
+ * Halide dims w, h, f, n). */
+AICC_AMX_BF16_TARGET
+static void amx_bf16_store_conv_tile(const float *tile, halide_buffer_t *out,
+                                     int64_t n, int64_t f0, int64_t fend,
+                                     int64_t pv0, int64_t pend, int32_t vw) {
+  const halide_dimension_t *d = out->dim;
+  float *base = (float *)out->host;
+  int rows = (int)(fend - f0 < 16 ? fend - f0 : 16);
+  for (int c = 0; c < 16;) {
+    int64_t pv = pv0 + c;
+    if (pv >= pend)
+      break;
+    int64_t h = pv / vw, w = pv % vw;
+    if (w < d[0].min || w >= d[0].min + d[0].extent || h < d[1].min ||
+        h >= d[1].min + d[1].extent) {
+      ++c;
+      continue;
+    }
+    int len = 1;
+    while (c + len < 16 && w + len < d[0].min + d[0].extent &&
+           pv + len < pend)
+      ++len;
+    float *dst = base + (w - d[0].min) * (int64_t)d[0].stride +
+                 (h - d[1].min) * (int64_t)d[1].stride +
+                 (n - d[3].min) * (int64_t)d[3].stride +
+                 (f0 - d[2].min) * (int64_t)d[2].stride;
+    /* The run's columns as rows of a 16-wide tile starting at column c. */
+    amx_bf16_copy_tile(tile + c, dst, rows, len, d[2].stride, d[0].stride);
+    c += len;
+  }
+}
+
+/* The f32 accumulators of out's region of a bf16 conv: out is [N][F][H][W]
+ * (Halide dims w, h, f, n); packed the activations [N][Cp/2][plane][2]
+ * (dims 2, vw, plane / vw, cp/2, n), `plane` pixels in rows of `vw` per
+ * channel pair, zero padded; weights [Fp][Kh][Kw][Cp/2][2] (dims 2, cp/2,
+ * taps_w, taps_h, fp), Fp a multiple of 16 and Cp of 32, zero padded. As
+ * aicc_amx_conv_i8: tiles of 16 channels x 16 "virtual" pixels, tap (a, b)
+ * the offset a*vw + b of a stride-1 conv (or a 1x1 conv's picked pixels).
+ * A conv of stride s > 1 with a window has its image split in s*s phases
+ * (pixel (s*y + pa, s*x + pb) at (y, x) of phase pa*s + pb, each phase
+ * plane / (s*s) pixels): tap (a, b) is then a stride-1 tap (a/s, b/s) of
+ * phase (a%s)*s + b%s. `phases` is s (1: one plane). */
+AICC_AMX_BF16_TARGET
+int aicc_amx_conv_bf16(halide_buffer_t *packed, halide_buffer_t *weights,
+                       int32_t cp, int32_t taps_h, int32_t taps_w, int32_t vw,
+                       int32_t plane, int32_t fp, int32_t phases,
+                       halide_buffer_t *out) {
+  if (packed->host == NULL || weights->host == NULL) {
+    if (packed->host == NULL) {
+      int32_t ext[4] = {2, vw, plane / vw, cp / 2};
+      for (int i = 0; i < 4; ++i) {
+        packed->dim[i].min = 0;
+        packed->dim[i].extent = ext[i];
+      }
+      packed->dim[4].min = out->dim[3].min;
+      packed->dim[4].extent = out->dim[3].extent;
+    }
+    if (weights->host == NULL) {
+      int32_t ext[5] = {2, cp / 2, taps_w, taps_h, fp};
+      for (int i = 0; i < 5; ++i) {
+        weights->dim[i].min = 0;
+        weights->dim[i].extent = ext[i];
+      }
+    }
+    return 0;
+  }
+  const halide_dimension_t *d = out->dim;
+  if (d[2].min % 16 != 0 || d[2].min + d[2].extent > fp || phases < 1 ||
+      plane % (phases * phases) != 0 ||
+      packed->dimensions != 5 || weights->dimensions != 5 ||
+      out->dimensions != 4 || packed->dim[1].stride != 2 ||
+      packed->dim[2].stride != 2 * vw ||
+      (int64_t)packed->dim[2].extent * vw < plane ||
+      packed->dim[3].extent < cp / 2 || weights->dim[1].stride != 2)
+    return -1;
+  int64_t fend = d[2].min + d[2].extent;
+  int64_t pstart = (int64_t)d[1].min * vw + d[0].min;
+  int64_t pend = (int64_t)(d[1].min + d[1].extent - 1) * vw + d[0].min +
+                 d[0].extent;
+  int dense = d[0].stride == 1 && d[0].min == 0 && d[0].extent == vw &&
+              d[1].stride == vw;
+  float *obase = (float *)out->host;
+  float scratch[256] __attribute__((aligned(64)));
+  amx_bf16_config();
+  int64_t wstride = (int64_t)taps_h * taps_w * cp;
+  int64_t xstride = packed->dim[3].stride;
+  int64_t phase_px = plane / (phases * phases);
+  for (int64_t n = d[3].min; n < d[3].min + d[3].extent; ++n) {
+    int64_t xc[5] = {0, 0, 0, 0, n};
+    const uint16_t *xbase =
+        (const uint16_t *)packed->host + amx_bf16_offset(packed, xc);
+    for (int64_t f0 = d[2].min; f0 < fend; f0 += 32) {
+      int two_f = f0 + 16 < fend;
+      int64_t wc[5] = {0, 0, 0, 0, f0};
+      const uint16_t *wbase =
+          (const uint16_t *)weights->host + amx_bf16_offset(weights, wc);
+      for (int64_t pv0 = pstart; pv0 < pend; pv0 += 32) {
+        int two_p = pv0 + 16 < pend;
+        _tile_zero(0);
+        _tile_zero(1);
+        _tile_zero(2);
+        _tile_zero(3);
+        for (int32_t ta = 0; ta < taps_h; ++ta)
+          for (int32_t tb = 0; tb < taps_w; ++tb) {
+            const uint16_t *wrow = wbase + (ta * taps_w + tb) * cp;
+            int64_t phase = (ta % phases) * phases + tb % phases;
+            const uint16_t *xcol =
+                xbase + (phase * phase_px + pv0 + (ta / phases) * vw +
+                         tb / phases) *
+                            2;
+            for (int32_t k = 0; k < cp; k += 32) {
+              const uint16_t *x = xcol + (int64_t)(k / 2) * xstride;
+              _tile_loadd(4, wrow + k, wstride * 2);
+              _tile_loadd(6, x, xstride * 2);
+              _tile_dpbf16ps(0, 4, 6);
+              if (two_p) {
+                _tile_loadd(7, x + 32, xstride * 2);
+                _tile_dpbf16ps(1, 4, 7);
+              }
+              if (two_f) {
+                _tile_loadd(5, wrow + k + 16 * wstride, wstride * 2);
+                _tile_dpbf16ps(2, 5, 6);
+                if (two_p)
+                  _tile_dpbf16ps(3, 5, 7);
+              }
+            }
+          }
+#define AICC_AMX_BF16_STORE_CONV(T, F0, PV0)                                   \
+  do {                                                                         \
+    if (dense && (F0) + 16 <= fend && (PV0) + 16 <= pend) {                    \
+      float *dst = obase + ((F0) - d[2].min) * (int64_t)d[2].stride +          \
+                   (n - d[3].min) * (int64_t)d[3].stride + ((PV0) - pstart);   \
+      _tile_stored(T, dst, d[2].stride * 4);                                   \
+    } else {                                                                   \
+      _tile_stored(T, scratch, 64);                                            \
+      amx_bf16_store_conv_tile(scratch, out, n, (F0), fend, (PV0), pend, vw);  \
+    }                                                                          \
+  } while (0)
+        AICC_AMX_BF16_STORE_CONV(0, f0, pv0);
+        if (two_p)
+          AICC_AMX_BF16_STORE_CONV(1, f0, pv0 + 16);
+        if (two_f) {
+          AICC_AMX_BF16_STORE_CONV(2, f0 + 16, pv0);
+          if (two_p)
+            AICC_AMX_BF16_STORE_CONV(3, f0 + 16, pv0 + 16);
+        }
+#undef AICC_AMX_BF16_STORE_CONV
+      }
+    }
+  }
+  _tile_release();
+  return 0;
+}
+#endif
