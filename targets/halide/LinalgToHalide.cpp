@@ -662,6 +662,22 @@ hl::Expr Translator::translateBody(Operation &op,
     return t.is_uint() ? hl::reinterpret(hl::Int(t.bits()), e) : e;
   };
   auto nanOf = [&](hl::Expr a) { return hl::cast(a.type(), hl::Expr(NAN)); };
+  // Of a binary op's operands, the one that is not a finite or infinite
+  // (non-NaN) float constant, when the other one is.
+  auto isNumberConstant = [](const hl::Expr &e) {
+    std::optional<double> c = hl::Internal::as_const_float(e);
+    return c && !std::isnan(*c);
+  };
+  auto nonConstantOf = [&](const hl::Expr &a,
+                           const hl::Expr &b) -> std::optional<hl::Expr> {
+    if (isNumberConstant(b))
+      return a;
+    if (isNumberConstant(a))
+      return b;
+    return std::nullopt;
+  };
+  auto otherThan = [](const hl::Expr &x, const hl::Expr &a,
+                      const hl::Expr &b) { return x.same_as(a) ? b : a; };
 
   return llvm::TypeSwitch<Operation *, hl::Expr>(&op)
       .Case([&](arith::ConstantOp c) {
@@ -679,11 +695,20 @@ hl::Expr Translator::translateBody(Operation &op,
       .Case([&](arith::NegFOp) { return -in(0); })
       .Case([&](arith::MaximumFOp) {
         hl::Expr a = in(0), b = in(1);
+        // Against a constant (ReLU, a Clip bound) one compare-select is
+        // NaN-propagating by itself, and is one vmaxps (MAXPS returns its
+        // second operand when unordered).
+        if (std::optional<hl::Expr> x = nonConstantOf(a, b))
+          return hl::select(otherThan(*x, a, b) > *x, otherThan(*x, a, b),
+                            *x);
         return hl::select(hl::is_nan(a) || hl::is_nan(b), nanOf(a),
                           hl::max(a, b));
       })
       .Case([&](arith::MinimumFOp) {
         hl::Expr a = in(0), b = in(1);
+        if (std::optional<hl::Expr> x = nonConstantOf(a, b))
+          return hl::select(otherThan(*x, a, b) < *x, otherThan(*x, a, b),
+                            *x);
         return hl::select(hl::is_nan(a) || hl::is_nan(b), nanOf(a),
                           hl::min(a, b));
       })
