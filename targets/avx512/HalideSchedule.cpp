@@ -1248,6 +1248,42 @@ bool scheduleRowKernel(const ScheduledFunc &anchor,
 
 } // namespace
 
+/// An elementwise kernel that holds 8-bit intermediate tensors (a QDQ
+/// chain: DQ -> op -> Q -> DQ -> ...) computes its intermediate Funcs per
+/// vector of the output instead of inlining them. Inlined, Halide's bounds
+/// inference over the chain's expression (each Q's clamps and NaN selects,
+/// erf's edge selects, around the whole chain before it) grows
+/// exponentially: the int8 BERT's QDQ GELU (DQ, erf, Q, QLinearAdd,
+/// QLinearMul twice) took minutes per kernel (issue 9). Per vector, each
+/// Func's bounds are those of its own definition, and its values stay in a
+/// buffer of one vector.
+static void computeQdqChainPerVector(const ScheduledFunc &out) {
+  hl::Func o = out.func;
+  if (out.extents.empty() || halidegen::hasDynamicExtent(out.extents) ||
+      o.num_update_definitions() != 0 || o.args().size() != out.extents.size())
+    return;
+  std::vector<hl::Func> chain;
+  bool quantized = false;
+  for (auto &[name, function] :
+       hl::Internal::find_transitive_calls(o.function())) {
+    hl::Func f(function);
+    if (name == o.name() || !llvm::StringRef(name).starts_with("generic") ||
+        f.outputs() != 1 || f.num_update_definitions() != 0 ||
+        f.args().empty())
+      continue;
+    quantized |= f.types()[0].bits() == 8;
+    chain.push_back(f);
+  }
+  if (!quantized)
+    return;
+  int lanes = lanesFor(o);
+  for (hl::Func f : chain) {
+    f.compute_at(o, o.args()[0]);
+    if (out.extents[0] >= lanes)
+      f.vectorize(f.args()[0], lanes, hl::TailStrategy::GuardWithIf);
+  }
+}
+
 void Avx512SchedulePolicy::scheduleKernel(
     const std::vector<ScheduledFunc> &outputs,
     const std::vector<ScheduledReduction> &reductions, bool naive) const {
@@ -1370,6 +1406,8 @@ void Avx512SchedulePolicy::scheduleKernel(
   for (const ScheduledFunc &f : outputs)
     if (!llvm::is_contained(tiled, f.func.name()))
       scheduleFunc(f, /*isOutput=*/true, naive);
+  if (!naive && reductions.empty() && outputs.size() == 1)
+    computeQdqChainPerVector(outputs.front());
   for (const ScheduledReduction &r : reductions) {
     if (naive || !r.result.defined())
       computePaddedInputsAtRoot(r);
