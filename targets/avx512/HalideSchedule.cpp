@@ -1274,14 +1274,14 @@ static void computeQdqChainPerVector(const ScheduledFunc &out) {
     quantized |= f.types()[0].bits() == 8;
     chain.push_back(f);
   }
-  if (!quantized)
-    return;
+  // Rows narrower than a vector keep the chain inline (per element, each
+  // Func would be computed in scalars).
   int lanes = lanesFor(o);
-  for (hl::Func f : chain) {
-    f.compute_at(o, o.args()[0]);
-    if (out.extents[0] >= lanes)
-      f.vectorize(f.args()[0], lanes, hl::TailStrategy::GuardWithIf);
-  }
+  if (!quantized || out.extents[0] < lanes)
+    return;
+  for (hl::Func f : chain)
+    f.compute_at(o, o.args()[0])
+        .vectorize(f.args()[0], lanes, hl::TailStrategy::GuardWithIf);
 }
 
 void Avx512SchedulePolicy::scheduleKernel(
