@@ -1250,13 +1250,16 @@ bool scheduleRowKernel(const ScheduledFunc &anchor,
 
 /// An elementwise kernel that holds 8-bit intermediate tensors (a QDQ
 /// chain: DQ -> op -> Q -> DQ -> ...) computes its intermediate Funcs per
-/// vector of the output instead of inlining them. Inlined, Halide's bounds
-/// inference over the chain's expression (each Q's clamps and NaN selects,
-/// erf's edge selects, around the whole chain before it) grows
-/// exponentially: the int8 BERT's QDQ GELU (DQ, erf, Q, QLinearAdd,
-/// QLinearMul twice) took minutes per kernel (issue 9). Per vector, each
-/// Func's bounds are those of its own definition, and its values stay in a
-/// buffer of one vector.
+/// vector of the output instead of inlining them. Inlined, the chain is one
+/// expression (each Q's clamps and NaN selects, erf's edge selects, the
+/// QLinearAdd terms), and Halide's bounds inference on it (boxes_required
+/// -> bounds_of_expr_in_scope -> simplify) took minutes per kernel: the
+/// int8 BERT's QDQ GELU (DQ, Div, Erf, Q, QLinearAdd, QLinearMul twice),
+/// issue 9. Binding repeated operands with Lets or compiling without strict
+/// float did not help; cutting the chain does. Per vector, each Func's
+/// bounds are those of its own definition, and its values stay in a buffer
+/// of one vector. The chain is the translator's Funcs of linalg.generic ops
+/// ("generic_N"; not the Funcs that read the kernel's inputs).
 static void computeQdqChainPerVector(const ScheduledFunc &out) {
   hl::Func o = out.func;
   if (out.extents.empty() || halidegen::hasDynamicExtent(out.extents) ||
@@ -1268,8 +1271,7 @@ static void computeQdqChainPerVector(const ScheduledFunc &out) {
        hl::Internal::find_transitive_calls(o.function())) {
     hl::Func f(function);
     if (name == o.name() || !llvm::StringRef(name).starts_with("generic") ||
-        f.outputs() != 1 || f.num_update_definitions() != 0 ||
-        f.args().empty())
+        f.outputs() != 1 || f.num_update_definitions() != 0 || f.args().empty())
       continue;
     quantized |= f.types()[0].bits() == 8;
     chain.push_back(f);
