@@ -1383,6 +1383,44 @@ bool addsOuterUnitDims(const ScheduledFunc &o, const ScheduledReduction &r) {
 
 } // namespace
 
+/// An elementwise kernel that holds 8-bit intermediate tensors (a QDQ
+/// chain: DQ -> op -> Q -> DQ -> ...) computes its intermediate Funcs per
+/// vector of the output instead of inlining them. Inlined, the chain is one
+/// expression (each Q's clamps and NaN selects, erf's edge selects, the
+/// QLinearAdd terms), and Halide's bounds inference on it (boxes_required
+/// -> bounds_of_expr_in_scope -> simplify) took minutes per kernel: the
+/// int8 BERT's QDQ GELU (DQ, Div, Erf, Q, QLinearAdd, QLinearMul twice),
+/// issue 9. Binding repeated operands with Lets or compiling without strict
+/// float did not help; cutting the chain does. Per vector, each Func's
+/// bounds are those of its own definition, and its values stay in a buffer
+/// of one vector. The chain is the translator's Funcs of linalg.generic ops
+/// ("generic_N"; not the Funcs that read the kernel's inputs).
+static void computeQdqChainPerVector(const ScheduledFunc &out) {
+  hl::Func o = out.func;
+  if (out.extents.empty() || halidegen::hasDynamicExtent(out.extents) ||
+      o.num_update_definitions() != 0 || o.args().size() != out.extents.size())
+    return;
+  std::vector<hl::Func> chain;
+  bool quantized = false;
+  for (auto &[name, function] :
+       hl::Internal::find_transitive_calls(o.function())) {
+    hl::Func f(function);
+    if (name == o.name() || !llvm::StringRef(name).starts_with("generic") ||
+        f.outputs() != 1 || f.num_update_definitions() != 0 || f.args().empty())
+      continue;
+    quantized |= f.types()[0].bits() == 8;
+    chain.push_back(f);
+  }
+  // Rows narrower than a vector keep the chain inline (per element, each
+  // Func would be computed in scalars).
+  int lanes = lanesFor(o);
+  if (!quantized || out.extents[0] < lanes)
+    return;
+  for (hl::Func f : chain)
+    f.compute_at(o, o.args()[0])
+        .vectorize(f.args()[0], lanes, hl::TailStrategy::GuardWithIf);
+}
+
 void Avx512SchedulePolicy::scheduleKernel(
     const std::vector<ScheduledFunc> &outputs,
     const std::vector<ScheduledReduction> &reductions, bool naive) const {
@@ -1511,6 +1549,8 @@ void Avx512SchedulePolicy::scheduleKernel(
   for (const ScheduledFunc &f : outputs)
     if (!llvm::is_contained(tiled, f.func.name()))
       scheduleFunc(f, /*isOutput=*/true, naive);
+  if (!naive && reductions.empty() && outputs.size() == 1)
+    computeQdqChainPerVector(outputs.front());
   for (const ScheduledReduction &r : reductions) {
     if (naive || !r.result.defined())
       computePaddedInputsAtRoot(r);
