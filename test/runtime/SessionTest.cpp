@@ -10,6 +10,7 @@
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <random>
 #include <thread>
 
@@ -335,9 +336,18 @@ TEST_F(SessionTest, ConcurrentRunOfOneSessionIsBusy) {
   writer.addDispatch(0, entryIndex("spin_until_set"),
                      {writer.addInputBuffer(0), writer.addOutputBuffer(0)});
   open(writer, 1);
-  std::vector<int32_t> flag(1, 0), started(1, 0);
+  // The kernel must see the flag change during the run, so the input is
+  // read in place: it starts a page, so the 1 KiB a kernel may read past it
+  // lies in its page and the session does not stage a copy.
+  std::unique_ptr<int32_t, decltype(&std::free)> flagPage(
+      static_cast<int32_t *>(std::aligned_alloc(4096, 4096)), &std::free);
+  ASSERT_NE(flagPage, nullptr);
+  int32_t *flag = flagPage.get();
+  flag[0] = 0;
+  std::vector<int32_t> started(1, 0);
   std::vector<int64_t> dims = {1};
-  aicc_tensor_view_t in = viewOf(flag, AICC_ELEMENT_TYPE_I32, dims);
+  aicc_tensor_view_t in = {flag, AICC_ELEMENT_TYPE_I32, dims.size(),
+                            dims.data(), sizeof(int32_t)};
   aicc_tensor_view_t out = viewOf(started, AICC_ELEMENT_TYPE_I32, dims);
   std::string firstResult;
   std::thread first([&] {

@@ -386,7 +386,10 @@ AICC_API aicc_status_t aicc_session_device_info(const aicc_session_t *session,
 /// A tensor in caller memory. The runtime never frees or keeps `data`/`dims`
 /// beyond the call they are passed to.
 typedef struct aicc_tensor_view_s {
-  /// Base address; dense, C (row-major) order. Inputs are only read.
+  /// Base address; dense, C (row-major) order. Inputs are only read, in
+  /// place or from a copy taken when the run starts (docs/Runtime.md,
+  /// "Memory a kernel may read"): an input changed during a run has no
+  /// defined effect.
   void *data;
   aicc_element_type_t element_type;
   size_t rank;
