@@ -32,28 +32,9 @@ namespace aicc::avx512 {
 using halidegen::CompiledKernel;
 using halidegen::HalideCompileOptions;
 
-/// Whether this CPU has the avx512-vnni level (Zen 4 / Sapphire Rapids).
-static bool hostHasZen4Level() {
-  llvm::StringMap<bool> f = llvm::sys::getHostCPUFeatures();
-  for (const char *name :
-       {"avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl",
-        "avx512vnni", "avx512bf16", "avx512vbmi", "avx512vbmi2", "avx512ifma",
-        "avx512bitalg", "avx512vpopcntdq", "gfni", "vaes"})
-    if (!f.lookup(name))
-      return false;
-  return true;
-}
-
 std::string halideTargetFor(const Avx512Options &options) {
-  // host on a CPU of the avx512-vnni level compiles for that level, as
-  // --target=avx512-vnni/avx512-amx do: Halide's own host target on a
-  // Sapphire Rapids (its avx512_sapphirerapids features) computed int8
-  // ResNet-50's epilogues differently (867 of 1,000 logits off ONNX
-  // Runtime's by up to 7.6% of the scale; avx512-amx: all equal).
   if (options.cpu == "host")
-    return hostHasZen4Level()
-               ? "x86-64-linux-avx512_skylake-avx512_cannonlake-avx512_zen4"
-               : "host";
+    return "host";
   // The AVX-512 level of Zen 4 and Sapphire Rapids: VNNI (vpdpbusd for the
   // int8 dot products), BF16, VBMI/VBMI2, IFMA, BITALG, VPOPCNTDQ, GFNI,
   // VAES. Halide has no VNNI-only level; this is its smallest one with
