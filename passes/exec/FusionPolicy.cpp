@@ -128,6 +128,14 @@ bool addsOuterUnitDims(ArrayRef<Operation *> views) {
   return true;
 }
 
+/// Whether `op` has a result of 8-bit elements (a quantized tensor).
+bool hasByteValues(Operation *op) {
+  return llvm::any_of(op->getResultTypes(), [](Type type) {
+    auto shaped = dyn_cast<ShapedType>(type);
+    return shaped && shaped.getElementType().isInteger(8);
+  });
+}
+
 /// Ops in one kernel at most: a long chain compiles slowly in Halide and
 /// gains little once its intermediates stay in registers.
 constexpr size_t kMaxGroupSize = 16;
@@ -511,11 +519,19 @@ public:
           // add outer unit dims: a [1, S, K] x [K, N] MatMul's bias Add).
           // In row-fusing functions an elementwise member may be read by
           // several ops of the epilogue (GELU reads the bias Add twice).
-          bool viewsFold = views.empty() || addsOuterUnitDims(views);
+          // Not for an epilogue with 8-bit tensors (a QDQ chain): a QDQ
+          // GELU in an int8 matmul's kernel took Halide's bounds inference
+          // minutes (77 s for a 16-row feed-forward block), where as a
+          // kernel of its own its intermediates are computed per vector
+          // (computeQdqChainPerVector in targets/avx512/HalideSchedule.cpp).
+          bool quantized = hasByteValues(&op) ||
+                           llvm::any_of(groups[g], hasByteValues);
+          bool viewsFold = views.empty() ||
+                           (!quantized && addsOuterUnitDims(views));
           bool readOnce = operand.get().hasOneUse() &&
                           groups[g].back() == producer &&
                           sizeOf[g] < kMaxGroupSize;
-          bool sharedMember = fuseRows && views.empty() &&
+          bool sharedMember = fuseRows && !quantized && views.empty() &&
                               isElementwise(producer) &&
                               mayJoin(g, &op, views);
           joins = viewsFold && isElementwise(&op) &&
