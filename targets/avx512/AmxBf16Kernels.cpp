@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "targets/avx512/AmxBf16Kernels.h"
+#include "targets/avx512/AmxKernels.h"
 
 #include "dialects/graph/GraphOps.h"
 #include "passes/graph/ConstantData.h"
@@ -29,32 +30,6 @@ using halidegen::ScheduledReduction;
 
 namespace {
 
-/// Whether `v` is a float 0.
-bool isZeroFloat(Value v) {
-  auto c = v.getDefiningOp<arith::ConstantOp>();
-  auto attr = c ? dyn_cast<FloatAttr>(c.getValue()) : nullptr;
-  return attr && attr.getValue().isZero();
-}
-
-/// Whether `v` is a linalg.fill of float 0, or its generalized form.
-bool isZeroFloatFill(Value v) {
-  if (auto fill = v.getDefiningOp<linalg::FillOp>())
-    return isZeroFloat(fill.getDpsInputOperand(0)->get());
-  auto generic = v.getDefiningOp<linalg::GenericOp>();
-  if (!generic || generic.getNumReductionLoops() != 0 ||
-      generic.getNumDpsInits() != 1)
-    return false;
-  Block &body = generic.getRegion().front();
-  Value yielded = cast<linalg::YieldOp>(body.getTerminator()).getValues()[0];
-  if (auto arg = dyn_cast<BlockArgument>(yielded)) {
-    if (arg.getOwner() != &body ||
-        arg.getArgNumber() >= generic.getNumDpsInputs())
-      return false;
-    yielded = generic.getDpsInputOperand(arg.getArgNumber())->get();
-  }
-  return isZeroFloat(yielded);
-}
-
 /// Whether `op` is f32 (static shape, zero init unless `anyInit`) +=
 /// f32(bf16) * f32(bf16) over `loops` loops, the last `reductions` of them
 /// reductions, the last a pair.
@@ -66,7 +41,7 @@ bool isBf16DotProduct(linalg::GenericOp op, unsigned loops,
   auto outType = dyn_cast<RankedTensorType>(op.getResult(0).getType());
   if (!outType || !outType.hasStaticShape() ||
       !outType.getElementType().isF32() ||
-      (!anyInit && !isZeroFloatFill(op.getDpsInitOperand(0)->get())))
+      (!anyInit && !isZeroFill(op.getDpsInitOperand(0)->get())))
     return false;
   for (Value in : op.getDpsInputs()) {
     auto t = dyn_cast<RankedTensorType>(in.getType());
@@ -272,7 +247,7 @@ namespace {
 /// the dot products alone.
 void splitInit(linalg::GenericOp op, RewriterBase &rewriter) {
   Value init = op.getDpsInitOperand(0)->get();
-  if (isZeroFloatFill(init))
+  if (isZeroFill(init))
     return;
   Location loc = op.getLoc();
   auto type = cast<RankedTensorType>(op.getResult(0).getType());

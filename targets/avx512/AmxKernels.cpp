@@ -26,24 +26,17 @@ namespace aicc::avx512 {
 using halidegen::ScheduledFunc;
 using halidegen::ScheduledReduction;
 
-namespace {
-
-/// The block argument `v` comes from, through unrealized casts.
-Value throughCasts(Value v) {
-  while (auto cast = v.getDefiningOp<UnrealizedConversionCastOp>())
-    v = cast.getOperand(0);
-  return v;
-}
-
-/// Whether `v` is an integer 0.
-bool isZeroConstant(Value v) {
+/// Whether `v` is a constant 0, integer or float.
+static bool isZeroConstant(Value v) {
   auto c = v.getDefiningOp<arith::ConstantOp>();
-  auto attr = c ? dyn_cast<IntegerAttr>(c.getValue()) : nullptr;
+  if (!c)
+    return false;
+  if (auto attr = dyn_cast<IntegerAttr>(c.getValue()))
+    return attr.getValue().isZero();
+  auto attr = dyn_cast<FloatAttr>(c.getValue());
   return attr && attr.getValue().isZero();
 }
 
-/// Whether `v` is a linalg.fill of integer 0, or its generalized form (the
-/// Halide translator generalizes named ops).
 bool isZeroFill(Value v) {
   if (auto fill = v.getDefiningOp<linalg::FillOp>())
     return isZeroConstant(fill.getDpsInputOperand(0)->get());
@@ -54,12 +47,23 @@ bool isZeroFill(Value v) {
   Block &body = generic.getRegion().front();
   Value yielded = cast<linalg::YieldOp>(body.getTerminator()).getValues()[0];
   if (auto arg = dyn_cast<BlockArgument>(yielded)) {
-    if (arg.getOwner() != &body || arg.getArgNumber() >= generic.getNumDpsInputs())
+    if (arg.getOwner() != &body ||
+        arg.getArgNumber() >= generic.getNumDpsInputs())
       return false;
     yielded = generic.getDpsInputOperand(arg.getArgNumber())->get();
   }
   return isZeroConstant(yielded);
 }
+
+namespace {
+
+/// The block argument `v` comes from, through unrealized casts.
+Value throughCasts(Value v) {
+  while (auto cast = v.getDefiningOp<UnrealizedConversionCastOp>())
+    v = cast.getOperand(0);
+  return v;
+}
+
 
 /// The packed activations' geometry: per 4 channels, `phases` planes of
 /// `rows` x `vw` pixels, of which the first `validRows` rows hold the image,

@@ -41,6 +41,11 @@
 
 namespace aicc::avx512 {
 
+/// Whether `v` is a linalg.fill of constant 0 (integer or float), or its
+/// generalized form (the Halide translator generalizes named ops): an
+/// accumulator that starts at zero.
+bool isZeroFill(mlir::Value v);
+
 /// An 8-bit conv the AMX kernels compute (loops d0..d7: n, f, ho, wo, c/4,
 /// kh, kw, and the 4 channels of a dot product).
 struct AmxConv {
