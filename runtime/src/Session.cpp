@@ -1153,22 +1153,29 @@ Session::stageInputs(const aicc_tensor_view_t *inputs, size_t inputCount) {
   stagedInputs_.assign(inputCount, nullptr);
   if (ownMemory_)
     return stagedInputs_; // copied to the device, never read in place
+  // First the inputs to stage (marked with a non-null placeholder), then
+  // their places in the staging buffer.
   uint64_t needed = 0;
   for (size_t i = 0; i < inputCount; ++i)
-    if (i < inputRead_.size() && inputRead_[i] && slackLeavesPage(inputs[i]))
+    if (i < inputRead_.size() && inputRead_[i] && slackLeavesPage(inputs[i])) {
+      stagedInputs_[i] = static_cast<uint8_t *>(inputs[i].data);
       needed += (inputs[i].byte_size + 63) & ~uint64_t(63);
+    }
   if (needed == 0)
     return stagedInputs_;
   if (needed > stagingBytes_) {
     std::free(staging_);
     staging_ = allocateAligned(needed);
     stagingBytes_ = staging_ ? needed : 0;
-    if (!staging_)
-      return stagedInputs_; // out of memory: read the caller's memory
+    if (!staging_) {
+      // Out of memory: read the caller's memory.
+      stagedInputs_.assign(inputCount, nullptr);
+      return stagedInputs_;
+    }
   }
   uint64_t offset = 0;
   for (size_t i = 0; i < inputCount; ++i)
-    if (i < inputRead_.size() && inputRead_[i] && slackLeavesPage(inputs[i])) {
+    if (stagedInputs_[i]) {
       stagedInputs_[i] = staging_ + offset;
       std::memcpy(stagedInputs_[i], inputs[i].data, inputs[i].byte_size);
       offset += (inputs[i].byte_size + 63) & ~uint64_t(63);
