@@ -204,8 +204,11 @@ aicc_status_t Module::codeFor(hal::Device &device, const DeviceCode **out) {
     return makeStatus(AICC_STATUS_OUT_OF_MEMORY, "out of memory");
   loaded->device = &device;
   AICC_RETURN_IF_ERROR(loadExecutables(*loaded));
-  if (device.hasOwnMemory())
-    AICC_RETURN_IF_ERROR(uploadConstants(*loaded));
+  // Host memory uses constants in place, but a kernel's read past the last
+  // one must stay inside the artifact's bytes (the compiler pads the
+  // constant segment; a file from elsewhere may not).
+  AICC_RETURN_IF_ERROR(
+      uploadConstants(*loaded, /*tailOnly=*/!device.hasOwnMemory()));
   code_.push_back(std::move(loaded));
   *out = code_.back().get();
   return nullptr;
@@ -278,7 +281,7 @@ aicc_status_t Module::loadExecutables(DeviceCode &code) {
   return nullptr;
 }
 
-aicc_status_t Module::uploadConstants(DeviceCode &code) {
+aicc_status_t Module::uploadConstants(DeviceCode &code, bool tailOnly) {
   // Every constant a buffer names goes into one device allocation. The used
   // bytes of each segment are copied as one range (from 64 bytes below its
   // first constant) to a 256-byte aligned offset of the block, so every
@@ -292,6 +295,15 @@ aicc_status_t Module::uploadConstants(DeviceCode &code) {
     for (const fb::Buffer *buffer : *root_->memory_plan()->buffers())
       if (buffer->kind() == fb::BufferKind::Constant)
         used[buffer->ref()] = true;
+  if (tailOnly) {
+    for (uint32_t c = 0; c < constantCount; ++c) {
+      const fb::Constant *constant = constants->Get(c);
+      uint64_t end = root_->segments()->Get(constant->segment())->offset() +
+                     constant->offset() + constant->size(); // verified
+      used[c] = used[c] && (end > storage_.size ||
+                            storage_.size - end < kKernelReadSlack);
+    }
+  }
 
   struct Range {
     uint64_t begin = UINT64_MAX, end = 0, blockOffset = 0;
@@ -317,7 +329,8 @@ aicc_status_t Module::uploadConstants(DeviceCode &code) {
   if (total == 0)
     return nullptr;
   hal::Device &device = *code.device;
-  if (aicc_status_t status = device.allocate(total, &code.constantBlock))
+  if (aicc_status_t status =
+          device.allocate(total + kKernelReadSlack, &code.constantBlock))
     return annotateStatus(status,
                           "cannot allocate the %llu bytes of constants on "
                           "device '%s'",

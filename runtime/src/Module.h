@@ -11,6 +11,7 @@
 #ifndef AICC_RUNTIME_SRC_MODULE_H
 #define AICC_RUNTIME_SRC_MODULE_H
 
+#include "aicc/kernel_abi.h"
 #include "aicc/runtime.h"
 #include "aicc/schemas/aicc_generated.h"
 #include "hal/Hal.h"
@@ -36,6 +37,14 @@ struct ModuleStorage {
 
   void release();
 };
+
+/// Kernels may read (never write) up to this many bytes past the end of a
+/// buffer: the rounded-up last vectors of a tile (docs/Runtime.md, "Memory a
+/// kernel may read"). The runtime's own memory carries that slack; a
+/// caller's tensor whose slack would reach into another page is staged
+/// (Session::stageViews), and constants that end less than this before the
+/// end of the artifact are copied (Module::codeFor).
+constexpr uint64_t kKernelReadSlack = AICC_KERNEL_READ_SLACK;
 
 /// An IntExpr program (format 1.3) inside the artifact's bytes; verified at
 /// load (src/IntExpr.h).
@@ -123,6 +132,8 @@ public:
     /// Devices with their own memory: the one allocation holding every
     /// constant a buffer names (null when there are none), and each
     /// constant's device address (null for constants no buffer names).
+    /// Host memory: the copies of the constants that end too close to the
+    /// end of the artifact for kKernelReadSlack (null: used in place).
     void *constantBlock = nullptr;
     uint64_t constantBlockSize = 0;
     std::vector<void *> constantAddresses;
@@ -155,7 +166,10 @@ private:
   bool hasValueSymbols_ = false;
 
   aicc_status_t loadExecutables(DeviceCode &code);
-  aicc_status_t uploadConstants(DeviceCode &code);
+  /// Copies the constants a buffer names (`tailOnly`: only those ending
+  /// less than kKernelReadSlack before the end of the artifact) into one
+  /// allocation of `code`'s device, with that slack after it.
+  aicc_status_t uploadConstants(DeviceCode &code, bool tailOnly);
 
   std::mutex codeMutex_;
   std::vector<std::unique_ptr<DeviceCode>> code_;

@@ -181,12 +181,6 @@ aicc_status_t Session::selectDevice(const char *name) {
   return nullptr;
 }
 
-/// Kernels may read (never write) up to this many bytes past the end of a
-/// buffer: the rounded-up last vectors of a tile (docs/Runtime.md, "Memory a
-/// kernel may read"). The runtime's own memory carries that slack; a
-/// caller's input whose slack would reach into another page is staged
-/// (Session::stageInputs).
-constexpr uint64_t kKernelReadSlack = 1024;
 
 static uint8_t *allocateAligned(uint64_t size) {
   if (size == 0)
@@ -332,8 +326,10 @@ uint8_t *Session::staticBufferAddress(uint32_t index) const {
   case fb::BufferKind::Constant: {
     // Weights are used in place; kernels must not write them (the mapping
     // is read-only, so a write faults instead of corrupting the file).
-    if (ownMemory_) {
-      // The module's upload to this device.
+    // The module's upload to this device, or its copy of a constant at the
+    // very end of the artifact (Module::codeFor).
+    if (ownMemory_ || (buffer->ref() < code_->constantAddresses.size() &&
+                       code_->constantAddresses[buffer->ref()])) {
       base = static_cast<uint8_t *>(code_->constantAddresses[buffer->ref()]);
       break;
     }
@@ -425,6 +421,30 @@ aicc_status_t Session::prepareSchedule() {
     if (buffers->Get(b)->kind() == fb::BufferKind::Input &&
         buffers->Get(b)->ref() < inputRead_.size())
       inputRead_[buffers->Get(b)->ref()] = true;
+  // Outputs the schedule may read back (a model output that later kernels
+  // consume, e.g. a KV `present`): named by more than one binding or copy.
+  // Writes alone never pass a buffer's end, reads may (kKernelReadSlack).
+  std::vector<uint32_t> outputUses(module_->outputs().size(), 0);
+  auto countUse = [&](uint32_t b) {
+    if (b < buffers->size() &&
+        buffers->Get(b)->kind() == fb::BufferKind::Output &&
+        buffers->Get(b)->ref() < outputUses.size())
+      ++outputUses[buffers->Get(b)->ref()];
+  };
+  for (uint32_t i = 0; schedule && buffers && i < schedule->size(); ++i) {
+    const fb::Command *op = schedule->Get(i);
+    if (const fb::Dispatch *dispatch = op->op_as_Dispatch()) {
+      if (dispatch->bindings())
+        for (uint32_t b : *dispatch->bindings())
+          countUse(b);
+    } else if (const fb::Copy *copy = op->op_as_Copy()) {
+      countUse(copy->source());
+      countUse(copy->target());
+    }
+  }
+  outputRead_.assign(outputUses.size(), false);
+  for (size_t o = 0; o < outputUses.size(); ++o)
+    outputRead_[o] = outputUses[o] > 1;
   auto addSlot = [&](uint32_t bufferIndex) {
     const fb::Buffer *buffer = buffers->Get(bufferIndex);
     uint32_t slot = static_cast<uint32_t>(slots_.size());
@@ -1148,39 +1168,70 @@ static bool slackLeavesPage(const aicc_tensor_view_t &view) {
   return last / pageSize != (last + kKernelReadSlack) / pageSize;
 }
 
-const std::vector<uint8_t *> &
-Session::stageInputs(const aicc_tensor_view_t *inputs, size_t inputCount) {
+void Session::stageViews(const aicc_tensor_view_t *inputs, size_t inputCount,
+                         const aicc_tensor_view_t *outputs,
+                         size_t outputCount) {
   stagedInputs_.assign(inputCount, nullptr);
+  stagedOutputs_.assign(outputCount, nullptr);
   if (ownMemory_)
-    return stagedInputs_; // copied to the device, never read in place
-  // First the inputs to stage (marked with a non-null placeholder), then
+    return; // copied to and from the device, never read in place
+  // First the views to stage (marked with a non-null placeholder), then
   // their places in the staging buffer.
   uint64_t needed = 0;
+  auto mark = [&](const aicc_tensor_view_t &view, uint8_t *&staged) {
+    if (!slackLeavesPage(view))
+      return;
+    staged = static_cast<uint8_t *>(view.data);
+    needed += (view.byte_size + 63) & ~uint64_t(63);
+  };
   for (size_t i = 0; i < inputCount; ++i)
-    if (i < inputRead_.size() && inputRead_[i] && slackLeavesPage(inputs[i])) {
-      stagedInputs_[i] = static_cast<uint8_t *>(inputs[i].data);
-      needed += (inputs[i].byte_size + 63) & ~uint64_t(63);
-    }
+    if (i < inputRead_.size() && inputRead_[i])
+      mark(inputs[i], stagedInputs_[i]);
+  for (size_t o = 0; o < outputCount; ++o)
+    if (o < outputRead_.size() && outputRead_[o])
+      mark(outputs[o], stagedOutputs_[o]);
   if (needed == 0)
-    return stagedInputs_;
+    return;
   if (needed > stagingBytes_) {
     std::free(staging_);
     staging_ = allocateAligned(needed);
     stagingBytes_ = staging_ ? needed : 0;
     if (!staging_) {
-      // Out of memory: read the caller's memory.
+      // Out of memory: use the caller's memory.
       stagedInputs_.assign(inputCount, nullptr);
-      return stagedInputs_;
+      stagedOutputs_.assign(outputCount, nullptr);
+      return;
     }
   }
   uint64_t offset = 0;
-  for (size_t i = 0; i < inputCount; ++i)
-    if (stagedInputs_[i]) {
-      stagedInputs_[i] = staging_ + offset;
+  auto place = [&](const aicc_tensor_view_t &view, uint8_t *&staged) {
+    if (!staged)
+      return;
+    staged = staging_ + offset;
+    offset += (view.byte_size + 63) & ~uint64_t(63);
+  };
+  for (size_t i = 0; i < inputCount; ++i) {
+    place(inputs[i], stagedInputs_[i]);
+    if (stagedInputs_[i])
       std::memcpy(stagedInputs_[i], inputs[i].data, inputs[i].byte_size);
-      offset += (inputs[i].byte_size + 63) & ~uint64_t(63);
-    }
-  return stagedInputs_;
+  }
+  for (size_t o = 0; o < outputCount; ++o)
+    place(outputs[o], stagedOutputs_[o]);
+}
+
+void Session::unstageOutputs(const aicc_tensor_view_t *outputs,
+                             size_t outputCount) {
+  for (size_t o = 0; o < outputCount && o < stagedOutputs_.size(); ++o) {
+    if (!stagedOutputs_[o])
+      continue;
+    // The bytes of this run's shape (a dynamic output may hold fewer than
+    // its view), never more than the view.
+    uint64_t bytes = aicc_element_type_size(module_->outputs()[o].elementType);
+    for (int64_t dim : outputDims_[o])
+      bytes *= static_cast<uint64_t>(dim);
+    std::memcpy(outputs[o].data, stagedOutputs_[o],
+                std::min<uint64_t>(bytes, outputs[o].byte_size));
+  }
 }
 
 aicc_status_t Session::run(const aicc_tensor_view_t *inputs, size_t inputCount,
@@ -1204,17 +1255,19 @@ aicc_status_t Session::run(const aicc_tensor_view_t *inputs, size_t inputCount,
     running_.store(false, std::memory_order_release);
     return annotateStatus(status, "%s", module_->name().c_str());
   }
-  const std::vector<uint8_t *> &staged = stageInputs(inputs, inputCount);
+  stageViews(inputs, inputCount, outputs, outputCount);
   for (const IoPatch &patch : ioPatches_) {
     const aicc_tensor_view_t &view =
         patch.isOutput ? outputs[patch.tensor] : inputs[patch.tensor];
-    uint8_t *base = patch.isOutput || !staged[patch.tensor]
-                        ? static_cast<uint8_t *>(view.data)
-                        : staged[patch.tensor];
+    uint8_t *staged = patch.isOutput ? stagedOutputs_[patch.tensor]
+                                     : stagedInputs_[patch.tensor];
+    uint8_t *base = staged ? staged : static_cast<uint8_t *>(view.data);
     slots_[patch.slot] = base ? base + patch.offset : nullptr;
   }
   if (!ownMemory_) {
     status = profiling_ ? runCommands<true>() : runCommands<false>();
+    if (!status)
+      unstageOutputs(outputs, outputCount);
   } else {
     // Enqueue everything, then wait for the stream: outputs are valid when
     // the run returns.

@@ -181,11 +181,14 @@ private:
   std::vector<int64_t> pushConstants_;
   std::vector<uint32_t> grids_;
   std::vector<IoPatch> ioPatches_;
-  /// Per run: where each input is read from, when not from the caller's
-  /// memory (null: in place); see stageInputs.
-  const std::vector<uint8_t *> &stageInputs(const aicc_tensor_view_t *inputs,
-                                            size_t inputCount);
-  std::vector<uint8_t *> stagedInputs_;
+  /// Per run: where each input is read from and each output written to,
+  /// when not the caller's memory (null: in place). A view is staged when
+  /// the schedule reads it and kKernelReadSlack bytes past its end could
+  /// leave its last page; staged outputs are copied back by unstageOutputs.
+  void stageViews(const aicc_tensor_view_t *inputs, size_t inputCount,
+                  const aicc_tensor_view_t *outputs, size_t outputCount);
+  void unstageOutputs(const aicc_tensor_view_t *outputs, size_t outputCount);
+  std::vector<uint8_t *> stagedInputs_, stagedOutputs_;
   uint8_t *staging_ = nullptr;
   uint64_t stagingBytes_ = 0;
   /// Format 1.3: per-run integers.
@@ -234,6 +237,8 @@ private:
   std::vector<uint32_t> stateCopies_;
   uint64_t stateBytesLastRun_ = 0;
   std::vector<bool> inputRead_;
+  /// Outputs the schedule may read after writing them (see initialize).
+  std::vector<bool> outputRead_;
   std::vector<DynamicPush> dynamicPushes_;
   std::vector<DynamicCopy> dynamicCopies_;
   std::vector<CallerCopy> callerCopies_;

@@ -37,6 +37,7 @@
 #include "targets/common/KernelCost.h"
 
 #include "aicc/ModuleWriter.h"
+#include "aicc/kernel_abi.h"
 #include "dialects/exec/ExecOps.h"
 #include "dialects/exec/IndexExpr.h"
 #include "mlir/IR/BuiltinAttributes.h"
@@ -486,6 +487,9 @@ LogicalResult Serializer::addConstants(ScheduleOp schedule) {
   }
   if (pending.empty())
     return success();
+  // Kernels may read a little past a buffer (kernel_abi.h): keep that read
+  // inside the artifact when the last constant is its last byte.
+  weights.resize(weights.size() + AICC_KERNEL_READ_SLACK, 0);
   uint32_t segment = writer_.addSegment(std::move(weights));
   for (const Pending &constant : pending)
     writer_.addConstant(constant.name, segment, constant.offset,

@@ -7,6 +7,8 @@
 
 #include "TestUtil.h"
 
+#include "aicc/kernel_abi.h"
+
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
@@ -124,7 +126,11 @@ TEST_F(SessionTest, UsesWeightsInPlace) {
   uint32_t code = writer.addSegment(testKernels().data(), testKernels().size());
   writer.addExecutable(testKernelsExecutable(code));
   float w[16] = {};
-  uint32_t constant = writer.addConstantData("w", w, sizeof(w));
+  // Laid out as the compiler does: the kernels' read slack after the last
+  // constant (a constant closer to the end is copied; ReadSlackTest).
+  std::vector<uint8_t> segment(sizeof(w) + AICC_KERNEL_READ_SLACK, 0);
+  uint32_t constant = writer.addConstant(
+      "w", writer.addSegment(std::move(segment)), 0, sizeof(w));
   uint32_t wBuffer = writer.addConstantBuffer(constant, 0, sizeof(w));
   uint32_t out = writer.addOutputBuffer(0);
   writer.addDispatch(0, entryIndex("binding_address"), {wBuffer, out});

@@ -68,7 +68,7 @@ const EntrySpec kEntries[] = {
     {"nested_parallel", 1, 2},   {"scratch_kernel", 1, 0},
     {"count_runs", 2, 0},        {"parallel_sum", 2, 2},
     {"binding_address", 2, 0},   {"spin_until_set", 2, 0},
-    {"fake_decoder", 4, 3},
+    {"fake_decoder", 4, 3},      {"add_f32_overread", 3, 1},
 };
 } // namespace
 

@@ -62,6 +62,12 @@ typedef struct aicc_kernel_env {
   void *runtime_data;
 } aicc_kernel_env;
 
+/// Bytes past the end of a buffer that a kernel may read (never write): the
+/// rounded-up last vectors of a tile. The runtime keeps that many readable
+/// bytes after every buffer it binds (docs/Runtime.md, "Memory a kernel may
+/// read"); the compiler pads the constant segment by as many.
+#define AICC_KERNEL_READ_SLACK 1024u
+
 /// An entry point. `bindings[i]` is the base address of the i-th buffer the
 /// dispatch binds (inputs, constants, arena ranges, outputs: whatever the
 /// schedule lists, in its order); constants and inputs must not be written.

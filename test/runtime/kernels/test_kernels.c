@@ -38,6 +38,16 @@ int32_t add_f32(const aicc_kernel_env *env, void *const *bindings,
   return 0;
 }
 
+/* c[i] = a[i] + b[i] for i < push[0], and reads the last byte a kernel may
+   read past `a` (AICC_KERNEL_READ_SLACK), as a vectorized kernel's rounded-up
+   tail does. Bindings: a, b, c. */
+int32_t add_f32_overread(const aicc_kernel_env *env, void *const *bindings,
+                         const int64_t *push) {
+  const volatile uint8_t *a = (const volatile uint8_t *)bindings[0];
+  (void)a[push[0] * (int64_t)sizeof(float) + AICC_KERNEL_READ_SLACK - 1];
+  return add_f32(env, bindings, push);
+}
+
 /* Closure of mul_rows_parallel's tasks. */
 struct mul_rows_closure {
   const float *x, *w;
