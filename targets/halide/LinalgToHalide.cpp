@@ -2165,7 +2165,10 @@ compileKernelWithHalide(func::FuncOp kernel, const std::string &functionName,
     if (!translator.strictPerOp && needsStrictFloat(kernel))
       target = target.with_feature(hl::Target::StrictFloat);
     hl::Pipeline pipeline(outputs);
-    pipeline.compile_to_object(objectPath, args, functionName, target);
+    if (options.emitBitcode)
+      pipeline.compile_to_bitcode(objectPath, args, functionName, target);
+    else
+      pipeline.compile_to_object(objectPath, args, functionName, target);
     // Debugging aid: AICC_HALIDE_STMT_DIR=<dir> writes each kernel's
     // lowered Halide statement (loops, vectors, allocations).
     if (const char *dir = getenv("AICC_HALIDE_STMT_DIR"))
