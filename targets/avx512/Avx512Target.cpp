@@ -303,8 +303,8 @@ public:
   }
 
 private:
-  /// Whether the kernels may use AVX512-BF16: avx512-vnni (the Zen 4 level
-  /// includes it) and host on a CPU that has it.
+  /// Whether the kernels may use AVX512-BF16: avx512-vnni and avx512-amx
+  /// (their level includes it) and host on a CPU that has it.
   bool hasBf16DotProducts() const {
     if (name == "avx512-vnni" || name == "avx512-amx")
       return true;

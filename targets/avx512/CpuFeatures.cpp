@@ -92,9 +92,9 @@ LlvmCpuModel halideCpuModel(const std::string &halideTarget) {
 std::optional<LlvmCpuModel> isaLevelCpuModel(llvm::StringRef level) {
   // x86-64-v4 is AVX-512 F/CD/BW/DQ/VL on x86-64-v3 (AVX2, FMA, F16C, BMI1/2,
   // LZCNT, MOVBE): no vendor's extras (znver4 brings SSE4A, sapphirerapids
-  // AVX512-FP16 and AVX-VNNI). Halide's avx512_zen4 level (which enables its
-  // vpdpbusd and vdpbf16ps patterns) adds only VNNI and BF16 to it that its
-  // code needs; VBMI/VBMI2/IFMA/BITALG stay off so Cooper Lake qualifies.
+  // AVX512-FP16 and AVX-VNNI). Of the extensions Halide's avx512_zen4 level
+  // adds, its code needs only VNNI and BF16 (its vpdpbusd and vdpbf16ps
+  // patterns); VBMI/VBMI2/IFMA/BITALG stay off, so Cooper Lake qualifies.
   constexpr const char *vnni = "+avx512vnni,+avx512bf16";
   if (level == "avx512-vnni")
     return LlvmCpuModel{"x86-64-v4", vnni};
