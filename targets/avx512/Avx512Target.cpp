@@ -152,6 +152,14 @@ FailureOr<KernelLibrary> buildKernelLibrary(ArrayRef<func::FuncOp> kernels,
               << llvm::toString(std::move(err));
           k = failure();
         }
+        // The debugging aid's assembly (LinalgToHalide.cpp) is Halide's CPU
+        // model's; replace it with the code that runs.
+        const char *asmDir = getenv("AICC_HALIDE_ASM_DIR");
+        if (asmDir && succeeded(k))
+          llvm::consumeError(compileBitcodeForCpu(
+              halideOutput,
+              std::string(asmDir) + "/" + kernel.getSymName().str() + ".s",
+              *levelModel, /*assembly=*/true));
       }
       if (failed(k)) {
         failedAny = true;

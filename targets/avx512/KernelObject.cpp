@@ -42,7 +42,7 @@ bool moduleFlag(const llvm::Module &module, llvm::StringRef name,
 
 llvm::Error compileBitcodeForCpu(const std::string &bitcodePath,
                                  const std::string &objectPath,
-                                 const LlvmCpuModel &model) {
+                                 const LlvmCpuModel &model, bool assembly) {
   llvm::InitializeNativeTarget();
   llvm::InitializeNativeTargetAsmPrinter();
   auto buffer = llvm::MemoryBuffer::getFile(bitcodePath);
@@ -104,7 +104,9 @@ llvm::Error compileBitcodeForCpu(const std::string &bitcodePath,
   pm.add(new llvm::TargetLibraryInfoWrapperPass(triple));
   pm.add(llvm::createAlwaysInlinerLegacyPass());
   if (machine->addPassesToEmitFile(pm, out, nullptr,
-                                   llvm::CodeGenFileType::ObjectFile))
+                                   assembly
+                                       ? llvm::CodeGenFileType::AssemblyFile
+                                       : llvm::CodeGenFileType::ObjectFile))
     return llvm::createStringError("cannot emit x86-64 object code");
   pm.run(module);
   out.flush();

@@ -1,4 +1,4 @@
-//===- KernelObject.h - Halide bitcode to an object for a CPU model -*- C++ -*-===//
+//===- KernelObject.h - Halide bitcode to a CPU model's object -*- C++ -*-===//
 //
 // Halide 21 chooses the LLVM CPU a kernel is compiled for itself, after the
 // newest feature level of its target (CodeGen_X86::mcpu_target): the level
@@ -23,10 +23,12 @@ namespace aicc::avx512 {
 /// defined function's target-cpu and target-features become the model's;
 /// tune-cpu (scheduling only, never instructions) stays Halide's. The code
 /// generation options are Halide's (fast floating point unless the module
-/// asks for per-instruction flags, PIC, -O3).
+/// asks for per-instruction flags, PIC, -O3). `assembly` writes assembly
+/// text instead of an object (AICC_HALIDE_ASM_DIR).
 llvm::Error compileBitcodeForCpu(const std::string &bitcodePath,
                                  const std::string &objectPath,
-                                 const LlvmCpuModel &model);
+                                 const LlvmCpuModel &model,
+                                 bool assembly = false);
 
 } // namespace aicc::avx512
 
