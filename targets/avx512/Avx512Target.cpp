@@ -4,6 +4,7 @@
 #include "targets/avx512/CpuFeatures.h"
 #include "targets/avx512/EntryPoints.h"
 #include "targets/avx512/HalideSchedule.h"
+#include "targets/avx512/KernelObject.h"
 #include "targets/avx512/Passes.h"
 #include "targets/halide/LinalgToHalide.h"
 
@@ -35,10 +36,11 @@ using halidegen::HalideCompileOptions;
 std::string halideTargetFor(const Avx512Options &options) {
   if (options.cpu == "host")
     return "host";
-  // The AVX-512 level of Zen 4 and Sapphire Rapids: VNNI (vpdpbusd for the
-  // int8 dot products), BF16, VBMI/VBMI2, IFMA, BITALG, VPOPCNTDQ, GFNI,
-  // VAES. Halide has no VNNI-only level; this is its smallest one with
-  // vpdpbusd (Cascade Lake and Ice Lake lack BF16 and need --target=avx512).
+  // Halide's smallest level with its VNNI (vpdpbusd) and BF16 (vdpbf16ps)
+  // patterns; Halide would compile it for CPU znver4 (SSE4A: SIGILL on
+  // Intel), so its bitcode is compiled for isaLevelCpuModel instead:
+  // AVX-512 F/CD/BW/DQ/VL + VNNI + BF16 (Zen 4, Sapphire Rapids, Cooper
+  // Lake; Cascade Lake and Ice Lake lack BF16 and need --target=avx512).
   if (options.cpu == "avx512-vnni" || options.cpu == "avx512-amx")
     return "x86-64-linux-avx512_skylake-avx512_cannonlake-avx512_zen4";
   // AVX-512 F/CD/BW/DQ/VL: every AVX-512 server CPU since Skylake-SP.
@@ -111,6 +113,12 @@ FailureOr<KernelLibrary> buildKernelLibrary(ArrayRef<func::FuncOp> kernels,
   halideOptions.target = halideTargetFor(options);
   halideOptions.policy = &policy;
   halideOptions.naiveSchedule = options.optLevel == 0;
+  // The named ISA levels compile Halide's bitcode for their generic CPU
+  // model; the others keep the CPU model Halide chooses.
+  std::optional<LlvmCpuModel> levelModel = isaLevelCpuModel(options.cpu);
+  halideOptions.emitBitcode = levelModel.has_value();
+  LlvmCpuModel cpuModel =
+      levelModel ? *levelModel : halideCpuModel(halideOptions.target);
 
   // Compile each distinct kernel once.
   KernelLibrary library;
@@ -133,8 +141,26 @@ FailureOr<KernelLibrary> buildKernelLibrary(ArrayRef<func::FuncOp> kernels,
       std::string fn = "aicc_hl_" + std::to_string(index) + "_" +
                        kernel.getSymName().str();
       std::string object = pathIn(fn + ".o");
+      std::string halideOutput = levelModel ? pathIn(fn + ".bc") : object;
       FailureOr<CompiledKernel> k = halidegen::compileKernelWithHalide(
-          kernel, fn, object, halideOptions);
+          kernel, fn, halideOutput, halideOptions);
+      if (succeeded(k) && levelModel) {
+        if (llvm::Error err =
+                compileBitcodeForCpu(halideOutput, object, *levelModel)) {
+          kernel.emitError("cannot compile kernel '")
+              << kernel.getSymName() << "' for " << options.cpu << ": "
+              << llvm::toString(std::move(err));
+          k = failure();
+        }
+        // The debugging aid's assembly (LinalgToHalide.cpp) is Halide's CPU
+        // model's; replace it with the code that runs.
+        const char *asmDir = getenv("AICC_HALIDE_ASM_DIR");
+        if (asmDir && succeeded(k))
+          llvm::consumeError(compileBitcodeForCpu(
+              halideOutput,
+              std::string(asmDir) + "/" + kernel.getSymName().str() + ".s",
+              *levelModel, /*assembly=*/true));
+      }
       if (failed(k)) {
         failedAny = true;
         compiled.push_back(nullptr);
@@ -210,7 +236,7 @@ FailureOr<KernelLibrary> buildKernelLibrary(ArrayRef<func::FuncOp> kernels,
   library.elf.assign((*so)->getBufferStart(), (*so)->getBufferEnd());
   std::string featureError;
   FailureOr<std::vector<std::string>> features =
-      requiredCpuFeatures(halideOptions.target, featureError);
+      requiredCpuFeatures(cpuModel, featureError);
   if (failed(features)) {
     emitError(loc) << "cannot list the CPU features of the kernels: "
                    << featureError;
@@ -285,8 +311,8 @@ public:
   }
 
 private:
-  /// Whether the kernels may use AVX512-BF16: avx512-vnni (the Zen 4 level
-  /// includes it) and host on a CPU that has it.
+  /// Whether the kernels may use AVX512-BF16: avx512-vnni and avx512-amx
+  /// (their level includes it) and host on a CPU that has it.
   bool hasBf16DotProducts() const {
     if (name == "avx512-vnni" || name == "avx512-amx")
       return true;
@@ -306,9 +332,8 @@ void registerAvx512Targets() {
                 "vpmaddwd"));
   registerTarget(std::make_unique<Avx512Target>(
       "avx512-vnni",
-      "x86-64 CPUs with the AVX-512 level of Zen 4 / Sapphire Rapids (VNNI, "
-      "BF16, VBMI2, IFMA, BITALG, VPOPCNTDQ); int8 dot products with "
-      "vpdpbusd"));
+      "x86-64 CPUs with AVX-512 F/CD/BW/DQ/VL + VNNI + BF16 (Zen 4, "
+      "Sapphire Rapids, Cooper Lake); int8 dot products with vpdpbusd"));
   registerTarget(std::make_unique<Avx512Target>(
       "avx512-amx",
       "x86-64 CPUs with the avx512-vnni level and AMX-INT8 (Sapphire Rapids "

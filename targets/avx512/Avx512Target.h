@@ -25,7 +25,8 @@ bool usesAmx(const std::string &cpu);
 
 struct Avx512Options {
   /// "avx512": AVX-512 F/CD/BW/DQ/VL, runs on any AVX-512 machine;
-  /// "avx512-vnni": the AVX-512 level of Zen 4 / Sapphire Rapids (VNNI);
+  /// "avx512-vnni": AVX-512 F/CD/BW/DQ/VL + VNNI + BF16 (Zen 4, Sapphire
+  /// Rapids, Cooper Lake; compiled for a generic CPU, KernelObject.h);
   /// "avx512-amx": that level plus AMX-INT8 and AMX-BF16 (Sapphire Rapids
   /// and later Xeons; AmxKernels.h, AmxBf16Kernels.h); "host": every
   /// feature of the compiling machine.

@@ -6,7 +6,9 @@
 // Halide feature. The CPU name brings every extension of that CPU model
 // (e.g. avx512fp16 and AMX with sapphirerapids), and LLVM may use any of
 // them. So the required features are those the same CPU model and
-// attributes enable in LLVM's x86 subtarget tables.
+// attributes enable in LLVM's x86 subtarget tables. The named ISA levels
+// avx512-vnni and avx512-amx are compiled for a generic CPU model instead
+// (isaLevelCpuModel, KernelObject.h).
 //
 //===----------------------------------------------------------------------===//
 
@@ -82,9 +84,28 @@ std::string llvmAttributesFor(const HT &t) {
 
 } // namespace
 
-mlir::FailureOr<std::vector<std::string>>
-requiredCpuFeatures(const std::string &halideTarget, std::string &error) {
+LlvmCpuModel halideCpuModel(const std::string &halideTarget) {
   HT target(halideTarget);
+  return {llvmCpuFor(target), llvmAttributesFor(target)};
+}
+
+std::optional<LlvmCpuModel> isaLevelCpuModel(llvm::StringRef level) {
+  // x86-64-v4 is AVX-512 F/CD/BW/DQ/VL on x86-64-v3 (AVX2, FMA, F16C, BMI1/2,
+  // LZCNT, MOVBE): no vendor's extras (znver4 brings SSE4A, sapphirerapids
+  // AVX512-FP16 and AVX-VNNI). Of the extensions Halide's avx512_zen4 level
+  // adds, its code needs only VNNI and BF16 (its vpdpbusd and vdpbf16ps
+  // patterns); VBMI/VBMI2/IFMA/BITALG stay off, so Cooper Lake qualifies.
+  constexpr const char *vnni = "+avx512vnni,+avx512bf16";
+  if (level == "avx512-vnni")
+    return LlvmCpuModel{"x86-64-v4", vnni};
+  if (level == "avx512-amx")
+    return LlvmCpuModel{"x86-64-v4",
+                        std::string(vnni) + ",+amx-tile,+amx-int8,+amx-bf16"};
+  return std::nullopt;
+}
+
+mlir::FailureOr<std::vector<std::string>>
+requiredCpuFeatures(const LlvmCpuModel &model, std::string &error) {
   LLVMInitializeX86TargetInfo();
   LLVMInitializeX86TargetMC();
   llvm::Triple triple("x86_64-unknown-linux-gnu");
@@ -93,8 +114,7 @@ requiredCpuFeatures(const std::string &halideTarget, std::string &error) {
   if (!llvmTarget)
     return mlir::failure();
   std::unique_ptr<llvm::MCSubtargetInfo> subtarget(
-      llvmTarget->createMCSubtargetInfo(triple, llvmCpuFor(target),
-                                        llvmAttributesFor(target)));
+      llvmTarget->createMCSubtargetInfo(triple, model.cpu, model.features));
   if (!subtarget) {
     error = "LLVM has no x86 subtarget information";
     return mlir::failure();

@@ -86,6 +86,25 @@ hl::Type halideType(Type t, Operation *where) {
   unsupported(where, s);
 }
 
+/// arith.fptoui to a signless integer type `t` (a Halide Int): the float
+/// `x` (already truncated, in [0, 2^bits)) as the unsigned bits of `t`.
+/// Not reinterpret(t, cast(UInt, x)): Halide's simplifier (Simplify_Cast,
+/// an integer cast of an integer cast) folds that into cast(t, x), an LLVM
+/// fptosi whose values above t's signed maximum are poison; LLVM then may,
+/// and with AVX512-FP16 does, narrow with signed saturation (vpacksswb:
+/// u8 200 became 127). So convert in t's signed range, shifted down by
+/// 2^(bits-1) in float (exact: f32 for up to 16 bits, f64 for 32), and flip
+/// the sign bit back.
+hl::Expr fpToUnsignedBits(hl::Expr x, hl::Type t) {
+  if (x.type().bits() < 32)
+    x = hl::cast(hl::Float(32), x);
+  if (t.bits() > 16)
+    x = hl::cast(hl::Float(64), x);
+  int64_t half = int64_t(1) << (t.bits() - 1);
+  return hl::cast(t, x - hl::cast(x.type(), hl::Expr(double(half)))) ^
+         hl::cast(t, hl::Expr(static_cast<int32_t>(-half)));
+}
+
 /// Halide buffers address elements with int32 strides: a tensor of more
 /// than 2^31 - 1 elements (or a larger dim) cannot be a Func or a buffer.
 /// Dynamic dims are checked at run time by the entry point.
@@ -862,8 +881,10 @@ hl::Expr Translator::translateBody(Operation &op,
       })
       .Case([&](arith::FPToUIOp) {
         hl::Type t = halideType(resultType, &op);
-        return hl::reinterpret(t, hl::cast(hl::UInt(t.bits()),
-                                           hl::trunc(in(0))));
+        hl::Expr x = hl::trunc(in(0));
+        if (t.is_int() && t.bits() <= 32)
+          return fpToUnsignedBits(x, t);
+        return hl::reinterpret(t, hl::cast(hl::UInt(t.bits()), x));
       })
       .Case([&](arith::IndexCastOp) {
         // index is 32-bit here: a wider value saturates to +-2^30, so that
@@ -2165,7 +2186,10 @@ compileKernelWithHalide(func::FuncOp kernel, const std::string &functionName,
     if (!translator.strictPerOp && needsStrictFloat(kernel))
       target = target.with_feature(hl::Target::StrictFloat);
     hl::Pipeline pipeline(outputs);
-    pipeline.compile_to_object(objectPath, args, functionName, target);
+    if (options.emitBitcode)
+      pipeline.compile_to_bitcode(objectPath, args, functionName, target);
+    else
+      pipeline.compile_to_object(objectPath, args, functionName, target);
     // Debugging aid: AICC_HALIDE_STMT_DIR=<dir> writes each kernel's
     // lowered Halide statement (loops, vectors, allocations).
     if (const char *dir = getenv("AICC_HALIDE_STMT_DIR"))

@@ -75,6 +75,10 @@ struct HalideCompileOptions {
   const SchedulePolicy *policy = nullptr;
   /// Disable the schedule heuristics (-O0): compute everything root, serial.
   bool naiveSchedule = false;
+  /// Write Halide's optimized LLVM bitcode to the object path instead of an
+  /// object, for a caller that compiles it for its own CPU model
+  /// (targets/avx512/KernelObject.h).
+  bool emitBitcode = false;
 };
 
 /// Translates `kernel`, schedules it and writes an object file defining

@@ -532,4 +532,23 @@ TEST_F(SessionCreateTest, ChecksCpuFeatures) {
       << text;
 }
 
+// Every feature an LLVM CPU model may bring to the kernels is one the runtime
+// can check: AMD's SSE4A (znver4's insertq) is refused on Intel CPUs, not
+// SIGILL, and accepted on AMD ones.
+TEST_F(SessionCreateTest, KnowsVendorCpuFeatures) {
+  ExecutableDesc exe = testKernelsExecutable(0);
+  for (const char *feature : {"sse4a", "lzcnt", "movbe", "fma4", "xop", "tbm",
+                              "avx512fp16", "amx-tile"}) {
+    exe.requiredFeatures = {feature};
+    std::string text = create(withExecutable(exe, testKernels()));
+    EXPECT_EQ(text.find("does not know"), std::string::npos)
+        << feature << ": " << text;
+    if (text != "OK")
+      EXPECT_NE(text.find(std::string("needs CPU feature '") + feature +
+                          "', which this CPU"),
+                std::string::npos)
+          << text;
+  }
+}
+
 } // namespace
