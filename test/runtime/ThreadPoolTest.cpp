@@ -141,6 +141,42 @@ TEST(ThreadPoolTest, ReturnsOnlyAfterTheLastTask) {
     }
 }
 
+struct FirstWorkerTask {
+  std::thread::id caller;
+  std::atomic<int> index{-1};
+};
+
+int recordFirstWorkerTask(void *, int index, uint8_t *closure) {
+  auto *first = reinterpret_cast<FirstWorkerTask *>(closure);
+  if (std::this_thread::get_id() != first->caller) {
+    int none = -1;
+    first->index.compare_exchange_strong(none, index);
+  } else if (index == 0) {
+    // Keep the caller on its first task until a worker has taken one.
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (first->index.load() < 0 &&
+           std::chrono::steady_clock::now() < deadline)
+      std::this_thread::yield();
+  }
+  return 0;
+}
+
+TEST(ThreadPoolTest, EachThreadStartsWithItsOwnBlock) {
+  // Each thread owns a contiguous block of the indices (the caller the
+  // first) and takes others' only when its own are done: while the caller
+  // runs index 0, the worker of a 2-thread pool starts at index 4 of 8
+  // (with one shared counter it would take index 1).
+  ThreadPool pool(2);
+  for (int round = 0; round < 5; ++round) {
+    FirstWorkerTask first;
+    first.caller = std::this_thread::get_id();
+    ASSERT_EQ(pool.parallelFor(recordFirstWorkerTask, nullptr, 0, 8,
+                               reinterpret_cast<uint8_t *>(&first)),
+              0);
+    EXPECT_EQ(first.index.load(), 4) << "round " << round;
+  }
+}
+
 /// Sets an environment variable for the scope (the pool reads its
 /// settings when constructed).
 class ScopedEnv {

@@ -77,6 +77,7 @@ ThreadPool::ThreadPool(uint32_t numThreads) {
   }
   if (numThreads == 0)
     numThreads = 1;
+  blocks_ = std::vector<Block>(numThreads);
   workers_.reserve(numThreads - 1);
   for (uint32_t i = 1; i < numThreads; ++i) {
     pthread_t thread;
@@ -116,6 +117,7 @@ void *ThreadPool::workerMain(void *pool) {
 }
 
 void ThreadPool::workerLoop() {
+  const int self = nextWorkerId_.fetch_add(1);
   uint64_t seen = 0;
   for (;;) {
     auto waiting = [&] {
@@ -139,11 +141,11 @@ void ThreadPool::workerLoop() {
     if (stats_) {
       uint64_t start = nowNs(), zero = 0, busy = 0;
       job_.firstWorkerNs.compare_exchange_strong(zero, start);
-      int tasks = runTasks(&busy);
+      int tasks = runTasks(self, &busy);
       job_.workerBusyNs.fetch_add(busy, std::memory_order_relaxed);
       job_.workerTasks.fetch_add(tasks, std::memory_order_relaxed);
     } else {
-      runTasks();
+      runTasks(self);
     }
     // The caller spins on `active` and sleeps only after setting
     // callerWaiting_ (both seq_cst, so one of the two sees the other's
@@ -155,23 +157,32 @@ void ThreadPool::workerLoop() {
   }
 }
 
-int ThreadPool::runTasks(uint64_t *busyNs) {
-  const int64_t extent = job_.extent;
-  for (int tasks = 0;; ++tasks) {
-    int64_t i = job_.next.fetch_add(1, std::memory_order_relaxed);
-    if (i >= extent || job_.result.load(std::memory_order_relaxed) != 0)
-      return tasks;
-    uint64_t start = busyNs ? nowNs() : 0;
-    int result =
-        job_.fn(job_.userContext, job_.min + static_cast<int>(i), job_.closure);
-    if (busyNs)
-      *busyNs += nowNs() - start;
-    if (result != 0) {
-      int expected = 0;
-      job_.result.compare_exchange_strong(expected, result);
-      return tasks + 1;
+int ThreadPool::runTasks(int self, uint64_t *busyNs) {
+  const int blocks = job_.blocks;
+  int tasks = 0;
+  // The own block first, then the others' leftovers.
+  for (int b = 0; b < blocks; ++b) {
+    Block &block = blocks_[(self + b) % blocks];
+    for (;;) {
+      int64_t i = block.next.fetch_add(1, std::memory_order_relaxed);
+      if (i >= block.end)
+        break;
+      if (job_.result.load(std::memory_order_relaxed) != 0)
+        return tasks;
+      uint64_t start = busyNs ? nowNs() : 0;
+      int result = job_.fn(job_.userContext, job_.min + static_cast<int>(i),
+                           job_.closure);
+      ++tasks;
+      if (busyNs)
+        *busyNs += nowNs() - start;
+      if (result != 0) {
+        int expected = 0;
+        job_.result.compare_exchange_strong(expected, result);
+        return tasks;
+      }
     }
   }
+  return tasks;
 }
 
 int ThreadPool::runInline(aicc_task_fn fn, void *userContext, int min,
@@ -214,7 +225,18 @@ int ThreadPool::parallelFor(aicc_task_fn fn, void *userContext, int min,
     job_.closure = closure;
     job_.min = min;
     job_.extent = extent;
-    job_.next.store(0, std::memory_order_relaxed);
+    // Blocks of extent / blocks indices, the first extent % blocks one
+    // longer.
+    int blocks = static_cast<int>(
+        std::min<int64_t>(extent, static_cast<int64_t>(numThreads())));
+    job_.blocks = blocks;
+    int64_t start = 0;
+    for (int b = 0; b < blocks; ++b) {
+      int64_t size = extent / blocks + (b < extent % blocks ? 1 : 0);
+      blocks_[b].next.store(start, std::memory_order_relaxed);
+      blocks_[b].end = start + size;
+      start += size;
+    }
     job_.result.store(0, std::memory_order_relaxed);
     job_.open = true;
     job_.active.store(0, std::memory_order_relaxed);
@@ -232,7 +254,7 @@ int ThreadPool::parallelFor(aicc_task_fn fn, void *userContext, int min,
 
   t_inTask = true;
   uint64_t callerBusy = 0;
-  int callerTasks = runTasks(stats_ ? &callerBusy : nullptr);
+  int callerTasks = runTasks(0, stats_ ? &callerBusy : nullptr);
   uint64_t callerDone = stats_ ? nowNs() : 0;
   t_inTask = false;
 

@@ -1,9 +1,14 @@
 //===- ThreadPool.h - The CPU driver's parallel_for pool -------*- C++ -*-===//
 //
 // One pool per session: `numThreads - 1` workers plus the thread that calls
-// parallelFor, which works too. Tasks are handed out one index at a time
-// from an atomic counter, which balances well for the coarse tasks Halide
-// pipelines produce (one per tile or row band). Workers spin for a while (2 ms by
+// parallelFor, which works too. A loop's indices are cut into one
+// contiguous block per thread, and thread t (the caller is 0) takes the
+// indices of block t one at a time from the block's atomic counter, then
+// those left in the other blocks (work stealing): balanced like one shared
+// counter for the coarse tasks Halide pipelines produce (one per tile or
+// row band), but a thread runs the same tasks loop after loop, run after
+// run, so the rows of a tensor a thread wrote in one kernel (or in the last
+// run) are still in its cache when the next reads them. Workers spin for a while (2 ms by
 // default, AICC_POOL_SPIN_US) after a loop before sleeping, because a
 // schedule issues parallel loops back to back, with serial work between
 // them, and a futex wake-up costs more than a small kernel. For the same
@@ -68,7 +73,8 @@ private:
     uint8_t *closure = nullptr;
     int min = 0;
     int extent = 0;
-    std::atomic<int64_t> next{0};
+    /// Blocks in use (at most numThreads, at most extent).
+    int blocks = 0;
     std::atomic<int> result{0};
     /// Guarded by mutex_: whether workers may still join.
     bool open = false;
@@ -89,11 +95,18 @@ private:
     uint64_t joinedLoops = 0, wakeNs = 0, joinWaitNs = 0;
   };
 
+  /// One thread's share of a loop: the indices [next, end) not yet taken,
+  /// on a cache line of its own.
+  struct alignas(64) Block {
+    std::atomic<int64_t> next{0};
+    int64_t end = 0;
+  };
+
   static void *workerMain(void *pool);
   void workerLoop();
   /// Runs tasks until none is left; returns the tasks run and adds their
   /// time to `busyNs` when stats are on.
-  int runTasks(uint64_t *busyNs = nullptr);
+  int runTasks(int self, uint64_t *busyNs = nullptr);
   void printStats();
   static int runInline(aicc_task_fn fn, void *userContext, int min, int extent,
                        uint8_t *closure);
@@ -109,7 +122,10 @@ private:
   /// leave the loop; a leaving worker notifies only then.
   std::atomic<bool> callerWaiting_{false};
   std::atomic<bool> busy_{false};
+  /// Workers number themselves 1, 2, ... as they start.
+  std::atomic<int> nextWorkerId_{1};
   Job job_;
+  std::vector<Block> blocks_;
   /// AICC_POOL_STATS: per task function, printed by the destructor.
   bool stats_ = false;
   /// How long a worker spins for the next loop before it sleeps
