@@ -60,8 +60,9 @@ int main(int argc, char **argv) {
               "median us", "p90 us");
   for (double gap : {0.0, 20.0, 200.0, 2000.0})
     for (int tasks : {2, 8, 64})
-      measure(pool, tasks, gap, gap >= 2000 ? std::max(1, loops / 100)
-                                : gap >= 200 ? std::max(1, loops / 10)
-                                             : loops);
+      measure(pool, tasks, gap,
+              gap >= 2000  ? std::max(1, loops / 100)
+              : gap >= 200 ? std::max(1, loops / 10)
+                           : loops);
   return 0;
 }

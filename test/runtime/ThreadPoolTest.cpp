@@ -7,8 +7,8 @@
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
-#include <string>
 #include <set>
+#include <string>
 #include <thread>
 #include <vector>
 

@@ -5,9 +5,9 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
-#include <string>
 #include <dlfcn.h>
 #include <sched.h>
+#include <string>
 #include <thread>
 #include <time.h>
 
@@ -322,8 +322,9 @@ void ThreadPool::printStats() {
   auto row = [&](const LoopStats &s, const char *name) {
     double loops = s.loops ? static_cast<double>(s.loops) : 1.0;
     double joined = s.joinedLoops ? static_cast<double>(s.joinedLoops) : 1.0;
-    std::fprintf(stderr, "%10.3f %7llu %8.1f %10.1f %10.1f %10.1f %8.1f %8.1f "
-                         "%8llu  %s\n",
+    std::fprintf(stderr,
+                 "%10.3f %7llu %8.1f %10.1f %10.1f %10.1f %8.1f %8.1f "
+                 "%8llu  %s\n",
                  s.wallNs * 1e-6, static_cast<unsigned long long>(s.loops),
                  s.tasks / loops, s.wallNs * 1e-3 / loops,
                  s.callerBusyNs * 1e-3 / loops, s.workerBusyNs * 1e-3 / loops,
@@ -337,8 +338,8 @@ void ThreadPool::printStats() {
     if (dladdr(reinterpret_cast<void *>(fn), &info) && info.dli_sname)
       symbol = info.dli_sname;
     std::snprintf(name, sizeof(name), "%p", reinterpret_cast<void *>(fn));
-    std::string label = std::string(name) + (symbol ? " " : "") +
-                        (symbol ? symbol : "");
+    std::string label =
+        std::string(name) + (symbol ? " " : "") + (symbol ? symbol : "");
     row(s, label.c_str());
   }
   row(total, "total");

@@ -8,10 +8,12 @@
 // counter for the coarse tasks Halide pipelines produce (one per tile or
 // row band), but a thread runs the same tasks loop after loop, run after
 // run, so the rows of a tensor a thread wrote in one kernel (or in the last
-// run) are still in its cache when the next reads them. Workers spin for a while (2 ms by
-// default, AICC_POOL_SPIN_US) after a loop before sleeping, because a
-// schedule issues parallel loops back to back, with serial work between
-// them, and a futex wake-up costs more than a small kernel. For the same
+// run) are still in its cache when the next reads them.
+//
+// Workers spin for a while (2 ms by default, AICC_POOL_SPIN_US) after a loop
+// before sleeping, because a schedule issues parallel loops back to back,
+// with serial work between them, and a futex wake-up costs more than a
+// small kernel. For the same
 // reason the caller spins while waiting for the workers to finish their last
 // tasks before it sleeps: with the caller asleep, a loop whose last task a
 // worker ran (about half of them) ended in a futex wake-up of the caller,
