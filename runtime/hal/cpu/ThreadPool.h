@@ -21,7 +21,8 @@
 //
 // AICC_POOL_STATS=1 makes the pool time every parallel loop and print, when
 // it is destroyed, per task function: loops, tasks per loop, wall time per
-// loop, the busy time of the caller and of the workers, how long the first
+// loop, the CPU time in tasks of the caller and of the workers (which other
+// load does not inflate, as it does wall time), how long the first
 // worker took to start and how long the caller waited for the last one
 // (stderr). It shows loops too small to split, unbalanced task counts and
 // fork-join overhead.
