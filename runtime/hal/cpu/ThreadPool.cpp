@@ -31,6 +31,13 @@ static constexpr int64_t kDefaultWorkerSpinNs = 2000000;
 /// tasks before it sleeps: longer than most tasks.
 static constexpr int64_t kJoinSpinNs = 500000;
 
+/// How long a spin only pauses; after that it also yields the CPU once per
+/// clock read (sched_yield: a few hundred nanoseconds when nothing else
+/// wants the core, so a quiet machine still sees the next loop at once),
+/// so that on a machine with more runnable threads than cores a spinning
+/// worker does not take the time slices of the threads doing the work.
+static constexpr int64_t kPureSpinNs = 50000;
+
 /// Pauses between two reads of the clock while spinning (a pause is 10-140
 /// cycles, depending on the CPU: spins are timed, not counted).
 static constexpr int kPausesPerClockRead = 32;
@@ -61,15 +68,19 @@ template <typename Condition>
 static void spinWhile(Condition condition, int64_t ns) {
   if (ns <= 0 || !condition())
     return;
-  uint64_t end = nowNs() + static_cast<uint64_t>(ns);
+  uint64_t start = nowNs(), end = start + static_cast<uint64_t>(ns);
+  uint64_t yieldFrom = start + static_cast<uint64_t>(kPureSpinNs);
   for (;;) {
     for (int i = 0; i < kPausesPerClockRead; ++i) {
       cpuRelax();
       if (!condition())
         return;
     }
-    if (nowNs() >= end)
+    uint64_t now = nowNs();
+    if (now >= end)
       return;
+    if (now >= yieldFrom)
+      sched_yield();
   }
 }
 
