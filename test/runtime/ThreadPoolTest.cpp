@@ -5,7 +5,10 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
+#include <cstdlib>
 #include <set>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -136,6 +139,106 @@ TEST(ThreadPoolTest, ReturnsOnlyAfterTheLastTask) {
       ASSERT_EQ(finished.count.load(), 3)
           << "sleep " << sleepMicros << " us, round " << round;
     }
+}
+
+struct FirstWorkerTask {
+  std::thread::id caller;
+  std::atomic<int> index{-1};
+};
+
+int recordFirstWorkerTask(void *, int index, uint8_t *closure) {
+  auto *first = reinterpret_cast<FirstWorkerTask *>(closure);
+  if (std::this_thread::get_id() != first->caller) {
+    int none = -1;
+    first->index.compare_exchange_strong(none, index);
+  } else if (index == 0) {
+    // Keep the caller on its first task until a worker has taken one.
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (first->index.load() < 0 &&
+           std::chrono::steady_clock::now() < deadline)
+      std::this_thread::yield();
+  }
+  return 0;
+}
+
+TEST(ThreadPoolTest, EachThreadStartsWithItsOwnBlock) {
+  // Each thread owns a contiguous block of the indices (the caller the
+  // first) and takes others' only when its own are done: while the caller
+  // runs index 0, the worker of a 2-thread pool starts at index 4 of 8
+  // (with one shared counter it would take index 1).
+  ThreadPool pool(2);
+  for (int round = 0; round < 5; ++round) {
+    FirstWorkerTask first;
+    first.caller = std::this_thread::get_id();
+    ASSERT_EQ(pool.parallelFor(recordFirstWorkerTask, nullptr, 0, 8,
+                               reinterpret_cast<uint8_t *>(&first)),
+              0);
+    EXPECT_EQ(first.index.load(), 4) << "round " << round;
+  }
+}
+
+/// Sets an environment variable for the scope (the pool reads its
+/// settings when constructed).
+class ScopedEnv {
+public:
+  ScopedEnv(const char *name, const char *value) : name_(name) {
+    ::setenv(name, value, 1);
+  }
+  ~ScopedEnv() { ::unsetenv(name_); }
+
+private:
+  const char *name_;
+};
+
+TEST(ThreadPoolTest, WorkersThatSleepAtOnceStillRunEveryLoop) {
+  // AICC_POOL_SPIN_US=0: workers sleep after every loop, so each loop wakes
+  // them (the futex path, which spinning workers skip).
+  ScopedEnv spin("AICC_POOL_SPIN_US", "0");
+  ThreadPool pool(3);
+  Counts counts(16);
+  for (int round = 0; round < 500; ++round) {
+    ASSERT_EQ(pool.parallelFor(countTask, nullptr, 0, 16,
+                               reinterpret_cast<uint8_t *>(&counts)),
+              0);
+    if (round % 50 == 0)
+      std::this_thread::sleep_for(std::chrono::microseconds(200));
+  }
+  for (auto &hits : counts.hits)
+    EXPECT_EQ(hits.load(), 500);
+}
+
+TEST(ThreadPoolTest, StatsCountLoopsAndTasks) {
+  ScopedEnv stats("AICC_POOL_STATS", "1");
+  testing::internal::CaptureStderr();
+  {
+    ThreadPool pool(2);
+    Counts counts(16);
+    for (int round = 0; round < 7; ++round)
+      ASSERT_EQ(pool.parallelFor(countTask, nullptr, 0, 16,
+                                 reinterpret_cast<uint8_t *>(&counts)),
+                0);
+    // A loop of one task runs inline.
+    ASSERT_EQ(pool.parallelFor(countTask, nullptr, 0, 1,
+                               reinterpret_cast<uint8_t *>(&counts)),
+              0);
+  }
+  std::string out = testing::internal::GetCapturedStderr();
+  EXPECT_NE(out.find("pool stats (2 threads)"), std::string::npos) << out;
+  // One row for countTask: 8 loops, 113 tasks (14.1 per loop), 1 inline.
+  EXPECT_NE(out.find("      8     14.1"), std::string::npos) << out;
+  EXPECT_NE(out.find("       1  "), std::string::npos) << out;
+}
+
+TEST(ThreadPoolTest, WithoutStatsPrintsNothing) {
+  testing::internal::CaptureStderr();
+  {
+    ThreadPool pool(2);
+    Counts counts(4);
+    ASSERT_EQ(pool.parallelFor(countTask, nullptr, 0, 4,
+                               reinterpret_cast<uint8_t *>(&counts)),
+              0);
+  }
+  EXPECT_EQ(testing::internal::GetCapturedStderr(), "");
 }
 
 TEST(ThreadPoolTest, DefaultThreadCountIsPositive) {
