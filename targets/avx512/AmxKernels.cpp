@@ -106,6 +106,11 @@ PackedGeometry packedGeometry(const AmxConv &conv) {
   // 2 tiles of 16 pixels past the last virtual pixel, and a row for the
   // taps' columns.
   g.rows = g.validRows + (32 + g.vw - 1) / g.vw + 1;
+  // Planes of whole 64-byte lines, so that the rows of a B tile (one per
+  // 4 channels, a plane apart) are all aligned alike: a tile whose first
+  // row is aligned does not split a cache line in any row.
+  while ((g.vw * g.rows) % 16)
+    ++g.rows;
   return g;
 }
 
@@ -474,6 +479,17 @@ bool scheduleAmxKernel(const std::vector<ScheduledFunc> &outputs,
       int fBlock = f % 64 == 0 || f > 64 ? 64 : (f + 15) / 16 * 16;
       // About 256 pixels (64 KiB of accumulators per block of 64 channels).
       int hBlock = std::max(1, std::min(h, 256 / std::max(1, w)));
+      // Blocks starting at whole 64-byte lines of the packed activations
+      // (hBlock * vw pixels of 4 bytes), when a few rows less do it.
+      std::optional<int64_t> vw;
+      const auto &args = ext.function().extern_arguments();
+      if (args.size() > 5 && args[5].is_expr())
+        vw = hl::Internal::as_const_int(args[5].expr);
+      for (int b = hBlock; vw && *vw > 0 && b < h && b > hBlock / 2; --b)
+        if ((b * *vw) % 16 == 0) {
+          hBlock = b;
+          break;
+        }
       hl::Var fo("fo"), fi("fi"), ho("ho"), hi("hi"), tile("tile");
       out.split(v[2], fo, fi, fBlock, hl::TailStrategy::GuardWithIf)
           .split(v[1], ho, hi, hBlock, hl::TailStrategy::GuardWithIf)
