@@ -943,8 +943,8 @@ hl::Expr Translator::translateBody(Operation &op,
       .Case([&](arith::FPToUIOp) {
         hl::Type t = halideType(resultType, &op);
         bool whole = bool(clampedRound(op.getOperand(0), false));
-        return hl::reinterpret(t, hl::cast(hl::UInt(t.bits()),
-                                           whole ? in(0) : hl::trunc(in(0))));
+        return hl::reinterpret(
+            t, hl::cast(hl::UInt(t.bits()), whole ? in(0) : hl::trunc(in(0))));
       })
       .Case([&](arith::IndexCastOp) {
         // index is 32-bit here: a wider value saturates to +-2^30, so that
