@@ -507,10 +507,13 @@ bool scheduleAmxKernel(const std::vector<ScheduledFunc> &outputs,
           .split(v[1], ho, hi, hBlock, hl::TailStrategy::GuardWithIf)
           .reorder(v[0], hi, fi, ho, fo, v[3])
           .fuse(ho, fo, tile);
+      // Rows narrower than 16 (14, 7 in ResNet-50) in one masked vector of
+      // 16 or 8 lanes: a vector of exactly w lanes (14, 7) was assembled
+      // from and stored in pieces (load and insert, extract and store).
       if (w >= 16)
         out.vectorize(v[0], 16, hl::TailStrategy::GuardWithIf);
       else if (w >= 4)
-        out.vectorize(v[0], w);
+        out.vectorize(v[0], w > 8 ? 16 : 8, hl::TailStrategy::GuardWithIf);
       out.parallel(tile);
       ext.compute_at(out, tile);
       done = true;
