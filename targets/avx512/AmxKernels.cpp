@@ -404,7 +404,10 @@ defineAmxConv(linalg::GenericOp op, const std::vector<hl::Func> &in,
           .vectorize(xi2)
           .parallel(c4);
     packed.update(next).reorder(j, q, c4, n).unroll(j).parallel(c4);
-  } else if (g.vw >= 16) {
+  } else if (g.vw >= 16 ||
+             (g.vw > 8 && conv.stride == 1 && !conv.folded)) {
+    // Also rows of 9..15 pixels (14 in ResNet-50) of dense loads: one
+    // masked vector, not 14 lanes loaded and stored in pieces.
     packed.vectorize(x, 16, hl::TailStrategy::GuardWithIf);
   } else if (g.vw >= 4) {
     packed.vectorize(x, (int)g.vw);
