@@ -106,6 +106,11 @@ PackedGeometry packedGeometry(const AmxConv &conv) {
   // 2 tiles of 16 pixels past the last virtual pixel, and a row for the
   // taps' columns.
   g.rows = g.validRows + (32 + g.vw - 1) / g.vw + 1;
+  // Planes of whole 64-byte lines, so that the rows of a B tile (one per
+  // 4 channels, a plane apart) are all aligned alike: a tile whose first
+  // row is aligned does not split a cache line in any row.
+  while ((g.vw * g.rows) % 16)
+    ++g.rows;
   return g;
 }
 
@@ -399,7 +404,10 @@ defineAmxConv(linalg::GenericOp op, const std::vector<hl::Func> &in,
           .vectorize(xi2)
           .parallel(c4);
     packed.update(next).reorder(j, q, c4, n).unroll(j).parallel(c4);
-  } else if (g.vw >= 16) {
+  } else if (g.vw >= 16 ||
+             (g.vw > 8 && conv.stride == 1 && !conv.folded)) {
+    // Also rows of 9..15 pixels (14 in ResNet-50) of dense loads: one
+    // masked vector, not 14 lanes loaded and stored in pieces.
     packed.vectorize(x, 16, hl::TailStrategy::GuardWithIf);
   } else if (g.vw >= 4) {
     packed.vectorize(x, (int)g.vw);
@@ -474,15 +482,41 @@ bool scheduleAmxKernel(const std::vector<ScheduledFunc> &outputs,
       int fBlock = f % 64 == 0 || f > 64 ? 64 : (f + 15) / 16 * 16;
       // About 256 pixels (64 KiB of accumulators per block of 64 channels).
       int hBlock = std::max(1, std::min(h, 256 / std::max(1, w)));
+      // Blocks starting at whole 64-byte lines of the packed activations
+      // (hBlock * vw pixels of 4 bytes), when a few rows less do it.
+      std::optional<int64_t> vw;
+      const auto &args = ext.function().extern_arguments();
+      if (args.size() > 5 && args[5].is_expr())
+        vw = hl::Internal::as_const_int(args[5].expr);
+      for (int b = hBlock; vw && *vw > 0 && b < h && b > hBlock / 2; --b)
+        if ((b * *vw) % 16 == 0) {
+          hBlock = b;
+          break;
+        }
+      // At least 8 tasks, a few per thread: the pool hands them out one at
+      // a time, and a thread that joins late would otherwise leave the
+      // other most of a 4-task conv (ResNet-50's 14x14 layers, measured
+      // about 3:1 on 2 threads). Channel blocks of 32 first (the extern's
+      // 2x2 tiles of 16 channels x 16 pixels stay whole), then fewer rows.
+      auto tasks = [&] {
+        return ((f + fBlock - 1) / fBlock) * ((h + hBlock - 1) / hBlock);
+      };
+      if (tasks() < 8 && fBlock == 64)
+        fBlock = 32;
+      while (tasks() < 8 && hBlock > 1)
+        hBlock = (hBlock + 1) / 2;
       hl::Var fo("fo"), fi("fi"), ho("ho"), hi("hi"), tile("tile");
       out.split(v[2], fo, fi, fBlock, hl::TailStrategy::GuardWithIf)
           .split(v[1], ho, hi, hBlock, hl::TailStrategy::GuardWithIf)
           .reorder(v[0], hi, fi, ho, fo, v[3])
           .fuse(ho, fo, tile);
+      // Rows narrower than 16 (14, 7 in ResNet-50) in one masked vector of
+      // 16 or 8 lanes: a vector of exactly w lanes (14, 7) was assembled
+      // from and stored in pieces (load and insert, extract and store).
       if (w >= 16)
         out.vectorize(v[0], 16, hl::TailStrategy::GuardWithIf);
       else if (w >= 4)
-        out.vectorize(v[0], w);
+        out.vectorize(v[0], w > 8 ? 16 : 8, hl::TailStrategy::GuardWithIf);
       out.parallel(tile);
       ext.compute_at(out, tile);
       done = true;

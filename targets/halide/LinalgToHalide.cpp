@@ -34,6 +34,7 @@
 #include "llvm/Support/MathExtras.h"
 
 #include "Halide.h"
+#include <cmath>
 #include <functional>
 #include <map>
 
@@ -661,6 +662,82 @@ hl::Expr Translator::safeIntDivide(
                     hl::select(minusOne, isRemainder ? zero : negA, q));
 }
 
+/// The value of a finite arith.constant float `v` defined anywhere, else
+/// std::nullopt.
+static std::optional<double> floatConstant(Value v) {
+  auto c = v.getDefiningOp<arith::ConstantOp>();
+  auto attr = c ? dyn_cast<FloatAttr>(c.getValue()) : FloatAttr();
+  if (!attr || !attr.getValue().isFinite())
+    return std::nullopt;
+  return attr.getValueAsDouble();
+}
+
+/// Whether `v` is a whole number of magnitude at most 2^16: a small
+/// whole constant, or an integer of at most 16 bits converted to float (a
+/// zero point).
+static bool isSmallWholeFloat(Value v) {
+  if (std::optional<double> c = floatConstant(v))
+    return *c == std::trunc(*c) && std::abs(*c) <= 65536;
+  Operation *def = v.getDefiningOp();
+  if (!isa_and_nonnull<arith::UIToFPOp, arith::SIToFPOp>(def))
+    return false;
+  auto in = dyn_cast<IntegerType>(def->getOperand(0).getType());
+  return in && in.getWidth() <= 16;
+}
+
+/// If `v` is clamp(roundeven(x) [+ w], lo, hi) in f32 -- the end of a
+/// requantization: arith.maximumf and arith.minimumf (either order) with
+/// whole constant bounds within +-2^20, w a small whole number (a zero
+/// point) -- the math.roundeven. With `singleUse`, every intermediate value
+/// must be used by the chain only.
+static math::RoundEvenOp clampedRound(Value v, bool singleUse) {
+  bool lower = false, upper = false;
+  for (int i = 0; i < 2; ++i) {
+    Operation *def = v.getDefiningOp();
+    if (!isa_and_nonnull<arith::MaximumFOp, arith::MinimumFOp>(def) ||
+        (i == 1 && singleUse && !v.hasOneUse()))
+      return {};
+    std::optional<double> c = floatConstant(def->getOperand(1));
+    Value next = def->getOperand(0);
+    if (!c) {
+      c = floatConstant(def->getOperand(0));
+      next = def->getOperand(1);
+    }
+    if (!c || *c != std::trunc(*c) || std::abs(*c) > (1 << 20))
+      return {};
+    (isa<arith::MaximumFOp>(def) ? lower : upper) = true;
+    v = next;
+  }
+  if (!lower || !upper || !v.getType().isF32() || (singleUse && !v.hasOneUse()))
+    return {};
+  if (auto add = v.getDefiningOp<arith::AddFOp>()) {
+    Value lhs = add.getLhs(), rhs = add.getRhs();
+    v = isSmallWholeFloat(rhs) ? lhs : isSmallWholeFloat(lhs) ? rhs : Value();
+    if (!v || (singleUse && !v.hasOneUse()))
+      return {};
+  }
+  return v.getDefiningOp<math::RoundEvenOp>();
+}
+
+/// Whether `round` is the roundeven of a requantization (clampedRound, used
+/// by the chain only): then x + 1.5*2^23 - 1.5*2^23 may stand for it, exact
+/// for |x| <= 2^22 and, for larger |x| (or infinities, NaN), a value the
+/// clamp maps where it maps roundeven(x): past +-(2^22 - 2^16), beyond both
+/// bounds. Two adds instead of Halide's round, which AVX-512 codegen splits
+/// into two 8-lane vroundps and a shuffle.
+static bool isRequantizeRound(math::RoundEvenOp round) {
+  Value v = round.getResult();
+  for (int i = 0; i < 3 && v.hasOneUse(); ++i) {
+    Operation *user = *v.getUsers().begin();
+    if (!isa<arith::AddFOp, arith::MaximumFOp, arith::MinimumFOp>(user))
+      return false;
+    v = user->getResult(0);
+    if (clampedRound(v, /*singleUse=*/true) == round)
+      return true;
+  }
+  return false;
+}
+
 hl::Expr Translator::translateBody(Operation &op,
                                    llvm::DenseMap<Value, hl::Expr> &values,
                                    const std::vector<hl::Expr> &loops) {
@@ -877,11 +954,16 @@ hl::Expr Translator::translateBody(Operation &op,
                         a.type().is_bool() ? a : asUnsigned(a));
       })
       .Case([&](arith::FPToSIOp) {
-        return hl::cast(halideType(resultType, &op), hl::trunc(in(0)));
+        // A clamped roundeven is whole already: no trunc (2 vroundps).
+        bool whole = bool(clampedRound(op.getOperand(0), false));
+        return hl::cast(halideType(resultType, &op),
+                        whole ? in(0) : hl::trunc(in(0)));
       })
       .Case([&](arith::FPToUIOp) {
         hl::Type t = halideType(resultType, &op);
-        hl::Expr x = hl::trunc(in(0));
+        // A clamped roundeven is already whole: no trunc (clampedRound).
+        bool whole = bool(clampedRound(op.getOperand(0), false));
+        hl::Expr x = whole ? in(0) : hl::trunc(in(0));
         if (t.is_int() && t.bits() <= 32)
           return fpToUnsignedBits(x, t);
         return hl::reinterpret(t, hl::cast(hl::UInt(t.bits()), x));
@@ -928,7 +1010,12 @@ hl::Expr Translator::translateBody(Operation &op,
       })
       .Case([&](math::FloorOp) { return hl::floor(in(0)); })
       .Case([&](math::CeilOp) { return hl::ceil(in(0)); })
-      .Case([&](math::RoundEvenOp) { return hl::round(in(0)); })
+      .Case([&](math::RoundEvenOp r) {
+        if (!isRequantizeRound(r))
+          return hl::round(in(0));
+        hl::Expr magic = hl::Internal::make_const(hl::Float(32), 12582912.0);
+        return hl::strict_float((in(0) + magic) - magic);
+      })
       .Case([&](math::RoundOp) {
         hl::Expr a = in(0);
         return hl::select(a < 0, -hl::floor(-a + 0.5f), hl::floor(a + 0.5f));

@@ -442,6 +442,23 @@ static void amx_store_tile(const int32_t *tile, halide_buffer_t *out,
     }                                                                          \
   } while (0)
 
+/* One block and its stores (f0, two_f, pv0, two_p, wbase, wst, wtap set). */
+#define AICC_AMX_BLOCK_AND_STORE()                                             \
+  do {                                                                         \
+    if (flags & AICC_AMX_ACT_SIGNED)                                           \
+      AICC_AMX_BLOCK(_tile_dpbssd);                                            \
+    else                                                                       \
+      AICC_AMX_BLOCK(_tile_dpbsud);                                            \
+    AICC_AMX_STORE(0, f0, pv0);                                                \
+    if (two_p)                                                                 \
+      AICC_AMX_STORE(1, f0, pv0 + 16);                                         \
+    if (two_f) {                                                               \
+      AICC_AMX_STORE(2, f0 + 16, pv0);                                         \
+      if (two_p)                                                               \
+        AICC_AMX_STORE(3, f0 + 16, pv0 + 16);                                  \
+    }                                                                          \
+  } while (0)
+
 /* The accumulators of out's region: out is [N][F][H][W] int32 (Halide dims
  * w, h, f, n); packed is the activations [N][cp/4][plane][4] and weights
  * [fp][taps_h][taps_w][cp] (dims 4, cp/4, taps_w, taps_h, fp), `plane`
@@ -527,10 +544,16 @@ int aicc_amx_conv_i8(halide_buffer_t *packed, halide_buffer_t *weights,
   if (folded && (taps_h > AICC_AMX_FOLDED_MAX_TAPS_H || cp != 64))
     return -1;
   int64_t wbytes = (int64_t)weights->dim[4].extent * weights->dim[4].stride;
+  /* Pixels outer (each block of 32 pixels' activations stays in L1 while
+   * the weights of all of out's channels stream past), measured a little
+   * faster on int8 ResNet-50 than channels outer even where one channel
+   * block's weights would stay in L1 instead; the folded convs (their
+   * weights copied per channel block) keep channels outer. */
+  int pixels_outer = !folded;
   for (int64_t n = d[3].min; n < d[3].min + d[3].extent; ++n) {
     int64_t xc[5] = {0, 0, 0, 0, n};
     const uint8_t *xbase = (const uint8_t *)packed->host + amx_offset(packed, xc);
-    for (int64_t f0 = d[2].min; f0 < fend; f0 += 32) {
+    for (int64_t f0 = d[2].min; !pixels_outer && f0 < fend; f0 += 32) {
       int two_f = f0 + 16 < fend;
       int64_t wc[5] = {0, 0, 0, 0, f0};
       int64_t woff = amx_offset(weights, wc);
@@ -559,20 +582,23 @@ int aicc_amx_conv_i8(halide_buffer_t *packed, halide_buffer_t *weights,
       }
       for (int64_t pv0 = pstart; pv0 < pend; pv0 += 32) {
         int two_p = pv0 + 16 < pend;
-        if (flags & AICC_AMX_ACT_SIGNED)
-          AICC_AMX_BLOCK(_tile_dpbssd);
-        else
-          AICC_AMX_BLOCK(_tile_dpbsud);
-        AICC_AMX_STORE(0, f0, pv0);
-        if (two_p)
-          AICC_AMX_STORE(1, f0, pv0 + 16);
-        if (two_f) {
-          AICC_AMX_STORE(2, f0 + 16, pv0);
-          if (two_p)
-            AICC_AMX_STORE(3, f0 + 16, pv0 + 16);
-        }
+        AICC_AMX_BLOCK_AND_STORE();
       }
     }
+    /* Pixels outer, channels inner: the activations of 32 pixels stay in
+     * L1 while every channel block's weights stream past them. */
+    if (pixels_outer)
+      for (int64_t pv0 = pstart; pv0 < pend; pv0 += 32) {
+        int two_p = pv0 + 16 < pend;
+        for (int64_t f0 = d[2].min; f0 < fend; f0 += 32) {
+          int two_f = f0 + 16 < fend;
+          int64_t wc[5] = {0, 0, 0, 0, f0};
+          const int8_t *wbase =
+              (const int8_t *)weights->host + amx_offset(weights, wc);
+          int64_t wst = wstride, wtap = cp;
+          AICC_AMX_BLOCK_AND_STORE();
+        }
+      }
   }
   _tile_release();
   return 0;
