@@ -627,6 +627,20 @@ struct ReductionBlock {
 // kMaxBlockedAccumulators (VectorLayout.h): the accumulators a task may
 // keep in memory between blocks of its reduction.
 
+/// The longest reduction scheduleChannelPanelTasks takes, and the most
+/// input bytes: a task rereads the conv's whole input per panel, which must
+/// stay in L2 (ResNet-50's 64 x 56 x 56 floats: 0.8 MB).
+constexpr int64_t kMaxPanelTaskReduction = 128;
+constexpr int64_t kMaxPanelTaskInputBytes = 1 << 20;
+
+/// scheduleNarrowRowsTransposed's limits: the reduction per tile (longer
+/// ones amortize the scattered epilogue; shorter ones, MobileNetV2's expand
+/// convs 64 -> 384 on 14x14, keep their schedule, not measured here) and
+/// the accumulators of a task.
+constexpr int64_t kMinNarrowRowsReduction = 256;
+constexpr int64_t kMaxNarrowRowsReduction = 512;
+constexpr int64_t kMaxNarrowRowsAccumulators = 10000;
+
 /// Whether a convolution's reduction runs in blocks of input channels:
 /// instead of streaming all of a tile's weights (a 3x3 conv's 64 x 9 x 64
 /// floats, 147 KB) from L2 for every register tile, a task (a row of
@@ -819,6 +833,134 @@ bool scheduleTransposedBlocked(const ScheduledReduction &r, hl::Func g,
   return true;
 }
 
+/// A 1x1 conv with a short reduction (at most 128 input channels) and many
+/// output channels on a large map, tiled with vectors along the rows and
+/// rows of output channels (ResNet-50's expansions 64 -> 256 on 56x56 and
+/// 128 -> 512 on 28x28, with the residual add and ReLU). The default
+/// schedule's task is a row of pixels for all channels: its tiles then
+/// store into (and read the residual from) every output plane in turn, 256
+/// interleaved streams that the hardware prefetchers cannot follow, so each
+/// store and residual load waits on memory. Here a task is one panel of
+/// output channels for the whole map: its tiles walk its planes in order
+/// (tileU streams), while the input (at most 128 planes, 0.4-0.8 MB) is
+/// reread from L2 per panel. False when it does not apply.
+bool scheduleChannelPanelTasks(const ScheduledReduction &r, hl::Func g,
+                               hl::Func f, const std::vector<int> &ext,
+                               const RegisterTile &tile, int tileV,
+                               int tileU) {
+  int v = tile.vectorDim, u = tile.unrollDim, lanes = tile.lanes;
+  int rank = ext.size();
+  if (!tile.vectorize || rank != 4 || v != 0 || u != 2 ||
+      !r.paddedInputs.empty() || f.types().size() != 1 ||
+      f.types()[0] != hl::Float(32) || r.rdom.dimensions() == 0)
+    return false;
+  int64_t reduction = 1;
+  for (int d = 0; d < r.rdom.dimensions(); ++d) {
+    std::optional<int64_t> e = hl::Internal::as_const_int(r.rdom[d].extent());
+    if (!e)
+      return false;
+    reduction *= *e;
+  }
+  int panels = (ext[u] + tileU - 1) / tileU;
+  // At least 256 output planes (interleaved streams, see above); with 64
+  // (64 -> 64 on 56x56) the row tasks measured faster (0.21 vs 0.25 ms).
+  int64_t plane = (int64_t)ext[0] * ext[1];
+  if (reduction > kMaxPanelTaskReduction || ext[u] < 256 || panels < 8 ||
+      plane < 512 || 4 * reduction * plane > kMaxPanelTaskInputBytes)
+    return false;
+  std::vector<hl::Var> vars = g.args();
+  hl::Var vo("vo"), vi("vi"), uo("uo"), ui("ui");
+  g.split(vars[v], vo, vi, tileV, tailFor(ext[v], tileV));
+  g.split(vars[u], uo, ui, tileU, tailFor(ext[u], tileU));
+  g.reorder(vi, ui, vo, vars[1], uo, vars[3]);
+  g.vectorize(vi, lanes);
+  g.unroll(ui);
+  hl::Var task = uo;
+  if (ext[3] > 1) {
+    hl::Var panelBatch("panel_batch");
+    g.fuse(uo, vars[3], panelBatch);
+    task = panelBatch;
+  }
+  g.parallel(task);
+  // The accumulators per tile, as scheduleReduction's default.
+  f.compute_at(g, vo);
+  std::vector<hl::Var> fvars = f.args();
+  f.vectorize(fvars[v], lanes);
+  f.unroll(fvars[u]);
+  std::vector<hl::VarOrRVar> order = {fvars[v], fvars[u]};
+  for (int d = 0; d < r.rdom.dimensions(); ++d)
+    order.push_back(r.rdom[d]);
+  for (int k = 0; k < (int)fvars.size(); ++k)
+    if (k != u && k != v)
+      order.push_back(fvars[k]);
+  hl::Stage update = f.update();
+  update.reorder(order);
+  update.vectorize(fvars[v], lanes);
+  if (tile.vectors > 1)
+    update.unroll(fvars[v]);
+  update.unroll(fvars[u]);
+  return true;
+}
+
+/// A conv with a short reduction on rows narrower than a vector but at
+/// least half one (ResNet-50's layer3 1x1 convs, 256 -> 1024 on 14x14 with
+/// the residual add and ReLU), tiled with vectors of output channels and
+/// rows of pixels. The default schedule stores each accumulator with a
+/// 16-lane scatter into the output planes and gathers the residual the same
+/// way: with 256 reduction steps per tile that epilogue is a large share of
+/// the kernel. Here a task (one panel of output channels, as the default's)
+/// keeps its whole map of accumulators (14x14x48, 37 KB) and applies the
+/// epilogue along the rows in half vectors (the second shifted inwards):
+/// dense residual loads and output stores, 8-lane gathers from L1. False
+/// when it does not apply.
+bool scheduleNarrowRowsTransposed(const ScheduledReduction &r, hl::Func g,
+                                  hl::Func f, const std::vector<int> &ext,
+                                  const RegisterTile &tile, int tileV,
+                                  int tileU) {
+  int v = tile.vectorDim, u = tile.unrollDim, lanes = tile.lanes;
+  if (!tile.vectorize || ext.size() != 4 || v != 2 || u != 0 ||
+      ext[0] >= lanes || 2 * ext[0] < lanes || ext[3] != 1 || ext[v] < 256 ||
+      !r.paddedInputs.empty() || f.types().size() != 1 ||
+      f.types()[0] != hl::Float(32) || r.rdom.dimensions() == 0)
+    return false;
+  int64_t reduction = 1;
+  for (int d = 0; d < r.rdom.dimensions(); ++d) {
+    std::optional<int64_t> e = hl::Internal::as_const_int(r.rdom[d].extent());
+    if (!e)
+      return false;
+    reduction *= *e;
+  }
+  if (reduction < kMinNarrowRowsReduction ||
+      reduction > kMaxNarrowRowsReduction ||
+      (int64_t)ext[0] * ext[1] * tileV > kMaxNarrowRowsAccumulators)
+    return false;
+  std::vector<hl::Var> vars = g.args();
+  hl::Var co("co"), ci("ci");
+  g.split(vars[v], co, ci, tileV, tailFor(ext[v], tileV));
+  g.reorder(vars[0], ci, vars[1], co, vars[3]);
+  g.vectorize(vars[0], lanes / 2, hl::TailStrategy::ShiftInwards);
+  g.parallel(co);
+  f.compute_at(g, co);
+  storeDimFirst(f, v);
+  std::vector<hl::Var> fvars = f.args();
+  f.vectorize(fvars[v], lanes);
+  hl::Stage update = f.update();
+  hl::Var fuo("fuo"), fui("fui");
+  update.split(fvars[u], fuo, fui, tileU, tailFor(ext[u], tileU));
+  std::vector<hl::VarOrRVar> order = {fvars[v], fui};
+  for (int d = 0; d < r.rdom.dimensions(); ++d)
+    order.push_back(r.rdom[d]);
+  order.push_back(fuo);
+  order.push_back(fvars[1]);
+  order.push_back(fvars[3]);
+  update.reorder(order);
+  update.vectorize(fvars[v], lanes);
+  if (tileV > lanes)
+    update.unroll(fvars[v]);
+  update.unroll(fui);
+  return true;
+}
+
 /// The accumulators of a reduction with folded padding (a depthwise conv,
 /// pooling) along a dim of `extent` elements, lanes/2 < extent < lanes (the
 /// 14-wide rows of MobileNetV2's blocks 8-14): one full vector, its extra
@@ -928,7 +1070,9 @@ void scheduleReduction(const ScheduledReduction &r, bool isOutput,
   bool dot = r.tile.vectorizeReduction && vectorize && r.rdom.dimensions() > 0;
   bool dotShift = dot && ext[v] >= tileV;
   if (!at && !dot && producers.empty() &&
-      scheduleTransposedBlocked(r, g, f, ext, tile, tileV, tileU))
+      (scheduleTransposedBlocked(r, g, f, ext, tile, tileV, tileU) ||
+       scheduleChannelPanelTasks(r, g, f, ext, tile, tileV, tileU) ||
+       scheduleNarrowRowsTransposed(r, g, f, ext, tile, tileV, tileU)))
     return;
   hl::Var vo("vo"), vi("vi"), uo("uo"), ui("ui");
   g.split(vars[v], vo, vi, tileV,

@@ -1,0 +1,34 @@
+"""Writes expansion_conv.onnx (a 1x1 conv 64 -> 256 with bias, a residual
+Add and ReLU on a 16x56 map: the rows of ResNet-50's layer1 conv3), random
+inputs and the output computed with NumPy."""
+import os
+import sys
+
+import numpy as np
+from onnx import TensorProto, numpy_helper, helper
+
+sys.path.insert(0, os.path.dirname(__file__))
+from onnx_models import saver, vi  # noqa: E402
+
+out = sys.argv[1]
+save = saver(out)
+rng = np.random.default_rng(12)
+C, F, H, W = 64, 256, 16, 56
+x = rng.standard_normal((1, C, H, W)).astype(np.float32)
+res = rng.standard_normal((1, F, H, W)).astype(np.float32)
+w = (rng.standard_normal((F, C, 1, 1)) / np.sqrt(C)).astype(np.float32)
+b = (0.1 * rng.standard_normal(F)).astype(np.float32)
+save("expansion_conv",
+     [helper.make_node("Conv", ["x", "w", "b"], ["c"], kernel_shape=[1, 1]),
+      helper.make_node("Add", ["c", "res"], ["s"]),
+      helper.make_node("Relu", ["s"], ["y"])],
+     [vi("x", TensorProto.FLOAT, [1, C, H, W]),
+      vi("res", TensorProto.FLOAT, [1, F, H, W])],
+     [vi("y", TensorProto.FLOAT, [1, F, H, W])],
+     [numpy_helper.from_array(w, "w"), numpy_helper.from_array(b, "b")])
+y = np.einsum("chw,fc->fhw", x[0].astype(np.float64),
+              w[:, :, 0, 0].astype(np.float64)) + b[:, None, None]
+y = np.maximum(y + res[0].astype(np.float64), 0)
+np.save(os.path.join(out, "x.npy"), x)
+np.save(os.path.join(out, "res.npy"), res)
+np.save(os.path.join(out, "y.npy"), y[None].astype(np.float32))
