@@ -816,6 +816,32 @@ producerPerPadRow(const ScheduledReduction &r, int channelDim) {
   return std::make_pair(pad, padVars[1]);
 }
 
+/// A producer of a folded pad (an expand conv before a depthwise conv) on
+/// rows narrower than a vector but more than half of one (MobileNetV2's
+/// 14x14 blocks), whose own tile runs its vectors along the channels (the
+/// tile PackWeights packed its weights for): retiled for a task of the
+/// depthwise conv, one vector along its rows (rounded up, see
+/// scheduleReduction) times the task's channels unrolled along
+/// `channelDim`, so each task computes only its own channels, row by row
+/// into the pad. The packed weights are then read as broadcasts, one per
+/// channel and input channel, which any panel layout serves.
+bool retileNarrowRowProducer(ScheduledReduction &p, int channelDim) {
+  halidegen::TileHint &t = p.tile;
+  if (!t.valid || t.lanes <= 0 || t.vectorDim != channelDim ||
+      channelDim <= 0 || (size_t)channelDim >= p.extents.size() ||
+      t.vectorizeReduction)
+    return false;
+  int w = p.extents[0];
+  if (w >= t.lanes || 2 * w <= t.lanes)
+    return false;
+  t.vectorDim = 0;
+  t.unrollDim = channelDim;
+  t.vectors = 1;
+  t.rows = std::min(p.extents[channelDim], 24);
+  t.largestInputDims = 1u << channelDim;
+  return true;
+}
+
 /// Register-tiled reduction; `isOutput` says whether r.result is a kernel
 /// output (else it is computed at root).
 ///
@@ -885,9 +911,24 @@ void scheduleReduction(const ScheduledReduction &r, bool isOutput,
   if (!at && !dot && producers.empty() &&
       scheduleTransposedBlocked(r, g, f, ext, tile, tileV, tileU))
     return;
+  // A producer per task (`at`) whose rows are narrower than a vector but
+  // more than half of one (see retileNarrowRowProducer): one whole vector
+  // per row, rounded up into the per-row buffer it is computed in. Its last
+  // lanes read a few elements past the row (the next row, or at most 60
+  // bytes past the end of its input, which kernels may read:
+  // docs/Runtime.md, "Memory a kernel may read") and are never stored to
+  // the pad. (A vector of exactly the row's lanes is split by LLVM into
+  // pieces of 8, 4 and 2; a guarded one is computed in scalars; predicated
+  // loads measured 1.4x slower than the unfused kernels: Halide pads the
+  // broadcast weights of such a vector with zeros, one more shuffle per
+  // FMA.)
+  bool roundedRow = at && vectorize && !dot && r.paddedInputs.empty() &&
+                    ext[v] < lanes && 2 * ext[v] > lanes;
   hl::Var vo("vo"), vi("vi"), uo("uo"), ui("ui");
   g.split(vars[v], vo, vi, tileV,
-          dotShift ? hl::TailStrategy::ShiftInwards : tailFor(ext[v], tileV));
+          dotShift     ? hl::TailStrategy::ShiftInwards
+          : roundedRow ? hl::TailStrategy::RoundUp
+                       : tailFor(ext[v], tileV));
   if (u >= 0)
     g.split(vars[u], uo, ui, tileU, tailFor(ext[u], tileU));
 
@@ -1011,6 +1052,8 @@ void scheduleReduction(const ScheduledReduction &r, bool isOutput,
   for (const ScheduledReduction &p : producers) {
     ScheduledReduction perTask = p;
     int channels = u >= 0 ? tileU : 0;
+    if (parallelVar && u >= 0)
+      retileNarrowRowProducer(perTask, u);
     bool channelTile = perTask.tile.valid && perTask.tile.unrollDim == u &&
                        u >= 0 && (size_t)u < perTask.extents.size();
     // A producer tiled otherwise (vectors along the channels, on small
@@ -1070,6 +1113,10 @@ void scheduleReduction(const ScheduledReduction &r, bool isOutput,
   if (vectorize && ext[v] < lanes && 2 * ext[v] > lanes &&
       !r.paddedInputs.empty())
     std::tie(accLanes, accTail) = paddedRowAccumulators(ext[v], lanes);
+  if (roundedRow) {
+    accLanes = lanes;
+    accTail = hl::TailStrategy::RoundUp;
+  }
   if (vectorize)
     f.vectorize(fvars[v], accLanes, accTail);
   if (u >= 0)
