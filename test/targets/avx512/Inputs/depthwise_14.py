@@ -2,7 +2,7 @@
 ReLU6, on a 14x14 map of 48 channels, as in MobileNetV2's blocks 8-14), a
 random input and the output computed with NumPy.
 
-    depthwise_14.py OUT_DIR [MAP_SIZE]   (default 14; writes
+    depthwise_14.py OUT_DIR [MAP_SIZE [CHANNELS]]   (default 14 48; writes
     depthwise_MAP_SIZE.onnx)"""
 import os
 import sys
@@ -16,7 +16,7 @@ from onnx_models import saver, vi  # noqa: E402
 out = sys.argv[1]
 save = saver(out)
 rng = np.random.default_rng(14)
-C = 48
+C = int(sys.argv[3]) if len(sys.argv) > 3 else 48
 H = int(sys.argv[2]) if len(sys.argv) > 2 else 14
 x = (2 * rng.standard_normal((1, C, H, H))).astype(np.float32)
 dw = rng.standard_normal((C, 1, 3, 3)).astype(np.float32)
