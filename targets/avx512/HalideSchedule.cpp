@@ -787,8 +787,10 @@ bool scheduleTransposedBlocked(const ScheduledReduction &r, hl::Func g,
 /// 7-lane vector is loaded from the pad in pieces of 4, 2 and 1 put
 /// together with shuffles, three shuffles per FMA on the port the FMAs
 /// need; 8 lanes, the pad's rows growing from 9 to 10 elements, load in one
-/// instruction: 0.068 -> 0.040 ms for MobileNetV2's 960-channel depthwise
-/// conv on 7x7 (one thread).
+/// instruction: 0.077 -> 0.043 ms for MobileNetV2's 960-channel depthwise
+/// conv on 7x7 in a 160 -> 960 -> 160 block alone (one thread; inside the
+/// whole model, on a loaded machine, the three such kernels measured the
+/// same either way, 0.25-0.30 ms).
 std::pair<int, hl::TailStrategy> paddedRowAccumulators(int extent, int lanes) {
   (void)extent;
   return {lanes, hl::TailStrategy::RoundUp};
