@@ -19,8 +19,8 @@
 // tensor.pad whose only use is a depthwise conv or a pooling (a reduction
 // reading it along every output dim) joins that op's kernel, so the padded
 // copy is not written to memory and read back. When the pad's source is
-// the last group's pointwise conv (with its epilogue) on rows of 16 or more
-// elements, that group takes the pad and the depthwise conv too: the
+// the last group's pointwise conv (with its epilogue) on rows of more than
+// 8 elements, that group takes the pad and the depthwise conv too: the
 // expand -> depthwise part of an inverted residual block is one kernel with
 // two reductions, the expand computed per task for the task's channels.
 //
@@ -188,12 +188,15 @@ std::optional<size_t> producerGroupOfPads(
       !hasReduction[it->second] || groups[it->second].back() != source ||
       groups[it->second].size() + 2 > kMaxGroupSize)
     return std::nullopt;
-  // Rows of at least 16 elements: the producer is then tiled along its
-  // rows with channels unrolled, as the depthwise conv is, and a task
-  // computes its own channels (on narrower maps its vectors run along the
-  // channels, and the fusion measured slower).
+  // Rows of more than half a vector (9 or more floats: MobileNetV2's
+  // 14x14 blocks and wider): the producer is then tiled along its rows
+  // with channels unrolled, as the depthwise conv is (rows narrower than a
+  // vector in one predicated vector; f32 only, the 8-bit kernels' vectors
+  // hold 64 elements), and a task computes its own channels. On 7-wide
+  // rows a vector would be less than half used and the fusion is not taken.
   auto padType = cast<tensor::PadOp>(pads.front()).getSourceType();
-  if (padType.getRank() < 3 || padType.getShape().back() < 16)
+  int64_t width = padType.getRank() < 3 ? 0 : padType.getShape().back();
+  if (width < 16 && (2 * width <= 16 || !padType.getElementType().isF32()))
     return std::nullopt;
   // One reduction in the producer group (the schedule computes one per
   // task), pointwise (a 1x1 conv: one reduction loop longer than 1, over

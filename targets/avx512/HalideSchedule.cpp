@@ -969,9 +969,15 @@ bool scheduleNarrowRowsTransposed(const ScheduledReduction &r, hl::Func g,
 /// stored. A vector of 14 lanes is split by LLVM into pieces of 8, 4 and 2
 /// lanes, each accumulator then taking three registers and three FMAs per
 /// tap: 0.083 -> 0.066 ms for MobileNetV2's 384-channel depthwise conv on
-/// 14x14. (On 7-wide rows, 8- and 16-lane accumulators measured slower
-/// than 7-lane ones, 0.070 -> 0.08-0.13 ms: the pad's 9-element rows then
-/// grow to 10 or 18.)
+/// 14x14. Rows narrower than half a vector but wider than a quarter of one
+/// (7-wide rows) take half vectors the same way (`lanes` is then 8): a
+/// 7-lane vector is loaded from the pad in pieces of 4, 2 and 1 put
+/// together with shuffles, three shuffles per FMA on the port the FMAs
+/// need; 8 lanes, the pad's rows growing from 9 to 10 elements, load in one
+/// instruction: 0.077 -> 0.043 ms for MobileNetV2's 960-channel depthwise
+/// conv on 7x7 in a 160 -> 960 -> 160 block alone (one thread; inside the
+/// whole model, on a loaded machine, the three such kernels measured the
+/// same either way, 0.25-0.30 ms).
 std::pair<int, hl::TailStrategy> paddedRowAccumulators(int extent, int lanes) {
   (void)extent;
   return {lanes, hl::TailStrategy::RoundUp};
@@ -1001,6 +1007,62 @@ producerPerPadRow(const ScheduledReduction &r, int channelDim) {
       order.push_back(padVars[k]);
   pad.reorder(order);
   return std::make_pair(pad, padVars[1]);
+}
+
+/// The tile of a reduction reading a folded pad (a depthwise conv) along
+/// rows a whole number of vectors wide that its tile's vectors do not
+/// divide (a 112-wide row in tiles of 2 vectors: the last tile half empty,
+/// and the pad each task fills widened from 114 to 130 elements): one
+/// vector per tile instead, and up to 16 channels unrolled. Each FMA of a
+/// depthwise conv loads its own pad vector, so the FMA latency that more
+/// accumulators would hide is not what bounds it. MobileNetV2's 32-channel
+/// depthwise conv on 112x112: 0.40 -> 0.25 ms (one thread); on 56- and
+/// 28-wide rows (no whole vectors either way) one-vector tiles measured
+/// slower.
+void fitPaddedRowTile(RegisterTile &tile, const std::vector<int> &ext) {
+  int u = tile.unrollDim;
+  if (!tile.vectorize || tile.vectorDim != 0 || u < 0 ||
+      (size_t)u >= ext.size() || ext[0] % tile.lanes != 0 ||
+      ext[0] % (tile.lanes * tile.vectors) == 0)
+    return;
+  int channels = ext[u], best = 1;
+  double bestEfficiency = -1;
+  for (int rows = 1; rows <= std::min(channels, 16); ++rows) {
+    int tiles = (channels + rows - 1) / rows;
+    double efficiency = double(channels) / double(tiles * rows);
+    if (efficiency >= bestEfficiency - 1e-9) {
+      best = rows;
+      bestEfficiency = efficiency;
+    }
+  }
+  tile.vectors = 1;
+  tile.rows = best;
+}
+
+/// A producer of a folded pad (an expand conv before a depthwise conv) on
+/// rows narrower than a vector but more than half of one (MobileNetV2's
+/// 14x14 blocks), whose own tile runs its vectors along the channels (the
+/// tile PackWeights packed its weights for): retiled for a task of the
+/// depthwise conv, one vector along its rows (rounded up, see
+/// scheduleReduction) times the task's channels unrolled along
+/// `channelDim`, so each task computes only its own channels, row by row
+/// into the pad. The packed weights are then read as broadcasts, one per
+/// channel and input channel, which any panel layout serves.
+bool retileNarrowRowProducer(ScheduledReduction &p, int channelDim) {
+  halidegen::TileHint &t = p.tile;
+  if (!t.valid || t.lanes <= 0 || t.vectorDim != channelDim ||
+      channelDim <= 0 || (size_t)channelDim >= p.extents.size() ||
+      t.vectorizeReduction)
+    return false;
+  int w = p.extents[0];
+  if (w >= t.lanes || 2 * w <= t.lanes)
+    return false;
+  t.vectorDim = 0;
+  t.unrollDim = channelDim;
+  t.vectors = 1;
+  t.rows = std::min(p.extents[channelDim], 24);
+  t.largestInputDims = 1u << channelDim;
+  return true;
 }
 
 /// Register-tiled reduction; `isOutput` says whether r.result is a kernel
@@ -1059,6 +1121,8 @@ void scheduleReduction(const ScheduledReduction &r, bool isOutput,
     problem.lanes = lanesFor(g);
     tile = chooseRegisterTile(problem);
   }
+  if (!r.paddedInputs.empty() && !at)
+    fitPaddedRowTile(tile, ext);
   int lanes = tile.lanes, v = tile.vectorDim, u = tile.unrollDim;
   bool vectorize = tile.vectorize;
   int tileV = tile.width(ext);
@@ -1074,9 +1138,24 @@ void scheduleReduction(const ScheduledReduction &r, bool isOutput,
        scheduleChannelPanelTasks(r, g, f, ext, tile, tileV, tileU) ||
        scheduleNarrowRowsTransposed(r, g, f, ext, tile, tileV, tileU)))
     return;
+  // A producer per task (`at`) whose rows are narrower than a vector but
+  // more than half of one (see retileNarrowRowProducer): one whole vector
+  // per row, rounded up into the per-row buffer it is computed in. Its last
+  // lanes read a few elements past the row (the next row, or at most 60
+  // bytes past the end of its input, which kernels may read:
+  // docs/Runtime.md, "Memory a kernel may read") and are never stored to
+  // the pad. (A vector of exactly the row's lanes is split by LLVM into
+  // pieces of 8, 4 and 2; a guarded one is computed in scalars; predicated
+  // loads measured 1.4x slower than the unfused kernels: Halide pads the
+  // broadcast weights of such a vector with zeros, one more shuffle per
+  // FMA.)
+  bool roundedRow = at && vectorize && !dot && r.paddedInputs.empty() &&
+                    ext[v] < lanes && 2 * ext[v] > lanes;
   hl::Var vo("vo"), vi("vi"), uo("uo"), ui("ui");
   g.split(vars[v], vo, vi, tileV,
-          dotShift ? hl::TailStrategy::ShiftInwards : tailFor(ext[v], tileV));
+          dotShift     ? hl::TailStrategy::ShiftInwards
+          : roundedRow ? hl::TailStrategy::RoundUp
+                       : tailFor(ext[v], tileV));
   if (u >= 0)
     g.split(vars[u], uo, ui, tileU, tailFor(ext[u], tileU));
 
@@ -1200,6 +1279,8 @@ void scheduleReduction(const ScheduledReduction &r, bool isOutput,
   for (const ScheduledReduction &p : producers) {
     ScheduledReduction perTask = p;
     int channels = u >= 0 ? tileU : 0;
+    if (parallelVar && u >= 0)
+      retileNarrowRowProducer(perTask, u);
     bool channelTile = perTask.tile.valid && perTask.tile.unrollDim == u &&
                        u >= 0 && (size_t)u < perTask.extents.size();
     // A producer tiled otherwise (vectors along the channels, on small
@@ -1259,6 +1340,13 @@ void scheduleReduction(const ScheduledReduction &r, bool isOutput,
   if (vectorize && ext[v] < lanes && 2 * ext[v] > lanes &&
       !r.paddedInputs.empty())
     std::tie(accLanes, accTail) = paddedRowAccumulators(ext[v], lanes);
+  else if (vectorize && 2 * ext[v] < lanes && 4 * ext[v] > lanes &&
+           !r.paddedInputs.empty())
+    std::tie(accLanes, accTail) = paddedRowAccumulators(ext[v], lanes / 2);
+  if (roundedRow) {
+    accLanes = lanes;
+    accTail = hl::TailStrategy::RoundUp;
+  }
   if (vectorize)
     f.vectorize(fvars[v], accLanes, accTail);
   if (u >= 0)

@@ -267,6 +267,89 @@ func.func @main(%x: tensor<1x2x16x16xf32> {graph.name = "x"}, %x8: tensor<1x2x8x
 
 // -----
 
+// Tests that on rows of 14 elements (more than half of a 16-float vector:
+// MobileNetV2's 14x14 blocks) a pointwise conv also joins the depthwise
+// conv whose folded pad reads it, and that on 14-wide rows of 8-bit
+// elements (vectors of 64) it keeps its own region.
+
+// CHECK-LABEL: func.func @main
+// CHECK:   exec.dispatch_region -> (tensor<1x4x14x14xf32>) {
+// CHECK:     %[[E:.*]] = linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<1x2x14x14xf32>, tensor<4x2xf32>)
+// CHECK:     %[[P:.*]] = tensor.pad %[[E]]
+// CHECK:     linalg.generic {{.*}} ins(%[[P]], %{{.*}} : tensor<1x4x16x16xf32>, tensor<4x3x3xf32>)
+// CHECK:     exec.yield
+// CHECK:   }
+// CHECK:   %[[E8:.*]] = exec.dispatch_region -> (tensor<1x4x14x14xi8>) {
+// CHECK:     linalg.generic
+// CHECK:     exec.yield
+// CHECK:   }
+// CHECK:   exec.dispatch_region -> (tensor<1x4x14x14xi8>) {
+// CHECK:     tensor.pad %[[E8]]
+// CHECK:     linalg.generic
+// CHECK:     exec.yield
+// CHECK:   }
+// LOC-LABEL: func.func @main
+// LOC: } loc(fused["Conv_expand14", "Pad14", "Conv_dw14"])
+// LOC: } loc("Conv_expand14_i8")
+// LOC: } loc(fused["Pad14_i8", "Conv_dw14_i8"])
+#in = affine_map<(n, co, y, x, ci) -> (n, ci, y, x)>
+#w = affine_map<(n, co, y, x, ci) -> (co, ci)>
+#out = affine_map<(n, co, y, x, ci) -> (n, co, y, x)>
+#dwin = affine_map<(n, c, y, x, ky, kx) -> (n, c, y + ky, x + kx)>
+#dww = affine_map<(n, c, y, x, ky, kx) -> (c, ky, kx)>
+#dwout = affine_map<(n, c, y, x, ky, kx) -> (n, c, y, x)>
+func.func @main(%x: tensor<1x2x14x14xf32> {graph.name = "x"}, %xq: tensor<1x2x14x14xi8> {graph.name = "xq"}) -> (tensor<1x4x14x14xf32> {graph.name = "y"}, tensor<1x4x14x14xi8> {graph.name = "yq"}) attributes {aicc.fold_padding} {
+  %we = graph.constant dense<0.5> : tensor<4x2xf32> loc("we")
+  %wdw = graph.constant dense<0.25> : tensor<4x3x3xf32> loc("wdw")
+  %weq = graph.constant dense<2> : tensor<4x2xi8> loc("weq")
+  %wdwq = graph.constant dense<1> : tensor<4x3x3xi8> loc("wdwq")
+  %zero = arith.constant 0.0 : f32
+  %zq = arith.constant 0 : i8
+  %e = tensor.empty() : tensor<1x4x14x14xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<1x4x14x14xf32>) -> tensor<1x4x14x14xf32>
+  %ex = linalg.generic {indexing_maps = [#in, #w, #out], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]}
+      ins(%x, %we : tensor<1x2x14x14xf32>, tensor<4x2xf32>) outs(%f : tensor<1x4x14x14xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %m = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<1x4x14x14xf32> loc("Conv_expand14")
+  %p = tensor.pad %ex low[0, 0, 1, 1] high[0, 0, 1, 1] {
+  ^bb0(%i0: index, %i1: index, %i2: index, %i3: index):
+    tensor.yield %zero : f32
+  } : tensor<1x4x14x14xf32> to tensor<1x4x16x16xf32> loc("Pad14")
+  %dw = linalg.generic {indexing_maps = [#dwin, #dww, #dwout], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]}
+      ins(%p, %wdw : tensor<1x4x16x16xf32>, tensor<4x3x3xf32>) outs(%f : tensor<1x4x14x14xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %m = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<1x4x14x14xf32> loc("Conv_dw14")
+  %eq = tensor.empty() : tensor<1x4x14x14xi8>
+  %fq = linalg.fill ins(%zq : i8) outs(%eq : tensor<1x4x14x14xi8>) -> tensor<1x4x14x14xi8>
+  %exq = linalg.generic {indexing_maps = [#in, #w, #out], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]}
+      ins(%xq, %weq : tensor<1x2x14x14xi8>, tensor<4x2xi8>) outs(%fq : tensor<1x4x14x14xi8>) {
+  ^bb0(%a: i8, %b: i8, %acc: i8):
+    %m = arith.muli %a, %b : i8
+    %s = arith.addi %acc, %m : i8
+    linalg.yield %s : i8
+  } -> tensor<1x4x14x14xi8> loc("Conv_expand14_i8")
+  %pq = tensor.pad %exq low[0, 0, 1, 1] high[0, 0, 1, 1] {
+  ^bb0(%i0: index, %i1: index, %i2: index, %i3: index):
+    tensor.yield %zq : i8
+  } : tensor<1x4x14x14xi8> to tensor<1x4x16x16xi8> loc("Pad14_i8")
+  %dwq = linalg.generic {indexing_maps = [#dwin, #dww, #dwout], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]}
+      ins(%pq, %wdwq : tensor<1x4x16x16xi8>, tensor<4x3x3xi8>) outs(%fq : tensor<1x4x14x14xi8>) {
+  ^bb0(%a: i8, %b: i8, %acc: i8):
+    %m = arith.muli %a, %b : i8
+    %s = arith.addi %acc, %m : i8
+    linalg.yield %s : i8
+  } -> tensor<1x4x14x14xi8> loc("Conv_dw14_i8")
+  return %dw, %dwq : tensor<1x4x14x14xf32>, tensor<1x4x14x14xi8>
+}
+
+// -----
+
 // Tests that without aicc.fold_padding (targets whose kernels cannot compute
 // a folded pad, e.g. the GPU targets) a pad keeps its own region.
 

@@ -1,6 +1,9 @@
 """Writes depthwise_14.onnx (a depthwise 3x3 conv, pads 1, with bias and
 ReLU6, on a 14x14 map of 48 channels, as in MobileNetV2's blocks 8-14), a
-random input and the output computed with NumPy."""
+random input and the output computed with NumPy.
+
+    depthwise_14.py OUT_DIR [MAP_SIZE [CHANNELS]]   (default 14 48; writes
+    depthwise_MAP_SIZE.onnx)"""
 import os
 import sys
 
@@ -13,7 +16,8 @@ from onnx_models import saver, vi  # noqa: E402
 out = sys.argv[1]
 save = saver(out)
 rng = np.random.default_rng(14)
-C, H = 48, 14
+C = int(sys.argv[3]) if len(sys.argv) > 3 else 48
+H = int(sys.argv[2]) if len(sys.argv) > 2 else 14
 x = (2 * rng.standard_normal((1, C, H, H))).astype(np.float32)
 dw = rng.standard_normal((C, 1, 3, 3)).astype(np.float32)
 db = (0.5 * rng.standard_normal(C)).astype(np.float32)
@@ -26,7 +30,7 @@ nodes = [
 ]
 inits = [numpy_helper.from_array(dw, "dw"), numpy_helper.from_array(db, "db"),
          lo, hi]
-save("depthwise_14", nodes, [vi("x", TensorProto.FLOAT, [1, C, H, H])],
+save(f"depthwise_{H}", nodes, [vi("x", TensorProto.FLOAT, [1, C, H, H])],
      [vi("y", TensorProto.FLOAT, [1, C, H, H])], inits)
 
 # Reference, in float64.

@@ -1,7 +1,9 @@
 """Writes inverted_residual.onnx (the expand -> depthwise part of a
 MobileNetV2 block: a 1x1 conv 16 -> 48 with bias and ReLU6 (Clip), then a
 depthwise 3x3 conv, pads 1, stride 2, with bias and ReLU6, on a 32x32 map),
-a random input and the output computed with NumPy."""
+a random input and the output computed with NumPy.
+
+    inverted_residual.py OUT_DIR [MAP_SIZE STRIDE]   (default 32 2)"""
 import os
 import sys
 
@@ -14,8 +16,10 @@ from onnx_models import saver, vi  # noqa: E402
 out = sys.argv[1]
 save = saver(out)
 rng = np.random.default_rng(8)
-C, F, H, S = 16, 48, 32, 2
-O = H // S
+C, F = 16, 48
+H = int(sys.argv[2]) if len(sys.argv) > 2 else 32
+S = int(sys.argv[3]) if len(sys.argv) > 3 else 2
+O = (H - 1) // S + 1
 x = rng.standard_normal((1, C, H, H)).astype(np.float32)
 pw = (2 * rng.standard_normal((F, C, 1, 1)) / np.sqrt(C)).astype(np.float32)
 pb = (0.5 * rng.standard_normal(F)).astype(np.float32)
