@@ -1,6 +1,7 @@
-"""Writes narrow_rows_conv.onnx (a 1x1 conv 256 -> 512 with bias, a residual
-Add and ReLU on a 14x14 map: ResNet-50's layer3 conv3 with fewer output
-channels), random inputs and the output computed with NumPy."""
+"""Usage: residual_conv.py OUT NAME C F H W SEED. Writes OUT/NAME.onnx (a
+1x1 conv C -> F with bias, a residual Add and ReLU on an HxW map, as in
+ResNet-50's bottleneck blocks), random inputs and the output computed with
+NumPy."""
 import os
 import sys
 
@@ -10,15 +11,15 @@ from onnx import TensorProto, numpy_helper, helper
 sys.path.insert(0, os.path.dirname(__file__))
 from onnx_models import saver, vi  # noqa: E402
 
-out = sys.argv[1]
+out, name = sys.argv[1], sys.argv[2]
+C, F, H, W, seed = (int(a) for a in sys.argv[3:8])
 save = saver(out)
-rng = np.random.default_rng(13)
-C, F, H, W = 256, 512, 14, 14
+rng = np.random.default_rng(seed)
 x = rng.standard_normal((1, C, H, W)).astype(np.float32)
 res = rng.standard_normal((1, F, H, W)).astype(np.float32)
 w = (rng.standard_normal((F, C, 1, 1)) / np.sqrt(C)).astype(np.float32)
 b = (0.1 * rng.standard_normal(F)).astype(np.float32)
-save("narrow_rows_conv",
+save(name,
      [helper.make_node("Conv", ["x", "w", "b"], ["c"], kernel_shape=[1, 1]),
       helper.make_node("Add", ["c", "res"], ["s"]),
       helper.make_node("Relu", ["s"], ["y"])],
