@@ -1,6 +1,7 @@
 //===- EntryPoints.cpp - aicc kernel ABI wrappers for Halide code --------===//
 
 #include "targets/avx512/EntryPoints.h"
+#include "targets/avx512/KernelObject.h"
 
 #include "llvm/AsmParser/Parser.h"
 #include "llvm/IR/LLVMContext.h"
@@ -100,19 +101,7 @@ llvm::Error writeEntryPointsObject(const std::vector<EntryPoint> &entries,
   llvm::TargetOptions targetOptions;
   std::unique_ptr<llvm::TargetMachine> machine(target->createTargetMachine(
       triple, "x86-64", "", targetOptions, llvm::Reloc::PIC_));
-  module->setDataLayout(machine->createDataLayout());
-  std::error_code ec;
-  llvm::raw_fd_ostream out(path, ec, llvm::sys::fs::OF_None);
-  if (ec)
-    return llvm::createStringError("cannot write " + path + ": " +
-                                   ec.message());
-  llvm::legacy::PassManager pm;
-  if (machine->addPassesToEmitFile(pm, out, nullptr,
-                                   llvm::CodeGenFileType::ObjectFile))
-    return llvm::createStringError("cannot emit x86-64 object code");
-  pm.run(*module);
-  out.flush();
-  return llvm::Error::success();
+  return emitMachineCode(*module, *machine, path);
 }
 
 } // namespace aicc::avx512

@@ -93,25 +93,28 @@ llvm::Error compileBitcodeForCpu(const std::string &bitcodePath,
     return llvm::createStringError("cannot create an x86-64 target machine "
                                    "for CPU '" +
                                    model.cpu + "'");
-  module.setDataLayout(machine->createDataLayout());
+  return emitMachineCode(module, *machine, objectPath, assembly);
+}
 
+llvm::Error emitMachineCode(llvm::Module &module, llvm::TargetMachine &machine,
+                            const std::string &path, bool assembly) {
+  module.setDataLayout(machine.createDataLayout());
   std::error_code ec;
-  llvm::raw_fd_ostream out(objectPath, ec, llvm::sys::fs::OF_None);
+  llvm::raw_fd_ostream out(path, ec, llvm::sys::fs::OF_None);
   if (ec)
-    return llvm::createStringError("cannot write " + objectPath + ": " +
+    return llvm::createStringError("cannot write " + path + ": " +
                                    ec.message());
   llvm::legacy::PassManager pm;
-  pm.add(new llvm::TargetLibraryInfoWrapperPass(triple));
+  pm.add(new llvm::TargetLibraryInfoWrapperPass(machine.getTargetTriple()));
   pm.add(llvm::createAlwaysInlinerLegacyPass());
-  if (machine->addPassesToEmitFile(pm, out, nullptr,
-                                   assembly
-                                       ? llvm::CodeGenFileType::AssemblyFile
-                                       : llvm::CodeGenFileType::ObjectFile))
+  if (machine.addPassesToEmitFile(pm, out, nullptr,
+                                  assembly ? llvm::CodeGenFileType::AssemblyFile
+                                           : llvm::CodeGenFileType::ObjectFile))
     return llvm::createStringError("cannot emit x86-64 object code");
   pm.run(module);
   out.flush();
   if (out.has_error())
-    return llvm::createStringError("cannot write " + objectPath);
+    return llvm::createStringError("cannot write " + path);
   return llvm::Error::success();
 }
 

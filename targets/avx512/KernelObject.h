@@ -13,6 +13,8 @@
 
 #include "targets/avx512/CpuFeatures.h"
 #include "llvm/Support/Error.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Target/TargetMachine.h"
 #include <string>
 
 namespace aicc::avx512 {
@@ -29,6 +31,12 @@ llvm::Error compileBitcodeForCpu(const std::string &bitcodePath,
                                  const std::string &objectPath,
                                  const LlvmCpuModel &model,
                                  bool assembly = false);
+
+/// Compiles `module` with `machine` (whose data layout it takes) into
+/// `path`: object code, or assembly text when `assembly`. The always-inliner
+/// runs first (Halide's bitcode leaves always_inline functions to it).
+llvm::Error emitMachineCode(llvm::Module &module, llvm::TargetMachine &machine,
+                            const std::string &path, bool assembly = false);
 
 } // namespace aicc::avx512
 
