@@ -360,6 +360,19 @@ bool packDotProductWeights(linalg::GenericOp generic, const DotProduct &dot,
   return true;
 }
 
+/// A hash of the first and last 128 bytes of `bytes`: equal data hash
+/// alike, and weights that differ almost always differ there, so comparing
+/// the few candidates in full is cheaper than hashing every weight.
+uint64_t sampleHash(ArrayRef<char> bytes) {
+  auto hash = [](ArrayRef<char> part) {
+    return llvm::xxh3_64bits(ArrayRef<uint8_t>(
+        reinterpret_cast<const uint8_t *>(part.data()), part.size()));
+  };
+  size_t n = std::min<size_t>(bytes.size(), 128);
+  return llvm::hash_combine(bytes.size(), hash(bytes.take_front(n)),
+                            hash(bytes.take_back(n)));
+}
+
 /// Merges the graph.constants of `block` that hold the same data (the same
 /// attribute, or the same type and bytes) into the first of them. When one
 /// initializer feeds several convs or matmuls, each consumer gets its own
@@ -381,11 +394,8 @@ void mergeIdenticalConstants(Block &block, RewriterBase &rewriter) {
     std::optional<ArrayRef<char>> bytes = graph::getElementBytes(value);
     if (!bytes)
       continue;
-    SmallVector<graph::ConstantOp, 1> &same = byBytes[{
-        value.getType(),
-        llvm::xxh3_64bits(ArrayRef<uint8_t>(
-            reinterpret_cast<const uint8_t *>(bytes->data()),
-            bytes->size()))}];
+    SmallVector<graph::ConstantOp, 1> &same =
+        byBytes[{value.getType(), sampleHash(*bytes)}];
     auto first = llvm::find_if(same, [&](graph::ConstantOp other) {
       return graph::getElementBytes(other.getValue()) == bytes;
     });
