@@ -1,4 +1,5 @@
 // RUN: aicc-opt %s -split-input-file --aicc-avx512-pack-weights | FileCheck %s
+// RUN: aicc-opt %s -split-input-file --aicc-avx512-pack-weights="amx=true" | FileCheck %s --check-prefix=AMX
 
 // Tests that a constant read by two matmuls that pack it alike (panels of
 // 48 columns) becomes one packed constant both read, not one copy per
@@ -54,3 +55,41 @@ func.func @different_packings(%a: tensor<8x2xf32>, %b: tensor<1x2xf32>) -> (tens
     }
   }
 #-}
+
+// -----
+
+// Tests that a constant read by two 8-bit convs AMX computes becomes one
+// constant in the AMX layout both read (the AMX packing makes a new
+// dense_resource even of a splat).
+// AMX-LABEL: func @amx_convs
+// AMX: %[[W:.*]] = graph.constant dense_resource<w.amx> : tensor<32x3x3x16x4xi8>
+// AMX-NOT: graph.constant dense_resource
+// AMX: linalg.generic
+// AMX-SAME: ins(%{{.*}}, %[[W]] :
+// AMX: linalg.generic
+// AMX-SAME: ins(%{{.*}}, %[[W]] :
+func.func @amx_convs(%x0: tensor<1x16x4x10x10xui8>, %x1: tensor<1x16x4x10x10xui8>) -> (tensor<1x32x8x8xi32>, tensor<1x32x8x8xi32>) {
+  %w = graph.constant dense<3> : tensor<32x16x4x3x3xi8> loc("w")
+  %c0 = arith.constant 0 : i32
+  %e = tensor.empty() : tensor<1x32x8x8xi32>
+  %f = linalg.fill ins(%c0 : i32) outs(%e : tensor<1x32x8x8xi32>) -> tensor<1x32x8x8xi32>
+  %y0 = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d4, d7, d2 + d5, d3 + d6)>, affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d1, d4, d7, d5, d6)>, affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "reduction"]} ins(%x0, %w : tensor<1x16x4x10x10xui8>, tensor<32x16x4x3x3xi8>) outs(%f : tensor<1x32x8x8xi32>) {
+  ^bb0(%a: ui8, %b: i8, %acc: i32):
+    %a8 = builtin.unrealized_conversion_cast %a : ui8 to i8
+    %a32 = arith.extui %a8 : i8 to i32
+    %b32 = arith.extsi %b : i8 to i32
+    %m = arith.muli %a32, %b32 : i32
+    %s = arith.addi %acc, %m : i32
+    linalg.yield %s : i32
+  } -> tensor<1x32x8x8xi32>
+  %y1 = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d4, d7, d2 + d5, d3 + d6)>, affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d1, d4, d7, d5, d6)>, affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "reduction"]} ins(%x1, %w : tensor<1x16x4x10x10xui8>, tensor<32x16x4x3x3xi8>) outs(%f : tensor<1x32x8x8xi32>) {
+  ^bb0(%a: ui8, %b: i8, %acc: i32):
+    %a8 = builtin.unrealized_conversion_cast %a : ui8 to i8
+    %a32 = arith.extui %a8 : i8 to i32
+    %b32 = arith.extsi %b : i8 to i32
+    %m = arith.muli %a32, %b32 : i32
+    %s = arith.addi %acc, %m : i32
+    linalg.yield %s : i32
+  } -> tensor<1x32x8x8xi32>
+  return %y0, %y1 : tensor<1x32x8x8xi32>, tensor<1x32x8x8xi32>
+}
