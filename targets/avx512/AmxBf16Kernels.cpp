@@ -182,59 +182,17 @@ std::optional<AmxBf16Conv> amxBf16ConvOf(linalg::GenericOp op,
                                          bool anyInit) {
   if (!isBf16DotProduct(op, 8, 4, anyInit))
     return std::nullopt;
-  auto outType = cast<RankedTensorType>(op.getResult(0).getType());
-  if (outType.getRank() != 4)
-    return std::nullopt;
-  MLIRContext *ctx = op.getContext();
-  auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
-  auto maps = op.getIndexingMapsArray();
-  if (maps[2] != AffineMap::get(8, 0, {d(0), d(1), d(2), d(3)}, ctx))
-    return std::nullopt;
-  // The activations: [N][C/2][2][H][W] read at (ho*s + kh, wo*s + kw).
-  auto activationsStride = [&](AffineMap m) -> std::optional<int64_t> {
-    if (m.getNumResults() != 5 || m.getResult(0) != d(0) ||
-        m.getResult(1) != d(4) || m.getResult(2) != d(7))
-      return std::nullopt;
-    for (int64_t s = 1; s <= 4; ++s)
-      if (m.getResult(3) == d(2) * s + d(5) &&
-          m.getResult(4) == d(3) * s + d(6))
-        return s;
-    return std::nullopt;
-  };
-  AffineMap plain = AffineMap::get(8, 0, {d(1), d(4), d(7), d(5), d(6)}, ctx);
-  AffineMap amx = AffineMap::get(8, 0, {d(1), d(5), d(6), d(4), d(7)}, ctx);
-  int activations = -1;
-  for (unsigned i = 0; i < 2; ++i)
-    if (activationsStride(maps[i]) &&
-        (maps[1 - i] == plain || maps[1 - i] == amx))
-      activations = i;
-  if (activations < 0)
+  std::optional<AmxConvGeometry> geometry = amxConvGeometryOf(op);
+  if (!geometry)
     return std::nullopt;
   AmxBf16Conv conv;
-  conv.activations = activations;
-  conv.weights = 1 - activations;
-  conv.stride = *activationsStride(maps[conv.activations]);
-  conv.amxLayout = maps[conv.weights] == amx;
-  auto actType = cast<RankedTensorType>(
-      op.getDpsInputOperand(conv.activations)->get().getType());
-  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-  conv.batch = outType.getDimSize(0);
-  conv.outChannels = outType.getDimSize(1);
-  conv.outHeight = outType.getDimSize(2);
-  conv.outWidth = outType.getDimSize(3);
-  conv.channels2 = ranges[4];
-  conv.kernelHeight = ranges[5];
-  conv.kernelWidth = ranges[6];
-  conv.inHeight = actType.getDimSize(3);
-  conv.inWidth = actType.getDimSize(4);
-  if (actType.getDimSize(1) != conv.channels2 ||
-      actType.getDimSize(0) != conv.batch)
-    return std::nullopt;
+  static_cast<AmxConvGeometry &>(conv) = *geometry;
   // Whole 16 x 64-byte tiles of weights.
-  if (conv.outChannels % 16 || conv.channels2 % 16)
+  if (conv.outChannels % 16 || conv.channelGroups % 16)
     return std::nullopt;
   int64_t rows = conv.inHeight + 64 * conv.stride;
-  if (conv.channels2 * 2 * rows * (conv.inWidth + conv.stride) * conv.batch >
+  if (conv.channelGroups * 2 * rows * (conv.inWidth + conv.stride) *
+          conv.batch >
       std::numeric_limits<int32_t>::max())
     return std::nullopt;
   return conv;
@@ -330,7 +288,7 @@ bool packAmxBf16Weights(linalg::GenericOp op, RewriterBase &rewriter) {
       return false;
     splitInit(op, rewriter);
     std::vector<uint16_t> src = constantElements(constant);
-    int64_t f = conv->outChannels, c = conv->channels2 * 2,
+    int64_t f = conv->outChannels, c = conv->channelGroups * 2,
             kh = conv->kernelHeight, kw = conv->kernelWidth;
     if ((int64_t)src.size() != f * c * kh * kw)
       return false;
@@ -404,7 +362,7 @@ hl::Func defineConv(const AmxBf16Conv &conv, const std::vector<hl::Func> &in,
     validRows = (conv.inHeight + phases - 1) / phases;
   }
   int64_t rows = validRows + (32 + vw - 1) / vw + 1;
-  int64_t c2 = conv.channels2;
+  int64_t c2 = conv.channelGroups;
   // [N][C/2][phases*phases][rows][vw][2]: Halide dims (j, x, y, c2, n),
   // y = phase * rows + row.
   hl::Var j("j"), x("x"), y("y"), c("c2"), n("n");

@@ -34,6 +34,7 @@
 #ifndef AICC_TARGETS_AVX512_AMXBF16KERNELS_H
 #define AICC_TARGETS_AVX512_AMXBF16KERNELS_H
 
+#include "targets/avx512/AmxConvGeometry.h"
 #include "targets/halide/SchedulePolicy.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -57,14 +58,9 @@ struct AmxBf16Matmul {
 
 /// A bf16 conv the AMX kernels compute (loops d0..d7: n, f, ho, wo, c/2,
 /// kh, kw, and the pair).
-struct AmxBf16Conv {
-  unsigned activations = 0, weights = 1;
-  int64_t batch = 1, channels2 = 0, outChannels = 0;
-  int64_t inHeight = 0, inWidth = 0, outHeight = 0, outWidth = 0;
-  int64_t kernelHeight = 1, kernelWidth = 1, stride = 1;
-  /// Whether the weights already have the AMX layout [F][Kh][Kw][C/2][2].
-  bool amxLayout = false;
-};
+/// channelGroups counts channel pairs; amxLayout: the weights already have
+/// the AMX layout [F][Kh][Kw][C/2][2].
+struct AmxBf16Conv : AmxConvGeometry {};
 
 /// The bf16 matmul / conv `op` computes when AMX should compute it (with
 /// `anyInit`, also when it accumulates onto a tensor other than zeros);

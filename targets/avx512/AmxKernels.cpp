@@ -146,60 +146,21 @@ std::optional<AmxConv> amxConvOf(linalg::GenericOp op) {
   }
   if (!signedIn[0] || !signedIn[1])
     return std::nullopt;
-  auto maps = op.getIndexingMapsArray();
-  MLIRContext *ctx = op.getContext();
-  auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
-  if (maps[2] != AffineMap::get(8, 0, {d(0), d(1), d(2), d(3)}, ctx))
+  std::optional<AmxConvGeometry> geometry = amxConvGeometryOf(op);
+  if (!geometry)
     return std::nullopt;
-  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   AmxConv conv;
-  // The activations: [N][C/4][4][H][W] read at (ho*s + kh, wo*s + kw).
-  auto activationsStride = [&](AffineMap m) -> std::optional<int64_t> {
-    if (m.getNumResults() != 5 || m.getResult(0) != d(0) ||
-        m.getResult(1) != d(4) || m.getResult(2) != d(7))
-      return std::nullopt;
-    for (int64_t s = 1; s <= 4; ++s)
-      if (m.getResult(3) == d(2) * s + d(5) && m.getResult(4) == d(3) * s + d(6))
-        return s;
-    return std::nullopt;
-  };
-  AffineMap plain = AffineMap::get(8, 0, {d(1), d(4), d(7), d(5), d(6)}, ctx);
-  AffineMap amx = AffineMap::get(8, 0, {d(1), d(5), d(6), d(4), d(7)}, ctx);
-  int activations = -1;
-  for (unsigned i = 0; i < 2; ++i)
-    if (activationsStride(maps[i]) && (maps[1 - i] == plain || maps[1 - i] == amx))
-      activations = i;
-  if (activations < 0)
-    return std::nullopt;
-  conv.activations = activations;
-  conv.weights = 1 - activations;
-  conv.stride = *activationsStride(maps[conv.activations]);
-  conv.amxLayout = maps[conv.weights] == amx;
+  static_cast<AmxConvGeometry &>(conv) = *geometry;
   conv.activationsSigned = *signedIn[conv.activations];
   // s8 weights (AMX has the other forms too; ONNX Runtime's tool makes
   // these).
   if (!*signedIn[conv.weights])
     return std::nullopt;
-  auto actType = dyn_cast<RankedTensorType>(
-      op.getDpsInputOperand(conv.activations)->get().getType());
-  auto wType = dyn_cast<RankedTensorType>(
+  auto wType = cast<RankedTensorType>(
       op.getDpsInputOperand(conv.weights)->get().getType());
-  if (!actType || !actType.hasStaticShape() || !wType ||
-      !wType.hasStaticShape())
+  if (op.getStaticLoopRanges()[7] != 4)
     return std::nullopt;
-  conv.batch = outType.getDimSize(0);
-  conv.outChannels = outType.getDimSize(1);
-  conv.outHeight = outType.getDimSize(2);
-  conv.outWidth = outType.getDimSize(3);
-  conv.channels4 = ranges[4];
-  conv.kernelHeight = ranges[5];
-  conv.kernelWidth = ranges[6];
-  conv.inHeight = actType.getDimSize(3);
-  conv.inWidth = actType.getDimSize(4);
-  if (ranges[7] != 4 || actType.getDimSize(1) != conv.channels4 ||
-      actType.getDimSize(0) != conv.batch)
-    return std::nullopt;
-  conv.folded = conv.channels4 == 1 && conv.kernelWidth > 1 &&
+  conv.folded = conv.channelGroups == 1 && conv.kernelWidth > 1 &&
                 conv.kernelWidth * 4 <= 64 && conv.kernelHeight <= 16;
   if (conv.amxLayout &&
       wType.getShape() !=
@@ -208,7 +169,7 @@ std::optional<AmxConv> amxConvOf(linalg::GenericOp op) {
     return std::nullopt;
   // Whole 16 x 64-byte tiles of weights: padding the constant instead would
   // change the loop ranges linalg infers from it (TODO: pad in the extern).
-  if (conv.outChannels % 16 || (!conv.folded && conv.channels4 % 16))
+  if (conv.outChannels % 16 || (!conv.folded && conv.channelGroups % 16))
     return std::nullopt;
   // Sizes the C routine indexes with 32-bit values.
   PackedGeometry g = packedGeometry(conv);
@@ -227,8 +188,8 @@ bool packAmxConvWeights(linalg::GenericOp op, const AmxConv &conv,
     return false;
   ArrayRef<char> src =
       graph::getElementBytes(constant.getValue()).value_or(ArrayRef<char>());
-  int64_t f = conv.outChannels, c4 = conv.channels4, kh = conv.kernelHeight,
-          kw = conv.kernelWidth;
+  int64_t f = conv.outChannels, c4 = conv.channelGroups,
+          kh = conv.kernelHeight, kw = conv.kernelWidth;
   std::vector<char> splat;
   if (auto dense = dyn_cast<DenseElementsAttr>(constant.getValue());
       dense && dense.isSplat()) {
@@ -289,7 +250,7 @@ defineAmxConv(linalg::GenericOp op, const std::vector<hl::Func> &in,
   hl::Var j("j"), x("x"), y("y"), c4("c4"), n("n");
   hl::Func packed("amx_packed");
   hl::Type t = act.types()[0];
-  hl::Expr cc = hl::min(c4, (int)conv.channels4 - 1);
+  hl::Expr cc = hl::min(c4, (int)conv.channelGroups - 1);
   // A 1x1 conv of stride 1 on a narrow image (W < 8, where vectors of W
   // lanes were slower than the copy itself): the image's rows are the
   // packed plane's (vw = W), so its pixels are one run: zeros, then an
@@ -297,9 +258,9 @@ defineAmxConv(linalg::GenericOp op, const std::vector<hl::Func> &in,
   // (dense loads, as the image's strides are static).
   bool flat = g.phases == 1 && conv.stride == 1 && conv.kernelHeight == 1 &&
               conv.kernelWidth == 1 && g.vw < 8 && !conv.folded &&
-              conv.channels4 == cp4 && g.vw * g.validRows >= 16;
+              conv.channelGroups == cp4 && g.vw * g.validRows >= 16;
   bool phased = !flat && !conv.folded && g.phases > 1 &&
-                conv.channels4 == cp4 && g.vw >= 2;
+                conv.channelGroups == cp4 && g.vw >= 2;
   // Phased: columns [0, vw - 1) in whole vectors of `width` (the last one
   // overlapping: a predicated strided load would be a gather), then the
   // last column.
@@ -330,7 +291,7 @@ defineAmxConv(linalg::GenericOp op, const std::vector<hl::Func> &in,
     int s = (int)conv.stride;
     hl::Expr yc = hl::min(y, (int)g.validRows - 1) * s;
     packed(j, x, y, c4, n) =
-        hl::select(y < (int)g.validRows && c4 < (int)conv.channels4,
+        hl::select(y < (int)g.validRows && c4 < (int)conv.channelGroups,
                    act(x * s, yc, j, cc, n), hl::cast(t, 0));
   } else if (phased) {
     // Phase plane (pa, pb) = (phase / s, phase % s), row i of it. Valid
@@ -361,7 +322,7 @@ defineAmxConv(linalg::GenericOp op, const std::vector<hl::Func> &in,
         act, hl::cast(t, 0),
         {{0, (int)conv.inWidth}, {0, (int)conv.inHeight}});
     packed(j, x, y, c4, n) =
-        hl::select(c4 < (int)conv.channels4,
+        hl::select(c4 < (int)conv.channelGroups,
                    bounded(x * s + phase % s, i * s + phase / s, j, cc, n),
                    hl::cast(t, 0));
   }

@@ -32,6 +32,7 @@
 #ifndef AICC_TARGETS_AVX512_AMXKERNELS_H
 #define AICC_TARGETS_AVX512_AMXKERNELS_H
 
+#include "targets/avx512/AmxConvGeometry.h"
 #include "targets/halide/SchedulePolicy.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -48,15 +49,11 @@ bool isZeroFill(mlir::Value v);
 
 /// An 8-bit conv the AMX kernels compute (loops d0..d7: n, f, ho, wo, c/4,
 /// kh, kw, and the 4 channels of a dot product).
-struct AmxConv {
-  unsigned activations = 0, weights = 1;
-  int64_t batch = 1, channels4 = 0, outChannels = 0;
-  int64_t inHeight = 0, inWidth = 0, outHeight = 0, outWidth = 0;
-  int64_t kernelHeight = 1, kernelWidth = 1, stride = 1;
+/// channelGroups counts groups of 4 channels; amxLayout: the weights
+/// already have the AMX layout (in a kernel, after PackWeights),
+/// [Fp][Kh][Kw][Cp/4][4].
+struct AmxConv : AmxConvGeometry {
   bool activationsSigned = false;
-  /// Whether the weights already have the AMX layout (in a kernel, after
-  /// PackWeights): [Fp][Kh][Kw][Cp/4][4].
-  bool amxLayout = false;
   /// Whether the taps of a row are folded into K (one group of 4 channels,
   /// e.g. the stem's 7x7 conv of 3 channels): 16 groups of 4 bytes per
   /// packed pixel, group b the pixels of tap column b; the weights keep
@@ -64,7 +61,7 @@ struct AmxConv {
   bool folded = false;
 
   int64_t paddedChannels4() const {
-    return folded ? channels4 : (channels4 + 15) / 16 * 16;
+    return folded ? channelGroups : (channelGroups + 15) / 16 * 16;
   }
   /// Groups of 4 bytes per pixel of the packed activations.
   int64_t packedGroups() const { return folded ? 16 : paddedChannels4(); }

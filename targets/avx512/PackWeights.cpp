@@ -11,6 +11,7 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/PatternMatch.h"
+#include "llvm/Support/xxhash.h"
 #include <limits>
 
 namespace aicc::avx512 {
@@ -359,6 +360,53 @@ bool packDotProductWeights(linalg::GenericOp generic, const DotProduct &dot,
   return true;
 }
 
+/// A hash of the first and last 128 bytes of `bytes`: equal data hash
+/// alike, and weights that differ almost always differ there, so comparing
+/// the few candidates in full is cheaper than hashing every weight.
+uint64_t sampleHash(ArrayRef<char> bytes) {
+  auto hash = [](ArrayRef<char> part) {
+    return llvm::xxh3_64bits(ArrayRef<uint8_t>(
+        reinterpret_cast<const uint8_t *>(part.data()), part.size()));
+  };
+  size_t n = std::min<size_t>(bytes.size(), 128);
+  return llvm::hash_combine(bytes.size(), hash(bytes.take_front(n)),
+                            hash(bytes.take_back(n)));
+}
+
+/// Merges the graph.constants of `block` that hold the same data (the same
+/// attribute, or the same type and bytes) into the first of them. When one
+/// initializer feeds several convs or matmuls, each consumer gets its own
+/// packed copy (a new dense_resource blob per packing); identical copies
+/// would each be a constant of the artifact, since the Serializer shares
+/// constants only by attribute.
+void mergeIdenticalConstants(Block &block, RewriterBase &rewriter) {
+  DenseMap<Attribute, graph::ConstantOp> byAttribute;
+  DenseMap<std::pair<Type, uint64_t>, SmallVector<graph::ConstantOp, 1>>
+      byBytes;
+  for (graph::ConstantOp constant :
+       llvm::make_early_inc_range(block.getOps<graph::ConstantOp>())) {
+    ElementsAttr value = constant.getValue();
+    auto [it, inserted] = byAttribute.try_emplace(value, constant);
+    if (!inserted) {
+      rewriter.replaceOp(constant, it->second.getResult());
+      continue;
+    }
+    std::optional<ArrayRef<char>> bytes = graph::getElementBytes(value);
+    if (!bytes)
+      continue;
+    SmallVector<graph::ConstantOp, 1> &same =
+        byBytes[{value.getType(), sampleHash(*bytes)}];
+    auto first = llvm::find_if(same, [&](graph::ConstantOp other) {
+      return graph::getElementBytes(other.getValue()) == bytes;
+    });
+    if (first != same.end()) {
+      rewriter.replaceOp(constant, first->getResult());
+      continue;
+    }
+    same.push_back(constant);
+  }
+}
+
 struct PackWeightsPass : impl::PackWeightsBase<PackWeightsPass> {
   using PackWeightsBase::PackWeightsBase;
 
@@ -454,6 +502,8 @@ struct PackWeightsPass : impl::PackWeightsBase<PackWeightsPass> {
           rewriter.eraseOp(constant);
       }
     }
+    getOperation().walk(
+        [&](Block *block) { mergeIdenticalConstants(*block, rewriter); });
   }
 };
 
