@@ -22,6 +22,10 @@ def PackWeights : Pass<"aicc-avx512-pack-weights", "::mlir::func::FuncOp"> {
     of 16, input channels to one of 64, with zeros) and the map
     `(n, f, h, w, c4, kh, kw, j) -> (f, kh, kw, c4, j)`.
 
+    Last, constants of the block with the same data (one weight packed the
+    same way for several consumers) become one constant, so the artifact
+    holds each packed weight once.
+
     Before (weights `[Cout][Cin][Kh][Kw]`):
     ```mlir
     %w = graph.constant dense_resource<w> : tensor<512x512x3x3xf32>
