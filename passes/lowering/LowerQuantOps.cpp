@@ -404,8 +404,17 @@ FailureOr<Value> buildIntegerConv(OpTy op, PatternRewriter &rewriter,
     return failure();
   }
   Type i32 = rewriter.getI32Type();
-  Value input = padSpatial(rewriter, loc, *xWide, params->padBegin,
-                           params->padEnd, constScalar(rewriter, loc, i32, 0));
+  // Padding the windows never read is not added (as buildNarrowIntegerConv).
+  SmallVector<int64_t> padEnd(params->padEnd.begin(), params->padEnd.end());
+  for (size_t i = 0; i < params->kernel.size(); ++i) {
+    int64_t needed = (yShape[i + 2] - 1) * params->strides[i] +
+                     (params->kernel[i] - 1) * params->dilations[i] + 1;
+    int64_t available =
+        xType.getDimSize(i + 2) + params->padBegin[i] + padEnd[i];
+    padEnd[i] -= std::clamp<int64_t>(available - needed, 0, padEnd[i]);
+  }
+  Value input = padSpatial(rewriter, loc, *xWide, params->padBegin, padEnd,
+                           constScalar(rewriter, loc, i32, 0));
   // Crop what the windows never read so named ops see consistent shapes.
   auto paddedType = cast<RankedTensorType>(input.getType());
   SmallVector<int64_t> sizes(paddedType.getShape());

@@ -51,3 +51,19 @@ func.func @qlinear_conv_depthwise_stride2_crop(%x: tensor<1x2x6x6xui8>, %xs: ten
   %0 = graph.QLinearConv %x, %xs, %xz, %w, %ws, %wz, %ys, %yz {group = 2 : i64, strides = array<i64: 2, 2>} : (tensor<1x2x6x6xui8>, tensor<f32>, tensor<ui8>, tensor<2x1x3x3xi8>, tensor<2xf32>, tensor<2xi8>, tensor<f32>, tensor<ui8>) -> tensor<1x2x2x2xui8>
   return %0 : tensor<1x2x2x2xui8>
 }
+
+// -----
+
+// Tests that the widened QLinearConv (nonzero w_zero_point), stride 2 on an
+// even input, pads only what its windows read too (no crop).
+// CHECK-LABEL: func @qlinear_conv_widened_stride2_pad
+func.func @qlinear_conv_widened_stride2_pad(%x: tensor<1x4x4x4xui8>, %xs: tensor<f32>, %ws: tensor<f32>, %ys: tensor<f32>, %yz: tensor<ui8>) -> tensor<1x2x2x2xui8> {
+  // CHECK: tensor.pad %{{.*}} low[0, 0, 1, 1] high[0, 0, 0, 0]
+  // CHECK-NOT: tensor.extract_slice
+  // CHECK: linalg.conv_2d_nchw_fchw {{.*}} : tensor<1x4x5x5xi32>, tensor<2x4x3x3xi32>)
+  %xz = graph.constant dense<3> : tensor<ui8>
+  %w = graph.constant dense<1> : tensor<2x4x3x3xi8>
+  %wz = graph.constant dense<1> : tensor<i8>
+  %0 = graph.QLinearConv %x, %xs, %xz, %w, %ws, %wz, %ys, %yz {pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<1x4x4x4xui8>, tensor<f32>, tensor<ui8>, tensor<2x4x3x3xi8>, tensor<f32>, tensor<i8>, tensor<f32>, tensor<ui8>) -> tensor<1x2x2x2xui8>
+  return %0 : tensor<1x2x2x2xui8>
+}
