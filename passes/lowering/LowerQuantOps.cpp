@@ -404,8 +404,17 @@ FailureOr<Value> buildIntegerConv(OpTy op, PatternRewriter &rewriter,
     return failure();
   }
   Type i32 = rewriter.getI32Type();
-  Value input = padSpatial(rewriter, loc, *xWide, params->padBegin,
-                           params->padEnd, constScalar(rewriter, loc, i32, 0));
+  // Padding the windows never read is not added (as buildNarrowIntegerConv).
+  SmallVector<int64_t> padEnd(params->padEnd.begin(), params->padEnd.end());
+  for (size_t i = 0; i < params->kernel.size(); ++i) {
+    int64_t needed = (yShape[i + 2] - 1) * params->strides[i] +
+                     (params->kernel[i] - 1) * params->dilations[i] + 1;
+    int64_t available =
+        xType.getDimSize(i + 2) + params->padBegin[i] + padEnd[i];
+    padEnd[i] -= std::clamp<int64_t>(available - needed, 0, padEnd[i]);
+  }
+  Value input = padSpatial(rewriter, loc, *xWide, params->padBegin, padEnd,
+                           constScalar(rewriter, loc, i32, 0));
   // Crop what the windows never read so named ops see consistent shapes.
   auto paddedType = cast<RankedTensorType>(input.getType());
   SmallVector<int64_t> sizes(paddedType.getShape());
@@ -662,10 +671,22 @@ buildNarrowIntegerConv(OpTy op, PatternRewriter &rewriter, Value xZeroPoint,
   // convolutions keep their channels.
   int64_t c = xType.getDimSize(1),
           c4 = group == 1 ? (int64_t)llvm::alignTo(c, 4) : c;
+  // Padding the windows never read (the last row and column of a stride-2
+  // 3x3 conv on an even input) is not added, as the float lowering does:
+  // a pad that the crop below then cuts would be a slice kernel between
+  // the pad and the conv, and the avx512 target folds only a pad directly
+  // under its conv (a stride-2 depthwise conv is then one kernel).
+  SmallVector<int64_t> padEnd(params->padEnd.begin(), params->padEnd.end());
+  for (size_t i = 0; i < 2; ++i) {
+    int64_t needed = (yShape[i + 2] - 1) * params->strides[i] +
+                     (wType.getDimSize(i + 2) - 1) * params->dilations[i] + 1;
+    int64_t available =
+        xType.getDimSize(i + 2) + params->padBegin[i] + padEnd[i];
+    padEnd[i] -= std::clamp<int64_t>(available - needed, 0, padEnd[i]);
+  }
   SmallVector<int64_t> padLow = {0, 0, params->padBegin[0],
                                  params->padBegin[1]},
-                       padHigh = {0, c4 - c, params->padEnd[0],
-                                  params->padEnd[1]};
+                       padHigh = {0, c4 - c, padEnd[0], padEnd[1]};
   bool padded = llvm::any_of(padLow, [](int64_t v) { return v != 0; }) ||
                 llvm::any_of(padHigh, [](int64_t v) { return v != 0; });
   // x padded with its zero point (as signless i8: tensor.pad needs an arith

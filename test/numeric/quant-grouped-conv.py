@@ -109,6 +109,12 @@ def cases(rng):
                        False, pads=[1, 1, 1, 1])
     yield qlinear_conv(rng, "dw_u8_per_channel_stride2", U8, 2, 24, (15, 17), 24, 24,
                        (3, 3), True, pads=[0, 1, 2, 1], strides=[2, 2])
+    # Stride 2 on even inputs with pads 1 (MobileNetV2's): the last padded
+    # row and column are never read, and the pad is not added at all.
+    yield qlinear_conv(rng, "dw_u8_stride2_even", U8, 1, 16, (14, 16), 16, 16,
+                       (3, 3), True, pads=[1, 1, 1, 1], strides=[2, 2])
+    yield qlinear_conv(rng, "conv_u8_stride2_even", U8, 1, 6, (10, 12), 8, 1,
+                       (3, 3), True, pads=[1, 1, 1, 1], strides=[2, 2])
     yield qlinear_conv(rng, "dw_s8_per_channel_dilated", I8, 1, 8, (9, 20), 8, 8,
                        (3, 5), True, pads=[2, 2, 2, 2], dilations=[2, 1])
     yield qlinear_conv(rng, "dw_u8_wide_no_bias", U8, 1, 32, (7, 40), 32, 32, (5, 5),
