@@ -641,6 +641,13 @@ constexpr int64_t kMinNarrowRowsReduction = 256;
 constexpr int64_t kMaxNarrowRowsReduction = 512;
 constexpr int64_t kMaxNarrowRowsAccumulators = 10000;
 
+/// Whether `f` holds one f32 value per point, computed by a reduction of
+/// `r` that reads no folded padding: the fp32 conv schedules below.
+bool isPlainF32Reduction(const ScheduledReduction &r, const hl::Func &f) {
+  return f.types().size() == 1 && f.types()[0] == hl::Float(32) &&
+         r.rdom.dimensions() > 0 && r.paddedInputs.empty();
+}
+
 /// Whether a convolution's reduction runs in blocks of input channels:
 /// instead of streaming all of a tile's weights (a 3x3 conv's 64 x 9 x 64
 /// floats, 147 KB) from L2 for every register tile, a task (a row of
@@ -653,8 +660,7 @@ constexpr int64_t kMaxNarrowRowsAccumulators = 10000;
 std::optional<ReductionBlock>
 blockedReductionFor(const ScheduledReduction &r, const hl::Func &f,
                     int64_t taskElements, int64_t tileElements) {
-  if (f.types().size() != 1 || f.types()[0] != hl::Float(32) ||
-      r.rdom.dimensions() == 0 || !r.paddedInputs.empty())
+  if (!isPlainF32Reduction(r, f))
     return std::nullopt;
   if (taskElements > kMaxBlockedAccumulators ||
       taskElements < 2 * tileElements)
@@ -864,8 +870,7 @@ bool scheduleChannelPanelTasks(const ScheduledReduction &r, hl::Func g,
   int v = tile.vectorDim, u = tile.unrollDim, lanes = tile.lanes;
   int rank = ext.size();
   if (!tile.vectorize || rank != 4 || v != 0 || u != 2 ||
-      !r.paddedInputs.empty() || f.types().size() != 1 ||
-      f.types()[0] != hl::Float(32) || r.rdom.dimensions() == 0)
+      !isPlainF32Reduction(r, f))
     return false;
   std::optional<int64_t> reductionSize = constantReductionSize(r);
   if (!reductionSize)
@@ -930,8 +935,7 @@ bool scheduleNarrowRowsTransposed(const ScheduledReduction &r, hl::Func g,
   int v = tile.vectorDim, u = tile.unrollDim, lanes = tile.lanes;
   if (!tile.vectorize || ext.size() != 4 || v != 2 || u != 0 ||
       ext[0] >= lanes || 2 * ext[0] < lanes || ext[3] != 1 || ext[v] < 256 ||
-      !r.paddedInputs.empty() || f.types().size() != 1 ||
-      f.types()[0] != hl::Float(32) || r.rdom.dimensions() == 0)
+      !isPlainF32Reduction(r, f))
     return false;
   std::optional<int64_t> reductionSize = constantReductionSize(r);
   if (!reductionSize)
