@@ -7,10 +7,10 @@ import os
 import sys
 
 import numpy as np
-from onnx import TensorProto, helper, numpy_helper
+from onnx import TensorProto, helper
 
 sys.path.insert(0, os.path.dirname(__file__))
-from onnx_models import saver, vi  # noqa: E402
+from onnx_models import init, saver, vi  # noqa: E402
 
 out = sys.argv[1]
 save = saver(out)
@@ -26,10 +26,6 @@ K, N = 24, 40
 b = rng.integers(-127, 128, (K, N), dtype=np.int8)
 bs, bz = np.float32(0.003), np.int8(0)
 zs, zz = np.float32(0.3), np.uint8(128)
-
-
-def init(name, a):
-    return numpy_helper.from_array(np.asarray(a), name)
 
 
 nodes = [

@@ -11,18 +11,14 @@ import os
 import sys
 
 import numpy as np
-from onnx import TensorProto, helper, numpy_helper
+from onnx import TensorProto, helper
 
 sys.path.insert(0, os.path.dirname(__file__))
-from onnx_models import saver, vi  # noqa: E402
+from onnx_models import init, saver, vi  # noqa: E402
 
 out = sys.argv[1]
 save = saver(out)
 rng = np.random.default_rng(5)
-
-
-def init(name, a):
-    return numpy_helper.from_array(np.asarray(a), name)
 
 
 def conv_params(name, f, c, k):

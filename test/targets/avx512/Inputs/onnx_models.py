@@ -1,8 +1,9 @@
 """Model-writing helpers shared by the generators of this folder's tests."""
 import os
 
+import numpy as np
 import onnx
-from onnx import helper
+from onnx import helper, numpy_helper
 
 
 def saver(out):
@@ -22,3 +23,8 @@ def saver(out):
 
 def vi(name, elem, shape):
     return helper.make_tensor_value_info(name, elem, shape)
+
+
+def init(name, a):
+    """An initializer `name` holding the array (or nested list) `a`."""
+    return numpy_helper.from_array(np.asarray(a), name)

@@ -8,18 +8,17 @@ import sys
 import numpy as np
 import onnx
 import onnxruntime as ort
-from onnx import TensorProto, helper, numpy_helper
+from onnx import TensorProto, helper
 from onnxruntime import quantization as oq
+
+sys.path.insert(0, os.path.dirname(__file__))
+from onnx_models import init  # noqa: E402
 
 out = sys.argv[1]
 os.makedirs(out, exist_ok=True)
 rng = np.random.default_rng(5)
 H, F, S = 64, 256, 16
 f32 = np.float32
-
-
-def init(name, a):
-    return numpy_helper.from_array(np.asarray(a), name)
 
 
 inits = [init("w1", rng.standard_normal((H, F)).astype(f32) / np.sqrt(H)),
