@@ -12,6 +12,7 @@
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/PatternMatch.h"
 #include "llvm/Support/xxhash.h"
+#include <cstring>
 #include <limits>
 
 namespace aicc::avx512 {
@@ -217,18 +218,20 @@ dynamicWeightPanel(linalg::GenericOp op, unsigned input) {
                         (int64_t)tile.width(problem.extents));
 }
 
-/// A copy of 8-bit dot-product weights `value` as [F/B][others][B][4]: dim
-/// `fpos` (F, output channels) split into zero-padded panels of `block`,
-/// the dims `others` in that order, dim `dpos` (the reduction of 4)
-/// innermost.
+/// A copy of dot-product weights `value` (8-bit, or bf16 pairs) as
+/// [F/B][others][B][4 or 2]: dim `fpos` (F, output channels) split into
+/// zero-padded panels of `block`, the dims `others` in that order, dim
+/// `dpos` (the reduction of 4 or 2) innermost.
 ElementsAttr dotProductPanels(ElementsAttr value, ArrayRef<int64_t> others,
                               int64_t fpos, int64_t dpos, int64_t block,
                               StringRef name) {
   auto type = cast<RankedTensorType>(value.getType());
-  if (!type.getElementType().isInteger(8))
+  Type elem = type.getElementType();
+  if (!elem.isInteger(8) && !elem.isBF16())
     return {};
+  const int64_t width = elem.getIntOrFloatBitWidth() / 8;
   ArrayRef<char> src = rawData(value);
-  if ((int64_t)src.size() != type.getNumElements())
+  if ((int64_t)src.size() != type.getNumElements() * width)
     return {};
   ArrayRef<int64_t> shape = type.getShape();
   int64_t rank = shape.size(), extent = shape[fpos];
@@ -243,7 +246,7 @@ ElementsAttr dotProductPanels(ElementsAttr value, ArrayRef<int64_t> others,
   int64_t total = 1;
   for (int64_t e : newShape)
     total *= e;
-  std::vector<char> dst(total, 0);
+  std::vector<char> dst(total * width, 0);
   SmallVector<int64_t> idx(newShape.size(), 0);
   int64_t n = newShape.size();
   for (int64_t flat = 0; flat < total; ++flat) {
@@ -252,7 +255,7 @@ ElementsAttr dotProductPanels(ElementsAttr value, ArrayRef<int64_t> others,
       int64_t from = f * srcStrides[fpos] + idx[n - 1] * srcStrides[dpos];
       for (size_t m = 0; m < others.size(); ++m)
         from += idx[m + 1] * srcStrides[others[m]];
-      dst[flat] = src[from];
+      std::memcpy(&dst[flat * width], &src[from * width], width);
     }
     for (int64_t k = n - 1; k >= 0; --k) {
       if (++idx[k] < newShape[k])
@@ -266,7 +269,7 @@ ElementsAttr dotProductPanels(ElementsAttr value, ArrayRef<int64_t> others,
                                                     alignof(uint64_t)));
 }
 
-/// The weights' panel size of an 8-bit dot product: the output channels
+/// The weights' panel size of a dot product: the output channels
 /// (DotProduct::weightsLoop) one register tile reads, the vectors' lanes
 /// when the tile vectorizes them, its rows when it unrolls them; 0 when the
 /// tile covers all of them (one panel).
@@ -290,7 +293,7 @@ int64_t dotProductPanel(linalg::GenericOp generic, const DotProduct &dot) {
   return block > 1 && block < extents[dim] ? block : 0;
 }
 
-/// The weights of an 8-bit dot product (see DotProduct in VectorLayout.h)
+/// The weights of a dot product (see DotProduct in VectorLayout.h)
 /// with the output channels and the reduction of 4 innermost, the other dims
 /// in their order: one vector of 16 lanes x 4 bytes is one 64-byte load (or
 /// one row's 4 bytes, broadcast, next to the other rows'). The output
