@@ -28,13 +28,17 @@
 #include "targets/avx512/Passes.h"
 
 #include "dialects/graph/GraphOps.h"
+#include "passes/graph/ConstantData.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
+
+#include <cstring>
 
 namespace aicc::avx512 {
 #define GEN_PASS_DEF_LOWPRECISIONKERNELS
@@ -111,6 +115,33 @@ Value reshapeConstant(OpBuilder &b, graph::ConstantOp constant,
   return graph::ConstantOp::create(b, constant.getLoc(), reshaped);
 }
 
+/// `constant` ([F][C][kh][kw] bf16, C odd) with a zero input channel
+/// appended, as [F][(C+1)/2][2][kh][kw] (the same bytes as [F][C+1][kh][kw]).
+Value evenChannelsConstant(OpBuilder &b, graph::ConstantOp constant) {
+  auto type = cast<RankedTensorType>(constant.getType());
+  std::optional<ArrayRef<char>> bytes =
+      graph::getElementBytes(constant.getValue());
+  if (!bytes || (int64_t)bytes->size() != type.getNumElements() * 2)
+    return {};
+  ArrayRef<int64_t> s = type.getShape();
+  int64_t taps = s[2] * s[3], rowIn = s[1] * taps * 2,
+          rowOut = (s[1] + 1) * taps * 2;
+  std::vector<char> data(s[0] * rowOut, 0);
+  for (int64_t f = 0; f < s[0]; ++f)
+    std::memcpy(&data[f * rowOut], bytes->data() + f * rowIn, rowIn);
+  auto evenType = RankedTensorType::get({s[0], (s[1] + 1) / 2, 2, s[2], s[3]},
+                                        type.getElementType());
+  std::string name = "even";
+  if (auto loc = dyn_cast<NameLoc>(constant.getLoc()))
+    name = loc.getName().str() + ".even";
+  return graph::ConstantOp::create(
+      b, constant.getLoc(),
+      DenseResourceElementsAttr::get(
+          evenType, name,
+          HeapAsmResourceBlob::allocateAndCopyWithAlign(ArrayRef<char>(data),
+                                                        alignof(uint64_t))));
+}
+
 /// `source` ([d0..., C, ...]) with dim `dim` split into [C/2][2].
 Value splitPairs(OpBuilder &b, Location loc, Value source, int64_t dim) {
   auto type = cast<RankedTensorType>(source.getType());
@@ -146,7 +177,9 @@ bool isStaticBf16(Value v) {
 }
 
 /// conv_2d_nchw_fchw over extf(bf16 image, maybe zero-padded) and extf(bf16
-/// constant weights) with an even channel count.
+/// constant weights). An odd channel count (a first RGB conv) gets one zero
+/// channel, in the image's padding and the weights, so it too is made of
+/// pairs.
 LogicalResult rewriteConv(linalg::Conv2DNchwFchwOp conv, IRRewriter &rewriter) {
   Value image = conv.getInputs()[0], filter = conv.getInputs()[1];
   graph::ConstantOp weights = bf16Constant(filter);
@@ -162,9 +195,24 @@ LogicalResult rewriteConv(linalg::Conv2DNchwFchwOp conv, IRRewriter &rewriter) {
       return failure();
   }
   auto wType = cast<RankedTensorType>(weights.getType());
-  if (!wType.hasStaticShape() || wType.getRank() != 4 ||
-      wType.getDimSize(1) % 2 != 0)
+  if (!wType.hasStaticShape() || wType.getRank() != 4)
     return failure();
+  bool oddChannels = wType.getDimSize(1) % 2 != 0;
+  // The image's padding (static), plus the zero channel.
+  SmallVector<int64_t> low(4, 0), high(4, 0);
+  if (pad) {
+    for (auto [k, l, h] : llvm::enumerate(pad.getMixedLowPad(),
+                                          pad.getMixedHighPad())) {
+      std::optional<int64_t> lv = getConstantIntValue(l),
+                             hv = getConstantIntValue(h);
+      if (!lv || !hv)
+        return failure();
+      low[k] = *lv;
+      high[k] = *hv;
+    }
+  }
+  if (oddChannels)
+    high[1] += 1;
   SmallVector<int64_t> strides(conv.getStrides().getValues<int64_t>());
   SmallVector<int64_t> dilations(conv.getDilations().getValues<int64_t>());
   if (strides.size() != 2 || dilations.size() != 2)
@@ -173,25 +221,31 @@ LogicalResult rewriteConv(linalg::Conv2DNchwFchwOp conv, IRRewriter &rewriter) {
   Location loc = conv.getLoc();
   MLIRContext *ctx = rewriter.getContext();
   rewriter.setInsertionPoint(conv);
-  Value input = source;
-  if (pad) {
-    Value zero = arith::ConstantOp::create(
-        rewriter, loc, rewriter.getFloatAttr(rewriter.getBF16Type(), 0.0));
-    auto padType =
-        cast<RankedTensorType>(pad.getType()).clone(rewriter.getBF16Type());
-    input = tensor::PadOp::create(rewriter, loc, padType, source,
-                                  pad.getMixedLowPad(), pad.getMixedHighPad(),
-                                  zero);
-  }
-  // [N][C/2][2][H][W] and [F][C/2][2][kh][kw].
-  input = splitPairs(rewriter, loc, input, 1);
   ArrayRef<int64_t> ws = wType.getShape();
   rewriter.setInsertionPoint(weights);
   Value packed =
-      reshapeConstant(rewriter, weights, {ws[0], ws[1] / 2, 2, ws[2], ws[3]});
+      oddChannels
+          ? evenChannelsConstant(rewriter, weights)
+          : reshapeConstant(rewriter, weights,
+                            {ws[0], ws[1] / 2, 2, ws[2], ws[3]});
   if (!packed)
     return failure();
   rewriter.setInsertionPoint(conv);
+  Value input = source;
+  if (pad || oddChannels) {
+    Value zero = arith::ConstantOp::create(
+        rewriter, loc, rewriter.getFloatAttr(rewriter.getBF16Type(), 0.0));
+    auto sourceType = cast<RankedTensorType>(source.getType());
+    SmallVector<int64_t> shape;
+    for (int64_t k = 0; k < 4; ++k)
+      shape.push_back(sourceType.getDimSize(k) + low[k] + high[k]);
+    input = tensor::PadOp::create(
+        rewriter, loc, RankedTensorType::get(shape, rewriter.getBF16Type()),
+        source, getAsIndexOpFoldResult(ctx, low),
+        getAsIndexOpFoldResult(ctx, high), zero);
+  }
+  // [N][C/2][2][H][W] and [F][C/2][2][kh][kw].
+  input = splitPairs(rewriter, loc, input, 1);
   // Loops: n, f, oh, ow, c/2, kh, kw, c%2.
   auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
   SmallVector<AffineMap> maps = {

@@ -1,6 +1,6 @@
 """Writes bf16_model.onnx, a small conv + matmul model for --precision=bf16:
-Conv 3->16 (3x3, pads 1: odd channels, so it keeps f32 math on rounded
-operands), Conv 16->32 (3x3, pads 1), Relu, Conv 32->32 (1x1, stride 2),
+Conv 3->16 (3x3, pads 1: odd channels, which aicc pads with a zero channel
+for its bf16 dot products), Conv 16->32 (3x3, pads 1), Relu, Conv 32->32 (1x1, stride 2),
 Relu, Flatten, Gemm (transB = 1, 2048 -> 64), Relu, MatMul (64 -> 24), and
 its input x.npy. References from ONNX Runtime:
 - y_fp32.npy: the model in fp32;
