@@ -116,6 +116,15 @@ bool isInitProducer(Operation *op) {
 bool isClonableIntoDispatchRegion(Operation *op) {
   if (isa<tensor::EmptyOp>(op) || isInitProducer(op))
     return true;
+  if (isTensorConstant(op)) {
+    auto type = dyn_cast<RankedTensorType>(op->getResult(0).getType());
+    Attribute value = isa<graph::ConstantOp>(op)
+                          ? Attribute(cast<graph::ConstantOp>(op).getValue())
+                          : cast<arith::ConstantOp>(op).getValue();
+    if (type && isa<DenseElementsAttr>(value) && type.hasStaticShape() &&
+        type.getNumElements() == 1 && isa<FloatType>(type.getElementType()))
+      return true;
+  }
   // Extents and offsets are computed in the schedule and reach the kernel
   // as push constants.
   if (isIndexComputation(op) || isa<tensor::DimOp>(op))
