@@ -989,6 +989,10 @@ bool scheduleNarrowRowsTransposed(const ScheduledReduction &r, hl::Func g,
 /// conv on 7x7 in a 160 -> 960 -> 160 block alone (one thread; inside the
 /// whole model, on a loaded machine, the three such kernels measured the
 /// same either way, 0.25-0.30 ms).
+/// Per-task pad buffers from this size on are computed in a sliding window
+/// (see slidingPadRows).
+constexpr int64_t kSlidingPadMinBytes = 64 * 1024;
+
 std::pair<int, hl::TailStrategy> paddedRowAccumulators(int extent, int lanes) {
   (void)extent;
   return {lanes, hl::TailStrategy::RoundUp};
@@ -1074,6 +1078,33 @@ bool retileNarrowRowProducer(ScheduledReduction &p, int channelDim) {
   t.rows = std::min(p.extents[channelDim], 24);
   t.largestInputDims = 1u << channelDim;
   return true;
+}
+
+/// Whether the folded pad of depthwise conv (or pooling) `r` is computed
+/// row by row in a sliding window (stored per task, computed at the task's
+/// loop over output rows: Halide then computes each pad row once, only the
+/// rows the next output row adds, into a buffer folded to a few rows)
+/// instead of whole planes per task. A task of `channels` channels over
+/// `rows` output rows would otherwise write its padded planes (and the
+/// expand conv computed into them, see producerPerPadRow) to a buffer that
+/// leaves L1, then read them back for the window: on MobileNetV2's 112x112
+/// block (16 -> 96 expand, stride-2 depthwise, 6 channels per task) the
+/// buffer is 350 KB per task, with the 800 KB input read by every task it
+/// no longer fits a 1 MiB L2 (Zen 5; Sapphire Rapids' 2 MiB holds both).
+/// Small planes keep whole-plane pads (a sliding window costs a few
+/// branches per output row and recomputes nothing either way): below 64 KB
+/// per task, about L1 (48 KB on Zen 5 and Sapphire Rapids) plus what
+/// streams through it.
+bool slidingPadRows(const ScheduledReduction &r, int channels, int rows) {
+  if (r.paddedInputs.size() != 1 || rows < 8 || r.extents.size() < 3 ||
+      r.extents[1] <= 0)
+    return false;
+  const std::vector<int> &pe = r.paddedInputs.front().extents;
+  if (pe.size() < 3)
+    return false;
+  // The pad rows of a task's `rows` output rows (of r.extents[1]).
+  int64_t padRows = int64_t(pe[1]) * rows / r.extents[1];
+  return int64_t(pe[0]) * padRows * channels * 4 >= kSlidingPadMinBytes;
 }
 
 /// Register-tiled reduction; `isOutput` says whether r.result is a kernel
@@ -1226,6 +1257,9 @@ void scheduleReduction(const ScheduledReduction &r, bool isOutput,
   size_t firstOuter = u >= 0 ? 2 : 1;
   std::vector<size_t> parallelLoops;
   int tasks = 1;
+  // The serial loop over output rows inside a task, if any (see
+  // slidingPadRows below).
+  std::optional<std::pair<hl::Var, int>> rowLoop;
   for (size_t k = loops.size();
        !at && k-- > firstOuter && tasks < kEnoughTasks;) {
     if (loops[k].second <= 1 && parallelLoops.empty())
@@ -1241,6 +1275,8 @@ void scheduleReduction(const ScheduledReduction &r, bool isOutput,
       hl::Var chunks(var.name() + "_chunks"), rows(var.name() + "_rows");
       g.split(var, chunks, rows, chunk, tailFor(trips, chunk));
       loops[k] = {chunks, (trips + chunk - 1) / chunk};
+      if (rank >= 3 && var.name() == vars[1].name())
+        rowLoop = {rows, chunk};
     }
     parallelLoops.push_back(k);
     tasks *= loops[k].second;
@@ -1266,12 +1302,26 @@ void scheduleReduction(const ScheduledReduction &r, bool isOutput,
   // Folded padding: the padded planes a task reads, computed per task into
   // a buffer that stays in cache (once per call without a parallel loop),
   // in vectors along their rows.
+  if (!rowLoop && rank >= 3 && u != 1 && v != 1) {
+    // Rows not split into chunks: a serial loop inside the task when it is
+    // not one of the parallel loops.
+    for (size_t k = firstOuter; k < loops.size(); ++k)
+      if (!loops[k].first.is_rvar &&
+          loops[k].first.var.name() == vars[1].name() &&
+          !llvm::is_contained(parallelLoops, k))
+        rowLoop = {vars[1], ext[1]};
+  }
+  bool slide = !r.paddedInputs.empty() && rowLoop && u >= 0 &&
+               computeAt.name() == inner.name() &&
+               slidingPadRows(r, tileU, rowLoop->second);
   for (const halidegen::ScheduledFunc &p : r.paddedInputs) {
     hl::Func pad = p.func;
-    if (parallelVar)
-      pad.compute_at(g, *parallelVar);
+    hl::LoopLevel task = parallelVar ? hl::LoopLevel(g, *parallelVar)
+                                     : hl::LoopLevel(g, hl::Var::outermost());
+    if (slide)
+      pad.store_at(task).compute_at(g, rowLoop->first);
     else
-      pad.compute_at(g, hl::Var::outermost());
+      pad.compute_at(task);
     std::vector<hl::Var> padVars = pad.args();
     int padLanes = lanesFor(pad);
     if (padVars.empty() || p.extents.empty())
