@@ -1107,6 +1107,38 @@ bool slidingPadRows(const ScheduledReduction &r, int channels, int rows) {
   return int64_t(pe[0]) * padRows * channels * 4 >= kSlidingPadMinBytes;
 }
 
+/// How many of depthwise conv r's channel tiles (of `tileU` channels) one
+/// task takes so that the task's channels are whole weight panels of its
+/// producer: an expand conv on rows narrower than a vector, retiled per task
+/// (retileNarrowRowProducer), whose weights PackWeights laid out in panels
+/// of its own tile's width P along the channels. With tasks of tileU < P
+/// channels the producer's weight index is (task * tileU + c) mod P, which
+/// Halide does not simplify: each of its 24 unrolled channels then reads
+/// its broadcast weight through a pointer of its own, 13 of them spilled
+/// and reloaded every reduction step (MobileNetV2's 14x14 blocks, P = 48,
+/// tileU = 24: the expand loop at ~72% of the FMA peak). Tasks of P
+/// channels index c mod P with c < P: one base pointer.
+int producerPanelTiles(const ScheduledReduction &r,
+                       const std::vector<ScheduledReduction> &producers,
+                       int u, int tileU) {
+  if (producers.size() != 1 || r.paddedInputs.size() != 1 || u < 0 ||
+      tileU <= 0 || (size_t)u >= r.extents.size())
+    return 1;
+  const ScheduledReduction &p = producers.front();
+  const halidegen::TileHint &t = p.tile;
+  if (!t.valid || t.lanes <= 0 || t.vectorDim != u || t.vectorizeReduction ||
+      p.extents.size() <= (size_t)u || p.extents[u] != r.extents[u])
+    return 1;
+  int w = p.extents[0];
+  if (w >= t.lanes || 2 * w <= t.lanes)
+    return 1;
+  int panel = t.vectors * t.lanes;
+  if (panel <= tileU || panel % tileU != 0 || r.extents[u] % panel != 0 ||
+      r.extents[u] / panel < 4)
+    return 1;
+  return panel / tileU;
+}
+
 /// Register-tiled reduction; `isOutput` says whether r.result is a kernel
 /// output (else it is computed at root).
 ///
@@ -1248,6 +1280,23 @@ void scheduleReduction(const ScheduledReduction &r, bool isOutput,
     g.vectorize(vi, lanes);
   if (u >= 0)
     g.unroll(ui);
+  // Tasks of whole weight panels of the producer (producerPanelTiles): the
+  // channel tiles' loop split, its inner part serial inside the task.
+  int taskTiles = 1;
+  if (!at && outer && outerAfterRest)
+    taskTiles = producerPanelTiles(r, producers, u, tileU);
+  if (taskTiles > 1) {
+    hl::Var tasksVar(outer->name() + "_tasks"), inTask(outer->name() + "_in");
+    for (size_t k = 0; k < loops.size(); ++k) {
+      if (loops[k].first.is_rvar || loops[k].first.var.name() != outer->name())
+        continue;
+      int n = loops[k].second;
+      g.split(*outer, tasksVar, inTask, taskTiles, hl::TailStrategy::Auto);
+      loops[k] = {inTask, taskTiles};
+      loops.insert(loops.begin() + k + 1, {tasksVar, n / taskTiles});
+      break;
+    }
+  }
 
   // Parallel: the outermost loops outside the tile, fused until there are
   // enough tasks for the thread pool to balance.
@@ -1339,7 +1388,7 @@ void scheduleReduction(const ScheduledReduction &r, bool isOutput,
   // task computes no channel of another task.
   for (const ScheduledReduction &p : producers) {
     ScheduledReduction perTask = p;
-    int channels = u >= 0 ? tileU : 0;
+    int channels = u >= 0 ? tileU * taskTiles : 0;
     if (parallelVar && u >= 0)
       retileNarrowRowProducer(perTask, u);
     bool channelTile = perTask.tile.valid && perTask.tile.unrollDim == u &&
@@ -1365,6 +1414,13 @@ void scheduleReduction(const ScheduledReduction &r, bool isOutput,
                       rowAt ? *rowAt
                             : std::make_pair(g, parallelVar ? *parallelVar
                                                             : hl::Var::outermost()));
+    // A task of whole weight panels: the producer's loop over its channel
+    // tiles (named "uo" by the call above) unrolled, so each tile's channel
+    // offset in the panel is a constant (task * panel + tile * rows, which
+    // the simplifier folds in `mod panel`; as a loop it is
+    // (tile + task * tiles) * rows, which it does not).
+    if (taskTiles > 1)
+      perTask.result.unroll(hl::Var("uo"));
   }
 
   // The reduction in blocks of input channels (see blockedReductionFor):
