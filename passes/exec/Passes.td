@@ -67,8 +67,10 @@ def CloneProducersIntoDispatchRegions
       each user gets its own copy, its tensor inputs stay bindings;
     - effect-free scalar ops without regions (`arith.constant`, a
       `tensor.extract` of a weight whose tensor stays a binding);
-    - one-element float tensor constants (a Clip's bounds), as
-      `arith.constant`, so the kernel computes with their values.
+    - one-element float tensor constants that `linalg.generic` bodies only
+      compare or take a max/min with (a Clip's bounds), as `arith.constant`,
+      so the kernel computes with their values (exact operations: a
+      constant factor of a product could be reassociated).
 
     Originals left without uses are erased.
 

@@ -153,3 +153,31 @@ func.func @main(%x: tensor<4xf32> {graph.name = "x"}) -> (tensor<4xf32> {graph.n
   } loc("Clip_0")
   return %y : tensor<4xf32>
 }
+
+// -----
+
+// Tests that a one-element constant the body multiplies by (a scale) stays a
+// value read from above: only exact uses (compares, max/min, select) make a
+// constant clonable, since a constant factor of a product may be
+// reassociated by the kernel compiler.
+
+// CHECK-LABEL: func.func @main
+// CHECK:   %[[S:.*]] = graph.constant dense<4.000000e-03> : tensor<f32>
+// CHECK:   exec.dispatch_region -> (tensor<4xf32>) {
+// CHECK-NOT: arith.constant dense
+// CHECK:      linalg.generic {{.*}} ins(%{{.*}}, %[[S]] : tensor<4xf32>, tensor<f32>)
+func.func @main(%x: tensor<4xf32> {graph.name = "x"}) -> (tensor<4xf32> {graph.name = "y"}) {
+  %s = graph.constant dense<0.004> : tensor<f32> loc("scale")
+  %e = tensor.empty() : tensor<4xf32>
+  %y = exec.dispatch_region -> (tensor<4xf32>) {
+    %0 = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> ()>, affine_map<(d0) -> (d0)>],
+                         iterator_types = ["parallel"]}
+        ins(%x, %s : tensor<4xf32>, tensor<f32>) outs(%e : tensor<4xf32>) {
+    ^bb0(%in: f32, %c: f32, %out: f32):
+      %m = arith.mulf %in, %c : f32
+      linalg.yield %m : f32
+    } -> tensor<4xf32>
+    exec.yield %0 : tensor<4xf32>
+  } loc("Mul_0")
+  return %y : tensor<4xf32>
+}
