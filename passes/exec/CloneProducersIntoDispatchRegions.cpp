@@ -84,8 +84,7 @@ struct CloneProducersIntoDispatchRegionsPass
         // arith.constant kernels compute with.
         if (auto constant = dyn_cast<graph::ConstantOp>(producer)) {
           clone = arith::ConstantOp::create(
-              builder, constant.getLoc(),
-              cast<TypedAttr>(constant.getValue()));
+              builder, constant.getLoc(), cast<TypedAttr>(constant.getValue()));
           mapping.map(constant.getResult(), clone->getResult(0));
         } else {
           clone = builder.clone(*producer, mapping);

@@ -989,10 +989,6 @@ bool scheduleNarrowRowsTransposed(const ScheduledReduction &r, hl::Func g,
 /// conv on 7x7 in a 160 -> 960 -> 160 block alone (one thread; inside the
 /// whole model, on a loaded machine, the three such kernels measured the
 /// same either way, 0.25-0.30 ms).
-/// Per-task pad buffers from this size on are computed in a sliding window
-/// (see slidingPadRows).
-constexpr int64_t kSlidingPadMinBytes = 64 * 1024;
-
 std::pair<int, hl::TailStrategy> paddedRowAccumulators(int extent, int lanes) {
   (void)extent;
   return {lanes, hl::TailStrategy::RoundUp};
@@ -1079,6 +1075,10 @@ bool retileNarrowRowProducer(ScheduledReduction &p, int channelDim) {
   t.largestInputDims = 1u << channelDim;
   return true;
 }
+
+/// Per-task pad buffers from this size on are computed in a sliding window
+/// (see slidingPadRows).
+constexpr int64_t kSlidingPadMinBytes = 64 * 1024;
 
 /// Whether the folded pad of depthwise conv (or pooling) `r` is computed
 /// row by row in a sliding window (stored per task, computed at the task's
@@ -1348,12 +1348,10 @@ void scheduleReduction(const ScheduledReduction &r, bool isOutput,
     if (fusedInner)
       computeAt = fused.var;
   }
-  // Folded padding: the padded planes a task reads, computed per task into
-  // a buffer that stays in cache (once per call without a parallel loop),
-  // in vectors along their rows.
+  // The task's loop over output rows (rows not split into chunks: the row
+  // loop when it is not one of the parallel loops), where a large folded
+  // pad is computed in a sliding window (slidingPadRows).
   if (!rowLoop && rank >= 3 && u != 1 && v != 1) {
-    // Rows not split into chunks: a serial loop inside the task when it is
-    // not one of the parallel loops.
     for (size_t k = firstOuter; k < loops.size(); ++k)
       if (!loops[k].first.is_rvar &&
           loops[k].first.var.name() == vars[1].name() &&
@@ -1362,7 +1360,10 @@ void scheduleReduction(const ScheduledReduction &r, bool isOutput,
   }
   bool slide = !r.paddedInputs.empty() && rowLoop && u >= 0 &&
                computeAt.name() == inner.name() &&
-               slidingPadRows(r, tileU, rowLoop->second);
+               slidingPadRows(r, tileU * taskTiles, rowLoop->second);
+  // Folded padding: the padded planes a task reads, computed per task into
+  // a buffer that stays in cache (once per call without a parallel loop),
+  // in vectors along their rows.
   for (const halidegen::ScheduledFunc &p : r.paddedInputs) {
     hl::Func pad = p.func;
     hl::LoopLevel task = parallelVar ? hl::LoopLevel(g, *parallelVar)
