@@ -124,8 +124,14 @@ static bool isBoundConstant(Operation *op) {
   Attribute value = isa<graph::ConstantOp>(op)
                         ? Attribute(cast<graph::ConstantOp>(op).getValue())
                         : cast<arith::ConstantOp>(op).getValue();
-  if (!type || !isa<DenseElementsAttr>(value) || !type.hasStaticShape() ||
+  auto dense = dyn_cast<DenseElementsAttr>(value);
+  if (!type || !dense || !type.hasStaticShape() ||
       type.getNumElements() != 1 || !isa<FloatType>(type.getElementType()))
+    return false;
+  // Finite values only: the kernel compiler's simplifier assumes float
+  // arithmetic on constants stays finite (an attention mask's -inf as a
+  // constant in `x + select(m, 0, -inf)` gave wrong results).
+  if (!(*dense.getValues<APFloat>().begin()).isFinite())
     return false;
   if (op->getResult(0).use_empty())
     return false;

@@ -1477,7 +1477,13 @@ void Translator::translateConstantTensor(arith::ConstantOp op) {
                               t.getElementType(), op);
     define(op.getResult(), [&](const std::vector<hl::Expr> &) { return v; },
            "splat");
-    tensors[op.getResult()].splat = v;
+    // Read as itself only when finite: Halide's simplifier assumes float
+    // arithmetic stays finite, and an infinity it sees as a constant
+    // (an attention mask's -inf) can be folded wrongly.
+    auto value = dense.getSplatValue<Attribute>();
+    auto f = dyn_cast<FloatAttr>(value);
+    if (!f || f.getValue().isFinite())
+      tensors[op.getResult()].splat = v;
     return;
   }
   // Small constant tables inside a kernel: a select chain over the flat

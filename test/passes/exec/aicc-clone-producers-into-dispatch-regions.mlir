@@ -181,3 +181,30 @@ func.func @main(%x: tensor<4xf32> {graph.name = "x"}) -> (tensor<4xf32> {graph.n
   } loc("Mul_0")
   return %y : tensor<4xf32>
 }
+
+// -----
+
+// Tests that a non-finite one-element constant (an attention mask's -inf)
+// stays a value read from above even where it is only selected: the kernel
+// compiler's simplifier assumes constants in float arithmetic are finite.
+
+// CHECK-LABEL: func.func @main
+// CHECK:   %[[NINF:.*]] = graph.constant dense<0xFF800000> : tensor<f32>
+// CHECK:   exec.dispatch_region -> (tensor<4xf32>) {
+// CHECK-NOT: arith.constant dense
+// CHECK:      linalg.generic {{.*}} ins(%{{.*}}, %{{.*}}, %[[NINF]] : tensor<4xi1>, tensor<4xf32>, tensor<f32>)
+func.func @main(%m: tensor<4xi1> {graph.name = "m"}, %x: tensor<4xf32> {graph.name = "x"}) -> (tensor<4xf32> {graph.name = "y"}) {
+  %ninf = graph.constant dense<0xFF800000> : tensor<f32> loc("ninf")
+  %e = tensor.empty() : tensor<4xf32>
+  %y = exec.dispatch_region -> (tensor<4xf32>) {
+    %0 = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>, affine_map<(d0) -> ()>, affine_map<(d0) -> (d0)>],
+                         iterator_types = ["parallel"]}
+        ins(%m, %x, %ninf : tensor<4xi1>, tensor<4xf32>, tensor<f32>) outs(%e : tensor<4xf32>) {
+    ^bb0(%c: i1, %in: f32, %n: f32, %out: f32):
+      %s = arith.select %c, %in, %n : f32
+      linalg.yield %s : f32
+    } -> tensor<4xf32>
+    exec.yield %0 : tensor<4xf32>
+  } loc("Where_0")
+  return %y : tensor<4xf32>
+}
