@@ -11,6 +11,8 @@
 #include "passes/exec/Passes.h"
 
 #include "dialects/exec/ExecOps.h"
+#include "dialects/graph/GraphOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
@@ -77,7 +79,16 @@ struct CloneProducersIntoDispatchRegionsPass
       OpBuilder builder(&region.getBodyBlock(), region.getBodyBlock().begin());
       IRMapping mapping;
       for (Operation *producer : ordered) {
-        Operation *clone = builder.clone(*producer, mapping);
+        Operation *clone;
+        // A one-element graph.constant (a Clip bound) becomes the
+        // arith.constant kernels compute with.
+        if (auto constant = dyn_cast<graph::ConstantOp>(producer)) {
+          clone = arith::ConstantOp::create(
+              builder, constant.getLoc(), cast<TypedAttr>(constant.getValue()));
+          mapping.map(constant.getResult(), clone->getResult(0));
+        } else {
+          clone = builder.clone(*producer, mapping);
+        }
         for (auto [original, copy] :
              llvm::zip(producer->getResults(), clone->getResults()))
           replaceAllUsesInRegionWith(original, copy, region.getBody());

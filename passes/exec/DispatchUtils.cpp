@@ -113,8 +113,45 @@ bool isInitProducer(Operation *op) {
   });
 }
 
+/// Whether tensor constant `op` has one float element and every use reads
+/// it as a bound: an input of a linalg.generic whose body only compares
+/// it or takes a max/min/select with it (a Clip's bounds). Exact
+/// operations only, so the kernel computes the same whether it is a
+/// constant or a value read from memory (a constant scale of a product
+/// would let the compiler reassociate the product around it).
+static bool isBoundConstant(Operation *op) {
+  auto type = dyn_cast<RankedTensorType>(op->getResult(0).getType());
+  Attribute value = isa<graph::ConstantOp>(op)
+                        ? Attribute(cast<graph::ConstantOp>(op).getValue())
+                        : cast<arith::ConstantOp>(op).getValue();
+  auto dense = dyn_cast<DenseElementsAttr>(value);
+  if (!type || !dense || !type.hasStaticShape() ||
+      type.getNumElements() != 1 || !isa<FloatType>(type.getElementType()))
+    return false;
+  // Finite values only: the kernel compiler's simplifier assumes float
+  // arithmetic on constants stays finite (an attention mask's -inf as a
+  // constant in `x + select(m, 0, -inf)` gave wrong results).
+  if (!(*dense.getValues<APFloat>().begin()).isFinite())
+    return false;
+  if (op->getResult(0).use_empty())
+    return false;
+  for (OpOperand &use : op->getResult(0).getUses()) {
+    auto generic = dyn_cast<linalg::GenericOp>(use.getOwner());
+    if (!generic || !generic.isDpsInput(&use))
+      return false;
+    BlockArgument arg = generic.getMatchingBlockArgument(&use);
+    for (Operation *user : arg.getUsers())
+      if (!isa<arith::MaximumFOp, arith::MinimumFOp, arith::MaxNumFOp,
+               arith::MinNumFOp, arith::CmpFOp, arith::SelectOp>(user))
+        return false;
+  }
+  return true;
+}
+
 bool isClonableIntoDispatchRegion(Operation *op) {
   if (isa<tensor::EmptyOp>(op) || isInitProducer(op))
+    return true;
+  if (isTensorConstant(op) && isBoundConstant(op))
     return true;
   // Extents and offsets are computed in the schedule and reach the kernel
   // as push constants.

@@ -70,7 +70,11 @@ bool isInitProducer(mlir::Operation *op);
 /// `tensor.empty` (its content is undefined), an init producer (above), and
 /// effect-free scalar ops without regions (usually an arith.constant,
 /// sometimes a tensor.extract of a weight, whose tensor is then read by the
-/// kernel).
+/// kernel), and one-element float tensor constants that linalg.generic
+/// bodies only compare or take a max/min with (a Clip's bounds), which the
+/// kernel then knows as constants (a Clip against constant bounds is one
+/// vmaxps and one vminps instead of NaN tests and blends on a value read
+/// from memory).
 bool isClonableIntoDispatchRegion(mlir::Operation *op);
 
 /// Whether `op`, an op of the entry function's body, needs a kernel: it has

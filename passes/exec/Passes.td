@@ -66,7 +66,11 @@ def CloneProducersIntoDispatchRegions
       broadcast, of an empty init, used only as the init of linalg ops;
       each user gets its own copy, its tensor inputs stay bindings;
     - effect-free scalar ops without regions (`arith.constant`, a
-      `tensor.extract` of a weight whose tensor stays a binding).
+      `tensor.extract` of a weight whose tensor stays a binding);
+    - one-element float tensor constants that `linalg.generic` bodies only
+      compare or take a max/min with (a Clip's bounds), as `arith.constant`,
+      so the kernel computes with their values (exact operations: a
+      constant factor of a product could be reassociated).
 
     Originals left without uses are erased.
 
@@ -102,7 +106,8 @@ def CloneProducersIntoDispatchRegions
     Option<"entryPoint", "entry-point", "std::string", /*default=*/"\"main\"",
            "Name of the function to convert">,
   ];
-  let dependentDialects = ["::aicc::exec::ExecDialect"];
+  let dependentDialects = ["::aicc::exec::ExecDialect",
+                           "::mlir::arith::ArithDialect"];
 }
 
 def OutlineDispatchRegions

@@ -1076,6 +1076,69 @@ bool retileNarrowRowProducer(ScheduledReduction &p, int channelDim) {
   return true;
 }
 
+/// Per-task pad buffers from this size on are computed in a sliding window
+/// (see slidingPadRows).
+constexpr int64_t kSlidingPadMinBytes = 64 * 1024;
+
+/// Whether the folded pad of depthwise conv (or pooling) `r` is computed
+/// row by row in a sliding window (stored per task, computed at the task's
+/// loop over output rows: Halide then computes each pad row once, only the
+/// rows the next output row adds, into a buffer folded to a few rows)
+/// instead of whole planes per task. A task of `channels` channels over
+/// `rows` output rows would otherwise write its padded planes (and the
+/// expand conv computed into them, see producerPerPadRow) to a buffer that
+/// leaves L1, then read them back for the window: on MobileNetV2's 112x112
+/// block (16 -> 96 expand, stride-2 depthwise, 6 channels per task) the
+/// buffer is 350 KB per task, with the 800 KB input read by every task it
+/// no longer fits a 1 MiB L2 (Zen 5; Sapphire Rapids' 2 MiB holds both).
+/// Small planes keep whole-plane pads (a sliding window costs a few
+/// branches per output row and recomputes nothing either way): below 64 KB
+/// per task, about L1 (48 KB on Zen 5 and Sapphire Rapids) plus what
+/// streams through it.
+bool slidingPadRows(const ScheduledReduction &r, int channels, int rows) {
+  if (r.paddedInputs.size() != 1 || rows < 8 || r.extents.size() < 3 ||
+      r.extents[1] <= 0)
+    return false;
+  const std::vector<int> &pe = r.paddedInputs.front().extents;
+  if (pe.size() < 3)
+    return false;
+  // The pad rows of a task's `rows` output rows (of r.extents[1]).
+  int64_t padRows = int64_t(pe[1]) * rows / r.extents[1];
+  return int64_t(pe[0]) * padRows * channels * 4 >= kSlidingPadMinBytes;
+}
+
+/// How many of depthwise conv r's channel tiles (of `tileU` channels) one
+/// task takes so that the task's channels are whole weight panels of its
+/// producer: an expand conv on rows narrower than a vector, retiled per task
+/// (retileNarrowRowProducer), whose weights PackWeights laid out in panels
+/// of its own tile's width P along the channels. With tasks of tileU < P
+/// channels the producer's weight index is (task * tileU + c) mod P, which
+/// Halide does not simplify: each of its 24 unrolled channels then reads
+/// its broadcast weight through a pointer of its own, 13 of them spilled
+/// and reloaded every reduction step (MobileNetV2's 14x14 blocks, P = 48,
+/// tileU = 24: the expand loop at ~72% of the FMA peak). Tasks of P
+/// channels index c mod P with c < P: one base pointer.
+int producerPanelTiles(const ScheduledReduction &r,
+                       const std::vector<ScheduledReduction> &producers,
+                       int u, int tileU) {
+  if (producers.size() != 1 || r.paddedInputs.size() != 1 || u < 0 ||
+      tileU <= 0 || (size_t)u >= r.extents.size())
+    return 1;
+  const ScheduledReduction &p = producers.front();
+  const halidegen::TileHint &t = p.tile;
+  if (!t.valid || t.lanes <= 0 || t.vectorDim != u || t.vectorizeReduction ||
+      p.extents.size() <= (size_t)u || p.extents[u] != r.extents[u])
+    return 1;
+  int w = p.extents[0];
+  if (w >= t.lanes || 2 * w <= t.lanes)
+    return 1;
+  int panel = t.vectors * t.lanes;
+  if (panel <= tileU || panel % tileU != 0 || r.extents[u] % panel != 0 ||
+      r.extents[u] / panel < 4)
+    return 1;
+  return panel / tileU;
+}
+
 /// Register-tiled reduction; `isOutput` says whether r.result is a kernel
 /// output (else it is computed at root).
 ///
@@ -1217,6 +1280,23 @@ void scheduleReduction(const ScheduledReduction &r, bool isOutput,
     g.vectorize(vi, lanes);
   if (u >= 0)
     g.unroll(ui);
+  // Tasks of whole weight panels of the producer (producerPanelTiles): the
+  // channel tiles' loop split, its inner part serial inside the task.
+  int taskTiles = 1;
+  if (!at && outer && outerAfterRest)
+    taskTiles = producerPanelTiles(r, producers, u, tileU);
+  if (taskTiles > 1) {
+    hl::Var tasksVar(outer->name() + "_tasks"), inTask(outer->name() + "_in");
+    for (size_t k = 0; k < loops.size(); ++k) {
+      if (loops[k].first.is_rvar || loops[k].first.var.name() != outer->name())
+        continue;
+      int n = loops[k].second;
+      g.split(*outer, tasksVar, inTask, taskTiles, hl::TailStrategy::Auto);
+      loops[k] = {inTask, taskTiles};
+      loops.insert(loops.begin() + k + 1, {tasksVar, n / taskTiles});
+      break;
+    }
+  }
 
   // Parallel: the outermost loops outside the tile, fused until there are
   // enough tasks for the thread pool to balance.
@@ -1226,6 +1306,9 @@ void scheduleReduction(const ScheduledReduction &r, bool isOutput,
   size_t firstOuter = u >= 0 ? 2 : 1;
   std::vector<size_t> parallelLoops;
   int tasks = 1;
+  // The serial loop over output rows inside a task, if any (see
+  // slidingPadRows below).
+  std::optional<std::pair<hl::Var, int>> rowLoop;
   for (size_t k = loops.size();
        !at && k-- > firstOuter && tasks < kEnoughTasks;) {
     if (loops[k].second <= 1 && parallelLoops.empty())
@@ -1241,6 +1324,8 @@ void scheduleReduction(const ScheduledReduction &r, bool isOutput,
       hl::Var chunks(var.name() + "_chunks"), rows(var.name() + "_rows");
       g.split(var, chunks, rows, chunk, tailFor(trips, chunk));
       loops[k] = {chunks, (trips + chunk - 1) / chunk};
+      if (rank >= 3 && var.name() == vars[1].name())
+        rowLoop = {rows, chunk};
     }
     parallelLoops.push_back(k);
     tasks *= loops[k].second;
@@ -1263,15 +1348,30 @@ void scheduleReduction(const ScheduledReduction &r, bool isOutput,
     if (fusedInner)
       computeAt = fused.var;
   }
+  // The task's loop over output rows (rows not split into chunks: the row
+  // loop when it is not one of the parallel loops), where a large folded
+  // pad is computed in a sliding window (slidingPadRows).
+  if (!rowLoop && rank >= 3 && u != 1 && v != 1) {
+    for (size_t k = firstOuter; k < loops.size(); ++k)
+      if (!loops[k].first.is_rvar &&
+          loops[k].first.var.name() == vars[1].name() &&
+          !llvm::is_contained(parallelLoops, k))
+        rowLoop = {vars[1], ext[1]};
+  }
+  bool slide = !r.paddedInputs.empty() && rowLoop && u >= 0 &&
+               computeAt.name() == inner.name() &&
+               slidingPadRows(r, tileU * taskTiles, rowLoop->second);
   // Folded padding: the padded planes a task reads, computed per task into
   // a buffer that stays in cache (once per call without a parallel loop),
   // in vectors along their rows.
   for (const halidegen::ScheduledFunc &p : r.paddedInputs) {
     hl::Func pad = p.func;
-    if (parallelVar)
-      pad.compute_at(g, *parallelVar);
+    hl::LoopLevel task = parallelVar ? hl::LoopLevel(g, *parallelVar)
+                                     : hl::LoopLevel(g, hl::Var::outermost());
+    if (slide)
+      pad.store_at(task).compute_at(g, rowLoop->first);
     else
-      pad.compute_at(g, hl::Var::outermost());
+      pad.compute_at(task);
     std::vector<hl::Var> padVars = pad.args();
     int padLanes = lanesFor(pad);
     if (padVars.empty() || p.extents.empty())
@@ -1289,7 +1389,7 @@ void scheduleReduction(const ScheduledReduction &r, bool isOutput,
   // task computes no channel of another task.
   for (const ScheduledReduction &p : producers) {
     ScheduledReduction perTask = p;
-    int channels = u >= 0 ? tileU : 0;
+    int channels = u >= 0 ? tileU * taskTiles : 0;
     if (parallelVar && u >= 0)
       retileNarrowRowProducer(perTask, u);
     bool channelTile = perTask.tile.valid && perTask.tile.unrollDim == u &&
@@ -1315,6 +1415,13 @@ void scheduleReduction(const ScheduledReduction &r, bool isOutput,
                       rowAt ? *rowAt
                             : std::make_pair(g, parallelVar ? *parallelVar
                                                             : hl::Var::outermost()));
+    // A task of whole weight panels: the producer's loop over its channel
+    // tiles (named "uo" by the call above) unrolled, so each tile's channel
+    // offset in the panel is a constant (task * panel + tile * rows, which
+    // the simplifier folds in `mod panel`; as a loop it is
+    // (tile + task * tiles) * rows, which it does not).
+    if (taskTiles > 1)
+      perTask.result.unroll(hl::Var("uo"));
   }
 
   // The reduction in blocks of input channels (see blockedReductionFor):

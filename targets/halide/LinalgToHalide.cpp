@@ -385,6 +385,9 @@ private:
     /// Extents in tensor order: int32 constants for static dims, else
     /// expressions of the push constants.
     std::vector<hl::Expr> dims;
+    /// The value of every element of a splat constant, read as itself (a
+    /// constant the simplifier and the NaN rules of max/min can see).
+    std::optional<hl::Expr> splat;
   };
 
   RankedTensorType tensorType(Value v) {
@@ -451,6 +454,8 @@ private:
   /// Element of tensor `v` at tensor-order indices.
   hl::Expr at(Value v, const std::vector<hl::Expr> &idx, Operation *user) {
     TensorFunc &tf = lookup(v, user);
+    if (tf.splat)
+      return *tf.splat;
     if (idx.empty())
       return tf.func();
     return tf.func(reversed(idx));
@@ -1472,6 +1477,13 @@ void Translator::translateConstantTensor(arith::ConstantOp op) {
                               t.getElementType(), op);
     define(op.getResult(), [&](const std::vector<hl::Expr> &) { return v; },
            "splat");
+    // Read as itself only when finite: Halide's simplifier assumes float
+    // arithmetic stays finite, and an infinity it sees as a constant
+    // (an attention mask's -inf) can be folded wrongly.
+    auto value = dense.getSplatValue<Attribute>();
+    auto f = dyn_cast<FloatAttr>(value);
+    if (!f || f.getValue().isFinite())
+      tensors[op.getResult()].splat = v;
     return;
   }
   // Small constant tables inside a kernel: a select chain over the flat

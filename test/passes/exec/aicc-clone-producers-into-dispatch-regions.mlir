@@ -71,18 +71,20 @@ func.func @main(%x: tensor<2x4xf32> {graph.name = "x"}) -> (tensor<2x3xf32> {gra
 // an empty tensor that a view also reads is cloned but kept.
 
 // CHECK-LABEL: func.func @main
-// CHECK:   %[[LIMIT:.*]] = graph.constant dense<6.000000e+00> : tensor<f32>
+// CHECK:   %[[LIMIT:.*]] = graph.constant dense<[6.000000e+00, 7.000000e+00]> : tensor<2xf32>
 // CHECK-NOT: tensor.extract
 // CHECK:   %[[E:.*]] = tensor.empty() : tensor<4xf32>
 // CHECK:   exec.dispatch_region -> (tensor<4xf32>) {
-// CHECK-NEXT: %[[S:.*]] = tensor.extract %[[LIMIT]][] : tensor<f32>
+// CHECK-NEXT: %[[I:.*]] = arith.constant 1 : index
+// CHECK-NEXT: %[[S:.*]] = tensor.extract %[[LIMIT]][%[[I]]] : tensor<2xf32>
 // CHECK-NEXT: %[[E2:.*]] = tensor.empty() : tensor<4xf32>
 // CHECK-NEXT: linalg.generic {{.*}} outs(%[[E2]] : tensor<4xf32>)
 // CHECK:        arith.minimumf %{{.*}}, %[[S]] : f32
 // CHECK:   tensor.expand_shape %[[E]]
 func.func @main(%x: tensor<4xf32> {graph.name = "x"}) -> (tensor<4xf32> {graph.name = "y"}, tensor<2x2xf32> {graph.name = "z"}) {
-  %limit = graph.constant dense<6.0> : tensor<f32>
-  %s = tensor.extract %limit[] : tensor<f32>
+  %limit = graph.constant dense<[6.0, 7.0]> : tensor<2xf32>
+  %i = arith.constant 1 : index
+  %s = tensor.extract %limit[%i] : tensor<2xf32>
   %e = tensor.empty() : tensor<4xf32>
   %y = exec.dispatch_region -> (tensor<4xf32>) {
     %0 = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>],
@@ -116,4 +118,93 @@ func.func @main(%x: tensor<4xf32> {graph.name = "x"}) -> (tensor<4xf32> {graph.n
     exec.yield %0 : tensor<4xf32>
   } loc("Exp_0")
   return %y, %f : tensor<4xf32>, tensor<4xf32>
+}
+
+// -----
+
+// Tests that one-element float tensor constants (a Clip's bounds) are cloned
+// into the region as arith.constant and the originals erased, while a
+// larger constant (a weight) stays a value read from above.
+
+// CHECK-LABEL: func.func @main
+// CHECK-NOT: graph.constant dense<0.000000e+00> : tensor<f32>
+// CHECK:   %[[W:.*]] = graph.constant dense<5.000000e-01> : tensor<4xf32>
+// CHECK-NOT: graph.constant
+// CHECK:   exec.dispatch_region -> (tensor<4xf32>) {
+// CHECK-NEXT: %[[LO:.*]] = arith.constant dense<0.000000e+00> : tensor<f32>
+// CHECK-NEXT: %[[HI:.*]] = arith.constant dense<6.000000e+00> : tensor<f32>
+// CHECK:      linalg.generic {{.*}} ins(%{{.*}}, %[[W]], %[[LO]], %[[HI]] : tensor<4xf32>, tensor<4xf32>, tensor<f32>, tensor<f32>)
+func.func @main(%x: tensor<4xf32> {graph.name = "x"}) -> (tensor<4xf32> {graph.name = "y"}) {
+  %lo = graph.constant dense<0.0> : tensor<f32> loc("lo")
+  %hi = graph.constant dense<6.0> : tensor<f32> loc("hi")
+  %w = graph.constant dense<0.5> : tensor<4xf32> loc("w")
+  %e = tensor.empty() : tensor<4xf32>
+  %y = exec.dispatch_region -> (tensor<4xf32>) {
+    %0 = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>, affine_map<(d0) -> ()>, affine_map<(d0) -> ()>, affine_map<(d0) -> (d0)>],
+                         iterator_types = ["parallel"]}
+        ins(%x, %w, %lo, %hi : tensor<4xf32>, tensor<4xf32>, tensor<f32>, tensor<f32>) outs(%e : tensor<4xf32>) {
+    ^bb0(%in: f32, %s: f32, %l: f32, %h: f32, %out: f32):
+      %m = arith.mulf %in, %s : f32
+      %a = arith.maximumf %m, %l : f32
+      %b = arith.minimumf %a, %h : f32
+      linalg.yield %b : f32
+    } -> tensor<4xf32>
+    exec.yield %0 : tensor<4xf32>
+  } loc("Clip_0")
+  return %y : tensor<4xf32>
+}
+
+// -----
+
+// Tests that a one-element constant the body multiplies by (a scale) stays a
+// value read from above: only exact uses (compares, max/min, select) make a
+// constant clonable, since a constant factor of a product may be
+// reassociated by the kernel compiler.
+
+// CHECK-LABEL: func.func @main
+// CHECK:   %[[S:.*]] = graph.constant dense<4.000000e-03> : tensor<f32>
+// CHECK:   exec.dispatch_region -> (tensor<4xf32>) {
+// CHECK-NOT: arith.constant dense
+// CHECK:      linalg.generic {{.*}} ins(%{{.*}}, %[[S]] : tensor<4xf32>, tensor<f32>)
+func.func @main(%x: tensor<4xf32> {graph.name = "x"}) -> (tensor<4xf32> {graph.name = "y"}) {
+  %s = graph.constant dense<0.004> : tensor<f32> loc("scale")
+  %e = tensor.empty() : tensor<4xf32>
+  %y = exec.dispatch_region -> (tensor<4xf32>) {
+    %0 = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> ()>, affine_map<(d0) -> (d0)>],
+                         iterator_types = ["parallel"]}
+        ins(%x, %s : tensor<4xf32>, tensor<f32>) outs(%e : tensor<4xf32>) {
+    ^bb0(%in: f32, %c: f32, %out: f32):
+      %m = arith.mulf %in, %c : f32
+      linalg.yield %m : f32
+    } -> tensor<4xf32>
+    exec.yield %0 : tensor<4xf32>
+  } loc("Mul_0")
+  return %y : tensor<4xf32>
+}
+
+// -----
+
+// Tests that a non-finite one-element constant (an attention mask's -inf)
+// stays a value read from above even where it is only selected: the kernel
+// compiler's simplifier assumes constants in float arithmetic are finite.
+
+// CHECK-LABEL: func.func @main
+// CHECK:   %[[NINF:.*]] = graph.constant dense<0xFF800000> : tensor<f32>
+// CHECK:   exec.dispatch_region -> (tensor<4xf32>) {
+// CHECK-NOT: arith.constant dense
+// CHECK:      linalg.generic {{.*}} ins(%{{.*}}, %{{.*}}, %[[NINF]] : tensor<4xi1>, tensor<4xf32>, tensor<f32>)
+func.func @main(%m: tensor<4xi1> {graph.name = "m"}, %x: tensor<4xf32> {graph.name = "x"}) -> (tensor<4xf32> {graph.name = "y"}) {
+  %ninf = graph.constant dense<0xFF800000> : tensor<f32> loc("ninf")
+  %e = tensor.empty() : tensor<4xf32>
+  %y = exec.dispatch_region -> (tensor<4xf32>) {
+    %0 = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>, affine_map<(d0) -> ()>, affine_map<(d0) -> (d0)>],
+                         iterator_types = ["parallel"]}
+        ins(%m, %x, %ninf : tensor<4xi1>, tensor<4xf32>, tensor<f32>) outs(%e : tensor<4xf32>) {
+    ^bb0(%c: i1, %in: f32, %n: f32, %out: f32):
+      %s = arith.select %c, %in, %n : f32
+      linalg.yield %s : f32
+    } -> tensor<4xf32>
+    exec.yield %0 : tensor<4xf32>
+  } loc("Where_0")
+  return %y : tensor<4xf32>
 }

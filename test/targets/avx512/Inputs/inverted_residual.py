@@ -3,7 +3,8 @@ MobileNetV2 block: a 1x1 conv 16 -> 48 with bias and ReLU6 (Clip), then a
 depthwise 3x3 conv, pads 1, stride 2, with bias and ReLU6, on a 32x32 map),
 a random input and the output computed with NumPy.
 
-    inverted_residual.py OUT_DIR [MAP_SIZE STRIDE]   (default 32 2)"""
+    inverted_residual.py OUT_DIR [MAP_SIZE STRIDE [CIN COUT]]
+                                         (default 32 2 16 48)"""
 import os
 import sys
 
@@ -16,7 +17,8 @@ from onnx_models import saver, vi  # noqa: E402
 out = sys.argv[1]
 save = saver(out)
 rng = np.random.default_rng(8)
-C, F = 16, 48
+C = int(sys.argv[4]) if len(sys.argv) > 4 else 16
+F = int(sys.argv[5]) if len(sys.argv) > 5 else 48
 H = int(sys.argv[2]) if len(sys.argv) > 2 else 32
 S = int(sys.argv[3]) if len(sys.argv) > 3 else 2
 O = (H - 1) // S + 1
