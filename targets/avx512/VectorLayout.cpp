@@ -240,6 +240,11 @@ std::optional<RegisterTile> registerTileFor(linalg::GenericOp op) {
   p.broadcast = broadcastDim(op);
   p.lanes = vectorLanesForBytes(
       llvm::divideCeil(outType.getElementTypeBitWidth(), 8));
+  // 8-bit results on rows narrower than a 64-lane vector (a u8 max pool
+  // on 56-wide rows): 32- or 16-lane vectors, else the tile is scalar.
+  if (outType.getElementTypeBitWidth() == 8)
+    while (p.lanes > 16 && p.extents[0] < p.lanes)
+      p.lanes /= 2;
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   for (auto [k, type] : llvm::enumerate(op.getIteratorTypesArray()))
     if (type == utils::IteratorType::reduction && k < ranges.size() &&
