@@ -168,12 +168,25 @@ bool scheduleDotProductActivations(hl::Func f, const std::vector<hl::Var> &vars,
   else if (planeSize >= 2)
     f.vectorize(plane, (int)planeSize);
   // Parallel over the outermost dim with more than one iteration (the
-  // channel blocks; the fused plane when there is one block).
+  // channel blocks; the fused plane when there is one block), in at most
+  // kMinParallelTasks tasks: a block of a small map is a few hundred bytes
+  // (ResNet-50's layer4, 512 blocks of 7x7x4), less than a task costs.
   std::vector<hl::Var> outer(vars.begin() + 3, vars.end());
   std::vector<int> outerExtents(extents.begin() + 3, extents.end());
   for (int k = (int)outer.size() - 1; k >= 0; --k)
     if (outerExtents[k] > 1) {
-      f.parallel(outer[k]);
+      int blocks = outerExtents[k];
+      if (blocks > kMinParallelTasks) {
+        int chunk = (blocks + kMinParallelTasks - 1) / kMinParallelTasks;
+        hl::Var chunks(outer[k].name() + "_chunks"),
+            rows(outer[k].name() + "_rows");
+        f.split(outer[k], chunks, rows, chunk,
+                blocks % chunk ? hl::TailStrategy::GuardWithIf
+                               : hl::TailStrategy::Auto);
+        f.parallel(chunks);
+      } else {
+        f.parallel(outer[k]);
+      }
       return true;
     }
   return true;
