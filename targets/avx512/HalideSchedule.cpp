@@ -110,6 +110,19 @@ void parallelizeOutermost(hl::Stage stage, const std::vector<hl::Var> &vars,
         if (inner.name() != vars[j].name())
           break; // Chunks: the rows inside them are not fusable.
       }
+      // 8-bit Funcs (the pads before int8 3x3 convs): at most
+      // kMinParallelTasks tasks of whole iterations, as a channel plane of
+      // a small map (ResNet-50's layer4, 512 planes of 9x9 bytes) is less
+      // work than a task costs the thread pool.
+      if (lanes == 64 && tasks > kMinParallelTasks && task.same_as(vars[k])) {
+        int chunk = (int)((tasks + kMinParallelTasks - 1) / kMinParallelTasks);
+        hl::Var chunks(vars[k].name() + "_chunks"),
+            rows(vars[k].name() + "_rows");
+        stage.split(vars[k], chunks, rows, chunk,
+                    tasks % chunk ? hl::TailStrategy::GuardWithIf
+                                  : hl::TailStrategy::Auto);
+        task = chunks;
+      }
       stage.parallel(task);
       return;
     }
