@@ -815,7 +815,18 @@ hl::Expr Translator::translateBody(Operation &op,
     constexpr int32_t kMagicBits = 0x4B400000; // 1.5 * 2^23
     hl::Expr magic = hl::Internal::make_const(hl::Float(32), 12582912.0);
     hl::Expr r = hl::strict_float(x + magic);
-    r = hl::max(r, hl::Internal::make_zero(hl::Float(32)));
+    // r >= 0 keeps the bits monotonic and their difference in i32; not
+    // needed when x is bounded within +-2^22 (QLinearAdd's sum of two
+    // scaled 8-bit values).
+    hl::Internal::Interval bounds = hl::Internal::bounds_of_expr_in_scope(
+        x, hl::Internal::Scope<hl::Internal::Interval>());
+    std::optional<double> xMin, xMax;
+    if (bounds.has_lower_bound() && bounds.has_upper_bound()) {
+      xMin = hl::Internal::as_const_float(hl::Internal::simplify(bounds.min));
+      xMax = hl::Internal::as_const_float(hl::Internal::simplify(bounds.max));
+    }
+    if (!xMin || !xMax || *xMin <= -(1 << 22) || *xMax >= (1 << 22))
+      r = hl::max(r, hl::Internal::make_zero(hl::Float(32)));
     hl::Expr offset = hl::Expr(kMagicBits);
     if (m->w)
       offset = offset - hl::cast(hl::Int(32), valueOf(m->w));
