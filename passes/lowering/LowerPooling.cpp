@@ -117,24 +117,30 @@ struct MaxPoolPattern : LoweringPattern<graph::MaxPoolOp> {
     bool padded = llvm::any_of(params->padBegin, [](int64_t v) { return v; }) ||
                   llvm::any_of(params->padEnd, [](int64_t v) { return v; });
     // tensor.pad would need a `ui*` pad value, which arith cannot make: an
-    // unsigned input is padded as its signless copy (the bits of the lowest
-    // value, 0, are the same) and copied back (quantized u8 models).
+    // unsigned input is padded and pooled as its signless copy (the bits of
+    // the lowest value, 0, are the same; the pool compares unsigned) and
+    // the pooled result copied back (quantized u8 models). Copies of the
+    // unpadded input and of the output fuse with their neighbours, and the
+    // pad folds into the pool's kernel; a copy of the padded input would be
+    // a kernel of its own.
     auto copyAs = [&](Value v, Type type) {
       return buildElementwise(
           rewriter, loc, {v},
           cast<RankedTensorType>(v.getType()).getShape(), type,
           [](OpBuilder &, Location, ValueRange args) { return args[0]; });
     };
-    if (isUnsigned && padded)
+    bool signlessCopy = isUnsigned && padded;
+    if (signlessCopy)
       x = copyAs(x, elementType);
     Value input =
         padSpatial(rewriter, loc, x, params->padBegin, params->padEnd, lowest);
-    if (isUnsigned && padded)
-      input = copyAs(input, xType.getElementType());
-    Value init = createFilled(rewriter, loc, yType.getShape(), lowest,
-                              xType.getElementType());
+    Value init = createFilled(
+        rewriter, loc, yType.getShape(), lowest,
+        signlessCopy ? elementType : xType.getElementType());
     Value result = buildPool(rewriter, loc, PoolKind::Max, input, init,
                              *params, isUnsigned);
+    if (signlessCopy)
+      result = copyAs(result, yType.getElementType());
     Value indices = tensor::EmptyOp::create(
         rewriter, loc, cast<RankedTensorType>(op.getIndices().getType()).getShape(),
         cast<RankedTensorType>(op.getIndices().getType()).getElementType());

@@ -110,6 +110,19 @@ void parallelizeOutermost(hl::Stage stage, const std::vector<hl::Var> &vars,
         if (inner.name() != vars[j].name())
           break; // Chunks: the rows inside them are not fusable.
       }
+      // 8-bit Funcs (the pads before int8 3x3 convs): at most
+      // kMinParallelTasks tasks of whole iterations, as a channel plane of
+      // a small map (ResNet-50's layer4, 512 planes of 9x9 bytes) is less
+      // work than a task costs the thread pool.
+      if (lanes == 64 && tasks > kMinParallelTasks && task.same_as(vars[k])) {
+        int chunk = (int)((tasks + kMinParallelTasks - 1) / kMinParallelTasks);
+        hl::Var chunks(vars[k].name() + "_chunks"),
+            rows(vars[k].name() + "_rows");
+        stage.split(vars[k], chunks, rows, chunk,
+                    tasks % chunk ? hl::TailStrategy::GuardWithIf
+                                  : hl::TailStrategy::Auto);
+        task = chunks;
+      }
       stage.parallel(task);
       return;
     }
@@ -168,12 +181,25 @@ bool scheduleDotProductActivations(hl::Func f, const std::vector<hl::Var> &vars,
   else if (planeSize >= 2)
     f.vectorize(plane, (int)planeSize);
   // Parallel over the outermost dim with more than one iteration (the
-  // channel blocks; the fused plane when there is one block).
+  // channel blocks; the fused plane when there is one block), in at most
+  // kMinParallelTasks tasks: a block of a small map is a few hundred bytes
+  // (ResNet-50's layer4, 512 blocks of 7x7x4), less than a task costs.
   std::vector<hl::Var> outer(vars.begin() + 3, vars.end());
   std::vector<int> outerExtents(extents.begin() + 3, extents.end());
   for (int k = (int)outer.size() - 1; k >= 0; --k)
     if (outerExtents[k] > 1) {
-      f.parallel(outer[k]);
+      int blocks = outerExtents[k];
+      if (blocks > kMinParallelTasks) {
+        int chunk = (blocks + kMinParallelTasks - 1) / kMinParallelTasks;
+        hl::Var chunks(outer[k].name() + "_chunks"),
+            rows(outer[k].name() + "_rows");
+        f.split(outer[k], chunks, rows, chunk,
+                blocks % chunk ? hl::TailStrategy::GuardWithIf
+                               : hl::TailStrategy::Auto);
+        f.parallel(chunks);
+      } else {
+        f.parallel(outer[k]);
+      }
       return true;
     }
   return true;

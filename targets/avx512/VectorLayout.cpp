@@ -240,6 +240,11 @@ std::optional<RegisterTile> registerTileFor(linalg::GenericOp op) {
   p.broadcast = broadcastDim(op);
   p.lanes = vectorLanesForBytes(
       llvm::divideCeil(outType.getElementTypeBitWidth(), 8));
+  // 8-bit results on rows narrower than a 64-lane vector (a u8 max pool
+  // on 56-wide rows): 32- or 16-lane vectors, else the tile is scalar.
+  if (outType.getElementTypeBitWidth() == 8)
+    while (p.lanes > 16 && p.extents[0] < p.lanes)
+      p.lanes /= 2;
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   for (auto [k, type] : llvm::enumerate(op.getIteratorTypesArray()))
     if (type == utils::IteratorType::reduction && k < ranges.size() &&
@@ -387,11 +392,11 @@ std::optional<DotProduct> dotProductOf(linalg::GenericOp op) {
   std::vector<int> extents;
   for (int64_t k = rank - 1; k >= 0; --k)
     extents.push_back((int)outType.getDimSize(k));
-  // Whether the activations read output loop `loop` with step 1 (their
-  // vectors of 16 x 4 bytes are then 64 contiguous bytes once the 4 is
-  // innermost).
-  auto unitStep = [&](unsigned loop) {
-    bool unit = true;
+  // Whether the activations read output loop `loop` with a step of at most
+  // `maxStep` (with step 1 their vectors of 16 x 4 bytes are 64 contiguous
+  // bytes once the 4 is innermost; with step 2, two loads and a shuffle).
+  auto stepAtMost = [&](unsigned loop, int64_t maxStep) {
+    bool small = true;
     for (AffineExpr e : a.getResults())
       e.walk([&](AffineExpr sub) {
         auto bin = dyn_cast<AffineBinaryOpExpr>(sub);
@@ -399,11 +404,19 @@ std::optional<DotProduct> dotProductOf(linalg::GenericOp op) {
           return;
         auto d = dyn_cast<AffineDimExpr>(bin.getLHS());
         auto c = dyn_cast<AffineConstantExpr>(bin.getRHS());
-        if (d && d.getPosition() == loop && (!c || c.getValue() != 1))
-          unit = false;
+        if (d && d.getPosition() == loop &&
+            (!c || c.getValue() < 1 || c.getValue() > maxStep))
+          small = false;
       });
-    return unit;
+    return small;
   };
+  // Stride 2 along the pixels only on planes of more than 4096 outputs
+  // (ResNet-50's 7x7 stride-2 stem, 112x112): there the other orientation's
+  // scatters miss the TLB on every lane (see chooseRegisterTile), while on
+  // smaller maps the shuffle per step costs more than the scatters (the
+  // 3x3 stride-2 conv of layer2, 28x28: 841 -> 532 GOP/s on one core).
+  int64_t plane = rank >= 2 ? (int64_t)extents[0] * extents[1] : extents[0];
+  int64_t maxStep = plane > 4096 ? 2 : 1;
   // Two orientations: vectors along the activations' dim (a conv's output
   // pixels: dense stores, the weights broadcast 4 bytes at a time), when it
   // is the innermost output dim, read with step 1 and at least one vector
@@ -427,7 +440,7 @@ std::optional<DotProduct> dotProductOf(linalg::GenericOp op) {
   };
   bool alongActivations = false;
   if (activationsDim == 0 && extents[0] >= 16 &&
-      unitStep(outMap.getDimPosition(rank - 1))) {
+      stepAtMost(outMap.getDimPosition(rank - 1), maxStep)) {
     auto [vectors, score] = bestVectors(extents[0]);
     if (score >= 0.8) {
       alongActivations = true;

@@ -724,6 +724,38 @@ static math::RoundEvenOp clampedRound(Value v, bool singleUse) {
   return v.getDefiningOp<math::RoundEvenOp>();
 }
 
+/// The parts of a requantization's end, clamp(roundeven(x) [+ w], lo, hi)
+/// in f32 (clampedRound's chain): x, the whole number w (null when absent)
+/// and the whole bounds.
+struct ClampedRound {
+  Value x, w;
+  double lo = 0, hi = 0;
+};
+
+static std::optional<ClampedRound> matchClampedRound(Value v) {
+  math::RoundEvenOp round = clampedRound(v, /*singleUse=*/false);
+  if (!round)
+    return std::nullopt;
+  ClampedRound m;
+  m.x = round.getOperand();
+  for (int i = 0; i < 2; ++i) {
+    Operation *def = v.getDefiningOp();
+    std::optional<double> c = floatConstant(def->getOperand(1));
+    Value next = def->getOperand(0);
+    if (!c) {
+      c = floatConstant(def->getOperand(0));
+      next = def->getOperand(1);
+    }
+    (isa<arith::MaximumFOp>(def) ? m.lo : m.hi) = *c;
+    v = next;
+  }
+  if (auto add = v.getDefiningOp<arith::AddFOp>())
+    m.w = add.getLhs() == round.getResult() ? add.getRhs() : add.getLhs();
+  if (!m.x.getType().isF32() || m.lo > m.hi)
+    return std::nullopt;
+  return m;
+}
+
 /// Whether `round` is the roundeven of a requantization (clampedRound, used
 /// by the chain only): then x + 1.5*2^23 - 1.5*2^23 may stand for it, exact
 /// for |x| <= 2^22 and, for larger |x| (or infinities, NaN), a value the
@@ -763,6 +795,50 @@ hl::Expr Translator::translateBody(Operation &op,
     return t.is_uint() ? hl::reinterpret(hl::Int(t.bits()), e) : e;
   };
   auto nanOf = [&](hl::Expr a) { return hl::cast(a.type(), hl::Expr(NAN)); };
+  // fptosi/fptoui of a requantization's end, clamp(roundeven(x) [+ w], lo,
+  // hi) (matchClampedRound), computed in integers: r = x + 1.5*2^23 in f32
+  // is 1.5*2^23 + roundeven(x) exactly for |x| < 2^22 (its ulp is 1, ties
+  // to even), so its bits minus those of 1.5*2^23 are roundeven(x) as an
+  // i32; past 2^22 in magnitude the bits stay monotonic in x (r kept >= 0,
+  // so no i32 overflow) and clamp where roundeven(x) + w does. One f32 add,
+  // one max and i32 add/clamp/narrow instead of the f32 round, zero point
+  // add, clamp and the float-to-integer conversion (fpToUnsignedBits' four
+  // instructions for a u8).
+  auto requantizeInIntegers = [&]() -> std::optional<hl::Expr> {
+    hl::Type t = halideType(resultType, &op);
+    std::optional<ClampedRound> m = matchClampedRound(op.getOperand(0));
+    if (!m || !t.is_int() || t.bits() > 32 || m->lo < -(1 << 20) ||
+        m->hi > (1 << 20))
+      return std::nullopt;
+    auto valueOf = [&](Value v) {
+      auto it = values.find(v);
+      return it != values.end() ? it->second : scalar(v, &op);
+    };
+    hl::Expr x = valueOf(m->x);
+    if (x.type() != hl::Float(32))
+      return std::nullopt;
+    constexpr int32_t kMagicBits = 0x4B400000; // 1.5 * 2^23
+    hl::Expr magic = hl::Internal::make_const(hl::Float(32), 12582912.0);
+    hl::Expr r = hl::strict_float(x + magic);
+    // r >= 0 keeps the bits monotonic and their difference in i32; not
+    // needed when x is bounded within +-2^22 (QLinearAdd's sum of two
+    // scaled 8-bit values).
+    hl::Internal::Interval bounds = hl::Internal::bounds_of_expr_in_scope(
+        x, hl::Internal::Scope<hl::Internal::Interval>());
+    std::optional<double> xMin, xMax;
+    if (bounds.has_lower_bound() && bounds.has_upper_bound()) {
+      xMin = hl::Internal::as_const_float(hl::Internal::simplify(bounds.min));
+      xMax = hl::Internal::as_const_float(hl::Internal::simplify(bounds.max));
+    }
+    if (!xMin || !xMax || *xMin <= -(1 << 22) || *xMax >= (1 << 22))
+      r = hl::max(r, hl::Internal::make_zero(hl::Float(32)));
+    hl::Expr offset = hl::Expr(kMagicBits);
+    if (m->w)
+      offset = offset - hl::cast(hl::Int(32), valueOf(m->w));
+    hl::Expr i = hl::reinterpret(hl::Int(32), r) - offset;
+    i = hl::clamp(i, hl::Expr((int32_t)m->lo), hl::Expr((int32_t)m->hi));
+    return hl::cast(t, i);
+  };
   // Of a binary op's operands, the one that is not a finite or infinite
   // (non-NaN) float constant, when the other one is.
   auto isNumberConstant = [](const hl::Expr &e) {
@@ -958,13 +1034,17 @@ hl::Expr Translator::translateBody(Operation &op,
         return hl::cast(halideType(resultType, &op),
                         a.type().is_bool() ? a : asUnsigned(a));
       })
-      .Case([&](arith::FPToSIOp) {
+      .Case([&](arith::FPToSIOp) -> hl::Expr {
+        if (std::optional<hl::Expr> q = requantizeInIntegers())
+          return *q;
         // A clamped roundeven is whole already: no trunc (2 vroundps).
         bool whole = bool(clampedRound(op.getOperand(0), false));
         return hl::cast(halideType(resultType, &op),
                         whole ? in(0) : hl::trunc(in(0)));
       })
-      .Case([&](arith::FPToUIOp) {
+      .Case([&](arith::FPToUIOp) -> hl::Expr {
+        if (std::optional<hl::Expr> q = requantizeInIntegers())
+          return *q;
         hl::Type t = halideType(resultType, &op);
         // A clamped roundeven is already whole: no trunc (clampedRound).
         bool whole = bool(clampedRound(op.getOperand(0), false));

@@ -126,3 +126,46 @@ func.func @matmul_integer_shared(%a: tensor<2x4xi8>, %w: tensor<4x3xi8>) -> (ten
   %y = graph.Mul %scale, %accf : (tensor<f32>, tensor<2x3xf32>) -> tensor<2x3xf32>
   return %y, %acc : tensor<2x3xf32>, tensor<2x3xi32>
 }
+
+// -----
+
+// Tests that DQ -> MaxPool -> Q with the same scale and zero point (two
+// constants of equal value) becomes a MaxPool of the u8 tensor with the
+// MaxPool's attributes, located at the MaxPool and the QuantizeLinear, and
+// that the DequantizeLinear goes away.
+// CHECK-LABEL: func.func @max_pool
+// CHECK-SAME: (%[[X:[^:]*]]: tensor<1x2x6x6xui8>)
+// CHECK: %[[Y:.*]], %{{.*}} = graph.MaxPool %[[X]] {kernel_shape = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<1x2x6x6xui8>) -> (tensor<1x2x3x3xui8>, tensor<1x2x3x3xi64>)
+// CHECK-NOT: graph.DequantizeLinear
+// CHECK-NOT: graph.QuantizeLinear
+// CHECK: return %[[Y]]
+// LOC-LABEL: func.func @max_pool
+// LOC: graph.MaxPool {{.*}} loc(fused["pool", "q"])
+func.func @max_pool(%x: tensor<1x2x6x6xui8>) -> tensor<1x2x3x3xui8> {
+  %s = graph.constant dense<0.05> : tensor<f32>
+  %z = graph.constant dense<3> : tensor<ui8>
+  %s2 = graph.constant dense<0.05> : tensor<f32>
+  %z2 = graph.constant dense<3> : tensor<ui8>
+  %a = graph.DequantizeLinear %x, %s, %z : (tensor<1x2x6x6xui8>, tensor<f32>, tensor<ui8>) -> tensor<1x2x6x6xf32>
+  %p, %i = graph.MaxPool %a {kernel_shape = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<1x2x6x6xf32>) -> (tensor<1x2x3x3xf32>, tensor<1x2x3x3xi64>) loc("pool")
+  %y = graph.QuantizeLinear %p, %s2, %z2 : (tensor<1x2x3x3xf32>, tensor<f32>, tensor<ui8>) -> tensor<1x2x3x3xui8> loc("q")
+  return %y : tensor<1x2x3x3xui8>
+}
+
+// -----
+
+// Tests that DQ -> MaxPool -> Q is left alone when the QuantizeLinear's
+// scale differs from the DequantizeLinear's (the integers would change).
+// CHECK-LABEL: func.func @max_pool_rescaled
+// CHECK: graph.DequantizeLinear
+// CHECK: graph.MaxPool {{.*}} -> (tensor<1x2x3x3xf32>
+// CHECK: graph.QuantizeLinear
+func.func @max_pool_rescaled(%x: tensor<1x2x6x6xui8>) -> tensor<1x2x3x3xui8> {
+  %s = graph.constant dense<0.05> : tensor<f32>
+  %z = graph.constant dense<3> : tensor<ui8>
+  %s2 = graph.constant dense<0.1> : tensor<f32>
+  %a = graph.DequantizeLinear %x, %s, %z : (tensor<1x2x6x6xui8>, tensor<f32>, tensor<ui8>) -> tensor<1x2x6x6xf32>
+  %p, %i = graph.MaxPool %a {kernel_shape = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<1x2x6x6xf32>) -> (tensor<1x2x3x3xf32>, tensor<1x2x3x3xi64>)
+  %y = graph.QuantizeLinear %p, %s2, %z : (tensor<1x2x3x3xf32>, tensor<f32>, tensor<ui8>) -> tensor<1x2x3x3xui8>
+  return %y : tensor<1x2x3x3xui8>
+}

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """A QuantizeLinear (u8 and s8 outputs) of values that exercise
 roundeven's ties and inputs far outside the quantized range (|x / scale|
-past 2^22, infinities), and the NumPy reference: saturate(rint(x / scale) +
-zero_point). The scales are powers of two, so x / scale is exact.
+past 2^22, around 1.5*2^23, infinities), and the NumPy reference:
+saturate(rint(x / scale) + zero_point). The scales are powers of two, so x / scale is exact.
 
     requantize_round.py OUT_DIR  (writes rq.onnx, x.npy, u.npy, s.npy)
 """
@@ -17,7 +17,9 @@ out = sys.argv[1]
 scale_u, zp_u, scale_s, zp_s = 0.125, 3, 2.0 ** -20, -5
 ties = np.arange(-40, 40, dtype=np.float32) * 0.5
 big = np.array([2.0 ** 22, 2.0 ** 22 + 1, 2.0 ** 23 - 0.5, 2.0 ** 23 + 1.0,
-                2.0 ** 24, 3.0e9, 1.0e30, np.inf], dtype=np.float32)
+                2.0 ** 24, 3.0e9, 1.0e30, np.inf, 2.0 ** 22 - 0.5,
+                1.5 * 2.0 ** 23 - 1, 1.5 * 2.0 ** 23, 1.5 * 2.0 ** 23 + 1],
+               dtype=np.float32)
 x = np.concatenate([ties * np.float32(scale_u), ties * np.float32(scale_s),
                     big, -big, big * np.float32(scale_u), -big * np.float32(scale_u),
                     big * np.float32(scale_s), -big * np.float32(scale_s)])
