@@ -17,7 +17,8 @@
 //     per-tensor parameters (a weight of MatMul/Conv/Gemm may be per channel
 //     along its output axis) and no block_size,
 //   - a Conv/Gemm bias, if any, is a DequantizeLinear of int32 with zero
-//     point 0 (ONNX Runtime's tool writes it with scale x_scale * w_scale),
+//     point 0 and scale x_scale * w_scale (what ONNX Runtime's tool
+//     writes; the integer kernels add the int32 bias to the accumulator),
 //   - the QuantizeLinear quantizes per tensor to i8/ui8.
 //
 // DequantizeLinear ops left without uses are erased. quantize_dynamic's
@@ -33,6 +34,9 @@
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "llvm/Support/Debug.h"
+
+#include <algorithm>
+#include <cmath>
 
 #define DEBUG_TYPE "aicc-graph-fuse-qdq"
 
@@ -66,6 +70,35 @@ bool isPerTensor(Value param) {
 struct Dequantized {
   Value x, scale, zeroPoint;
 };
+
+/// Whether a bias DequantizeLinear's scale is x_scale * w_scale (per tensor,
+/// or per channel with w_scale), the scale the integer kernels give the
+/// int32 bias. ONNX Runtime's quantizer writes that product; a model with
+/// another bias scale keeps its float Conv/Gemm, which computes it exactly.
+/// Constant scales only; a relative tolerance of 1e-6 accepts the product
+/// rounded to f32.
+bool isProductScale(Value biasScale, Value xScale, Value wScale) {
+  auto values = [](Value v) -> std::optional<SmallVector<double>> {
+    auto constant = v.getDefiningOp<ConstantOp>();
+    if (!constant)
+      return std::nullopt;
+    return readAsDoubles(constant.getValue());
+  };
+  std::optional<SmallVector<double>> b = values(biasScale), x = values(xScale),
+                                     w = values(wScale);
+  if (!b || !x || !w || x->size() != 1)
+    return false;
+  size_t n = std::max(b->size(), w->size());
+  if ((b->size() != 1 && b->size() != n) || (w->size() != 1 && w->size() != n))
+    return false;
+  for (size_t i = 0; i < n; ++i) {
+    double expected = (*x)[0] * (*w)[w->size() == 1 ? 0 : i];
+    double actual = (*b)[b->size() == 1 ? 0 : i];
+    if (!(std::abs(actual - expected) <= 1e-6 * std::abs(expected)))
+      return false;
+  }
+  return true;
+}
 
 /// The zero point of `d`, a new constant 0 of x's type when it has none.
 Value zeroPointOf(PatternRewriter &rewriter, const Dequantized &d) {
@@ -225,7 +258,7 @@ struct FuseConv : OpRewritePattern<ConvOp> {
       if (!bias)
         return failure();
     }
-    if (!x || !w)
+    if (!x || !w || (bias && !isProductScale(bias->scale, x->scale, w->scale)))
       return failure();
     SmallVector<Value> operands = {x->x,
                                    x->scale,
@@ -259,7 +292,7 @@ struct FuseGemm : OpRewritePattern<GemmOp> {
       if (!c)
         return failure();
     }
-    if (!a || !b)
+    if (!a || !b || (c && !isProductScale(c->scale, a->scale, b->scale)))
       return failure();
     replaceWithQLinear(rewriter, op, q, "graph.QGemm",
                        {a->x, a->scale, zeroPointOf(rewriter, *a), b->x,

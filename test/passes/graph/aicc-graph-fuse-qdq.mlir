@@ -50,6 +50,30 @@ func.func @conv(%x: tensor<1x1x4xui8>, %w: tensor<2x1x3xi8>, %bias: tensor<2xi32
 
 // -----
 
+// Tests that a bias DequantizeLinear whose scale is not x_scale * w_scale
+// (0.03 for channel 1, not 0.1 * 0.2) leaves the Conv in float: the
+// integer kernels would add the int32 bias as if it had that scale.
+// CHECK-LABEL: func.func @conv_bias_scale
+// CHECK-NOT: graph.QLinearConv
+// CHECK: graph.Conv
+// CHECK: graph.QuantizeLinear
+func.func @conv_bias_scale(%x: tensor<1x1x4xui8>, %w: tensor<2x1x3xi8>, %bias: tensor<2xi32>) -> tensor<1x2x4xui8> {
+  %xs = graph.constant dense<0.1> : tensor<f32>
+  %xz = graph.constant dense<128> : tensor<ui8>
+  %ws = graph.constant dense<[0.1, 0.2]> : tensor<2xf32>
+  %bs = graph.constant dense<[0.01, 0.03]> : tensor<2xf32>
+  %ys = graph.constant dense<0.5> : tensor<f32>
+  %yz = graph.constant dense<10> : tensor<ui8>
+  %a = graph.DequantizeLinear %x, %xs, %xz : (tensor<1x1x4xui8>, tensor<f32>, tensor<ui8>) -> tensor<1x1x4xf32>
+  %b = graph.DequantizeLinear %w, %ws {axis = 0 : i64} : (tensor<2x1x3xi8>, tensor<2xf32>) -> tensor<2x1x3xf32>
+  %c = graph.DequantizeLinear %bias, %bs {axis = 0 : i64} : (tensor<2xi32>, tensor<2xf32>) -> tensor<2xf32>
+  %v = graph.Conv %a, %b, %c {pads = array<i64: 1, 1>} : (tensor<1x1x4xf32>, tensor<2x1x3xf32>, tensor<2xf32>) -> tensor<1x2x4xf32>
+  %y = graph.QuantizeLinear %v, %ys, %yz : (tensor<1x2x4xf32>, tensor<f32>, tensor<ui8>) -> tensor<1x2x4xui8>
+  return %y : tensor<1x2x4xui8>
+}
+
+// -----
+
 // Tests that Add of two quantized tensors becomes QLinearAdd, and that an
 // op whose result has another use than the QuantizeLinear is left alone.
 // CHECK-LABEL: func.func @add
