@@ -205,6 +205,77 @@ bool scheduleDotProductActivations(hl::Func f, const std::vector<hl::Var> &vars,
   return true;
 }
 
+/// The per-call copy of a bf16 dot product's activations with the pair
+/// innermost ([..][C/2][H][W][2], LowPrecisionKernels.cpp): as
+/// scheduleDotProductActivations for the 8-bit copy, the 2 is unrolled
+/// inside vectors of 32 pixels of the fused H×W plane (two dense 64-byte
+/// loads from the two channel planes, interleaved by Halide into two dense
+/// 64-byte stores). scheduleStage would vectorize by 32 bf16 lanes along
+/// the 2 and so copy it one element at a time: in ResNet-50 --precision=bf16
+/// every conv's input (~11 M elements a run) went through such a scalar
+/// loop. Returns false (nothing scheduled) for other Funcs.
+bool scheduleBf16PairActivations(hl::Func f, const std::vector<hl::Var> &vars,
+                                 const std::vector<int> &extents) {
+  if (f.types().size() != 1 || f.types()[0] != hl::BFloat(16) ||
+      f.num_update_definitions() != 0 || vars.size() < 3 ||
+      vars.size() != extents.size() || extents[0] != 2 ||
+      f.name().rfind("packed", 0) != 0)
+    return false;
+  hl::Var plane("hw");
+  int64_t planeSize = (int64_t)extents[1] * extents[2];
+  if (planeSize > std::numeric_limits<int>::max())
+    return false;
+  // The whole plane, as the tensor has it (a strided conv reads less of
+  // it): the fused index then reads the source densely.
+  f.bound(vars[0], 0, 2);
+  f.bound(vars[1], 0, extents[1]);
+  f.bound(vars[2], 0, extents[2]);
+  f.fuse(vars[1], vars[2], plane);
+  f.unroll(vars[0]);
+  const int lanes = 32;
+  if (planeSize >= lanes)
+    f.vectorize(plane, lanes, hl::TailStrategy::ShiftInwards);
+  else if (planeSize >= 2)
+    f.vectorize(plane, (int)planeSize);
+  std::vector<hl::Var> outer(vars.begin() + 3, vars.end());
+  std::vector<int> outerExtents(extents.begin() + 3, extents.end());
+  for (int k = (int)outer.size() - 1; k >= 0; --k)
+    if (outerExtents[k] > 1) {
+      f.parallel(outer[k]);
+      return true;
+    }
+  return true;
+}
+
+/// A bf16 kernel output whose rows are narrower than half a vector of 32
+/// lanes (--precision=bf16's block outputs of ResNet-50 on 14x14 and 7x7
+/// maps, the bf16 copy the next conv reads beside the f32 residual):
+/// scheduleStage would convert and store them one element at a time
+/// (1.5 M elements a run); instead the rows and the dim outside them are
+/// fused into one dense plane (the output buffer's bounds and strides are
+/// constants, so the fused index stays a ramp) and vectorized across row
+/// ends. Returns false (nothing scheduled) for other Funcs.
+bool scheduleNarrowBf16Output(hl::Func f, const std::vector<hl::Var> &vars,
+                              const std::vector<int> &extents) {
+  const int lanes = 32;
+  if (f.types().size() != 1 || f.types()[0] != hl::BFloat(16) ||
+      f.num_update_definitions() != 0 || vars.size() < 2 ||
+      vars.size() != extents.size() || 2 * extents[0] >= lanes ||
+      (int64_t)extents[0] * extents[1] < lanes ||
+      (int64_t)extents[0] * extents[1] > std::numeric_limits<int>::max())
+    return false;
+  hl::Var plane(vars[1].name() + "_" + vars[0].name());
+  f.fuse(vars[0], vars[1], plane);
+  std::vector<hl::Var> fused = {plane};
+  std::vector<int> fusedExtents = {extents[0] * extents[1]};
+  for (size_t k = 2; k < vars.size(); ++k) {
+    fused.push_back(vars[k]);
+    fusedExtents.push_back(extents[k]);
+  }
+  scheduleStage(f, fused, lanes, fusedExtents);
+  return true;
+}
+
 /// Folded pads (ScheduledReduction::paddedInputs) once per call, where a
 /// schedule does not compute them per task (inlined, their select would be
 /// computed on every load of every window).
@@ -627,7 +698,10 @@ void Avx512SchedulePolicy::scheduleFunc(const ScheduledFunc &sf,
   std::vector<hl::Var> vars = f.args();
   if (vars.size() != sf.extents.size())
     return;
-  if (!isOutput && scheduleDotProductActivations(f, vars, sf.extents))
+  if (!isOutput && (scheduleDotProductActivations(f, vars, sf.extents) ||
+                    scheduleBf16PairActivations(f, vars, sf.extents)))
+    return;
+  if (isOutput && scheduleNarrowBf16Output(f, vars, sf.extents))
     return;
   int lanes = lanesFor(f);
   scheduleStage(f, vars, lanes, sf.extents);
