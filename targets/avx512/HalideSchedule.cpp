@@ -1124,12 +1124,12 @@ std::vector<hl::Parameter> paramsReadBy(const std::vector<hl::Expr> &values) {
 /// tile of a panel reads it from DRAM at the rate of 24 FMAs per 192 bytes,
 /// far above what a core draws from memory, and waits; the other R - 1 read
 /// it from L2. So while row tile t of panel p runs, it prefetches rows
-/// [t K / R, (t + 1) K / R) of panel p + 1 (at reduction step k, row
-/// (t K + k) / R, K rows past the same row of panel p: panels are
-/// contiguous, and x86 prefetches never fault, past the end of the buffer
-/// neither), and LinalgToHalide's IssueRepeatedPrefetchesOnce issues each
-/// such row once, every R steps (3 prefetch instructions per 16 steps of 24
-/// FMAs for BERT's matmuls). `rowTileLoop` is the loop of the row tiles,
+/// [t q, (t + 1) q) of panel p + 1, q = ceil(K / R) (at reduction step k,
+/// row t q + k / R, addressed K rows past the same row of panel p: panels
+/// are contiguous, and x86 prefetches never fault, past the end of the
+/// buffer neither), and LinalgToHalide's IssueRepeatedPrefetchesOnce issues
+/// each such row once, every R steps (3 prefetch instructions per 16 steps
+/// of 24 FMAs for BERT's matmuls). `rowTileLoop` is the loop of the row tiles,
 /// which the reduction is computed in. One thread, CPU time, six 768 ->
 /// 3072 -> 768 feed-forward blocks with distinct weights (113 MB): 30.3 ->
 /// 29.0 ms; GPT-2's 768 x 50257 LM head on 128 rows alone: 45.3 -> 41.2 ms.
@@ -1141,10 +1141,7 @@ void prefetchNextWeightPanel(const ScheduledReduction &r, hl::Func f, int tileV,
   if (r.rdom.dimensions() != 1 || rowTiles < 2)
     return;
   std::optional<int64_t> k = hl::Internal::as_const_int(r.rdom[0].extent());
-  // Rows of a panel a row tile prefetches: whole (K a multiple of R), else
-  // the row index is not `k / R` plus a term without k and each prefetch
-  // would be issued at every step.
-  if (!k || *k < 64 || *k % rowTiles)
+  if (!k || *k < 64)
     return;
   for (const hl::Parameter &p : paramsReadBy(f.update_values().as_vector())) {
     if (p.dimensions() != 3 || p.type() != hl::Float(32))
@@ -1162,7 +1159,10 @@ void prefetchNextWeightPanel(const ScheduledReduction &r, hl::Func f, int tileV,
     // the loops around the prefetch).
     hl::Var tile(rowTileLoop);
     hl::Var step(f.name() + ".s1." + r.rdom[0].name());
-    hl::Expr offset = (int)*k + (tile * (int)*k + step) / rowTiles - step;
+    // (The row depends on k only through k / R, which the lowering pass
+    // recognizes.)
+    int rowsPerTile = (int)((*k + rowTiles - 1) / rowTiles);
+    hl::Expr offset = (int)*k + tile * rowsPerTile + step / rowTiles - step;
     f.update().prefetch(p, r.rdom[0], r.rdom[0], offset,
                         hl::PrefetchBoundStrategy::NonFaulting);
     return;

@@ -3,6 +3,8 @@ input and its output computed with NumPy (float64):
 
 - panels.onnx: S = 128, K = 256, N = 384: 16 row tiles of 8 rows read each
   of the 8 weight panels of 48 columns (a task per panel);
+- odd.onnx: S = 104, K = 200, N = 384: 13 row tiles (K is no multiple of
+  13);
 - one_tile.onnx: S = 8, K = 256, N = 96: one row tile per panel.
 """
 import os
@@ -18,6 +20,7 @@ out = sys.argv[1]
 save = saver(out)
 rng = np.random.default_rng(21)
 for name, (S, K, N) in {"panels": (128, 256, 384),
+                        "odd": (104, 200, 384),
                         "one_tile": (8, 256, 96)}.items():
     x = rng.standard_normal((1, S, K)).astype(np.float32)
     w = (rng.standard_normal((K, N)) / np.sqrt(K)).astype(np.float32)
