@@ -276,6 +276,118 @@ hl::Expr edgePow(hl::Expr x, hl::Expr y) {
                            hl::cast(hl::Float(32), y)));
 }
 
+/// Issues a software prefetch once where the schedule repeats it: a
+/// prefetch (Halide's `prefetch` directive) inside loop `v` whose addresses
+/// depend on `v` only through `v / c` (a constant c > 1) fetches the same
+/// lines for c iterations in a row, so it is guarded by `v % c == 0`.
+/// The avx512 matmul schedule spreads the next weight panel's prefetch over
+/// its row tiles that way (HalideSchedule.cpp, prefetchNextWeightPanel):
+/// three prefetch instructions every 16 reduction steps instead of every
+/// step. Prefetches are hints, so the guard changes no result.
+class IssueRepeatedPrefetchesOnce : public hl::Internal::IRMutator {
+  using hl::Internal::IRMutator::visit;
+  /// Enclosing loops, innermost last, each with the lets defined inside it.
+  struct Loop {
+    std::string var;
+    std::vector<std::pair<std::string, hl::Expr>> lets;
+  };
+  std::vector<Loop> loops;
+
+  static bool isPrefetch(const hl::Internal::Call *c) {
+    return c && c->is_intrinsic(hl::Internal::Call::prefetch);
+  }
+  /// The prefetch calls of `s` if `s` does nothing else.
+  static bool prefetchesOnly(const hl::Internal::Stmt &s,
+                             std::vector<hl::Expr> &addresses) {
+    struct Finder : hl::Internal::IRVisitor {
+      using hl::Internal::IRVisitor::visit;
+      std::vector<hl::Expr> *addresses;
+      bool other = false;
+      void visit(const hl::Internal::Evaluate *e) override {
+        const auto *c = e->value.as<hl::Internal::Call>();
+        if (!isPrefetch(c)) {
+          other = true;
+          return;
+        }
+        for (const hl::Expr &a : c->args)
+          addresses->push_back(a);
+      }
+      void visit(const hl::Internal::Store *) override { other = true; }
+      void visit(const hl::Internal::Allocate *) override { other = true; }
+    } finder;
+    finder.addresses = &addresses;
+    s.accept(&finder);
+    return !finder.other && !addresses.empty();
+  }
+  /// The c of `v / c` if `e` uses `v` only that way (0 otherwise).
+  static int64_t onlyDividedBy(const hl::Expr &e, const std::string &v) {
+    struct Divs : hl::Internal::IRMutator {
+      using hl::Internal::IRMutator::visit;
+      std::string var;
+      int64_t divisor = 0;
+      bool mixed = false;
+      hl::Expr visit(const hl::Internal::Div *d) override {
+        const auto *x = d->a.as<hl::Internal::Variable>();
+        const auto *c = d->b.as<hl::Internal::IntImm>();
+        if (x && c && x->name == var && c->value > 1) {
+          mixed |= divisor && divisor != c->value;
+          divisor = c->value;
+          return hl::Internal::Variable::make(d->type, var + ".quotient");
+        }
+        return hl::Internal::IRMutator::visit(d);
+      }
+    } divs;
+    divs.var = v;
+    hl::Expr rest = divs.mutate(e);
+    if (divs.mixed || !divs.divisor || hl::Internal::expr_uses_var(rest, v))
+      return 0;
+    return divs.divisor;
+  }
+  hl::Internal::Stmt guard(const hl::Internal::Stmt &s) {
+    std::vector<hl::Expr> addresses;
+    if (loops.empty() || !prefetchesOnly(s, addresses))
+      return s;
+    const Loop &loop = loops.back();
+    int64_t divisor = 0;
+    for (hl::Expr a : addresses) {
+      for (auto it = loop.lets.rbegin(); it != loop.lets.rend(); ++it)
+        a = hl::Internal::substitute(it->first, it->second, a);
+      if (!hl::Internal::expr_uses_var(a, loop.var))
+        continue;
+      int64_t d = onlyDividedBy(a, loop.var);
+      if (!d || (divisor && d != divisor))
+        return s;
+      divisor = d;
+    }
+    if (!divisor)
+      return s;
+    hl::Expr v = hl::Internal::Variable::make(hl::Int(32), loop.var);
+    return hl::Internal::IfThenElse::make((v % (int)divisor) == 0, s);
+  }
+
+public:
+  hl::Internal::Stmt visit(const hl::Internal::For *op) override {
+    std::vector<hl::Expr> addresses;
+    if (prefetchesOnly(op, addresses))
+      return guard(op);
+    loops.push_back({op->name, {}});
+    hl::Internal::Stmt s = hl::Internal::IRMutator::visit(op);
+    loops.pop_back();
+    return s;
+  }
+  hl::Internal::Stmt visit(const hl::Internal::LetStmt *op) override {
+    if (!loops.empty())
+      loops.back().lets.push_back({op->name, op->value});
+    hl::Internal::Stmt s = hl::Internal::IRMutator::visit(op);
+    if (!loops.empty())
+      loops.back().lets.pop_back();
+    return s;
+  }
+  hl::Internal::Stmt visit(const hl::Internal::Evaluate *op) override {
+    return isPrefetch(op->value.as<hl::Internal::Call>()) ? guard(op) : op;
+  }
+};
+
 /// Whether `e` calls the Func named `name`.
 bool callsFunc(const hl::Expr &e, const std::string &name) {
   struct Finder : hl::Internal::IRVisitor {
@@ -2365,6 +2477,7 @@ compileKernelWithHalide(func::FuncOp kernel, const std::string &functionName,
     if (!translator.strictPerOp && needsStrictFloat(kernel))
       target = target.with_feature(hl::Target::StrictFloat);
     hl::Pipeline pipeline(outputs);
+    pipeline.add_custom_lowering_pass(new IssueRepeatedPrefetchesOnce);
     if (options.emitBitcode)
       pipeline.compile_to_bitcode(objectPath, args, functionName, target);
     else
