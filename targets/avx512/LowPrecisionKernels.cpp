@@ -115,59 +115,51 @@ Value reshapeConstant(OpBuilder &b, graph::ConstantOp constant,
   return graph::ConstantOp::create(b, constant.getLoc(), reshaped);
 }
 
-/// `constant` ([F][C][kh][kw] bf16, C odd) with a zero input channel
-/// appended, as [F][(C+1)/2][2][kh][kw] (the same bytes as [F][C+1][kh][kw]).
-Value evenChannelsConstant(OpBuilder &b, graph::ConstantOp constant) {
-  auto type = cast<RankedTensorType>(constant.getType());
+/// `constant`'s bytes as `rows` rows of `rowIn` bytes, each followed by
+/// zeros up to `rowOut` bytes, in a constant of `shape` named after it with
+/// `suffix`.
+Value zeroPaddedRowsConstant(OpBuilder &b, graph::ConstantOp constant,
+                             int64_t rows, int64_t rowIn, int64_t rowOut,
+                             ArrayRef<int64_t> shape, StringRef suffix) {
   std::optional<ArrayRef<char>> bytes =
       graph::getElementBytes(constant.getValue());
-  if (!bytes || (int64_t)bytes->size() != type.getNumElements() * 2)
+  if (!bytes || (int64_t)bytes->size() != rows * rowIn || rowOut < rowIn)
     return {};
-  ArrayRef<int64_t> s = type.getShape();
-  int64_t taps = s[2] * s[3], rowIn = s[1] * taps * 2,
-          rowOut = (s[1] + 1) * taps * 2;
-  std::vector<char> data(s[0] * rowOut, 0);
-  for (int64_t f = 0; f < s[0]; ++f)
-    std::memcpy(&data[f * rowOut], bytes->data() + f * rowIn, rowIn);
-  auto evenType = RankedTensorType::get({s[0], (s[1] + 1) / 2, 2, s[2], s[3]},
-                                        type.getElementType());
-  std::string name = "even";
+  std::vector<char> data(rows * rowOut, 0);
+  for (int64_t r = 0; r < rows; ++r)
+    std::memcpy(&data[r * rowOut], bytes->data() + r * rowIn, rowIn);
+  std::string name = suffix.str();
   if (auto loc = dyn_cast<NameLoc>(constant.getLoc()))
-    name = loc.getName().str() + ".even";
+    name = loc.getName().str() + "." + name;
+  auto type = RankedTensorType::get(
+      shape, cast<RankedTensorType>(constant.getType()).getElementType());
   return graph::ConstantOp::create(
       b, constant.getLoc(),
       DenseResourceElementsAttr::get(
-          evenType, name,
+          type, name,
           HeapAsmResourceBlob::allocateAndCopyWithAlign(ArrayRef<char>(data),
                                                         alignof(uint64_t))));
+}
+
+/// `constant` ([F][C][kh][kw] bf16, C odd) with a zero input channel
+/// appended, as [F][(C+1)/2][2][kh][kw] (the same bytes as [F][C+1][kh][kw]).
+Value evenChannelsConstant(OpBuilder &b, graph::ConstantOp constant) {
+  ArrayRef<int64_t> s = cast<RankedTensorType>(constant.getType()).getShape();
+  int64_t taps = s[2] * s[3];
+  return zeroPaddedRowsConstant(b, constant, s[0], s[1] * taps * 2,
+                                (s[1] + 1) * taps * 2,
+                                {s[0], (s[1] + 1) / 2, 2, s[2], s[3]}, "even");
 }
 
 /// `constant` ([F][C][kh][kw] bf16) with its window columns in pairs,
 /// [F][C][kh][Q][2] with Q = ceil(kw / 2), the last column zero when kw is
 /// odd.
 Value pairedColumnsConstant(OpBuilder &b, graph::ConstantOp constant) {
-  auto type = cast<RankedTensorType>(constant.getType());
-  std::optional<ArrayRef<char>> bytes =
-      graph::getElementBytes(constant.getValue());
-  if (!bytes || (int64_t)bytes->size() != type.getNumElements() * 2)
-    return {};
-  ArrayRef<int64_t> s = type.getShape();
+  ArrayRef<int64_t> s = cast<RankedTensorType>(constant.getType()).getShape();
   int64_t kw = s[3], q = (kw + 1) / 2;
-  int64_t rows = s[0] * s[1] * s[2];
-  std::vector<char> data(rows * 2 * q * 2, 0);
-  for (int64_t r = 0; r < rows; ++r)
-    std::memcpy(&data[r * 2 * q * 2], bytes->data() + r * kw * 2, kw * 2);
-  auto pairedType = RankedTensorType::get({s[0], s[1], s[2], q, 2},
-                                          type.getElementType());
-  std::string name = "columns";
-  if (auto loc = dyn_cast<NameLoc>(constant.getLoc()))
-    name = loc.getName().str() + ".columns";
-  return graph::ConstantOp::create(
-      b, constant.getLoc(),
-      DenseResourceElementsAttr::get(
-          pairedType, name,
-          HeapAsmResourceBlob::allocateAndCopyWithAlign(ArrayRef<char>(data),
-                                                        alignof(uint64_t))));
+  return zeroPaddedRowsConstant(b, constant, s[0] * s[1] * s[2], kw * 2,
+                                q * 2 * 2, {s[0], s[1], s[2], q, 2},
+                                "columns");
 }
 
 /// `source` ([d0..., C, ...]) with dim `dim` split into [C/2][2].
