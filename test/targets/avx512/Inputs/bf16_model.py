@@ -18,6 +18,7 @@ import numpy as np
 import onnx
 import onnxruntime as ort
 from onnx import TensorProto, helper, numpy_helper
+from onnx_models import bf16_operand, bf16_round
 
 out = sys.argv[1]
 os.makedirs(out, exist_ok=True)
@@ -35,13 +36,6 @@ weights = {
 }
 
 
-def bf16_round(a):
-    """f32 -> nearest-even bf16 -> f32."""
-    u = a.astype(np.float32).view(np.uint32).astype(np.uint64)
-    u = (u + 0x7FFF + ((u >> 16) & 1)) >> 16
-    return (u.astype(np.uint32) << 16).view(np.float32)
-
-
 def build(precision):
     """The model; bf16: rounded weights and activations; fp16: weights
     rounded to fp16."""
@@ -57,11 +51,7 @@ def build(precision):
     def operand(name):
         if not bf16:
             return name
-        nodes.append(helper.make_node("Cast", [name], [name + "_b"],
-                                      to=TensorProto.BFLOAT16))
-        nodes.append(helper.make_node("Cast", [name + "_b"], [name + "_r"],
-                                      to=TensorProto.FLOAT))
-        return name + "_r"
+        return bf16_operand(nodes, name)
 
     nodes.append(helper.make_node("Conv", [operand("x"), "w0", "b0"], ["c0"],
                                   pads=[1, 1, 1, 1], name="conv0"))

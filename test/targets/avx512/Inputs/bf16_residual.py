@@ -12,6 +12,7 @@ import numpy as np
 import onnx
 import onnxruntime as ort
 from onnx import TensorProto, helper, numpy_helper
+from onnx_models import bf16_operand, bf16_round
 
 out = sys.argv[1]
 os.makedirs(out, exist_ok=True)
@@ -22,24 +23,13 @@ b0 = rng.standard_normal(48).astype(np.float32) * 0.1
 w1 = rng.standard_normal((48, 48, 3, 3)).astype(np.float32) * 0.05
 
 
-def bf16_round(a):
-    """f32 -> nearest-even bf16 -> f32."""
-    u = a.astype(np.float32).view(np.uint32).astype(np.uint64)
-    u = (u + 0x7FFF + ((u >> 16) & 1)) >> 16
-    return (u.astype(np.uint32) << 16).view(np.float32)
-
-
 def build(rounded):
     nodes = []
 
     def operand(name):
         if not rounded:
             return name
-        nodes.append(helper.make_node("Cast", [name], [name + "_b"],
-                                      to=TensorProto.BFLOAT16))
-        nodes.append(helper.make_node("Cast", [name + "_b"], [name + "_r"],
-                                      to=TensorProto.FLOAT))
-        return name + "_r"
+        return bf16_operand(nodes, name)
 
     value = bf16_round if rounded else (lambda a: a)
     inits = [numpy_helper.from_array(value(w0), "w0"),

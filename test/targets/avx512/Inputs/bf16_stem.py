@@ -14,17 +14,11 @@ import numpy as np
 import onnx
 import onnxruntime as ort
 from onnx import TensorProto, helper, numpy_helper
+from onnx_models import bf16_round
 
 out = sys.argv[1]
 os.makedirs(out, exist_ok=True)
 rng = np.random.default_rng(11)
-
-
-def bf16_round(a):
-    """f32 -> nearest-even bf16 -> f32."""
-    u = a.astype(np.float32).view(np.uint32).astype(np.uint64)
-    u = (u + 0x7FFF + ((u >> 16) & 1)) >> 16
-    return (u.astype(np.uint32) << 16).view(np.float32)
 
 
 x = rng.standard_normal((2, 3, 36, 60)).astype(np.float32)

@@ -28,3 +28,20 @@ def vi(name, elem, shape):
 def init(name, a):
     """An initializer `name` holding the array (or nested list) `a`."""
     return numpy_helper.from_array(np.asarray(a), name)
+
+
+def bf16_round(a):
+    """f32 -> nearest-even bf16 -> f32."""
+    u = np.asarray(a).astype(np.float32).view(np.uint32).astype(np.uint64)
+    u = (u + 0x7FFF + ((u >> 16) & 1)) >> 16
+    return (u.astype(np.uint32) << 16).view(np.float32)
+
+
+def bf16_operand(nodes, name):
+    """Appends Cast(name -> bfloat16 -> float) to `nodes` (what a bf16 dot
+    product does to its activation operand); returns the rounded name."""
+    nodes.append(helper.make_node("Cast", [name], [name + "_b"],
+                                  to=onnx.TensorProto.BFLOAT16))
+    nodes.append(helper.make_node("Cast", [name + "_b"], [name + "_r"],
+                                  to=onnx.TensorProto.FLOAT))
+    return name + "_r"
