@@ -151,33 +151,41 @@ void scheduleStage(hl::Stage stage, const std::vector<hl::Var> &vars,
   parallelizeOutermost(stage, vars, extents, lanes);
 }
 
-/// The per-call copy of an 8-bit dot product's activations with the
-/// reduction of 4 innermost ([..][C/4][H][W][4], see DotProduct in
-/// VectorLayout.h): its 4 is narrower than a vector, so scheduleStage
-/// would copy it byte by byte. Instead the 4 is unrolled inside vectors of
-/// 16 pixels of the (fused) H×W plane: 4 dense 16-byte loads from the
-/// channel planes, interleaved by Halide into one dense 64-byte store.
-/// Returns false (nothing scheduled) for other Funcs.
-bool scheduleDotProductActivations(hl::Func f, const std::vector<hl::Var> &vars,
-                                   const std::vector<int> &extents) {
-  if (f.types().size() != 1 || f.types()[0].bytes() != 1 ||
-      f.num_update_definitions() != 0 || vars.size() < 3 ||
-      vars.size() != extents.size() || extents[0] != 4 ||
+/// The per-call copy of a dot product's activations with its reduction
+/// group innermost: an 8-bit one's 4 ([..][C/4][H][W][4], see DotProduct in
+/// VectorLayout.h) or a bf16 one's pair ([..][C/2][H][W][2],
+/// LowPrecisionKernels.cpp). The group is narrower than a vector, so
+/// scheduleStage would copy it one element at a time (in ResNet-50
+/// --precision=bf16 every conv's input, ~11 M elements a run, went through
+/// such a scalar loop). Instead the group is unrolled inside vectors of
+/// pixels of the (fused) H×W plane, 16 for 8 bits and 32 for bf16: dense
+/// loads from the group's channel planes, interleaved by Halide into one
+/// (8-bit) or two (bf16) dense 64-byte stores. Returns false (nothing
+/// scheduled) for other Funcs.
+bool schedulePackedActivations(hl::Func f, const std::vector<hl::Var> &vars,
+                               const std::vector<int> &extents) {
+  if (f.types().size() != 1 || f.num_update_definitions() != 0 ||
+      vars.size() < 3 || vars.size() != extents.size() ||
       f.name().rfind("packed", 0) != 0)
     return false;
+  hl::Type type = f.types()[0];
+  int group = type.bytes() == 1 ? 4 : type == hl::BFloat(16) ? 2 : 0;
+  if (!group || extents[0] != group)
+    return false;
+  const int lanes = group == 4 ? 16 : 32;
   hl::Var plane("hw");
   int64_t planeSize = (int64_t)extents[1] * extents[2];
   if (planeSize > std::numeric_limits<int>::max())
     return false;
   // The whole plane, as the tensor has it (a strided conv reads less of
   // it): the fused index then reads the source densely.
-  f.bound(vars[0], 0, 4);
+  f.bound(vars[0], 0, group);
   f.bound(vars[1], 0, extents[1]);
   f.bound(vars[2], 0, extents[2]);
   f.fuse(vars[1], vars[2], plane);
   f.unroll(vars[0]);
-  if (planeSize >= 16)
-    f.vectorize(plane, 16);
+  if (planeSize >= lanes)
+    f.vectorize(plane, lanes, hl::TailStrategy::ShiftInwards);
   else if (planeSize >= 2)
     f.vectorize(plane, (int)planeSize);
   // Parallel over the outermost dim with more than one iteration (the
@@ -200,48 +208,6 @@ bool scheduleDotProductActivations(hl::Func f, const std::vector<hl::Var> &vars,
       } else {
         f.parallel(outer[k]);
       }
-      return true;
-    }
-  return true;
-}
-
-/// The per-call copy of a bf16 dot product's activations with the pair
-/// innermost ([..][C/2][H][W][2], LowPrecisionKernels.cpp): as
-/// scheduleDotProductActivations for the 8-bit copy, the 2 is unrolled
-/// inside vectors of 32 pixels of the fused H×W plane (two dense 64-byte
-/// loads from the two channel planes, interleaved by Halide into two dense
-/// 64-byte stores). scheduleStage would vectorize by 32 bf16 lanes along
-/// the 2 and so copy it one element at a time: in ResNet-50 --precision=bf16
-/// every conv's input (~11 M elements a run) went through such a scalar
-/// loop. Returns false (nothing scheduled) for other Funcs.
-bool scheduleBf16PairActivations(hl::Func f, const std::vector<hl::Var> &vars,
-                                 const std::vector<int> &extents) {
-  if (f.types().size() != 1 || f.types()[0] != hl::BFloat(16) ||
-      f.num_update_definitions() != 0 || vars.size() < 3 ||
-      vars.size() != extents.size() || extents[0] != 2 ||
-      f.name().rfind("packed", 0) != 0)
-    return false;
-  hl::Var plane("hw");
-  int64_t planeSize = (int64_t)extents[1] * extents[2];
-  if (planeSize > std::numeric_limits<int>::max())
-    return false;
-  // The whole plane, as the tensor has it (a strided conv reads less of
-  // it): the fused index then reads the source densely.
-  f.bound(vars[0], 0, 2);
-  f.bound(vars[1], 0, extents[1]);
-  f.bound(vars[2], 0, extents[2]);
-  f.fuse(vars[1], vars[2], plane);
-  f.unroll(vars[0]);
-  const int lanes = 32;
-  if (planeSize >= lanes)
-    f.vectorize(plane, lanes, hl::TailStrategy::ShiftInwards);
-  else if (planeSize >= 2)
-    f.vectorize(plane, (int)planeSize);
-  std::vector<hl::Var> outer(vars.begin() + 3, vars.end());
-  std::vector<int> outerExtents(extents.begin() + 3, extents.end());
-  for (int k = (int)outer.size() - 1; k >= 0; --k)
-    if (outerExtents[k] > 1) {
-      f.parallel(outer[k]);
       return true;
     }
   return true;
@@ -698,8 +664,7 @@ void Avx512SchedulePolicy::scheduleFunc(const ScheduledFunc &sf,
   std::vector<hl::Var> vars = f.args();
   if (vars.size() != sf.extents.size())
     return;
-  if (!isOutput && (scheduleDotProductActivations(f, vars, sf.extents) ||
-                    scheduleBf16PairActivations(f, vars, sf.extents)))
+  if (!isOutput && schedulePackedActivations(f, vars, sf.extents))
     return;
   if (isOutput && scheduleNarrowBf16Output(f, vars, sf.extents))
     return;
