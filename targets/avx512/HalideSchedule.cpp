@@ -69,6 +69,29 @@ constexpr int64_t kMinParallelElements = 4096;
 /// them: 67% of the second core used; 16 tasks on 3 threads, 89%).
 constexpr int kMinParallelTasks = 16;
 
+/// Guarded when `factor` does not divide `extent` (the last piece is short).
+hl::TailStrategy tailFor(int extent, int factor) {
+  return extent % factor == 0 ? hl::TailStrategy::Auto
+                              : hl::TailStrategy::GuardWithIf;
+}
+
+/// Loop `v` of `trips` iterations split into at most `count` chunks of
+/// whole iterations: the loop over chunks (named v_chunks), the iterations
+/// inside one (v_rows), the chunk size and the number of chunks.
+struct ChunkSplit {
+  hl::Var chunks, rows;
+  int size, count;
+};
+template <typename StageOrFunc>
+ChunkSplit splitIntoChunks(StageOrFunc &stage, const hl::Var &v, int64_t trips,
+                           int64_t count) {
+  int size = (int)((trips + count - 1) / count);
+  ChunkSplit c{hl::Var(v.name() + "_chunks"), hl::Var(v.name() + "_rows"), size,
+               (int)((trips + size - 1) / size)};
+  stage.split(v, c.chunks, c.rows, size, tailFor((int)trips, size));
+  return c;
+}
+
 /// Parallelizes the outermost dim with more than one iteration; when it has
 /// fewer than kMinParallelTasks iterations, fused with (chunks of) the dims
 /// inside it (the innermost, vectorized one excepted) until there are
@@ -94,14 +117,9 @@ void parallelizeOutermost(hl::Stage stage, const std::vector<hl::Var> &vars,
         // Only as many chunks of a long dim as the tasks need.
         int64_t need = (kMinParallelTasks + tasks - 1) / tasks;
         if (trips > 2 * need) {
-          int chunk = (int)((trips + need - 1) / need);
-          hl::Var chunks(vars[j].name() + "_chunks"),
-              rows(vars[j].name() + "_rows");
-          stage.split(vars[j], chunks, rows, chunk,
-                      trips % chunk ? hl::TailStrategy::GuardWithIf
-                                    : hl::TailStrategy::Auto);
-          inner = chunks;
-          trips = (trips + chunk - 1) / chunk;
+          ChunkSplit c = splitIntoChunks(stage, vars[j], trips, need);
+          inner = c.chunks;
+          trips = c.count;
         }
         hl::Var fused(inner.name() + "_" + task.name());
         stage.fuse(inner, task, fused);
@@ -115,13 +133,7 @@ void parallelizeOutermost(hl::Stage stage, const std::vector<hl::Var> &vars,
       // a small map (ResNet-50's layer4, 512 planes of 9x9 bytes) is less
       // work than a task costs the thread pool.
       if (lanes == 64 && tasks > kMinParallelTasks && task.same_as(vars[k])) {
-        int chunk = (int)((tasks + kMinParallelTasks - 1) / kMinParallelTasks);
-        hl::Var chunks(vars[k].name() + "_chunks"),
-            rows(vars[k].name() + "_rows");
-        stage.split(vars[k], chunks, rows, chunk,
-                    tasks % chunk ? hl::TailStrategy::GuardWithIf
-                                  : hl::TailStrategy::Auto);
-        task = chunks;
+        task = splitIntoChunks(stage, vars[k], tasks, kMinParallelTasks).chunks;
       }
       stage.parallel(task);
       return;
@@ -198,13 +210,8 @@ bool schedulePackedActivations(hl::Func f, const std::vector<hl::Var> &vars,
     if (outerExtents[k] > 1) {
       int blocks = outerExtents[k];
       if (blocks > kMinParallelTasks) {
-        int chunk = (blocks + kMinParallelTasks - 1) / kMinParallelTasks;
-        hl::Var chunks(outer[k].name() + "_chunks"),
-            rows(outer[k].name() + "_rows");
-        f.split(outer[k], chunks, rows, chunk,
-                blocks % chunk ? hl::TailStrategy::GuardWithIf
-                               : hl::TailStrategy::Auto);
-        f.parallel(chunks);
+        f.parallel(
+            splitIntoChunks(f, outer[k], blocks, kMinParallelTasks).chunks);
       } else {
         f.parallel(outer[k]);
       }
@@ -675,11 +682,6 @@ void Avx512SchedulePolicy::scheduleFunc(const ScheduledFunc &sf,
 }
 
 namespace {
-
-hl::TailStrategy tailFor(int extent, int factor) {
-  return extent % factor == 0 ? hl::TailStrategy::Auto
-                              : hl::TailStrategy::GuardWithIf;
-}
 
 /// A conv's accumulators per parallel task, its input-channel loop in
 /// blocks (see blockedReductionFor).
@@ -1461,13 +1463,11 @@ void scheduleReduction(const ScheduledReduction &r, bool isOutput,
     int trips = loops[k].second, need = (kEnoughTasks + tasks - 1) / tasks;
     if (!r.paddedInputs.empty() && !parallelLoops.empty() && k > firstOuter &&
         trips > need && !loops[k].first.is_rvar) {
-      int chunk = (trips + need - 1) / need;
       hl::Var var = loops[k].first.var;
-      hl::Var chunks(var.name() + "_chunks"), rows(var.name() + "_rows");
-      g.split(var, chunks, rows, chunk, tailFor(trips, chunk));
-      loops[k] = {chunks, (trips + chunk - 1) / chunk};
+      ChunkSplit c = splitIntoChunks(g, var, trips, need);
+      loops[k] = {c.chunks, c.count};
       if (rank >= 3 && var.name() == vars[1].name())
-        rowLoop = {rows, chunk};
+        rowLoop = {c.rows, c.size};
     }
     parallelLoops.push_back(k);
     tasks *= loops[k].second;
