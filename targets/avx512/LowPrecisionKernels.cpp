@@ -291,33 +291,28 @@ LogicalResult rewriteConv(linalg::Conv2DNchwFchwOp conv, IRRewriter &rewriter) {
   auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
   SmallVector<utils::IteratorType> iterators(4, utils::IteratorType::parallel);
   iterators.append(4, utils::IteratorType::reduction);
+  SmallVector<AffineMap> maps;
   if (columnPairs) {
     // [N][C][H][W/2][2] and [F][C][kh][Q][2]. Loops: n, f, oh, ow, c, kh,
     // q, the pair.
     input = splitPairs(rewriter, loc, input, 3);
-    SmallVector<AffineMap> maps = {
-        AffineMap::get(8, 0,
-                       {d(0), d(4), d(2) * strides[0] + d(5) * dilations[0],
-                        d(3) + d(6), d(7)},
-                       ctx),
-        AffineMap::get(8, 0, {d(1), d(4), d(5), d(6), d(7)}, ctx),
-        AffineMap::get(8, 0, {d(0), d(1), d(2), d(3)}, ctx)};
-    auto generic = linalg::GenericOp::create(
-        rewriter, loc, conv.getResultTypes(), ValueRange{input, packed},
-        conv.getOutputs(), maps, iterators, yieldBf16MultiplyAdd);
-    rewriter.replaceOp(conv, generic.getResults());
-    return success();
+    maps = {AffineMap::get(8, 0,
+                           {d(0), d(4), d(2) * strides[0] + d(5) * dilations[0],
+                            d(3) + d(6), d(7)},
+                           ctx),
+            AffineMap::get(8, 0, {d(1), d(4), d(5), d(6), d(7)}, ctx)};
+  } else {
+    // [N][C/2][2][H][W] and [F][C/2][2][kh][kw]. Loops: n, f, oh, ow, c/2,
+    // kh, kw, c%2.
+    input = splitPairs(rewriter, loc, input, 1);
+    maps = {AffineMap::get(8, 0,
+                           {d(0), d(4), d(7),
+                            d(2) * strides[0] + d(5) * dilations[0],
+                            d(3) * strides[1] + d(6) * dilations[1]},
+                           ctx),
+            AffineMap::get(8, 0, {d(1), d(4), d(7), d(5), d(6)}, ctx)};
   }
-  // [N][C/2][2][H][W] and [F][C/2][2][kh][kw].
-  input = splitPairs(rewriter, loc, input, 1);
-  // Loops: n, f, oh, ow, c/2, kh, kw, c%2.
-  SmallVector<AffineMap> maps = {
-      AffineMap::get(8, 0,
-                     {d(0), d(4), d(7), d(2) * strides[0] + d(5) * dilations[0],
-                      d(3) * strides[1] + d(6) * dilations[1]},
-                     ctx),
-      AffineMap::get(8, 0, {d(1), d(4), d(7), d(5), d(6)}, ctx),
-      AffineMap::get(8, 0, {d(0), d(1), d(2), d(3)}, ctx)};
+  maps.push_back(AffineMap::get(8, 0, {d(0), d(1), d(2), d(3)}, ctx));
   auto generic = linalg::GenericOp::create(
       rewriter, loc, conv.getResultTypes(), ValueRange{input, packed},
       conv.getOutputs(), maps, iterators, yieldBf16MultiplyAdd);
