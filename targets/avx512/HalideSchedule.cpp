@@ -26,6 +26,7 @@
 #include "targets/avx512/VectorLayout.h"
 #include "llvm/ADT/STLExtras.h"
 #include <algorithm>
+#include <cstdlib>
 #include <limits>
 #include <numeric>
 #include <optional>
@@ -723,10 +724,13 @@ bool isPlainF32Reduction(const ScheduledReduction &r, const hl::Func &f) {
 /// input channels, whose weights and input rows stay in L1: the classic
 /// oneDNN / MLAS loop order. Only fp32 convolutions (a reduction over at
 /// least the input channels and one more dim, or a 1x1 conv's channels
-/// alone when long) whose task holds several tiles.
+/// alone when long) whose task holds several tiles. `maxBlockSteps`, if
+/// set, bounds the reduction steps of one block (input channels times the
+/// window).
 std::optional<ReductionBlock>
 blockedReductionFor(const ScheduledReduction &r, const hl::Func &f,
-                    int64_t taskElements, int64_t tileElements) {
+                    int64_t taskElements, int64_t tileElements,
+                    int64_t maxBlockSteps = 0) {
   if (!isPlainF32Reduction(r, f))
     return std::nullopt;
   if (taskElements > kMaxBlockedAccumulators ||
@@ -763,6 +767,8 @@ blockedReductionFor(const ScheduledReduction &r, const hl::Func &f,
   // conv, 8 of a 3x3: 16 KB of weights per 64 output channels), a divisor
   // of the channels (no tail), at least 4 channels.
   int64_t want = std::max<int64_t>(4, 128 / others);
+  if (maxBlockSteps > 0)
+    want = std::max<int64_t>(4, std::min(want, maxBlockSteps / others));
   int block = 0;
   for (int64_t b = std::min(want, longest / 2); b >= 4; --b)
     if (longest % b == 0) {
@@ -816,18 +822,11 @@ std::vector<hl::Parameter> paramsReadBy(const std::vector<hl::Expr> &values) {
 /// Layer4-shaped chains of 8 convs with distinct weights (2 threads, Zen 5):
 /// 3x3 512 -> 512 on 7x7 354 -> 450 GFLOP/s, 1x1 2048 -> 512 361 -> 407,
 /// 512 -> 2048 350 -> 409 (ONNX Runtime 373, 421, 375).
-void prefetchNextWeightBlock(const ScheduledReduction &r, hl::Func f,
-                             hl::Stage update, int tileV,
+void prefetchNextWeightBlock(const ScheduledReduction &r, hl::Stage update,
+                             const hl::Parameter &panels,
                              const ReductionBlock &block,
                              const hl::RVar &blockInner) {
   int dims = r.rdom.dimensions();
-  std::vector<int64_t> extents;
-  for (int d = 0; d < dims; ++d) {
-    std::optional<int64_t> e = hl::Internal::as_const_int(r.rdom[d].extent());
-    if (!e)
-      return;
-    extents.push_back(*e);
-  }
   // The loop the prefetch is issued in and offset from: the innermost
   // reduction loop with more than one step (a 3x3 conv's kx, a 1x1 conv's
   // input channels in the block). The dims inside it have one step, so one
@@ -838,17 +837,35 @@ void prefetchNextWeightBlock(const ScheduledReduction &r, hl::Func f,
   for (int d = 0; d < dims; ++d) {
     if (d == block.dim)
       continue;
-    blockSteps *= extents[d];
-    if (!loop && extents[d] > 1)
+    int64_t e = *hl::Internal::as_const_int(r.rdom[d].extent());
+    blockSteps *= e;
+    if (!loop && e > 1)
       loop = r.rdom[d];
   }
   if (!loop)
     loop = blockInner;
+  update.prefetch(panels, *loop, *loop, (int)blockSteps,
+                  hl::PrefetchBoundStrategy::NonFaulting);
+}
+
+/// The weights of `f`'s update in PackWeights' panels of `tileV` output
+/// channels, [C/T][..][T] with the dims of `r`'s reduction in between in
+/// its order (T innermost in Halide's order, then the RDom's dims, then the
+/// panel), which prefetchNextWeightBlock addresses; none when the weights
+/// are laid out otherwise (one panel of all channels) or the reduction's
+/// extents are not constants.
+std::optional<hl::Parameter> weightPanelsOf(const ScheduledReduction &r,
+                                            const hl::Func &f, int tileV) {
+  int dims = r.rdom.dimensions();
+  std::vector<int64_t> extents;
+  for (int d = 0; d < dims; ++d) {
+    std::optional<int64_t> e = hl::Internal::as_const_int(r.rdom[d].extent());
+    if (!e)
+      return std::nullopt;
+    extents.push_back(*e);
+  }
   for (const hl::Parameter &p : paramsReadBy(f.update_values().as_vector())) {
-    // The panels: T lanes innermost, then the reduction dims in the RDom's
-    // order, then the panel index.
-    int n = p.dimensions();
-    if (p.type() != hl::Float(32) || n != dims + 2)
+    if (p.type() != hl::Float(32) || p.dimensions() != dims + 2)
       continue;
     auto extentOf = [&](int k) {
       return hl::Internal::as_const_int(p.extent_constraint(k));
@@ -856,13 +873,21 @@ void prefetchNextWeightBlock(const ScheduledReduction &r, hl::Func f,
     bool panels = extentOf(0) == std::optional<int64_t>(tileV);
     for (int d = 0; d < dims && panels; ++d)
       panels = extentOf(d + 1) == std::optional<int64_t>(extents[d]);
-    if (!panels)
-      continue;
-    update.prefetch(p, *loop, *loop, (int)blockSteps,
-                    hl::PrefetchBoundStrategy::NonFaulting);
-    return;
+    if (panels)
+      return p;
   }
+  return std::nullopt;
 }
+
+/// The most bytes of weights in one block of a reduction whose next block
+/// is prefetched (prefetchNextWeightBlock): the block being computed, the
+/// next one and the input rows stay in L1 (48 KB on Zen 5 and Sapphire
+/// Rapids). A 1x1 conv 2048 -> 512 on 7x7 in blocks of 128 input channels
+/// (24 KB for 48 output channels) ran 0.467 ms on one thread, in blocks of
+/// 64 (12 KB) 0.430, of 32 0.448; 3x3 convs keep their blocks of 8 input
+/// channels (18 KB for 64 output channels: in blocks of 4, eight 3x3 convs
+/// 256 -> 256 on 14x14 took 8.5-8.9 instead of 8.3-8.4 ms).
+constexpr int64_t kMaxPrefetchedBlockBytes = 20 * 1024;
 
 /// The accumulators of a task computed at `task` (the parallel loop) and
 /// the reduction in blocks (see blockedReductionFor): per block of the
@@ -875,7 +900,8 @@ void scheduleBlockedAccumulators(const ScheduledReduction &r, hl::Func g,
                                  const std::vector<int> &ext, int tileV,
                                  int tileU, bool vTilesInner,
                                  ReductionBlock block,
-                                 bool prefetchWeights = false) {
+                                 std::optional<hl::Parameter> prefetched =
+                                     std::nullopt) {
   int v = tile.vectorDim, u = tile.unrollDim, lanes = tile.lanes;
   f.compute_at(g, task);
   std::vector<hl::Var> fvars = f.args();
@@ -936,8 +962,8 @@ void scheduleBlockedAccumulators(const ScheduledReduction &r, hl::Func g,
   }
   if (u >= 0)
     update.unroll(fui);
-  if (prefetchWeights)
-    prefetchNextWeightBlock(r, f, update, tileV, block, rci);
+  if (prefetched)
+    prefetchNextWeightBlock(r, update, *prefetched, block, rci);
 }
 
 /// A blocked conv (see blockedReductionFor) whose register tiles hold
@@ -1635,19 +1661,26 @@ void scheduleReduction(const ScheduledReduction &r, bool isOutput,
 
   // The reduction in blocks of input channels (see blockedReductionFor):
   // the accumulators of the whole task, computed at the parallel loop.
+  // With a task per weight panel (the panels' loop outermost), each block's
+  // successor is prefetched (prefetchNextWeightBlock).
   std::optional<ReductionBlock> block;
+  std::optional<hl::Parameter> panels;
   if (!at && !dot && producers.empty() && parallelVar &&
       computeAt.name() == inner.name()) {
+    if (weightsOuterV)
+      panels = weightPanelsOf(r, f, tileV);
     int64_t taskElements = 1;
     for (size_t k = 0; k < parallelLoops.back(); ++k)
       taskElements *= loops[k].second;
     if (vectorize && ext[v] >= lanes)
-      block = blockedReductionFor(r, f, taskElements, (int64_t)tileV * tileU);
+      block = blockedReductionFor(
+          r, f, taskElements, (int64_t)tileV * tileU,
+          panels ? kMaxPrefetchedBlockBytes / (4 * tileV) : 0);
   }
   if (block) {
     scheduleBlockedAccumulators(r, g, f, *parallelVar, tile, ext, tileV, tileU,
                                 inner.name() == vo.name(), *block,
-                                /*prefetchWeights=*/weightsOuterV);
+                                panels);
     return;
   }
   f.compute_at(g, computeAt);

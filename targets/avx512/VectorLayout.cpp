@@ -155,6 +155,52 @@ bool isDotProductPanel(AffineMap m) {
          first.getRHS() == mod.getRHS();
 }
 
+/// Parallel tasks a thread pool of 2 or 4 threads runs in whole rounds:
+/// the mean over both of tasks / (threads x rounds).
+double taskBalance(int64_t tasks) {
+  double sum = 0;
+  for (int64_t threads : {2, 4})
+    sum += double(tasks) / double(threads * ((tasks + threads - 1) / threads));
+  return sum / 2;
+}
+
+/// The tile `across` (vectors along a conv's channels, dim `b`, times one
+/// whole row of pixels of a map narrower than a vector) with the number of
+/// vectors that balances the conv's parallel tasks best. Each panel of the
+/// tile's channels is one task when there are at least 8 of them
+/// (HalideSchedule.cpp, scheduleReduction), and a count that 2 and 4
+/// threads do not divide leaves a core idle at the end: ResNet-50's
+/// 512-channel convs on 7x7 maps in 11 panels of 48 run 6 tasks on one of 2
+/// cores and 5 on the other (17 vectors of channels against 15, the last
+/// panel being 32 wide). Panels of 2 vectors (16 of 32 channels, 14
+/// accumulators of 7 pixels) run as fast per core as those of 3 for a 3x3
+/// conv 512 -> 512 and 3-6% slower for 1x1 convs (one thread, 8 convs with
+/// distinct weights: 7.50-7.62 vs 7.65-7.69 ms; 2048 -> 512 3.66 vs
+/// 3.45-3.57 ms): so they are taken where they balance the tasks by more
+/// than that (512 channels: 11 -> 16 tasks), not for 2048 channels (43 ->
+/// 64 tasks) or MobileNetV2's 1280 (27 -> 40).
+RegisterTile balancedPanels(const std::vector<int> &ext, int b,
+                            RegisterTile across) {
+  constexpr int kMinPanelTasks = 8;
+  constexpr double kTwoVectorRate = 0.94;
+  if (!across.vectorize || across.unrollDim != 0 || across.rows != ext[0] ||
+      ext.size() != 4 || b != 2)
+    return across;
+  auto score = [&](int vectors) {
+    int width = vectors * across.lanes;
+    int64_t panels = (ext[b] + width - 1) / width;
+    if (panels < kMinPanelTasks || vectors * ext[0] > kMaxAccumulators)
+      return -1.0;
+    return tileEfficiency(ext[b], width) * taskBalance(panels) *
+           (vectors == 2 ? kTwoVectorRate : 1.0);
+  };
+  double current = score(across.vectors);
+  if (across.vectors != 3 || current < 0 || score(2) <= current)
+    return across;
+  across.vectors = 2;
+  return across;
+}
+
 } // namespace
 
 RegisterTile chooseRegisterTile(const TileProblem &p) {
@@ -177,7 +223,7 @@ RegisterTile chooseRegisterTile(const TileProblem &p) {
     // at least a quarter full.
     if (!p.broadcastInputsConstant && 4 * ext[0] >= p.lanes)
       return bestTile(ext, 0, b, p.lanes, /*partialVector=*/true).first;
-    return across;
+    return balancedPanels(ext, b, across);
   }
   if (!p.broadcastInputsConstant)
     return inner;

@@ -1,6 +1,6 @@
 """Writes blocked_convs.onnx (a 3x3 conv 32 -> 256, pads 1, with bias and
 ReLU, then a 1x1 conv 256 -> 32 with bias, on a 24x24 map) and
-blocked_panels.onnx (a 3x3 conv 32 -> 416 on a 7x7 map), random inputs
+blocked_panels.onnx (a 3x3 conv 32 -> 464 on a 7x7 map), random inputs
 and the outputs computed with NumPy."""
 import os
 import sys
@@ -44,9 +44,9 @@ y += b1[:, None, None]
 np.save(os.path.join(out, "x.npy"), x)
 np.save(os.path.join(out, "y.npy"), y[None].astype(np.float32))
 
-# A 3x3 conv 32 -> 416 on a 7x7 map: vectors along the 416 output channels
+# A 3x3 conv 32 -> 464 on a 7x7 map: vectors along the 464 output channels
 # in tiles of 3 vectors (the last tile 2 vectors), a task per tile.
-C2, F2, H2 = 32, 416, 7
+C2, F2, H2 = 32, 464, 7
 x2 = rng.standard_normal((1, C2, H2, H2)).astype(np.float32)
 w2 = (rng.standard_normal((F2, C2, 3, 3)) / np.sqrt(9 * C2)).astype(np.float32)
 b2 = (0.1 * rng.standard_normal(F2)).astype(np.float32)

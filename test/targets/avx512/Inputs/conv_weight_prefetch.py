@@ -1,5 +1,6 @@
-"""Writes conv_weight_prefetch.onnx (on a 7x7 map: a 3x3 conv 64 -> 416,
-pads 1, + bias + ReLU, then a 1x1 conv 416 -> 384 + bias) and
+"""Writes conv_weight_prefetch.onnx (on a 7x7 map: a 3x3 conv 64 -> 464,
+pads 1, + bias + ReLU, a 1x1 conv 464 -> 384 + bias + ReLU, a 1x1 conv
+384 -> 512 + bias) and
 wide_map.onnx (a 3x3 conv 32 -> 64 on a 28x28 map), random inputs and the
 outputs computed with NumPy in float64."""
 import os
@@ -36,24 +37,29 @@ def weights(f, c, k):
 
 
 # Two convs on a 7x7 map.
-C, M, F, H = 64, 416, 384, 7
+C, M, N, F, H = 64, 464, 384, 512, 7
 x = rng.standard_normal((1, C, H, H)).astype(np.float32)
-w1, w2 = weights(M, C, 3), weights(F, M, 1)
+w1, w2, w3 = weights(M, C, 3), weights(N, M, 1), weights(F, N, 1)
 b1 = (0.1 * rng.standard_normal(M)).astype(np.float32)
-b2 = (0.1 * rng.standard_normal(F)).astype(np.float32)
+b2 = (0.1 * rng.standard_normal(N)).astype(np.float32)
+b3 = (0.1 * rng.standard_normal(F)).astype(np.float32)
 nodes = [
     helper.make_node("Conv", ["x", "w1", "b1"], ["c"], kernel_shape=[3, 3],
                      pads=[1, 1, 1, 1]),
     helper.make_node("Relu", ["c"], ["r"]),
-    helper.make_node("Conv", ["r", "w2", "b2"], ["y"], kernel_shape=[1, 1]),
+    helper.make_node("Conv", ["r", "w2", "b2"], ["d"], kernel_shape=[1, 1]),
+    helper.make_node("Relu", ["d"], ["s"]),
+    helper.make_node("Conv", ["s", "w3", "b3"], ["y"], kernel_shape=[1, 1]),
 ]
 inits = [numpy_helper.from_array(a, n)
-         for a, n in ((w1, "w1"), (b1, "b1"), (w2, "w2"), (b2, "b2"))]
+         for a, n in ((w1, "w1"), (b1, "b1"), (w2, "w2"), (b2, "b2"),
+                      (w3, "w3"), (b3, "b3"))]
 save("conv_weight_prefetch", nodes, [vi("x", TensorProto.FLOAT, [1, C, H, H])],
      [vi("y", TensorProto.FLOAT, [1, F, H, H])], inits)
 r = np.maximum(conv(x, w1, b1, 1), 0).astype(np.float32)
+s = np.maximum(conv(r, w2, b2, 0), 0).astype(np.float32)
 np.save(os.path.join(out, "x.npy"), x)
-np.save(os.path.join(out, "y.npy"), conv(r, w2, b2, 0).astype(np.float32))
+np.save(os.path.join(out, "y.npy"), conv(s, w3, b3, 0).astype(np.float32))
 
 # A 3x3 conv on a 28x28 map (tasks of rows of pixels, which read all the
 # weights each).
