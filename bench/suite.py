@@ -298,6 +298,10 @@ KERNELS = [
     ("dwconv3x3", "depthwise 3×3, 144 ch, 56×56", _conv(144, 144, 56, 3, group=144)),
     ("matmul_gemv", "MatMul 1×768×3072 (GEMV)", _matmul(1, 768, 3072)),
     ("matmul_128", "MatMul 128×768×768", _matmul(128, 768, 768)),
+    # ResNet-50's layer4 shapes (alone, their weights stay in the L3; in the
+    # model they stream from DRAM).
+    ("conv3x3_7", "Conv 3×3 + ReLU, 512→512, 7×7", _conv(512, 512, 7, 3, relu=True)),
+    ("conv1x1_7", "Conv 1×1 + ReLU, 2048→512, 7×7", _conv(2048, 512, 7, 1, relu=True)),
 ]
 
 
