@@ -1661,13 +1661,22 @@ void scheduleReduction(const ScheduledReduction &r, bool isOutput,
 
   // The reduction in blocks of input channels (see blockedReductionFor):
   // the accumulators of the whole task, computed at the parallel loop.
-  // With a task per weight panel (the panels' loop outermost), each block's
-  // successor is prefetched (prefetchNextWeightBlock).
+  // With a task per weight panel (the panels' loop outermost and alone
+  // parallel), each block's successor is prefetched
+  // (prefetchNextWeightBlock). Tasks that share a panel (a panel's rows of
+  // pixels fused into the parallel loop: ResNet-50's layer3, 4 panels of 64
+  // channels on 14x14 maps) read it from the L2 or L3 after the first:
+  // there the prefetches cost more than they save (eight 3x3 convs 256 ->
+  // 256, stride 2, 28x28 -> 14x14, one thread: 8.5-8.7 -> 9.9-10.2 ms).
   std::optional<ReductionBlock> block;
   std::optional<hl::Parameter> panels;
   if (!at && !dot && producers.empty() && parallelVar &&
       computeAt.name() == inner.name()) {
-    if (weightsOuterV)
+    bool taskPerPanel = weightsOuterV && parallelLoops.size() == 1 &&
+                        !loops[parallelLoops.front()].first.is_rvar &&
+                        loops[parallelLoops.front()].first.var.name() ==
+                            outer->name();
+    if (taskPerPanel)
       panels = weightPanelsOf(r, f, tileV);
     int64_t taskElements = 1;
     for (size_t k = 0; k < parallelLoops.back(); ++k)

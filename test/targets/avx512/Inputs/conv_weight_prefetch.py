@@ -1,7 +1,8 @@
 """Writes conv_weight_prefetch.onnx (on a 7x7 map: a 3x3 conv 64 -> 464,
 pads 1, + bias + ReLU, a 1x1 conv 464 -> 384 + bias + ReLU, a 1x1 conv
 384 -> 512 + bias) and
-wide_map.onnx (a 3x3 conv 32 -> 64 on a 28x28 map), random inputs and the
+wide_map.onnx (3x3 convs 32 -> 64 on a 28x28 map, 64 -> 256 stride 2 to
+14x14), random inputs and the
 outputs computed with NumPy in float64."""
 import os
 import sys
@@ -61,15 +62,22 @@ s = np.maximum(conv(r, w2, b2, 0), 0).astype(np.float32)
 np.save(os.path.join(out, "x.npy"), x)
 np.save(os.path.join(out, "y.npy"), conv(s, w3, b3, 0).astype(np.float32))
 
-# A 3x3 conv on a 28x28 map (tasks of rows of pixels, which read all the
-# weights each).
-C, F, H = 32, 64, 28
+# A 3x3 conv 32 -> 64 on a 28x28 map (tasks of rows of pixels, which read
+# all the weights each), then a 3x3 conv 64 -> 256, stride 2, to 14x14 (4
+# panels of 64 channels, each read by the tasks of its rows).
+C, F, G, H = 32, 64, 256, 28
 x = rng.standard_normal((1, C, H, H)).astype(np.float32)
 w, b = weights(F, C, 3), (0.1 * rng.standard_normal(F)).astype(np.float32)
-nodes = [helper.make_node("Conv", ["x", "w", "b"], ["y"], kernel_shape=[3, 3],
-                          pads=[1, 1, 1, 1])]
+w2, b2 = weights(G, F, 3), (0.1 * rng.standard_normal(G)).astype(np.float32)
+nodes = [helper.make_node("Conv", ["x", "w", "b"], ["c"], kernel_shape=[3, 3],
+                          pads=[1, 1, 1, 1]),
+         helper.make_node("Conv", ["c", "w2", "b2"], ["y"], kernel_shape=[3, 3],
+                          pads=[1, 1, 1, 1], strides=[2, 2])]
 save("wide_map", nodes, [vi("x", TensorProto.FLOAT, [1, C, H, H])],
-     [vi("y", TensorProto.FLOAT, [1, F, H, H])],
-     [numpy_helper.from_array(w, "w"), numpy_helper.from_array(b, "b")])
+     [vi("y", TensorProto.FLOAT, [1, G, H // 2, H // 2])],
+     [numpy_helper.from_array(a, n)
+      for a, n in ((w, "w"), (b, "b"), (w2, "w2"), (b2, "b2"))])
+c = conv(x, w, b, 1).astype(np.float32)
+y = conv(c, w2, b2, 1)[:, :, ::2, ::2]
 np.save(os.path.join(out, "x2.npy"), x)
-np.save(os.path.join(out, "y2.npy"), conv(x, w, b, 1).astype(np.float32))
+np.save(os.path.join(out, "y2.npy"), y.astype(np.float32))
