@@ -59,10 +59,15 @@ def FlattenPointwiseConvs : Pass<"aicc-avx512-flatten-pointwise-convs",
     56- or 28-wide rows (ResNet-50's layers 1 and 2) the last of each
     row's vectors is half empty and every other row starts mid cache line;
     over the flattened map every vector is full and 64-byte aligned. Only
-    the convs the schedule computes as a task per panel of output channels
-    (fp32, constant weights, at most 128 input channels, at least 256
-    output channels, rows at least two vectors wide and not a multiple of
-    one) are rewritten. The init (a fill or the bias broadcast) and the
+    fp32 convs with constant weights on rows wider than a vector and not a
+    multiple of one are rewritten: those the schedule computes as a task
+    per panel of output channels (at most 128 input channels, at least 256
+    output channels) on the whole map as one row, others of at least 64
+    input and output channels on maps of a multiple of 64 pixels on rows
+    of 64 (`[N, C, H*W/64, 64]`, so schedules with a task per row keep
+    their tasks); not one whose result is padded for a depthwise conv or
+    a pooling (that pad folds into their kernel with the conv). The init
+    (a fill or the bias broadcast) and the
     chain of elementwise ops reading the conv, each the only user of the
     one before (residual Add, ReLU), move to the flattened shape with it,
     their other operands read through a view; the result is viewed back.

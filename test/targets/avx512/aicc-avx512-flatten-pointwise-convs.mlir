@@ -109,3 +109,47 @@ func.func @siblings(%x: tensor<2x64x3x20xf32>, %z: tensor<2x128x3x20xf32>) -> te
   // CHECK: return %[[Y]]
   return %y : tensor<2x256x3x20xf32>
 }
+
+// -----
+
+// Tests that a 1x1 conv 128 -> 64 on 8x24 rows (192 pixels) runs on rows
+// of 64 pixels, [1, 64, 3, 64], with its ReLU, and is viewed back for the
+// padded 3x3 conv reading it; the same conv whose result is padded for a
+// depthwise conv keeps its shape (the pad folds into the depthwise conv's
+// kernel with it).
+
+#id = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+// CHECK-LABEL: func.func @rows
+func.func @rows(%x: tensor<1x128x8x24xf32>) -> (tensor<1x64x8x24xf32>, tensor<1x64x8x24xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %w = graph.constant dense<0.5> : tensor<64x128x1x1xf32>
+  %w3 = graph.constant dense<0.5> : tensor<64x64x3x3xf32>
+  %dw = graph.constant dense<0.5> : tensor<64x3x3xf32>
+  %e = tensor.empty() : tensor<1x64x8x24xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<1x64x8x24xf32>) -> tensor<1x64x8x24xf32>
+  // CHECK: %[[A:.*]] = linalg.conv_2d_nchw_fchw {{.*}} ins(%{{.*}}, %{{.*}} : tensor<1x128x3x64xf32>, tensor<64x128x1x1xf32>) {{.*}} -> tensor<1x64x3x64xf32>
+  %a = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : tensor<1x128x8x24xf32>, tensor<64x128x1x1xf32>) outs(%f : tensor<1x64x8x24xf32>) -> tensor<1x64x8x24xf32>
+  // CHECK: %[[R:.*]] = linalg.generic {{.*}} ins(%[[A]] : tensor<1x64x3x64xf32>)
+  %r = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%a : tensor<1x64x8x24xf32>) outs(%e : tensor<1x64x8x24xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %0 = arith.maximumf %in, %zero : f32
+    linalg.yield %0 : f32
+  } -> tensor<1x64x8x24xf32>
+  // CHECK: %[[RC:.*]] = tensor.collapse_shape %[[R]]
+  // CHECK: %[[RV:.*]] = tensor.expand_shape %[[RC]] {{.*}} output_shape [1, 64, 8, 24]
+  // CHECK: tensor.pad %[[RV]]
+  %p = tensor.pad %r low[0, 0, 1, 1] high[0, 0, 1, 1] {
+  ^bb0(%i0: index, %i1: index, %i2: index, %i3: index):
+    tensor.yield %zero : f32
+  } : tensor<1x64x8x24xf32> to tensor<1x64x10x26xf32>
+  %c = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%p, %w3 : tensor<1x64x10x26xf32>, tensor<64x64x3x3xf32>) outs(%f : tensor<1x64x8x24xf32>) -> tensor<1x64x8x24xf32>
+  // CHECK: %[[B:.*]] = linalg.conv_2d_nchw_fchw {{.*}} ins(%{{.*}}, %{{.*}} : tensor<1x128x8x24xf32>, tensor<64x128x1x1xf32>) {{.*}} -> tensor<1x64x8x24xf32>
+  // CHECK-NEXT: tensor.pad %[[B]]
+  %b = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : tensor<1x128x8x24xf32>, tensor<64x128x1x1xf32>) outs(%f : tensor<1x64x8x24xf32>) -> tensor<1x64x8x24xf32>
+  %q = tensor.pad %b low[0, 0, 1, 1] high[0, 0, 1, 1] {
+  ^bb0(%i0: index, %i1: index, %i2: index, %i3: index):
+    tensor.yield %zero : f32
+  } : tensor<1x64x8x24xf32> to tensor<1x64x10x26xf32>
+  %d = linalg.depthwise_conv_2d_nchw_chw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%q, %dw : tensor<1x64x10x26xf32>, tensor<64x3x3xf32>) outs(%f : tensor<1x64x8x24xf32>) -> tensor<1x64x8x24xf32>
+  return %c, %d : tensor<1x64x8x24xf32>, tensor<1x64x8x24xf32>
+}
