@@ -284,6 +284,7 @@ public:
     pm.addNestedPass<func::FuncOp>(
         createLowPrecisionKernels(LowPrecisionKernelsOptions{
             /*dotProducts=*/hasBf16DotProducts()}));
+    pm.addNestedPass<func::FuncOp>(createFlattenPointwiseConvs());
     pm.addNestedPass<func::FuncOp>(
         createPackWeights(PackWeightsOptions{/*amx=*/usesAmx(name)}));
     pm.addNestedPass<func::FuncOp>(createMarkFoldedPadding());

@@ -695,11 +695,8 @@ struct ReductionBlock {
 // kMaxBlockedAccumulators (VectorLayout.h): the accumulators a task may
 // keep in memory between blocks of its reduction.
 
-/// The longest reduction scheduleChannelPanelTasks takes, and the most
-/// input bytes: a task rereads the conv's whole input per panel, which must
-/// stay in L2 (ResNet-50's 64 x 56 x 56 floats: 0.8 MB).
-constexpr int64_t kMaxPanelTaskReduction = 128;
-constexpr int64_t kMaxPanelTaskInputBytes = 1 << 20;
+// kMaxPanelTaskReduction, kMinPanelTaskChannels, kMaxPanelTaskInputBytes
+// (VectorLayout.h): the convs scheduleChannelPanelTasks takes.
 
 /// scheduleNarrowRowsTransposed's limits: the reduction per tile (longer
 /// ones amortize the scattered epilogue; shorter ones, MobileNetV2's expand
@@ -1066,7 +1063,8 @@ bool scheduleChannelPanelTasks(const ScheduledReduction &r, hl::Func g,
   // At least 256 output planes (interleaved streams, see above); with 64
   // (64 -> 64 on 56x56) the row tasks measured faster (0.21 vs 0.25 ms).
   int64_t plane = (int64_t)ext[0] * ext[1];
-  if (reduction > kMaxPanelTaskReduction || ext[u] < 256 || panels < 8 ||
+  if (reduction > kMaxPanelTaskReduction || ext[u] < kMinPanelTaskChannels ||
+      panels < 8 ||
       plane < 512 || 4 * reduction * plane > kMaxPanelTaskInputBytes)
     return false;
   std::vector<hl::Var> vars = g.args();

@@ -48,6 +48,50 @@ def PackWeights : Pass<"aicc-avx512-pack-weights", "::mlir::func::FuncOp"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def FlattenPointwiseConvs : Pass<"aicc-avx512-flatten-pointwise-convs",
+                                 "::mlir::func::FuncOp"> {
+  let summary = "Compute 1x1 expansion convs on rows that waste vector "
+                "lanes over the flattened map";
+  let description = [{
+    A 1x1 stride-1 `linalg.conv_2d_nchw_fchw` reads and writes its planes
+    densely, so on `[N, C, H, W]` it equals the same conv on the view
+    `[N, C, 1, H*W]`. The avx512 schedule vectorizes the innermost dim: on
+    56- or 28-wide rows (ResNet-50's layers 1 and 2) the last of each
+    row's vectors is half empty and every other row starts mid cache line;
+    over the flattened map every vector is full and 64-byte aligned. Only
+    fp32 convs with constant weights on rows wider than a vector and not a
+    multiple of one are rewritten: those the schedule computes as a task
+    per panel of output channels (at most 128 input channels, at least 256
+    output channels) on the whole map as one row, others of at least 64
+    input and output channels on maps of a multiple of 64 pixels on rows
+    of 64 (`[N, C, H*W/64, 64]`, so schedules with a task per row keep
+    their tasks); not one whose result is padded for a depthwise conv or
+    a pooling (that pad folds into their kernel with the conv). The init
+    (a fill or the bias broadcast) and the
+    chain of elementwise ops reading the conv, each the only user of the
+    one before (residual Add, ReLU), move to the flattened shape with it,
+    their other operands read through a view; the result is viewed back.
+
+    Before:
+    ```mlir
+    %b = linalg.generic ... outs(%e : tensor<1x256x56x56xf32>)  // bias
+    %c = linalg.conv_2d_nchw_fchw ins(%x, %w : tensor<1x64x56x56xf32>, ...)
+           outs(%b : tensor<1x256x56x56xf32>) -> tensor<1x256x56x56xf32>
+    %y = linalg.generic ... ins(%c, %res ...)  // residual Add
+    ```
+    After:
+    ```mlir
+    %xf = tensor.expand_shape (tensor.collapse_shape %x) : tensor<1x64x1x3136xf32>
+    %b = linalg.generic ... outs(%e : tensor<1x256x1x3136xf32>)
+    %c = linalg.conv_2d_nchw_fchw ins(%xf, %w ...) -> tensor<1x256x1x3136xf32>
+    %y = linalg.generic ... ins(%c, %resf ...) -> tensor<1x256x1x3136xf32>
+    %out = tensor.expand_shape (tensor.collapse_shape %y) : tensor<1x256x56x56xf32>
+    ```
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 def MarkFoldedPadding : Pass<"aicc-avx512-mark-folded-padding",
                              "::mlir::func::FuncOp"> {
   let summary = "Let the fusion policy fold padding into the kernels of "

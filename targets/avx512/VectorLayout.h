@@ -64,6 +64,16 @@ struct RegisterTile {
 /// L1; HalideSchedule.cpp, blockedReductionFor).
 constexpr int64_t kMaxBlockedAccumulators = 8192;
 
+/// The 1x1 convs scheduleChannelPanelTasks (HalideSchedule.cpp) computes as
+/// a task per panel of output channels (ResNet-50's expansions): at most
+/// this long a reduction, at least this many output channels, and at most
+/// this many input bytes, which a task rereads per panel from L2
+/// (ResNet-50's 64 x 56 x 56 floats: 0.8 MB). FlattenPointwiseConvs
+/// computes those on the flattened map.
+constexpr int64_t kMaxPanelTaskReduction = 128;
+constexpr int64_t kMinPanelTaskChannels = 256;
+constexpr int64_t kMaxPanelTaskInputBytes = 1 << 20;
+
 /// What the tile choice needs to know about a reduction besides its output
 /// extents (Halide order, innermost first).
 struct TileProblem {

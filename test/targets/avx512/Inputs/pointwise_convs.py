@@ -1,6 +1,7 @@
-"""Writes pointwise_conv.onnx (a 1x1 conv 256 -> 128 with bias and ReLU on
-an 8x56 map: the rows of ResNet-50's layer2.0.conv1), a random input and
-the output computed with NumPy."""
+"""Usage: pointwise_convs.py OUT [H]. Writes OUT/pointwise_conv.onnx (a 1x1
+conv 256 -> 128 with bias and ReLU on an Hx56 map, H = 8 by default: the
+rows of ResNet-50's layer2.0.conv1), a random input and the output
+computed with NumPy."""
 import os
 import sys
 
@@ -13,7 +14,8 @@ from onnx_models import saver, vi  # noqa: E402
 out = sys.argv[1]
 save = saver(out)
 rng = np.random.default_rng(11)
-C, F, H, W = 256, 128, 8, 56
+C, F, W = 256, 128, 56
+H = int(sys.argv[2]) if len(sys.argv) > 2 else 8
 x = rng.standard_normal((1, C, H, W)).astype(np.float32)
 w = (rng.standard_normal((F, C, 1, 1)) / np.sqrt(C)).astype(np.float32)
 b = (0.1 * rng.standard_normal(F)).astype(np.float32)
