@@ -129,11 +129,14 @@ void parallelizeOutermost(hl::Stage stage, const std::vector<hl::Var> &vars,
         if (inner.name() != vars[j].name())
           break; // Chunks: the rows inside them are not fusable.
       }
-      // 8-bit Funcs (the pads before int8 3x3 convs): at most
-      // kMinParallelTasks tasks of whole iterations, as a channel plane of
-      // a small map (ResNet-50's layer4, 512 planes of 9x9 bytes) is less
-      // work than a task costs the thread pool.
-      if (lanes == 64 && tasks > kMinParallelTasks && task.same_as(vars[k])) {
+      // Tasks of fewer than kMinParallelElements elements (the pads before
+      // 3x3 convs on small maps: ResNet-50's layer4, 512 planes of 9x9),
+      // and any 8-bit Func's: at most kMinParallelTasks tasks of whole
+      // iterations, as one such plane is less work than a task costs the
+      // thread pool (fp32 layer4 pads: 512 tasks of 81 elements, 0.2 ms a
+      // call in the pool's per-task overhead).
+      bool smallTasks = lanes == 64 || elements / tasks < kMinParallelElements;
+      if (smallTasks && tasks > kMinParallelTasks && task.same_as(vars[k])) {
         task = splitIntoChunks(stage, vars[k], tasks, kMinParallelTasks).chunks;
       }
       stage.parallel(task);
