@@ -1145,7 +1145,8 @@ bool retileNarrowRowProducer(ScheduledReduction &p, int channelDim) {
 
 /// A producer of a folded pad (an expand conv before a depthwise conv) on
 /// rows narrower than a vector but more than half of one (MobileNetV2's
-/// 14x14 blocks), computed per task of the depthwise conv over the task's
+/// 14x14 blocks) or wider than one vector but narrower than two (its 28x28
+/// blocks), computed per task of the depthwise conv over the task's
 /// whole planes, its rows and columns fused into one dense plane (14 x 14 =
 /// 196 pixels in 13 vectors, the last rounded up: its extra lanes read the
 /// next plane, or at most 60 bytes past the end of the input, which
@@ -1159,7 +1160,10 @@ bool retileNarrowRowProducer(ScheduledReduction &p, int channelDim) {
 /// 234-248. MobileNetV2's blocks alone, one thread, the expand ->
 /// depthwise kernel: 96 -> 576 -> 96 on 14x14 149 -> 141-143 us, with the
 /// stride-2 depthwise conv 138-142 -> 134-136 us, 64 -> 384 -> 64 74-75 ->
-/// 72 us. The pad's rows are built from the planes as before. Only for
+/// 72 us; 32 -> 192 -> 32 on 28x28 (rows in 2 vectors, the second a
+/// quarter empty, and per row the 24 accumulators through memory around a
+/// reduction of only 32 steps) 0.152-0.155 -> 0.141-0.143 ms for the whole
+/// block. The pad's rows are built from the planes as before. Only for
 /// tasks of whole planes: where tasks split the rows, a task's plane starts
 /// at a row Halide does not know, and the fused index no longer simplifies
 /// to a ramp (each vector a gather). False (nothing scheduled) when it does
@@ -1175,11 +1179,16 @@ bool scheduleFlatPlaneProducer(const ScheduledReduction &p, hl::Func g,
       f.outputs() != 1 || f.types().front() != hl::Float(32) ||
       f.num_update_definitions() != 1 || halidegen::hasDynamicExtent(p.extents) ||
       p.extents.size() != fv.size() || fv.size() < 3 || channelDim < 2 ||
-      (size_t)channelDim >= fv.size() || t.vectorDim != channelDim ||
+      (size_t)channelDim >= fv.size() ||
       p.rdom.dimensions() == 0 || channels <= 0)
     return false;
   int w = p.extents[0];
-  if (w >= lanes || 2 * w <= lanes)
+  // Rows of more than one vector but less than two (28-wide: 49 vectors a
+  // plane instead of 56), whose producer PackWeights tiled along them.
+  bool wide = t.vectorDim == 0 && t.unrollDim == channelDim && w > lanes &&
+              w < 2 * lanes;
+  bool narrow = t.vectorDim == channelDim && w < lanes && 2 * w > lanes;
+  if (!wide && !narrow)
     return false;
   int rows = 0;
   for (int d = 12; d >= 1 && !rows; --d)
