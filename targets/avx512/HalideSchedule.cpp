@@ -1211,7 +1211,8 @@ producerPerPadRow(const ScheduledReduction &r, int channelDim) {
 /// rows a whole number of vectors wide that its tile's vectors do not
 /// divide (a 112-wide row in tiles of 2 vectors: the last tile half empty,
 /// and the pad each task fills widened from 114 to 130 elements): one
-/// vector per tile instead, and up to 16 channels unrolled. Each FMA of a
+/// vector per tile instead, and up to 16 channels unrolled; rows of at
+/// most 7 vectors, the whole row (below). Each FMA of a
 /// depthwise conv loads its own pad vector, so the FMA latency that more
 /// accumulators would hide is not what bounds it. MobileNetV2's 32-channel
 /// depthwise conv on 112x112: 0.40 -> 0.25 ms (one thread); on 56- and
@@ -1235,6 +1236,21 @@ void fitPaddedRowTile(RegisterTile &tile, const std::vector<int> &ext) {
   }
   tile.vectors = 1;
   tile.rows = best;
+  // Rows of at most 7 vectors: the whole row per tile and as many channels
+  // as 28 accumulators hold. Each tap's broadcast weight then serves the
+  // row's vectors (one load per FMA and a 1/7th) instead of one vector
+  // (two loads per FMA). MobileNetV2's 32-channel depthwise conv on
+  // 112x112 alone, one thread: 0.121 ms (1 vector x 16 channels) -> 0.099
+  // (7 x 2) -> 0.086 (7 x 4).
+  int rowVectors = ext[0] / tile.lanes;
+  if (rowVectors > 1 && rowVectors <= 7) {
+    int rows = 0;
+    for (int r = 28 / rowVectors; r >= 1 && !rows; --r)
+      if (channels % r == 0)
+        rows = r;
+    tile.vectors = rowVectors;
+    tile.rows = std::max(rows, 1);
+  }
 }
 
 /// A producer of a folded pad (an expand conv before a depthwise conv) on
@@ -1260,6 +1276,86 @@ bool retileNarrowRowProducer(ScheduledReduction &p, int channelDim) {
   t.vectors = 1;
   t.rows = std::min(p.extents[channelDim], 24);
   t.largestInputDims = 1u << channelDim;
+  return true;
+}
+
+/// A producer of a folded pad (an expand conv before a depthwise conv) on
+/// rows narrower than a vector but more than half of one (MobileNetV2's
+/// 14x14 blocks) or wider than one vector but narrower than two (its 28x28
+/// blocks), computed per task of the depthwise conv over the task's
+/// whole planes, its rows and columns fused into one dense plane (14 x 14 =
+/// 196 pixels in 13 vectors, the last rounded up: its extra lanes read the
+/// next plane, or at most 60 bytes past the end of the input, which
+/// kernels may read, and are never read back) and tiled in 2 vectors of
+/// that plane x `rows` channels. Computed per row of the pad instead
+/// (retileNarrowRowProducer), each row is one vector of 16 lanes for 14
+/// pixels (14 vectors a plane), and each of its 24 FMAs per reduction step
+/// takes its own broadcast weight: one load per FMA. Measured with a C
+/// model of the two inner loops on Zen 5 (one thread, 96 steps, data in
+/// L1): 1 vector x 24 channels 214-224 GFLOP/s, 2 vectors x 12 channels
+/// 234-248. MobileNetV2's blocks alone, one thread, the expand ->
+/// depthwise kernel: 96 -> 576 -> 96 on 14x14 149 -> 141-143 us, with the
+/// stride-2 depthwise conv 138-142 -> 134-136 us, 64 -> 384 -> 64 74-75 ->
+/// 72 us; 32 -> 192 -> 32 on 28x28 (rows in 2 vectors, the second a
+/// quarter empty, and per row the 24 accumulators through memory around a
+/// reduction of only 32 steps) 0.152-0.155 -> 0.141-0.143 ms for the whole
+/// block. The pad's rows are built from the planes as before. Only for
+/// tasks of whole planes: where tasks split the rows, a task's plane starts
+/// at a row Halide does not know, and the fused index no longer simplifies
+/// to a ramp (each vector a gather). False (nothing scheduled) when it does
+/// not apply.
+bool scheduleFlatPlaneProducer(const ScheduledReduction &p, hl::Func g,
+                               hl::Var task, int channelDim, int channels,
+                               bool unrollChannelTiles) {
+  const halidegen::TileHint &t = p.tile;
+  hl::Func f = p.func;
+  std::vector<hl::Var> fv = f.args();
+  int lanes = lanesFor(f);
+  if (!t.valid || t.lanes <= 0 || t.vectorizeReduction || lanes != 16 ||
+      f.outputs() != 1 || f.types().front() != hl::Float(32) ||
+      f.num_update_definitions() != 1 || halidegen::hasDynamicExtent(p.extents) ||
+      p.extents.size() != fv.size() || fv.size() < 3 || channelDim < 2 ||
+      (size_t)channelDim >= fv.size() ||
+      p.rdom.dimensions() == 0 || channels <= 0)
+    return false;
+  int w = p.extents[0];
+  // Rows of more than one vector but less than two (28-wide: 49 vectors a
+  // plane instead of 56), whose producer PackWeights tiled along them.
+  bool wide = t.vectorDim == 0 && t.unrollDim == channelDim && w > lanes &&
+              w < 2 * lanes;
+  bool narrow = t.vectorDim == channelDim && w < lanes && 2 * w > lanes;
+  if (!wide && !narrow)
+    return false;
+  int rows = 0;
+  for (int d = 12; d >= 1 && !rows; --d)
+    if (channels % d == 0)
+      rows = d;
+  if (rows < 6)
+    return false;
+  f.compute_at(g, task);
+  hl::Var xy("xy"), xyo("xyo"), xyi("xyi"), xyl("xyl"), co("co"), ci("ci");
+  f.fuse(fv[0], fv[1], xy).vectorize(xy, lanes, hl::TailStrategy::RoundUp);
+  hl::Stage update = f.update();
+  // The plane in whole vectors (the last rounded up), in pairs of vectors
+  // with a guarded last pair: 13 vectors for 196 pixels, not 14.
+  update.fuse(fv[0], fv[1], xy)
+      .split(xy, xy, xyl, lanes, hl::TailStrategy::RoundUp)
+      .split(xy, xyo, xyi, 2, hl::TailStrategy::GuardWithIf)
+      .fuse(xyl, xyi, xyi)
+      .split(fv[channelDim], co, ci, rows, hl::TailStrategy::RoundUp);
+  std::vector<hl::VarOrRVar> order{xyi, ci};
+  for (int d = 0; d < p.rdom.dimensions(); ++d)
+    order.push_back(p.rdom[d]);
+  order.push_back(xyo);
+  order.push_back(co);
+  for (int k = 2; k < (int)fv.size(); ++k)
+    if (k != channelDim)
+      order.push_back(fv[k]);
+  update.reorder(order).vectorize(xyi, lanes).unroll(xyi).unroll(ci);
+  // Tasks of whole weight panels (producerPanelTiles): the channel tiles
+  // unrolled, so each one's offset in the panel is a constant.
+  if (unrollChannelTiles)
+    update.unroll(co);
   return true;
 }
 
@@ -1292,6 +1388,25 @@ bool slidingPadRows(const ScheduledReduction &r, int channels, int rows) {
   // The pad rows of a task's `rows` output rows (of r.extents[1]).
   int64_t padRows = int64_t(pe[1]) * rows / r.extents[1];
   return int64_t(pe[0]) * padRows * channels * 4 >= kSlidingPadMinBytes;
+}
+
+/// Whether the rows of folded pad `p` are computed in vectors aligned to
+/// its source's rows (the pad's loop over a row starts innerLowPad elements
+/// before a multiple of the vector: one vector of zeros and the left pad,
+/// then the source row in dense loads and stores, its last vector selecting
+/// the right pad) rather than from the pad's first element. From the
+/// first, every vector reads the source one element off its row (the left
+/// pad), which Halide loads as a vector one lane short (the first of a
+/// buffer's rows may not be read before its start) and LLVM assembles from
+/// pieces of 8, 4, 2 and 1 lanes with shuffles: ~25 instructions per row
+/// of a 28-wide source. MobileNetV2's 192-channel depthwise conv on 28x28
+/// alone, one thread: 58 -> 51 us; fused with its expand conv 114 -> 103
+/// us. Only for sources at least a vector wide: a 14-wide row would take
+/// three vectors instead of two.
+bool alignPadRowsToSource(const halidegen::ScheduledFunc &p, int lanes) {
+  return p.innerLowPad > 0 && p.innerLowPad < lanes &&
+         p.innerSourceExtent >= lanes && !p.extents.empty() &&
+         p.extents[0] >= lanes;
 }
 
 /// How many of depthwise conv r's channel tiles (of `tileU` channels) one
@@ -1547,6 +1662,8 @@ void scheduleReduction(const ScheduledReduction &r, bool isOutput,
   // The serial loop over output rows inside a task, if any (see
   // slidingPadRows below).
   std::optional<std::pair<hl::Var, int>> rowLoop;
+  // Whether the tasks split r's rows (each computes part of a plane).
+  bool rowsInTasks = false;
   for (size_t k = loops.size();
        !at && k-- > firstOuter && tasks < kEnoughTasks;) {
     if (loops[k].second <= 1 && parallelLoops.empty())
@@ -1565,6 +1682,10 @@ void scheduleReduction(const ScheduledReduction &r, bool isOutput,
     }
     parallelLoops.push_back(k);
     tasks *= loops[k].second;
+    if (rank >= 3 && !loops[k].first.is_rvar &&
+        (loops[k].first.var.name() == vars[1].name() ||
+         loops[k].first.var.name() == vars[1].name() + "_chunks"))
+      rowsInTasks = true;
   }
   // The accumulators are computed per tile, at the loop just outside it
   // (or the parallel loop that loop is fused into).
@@ -1612,12 +1733,23 @@ void scheduleReduction(const ScheduledReduction &r, bool isOutput,
     int padLanes = lanesFor(pad);
     if (padVars.empty() || p.extents.empty())
       continue;
+    // Rows whose source is at least a vector wide: vectors aligned to the
+    // source row (see alignPadRowsToSource).
+    if (alignPadRowsToSource(p, padLanes))
+      pad.align_bounds(padVars[0], padLanes, p.innerLowPad)
+          .vectorize(padVars[0], padLanes);
     // Guarded vectors: Halide then partitions the rows into borders and a
     // steady state of dense loads (the pad's interior read is likely()).
-    if (p.extents[0] >= padLanes)
+    else if (p.extents[0] >= padLanes)
       pad.vectorize(padVars[0], padLanes, hl::TailStrategy::GuardWithIf);
+    // Rows narrower than a vector but more than half of one: one whole
+    // vector per row, the row's storage rounded up (its extra lanes are
+    // never read). A vector of exactly the row's 9 or 15 lanes is stored
+    // by LLVM in pieces of 8, 4, 2 and 1: MobileNetV2's 960-channel
+    // depthwise conv on 7x7 alone, one thread, 30 -> 26 us; the 96 -> 576
+    // expand -> stride-2 depthwise kernel on 14x14 132-134 -> 126-128 us.
     else if (2 * p.extents[0] >= padLanes)
-      pad.vectorize(padVars[0], p.extents[0]);
+      pad.vectorize(padVars[0], padLanes, hl::TailStrategy::RoundUp);
   }
   // Producers of the pads, per task: for a task of `channels` channels
   // (r's unrolled dim), the producer's tile along that dim shrinks to a
@@ -1626,6 +1758,10 @@ void scheduleReduction(const ScheduledReduction &r, bool isOutput,
   for (const ScheduledReduction &p : producers) {
     ScheduledReduction perTask = p;
     int channels = u >= 0 ? tileU * taskTiles : 0;
+    if (parallelVar && u >= 0 && !slide && !rowsInTasks &&
+        scheduleFlatPlaneProducer(p, g, *parallelVar, u, channels,
+                                  taskTiles > 1))
+      continue;
     if (parallelVar && u >= 0)
       retileNarrowRowProducer(perTask, u);
     bool channelTile = perTask.tile.valid && perTask.tile.unrollDim == u &&

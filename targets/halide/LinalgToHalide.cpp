@@ -1528,7 +1528,13 @@ void Translator::translateGeneric(linalg::GenericOp op) {
         std::vector<int> padExtents;
         for (int64_t k = pad.getResultType().getRank() - 1; k >= 0; --k)
           padExtents.push_back((int)pad.getResultType().getDimSize(k));
-        r.paddedInputs.push_back({it->second.func, padExtents});
+        ScheduledFunc padded{it->second.func, padExtents};
+        int64_t inner = pad.getResultType().getRank() - 1;
+        if (inner >= 0) {
+          padded.innerLowPad = (int)pad.getStaticLow()[inner];
+          padded.innerSourceExtent = (int)pad.getSourceType().getDimSize(inner);
+        }
+        r.paddedInputs.push_back(padded);
       }
     }
     reductions.push_back(r);

@@ -34,6 +34,11 @@ inline bool hasDynamicExtent(const std::vector<int> &extents) {
 struct ScheduledFunc {
   Halide::Func func;
   std::vector<int> extents;
+  /// A folded pad (ScheduledReduction::paddedInputs): the padding before
+  /// its innermost dim and that dim's extent in the padded source (0 for
+  /// other Funcs).
+  int innerLowPad = 0;
+  int innerSourceExtent = 0;
 };
 
 /// How a target wants a reduction's register tiles formed and ordered,
