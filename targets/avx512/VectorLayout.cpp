@@ -280,6 +280,113 @@ std::optional<RegisterTile> registerTileFor(linalg::GenericOp op) {
   return chooseRegisterTile(p);
 }
 
+namespace {
+
+/// The most i32 accumulators a task of a flattened 1x1 conv keeps in memory
+/// (its plane x its channels; see flatPlaneTile): 128 KB, within L2 (a
+/// 56x56 plane x 8 channels: 100 KB).
+constexpr int64_t kMaxFlatAccumulators = 32768;
+
+/// Whether `e` is `d<loop>`, plus only loops of one iteration (a 1x1
+/// window's kh, kw).
+bool isLoopPlusUnitLoops(AffineExpr e, unsigned loop,
+                         ArrayRef<int64_t> ranges) {
+  if (auto d = dyn_cast<AffineDimExpr>(e))
+    return d.getPosition() == loop;
+  auto add = dyn_cast<AffineBinaryOpExpr>(e);
+  if (!add || add.getKind() != AffineExprKind::Add)
+    return false;
+  auto unit = [&](AffineExpr x) {
+    auto d = dyn_cast<AffineDimExpr>(x);
+    return d && d.getPosition() < ranges.size() &&
+           ranges[d.getPosition()] == 1;
+  };
+  return (isLoopPlusUnitLoops(add.getLHS(), loop, ranges) &&
+          unit(add.getRHS())) ||
+         (unit(add.getLHS()) && isLoopPlusUnitLoops(add.getRHS(), loop, ranges));
+}
+
+/// The tile of an 8-bit 1x1 conv of stride 1 computed over its flattened
+/// plane (RegisterTile::flatRows): the activations (`a`, of type `actType`)
+/// read output rows y and columns x (Halide dims 1 and 0) as their last two
+/// dims, of exactly the output's H x W, so `flatRows` whole rows are one
+/// contiguous run of pixels. Vectors run along that run (16 pixels x 4
+/// channels, 64 contiguous bytes per load), rows along the output channels
+/// (dim `weightsDim`; 4 bytes of weights broadcast per row). Only for rows
+/// that are not a whole number of vectors (on 16-, 32-, 64-wide rows the
+/// row tile wastes nothing): ResNet-50's 14-, 28- and 56-wide maps, whose
+/// row tiles leave 12% of their lanes idle (56 = 3.5 vectors) or (14-wide
+/// rows, vectors along the channels) store with byte scatters and read
+/// the residual with byte gathers. Not when the run covers its vectors
+/// badly (7x7: 49 pixels in 4 vectors).
+std::optional<RegisterTile>
+flatPlaneTile(AffineMap outMap, AffineMap w, AffineMap a,
+              RankedTensorType actType, ArrayRef<int64_t> ranges,
+              const std::vector<int> &extents, int activationsDim,
+              int weightsDim, int64_t reduction) {
+  int rank = extents.size();
+  if (rank < 3 || activationsDim != 0 || weightsDim < 2 ||
+      extents[0] % 16 == 0 || actType.getRank() < 2)
+    return std::nullopt;
+  unsigned xLoop = outMap.getDimPosition(rank - 1);
+  unsigned yLoop = outMap.getDimPosition(rank - 2);
+  int64_t n = a.getNumResults();
+  if (n != actType.getRank() || w.isFunctionOfDim(xLoop) ||
+      w.isFunctionOfDim(yLoop) ||
+      !isLoopPlusUnitLoops(a.getResult(n - 1), xLoop, ranges) ||
+      !isLoopPlusUnitLoops(a.getResult(n - 2), yLoop, ranges) ||
+      actType.getDimSize(n - 1) != extents[0] ||
+      actType.getDimSize(n - 2) != extents[1])
+    return std::nullopt;
+  for (int64_t k = 0; k + 2 < n; ++k)
+    if (a.getResult(k).isFunctionOfDim(xLoop) ||
+        a.getResult(k).isFunctionOfDim(yLoop))
+      return std::nullopt;
+  // Rows per task (a divisor of H), vectors along the run and rows of
+  // channels: the most lanes used; one vector x 16 channels loads as much
+  // as it computes (17 loads per 16 dot products), so it counts less.
+  // At most 3 vectors: the last tile of the plane, rounded up, then reads
+  // at most 47 bytes past the activations (HalideSchedule.cpp,
+  // scheduleFlatPlaneDot).
+  static const std::pair<int, int> kTiles[] = {{2, 8}, {3, 8}, {1, 16}};
+  int width = extents[0], height = extents[1], channels = extents[weightsDim];
+  RegisterTile best;
+  double bestScore = 0;
+  // Whole planes per task: with a task of fewer rows, Halide does not fold
+  // the task's first row out of the accumulators' index (((q / W + y0) * W
+  // + q % W) - y0 * W, behind lets), cannot vectorize the update atomically
+  // and computes it in scalars.
+  for (int rows = height; rows == height; --rows) {
+    int64_t run = (int64_t)rows * width;
+    for (auto [vectors, channelRows] : kTiles) {
+      if (channels % channelRows || run < 16 * vectors ||
+          run * channelRows > kMaxFlatAccumulators)
+        continue;
+      double score = tileEfficiency(run, 16 * vectors) * (vectors == 1 ? 0.9 : 1.0);
+      if (score > bestScore + 1e-9) {
+        bestScore = score;
+        best.vectors = vectors;
+        best.rows = channelRows;
+        best.flatRows = rows;
+      }
+    }
+  }
+  // A run that fills its tiles badly (14x14: 196 pixels in 7 tiles of 32)
+  // only pays against the channel-vectorized tile's scattered epilogue when
+  // the reduction is short: ResNet-50's layer3 256 -> 1024 (with the
+  // residual add) 0.237 -> 0.173 ms on one core, its 1024 -> 256 0.131 ->
+  // 0.146 ms.
+  if (bestScore < 0.85 || (bestScore < 0.95 && reduction > 256))
+    return std::nullopt;
+  best.lanes = 16;
+  best.vectorize = true;
+  best.vectorDim = 0;
+  best.unrollDim = weightsDim;
+  return best;
+}
+
+} // namespace
+
 std::optional<DotProduct> dotProductOf(linalg::GenericOp op) {
   if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1)
     return std::nullopt;
@@ -438,6 +545,21 @@ std::optional<DotProduct> dotProductOf(linalg::GenericOp op) {
     }
     return std::make_pair(best, bestScore);
   };
+  if (int8Dot)
+    if (std::optional<RegisterTile> flat = flatPlaneTile(
+            outMap, w, a,
+            cast<RankedTensorType>(op.getDpsInputs()[dot.activations].getType()),
+            ranges, extents, activationsDim, weightsDim,
+            [&] {
+              int64_t size = 1;
+              for (auto [k, type] : llvm::enumerate(iterators))
+                if (type == utils::IteratorType::reduction)
+                  size *= ranges[k];
+              return size;
+            }())) {
+      t = *flat;
+      return dot;
+    }
   bool alongActivations = false;
   if (activationsDim == 0 && extents[0] >= 16 &&
       stepAtMost(outMap.getDimPosition(rank - 1), maxStep)) {
