@@ -533,12 +533,16 @@ std::optional<DotProduct> dotProductOf(linalg::GenericOp op) {
   RegisterTile &t = dot.tile;
   t.lanes = 16;
   t.vectorize = true;
+  // On a tie, 2 vectors rather than 1 (56-wide rows: 2 x 32 or 4 x 16
+  // pixels): with 8 rows instead of 16 a reduction step loads 2 vectors and
+  // 8 broadcasts for 16 dot products, not 1 and 16.
   auto bestVectors = [&](int extent) {
     int best = 1;
     double bestScore = -1;
     for (int vectors = 1; vectors <= 4; ++vectors) {
       double score = tileEfficiency(extent, vectors * 16);
-      if (score > bestScore + 1e-9) {
+      if (score > bestScore + 1e-9 ||
+          (vectors == 2 && extent >= 32 && score > bestScore - 1e-9)) {
         best = vectors;
         bestScore = score;
       }
