@@ -6,9 +6,13 @@ flatPlaneTile), each with its own output:
 - y1: 64 -> 256 on 14x14 (196 pixels: 7 tiles of 32, the last rounded up
   past the plane), its u8 result added to the residual r1 by a
   com.microsoft QLinearAdd (ResNet-50's layer3 conv3 + Add, one kernel);
-- y2: 32 -> 40 on 20x20, batch 2 (400 pixels per image, rounded up);
-- y3: 16 -> 24 on 12x12, batch 2 (144 pixels: 3 tiles of 48, exact);
-- y4: 32 -> 64 on 56x56 (3136 pixels, one plane x 8 channels a task).
+- y2: 64 -> 40 on 20x20, batch 2 (400 pixels per image, rounded up);
+- y3: 64 -> 24 on 12x12, batch 2 (144 pixels: 3 tiles of 48, exact);
+- y4: 64 -> 64 on 56x56 (3136 pixels, one plane x 8 channels a task).
+
+- y5: 24 -> 48 on 56x56, a reduction too short to flatten (row tiles);
+- y6: a 3x3 conv (pads 1) 16 -> 16 on 56x56, not flattened: its row tile
+  of 2 vectors x 8 output channels.
 
 u8 activations with nonzero zero points, s8 per-channel weights, int32
 biases; also random inputs and the outputs ONNX Runtime computes (the
@@ -25,19 +29,20 @@ from onnx_models import init, ort_reference, qlinear_conv_weights, vi  # noqa: E
 out = sys.argv[1]
 os.makedirs(out, exist_ok=True)
 rng = np.random.default_rng(11)
-convs = [("1", 1, 64, 256, 14), ("2", 2, 32, 40, 20), ("3", 2, 16, 24, 12),
-         ("4", 1, 32, 64, 56)]
+convs = [("1", 1, 64, 256, 14), ("2", 2, 64, 40, 20), ("3", 2, 64, 24, 12),
+         ("4", 1, 64, 64, 56), ("5", 1, 24, 48, 56), ("6", 1, 16, 16, 56)]
 nodes, inputs, outputs, inits, feeds = [], [], [], [], {}
 for name, n, c, f, hw in convs:
     x, y = "x" + name, "y" + name
     inits += [init(x + "s", np.float32(0.02)), init(x + "z", np.uint8(100 + int(name)))]
-    inits += qlinear_conv_weights(rng, "c" + name, (f, c, 1, 1), 0.03 * (c / 32) ** 0.5,
-                                  120)
+    k = 3 if name == "6" else 1
+    inits += qlinear_conv_weights(rng, "c" + name, (f, c, k, k),
+                                  0.03 * (c * k * k / 32) ** 0.5, 120)
     p = "c" + name
     conv = y if name != "1" else "t1"
     nodes.append(helper.make_node(
         "QLinearConv", [x, x + "s", x + "z", p + "w", p + "ws", p + "wz", p + "ys", p + "yz",
-                        p + "b"], [conv]))
+                        p + "b"], [conv], pads=[k // 2] * 4))
     inputs.append(vi(x, TensorProto.UINT8, [n, c, hw, hw]))
     outputs.append(vi(y, TensorProto.UINT8, [n, f, hw, hw]))
     feeds[x] = rng.integers(0, 256, (n, c, hw, hw), dtype=np.uint8)
