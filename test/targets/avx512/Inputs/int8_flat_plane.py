@@ -12,7 +12,10 @@ flatPlaneTile), each with its own output:
 
 - y5: 24 -> 48 on 56x56, a reduction too short to flatten (row tiles);
 - y6: a 3x3 conv (pads 1) 16 -> 16 on 56x56, not flattened: its row tile
-  of 2 vectors x 8 output channels.
+  of 2 vectors x 8 output channels;
+- y7: a 3x3 conv (pads 1) 64 -> 32 on 28x28: a reduction of 576 steps,
+  vectors along the output channels (a 28-wide row would fill one vector
+  tile of 16 rows to 87.5%).
 
 u8 activations with nonzero zero points, s8 per-channel weights, int32
 biases; also random inputs and the outputs ONNX Runtime computes (the
@@ -30,12 +33,13 @@ out = sys.argv[1]
 os.makedirs(out, exist_ok=True)
 rng = np.random.default_rng(11)
 convs = [("1", 1, 64, 256, 14), ("2", 2, 64, 40, 20), ("3", 2, 64, 24, 12),
-         ("4", 1, 64, 64, 56), ("5", 1, 24, 48, 56), ("6", 1, 16, 16, 56)]
+         ("4", 1, 64, 64, 56), ("5", 1, 24, 48, 56), ("6", 1, 16, 16, 56),
+         ("7", 1, 64, 32, 28)]
 nodes, inputs, outputs, inits, feeds = [], [], [], [], {}
 for name, n, c, f, hw in convs:
     x, y = "x" + name, "y" + name
     inits += [init(x + "s", np.float32(0.02)), init(x + "z", np.uint8(100 + int(name)))]
-    k = 3 if name == "6" else 1
+    k = 3 if name in ("6", "7") else 1
     inits += qlinear_conv_weights(rng, "c" + name, (f, c, k, k),
                                   0.03 * (c * k * k / 32) ** 0.5, 120)
     p = "c" + name
