@@ -1063,9 +1063,10 @@ bool scheduleNarrowRowsTransposed(const ScheduledReduction &r, hl::Func g,
 /// `flatRows` whole rows fused into one run of pixels, contiguous in the
 /// activations' per-call copy ([C/4][H][W][4]: 16 pixels x 4 channels are
 /// 64 bytes), in the output and in the epilogue's other inputs (a residual).
-/// A task is `tileU` output channels (one panel of PackWeights' weights) x
-/// `flatRows` rows; its accumulators stay in a buffer of the task (at most
-/// 32 KB) filled tile by tile (`vectors` vectors of the run x the channels,
+/// A task is the tile's rows of output channels (one panel of PackWeights'
+/// weights) x `flatRows` rows (the whole plane: see flatPlaneTile); its
+/// accumulators stay in a buffer of the task (at most 128 KB, in L2) filled
+/// tile by tile (`vectors` vectors of the run x the channels,
 /// in registers during the reduction), then the epilogue runs along the run
 /// in whole vectors (the last shifted inwards): dense loads and stores.
 /// Halide folds the fused index (p % W + (p / W) * W) back into p, so the

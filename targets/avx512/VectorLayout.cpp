@@ -342,33 +342,31 @@ flatPlaneTile(AffineMap outMap, AffineMap w, AffineMap a,
     if (a.getResult(k).isFunctionOfDim(xLoop) ||
         a.getResult(k).isFunctionOfDim(yLoop))
       return std::nullopt;
-  // Rows per task (a divisor of H), vectors along the run and rows of
-  // channels: the most lanes used; one vector x 16 channels loads as much
-  // as it computes (17 loads per 16 dot products), so it counts less.
-  // At most 3 vectors: the last tile of the plane, rounded up, then reads
-  // at most 47 bytes past the activations (HalideSchedule.cpp,
+  // A task is a whole plane (flatRows = H): with fewer rows, Halide does
+  // not fold the task's first row out of the accumulators' index
+  // (((q / W + y0) * W + q % W) - y0 * W, behind lets), cannot vectorize
+  // the update atomically and computes it in scalars. Vectors along the run
+  // and rows of channels: the most lanes used; one vector x 16 channels
+  // loads as much as it computes (17 loads per 16 dot products), so it
+  // counts less. At most 3 vectors: the last tile of the plane, rounded up,
+  // then reads at most 47 bytes past the activations (HalideSchedule.cpp,
   // scheduleFlatPlaneDot).
   static const std::pair<int, int> kTiles[] = {{2, 8}, {3, 8}, {1, 16}};
   int width = extents[0], height = extents[1], channels = extents[weightsDim];
+  int64_t run = (int64_t)height * width;
   RegisterTile best;
   double bestScore = 0;
-  // Whole planes per task: with a task of fewer rows, Halide does not fold
-  // the task's first row out of the accumulators' index (((q / W + y0) * W
-  // + q % W) - y0 * W, behind lets), cannot vectorize the update atomically
-  // and computes it in scalars.
-  for (int rows = height; rows == height; --rows) {
-    int64_t run = (int64_t)rows * width;
-    for (auto [vectors, channelRows] : kTiles) {
-      if (channels % channelRows || run < 16 * vectors ||
-          run * channelRows > kMaxFlatAccumulators)
-        continue;
-      double score = tileEfficiency(run, 16 * vectors) * (vectors == 1 ? 0.9 : 1.0);
-      if (score > bestScore + 1e-9) {
-        bestScore = score;
-        best.vectors = vectors;
-        best.rows = channelRows;
-        best.flatRows = rows;
-      }
+  for (auto [vectors, channelRows] : kTiles) {
+    if (channels % channelRows || run < 16 * vectors ||
+        run * channelRows > kMaxFlatAccumulators)
+      continue;
+    double score = tileEfficiency((int)run, 16 * vectors) *
+                   (vectors == 1 ? 0.9 : 1.0);
+    if (score > bestScore + 1e-9) {
+      bestScore = score;
+      best.vectors = vectors;
+      best.rows = channelRows;
+      best.flatRows = height;
     }
   }
   // A run that fills its tiles badly (14x14: 196 pixels in 7 tiles of 32)
