@@ -189,16 +189,27 @@ bool schedulePackedActivations(hl::Func f, const std::vector<hl::Var> &vars,
   if (!group || extents[0] != group)
     return false;
   const int lanes = group == 4 ? 16 : 32;
-  hl::Var plane("hw");
-  int64_t planeSize = (int64_t)extents[1] * extents[2];
+  // A copy whose H x W plane is already one dim (the translator's
+  // "packedplane", see SchedulePolicy::flattensRepackedPlane): that dim in
+  // vectors, the source read densely at (hw / W, hw % W).
+  bool flatPlane = f.name().rfind("packedplane", 0) == 0;
+  hl::Var plane = flatPlane ? vars[1] : hl::Var("hw");
+  int64_t planeSize =
+      flatPlane ? extents[1] : (int64_t)extents[1] * extents[2];
   if (planeSize > std::numeric_limits<int>::max())
     return false;
   // The whole plane, as the tensor has it (a strided conv reads less of
   // it): the fused index then reads the source densely.
   f.bound(vars[0], 0, group);
-  f.bound(vars[1], 0, extents[1]);
-  f.bound(vars[2], 0, extents[2]);
-  f.fuse(vars[1], vars[2], plane);
+  // (A flat plane: as much as its conv reads, which rounds its last tile
+  // up past the plane by less than one tile of 48 pixels: the copy reads
+  // that many bytes past the end of its source, within what a kernel may
+  // read, docs/Runtime.md.)
+  if (!flatPlane) {
+    f.bound(vars[1], 0, extents[1]);
+    f.bound(vars[2], 0, extents[2]);
+    f.fuse(vars[1], vars[2], plane);
+  }
   f.unroll(vars[0]);
   if (planeSize >= lanes)
     f.vectorize(plane, lanes, hl::TailStrategy::ShiftInwards);
@@ -208,8 +219,9 @@ bool schedulePackedActivations(hl::Func f, const std::vector<hl::Var> &vars,
   // channel blocks; the fused plane when there is one block), in at most
   // kMinParallelTasks tasks: a block of a small map is a few hundred bytes
   // (ResNet-50's layer4, 512 blocks of 7x7x4), less than a task costs.
-  std::vector<hl::Var> outer(vars.begin() + 3, vars.end());
-  std::vector<int> outerExtents(extents.begin() + 3, extents.end());
+  int firstOuter = flatPlane ? 2 : 3;
+  std::vector<hl::Var> outer(vars.begin() + firstOuter, vars.end());
+  std::vector<int> outerExtents(extents.begin() + firstOuter, extents.end());
   for (int k = (int)outer.size() - 1; k >= 0; --k)
     if (outerExtents[k] > 1) {
       int blocks = outerExtents[k];
@@ -250,6 +262,32 @@ bool scheduleNarrowBf16Output(hl::Func f, const std::vector<hl::Var> &vars,
     fusedExtents.push_back(extents[k]);
   }
   scheduleStage(f, fused, lanes, fusedExtents);
+  return true;
+}
+
+/// An 8-bit Func (the u8/i8 pad before an int8 3x3 conv) whose rows are
+/// 16 to 31 bytes wide (ResNet-50's 30-, 29-, 16- and 15-wide padded rows):
+/// scheduleStage would copy them one byte at a time (a 64-lane vector does
+/// not fit, nor half of one; rows of 32 to 63 bytes take one vector of
+/// exactly the row, which measured faster than 32 lanes and a masked
+/// tail: 0.004 vs 0.015 ms for layer1's 58-wide pads). Instead vectors of
+/// 16 lanes along the row, the last one guarded (masked loads and
+/// stores). One core, aicc-run --profile: layer2's 30-wide pads 0.026 ->
+/// 0.015 ms, layer3's 16-wide 0.011 -> 0.002 ms, its stride-2 29-wide
+/// 0.046-0.093 -> 0.028 ms. Returns false (nothing scheduled) for other
+/// Funcs.
+bool scheduleNarrowByteRows(hl::Func f, const std::vector<hl::Var> &vars,
+                            const std::vector<int> &extents) {
+  const int lanes = 16;
+  if (f.types().size() != 1 || f.types()[0].bytes() != 1 ||
+      f.num_update_definitions() != 0 || vars.empty() ||
+      vars.size() != extents.size() || extents[0] < lanes ||
+      extents[0] >= 2 * lanes)
+    return false;
+  f.vectorize(vars[0], lanes,
+              extents[0] % lanes ? hl::TailStrategy::GuardWithIf
+                                 : hl::TailStrategy::Auto);
+  parallelizeOutermost(f, vars, extents, 64);
   return true;
 }
 
@@ -643,6 +681,7 @@ Avx512SchedulePolicy::registerTile(mlir::linalg::GenericOp op) const {
     hint.lanes = tile->vectorize ? tile->lanes : 0;
     hint.vectors = tile->vectors;
     hint.rows = tile->rows;
+    hint.flatRows = tile->flatRows;
     hint.vectorizeReduction = dotProductOf(op).has_value();
   }
   return hint;
@@ -652,6 +691,12 @@ std::optional<unsigned>
 Avx512SchedulePolicy::repackedInputDim(mlir::linalg::GenericOp op,
                                        unsigned input) const {
   return stridedVectorPosition(op, input);
+}
+
+bool Avx512SchedulePolicy::flattensRepackedPlane(mlir::linalg::GenericOp op,
+                                                 unsigned input) const {
+  std::optional<DotProduct> dot = dotProductOf(op);
+  return dot && dot->tile.flatRows > 0 && input == dot->activations;
 }
 
 Halide::Func Avx512SchedulePolicy::externReduction(
@@ -678,6 +723,8 @@ void Avx512SchedulePolicy::scheduleFunc(const ScheduledFunc &sf,
   if (!isOutput && schedulePackedActivations(f, vars, sf.extents))
     return;
   if (isOutput && scheduleNarrowBf16Output(f, vars, sf.extents))
+    return;
+  if (isOutput && scheduleNarrowByteRows(f, vars, sf.extents))
     return;
   int lanes = lanesFor(f);
   scheduleStage(f, vars, lanes, sf.extents);
@@ -1159,6 +1206,90 @@ bool scheduleNarrowRowsTransposed(const ScheduledReduction &r, hl::Func g,
   return true;
 }
 
+/// An 8-bit 1x1 conv of stride 1 over its flattened plane (see
+/// RegisterTile::flatRows in VectorLayout.h): output dims 0 and 1 (x, y) of
+/// `flatRows` whole rows fused into one run of pixels, contiguous in the
+/// activations' per-call copy ([C/4][H][W][4]: 16 pixels x 4 channels are
+/// 64 bytes), in the output and in the epilogue's other inputs (a residual).
+/// A task is the tile's rows of output channels (one panel of PackWeights'
+/// weights) x `flatRows` rows (the whole plane: see flatPlaneTile); its
+/// accumulators stay in a buffer of the task (at most 128 KB, in L2) filled
+/// tile by tile (`vectors` vectors of the run x the channels,
+/// in registers during the reduction), then the epilogue runs along the run
+/// in whole vectors (the last shifted inwards): dense loads and stores.
+/// Halide folds the fused index (p % W + (p / W) * W) back into p, so the
+/// loads stay dense. False (nothing scheduled) when it does not apply.
+bool scheduleFlatPlaneDot(const ScheduledReduction &r, hl::Func g, hl::Func f,
+                          const std::vector<int> &ext) {
+  const halidegen::TileHint &t = r.tile;
+  int rank = ext.size(), u = t.unrollDim, rows = t.flatRows;
+  const int lanes = 16;
+  if (!t.valid || rows <= 0 || t.vectorDim != 0 || t.lanes != lanes ||
+      u < 2 || u >= rank || r.rdom.dimensions() < 1 ||
+      !r.paddedInputs.empty() || ext[1] % rows || ext[u] % t.rows ||
+      (int64_t)ext[0] * rows < (int64_t)lanes * t.vectors ||
+      (int)g.args().size() != rank || (int)f.args().size() != rank)
+    return false;
+  int width = ext[0], channels = t.rows, vectors = t.vectors;
+  std::vector<hl::Var> vars = g.args();
+  hl::Var yo("yo"), yi("yi"), p("p"), po("po"), pi("pi"), co("co"), ci("ci");
+  g.split(vars[1], yo, yi, rows)
+      .fuse(vars[0], yi, p)
+      .split(p, po, pi, lanes, hl::TailStrategy::ShiftInwards)
+      .split(vars[u], co, ci, channels);
+  std::vector<hl::VarOrRVar> order = {pi, po, ci, yo, co};
+  for (int k = 2; k < rank; ++k)
+    if (k != u)
+      order.push_back(vars[k]);
+  g.reorder(order);
+  g.vectorize(pi);
+  // The tasks: row blocks inside channel panels (a panel's weights reread
+  // from cache by its row blocks), then the other dims.
+  hl::Var task("flat_task");
+  g.fuse(yo, co, task);
+  for (int k = 2; k < rank; ++k)
+    if (k != u && ext[k] > 1) {
+      hl::Var next(task.name() + "_" + vars[k].name());
+      g.fuse(task, vars[k], next);
+      task = next;
+    }
+  g.parallel(task);
+  // The task's accumulators, x innermost (the run contiguous).
+  f.compute_at(g, task);
+  std::vector<hl::Var> fv = f.args();
+  // Whole rows; the run rounded up to whole tiles, its last tile computing
+  // a few pixels past the task's rows (the next rows, or past the plane:
+  // the activations' copy is then that much longer, see
+  // schedulePackedActivations) that the epilogue never reads. (An update
+  // cannot shift its last tile inwards, which would add twice; a guarded
+  // tile is computed in scalars.)
+  f.bound(fv[0], 0, width).bound_extent(fv[u], channels);
+  for (int k = 2; k < rank; ++k)
+    if (k != u)
+      f.bound_extent(fv[k], 1);
+  hl::Var fp("fp");
+  f.fuse(fv[0], fv[1], fp).vectorize(fp, lanes, hl::TailStrategy::RoundUp);
+  hl::Stage update = f.update();
+  hl::Var fq("fq"), fqo("fqo"), fqi("fqi"), fqv("fqv"), fql("fql");
+  update.fuse(fv[0], fv[1], fq)
+      .split(fq, fqo, fqi, lanes * vectors, hl::TailStrategy::RoundUp)
+      .split(fqi, fqv, fql, lanes);
+  std::vector<hl::VarOrRVar> updateOrder = {r.rdom[0], fql, fqv, fv[u]};
+  for (int d = 1; d < r.rdom.dimensions(); ++d)
+    updateOrder.push_back(r.rdom[d]);
+  updateOrder.push_back(fqo);
+  for (int k = 2; k < rank; ++k)
+    if (k != u)
+      updateOrder.push_back(fv[k]);
+  update.reorder(updateOrder);
+  update.atomic().vectorize(r.rdom[0]);
+  update.vectorize(fql);
+  if (vectors > 1)
+    update.unroll(fqv);
+  update.unroll(fv[u]);
+  return true;
+}
+
 /// The accumulators of a reduction with folded padding (a depthwise conv,
 /// pooling) along a dim of `extent` elements, lanes/2 < extent < lanes (the
 /// 14-wide rows of MobileNetV2's blocks 8-14): one full vector, its extra
@@ -1560,6 +1691,8 @@ void scheduleReduction(const ScheduledReduction &r, bool isOutput,
   // reduction steps each, which a guarded tail would compute in scalars.
   bool dot = r.tile.vectorizeReduction && vectorize && r.rdom.dimensions() > 0;
   bool dotShift = dot && ext[v] >= tileV;
+  if (!at && dot && producers.empty() && scheduleFlatPlaneDot(r, g, f, ext))
+    return;
   if (!at && !dot && producers.empty() &&
       (scheduleTransposedBlocked(r, g, f, ext, tile, tileV, tileU) ||
        scheduleChannelPanelTasks(r, g, f, ext, tile, tileV, tileU) ||

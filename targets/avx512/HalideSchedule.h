@@ -17,6 +17,8 @@ public:
   halidegen::TileHint registerTile(mlir::linalg::GenericOp op) const override;
   std::optional<unsigned> repackedInputDim(mlir::linalg::GenericOp op,
                                            unsigned input) const override;
+  bool flattensRepackedPlane(mlir::linalg::GenericOp op,
+                             unsigned input) const override;
 
   /// With `amx`: the 8-bit convs PackWeights laid out for AMX, as an extern
   /// stage (AmxKernels.h).

@@ -326,6 +326,116 @@ std::optional<RegisterTile> registerTileFor(linalg::GenericOp op) {
   return chooseRegisterTile(p);
 }
 
+namespace {
+
+/// The most i32 accumulators a task of a flattened 1x1 conv keeps in memory
+/// (its plane x its channels; see flatPlaneTile): 128 KB, within L2 (a
+/// 56x56 plane x 8 channels: 100 KB).
+constexpr int64_t kMaxFlatAccumulators = 32768;
+
+/// Whether `e` is `d<loop>`, plus only loops of one iteration (a 1x1
+/// window's kh, kw).
+bool isLoopPlusUnitLoops(AffineExpr e, unsigned loop,
+                         ArrayRef<int64_t> ranges) {
+  if (auto d = dyn_cast<AffineDimExpr>(e))
+    return d.getPosition() == loop;
+  auto add = dyn_cast<AffineBinaryOpExpr>(e);
+  if (!add || add.getKind() != AffineExprKind::Add)
+    return false;
+  auto unit = [&](AffineExpr x) {
+    auto d = dyn_cast<AffineDimExpr>(x);
+    return d && d.getPosition() < ranges.size() &&
+           ranges[d.getPosition()] == 1;
+  };
+  return (isLoopPlusUnitLoops(add.getLHS(), loop, ranges) &&
+          unit(add.getRHS())) ||
+         (unit(add.getLHS()) && isLoopPlusUnitLoops(add.getRHS(), loop, ranges));
+}
+
+/// The tile of an 8-bit 1x1 conv of stride 1 computed over its flattened
+/// plane (RegisterTile::flatRows): the activations (`a`, of type `actType`)
+/// read output rows y and columns x (Halide dims 1 and 0) as their last two
+/// dims, of exactly the output's H x W, so `flatRows` whole rows are one
+/// contiguous run of pixels. Vectors run along that run (16 pixels x 4
+/// channels, 64 contiguous bytes per load), rows along the output channels
+/// (dim `weightsDim`; 4 bytes of weights broadcast per row). Only for rows
+/// that are not a whole number of vectors (on 16-, 32-, 64-wide rows the
+/// row tile wastes nothing): ResNet-50's 14-, 28- and 56-wide maps, whose
+/// row tiles leave 12% of their lanes idle (56 = 3.5 vectors) or (14-wide
+/// rows, vectors along the channels) store with byte scatters and read
+/// the residual with byte gathers. Not when the run covers its vectors
+/// badly (7x7: 49 pixels in 4 vectors).
+std::optional<RegisterTile>
+flatPlaneTile(AffineMap outMap, AffineMap w, AffineMap a,
+              RankedTensorType actType, ArrayRef<int64_t> ranges,
+              const std::vector<int> &extents, int activationsDim,
+              int weightsDim, int64_t reduction) {
+  int rank = extents.size();
+  if (rank < 3 || activationsDim != 0 || weightsDim < 2 ||
+      extents[0] % 16 == 0 || actType.getRank() < 2)
+    return std::nullopt;
+  unsigned xLoop = outMap.getDimPosition(rank - 1);
+  unsigned yLoop = outMap.getDimPosition(rank - 2);
+  int64_t n = a.getNumResults();
+  if (n != actType.getRank() || w.isFunctionOfDim(xLoop) ||
+      w.isFunctionOfDim(yLoop) ||
+      !isLoopPlusUnitLoops(a.getResult(n - 1), xLoop, ranges) ||
+      !isLoopPlusUnitLoops(a.getResult(n - 2), yLoop, ranges) ||
+      actType.getDimSize(n - 1) != extents[0] ||
+      actType.getDimSize(n - 2) != extents[1])
+    return std::nullopt;
+  for (int64_t k = 0; k + 2 < n; ++k)
+    if (a.getResult(k).isFunctionOfDim(xLoop) ||
+        a.getResult(k).isFunctionOfDim(yLoop))
+      return std::nullopt;
+  // A task is a whole plane (flatRows = H): with fewer rows, Halide does
+  // not fold the task's first row out of the accumulators' index
+  // (((q / W + y0) * W + q % W) - y0 * W, behind lets), cannot vectorize
+  // the update atomically and computes it in scalars. Vectors along the run
+  // and rows of channels: the most lanes used; one vector x 16 channels
+  // loads as much as it computes (17 loads per 16 dot products), so it
+  // counts less. At most 3 vectors: the last tile of the plane, rounded up,
+  // then reads at most 47 bytes past the activations (HalideSchedule.cpp,
+  // scheduleFlatPlaneDot).
+  static const std::pair<int, int> kTiles[] = {{2, 8}, {3, 8}, {1, 16}};
+  int width = extents[0], height = extents[1], channels = extents[weightsDim];
+  int64_t run = (int64_t)height * width;
+  RegisterTile best;
+  double bestScore = 0;
+  for (auto [vectors, channelRows] : kTiles) {
+    if (channels % channelRows || run < 16 * vectors ||
+        run * channelRows > kMaxFlatAccumulators)
+      continue;
+    double score = tileEfficiency((int)run, 16 * vectors) *
+                   (vectors == 1 ? 0.9 : 1.0);
+    if (score > bestScore + 1e-9) {
+      bestScore = score;
+      best.vectors = vectors;
+      best.rows = channelRows;
+      best.flatRows = height;
+    }
+  }
+  // A run that fills its tiles badly (14x14: 196 pixels in 7 tiles of 32)
+  // only pays against the channel-vectorized tile's scattered epilogue when
+  // the reduction is short: ResNet-50's layer3 256 -> 1024 (with the
+  // residual add) 0.237 -> 0.173 ms on one core, its 1024 -> 256 0.131 ->
+  // 0.146 ms.
+  // Nor when the reduction is too short to pay for the accumulators'
+  // round trip through the task's buffer (zeroed, loaded and stored per
+  // tile, read by the epilogue): MobileNetV2's expand convs 24 -> 144 on
+  // 56x56, 0.053 -> 0.063 ms flattened.
+  if (bestScore < 0.85 || (bestScore < 0.95 && reduction > 256) ||
+      reduction < 64)
+    return std::nullopt;
+  best.lanes = 16;
+  best.vectorize = true;
+  best.vectorDim = 0;
+  best.unrollDim = weightsDim;
+  return best;
+}
+
+} // namespace
+
 std::optional<DotProduct> dotProductOf(linalg::GenericOp op) {
   if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1)
     return std::nullopt;
@@ -472,23 +582,54 @@ std::optional<DotProduct> dotProductOf(linalg::GenericOp op) {
   RegisterTile &t = dot.tile;
   t.lanes = 16;
   t.vectorize = true;
+  // Multiply-adds per output.
+  int64_t reduction = 1;
+  for (auto [k, type] : llvm::enumerate(iterators))
+    if (type == utils::IteratorType::reduction)
+      reduction *= ranges[k];
+  // On a tie, 2 vectors rather than 1 (56-wide rows: 2 x 32 or 4 x 16
+  // pixels): with 8 rows instead of 16 a reduction step loads 2 vectors and
+  // 8 broadcasts for 16 dot products, not 1 and 16. Not for short
+  // reductions (MobileNetV2's expand convs 24 -> 144 on 56x56 measured
+  // 0.053 -> 0.059 ms that way).
   auto bestVectors = [&](int extent) {
     int best = 1;
     double bestScore = -1;
     for (int vectors = 1; vectors <= 4; ++vectors) {
       double score = tileEfficiency(extent, vectors * 16);
-      if (score > bestScore + 1e-9) {
+      if (score > bestScore + 1e-9 ||
+          (vectors == 2 && extent >= 32 && reduction >= 64 &&
+           score > bestScore - 1e-9)) {
         best = vectors;
         bestScore = score;
       }
     }
     return std::make_pair(best, bestScore);
   };
+  if (int8Dot)
+    if (std::optional<RegisterTile> flat = flatPlaneTile(
+            outMap, w, a,
+            cast<RankedTensorType>(op.getDpsInputs()[dot.activations].getType()),
+            ranges, extents, activationsDim, weightsDim, reduction)) {
+      t = *flat;
+      return dot;
+    }
   bool alongActivations = false;
   if (activationsDim == 0 && extents[0] >= 16 &&
       stepAtMost(outMap.getDimPosition(rank - 1), maxStep)) {
     auto [vectors, score] = bestVectors(extents[0]);
-    if (score >= 0.8) {
+    // A row that takes one vector with lanes to spare (28 wide: 2 vectors
+    // of 16, the second shifted inwards, 87.5% of their lanes) goes along
+    // the output channels when the reduction is long enough to pay for
+    // the scattered stores: ResNet-50 int8's layer2 3x3 convs, 128 -> 128
+    // on 28x28 (1152 steps), 0.30-0.32 -> 0.25 ms on one core (720-770 ->
+    // 918 GOP/s). The 1-vector tile of 16 rows loads a broadcast per dot
+    // product besides its vector; the other loads 2 weight vectors and 8
+    // broadcasts per 16. (On 56-wide rows, 2 vectors x 8 rows, both
+    // measured alike.)
+    bool spareLanes =
+        vectors == 1 && extents[0] < 32 && score < 0.9 && reduction >= 512;
+    if (score >= 0.8 && !spareLanes) {
       alongActivations = true;
       t.vectorDim = 0;
       t.unrollDim = weightsDim;

@@ -626,7 +626,8 @@ private:
                                 const std::vector<hl::Var> &hvars,
                                 RankedTensorType outType);
   hl::Expr atPacked(Value tensor, std::vector<hl::Expr> idx, unsigned pos,
-                    Operation *user);
+                    Operation *user,
+                    bool flattenPlane = false);
   hl::Expr translateBody(Operation &op,
                          llvm::DenseMap<Value, hl::Expr> &values,
                          const std::vector<hl::Expr> &loops);
@@ -1404,7 +1405,8 @@ void Translator::translateGeneric(linalg::GenericOp op) {
     // vectorizes a dim this input does not have innermost; PackWeights
     // does it at compile time for constant weights.
     if (std::optional<unsigned> pos = policy.repackedInputDim(op, i)) {
-      values[arg] = atPacked(operand, idx, *pos, op);
+      values[arg] = atPacked(operand, idx, *pos, op,
+                             policy.flattensRepackedPlane(op, i));
       continue;
     }
     values[arg] = at(operand, idx, op);
@@ -1557,12 +1559,23 @@ void Translator::translateGeneric(linalg::GenericOp op) {
 }
 
 /// Element of `tensor` at tensor-order `idx`, read from a copy whose
-/// innermost dim is tensor dim `pos` (made once per kernel call).
+/// innermost dim is tensor dim `pos` (made once per kernel call). With
+/// `flattenPlane` (SchedulePolicy::flattensRepackedPlane) the copy merges
+/// the tensor's two innermost dims (H, W, static, both outside `pos`) into
+/// one dim of H x W and is read at `y * W + x`.
 hl::Expr Translator::atPacked(Value tensor, std::vector<hl::Expr> idx,
-                              unsigned pos, Operation *user) {
+                              unsigned pos, Operation *user,
+                              bool flattenPlane) {
   TensorFunc &src = lookup(tensor, user);
   int64_t rank = src.type.getRank();
-  auto key = std::make_pair(tensor.getAsOpaquePointer(), pos);
+  flattenPlane = flattenPlane && rank >= 3 && (int64_t)pos < rank - 2 &&
+                 !src.type.isDynamicDim(rank - 1) &&
+                 !src.type.isDynamicDim(rank - 2) &&
+                 src.type.getDimSize(rank - 1) *
+                         src.type.getDimSize(rank - 2) <=
+                     std::numeric_limits<int>::max();
+  auto key = std::make_pair(tensor.getAsOpaquePointer(),
+                            pos + (flattenPlane ? (unsigned)rank : 0u));
   auto it = packedFuncs.find(key);
   if (it == packedFuncs.end()) {
     // Packed order: the tensor's dims without `pos`, then `pos` innermost.
@@ -1572,9 +1585,6 @@ hl::Expr Translator::atPacked(Value tensor, std::vector<hl::Expr> idx,
       if (k != pos)
         packedOrder.push_back(vars[k]);
     packedOrder.push_back(vars[pos]);
-    hl::Func packed(uniqueName("packed"));
-    packed(reversed(packedOrder)) =
-        src.func(reversed(std::vector<hl::Expr>(vars.begin(), vars.end())));
     std::vector<int> extents;
     for (int64_t k = rank - 1; k >= 0; --k) {
       int64_t dim = packedOrder[k].name() == vars[pos].name()
@@ -1584,6 +1594,20 @@ hl::Expr Translator::atPacked(Value tensor, std::vector<hl::Expr> idx,
                             ? kDynamicExtent
                             : (int)src.type.getDimSize(dim));
     }
+    std::vector<hl::Expr> srcIdx(vars.begin(), vars.end());
+    if (flattenPlane) {
+      // [..][H][W][pos] -> [..][H*W][pos]: packedOrder's H and W (the two
+      // before `pos`) become one var, the source read at (hw / W, hw % W).
+      int width = (int)src.type.getDimSize(rank - 1);
+      hl::Var hw = vars[rank - 1];
+      srcIdx[rank - 2] = hw / width;
+      srcIdx[rank - 1] = hw % width;
+      packedOrder.erase(packedOrder.end() - 3);
+      extents[1] *= extents[2];
+      extents.erase(extents.begin() + 2);
+    }
+    hl::Func packed(uniqueName(flattenPlane ? "packedplane" : "packed"));
+    packed(reversed(packedOrder)) = src.func(reversed(srcIdx));
     packs.push_back({packed, extents});
     it = packedFuncs.insert({key, packed}).first;
   }
@@ -1591,6 +1615,12 @@ hl::Expr Translator::atPacked(Value tensor, std::vector<hl::Expr> idx,
   for (int64_t k = 0; k < rank; ++k)
     if (k != pos)
       packedIdx.push_back(idx[k]);
+  if (flattenPlane) {
+    int width = (int)src.type.getDimSize(rank - 1);
+    hl::Expr x = packedIdx.back();
+    packedIdx.pop_back();
+    packedIdx.back() = packedIdx.back() * width + x;
+  }
   packedIdx.push_back(idx[pos]);
   return it->second(reversed(packedIdx));
 }

@@ -57,6 +57,10 @@ struct TileHint {
   /// Vectors along vectorDim and rows along unrollDim in one tile.
   int vectors = 1;
   int rows = 1;
+  /// Rows of the output plane (Halide dims 1) one task covers when dims 0
+  /// and 1 are fused into one vectorized plane (a 1x1 conv of stride 1 as
+  /// an 8-bit dot product); 0: not flattened.
+  int flatRows = 0;
   /// Bit k set: the reduction's largest input (its weights, usually) is
   /// indexed by the output's Halide dim k. A schedule keeps the tile loop
   /// of such a dim outside the others so that input's panel is read from
@@ -104,6 +108,18 @@ public:
   /// std::nullopt reads the input in place.
   virtual std::optional<unsigned>
   repackedInputDim(mlir::linalg::GenericOp op, unsigned input) const = 0;
+
+  /// Whether the repacked copy of input `input` of `op` (see
+  /// repackedInputDim) merges the input's two innermost dims into one
+  /// (rows x columns of an image: one run of pixels), so that a schedule
+  /// fusing the output's two innermost dims reads it with the fused index
+  /// (`x + W * y`, which Halide folds back into the fused var; with the
+  /// dims separate it does not, scaled by the repacked dim's stride, and
+  /// the loads become gathers). Only static dims.
+  virtual bool flattensRepackedPlane(mlir::linalg::GenericOp op,
+                                     unsigned input) const {
+    return false;
+  }
 
   /// A reduction `op` (one output) the target computes with a routine of
   /// its own (a Halide extern stage, e.g. AMX tile kernels) instead of an
