@@ -46,14 +46,14 @@ func.func @expansion(%x: tensor<1x64x2x20xf32>, %res: tensor<1x256x2x20xf32>) ->
 // -----
 
 // Tests that a 1x1 conv on rows a multiple of 16 wide (all vectors full
-// already), one with fewer than 256 output channels, one with more than
-// 128 input channels and a stride-2 one keep their shapes.
+// already), one with fewer than 256 output channels and one with more than
+// 128 input channels keep their shapes.
 
 // CHECK-LABEL: func.func @kept
 // CHECK-NOT: tensor.collapse_shape
 // CHECK-NOT: tensor.expand_shape
 // CHECK: return
-func.func @kept(%x: tensor<1x64x2x32xf32>, %z: tensor<1x192x2x20xf32>, %s: tensor<1x64x4x40xf32>) -> (tensor<1x256x2x32xf32>, tensor<1x128x2x20xf32>, tensor<1x256x2x20xf32>, tensor<1x256x2x20xf32>) {
+func.func @kept(%x: tensor<1x64x2x32xf32>, %z: tensor<1x192x2x20xf32>) -> (tensor<1x256x2x32xf32>, tensor<1x128x2x20xf32>, tensor<1x256x2x20xf32>) {
   %zero = arith.constant 0.0 : f32
   %w = graph.constant dense<0.5> : tensor<256x64x1x1xf32>
   %w2 = graph.constant dense<0.5> : tensor<128x192x1x1xf32>
@@ -67,8 +67,42 @@ func.func @kept(%x: tensor<1x64x2x32xf32>, %z: tensor<1x192x2x20xf32>, %s: tenso
   %e3 = tensor.empty() : tensor<1x256x2x20xf32>
   %f3 = linalg.fill ins(%zero : f32) outs(%e3 : tensor<1x256x2x20xf32>) -> tensor<1x256x2x20xf32>
   %c = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%z, %w3 : tensor<1x192x2x20xf32>, tensor<256x192x1x1xf32>) outs(%f3 : tensor<1x256x2x20xf32>) -> tensor<1x256x2x20xf32>
-  %d = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%s, %w : tensor<1x64x4x40xf32>, tensor<256x64x1x1xf32>) outs(%f3 : tensor<1x256x2x20xf32>) -> tensor<1x256x2x20xf32>
-  return %a, %b, %c, %d : tensor<1x256x2x32xf32>, tensor<1x128x2x20xf32>, tensor<1x256x2x20xf32>, tensor<1x256x2x20xf32>
+  return %a, %b, %c : tensor<1x256x2x32xf32>, tensor<1x128x2x20xf32>, tensor<1x256x2x20xf32>
+}
+
+// -----
+
+// Tests that a 1x1 conv of stride 2 runs with stride 1 on a copy of every
+// second pixel of every second row of its input: on [2, 64, 5, 39] (odd
+// sizes: the copy reads rows 0, 2, 4 and columns 0, 2, ..., 38) the copy
+// is [2, 64, 3, 20], whose 20-wide rows (wider than a vector, not a
+// multiple of one) the conv then computes flattened, [2, 256, 1, 60]; on
+// [1, 64, 8, 8] the copy is [1, 64, 4, 4] and the conv keeps that shape. A
+// 3x3 conv of stride 2 is kept.
+
+#sub = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2 * 2, d3 * 2)>
+// CHECK: #[[$SUB:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2 * 2, d3 * 2)>
+// CHECK-LABEL: func.func @subsampled
+// CHECK-SAME: (%[[S:.*]]: tensor<2x64x5x39xf32>, %[[T:.*]]: tensor<1x64x8x8xf32>, %[[U:.*]]: tensor<1x64x9x9xf32>)
+// CHECK: %[[SC:.*]] = linalg.generic {indexing_maps = [#[[$SUB]], #{{.*}}]{{.*}} ins(%[[S]] : tensor<2x64x5x39xf32>) outs(%{{.*}} : tensor<2x64x3x20xf32>)
+// CHECK: tensor.collapse_shape %[[SC]] {{.*}} into tensor<2x64x60xf32>
+// CHECK: %[[A:.*]] = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%{{.*}}, %{{.*}} : tensor<2x64x1x60xf32>, tensor<256x64x1x1xf32>) {{.*}} -> tensor<2x256x1x60xf32>
+// CHECK: %[[TC:.*]] = linalg.generic {indexing_maps = [#[[$SUB]], #{{.*}}]{{.*}} ins(%[[T]] : tensor<1x64x8x8xf32>) outs(%{{.*}} : tensor<1x64x4x4xf32>)
+// CHECK: %[[B:.*]] = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%[[TC]], %{{.*}} : tensor<1x64x4x4xf32>, tensor<256x64x1x1xf32>) {{.*}} -> tensor<1x256x4x4xf32>
+// CHECK: %[[C:.*]] = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%[[U]], %{{.*}} : tensor<1x64x9x9xf32>, tensor<256x64x3x3xf32>)
+// CHECK-NOT: aicc.subsampled
+func.func @subsampled(%s: tensor<2x64x5x39xf32>, %t: tensor<1x64x8x8xf32>, %u: tensor<1x64x9x9xf32>) -> (tensor<2x256x3x20xf32>, tensor<1x256x4x4xf32>, tensor<1x256x4x4xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %w = graph.constant dense<0.5> : tensor<256x64x1x1xf32>
+  %w3 = graph.constant dense<0.5> : tensor<256x64x3x3xf32>
+  %e = tensor.empty() : tensor<2x256x3x20xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<2x256x3x20xf32>) -> tensor<2x256x3x20xf32>
+  %a = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%s, %w : tensor<2x64x5x39xf32>, tensor<256x64x1x1xf32>) outs(%f : tensor<2x256x3x20xf32>) -> tensor<2x256x3x20xf32>
+  %e2 = tensor.empty() : tensor<1x256x4x4xf32>
+  %f2 = linalg.fill ins(%zero : f32) outs(%e2 : tensor<1x256x4x4xf32>) -> tensor<1x256x4x4xf32>
+  %b = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%t, %w : tensor<1x64x8x8xf32>, tensor<256x64x1x1xf32>) outs(%f2 : tensor<1x256x4x4xf32>) -> tensor<1x256x4x4xf32>
+  %c = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%u, %w3 : tensor<1x64x9x9xf32>, tensor<256x64x3x3xf32>) outs(%f2 : tensor<1x256x4x4xf32>) -> tensor<1x256x4x4xf32>
+  return %a, %b, %c : tensor<2x256x3x20xf32>, tensor<1x256x4x4xf32>, tensor<1x256x4x4xf32>
 }
 
 // -----
