@@ -157,6 +157,19 @@ Operation *chainEnd(linalg::Conv2DNchwFchwOp conv) {
   return last;
 }
 
+/// Whether `conv` reads and writes static f32 tensors and its weights are a
+/// constant: what both rewrites of this pass require.
+bool isStaticF32ConstantConv(linalg::Conv2DNchwFchwOp conv) {
+  auto in = dyn_cast<RankedTensorType>(conv.getInputs()[0].getType());
+  auto filter = dyn_cast<RankedTensorType>(conv.getInputs()[1].getType());
+  auto out = dyn_cast<RankedTensorType>(conv->getResult(0).getType());
+  return in && filter && out && in.hasStaticShape() &&
+         filter.hasStaticShape() && out.hasStaticShape() &&
+         in.getElementType().isF32() && filter.getElementType().isF32() &&
+         out.getElementType().isF32() &&
+         conv.getInputs()[1].getDefiningOp<graph::ConstantOp>();
+}
+
 /// The row length of the view a 1x1 stride-1 fp32 conv on rows that waste
 /// vector lanes (wider than a vector, not a multiple of one) is computed
 /// on, or nullopt to keep it:
@@ -178,16 +191,11 @@ Operation *chainEnd(linalg::Conv2DNchwFchwOp conv) {
 /// would prevent. (A pad read by a dense conv is a copy of its own either
 /// way.)
 std::optional<int64_t> flatRow(linalg::Conv2DNchwFchwOp conv) {
-  auto in = dyn_cast<RankedTensorType>(conv.getInputs()[0].getType());
-  auto filter = dyn_cast<RankedTensorType>(conv.getInputs()[1].getType());
-  auto out = dyn_cast<RankedTensorType>(conv->getResult(0).getType());
-  if (!in || !filter || !out || !in.hasStaticShape() ||
-      !filter.hasStaticShape() || !out.hasStaticShape() ||
-      !in.getElementType().isF32() || !filter.getElementType().isF32() ||
-      !out.getElementType().isF32())
+  if (!isStaticF32ConstantConv(conv))
     return std::nullopt;
-  if (!conv.getInputs()[1].getDefiningOp<graph::ConstantOp>())
-    return std::nullopt;
+  auto in = cast<RankedTensorType>(conv.getInputs()[0].getType());
+  auto filter = cast<RankedTensorType>(conv.getInputs()[1].getType());
+  auto out = cast<RankedTensorType>(conv->getResult(0).getType());
   if (llvm::any_of(conv.getStrides().getValues<int64_t>(),
                    [](int64_t s) { return s != 1; }))
     return std::nullopt;
@@ -280,22 +288,15 @@ void flatten(linalg::Conv2DNchwFchwOp conv, int64_t row) {
 /// with constant weights on a static map: the downsample convs of
 /// ResNet-style networks.
 bool isStride2Pointwise(linalg::Conv2DNchwFchwOp conv) {
-  auto in = dyn_cast<RankedTensorType>(conv.getInputs()[0].getType());
-  auto filter = dyn_cast<RankedTensorType>(conv.getInputs()[1].getType());
-  auto out = dyn_cast<RankedTensorType>(conv->getResult(0).getType());
-  if (!in || !filter || !out || !in.hasStaticShape() ||
-      !filter.hasStaticShape() || !out.hasStaticShape() ||
-      !in.getElementType().isF32() || !filter.getElementType().isF32() ||
-      !out.getElementType().isF32())
-    return false;
-  if (!conv.getInputs()[1].getDefiningOp<graph::ConstantOp>())
+  if (!isStaticF32ConstantConv(conv))
     return false;
   if (llvm::any_of(conv.getStrides().getValues<int64_t>(),
                    [](int64_t s) { return s != 2; }) ||
       llvm::any_of(conv.getDilations().getValues<int64_t>(),
                    [](int64_t d) { return d != 1; }))
     return false;
-  ArrayRef<int64_t> w = filter.getShape();
+  ArrayRef<int64_t> w =
+      cast<RankedTensorType>(conv.getInputs()[1].getType()).getShape();
   return w[2] == 1 && w[3] == 1;
 }
 
