@@ -208,8 +208,15 @@ def main():
         print("note: torch is not installed; the dynamic decoder test is "
               "skipped")
         return 0
-    work = args.keep or tempfile.mkdtemp(prefix="aicc-dyn-")
-    os.makedirs(work, exist_ok=True)
+    if args.keep:
+        os.makedirs(args.keep, exist_ok=True)
+        return check(args, args.keep)
+    with tempfile.TemporaryDirectory(prefix="aicc-dyn-") as work:
+        return check(args, work)
+
+
+def check(args, work):
+    """Runs every check with its files in `work`; the exit status."""
     model = os.path.join(work, "decoder.onnx")
     past_names, present_names = export(model)
     artifact = os.path.join(work, "decoder.aicc")
