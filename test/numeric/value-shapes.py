@@ -153,7 +153,10 @@ def main():
     ap.add_argument("--keep", help="keep the files in this directory")
     ap.add_argument("--filter", default="", help="only models matching this")
     args = ap.parse_args()
-    work = args.keep or tempfile.mkdtemp(prefix="aicc-value-shapes-")
+    # Removed when the script exits, unless --keep names a directory.
+    tmp = None if args.keep else tempfile.TemporaryDirectory(
+        prefix="aicc-value-shapes-")
+    work = args.keep or tmp.name
     os.makedirs(work, exist_ok=True)
     failures = 0
     for name, m, good, bad in cases():

@@ -87,7 +87,10 @@ def main():
     parser.add_argument("--aicc-run", required=True)
     parser.add_argument("--workdir")
     args = parser.parse_args()
-    workdir = args.workdir or tempfile.mkdtemp(prefix="aicc-digits-")
+    # Removed when the script exits, unless --workdir names a directory.
+    tmp = None if args.workdir else tempfile.TemporaryDirectory(
+        prefix="aicc-digits-")
+    workdir = args.workdir or tmp.name
     os.makedirs(workdir, exist_ok=True)
 
     from sklearn.datasets import load_digits
