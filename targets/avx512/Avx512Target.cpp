@@ -19,8 +19,13 @@
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
+#include "llvm/Support/Signals.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/TargetParser/Host.h"
+
+#include <csignal>
+#include <cstring>
+#include <unistd.h>
 
 using namespace mlir;
 
@@ -88,6 +93,23 @@ std::string findLinker() {
   return "";
 }
 
+/// The scratch directory of the compile in progress, for onInterrupt (a
+/// signal handler may only read memory like this, not an std::string).
+char scratchDirOnSignal[4096];
+
+/// Run by LLVM's handler of SIGINT/SIGTERM after it has removed the
+/// registered scratch files: removes the then empty directory and dies of
+/// SIGINT (LLVM does not say which signal came; a process started with
+/// SIGINT ignored, as test harnesses do, must die all the same, so its
+/// default action is restored first).
+void onInterrupt() {
+  if (scratchDirOnSignal[0])
+    (void)::rmdir(scratchDirOnSignal);
+  ::signal(SIGINT, SIG_DFL);
+  ::raise(SIGINT);
+  ::_exit(128 + SIGINT);
+}
+
 } // namespace
 
 FailureOr<KernelLibrary> buildKernelLibrary(ArrayRef<func::FuncOp> kernels,
@@ -99,11 +121,27 @@ FailureOr<KernelLibrary> buildKernelLibrary(ArrayRef<func::FuncOp> kernels,
     emitError(loc) << "cannot create a temporary directory: " << ec.message();
     return failure();
   }
-  llvm::scope_exit cleanup(
-      [&] { (void)llvm::sys::fs::remove_directories(dir); });
+  // Every file written here is also removed if the compile is interrupted
+  // (Ctrl-C, SIGTERM: LLVM's signal handler removes registered files), so
+  // a killed compile leaves at most the empty directory behind, not the
+  // kernels' objects.
+  std::vector<std::string> scratchFiles;
+  if (dir.size() < sizeof(scratchDirOnSignal)) {
+    std::memcpy(scratchDirOnSignal, dir.c_str(), dir.size() + 1);
+    llvm::sys::SetInterruptFunction(onInterrupt);
+  }
+  llvm::scope_exit cleanup([&] {
+    llvm::sys::SetInterruptFunction(nullptr);
+    scratchDirOnSignal[0] = 0;
+    (void)llvm::sys::fs::remove_directories(dir);
+    for (const std::string &f : scratchFiles)
+      llvm::sys::DontRemoveFileOnSignal(f);
+  });
   auto pathIn = [&](StringRef name) {
     SmallString<256> p(dir);
     llvm::sys::path::append(p, name);
+    scratchFiles.push_back(std::string(p));
+    (void)llvm::sys::RemoveFileOnSignal(p);
     return std::string(p);
   };
 
