@@ -23,6 +23,7 @@
 #include "targets/avx512/HalideSchedule.h"
 #include "targets/avx512/AmxBf16Kernels.h"
 #include "targets/avx512/AmxKernels.h"
+#include "targets/avx512/PoolKernels.h"
 #include "targets/avx512/VectorLayout.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "llvm/ADT/STLExtras.h"
@@ -664,46 +665,6 @@ void scheduleReductionDynamic(const ScheduledReduction &r, bool isOutput) {
 
 } // namespace
 
-namespace {
-
-/// Whether `op` is a 2-D pooling (max or average) of an f32 NCHW image at
-/// least a vector wide, read through a pad of the same kernel (tensor.pad,
-/// folded): one input indexed by the output's loops (the padded image),
-/// any other by the two window loops alone (its shape).
-bool isPaddedNchwPooling(mlir::linalg::GenericOp op) {
-  if (op.getNumDpsInits() != 1 || op.getNumDpsInputs() > 2)
-    return false;
-  auto outType =
-      llvm::dyn_cast<mlir::RankedTensorType>(op.getResult(0).getType());
-  if (!outType || !outType.hasStaticShape() || outType.getRank() != 4 ||
-      !outType.getElementType().isF32() || outType.getDimSize(3) < 16)
-    return false;
-  auto iterators = op.getIteratorTypesArray();
-  if (iterators.size() != 6)
-    return false;
-  for (unsigned d = 0; d < 6; ++d)
-    if ((iterators[d] == mlir::utils::IteratorType::reduction) != (d >= 4))
-      return false;
-  auto maps = op.getIndexingMapsArray();
-  int images = 0;
-  for (unsigned i = 0; i < op.getNumDpsInputs(); ++i) {
-    bool image = false;
-    for (unsigned d = 0; d < 4; ++d)
-      image |= maps[i].isFunctionOfDim(d);
-    if (!image)
-      continue;
-    ++images;
-    // NCHW: the channels are loop 1 (the output's dim 1), directly.
-    auto c = llvm::dyn_cast<mlir::AffineDimExpr>(maps[i].getResult(1));
-    if (!c || c.getPosition() != 1 ||
-        !op.getDpsInputOperand(i)->get().getDefiningOp<mlir::tensor::PadOp>())
-      return false;
-  }
-  return images == 1;
-}
-
-} // namespace
-
 halidegen::TileHint
 Avx512SchedulePolicy::registerTile(mlir::linalg::GenericOp op) const {
   halidegen::TileHint hint;
@@ -725,15 +686,16 @@ Avx512SchedulePolicy::registerTile(mlir::linalg::GenericOp op) const {
     hint.flatRows = tile->flatRows;
     hint.vectorizeReduction = dotProductOf(op).has_value();
   }
-  // A pooling over a folded pad: tiles of one vector along the rows x 8
-  // channels, like a depthwise conv's, rather than several rows of one
-  // channel. The tile loop of the unrolled dim goes outermost (see
-  // scheduleReduction), so a task pads its own channels' planes (in a
-  // sliding window of rows, slidingPadRows) where tiles along the output
-  // rows made each task pad all 64 channels' rows of its window (374 KB
-  // for ResNet-50's 3x3 stride-2 max pool on 112x112, through L2). That
-  // max pool alone, one thread (aicc-run --profile): 0.144 -> 0.100 ms
-  // (2 vectors x 8 channels 0.107, 1 x 16 0.109, 4 x 8 0.127).
+  // A pooling over a folded pad (max pools other than PoolKernels.cpp's,
+  // average pools): tiles of one vector along the rows x 8 channels, like
+  // a depthwise conv's, rather than several rows of one channel. The tile
+  // loop of the unrolled dim goes outermost (see scheduleReduction), so a
+  // task pads its own channels' planes (in a sliding window of rows,
+  // slidingPadRows) where tiles along the output rows made each task pad
+  // all 64 channels' rows of its window (374 KB for a 3x3 stride-2 pool on
+  // 112x112, through L2). Alone, one thread (aicc-run --profile): that max
+  // pool 0.144 -> 0.100 ms (2 vectors x 8 channels 0.107, 1 x 16 0.109,
+  // 4 x 8 0.127), the average pool 0.138-0.141 -> 0.100 ms.
   if (hint.valid && hint.lanes == 16 && isPaddedNchwPooling(op)) {
     hint.vectorDim = 0;
     hint.unrollDim = 2;
@@ -758,6 +720,9 @@ bool Avx512SchedulePolicy::flattensRepackedPlane(mlir::linalg::GenericOp op,
 Halide::Func Avx512SchedulePolicy::externReduction(
     mlir::linalg::GenericOp op, const std::vector<Halide::Func> &inputs,
     const std::vector<std::optional<Halide::ImageParam>> &params) const {
+  if (Halide::Func pool = defineSeparableMaxPool(op, inputs, params);
+      pool.defined())
+    return pool;
   if (!amx)
     return Halide::Func();
   Halide::Func conv = defineAmxConv(op, inputs, params);
@@ -2438,6 +2403,18 @@ void Avx512SchedulePolicy::scheduleKernel(
              return o.func.name() == f.name();
            });
   };
+  // A max pool as row and column maxima (PoolKernels.cpp): its own tiles;
+  // the kernel's other outputs and reductions as usual.
+  if (std::optional<std::string> pooled =
+          scheduleSeparableMaxPool(outputs, reductions, naive)) {
+    for (const ScheduledReduction &r : reductions)
+      if (!isSeparableMaxPool(r) && r.result.defined() && !naive)
+        scheduleReduction(r, isOutput(r.result));
+    for (const ScheduledFunc &f : outputs)
+      if (f.func.name() != *pooled)
+        scheduleFunc(f, /*isOutput=*/true, naive);
+    return;
+  }
   // One reduction and an epilogue of the same shape (the fusion policy's
   // conv + bias + ReLU, or matmul + bias): the output is tiled like the
   // reduction and the reduction computed per tile of it, so the epilogue
