@@ -25,7 +25,6 @@
 #include "targets/avx512/AmxKernels.h"
 #include "targets/avx512/PoolKernels.h"
 #include "targets/avx512/VectorLayout.h"
-#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "llvm/ADT/STLExtras.h"
 #include <algorithm>
 #include <cstdlib>
@@ -2407,9 +2406,20 @@ void Avx512SchedulePolicy::scheduleKernel(
   // the kernel's other outputs and reductions as usual.
   if (std::optional<std::string> pooled =
           scheduleSeparableMaxPool(outputs, reductions, naive)) {
-    for (const ScheduledReduction &r : reductions)
-      if (!isSeparableMaxPool(r) && r.result.defined() && !naive)
+    for (const ScheduledReduction &r : reductions) {
+      if (isSeparableMaxPool(r))
+        continue;
+      if (!naive && r.result.defined()) {
         scheduleReduction(r, isOutput(r.result));
+        continue;
+      }
+      computePaddedInputsAtRoot(r);
+      if (!isOutput(r.func))
+        scheduleFunc(ScheduledFunc{r.func, r.extents}, /*isOutput=*/false,
+                     naive);
+      if (r.result.defined() && !isOutput(r.result))
+        hl::Func(r.result).compute_root();
+    }
     for (const ScheduledFunc &f : outputs)
       if (f.func.name() != *pooled)
         scheduleFunc(f, /*isOutput=*/true, naive);
