@@ -87,9 +87,8 @@ bool isNegativeInfinityFill(Value v) {
   if (auto fill = v.getDefiningOp<linalg::FillOp>())
     return isNegInf(fill.getInputs()[0]);
   if (auto g = v.getDefiningOp<linalg::GenericOp>()) {
-    if (g.getNumDpsInputs() != 0 && !llvm::all_of(g.getDpsInputs(), [&](Value x) {
-          return isNegInf(x);
-        }))
+    if (g.getNumDpsInputs() != 0 &&
+        !llvm::all_of(g.getDpsInputs(), [&](Value x) { return isNegInf(x); }))
       return false;
     auto yield = cast<linalg::YieldOp>(g.getRegion().front().getTerminator());
     if (yield.getValues().size() != 1)
@@ -126,8 +125,7 @@ void schedulePoolTiles(hl::Func f, const std::vector<int> &ext, hl::Func rows,
   std::vector<hl::Var> v = f.args();
   const int lanes = 16;
   hl::Var xo("xo"), xi("xi"), cn("cn"), task("task"), inTask("in_task");
-  f.split(v[0], xo, xi, lanes, hl::TailStrategy::ShiftInwards)
-      .vectorize(xi);
+  f.split(v[0], xo, xi, lanes, hl::TailStrategy::ShiftInwards).vectorize(xi);
   f.reorder(xi, xo, v[1], v[2], v[3]).fuse(v[2], v[3], cn);
   int64_t planes = (int64_t)ext[2] * ext[3];
   int perTask = (int)std::max<int64_t>(1, (planes + kTasks - 1) / kTasks);
@@ -217,7 +215,8 @@ hl::Func defineSeparableMaxPool(
   // (u = padded column - left), so the schedule can align their vectors to
   // the source's rows (dense loads; the vectors over the left pad select
   // -inf throughout).
-  auto padOp = op.getDpsInputOperand(image)->get().getDefiningOp<tensor::PadOp>();
+  auto padOp =
+      op.getDpsInputOperand(image)->get().getDefiningOp<tensor::PadOp>();
   if (!padOp || padOp.getStaticLow().size() != 4 ||
       ShapedType::isDynamic(padOp.getStaticLow()[3]))
     return {};
