@@ -35,8 +35,8 @@ constexpr llvm::StringLiteral kRowsPrefix = "pool_rows";
 /// The largest window side taken (the maxima are unrolled expressions).
 constexpr int64_t kMaxWindow = 7;
 
-/// Output channels (times images) per parallel task: ResNet-50's 64
-/// channels in 8 tasks.
+/// Parallel tasks over a pool's channels (times images): ResNet-50's 64
+/// channels in tasks of 8.
 constexpr int kTasks = 8;
 
 /// `e` as `a * d<outer> + b * d<inner>` (either coefficient may be 0, `d`
