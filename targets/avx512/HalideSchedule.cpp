@@ -24,6 +24,7 @@
 #include "targets/avx512/AmxBf16Kernels.h"
 #include "targets/avx512/AmxKernels.h"
 #include "targets/avx512/VectorLayout.h"
+#include "targets/avx512/WinogradConv.h"
 #include "llvm/ADT/STLExtras.h"
 #include <algorithm>
 #include <cstdlib>
@@ -701,7 +702,11 @@ bool Avx512SchedulePolicy::flattensRepackedPlane(mlir::linalg::GenericOp op,
 
 Halide::Func Avx512SchedulePolicy::externReduction(
     mlir::linalg::GenericOp op, const std::vector<Halide::Func> &inputs,
-    const std::vector<std::optional<Halide::ImageParam>> &params) const {
+    const std::vector<std::optional<Halide::ImageParam>> &params,
+    const Halide::Func &init) const {
+  if (Halide::Func wino = defineWinogradConv(op, inputs, params, init);
+      wino.defined())
+    return wino;
   if (!amx)
     return Halide::Func();
   Halide::Func conv = defineAmxConv(op, inputs, params);
@@ -2369,6 +2374,13 @@ void Avx512SchedulePolicy::scheduleKernel(
   // as usual.
   if (amx && scheduleAmxBf16Matmul(outputs, reductions, naive))
     return;
+  bool winoDone = false;
+  std::vector<ScheduledReduction> winoRest;
+  if (scheduleWinogradKernel(outputs, reductions, naive, winoDone, winoRest)) {
+    if (!winoDone)
+      scheduleKernel(outputs, winoRest, naive);
+    return;
+  }
   bool amxDone = false;
   std::vector<ScheduledReduction> amxRest;
   if (scheduleAmxKernel(outputs, reductions, naive, amxDone, amxRest)) {

@@ -1,0 +1,272 @@
+/*===- WinogradSupport.c - Winograd F(2x2, 3x3) fp32 convolutions --------===*\
+|*                                                                            *|
+|* Included by KernelSupport.c. aicc_wino_f23_conv computes a block of a      *|
+|* 3x3, stride-1 fp32 conv (targets/avx512/WinogradConv.h) by Winograd's      *|
+|* minimal filtering F(2x2, 3x3) (Lavin & Gray 2015): 2x2 output tiles from   *|
+|* 4x4 input tiles, V = B^T d B, M[p] = V[p] . U[p] over the input channels   *|
+|* (16 independent GEMMs, p the 16 points of a tile), Y = A^T M A. The        *|
+|* weights U = G g G^T were transformed at compile time (PackWeights).        *|
+|*                                                                            *|
+|* Vectors run along the tiles of a tile row (16 tiles, 32 pixels), so the    *|
+|* NCHW input and output are read and written as whole rows: the input        *|
+|* transform deinterleaves even/odd columns, the output transform             *|
+|* interleaves the two columns of each tile back.                             *|
+\*===----------------------------------------------------------------------===*/
+
+#include <immintrin.h>
+
+#define AICC_WINO_TARGET __attribute__((target("avx512f,fma")))
+
+/* Output channels per register tile (U is [Fp/8][18][C][8], points 16 and
+ * 17 unused). */
+#define AICC_WINO_NF 8
+
+/* acc[v][j] += V[p][c][t0 + 16 v] * U[c][j] over c, stored to
+ * M[p][f + j][t0 + 16 v]: NTV vectors of 16 tiles x 8 output channels. */
+#define AICC_WINO_MICRO(NTV)                                                   \
+  AICC_WINO_TARGET static inline __attribute__((always_inline)) void           \
+  aicc_wino_micro##NTV(const float *v, int64_t vstride, const float *u,        \
+                       int32_t c_count, float *m, int64_t mstride) {           \
+    __m512 acc[NTV][AICC_WINO_NF];                                             \
+    _Pragma("GCC unroll 4") for (int a = 0; a < NTV; ++a)                     \
+      _Pragma("GCC unroll 8") for (int j = 0; j < AICC_WINO_NF; ++j)          \
+        acc[a][j] = _mm512_setzero_ps();                                       \
+    for (int32_t c = 0; c < c_count; ++c) {                                    \
+      __m512 x[NTV];                                                           \
+      _Pragma("GCC unroll 4") for (int a = 0; a < NTV; ++a)                   \
+        x[a] = _mm512_loadu_ps(v + 16 * a);                                    \
+      _Pragma("GCC unroll 8") for (int j = 0; j < AICC_WINO_NF; ++j) {        \
+        __m512 b = _mm512_set1_ps(u[j]);                                       \
+        _Pragma("GCC unroll 4") for (int a = 0; a < NTV; ++a)                 \
+          acc[a][j] = _mm512_fmadd_ps(x[a], b, acc[a][j]);                     \
+      }                                                                        \
+      v += vstride;                                                            \
+      u += AICC_WINO_NF;                                                       \
+    }                                                                          \
+    _Pragma("GCC unroll 8") for (int j = 0; j < AICC_WINO_NF; ++j)            \
+      _Pragma("GCC unroll 4") for (int a = 0; a < NTV; ++a)                   \
+        _mm512_storeu_ps(m + j * mstride + 16 * a, acc[a][j]);                 \
+  }
+
+AICC_WINO_MICRO(1)
+AICC_WINO_MICRO(2)
+AICC_WINO_MICRO(3)
+
+static int64_t aicc_wino_offset(const halide_buffer_t *b, const int64_t *at) {
+  int64_t off = 0;
+  for (int i = 0; i < b->dimensions; ++i)
+    off += (at[i] - b->dim[i].min) * b->dim[i].stride;
+  return off;
+}
+
+/* out (dims x, y, f, n) = the conv of `in` (the input padded by one pixel
+ * on each side: dims x [0, w + 2), y [0, h + 2), c, n) with the 3x3
+ * weights whose transform `u` is [fp/8][3][3][2][c][8] (dims 8, c, 2, 3, 3,
+ * fp/8: point p of a tile at [p / 6][p / 2 % 3][p % 2], dense),
+ * without bias. out's block: all of its columns, rows from an even one,
+ * channels from a multiple of 8. */
+AICC_WINO_TARGET
+int aicc_wino_f23_conv(void *user_context, halide_buffer_t *in,
+                       halide_buffer_t *u, int32_t c_count, int32_t f_count,
+                       int32_t h, int32_t w, halide_buffer_t *out) {
+  if (in->host == NULL || u->host == NULL) {
+    /* Bounds query: all of the padded input's rows, columns and channels
+     * of out's images, and all of the weights. */
+    if (in->host == NULL) {
+      int32_t ext[3] = {w + 2, h + 2, c_count};
+      for (int i = 0; i < 3; ++i) {
+        in->dim[i].min = 0;
+        in->dim[i].extent = ext[i];
+      }
+      in->dim[3].min = out->dim[3].min;
+      in->dim[3].extent = out->dim[3].extent;
+    }
+    if (u->host == NULL) {
+      int32_t fp8 = (f_count + 7) / 8;
+      int32_t ext[6] = {8, c_count, 2, 3, 3, fp8};
+      for (int i = 0; i < 6; ++i) {
+        u->dim[i].min = 0;
+        u->dim[i].extent = ext[i];
+      }
+    }
+    return 0;
+  }
+  const halide_dimension_t *od = out->dim;
+  if (in->dimensions != 4 || u->dimensions != 6 || out->dimensions != 4 ||
+      in->dim[0].stride != 1 || od[0].stride != 1 || u->dim[0].stride != 1 ||
+      u->dim[1].stride != 8 || u->dim[2].stride != 8 * (int64_t)c_count ||
+      u->dim[3].stride != 16 * (int64_t)c_count ||
+      u->dim[4].stride != 48 * (int64_t)c_count ||
+      u->dim[5].stride != 144 * (int64_t)c_count ||
+      od[0].min != 0 || od[0].extent != w || od[1].min % 2 != 0 ||
+      od[2].min % 8 != 0 || od[2].min + od[2].extent > f_count ||
+      in->dim[0].min > 0 || in->dim[0].min + in->dim[0].extent < w + 2 ||
+      in->dim[1].min > 0 || in->dim[1].min + in->dim[1].extent < h + 2 ||
+      in->dim[2].min > 0 || in->dim[2].min + in->dim[2].extent < c_count)
+    return -1;
+  const int32_t tw = (w + 1) / 2;               /* tiles per row */
+  const int32_t y0 = od[1].min, y1 = od[1].min + od[1].extent;
+  const int32_t ty0 = y0 / 2, ty1 = (y1 + 1) / 2;
+  const int64_t tiles = (int64_t)(ty1 - ty0) * tw;
+  const int64_t tpad = (tiles + 15) / 16 * 16;
+  const int32_t f0 = od[2].min, fcount = od[2].extent;
+  const int32_t fblocks = (fcount + 7) / 8;
+  const int64_t vbytes = 16 * (int64_t)c_count * tpad * 4;
+  const int64_t mbytes = 16 * (int64_t)fblocks * 8 * tpad * 4;
+  char *scratch = (char *)halide_malloc(user_context, vbytes + mbytes + 128);
+  if (!scratch)
+    return halide_error_out_of_memory(user_context);
+  float *V = (float *)(((uintptr_t)scratch + 63) & ~(uintptr_t)63);
+  float *M = V + vbytes / 4;
+  const int32_t wp = w + 2, hp = h + 2;
+  const __m512i even = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14,
+                                        12, 10, 8, 6, 4, 2, 0);
+  const __m512i odd = _mm512_set_epi32(31, 29, 27, 25, 23, 21, 19, 17, 15,
+                                       13, 11, 9, 7, 5, 3, 1);
+  const __m512i lo = _mm512_set_epi32(23, 7, 22, 6, 21, 5, 20, 4, 19, 3, 18,
+                                      2, 17, 1, 16, 0);
+  const __m512i hi = _mm512_set_epi32(31, 15, 30, 14, 29, 13, 28, 12, 27, 11,
+                                      26, 10, 25, 9, 24, 8);
+  const int64_t is_y = in->dim[1].stride, is_c = in->dim[2].stride;
+  const int64_t os_y = od[1].stride, os_f = od[2].stride;
+  for (int32_t n = od[3].min; n < od[3].min + od[3].extent; ++n) {
+    /* Input transform: V[p][c][t], t = (ty - ty0) * tw + tx. */
+    int64_t ic[4] = {0, 0, 0, n};
+    const float *ibase = (const float *)in->host + aicc_wino_offset(in, ic);
+    for (int32_t c = 0; c < c_count; ++c) {
+      const float *ichan = ibase + c * is_c;
+      float *vc = V + (int64_t)c * tpad;
+      /* The lanes past the last tile: zeros (read by the GEMM, their
+       * results dropped). */
+      if (tpad > tiles)
+        _mm512_mask_storeu_ps(vc + tpad - 16, (__mmask16)(0xffffu << (16 - (tpad - tiles))),
+                              _mm512_setzero_ps());
+      for (int32_t ty = ty0; ty < ty1; ++ty) {
+        for (int32_t tx = 0; tx < tw; tx += 16) {
+          int32_t nt = tw - tx < 16 ? tw - tx : 16;
+          __mmask16 tmask = (__mmask16)((1u << nt) - 1);
+          __m512 d[4][4];
+          #pragma GCC unroll 16
+          for (int i = 0; i < 4; ++i) {
+            int32_t y = 2 * ty + i;
+            if (y >= hp) {
+              #pragma GCC unroll 16
+              for (int j = 0; j < 4; ++j)
+                d[i][j] = _mm512_setzero_ps();
+              continue;
+            }
+            const float *row = ichan + y * is_y;
+            int32_t x = 2 * tx;
+            /* Columns x .. x + 33 of the row, zeros past its end. */
+            __m512 a0, a1, b0, b1;
+#define AICC_WINO_LOAD(dst, at)                                                \
+  do {                                                                         \
+    int32_t left = wp - (at);                                                  \
+    if (left >= 16)                                                            \
+      dst = _mm512_loadu_ps(row + (at));                                       \
+    else if (left > 0)                                                         \
+      dst = _mm512_maskz_loadu_ps((__mmask16)((1u << left) - 1), row + (at));  \
+    else                                                                       \
+      dst = _mm512_setzero_ps();                                               \
+  } while (0)
+            AICC_WINO_LOAD(a0, x);
+            AICC_WINO_LOAD(a1, x + 16);
+            AICC_WINO_LOAD(b0, x + 2);
+            AICC_WINO_LOAD(b1, x + 18);
+#undef AICC_WINO_LOAD
+            d[i][0] = _mm512_permutex2var_ps(a0, even, a1);
+            d[i][1] = _mm512_permutex2var_ps(a0, odd, a1);
+            d[i][2] = _mm512_permutex2var_ps(b0, even, b1);
+            d[i][3] = _mm512_permutex2var_ps(b0, odd, b1);
+          }
+          /* B^T d B: rows, then columns. */
+          __m512 r[4][4];
+          #pragma GCC unroll 16
+          for (int j = 0; j < 4; ++j) {
+            r[0][j] = _mm512_sub_ps(d[0][j], d[2][j]);
+            r[1][j] = _mm512_add_ps(d[1][j], d[2][j]);
+            r[2][j] = _mm512_sub_ps(d[2][j], d[1][j]);
+            r[3][j] = _mm512_sub_ps(d[1][j], d[3][j]);
+          }
+          float *vt = vc + (int64_t)(ty - ty0) * tw + tx;
+          const int64_t ps = (int64_t)c_count * tpad;
+          #pragma GCC unroll 16
+          for (int i = 0; i < 4; ++i) {
+            __m512 v0 = _mm512_sub_ps(r[i][0], r[i][2]);
+            __m512 v1 = _mm512_add_ps(r[i][1], r[i][2]);
+            __m512 v2 = _mm512_sub_ps(r[i][2], r[i][1]);
+            __m512 v3 = _mm512_sub_ps(r[i][1], r[i][3]);
+            _mm512_mask_storeu_ps(vt + (4 * i + 0) * ps, tmask, v0);
+            _mm512_mask_storeu_ps(vt + (4 * i + 1) * ps, tmask, v1);
+            _mm512_mask_storeu_ps(vt + (4 * i + 2) * ps, tmask, v2);
+            _mm512_mask_storeu_ps(vt + (4 * i + 3) * ps, tmask, v3);
+          }
+        }
+      }
+    }
+    /* The GEMMs: M[p][f][t] = sum_c V[p][c][t] U[f/8][p][c][f%8]. */
+    const float *ubase = (const float *)u->host;
+    const int64_t u_fb = u->dim[5].stride, u_p = u->dim[2].stride;
+    const int64_t tv = tpad / 16;
+    for (int p = 0; p < 16; ++p) {
+      const float *vp = V + (int64_t)p * c_count * tpad;
+      for (int32_t fb = 0; fb < fblocks; ++fb) {
+        const float *up = ubase + (int64_t)(f0 / 8 + fb) * u_fb + p * u_p;
+        float *mp = M + ((int64_t)p * fblocks * 8 + fb * 8) * tpad;
+        int64_t t = 0;
+        for (; t + 3 <= tv; t += 3)
+          aicc_wino_micro3(vp + t * 16, tpad, up, c_count, mp + t * 16, tpad);
+        if (tv - t == 2)
+          aicc_wino_micro2(vp + t * 16, tpad, up, c_count, mp + t * 16, tpad);
+        else if (tv - t == 1)
+          aicc_wino_micro1(vp + t * 16, tpad, up, c_count, mp + t * 16, tpad);
+      }
+    }
+    /* Output transform: A^T M A into out's rows. */
+    int64_t oc[4] = {0, y0, f0, n};
+    float *obase = (float *)out->host + aicc_wino_offset(out, oc) - (int64_t)y0 * os_y;
+    const int64_t mps = (int64_t)fblocks * 8 * tpad;
+    for (int32_t f = 0; f < fcount; ++f) {
+      float *ochan = obase + f * os_f;
+      const float *mf = M + (int64_t)f * tpad;
+      for (int32_t ty = ty0; ty < ty1; ++ty) {
+        for (int32_t tx = 0; tx < tw; tx += 16) {
+          const float *mt = mf + (int64_t)(ty - ty0) * tw + tx;
+          __m512 m[16];
+          #pragma GCC unroll 16
+          for (int p = 0; p < 16; ++p)
+            m[p] = _mm512_loadu_ps(mt + p * mps);
+          /* A^T over rows: s0 = m0 + m1 + m2, s1 = m1 - m2 - m3. */
+          __m512 s[2][4];
+          #pragma GCC unroll 16
+          for (int j = 0; j < 4; ++j) {
+            s[0][j] = _mm512_add_ps(_mm512_add_ps(m[j], m[4 + j]), m[8 + j]);
+            s[1][j] = _mm512_sub_ps(_mm512_sub_ps(m[4 + j], m[8 + j]), m[12 + j]);
+          }
+          int32_t x = 2 * tx;
+          int32_t left = w - x;
+          __mmask16 k0 = left >= 16 ? (__mmask16)0xffff
+                                    : (__mmask16)((1u << left) - 1);
+          __mmask16 k1 = left >= 32  ? (__mmask16)0xffff
+                         : left > 16 ? (__mmask16)((1u << (left - 16)) - 1)
+                                     : (__mmask16)0;
+          #pragma GCC unroll 16
+          for (int i = 0; i < 2; ++i) {
+            int32_t y = 2 * ty + i;
+            if (y < y0 || y >= y1)
+              continue;
+            __m512 e = _mm512_add_ps(_mm512_add_ps(s[i][0], s[i][1]), s[i][2]);
+            __m512 o = _mm512_sub_ps(_mm512_sub_ps(s[i][1], s[i][2]), s[i][3]);
+            float *orow = ochan + y * os_y + x;
+            _mm512_mask_storeu_ps(orow, k0, _mm512_permutex2var_ps(e, lo, o));
+            if (k1)
+              _mm512_mask_storeu_ps(orow + 16, k1,
+                                    _mm512_permutex2var_ps(e, hi, o));
+          }
+        }
+      }
+    }
+  }
+  halide_free(user_context, scratch);
+  return 0;
+}
