@@ -32,6 +32,13 @@ namespace {
 /// Input and output channels from which Winograd pays (measured on Zen 5,
 /// 2 threads: see docs/Pipeline.md).
 constexpr int64_t kMinChannels = 64;
+/// The fewest 2x2 tiles per image: the transformed weights (16/9 of the
+/// direct kernel's bytes, read from DRAM in a whole model) must be reused
+/// over enough tiles. Measured in ResNet-50 (Zen 5, 2 threads, kernel ms,
+/// direct -> Winograd): 56x56 (784 tiles) 64 -> 64 0.58 -> 0.42, 28x28
+/// (196 tiles) 128 -> 128 0.52 -> 0.47, 14x14 (49 tiles) 256 -> 256
+/// 0.55 -> 0.67; 7x7 512 -> 512 alone 0.47 -> 0.96.
+constexpr int64_t kMinTiles = 128;
 
 /// Points per output channel and input channel in the transformed weights:
 /// the 16 of a 4x4 tile and 2 of zeros, stored [Fp/8][3][3][2][C][8] so that
@@ -141,7 +148,8 @@ bool isWinogradConv(linalg::GenericOp op) {
       !wType.getElementType().isF32())
     return false;
   int64_t min = minChannels();
-  return s->c >= min && s->f >= min;
+  return s->c >= min && s->f >= min &&
+         ((s->h + 1) / 2) * ((s->w + 1) / 2) >= kMinTiles;
 }
 
 bool packWinogradWeights(linalg::GenericOp op, RewriterBase &rewriter) {
@@ -284,9 +292,20 @@ bool scheduleWinogradKernel(const std::vector<ScheduledFunc> &outputs,
       std::vector<hl::Var> v = out.args(); // w, h, f, n
       int w = o.extents[0], h = o.extents[1], f = o.extents[2],
           n = o.extents[3];
-      // Blocks of 2 tile rows (4 output rows) and up to 64 channels, at
-      // least 8 of them.
-      int hBlock = 4, fBlock = f <= 64 ? (f + 7) / 8 * 8 : 64;
+      // Blocks of whole tile rows, at least 28 tiles (2 register tiles of
+      // 16), and 64 output channels, 128 past 128 input channels: the
+      // block's transformed input (16 x C x tiles) and products (16 x 64 x
+      // tiles) stay in L2, and the weights (16 x C x F) are read once per
+      // row block. Measured on Zen 5, 2 threads (kernel ms): 56x56 64->64
+      // blocks of 2 rows 0.30, 4 rows 0.36, 8 rows 0.37; 28x28 128->128
+      // 4 rows x 64 channels 0.31, 2 x 64 0.33; 14x14 256->256 6 rows x
+      // 128 channels 0.39, 4 x 128 0.40, 4 x 64 0.47, 14 x 32 1.22.
+      int tileRow = (w + 1) / 2;
+      int hBlock = 2 * std::max(1, (28 + tileRow - 1) / tileRow);
+      int c = (int)ext.function().extern_arguments()[3].expr.as<
+                  hl::Internal::IntImm>()->value;
+      int fBlock = c > 128 ? 128 : 64;
+      fBlock = std::min(fBlock, (f + 7) / 8 * 8);
       if (const char *e = std::getenv("AICC_WINOGRAD_BLOCK")) {
         int a = 0, b = 0;
         if (sscanf(e, "%d,%d", &a, &b) == 2 && a > 0 && a % 2 == 0 &&
@@ -299,7 +318,7 @@ bool scheduleWinogradKernel(const std::vector<ScheduledFunc> &outputs,
       auto tasks = [&] {
         return n * ((f + fBlock - 1) / fBlock) * ((h + hBlock - 1) / hBlock);
       };
-      while (tasks() < 8 && hBlock > 2)
+      while (tasks() < 4 && hBlock > 2)
         hBlock -= 2;
       hl::Var fo("fo"), fi("fi"), ho("ho"), hi("hi"), tile("tile");
       out.split(v[2], fo, fi, fBlock, hl::TailStrategy::GuardWithIf)
