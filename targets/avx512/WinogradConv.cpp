@@ -158,9 +158,19 @@ bool packWinogradWeights(linalg::GenericOp op, RewriterBase &rewriter) {
   std::optional<ConvShape> s = convShapeOf(op);
   if (!constant || !s)
     return false;
-  std::optional<ArrayRef<char>> bytes =
-      graph::getElementBytes(constant.getValue());
   int64_t c = s->c, f = s->f, fp8 = (f + 7) / 8;
+  std::vector<char> splat;
+  std::optional<ArrayRef<char>> bytes;
+  if (auto dense = dyn_cast<DenseElementsAttr>(constant.getValue());
+      dense && dense.isSplat()) {
+    float value = dense.getSplatValue<APFloat>().convertToFloat();
+    splat.resize(f * c * 9 * 4);
+    for (int64_t k = 0; k < f * c * 9; ++k)
+      std::memcpy(&splat[k * 4], &value, 4);
+    bytes = ArrayRef<char>(splat);
+  } else {
+    bytes = graph::getElementBytes(constant.getValue());
+  }
   if (!bytes || (int64_t)bytes->size() != f * c * 9 * 4)
     return false;
   const char *g = bytes->data();
