@@ -127,7 +127,8 @@ std::optional<ConvShape> convShapeOf(linalg::GenericOp op) {
   return s;
 }
 
-/// Overrides of the thresholds for measurements (AICC_WINOGRAD_MIN_CHANNELS).
+/// Overrides of the thresholds for measurements and tests
+/// (AICC_WINOGRAD_MIN_CHANNELS, AICC_WINOGRAD_MIN_TILES).
 int64_t minChannels() {
   if (const char *s = std::getenv("AICC_WINOGRAD_MIN_CHANNELS"))
     return std::atoll(s);
@@ -148,8 +149,11 @@ bool isWinogradConv(linalg::GenericOp op) {
       !wType.getElementType().isF32())
     return false;
   int64_t min = minChannels();
+  int64_t minTiles = kMinTiles;
+  if (const char *e = std::getenv("AICC_WINOGRAD_MIN_TILES"))
+    minTiles = std::atoll(e);
   return s->c >= min && s->f >= min &&
-         ((s->h + 1) / 2) * ((s->w + 1) / 2) >= kMinTiles;
+         ((s->h + 1) / 2) * ((s->w + 1) / 2) >= minTiles;
 }
 
 bool packWinogradWeights(linalg::GenericOp op, RewriterBase &rewriter) {
