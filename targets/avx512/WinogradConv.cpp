@@ -39,11 +39,16 @@ constexpr int64_t kMinChannels = 64;
 /// (196 tiles) 128 -> 128 0.52 -> 0.47, 14x14 (49 tiles) 256 -> 256
 /// 0.55 -> 0.67; 7x7 512 -> 512 alone 0.47 -> 0.96.
 constexpr int64_t kMinTiles = 128;
+/// The fewest tiles per image for the extern per block of the epilogue;
+/// smaller maps compute the whole output in one call whose phases (input
+/// transform, GEMMs by point, output transform) run in parallel.
+constexpr int64_t kMinBlockTiles = 128;
 
 /// Points per output channel and input channel in the transformed weights:
-/// the 16 of a 4x4 tile and 2 of zeros, stored [Fp/8][3][3][2][C][8] so that
-/// the generic's map of them keeps kh and kw as dims (linalg infers the
-/// loops' extents from such dims).
+/// the 16 of a 4x4 tile and 2 of zeros, stored [3][3][2][Fp/8][C][8] so
+/// that the generic's map of them keeps kh and kw as dims (linalg infers the
+/// loops' extents from such dims). Point-major: the GEMMs of one point read
+/// its output channels' panels as one stream.
 constexpr int64_t kWinogradPoints = 18;
 
 /// The block argument `v` is, or null.
@@ -96,8 +101,8 @@ AffineMap directWeightsMap(MLIRContext *ctx) {
 AffineMap winogradWeightsMap(MLIRContext *ctx) {
   auto d = [&](unsigned k) { return getAffineDimExpr(k, ctx); };
   return AffineMap::get(7, 0,
-                        {d(1).floorDiv(8), d(5), d(6),
-                         getAffineConstantExpr(0, ctx), d(4), d(1) % 8},
+                        {d(5), d(6), getAffineConstantExpr(0, ctx),
+                         d(1).floorDiv(8), d(4), d(1) % 8},
                         ctx);
 }
 
@@ -127,6 +132,8 @@ std::optional<ConvShape> convShapeOf(linalg::GenericOp op) {
   return s;
 }
 
+int64_t tilesOf(const ConvShape &s) { return ((s.h + 1) / 2) * ((s.w + 1) / 2); }
+
 /// Overrides of the thresholds for measurements and tests
 /// (AICC_WINOGRAD_MIN_CHANNELS, AICC_WINOGRAD_MIN_TILES).
 int64_t minChannels() {
@@ -152,8 +159,7 @@ bool isWinogradConv(linalg::GenericOp op) {
   int64_t minTiles = kMinTiles;
   if (const char *e = std::getenv("AICC_WINOGRAD_MIN_TILES"))
     minTiles = std::atoll(e);
-  return s->c >= min && s->f >= min &&
-         ((s->h + 1) / 2) * ((s->w + 1) / 2) >= minTiles;
+  return s->c >= min && s->f >= min && tilesOf(*s) >= minTiles;
 }
 
 bool packWinogradWeights(linalg::GenericOp op, RewriterBase &rewriter) {
@@ -198,14 +204,13 @@ bool packWinogradWeights(linalg::GenericOp op, RewriterBase &rewriter) {
         v[i][3] = t[i][2];
       }
       for (int p = 0; p < 16; ++p)
-        u[((fo / 8 * kWinogradPoints + p) * c + ci) * 8 + fo % 8] =
-            (float)v[p / 4][p % 4];
+        u[((p * fp8 + fo / 8) * c + ci) * 8 + fo % 8] = (float)v[p / 4][p % 4];
     }
   std::string name = "winograd";
   if (auto loc = dyn_cast<NameLoc>(constant.getLoc()))
     name = loc.getName().str() + ".winograd";
   auto type =
-      RankedTensorType::get({fp8, 3, 3, 2, c, 8}, rewriter.getF32Type());
+      RankedTensorType::get({3, 3, 2, fp8, c, 8}, rewriter.getF32Type());
   ArrayRef<char> data(reinterpret_cast<const char *>(u.data()),
                       u.size() * sizeof(float));
   auto attr = DenseResourceElementsAttr::get(
@@ -245,7 +250,8 @@ hl::Func defineWinogradConv(
       hl::Expr((int32_t)s->c),
       hl::Expr((int32_t)s->f),
       hl::Expr((int32_t)s->h),
-      hl::Expr((int32_t)s->w)};
+      hl::Expr((int32_t)s->w),
+      hl::Expr((int32_t)(tilesOf(*s) < kMinBlockTiles ? 1 : 0))};
   hl::Func ext(hl::Internal::unique_name("wino_f23"));
   ext.define_extern("aicc_wino_f23_conv", args, hl::Float(32), 4);
   hl::Func conv(hl::Internal::unique_name("winograd"));
@@ -294,7 +300,16 @@ bool scheduleWinogradKernel(const std::vector<ScheduledFunc> &outputs,
   done = false;
   // One conv and its epilogue (bias, residual, ReLU): the output in blocks
   // of rows x output channels, the extern per block.
-  if (!naive && winos.size() == 1 && rest.empty() && outputs.size() == 1) {
+  auto parallelExtern = [](const hl::Func &ext) {
+    const auto &args = ext.function().extern_arguments();
+    const hl::Internal::IntImm *p =
+        args.size() > 7 && args[7].is_expr()
+            ? args[7].expr.as<hl::Internal::IntImm>()
+            : nullptr;
+    return p && p->value != 0;
+  };
+  if (!naive && winos.size() == 1 && rest.empty() && outputs.size() == 1 &&
+      !parallelExtern(winos.front().second)) {
     const ScheduledReduction &r = *winos.front().first;
     hl::Func ext = winos.front().second;
     const ScheduledFunc &o = outputs.front();

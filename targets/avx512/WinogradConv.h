@@ -9,12 +9,12 @@
 //
 // Three parts agree on the layouts:
 //  - PackWeights (packWinogradWeights) replaces the weights [F][C][3][3]
-//    with their transform U = G g G^T, stored [Fp/8][3][3][2][C][8] (output
-//    channels padded to a multiple of 8 with zeros; the 16 points of a 4x4
-//    tile, point p at [p / 6][p / 2 % 3][p % 2], and 2 of zeros: 18 = 3x3x2
-//    so that kh and kw stay dims of the map; 8 output channels innermost),
-//    and marks the conv with `aicc.winograd`. The generic's map of the
-//    weights becomes (f floordiv 8, kh, kw, 0, c, f mod 8): it is no longer
+//    with their transform U = G g G^T, stored [3][3][2][Fp/8][C][8] (the 16
+//    points of a 4x4 tile, point p at [p / 6][p / 2 % 3][p % 2], and 2 of
+//    zeros: 18 = 3x3x2 so that kh and kw stay dims of the map; output
+//    channels padded to a multiple of 8 with zeros, 8 innermost), and marks
+//    the conv with `aicc.winograd`. The generic's map of the weights becomes
+//    (kh, kw, 0, f floordiv 8, c, f mod 8): it is no longer
 //    the conv's arithmetic, so a marked conv is always computed by the
 //    extern below.
 //  - The translator's policy hook (defineWinogradConv) defines the conv as

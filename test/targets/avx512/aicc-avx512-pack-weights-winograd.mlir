@@ -3,15 +3,15 @@
 
 // Tests that a 3x3 stride-1 fp32 conv of 64 -> 72 channels on a 24x24 map
 // (144 tiles of 2x2) gets the Winograd F(2x2, 3x3) transform of its weights,
-// [Fp/8][3][3][2][C][8] (72 output channels: 9 blocks of 8; 18 points per
-// channel pair, 16 of a 4x4 tile and 2 of zeros), the map
-// (f floordiv 8, kh, kw, 0, c, f mod 8) and the attribute aicc.winograd.
+// [3][3][2][Fp/8][C][8] (18 points per channel pair, 16 of a 4x4 tile and
+// 2 of zeros; 72 output channels: 9 blocks of 8), the map
+// (kh, kw, 0, f floordiv 8, c, f mod 8) and the attribute aicc.winograd.
 // All weights 1: U = G g G^T has point (0, 0) = g(0, 0) = 1, point (1, 1)
 // = (sum of the 3x3 taps) / 4 = 2.25 and point (0, 1) = 1.5.
 // Without the option the conv keeps its direct layout.
-// CHECK-DAG: #[[$WINO:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d1 floordiv 8, d5, d6, 0, d4, d1 mod 8)>
+// CHECK-DAG: #[[$WINO:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d5, d6, 0, d1 floordiv 8, d4, d1 mod 8)>
 // CHECK-LABEL: func @winograd_conv
-// CHECK: %[[U:.*]] = graph.constant dense_resource<w.winograd> : tensor<9x3x3x2x64x8xf32>
+// CHECK: %[[U:.*]] = graph.constant dense_resource<w.winograd> : tensor<3x3x2x9x64x8xf32>
 // CHECK: linalg.generic
 // CHECK-SAME: #[[$WINO]]
 // CHECK-SAME: ins(%{{.*}}, %[[U]] :
