@@ -32,17 +32,18 @@ namespace {
 /// Input and output channels from which Winograd pays (measured on Zen 5,
 /// 2 threads: see docs/Pipeline.md).
 constexpr int64_t kMinChannels = 64;
-/// The fewest 2x2 tiles per image: the transformed weights (16/9 of the
-/// direct kernel's bytes, read from DRAM in a whole model) must be reused
-/// over enough tiles. Measured in ResNet-50 (Zen 5, 2 threads, kernel ms,
-/// direct -> Winograd): 56x56 (784 tiles) 64 -> 64 0.58 -> 0.42, 28x28
-/// (196 tiles) 128 -> 128 0.52 -> 0.47, 14x14 (49 tiles) 256 -> 256
-/// 0.55 -> 0.67; 7x7 512 -> 512 alone 0.47 -> 0.96.
-constexpr int64_t kMinTiles = 128;
-/// The fewest tiles per image for the extern per block of the epilogue;
+/// The fewest 2x2 tiles per image. Measured in ResNet-50 (Zen 5, kernel
+/// ms, direct -> Winograd, 1 thread | 2 threads, best of 3-5): 56x56 (784
+/// tiles) 64 -> 64 0.91 -> 0.65 | 0.48 -> 0.40; 28x28 (196) 128 -> 128
+/// 0.92 -> 0.55 | 0.48 -> 0.34; 14x14 (49) 256 -> 256 0.94 -> 0.65 | 0.50
+/// -> 0.39; 7x7 (16) 512 -> 512 0.91 -> 0.74 | 0.48 -> 0.42.
+constexpr int64_t kMinTiles = 16;
+/// The fewest tiles per image for the extern per block of the epilogue
+/// (56x56: 0.65 ms on 1 thread against 0.66-0.89 in the parallel mode);
 /// smaller maps compute the whole output in one call whose phases (input
-/// transform, GEMMs by point, output transform) run in parallel.
-constexpr int64_t kMinBlockTiles = 128;
+/// transform, GEMMs by point, output transform) run in parallel (28x28:
+/// 0.55-0.61 against 0.67 per block).
+constexpr int64_t kMinBlockTiles = 256;
 
 /// Points per output channel and input channel in the transformed weights:
 /// the 16 of a 4x4 tile and 2 of zeros, stored [3][3][2][Fp/8][C][8] so
@@ -134,6 +135,12 @@ std::optional<ConvShape> convShapeOf(linalg::GenericOp op) {
 
 int64_t tilesOf(const ConvShape &s) { return ((s.h + 1) / 2) * ((s.w + 1) / 2); }
 
+int64_t minBlockTiles() {
+  if (const char *e = std::getenv("AICC_WINOGRAD_MIN_BLOCK_TILES"))
+    return std::atoll(e);
+  return kMinBlockTiles;
+}
+
 /// Overrides of the thresholds for measurements and tests
 /// (AICC_WINOGRAD_MIN_CHANNELS, AICC_WINOGRAD_MIN_TILES).
 int64_t minChannels() {
@@ -159,7 +166,11 @@ bool isWinogradConv(linalg::GenericOp op) {
   int64_t minTiles = kMinTiles;
   if (const char *e = std::getenv("AICC_WINOGRAD_MIN_TILES"))
     minTiles = std::atoll(e);
-  return s->c >= min && s->f >= min && tilesOf(*s) >= minTiles;
+  int64_t maxTiles = INT64_MAX;
+  if (const char *e = std::getenv("AICC_WINOGRAD_MAX_TILES"))
+    maxTiles = std::atoll(e);
+  return s->c >= min && s->f >= min && tilesOf(*s) >= minTiles &&
+         tilesOf(*s) <= maxTiles;
 }
 
 bool packWinogradWeights(linalg::GenericOp op, RewriterBase &rewriter) {
@@ -251,7 +262,7 @@ hl::Func defineWinogradConv(
       hl::Expr((int32_t)s->f),
       hl::Expr((int32_t)s->h),
       hl::Expr((int32_t)s->w),
-      hl::Expr((int32_t)(tilesOf(*s) < kMinBlockTiles ? 1 : 0))};
+      hl::Expr((int32_t)(tilesOf(*s) < minBlockTiles() ? 1 : 0))};
   hl::Func ext(hl::Internal::unique_name("wino_f23"));
   ext.define_extern("aicc_wino_f23_conv", args, hl::Float(32), 4);
   hl::Func conv(hl::Internal::unique_name("winograd"));

@@ -21,6 +21,12 @@
  * 17 unused). */
 #define AICC_WINO_NF 8
 
+/* Floats of the weights the GEMMs prefetch ahead of the ones they read (a
+ * panel of 8 channels x 256 input channels). */
+#ifndef AICC_WINO_PREFETCH
+#define AICC_WINO_PREFETCH 2048
+#endif
+
 /* acc[v][j] += V[p][c][t0 + 16 v] * U[c][j] over c, stored to
  * M[p][f + j][t0 + 16 v]: NTV vectors of 16 tiles x 8 output channels. */
 #define AICC_WINO_MICRO(NTV)                                                   \
@@ -32,6 +38,7 @@
       _Pragma("GCC unroll 8") for (int j = 0; j < AICC_WINO_NF; ++j)          \
         acc[a][j] = _mm512_setzero_ps();                                       \
     for (int32_t c = 0; c < c_count; ++c) {                                    \
+      _mm_prefetch((const char *)(u + AICC_WINO_PREFETCH), _MM_HINT_T0);      \
       __m512 x[NTV];                                                           \
       _Pragma("GCC unroll 4") for (int a = 0; a < NTV; ++a)                   \
         x[a] = _mm512_loadu_ps(v + 16 * a);                                    \

@@ -30,23 +30,23 @@ func.func @winograd_conv(%x: tensor<1x64x26x26xf32>) -> tensor<1x72x24x24xf32> {
 // -----
 
 // Tests that convs Winograd does not pay for or cannot compute keep their
-// direct weights: too few channels (32 -> 64), a map of fewer than 128
-// tiles (7x7, 512 channels), stride 2, and a 1x1 conv.
+// direct weights: too few channels (32 -> 64), a map of fewer than 16
+// tiles (5x5: 9), stride 2, and a 1x1 conv.
 // CHECK-LABEL: func @direct_convs
 // CHECK-NOT: aicc.winograd
 // CHECK: return
-func.func @direct_convs(%a: tensor<1x32x58x58xf32>, %b: tensor<1x64x9x9xf32>,
+func.func @direct_convs(%a: tensor<1x32x58x58xf32>, %b: tensor<1x64x7x7xf32>,
                         %c: tensor<1x64x57x57xf32>, %d: tensor<1x64x56x56xf32>)
-    -> (tensor<1x64x56x56xf32>, tensor<1x64x7x7xf32>, tensor<1x64x28x28xf32>, tensor<1x64x56x56xf32>) {
+    -> (tensor<1x64x56x56xf32>, tensor<1x64x5x5xf32>, tensor<1x64x28x28xf32>, tensor<1x64x56x56xf32>) {
   %w1 = graph.constant dense<1.0> : tensor<64x32x3x3xf32>
   %w2 = graph.constant dense<1.0> : tensor<64x64x3x3xf32>
   %w3 = graph.constant dense<1.0> : tensor<64x64x1x1xf32>
   %e1 = tensor.empty() : tensor<1x64x56x56xf32>
-  %e2 = tensor.empty() : tensor<1x64x7x7xf32>
+  %e2 = tensor.empty() : tensor<1x64x5x5xf32>
   %e3 = tensor.empty() : tensor<1x64x28x28xf32>
   %y1 = linalg.conv_2d_nchw_fchw ins(%a, %w1 : tensor<1x32x58x58xf32>, tensor<64x32x3x3xf32>) outs(%e1 : tensor<1x64x56x56xf32>) -> tensor<1x64x56x56xf32>
-  %y2 = linalg.conv_2d_nchw_fchw ins(%b, %w2 : tensor<1x64x9x9xf32>, tensor<64x64x3x3xf32>) outs(%e2 : tensor<1x64x7x7xf32>) -> tensor<1x64x7x7xf32>
+  %y2 = linalg.conv_2d_nchw_fchw ins(%b, %w2 : tensor<1x64x7x7xf32>, tensor<64x64x3x3xf32>) outs(%e2 : tensor<1x64x5x5xf32>) -> tensor<1x64x5x5xf32>
   %y3 = linalg.conv_2d_nchw_fchw {strides = dense<2> : tensor<2xi64>} ins(%c, %w2 : tensor<1x64x57x57xf32>, tensor<64x64x3x3xf32>) outs(%e3 : tensor<1x64x28x28xf32>) -> tensor<1x64x28x28xf32>
   %y4 = linalg.conv_2d_nchw_fchw ins(%d, %w3 : tensor<1x64x56x56xf32>, tensor<64x64x1x1xf32>) outs(%e1 : tensor<1x64x56x56xf32>) -> tensor<1x64x56x56xf32>
-  return %y1, %y2, %y3, %y4 : tensor<1x64x56x56xf32>, tensor<1x64x7x7xf32>, tensor<1x64x28x28xf32>, tensor<1x64x56x56xf32>
+  return %y1, %y2, %y3, %y4 : tensor<1x64x56x56xf32>, tensor<1x64x5x5xf32>, tensor<1x64x28x28xf32>, tensor<1x64x56x56xf32>
 }

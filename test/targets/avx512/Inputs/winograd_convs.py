@@ -4,7 +4,9 @@ whose sides are not multiples of the 2x2 tile, channel counts not multiples
 of 16 (or 8), batch 2, with and without bias, with ReLU and residual Add
 epilogues.
   a: batch 2, 72 -> 88 channels, 23x25, bias + ReLU.
-  b: 64 -> 64, 30x17, no bias, + residual r, ReLU.
+  b: 64 -> 64, 33x31 (272 tiles: the extern per block of the epilogue;
+     the others compute the whole output in parallel phases), no bias,
+     + residual r, ReLU.
   c: 5 -> 37 channels, 23x23, bias, no epilogue (Winograd only with
      AICC_WINOGRAD_MIN_CHANNELS=1).
   d: Relu(x) -> conv 64 -> 80, 24x24, bias -> Add(x2) (the conv's input
@@ -75,7 +77,7 @@ def model(name, n, c, f, h, w, bias, residual, relu, pre_relu=False):
 
 
 model("a", 2, 72, 88, 23, 25, bias=True, residual=False, relu=True)
-model("b", 1, 64, 64, 30, 17, bias=False, residual=True, relu=True)
+model("b", 1, 64, 64, 33, 31, bias=False, residual=True, relu=True)
 model("c", 1, 5, 37, 23, 23, bias=True, residual=False, relu=False)
 model("d", 1, 64, 80, 24, 24, bias=True, residual=True, relu=False,
       pre_relu=True)
