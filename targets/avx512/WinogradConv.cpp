@@ -12,6 +12,7 @@
 #include "dialects/graph/GraphOps.h"
 #include "passes/graph/ConstantData.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "llvm/ADT/STLExtras.h"
@@ -241,6 +242,50 @@ bool packWinogradWeights(linalg::GenericOp op, RewriterBase &rewriter) {
   return true;
 }
 
+namespace {
+
+/// The kernel input that `op`'s input is a zero padding of by one pixel on
+/// each side of its two inner dims, in the same kernel (the fusion policy
+/// folds such a pad into a Winograd conv): the input's ImageParam, found in
+/// the pad Func `padded`; std::nullopt otherwise.
+std::optional<hl::Parameter> paddedSource(linalg::GenericOp op,
+                                                    const hl::Func &padded) {
+  auto pad = op.getDpsInputOperand(0)->get().getDefiningOp<tensor::PadOp>();
+  if (!pad || !padded.defined() || !isa<BlockArgument>(pad.getSource()) ||
+      pad.getStaticLow() != ArrayRef<int64_t>{0, 0, 1, 1} ||
+      pad.getStaticHigh() != ArrayRef<int64_t>{0, 0, 1, 1})
+    return std::nullopt;
+  auto yield = cast<tensor::YieldOp>(pad.getRegion().front().getTerminator());
+  auto zero = yield.getValue().getDefiningOp<arith::ConstantOp>();
+  auto value = zero ? dyn_cast<FloatAttr>(zero.getValue()) : FloatAttr();
+  if (!value || !value.getValue().isZero())
+    return std::nullopt;
+  struct Finder : hl::Internal::IRVisitor {
+    std::vector<hl::Parameter> found;
+    using hl::Internal::IRVisitor::visit;
+    void visit(const hl::Internal::Call *c) override {
+      if (c->param.defined() &&
+          !llvm::any_of(found, [&](const hl::Parameter &p) {
+            return p.same_as(c->param);
+          }))
+        found.push_back(c->param);
+      hl::Internal::IRVisitor::visit(c);
+    }
+  } finder;
+  std::map<std::string, hl::Internal::Function> fns =
+      hl::Internal::find_transitive_calls(padded.function());
+  fns.emplace(padded.name(), padded.function());
+  for (auto &[name, fn] : fns)
+    for (const hl::Expr &e : fn.definition().values())
+      e.accept(&finder);
+  if (finder.found.size() != 1 || finder.found.front().dimensions() != 4 ||
+      finder.found.front().type() != hl::Float(32))
+    return std::nullopt;
+  return finder.found.front();
+}
+
+} // namespace
+
 hl::Func defineWinogradConv(
     linalg::GenericOp op, const std::vector<hl::Func> &inputs,
     const std::vector<std::optional<hl::ImageParam>> &params,
@@ -253,16 +298,23 @@ hl::Func defineWinogradConv(
       (!params[0] && !inputs[0].defined()))
     llvm::report_fatal_error("a conv marked aicc.winograd that the Winograd "
                              "kernel cannot compute");
+  // The input: a kernel input holding the padded image, the image itself
+  // (a pad folded into the kernel: the extern reads zeros past it), or a
+  // Func of the kernel computed at root (see scheduleWinogradKernel).
+  std::optional<hl::Parameter> source =
+      params[0] ? std::nullopt : paddedSource(op, inputs[0]);
   std::vector<hl::ExternFuncArgument> args = {
       hl::user_context_value(),
       params[0] ? hl::ExternFuncArgument(params[0]->parameter())
+      : source  ? hl::ExternFuncArgument(*source)
                 : hl::ExternFuncArgument(inputs[0]),
       hl::ExternFuncArgument(params[1]->parameter()),
       hl::Expr((int32_t)s->c),
       hl::Expr((int32_t)s->f),
       hl::Expr((int32_t)s->h),
       hl::Expr((int32_t)s->w),
-      hl::Expr((int32_t)(tilesOf(*s) < minBlockTiles() ? 1 : 0))};
+      hl::Expr((int32_t)(tilesOf(*s) < minBlockTiles() ? 1 : 0)),
+      hl::Expr((int32_t)(source ? 1 : 0))};
   hl::Func ext(hl::Internal::unique_name("wino_f23"));
   ext.define_extern("aicc_wino_f23_conv", args, hl::Float(32), 4);
   hl::Func conv(hl::Internal::unique_name("winograd"));
@@ -309,6 +361,11 @@ bool scheduleWinogradKernel(const std::vector<ScheduledFunc> &outputs,
     return false;
   }
   done = false;
+  // An input the kernel computes (not a kernel input): at root, whole.
+  for (auto &[r, ext] : winos)
+    for (const hl::ExternFuncArgument &arg : ext.function().extern_arguments())
+      if (arg.is_func())
+        hl::Func(hl::Internal::Function(arg.func)).compute_root();
   // One conv and its epilogue (bias, residual, ReLU): the output in blocks
   // of rows x output channels, the extern per block.
   auto parallelExtern = [](const hl::Func &ext) {

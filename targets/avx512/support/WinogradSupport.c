@@ -74,6 +74,9 @@ typedef struct aicc_wino_job {
   float *V, *M, *out;
   int64_t is_y, is_c, os_y, os_f, u_fb, u_p, tiles, tpad;
   int32_t c_count, fcount, f0, fblocks, w, h, tw, ty0, ty1, y0, y1;
+  /* 1: `in` is the image itself, read as if padded by one pixel of zeros;
+   * 0: `in` is the padded image. */
+  int32_t pad;
 } aicc_wino_job;
 
 /* Input transform of channels [c_begin, c_end): V = B^T d B. */
@@ -84,7 +87,9 @@ static void aicc_wino_input(const aicc_wino_job *j, int32_t c_begin,
                                         12, 10, 8, 6, 4, 2, 0);
   const __m512i odd = _mm512_set_epi32(31, 29, 27, 25, 23, 21, 19, 17, 15,
                                        13, 11, 9, 7, 5, 3, 1);
-  const int32_t wp = j->w + 2, hp = j->h + 2, tw = j->tw;
+  /* The source's columns and rows (the padded ones' when pad is 0). */
+  const int32_t pad = j->pad, ws = j->w + 2 - 2 * pad, hs = j->h + 2 - 2 * pad;
+  const int32_t tw = j->tw;
   const int64_t tpad = j->tpad, tiles = j->tiles;
   const int64_t ps = (int64_t)j->c_count * tpad;
   for (int32_t c = c_begin; c < c_end; ++c) {
@@ -105,8 +110,8 @@ static void aicc_wino_input(const aicc_wino_job *j, int32_t c_begin,
         __m512 d[4][4];
 #pragma GCC unroll 16
         for (int i = 0; i < 4; ++i) {
-          int32_t y = 2 * ty + i;
-          if (y >= hp) {
+          int32_t y = 2 * ty + i - pad;
+          if (y < 0 || y >= hs) {
 #pragma GCC unroll 16
             for (int k = 0; k < 4; ++k)
               d[i][k] = _mm512_setzero_ps();
@@ -114,15 +119,18 @@ static void aicc_wino_input(const aicc_wino_job *j, int32_t c_begin,
           }
           const float *row = ichan + y * j->is_y;
           int32_t x = 2 * tx;
-          /* Columns x .. x + 33 of the row, zeros past its end. */
+          /* Padded columns x .. x + 33 of the row: source columns from
+           * x - pad, zeros outside [0, ws) (masked lanes do not fault). */
           __m512 a0, a1, b0, b1;
 #define AICC_WINO_LOAD(dst, at)                                                \
   do {                                                                         \
-    int32_t left = wp - (at);                                                  \
-    if (left >= 16)                                                            \
-      dst = _mm512_loadu_ps(row + (at));                                       \
-    else if (left > 0)                                                         \
-      dst = _mm512_maskz_loadu_ps((__mmask16)((1u << left) - 1), row + (at));  \
+    int32_t first = (at) - pad, lo = first < 0 ? -first : 0;                   \
+    int32_t hi = ws - first < 16 ? ws - first : 16;                            \
+    if (lo == 0 && hi == 16)                                                   \
+      dst = _mm512_loadu_ps(row + first);                                      \
+    else if (hi > lo)                                                          \
+      dst = _mm512_maskz_loadu_ps(                                             \
+          (__mmask16)(((1u << hi) - 1) & ~((1u << lo) - 1)), row + first);      \
     else                                                                       \
       dst = _mm512_setzero_ps();                                               \
   } while (0)
@@ -274,7 +282,8 @@ static int aicc_wino_output_task(void *user_context, int i, uint8_t *closure) {
 }
 
 /* out (dims x, y, f, n) = the conv of `in` (the input padded by one pixel
- * on each side: dims x [0, w + 2), y [0, h + 2), c, n) with the 3x3
+ * on each side: dims x [0, w + 2), y [0, h + 2), c, n; with `pad`, the
+ * image itself, x [0, w), y [0, h), padded with zeros here) with the 3x3
  * weights whose transform `u` is [3][3][2][fp/8][c][8] (dims 8, c, fp/8, 2,
  * 3, 3: point p of a tile at [p / 6][p / 2 % 3][p % 2], dense),
  * without bias. out's block: all of its columns, rows from an even one,
@@ -285,13 +294,14 @@ static int aicc_wino_output_task(void *user_context, int i, uint8_t *closure) {
 AICC_WINO_TARGET
 int aicc_wino_f23_conv(void *user_context, halide_buffer_t *in,
                        halide_buffer_t *u, int32_t c_count, int32_t f_count,
-                       int32_t h, int32_t w, int32_t parallel,
+                       int32_t h, int32_t w, int32_t parallel, int32_t pad,
                        halide_buffer_t *out) {
+  const int32_t ws = w + 2 - 2 * pad, hs = h + 2 - 2 * pad;
   if (in->host == NULL || u->host == NULL) {
     /* Bounds query: all of the padded input's rows, columns and channels
      * of out's images, and all of the weights. */
     if (in->host == NULL) {
-      int32_t ext[3] = {w + 2, h + 2, c_count};
+      int32_t ext[3] = {ws, hs, c_count};
       for (int i = 0; i < 3; ++i) {
         in->dim[i].min = 0;
         in->dim[i].extent = ext[i];
@@ -319,11 +329,13 @@ int aicc_wino_f23_conv(void *user_context, halide_buffer_t *in,
       u->dim[5].stride != 6 * u->dim[3].stride ||
       od[0].min != 0 || od[0].extent != w || od[1].min % 2 != 0 ||
       od[2].min % 8 != 0 || od[2].min + od[2].extent > f_count ||
-      in->dim[0].min > 0 || in->dim[0].min + in->dim[0].extent < w + 2 ||
-      in->dim[1].min > 0 || in->dim[1].min + in->dim[1].extent < h + 2 ||
+      (pad != 0 && pad != 1) ||
+      in->dim[0].min > 0 || in->dim[0].min + in->dim[0].extent < ws ||
+      in->dim[1].min > 0 || in->dim[1].min + in->dim[1].extent < hs ||
       in->dim[2].min > 0 || in->dim[2].min + in->dim[2].extent < c_count)
     return -1;
   aicc_wino_job j;
+  j.pad = pad;
   j.c_count = c_count;
   j.w = w;
   j.h = h;

@@ -10,7 +10,9 @@ epilogues.
   c: 5 -> 37 channels, 23x23, bias, no epilogue (Winograd only with
      AICC_WINOGRAD_MIN_CHANNELS=1).
   d: Relu(x) -> conv 64 -> 80, 24x24, bias -> Add(x2) (the conv's input
-     computed in the model)."""
+     computed in the model).
+  e: a conv without padding, 64 -> 64, 20x22 -> 18x20, bias + ReLU (the
+     kernel reads the input as it is; a-d read zeros around theirs)."""
 import os
 import sys
 
@@ -25,11 +27,12 @@ save = saver(out)
 rng = np.random.default_rng(5)
 
 
-def conv(x, w, b):
-    """NCHW 3x3 conv, stride 1, pads 1, float64."""
-    n, c, h, wd = x.shape
+def conv(x, w, b, pad=1):
+    """NCHW 3x3 conv, stride 1, float64."""
+    xp = np.pad(x.astype(np.float64), ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    n, c, h, wd = xp.shape
+    h, wd = h - 2, wd - 2
     f = w.shape[0]
-    xp = np.pad(x.astype(np.float64), ((0, 0), (0, 0), (1, 1), (1, 1)))
     y = np.zeros((n, f, h, wd))
     for i in range(3):
         for j in range(3):
@@ -40,7 +43,7 @@ def conv(x, w, b):
     return y
 
 
-def model(name, n, c, f, h, w, bias, residual, relu, pre_relu=False):
+def model(name, n, c, f, h, w, bias, residual, relu, pre_relu=False, pad=1):
     x = rng.standard_normal((n, c, h, w)).astype(np.float32)
     wt = (rng.standard_normal((f, c, 3, 3)) / np.sqrt(9 * c)).astype(np.float32)
     b = (0.1 * rng.standard_normal(f)).astype(np.float32) if bias else None
@@ -56,8 +59,9 @@ def model(name, n, c, f, h, w, bias, residual, relu, pre_relu=False):
         inits.append(numpy_helper.from_array(b, "b"))
         args.append("b")
     nodes.append(helper.make_node("Conv", args, ["c"], kernel_shape=[3, 3],
-                                  pads=[1, 1, 1, 1]))
-    y = conv(np.maximum(x, 0) if pre_relu else x, wt, b)
+                                  pads=[pad] * 4))
+    y = conv(np.maximum(x, 0) if pre_relu else x, wt, b, pad)
+    h, w = y.shape[2:]
     last = "c"
     if residual:
         r = rng.standard_normal((n, f, h, w)).astype(np.float32)
@@ -81,3 +85,4 @@ model("b", 1, 64, 64, 33, 31, bias=False, residual=True, relu=True)
 model("c", 1, 5, 37, 23, 23, bias=True, residual=False, relu=False)
 model("d", 1, 64, 80, 24, 24, bias=True, residual=True, relu=False,
       pre_relu=True)
+model("e", 1, 64, 64, 20, 22, bias=True, residual=False, relu=True, pad=0)
