@@ -4,15 +4,17 @@ whose sides are not multiples of the 2x2 tile, channel counts not multiples
 of 16 (or 8), batch 2, with and without bias, with ReLU and residual Add
 epilogues.
   a: batch 2, 72 -> 88 channels, 23x25, bias + ReLU.
-  b: 64 -> 64, 33x31 (272 tiles: the extern per block of the epilogue;
-     the others compute the whole output in parallel phases), no bias,
-     + residual r, ReLU.
+  b: batch 2, 64 -> 64, 33x31 (272 tiles: the extern per block of the
+     epilogue; the others compute the whole output in parallel phases), no
+     bias, + residual r, ReLU.
   c: 5 -> 37 channels, 23x23, bias, no epilogue (Winograd only with
      AICC_WINOGRAD_MIN_CHANNELS=1).
   d: Relu(x) -> conv 64 -> 80, 24x24, bias -> Add(x2) (the conv's input
      computed in the model).
   e: a conv without padding, 64 -> 64, 20x22 -> 18x20, bias + ReLU (the
-     kernel reads the input as it is; a-d read zeros around theirs)."""
+     kernel reads the input as it is; a-d read zeros around theirs).
+  f: asymmetric pads (top 1, left 2, bottom 2, right 1), 64 -> 72, 21x19 ->
+     22x20, bias (the padded input computed in the kernel)."""
 import os
 import sys
 
@@ -28,8 +30,9 @@ rng = np.random.default_rng(5)
 
 
 def conv(x, w, b, pad=1):
-    """NCHW 3x3 conv, stride 1, float64."""
-    xp = np.pad(x.astype(np.float64), ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    """NCHW 3x3 conv, stride 1, float64; pad: ONNX pads or one for all."""
+    t, l, bo, r = pad if isinstance(pad, list) else [pad] * 4
+    xp = np.pad(x.astype(np.float64), ((0, 0), (0, 0), (t, bo), (l, r)))
     n, c, h, wd = xp.shape
     h, wd = h - 2, wd - 2
     f = w.shape[0]
@@ -59,7 +62,8 @@ def model(name, n, c, f, h, w, bias, residual, relu, pre_relu=False, pad=1):
         inits.append(numpy_helper.from_array(b, "b"))
         args.append("b")
     nodes.append(helper.make_node("Conv", args, ["c"], kernel_shape=[3, 3],
-                                  pads=[pad] * 4))
+                                  pads=pad if isinstance(pad, list)
+                                  else [pad] * 4))
     y = conv(np.maximum(x, 0) if pre_relu else x, wt, b, pad)
     h, w = y.shape[2:]
     last = "c"
@@ -81,8 +85,11 @@ def model(name, n, c, f, h, w, bias, residual, relu, pre_relu=False, pad=1):
 
 
 model("a", 2, 72, 88, 23, 25, bias=True, residual=False, relu=True)
-model("b", 1, 64, 64, 33, 31, bias=False, residual=True, relu=True)
+model("b", 2, 64, 64, 33, 31, bias=False, residual=True, relu=True)
 model("c", 1, 5, 37, 23, 23, bias=True, residual=False, relu=False)
 model("d", 1, 64, 80, 24, 24, bias=True, residual=True, relu=False,
       pre_relu=True)
 model("e", 1, 64, 64, 20, 22, bias=True, residual=False, relu=True, pad=0)
+# ONNX pads: x1_begin (top), x2_begin (left), x1_end, x2_end.
+model("f", 1, 64, 72, 21, 19, bias=True, residual=False, relu=False,
+      pad=[1, 2, 2, 1])
