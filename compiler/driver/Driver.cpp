@@ -154,10 +154,12 @@ struct Options {
       "conv-algorithm",
       cl::desc("How convs are computed: auto (default) lets the target pick "
                "a fast algorithm where it pays (avx512: Winograd F(2x2,3x3) "
-               "for 3x3 stride-1 fp32 convs of >= 64 channels, 2.25x fewer "
+               "for 3x3 stride-1 fp32 convs of >= 64 input and output "
+               "channels on maps of >= 16 2x2 tiles, 2.25x fewer "
                "multiply-adds; its rounding differs from the direct sum by "
-               "about 1e-6 of the output's scale), direct the direct kernel "
-               "for every conv"),
+               "about 1e-6 of the output's scale, and its transformed "
+               "weights take 2x the bytes in the artifact), direct the "
+               "direct kernel for every conv"),
       cl::value_desc("auto|direct"), cl::init("auto"), cl::cat(category)};
   cl::opt<std::string> kvCacheLayout{
       "kv-cache-layout",
