@@ -20,10 +20,16 @@
 //  - The translator's policy hook (defineWinogradConv) defines the conv as
 //    the extern stage aicc_wino_f23_conv (support/WinogradSupport.c) plus
 //    the conv's init (the bias).
-//  - The schedule (scheduleWinogradKernel) tiles the epilogue by blocks of
-//    an even number of rows x 8-aligned output channels and calls the extern
-//    per block: its transformed input, GEMMs and output transform stay in
-//    L2 and the epilogue (bias, residual, ReLU) reads the block from there.
+//  - The schedule (scheduleWinogradKernel), on maps of at least 256 tiles,
+//    tiles the epilogue by blocks of an even number of rows x 8-aligned
+//    output channels and calls the extern per block: its transformed input,
+//    GEMMs and output transform stay in L2 and the epilogue (bias, residual,
+//    ReLU) reads the block from there. On smaller maps the extern computes
+//    the whole output at root, its three phases parallel on the runtime's
+//    pool (halide_do_par_for from C), and the epilogue follows.
+//  - The conv's pad (one zero pixel around the image) folds into its kernel
+//    (the fusion policy's padConsumer): the extern then reads the unpadded
+//    kernel input, zeros outside it.
 //
 //===----------------------------------------------------------------------===//
 #ifndef AICC_TARGETS_AVX512_WINOGRADCONV_H
