@@ -150,6 +150,17 @@ struct Options {
                "place: 'auto' (past_key_values.N.* <-> present.N.*) or "
                "PAST:PRESENT,... (docs/Pipeline.md, KV cache in place)"),
       cl::value_desc("auto|PAST:PRESENT,..."), cl::cat(category)};
+  cl::opt<std::string> convAlgorithm{
+      "conv-algorithm",
+      cl::desc("How convs are computed: auto (default) lets the target pick "
+               "a fast algorithm where it pays (avx512: Winograd F(2x2,3x3) "
+               "for 3x3 stride-1 fp32 convs of >= 64 input and output "
+               "channels on maps of >= 16 2x2 tiles, 2.25x fewer "
+               "multiply-adds; its rounding differs from the direct sum by "
+               "about 1e-6 of the output's scale, and its transformed "
+               "weights take 2x the bytes in the artifact), direct the "
+               "direct kernel for every conv"),
+      cl::value_desc("auto|direct"), cl::init("auto"), cl::cat(category)};
   cl::opt<std::string> kvCacheLayout{
       "kv-cache-layout",
       cl::desc("Layout of the --kv-cache state: contiguous (default; one "
@@ -675,6 +686,11 @@ int runAiccMain(int argc, char **argv) {
 
   // Options are checked before the model is read.
   bool hasTarget = target != nullptr;
+  if (options.convAlgorithm != "auto" && options.convAlgorithm != "direct") {
+    llvm::errs() << "aicc: error: --conv-algorithm='" << options.convAlgorithm
+                 << "': expected auto or direct\n";
+    return 1;
+  }
   if (options.optLevel > 3) {
     llvm::errs() << "aicc: error: -O" << options.optLevel
                  << " is not a level (0-3)\n";
@@ -759,6 +775,7 @@ int runAiccMain(int argc, char **argv) {
   targetOptions.gpuArch = options.gpuArch;
   targetOptions.gpuCubin = options.gpuCubin;
   targetOptions.kvCache = options.kvCache;
+  targetOptions.convAlgorithm = options.convAlgorithm;
   setKvCacheLayout(*module, kvBlock);
   Progress progress;
   targetOptions.progress = [&](size_t done, size_t total) {
@@ -884,6 +901,10 @@ CompileResult compileModel(const CompileOptions &options) {
   targetOptions.optLevel = options.optLevel;
   targetOptions.gpuArch = options.gpuArch;
   targetOptions.kvCache = options.kvCache;
+  if (options.convAlgorithm != "auto" && options.convAlgorithm != "direct")
+    return fail("conv algorithm '" + options.convAlgorithm +
+                "': expected auto or direct");
+  targetOptions.convAlgorithm = options.convAlgorithm;
   if (!options.kvCache.empty())
     setKvCacheLayout(*module, options.kvBlock);
   if (options.progress)

@@ -52,6 +52,8 @@ struct CompileOptions {
   std::string kvCache;
   /// --kv-cache-layout: 0 contiguous, N > 0 paged:block=N.
   int64_t kvBlock = 0;
+  /// --conv-algorithm: "auto" or "direct" (TargetOptions::convAlgorithm).
+  std::string convAlgorithm = "auto";
   /// Called as kernels compile (done, total); may be empty.
   std::function<void(size_t, size_t)> progress;
 };

@@ -155,6 +155,10 @@ Operation *padConsumer(Operation *op) {
       !isReduction(consumer) || !consumer.isDpsInput(&use) ||
       !needsDispatch(consumer))
     return nullptr;
+  // A Winograd conv (targets/avx512/WinogradConv.h) reads its input's
+  // rows itself, zeros past the image: the padded copy is never made.
+  if (consumer->hasAttr("aicc.winograd") && use.getOperandNumber() == 0)
+    return consumer;
   // Only reductions that read the pad along every output dim (a depthwise
   // conv, pooling): each task of their schedule pads its own channels once.
   // A full conv reads every input channel for each output channel, so each
@@ -622,7 +626,9 @@ public:
         continue;
       }
       auto pads = padsOf.find(&op);
-      if (pads != padsOf.end()) {
+      // A Winograd conv computes its output from the whole input (its
+      // extern reads a kernel input), never per task of a producer.
+      if (pads != padsOf.end() && !op.hasAttr("aicc.winograd")) {
         if (std::optional<size_t> producer = producerGroupOfPads(
                 pads->second, groups, groupOf, hasReduction)) {
           // The group of the reduction producing the pads' source (an

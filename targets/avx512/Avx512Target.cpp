@@ -316,7 +316,7 @@ public:
   StringRef getBinaryFormat() const override { return "elf-x86_64"; }
 
   void buildConfigurationPipeline(OpPassManager &pm,
-                                  const TargetOptions &) const override {
+                                  const TargetOptions &options) const override {
     // bf16/fp16 operands (--precision) read narrow; bf16 ones as
     // vdpbf16ps dot products where the kernels may use AVX512-BF16.
     pm.addNestedPass<func::FuncOp>(
@@ -324,7 +324,9 @@ public:
             /*dotProducts=*/hasBf16DotProducts()}));
     pm.addNestedPass<func::FuncOp>(createFlattenPointwiseConvs());
     pm.addNestedPass<func::FuncOp>(
-        createPackWeights(PackWeightsOptions{/*amx=*/usesAmx(name)}));
+        createPackWeights(PackWeightsOptions{
+            /*amx=*/usesAmx(name),
+            /*winograd=*/options.convAlgorithm != "direct"}));
     pm.addNestedPass<func::FuncOp>(createMarkFoldedPadding());
   }
 

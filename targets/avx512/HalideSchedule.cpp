@@ -25,6 +25,7 @@
 #include "targets/avx512/AmxKernels.h"
 #include "targets/avx512/PoolKernels.h"
 #include "targets/avx512/VectorLayout.h"
+#include "targets/avx512/WinogradConv.h"
 #include "llvm/ADT/STLExtras.h"
 #include <algorithm>
 #include <cstdlib>
@@ -718,7 +719,11 @@ bool Avx512SchedulePolicy::flattensRepackedPlane(mlir::linalg::GenericOp op,
 
 Halide::Func Avx512SchedulePolicy::externReduction(
     mlir::linalg::GenericOp op, const std::vector<Halide::Func> &inputs,
-    const std::vector<std::optional<Halide::ImageParam>> &params) const {
+    const std::vector<std::optional<Halide::ImageParam>> &params,
+    const Halide::Func &init) const {
+  if (Halide::Func wino = defineWinogradConv(op, inputs, params, init);
+      wino.defined())
+    return wino;
   if (Halide::Func pool = defineSeparableMaxPool(op, inputs, params);
       pool.defined())
     return pool;
@@ -2389,6 +2394,13 @@ void Avx512SchedulePolicy::scheduleKernel(
   // as usual.
   if (amx && scheduleAmxBf16Matmul(outputs, reductions, naive))
     return;
+  bool winoDone = false;
+  std::vector<ScheduledReduction> winoRest;
+  if (scheduleWinogradKernel(outputs, reductions, naive, winoDone, winoRest)) {
+    if (!winoDone)
+      scheduleKernel(outputs, winoRest, naive);
+    return;
+  }
   bool amxDone = false;
   std::vector<ScheduledReduction> amxRest;
   if (scheduleAmxKernel(outputs, reductions, naive, amxDone, amxRest)) {

@@ -20,12 +20,13 @@ public:
   bool flattensRepackedPlane(mlir::linalg::GenericOp op,
                              unsigned input) const override;
 
-  /// With `amx`: the 8-bit convs PackWeights laid out for AMX, as an extern
+  /// The fp32 convs PackWeights marked for Winograd (WinogradConv.h); with
+  /// `amx`: the 8-bit convs PackWeights laid out for AMX, as an extern
   /// stage (AmxKernels.h).
   Halide::Func externReduction(
       mlir::linalg::GenericOp op, const std::vector<Halide::Func> &inputs,
-      const std::vector<std::optional<Halide::ImageParam>> &params)
-      const override;
+      const std::vector<std::optional<Halide::ImageParam>> &params,
+      const Halide::Func &init) const override;
 
   /// Materializes `f` at root (or as an output), vectorized along its
   /// innermost dim and parallel over its outermost non-trivial one.

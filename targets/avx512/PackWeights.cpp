@@ -4,6 +4,7 @@
 #include "targets/avx512/AmxKernels.h"
 #include "targets/avx512/Passes.h"
 #include "targets/avx512/VectorLayout.h"
+#include "targets/avx512/WinogradConv.h"
 
 #include "dialects/graph/GraphOps.h"
 #include "passes/graph/ConstantData.h"
@@ -435,6 +436,9 @@ struct PackWeightsPass : impl::PackWeightsBase<PackWeightsPass> {
           continue;
         generic = *g;
       }
+      if (winograd && isWinogradConv(generic) &&
+          packWinogradWeights(generic, rewriter))
+        continue;
       if (std::optional<AmxConv> conv =
               amx ? amxConvOf(generic) : std::optional<AmxConv>();
           conv && packAmxConvWeights(generic, *conv, rewriter))

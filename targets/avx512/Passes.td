@@ -17,6 +17,16 @@ def PackWeights : Pass<"aicc-avx512-pack-weights", "::mlir::func::FuncOp"> {
     that dim is innermost, and rewrites the generic's indexing map to match.
     Named linalg ops are generalized first.
 
+    With `winograd`, a 3x3 stride-1 fp32 conv with constant weights and at
+    least 64 input and output channels gets the Winograd F(2x2, 3x3)
+    transform of its weights, U = G g G^T, as `[3][3][2][Fp/8][C][8]` (the
+    16 points of a 4x4 tile and 2 of zeros, 3x3x2 so that kh and kw stay
+    dims of the map; output channels padded to a multiple of 8, 8
+    innermost), the map
+    `(n, f, h, w, c, kh, kw) -> (kh, kw, 0, f floordiv 8, c, f mod 8)` and
+    the attribute `aicc.winograd`; the kernel translator computes such a
+    conv with the Winograd kernel (WinogradConv.h), never from its body.
+
     With `amx`, the 8-bit convs AMX computes (AmxKernels.h) get their
     weights as `[Fp][Kh][Kw][Cp/4][4]` (output channels padded to a multiple
     of 16, input channels to one of 64, with zeros) and the map
@@ -44,6 +54,11 @@ def PackWeights : Pass<"aicc-avx512-pack-weights", "::mlir::func::FuncOp"> {
            "Lay out the weights of the 8-bit convs the AMX kernels compute "
            "as [Fp][Kh][Kw][Cp/4][4] (AmxKernels.h; needs AMX-INT8 in the "
            "kernels' target)">,
+    Option<"winograd", "winograd", "bool", /*default=*/"false",
+           "Replace the weights of the 3x3 stride-1 fp32 convs that "
+           "Winograd F(2x2, 3x3) computes faster by their transform "
+           "[3][3][2][Fp/8][C][8] and mark the convs `aicc.winograd` "
+           "(WinogradConv.h)">,
   ];
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }

@@ -90,6 +90,10 @@ struct TargetOptions {
   /// "PAST:PRESENT,...": those cache pairs become persistent state
   /// (aicc-graph-kv-cache-in-place, docs/Pipeline.md "KV cache in place").
   std::string kvCache;
+  /// --conv-algorithm: "auto" (the target picks, e.g. avx512's Winograd
+  /// F(2x2, 3x3) for large 3x3 stride-1 fp32 convs) or "direct" (every conv
+  /// by its direct kernel).
+  std::string convAlgorithm = "auto";
 };
 
 /// A code generation target.

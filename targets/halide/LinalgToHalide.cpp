@@ -1303,7 +1303,11 @@ bool Translator::translateExternReduction(linalg::GenericOp op,
     inParams.push_back(p != params.end() ? std::optional(p->second)
                                          : std::nullopt);
   }
-  hl::Func ext = policy.externReduction(op, inFuncs, inParams);
+  hl::Func init;
+  if (auto it = tensors.find(op.getDpsInitOperand(0)->get());
+      it != tensors.end())
+    init = it->second.func;
+  hl::Func ext = policy.externReduction(op, inFuncs, inParams, init);
   if (!ext.defined())
     return false;
   ScheduledReduction r;

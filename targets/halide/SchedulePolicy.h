@@ -125,14 +125,15 @@ public:
   /// its own (a Halide extern stage, e.g. AMX tile kernels) instead of an
   /// update over an RDom: the Func defining its output, or an undefined
   /// Func to translate it as usual. `inputs` are the Funcs of op's inputs,
-  /// `params` the kernel's input buffers they read, where they are one.
-  /// scheduleKernel then gets it as a ScheduledReduction whose `func` is
-  /// the extern.
+  /// `params` the kernel's input buffers they read, where they are one,
+  /// `init` the Func of op's init (the value the reduction starts from;
+  /// undefined where the translator has none). scheduleKernel then gets it
+  /// as a ScheduledReduction whose `func` is the returned Func.
   virtual Halide::Func
   externReduction(mlir::linalg::GenericOp op,
                   const std::vector<Halide::Func> &inputs,
-                  const std::vector<std::optional<Halide::ImageParam>> &params)
-      const {
+                  const std::vector<std::optional<Halide::ImageParam>> &params,
+                  const Halide::Func &init) const {
     return {};
   }
 

@@ -297,6 +297,8 @@ int halide_error_out_of_memory(void *user_context) {
   return halide_error_code_out_of_memory;
 }
 
+#include "WinogradSupport.c"
+
 /*===- AMX int8 convolutions --------------------------------------------===*\
 |* The i32 accumulators of an 8-bit conv (or 1x1 conv, i.e. a matmul) that   *|
 |* targets/avx512/AmxKernels.cpp hands to AMX-INT8 as a Halide extern stage:  *|
