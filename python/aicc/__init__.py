@@ -159,6 +159,7 @@ def compile(model: Union[str, os.PathLike, bytes, Any], target: str = "avx512", 
             precision: str = "fp32",
             kv_cache: Optional[Union[str, Mapping[str, str]]] = None,
             kv_cache_layout: str = "contiguous",
+            conv_algorithm: str = "auto",
             output: Optional[Union[str, os.PathLike]] = None) -> bytes:
     """Compiles an ONNX model to an .aicc artifact and returns its bytes.
 
@@ -185,6 +186,9 @@ def compile(model: Union[str, os.PathLike, bytes, Any], target: str = "avx512", 
     kv_cache_layout: ``"contiguous"`` (default: one buffer of the maximum
         length), ``"paged"`` or ``"paged:block=N"`` (a block table; memory
         grows with the sequence) (``--kv-cache-layout``; needs ``kv_cache``).
+    conv_algorithm: ``"auto"`` (default: the avx512 target computes large
+        3x3 stride-1 fp32 convs by Winograd F(2x2, 3x3), with transformed
+        weights 16/9 the size) or ``"direct"`` (``--conv-algorithm``).
     output: also writes the artifact to this path.
 
     Raises :class:`CompileError` listing every problem (node, op, reason).
@@ -236,7 +240,8 @@ def compile(model: Union[str, os.PathLike, bytes, Any], target: str = "avx512", 
         input_shapes=[_shape_spec(n, s) for n, s in input_shapes.items()],
         dims=[_dim_spec(k, v) for k, v in dims.items()],
         input_values=value_specs, report=report or "", precision=precision,
-        kv_cache=_kv_cache_spec(kv_cache), kv_cache_layout=kv_cache_layout)
+        kv_cache=_kv_cache_spec(kv_cache), kv_cache_layout=kv_cache_layout,
+        conv_algorithm=conv_algorithm)
     diagnostics = [_diagnostic(*d) for d in diagnostics]
     if artifact is None:
         raise CompileError(diagnostics)

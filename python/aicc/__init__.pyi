@@ -37,6 +37,8 @@ def compile(model: _Model, target: str = "avx512", *,
             opt_level: int = 3, report: Optional[str] = None,
             precision: str = "fp32",
             kv_cache: Optional[Union[str, Mapping[str, str]]] = None,
+            kv_cache_layout: str = "contiguous",
+            conv_algorithm: str = "auto",
             output: Optional[Union[str, os.PathLike]] = None) -> bytes: ...
 
 class Module:

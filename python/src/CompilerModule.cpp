@@ -24,7 +24,7 @@ NB_MODULE(_compiler, m) {
          std::vector<std::string> inputShapes, std::vector<std::string> dims,
          std::vector<std::string> inputValues, const std::string &report,
          const std::string &precision, const std::string &kvCache,
-         const std::string &kvCacheLayout) {
+         const std::string &kvCacheLayout, const std::string &convAlgorithm) {
         aicc::CompileOptions options;
         options.modelPath = path;
         options.modelBytes.assign(model.c_str(), model.size());
@@ -37,6 +37,7 @@ NB_MODULE(_compiler, m) {
         options.report = report;
         options.precision = precision;
         options.kvCache = kvCache;
+        options.convAlgorithm = convAlgorithm;
         std::optional<int64_t> kvBlock = aicc::parseKvCacheLayout(kvCacheLayout);
         if (!kvBlock)
           throw nb::value_error(
@@ -81,5 +82,6 @@ NB_MODULE(_compiler, m) {
       nb::arg("target"), nb::arg("opt_level"), nb::arg("input_shapes"),
       nb::arg("dims"), nb::arg("input_values"), nb::arg("report"),
       nb::arg("precision") = "fp32", nb::arg("kv_cache") = "",
-      nb::arg("kv_cache_layout") = "contiguous");
+      nb::arg("kv_cache_layout") = "contiguous",
+      nb::arg("conv_algorithm") = "auto");
 }

@@ -72,6 +72,7 @@ def test_compile_error_lists_every_problem():
     (dict(report="speed"), "unknown report 'speed'"),
     (dict(input_shapes={"input": "1xZ"}), "input"),
     (dict(precision="int4"), "unknown --precision 'int4'"),
+    (dict(conv_algorithm="fft"), "conv algorithm 'fft': expected auto or direct"),
     (dict(kv_cache={"past_k": "present_k"}), "--kv-cache: pair 'past_k:present_k'"),
 ])
 def test_bad_options(kwargs, expected):
@@ -127,3 +128,28 @@ def test_not_a_model():
 
 def test_targets():
     assert "avx512" in aicc.targets()
+
+
+def test_conv_algorithm_direct_and_winograd_agree(ort):
+    # conv_algorithm is --conv-algorithm: "auto" computes this 64 -> 64 3x3
+    # conv by Winograd, whose transformed weights (16 points per filter, not
+    # 9) make the artifact larger; "direct" keeps the weights as they are.
+    # Both match ONNX Runtime.
+    rng = np.random.default_rng(3)
+    w = helper.make_tensor("w", TensorProto.FLOAT, [64, 64, 3, 3],
+                           rng.standard_normal((64, 64, 3, 3)).astype(np.float32) * 0.05)
+    graph = helper.make_graph(
+        [helper.make_node("Conv", ["x", "w"], ["y"], pads=[1, 1, 1, 1])], "wino",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 64, 20, 20])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 64, 20, 20])], [w])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    x = rng.standard_normal((1, 64, 20, 20)).astype(np.float32)
+    want = ort.InferenceSession(model.SerializeToString(),
+                                providers=["CPUExecutionProvider"]).run(None, {"x": x})[0]
+    auto = aicc.compile(model)
+    direct = aicc.compile(model, conv_algorithm="direct")
+    assert len(auto) > len(direct) + 64 * 64 * 7 * 4 - 4096
+    for artifact in (auto, direct):
+        got = aicc.load(artifact)(x=x)["y"]
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
