@@ -1089,6 +1089,10 @@ std::optional<int64_t> constantReductionSize(const ScheduledReduction &r) {
 /// registers from its initial value to its store (see
 /// registerAccumulators).
 constexpr int64_t kMaxRegisterAccumulatorSteps = 32;
+/// On maps of at most kSmallMapPixels pixels (7x7), reductions of up to
+/// this many steps do too (see registerAccumulators).
+constexpr int64_t kSmallMapPixels = 49;
+constexpr int64_t kMaxSmallMapRegisterAccumulatorSteps = 320;
 
 /// Whether the accumulator tile of `r` (reduction Func `f`, a sum) is
 /// unrolled along its vectors as well as its rows, in its initial value,
@@ -1103,15 +1107,23 @@ constexpr int64_t kMaxRegisterAccumulatorSteps = 32;
 /// depthwise convs (16 -> 96 on 112x112, 24 -> 144 on 56x56: 16 and 24
 /// steps) and its stem (3x3x3 = 27 steps). Alone, one thread: the 112x112
 /// expand -> stride-2 depthwise kernel 0.374 -> 0.310 ms, 56x56 stride 2
-/// 0.179 -> 0.162 ms. Longer reductions keep the loops: over ResNet-50's
-/// convs (64 steps and more) the unrolled tiles measured 2-5% slower
-/// inside the model (though not alone), so they keep the default.
+/// 0.179 -> 0.162 ms. On 7x7 maps, where a task's tiles are few, up to 320
+/// steps: MobileNetV2's 160 -> 960 expand convs 0.073-0.084 -> 0.064-0.073
+/// ms each and its 320 -> 1280 conv 0.172-0.179 -> 0.165-0.167 (one
+/// thread, in the model; its 960-step convs measured the same either way).
+/// Longer reductions keep the loops: over ResNet-50's convs (64 steps and
+/// more on 14x14 to 56x56 maps, 512 and more on 7x7) the unrolled tiles
+/// measured 2-5% slower inside the model (though not alone), so they keep
+/// the default.
 bool registerAccumulators(const ScheduledReduction &r, const hl::Func &f) {
   if (f.outputs() != 1 || f.types().front() != hl::Float(32) ||
       f.num_update_definitions() != 1)
     return false;
   std::optional<int64_t> steps = constantReductionSize(r);
-  if (!steps || *steps > kMaxRegisterAccumulatorSteps)
+  bool smallMap = r.extents.size() >= 2 &&
+                  (int64_t)r.extents[0] * r.extents[1] <= kSmallMapPixels;
+  if (!steps || *steps > (smallMap ? kMaxSmallMapRegisterAccumulatorSteps
+                                   : kMaxRegisterAccumulatorSteps))
     return false;
   // A sum (a conv's multiply-adds), not a max (pooling).
   return f.update_value().as<hl::Internal::Add>() != nullptr;
