@@ -40,6 +40,19 @@ def _matmul(rng, m, k, n, constant=True):
     return [node], {"x": [m, k], "w": [k, n]}, []
 
 
+def _expand_depthwise(rng, cin, cout, hw, stride):
+    """A 1x1 conv (a short reduction) whose output feeds a depthwise 3x3
+    conv: one kernel that computes the expand conv per row of the folded
+    pad, its register tile's last vector rounded up past the row."""
+    w = rng.standard_normal((cout, cin, 1, 1)).astype(np.float32)
+    d = rng.standard_normal((cout, 1, 3, 3)).astype(np.float32)
+    nodes = [helper.make_node("Conv", ["x", "w"], ["e"]),
+             helper.make_node("Conv", ["e", "d"], ["y"], pads=[1] * 4,
+                              strides=[stride] * 2, group=cout)]
+    return nodes, {"x": [1, cin, hw[0], hw[1]]}, [
+        numpy_helper.from_array(w, "w"), numpy_helper.from_array(d, "d")]
+
+
 CASES = {
     # Blocked 1x1 conv tiles on 56- and 28-wide rows (4 vectors per tile).
     "conv1x1_64_256_56": lambda r: _conv(r, 64, 256, (56, 56)),
@@ -49,6 +62,10 @@ CASES = {
     "conv3x3_s2": lambda r: _conv(r, 64, 128, (56, 56), 3, 1, 2),
     "conv7x7_stem": lambda r: _conv(r, 3, 64, (224, 224), 7, 3, 2),
     "depthwise_3x3": lambda r: _conv(r, 144, 144, (56, 56), 3, 1, 1, 144),
+    # Expand -> depthwise kernels reading their input in rounded-up vectors
+    # (56- and 28-wide rows).
+    "expand_depthwise_56": lambda r: _expand_depthwise(r, 24, 144, (56, 56), 1),
+    "expand_depthwise_28_s2": lambda r: _expand_depthwise(r, 32, 192, (28, 28), 2),
     "conv_odd": lambda r: _conv(r, 5, 7, (9, 11), 3, 1),
     "matmul_n100": lambda r: _matmul(r, 128, 768, 100),
     "matmul_inputs": lambda r: _matmul(r, 33, 17, 45, constant=False),

@@ -1110,6 +1110,50 @@ std::optional<int64_t> constantReductionSize(const ScheduledReduction &r) {
   return size;
 }
 
+/// Reductions of at most this many steps keep their accumulator tile in
+/// registers from its initial value to its store (see
+/// registerAccumulators).
+constexpr int64_t kMaxRegisterAccumulatorSteps = 32;
+/// On maps of at most kSmallMapPixels pixels (7x7), reductions of up to
+/// this many steps do too (see registerAccumulators).
+constexpr int64_t kSmallMapPixels = 49;
+constexpr int64_t kMaxSmallMapRegisterAccumulatorSteps = 320;
+
+/// Whether the accumulator tile of `r` (reduction Func `f`, a sum) is
+/// unrolled along its vectors as well as its rows, in its initial value,
+/// its update and the copy into the result, so that every access to the
+/// tile has a constant index and LLVM keeps the whole tile in registers.
+/// With a loop over the tile's vectors in the initial value and the copy
+/// (the default), the tile lives in a stack buffer: per accumulator one
+/// store of the initial value, a load before the reduction, a store after
+/// it and a load and store to copy it into the result (LLVM splits that
+/// copy into 256-bit halves). Against a reduction of 16 to 32 steps that
+/// is a third of the work: MobileNetV2's expand convs fused with their
+/// depthwise convs (16 -> 96 on 112x112, 24 -> 144 on 56x56: 16 and 24
+/// steps) and its stem (3x3x3 = 27 steps). Alone, one thread: the 112x112
+/// expand -> stride-2 depthwise kernel 0.374 -> 0.310 ms, 56x56 stride 2
+/// 0.179 -> 0.162 ms. On 7x7 maps, where a task's tiles are few, up to 320
+/// steps: MobileNetV2's 160 -> 960 expand convs 0.073-0.084 -> 0.064-0.073
+/// ms each and its 320 -> 1280 conv 0.172-0.179 -> 0.165-0.167 (one
+/// thread, in the model; its 960-step convs measured the same either way).
+/// Longer reductions keep the loops: over ResNet-50's convs (64 steps and
+/// more on 14x14 to 56x56 maps, 512 and more on 7x7) the unrolled tiles
+/// measured 2-5% slower inside the model (though not alone), so they keep
+/// the default.
+bool registerAccumulators(const ScheduledReduction &r, const hl::Func &f) {
+  if (f.outputs() != 1 || f.types().front() != hl::Float(32) ||
+      f.num_update_definitions() != 1)
+    return false;
+  std::optional<int64_t> steps = constantReductionSize(r);
+  bool smallMap = r.extents.size() >= 2 &&
+                  (int64_t)r.extents[0] * r.extents[1] <= kSmallMapPixels;
+  if (!steps || *steps > (smallMap ? kMaxSmallMapRegisterAccumulatorSteps
+                                   : kMaxRegisterAccumulatorSteps))
+    return false;
+  // A sum (a conv's multiply-adds), not a max (pooling).
+  return f.update_value().as<hl::Internal::Add>() != nullptr;
+}
+
 /// A 1x1 conv with a short reduction (at most 128 input channels) and many
 /// output channels on a large map, tiled with vectors along the rows and
 /// rows of output channels (ResNet-50's expansions 64 -> 256 on 56x56 and
@@ -1335,6 +1379,24 @@ bool scheduleFlatPlaneDot(const ScheduledReduction &r, hl::Func g, hl::Func f,
 std::pair<int, hl::TailStrategy> paddedRowAccumulators(int extent, int lanes) {
   (void)extent;
   return {lanes, hl::TailStrategy::RoundUp};
+}
+
+/// Output rows per register tile of depthwise conv (or pooling) `r`,
+/// which reads a folded pad, on rows narrower than a vector (one vector per
+/// row, `tile.rows` channels unrolled): 2 where its rows pair up, else 1.
+/// Each channel's accumulators then cover two output rows: every broadcast
+/// weight serves two FMAs, and the 4 pad rows of the pair's 3x3 window are
+/// loaded once for both (12 loads instead of 18), 1.2 loads per FMA
+/// instead of 2, the loads being what bounds a depthwise conv.
+int pairedRowsTile(const ScheduledReduction &r, const std::vector<int> &ext,
+                   const RegisterTile &tile) {
+  int u = tile.unrollDim;
+  if (r.paddedInputs.empty() || !tile.vectorize || tile.vectorDim != 0 ||
+      r.tile.vectorizeReduction || u < 2 || ext.size() < 3 ||
+      (size_t)u >= ext.size() || ext[0] >= tile.lanes || ext[1] < 4 ||
+      ext[1] % 2 != 0 || tile.rows < 4 || tile.rows % 2 != 0)
+    return 1;
+  return 2;
 }
 
 /// Where a producer of r's folded pad (an expand conv before a depthwise
@@ -1648,6 +1710,71 @@ void prefetchNextWeightPanel(const ScheduledReduction &r, hl::Func f, int tileV,
   }
 }
 
+/// A conv on a small map (at most 7x7) whose tasks are (weight panel, row)
+/// pairs, a panel's `rows` tasks consecutive (task = row + rows * panel,
+/// `task` the fused parallel loop): the first task of a panel reads it
+/// from DRAM where the weights of a whole network do not stay in the L3
+/// (MobileNetV2's 7x7 convs, 0.6-1.6 MB each: in the model 30% slower
+/// than alone), at a rate far above what a core draws from memory. As in
+/// prefetchNextWeightPanel, each task prefetches its share of the next
+/// panel (rows [t q, (t + 1) q) of it for row t, q = ceil(K / rows)),
+/// spread over its reduction steps. Only where the map has at most 49
+/// pixels, the reduction at most 960 steps and the output at most 1280
+/// channels (not ResNet-50's 7x7 convs, 512 to 4608 steps into 512 or 2048
+/// channels, whose schedules are tuned apart). Each task issues one
+/// 192-byte row of prefetches every `rows` steps (LinalgToHalide's
+/// IssueRepeatedPrefetchesOnce). A chain of 30 such convs (960 <-> 320, 36
+/// MB of weights, one thread): median 0.146 -> 0.127 ms per conv (0.115
+/// with the weights in cache). MobileNetV2 in the model, one thread:
+/// 960 -> 320 0.137-0.162 -> 0.121-0.125 ms, 960 -> 160 0.073-0.088 ->
+/// 0.068-0.071, 576 -> 160 0.045-0.054 -> 0.042-0.044; 320 -> 1280 the same.
+void prefetchNextPanelAcrossRows(const ScheduledReduction &r, hl::Func f,
+                                 const std::vector<int> &ext, int v,
+                                 int tileV, int rows, hl::Var task) {
+  if (rows < 2 || ext.size() < 3 || (int64_t)ext[0] * ext[1] > 49 ||
+      ext[v] > 1280)
+    return;
+  // The one reduction dim longer than 1 (a 1x1 conv's input channels).
+  int dim = -1;
+  for (int d = 0; d < r.rdom.dimensions(); ++d) {
+    std::optional<int64_t> e = hl::Internal::as_const_int(r.rdom[d].extent());
+    if (!e)
+      return;
+    if (*e == 1)
+      continue;
+    if (dim >= 0)
+      return;
+    dim = d;
+  }
+  if (dim < 0)
+    return;
+  std::optional<int64_t> k = hl::Internal::as_const_int(r.rdom[dim].extent());
+  if (!k || *k < 64 || *k > 960)
+    return;
+  // PackWeights' panels: [panels][K][1...][tileV], innermost first.
+  for (const hl::Parameter &p : paramsReadBy(f.update_values().as_vector())) {
+    int d = p.dimensions();
+    if (d < 3 || p.type() != hl::Float(32))
+      continue;
+    std::vector<std::optional<int64_t>> e;
+    for (int i = 0; i < d; ++i)
+      e.push_back(hl::Internal::as_const_int(p.extent_constraint(i)));
+    bool panelsOf = e[0] && *e[0] == tileV && e[d - 2] && *e[d - 2] == *k &&
+                    e[d - 1] && *e[d - 1] >= 2;
+    for (int i = 1; panelsOf && i < d - 2; ++i)
+      panelsOf = e[i] && *e[i] == 1;
+    if (!panelsOf)
+      continue;
+    hl::Var step(f.name() + ".s1." + r.rdom[dim].name());
+    int rowsPerTask = (int)((*k + rows - 1) / rows);
+    hl::Expr row = task % rows;
+    hl::Expr offset = (int)*k + row * rowsPerTask + step / rows - step;
+    f.update().prefetch(p, r.rdom[dim], r.rdom[dim], offset,
+                        hl::PrefetchBoundStrategy::NonFaulting);
+    return;
+  }
+}
+
 /// Register-tiled reduction; `isOutput` says whether r.result is a kernel
 /// output (else it is computed at root).
 ///
@@ -1736,6 +1863,10 @@ void scheduleReduction(const ScheduledReduction &r, bool isOutput,
   // FMA.)
   bool roundedRow = at && vectorize && !dot && r.paddedInputs.empty() &&
                     ext[v] < lanes && 2 * ext[v] > lanes;
+  // Output rows per tile (pairedRowsTile), the tile's channels halved.
+  int rowTile = !at && !dot ? pairedRowsTile(r, ext, tile) : 1;
+  if (rowTile > 1)
+    tileU /= rowTile;
   hl::Var vo("vo"), vi("vi"), uo("uo"), ui("ui");
   g.split(vars[v], vo, vi, tileV,
           dotShift     ? hl::TailStrategy::ShiftInwards
@@ -1743,6 +1874,9 @@ void scheduleReduction(const ScheduledReduction &r, bool isOutput,
                        : tailFor(ext[v], tileV));
   if (u >= 0)
     g.split(vars[u], uo, ui, tileU, tailFor(ext[u], tileU));
+  hl::Var yi("yi");
+  if (rowTile > 1)
+    g.split(vars[1], vars[1], yi, rowTile, hl::TailStrategy::RoundUp);
 
   // Which tile loop keeps the weights in cache (see above). With folded
   // padding (a depthwise conv or pooling reading a pad of the same
@@ -1770,27 +1904,38 @@ void scheduleReduction(const ScheduledReduction &r, bool isOutput,
   loops.push_back({vi, tileV});
   if (u >= 0)
     loops.push_back({ui, tileU});
+  if (rowTile > 1)
+    loops.push_back({yi, rowTile});
   loops.push_back({inner, trips(inner)});
   if (outer && !outerAfterRest)
     loops.push_back({*outer, trips(*outer)});
   // Other dims: those the weights do not vary with inside the weights'
   // tile loop, the rest outside it.
+  auto dimTrips = [&](int k) {
+    return k == 1 && rowTile > 1 ? ext[k] / rowTile : ext[k];
+  };
   for (int k = 0; k < rank; ++k)
     if (k != u && k != v && !(outerAfterRest && indexes(k)))
-      loops.push_back({vars[k], ext[k]});
+      loops.push_back({vars[k], dimTrips(k)});
   if (outer && outerAfterRest)
     loops.push_back({*outer, trips(*outer)});
   for (int k = 0; k < rank; ++k)
     if (k != u && k != v && outerAfterRest && indexes(k))
-      loops.push_back({vars[k], ext[k]});
+      loops.push_back({vars[k], dimTrips(k)});
   std::vector<hl::VarOrRVar> order;
   for (auto &l : loops)
     order.push_back(l.first);
   g.reorder(order);
   if (vectorize)
     g.vectorize(vi, lanes);
+  bool unrollTile = vectorize && tileV > lanes && !r.tile.vectorizeReduction &&
+                    registerAccumulators(r, f);
+  if (unrollTile)
+    g.unroll(vi);
   if (u >= 0)
     g.unroll(ui);
+  if (rowTile > 1)
+    g.unroll(yi);
   // Tasks of whole weight panels of the producer (producerPanelTiles): the
   // channel tiles' loop split, its inner part serial inside the task.
   int taskTiles = 1;
@@ -1814,7 +1959,7 @@ void scheduleReduction(const ScheduledReduction &r, bool isOutput,
   // With folded padding a task pads its planes: fewer, larger tasks (of
   // whole channels rather than rows, which would pad rows twice).
   const int kEnoughTasks = r.paddedInputs.empty() ? 8 : 4;
-  size_t firstOuter = u >= 0 ? 2 : 1;
+  size_t firstOuter = (u >= 0 ? 2 : 1) + (rowTile > 1 ? 1 : 0);
   std::vector<size_t> parallelLoops;
   int tasks = 1;
   // The serial loop over output rows inside a task, if any (see
@@ -1871,9 +2016,9 @@ void scheduleReduction(const ScheduledReduction &r, bool isOutput,
       if (!loops[k].first.is_rvar &&
           loops[k].first.var.name() == vars[1].name() &&
           !llvm::is_contained(parallelLoops, k))
-        rowLoop = {vars[1], ext[1]};
+        rowLoop = {vars[1], dimTrips(1)};
   }
-  bool slide = !r.paddedInputs.empty() && rowLoop && u >= 0 &&
+  bool slide = !r.paddedInputs.empty() && rowLoop && u >= 0 && rowTile == 1 &&
                computeAt.name() == inner.name() &&
                slidingPadRows(r, tileU * taskTiles, rowLoop->second);
   // Folded padding: the padded planes a task reads, computed per task into
@@ -2027,10 +2172,28 @@ void scheduleReduction(const ScheduledReduction &r, bool isOutput,
     accLanes = lanes;
     accTail = hl::TailStrategy::RoundUp;
   }
+  // A tile in registers (registerAccumulators) on rows wider than a
+  // vector that its vectors do not divide (56 or 28 wide): the last vector
+  // rounded up rather than shifted inwards onto the one before it. Two
+  // overlapping vectors in the tile keep LLVM from holding it in registers
+  // (the tile goes back to a stack buffer, and the load of the shifted
+  // vector after the stores it overlaps fails store forwarding). Its extra
+  // lanes read at most 15 elements past the row (the next row, or past the
+  // buffer, within AICC_KERNEL_READ_SLACK: docs/Runtime.md, "Memory a kernel
+  // may read") and are never stored; a folded pad it reads is computed that
+  // much wider. MobileNetV2's expand -> depthwise blocks alone, one thread:
+  // 24 -> 144 on 56x56 0.213 -> 0.181 ms, the same with stride 2 0.161 ->
+  // 0.151, 32 -> 192 on 28x28 0.088 -> 0.081.
+  if (unrollTile && ext[v] > lanes && ext[v] % lanes != 0)
+    accTail = hl::TailStrategy::RoundUp;
   if (vectorize)
     f.vectorize(fvars[v], accLanes, accTail);
+  if (unrollTile)
+    f.unroll(fvars[v]);
   if (u >= 0)
     f.unroll(fvars[u]);
+  if (rowTile > 1)
+    f.unroll(fvars[1]);
   // A dot product of 4: its reduction var innermost, vectorized with the
   // tile's lanes into one vector reduction per accumulator.
   std::vector<hl::VarOrRVar> updateOrder;
@@ -2039,10 +2202,12 @@ void scheduleReduction(const ScheduledReduction &r, bool isOutput,
   updateOrder.push_back(fvars[v]);
   if (u >= 0)
     updateOrder.push_back(fvars[u]);
+  if (rowTile > 1)
+    updateOrder.push_back(fvars[1]);
   for (int d = dot ? 1 : 0; d < r.rdom.dimensions(); ++d)
     updateOrder.push_back(r.rdom[d]);
   for (int k = 0; k < fRank; ++k)
-    if (k != u && k != v)
+    if (k != u && k != v && !(k == 1 && rowTile > 1))
       updateOrder.push_back(fvars[k]);
   hl::Stage update = f.update();
   update.reorder(updateOrder);
@@ -2055,6 +2220,8 @@ void scheduleReduction(const ScheduledReduction &r, bool isOutput,
   }
   if (u >= 0)
     update.unroll(fvars[u]);
+  if (rowTile > 1)
+    update.unroll(fvars[1]);
   // The weights' panel loop outside the row tiles, the accumulators
   // computed per row tile (not at a parallel loop the row tiles are fused
   // into).
@@ -2064,6 +2231,38 @@ void scheduleReduction(const ScheduledReduction &r, bool isOutput,
     prefetchNextWeightPanel(r, f, tileV, trips(inner),
                             g.name() + ".s0." + vars[u].name() + "." +
                                 uo.name());
+  // Tasks of one row of a small map each, a panel's rows consecutive
+  // (prefetchNextPanelAcrossRows).
+  // (The parallel loops, outermost first, fused into task = row + rows *
+  // (... + panel): the panels' loop, loops of one trip, the rows.)
+  auto isLoop = [&](size_t k, const std::string &name) {
+    return !loops[k].first.is_rvar && loops[k].first.var.name() == name;
+  };
+  bool rowsInPanels = parallelVar && parallelLoops.size() >= 2 && rank >= 3 &&
+                      outer && isLoop(parallelLoops.front(), outer->name()) &&
+                      isLoop(parallelLoops.back(), vars[1].name());
+  for (size_t i = 1; rowsInPanels && i + 1 < parallelLoops.size(); ++i)
+    rowsInPanels = loops[parallelLoops[i]].second == 1;
+  if (vectorize && !dot && !at && producers.empty() && weightsOuterV &&
+      r.paddedInputs.empty() && rowsInPanels && isPlainF32Reduction(r, f))
+  {
+    // The parallel loop by its lowered name (Halide names a fused var
+    // after the vars fused into it: "d2.pf2").
+    std::string taskLoop;
+    for (const hl::Internal::Dim &d :
+         g.function().definition().schedule().dims()) {
+      const std::string &n = d.var;
+      const std::string &p = parallelVar->name();
+      if (n == p || (n.size() > p.size() &&
+                     n.compare(n.size() - p.size() - 1, p.size() + 1,
+                               "." + p) == 0))
+        taskLoop = g.name() + ".s0." + n;
+    }
+    if (!taskLoop.empty())
+      prefetchNextPanelAcrossRows(r, f, ext, v, tileV,
+                                  loops[parallelLoops.back()].second,
+                                  hl::Var(taskLoop));
+  }
 }
 
 /// The pure Funcs of row kernel `a` computed from its reductions per row
