@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "targets/avx512/AmxKernels.h"
+#include "targets/avx512/HalideSchedule.h"
 
 #include "dialects/graph/GraphOps.h"
 #include "passes/graph/ConstantData.h"
@@ -438,7 +439,6 @@ bool scheduleAmxKernel(const std::vector<ScheduledFunc> &outputs,
         o.func.num_update_definitions() == 0 &&
         !halidegen::hasDynamicExtent(o.extents)) {
       hl::Func out = o.func, ext = r.func;
-      std::vector<hl::Var> v = out.args(); // w, h, f, n
       int w = o.extents[0], h = o.extents[1], f = o.extents[2];
       int fBlock = f % 64 == 0 || f > 64 ? 64 : (f + 15) / 16 * 16;
       // About 256 pixels (64 KiB of accumulators per block of 64 channels).
@@ -466,20 +466,8 @@ bool scheduleAmxKernel(const std::vector<ScheduledFunc> &outputs,
         fBlock = 32;
       while (tasks() < 8 && hBlock > 1)
         hBlock = (hBlock + 1) / 2;
-      hl::Var fo("fo"), fi("fi"), ho("ho"), hi("hi"), tile("tile");
-      out.split(v[2], fo, fi, fBlock, hl::TailStrategy::GuardWithIf)
-          .split(v[1], ho, hi, hBlock, hl::TailStrategy::GuardWithIf)
-          .reorder(v[0], hi, fi, ho, fo, v[3])
-          .fuse(ho, fo, tile);
-      // Rows narrower than 16 (14, 7 in ResNet-50) in one masked vector of
-      // 16 or 8 lanes: a vector of exactly w lanes (14, 7) was assembled
-      // from and stored in pieces (load and insert, extract and store).
-      if (w >= 16)
-        out.vectorize(v[0], 16, hl::TailStrategy::GuardWithIf);
-      else if (w >= 4)
-        out.vectorize(v[0], w > 8 ? 16 : 8, hl::TailStrategy::GuardWithIf);
-      out.parallel(tile);
-      ext.compute_at(out, tile);
+      tileExternEpilogue(out, ext, w, fBlock, hBlock,
+                         /*parallelBatch=*/false);
       done = true;
       rest.clear();
       return true;

@@ -2759,4 +2759,25 @@ void Avx512SchedulePolicy::scheduleKernel(
   }
 }
 
+void tileExternEpilogue(hl::Func out, hl::Func ext, int w, int fBlock,
+                        int hBlock, bool parallelBatch) {
+  std::vector<hl::Var> v = out.args(); // w, h, f, n
+  hl::Var fo("fo"), fi("fi"), ho("ho"), hi("hi"), tile("tile");
+  out.split(v[2], fo, fi, fBlock, hl::TailStrategy::GuardWithIf)
+      .split(v[1], ho, hi, hBlock, hl::TailStrategy::GuardWithIf)
+      .reorder(v[0], hi, fi, ho, fo, v[3])
+      .fuse(ho, fo, tile);
+  if (parallelBatch)
+    out.fuse(tile, v[3], tile);
+  // Rows narrower than 16 (14, 7 in ResNet-50) in one masked vector of 16
+  // or 8 lanes: a vector of exactly w lanes (14, 7) was assembled from and
+  // stored in pieces (load and insert, extract and store).
+  if (w >= 16)
+    out.vectorize(v[0], 16, hl::TailStrategy::GuardWithIf);
+  else if (w >= 4)
+    out.vectorize(v[0], w > 8 ? 16 : 8, hl::TailStrategy::GuardWithIf);
+  out.parallel(tile);
+  ext.compute_at(out, tile);
+}
+
 } // namespace aicc::avx512

@@ -45,6 +45,15 @@ public:
   bool amx = false;
 };
 
+/// Schedules the 4-D output `out` (Halide dims w, h, f, n; rows `w` wide)
+/// of an extern conv's epilogue (AmxKernels.h, WinogradConv.h) in blocks of
+/// `fBlock` channels x `hBlock` rows, parallel over the blocks (and the
+/// batch too with `parallelBatch`, else the batch loop is outside), and
+/// computes the extern `ext` per block, so the epilogue reads its block
+/// while it is in cache.
+void tileExternEpilogue(Halide::Func out, Halide::Func ext, int w, int fBlock,
+                        int hBlock, bool parallelBatch);
+
 } // namespace aicc::avx512
 
 #endif // AICC_TARGETS_AVX512_HALIDESCHEDULE_H

@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "targets/avx512/WinogradConv.h"
+#include "targets/avx512/HalideSchedule.h"
 
 #include "dialects/graph/GraphOps.h"
 #include "passes/graph/ConstantData.h"
@@ -386,7 +387,6 @@ bool scheduleWinogradKernel(const std::vector<ScheduledFunc> &outputs,
         o.func.num_update_definitions() == 0 &&
         !halidegen::hasDynamicExtent(o.extents)) {
       hl::Func out = o.func;
-      std::vector<hl::Var> v = out.args(); // w, h, f, n
       int w = o.extents[0], h = o.extents[1], f = o.extents[2],
           n = o.extents[3];
       // Blocks of whole tile rows, at least 28 tiles (2 register tiles of
@@ -417,18 +417,7 @@ bool scheduleWinogradKernel(const std::vector<ScheduledFunc> &outputs,
       };
       while (tasks() < 4 && hBlock > 2)
         hBlock -= 2;
-      hl::Var fo("fo"), fi("fi"), ho("ho"), hi("hi"), tile("tile");
-      out.split(v[2], fo, fi, fBlock, hl::TailStrategy::GuardWithIf)
-          .split(v[1], ho, hi, hBlock, hl::TailStrategy::GuardWithIf)
-          .reorder(v[0], hi, fi, ho, fo, v[3])
-          .fuse(ho, fo, tile)
-          .fuse(tile, v[3], tile);
-      if (w >= 16)
-        out.vectorize(v[0], 16, hl::TailStrategy::GuardWithIf);
-      else if (w >= 4)
-        out.vectorize(v[0], w > 8 ? 16 : 8, hl::TailStrategy::GuardWithIf);
-      out.parallel(tile);
-      ext.compute_at(out, tile);
+      tileExternEpilogue(out, ext, w, fBlock, hBlock, /*parallelBatch=*/true);
       done = true;
       rest.clear();
       return true;
