@@ -305,6 +305,13 @@ void printPrecisionReport(ModuleOp module, StringRef precision,
      << " bytes; error against fp32: scripts/check-precision\n";
 }
 
+/// Why --conv-algorithm=`algorithm` is not one, or "" when it is.
+std::string checkConvAlgorithm(StringRef algorithm) {
+  if (algorithm == "auto" || algorithm == "direct")
+    return "";
+  return "--conv-algorithm='" + algorithm.str() + "': expected auto or direct";
+}
+
 /// Why `target` cannot compile --precision=`precision`, or "" when it can.
 /// bf16 needs AVX512-BF16 (vdpbf16ps): without it Halide would emulate the
 /// bf16 dot products with shifts and f32 FMAs, slower than fp32, so the
@@ -686,9 +693,9 @@ int runAiccMain(int argc, char **argv) {
 
   // Options are checked before the model is read.
   bool hasTarget = target != nullptr;
-  if (options.convAlgorithm != "auto" && options.convAlgorithm != "direct") {
-    llvm::errs() << "aicc: error: --conv-algorithm='" << options.convAlgorithm
-                 << "': expected auto or direct\n";
+  if (std::string error = checkConvAlgorithm(options.convAlgorithm);
+      !error.empty()) {
+    llvm::errs() << "aicc: error: " << error << "\n";
     return 1;
   }
   if (options.optLevel > 3) {
@@ -901,9 +908,9 @@ CompileResult compileModel(const CompileOptions &options) {
   targetOptions.optLevel = options.optLevel;
   targetOptions.gpuArch = options.gpuArch;
   targetOptions.kvCache = options.kvCache;
-  if (options.convAlgorithm != "auto" && options.convAlgorithm != "direct")
-    return fail("conv algorithm '" + options.convAlgorithm +
-                "': expected auto or direct");
+  if (std::string error = checkConvAlgorithm(options.convAlgorithm);
+      !error.empty())
+    return fail(error);
   targetOptions.convAlgorithm = options.convAlgorithm;
   if (!options.kvCache.empty())
     setKvCacheLayout(*module, options.kvBlock);

@@ -72,7 +72,7 @@ def test_compile_error_lists_every_problem():
     (dict(report="speed"), "unknown report 'speed'"),
     (dict(input_shapes={"input": "1xZ"}), "input"),
     (dict(precision="int4"), "unknown --precision 'int4'"),
-    (dict(conv_algorithm="fft"), "conv algorithm 'fft': expected auto or direct"),
+    (dict(conv_algorithm="fft"), "--conv-algorithm='fft': expected auto or direct"),
     (dict(kv_cache={"past_k": "present_k"}), "--kv-cache: pair 'past_k:present_k'"),
 ])
 def test_bad_options(kwargs, expected):
