@@ -1381,6 +1381,19 @@ std::pair<int, hl::TailStrategy> paddedRowAccumulators(int extent, int lanes) {
   return {lanes, hl::TailStrategy::RoundUp};
 }
 
+/// Whether `r` (extents `ext`, register tile `tile`) reads a folded pad
+/// (a depthwise conv or pooling) in tiles of one vector along rows
+/// narrower than a vector, with channels (Halide dim 2 or further out)
+/// unrolled: what pairedRowsTile and wholeRowsTileChannels retile.
+bool isNarrowRowPaddedTile(const ScheduledReduction &r,
+                           const std::vector<int> &ext,
+                           const RegisterTile &tile) {
+  int u = tile.unrollDim;
+  return !r.paddedInputs.empty() && tile.vectorize && tile.vectorDim == 0 &&
+         !r.tile.vectorizeReduction && u >= 2 && ext.size() >= 3 &&
+         (size_t)u < ext.size() && ext[0] < tile.lanes;
+}
+
 /// Output rows per register tile of depthwise conv (or pooling) `r`,
 /// which reads a folded pad, on rows narrower than a vector (one vector per
 /// row, `tile.rows` channels unrolled): 2 where its rows pair up, else 1.
@@ -1390,11 +1403,8 @@ std::pair<int, hl::TailStrategy> paddedRowAccumulators(int extent, int lanes) {
 /// instead of 2, the loads being what bounds a depthwise conv.
 int pairedRowsTile(const ScheduledReduction &r, const std::vector<int> &ext,
                    const RegisterTile &tile) {
-  int u = tile.unrollDim;
-  if (r.paddedInputs.empty() || !tile.vectorize || tile.vectorDim != 0 ||
-      r.tile.vectorizeReduction || u < 2 || ext.size() < 3 ||
-      (size_t)u >= ext.size() || ext[0] >= tile.lanes || ext[1] < 4 ||
-      ext[1] % 2 != 0 || tile.rows < 4 || tile.rows % 2 != 0)
+  if (!isNarrowRowPaddedTile(r, ext, tile) || ext[1] < 4 || ext[1] % 2 != 0 ||
+      tile.rows < 4 || tile.rows % 2 != 0)
     return 1;
   return 2;
 }
@@ -1418,10 +1428,8 @@ int wholeRowsTileChannels(const ScheduledReduction &r,
                           const std::vector<int> &ext,
                           const RegisterTile &tile) {
   int u = tile.unrollDim;
-  if (r.paddedInputs.empty() || !tile.vectorize || tile.vectorDim != 0 ||
-      r.tile.vectorizeReduction || u < 2 || ext.size() < 3 ||
-      (size_t)u >= ext.size() || ext[0] >= tile.lanes || ext[1] < 3 ||
-      ext[1] > 7 || ext[1] % 2 == 0 || tile.rows < 2)
+  if (!isNarrowRowPaddedTile(r, ext, tile) || ext[1] < 3 || ext[1] > 7 ||
+      ext[1] % 2 == 0 || tile.rows < 2)
     return 0;
   for (int c = 21 / ext[1]; c >= 1; --c)
     if (tile.rows % c == 0 && ext[u] % tile.rows == 0)
