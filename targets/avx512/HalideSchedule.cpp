@@ -2665,27 +2665,45 @@ void Avx512SchedulePolicy::scheduleKernel(
              return o.func.name() == f.name();
            });
   };
+  // The default schedule of reductions `rs` and of the outputs other than
+  // `scheduled`: each reduction with a result register-tiled
+  // (scheduleReduction), the outputs it does not tile materialized, the
+  // other reductions at root.
+  auto scheduleRest = [&](const std::vector<ScheduledReduction> &rs,
+                          const std::string &scheduled) {
+    std::vector<std::string> tiled{scheduled};
+    if (!naive) {
+      for (const ScheduledReduction &r : rs) {
+        if (!r.result.defined())
+          continue;
+        scheduleReduction(r, isOutput(r.result));
+        tiled.push_back(r.result.name());
+      }
+    }
+    for (const ScheduledFunc &f : outputs)
+      if (!llvm::is_contained(tiled, f.func.name()))
+        scheduleFunc(f, /*isOutput=*/true, naive);
+    for (const ScheduledReduction &r : rs) {
+      if (naive || !r.result.defined())
+        computePaddedInputsAtRoot(r);
+      if (!naive && r.result.defined())
+        continue;
+      ScheduledFunc sf{r.func, r.extents};
+      if (!isOutput(r.func))
+        scheduleFunc(sf, /*isOutput=*/false, naive);
+      if (r.result.defined() && !isOutput(r.result))
+        hl::Func(r.result).compute_root();
+    }
+  };
   // A max pool as row and column maxima (PoolKernels.cpp): its own tiles;
   // the kernel's other outputs and reductions as usual.
   if (std::optional<std::string> pooled =
           scheduleSeparableMaxPool(outputs, reductions, naive)) {
-    for (const ScheduledReduction &r : reductions) {
-      if (isSeparableMaxPool(r))
-        continue;
-      if (!naive && r.result.defined()) {
-        scheduleReduction(r, isOutput(r.result));
-        continue;
-      }
-      computePaddedInputsAtRoot(r);
-      if (!isOutput(r.func))
-        scheduleFunc(ScheduledFunc{r.func, r.extents}, /*isOutput=*/false,
-                     naive);
-      if (r.result.defined() && !isOutput(r.result))
-        hl::Func(r.result).compute_root();
-    }
-    for (const ScheduledFunc &f : outputs)
-      if (f.func.name() != *pooled)
-        scheduleFunc(f, /*isOutput=*/true, naive);
+    std::vector<ScheduledReduction> rest;
+    for (const ScheduledReduction &r : reductions)
+      if (!isSeparableMaxPool(r))
+        rest.push_back(r);
+    scheduleRest(rest, *pooled);
     return;
   }
   // One reduction and an epilogue of the same shape (the fusion policy's
@@ -2784,31 +2802,9 @@ void Avx512SchedulePolicy::scheduleKernel(
       return;
     }
   }
-  std::vector<std::string> tiled;
-  if (!naive) {
-    for (const ScheduledReduction &r : reductions) {
-      if (!r.result.defined())
-        continue;
-      scheduleReduction(r, isOutput(r.result));
-      tiled.push_back(r.result.name());
-    }
-  }
-  for (const ScheduledFunc &f : outputs)
-    if (!llvm::is_contained(tiled, f.func.name()))
-      scheduleFunc(f, /*isOutput=*/true, naive);
+  scheduleRest(reductions, "");
   if (!naive && reductions.empty() && outputs.size() == 1)
     computeQdqChainPerVector(outputs.front());
-  for (const ScheduledReduction &r : reductions) {
-    if (naive || !r.result.defined())
-      computePaddedInputsAtRoot(r);
-    if (!naive && r.result.defined())
-      continue;
-    ScheduledFunc sf{r.func, r.extents};
-    if (!isOutput(r.func))
-      scheduleFunc(sf, /*isOutput=*/false, naive);
-    if (r.result.defined() && !isOutput(r.result))
-      hl::Func(r.result).compute_root();
-  }
 }
 
 void tileExternEpilogue(hl::Func out, hl::Func ext, int w, int fBlock,
