@@ -38,9 +38,9 @@ static bool isZeroConstant(Value v) {
   return attr && attr.getValue().isZero();
 }
 
-bool isZeroFill(Value v) {
+bool isConstantFill(Value v, llvm::function_ref<bool(Value)> isConstant) {
   if (auto fill = v.getDefiningOp<linalg::FillOp>())
-    return isZeroConstant(fill.getDpsInputOperand(0)->get());
+    return isConstant(fill.getDpsInputOperand(0)->get());
   auto generic = v.getDefiningOp<linalg::GenericOp>();
   if (!generic || generic.getNumReductionLoops() != 0 ||
       generic.getNumDpsInits() != 1)
@@ -53,8 +53,10 @@ bool isZeroFill(Value v) {
       return false;
     yielded = generic.getDpsInputOperand(arg.getArgNumber())->get();
   }
-  return isZeroConstant(yielded);
+  return isConstant(yielded);
 }
+
+bool isZeroFill(Value v) { return isConstantFill(v, isZeroConstant); }
 
 namespace {
 

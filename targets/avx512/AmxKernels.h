@@ -37,14 +37,21 @@
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/PatternMatch.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
 #include <optional>
 #include <vector>
 
 namespace aicc::avx512 {
 
+/// Whether `v` is a linalg.fill of a constant `isConstant` accepts, or its
+/// generalized form (the Halide translator generalizes named ops: a
+/// generic without reductions yielding that constant or an input that is
+/// it): the value an accumulator starts from.
+bool isConstantFill(mlir::Value v,
+                    llvm::function_ref<bool(mlir::Value)> isConstant);
+
 /// Whether `v` is a linalg.fill of constant 0 (integer or float), or its
-/// generalized form (the Halide translator generalizes named ops): an
-/// accumulator that starts at zero.
+/// generalized form (isConstantFill): an accumulator that starts at zero.
 bool isZeroFill(mlir::Value v);
 
 /// An 8-bit conv the AMX kernels compute (loops d0..d7: n, f, ho, wo, c/4,

@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "targets/avx512/PoolKernels.h"
+#include "targets/avx512/AmxKernels.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -76,31 +77,14 @@ linearIn(AffineExpr e, unsigned outer, unsigned inner) {
   return std::make_pair(a, b);
 }
 
-/// Whether `v` is a linalg.fill (or its generalized form's constant yield)
-/// of -inf.
+/// Whether `v` is a linalg.fill of -inf, or its generalized form
+/// (isConstantFill).
 bool isNegativeInfinityFill(Value v) {
-  auto isNegInf = [](Value c) {
+  return isConstantFill(v, [](Value c) {
     auto cst = c.getDefiningOp<arith::ConstantOp>();
     auto f = cst ? dyn_cast<FloatAttr>(cst.getValue()) : FloatAttr();
     return f && f.getValue().isInfinity() && f.getValue().isNegative();
-  };
-  if (auto fill = v.getDefiningOp<linalg::FillOp>())
-    return isNegInf(fill.getInputs()[0]);
-  if (auto g = v.getDefiningOp<linalg::GenericOp>()) {
-    if (g.getNumDpsInputs() != 0 &&
-        !llvm::all_of(g.getDpsInputs(), [&](Value x) { return isNegInf(x); }))
-      return false;
-    auto yield = cast<linalg::YieldOp>(g.getRegion().front().getTerminator());
-    if (yield.getValues().size() != 1)
-      return false;
-    Value y = yield.getValues()[0];
-    if (auto arg = dyn_cast<BlockArgument>(y))
-      return arg.getOwner() == &g.getRegion().front() &&
-             arg.getArgNumber() < g.getNumDpsInputs() &&
-             isNegInf(g.getDpsInputs()[arg.getArgNumber()]);
-    return isNegInf(y);
-  }
-  return false;
+  });
 }
 
 /// NaN-propagating maximum of `values`, as the translator's arith.maximumf
