@@ -137,18 +137,20 @@ std::optional<ConvShape> convShapeOf(linalg::GenericOp op) {
 
 int64_t tilesOf(const ConvShape &s) { return ((s.h + 1) / 2) * ((s.w + 1) / 2); }
 
-int64_t minBlockTiles() {
-  if (const char *e = std::getenv("AICC_WINOGRAD_MIN_BLOCK_TILES"))
-    return std::atoll(e);
-  return kMinBlockTiles;
+/// The threshold `name` overrides for measurements and tests
+/// (AICC_WINOGRAD_MIN_CHANNELS, _MIN_TILES, _MAX_TILES, _MIN_BLOCK_TILES),
+/// else `fallback`.
+int64_t thresholdFromEnv(const char *name, int64_t fallback) {
+  const char *e = std::getenv(name);
+  return e ? std::atoll(e) : fallback;
 }
 
-/// Overrides of the thresholds for measurements and tests
-/// (AICC_WINOGRAD_MIN_CHANNELS, AICC_WINOGRAD_MIN_TILES).
+int64_t minBlockTiles() {
+  return thresholdFromEnv("AICC_WINOGRAD_MIN_BLOCK_TILES", kMinBlockTiles);
+}
+
 int64_t minChannels() {
-  if (const char *s = std::getenv("AICC_WINOGRAD_MIN_CHANNELS"))
-    return std::atoll(s);
-  return kMinChannels;
+  return thresholdFromEnv("AICC_WINOGRAD_MIN_CHANNELS", kMinChannels);
 }
 
 } // namespace
@@ -165,12 +167,8 @@ bool isWinogradConv(linalg::GenericOp op) {
       !wType.getElementType().isF32())
     return false;
   int64_t min = minChannels();
-  int64_t minTiles = kMinTiles;
-  if (const char *e = std::getenv("AICC_WINOGRAD_MIN_TILES"))
-    minTiles = std::atoll(e);
-  int64_t maxTiles = INT64_MAX;
-  if (const char *e = std::getenv("AICC_WINOGRAD_MAX_TILES"))
-    maxTiles = std::atoll(e);
+  int64_t minTiles = thresholdFromEnv("AICC_WINOGRAD_MIN_TILES", kMinTiles);
+  int64_t maxTiles = thresholdFromEnv("AICC_WINOGRAD_MAX_TILES", INT64_MAX);
   return s->c >= min && s->f >= min && tilesOf(*s) >= minTiles &&
          tilesOf(*s) <= maxTiles;
 }
